@@ -1,0 +1,1 @@
+//! Typed SDK for the ScaiDNS API.

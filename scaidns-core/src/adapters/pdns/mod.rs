@@ -1,0 +1,1 @@
+//! pdns adapter (in progress).

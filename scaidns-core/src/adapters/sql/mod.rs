@@ -1,0 +1,1 @@
+//! sql adapter (in progress).

@@ -1,0 +1,3 @@
+//! Principals and their credentials.
+
+pub mod api_key;

@@ -1,0 +1,13 @@
+//! The ports: the traits through which the core reaches storage, the DNS backend, resolvers and
+//! time. Adapters in [`crate::adapters`] implement them; tests run one contract suite per port
+//! against every implementation.
+
+pub mod backend;
+pub mod clock;
+pub mod resolver;
+pub mod store;
+
+pub use backend::{BackendError, BackendErrorKind, DnsBackend, RrData, RrSet, RrSetChange, ZoneSpec};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use resolver::{LookupAnswer, ResolveError, Resolver};
+pub use store::Store;

@@ -1,0 +1,41 @@
+//! DNS lookups against chosen servers, for ownership validation and DS checks. Caching is off:
+//! a freshly published TXT must be seen at once.
+
+use std::net::SocketAddr;
+
+use async_trait::async_trait;
+
+use crate::record::RecordType;
+
+/// What a server answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LookupAnswer {
+    /// Records of the asked type. Content per type:
+    /// - TXT: the record's character-strings concatenated, unquoted and unescaped;
+    /// - A/AAAA: the address; NS/CNAME/PTR: the absolute host name, lowercase with trailing dot;
+    /// - DS: `<key tag> <algorithm> <digest type> <lowercase hex digest>`;
+    /// - anything else: presentation form.
+    Records(Vec<String>),
+    /// The name exists but has no records of that type.
+    NoData,
+    /// The name does not exist.
+    NxDomain,
+}
+
+/// A lookup failure (timeout, refused, server failure, network error).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ResolveError(pub String);
+
+/// Queries DNS servers directly.
+#[async_trait]
+pub trait Resolver: Send + Sync + std::fmt::Debug {
+    /// Asks `servers` (tried in order until one answers) for `name` (absolute, with or without
+    /// trailing dot) of type `rtype`, with recursion desired.
+    async fn lookup(
+        &self,
+        servers: &[SocketAddr],
+        name: &str,
+        rtype: RecordType,
+    ) -> Result<LookupAnswer, ResolveError>;
+}

@@ -1,0 +1,317 @@
+//! Storage: the intended state of every zone, and everything else ScaiDNS owns.
+//!
+//! Narrow capability traits combined into [`Store`]. A change to a zone and its records is one
+//! call ([`ZoneStore::write_zone`]) carrying the whole change set, the expected generation and
+//! the audit entries, so the transaction and the optimistic-concurrency check live inside the
+//! adapter. The same call takes a [`Publisher`]: the adapter runs it inside the transaction after
+//! the rows are written, commits only when it did not fail, and records the outcome as the
+//! zone's sync state — so the store never claims a record the backend refused.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::audit::{ActorType, AuditEvent};
+use crate::error::Result;
+use crate::identity::api_key::ApiKey;
+use crate::ids::{ApiKeyId, AuditEventId, RecordId, TenantId, UserId, ZoneId};
+use crate::ownership::Validation;
+use crate::record::{Record, RecordType};
+use crate::tenant::{Tenant, User};
+use crate::zone::{DomainType, SyncState, Zone, ZoneName, ZoneStatus};
+
+/// A page request: `page` is 1-based, `page_size` 1..=100 (checked by the caller).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// 1-based page.
+    pub page: u32,
+    /// Items per page.
+    pub page_size: u32,
+}
+
+impl PageRequest {
+    /// Rows to skip.
+    pub fn offset(&self) -> u64 {
+        u64::from(self.page.saturating_sub(1)) * u64::from(self.page_size)
+    }
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self { page: 1, page_size: 50 }
+    }
+}
+
+/// One page of results and the total count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// Items of this page.
+    pub items: Vec<T>,
+    /// Items across all pages.
+    pub total: u64,
+}
+
+/// Zone list filter. `tenant_id: None` lists every tenant's zones (platform admins).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ZoneFilter {
+    /// Restrict to one tenant.
+    pub tenant_id: Option<TenantId>,
+    /// Restrict to these zone ids (grant-only callers).
+    pub ids: Option<Vec<ZoneId>>,
+    /// Exact status.
+    pub status: Option<ZoneStatus>,
+    /// Exact type.
+    pub domain_type: Option<DomainType>,
+    /// DNSSEC flag.
+    pub dnssec_enabled: Option<bool>,
+    /// Case-insensitive substring of the name.
+    pub search: Option<String>,
+    /// Include soft-deleted zones (also implied by `status: Some(Deleted)`).
+    pub include_deleted: bool,
+}
+
+/// Record list filter. Results are ordered by name, type, content.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordFilter {
+    /// Exact type.
+    pub rtype: Option<RecordType>,
+    /// Case-insensitive substring of the absolute name.
+    pub name_contains: Option<String>,
+    /// Case-insensitive substring of the name or the content.
+    pub query: Option<String>,
+    /// Include system records (SOA, apex NS).
+    pub include_system: bool,
+}
+
+/// What publishing did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublishOutcome {
+    /// The backend now matches: the zone becomes `in_sync`.
+    Published,
+    /// The backend could not be reached: commit anyway, mark the zone `pending` with this error
+    /// for the retry queue.
+    Deferred(String),
+    /// Nothing to publish (e.g. the zone is not active): the sync state is left as it is.
+    Skipped,
+}
+
+/// Publishes a change to the DNS backend from inside the store's transaction. An `Err` rolls
+/// the transaction back and is returned to the caller.
+#[async_trait]
+pub trait Publisher: Send + Sync {
+    /// Publishes.
+    async fn publish(&self) -> Result<PublishOutcome>;
+}
+
+/// A publisher that does nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoPublish;
+
+#[async_trait]
+impl Publisher for NoPublish {
+    async fn publish(&self) -> Result<PublishOutcome> {
+        Ok(PublishOutcome::Skipped)
+    }
+}
+
+/// One atomic change to a zone: its row, its records, its validations and the audit entries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZoneWrite {
+    /// The zone row as it must be after the write. Its `generation` must be
+    /// `expected_generation + 1` (or 1 for a new zone); its `sync` is overwritten by the outcome
+    /// of publishing unless that is `Skipped`.
+    pub zone: Zone,
+    /// `None` inserts a new zone; `Some(g)` updates one whose stored generation must be `g`
+    /// (else the write fails with 409 `generation_mismatch`).
+    pub expected_generation: Option<i64>,
+    /// Records to insert or replace (by id).
+    pub upsert_records: Vec<Record>,
+    /// Records to delete (ids of this zone).
+    pub delete_records: Vec<RecordId>,
+    /// Validations to insert or replace (by id).
+    pub validations: Vec<Validation>,
+    /// Audit entries, written in the same transaction.
+    pub audit: Vec<AuditEvent>,
+}
+
+/// Zones and their sync state.
+#[async_trait]
+pub trait ZoneStore: Send + Sync {
+    /// Applies a [`ZoneWrite`] and runs `publisher` inside the transaction; returns the zone as
+    /// stored. Errors: 409 `domain_exists` when a new zone's name is taken among the tenant's
+    /// non-deleted zones; 409 `record_exists` when an upserted record duplicates another
+    /// (name, type, content) of the zone; 409 `generation_mismatch`.
+    async fn write_zone(&self, write: ZoneWrite, publisher: &dyn Publisher) -> Result<Zone>;
+
+    /// Removes a zone with its records, validations and keys for good (hard delete, purge),
+    /// running `publisher` inside the transaction.
+    async fn purge_zone(
+        &self,
+        zone_id: ZoneId,
+        expected_generation: i64,
+        audit: Vec<AuditEvent>,
+        publisher: &dyn Publisher,
+    ) -> Result<()>;
+
+    /// One zone, whatever its status.
+    async fn get_zone(&self, id: ZoneId) -> Result<Option<Zone>>;
+
+    /// Every non-purged zone of any tenant whose name equals `name` or lies above or below it
+    /// (for `zone_taken` and `zone_overlap` checks).
+    async fn find_overlapping_zones(&self, name: &ZoneName) -> Result<Vec<Zone>>;
+
+    /// A page of zones, ordered by name.
+    async fn list_zones(&self, filter: &ZoneFilter, page: PageRequest) -> Result<Page<Zone>>;
+
+    /// Sets the sync state of a zone without touching its generation.
+    async fn set_sync_state(&self, id: ZoneId, sync: &SyncState) -> Result<()>;
+
+    /// Count of zones per status (for metrics).
+    async fn count_zones(&self) -> Result<Vec<(ZoneStatus, u64)>>;
+}
+
+/// Records of a zone (written through [`ZoneStore::write_zone`]).
+#[async_trait]
+pub trait RecordStore: Send + Sync {
+    /// Records of a zone matching `filter`.
+    async fn list_records(&self, zone_id: ZoneId, filter: &RecordFilter) -> Result<Vec<Record>>;
+
+    /// One record of a zone.
+    async fn get_record(&self, zone_id: ZoneId, id: RecordId) -> Result<Option<Record>>;
+
+    /// Total number of records (for metrics).
+    async fn count_records(&self) -> Result<u64>;
+}
+
+/// Ownership-validation challenges (written through [`ZoneStore::write_zone`]).
+#[async_trait]
+pub trait ValidationStore: Send + Sync {
+    /// The latest challenge of a zone, in any status.
+    async fn latest_validation(&self, zone_id: ZoneId) -> Result<Option<Validation>>;
+
+    /// Challenges in an open status (`pending`, `failed`, `verifying`), oldest first.
+    async fn open_validations(&self, limit: u32) -> Result<Vec<Validation>>;
+}
+
+/// Tenants.
+#[async_trait]
+pub trait TenantStore: Send + Sync {
+    /// Inserts a tenant with its audit entries. 409 `tenant_exists` when the slug is taken.
+    async fn insert_tenant(&self, tenant: &Tenant, audit: &[AuditEvent]) -> Result<()>;
+    /// Updates a tenant with its audit entries.
+    async fn update_tenant(&self, tenant: &Tenant, audit: &[AuditEvent]) -> Result<()>;
+    /// One tenant.
+    async fn get_tenant(&self, id: TenantId) -> Result<Option<Tenant>>;
+    /// By slug.
+    async fn get_tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>>;
+    /// By identity-provider id.
+    async fn get_tenant_by_scaikey_id(&self, scaikey_id: &str) -> Result<Option<Tenant>>;
+    /// A page of tenants ordered by name, optionally filtered by a name/slug substring.
+    async fn list_tenants(&self, search: Option<&str>, page: PageRequest) -> Result<Page<Tenant>>;
+}
+
+/// Users.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Inserts a user with its audit entries. 409 `user_exists` when the e-mail is taken.
+    async fn insert_user(&self, user: &User, audit: &[AuditEvent]) -> Result<()>;
+    /// Updates a user with its audit entries.
+    async fn update_user(&self, user: &User, audit: &[AuditEvent]) -> Result<()>;
+    /// One user.
+    async fn get_user(&self, id: UserId) -> Result<Option<User>>;
+    /// By e-mail (case-insensitive).
+    async fn get_user_by_email(&self, email: &str) -> Result<Option<User>>;
+    /// By identity-provider id.
+    async fn get_user_by_scaikey_id(&self, scaikey_id: &str) -> Result<Option<User>>;
+    /// A page of users ordered by e-mail; `tenant_id: None` lists all.
+    async fn list_users(&self, tenant_id: Option<TenantId>, page: PageRequest) -> Result<Page<User>>;
+}
+
+/// API-key list filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApiKeyFilter {
+    /// Restrict to one tenant.
+    pub tenant_id: Option<TenantId>,
+    /// Restrict to keys whose permission source is this id.
+    pub permission_source_id: Option<String>,
+    /// Include revoked keys.
+    pub include_revoked: bool,
+}
+
+/// API keys.
+#[async_trait]
+pub trait ApiKeyStore: Send + Sync {
+    /// Inserts a key with its audit entries.
+    async fn insert_api_key(&self, key: &ApiKey, audit: &[AuditEvent]) -> Result<()>;
+    /// Replaces a key's row (revoke, regenerate, edit) with its audit entries.
+    async fn update_api_key(&self, key: &ApiKey, audit: &[AuditEvent]) -> Result<()>;
+    /// Deletes a key with its audit entries.
+    async fn delete_api_key(&self, id: ApiKeyId, audit: &[AuditEvent]) -> Result<()>;
+    /// One key.
+    async fn get_api_key(&self, id: ApiKeyId) -> Result<Option<ApiKey>>;
+    /// The key whose stored hash equals `hash` (compared in constant time by the caller too).
+    async fn find_api_key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>>;
+    /// A page of keys, newest first.
+    async fn list_api_keys(&self, filter: &ApiKeyFilter, page: PageRequest) -> Result<Page<ApiKey>>;
+    /// Records one use (not audited, interface decision 21).
+    async fn record_api_key_use(&self, id: ApiKeyId, at: DateTime<Utc>, ip: Option<&str>) -> Result<()>;
+}
+
+/// Audit-log query.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Restrict to one tenant.
+    pub tenant_id: Option<TenantId>,
+    /// Exact action.
+    pub action: Option<String>,
+    /// Exact resource type.
+    pub resource_type: Option<String>,
+    /// Exact resource id.
+    pub resource_id: Option<String>,
+    /// Exact actor id.
+    pub actor_id: Option<String>,
+    /// Actor class.
+    pub actor_type: Option<ActorType>,
+    /// From (inclusive).
+    pub since: Option<DateTime<Utc>>,
+    /// Until (exclusive).
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// The audit log (written through the other stores' calls).
+#[async_trait]
+pub trait AuditStore: Send + Sync {
+    /// A page of entries, newest first.
+    async fn list_audit(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEvent>>;
+    /// One entry.
+    async fn get_audit(&self, id: AuditEventId) -> Result<Option<AuditEvent>>;
+}
+
+/// Platform settings (key → string value), e.g. the nameserver set.
+#[async_trait]
+pub trait SettingsStore: Send + Sync {
+    /// One setting.
+    async fn get_setting(&self, key: &str) -> Result<Option<String>>;
+    /// Sets a setting with its audit entries.
+    async fn put_setting(&self, key: &str, value: &str, audit: &[AuditEvent]) -> Result<()>;
+}
+
+/// Everything the core needs from storage.
+#[async_trait]
+pub trait Store:
+    ZoneStore
+    + RecordStore
+    + ValidationStore
+    + TenantStore
+    + UserStore
+    + ApiKeyStore
+    + AuditStore
+    + SettingsStore
+    + std::fmt::Debug
+{
+    /// Runs pending migrations.
+    async fn migrate(&self) -> Result<()>;
+    /// Whether the database answers.
+    async fn health(&self) -> Result<()>;
+    /// Engine name for logs (`mysql`, `sqlite`).
+    fn engine(&self) -> &'static str;
+}

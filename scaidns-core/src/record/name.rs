@@ -1,0 +1,159 @@
+//! Record owner names inside a zone (interface decision 9).
+//!
+//! Input: `@` is the apex; a name ending in `.`, equal to the zone, or ending in `.<zone>` is
+//! absolute and must lie inside the zone; anything else is relative to the zone. A leading `*`
+//! label makes a wildcard (RFC 4592); underscores are allowed for service labels (RFC 8552).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::zone::name::{ZoneName, to_ascii_fqdn};
+
+/// A canonical, absolute owner name (lowercase, trailing dot) known to lie inside its zone.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct RecordName(String);
+
+impl RecordName {
+    /// Parses a user-supplied owner name relative to `zone`.
+    pub fn parse(input: &str, zone: &ZoneName) -> Result<Self> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(Error::invalid("name", "must not be empty (use @ for the zone apex)"));
+        }
+        if trimmed == "@" {
+            return Ok(Self::apex(zone));
+        }
+        let lower = trimmed.to_lowercase();
+        let absolute = lower.ends_with('.')
+            || lower == zone.as_str()
+            || lower.ends_with(&format!(".{}", zone.as_str()));
+        let candidate = if absolute { lower } else { format!("{lower}.{}", zone.fqdn()) };
+        let fqdn = to_ascii_fqdn(&candidate, "name")?;
+        if !zone.contains_fqdn(&fqdn) {
+            return Err(Error::invalid(
+                "name",
+                format!("'{}' is outside the zone {}", fqdn.trim_end_matches('.'), zone),
+            ));
+        }
+        check_labels(&fqdn)?;
+        Ok(Self(fqdn))
+    }
+
+    /// Rebuilds a name read back from storage or a backend (already canonical and absolute).
+    pub fn from_fqdn(fqdn: &str, zone: &ZoneName) -> Result<Self> {
+        let fqdn = to_ascii_fqdn(fqdn, "name")?;
+        if !zone.contains_fqdn(&fqdn) {
+            return Err(Error::invalid("name", format!("'{fqdn}' is outside the zone {zone}")));
+        }
+        Ok(Self(fqdn))
+    }
+
+    /// The zone apex.
+    pub fn apex(zone: &ZoneName) -> Self {
+        Self(zone.fqdn().to_owned())
+    }
+
+    /// Absolute name with trailing dot (`www.example.com.`).
+    pub fn fqdn(&self) -> &str {
+        &self.0
+    }
+
+    /// Absolute name without trailing dot (`www.example.com`), as the API shows it.
+    pub fn as_str(&self) -> &str {
+        self.0.strip_suffix('.').unwrap_or(&self.0)
+    }
+
+    /// The name relative to `zone` (`www`, or `@` for the apex).
+    pub fn relative_to(&self, zone: &ZoneName) -> String {
+        if self.0 == zone.fqdn() {
+            return "@".to_owned();
+        }
+        self.0
+            .strip_suffix(zone.fqdn())
+            .and_then(|head| head.strip_suffix('.'))
+            .map_or_else(|| self.as_str().to_owned(), str::to_owned)
+    }
+
+    /// Whether this is the apex of `zone`.
+    pub fn is_apex(&self, zone: &ZoneName) -> bool {
+        self.0 == zone.fqdn()
+    }
+
+    /// Whether the first label is the wildcard `*`.
+    pub fn is_wildcard(&self) -> bool {
+        self.0.starts_with("*.")
+    }
+}
+
+fn check_labels(fqdn: &str) -> Result<()> {
+    for (i, label) in fqdn.trim_end_matches('.').split('.').enumerate() {
+        if label == "*" {
+            if i == 0 {
+                continue;
+            }
+            return Err(Error::invalid("name", "a wildcard '*' may only be the leftmost label"));
+        }
+        if !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+            return Err(Error::invalid(
+                "name",
+                format!("label '{label}' may contain only letters, digits, hyphens and underscores"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+impl fmt::Display for RecordName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for RecordName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RecordName({})", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zone() -> ZoneName {
+        ZoneName::parse("example.com").unwrap()
+    }
+
+    #[test]
+    fn resolves_relative_absolute_and_apex() {
+        let z = zone();
+        assert_eq!(RecordName::parse("@", &z).unwrap().fqdn(), "example.com.");
+        assert_eq!(RecordName::parse("WWW", &z).unwrap().fqdn(), "www.example.com.");
+        assert_eq!(RecordName::parse("www.example.com", &z).unwrap().fqdn(), "www.example.com.");
+        assert_eq!(RecordName::parse("www.example.com.", &z).unwrap().fqdn(), "www.example.com.");
+        assert_eq!(RecordName::parse("example.com", &z).unwrap().fqdn(), "example.com.");
+        assert_eq!(RecordName::parse("a.b", &z).unwrap().fqdn(), "a.b.example.com.");
+        assert_eq!(RecordName::parse("_sip._tcp", &z).unwrap().fqdn(), "_sip._tcp.example.com.");
+        assert!(RecordName::parse("*.dev", &z).unwrap().is_wildcard());
+    }
+
+    #[test]
+    fn relative_display() {
+        let z = zone();
+        assert_eq!(RecordName::parse("@", &z).unwrap().relative_to(&z), "@");
+        assert_eq!(RecordName::parse("a.b", &z).unwrap().relative_to(&z), "a.b");
+        assert_eq!(RecordName::parse("www", &z).unwrap().as_str(), "www.example.com");
+    }
+
+    #[test]
+    fn rejects_outside_and_malformed() {
+        let z = zone();
+        for bad in ["", "www.other.org.", "a.*", "a b", "x..y", "example.com.evil.", "notexample.com."] {
+            let err = RecordName::parse(bad, &z).unwrap_err();
+            assert_eq!(err.field(), Some("name"), "{bad}");
+        }
+        assert!(RecordName::parse(&"a".repeat(64), &z).is_err());
+    }
+}

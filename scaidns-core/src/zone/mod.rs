@@ -1,0 +1,151 @@
+//! Zones ("domains" in the API): the model, its status machine and the zone-level rules.
+
+pub mod name;
+pub mod rules;
+pub mod soa;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{TenantId, ZoneId};
+use crate::record::ttl::Ttl;
+pub use name::{ReverseKind, ZoneName};
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant,)* }
+
+        impl $name {
+            /// Every value.
+            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
+
+            /// The wire and storage form.
+            pub const fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)* }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = crate::error::Error;
+            fn from_str(s: &str) -> crate::error::Result<Self> {
+                match s {
+                    $($text => Ok($name::$variant),)*
+                    other => Err(crate::error::Error::invalid(
+                        stringify!($name),
+                        format!("'{other}' is not one of: {}", [$($text),*].join(", ")),
+                    )),
+                }
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
+
+string_enum!(
+    /// What kind of zone this is.
+    DomainType {
+        /// Forward zone edited through the API.
+        Primary => "primary",
+        /// Copy transferred from another server.
+        Secondary => "secondary",
+        /// `*.in-addr.arpa`.
+        ReverseIpv4 => "reverse_ipv4",
+        /// `*.ip6.arpa`.
+        ReverseIpv6 => "reverse_ipv6",
+    }
+);
+
+string_enum!(
+    /// Lifecycle of a zone (spec §2.1).
+    ZoneStatus {
+        /// Created; waiting for ownership validation; not served.
+        PendingValidation => "pending_validation",
+        /// Served by the DNS backend.
+        Active => "active",
+        /// Kept but not served.
+        Inactive => "inactive",
+        /// Soft-deleted; restorable until purged.
+        Deleted => "deleted",
+    }
+);
+
+string_enum!(
+    /// Whether the backend holds what the store says (interface decision 4).
+    SyncStatus {
+        /// The backend matches the store.
+        InSync => "in_sync",
+        /// A change is waiting to be published.
+        Pending => "pending",
+        /// Publishing failed permanently; see `sync_error`.
+        Error => "error",
+    }
+);
+
+/// Publication state of a zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncState {
+    /// Current state.
+    pub status: SyncStatus,
+    /// Last error, when not in sync.
+    pub error: Option<String>,
+    /// When the backend last matched the store.
+    pub last_synced_at: Option<DateTime<Utc>>,
+}
+
+impl SyncState {
+    /// In sync as of `at`.
+    pub fn synced(at: DateTime<Utc>) -> Self {
+        Self { status: SyncStatus::InSync, error: None, last_synced_at: Some(at) }
+    }
+}
+
+/// A managed zone. The store holds its intended state; the backend publishes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Zone {
+    /// Id.
+    pub id: ZoneId,
+    /// Owning tenant.
+    pub tenant_id: TenantId,
+    /// Apex name.
+    pub name: ZoneName,
+    /// Zone type.
+    pub domain_type: DomainType,
+    /// Lifecycle status.
+    pub status: ZoneStatus,
+    /// Status held before a soft delete, restored by `restore`.
+    pub status_before_delete: Option<ZoneStatus>,
+    /// TTL for records created without one.
+    pub default_ttl: Ttl,
+    /// Free text.
+    pub description: Option<String>,
+    /// Free-form settings object (kept and echoed, not interpreted).
+    pub settings: serde_json::Value,
+    /// Whether DNSSEC signing is on.
+    pub dnssec_enabled: bool,
+    /// Optimistic-concurrency counter, bumped by every write to the zone or its records.
+    pub generation: i64,
+    /// Publication state.
+    pub sync: SyncState,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// Soft-delete time.
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl Zone {
+    /// Whether the backend should serve this zone.
+    pub fn is_published(&self) -> bool {
+        self.status == ZoneStatus::Active
+    }
+}

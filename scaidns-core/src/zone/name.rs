@@ -1,0 +1,191 @@
+//! Zone names (RFC 1034 §3.1, RFC 1035 §2.3.4, IDNA per RFC 5891 via UTS #46).
+//!
+//! A `ZoneName` is stored in canonical form: lowercase A-labels (punycode) with a trailing dot,
+//! exactly as PowerDNS names zones. Input may be Unicode, mixed case, with or without the dot.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Longest presentation-form name without the trailing dot (RFC 1035: 255 octets on the wire).
+pub const MAX_NAME_LEN: usize = 253;
+/// Longest label (RFC 1035 §2.3.4).
+pub const MAX_LABEL_LEN: usize = 63;
+
+/// A validated, canonical zone apex name.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ZoneName(String);
+
+/// What family a zone name belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReverseKind {
+    /// Not a reverse zone.
+    Forward,
+    /// Under `in-addr.arpa.`.
+    Ipv4,
+    /// Under `ip6.arpa.`.
+    Ipv6,
+}
+
+impl ZoneName {
+    /// Parses user input into a canonical zone name.
+    pub fn parse(input: &str) -> Result<Self> {
+        let fqdn = to_ascii_fqdn(input, "name")?;
+        let labels: Vec<&str> = fqdn.trim_end_matches('.').split('.').collect();
+        if labels.len() < 2 {
+            return Err(invalid_name("a zone name needs at least two labels (e.g. example.com)"));
+        }
+        for label in &labels {
+            if !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+                return Err(invalid_name(format!(
+                    "label '{label}' may contain only letters, digits and hyphens"
+                )));
+            }
+            if label.starts_with('-') || label.ends_with('-') {
+                return Err(invalid_name(format!("label '{label}' may not start or end with a hyphen")));
+            }
+        }
+        Ok(Self(fqdn))
+    }
+
+    /// The name with its trailing dot (`example.com.`), as PowerDNS and zone files use it.
+    pub fn fqdn(&self) -> &str {
+        &self.0
+    }
+
+    /// The name without the trailing dot (`example.com`), as the API shows it.
+    pub fn as_str(&self) -> &str {
+        self.0.strip_suffix('.').unwrap_or(&self.0)
+    }
+
+    /// Whether this is a forward, IPv4-reverse or IPv6-reverse zone.
+    pub fn reverse_kind(&self) -> ReverseKind {
+        if self.0.ends_with(".in-addr.arpa.") || self.0 == "in-addr.arpa." {
+            ReverseKind::Ipv4
+        } else if self.0.ends_with(".ip6.arpa.") || self.0 == "ip6.arpa." {
+            ReverseKind::Ipv6
+        } else {
+            ReverseKind::Forward
+        }
+    }
+
+    /// Whether `fqdn` (canonical, with trailing dot) is this zone's apex or lies below it.
+    pub fn contains_fqdn(&self, fqdn: &str) -> bool {
+        fqdn == self.0 || fqdn.strip_suffix(self.0.as_str()).is_some_and(|head| head.ends_with('.'))
+    }
+
+    /// Whether `other` is this zone, a zone below it, or a zone above it.
+    pub fn overlaps(&self, other: &ZoneName) -> bool {
+        self.contains_fqdn(&other.0) || other.contains_fqdn(&self.0)
+    }
+}
+
+/// Lowercases, applies IDNA (UTS #46, non-transitional) and checks lengths; returns the name
+/// with a trailing dot. `field` names the input in errors.
+pub(crate) fn to_ascii_fqdn(input: &str, field: &str) -> Result<String> {
+    let trimmed = input.trim();
+    let bare = trimmed.strip_suffix('.').unwrap_or(trimmed);
+    if bare.is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    if bare.contains("..") || bare.starts_with('.') {
+        return Err(Error::invalid(field, "must not contain empty labels"));
+    }
+    let ascii = if bare.is_ascii() {
+        bare.to_ascii_lowercase()
+    } else {
+        idna::domain_to_ascii(bare)
+            .map_err(|_| Error::invalid(field, "is not a valid internationalised domain name"))?
+    };
+    if ascii.len() > MAX_NAME_LEN {
+        return Err(Error::invalid(field, format!("is longer than {MAX_NAME_LEN} characters")));
+    }
+    if let Some(label) = ascii.split('.').find(|l| l.len() > MAX_LABEL_LEN) {
+        return Err(Error::invalid(
+            field,
+            format!("label '{label}' is longer than {MAX_LABEL_LEN} characters"),
+        ));
+    }
+    Ok(format!("{ascii}."))
+}
+
+fn invalid_name(message: impl Into<String>) -> Error {
+    Error::new(crate::error::ErrorKind::InvalidInput, "invalid_domain_name", message).with_field("name")
+}
+
+impl fmt::Display for ZoneName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for ZoneName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ZoneName({})", self.0)
+    }
+}
+
+impl TryFrom<String> for ZoneName {
+    type Error = Error;
+    fn try_from(value: String) -> Result<Self> {
+        Self::parse(&value)
+    }
+}
+
+impl From<ZoneName> for String {
+    fn from(value: ZoneName) -> Self {
+        value.0
+    }
+}
+
+impl std::str::FromStr for ZoneName {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::parse(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonicalises_case_dot_and_idna() {
+        assert_eq!(ZoneName::parse("Example.COM").unwrap().fqdn(), "example.com.");
+        assert_eq!(ZoneName::parse("example.com.").unwrap().as_str(), "example.com");
+        assert_eq!(ZoneName::parse(" bücher.example ").unwrap().fqdn(), "xn--bcher-kva.example.");
+    }
+
+    #[test]
+    fn rejects_bad_names() {
+        for bad in ["", ".", "com", "a..b", "-a.com", "a-.com", "a_b.com", "a b.com", "*.example.com"] {
+            assert!(ZoneName::parse(bad).is_err(), "{bad} accepted");
+        }
+        let long_label = format!("{}.com", "a".repeat(64));
+        assert!(ZoneName::parse(&long_label).is_err());
+        let long_name = format!("{}com", "abcdefghi.".repeat(26));
+        assert!(ZoneName::parse(&long_name).is_err());
+        let err = ZoneName::parse("a_b.com").unwrap_err();
+        assert_eq!(err.code(), "invalid_domain_name");
+        assert_eq!(err.field(), Some("name"));
+    }
+
+    #[test]
+    fn detects_reverse_zones() {
+        assert_eq!(ZoneName::parse("2.0.192.in-addr.arpa").unwrap().reverse_kind(), ReverseKind::Ipv4);
+        assert_eq!(ZoneName::parse("8.b.d.0.1.0.0.2.ip6.arpa").unwrap().reverse_kind(), ReverseKind::Ipv6);
+        assert_eq!(ZoneName::parse("arpa.example").unwrap().reverse_kind(), ReverseKind::Forward);
+    }
+
+    #[test]
+    fn overlap_is_label_aligned() {
+        let a = ZoneName::parse("example.com").unwrap();
+        let b = ZoneName::parse("eu.example.com").unwrap();
+        let c = ZoneName::parse("notexample.com").unwrap();
+        assert!(a.overlaps(&b) && b.overlaps(&a));
+        assert!(!a.overlaps(&c));
+    }
+}

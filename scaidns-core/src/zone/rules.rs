@@ -1,0 +1,1 @@
+//! Zone-level record rules (filled in by the record-rules work).
