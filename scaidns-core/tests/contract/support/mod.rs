@@ -1,0 +1,4 @@
+//! Test support: real services on loopback.
+
+pub mod db;
+pub mod pdns;
