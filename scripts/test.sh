@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Runs the whole ScaiDNS test suite against real services: PowerDNS 4.7 (started per test by the
+# test support), MariaDB, SQLite and Redis. Installs what is missing from Debian's packages when
+# run as root, and starts MariaDB and Redis when they are not running (no systemd needed).
+#
+# Usage: scripts/test.sh [extra cargo test args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+[ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+export CARGO_INCREMENTAL=0
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+packages=(pdns-server pdns-backend-sqlite3 pdns-backend-mysql mariadb-server mariadb-client
+          redis-server bind9-dnsutils sqlite3)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    log "missing packages: ${missing[*]} (run as root, or install them)"; exit 1
+  fi
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # Package scripts try to start services through init scripts; that may fail without an init
+  # system, which is fine: this script starts what the tests need itself.
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" || \
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# A packaged pdns_server must not hold port 53 or the API port while tests run their own.
+pkill -x pdns_server 2>/dev/null || true
+
+mariadb_up() { mysqladmin --protocol=socket -uroot ping >/dev/null 2>&1 || mysqladmin -h127.0.0.1 -uroot ping >/dev/null 2>&1; }
+if ! mariadb_up; then
+  log "starting MariaDB"
+  install -d -o mysql -g mysql /run/mysqld
+  if [ ! -d /var/lib/mysql/mysql ]; then
+    mariadb-install-db --user=mysql --datadir=/var/lib/mysql >/dev/null
+  fi
+  start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- --user=mysql
+  for _ in $(seq 1 60); do mariadb_up && break; sleep 1; done
+  mariadb_up || { log "MariaDB did not start"; exit 1; }
+fi
+# A dedicated account that works over TCP whatever root's authentication plugin is.
+if [ -z "${SCAIDNS_TEST_MYSQL_URL:-}" ]; then
+  if mysql --protocol=socket -uroot -e 'SELECT 1' >/dev/null 2>&1; then
+    mysql --protocol=socket -uroot <<'SQL'
+CREATE USER IF NOT EXISTS 'scaidns_test'@'127.0.0.1' IDENTIFIED BY 'scaidns_test';
+CREATE USER IF NOT EXISTS 'scaidns_test'@'localhost' IDENTIFIED BY 'scaidns_test';
+GRANT ALL PRIVILEGES ON *.* TO 'scaidns_test'@'127.0.0.1';
+GRANT ALL PRIVILEGES ON *.* TO 'scaidns_test'@'localhost';
+FLUSH PRIVILEGES;
+SQL
+    export SCAIDNS_TEST_MYSQL_URL="mysql://scaidns_test:scaidns_test@127.0.0.1:3306"
+  else
+    export SCAIDNS_TEST_MYSQL_URL="mysql://root@127.0.0.1:3306"
+  fi
+fi
+
+if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  log "starting Redis"
+  install -d /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/scaidns-test.log
+  for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done
+fi
+export SCAIDNS_TEST_REDIS_URL="${SCAIDNS_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
+
+log "running the test suite"
+cargo test --workspace --all-features "$@"
