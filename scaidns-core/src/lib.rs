@@ -16,6 +16,7 @@ pub mod ids;
 pub mod ownership;
 pub mod ports;
 pub mod record;
+pub mod service;
 pub mod tenant;
 pub mod zone;
 

@@ -1,0 +1,120 @@
+//! The ScaiDNS service: every operation the API offers, as pure logic over the ports.
+//!
+//! Each method takes the [`OpContext`] and authorizes on its first line; the tenant is always
+//! explicit. The server is a thin shell that builds the context and maps errors.
+
+mod api_keys;
+mod authn;
+mod context;
+mod publish;
+mod records;
+mod tenants;
+mod validation;
+mod zones;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use chrono::Duration;
+
+pub use context::{Actor, OpContext};
+
+use crate::ports::{Clock, DnsBackend, Resolver, Store};
+use crate::record::TtlPolicy;
+use crate::zone::soa::SoaTimers;
+
+/// Ownership-validation settings.
+#[derive(Debug, Clone)]
+pub struct ValidationConfig {
+    /// Recursive resolvers used to find a zone's nameservers (`VALIDATION_RESOLVERS`).
+    pub resolvers: Vec<SocketAddr>,
+    /// Port on which authoritative servers are queried (`VALIDATION_NAMESERVER_PORT`).
+    pub nameserver_port: u16,
+    /// Lifetime of a challenge (`VALIDATION_EXPIRY_HOURS`).
+    pub expiry: Duration,
+    /// TTL recommended for the TXT record (`VALIDATION_CHALLENGE_TTL`).
+    pub challenge_ttl: u32,
+}
+
+impl Default for ValidationConfig {
+    fn default() -> Self {
+        Self { resolvers: Vec::new(), nameserver_port: 53, expiry: Duration::hours(72), challenge_ttl: 3600 }
+    }
+}
+
+/// Platform policy the service applies.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// Nameservers used until an operator sets them through the API (`PLATFORM_NAMESERVERS`).
+    pub default_nameservers: Vec<String>,
+    /// TTL bounds.
+    pub ttl_policy: TtlPolicy,
+    /// Default TTL of new zones.
+    pub default_zone_ttl: u32,
+    /// SOA timers of new zones.
+    pub soa_timers: SoaTimers,
+    /// Validation settings.
+    pub validation: ValidationConfig,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        Self {
+            default_nameservers: vec!["ns1.scaidns.test.".to_owned(), "ns2.scaidns.test.".to_owned()],
+            ttl_policy: TtlPolicy::default(),
+            default_zone_ttl: 3600,
+            soa_timers: SoaTimers::default(),
+            validation: ValidationConfig::default(),
+        }
+    }
+}
+
+/// The service.
+#[derive(Debug, Clone)]
+pub struct ScaiDns {
+    store: Arc<dyn Store>,
+    backend: Arc<dyn DnsBackend>,
+    resolver: Arc<dyn Resolver>,
+    clock: Arc<dyn Clock>,
+    config: ServiceConfig,
+}
+
+impl ScaiDns {
+    /// Assembles the service from its ports.
+    pub fn new(
+        store: Arc<dyn Store>,
+        backend: Arc<dyn DnsBackend>,
+        resolver: Arc<dyn Resolver>,
+        clock: Arc<dyn Clock>,
+        config: ServiceConfig,
+    ) -> Self {
+        Self { store, backend, resolver, clock, config }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The DNS backend.
+    pub fn backend(&self) -> &Arc<dyn DnsBackend> {
+        &self.backend
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ServiceConfig {
+        &self.config
+    }
+}
+
+impl ScaiDns {
+    /// The resolver used for validation and DS checks.
+    pub fn resolver(&self) -> &Arc<dyn Resolver> {
+        &self.resolver
+    }
+}
