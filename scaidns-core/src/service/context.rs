@@ -89,3 +89,88 @@ impl OpContext {
         }
     }
 }
+
+impl OpContext {
+    /// Refuses the operation when an API key's scopes do not include `permission`.
+    ///
+    /// Role-based checks come with the RBAC work; until then a tenant member may do everything
+    /// inside its tenant, and tenant isolation is enforced by every lookup.
+    pub fn require(&self, permission: &str) -> crate::Result<()> {
+        if let Actor::ApiKey { scopes, .. } = &self.actor {
+            if !scopes.is_empty() && !scopes.iter().any(|s| scope_grants(s, permission)) {
+                return Err(crate::Error::forbidden(
+                    "permission_denied",
+                    format!("this API key is not allowed to use {permission}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses the operation unless the caller is a platform admin.
+    pub fn require_platform_admin(&self) -> crate::Result<()> {
+        if self.is_platform_admin() {
+            Ok(())
+        } else {
+            Err(crate::Error::forbidden("platform_admin_required", "this operation needs a platform admin"))
+        }
+    }
+
+    /// Whether the caller may see and change resources of `tenant`.
+    pub fn can_access_tenant(&self, tenant: TenantId) -> bool {
+        self.is_platform_admin() || self.tenant_id == tenant
+    }
+
+    /// An audit entry for this request.
+    pub fn audit(
+        &self,
+        action: &str,
+        resource_type: &str,
+        resource_id: impl ToString,
+        resource_name: Option<String>,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> crate::audit::AuditEvent {
+        crate::audit::AuditEvent {
+            id: crate::ids::AuditEventId::new(),
+            tenant_id: Some(self.tenant_id),
+            actor_type: self.actor_type(),
+            actor_id: self.actor_id(),
+            actor_email: self.actor_email(),
+            action: action.to_owned(),
+            resource_type: resource_type.to_owned(),
+            resource_id: Some(resource_id.to_string()),
+            resource_name,
+            before,
+            after,
+            ip_address: self.ip.clone(),
+            user_agent: self.user_agent.clone(),
+            request_id: self.request_id.clone(),
+            created_at: self.now,
+        }
+    }
+}
+
+/// Whether scope `granted` covers `wanted`: exact, `resource:*`, `*`, and `records:write` for
+/// `records:create|update|delete` (interface decision 18).
+pub fn scope_grants(granted: &str, wanted: &str) -> bool {
+    if granted == wanted || granted == "*" {
+        return true;
+    }
+    let (g_res, g_act) = granted.split_once(':').unwrap_or((granted, ""));
+    let (w_res, w_act) = wanted.split_once(':').unwrap_or((wanted, ""));
+    g_res == w_res && (g_act == "*" || (g_act == "write" && matches!(w_act, "create" | "update" | "delete")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scope_grants;
+
+    #[test]
+    fn scopes() {
+        assert!(scope_grants("records:write", "records:delete"));
+        assert!(scope_grants("domains:*", "domains:read"));
+        assert!(!scope_grants("domains:read", "domains:update"));
+        assert!(!scope_grants("records:write", "records:read"));
+    }
+}
