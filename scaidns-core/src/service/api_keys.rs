@@ -1,1 +1,425 @@
-//! (in progress)
+//! API-key management (spec api-identity §8): create, list, get, revoke, activate, regenerate,
+//! delete.
+//!
+//! The docs make these endpoints JWT-only. Until the JWT work lands ScaiDNS lets a key manage
+//! its own user's keys, and a platform admin's key manage every key; full RBAC (group keys,
+//! tenant admins managing others' keys, the scope-subset rule) comes with the roles work.
+//! Keys outside what the caller may see are 404, never 403, so their existence does not leak.
+//! Audit entries carry [`key_json`], which never includes the secret or its hash.
+
+use chrono::{DateTime, Utc};
+use ipnet::IpNet;
+use serde_json::json;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::identity::api_key::{ApiKey, ApiKeySecret, ApiKeyStatus, PermissionSource};
+use crate::ids::{ApiKeyId, TenantId, UserId};
+use crate::ports::store::{ApiKeyFilter, Page, PageRequest};
+use crate::tenant::UserStatus;
+
+use super::authn::caller_user;
+use super::tenants::{optional_text, required_text};
+use super::{OpContext, ScaiDns};
+
+/// Input of [`ScaiDns::api_key_create`].
+#[derive(Debug, Clone)]
+pub struct ApiKeyCreate {
+    /// Label (1..=100 characters).
+    pub name: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// Whose permissions the key carries.
+    pub permission_source: PermissionSource,
+    /// That principal's id; defaults to the caller's user for user keys.
+    pub permission_source_id: Option<String>,
+    /// Optional narrowing to these permission strings.
+    pub scopes: Vec<String>,
+    /// Requests per minute.
+    pub rate_limit: Option<u32>,
+    /// CIDR blocks (a bare address means that one host).
+    pub ip_whitelist: Vec<String>,
+    /// Refused after this instant; must lie in the future.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Filter of [`ScaiDns::api_key_list`].
+#[derive(Debug, Clone, Default)]
+pub struct ApiKeyListQuery {
+    /// Include revoked keys.
+    pub include_revoked: bool,
+    /// Platform admins: restrict to one tenant (default: every tenant). Others: must be their
+    /// own tenant if given.
+    pub tenant_id: Option<TenantId>,
+}
+
+/// A key with its freshly issued secret (create and regenerate), shown exactly once.
+#[derive(Debug, Clone)]
+pub struct IssuedApiKey {
+    /// The stored key.
+    pub key: ApiKey,
+    /// The secret; never stored, never logged.
+    pub secret: ApiKeySecret,
+}
+
+/// What audit entries may say about a key: everything but the secret and its hash.
+pub(super) fn key_json(k: &ApiKey) -> serde_json::Value {
+    json!({
+        "id": k.id, "tenant_id": k.tenant_id, "name": k.name, "description": k.description,
+        "key_prefix": k.key_prefix, "status": k.status, "permission_source": k.permission_source,
+        "permission_source_id": k.permission_source_id, "scopes": k.scopes,
+        "rate_limit": k.rate_limit, "ip_whitelist": k.ip_whitelist, "expires_at": k.expires_at,
+    })
+}
+
+fn key_not_found() -> Error {
+    Error::new(
+        ErrorKind::NotFound,
+        "api_key_not_found",
+        "API key not found",
+    )
+}
+
+fn parse_whitelist(entries: &[String]) -> Result<Vec<IpNet>> {
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            let s = raw.trim();
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map(|net| net.trunc())
+                .map_err(|_| {
+                    Error::invalid(
+                        format!("ip_whitelist[{i}]"),
+                        format!("'{s}' is not a CIDR block"),
+                    )
+                })
+        })
+        .collect()
+}
+
+fn validate_scopes(scopes: &[String]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = Vec::with_capacity(scopes.len());
+    for (i, scope) in scopes.iter().enumerate() {
+        let s = scope.trim();
+        let ok = !s.is_empty()
+            && s.len() <= 100
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-:*.".contains(&b));
+        if !ok {
+            return Err(Error::invalid(
+                format!("scopes[{i}]"),
+                format!("'{s}' is not a permission string"),
+            ));
+        }
+        if !out.iter().any(|o| o == s) {
+            out.push(s.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+impl ScaiDns {
+    /// Creates a key and returns it with its secret. 403 `permission_denied` when a non-admin
+    /// names another user; 422 for invalid fields or an unknown source.
+    pub async fn api_key_create(
+        &self,
+        ctx: &OpContext,
+        input: ApiKeyCreate,
+    ) -> Result<IssuedApiKey> {
+        let name = required_text("name", &input.name, 100)?;
+        let description = optional_text("description", input.description.as_deref(), 1000)?;
+        let scopes = validate_scopes(&input.scopes)?;
+        let ip_whitelist = parse_whitelist(&input.ip_whitelist)?;
+        if input.rate_limit == Some(0) {
+            return Err(Error::invalid(
+                "rate_limit",
+                "rate_limit must be at least 1 request per minute",
+            ));
+        }
+        if input.expires_at.is_some_and(|at| at <= ctx.now) {
+            return Err(Error::invalid(
+                "expires_at",
+                "expires_at must lie in the future",
+            ));
+        }
+        let (source_id, tenant_id) = self
+            .key_source(ctx, input.permission_source, input.permission_source_id)
+            .await?;
+
+        let secret = ApiKeySecret::generate(&mut rand::rng());
+        let key = ApiKey {
+            id: ApiKeyId::new(),
+            tenant_id,
+            name,
+            description,
+            key_prefix: secret.display_prefix(),
+            key_hash: secret.hash(&self.config.api_key_pepper),
+            status: ApiKeyStatus::Active,
+            permission_source: input.permission_source,
+            permission_source_id: source_id,
+            scopes,
+            rate_limit: input.rate_limit,
+            ip_whitelist,
+            expires_at: input.expires_at,
+            last_used_at: None,
+            last_used_ip: None,
+            use_count: 0,
+            created_by: caller_user(ctx),
+            created_at: ctx.now,
+            updated_at: ctx.now,
+        };
+        let mut audit = ctx.audit(
+            "api_key.create",
+            "api_key",
+            key.id,
+            Some(key.name.clone()),
+            None,
+            Some(key_json(&key)),
+        );
+        audit.tenant_id = Some(key.tenant_id);
+        self.store.insert_api_key(&key, &[audit]).await?;
+        Ok(IssuedApiKey { key, secret })
+    }
+
+    /// Checks the permission source and returns its id and tenant.
+    async fn key_source(
+        &self,
+        ctx: &OpContext,
+        source: PermissionSource,
+        source_id: Option<String>,
+    ) -> Result<(String, TenantId)> {
+        if source == PermissionSource::Group {
+            return Err(Error::invalid(
+                "permission_source",
+                "group API keys are not supported yet",
+            ));
+        }
+        let caller = caller_user(ctx);
+        let user_id: UserId = match source_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(raw) => raw
+                .parse()
+                .map_err(|_| Error::invalid("permission_source_id", "not a valid user id"))?,
+            None => caller.ok_or_else(|| {
+                Error::invalid("permission_source_id", "permission_source_id is required")
+            })?,
+        };
+        if !ctx.is_platform_admin() && caller != Some(user_id) {
+            return Err(Error::forbidden(
+                "permission_denied",
+                "you may only create API keys for yourself",
+            ));
+        }
+        let user = self
+            .store
+            .get_user(user_id)
+            .await?
+            .filter(|u| ctx.can_access_tenant(u.tenant_id))
+            .ok_or_else(|| Error::invalid("permission_source_id", "no such user"))?;
+        if user.status != UserStatus::Active {
+            return Err(Error::invalid(
+                "permission_source_id",
+                "the user is inactive",
+            ));
+        }
+        Ok((user.id.to_string(), user.tenant_id))
+    }
+
+    /// Keys the caller may see: its own user's; platform admins every key (or one tenant's).
+    pub async fn api_key_list(
+        &self,
+        ctx: &OpContext,
+        query: ApiKeyListQuery,
+        page: PageRequest,
+    ) -> Result<Page<ApiKey>> {
+        let filter = if ctx.is_platform_admin() {
+            ApiKeyFilter {
+                tenant_id: query.tenant_id,
+                permission_source_id: None,
+                include_revoked: query.include_revoked,
+            }
+        } else {
+            if query.tenant_id.is_some_and(|t| t != ctx.tenant_id) {
+                return Err(Error::forbidden(
+                    "permission_denied",
+                    "only platform admins may list other tenants' keys",
+                ));
+            }
+            // A caller with no user behind it has no keys of its own.
+            let Some(user) = caller_user(ctx) else {
+                return Ok(Page {
+                    items: Vec::new(),
+                    total: 0,
+                });
+            };
+            ApiKeyFilter {
+                tenant_id: Some(ctx.tenant_id),
+                permission_source_id: Some(user.to_string()),
+                include_revoked: query.include_revoked,
+            }
+        };
+        self.store.list_api_keys(&filter, page).await
+    }
+
+    /// One key; 404 `api_key_not_found` when unknown or not visible.
+    pub async fn api_key_get(&self, ctx: &OpContext, id: ApiKeyId) -> Result<ApiKey> {
+        let key = self
+            .store
+            .get_api_key(id)
+            .await?
+            .ok_or_else(key_not_found)?;
+        let own = key.tenant_id == ctx.tenant_id
+            && key.permission_source == PermissionSource::User
+            && caller_user(ctx).is_some_and(|u| key.permission_source_id == u.to_string());
+        if own || ctx.is_platform_admin() {
+            Ok(key)
+        } else {
+            Err(key_not_found())
+        }
+    }
+
+    /// Refuses the key until re-activated. Revoking a revoked key changes nothing.
+    pub async fn api_key_revoke(&self, ctx: &OpContext, id: ApiKeyId) -> Result<ApiKey> {
+        self.set_key_status(ctx, id, ApiKeyStatus::Revoked, "api_key.revoke")
+            .await
+    }
+
+    /// Re-enables a revoked key. Activating an active key changes nothing.
+    pub async fn api_key_activate(&self, ctx: &OpContext, id: ApiKeyId) -> Result<ApiKey> {
+        self.set_key_status(ctx, id, ApiKeyStatus::Active, "api_key.activate")
+            .await
+    }
+
+    async fn set_key_status(
+        &self,
+        ctx: &OpContext,
+        id: ApiKeyId,
+        status: ApiKeyStatus,
+        action: &str,
+    ) -> Result<ApiKey> {
+        let before = self.api_key_get(ctx, id).await?;
+        if before.status == status {
+            return Ok(before);
+        }
+        let after = ApiKey {
+            status,
+            updated_at: ctx.now,
+            ..before.clone()
+        };
+        self.update_key_audited(ctx, &before, &after, action)
+            .await?;
+        Ok(after)
+    }
+
+    /// Issues a new secret; the old one stops working at once.
+    pub async fn api_key_regenerate(&self, ctx: &OpContext, id: ApiKeyId) -> Result<IssuedApiKey> {
+        let before = self.api_key_get(ctx, id).await?;
+        let secret = ApiKeySecret::generate(&mut rand::rng());
+        let after = ApiKey {
+            key_prefix: secret.display_prefix(),
+            key_hash: secret.hash(&self.config.api_key_pepper),
+            updated_at: ctx.now,
+            ..before.clone()
+        };
+        self.update_key_audited(ctx, &before, &after, "api_key.regenerate")
+            .await?;
+        Ok(IssuedApiKey { key: after, secret })
+    }
+
+    /// Removes a key for good.
+    pub async fn api_key_delete(&self, ctx: &OpContext, id: ApiKeyId) -> Result<()> {
+        let before = self.api_key_get(ctx, id).await?;
+        let mut audit = ctx.audit(
+            "api_key.delete",
+            "api_key",
+            before.id,
+            Some(before.name.clone()),
+            Some(key_json(&before)),
+            None,
+        );
+        audit.tenant_id = Some(before.tenant_id);
+        self.store.delete_api_key(before.id, &[audit]).await
+    }
+
+    async fn update_key_audited(
+        &self,
+        ctx: &OpContext,
+        before: &ApiKey,
+        after: &ApiKey,
+        action: &str,
+    ) -> Result<()> {
+        let mut audit = ctx.audit(
+            action,
+            "api_key",
+            after.id,
+            Some(after.name.clone()),
+            Some(key_json(before)),
+            Some(key_json(after)),
+        );
+        audit.tenant_id = Some(after.tenant_id);
+        self.store.update_api_key(after, &[audit]).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whitelist_and_scopes() {
+        let nets = parse_whitelist(&[
+            "10.0.0.0/8".into(),
+            "192.0.2.7".into(),
+            "2001:db8::1/64".into(),
+        ])
+        .unwrap();
+        assert_eq!(nets[1].to_string(), "192.0.2.7/32");
+        assert_eq!(nets[2].to_string(), "2001:db8::/64");
+        assert_eq!(
+            parse_whitelist(&["x".into()]).unwrap_err().field(),
+            Some("ip_whitelist[0]")
+        );
+        assert_eq!(
+            validate_scopes(&["domains:read".into(), "domains:read".into()])
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(validate_scopes(&["Domains read".into()]).is_err());
+    }
+
+    #[test]
+    fn audit_json_never_has_secret_material() {
+        let mut rng = rand::rng();
+        let secret = ApiKeySecret::generate(&mut rng);
+        let now = Utc::now();
+        let key = ApiKey {
+            id: ApiKeyId::new(),
+            tenant_id: TenantId::new(),
+            name: "k".into(),
+            description: None,
+            key_prefix: secret.display_prefix(),
+            key_hash: secret.hash(&crate::identity::api_key::Pepper::new("p")),
+            status: ApiKeyStatus::Active,
+            permission_source: PermissionSource::User,
+            permission_source_id: UserId::new().to_string(),
+            scopes: vec![],
+            rate_limit: None,
+            ip_whitelist: vec![],
+            expires_at: None,
+            last_used_at: None,
+            last_used_ip: None,
+            use_count: 0,
+            created_by: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let text = key_json(&key).to_string();
+        assert!(!text.contains(secret.expose()));
+        assert!(!text.contains(&key.key_hash));
+    }
+}

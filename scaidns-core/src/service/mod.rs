@@ -17,8 +17,12 @@ use std::sync::Arc;
 
 use chrono::Duration;
 
+pub use api_keys::{ApiKeyCreate, ApiKeyListQuery, IssuedApiKey};
+pub use authn::RequestMeta;
 pub use context::{Actor, OpContext};
+pub use tenants::{Bootstrapped, TenantCreate, UserCreate};
 
+use crate::identity::api_key::Pepper;
 use crate::ports::{Clock, DnsBackend, Resolver, Store};
 use crate::record::TtlPolicy;
 use crate::zone::soa::SoaTimers;
@@ -55,6 +59,8 @@ pub struct ServiceConfig {
     pub soa_timers: SoaTimers,
     /// Validation settings.
     pub validation: ValidationConfig,
+    /// Secret mixed into API-key hashes (`API_KEY_PEPPER`).
+    pub api_key_pepper: Pepper,
 }
 
 impl Default for ServiceConfig {
@@ -65,6 +71,8 @@ impl Default for ServiceConfig {
             default_zone_ttl: 3600,
             soa_timers: SoaTimers::default(),
             validation: ValidationConfig::default(),
+            // Only for tests and embedding; the server always sets the configured pepper.
+            api_key_pepper: Pepper::new("scaidns-insecure-default-pepper"),
         }
     }
 }

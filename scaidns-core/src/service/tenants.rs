@@ -1,1 +1,423 @@
-//! (in progress)
+//! Tenants and users (spec api-identity §5, §10.1, §10.3) while ScaiDNS is its own identity
+//! source: platform admins create them locally; identity sync will later fill the same tables.
+//! Also the one-time `bootstrap` that makes the platform tenant and its first admin.
+
+use serde_json::json;
+
+use crate::audit::AuditEvent;
+use crate::error::{Error, Result};
+use crate::identity::api_key::{ApiKey, ApiKeySecret, ApiKeyStatus, PermissionSource};
+use crate::ids::{ApiKeyId, TenantId, UserId};
+use crate::ports::store::{Page, PageRequest};
+use crate::tenant::{Tenant, TenantStatus, User, UserStatus};
+
+use super::{Actor, OpContext, ScaiDns};
+
+/// Slug of the platform operator's own tenant.
+pub const PLATFORM_SLUG: &str = "platform";
+
+/// Input of [`ScaiDns::tenant_create`].
+#[derive(Debug, Clone, Default)]
+pub struct TenantCreate {
+    /// Display name (1..=255 characters).
+    pub name: String,
+    /// Lowercase `[a-z0-9-]`, 1..=63, unique.
+    pub slug: String,
+    /// Id at the identity provider.
+    pub scaikey_tenant_id: Option<String>,
+}
+
+/// Input of [`ScaiDns::user_create`].
+#[derive(Debug, Clone, Default)]
+pub struct UserCreate {
+    /// E-mail; stored lowercase.
+    pub email: String,
+    /// Given name.
+    pub first_name: Option<String>,
+    /// Family name.
+    pub last_name: Option<String>,
+    /// Primary tenant; defaults to the caller's.
+    pub tenant_id: Option<TenantId>,
+}
+
+/// What [`ScaiDns::bootstrap`] made. `secret` is shown once and never stored.
+#[derive(Debug, Clone)]
+pub struct Bootstrapped {
+    /// The platform admin.
+    pub user: User,
+    /// The platform tenant.
+    pub tenant: Tenant,
+    /// The admin's first API key.
+    pub api_key: ApiKey,
+    /// Its secret.
+    pub secret: ApiKeySecret,
+}
+
+pub(super) fn tenant_json(t: &Tenant) -> serde_json::Value {
+    json!({
+        "id": t.id, "name": t.name, "slug": t.slug, "scaikey_tenant_id": t.scaikey_tenant_id,
+        "status": t.status, "is_platform": t.is_platform,
+    })
+}
+
+pub(super) fn user_json(u: &User) -> serde_json::Value {
+    json!({
+        "id": u.id, "tenant_id": u.tenant_id, "email": u.email, "first_name": u.first_name,
+        "last_name": u.last_name, "status": u.status, "is_platform_admin": u.is_platform_admin,
+        "is_tenant_admin": u.is_tenant_admin,
+    })
+}
+
+fn validate_slug(slug: &str) -> Result<String> {
+    let ok = (1..=63).contains(&slug.len())
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if ok {
+        Ok(slug.to_owned())
+    } else {
+        Err(Error::invalid(
+            "slug",
+            "slug must be 1 to 63 characters of a-z, 0-9 and '-', not starting or ending with '-'",
+        ))
+    }
+}
+
+/// Trims; refuses empty or over-long text.
+pub(super) fn required_text(field: &str, value: &str, max: usize) -> Result<String> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Err(Error::invalid(field, format!("{field} must not be empty")));
+    }
+    if v.chars().count() > max {
+        return Err(Error::invalid(
+            field,
+            format!("{field} must be at most {max} characters"),
+        ));
+    }
+    Ok(v.to_owned())
+}
+
+/// Trims; empty becomes `None`.
+pub(super) fn optional_text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => required_text(field, v, max).map(Some),
+    }
+}
+
+/// A deliberately plain check: the identity provider owns real address validation; this only
+/// keeps obvious garbage out of a unique column.
+pub fn normalize_email(email: &str) -> Result<String> {
+    let e = email.trim().to_lowercase();
+    let valid = e.len() <= 254
+        && !e.chars().any(char::is_whitespace)
+        && e.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.contains("..")
+        });
+    if valid {
+        Ok(e)
+    } else {
+        Err(Error::invalid("email", "not a valid e-mail address"))
+    }
+}
+
+impl ScaiDns {
+    /// Creates a tenant. Platform admin only. 409 `tenant_exists` when the slug or the
+    /// identity-provider id is taken.
+    pub async fn tenant_create(&self, ctx: &OpContext, input: TenantCreate) -> Result<Tenant> {
+        ctx.require_platform_admin()?;
+        let name = required_text("name", &input.name, 255)?;
+        let slug = validate_slug(&input.slug)?;
+        let scaikey_tenant_id =
+            optional_text("scaikey_tenant_id", input.scaikey_tenant_id.as_deref(), 255)?;
+        if self.store.get_tenant_by_slug(&slug).await?.is_some() {
+            return Err(Error::conflict(
+                "tenant_exists",
+                format!("a tenant with slug '{slug}' exists"),
+            )
+            .with_field("slug"));
+        }
+        if let Some(id) = &scaikey_tenant_id
+            && let Some(other) = self.store.get_tenant_by_scaikey_id(id).await?
+        {
+            return Err(Error::conflict(
+                "tenant_exists",
+                "a tenant with this scaikey_tenant_id exists",
+            )
+            .with_field("scaikey_tenant_id")
+            .with_conflicts(vec![other.id.to_string()]));
+        }
+        let tenant = Tenant {
+            id: TenantId::new(),
+            name,
+            slug,
+            scaikey_tenant_id,
+            status: TenantStatus::Active,
+            is_platform: false,
+            created_at: ctx.now,
+            updated_at: ctx.now,
+        };
+        let mut audit = ctx.audit(
+            "tenant.create",
+            "tenant",
+            tenant.id,
+            Some(tenant.slug.clone()),
+            None,
+            Some(tenant_json(&tenant)),
+        );
+        audit.tenant_id = Some(tenant.id);
+        self.store.insert_tenant(&tenant, &[audit]).await?;
+        Ok(tenant)
+    }
+
+    /// All tenants, optionally filtered by a name/slug substring. Platform admin only.
+    pub async fn tenant_list(
+        &self,
+        ctx: &OpContext,
+        search: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<Tenant>> {
+        ctx.require_platform_admin()?;
+        let search = search.map(str::trim).filter(|s| !s.is_empty());
+        self.store.list_tenants(search, page).await
+    }
+
+    /// One tenant. Platform admin only; 404 `tenant_not_found`.
+    pub async fn tenant_get(&self, ctx: &OpContext, id: TenantId) -> Result<Tenant> {
+        ctx.require_platform_admin()?;
+        self.store
+            .get_tenant(id)
+            .await?
+            .ok_or_else(tenant_not_found)
+    }
+
+    /// Creates a local user. Platform admin only. 422 for an unknown `tenant_id`; 409
+    /// `user_exists` when the e-mail is taken.
+    pub async fn user_create(&self, ctx: &OpContext, input: UserCreate) -> Result<User> {
+        ctx.require_platform_admin()?;
+        let email = normalize_email(&input.email)?;
+        let first_name = optional_text("first_name", input.first_name.as_deref(), 100)?;
+        let last_name = optional_text("last_name", input.last_name.as_deref(), 100)?;
+        let tenant_id = input.tenant_id.unwrap_or(ctx.tenant_id);
+        if self.store.get_tenant(tenant_id).await?.is_none() {
+            return Err(Error::invalid("tenant_id", "no such tenant"));
+        }
+        if let Some(other) = self.store.get_user_by_email(&email).await? {
+            return Err(
+                Error::conflict("user_exists", "a user with this e-mail exists")
+                    .with_field("email")
+                    .with_conflicts(vec![other.id.to_string()]),
+            );
+        }
+        let user = new_user(tenant_id, email, first_name, last_name, false, ctx.now);
+        let mut audit = ctx.audit(
+            "user.create",
+            "user",
+            user.id,
+            Some(user.email.clone()),
+            None,
+            Some(user_json(&user)),
+        );
+        audit.tenant_id = Some(tenant_id);
+        self.store.insert_user(&user, &[audit]).await?;
+        Ok(user)
+    }
+
+    /// Users of one tenant (default: the caller's). Platform admin only.
+    pub async fn user_list(
+        &self,
+        ctx: &OpContext,
+        tenant_id: Option<TenantId>,
+        page: PageRequest,
+    ) -> Result<Page<User>> {
+        ctx.require_platform_admin()?;
+        self.store
+            .list_users(Some(tenant_id.unwrap_or(ctx.tenant_id)), page)
+            .await
+    }
+
+    /// Creates the platform tenant, its first platform admin and that admin's API key. Runs
+    /// once: 409 `already_bootstrapped` when the platform tenant exists.
+    ///
+    /// The three inserts are separate store calls; the e-mail is checked first so the usual
+    /// failure cannot leave a half-made platform behind.
+    pub async fn bootstrap(&self, email: &str) -> Result<Bootstrapped> {
+        let email = normalize_email(email)?;
+        if let Some(existing) = self.store.get_tenant_by_slug(PLATFORM_SLUG).await? {
+            return Err(if existing.is_platform {
+                Error::conflict(
+                    "already_bootstrapped",
+                    "ScaiDNS has already been bootstrapped",
+                )
+            } else {
+                Error::conflict(
+                    "tenant_exists",
+                    format!("a tenant with slug '{PLATFORM_SLUG}' exists"),
+                )
+            });
+        }
+        if self.store.get_user_by_email(&email).await?.is_some() {
+            return Err(
+                Error::conflict("user_exists", "a user with this e-mail exists")
+                    .with_field("email"),
+            );
+        }
+        let now = self.clock.now();
+        let tenant = Tenant {
+            id: TenantId::new(),
+            name: "Platform".to_owned(),
+            slug: PLATFORM_SLUG.to_owned(),
+            scaikey_tenant_id: None,
+            status: TenantStatus::Active,
+            is_platform: true,
+            created_at: now,
+            updated_at: now,
+        };
+        let ctx = OpContext {
+            actor: Actor::System,
+            tenant_id: tenant.id,
+            request_id: None,
+            ip: None,
+            user_agent: None,
+            now,
+        };
+        let user = new_user(tenant.id, email, None, None, true, now);
+        let secret = ApiKeySecret::generate(&mut rand::rng());
+        let api_key = ApiKey {
+            id: ApiKeyId::new(),
+            tenant_id: tenant.id,
+            name: "bootstrap".to_owned(),
+            description: Some("Created by scaidns bootstrap".to_owned()),
+            key_prefix: secret.display_prefix(),
+            key_hash: secret.hash(&self.config.api_key_pepper),
+            status: ApiKeyStatus::Active,
+            permission_source: PermissionSource::User,
+            permission_source_id: user.id.to_string(),
+            scopes: Vec::new(),
+            rate_limit: None,
+            ip_whitelist: Vec::new(),
+            expires_at: None,
+            last_used_at: None,
+            last_used_ip: None,
+            use_count: 0,
+            created_by: Some(user.id),
+            created_at: now,
+            updated_at: now,
+        };
+        let audit = |action: &str, rtype: &str, id: String, name: String, after| -> AuditEvent {
+            ctx.audit(action, rtype, id, Some(name), None, Some(after))
+        };
+        self.store
+            .insert_tenant(
+                &tenant,
+                &[audit(
+                    "tenant.create",
+                    "tenant",
+                    tenant.id.to_string(),
+                    tenant.slug.clone(),
+                    tenant_json(&tenant),
+                )],
+            )
+            .await?;
+        self.store
+            .insert_user(
+                &user,
+                &[audit(
+                    "user.create",
+                    "user",
+                    user.id.to_string(),
+                    user.email.clone(),
+                    user_json(&user),
+                )],
+            )
+            .await?;
+        self.store
+            .insert_api_key(
+                &api_key,
+                &[audit(
+                    "api_key.create",
+                    "api_key",
+                    api_key.id.to_string(),
+                    api_key.name.clone(),
+                    super::api_keys::key_json(&api_key),
+                )],
+            )
+            .await?;
+        Ok(Bootstrapped {
+            user,
+            tenant,
+            api_key,
+            secret,
+        })
+    }
+}
+
+fn tenant_not_found() -> Error {
+    Error::new(
+        crate::ErrorKind::NotFound,
+        "tenant_not_found",
+        "Tenant not found",
+    )
+}
+
+fn new_user(
+    tenant_id: TenantId,
+    email: String,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    is_platform_admin: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> User {
+    User {
+        id: UserId::new(),
+        tenant_id,
+        email,
+        first_name,
+        last_name,
+        scaikey_user_id: None,
+        status: UserStatus::Active,
+        is_platform_admin,
+        is_tenant_admin: is_platform_admin,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_and_emails() {
+        assert!(validate_slug("acme-1").is_ok());
+        for bad in ["", "Acme", "-a", "a-", "a_b", &"a".repeat(64)] {
+            assert!(validate_slug(bad).is_err(), "{bad}");
+        }
+        assert_eq!(
+            normalize_email("  Bob@Example.COM ").unwrap(),
+            "bob@example.com"
+        );
+        for bad in [
+            "bob",
+            "@x.com",
+            "bob@x",
+            "bob@@x.com",
+            "b ob@x.com",
+            "bob@x..com",
+        ] {
+            assert!(normalize_email(bad).is_err(), "{bad}");
+        }
+    }
+}
