@@ -7,10 +7,10 @@ mod api_keys;
 mod authn;
 mod context;
 mod publish;
-mod records;
+pub mod records;
 mod tenants;
-mod validation;
-mod zones;
+pub mod validation;
+pub mod zones;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
