@@ -1,0 +1,289 @@
+//! Cross-type checks: every type's lenient input, exact canonical output and idempotence;
+//! targets; serde; hickory conversion.
+
+use hickory_proto::rr::RData;
+use hickory_proto::serialize::binary::{BinDecoder, BinEncodable, BinEncoder, Restrict};
+
+use super::*;
+
+fn zone() -> ZoneName {
+    ZoneName::parse("example.com").unwrap()
+}
+
+const H32: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// (type, lenient input, canonical output) — at least one row per type in `RecordType::ALL`.
+fn cases() -> Vec<(RecordType, String, String)> {
+    let up = H32.to_ascii_uppercase();
+    let long = "x".repeat(300);
+    let rows: Vec<(RecordType, String, &str)> = vec![
+        (RecordType::A, " 192.0.2.10 ".into(), "192.0.2.10"),
+        (
+            RecordType::AAAA,
+            "2001:0DB8:0:0:0:0:0:10".into(),
+            "2001:db8::10",
+        ),
+        (
+            RecordType::MX,
+            "10\tMail.Example.com".into(),
+            "10 mail.example.com.",
+        ),
+        (RecordType::MX, "0 .".into(), "0 ."),
+        (RecordType::MX, "20 @".into(), "20 example.com."),
+        (
+            RecordType::CNAME,
+            "Target.Example.NET".into(),
+            "target.example.net.",
+        ),
+        (RecordType::TXT, "v=spf1 -all".into(), "\"v=spf1 -all\""),
+        (RecordType::TXT, "\"a\"   \"b\"".into(), "\"a\" \"b\""),
+        (RecordType::TXT, "\"\"".into(), "\"\""),
+        (RecordType::NS, "NS1.example.net".into(), "ns1.example.net."),
+        (
+            RecordType::SRV,
+            "10  5 5060 sip.example.com".into(),
+            "10 5 5060 sip.example.com.",
+        ),
+        (
+            RecordType::PTR,
+            "host.example.com".into(),
+            "host.example.com.",
+        ),
+        (
+            RecordType::SOA,
+            "ns1.example.net hostmaster.example.com 1 3600 600 604800 600".into(),
+            "ns1.example.net. hostmaster.example.com. 1 3600 600 604800 600",
+        ),
+        (
+            RecordType::CAA,
+            "0 ISSUE letsencrypt.org".into(),
+            "0 issue \"letsencrypt.org\"",
+        ),
+        (RecordType::SSHFP, format!("4 2 {up}"), ""),
+        (
+            RecordType::TLSA,
+            format!("3 1 1 {}  {}", &up[..20], &up[20..]),
+            "",
+        ),
+        (RecordType::DNAME, "Example.NET".into(), "example.net."),
+        (
+            RecordType::NAPTR,
+            "100 10 s SIP+D2U \"\" _sip._udp.example.com".into(),
+            "100 10 \"S\" \"SIP+D2U\" \"\" _sip._udp.example.com.",
+        ),
+        (RecordType::DS, format!("12345 13 2 {up}"), ""),
+        (
+            RecordType::ALIAS,
+            "Target.example.net".into(),
+            "target.example.net.",
+        ),
+        (
+            RecordType::HTTPS,
+            "1 . port=443 alpn=h2,h3".into(),
+            "1 . alpn=h2,h3 port=443",
+        ),
+        (
+            RecordType::SVCB,
+            "1 svc.example.com port=8443".into(),
+            "1 svc.example.com. port=8443",
+        ),
+    ];
+    let mut out: Vec<(RecordType, String, String)> = rows
+        .into_iter()
+        .map(|(t, input, want)| {
+            let want = match t {
+                RecordType::SSHFP => format!("4 2 {H32}"),
+                RecordType::TLSA => format!("3 1 1 {H32}"),
+                RecordType::DS => format!("12345 13 2 {H32}"),
+                _ => want.to_owned(),
+            };
+            (t, input, want)
+        })
+        .collect();
+    out.push((
+        RecordType::TXT,
+        long.clone(),
+        format!("\"{}\" \"{}\"", &long[..255], &long[255..]),
+    ));
+    out
+}
+
+#[test]
+fn every_type_canonicalises_and_is_idempotent() {
+    let z = zone();
+    let rows = cases();
+    for t in RecordType::ALL {
+        assert!(rows.iter().any(|(rt, ..)| rt == t), "no case for {t}");
+    }
+    for (t, input, want) in rows {
+        let c =
+            RecordContent::parse(t, &input, &z).unwrap_or_else(|e| panic!("{t} {input:?}: {e}"));
+        assert_eq!(c.as_str(), want, "{t} {input:?}");
+        assert_eq!(c.rtype(), t);
+        let again = RecordContent::parse(t, c.as_str(), &z).unwrap();
+        assert_eq!(again.as_str(), c.as_str(), "{t} not idempotent");
+        assert_eq!(again, c);
+        assert_eq!(RecordContent::from_stored(t, c.as_str()).unwrap(), c);
+        assert_eq!(RecordContent::from_rdata(c.rdata()).unwrap(), c);
+    }
+}
+
+#[test]
+fn empty_input_is_refused_for_every_type() {
+    for t in RecordType::ALL {
+        let e = RecordContent::parse(*t, "  ", &zone()).unwrap_err();
+        assert_eq!(e.field(), Some("content"));
+        assert!(e.message().contains("must not be empty"), "{t}");
+    }
+}
+
+#[test]
+fn addresses_are_not_targets() {
+    for (t, input) in [
+        (RecordType::CNAME, "192.0.2.1"),
+        (RecordType::NS, "192.0.2.1."),
+        (RecordType::PTR, "2001:db8::1"),
+        (RecordType::MX, "10 192.0.2.1"),
+        (RecordType::SRV, "1 1 1 192.0.2.1"),
+    ] {
+        let e = RecordContent::parse(t, input, &zone()).unwrap_err();
+        assert!(
+            e.message().contains("must be a host name, not an address"),
+            "{t}: {e}"
+        );
+    }
+}
+
+#[test]
+fn at_sign_needs_a_zone() {
+    assert_eq!(
+        RecordContent::parse(RecordType::CNAME, "@", &zone())
+            .unwrap()
+            .as_str(),
+        "example.com."
+    );
+    assert!(RecordContent::from_stored(RecordType::CNAME, "@").is_err());
+}
+
+#[test]
+fn targets() {
+    let z = zone();
+    let t = |rt, s: &str| {
+        RecordContent::parse(rt, s, &z)
+            .unwrap()
+            .target()
+            .map(str::to_owned)
+    };
+    assert_eq!(
+        t(RecordType::CNAME, "a.example.net"),
+        Some("a.example.net.".into())
+    );
+    assert_eq!(
+        t(RecordType::MX, "10 mx.example.net"),
+        Some("mx.example.net.".into())
+    );
+    assert_eq!(t(RecordType::MX, "0 ."), None);
+    assert_eq!(
+        t(RecordType::SRV, "1 2 3 s.example.net"),
+        Some("s.example.net.".into())
+    );
+    assert_eq!(t(RecordType::SRV, "0 0 0 ."), None);
+    assert_eq!(
+        t(RecordType::NAPTR, "1 1 \"S\" \"a b\" \"\" x.example.net"),
+        Some("x.example.net.".into())
+    );
+    assert_eq!(
+        t(RecordType::HTTPS, "1 svc.example.net alpn=h2"),
+        Some("svc.example.net.".into())
+    );
+    assert_eq!(t(RecordType::HTTPS, "1 . alpn=h2"), None);
+    assert_eq!(
+        t(RecordType::ALIAS, "lb.example.net"),
+        Some("lb.example.net.".into())
+    );
+    assert_eq!(t(RecordType::A, "192.0.2.1"), None);
+    assert_eq!(t(RecordType::TXT, "x.example.net."), None);
+}
+
+#[test]
+fn serde_goes_through_validation() {
+    let c = RecordContent::parse(RecordType::MX, "10 mail", &zone()).unwrap();
+    let json = serde_json::to_string(&c).unwrap();
+    assert_eq!(json, r#"{"type":"MX","content":"10 mail."}"#);
+    assert_eq!(serde_json::from_str::<RecordContent>(&json).unwrap(), c);
+    assert!(serde_json::from_str::<RecordContent>(r#"{"type":"A","content":"nope"}"#).is_err());
+}
+
+fn wire(rdata: &RData) -> Vec<u8> {
+    let mut buf = Vec::new();
+    rdata.emit(&mut BinEncoder::new(&mut buf)).unwrap();
+    buf
+}
+
+fn decode(rtype: hickory_proto::rr::RecordType, bytes: &[u8]) -> RData {
+    let mut d = BinDecoder::new(bytes);
+    RData::read(
+        &mut d,
+        rtype,
+        Restrict::new(u16::try_from(bytes.len()).unwrap()),
+    )
+    .unwrap()
+}
+
+#[test]
+fn hickory_conversion_covers_every_type_but_alias() {
+    let z = zone();
+    for (t, input, _) in cases() {
+        let c = RecordContent::parse(t, &input, &z).unwrap();
+        let result = hickory::to_rdata(&c);
+        if t == RecordType::ALIAS {
+            assert_eq!(result.unwrap_err().code(), "alias_not_served");
+            continue;
+        }
+        let rdata = result.unwrap_or_else(|e| panic!("{t}: {e}"));
+        let htype = hickory::record_type(t);
+        assert_eq!(rdata.record_type(), htype, "{t}");
+        let bytes = wire(&rdata);
+        assert_eq!(
+            wire(&decode(htype, &bytes)),
+            bytes,
+            "{t} wire form does not survive decoding"
+        );
+    }
+}
+
+#[test]
+fn hickory_wire_forms() {
+    let z = zone();
+    let w =
+        |t, s: &str| wire(&hickory::to_rdata(&RecordContent::parse(t, s, &z).unwrap()).unwrap());
+    assert_eq!(w(RecordType::A, "192.0.2.1"), vec![192, 0, 2, 1]);
+    assert_eq!(
+        w(RecordType::DNAME, "ex.net"),
+        b"\x02ex\x03net\x00".to_vec()
+    );
+    assert_eq!(
+        w(
+            RecordType::DS,
+            "258 13 1 00112233445566778899aabbccddeeff00112233"
+        )[..4],
+        [1, 2, 13, 1]
+    );
+    assert_eq!(w(RecordType::TXT, "\"ab\" \"\""), b"\x02ab\x00".to_vec());
+    assert_eq!(
+        w(RecordType::CAA, "128 issue \";\""),
+        b"\x80\x05issue;".to_vec()
+    );
+    assert_eq!(
+        w(RecordType::HTTPS, "1 . alpn=h2 port=443"),
+        b"\x00\x01\x00\x00\x01\x00\x03\x02h2\x00\x03\x00\x02\x01\xbb".to_vec()
+    );
+    let soa = w(
+        RecordType::SOA,
+        "ns1.example.net. h.example.com. 1 4294967295 2 3 4",
+    );
+    assert_eq!(
+        soa[soa.len() - 16..soa.len() - 12],
+        [0xff, 0xff, 0xff, 0xff]
+    );
+}
