@@ -1,1 +1,208 @@
-//! resolver adapter (in progress).
+//! [`Resolver`] on hickory: one query at a time to the servers the caller names, for ownership
+//! validation and DS checks.
+//!
+//! hickory-resolver's `Resolver` is built around a fixed name-server pool with caching, server
+//! ranking and negative-answer policies; here every call names its own servers and must see the
+//! server's answer as it is, so this adapter uses hickory's transport layer (`hickory-net`, as
+//! re-exported by hickory-resolver) directly:
+//! - one UDP exchange per server (hickory checks the message id, the question and the source,
+//!   RFC 5452 §4), falling back to TCP when the answer is truncated (RFC 7766 §5);
+//! - no cache, so a freshly published TXT is seen at once;
+//! - servers are tried in order, twice over, until one gives NOERROR or NXDOMAIN; SERVFAIL,
+//!   REFUSED and timeouts move on to the next server.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::net::tcp::TcpClientStream;
+use hickory_resolver::net::udp::UdpClientStream;
+use hickory_resolver::net::xfer::{DnsExchange, DnsHandle, FirstAnswer};
+use hickory_resolver::proto::op::{DnsRequest, DnsRequestOptions, DnsResponse, Query, ResponseCode};
+use hickory_resolver::proto::rr::{Name, RData, Record, RecordType as HickoryType};
+use hickory_resolver::proto::serialize::binary::BinEncodable;
+
+use crate::ports::resolver::{LookupAnswer, ResolveError, Resolver};
+use crate::record::RecordType;
+
+/// Rounds over the server list before giving up.
+const ATTEMPTS: usize = 2;
+
+/// A stub resolver that asks the given servers directly.
+#[derive(Debug, Clone)]
+pub struct HickoryResolver {
+    timeout: Duration,
+}
+
+impl Default for HickoryResolver {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl HickoryResolver {
+    /// A resolver with a 3 s timeout per query.
+    pub fn new() -> Self {
+        Self::with_timeout(Duration::from_secs(3))
+    }
+
+    /// A resolver waiting at most `timeout` for each server's answer.
+    pub fn with_timeout(timeout: Duration) -> Self {
+        Self { timeout }
+    }
+
+    async fn exchange(&self, server: SocketAddr, request: DnsRequest) -> Result<DnsResponse, String> {
+        let provider = TokioRuntimeProvider::new();
+        let udp = UdpClientStream::builder(server, provider.clone()).with_timeout(Some(self.timeout)).exchange();
+        let response = udp.send(request.clone()).first_answer().await.map_err(|e| format!("{server}: {e}"))?;
+        if !response.metadata.truncation {
+            return Ok(response);
+        }
+        tracing::debug!(%server, "truncated UDP answer; asking again over TCP");
+        let tcp: DnsExchange<TokioRuntimeProvider> =
+            TcpClientStream::exchange(server, None, self.timeout, None, provider)
+                .await
+                .map_err(|e| format!("{server} (TCP): {e}"))?;
+        tcp.send(request).first_answer().await.map_err(|e| format!("{server} (TCP): {e}"))
+    }
+}
+
+#[async_trait]
+impl Resolver for HickoryResolver {
+    async fn lookup(
+        &self,
+        servers: &[SocketAddr],
+        name: &str,
+        rtype: RecordType,
+    ) -> Result<LookupAnswer, ResolveError> {
+        if servers.is_empty() {
+            return Err(ResolveError("no DNS servers to ask".to_owned()));
+        }
+        let qname = query_name(name)?;
+        let qtype: HickoryType =
+            rtype.as_str().parse().map_err(|_| ResolveError(format!("cannot query type {rtype}")))?;
+        let request = DnsRequest::from_query(Query::query(qname.clone(), qtype), DnsRequestOptions::default());
+
+        let mut failures = Vec::new();
+        for _ in 0..ATTEMPTS {
+            for server in servers {
+                match tokio::time::timeout(self.timeout * 2, self.exchange(*server, request.clone())).await {
+                    Err(_) => failures.push(format!("{server}: timed out")),
+                    Ok(Err(e)) => failures.push(e),
+                    Ok(Ok(response)) => match response.metadata.response_code {
+                        ResponseCode::NXDomain => return Ok(LookupAnswer::NxDomain),
+                        ResponseCode::NoError => return Ok(answer_of(&response.answers, &qname, qtype)),
+                        other => failures.push(format!("{server}: {other}")),
+                    },
+                }
+            }
+        }
+        failures.dedup();
+        Err(ResolveError(format!("{} {rtype}: {}", qname, failures.join("; "))))
+    }
+}
+
+fn query_name(name: &str) -> Result<Name, ResolveError> {
+    let trimmed = name.trim();
+    let absolute = if trimmed.ends_with('.') { trimmed.to_owned() } else { format!("{trimmed}.") };
+    Name::from_ascii(&absolute).map_err(|e| ResolveError(format!("invalid name '{name}': {e}")))
+}
+
+/// The records of the asked type at the asked name (a CNAME chain's other links are dropped);
+/// none is NODATA.
+fn answer_of(answers: &[Record], qname: &Name, qtype: HickoryType) -> LookupAnswer {
+    let wanted: Vec<&Record> = answers.iter().filter(|r| r.record_type() == qtype).collect();
+    if wanted.is_empty() {
+        return LookupAnswer::NoData;
+    }
+    // Without a CNAME in between, only records at the query name count; with one, the chain's
+    // end is the answer.
+    let at_name: Vec<&Record> = wanted.iter().copied().filter(|r| r.name == *qname).collect();
+    let chosen = if at_name.is_empty() { wanted } else { at_name };
+    let mut contents: Vec<String> = chosen.into_iter().map(|r| content_of(&r.data)).collect();
+    contents.sort();
+    contents.dedup();
+    LookupAnswer::Records(contents)
+}
+
+/// Content per the rules documented on [`LookupAnswer::Records`].
+fn content_of(rdata: &RData) -> String {
+    match rdata {
+        RData::TXT(txt) => txt.txt_data.iter().map(|s| String::from_utf8_lossy(s)).collect(),
+        RData::A(a) => a.0.to_string(),
+        RData::AAAA(aaaa) => aaaa.0.to_string(),
+        RData::NS(ns) => host(&ns.0),
+        RData::CNAME(cname) => host(&cname.0),
+        RData::PTR(ptr) => host(&ptr.0),
+        other if other.record_type() == HickoryType::DS => ds_text(other).unwrap_or_else(|| other.to_string()),
+        other => other.to_string(),
+    }
+}
+
+fn host(name: &Name) -> String {
+    let ascii = name.to_lowercase().to_ascii();
+    if ascii.ends_with('.') { ascii } else { format!("{ascii}.") }
+}
+
+/// `<key tag> <algorithm> <digest type> <hex>` from the DS wire form (RFC 4034 §5.1), whichever
+/// way hickory decoded it (opaque without its DNSSEC features, typed with them).
+fn ds_text(rdata: &RData) -> Option<String> {
+    let wire = match rdata {
+        RData::Unknown { rdata, .. } => rdata.anything.clone(),
+        other => other.to_bytes().ok()?,
+    };
+    if wire.len() < 5 {
+        return None;
+    }
+    let tag = u16::from_be_bytes([wire[0], wire[1]]);
+    Some(format!("{tag} {} {} {}", wire[2], wire[3], hex::encode(&wire[4..])))
+}
+
+#[cfg(test)]
+mod tests {
+    use hickory_resolver::proto::rr::rdata::{A, CNAME, NULL, TXT};
+
+    use super::*;
+
+    fn record(name: &str, rdata: RData) -> Record {
+        Record::from_rdata(Name::from_ascii(name).unwrap(), 60, rdata)
+    }
+
+    #[test]
+    fn txt_strings_are_concatenated() {
+        let rdata = RData::TXT(TXT::new(vec!["part one ".into(), "part two".into()]));
+        assert_eq!(content_of(&rdata), "part one part two");
+    }
+
+    #[test]
+    fn ds_is_rendered_from_wire() {
+        let wire = vec![0x30, 0x39, 13, 2, 0xAB, 0xCD];
+        let rdata = RData::Unknown { code: HickoryType::DS, rdata: NULL::with(wire) };
+        assert_eq!(content_of(&rdata), "12345 13 2 abcd");
+    }
+
+    #[test]
+    fn cname_chains_yield_the_target_records() {
+        let qname = Name::from_ascii("www.example.org.").unwrap();
+        let answers = vec![
+            record("www.example.org.", RData::CNAME(CNAME(Name::from_ascii("Target.Example.net.").unwrap()))),
+            record("target.example.net.", RData::A(A::new(192, 0, 2, 1))),
+        ];
+        assert_eq!(
+            answer_of(&answers, &qname, HickoryType::A),
+            LookupAnswer::Records(vec!["192.0.2.1".into()])
+        );
+        assert_eq!(
+            answer_of(&answers, &qname, HickoryType::CNAME),
+            LookupAnswer::Records(vec!["target.example.net.".into()])
+        );
+        assert_eq!(answer_of(&[], &qname, HickoryType::TXT), LookupAnswer::NoData);
+    }
+
+    #[test]
+    fn names_become_absolute() {
+        assert_eq!(query_name("example.org").unwrap().to_ascii(), "example.org.");
+        assert_eq!(query_name("example.org.").unwrap().to_ascii(), "example.org.");
+    }
+}
