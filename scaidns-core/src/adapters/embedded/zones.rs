@@ -12,7 +12,7 @@ use hickory_server::proto::rr::{LowerName, Name, Record, RecordSet, RrKey};
 use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, ZoneHandler, ZoneType};
 
-use super::rdata::to_rdata;
+use super::rdata::{canonical, to_rdata};
 use crate::ports::backend::{BackendError, BackendErrorKind, RrSet, RrSetChange};
 use crate::record::RecordType;
 use crate::record::ttl::MAX_PROTOCOL_TTL;
@@ -119,7 +119,7 @@ impl ZoneData {
             }
             for record in &set.records {
                 if *rtype == RecordType::ALIAS {
-                    check_host(&record.content).map_err(|e| rejected(format!("{name}/ALIAS: {e}")))?;
+                    canonical(*rtype, &record.content).map_err(|e| rejected(format!("{name}: {e}")))?;
                 } else {
                     to_rdata(*rtype, &record.content).map_err(|e| rejected(format!("{name}: {e}")))?;
                 }
@@ -178,11 +178,6 @@ fn check_owner(zone: &ZoneName, name: &str) -> Result<(), BackendError> {
         return Err(rejected(format!("name '{name}' is out of zone {zone}")));
     }
     Name::from_ascii(&lower).map(drop).map_err(|e| rejected(format!("name '{name}': {e}")))
-}
-
-fn check_host(content: &str) -> Result<(), String> {
-    let name = Name::from_ascii(content.trim()).map_err(|e| format!("'{content}': {e}"))?;
-    if name.is_fqdn() { Ok(()) } else { Err(format!("'{content}' must end with a dot")) }
 }
 
 fn rejected(message: impl Into<String>) -> BackendError {
