@@ -1,1 +1,204 @@
-//! sql adapter (in progress).
+//! The SQL store: [`crate::ports::Store`] on sqlx for MariaDB/MySQL (production) and SQLite
+//! (the embedded default).
+//!
+//! One [`SqlStore`] serves both engines. The query code is written once, against a `Db` type
+//! alias, and compiled once per engine ([`mysql`], [`sqlite`] include the same files with
+//! `#[path]`): every query then runs on a concrete pool type, with no generic bounds and no
+//! `Any` driver (which cannot carry timestamps). What differs between the engines — how a write
+//! transaction starts, row locking, the migrations — lives in those two small modules.
+//!
+//! Conventions shared by both schemas (`migrations/<engine>/`): ids are UUID text, timestamps
+//! UTC with microseconds ([`types::Ts`]), JSON as text, names without the trailing dot as the
+//! API shows them, and byte-wise string comparison.
+
+mod mysql;
+mod port;
+mod rows;
+mod sqlite;
+mod types;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::error::{Error, Result};
+
+/// How long a SQLite connection waits for another writer before giving up.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a caller waits for a pooled connection.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A [`crate::ports::Store`] on MariaDB/MySQL or SQLite.
+#[derive(Clone)]
+pub struct SqlStore {
+    pool: Pools,
+}
+
+#[derive(Clone)]
+enum Pools {
+    MySql(MySqlPool),
+    Sqlite(SqlitePool),
+}
+
+impl std::fmt::Debug for SqlStore {
+    // Only the engine: the URL may carry a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqlStore")
+            .field("engine", &self.engine_name())
+            .finish()
+    }
+}
+
+impl SqlStore {
+    /// Connects to `url`: `mysql://…`, `mariadb://…` (a driver suffix such as
+    /// `mysql+asyncmy://` is accepted and ignored) or `sqlite:<path>`. A SQLite file and its
+    /// directory are created when missing; the file runs in WAL mode with a 5 s busy timeout
+    /// and foreign keys on, so the server, the worker and the CLI can share it.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let (scheme, rest) = url.split_once(':').ok_or_else(|| {
+            Error::store("DATABASE_URL must start with mysql://, mariadb:// or sqlite:")
+        })?;
+        let engine = scheme
+            .split('+')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let pool = match engine.as_str() {
+            "mysql" | "mariadb" => {
+                Pools::MySql(connect_mysql(&format!("mysql:{rest}"), url).await?)
+            }
+            "sqlite" => Pools::Sqlite(connect_sqlite(&format!("sqlite:{rest}"), url).await?),
+            other => {
+                return Err(Error::store(format!(
+                    "DATABASE_URL scheme '{other}' is not supported (use mysql://, mariadb:// or sqlite:)"
+                )));
+            }
+        };
+        Ok(Self { pool })
+    }
+
+    /// Wraps an existing MySQL pool (its connections must use UTC, as sqlx's default does).
+    pub fn from_mysql_pool(pool: MySqlPool) -> Self {
+        Self {
+            pool: Pools::MySql(pool),
+        }
+    }
+
+    /// Wraps an existing SQLite pool.
+    pub fn from_sqlite_pool(pool: SqlitePool) -> Self {
+        Self {
+            pool: Pools::Sqlite(pool),
+        }
+    }
+
+    /// Closes every connection; later calls fail.
+    pub async fn close(&self) {
+        match &self.pool {
+            Pools::MySql(pool) => pool.close().await,
+            Pools::Sqlite(pool) => pool.close().await,
+        }
+    }
+
+    fn engine_name(&self) -> &'static str {
+        match self.pool {
+            Pools::MySql(_) => "mysql",
+            Pools::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+async fn connect_mysql(normalized: &str, original: &str) -> Result<MySqlPool> {
+    let options = MySqlConnectOptions::from_str(normalized)
+        .map_err(|e| Error::store(redact(&format!("invalid DATABASE_URL: {e}"), original)))?;
+    MySqlPoolOptions::new()
+        .max_connections(10)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_with(options)
+        .await
+        .map_err(|e| Error::store(redact(&format!("cannot connect to MySQL: {e}"), original)))
+}
+
+async fn connect_sqlite(normalized: &str, original: &str) -> Result<SqlitePool> {
+    let in_memory = normalized.contains(":memory:") || normalized.contains("mode=memory");
+    let mut options = SqliteConnectOptions::from_str(normalized)
+        .map_err(|e| Error::store(format!("invalid DATABASE_URL: {e}")))?
+        .create_if_missing(true)
+        .foreign_keys(true)
+        .busy_timeout(SQLITE_BUSY_TIMEOUT);
+    let mut pool = SqlitePoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
+    if in_memory {
+        // An in-memory database lives as long as one of its connections and is shared through
+        // SQLite's shared cache, which ignores the busy timeout: one connection, kept forever.
+        pool = pool
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None);
+    } else {
+        options = options
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal);
+        pool = pool.max_connections(8);
+        if let Some(parent) = options
+            .get_filename()
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                Error::store(format!(
+                    "cannot create the directory {}: {e}",
+                    parent.display()
+                ))
+            })?;
+        }
+    }
+    pool.connect_with(options).await.map_err(|e| {
+        Error::store(redact(
+            &format!("cannot open SQLite database: {e}"),
+            original,
+        ))
+    })
+}
+
+/// Removes the URL's password from a message, should a driver ever echo it.
+fn redact(message: &str, url: &str) -> String {
+    let password = url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.split(['/', '?']).next())
+        .and_then(|authority| authority.rsplit_once('@'))
+        .and_then(|(userinfo, _)| userinfo.split_once(':'))
+        .map(|(_, password)| password)
+        .filter(|p| !p.is_empty());
+    match password {
+        Some(p) => message.replace(p, "***"),
+        None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        let url = "mysql://scaidns:s3cret@db:3306/scaidns";
+        assert_eq!(redact("failed for s3cret", url), "failed for ***");
+        assert_eq!(
+            redact("no secret here", "mysql://root@db/x"),
+            "no secret here"
+        );
+    }
+
+    #[tokio::test]
+    async fn rejects_unknown_schemes_without_echoing_the_url() {
+        let err = SqlStore::connect("postgres://u:topsecret@h/db")
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), "database_unavailable");
+        assert!(!err.message().contains("topsecret"));
+    }
+}

@@ -1,0 +1,122 @@
+//! The audit log: entries are inserted inside other writes' transactions and read newest first
+//! (compiled once per engine, see `super`).
+
+use sqlx::{AssertSqlSafe, Pool};
+
+use super::common::{bind_as, bind_scalar};
+use super::{Conn, Db};
+use crate::adapters::sql::rows::{AuditRow, audit_columns, json_text, models};
+use crate::adapters::sql::types::{Arg, Filter, Ts, count, db_err, limit_offset};
+use crate::audit::AuditEvent;
+use crate::error::Result;
+use crate::ids::AuditEventId;
+use crate::ports::store::{AuditFilter, Page, PageRequest};
+
+/// Inserts `events` on `conn` (inside the caller's transaction).
+pub(crate) async fn insert(conn: &mut Conn, events: &[AuditEvent]) -> Result<()> {
+    for e in events {
+        let before = e.before.as_ref().map(json_text).transpose()?;
+        let after = e.after.as_ref().map(json_text).transpose()?;
+        sqlx::query(concat!(
+            "INSERT INTO audit_events (",
+            audit_columns!(),
+            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ))
+        .bind(e.id.to_string())
+        .bind(e.tenant_id.map(|t| t.to_string()))
+        .bind(e.actor_type.as_str())
+        .bind(e.actor_id.as_deref())
+        .bind(e.actor_email.as_deref())
+        .bind(e.action.as_str())
+        .bind(e.resource_type.as_str())
+        .bind(e.resource_id.as_deref())
+        .bind(e.resource_name.as_deref())
+        .bind(before)
+        .bind(after)
+        .bind(e.ip_address.as_deref())
+        .bind(e.user_agent.as_deref())
+        .bind(e.request_id.as_deref())
+        .bind(Ts::from(e.created_at))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+pub(crate) async fn list(
+    pool: &Pool<Db>,
+    filter: &AuditFilter,
+    page: PageRequest,
+) -> Result<Page<AuditEvent>> {
+    let mut f = Filter::default();
+    if let Some(tenant) = filter.tenant_id {
+        f.and("tenant_id = ?", [Arg::Text(tenant.to_string())]);
+    }
+    let exact = [
+        ("action", &filter.action),
+        ("resource_type", &filter.resource_type),
+        ("resource_id", &filter.resource_id),
+        ("actor_id", &filter.actor_id),
+    ];
+    for (column, value) in exact {
+        if let Some(value) = value {
+            f.and(format!("{column} = ?"), [Arg::Text(value.clone())]);
+        }
+    }
+    if let Some(actor_type) = filter.actor_type {
+        f.and(
+            "actor_type = ?",
+            [Arg::Text(actor_type.as_str().to_owned())],
+        );
+    }
+    if let Some(since) = filter.since {
+        f.and("created_at >= ?", [Arg::Ts(since.into())]);
+    }
+    if let Some(until) = filter.until {
+        f.and("created_at < ?", [Arg::Ts(until.into())]);
+    }
+    let where_sql = f.sql();
+    let total: i64 = bind_scalar(
+        sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM audit_events{where_sql}"
+        ))),
+        f.args.clone(),
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(db_err)?;
+    let mut args = f.args;
+    args.extend(limit_offset(page));
+    let rows: Vec<AuditRow> = bind_as(
+        sqlx::query_as(AssertSqlSafe(format!(
+            concat!(
+                "SELECT ",
+                audit_columns!(),
+                " FROM audit_events{} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+            ),
+            where_sql
+        ))),
+        args,
+    )
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(Page {
+        items: models(rows, AuditRow::into_model)?,
+        total: count(total),
+    })
+}
+
+pub(crate) async fn get(pool: &Pool<Db>, id: AuditEventId) -> Result<Option<AuditEvent>> {
+    let row: Option<AuditRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        audit_columns!(),
+        " FROM audit_events WHERE id = ?"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(pool)
+    .await
+    .map_err(db_err)?;
+    row.map(AuditRow::into_model).transpose()
+}

@@ -1,0 +1,99 @@
+//! Helpers of the query modules: binding run-time values, ending write transactions, deleting
+//! a zone's rows by id (compiled once per engine, see `super`).
+
+use sqlx::query::{QueryAs, QueryScalar};
+use sqlx::{AssertSqlSafe, Database, Transaction};
+
+use super::{Conn, Db};
+use crate::adapters::sql::types::{Arg, db_err};
+use crate::error::Result;
+
+type Args = <Db as Database>::Arguments;
+
+/// Binds `args` in order.
+pub(crate) fn bind_as<'q, O>(
+    mut query: QueryAs<'q, Db, O, Args>,
+    args: Vec<Arg>,
+) -> QueryAs<'q, Db, O, Args> {
+    for arg in args {
+        query = match arg {
+            Arg::Text(v) => query.bind(v),
+            Arg::Int(v) => query.bind(v),
+            Arg::Bool(v) => query.bind(v),
+            Arg::Ts(v) => query.bind(v),
+        };
+    }
+    query
+}
+
+/// Binds `args` in order.
+pub(crate) fn bind_scalar<'q, O>(
+    mut query: QueryScalar<'q, Db, O, Args>,
+    args: Vec<Arg>,
+) -> QueryScalar<'q, Db, O, Args> {
+    for arg in args {
+        query = match arg {
+            Arg::Text(v) => query.bind(v),
+            Arg::Int(v) => query.bind(v),
+            Arg::Bool(v) => query.bind(v),
+            Arg::Ts(v) => query.bind(v),
+        };
+    }
+    query
+}
+
+/// Ends a write transaction: commits after success, rolls back at once after a failure (rather
+/// than when the connection is next used) so that locks are released before the error returns.
+pub(crate) async fn finish<T>(tx: Transaction<'static, Db>, result: Result<T>) -> Result<T> {
+    match result {
+        Ok(value) => {
+            tx.commit().await.map_err(db_err)?;
+            Ok(value)
+        }
+        Err(err) => {
+            if let Err(rollback) = tx.rollback().await {
+                tracing::warn!(error = %rollback, "rollback failed");
+            }
+            Err(err)
+        }
+    }
+}
+
+/// Deletes the rows of `table` with these ids that belong to `zone_id`.
+pub(crate) async fn delete_zone_rows(
+    conn: &mut Conn,
+    table: Table,
+    zone_id: &str,
+    ids: &[String],
+) -> Result<()> {
+    // Bounded so the statement stays under both engines' placeholder limits.
+    for chunk in ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let sql = format!(
+            "DELETE FROM {} WHERE zone_id = ? AND id IN ({marks})",
+            table.name()
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(zone_id);
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        query.execute(&mut *conn).await.map_err(db_err)?;
+    }
+    Ok(())
+}
+
+/// Tables whose rows belong to a zone.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Table {
+    Records,
+    Validations,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::Records => "records",
+            Table::Validations => "validations",
+        }
+    }
+}

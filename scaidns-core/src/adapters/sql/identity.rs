@@ -1,0 +1,432 @@
+//! Tenants, users and API keys (compiled once per engine, see `super`). Each write commits with
+//! its audit entries in one transaction.
+
+use chrono::{DateTime, Utc};
+use sqlx::query::Query;
+use sqlx::{AssertSqlSafe, Database, Pool};
+
+use super::common::{bind_as, bind_scalar, finish};
+use super::{Conn, Db, audit};
+use crate::adapters::sql::rows::{
+    ApiKeyKey, ApiKeyRow, TenantKey, TenantRow, UserKey, UserRow, api_key_columns, json_text,
+    models, tenant_columns, user_columns,
+};
+use crate::adapters::sql::types::{
+    Arg, Filter, Ts, count, db_err, is_unique_violation, limit_offset, ts_opt,
+};
+use crate::audit::AuditEvent;
+use crate::error::{Error, Result};
+use crate::identity::api_key::{ApiKey, ApiKeyStatus};
+use crate::ids::{ApiKeyId, TenantId};
+use crate::ports::store::{ApiKeyFilter, Page, PageRequest};
+use crate::tenant::{Tenant, User};
+
+type Args = <Db as Database>::Arguments;
+
+/// Runs one statement and the audit entries in a write transaction. A unique violation becomes
+/// `conflict`; no affected row becomes `missing` when given.
+async fn write_one(
+    pool: &Pool<Db>,
+    query: Query<'_, Db, Args>,
+    events: &[AuditEvent],
+    conflict: fn() -> Error,
+    missing: Option<fn() -> Error>,
+) -> Result<()> {
+    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
+    let result = run_one(&mut tx, query, events, conflict, missing).await;
+    finish(tx, result).await
+}
+
+async fn run_one(
+    conn: &mut Conn,
+    query: Query<'_, Db, Args>,
+    events: &[AuditEvent],
+    conflict: fn() -> Error,
+    missing: Option<fn() -> Error>,
+) -> Result<()> {
+    let done = query.execute(&mut *conn).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            conflict()
+        } else {
+            db_err(e)
+        }
+    })?;
+    if let Some(missing) = missing
+        && done.rows_affected() == 0
+    {
+        return Err(missing());
+    }
+    audit::insert(conn, events).await
+}
+
+/// Counts and fetches one page of a query built at run time.
+async fn page<R>(
+    pool: &Pool<Db>,
+    table: &str,
+    columns: &str,
+    filter: Filter,
+    order: &str,
+    page: PageRequest,
+) -> Result<(Vec<R>, u64)>
+where
+    R: for<'r> sqlx::FromRow<'r, <Db as Database>::Row> + Send + Unpin,
+{
+    let where_sql = filter.sql();
+    let total: i64 = bind_scalar(
+        sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM {table}{where_sql}"
+        ))),
+        filter.args.clone(),
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(db_err)?;
+    let mut args = filter.args;
+    args.extend(limit_offset(page));
+    let sql = format!("SELECT {columns} FROM {table}{where_sql} ORDER BY {order} LIMIT ? OFFSET ?");
+    let rows: Vec<R> = bind_as(sqlx::query_as(AssertSqlSafe(sql)), args)
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
+    Ok((rows, count(total)))
+}
+
+// ----- tenants -----
+
+fn tenant_exists() -> Error {
+    Error::conflict("tenant_exists", "Tenant already exists")
+}
+
+fn tenant_missing() -> Error {
+    Error::not_found("Tenant not found")
+}
+
+/// Binds every tenant column but `id`, in `tenant_columns!` order.
+fn bind_tenant<'q>(query: Query<'q, Db, Args>, t: &Tenant) -> Query<'q, Db, Args> {
+    query
+        .bind(t.name.clone())
+        .bind(t.slug.clone())
+        .bind(t.scaikey_tenant_id.clone())
+        .bind(t.status.as_str())
+        .bind(t.is_platform)
+        .bind(Ts::from(t.created_at))
+        .bind(Ts::from(t.updated_at))
+}
+
+pub(crate) async fn insert_tenant(
+    pool: &Pool<Db>,
+    tenant: &Tenant,
+    events: &[AuditEvent],
+) -> Result<()> {
+    let query = sqlx::query(concat!(
+        "INSERT INTO tenants (",
+        tenant_columns!(),
+        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(tenant.id.to_string());
+    write_one(
+        pool,
+        bind_tenant(query, tenant),
+        events,
+        tenant_exists,
+        None,
+    )
+    .await
+}
+
+pub(crate) async fn update_tenant(
+    pool: &Pool<Db>,
+    tenant: &Tenant,
+    events: &[AuditEvent],
+) -> Result<()> {
+    let query = sqlx::query(
+        "UPDATE tenants SET name = ?, slug = ?, scaikey_tenant_id = ?, status = ?, is_platform = ?, \
+         created_at = ?, updated_at = ? WHERE id = ?",
+    );
+    let query = bind_tenant(query, tenant).bind(tenant.id.to_string());
+    write_one(pool, query, events, tenant_exists, Some(tenant_missing)).await
+}
+
+pub(crate) async fn get_tenant_by(
+    pool: &Pool<Db>,
+    column: TenantKey,
+    value: &str,
+) -> Result<Option<Tenant>> {
+    let sql = match column {
+        TenantKey::Id => concat!("SELECT ", tenant_columns!(), " FROM tenants WHERE id = ?"),
+        TenantKey::Slug => concat!("SELECT ", tenant_columns!(), " FROM tenants WHERE slug = ?"),
+        TenantKey::ScaikeyId => concat!(
+            "SELECT ",
+            tenant_columns!(),
+            " FROM tenants WHERE scaikey_tenant_id = ?"
+        ),
+    };
+    let row: Option<TenantRow> = sqlx::query_as(sql)
+        .bind(value)
+        .fetch_optional(pool)
+        .await
+        .map_err(db_err)?;
+    row.map(TenantRow::into_model).transpose()
+}
+
+pub(crate) async fn list_tenants(
+    pool: &Pool<Db>,
+    search: Option<&str>,
+    page_req: PageRequest,
+) -> Result<Page<Tenant>> {
+    let mut f = Filter::default();
+    if let Some(search) = search {
+        f.and_contains(&["name", "slug"], search);
+    }
+    let (rows, total) =
+        page::<TenantRow>(pool, "tenants", tenant_columns!(), f, "name, id", page_req).await?;
+    Ok(Page {
+        items: models(rows, TenantRow::into_model)?,
+        total,
+    })
+}
+
+// ----- users -----
+
+fn user_exists() -> Error {
+    Error::conflict("user_exists", "User already exists")
+}
+
+fn user_missing() -> Error {
+    Error::not_found("User not found")
+}
+
+/// Binds every user column but `id`, in `user_columns!` order. E-mails are kept lowercase so
+/// that the unique key and lookups ignore case.
+fn bind_user<'q>(query: Query<'q, Db, Args>, u: &User) -> Query<'q, Db, Args> {
+    query
+        .bind(u.tenant_id.to_string())
+        .bind(u.email.to_lowercase())
+        .bind(u.first_name.clone())
+        .bind(u.last_name.clone())
+        .bind(u.scaikey_user_id.clone())
+        .bind(u.status.as_str())
+        .bind(u.is_platform_admin)
+        .bind(u.is_tenant_admin)
+        .bind(Ts::from(u.created_at))
+        .bind(Ts::from(u.updated_at))
+}
+
+pub(crate) async fn insert_user(pool: &Pool<Db>, user: &User, events: &[AuditEvent]) -> Result<()> {
+    let query = sqlx::query(concat!(
+        "INSERT INTO users (",
+        user_columns!(),
+        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(user.id.to_string());
+    write_one(pool, bind_user(query, user), events, user_exists, None).await
+}
+
+pub(crate) async fn update_user(pool: &Pool<Db>, user: &User, events: &[AuditEvent]) -> Result<()> {
+    let query = sqlx::query(
+        "UPDATE users SET tenant_id = ?, email = ?, first_name = ?, last_name = ?, scaikey_user_id = ?, \
+         status = ?, is_platform_admin = ?, is_tenant_admin = ?, created_at = ?, updated_at = ? WHERE id = ?",
+    );
+    let query = bind_user(query, user).bind(user.id.to_string());
+    write_one(pool, query, events, user_exists, Some(user_missing)).await
+}
+
+pub(crate) async fn get_user_by(
+    pool: &Pool<Db>,
+    column: UserKey,
+    value: &str,
+) -> Result<Option<User>> {
+    let (sql, value) = match column {
+        UserKey::Id => (
+            concat!("SELECT ", user_columns!(), " FROM users WHERE id = ?"),
+            value.to_owned(),
+        ),
+        UserKey::Email => (
+            concat!("SELECT ", user_columns!(), " FROM users WHERE email = ?"),
+            value.trim().to_lowercase(),
+        ),
+        UserKey::ScaikeyId => (
+            concat!(
+                "SELECT ",
+                user_columns!(),
+                " FROM users WHERE scaikey_user_id = ?"
+            ),
+            value.to_owned(),
+        ),
+    };
+    let row: Option<UserRow> = sqlx::query_as(sql)
+        .bind(value)
+        .fetch_optional(pool)
+        .await
+        .map_err(db_err)?;
+    row.map(UserRow::into_model).transpose()
+}
+
+pub(crate) async fn list_users(
+    pool: &Pool<Db>,
+    tenant_id: Option<TenantId>,
+    page_req: PageRequest,
+) -> Result<Page<User>> {
+    let mut f = Filter::default();
+    if let Some(tenant) = tenant_id {
+        f.and("tenant_id = ?", [Arg::Text(tenant.to_string())]);
+    }
+    let (rows, total) =
+        page::<UserRow>(pool, "users", user_columns!(), f, "email, id", page_req).await?;
+    Ok(Page {
+        items: models(rows, UserRow::into_model)?,
+        total,
+    })
+}
+
+// ----- API keys -----
+
+fn api_key_exists() -> Error {
+    Error::conflict("api_key_exists", "API key already exists")
+}
+
+fn api_key_missing() -> Error {
+    Error::not_found("API key not found")
+}
+
+/// Binds every key column but `id`, in `api_key_columns!` order.
+fn bind_api_key<'q>(query: Query<'q, Db, Args>, k: &ApiKey) -> Result<Query<'q, Db, Args>> {
+    Ok(query
+        .bind(k.tenant_id.to_string())
+        .bind(k.name.clone())
+        .bind(k.description.clone())
+        .bind(k.key_prefix.clone())
+        .bind(k.key_hash.clone())
+        .bind(k.status.as_str())
+        .bind(k.permission_source.as_str())
+        .bind(k.permission_source_id.clone())
+        .bind(json_text(&k.scopes)?)
+        .bind(k.rate_limit.map(i64::from))
+        .bind(json_text(&k.ip_whitelist)?)
+        .bind(ts_opt(k.expires_at))
+        .bind(ts_opt(k.last_used_at))
+        .bind(k.last_used_ip.clone())
+        .bind(k.use_count)
+        .bind(k.created_by.map(|u| u.to_string()))
+        .bind(Ts::from(k.created_at))
+        .bind(Ts::from(k.updated_at)))
+}
+
+pub(crate) async fn insert_api_key(
+    pool: &Pool<Db>,
+    key: &ApiKey,
+    events: &[AuditEvent],
+) -> Result<()> {
+    let query = sqlx::query(concat!(
+        "INSERT INTO api_keys (",
+        api_key_columns!(),
+        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(key.id.to_string());
+    write_one(
+        pool,
+        bind_api_key(query, key)?,
+        events,
+        api_key_exists,
+        None,
+    )
+    .await
+}
+
+pub(crate) async fn update_api_key(
+    pool: &Pool<Db>,
+    key: &ApiKey,
+    events: &[AuditEvent],
+) -> Result<()> {
+    let query = sqlx::query(
+        "UPDATE api_keys SET tenant_id = ?, name = ?, description = ?, key_prefix = ?, key_hash = ?, \
+         status = ?, permission_source = ?, permission_source_id = ?, scopes = ?, rate_limit = ?, \
+         ip_whitelist = ?, expires_at = ?, last_used_at = ?, last_used_ip = ?, use_count = ?, \
+         created_by = ?, created_at = ?, updated_at = ? WHERE id = ?",
+    );
+    let query = bind_api_key(query, key)?.bind(key.id.to_string());
+    write_one(pool, query, events, api_key_exists, Some(api_key_missing)).await
+}
+
+pub(crate) async fn delete_api_key(
+    pool: &Pool<Db>,
+    id: ApiKeyId,
+    events: &[AuditEvent],
+) -> Result<()> {
+    let query = sqlx::query("DELETE FROM api_keys WHERE id = ?").bind(id.to_string());
+    write_one(pool, query, events, api_key_exists, Some(api_key_missing)).await
+}
+
+pub(crate) async fn get_api_key_by(
+    pool: &Pool<Db>,
+    column: ApiKeyKey,
+    value: &str,
+) -> Result<Option<ApiKey>> {
+    let sql = match column {
+        ApiKeyKey::Id => concat!("SELECT ", api_key_columns!(), " FROM api_keys WHERE id = ?"),
+        ApiKeyKey::Hash => concat!(
+            "SELECT ",
+            api_key_columns!(),
+            " FROM api_keys WHERE key_hash = ?"
+        ),
+    };
+    let row: Option<ApiKeyRow> = sqlx::query_as(sql)
+        .bind(value)
+        .fetch_optional(pool)
+        .await
+        .map_err(db_err)?;
+    row.map(ApiKeyRow::into_model).transpose()
+}
+
+pub(crate) async fn list_api_keys(
+    pool: &Pool<Db>,
+    filter: &ApiKeyFilter,
+    page_req: PageRequest,
+) -> Result<Page<ApiKey>> {
+    let mut f = Filter::default();
+    if let Some(tenant) = filter.tenant_id {
+        f.and("tenant_id = ?", [Arg::Text(tenant.to_string())]);
+    }
+    if let Some(source) = &filter.permission_source_id {
+        f.and("permission_source_id = ?", [Arg::Text(source.clone())]);
+    }
+    if !filter.include_revoked {
+        f.and(
+            "status <> ?",
+            [Arg::Text(ApiKeyStatus::Revoked.as_str().to_owned())],
+        );
+    }
+    let (rows, total) = page::<ApiKeyRow>(
+        pool,
+        "api_keys",
+        api_key_columns!(),
+        f,
+        "created_at DESC, id DESC",
+        page_req,
+    )
+    .await?;
+    Ok(Page {
+        items: models(rows, ApiKeyRow::into_model)?,
+        total,
+    })
+}
+
+pub(crate) async fn record_api_key_use(
+    pool: &Pool<Db>,
+    id: ApiKeyId,
+    at: DateTime<Utc>,
+    ip: Option<&str>,
+) -> Result<()> {
+    // One statement, so concurrent uses each count without a transaction.
+    let done = sqlx::query("UPDATE api_keys SET last_used_at = ?, last_used_ip = ?, use_count = use_count + 1 WHERE id = ?")
+        .bind(Ts::from(at))
+        .bind(ip)
+        .bind(id.to_string())
+        .execute(pool)
+        .await
+        .map_err(db_err)?;
+    if done.rows_affected() == 0 {
+        return Err(api_key_missing());
+    }
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! Records: reads, and the inserts and deletes that [`super::zones::write`] makes inside its
+//! transaction (compiled once per engine, see `super`).
+
+use sqlx::{AssertSqlSafe, Pool};
+
+use super::common::{Table, bind_as, delete_zone_rows};
+use super::{Conn, Db};
+use crate::adapters::sql::rows::{RecordRow, content_hash, models, record_columns};
+use crate::adapters::sql::types::{Arg, Filter, Ts, count, db_err, is_unique_violation};
+use crate::error::{Error, Result};
+use crate::ids::{RecordId, ZoneId};
+use crate::ports::store::RecordFilter;
+use crate::record::Record;
+
+pub(crate) async fn list(
+    pool: &Pool<Db>,
+    zone_id: ZoneId,
+    filter: &RecordFilter,
+) -> Result<Vec<Record>> {
+    let mut f = Filter::default();
+    f.and("r.zone_id = ?", [Arg::Text(zone_id.to_string())]);
+    if let Some(rtype) = filter.rtype {
+        f.and("r.rtype = ?", [Arg::Text(rtype.as_str().to_owned())]);
+    }
+    if let Some(name) = &filter.name_contains {
+        // Names are stored as the API shows them, without the trailing dot.
+        f.and_contains(&["r.name"], name.strip_suffix('.').unwrap_or(name));
+    }
+    if let Some(query) = &filter.query {
+        f.and_contains(&["r.name", "r.content"], query);
+    }
+    if !filter.include_system {
+        f.and("r.is_system = ?", [Arg::Bool(false)]);
+    }
+    let sql = format!(
+        concat!(
+            "SELECT ",
+            record_columns!(),
+            " FROM records r JOIN zones z ON z.id = r.zone_id{} ORDER BY r.name, r.rtype, r.content"
+        ),
+        f.sql()
+    );
+    let rows: Vec<RecordRow> = bind_as(sqlx::query_as(AssertSqlSafe(sql)), f.args)
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
+    models(rows, RecordRow::into_model)
+}
+
+pub(crate) async fn get(pool: &Pool<Db>, zone_id: ZoneId, id: RecordId) -> Result<Option<Record>> {
+    let row: Option<RecordRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        record_columns!(),
+        " FROM records r JOIN zones z ON z.id = r.zone_id WHERE r.zone_id = ? AND r.id = ?"
+    ))
+    .bind(zone_id.to_string())
+    .bind(id.to_string())
+    .fetch_optional(pool)
+    .await
+    .map_err(db_err)?;
+    row.map(RecordRow::into_model).transpose()
+}
+
+pub(crate) async fn count_all(pool: &Pool<Db>) -> Result<u64> {
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM records")
+        .fetch_one(pool)
+        .await
+        .map_err(db_err)?;
+    Ok(count(total))
+}
+
+/// Deletes these records of the zone (ids of other zones are left alone).
+pub(crate) async fn delete(
+    conn: &mut Conn,
+    zone_id: ZoneId,
+    ids: impl IntoIterator<Item = RecordId>,
+) -> Result<()> {
+    let ids: Vec<String> = ids.into_iter().map(|id| id.to_string()).collect();
+    delete_zone_rows(conn, Table::Records, &zone_id.to_string(), &ids).await
+}
+
+/// Inserts records; a duplicate (name, type, content) in the zone is 409 `record_exists`
+/// naming the record it duplicates.
+pub(crate) async fn insert(conn: &mut Conn, records: &[Record]) -> Result<()> {
+    for record in records {
+        let hash = content_hash(&record.content);
+        let inserted = sqlx::query(
+            "INSERT INTO records (id, zone_id, name, rtype, content, content_hash, ttl, disabled, \
+             is_system, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(record.id.to_string())
+        .bind(record.zone_id.to_string())
+        .bind(record.name.as_str())
+        .bind(record.rtype().as_str())
+        .bind(record.content.as_str())
+        .bind(hash.as_str())
+        .bind(i64::from(record.ttl.seconds()))
+        .bind(record.disabled)
+        .bind(record.system)
+        .bind(Ts::from(record.created_at))
+        .bind(Ts::from(record.updated_at))
+        .execute(&mut *conn)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(err) if is_unique_violation(&err) => {
+                return Err(duplicate(conn, record, &hash).await?);
+            }
+            Err(err) => return Err(db_err(err)),
+        }
+    }
+    Ok(())
+}
+
+/// Explains a unique violation on inserting `record`. Neither engine aborts the transaction on
+/// a failed statement, so the lookup can run on the same connection.
+async fn duplicate(conn: &mut Conn, record: &Record, hash: &str) -> Result<Error> {
+    let existing: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM records WHERE zone_id = ? AND name = ? AND rtype = ? AND content_hash = ? AND id <> ?",
+    )
+    .bind(record.zone_id.to_string())
+    .bind(record.name.as_str())
+    .bind(record.rtype().as_str())
+    .bind(hash)
+    .bind(record.id.to_string())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(match existing {
+        Some(id) => {
+            Error::conflict("record_exists", "Record already exists").with_conflicts(vec![id])
+        }
+        None => Error::internal(format!(
+            "record id {} is already used by another zone",
+            record.id
+        )),
+    })
+}

@@ -1,0 +1,372 @@
+//! Zones: the transactional write of a zone with its records, validations and audit entries,
+//! purge, and the reads (compiled once per engine, see `super`).
+//!
+//! A write locks the zone (see `super::LOCK_ZONE` and `super::begin_write`), checks the
+//! generation, applies the change, then publishes to the DNS backend before committing: a
+//! backend refusal rolls the whole change back, so the store never claims what the backend does
+//! not serve.
+
+use sqlx::query::Query;
+use sqlx::{AssertSqlSafe, Database, Pool};
+
+use super::common::{bind_as, bind_scalar, finish};
+use super::{Conn, Db, audit, records, validations};
+use crate::adapters::sql::rows::{ZoneRow, json_text, models, zone_columns};
+use crate::adapters::sql::types::{
+    Arg, Filter, LIKE_ESCAPE, Ts, count, db_err, escape_like, is_unique_violation, limit_offset,
+    ts_opt,
+};
+use crate::audit::AuditEvent;
+use crate::error::{Error, Result};
+use crate::ids::ZoneId;
+use crate::ports::store::{Page, PageRequest, PublishOutcome, Publisher, ZoneFilter, ZoneWrite};
+use crate::zone::{SyncState, SyncStatus, Zone, ZoneName, ZoneStatus};
+
+type Args = <Db as Database>::Arguments;
+
+pub(crate) async fn write(
+    pool: &Pool<Db>,
+    write: ZoneWrite,
+    publisher: &dyn Publisher,
+) -> Result<Zone> {
+    check_write(&write)?;
+    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
+    let result = write_in(&mut tx, write, publisher).await;
+    finish(tx, result).await
+}
+
+/// Refuses a write the core should never make: wrong generation step, rows of another zone.
+fn check_write(write: &ZoneWrite) -> Result<()> {
+    let zone = &write.zone;
+    let expected_next = write.expected_generation.map_or(1, |g| g + 1);
+    if zone.generation != expected_next {
+        return Err(Error::internal(format!(
+            "zone {} written with generation {} instead of {expected_next}",
+            zone.id, zone.generation
+        )));
+    }
+    if let Some(record) = write.upsert_records.iter().find(|r| r.zone_id != zone.id) {
+        return Err(Error::internal(format!(
+            "record {} belongs to another zone",
+            record.id
+        )));
+    }
+    Ok(())
+}
+
+async fn write_in(conn: &mut Conn, write: ZoneWrite, publisher: &dyn Publisher) -> Result<Zone> {
+    let ZoneWrite {
+        zone,
+        expected_generation,
+        upsert_records,
+        delete_records,
+        validations,
+        audit,
+    } = write;
+    match expected_generation {
+        None => insert(conn, &zone).await?,
+        Some(expected) => {
+            lock(conn, zone.id, expected).await?;
+            update(conn, &zone).await?;
+        }
+    }
+    records::delete(conn, zone.id, delete_records).await?;
+    // Replace = delete + insert, so that two records swapping contents do not trip the unique
+    // key halfway, and an upsert can never touch another zone's row.
+    records::delete(conn, zone.id, upsert_records.iter().map(|r| r.id)).await?;
+    records::insert(conn, &upsert_records).await?;
+    validations::upsert(conn, zone.id, &validations).await?;
+    audit::insert(conn, &audit).await?;
+
+    let sync = match publisher.publish().await? {
+        PublishOutcome::Published => Some(SyncState::synced(zone.updated_at)),
+        PublishOutcome::Deferred(message) => Some(SyncState {
+            status: SyncStatus::Pending,
+            error: Some(message),
+            last_synced_at: zone.sync.last_synced_at,
+        }),
+        PublishOutcome::Skipped => None,
+    };
+    if let Some(sync) = sync {
+        set_sync_on(conn, zone.id, &sync).await?;
+    }
+    fetch(conn, zone.id)
+        .await?
+        .ok_or_else(|| Error::internal(format!("zone {} vanished mid-write", zone.id)))
+}
+
+/// Locks the zone row and checks its generation.
+async fn lock(conn: &mut Conn, id: ZoneId, expected: i64) -> Result<()> {
+    let stored: Option<i64> = sqlx::query_scalar(super::LOCK_ZONE)
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    match stored {
+        None => Err(Error::not_found("Domain not found")),
+        Some(g) if g != expected => Err(Error::conflict(
+            "generation_mismatch",
+            format!(
+                "The domain was changed by another request (generation {g}, expected {expected}); reload and retry"
+            ),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Binds every column but `id`, in `zone_columns!` order.
+fn bind_fields<'q>(query: Query<'q, Db, Args>, zone: &Zone) -> Result<Query<'q, Db, Args>> {
+    Ok(query
+        .bind(zone.tenant_id.to_string())
+        .bind(zone.name.as_str().to_owned())
+        .bind(zone.domain_type.as_str())
+        .bind(zone.status.as_str())
+        .bind(zone.status_before_delete.map(ZoneStatus::as_str))
+        .bind(i64::from(zone.default_ttl.seconds()))
+        .bind(zone.description.clone())
+        .bind(json_text(&zone.settings)?)
+        .bind(zone.dnssec_enabled)
+        .bind(zone.generation)
+        .bind(zone.sync.status.as_str())
+        .bind(zone.sync.error.clone())
+        .bind(ts_opt(zone.sync.last_synced_at))
+        .bind(Ts::from(zone.created_at))
+        .bind(Ts::from(zone.updated_at))
+        .bind(ts_opt(zone.deleted_at)))
+}
+
+async fn insert(conn: &mut Conn, zone: &Zone) -> Result<()> {
+    let query = sqlx::query(concat!(
+        "INSERT INTO zones (",
+        zone_columns!(),
+        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(zone.id.to_string());
+    let inserted = bind_fields(query, zone)?.execute(&mut *conn).await;
+    match inserted {
+        Ok(_) => Ok(()),
+        Err(err) if is_unique_violation(&err) => Err(name_taken(conn, zone).await?),
+        Err(err) => Err(db_err(err)),
+    }
+}
+
+async fn update(conn: &mut Conn, zone: &Zone) -> Result<()> {
+    let query = sqlx::query(
+        "UPDATE zones SET tenant_id = ?, name = ?, domain_type = ?, status = ?, status_before_delete = ?, \
+         default_ttl = ?, description = ?, settings = ?, dnssec_enabled = ?, generation = ?, sync_status = ?, \
+         sync_error = ?, last_synced_at = ?, created_at = ?, updated_at = ?, deleted_at = ? WHERE id = ?",
+    );
+    let updated = bind_fields(query, zone)?
+        .bind(zone.id.to_string())
+        .execute(&mut *conn)
+        .await;
+    match updated {
+        Ok(_) => Ok(()),
+        // A restore whose name another live zone of the tenant took meanwhile.
+        Err(err) if is_unique_violation(&err) => Err(name_taken(conn, zone).await?),
+        Err(err) => Err(db_err(err)),
+    }
+}
+
+/// Explains a unique violation on writing `zone`.
+async fn name_taken(conn: &mut Conn, zone: &Zone) -> Result<Error> {
+    let existing: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM zones WHERE tenant_id = ? AND name = ? AND status <> 'deleted' AND id <> ?",
+    )
+    .bind(zone.tenant_id.to_string())
+    .bind(zone.name.as_str())
+    .bind(zone.id.to_string())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(match existing {
+        Some(id) => {
+            Error::conflict("domain_exists", "Domain already exists").with_conflicts(vec![id])
+        }
+        None => Error::internal(format!("zone id {} already exists", zone.id)),
+    })
+}
+
+async fn set_sync_on(conn: &mut Conn, id: ZoneId, sync: &SyncState) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE zones SET sync_status = ?, sync_error = ?, last_synced_at = ? WHERE id = ?",
+    )
+    .bind(sync.status.as_str())
+    .bind(sync.error.as_deref())
+    .bind(ts_opt(sync.last_synced_at))
+    .bind(id.to_string())
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(done.rows_affected())
+}
+
+async fn fetch(conn: &mut Conn, id: ZoneId) -> Result<Option<Zone>> {
+    let row: Option<ZoneRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        zone_columns!(),
+        " FROM zones WHERE id = ?"
+    ))
+    .bind(id.to_string())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    row.map(ZoneRow::into_model).transpose()
+}
+
+pub(crate) async fn purge(
+    pool: &Pool<Db>,
+    id: ZoneId,
+    expected_generation: i64,
+    events: Vec<AuditEvent>,
+    publisher: &dyn Publisher,
+) -> Result<()> {
+    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
+    let result = purge_in(&mut tx, id, expected_generation, &events, publisher).await;
+    finish(tx, result).await
+}
+
+async fn purge_in(
+    conn: &mut Conn,
+    id: ZoneId,
+    expected_generation: i64,
+    events: &[AuditEvent],
+    publisher: &dyn Publisher,
+) -> Result<()> {
+    lock(conn, id, expected_generation).await?;
+    // The foreign keys cascade too; deleting explicitly does not depend on SQLite's pragma.
+    for sql in [
+        "DELETE FROM records WHERE zone_id = ?",
+        "DELETE FROM validations WHERE zone_id = ?",
+        "DELETE FROM zones WHERE id = ?",
+    ] {
+        sqlx::query(sql)
+            .bind(id.to_string())
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+    }
+    audit::insert(conn, events).await?;
+    publisher.publish().await?;
+    Ok(())
+}
+
+pub(crate) async fn get(pool: &Pool<Db>, id: ZoneId) -> Result<Option<Zone>> {
+    let mut conn = pool.acquire().await.map_err(db_err)?;
+    fetch(&mut conn, id).await
+}
+
+pub(crate) async fn find_overlapping(pool: &Pool<Db>, name: &ZoneName) -> Result<Vec<Zone>> {
+    // The zone itself and its ancestors are exact matches computed here; descendants are the
+    // names ending in ".<name>".
+    let labels: Vec<&str> = name.as_str().split('.').collect();
+    let ancestors: Vec<String> = (0..labels.len()).map(|i| labels[i..].join(".")).collect();
+    let mut f = Filter::default();
+    let marks = vec!["?"; ancestors.len()].join(", ");
+    let mut args: Vec<Arg> = ancestors.into_iter().map(Arg::Text).collect();
+    args.push(Arg::Text(format!("%.{}", escape_like(name.as_str()))));
+    f.and(
+        format!("(name IN ({marks}) OR name LIKE ? ESCAPE '{LIKE_ESCAPE}')"),
+        args,
+    );
+    let sql = format!(
+        concat!(
+            "SELECT ",
+            zone_columns!(),
+            " FROM zones{} ORDER BY name, id"
+        ),
+        f.sql()
+    );
+    let rows: Vec<ZoneRow> = bind_as(sqlx::query_as(AssertSqlSafe(sql)), f.args)
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
+    models(rows, ZoneRow::into_model)
+}
+
+pub(crate) async fn list(
+    pool: &Pool<Db>,
+    filter: &ZoneFilter,
+    page: PageRequest,
+) -> Result<Page<Zone>> {
+    let mut f = Filter::default();
+    if let Some(tenant) = filter.tenant_id {
+        f.and("tenant_id = ?", [Arg::Text(tenant.to_string())]);
+    }
+    if let Some(ids) = &filter.ids {
+        f.and_in("id", ids.iter().map(ToString::to_string));
+    }
+    if let Some(status) = filter.status {
+        f.and("status = ?", [Arg::Text(status.as_str().to_owned())]);
+    }
+    if !filter.include_deleted && filter.status != Some(ZoneStatus::Deleted) {
+        f.and(
+            "status <> ?",
+            [Arg::Text(ZoneStatus::Deleted.as_str().to_owned())],
+        );
+    }
+    if let Some(domain_type) = filter.domain_type {
+        f.and(
+            "domain_type = ?",
+            [Arg::Text(domain_type.as_str().to_owned())],
+        );
+    }
+    if let Some(dnssec) = filter.dnssec_enabled {
+        f.and("dnssec_enabled = ?", [Arg::Bool(dnssec)]);
+    }
+    if let Some(search) = &filter.search {
+        f.and_contains(&["name"], search.strip_suffix('.').unwrap_or(search));
+    }
+    let where_sql = f.sql();
+    let total: i64 = bind_scalar(
+        sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM zones{where_sql}"
+        ))),
+        f.args.clone(),
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(db_err)?;
+    let mut args = f.args;
+    args.extend(limit_offset(page));
+    let sql = format!(
+        concat!(
+            "SELECT ",
+            zone_columns!(),
+            " FROM zones{} ORDER BY name, id LIMIT ? OFFSET ?"
+        ),
+        where_sql
+    );
+    let rows: Vec<ZoneRow> = bind_as(sqlx::query_as(AssertSqlSafe(sql)), args)
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
+    Ok(Page {
+        items: models(rows, ZoneRow::into_model)?,
+        total: count(total),
+    })
+}
+
+pub(crate) async fn set_sync_state(pool: &Pool<Db>, id: ZoneId, sync: &SyncState) -> Result<()> {
+    let mut conn = pool.acquire().await.map_err(db_err)?;
+    match set_sync_on(&mut conn, id, sync).await? {
+        0 => Err(Error::not_found("Domain not found")),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) async fn count_by_status(pool: &Pool<Db>) -> Result<Vec<(ZoneStatus, u64)>> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT status, COUNT(*) FROM zones GROUP BY status ORDER BY status")
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
+    rows.into_iter()
+        .map(|(status, n)| {
+            let status = status
+                .parse()
+                .map_err(|e| Error::internal(format!("corrupt zones.status: {e}")))?;
+            Ok((status, count(n)))
+        })
+        .collect()
+}
