@@ -55,9 +55,12 @@ impl OpContext {
     /// Whether the caller is a platform admin (sees and may do everything).
     pub fn is_platform_admin(&self) -> bool {
         match &self.actor {
-            Actor::User { is_platform_admin, .. } | Actor::ApiKey { is_platform_admin, .. } => {
-                *is_platform_admin
+            Actor::User {
+                is_platform_admin, ..
             }
+            | Actor::ApiKey {
+                is_platform_admin, ..
+            } => *is_platform_admin,
             Actor::System => true,
         }
     }
@@ -96,13 +99,14 @@ impl OpContext {
     /// Role-based checks come with the RBAC work; until then a tenant member may do everything
     /// inside its tenant, and tenant isolation is enforced by every lookup.
     pub fn require(&self, permission: &str) -> crate::Result<()> {
-        if let Actor::ApiKey { scopes, .. } = &self.actor {
-            if !scopes.is_empty() && !scopes.iter().any(|s| scope_grants(s, permission)) {
-                return Err(crate::Error::forbidden(
-                    "permission_denied",
-                    format!("this API key is not allowed to use {permission}"),
-                ));
-            }
+        if let Actor::ApiKey { scopes, .. } = &self.actor
+            && !scopes.is_empty()
+            && !scopes.iter().any(|s| scope_grants(s, permission))
+        {
+            return Err(crate::Error::forbidden(
+                "permission_denied",
+                format!("this API key is not allowed to use {permission}"),
+            ));
         }
         Ok(())
     }
@@ -118,7 +122,10 @@ impl OpContext {
         if self.is_platform_admin() {
             Ok(())
         } else {
-            Err(crate::Error::forbidden("platform_admin_required", "this operation needs a platform admin"))
+            Err(crate::Error::forbidden(
+                "platform_admin_required",
+                "this operation needs a platform admin",
+            ))
         }
     }
 
@@ -165,7 +172,8 @@ pub fn scope_grants(granted: &str, wanted: &str) -> bool {
     }
     let (g_res, g_act) = granted.split_once(':').unwrap_or((granted, ""));
     let (w_res, w_act) = wanted.split_once(':').unwrap_or((wanted, ""));
-    g_res == w_res && (g_act == "*" || (g_act == "write" && matches!(w_act, "create" | "update" | "delete")))
+    g_res == w_res
+        && (g_act == "*" || (g_act == "write" && matches!(w_act, "create" | "update" | "delete")))
 }
 
 #[cfg(test)]

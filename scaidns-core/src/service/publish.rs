@@ -1,1 +1,205 @@
-//! (in progress)
+//! Publishing the store's intended state to the DNS backend.
+//!
+//! Publishers run inside the store transaction (see `ports::store`): a backend that cannot be
+//! reached defers the change (the zone is marked `pending` and converges later through
+//! [`ScaiDns::sync_zone`]); a backend that refuses the data fails the write and the transaction
+//! rolls back, so the store never claims what the backend does not hold.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::ids::ZoneId;
+use crate::ports::backend::{BackendError, BackendErrorKind, DnsBackend, RrSetChange, ZoneSpec};
+use crate::ports::store::{PublishOutcome, Publisher, RecordFilter};
+use crate::record::Record;
+use crate::service::ScaiDns;
+use crate::zone::rules::rrsets_of;
+use crate::zone::{SyncState, SyncStatus, Zone, ZoneName};
+
+/// What to do to the backend when a zone write commits.
+#[derive(Debug)]
+pub(crate) enum Publication {
+    /// Nothing (the zone is not served, or only metadata changed).
+    Nothing,
+    /// Create the zone, or replace its whole content.
+    Full(ZoneSpec),
+    /// Apply RRset changes; if the backend no longer has the zone, publish `fallback` in full.
+    Changes {
+        zone: ZoneName,
+        changes: Vec<RrSetChange>,
+        fallback: ZoneSpec,
+    },
+    /// Remove the zone.
+    Remove(ZoneName),
+}
+
+/// Runs a [`Publication`] against a backend.
+pub(crate) struct BackendPublisher {
+    pub backend: Arc<dyn DnsBackend>,
+    pub publication: Publication,
+}
+
+#[async_trait]
+impl Publisher for BackendPublisher {
+    async fn publish(&self) -> Result<PublishOutcome> {
+        let result = match &self.publication {
+            Publication::Nothing => return Ok(PublishOutcome::Skipped),
+            Publication::Full(spec) => self.backend.create_zone(spec).await,
+            Publication::Changes {
+                zone,
+                changes,
+                fallback,
+            } => {
+                if changes.is_empty() {
+                    return Ok(PublishOutcome::Published);
+                }
+                match self.backend.apply(zone, changes).await {
+                    Err(e) if e.kind == BackendErrorKind::NotFound => {
+                        self.backend.create_zone(fallback).await
+                    }
+                    other => other,
+                }
+            }
+            Publication::Remove(zone) => self.backend.delete_zone(zone).await,
+        };
+        match result {
+            Ok(()) => {
+                if let Publication::Changes { zone, .. } = &self.publication
+                    && let Err(e) = self.backend.notify(zone).await
+                {
+                    tracing::warn!(zone = %zone, error = %e, "NOTIFY failed");
+                }
+                Ok(PublishOutcome::Published)
+            }
+            Err(e) if e.is_transient() => {
+                tracing::warn!(backend = self.backend.name(), error = %e, "backend unavailable; change queued for retry");
+                Ok(PublishOutcome::Deferred(e.message))
+            }
+            Err(e) => Err(backend_error(&e)),
+        }
+    }
+}
+
+/// Maps a permanent backend failure to a core error (502).
+pub(crate) fn backend_error(e: &BackendError) -> Error {
+    let code = match e.kind {
+        BackendErrorKind::Unsupported => "backend_unsupported",
+        BackendErrorKind::Unavailable => "backend_unavailable",
+        _ => "backend_rejected",
+    };
+    Error::new(
+        ErrorKind::Upstream,
+        code,
+        format!("the DNS backend refused the change: {}", e.message),
+    )
+}
+
+/// The backend's view of a zone's records.
+pub(crate) fn zone_spec(zone: &Zone, records: &[Record]) -> ZoneSpec {
+    ZoneSpec {
+        name: zone.name.clone(),
+        rrsets: rrsets_of(records),
+        account: zone.tenant_id.to_string(),
+    }
+}
+
+impl ScaiDns {
+    /// Publishes a zone's full intended state to the backend (or removes it when it is not
+    /// active) and records the outcome as its sync state. Used by the retry queue, after
+    /// start-up for the embedded backend, and by `reconcile --fix`.
+    pub async fn sync_zone(&self, zone_id: ZoneId) -> Result<SyncState> {
+        let zone = self
+            .store()
+            .get_zone(zone_id)
+            .await?
+            .ok_or_else(|| Error::not_found("zone not found"))?;
+        let result = if zone.is_published() {
+            let filter = RecordFilter {
+                include_system: true,
+                ..RecordFilter::default()
+            };
+            let records = self.store().list_records(zone.id, &filter).await?;
+            self.backend()
+                .create_zone(&zone_spec(&zone, &records))
+                .await
+        } else {
+            self.backend().delete_zone(&zone.name).await
+        };
+        let now = self.clock().now();
+        let sync = match result {
+            Ok(()) => SyncState::synced(now),
+            Err(e) => SyncState {
+                status: if e.is_transient() {
+                    SyncStatus::Pending
+                } else {
+                    SyncStatus::Error
+                },
+                error: Some(e.message),
+                last_synced_at: zone.sync.last_synced_at,
+            },
+        };
+        self.store().set_sync_state(zone.id, &sync).await?;
+        Ok(sync)
+    }
+
+    /// Publishes every active zone, e.g. into a freshly started embedded backend. Returns how
+    /// many zones were published and how many failed.
+    pub async fn republish_all(&self) -> Result<(u64, u64)> {
+        let mut ok = 0;
+        let mut failed = 0;
+        for zone in self
+            .all_zones_with_status(Some(crate::zone::ZoneStatus::Active))
+            .await?
+        {
+            match self.sync_zone(zone.id).await?.status {
+                SyncStatus::InSync => ok += 1,
+                _ => failed += 1,
+            }
+        }
+        Ok((ok, failed))
+    }
+
+    /// Re-publishes every zone whose sync state is not `in_sync`; returns (synced, still failing).
+    pub async fn sync_pending_zones(&self) -> Result<(u64, u64)> {
+        let mut ok = 0;
+        let mut failed = 0;
+        for zone in self.all_zones_with_status(None).await? {
+            if zone.sync.status == SyncStatus::InSync {
+                continue;
+            }
+            match self.sync_zone(zone.id).await?.status {
+                SyncStatus::InSync => ok += 1,
+                _ => failed += 1,
+            }
+        }
+        Ok((ok, failed))
+    }
+
+    pub(crate) async fn all_zones_with_status(
+        &self,
+        status: Option<crate::zone::ZoneStatus>,
+    ) -> Result<Vec<Zone>> {
+        use crate::ports::store::{PageRequest, ZoneFilter};
+        let filter = ZoneFilter {
+            status,
+            include_deleted: status.is_none(),
+            ..ZoneFilter::default()
+        };
+        let mut zones = Vec::new();
+        let mut page = PageRequest {
+            page: 1,
+            page_size: 100,
+        };
+        loop {
+            let batch = self.store().list_zones(&filter, page).await?;
+            let done = batch.items.len() < page.page_size as usize;
+            zones.extend(batch.items);
+            if done {
+                return Ok(zones);
+            }
+            page.page += 1;
+        }
+    }
+}

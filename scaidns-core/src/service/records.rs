@@ -1,1 +1,293 @@
-//! (in progress)
+//! Record management inside a zone (spec §5). Every change goes through the zone rules
+//! ([`check_change`]) over the zone's whole resulting record set, is written with the zone's
+//! generation and its audit entries, and is published as RRset changes when the zone is served.
+
+use serde_json::json;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::ids::{RecordId, ZoneId};
+use crate::ports::store::{RecordFilter, ZoneWrite};
+use crate::record::{Record, RecordContent, RecordName, RecordType, Ttl};
+use crate::service::publish::{Publication, zone_spec};
+use crate::service::{OpContext, ScaiDns};
+use crate::zone::rules::{
+    self, ChangeSet, MergedChangeSet, NewRecord, check_change, diff_rrsets, rrsets_of,
+};
+use crate::zone::{DomainType, SyncStatus, Zone};
+
+/// Input of `record_create`.
+#[derive(Debug, Clone, Default)]
+pub struct RecordCreate {
+    /// Owner name: `@`, relative, or absolute inside the zone.
+    pub name: String,
+    /// Type mnemonic.
+    pub rtype: String,
+    /// Content in presentation form (lenient).
+    pub content: String,
+    /// TTL; defaults to the RRset's current TTL, else the zone's default.
+    pub ttl: Option<i64>,
+    /// Kept but not served.
+    pub disabled: Option<bool>,
+}
+
+/// Input of `record_update`; `None` leaves a field unchanged.
+#[derive(Debug, Clone, Default)]
+pub struct RecordUpdate {
+    /// New content.
+    pub content: Option<String>,
+    /// New TTL (applies to the whole RRset).
+    pub ttl: Option<i64>,
+    /// New disabled flag.
+    pub disabled: Option<bool>,
+}
+
+/// What a record change wrote.
+#[derive(Debug, Clone)]
+pub struct AppliedChange {
+    /// The zone after the change.
+    pub zone: Zone,
+    /// The merge plan (created ids, duplicates merged away).
+    pub plan: MergedChangeSet,
+    /// Inserted and updated records as stored.
+    pub written: Vec<Record>,
+}
+
+impl AppliedChange {
+    fn record(&self, id: RecordId) -> Result<Record> {
+        self.written
+            .iter()
+            .find(|r| r.id == id)
+            .cloned()
+            .ok_or_else(|| Error::internal("planned record missing"))
+    }
+}
+
+impl ScaiDns {
+    /// Records of a zone visible to the caller.
+    pub async fn record_list(
+        &self,
+        ctx: &OpContext,
+        zone_id: ZoneId,
+        filter: RecordFilter,
+    ) -> Result<(Zone, Vec<Record>)> {
+        ctx.require("records:read")?;
+        let zone = self.visible_zone(ctx, zone_id, false).await?;
+        let records = self.store().list_records(zone.id, &filter).await?;
+        Ok((zone, records))
+    }
+
+    /// One record.
+    pub async fn record_get(
+        &self,
+        ctx: &OpContext,
+        zone_id: ZoneId,
+        id: RecordId,
+    ) -> Result<(Zone, Record)> {
+        ctx.require("records:read")?;
+        let zone = self.visible_zone(ctx, zone_id, false).await?;
+        let record = self
+            .store()
+            .get_record(zone.id, id)
+            .await?
+            .ok_or_else(record_not_found)?;
+        Ok((zone, record))
+    }
+
+    /// Adds a record.
+    pub async fn record_create(
+        &self,
+        ctx: &OpContext,
+        zone_id: ZoneId,
+        input: RecordCreate,
+    ) -> Result<(Zone, Record)> {
+        ctx.require("records:create")?;
+        let zone = self.writable_zone(ctx, zone_id).await?;
+        let rtype: RecordType = input.rtype.parse()?;
+        let mut change = ChangeSet::new(zone.default_ttl);
+        change.creates.push(NewRecord {
+            name: RecordName::parse(&input.name, &zone.name)?,
+            content: RecordContent::parse(rtype, &input.content, &zone.name)?,
+            ttl: self.record_ttl(input.ttl)?,
+            disabled: input.disabled.unwrap_or(false),
+        });
+        let applied = self.apply_record_change(ctx, zone, change).await?;
+        let id = applied
+            .plan
+            .creates
+            .first()
+            .map(|c| c.id)
+            .ok_or_else(|| Error::internal("nothing planned"))?;
+        Ok((applied.zone.clone(), applied.record(id)?))
+    }
+
+    /// Changes a record's content, TTL (for its whole RRset) or disabled flag.
+    pub async fn record_update(
+        &self,
+        ctx: &OpContext,
+        zone_id: ZoneId,
+        id: RecordId,
+        input: RecordUpdate,
+    ) -> Result<(Zone, Record)> {
+        ctx.require("records:update")?;
+        let zone = self.writable_zone(ctx, zone_id).await?;
+        let current = self
+            .store()
+            .get_record(zone.id, id)
+            .await?
+            .ok_or_else(record_not_found)?;
+        let content = input
+            .content
+            .map(|c| RecordContent::parse(current.rtype(), &c, &zone.name))
+            .transpose()?;
+        let mut change = ChangeSet::new(zone.default_ttl);
+        change.updates.push(rules::RecordUpdate {
+            id,
+            content,
+            ttl: self.record_ttl(input.ttl)?,
+            disabled: input.disabled,
+        });
+        let applied = self.apply_record_change(ctx, zone, change).await?;
+        let record = applied.record(id).unwrap_or(current);
+        Ok((applied.zone, record))
+    }
+
+    /// Deletes a record (immediately and permanently).
+    pub async fn record_delete(
+        &self,
+        ctx: &OpContext,
+        zone_id: ZoneId,
+        id: RecordId,
+    ) -> Result<()> {
+        ctx.require("records:delete")?;
+        let zone = self.writable_zone(ctx, zone_id).await?;
+        self.store()
+            .get_record(zone.id, id)
+            .await?
+            .ok_or_else(record_not_found)?;
+        let mut change = ChangeSet::new(zone.default_ttl);
+        change.deletes.push(id);
+        self.apply_record_change(ctx, zone, change).await.map(drop)
+    }
+
+    /// Plans `change` against the zone's records, then writes it with one audit entry per
+    /// created, updated and deleted record, and publishes it when the zone is served.
+    pub async fn apply_record_change(
+        &self,
+        ctx: &OpContext,
+        zone: Zone,
+        change: ChangeSet,
+    ) -> Result<AppliedChange> {
+        let existing = self.zone_records(&zone).await?;
+        let plan = check_change(&zone.name, &existing, &change)?;
+        let written = plan.upserts(zone.id, ctx.now);
+        if plan.is_empty() {
+            return Ok(AppliedChange {
+                zone,
+                plan,
+                written,
+            });
+        }
+        let find = |id: RecordId| existing.iter().find(|r| r.id == id);
+        let mut audit = Vec::new();
+        for record in &written {
+            let before = find(record.id);
+            let action = if before.is_some() {
+                "record.update"
+            } else {
+                "record.create"
+            };
+            audit.push(ctx.audit(
+                action,
+                "record",
+                record.id,
+                Some(record.name.to_string()),
+                before.map(|b| record_audit_view(&zone, b)),
+                Some(record_audit_view(&zone, record)),
+            ));
+        }
+        for before in plan.deletes.iter().filter_map(|id| find(*id)) {
+            audit.push(ctx.audit(
+                "record.delete",
+                "record",
+                before.id,
+                Some(before.name.to_string()),
+                Some(record_audit_view(&zone, before)),
+                None,
+            ));
+        }
+
+        let publication = if !zone.is_published() {
+            Publication::Nothing
+        } else {
+            let after: Vec<Record> = existing
+                .iter()
+                .filter(|r| !plan.deletes.contains(&r.id) && !written.iter().any(|w| w.id == r.id))
+                .chain(written.iter())
+                .cloned()
+                .collect();
+            if zone.sync.status == SyncStatus::InSync {
+                Publication::Changes {
+                    zone: zone.name.clone(),
+                    changes: diff_rrsets(&rrsets_of(&existing), &plan.rrsets_after),
+                    fallback: zone_spec(&zone, &after),
+                }
+            } else {
+                // Earlier changes may be missing from the backend: publish everything.
+                Publication::Full(zone_spec(&zone, &after))
+            }
+        };
+        let mut next = zone.clone();
+        next.generation = zone.generation + 1;
+        let write = ZoneWrite {
+            zone: next,
+            expected_generation: Some(zone.generation),
+            upsert_records: written.clone(),
+            delete_records: plan.deletes.clone(),
+            validations: Vec::new(),
+            audit,
+        };
+        let zone = self
+            .store()
+            .write_zone(write, &self.publisher(publication))
+            .await?;
+        Ok(AppliedChange {
+            zone,
+            plan,
+            written,
+        })
+    }
+
+    /// A zone whose records the caller may change.
+    async fn writable_zone(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<Zone> {
+        let zone = self.visible_zone(ctx, zone_id, false).await?;
+        if zone.domain_type == DomainType::Secondary {
+            return Err(Error::conflict(
+                "zone_read_only",
+                "records of a secondary zone come from its primary",
+            ));
+        }
+        Ok(zone)
+    }
+
+    fn record_ttl(&self, ttl: Option<i64>) -> Result<Option<Ttl>> {
+        ttl.map(|t| self.config().ttl_policy.check(t, "ttl"))
+            .transpose()
+    }
+}
+
+fn record_not_found() -> Error {
+    Error::new(ErrorKind::NotFound, "record_not_found", "Record not found")
+}
+
+/// The record as audit entries show it.
+pub(crate) fn record_audit_view(zone: &Zone, record: &Record) -> serde_json::Value {
+    json!({
+        "id": record.id.to_string(),
+        "domain_id": zone.id.to_string(),
+        "name": record.name.as_str(),
+        "type": record.rtype().as_str(),
+        "content": record.content.as_str(),
+        "ttl": record.ttl.seconds(),
+        "disabled": record.disabled,
+    })
+}

@@ -1,1 +1,334 @@
-//! (in progress)
+//! Domain-ownership validation (spec §4): issuing challenges and checking them against the
+//! zone's current authoritative servers, bypassing caches so a freshly published TXT record
+//! validates within seconds.
+//!
+//! The check finds the zone's NS set through the configured resolvers, resolves each NS host,
+//! and asks every authoritative server directly for TXT at `_scaidns-verify.<zone>`. It passes
+//! when at least one server answered and every server that answered holds the expected value
+//! (a lagging secondary fails the check rather than letting a stale provider decide). When no
+//! NS set can be found it falls back to asking the resolvers.
+
+use std::net::{IpAddr, SocketAddr};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::ids::ZoneId;
+use crate::ownership::{CHALLENGE_LABEL, Validation, ValidationStatus, ValidationType};
+use crate::ports::resolver::LookupAnswer;
+use crate::record::RecordType;
+use crate::service::publish::{Publication, zone_spec};
+use crate::service::zones::zone_audit_view;
+use crate::service::{OpContext, ScaiDns};
+use crate::zone::{Zone, ZoneName, ZoneStatus};
+
+/// Outcome of a check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckResult {
+    /// Whether ownership is proven.
+    pub is_valid: bool,
+    /// Human-readable outcome (the documented messages).
+    pub message: String,
+    /// The challenge checked.
+    pub validation: Validation,
+    /// The zone after the check.
+    pub zone: Zone,
+}
+
+impl ScaiDns {
+    /// The zone's latest challenge, in any status (interface decision 14).
+    pub async fn validation_get(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<Validation> {
+        ctx.require("domains:read")?;
+        let zone = self.visible_zone(ctx, zone_id, false).await?;
+        let latest = self
+            .store()
+            .latest_validation(zone.id)
+            .await?
+            .ok_or_else(no_validation)?;
+        Ok(self.with_expiry_applied(latest, ctx.now))
+    }
+
+    /// Issues a new challenge, cancelling an open one.
+    pub async fn validation_create(
+        &self,
+        ctx: &OpContext,
+        zone_id: ZoneId,
+        validation_type: Option<ValidationType>,
+    ) -> Result<Validation> {
+        ctx.require("domains:update")?;
+        let zone = self.pending_zone(ctx, zone_id).await?;
+        let validation_type = validation_type.unwrap_or(ValidationType::TxtRecord);
+        if validation_type != ValidationType::TxtRecord {
+            return Err(Error::invalid(
+                "validation_type",
+                "only txt_record validation is available on this platform",
+            ));
+        }
+        let mut validations = Vec::new();
+        if let Some(mut open) = self
+            .store()
+            .latest_validation(zone.id)
+            .await?
+            .filter(|v| v.status.is_open())
+        {
+            open.status = ValidationStatus::Cancelled;
+            open.updated_at = ctx.now;
+            validations.push(open);
+        }
+        let fresh = self.new_validation(&zone, validation_type, ctx.now);
+        validations.push(fresh.clone());
+        let audit = vec![ctx.audit(
+            "validation.create",
+            "domain",
+            zone.id,
+            Some(zone.name.to_string()),
+            None,
+            Some(serde_json::json!({"validation_id": fresh.id.to_string(), "expires_at": fresh.expires_at})),
+        )];
+        self.write_zone_row(zone.clone(), zone, validations, audit, Publication::Nothing)
+            .await?;
+        Ok(fresh)
+    }
+
+    /// Cancels the open challenge.
+    pub async fn validation_cancel(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<()> {
+        ctx.require("domains:update")?;
+        let zone = self.visible_zone(ctx, zone_id, false).await?;
+        let mut open = self
+            .store()
+            .latest_validation(zone.id)
+            .await?
+            .filter(|v| v.status.is_open())
+            .ok_or_else(no_validation)?;
+        open.status = ValidationStatus::Cancelled;
+        open.updated_at = ctx.now;
+        let audit = vec![ctx.audit(
+            "validation.cancel",
+            "domain",
+            zone.id,
+            Some(zone.name.to_string()),
+            None,
+            Some(serde_json::json!({"validation_id": open.id.to_string()})),
+        )];
+        self.write_zone_row(zone.clone(), zone, vec![open], audit, Publication::Nothing)
+            .await
+            .map(drop)
+    }
+
+    /// Runs the DNS check now. On success the zone becomes active and is published.
+    pub async fn validation_check(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<CheckResult> {
+        ctx.require("domains:update")?;
+        let zone = self.pending_zone(ctx, zone_id).await?;
+        let latest = self
+            .store()
+            .latest_validation(zone.id)
+            .await?
+            .ok_or_else(no_validation)?;
+        let mut validation = self.with_expiry_applied(latest, ctx.now);
+        match validation.status {
+            ValidationStatus::Expired => {
+                return Err(Error::conflict(
+                    "validation_expired",
+                    "the challenge has expired; create a new one",
+                ));
+            }
+            status if !status.is_open() => return Err(no_validation()),
+            _ => {}
+        }
+        self.refuse_if_taken(&zone).await?;
+
+        let (is_valid, message) = self.probe(&zone.name, &validation.expected_value()).await;
+        validation.status = if is_valid {
+            ValidationStatus::Validated
+        } else {
+            ValidationStatus::Failed
+        };
+        validation.last_message = Some(message.clone());
+        validation.checked_at = Some(ctx.now);
+        validation.updated_at = ctx.now;
+
+        let mut next = zone.clone();
+        let mut audit = Vec::new();
+        let publication = if is_valid {
+            next.status = ZoneStatus::Active;
+            next.updated_at = ctx.now;
+            audit.push(ctx.audit(
+                "domain.validate",
+                "domain",
+                zone.id,
+                Some(zone.name.to_string()),
+                Some(zone_audit_view(&zone)),
+                Some(zone_audit_view(&next)),
+            ));
+            Publication::Full(zone_spec(&next, &self.zone_records(&zone).await?))
+        } else {
+            audit.push(ctx.audit(
+                "validation.check",
+                "domain",
+                zone.id,
+                Some(zone.name.to_string()),
+                None,
+                Some(serde_json::json!({"validation_id": validation.id.to_string(), "is_valid": false, "message": message})),
+            ));
+            Publication::Nothing
+        };
+        tracing::info!(zone = %zone.name, valid = is_valid, "validation check");
+        let zone = self
+            .write_zone_row(zone, next, vec![validation.clone()], audit, publication)
+            .await?;
+        Ok(CheckResult {
+            is_valid,
+            message,
+            validation,
+            zone,
+        })
+    }
+
+    /// Marks an open challenge past its expiry as expired (applied lazily on read and check;
+    /// the worker also sweeps them).
+    fn with_expiry_applied(
+        &self,
+        mut v: Validation,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Validation {
+        if v.status.is_open() && now >= v.expires_at {
+            v.status = ValidationStatus::Expired;
+        }
+        v
+    }
+
+    async fn pending_zone(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<Zone> {
+        let zone = self.visible_zone(ctx, zone_id, false).await?;
+        if zone.status != ZoneStatus::PendingValidation {
+            return Err(Error::conflict(
+                "zone_not_pending",
+                format!("the zone is {} and needs no validation", zone.status),
+            ));
+        }
+        Ok(zone)
+    }
+
+    /// A name already active in another tenant cannot be validated (interface decision 12).
+    async fn refuse_if_taken(&self, zone: &Zone) -> Result<()> {
+        let taken = self
+            .store()
+            .find_overlapping_zones(&zone.name)
+            .await?
+            .into_iter()
+            .any(|other| {
+                other.id != zone.id && other.name == zone.name && other.status == ZoneStatus::Active
+            });
+        if taken {
+            return Err(Error::conflict(
+                "zone_taken",
+                format!("{} is already active on this platform", zone.name),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Asks DNS whether `expected` is published at the challenge name; returns the verdict
+    /// and the documented message.
+    async fn probe(&self, zone: &ZoneName, expected: &str) -> (bool, String) {
+        let config = &self.config().validation;
+        let challenge = format!("{CHALLENGE_LABEL}.{}", zone.fqdn());
+        let shown = challenge.trim_end_matches('.').to_owned();
+        if config.resolvers.is_empty() {
+            return (false, "No validation resolvers are configured (VALIDATION_RESOLVERS); the check cannot run".to_owned());
+        }
+        let servers = match self.authoritative_servers(zone).await {
+            Ok(servers) => servers,
+            Err(NsLookup::NxDomain) => {
+                return (false, format!("Domain {zone} does not exist in DNS"));
+            }
+            Err(NsLookup::NotFound) => config.resolvers.clone(),
+        };
+        let mut answered = 0;
+        let mut values: Vec<String> = Vec::new();
+        let mut all_match = true;
+        for server in &servers {
+            match self
+                .resolver()
+                .lookup(&[*server], &challenge, RecordType::TXT)
+                .await
+            {
+                Ok(LookupAnswer::Records(txts)) => {
+                    answered += 1;
+                    all_match &= txts.iter().any(|t| t == expected);
+                    values.extend(txts);
+                }
+                Ok(LookupAnswer::NoData | LookupAnswer::NxDomain) => {
+                    answered += 1;
+                    all_match = false;
+                }
+                Err(e) => tracing::debug!(server = %server, error = %e, "validation query failed"),
+            }
+        }
+        if answered == 0 {
+            return (
+                false,
+                format!("No DNS record found for {shown} (no nameserver answered)"),
+            );
+        }
+        if all_match {
+            return (true, "Domain validated".to_owned());
+        }
+        if values.is_empty() {
+            (false, format!("No DNS record found for {shown}"))
+        } else {
+            (
+                false,
+                format!("TXT record found but value doesn't match. Expected: {expected}"),
+            )
+        }
+    }
+
+    /// The zone's authoritative server addresses, via the configured resolvers.
+    async fn authoritative_servers(&self, zone: &ZoneName) -> Result<Vec<SocketAddr>, NsLookup> {
+        let config = &self.config().validation;
+        let hosts = match self
+            .resolver()
+            .lookup(&config.resolvers, zone.fqdn(), RecordType::NS)
+            .await
+        {
+            Ok(LookupAnswer::Records(hosts)) if !hosts.is_empty() => hosts,
+            Ok(LookupAnswer::NxDomain) => return Err(NsLookup::NxDomain),
+            _ => return Err(NsLookup::NotFound),
+        };
+        let mut servers = Vec::new();
+        for host in hosts {
+            for rtype in [RecordType::A, RecordType::AAAA] {
+                if let Ok(LookupAnswer::Records(addrs)) = self
+                    .resolver()
+                    .lookup(&config.resolvers, &host, rtype)
+                    .await
+                {
+                    servers.extend(
+                        addrs
+                            .iter()
+                            .filter_map(|a| a.parse::<IpAddr>().ok())
+                            .map(|ip| SocketAddr::new(ip, config.nameserver_port)),
+                    );
+                }
+            }
+        }
+        servers.sort();
+        servers.dedup();
+        if servers.is_empty() {
+            Err(NsLookup::NotFound)
+        } else {
+            Ok(servers)
+        }
+    }
+}
+
+enum NsLookup {
+    NxDomain,
+    NotFound,
+}
+
+fn no_validation() -> Error {
+    Error::new(
+        ErrorKind::NotFound,
+        "no_validation",
+        "the zone has no open validation challenge",
+    )
+}
