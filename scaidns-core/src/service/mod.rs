@@ -7,6 +7,7 @@ mod api_keys;
 mod authn;
 mod context;
 mod publish;
+pub mod nameservers;
 pub mod records;
 mod tenants;
 pub mod validation;
@@ -42,7 +43,12 @@ pub struct ValidationConfig {
 
 impl Default for ValidationConfig {
     fn default() -> Self {
-        Self { resolvers: Vec::new(), nameserver_port: 53, expiry: Duration::hours(72), challenge_ttl: 3600 }
+        Self {
+            resolvers: Vec::new(),
+            nameserver_port: 53,
+            expiry: Duration::hours(72),
+            challenge_ttl: 3600,
+        }
     }
 }
 
@@ -66,7 +72,10 @@ pub struct ServiceConfig {
 impl Default for ServiceConfig {
     fn default() -> Self {
         Self {
-            default_nameservers: vec!["ns1.scaidns.test.".to_owned(), "ns2.scaidns.test.".to_owned()],
+            default_nameservers: vec![
+                "ns1.scaidns.test.".to_owned(),
+                "ns2.scaidns.test.".to_owned(),
+            ],
             ttl_policy: TtlPolicy::default(),
             default_zone_ttl: 3600,
             soa_timers: SoaTimers::default(),
@@ -96,7 +105,13 @@ impl ScaiDns {
         clock: Arc<dyn Clock>,
         config: ServiceConfig,
     ) -> Self {
-        Self { store, backend, resolver, clock, config }
+        Self {
+            store,
+            backend,
+            resolver,
+            clock,
+            config,
+        }
     }
 
     /// The store.
