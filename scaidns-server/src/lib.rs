@@ -1,1 +1,19 @@
-pub fn placeholder() {}
+//! # scaidns-server
+//!
+//! The HTTP face of ScaiDNS: poem + poem-openapi endpoints under `/api/v1`, authentication,
+//! the one error envelope, configuration, metrics and start-up. All DNS and access logic lives
+//! in `scaidns-core`; this crate parses, authenticates, calls the service and maps errors.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod metrics;
+pub mod middleware;
+pub mod state;
+pub mod telemetry;
+
+pub use app::{RunningServer, StartError, build_app, serve, spec_json, start};
+pub use config::Config;
+pub use state::AppState;

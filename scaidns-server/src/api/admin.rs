@@ -1,0 +1,348 @@
+//! Platform administration (spec api-identity §10.1, §10.3): tenants and users. Platform
+//! admins only, until tenant admins get their share with the RBAC work.
+
+use chrono::{DateTime, Utc};
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use scaidns_core::ids::TenantId;
+use scaidns_core::service::{TenantCreate, UserCreate};
+use scaidns_core::tenant::{Tenant, User};
+
+use crate::api::{ApiTags, page_request, total_pages};
+use crate::auth::{ApiAuth, op_context};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// A tenant.
+#[derive(Debug, Clone, Object)]
+pub struct TenantResponse {
+    /// Id (UUID).
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Unique slug.
+    pub slug: String,
+    /// Id at the identity provider.
+    pub scaikey_tenant_id: Option<String>,
+    /// `active` or `suspended`.
+    pub status: String,
+    /// Whether this is the platform operator's tenant.
+    pub is_platform: bool,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Tenant> for TenantResponse {
+    fn from(t: Tenant) -> Self {
+        Self {
+            id: t.id.to_string(),
+            name: t.name,
+            slug: t.slug,
+            scaikey_tenant_id: t.scaikey_tenant_id,
+            status: t.status.to_string(),
+            is_platform: t.is_platform,
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+        }
+    }
+}
+
+/// A page of tenants.
+#[derive(Debug, Clone, Object)]
+pub struct TenantList {
+    /// Tenants of this page, by name.
+    pub data: Vec<TenantResponse>,
+    /// Tenants across all pages.
+    pub total: u64,
+    /// This page (1-based).
+    pub page: u32,
+    /// Items per page.
+    pub page_size: u32,
+    /// Number of pages.
+    pub total_pages: u64,
+}
+
+/// New tenant.
+#[derive(Debug, Clone, Object)]
+pub struct TenantCreateRequest {
+    /// Display name.
+    pub name: String,
+    /// Lowercase `a-z`, `0-9` and `-`, 1 to 63 characters, unique.
+    pub slug: String,
+    /// Id at the identity provider (`tnt_…`).
+    pub scaikey_tenant_id: Option<String>,
+}
+
+/// A user.
+#[derive(Debug, Clone, Object)]
+pub struct UserResponse {
+    /// Id (UUID).
+    pub id: String,
+    /// Primary tenant.
+    pub tenant_id: String,
+    /// E-mail (lowercase).
+    pub email: String,
+    /// Given name.
+    pub first_name: Option<String>,
+    /// Family name.
+    pub last_name: Option<String>,
+    /// Display name (names, or the e-mail when none are known).
+    pub name: String,
+    /// Id at the identity provider (`usr_…`).
+    pub scaikey_user_id: Option<String>,
+    /// `active` or `inactive`.
+    pub status: String,
+    /// Holds `platform_admin`.
+    pub is_platform_admin: bool,
+    /// Holds `tenant_admin` in its tenant.
+    pub is_tenant_admin: bool,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<User> for UserResponse {
+    fn from(u: User) -> Self {
+        let name = [u.first_name.as_deref(), u.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" ");
+        Self {
+            id: u.id.to_string(),
+            tenant_id: u.tenant_id.to_string(),
+            name: if name.is_empty() {
+                u.email.clone()
+            } else {
+                name
+            },
+            email: u.email,
+            first_name: u.first_name,
+            last_name: u.last_name,
+            scaikey_user_id: u.scaikey_user_id,
+            status: u.status.to_string(),
+            is_platform_admin: u.is_platform_admin,
+            is_tenant_admin: u.is_tenant_admin,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+/// A page of users.
+#[derive(Debug, Clone, Object)]
+pub struct UserList {
+    /// Users of this page, by e-mail.
+    pub data: Vec<UserResponse>,
+    /// Users across all pages.
+    pub total: u64,
+    /// This page (1-based).
+    pub page: u32,
+    /// Items per page.
+    pub page_size: u32,
+    /// Number of pages.
+    pub total_pages: u64,
+}
+
+/// New local user.
+#[derive(Debug, Clone, Object)]
+pub struct UserCreateRequest {
+    /// E-mail; stored lowercase, unique.
+    pub email: String,
+    /// Given name.
+    pub first_name: Option<String>,
+    /// Family name.
+    pub last_name: Option<String>,
+    /// Primary tenant; defaults to the caller's.
+    pub tenant_id: Option<String>,
+}
+
+/// Tenant created.
+#[derive(ApiResponse)]
+pub enum TenantCreated {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<TenantResponse>),
+}
+
+/// User created.
+#[derive(ApiResponse)]
+pub enum UserCreated {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<UserResponse>),
+}
+
+fn tenant_id_param(raw: &str) -> ApiResult<TenantId> {
+    raw.parse().map_err(|_| {
+        ApiError::from(scaidns_core::Error::new(
+            scaidns_core::ErrorKind::NotFound,
+            "tenant_not_found",
+            "Tenant not found",
+        ))
+    })
+}
+
+/// Admin endpoints.
+pub struct AdminApi;
+
+#[OpenApi(tag = "ApiTags::Admin")]
+impl AdminApi {
+    /// List every tenant (platform admin).
+    #[oai(path = "/admin/tenants", method = "get", operation_id = "tenant_list")]
+    async fn tenant_list(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+        /// 1-based page.
+        page: Query<Option<u32>>,
+        /// Items per page (1–100, default 50).
+        page_size: Query<Option<u32>>,
+        /// Substring of the name or slug.
+        search: Query<Option<String>>,
+    ) -> ApiResult<Json<TenantList>> {
+        let ctx = op_context(&state, &auth, req).await?;
+        let page = page_request(page.0, page_size.0)?;
+        let result = state
+            .service
+            .tenant_list(&ctx, search.0.as_deref(), page)
+            .await?;
+        Ok(Json(TenantList {
+            data: result.items.into_iter().map(Into::into).collect(),
+            total: result.total,
+            page: page.page,
+            page_size: page.page_size,
+            total_pages: total_pages(result.total, page.page_size),
+        }))
+    }
+
+    /// Create a tenant (platform admin).
+    #[oai(
+        path = "/admin/tenants",
+        method = "post",
+        operation_id = "tenant_create"
+    )]
+    async fn tenant_create(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+        body: Json<TenantCreateRequest>,
+    ) -> ApiResult<TenantCreated> {
+        let ctx = op_context(&state, &auth, req).await?;
+        let body = body.0;
+        let tenant = state
+            .service
+            .tenant_create(
+                &ctx,
+                TenantCreate {
+                    name: body.name,
+                    slug: body.slug,
+                    scaikey_tenant_id: body.scaikey_tenant_id,
+                },
+            )
+            .await?;
+        Ok(TenantCreated::Created(Json(tenant.into())))
+    }
+
+    /// One tenant (platform admin).
+    #[oai(
+        path = "/admin/tenants/:tenant_id",
+        method = "get",
+        operation_id = "tenant_get"
+    )]
+    async fn tenant_get(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+        /// Tenant id.
+        tenant_id: Path<String>,
+    ) -> ApiResult<Json<TenantResponse>> {
+        let ctx = op_context(&state, &auth, req).await?;
+        let id = tenant_id_param(&tenant_id.0)?;
+        Ok(Json(state.service.tenant_get(&ctx, id).await?.into()))
+    }
+
+    /// List the users of a tenant (default: the caller's; platform admin).
+    #[oai(path = "/admin/users", method = "get", operation_id = "user_list")]
+    async fn user_list(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+        /// 1-based page.
+        page: Query<Option<u32>>,
+        /// Items per page (1–100, default 50).
+        page_size: Query<Option<u32>>,
+        /// Tenant whose users to list.
+        tenant_id: Query<Option<String>>,
+    ) -> ApiResult<Json<UserList>> {
+        let ctx = op_context(&state, &auth, req).await?;
+        let page = page_request(page.0, page_size.0)?;
+        let tenant = match tenant_id.0.as_deref() {
+            Some(raw) => Some(raw.parse::<TenantId>().map_err(|_| {
+                ApiError::from(scaidns_core::Error::bad_query(
+                    "tenant_id",
+                    "not a valid tenant id",
+                ))
+            })?),
+            None => None,
+        };
+        let result = state.service.user_list(&ctx, tenant, page).await?;
+        Ok(Json(UserList {
+            data: result.items.into_iter().map(Into::into).collect(),
+            total: result.total,
+            page: page.page,
+            page_size: page.page_size,
+            total_pages: total_pages(result.total, page.page_size),
+        }))
+    }
+
+    /// Create a local user (platform admin).
+    #[oai(path = "/admin/users", method = "post", operation_id = "user_create")]
+    async fn user_create(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+        body: Json<UserCreateRequest>,
+    ) -> ApiResult<UserCreated> {
+        let ctx = op_context(&state, &auth, req).await?;
+        let body = body.0;
+        let tenant_id = match body
+            .tenant_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(raw) => Some(raw.parse::<TenantId>().map_err(|_| {
+                ApiError::from(scaidns_core::Error::invalid(
+                    "tenant_id",
+                    "not a valid tenant id",
+                ))
+            })?),
+            None => None,
+        };
+        let user = state
+            .service
+            .user_create(
+                &ctx,
+                UserCreate {
+                    email: body.email,
+                    first_name: body.first_name,
+                    last_name: body.last_name,
+                    tenant_id,
+                },
+            )
+            .await?;
+        Ok(UserCreated::Created(Json(user.into())))
+    }
+}

@@ -1,0 +1,100 @@
+//! Liveness and readiness (spec api-zones §13, interface decision 16). Both are also served
+//! outside the API prefix at `/health/live` and `/health/ready` for load balancers.
+
+use std::collections::BTreeMap;
+
+use poem::web::Data;
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+
+use crate::api::ApiTags;
+use crate::state::AppState;
+
+/// Liveness answer.
+#[derive(Debug, Clone, Object)]
+pub struct LiveResponse {
+    /// Always `ok` while the process serves requests.
+    pub status: String,
+}
+
+/// Readiness answer.
+#[derive(Debug, Clone, Object)]
+pub struct HealthReport {
+    /// `ok` (everything works), `degraded` (the DNS backend fails) or `down` (the database
+    /// fails).
+    pub status: String,
+    /// One entry per dependency: `ok`, `not_configured`, or the error.
+    pub checks: BTreeMap<String, String>,
+}
+
+/// Readiness: 200 when ready, 503 otherwise, with the same body.
+#[derive(ApiResponse)]
+pub enum ReadyResponse {
+    /// Every dependency works.
+    #[oai(status = 200)]
+    Ready(Json<HealthReport>),
+    /// A dependency fails.
+    #[oai(status = 503)]
+    NotReady(Json<HealthReport>),
+}
+
+/// Checks the database and the DNS backend.
+pub async fn readiness(state: &AppState) -> ReadyResponse {
+    let mut checks = BTreeMap::new();
+    let db = state.service.store().health().await;
+    let backend = state.service.backend().health().await;
+    // Errors may name hosts but never credentials; the adapters guarantee that.
+    checks.insert(
+        "database".to_owned(),
+        db.as_ref()
+            .map_or_else(|e| e.message().to_owned(), |()| "ok".to_owned()),
+    );
+    checks.insert(
+        "dns_backend".to_owned(),
+        backend
+            .as_ref()
+            .map_or_else(|e| e.message.clone(), |()| "ok".to_owned()),
+    );
+    checks.insert(
+        "redis".to_owned(),
+        if state.config.redis_url.is_some() {
+            "not_used".to_owned()
+        } else {
+            "not_configured".to_owned()
+        },
+    );
+    let status = match (db.is_ok(), backend.is_ok()) {
+        (true, true) => "ok",
+        (true, false) => "degraded",
+        (false, _) => "down",
+    };
+    let report = HealthReport {
+        status: status.to_owned(),
+        checks,
+    };
+    if status == "ok" {
+        ReadyResponse::Ready(Json(report))
+    } else {
+        ReadyResponse::NotReady(Json(report))
+    }
+}
+
+/// Health endpoints (no authentication).
+pub struct HealthApi;
+
+#[OpenApi(tag = "ApiTags::Health")]
+impl HealthApi {
+    /// Liveness: 200 while the process runs.
+    #[oai(path = "/health/live", method = "get", operation_id = "health_live")]
+    async fn health_live(&self) -> Json<LiveResponse> {
+        Json(LiveResponse {
+            status: "ok".to_owned(),
+        })
+    }
+
+    /// Readiness: checks the database and the DNS backend.
+    #[oai(path = "/health/ready", method = "get", operation_id = "health_ready")]
+    async fn health_ready(&self, state: Data<&AppState>) -> ReadyResponse {
+        readiness(&state).await
+    }
+}

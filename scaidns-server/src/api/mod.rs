@@ -1,0 +1,77 @@
+//! The `/api/v1` operations, one module per resource, composed into [`Api`].
+//!
+//! Conventions (DESIGN.md 9): operation ids `<resource>_<verb>`, one tag per operation, every
+//! method of one path in one impl block, create 201 / update and actions 200 / delete 204.
+//! Paths are declared without a trailing slash; the app trims trailing slashes before routing,
+//! so the documented `/api/v1/api-keys/` and `/api/v1/api-keys` both work.
+
+pub mod admin;
+pub mod api_keys;
+pub mod health;
+
+use poem::http::StatusCode;
+use poem_openapi::Tags;
+use scaidns_core::ports::store::PageRequest;
+
+use crate::error::ApiError;
+
+/// Operation tags, one per resource.
+#[derive(Tags)]
+pub enum ApiTags {
+    /// Liveness and readiness.
+    Health,
+    /// Platform administration: tenants and users.
+    Admin,
+    /// API keys for machine access.
+    ApiKeys,
+    /// Zones ("domains").
+    Domains,
+    /// Records of a zone.
+    Records,
+    /// Ownership validation of a zone.
+    Validation,
+}
+
+/// Every API, in one tuple (poem-openapi composes tuples of `OpenApi` impls).
+pub type Api = (health::HealthApi, admin::AdminApi, api_keys::ApiKeysApi);
+
+/// The API value for [`Api`].
+pub fn api() -> Api {
+    (health::HealthApi, admin::AdminApi, api_keys::ApiKeysApi)
+}
+
+/// Largest page a list returns.
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+/// Checks `page` (≥ 1, default 1) and `page_size` (1..=100, default 50): 400 otherwise.
+pub fn page_request(page: Option<u32>, page_size: Option<u32>) -> Result<PageRequest, ApiError> {
+    let page_no = page.unwrap_or(1);
+    if page_no < 1 {
+        return Err(ApiError::located(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            "query",
+            Some("page"),
+            "page must be at least 1",
+        ));
+    }
+    let size = page_size.unwrap_or(50);
+    if !(1..=MAX_PAGE_SIZE).contains(&size) {
+        return Err(ApiError::located(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            "query",
+            Some("page_size"),
+            "page_size must be between 1 and 100",
+        ));
+    }
+    Ok(PageRequest {
+        page: page_no,
+        page_size: size,
+    })
+}
+
+/// Pages needed for `total` items.
+pub fn total_pages(total: u64, page_size: u32) -> u64 {
+    total.div_ceil(u64::from(page_size.max(1)))
+}

@@ -1,0 +1,312 @@
+//! Assembly and start-up: the route tree, the OpenAPI document, and the wiring of the core
+//! service to its adapters (store, DNS backend, resolver, clock).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use poem::endpoint::make_sync;
+use poem::listener::{Acceptor, Listener, TcpListener};
+use poem::middleware::{NormalizePath, SizeLimit, TrailingSlash};
+use poem::web::Data;
+use poem::{Endpoint, EndpointExt, IntoResponse, Route, get, handler};
+use poem_openapi::OpenApiService;
+use scaidns_core::adapters::embedded::{EmbeddedBackend, EmbeddedServerHandle};
+use scaidns_core::adapters::pdns::{PdnsConfig, PdnsZoneKind, PowerDnsBackend};
+use scaidns_core::adapters::resolver::HickoryResolver;
+use scaidns_core::adapters::sql::SqlStore;
+use scaidns_core::identity::api_key::Pepper;
+use scaidns_core::ports::{DnsBackend, Store, SystemClock};
+use scaidns_core::service::{ScaiDns, ServiceConfig, ValidationConfig};
+use tokio::sync::oneshot;
+
+use crate::api::{Api, api, health};
+use crate::config::{BackendConfig, Config, ZoneKind};
+use crate::metrics::Metrics;
+use crate::middleware::request_context;
+use crate::state::AppState;
+
+/// Largest request body accepted (bulk record changes and zone imports included).
+const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// How long in-flight requests get to finish at shutdown.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// The OpenAPI service: every operation under `/api/v1`.
+pub fn api_service() -> OpenApiService<Api, ()> {
+    OpenApiService::new(api(), "ScaiDNS API", env!("CARGO_PKG_VERSION"))
+        .description(
+            "Multi-tenant control plane for authoritative DNS. Authenticate with `X-API-Key`. \
+             Every error has the body `{\"detail\", \"code\", \"request_id\"}`.",
+        )
+        .url_prefix("/api/v1")
+}
+
+/// The OpenAPI document as pretty JSON. Needs no database.
+pub fn spec_json() -> String {
+    api_service().spec()
+}
+
+#[handler]
+async fn ready_outside(state: Data<&AppState>) -> poem::Response {
+    // Same answer as the documented /api/v1/health/ready, for load balancers.
+    health::readiness(&state).await.into_response()
+}
+
+#[handler]
+fn live_outside() -> poem::Response {
+    poem::web::Json(serde_json::json!({ "status": "ok" })).into_response()
+}
+
+#[handler]
+fn metrics_text(state: Data<&AppState>) -> poem::Response {
+    poem::Response::builder()
+        .content_type("text/plain; version=0.0.4")
+        .body(state.metrics.render())
+}
+
+/// The whole HTTP application.
+pub fn build_app(state: AppState) -> impl Endpoint {
+    let service = api_service();
+    let spec = service.spec();
+    let docs = service.swagger_ui();
+    let metrics = Arc::clone(&state.metrics);
+    let mut route = Route::new()
+        .at(
+            "/api/v1/openapi.json",
+            make_sync(move |_| {
+                poem::Response::builder()
+                    .content_type("application/json")
+                    .body(spec.clone())
+            }),
+        )
+        .nest("/api/v1", service)
+        .nest("/docs", docs)
+        .at("/health/live", get(live_outside))
+        .at("/health/ready", get(ready_outside));
+    if state.config.metrics_enabled {
+        route = route.at("/metrics", get(metrics_text));
+    }
+    let app = route
+        .data(state)
+        .with(SizeLimit::new(MAX_BODY_BYTES))
+        .with(NormalizePath::new(TrailingSlash::Trim));
+    request_context(app, metrics)
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database could not be reached or migrated.
+    #[error("database: {0}")]
+    Store(scaidns_core::Error),
+    /// The DNS backend could not be set up.
+    #[error("DNS backend: {0}")]
+    Backend(#[from] scaidns_core::ports::BackendError),
+    /// The HTTP listener could not bind.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+/// Core policy from the configuration.
+pub fn service_config(config: &Config) -> ServiceConfig {
+    let mut service = ServiceConfig {
+        validation: ValidationConfig {
+            resolvers: config.validation_resolvers.clone(),
+            nameserver_port: config.validation_nameserver_port,
+            expiry: chrono::Duration::hours(i64::from(config.validation_expiry_hours)),
+            challenge_ttl: config.validation_challenge_ttl,
+        },
+        api_key_pepper: Pepper::new(config.api_key_pepper.expose()),
+        ..ServiceConfig::default()
+    };
+    if !config.platform_nameservers.is_empty() {
+        service.default_nameservers = config.platform_nameservers.clone();
+    }
+    service
+}
+
+/// Connects (and by default migrates) the store.
+pub async fn connect_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
+    let store = SqlStore::connect(config.database_url.expose())
+        .await
+        .map_err(StartError::Store)?;
+    if config.auto_migrate {
+        store.migrate().await.map_err(StartError::Store)?;
+    }
+    Ok(Arc::new(store))
+}
+
+/// The DNS backend; for the embedded one, also its running DNS listener.
+pub async fn connect_backend(
+    config: &Config,
+) -> Result<(Arc<dyn DnsBackend>, Option<EmbeddedServerHandle>), StartError> {
+    match &config.backend {
+        BackendConfig::PowerDns {
+            api_url,
+            api_key,
+            server_id,
+            zone_kind,
+        } => {
+            let mut pdns = PdnsConfig::new(api_url.clone(), api_key.expose());
+            pdns.server_id = server_id.clone();
+            pdns.zone_kind = match zone_kind {
+                ZoneKind::Native => PdnsZoneKind::Native,
+                ZoneKind::Master => PdnsZoneKind::Master,
+            };
+            Ok((Arc::new(PowerDnsBackend::new(pdns)?), None))
+        }
+        BackendConfig::Embedded { address } => {
+            let backend = EmbeddedBackend::new();
+            let handle = backend.serve(*address).await?;
+            tracing::info!(address = %handle.local_addr(), "embedded DNS server listening");
+            Ok((Arc::new(backend), Some(handle)))
+        }
+    }
+}
+
+/// A server running in the background.
+pub struct RunningServer {
+    local_addr: SocketAddr,
+    state: AppState,
+    dns: Option<EmbeddedServerHandle>,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl std::fmt::Debug for RunningServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningServer")
+            .field("local_addr", &self.local_addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunningServer {
+    /// Where HTTP is served (the real port when the configuration asked for port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Where the embedded backend answers DNS, if it is the backend.
+    pub fn dns_addr(&self) -> Option<SocketAddr> {
+        self.dns.as_ref().map(EmbeddedServerHandle::local_addr)
+    }
+
+    /// The application state (the service, for operator actions in tests).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Stops accepting, lets in-flight requests finish, stops the DNS listener.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.wait().await;
+    }
+
+    async fn wait(mut self) {
+        match (&mut self.task).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "HTTP server failed"),
+            Err(e) => tracing::error!(error = %e, "HTTP server task failed"),
+        }
+        if let Some(dns) = self.dns.take()
+            && let Err(e) = dns.shutdown().await
+        {
+            tracing::warn!(error = %e, "embedded DNS server did not stop cleanly");
+        }
+    }
+}
+
+/// Builds the state from `config` (store, backend, resolver, clock).
+pub async fn build_state(
+    config: Config,
+) -> Result<(AppState, Option<EmbeddedServerHandle>), StartError> {
+    let store = connect_store(&config).await?;
+    let (backend, dns) = connect_backend(&config).await?;
+    let service = ScaiDns::new(
+        store,
+        backend,
+        Arc::new(HickoryResolver::new()),
+        Arc::new(SystemClock),
+        service_config(&config),
+    );
+    let state = AppState {
+        service,
+        config: Arc::new(config),
+        metrics: Arc::new(Metrics::new()),
+    };
+    Ok((state, dns))
+}
+
+/// Starts everything and returns once the HTTP listener is bound.
+pub async fn start(config: Config) -> Result<RunningServer, StartError> {
+    let bind = config.bind_address;
+    let (state, dns) = build_state(config).await?;
+    let acceptor = TcpListener::bind(bind)
+        .into_acceptor()
+        .await
+        .map_err(|source| StartError::Bind { addr: bind, source })?;
+    let local_addr = acceptor
+        .local_addr()
+        .first()
+        .and_then(|a| a.as_socket_addr().copied())
+        .unwrap_or(bind);
+    tracing::info!(address = %local_addr, backend = state.service.backend().name(), "ScaiDNS API listening");
+    let (stop, stopped) = oneshot::channel::<()>();
+    let app = build_app(state.clone());
+    let task = tokio::spawn(async move {
+        poem::Server::new_with_acceptor(acceptor)
+            .run_with_graceful_shutdown(
+                app,
+                async {
+                    let _ = stopped.await;
+                },
+                Some(SHUTDOWN_GRACE),
+            )
+            .await
+    });
+    Ok(RunningServer {
+        local_addr,
+        state,
+        dns,
+        stop: Some(stop),
+        task,
+    })
+}
+
+/// Runs the server until SIGTERM or ctrl-c.
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    let server = start(config).await?;
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    server.shutdown().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

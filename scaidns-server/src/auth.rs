@@ -1,0 +1,98 @@
+//! Authentication at the HTTP edge: the security schemes the spec advertises (`X-API-Key`,
+//! `Authorization: Bearer`) and [`op_context`], which every authenticated handler calls to turn
+//! them into the core's `OpContext`.
+//!
+//! The client address is the TCP peer; `X-Forwarded-For` is believed only when the peer is one
+//! of `TRUSTED_PROXIES`, and then the right-most address not itself a trusted proxy is taken
+//! (the left-most entries are whatever the client chose to send).
+
+use std::net::IpAddr;
+
+use poem::Request;
+use poem::http::StatusCode;
+use poem_openapi::SecurityScheme;
+use poem_openapi::auth::{ApiKey, Bearer};
+use scaidns_core::service::{Actor, OpContext, RequestMeta};
+
+use crate::error::{ApiError, current_request_id};
+use crate::state::AppState;
+
+/// An API key in the `X-API-Key` header (machines).
+#[derive(SecurityScheme)]
+#[oai(ty = "api_key", key_name = "X-API-Key", key_in = "header")]
+pub struct ApiKeyAuth(pub ApiKey);
+
+/// A ScaiKey access token (humans).
+#[derive(SecurityScheme)]
+#[oai(ty = "bearer", bearer_format = "JWT")]
+pub struct BearerAuth(pub Bearer);
+
+/// Either credential; the API key wins when both are sent.
+#[derive(SecurityScheme)]
+pub enum ApiAuth {
+    /// `X-API-Key`.
+    ApiKey(ApiKeyAuth),
+    /// `Authorization: Bearer`.
+    Bearer(BearerAuth),
+}
+
+/// Authenticates the request and builds the operation context.
+pub async fn op_context(
+    state: &AppState,
+    auth: &ApiAuth,
+    req: &Request,
+) -> Result<OpContext, ApiError> {
+    let meta = RequestMeta {
+        ip: client_ip(req, &state.config.trusted_proxies),
+        request_id: Some(current_request_id()),
+        user_agent: req
+            .header("user-agent")
+            .map(|ua| ua.chars().take(512).collect()),
+    };
+    match auth {
+        ApiAuth::ApiKey(key) => {
+            let ctx = state.service.authenticate_api_key(&key.0.key, meta).await?;
+            if let Actor::ApiKey { id, .. } = &ctx.actor {
+                state.metrics.observe_api_key(&id.to_string());
+            }
+            Ok(ctx)
+        }
+        ApiAuth::Bearer(_) => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "jwt_not_configured",
+            "Bearer tokens are not accepted: no identity provider is configured; use X-API-Key",
+        )),
+    }
+}
+
+/// The client's address, honouring `X-Forwarded-For` only from trusted proxies.
+pub fn client_ip(req: &Request, trusted: &[ipnet::IpNet]) -> Option<IpAddr> {
+    let peer = req
+        .remote_addr()
+        .as_socket_addr()
+        .map(|a| canonical(a.ip()))?;
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return Some(peer);
+    }
+    let forwarded = req.header("x-forwarded-for").unwrap_or_default();
+    let hops: Vec<IpAddr> = forwarded
+        .split(',')
+        .filter_map(|h| h.trim().parse().ok())
+        .map(canonical)
+        .collect();
+    Some(
+        hops.into_iter()
+            .rev()
+            .find(|ip| !is_trusted(ip))
+            .unwrap_or(peer),
+    )
+}
+
+/// IPv4 clients of a dual-stack socket appear as `::ffff:a.b.c.d`.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}

@@ -1,0 +1,96 @@
+//! The outermost layer of every request: assigns the request id (kept from `X-Request-Id` when
+//! it looks sane), turns every error — including poem's own 404/405 and extraction failures —
+//! into the one error envelope, records metrics and writes one log line per request. Headers
+//! and bodies are never logged: they carry credentials.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use poem::PathPattern;
+use poem::http::HeaderValue;
+use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response};
+
+use crate::error::{ApiError, REQUEST_ID};
+use crate::metrics::Metrics;
+
+/// Response (and accepted request) header carrying the request id.
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Wraps `ep` with request ids, the error envelope, metrics and request logs.
+pub fn request_context<E: Endpoint + 'static>(
+    ep: E,
+    metrics: Arc<Metrics>,
+) -> impl Endpoint<Output = Response> {
+    ep.around(move |ep, req| {
+        let metrics = Arc::clone(&metrics);
+        async move { Ok(handle(ep, req, &metrics).await) }
+    })
+}
+
+async fn handle<E: Endpoint>(ep: Arc<E>, req: Request, metrics: &Metrics) -> Response {
+    let id = req
+        .header(REQUEST_ID_HEADER)
+        .filter(|v| is_sane_id(v))
+        .map_or_else(new_id, ToOwned::to_owned);
+    let method = req.method().to_string();
+    let started = Instant::now();
+    let mut resp = REQUEST_ID
+        .scope(id.clone(), async move {
+            match ep.call(req).await {
+                Ok(out) => out.into_response(),
+                Err(err) => {
+                    let pattern = err.data::<PathPattern>().cloned();
+                    let mut resp = ApiError::from_poem(err).into_response();
+                    if let Some(p) = pattern {
+                        resp.set_data(p);
+                    }
+                    resp
+                }
+            }
+        })
+        .await;
+    let elapsed = started.elapsed();
+    let route = resp
+        .data::<PathPattern>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.0.to_string());
+    let status = resp.status().as_u16();
+    metrics.observe_request(&method, &route, status, elapsed);
+    tracing::info!(
+        request_id = %id,
+        method = %method,
+        route = %route,
+        status,
+        elapsed_ms = elapsed.as_secs_f64() * 1000.0,
+        "request"
+    );
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        resp.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    resp
+}
+
+/// Printable, short, no separators that could forge log lines.
+fn is_sane_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+}
+
+fn new_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_sane_id;
+
+    #[test]
+    fn request_ids() {
+        assert!(is_sane_id("abc-123_x.y"));
+        assert!(!is_sane_id(""));
+        assert!(!is_sane_id("a b"));
+        assert!(!is_sane_id("a\nb"));
+        assert!(!is_sane_id(&"a".repeat(129)));
+    }
+}

@@ -1,0 +1,28 @@
+//! Structured logs on stdout (`LOG_FORMAT=text|json`, `LOG_LEVEL`). `RUST_LOG`, when set,
+//! overrides the level for finer control.
+
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{LogFormat, LogLevel};
+
+/// Installs the global subscriber; a second call (tests) is a no-op.
+pub fn init(level: LogLevel, format: LogFormat) {
+    let level = match level {
+        LogLevel::Debug => "debug",
+        LogLevel::Info => "info",
+        LogLevel::Warning => "warn",
+        LogLevel::Error => "error",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        EnvFilter::new(format!(
+            "{level},sqlx=warn,hickory_server=warn,hickory_proto=warn"
+        ))
+    });
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(true);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
