@@ -19,7 +19,9 @@ use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::tcp::TcpClientStream;
 use hickory_resolver::net::udp::UdpClientStream;
 use hickory_resolver::net::xfer::{DnsExchange, DnsHandle, FirstAnswer};
-use hickory_resolver::proto::op::{DnsRequest, DnsRequestOptions, DnsResponse, Query, ResponseCode};
+use hickory_resolver::proto::op::{
+    DnsRequest, DnsRequestOptions, DnsResponse, Query, ResponseCode,
+};
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType as HickoryType};
 use hickory_resolver::proto::serialize::binary::BinEncodable;
 
@@ -52,19 +54,37 @@ impl HickoryResolver {
         Self { timeout }
     }
 
-    async fn exchange(&self, server: SocketAddr, request: DnsRequest) -> Result<DnsResponse, String> {
+    async fn exchange(
+        &self,
+        server: SocketAddr,
+        request: DnsRequest,
+    ) -> Result<DnsResponse, String> {
         let provider = TokioRuntimeProvider::new();
-        let udp = UdpClientStream::builder(server, provider.clone()).with_timeout(Some(self.timeout)).exchange();
-        let response = udp.send(request.clone()).first_answer().await.map_err(|e| format!("{server}: {e}"))?;
+        let udp = UdpClientStream::builder(server, provider.clone())
+            .with_timeout(Some(self.timeout))
+            .exchange();
+        let response = udp
+            .send(request.clone())
+            .first_answer()
+            .await
+            .map_err(|e| format!("{server}: {e}"))?;
         if !response.metadata.truncation {
             return Ok(response);
         }
         tracing::debug!(%server, "truncated UDP answer; asking again over TCP");
+        // The provider owns the tasks it spawns (a JoinSet that aborts them when the last clone
+        // is dropped), so it must outlive the exchange.
         let tcp: DnsExchange<TokioRuntimeProvider> =
-            TcpClientStream::exchange(server, None, self.timeout, None, provider)
+            TcpClientStream::exchange(server, None, self.timeout, None, provider.clone())
                 .await
                 .map_err(|e| format!("{server} (TCP): {e}"))?;
-        tcp.send(request).first_answer().await.map_err(|e| format!("{server} (TCP): {e}"))
+        let response = tcp
+            .send(request)
+            .first_answer()
+            .await
+            .map_err(|e| format!("{server} (TCP): {e}"));
+        drop(provider);
+        response
     }
 }
 
@@ -80,45 +100,72 @@ impl Resolver for HickoryResolver {
             return Err(ResolveError("no DNS servers to ask".to_owned()));
         }
         let qname = query_name(name)?;
-        let qtype: HickoryType =
-            rtype.as_str().parse().map_err(|_| ResolveError(format!("cannot query type {rtype}")))?;
-        let request = DnsRequest::from_query(Query::query(qname.clone(), qtype), DnsRequestOptions::default());
+        let qtype: HickoryType = rtype
+            .as_str()
+            .parse()
+            .map_err(|_| ResolveError(format!("cannot query type {rtype}")))?;
+        let request = DnsRequest::from_query(
+            Query::query(qname.clone(), qtype),
+            DnsRequestOptions::default(),
+        );
 
         let mut failures = Vec::new();
         for _ in 0..ATTEMPTS {
             for server in servers {
-                match tokio::time::timeout(self.timeout * 2, self.exchange(*server, request.clone())).await {
+                match tokio::time::timeout(
+                    self.timeout * 2,
+                    self.exchange(*server, request.clone()),
+                )
+                .await
+                {
                     Err(_) => failures.push(format!("{server}: timed out")),
                     Ok(Err(e)) => failures.push(e),
                     Ok(Ok(response)) => match response.metadata.response_code {
                         ResponseCode::NXDomain => return Ok(LookupAnswer::NxDomain),
-                        ResponseCode::NoError => return Ok(answer_of(&response.answers, &qname, qtype)),
+                        ResponseCode::NoError => {
+                            return Ok(answer_of(&response.answers, &qname, qtype));
+                        }
                         other => failures.push(format!("{server}: {other}")),
                     },
                 }
             }
         }
         failures.dedup();
-        Err(ResolveError(format!("{} {rtype}: {}", qname, failures.join("; "))))
+        Err(ResolveError(format!(
+            "{} {rtype}: {}",
+            qname,
+            failures.join("; ")
+        )))
     }
 }
 
 fn query_name(name: &str) -> Result<Name, ResolveError> {
     let trimmed = name.trim();
-    let absolute = if trimmed.ends_with('.') { trimmed.to_owned() } else { format!("{trimmed}.") };
+    let absolute = if trimmed.ends_with('.') {
+        trimmed.to_owned()
+    } else {
+        format!("{trimmed}.")
+    };
     Name::from_ascii(&absolute).map_err(|e| ResolveError(format!("invalid name '{name}': {e}")))
 }
 
 /// The records of the asked type at the asked name (a CNAME chain's other links are dropped);
 /// none is NODATA.
 fn answer_of(answers: &[Record], qname: &Name, qtype: HickoryType) -> LookupAnswer {
-    let wanted: Vec<&Record> = answers.iter().filter(|r| r.record_type() == qtype).collect();
+    let wanted: Vec<&Record> = answers
+        .iter()
+        .filter(|r| r.record_type() == qtype)
+        .collect();
     if wanted.is_empty() {
         return LookupAnswer::NoData;
     }
     // Without a CNAME in between, only records at the query name count; with one, the chain's
     // end is the answer.
-    let at_name: Vec<&Record> = wanted.iter().copied().filter(|r| r.name == *qname).collect();
+    let at_name: Vec<&Record> = wanted
+        .iter()
+        .copied()
+        .filter(|r| r.name == *qname)
+        .collect();
     let chosen = if at_name.is_empty() { wanted } else { at_name };
     let mut contents: Vec<String> = chosen.into_iter().map(|r| content_of(&r.data)).collect();
     contents.sort();
@@ -129,20 +176,30 @@ fn answer_of(answers: &[Record], qname: &Name, qtype: HickoryType) -> LookupAnsw
 /// Content per the rules documented on [`LookupAnswer::Records`].
 fn content_of(rdata: &RData) -> String {
     match rdata {
-        RData::TXT(txt) => txt.txt_data.iter().map(|s| String::from_utf8_lossy(s)).collect(),
+        RData::TXT(txt) => txt
+            .txt_data
+            .iter()
+            .map(|s| String::from_utf8_lossy(s))
+            .collect(),
         RData::A(a) => a.0.to_string(),
         RData::AAAA(aaaa) => aaaa.0.to_string(),
         RData::NS(ns) => host(&ns.0),
         RData::CNAME(cname) => host(&cname.0),
         RData::PTR(ptr) => host(&ptr.0),
-        other if other.record_type() == HickoryType::DS => ds_text(other).unwrap_or_else(|| other.to_string()),
+        other if other.record_type() == HickoryType::DS => {
+            ds_text(other).unwrap_or_else(|| other.to_string())
+        }
         other => other.to_string(),
     }
 }
 
 fn host(name: &Name) -> String {
     let ascii = name.to_lowercase().to_ascii();
-    if ascii.ends_with('.') { ascii } else { format!("{ascii}.") }
+    if ascii.ends_with('.') {
+        ascii
+    } else {
+        format!("{ascii}.")
+    }
 }
 
 /// `<key tag> <algorithm> <digest type> <hex>` from the DS wire form (RFC 4034 §5.1), whichever
@@ -156,7 +213,12 @@ fn ds_text(rdata: &RData) -> Option<String> {
         return None;
     }
     let tag = u16::from_be_bytes([wire[0], wire[1]]);
-    Some(format!("{tag} {} {} {}", wire[2], wire[3], hex::encode(&wire[4..])))
+    Some(format!(
+        "{tag} {} {} {}",
+        wire[2],
+        wire[3],
+        hex::encode(&wire[4..])
+    ))
 }
 
 #[cfg(test)]
@@ -178,7 +240,10 @@ mod tests {
     #[test]
     fn ds_is_rendered_from_wire() {
         let wire = vec![0x30, 0x39, 13, 2, 0xAB, 0xCD];
-        let rdata = RData::Unknown { code: HickoryType::DS, rdata: NULL::with(wire) };
+        let rdata = RData::Unknown {
+            code: HickoryType::DS,
+            rdata: NULL::with(wire),
+        };
         assert_eq!(content_of(&rdata), "12345 13 2 abcd");
     }
 
@@ -186,7 +251,10 @@ mod tests {
     fn cname_chains_yield_the_target_records() {
         let qname = Name::from_ascii("www.example.org.").unwrap();
         let answers = vec![
-            record("www.example.org.", RData::CNAME(CNAME(Name::from_ascii("Target.Example.net.").unwrap()))),
+            record(
+                "www.example.org.",
+                RData::CNAME(CNAME(Name::from_ascii("Target.Example.net.").unwrap())),
+            ),
             record("target.example.net.", RData::A(A::new(192, 0, 2, 1))),
         ];
         assert_eq!(
@@ -197,12 +265,21 @@ mod tests {
             answer_of(&answers, &qname, HickoryType::CNAME),
             LookupAnswer::Records(vec!["target.example.net.".into()])
         );
-        assert_eq!(answer_of(&[], &qname, HickoryType::TXT), LookupAnswer::NoData);
+        assert_eq!(
+            answer_of(&[], &qname, HickoryType::TXT),
+            LookupAnswer::NoData
+        );
     }
 
     #[test]
     fn names_become_absolute() {
-        assert_eq!(query_name("example.org").unwrap().to_ascii(), "example.org.");
-        assert_eq!(query_name("example.org.").unwrap().to_ascii(), "example.org.");
+        assert_eq!(
+            query_name("example.org").unwrap().to_ascii(),
+            "example.org."
+        );
+        assert_eq!(
+            query_name("example.org.").unwrap().to_ascii(),
+            "example.org."
+        );
     }
 }

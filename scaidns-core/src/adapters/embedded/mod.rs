@@ -25,8 +25,9 @@
 //!   DS at the delegation point is answered from the parent;
 //! - names outside every zone are REFUSED; disabled records are not served; AXFR is refused.
 //!
-//! **ALIAS** records are stored and returned by `get_zone` but not served: queries at an ALIAS
-//! name get NODATA. Expanding them needs a recursive resolver and answer caching (what PowerDNS
+//! **ALIAS** records are stored and returned by `get_zone` but not expanded: address queries at
+//! an ALIAS name get NODATA (the name exists; only a query for the private ALIAS type code 65401
+//! sees the target). Expanding them needs a recursive resolver and answer caching (what PowerDNS
 //! does with `resolver=`), which is out of proportion here; production installs use PowerDNS.
 //!
 //! **Checks.** Changes that PowerDNS would refuse with 422 and that would make answers wrong are
@@ -50,7 +51,9 @@ use tokio::sync::{Mutex, RwLock};
 pub use server::EmbeddedServerHandle;
 use zones::{ZoneData, next_serial};
 
-use crate::ports::backend::{BackendError, BackendErrorKind, DnsBackend, RrSet, RrSetChange, ZoneSpec};
+use crate::ports::backend::{
+    BackendError, BackendErrorKind, DnsBackend, RrSet, RrSetChange, ZoneSpec,
+};
 use crate::ports::clock::{Clock, SystemClock};
 use crate::zone::ZoneName;
 
@@ -67,7 +70,9 @@ pub struct EmbeddedBackend {
 impl std::fmt::Debug for EmbeddedBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let zones = self.zones.read().map(|z| z.len()).unwrap_or_default();
-        f.debug_struct("EmbeddedBackend").field("zones", &zones).finish_non_exhaustive()
+        f.debug_struct("EmbeddedBackend")
+            .field("zones", &zones)
+            .finish_non_exhaustive()
     }
 }
 
@@ -106,7 +111,11 @@ impl EmbeddedBackend {
     }
 
     fn serial_of(&self, zone: &ZoneName) -> Option<u32> {
-        self.zones.read().unwrap_or_else(PoisonError::into_inner).get(zone).map(|z| z.serial)
+        self.zones
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(zone)
+            .map(|z| z.serial)
     }
 
     /// Serves `data` for `zone` from now on.
@@ -114,7 +123,10 @@ impl EmbeddedBackend {
         let handler = data.handler(zone)?;
         let origin = lower_name(zone)?;
         self.catalog.write().await.upsert(origin, vec![handler]);
-        self.zones.write().unwrap_or_else(PoisonError::into_inner).insert(zone.clone(), data);
+        self.zones
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(zone.clone(), data);
         Ok(())
     }
 }
@@ -145,16 +157,30 @@ impl DnsBackend for EmbeddedBackend {
     async fn delete_zone(&self, zone: &ZoneName) -> Result<(), BackendError> {
         let _writing = self.writes.lock().await;
         self.catalog.write().await.remove(&lower_name(zone)?);
-        self.zones.write().unwrap_or_else(PoisonError::into_inner).remove(zone);
+        self.zones
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(zone);
         Ok(())
     }
 
     async fn get_zone(&self, zone: &ZoneName) -> Result<Option<Vec<RrSet>>, BackendError> {
-        Ok(self.zones.read().unwrap_or_else(PoisonError::into_inner).get(zone).map(ZoneData::rrsets))
+        Ok(self
+            .zones
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(zone)
+            .map(ZoneData::rrsets))
     }
 
     async fn list_zones(&self) -> Result<Vec<ZoneName>, BackendError> {
-        Ok(self.zones.read().unwrap_or_else(PoisonError::into_inner).keys().cloned().collect())
+        Ok(self
+            .zones
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .keys()
+            .cloned()
+            .collect())
     }
 
     async fn apply(&self, zone: &ZoneName, changes: &[RrSetChange]) -> Result<(), BackendError> {
@@ -162,12 +188,19 @@ impl DnsBackend for EmbeddedBackend {
         let next = {
             let zones = self.zones.read().unwrap_or_else(PoisonError::into_inner);
             let current = zones.get(zone).ok_or_else(|| {
-                BackendError::new(BackendErrorKind::NotFound, format!("zone {zone} is not served"))
+                BackendError::new(
+                    BackendErrorKind::NotFound,
+                    format!("zone {zone} is not served"),
+                )
             })?;
             if changes.is_empty() {
                 return Ok(());
             }
-            current.applied(zone, changes, next_serial(Some(current.serial), self.today()))?
+            current.applied(
+                zone,
+                changes,
+                next_serial(Some(current.serial), self.today()),
+            )?
         };
         self.publish(zone, next).await
     }

@@ -36,7 +36,9 @@ impl RequestHandler for CatalogHandler {
         response_handle: R,
     ) -> ResponseInfo {
         let catalog = self.catalog.read().await;
-        catalog.handle_request::<R, T>(request, response_handle).await
+        catalog
+            .handle_request::<R, T>(request, response_handle)
+            .await
     }
 }
 
@@ -48,7 +50,9 @@ pub struct EmbeddedServerHandle {
 
 impl std::fmt::Debug for EmbeddedServerHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EmbeddedServerHandle").field("local_addr", &self.local_addr).finish()
+        f.debug_struct("EmbeddedServerHandle")
+            .field("local_addr", &self.local_addr)
+            .finish()
     }
 }
 
@@ -61,10 +65,9 @@ impl EmbeddedServerHandle {
 
     /// Stops accepting queries and waits for the listener tasks to end.
     pub async fn shutdown(mut self) -> Result<(), BackendError> {
-        self.server
-            .shutdown_gracefully()
-            .await
-            .map_err(|e| BackendError::new(BackendErrorKind::Unavailable, format!("DNS listener: {e}")))
+        self.server.shutdown_gracefully().await.map_err(|e| {
+            BackendError::new(BackendErrorKind::Unavailable, format!("DNS listener: {e}"))
+        })
     }
 }
 
@@ -87,7 +90,9 @@ async fn bind_pair(addr: SocketAddr) -> Result<(UdpSocket, TcpListener), Backend
     const ATTEMPTS: usize = 10;
     let mut last_error = None;
     for _ in 0..ATTEMPTS {
-        let udp = UdpSocket::bind(addr).await.map_err(|e| bind_error(addr, &e))?;
+        let udp = UdpSocket::bind(addr)
+            .await
+            .map_err(|e| bind_error(addr, &e))?;
         let bound = udp.local_addr().map_err(|e| bind_error(addr, &e))?;
         match TcpListener::bind(bound).await {
             Ok(tcp) => return Ok((udp, tcp)),
@@ -100,5 +105,8 @@ async fn bind_pair(addr: SocketAddr) -> Result<(UdpSocket, TcpListener), Backend
 }
 
 fn bind_error(addr: SocketAddr, error: &std::io::Error) -> BackendError {
-    BackendError::new(BackendErrorKind::Unavailable, format!("cannot listen for DNS on {addr}: {error}"))
+    BackendError::new(
+        BackendErrorKind::Unavailable,
+        format!("cannot listen for DNS on {addr}: {error}"),
+    )
 }

@@ -12,7 +12,7 @@ use hickory_server::proto::rr::{LowerName, Name, Record, RecordSet, RrKey};
 use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, ZoneHandler, ZoneType};
 
-use super::rdata::{canonical, to_rdata};
+use super::rdata::to_rdata;
 use crate::ports::backend::{BackendError, BackendErrorKind, RrSet, RrSetChange};
 use crate::record::RecordType;
 use crate::record::ttl::MAX_PROTOCOL_TTL;
@@ -30,7 +30,10 @@ pub(super) struct ZoneData {
 impl ZoneData {
     /// Zone content from a full RRset list (creation). Empty RRsets are ignored.
     pub fn new(zone: &ZoneName, rrsets: &[RrSet], serial: u32) -> Result<Self, BackendError> {
-        let mut data = Self { rrsets: BTreeMap::new(), serial };
+        let mut data = Self {
+            rrsets: BTreeMap::new(),
+            serial,
+        };
         for set in rrsets {
             data.replace(set);
         }
@@ -39,7 +42,12 @@ impl ZoneData {
     }
 
     /// The content after `changes`, in order, with the serial moved to `serial`.
-    pub fn applied(&self, zone: &ZoneName, changes: &[RrSetChange], serial: u32) -> Result<Self, BackendError> {
+    pub fn applied(
+        &self,
+        zone: &ZoneName,
+        changes: &[RrSetChange],
+        serial: u32,
+    ) -> Result<Self, BackendError> {
         let mut next = self.clone();
         next.serial = serial;
         for change in changes {
@@ -96,7 +104,9 @@ impl ZoneData {
             .get(&(apex.to_owned(), RecordType::SOA))
             .ok_or_else(|| rejected(format!("zone {zone} must have an SOA record at its apex")))?;
         if soa.records.len() != 1 || soa.records.iter().any(|r| r.disabled) {
-            return Err(rejected(format!("zone {zone} needs exactly one enabled SOA record")));
+            return Err(rejected(format!(
+                "zone {zone} needs exactly one enabled SOA record"
+            )));
         }
         let mut types_at: BTreeMap<&str, Vec<RecordType>> = BTreeMap::new();
         for ((name, rtype), set) in &self.rrsets {
@@ -109,54 +119,67 @@ impl ZoneData {
                 RecordType::DS if at_apex => {
                     return Err(rejected(format!("{name}: DS is not allowed at the apex")));
                 }
-                RecordType::ALIAS | RecordType::CNAME | RecordType::DNAME if set.records.len() > 1 => {
-                    return Err(rejected(format!("{name}: {rtype} must have a single record")));
+                RecordType::ALIAS | RecordType::CNAME | RecordType::DNAME
+                    if set.records.len() > 1 =>
+                {
+                    return Err(rejected(format!(
+                        "{name}: {rtype} must have a single record"
+                    )));
                 }
                 _ => {}
             }
             if set.ttl > MAX_PROTOCOL_TTL {
-                return Err(rejected(format!("{name}/{rtype}: TTL {} is out of range", set.ttl)));
+                return Err(rejected(format!(
+                    "{name}/{rtype}: TTL {} is out of range",
+                    set.ttl
+                )));
             }
             for record in &set.records {
-                if *rtype == RecordType::ALIAS {
-                    canonical(*rtype, &record.content).map_err(|e| rejected(format!("{name}: {e}")))?;
-                } else {
-                    to_rdata(*rtype, &record.content).map_err(|e| rejected(format!("{name}: {e}")))?;
-                }
+                to_rdata(*rtype, &record.content).map_err(|e| rejected(format!("{name}: {e}")))?;
             }
             types_at.entry(name).or_default().push(*rtype);
         }
         for (name, types) in types_at {
             if types.contains(&RecordType::CNAME) && types.len() > 1 {
-                return Err(rejected(format!("{name}: CNAME cannot coexist with other records (RFC 1034 §3.6.2)")));
+                return Err(rejected(format!(
+                    "{name}: CNAME cannot coexist with other records (RFC 1034 §3.6.2)"
+                )));
             }
         }
         Ok(())
     }
 
-    /// A hickory zone handler serving the enabled records. ALIAS is not served.
+    /// A hickory zone handler serving the enabled records (ALIAS only as a placeholder).
     pub fn handler(&self, zone: &ZoneName) -> Result<Arc<dyn ZoneHandler>, BackendError> {
-        let origin = Name::from_ascii(zone.fqdn()).map_err(|e| rejected(format!("zone {zone}: {e}")))?;
+        let origin =
+            Name::from_ascii(zone.fqdn()).map_err(|e| rejected(format!("zone {zone}: {e}")))?;
         let mut records: BTreeMap<RrKey, RecordSet> = BTreeMap::new();
-        for set in self.rrsets.values().filter(|set| set.rtype != RecordType::ALIAS) {
+        for set in self.rrsets.values() {
             let set = self.served(set);
-            let owner = Name::from_ascii(&set.name).map_err(|e| rejected(format!("{}: {e}", set.name)))?;
+            let owner =
+                Name::from_ascii(&set.name).map_err(|e| rejected(format!("{}: {e}", set.name)))?;
             for record in set.records.iter().filter(|r| !r.disabled) {
                 let rdata = to_rdata(set.rtype, &record.content).map_err(rejected)?;
                 let key = RrKey::new(LowerName::new(&owner), rdata.record_type());
                 records
                     .entry(key)
-                    .or_insert_with(|| RecordSet::with_ttl(owner.clone(), rdata.record_type(), set.ttl))
-                    .insert(Record::from_rdata(owner.clone(), set.ttl, rdata), self.serial);
+                    .or_insert_with(|| {
+                        RecordSet::with_ttl(owner.clone(), rdata.record_type(), set.ttl)
+                    })
+                    .insert(
+                        Record::from_rdata(owner.clone(), set.ttl, rdata),
+                        self.serial,
+                    );
             }
         }
-        let handler = InMemoryZoneHandler::<hickory_server::net::runtime::TokioRuntimeProvider>::new(
-            origin,
-            records,
-            ZoneType::Primary,
-            AxfrPolicy::Deny,
-        )
-        .map_err(rejected)?;
+        let handler =
+            InMemoryZoneHandler::<hickory_server::net::runtime::TokioRuntimeProvider>::new(
+                origin,
+                records,
+                ZoneType::Primary,
+                AxfrPolicy::Deny,
+            )
+            .map_err(rejected)?;
         Ok(Arc::new(handler))
     }
 }
@@ -177,7 +200,9 @@ fn check_owner(zone: &ZoneName, name: &str) -> Result<(), BackendError> {
     if !zone.contains_fqdn(&lower) {
         return Err(rejected(format!("name '{name}' is out of zone {zone}")));
     }
-    Name::from_ascii(&lower).map(drop).map_err(|e| rejected(format!("name '{name}': {e}")))
+    Name::from_ascii(&lower)
+        .map(drop)
+        .map_err(|e| rejected(format!("name '{name}': {e}")))
 }
 
 fn rejected(message: impl Into<String>) -> BackendError {
@@ -198,13 +223,23 @@ mod tests {
             name: name.to_owned(),
             rtype,
             ttl: 300,
-            records: contents.iter().map(|c| RrData { content: (*c).to_owned(), disabled: false }).collect(),
+            records: contents
+                .iter()
+                .map(|c| RrData {
+                    content: (*c).to_owned(),
+                    disabled: false,
+                })
+                .collect(),
         }
     }
 
     fn base() -> Vec<RrSet> {
         vec![
-            set("example.org.", RecordType::SOA, &["ns1.example.net. hostmaster.example.org. 0 3600 600 604800 600"]),
+            set(
+                "example.org.",
+                RecordType::SOA,
+                &["ns1.example.net. hostmaster.example.org. 0 3600 600 604800 600"],
+            ),
             set("example.org.", RecordType::NS, &["ns1.example.net."]),
         ]
     }
@@ -220,7 +255,11 @@ mod tests {
     #[test]
     fn serves_the_backend_serial() {
         let data = ZoneData::new(&zone(), &base(), 7).unwrap();
-        let soa = data.rrsets().into_iter().find(|s| s.rtype == RecordType::SOA).unwrap();
+        let soa = data
+            .rrsets()
+            .into_iter()
+            .find(|s| s.rtype == RecordType::SOA)
+            .unwrap();
         assert_eq!(soa::serial_of(&soa.records[0].content), Some(7));
         data.handler(&zone()).unwrap();
     }
@@ -231,12 +270,21 @@ mod tests {
         let bad = [
             RrSetChange::Replace(set("www.example.org.", RecordType::A, &["not-an-address"])),
             RrSetChange::Replace(set("www.other.org.", RecordType::A, &["192.0.2.1"])),
-            RrSetChange::Delete { name: "example.org.".into(), rtype: RecordType::SOA },
+            RrSetChange::Delete {
+                name: "example.org.".into(),
+                rtype: RecordType::SOA,
+            },
             RrSetChange::Replace(set("example.org.", RecordType::CNAME, &["x.example.net."])),
-            RrSetChange::Replace(set("a.example.org.", RecordType::CNAME, &["x.example.net.", "y.example.net."])),
+            RrSetChange::Replace(set(
+                "a.example.org.",
+                RecordType::CNAME,
+                &["x.example.net.", "y.example.net."],
+            )),
         ];
         for change in bad {
-            let err = data.applied(&zone(), std::slice::from_ref(&change), 2).unwrap_err();
+            let err = data
+                .applied(&zone(), std::slice::from_ref(&change), 2)
+                .unwrap_err();
             assert_eq!(err.kind, BackendErrorKind::Rejected, "{change:?}");
         }
         assert_eq!(data.serial, 1);
@@ -252,8 +300,15 @@ mod tests {
             .applied(
                 &zone(),
                 &[
-                    RrSetChange::Delete { name: "www.example.org.".into(), rtype: RecordType::A },
-                    RrSetChange::Replace(set("www.example.org.", RecordType::CNAME, &["target.example.net."])),
+                    RrSetChange::Delete {
+                        name: "www.example.org.".into(),
+                        rtype: RecordType::A,
+                    },
+                    RrSetChange::Replace(set(
+                        "www.example.org.",
+                        RecordType::CNAME,
+                        &["target.example.net."],
+                    )),
                 ],
                 2,
             )

@@ -60,7 +60,9 @@ pub(crate) struct PdnsClient {
 
 impl fmt::Debug for PdnsClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PdnsClient").field("server_url", &self.server_url.as_str()).finish()
+        f.debug_struct("PdnsClient")
+            .field("server_url", &self.server_url.as_str())
+            .finish()
     }
 }
 
@@ -99,8 +101,9 @@ impl PdnsClient {
             .pop_if_empty()
             .extend(["api", "v1", "servers", server_id]);
 
-        let mut key = HeaderValue::from_str(api_key.expose())
-            .map_err(|_| invalid("the PowerDNS API key contains characters not allowed in a header".into()))?;
+        let mut key = HeaderValue::from_str(api_key.expose()).map_err(|_| {
+            invalid("the PowerDNS API key contains characters not allowed in a header".into())
+        })?;
         key.set_sensitive(true);
         let mut headers = HeaderMap::new();
         headers.insert("X-API-Key", key);
@@ -138,13 +141,23 @@ impl PdnsClient {
         let mut request = self.http.request(method, url);
         if let Some(body) = body {
             let bytes = serde_json::to_vec(body).map_err(|e| {
-                BackendError::new(BackendErrorKind::Rejected, format!("cannot encode request: {e}"))
+                BackendError::new(
+                    BackendErrorKind::Rejected,
+                    format!("cannot encode request: {e}"),
+                )
             })?;
             request = request.header(CONTENT_TYPE, "application/json").body(bytes);
         }
-        let response = request.send().await.map_err(|e| transport_error(&what, &e))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| transport_error(&what, &e))?;
         let status = response.status();
-        let body = response.bytes().await.map_err(|e| transport_error(&what, &e))?.to_vec();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| transport_error(&what, &e))?
+            .to_vec();
         if status.is_success() {
             return Ok(Reply { body });
         }
@@ -194,7 +207,13 @@ pub(crate) fn status_error(what: &str, status: StatusCode, body: &[u8]) -> Backe
             }
         })
         .filter(|text| !text.is_empty())
-        .unwrap_or_else(|| String::from_utf8_lossy(body).trim().chars().take(300).collect());
+        .unwrap_or_else(|| {
+            String::from_utf8_lossy(body)
+                .trim()
+                .chars()
+                .take(300)
+                .collect()
+        });
     let kind = match status {
         StatusCode::NOT_FOUND => BackendErrorKind::NotFound,
         StatusCode::CONFLICT => BackendErrorKind::Conflict,
@@ -220,33 +239,72 @@ mod tests {
     fn key_is_not_printed() {
         let key = PdnsApiKey::new("s3cret");
         assert!(!format!("{key:?}").contains("s3cret"));
-        let client = PdnsClient::new("http://127.0.0.1:8081", "localhost", &key, Duration::from_secs(1))
-            .unwrap();
+        let client = PdnsClient::new(
+            "http://127.0.0.1:8081",
+            "localhost",
+            &key,
+            Duration::from_secs(1),
+        )
+        .unwrap();
         assert!(!format!("{client:?}").contains("s3cret"));
     }
 
     #[test]
     fn builds_urls() {
         let key = PdnsApiKey::new("k");
-        let client =
-            PdnsClient::new("http://127.0.0.1:8081/", "localhost", &key, Duration::from_secs(1)).unwrap();
+        let client = PdnsClient::new(
+            "http://127.0.0.1:8081/",
+            "localhost",
+            &key,
+            Duration::from_secs(1),
+        )
+        .unwrap();
         assert_eq!(
-            client.url(&["zones", "0=2F26.2.0.192.in-addr.arpa."], &[("rrsets", "false")]).as_str(),
+            client
+                .url(
+                    &["zones", "0=2F26.2.0.192.in-addr.arpa."],
+                    &[("rrsets", "false")]
+                )
+                .as_str(),
             "http://127.0.0.1:8081/api/v1/servers/localhost/zones/0=2F26.2.0.192.in-addr.arpa.?rrsets=false"
         );
-        let prefixed =
-            PdnsClient::new("http://pdns.internal/pdns", "localhost", &key, Duration::from_secs(1)).unwrap();
-        assert_eq!(prefixed.url(&[], &[]).as_str(), "http://pdns.internal/pdns/api/v1/servers/localhost");
+        let prefixed = PdnsClient::new(
+            "http://pdns.internal/pdns",
+            "localhost",
+            &key,
+            Duration::from_secs(1),
+        )
+        .unwrap();
+        assert_eq!(
+            prefixed.url(&[], &[]).as_str(),
+            "http://pdns.internal/pdns/api/v1/servers/localhost"
+        );
     }
 
     #[test]
     fn maps_statuses() {
-        let e = status_error("PATCH x", StatusCode::UNPROCESSABLE_ENTITY, br#"{"error": "Not in expected format"}"#);
+        let e = status_error(
+            "PATCH x",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            br#"{"error": "Not in expected format"}"#,
+        );
         assert_eq!(e.kind, BackendErrorKind::Rejected);
         assert_eq!(e.message, "Not in expected format");
-        assert_eq!(status_error("x", StatusCode::NOT_FOUND, b"Not Found").kind, BackendErrorKind::NotFound);
-        assert_eq!(status_error("x", StatusCode::CONFLICT, b"").kind, BackendErrorKind::Conflict);
-        assert_eq!(status_error("x", StatusCode::BAD_GATEWAY, b"").kind, BackendErrorKind::Unavailable);
-        assert_eq!(status_error("x", StatusCode::UNAUTHORIZED, b"").kind, BackendErrorKind::Unavailable);
+        assert_eq!(
+            status_error("x", StatusCode::NOT_FOUND, b"Not Found").kind,
+            BackendErrorKind::NotFound
+        );
+        assert_eq!(
+            status_error("x", StatusCode::CONFLICT, b"").kind,
+            BackendErrorKind::Conflict
+        );
+        assert_eq!(
+            status_error("x", StatusCode::BAD_GATEWAY, b"").kind,
+            BackendErrorKind::Unavailable
+        );
+        assert_eq!(
+            status_error("x", StatusCode::UNAUTHORIZED, b"").kind,
+            BackendErrorKind::Unavailable
+        );
     }
 }

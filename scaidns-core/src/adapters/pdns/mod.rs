@@ -29,8 +29,8 @@ use client::PdnsClient;
 use types::{ChangeType, CreateZone, Patch, RrSetPatch, ZoneSettings};
 
 use crate::ports::backend::{
-    BackendError, BackendErrorKind, BackendKey, DnsBackend, KeyRole, NewKey, RrData, RrSet, RrSetChange,
-    ZoneSpec,
+    BackendError, BackendErrorKind, BackendKey, DnsBackend, KeyRole, NewKey, RrData, RrSet,
+    RrSetChange, ZoneSpec,
 };
 use crate::record::RecordType;
 use crate::zone::ZoneName;
@@ -107,14 +107,31 @@ pub struct PowerDnsBackend {
 }
 
 /// DNSSEC types PowerDNS manages itself (from keys and rectify); never touched as RRsets.
-const DNSSEC_TYPES: &[&str] = &["DNSKEY", "RRSIG", "NSEC", "NSEC3", "NSEC3PARAM", "CDS", "CDNSKEY"];
+const DNSSEC_TYPES: &[&str] = &[
+    "DNSKEY",
+    "RRSIG",
+    "NSEC",
+    "NSEC3",
+    "NSEC3PARAM",
+    "CDS",
+    "CDNSKEY",
+];
 
 impl PowerDnsBackend {
     /// A backend for the server described by `config`. No request is made yet; use
     /// [`DnsBackend::health`] to check reachability.
     pub fn new(config: PdnsConfig) -> Result<Self, BackendError> {
-        let client = PdnsClient::new(&config.api_url, &config.server_id, &config.api_key, config.timeout)?;
-        Ok(Self { client, zone_kind: config.zone_kind, locks: Mutex::new(HashMap::new()) })
+        let client = PdnsClient::new(
+            &config.api_url,
+            &config.server_id,
+            &config.api_key,
+            config.timeout,
+        )?;
+        Ok(Self {
+            client,
+            zone_kind: config.zone_kind,
+            locks: Mutex::new(HashMap::new()),
+        })
     }
 
     /// Serialises writes to one zone (see the module docs).
@@ -149,7 +166,10 @@ impl PowerDnsBackend {
                 .collect(),
         };
         let url = self.client.url(&["zones"], &[("rrsets", "false")]);
-        self.client.send(Method::POST, url, Some(&body)).await.map(drop)
+        self.client
+            .send(Method::POST, url, Some(&body))
+            .await
+            .map(drop)
     }
 
     /// Makes an existing zone hold exactly `spec` (the retry path of `create_zone`).
@@ -167,8 +187,13 @@ impl PowerDnsBackend {
             .collect();
         let mut rrsets = Vec::new();
         for set in current.rrsets.iter().flatten() {
-            let key = (set.name.to_ascii_lowercase(), set.rtype.to_ascii_uppercase());
-            if DNSSEC_TYPES.contains(&key.1.as_str()) || wanted.contains(&(key.0.clone(), key.1.as_str())) {
+            let key = (
+                set.name.to_ascii_lowercase(),
+                set.rtype.to_ascii_uppercase(),
+            );
+            if DNSSEC_TYPES.contains(&key.1.as_str())
+                || wanted.contains(&(key.0.clone(), key.1.as_str()))
+            {
                 continue;
             }
             rrsets.push(RrSetPatch {
@@ -184,14 +209,19 @@ impl PowerDnsBackend {
             rrsets.push(replace_patch(set, serial));
         }
         let url = self.client.url(&["zones", &zone_id(zone)], &[]);
-        self.client.send(Method::PATCH, url.clone(), Some(&Patch { rrsets })).await?;
+        self.client
+            .send(Method::PATCH, url.clone(), Some(&Patch { rrsets }))
+            .await?;
         let settings = ZoneSettings {
             kind: self.zone_kind.as_str(),
             soa_edit_api: "DEFAULT",
             api_rectify: true,
             account: spec.account.clone(),
         };
-        self.client.send(Method::PUT, url, Some(&settings)).await.map(drop)
+        self.client
+            .send(Method::PUT, url, Some(&settings))
+            .await
+            .map(drop)
     }
 
     /// The zone with its RRsets, or `None` when PowerDNS does not have it.
@@ -206,9 +236,10 @@ impl PowerDnsBackend {
 
     /// The zone's current SOA serial (`rrset_name`/`rrset_type` filters exist since 4.7).
     async fn soa_serial(&self, zone: &ZoneName) -> Result<Option<u32>, BackendError> {
-        let url = self
-            .client
-            .url(&["zones", &zone_id(zone)], &[("rrset_name", zone.fqdn()), ("rrset_type", "SOA")]);
+        let url = self.client.url(
+            &["zones", &zone_id(zone)],
+            &[("rrset_name", zone.fqdn()), ("rrset_type", "SOA")],
+        );
         let found: types::Zone = self.client.get(url).await?;
         Ok(current_soa_serial(&found, zone))
     }
@@ -216,7 +247,9 @@ impl PowerDnsBackend {
     fn key_url(&self, zone: &ZoneName, key_id: Option<u32>) -> reqwest::Url {
         let id = zone_id(zone);
         match key_id {
-            Some(key) => self.client.url(&["zones", &id, "cryptokeys", &key.to_string()], &[]),
+            Some(key) => self
+                .client
+                .url(&["zones", &id, "cryptokeys", &key.to_string()], &[]),
             None => self.client.url(&["zones", &id, "cryptokeys"], &[]),
         }
     }
@@ -230,7 +263,10 @@ impl DnsBackend for PowerDnsBackend {
 
     async fn health(&self) -> Result<(), BackendError> {
         let url = self.client.url(&[], &[]);
-        self.client.send::<()>(Method::GET, url, None).await.map(drop)
+        self.client
+            .send::<()>(Method::GET, url, None)
+            .await
+            .map(drop)
     }
 
     async fn create_zone(&self, spec: &ZoneSpec) -> Result<(), BackendError> {
@@ -308,24 +344,30 @@ impl DnsBackend for PowerDnsBackend {
         let replaces_soa = changes.iter().any(|c| {
             matches!(c, RrSetChange::Replace(set) if set.rtype == RecordType::SOA && !set.records.is_empty())
         });
-        let serial = if replaces_soa { self.soa_serial(zone).await? } else { None };
+        let serial = if replaces_soa {
+            self.soa_serial(zone).await?
+        } else {
+            None
+        };
         let rrsets = changes
             .iter()
             .map(|change| match change {
                 RrSetChange::Replace(set) if !set.records.is_empty() => replace_patch(set, serial),
-                RrSetChange::Replace(RrSet { name, rtype, .. }) | RrSetChange::Delete { name, rtype } => {
-                    RrSetPatch {
-                        name: name.clone(),
-                        rtype: rtype.as_str().to_owned(),
-                        changetype: ChangeType::Delete,
-                        ttl: None,
-                        records: None,
-                    }
-                }
+                RrSetChange::Replace(RrSet { name, rtype, .. })
+                | RrSetChange::Delete { name, rtype } => RrSetPatch {
+                    name: name.clone(),
+                    rtype: rtype.as_str().to_owned(),
+                    changetype: ChangeType::Delete,
+                    ttl: None,
+                    records: None,
+                },
             })
             .collect();
         let url = self.client.url(&["zones", &zone_id(zone)], &[]);
-        self.client.send(Method::PATCH, url, Some(&Patch { rrsets })).await.map(drop)
+        self.client
+            .send(Method::PATCH, url, Some(&Patch { rrsets }))
+            .await
+            .map(drop)
     }
 
     async fn notify(&self, zone: &ZoneName) -> Result<(), BackendError> {
@@ -333,7 +375,10 @@ impl DnsBackend for PowerDnsBackend {
         match self.client.send::<()>(Method::PUT, url, None).await {
             Err(e)
                 if self.zone_kind == PdnsZoneKind::Native
-                    && matches!(e.kind, BackendErrorKind::Rejected | BackendErrorKind::NotFound) =>
+                    && matches!(
+                        e.kind,
+                        BackendErrorKind::Rejected | BackendErrorKind::NotFound
+                    ) =>
             {
                 debug!(zone = %zone, error = %e, "PowerDNS did not queue a NOTIFY for a Native zone");
                 Ok(())
@@ -344,7 +389,10 @@ impl DnsBackend for PowerDnsBackend {
 
     async fn list_keys(&self, zone: &ZoneName) -> Result<Vec<BackendKey>, BackendError> {
         let keys: Vec<types::Cryptokey> = self.client.get(self.key_url(zone, None)).await?;
-        Ok(keys.into_iter().filter_map(|key| backend_key(zone, key)).collect())
+        Ok(keys
+            .into_iter()
+            .filter_map(|key| backend_key(zone, key))
+            .collect())
     }
 
     async fn add_key(&self, zone: &ZoneName, key: &NewKey) -> Result<BackendKey, BackendError> {
@@ -361,10 +409,16 @@ impl DnsBackend for PowerDnsBackend {
             // Only RSA takes a size; PowerDNS refuses a size that does not match a curve.
             bits: key.bits.filter(|_| matches!(key.algorithm, 5 | 7 | 8 | 10)),
         };
-        let reply = self.client.send(Method::POST, self.key_url(zone, None), Some(&body)).await?;
+        let reply = self
+            .client
+            .send(Method::POST, self.key_url(zone, None), Some(&body))
+            .await?;
         let created: types::Cryptokey = reply.json()?;
         backend_key(zone, created).ok_or_else(|| {
-            BackendError::new(BackendErrorKind::Unavailable, "PowerDNS returned a key of an unknown type")
+            BackendError::new(
+                BackendErrorKind::Unavailable,
+                "PowerDNS returned a key of an unknown type",
+            )
         })
     }
 
@@ -377,17 +431,29 @@ impl DnsBackend for PowerDnsBackend {
     ) -> Result<(), BackendError> {
         let _guard = self.lock(zone).await;
         let body = types::CryptokeyState { active, published };
-        self.client.send(Method::PUT, self.key_url(zone, Some(key_id)), Some(&body)).await.map(drop)
+        self.client
+            .send(Method::PUT, self.key_url(zone, Some(key_id)), Some(&body))
+            .await
+            .map(drop)
     }
 
     async fn remove_key(&self, zone: &ZoneName, key_id: u32) -> Result<(), BackendError> {
         let _guard = self.lock(zone).await;
-        self.client.send::<()>(Method::DELETE, self.key_url(zone, Some(key_id)), None).await.map(drop)
+        self.client
+            .send::<()>(Method::DELETE, self.key_url(zone, Some(key_id)), None)
+            .await
+            .map(drop)
     }
 }
 
 fn records_of(set: &RrSet) -> Vec<types::Record> {
-    set.records.iter().map(|r| types::Record { content: r.content.clone(), disabled: r.disabled }).collect()
+    set.records
+        .iter()
+        .map(|r| types::Record {
+            content: r.content.clone(),
+            disabled: r.disabled,
+        })
+        .collect()
 }
 
 /// A REPLACE of `set`; an SOA gets `current_serial` (see the module docs).
@@ -413,13 +479,19 @@ fn current_soa_serial(zone: &types::Zone, name: &ZoneName) -> Option<u32> {
     zone.rrsets
         .iter()
         .flatten()
-        .find(|set| set.rtype.eq_ignore_ascii_case("SOA") && set.name.eq_ignore_ascii_case(name.fqdn()))
+        .find(|set| {
+            set.rtype.eq_ignore_ascii_case("SOA") && set.name.eq_ignore_ascii_case(name.fqdn())
+        })
         .and_then(|set| set.records.first())
         .and_then(|record| soa::serial_of(&record.content))
 }
 
+/// PowerDNS's `keytype` describes the key's current use, not how it was made: a lone active
+/// SEP key is `csk`, and so is an inactive ZSK beside it. A key without the SEP flag (256) is a
+/// ZSK whatever the report says; a SEP key is a KSK beside an active ZSK and a CSK alone.
 fn backend_key(zone: &ZoneName, key: types::Cryptokey) -> Option<BackendKey> {
     let role = match key.keytype.to_ascii_lowercase().as_str() {
+        _ if key.flags == Some(256) => KeyRole::Zsk,
         "ksk" => KeyRole::Ksk,
         "zsk" => KeyRole::Zsk,
         "csk" => KeyRole::Csk,
@@ -440,7 +512,15 @@ fn backend_key(zone: &ZoneName, key: types::Cryptokey) -> Option<BackendKey> {
         algorithm,
         bits: key.bits,
         dnskey: key.dnskey,
-        ds: key.ds.into_iter().filter(|ds| types::ds_digest_wanted(ds)).collect(),
+        // PowerDNS hands out DS for a ZSK it reports as `csk`; a DS belongs to a SEP key only.
+        ds: if role == KeyRole::Zsk {
+            Vec::new()
+        } else {
+            key.ds
+                .into_iter()
+                .filter(|ds| types::ds_digest_wanted(ds))
+                .collect()
+        },
     })
 }
 
@@ -474,10 +554,16 @@ mod tests {
     #[test]
     fn zone_ids_follow_powerdns_encoding() {
         assert_eq!(encode_zone_id("example.org."), "example.org.");
-        assert_eq!(encode_zone_id("0/26.2.0.192.in-addr.arpa."), "0=2F26.2.0.192.in-addr.arpa.");
+        assert_eq!(
+            encode_zone_id("0/26.2.0.192.in-addr.arpa."),
+            "0=2F26.2.0.192.in-addr.arpa."
+        );
         assert_eq!(encode_zone_id("_tcp.example.org."), "=5Ftcp.example.org.");
         assert_eq!(encode_zone_id("."), "=2E");
-        assert_eq!(zone_id(&ZoneName::parse("Example.COM").unwrap()), "example.com.");
+        assert_eq!(
+            zone_id(&ZoneName::parse("Example.COM").unwrap()),
+            "example.com."
+        );
     }
 
     #[test]
@@ -500,8 +586,14 @@ mod tests {
 
     #[test]
     fn zone_kind_parses() {
-        assert_eq!("native".parse::<PdnsZoneKind>().unwrap(), PdnsZoneKind::Native);
-        assert_eq!("Master".parse::<PdnsZoneKind>().unwrap(), PdnsZoneKind::Master);
+        assert_eq!(
+            "native".parse::<PdnsZoneKind>().unwrap(),
+            PdnsZoneKind::Native
+        );
+        assert_eq!(
+            "Master".parse::<PdnsZoneKind>().unwrap(),
+            PdnsZoneKind::Master
+        );
         assert!("slave".parse::<PdnsZoneKind>().is_err());
     }
 }

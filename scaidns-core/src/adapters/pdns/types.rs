@@ -97,6 +97,9 @@ pub(crate) struct Zone {
 pub(crate) struct Cryptokey {
     pub id: u32,
     pub keytype: String,
+    /// DNSKEY flags (257 SEP, 256 zone key); not in the OpenAPI spec but always sent.
+    #[serde(default)]
+    pub flags: Option<u16>,
     #[serde(default)]
     pub active: bool,
     #[serde(default)]
@@ -201,7 +204,10 @@ mod tests {
                     rtype: "TXT".into(),
                     changetype: ChangeType::Replace,
                     ttl: Some(60),
-                    records: Some(vec![Record { content: "\"x\"".into(), disabled: false }]),
+                    records: Some(vec![Record {
+                        content: "\"x\"".into(),
+                        disabled: false,
+                    }]),
                 },
             ],
         };
