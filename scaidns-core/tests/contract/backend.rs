@@ -86,6 +86,7 @@ backend_suite!(
     wildcards_and_delegations,
     apply_to_missing_zone_is_not_found,
     answers_over_tcp,
+    concurrent_applies_all_land,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -718,6 +719,81 @@ async fn answers_over_tcp(backend: &dyn DnsBackend, dns: SocketAddr) {
     );
 }
 
+/// Polls all `futures` concurrently on this task (they borrow the backend, so no spawning).
+async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    use std::task::Poll;
+    let mut futures: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (future, output) in futures.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(value) => *output = Some(value),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    outputs
+        .into_iter()
+        .map(|o| o.expect("every future finished"))
+        .collect()
+}
+
+async fn concurrent_applies_all_land(backend: &dyn DnsBackend, dns: SocketAddr) {
+    let z = zone("concurrent.example");
+    backend.create_zone(&spec(&z)).await.expect("create_zone");
+    let before = serial(dns, &z).await;
+    let names: Vec<String> = (0..12).map(|i| name_in(&z, &format!("host{i}"))).collect();
+    let applies = names.iter().enumerate().map(|(i, name)| {
+        let change = RrSetChange::Replace(rrset(
+            name,
+            RecordType::A,
+            300,
+            &[&format!("192.0.2.{}", i + 1)],
+        ));
+        let z = z.clone();
+        async move { backend.apply(&z, &[change]).await }
+    });
+    for result in join_all(applies.collect()).await {
+        result.expect("concurrent apply");
+    }
+    for (i, name) in names.iter().enumerate() {
+        assert_answer(
+            &query(dns, name, "A").await,
+            RecordType::A,
+            300,
+            &[&format!("192.0.2.{}", i + 1)],
+        );
+    }
+    let content = zone_content(backend, &z).await;
+    assert_eq!(
+        content
+            .iter()
+            .filter(|s| s.rtype == RecordType::SOA)
+            .count(),
+        1,
+        "{content:?}"
+    );
+    assert_eq!(
+        content
+            .iter()
+            .find(|s| s.rtype == RecordType::SOA)
+            .unwrap()
+            .records
+            .len(),
+        1
+    );
+    assert!(serial(dns, &z).await > before);
+}
+
 // ---------------------------------------------------------------------------------------------
 // PowerDNS only
 
@@ -921,6 +997,44 @@ mod embedded_only {
             try_query_tcp(addr, z.fqdn(), "SOA").await.is_err(),
             "still answering after shutdown"
         );
+    }
+
+    #[tokio::test]
+    async fn serials_are_dated_and_count_changes() {
+        use chrono::TimeZone;
+        use scaidns_core::ports::backend::RrSetChange;
+        use scaidns_core::ports::clock::ManualClock;
+        use scaidns_core::record::RecordType;
+
+        let clock = std::sync::Arc::new(ManualClock::new(
+            chrono::Utc.with_ymd_and_hms(2026, 1, 26, 12, 0, 0).unwrap(),
+        ));
+        let backend = EmbeddedBackend::with_clock(clock.clone());
+        let handle = backend
+            .serve(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .unwrap();
+        let z = zone("dated.example");
+        backend.create_zone(&spec(&z)).await.unwrap();
+        let soa_serial = || async {
+            query(handle.local_addr(), z.fqdn(), "SOA")
+                .await
+                .soa_serial()
+        };
+        assert_eq!(soa_serial().await, Some(2_026_012_601));
+        let www = format!("www.{}", z.fqdn());
+        let change = RrSetChange::Replace(super::rrset(&www, RecordType::A, 300, &["192.0.2.1"]));
+        backend
+            .apply(&z, std::slice::from_ref(&change))
+            .await
+            .unwrap();
+        assert_eq!(soa_serial().await, Some(2_026_012_602));
+        clock.advance(chrono::Duration::days(1));
+        backend.apply(&z, &[change]).await.unwrap();
+        assert_eq!(soa_serial().await, Some(2_026_012_701));
+        // Re-creating an existing zone continues its numbering.
+        backend.create_zone(&spec(&z)).await.unwrap();
+        assert_eq!(soa_serial().await, Some(2_026_012_702));
     }
 
     #[tokio::test]
