@@ -110,6 +110,9 @@ impl PdnsClient {
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         let http = reqwest::Client::builder()
             .default_headers(headers)
+            // PowerDNS sits on loopback or a private network: an HTTP(S)_PROXY meant for the
+            // outside world must not capture the API key.
+            .no_proxy()
             .timeout(timeout)
             .connect_timeout(timeout)
             .build()
