@@ -5,7 +5,10 @@
 //! services can embed it. Adapters for MariaDB/SQLite, PowerDNS, an embedded DNS server and a
 //! stub resolver live in [`adapters`], each behind a cargo feature; with
 //! `--no-default-features` the crate is pure logic with no I/O dependencies.
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod adapters;
 pub mod audit;

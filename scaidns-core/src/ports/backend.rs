@@ -82,7 +82,10 @@ pub struct BackendError {
 impl BackendError {
     /// A new error.
     pub fn new(kind: BackendErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into() }
+        Self {
+            kind,
+            message: message.into(),
+        }
     }
 
     /// Whether retrying later may succeed.

@@ -7,7 +7,9 @@ pub mod clock;
 pub mod resolver;
 pub mod store;
 
-pub use backend::{BackendError, BackendErrorKind, DnsBackend, RrData, RrSet, RrSetChange, ZoneSpec};
+pub use backend::{
+    BackendError, BackendErrorKind, DnsBackend, RrData, RrSet, RrSetChange, ZoneSpec,
+};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use resolver::{LookupAnswer, ResolveError, Resolver};
 pub use store::Store;

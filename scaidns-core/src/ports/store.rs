@@ -37,7 +37,10 @@ impl PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        Self { page: 1, page_size: 50 }
+        Self {
+            page: 1,
+            page_size: 50,
+        }
     }
 }
 
@@ -223,7 +226,11 @@ pub trait UserStore: Send + Sync {
     /// By identity-provider id.
     async fn get_user_by_scaikey_id(&self, scaikey_id: &str) -> Result<Option<User>>;
     /// A page of users ordered by e-mail; `tenant_id: None` lists all.
-    async fn list_users(&self, tenant_id: Option<TenantId>, page: PageRequest) -> Result<Page<User>>;
+    async fn list_users(
+        &self,
+        tenant_id: Option<TenantId>,
+        page: PageRequest,
+    ) -> Result<Page<User>>;
 }
 
 /// API-key list filter.
@@ -251,9 +258,15 @@ pub trait ApiKeyStore: Send + Sync {
     /// The key whose stored hash equals `hash` (compared in constant time by the caller too).
     async fn find_api_key_by_hash(&self, hash: &str) -> Result<Option<ApiKey>>;
     /// A page of keys, newest first.
-    async fn list_api_keys(&self, filter: &ApiKeyFilter, page: PageRequest) -> Result<Page<ApiKey>>;
+    async fn list_api_keys(&self, filter: &ApiKeyFilter, page: PageRequest)
+    -> Result<Page<ApiKey>>;
     /// Records one use (not audited, interface decision 21).
-    async fn record_api_key_use(&self, id: ApiKeyId, at: DateTime<Utc>, ip: Option<&str>) -> Result<()>;
+    async fn record_api_key_use(
+        &self,
+        id: ApiKeyId,
+        at: DateTime<Utc>,
+        ip: Option<&str>,
+    ) -> Result<()>;
 }
 
 /// Audit-log query.
@@ -281,7 +294,8 @@ pub struct AuditFilter {
 #[async_trait]
 pub trait AuditStore: Send + Sync {
     /// A page of entries, newest first.
-    async fn list_audit(&self, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditEvent>>;
+    async fn list_audit(&self, filter: &AuditFilter, page: PageRequest)
+    -> Result<Page<AuditEvent>>;
     /// One entry.
     async fn get_audit(&self, id: AuditEventId) -> Result<Option<AuditEvent>>;
 }

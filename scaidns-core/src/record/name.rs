@@ -21,7 +21,10 @@ impl RecordName {
     pub fn parse(input: &str, zone: &ZoneName) -> Result<Self> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
-            return Err(Error::invalid("name", "must not be empty (use @ for the zone apex)"));
+            return Err(Error::invalid(
+                "name",
+                "must not be empty (use @ for the zone apex)",
+            ));
         }
         if trimmed == "@" {
             return Ok(Self::apex(zone));
@@ -30,12 +33,20 @@ impl RecordName {
         let absolute = lower.ends_with('.')
             || lower == zone.as_str()
             || lower.ends_with(&format!(".{}", zone.as_str()));
-        let candidate = if absolute { lower } else { format!("{lower}.{}", zone.fqdn()) };
+        let candidate = if absolute {
+            lower
+        } else {
+            format!("{lower}.{}", zone.fqdn())
+        };
         let fqdn = to_ascii_fqdn(&candidate, "name")?;
         if !zone.contains_fqdn(&fqdn) {
             return Err(Error::invalid(
                 "name",
-                format!("'{}' is outside the zone {}", fqdn.trim_end_matches('.'), zone),
+                format!(
+                    "'{}' is outside the zone {}",
+                    fqdn.trim_end_matches('.'),
+                    zone
+                ),
             ));
         }
         check_labels(&fqdn)?;
@@ -46,7 +57,10 @@ impl RecordName {
     pub fn from_fqdn(fqdn: &str, zone: &ZoneName) -> Result<Self> {
         let fqdn = to_ascii_fqdn(fqdn, "name")?;
         if !zone.contains_fqdn(&fqdn) {
-            return Err(Error::invalid("name", format!("'{fqdn}' is outside the zone {zone}")));
+            return Err(Error::invalid(
+                "name",
+                format!("'{fqdn}' is outside the zone {zone}"),
+            ));
         }
         Ok(Self(fqdn))
     }
@@ -94,12 +108,20 @@ fn check_labels(fqdn: &str) -> Result<()> {
             if i == 0 {
                 continue;
             }
-            return Err(Error::invalid("name", "a wildcard '*' may only be the leftmost label"));
-        }
-        if !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
             return Err(Error::invalid(
                 "name",
-                format!("label '{label}' may contain only letters, digits, hyphens and underscores"),
+                "a wildcard '*' may only be the leftmost label",
+            ));
+        }
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(Error::invalid(
+                "name",
+                format!(
+                    "label '{label}' may contain only letters, digits, hyphens and underscores"
+                ),
             ));
         }
     }
@@ -130,12 +152,30 @@ mod tests {
     fn resolves_relative_absolute_and_apex() {
         let z = zone();
         assert_eq!(RecordName::parse("@", &z).unwrap().fqdn(), "example.com.");
-        assert_eq!(RecordName::parse("WWW", &z).unwrap().fqdn(), "www.example.com.");
-        assert_eq!(RecordName::parse("www.example.com", &z).unwrap().fqdn(), "www.example.com.");
-        assert_eq!(RecordName::parse("www.example.com.", &z).unwrap().fqdn(), "www.example.com.");
-        assert_eq!(RecordName::parse("example.com", &z).unwrap().fqdn(), "example.com.");
-        assert_eq!(RecordName::parse("a.b", &z).unwrap().fqdn(), "a.b.example.com.");
-        assert_eq!(RecordName::parse("_sip._tcp", &z).unwrap().fqdn(), "_sip._tcp.example.com.");
+        assert_eq!(
+            RecordName::parse("WWW", &z).unwrap().fqdn(),
+            "www.example.com."
+        );
+        assert_eq!(
+            RecordName::parse("www.example.com", &z).unwrap().fqdn(),
+            "www.example.com."
+        );
+        assert_eq!(
+            RecordName::parse("www.example.com.", &z).unwrap().fqdn(),
+            "www.example.com."
+        );
+        assert_eq!(
+            RecordName::parse("example.com", &z).unwrap().fqdn(),
+            "example.com."
+        );
+        assert_eq!(
+            RecordName::parse("a.b", &z).unwrap().fqdn(),
+            "a.b.example.com."
+        );
+        assert_eq!(
+            RecordName::parse("_sip._tcp", &z).unwrap().fqdn(),
+            "_sip._tcp.example.com."
+        );
         assert!(RecordName::parse("*.dev", &z).unwrap().is_wildcard());
     }
 
@@ -144,13 +184,24 @@ mod tests {
         let z = zone();
         assert_eq!(RecordName::parse("@", &z).unwrap().relative_to(&z), "@");
         assert_eq!(RecordName::parse("a.b", &z).unwrap().relative_to(&z), "a.b");
-        assert_eq!(RecordName::parse("www", &z).unwrap().as_str(), "www.example.com");
+        assert_eq!(
+            RecordName::parse("www", &z).unwrap().as_str(),
+            "www.example.com"
+        );
     }
 
     #[test]
     fn rejects_outside_and_malformed() {
         let z = zone();
-        for bad in ["", "www.other.org.", "a.*", "a b", "x..y", "example.com.evil.", "notexample.com."] {
+        for bad in [
+            "",
+            "www.other.org.",
+            "a.*",
+            "a b",
+            "x..y",
+            "example.com.evil.",
+            "notexample.com.",
+        ] {
             let err = RecordName::parse(bad, &z).unwrap_err();
             assert_eq!(err.field(), Some("name"), "{bad}");
         }

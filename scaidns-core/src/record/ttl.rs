@@ -20,7 +20,9 @@ impl Ttl {
             .ok()
             .filter(|s| *s <= MAX_PROTOCOL_TTL)
             .map(Self)
-            .ok_or_else(|| Error::invalid("ttl", format!("must be between 0 and {MAX_PROTOCOL_TTL}")))
+            .ok_or_else(|| {
+                Error::invalid("ttl", format!("must be between 0 and {MAX_PROTOCOL_TTL}"))
+            })
     }
 
     /// Seconds.
@@ -53,7 +55,10 @@ pub struct TtlPolicy {
 
 impl Default for TtlPolicy {
     fn default() -> Self {
-        Self { min: 60, max: 604_800 }
+        Self {
+            min: 60,
+            max: 604_800,
+        }
     }
 }
 
@@ -83,6 +88,9 @@ mod tests {
         let p = TtlPolicy::default();
         assert!(p.check(30, "ttl").is_err());
         assert_eq!(p.check(3600, "default_ttl").unwrap().seconds(), 3600);
-        assert_eq!(p.check(10, "default_ttl").unwrap_err().field(), Some("default_ttl"));
+        assert_eq!(
+            p.check(10, "default_ttl").unwrap_err().field(),
+            Some("default_ttl")
+        );
     }
 }

@@ -104,7 +104,11 @@ pub struct SyncState {
 impl SyncState {
     /// In sync as of `at`.
     pub fn synced(at: DateTime<Utc>) -> Self {
-        Self { status: SyncStatus::InSync, error: None, last_synced_at: Some(at) }
+        Self {
+            status: SyncStatus::InSync,
+            error: None,
+            last_synced_at: Some(at),
+        }
     }
 }
 

@@ -36,16 +36,23 @@ impl ZoneName {
         let fqdn = to_ascii_fqdn(input, "name")?;
         let labels: Vec<&str> = fqdn.trim_end_matches('.').split('.').collect();
         if labels.len() < 2 {
-            return Err(invalid_name("a zone name needs at least two labels (e.g. example.com)"));
+            return Err(invalid_name(
+                "a zone name needs at least two labels (e.g. example.com)",
+            ));
         }
         for label in &labels {
-            if !label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            if !label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            {
                 return Err(invalid_name(format!(
                     "label '{label}' may contain only letters, digits and hyphens"
                 )));
             }
             if label.starts_with('-') || label.ends_with('-') {
-                return Err(invalid_name(format!("label '{label}' may not start or end with a hyphen")));
+                return Err(invalid_name(format!(
+                    "label '{label}' may not start or end with a hyphen"
+                )));
             }
         }
         Ok(Self(fqdn))
@@ -74,7 +81,10 @@ impl ZoneName {
 
     /// Whether `fqdn` (canonical, with trailing dot) is this zone's apex or lies below it.
     pub fn contains_fqdn(&self, fqdn: &str) -> bool {
-        fqdn == self.0 || fqdn.strip_suffix(self.0.as_str()).is_some_and(|head| head.ends_with('.'))
+        fqdn == self.0
+            || fqdn
+                .strip_suffix(self.0.as_str())
+                .is_some_and(|head| head.ends_with('.'))
     }
 
     /// Whether `other` is this zone, a zone below it, or a zone above it.
@@ -101,7 +111,10 @@ pub(crate) fn to_ascii_fqdn(input: &str, field: &str) -> Result<String> {
             .map_err(|_| Error::invalid(field, "is not a valid internationalised domain name"))?
     };
     if ascii.len() > MAX_NAME_LEN {
-        return Err(Error::invalid(field, format!("is longer than {MAX_NAME_LEN} characters")));
+        return Err(Error::invalid(
+            field,
+            format!("is longer than {MAX_NAME_LEN} characters"),
+        ));
     }
     if let Some(label) = ascii.split('.').find(|l| l.len() > MAX_LABEL_LEN) {
         return Err(Error::invalid(
@@ -113,7 +126,12 @@ pub(crate) fn to_ascii_fqdn(input: &str, field: &str) -> Result<String> {
 }
 
 fn invalid_name(message: impl Into<String>) -> Error {
-    Error::new(crate::error::ErrorKind::InvalidInput, "invalid_domain_name", message).with_field("name")
+    Error::new(
+        crate::error::ErrorKind::InvalidInput,
+        "invalid_domain_name",
+        message,
+    )
+    .with_field("name")
 }
 
 impl fmt::Display for ZoneName {
@@ -154,14 +172,33 @@ mod tests {
 
     #[test]
     fn canonicalises_case_dot_and_idna() {
-        assert_eq!(ZoneName::parse("Example.COM").unwrap().fqdn(), "example.com.");
-        assert_eq!(ZoneName::parse("example.com.").unwrap().as_str(), "example.com");
-        assert_eq!(ZoneName::parse(" bücher.example ").unwrap().fqdn(), "xn--bcher-kva.example.");
+        assert_eq!(
+            ZoneName::parse("Example.COM").unwrap().fqdn(),
+            "example.com."
+        );
+        assert_eq!(
+            ZoneName::parse("example.com.").unwrap().as_str(),
+            "example.com"
+        );
+        assert_eq!(
+            ZoneName::parse(" bücher.example ").unwrap().fqdn(),
+            "xn--bcher-kva.example."
+        );
     }
 
     #[test]
     fn rejects_bad_names() {
-        for bad in ["", ".", "com", "a..b", "-a.com", "a-.com", "a_b.com", "a b.com", "*.example.com"] {
+        for bad in [
+            "",
+            ".",
+            "com",
+            "a..b",
+            "-a.com",
+            "a-.com",
+            "a_b.com",
+            "a b.com",
+            "*.example.com",
+        ] {
             assert!(ZoneName::parse(bad).is_err(), "{bad} accepted");
         }
         let long_label = format!("{}.com", "a".repeat(64));
@@ -175,9 +212,22 @@ mod tests {
 
     #[test]
     fn detects_reverse_zones() {
-        assert_eq!(ZoneName::parse("2.0.192.in-addr.arpa").unwrap().reverse_kind(), ReverseKind::Ipv4);
-        assert_eq!(ZoneName::parse("8.b.d.0.1.0.0.2.ip6.arpa").unwrap().reverse_kind(), ReverseKind::Ipv6);
-        assert_eq!(ZoneName::parse("arpa.example").unwrap().reverse_kind(), ReverseKind::Forward);
+        assert_eq!(
+            ZoneName::parse("2.0.192.in-addr.arpa")
+                .unwrap()
+                .reverse_kind(),
+            ReverseKind::Ipv4
+        );
+        assert_eq!(
+            ZoneName::parse("8.b.d.0.1.0.0.2.ip6.arpa")
+                .unwrap()
+                .reverse_kind(),
+            ReverseKind::Ipv6
+        );
+        assert_eq!(
+            ZoneName::parse("arpa.example").unwrap().reverse_kind(),
+            ReverseKind::Forward
+        );
     }
 
     #[test]

@@ -21,13 +21,22 @@ pub struct SoaTimers {
 
 impl Default for SoaTimers {
     fn default() -> Self {
-        Self { refresh: 3600, retry: 600, expire: 604_800, minimum: 600 }
+        Self {
+            refresh: 3600,
+            retry: 600,
+            expire: 604_800,
+            minimum: 600,
+        }
     }
 }
 
 /// Canonical SOA content for `zone` with `serial`.
 pub fn soa_content(zone: &ZoneName, primary_ns: &str, serial: u32, timers: SoaTimers) -> String {
-    let mname = if primary_ns.ends_with('.') { primary_ns.to_owned() } else { format!("{primary_ns}.") };
+    let mname = if primary_ns.ends_with('.') {
+        primary_ns.to_owned()
+    } else {
+        format!("{primary_ns}.")
+    };
     format!(
         "{} hostmaster.{} {} {} {} {} {}",
         mname.to_ascii_lowercase(),
@@ -64,7 +73,10 @@ mod tests {
     fn builds_and_rewrites_soa() {
         let zone = ZoneName::parse("example.com").unwrap();
         let soa = soa_content(&zone, "NS1.Example.net", 0, SoaTimers::default());
-        assert_eq!(soa, "ns1.example.net. hostmaster.example.com. 0 3600 600 604800 600");
+        assert_eq!(
+            soa,
+            "ns1.example.net. hostmaster.example.com. 0 3600 600 604800 600"
+        );
         assert_eq!(serial_of(&with_serial(&soa, 2026)), Some(2026));
     }
 }
