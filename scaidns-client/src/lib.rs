@@ -4,10 +4,15 @@
 //! from `openapi/scaidns.json` by progenitor: one method per operation, named after its
 //! operation id (`api_key_create`, `domain_list`, …). The extras here only make it easier to
 //! build an authenticated client and to walk paginated lists.
-#![allow(clippy::all, missing_docs, unused_imports)]
 
 mod generated {
-    #![allow(clippy::all, clippy::pedantic, unused, missing_docs, elided_lifetimes_in_paths)]
+    #![allow(
+        clippy::all,
+        clippy::pedantic,
+        unused,
+        missing_docs,
+        elided_lifetimes_in_paths
+    )]
     include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 }
 

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use poem::endpoint::make_sync;
+use poem::http::StatusCode;
 use poem::listener::{Acceptor, Listener, TcpListener};
-use poem::middleware::{NormalizePath, SizeLimit, TrailingSlash};
+use poem::middleware::{NormalizePath, TrailingSlash};
 use poem::web::Data;
 use poem::{Endpoint, EndpointExt, IntoResponse, Route, get, handler};
 use poem_openapi::OpenApiService;
@@ -88,7 +89,20 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     }
     let app = route
         .data(state)
-        .with(SizeLimit::new(MAX_BODY_BYTES))
+        .before(|req| async move {
+            // poem's SizeLimit also demands a Content-Length on bodiless GETs; only refuse what
+            // is declared too large.
+            let declared = req
+                .header("content-length")
+                .and_then(|v| v.parse::<usize>().ok());
+            if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
+                return Err(poem::Error::from_string(
+                    "request body too large",
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                ));
+            }
+            Ok(req)
+        })
         .with(NormalizePath::new(TrailingSlash::Trim));
     request_context(app, metrics)
 }

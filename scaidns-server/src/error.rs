@@ -295,6 +295,7 @@ const ERROR_STATUSES: &[(u16, &str)] = &[
     (403, "Not allowed"),
     (404, "Not found, or not visible to the caller"),
     (409, "Conflict with the current state"),
+    (413, "Request body too large"),
     (415, "Unsupported content type"),
     (422, "Invalid request body"),
     (429, "Rate limited"),

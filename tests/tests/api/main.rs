@@ -1,0 +1,8 @@
+//! End-to-end API tests: the real server on a free port, driven through the generated client
+//! (and raw HTTP where the point is the wire format).
+
+mod admin;
+mod api_keys;
+mod errors;
+mod health;
+mod openapi;

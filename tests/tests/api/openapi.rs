@@ -1,0 +1,88 @@
+//! The committed OpenAPI document is what the server generates (regenerate with
+//! `EXPECTORATE=overwrite cargo test -p scaidns-tests --test api openapi`), and it has what the
+//! client generator needs.
+
+use std::collections::{BTreeSet, HashSet};
+use std::path::Path;
+
+use serde_json::Value;
+
+fn spec_path() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/scaidns.json")
+}
+
+#[test]
+fn committed_spec_matches_the_server() {
+    let generated = scaidns_server::spec_json();
+    let path = spec_path();
+    if std::env::var("EXPECTORATE").is_ok_and(|v| v == "overwrite") {
+        std::fs::write(&path, &generated).expect("write spec");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "openapi/scaidns.json is out of date; regenerate with EXPECTORATE=overwrite cargo test -p scaidns-tests --test api openapi"
+    );
+}
+
+#[test]
+fn every_operation_suits_the_client_generator() {
+    let spec: Value = serde_json::from_str(&scaidns_server::spec_json()).unwrap();
+    let mut ids = HashSet::new();
+    let mut problems = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let name = format!("{method} {path}");
+            match op["operationId"].as_str() {
+                Some(id) if ids.insert(id.to_owned()) => {
+                    if !id.chars().all(|c| c.is_ascii_lowercase() || c == '_') || !id.contains('_')
+                    {
+                        problems.push(format!(
+                            "{name}: operation id {id} is not <resource>_<verb>"
+                        ));
+                    }
+                }
+                Some(id) => problems.push(format!("{name}: duplicate operation id {id}")),
+                None => problems.push(format!("{name}: no operation id")),
+            }
+            if op["tags"].as_array().map_or(0, Vec::len) != 1 {
+                problems.push(format!("{name}: needs exactly one tag"));
+            }
+            let mut success = BTreeSet::new();
+            let mut errors = BTreeSet::new();
+            let mut bodiless_success = false;
+            for (status, resp) in op["responses"].as_object().unwrap() {
+                let schema = resp["content"]
+                    .as_object()
+                    .and_then(|c| c.values().next())
+                    .map(|m| m["schema"].to_string());
+                if status.starts_with('2') {
+                    match schema {
+                        Some(s) => {
+                            success.insert(s);
+                        }
+                        None => bodiless_success = true,
+                    }
+                } else if let Some(s) = schema {
+                    errors.insert(s);
+                }
+            }
+            if success.len() > 1 || (bodiless_success && !success.is_empty()) {
+                problems.push(format!("{name}: more than one success body type"));
+            }
+            if errors.len() > 1 {
+                problems.push(format!("{name}: more than one error body type"));
+            }
+            if let Some(content) = op["requestBody"]["content"].as_object()
+                && content.len() != 1
+            {
+                problems.push(format!(
+                    "{name}: request body has {} content types",
+                    content.len()
+                ));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
