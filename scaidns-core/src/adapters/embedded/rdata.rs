@@ -79,12 +79,7 @@ mod tests {
         assert!(to_rdata(RecordType::MX, "mail.example.org.").is_err());
         assert!(to_rdata(RecordType::CNAME, "target.example.net").is_err());
         assert!(to_rdata(RecordType::ALIAS, "target.example.net").is_err());
-        assert_eq!(
-            to_rdata(RecordType::ALIAS, "target.example.net.")
-                .unwrap()
-                .record_type()
-                .to_string(),
-            "TYPE65401"
-        );
+        let alias = to_rdata(RecordType::ALIAS, "target.example.net.").unwrap();
+        assert_eq!(u16::from(alias.record_type()), 65401);
     }
 }
