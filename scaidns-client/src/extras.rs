@@ -41,7 +41,10 @@ fn with_header(base_url: &str, name: &'static str, value: &str) -> Result<Client
         .timeout(Duration::from_secs(60))
         .build()
         .map_err(BuildError::Http)?;
-    Ok(Client::new_with_client(base_url.trim_end_matches('/'), http))
+    Ok(Client::new_with_client(
+        base_url.trim_end_matches('/'),
+        http,
+    ))
 }
 
 impl Client {
@@ -85,7 +88,10 @@ mod tests {
     fn builds_clients_and_rejects_bad_credentials() {
         assert!(Client::with_api_key("http://127.0.0.1:1/", "sdk_live_x").is_ok());
         assert!(Client::with_bearer("http://127.0.0.1:1", "t").is_ok());
-        assert!(matches!(Client::with_api_key("http://x", "a\nb"), Err(BuildError::InvalidCredential)));
+        assert!(matches!(
+            Client::with_api_key("http://x", "a\nb"),
+            Err(BuildError::InvalidCredential)
+        ));
     }
 
     #[tokio::test]
@@ -93,7 +99,12 @@ mod tests {
         let data: Vec<u32> = (0..7).collect();
         let got = collect_pages(3, |page, size| {
             let start = ((page - 1) * size) as usize;
-            let items = data.iter().skip(start).take(size as usize).copied().collect();
+            let items = data
+                .iter()
+                .skip(start)
+                .take(size as usize)
+                .copied()
+                .collect();
             async move { Ok::<_, ()>((items, 7)) }
         })
         .await

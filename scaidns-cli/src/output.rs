@@ -1,0 +1,113 @@
+//! Printing (tables or JSON) and the mapping of failures onto exit codes.
+
+use scaidns_client::types::ErrorBody;
+
+/// Exit code: not found.
+pub const NOT_FOUND: i32 = 3;
+/// Exit code: not authenticated or not allowed.
+pub const NOT_ALLOWED: i32 = 4;
+/// Exit code: conflict or invalid input.
+pub const INVALID: i32 = 5;
+/// Exit code: server or backend unavailable.
+pub const UNAVAILABLE: i32 = 6;
+/// Exit code: usage.
+pub const USAGE: i32 = 2;
+
+/// A failed command: exit code and message.
+#[derive(Debug)]
+pub struct Failure {
+    /// Exit code.
+    pub code: i32,
+    /// What to tell the user.
+    pub message: String,
+}
+
+impl Failure {
+    /// A failure with `code`.
+    pub fn new(code: i32, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+fn code_for_status(status: u16) -> i32 {
+    match status {
+        404 => NOT_FOUND,
+        401 | 403 => NOT_ALLOWED,
+        400 | 409 | 413 | 415 | 422 | 429 => INVALID,
+        _ => UNAVAILABLE,
+    }
+}
+
+impl From<scaidns_client::Error<ErrorBody>> for Failure {
+    fn from(e: scaidns_client::Error<ErrorBody>) -> Self {
+        match e {
+            scaidns_client::Error::ErrorResponse(resp) => {
+                let status = resp.status().as_u16();
+                let body = resp.into_inner();
+                let detail = match &body.detail {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                Self::new(
+                    code_for_status(status),
+                    format!(
+                        "{detail} ({}, HTTP {status}, request {})",
+                        body.code, body.request_id
+                    ),
+                )
+            }
+            other => {
+                let code = other
+                    .status()
+                    .map_or(UNAVAILABLE, |s| code_for_status(s.as_u16()));
+                Self::new(code, other.to_string())
+            }
+        }
+    }
+}
+
+impl From<scaidns_core::Error> for Failure {
+    fn from(e: scaidns_core::Error) -> Self {
+        use scaidns_core::ErrorKind as K;
+        let code = match e.kind() {
+            K::NotFound => NOT_FOUND,
+            K::Unauthenticated | K::Forbidden => NOT_ALLOWED,
+            K::InvalidInput | K::BadQuery | K::Conflict | K::RateLimited => INVALID,
+            K::Upstream | K::Unavailable | K::Internal => UNAVAILABLE,
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
+/// Prints `value` as pretty JSON.
+pub fn print_json(value: &serde_json::Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
+}
+
+/// Prints a table with aligned columns.
+pub fn print_table(headers: &[&str], rows: &[Vec<String>]) {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        println!("{}", padded.join("  ").trim_end());
+    };
+    line(headers.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+}
