@@ -1829,6 +1829,82 @@ async fn settings_upsert_with_audit(store: &SqlStore) {
     assert_eq!(all_audit(store).await.len(), 2);
 }
 
+// ----- rows edited behind the store's back -----
+
+/// Runs `sql` on the test database directly, bypassing the store.
+async fn raw(db: &TestDb, sql: &'static str) {
+    use sqlx::{Connection, Executor};
+    if db.url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+        conn.execute(sql).await.unwrap();
+    } else {
+        let mut conn = sqlx::MySqlConnection::connect(&db.url).await.unwrap();
+        conn.execute(sql).await.unwrap();
+    }
+}
+
+async fn corrupt_rows_are_internal_errors(db: &TestDb) {
+    let store = &db.store;
+    let zone = new_zone(TenantId::new(), "example.com");
+    let mut w = create(&zone);
+    let www = record(&zone, "www", RecordType::A, "192.0.2.1");
+    w.upsert_records.push(www.clone());
+    put(store, w).await;
+
+    raw(db, "UPDATE records SET content = 'not-an-address'").await;
+    let err = store
+        .list_records(zone.id, &RecordFilter::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Internal);
+    assert!(
+        err.message().contains("corrupt records row"),
+        "{}",
+        err.message()
+    );
+    assert_eq!(
+        store.get_record(zone.id, www.id).await.unwrap_err().kind(),
+        ErrorKind::Internal
+    );
+
+    raw(db, "UPDATE zones SET status = 'bogus'").await;
+    let err = store.get_zone(zone.id).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Internal);
+    assert!(
+        err.message().contains("corrupt zones row"),
+        "{}",
+        err.message()
+    );
+    raw(
+        db,
+        "UPDATE zones SET status = 'active', name = 'not a name'",
+    )
+    .await;
+    assert_eq!(
+        store.get_zone(zone.id).await.unwrap_err().kind(),
+        ErrorKind::Internal
+    );
+    raw(
+        db,
+        "UPDATE zones SET name = 'example.com', settings = '{broken'",
+    )
+    .await;
+    assert_eq!(
+        store.get_zone(zone.id).await.unwrap_err().kind(),
+        ErrorKind::Internal
+    );
+}
+
+#[tokio::test]
+async fn sqlite_corrupt_rows_are_internal_errors() {
+    corrupt_rows_are_internal_errors(&TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn mysql_corrupt_rows_are_internal_errors() {
+    corrupt_rows_are_internal_errors(&TestDb::mysql().await).await;
+}
+
 // ----- connecting -----
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use sqlx::{AssertSqlSafe, Pool};
 use super::common::{Table, bind_as, delete_zone_rows};
 use super::{Conn, Db};
 use crate::adapters::sql::rows::{ValidationRow, models, validation_columns};
-use crate::adapters::sql::types::{Arg, Filter, Ts, db_err, ts_opt};
+use crate::adapters::sql::types::{Arg, Filter, Ts, db_err, is_unique_violation, ts_opt};
 use crate::error::{Error, Result};
 use crate::ids::ZoneId;
 use crate::ownership::{Validation, ValidationStatus};
@@ -80,7 +80,16 @@ pub(crate) async fn upsert(
         .bind(Ts::from(v.updated_at))
         .execute(&mut *conn)
         .await
-        .map_err(db_err)?;
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                Error::internal(format!(
+                    "validation id {} is already used by another zone",
+                    v.id
+                ))
+            } else {
+                db_err(e)
+            }
+        })?;
     }
     Ok(())
 }
