@@ -1918,6 +1918,8 @@ async fn sqlite_creates_the_file_and_its_directory() {
     assert!(path.exists());
     assert_eq!(store.engine(), "sqlite");
     put(&store, create(&new_zone(TenantId::new(), "example.com"))).await;
+    // WAL mode, so that the server, the worker and the CLI can share the file.
+    assert!(dir.path().join("a/b/scaidns.db-wal").exists());
     store.close().await;
     // The data is in the file: a second store sees it, and migrating again changes nothing.
     let again = SqlStore::connect(&format!("sqlite:{}", path.display()))
