@@ -2,13 +2,13 @@
 //! (the embedded default).
 //!
 //! One [`SqlStore`] serves both engines. The query code is written once, against a `Db` type
-//! alias, and compiled once per engine ([`mysql`], [`sqlite`] include the same files with
+//! alias, and compiled once per engine (`mysql.rs` and `sqlite.rs` include the same files with
 //! `#[path]`): every query then runs on a concrete pool type, with no generic bounds and no
 //! `Any` driver (which cannot carry timestamps). What differs between the engines — how a write
 //! transaction starts, row locking, the migrations — lives in those two small modules.
 //!
 //! Conventions shared by both schemas (`migrations/<engine>/`): ids are UUID text, timestamps
-//! UTC with microseconds ([`types::Ts`]), JSON as text, names without the trailing dot as the
+//! UTC with microseconds (`types::Ts`), JSON as text, names without the trailing dot as the
 //! API shows them, and byte-wise string comparison.
 
 mod mysql;
