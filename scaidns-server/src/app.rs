@@ -190,6 +190,7 @@ pub struct RunningServer {
     dns: Option<EmbeddedServerHandle>,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    retry: tokio::task::JoinHandle<()>,
 }
 
 impl std::fmt::Debug for RunningServer {
@@ -225,6 +226,7 @@ impl RunningServer {
     }
 
     async fn wait(mut self) {
+        self.retry.abort();
         match (&mut self.task).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::error!(error = %e, "HTTP server failed"),
@@ -263,6 +265,14 @@ pub async fn build_state(
 pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     let bind = config.bind_address;
     let (state, dns) = build_state(config).await?;
+    if dns.is_some() {
+        // The embedded backend keeps zones in memory: publish the store's active zones again.
+        match state.service.republish_all().await {
+            Ok((ok, failed)) => tracing::info!(published = ok, failed, "embedded backend loaded"),
+            Err(e) => tracing::error!(error = %e, "could not load zones into the embedded backend"),
+        }
+    }
+    let retry = tokio::spawn(retry_pending_zones(state.clone()));
     let acceptor = TcpListener::bind(bind)
         .into_acceptor()
         .await
@@ -292,7 +302,26 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         dns,
         stop: Some(stop),
         task,
+        retry,
     })
+}
+
+/// How often zones whose publication was deferred are published again.
+const SYNC_RETRY_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The in-process retry queue: republishes every zone that is not in sync, so a change accepted
+/// while the backend was down reaches it without a separate worker process.
+async fn retry_pending_zones(state: AppState) {
+    let mut tick = tokio::time::interval(SYNC_RETRY_INTERVAL);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match state.service.sync_pending_zones().await {
+            Ok((0, 0)) => {}
+            Ok((synced, failing)) => tracing::info!(synced, failing, "republished pending zones"),
+            Err(e) => tracing::warn!(error = %e, "retrying pending zones failed"),
+        }
+    }
 }
 
 /// Runs the server until SIGTERM or ctrl-c.

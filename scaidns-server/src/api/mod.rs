@@ -7,7 +7,10 @@
 
 pub mod admin;
 pub mod api_keys;
+pub mod domains;
 pub mod health;
+pub mod records;
+pub mod validation;
 
 use poem::http::StatusCode;
 use poem_openapi::Tags;
@@ -33,11 +36,25 @@ pub enum ApiTags {
 }
 
 /// Every API, in one tuple (poem-openapi composes tuples of `OpenApi` impls).
-pub type Api = (health::HealthApi, admin::AdminApi, api_keys::ApiKeysApi);
+pub type Api = (
+    health::HealthApi,
+    admin::AdminApi,
+    api_keys::ApiKeysApi,
+    domains::DomainsApi,
+    records::RecordsApi,
+    validation::ValidationApi,
+);
 
 /// The API value for [`Api`].
 pub fn api() -> Api {
-    (health::HealthApi, admin::AdminApi, api_keys::ApiKeysApi)
+    (
+        health::HealthApi,
+        admin::AdminApi,
+        api_keys::ApiKeysApi,
+        domains::DomainsApi,
+        records::RecordsApi,
+        validation::ValidationApi,
+    )
 }
 
 /// Largest page a list returns.

@@ -1,0 +1,386 @@
+//! `/api/v1/domains`: zone lifecycle (spec §3).
+
+use chrono::{DateTime, Utc};
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::types::MaybeUndefined;
+use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use scaidns_core::ports::store::ZoneFilter;
+use scaidns_core::record::RecordType;
+use scaidns_core::service::zones::{ZoneCreate, ZoneUpdate};
+use scaidns_core::zone::{DomainType, SyncStatus, Zone, ZoneStatus};
+
+use crate::api::validation::ValidationResponse;
+use crate::api::{ApiTags, page_request, total_pages};
+use crate::auth::{ApiAuth, op_context};
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// Zone type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum DomainTypeDto {
+    /// Forward zone edited through the API.
+    Primary,
+    /// Copy transferred from another server (not supported yet).
+    Secondary,
+    /// `*.in-addr.arpa`.
+    ReverseIpv4,
+    /// `*.ip6.arpa`.
+    ReverseIpv6,
+}
+
+/// Zone status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum ZoneStatusDto {
+    /// Waiting for ownership validation; not served.
+    PendingValidation,
+    /// Served.
+    Active,
+    /// Kept but not served.
+    Inactive,
+    /// Soft-deleted.
+    Deleted,
+}
+
+/// Whether the DNS backend holds what ScaiDNS says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum SyncStatusDto {
+    /// The backend matches.
+    InSync,
+    /// A change waits to be published.
+    Pending,
+    /// Publishing failed; see `sync_error`.
+    Error,
+}
+
+macro_rules! mirror_enum {
+    ($core:ty, $dto:ident { $($v:ident),* }) => {
+        impl From<$core> for $dto {
+            fn from(v: $core) -> Self {
+                match v { $(<$core>::$v => $dto::$v,)* }
+            }
+        }
+        impl From<$dto> for $core {
+            fn from(v: $dto) -> Self {
+                match v { $($dto::$v => <$core>::$v,)* }
+            }
+        }
+    };
+}
+mirror_enum!(DomainType, DomainTypeDto { Primary, Secondary, ReverseIpv4, ReverseIpv6 });
+mirror_enum!(ZoneStatus, ZoneStatusDto { PendingValidation, Active, Inactive, Deleted });
+mirror_enum!(SyncStatus, SyncStatusDto { InSync, Pending, Error });
+
+/// A zone.
+#[derive(Debug, Clone, Object)]
+pub struct DomainResponse {
+    /// Id.
+    pub id: String,
+    /// Apex name, without trailing dot.
+    pub name: String,
+    /// Type.
+    pub domain_type: DomainTypeDto,
+    /// Status.
+    pub status: ZoneStatusDto,
+    /// TTL for records created without one.
+    pub default_ttl: u32,
+    /// Free text.
+    pub description: Option<String>,
+    /// Whether DNSSEC signing is on.
+    pub dnssec_enabled: bool,
+    /// Owning tenant.
+    pub tenant_id: String,
+    /// Free-form settings.
+    pub settings: serde_json::Value,
+    /// Publication state.
+    pub sync_status: SyncStatusDto,
+    /// Last publication error.
+    pub sync_error: Option<String>,
+    /// When the backend last matched.
+    pub last_synced_at: Option<DateTime<Utc>>,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// Soft-delete time.
+    pub deleted_at: Option<DateTime<Utc>>,
+    /// The ownership challenge to publish (present on creation of a zone that needs validation).
+    pub validation: Option<ValidationResponse>,
+}
+
+impl From<Zone> for DomainResponse {
+    fn from(z: Zone) -> Self {
+        Self {
+            id: z.id.to_string(),
+            name: z.name.as_str().to_owned(),
+            domain_type: z.domain_type.into(),
+            status: z.status.into(),
+            default_ttl: z.default_ttl.seconds(),
+            description: z.description,
+            dnssec_enabled: z.dnssec_enabled,
+            tenant_id: z.tenant_id.to_string(),
+            settings: z.settings,
+            sync_status: z.sync.status.into(),
+            sync_error: z.sync.error,
+            last_synced_at: z.sync.last_synced_at,
+            created_at: z.created_at,
+            updated_at: z.updated_at,
+            deleted_at: z.deleted_at,
+            validation: None,
+        }
+    }
+}
+
+/// A page of zones.
+#[derive(Debug, Object)]
+pub struct DomainList {
+    /// Zones of this page.
+    pub data: Vec<DomainResponse>,
+    /// Zones across all pages.
+    pub total: u64,
+    /// 1-based page.
+    pub page: u32,
+    /// Page size.
+    pub page_size: u32,
+    /// Number of pages.
+    pub total_pages: u64,
+}
+
+/// Zone creation.
+#[derive(Debug, Object)]
+pub struct DomainCreateRequest {
+    /// Apex name (Unicode accepted; stored as punycode).
+    pub name: String,
+    /// Type; inferred from the name when absent.
+    pub domain_type: Option<DomainTypeDto>,
+    /// TTL for records created without one (default 3600).
+    pub default_ttl: Option<i64>,
+    /// Free text.
+    pub description: Option<String>,
+    /// Free-form settings object.
+    pub settings: Option<serde_json::Value>,
+    /// Callers holding `validation_bypass` get an active zone unless this is `false`.
+    pub skip_validation: Option<bool>,
+}
+
+/// Zone update: only these fields are editable.
+#[derive(Debug, Object)]
+pub struct DomainUpdateRequest {
+    /// Free text (`null` clears it).
+    pub description: MaybeUndefined<String>,
+    /// TTL for records created without one.
+    pub default_ttl: Option<i64>,
+    /// Free-form settings object.
+    pub settings: Option<serde_json::Value>,
+}
+
+/// A supported record type.
+#[derive(Debug, Object)]
+pub struct RecordTypeInfo {
+    /// Mnemonic.
+    #[oai(rename = "type")]
+    pub rtype: String,
+    /// What it is for.
+    pub description: String,
+    /// Example content.
+    pub example: String,
+}
+
+/// Supported record types.
+#[derive(Debug, Object)]
+pub struct RecordTypeList {
+    /// Types.
+    pub data: Vec<RecordTypeInfo>,
+}
+
+#[derive(ApiResponse)]
+enum DomainCreated {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<DomainResponse>),
+}
+
+#[derive(ApiResponse)]
+enum DomainDeleted {
+    /// Deleted.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+/// Zone endpoints.
+pub struct DomainsApi;
+
+#[OpenApi(tag = "ApiTags::Domains")]
+impl DomainsApi {
+    /// List zones of the caller's tenant (platform admins: all tenants).
+    #[oai(path = "/domains", method = "get", operation_id = "domain_list")]
+    async fn domain_list(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+        /// 1-based page.
+        page: Query<Option<u32>>,
+        /// Items per page (1–100, default 50).
+        page_size: Query<Option<u32>>,
+        /// Only zones in this status.
+        status: Query<Option<ZoneStatusDto>>,
+        /// Only zones of this type.
+        domain_type: Query<Option<DomainTypeDto>>,
+        /// Only signed (or unsigned) zones.
+        dnssec_enabled: Query<Option<bool>>,
+        /// Substring of the name.
+        search: Query<Option<String>>,
+        /// Include soft-deleted zones.
+        include_deleted: Query<Option<bool>>,
+    ) -> ApiResult<Json<DomainList>> {
+        let ctx = op_context(&state, &auth, req).await?;
+        let page = page_request(page.0, page_size.0)?;
+        let filter = ZoneFilter {
+            status: status.0.map(Into::into),
+            domain_type: domain_type.0.map(Into::into),
+            dnssec_enabled: dnssec_enabled.0,
+            search: search.0.filter(|s| !s.trim().is_empty()),
+            include_deleted: include_deleted.0.unwrap_or(false),
+            ..ZoneFilter::default()
+        };
+        let result = state.service.zone_list(&ctx, filter, page).await?;
+        Ok(Json(DomainList {
+            data: result.items.into_iter().map(Into::into).collect(),
+            total: result.total,
+            page: page.page,
+            page_size: page.page_size,
+            total_pages: total_pages(result.total, page.page_size),
+        }))
+    }
+
+    /// Create a zone. It starts `pending_validation` with a TXT challenge, or `active` for
+    /// callers holding `validation_bypass`.
+    #[oai(path = "/domains", method = "post", operation_id = "domain_create")]
+    async fn domain_create(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+        body: Json<DomainCreateRequest>,
+    ) -> ApiResult<DomainCreated> {
+        let ctx = op_context(&state, &auth, req).await?;
+        let body = body.0;
+        let created = state
+            .service
+            .zone_create(
+                &ctx,
+                ZoneCreate {
+                    name: body.name,
+                    domain_type: body.domain_type.map(Into::into),
+                    default_ttl: body.default_ttl,
+                    description: body.description,
+                    settings: body.settings,
+                    skip_validation: body.skip_validation,
+                },
+            )
+            .await?;
+        let mut response = DomainResponse::from(created.zone.clone());
+        response.validation = created.validation.map(|v| ValidationResponse::new(&created.zone, &v));
+        Ok(DomainCreated::Created(Json(response)))
+    }
+
+    /// Supported record types, with a description and example content each.
+    #[oai(path = "/domains/types", method = "get", operation_id = "domain_types")]
+    async fn domain_types(&self) -> ApiResult<Json<RecordTypeList>> {
+        Ok(Json(RecordTypeList {
+            data: RecordType::ALL
+                .iter()
+                .map(|t| RecordTypeInfo {
+                    rtype: t.as_str().to_owned(),
+                    description: t.description().to_owned(),
+                    example: t.example().to_owned(),
+                })
+                .collect(),
+        }))
+    }
+
+    /// One zone.
+    #[oai(path = "/domains/:domain_id", method = "get", operation_id = "domain_get")]
+    async fn domain_get(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+        domain_id: Path<String>,
+        /// Also find a soft-deleted zone.
+        include_deleted: Query<Option<bool>>,
+    ) -> ApiResult<Json<DomainResponse>> {
+        let ctx = op_context(&state, &auth, req).await?;
+        let zone = state.service.zone_get(&ctx, domain_id.0.parse()?, include_deleted.0.unwrap_or(false)).await?;
+        Ok(Json(zone.into()))
+    }
+
+    /// Update a zone's description, default TTL or settings.
+    #[oai(path = "/domains/:domain_id", method = "patch", operation_id = "domain_update")]
+    async fn domain_update(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+        domain_id: Path<String>,
+        body: Json<DomainUpdateRequest>,
+    ) -> ApiResult<Json<DomainResponse>> {
+        let ctx = op_context(&state, &auth, req).await?;
+        let body = body.0;
+        let update = ZoneUpdate {
+            description: match body.description {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(d) => Some(Some(d)),
+            },
+            default_ttl: body.default_ttl,
+            settings: body.settings,
+        };
+        let zone = state.service.zone_update(&ctx, domain_id.0.parse()?, update).await?;
+        Ok(Json(zone.into()))
+    }
+
+    /// Delete a zone: soft by default (restorable; the zone stops being served), permanent
+    /// with `hard=true`. A DNSSEC-signed zone needs `force=true`.
+    #[oai(path = "/domains/:domain_id", method = "delete", operation_id = "domain_delete")]
+    async fn domain_delete(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+        domain_id: Path<String>,
+        /// Remove the zone for good.
+        hard: Query<Option<bool>>,
+        /// Delete even a DNSSEC-signed zone.
+        force: Query<Option<bool>>,
+    ) -> ApiResult<DomainDeleted> {
+        let ctx = op_context(&state, &auth, req).await?;
+        let id = domain_id.0.parse()?;
+        if hard.0.unwrap_or(false) {
+            state.service.zone_purge(&ctx, id).await?;
+        } else {
+            state.service.zone_delete(&ctx, id, force.0.unwrap_or(false)).await?;
+        }
+        Ok(DomainDeleted::NoContent)
+    }
+
+    /// Undo a soft delete: the zone returns to its previous status.
+    #[oai(path = "/domains/:domain_id/restore", method = "post", operation_id = "domain_restore")]
+    async fn domain_restore(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+        domain_id: Path<String>,
+    ) -> ApiResult<Json<DomainResponse>> {
+        let ctx = op_context(&state, &auth, req).await?;
+        let zone = state.service.zone_restore(&ctx, domain_id.0.parse()?).await?;
+        Ok(Json(zone.into()))
+    }
+}

@@ -1,0 +1,226 @@
+//! `/api/v1/domains/{domain_id}/records`: record management (spec §5).
+
+use chrono::{DateTime, Utc};
+use poem::Request;
+use poem::web::Data;
+use poem_openapi::param::{Path, Query};
+use poem_openapi::payload::Json;
+use poem_openapi::{ApiResponse, Object, OpenApi};
+use scaidns_core::ports::store::RecordFilter;
+use scaidns_core::record::{Record, RecordType};
+use scaidns_core::service::records::{RecordCreate, RecordUpdate};
+use scaidns_core::zone::Zone;
+
+use crate::api::ApiTags;
+use crate::auth::{ApiAuth, op_context};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// A record.
+#[derive(Debug, Clone, Object)]
+pub struct RecordResponse {
+    /// Id.
+    pub id: String,
+    /// Absolute owner name without trailing dot (`www.example.com`).
+    pub name: String,
+    /// Owner name relative to the zone (`www`, `@`).
+    pub display_name: String,
+    /// Type.
+    #[oai(rename = "type")]
+    pub rtype: String,
+    /// Content in canonical presentation form (trailing dots, quoted TXT).
+    pub content: String,
+    /// TTL of the RRset, seconds.
+    pub ttl: u32,
+    /// Kept but not served.
+    pub disabled: bool,
+    /// Managed by the platform (SOA, apex NS).
+    pub system: bool,
+    /// Owning zone.
+    pub domain_id: String,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl RecordResponse {
+    fn new(zone: &Zone, r: Record) -> Self {
+        Self {
+            id: r.id.to_string(),
+            name: r.name.as_str().to_owned(),
+            display_name: r.name.relative_to(&zone.name),
+            rtype: r.rtype().as_str().to_owned(),
+            content: r.content.as_str().to_owned(),
+            ttl: r.ttl.seconds(),
+            disabled: r.disabled,
+            system: r.system,
+            domain_id: zone.id.to_string(),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// Records of a zone.
+#[derive(Debug, Object)]
+pub struct RecordList {
+    /// Records, ordered by name, type and content.
+    pub data: Vec<RecordResponse>,
+    /// Number of records returned.
+    pub total: u64,
+    /// The zone.
+    pub domain_id: String,
+    /// The zone's name.
+    pub domain_name: String,
+}
+
+/// Record creation.
+#[derive(Debug, Object)]
+pub struct RecordCreateRequest {
+    /// `@` for the apex, a relative name (`www`), or an absolute name inside the zone.
+    pub name: String,
+    /// Type mnemonic (`A`, `MX`, …).
+    #[oai(rename = "type")]
+    pub rtype: String,
+    /// Content; lenient input is normalised (trailing dots, TXT quoting).
+    pub content: String,
+    /// TTL; defaults to the RRset's TTL, else the zone's default.
+    pub ttl: Option<i64>,
+    /// Keep but do not serve.
+    pub disabled: Option<bool>,
+}
+
+/// Record update; name and type are immutable.
+#[derive(Debug, Object)]
+pub struct RecordUpdateRequest {
+    /// New content.
+    pub content: Option<String>,
+    /// New TTL (applies to every record of the same name and type).
+    pub ttl: Option<i64>,
+    /// New disabled flag.
+    pub disabled: Option<bool>,
+}
+
+#[derive(ApiResponse)]
+enum RecordCreated {
+    /// Created.
+    #[oai(status = 201)]
+    Created(Json<RecordResponse>),
+}
+
+#[derive(ApiResponse)]
+enum RecordDeleted {
+    /// Deleted.
+    #[oai(status = 204)]
+    NoContent,
+}
+
+/// Record endpoints.
+pub struct RecordsApi;
+
+#[OpenApi(tag = "ApiTags::Records")]
+impl RecordsApi {
+    /// Records of a zone.
+    #[oai(path = "/domains/:domain_id/records", method = "get", operation_id = "record_list")]
+    async fn record_list(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+        domain_id: Path<String>,
+        /// Only this type.
+        #[oai(name = "type")]
+        rtype: Query<Option<String>>,
+        /// Substring of the name.
+        name: Query<Option<String>>,
+        /// Include SOA and apex NS.
+        include_system: Query<Option<bool>>,
+    ) -> ApiResult<Json<RecordList>> {
+        let ctx = op_context(&state, &auth, req).await?;
+        let rtype = rtype
+            .0
+            .map(|t| t.parse::<RecordType>())
+            .transpose()
+            .map_err(|e| ApiError::from(scaidns_core::Error::bad_query("type", e.message().to_owned())))?;
+        let filter = RecordFilter {
+            rtype,
+            name_contains: name.0.filter(|n| !n.trim().is_empty()),
+            query: None,
+            include_system: include_system.0.unwrap_or(false),
+        };
+        let (zone, records) = state.service.record_list(&ctx, domain_id.0.parse()?, filter).await?;
+        Ok(Json(RecordList {
+            total: records.len() as u64,
+            domain_id: zone.id.to_string(),
+            domain_name: zone.name.as_str().to_owned(),
+            data: records.into_iter().map(|r| RecordResponse::new(&zone, r)).collect(),
+        }))
+    }
+
+    /// Add a record. Published at once when the zone is active.
+    #[oai(path = "/domains/:domain_id/records", method = "post", operation_id = "record_create")]
+    async fn record_create(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+        domain_id: Path<String>,
+        body: Json<RecordCreateRequest>,
+    ) -> ApiResult<RecordCreated> {
+        let ctx = op_context(&state, &auth, req).await?;
+        let b = body.0;
+        let input = RecordCreate { name: b.name, rtype: b.rtype, content: b.content, ttl: b.ttl, disabled: b.disabled };
+        let (zone, record) = state.service.record_create(&ctx, domain_id.0.parse()?, input).await?;
+        Ok(RecordCreated::Created(Json(RecordResponse::new(&zone, record))))
+    }
+
+    /// One record.
+    #[oai(path = "/domains/:domain_id/records/:record_id", method = "get", operation_id = "record_get")]
+    async fn record_get(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+        domain_id: Path<String>,
+        record_id: Path<String>,
+    ) -> ApiResult<Json<RecordResponse>> {
+        let ctx = op_context(&state, &auth, req).await?;
+        let (zone, record) = state.service.record_get(&ctx, domain_id.0.parse()?, record_id.0.parse()?).await?;
+        Ok(Json(RecordResponse::new(&zone, record)))
+    }
+
+    /// Change a record's content, TTL or disabled flag.
+    #[oai(path = "/domains/:domain_id/records/:record_id", method = "patch", operation_id = "record_update")]
+    async fn record_update(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+        domain_id: Path<String>,
+        record_id: Path<String>,
+        body: Json<RecordUpdateRequest>,
+    ) -> ApiResult<Json<RecordResponse>> {
+        let ctx = op_context(&state, &auth, req).await?;
+        let b = body.0;
+        let input = RecordUpdate { content: b.content, ttl: b.ttl, disabled: b.disabled };
+        let (zone, record) =
+            state.service.record_update(&ctx, domain_id.0.parse()?, record_id.0.parse()?, input).await?;
+        Ok(Json(RecordResponse::new(&zone, record)))
+    }
+
+    /// Delete a record (immediate and permanent).
+    #[oai(path = "/domains/:domain_id/records/:record_id", method = "delete", operation_id = "record_delete")]
+    async fn record_delete(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+        domain_id: Path<String>,
+        record_id: Path<String>,
+    ) -> ApiResult<RecordDeleted> {
+        let ctx = op_context(&state, &auth, req).await?;
+        state.service.record_delete(&ctx, domain_id.0.parse()?, record_id.0.parse()?).await?;
+        Ok(RecordDeleted::NoContent)
+    }
+}
