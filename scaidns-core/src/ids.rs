@@ -91,4 +91,6 @@ typed_id!(
     GrantId,
     /// A background job.
     JobId,
+    /// A partner (the organisation above tenants, cached from the identity provider).
+    PartnerId,
 );

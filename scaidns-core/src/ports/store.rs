@@ -320,6 +320,7 @@ pub trait Store:
     + ApiKeyStore
     + AuditStore
     + SettingsStore
+    + crate::ports::directory::GroupStore
     + std::fmt::Debug
 {
     /// Runs pending migrations.

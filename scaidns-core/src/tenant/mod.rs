@@ -1,6 +1,10 @@
 //! Tenants and users as ScaiDNS caches them (mastered by the identity provider, or local when
 //! none is configured).
 
+mod directory;
+
+pub use directory::{Group, GroupType, Partner, PartnerStatus};
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

@@ -11,6 +11,8 @@
 //! UTC with microseconds (`types::Ts`), JSON as text, names without the trailing dot as the
 //! API shows them, and byte-wise string comparison.
 
+mod directory_port;
+mod directory_rows;
 mod mysql;
 mod port;
 mod rows;

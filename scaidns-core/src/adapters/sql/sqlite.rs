@@ -36,6 +36,9 @@ pub(crate) mod audit;
 #[path = "common.rs"]
 pub(crate) mod common;
 #[allow(clippy::duplicate_mod)]
+#[path = "directory.rs"]
+pub(crate) mod directory;
+#[allow(clippy::duplicate_mod)]
 #[path = "identity.rs"]
 pub(crate) mod identity;
 #[allow(clippy::duplicate_mod)]

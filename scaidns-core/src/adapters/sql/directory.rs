@@ -1,0 +1,291 @@
+//! Groups, memberships, partners and identity batches (compiled once per engine, see `super`).
+//! Each write commits with its audit entries in one transaction.
+
+use chrono::Utc;
+use sqlx::query::Query;
+use sqlx::{AssertSqlSafe, Database, Pool};
+
+use super::common::{bind_as, bind_scalar, finish};
+use super::{Conn, Db, audit};
+use crate::adapters::sql::directory_rows::{GroupKey, GroupRow, group_columns};
+use crate::adapters::sql::rows::models;
+use crate::adapters::sql::types::{
+    Arg, Filter, Ts, count, db_err, is_unique_violation, limit_offset,
+};
+use crate::audit::AuditEvent;
+use crate::error::{Error, Result};
+use crate::ids::{GroupId, TenantId, UserId};
+use crate::ports::store::{Page, PageRequest};
+use crate::tenant::Group;
+
+type Args = <Db as Database>::Arguments;
+
+fn group_exists() -> Error {
+    Error::conflict("group_exists", "Group already exists")
+}
+
+fn group_missing() -> Error {
+    Error::not_found("Group not found")
+}
+
+/// Runs one statement and the audit entries; a unique violation becomes `conflict`, no
+/// affected row `missing`.
+async fn run_one(
+    conn: &mut Conn,
+    query: Query<'_, Db, Args>,
+    events: &[AuditEvent],
+    conflict: fn() -> Error,
+    missing: Option<fn() -> Error>,
+) -> Result<()> {
+    let done = query.execute(&mut *conn).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            conflict()
+        } else {
+            db_err(e)
+        }
+    })?;
+    if let Some(missing) = missing
+        && done.rows_affected() == 0
+    {
+        return Err(missing());
+    }
+    audit::insert(conn, events).await
+}
+
+// ----- groups -----
+
+/// Binds every group column but `id`, in `group_columns!` order.
+fn bind_group<'q>(query: Query<'q, Db, Args>, g: &Group) -> Query<'q, Db, Args> {
+    query
+        .bind(g.tenant_id.to_string())
+        .bind(g.name.clone())
+        .bind(g.description.clone())
+        .bind(g.group_type.as_str())
+        .bind(g.scaikey_group_id.clone())
+        .bind(Ts::from(g.created_at))
+        .bind(Ts::from(g.updated_at))
+}
+
+const INSERT_GROUP: &str = concat!(
+    "INSERT INTO user_groups (",
+    group_columns!(),
+    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+);
+
+const UPDATE_GROUP: &str = "UPDATE user_groups SET tenant_id = ?, name = ?, description = ?, \
+     group_type = ?, scaikey_group_id = ?, created_at = ?, updated_at = ? WHERE id = ?";
+
+pub(crate) async fn insert_group(
+    pool: &Pool<Db>,
+    group: &Group,
+    events: &[AuditEvent],
+) -> Result<()> {
+    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
+    let query = bind_group(sqlx::query(INSERT_GROUP).bind(group.id.to_string()), group);
+    let result = run_one(&mut tx, query, events, group_exists, None).await;
+    finish(tx, result).await
+}
+
+pub(crate) async fn update_group(
+    pool: &Pool<Db>,
+    group: &Group,
+    events: &[AuditEvent],
+) -> Result<()> {
+    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
+    let query = bind_group(sqlx::query(UPDATE_GROUP), group).bind(group.id.to_string());
+    let result = run_one(&mut tx, query, events, group_exists, Some(group_missing)).await;
+    finish(tx, result).await
+}
+
+pub(crate) async fn delete_group(
+    pool: &Pool<Db>,
+    id: GroupId,
+    events: &[AuditEvent],
+) -> Result<()> {
+    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
+    let result = delete_group_in(&mut tx, id, events).await;
+    finish(tx, result).await
+}
+
+async fn delete_group_in(conn: &mut Conn, id: GroupId, events: &[AuditEvent]) -> Result<()> {
+    // Explicit rather than relying on the cascade: SQLite enforces foreign keys only when the
+    // connection enables them.
+    sqlx::query("DELETE FROM group_members WHERE group_id = ?")
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    let query = sqlx::query("DELETE FROM user_groups WHERE id = ?").bind(id.to_string());
+    run_one(conn, query, events, group_exists, Some(group_missing)).await
+}
+
+pub(crate) async fn get_group_by(
+    pool: &Pool<Db>,
+    key: GroupKey,
+    value: &str,
+) -> Result<Option<Group>> {
+    let sql = match key {
+        GroupKey::Id => concat!(
+            "SELECT ",
+            group_columns!(),
+            " FROM user_groups WHERE id = ?"
+        ),
+        GroupKey::ScaikeyId => concat!(
+            "SELECT ",
+            group_columns!(),
+            " FROM user_groups WHERE scaikey_group_id = ?"
+        ),
+    };
+    let row: Option<GroupRow> = sqlx::query_as(sql)
+        .bind(value)
+        .fetch_optional(pool)
+        .await
+        .map_err(db_err)?;
+    row.map(GroupRow::into_model).transpose()
+}
+
+pub(crate) async fn list_groups(
+    pool: &Pool<Db>,
+    tenant_id: Option<TenantId>,
+    page: PageRequest,
+) -> Result<Page<Group>> {
+    let mut f = Filter::default();
+    if let Some(tenant) = tenant_id {
+        f.and("tenant_id = ?", [Arg::Text(tenant.to_string())]);
+    }
+    let where_sql = f.sql();
+    let total: i64 = bind_scalar(
+        sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM user_groups{where_sql}"
+        ))),
+        f.args.clone(),
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(db_err)?;
+    let mut args = f.args;
+    args.extend(limit_offset(page));
+    let sql = format!(
+        "SELECT {} FROM user_groups{where_sql} ORDER BY name, id LIMIT ? OFFSET ?",
+        group_columns!()
+    );
+    let rows: Vec<GroupRow> = bind_as(sqlx::query_as(AssertSqlSafe(sql)), args)
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
+    Ok(Page {
+        items: models(rows, GroupRow::into_model)?,
+        total: count(total),
+    })
+}
+
+// ----- memberships -----
+
+pub(crate) async fn add_member(
+    pool: &Pool<Db>,
+    group: GroupId,
+    user: UserId,
+    events: &[AuditEvent],
+) -> Result<bool> {
+    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
+    let result = add_member_in(&mut tx, group, user, events).await;
+    finish(tx, result).await
+}
+
+async fn add_member_in(
+    conn: &mut Conn,
+    group: GroupId,
+    user: UserId,
+    events: &[AuditEvent],
+) -> Result<bool> {
+    let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM user_groups WHERE id = ?")
+        .bind(group.to_string())
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    if exists == 0 {
+        return Err(group_missing());
+    }
+    let inserted = sqlx::query(
+        "INSERT INTO group_members (group_id, user_id, created_at) \
+         SELECT ?, ?, ? WHERE NOT EXISTS \
+         (SELECT 1 FROM group_members WHERE group_id = ? AND user_id = ?)",
+    )
+    .bind(group.to_string())
+    .bind(user.to_string())
+    .bind(Ts::from(Utc::now()))
+    .bind(group.to_string())
+    .bind(user.to_string())
+    .execute(&mut *conn)
+    .await;
+    let added = match inserted {
+        Ok(done) => done.rows_affected() > 0,
+        // A concurrent writer added it first (MySQL only; SQLite writers are serialised).
+        Err(e) if is_unique_violation(&e) => false,
+        Err(e) => return Err(db_err(e)),
+    };
+    if added {
+        audit::insert(conn, events).await?;
+    }
+    Ok(added)
+}
+
+pub(crate) async fn remove_member(
+    pool: &Pool<Db>,
+    group: GroupId,
+    user: UserId,
+    events: &[AuditEvent],
+) -> Result<bool> {
+    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
+    let result = remove_member_in(&mut tx, group, user, events).await;
+    finish(tx, result).await
+}
+
+async fn remove_member_in(
+    conn: &mut Conn,
+    group: GroupId,
+    user: UserId,
+    events: &[AuditEvent],
+) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM group_members WHERE group_id = ? AND user_id = ?")
+        .bind(group.to_string())
+        .bind(user.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    let removed = done.rows_affected() > 0;
+    if removed {
+        audit::insert(conn, events).await?;
+    }
+    Ok(removed)
+}
+
+fn parse_ids<T: std::str::FromStr>(table: &str, ids: Vec<String>) -> Result<Vec<T>> {
+    ids.into_iter()
+        .map(|id| {
+            id.parse()
+                .map_err(|_| crate::adapters::sql::types::corrupt(table, &id, "not a UUID"))
+        })
+        .collect()
+}
+
+pub(crate) async fn member_ids(pool: &Pool<Db>, group: GroupId) -> Result<Vec<UserId>> {
+    let ids: Vec<String> =
+        sqlx::query_scalar("SELECT user_id FROM group_members WHERE group_id = ? ORDER BY user_id")
+            .bind(group.to_string())
+            .fetch_all(pool)
+            .await
+            .map_err(db_err)?;
+    parse_ids("group_members", ids)
+}
+
+pub(crate) async fn user_group_ids(pool: &Pool<Db>, user: UserId) -> Result<Vec<GroupId>> {
+    let ids: Vec<String> = sqlx::query_scalar(
+        "SELECT group_id FROM group_members WHERE user_id = ? ORDER BY group_id",
+    )
+    .bind(user.to_string())
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    parse_ids("group_members", ids)
+}

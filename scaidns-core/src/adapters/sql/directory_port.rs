@@ -1,0 +1,79 @@
+//! The identity-cache traits of [`crate::ports::directory`] for [`SqlStore`].
+
+use async_trait::async_trait;
+
+use super::directory_rows::GroupKey;
+use super::{Pools, SqlStore, mysql, sqlite};
+use crate::audit::AuditEvent;
+use crate::error::Result;
+use crate::ids::{GroupId, TenantId, UserId};
+use crate::ports::directory::GroupStore;
+use crate::ports::store::{Page, PageRequest};
+use crate::tenant::Group;
+
+/// Calls `directory::function(pool, args…)` on the engine's copy of the query code.
+macro_rules! dispatch {
+    ($store:expr, $function:ident ( $($arg:expr),* $(,)? )) => {
+        match &$store.pool {
+            Pools::MySql(pool) => mysql::directory::$function(pool, $($arg),*).await,
+            Pools::Sqlite(pool) => sqlite::directory::$function(pool, $($arg),*).await,
+        }
+    };
+}
+
+#[async_trait]
+impl GroupStore for SqlStore {
+    async fn insert_group(&self, group: &Group, audit: &[AuditEvent]) -> Result<()> {
+        dispatch!(self, insert_group(group, audit))
+    }
+
+    async fn update_group(&self, group: &Group, audit: &[AuditEvent]) -> Result<()> {
+        dispatch!(self, update_group(group, audit))
+    }
+
+    async fn delete_group(&self, id: GroupId, audit: &[AuditEvent]) -> Result<()> {
+        dispatch!(self, delete_group(id, audit))
+    }
+
+    async fn get_group(&self, id: GroupId) -> Result<Option<Group>> {
+        dispatch!(self, get_group_by(GroupKey::Id, &id.to_string()))
+    }
+
+    async fn get_group_by_scaikey_id(&self, scaikey_id: &str) -> Result<Option<Group>> {
+        dispatch!(self, get_group_by(GroupKey::ScaikeyId, scaikey_id))
+    }
+
+    async fn list_groups(
+        &self,
+        tenant_id: Option<TenantId>,
+        page: PageRequest,
+    ) -> Result<Page<Group>> {
+        dispatch!(self, list_groups(tenant_id, page))
+    }
+
+    async fn add_group_member(
+        &self,
+        group: GroupId,
+        user: UserId,
+        audit: &[AuditEvent],
+    ) -> Result<bool> {
+        dispatch!(self, add_member(group, user, audit))
+    }
+
+    async fn remove_group_member(
+        &self,
+        group: GroupId,
+        user: UserId,
+        audit: &[AuditEvent],
+    ) -> Result<bool> {
+        dispatch!(self, remove_member(group, user, audit))
+    }
+
+    async fn group_member_ids(&self, group: GroupId) -> Result<Vec<UserId>> {
+        dispatch!(self, member_ids(group))
+    }
+
+    async fn user_group_ids(&self, user: UserId) -> Result<Vec<GroupId>> {
+        dispatch!(self, user_group_ids(user))
+    }
+}
