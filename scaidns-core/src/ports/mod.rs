@@ -4,6 +4,7 @@
 
 pub mod backend;
 pub mod clock;
+pub mod lifecycle;
 pub mod directory;
 pub mod resolver;
 pub mod store;

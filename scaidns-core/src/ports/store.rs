@@ -320,6 +320,8 @@ pub trait Store:
     + ApiKeyStore
     + AuditStore
     + SettingsStore
+    + crate::ports::lifecycle::DnssecKeyStore
+    + crate::ports::lifecycle::JobStore
     + crate::ports::directory::GroupStore
     + std::fmt::Debug
 {

@@ -7,4 +7,5 @@ mod directory;
 mod rdata_roundtrip;
 mod resolver;
 mod store;
+mod store_lifecycle;
 mod support;

@@ -15,6 +15,7 @@ mod directory_port;
 mod directory_rows;
 mod mysql;
 mod port;
+mod port_lifecycle;
 mod rows;
 mod sqlite;
 mod types;

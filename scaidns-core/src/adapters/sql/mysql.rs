@@ -36,8 +36,14 @@ pub(crate) mod common;
 #[path = "directory.rs"]
 pub(crate) mod directory;
 #[allow(clippy::duplicate_mod)]
+#[path = "dnssec_keys.rs"]
+pub(crate) mod dnssec_keys;
+#[allow(clippy::duplicate_mod)]
 #[path = "identity.rs"]
 pub(crate) mod identity;
+#[allow(clippy::duplicate_mod)]
+#[path = "jobs.rs"]
+pub(crate) mod jobs;
 #[allow(clippy::duplicate_mod)]
 #[path = "records.rs"]
 pub(crate) mod records;

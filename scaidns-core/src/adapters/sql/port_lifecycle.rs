@@ -1,0 +1,79 @@
+//! [`DnssecKeyStore`] and [`JobStore`] for [`SqlStore`]: each method hands its pool to the
+//! engine's copy of the query code (as `port.rs` does for the other stores).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::{Pools, SqlStore, mysql, sqlite};
+use crate::dnssec::DnssecKey;
+use crate::error::Result;
+use crate::ids::ZoneId;
+use crate::ports::lifecycle::{DnssecKeyStore, DnssecKeyWrite, JobInfo, JobStore};
+
+macro_rules! dispatch {
+    ($store:expr, $module:ident :: $function:ident ( $($arg:expr),* $(,)? )) => {
+        match &$store.pool {
+            Pools::MySql(pool) => mysql::$module::$function(pool, $($arg),*).await,
+            Pools::Sqlite(pool) => sqlite::$module::$function(pool, $($arg),*).await,
+        }
+    };
+}
+
+#[async_trait]
+impl DnssecKeyStore for SqlStore {
+    async fn list_dnssec_keys(&self, zone_id: ZoneId) -> Result<Vec<DnssecKey>> {
+        dispatch!(self, dnssec_keys::list(zone_id))
+    }
+
+    async fn write_dnssec_keys(&self, write: DnssecKeyWrite) -> Result<()> {
+        dispatch!(self, dnssec_keys::write(write))
+    }
+
+    async fn zones_with_dnssec_keys(&self) -> Result<Vec<ZoneId>> {
+        dispatch!(self, dnssec_keys::zones_with_keys())
+    }
+}
+
+#[async_trait]
+impl JobStore for SqlStore {
+    async fn ensure_job(&self, name: &str, first_run: DateTime<Utc>) -> Result<()> {
+        dispatch!(self, jobs::ensure(name, first_run))
+    }
+
+    async fn claim_job(
+        &self,
+        name: &str,
+        owner: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool> {
+        dispatch!(self, jobs::claim(name, owner, now, lease_until))
+    }
+
+    async fn renew_job_lease(
+        &self,
+        name: &str,
+        owner: &str,
+        lease_until: DateTime<Utc>,
+    ) -> Result<bool> {
+        dispatch!(self, jobs::renew(name, owner, lease_until))
+    }
+
+    async fn finish_job(
+        &self,
+        name: &str,
+        owner: &str,
+        finished_at: DateTime<Utc>,
+        next_run_at: DateTime<Utc>,
+        error: Option<&str>,
+    ) -> Result<bool> {
+        dispatch!(
+            self,
+            jobs::finish(name, owner, finished_at, next_run_at, error)
+        )
+    }
+
+    async fn list_jobs(&self) -> Result<Vec<JobInfo>> {
+        dispatch!(self, jobs::list())
+    }
+}
