@@ -18,6 +18,7 @@ pub mod identity;
 pub mod ids;
 pub mod ownership;
 pub mod ports;
+pub mod rbac;
 pub mod record;
 pub mod service;
 pub mod tenant;

@@ -1,0 +1,517 @@
+//! The authorization decision (spec api-identity §6.6): [`authorize`] over a [`Principal`]
+//! whose role assignments, groups and grants were resolved once for the request.
+//!
+//! Scopes nest: platform ⇒ every tenant ⇒ every zone of that tenant. Role assignments give
+//! their permissions on the whole scope; access grants add a role's permissions on one zone,
+//! optionally narrowed to records by name pattern and type, until they expire. An API key's
+//! `scopes` then narrow whatever was allowed, never widen it. The decision is pure and does no
+//! allocation: set lookups and bit tests, plus a pattern match per live grant of the zone.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::model::RoleScope;
+use super::pattern::RecordPattern;
+use super::permission::{PermSet, Permission};
+use crate::ids::{TenantId, ZoneId};
+use crate::record::RecordType;
+
+/// What an operation acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// The whole platform (tenants, nameservers).
+    Platform,
+    /// One tenant (zone creation, users, roles, audit).
+    Tenant(TenantId),
+    /// One zone, as a whole.
+    Domain {
+        /// The zone.
+        zone: ZoneId,
+        /// Its tenant.
+        tenant: TenantId,
+    },
+    /// One record (or RRset) of a zone.
+    Record {
+        /// The zone.
+        zone: ZoneId,
+        /// Its tenant.
+        tenant: TenantId,
+        /// Name relative to the zone, `@` for the apex.
+        name: &'a str,
+        /// Type.
+        rtype: RecordType,
+    },
+}
+
+/// Why a request was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denial {
+    /// No role or grant gives the permission here.
+    NotGranted,
+    /// Roles allow it, but the API key's scopes do not include it.
+    OutsideKeyScopes,
+}
+
+/// The outcome of [`authorize`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Go ahead.
+    Allowed,
+    /// Refuse.
+    Denied(Denial),
+}
+
+impl Decision {
+    /// Whether allowed.
+    pub fn is_allowed(self) -> bool {
+        self == Decision::Allowed
+    }
+}
+
+/// A grant as the decision needs it.
+#[derive(Debug, Clone)]
+struct RecordGrant {
+    perms: PermSet,
+    /// `None`: every name.
+    pattern: Option<RecordPattern>,
+    /// A stored pattern that no longer parses: matches nothing.
+    broken_pattern: bool,
+    /// Bit per `RecordType` discriminant; 0 = every type.
+    types: u64,
+    expires_at: Option<DateTime<Utc>>,
+}
+
+impl RecordGrant {
+    fn live(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at.is_none_or(|at| at > now)
+    }
+
+    fn covers_record(&self, name: &str, rtype: RecordType) -> bool {
+        !self.broken_pattern
+            && (self.types == 0 || self.types & type_bit(rtype) != 0)
+            && self.pattern.as_ref().is_none_or(|p| p.matches(name))
+    }
+}
+
+fn type_bit(rtype: RecordType) -> u64 {
+    1u64 << ((rtype as u32) % 64)
+}
+
+/// One access grant, as input to [`Principal::resolve`].
+#[derive(Debug, Clone)]
+pub struct GrantInput {
+    /// The zone.
+    pub zone: ZoneId,
+    /// The granted role's permissions.
+    pub perms: PermSet,
+    /// Stored pattern text.
+    pub record_pattern: Option<String>,
+    /// Types (empty = all).
+    pub record_types: Vec<RecordType>,
+    /// Expiry.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Everything known about a caller, as input to [`Principal::resolve`].
+#[derive(Debug, Clone, Default)]
+pub struct PrincipalInput {
+    /// The user flag `is_platform_admin` (the `platform_admin` role at platform scope).
+    pub platform_admin: bool,
+    /// The user flag `is_tenant_admin`, for the user's own tenant.
+    pub tenant_admin_of: Option<TenantId>,
+    /// Role assignments of the user and its groups: scope and the role's permissions.
+    pub assignments: Vec<(RoleScope, PermSet)>,
+    /// Access grants of the user and its groups (expired ones included: the decision compares
+    /// with `now`).
+    pub grants: Vec<GrantInput>,
+    /// An API key's scopes (`None` or empty: no narrowing).
+    pub key_scopes: Option<PermSet>,
+}
+
+/// A caller's resolved permissions.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    system: bool,
+    platform: PermSet,
+    tenants: HashMap<TenantId, PermSet>,
+    domains: HashMap<ZoneId, PermSet>,
+    grants: HashMap<ZoneId, Vec<RecordGrant>>,
+    key_scopes: Option<PermSet>,
+    now: DateTime<Utc>,
+}
+
+/// Permissions that concern zones: holding any of them on a zone makes it visible (a request
+/// for something else on it is then 403 rather than 404).
+fn zone_mask() -> PermSet {
+    PermSet::parse_lenient(&["domains:*", "records:*", "dnssec:*", "access_grants:*"])
+}
+
+impl Principal {
+    /// ScaiDNS itself (worker, operator CLI): allowed everything.
+    pub fn system(now: DateTime<Utc>) -> Self {
+        Self {
+            system: true,
+            platform: PermSet::all(),
+            tenants: HashMap::new(),
+            domains: HashMap::new(),
+            grants: HashMap::new(),
+            key_scopes: None,
+            now,
+        }
+    }
+
+    /// Builds the lookup tables; `now` is the request's time from the service clock.
+    pub fn resolve(input: PrincipalInput, now: DateTime<Utc>) -> Self {
+        let tenant_admin = super::roles::system_role(super::roles::TENANT_ADMIN)
+            .map(|r| r.perm_set())
+            .unwrap_or_default();
+        let mut platform = if input.platform_admin {
+            PermSet::all()
+        } else {
+            PermSet::EMPTY
+        };
+        let mut tenants: HashMap<TenantId, PermSet> = HashMap::new();
+        let mut domains: HashMap<ZoneId, PermSet> = HashMap::new();
+        if let Some(t) = input.tenant_admin_of {
+            tenants.insert(t, tenant_admin);
+        }
+        for (scope, perms) in input.assignments {
+            match scope {
+                RoleScope::Platform => platform = platform.union(perms),
+                RoleScope::Tenant(t) => {
+                    let e = tenants.entry(t).or_default();
+                    *e = e.union(perms);
+                }
+                RoleScope::Domain(z) => {
+                    let e = domains.entry(z).or_default();
+                    *e = e.union(perms);
+                }
+            }
+        }
+        let mut grants: HashMap<ZoneId, Vec<RecordGrant>> = HashMap::new();
+        for g in input.grants {
+            let (pattern, broken_pattern) = match g.record_pattern.as_deref() {
+                None => (None, false),
+                Some(text) => match RecordPattern::parse(text) {
+                    Ok(p) => (Some(p), false),
+                    Err(_) => (None, true),
+                },
+            };
+            grants.entry(g.zone).or_default().push(RecordGrant {
+                perms: g.perms,
+                pattern,
+                broken_pattern,
+                types: g.record_types.iter().fold(0, |acc, t| acc | type_bit(*t)),
+                expires_at: g.expires_at,
+            });
+        }
+        Self {
+            system: false,
+            platform,
+            tenants,
+            domains,
+            grants,
+            key_scopes: input.key_scopes.filter(|s| !s.is_empty()),
+            now,
+        }
+    }
+
+    /// Whether this is ScaiDNS itself.
+    pub fn is_system(&self) -> bool {
+        self.system
+    }
+
+    /// The request time grants are compared with.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now
+    }
+
+    /// Permissions that roles (not grants) give at `target`'s scope, before key narrowing:
+    /// what a caller may hand on through custom roles, assignments and grants.
+    pub fn role_perms(&self, target: &Target<'_>) -> PermSet {
+        let tenant = |t: &TenantId| self.tenants.get(t).copied().unwrap_or_default();
+        let scoped = match target {
+            Target::Platform => self.platform,
+            Target::Tenant(t) => self.platform.union(tenant(t)),
+            Target::Domain { zone, tenant: t }
+            | Target::Record {
+                zone, tenant: t, ..
+            } => self
+                .platform
+                .union(tenant(t))
+                .union(self.domains.get(zone).copied().unwrap_or_default()),
+        };
+        match self.key_scopes {
+            Some(scopes) => scoped.intersect(scopes),
+            None => scoped,
+        }
+    }
+
+    fn live_grants(&self, zone: ZoneId) -> impl Iterator<Item = &RecordGrant> {
+        self.grants
+            .get(&zone)
+            .into_iter()
+            .flatten()
+            .filter(|g| g.live(self.now))
+    }
+
+    /// Whether the caller may know that a zone exists: some zone permission reaches it through
+    /// a role, or a live grant on it has one.
+    pub fn can_see_zone(&self, zone: ZoneId, tenant: TenantId) -> bool {
+        let mask = zone_mask();
+        !self
+            .role_perms(&Target::Domain { zone, tenant })
+            .intersect(mask)
+            .is_empty()
+            || self
+                .live_grants(zone)
+                .any(|g| !g.perms.intersect(mask).is_empty())
+    }
+
+    /// Whether `perm` holds on the whole zone through roles alone, so no record filtering is
+    /// needed.
+    pub fn covers_whole_zone(&self, perm: Permission, zone: ZoneId, tenant: TenantId) -> bool {
+        self.role_perms(&Target::Domain { zone, tenant })
+            .contains(perm)
+    }
+
+    /// Whether `perm` reaches every zone of `tenant` (platform or tenant roles).
+    pub fn covers_tenant(&self, perm: Permission, tenant: TenantId) -> bool {
+        self.role_perms(&Target::Tenant(tenant)).contains(perm)
+    }
+
+    /// Zones where `perm` holds through a domain-scope role or a live grant (for lists of
+    /// callers without a tenant-wide role).
+    pub fn zones_with(&self, perm: Permission) -> Vec<ZoneId> {
+        if self.key_scopes.is_some_and(|s| !s.contains(perm)) {
+            return Vec::new();
+        }
+        let mut zones: Vec<ZoneId> = self
+            .domains
+            .iter()
+            .filter(|(_, p)| p.contains(perm))
+            .map(|(z, _)| *z)
+            .chain(
+                self.grants
+                    .keys()
+                    .filter(|z| self.live_grants(**z).any(|g| g.perms.contains(perm)))
+                    .copied(),
+            )
+            .collect();
+        zones.sort_unstable();
+        zones.dedup();
+        zones
+    }
+
+    /// Whether `perm` is denied only by an API key's scopes.
+    fn outside_key_scopes(&self, perm: Permission) -> bool {
+        self.key_scopes.is_some_and(|s| !s.contains(perm))
+    }
+}
+
+/// Decides whether `principal` may use `perm` on `target`.
+pub fn authorize(principal: &Principal, perm: Permission, target: &Target<'_>) -> Decision {
+    if principal.system {
+        return Decision::Allowed;
+    }
+    let by_role = {
+        let tenant = |t: &TenantId| principal.tenants.get(t).is_some_and(|s| s.contains(perm));
+        principal.platform.contains(perm)
+            || match target {
+                Target::Platform => false,
+                Target::Tenant(t) => tenant(t),
+                Target::Domain { zone, tenant: t }
+                | Target::Record {
+                    zone, tenant: t, ..
+                } => {
+                    tenant(t)
+                        || principal
+                            .domains
+                            .get(zone)
+                            .is_some_and(|s| s.contains(perm))
+                }
+            }
+    };
+    let allowed = by_role
+        || match target {
+            Target::Platform | Target::Tenant(_) => false,
+            Target::Domain { zone, .. } => {
+                principal.live_grants(*zone).any(|g| g.perms.contains(perm))
+            }
+            Target::Record {
+                zone, name, rtype, ..
+            } => principal
+                .live_grants(*zone)
+                .any(|g| g.perms.contains(perm) && g.covers_record(name, *rtype)),
+        };
+    if !allowed {
+        Decision::Denied(Denial::NotGranted)
+    } else if principal.outside_key_scopes(perm) {
+        Decision::Denied(Denial::OutsideKeyScopes)
+    } else {
+        Decision::Allowed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rbac::roles::system_role;
+
+    fn p(name: &str) -> Permission {
+        Permission::parse(name).unwrap()
+    }
+
+    fn role(name: &str) -> PermSet {
+        system_role(name).unwrap().perm_set()
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn scopes_nest() {
+        let (t1, t2, z1, z2) = (
+            TenantId::new(),
+            TenantId::new(),
+            ZoneId::new(),
+            ZoneId::new(),
+        );
+        let admin = Principal::resolve(
+            PrincipalInput {
+                tenant_admin_of: Some(t1),
+                ..Default::default()
+            },
+            now(),
+        );
+        let d1 = Target::Domain {
+            zone: z1,
+            tenant: t1,
+        };
+        let d2 = Target::Domain {
+            zone: z2,
+            tenant: t2,
+        };
+        assert!(authorize(&admin, p("records:delete"), &d1).is_allowed());
+        assert!(!authorize(&admin, p("records:read"), &d2).is_allowed());
+        assert!(!authorize(&admin, p("platform:admin"), &Target::Platform).is_allowed());
+        assert!(admin.can_see_zone(z1, t1) && !admin.can_see_zone(z2, t2));
+
+        let platform = Principal::resolve(
+            PrincipalInput {
+                platform_admin: true,
+                ..Default::default()
+            },
+            now(),
+        );
+        assert!(authorize(&platform, p("records:delete"), &d2).is_allowed());
+
+        let editor = Principal::resolve(
+            PrincipalInput {
+                assignments: vec![(RoleScope::Domain(z1), role("record_editor"))],
+                ..Default::default()
+            },
+            now(),
+        );
+        assert!(authorize(&editor, p("records:create"), &d1).is_allowed());
+        assert_eq!(
+            authorize(&editor, p("records:delete"), &d1),
+            Decision::Denied(Denial::NotGranted)
+        );
+        assert!(!authorize(&editor, p("domains:create"), &Target::Tenant(t1)).is_allowed());
+        assert_eq!(editor.zones_with(p("domains:read")), vec![z1]);
+    }
+
+    #[test]
+    fn grants_narrow_to_records_and_expire() {
+        let (t, z) = (TenantId::new(), ZoneId::new());
+        let user = Principal::resolve(
+            PrincipalInput {
+                grants: vec![
+                    GrantInput {
+                        zone: z,
+                        perms: role("domain_manager"),
+                        record_pattern: Some("*.dev".into()),
+                        record_types: vec![RecordType::A, RecordType::AAAA],
+                        expires_at: None,
+                    },
+                    GrantInput {
+                        zone: z,
+                        perms: role("domain_admin"),
+                        record_pattern: None,
+                        record_types: vec![],
+                        expires_at: Some(now()),
+                    },
+                ],
+                ..Default::default()
+            },
+            now(),
+        );
+        let rec = |name, rtype| Target::Record {
+            zone: z,
+            tenant: t,
+            name,
+            rtype,
+        };
+        assert!(authorize(&user, p("records:delete"), &rec("a.dev", RecordType::A)).is_allowed());
+        assert!(
+            !authorize(&user, p("records:delete"), &rec("a.dev", RecordType::TXT)).is_allowed()
+        );
+        assert!(!authorize(&user, p("records:delete"), &rec("www", RecordType::A)).is_allowed());
+        // The domain_admin grant expired at exactly `now`.
+        assert!(
+            !authorize(
+                &user,
+                p("dnssec:enable"),
+                &Target::Domain { zone: z, tenant: t }
+            )
+            .is_allowed()
+        );
+        assert!(
+            authorize(
+                &user,
+                p("records:read"),
+                &Target::Domain { zone: z, tenant: t }
+            )
+            .is_allowed()
+        );
+        assert!(!user.covers_whole_zone(p("records:read"), z, t));
+        assert!(user.can_see_zone(z, t));
+    }
+
+    #[test]
+    fn key_scopes_narrow_never_widen() {
+        let t = TenantId::new();
+        let key = Principal::resolve(
+            PrincipalInput {
+                tenant_admin_of: Some(t),
+                key_scopes: Some(
+                    PermSet::parse_all(&[
+                        "domains:read",
+                        "records:write",
+                        "audit:read",
+                        "platform:admin",
+                    ])
+                    .unwrap(),
+                ),
+                ..Default::default()
+            },
+            now(),
+        );
+        let z = Target::Domain {
+            zone: ZoneId::new(),
+            tenant: t,
+        };
+        assert!(authorize(&key, p("records:update"), &z).is_allowed());
+        assert_eq!(
+            authorize(&key, p("records:read"), &z),
+            Decision::Denied(Denial::OutsideKeyScopes)
+        );
+        assert!(!authorize(&key, p("platform:admin"), &Target::Platform).is_allowed());
+        assert!(!key.role_perms(&z).contains(p("records:read")));
+    }
+}

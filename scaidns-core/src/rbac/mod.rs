@@ -1,0 +1,16 @@
+//! Role-based access control (spec api-identity §6–7): the permission catalogue, the system
+//! roles, record patterns, and the pure decision [`authorize`] over a caller's resolved
+//! assignments and grants. Storage lives behind [`crate::ports::rbac::RbacStore`]; the service
+//! resolves a caller once per request and authorizes every operation on its first line.
+
+pub mod decision;
+pub mod model;
+pub mod pattern;
+pub mod permission;
+pub mod roles;
+
+pub use decision::{Decision, Denial, GrantInput, Principal, PrincipalInput, Target, authorize};
+pub use model::{AccessGrant, Role, RoleAssignment, RoleScope, Subject};
+pub use pattern::RecordPattern;
+pub use permission::{CATALOGUE, PermSet, Permission};
+pub use roles::{SYSTEM_ROLES, SystemRole, system_role};
