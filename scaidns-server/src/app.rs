@@ -3,6 +3,9 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+
+use scaidns_core::adapters::rate_limit::{FallbackRateLimiter, InProcessRateLimiter, RedisRateLimiter};
+use scaidns_core::ports::rate_limit::RateLimiter;
 use std::time::Duration;
 
 use poem::endpoint::make_sync;
@@ -18,6 +21,7 @@ use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::adapters::sql::SqlStore;
 use scaidns_core::identity::api_key::Pepper;
 use scaidns_core::ports::{DnsBackend, Store, SystemClock};
+use scaidns_core::record::TtlPolicy;
 use scaidns_core::service::{ScaiDns, ServiceConfig, ValidationConfig};
 use tokio::sync::oneshot;
 
@@ -28,7 +32,7 @@ use crate::middleware::request_context;
 use crate::state::AppState;
 
 /// Largest request body accepted (bulk record changes and zone imports included).
-const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// How long in-flight requests get to finish at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -104,7 +108,7 @@ pub fn build_app(state: AppState) -> impl Endpoint {
             Ok(req)
         })
         .with(NormalizePath::new(TrailingSlash::Trim));
-    request_context(app, metrics)
+    crate::rate_limit::headers(request_context(app, metrics))
 }
 
 /// Why the server could not start.
@@ -116,6 +120,9 @@ pub enum StartError {
     /// The DNS backend could not be set up.
     #[error("DNS backend: {0}")]
     Backend(#[from] scaidns_core::ports::BackendError),
+    /// A setting is unusable.
+    #[error("configuration: {0}")]
+    Config(String),
     /// The HTTP listener could not bind.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -136,6 +143,10 @@ pub fn service_config(config: &Config) -> ServiceConfig {
             challenge_ttl: config.validation_challenge_ttl,
         },
         api_key_pepper: Pepper::new(config.api_key_pepper.expose()),
+        ttl_policy: TtlPolicy {
+            min: config.ttl_min,
+            max: config.ttl_max,
+        },
         ..ServiceConfig::default()
     };
     if !config.platform_nameservers.is_empty() {
@@ -246,6 +257,7 @@ pub async fn build_state(
 ) -> Result<(AppState, Option<EmbeddedServerHandle>), StartError> {
     let store = connect_store(&config).await?;
     let (backend, dns) = connect_backend(&config).await?;
+    let rate_limiter = rate_limiter(&config)?;
     let service = ScaiDns::new(
         store,
         backend,
@@ -257,8 +269,22 @@ pub async fn build_state(
         service,
         config: Arc::new(config),
         metrics: Arc::new(Metrics::new()),
+        rate_limiter,
     };
     Ok((state, dns))
+}
+
+/// Counts in Redis when `REDIS_URL` is set (falling back to in-process counting while Redis is
+/// unreachable), in-process otherwise.
+pub fn rate_limiter(config: &Config) -> Result<Arc<dyn RateLimiter>, StartError> {
+    match &config.redis_url {
+        Some(url) => {
+            let redis = RedisRateLimiter::new(url.expose(), "scaidns:ratelimit")
+                .map_err(|e| StartError::Config(format!("REDIS_URL: {e}")))?;
+            Ok(Arc::new(FallbackRateLimiter::new(redis)))
+        }
+        None => Ok(Arc::new(InProcessRateLimiter::new())),
+    }
 }
 
 /// Starts everything and returns once the HTTP listener is bound.

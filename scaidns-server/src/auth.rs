@@ -55,6 +55,7 @@ pub async fn op_context(
             if let Actor::ApiKey { id, .. } = &ctx.actor {
                 state.metrics.observe_api_key(&id.to_string());
             }
+            crate::rate_limit::check(state, &ctx).await?;
             Ok(ctx)
         }
         ApiAuth::Bearer(_) => Err(ApiError::new(

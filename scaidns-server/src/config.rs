@@ -107,8 +107,12 @@ pub struct Config {
     pub database_url: Secret,
     /// `DATABASE_POOL_SIZE`.
     pub database_pool_size: u32,
-    /// `REDIS_URL` (not used yet: rate limits count in-process).
+    /// `REDIS_URL`: rate limits are counted there when set, in-process otherwise.
     pub redis_url: Option<Secret>,
+    /// `RATE_LIMIT_API_KEY_PER_MINUTE`: for keys without their own `rate_limit`.
+    pub rate_limit_api_key_per_minute: u32,
+    /// `RATE_LIMIT_USER_PER_MINUTE`: for JWT users.
+    pub rate_limit_user_per_minute: u32,
     /// The DNS backend.
     pub backend: BackendConfig,
     /// `BIND_ADDRESS`.
@@ -133,6 +137,10 @@ pub struct Config {
     pub validation_expiry_hours: u32,
     /// `VALIDATION_CHALLENGE_TTL` (seconds).
     pub validation_challenge_ttl: u32,
+    /// `TTL_MIN`: smallest TTL a record or zone default may have (seconds).
+    pub ttl_min: u32,
+    /// `TTL_MAX`: largest TTL a record or zone default may have (seconds).
+    pub ttl_max: u32,
     /// `METRICS_ENABLED`.
     pub metrics_enabled: bool,
     /// `DELETED_ZONE_RETENTION_DAYS`.
@@ -450,11 +458,21 @@ impl Config {
                 .collect()
         });
 
+        let ttl_min = r.number("TTL_MIN", 60_u32, 0);
+        let ttl_max = r.number("TTL_MAX", 604_800_u32, 1);
+        if ttl_min > ttl_max {
+            r.invalid.push((
+                "TTL_MAX",
+                format!("{ttl_max} is smaller than TTL_MIN ({ttl_min})"),
+            ));
+        }
         let config = Config {
             environment,
             database_url: Secret::new(database_url),
             database_pool_size: r.number("DATABASE_POOL_SIZE", 20, 1),
             redis_url: r.get("REDIS_URL").map(Secret::new),
+            rate_limit_api_key_per_minute: r.number("RATE_LIMIT_API_KEY_PER_MINUTE", 100, 1),
+            rate_limit_user_per_minute: r.number("RATE_LIMIT_USER_PER_MINUTE", 1000, 1),
             backend,
             bind_address,
             external_url,
@@ -467,6 +485,8 @@ impl Config {
             validation_nameserver_port: r.number("VALIDATION_NAMESERVER_PORT", 53, 1),
             validation_expiry_hours: r.number("VALIDATION_EXPIRY_HOURS", 72, 1),
             validation_challenge_ttl: r.number("VALIDATION_CHALLENGE_TTL", 3600, 1),
+            ttl_min,
+            ttl_max,
             metrics_enabled: r.flag("METRICS_ENABLED", true),
             deleted_zone_retention_days: r.number("DELETED_ZONE_RETENTION_DAYS", 30, 0),
             trusted_proxies,
@@ -577,6 +597,26 @@ mod tests {
             vec!["DATABASE_URL", "LOG_LEVEL", "VALIDATION_RESOLVERS"]
         );
         assert!(err.to_string().contains("LOG_LEVEL"));
+    }
+
+    #[test]
+    fn ttl_bounds_are_configurable_and_ordered() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().to_str().unwrap();
+        let c = Config::from_vars(&vars(&[("DATA_DIR", data)]), true).unwrap();
+        assert_eq!((c.ttl_min, c.ttl_max), (60, 604_800));
+        let c = Config::from_vars(
+            &vars(&[("DATA_DIR", data), ("TTL_MIN", "30"), ("TTL_MAX", "86400")]),
+            true,
+        )
+        .unwrap();
+        assert_eq!((c.ttl_min, c.ttl_max), (30, 86_400));
+        let err = Config::from_vars(
+            &vars(&[("DATA_DIR", data), ("TTL_MIN", "600"), ("TTL_MAX", "300")]),
+            true,
+        )
+        .unwrap_err();
+        assert_eq!(err.invalid[0].0, "TTL_MAX");
     }
 
     #[test]

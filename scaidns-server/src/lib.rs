@@ -7,12 +7,15 @@
 pub mod api;
 pub mod app;
 pub mod auth;
+pub mod body_check;
 pub mod config;
 pub mod error;
 pub mod metrics;
+pub mod rate_limit;
 pub mod middleware;
 pub mod state;
 pub mod telemetry;
+pub mod timestamp;
 
 pub use app::{RunningServer, StartError, build_app, serve, spec_json, start};
 pub use config::Config;

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use scaidns_core::ports::rate_limit::RateLimiter;
 use scaidns_core::service::ScaiDns;
 
 use crate::config::Config;
@@ -16,6 +17,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
+    /// Per-caller request counts.
+    pub rate_limiter: Arc<dyn RateLimiter>,
 }
 
 impl std::fmt::Debug for AppState {

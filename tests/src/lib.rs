@@ -93,6 +93,15 @@ pub async fn spawn_app() -> TestApp {
 /// # Panics
 /// When the server cannot start: tests cannot continue then.
 pub async fn spawn_app_with(options: TestOptions) -> TestApp {
+    spawn_app_configured(options, |_| {}).await
+}
+
+/// Starts a server with `options`, letting `configure` adjust the configuration last (for
+/// settings such as `REDIS_URL` or rate limits).
+///
+/// # Panics
+/// When the server cannot start: tests cannot continue then.
+pub async fn spawn_app_configured(options: TestOptions, configure: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temporary directory");
     let database_url = options
         .database_url
@@ -111,6 +120,7 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
             zone_kind: ZoneKind::Native,
         };
     }
+    configure(&mut config);
     let server = start(config).await.expect("test server starts");
     let boot = server
         .state()

@@ -4,6 +4,7 @@
 pub mod embedded;
 #[cfg(feature = "pdns")]
 pub mod pdns;
+pub mod rate_limit;
 #[cfg(feature = "resolver")]
 pub mod resolver;
 #[cfg(feature = "sql")]

@@ -6,6 +6,7 @@ pub mod backend;
 pub mod clock;
 pub mod lifecycle;
 pub mod directory;
+pub mod rate_limit;
 pub mod resolver;
 pub mod store;
 

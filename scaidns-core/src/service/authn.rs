@@ -123,6 +123,7 @@ impl ScaiDns {
                     owner_email: Some(user.email),
                     is_platform_admin: user.is_platform_admin,
                     scopes: key.scopes.clone(),
+                    rate_limit: key.rate_limit,
                 })
             }
             // Groups carry no platform-admin flag; their permissions come from role assignments.
@@ -132,6 +133,7 @@ impl ScaiDns {
                 owner_email: None,
                 is_platform_admin: false,
                 scopes: key.scopes.clone(),
+                rate_limit: key.rate_limit,
             }),
         }
     }

@@ -29,6 +29,8 @@ pub enum Actor {
         is_platform_admin: bool,
         /// Optional narrowing of the source's permissions.
         scopes: Vec<String>,
+        /// The key's own requests-per-minute limit.
+        rate_limit: Option<u32>,
     },
     /// ScaiDNS itself (worker, operator CLI).
     System,

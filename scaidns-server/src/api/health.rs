@@ -55,15 +55,21 @@ pub async fn readiness(state: &AppState) -> ReadyResponse {
             .as_ref()
             .map_or_else(|e| e.message.clone(), |()| "ok".to_owned()),
     );
+    let redis = if state.config.redis_url.is_some() {
+        state.rate_limiter.health().await.map_err(|e| e.to_string())
+    } else {
+        Ok(())
+    };
     checks.insert(
         "redis".to_owned(),
-        if state.config.redis_url.is_some() {
-            "not_used".to_owned()
-        } else {
-            "not_configured".to_owned()
+        match (&redis, state.config.redis_url.is_some()) {
+            (_, false) => "not_configured".to_owned(),
+            (Ok(()), true) => "ok".to_owned(),
+            (Err(e), true) => e.clone(),
         },
     );
-    let status = match (db.is_ok(), backend.is_ok()) {
+    // Without Redis rate limits are counted per process: degraded, not down.
+    let status = match (db.is_ok(), backend.is_ok() && redis.is_ok()) {
         (true, true) => "ok",
         (true, false) => "degraded",
         (false, _) => "down",

@@ -6,3 +6,4 @@ mod api_keys;
 mod errors;
 mod health;
 mod openapi;
+mod rate_limit;

@@ -1,0 +1,80 @@
+//! Rate limiting of authenticated requests (interface decision 22).
+//!
+//! The decision is taken once the caller is known (in `auth::op_context`): a key's own
+//! `rate_limit`, else `RATE_LIMIT_API_KEY_PER_MINUTE`; JWT users `RATE_LIMIT_USER_PER_MINUTE`.
+//! The outermost layer of the app copies it into `X-RateLimit-*` headers of the response,
+//! whatever the response is, so clients see their budget on errors too.
+
+use std::cell::Cell;
+
+use poem::http::{HeaderValue, StatusCode};
+use poem::{Endpoint, EndpointExt, Response};
+use scaidns_core::ports::rate_limit::RateDecision;
+use scaidns_core::service::{Actor, OpContext};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+tokio::task_local! {
+    static DECISION: Cell<Option<RateDecision>>;
+}
+
+/// Counts the request of `ctx`'s caller; 429 with `Retry-After` when over the limit.
+pub async fn check(state: &AppState, ctx: &OpContext) -> Result<(), ApiError> {
+    let (key, limit) = match &ctx.actor {
+        Actor::ApiKey { id, rate_limit, .. } => (
+            format!("key:{id}"),
+            rate_limit.unwrap_or(state.config.rate_limit_api_key_per_minute),
+        ),
+        Actor::User { id, .. } => (
+            format!("user:{id}"),
+            state.config.rate_limit_user_per_minute,
+        ),
+        Actor::System => return Ok(()),
+    };
+    let decision = match state.rate_limiter.hit(&key, limit, ctx.now).await {
+        Ok(d) => d,
+        Err(e) => {
+            // Even the in-process fallback failed: never turn that into an outage.
+            tracing::warn!(error = %e, "rate limiter failed; request not counted");
+            return Ok(());
+        }
+    };
+    let _ = DECISION.try_with(|cell| cell.set(Some(decision)));
+    if decision.allowed {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("Rate limit of {limit} requests per minute exceeded"),
+        )
+        .with_retry_after(decision.reset_after.max(1)))
+    }
+}
+
+/// Adds the `X-RateLimit-*` headers of the request's decision to its response.
+pub fn headers<E: Endpoint<Output = Response> + 'static>(
+    ep: E,
+) -> impl Endpoint<Output = Response> {
+    ep.around(|ep, req| async move {
+        let (resp, decision) = DECISION
+            .scope(Cell::new(None), async move {
+                let resp = ep.call(req).await.unwrap_or_else(|e| e.into_response());
+                (resp, DECISION.with(Cell::get))
+            })
+            .await;
+        let mut resp = resp;
+        if let Some(d) = decision {
+            let headers = resp.headers_mut();
+            for (name, value) in [
+                ("x-ratelimit-limit", u64::from(d.limit)),
+                ("x-ratelimit-remaining", u64::from(d.remaining)),
+                ("x-ratelimit-reset", d.reset_after),
+            ] {
+                headers.insert(name, HeaderValue::from(value));
+            }
+        }
+        Ok(resp)
+    })
+}
