@@ -70,5 +70,12 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
 fi
 export SCAIDNS_TEST_REDIS_URL="${SCAIDNS_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 
+log "checking that the pure core depends on no I/O crate"
+io_crates=$(cargo tree -p scaidns-core --no-default-features -e normal --prefix none \
+  | sed 's/ v.*//' | grep -xE 'poem|poem-openapi|sqlx|reqwest|redis|hickory-resolver|hickory-server|tokio|jsonwebtoken' || true)
+if [ -n "$io_crates" ]; then
+  log "scaidns-core --no-default-features pulls in: $io_crates"; exit 1
+fi
+
 log "running the test suite"
 cargo test --workspace --all-features "$@"
