@@ -7,6 +7,7 @@ pub mod clock;
 pub mod lifecycle;
 pub mod directory;
 pub mod rate_limit;
+pub mod rbac;
 pub mod resolver;
 pub mod store;
 

@@ -4,6 +4,7 @@
 
 mod backend;
 mod directory;
+mod rbac;
 mod rdata_roundtrip;
 mod resolver;
 mod store;

@@ -16,6 +16,8 @@ mod directory_rows;
 mod mysql;
 mod port;
 mod port_lifecycle;
+mod rbac_port;
+mod rbac_rows;
 mod rows;
 mod sqlite;
 mod types;

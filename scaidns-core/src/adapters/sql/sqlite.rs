@@ -39,6 +39,9 @@ pub(crate) mod common;
 #[path = "directory.rs"]
 pub(crate) mod directory;
 #[allow(clippy::duplicate_mod)]
+#[path = "rbac.rs"]
+pub(crate) mod rbac;
+#[allow(clippy::duplicate_mod)]
 #[path = "dnssec_keys.rs"]
 pub(crate) mod dnssec_keys;
 #[allow(clippy::duplicate_mod)]
