@@ -203,11 +203,7 @@ impl DnssecKey {
 
     /// `(active, published)` as the backend must hold them in this state.
     pub fn backend_flags(&self) -> (bool, bool) {
-        match (self.state, self.role) {
-            (KeyState::DsPending, _) => (false, false),
-            (KeyState::Published, _) | (KeyState::Retired, KeyRole::Zsk) => (false, true),
-            (KeyState::Active, _) | (KeyState::Retired, _) => (true, true),
-        }
+        backend_flags(self.role, self.state)
     }
 
     /// Whether the key signs (is "active" in the API's key object).
@@ -229,6 +225,15 @@ impl DnssecKey {
         if active && self.activated_at.is_none() {
             self.activated_at = Some(now);
         }
+    }
+}
+
+/// `(active, published)` of a key of `role` in `state`.
+pub fn backend_flags(role: KeyRole, state: KeyState) -> (bool, bool) {
+    match (state, role) {
+        (KeyState::DsPending, _) => (false, false),
+        (KeyState::Published, _) | (KeyState::Retired, KeyRole::Zsk) => (false, true),
+        (KeyState::Active, _) | (KeyState::Retired, _) => (true, true),
     }
 }
 

@@ -6,11 +6,14 @@
 mod api_keys;
 mod authn;
 mod context;
+pub mod dnssec;
 mod publish;
 pub mod nameservers;
+pub mod reconcile;
 pub mod records;
 mod tenants;
 pub mod validation;
+pub mod worker;
 pub mod zones;
 
 use std::net::SocketAddr;
@@ -67,6 +70,8 @@ pub struct ServiceConfig {
     pub validation: ValidationConfig,
     /// Secret mixed into API-key hashes (`API_KEY_PEPPER`).
     pub api_key_pepper: Pepper,
+    /// DNSSEC algorithm and rollover policy.
+    pub dnssec: dnssec::DnssecConfig,
 }
 
 impl Default for ServiceConfig {
@@ -82,6 +87,7 @@ impl Default for ServiceConfig {
             validation: ValidationConfig::default(),
             // Only for tests and embedding; the server always sets the configured pepper.
             api_key_pepper: Pepper::new("scaidns-insecure-default-pepper"),
+            dnssec: dnssec::DnssecConfig::default(),
         }
     }
 }

@@ -1,0 +1,368 @@
+//! The effects behind the DNSSEC operations: creating keys in the backend, applying a key set's
+//! new flags to it, storing the keys, and asking the parent for the zone's DS.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::{ds_matches, waits_for_ds};
+use crate::dnssec::rollover as machine;
+use crate::dnssec::{Algorithm, DnssecKey, DsRecord, KeyState};
+use crate::error::{Error, ErrorKind, Result};
+use crate::ids::DnssecKeyId;
+use crate::ports::backend::{BackendError, BackendErrorKind, KeyRole, NewKey};
+use crate::ports::lifecycle::DnssecKeyWrite;
+use crate::ports::resolver::LookupAnswer;
+use crate::record::RecordType;
+use crate::service::{OpContext, ScaiDns};
+use crate::zone::Zone;
+
+impl ScaiDns {
+    /// Creates a key in the backend with the flags `state` needs.
+    pub(super) async fn create_key(
+        &self,
+        zone: &Zone,
+        role: KeyRole,
+        algorithm: Algorithm,
+        state: KeyState,
+        now: DateTime<Utc>,
+    ) -> Result<DnssecKey> {
+        let (active, published) = crate::dnssec::key::backend_flags(role, state);
+        let new = NewKey {
+            role,
+            algorithm: algorithm.number(),
+            bits: algorithm.bits(),
+            active,
+            published,
+        };
+        let made = self
+            .backend()
+            .add_key(&zone.name, &new)
+            .await
+            .map_err(|e| dnssec_backend_error(&e))?;
+        Ok(DnssecKey::from_backend(zone.id, role, &made, state, now))
+    }
+
+    /// Best-effort removal of keys just created, after a later step failed.
+    pub(super) async fn discard_keys(&self, zone: &Zone, keys: &[&DnssecKey]) {
+        for key in keys {
+            if let Err(e) = self.backend().remove_key(&zone.name, key.backend_id).await {
+                tracing::warn!(zone = %zone.name, key = key.backend_id, error = %e, "could not remove an orphaned DNSSEC key; reconcile will report it");
+            }
+        }
+    }
+
+    /// Removes every key the backend holds for the zone (and the stored ones it may have lost).
+    pub(super) async fn remove_all_backend_keys(
+        &self,
+        zone: &Zone,
+        stored: &[DnssecKey],
+    ) -> Result<()> {
+        let mut ids: Vec<u32> = self
+            .backend()
+            .list_keys(&zone.name)
+            .await
+            .map_err(|e| dnssec_backend_error(&e))?
+            .into_iter()
+            .map(|k| k.id)
+            .collect();
+        ids.extend(stored.iter().map(|k| k.backend_id));
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            match self.backend().remove_key(&zone.name, id).await {
+                Ok(()) => {}
+                Err(e) if e.kind == BackendErrorKind::NotFound => {}
+                Err(e) => return Err(dnssec_backend_error(&e)),
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes the backend hold `after`'s flags for keys in both sets, and removes the keys
+    /// `after` no longer has. New keys were created with their flags already.
+    pub(super) async fn apply_flags(
+        &self,
+        zone: &Zone,
+        before: &[DnssecKey],
+        after: &[DnssecKey],
+    ) -> Result<()> {
+        for old in before {
+            match after.iter().find(|k| k.id == old.id) {
+                Some(new) if new.backend_flags() != old.backend_flags() => {
+                    let (active, published) = new.backend_flags();
+                    self.backend()
+                        .set_key_state(&zone.name, new.backend_id, active, published)
+                        .await
+                        .map_err(|e| dnssec_backend_error(&e))?;
+                }
+                Some(_) => {}
+                None => match self.backend().remove_key(&zone.name, old.backend_id).await {
+                    Ok(()) => {}
+                    Err(e) if e.kind == BackendErrorKind::NotFound => {}
+                    Err(e) => return Err(dnssec_backend_error(&e)),
+                },
+            }
+        }
+        Ok(())
+    }
+
+    /// Stores `after` in place of `before` (which must still be what the store holds).
+    pub(super) async fn save_keys(
+        &self,
+        zone: &Zone,
+        before: &[DnssecKey],
+        after: &[DnssecKey],
+        dnssec_enabled: Option<bool>,
+        audit: Vec<crate::audit::AuditEvent>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let upsert = after
+            .iter()
+            .filter(|k| !before.contains(k))
+            .cloned()
+            .collect();
+        let delete = before
+            .iter()
+            .filter(|k| !after.iter().any(|a| a.id == k.id))
+            .map(|k| k.id)
+            .collect();
+        self.store()
+            .write_dnssec_keys(DnssecKeyWrite {
+                zone_id: zone.id,
+                expected: before.iter().map(|k| k.id).collect(),
+                upsert,
+                delete,
+                dnssec_enabled,
+                now,
+                audit,
+            })
+            .await
+    }
+
+    /// Pre-publishes a new ZSK (API `rotate-zsk`, or the worker at the ZSK's expiry).
+    pub(super) async fn start_zsk_rollover(
+        &self,
+        ctx: &OpContext,
+        zone: &Zone,
+        keys: Vec<DnssecKey>,
+    ) -> Result<()> {
+        if machine::zsk_rolling(&keys) {
+            return Err(Error::conflict(
+                "rollover_in_progress",
+                "a ZSK rollover is already in progress",
+            ));
+        }
+        let algorithm = signing_algorithm(&keys)?;
+        let dnskey_ttl = self.max_ttl(zone).await?;
+        let new = self
+            .create_key(zone, KeyRole::Zsk, algorithm, KeyState::Published, ctx.now)
+            .await?;
+        let mut after = keys.clone();
+        let policy = self.config().dnssec.policy;
+        machine::start_zsk_rollover(&mut after, new.clone(), ctx.now, dnskey_ttl, &policy)?;
+        let old: Vec<u16> = keys
+            .iter()
+            .filter(|k| !k.is_ksk() && k.state == KeyState::Active)
+            .map(|k| k.key_tag)
+            .collect();
+        let audit = ctx.audit(
+            "dnssec.rotate_zsk",
+            "domain",
+            zone.id,
+            Some(zone.name.to_string()),
+            Some(json!({"zsk": old})),
+            Some(json!({"new_zsk": new.key_tag, "activate_at": new_activation(&after, new.id)})),
+        );
+        if let Err(e) = self
+            .save_keys(zone, &keys, &after, None, vec![audit], ctx.now)
+            .await
+        {
+            self.discard_keys(zone, &[&new]).await;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Makes a KSK successor waiting for its DS (API `rotate-ksk`, or the worker at expiry).
+    pub(super) async fn start_ksk_rollover(
+        &self,
+        ctx: &OpContext,
+        zone: &Zone,
+        keys: Vec<DnssecKey>,
+    ) -> Result<()> {
+        if machine::ksk_rolling(&keys) {
+            return Err(Error::conflict(
+                "rollover_in_progress",
+                "a KSK rollover is already in progress",
+            ));
+        }
+        let algorithm = signing_algorithm(&keys)?;
+        let new = self
+            .create_key(zone, KeyRole::Ksk, algorithm, KeyState::DsPending, ctx.now)
+            .await?;
+        let mut after = keys.clone();
+        machine::start_ksk_rollover(&mut after, new.clone(), ctx.now)?;
+        let audit = ctx.audit(
+            "dnssec.rotate_ksk",
+            "domain",
+            zone.id,
+            Some(zone.name.to_string()),
+            None,
+            Some(json!({"new_ksk": new.key_tag, "ds": new.ds.iter().map(ToString::to_string).collect::<Vec<_>>()})),
+        );
+        if let Err(e) = self
+            .save_keys(zone, &keys, &after, None, vec![audit], ctx.now)
+            .await
+        {
+            self.discard_keys(zone, &[&new]).await;
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// Records that key `id`'s DS is at the parent; a double-DS successor then publishes and
+    /// signs.
+    pub(super) async fn confirm_key(
+        &self,
+        ctx: &OpContext,
+        zone: &Zone,
+        keys: Vec<DnssecKey>,
+        id: DnssecKeyId,
+    ) -> Result<()> {
+        let mut after = keys.clone();
+        machine::confirm_ds(&mut after, id, ctx.now, &self.config().dnssec.policy)?;
+        self.apply_flags(zone, &keys, &after).await?;
+        let tag = after.iter().find(|k| k.id == id).map(|k| k.key_tag);
+        let audit = ctx.audit(
+            "dnssec.confirm_ds",
+            "domain",
+            zone.id,
+            Some(zone.name.to_string()),
+            None,
+            Some(json!({"key_tag": tag})),
+        );
+        self.save_keys(zone, &keys, &after, None, vec![audit], ctx.now)
+            .await
+    }
+
+    /// The DS records the parent publishes for the zone, through the configured resolvers.
+    pub(super) async fn parent_ds(&self, zone: &Zone) -> Result<Vec<DsRecord>> {
+        let resolvers = &self.config().validation.resolvers;
+        if resolvers.is_empty() {
+            return Err(Error::conflict(
+                "ds_check_unavailable",
+                "No resolvers are configured (VALIDATION_RESOLVERS), so the DS at the parent cannot be checked",
+            ));
+        }
+        match self
+            .resolver()
+            .lookup(resolvers, zone.name.fqdn(), RecordType::DS)
+            .await
+        {
+            Ok(LookupAnswer::Records(found)) => {
+                Ok(found.iter().filter_map(|d| DsRecord::parse(d)).collect())
+            }
+            Ok(LookupAnswer::NoData | LookupAnswer::NxDomain) => Ok(Vec::new()),
+            Err(e) => Err(Error::new(
+                ErrorKind::Upstream,
+                "ds_lookup_failed",
+                format!("the DS of {} could not be looked up: {e}", zone.name),
+            )),
+        }
+    }
+
+    /// Refuses to unsign a zone whose DS the parent still publishes.
+    pub(super) async fn refuse_while_ds_published(
+        &self,
+        zone: &Zone,
+        keys: &[DnssecKey],
+    ) -> Result<()> {
+        let never_confirmed = keys.iter().all(|k| k.ds_confirmed_at.is_none());
+        let found = match self.parent_ds(zone).await {
+            Ok(found) => found,
+            // Without resolvers a DS that was never confirmed is taken as never published.
+            Err(e) if e.code() == "ds_check_unavailable" && never_confirmed => Vec::new(),
+            Err(e) => {
+                return Err(Error::conflict(
+                    "ds_still_published",
+                    format!(
+                        "{} Remove the DS at the registrar first, or disable with ?force=true.",
+                        e.message()
+                    ),
+                ));
+            }
+        };
+        if found.is_empty() {
+            return Ok(());
+        }
+        let tags: Vec<String> = found.iter().map(|d| d.key_tag.to_string()).collect();
+        Err(Error::conflict(
+            "ds_still_published",
+            format!(
+                "The parent of {} still publishes a DS record (key tag {}): validating resolvers would fail the domain once it is unsigned. Remove the DS at the registrar, wait for its TTL, then disable again, or disable with ?force=true.",
+                zone.name,
+                tags.join(", ")
+            ),
+        ))
+    }
+
+    /// Whether the parent holds a DS for a KSK waiting for it; `Ok(None)` when none waits.
+    pub(super) async fn ds_seen_for(
+        &self,
+        zone: &Zone,
+        keys: &[DnssecKey],
+    ) -> Result<Option<DnssecKeyId>> {
+        let waiting: Vec<&DnssecKey> = keys.iter().filter(|k| waits_for_ds(k)).collect();
+        if waiting.is_empty() {
+            return Ok(None);
+        }
+        let found = self.parent_ds(zone).await?;
+        // The newest waiting key first: a successor's DS matters more than an old key's.
+        Ok(waiting
+            .iter()
+            .rev()
+            .find(|k| ds_matches(k, &found))
+            .map(|k| k.id))
+    }
+}
+
+fn signing_algorithm(keys: &[DnssecKey]) -> Result<Algorithm> {
+    let number = keys
+        .iter()
+        .find(|k| k.is_signing())
+        .or_else(|| keys.first())
+        .map_or(13, |k| k.algorithm);
+    Algorithm::from_number(i64::from(number), "algorithm").map_err(|_| {
+        Error::internal(format!(
+            "the zone is signed with algorithm {number}, which ScaiDNS does not roll"
+        ))
+    })
+}
+
+fn new_activation(keys: &[DnssecKey], id: DnssecKeyId) -> Option<DateTime<Utc>> {
+    keys.iter().find(|k| k.id == id).and_then(|k| k.activate_at)
+}
+
+/// Maps a backend failure of a DNSSEC call onto the API's errors.
+pub(crate) fn dnssec_backend_error(e: &BackendError) -> Error {
+    match e.kind {
+        BackendErrorKind::Unsupported => Error::conflict(
+            "dnssec_unsupported",
+            "DNSSEC requires the PowerDNS backend (DNS_BACKEND=powerdns); this server publishes to the embedded backend, which cannot sign zones",
+        ),
+        BackendErrorKind::NotFound => Error::conflict(
+            "zone_not_published",
+            "the domain is not published in the DNS backend yet (its sync is pending); retry once it is in sync",
+        ),
+        BackendErrorKind::Unavailable => Error::new(
+            ErrorKind::Upstream,
+            "backend_unavailable",
+            format!("the DNS backend is unavailable: {}", e.message),
+        ),
+        _ => Error::new(
+            ErrorKind::Upstream,
+            "backend_rejected",
+            format!("the DNS backend refused the DNSSEC change: {}", e.message),
+        ),
+    }
+}
