@@ -2,6 +2,8 @@
 
 #[cfg(feature = "embedded")]
 pub mod embedded;
+#[cfg(feature = "oidc")]
+pub mod oidc;
 #[cfg(feature = "pdns")]
 pub mod pdns;
 pub mod rate_limit;

@@ -12,6 +12,7 @@ pub mod nameservers;
 pub mod reconcile;
 pub mod records;
 mod tenants;
+mod token_auth;
 pub mod validation;
 pub mod worker;
 pub mod zones;
@@ -100,6 +101,7 @@ pub struct ScaiDns {
     resolver: Arc<dyn Resolver>,
     clock: Arc<dyn Clock>,
     config: ServiceConfig,
+    identity_provider: Option<Arc<dyn crate::ports::identity_provider::IdentityProvider>>,
 }
 
 impl ScaiDns {
@@ -117,6 +119,7 @@ impl ScaiDns {
             resolver,
             clock,
             config,
+            identity_provider: None,
         }
     }
 

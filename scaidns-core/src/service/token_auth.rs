@@ -1,0 +1,180 @@
+//! Authentication of bearer tokens (spec api-identity §3.2, interface decision 17): a token the
+//! identity provider vouches for becomes an [`OpContext`] acting as the cached user.
+//!
+//! Tenant resolution: the token's tenant claim names a cached tenant (by identity-provider id);
+//! without that claim the user's primary tenant is used. A valid token for a tenant ScaiDNS does
+//! not know is 403 `unknown_tenant`. An unknown `sub` in a known tenant becomes a user on first
+//! sight, with no roles and no admin flags. Nothing here calls the provider but `verify`, so a
+//! provider outage does not lock out users whose keys are cached.
+
+use std::sync::Arc;
+
+use serde_json::json;
+
+use crate::audit::{ActorType, AuditEvent};
+use crate::error::{Error, Result};
+use crate::ids::{AuditEventId, UserId};
+use crate::ports::identity_provider::{IdentityProvider, TokenClaims, Verified};
+use crate::tenant::{Tenant, TenantStatus, User, UserStatus};
+
+use super::{Actor, OpContext, RequestMeta, ScaiDns};
+
+fn not_configured() -> Error {
+    Error::unauthenticated(
+        "jwt_not_configured",
+        "Bearer tokens are not accepted: no identity provider is configured; use X-API-Key",
+    )
+}
+
+fn unknown_tenant() -> Error {
+    Error::forbidden(
+        "unknown_tenant",
+        "The token's tenant is not known to ScaiDNS",
+    )
+}
+
+impl ScaiDns {
+    /// Adds the identity provider that bearer tokens are verified with.
+    #[must_use]
+    pub fn with_identity_provider(mut self, provider: Arc<dyn IdentityProvider>) -> Self {
+        self.identity_provider = Some(provider);
+        self
+    }
+
+    /// The identity provider, when one is configured.
+    pub fn identity_provider(&self) -> Option<&Arc<dyn IdentityProvider>> {
+        self.identity_provider.as_ref()
+    }
+
+    /// Verifies a bearer token and returns its claims (for `/auth/me`).
+    ///
+    /// Errors: 401 `jwt_not_configured` and the `token_*` codes of
+    /// [`crate::ports::identity_provider::TokenRejection`]; 503 when the provider's keys were
+    /// never obtained.
+    pub async fn verify_token(&self, token: &str) -> Result<TokenClaims> {
+        let provider = self.identity_provider.as_ref().ok_or_else(not_configured)?;
+        match provider.verify(token).await? {
+            Verified::Valid(claims) => Ok(*claims),
+            Verified::Rejected(why) => Err(why.into_error()),
+        }
+    }
+
+    /// Authenticates a bearer token and builds the request's context.
+    ///
+    /// Errors: those of [`Self::verify_token`]; 403 `unknown_tenant`, `tenant_suspended`,
+    /// `user_inactive`, `user_conflict`.
+    pub async fn authenticate_token(&self, token: &str, meta: RequestMeta) -> Result<OpContext> {
+        let claims = self.verify_token(token).await?;
+        let existing = self.store.get_user_by_scaikey_id(&claims.subject).await?;
+        let tenant = self.token_tenant(&claims, existing.as_ref()).await?;
+        if tenant.status == TenantStatus::Suspended {
+            return Err(Error::forbidden("tenant_suspended", "Tenant is suspended"));
+        }
+        let user = match existing {
+            Some(user) => user,
+            None => self.user_on_first_sight(&claims, &tenant, &meta).await?,
+        };
+        if user.status != UserStatus::Active {
+            return Err(Error::forbidden("user_inactive", "User is inactive"));
+        }
+        Ok(OpContext {
+            actor: Actor::User {
+                id: user.id,
+                email: user.email,
+                is_platform_admin: user.is_platform_admin,
+            },
+            tenant_id: tenant.id,
+            request_id: meta.request_id,
+            ip: meta.ip.map(|ip| ip.to_string()),
+            user_agent: meta.user_agent,
+            now: self.clock.now(),
+            authz: Default::default(),
+        })
+    }
+
+    async fn token_tenant(&self, claims: &TokenClaims, user: Option<&User>) -> Result<Tenant> {
+        let tenant = match (&claims.tenant, user) {
+            (Some(idp_tenant), _) => self.store.get_tenant_by_scaikey_id(idp_tenant).await?,
+            (None, Some(user)) => self.store.get_tenant(user.tenant_id).await?,
+            (None, None) => None,
+        };
+        tenant.ok_or_else(unknown_tenant)
+    }
+
+    /// Creates the cache row of a user seen for the first time, or links a row that sync or an
+    /// admin created with the same e-mail in the same tenant and no provider id yet.
+    async fn user_on_first_sight(
+        &self,
+        claims: &TokenClaims,
+        tenant: &Tenant,
+        meta: &RequestMeta,
+    ) -> Result<User> {
+        let now = self.clock.now();
+        let email = claims
+            .email
+            .clone()
+            .map(|e| e.trim().to_lowercase())
+            .filter(|e| !e.is_empty())
+            .ok_or_else(|| {
+                Error::forbidden("email_required", "The token carries no e-mail claim")
+            })?;
+        let event = |action: &str, user: &User, before| AuditEvent {
+            id: AuditEventId::new(),
+            tenant_id: Some(tenant.id),
+            actor_type: ActorType::User,
+            actor_id: Some(user.id.to_string()),
+            actor_email: Some(user.email.clone()),
+            action: action.to_owned(),
+            resource_type: "user".to_owned(),
+            resource_id: Some(user.id.to_string()),
+            resource_name: Some(user.email.clone()),
+            before,
+            after: Some(super::tenants::user_json(user)),
+            ip_address: meta.ip.map(|ip| ip.to_string()),
+            user_agent: meta.user_agent.clone(),
+            request_id: meta.request_id.clone(),
+            created_at: now,
+        };
+        if let Some(mut local) = self.store.get_user_by_email(&email).await? {
+            if local.tenant_id != tenant.id || local.scaikey_user_id.is_some() {
+                return Err(Error::forbidden(
+                    "user_conflict",
+                    "Another account already uses this e-mail",
+                ));
+            }
+            let before = Some(super::tenants::user_json(&local));
+            local.scaikey_user_id = Some(claims.subject.clone());
+            local.updated_at = now;
+            let audit = [event("user.update", &local, before)];
+            self.store.update_user(&local, &audit).await?;
+            return Ok(local);
+        }
+        let user = User {
+            id: UserId::new(),
+            tenant_id: tenant.id,
+            email,
+            first_name: claims.given_name.clone(),
+            last_name: claims.family_name.clone(),
+            scaikey_user_id: Some(claims.subject.clone()),
+            status: UserStatus::Active,
+            is_platform_admin: false,
+            is_tenant_admin: false,
+            created_at: now,
+            updated_at: now,
+        };
+        let mut audit = event("user.create", &user, None);
+        audit.after = Some(json!({
+            "user": super::tenants::user_json(&user), "source": "token",
+        }));
+        match self.store.insert_user(&user, &[audit]).await {
+            Ok(()) => Ok(user),
+            // Two first requests raced; the other one created the row.
+            Err(e) if e.code() == "user_exists" => self
+                .store
+                .get_user_by_scaikey_id(&claims.subject)
+                .await?
+                .ok_or(e),
+            Err(e) => Err(e),
+        }
+    }
+}
