@@ -7,9 +7,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use poem::PathPattern;
-use poem::http::HeaderValue;
+use poem::http::{HeaderValue, Method, StatusCode};
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response};
+use poem_openapi::error::ParseRequestPayloadError;
 
+use crate::app::MAX_BODY_BYTES;
+use crate::body_check::explain;
 use crate::error::{ApiError, REQUEST_ID};
 use crate::metrics::Metrics;
 
@@ -27,20 +30,40 @@ pub fn request_context<E: Endpoint + 'static>(
     })
 }
 
-async fn handle<E: Endpoint>(ep: Arc<E>, req: Request, metrics: &Metrics) -> Response {
+async fn handle<E: Endpoint>(ep: Arc<E>, mut req: Request, metrics: &Metrics) -> Response {
     let id = req
         .header(REQUEST_ID_HEADER)
         .filter(|v| is_sane_id(v))
         .map_or_else(new_id, ToOwned::to_owned);
     let method = req.method().to_string();
+    let path = req.uri().path().to_owned();
     let started = Instant::now();
+    let kept = keep_body(&mut req).await;
+    let (check_method, check_path) = (method.clone(), path);
     let mut resp = REQUEST_ID
         .scope(id.clone(), async move {
             match ep.call(req).await {
                 Ok(out) => out.into_response(),
                 Err(err) => {
                     let pattern = err.data::<PathPattern>().cloned();
-                    let mut resp = ApiError::from_poem(err).into_response();
+                    let located = err
+                        .is::<ParseRequestPayloadError>()
+                        .then(|| {
+                            kept.as_deref()
+                                .and_then(|b| explain(&check_method, &check_path, b))
+                        })
+                        .flatten();
+                    let api_error = match located {
+                        Some(p) => ApiError::located(
+                            StatusCode::UNPROCESSABLE_ENTITY,
+                            "invalid_body",
+                            "body",
+                            Some(p.field.as_str()).filter(|f| !f.is_empty()),
+                            &p.msg,
+                        ),
+                        None => ApiError::from_poem(err),
+                    };
+                    let mut resp = api_error.into_response();
                     if let Some(p) = pattern {
                         resp.set_data(p);
                     }
@@ -67,6 +90,23 @@ async fn handle<E: Endpoint>(ep: Arc<E>, req: Request, metrics: &Metrics) -> Res
         resp.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
     resp
+}
+
+/// Keeps a copy of a JSON body small enough to be accepted, so a parse failure can name the
+/// field ([`explain`]). Bodies of unknown length are not buffered here.
+async fn keep_body(req: &mut Request) -> Option<Vec<u8>> {
+    if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
+        return None;
+    }
+    let declared = req
+        .header("content-length")
+        .and_then(|v| v.parse::<usize>().ok())?;
+    if declared == 0 || declared > MAX_BODY_BYTES {
+        return None;
+    }
+    let bytes = req.take_body().into_vec().await.ok()?;
+    req.set_body(bytes.clone());
+    Some(bytes)
 }
 
 /// Printable, short, no separators that could forge log lines.

@@ -1,7 +1,7 @@
 //! Platform administration (spec api-identity §10.1, §10.3): tenants and users. Platform
 //! admins only, until tenant admins get their share with the RBAC work.
 
-use chrono::{DateTime, Utc};
+use crate::timestamp::Timestamp;
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
@@ -32,9 +32,9 @@ pub struct TenantResponse {
     /// Whether this is the platform operator's tenant.
     pub is_platform: bool,
     /// Creation time.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Timestamp,
     /// Last change.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: Timestamp,
 }
 
 impl From<Tenant> for TenantResponse {
@@ -46,8 +46,8 @@ impl From<Tenant> for TenantResponse {
             scaikey_tenant_id: t.scaikey_tenant_id,
             status: t.status.to_string(),
             is_platform: t.is_platform,
-            created_at: t.created_at,
-            updated_at: t.updated_at,
+            created_at: t.created_at.into(),
+            updated_at: t.updated_at.into(),
         }
     }
 }
@@ -102,9 +102,9 @@ pub struct UserResponse {
     /// Holds `tenant_admin` in its tenant.
     pub is_tenant_admin: bool,
     /// Creation time.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Timestamp,
     /// Last change.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: Timestamp,
 }
 
 impl From<User> for UserResponse {
@@ -129,8 +129,8 @@ impl From<User> for UserResponse {
             status: u.status.to_string(),
             is_platform_admin: u.is_platform_admin,
             is_tenant_admin: u.is_tenant_admin,
-            created_at: u.created_at,
-            updated_at: u.updated_at,
+            created_at: u.created_at.into(),
+            updated_at: u.updated_at.into(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! API keys (spec api-identity §8). The secret appears exactly twice in its life: in the
 //! response to create and to regenerate.
 
-use chrono::{DateTime, Utc};
+use crate::timestamp::Timestamp;
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
@@ -70,15 +70,15 @@ pub struct ApiKeyResponse {
     /// Allowed client networks (empty: any).
     pub ip_whitelist: Vec<String>,
     /// Refused after this instant.
-    pub expires_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<Timestamp>,
     /// Last use.
-    pub last_used_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<Timestamp>,
     /// Client address of the last use.
     pub last_used_ip: Option<String>,
     /// Number of uses.
     pub use_count: i64,
     /// Creation time.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Timestamp,
 }
 
 impl From<ApiKey> for ApiKeyResponse {
@@ -95,11 +95,11 @@ impl From<ApiKey> for ApiKeyResponse {
             scopes: k.scopes,
             rate_limit: k.rate_limit,
             ip_whitelist: k.ip_whitelist.iter().map(ToString::to_string).collect(),
-            expires_at: k.expires_at,
-            last_used_at: k.last_used_at,
+            expires_at: k.expires_at.map(Into::into),
+            last_used_at: k.last_used_at.map(Into::into),
             last_used_ip: k.last_used_ip,
             use_count: k.use_count,
-            created_at: k.created_at,
+            created_at: k.created_at.into(),
         }
     }
 }
@@ -132,9 +132,9 @@ pub struct ApiKeySecretResponse {
     /// Allowed client networks.
     pub ip_whitelist: Vec<String>,
     /// Refused after this instant.
-    pub expires_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<Timestamp>,
     /// Creation time.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Timestamp,
 }
 
 impl From<IssuedApiKey> for ApiKeySecretResponse {
@@ -192,7 +192,7 @@ pub struct ApiKeyCreateRequest {
     /// CIDR blocks allowed to use the key.
     pub ip_whitelist: Option<Vec<String>>,
     /// Refuse the key after this instant.
-    pub expires_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<Timestamp>,
 }
 
 /// Key created.
@@ -289,7 +289,7 @@ impl ApiKeysApi {
             scopes: b.scopes.unwrap_or_default(),
             rate_limit: b.rate_limit,
             ip_whitelist: b.ip_whitelist.unwrap_or_default(),
-            expires_at: b.expires_at,
+            expires_at: b.expires_at.map(Into::into),
         };
         let issued = state.service.api_key_create(&ctx, input).await?;
         Ok(ApiKeyCreated::Created(Json(issued.into())))

@@ -1,6 +1,6 @@
 //! `/api/v1/domains`: zone lifecycle (spec §3).
 
-use chrono::{DateTime, Utc};
+use crate::timestamp::Timestamp;
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
@@ -12,7 +12,7 @@ use scaidns_core::record::RecordType;
 use scaidns_core::service::zones::{ZoneCreate, ZoneUpdate};
 use scaidns_core::zone::{DomainType, SyncStatus, Zone, ZoneStatus};
 
-use crate::api::validation::ValidationResponse;
+use crate::api::validation::{ValidationResponse, challenge_ttl};
 use crate::api::{ApiTags, page_request, total_pages};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::ApiResult;
@@ -72,9 +72,32 @@ macro_rules! mirror_enum {
         }
     };
 }
-mirror_enum!(DomainType, DomainTypeDto { Primary, Secondary, ReverseIpv4, ReverseIpv6 });
-mirror_enum!(ZoneStatus, ZoneStatusDto { PendingValidation, Active, Inactive, Deleted });
-mirror_enum!(SyncStatus, SyncStatusDto { InSync, Pending, Error });
+mirror_enum!(
+    DomainType,
+    DomainTypeDto {
+        Primary,
+        Secondary,
+        ReverseIpv4,
+        ReverseIpv6
+    }
+);
+mirror_enum!(
+    ZoneStatus,
+    ZoneStatusDto {
+        PendingValidation,
+        Active,
+        Inactive,
+        Deleted
+    }
+);
+mirror_enum!(
+    SyncStatus,
+    SyncStatusDto {
+        InSync,
+        Pending,
+        Error
+    }
+);
 
 /// A zone.
 #[derive(Debug, Clone, Object)]
@@ -102,13 +125,13 @@ pub struct DomainResponse {
     /// Last publication error.
     pub sync_error: Option<String>,
     /// When the backend last matched.
-    pub last_synced_at: Option<DateTime<Utc>>,
+    pub last_synced_at: Option<Timestamp>,
     /// Creation time.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Timestamp,
     /// Last change.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: Timestamp,
     /// Soft-delete time.
-    pub deleted_at: Option<DateTime<Utc>>,
+    pub deleted_at: Option<Timestamp>,
     /// The ownership challenge to publish (present on creation of a zone that needs validation).
     pub validation: Option<ValidationResponse>,
 }
@@ -127,10 +150,10 @@ impl From<Zone> for DomainResponse {
             settings: z.settings,
             sync_status: z.sync.status.into(),
             sync_error: z.sync.error,
-            last_synced_at: z.sync.last_synced_at,
-            created_at: z.created_at,
-            updated_at: z.updated_at,
-            deleted_at: z.deleted_at,
+            last_synced_at: z.sync.last_synced_at.map(Into::into),
+            created_at: z.created_at.into(),
+            updated_at: z.updated_at.into(),
+            deleted_at: z.deleted_at.map(Into::into),
             validation: None,
         }
     }
@@ -286,7 +309,9 @@ impl DomainsApi {
             )
             .await?;
         let mut response = DomainResponse::from(created.zone.clone());
-        response.validation = created.validation.map(|v| ValidationResponse::new(&created.zone, &v));
+        response.validation = created
+            .validation
+            .map(|v| ValidationResponse::new(&created.zone, &v, challenge_ttl(&state)));
         Ok(DomainCreated::Created(Json(response)))
     }
 
@@ -306,7 +331,11 @@ impl DomainsApi {
     }
 
     /// One zone.
-    #[oai(path = "/domains/:domain_id", method = "get", operation_id = "domain_get")]
+    #[oai(
+        path = "/domains/:domain_id",
+        method = "get",
+        operation_id = "domain_get"
+    )]
     async fn domain_get(
         &self,
         state: Data<&AppState>,
@@ -317,12 +346,23 @@ impl DomainsApi {
         include_deleted: Query<Option<bool>>,
     ) -> ApiResult<Json<DomainResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let zone = state.service.zone_get(&ctx, domain_id.0.parse()?, include_deleted.0.unwrap_or(false)).await?;
+        let zone = state
+            .service
+            .zone_get(
+                &ctx,
+                domain_id.0.parse()?,
+                include_deleted.0.unwrap_or(false),
+            )
+            .await?;
         Ok(Json(zone.into()))
     }
 
     /// Update a zone's description, default TTL or settings.
-    #[oai(path = "/domains/:domain_id", method = "patch", operation_id = "domain_update")]
+    #[oai(
+        path = "/domains/:domain_id",
+        method = "patch",
+        operation_id = "domain_update"
+    )]
     async fn domain_update(
         &self,
         state: Data<&AppState>,
@@ -342,13 +382,20 @@ impl DomainsApi {
             default_ttl: body.default_ttl,
             settings: body.settings,
         };
-        let zone = state.service.zone_update(&ctx, domain_id.0.parse()?, update).await?;
+        let zone = state
+            .service
+            .zone_update(&ctx, domain_id.0.parse()?, update)
+            .await?;
         Ok(Json(zone.into()))
     }
 
     /// Delete a zone: soft by default (restorable; the zone stops being served), permanent
     /// with `hard=true`. A DNSSEC-signed zone needs `force=true`.
-    #[oai(path = "/domains/:domain_id", method = "delete", operation_id = "domain_delete")]
+    #[oai(
+        path = "/domains/:domain_id",
+        method = "delete",
+        operation_id = "domain_delete"
+    )]
     async fn domain_delete(
         &self,
         state: Data<&AppState>,
@@ -365,13 +412,20 @@ impl DomainsApi {
         if hard.0.unwrap_or(false) {
             state.service.zone_purge(&ctx, id).await?;
         } else {
-            state.service.zone_delete(&ctx, id, force.0.unwrap_or(false)).await?;
+            state
+                .service
+                .zone_delete(&ctx, id, force.0.unwrap_or(false))
+                .await?;
         }
         Ok(DomainDeleted::NoContent)
     }
 
     /// Undo a soft delete: the zone returns to its previous status.
-    #[oai(path = "/domains/:domain_id/restore", method = "post", operation_id = "domain_restore")]
+    #[oai(
+        path = "/domains/:domain_id/restore",
+        method = "post",
+        operation_id = "domain_restore"
+    )]
     async fn domain_restore(
         &self,
         state: Data<&AppState>,
@@ -380,7 +434,10 @@ impl DomainsApi {
         domain_id: Path<String>,
     ) -> ApiResult<Json<DomainResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let zone = state.service.zone_restore(&ctx, domain_id.0.parse()?).await?;
+        let zone = state
+            .service
+            .zone_restore(&ctx, domain_id.0.parse()?)
+            .await?;
         Ok(Json(zone.into()))
     }
 }

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod api_keys;
 pub mod domains;
 pub mod health;
+pub mod nameservers;
 pub mod records;
 pub mod validation;
 
@@ -39,6 +40,7 @@ pub enum ApiTags {
 pub type Api = (
     health::HealthApi,
     admin::AdminApi,
+    nameservers::NameserversApi,
     api_keys::ApiKeysApi,
     domains::DomainsApi,
     records::RecordsApi,
@@ -50,6 +52,7 @@ pub fn api() -> Api {
     (
         health::HealthApi,
         admin::AdminApi,
+        nameservers::NameserversApi,
         api_keys::ApiKeysApi,
         domains::DomainsApi,
         records::RecordsApi,

@@ -1,6 +1,6 @@
 //! `/api/v1/domains/{domain_id}/records`: record management (spec §5).
 
-use chrono::{DateTime, Utc};
+use crate::timestamp::Timestamp;
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::{Path, Query};
@@ -39,9 +39,9 @@ pub struct RecordResponse {
     /// Owning zone.
     pub domain_id: String,
     /// Creation time.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Timestamp,
     /// Last change.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: Timestamp,
 }
 
 impl RecordResponse {
@@ -56,8 +56,8 @@ impl RecordResponse {
             disabled: r.disabled,
             system: r.system,
             domain_id: zone.id.to_string(),
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+            created_at: r.created_at.into(),
+            updated_at: r.updated_at.into(),
         }
     }
 }
@@ -122,7 +122,11 @@ pub struct RecordsApi;
 #[OpenApi(tag = "ApiTags::Records")]
 impl RecordsApi {
     /// Records of a zone.
-    #[oai(path = "/domains/:domain_id/records", method = "get", operation_id = "record_list")]
+    #[oai(
+        path = "/domains/:domain_id/records",
+        method = "get",
+        operation_id = "record_list"
+    )]
     async fn record_list(
         &self,
         state: Data<&AppState>,
@@ -142,24 +146,39 @@ impl RecordsApi {
             .0
             .map(|t| t.parse::<RecordType>())
             .transpose()
-            .map_err(|e| ApiError::from(scaidns_core::Error::bad_query("type", e.message().to_owned())))?;
+            .map_err(|e| {
+                ApiError::from(scaidns_core::Error::bad_query(
+                    "type",
+                    e.message().to_owned(),
+                ))
+            })?;
         let filter = RecordFilter {
             rtype,
             name_contains: name.0.filter(|n| !n.trim().is_empty()),
             query: None,
             include_system: include_system.0.unwrap_or(false),
         };
-        let (zone, records) = state.service.record_list(&ctx, domain_id.0.parse()?, filter).await?;
+        let (zone, records) = state
+            .service
+            .record_list(&ctx, domain_id.0.parse()?, filter)
+            .await?;
         Ok(Json(RecordList {
             total: records.len() as u64,
             domain_id: zone.id.to_string(),
             domain_name: zone.name.as_str().to_owned(),
-            data: records.into_iter().map(|r| RecordResponse::new(&zone, r)).collect(),
+            data: records
+                .into_iter()
+                .map(|r| RecordResponse::new(&zone, r))
+                .collect(),
         }))
     }
 
     /// Add a record. Published at once when the zone is active.
-    #[oai(path = "/domains/:domain_id/records", method = "post", operation_id = "record_create")]
+    #[oai(
+        path = "/domains/:domain_id/records",
+        method = "post",
+        operation_id = "record_create"
+    )]
     async fn record_create(
         &self,
         state: Data<&AppState>,
@@ -170,13 +189,28 @@ impl RecordsApi {
     ) -> ApiResult<RecordCreated> {
         let ctx = op_context(&state, &auth, req).await?;
         let b = body.0;
-        let input = RecordCreate { name: b.name, rtype: b.rtype, content: b.content, ttl: b.ttl, disabled: b.disabled };
-        let (zone, record) = state.service.record_create(&ctx, domain_id.0.parse()?, input).await?;
-        Ok(RecordCreated::Created(Json(RecordResponse::new(&zone, record))))
+        let input = RecordCreate {
+            name: b.name,
+            rtype: b.rtype,
+            content: b.content,
+            ttl: b.ttl,
+            disabled: b.disabled,
+        };
+        let (zone, record) = state
+            .service
+            .record_create(&ctx, domain_id.0.parse()?, input)
+            .await?;
+        Ok(RecordCreated::Created(Json(RecordResponse::new(
+            &zone, record,
+        ))))
     }
 
     /// One record.
-    #[oai(path = "/domains/:domain_id/records/:record_id", method = "get", operation_id = "record_get")]
+    #[oai(
+        path = "/domains/:domain_id/records/:record_id",
+        method = "get",
+        operation_id = "record_get"
+    )]
     async fn record_get(
         &self,
         state: Data<&AppState>,
@@ -186,12 +220,19 @@ impl RecordsApi {
         record_id: Path<String>,
     ) -> ApiResult<Json<RecordResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let (zone, record) = state.service.record_get(&ctx, domain_id.0.parse()?, record_id.0.parse()?).await?;
+        let (zone, record) = state
+            .service
+            .record_get(&ctx, domain_id.0.parse()?, record_id.0.parse()?)
+            .await?;
         Ok(Json(RecordResponse::new(&zone, record)))
     }
 
     /// Change a record's content, TTL or disabled flag.
-    #[oai(path = "/domains/:domain_id/records/:record_id", method = "patch", operation_id = "record_update")]
+    #[oai(
+        path = "/domains/:domain_id/records/:record_id",
+        method = "patch",
+        operation_id = "record_update"
+    )]
     async fn record_update(
         &self,
         state: Data<&AppState>,
@@ -203,14 +244,24 @@ impl RecordsApi {
     ) -> ApiResult<Json<RecordResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         let b = body.0;
-        let input = RecordUpdate { content: b.content, ttl: b.ttl, disabled: b.disabled };
-        let (zone, record) =
-            state.service.record_update(&ctx, domain_id.0.parse()?, record_id.0.parse()?, input).await?;
+        let input = RecordUpdate {
+            content: b.content,
+            ttl: b.ttl,
+            disabled: b.disabled,
+        };
+        let (zone, record) = state
+            .service
+            .record_update(&ctx, domain_id.0.parse()?, record_id.0.parse()?, input)
+            .await?;
         Ok(Json(RecordResponse::new(&zone, record)))
     }
 
     /// Delete a record (immediate and permanent).
-    #[oai(path = "/domains/:domain_id/records/:record_id", method = "delete", operation_id = "record_delete")]
+    #[oai(
+        path = "/domains/:domain_id/records/:record_id",
+        method = "delete",
+        operation_id = "record_delete"
+    )]
     async fn record_delete(
         &self,
         state: Data<&AppState>,
@@ -220,7 +271,10 @@ impl RecordsApi {
         record_id: Path<String>,
     ) -> ApiResult<RecordDeleted> {
         let ctx = op_context(&state, &auth, req).await?;
-        state.service.record_delete(&ctx, domain_id.0.parse()?, record_id.0.parse()?).await?;
+        state
+            .service
+            .record_delete(&ctx, domain_id.0.parse()?, record_id.0.parse()?)
+            .await?;
         Ok(RecordDeleted::NoContent)
     }
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/domains/{domain_id}/validation`: ownership challenges (spec §4).
 
-use chrono::{DateTime, Utc};
+use crate::timestamp::Timestamp;
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::param::Path;
@@ -72,16 +72,17 @@ pub struct ValidationResponse {
     /// Message of the last check.
     pub last_message: Option<String>,
     /// When the last check ran.
-    pub checked_at: Option<DateTime<Utc>>,
+    pub checked_at: Option<Timestamp>,
     /// Expiry.
-    pub expires_at: DateTime<Utc>,
+    pub expires_at: Timestamp,
     /// Creation time.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Timestamp,
 }
 
 impl ValidationResponse {
-    /// The API view of a challenge of `zone`.
-    pub fn new(zone: &Zone, v: &Validation) -> Self {
+    /// The API view of a challenge of `zone`; `ttl` is the recommended TTL of the TXT record
+    /// (`VALIDATION_CHALLENGE_TTL`).
+    pub fn new(zone: &Zone, v: &Validation, ttl: u32) -> Self {
         Self {
             id: v.id.to_string(),
             validation_type: match v.validation_type {
@@ -101,14 +102,19 @@ impl ValidationResponse {
                 name: format!("{CHALLENGE_LABEL}.{}", zone.name.as_str()),
                 rtype: "TXT".to_owned(),
                 value: v.expected_value(),
-                ttl: 3600,
+                ttl,
             },
             last_message: v.last_message.clone(),
-            checked_at: v.checked_at,
-            expires_at: v.expires_at,
-            created_at: v.created_at,
+            checked_at: v.checked_at.map(Into::into),
+            expires_at: v.expires_at.into(),
+            created_at: v.created_at.into(),
         }
     }
+}
+
+/// The TTL the instructions recommend for the challenge record.
+pub fn challenge_ttl(state: &AppState) -> u32 {
+    state.service.config().validation.challenge_ttl
 }
 
 /// New challenge.
@@ -151,7 +157,11 @@ pub struct ValidationApi;
 #[OpenApi(tag = "ApiTags::Validation")]
 impl ValidationApi {
     /// The zone's latest challenge, in any status; 404 `no_validation` when there never was one.
-    #[oai(path = "/domains/:domain_id/validation", method = "get", operation_id = "validation_get")]
+    #[oai(
+        path = "/domains/:domain_id/validation",
+        method = "get",
+        operation_id = "validation_get"
+    )]
     async fn validation_get(
         &self,
         state: Data<&AppState>,
@@ -163,11 +173,19 @@ impl ValidationApi {
         let id = domain_id.0.parse()?;
         let v = state.service.validation_get(&ctx, id).await?;
         let zone = state.service.zone_get(&ctx, id, false).await?;
-        Ok(Json(ValidationResponse::new(&zone, &v)))
+        Ok(Json(ValidationResponse::new(
+            &zone,
+            &v,
+            challenge_ttl(&state),
+        )))
     }
 
     /// Issue a new challenge (cancels the open one).
-    #[oai(path = "/domains/:domain_id/validation", method = "post", operation_id = "validation_create")]
+    #[oai(
+        path = "/domains/:domain_id/validation",
+        method = "post",
+        operation_id = "validation_create"
+    )]
     async fn validation_create(
         &self,
         state: Data<&AppState>,
@@ -184,11 +202,19 @@ impl ValidationApi {
         });
         let v = state.service.validation_create(&ctx, id, vtype).await?;
         let zone = state.service.zone_get(&ctx, id, false).await?;
-        Ok(ValidationCreated::Created(Json(ValidationResponse::new(&zone, &v))))
+        Ok(ValidationCreated::Created(Json(ValidationResponse::new(
+            &zone,
+            &v,
+            challenge_ttl(&state),
+        ))))
     }
 
     /// Cancel the open challenge.
-    #[oai(path = "/domains/:domain_id/validation", method = "delete", operation_id = "validation_cancel")]
+    #[oai(
+        path = "/domains/:domain_id/validation",
+        method = "delete",
+        operation_id = "validation_cancel"
+    )]
     async fn validation_cancel(
         &self,
         state: Data<&AppState>,
@@ -197,13 +223,20 @@ impl ValidationApi {
         domain_id: Path<String>,
     ) -> ApiResult<ValidationCancelled> {
         let ctx = op_context(&state, &auth, req).await?;
-        state.service.validation_cancel(&ctx, domain_id.0.parse()?).await?;
+        state
+            .service
+            .validation_cancel(&ctx, domain_id.0.parse()?)
+            .await?;
         Ok(ValidationCancelled::NoContent)
     }
 
     /// Check the challenge against the zone's authoritative nameservers now. A failed check is
     /// a 200 with `is_valid: false` and the reason.
-    #[oai(path = "/domains/:domain_id/validation/check", method = "post", operation_id = "validation_check")]
+    #[oai(
+        path = "/domains/:domain_id/validation/check",
+        method = "post",
+        operation_id = "validation_check"
+    )]
     async fn validation_check(
         &self,
         state: Data<&AppState>,
@@ -212,7 +245,10 @@ impl ValidationApi {
         domain_id: Path<String>,
     ) -> ApiResult<Json<ValidationCheckResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let result = state.service.validation_check(&ctx, domain_id.0.parse()?).await?;
+        let result = state
+            .service
+            .validation_check(&ctx, domain_id.0.parse()?)
+            .await?;
         Ok(Json(ValidationCheckResponse {
             is_valid: result.is_valid,
             message: result.message,
