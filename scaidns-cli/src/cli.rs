@@ -83,6 +83,15 @@ pub enum Command {
     #[command(name = "api-keys", subcommand)]
     ApiKeys(ApiKeysCommand),
     // Zone, record and validation commands join here, one variant per group.
+    /// Manage zones.
+    #[command(subcommand)]
+    Domains(DomainsCommand),
+    /// Prove ownership of a pending zone.
+    #[command(subcommand)]
+    Validation(ValidationCommand),
+    /// Manage the records of a zone.
+    #[command(subcommand)]
+    Records(RecordsCommand),
 }
 
 /// `scaidns api-keys …`
@@ -125,5 +134,161 @@ pub enum ApiKeysCommand {
     Revoke {
         /// Key id.
         key_id: String,
+    },
+}
+
+/// `scaidns domains …`. ZONE is a zone name or id everywhere.
+#[derive(Debug, Subcommand)]
+pub enum DomainsCommand {
+    /// List zones (every page).
+    List {
+        /// Only zones in this status (pending_validation, active, inactive, deleted).
+        #[arg(long)]
+        status: Option<String>,
+        /// Substring of the name.
+        #[arg(long)]
+        search: Option<String>,
+        /// Include soft-deleted zones.
+        #[arg(long)]
+        include_deleted: bool,
+    },
+    /// Create a zone; prints the TXT challenge when it must be validated.
+    Create {
+        /// Apex name, e.g. example.com.
+        name: String,
+        /// Free text.
+        #[arg(long)]
+        description: Option<String>,
+        /// TTL for records added without one.
+        #[arg(long)]
+        default_ttl: Option<i64>,
+        /// primary, reverse_ipv4 or reverse_ipv6 (default: from the name).
+        #[arg(long = "type")]
+        domain_type: Option<String>,
+        /// Go through ownership validation even when allowed to skip it.
+        #[arg(long)]
+        validate: bool,
+    },
+    /// Show one zone.
+    Show {
+        /// Zone name or id.
+        zone: String,
+        /// Also find a soft-deleted zone.
+        #[arg(long)]
+        include_deleted: bool,
+    },
+    /// Change a zone's description, default TTL or settings.
+    Update {
+        /// Zone name or id.
+        zone: String,
+        /// New description.
+        #[arg(long)]
+        description: Option<String>,
+        /// New default TTL.
+        #[arg(long)]
+        default_ttl: Option<i64>,
+        /// New settings, a JSON object.
+        #[arg(long)]
+        settings: Option<String>,
+    },
+    /// Delete a zone: soft (restorable) unless --hard.
+    Delete {
+        /// Zone name or id.
+        zone: String,
+        /// Remove it for good.
+        #[arg(long)]
+        hard: bool,
+        /// Delete even a DNSSEC-signed zone.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Undo a soft delete.
+    Restore {
+        /// Zone name or id.
+        zone: String,
+    },
+}
+
+/// `scaidns validation …`
+#[derive(Debug, Subcommand)]
+pub enum ValidationCommand {
+    /// Show the zone's latest challenge and what to publish.
+    Show {
+        /// Zone name or id.
+        zone: String,
+    },
+    /// Check the challenge now; with --wait, keep checking until it passes or time runs out.
+    Check {
+        /// Zone name or id.
+        zone: String,
+        /// Keep checking for up to this many seconds.
+        #[arg(long, value_name = "SECONDS")]
+        wait: Option<u64>,
+        /// Seconds between checks with --wait.
+        #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+        interval: u64,
+    },
+}
+
+/// `scaidns records …`
+#[derive(Debug, Subcommand)]
+pub enum RecordsCommand {
+    /// List a zone's records.
+    List {
+        /// Zone name or id.
+        zone: String,
+        /// Only this type.
+        #[arg(long = "type")]
+        rtype: Option<String>,
+        /// Substring of the name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Include SOA and apex NS.
+        #[arg(long)]
+        include_system: bool,
+    },
+    /// Add a record: NAME is @, relative (www) or absolute inside the zone.
+    Add {
+        /// Zone name or id.
+        zone: String,
+        /// Owner name.
+        name: String,
+        /// Type (A, AAAA, MX, TXT, …).
+        #[arg(value_name = "TYPE")]
+        rtype: String,
+        /// Content, e.g. 192.0.2.1 or "10 mail.example.com".
+        content: String,
+        /// TTL (default: the RRset's, else the zone's).
+        #[arg(long)]
+        ttl: Option<i64>,
+        /// Keep the record but do not serve it.
+        #[arg(long)]
+        disabled: bool,
+    },
+    /// Change one record's content, TTL or disabled flag.
+    Update {
+        /// Zone name or id.
+        zone: String,
+        /// Record id (see `records list`).
+        record: String,
+        /// New content.
+        #[arg(long)]
+        content: Option<String>,
+        /// New TTL (applies to the whole RRset).
+        #[arg(long)]
+        ttl: Option<i64>,
+        /// Stop serving the record.
+        #[arg(long, conflicts_with = "enable")]
+        disable: bool,
+        /// Serve the record again.
+        #[arg(long)]
+        enable: bool,
+    },
+    /// Delete one record.
+    Delete {
+        /// Zone name or id.
+        zone: String,
+        /// Record id (see `records list`).
+        record: String,
     },
 }

@@ -47,10 +47,7 @@ impl From<scaidns_client::Error<ErrorBody>> for Failure {
             scaidns_client::Error::ErrorResponse(resp) => {
                 let status = resp.status().as_u16();
                 let body = resp.into_inner();
-                let detail = match &body.detail {
-                    serde_json::Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
+                let detail = readable_detail(&body.detail);
                 Self::new(
                     code_for_status(status),
                     format!(
@@ -69,6 +66,42 @@ impl From<scaidns_client::Error<ErrorBody>> for Failure {
     }
 }
 
+/// The envelope's `detail` as a sentence: a string as is, a conflict's `message`, or each
+/// located problem as `field: message`.
+fn readable_detail(detail: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match detail {
+        Value::String(s) => s.clone(),
+        Value::Object(map) => match map.get("message").and_then(Value::as_str) {
+            Some(m) => m.to_owned(),
+            None => detail.to_string(),
+        },
+        Value::Array(items) => items
+            .iter()
+            .map(|item| {
+                let msg = item.get("msg").and_then(Value::as_str).unwrap_or("invalid");
+                let loc: Vec<String> = item
+                    .get("loc")
+                    .and_then(Value::as_array)
+                    .map(|l| {
+                        l.iter()
+                            .skip(1)
+                            .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                if loc.is_empty() {
+                    msg.to_owned()
+                } else {
+                    format!("{}: {msg}", loc.join("."))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
 impl From<scaidns_core::Error> for Failure {
     fn from(e: scaidns_core::Error) -> Self {
         use scaidns_core::ErrorKind as K;
@@ -80,6 +113,11 @@ impl From<scaidns_core::Error> for Failure {
         };
         Self::new(code, e.to_string())
     }
+}
+
+/// A timestamp for tables: minutes are precise enough to read, and it is UTC like the API.
+pub fn when(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 /// Prints `value` as pretty JSON.

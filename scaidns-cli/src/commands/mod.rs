@@ -2,8 +2,11 @@
 //! crate directly; client commands go through the typed client.
 
 mod api_keys;
+mod domains;
 mod local;
-// domains, records, validation: one module each, added next to api_keys.
+mod records;
+mod validation;
+mod zone_ref;
 
 use scaidns_client::Client;
 
@@ -18,16 +21,23 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Migrate { local } => local::migrate(local.dev, output).await,
         Command::Bootstrap { local, email } => local::bootstrap(local.dev, email, output).await,
         Command::ApiKeys(cmd) => api_keys::run(&client(&cli)?, cmd, output).await,
+        Command::Domains(cmd) => domains::run(&client(&cli)?, cmd, output).await,
+        Command::Validation(cmd) => validation::run(&client(&cli)?, cmd, output).await,
+        Command::Records(cmd) => records::run(&client(&cli)?, cmd, output).await,
     }
 }
 
 /// The authenticated API client for client commands.
 fn client(cli: &Cli) -> Result<Client, Failure> {
-    let key = cli.api_key.as_deref().ok_or_else(|| {
-        Failure::new(
-            USAGE,
-            "an API key is needed: pass --api-key or set SCAIDNS_API_KEY",
-        )
-    })?;
+    let key = cli
+        .api_key
+        .as_deref()
+        .filter(|k| !k.trim().is_empty())
+        .ok_or_else(|| {
+            Failure::new(
+                USAGE,
+                "an API key is needed: pass --api-key or set SCAIDNS_API_KEY",
+            )
+        })?;
     Client::with_api_key(&cli.url, key).map_err(|e| Failure::new(USAGE, e.to_string()))
 }

@@ -1,0 +1,231 @@
+//! `scaidns domains list|create|show|update|delete|restore`.
+
+use std::io::IsTerminal;
+
+use scaidns_client::Client;
+use scaidns_client::types::{
+    DomainCreateRequest, DomainResponse, DomainTypeDto, DomainUpdateRequest, ZoneStatusDto,
+};
+use serde_json::json;
+
+use crate::cli::{DomainsCommand, Output};
+use crate::commands::validation::print_instructions;
+use crate::commands::zone_ref::{Deleted, zone, zone_id};
+use crate::output::{Failure, INVALID, print_json, print_table, when};
+
+/// Runs one `domains` subcommand.
+pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Result<(), Failure> {
+    match cmd {
+        DomainsCommand::List {
+            status,
+            search,
+            include_deleted,
+        } => {
+            let status = status.as_deref().map(parse_status).transpose()?;
+            list(client, status, search.as_deref(), *include_deleted, output).await
+        }
+        DomainsCommand::Create {
+            name,
+            description,
+            default_ttl,
+            domain_type,
+            validate,
+        } => {
+            let body = DomainCreateRequest {
+                name: name.clone(),
+                description: description.clone(),
+                default_ttl: *default_ttl,
+                domain_type: domain_type.as_deref().map(parse_type).transpose()?,
+                settings: None,
+                skip_validation: validate.then_some(false),
+            };
+            let created = client.domain_create(&body).await?.into_inner();
+            show(&created, output, "created");
+            Ok(())
+        }
+        DomainsCommand::Show {
+            zone: arg,
+            include_deleted,
+        } => {
+            let deleted = if *include_deleted {
+                Deleted::Allow
+            } else {
+                Deleted::Exclude
+            };
+            show(&zone(client, arg, deleted).await?, output, "");
+            Ok(())
+        }
+        DomainsCommand::Update {
+            zone: arg,
+            description,
+            default_ttl,
+            settings,
+        } => {
+            let settings = settings
+                .as_deref()
+                .map(|raw| {
+                    serde_json::from_str::<serde_json::Value>(raw)
+                        .map_err(|e| Failure::new(INVALID, format!("--settings is not JSON: {e}")))
+                })
+                .transpose()?;
+            let id = zone_id(client, arg, Deleted::Exclude).await?;
+            let body = DomainUpdateRequest {
+                description: description.clone(),
+                default_ttl: *default_ttl,
+                settings,
+            };
+            let updated = client.domain_update(&id, &body).await?.into_inner();
+            show(&updated, output, "updated");
+            Ok(())
+        }
+        DomainsCommand::Delete {
+            zone: arg,
+            hard,
+            force,
+        } => {
+            let deleted = if *hard {
+                Deleted::Allow
+            } else {
+                Deleted::Exclude
+            };
+            let target = zone(client, arg, deleted).await?;
+            client
+                .domain_delete(&target.id, Some(*force), Some(*hard))
+                .await?;
+            let how = if *hard { "permanently" } else { "soft-" };
+            match output {
+                Output::Json => print_json(&json!({
+                    "id": target.id, "name": target.name, "deleted": true, "hard": hard,
+                })),
+                Output::Text if *hard => println!("deleted zone {} {how}", target.name),
+                Output::Text => println!(
+                    "{how}deleted zone {} (restore with: scaidns domains restore {})",
+                    target.name, target.id
+                ),
+            }
+            Ok(())
+        }
+        DomainsCommand::Restore { zone: arg } => {
+            let id = zone_id(client, arg, Deleted::Only).await?;
+            let restored = client.domain_restore(&id).await?.into_inner();
+            show(&restored, output, "restored");
+            Ok(())
+        }
+    }
+}
+
+async fn list(
+    client: &Client,
+    status: Option<ZoneStatusDto>,
+    search: Option<&str>,
+    include_deleted: bool,
+    output: Output,
+) -> Result<(), Failure> {
+    let progress = output == Output::Text && std::io::stderr().is_terminal();
+    let zones: Vec<DomainResponse> = scaidns_client::collect_pages(100, |page, size| async move {
+        let r = client
+            .domain_list(
+                None,
+                None,
+                Some(include_deleted),
+                Some(page),
+                Some(size),
+                search,
+                status,
+            )
+            .await?
+            .into_inner();
+        if progress && r.total_pages > 1 {
+            eprint!("\rfetched page {page} of {}", r.total_pages);
+            if u64::from(page) >= r.total_pages {
+                eprintln!();
+            }
+        }
+        Ok::<_, Failure>((r.data, r.total))
+    })
+    .await?;
+    match output {
+        Output::Json => print_json(&json!({ "data": zones, "total": zones.len() })),
+        Output::Text if zones.is_empty() => println!("no zones"),
+        Output::Text => {
+            let rows: Vec<Vec<String>> = zones
+                .iter()
+                .map(|z| {
+                    vec![
+                        z.name.clone(),
+                        z.status.to_string(),
+                        z.domain_type.to_string(),
+                        z.sync_status.to_string(),
+                        if z.dnssec_enabled { "yes" } else { "no" }.to_owned(),
+                        when(&z.created_at),
+                        z.id.clone(),
+                    ]
+                })
+                .collect();
+            print_table(
+                &["NAME", "STATUS", "TYPE", "SYNC", "DNSSEC", "CREATED", "ID"],
+                &rows,
+            );
+        }
+    }
+    Ok(())
+}
+
+fn show(z: &DomainResponse, output: Output, verb: &str) {
+    if output == Output::Json {
+        print_json(&serde_json::to_value(z).unwrap_or_default());
+        return;
+    }
+    if !verb.is_empty() {
+        println!("{verb} zone {} ({})", z.name, z.status);
+    }
+    let mut rows = vec![
+        ("name", z.name.clone()),
+        ("id", z.id.clone()),
+        ("status", z.status.to_string()),
+        ("type", z.domain_type.to_string()),
+        ("default ttl", z.default_ttl.to_string()),
+        (
+            "description",
+            z.description.clone().unwrap_or_else(|| "-".into()),
+        ),
+        ("dnssec", if z.dnssec_enabled { "on" } else { "off" }.into()),
+        ("sync", z.sync_status.to_string()),
+        ("tenant", z.tenant_id.clone()),
+        ("created", when(&z.created_at)),
+        ("updated", when(&z.updated_at)),
+    ];
+    if let Some(error) = &z.sync_error {
+        rows.push(("sync error", error.clone()));
+    }
+    if let Some(at) = &z.deleted_at {
+        rows.push(("deleted", when(at)));
+    }
+    for (key, value) in rows {
+        println!("  {key:<12} {value}");
+    }
+    if let Some(v) = &z.validation {
+        println!();
+        print_instructions(&z.name, v);
+    }
+}
+
+fn parse_status(raw: &str) -> Result<ZoneStatusDto, Failure> {
+    raw.parse().map_err(|_| {
+        Failure::new(
+            crate::output::USAGE,
+            format!(
+                "--status: '{raw}' is not one of pending_validation, active, inactive, deleted"
+            ),
+        )
+    })
+}
+
+fn parse_type(raw: &str) -> Result<DomainTypeDto, Failure> {
+    raw.parse().map_err(|_| {
+        Failure::new(
+            crate::output::USAGE,
+            format!("--type: '{raw}' is not one of primary, secondary, reverse_ipv4, reverse_ipv6"),
+        )
+    })
+}

@@ -1,0 +1,128 @@
+//! `scaidns records list|add|update|delete`.
+
+use scaidns_client::Client;
+use scaidns_client::types::{RecordCreateRequest, RecordResponse, RecordUpdateRequest};
+use serde_json::json;
+
+use crate::cli::{Output, RecordsCommand};
+use crate::commands::zone_ref::{Deleted, zone_id};
+use crate::output::{Failure, USAGE, print_json, print_table};
+
+/// Runs one `records` subcommand.
+pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Result<(), Failure> {
+    match cmd {
+        RecordsCommand::List {
+            zone,
+            rtype,
+            name,
+            include_system,
+        } => {
+            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            let list = client
+                .record_list(
+                    &id,
+                    Some(*include_system),
+                    name.as_deref(),
+                    rtype.as_deref(),
+                )
+                .await?
+                .into_inner();
+            match output {
+                Output::Json => print_json(&serde_json::to_value(&list).unwrap_or_default()),
+                Output::Text if list.data.is_empty() => {
+                    println!("no records in {}", list.domain_name);
+                }
+                Output::Text => table(&list.data),
+            }
+            Ok(())
+        }
+        RecordsCommand::Add {
+            zone,
+            name,
+            rtype,
+            content,
+            ttl,
+            disabled,
+        } => {
+            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            let body = RecordCreateRequest {
+                name: name.clone(),
+                type_: rtype.to_ascii_uppercase(),
+                content: content.clone(),
+                ttl: *ttl,
+                disabled: disabled.then_some(true),
+            };
+            let record = client.record_create(&id, &body).await?.into_inner();
+            one(&record, output, "added");
+            Ok(())
+        }
+        RecordsCommand::Update {
+            zone,
+            record,
+            content,
+            ttl,
+            disable,
+            enable,
+        } => {
+            if content.is_none() && ttl.is_none() && !disable && !enable {
+                return Err(Failure::new(
+                    USAGE,
+                    "nothing to change: give --content, --ttl, --disable or --enable",
+                ));
+            }
+            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            let body = RecordUpdateRequest {
+                content: content.clone(),
+                ttl: *ttl,
+                disabled: if *disable {
+                    Some(true)
+                } else {
+                    enable.then_some(false)
+                },
+            };
+            let updated = client.record_update(&id, record, &body).await?.into_inner();
+            one(&updated, output, "updated");
+            Ok(())
+        }
+        RecordsCommand::Delete { zone, record } => {
+            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            let gone = client.record_get(&id, record).await?.into_inner();
+            client.record_delete(&id, record).await?;
+            match output {
+                Output::Json => print_json(&json!({ "id": gone.id, "deleted": true })),
+                Output::Text => println!(
+                    "deleted {} {} {}",
+                    gone.display_name, gone.type_, gone.content
+                ),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn one(r: &RecordResponse, output: Output, verb: &str) {
+    match output {
+        Output::Json => print_json(&serde_json::to_value(r).unwrap_or_default()),
+        Output::Text => {
+            println!("{verb} record {}", r.id);
+            table(std::slice::from_ref(r));
+        }
+    }
+}
+
+fn table(records: &[RecordResponse]) {
+    let rows: Vec<Vec<String>> = records
+        .iter()
+        .map(|r| {
+            vec![
+                r.display_name.clone(),
+                r.type_.clone(),
+                r.ttl.to_string(),
+                r.content.clone(),
+                if r.disabled { "disabled" } else { "" }.to_owned(),
+                r.id.clone(),
+            ]
+        })
+        .collect();
+    print_table(&["NAME", "TYPE", "TTL", "CONTENT", "STATE", "ID"], &rows);
+}

@@ -1,0 +1,92 @@
+//! `scaidns validation show|check`: the TXT challenge of a pending zone, and checking it, once
+//! or repeatedly (`--wait`) while the record propagates.
+
+use std::time::{Duration, Instant};
+
+use scaidns_client::Client;
+use scaidns_client::types::{ValidationCheckResponse, ValidationResponse};
+
+use crate::cli::{Output, ValidationCommand};
+use crate::commands::zone_ref::{Deleted, zone};
+use crate::output::{Failure, INVALID, print_json, when};
+
+/// Runs one `validation` subcommand.
+pub async fn run(client: &Client, cmd: &ValidationCommand, output: Output) -> Result<(), Failure> {
+    match cmd {
+        ValidationCommand::Show { zone: arg } => {
+            let z = zone(client, arg, Deleted::Exclude).await?;
+            let v = client.validation_get(&z.id).await?.into_inner();
+            match output {
+                Output::Json => print_json(&serde_json::to_value(&v).unwrap_or_default()),
+                Output::Text => {
+                    println!("zone {} is {}", z.name, z.status);
+                    println!("challenge {} is {}", v.id, v.status);
+                    if let Some(msg) = &v.last_message {
+                        println!("last check: {msg}");
+                    }
+                    println!();
+                    print_instructions(&z.name, &v);
+                }
+            }
+            Ok(())
+        }
+        ValidationCommand::Check {
+            zone: arg,
+            wait,
+            interval,
+        } => {
+            let z = zone(client, arg, Deleted::Exclude).await?;
+            let deadline = wait.map(|s| Instant::now() + Duration::from_secs(s));
+            let pause = Duration::from_secs((*interval).max(1));
+            let mut attempt = 1;
+            let result = loop {
+                let r = client.validation_check(&z.id).await?.into_inner();
+                let out_of_time = deadline.is_none_or(|d| Instant::now() + pause > d);
+                if r.is_valid || out_of_time {
+                    break r;
+                }
+                if output == Output::Text {
+                    eprintln!(
+                        "attempt {attempt}: {} — checking again in {}s",
+                        r.message,
+                        pause.as_secs()
+                    );
+                }
+                attempt += 1;
+                tokio::time::sleep(pause).await;
+            };
+            report(&z.name, &result, output);
+            if result.is_valid {
+                Ok(())
+            } else {
+                // Scripts need to tell "not yet" from success: conflict/invalid is the closest.
+                Err(Failure::new(
+                    INVALID,
+                    format!("{} is not validated yet", z.name),
+                ))
+            }
+        }
+    }
+}
+
+fn report(name: &str, r: &ValidationCheckResponse, output: Output) {
+    match output {
+        Output::Json => print_json(&serde_json::to_value(r).unwrap_or_default()),
+        Output::Text if r.is_valid => {
+            println!(
+                "{name} is validated: {} (zone {})",
+                r.message, r.domain_status
+            );
+        }
+        Output::Text => println!("{name}: {}", r.message),
+    }
+}
+
+/// Tells the user what to publish at the current DNS provider, and what to run next.
+pub fn print_instructions(zone: &str, v: &ValidationResponse) {
+    let r = &v.dns_record;
+    println!("Prove ownership: publish this record at the zone's current DNS provider");
+    println!("  {}.  {}  IN  {}  \"{}\"", r.name, r.ttl, r.type_, r.value);
+    println!("then run: scaidns validation check {zone} --wait 600");
+    println!("(the challenge expires {})", when(&v.expires_at));
+}
