@@ -180,6 +180,8 @@ impl TestApp {
             .await
             .expect("user_create")
             .into_inner();
+        // A tenant's first user administers it, so it can manage the tenant's zones.
+        self.assign_role(&user.id, "tenant_admin", &tenant.id).await;
         // The platform admin issues the user's first key; the user manages its keys after that.
         let key = self
             .client
@@ -203,6 +205,35 @@ impl TestApp {
             key: key.key,
             key_id: key.id,
         }
+    }
+
+    /// Gives user `user_id` the system role `role` at the scope of tenant `tenant_id`, straight
+    /// through the store (test setup, not under test).
+    ///
+    /// # Panics
+    /// When the ids are malformed or the store refuses.
+    pub async fn assign_role(&self, user_id: &str, role: &str, tenant_id: &str) {
+        use scaidns_core::rbac::{RoleAssignment, RoleScope, Subject, system_role};
+        let server = self.server.as_ref().expect("server running");
+        let tenant: scaidns_core::ids::TenantId = tenant_id.parse().expect("tenant id");
+        let role = system_role(role).expect("system role");
+        let assignment = RoleAssignment {
+            id: scaidns_core::ids::RoleAssignmentId::new(),
+            role_id: role.role_id(),
+            role_name: role.name.to_owned(),
+            subject: Subject::User(user_id.parse().expect("user id")),
+            scope: RoleScope::Tenant(tenant),
+            tenant_id: tenant,
+            created_by: None,
+            created_at: chrono::Utc::now(),
+        };
+        server
+            .state()
+            .service
+            .store()
+            .insert_role_assignment(&assignment, &[])
+            .await
+            .expect("assign role");
     }
 
     /// Stops the server.

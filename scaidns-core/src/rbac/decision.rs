@@ -125,7 +125,8 @@ pub struct PrincipalInput {
     /// Access grants of the user and its groups (expired ones included: the decision compares
     /// with `now`).
     pub grants: Vec<GrantInput>,
-    /// An API key's scopes (`None` or empty: no narrowing).
+    /// An API key's scopes: `None` for no narrowing; `Some` narrows even when empty (a key
+    /// whose scopes are all unknown strings may do nothing).
     pub key_scopes: Option<PermSet>,
 }
 
@@ -212,7 +213,7 @@ impl Principal {
             tenants,
             domains,
             grants,
-            key_scopes: input.key_scopes.filter(|s| !s.is_empty()),
+            key_scopes: input.key_scopes,
             now,
         }
     }
@@ -274,6 +275,11 @@ impl Principal {
     pub fn covers_whole_zone(&self, perm: Permission, zone: ZoneId, tenant: TenantId) -> bool {
         self.role_perms(&Target::Domain { zone, tenant })
             .contains(perm)
+    }
+
+    /// Whether `perm` holds everywhere (a platform-scope role).
+    pub fn covers_all_tenants(&self, perm: Permission) -> bool {
+        self.role_perms(&Target::Platform).contains(perm)
     }
 
     /// Whether `perm` reaches every zone of `tenant` (platform or tenant roles).

@@ -95,6 +95,7 @@ impl ScaiDns {
             ip,
             user_agent: meta.user_agent,
             now,
+            authz: Default::default(),
         })
     }
 

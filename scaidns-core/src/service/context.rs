@@ -51,6 +51,9 @@ pub struct OpContext {
     pub user_agent: Option<String>,
     /// When the request started (from the service clock).
     pub now: DateTime<Utc>,
+    /// The caller's resolved permissions, filled by the first authorization of the request
+    /// (`Default::default()` when building a context).
+    pub authz: super::authz::AuthzCache,
 }
 
 impl OpContext {

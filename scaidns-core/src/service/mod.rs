@@ -5,6 +5,7 @@
 
 mod api_keys;
 mod authn;
+pub mod authz;
 mod context;
 pub mod dnssec;
 mod publish;

@@ -24,7 +24,8 @@ pub struct NameserverUpdate {
 impl ScaiDns {
     /// The platform nameservers (platform admins).
     pub async fn nameservers_get(&self, ctx: &OpContext) -> Result<Vec<String>> {
-        ctx.require_platform_admin()?;
+        self.authorize(ctx, "platform:admin", crate::rbac::Target::Platform)
+            .await?;
         self.nameservers().await
     }
 
@@ -34,7 +35,8 @@ impl ScaiDns {
         ctx: &OpContext,
         input: Vec<String>,
     ) -> Result<NameserverUpdate> {
-        ctx.require_platform_admin()?;
+        self.authorize(ctx, "platform:admin", crate::rbac::Target::Platform)
+            .await?;
         let nameservers = canonical_nameservers(&input)?;
         let before = self.nameservers().await?;
         let value =

@@ -7,7 +7,9 @@ use serde_json::json;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{RecordId, ZoneId};
 use crate::ports::store::{RecordFilter, ZoneWrite};
+use crate::rbac::{Target, authorize};
 use crate::record::{Record, RecordContent, RecordName, RecordType, Ttl};
+use crate::service::authz::perm;
 use crate::service::publish::{Publication, zone_spec};
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::rules::{
@@ -71,8 +73,23 @@ impl ScaiDns {
         filter: RecordFilter,
     ) -> Result<(Zone, Vec<Record>)> {
         ctx.require("records:read")?;
-        let zone = self.visible_zone(ctx, zone_id, false).await?;
+        let zone = self
+            .authorized_zone(ctx, "records:read", zone_id, false)
+            .await?;
         let records = self.store().list_records(zone.id, &filter).await?;
+        // Callers whose access comes from grants see only the records the grants cover.
+        let principal = self.principal(ctx).await?;
+        let read = perm("records:read")?;
+        if principal.covers_whole_zone(read, zone.id, zone.tenant_id) {
+            return Ok((zone, records));
+        }
+        let records = records
+            .into_iter()
+            .filter(|r| {
+                let name = r.name.relative_to(&zone.name);
+                authorize(&principal, read, &record_target(&zone, &name, r.rtype())).is_allowed()
+            })
+            .collect();
         Ok((zone, records))
     }
 
@@ -84,12 +101,18 @@ impl ScaiDns {
         id: RecordId,
     ) -> Result<(Zone, Record)> {
         ctx.require("records:read")?;
-        let zone = self.visible_zone(ctx, zone_id, false).await?;
+        let zone = self
+            .authorized_zone(ctx, "records:read", zone_id, false)
+            .await?;
         let record = self
             .store()
             .get_record(zone.id, id)
             .await?
             .ok_or_else(record_not_found)?;
+        // A record outside the caller's grants is as unknown as in the record list.
+        self.authorize_record(ctx, "records:read", &zone, &record.name, record.rtype())
+            .await
+            .map_err(|_| record_not_found())?;
         Ok((zone, record))
     }
 
@@ -101,11 +124,14 @@ impl ScaiDns {
         input: RecordCreate,
     ) -> Result<(Zone, Record)> {
         ctx.require("records:create")?;
-        let zone = self.writable_zone(ctx, zone_id).await?;
+        let zone = self.writable_zone(ctx, "records:create", zone_id).await?;
         let rtype: RecordType = input.rtype.parse()?;
+        let name = RecordName::parse(&input.name, &zone.name)?;
+        self.authorize_record(ctx, "records:create", &zone, &name, rtype)
+            .await?;
         let mut change = ChangeSet::new(zone.default_ttl);
         change.creates.push(NewRecord {
-            name: RecordName::parse(&input.name, &zone.name)?,
+            name,
             content: RecordContent::parse(rtype, &input.content, &zone.name)?,
             ttl: self.record_ttl(input.ttl)?,
             disabled: input.disabled.unwrap_or(false),
@@ -129,12 +155,10 @@ impl ScaiDns {
         input: RecordUpdate,
     ) -> Result<(Zone, Record)> {
         ctx.require("records:update")?;
-        let zone = self.writable_zone(ctx, zone_id).await?;
-        let current = self
-            .store()
-            .get_record(zone.id, id)
-            .await?
-            .ok_or_else(record_not_found)?;
+        let zone = self.writable_zone(ctx, "records:update", zone_id).await?;
+        let current = self.record_for(ctx, &zone, id).await?;
+        self.authorize_record(ctx, "records:update", &zone, &current.name, current.rtype())
+            .await?;
         let content = input
             .content
             .map(|c| RecordContent::parse(current.rtype(), &c, &zone.name))
@@ -159,11 +183,10 @@ impl ScaiDns {
         id: RecordId,
     ) -> Result<()> {
         ctx.require("records:delete")?;
-        let zone = self.writable_zone(ctx, zone_id).await?;
-        self.store()
-            .get_record(zone.id, id)
-            .await?
-            .ok_or_else(record_not_found)?;
+        let zone = self.writable_zone(ctx, "records:delete", zone_id).await?;
+        let current = self.record_for(ctx, &zone, id).await?;
+        self.authorize_record(ctx, "records:delete", &zone, &current.name, current.rtype())
+            .await?;
         let mut change = ChangeSet::new(zone.default_ttl);
         change.deletes.push(id);
         self.apply_record_change(ctx, zone, change).await.map(drop)
@@ -257,9 +280,43 @@ impl ScaiDns {
         })
     }
 
-    /// A zone whose records the caller may change.
-    async fn writable_zone(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<Zone> {
-        let zone = self.visible_zone(ctx, zone_id, false).await?;
+    /// Authorizes `permission` on one record (name and type) of `zone`.
+    pub async fn authorize_record(
+        &self,
+        ctx: &OpContext,
+        permission: &str,
+        zone: &Zone,
+        name: &RecordName,
+        rtype: RecordType,
+    ) -> Result<()> {
+        let relative = name.relative_to(&zone.name);
+        self.authorize(ctx, permission, record_target(zone, &relative, rtype))
+            .await
+    }
+
+    /// A record of `zone` the caller may read (404 otherwise, as in the record list).
+    async fn record_for(&self, ctx: &OpContext, zone: &Zone, id: RecordId) -> Result<Record> {
+        let record = self
+            .store()
+            .get_record(zone.id, id)
+            .await?
+            .ok_or_else(record_not_found)?;
+        self.authorize_record(ctx, "records:read", zone, &record.name, record.rtype())
+            .await
+            .map_err(|_| record_not_found())?;
+        Ok(record)
+    }
+
+    /// A zone whose records the caller may change with `permission` (on some records at least).
+    async fn writable_zone(
+        &self,
+        ctx: &OpContext,
+        permission: &str,
+        zone_id: ZoneId,
+    ) -> Result<Zone> {
+        let zone = self
+            .authorized_zone(ctx, permission, zone_id, false)
+            .await?;
         if zone.domain_type == DomainType::Secondary {
             return Err(Error::conflict(
                 "zone_read_only",
@@ -272,6 +329,16 @@ impl ScaiDns {
     fn record_ttl(&self, ttl: Option<i64>) -> Result<Option<Ttl>> {
         ttl.map(|t| self.config().ttl_policy.check(t, "ttl"))
             .transpose()
+    }
+}
+
+/// The target of an operation on one record (`name` relative to the zone).
+pub fn record_target<'a>(zone: &Zone, name: &'a str, rtype: RecordType) -> Target<'a> {
+    Target::Record {
+        zone: zone.id,
+        tenant: zone.tenant_id,
+        name,
+        rtype,
     }
 }
 

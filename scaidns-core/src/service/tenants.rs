@@ -12,6 +12,7 @@ use crate::ports::store::{Page, PageRequest};
 use crate::tenant::{Tenant, TenantStatus, User, UserStatus};
 
 use super::{Actor, OpContext, ScaiDns};
+use crate::rbac::Target;
 
 /// Slug of the platform operator's own tenant.
 pub const PLATFORM_SLUG: &str = "platform";
@@ -137,7 +138,8 @@ impl ScaiDns {
     /// Creates a tenant. Platform admin only. 409 `tenant_exists` when the slug or the
     /// identity-provider id is taken.
     pub async fn tenant_create(&self, ctx: &OpContext, input: TenantCreate) -> Result<Tenant> {
-        ctx.require_platform_admin()?;
+        self.authorize(ctx, "platform:admin", Target::Platform)
+            .await?;
         let name = required_text("name", &input.name, 255)?;
         let slug = validate_slug(&input.slug)?;
         let scaikey_tenant_id =
@@ -189,24 +191,32 @@ impl ScaiDns {
         search: Option<&str>,
         page: PageRequest,
     ) -> Result<Page<Tenant>> {
-        ctx.require_platform_admin()?;
+        self.authorize(ctx, "platform:admin", Target::Platform)
+            .await?;
         let search = search.map(str::trim).filter(|s| !s.is_empty());
         self.store.list_tenants(search, page).await
     }
 
     /// One tenant. Platform admin only; 404 `tenant_not_found`.
     pub async fn tenant_get(&self, ctx: &OpContext, id: TenantId) -> Result<Tenant> {
-        ctx.require_platform_admin()?;
+        self.authorize(ctx, "platform:admin", Target::Platform)
+            .await?;
         self.store
             .get_tenant(id)
             .await?
             .ok_or_else(tenant_not_found)
     }
 
-    /// Creates a local user. Platform admin only. 422 for an unknown `tenant_id`; 409
-    /// `user_exists` when the e-mail is taken.
+    /// Creates a local user (`users:create` in its tenant: tenant admins in their own, platform
+    /// admins anywhere). 422 for an unknown `tenant_id`; 409 `user_exists` when the e-mail is
+    /// taken.
     pub async fn user_create(&self, ctx: &OpContext, input: UserCreate) -> Result<User> {
-        ctx.require_platform_admin()?;
+        self.authorize(
+            ctx,
+            "users:create",
+            Target::Tenant(input.tenant_id.unwrap_or(ctx.tenant_id)),
+        )
+        .await?;
         let email = normalize_email(&input.email)?;
         let first_name = optional_text("first_name", input.first_name.as_deref(), 100)?;
         let last_name = optional_text("last_name", input.last_name.as_deref(), 100)?;
@@ -235,14 +245,19 @@ impl ScaiDns {
         Ok(user)
     }
 
-    /// Users of one tenant (default: the caller's). Platform admin only.
+    /// Users of one tenant (default: the caller's); needs `users:read` there.
     pub async fn user_list(
         &self,
         ctx: &OpContext,
         tenant_id: Option<TenantId>,
         page: PageRequest,
     ) -> Result<Page<User>> {
-        ctx.require_platform_admin()?;
+        self.authorize(
+            ctx,
+            "users:read",
+            Target::Tenant(tenant_id.unwrap_or(ctx.tenant_id)),
+        )
+        .await?;
         self.store
             .list_users(Some(tenant_id.unwrap_or(ctx.tenant_id)), page)
             .await
@@ -292,6 +307,7 @@ impl ScaiDns {
             ip: None,
             user_agent: None,
             now,
+            authz: Default::default(),
         };
         let user = new_user(tenant.id, email, None, None, true, now);
         let secret = ApiKeySecret::generate(&mut rand::rng());

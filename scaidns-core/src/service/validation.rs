@@ -37,7 +37,9 @@ impl ScaiDns {
     /// The zone's latest challenge, in any status (interface decision 14).
     pub async fn validation_get(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<Validation> {
         ctx.require("domains:read")?;
-        let zone = self.visible_zone(ctx, zone_id, false).await?;
+        let zone = self
+            .authorized_zone(ctx, "domains:read", zone_id, false)
+            .await?;
         let latest = self
             .store()
             .latest_validation(zone.id)
@@ -91,7 +93,9 @@ impl ScaiDns {
     /// Cancels the open challenge.
     pub async fn validation_cancel(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<()> {
         ctx.require("domains:update")?;
-        let zone = self.visible_zone(ctx, zone_id, false).await?;
+        let zone = self
+            .authorized_zone(ctx, "domains:update", zone_id, false)
+            .await?;
         let mut open = self
             .store()
             .latest_validation(zone.id)
@@ -196,7 +200,9 @@ impl ScaiDns {
     }
 
     async fn pending_zone(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<Zone> {
-        let zone = self.visible_zone(ctx, zone_id, false).await?;
+        let zone = self
+            .authorized_zone(ctx, "domains:update", zone_id, false)
+            .await?;
         if zone.status != ZoneStatus::PendingValidation {
             return Err(Error::conflict(
                 "zone_not_pending",

@@ -10,7 +10,9 @@ use crate::error::{Error, Result};
 use crate::ids::{RecordId, ValidationId, ZoneId};
 use crate::ownership::{Validation, ValidationStatus, ValidationType};
 use crate::ports::store::{Page, PageRequest, RecordFilter, ZoneFilter, ZoneWrite};
+use crate::rbac::Target;
 use crate::record::{Record, RecordContent, RecordName, RecordType};
+use crate::service::authz::perm;
 use crate::service::publish::{BackendPublisher, Publication, zone_spec};
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::soa::soa_content;
@@ -60,6 +62,8 @@ impl ScaiDns {
     /// Creates a zone.
     pub async fn zone_create(&self, ctx: &OpContext, input: ZoneCreate) -> Result<CreatedZone> {
         ctx.require("domains:create")?;
+        self.authorize(ctx, "domains:create", Target::Tenant(ctx.tenant_id))
+            .await?;
         let name = ZoneName::parse(&input.name)?;
         let domain_type = infer_domain_type(&name, input.domain_type)?;
         let default_ttl = self.config().ttl_policy.check(
@@ -69,7 +73,9 @@ impl ScaiDns {
             "default_ttl",
         )?;
         let settings = checked_settings(input.settings)?;
-        let may_skip = ctx.is_platform_admin() || ctx.has_permission("validation_bypass");
+        let may_skip = self
+            .is_allowed(ctx, "validation_bypass", Target::Tenant(ctx.tenant_id))
+            .await?;
         if input.skip_validation == Some(true) && !may_skip {
             return Err(Error::forbidden(
                 "validation_bypass_required",
@@ -147,7 +153,8 @@ impl ScaiDns {
         include_deleted: bool,
     ) -> Result<Zone> {
         ctx.require("domains:read")?;
-        self.visible_zone(ctx, id, include_deleted).await
+        self.authorized_zone(ctx, "domains:read", id, include_deleted)
+            .await
     }
 
     /// Zones visible to the caller.
@@ -158,8 +165,19 @@ impl ScaiDns {
         page: PageRequest,
     ) -> Result<Page<Zone>> {
         ctx.require("domains:read")?;
-        if !ctx.is_platform_admin() {
+        let principal = self.principal(ctx).await?;
+        let read = perm("domains:read")?;
+        if principal.covers_all_tenants(read) {
+            // Platform-wide readers keep the tenant filter they asked for.
+        } else if principal.covers_tenant(read, ctx.tenant_id) {
             filter.tenant_id = Some(ctx.tenant_id);
+        } else {
+            // Only what domain-scope roles and live grants reach.
+            let zones = principal.zones_with(read);
+            filter.ids = Some(match filter.ids.take() {
+                Some(asked) => asked.into_iter().filter(|z| zones.contains(z)).collect(),
+                None => zones,
+            });
         }
         if filter.status == Some(ZoneStatus::Deleted) {
             filter.include_deleted = true;
@@ -175,7 +193,9 @@ impl ScaiDns {
         input: ZoneUpdate,
     ) -> Result<Zone> {
         ctx.require("domains:update")?;
-        let before = self.visible_zone(ctx, id, false).await?;
+        let before = self
+            .authorized_zone(ctx, "domains:update", id, false)
+            .await?;
         let mut zone = before.clone();
         if let Some(description) = input.description {
             zone.description = clean_description(description)?;
@@ -206,7 +226,9 @@ impl ScaiDns {
     /// zone needs `force`, since a restored zone would be signed with new keys.
     pub async fn zone_delete(&self, ctx: &OpContext, id: ZoneId, force: bool) -> Result<()> {
         ctx.require("domains:delete")?;
-        let before = self.visible_zone(ctx, id, false).await?;
+        let before = self
+            .authorized_zone(ctx, "domains:delete", id, false)
+            .await?;
         if before.dnssec_enabled && !force {
             return Err(Error::conflict(
                 "dnssec_enabled",
@@ -239,7 +261,9 @@ impl ScaiDns {
     /// Removes a zone for good, from the store and the backend (also a soft-deleted one).
     pub async fn zone_purge(&self, ctx: &OpContext, id: ZoneId) -> Result<()> {
         ctx.require("domains:delete")?;
-        let zone = self.visible_zone(ctx, id, true).await?;
+        let zone = self
+            .authorized_zone(ctx, "domains:delete", id, true)
+            .await?;
         let audit = vec![ctx.audit(
             "domain.hard_delete",
             "domain",
@@ -258,7 +282,9 @@ impl ScaiDns {
     /// Undoes a soft delete: the zone returns to its previous status and is served again.
     pub async fn zone_restore(&self, ctx: &OpContext, id: ZoneId) -> Result<Zone> {
         ctx.require("domains:update")?;
-        let before = self.visible_zone(ctx, id, true).await?;
+        let before = self
+            .authorized_zone(ctx, "domains:update", id, true)
+            .await?;
         if before.status != ZoneStatus::Deleted {
             return Err(Error::conflict(
                 "zone_not_deleted",
@@ -300,19 +326,15 @@ impl ScaiDns {
         }
     }
 
-    /// A zone the caller may see, or 404.
+    /// A zone the caller may know exists (some zone permission reaches it), or 404. It says
+    /// nothing about what the caller may do with it: use [`ScaiDns::authorized_zone`].
     pub(crate) async fn visible_zone(
         &self,
         ctx: &OpContext,
         id: ZoneId,
         include_deleted: bool,
     ) -> Result<Zone> {
-        self.store()
-            .get_zone(id)
-            .await?
-            .filter(|z| ctx.can_access_tenant(z.tenant_id))
-            .filter(|z| include_deleted || z.status != ZoneStatus::Deleted)
-            .ok_or_else(zone_not_found)
+        self.zone_if_visible(ctx, id, include_deleted).await
     }
 
     /// Every record of a zone, system records included.
@@ -432,14 +454,6 @@ impl ScaiDns {
         }
         Ok(())
     }
-}
-
-fn zone_not_found() -> Error {
-    Error::new(
-        crate::error::ErrorKind::NotFound,
-        "domain_not_found",
-        "Domain not found",
-    )
 }
 
 fn infer_domain_type(name: &ZoneName, given: Option<DomainType>) -> Result<DomainType> {

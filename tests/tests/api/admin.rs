@@ -151,6 +151,16 @@ async fn tenant_users_cannot_administer() {
         status(member.client.tenant_list(None, None, None).await),
         403
     );
-    assert_eq!(status(member.client.user_list(None, None, None).await), 403);
+    // A tenant admin lists its own tenant's users (spec §10.1), no other tenant's.
+    assert_eq!(status(member.client.user_list(None, None, None).await), 200);
+    assert_eq!(
+        status(
+            member
+                .client
+                .user_list(None, None, Some(&app.platform_tenant_id))
+                .await
+        ),
+        403
+    );
     app.stop().await;
 }
