@@ -24,7 +24,7 @@ use crate::service::{OpContext, ScaiDns};
 use crate::zone::{Zone, ZoneStatus};
 
 pub use rollover::RolloverReport;
-pub(crate) use rollover::system_context_for;
+pub use rollover::system_context_for;
 
 /// DNSSEC settings of the platform.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -142,8 +142,9 @@ impl ScaiDns {
     }
 }
 
-/// A system-actor context in `tenant` at `now`.
-pub(crate) fn system_context_for(
+/// A context for work ScaiDNS does itself (worker, operator commands, tests) in `tenant` at
+/// `now`: the system actor, which may do everything.
+pub fn system_context_for(
     tenant: crate::ids::TenantId,
     now: chrono::DateTime<chrono::Utc>,
 ) -> OpContext {

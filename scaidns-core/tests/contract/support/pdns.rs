@@ -110,26 +110,7 @@ impl PdnsServer {
             .map_err(|e| StartError::Fatal(format!("writing pdns.conf: {e}")))?;
 
         let log_path = dir.path().join("pdns.log");
-        let log = std::fs::File::create(&log_path)
-            .map_err(|e| StartError::Fatal(format!("log file: {e}")))?;
-        let log_err = log
-            .try_clone()
-            .map_err(|e| StartError::Fatal(format!("log file: {e}")))?;
-        let binary = pdns_binary();
-        let mut child = Command::new(&binary)
-            .arg(format!("--config-dir={}", dir.path().display()))
-            .args([
-                "--daemon=no",
-                "--guardian=no",
-                "--disable-syslog",
-                "--write-pid=no",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(log))
-            .stderr(Stdio::from(log_err))
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| StartError::Fatal(format!("cannot run {}: {e}", binary.display())))?;
+        let mut child = spawn(dir.path()).map_err(StartError::Fatal)?;
 
         let api_url = format!("http://127.0.0.1:{api_port}");
         let dns_addr = SocketAddr::from((Ipv4Addr::LOCALHOST, dns_port));
@@ -178,6 +159,36 @@ impl PdnsServer {
             .unwrap_or_else(|e| panic!("backend for {}: {e}", self.api_url))
     }
 
+    /// Kills the server as a crash would, keeping its database, configuration and ports so
+    /// that [`Self::restart`] brings the same server back.
+    pub async fn stop(&mut self) {
+        let _ = self.child.start_kill();
+        let _ = self.child.wait().await;
+    }
+
+    /// Starts the stopped server again (same ports, same database) and waits until it answers.
+    pub async fn restart(&mut self) {
+        self.child = spawn(self.dir.path()).unwrap_or_else(|e| panic!("PowerDNS restart: {e}"));
+        let deadline = Instant::now() + READY_TIMEOUT;
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!(
+                    "restarted pdns_server exited with {status}:\n{}",
+                    self.log()
+                );
+            }
+            if api_ready(&self.api_url, &self.api_key).await && dns_ready(self.dns_addr).await {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "restarted PowerDNS not ready after {READY_TIMEOUT:?}:\n{}",
+                self.log()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// The server's log so far (for failure messages).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("pdns.log")).unwrap_or_default()
@@ -189,6 +200,33 @@ impl Drop for PdnsServer {
         // kill_on_drop would do it too; killing first means the port is free sooner.
         let _ = self.child.start_kill();
     }
+}
+
+/// Runs `pdns_server` with the configuration in `dir`, logging to `dir/pdns.log` (appended, so
+/// a restarted server's log follows the first one's).
+fn spawn(dir: &Path) -> Result<Child, String> {
+    let log_path = dir.join("pdns.log");
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&log_path)
+        .map_err(|e| format!("log file: {e}"))?;
+    let log_err = log.try_clone().map_err(|e| format!("log file: {e}"))?;
+    let binary = pdns_binary();
+    Command::new(&binary)
+        .arg(format!("--config-dir={}", dir.display()))
+        .args([
+            "--daemon=no",
+            "--guardian=no",
+            "--disable-syslog",
+            "--write-pid=no",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(log))
+        .stderr(Stdio::from(log_err))
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| format!("cannot run {}: {e}", binary.display()))
 }
 
 fn pdns_binary() -> PathBuf {
