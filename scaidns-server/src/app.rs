@@ -265,6 +265,7 @@ pub async fn build_state(
         Arc::new(SystemClock),
         service_config(&config),
     );
+    let service = crate::identity_setup::with_identity_provider(service, &config)?;
     let state = AppState {
         service,
         config: Arc::new(config),

@@ -9,7 +9,6 @@
 use std::net::IpAddr;
 
 use poem::Request;
-use poem::http::StatusCode;
 use poem_openapi::SecurityScheme;
 use poem_openapi::auth::{ApiKey, Bearer};
 use scaidns_core::service::{Actor, OpContext, RequestMeta};
@@ -58,11 +57,14 @@ pub async fn op_context(
             crate::rate_limit::check(state, &ctx).await?;
             Ok(ctx)
         }
-        ApiAuth::Bearer(_) => Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "jwt_not_configured",
-            "Bearer tokens are not accepted: no identity provider is configured; use X-API-Key",
-        )),
+        ApiAuth::Bearer(bearer) => {
+            let ctx = state
+                .service
+                .authenticate_token(&bearer.0.token, meta)
+                .await?;
+            crate::rate_limit::check(state, &ctx).await?;
+            Ok(ctx)
+        }
     }
 }
 

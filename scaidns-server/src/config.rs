@@ -103,6 +103,8 @@ pub enum BackendConfig {
 pub struct Config {
     /// `ENVIRONMENT`.
     pub environment: Environment,
+    /// The identity provider and webhook settings.
+    pub identity: crate::identity_config::IdentityConfig,
     /// `DATABASE_URL`, normalized to `mysql://…` or `sqlite:…` (may hold a password).
     pub database_url: Secret,
     /// `DATABASE_POOL_SIZE`.
@@ -466,8 +468,10 @@ impl Config {
                 format!("{ttl_max} is smaller than TTL_MIN ({ttl_min})"),
             ));
         }
+        let identity = crate::identity_config::IdentityConfig::from_vars(vars, &mut r.invalid);
         let config = Config {
             environment,
+            identity,
             database_url: Secret::new(database_url),
             database_pool_size: r.number("DATABASE_POOL_SIZE", 20, 1),
             redis_url: r.get("REDIS_URL").map(Secret::new),

@@ -10,6 +10,8 @@ pub mod auth;
 pub mod body_check;
 pub mod config;
 pub mod error;
+pub mod identity_config;
+mod identity_setup;
 pub mod metrics;
 pub mod rate_limit;
 pub mod middleware;

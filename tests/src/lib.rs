@@ -2,6 +2,8 @@
 //! against a fresh database, bootstrap a platform admin, and hand back the generated client
 //! (so every API test also tests the SDK).
 
+pub mod scaikey;
+
 use std::net::SocketAddr;
 
 use scaidns_client::Client;

@@ -12,6 +12,7 @@ mod publish;
 pub mod nameservers;
 pub mod reconcile;
 pub mod records;
+mod me;
 mod tenants;
 mod token_auth;
 pub mod validation;
@@ -25,6 +26,7 @@ use chrono::Duration;
 
 pub use api_keys::{ApiKeyCreate, ApiKeyListQuery, IssuedApiKey};
 pub use authn::RequestMeta;
+pub use me::Me;
 pub use context::{Actor, OpContext};
 pub use tenants::{Bootstrapped, TenantCreate, UserCreate};
 

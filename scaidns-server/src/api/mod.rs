@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod api_keys;
+pub mod auth;
 pub mod domains;
 pub mod health;
 pub mod nameservers;
@@ -24,6 +25,8 @@ use crate::error::ApiError;
 pub enum ApiTags {
     /// Liveness and readiness.
     Health,
+    /// Login through the identity provider, and the caller's identity.
+    Auth,
     /// Platform administration: tenants and users.
     Admin,
     /// API keys for machine access.
@@ -39,6 +42,7 @@ pub enum ApiTags {
 /// Every API, in one tuple (poem-openapi composes tuples of `OpenApi` impls).
 pub type Api = (
     health::HealthApi,
+    auth::AuthApi,
     admin::AdminApi,
     nameservers::NameserversApi,
     api_keys::ApiKeysApi,
@@ -51,6 +55,7 @@ pub type Api = (
 pub fn api() -> Api {
     (
         health::HealthApi,
+        auth::AuthApi,
         admin::AdminApi,
         nameservers::NameserversApi,
         api_keys::ApiKeysApi,

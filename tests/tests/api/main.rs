@@ -5,5 +5,6 @@ mod admin;
 mod api_keys;
 mod errors;
 mod health;
+mod identity;
 mod openapi;
 mod rate_limit;

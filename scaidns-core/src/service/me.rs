@@ -1,0 +1,48 @@
+//! The caller's own identity (`/auth/me`, `/me`, spec api-identity §3.4): the cached user, its
+//! tenant and groups, as the request authenticated them.
+
+use crate::error::{Error, Result};
+use crate::ids::GroupId;
+use crate::tenant::{Tenant, User};
+
+use super::{Actor, OpContext, ScaiDns};
+
+/// What [`ScaiDns::me`] returns.
+#[derive(Debug, Clone)]
+pub struct Me {
+    /// The user (none for a group's API key).
+    pub user: Option<User>,
+    /// The tenant the request acts in.
+    pub tenant: Tenant,
+    /// The user's groups.
+    pub groups: Vec<GroupId>,
+}
+
+impl ScaiDns {
+    /// The caller's user, tenant and groups.
+    pub async fn me(&self, ctx: &OpContext) -> Result<Me> {
+        let user_id = match &ctx.actor {
+            Actor::User { id, .. } => Some(*id),
+            Actor::ApiKey { owner, .. } => *owner,
+            Actor::System => None,
+        };
+        let user = match user_id {
+            Some(id) => self.store.get_user(id).await?,
+            None => None,
+        };
+        let groups = match &user {
+            Some(u) => self.store.user_group_ids(u.id).await?,
+            None => Vec::new(),
+        };
+        let tenant = self
+            .store
+            .get_tenant(ctx.tenant_id)
+            .await?
+            .ok_or_else(|| Error::not_found("Tenant not found"))?;
+        Ok(Me {
+            user,
+            tenant,
+            groups,
+        })
+    }
+}

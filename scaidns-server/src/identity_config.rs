@@ -1,0 +1,153 @@
+//! Identity-provider settings (interface decision 17, spec api-identity §15): `SCAIKEY_URL` is
+//! the issuer of ScaiKey; any other OpenID Connect provider comes through `OIDC_ISSUER` and an
+//! optional `OIDC_DISCOVERY_URL`. With neither, no provider is contacted (interface decision
+//! 25) and bearer tokens are refused with 401 `jwt_not_configured`.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use scaidns_core::adapters::oidc::{ClaimNames, OidcConfig};
+
+use crate::config::Secret;
+
+/// Everything identity-related the server reads.
+#[derive(Debug, Clone, Default)]
+pub struct IdentityConfig {
+    /// The provider, when one is configured.
+    pub oidc: Option<OidcConfig>,
+    /// `SCAIKEY_URL` (the ScaiKey API base, also used by `scaidns sync`).
+    pub scaikey_url: Option<String>,
+    /// `SCAIKEY_APPLICATION_ID`.
+    pub application_id: Option<String>,
+    /// `SCAIKEY_WEBHOOK_SECRET`: webhooks answer 503 without it.
+    pub webhook_secret: Option<Secret>,
+}
+
+fn get(vars: &HashMap<String, String>, name: &str) -> Option<String> {
+    vars.get(name)
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+fn seconds(
+    vars: &HashMap<String, String>,
+    name: &'static str,
+    default: u64,
+    invalid: &mut Vec<(&'static str, String)>,
+) -> Duration {
+    match get(vars, name) {
+        None => Duration::from_secs(default),
+        Some(raw) => match raw.parse::<u64>() {
+            Ok(v) => Duration::from_secs(v),
+            Err(_) => {
+                invalid.push((name, format!("'{raw}' is not a number of seconds")));
+                Duration::from_secs(default)
+            }
+        },
+    }
+}
+
+impl IdentityConfig {
+    /// Reads the identity settings; malformed values are appended to `invalid`.
+    pub fn from_vars(
+        vars: &HashMap<String, String>,
+        invalid: &mut Vec<(&'static str, String)>,
+    ) -> Self {
+        let scaikey_url = get(vars, "SCAIKEY_URL").map(|u| u.trim_end_matches('/').to_owned());
+        let issuer = get(vars, "OIDC_ISSUER").or_else(|| scaikey_url.clone());
+        for (name, value) in [("SCAIKEY_URL", &scaikey_url), ("OIDC_ISSUER", &issuer)] {
+            if let Some(url) = value
+                && !(url.starts_with("https://") || url.starts_with("http://"))
+            {
+                invalid.push((name, format!("'{url}' is not an http(s) URL")));
+            }
+        }
+        let oidc = issuer.map(|issuer| {
+            let mut c = OidcConfig::new(issuer);
+            c.discovery_url = get(vars, "OIDC_DISCOVERY_URL");
+            c.client_id = get(vars, "SCAIKEY_CLIENT_ID").or_else(|| get(vars, "OIDC_CLIENT_ID"));
+            c.client_secret =
+                get(vars, "SCAIKEY_CLIENT_SECRET").or_else(|| get(vars, "OIDC_CLIENT_SECRET"));
+            c.audience = get(vars, "OIDC_AUDIENCE").or_else(|| c.client_id.clone());
+            let defaults = ClaimNames::default();
+            c.claims = ClaimNames {
+                tenant: get(vars, "OIDC_CLAIM_TENANT").unwrap_or(defaults.tenant),
+                email: get(vars, "OIDC_CLAIM_EMAIL").unwrap_or(defaults.email),
+                roles: get(vars, "OIDC_CLAIM_ROLES"),
+                scopes: get(vars, "OIDC_CLAIM_SCOPES"),
+            };
+            if let Some(scopes) = get(vars, "OIDC_SCOPES") {
+                c.scopes = scopes.split_whitespace().map(str::to_owned).collect();
+            }
+            c.jwks_cache_ttl = seconds(vars, "SCAIKEY_JWKS_CACHE_TTL", 3600, invalid);
+            c.token_cache_ttl = seconds(vars, "SCAIKEY_TOKEN_CACHE_TTL", 60, invalid);
+            c.jwks_refetch_floor = seconds(vars, "OIDC_JWKS_REFETCH_FLOOR", 30, invalid);
+            c
+        });
+        Self {
+            oidc,
+            scaikey_url,
+            application_id: get(vars, "SCAIKEY_APPLICATION_ID"),
+            webhook_secret: get(vars, "SCAIKEY_WEBHOOK_SECRET").map(Secret::new),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn nothing_configured_means_no_provider() {
+        let mut invalid = Vec::new();
+        let c = IdentityConfig::from_vars(&vars(&[]), &mut invalid);
+        assert!(c.oidc.is_none() && invalid.is_empty());
+    }
+
+    #[test]
+    fn scaikey_url_is_the_issuer_and_the_client_id_the_audience() {
+        let mut invalid = Vec::new();
+        let c = IdentityConfig::from_vars(
+            &vars(&[
+                ("SCAIKEY_URL", "https://scaikey.example/"),
+                ("SCAIKEY_CLIENT_ID", "app_1"),
+                ("SCAIKEY_TOKEN_CACHE_TTL", "5"),
+            ]),
+            &mut invalid,
+        );
+        let oidc = c.oidc.unwrap();
+        assert_eq!(oidc.issuer, "https://scaikey.example");
+        assert_eq!(
+            oidc.discovery_url(),
+            "https://scaikey.example/.well-known/openid-configuration"
+        );
+        assert_eq!(oidc.audience.as_deref(), Some("app_1"));
+        assert_eq!(oidc.token_cache_ttl, Duration::from_secs(5));
+        assert!(invalid.is_empty());
+    }
+
+    #[test]
+    fn other_providers_and_bad_values() {
+        let mut invalid = Vec::new();
+        let c = IdentityConfig::from_vars(
+            &vars(&[
+                ("OIDC_ISSUER", "https://idp.example/realms/x"),
+                ("OIDC_AUDIENCE", "scaidns"),
+                ("OIDC_CLAIM_TENANT", "org"),
+                ("SCAIKEY_JWKS_CACHE_TTL", "soon"),
+            ]),
+            &mut invalid,
+        );
+        let oidc = c.oidc.unwrap();
+        assert_eq!(oidc.claims.tenant, "org");
+        assert_eq!(oidc.audience.as_deref(), Some("scaidns"));
+        assert_eq!(invalid.len(), 1);
+    }
+}
