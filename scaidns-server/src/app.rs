@@ -152,6 +152,7 @@ pub fn service_config(config: &Config) -> ServiceConfig {
     if !config.platform_nameservers.is_empty() {
         service.default_nameservers = config.platform_nameservers.clone();
     }
+    service.dnssec = crate::worker::dnssec_config(config);
     service
 }
 
@@ -333,22 +334,14 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     })
 }
 
-/// How often zones whose publication was deferred are published again.
-const SYNC_RETRY_INTERVAL: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// The in-process retry queue: republishes every zone that is not in sync, so a change accepted
-/// while the backend was down reaches it without a separate worker process.
+/// The in-process worker: the retry queue republishes every zone that is not in sync, so a
+/// change accepted while the backend was down reaches it without a separate worker process;
+/// the other jobs (validation, rollovers, purge) run here too.
 async fn retry_pending_zones(state: AppState) {
-    let mut tick = tokio::time::interval(SYNC_RETRY_INTERVAL);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        match state.service.sync_pending_zones().await {
-            Ok((0, 0)) => {}
-            Ok((synced, failing)) => tracing::info!(synced, failing, "republished pending zones"),
-            Err(e) => tracing::warn!(error = %e, "retrying pending zones failed"),
-        }
-    }
+    // The whole worker, not just the retry queue: jobs are leased in the database, so this
+    // in-process copy and separate `scaidns worker` processes never run one job twice.
+    let worker = crate::worker::worker_config(&state.config, crate::worker::owner_name("serve"));
+    crate::worker::run(state.service.clone(), worker).await;
 }
 
 /// Runs the server until SIGTERM or ctrl-c.

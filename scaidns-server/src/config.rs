@@ -147,6 +147,16 @@ pub struct Config {
     pub metrics_enabled: bool,
     /// `DELETED_ZONE_RETENTION_DAYS`.
     pub deleted_zone_retention_days: u32,
+    /// `DNSSEC_DEFAULT_ALGORITHM` (8, 10, 13, 14 or 15).
+    pub dnssec_default_algorithm: u8,
+    /// `DNSSEC_KSK_LIFETIME_DAYS`.
+    pub dnssec_ksk_lifetime_days: u32,
+    /// `DNSSEC_ZSK_LIFETIME_DAYS`.
+    pub dnssec_zsk_lifetime_days: u32,
+    /// `DNSSEC_ROLLOVER_OVERLAP_DAYS`.
+    pub dnssec_rollover_overlap_days: u32,
+    /// `VALIDATION_CHECK_INTERVAL_SECONDS`: how often the worker re-checks open challenges.
+    pub validation_check_interval_seconds: u32,
     /// `TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpNet>,
     /// `AUTO_MIGRATE`: run migrations at start.
@@ -493,6 +503,16 @@ impl Config {
             ttl_max,
             metrics_enabled: r.flag("METRICS_ENABLED", true),
             deleted_zone_retention_days: r.number("DELETED_ZONE_RETENTION_DAYS", 30, 0),
+            dnssec_default_algorithm: r.parse("DNSSEC_DEFAULT_ALGORITHM", 13, |raw| {
+                match raw.parse::<u8>() {
+                    Ok(n @ (8 | 10 | 13 | 14 | 15)) => Ok(n),
+                    _ => Err(format!("'{raw}' is not one of 8, 10, 13, 14, 15")),
+                }
+            }),
+            dnssec_ksk_lifetime_days: r.number("DNSSEC_KSK_LIFETIME_DAYS", 365, 1),
+            dnssec_zsk_lifetime_days: r.number("DNSSEC_ZSK_LIFETIME_DAYS", 30, 1),
+            dnssec_rollover_overlap_days: r.number("DNSSEC_ROLLOVER_OVERLAP_DAYS", 7, 1),
+            validation_check_interval_seconds: r.number("VALIDATION_CHECK_INTERVAL_SECONDS", 60, 1),
             trusted_proxies,
             auto_migrate: r.flag("AUTO_MIGRATE", true),
             data_dir,

@@ -18,6 +18,7 @@ pub mod middleware;
 pub mod state;
 pub mod telemetry;
 pub mod timestamp;
+pub mod worker;
 
 pub use app::{RunningServer, StartError, build_app, serve, spec_json, start};
 pub use config::Config;

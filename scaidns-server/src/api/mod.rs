@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod api_keys;
+pub mod dnssec;
 pub mod auth;
 pub mod domains;
 pub mod health;
@@ -37,6 +38,8 @@ pub enum ApiTags {
     Records,
     /// Ownership validation of a zone.
     Validation,
+    /// DNSSEC signing and key rollover of a zone.
+    Dnssec,
 }
 
 /// Every API, in one tuple (poem-openapi composes tuples of `OpenApi` impls).
@@ -49,6 +52,7 @@ pub type Api = (
     domains::DomainsApi,
     records::RecordsApi,
     validation::ValidationApi,
+    dnssec::DnssecApi,
 );
 
 /// The API value for [`Api`].
@@ -62,6 +66,7 @@ pub fn api() -> Api {
         domains::DomainsApi,
         records::RecordsApi,
         validation::ValidationApi,
+        dnssec::DnssecApi,
     )
 }
 
