@@ -92,6 +92,75 @@ pub enum Command {
     /// Manage the records of a zone.
     #[command(subcommand)]
     Records(RecordsCommand),
+    /// DNSSEC signing, key rollover and the DS hand-off.
+    #[command(subcommand)]
+    Dnssec(DnssecCommand),
+    /// Run the background jobs (retry queue, validation, rollovers, purge); leased, so several
+    /// workers may run at once. Needs the PowerDNS backend.
+    Worker {
+        /// Local flags.
+        #[command(flatten)]
+        local: LocalArgs,
+        /// Run one pass and exit (for cron and tests).
+        #[arg(long)]
+        once: bool,
+    },
+    /// Compare the store with PowerDNS zone by zone; exit 1 when they differ.
+    Reconcile {
+        /// Local flags.
+        #[command(flatten)]
+        local: LocalArgs,
+        /// Repair the differences (republish zones, fix key flags).
+        #[arg(long)]
+        fix: bool,
+    },
+}
+
+/// `scaidns dnssec …`
+#[derive(Debug, Subcommand)]
+pub enum DnssecCommand {
+    /// Show status, keys and the DS records for the parent.
+    Status {
+        /// Zone name or id.
+        zone: String,
+    },
+    /// Sign the zone (needs the PowerDNS backend).
+    Enable {
+        /// Zone name or id.
+        zone: String,
+        /// Algorithm: 8, 10, 13 (default), 14, 15.
+        #[arg(long)]
+        algorithm: Option<u8>,
+    },
+    /// Unsign the zone (remove the DS at the registrar first).
+    Disable {
+        /// Zone name or id.
+        zone: String,
+        /// Even while a DS is still published at the parent.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Start a ZSK rollover.
+    #[command(name = "rotate-zsk")]
+    RotateZsk {
+        /// Zone name or id.
+        zone: String,
+    },
+    /// Start a KSK (double-DS) rollover; prints the new DS to publish.
+    #[command(name = "rotate-ksk")]
+    RotateKsk {
+        /// Zone name or id.
+        zone: String,
+    },
+    /// Confirm that the parent publishes the DS (ScaiDNS looks it up).
+    #[command(name = "confirm-ds")]
+    ConfirmDs {
+        /// Zone name or id.
+        zone: String,
+        /// Key tag of the KSK whose DS was published.
+        #[arg(long)]
+        key_tag: Option<u16>,
+    },
 }
 
 /// `scaidns api-keys …`

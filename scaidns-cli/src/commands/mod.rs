@@ -2,8 +2,10 @@
 //! crate directly; client commands go through the typed client.
 
 mod api_keys;
+mod dnssec;
 mod domains;
 mod local;
+mod operator;
 mod records;
 mod validation;
 mod zone_ref;
@@ -24,6 +26,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Domains(cmd) => domains::run(&client(&cli)?, cmd, output).await,
         Command::Validation(cmd) => validation::run(&client(&cli)?, cmd, output).await,
         Command::Records(cmd) => records::run(&client(&cli)?, cmd, output).await,
+        Command::Dnssec(cmd) => dnssec::run(&client(&cli)?, cmd, output).await,
+        Command::Worker { local, once } => operator::worker(local.dev, *once, output).await,
+        Command::Reconcile { local, fix } => operator::reconcile(local.dev, *fix, output).await,
     }
 }
 

@@ -1,0 +1,86 @@
+//! `scaidns dnssec status|enable|disable|rotate-zsk|rotate-ksk|confirm-ds`.
+
+use scaidns_client::Client;
+use scaidns_client::types::{DnssecConfirmRequest, DnssecEnableRequest, DnssecResponse};
+
+use crate::cli::{DnssecCommand, Output};
+use crate::commands::zone_ref::{Deleted, zone_id};
+use crate::output::{Failure, print_json, print_table};
+
+/// Runs one `dnssec` subcommand.
+pub async fn run(client: &Client, cmd: &DnssecCommand, output: Output) -> Result<(), Failure> {
+    let state = match cmd {
+        DnssecCommand::Status { zone } => {
+            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            client.dnssec_get(&id).await?.into_inner()
+        }
+        DnssecCommand::Enable { zone, algorithm } => {
+            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            let body = DnssecEnableRequest {
+                algorithm: algorithm.map(i64::from),
+            };
+            client.dnssec_enable(&id, &body).await?.into_inner()
+        }
+        DnssecCommand::Disable { zone, force } => {
+            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            client
+                .dnssec_disable(&id, force.then_some(true))
+                .await?
+                .into_inner()
+        }
+        DnssecCommand::RotateZsk { zone } => {
+            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            client.dnssec_rotate_zsk(&id).await?.into_inner()
+        }
+        DnssecCommand::RotateKsk { zone } => {
+            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            client.dnssec_rotate_ksk(&id).await?.into_inner()
+        }
+        DnssecCommand::ConfirmDs { zone, key_tag } => {
+            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            let body = DnssecConfirmRequest {
+                key_tag: key_tag.map(i64::from),
+            };
+            client.dnssec_confirm_ds(&id, &body).await?.into_inner()
+        }
+    };
+    match output {
+        Output::Json => print_json(&serde_json::to_value(&state).unwrap_or_default()),
+        Output::Text => print_state(&state),
+    }
+    Ok(())
+}
+
+fn print_state(s: &DnssecResponse) {
+    println!("{}", s.message);
+    println!("status: {}", s.status);
+    if !s.enabled {
+        return;
+    }
+    let rows: Vec<Vec<String>> = s
+        .ksk
+        .iter()
+        .chain(&s.zsk)
+        .map(|k| {
+            vec![
+                k.key_type.clone(),
+                k.key_tag.to_string(),
+                k.algorithm.to_string(),
+                k.state.clone(),
+                if k.active { "yes" } else { "no" }.to_owned(),
+                k.expires_at
+                    .as_ref()
+                    .map(|t| t.to_string())
+                    .unwrap_or_else(|| "-".to_owned()),
+            ]
+        })
+        .collect();
+    println!();
+    print_table(&["TYPE", "TAG", "ALG", "STATE", "SIGNS", "EXPIRES"], &rows);
+    if !s.ds_records.is_empty() {
+        println!("\nDS records for the parent zone (registrar):");
+        for ds in &s.ds_records {
+            println!("  {}", ds.record);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Operator commands that need the DNS backend as well as the store: `worker` and `reconcile`.
+//! They run the core directly against the configuration, like `migrate` and `bootstrap`.
+
+use std::sync::Arc;
+
+use scaidns_core::adapters::resolver::HickoryResolver;
+use scaidns_core::ports::SystemClock;
+use scaidns_core::service::ScaiDns;
+use scaidns_server::Config;
+use scaidns_server::app::{connect_backend, connect_store, service_config};
+use scaidns_server::config::BackendConfig;
+use serde_json::json;
+
+use crate::cli::Output;
+use crate::output::{Failure, INVALID, UNAVAILABLE, print_json, print_table};
+
+/// Exit code of `reconcile` when it found differences it did not repair.
+const DRIFT: i32 = 1;
+
+async fn service(dev: bool, what: &str) -> Result<(Config, ScaiDns), Failure> {
+    let config = Config::from_env(dev).map_err(|e| Failure::new(INVALID, e.to_string()))?;
+    if matches!(config.backend, BackendConfig::Embedded { .. }) {
+        // The embedded backend's zones live in the memory of `scaidns serve`.
+        return Err(Failure::new(
+            INVALID,
+            format!(
+                "{what} needs the PowerDNS backend (set PDNS_API_URL); with the embedded backend `scaidns serve` runs the worker itself"
+            ),
+        ));
+    }
+    let store = connect_store(&config)
+        .await
+        .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))?;
+    let (backend, _) = connect_backend(&config)
+        .await
+        .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))?;
+    let service = ScaiDns::new(
+        store,
+        backend,
+        Arc::new(HickoryResolver::new()),
+        Arc::new(SystemClock),
+        service_config(&config),
+    );
+    Ok((config, service))
+}
+
+/// `scaidns worker [--once]`.
+pub async fn worker(dev: bool, once: bool, output: Output) -> Result<(), Failure> {
+    let (config, service) = service(dev, "the worker").await?;
+    if !once {
+        scaidns_server::telemetry::init(config.log_level, config.log_format);
+    }
+    let worker = scaidns_server::worker::worker_config(
+        &config,
+        scaidns_server::worker::owner_name("worker"),
+    );
+    if !once {
+        eprintln!("worker {} started; ctrl-c stops it", worker.owner);
+        tokio::select! {
+            () = scaidns_server::worker::run(service, worker) => {}
+            _ = tokio::signal::ctrl_c() => eprintln!("worker stopping"),
+        }
+        return Ok(());
+    }
+    let runs = service.worker_run_once(&worker).await?;
+    let failed = runs.iter().any(|r| r.outcome.is_err());
+    match output {
+        Output::Json => print_json(&json!({
+            "owner": worker.owner,
+            "jobs": runs.iter().map(|r| match &r.outcome {
+                Ok(summary) => json!({"job": r.job, "ok": true, "summary": summary}),
+                Err(error) => json!({"job": r.job, "ok": false, "error": error}),
+            }).collect::<Vec<_>>(),
+        })),
+        Output::Text => {
+            if runs.is_empty() {
+                println!("no job was due (or another worker holds them)");
+            }
+            let rows: Vec<Vec<String>> = runs
+                .iter()
+                .map(|r| match &r.outcome {
+                    Ok(summary) => vec![r.job.clone(), "ok".into(), summary.clone()],
+                    Err(error) => vec![r.job.clone(), "failed".into(), error.clone()],
+                })
+                .collect();
+            if !rows.is_empty() {
+                print_table(&["JOB", "RESULT", "DETAIL"], &rows);
+            }
+        }
+    }
+    if failed {
+        return Err(Failure::new(UNAVAILABLE, "a job failed"));
+    }
+    Ok(())
+}
+
+/// `scaidns reconcile [--fix]`: exit 0 when clean (or everything was repaired), 1 when drift
+/// remains.
+pub async fn reconcile(dev: bool, fix: bool, output: Output) -> Result<(), Failure> {
+    let (_, service) = service(dev, "reconcile").await?;
+    let report = service.reconcile(fix).await?;
+    let remaining = report.drifted.iter().filter(|d| !d.fixed).count();
+    match output {
+        Output::Json => print_json(&serde_json::to_value(&report).unwrap_or_default()),
+        Output::Text => {
+            println!(
+                "{} zones compared, {} with differences",
+                report.checked,
+                report.drifted.len()
+            );
+            let mut rows = Vec::new();
+            for zone in &report.drifted {
+                for d in &zone.differences {
+                    let value = serde_json::to_value(d).unwrap_or_default();
+                    let kind = value["kind"].as_str().unwrap_or("?").to_owned();
+                    let what = match (value["name"].as_str(), value["rtype"].as_str()) {
+                        (Some(name), Some(rtype)) => format!("{name} {rtype}"),
+                        _ => value
+                            .get("key_tag")
+                            .or_else(|| value.get("backend_id"))
+                            .or_else(|| value.get("message"))
+                            .or_else(|| value.get("status"))
+                            .map(ToString::to_string)
+                            .unwrap_or_default(),
+                    };
+                    let state = if zone.fixed { "repaired" } else { "open" };
+                    rows.push(vec![zone.zone.clone(), kind, what, state.to_owned()]);
+                }
+            }
+            if !rows.is_empty() {
+                print_table(&["ZONE", "DIFFERENCE", "WHAT", "STATE"], &rows);
+            }
+        }
+    }
+    if remaining > 0 {
+        return Err(Failure::new(
+            DRIFT,
+            format!(
+                "{remaining} zones differ from the store{}",
+                if fix {
+                    " after repair"
+                } else {
+                    "; run with --fix to repair"
+                }
+            ),
+        ));
+    }
+    Ok(())
+}
