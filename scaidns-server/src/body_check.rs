@@ -28,15 +28,6 @@ fn spec() -> &'static Value {
 /// The first problem of `body` for `method path`, if the operation is known and the body is
 /// JSON. `None` when nothing specific can be said.
 pub fn explain(method: &str, path: &str, body: &[u8]) -> Option<BodyProblem> {
-    let value: Value = match serde_json::from_slice(body) {
-        Ok(v) => v,
-        Err(e) => {
-            return Some(BodyProblem {
-                field: String::new(),
-                msg: format!("body is not valid JSON: {e}"),
-            });
-        }
-    };
     let spec = spec();
     let item = find_path(spec, path)?;
     let op = item.get(method.to_ascii_lowercase())?;
@@ -47,7 +38,13 @@ pub fn explain(method: &str, path: &str, body: &[u8]) -> Option<BodyProblem> {
         .values()
         .next()?
         .get("schema")?;
-    check(spec, schema, &value, "")
+    match serde_json::from_slice::<Value>(body) {
+        Ok(value) => check(spec, schema, &value, ""),
+        Err(e) => Some(BodyProblem {
+            field: String::new(),
+            msg: format!("body is not valid JSON: {e}"),
+        }),
+    }
 }
 
 /// The spec's path item whose template matches `path` (`{x}` matches one segment).
@@ -227,6 +224,7 @@ mod tests {
             ),
             None
         );
-        assert_eq!(explain("POST", "/api/v1/unknown", b"{}"), None);
+        assert_eq!(explain("POST", "/api/v1/unknown", b"{nope"), None);
+        assert_eq!(explain("GET", "/api/v1/domains", b"{nope"), None);
     }
 }

@@ -4,6 +4,15 @@
 
 pub mod scaikey;
 
+// Real services on loopback, shared with scaidns-core's contract suite rather than copied: a
+// PowerDNS 4.7 per test, raw DNS queries, and a fresh MariaDB database per test.
+#[path = "../../scaidns-core/tests/contract/support/db.rs"]
+pub mod db;
+#[path = "../../scaidns-core/tests/contract/support/dns.rs"]
+pub mod dns;
+#[path = "../../scaidns-core/tests/contract/support/pdns.rs"]
+pub mod pdns;
+
 use std::net::SocketAddr;
 
 use scaidns_client::Client;

@@ -128,6 +128,14 @@ pub fn canonical_nameservers(input: &[String]) -> Result<Vec<String>> {
         let content = RecordContent::parse(RecordType::NS, ns, &placeholder)
             .map_err(|e| Error::invalid(format!("nameservers[{i}]"), e.message().to_owned()))?;
         let name = content.as_str().to_owned();
+        // A platform nameserver is a delegation target: a bare label (or a number that poem
+        // read from JSON as text) cannot be one.
+        if name.trim_end_matches('.').split('.').count() < 2 {
+            return Err(Error::invalid(
+                format!("nameservers[{i}]"),
+                "must be a fully qualified host name (at least two labels)",
+            ));
+        }
         if out.contains(&name) {
             return Err(Error::invalid(
                 format!("nameservers[{i}]"),
@@ -150,6 +158,8 @@ mod tests {
         assert_eq!(ns, vec!["ns1.example.net.", "ns2.example.net."]);
         assert!(canonical_nameservers(&[]).is_err());
         assert!(canonical_nameservers(&["192.0.2.1".into()]).is_err());
+        assert!(canonical_nameservers(&["7".into()]).is_err());
+        assert!(canonical_nameservers(&["localhost.".into()]).is_err());
         let dup = canonical_nameservers(&["a.example.".into(), "A.example".into()]).unwrap_err();
         assert_eq!(dup.field(), Some("nameservers[1]"));
     }

@@ -3,8 +3,14 @@
 
 mod admin;
 mod api_keys;
+mod domains;
 mod errors;
 mod health;
 mod identity;
+mod isolation;
+mod malformed;
+mod nameservers;
 mod openapi;
 mod rate_limit;
+mod records;
+mod util;
