@@ -3,6 +3,7 @@
 
 mod admin;
 mod api_keys;
+mod dnssec;
 mod domains;
 mod errors;
 mod health;
