@@ -3,7 +3,9 @@
 //! Each method takes the [`OpContext`] and authorizes on its first line; the tenant is always
 //! explicit. The server is a thin shell that builds the context and maps errors.
 
+pub mod access_grants;
 mod api_keys;
+pub mod audit_log;
 mod authn;
 pub mod authz;
 mod context;
@@ -12,8 +14,9 @@ mod publish;
 pub mod nameservers;
 pub mod reconcile;
 pub mod records;
-mod me;
+pub mod roles;
 mod tenants;
+mod me;
 mod token_auth;
 pub mod validation;
 pub mod worker;

@@ -5,14 +5,17 @@
 //! Paths are declared without a trailing slash; the app trims trailing slashes before routing,
 //! so the documented `/api/v1/api-keys/` and `/api/v1/api-keys` both work.
 
+pub mod access_grants;
 pub mod admin;
 pub mod api_keys;
+pub mod audit;
 pub mod dnssec;
 pub mod auth;
 pub mod domains;
 pub mod health;
 pub mod nameservers;
 pub mod records;
+pub mod roles;
 pub mod validation;
 
 use poem::http::StatusCode;
@@ -38,6 +41,12 @@ pub enum ApiTags {
     Records,
     /// Ownership validation of a zone.
     Validation,
+    /// Roles, role assignments and permissions.
+    Roles,
+    /// Access grants on a zone.
+    AccessGrants,
+    /// The audit log.
+    Audit,
     /// DNSSEC signing and key rollover of a zone.
     Dnssec,
 }
@@ -53,6 +62,9 @@ pub type Api = (
     records::RecordsApi,
     validation::ValidationApi,
     dnssec::DnssecApi,
+    roles::RolesApi,
+    access_grants::AccessGrantsApi,
+    audit::AuditApi,
 );
 
 /// The API value for [`Api`].
@@ -67,6 +79,9 @@ pub fn api() -> Api {
         records::RecordsApi,
         validation::ValidationApi,
         dnssec::DnssecApi,
+        roles::RolesApi,
+        access_grants::AccessGrantsApi,
+        audit::AuditApi,
     )
 }
 
