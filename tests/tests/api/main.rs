@@ -12,6 +12,7 @@ mod isolation;
 mod malformed;
 mod nameservers;
 mod openapi;
+mod powerdns;
 mod rate_limit;
 mod records;
 mod util;
