@@ -100,7 +100,7 @@ impl ScaiDns {
     /// The zone's DNSSEC state.
     pub async fn dnssec_get(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<DnssecState> {
         ctx.require("dnssec:read")?;
-        let zone = self.dnssec_zone(ctx, zone_id).await?;
+        let zone = self.dnssec_zone(ctx, "dnssec:read", zone_id).await?;
         let keys = self.store().list_dnssec_keys(zone.id).await?;
         Ok(DnssecState::new(zone, keys))
     }
@@ -113,7 +113,7 @@ impl ScaiDns {
         algorithm: Option<i64>,
     ) -> Result<DnssecState> {
         ctx.require("dnssec:enable")?;
-        let zone = self.dnssec_zone(ctx, zone_id).await?;
+        let zone = self.dnssec_zone(ctx, "dnssec:enable", zone_id).await?;
         let algorithm = match algorithm {
             Some(n) => Algorithm::from_number(n, "algorithm")?,
             None => self.config().dnssec.default_algorithm,
@@ -167,7 +167,7 @@ impl ScaiDns {
         force: bool,
     ) -> Result<DnssecState> {
         ctx.require("dnssec:disable")?;
-        let zone = self.dnssec_zone(ctx, zone_id).await?;
+        let zone = self.dnssec_zone(ctx, "dnssec:disable", zone_id).await?;
         let keys = self.signed_keys(&zone).await?;
         if !force {
             self.refuse_while_ds_published(&zone, &keys).await?;
@@ -190,7 +190,7 @@ impl ScaiDns {
     /// DNSKEY TTL plus the overlap; the worker finishes it.
     pub async fn dnssec_rotate_zsk(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<DnssecState> {
         ctx.require("dnssec:rotate")?;
-        let zone = self.dnssec_zone(ctx, zone_id).await?;
+        let zone = self.dnssec_zone(ctx, "dnssec:rotate", zone_id).await?;
         let keys = self.signed_keys(&zone).await?;
         self.start_zsk_rollover(ctx, &zone, keys).await?;
         self.dnssec_state(zone.id).await
@@ -200,7 +200,7 @@ impl ScaiDns {
     /// publishes and signs once that DS is seen at the parent.
     pub async fn dnssec_rotate_ksk(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<DnssecState> {
         ctx.require("dnssec:rotate")?;
-        let zone = self.dnssec_zone(ctx, zone_id).await?;
+        let zone = self.dnssec_zone(ctx, "dnssec:rotate", zone_id).await?;
         let keys = self.signed_keys(&zone).await?;
         self.start_ksk_rollover(ctx, &zone, keys).await?;
         self.dnssec_state(zone.id).await
@@ -215,13 +215,16 @@ impl ScaiDns {
         zone_id: ZoneId,
         key_tag: Option<i64>,
     ) -> Result<DnssecState> {
-        let zone = self.dnssec_zone_unchecked(ctx, zone_id).await?;
+        let zone = self.visible_zone(ctx, zone_id, false).await?;
         let keys = self.store().list_dnssec_keys(zone.id).await?;
-        ctx.require(if machine::ksk_rolling(&keys) {
+        let permission = if machine::ksk_rolling(&keys) {
             "dnssec:rotate"
         } else {
             "dnssec:enable"
-        })?;
+        };
+        ctx.require(permission)?;
+        self.authorize(ctx, permission, crate::service::authz::zone_target(&zone))
+            .await?;
         require_active(&zone)?;
         if keys.is_empty() {
             return Err(not_enabled());
@@ -265,15 +268,19 @@ impl ScaiDns {
         self.dnssec_state(zone.id).await
     }
 
-    /// A zone the caller may see, which must be active for any DNSSEC call.
-    async fn dnssec_zone(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<Zone> {
-        let zone = self.dnssec_zone_unchecked(ctx, zone_id).await?;
+    /// A zone on which the caller holds `permission`, which must be active for any DNSSEC
+    /// call.
+    async fn dnssec_zone(
+        &self,
+        ctx: &OpContext,
+        permission: &str,
+        zone_id: ZoneId,
+    ) -> Result<Zone> {
+        let zone = self
+            .authorized_zone(ctx, permission, zone_id, false)
+            .await?;
         require_active(&zone)?;
         Ok(zone)
-    }
-
-    async fn dnssec_zone_unchecked(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<Zone> {
-        self.visible_zone(ctx, zone_id, false).await
     }
 
     async fn signed_keys(&self, zone: &Zone) -> Result<Vec<DnssecKey>> {
