@@ -1,3 +1,5 @@
-//! Principals and their credentials.
+//! Principals and their credentials, and what the identity provider tells ScaiDNS about them.
 
 pub mod api_key;
+pub mod upstream;
+pub mod webhook;

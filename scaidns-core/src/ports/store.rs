@@ -323,6 +323,7 @@ pub trait Store:
     + crate::ports::lifecycle::DnssecKeyStore
     + crate::ports::lifecycle::JobStore
     + crate::ports::directory::GroupStore
+    + crate::ports::directory::IdentityBatchStore
     + crate::ports::rbac::RbacStore
     + std::fmt::Debug
 {

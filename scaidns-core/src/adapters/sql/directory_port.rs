@@ -6,10 +6,10 @@ use super::directory_rows::GroupKey;
 use super::{Pools, SqlStore, mysql, sqlite};
 use crate::audit::AuditEvent;
 use crate::error::Result;
-use crate::ids::{GroupId, TenantId, UserId};
-use crate::ports::directory::GroupStore;
+use crate::ids::{GroupId, PartnerId, TenantId, UserId};
+use crate::ports::directory::{BatchOutcome, GroupStore, IdentityBatch, IdentityBatchStore};
 use crate::ports::store::{Page, PageRequest};
-use crate::tenant::Group;
+use crate::tenant::{Group, Partner};
 
 /// Calls `directory::function(pool, args…)` on the engine's copy of the query code.
 macro_rules! dispatch {
@@ -75,5 +75,38 @@ impl GroupStore for SqlStore {
 
     async fn user_group_ids(&self, user: UserId) -> Result<Vec<GroupId>> {
         dispatch!(self, user_group_ids(user))
+    }
+}
+
+/// Calls `identity_batch::function(pool, args…)` on the engine's copy of the query code.
+macro_rules! dispatch_batch {
+    ($store:expr, $function:ident ( $($arg:expr),* $(,)? )) => {
+        match &$store.pool {
+            Pools::MySql(pool) => mysql::identity_batch::$function(pool, $($arg),*).await,
+            Pools::Sqlite(pool) => sqlite::identity_batch::$function(pool, $($arg),*).await,
+        }
+    };
+}
+
+#[async_trait]
+impl IdentityBatchStore for SqlStore {
+    async fn apply_identity_batch(&self, batch: &IdentityBatch) -> Result<BatchOutcome> {
+        dispatch_batch!(self, apply(batch))
+    }
+
+    async fn webhook_event_seen(&self, event_id: &str) -> Result<bool> {
+        dispatch_batch!(self, event_seen(event_id))
+    }
+
+    async fn get_partner_by_scaikey_id(&self, scaikey_id: &str) -> Result<Option<Partner>> {
+        dispatch_batch!(self, partner_by_scaikey_id(scaikey_id))
+    }
+
+    async fn list_partners(&self) -> Result<Vec<Partner>> {
+        dispatch_batch!(self, list_partners())
+    }
+
+    async fn tenant_partner_id(&self, tenant: TenantId) -> Result<Option<PartnerId>> {
+        dispatch_batch!(self, tenant_partner_id(tenant))
     }
 }

@@ -45,6 +45,9 @@ pub(crate) mod dnssec_keys;
 #[path = "identity.rs"]
 pub(crate) mod identity;
 #[allow(clippy::duplicate_mod)]
+#[path = "identity_batch.rs"]
+pub(crate) mod identity_batch;
+#[allow(clippy::duplicate_mod)]
 #[path = "jobs.rs"]
 pub(crate) mod jobs;
 #[allow(clippy::duplicate_mod)]
