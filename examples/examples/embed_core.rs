@@ -1,5 +1,5 @@
-//! Embeds the ScaiDNS core: SQLite in memory, the built-in DNS server on 127.0.0.1:5300, one
-//! zone. Try `dig @127.0.0.1 -p 5300 www.example.test A` while it runs; ctrl-c stops it.
+//! Embeds the ScaiDNS core: SQLite in memory, the built-in DNS server on 127.0.0.1:1054, one
+//! zone. Try `dig @127.0.0.1 -p 1054 www.example.test A` while it runs; ctrl-c stops it.
 
 use std::net::SocketAddr;
 
@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let addr: SocketAddr = std::env::args()
         .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:5300".into())
+        .unwrap_or_else(|| "127.0.0.1:1054".into())
         .parse()?;
     let running =
         scaidns_examples::embedded::serve_zone(addr, "example.test", "192.0.2.10").await?;

@@ -14,6 +14,7 @@ use crate::output::Failure;
 
 #[tokio::main]
 async fn main() {
+    quiet_on_closed_stdout();
     let cli = cli::Cli::parse();
     let code = match commands::run(cli).await {
         Ok(()) => 0,
@@ -23,4 +24,22 @@ async fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// `scaidns domains list | head` closes stdout early and `println!` then panics; a pipeline
+/// expects the command to stop quietly instead.
+fn quiet_on_closed_stdout() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if message.contains("failed printing to stdout") {
+            std::process::exit(0);
+        }
+        default_hook(info);
+    }));
 }
