@@ -6,6 +6,7 @@ pub mod backend;
 pub mod clock;
 pub mod lifecycle;
 pub mod directory;
+pub mod identity_directory;
 pub mod identity_provider;
 pub mod rate_limit;
 pub mod rbac;

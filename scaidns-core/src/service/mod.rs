@@ -10,6 +10,8 @@ mod authn;
 pub mod authz;
 mod context;
 pub mod dnssec;
+pub mod groups;
+pub mod identity_sync;
 mod publish;
 pub mod nameservers;
 pub mod reconcile;
