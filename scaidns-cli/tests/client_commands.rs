@@ -1,0 +1,220 @@
+//! The `scaidns` binary's client commands against a real server (SQLite, embedded DNS): what
+//! they print, that a zone argument is a name or an id, and the exit codes scripts rely on.
+
+use std::process::Output;
+
+use scaidns_tests::{TestApp, dns, spawn_app};
+use serde_json::Value;
+
+/// Runs `scaidns --url <app> --api-key <key> args…` without blocking the server's runtime.
+async fn run(app: &TestApp, key: &str, args: &[&str]) -> Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_scaidns"))
+        .args(["--url", &app.base_url, "--api-key", key])
+        .args(args)
+        .env_remove("SCAIDNS_URL")
+        .env_remove("SCAIDNS_API_KEY")
+        .output()
+        .await
+        .expect("run scaidns")
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn ok(app: &TestApp, args: &[&str]) -> String {
+    let out = run(app, &app.admin_key, args).await;
+    assert_eq!(
+        code(&out),
+        0,
+        "scaidns {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout(&out)
+}
+
+async fn json(app: &TestApp, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.extend(["--output", "json"]);
+    serde_json::from_str(&ok(app, &all).await).expect("JSON on stdout")
+}
+
+#[tokio::test]
+async fn zones_and_records_by_name_or_id() {
+    let app = spawn_app().await;
+    let dns_addr = app.dns_addr.unwrap();
+
+    let created = ok(&app, &["domains", "create", "cli.test"]).await;
+    assert!(
+        created.contains("created zone cli.test (active)"),
+        "{created}"
+    );
+    ok(
+        &app,
+        &["records", "add", "cli.test", "www", "A", "192.0.2.1"],
+    )
+    .await;
+    ok(
+        &app,
+        &["records", "add", "cli.test", "@", "MX", "10 mail.cli.test"],
+    )
+    .await;
+    let reply = dns::query(dns_addr, "www.cli.test.", "A").await;
+    assert_eq!(reply.answer_texts("A"), vec!["192.0.2.1"]);
+
+    let table = ok(&app, &["domains", "list"]).await;
+    assert!(
+        table.starts_with("NAME") && table.contains("cli.test"),
+        "{table}"
+    );
+    let zone = json(&app, &["domains", "show", "cli.test"]).await;
+    let id = zone["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        json(&app, &["domains", "show", &id]).await["name"],
+        "cli.test"
+    );
+
+    let records = json(&app, &["records", "list", &id]).await;
+    let www = records["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "A")
+        .unwrap()
+        .clone();
+    let rid = www["id"].as_str().unwrap();
+    let updated = json(
+        &app,
+        &[
+            "records",
+            "update",
+            "cli.test",
+            rid,
+            "--content",
+            "192.0.2.2",
+            "--ttl",
+            "300",
+        ],
+    )
+    .await;
+    assert_eq!(
+        (updated["content"].as_str(), updated["ttl"].as_u64()),
+        (Some("192.0.2.2"), Some(300))
+    );
+    let reply = dns::query(dns_addr, "www.cli.test.", "A").await;
+    assert_eq!(reply.answer_texts("A"), vec!["192.0.2.2"]);
+    ok(&app, &["records", "delete", "cli.test", rid]).await;
+    assert!(
+        dns::query(dns_addr, "www.cli.test.", "A")
+            .await
+            .answers
+            .is_empty()
+    );
+
+    let updated = json(
+        &app,
+        &[
+            "domains",
+            "update",
+            "cli.test",
+            "--description",
+            "from the CLI",
+        ],
+    )
+    .await;
+    assert_eq!(updated["description"], "from the CLI");
+    ok(&app, &["domains", "delete", "cli.test"]).await;
+    let listed = json(&app, &["domains", "list", "--include-deleted"]).await;
+    assert_eq!(listed["data"][0]["status"], "deleted");
+    let restored = json(&app, &["domains", "restore", "cli.test"]).await;
+    assert_eq!(restored["status"], "active");
+    ok(&app, &["domains", "delete", "cli.test", "--hard"]).await;
+    assert_eq!(
+        json(&app, &["domains", "list", "--include-deleted"]).await["total"],
+        0
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn exit_codes() {
+    let app = spawn_app().await;
+    ok(&app, &["domains", "create", "codes.test"]).await;
+    let key = app.admin_key.clone();
+    let cases: &[(&str, &[&str], i32)] = &[
+        (&key, &["domains", "show", "nowhere.test"], 3),
+        (
+            &key,
+            &["domains", "show", "00000000-0000-7000-8000-000000000000"],
+            3,
+        ),
+        (
+            &key,
+            &[
+                "records",
+                "delete",
+                "codes.test",
+                "00000000-0000-7000-8000-000000000000",
+            ],
+            3,
+        ),
+        ("sdk_live_not_a_key", &["domains", "list"], 4),
+        (&key, &["domains", "create", "codes.test"], 5),
+        (
+            &key,
+            &["records", "add", "codes.test", "www", "A", "999.1.1.1"],
+            5,
+        ),
+        (&key, &["domains", "frobnicate"], 2),
+        (&key, &["records", "update", "codes.test", "x"], 2),
+        (&key, &["domains", "list", "--status", "sideways"], 2),
+    ];
+    for (key, args, expected) in cases {
+        let out = run(&app, key, args).await;
+        assert_eq!(
+            code(&out),
+            *expected,
+            "scaidns {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.stderr.is_empty(), "{args:?} says why on stderr");
+    }
+
+    // A pending zone's check runs, fails without resolvers, and says so with exit code 5.
+    ok(&app, &["domains", "create", "pending.test", "--validate"]).await;
+    let show = ok(&app, &["validation", "show", "pending.test"]).await;
+    assert!(show.contains("_scaidns-verify.pending.test."), "{show}");
+    let out = run(&app, &key, &["validation", "check", "pending.test"]).await;
+    assert_eq!(code(&out), 5, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stdout(&out).contains("VALIDATION_RESOLVERS"),
+        "{}",
+        stdout(&out)
+    );
+
+    // Another tenant's zone is not found, by name or by id.
+    let admin_zone = json(&app, &["domains", "show", "codes.test"]).await;
+    let user = app.tenant_with_user("clitenant").await;
+    for arg in ["codes.test", admin_zone["id"].as_str().unwrap()] {
+        let out = run(&app, &user.key, &["records", "list", arg]).await;
+        assert_eq!(
+            code(&out),
+            3,
+            "{arg}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // No server listening: unavailable.
+    let gone = app.base_url.clone();
+    app.stop().await;
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_scaidns"))
+        .args(["--url", &gone, "--api-key", &key, "domains", "list"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(code(&out), 6, "{}", String::from_utf8_lossy(&out.stderr));
+}
