@@ -240,6 +240,9 @@ impl ScaiDns {
         zone.status = ZoneStatus::Deleted;
         zone.deleted_at = Some(ctx.now);
         zone.updated_at = ctx.now;
+        // Removing the zone from the backend removes its keys: a restored zone comes back
+        // unsigned and is signed again with new keys (interface decision 15).
+        zone.dnssec_enabled = false;
         let publication = if before.is_published() {
             Publication::Remove(zone.name.clone())
         } else {
@@ -253,9 +256,37 @@ impl ScaiDns {
             Some(zone_audit_view(&before)),
             Some(zone_audit_view(&zone)),
         )];
-        self.write_zone_row(before, zone, Vec::new(), audit, publication)
-            .await
-            .map(drop)
+        let signed = before.dnssec_enabled;
+        let zone = self
+            .write_zone_row(before, zone, Vec::new(), audit, publication)
+            .await?;
+        if signed {
+            self.forget_dnssec_keys(&zone).await;
+        }
+        Ok(())
+    }
+
+    /// Drops the key metadata of a zone whose backend keys are gone. A failure leaves rows that
+    /// `reconcile` reports as `key_missing`; the zone itself is already consistent.
+    async fn forget_dnssec_keys(&self, zone: &Zone) {
+        let result = async {
+            let keys = self.store().list_dnssec_keys(zone.id).await?;
+            let ids: Vec<_> = keys.iter().map(|k| k.id).collect();
+            let write = crate::ports::lifecycle::DnssecKeyWrite {
+                zone_id: zone.id,
+                expected: ids.clone(),
+                upsert: Vec::new(),
+                delete: ids,
+                dnssec_enabled: None,
+                now: zone.updated_at,
+                audit: Vec::new(),
+            };
+            self.store().write_dnssec_keys(write).await
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::warn!(zone = %zone.name, error = %e, "could not drop the key metadata of a deleted zone");
+        }
     }
 
     /// Removes a zone for good, from the store and the backend (also a soft-deleted one).

@@ -692,3 +692,35 @@ impl ClaimExt for TestDb {
         self.store.claim_job(job, owner, now, until).await.unwrap()
     }
 }
+
+#[tokio::test]
+async fn signed_zone_soft_delete_needs_force_and_restores_unsigned() {
+    let h = harness().await;
+    let zone = h.zone("signed-delete.test").await;
+    h.svc.dnssec_enable(&h.ctx(), zone, None).await.unwrap();
+    let name = "signed-delete.test".parse().unwrap();
+    assert!(!h.pdns.backend().list_keys(&name).await.unwrap().is_empty());
+
+    let err = h.svc.zone_delete(&h.ctx(), zone, false).await.unwrap_err();
+    assert_eq!(err.code(), "dnssec_enabled");
+    assert!(h.pdns.backend().get_zone(&name).await.unwrap().is_some());
+
+    h.svc.zone_delete(&h.ctx(), zone, true).await.unwrap();
+    assert!(h.pdns.backend().get_zone(&name).await.unwrap().is_none());
+    assert!(
+        h.svc
+            .store()
+            .list_dnssec_keys(zone)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let restored = h.svc.zone_restore(&h.ctx(), zone).await.unwrap();
+    assert!(!restored.dnssec_enabled);
+    assert!(h.pdns.backend().get_zone(&name).await.unwrap().is_some());
+    assert!(h.pdns.backend().list_keys(&name).await.unwrap().is_empty());
+    // Signing again makes new keys.
+    let state = h.svc.dnssec_enable(&h.ctx(), zone, None).await.unwrap();
+    assert!(state.enabled());
+}
