@@ -3,9 +3,6 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-
-use scaidns_core::adapters::rate_limit::{FallbackRateLimiter, InProcessRateLimiter, RedisRateLimiter};
-use scaidns_core::ports::rate_limit::RateLimiter;
 use std::time::Duration;
 
 use poem::endpoint::make_sync;
@@ -17,12 +14,17 @@ use poem::{Endpoint, EndpointExt, IntoResponse, Route, get, handler};
 use poem_openapi::OpenApiService;
 use scaidns_core::adapters::embedded::{EmbeddedBackend, EmbeddedServerHandle};
 use scaidns_core::adapters::pdns::{PdnsConfig, PdnsZoneKind, PowerDnsBackend};
+use scaidns_core::adapters::rate_limit::{
+    FallbackRateLimiter, InProcessRateLimiter, RedisRateLimiter,
+};
 use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::adapters::sql::SqlStore;
 use scaidns_core::identity::api_key::Pepper;
+use scaidns_core::ports::rate_limit::RateLimiter;
 use scaidns_core::ports::{DnsBackend, Store, SystemClock};
 use scaidns_core::record::TtlPolicy;
 use scaidns_core::service::{ScaiDns, ServiceConfig, ValidationConfig};
+use scaidns_core::zone::ZoneStatus;
 use tokio::sync::oneshot;
 
 use crate::api::{Api, api, health};
@@ -63,7 +65,22 @@ fn live_outside() -> poem::Response {
 }
 
 #[handler]
-fn metrics_text(state: Data<&AppState>) -> poem::Response {
+async fn metrics_text(state: Data<&AppState>) -> poem::Response {
+    // Counts come from the store at scrape time; a failing store leaves the last values.
+    let store = state.service.store();
+    match (store.count_zones().await, store.count_records().await) {
+        (Ok(zones), Ok(records)) => {
+            let mut by_status: Vec<(&str, u64)> =
+                ZoneStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+            for (status, count) in zones {
+                if let Some(slot) = by_status.iter_mut().find(|(s, _)| *s == status.as_str()) {
+                    slot.1 = count;
+                }
+            }
+            state.metrics.set_inventory(&by_status, records);
+        }
+        (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "metrics: counting zones failed"),
+    }
     poem::Response::builder()
         .content_type("text/plain; version=0.0.4")
         .body(state.metrics.render())
@@ -258,6 +275,9 @@ pub async fn build_state(
 ) -> Result<(AppState, Option<EmbeddedServerHandle>), StartError> {
     let store = connect_store(&config).await?;
     let (backend, dns) = connect_backend(&config).await?;
+    let metrics = Arc::new(Metrics::new());
+    let backend: Arc<dyn DnsBackend> =
+        Arc::new(crate::metered_backend::MeteredBackend::new(backend, Arc::clone(&metrics)));
     let rate_limiter = rate_limiter(&config)?;
     let service = ScaiDns::new(
         store,
@@ -270,7 +290,7 @@ pub async fn build_state(
     let state = AppState {
         service,
         config: Arc::new(config),
-        metrics: Arc::new(Metrics::new()),
+        metrics,
         rate_limiter,
     };
     Ok((state, dns))

@@ -12,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod identity_config;
 mod identity_setup;
+pub mod metered_backend;
 pub mod metrics;
 pub mod rate_limit;
 pub mod middleware;

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 /// The server's metrics registry.
@@ -14,6 +15,11 @@ pub struct Metrics {
     http_requests: IntCounterVec,
     http_duration: HistogramVec,
     api_key_usage: IntCounterVec,
+    webhook_events: IntCounterVec,
+    backend_requests: IntCounterVec,
+    backend_duration: HistogramVec,
+    zones: IntGaugeVec,
+    records: IntGauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -60,10 +66,46 @@ impl Metrics {
             &["key_id"],
         )
         .expect("valid metric");
+        let webhook_events = IntCounterVec::new(
+            Opts::new(
+                "scaidns_webhook_events_total",
+                "ScaiKey webhook deliveries by event type and outcome",
+            ),
+            &["event_type", "status"],
+        )
+        .expect("valid metric");
+        let backend_requests = IntCounterVec::new(
+            Opts::new(
+                "scaidns_pdns_requests_total",
+                "DNS-backend calls by backend, operation and outcome (ok, unavailable, error)",
+            ),
+            &["backend", "operation", "outcome"],
+        )
+        .expect("valid metric");
+        let backend_duration = HistogramVec::new(
+            HistogramOpts::new(
+                "scaidns_pdns_request_duration_seconds",
+                "DNS-backend call latency",
+            )
+            .buckets(vec![
+                0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+            ]),
+            &["backend", "operation"],
+        )
+        .expect("valid metric");
+        let zones = IntGaugeVec::new(Opts::new("scaidns_zones", "Zones by status"), &["status"])
+            .expect("valid metric");
+        let records =
+            IntGauge::new("scaidns_records", "Records in all zones").expect("valid metric");
         for c in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(http_duration.clone()),
             Box::new(api_key_usage.clone()),
+            Box::new(webhook_events.clone()),
+            Box::new(backend_requests.clone()),
+            Box::new(backend_duration.clone()),
+            Box::new(zones.clone()),
+            Box::new(records.clone()),
         ] {
             registry.register(c).expect("unique metric");
         }
@@ -72,7 +114,38 @@ impl Metrics {
             http_requests,
             http_duration,
             api_key_usage,
+            webhook_events,
+            backend_requests,
+            backend_duration,
+            zones,
+            records,
         }
+    }
+
+    /// Records one DNS-backend call.
+    pub fn observe_backend(
+        &self,
+        backend: &str,
+        operation: &str,
+        outcome: &str,
+        elapsed: Duration,
+    ) {
+        self.backend_requests
+            .with_label_values(&[backend, operation, outcome])
+            .inc();
+        self.backend_duration
+            .with_label_values(&[backend, operation])
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// Sets the zone and record counts (read from the store when scraped).
+    pub fn set_inventory(&self, zones: &[(&str, u64)], records: u64) {
+        for (status, count) in zones {
+            self.zones
+                .with_label_values(&[status])
+                .set(i64::try_from(*count).unwrap_or(i64::MAX));
+        }
+        self.records.set(i64::try_from(records).unwrap_or(i64::MAX));
     }
 
     /// Records one finished request.
@@ -88,6 +161,15 @@ impl Metrics {
     /// Records one authenticated API-key use.
     pub fn observe_api_key(&self, key_id: &str) {
         self.api_key_usage.with_label_values(&[key_id]).inc();
+    }
+
+    /// Records one webhook delivery. Only signed deliveries reach a real event type, and it is
+    /// cut short, so the label space stays small.
+    pub fn observe_webhook(&self, event_type: &str, status: &str) {
+        let event_type: String = event_type.chars().take(64).collect();
+        self.webhook_events
+            .with_label_values(&[event_type.as_str(), status])
+            .inc();
     }
 
     /// The text exposition format.

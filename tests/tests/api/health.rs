@@ -31,3 +31,52 @@ async fn live_and_ready_answer_without_credentials() {
     assert!(metrics.contains("scaidns_http_requests_total"), "{metrics}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn metrics_count_backend_calls_zones_and_records() {
+    let app = spawn_app().await;
+    let zone = app
+        .client
+        .domain_create(&scaidns_client::types::DomainCreateRequest {
+            name: "metrics.test".into(),
+            domain_type: None,
+            default_ttl: None,
+            description: None,
+            settings: None,
+            skip_validation: None,
+        })
+        .await
+        .expect("domain_create")
+        .into_inner();
+    assert_eq!(zone.status.to_string(), "active");
+    let metrics = app
+        .http
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let line = |prefix: &str| {
+        metrics
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in {metrics}"))
+            .rsplit(' ')
+            .next()
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or_else(|| panic!("{prefix} has no value"))
+    };
+    assert_eq!(line("scaidns_zones{status=\"active\"}"), 1.0);
+    assert_eq!(line("scaidns_zones{status=\"deleted\"}"), 0.0);
+    // SOA and the two platform NS records.
+    assert_eq!(line("scaidns_records "), 3.0);
+    assert!(
+        line(
+            "scaidns_pdns_requests_total{backend=\"embedded\",operation=\"create_zone\",outcome=\"ok\"}"
+        ) >= 1.0
+    );
+    assert!(metrics.contains("scaidns_pdns_request_duration_seconds_bucket"));
+    app.stop().await;
+}

@@ -1,0 +1,108 @@
+//! Counts and times every DNS-backend call (`scaidns_pdns_requests_total`,
+//! `scaidns_pdns_request_duration_seconds`, spec api-zones §13) by wrapping the backend port, so
+//! the adapters stay free of metrics.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_trait::async_trait;
+use scaidns_core::ports::backend::{BackendKey, NewKey};
+use scaidns_core::ports::{BackendError, DnsBackend, RrSet, RrSetChange, ZoneSpec};
+use scaidns_core::zone::ZoneName;
+
+use crate::metrics::Metrics;
+
+/// A backend whose calls are recorded in [`Metrics`].
+#[derive(Debug)]
+pub struct MeteredBackend {
+    inner: Arc<dyn DnsBackend>,
+    metrics: Arc<Metrics>,
+}
+
+impl MeteredBackend {
+    /// Wraps `inner`.
+    pub fn new(inner: Arc<dyn DnsBackend>, metrics: Arc<Metrics>) -> Self {
+        Self { inner, metrics }
+    }
+
+    async fn timed<T>(
+        &self,
+        operation: &str,
+        call: impl Future<Output = Result<T, BackendError>>,
+    ) -> Result<T, BackendError> {
+        let started = Instant::now();
+        let result = call.await;
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(e) if e.is_transient() => "unavailable",
+            Err(_) => "error",
+        };
+        self.metrics
+            .observe_backend(self.inner.name(), operation, outcome, started.elapsed());
+        result
+    }
+}
+
+#[async_trait]
+impl DnsBackend for MeteredBackend {
+    fn name(&self) -> &'static str {
+        self.inner.name()
+    }
+
+    async fn health(&self) -> Result<(), BackendError> {
+        self.timed("health", self.inner.health()).await
+    }
+
+    async fn create_zone(&self, spec: &ZoneSpec) -> Result<(), BackendError> {
+        self.timed("create_zone", self.inner.create_zone(spec))
+            .await
+    }
+
+    async fn delete_zone(&self, zone: &ZoneName) -> Result<(), BackendError> {
+        self.timed("delete_zone", self.inner.delete_zone(zone))
+            .await
+    }
+
+    async fn get_zone(&self, zone: &ZoneName) -> Result<Option<Vec<RrSet>>, BackendError> {
+        self.timed("get_zone", self.inner.get_zone(zone)).await
+    }
+
+    async fn list_zones(&self) -> Result<Vec<ZoneName>, BackendError> {
+        self.timed("list_zones", self.inner.list_zones()).await
+    }
+
+    async fn apply(&self, zone: &ZoneName, changes: &[RrSetChange]) -> Result<(), BackendError> {
+        self.timed("apply", self.inner.apply(zone, changes)).await
+    }
+
+    async fn notify(&self, zone: &ZoneName) -> Result<(), BackendError> {
+        self.timed("notify", self.inner.notify(zone)).await
+    }
+
+    async fn list_keys(&self, zone: &ZoneName) -> Result<Vec<BackendKey>, BackendError> {
+        self.timed("list_keys", self.inner.list_keys(zone)).await
+    }
+
+    async fn add_key(&self, zone: &ZoneName, key: &NewKey) -> Result<BackendKey, BackendError> {
+        self.timed("add_key", self.inner.add_key(zone, key)).await
+    }
+
+    async fn set_key_state(
+        &self,
+        zone: &ZoneName,
+        key_id: u32,
+        active: bool,
+        published: bool,
+    ) -> Result<(), BackendError> {
+        self.timed(
+            "set_key_state",
+            self.inner.set_key_state(zone, key_id, active, published),
+        )
+        .await
+    }
+
+    async fn remove_key(&self, zone: &ZoneName, key_id: u32) -> Result<(), BackendError> {
+        self.timed("remove_key", self.inner.remove_key(zone, key_id))
+            .await
+    }
+}
