@@ -8,8 +8,10 @@
 
 pub mod claims;
 pub mod config;
+pub mod directory;
 pub mod http;
 pub mod jwks;
+pub mod registration;
 pub mod token_cache;
 
 use std::sync::Arc;
