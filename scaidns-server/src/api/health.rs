@@ -68,8 +68,21 @@ pub async fn readiness(state: &AppState) -> ReadyResponse {
             (Err(e), true) => e.clone(),
         },
     );
+    // Bearer tokens can only be checked once the provider's keys are in: not ready before.
+    let jwks = match state.service.identity_provider() {
+        Some(provider) => provider.keys_loaded().await,
+        None => true,
+    };
+    checks.insert(
+        "scaikey_jwks".to_owned(),
+        match (state.service.identity_provider().is_some(), jwks) {
+            (false, _) => "not_configured".to_owned(),
+            (true, true) => "ok".to_owned(),
+            (true, false) => "signing keys not loaded".to_owned(),
+        },
+    );
     // Without Redis rate limits are counted per process: degraded, not down.
-    let status = match (db.is_ok(), backend.is_ok() && redis.is_ok()) {
+    let status = match (db.is_ok(), backend.is_ok() && redis.is_ok() && jwks) {
         (true, true) => "ok",
         (true, false) => "degraded",
         (false, _) => "down",

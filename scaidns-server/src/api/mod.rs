@@ -12,11 +12,13 @@ pub mod audit;
 pub mod dnssec;
 pub mod auth;
 pub mod domains;
+pub mod groups;
 pub mod health;
 pub mod nameservers;
 pub mod records;
 pub mod roles;
 pub mod validation;
+pub mod webhooks;
 
 use poem::http::StatusCode;
 use poem_openapi::Tags;
@@ -49,6 +51,10 @@ pub enum ApiTags {
     Audit,
     /// DNSSEC signing and key rollover of a zone.
     Dnssec,
+    /// Groups of users inside a tenant.
+    Groups,
+    /// Identity events from the identity provider.
+    Webhooks,
 }
 
 /// Every API, in one tuple (poem-openapi composes tuples of `OpenApi` impls).
@@ -65,6 +71,8 @@ pub type Api = (
     roles::RolesApi,
     access_grants::AccessGrantsApi,
     audit::AuditApi,
+    groups::GroupsApi,
+    webhooks::WebhooksApi,
 );
 
 /// The API value for [`Api`].
@@ -82,6 +90,8 @@ pub fn api() -> Api {
         roles::RolesApi,
         access_grants::AccessGrantsApi,
         audit::AuditApi,
+        groups::GroupsApi,
+        webhooks::WebhooksApi,
     )
 }
 
