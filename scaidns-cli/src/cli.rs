@@ -105,6 +105,58 @@ pub enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Pull partners, tenants, users, groups and memberships from ScaiKey into the local cache;
+    /// users ScaiKey no longer returns become inactive.
+    Sync {
+        /// Local flags.
+        #[command(flatten)]
+        local: LocalArgs,
+        /// Only the users assigned to the ScaiDNS application.
+        #[arg(long)]
+        users_only: bool,
+    },
+    /// Make a user a platform admin (the only way to make the first one), or take it back.
+    #[command(name = "assign-admin")]
+    AssignAdmin {
+        /// Local flags.
+        #[command(flatten)]
+        local: LocalArgs,
+        /// The user's e-mail.
+        #[arg(long, alias = "email")]
+        user_email: String,
+        /// Take platform admin away instead.
+        #[arg(long)]
+        revoke: bool,
+    },
+    /// Register ScaiDNS with ScaiKey's self-registration API and wait for approval; prints the
+    /// .env lines to set.
+    #[command(name = "register-scaikey")]
+    RegisterScaikey {
+        /// Public URL of ScaiDNS (redirect and webhook URLs are derived from it).
+        #[arg(long, env = "EXTERNAL_URL")]
+        public_url: String,
+        /// ScaiKey base URL.
+        #[arg(long, env = "SCAIKEY_URL")]
+        scaikey_url: String,
+        /// Contact e-mail for the ScaiKey administrators.
+        #[arg(long)]
+        email: Option<String>,
+        /// Application scope: GLOBAL, PARTNER or TENANT.
+        #[arg(long, default_value = "GLOBAL")]
+        scope: String,
+        /// Application name.
+        #[arg(long, default_value = "ScaiDNS")]
+        name: String,
+        /// Where the pending request is remembered (0600 file).
+        #[arg(long, env = "DATA_DIR", default_value = "./data")]
+        data_dir: std::path::PathBuf,
+        /// Seconds between status checks.
+        #[arg(long, default_value_t = 10)]
+        interval: u64,
+        /// Seconds to wait for approval (0: check once and exit).
+        #[arg(long, default_value_t = 600)]
+        timeout: u64,
+    },
     /// Compare the store with PowerDNS zone by zone; exit 1 when they differ.
     Reconcile {
         /// Local flags.

@@ -4,6 +4,7 @@
 mod api_keys;
 mod dnssec;
 mod domains;
+mod identity;
 mod local;
 mod operator;
 mod records;
@@ -29,6 +30,39 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Dnssec(cmd) => dnssec::run(&client(&cli)?, cmd, output).await,
         Command::Worker { local, once } => operator::worker(local.dev, *once, output).await,
         Command::Reconcile { local, fix } => operator::reconcile(local.dev, *fix, output).await,
+        Command::Sync { local, users_only } => {
+            identity::sync(local.dev, *users_only, output).await
+        }
+        Command::AssignAdmin {
+            local,
+            user_email,
+            revoke,
+        } => identity::assign_admin(local.dev, user_email, *revoke, output).await,
+        Command::RegisterScaikey {
+            public_url,
+            scaikey_url,
+            email,
+            scope,
+            name,
+            data_dir,
+            interval,
+            timeout,
+        } => {
+            identity::register(
+                identity::RegisterArgs {
+                    scaikey_url: scaikey_url.clone(),
+                    public_url: public_url.clone(),
+                    email: email.clone(),
+                    scope: scope.clone(),
+                    name: name.clone(),
+                    data_dir: data_dir.clone(),
+                    interval: *interval,
+                    timeout: *timeout,
+                },
+                output,
+            )
+            .await
+        }
     }
 }
 

@@ -1,0 +1,296 @@
+//! Identity operator commands (spec api-identity §13; deployment guide steps 2–4):
+//! `register-scaikey`, `sync` and `assign-admin`. They use the core directly, like `migrate`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use scaidns_core::adapters::embedded::EmbeddedBackend;
+use scaidns_core::adapters::oidc::OidcProvider;
+use scaidns_core::adapters::oidc::directory::ScaiKeyDirectory;
+use scaidns_core::adapters::oidc::http::HttpClient;
+use scaidns_core::adapters::oidc::registration::{
+    self, RegistrationRequest, RegistrationStatus, RegistrationTicket,
+};
+use scaidns_core::adapters::resolver::HickoryResolver;
+use scaidns_core::ports::SystemClock;
+use scaidns_core::service::ScaiDns;
+use scaidns_core::service::identity_sync::{SyncOptions, SyncProgress, SyncReport, Tally};
+use scaidns_server::Config;
+use scaidns_server::app::{connect_store, service_config};
+use serde_json::json;
+
+use crate::cli::Output;
+use crate::output::{Failure, INVALID, UNAVAILABLE, print_json, print_table};
+
+/// Name of the file under `DATA_DIR` that remembers a pending registration.
+const REGISTRATION_FILE: &str = "scaikey-registration.json";
+
+async fn service(config: &Config) -> Result<ScaiDns, Failure> {
+    let store = connect_store(config)
+        .await
+        .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))?;
+    // Identity commands touch only the store; the backend and resolver are never called.
+    Ok(ScaiDns::new(
+        store,
+        Arc::new(EmbeddedBackend::new()),
+        Arc::new(HickoryResolver::new()),
+        Arc::new(SystemClock),
+        service_config(config),
+    ))
+}
+
+fn config(dev: bool) -> Result<Config, Failure> {
+    Config::from_env(dev).map_err(|e| Failure::new(INVALID, e.to_string()))
+}
+
+/// Progress as plain lines on stderr, so `--output json` on stdout stays parseable.
+struct StderrProgress;
+
+impl SyncProgress for StderrProgress {
+    fn step(&self, what: &str) {
+        eprintln!("sync: {what}…");
+    }
+}
+
+/// `scaidns sync [--users-only]`.
+pub async fn sync(dev: bool, users_only: bool, output: Output) -> Result<(), Failure> {
+    let config = config(dev)?;
+    let identity = &config.identity;
+    let (Some(oidc), Some(base), Some(app)) = (
+        identity.oidc.clone(),
+        identity.scaikey_url.clone(),
+        identity.application_id.clone(),
+    ) else {
+        return Err(Failure::new(
+            INVALID,
+            "sync needs SCAIKEY_URL, SCAIKEY_CLIENT_ID, SCAIKEY_CLIENT_SECRET and SCAIKEY_APPLICATION_ID",
+        ));
+    };
+    let service = service(&config).await?;
+    let provider = OidcProvider::new(oidc, Arc::new(SystemClock))?;
+    let directory = ScaiKeyDirectory::new(&provider, &base, &app);
+    let report = service
+        .identity_sync(&directory, SyncOptions { users_only }, &StderrProgress)
+        .await?;
+    print_report(&report, output);
+    Ok(())
+}
+
+fn print_report(report: &SyncReport, output: Output) {
+    let hint = report.saw_no_users().then_some(
+        "ScaiKey returned no users: check SCAIKEY_APPLICATION_ID and that users or groups are assigned to the application",
+    );
+    match output {
+        Output::Json => {
+            let mut value = serde_json::to_value(report).unwrap_or_default();
+            if let (Some(map), Some(hint)) = (value.as_object_mut(), hint) {
+                map.insert("hint".to_owned(), json!(hint));
+            }
+            print_json(&value);
+        }
+        Output::Text => {
+            let c = &report.counts;
+            let row = |kind: &str, t: &Tally| {
+                vec![
+                    kind.to_owned(),
+                    t.created.to_string(),
+                    t.updated.to_string(),
+                    t.removed.to_string(),
+                    t.unchanged.to_string(),
+                ]
+            };
+            print_table(
+                &["KIND", "CREATED", "UPDATED", "REMOVED", "UNCHANGED"],
+                &[
+                    row("partners", &c.partners),
+                    row("tenants", &c.tenants),
+                    row("users", &c.users),
+                    row("groups", &c.groups),
+                    row("memberships", &c.memberships),
+                ],
+            );
+            if let Some(hint) = hint {
+                eprintln!("hint: {hint}");
+            }
+        }
+    }
+}
+
+/// `scaidns assign-admin --user-email EMAIL [--revoke]`.
+pub async fn assign_admin(
+    dev: bool,
+    email: &str,
+    revoke: bool,
+    output: Output,
+) -> Result<(), Failure> {
+    let config = config(dev)?;
+    let service = service(&config).await?;
+    let (user, changed) = service.assign_platform_admin(email, !revoke).await?;
+    match output {
+        Output::Json => print_json(&json!({
+            "user_id": user.id.to_string(),
+            "email": user.email,
+            "is_platform_admin": user.is_platform_admin,
+            "changed": changed,
+        })),
+        Output::Text => {
+            let state = if user.is_platform_admin {
+                "is a platform admin"
+            } else {
+                "is not a platform admin"
+            };
+            let note = if changed { "" } else { " (unchanged)" };
+            println!("{} ({}) {state}{note}", user.email, user.id);
+        }
+    }
+    Ok(())
+}
+
+/// Options of `scaidns register-scaikey`.
+#[derive(Debug, Clone)]
+pub struct RegisterArgs {
+    /// ScaiKey base URL.
+    pub scaikey_url: String,
+    /// Public URL of ScaiDNS.
+    pub public_url: String,
+    /// Contact e-mail.
+    pub email: Option<String>,
+    /// `GLOBAL`, `PARTNER` or `TENANT`.
+    pub scope: String,
+    /// Application name.
+    pub name: String,
+    /// Where the pending request is remembered.
+    pub data_dir: PathBuf,
+    /// Seconds between status checks.
+    pub interval: u64,
+    /// Give up waiting after this many seconds (0: check once).
+    pub timeout: u64,
+}
+
+fn write_ticket(path: &Path, ticket: &RegistrationTicket) -> Result<(), Failure> {
+    let fail = |e: std::io::Error| {
+        Failure::new(UNAVAILABLE, format!("cannot write {}: {e}", path.display()))
+    };
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+    }
+    let text = serde_json::to_string(ticket).unwrap_or_default();
+    // The status token is a credential: owner-only from the first byte on.
+    #[cfg(unix)]
+    {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(fail)?;
+        file.write_all(text.as_bytes()).map_err(fail)?;
+    }
+    #[cfg(not(unix))]
+    std::fs::write(path, text).map_err(fail)?;
+    Ok(())
+}
+
+/// `scaidns register-scaikey --public-url URL`: submits (or resumes) a self-registration
+/// request and waits for its approval.
+pub async fn register(args: RegisterArgs, output: Output) -> Result<(), Failure> {
+    let http = HttpClient::new(Duration::from_secs(15))
+        .map_err(|e| Failure::new(UNAVAILABLE, format!("cannot set up TLS: {e}")))?;
+    let path = args.data_dir.join(REGISTRATION_FILE);
+    let ticket = match std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| serde_json::from_str::<RegistrationTicket>(&t).ok())
+    {
+        Some(ticket) => {
+            eprintln!(
+                "resuming registration request {} (from {})",
+                ticket.request_id,
+                path.display()
+            );
+            ticket
+        }
+        None => {
+            let request = RegistrationRequest {
+                name: args.name.clone(),
+                public_url: args.public_url.clone(),
+                scope: args.scope.to_ascii_uppercase(),
+                contact_email: args.email.clone(),
+            };
+            let ticket = registration::submit(&http, &args.scaikey_url, &request).await?;
+            write_ticket(&path, &ticket)?;
+            eprintln!(
+                "submitted registration request {}; an administrator of ScaiKey must approve it",
+                ticket.request_id
+            );
+            ticket
+        }
+    };
+    let started = std::time::Instant::now();
+    loop {
+        match registration::status(&http, &args.scaikey_url, &ticket).await? {
+            RegistrationStatus::Approved(creds) => {
+                // The credentials are handed out once: forget the request only after printing.
+                let mut lines = vec![
+                    format!("SCAIKEY_URL={}", args.scaikey_url.trim_end_matches('/')),
+                    format!("SCAIKEY_CLIENT_ID={}", creds.client_id),
+                ];
+                if let Some(secret) = &creds.client_secret {
+                    lines.push(format!("SCAIKEY_CLIENT_SECRET={secret}"));
+                }
+                lines.push(format!(
+                    "SCAIKEY_APPLICATION_ID={}",
+                    creds.application_id.as_deref().unwrap_or(&creds.client_id)
+                ));
+                if let Some(secret) = &creds.webhook_secret {
+                    lines.push(format!("SCAIKEY_WEBHOOK_SECRET={secret}"));
+                }
+                lines.push(format!(
+                    "EXTERNAL_URL={}",
+                    args.public_url.trim_end_matches('/')
+                ));
+                match output {
+                    Output::Json => print_json(&json!({
+                        "status": "APPROVED",
+                        "request_id": ticket.request_id,
+                        "env": lines,
+                    })),
+                    Output::Text => {
+                        eprintln!("approved; add these lines to .env:");
+                        for line in &lines {
+                            println!("{line}");
+                        }
+                    }
+                }
+                let _ = std::fs::remove_file(&path);
+                return Ok(());
+            }
+            RegistrationStatus::Closed(status) => {
+                let _ = std::fs::remove_file(&path);
+                return Err(Failure::new(
+                    INVALID,
+                    format!("registration request {} is {status}", ticket.request_id),
+                ));
+            }
+            RegistrationStatus::Pending => {
+                if started.elapsed() >= Duration::from_secs(args.timeout) {
+                    if let Output::Json = output {
+                        print_json(&json!({
+                            "status": "PENDING",
+                            "request_id": ticket.request_id,
+                        }));
+                    }
+                    eprintln!(
+                        "still pending; run `scaidns register-scaikey` again to keep waiting"
+                    );
+                    return Ok(());
+                }
+                eprintln!("pending approval…");
+                tokio::time::sleep(Duration::from_secs(args.interval.max(1))).await;
+            }
+        }
+    }
+}
