@@ -247,6 +247,14 @@ impl TestApp {
             .expect("assign role");
     }
 
+    /// The running core service (operator commands such as sync use it directly).
+    ///
+    /// # Panics
+    /// After [`Self::stop`].
+    pub fn service(&self) -> &scaidns_core::service::ScaiDns {
+        &self.server.as_ref().expect("server running").state().service
+    }
+
     /// Stops the server.
     pub async fn stop(mut self) {
         if let Some(server) = self.server.take() {

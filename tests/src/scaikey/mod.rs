@@ -2,8 +2,10 @@
 //! an in-process HTTP server on a free loopback port with OpenID Connect discovery, a JWKS whose
 //! keys can be rotated (RS256, ES256 and EdDSA keys generated at start), the token endpoint for
 //! the authorization-code grant with PKCE (RFC 7636, S256 checked) and one-time rotating refresh
-//! tokens, and an outage switch. Tests mint access tokens with [`ScaiKey::mint`].
+//! tokens, and an outage switch. Tests mint access tokens with [`ScaiKey::mint`]. The
+//! directory, self-registration and webhook parts live in [`directory`].
 
+pub mod directory;
 mod keys;
 
 use std::collections::HashMap;
@@ -21,6 +23,7 @@ use poem::{EndpointExt, IntoResponse, Response, Route, Server, get, handler, pos
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+pub use directory::{APPLICATION_ID, Directory};
 pub use keys::SigningKey;
 
 /// The OAuth client ScaiDNS is registered as.
@@ -46,6 +49,7 @@ struct Inner {
 
 struct Shared {
     issuer: String,
+    dir: directory::Shared,
     inner: Mutex<Inner>,
     jwks_fetches: AtomicUsize,
     down: AtomicBool,
@@ -122,6 +126,7 @@ fn client_ok(req: &poem::Request) -> bool {
 fn token(
     req: &poem::Request,
     shared: Data<&Arc<Shared>>,
+    dir: Data<&directory::Shared>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
     if shared.down.load(Ordering::SeqCst) {
@@ -135,6 +140,13 @@ fn token(
             .into_response();
     }
     let field = |k: &str| form.get(k).cloned().unwrap_or_default();
+    if field("grant_type") == "client_credentials" {
+        // A service token for the directory API (opaque here; ScaiKey issues a JWT).
+        let token = format!("svc_{}", keys::uuid_like());
+        dir.lock().unwrap().service_tokens.insert(token.clone());
+        return Json(json!({"access_token": token, "token_type": "Bearer", "expires_in": 3600}))
+            .into_response();
+    }
     let claims = match field("grant_type").as_str() {
         "authorization_code" => {
             let Some(grant) = shared.inner.lock().unwrap().codes.remove(&field("code")) else {
@@ -202,7 +214,9 @@ impl ScaiKey {
             published: keys,
             ..Inner::default()
         };
+        let dir = directory::Shared::default();
         let shared = Arc::new(Shared {
+            dir: Arc::clone(&dir),
             issuer,
             inner: Mutex::new(inner),
             jwks_fetches: AtomicUsize::new(0),
@@ -212,6 +226,26 @@ impl ScaiKey {
             .at("/.well-known/openid-configuration", get(discovery))
             .at("/.well-known/jwks.json", get(jwks))
             .at("/oauth/token", post(token))
+            .at("/api/v1/partners", get(directory::partners))
+            .at("/api/v1/tenants", get(directory::tenants))
+            .at(
+                "/api/v1/tenants/:tenant/applications/:app/effective-users",
+                get(directory::effective_users),
+            )
+            .at("/api/v1/tenants/:tenant/groups", get(directory::groups))
+            .at(
+                "/api/v1/tenants/:tenant/groups/:group/members",
+                get(directory::members),
+            )
+            .at(
+                "/api/v1/public/register/applications",
+                post(directory::register),
+            )
+            .at(
+                "/api/v1/public/register/applications/:id/status",
+                get(directory::registration_status),
+            )
+            .data(dir)
             .data(Arc::clone(&shared));
         let acceptor = TcpAcceptor::from_tokio(listener).unwrap();
         assert!(!acceptor.local_addr().is_empty());
@@ -285,6 +319,16 @@ impl ScaiKey {
     /// Simulates an outage: every endpoint answers 503 while `down`.
     pub fn set_down(&self, down: bool) {
         self.shared.down.store(down, Ordering::SeqCst);
+    }
+
+    /// Edits the directory that sync reads.
+    pub fn directory(&self, edit: impl FnOnce(&mut Directory)) {
+        edit(&mut self.shared.dir.lock().unwrap().directory);
+    }
+
+    /// Approves every pending self-registration request; returns their request bodies.
+    pub fn approve_registrations(&self) -> Vec<Value> {
+        self.shared.dir.lock().unwrap().approve_all()
     }
 
     /// What the authorize endpoint does after login: a one-time code bound to `redirect_uri`

@@ -6,7 +6,8 @@
 //! `/api/v1/tenants/{t}/groups/{g}/members` and
 //! `/api/v1/tenants/{t}/applications/{app}/effective-users`, each paged with `page` and
 //! `per_page`. A page may be a bare array or an object holding the items under `data`,
-//! `items` or `results`; the last page is the first short one (or the one reaching `total`).
+//! `items` or `results`; the last page is the first one shorter than its `per_page` (or the
+//! one reaching `total`).
 
 use async_trait::async_trait;
 use serde::Deserialize;
@@ -117,8 +118,13 @@ impl<'a> ScaiKeyDirectory<'a> {
                 .get_json(&url, Some(&token))
                 .await
                 .map_err(|e| upstream(&e))?;
+            // A provider may cap `per_page` below what was asked; it then says so.
+            let size = body
+                .get("per_page")
+                .and_then(Value::as_u64)
+                .map_or(PER_PAGE, |n| usize::try_from(n).unwrap_or(PER_PAGE));
             let (batch, total) = page_items(body);
-            let short = batch.len() < PER_PAGE;
+            let short = batch.is_empty() || batch.len() < size;
             items.extend(batch);
             if short || total.is_some_and(|t| items.len() as u64 >= t) {
                 break;
