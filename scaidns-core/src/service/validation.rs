@@ -78,7 +78,7 @@ impl ScaiDns {
         let fresh = self.new_validation(&zone, validation_type, ctx.now);
         validations.push(fresh.clone());
         let audit = vec![ctx.audit(
-            "validation.create",
+            "domain.validation.start",
             "domain",
             zone.id,
             Some(zone.name.to_string()),
@@ -105,7 +105,7 @@ impl ScaiDns {
         open.status = ValidationStatus::Cancelled;
         open.updated_at = ctx.now;
         let audit = vec![ctx.audit(
-            "validation.cancel",
+            "domain.validation.cancel",
             "domain",
             zone.id,
             Some(zone.name.to_string()),
@@ -155,7 +155,7 @@ impl ScaiDns {
             next.status = ZoneStatus::Active;
             next.updated_at = ctx.now;
             audit.push(ctx.audit(
-                "domain.validate",
+                "domain.validation.success",
                 "domain",
                 zone.id,
                 Some(zone.name.to_string()),
@@ -165,7 +165,7 @@ impl ScaiDns {
             Publication::Full(zone_spec(&next, &self.zone_records(&zone).await?))
         } else {
             audit.push(ctx.audit(
-                "validation.check",
+                "domain.validation.failure",
                 "domain",
                 zone.id,
                 Some(zone.name.to_string()),

@@ -158,7 +158,7 @@ impl ScaiDns {
             v.updated_at = now;
             let ctx = system_context_for(zone.tenant_id, now);
             let audit = vec![ctx.audit(
-                "validation.expire",
+                "domain.validation.expire",
                 "domain",
                 zone.id,
                 Some(zone.name.to_string()),

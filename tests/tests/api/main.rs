@@ -3,6 +3,7 @@
 
 mod admin;
 mod api_keys;
+mod audit_completeness;
 mod authz_matrix;
 mod dnssec;
 mod domains;
