@@ -82,6 +82,9 @@ pub enum Command {
     /// Manage API keys.
     #[command(name = "api-keys", subcommand)]
     ApiKeys(ApiKeysCommand),
+    /// Read the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     // Zone, record and validation commands join here, one variant per group.
     /// Manage zones.
     #[command(subcommand)]
@@ -256,6 +259,60 @@ pub enum ApiKeysCommand {
         /// Key id.
         key_id: String,
     },
+}
+
+/// `scaidns audit …`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// List entries, newest first (one page unless --all).
+    List {
+        /// Filters.
+        #[command(flatten)]
+        filter: AuditFilterArgs,
+        /// 1-based page.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        page: u32,
+        /// Entries per page (1-100).
+        #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100))]
+        page_size: u32,
+        /// Fetch every page.
+        #[arg(long, conflicts_with = "page")]
+        all: bool,
+    },
+    /// Show one entry with its before and after.
+    Show {
+        /// Entry id.
+        id: String,
+    },
+}
+
+/// Filters of `scaidns audit list`.
+#[derive(Debug, Args)]
+pub struct AuditFilterArgs {
+    /// Exact action, e.g. record.update.
+    #[arg(long)]
+    pub action: Option<String>,
+    /// User or API key id.
+    #[arg(long)]
+    pub actor_id: Option<String>,
+    /// user, api_key, system or webhook.
+    #[arg(long)]
+    pub actor_type: Option<String>,
+    /// Resource class, e.g. domain.
+    #[arg(long)]
+    pub resource_type: Option<String>,
+    /// Resource id.
+    #[arg(long)]
+    pub resource_id: Option<String>,
+    /// Only this tenant (platform admins).
+    #[arg(long)]
+    pub tenant_id: Option<String>,
+    /// From this instant, RFC 3339 (inclusive).
+    #[arg(long)]
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Until this instant, RFC 3339 (exclusive).
+    #[arg(long)]
+    pub until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// `scaidns domains …`. ZONE is a zone name or id everywhere.

@@ -2,6 +2,7 @@
 //! crate directly; client commands go through the typed client.
 
 mod api_keys;
+mod audit;
 mod dnssec;
 mod domains;
 mod identity;
@@ -24,6 +25,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Migrate { local } => local::migrate(local.dev, output).await,
         Command::Bootstrap { local, email } => local::bootstrap(local.dev, email, output).await,
         Command::ApiKeys(cmd) => api_keys::run(&client(&cli)?, cmd, output).await,
+        Command::Audit(cmd) => audit::run(&client(&cli)?, cmd, output).await,
         Command::Domains(cmd) => domains::run(&client(&cli)?, cmd, output).await,
         Command::Validation(cmd) => validation::run(&client(&cli)?, cmd, output).await,
         Command::Records(cmd) => records::run(&client(&cli)?, cmd, output).await,
