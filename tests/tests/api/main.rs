@@ -8,6 +8,7 @@ mod authz_matrix;
 mod dnssec;
 mod domains;
 mod errors;
+mod groups;
 mod health;
 mod identity;
 mod identity_sync;
