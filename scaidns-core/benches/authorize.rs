@@ -80,5 +80,45 @@ fn bench(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench);
+/// The adversarial case: all 1,000 grants on the one zone, none matching, so every grant's
+/// pattern is tried.
+fn bench_one_zone(c: &mut Criterion) {
+    let now = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+    let tenant = TenantId::new();
+    let zone = ZoneId::new();
+    let editor = system_role("record_editor").unwrap().perm_set();
+    let grants = (0..1000)
+        .map(|i| GrantInput {
+            zone,
+            perms: editor,
+            record_pattern: Some(format!("*.team{i}.dev")),
+            record_types: vec![RecordType::A, RecordType::AAAA],
+            expires_at: None,
+        })
+        .collect();
+    let principal = Principal::resolve(
+        PrincipalInput {
+            platform_admin: false,
+            tenant_admin_of: None,
+            assignments: vec![],
+            grants,
+            key_scopes: None,
+        },
+        now,
+    );
+    let create = Permission::parse("records:create").unwrap();
+    let denied = Target::Record {
+        zone,
+        tenant,
+        name: "www.example-team.dev",
+        rtype: RecordType::A,
+    };
+    assert!(!authorize(&principal, create, &denied).is_allowed());
+    c.bench_function(
+        "authorize: record denied after 1,000 grants on one zone",
+        |b| b.iter(|| authorize(black_box(&principal), black_box(create), black_box(&denied))),
+    );
+}
+
+criterion_group!(benches, bench, bench_one_zone);
 criterion_main!(benches);
