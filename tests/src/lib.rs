@@ -112,7 +112,10 @@ pub async fn spawn_app_with(options: TestOptions) -> TestApp {
 ///
 /// # Panics
 /// When the server cannot start: tests cannot continue then.
-pub async fn spawn_app_configured(options: TestOptions, configure: impl FnOnce(&mut Config)) -> TestApp {
+pub async fn spawn_app_configured(
+    options: TestOptions,
+    configure: impl FnOnce(&mut Config),
+) -> TestApp {
     let dir = tempfile::tempdir().expect("temporary directory");
     let database_url = options
         .database_url
