@@ -8,6 +8,7 @@ mod authz_matrix;
 mod dnssec;
 mod domains;
 mod errors;
+mod grants;
 mod groups;
 mod health;
 mod identity;
