@@ -258,6 +258,50 @@ fn rows() -> Vec<Row> {
             None,
             "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404",
         ),
+        // Groups (of tenant A; mutating rows list only the refused callers).
+        ("GET", "/api/v1/admin/groups", None, tenant_admin_only),
+        (
+            "POST",
+            "/api/v1/admin/groups",
+            Some(json!({"name": "matrix-group"})),
+            "DA=403 DM=403 RE=403 RO=403 NR=403",
+        ),
+        (
+            "GET",
+            "/api/v1/admin/groups/{agroup}",
+            None,
+            "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404",
+        ),
+        (
+            "PATCH",
+            "/api/v1/admin/groups/{agroup}",
+            Some(json!({"description": "matrix"})),
+            "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404",
+        ),
+        (
+            "GET",
+            "/api/v1/admin/groups/{agroup}/members",
+            None,
+            "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404",
+        ),
+        (
+            "POST",
+            "/api/v1/admin/groups/{agroup}/members",
+            Some(json!({"user_id": "{nr_user}"})),
+            "DA=403 DM=403 RE=403 RO=403 NR=403 FA=404",
+        ),
+        (
+            "DELETE",
+            "/api/v1/admin/groups/{agroup}/members/{nr_user}",
+            None,
+            "DA=403 DM=403 RE=403 RO=403 NR=403 FA=404",
+        ),
+        (
+            "DELETE",
+            "/api/v1/admin/groups/{agroup}",
+            None,
+            "DA=403 DM=403 RE=403 RO=403 NR=403 FA=404",
+        ),
         // Platform administration.
         ("GET", "/api/v1/admin/tenants", None, platform_only),
         ("GET", "/api/v1/admin/tenants/{tenant}", None, platform_only),
@@ -328,6 +372,8 @@ const PUBLIC: &[&str] = &[
     "POST /api/v1/auth/token",
     "POST /api/v1/auth/refresh",
     "POST /api/v1/auth/logout",
+    // Authenticated by its HMAC signature instead (tests/tests/api/webhooks.rs).
+    "POST /api/v1/webhooks/scaikey",
 ];
 
 struct World {
@@ -438,6 +484,13 @@ async fn world(app: &TestApp) -> World {
                "record_pattern": "*.dev"}),
     )
     .await;
+    let agroup = post(
+        app,
+        &alpha.key,
+        "/api/v1/admin/groups",
+        json!({"name": "alpha-ops"}),
+    )
+    .await;
     let logs: Value = app
         .http
         .get(app.url("/api/v1/admin/audit-logs?action=domain.create"))
@@ -456,6 +509,7 @@ async fn world(app: &TestApp) -> World {
         ("nr_user", nr_user),
         ("role", "00000000-0000-0000-0000-000000000006".to_owned()),
         ("group", "00000000-0000-7000-8000-000000000000".to_owned()),
+        ("agroup", agroup["id"].as_str().unwrap().to_owned()),
         ("grant", grant["id"].as_str().unwrap().to_owned()),
         ("key", alpha.key_id.clone()),
         ("log", logs["data"][0]["id"].as_str().unwrap().to_owned()),
@@ -549,6 +603,7 @@ fn template(path: &str) -> String {
         ("{nr_user}", "{user_id}"),
         ("{ro_user}", "{user_id}"),
         ("{group}", "{group_id}"),
+        ("{agroup}", "{group_id}"),
         ("{assignment}", "{assignment_id}"),
         ("{key}", "{key_id}"),
         ("{log}", "{log_id}"),
