@@ -2,6 +2,7 @@
 //! (and raw HTTP where the point is the wire format).
 
 mod admin;
+mod api_key_admin;
 mod api_keys;
 mod audit_completeness;
 mod authz_matrix;
@@ -19,6 +20,7 @@ mod nameservers;
 mod openapi;
 mod powerdns;
 mod rate_limit;
+mod secrets_in_logs;
 mod records;
 mod util;
 mod webhooks;

@@ -1,0 +1,112 @@
+//! Secrets never reach a log line: a whole session (bootstrap, key creation and use, a wrong
+//! key, regeneration, a zone with records) is run with every log level captured, and none of
+//! the secrets it handled appear in the output.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use scaidns_tests::spawn_app;
+use serde_json::json;
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+// One thread: the server's tasks run where the capturing subscriber is installed.
+#[tokio::test(flavor = "current_thread")]
+async fn no_secret_is_logged() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let app = spawn_app().await;
+    let post = |path: &str, key: &str, body: serde_json::Value| {
+        app.http
+            .post(app.url(path))
+            .header("x-api-key", key.to_owned())
+            .json(&body)
+            .send()
+    };
+    let created: serde_json::Value = post(
+        "/api/v1/api-keys",
+        &app.admin_key,
+        json!({"name": "logged?", "permission_source_id": app.admin_user_id}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let second = created["key"].as_str().unwrap().to_owned();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let regenerated: serde_json::Value = post(
+        &format!("/api/v1/api-keys/{id}/regenerate"),
+        &second,
+        json!({}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let third = regenerated["key"].as_str().unwrap().to_owned();
+    let zone: serde_json::Value = post("/api/v1/domains", &third, json!({"name": "logs.test"}))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let zone = zone["id"].as_str().unwrap();
+    let record = post(
+        &format!("/api/v1/domains/{zone}/records"),
+        &third,
+        json!({"name": "www", "type": "A", "content": "192.0.2.7"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(record.status(), 201);
+    let wrong = "sdk_live_ThisIsNotAValidKeyButLooksLikeOne0000000";
+    assert_eq!(
+        post("/api/v1/domains", wrong, json!({"name": "x.test"}))
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let stale = post("/api/v1/domains", &second, json!({"name": "y.test"}))
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 401);
+    let admin_key = app.admin_key.clone();
+    app.stop().await;
+
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("ScaiDNS API listening") && logs.contains("status=401"),
+        "the server's logs were not captured: {logs}"
+    );
+    for (what, secret) in [
+        ("admin key", admin_key.as_str()),
+        ("second key", second.as_str()),
+        ("regenerated key", third.as_str()),
+        ("wrong key", wrong),
+        ("pepper", "development-pepper"),
+        ("session secret", "development-session-secret"),
+    ] {
+        assert!(!logs.contains(secret), "the {what} appears in the logs");
+    }
+}
