@@ -5,6 +5,7 @@
 mod backend;
 mod dnssec_lifecycle;
 mod directory;
+mod identity_batch;
 mod rbac;
 mod rdata_roundtrip;
 mod resolver;
