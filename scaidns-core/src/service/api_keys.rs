@@ -1,10 +1,10 @@
 //! API-key management (spec api-identity §8): create, list, get, revoke, activate, regenerate,
 //! delete.
 //!
-//! The docs make these endpoints JWT-only. Until the JWT work lands ScaiDNS lets a key manage
-//! its own user's keys, and a platform admin's key manage every key; full RBAC (group keys,
-//! tenant admins managing others' keys, the scope-subset rule) comes with the roles work.
-//! Keys outside what the caller may see are 404, never 403, so their existence does not leak.
+//! Everyone manages its own user's keys. Other keys need `api_keys:read|create|update|delete`
+//! on the key's tenant (tenant admins for their tenant, platform admins everywhere); that
+//! includes group keys, whose group must belong to the tenant. Keys the caller may not read are
+//! 404, never 403, so their existence does not leak.
 //! Audit entries carry [`key_json`], which never includes the secret or its hash.
 
 use chrono::{DateTime, Utc};
@@ -13,8 +13,9 @@ use serde_json::json;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::api_key::{ApiKey, ApiKeySecret, ApiKeyStatus, PermissionSource};
-use crate::ids::{ApiKeyId, TenantId, UserId};
+use crate::ids::{ApiKeyId, GroupId, TenantId, UserId};
 use crate::ports::store::{ApiKeyFilter, Page, PageRequest};
+use crate::rbac::Target;
 use crate::tenant::UserStatus;
 
 use super::authn::caller_user;
@@ -182,25 +183,23 @@ impl ScaiDns {
         Ok(IssuedApiKey { key, secret })
     }
 
-    /// Checks the permission source and returns its id and tenant.
+    /// Checks the permission source and returns its id and tenant: the caller itself, or a
+    /// user or group of a tenant where the caller holds `api_keys:create`.
     async fn key_source(
         &self,
         ctx: &OpContext,
         source: PermissionSource,
         source_id: Option<String>,
     ) -> Result<(String, TenantId)> {
-        if source == PermissionSource::Group {
-            return Err(Error::invalid(
-                "permission_source",
-                "group API keys are not supported yet",
-            ));
-        }
-        let caller = caller_user(ctx);
-        let user_id: UserId = match source_id
+        let raw = source_id
             .as_deref()
             .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+            .filter(|s| !s.is_empty());
+        if source == PermissionSource::Group {
+            return self.group_key_source(ctx, raw).await;
+        }
+        let caller = caller_user(ctx);
+        let user_id: UserId = match raw {
             Some(raw) => raw
                 .parse()
                 .map_err(|_| Error::invalid("permission_source_id", "not a valid user id"))?,
@@ -208,18 +207,20 @@ impl ScaiDns {
                 Error::invalid("permission_source_id", "permission_source_id is required")
             })?,
         };
-        if !ctx.is_platform_admin() && caller != Some(user_id) {
-            return Err(Error::forbidden(
-                "permission_denied",
-                "you may only create API keys for yourself",
-            ));
+        let user = self.store.get_user(user_id).await?;
+        if caller != Some(user_id) {
+            let tenant = user.as_ref().map_or(ctx.tenant_id, |u| u.tenant_id);
+            if !self
+                .is_allowed(ctx, "api_keys:create", Target::Tenant(tenant))
+                .await?
+            {
+                return Err(Error::forbidden(
+                    "permission_denied",
+                    "you may only create API keys for yourself",
+                ));
+            }
         }
-        let user = self
-            .store
-            .get_user(user_id)
-            .await?
-            .filter(|u| ctx.can_access_tenant(u.tenant_id))
-            .ok_or_else(|| Error::invalid("permission_source_id", "no such user"))?;
+        let user = user.ok_or_else(|| Error::invalid("permission_source_id", "no such user"))?;
         if user.status != UserStatus::Active {
             return Err(Error::invalid(
                 "permission_source_id",
@@ -229,16 +230,71 @@ impl ScaiDns {
         Ok((user.id.to_string(), user.tenant_id))
     }
 
-    /// Keys the caller may see: its own user's; platform admins every key (or one tenant's).
+    /// A group key's group: it must belong to the caller's tenant (any tenant for platform
+    /// admins), where the caller needs `api_keys:create`.
+    async fn group_key_source(
+        &self,
+        ctx: &OpContext,
+        raw: Option<&str>,
+    ) -> Result<(String, TenantId)> {
+        let no_group = || Error::invalid("permission_source_id", "no such group in your tenant");
+        let id: GroupId = raw
+            .ok_or_else(|| {
+                Error::invalid(
+                    "permission_source_id",
+                    "permission_source_id is required for a group key",
+                )
+            })?
+            .parse()
+            .map_err(|_| no_group())?;
+        let group = self
+            .store
+            .get_group(id)
+            .await?
+            .filter(|g| ctx.can_access_tenant(g.tenant_id))
+            .ok_or_else(no_group)?;
+        self.authorize(ctx, "api_keys:create", Target::Tenant(group.tenant_id))
+            .await?;
+        Ok((group.id.to_string(), group.tenant_id))
+    }
+
+    /// Whether the caller's own user is the key's permission source.
+    fn is_own_key(ctx: &OpContext, key: &ApiKey) -> bool {
+        key.tenant_id == ctx.tenant_id
+            && key.permission_source == PermissionSource::User
+            && caller_user(ctx).is_some_and(|u| key.permission_source_id == u.to_string())
+    }
+
+    /// Keys the caller may see: with `api_keys:read` its tenant's (platform admins every
+    /// tenant's, or one tenant's); else its own user's.
     pub async fn api_key_list(
         &self,
         ctx: &OpContext,
         query: ApiKeyListQuery,
         page: PageRequest,
     ) -> Result<Page<ApiKey>> {
-        let filter = if ctx.is_platform_admin() {
+        let reads_all = self
+            .principal(ctx)
+            .await?
+            .covers_all_tenants(super::authz::perm("api_keys:read")?);
+        let filter = if reads_all {
             ApiKeyFilter {
                 tenant_id: query.tenant_id,
+                permission_source_id: None,
+                include_revoked: query.include_revoked,
+            }
+        } else if self
+            .is_allowed(ctx, "api_keys:read", Target::Tenant(ctx.tenant_id))
+            .await?
+        {
+            if query.tenant_id.is_some_and(|t| t != ctx.tenant_id) {
+                return Err(Error::forbidden(
+                    "permission_denied",
+                    "only platform admins may list other tenants' keys",
+                ));
+            }
+            ApiKeyFilter {
+                tenant_id: Some(ctx.tenant_id),
                 permission_source_id: None,
                 include_revoked: query.include_revoked,
             }
@@ -272,14 +328,25 @@ impl ScaiDns {
             .get_api_key(id)
             .await?
             .ok_or_else(key_not_found)?;
-        let own = key.tenant_id == ctx.tenant_id
-            && key.permission_source == PermissionSource::User
-            && caller_user(ctx).is_some_and(|u| key.permission_source_id == u.to_string());
-        if own || ctx.is_platform_admin() {
+        if Self::is_own_key(ctx, &key)
+            || self
+                .is_allowed(ctx, "api_keys:read", Target::Tenant(key.tenant_id))
+                .await?
+        {
             Ok(key)
         } else {
             Err(key_not_found())
         }
+    }
+
+    /// A key the caller may read and change with `permission` (own keys always).
+    async fn key_for(&self, ctx: &OpContext, id: ApiKeyId, permission: &str) -> Result<ApiKey> {
+        let key = self.api_key_get(ctx, id).await?;
+        if !Self::is_own_key(ctx, &key) {
+            self.authorize(ctx, permission, Target::Tenant(key.tenant_id))
+                .await?;
+        }
+        Ok(key)
     }
 
     /// Refuses the key until re-activated. Revoking a revoked key changes nothing.
@@ -301,7 +368,7 @@ impl ScaiDns {
         status: ApiKeyStatus,
         action: &str,
     ) -> Result<ApiKey> {
-        let before = self.api_key_get(ctx, id).await?;
+        let before = self.key_for(ctx, id, "api_keys:update").await?;
         if before.status == status {
             return Ok(before);
         }
@@ -317,7 +384,7 @@ impl ScaiDns {
 
     /// Issues a new secret; the old one stops working at once.
     pub async fn api_key_regenerate(&self, ctx: &OpContext, id: ApiKeyId) -> Result<IssuedApiKey> {
-        let before = self.api_key_get(ctx, id).await?;
+        let before = self.key_for(ctx, id, "api_keys:update").await?;
         let secret = ApiKeySecret::generate(&mut rand::rng());
         let after = ApiKey {
             key_prefix: secret.display_prefix(),
@@ -332,7 +399,7 @@ impl ScaiDns {
 
     /// Removes a key for good.
     pub async fn api_key_delete(&self, ctx: &OpContext, id: ApiKeyId) -> Result<()> {
-        let before = self.api_key_get(ctx, id).await?;
+        let before = self.key_for(ctx, id, "api_keys:delete").await?;
         let mut audit = ctx.audit(
             "api_key.delete",
             "api_key",

@@ -226,7 +226,7 @@ pub struct ApiKeysApi;
 
 #[OpenApi(tag = "ApiTags::ApiKeys")]
 impl ApiKeysApi {
-    /// List the caller's keys (platform admins: every key, or one tenant's).
+    /// List keys: own ones; with `api_keys:read` the tenant's (platform admins: any tenant's).
     #[oai(path = "/api-keys", method = "get", operation_id = "api_key_list")]
     #[allow(clippy::too_many_arguments)]
     async fn api_key_list(
