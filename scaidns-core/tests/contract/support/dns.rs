@@ -140,6 +140,10 @@ pub fn wire_of(rtype: scaidns_core::record::RecordType, contents: &[&str]) -> Ve
 }
 
 fn request(name: &str, rtype: &str) -> DnsRequest {
+    request_with(name, rtype, false)
+}
+
+fn request_with(name: &str, rtype: &str, dnssec_ok: bool) -> DnsRequest {
     let absolute = if name.ends_with('.') {
         name.to_owned()
     } else {
@@ -152,6 +156,10 @@ fn request(name: &str, rtype: &str) -> DnsRequest {
         .unwrap_or_else(|e| panic!("bad query type {rtype}: {e:?}"));
     let mut options = DnsRequestOptions::default();
     options.recursion_desired = false;
+    if dnssec_ok {
+        options.use_edns = true;
+        options.edns_set_dnssec_ok = true;
+    }
     DnsRequest::from_query(Query::query(qname, qtype), options)
 }
 
@@ -201,4 +209,20 @@ pub async fn query_tcp(server: SocketAddr, name: &str, rtype: &str) -> DnsReply 
     try_query_tcp(server, name, rtype)
         .await
         .unwrap_or_else(|e| panic!("{name} {rtype} @{server} (TCP): {e}"))
+}
+
+/// Asks `server` over TCP with EDNS and the DO bit set (RFC 3225), so a signed zone's answers
+/// carry their RRSIGs; panics if there is no answer.
+pub async fn query_dnssec(server: SocketAddr, name: &str, rtype: &str) -> DnsReply {
+    let provider = TokioRuntimeProvider::new();
+    let exchange = TcpClientStream::exchange(server, None, TIMEOUT, None, provider.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{name} {rtype} @{server} (TCP, DO): {e}"));
+    let response = exchange
+        .send(request_with(name, rtype, true))
+        .first_answer()
+        .await
+        .unwrap_or_else(|e| panic!("{name} {rtype} @{server} (TCP, DO): {e}"));
+    drop(provider);
+    DnsReply::from_response(&response)
 }
