@@ -9,7 +9,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use scaidns_core::rbac::{AccessGrant, Subject};
 use scaidns_core::service::access_grants::{AccessGrantCreate, AccessGrantUpdate};
 
-use crate::api::ApiTags;
+use crate::api::{ApiTags, NoContent};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -131,14 +131,6 @@ pub enum AccessGrantCreated {
     /// Created.
     #[oai(status = 201)]
     Created(Json<AccessGrantResponse>),
-}
-
-/// Grant deleted.
-#[derive(ApiResponse)]
-pub enum AccessGrantDeleted {
-    /// Deleted.
-    #[oai(status = 204)]
-    NoContent,
 }
 
 fn maybe<T>(m: MaybeUndefined<T>) -> Option<Option<T>> {
@@ -297,12 +289,12 @@ impl AccessGrantsApi {
         domain_id: Path<String>,
         /// Grant id.
         grant_id: Path<String>,
-    ) -> ApiResult<AccessGrantDeleted> {
+    ) -> ApiResult<NoContent> {
         let ctx = op_context(&state, &auth, req).await?;
         state
             .service
             .access_grant_delete(&ctx, domain_id.0.parse()?, grant_id.0.parse()?)
             .await?;
-        Ok(AccessGrantDeleted::NoContent)
+        Ok(NoContent::NoContent)
     }
 }

@@ -11,7 +11,7 @@ use scaidns_core::identity::api_key::{ApiKey, PermissionSource};
 use scaidns_core::ids::{ApiKeyId, TenantId};
 use scaidns_core::service::{ApiKeyCreate, ApiKeyListQuery, IssuedApiKey};
 
-use crate::api::{ApiTags, page_request, total_pages};
+use crate::api::{ApiTags, NoContent, page_request, total_pages};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -203,14 +203,6 @@ pub enum ApiKeyCreated {
     Created(Json<ApiKeySecretResponse>),
 }
 
-/// Key deleted.
-#[derive(ApiResponse)]
-pub enum ApiKeyDeleted {
-    /// Deleted.
-    #[oai(status = 204)]
-    NoContent,
-}
-
 fn key_id(raw: &str) -> ApiResult<ApiKeyId> {
     raw.parse().map_err(|_| {
         ApiError::from(scaidns_core::Error::new(
@@ -327,11 +319,11 @@ impl ApiKeysApi {
         req: &Request,
         /// Key id.
         key_id: Path<String>,
-    ) -> ApiResult<ApiKeyDeleted> {
+    ) -> ApiResult<NoContent> {
         let ctx = op_context(&state, &auth, req).await?;
         let id = self::key_id(&key_id.0)?;
         state.service.api_key_delete(&ctx, id).await?;
-        Ok(ApiKeyDeleted::NoContent)
+        Ok(NoContent::NoContent)
     }
 
     /// Revoke a key (reversible with activate).

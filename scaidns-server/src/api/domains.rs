@@ -13,7 +13,7 @@ use scaidns_core::service::zones::{ZoneCreate, ZoneUpdate};
 use scaidns_core::zone::{DomainType, SyncStatus, Zone, ZoneStatus};
 
 use crate::api::validation::{ValidationResponse, challenge_ttl};
-use crate::api::{ApiTags, page_request, total_pages};
+use crate::api::{ApiTags, NoContent, page_request, total_pages};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -228,13 +228,6 @@ enum DomainCreated {
     Created(Json<DomainResponse>),
 }
 
-#[derive(ApiResponse)]
-enum DomainDeleted {
-    /// Deleted.
-    #[oai(status = 204)]
-    NoContent,
-}
-
 /// Zone endpoints.
 pub struct DomainsApi;
 
@@ -406,7 +399,7 @@ impl DomainsApi {
         hard: Query<Option<bool>>,
         /// Delete even a DNSSEC-signed zone.
         force: Query<Option<bool>>,
-    ) -> ApiResult<DomainDeleted> {
+    ) -> ApiResult<NoContent> {
         let ctx = op_context(&state, &auth, req).await?;
         let id = domain_id.0.parse()?;
         if hard.0.unwrap_or(false) {
@@ -417,7 +410,7 @@ impl DomainsApi {
                 .zone_delete(&ctx, id, force.0.unwrap_or(false))
                 .await?;
         }
-        Ok(DomainDeleted::NoContent)
+        Ok(NoContent::NoContent)
     }
 
     /// Undo a soft delete: the zone returns to its previous status.

@@ -11,7 +11,7 @@ use scaidns_core::ids::{GroupId, TenantId, UserId};
 use scaidns_core::service::groups::{GroupCreate, GroupUpdate};
 use scaidns_core::tenant::Group;
 
-use crate::api::{ApiTags, page_request, total_pages};
+use crate::api::{ApiTags, NoContent, page_request, total_pages};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -112,14 +112,6 @@ pub enum GroupCreated {
     /// Created.
     #[oai(status = 201)]
     Created(Json<GroupResponse>),
-}
-
-/// Deleted.
-#[derive(ApiResponse)]
-pub enum GroupDeleted {
-    /// Deleted.
-    #[oai(status = 204)]
-    NoContent,
 }
 
 fn group_id(raw: &str) -> ApiResult<GroupId> {
@@ -283,11 +275,11 @@ impl GroupsApi {
         req: &Request,
         /// Group id.
         group_id: Path<String>,
-    ) -> ApiResult<GroupDeleted> {
+    ) -> ApiResult<NoContent> {
         let ctx = op_context(&state, &auth, req).await?;
         let id = self::group_id(&group_id.0)?;
         state.service.group_delete(&ctx, id).await?;
-        Ok(GroupDeleted::NoContent)
+        Ok(NoContent::NoContent)
     }
 
     /// Members of a group.
@@ -351,7 +343,7 @@ impl GroupsApi {
         group_id: Path<String>,
         /// User id.
         user_id: Path<String>,
-    ) -> ApiResult<GroupDeleted> {
+    ) -> ApiResult<NoContent> {
         let ctx = op_context(&state, &auth, req).await?;
         let id = self::group_id(&group_id.0)?;
         let user: UserId = user_id
@@ -362,6 +354,6 @@ impl GroupsApi {
             .service
             .group_member_set(&ctx, id, user, false)
             .await?;
-        Ok(GroupDeleted::NoContent)
+        Ok(NoContent::NoContent)
     }
 }

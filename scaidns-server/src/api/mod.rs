@@ -9,8 +9,8 @@ pub mod access_grants;
 pub mod admin;
 pub mod api_keys;
 pub mod audit;
-pub mod dnssec;
 pub mod auth;
+pub mod dnssec;
 pub mod domains;
 pub mod groups;
 pub mod health;
@@ -21,7 +21,7 @@ pub mod validation;
 pub mod webhooks;
 
 use poem::http::StatusCode;
-use poem_openapi::Tags;
+use poem_openapi::{ApiResponse, Tags};
 use scaidns_core::ports::store::PageRequest;
 
 use crate::error::ApiError;
@@ -93,6 +93,14 @@ pub fn api() -> Api {
         groups::GroupsApi,
         webhooks::WebhooksApi,
     )
+}
+
+/// Success without a body: deletes, cancellations (204).
+#[derive(ApiResponse)]
+pub enum NoContent {
+    /// Done; no body.
+    #[oai(status = 204)]
+    NoContent,
 }
 
 /// Largest page a list returns.

@@ -11,7 +11,7 @@ use scaidns_core::record::{Record, RecordType};
 use scaidns_core::service::records::{RecordCreate, RecordUpdate};
 use scaidns_core::zone::Zone;
 
-use crate::api::ApiTags;
+use crate::api::{ApiTags, NoContent};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -107,13 +107,6 @@ enum RecordCreated {
     /// Created.
     #[oai(status = 201)]
     Created(Json<RecordResponse>),
-}
-
-#[derive(ApiResponse)]
-enum RecordDeleted {
-    /// Deleted.
-    #[oai(status = 204)]
-    NoContent,
 }
 
 /// Record endpoints.
@@ -269,12 +262,12 @@ impl RecordsApi {
         req: &Request,
         domain_id: Path<String>,
         record_id: Path<String>,
-    ) -> ApiResult<RecordDeleted> {
+    ) -> ApiResult<NoContent> {
         let ctx = op_context(&state, &auth, req).await?;
         state
             .service
             .record_delete(&ctx, domain_id.0.parse()?, record_id.0.parse()?)
             .await?;
-        Ok(RecordDeleted::NoContent)
+        Ok(NoContent::NoContent)
     }
 }

@@ -12,7 +12,7 @@ use scaidns_core::service::roles::{
     EffectivePermissions, PermissionCheck, RoleCreate, RoleUpdate, ScopeInput,
 };
 
-use crate::api::ApiTags;
+use crate::api::{ApiTags, NoContent};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -243,14 +243,6 @@ pub enum RoleAssigned {
     Created(Json<RoleAssignmentResponse>),
 }
 
-/// Deleted.
-#[derive(ApiResponse)]
-pub enum RoleDeleted {
-    /// Deleted.
-    #[oai(status = 204)]
-    NoContent,
-}
-
 fn scope_input(b: &RoleAssignRequest) -> ScopeInput {
     ScopeInput {
         scope: match b.scope {
@@ -419,10 +411,10 @@ impl RolesApi {
         req: &Request,
         /// Role id.
         role_id: Path<String>,
-    ) -> ApiResult<RoleDeleted> {
+    ) -> ApiResult<NoContent> {
         let ctx = op_context(&state, &auth, req).await?;
         state.service.role_delete(&ctx, role_id.0.parse()?).await?;
-        Ok(RoleDeleted::NoContent)
+        Ok(NoContent::NoContent)
     }
 
     /// A user's role assignments (`roles:read`).
@@ -484,14 +476,14 @@ impl RolesApi {
         user_id: Path<String>,
         /// Assignment id.
         assignment_id: Path<String>,
-    ) -> ApiResult<RoleDeleted> {
+    ) -> ApiResult<NoContent> {
         let ctx = op_context(&state, &auth, req).await?;
         let subject = Subject::User(user_id.0.parse()?);
         state
             .service
             .role_revoke(&ctx, subject, assignment_id.0.parse()?)
             .await?;
-        Ok(RoleDeleted::NoContent)
+        Ok(NoContent::NoContent)
     }
 
     /// A user's effective permissions (the user itself, or `roles:read`).
@@ -575,14 +567,14 @@ impl RolesApi {
         group_id: Path<String>,
         /// Assignment id.
         assignment_id: Path<String>,
-    ) -> ApiResult<RoleDeleted> {
+    ) -> ApiResult<NoContent> {
         let ctx = op_context(&state, &auth, req).await?;
         let subject = Subject::Group(group_id.0.parse()?);
         state
             .service
             .role_revoke(&ctx, subject, assignment_id.0.parse()?)
             .await?;
-        Ok(RoleDeleted::NoContent)
+        Ok(NoContent::NoContent)
     }
 
     /// Whether the caller holds a permission in its tenant, on a domain or on one record.

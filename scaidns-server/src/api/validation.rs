@@ -9,7 +9,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use scaidns_core::ownership::{CHALLENGE_LABEL, Validation, ValidationStatus, ValidationType};
 use scaidns_core::zone::Zone;
 
-use crate::api::ApiTags;
+use crate::api::{ApiTags, NoContent};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -144,13 +144,6 @@ enum ValidationCreated {
     Created(Json<ValidationResponse>),
 }
 
-#[derive(ApiResponse)]
-enum ValidationCancelled {
-    /// Cancelled.
-    #[oai(status = 204)]
-    NoContent,
-}
-
 /// Validation endpoints.
 pub struct ValidationApi;
 
@@ -221,13 +214,13 @@ impl ValidationApi {
         auth: ApiAuth,
         req: &Request,
         domain_id: Path<String>,
-    ) -> ApiResult<ValidationCancelled> {
+    ) -> ApiResult<NoContent> {
         let ctx = op_context(&state, &auth, req).await?;
         state
             .service
             .validation_cancel(&ctx, domain_id.0.parse()?)
             .await?;
-        Ok(ValidationCancelled::NoContent)
+        Ok(NoContent::NoContent)
     }
 
     /// Check the challenge against the zone's authoritative nameservers now. A failed check is

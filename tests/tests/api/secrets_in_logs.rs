@@ -3,17 +3,27 @@
 //! the secrets it handled appear in the output.
 
 use std::io::Write;
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use scaidns_tests::spawn_app;
 use serde_json::json;
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::SubscriberExt;
 
+/// Log output of the whole test process while `active` (other tests' lines only add to what is
+/// checked).
 #[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
+struct Capture {
+    buf: Arc<Mutex<Vec<u8>>>,
+    active: Arc<AtomicBool>,
+}
 
 impl Write for Capture {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
+        if self.active.load(Ordering::Relaxed) {
+            self.buf.lock().unwrap().extend_from_slice(buf);
+        }
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -21,18 +31,32 @@ impl Write for Capture {
     }
 }
 
-// One thread: the server's tasks run where the capturing subscriber is installed.
-#[tokio::test(flavor = "current_thread")]
-async fn no_secret_is_logged() {
-    let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+/// A process-wide subscriber: a thread-local one misses events whose callsites other tests
+/// registered first.
+fn capture() -> &'static Capture {
+    static CAPTURE: OnceLock<Capture> = OnceLock::new();
+    CAPTURE.get_or_init(|| {
+        let capture = Capture::default();
+        let writer = capture.clone();
+        let active = Arc::clone(&capture.active);
+        // Disabled events cost a flag check, so the rest of the suite does not pay for TRACE.
+        let subscriber = tracing_subscriber::registry().with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(move || writer.clone())
+                .with_filter(tracing_subscriber::filter::filter_fn(move |_| {
+                    active.load(Ordering::Relaxed)
+                })),
+        );
+        tracing::subscriber::set_global_default(subscriber).expect("no other global subscriber");
+        capture
+    })
+}
 
+#[tokio::test]
+async fn no_secret_is_logged() {
+    let capture = capture();
+    capture.active.store(true, Ordering::Relaxed);
     let app = spawn_app().await;
     let post = |path: &str, key: &str, body: serde_json::Value| {
         app.http
@@ -94,7 +118,8 @@ async fn no_secret_is_logged() {
     let admin_key = app.admin_key.clone();
     app.stop().await;
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    capture.active.store(false, Ordering::Relaxed);
+    let logs = String::from_utf8_lossy(&capture.buf.lock().unwrap()).into_owned();
     assert!(
         logs.contains("ScaiDNS API listening") && logs.contains("status=401"),
         "the server's logs were not captured: {logs}"
