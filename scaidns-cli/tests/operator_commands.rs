@@ -1,0 +1,398 @@
+//! `scaidns reconcile [--fix]` and `scaidns worker --once` as an operator runs them: the binary
+//! configured only through the environment (`DATABASE_URL` on a SQLite file, `PDNS_API_URL`,
+//! `PDNS_API_KEY`) against a live PowerDNS 4.7, with the state created through the core on the
+//! same database and PowerDNS broken behind ScaiDNS's back. Every effect is checked with a DNS
+//! query or in the store.
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::Arc;
+
+use chrono::Utc;
+use scaidns_core::adapters::resolver::HickoryResolver;
+use scaidns_core::ids::{TenantId, ZoneId};
+use scaidns_core::ports::{DnsBackend, RrSetChange, SystemClock};
+use scaidns_core::service::dnssec::system_context_for;
+use scaidns_core::service::records::RecordCreate;
+use scaidns_core::service::worker::JOB_NAMES;
+use scaidns_core::service::zones::ZoneCreate;
+use scaidns_core::service::{OpContext, ScaiDns, ServiceConfig};
+use scaidns_core::zone::SyncStatus;
+use scaidns_tests::db::TestDb;
+use scaidns_tests::dns::{self, ResponseCode};
+use scaidns_tests::pdns::PdnsServer;
+use serde_json::Value;
+
+/// PowerDNS, a migrated SQLite database and the core service on both.
+struct Setup {
+    pdns: PdnsServer,
+    db: TestDb,
+    svc: ScaiDns,
+    tenant: TenantId,
+}
+
+impl Setup {
+    async fn new() -> Self {
+        let pdns = PdnsServer::start().await;
+        let db = TestDb::sqlite().await;
+        let svc = ScaiDns::new(
+            Arc::new(db.store.clone()),
+            Arc::new(pdns.backend()),
+            Arc::new(HickoryResolver::new()),
+            Arc::new(SystemClock),
+            ServiceConfig::default(),
+        );
+        Self {
+            pdns,
+            db,
+            svc,
+            tenant: TenantId::new(),
+        }
+    }
+
+    fn ctx(&self) -> OpContext {
+        system_context_for(self.tenant, Utc::now())
+    }
+
+    async fn zone(&self, name: &str) -> ZoneId {
+        let created = self
+            .svc
+            .zone_create(
+                &self.ctx(),
+                ZoneCreate {
+                    name: name.into(),
+                    ..ZoneCreate::default()
+                },
+            )
+            .await
+            .unwrap();
+        created.zone.id
+    }
+
+    async fn record(&self, zone: ZoneId, name: &str, rtype: &str, content: &str) {
+        self.svc
+            .record_create(
+                &self.ctx(),
+                zone,
+                RecordCreate {
+                    name: name.into(),
+                    rtype: rtype.into(),
+                    content: content.into(),
+                    ttl: None,
+                    disabled: None,
+                },
+            )
+            .await
+            .unwrap();
+    }
+
+    /// The directory holding the database: the binary's working directory (no `.env` there).
+    fn dir(&self) -> PathBuf {
+        let file = self.db.url.strip_prefix("sqlite:").unwrap();
+        Path::new(file).parent().unwrap().to_path_buf()
+    }
+
+    /// Runs `scaidns args…` with a production configuration from the environment only.
+    async fn scaidns(&self, args: &[&str]) -> Output {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_scaidns"))
+            .args(args)
+            .current_dir(self.dir())
+            .env_clear()
+            .env("ENVIRONMENT", "production")
+            .env("DATABASE_URL", &self.db.url)
+            .env("PDNS_API_URL", &self.pdns.api_url)
+            .env("PDNS_API_KEY", &self.pdns.api_key)
+            .env("API_KEY_PEPPER", "operator-test-pepper-0123456789abcdef")
+            .env("SESSION_SECRET", "operator-test-session-0123456789abcdef")
+            .env("EXTERNAL_URL", "https://dns.example.test")
+            .output()
+            .await
+            .expect("run scaidns")
+    }
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Asserts the exit code and answers stdout parsed as JSON.
+fn json_with_code(out: &Output, expected: i32, what: &str) -> Value {
+    assert_eq!(
+        code(out),
+        expected,
+        "{what}: stdout {} stderr {}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{what}: no JSON on stdout ({e}): {}", text(&out.stdout)))
+}
+
+async fn www_answer(pdns: &PdnsServer) -> Vec<String> {
+    let reply = dns::query(pdns.dns_addr, "www.ops.test.", "A").await;
+    assert!(reply.authoritative, "{reply:?}");
+    reply.answer_texts("A")
+}
+
+#[tokio::test]
+async fn reconcile_reports_drift_and_fix_repairs_powerdns() {
+    let s = Setup::new().await;
+    let zone = s.zone("ops.test").await;
+    s.record(zone, "www", "A", "192.0.2.1").await;
+    s.record(zone, "@", "MX", "10 mail.ops.test.").await;
+    assert_eq!(www_answer(&s.pdns).await, vec!["192.0.2.1"]);
+
+    // In step: exit 0, nothing reported.
+    let clean = json_with_code(
+        &s.scaidns(&["reconcile", "--output", "json"]).await,
+        0,
+        "clean reconcile",
+    );
+    assert_eq!(clean["checked"], 1, "{clean}");
+    assert_eq!(clean["drifted"], serde_json::json!([]), "{clean}");
+
+    // Someone deletes an RRset in PowerDNS directly.
+    s.pdns
+        .backend()
+        .apply(
+            &"ops.test".parse().unwrap(),
+            &[RrSetChange::Delete {
+                name: "www.ops.test.".into(),
+                rtype: "A".parse().unwrap(),
+            }],
+        )
+        .await
+        .unwrap();
+    let gone = dns::query(s.pdns.dns_addr, "www.ops.test.", "A").await;
+    assert_eq!(gone.rcode, ResponseCode::NXDomain, "{gone:?}");
+
+    // Reported, exit 1, and not touched without --fix.
+    let out = s.scaidns(&["reconcile", "--output", "json"]).await;
+    let report = json_with_code(&out, 1, "reconcile with drift");
+    assert!(text(&out.stderr).contains("--fix"), "{}", text(&out.stderr));
+    let drifted = report["drifted"].as_array().unwrap();
+    assert_eq!(drifted.len(), 1, "{report}");
+    assert_eq!(drifted[0]["zone"], "ops.test");
+    assert_eq!(drifted[0]["zone_id"], zone.to_string().as_str());
+    assert_eq!(drifted[0]["fixed"], false);
+    let differences = drifted[0]["differences"].as_array().unwrap();
+    assert_eq!(differences.len(), 1, "{report}");
+    assert_eq!(differences[0]["kind"], "rrset_missing");
+    assert_eq!(
+        differences[0]["name"]
+            .as_str()
+            .map(|n| n.trim_end_matches('.')),
+        Some("www.ops.test")
+    );
+    assert_eq!(differences[0]["rtype"], "A");
+    let table = s.scaidns(&["reconcile"]).await;
+    assert_eq!(code(&table), 1);
+    let table = text(&table.stdout);
+    assert!(
+        table.contains("1 zones compared, 1 with differences")
+            && table.contains("rrset_missing")
+            && table.contains("open"),
+        "{table}"
+    );
+    assert!(
+        dns::query(s.pdns.dns_addr, "www.ops.test.", "A")
+            .await
+            .answers
+            .is_empty()
+    );
+
+    // --fix republishes the zone: exit 0, PowerDNS answers again.
+    let fixed = json_with_code(
+        &s.scaidns(&["reconcile", "--fix", "--output", "json"]).await,
+        0,
+        "reconcile --fix",
+    );
+    assert_eq!(fixed["drifted"][0]["fixed"], true, "{fixed}");
+    assert_eq!(www_answer(&s.pdns).await, vec!["192.0.2.1"]);
+    let mx = dns::query(s.pdns.dns_addr, "ops.test.", "MX").await;
+    assert_eq!(mx.answers_of("MX").len(), 1, "{mx:?}");
+    let after = json_with_code(
+        &s.scaidns(&["reconcile", "--output", "json"]).await,
+        0,
+        "reconcile after the fix",
+    );
+    assert_eq!(after["drifted"], serde_json::json!([]), "{after}");
+
+    // A zone PowerDNS holds and no store row describes: reported, never deleted, so drift
+    // remains even with --fix (exit 1).
+    s.pdns
+        .backend()
+        .create_zone(&scaidns_core::ports::ZoneSpec {
+            name: "stray.test".parse().unwrap(),
+            rrsets: vec![scaidns_core::ports::RrSet {
+                name: "stray.test.".into(),
+                rtype: "SOA".parse().unwrap(),
+                ttl: 3600,
+                records: vec![scaidns_core::ports::RrData {
+                    content: "ns1.stray.test. hostmaster.stray.test. 1 3600 600 604800 600".into(),
+                    disabled: false,
+                }],
+            }],
+            account: String::new(),
+        })
+        .await
+        .unwrap();
+    let out = s.scaidns(&["reconcile", "--fix", "--output", "json"]).await;
+    let stray = json_with_code(&out, 1, "reconcile --fix with an unmanaged zone");
+    assert_eq!(stray["drifted"].as_array().unwrap().len(), 1, "{stray}");
+    assert_eq!(stray["drifted"][0]["zone"], "stray.test");
+    assert_eq!(
+        stray["drifted"][0]["differences"][0]["kind"],
+        "zone_unmanaged"
+    );
+    assert_eq!(stray["drifted"][0]["fixed"], false);
+    let soa = dns::query(s.pdns.dns_addr, "stray.test.", "SOA").await;
+    assert_eq!(soa.answers_of("SOA").len(), 1, "not deleted: {soa:?}");
+}
+
+#[tokio::test]
+async fn worker_once_publishes_a_pending_zone_after_powerdns_restarts() {
+    let mut s = Setup::new().await;
+    let zone = s.zone("ops.test").await;
+
+    // PowerDNS goes away: the write is accepted and queued (sync pending).
+    s.pdns.stop().await;
+    s.record(zone, "www", "A", "192.0.2.7").await;
+    let stored = s.svc.store().get_zone(zone).await.unwrap().unwrap();
+    assert_eq!(stored.sync.status, SyncStatus::Pending);
+    assert!(stored.sync.error.is_some());
+
+    s.pdns.restart().await;
+    assert!(
+        dns::query(s.pdns.dns_addr, "www.ops.test.", "A")
+            .await
+            .answers
+            .is_empty(),
+        "not published before the worker runs"
+    );
+
+    let out = s.scaidns(&["worker", "--once", "--output", "json"]).await;
+    let pass = json_with_code(&out, 0, "worker --once");
+    assert!(
+        pass["owner"].as_str().unwrap().starts_with("worker@"),
+        "{pass}"
+    );
+    let jobs = pass["jobs"].as_array().unwrap();
+    let names: Vec<&str> = jobs.iter().map(|j| j["job"].as_str().unwrap()).collect();
+    assert_eq!(names, JOB_NAMES.to_vec(), "every job ran once: {pass}");
+    assert!(jobs.iter().all(|j| j["ok"] == true), "{pass}");
+    let sync = jobs
+        .iter()
+        .find(|j| j["job"] == "sync_pending_zones")
+        .unwrap();
+    assert_eq!(sync["summary"], "1 zones synced, 0 still pending", "{pass}");
+
+    // Published and recorded as in sync.
+    assert_eq!(www_answer(&s.pdns).await, vec!["192.0.2.7"]);
+    let stored = s.svc.store().get_zone(zone).await.unwrap().unwrap();
+    assert_eq!(stored.sync.status, SyncStatus::InSync, "{:?}", stored.sync);
+    assert!(stored.sync.error.is_none());
+
+    // The jobs were recorded with their next run: a second pass right away finds none due.
+    let again = json_with_code(
+        &s.scaidns(&["worker", "--once", "--output", "json"]).await,
+        0,
+        "second worker --once",
+    );
+    assert_eq!(again["jobs"], serde_json::json!([]), "{again}");
+    let table = s.scaidns(&["worker", "--once"]).await;
+    assert_eq!(code(&table), 0, "{}", text(&table.stderr));
+    assert!(
+        text(&table.stdout).contains("no job was due"),
+        "{}",
+        text(&table.stdout)
+    );
+    let clean = json_with_code(
+        &s.scaidns(&["reconcile", "--output", "json"]).await,
+        0,
+        "reconcile after the worker",
+    );
+    assert_eq!(clean["drifted"], serde_json::json!([]), "{clean}");
+}
+
+#[tokio::test]
+async fn worker_and_reconcile_refuse_the_embedded_backend() {
+    let db = TestDb::sqlite().await;
+    let dir = Path::new(db.url.strip_prefix("sqlite:").unwrap())
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    for args in [["worker", "--once"], ["reconcile", "--fix"]] {
+        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_scaidns"))
+            .args(args)
+            .current_dir(&dir)
+            .env_clear()
+            .env("ENVIRONMENT", "production")
+            .env("DATABASE_URL", &db.url)
+            .env("API_KEY_PEPPER", "operator-test-pepper-0123456789abcdef")
+            .env("SESSION_SECRET", "operator-test-session-0123456789abcdef")
+            .env("EXTERNAL_URL", "https://dns.example.test")
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(code(&out), 5, "{args:?}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("PDNS_API_URL"),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn help_lists_every_subcommand() {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_scaidns"))
+        .arg("--help")
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(code(&out), 0);
+    let help = text(&out.stdout);
+    // The "Commands:" section: one line per subcommand, its name first.
+    let listed: Vec<&str> = help
+        .split("Commands:")
+        .nth(1)
+        .expect("a Commands section")
+        .split("\n\n")
+        .next()
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    for command in [
+        "serve",
+        "migrate",
+        "bootstrap",
+        "api-keys",
+        "domains",
+        "validation",
+        "records",
+        "dnssec",
+        "worker",
+        "sync",
+        "assign-admin",
+        "register-scaikey",
+        "reconcile",
+    ] {
+        assert!(listed.contains(&command), "{command} missing from: {help}");
+    }
+    for (command, flag) in [("worker", "--once"), ("reconcile", "--fix")] {
+        let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_scaidns"))
+            .args([command, "--help"])
+            .output()
+            .await
+            .unwrap();
+        assert_eq!(code(&out), 0);
+        assert!(text(&out.stdout).contains(flag), "{}", text(&out.stdout));
+    }
+}
