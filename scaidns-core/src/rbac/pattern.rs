@@ -46,6 +46,15 @@ impl RecordPattern {
         &self.text
     }
 
+    /// How the pattern can be looked up in an index instead of matched one by one.
+    pub(crate) fn shape(&self) -> PatternShape<'_> {
+        match self.pieces.as_slice() {
+            [exact] => PatternShape::Exact(exact),
+            [first, last] if first.is_empty() => PatternShape::Suffix(last),
+            _ => PatternShape::Other,
+        }
+    }
+
     /// Whether `relative_name` (e.g. `www`, `a.dev`, `@`) matches.
     pub fn matches(&self, relative_name: &str) -> bool {
         let name = relative_name.as_bytes();
@@ -71,6 +80,17 @@ impl RecordPattern {
         let last = last.as_bytes();
         name.len() >= pos + last.len() && name[name.len() - last.len()..].eq_ignore_ascii_case(last)
     }
+}
+
+/// The indexable forms of a pattern (lowercase literals).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PatternShape<'a> {
+    /// No `*`: the name must equal the literal.
+    Exact(&'a str),
+    /// `*` then a literal: the name must end with it.
+    Suffix(&'a str),
+    /// Anything else.
+    Other,
 }
 
 /// First position of `needle` in `hay`, ASCII case-insensitively.
