@@ -124,6 +124,9 @@ impl ScaiDns {
             self.backend()
                 .create_zone(&zone_spec(&zone, &records))
                 .await
+        } else if self.name_published_elsewhere(&zone).await? {
+            // The name now belongs to another live zone: leave it alone.
+            Ok(())
         } else {
             self.backend().delete_zone(&zone.name).await
         };

@@ -212,25 +212,6 @@ impl ScaiDns {
         Ok(zone)
     }
 
-    /// A name already active in another tenant cannot be validated (interface decision 12).
-    async fn refuse_if_taken(&self, zone: &Zone) -> Result<()> {
-        let taken = self
-            .store()
-            .find_overlapping_zones(&zone.name)
-            .await?
-            .into_iter()
-            .any(|other| {
-                other.id != zone.id && other.name == zone.name && other.status == ZoneStatus::Active
-            });
-        if taken {
-            return Err(Error::conflict(
-                "zone_taken",
-                format!("{} is already active on this platform", zone.name),
-            ));
-        }
-        Ok(())
-    }
-
     /// Asks DNS whether `expected` is published at the challenge name; returns the verdict
     /// and the documented message.
     async fn probe(&self, zone: &ZoneName, expected: &str) -> (bool, String) {

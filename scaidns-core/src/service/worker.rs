@@ -230,7 +230,12 @@ impl ScaiDns {
                 Some(crate::service::zones::zone_audit_view(&zone)),
                 None,
             )];
-            let publisher = self.publisher(Publication::Remove(zone.name.clone()));
+            let publication = if self.name_published_elsewhere(&zone).await? {
+                Publication::Nothing
+            } else {
+                Publication::Remove(zone.name.clone())
+            };
+            let publisher = self.publisher(publication);
             self.store()
                 .purge_zone(zone.id, zone.generation, audit, &publisher)
                 .await?;

@@ -7,7 +7,7 @@ use rand::Rng;
 use serde_json::json;
 
 use crate::error::{Error, Result};
-use crate::ids::{RecordId, ValidationId, ZoneId};
+use crate::ids::{RecordId, TenantId, ValidationId, ZoneId};
 use crate::ownership::{Validation, ValidationStatus, ValidationType};
 use crate::ports::store::{Page, PageRequest, RecordFilter, ZoneFilter, ZoneWrite};
 use crate::rbac::Target;
@@ -83,7 +83,7 @@ impl ScaiDns {
             ));
         }
         let skip = may_skip && input.skip_validation != Some(false);
-        self.check_overlaps(ctx, &name).await?;
+        self.check_overlaps(ctx, ctx.tenant_id, &name).await?;
 
         let now = ctx.now;
         let zone = Zone {
@@ -112,6 +112,7 @@ impl ScaiDns {
             deleted_at: None,
         };
         if skip {
+            self.refuse_if_taken(&zone).await?;
             tracing::warn!(zone = %zone.name, actor = ?ctx.actor_id(), "zone created without ownership validation");
         }
         let records = self.system_records(&zone, &self.nameservers().await?)?;
@@ -303,8 +304,14 @@ impl ScaiDns {
             Some(zone_audit_view(&zone)),
             None,
         )];
-        // Removing an absent zone succeeds, so a zone that was never published is harmless.
-        let publisher = self.publisher(Publication::Remove(zone.name.clone()));
+        // Removing an absent zone succeeds, so a zone that was never published is harmless; a
+        // live zone of the same name (re-created, or another tenant's) must stay.
+        let publication = if self.name_published_elsewhere(&zone).await? {
+            Publication::Nothing
+        } else {
+            Publication::Remove(zone.name.clone())
+        };
+        let publisher = self.publisher(publication);
         self.store()
             .purge_zone(zone.id, zone.generation, audit, &publisher)
             .await
@@ -322,7 +329,8 @@ impl ScaiDns {
                 "the zone is not deleted",
             ));
         }
-        self.check_overlaps(ctx, &before.name).await?;
+        self.check_overlaps(ctx, before.tenant_id, &before.name)
+            .await?;
         let mut zone = before.clone();
         zone.status = before
             .status_before_delete
@@ -331,6 +339,7 @@ impl ScaiDns {
         zone.deleted_at = None;
         zone.updated_at = ctx.now;
         let publication = if zone.is_published() {
+            self.refuse_if_taken(&zone).await?;
             let records = self.zone_records(&zone).await?;
             Publication::Full(zone_spec(&zone, &records))
         } else {
@@ -355,6 +364,29 @@ impl ScaiDns {
                 .map_err(|_| Error::internal("the stored nameserver setting is not a JSON list")),
             None => Ok(self.config().default_nameservers.clone()),
         }
+    }
+
+    /// Whether another zone of the same name is live in the backend. The backend knows zones by
+    /// name only, so removing or replacing this zone there must then not happen.
+    pub(crate) async fn name_published_elsewhere(&self, zone: &Zone) -> Result<bool> {
+        Ok(self
+            .store()
+            .find_overlapping_zones(&zone.name)
+            .await?
+            .iter()
+            .any(|other| other.id != zone.id && other.name == zone.name && other.is_published()))
+    }
+
+    /// Refuses to publish `zone` while another zone of its name is served (interface decision
+    /// 12): publishing would replace that zone's content.
+    pub(crate) async fn refuse_if_taken(&self, zone: &Zone) -> Result<()> {
+        if self.name_published_elsewhere(zone).await? {
+            return Err(Error::conflict(
+                "zone_taken",
+                format!("{} is already active on this platform", zone.name),
+            ));
+        }
+        Ok(())
     }
 
     /// A zone the caller may know exists (some zone permission reaches it), or 404. It says
@@ -462,14 +494,19 @@ impl ScaiDns {
         }
     }
 
-    /// Refuses a zone that overlaps another tenant's zone (unless a platform admin creates
-    /// it) or duplicates one of the caller's own live zones (interface decision 12).
-    async fn check_overlaps(&self, ctx: &OpContext, name: &ZoneName) -> Result<()> {
+    /// Refuses a zone of `tenant` that overlaps another tenant's zone (unless a platform admin
+    /// does it) or duplicates one of the tenant's live zones (interface decision 12).
+    async fn check_overlaps(
+        &self,
+        ctx: &OpContext,
+        tenant: TenantId,
+        name: &ZoneName,
+    ) -> Result<()> {
         for other in self.store().find_overlapping_zones(name).await? {
             if other.status == ZoneStatus::Deleted {
                 continue;
             }
-            if other.tenant_id == ctx.tenant_id {
+            if other.tenant_id == tenant {
                 if other.name == *name {
                     return Err(Error::conflict("domain_exists", "Domain already exists")
                         .with_field("name")

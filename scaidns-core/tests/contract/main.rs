@@ -12,3 +12,4 @@ mod resolver;
 mod store;
 mod store_lifecycle;
 mod support;
+mod zone_names;
