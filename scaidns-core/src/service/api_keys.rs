@@ -19,8 +19,9 @@ use crate::rbac::Target;
 use crate::tenant::UserStatus;
 
 use super::authn::caller_user;
+use super::context::scope_grants;
 use super::tenants::{optional_text, required_text};
-use super::{OpContext, ScaiDns};
+use super::{Actor, OpContext, ScaiDns};
 
 /// Input of [`ScaiDns::api_key_create`].
 #[derive(Debug, Clone)]
@@ -99,6 +100,60 @@ fn parse_whitelist(entries: &[String]) -> Result<Vec<IpNet>> {
         .collect()
 }
 
+/// Keeps a new key within the restrictions of the key that creates it (API keys are narrowed,
+/// never widened): its scopes must be covered by the creator's, its networks inside the
+/// creator's, and it expires no later. Absent restrictions are inherited.
+fn narrow_to(
+    creator: &ApiKey,
+    scopes: &mut Vec<String>,
+    ip_whitelist: &mut Vec<IpNet>,
+    expires_at: &mut Option<DateTime<Utc>>,
+) -> Result<()> {
+    if !creator.scopes.is_empty() {
+        if scopes.is_empty() {
+            scopes.clone_from(&creator.scopes);
+        }
+        if let Some((i, s)) = scopes
+            .iter()
+            .enumerate()
+            .find(|(_, s)| !creator.scopes.iter().any(|c| scope_grants(c, s)))
+        {
+            return Err(Error::forbidden(
+                "scope_not_held",
+                format!("scopes[{i}]: this key may not grant '{s}'"),
+            ));
+        }
+    }
+    if !creator.ip_whitelist.is_empty() {
+        if ip_whitelist.is_empty() {
+            ip_whitelist.clone_from(&creator.ip_whitelist);
+        }
+        if let Some((i, net)) = ip_whitelist
+            .iter()
+            .enumerate()
+            .find(|(_, n)| !creator.ip_whitelist.iter().any(|c| c.contains(*n)))
+        {
+            return Err(Error::forbidden(
+                "network_not_held",
+                format!("ip_whitelist[{i}]: {net} is outside this key's allow-list"),
+            ));
+        }
+    }
+    if let Some(limit) = creator.expires_at {
+        match expires_at {
+            Some(at) if *at > limit => {
+                return Err(Error::forbidden(
+                    "expiry_not_held",
+                    "expires_at: a key may not outlive the key that creates it",
+                ));
+            }
+            Some(_) => {}
+            None => *expires_at = Some(limit),
+        }
+    }
+    Ok(())
+}
+
 fn validate_scopes(scopes: &[String]) -> Result<Vec<String>> {
     let mut out: Vec<String> = Vec::with_capacity(scopes.len());
     for (i, scope) in scopes.iter().enumerate() {
@@ -128,10 +183,20 @@ impl ScaiDns {
         ctx: &OpContext,
         input: ApiKeyCreate,
     ) -> Result<IssuedApiKey> {
+        ctx.require("api_keys:create")?;
         let name = required_text("name", &input.name, 100)?;
         let description = optional_text("description", input.description.as_deref(), 1000)?;
-        let scopes = validate_scopes(&input.scopes)?;
-        let ip_whitelist = parse_whitelist(&input.ip_whitelist)?;
+        let mut scopes = validate_scopes(&input.scopes)?;
+        let mut ip_whitelist = parse_whitelist(&input.ip_whitelist)?;
+        let mut input = input;
+        if let Some(caller) = self.restricted_caller_key(ctx).await? {
+            narrow_to(
+                &caller,
+                &mut scopes,
+                &mut ip_whitelist,
+                &mut input.expires_at,
+            )?;
+        }
         if input.rate_limit == Some(0) {
             return Err(Error::invalid(
                 "rate_limit",
@@ -258,6 +323,17 @@ impl ScaiDns {
         Ok((group.id.to_string(), group.tenant_id))
     }
 
+    /// The calling API key when it carries restrictions (scopes, IP allow-list, expiry) that
+    /// any key it mints must keep.
+    async fn restricted_caller_key(&self, ctx: &OpContext) -> Result<Option<ApiKey>> {
+        let Actor::ApiKey { id, .. } = &ctx.actor else {
+            return Ok(None);
+        };
+        Ok(self.store.get_api_key(*id).await?.filter(|k| {
+            !k.scopes.is_empty() || !k.ip_whitelist.is_empty() || k.expires_at.is_some()
+        }))
+    }
+
     /// Whether the caller's own user is the key's permission source.
     fn is_own_key(ctx: &OpContext, key: &ApiKey) -> bool {
         key.tenant_id == ctx.tenant_id
@@ -273,6 +349,7 @@ impl ScaiDns {
         query: ApiKeyListQuery,
         page: PageRequest,
     ) -> Result<Page<ApiKey>> {
+        ctx.require("api_keys:read")?;
         let reads_all = self
             .principal(ctx)
             .await?
@@ -323,6 +400,7 @@ impl ScaiDns {
 
     /// One key; 404 `api_key_not_found` when unknown or not visible.
     pub async fn api_key_get(&self, ctx: &OpContext, id: ApiKeyId) -> Result<ApiKey> {
+        ctx.require("api_keys:read")?;
         let key = self
             .store
             .get_api_key(id)
@@ -341,7 +419,19 @@ impl ScaiDns {
 
     /// A key the caller may read and change with `permission` (own keys always).
     async fn key_for(&self, ctx: &OpContext, id: ApiKeyId, permission: &str) -> Result<ApiKey> {
+        ctx.require(permission)?;
         let key = self.api_key_get(ctx, id).await?;
+        // Regenerating or re-activating another key would hand a restricted key that key's
+        // (possibly wider) powers; revoking and deleting only take powers away.
+        if permission == "api_keys:update"
+            && let Some(caller) = self.restricted_caller_key(ctx).await?
+            && caller.id != key.id
+        {
+            return Err(Error::forbidden(
+                "permission_denied",
+                "a key with scopes, an IP allow-list or an expiry may only regenerate or activate itself",
+            ));
+        }
         if !Self::is_own_key(ctx, &key) {
             self.authorize(ctx, permission, Target::Tenant(key.tenant_id))
                 .await?;

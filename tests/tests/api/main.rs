@@ -16,6 +16,7 @@ mod health;
 mod identity;
 mod identity_sync;
 mod isolation;
+mod key_narrowing;
 mod malformed;
 mod nameservers;
 mod openapi;
