@@ -145,7 +145,7 @@ fn validate_permissions(perms: &[String]) -> Result<(Vec<String>, PermSet)> {
 }
 
 /// 403 naming what the caller would hand on without holding it.
-fn refuse_escalation(held: PermSet, wanted: PermSet) -> Result<()> {
+pub(super) fn refuse_escalation(held: PermSet, wanted: PermSet) -> Result<()> {
     let missing = wanted.minus(held);
     if missing.is_empty() {
         return Ok(());
