@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 macro_rules! typed_id {
-    ($($(#[$meta:meta])* $name:ident),* $(,)?) => {$(
+    ($($(#[$meta:meta])* $name:ident => $code:literal, $what:literal;)*) => {$(
         $(#[$meta])*
         #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
@@ -56,8 +56,13 @@ macro_rules! typed_id {
             type Err = crate::error::Error;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
+                // A malformed id names nothing, exactly like an unknown one.
                 Uuid::parse_str(s.trim()).map(Self).map_err(|_| {
-                    crate::error::Error::not_found(concat!(stringify!($name), " is not a valid id"))
+                    crate::error::Error::new(
+                        crate::error::ErrorKind::NotFound,
+                        $code,
+                        concat!($what, " not found"),
+                    )
                 })
             }
         }
@@ -66,31 +71,51 @@ macro_rules! typed_id {
 
 typed_id!(
     /// A tenant: the owner of zones, keys and users.
-    TenantId,
+    TenantId => "tenant_not_found", "Tenant";
     /// A user (cached from the identity provider, or local).
-    UserId,
+    UserId => "user_not_found", "User";
     /// A group of users inside a tenant.
-    GroupId,
+    GroupId => "group_not_found", "Group";
     /// A DNS zone ("domain" in the API).
-    ZoneId,
+    ZoneId => "domain_not_found", "Domain";
     /// One resource record.
-    RecordId,
+    RecordId => "record_not_found", "Record";
     /// An ownership-validation challenge.
-    ValidationId,
+    ValidationId => "no_validation", "Validation";
     /// An API key.
-    ApiKeyId,
+    ApiKeyId => "api_key_not_found", "API key";
     /// One audit-log entry.
-    AuditEventId,
+    AuditEventId => "audit_log_not_found", "Audit log entry";
     /// DNSSEC key metadata kept by ScaiDNS.
-    DnssecKeyId,
+    DnssecKeyId => "dnssec_key_not_found", "DNSSEC key";
     /// A role (system or custom).
-    RoleId,
+    RoleId => "role_not_found", "Role";
     /// A role assignment.
-    RoleAssignmentId,
+    RoleAssignmentId => "assignment_not_found", "Role assignment";
     /// An access grant on a zone.
-    GrantId,
+    GrantId => "access_grant_not_found", "Access grant";
     /// A background job.
-    JobId,
+    JobId => "job_not_found", "Job";
     /// A partner (the organisation above tenants, cached from the identity provider).
-    PartnerId,
+    PartnerId => "partner_not_found", "Partner";
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_ids_are_unknown_ids() {
+        let err = "not-a-uuid".parse::<ZoneId>().unwrap_err();
+        assert_eq!(
+            (err.kind(), err.code(), err.message()),
+            (
+                crate::ErrorKind::NotFound,
+                "domain_not_found",
+                "Domain not found"
+            )
+        );
+        let id = ZoneId::new();
+        assert_eq!(format!(" {id} ").parse::<ZoneId>().unwrap(), id);
+    }
+}

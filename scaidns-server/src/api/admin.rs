@@ -179,16 +179,6 @@ pub enum UserCreated {
     Created(Json<UserResponse>),
 }
 
-fn tenant_id_param(raw: &str) -> ApiResult<TenantId> {
-    raw.parse().map_err(|_| {
-        ApiError::from(scaidns_core::Error::new(
-            scaidns_core::ErrorKind::NotFound,
-            "tenant_not_found",
-            "Tenant not found",
-        ))
-    })
-}
-
 /// Admin endpoints.
 pub struct AdminApi;
 
@@ -267,7 +257,7 @@ impl AdminApi {
         tenant_id: Path<String>,
     ) -> ApiResult<Json<TenantResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let id = tenant_id_param(&tenant_id.0)?;
+        let id = tenant_id.0.parse::<TenantId>()?;
         Ok(Json(state.service.tenant_get(&ctx, id).await?.into()))
     }
 

@@ -203,16 +203,6 @@ pub enum ApiKeyCreated {
     Created(Json<ApiKeySecretResponse>),
 }
 
-fn key_id(raw: &str) -> ApiResult<ApiKeyId> {
-    raw.parse().map_err(|_| {
-        ApiError::from(scaidns_core::Error::new(
-            scaidns_core::ErrorKind::NotFound,
-            "api_key_not_found",
-            "API key not found",
-        ))
-    })
-}
-
 /// API-key endpoints.
 pub struct ApiKeysApi;
 
@@ -302,7 +292,7 @@ impl ApiKeysApi {
         key_id: Path<String>,
     ) -> ApiResult<Json<ApiKeyResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let id = self::key_id(&key_id.0)?;
+        let id = key_id.0.parse::<ApiKeyId>()?;
         Ok(Json(state.service.api_key_get(&ctx, id).await?.into()))
     }
 
@@ -321,7 +311,7 @@ impl ApiKeysApi {
         key_id: Path<String>,
     ) -> ApiResult<NoContent> {
         let ctx = op_context(&state, &auth, req).await?;
-        let id = self::key_id(&key_id.0)?;
+        let id = key_id.0.parse::<ApiKeyId>()?;
         state.service.api_key_delete(&ctx, id).await?;
         Ok(NoContent::NoContent)
     }
@@ -341,7 +331,7 @@ impl ApiKeysApi {
         key_id: Path<String>,
     ) -> ApiResult<Json<ApiKeyResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let id = self::key_id(&key_id.0)?;
+        let id = key_id.0.parse::<ApiKeyId>()?;
         Ok(Json(state.service.api_key_revoke(&ctx, id).await?.into()))
     }
 
@@ -360,7 +350,7 @@ impl ApiKeysApi {
         key_id: Path<String>,
     ) -> ApiResult<Json<ApiKeyResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let id = self::key_id(&key_id.0)?;
+        let id = key_id.0.parse::<ApiKeyId>()?;
         Ok(Json(state.service.api_key_activate(&ctx, id).await?.into()))
     }
 
@@ -379,7 +369,7 @@ impl ApiKeysApi {
         key_id: Path<String>,
     ) -> ApiResult<Json<ApiKeySecretResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let id = self::key_id(&key_id.0)?;
+        let id = key_id.0.parse::<ApiKeyId>()?;
         Ok(Json(
             state.service.api_key_regenerate(&ctx, id).await?.into(),
         ))

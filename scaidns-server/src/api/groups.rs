@@ -114,16 +114,6 @@ pub enum GroupCreated {
     Created(Json<GroupResponse>),
 }
 
-fn group_id(raw: &str) -> ApiResult<GroupId> {
-    raw.parse().map_err(|_| {
-        ApiError::from(scaidns_core::Error::new(
-            scaidns_core::ErrorKind::NotFound,
-            "group_not_found",
-            "Group not found",
-        ))
-    })
-}
-
 fn members(ids: Vec<UserId>) -> Json<GroupMembers> {
     Json(GroupMembers {
         user_ids: ids.into_iter().map(|u| u.to_string()).collect(),
@@ -225,7 +215,7 @@ impl GroupsApi {
         group_id: Path<String>,
     ) -> ApiResult<Json<GroupResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let id = self::group_id(&group_id.0)?;
+        let id = group_id.0.parse::<GroupId>()?;
         Ok(Json(state.service.group_get(&ctx, id).await?.into()))
     }
 
@@ -245,7 +235,7 @@ impl GroupsApi {
         body: Json<GroupUpdateRequest>,
     ) -> ApiResult<Json<GroupResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let id = self::group_id(&group_id.0)?;
+        let id = group_id.0.parse::<GroupId>()?;
         let body = body.0;
         let group = state
             .service
@@ -277,7 +267,7 @@ impl GroupsApi {
         group_id: Path<String>,
     ) -> ApiResult<NoContent> {
         let ctx = op_context(&state, &auth, req).await?;
-        let id = self::group_id(&group_id.0)?;
+        let id = group_id.0.parse::<GroupId>()?;
         state.service.group_delete(&ctx, id).await?;
         Ok(NoContent::NoContent)
     }
@@ -297,7 +287,7 @@ impl GroupsApi {
         group_id: Path<String>,
     ) -> ApiResult<Json<GroupMembers>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let id = self::group_id(&group_id.0)?;
+        let id = group_id.0.parse::<GroupId>()?;
         Ok(members(state.service.group_members(&ctx, id).await?))
     }
 
@@ -317,7 +307,7 @@ impl GroupsApi {
         body: Json<GroupMemberRequest>,
     ) -> ApiResult<Json<GroupMembers>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let id = self::group_id(&group_id.0)?;
+        let id = group_id.0.parse::<GroupId>()?;
         let user: UserId = body.0.user_id.trim().parse().map_err(|_| {
             ApiError::from(scaidns_core::Error::invalid(
                 "user_id",
@@ -345,7 +335,7 @@ impl GroupsApi {
         user_id: Path<String>,
     ) -> ApiResult<NoContent> {
         let ctx = op_context(&state, &auth, req).await?;
-        let id = self::group_id(&group_id.0)?;
+        let id = group_id.0.parse::<GroupId>()?;
         let user: UserId = user_id
             .0
             .parse()

@@ -278,6 +278,18 @@ async fn queries_ids_routes_and_methods() {
             sent.body
         );
     }
+    // A malformed id answers exactly like an unknown one.
+    let malformed = send(&app, Method::GET, "/api/v1/domains/not-a-uuid", None).await;
+    let unknown = send(
+        &app,
+        Method::GET,
+        &format!("/api/v1/domains/{missing}"),
+        None,
+    )
+    .await;
+    assert_eq!(malformed.body["code"], "domain_not_found");
+    assert_eq!(malformed.body["detail"], unknown.body["detail"]);
+    assert_eq!(malformed.body["code"], unknown.body["code"]);
     for (method, path) in [
         (Method::PUT, format!("/api/v1/domains/{}", z.id)),
         (Method::DELETE, "/api/v1/domains".to_owned()),
