@@ -8,7 +8,7 @@ use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::identity::api_key::{ApiKey, ApiKeySecret, ApiKeyStatus, PermissionSource};
 use crate::ids::{ApiKeyId, TenantId, UserId};
-use crate::ports::store::{Page, PageRequest};
+use crate::ports::store::{ApiKeyFilter, Page, PageRequest};
 use crate::tenant::{Tenant, TenantStatus, User, UserStatus};
 
 use super::{Actor, OpContext, ScaiDns};
@@ -270,35 +270,39 @@ impl ScaiDns {
     /// failure cannot leave a half-made platform behind.
     pub async fn bootstrap(&self, email: &str) -> Result<Bootstrapped> {
         let email = normalize_email(email)?;
-        if let Some(existing) = self.store.get_tenant_by_slug(PLATFORM_SLUG).await? {
-            return Err(if existing.is_platform {
-                Error::conflict(
-                    "already_bootstrapped",
-                    "ScaiDNS has already been bootstrapped",
-                )
-            } else {
-                Error::conflict(
+        let now = self.clock.now();
+        // Tenant, user and key are three writes: a run that stopped between them is finished
+        // by the next one instead of leaving a platform nobody can log in to.
+        let (tenant, user) = match self.store.get_tenant_by_slug(PLATFORM_SLUG).await? {
+            Some(existing) if !existing.is_platform => {
+                return Err(Error::conflict(
                     "tenant_exists",
                     format!("a tenant with slug '{PLATFORM_SLUG}' exists"),
-                )
-            });
-        }
-        if self.store.get_user_by_email(&email).await?.is_some() {
-            return Err(
-                Error::conflict("user_exists", "a user with this e-mail exists")
-                    .with_field("email"),
-            );
-        }
-        let now = self.clock.now();
-        let tenant = Tenant {
-            id: TenantId::new(),
-            name: "Platform".to_owned(),
-            slug: PLATFORM_SLUG.to_owned(),
-            scaikey_tenant_id: None,
-            status: TenantStatus::Active,
-            is_platform: true,
-            created_at: now,
-            updated_at: now,
+                ));
+            }
+            Some(tenant) => {
+                let user = self.unfinished_bootstrap_user(&tenant, &email).await?;
+                (tenant, user)
+            }
+            None => {
+                if self.store.get_user_by_email(&email).await?.is_some() {
+                    return Err(
+                        Error::conflict("user_exists", "a user with this e-mail exists")
+                            .with_field("email"),
+                    );
+                }
+                let tenant = Tenant {
+                    id: TenantId::new(),
+                    name: "Platform".to_owned(),
+                    slug: PLATFORM_SLUG.to_owned(),
+                    scaikey_tenant_id: None,
+                    status: TenantStatus::Active,
+                    is_platform: true,
+                    created_at: now,
+                    updated_at: now,
+                };
+                (tenant, None)
+            }
         };
         let ctx = OpContext {
             actor: Actor::System,
@@ -309,7 +313,34 @@ impl ScaiDns {
             now,
             authz: Default::default(),
         };
-        let user = new_user(tenant.id, email, None, None, true, now);
+        let audit = |action: &str, rtype: &str, id: String, name: String, after| -> AuditEvent {
+            ctx.audit(action, rtype, id, Some(name), None, Some(after))
+        };
+        if self.store.get_tenant(tenant.id).await?.is_none() {
+            let entry = audit(
+                "tenant.create",
+                "tenant",
+                tenant.id.to_string(),
+                tenant.slug.clone(),
+                tenant_json(&tenant),
+            );
+            self.store.insert_tenant(&tenant, &[entry]).await?;
+        }
+        let user = match user {
+            Some(user) => user,
+            None => {
+                let user = new_user(tenant.id, email, None, None, true, now);
+                let entry = audit(
+                    "user.create",
+                    "user",
+                    user.id.to_string(),
+                    user.email.clone(),
+                    user_json(&user),
+                );
+                self.store.insert_user(&user, &[entry]).await?;
+                user
+            }
+        };
         let secret = ApiKeySecret::generate(&mut rand::rng());
         let api_key = ApiKey {
             id: ApiKeyId::new(),
@@ -332,51 +363,76 @@ impl ScaiDns {
             created_at: now,
             updated_at: now,
         };
-        let audit = |action: &str, rtype: &str, id: String, name: String, after| -> AuditEvent {
-            ctx.audit(action, rtype, id, Some(name), None, Some(after))
-        };
-        self.store
-            .insert_tenant(
-                &tenant,
-                &[audit(
-                    "tenant.create",
-                    "tenant",
-                    tenant.id.to_string(),
-                    tenant.slug.clone(),
-                    tenant_json(&tenant),
-                )],
-            )
-            .await?;
-        self.store
-            .insert_user(
-                &user,
-                &[audit(
-                    "user.create",
-                    "user",
-                    user.id.to_string(),
-                    user.email.clone(),
-                    user_json(&user),
-                )],
-            )
-            .await?;
-        self.store
-            .insert_api_key(
-                &api_key,
-                &[audit(
-                    "api_key.create",
-                    "api_key",
-                    api_key.id.to_string(),
-                    api_key.name.clone(),
-                    super::api_keys::key_json(&api_key),
-                )],
-            )
-            .await?;
+        let entry = audit(
+            "api_key.create",
+            "api_key",
+            api_key.id.to_string(),
+            api_key.name.clone(),
+            super::api_keys::key_json(&api_key),
+        );
+        self.store.insert_api_key(&api_key, &[entry]).await?;
         Ok(Bootstrapped {
             user,
             tenant,
             api_key,
             secret,
         })
+    }
+
+    /// For a platform tenant that exists already: `Ok(None)` when it has no user yet, the admin
+    /// `email` when that user has no key yet (a bootstrap that stopped half-way), and 409
+    /// `already_bootstrapped` otherwise.
+    async fn unfinished_bootstrap_user(
+        &self,
+        tenant: &Tenant,
+        email: &str,
+    ) -> Result<Option<User>> {
+        let done = || {
+            Error::conflict(
+                "already_bootstrapped",
+                "ScaiDNS has already been bootstrapped",
+            )
+        };
+        let users = self
+            .store
+            .list_users(
+                Some(tenant.id),
+                PageRequest {
+                    page: 1,
+                    page_size: 2,
+                },
+            )
+            .await?;
+        if users.total == 0 {
+            return Ok(None);
+        }
+        let user = self
+            .store
+            .get_user_by_email(email)
+            .await?
+            .filter(|u| u.tenant_id == tenant.id && u.is_platform_admin && users.total == 1)
+            .ok_or_else(done)?;
+        let filter = ApiKeyFilter {
+            permission_source_id: Some(user.id.to_string()),
+            include_revoked: true,
+            ..ApiKeyFilter::default()
+        };
+        if self
+            .store
+            .list_api_keys(
+                &filter,
+                PageRequest {
+                    page: 1,
+                    page_size: 1,
+                },
+            )
+            .await?
+            .total
+            > 0
+        {
+            return Err(done());
+        }
+        Ok(Some(user))
     }
 }
 

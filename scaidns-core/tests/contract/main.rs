@@ -3,6 +3,7 @@
 //! started by the test support) and on the embedded backend, checked with real DNS queries.
 
 mod backend;
+mod bootstrap;
 mod dnssec_lifecycle;
 mod directory;
 mod identity_batch;
