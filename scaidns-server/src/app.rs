@@ -175,9 +175,10 @@ pub fn service_config(config: &Config) -> ServiceConfig {
 
 /// Connects (and by default migrates) the store.
 pub async fn connect_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
-    let store = SqlStore::connect(config.database_url.expose())
-        .await
-        .map_err(StartError::Store)?;
+    let store =
+        SqlStore::connect_with_pool_size(config.database_url.expose(), config.database_pool_size)
+            .await
+            .map_err(StartError::Store)?;
     if config.auto_migrate {
         store.migrate().await.map_err(StartError::Store)?;
     }
@@ -276,8 +277,10 @@ pub async fn build_state(
     let store = connect_store(&config).await?;
     let (backend, dns) = connect_backend(&config).await?;
     let metrics = Arc::new(Metrics::new());
-    let backend: Arc<dyn DnsBackend> =
-        Arc::new(crate::metered_backend::MeteredBackend::new(backend, Arc::clone(&metrics)));
+    let backend: Arc<dyn DnsBackend> = Arc::new(crate::metered_backend::MeteredBackend::new(
+        backend,
+        Arc::clone(&metrics),
+    ));
     let rate_limiter = rate_limiter(&config)?;
     let service = ScaiDns::new(
         store,

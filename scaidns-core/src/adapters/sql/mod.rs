@@ -64,6 +64,12 @@ impl SqlStore {
     /// directory are created when missing; the file runs in WAL mode with a 5 s busy timeout
     /// and foreign keys on, so the server, the worker and the CLI can share it.
     pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with_pool_size(url, DEFAULT_POOL_SIZE).await
+    }
+
+    /// Like [`SqlStore::connect`], with at most `pool_size` connections (`DATABASE_POOL_SIZE`).
+    pub async fn connect_with_pool_size(url: &str, pool_size: u32) -> Result<Self> {
+        let pool_size = pool_size.max(1);
         let (scheme, rest) = url.split_once(':').ok_or_else(|| {
             Error::store("DATABASE_URL must start with mysql://, mariadb:// or sqlite:")
         })?;
@@ -74,9 +80,11 @@ impl SqlStore {
             .to_ascii_lowercase();
         let pool = match engine.as_str() {
             "mysql" | "mariadb" => {
-                Pools::MySql(connect_mysql(&format!("mysql:{rest}"), url).await?)
+                Pools::MySql(connect_mysql(&format!("mysql:{rest}"), url, pool_size).await?)
             }
-            "sqlite" => Pools::Sqlite(connect_sqlite(&format!("sqlite:{rest}"), url).await?),
+            "sqlite" => {
+                Pools::Sqlite(connect_sqlite(&format!("sqlite:{rest}"), url, pool_size).await?)
+            }
             other => {
                 return Err(Error::store(format!(
                     "DATABASE_URL scheme '{other}' is not supported (use mysql://, mariadb:// or sqlite:)"
@@ -116,18 +124,21 @@ impl SqlStore {
     }
 }
 
-async fn connect_mysql(normalized: &str, original: &str) -> Result<MySqlPool> {
+/// Connections per pool unless configured.
+pub const DEFAULT_POOL_SIZE: u32 = 10;
+
+async fn connect_mysql(normalized: &str, original: &str, pool_size: u32) -> Result<MySqlPool> {
     let options = MySqlConnectOptions::from_str(normalized)
         .map_err(|e| Error::store(redact(&format!("invalid DATABASE_URL: {e}"), original)))?;
     MySqlPoolOptions::new()
-        .max_connections(10)
+        .max_connections(pool_size)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await
         .map_err(|e| Error::store(redact(&format!("cannot connect to MySQL: {e}"), original)))
 }
 
-async fn connect_sqlite(normalized: &str, original: &str) -> Result<SqlitePool> {
+async fn connect_sqlite(normalized: &str, original: &str, pool_size: u32) -> Result<SqlitePool> {
     let in_memory = normalized.contains(":memory:") || normalized.contains("mode=memory");
     let mut options = SqliteConnectOptions::from_str(normalized)
         .map_err(|e| Error::store(format!("invalid DATABASE_URL: {e}")))?
@@ -147,7 +158,7 @@ async fn connect_sqlite(normalized: &str, original: &str) -> Result<SqlitePool> 
         options = options
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal);
-        pool = pool.max_connections(8);
+        pool = pool.max_connections(pool_size);
         if let Some(parent) = options
             .get_filename()
             .parent()
