@@ -59,7 +59,7 @@ fn grant_not_found() -> Error {
 }
 
 /// The grant as audit entries show it.
-fn grant_json(g: &AccessGrant) -> serde_json::Value {
+pub(super) fn grant_json(g: &AccessGrant) -> serde_json::Value {
     json!({
         "id": g.id, "domain_id": g.zone_id, "grant_type": g.subject.kind(),
         "grantee_id": g.subject.id_string(), "role": g.role_name,

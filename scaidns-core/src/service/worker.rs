@@ -6,10 +6,14 @@
 //! Jobs: `sync_pending_zones` (the retry queue of deferred publications), `validation_recheck`
 //! and `validation_expiry` (ownership challenges, spec §4.3), `dnssec_rollover`
 //! (RFC 6781/7583 steps, see `crate::dnssec::rollover`), `purge_deleted_zones` (soft-deleted
-//! zones after the retention, interface decision 15) and `expire_grants` (a hook that does
-//! nothing until access grants are stored).
+//! zones after the retention, interface decision 15) and `expire_grants` (removes access
+//! grants past their expiry; they stopped applying at that second already, the decision checks
+//! the time itself).
 
 use chrono::Duration;
+
+/// How long an expired access grant stays listed before the worker removes it.
+pub const EXPIRED_GRANT_RETENTION: Duration = Duration::days(7);
 use serde_json::json;
 
 use crate::error::Result;
@@ -58,7 +62,7 @@ impl WorkerConfig {
         match job {
             "sync_pending_zones" => Duration::seconds(30),
             "validation_recheck" => self.validation_check_interval,
-            "purge_deleted_zones" => Duration::hours(1),
+            "purge_deleted_zones" | "expire_grants" => Duration::hours(1),
             _ => Duration::minutes(5),
         }
     }
@@ -244,9 +248,32 @@ impl ScaiDns {
         Ok(purged)
     }
 
-    /// Expires access grants past their `expires_at`. A hook: grants are not stored yet, so
-    /// there is nothing to expire; the grant store's clean-up plugs in here.
+    /// Removes access grants that expired more than [`EXPIRED_GRANT_RETENTION`] ago, each
+    /// with an audit entry. Authorization ignores them from their expiry on; the retention
+    /// keeps them listable (`include_expired`) for a while, and the clean-up keeps grant lists
+    /// and the store from growing for ever.
     pub async fn expire_grants(&self) -> Result<u64> {
-        Ok(0)
+        let now = self.clock().now();
+        let cutoff = now - EXPIRED_GRANT_RETENTION;
+        let mut removed = 0;
+        for zone in self.all_zones_with_status(None).await? {
+            for grant in self.store().list_access_grants(zone.id).await? {
+                if grant.expires_at.is_none_or(|at| at > cutoff) {
+                    continue;
+                }
+                let ctx = system_context_for(zone.tenant_id, now);
+                let audit = ctx.audit(
+                    "access_grant.expire",
+                    "access_grant",
+                    grant.id,
+                    Some(zone.name.to_string()),
+                    Some(super::access_grants::grant_json(&grant)),
+                    None,
+                );
+                self.store().delete_access_grant(grant.id, &[audit]).await?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
     }
 }

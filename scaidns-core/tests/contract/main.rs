@@ -6,6 +6,7 @@ mod backend;
 mod bootstrap;
 mod dnssec_lifecycle;
 mod directory;
+mod grant_expiry;
 mod identity_batch;
 mod rbac;
 mod rdata_roundtrip;
