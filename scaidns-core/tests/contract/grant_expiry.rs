@@ -7,7 +7,6 @@ use chrono::{Duration, TimeZone, Utc};
 use scaidns_core::adapters::embedded::EmbeddedBackend;
 use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::ids::{TenantId, UserId};
-use scaidns_core::ports::rbac::RbacStore;
 use scaidns_core::ports::store::{AuditFilter, PageRequest, UserStore};
 use scaidns_core::ports::{Clock, ManualClock};
 use scaidns_core::rbac::Subject;
