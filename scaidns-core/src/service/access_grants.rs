@@ -204,6 +204,13 @@ impl ScaiDns {
             grant.record_types = parse_types(&types)?;
         }
         if let Some(expires_at) = input.expires_at {
+            // As on create: a past expiry would revoke silently; deleting says so.
+            if expires_at.is_some_and(|at| at <= ctx.now) {
+                return Err(Error::invalid(
+                    "expires_at",
+                    "expires_at must lie in the future (delete the grant to end it now)",
+                ));
+            }
             grant.expires_at = expires_at;
         }
         if let Some(notes) = input.notes {

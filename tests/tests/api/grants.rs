@@ -233,6 +233,21 @@ async fn a_grant_reaches_one_zone_and_only_the_records_it_covers() {
     )
     .await;
     assert_eq!(visible_records(&app, &key, &zone).await.len(), 4);
+    // A past expiry is refused as on create; ending a grant is a delete.
+    let (status, err) = call(
+        &app,
+        &ta,
+        Method::PATCH,
+        &grant,
+        Some(json!({"expires_at": "2020-01-01T00:00:00Z"})),
+    )
+    .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (422, Some("invalid_input")),
+        "{err}"
+    );
+    assert_eq!(visible_records(&app, &key, &zone).await.len(), 4);
     assert_eq!(call(&app, &key, Method::DELETE, &grant, None).await.0, 403);
     assert_eq!(call(&app, &ta, Method::DELETE, &grant, None).await.0, 204);
     assert_eq!(call(&app, &key, Method::GET, &records, None).await.0, 404);
