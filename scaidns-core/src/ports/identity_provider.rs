@@ -20,6 +20,8 @@ pub struct TokenClaims {
     pub tenant: Option<String>,
     /// The e-mail claim, if present.
     pub email: Option<String>,
+    /// `email_verified` (OpenID Connect Core §5.1), when the provider says.
+    pub email_verified: Option<bool>,
     /// `given_name`, if present.
     pub given_name: Option<String>,
     /// `family_name`, if present.

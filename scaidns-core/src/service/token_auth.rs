@@ -136,7 +136,12 @@ impl ScaiDns {
             created_at: now,
         };
         if let Some(mut local) = self.store.get_user_by_email(&email).await? {
-            if local.tenant_id != tenant.id || local.scaikey_user_id.is_some() {
+            // Linking hands the local account to whoever holds the token's e-mail: never on
+            // an address the provider says it has not verified.
+            if local.tenant_id != tenant.id
+                || local.scaikey_user_id.is_some()
+                || claims.email_verified == Some(false)
+            {
                 return Err(Error::forbidden(
                     "user_conflict",
                     "Another account already uses this e-mail",

@@ -391,3 +391,38 @@ async fn the_oauth_proxy_exchanges_codes_with_pkce_and_rotates_refresh_tokens() 
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body, json!({"status": "ok"}));
 }
+
+/// A local user (made before the provider was connected) is linked to the token of the same
+/// e-mail, but never when the provider says that e-mail is unverified.
+#[tokio::test]
+async fn local_users_link_to_tokens_only_on_a_verified_email() {
+    let scaikey = ScaiKey::start().await;
+    let app = app_with(&scaikey, |_| {}).await;
+    let tenant_id = tenant(&app, "acme").await;
+    let local = app
+        .client
+        .user_create(&scaidns_client::types::UserCreateRequest {
+            email: "ops@acme.test".into(),
+            first_name: None,
+            last_name: None,
+            tenant_id: Some(tenant_id),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut unverified = scaikey.claims("usr_attacker", "tnt_acme", "ops@acme.test");
+    unverified["email_verified"] = json!(false);
+    refused(
+        &app,
+        &scaikey.mint(&unverified, Algorithm::RS256),
+        403,
+        "user_conflict",
+    )
+    .await;
+
+    let mut verified = scaikey.claims("usr_ops", "tnt_acme", "ops@acme.test");
+    verified["email_verified"] = json!(true);
+    let (status, body) = me(&app, &scaikey.mint(&verified, Algorithm::RS256)).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.to_string().contains(&local.id), "{body}");
+}

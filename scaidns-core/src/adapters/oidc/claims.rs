@@ -43,6 +43,7 @@ pub fn map_claims(
         issuer: text(payload.get("iss")).unwrap_or_default(),
         tenant: text(payload.get(names.tenant.as_str())),
         email: text(payload.get(names.email.as_str())),
+        email_verified: payload.get("email_verified").and_then(Value::as_bool),
         given_name: text(payload.get("given_name")),
         family_name: text(payload.get("family_name")),
         roles,
