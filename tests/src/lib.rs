@@ -255,7 +255,12 @@ impl TestApp {
     /// # Panics
     /// After [`Self::stop`].
     pub fn service(&self) -> &scaidns_core::service::ScaiDns {
-        &self.server.as_ref().expect("server running").state().service
+        &self
+            .server
+            .as_ref()
+            .expect("server running")
+            .state()
+            .service
     }
 
     /// Stops the server.

@@ -32,9 +32,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Dnssec(cmd) => dnssec::run(&client(&cli)?, cmd, output).await,
         Command::Worker { local, once } => operator::worker(local.dev, *once, output).await,
         Command::Reconcile { local, fix } => operator::reconcile(local.dev, *fix, output).await,
-        Command::Sync { local, users_only } => {
-            identity::sync(local.dev, *users_only, output).await
-        }
+        Command::Sync { local, users_only } => identity::sync(local.dev, *users_only, output).await,
         Command::AssignAdmin {
             local,
             user_email,

@@ -4,10 +4,10 @@
 
 pub mod backend;
 pub mod clock;
-pub mod lifecycle;
 pub mod directory;
 pub mod identity_directory;
 pub mod identity_provider;
+pub mod lifecycle;
 pub mod rate_limit;
 pub mod rbac;
 pub mod resolver;

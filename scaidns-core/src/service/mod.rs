@@ -12,13 +12,13 @@ mod context;
 pub mod dnssec;
 pub mod groups;
 pub mod identity_sync;
-mod publish;
+mod me;
 pub mod nameservers;
+mod publish;
 pub mod reconcile;
 pub mod records;
 pub mod roles;
 mod tenants;
-mod me;
 mod token_auth;
 pub mod validation;
 pub mod worker;
@@ -31,8 +31,8 @@ use chrono::Duration;
 
 pub use api_keys::{ApiKeyCreate, ApiKeyListQuery, IssuedApiKey};
 pub use authn::RequestMeta;
-pub use me::Me;
 pub use context::{Actor, OpContext};
+pub use me::Me;
 pub use tenants::{Bootstrapped, TenantCreate, UserCreate};
 
 use crate::identity::api_key::Pepper;

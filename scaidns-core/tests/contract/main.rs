@@ -4,8 +4,8 @@
 
 mod backend;
 mod bootstrap;
-mod dnssec_lifecycle;
 mod directory;
+mod dnssec_lifecycle;
 mod grant_expiry;
 mod identity_batch;
 mod rbac;

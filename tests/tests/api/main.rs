@@ -22,7 +22,7 @@ mod nameservers;
 mod openapi;
 mod powerdns;
 mod rate_limit;
-mod secrets_in_logs;
 mod records;
+mod secrets_in_logs;
 mod util;
 mod webhooks;

@@ -39,9 +39,6 @@ pub(crate) mod common;
 #[path = "directory.rs"]
 pub(crate) mod directory;
 #[allow(clippy::duplicate_mod)]
-#[path = "rbac.rs"]
-pub(crate) mod rbac;
-#[allow(clippy::duplicate_mod)]
 #[path = "dnssec_keys.rs"]
 pub(crate) mod dnssec_keys;
 #[allow(clippy::duplicate_mod)]
@@ -53,6 +50,9 @@ pub(crate) mod identity_batch;
 #[allow(clippy::duplicate_mod)]
 #[path = "jobs.rs"]
 pub(crate) mod jobs;
+#[allow(clippy::duplicate_mod)]
+#[path = "rbac.rs"]
+pub(crate) mod rbac;
 #[allow(clippy::duplicate_mod)]
 #[path = "records.rs"]
 pub(crate) mod records;
