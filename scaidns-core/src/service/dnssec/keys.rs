@@ -159,7 +159,12 @@ impl ScaiDns {
             .await?;
         let mut after = keys.clone();
         let policy = self.config().dnssec.policy;
-        machine::start_zsk_rollover(&mut after, new.clone(), ctx.now, dnskey_ttl, &policy)?;
+        if let Err(e) =
+            machine::start_zsk_rollover(&mut after, new.clone(), ctx.now, dnskey_ttl, &policy)
+        {
+            self.discard_keys(zone, &[&new]).await;
+            return Err(e.into());
+        }
         let old: Vec<u16> = keys
             .iter()
             .filter(|k| !k.is_ksk() && k.state == KeyState::Active)
@@ -201,7 +206,10 @@ impl ScaiDns {
             .create_key(zone, KeyRole::Ksk, algorithm, KeyState::DsPending, ctx.now)
             .await?;
         let mut after = keys.clone();
-        machine::start_ksk_rollover(&mut after, new.clone(), ctx.now)?;
+        if let Err(e) = machine::start_ksk_rollover(&mut after, new.clone(), ctx.now) {
+            self.discard_keys(zone, &[&new]).await;
+            return Err(e.into());
+        }
         let audit = ctx.audit(
             "dnssec.rotate_ksk",
             "domain",
