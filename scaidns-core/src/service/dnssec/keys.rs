@@ -163,7 +163,7 @@ impl ScaiDns {
             machine::start_zsk_rollover(&mut after, new.clone(), ctx.now, dnskey_ttl, &policy)
         {
             self.discard_keys(zone, &[&new]).await;
-            return Err(e.into());
+            return Err(e);
         }
         let old: Vec<u16> = keys
             .iter()
@@ -208,7 +208,7 @@ impl ScaiDns {
         let mut after = keys.clone();
         if let Err(e) = machine::start_ksk_rollover(&mut after, new.clone(), ctx.now) {
             self.discard_keys(zone, &[&new]).await;
-            return Err(e.into());
+            return Err(e);
         }
         let audit = ctx.audit(
             "dnssec.rotate_ksk",
