@@ -40,6 +40,31 @@ pub async fn check(state: &AppState, ctx: &OpContext) -> Result<(), ApiError> {
             return Ok(());
         }
     };
+    enforce(decision, limit)
+}
+
+/// Counts an anonymous request (the OAuth proxy's token endpoints, which spend the client
+/// secret upstream) per client address, at the API-key default limit.
+pub async fn check_anonymous(state: &AppState, req: &poem::Request) -> Result<(), ApiError> {
+    let Some(ip) = crate::auth::client_ip(req, &state.config.trusted_proxies) else {
+        return Ok(());
+    };
+    let limit = state.config.rate_limit_api_key_per_minute;
+    let now = state.service.clock().now();
+    match state
+        .rate_limiter
+        .hit(&format!("ip:{ip}"), limit, now)
+        .await
+    {
+        Ok(decision) => enforce(decision, limit),
+        Err(e) => {
+            tracing::warn!(error = %e, "rate limiter failed; request not counted");
+            Ok(())
+        }
+    }
+}
+
+fn enforce(decision: RateDecision, limit: u32) -> Result<(), ApiError> {
     let _ = DECISION.try_with(|cell| cell.set(Some(decision)));
     if decision.allowed {
         Ok(())

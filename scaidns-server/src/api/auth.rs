@@ -210,8 +210,10 @@ impl AuthApi {
     async fn auth_token(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         body: Json<AuthTokenRequest>,
     ) -> ApiResult<Json<AuthTokenResponse>> {
+        crate::rate_limit::check_anonymous(&state, req).await?;
         let b = body.0;
         let tokens = provider(&state)?
             .exchange_code(&b.code, &b.code_verifier, &b.redirect_uri)
@@ -224,8 +226,10 @@ impl AuthApi {
     async fn auth_refresh(
         &self,
         state: Data<&AppState>,
+        req: &Request,
         body: Json<AuthRefreshRequest>,
     ) -> ApiResult<Json<AuthTokenResponse>> {
+        crate::rate_limit::check_anonymous(&state, req).await?;
         let tokens = provider(&state)?.refresh(&body.0.refresh_token).await?;
         Ok(Json(tokens.into()))
     }

@@ -149,3 +149,34 @@ async fn redis_outage_degrades_to_in_process() {
     assert_eq!(ready["status"], "degraded");
     assert_ne!(ready["checks"]["redis"], "ok");
 }
+
+#[tokio::test]
+async fn anonymous_token_endpoints_are_limited_per_address() {
+    let app = spawn_app_configured(TestOptions::default(), |c| {
+        c.rate_limit_api_key_per_minute = 2
+    })
+    .await;
+    avoid_window_edge().await;
+    let body =
+        serde_json::json!({"code": "c", "code_verifier": "v", "redirect_uri": "http://x/cb"});
+    for _ in 0..2 {
+        let resp = app
+            .http
+            .post(app.url("/api/v1/auth/token"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_ne!(resp.status(), 429);
+        assert!(resp.headers().contains_key("x-ratelimit-remaining"));
+    }
+    let resp = app
+        .http
+        .post(app.url("/api/v1/auth/refresh"))
+        .json(&serde_json::json!({"refresh_token": "r"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 429);
+    assert!(header(&resp, "retry-after") >= 1);
+}
