@@ -78,4 +78,14 @@ if [ -n "$io_crates" ]; then
 fi
 
 log "running the test suite"
-cargo test --workspace --all-features "$@"
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+set +e
+cargo test --workspace --all-features "$@" 2>&1 | tee "$results"
+status=${PIPESTATUS[0]}
+set -e
+# cargo prints one result line per test binary, the last often a doc-test run with no tests:
+# close with the totals so the outcome is read from the whole run.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$results"
+exit "$status"
