@@ -11,9 +11,9 @@ use scaidns_core::ids::TenantId;
 use scaidns_core::service::{TenantCreate, UserCreate};
 use scaidns_core::tenant::{Tenant, User};
 
-use crate::api::{ApiTags, page_request, total_pages};
+use crate::api::{ApiTags, optional_tenant_id, page_request, total_pages};
 use crate::auth::{ApiAuth, op_context};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 /// A tenant.
@@ -277,15 +277,7 @@ impl AdminApi {
     ) -> ApiResult<Json<UserList>> {
         let ctx = op_context(&state, &auth, req).await?;
         let page = page_request(page.0, page_size.0)?;
-        let tenant = match tenant_id.0.as_deref() {
-            Some(raw) => Some(raw.parse::<TenantId>().map_err(|_| {
-                ApiError::from(scaidns_core::Error::bad_query(
-                    "tenant_id",
-                    "not a valid tenant id",
-                ))
-            })?),
-            None => None,
-        };
+        let tenant = optional_tenant_id(tenant_id.0.as_deref(), false)?;
         let result = state.service.user_list(&ctx, tenant, page).await?;
         Ok(Json(UserList {
             data: result.items.into_iter().map(Into::into).collect(),
@@ -307,20 +299,13 @@ impl AdminApi {
     ) -> ApiResult<UserCreated> {
         let ctx = op_context(&state, &auth, req).await?;
         let body = body.0;
-        let tenant_id = match body
-            .tenant_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(raw) => Some(raw.parse::<TenantId>().map_err(|_| {
-                ApiError::from(scaidns_core::Error::invalid(
-                    "tenant_id",
-                    "not a valid tenant id",
-                ))
-            })?),
-            None => None,
-        };
+        let tenant_id = optional_tenant_id(
+            body.tenant_id
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty()),
+            true,
+        )?;
         let user = state
             .service
             .user_create(

@@ -8,12 +8,12 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use scaidns_core::identity::api_key::{ApiKey, PermissionSource};
-use scaidns_core::ids::{ApiKeyId, TenantId};
+use scaidns_core::ids::ApiKeyId;
 use scaidns_core::service::{ApiKeyCreate, ApiKeyListQuery, IssuedApiKey};
 
-use crate::api::{ApiTags, NoContent, page_request, total_pages};
+use crate::api::{ApiTags, NoContent, optional_tenant_id, page_request, total_pages};
 use crate::auth::{ApiAuth, op_context};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 /// Whose permissions a key carries.
@@ -227,15 +227,7 @@ impl ApiKeysApi {
     ) -> ApiResult<Json<ApiKeyList>> {
         let ctx = op_context(&state, &auth, req).await?;
         let page = page_request(page.0, page_size.0)?;
-        let tenant_id = match tenant_id.0.as_deref() {
-            Some(raw) => Some(raw.parse::<TenantId>().map_err(|_| {
-                ApiError::from(scaidns_core::Error::bad_query(
-                    "tenant_id",
-                    "not a valid tenant id",
-                ))
-            })?),
-            None => None,
-        };
+        let tenant_id = optional_tenant_id(tenant_id.0.as_deref(), false)?;
         let query = ApiKeyListQuery {
             include_revoked: include_revoked.0.unwrap_or(false),
             tenant_id,

@@ -7,11 +7,10 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use scaidns_core::audit::{ActorType, AuditEvent};
-use scaidns_core::ids::TenantId;
 use scaidns_core::ports::store::AuditFilter;
 use serde_json::{Value, json};
 
-use crate::api::{ApiTags, page_request, total_pages};
+use crate::api::{ApiTags, optional_tenant_id, page_request, total_pages};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -130,13 +129,7 @@ impl AuditApi {
     ) -> ApiResult<Json<AuditLogList>> {
         let ctx = op_context(&state, &auth, req).await?;
         let page = page_request(page.0, page_size.0)?;
-        let tenant_id = match tenant_id.0.as_deref() {
-            Some(raw) => Some(
-                raw.parse::<TenantId>()
-                    .map_err(|_| bad_query("tenant_id", "not a valid tenant id"))?,
-            ),
-            None => None,
-        };
+        let tenant_id = optional_tenant_id(tenant_id.0.as_deref(), false)?;
         let actor_type = match actor_type.0.as_deref() {
             Some(raw) => Some(raw.parse::<ActorType>().map_err(|_| {
                 bad_query(

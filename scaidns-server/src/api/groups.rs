@@ -7,11 +7,11 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use scaidns_core::ids::{GroupId, TenantId, UserId};
+use scaidns_core::ids::{GroupId, UserId};
 use scaidns_core::service::groups::{GroupCreate, GroupUpdate};
 use scaidns_core::tenant::Group;
 
-use crate::api::{ApiTags, NoContent, page_request, total_pages};
+use crate::api::{ApiTags, NoContent, optional_tenant_id, page_request, total_pages};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -141,15 +141,7 @@ impl GroupsApi {
     ) -> ApiResult<Json<GroupList>> {
         let ctx = op_context(&state, &auth, req).await?;
         let page = page_request(page.0, page_size.0)?;
-        let tenant = match tenant_id.0.as_deref() {
-            Some(raw) => Some(raw.parse::<TenantId>().map_err(|_| {
-                ApiError::from(scaidns_core::Error::bad_query(
-                    "tenant_id",
-                    "not a valid tenant id",
-                ))
-            })?),
-            None => None,
-        };
+        let tenant = optional_tenant_id(tenant_id.0.as_deref(), false)?;
         let result = state.service.group_list(&ctx, tenant, page).await?;
         Ok(Json(GroupList {
             data: result.items.into_iter().map(Into::into).collect(),
@@ -171,20 +163,13 @@ impl GroupsApi {
     ) -> ApiResult<GroupCreated> {
         let ctx = op_context(&state, &auth, req).await?;
         let body = body.0;
-        let tenant_id = match body
-            .tenant_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
-            Some(raw) => Some(raw.parse::<TenantId>().map_err(|_| {
-                ApiError::from(scaidns_core::Error::invalid(
-                    "tenant_id",
-                    "not a valid tenant id",
-                ))
-            })?),
-            None => None,
-        };
+        let tenant_id = optional_tenant_id(
+            body.tenant_id
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty()),
+            true,
+        )?;
         let group = state
             .service
             .group_create(

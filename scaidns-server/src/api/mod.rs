@@ -22,6 +22,7 @@ pub mod webhooks;
 
 use poem::http::StatusCode;
 use poem_openapi::{ApiResponse, Tags};
+use scaidns_core::ids::TenantId;
 use scaidns_core::ports::store::PageRequest;
 
 use crate::error::ApiError;
@@ -101,6 +102,22 @@ pub enum NoContent {
     /// Done; no body.
     #[oai(status = 204)]
     NoContent,
+}
+
+/// A tenant id named in a query parameter (400) or a body field (422): a malformed one is the
+/// caller's mistake, not an unknown tenant.
+pub fn optional_tenant_id(raw: Option<&str>, in_body: bool) -> Result<Option<TenantId>, ApiError> {
+    raw.map(|raw| {
+        raw.parse::<TenantId>().map_err(|_| {
+            let message = "not a valid tenant id";
+            ApiError::from(if in_body {
+                scaidns_core::Error::invalid("tenant_id", message)
+            } else {
+                scaidns_core::Error::bad_query("tenant_id", message)
+            })
+        })
+    })
+    .transpose()
 }
 
 /// Largest page a list returns.
