@@ -287,3 +287,67 @@ fn hickory_wire_forms() {
         [0xff, 0xff, 0xff, 0xff]
     );
 }
+
+/// Arbitrary input never panics: every type, random strings drawn from the characters that
+/// matter to the parsers (digits, dots, colons, quotes, backslashes, spaces, letters, `=`, `,`,
+/// non-ASCII). Either a value comes back, and re-parses to itself, or a field-named error.
+#[test]
+fn arbitrary_input_never_panics() {
+    use rand::{Rng, SeedableRng};
+    let zone = crate::zone::ZoneName::parse("example.com").unwrap();
+    let alphabet: Vec<char> = "0123456789abcdefxyzABC.:;\"\\ \t=,-_*@/()é\u{0}\u{7f}"
+        .chars()
+        .collect();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0x5ca1_d05);
+    for rtype in crate::record::RecordType::ALL {
+        for _ in 0..2_000 {
+            let len = rng.random_range(0..40);
+            let input: String = (0..len)
+                .map(|_| alphabet[rng.random_range(0..alphabet.len())])
+                .collect();
+            match crate::record::RecordContent::parse(*rtype, &input, &zone) {
+                Ok(content) => {
+                    let again =
+                        crate::record::RecordContent::parse(*rtype, content.as_str(), &zone)
+                            .unwrap_or_else(|e| {
+                                panic!(
+                                    "{rtype} {input:?} → {:?} does not re-parse: {e}",
+                                    content.as_str()
+                                )
+                            });
+                    assert_eq!(again.as_str(), content.as_str(), "{rtype} {input:?}");
+                }
+                Err(e) => assert!(
+                    e.field().is_some(),
+                    "{rtype} {input:?}: {e:?} names no field"
+                ),
+            }
+        }
+    }
+}
+
+/// The same for zone and record names (IDNA, labels, lengths).
+#[test]
+fn arbitrary_names_never_panic() {
+    use rand::{Rng, SeedableRng};
+    let zone = crate::zone::ZoneName::parse("example.com").unwrap();
+    let alphabet: Vec<char> = "abz09-_.*@ äßÄ\u{200d}\u{fffd}xn--".chars().collect();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    for _ in 0..20_000 {
+        let len = rng.random_range(0..80);
+        let input: String = (0..len)
+            .map(|_| alphabet[rng.random_range(0..alphabet.len())])
+            .collect();
+        if let Ok(name) = crate::zone::ZoneName::parse(&input) {
+            assert_eq!(
+                crate::zone::ZoneName::parse(name.fqdn()).unwrap(),
+                name,
+                "{input:?}"
+            );
+        }
+        match crate::record::RecordName::parse(&input, &zone) {
+            Ok(name) => assert!(zone.contains_fqdn(name.fqdn()), "{input:?}"),
+            Err(e) => assert_eq!(e.field(), Some("name"), "{input:?}"),
+        }
+    }
+}
