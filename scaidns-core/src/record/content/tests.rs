@@ -298,7 +298,7 @@ fn arbitrary_input_never_panics() {
     let alphabet: Vec<char> = "0123456789abcdefxyzABC.:;\"\\ \t=,-_*@/()é\u{0}\u{7f}"
         .chars()
         .collect();
-    let mut rng = rand::rngs::StdRng::seed_from_u64(0x5ca1_d05);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0x05ca_1d05);
     for rtype in crate::record::RecordType::ALL {
         for _ in 0..2_000 {
             let len = rng.random_range(0..40);
