@@ -55,6 +55,7 @@ pub async fn op_context(
                 state.metrics.observe_api_key(&id.to_string());
             }
             crate::rate_limit::check(state, &ctx).await?;
+            state.service.api_key_used(&ctx).await?;
             Ok(ctx)
         }
         ApiAuth::Bearer(bearer) => {
@@ -63,6 +64,7 @@ pub async fn op_context(
                 .authenticate_token(&bearer.0.token, meta)
                 .await?;
             crate::rate_limit::check(state, &ctx).await?;
+            state.service.api_key_used(&ctx).await?;
             Ok(ctx)
         }
     }

@@ -85,9 +85,6 @@ impl ScaiDns {
         }
 
         let ip = meta.ip.map(|ip| ip.to_string());
-        self.store
-            .record_api_key_use(key.id, now, ip.as_deref())
-            .await?;
         Ok(OpContext {
             actor,
             tenant_id: key.tenant_id,
@@ -97,6 +94,18 @@ impl ScaiDns {
             now,
             authz: Default::default(),
         })
+    }
+
+    /// Records that the request's API key was used (`last_used_at`, `last_used_ip`,
+    /// `use_count`; interface decision 21). Called once the request is admitted, so a refused or
+    /// throttled request counts as no use.
+    pub async fn api_key_used(&self, ctx: &OpContext) -> Result<()> {
+        if let Actor::ApiKey { id, .. } = &ctx.actor {
+            self.store
+                .record_api_key_use(*id, ctx.now, ctx.ip.as_deref())
+                .await?;
+        }
+        Ok(())
     }
 
     /// The actor a key acts as: its permission source's identity and admin flag.

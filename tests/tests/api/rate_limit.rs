@@ -77,8 +77,11 @@ async fn exhaust(app: &TestApp, key: &str, limit: u64) {
 #[tokio::test]
 async fn key_limit_in_process() {
     let app = spawn_app().await;
-    let (_, key) = limited_key(&app, 3).await;
+    let (id, key) = limited_key(&app, 3).await;
     exhaust(&app, &key, 3).await;
+    // The refused request is no use of the key.
+    let used = app.client.api_key_get(&id).await.unwrap().into_inner();
+    assert_eq!(used.use_count, 3);
     // Another key has its own budget.
     assert_eq!(get(&app, &app.admin_key).await.status(), 200);
 }
