@@ -99,10 +99,9 @@ impl OpContext {
 }
 
 impl OpContext {
-    /// Refuses the operation when an API key's scopes do not include `permission`.
-    ///
-    /// Role-based checks come with the RBAC work; until then a tenant member may do everything
-    /// inside its tenant, and tenant isolation is enforced by every lookup.
+    /// Refuses the operation when an API key's scopes do not include `permission`: a cheap
+    /// first check before any lookup. Role-based decisions are `authorize`'s (service::authz),
+    /// which applies the key's scopes again on the resolved permissions.
     pub fn require(&self, permission: &str) -> crate::Result<()> {
         if let Actor::ApiKey { scopes, .. } = &self.actor
             && !scopes.is_empty()
@@ -114,24 +113,6 @@ impl OpContext {
             ));
         }
         Ok(())
-    }
-
-    /// Whether the caller holds a role-level permission such as `validation_bypass`. Until role
-    /// assignments exist only platform admins hold any.
-    pub fn has_permission(&self, _permission: &str) -> bool {
-        self.is_platform_admin()
-    }
-
-    /// Refuses the operation unless the caller is a platform admin.
-    pub fn require_platform_admin(&self) -> crate::Result<()> {
-        if self.is_platform_admin() {
-            Ok(())
-        } else {
-            Err(crate::Error::forbidden(
-                "platform_admin_required",
-                "this operation needs a platform admin",
-            ))
-        }
     }
 
     /// Whether the caller may see and change resources of `tenant`.
