@@ -180,7 +180,8 @@ async fn connect_sqlite(normalized: &str, original: &str, pool_size: u32) -> Res
     })
 }
 
-/// Removes the URL's password from a message, should a driver ever echo it.
+/// Removes the URL's password from a message, as written and percent-decoded, should a driver
+/// ever echo it.
 fn redact(message: &str, url: &str) -> String {
     let password = url
         .split_once("://")
@@ -190,7 +191,10 @@ fn redact(message: &str, url: &str) -> String {
         .map(|(_, password)| password)
         .filter(|p| !p.is_empty());
     match password {
-        Some(p) => message.replace(p, "***"),
+        Some(p) => {
+            let decoded = percent_encoding::percent_decode_str(p).decode_utf8_lossy();
+            message.replace(p, "***").replace(decoded.as_ref(), "***")
+        }
         None => message.to_owned(),
     }
 }
@@ -203,6 +207,11 @@ mod tests {
     fn redacts_passwords() {
         let url = "mysql://scaidns:s3cret@db:3306/scaidns";
         assert_eq!(redact("failed for s3cret", url), "failed for ***");
+        let encoded = "mysql://scaidns:p%40ss%2Fw0rd@db:3306/scaidns";
+        assert_eq!(
+            redact("failed for p@ss/w0rd and p%40ss%2Fw0rd", encoded),
+            "failed for *** and ***"
+        );
         assert_eq!(
             redact("no secret here", "mysql://root@db/x"),
             "no secret here"
