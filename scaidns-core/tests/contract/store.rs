@@ -531,8 +531,17 @@ async fn domain_exists_per_tenant_among_live_zones(store: &SqlStore) {
         "the refused write left an audit entry"
     );
 
-    // Another tenant may hold the same name as far as the store goes (the core decides).
-    put(store, create(&new_zone(t2, "example.com"))).await;
+    // Another tenant may hold the same name while it is not served (the core decides who
+    // validates it), but two zones of one name are never active at once.
+    let mut other = new_zone(t2, "example.com");
+    other.status = ZoneStatus::Active;
+    let err = assert_code(
+        store.write_zone(create(&other), &NoPublish).await,
+        "zone_taken",
+    );
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    other.status = ZoneStatus::PendingValidation;
+    put(store, create(&other)).await;
 
     // A soft-deleted zone frees its name.
     for status in [ZoneStatus::PendingValidation, ZoneStatus::Inactive] {

@@ -179,10 +179,23 @@ async fn name_taken(conn: &mut Conn, zone: &Zone) -> Result<Error> {
     .fetch_optional(&mut *conn)
     .await
     .map_err(db_err)?;
-    Ok(match existing {
-        Some(id) => {
+    if let Some(id) = existing {
+        return Ok(
             Error::conflict("domain_exists", "Domain already exists").with_conflicts(vec![id])
-        }
+        );
+    }
+    let live: Option<String> =
+        sqlx::query_scalar("SELECT id FROM zones WHERE name = ? AND status = 'active' AND id <> ?")
+            .bind(zone.name.as_str())
+            .bind(zone.id.to_string())
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(db_err)?;
+    Ok(match live {
+        Some(_) => Error::conflict(
+            "zone_taken",
+            format!("{} is already active on this platform", zone.name),
+        ),
         None => Error::internal(format!("zone id {} already exists", zone.id)),
     })
 }
