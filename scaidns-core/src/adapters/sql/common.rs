@@ -1,12 +1,13 @@
 //! Helpers of the query modules: binding run-time values, ending write transactions, deleting
 //! a zone's rows by id (compiled once per engine, see `super`).
 
-use sqlx::query::{QueryAs, QueryScalar};
+use sqlx::query::{Query, QueryAs, QueryScalar};
 use sqlx::{AssertSqlSafe, Database, Transaction};
 
-use super::{Conn, Db};
-use crate::adapters::sql::types::{Arg, db_err};
-use crate::error::Result;
+use super::{Conn, Db, audit};
+use crate::adapters::sql::types::{Arg, db_err, is_unique_violation};
+use crate::audit::AuditEvent;
+use crate::error::{Error, Result};
 
 type Args = <Db as Database>::Arguments;
 
@@ -40,6 +41,30 @@ pub(crate) fn bind_scalar<'q, O>(
         };
     }
     query
+}
+
+/// Runs one statement then the audit entries; a unique violation becomes `conflict()`, no
+/// affected row `not_found` (when given).
+pub(crate) async fn run_one(
+    conn: &mut Conn,
+    query: Query<'_, Db, Args>,
+    events: &[AuditEvent],
+    conflict: impl FnOnce() -> Error,
+    not_found: Option<Error>,
+) -> Result<()> {
+    let done = query.execute(&mut *conn).await.map_err(|e| {
+        if is_unique_violation(&e) {
+            conflict()
+        } else {
+            db_err(e)
+        }
+    })?;
+    if let Some(err) = not_found
+        && done.rows_affected() == 0
+    {
+        return Err(err);
+    }
+    audit::insert(conn, events).await
 }
 
 /// Ends a write transaction: commits after success, rolls back at once after a failure (rather

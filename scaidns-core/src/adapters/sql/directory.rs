@@ -5,7 +5,7 @@ use chrono::Utc;
 use sqlx::query::Query;
 use sqlx::{AssertSqlSafe, Database, Pool};
 
-use super::common::{bind_as, bind_scalar, finish};
+use super::common::{bind_as, bind_scalar, finish, run_one};
 use super::{Conn, Db, audit};
 use crate::adapters::sql::directory_rows::{GroupKey, GroupRow, group_columns};
 use crate::adapters::sql::rows::models;
@@ -26,30 +26,6 @@ fn group_exists() -> Error {
 
 fn group_missing() -> Error {
     Error::not_found("Group not found")
-}
-
-/// Runs one statement and the audit entries; a unique violation becomes `conflict`, no
-/// affected row `missing`.
-async fn run_one(
-    conn: &mut Conn,
-    query: Query<'_, Db, Args>,
-    events: &[AuditEvent],
-    conflict: fn() -> Error,
-    missing: Option<fn() -> Error>,
-) -> Result<()> {
-    let done = query.execute(&mut *conn).await.map_err(|e| {
-        if is_unique_violation(&e) {
-            conflict()
-        } else {
-            db_err(e)
-        }
-    })?;
-    if let Some(missing) = missing
-        && done.rows_affected() == 0
-    {
-        return Err(missing());
-    }
-    audit::insert(conn, events).await
 }
 
 // ----- groups -----
@@ -93,7 +69,7 @@ pub(crate) async fn update_group(
 ) -> Result<()> {
     let mut tx = super::begin_write(pool).await.map_err(db_err)?;
     let query = bind_group(sqlx::query(UPDATE_GROUP), group).bind(group.id.to_string());
-    let result = run_one(&mut tx, query, events, group_exists, Some(group_missing)).await;
+    let result = run_one(&mut tx, query, events, group_exists, Some(group_missing())).await;
     finish(tx, result).await
 }
 
@@ -116,7 +92,7 @@ async fn delete_group_in(conn: &mut Conn, id: GroupId, events: &[AuditEvent]) ->
         .await
         .map_err(db_err)?;
     let query = sqlx::query("DELETE FROM user_groups WHERE id = ?").bind(id.to_string());
-    run_one(conn, query, events, group_exists, Some(group_missing)).await
+    run_one(conn, query, events, group_exists, Some(group_missing())).await
 }
 
 pub(crate) async fn get_group_by(

@@ -5,15 +5,13 @@ use chrono::{DateTime, Utc};
 use sqlx::query::Query;
 use sqlx::{AssertSqlSafe, Database, Pool};
 
-use super::common::{bind_as, bind_scalar, finish};
-use super::{Conn, Db, audit};
+use super::Db;
+use super::common::{bind_as, bind_scalar, finish, run_one};
 use crate::adapters::sql::rows::{
     ApiKeyKey, ApiKeyRow, TenantKey, TenantRow, UserKey, UserRow, api_key_columns, json_text,
     models, tenant_columns, user_columns,
 };
-use crate::adapters::sql::types::{
-    Arg, Filter, Ts, count, db_err, is_unique_violation, limit_offset, ts_opt,
-};
+use crate::adapters::sql::types::{Arg, Filter, Ts, count, db_err, limit_offset, ts_opt};
 use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::identity::api_key::{ApiKey, ApiKeyStatus};
@@ -33,30 +31,8 @@ async fn write_one(
     missing: Option<fn() -> Error>,
 ) -> Result<()> {
     let mut tx = super::begin_write(pool).await.map_err(db_err)?;
-    let result = run_one(&mut tx, query, events, conflict, missing).await;
+    let result = run_one(&mut tx, query, events, conflict, missing.map(|m| m())).await;
     finish(tx, result).await
-}
-
-async fn run_one(
-    conn: &mut Conn,
-    query: Query<'_, Db, Args>,
-    events: &[AuditEvent],
-    conflict: fn() -> Error,
-    missing: Option<fn() -> Error>,
-) -> Result<()> {
-    let done = query.execute(&mut *conn).await.map_err(|e| {
-        if is_unique_violation(&e) {
-            conflict()
-        } else {
-            db_err(e)
-        }
-    })?;
-    if let Some(missing) = missing
-        && done.rows_affected() == 0
-    {
-        return Err(missing());
-    }
-    audit::insert(conn, events).await
 }
 
 /// Counts and fetches one page of a query built at run time.

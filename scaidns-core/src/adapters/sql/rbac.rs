@@ -4,14 +4,14 @@
 use sqlx::query::Query;
 use sqlx::{AssertSqlSafe, Database, Pool};
 
-use super::common::finish;
-use super::{Conn, Db, audit};
+use super::common::{finish, run_one};
+use super::{Conn, Db};
 use crate::adapters::sql::rbac_rows::{
     AssignmentRow, GrantRow, RoleRow, assignment_columns, grant_columns, role_columns,
     scope_columns, subject_columns,
 };
 use crate::adapters::sql::rows::{json_text, models};
-use crate::adapters::sql::types::{Ts, db_err, is_unique_violation, ts_opt};
+use crate::adapters::sql::types::{Ts, db_err, ts_opt};
 use crate::audit::AuditEvent;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{GrantId, RoleAssignmentId, RoleId, TenantId, ZoneId};
@@ -26,30 +26,6 @@ fn role_exists(name: &str) -> Error {
 
 fn missing(code: &'static str, message: &str) -> Error {
     Error::new(ErrorKind::NotFound, code, message)
-}
-
-/// Runs one statement then the audit entries; a unique violation becomes `conflict`, no
-/// affected row `missing`.
-async fn run_one(
-    conn: &mut Conn,
-    query: Query<'_, Db, Args>,
-    events: &[AuditEvent],
-    conflict: impl FnOnce() -> Error,
-    not_found: Option<Error>,
-) -> Result<()> {
-    let done = query.execute(&mut *conn).await.map_err(|e| {
-        if is_unique_violation(&e) {
-            conflict()
-        } else {
-            db_err(e)
-        }
-    })?;
-    if let Some(err) = not_found
-        && done.rows_affected() == 0
-    {
-        return Err(err);
-    }
-    audit::insert(conn, events).await
 }
 
 // ----- roles -----
