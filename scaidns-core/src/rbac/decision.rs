@@ -3,9 +3,12 @@
 //!
 //! Scopes nest: platform ⇒ every tenant ⇒ every zone of that tenant. Role assignments give
 //! their permissions on the whole scope; access grants add a role's permissions on one zone,
-//! optionally narrowed to records by name pattern and type, until they expire. An API key's
-//! `scopes` then narrow whatever was allowed, never widen it. The decision is pure and does no
-//! allocation: set lookups and bit tests, plus a pattern match per live grant of the zone.
+//! optionally narrowed to records by name pattern and type, until they expire. A grant narrowed
+//! to records is a promise about records: on the zone as a whole it gives only `records:*`
+//! (each record then filtered) and `domains:read`, never a zone-wide operation. A delegation
+//! ([`Target::Subtree`]) needs a grant over the name and everything beneath it. An API key's
+//! `scopes` then narrow whatever was allowed, never widen it. The decision is pure: set lookups
+//! and bit tests, plus a pattern match per live grant of the zone.
 
 use std::collections::HashMap;
 
@@ -42,6 +45,15 @@ pub enum Target<'a> {
         /// Type.
         rtype: RecordType,
     },
+    /// A name of a zone and every name beneath it (a delegation: `NS` below the apex, `DNAME`).
+    Subtree {
+        /// The zone.
+        zone: ZoneId,
+        /// Its tenant.
+        tenant: TenantId,
+        /// Name relative to the zone, `@` for the apex.
+        name: &'a str,
+    },
 }
 
 /// Why a request was refused.
@@ -71,20 +83,70 @@ impl Decision {
 
 /// A grant as the decision needs it.
 #[derive(Debug, Clone)]
-struct RecordGrant {
-    perms: PermSet,
+pub(super) struct RecordGrant {
+    pub(super) perms: PermSet,
     /// `None`: every name.
     pattern: Option<RecordPattern>,
     /// A stored pattern that no longer parses: matches nothing.
     broken_pattern: bool,
     /// Bit per `RecordType` discriminant; 0 = every type.
     types: u64,
-    expires_at: Option<DateTime<Utc>>,
+    pub(super) expires_at: Option<DateTime<Utc>>,
 }
 
 impl RecordGrant {
-    fn live(&self, now: DateTime<Utc>) -> bool {
+    pub(super) fn live(&self, now: DateTime<Utc>) -> bool {
         self.expires_at.is_none_or(|at| at > now)
+    }
+
+    /// Narrowed by pattern or types (a broken pattern counts: it narrows to nothing).
+    pub(super) fn restricted(&self) -> bool {
+        self.pattern.is_some() || self.broken_pattern || self.types != 0
+    }
+
+    /// What the grant gives on the zone as a whole: everything for an unrestricted grant; for
+    /// a record-restricted one only record permissions (filtered record by record) and
+    /// `domains:read`, never a zone-wide operation.
+    pub(super) fn zone_perms(&self) -> PermSet {
+        if self.restricted() {
+            self.perms.intersect(restricted_grant_mask())
+        } else {
+            self.perms
+        }
+    }
+
+    /// Whether the grant covers every record that `other_pattern` and `other_types` cover.
+    pub(super) fn covers_grant(&self, other_pattern: Option<&str>, other_types: u64) -> bool {
+        if self.broken_pattern {
+            return false;
+        }
+        let names = match (&self.pattern, other_pattern) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(mine), Some(theirs)) => {
+                RecordPattern::parse(theirs).is_ok_and(|t| t.as_str() == mine.as_str())
+            }
+        };
+        let types = self.types == 0 || (other_types != 0 && other_types & !self.types == 0);
+        names && types
+    }
+
+    /// Whether the grant covers `name` and every name beneath it, of every type.
+    fn covers_subtree(&self, name: &str) -> bool {
+        if self.broken_pattern || self.types != 0 {
+            return false;
+        }
+        let Some(pattern) = &self.pattern else {
+            return true;
+        };
+        // Pattern literals never contain `*`, so a pattern matching the literal `*.name` has
+        // a wildcard absorbing the `*`: it matches every `<anything>.name` too.
+        let beneath = if name == "@" {
+            "*".to_owned()
+        } else {
+            format!("*.{name}")
+        };
+        pattern.matches(name) && pattern.matches(&beneath)
     }
 
     fn covers_record(&self, name: &str, rtype: RecordType) -> bool {
@@ -92,6 +154,16 @@ impl RecordGrant {
             && (self.types == 0 || self.types & type_bit(rtype) != 0)
             && self.pattern.as_ref().is_none_or(|p| p.matches(name))
     }
+}
+
+/// What a record-restricted grant may still do on its zone as a whole.
+fn restricted_grant_mask() -> PermSet {
+    PermSet::parse_lenient(&["records:*", "domains:read"])
+}
+
+/// The type bits of a list of record types (0 = every type).
+pub(super) fn type_bits(types: &[RecordType]) -> u64 {
+    types.iter().fold(0, |acc, t| acc | type_bit(*t))
 }
 
 fn type_bit(rtype: RecordType) -> u64 {
@@ -256,7 +328,7 @@ impl Principal {
                 perms: g.perms,
                 pattern,
                 broken_pattern,
-                types: g.record_types.iter().fold(0, |acc, t| acc | type_bit(*t)),
+                types: type_bits(&g.record_types),
                 expires_at: g.expires_at,
             });
         }
@@ -291,6 +363,9 @@ impl Principal {
             Target::Domain { zone, tenant: t }
             | Target::Record {
                 zone, tenant: t, ..
+            }
+            | Target::Subtree {
+                zone, tenant: t, ..
             } => self
                 .platform
                 .union(tenant(t))
@@ -302,7 +377,7 @@ impl Principal {
         }
     }
 
-    fn live_grants(&self, zone: ZoneId) -> impl Iterator<Item = &RecordGrant> {
+    pub(super) fn live_grants(&self, zone: ZoneId) -> impl Iterator<Item = &RecordGrant> {
         self.grants
             .get(&zone)
             .into_iter()
@@ -320,7 +395,7 @@ impl Principal {
             .is_empty()
             || self
                 .live_grants(zone)
-                .any(|g| !g.perms.intersect(mask).is_empty())
+                .any(|g| !g.zone_perms().intersect(mask).is_empty())
     }
 
     /// Whether `perm` holds on the whole zone through roles alone, so no record filtering is
@@ -354,13 +429,18 @@ impl Principal {
             .chain(
                 self.grants
                     .keys()
-                    .filter(|z| self.live_grants(**z).any(|g| g.perms.contains(perm)))
+                    .filter(|z| self.live_grants(**z).any(|g| g.zone_perms().contains(perm)))
                     .copied(),
             )
             .collect();
         zones.sort_unstable();
         zones.dedup();
         zones
+    }
+
+    /// The API key's scopes, if the caller is a key that has some.
+    pub(super) fn key_scopes(&self) -> Option<PermSet> {
+        self.key_scopes
     }
 
     /// Whether `perm` is denied only by an API key's scopes.
@@ -383,6 +463,9 @@ pub fn authorize(principal: &Principal, perm: Permission, target: &Target<'_>) -
                 Target::Domain { zone, tenant: t }
                 | Target::Record {
                     zone, tenant: t, ..
+                }
+                | Target::Subtree {
+                    zone, tenant: t, ..
                 } => {
                     tenant(t)
                         || principal
@@ -395,9 +478,12 @@ pub fn authorize(principal: &Principal, perm: Permission, target: &Target<'_>) -
     let allowed = by_role
         || match target {
             Target::Platform | Target::Tenant(_) => false,
-            Target::Domain { zone, .. } => {
-                principal.live_grants(*zone).any(|g| g.perms.contains(perm))
-            }
+            Target::Domain { zone, .. } => principal
+                .live_grants(*zone)
+                .any(|g| g.zone_perms().contains(perm)),
+            Target::Subtree { zone, name, .. } => principal
+                .live_grants(*zone)
+                .any(|g| g.perms.contains(perm) && g.covers_subtree(name)),
             Target::Record {
                 zone, name, rtype, ..
             } => principal
@@ -616,6 +702,127 @@ mod tests {
         );
         assert!(!user.covers_whole_zone(p("records:read"), z, t));
         assert!(user.can_see_zone(z, t));
+    }
+
+    #[test]
+    fn a_record_restricted_grant_gives_no_zone_wide_operation() {
+        let (t, z) = (TenantId::new(), ZoneId::new());
+        let narrowed = |pattern: Option<&str>, types: Vec<RecordType>| {
+            Principal::resolve(
+                PrincipalInput {
+                    grants: vec![GrantInput {
+                        zone: z,
+                        perms: role("domain_admin"),
+                        record_pattern: pattern.map(str::to_owned),
+                        record_types: types,
+                        expires_at: None,
+                    }],
+                    ..Default::default()
+                },
+                now(),
+            )
+        };
+        let zone = Target::Domain { zone: z, tenant: t };
+        for user in [
+            narrowed(Some("www"), vec![]),
+            narrowed(None, vec![RecordType::A]),
+            narrowed(Some("not valid!"), vec![]),
+        ] {
+            for whole_zone in [
+                "domains:update",
+                "domains:delete",
+                "dnssec:enable",
+                "dnssec:read",
+                "access_grants:read",
+                "access_grants:update",
+            ] {
+                assert!(
+                    !authorize(&user, p(whole_zone), &zone).is_allowed(),
+                    "{whole_zone}"
+                );
+            }
+            assert!(user.zones_with(p("domains:update")).is_empty());
+        }
+        let user = narrowed(Some("www"), vec![]);
+        // Record operations (filtered record by record) and seeing the zone remain.
+        for records in [
+            "domains:read",
+            "records:read",
+            "records:create",
+            "records:delete",
+        ] {
+            assert!(
+                authorize(&user, p(records), &zone).is_allowed(),
+                "{records}"
+            );
+        }
+        assert!(user.can_see_zone(z, t));
+        assert_eq!(user.zones_with(p("domains:read")), vec![z]);
+        // The same role, unrestricted, manages the zone.
+        let whole = narrowed(None, vec![]);
+        assert!(authorize(&whole, p("domains:delete"), &zone).is_allowed());
+        assert!(authorize(&whole, p("access_grants:update"), &zone).is_allowed());
+    }
+
+    #[test]
+    fn a_delegation_needs_the_whole_subtree() {
+        let (t, z) = (TenantId::new(), ZoneId::new());
+        let with = |pattern: Option<&str>, types: Vec<RecordType>| {
+            Principal::resolve(
+                PrincipalInput {
+                    grants: vec![GrantInput {
+                        zone: z,
+                        perms: role("domain_manager"),
+                        record_pattern: pattern.map(str::to_owned),
+                        record_types: types,
+                        expires_at: None,
+                    }],
+                    ..Default::default()
+                },
+                now(),
+            )
+        };
+        let subtree = |name| Target::Subtree {
+            zone: z,
+            tenant: t,
+            name,
+        };
+        let create = p("records:create");
+        // `dev` alone, or only what lies beneath it, is not the subtree.
+        for pattern in ["dev", "*.dev", "a.dev", "*e*.dev", "dev*"] {
+            assert!(
+                !authorize(&with(Some(pattern), vec![]), create, &subtree("dev")).is_allowed(),
+                "{pattern}"
+            );
+        }
+        for pattern in ["*dev", "*", "*v"] {
+            assert!(
+                authorize(&with(Some(pattern), vec![]), create, &subtree("dev")).is_allowed(),
+                "{pattern}"
+            );
+        }
+        assert!(authorize(&with(None, vec![]), create, &subtree("dev")).is_allowed());
+        // A type-limited grant leaves other types beneath to others.
+        assert!(
+            !authorize(
+                &with(Some("*dev"), vec![RecordType::NS]),
+                create,
+                &subtree("dev")
+            )
+            .is_allowed()
+        );
+        // The apex's subtree is the whole zone.
+        assert!(!authorize(&with(Some("@"), vec![]), create, &subtree("@")).is_allowed());
+        assert!(authorize(&with(Some("*"), vec![]), create, &subtree("@")).is_allowed());
+        // Roles over the zone cover every subtree.
+        let manager = Principal::resolve(
+            PrincipalInput {
+                assignments: vec![(RoleScope::Domain(z), role("domain_manager"))],
+                ..Default::default()
+            },
+            now(),
+        );
+        assert!(authorize(&manager, create, &subtree("dev")).is_allowed());
     }
 
     #[test]

@@ -2,15 +2,22 @@
 //! roles, record patterns, and the pure decision [`authorize`] over a caller's resolved
 //! assignments and grants. Storage lives behind [`crate::ports::rbac::RbacStore`]; the service
 //! resolves a caller once per request and authorizes every operation on its first line.
+//! [`escalation`] holds the no-escalation rule, [`record_view`] what a record-limited grant
+//! sees, and [`scopes`] the one API-key scope rule.
 
 pub mod decision;
+pub mod escalation;
 pub mod model;
 pub mod pattern;
 pub mod permission;
+pub mod record_view;
 pub mod roles;
+pub mod scopes;
 
 pub use decision::{Decision, Denial, GrantInput, Principal, PrincipalInput, Target, authorize};
+pub use escalation::{Holding, Holdings};
 pub use model::{AccessGrant, Role, RoleAssignment, RoleScope, Subject};
 pub use pattern::RecordPattern;
 pub use permission::{CATALOGUE, PermSet, Permission};
+pub use record_view::RecordView;
 pub use roles::{SYSTEM_ROLES, SystemRole, system_role};
