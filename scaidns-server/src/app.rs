@@ -23,7 +23,7 @@ use scaidns_core::identity::api_key::Pepper;
 use scaidns_core::ports::rate_limit::RateLimiter;
 use scaidns_core::ports::{DnsBackend, Store, SystemClock};
 use scaidns_core::record::TtlPolicy;
-use scaidns_core::service::{ScaiDns, ServiceConfig, ValidationConfig};
+use scaidns_core::service::{ApiKeyRateLimit, ScaiDns, ServiceConfig, ValidationConfig};
 use scaidns_core::zone::ZoneStatus;
 use tokio::sync::oneshot;
 
@@ -163,6 +163,13 @@ pub fn service_config(config: &Config) -> ServiceConfig {
         ttl_policy: TtlPolicy {
             min: config.ttl_min,
             max: config.ttl_max,
+        },
+        api_key_rate_limit: ApiKeyRateLimit {
+            default_per_minute: config.rate_limit_api_key_per_minute,
+            // Tests may raise the default after parsing; the maximum never sits below it.
+            max_per_minute: config
+                .rate_limit_api_key_max
+                .max(config.rate_limit_api_key_per_minute),
         },
         ..ServiceConfig::default()
     };

@@ -113,6 +113,9 @@ pub struct Config {
     pub redis_url: Option<Secret>,
     /// `RATE_LIMIT_API_KEY_PER_MINUTE`: for keys without their own `rate_limit`.
     pub rate_limit_api_key_per_minute: u32,
+    /// `RATE_LIMIT_API_KEY_MAX`: no key's own `rate_limit` may exceed it (default 10× the
+    /// per-key default).
+    pub rate_limit_api_key_max: u32,
     /// `RATE_LIMIT_USER_PER_MINUTE`: for JWT users.
     pub rate_limit_user_per_minute: u32,
     /// The DNS backend.
@@ -479,13 +482,19 @@ impl Config {
             ));
         }
         let identity = crate::identity_config::IdentityConfig::from_vars(vars, &mut r.invalid);
+        let key_rate = r.number("RATE_LIMIT_API_KEY_PER_MINUTE", 100, 1);
         let config = Config {
             environment,
             identity,
             database_url: Secret::new(database_url),
             database_pool_size: r.number("DATABASE_POOL_SIZE", 20, 1),
             redis_url: r.get("REDIS_URL").map(Secret::new),
-            rate_limit_api_key_per_minute: r.number("RATE_LIMIT_API_KEY_PER_MINUTE", 100, 1),
+            rate_limit_api_key_per_minute: key_rate,
+            rate_limit_api_key_max: r.number(
+                "RATE_LIMIT_API_KEY_MAX",
+                key_rate.saturating_mul(10),
+                key_rate,
+            ),
             rate_limit_user_per_minute: r.number("RATE_LIMIT_USER_PER_MINUTE", 1000, 1),
             backend,
             bind_address,

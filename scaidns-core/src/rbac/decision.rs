@@ -131,22 +131,26 @@ impl RecordGrant {
         names && types
     }
 
-    /// Whether the grant covers `name` and every name beneath it, of every type.
-    fn covers_subtree(&self, name: &str) -> bool {
+    /// Whether the grant covers `name` (`beneath` false) or every name beneath it (`beneath`
+    /// true), of every type.
+    fn covers_every_type_at(&self, name: &str, beneath: bool) -> bool {
         if self.broken_pattern || self.types != 0 {
             return false;
         }
         let Some(pattern) = &self.pattern else {
             return true;
         };
+        if !beneath {
+            return pattern.matches(name);
+        }
         // Pattern literals never contain `*`, so a pattern matching the literal `*.name` has
         // a wildcard absorbing the `*`: it matches every `<anything>.name` too.
-        let beneath = if name == "@" {
+        let probe = if name == "@" {
             "*".to_owned()
         } else {
             format!("*.{name}")
         };
-        pattern.matches(name) && pattern.matches(&beneath)
+        pattern.matches(&probe)
     }
 
     fn covers_record(&self, name: &str, rtype: RecordType) -> bool {
@@ -156,7 +160,6 @@ impl RecordGrant {
     }
 }
 
-/// What a record-restricted grant may still do on its zone as a whole.
 fn restricted_grant_mask() -> PermSet {
     PermSet::parse_lenient(&["records:*", "domains:read"])
 }
@@ -481,9 +484,11 @@ pub fn authorize(principal: &Principal, perm: Permission, target: &Target<'_>) -
             Target::Domain { zone, .. } => principal
                 .live_grants(*zone)
                 .any(|g| g.zone_perms().contains(perm)),
-            Target::Subtree { zone, name, .. } => principal
-                .live_grants(*zone)
-                .any(|g| g.perms.contains(perm) && g.covers_subtree(name)),
+            Target::Subtree { zone, name, .. } => [false, true].into_iter().all(|beneath| {
+                principal
+                    .live_grants(*zone)
+                    .any(|g| g.perms.contains(perm) && g.covers_every_type_at(name, beneath))
+            }),
             Target::Record {
                 zone, name, rtype, ..
             } => principal
@@ -811,6 +816,26 @@ mod tests {
             )
             .is_allowed()
         );
+        // The name and its subtree may come from two grants.
+        let two = Principal::resolve(
+            PrincipalInput {
+                grants: ["dev", "*.dev"]
+                    .into_iter()
+                    .map(|pattern| GrantInput {
+                        zone: z,
+                        perms: role("domain_manager"),
+                        record_pattern: Some(pattern.to_owned()),
+                        record_types: vec![],
+                        expires_at: None,
+                    })
+                    .collect(),
+                ..Default::default()
+            },
+            now(),
+        );
+        assert!(authorize(&two, create, &subtree("dev")).is_allowed());
+        assert!(authorize(&two, create, &subtree("x.dev")).is_allowed());
+        assert!(!authorize(&two, create, &subtree("@")).is_allowed());
         // The apex's subtree is the whole zone.
         assert!(!authorize(&with(Some("@"), vec![]), create, &subtree("@")).is_allowed());
         assert!(authorize(&with(Some("*"), vec![]), create, &subtree("@")).is_allowed());

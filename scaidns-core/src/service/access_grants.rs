@@ -1,19 +1,21 @@
 //! Access grants on a zone (spec api-identity §7, interface decision 19): a role for a user or
 //! group on one zone, optionally narrowed to records by name pattern and type, until it
-//! expires. Managing them needs `access_grants:*` on the zone; a grant may hand on only
-//! permissions the grantor holds there. Expiry is compared with the service clock.
+//! expires. Managing them needs `access_grants:*` on the zone (which a record-restricted grant
+//! never gives); a grant may hand on only what the grantor holds there, over as many records
+//! for as long (the no-escalation rule, [`crate::rbac::escalation`]), and nobody creates,
+//! changes or deletes a grant whose grantee is itself or one of its groups. Changing a grant is
+//! checked like creating the resulting one. Expiry is compared with the service clock.
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{GrantId, ZoneId};
-use crate::rbac::{AccessGrant, RecordPattern, Subject, roles::assignable_on_a_zone};
+use crate::rbac::{AccessGrant, Holdings, RecordPattern, Subject, roles::assignable_on_a_zone};
 use crate::record::RecordType;
 use crate::zone::Zone;
 
 use super::authn::caller_user;
-use super::authz::zone_target;
 use super::tenants::optional_text;
 use super::{OpContext, ScaiDns};
 
@@ -144,7 +146,8 @@ impl ScaiDns {
             .authorized_zone(ctx, "access_grants:create", zone_id, false)
             .await?;
         self.check_grantee(&zone, input.subject).await?;
-        let role = self.grantable_role(ctx, &zone, &input.role).await?;
+        self.refuse_own_grant(ctx, input.subject).await?;
+        let role = self.grantable_role(&zone, &input.role).await?;
         if input.expires_at.is_some_and(|at| at <= ctx.now) {
             return Err(Error::invalid(
                 "expires_at",
@@ -157,7 +160,7 @@ impl ScaiDns {
             tenant_id: zone.tenant_id,
             subject: input.subject,
             role_id: role.id,
-            role_name: role.name,
+            role_name: role.name.clone(),
             record_pattern: parse_pattern(input.record_pattern.as_deref())?,
             record_types: parse_types(&input.record_types)?,
             expires_at: input.expires_at,
@@ -166,6 +169,7 @@ impl ScaiDns {
             created_at: ctx.now,
             updated_at: ctx.now,
         };
+        self.refuse_granting_beyond(ctx, &grant, &role).await?;
         let mut audit = ctx.audit(
             "access_grant.create",
             "access_grant",
@@ -191,12 +195,18 @@ impl ScaiDns {
             .authorized_zone(ctx, "access_grants:update", zone_id, false)
             .await?;
         let before = self.zone_grant(&zone, id).await?;
+        self.refuse_own_grant(ctx, before.subject).await?;
         let mut grant = before.clone();
-        if let Some(role) = input.role {
-            let role = self.grantable_role(ctx, &zone, &role).await?;
-            grant.role_id = role.id;
-            grant.role_name = role.name;
-        }
+        let role = match input.role {
+            Some(role) => self.grantable_role(&zone, &role).await?,
+            None => self
+                .store()
+                .get_role(before.role_id)
+                .await?
+                .ok_or_else(|| Error::internal("a grant's role is missing"))?,
+        };
+        grant.role_id = role.id;
+        grant.role_name.clone_from(&role.name);
         if let Some(pattern) = input.record_pattern {
             grant.record_pattern = parse_pattern(pattern.as_deref())?;
         }
@@ -218,6 +228,14 @@ impl ScaiDns {
         }
         if grant == before {
             return Ok(grant);
+        }
+        let widens = grant.role_id != before.role_id
+            || grant.record_pattern != before.record_pattern
+            || grant.record_types != before.record_types
+            || grant.expires_at != before.expires_at;
+        if widens {
+            // Checked like creating the resulting grant.
+            self.refuse_granting_beyond(ctx, &grant, &role).await?;
         }
         grant.updated_at = ctx.now;
         let mut audit = ctx.audit(
@@ -244,6 +262,7 @@ impl ScaiDns {
             .authorized_zone(ctx, "access_grants:delete", zone_id, false)
             .await?;
         let before = self.zone_grant(&zone, id).await?;
+        self.refuse_own_grant(ctx, before.subject).await?;
         let mut audit = ctx.audit(
             "access_grant.delete",
             "access_grant",
@@ -273,14 +292,10 @@ impl ScaiDns {
         }
     }
 
-    async fn grantable_role(
-        &self,
-        ctx: &OpContext,
-        zone: &Zone,
-        name: &str,
-    ) -> Result<crate::rbac::Role> {
-        let role = self
-            .store()
+    /// A role that can be granted on the zone: a zone-level system role or a custom role of
+    /// the zone's tenant.
+    async fn grantable_role(&self, zone: &Zone, name: &str) -> Result<crate::rbac::Role> {
+        self.store()
             .find_role(zone.tenant_id, name.trim())
             .await?
             .filter(|r| assignable_on_a_zone(&r.name))
@@ -289,18 +304,32 @@ impl ScaiDns {
                     "role",
                     format!("'{name}' is not a role that can be granted on a domain"),
                 )
-            })?;
-        let held = self.principal(ctx).await?.role_perms(&zone_target(zone));
-        let missing = role.perm_set().minus(held);
-        if !missing.is_empty() {
+            })
+    }
+
+    /// The grantor must hold what the grant gives: the role's permissions over at least the
+    /// grant's records, for at least as long.
+    async fn refuse_granting_beyond(
+        &self,
+        ctx: &OpContext,
+        grant: &AccessGrant,
+        role: &crate::rbac::Role,
+    ) -> Result<()> {
+        self.principal(ctx)
+            .await?
+            .refuse_escalation(&Holdings::grant_holding(grant, role.perm_set()))
+    }
+
+    /// A grant whose grantee is the caller (its user, one of its groups, or a group key's
+    /// group) is the caller's to use, never to manage: otherwise a narrow grant could widen
+    /// or extend itself.
+    async fn refuse_own_grant(&self, ctx: &OpContext, grantee: Subject) -> Result<()> {
+        if self.caller_subjects(ctx).await?.contains(&grantee) {
             return Err(Error::forbidden(
-                "permission_not_held",
-                format!(
-                    "you cannot grant permissions you do not hold on this domain: {}",
-                    missing.names().join(", ")
-                ),
+                "own_grant",
+                "you cannot create, change or delete an access grant whose grantee is you or a group you belong to",
             ));
         }
-        Ok(role)
+        Ok(())
     }
 }

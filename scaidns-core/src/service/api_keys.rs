@@ -15,11 +15,11 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::identity::api_key::{ApiKey, ApiKeySecret, ApiKeyStatus, PermissionSource};
 use crate::ids::{ApiKeyId, GroupId, TenantId, UserId};
 use crate::ports::store::{ApiKeyFilter, Page, PageRequest};
-use crate::rbac::Target;
+use crate::rbac::scopes::first_uncovered;
+use crate::rbac::{PermSet, Subject, Target};
 use crate::tenant::UserStatus;
 
 use super::authn::caller_user;
-use super::context::scope_grants;
 use super::tenants::{optional_text, required_text};
 use super::{Actor, OpContext, ScaiDns};
 
@@ -113,11 +113,7 @@ fn narrow_to(
         if scopes.is_empty() {
             scopes.clone_from(&creator.scopes);
         }
-        if let Some((i, s)) = scopes
-            .iter()
-            .enumerate()
-            .find(|(_, s)| !creator.scopes.iter().any(|c| scope_grants(c, s)))
-        {
+        if let Some((i, s)) = first_uncovered(&creator.scopes, scopes) {
             return Err(Error::forbidden(
                 "scope_not_held",
                 format!("scopes[{i}]: this key may not grant '{s}'"),
@@ -162,10 +158,10 @@ fn validate_scopes(scopes: &[String]) -> Result<Vec<String>> {
             && s.len() <= 100
             && s.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"_-:*.".contains(&b));
-        if !ok {
+        if !ok || PermSet::parse_one(s).is_err() {
             return Err(Error::invalid(
                 format!("scopes[{i}]"),
-                format!("'{s}' is not a permission string"),
+                format!("'{s}' is not a permission (see GET /api/v1/roles/permissions)"),
             ));
         }
         if !out.iter().any(|o| o == s) {
@@ -197,10 +193,20 @@ impl ScaiDns {
                 &mut input.expires_at,
             )?;
         }
+        let limits = self.config.api_key_rate_limit;
         if input.rate_limit == Some(0) {
             return Err(Error::invalid(
                 "rate_limit",
                 "rate_limit must be at least 1 request per minute",
+            ));
+        }
+        if let Some(limit) = input.rate_limit.filter(|l| *l > limits.max_per_minute) {
+            return Err(Error::invalid(
+                "rate_limit",
+                format!(
+                    "rate_limit {limit} is above the platform maximum of {} requests per minute",
+                    limits.max_per_minute
+                ),
             ));
         }
         if input.expires_at.is_some_and(|at| at <= ctx.now) {
@@ -212,6 +218,22 @@ impl ScaiDns {
         let (source_id, tenant_id) = self
             .key_source(ctx, input.permission_source, input.permission_source_id)
             .await?;
+        // A key above the default limit is a raise: only a key manager of the tenant grants it.
+        if input
+            .rate_limit
+            .is_some_and(|l| l > limits.default_per_minute)
+            && !self
+                .is_allowed(ctx, "api_keys:update", Target::Tenant(tenant_id))
+                .await?
+        {
+            return Err(Error::forbidden(
+                "permission_denied",
+                format!(
+                    "a rate_limit above the default of {} requests per minute needs api_keys:update in the key's tenant",
+                    limits.default_per_minute
+                ),
+            ));
+        }
 
         let secret = ApiKeySecret::generate(&mut rand::rng());
         let key = ApiKey {
@@ -292,6 +314,11 @@ impl ScaiDns {
                 "the user is inactive",
             ));
         }
+        if caller != Some(user_id) {
+            // The key would act as that user: the caller must hold all it holds.
+            self.refuse_acting_beyond(ctx, Subject::User(user_id))
+                .await?;
+        }
         Ok((user.id.to_string(), user.tenant_id))
     }
 
@@ -319,6 +346,8 @@ impl ScaiDns {
             .filter(|g| ctx.can_access_tenant(g.tenant_id))
             .ok_or_else(no_group)?;
         self.authorize(ctx, "api_keys:create", Target::Tenant(group.tenant_id))
+            .await?;
+        self.refuse_acting_beyond(ctx, Subject::Group(group.id))
             .await?;
         Ok((group.id.to_string(), group.tenant_id))
     }
@@ -462,6 +491,9 @@ impl ScaiDns {
         if before.status == status {
             return Ok(before);
         }
+        if status == ApiKeyStatus::Active {
+            self.refuse_acting_as_key_source(ctx, &before).await?;
+        }
         let after = ApiKey {
             status,
             updated_at: ctx.now,
@@ -475,6 +507,7 @@ impl ScaiDns {
     /// Issues a new secret; the old one stops working at once.
     pub async fn api_key_regenerate(&self, ctx: &OpContext, id: ApiKeyId) -> Result<IssuedApiKey> {
         let before = self.key_for(ctx, id, "api_keys:update").await?;
+        self.refuse_acting_as_key_source(ctx, &before).await?;
         let secret = ApiKeySecret::generate(&mut rand::rng());
         let after = ApiKey {
             key_prefix: secret.display_prefix(),
@@ -485,6 +518,20 @@ impl ScaiDns {
         self.update_key_audited(ctx, &before, &after, "api_key.regenerate")
             .await?;
         Ok(IssuedApiKey { key: after, secret })
+    }
+
+    /// Regenerating or re-activating someone else's key puts a working secret for it in the
+    /// caller's hands: the caller must hold everything the key's user or group holds.
+    async fn refuse_acting_as_key_source(&self, ctx: &OpContext, key: &ApiKey) -> Result<()> {
+        if Self::is_own_key(ctx, key) {
+            return Ok(());
+        }
+        let subject = match key.permission_source {
+            PermissionSource::User => key.permission_source_id.parse().ok().map(Subject::User),
+            PermissionSource::Group => key.permission_source_id.parse().ok().map(Subject::Group),
+        }
+        .ok_or_else(|| Error::internal("an API key's permission source is not an id"))?;
+        self.refuse_acting_beyond(ctx, subject).await
     }
 
     /// Removes a key for good.

@@ -74,7 +74,7 @@ impl ScaiDns {
             ));
         }
 
-        let actor = self.key_actor(&key).await?;
+        let (actor, user) = self.key_actor(&key).await?;
         let tenant = self
             .store
             .get_tenant(key.tenant_id)
@@ -92,7 +92,7 @@ impl ScaiDns {
             ip,
             user_agent: meta.user_agent,
             now,
-            authz: Default::default(),
+            authz: user.map_or_else(Default::default, super::authz::AuthzCache::for_user),
         })
     }
 
@@ -108,8 +108,9 @@ impl ScaiDns {
         Ok(())
     }
 
-    /// The actor a key acts as: its permission source's identity and admin flag.
-    async fn key_actor(&self, key: &ApiKey) -> Result<Actor> {
+    /// The actor a key acts as (its permission source's identity and admin flag), with the
+    /// user behind a user key.
+    async fn key_actor(&self, key: &ApiKey) -> Result<(Actor, Option<crate::tenant::User>)> {
         match key.permission_source {
             PermissionSource::User => {
                 let user_id: UserId = key
@@ -127,24 +128,28 @@ impl ScaiDns {
                         "The user this API key belongs to is inactive",
                     ));
                 }
-                Ok(Actor::ApiKey {
+                let actor = Actor::ApiKey {
                     id: key.id,
                     owner: Some(user.id),
-                    owner_email: Some(user.email),
+                    owner_email: Some(user.email.clone()),
                     is_platform_admin: user.is_platform_admin,
                     scopes: key.scopes.clone(),
                     rate_limit: key.rate_limit,
-                })
+                };
+                Ok((actor, Some(user)))
             }
             // Groups carry no platform-admin flag; their permissions come from role assignments.
-            PermissionSource::Group => Ok(Actor::ApiKey {
-                id: key.id,
-                owner: None,
-                owner_email: None,
-                is_platform_admin: false,
-                scopes: key.scopes.clone(),
-                rate_limit: key.rate_limit,
-            }),
+            PermissionSource::Group => Ok((
+                Actor::ApiKey {
+                    id: key.id,
+                    owner: None,
+                    owner_email: None,
+                    is_platform_admin: false,
+                    scopes: key.scopes.clone(),
+                    rate_limit: key.rate_limit,
+                },
+                None,
+            )),
         }
     }
 }

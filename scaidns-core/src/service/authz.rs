@@ -9,23 +9,46 @@ use std::sync::{Arc, OnceLock};
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::api_key::PermissionSource;
 use crate::ids::{RoleId, ZoneId};
+use crate::rbac::scopes::scope_set;
 use crate::rbac::{
-    Decision, Denial, GrantInput, PermSet, Permission, Principal, PrincipalInput, Subject, Target,
-    authorize,
+    Decision, Denial, GrantInput, Holdings, PermSet, Permission, Principal, PrincipalInput,
+    Subject, Target, authorize,
 };
+use crate::tenant::User;
 use crate::zone::{Zone, ZoneStatus};
 
 use super::{Actor, OpContext, ScaiDns};
 
 /// The caller's resolved permissions, filled on the first authorization of a request and
-/// shared by its clones. A context lives for one request, so a role change is seen from the
-/// next request on.
+/// shared by its clones, together with the user authentication read (so the request reads it
+/// once). A context lives for one request, so a role change is seen from the next request on.
 #[derive(Clone, Default)]
-pub struct AuthzCache(Arc<OnceLock<Arc<Principal>>>);
+pub struct AuthzCache {
+    resolved: Arc<OnceLock<Arc<Resolved>>>,
+    user: Option<Arc<User>>,
+}
+
+/// A caller resolved for one request.
+struct Resolved {
+    principal: Arc<Principal>,
+    /// The user and its groups, or a group key's group: whose grants are the caller's own.
+    subjects: Vec<Subject>,
+}
+
+impl AuthzCache {
+    /// A cache that starts with the user authentication found (an API key's user, a token's
+    /// user).
+    pub fn for_user(user: User) -> Self {
+        Self {
+            resolved: Arc::default(),
+            user: Some(Arc::new(user)),
+        }
+    }
+}
 
 impl std::fmt::Debug for AuthzCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.get().is_some() {
+        f.write_str(if self.resolved.get().is_some() {
             "AuthzCache(resolved)"
         } else {
             "AuthzCache(empty)"
@@ -59,22 +82,37 @@ fn zone_not_found() -> Error {
 impl ScaiDns {
     /// The caller's resolved permissions (cached in the context).
     pub async fn principal(&self, ctx: &OpContext) -> Result<Arc<Principal>> {
-        if let Some(p) = ctx.authz.0.get() {
-            return Ok(Arc::clone(p));
+        Ok(Arc::clone(&self.resolved(ctx).await?.principal))
+    }
+
+    /// Whose role assignments and grants are the caller's own: its user and that user's
+    /// groups, or a group key's group (none for ScaiDNS itself).
+    pub async fn caller_subjects(&self, ctx: &OpContext) -> Result<Vec<Subject>> {
+        Ok(self.resolved(ctx).await?.subjects.clone())
+    }
+
+    async fn resolved(&self, ctx: &OpContext) -> Result<Arc<Resolved>> {
+        if let Some(r) = ctx.authz.resolved.get() {
+            return Ok(Arc::clone(r));
         }
         let resolved = Arc::new(self.resolve_principal(ctx).await?);
         // A concurrent resolution of the same context may have won; either result is equal.
-        Ok(Arc::clone(ctx.authz.0.get_or_init(|| resolved)))
+        Ok(Arc::clone(ctx.authz.resolved.get_or_init(|| resolved)))
     }
 
-    async fn resolve_principal(&self, ctx: &OpContext) -> Result<Principal> {
+    async fn resolve_principal(&self, ctx: &OpContext) -> Result<Resolved> {
         let (mut input, subjects) = match &ctx.actor {
-            Actor::System => return Ok(Principal::system(ctx.now)),
+            Actor::System => {
+                return Ok(Resolved {
+                    principal: Arc::new(Principal::system(ctx.now)),
+                    subjects: Vec::new(),
+                });
+            }
             Actor::User {
                 id,
                 is_platform_admin,
                 ..
-            } => self.user_input(*id, *is_platform_admin).await?,
+            } => self.user_input(ctx, *id, *is_platform_admin).await?,
             Actor::ApiKey {
                 id,
                 owner,
@@ -83,7 +121,7 @@ impl ScaiDns {
                 ..
             } => {
                 let (mut input, subjects) = match owner {
-                    Some(user) => self.user_input(*user, *is_platform_admin).await?,
+                    Some(user) => self.user_input(ctx, *user, *is_platform_admin).await?,
                     None => {
                         // A group key: its permissions are the group's assignments and grants.
                         let key = self.store().get_api_key(*id).await?;
@@ -94,8 +132,7 @@ impl ScaiDns {
                         (PrincipalInput::default(), subjects)
                     }
                 };
-                input.key_scopes =
-                    (!scopes.is_empty()).then(|| PermSet::parse_lenient(scopes.as_slice()));
+                input.key_scopes = scope_set(scopes);
                 (input, subjects)
             }
         };
@@ -119,16 +156,70 @@ impl ScaiDns {
                 expires_at: g.expires_at,
             })
             .collect();
-        Ok(Principal::resolve(input, ctx.now))
+        Ok(Resolved {
+            principal: Arc::new(Principal::resolve(input, ctx.now)),
+            subjects,
+        })
+    }
+
+    /// Everything `subject` holds (a user: its flags, its own and its groups' assignments and
+    /// grants; a group: its assignments and grants), as the no-escalation rule compares it.
+    pub(crate) async fn holdings_of(&self, ctx: &OpContext, subject: Subject) -> Result<Holdings> {
+        let (flags, subjects) = match subject {
+            Subject::User(id) => {
+                let user = self.store().get_user(id).await?;
+                let mut subjects = vec![subject];
+                subjects.extend(
+                    self.store()
+                        .user_group_ids(id)
+                        .await?
+                        .into_iter()
+                        .map(Subject::Group),
+                );
+                let flags = user.map_or((false, None), |u| {
+                    (
+                        u.is_platform_admin,
+                        u.is_tenant_admin.then_some(u.tenant_id),
+                    )
+                });
+                (flags, subjects)
+            }
+            Subject::Group(_) => ((false, None), vec![subject]),
+        };
+        let held = self.store().subject_grants(&subjects).await?;
+        Ok(Holdings::of(
+            flags.0,
+            flags.1,
+            &held.assignments,
+            &held.grants,
+            &held.roles,
+            ctx.now,
+        ))
+    }
+
+    /// Refuses (403 `permission_not_held`) to make `subject` act or hold more unless the
+    /// caller already holds everything `subject` holds, at every scope.
+    pub(crate) async fn refuse_acting_beyond(
+        &self,
+        ctx: &OpContext,
+        subject: Subject,
+    ) -> Result<()> {
+        let holdings = self.holdings_of(ctx, subject).await?;
+        self.principal(ctx).await?.refuse_escalation(&holdings)
     }
 
     /// The user's flags and the subjects (the user and its groups) whose holdings apply.
     async fn user_input(
         &self,
+        ctx: &OpContext,
         id: crate::ids::UserId,
         flag_platform_admin: bool,
     ) -> Result<(PrincipalInput, Vec<Subject>)> {
-        let user = self.store().get_user(id).await?;
+        // Authentication read the user already; a context built elsewhere reads it here.
+        let user = match ctx.authz.user.as_deref().filter(|u| u.id == id) {
+            Some(user) => Some(user.clone()),
+            None => self.store().get_user(id).await?,
+        };
         let mut subjects = vec![Subject::User(id)];
         subjects.extend(
             self.store()

@@ -100,12 +100,12 @@ impl OpContext {
 
 impl OpContext {
     /// Refuses the operation when an API key's scopes do not include `permission`: a cheap
-    /// first check before any lookup. Role-based decisions are `authorize`'s (service::authz),
-    /// which applies the key's scopes again on the resolved permissions.
+    /// first check before any lookup, by the same rule ([`crate::rbac::scopes`]) that
+    /// `authorize` (service::authz) applies again on the resolved permissions.
     pub fn require(&self, permission: &str) -> crate::Result<()> {
+        let p = super::authz::perm(permission)?;
         if let Actor::ApiKey { scopes, .. } = &self.actor
-            && !scopes.is_empty()
-            && !scopes.iter().any(|s| scope_grants(s, permission))
+            && !crate::rbac::scopes::scopes_permit(scopes, p)
         {
             return Err(crate::Error::forbidden(
                 "permission_denied",
@@ -147,30 +147,5 @@ impl OpContext {
             request_id: self.request_id.clone(),
             created_at: self.now,
         }
-    }
-}
-
-/// Whether scope `granted` covers `wanted`: exact, `resource:*`, `*`, and `records:write` for
-/// `records:create|update|delete` (interface decision 18).
-pub fn scope_grants(granted: &str, wanted: &str) -> bool {
-    if granted == wanted || granted == "*" {
-        return true;
-    }
-    let (g_res, g_act) = granted.split_once(':').unwrap_or((granted, ""));
-    let (w_res, w_act) = wanted.split_once(':').unwrap_or((wanted, ""));
-    g_res == w_res
-        && (g_act == "*" || (g_act == "write" && matches!(w_act, "create" | "update" | "delete")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::scope_grants;
-
-    #[test]
-    fn scopes() {
-        assert!(scope_grants("records:write", "records:delete"));
-        assert!(scope_grants("domains:*", "domains:read"));
-        assert!(!scope_grants("domains:read", "domains:update"));
-        assert!(!scope_grants("records:write", "records:read"));
     }
 }

@@ -6,7 +6,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{GroupId, TenantId, UserId};
 use crate::ports::store::{Page, PageRequest};
-use crate::rbac::{RoleScope, Subject, Target};
+use crate::rbac::{Subject, Target};
 use crate::tenant::{Group, GroupType};
 
 use super::identity_sync::group_json;
@@ -210,7 +210,9 @@ impl ScaiDns {
             ));
         }
         if add {
-            self.refuse_group_escalation(ctx, group.id).await?;
+            // The new member gets everything the group holds.
+            self.refuse_acting_beyond(ctx, Subject::Group(group.id))
+                .await?;
         }
         let detail = serde_json::json!({"group_id": group.id, "user_id": user_id});
         let (action, before, after) = if add {
@@ -235,43 +237,6 @@ impl ScaiDns {
             self.store
                 .remove_group_member(group.id, user_id, &[audit])
                 .await?;
-        }
-        Ok(())
-    }
-
-    /// Adding a member hands on everything the group holds: like assigning a role, it needs
-    /// every permission of the group's role assignments and grants where they apply.
-    async fn refuse_group_escalation(&self, ctx: &OpContext, group: GroupId) -> Result<()> {
-        let principal = self.principal(ctx).await?;
-        let held = self.store.subject_grants(&[Subject::Group(group)]).await?;
-        let role_perms = |role_id| {
-            held.roles
-                .iter()
-                .find(|r| r.id == role_id)
-                .map(crate::rbac::Role::perm_set)
-                .unwrap_or_default()
-        };
-        for a in &held.assignments {
-            let target = match a.scope {
-                RoleScope::Platform => Target::Platform,
-                RoleScope::Tenant(t) => Target::Tenant(t),
-                RoleScope::Domain(zone) => Target::Domain {
-                    zone,
-                    tenant: a.tenant_id,
-                },
-            };
-            super::roles::refuse_escalation(principal.role_perms(&target), role_perms(a.role_id))?;
-        }
-        for g in held
-            .grants
-            .iter()
-            .filter(|g| g.expires_at.is_none_or(|at| at > ctx.now))
-        {
-            let target = Target::Domain {
-                zone: g.zone_id,
-                tenant: g.tenant_id,
-            };
-            super::roles::refuse_escalation(principal.role_perms(&target), role_perms(g.role_id))?;
         }
         Ok(())
     }

@@ -81,6 +81,27 @@ pub struct ServiceConfig {
     pub api_key_pepper: Pepper,
     /// DNSSEC algorithm and rollover policy.
     pub dnssec: dnssec::DnssecConfig,
+    /// Requests-per-minute bounds of API keys.
+    pub api_key_rate_limit: ApiKeyRateLimit,
+}
+
+/// Requests-per-minute bounds of API keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApiKeyRateLimit {
+    /// For keys without their own `rate_limit` (`RATE_LIMIT_API_KEY_PER_MINUTE`); a key's own
+    /// limit above it needs `api_keys:update` in the key's tenant.
+    pub default_per_minute: u32,
+    /// No key's `rate_limit` may exceed it (`RATE_LIMIT_API_KEY_MAX`).
+    pub max_per_minute: u32,
+}
+
+impl Default for ApiKeyRateLimit {
+    fn default() -> Self {
+        Self {
+            default_per_minute: 100,
+            max_per_minute: 1000,
+        }
+    }
 }
 
 impl Default for ServiceConfig {
@@ -97,6 +118,7 @@ impl Default for ServiceConfig {
             // Only for tests and embedding; the server always sets the configured pepper.
             api_key_pepper: Pepper::new("scaidns-insecure-default-pepper"),
             dnssec: dnssec::DnssecConfig::default(),
+            api_key_rate_limit: ApiKeyRateLimit::default(),
         }
     }
 }

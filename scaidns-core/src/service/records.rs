@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{RecordId, ZoneId};
 use crate::ports::store::{RecordFilter, ZoneWrite};
-use crate::rbac::{Target, authorize};
+use crate::rbac::Target;
 use crate::record::{Record, RecordContent, RecordName, RecordType, Ttl};
 use crate::service::authz::perm;
 use crate::service::publish::{Publication, zone_spec};
@@ -77,19 +77,11 @@ impl ScaiDns {
             .authorized_zone(ctx, "records:read", zone_id, false)
             .await?;
         let records = self.store().list_records(zone.id, &filter).await?;
-        // Callers whose access comes from grants see only the records the grants cover.
+        // Callers whose access comes from narrowed grants see only the records they cover.
         let principal = self.principal(ctx).await?;
-        let read = perm("records:read")?;
-        if principal.covers_whole_zone(read, zone.id, zone.tenant_id) {
-            return Ok((zone, records));
-        }
-        let records = records
-            .into_iter()
-            .filter(|r| {
-                let name = r.name.relative_to(&zone.name);
-                authorize(&principal, read, &record_target(&zone, &name, r.rtype())).is_allowed()
-            })
-            .collect();
+        let records = principal
+            .record_view(perm("records:read")?, zone.id, zone.tenant_id)
+            .filter(records, |r| (r.name.relative_to(&zone.name), r.rtype()));
         Ok((zone, records))
     }
 
@@ -129,6 +121,8 @@ impl ScaiDns {
         let name = RecordName::parse(&input.name, &zone.name)?;
         self.authorize_record(ctx, "records:create", &zone, &name, rtype)
             .await?;
+        self.authorize_delegation(ctx, "records:create", &zone, &name, rtype)
+            .await?;
         let mut change = ChangeSet::new(zone.default_ttl);
         change.creates.push(NewRecord {
             name,
@@ -158,6 +152,8 @@ impl ScaiDns {
         let zone = self.writable_zone(ctx, "records:update", zone_id).await?;
         let current = self.record_for(ctx, &zone, id).await?;
         self.authorize_record(ctx, "records:update", &zone, &current.name, current.rtype())
+            .await?;
+        self.authorize_delegation(ctx, "records:update", &zone, &current.name, current.rtype())
             .await?;
         let content = input
             .content
@@ -292,6 +288,65 @@ impl ScaiDns {
         let relative = name.relative_to(&zone.name);
         self.authorize(ctx, permission, record_target(zone, &relative, rtype))
             .await
+    }
+
+    /// An `NS` below the apex or a `DNAME` hands every name beneath it to whoever it points
+    /// at: writing one needs `permission` over the name and its whole subtree, of every type.
+    pub async fn authorize_delegation(
+        &self,
+        ctx: &OpContext,
+        permission: &str,
+        zone: &Zone,
+        name: &RecordName,
+        rtype: RecordType,
+    ) -> Result<()> {
+        let delegates = match rtype {
+            RecordType::DNAME => true,
+            RecordType::NS => !name.is_apex(&zone.name),
+            _ => false,
+        };
+        if !delegates {
+            return Ok(());
+        }
+        let relative = name.relative_to(&zone.name);
+        let target = Target::Subtree {
+            zone: zone.id,
+            tenant: zone.tenant_id,
+            name: &relative,
+        };
+        if self.is_allowed(ctx, permission, target).await? {
+            return Ok(());
+        }
+        Err(Error::forbidden(
+            "permission_denied",
+            format!(
+                "a {rtype} record at '{relative}' delegates every name beneath it: it needs {permission} over '{relative}' and everything beneath, of every type"
+            ),
+        ))
+    }
+
+    /// Refuses (403) an operation that acts on every record of `zone` at once (import in
+    /// `replace` mode, template apply) unless `permission` reaches every record: a caller
+    /// whose access is limited to some records by its grants may not run it.
+    pub async fn authorize_every_record(
+        &self,
+        ctx: &OpContext,
+        permission: &str,
+        zone: &Zone,
+    ) -> Result<()> {
+        let p = perm(permission)?;
+        if self
+            .principal(ctx)
+            .await?
+            .record_view(p, zone.id, zone.tenant_id)
+            .is_whole()
+        {
+            return Ok(());
+        }
+        Err(Error::forbidden(
+            "permission_denied",
+            format!("this acts on every record of the domain: it needs {p} over the whole domain"),
+        ))
     }
 
     /// A record of `zone` the caller may read (404 otherwise, as in the record list).

@@ -11,7 +11,8 @@ use serde_json::json;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{RoleAssignmentId, RoleId, TenantId, ZoneId};
 use crate::rbac::{
-    PermSet, Permission, Principal, Role, RoleAssignment, RoleScope, Subject, Target, authorize,
+    Holding, Holdings, PermSet, Permission, Principal, Role, RoleAssignment, RoleScope, Subject,
+    Target, authorize,
 };
 use crate::record::{RecordName, RecordType};
 
@@ -144,8 +145,9 @@ fn validate_permissions(perms: &[String]) -> Result<(Vec<String>, PermSet)> {
     Ok((out, set))
 }
 
-/// 403 naming what the caller would hand on without holding it.
-pub(super) fn refuse_escalation(held: PermSet, wanted: PermSet) -> Result<()> {
+/// 403 naming what the caller would hand on without holding it (tenant-wide custom roles; the
+/// general rule is [`crate::rbac::escalation`]).
+fn refuse_escalation(held: PermSet, wanted: PermSet) -> Result<()> {
     let missing = wanted.minus(held);
     if missing.is_empty() {
         return Ok(());
@@ -363,10 +365,13 @@ impl ScaiDns {
                 format!("{} cannot be assigned on one domain", role.name),
             ));
         }
-        refuse_escalation(
-            self.principal(ctx).await?.role_perms(&target),
-            role.perm_set(),
-        )?;
+        self.principal(ctx)
+            .await?
+            .refuse_escalation(&Holdings(vec![Holding::Role {
+                scope,
+                tenant: target_tenant,
+                perms: role.perm_set(),
+            }]))?;
         let assignment = RoleAssignment {
             id: RoleAssignmentId::new(),
             role_id: role.id,

@@ -80,7 +80,7 @@ impl ScaiDns {
         Ok(OpContext {
             actor: Actor::User {
                 id: user.id,
-                email: user.email,
+                email: user.email.clone(),
                 is_platform_admin: user.is_platform_admin,
             },
             tenant_id: tenant.id,
@@ -88,7 +88,7 @@ impl ScaiDns {
             ip: meta.ip.map(|ip| ip.to_string()),
             user_agent: meta.user_agent,
             now: self.clock.now(),
-            authz: Default::default(),
+            authz: super::authz::AuthzCache::for_user(user),
         })
     }
 
