@@ -3,8 +3,10 @@
 //!
 //! Everyone manages its own user's keys. Other keys need `api_keys:read|create|update|delete`
 //! on the key's tenant (tenant admins for their tenant, platform admins everywhere); that
-//! includes group keys, whose group must belong to the tenant. Keys the caller may not read are
-//! 404, never 403, so their existence does not leak.
+//! includes group keys, whose group must belong to the tenant. A key that acts as another user
+//! or a group is created, activated or regenerated only by a caller holding everything that
+//! principal holds (the no-escalation rule, [`crate::rbac::escalation`]). Keys the caller may
+//! not read are 404, never 403, so their existence does not leak.
 //! Audit entries carry [`key_json`], which never includes the secret or its hash.
 
 use chrono::{DateTime, Utc};

@@ -21,6 +21,7 @@ mod malformed;
 mod nameservers;
 mod openapi;
 mod powerdns;
+mod privilege_rules;
 mod rate_limit;
 mod records;
 mod secrets_in_logs;
