@@ -46,6 +46,13 @@ impl AuthzCache {
     }
 }
 
+impl AuthzCache {
+    /// The user authentication read, if it is `id`.
+    pub(crate) fn user(&self, id: crate::ids::UserId) -> Option<&User> {
+        self.user.as_deref().filter(|u| u.id == id)
+    }
+}
+
 impl std::fmt::Debug for AuthzCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(if self.resolved.get().is_some() {
@@ -216,7 +223,7 @@ impl ScaiDns {
         flag_platform_admin: bool,
     ) -> Result<(PrincipalInput, Vec<Subject>)> {
         // Authentication read the user already; a context built elsewhere reads it here.
-        let user = match ctx.authz.user.as_deref().filter(|u| u.id == id) {
+        let user = match ctx.authz.user(id) {
             Some(user) => Some(user.clone()),
             None => self.store().get_user(id).await?,
         };

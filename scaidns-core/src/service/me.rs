@@ -27,7 +27,10 @@ impl ScaiDns {
             Actor::System => None,
         };
         let user = match user_id {
-            Some(id) => self.store.get_user(id).await?,
+            Some(id) => match ctx.authz.user(id) {
+                Some(user) => Some(user.clone()),
+                None => self.store.get_user(id).await?,
+            },
             None => None,
         };
         let groups = match &user {
