@@ -33,7 +33,7 @@ pub enum ReverseKind {
 impl ZoneName {
     /// Parses user input into a canonical zone name.
     pub fn parse(input: &str) -> Result<Self> {
-        let fqdn = to_ascii_fqdn(input, "name")?;
+        let fqdn = to_ascii_fqdn(input, "name").map_err(|e| invalid_name(e.message()))?;
         let labels: Vec<&str> = fqdn.trim_end_matches('.').split('.').collect();
         if labels.len() < 2 {
             return Err(invalid_name(
@@ -273,6 +273,11 @@ mod tests {
             "xn--bcher-kva.example."
         );
         assert!(ZoneName::parse("a_b。com").is_err());
+        let empty = ZoneName::parse("a。。com").unwrap_err();
+        assert_eq!(
+            (empty.code(), empty.field()),
+            ("invalid_domain_name", Some("name"))
+        );
         assert!(ZoneName::parse("ä..com").is_err());
         assert!(ZoneName::parse("ä.com..").is_err());
         // Length limits apply to the A-label form.
