@@ -150,6 +150,8 @@ pub struct Config {
     pub metrics_enabled: bool,
     /// `DELETED_ZONE_RETENTION_DAYS`.
     pub deleted_zone_retention_days: u32,
+    /// `PENDING_ZONE_RETENTION_DAYS`: days a pending zone is kept after its challenge expired.
+    pub pending_zone_retention_days: u32,
     /// `DNSSEC_DEFAULT_ALGORITHM` (8, 10, 13, 14 or 15).
     pub dnssec_default_algorithm: u8,
     /// `DNSSEC_KSK_LIFETIME_DAYS`.
@@ -512,6 +514,7 @@ impl Config {
             ttl_max,
             metrics_enabled: r.flag("METRICS_ENABLED", true),
             deleted_zone_retention_days: r.number("DELETED_ZONE_RETENTION_DAYS", 30, 0),
+            pending_zone_retention_days: r.number("PENDING_ZONE_RETENTION_DAYS", 7, 0),
             dnssec_default_algorithm: r.parse("DNSSEC_DEFAULT_ALGORITHM", 13, |raw| {
                 match raw.parse::<u8>() {
                     Ok(n @ (8 | 10 | 13 | 14 | 15)) => Ok(n),

@@ -40,6 +40,8 @@ pub fn worker_config(config: &Config, owner: impl Into<String>) -> WorkerConfig 
         chrono::Duration::seconds(i64::from(config.validation_check_interval_seconds));
     worker.deleted_zone_retention =
         chrono::Duration::days(i64::from(config.deleted_zone_retention_days));
+    worker.pending_zone_retention =
+        chrono::Duration::days(i64::from(config.pending_zone_retention_days));
     worker
 }
 

@@ -17,6 +17,7 @@ use crate::ids::{ApiKeyId, AuditEventId, RecordId, TenantId, UserId, ZoneId};
 use crate::ownership::Validation;
 use crate::record::{Record, RecordType};
 use crate::tenant::{Tenant, User};
+use crate::zone::claims::OverlapPolicy;
 use crate::zone::{DomainType, SyncState, Zone, ZoneName, ZoneStatus};
 
 /// A page request: `page` is 1-based, `page_size` 1..=100 (checked by the caller).
@@ -142,8 +143,22 @@ pub trait ZoneStore: Send + Sync {
     /// Applies a [`ZoneWrite`] and runs `publisher` inside the transaction; returns the zone as
     /// stored. Errors: 409 `domain_exists` when a new zone's name is taken among the tenant's
     /// non-deleted zones; 409 `record_exists` when an upserted record duplicates another
-    /// (name, type, content) of the zone; 409 `generation_mismatch`.
-    async fn write_zone(&self, write: ZoneWrite, publisher: &dyn Publisher) -> Result<Zone>;
+    /// (name, type, content) of the zone; 409 `generation_mismatch`. A write that makes the zone
+    /// live (a new active zone, or a status change to active) is checked inside the
+    /// transaction against the other live zones ([`crate::zone::claims::check_claim`], refusing
+    /// overlap): 409 `zone_taken` or `zone_overlap`, so racing activations cannot both win.
+    async fn write_zone(&self, write: ZoneWrite, publisher: &dyn Publisher) -> Result<Zone> {
+        self.write_zone_claiming(write, OverlapPolicy::Refuse, publisher)
+            .await
+    }
+
+    /// [`ZoneStore::write_zone`] with the overlap policy a zone going live is checked with.
+    async fn write_zone_claiming(
+        &self,
+        write: ZoneWrite,
+        overlap: OverlapPolicy,
+        publisher: &dyn Publisher,
+    ) -> Result<Zone>;
 
     /// Removes a zone with its records, validations and keys for good (hard delete, purge),
     /// running `publisher` inside the transaction.

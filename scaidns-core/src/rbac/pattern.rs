@@ -5,6 +5,7 @@
 use std::fmt;
 
 use crate::error::{Error, Result};
+use crate::zone::name::map_uts46;
 
 /// A parsed pattern: the literal pieces between the stars.
 #[derive(Clone, PartialEq, Eq)]
@@ -14,25 +15,38 @@ pub struct RecordPattern {
 }
 
 impl RecordPattern {
-    /// Parses and lowercases a pattern. A trailing dot is dropped (`*.dev.` and `*.dev` are the
-    /// same pattern, spec gap 27).
+    /// Parses a pattern into the form record names are stored in: mapped as names are
+    /// (UTS #46, so `www。dev` is `www.dev` and `bücher` is `xn--bcher-kva`), lowercase, without
+    /// a trailing dot (`*.dev.` and `*.dev` are the same pattern, spec gap 27), with no empty
+    /// label. A pattern that differed from the names it is meant to cover would grant nothing,
+    /// or something else.
     pub fn parse(text: &str) -> Result<Self> {
-        let trimmed = text.trim();
-        let lowered = trimmed
+        let refused = || {
+            Error::invalid(
+                "record_pattern",
+                "a record pattern is 1 to 255 characters of letters, digits, '.', '_', '-', '@' and '*', with no empty label",
+            )
+        };
+        let lowered = text
+            .trim()
+            .split(is_label_separator)
+            .map(map_label)
+            .collect::<Result<Vec<_>>>()
+            .map_err(|_| refused())?
+            .join(".");
+        let lowered = lowered
             .strip_suffix('.')
             .filter(|t| !t.is_empty())
-            .unwrap_or(trimmed)
-            .to_ascii_lowercase();
+            .unwrap_or(&lowered)
+            .to_owned();
         let valid = !lowered.is_empty()
             && lowered.len() <= 255
+            && !lowered.split('.').any(str::is_empty)
             && lowered
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"*._-@".contains(&b));
         if !valid {
-            return Err(Error::invalid(
-                "record_pattern",
-                "a record pattern is 1 to 255 characters of letters, digits, '.', '_', '-', '@' and '*'",
-            ));
+            return Err(refused());
         }
         let pieces = lowered.split('*').map(str::to_owned).collect();
         Ok(Self {
@@ -80,6 +94,32 @@ impl RecordPattern {
         let last = last.as_bytes();
         name.len() >= pos + last.len() && name[name.len() - last.len()..].eq_ignore_ascii_case(last)
     }
+}
+
+/// The label separators of IDNA (UTS #46 maps each of them to '.').
+fn is_label_separator(c: char) -> bool {
+    matches!(c, '.' | '\u{3002}' | '\u{FF0E}' | '\u{FF61}')
+}
+
+/// One label of a pattern in stored form. A label with a `*` and non-ASCII letters has no
+/// A-label to match against (punycode encodes the whole label), so it is refused.
+fn map_label(label: &str) -> Result<String> {
+    if label.is_ascii() {
+        return Ok(label.to_ascii_lowercase());
+    }
+    if label.contains('*') {
+        return Err(Error::invalid("record_pattern", "non-ASCII label with '*'"));
+    }
+    if label.trim() != label {
+        return Err(Error::invalid("record_pattern", "space inside"));
+    }
+    let mapped = map_uts46(label, "record_pattern")?;
+    // Mapping may itself produce a separator (e.g. from a compatibility character); that
+    // would silently add a label, so refuse it.
+    if mapped.contains('.') || mapped.contains('*') {
+        return Err(Error::invalid("record_pattern", "label maps to several"));
+    }
+    Ok(mapped)
 }
 
 /// The indexable forms of a pattern (lowercase literals).
@@ -134,5 +174,26 @@ mod tests {
         assert!(!m("a*a", "a"));
         assert!(RecordPattern::parse("").is_err() && RecordPattern::parse("a b").is_err());
         assert!(RecordPattern::parse("?x").is_err());
+    }
+
+    #[test]
+    fn patterns_are_mapped_like_names() {
+        for stop in ['\u{3002}', '\u{FF0E}', '\u{FF61}'] {
+            let p = RecordPattern::parse(&format!("*{stop}dev{stop}")).unwrap();
+            assert_eq!(p.as_str(), "*.dev");
+            assert!(p.matches("a.dev") && !p.matches("dev"));
+            assert!(RecordPattern::parse(&format!("a{stop}{stop}b")).is_err());
+            assert!(RecordPattern::parse(&format!("{stop}dev")).is_err());
+        }
+        let idn = RecordPattern::parse("Bücher.*").unwrap();
+        assert_eq!(idn.as_str(), "xn--bcher-kva.*");
+        assert!(idn.matches("xn--bcher-kva.shop"));
+        assert!(
+            RecordPattern::parse("bü*").is_err(),
+            "no A-label for a partial label"
+        );
+        assert_eq!(RecordPattern::parse("ＷＷＷ").unwrap().as_str(), "www");
+        assert!(RecordPattern::parse("a..b").is_err() && RecordPattern::parse(".").is_err());
+        assert_eq!(RecordPattern::parse("*.").unwrap().as_str(), "*");
     }
 }

@@ -9,7 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::zone::name::{ZoneName, to_ascii_fqdn};
+use crate::zone::name::{ZoneName, map_uts46, to_ascii_fqdn};
 
 /// A canonical, absolute owner name (lowercase, trailing dot) known to lie inside its zone.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -17,26 +17,27 @@ use crate::zone::name::{ZoneName, to_ascii_fqdn};
 pub struct RecordName(String);
 
 impl RecordName {
-    /// Parses a user-supplied owner name relative to `zone`.
+    /// Parses a user-supplied owner name relative to `zone`. The input is mapped first (UTS #46,
+    /// every label separator becomes '.'), so `x。` is the absolute `x.` and every decision
+    /// below sees the name the DNS will see.
     pub fn parse(input: &str, zone: &ZoneName) -> Result<Self> {
-        let trimmed = input.trim();
-        if trimmed.is_empty() {
+        if input.trim().is_empty() {
             return Err(Error::invalid(
                 "name",
                 "must not be empty (use @ for the zone apex)",
             ));
         }
-        if trimmed == "@" {
+        let mapped = map_uts46(input, "name")?;
+        if mapped == "@" {
             return Ok(Self::apex(zone));
         }
-        let lower = trimmed.to_lowercase();
-        let absolute = lower.ends_with('.')
-            || lower == zone.as_str()
-            || lower.ends_with(&format!(".{}", zone.as_str()));
+        let absolute = mapped.ends_with('.')
+            || mapped == zone.as_str()
+            || mapped.ends_with(&format!(".{}", zone.as_str()));
         let candidate = if absolute {
-            lower
+            mapped
         } else {
-            format!("{lower}.{}", zone.fqdn())
+            format!("{mapped}.{}", zone.fqdn())
         };
         let fqdn = to_ascii_fqdn(&candidate, "name")?;
         if !zone.contains_fqdn(&fqdn) {
@@ -53,16 +54,25 @@ impl RecordName {
         Ok(Self(fqdn))
     }
 
-    /// Rebuilds a name read back from storage or a backend (already canonical and absolute).
+    /// Rebuilds a name read back from storage or a backend. It must already be canonical:
+    /// what was stored is what was checked, and a row that differs from its canonical form
+    /// (written before the checks existed, or by hand) is reported rather than re-interpreted.
     pub fn from_fqdn(fqdn: &str, zone: &ZoneName) -> Result<Self> {
-        let fqdn = to_ascii_fqdn(fqdn, "name")?;
-        if !zone.contains_fqdn(&fqdn) {
+        let canonical = to_ascii_fqdn(fqdn, "name")?;
+        if canonical.trim_end_matches('.') != fqdn.trim_end_matches('.') {
             return Err(Error::invalid(
                 "name",
-                format!("'{fqdn}' is outside the zone {zone}"),
+                format!("'{fqdn}' is not in canonical form"),
             ));
         }
-        Ok(Self(fqdn))
+        if !zone.contains_fqdn(&canonical) {
+            return Err(Error::invalid(
+                "name",
+                format!("'{canonical}' is outside the zone {zone}"),
+            ));
+        }
+        check_labels(&canonical)?;
+        Ok(Self(canonical))
     }
 
     /// The zone apex.
@@ -188,6 +198,67 @@ mod tests {
             RecordName::parse("www", &z).unwrap().as_str(),
             "www.example.com"
         );
+    }
+
+    #[test]
+    fn every_label_separator_is_a_dot() {
+        let z = zone();
+        for stop in ['\u{3002}', '\u{FF0E}', '\u{FF61}'] {
+            // A trailing full stop makes the name absolute: `x。` is `x.`, outside the zone.
+            let err = RecordName::parse(&format!("x{stop}"), &z).unwrap_err();
+            assert_eq!(err.field(), Some("name"));
+            assert!(err.message().contains("outside the zone"), "{err}");
+            assert_eq!(
+                RecordName::parse(&format!("a{stop}b"), &z).unwrap().fqdn(),
+                "a.b.example.com."
+            );
+            assert_eq!(
+                RecordName::parse(&format!("www{stop}example{stop}com{stop}"), &z)
+                    .unwrap()
+                    .fqdn(),
+                "www.example.com."
+            );
+            assert_eq!(
+                RecordName::parse(&format!("www{stop}example{stop}com"), &z)
+                    .unwrap()
+                    .fqdn(),
+                "www.example.com.",
+                "the zone suffix is recognised after mapping"
+            );
+            for bad in [
+                format!("a{stop}{stop}b"),
+                format!("{stop}a"),
+                stop.to_string(),
+            ] {
+                assert!(RecordName::parse(&bad, &z).is_err(), "{bad:?} accepted");
+            }
+        }
+        let idn = ZoneName::parse("bücher.example").unwrap();
+        assert_eq!(
+            RecordName::parse("www.Bücher.example", &idn)
+                .unwrap()
+                .fqdn(),
+            "www.xn--bcher-kva.example."
+        );
+        assert_eq!(RecordName::parse("＠", &z).unwrap().fqdn(), "example.com.");
+    }
+
+    #[test]
+    fn stored_names_must_be_canonical() {
+        let z = zone();
+        assert_eq!(
+            RecordName::from_fqdn("www.example.com", &z).unwrap().fqdn(),
+            "www.example.com."
+        );
+        for corrupt in [
+            "x..example.com",
+            "WWW.example.com",
+            "x\u{3002}.example.com",
+            "a b.example.com",
+            "www.other.org",
+        ] {
+            assert!(RecordName::from_fqdn(corrupt, &z).is_err(), "{corrupt:?}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Each method takes the [`OpContext`] and authorizes on its first line; the tenant is always
 //! explicit. The server is a thin shell that builds the context and maps errors.
 
+mod abandoned_zones;
 pub mod access_grants;
 mod api_keys;
 pub mod audit_log;

@@ -197,7 +197,9 @@ impl ScaiDns {
         };
         loop {
             let batch = self.store().list_zones(&filter, page).await?;
-            let done = batch.items.len() < page.page_size as usize;
+            // By the total, not the page's length: a page may be short of a row that could not
+            // be read back.
+            let done = page.offset() + u64::from(page.page_size) >= batch.total;
             zones.extend(batch.items);
             if done {
                 return Ok(zones);

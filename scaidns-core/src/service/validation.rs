@@ -18,6 +18,7 @@ use crate::record::RecordType;
 use crate::service::publish::{Publication, zone_spec};
 use crate::service::zones::zone_audit_view;
 use crate::service::{OpContext, ScaiDns};
+use crate::zone::claims::OverlapPolicy;
 use crate::zone::{Zone, ZoneName, ZoneStatus};
 
 /// Outcome of a check.
@@ -137,7 +138,10 @@ impl ScaiDns {
             status if !status.is_open() => return Err(no_validation()),
             _ => {}
         }
-        self.refuse_if_taken(&zone).await?;
+        // Proving control of a name does not take it from a zone that went live first, nor a
+        // name space another tenant serves: refused before querying DNS, and again when the
+        // write below makes the zone live.
+        self.check_live_claim(&zone, OverlapPolicy::Refuse).await?;
 
         let (is_valid, message) = self.probe(&zone.name, &validation.expected_value()).await;
         validation.status = if is_valid {

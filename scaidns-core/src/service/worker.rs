@@ -6,7 +6,8 @@
 //! Jobs: `sync_pending_zones` (the retry queue of deferred publications), `validation_recheck`
 //! and `validation_expiry` (ownership challenges, spec §4.3), `dnssec_rollover`
 //! (RFC 6781/7583 steps, see `crate::dnssec::rollover`), `purge_deleted_zones` (soft-deleted
-//! zones after the retention, interface decision 15) and `expire_grants` (removes access
+//! zones after the retention, interface decision 15), `purge_abandoned_zones` (pending zones
+//! whose challenge expired, after `PENDING_ZONE_RETENTION_DAYS`) and `expire_grants` (removes access
 //! grants past their expiry; they stopped applying at that second already, the decision checks
 //! the time itself).
 
@@ -32,6 +33,7 @@ pub const JOB_NAMES: &[&str] = &[
     "dnssec_rollover",
     "expire_grants",
     "purge_deleted_zones",
+    "purge_abandoned_zones",
 ];
 
 /// How a worker runs.
@@ -45,6 +47,9 @@ pub struct WorkerConfig {
     pub validation_check_interval: Duration,
     /// How long soft-deleted zones are kept (`DELETED_ZONE_RETENTION_DAYS`).
     pub deleted_zone_retention: Duration,
+    /// How long a pending zone is kept after its challenge expired
+    /// (`PENDING_ZONE_RETENTION_DAYS`).
+    pub pending_zone_retention: Duration,
 }
 
 impl WorkerConfig {
@@ -55,6 +60,7 @@ impl WorkerConfig {
             lease: Duration::minutes(10),
             validation_check_interval: Duration::seconds(60),
             deleted_zone_retention: Duration::days(30),
+            pending_zone_retention: Duration::days(7),
         }
     }
 
@@ -62,7 +68,7 @@ impl WorkerConfig {
         match job {
             "sync_pending_zones" => Duration::seconds(30),
             "validation_recheck" => self.validation_check_interval,
-            "purge_deleted_zones" | "expire_grants" => Duration::hours(1),
+            "purge_deleted_zones" | "purge_abandoned_zones" | "expire_grants" => Duration::hours(1),
             _ => Duration::minutes(5),
         }
     }
@@ -141,6 +147,11 @@ impl ScaiDns {
             "purge_deleted_zones" => Ok(format!(
                 "{} zones purged",
                 self.purge_deleted_zones(worker.deleted_zone_retention)
+                    .await?
+            )),
+            "purge_abandoned_zones" => Ok(format!(
+                "{} abandoned pending zones removed",
+                self.purge_abandoned_zones(worker.pending_zone_retention)
                     .await?
             )),
             other => Ok(format!("unknown job {other} skipped")),

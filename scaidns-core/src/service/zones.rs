@@ -15,6 +15,7 @@ use crate::record::{Record, RecordContent, RecordName, RecordType};
 use crate::service::authz::perm;
 use crate::service::publish::{BackendPublisher, Publication, zone_spec};
 use crate::service::{OpContext, ScaiDns};
+use crate::zone::claims::{LiveZone, OverlapPolicy, check_claim};
 use crate::zone::soa::soa_content;
 use crate::zone::{DomainType, ReverseKind, SyncState, SyncStatus, Zone, ZoneName, ZoneStatus};
 
@@ -83,7 +84,8 @@ impl ScaiDns {
             ));
         }
         let skip = may_skip && input.skip_validation != Some(false);
-        self.check_overlaps(ctx, ctx.tenant_id, &name).await?;
+        let overlap = overlap_policy(ctx);
+        self.check_overlaps(ctx.tenant_id, &name, overlap).await?;
 
         let now = ctx.now;
         let zone = Zone {
@@ -112,7 +114,6 @@ impl ScaiDns {
             deleted_at: None,
         };
         if skip {
-            self.refuse_if_taken(&zone).await?;
             tracing::warn!(zone = %zone.name, actor = ?ctx.actor_id(), "zone created without ownership validation");
         }
         let records = self.system_records(&zone, &self.nameservers().await?)?;
@@ -141,7 +142,7 @@ impl ScaiDns {
         };
         let zone = self
             .store()
-            .write_zone(write, &self.publisher(publication))
+            .write_zone_claiming(write, overlap, &self.publisher(publication))
             .await?;
         Ok(CreatedZone { zone, validation })
     }
@@ -329,7 +330,9 @@ impl ScaiDns {
                 "the zone is not deleted",
             ));
         }
-        self.check_overlaps(ctx, before.tenant_id, &before.name)
+        // Restoring is claiming the name again: what went live meanwhile wins.
+        let overlap = overlap_policy(ctx);
+        self.check_overlaps(before.tenant_id, &before.name, overlap)
             .await?;
         let mut zone = before.clone();
         zone.status = before
@@ -339,7 +342,6 @@ impl ScaiDns {
         zone.deleted_at = None;
         zone.updated_at = ctx.now;
         let publication = if zone.is_published() {
-            self.refuse_if_taken(&zone).await?;
             let records = self.zone_records(&zone).await?;
             Publication::Full(zone_spec(&zone, &records))
         } else {
@@ -353,7 +355,7 @@ impl ScaiDns {
             Some(zone_audit_view(&before)),
             Some(zone_audit_view(&zone)),
         )];
-        self.write_zone_row(before, zone, Vec::new(), audit, publication)
+        self.write_zone_row_claiming(before, zone, Vec::new(), audit, publication, overlap)
             .await
     }
 
@@ -377,16 +379,25 @@ impl ScaiDns {
             .any(|other| other.id != zone.id && other.name == zone.name && other.is_published()))
     }
 
-    /// Refuses to publish `zone` while another zone of its name is served (interface decision
-    /// 12): publishing would replace that zone's content.
-    pub(crate) async fn refuse_if_taken(&self, zone: &Zone) -> Result<()> {
-        if self.name_published_elsewhere(zone).await? {
-            return Err(Error::conflict(
-                "zone_taken",
-                format!("{} is already active on this platform", zone.name),
-            ));
-        }
-        Ok(())
+    /// Refuses to make `zone` live while another live zone holds its name or, unless `overlap`
+    /// allows it, another tenant's live zone lies above or below it (interface decision 12).
+    /// Checked again inside the write that activates it (see [`ZoneStore::write_zone`]); this
+    /// early answer spares the work before it, such as an ownership check's DNS queries.
+    ///
+    /// [`ZoneStore::write_zone`]: crate::ports::store::ZoneStore::write_zone
+    pub(crate) async fn check_live_claim(&self, zone: &Zone, overlap: OverlapPolicy) -> Result<()> {
+        let live: Vec<LiveZone> = self
+            .store()
+            .find_overlapping_zones(&zone.name)
+            .await?
+            .into_iter()
+            .filter(|other| other.id != zone.id && other.is_published())
+            .map(|other| LiveZone {
+                tenant_id: other.tenant_id,
+                name: other.name,
+            })
+            .collect();
+        check_claim(zone.tenant_id, &zone.name, &live, overlap)
     }
 
     /// A zone the caller may know exists (some zone permission reaches it), or 404. It says
@@ -413,10 +424,31 @@ impl ScaiDns {
     pub(crate) async fn write_zone_row(
         &self,
         before: Zone,
+        zone: Zone,
+        validations: Vec<Validation>,
+        audit: Vec<crate::audit::AuditEvent>,
+        publication: Publication,
+    ) -> Result<Zone> {
+        self.write_zone_row_claiming(
+            before,
+            zone,
+            validations,
+            audit,
+            publication,
+            OverlapPolicy::Refuse,
+        )
+        .await
+    }
+
+    /// [`ScaiDns::write_zone_row`] with the overlap policy of a zone going live.
+    pub(crate) async fn write_zone_row_claiming(
+        &self,
+        before: Zone,
         mut zone: Zone,
         validations: Vec<Validation>,
         audit: Vec<crate::audit::AuditEvent>,
         publication: Publication,
+        overlap: OverlapPolicy,
     ) -> Result<Zone> {
         zone.generation = before.generation + 1;
         let write = ZoneWrite {
@@ -428,7 +460,7 @@ impl ScaiDns {
             audit,
         };
         self.store()
-            .write_zone(write, &self.publisher(publication))
+            .write_zone_claiming(write, overlap, &self.publisher(publication))
             .await
     }
 
@@ -494,33 +526,43 @@ impl ScaiDns {
         }
     }
 
-    /// Refuses a zone of `tenant` that overlaps another tenant's zone (unless a platform admin
-    /// does it) or duplicates one of the tenant's live zones (interface decision 12).
+    /// Refuses a name the tenant already holds (`domain_exists`, among its zones that are not
+    /// deleted), or one that another live zone holds ([`check_claim`]). Pending zones of other
+    /// tenants are no obstacle: the first to prove ownership wins (interface decision 12).
     async fn check_overlaps(
         &self,
-        ctx: &OpContext,
         tenant: TenantId,
         name: &ZoneName,
+        overlap: OverlapPolicy,
     ) -> Result<()> {
+        let mut live = Vec::new();
         for other in self.store().find_overlapping_zones(name).await? {
             if other.status == ZoneStatus::Deleted {
                 continue;
             }
-            if other.tenant_id == tenant {
-                if other.name == *name {
-                    return Err(Error::conflict("domain_exists", "Domain already exists")
-                        .with_field("name")
-                        .with_conflicts(vec![other.id.to_string()]));
-                }
-            } else if other.name != *name && !ctx.is_platform_admin() {
-                return Err(Error::conflict(
-                    "zone_overlap",
-                    format!("{name} overlaps a zone managed by another tenant"),
-                )
-                .with_field("name"));
+            if other.tenant_id == tenant && other.name == *name {
+                return Err(Error::conflict("domain_exists", "Domain already exists")
+                    .with_field("name")
+                    .with_conflicts(vec![other.id.to_string()]));
+            }
+            if other.is_published() {
+                live.push(LiveZone {
+                    tenant_id: other.tenant_id,
+                    name: other.name,
+                });
             }
         }
-        Ok(())
+        check_claim(tenant, name, &live, overlap)
+    }
+}
+
+/// Platform admins may place a zone inside or above another tenant's live zone when they
+/// create or restore it themselves (interface decision 12); nobody else may.
+fn overlap_policy(ctx: &OpContext) -> OverlapPolicy {
+    if ctx.is_platform_admin() {
+        OverlapPolicy::AcrossTenants
+    } else {
+        OverlapPolicy::Refuse
     }
 }
 

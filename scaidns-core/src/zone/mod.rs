@@ -1,5 +1,6 @@
 //! Zones ("domains" in the API): the model, its status machine and the zone-level rules.
 
+pub mod claims;
 pub mod name;
 pub mod rules;
 pub mod soa;

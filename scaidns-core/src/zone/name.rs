@@ -33,7 +33,7 @@ pub enum ReverseKind {
 impl ZoneName {
     /// Parses user input into a canonical zone name.
     pub fn parse(input: &str) -> Result<Self> {
-        let fqdn = to_ascii_fqdn(input, "name")?;
+        let fqdn = to_ascii_fqdn(input, "name").map_err(|e| invalid_name(e.message()))?;
         let labels: Vec<&str> = fqdn.trim_end_matches('.').split('.').collect();
         if labels.len() < 2 {
             return Err(invalid_name(
@@ -93,36 +93,62 @@ impl ZoneName {
     }
 }
 
-/// Lowercases, applies IDNA (UTS #46, non-transitional) and checks lengths; returns the name
-/// with a trailing dot. `field` names the input in errors.
-pub(crate) fn to_ascii_fqdn(input: &str, field: &str) -> Result<String> {
+/// Maps user input to ASCII as UTS #46 does (non-transitional), before anything looks at its
+/// structure: case folding, width folding and, above all, the label separators. U+3002, U+FF0E
+/// and U+FF61 are full stops to every IDNA client, so `victim.example。` must be checked as
+/// `victim.example.`, not as some other name that slips past overlap and emptiness checks.
+/// Nothing is checked here but the mapping itself: every ASCII character survives, so the
+/// caller's own rules (labels, `*`, `@`, `_`) decide on the mapped text. ASCII input is only
+/// lowercased, so existing A-labels pass as written.
+pub(crate) fn map_uts46(input: &str, field: &str) -> Result<String> {
     let trimmed = input.trim();
-    let bare = trimmed.strip_suffix('.').unwrap_or(trimmed);
+    if trimmed.is_ascii() {
+        return Ok(trimmed.to_ascii_lowercase());
+    }
+    let mapped = idna::uts46::Uts46::new()
+        .to_ascii(
+            trimmed.as_bytes(),
+            idna::uts46::AsciiDenyList::EMPTY,
+            idna::uts46::Hyphens::Allow,
+            idna::uts46::DnsLength::Ignore,
+        )
+        .map_err(|_| Error::invalid(field, "is not a valid internationalised domain name"))?;
+    // Mapping can yield characters outside ASCII only on error, but the checks below rely on
+    // ASCII, so say so rather than assume it.
+    if !mapped.is_ascii() {
+        return Err(Error::invalid(
+            field,
+            "is not a valid internationalised domain name",
+        ));
+    }
+    Ok(mapped.into_owned())
+}
+
+/// Maps `input` ([`map_uts46`]) and checks the structure of the result: not empty, no empty
+/// label, lengths; returns the name with exactly one trailing dot. `field` names the input in
+/// errors.
+pub(crate) fn to_ascii_fqdn(input: &str, field: &str) -> Result<String> {
+    let mapped = map_uts46(input, field)?;
+    let bare = mapped.strip_suffix('.').unwrap_or(&mapped);
     if bare.is_empty() {
         return Err(Error::invalid(field, "must not be empty"));
     }
-    if bare.contains("..") || bare.starts_with('.') {
+    if bare.split('.').any(str::is_empty) {
         return Err(Error::invalid(field, "must not contain empty labels"));
     }
-    let ascii = if bare.is_ascii() {
-        bare.to_ascii_lowercase()
-    } else {
-        idna::domain_to_ascii(bare)
-            .map_err(|_| Error::invalid(field, "is not a valid internationalised domain name"))?
-    };
-    if ascii.len() > MAX_NAME_LEN {
+    if bare.len() > MAX_NAME_LEN {
         return Err(Error::invalid(
             field,
             format!("is longer than {MAX_NAME_LEN} characters"),
         ));
     }
-    if let Some(label) = ascii.split('.').find(|l| l.len() > MAX_LABEL_LEN) {
+    if let Some(label) = bare.split('.').find(|l| l.len() > MAX_LABEL_LEN) {
         return Err(Error::invalid(
             field,
             format!("label '{label}' is longer than {MAX_LABEL_LEN} characters"),
         ));
     }
-    Ok(format!("{ascii}."))
+    Ok(format!("{bare}."))
 }
 
 fn invalid_name(message: impl Into<String>) -> Error {
@@ -208,6 +234,55 @@ mod tests {
         let err = ZoneName::parse("a_b.com").unwrap_err();
         assert_eq!(err.code(), "invalid_domain_name");
         assert_eq!(err.field(), Some("name"));
+    }
+
+    /// The IDNA label separators other than U+002E (UTS #46 maps each to '.').
+    const FULL_STOPS: [char; 3] = ['\u{3002}', '\u{FF0E}', '\u{FF61}'];
+
+    #[test]
+    fn every_label_separator_is_a_dot() {
+        for stop in FULL_STOPS {
+            let trailing = ZoneName::parse(&format!("sub.victim.example{stop}")).unwrap();
+            assert_eq!(trailing.fqdn(), "sub.victim.example.", "{stop:?}");
+            let inner = ZoneName::parse(&format!("sub{stop}victim{stop}example")).unwrap();
+            assert_eq!(inner, trailing, "{stop:?}");
+            let victim = ZoneName::parse("victim.example").unwrap();
+            assert!(victim.overlaps(&inner), "{stop:?}");
+            for bad in [
+                format!("a{stop}{stop}b"),
+                format!("a.{stop}b"),
+                format!("{stop}a.b"),
+                format!("a.b{stop}{stop}"),
+                format!("a.b.{stop}"),
+                stop.to_string(),
+            ] {
+                assert!(ZoneName::parse(&bad).is_err(), "{bad:?} accepted");
+            }
+        }
+    }
+
+    #[test]
+    fn maps_before_checking_structure() {
+        // Fullwidth letters and digits fold to ASCII; the result is checked like ASCII input.
+        assert_eq!(
+            ZoneName::parse("ＥＸＡＭＰＬＥ．ｃｏｍ").unwrap().fqdn(),
+            "example.com."
+        );
+        assert_eq!(
+            ZoneName::parse("Bücher。Example").unwrap().fqdn(),
+            "xn--bcher-kva.example."
+        );
+        assert!(ZoneName::parse("a_b。com").is_err());
+        let empty = ZoneName::parse("a。。com").unwrap_err();
+        assert_eq!(
+            (empty.code(), empty.field()),
+            ("invalid_domain_name", Some("name"))
+        );
+        assert!(ZoneName::parse("ä..com").is_err());
+        assert!(ZoneName::parse("ä.com..").is_err());
+        // Length limits apply to the A-label form.
+        let long = format!("{}.com", "ü".repeat(60));
+        assert!(ZoneName::parse(&long).is_err());
     }
 
     #[test]

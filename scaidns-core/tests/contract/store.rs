@@ -22,6 +22,7 @@ use scaidns_core::ports::store::{
 };
 use scaidns_core::record::{Record, RecordContent, RecordName, RecordType, Ttl};
 use scaidns_core::tenant::{Tenant, TenantStatus, User, UserStatus};
+use scaidns_core::zone::claims::OverlapPolicy;
 use scaidns_core::zone::{DomainType, SyncState, SyncStatus, Zone, ZoneName, ZoneStatus};
 use serde_json::json;
 
@@ -64,6 +65,8 @@ contract!(
     records_are_replaced_swapped_and_deleted,
     list_records_filters_and_orders,
     overlapping_zones_are_label_aligned,
+    going_live_is_refused_inside_another_tenants_live_zone,
+    racing_overlapping_activations_cannot_both_win,
     purge_removes_the_zone_and_its_rows,
     validations_latest_and_open,
     sync_state_and_counts,
@@ -999,6 +1002,101 @@ async fn list_records_filters_and_orders(store: &SqlStore) {
 
 // ----- overlap, purge, validations -----
 
+/// The write that makes a zone live checks the other live zones itself (interface decision
+/// 12), whoever calls the store.
+async fn going_live_is_refused_inside_another_tenants_live_zone(store: &SqlStore) {
+    let (t1, t2) = (TenantId::new(), TenantId::new());
+    put(store, create(&new_zone(t1, "squat.example.com"))).await;
+
+    // Pending zones of another tenant are stored; making one live is refused, both ways.
+    let mut below = new_zone(t2, "app.squat.example.com");
+    below.status = ZoneStatus::PendingValidation;
+    let below = put(store, create(&below)).await;
+    let mut w = change(&below);
+    w.zone.status = ZoneStatus::Active;
+    let err = assert_code(store.write_zone(w, &NoPublish).await, "zone_overlap");
+    assert!(
+        err.message().contains("lies inside squat.example.com"),
+        "{err}"
+    );
+    assert_eq!(
+        store.get_zone(below.id).await.unwrap().unwrap().status,
+        ZoneStatus::PendingValidation
+    );
+    let err = assert_code(
+        store
+            .write_zone(create(&new_zone(t2, "example.com")), &NoPublish)
+            .await,
+        "zone_overlap",
+    );
+    assert!(
+        err.message().contains("contains squat.example.com"),
+        "{err}"
+    );
+
+    // A platform admin's policy allows the overlap, never a second live zone of one name.
+    let mut w = change(&below);
+    w.zone.status = ZoneStatus::Active;
+    store
+        .write_zone_claiming(w, OverlapPolicy::AcrossTenants, &NoPublish)
+        .await
+        .unwrap();
+    assert_code(
+        store
+            .write_zone_claiming(
+                create(&new_zone(t2, "squat.example.com")),
+                OverlapPolicy::AcrossTenants,
+                &NoPublish,
+            )
+            .await,
+        "zone_taken",
+    );
+    // The tenant's own zones nest, and writes to a zone already live are not re-checked.
+    put(store, create(&new_zone(t1, "eu.squat.example.com"))).await;
+    let live = store.get_zone(below.id).await.unwrap().unwrap();
+    put(store, change(&live)).await;
+}
+
+/// Two tenants' zones with overlapping names going live at once: the activations queue on the
+/// name space's lock, so the second sees the first and is refused.
+async fn racing_overlapping_activations_cannot_both_win(store: &SqlStore) {
+    let (t1, t2) = (TenantId::new(), TenantId::new());
+    let mut pending = Vec::new();
+    for (tenant, name) in [(t1, "race.example"), (t2, "app.race.example")] {
+        let mut z = new_zone(tenant, name);
+        z.status = ZoneStatus::PendingValidation;
+        pending.push(put(store, create(&z)).await);
+    }
+    // Publishing inside the transaction takes a while, so both transactions are open at once.
+    let slow = Arc::new(Fixed {
+        delay: StdDuration::from_millis(300),
+        ..Fixed::new(Ok(PublishOutcome::Published))
+    });
+    let activate = |zone: &Zone| {
+        let mut w = change(zone);
+        w.zone.status = ZoneStatus::Active;
+        w
+    };
+    let (ra, rb) = tokio::join!(
+        store.write_zone(activate(&pending[0]), slow.as_ref()),
+        store.write_zone(activate(&pending[1]), slow.as_ref())
+    );
+    let outcomes = [ra.as_ref().map(|_| ()), rb.as_ref().map(|_| ())];
+    assert_eq!(
+        outcomes.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{ra:?} / {rb:?}"
+    );
+    let loser = outcomes.iter().find_map(|r| r.as_ref().err()).unwrap();
+    assert_eq!(loser.code(), "zone_overlap", "{loser}");
+    let mut live = 0;
+    for zone in &pending {
+        let stored = store.get_zone(zone.id).await.unwrap().unwrap();
+        live += usize::from(stored.status == ZoneStatus::Active);
+    }
+    assert_eq!(live, 1);
+}
+
 async fn overlapping_zones_are_label_aligned(store: &SqlStore) {
     let (t1, t2) = (TenantId::new(), TenantId::new());
     for (tenant, name, status) in [
@@ -1841,14 +1939,16 @@ async fn settings_upsert_with_audit(store: &SqlStore) {
 // ----- rows edited behind the store's back -----
 
 /// Runs `sql` on the test database directly, bypassing the store.
-async fn raw(db: &TestDb, sql: &'static str) {
-    use sqlx::{Connection, Executor};
+async fn raw(db: &TestDb, sql: &str) {
+    use sqlx::{AssertSqlSafe, Connection};
     if db.url.starts_with("sqlite:") {
         let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
-        conn.execute(sql).await.unwrap();
+        let query = sqlx::query(AssertSqlSafe(sql.to_owned()));
+        query.execute(&mut conn).await.unwrap();
     } else {
         let mut conn = sqlx::MySqlConnection::connect(&db.url).await.unwrap();
-        conn.execute(sql).await.unwrap();
+        let query = sqlx::query(AssertSqlSafe(sql.to_owned()));
+        query.execute(&mut conn).await.unwrap();
     }
 }
 
@@ -1857,23 +1957,44 @@ async fn corrupt_rows_are_internal_errors(db: &TestDb) {
     let zone = new_zone(TenantId::new(), "example.com");
     let mut w = create(&zone);
     let www = record(&zone, "www", RecordType::A, "192.0.2.1");
+    let mail = record(&zone, "mail", RecordType::A, "192.0.2.2");
     w.upsert_records.push(www.clone());
+    w.upsert_records.push(mail.clone());
     put(store, w).await;
 
-    raw(db, "UPDATE records SET content = 'not-an-address'").await;
-    let err = store
+    // A record that cannot be read back is left out of reads (and logged), never fails them:
+    // the rest of the zone stays readable and repairable.
+    raw(
+        db,
+        &format!(
+            "UPDATE records SET content = 'not-an-address' WHERE id = '{}'",
+            www.id
+        ),
+    )
+    .await;
+    let listed = store
         .list_records(zone.id, &RecordFilter::default())
         .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Internal);
-    assert!(
-        err.message().contains("corrupt records row"),
-        "{}",
-        err.message()
-    );
+        .unwrap();
     assert_eq!(
-        store.get_record(zone.id, www.id).await.unwrap_err().kind(),
-        ErrorKind::Internal
+        listed.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![mail.id]
+    );
+    assert_eq!(store.get_record(zone.id, www.id).await.unwrap(), None);
+    raw(
+        db,
+        &format!(
+            "UPDATE records SET name = 'x..example.com' WHERE id = '{}'",
+            mail.id
+        ),
+    )
+    .await;
+    assert!(
+        store
+            .list_records(zone.id, &RecordFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
     );
 
     raw(db, "UPDATE zones SET status = 'bogus'").await;

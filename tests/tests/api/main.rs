@@ -18,6 +18,7 @@ mod identity_sync;
 mod isolation;
 mod key_narrowing;
 mod malformed;
+mod name_claims;
 mod nameservers;
 mod openapi;
 mod powerdns;

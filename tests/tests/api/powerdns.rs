@@ -24,7 +24,7 @@ use crate::util::error_of;
 
 /// Creates `zone` at the "current provider": NS ns1/ns2 inside the zone with glue on
 /// 127.0.0.1, so the validator's NS lookup and its authoritative query both end up here.
-async fn provider_zone(provider: &PdnsServer, zone: &str, txt: Option<&str>) {
+pub async fn provider_zone(provider: &PdnsServer, zone: &str, txt: Option<&str>) {
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     let fqdn = format!("{zone}.");
     let mut rrsets = vec![

@@ -16,6 +16,15 @@ pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 /// Reads a zone's generation and locks the row until the transaction ends.
 pub(crate) const LOCK_ZONE: &str = "SELECT generation FROM zones WHERE id = ? FOR UPDATE";
 
+/// [`LOCK_ZONE`] with the stored status.
+pub(crate) const LOCK_ZONE_STATUS: &str =
+    "SELECT generation, status FROM zones WHERE id = ? FOR UPDATE";
+
+/// Takes the activation lock of one name space (`zone::claims::claim_lock_key`) until the
+/// transaction ends: the upsert holds an exclusive lock on the row, inserted or found.
+pub(crate) const LOCK_CLAIM: &str = "INSERT INTO zone_claim_locks (lock_key) VALUES (?) \
+     ON DUPLICATE KEY UPDATE lock_key = VALUES(lock_key)";
+
 /// Inserts or replaces a setting.
 pub(crate) const UPSERT_SETTING: &str = "INSERT INTO settings (setting_key, setting_value) VALUES (?, ?) \
      ON DUPLICATE KEY UPDATE setting_value = VALUES(setting_value)";

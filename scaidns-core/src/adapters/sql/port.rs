@@ -18,6 +18,7 @@ use crate::ports::store::{
 };
 use crate::record::Record;
 use crate::tenant::{Tenant, User};
+use crate::zone::claims::OverlapPolicy;
 use crate::zone::{SyncState, Zone, ZoneName, ZoneStatus};
 
 /// Calls `module::function(pool, args…)` on the engine's copy of the query code.
@@ -32,8 +33,13 @@ macro_rules! dispatch {
 
 #[async_trait]
 impl ZoneStore for SqlStore {
-    async fn write_zone(&self, write: ZoneWrite, publisher: &dyn Publisher) -> Result<Zone> {
-        dispatch!(self, zones::write(write, publisher))
+    async fn write_zone_claiming(
+        &self,
+        write: ZoneWrite,
+        overlap: OverlapPolicy,
+        publisher: &dyn Publisher,
+    ) -> Result<Zone> {
+        dispatch!(self, zones::write(write, overlap, publisher))
     }
 
     async fn purge_zone(

@@ -5,7 +5,7 @@ use sqlx::{AssertSqlSafe, Pool};
 
 use super::common::{Table, bind_as, delete_zone_rows};
 use super::{Conn, Db};
-use crate::adapters::sql::rows::{RecordRow, content_hash, models, record_columns};
+use crate::adapters::sql::rows::{RecordRow, content_hash, readable_models, record_columns};
 use crate::adapters::sql::types::{Arg, Filter, Ts, count, db_err, is_unique_violation};
 use crate::error::{Error, Result};
 use crate::ids::{RecordId, ZoneId};
@@ -44,7 +44,7 @@ pub(crate) async fn list(
         .fetch_all(pool)
         .await
         .map_err(db_err)?;
-    models(rows, RecordRow::into_model)
+    Ok(readable_models(rows, RecordRow::into_model))
 }
 
 pub(crate) async fn get(pool: &Pool<Db>, zone_id: ZoneId, id: RecordId) -> Result<Option<Record>> {
@@ -58,7 +58,7 @@ pub(crate) async fn get(pool: &Pool<Db>, zone_id: ZoneId, id: RecordId) -> Resul
     .fetch_optional(pool)
     .await
     .map_err(db_err)?;
-    row.map(RecordRow::into_model).transpose()
+    Ok(readable_models(row.into_iter().collect(), RecordRow::into_model).pop())
 }
 
 pub(crate) async fn count_all(pool: &Pool<Db>) -> Result<u64> {

@@ -445,3 +445,16 @@ impl AuditRow {
 pub(crate) fn models<R, M>(rows: Vec<R>, convert: impl Fn(R) -> Result<M>) -> Result<Vec<M>> {
     rows.into_iter().map(convert).collect()
 }
+
+/// Converts a list of rows shown to people, leaving out (and logging, with the row id, which
+/// the error carries) a row that cannot be read back: one bad row must not make the rest
+/// unreadable, nor the zone unrepairable through the API.
+pub(crate) fn readable_models<R, M>(rows: Vec<R>, convert: impl Fn(R) -> Result<M>) -> Vec<M> {
+    rows.into_iter()
+        .filter_map(|row| {
+            convert(row)
+                .inspect_err(|e| tracing::error!(error = %e, "skipped a stored row that cannot be read back"))
+                .ok()
+        })
+        .collect()
+}

@@ -19,6 +19,14 @@ pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 /// Reads a zone's generation; the `BEGIN IMMEDIATE` of [`begin_write`] already holds the lock.
 pub(crate) const LOCK_ZONE: &str = "SELECT generation FROM zones WHERE id = ?";
 
+/// [`LOCK_ZONE`] with the stored status.
+pub(crate) const LOCK_ZONE_STATUS: &str = "SELECT generation, status FROM zones WHERE id = ?";
+
+/// Takes the activation lock of one name space (`zone::claims::claim_lock_key`) until the
+/// transaction ends (`BEGIN IMMEDIATE` already serialises writers; the row is kept for parity).
+pub(crate) const LOCK_CLAIM: &str = "INSERT INTO zone_claim_locks (lock_key) VALUES (?) \
+     ON CONFLICT (lock_key) DO NOTHING";
+
 /// Inserts or replaces a setting.
 pub(crate) const UPSERT_SETTING: &str = "INSERT INTO settings (setting_key, setting_value) VALUES (?, ?) \
      ON CONFLICT (setting_key) DO UPDATE SET setting_value = excluded.setting_value";

@@ -11,15 +11,16 @@ use sqlx::{AssertSqlSafe, Database, Pool};
 
 use super::common::{bind_as, bind_scalar, finish};
 use super::{Conn, Db, audit, records, validations};
-use crate::adapters::sql::rows::{ZoneRow, json_text, models, zone_columns};
+use crate::adapters::sql::rows::{ZoneRow, json_text, models, readable_models, zone_columns};
 use crate::adapters::sql::types::{
-    Arg, Filter, LIKE_ESCAPE, Ts, count, db_err, escape_like, is_unique_violation, limit_offset,
-    ts_opt,
+    Arg, Filter, LIKE_ESCAPE, Ts, corrupt, count, db_err, escape_like, is_unique_violation,
+    limit_offset, ts_opt,
 };
 use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::ids::ZoneId;
 use crate::ports::store::{Page, PageRequest, PublishOutcome, Publisher, ZoneFilter, ZoneWrite};
+use crate::zone::claims::{LiveZone, OverlapPolicy, check_claim, claim_lock_key, zone_taken};
 use crate::zone::{SyncState, SyncStatus, Zone, ZoneName, ZoneStatus};
 
 type Args = <Db as Database>::Arguments;
@@ -27,11 +28,12 @@ type Args = <Db as Database>::Arguments;
 pub(crate) async fn write(
     pool: &Pool<Db>,
     write: ZoneWrite,
+    overlap: OverlapPolicy,
     publisher: &dyn Publisher,
 ) -> Result<Zone> {
     check_write(&write)?;
     let mut tx = super::begin_write(pool).await.map_err(db_err)?;
-    let result = write_in(&mut tx, write, publisher).await;
+    let result = write_in(&mut tx, write, overlap, publisher).await;
     finish(tx, result).await
 }
 
@@ -54,7 +56,12 @@ fn check_write(write: &ZoneWrite) -> Result<()> {
     Ok(())
 }
 
-async fn write_in(conn: &mut Conn, write: ZoneWrite, publisher: &dyn Publisher) -> Result<Zone> {
+async fn write_in(
+    conn: &mut Conn,
+    write: ZoneWrite,
+    overlap: OverlapPolicy,
+    publisher: &dyn Publisher,
+) -> Result<Zone> {
     let ZoneWrite {
         zone,
         expected_generation,
@@ -63,12 +70,20 @@ async fn write_in(conn: &mut Conn, write: ZoneWrite, publisher: &dyn Publisher) 
         validations,
         audit,
     } = write;
-    match expected_generation {
-        None => insert(conn, &zone).await?,
-        Some(expected) => {
-            lock(conn, zone.id, expected).await?;
-            update(conn, &zone).await?;
+    let was_live = match expected_generation {
+        None => {
+            insert(conn, &zone).await?;
+            false
         }
+        Some(expected) => {
+            let stored = lock(conn, zone.id, expected).await?;
+            update(conn, &zone).await?;
+            stored == ZoneStatus::Active.as_str()
+        }
+    };
+    // Checked before anything else reads: see `claim`.
+    if zone.status == ZoneStatus::Active && !was_live {
+        claim(conn, &zone, overlap).await?;
     }
     records::delete(conn, zone.id, delete_records).await?;
     // Replace = delete + insert, so that two records swapping contents do not trip the unique
@@ -95,23 +110,65 @@ async fn write_in(conn: &mut Conn, write: ZoneWrite, publisher: &dyn Publisher) 
         .ok_or_else(|| Error::internal(format!("zone {} vanished mid-write", zone.id)))
 }
 
-/// Locks the zone row and checks its generation.
-async fn lock(conn: &mut Conn, id: ZoneId, expected: i64) -> Result<()> {
-    let stored: Option<i64> = sqlx::query_scalar(super::LOCK_ZONE)
+/// Locks the zone row and checks its generation; returns the stored status.
+async fn lock(conn: &mut Conn, id: ZoneId, expected: i64) -> Result<String> {
+    let stored: Option<(i64, String)> = sqlx::query_as(super::LOCK_ZONE_STATUS)
         .bind(id.to_string())
         .fetch_optional(&mut *conn)
         .await
         .map_err(db_err)?;
     match stored {
         None => Err(Error::not_found("Domain not found")),
-        Some(g) if g != expected => Err(Error::conflict(
+        Some((g, _)) if g != expected => Err(Error::conflict(
             "generation_mismatch",
             format!(
                 "The domain was changed by another request (generation {g}, expected {expected}); reload and retry"
             ),
         )),
-        Some(_) => Ok(()),
+        Some((_, status)) => Ok(status),
     }
+}
+
+/// Makes `zone` live only if no other live zone holds its name space
+/// ([`crate::zone::claims::check_claim`]). Activations that could overlap first queue on one
+/// lock row per [`claim_lock_key`], so of two racing for overlapping names the second sees the
+/// first. On MySQL the lock is taken before this transaction's first plain read (the writes
+/// and the `FOR UPDATE` before it open no snapshot), so the snapshot the check reads from
+/// already holds every activation that committed before the lock was granted; on SQLite
+/// `BEGIN IMMEDIATE` serialises every writer anyway.
+async fn claim(conn: &mut Conn, zone: &Zone, overlap: OverlapPolicy) -> Result<()> {
+    sqlx::query(super::LOCK_CLAIM)
+        .bind(claim_lock_key(&zone.name))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    let mut f = overlap_filter(&zone.name);
+    f.and(
+        "status = ? AND id <> ?",
+        [
+            Arg::Text(ZoneStatus::Active.as_str().to_owned()),
+            Arg::Text(zone.id.to_string()),
+        ],
+    );
+    let sql = format!("SELECT id, tenant_id, name FROM zones{}", f.sql());
+    let rows: Vec<(String, String, String)> = bind_as(sqlx::query_as(AssertSqlSafe(sql)), f.args)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    // A live row that cannot be read stops the activation: better refused than overlapping.
+    let live = rows
+        .into_iter()
+        .map(|(id, tenant, name)| {
+            Ok(LiveZone {
+                tenant_id: tenant
+                    .parse()
+                    .map_err(|e| corrupt("zones", &id, format!("tenant_id: {e}")))?,
+                name: ZoneName::parse(&name)
+                    .map_err(|e| corrupt("zones", &id, format!("name: {e}")))?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    check_claim(zone.tenant_id, &zone.name, &live, overlap)
 }
 
 /// Binds every column but `id`, in `zone_columns!` order.
@@ -192,10 +249,7 @@ async fn name_taken(conn: &mut Conn, zone: &Zone) -> Result<Error> {
             .await
             .map_err(db_err)?;
     Ok(match live {
-        Some(_) => Error::conflict(
-            "zone_taken",
-            format!("{} is already active on this platform", zone.name),
-        ),
+        Some(_) => zone_taken(&zone.name),
         None => Error::internal(format!("zone id {} already exists", zone.id)),
     })
 }
@@ -269,7 +323,8 @@ pub(crate) async fn get(pool: &Pool<Db>, id: ZoneId) -> Result<Option<Zone>> {
     fetch(&mut conn, id).await
 }
 
-pub(crate) async fn find_overlapping(pool: &Pool<Db>, name: &ZoneName) -> Result<Vec<Zone>> {
+/// Zones whose name equals `name`, lies above it or below it.
+fn overlap_filter(name: &ZoneName) -> Filter {
     // The zone itself and its ancestors are exact matches computed here; descendants are the
     // names ending in ".<name>".
     let labels: Vec<&str> = name.as_str().split('.').collect();
@@ -282,6 +337,11 @@ pub(crate) async fn find_overlapping(pool: &Pool<Db>, name: &ZoneName) -> Result
         format!("(name IN ({marks}) OR name LIKE ? ESCAPE '{LIKE_ESCAPE}')"),
         args,
     );
+    f
+}
+
+pub(crate) async fn find_overlapping(pool: &Pool<Db>, name: &ZoneName) -> Result<Vec<Zone>> {
+    let f = overlap_filter(name);
     let sql = format!(
         concat!(
             "SELECT ",
@@ -355,7 +415,7 @@ pub(crate) async fn list(
         .await
         .map_err(db_err)?;
     Ok(Page {
-        items: models(rows, ZoneRow::into_model)?,
+        items: readable_models(rows, ZoneRow::into_model),
         total: count(total),
     })
 }

@@ -12,7 +12,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use crate::error::Result;
 use crate::record::content::lex::invalid;
 use crate::zone::ZoneName;
-use crate::zone::name::to_ascii_fqdn;
+use crate::zone::name::{map_uts46, to_ascii_fqdn};
 
 /// An absolute domain name in canonical form (lowercase, trailing dot), or the root `.`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -58,12 +58,20 @@ pub(crate) fn parse_name(
     zone: Option<&ZoneName>,
     what: &str,
 ) -> Result<HostName> {
-    if token == "@" {
+    // Mapped first (UTS #46): `mail。` is `mail.`, `＠` is `@`, and fullwidth digits are
+    // digits, so the address check below sees what a resolver would.
+    let mapped = map_uts46(token, "content").map_err(|e| {
+        invalid(format!(
+            "{what} '{token}' is not a valid name ({})",
+            e.message()
+        ))
+    })?;
+    if mapped == "@" {
         return zone
             .map(|z| HostName(z.fqdn().to_owned()))
             .ok_or_else(|| invalid(format!("{what} cannot be '@' here; write the zone name")));
     }
-    if token == "." {
+    if mapped == "." {
         return if root_ok {
             Ok(HostName::root())
         } else {
@@ -72,13 +80,13 @@ pub(crate) fn parse_name(
             )))
         };
     }
-    let bare = token.strip_suffix('.').unwrap_or(token);
+    let bare = mapped.strip_suffix('.').unwrap_or(&mapped);
     if bare.parse::<Ipv4Addr>().is_ok() || bare.parse::<Ipv6Addr>().is_ok() {
         return Err(invalid(format!(
             "{what} must be a host name, not an address ('{token}')"
         )));
     }
-    let fqdn = to_ascii_fqdn(token, "content").map_err(|e| {
+    let fqdn = to_ascii_fqdn(&mapped, "content").map_err(|e| {
         invalid(format!(
             "{what} '{token}' is not a valid name ({})",
             e.message()
@@ -154,6 +162,29 @@ mod tests {
                 .unwrap()
                 .is_root()
         );
+    }
+
+    #[test]
+    fn every_label_separator_is_a_dot() {
+        for stop in ['\u{3002}', '\u{FF0E}', '\u{FF61}'] {
+            assert_eq!(
+                host(&format!("mail{stop}example{stop}com{stop}"))
+                    .unwrap()
+                    .as_str(),
+                "mail.example.com."
+            );
+            assert!(host(&format!("a{stop}{stop}b")).is_err());
+            assert!(host(&format!("mail.example.com{stop}{stop}")).is_err());
+            let root = parse_name(&stop.to_string(), NameRule::Host, true, None, "t").unwrap();
+            assert!(root.is_root(), "{stop:?} alone is the root");
+            let address = host(&format!("192{stop}0{stop}2{stop}1")).unwrap_err();
+            assert!(address.message().contains("not an address"), "{address}");
+        }
+        assert!(
+            host("１９２．０．２．１").is_err(),
+            "fullwidth digits are digits"
+        );
+        assert_eq!(host("＠").unwrap().as_str(), "example.com.");
     }
 
     #[test]

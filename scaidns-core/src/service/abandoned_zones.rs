@@ -1,0 +1,65 @@
+//! Pending zones nobody validated. They block no one (interface decision 12), but left alone
+//! they pile up for ever; the worker removes each once its latest challenge has been expired
+//! for the retention (`PENDING_ZONE_RETENTION_DAYS`) and the zone has not changed for as long.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::error::Result;
+use crate::ports::store::NoPublish;
+use crate::service::ScaiDns;
+use crate::service::dnssec::system_context_for;
+use crate::service::zones::zone_audit_view;
+use crate::zone::{Zone, ZoneStatus};
+
+impl ScaiDns {
+    /// Removes abandoned pending zones for good, each with a `domain.expire` audit entry in its
+    /// tenant. Returns how many went.
+    pub async fn purge_abandoned_zones(&self, retention: Duration) -> Result<u64> {
+        let now = self.clock().now();
+        let mut purged = 0;
+        for zone in self
+            .all_zones_with_status(Some(ZoneStatus::PendingValidation))
+            .await?
+        {
+            if now < self.abandoned_since(&zone).await? + retention {
+                continue;
+            }
+            let ctx = system_context_for(zone.tenant_id, now);
+            let audit = vec![ctx.audit(
+                "domain.expire",
+                "domain",
+                zone.id,
+                Some(zone.name.to_string()),
+                Some(zone_audit_view(&zone)),
+                None,
+            )];
+            // A pending zone was never published, and another tenant's live zone of the same
+            // name may be: the backend is not touched.
+            match self
+                .store()
+                .purge_zone(zone.id, zone.generation, audit, &NoPublish)
+                .await
+            {
+                Ok(()) => {
+                    tracing::info!(zone = %zone.name, zone_id = %zone.id, "abandoned pending zone removed");
+                    purged += 1;
+                }
+                // Changed meanwhile (validated, a new challenge): no longer abandoned.
+                Err(e) => {
+                    tracing::info!(zone = %zone.name, error = %e, "abandoned pending zone kept");
+                }
+            }
+        }
+        Ok(purged)
+    }
+
+    /// When the zone stopped being claimable: its latest challenge's expiry, or its last
+    /// change when that is later (a restore, say); without any challenge, its last change
+    /// plus a challenge's lifetime.
+    async fn abandoned_since(&self, zone: &Zone) -> Result<DateTime<Utc>> {
+        Ok(match self.store().latest_validation(zone.id).await? {
+            Some(v) => v.expires_at.max(zone.updated_at),
+            None => zone.updated_at + self.config().validation.expiry,
+        })
+    }
+}
