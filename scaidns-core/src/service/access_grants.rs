@@ -166,7 +166,8 @@ impl ScaiDns {
             created_at: ctx.now,
             updated_at: ctx.now,
         };
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            zone.tenant_id,
             "access_grant.create",
             "access_grant",
             grant.id,
@@ -174,7 +175,6 @@ impl ScaiDns {
             None,
             Some(grant_json(&grant)),
         );
-        audit.tenant_id = Some(zone.tenant_id);
         self.store().insert_access_grant(&grant, &[audit]).await?;
         Ok(grant)
     }
@@ -220,7 +220,8 @@ impl ScaiDns {
             return Ok(grant);
         }
         grant.updated_at = ctx.now;
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            zone.tenant_id,
             "access_grant.update",
             "access_grant",
             grant.id,
@@ -228,7 +229,6 @@ impl ScaiDns {
             Some(grant_json(&before)),
             Some(grant_json(&grant)),
         );
-        audit.tenant_id = Some(zone.tenant_id);
         self.store().update_access_grant(&grant, &[audit]).await?;
         Ok(grant)
     }
@@ -244,7 +244,8 @@ impl ScaiDns {
             .authorized_zone(ctx, "access_grants:delete", zone_id, false)
             .await?;
         let before = self.zone_grant(&zone, id).await?;
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            zone.tenant_id,
             "access_grant.delete",
             "access_grant",
             before.id,
@@ -252,7 +253,6 @@ impl ScaiDns {
             Some(grant_json(&before)),
             None,
         );
-        audit.tenant_id = Some(zone.tenant_id);
         self.store().delete_access_grant(before.id, &[audit]).await
     }
 

@@ -235,7 +235,8 @@ impl ScaiDns {
             created_at: ctx.now,
             updated_at: ctx.now,
         };
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            key.tenant_id,
             "api_key.create",
             "api_key",
             key.id,
@@ -243,7 +244,6 @@ impl ScaiDns {
             None,
             Some(key_json(&key)),
         );
-        audit.tenant_id = Some(key.tenant_id);
         self.store.insert_api_key(&key, &[audit]).await?;
         Ok(IssuedApiKey { key, secret })
     }
@@ -490,7 +490,8 @@ impl ScaiDns {
     /// Removes a key for good.
     pub async fn api_key_delete(&self, ctx: &OpContext, id: ApiKeyId) -> Result<()> {
         let before = self.key_for(ctx, id, "api_keys:delete").await?;
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            before.tenant_id,
             "api_key.delete",
             "api_key",
             before.id,
@@ -498,7 +499,6 @@ impl ScaiDns {
             Some(key_json(&before)),
             None,
         );
-        audit.tenant_id = Some(before.tenant_id);
         self.store.delete_api_key(before.id, &[audit]).await
     }
 
@@ -509,7 +509,8 @@ impl ScaiDns {
         after: &ApiKey,
         action: &str,
     ) -> Result<()> {
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            after.tenant_id,
             action,
             "api_key",
             after.id,
@@ -517,7 +518,6 @@ impl ScaiDns {
             Some(key_json(before)),
             Some(key_json(after)),
         );
-        audit.tenant_id = Some(after.tenant_id);
         self.store.update_api_key(after, &[audit]).await
     }
 }

@@ -218,6 +218,7 @@ impl ScaiDns {
             updated_at: ctx.now,
         };
         let audit = ctx.audit(
+            role.tenant_id,
             "role.create",
             "role",
             role.id,
@@ -261,7 +262,8 @@ impl ScaiDns {
             return Ok(role);
         }
         role.updated_at = ctx.now;
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            role.tenant_id,
             "role.update",
             "role",
             role.id,
@@ -269,7 +271,6 @@ impl ScaiDns {
             Some(role_json(&before)),
             Some(role_json(&role)),
         );
-        audit.tenant_id = role.tenant_id;
         self.store().update_role(&role, &[audit]).await?;
         Ok(role)
     }
@@ -280,7 +281,8 @@ impl ScaiDns {
             .await?;
         let before = self.visible_role(ctx, id).await?;
         refuse_system(&before)?;
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            before.tenant_id,
             "role.delete",
             "role",
             before.id,
@@ -288,7 +290,6 @@ impl ScaiDns {
             Some(role_json(&before)),
             None,
         );
-        audit.tenant_id = before.tenant_id;
         self.store().delete_role(before.id, &[audit]).await
     }
 
@@ -381,7 +382,8 @@ impl ScaiDns {
             created_by: caller_user(ctx),
             created_at: ctx.now,
         };
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            assignment.tenant_id,
             "role.assign",
             "role_assignment",
             assignment.id,
@@ -389,7 +391,6 @@ impl ScaiDns {
             None,
             Some(assignment_json(&assignment)),
         );
-        audit.tenant_id = Some(assignment.tenant_id);
         self.store()
             .insert_role_assignment(&assignment, &[audit])
             .await?;
@@ -419,7 +420,8 @@ impl ScaiDns {
             },
         };
         self.authorize(ctx, "roles:assign", target).await?;
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            assignment.tenant_id,
             "role.revoke",
             "role_assignment",
             assignment.id,
@@ -427,7 +429,6 @@ impl ScaiDns {
             Some(assignment_json(&assignment)),
             None,
         );
-        audit.tenant_id = Some(assignment.tenant_id);
         self.store()
             .delete_role_assignment(assignment.id, &[audit])
             .await

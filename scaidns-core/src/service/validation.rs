@@ -78,6 +78,7 @@ impl ScaiDns {
         let fresh = self.new_validation(&zone, validation_type, ctx.now);
         validations.push(fresh.clone());
         let audit = vec![ctx.audit(
+            zone.tenant_id,
             "domain.validation.start",
             "domain",
             zone.id,
@@ -105,6 +106,7 @@ impl ScaiDns {
         open.status = ValidationStatus::Cancelled;
         open.updated_at = ctx.now;
         let audit = vec![ctx.audit(
+            zone.tenant_id,
             "domain.validation.cancel",
             "domain",
             zone.id,
@@ -155,6 +157,7 @@ impl ScaiDns {
             next.status = ZoneStatus::Active;
             next.updated_at = ctx.now;
             audit.push(ctx.audit(
+                zone.tenant_id,
                 "domain.validation.success",
                 "domain",
                 zone.id,
@@ -165,6 +168,7 @@ impl ScaiDns {
             Publication::Full(zone_spec(&next, &self.zone_records(&zone).await?))
         } else {
             audit.push(ctx.audit(
+                zone.tenant_id,
                 "domain.validation.failure",
                 "domain",
                 zone.id,

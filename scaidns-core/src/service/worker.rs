@@ -162,6 +162,7 @@ impl ScaiDns {
             v.updated_at = now;
             let ctx = system_context_for(zone.tenant_id, now);
             let audit = vec![ctx.audit(
+                zone.tenant_id,
                 "domain.validation.expire",
                 "domain",
                 zone.id,
@@ -227,6 +228,7 @@ impl ScaiDns {
             }
             let ctx = system_context_for(zone.tenant_id, now);
             let audit = vec![ctx.audit(
+                zone.tenant_id,
                 "domain.purge",
                 "domain",
                 zone.id,
@@ -263,6 +265,7 @@ impl ScaiDns {
                 }
                 let ctx = system_context_for(zone.tenant_id, now);
                 let audit = ctx.audit(
+                    zone.tenant_id,
                     "access_grant.expire",
                     "access_grant",
                     grant.id,

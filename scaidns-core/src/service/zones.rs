@@ -124,6 +124,7 @@ impl ScaiDns {
             Publication::Nothing
         };
         let audit = vec![ctx.audit(
+            zone.tenant_id,
             "domain.create",
             "domain",
             zone.id,
@@ -212,6 +213,7 @@ impl ScaiDns {
         }
         zone.updated_at = ctx.now;
         let audit = vec![ctx.audit(
+            zone.tenant_id,
             "domain.update",
             "domain",
             zone.id,
@@ -250,6 +252,7 @@ impl ScaiDns {
             Publication::Nothing
         };
         let audit = vec![ctx.audit(
+            zone.tenant_id,
             "domain.delete",
             "domain",
             zone.id,
@@ -297,6 +300,7 @@ impl ScaiDns {
             .authorized_zone(ctx, "domains:delete", id, true)
             .await?;
         let audit = vec![ctx.audit(
+            zone.tenant_id,
             "domain.hard_delete",
             "domain",
             zone.id,
@@ -346,6 +350,7 @@ impl ScaiDns {
             Publication::Nothing
         };
         let audit = vec![ctx.audit(
+            zone.tenant_id,
             "domain.restore",
             "domain",
             zone.id,
@@ -510,7 +515,7 @@ impl ScaiDns {
                 if other.name == *name {
                     return Err(Error::conflict("domain_exists", "Domain already exists")
                         .with_field("name")
-                        .with_conflicts(vec![other.id.to_string()]));
+                        .with_conflicts(ctx.visible_conflicts(other.tenant_id, other.id)));
                 }
             } else if other.name != *name && !ctx.is_platform_admin() {
                 return Err(Error::conflict(
