@@ -24,5 +24,7 @@ mod powerdns;
 mod rate_limit;
 mod records;
 mod secrets_in_logs;
+mod tenant_leaks;
 mod util;
+mod validation_limits;
 mod webhooks;
