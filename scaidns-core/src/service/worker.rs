@@ -31,6 +31,9 @@ const RECHECK_JOB: &str = "validation_recheck";
 /// Challenges `validation_recheck` checks per pass (the rest wait for the next passes).
 pub const RECHECKS_PER_PASS: usize = 64;
 
+/// How long into its run `validation_recheck` still starts new checks.
+pub const RECHECK_START_WINDOW: std::time::Duration = std::time::Duration::from_secs(20);
+
 /// Names of the jobs, in the order a pass reports them.
 pub const JOB_NAMES: &[&str] = &[
     "sync_pending_zones",
@@ -203,9 +206,10 @@ impl ScaiDns {
     /// record appears without the owner asking. Needs resolvers; without them it does nothing.
     ///
     /// Up to [`RECHECKS_PER_PASS`] challenges per pass, the longest unchecked first, at most
-    /// `check_concurrency` at a time: each check is bounded by its own time budget, so a zone
-    /// whose nameservers never answer holds one slot for that long and no other zone waits
-    /// behind it.
+    /// `check_concurrency` at a time, none started after [`RECHECK_START_WINDOW`]: each check
+    /// is bounded by its own time budget, so a zone whose nameservers never answer holds one
+    /// slot for that long, no other zone waits behind it, and the job ends within the window
+    /// plus one budget (30 s by default, the worker's pass interval).
     pub async fn recheck_validations(&self) -> Result<u64> {
         let config = &self.config().validation;
         if config.resolvers.is_empty() {
@@ -221,7 +225,10 @@ impl ScaiDns {
             .collect();
         due.sort_by_key(|v| v.checked_at);
         due.truncate(RECHECKS_PER_PASS);
+        // No new check starts after this, so the job ends within it plus one check budget.
+        let stop_starting = std::time::Instant::now() + RECHECK_START_WINDOW;
         let checks = futures::stream::iter(due)
+            .take_while(|_| std::future::ready(std::time::Instant::now() < stop_starting))
             .map(|v| self.recheck_one(v.zone_id, now))
             .buffer_unordered(config.check_concurrency.max(1));
         let checked = checks
