@@ -158,6 +158,8 @@ pub fn service_config(config: &Config) -> ServiceConfig {
             nameserver_port: config.validation_nameserver_port,
             expiry: chrono::Duration::hours(i64::from(config.validation_expiry_hours)),
             challenge_ttl: config.validation_challenge_ttl,
+            allow_private_targets: config.validation_allow_private_targets,
+            ..ValidationConfig::default()
         },
         api_key_pepper: Pepper::new(config.api_key_pepper.expose()),
         ttl_policy: TtlPolicy {

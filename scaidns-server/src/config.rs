@@ -142,6 +142,9 @@ pub struct Config {
     pub validation_expiry_hours: u32,
     /// `VALIDATION_CHALLENGE_TTL` (seconds).
     pub validation_challenge_ttl: u32,
+    /// `VALIDATION_ALLOW_PRIVATE_TARGETS`: ownership checks may query loopback, private and
+    /// other non-public nameserver addresses (off: only public ones).
+    pub validation_allow_private_targets: bool,
     /// `TTL_MIN`: smallest TTL a record or zone default may have (seconds).
     pub ttl_min: u32,
     /// `TTL_MAX`: largest TTL a record or zone default may have (seconds).
@@ -510,6 +513,7 @@ impl Config {
             validation_nameserver_port: r.number("VALIDATION_NAMESERVER_PORT", 53, 1),
             validation_expiry_hours: r.number("VALIDATION_EXPIRY_HOURS", 72, 1),
             validation_challenge_ttl: r.number("VALIDATION_CHALLENGE_TTL", 3600, 1),
+            validation_allow_private_targets: r.flag("VALIDATION_ALLOW_PRIVATE_TARGETS", false),
             ttl_min,
             ttl_max,
             metrics_enabled: r.flag("METRICS_ENABLED", true),

@@ -3,6 +3,7 @@
 //! (so every API test also tests the SDK).
 
 pub mod scaikey;
+pub mod scripted_dns;
 
 // Real services on loopback, shared with scaidns-core's contract suite rather than copied: a
 // PowerDNS 4.7 per test, raw DNS queries, and a fresh MariaDB database per test.
@@ -126,6 +127,8 @@ pub async fn spawn_app_configured(
         SocketAddr::from(([127, 0, 0, 1], 0)),
     );
     config.bind_address = SocketAddr::from(([127, 0, 0, 1], 0));
+    // Every DNS server of the suites answers on loopback.
+    config.validation_allow_private_targets = true;
     if let TestBackend::PowerDns { api_url, api_key } = options.backend {
         config.backend = BackendConfig::PowerDns {
             api_url,

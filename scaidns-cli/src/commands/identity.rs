@@ -110,6 +110,12 @@ fn print_report(report: &SyncReport, output: Output) {
                     row("memberships", &c.memberships),
                 ],
             );
+            if c.conflicts > 0 {
+                eprintln!(
+                    "{} provider users were not bound to a local user (see the audit log: user.link_refused, user.tenant_change_refused)",
+                    c.conflicts
+                );
+            }
             if let Some(hint) = hint {
                 eprintln!("hint: {hint}");
             }

@@ -12,7 +12,7 @@
 //!   REFUSED and timeouts move on to the next server.
 
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
@@ -136,6 +136,18 @@ impl Resolver for HickoryResolver {
             qname,
             failures.join("; ")
         )))
+    }
+
+    async fn lookup_until(
+        &self,
+        servers: &[SocketAddr],
+        name: &str,
+        rtype: RecordType,
+        deadline: Instant,
+    ) -> Result<LookupAnswer, ResolveError> {
+        tokio::time::timeout_at(deadline.into(), self.lookup(servers, name, rtype))
+            .await
+            .unwrap_or_else(|_| Err(ResolveError(format!("{name} {rtype}: out of time"))))
     }
 }
 

@@ -111,6 +111,8 @@ pub struct UpstreamUser {
     pub id: String,
     /// E-mail.
     pub email: Option<String>,
+    /// Whether the provider verified the e-mail, when it says (`email_verified`).
+    pub email_verified: Option<bool>,
     /// Given name.
     pub first_name: Option<String>,
     /// Family name.
@@ -138,6 +140,9 @@ impl UpstreamUser {
         };
         Some(Self {
             email: text_at(v, &["email"]).map(|e| e.to_lowercase()),
+            email_verified: ["email_verified", "emailVerified"]
+                .iter()
+                .find_map(|k| v.get(k).and_then(Value::as_bool)),
             first_name: text_at(v, &["first_name"]),
             last_name: text_at(v, &["last_name"]),
             status: text_at(v, &["status"]),

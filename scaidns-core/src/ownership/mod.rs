@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{ValidationId, ZoneId};
 use crate::zone::string_enum;
 
+pub mod targets;
+
 /// Owner-name label under which the TXT challenge is published.
 pub const CHALLENGE_LABEL: &str = "_scaidns-verify";
 /// Prefix of the TXT value.

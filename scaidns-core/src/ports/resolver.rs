@@ -2,6 +2,7 @@
 //! a freshly published TXT must be seen at once.
 
 use std::net::SocketAddr;
+use std::time::Instant;
 
 use async_trait::async_trait;
 
@@ -37,5 +38,16 @@ pub trait Resolver: Send + Sync + std::fmt::Debug {
         servers: &[SocketAddr],
         name: &str,
         rtype: RecordType,
+    ) -> Result<LookupAnswer, ResolveError>;
+
+    /// [`Self::lookup`], given up at `deadline` (a timeout error then). Ownership checks share
+    /// one deadline among all their lookups, so a check has a total time budget however many
+    /// servers stay silent.
+    async fn lookup_until(
+        &self,
+        servers: &[SocketAddr],
+        name: &str,
+        rtype: RecordType,
+        deadline: Instant,
     ) -> Result<LookupAnswer, ResolveError>;
 }

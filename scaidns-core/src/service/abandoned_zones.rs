@@ -26,6 +26,7 @@ impl ScaiDns {
             }
             let ctx = system_context_for(zone.tenant_id, now);
             let audit = vec![ctx.audit(
+                Some(zone.tenant_id),
                 "domain.expire",
                 "domain",
                 zone.id,

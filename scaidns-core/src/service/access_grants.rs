@@ -170,7 +170,8 @@ impl ScaiDns {
             updated_at: ctx.now,
         };
         self.refuse_granting_beyond(ctx, &grant, &role).await?;
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            zone.tenant_id,
             "access_grant.create",
             "access_grant",
             grant.id,
@@ -178,7 +179,6 @@ impl ScaiDns {
             None,
             Some(grant_json(&grant)),
         );
-        audit.tenant_id = Some(zone.tenant_id);
         self.store().insert_access_grant(&grant, &[audit]).await?;
         Ok(grant)
     }
@@ -238,7 +238,8 @@ impl ScaiDns {
             self.refuse_granting_beyond(ctx, &grant, &role).await?;
         }
         grant.updated_at = ctx.now;
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            zone.tenant_id,
             "access_grant.update",
             "access_grant",
             grant.id,
@@ -246,7 +247,6 @@ impl ScaiDns {
             Some(grant_json(&before)),
             Some(grant_json(&grant)),
         );
-        audit.tenant_id = Some(zone.tenant_id);
         self.store().update_access_grant(&grant, &[audit]).await?;
         Ok(grant)
     }
@@ -263,7 +263,8 @@ impl ScaiDns {
             .await?;
         let before = self.zone_grant(&zone, id).await?;
         self.refuse_own_grant(ctx, before.subject).await?;
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            zone.tenant_id,
             "access_grant.delete",
             "access_grant",
             before.id,
@@ -271,7 +272,6 @@ impl ScaiDns {
             Some(grant_json(&before)),
             None,
         );
-        audit.tenant_id = Some(zone.tenant_id);
         self.store().delete_access_grant(before.id, &[audit]).await
     }
 

@@ -259,7 +259,8 @@ impl ScaiDns {
             created_at: ctx.now,
             updated_at: ctx.now,
         };
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            key.tenant_id,
             "api_key.create",
             "api_key",
             key.id,
@@ -267,7 +268,6 @@ impl ScaiDns {
             None,
             Some(key_json(&key)),
         );
-        audit.tenant_id = Some(key.tenant_id);
         self.store.insert_api_key(&key, &[audit]).await?;
         Ok(IssuedApiKey { key, secret })
     }
@@ -539,7 +539,8 @@ impl ScaiDns {
     /// Removes a key for good.
     pub async fn api_key_delete(&self, ctx: &OpContext, id: ApiKeyId) -> Result<()> {
         let before = self.key_for(ctx, id, "api_keys:delete").await?;
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            before.tenant_id,
             "api_key.delete",
             "api_key",
             before.id,
@@ -547,7 +548,6 @@ impl ScaiDns {
             Some(key_json(&before)),
             None,
         );
-        audit.tenant_id = Some(before.tenant_id);
         self.store.delete_api_key(before.id, &[audit]).await
     }
 
@@ -558,7 +558,8 @@ impl ScaiDns {
         after: &ApiKey,
         action: &str,
     ) -> Result<()> {
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            after.tenant_id,
             action,
             "api_key",
             after.id,
@@ -566,7 +567,6 @@ impl ScaiDns {
             Some(key_json(before)),
             Some(key_json(after)),
         );
-        audit.tenant_id = Some(after.tenant_id);
         self.store.update_api_key(after, &[audit]).await
     }
 }

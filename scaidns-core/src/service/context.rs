@@ -120,9 +120,24 @@ impl OpContext {
         self.is_platform_admin() || self.tenant_id == tenant
     }
 
-    /// An audit entry for this request.
+    /// The ids a conflict may name: `id` when the caller can see `owner`'s resources, else none.
+    /// A 409 must not hand one tenant the ids of another's users, keys or zones.
+    pub fn visible_conflicts(&self, owner: TenantId, id: impl ToString) -> Vec<String> {
+        if self.can_access_tenant(owner) {
+            vec![id.to_string()]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// An audit entry for this request, filed under `owner`: the tenant that owns the resource
+    /// (`None` for platform-wide ones such as system roles and platform settings). The owner is
+    /// not the caller's tenant: a platform admin changing tenant B's zone is B's history, so B's
+    /// admins see it; the actor fields still name the platform admin.
+    #[allow(clippy::too_many_arguments)]
     pub fn audit(
         &self,
+        owner: impl Into<Option<TenantId>>,
         action: &str,
         resource_type: &str,
         resource_id: impl ToString,
@@ -132,7 +147,7 @@ impl OpContext {
     ) -> crate::audit::AuditEvent {
         crate::audit::AuditEvent {
             id: crate::ids::AuditEventId::new(),
-            tenant_id: Some(self.tenant_id),
+            tenant_id: owner.into(),
             actor_type: self.actor_type(),
             actor_id: self.actor_id(),
             actor_email: self.actor_email(),

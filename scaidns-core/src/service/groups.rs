@@ -114,7 +114,8 @@ impl ScaiDns {
             created_at: ctx.now,
             updated_at: ctx.now,
         };
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            tenant_id,
             "group.create",
             "group",
             group.id,
@@ -122,7 +123,6 @@ impl ScaiDns {
             None,
             Some(group_json(&group)),
         );
-        audit.tenant_id = Some(tenant_id);
         self.store.insert_group(&group, &[audit]).await?;
         Ok(group)
     }
@@ -152,7 +152,8 @@ impl ScaiDns {
             return Ok(group);
         }
         group.updated_at = ctx.now;
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            group.tenant_id,
             "group.update",
             "group",
             group.id,
@@ -160,7 +161,6 @@ impl ScaiDns {
             Some(group_json(&before)),
             Some(group_json(&group)),
         );
-        audit.tenant_id = Some(group.tenant_id);
         self.store.update_group(&group, &[audit]).await?;
         Ok(group)
     }
@@ -171,7 +171,8 @@ impl ScaiDns {
         if group.scaikey_group_id.is_some() {
             return Err(managed_upstream());
         }
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            group.tenant_id,
             "group.delete",
             "group",
             group.id,
@@ -179,7 +180,6 @@ impl ScaiDns {
             Some(group_json(&group)),
             None,
         );
-        audit.tenant_id = Some(group.tenant_id);
         self.store.delete_group(group.id, &[audit]).await
     }
 
@@ -220,7 +220,8 @@ impl ScaiDns {
         } else {
             ("group.member_remove", Some(detail), None)
         };
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            group.tenant_id,
             action,
             "group",
             group.id,
@@ -228,7 +229,6 @@ impl ScaiDns {
             before,
             after,
         );
-        audit.tenant_id = Some(group.tenant_id);
         if add {
             self.store
                 .add_group_member(group.id, user_id, &[audit])

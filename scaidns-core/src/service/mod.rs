@@ -15,6 +15,7 @@ pub mod groups;
 pub mod identity_sync;
 mod me;
 pub mod nameservers;
+mod ownership_probe;
 mod publish;
 pub mod reconcile;
 pub mod records;
@@ -52,6 +53,13 @@ pub struct ValidationConfig {
     pub expiry: Duration,
     /// TTL recommended for the TXT record (`VALIDATION_CHALLENGE_TTL`).
     pub challenge_ttl: u32,
+    /// Whether checks may query loopback, private, link-local, CGNAT, unique-local and
+    /// documentation addresses (`VALIDATION_ALLOW_PRIVATE_TARGETS`).
+    pub allow_private_targets: bool,
+    /// Time one check may take, all its lookups together.
+    pub check_budget: std::time::Duration,
+    /// Checks the worker runs at the same time.
+    pub check_concurrency: usize,
 }
 
 impl Default for ValidationConfig {
@@ -61,6 +69,9 @@ impl Default for ValidationConfig {
             nameserver_port: 53,
             expiry: Duration::hours(72),
             challenge_ttl: 3600,
+            allow_private_targets: false,
+            check_budget: crate::ownership::targets::CHECK_BUDGET,
+            check_concurrency: 8,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! apex NS RRset and the SOA MNAME of every zone that is not deleted.
 
 use crate::error::{Error, Result};
+use crate::ids::TenantId;
 use crate::record::{RecordContent, RecordType};
 use crate::service::zones::NAMESERVERS_SETTING;
 use crate::service::{OpContext, ScaiDns};
@@ -42,6 +43,7 @@ impl ScaiDns {
         let value =
             serde_json::to_string(&nameservers).map_err(|e| Error::internal(e.to_string()))?;
         let audit = ctx.audit(
+            None::<TenantId>,
             "platform.nameservers.update",
             "platform_setting",
             NAMESERVERS_SETTING,

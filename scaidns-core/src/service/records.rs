@@ -216,6 +216,7 @@ impl ScaiDns {
                 "record.create"
             };
             audit.push(ctx.audit(
+                zone.tenant_id,
                 action,
                 "record",
                 record.id,
@@ -226,6 +227,7 @@ impl ScaiDns {
         }
         for before in plan.deletes.iter().filter_map(|id| find(*id)) {
             audit.push(ctx.audit(
+                zone.tenant_id,
                 "record.delete",
                 "record",
                 before.id,

@@ -220,6 +220,7 @@ impl ScaiDns {
             updated_at: ctx.now,
         };
         let audit = ctx.audit(
+            role.tenant_id,
             "role.create",
             "role",
             role.id,
@@ -263,7 +264,8 @@ impl ScaiDns {
             return Ok(role);
         }
         role.updated_at = ctx.now;
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            role.tenant_id,
             "role.update",
             "role",
             role.id,
@@ -271,7 +273,6 @@ impl ScaiDns {
             Some(role_json(&before)),
             Some(role_json(&role)),
         );
-        audit.tenant_id = role.tenant_id;
         self.store().update_role(&role, &[audit]).await?;
         Ok(role)
     }
@@ -282,7 +283,8 @@ impl ScaiDns {
             .await?;
         let before = self.visible_role(ctx, id).await?;
         refuse_system(&before)?;
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            before.tenant_id,
             "role.delete",
             "role",
             before.id,
@@ -290,7 +292,6 @@ impl ScaiDns {
             Some(role_json(&before)),
             None,
         );
-        audit.tenant_id = before.tenant_id;
         self.store().delete_role(before.id, &[audit]).await
     }
 
@@ -386,7 +387,8 @@ impl ScaiDns {
             created_by: caller_user(ctx),
             created_at: ctx.now,
         };
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            assignment.tenant_id,
             "role.assign",
             "role_assignment",
             assignment.id,
@@ -394,7 +396,6 @@ impl ScaiDns {
             None,
             Some(assignment_json(&assignment)),
         );
-        audit.tenant_id = Some(assignment.tenant_id);
         self.store()
             .insert_role_assignment(&assignment, &[audit])
             .await?;
@@ -424,7 +425,8 @@ impl ScaiDns {
             },
         };
         self.authorize(ctx, "roles:assign", target).await?;
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            assignment.tenant_id,
             "role.revoke",
             "role_assignment",
             assignment.id,
@@ -432,7 +434,6 @@ impl ScaiDns {
             Some(assignment_json(&assignment)),
             None,
         );
-        audit.tenant_id = Some(assignment.tenant_id);
         self.store()
             .delete_role_assignment(assignment.id, &[audit])
             .await

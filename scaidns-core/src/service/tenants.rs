@@ -159,7 +159,7 @@ impl ScaiDns {
                 "a tenant with this scaikey_tenant_id exists",
             )
             .with_field("scaikey_tenant_id")
-            .with_conflicts(vec![other.id.to_string()]));
+            .with_conflicts(ctx.visible_conflicts(other.id, other.id)));
         }
         let tenant = Tenant {
             id: TenantId::new(),
@@ -171,7 +171,8 @@ impl ScaiDns {
             created_at: ctx.now,
             updated_at: ctx.now,
         };
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            tenant.id,
             "tenant.create",
             "tenant",
             tenant.id,
@@ -179,7 +180,6 @@ impl ScaiDns {
             None,
             Some(tenant_json(&tenant)),
         );
-        audit.tenant_id = Some(tenant.id);
         self.store.insert_tenant(&tenant, &[audit]).await?;
         Ok(tenant)
     }
@@ -228,11 +228,12 @@ impl ScaiDns {
             return Err(
                 Error::conflict("user_exists", "a user with this e-mail exists")
                     .with_field("email")
-                    .with_conflicts(vec![other.id.to_string()]),
+                    .with_conflicts(ctx.visible_conflicts(other.tenant_id, other.id)),
             );
         }
         let user = new_user(tenant_id, email, first_name, last_name, false, ctx.now);
-        let mut audit = ctx.audit(
+        let audit = ctx.audit(
+            tenant_id,
             "user.create",
             "user",
             user.id,
@@ -240,7 +241,6 @@ impl ScaiDns {
             None,
             Some(user_json(&user)),
         );
-        audit.tenant_id = Some(tenant_id);
         self.store.insert_user(&user, &[audit]).await?;
         Ok(user)
     }
@@ -314,7 +314,7 @@ impl ScaiDns {
             authz: Default::default(),
         };
         let audit = |action: &str, rtype: &str, id: String, name: String, after| -> AuditEvent {
-            ctx.audit(action, rtype, id, Some(name), None, Some(after))
+            ctx.audit(tenant.id, action, rtype, id, Some(name), None, Some(after))
         };
         if self.store.get_tenant(tenant.id).await?.is_none() {
             let entry = audit(

@@ -13,10 +13,12 @@ use serde_json::json;
 
 use crate::audit::{ActorType, AuditEvent};
 use crate::error::{Error, Result};
+use crate::identity::linking::check_link;
 use crate::ids::{AuditEventId, UserId};
 use crate::ports::identity_provider::{IdentityProvider, TokenClaims, Verified};
 use crate::tenant::{Tenant, TenantStatus, User, UserStatus};
 
+use super::identity_sync::Reporter;
 use super::{Actor, OpContext, RequestMeta, ScaiDns};
 
 fn not_configured() -> Error {
@@ -136,16 +138,23 @@ impl ScaiDns {
             created_at: now,
         };
         if let Some(mut local) = self.store.get_user_by_email(&email).await? {
-            // Linking hands the local account to whoever holds the token's e-mail: never on
-            // an address the provider says it has not verified.
-            if local.tenant_id != tenant.id
-                || local.scaikey_user_id.is_some()
-                || claims.email_verified == Some(false)
-            {
-                return Err(Error::forbidden(
-                    "user_conflict",
-                    "Another account already uses this e-mail",
-                ));
+            if let Err(refusal) = check_link(
+                &local,
+                &claims.subject,
+                Some(tenant.id),
+                claims.email_verified,
+            ) {
+                let by = Reporter {
+                    actor_type: ActorType::User,
+                    actor_id: None,
+                    request_id: meta.request_id.clone(),
+                    ip: meta.ip.map(|ip| ip.to_string()),
+                    user_agent: meta.user_agent.clone(),
+                    now,
+                };
+                self.report_link_refusal(&local, &claims.subject, refusal, &by)
+                    .await;
+                return Err(refusal.error());
             }
             let before = Some(super::tenants::user_json(&local));
             local.scaikey_user_id = Some(claims.subject.clone());

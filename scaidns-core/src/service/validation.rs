@@ -2,24 +2,17 @@
 //! zone's current authoritative servers, bypassing caches so a freshly published TXT record
 //! validates within seconds.
 //!
-//! The check finds the zone's NS set through the configured resolvers, resolves each NS host,
-//! and asks every authoritative server directly for TXT at `_scaidns-verify.<zone>`. It passes
-//! when at least one server answered and every server that answered holds the expected value
-//! (a lagging secondary fails the check rather than letting a stale provider decide). When no
-//! NS set can be found it falls back to asking the resolvers.
-
-use std::net::{IpAddr, SocketAddr};
+//! The DNS side of the check (which servers, how many, how long) is in
+//! `super::ownership_probe`.
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::ZoneId;
-use crate::ownership::{CHALLENGE_LABEL, Validation, ValidationStatus, ValidationType};
-use crate::ports::resolver::LookupAnswer;
-use crate::record::RecordType;
+use crate::ownership::{Validation, ValidationStatus, ValidationType};
 use crate::service::publish::{Publication, zone_spec};
 use crate::service::zones::zone_audit_view;
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::claims::OverlapPolicy;
-use crate::zone::{Zone, ZoneName, ZoneStatus};
+use crate::zone::{Zone, ZoneStatus};
 
 /// Outcome of a check.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,6 +72,7 @@ impl ScaiDns {
         let fresh = self.new_validation(&zone, validation_type, ctx.now);
         validations.push(fresh.clone());
         let audit = vec![ctx.audit(
+            zone.tenant_id,
             "domain.validation.start",
             "domain",
             zone.id,
@@ -106,6 +100,7 @@ impl ScaiDns {
         open.status = ValidationStatus::Cancelled;
         open.updated_at = ctx.now;
         let audit = vec![ctx.audit(
+            zone.tenant_id,
             "domain.validation.cancel",
             "domain",
             zone.id,
@@ -159,6 +154,7 @@ impl ScaiDns {
             next.status = ZoneStatus::Active;
             next.updated_at = ctx.now;
             audit.push(ctx.audit(
+                zone.tenant_id,
                 "domain.validation.success",
                 "domain",
                 zone.id,
@@ -169,6 +165,7 @@ impl ScaiDns {
             Publication::Full(zone_spec(&next, &self.zone_records(&zone).await?))
         } else {
             audit.push(ctx.audit(
+                zone.tenant_id,
                 "domain.validation.failure",
                 "domain",
                 zone.id,
@@ -215,105 +212,6 @@ impl ScaiDns {
         }
         Ok(zone)
     }
-
-    /// Asks DNS whether `expected` is published at the challenge name; returns the verdict
-    /// and the documented message.
-    async fn probe(&self, zone: &ZoneName, expected: &str) -> (bool, String) {
-        let config = &self.config().validation;
-        let challenge = format!("{CHALLENGE_LABEL}.{}", zone.fqdn());
-        let shown = challenge.trim_end_matches('.').to_owned();
-        if config.resolvers.is_empty() {
-            return (false, "No validation resolvers are configured (VALIDATION_RESOLVERS); the check cannot run".to_owned());
-        }
-        let servers = match self.authoritative_servers(zone).await {
-            Ok(servers) => servers,
-            Err(NsLookup::NxDomain) => {
-                return (false, format!("Domain {zone} does not exist in DNS"));
-            }
-            Err(NsLookup::NotFound) => config.resolvers.clone(),
-        };
-        let mut answered = 0;
-        let mut values: Vec<String> = Vec::new();
-        let mut all_match = true;
-        for server in &servers {
-            match self
-                .resolver()
-                .lookup(&[*server], &challenge, RecordType::TXT)
-                .await
-            {
-                Ok(LookupAnswer::Records(txts)) => {
-                    answered += 1;
-                    all_match &= txts.iter().any(|t| t == expected);
-                    values.extend(txts);
-                }
-                Ok(LookupAnswer::NoData | LookupAnswer::NxDomain) => {
-                    answered += 1;
-                    all_match = false;
-                }
-                Err(e) => tracing::debug!(server = %server, error = %e, "validation query failed"),
-            }
-        }
-        if answered == 0 {
-            return (
-                false,
-                format!("No DNS record found for {shown} (no nameserver answered)"),
-            );
-        }
-        if all_match {
-            return (true, "Domain validated".to_owned());
-        }
-        if values.is_empty() {
-            (false, format!("No DNS record found for {shown}"))
-        } else {
-            (
-                false,
-                format!("TXT record found but value doesn't match. Expected: {expected}"),
-            )
-        }
-    }
-
-    /// The zone's authoritative server addresses, via the configured resolvers.
-    async fn authoritative_servers(&self, zone: &ZoneName) -> Result<Vec<SocketAddr>, NsLookup> {
-        let config = &self.config().validation;
-        let hosts = match self
-            .resolver()
-            .lookup(&config.resolvers, zone.fqdn(), RecordType::NS)
-            .await
-        {
-            Ok(LookupAnswer::Records(hosts)) if !hosts.is_empty() => hosts,
-            Ok(LookupAnswer::NxDomain) => return Err(NsLookup::NxDomain),
-            _ => return Err(NsLookup::NotFound),
-        };
-        let mut servers = Vec::new();
-        for host in hosts {
-            for rtype in [RecordType::A, RecordType::AAAA] {
-                if let Ok(LookupAnswer::Records(addrs)) = self
-                    .resolver()
-                    .lookup(&config.resolvers, &host, rtype)
-                    .await
-                {
-                    servers.extend(
-                        addrs
-                            .iter()
-                            .filter_map(|a| a.parse::<IpAddr>().ok())
-                            .map(|ip| SocketAddr::new(ip, config.nameserver_port)),
-                    );
-                }
-            }
-        }
-        servers.sort();
-        servers.dedup();
-        if servers.is_empty() {
-            Err(NsLookup::NotFound)
-        } else {
-            Ok(servers)
-        }
-    }
-}
-
-enum NsLookup {
-    NxDomain,
-    NotFound,
 }
 
 fn no_validation() -> Error {

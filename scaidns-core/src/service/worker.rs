@@ -11,7 +11,8 @@
 //! grants past their expiry; they stopped applying at that second already, the decision checks
 //! the time itself).
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
+use futures::StreamExt;
 
 /// How long an expired access grant stays listed before the worker removes it.
 pub const EXPIRED_GRANT_RETENTION: Duration = Duration::days(7);
@@ -25,7 +26,16 @@ use crate::service::dnssec::system_context_for;
 use crate::service::publish::Publication;
 use crate::zone::ZoneStatus;
 
-/// Names of the jobs, in the order a pass runs them.
+/// The job that asks tenants' nameservers; it runs beside the others.
+const RECHECK_JOB: &str = "validation_recheck";
+
+/// Challenges `validation_recheck` checks per pass (the rest wait for the next passes).
+pub const RECHECKS_PER_PASS: usize = 64;
+
+/// How long into its run `validation_recheck` still starts new checks.
+pub const RECHECK_START_WINDOW: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// Names of the jobs, in the order a pass reports them.
 pub const JOB_NAMES: &[&str] = &[
     "sync_pending_zones",
     "validation_expiry",
@@ -86,39 +96,54 @@ pub struct JobRun {
 impl ScaiDns {
     /// Runs every due job this worker can claim, once. Jobs held by another worker or not yet
     /// due are skipped.
+    ///
+    /// `validation_recheck` runs beside the other jobs rather than in their line: it waits on
+    /// nameservers that tenants choose, and publications, rollovers and purges must not wait
+    /// for them.
     pub async fn worker_run_once(&self, worker: &WorkerConfig) -> Result<Vec<JobRun>> {
-        let mut runs = Vec::new();
-        for job in JOB_NAMES {
-            let now = self.clock().now();
-            self.store().ensure_job(job, now).await?;
-            if !self
-                .store()
-                .claim_job(job, &worker.owner, now, now + worker.lease)
-                .await?
-            {
-                continue;
+        let (recheck, others) = futures::join!(self.run_if_due(RECHECK_JOB, worker), async {
+            let mut runs = Vec::new();
+            for job in JOB_NAMES.iter().filter(|job| **job != RECHECK_JOB) {
+                runs.extend(self.run_if_due(job, worker).await?);
             }
-            tracing::debug!(job, owner = %worker.owner, "job claimed");
-            let outcome = self.run_job(job, worker).await;
-            let finished = self.clock().now();
-            let error = outcome.as_ref().err().map(|e| e.message().to_owned());
-            let next = finished + worker.interval(job);
-            if !self
-                .store()
-                .finish_job(job, &worker.owner, finished, next, error.as_deref())
-                .await?
-            {
-                tracing::warn!(
-                    job,
-                    "the job's lease expired before it finished; another worker may have run it too"
-                );
-            }
-            runs.push(JobRun {
-                job: (*job).to_owned(),
-                outcome: outcome.map_err(|e| e.message().to_owned()),
-            });
-        }
+            Ok::<_, crate::Error>(runs)
+        });
+        let mut runs = others?;
+        runs.extend(recheck?);
+        runs.sort_by_key(|run| JOB_NAMES.iter().position(|job| *job == run.job));
         Ok(runs)
+    }
+
+    /// Claims `job` if it is due and free, runs it and records the result.
+    async fn run_if_due(&self, job: &str, worker: &WorkerConfig) -> Result<Option<JobRun>> {
+        let now = self.clock().now();
+        self.store().ensure_job(job, now).await?;
+        if !self
+            .store()
+            .claim_job(job, &worker.owner, now, now + worker.lease)
+            .await?
+        {
+            return Ok(None);
+        }
+        tracing::debug!(job, owner = %worker.owner, "job claimed");
+        let outcome = self.run_job(job, worker).await;
+        let finished = self.clock().now();
+        let error = outcome.as_ref().err().map(|e| e.message().to_owned());
+        let next = finished + worker.interval(job);
+        if !self
+            .store()
+            .finish_job(job, &worker.owner, finished, next, error.as_deref())
+            .await?
+        {
+            tracing::warn!(
+                job,
+                "the job's lease expired before it finished; another worker may have run it too"
+            );
+        }
+        Ok(Some(JobRun {
+            job: job.to_owned(),
+            outcome: outcome.map_err(|e| e.message().to_owned()),
+        }))
     }
 
     async fn run_job(&self, job: &str, worker: &WorkerConfig) -> Result<String> {
@@ -173,6 +198,7 @@ impl ScaiDns {
             v.updated_at = now;
             let ctx = system_context_for(zone.tenant_id, now);
             let audit = vec![ctx.audit(
+                zone.tenant_id,
                 "domain.validation.expire",
                 "domain",
                 zone.id,
@@ -187,36 +213,65 @@ impl ScaiDns {
         Ok(expired)
     }
 
-    /// Checks every open, unexpired challenge again, so a zone becomes active soon after its TXT
+    /// Checks open, unexpired challenges again, so a zone becomes active soon after its TXT
     /// record appears without the owner asking. Needs resolvers; without them it does nothing.
+    ///
+    /// Up to [`RECHECKS_PER_PASS`] challenges per pass, the longest unchecked first, at most
+    /// `check_concurrency` at a time, none started after [`RECHECK_START_WINDOW`]: each check
+    /// is bounded by its own time budget, so a zone whose nameservers never answer holds one
+    /// slot for that long, no other zone waits behind it, and the job ends within the window
+    /// plus one budget (30 s by default, the worker's pass interval).
     pub async fn recheck_validations(&self) -> Result<u64> {
-        if self.config().validation.resolvers.is_empty() {
+        let config = &self.config().validation;
+        if config.resolvers.is_empty() {
             return Ok(0);
         }
         let now = self.clock().now();
-        let mut checked = 0;
-        for v in self.store().open_validations(1000).await? {
-            if v.expires_at <= now {
-                continue;
+        let mut due: Vec<_> = self
+            .store()
+            .open_validations(1000)
+            .await?
+            .into_iter()
+            .filter(|v| v.expires_at > now)
+            .collect();
+        due.sort_by_key(|v| v.checked_at);
+        due.truncate(RECHECKS_PER_PASS);
+        // No new check starts after this, so the job ends within it plus one check budget.
+        let stop_starting = std::time::Instant::now() + RECHECK_START_WINDOW;
+        let checks = futures::stream::iter(due)
+            .take_while(|_| std::future::ready(std::time::Instant::now() < stop_starting))
+            .map(|v| self.recheck_one(v.zone_id, now))
+            .buffer_unordered(config.check_concurrency.max(1));
+        let checked = checks
+            .filter(|done| std::future::ready(*done))
+            .count()
+            .await;
+        Ok(checked as u64)
+    }
+
+    /// One worker check of `zone_id`'s challenge; whether it ran.
+    async fn recheck_one(&self, zone_id: crate::ids::ZoneId, now: DateTime<Utc>) -> bool {
+        let zone = match self.store().get_zone(zone_id).await {
+            Ok(Some(zone)) if zone.status == ZoneStatus::PendingValidation => zone,
+            Ok(_) => return false,
+            Err(e) => {
+                tracing::warn!(zone_id = %zone_id, error = %e, "re-check skipped");
+                return false;
             }
-            let Some(zone) = self.store().get_zone(v.zone_id).await? else {
-                continue;
-            };
-            if zone.status != ZoneStatus::PendingValidation {
-                continue;
-            }
-            let ctx = system_context_for(zone.tenant_id, now);
-            match self.validation_check(&ctx, zone.id).await {
-                Ok(result) => {
-                    checked += 1;
-                    if result.is_valid {
-                        tracing::info!(zone = %zone.name, "validated by the worker");
-                    }
+        };
+        let ctx = system_context_for(zone.tenant_id, now);
+        match self.validation_check(&ctx, zone.id).await {
+            Ok(result) => {
+                if result.is_valid {
+                    tracing::info!(zone = %zone.name, "validated by the worker");
                 }
-                Err(e) => tracing::debug!(zone = %zone.name, error = %e, "re-check skipped"),
+                true
+            }
+            Err(e) => {
+                tracing::debug!(zone = %zone.name, error = %e, "re-check skipped");
+                false
             }
         }
-        Ok(checked)
     }
 
     /// Purges zones soft-deleted longer than `retention` ago, with their records and keys.
@@ -238,6 +293,7 @@ impl ScaiDns {
             }
             let ctx = system_context_for(zone.tenant_id, now);
             let audit = vec![ctx.audit(
+                zone.tenant_id,
                 "domain.purge",
                 "domain",
                 zone.id,
@@ -274,6 +330,7 @@ impl ScaiDns {
                 }
                 let ctx = system_context_for(zone.tenant_id, now);
                 let audit = ctx.audit(
+                    zone.tenant_id,
                     "access_grant.expire",
                     "access_grant",
                     grant.id,

@@ -125,6 +125,7 @@ impl ScaiDns {
             Publication::Nothing
         };
         let audit = vec![ctx.audit(
+            zone.tenant_id,
             "domain.create",
             "domain",
             zone.id,
@@ -213,6 +214,7 @@ impl ScaiDns {
         }
         zone.updated_at = ctx.now;
         let audit = vec![ctx.audit(
+            zone.tenant_id,
             "domain.update",
             "domain",
             zone.id,
@@ -251,6 +253,7 @@ impl ScaiDns {
             Publication::Nothing
         };
         let audit = vec![ctx.audit(
+            zone.tenant_id,
             "domain.delete",
             "domain",
             zone.id,
@@ -298,6 +301,7 @@ impl ScaiDns {
             .authorized_zone(ctx, "domains:delete", id, true)
             .await?;
         let audit = vec![ctx.audit(
+            zone.tenant_id,
             "domain.hard_delete",
             "domain",
             zone.id,
@@ -348,6 +352,7 @@ impl ScaiDns {
             Publication::Nothing
         };
         let audit = vec![ctx.audit(
+            zone.tenant_id,
             "domain.restore",
             "domain",
             zone.id,

@@ -26,5 +26,7 @@ mod privilege_rules;
 mod rate_limit;
 mod records;
 mod secrets_in_logs;
+mod tenant_leaks;
 mod util;
+mod validation_limits;
 mod webhooks;

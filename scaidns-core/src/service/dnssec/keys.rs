@@ -171,6 +171,7 @@ impl ScaiDns {
             .map(|k| k.key_tag)
             .collect();
         let audit = ctx.audit(
+            zone.tenant_id,
             "dnssec.rotate_zsk",
             "domain",
             zone.id,
@@ -211,6 +212,7 @@ impl ScaiDns {
             return Err(e);
         }
         let audit = ctx.audit(
+            zone.tenant_id,
             "dnssec.rotate_ksk",
             "domain",
             zone.id,
@@ -242,6 +244,7 @@ impl ScaiDns {
         self.apply_flags(zone, &keys, &after).await?;
         let tag = after.iter().find(|k| k.id == id).map(|k| k.key_tag);
         let audit = ctx.audit(
+            zone.tenant_id,
             "dnssec.confirm_ds",
             "domain",
             zone.id,

@@ -141,6 +141,7 @@ impl ScaiDns {
         machine::enable(&mut ksk, &mut zsk, ctx.now, &self.config().dnssec.policy);
         let after = vec![ksk.clone(), zsk.clone()];
         let audit = ctx.audit(
+            zone.tenant_id,
             "dnssec.enable",
             "domain",
             zone.id,
@@ -174,6 +175,7 @@ impl ScaiDns {
         }
         self.remove_all_backend_keys(&zone, &keys).await?;
         let audit = ctx.audit(
+            zone.tenant_id,
             "dnssec.disable",
             "domain",
             zone.id,

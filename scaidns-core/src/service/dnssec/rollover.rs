@@ -127,6 +127,7 @@ impl ScaiDns {
         key_tag: Option<u16>,
     ) -> crate::audit::AuditEvent {
         ctx.audit(
+            zone.tenant_id,
             action,
             "domain",
             zone.id,

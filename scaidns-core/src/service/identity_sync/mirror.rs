@@ -24,7 +24,9 @@ use crate::tenant::{
     Group, GroupType, Partner, PartnerStatus, Tenant, TenantStatus, User, UserStatus,
 };
 
+use crate::identity::linking::{LinkRefusal, check_link};
 use crate::service::ScaiDns;
+use crate::service::identity_sync::Reporter;
 use crate::service::tenants::{tenant_json, user_json};
 
 /// Created, updated, removed and unchanged rows of one kind.
@@ -60,6 +62,9 @@ pub struct SyncCounts {
     pub groups: Tally,
     /// Group memberships.
     pub memberships: Tally,
+    /// Provider users not bound to a local row, or not moved to another tenant (each reported
+    /// in the audit log of the local user's tenant).
+    pub conflicts: u64,
 }
 
 #[derive(Clone, Copy)]
@@ -355,27 +360,26 @@ impl<'a> Mirror<'a> {
         up: &UpstreamUser,
         status: Option<UserStatus>,
     ) -> Result<User> {
+        let tenant = match &up.tenant {
+            Some(t) => Some(self.tenant(t, false).await?),
+            None => None,
+        };
         let mut stored = self.stored_user(&up.id).await?;
         let mut linked = false;
         if stored.is_none()
             && let Some(email) = &up.email
             && let Some(local) = self.svc.store.get_user_by_email(email).await?
         {
-            // A row made by an admin (or before the provider knew the user): link it when it
-            // cannot belong to somebody else.
-            if local.scaikey_user_id.is_some() {
-                return Err(Error::conflict(
-                    "user_conflict",
-                    "another provider user already uses this e-mail",
-                ));
+            // A row made by an admin (or before the provider knew the user): linked only when
+            // it cannot belong to somebody else (the rule the token path applies too).
+            let tenant_id = tenant.as_ref().map(|t| t.id);
+            if let Err(refusal) = check_link(&local, &up.id, tenant_id, up.email_verified) {
+                self.refused(&local, &up.id, refusal).await;
+                return Err(refusal.error());
             }
             linked = true;
             stored = Some(local);
         }
-        let tenant = match &up.tenant {
-            Some(t) => Some(self.tenant(t, false).await?),
-            None => None,
-        };
         let status = status
             .or_else(|| {
                 up.status.as_deref().map(|s| {
@@ -415,8 +419,13 @@ impl<'a> Mirror<'a> {
             }
         };
         row.scaikey_user_id = Some(up.id.clone());
-        if let Some(t) = &tenant {
-            row.tenant_id = t.id;
+        if let Some(t) = &tenant
+            && let Some(old) = &stored
+            && let Err(refusal) = check_link(old, &up.id, Some(t.id), up.email_verified)
+        {
+            // The row keeps its tenant (and the roles and keys granted there); the rest of the
+            // profile, status included, still follows the provider.
+            self.refused(old, &up.id, refusal).await;
         }
         if let Some(email) = &up.email {
             row.email = email.clone();
@@ -439,6 +448,21 @@ impl<'a> Mirror<'a> {
         self.put_user(row, stored.as_ref(), effect);
         let row = self.users.get(&up.id).cloned();
         row.ok_or_else(|| Error::internal("user vanished from the mirror"))
+    }
+
+    async fn refused(&mut self, local: &User, subject: &str, refusal: LinkRefusal) {
+        let by = Reporter {
+            actor_type: self.actor.actor_type,
+            actor_id: self.actor.actor_id.clone(),
+            request_id: self.actor.request_id.clone(),
+            ip: None,
+            user_agent: None,
+            now: self.actor.now,
+        };
+        self.svc
+            .report_link_refusal(local, subject, refusal, &by)
+            .await;
+        self.counts.conflicts += 1;
     }
 
     fn put_user(&mut self, mut row: User, before: Option<&User>, effect: Option<Effect>) {

@@ -4,10 +4,12 @@
 //! thing leave the same rows.
 
 mod admin;
+mod link_report;
 mod mirror;
 pub mod sync;
 pub mod webhook;
 
+pub(crate) use link_report::Reporter;
 pub(crate) use mirror::group_json;
 pub use mirror::{SyncCounts, Tally};
 pub use sync::{NoProgress, SyncOptions, SyncProgress, SyncReport};

@@ -99,7 +99,12 @@ impl ScaiDns {
                     u.tenant = Some(UpstreamTenant::bare(&t.id));
                 }
                 seen_users.insert(u.id.clone());
-                m.user(&u, None).await?;
+                match m.user(&u, None).await {
+                    Ok(_) => {}
+                    // Reported by the mirror (audit entry, log line); the sync goes on.
+                    Err(e) if e.code() == "user_conflict" => {}
+                    Err(e) => return Err(e),
+                }
                 m.flush(None).await?;
             }
         }
