@@ -47,21 +47,46 @@ pub fn explain(method: &str, path: &str, body: &[u8]) -> Option<BodyProblem> {
     }
 }
 
-/// The spec's path item whose template matches `path` (`{x}` matches one segment).
-fn find_path<'a>(spec: &'a Value, path: &str) -> Option<&'a Value> {
+/// Whether `path` is an instance of `template` (`{x}` matches one segment).
+pub fn template_matches(template: &str, path: &str) -> bool {
+    let parts: Vec<&str> = template.trim_end_matches('/').split('/').collect();
     let wanted: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    parts.len() == wanted.len()
+        && parts
+            .iter()
+            .zip(&wanted)
+            .all(|(t, w)| (t.starts_with('{') && t.ends_with('}')) || t == w)
+}
+
+/// The spec's path item whose template matches `path`. A literal segment wins over a
+/// parameter, as in the router.
+fn find_path<'a>(spec: &'a Value, path: &str) -> Option<&'a Value> {
     spec.get("paths")?
         .as_object()?
         .iter()
-        .find(|(template, _)| {
-            let parts: Vec<&str> = template.trim_end_matches('/').split('/').collect();
-            parts.len() == wanted.len()
-                && parts
-                    .iter()
-                    .zip(&wanted)
-                    .all(|(t, w)| (t.starts_with('{') && t.ends_with('}')) || t == w)
-        })
+        .filter(|(template, _)| template_matches(template, path))
+        .min_by_key(|(template, _)| template.matches('{').count())
         .map(|(_, item)| item)
+}
+
+/// The methods the spec documents for `path` (upper case, `HEAD` wherever `GET` is), for the
+/// `Allow` header of a 405. `None` for paths outside the API document.
+pub fn allowed_methods(path: &str) -> Option<Vec<String>> {
+    let item = find_path(spec(), path)?.as_object()?;
+    let mut methods: Vec<String> = item
+        .keys()
+        .filter(|m| {
+            matches!(
+                m.as_str(),
+                "get" | "put" | "post" | "delete" | "patch" | "head" | "options"
+            )
+        })
+        .map(|m| m.to_ascii_uppercase())
+        .collect();
+    if methods.iter().any(|m| m == "GET") && !methods.iter().any(|m| m == "HEAD") {
+        methods.push("HEAD".to_owned());
+    }
+    Some(methods)
 }
 
 fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {

@@ -8,6 +8,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod body_check;
+pub mod body_limit;
 pub mod config;
 pub mod error;
 pub mod identity_config;

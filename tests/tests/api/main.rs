@@ -23,6 +23,7 @@ mod openapi;
 mod powerdns;
 mod rate_limit;
 mod records;
+mod request_limits;
 mod secrets_in_logs;
 mod util;
 mod webhooks;
