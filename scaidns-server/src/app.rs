@@ -47,9 +47,15 @@ pub fn api_service() -> OpenApiService<Api, ()> {
         .url_prefix("/api/v1")
 }
 
-/// The OpenAPI document as pretty JSON. Needs no database.
+/// The OpenAPI document as pretty JSON, refined for strict clients ([`crate::contract`]).
+/// Needs no database.
 pub fn spec_json() -> String {
-    api_service().spec()
+    let generated = api_service().spec();
+    let Ok(mut spec) = serde_json::from_str::<serde_json::Value>(&generated) else {
+        return generated;
+    };
+    crate::contract::refine(&mut spec);
+    serde_json::to_string_pretty(&spec).unwrap_or(generated)
 }
 
 #[handler]
@@ -103,7 +109,7 @@ async fn metrics_text(state: Data<&AppState>, req: &poem::Request) -> poem::Resp
 /// The whole HTTP application.
 pub fn build_app(state: AppState) -> impl Endpoint {
     let service = api_service();
-    let spec = service.spec();
+    let spec = spec_json();
     let docs = service.swagger_ui();
     let metrics = Arc::clone(&state.metrics);
     let limits = BodyLimits::new(state.config.max_body_bytes);

@@ -9,6 +9,10 @@
 
 use std::sync::OnceLock;
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use regex::Regex;
 use serde_json::{Map, Value};
 
 /// One problem found in a body.
@@ -18,6 +22,9 @@ pub struct BodyProblem {
     pub field: String,
     /// What is wrong.
     pub msg: String,
+    /// `invalid_body` for a wrong shape or type, `invalid_input` for a value outside a
+    /// constraint the document states (the code the core gives the same refusal).
+    pub code: &'static str,
 }
 
 fn spec() -> &'static Value {
@@ -40,10 +47,7 @@ pub fn explain(method: &str, path: &str, body: &[u8]) -> Option<BodyProblem> {
         .get("schema")?;
     match serde_json::from_slice::<Value>(body) {
         Ok(value) => check(spec, schema, &value, ""),
-        Err(e) => Some(BodyProblem {
-            field: String::new(),
-            msg: format!("body is not valid JSON: {e}"),
-        }),
+        Err(e) => problem("", format!("body is not valid JSON: {e}")),
     }
 }
 
@@ -124,7 +128,90 @@ fn problem(field: &str, msg: impl Into<String>) -> Option<BodyProblem> {
     Some(BodyProblem {
         field: field.to_owned(),
         msg: msg.into(),
+        code: "invalid_body",
     })
+}
+
+fn out_of_bounds(field: &str, msg: impl Into<String>) -> Option<BodyProblem> {
+    Some(BodyProblem {
+        field: field.to_owned(),
+        msg: msg.into(),
+        code: "invalid_input",
+    })
+}
+
+fn pattern_matches(pattern: &str, text: &str) -> bool {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
+    let mut cache = CACHE
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // A pattern the engine cannot compile constrains nothing here (the core still checks).
+    cache
+        .entry(pattern.to_owned())
+        .or_insert_with(|| Regex::new(pattern).ok())
+        .as_ref()
+        .is_none_or(|re| re.is_match(text))
+}
+
+/// The constraints the document states on a value of the right type ([`crate::contract`]).
+fn check_constraints(schema: &Value, value: &Value, at: &str) -> Option<BodyProblem> {
+    let limit = |key: &str| schema.get(key).and_then(Value::as_u64);
+    match value {
+        Value::String(text) => {
+            let chars = text.chars().count() as u64;
+            if limit("minLength").is_some_and(|min| chars < min) {
+                return out_of_bounds(at, "must not be empty");
+            }
+            if let Some(max) = limit("maxLength").filter(|max| chars > *max) {
+                return out_of_bounds(at, format!("must be at most {max} characters"));
+            }
+            if let Some(pattern) = schema.get("pattern").and_then(Value::as_str)
+                && !pattern_matches(pattern, text)
+            {
+                return out_of_bounds(
+                    at,
+                    if pattern == "\\S" {
+                        "must not be blank".to_owned()
+                    } else {
+                        format!("must match {pattern}")
+                    },
+                );
+            }
+            None
+        }
+        Value::Array(items) => {
+            let n = items.len() as u64;
+            match (limit("minItems"), limit("maxItems")) {
+                (Some(min), Some(max)) if !(min..=max).contains(&n) => {
+                    out_of_bounds(at, format!("give between {min} and {max} items"))
+                }
+                (Some(min), _) if n < min => {
+                    out_of_bounds(at, format!("give at least {min} items"))
+                }
+                (_, Some(max)) if n > max => out_of_bounds(at, format!("give at most {max} items")),
+                _ => None,
+            }
+        }
+        Value::Number(n) => {
+            let n = n.as_f64()?;
+            let bound = |key: &str| schema.get(key).and_then(Value::as_f64);
+            match (bound("minimum"), bound("maximum")) {
+                (min, max) if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) => {
+                    out_of_bounds(
+                        at,
+                        format!(
+                            "must be between {} and {}",
+                            min.map_or_else(|| "-∞".to_owned(), |m| m.to_string()),
+                            max.map_or_else(|| "∞".to_owned(), |m| m.to_string())
+                        ),
+                    )
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 fn check(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<BodyProblem> {
@@ -136,6 +223,14 @@ fn check(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<BodyPr
         }
         return None;
     }
+    let shape = check_shape(spec, schema, value, at);
+    if shape.is_some() {
+        return shape;
+    }
+    check_constraints(schema, value, at)
+}
+
+fn check_shape(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<BodyProblem> {
     match schema.get("type").and_then(Value::as_str) {
         Some("object") => match value {
             Value::Object(map) => check_object(spec, schema, map, at),

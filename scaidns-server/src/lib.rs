@@ -10,6 +10,7 @@ pub mod auth;
 pub mod body_check;
 pub mod body_limit;
 pub mod config;
+pub mod contract;
 pub mod error;
 pub mod identity_config;
 mod identity_setup;

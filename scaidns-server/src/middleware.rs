@@ -134,7 +134,7 @@ async fn handle<E: Endpoint>(
 fn body_error(p: &BodyProblem) -> ApiError {
     ApiError::located(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_body",
+        p.code,
         "body",
         Some(p.field.as_str()).filter(|f| !f.is_empty()),
         &p.msg,
