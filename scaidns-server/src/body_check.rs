@@ -345,6 +345,40 @@ mod tests {
             None
         );
         assert_eq!(explain("POST", "/api/v1/unknown", b"{nope"), None);
+    }
+
+    #[test]
+    fn the_constraints_the_document_states_are_enforced() {
+        let p = explain("PUT", "/api/v1/admin/nameservers", br#"{"nameservers":[]}"#).unwrap();
+        assert_eq!((p.field.as_str(), p.code), ("nameservers", "invalid_input"));
+        let p = explain(
+            "POST",
+            "/api/v1/admin/tenants",
+            br#"{"name":"  ","slug":"ok"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (p.field.as_str(), p.msg.as_str()),
+            ("name", "must not be blank")
+        );
+        let p = explain(
+            "POST",
+            "/api/v1/admin/groups",
+            br#"{"name":"g","tenant_id":"not-a-uuid"}"#,
+        )
+        .unwrap();
+        assert_eq!((p.field.as_str(), p.code), ("tenant_id", "invalid_input"));
+        let p = explain("POST", "/api/v1/roles", br#"{"name":"r","permissions":[]}"#).unwrap();
+        assert_eq!(p.field, "permissions");
+        // A well-typed value within every bound passes.
+        assert_eq!(
+            explain(
+                "PUT",
+                "/api/v1/admin/nameservers",
+                br#"{"nameservers":["ns1.example.net."]}"#
+            ),
+            None
+        );
         assert_eq!(explain("GET", "/api/v1/domains", b"{nope"), None);
     }
 }

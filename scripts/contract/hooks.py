@@ -41,6 +41,12 @@ STATEFUL_FIELDS = {
     "expires_at": ANY,
     # Valid only for the record's `type` (an A record needs an IPv4 address, ...).
     "content": ANY,
+    # An IP address or CIDR block, v4 or v6: `anyOf` formats would say it, but the Rust client
+    # generator cannot digest them.
+    "ip_whitelist": ANY,
+    # Catalogue entries or wildcards (`zones:*`) the caller itself holds.
+    "permission": ANY,
+    "permissions": ANY,
     # Must agree with the zone name (a reverse zone needs an in-addr.arpa/ip6.arpa name).
     "domain_type": ANY,
     # DNS name rules (labels, UTS-46 mapping, the zone it must sit in) beyond any pattern.
@@ -52,8 +58,9 @@ STATEFUL_FIELDS = {
     "rate_limit": ANY,
     "validation_type": ANY,
 }
-# Refusals that depend on the target object's state: platform-managed records.
-STATEFUL_CODES = {"system_managed"}
+# Refusals that depend on the target object's state (platform-managed records) or on what the
+# DNS backend can do (the DNSSEC algorithms it signs with).
+STATEFUL_CODES = {"system_managed", "unsupported_algorithm"}
 
 
 def _refused_field(response):

@@ -274,3 +274,24 @@ fn production_without_powerdns_settings_refuses_to_start_and_names_them() {
     explicit.insert("DNS_BACKEND".into(), "embedded".into());
     assert!(Config::from_vars(&explicit, false).is_ok());
 }
+
+#[tokio::test]
+async fn a_wrong_method_is_answered_with_the_allowed_ones() {
+    let app = spawn_app().await;
+    let resp = app
+        .http
+        .delete(app.url("/api/v1/domains"))
+        .header("X-API-Key", &app.admin_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 405);
+    let allow = resp.headers()["allow"].to_str().unwrap().to_owned();
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["code"], "method_not_allowed");
+    assert_eq!(allow, "GET, POST, HEAD");
+    let resp = app.http.post(app.url("/health/live")).send().await.unwrap();
+    assert_eq!(resp.status(), 405);
+    assert_eq!(resp.headers()["allow"], "GET, HEAD");
+    app.stop().await;
+}
