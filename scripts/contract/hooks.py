@@ -58,9 +58,10 @@ STATEFUL_FIELDS = {
     "rate_limit": ANY,
     "validation_type": ANY,
 }
-# Refusals that depend on the target object's state (platform-managed records) or on what the
-# DNS backend can do (the DNSSEC algorithms it signs with).
-STATEFUL_CODES = {"system_managed", "unsupported_algorithm"}
+# Refusals that depend on the target object's state (platform-managed records, a record type
+# the zone's kind does not allow) or on what the DNS backend can do (the DNSSEC algorithms it
+# signs with).
+STATEFUL_CODES = {"system_managed", "ptr_outside_reverse_zone", "unsupported_algorithm"}
 
 
 def _refused_field(response):

@@ -58,7 +58,6 @@ set +e
   --max-examples "$MAX_EXAMPLES" \
   --workers 1 \
   --no-color \
-  --generation-database none \
   "$@" 2>&1 | tee "$work/run.log"
 status=${PIPESTATUS[0]}
 set -e
