@@ -70,6 +70,13 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
 fi
 export SCAIDNS_TEST_REDIS_URL="${SCAIDNS_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 
+# The API contract run (scripts/contract/run.sh) installs schemathesis into a virtual environment.
+if ! python3 -m venv --help >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ]; then log "python3 with venv is missing (install python3-venv)"; exit 1; fi
+  log "installing python3-venv"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-venv
+fi
+
 log "checking that the pure core depends on no I/O crate"
 io_crates=$(cargo tree -p scaidns-core --no-default-features -e normal --prefix none \
   | sed 's/ v.*//' | grep -xE 'poem|poem-openapi|sqlx|reqwest|redis|hickory-resolver|hickory-server|tokio|jsonwebtoken' || true)
@@ -84,8 +91,18 @@ set +e
 cargo test --workspace --all-features "$@" 2>&1 | tee "$results"
 status=${PIPESTATUS[0]}
 set -e
+
+log "checking the OpenAPI contract against the server (schemathesis)"
+contract=0
+scripts/contract/run.sh || contract=$?
+if [ "$contract" -ne 0 ]; then
+  log "the API contract run failed"
+  [ "$status" -ne 0 ] || status=$contract
+fi
 # cargo prints one result line per test binary, the last often a doc-test run with no tests:
 # close with the totals so the outcome is read from the whole run.
-awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
-     END { printf "tests: %d passed, %d failed\n", p, f }' "$results"
+# The contract run counts as one more test.
+awk -v contract="$contract" \
+  '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { if (contract == 0) p += 1; else f += 1; printf "tests: %d passed, %d failed\n", p, f }' "$results"
 exit "$status"

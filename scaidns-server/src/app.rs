@@ -28,13 +28,12 @@ use scaidns_core::zone::ZoneStatus;
 use tokio::sync::oneshot;
 
 use crate::api::{Api, api, health};
+use crate::body_limit::BodyLimits;
 use crate::config::{BackendConfig, Config, ZoneKind};
 use crate::metrics::Metrics;
 use crate::middleware::request_context;
 use crate::state::AppState;
 
-/// Largest request body accepted (bulk record changes and zone imports included).
-pub(crate) const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// How long in-flight requests get to finish at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
@@ -48,9 +47,15 @@ pub fn api_service() -> OpenApiService<Api, ()> {
         .url_prefix("/api/v1")
 }
 
-/// The OpenAPI document as pretty JSON. Needs no database.
+/// The OpenAPI document as pretty JSON, refined for strict clients ([`crate::contract`]).
+/// Needs no database.
 pub fn spec_json() -> String {
-    api_service().spec()
+    let generated = api_service().spec();
+    let Ok(mut spec) = serde_json::from_str::<serde_json::Value>(&generated) else {
+        return generated;
+    };
+    crate::contract::refine(&mut spec);
+    serde_json::to_string_pretty(&spec).unwrap_or(generated)
 }
 
 #[handler]
@@ -65,7 +70,22 @@ fn live_outside() -> poem::Response {
 }
 
 #[handler]
-async fn metrics_text(state: Data<&AppState>) -> poem::Response {
+async fn metrics_text(state: Data<&AppState>, req: &poem::Request) -> poem::Response {
+    if let Some(token) = &state.config.metrics_token
+        && !crate::metrics::bearer_matches(req.header("authorization"), token.expose())
+    {
+        let mut resp = crate::error::ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "not_authenticated",
+            "Metrics need the bearer token configured in METRICS_TOKEN",
+        )
+        .into_response();
+        resp.headers_mut().insert(
+            poem::http::header::WWW_AUTHENTICATE,
+            poem::http::HeaderValue::from_static("Bearer"),
+        );
+        return resp;
+    }
     // Counts come from the store at scrape time; a failing store leaves the last values.
     let store = state.service.store();
     match (store.count_zones().await, store.count_records().await) {
@@ -89,9 +109,10 @@ async fn metrics_text(state: Data<&AppState>) -> poem::Response {
 /// The whole HTTP application.
 pub fn build_app(state: AppState) -> impl Endpoint {
     let service = api_service();
-    let spec = service.spec();
+    let spec = spec_json();
     let docs = service.swagger_ui();
     let metrics = Arc::clone(&state.metrics);
+    let limits = BodyLimits::new(state.config.max_body_bytes);
     let mut route = Route::new()
         .at(
             "/api/v1/openapi.json",
@@ -110,22 +131,8 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     }
     let app = route
         .data(state)
-        .before(|req| async move {
-            // poem's SizeLimit also demands a Content-Length on bodiless GETs; only refuse what
-            // is declared too large.
-            let declared = req
-                .header("content-length")
-                .and_then(|v| v.parse::<usize>().ok());
-            if declared.is_some_and(|n| n > MAX_BODY_BYTES) {
-                return Err(poem::Error::from_string(
-                    "request body too large",
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                ));
-            }
-            Ok(req)
-        })
         .with(NormalizePath::new(TrailingSlash::Trim));
-    crate::rate_limit::headers(request_context(app, metrics))
+    crate::rate_limit::headers(request_context(app, metrics, limits))
 }
 
 /// Why the server could not start.

@@ -51,8 +51,8 @@ pub async fn op_context(
     match auth {
         ApiAuth::ApiKey(key) => {
             let ctx = state.service.authenticate_api_key(&key.0.key, meta).await?;
-            if let Actor::ApiKey { id, .. } = &ctx.actor {
-                state.metrics.observe_api_key(&id.to_string());
+            if matches!(ctx.actor, Actor::ApiKey { .. }) {
+                state.metrics.observe_api_key();
             }
             crate::rate_limit::check(state, &ctx).await?;
             state.service.api_key_used(&ctx).await?;

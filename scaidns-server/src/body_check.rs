@@ -9,6 +9,10 @@
 
 use std::sync::OnceLock;
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use regex::Regex;
 use serde_json::{Map, Value};
 
 /// One problem found in a body.
@@ -18,6 +22,9 @@ pub struct BodyProblem {
     pub field: String,
     /// What is wrong.
     pub msg: String,
+    /// `invalid_body` for a wrong shape or type, `invalid_input` for a value outside a
+    /// constraint the document states (the code the core gives the same refusal).
+    pub code: &'static str,
 }
 
 fn spec() -> &'static Value {
@@ -40,28 +47,50 @@ pub fn explain(method: &str, path: &str, body: &[u8]) -> Option<BodyProblem> {
         .get("schema")?;
     match serde_json::from_slice::<Value>(body) {
         Ok(value) => check(spec, schema, &value, ""),
-        Err(e) => Some(BodyProblem {
-            field: String::new(),
-            msg: format!("body is not valid JSON: {e}"),
-        }),
+        Err(e) => problem("", format!("body is not valid JSON: {e}")),
     }
 }
 
-/// The spec's path item whose template matches `path` (`{x}` matches one segment).
-fn find_path<'a>(spec: &'a Value, path: &str) -> Option<&'a Value> {
+/// Whether `path` is an instance of `template` (`{x}` matches one segment).
+pub fn template_matches(template: &str, path: &str) -> bool {
+    let parts: Vec<&str> = template.trim_end_matches('/').split('/').collect();
     let wanted: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+    parts.len() == wanted.len()
+        && parts
+            .iter()
+            .zip(&wanted)
+            .all(|(t, w)| (t.starts_with('{') && t.ends_with('}')) || t == w)
+}
+
+/// The spec's path item whose template matches `path`. A literal segment wins over a
+/// parameter, as in the router.
+fn find_path<'a>(spec: &'a Value, path: &str) -> Option<&'a Value> {
     spec.get("paths")?
         .as_object()?
         .iter()
-        .find(|(template, _)| {
-            let parts: Vec<&str> = template.trim_end_matches('/').split('/').collect();
-            parts.len() == wanted.len()
-                && parts
-                    .iter()
-                    .zip(&wanted)
-                    .all(|(t, w)| (t.starts_with('{') && t.ends_with('}')) || t == w)
-        })
+        .filter(|(template, _)| template_matches(template, path))
+        .min_by_key(|(template, _)| template.matches('{').count())
         .map(|(_, item)| item)
+}
+
+/// The methods the spec documents for `path` (upper case, `HEAD` wherever `GET` is), for the
+/// `Allow` header of a 405. `None` for paths outside the API document.
+pub fn allowed_methods(path: &str) -> Option<Vec<String>> {
+    let item = find_path(spec(), path)?.as_object()?;
+    let mut methods: Vec<String> = item
+        .keys()
+        .filter(|m| {
+            matches!(
+                m.as_str(),
+                "get" | "put" | "post" | "delete" | "patch" | "head" | "options"
+            )
+        })
+        .map(|m| m.to_ascii_uppercase())
+        .collect();
+    if methods.iter().any(|m| m == "GET") && !methods.iter().any(|m| m == "HEAD") {
+        methods.push("HEAD".to_owned());
+    }
+    Some(methods)
 }
 
 fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
@@ -99,7 +128,90 @@ fn problem(field: &str, msg: impl Into<String>) -> Option<BodyProblem> {
     Some(BodyProblem {
         field: field.to_owned(),
         msg: msg.into(),
+        code: "invalid_body",
     })
+}
+
+fn out_of_bounds(field: &str, msg: impl Into<String>) -> Option<BodyProblem> {
+    Some(BodyProblem {
+        field: field.to_owned(),
+        msg: msg.into(),
+        code: "invalid_input",
+    })
+}
+
+fn pattern_matches(pattern: &str, text: &str) -> bool {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Regex>>>> = OnceLock::new();
+    let mut cache = CACHE
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    // A pattern the engine cannot compile constrains nothing here (the core still checks).
+    cache
+        .entry(pattern.to_owned())
+        .or_insert_with(|| Regex::new(pattern).ok())
+        .as_ref()
+        .is_none_or(|re| re.is_match(text))
+}
+
+/// The constraints the document states on a value of the right type ([`crate::contract`]).
+fn check_constraints(schema: &Value, value: &Value, at: &str) -> Option<BodyProblem> {
+    let limit = |key: &str| schema.get(key).and_then(Value::as_u64);
+    match value {
+        Value::String(text) => {
+            let chars = text.chars().count() as u64;
+            if limit("minLength").is_some_and(|min| chars < min) {
+                return out_of_bounds(at, "must not be empty");
+            }
+            if let Some(max) = limit("maxLength").filter(|max| chars > *max) {
+                return out_of_bounds(at, format!("must be at most {max} characters"));
+            }
+            if let Some(pattern) = schema.get("pattern").and_then(Value::as_str)
+                && !pattern_matches(pattern, text)
+            {
+                return out_of_bounds(
+                    at,
+                    if pattern == "\\S" {
+                        "must not be blank".to_owned()
+                    } else {
+                        format!("must match {pattern}")
+                    },
+                );
+            }
+            None
+        }
+        Value::Array(items) => {
+            let n = items.len() as u64;
+            match (limit("minItems"), limit("maxItems")) {
+                (Some(min), Some(max)) if !(min..=max).contains(&n) => {
+                    out_of_bounds(at, format!("give between {min} and {max} items"))
+                }
+                (Some(min), _) if n < min => {
+                    out_of_bounds(at, format!("give at least {min} items"))
+                }
+                (_, Some(max)) if n > max => out_of_bounds(at, format!("give at most {max} items")),
+                _ => None,
+            }
+        }
+        Value::Number(n) => {
+            let n = n.as_f64()?;
+            let bound = |key: &str| schema.get(key).and_then(Value::as_f64);
+            match (bound("minimum"), bound("maximum")) {
+                (min, max) if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) => {
+                    out_of_bounds(
+                        at,
+                        format!(
+                            "must be between {} and {}",
+                            min.map_or_else(|| "-∞".to_owned(), |m| m.to_string()),
+                            max.map_or_else(|| "∞".to_owned(), |m| m.to_string())
+                        ),
+                    )
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 fn check(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<BodyProblem> {
@@ -111,6 +223,14 @@ fn check(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<BodyPr
         }
         return None;
     }
+    let shape = check_shape(spec, schema, value, at);
+    if shape.is_some() {
+        return shape;
+    }
+    check_constraints(schema, value, at)
+}
+
+fn check_shape(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<BodyProblem> {
     match schema.get("type").and_then(Value::as_str) {
         Some("object") => match value {
             Value::Object(map) => check_object(spec, schema, map, at),
@@ -225,6 +345,40 @@ mod tests {
             None
         );
         assert_eq!(explain("POST", "/api/v1/unknown", b"{nope"), None);
+    }
+
+    #[test]
+    fn the_constraints_the_document_states_are_enforced() {
+        let p = explain("PUT", "/api/v1/admin/nameservers", br#"{"nameservers":[]}"#).unwrap();
+        assert_eq!((p.field.as_str(), p.code), ("nameservers", "invalid_input"));
+        let p = explain(
+            "POST",
+            "/api/v1/admin/tenants",
+            br#"{"name":"  ","slug":"ok"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (p.field.as_str(), p.msg.as_str()),
+            ("name", "must not be blank")
+        );
+        let p = explain(
+            "POST",
+            "/api/v1/admin/groups",
+            br#"{"name":"g","tenant_id":"not-a-uuid"}"#,
+        )
+        .unwrap();
+        assert_eq!((p.field.as_str(), p.code), ("tenant_id", "invalid_input"));
+        let p = explain("POST", "/api/v1/roles", br#"{"name":"r","permissions":[]}"#).unwrap();
+        assert_eq!(p.field, "permissions");
+        // A well-typed value within every bound passes.
+        assert_eq!(
+            explain(
+                "PUT",
+                "/api/v1/admin/nameservers",
+                br#"{"nameservers":["ns1.example.net."]}"#
+            ),
+            None
+        );
         assert_eq!(explain("GET", "/api/v1/domains", b"{nope"), None);
     }
 }

@@ -149,8 +149,12 @@ pub struct Config {
     pub ttl_min: u32,
     /// `TTL_MAX`: largest TTL a record or zone default may have (seconds).
     pub ttl_max: u32,
-    /// `METRICS_ENABLED`.
+    /// `METRICS_ENABLED`: `/metrics` is served only when set (off by default).
     pub metrics_enabled: bool,
+    /// `METRICS_TOKEN`: when set, `/metrics` wants it as a bearer token.
+    pub metrics_token: Option<Secret>,
+    /// `MAX_BODY_BYTES`: the largest request body any route accepts unless it has its own.
+    pub max_body_bytes: usize,
     /// `DELETED_ZONE_RETENTION_DAYS`.
     pub deleted_zone_retention_days: u32,
     /// `PENDING_ZONE_RETENTION_DAYS`: days a pending zone is kept after its challenge expired.
@@ -191,6 +195,13 @@ impl ConfigError {
                 "missing required settings: {}",
                 self.missing.join(", ")
             ));
+        }
+        if self.missing.iter().any(|m| m.starts_with("PDNS_")) {
+            parts.push(
+                "or set DNS_BACKEND=embedded to run the built-in in-memory DNS server instead \
+                 of PowerDNS"
+                    .to_owned(),
+            );
         }
         for (var, problem) in &self.invalid {
             parts.push(format!("{var}: {problem}"));
@@ -372,8 +383,9 @@ impl Config {
             r.required("EXTERNAL_URL")
         };
 
-        let pdns_url = r.get("PDNS_API_URL");
-        let default_backend = if pdns_url.is_some() {
+        // Outside development the embedded (in-memory) server is never a silent fallback: without
+        // DNS_BACKEND=embedded the PowerDNS settings are required.
+        let default_backend = if r.get("PDNS_API_URL").is_some() || !devmode {
             "powerdns"
         } else {
             "embedded"
@@ -516,7 +528,13 @@ impl Config {
             validation_allow_private_targets: r.flag("VALIDATION_ALLOW_PRIVATE_TARGETS", false),
             ttl_min,
             ttl_max,
-            metrics_enabled: r.flag("METRICS_ENABLED", true),
+            metrics_enabled: r.flag("METRICS_ENABLED", false),
+            metrics_token: r.get("METRICS_TOKEN").map(Secret::new),
+            max_body_bytes: r.number(
+                "MAX_BODY_BYTES",
+                crate::body_limit::DEFAULT_MAX_BODY_BYTES,
+                1024,
+            ),
             deleted_zone_retention_days: r.number("DELETED_ZONE_RETENTION_DAYS", 30, 0),
             pending_zone_retention_days: r.number("PENDING_ZONE_RETENTION_DAYS", 7, 0),
             dnssec_default_algorithm: r.parse("DNSSEC_DEFAULT_ALGORITHM", 13, |raw| {
@@ -555,7 +573,6 @@ impl Config {
             "SESSION_SECRET".to_owned(),
             "development-session-secret".to_owned(),
         );
-        vars.insert("METRICS_ENABLED".to_owned(), "true".to_owned());
         match Self::from_vars(&vars, true) {
             Ok(c) => c,
             // Every value above is valid, so this cannot happen; keep a usable fallback anyway.
@@ -608,12 +625,81 @@ mod tests {
                 "DATABASE_URL",
                 "API_KEY_PEPPER",
                 "SESSION_SECRET",
-                "EXTERNAL_URL"
+                "EXTERNAL_URL",
+                "PDNS_API_URL",
+                "PDNS_API_KEY"
             ]
         );
         let err =
             Config::from_vars(&vars(&[("PDNS_API_URL", "http://x:8081")]), false).unwrap_err();
         assert!(err.missing.contains(&"PDNS_API_KEY"));
+    }
+
+    fn production_basics() -> Vec<(&'static str, &'static str)> {
+        vec![
+            ("ENVIRONMENT", "production"),
+            ("DATABASE_URL", "mysql://u:pw@db:3306/scaidns"),
+            ("API_KEY_PEPPER", "pepper-value"),
+            ("SESSION_SECRET", "session-value"),
+            ("EXTERNAL_URL", "https://dns.example"),
+        ]
+    }
+
+    #[test]
+    fn production_never_falls_back_to_the_embedded_backend() {
+        for environment in ["production", "staging"] {
+            let mut v = production_basics();
+            v[0].1 = environment;
+            let err = Config::from_vars(&vars(&v), false).unwrap_err();
+            assert_eq!(err.missing, vec!["PDNS_API_URL", "PDNS_API_KEY"]);
+            let shown = err.to_string();
+            for name in ["PDNS_API_URL", "PDNS_API_KEY", "DNS_BACKEND=embedded"] {
+                assert!(shown.contains(name), "{shown}");
+            }
+        }
+        let mut v = production_basics();
+        v.push(("PDNS_API_URL", "http://pdns:8081"));
+        let err = Config::from_vars(&vars(&v), false).unwrap_err();
+        assert_eq!(err.missing, vec!["PDNS_API_KEY"]);
+        // Other problems are listed with it, in the one message.
+        let mut v = production_basics();
+        v.remove(1);
+        let err = Config::from_vars(&vars(&v), false).unwrap_err();
+        assert_eq!(
+            err.missing,
+            vec!["DATABASE_URL", "PDNS_API_URL", "PDNS_API_KEY"]
+        );
+        // Chosen explicitly, the embedded server is allowed.
+        let mut v = production_basics();
+        v.push(("DNS_BACKEND", "embedded"));
+        let c = Config::from_vars(&vars(&v), false).unwrap();
+        assert!(matches!(c.backend, BackendConfig::Embedded { .. }));
+    }
+
+    #[test]
+    fn metrics_are_off_by_default_and_the_body_limit_is_configurable() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().to_str().unwrap();
+        let c = Config::from_vars(&vars(&[("DATA_DIR", data)]), true).unwrap();
+        assert!(!c.metrics_enabled);
+        assert!(c.metrics_token.is_none());
+        assert_eq!(c.max_body_bytes, 4 * 1024 * 1024);
+        let c = Config::from_vars(
+            &vars(&[
+                ("DATA_DIR", data),
+                ("METRICS_ENABLED", "true"),
+                ("METRICS_TOKEN", "scrape-secret"),
+                ("MAX_BODY_BYTES", "65536"),
+            ]),
+            true,
+        )
+        .unwrap();
+        assert!(c.metrics_enabled);
+        assert_eq!(c.max_body_bytes, 65_536);
+        assert!(!format!("{c:?}").contains("scrape-secret"));
+        let err = Config::from_vars(&vars(&[("DATA_DIR", data), ("MAX_BODY_BYTES", "10")]), true)
+            .unwrap_err();
+        assert_eq!(err.invalid[0].0, "MAX_BODY_BYTES");
     }
 
     #[test]

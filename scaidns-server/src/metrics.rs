@@ -1,20 +1,24 @@
 //! Prometheus metrics (spec api-zones §13): request counts by route and status, request
 //! latency, API-key use. Routes are labelled by their pattern (`/api/v1/domains/:domain_id`),
-//! never the raw path, so ids cannot blow up the label space.
+//! never the raw path, so ids cannot blow up the label space. No series names a key, a user or
+//! a tenant: whoever scrapes the platform must not learn who its customers are or how busy
+//! each one is (API-key use is one platform-wide counter).
 
 use std::time::Duration;
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 /// The server's metrics registry.
 pub struct Metrics {
     registry: Registry,
     http_requests: IntCounterVec,
     http_duration: HistogramVec,
-    api_key_usage: IntCounterVec,
+    api_key_usage: IntCounter,
     webhook_events: IntCounterVec,
     backend_requests: IntCounterVec,
     backend_duration: HistogramVec,
@@ -58,12 +62,9 @@ impl Metrics {
             &["method", "path"],
         )
         .expect("valid metric");
-        let api_key_usage = IntCounterVec::new(
-            Opts::new(
-                "scaidns_api_key_usage_total",
-                "Successful API-key authentications",
-            ),
-            &["key_id"],
+        let api_key_usage = IntCounter::new(
+            "scaidns_api_key_usage_total",
+            "Successful API-key authentications (all keys together)",
         )
         .expect("valid metric");
         let webhook_events = IntCounterVec::new(
@@ -159,8 +160,8 @@ impl Metrics {
     }
 
     /// Records one authenticated API-key use.
-    pub fn observe_api_key(&self, key_id: &str) {
-        self.api_key_usage.with_label_values(&[key_id]).inc();
+    pub fn observe_api_key(&self) {
+        self.api_key_usage.inc();
     }
 
     /// Records one webhook delivery. Only signed deliveries reach a real event type, and it is
@@ -178,5 +179,44 @@ impl Metrics {
         // Encoding into a Vec cannot fail for the text format.
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buf);
         String::from_utf8(buf).unwrap_or_default()
+    }
+}
+
+/// Whether an `Authorization` header carries `Bearer <expected>`. Both sides are hashed first,
+/// so the comparison takes the same time whatever the token's length or content.
+pub fn bearer_matches(header: Option<&str>, expected: &str) -> bool {
+    let Some(given) = header.and_then(|h| {
+        let (scheme, token) = h.trim().split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+    }) else {
+        return false;
+    };
+    let given = Sha256::digest(given.as_bytes());
+    let expected = Sha256::digest(expected.as_bytes());
+    bool::from(given.ct_eq(&expected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_scrape_token_is_a_bearer_token() {
+        assert!(bearer_matches(Some("Bearer s3cret"), "s3cret"));
+        assert!(bearer_matches(Some("bearer  s3cret "), "s3cret"));
+        assert!(!bearer_matches(Some("Bearer s3cre"), "s3cret"));
+        assert!(!bearer_matches(Some("Basic s3cret"), "s3cret"));
+        assert!(!bearer_matches(Some("s3cret"), "s3cret"));
+        assert!(!bearer_matches(None, "s3cret"));
+    }
+
+    #[test]
+    fn key_use_is_counted_without_naming_the_key() {
+        let m = Metrics::new();
+        m.observe_api_key();
+        m.observe_api_key();
+        let text = m.render();
+        assert!(text.contains("scaidns_api_key_usage_total 2"), "{text}");
+        assert!(!text.contains("key_id"), "{text}");
     }
 }

@@ -1,7 +1,8 @@
 //! The outermost layer of every request: assigns the request id (kept from `X-Request-Id` when
-//! it looks sane), turns every error — including poem's own 404/405 and extraction failures —
-//! into the one error envelope, records metrics and writes one log line per request. Headers
-//! and bodies are never logged: they carry credentials.
+//! it looks sane), bounds the body ([`crate::body_limit`]), turns every error — including
+//! poem's own 404/405 (with `Allow`) and extraction failures — into the one error envelope,
+//! records metrics and writes one log line per request. Headers and bodies are never logged:
+//! they carry credentials.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -11,8 +12,8 @@ use poem::http::{HeaderValue, Method, StatusCode};
 use poem::{Endpoint, EndpointExt, IntoResponse, Request, Response};
 use poem_openapi::error::ParseRequestPayloadError;
 
-use crate::app::MAX_BODY_BYTES;
-use crate::body_check::{BodyProblem, explain};
+use crate::body_check::{BodyProblem, allowed_methods, explain};
+use crate::body_limit::{self, BodyLimits};
 use crate::error::{ApiError, REQUEST_ID};
 use crate::metrics::Metrics;
 
@@ -23,14 +24,22 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 pub fn request_context<E: Endpoint + 'static>(
     ep: E,
     metrics: Arc<Metrics>,
+    limits: BodyLimits,
 ) -> impl Endpoint<Output = Response> {
+    let limits = Arc::new(limits);
     ep.around(move |ep, req| {
         let metrics = Arc::clone(&metrics);
-        async move { Ok(handle(ep, req, &metrics).await) }
+        let limits = Arc::clone(&limits);
+        async move { Ok(handle(ep, req, &metrics, &limits).await) }
     })
 }
 
-async fn handle<E: Endpoint>(ep: Arc<E>, mut req: Request, metrics: &Metrics) -> Response {
+async fn handle<E: Endpoint>(
+    ep: Arc<E>,
+    mut req: Request,
+    metrics: &Metrics,
+    limits: &BodyLimits,
+) -> Response {
     let id = req
         .header(REQUEST_ID_HEADER)
         .filter(|v| is_sane_id(v))
@@ -38,7 +47,12 @@ async fn handle<E: Endpoint>(ep: Arc<E>, mut req: Request, metrics: &Metrics) ->
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
     let started = Instant::now();
-    let kept = keep_body(&mut req).await;
+    let limit = limits.for_path(&path);
+    let bounded = body_limit::apply(&mut req, limit);
+    let kept = match bounded {
+        Ok(_) => keep_body(&mut req, limit).await,
+        Err(_) => None,
+    };
     // poem reads a number or a boolean where a string is declared as its text; checking the
     // body against the schema first makes wrong types a 422 naming the field, like the other
     // body problems. Only for requests with credentials, so an anonymous caller still gets 401
@@ -47,13 +61,17 @@ async fn handle<E: Endpoint>(ep: Arc<E>, mut req: Request, metrics: &Metrics) ->
         .as_deref()
         .filter(|_| has_credentials(&req) && is_json(&req))
         .and_then(|b| explain(&method, &path, b));
-    let (check_method, check_path) = (method.clone(), path);
+    let (check_method, check_path) = (method.clone(), path.clone());
     let mut resp = REQUEST_ID
         .scope(id.clone(), async move {
+            let tripped = match bounded {
+                Ok(tripped) => tripped,
+                Err(too_large) => return too_large.into_response(),
+            };
             if let Some(p) = early {
                 return body_error(&p).into_response();
             }
-            match ep.call(req).await {
+            let resp = match ep.call(req).await {
                 Ok(out) => out.into_response(),
                 Err(err) => {
                     let pattern = err.data::<PathPattern>().cloned();
@@ -74,9 +92,25 @@ async fn handle<E: Endpoint>(ep: Arc<E>, mut req: Request, metrics: &Metrics) ->
                     }
                     resp
                 }
+            };
+            // Whatever the handler made of the failed read, the answer is the limit.
+            if tripped.is_set() {
+                let mut refused = body_limit::too_large(limit).into_response();
+                if let Some(p) = resp.data::<PathPattern>().cloned() {
+                    refused.set_data(p);
+                }
+                return refused;
             }
+            resp
         })
         .await;
+    if resp.status() == StatusCode::METHOD_NOT_ALLOWED {
+        // Outside the API document only GET routes exist (health, metrics, docs).
+        let allow = allowed_methods(&path).map_or_else(|| "GET, HEAD".to_owned(), |m| m.join(", "));
+        if let Ok(value) = HeaderValue::from_str(&allow) {
+            resp.headers_mut().insert(poem::http::header::ALLOW, value);
+        }
+    }
     let elapsed = started.elapsed();
     let route = resp
         .data::<PathPattern>()
@@ -100,7 +134,7 @@ async fn handle<E: Endpoint>(ep: Arc<E>, mut req: Request, metrics: &Metrics) ->
 fn body_error(p: &BodyProblem) -> ApiError {
     ApiError::located(
         StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_body",
+        p.code,
         "body",
         Some(p.field.as_str()).filter(|f| !f.is_empty()),
         &p.msg,
@@ -121,14 +155,14 @@ fn is_json(req: &Request) -> bool {
 
 /// Keeps a copy of a JSON body small enough to be accepted, so a parse failure can name the
 /// field ([`explain`]). Bodies of unknown length are not buffered here.
-async fn keep_body(req: &mut Request) -> Option<Vec<u8>> {
+async fn keep_body(req: &mut Request, limit: usize) -> Option<Vec<u8>> {
     if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
         return None;
     }
     let declared = req
         .header("content-length")
         .and_then(|v| v.parse::<usize>().ok())?;
-    if declared == 0 || declared > MAX_BODY_BYTES {
+    if declared == 0 || declared > limit {
         return None;
     }
     let bytes = req.take_body().into_vec().await.ok()?;

@@ -1,6 +1,11 @@
 //! Liveness and readiness, inside and outside the API prefix.
 
-use scaidns_tests::spawn_app;
+use scaidns_tests::{TestApp, TestOptions, spawn_app_configured};
+
+/// Metrics are off by default; these tests scrape them.
+async fn spawn_app() -> TestApp {
+    spawn_app_configured(TestOptions::default(), |c| c.metrics_enabled = true).await
+}
 
 #[tokio::test]
 async fn live_and_ready_answer_without_credentials() {

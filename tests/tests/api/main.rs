@@ -25,6 +25,7 @@ mod powerdns;
 mod privilege_rules;
 mod rate_limit;
 mod records;
+mod request_limits;
 mod secrets_in_logs;
 mod tenant_leaks;
 mod util;

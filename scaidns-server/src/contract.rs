@@ -1,0 +1,348 @@
+//! The OpenAPI document as a strict client reads it: every optional field is declared nullable
+//! (poem-openapi sends an absent `Option` as `null` and reads `null` as absent, but never says
+//! so), and every constraint the core enforces on input is stated, so a request valid by the
+//! document is one the server accepts. The rules live here, in one table, rather than as
+//! validators on the request types: the core stays the one place that enforces them (with its
+//! own codes and messages), and schemathesis in `scripts/test.sh` fails CI whenever this table
+//! and the core disagree in either direction.
+
+use scaidns_core::record::RecordType;
+use serde_json::{Map, Value, json};
+
+/// A UUID as the API writes ids.
+const UUID: &str = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
+/// Text the core trims and refuses when nothing is left.
+const NOT_BLANK: &str = "\\S";
+
+/// A nameserver host name (letters, digits, inner `-`; at least two labels; optional final dot).
+const HOST: &str = "^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.?$";
+
+fn host() -> Value {
+    json!({"minLength": 1, "maxLength": 253, "pattern": HOST})
+}
+
+/// A record type in any case, as the core reads it (`a`, `Aaaa`, ` MX `).
+fn record_type_any_case() -> Value {
+    let names: Vec<String> = RecordType::ALL
+        .iter()
+        .map(|t| {
+            t.as_str()
+                .chars()
+                .map(|c| match (c.to_ascii_uppercase(), c.to_ascii_lowercase()) {
+                    (u, l) if u != l => format!("[{u}{l}]"),
+                    _ => c.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    json!({"pattern": format!("^\\s*({})\\s*$", names.join("|"))})
+}
+
+fn record_types() -> Value {
+    let names: Vec<&str> = RecordType::ALL.iter().map(|t| t.as_str()).collect();
+    json!({"enum": names})
+}
+
+fn uuid() -> Value {
+    json!({"format": "uuid", "pattern": UUID})
+}
+
+fn text(max: u32) -> Value {
+    json!({"minLength": 1, "maxLength": max, "pattern": NOT_BLANK})
+}
+
+fn optional_text(max: u32) -> Value {
+    json!({"maxLength": max})
+}
+
+/// `(schema, property, constraints)` for request bodies.
+fn property_rules() -> Vec<(&'static str, &'static str, Value)> {
+    vec![
+        ("TenantCreateRequest", "name", text(255)),
+        (
+            "TenantCreateRequest",
+            "slug",
+            json!({"minLength": 1, "maxLength": 63, "pattern": "^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"}),
+        ),
+        (
+            "TenantCreateRequest",
+            "scaikey_tenant_id",
+            optional_text(255),
+        ),
+        ("UserCreateRequest", "tenant_id", uuid()),
+        ("UserCreateRequest", "first_name", optional_text(100)),
+        ("UserCreateRequest", "last_name", optional_text(100)),
+        (
+            "UserCreateRequest",
+            "email",
+            json!({"maxLength": 254, "pattern": "^\\s*[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+\\s*$"}),
+        ),
+        ("GroupCreateRequest", "name", text(191)),
+        ("GroupCreateRequest", "description", optional_text(1000)),
+        ("GroupCreateRequest", "tenant_id", uuid()),
+        ("GroupUpdateRequest", "name", text(191)),
+        ("GroupUpdateRequest", "description", optional_text(1000)),
+        ("GroupMemberRequest", "user_id", uuid()),
+        ("ApiKeyCreateRequest", "name", text(100)),
+        ("ApiKeyCreateRequest", "description", optional_text(1000)),
+        ("ApiKeyCreateRequest", "permission_source_id", uuid()),
+        ("ApiKeyCreateRequest", "rate_limit", json!({"minimum": 1})),
+        (
+            "ApiKeyCreateRequest",
+            "scopes",
+            json!({"items": {"pattern": "^[a-z0-9_:*.-]{1,100}$"}}),
+        ),
+        ("RoleAssignRequest", "role_name", role_name()),
+        ("RoleAssignRequest", "scope_id", uuid()),
+        (
+            "DnssecConfirmRequest",
+            "key_tag",
+            json!({"minimum": 0, "maximum": 65535}),
+        ),
+        ("DomainCreateRequest", "default_ttl", ttl()),
+        ("DomainUpdateRequest", "default_ttl", ttl()),
+        ("RecordCreateRequest", "ttl", ttl()),
+        ("RecordUpdateRequest", "ttl", ttl()),
+        ("RoleCreateRequest", "name", role_name()),
+        ("RoleCreateRequest", "description", optional_text(1000)),
+        ("RoleUpdateRequest", "name", role_name()),
+        ("RoleUpdateRequest", "description", optional_text(1000)),
+        ("AccessGrantCreateRequest", "grantee_id", uuid()),
+        ("AccessGrantCreateRequest", "notes", optional_text(1000)),
+        ("AccessGrantUpdateRequest", "notes", optional_text(1000)),
+        ("DomainCreateRequest", "description", optional_text(1000)),
+        ("DomainUpdateRequest", "description", optional_text(1000)),
+        ("PermissionCheckRequest", "domain_id", uuid()),
+        (
+            "PermissionCheckRequest",
+            "record_type",
+            record_type_any_case(),
+        ),
+        (
+            "NameserverSetRequest",
+            "nameservers",
+            json!({"minItems": 1, "maxItems": 13, "uniqueItems": true, "items": host()}),
+        ),
+        // Any spelling the core maps to a DNS name (UTS-46 included), of at least two labels
+        // (any of the full stops UTS-46 maps separates them).
+        (
+            "DomainCreateRequest",
+            "name",
+            json!({"minLength": 3, "maxLength": 253, "pattern": "[^.。．｡][.。．｡][^.。．｡]"}),
+        ),
+        ("RecordCreateRequest", "type", record_type_any_case()),
+        ("RoleCreateRequest", "permissions", json!({"minItems": 1})),
+        ("RoleUpdateRequest", "permissions", json!({"minItems": 1})),
+    ]
+}
+
+/// What the core accepts whatever the deployment's TTL policy (`TTL_MIN`, `TTL_MAX`) narrows.
+fn ttl() -> Value {
+    json!({"minimum": 0, "maximum": i32::MAX})
+}
+
+fn role_name() -> Value {
+    json!({"minLength": 1, "maxLength": 64, "pattern": "^[a-z0-9_-]+$"})
+}
+
+/// `(query parameter, constraints)`, wherever the parameter appears.
+fn query_rules() -> Vec<(&'static str, Value)> {
+    vec![
+        ("page", json!({"minimum": 1})),
+        (
+            "page_size",
+            json!({"minimum": 1, "maximum": crate::api::MAX_PAGE_SIZE}),
+        ),
+        ("tenant_id", uuid()),
+        (
+            "actor_type",
+            json!({"enum": ["user", "api_key", "system", "webhook"]}),
+        ),
+        ("type", record_types()),
+    ]
+}
+
+/// The range of each integer format poem-openapi writes, which the parser enforces.
+fn integer_range(format: &str) -> Option<(i64, i64)> {
+    match format {
+        "uint8" => Some((0, i64::from(u8::MAX))),
+        "uint16" => Some((0, i64::from(u16::MAX))),
+        "uint32" => Some((0, i64::from(u32::MAX))),
+        "int8" => Some((i64::from(i8::MIN), i64::from(i8::MAX))),
+        "int16" => Some((i64::from(i16::MIN), i64::from(i16::MAX))),
+        "int32" => Some((i64::from(i32::MIN), i64::from(i32::MAX))),
+        _ => None,
+    }
+}
+
+/// States the range of every sized integer (`minimum`/`maximum` already set win).
+fn bound_integers(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.get("type").and_then(Value::as_str) == Some("integer")
+                && let Some((min, max)) = map
+                    .get("format")
+                    .and_then(Value::as_str)
+                    .and_then(integer_range)
+            {
+                map.entry("minimum").or_insert(json!(min));
+                map.entry("maximum").or_insert(json!(max));
+            }
+            map.values_mut().for_each(bound_integers);
+        }
+        Value::Array(items) => items.iter_mut().for_each(bound_integers),
+        _ => {}
+    }
+}
+
+/// Applies the rules to a document poem-openapi generated.
+pub fn refine(spec: &mut Value) {
+    if let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        for schema in schemas.values_mut() {
+            mark_optional_nullable(schema);
+        }
+        for (schema, property, rules) in property_rules() {
+            if let Some(target) = schemas
+                .get_mut(schema)
+                .and_then(|s| s.pointer_mut(&format!("/properties/{property}")))
+            {
+                merge(target, &rules);
+                // In OpenAPI 3.0 a nullable enum must list null itself.
+                if target.get("nullable") == Some(&Value::Bool(true))
+                    && let Some(choices) = target.get_mut("enum").and_then(Value::as_array_mut)
+                {
+                    choices.push(Value::Null);
+                }
+            }
+        }
+    }
+    let rules = query_rules();
+    let params = spec
+        .get_mut("paths")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|paths| paths.values_mut())
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut())
+        .filter_map(|op| op.get_mut("parameters").and_then(Value::as_array_mut))
+        .flat_map(|params| params.iter_mut());
+    for param in params {
+        if param.get("in").and_then(Value::as_str) != Some("query") {
+            continue;
+        }
+        let name = param
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if let Some((_, rules)) = rules.iter().find(|(n, _)| *n == name)
+            && let Some(schema) = param.get_mut("schema")
+        {
+            merge(schema, rules);
+        }
+    }
+    bound_integers(spec);
+}
+
+/// Every property an object does not require may be `null`.
+fn mark_optional_nullable(schema: &mut Value) {
+    let required: Vec<String> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| {
+            r.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (name, property) in properties.iter_mut() {
+        if required.contains(name) {
+            continue;
+        }
+        let Some(object) = property.as_object_mut() else {
+            continue;
+        };
+        if object.is_empty() {
+            // Any JSON value, `null` included.
+            continue;
+        }
+        if object.contains_key("$ref") {
+            // Siblings of `$ref` are ignored in OpenAPI 3.0: wrap it.
+            let reference = std::mem::take(object);
+            *object = Map::from_iter([("allOf".to_owned(), json!([reference]))]);
+        }
+        object.insert("nullable".to_owned(), Value::Bool(true));
+    }
+}
+
+fn merge(target: &mut Value, rules: &Value) {
+    if let (Some(target), Some(rules)) = (target.as_object_mut(), rules.as_object()) {
+        for (k, v) in rules {
+            match target.get_mut(k) {
+                Some(existing) if k == "items" => merge(existing, v),
+                _ => {
+                    target.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn optional_fields_become_nullable_and_required_ones_do_not() {
+        let mut spec = json!({"components": {"schemas": {"X": {
+            "type": "object",
+            "required": ["a"],
+            "properties": {
+                "a": {"type": "string"},
+                "b": {"type": "string"},
+                "c": {"$ref": "#/components/schemas/Y"},
+                "d": {}
+            }
+        }}}, "paths": {}});
+        refine(&mut spec);
+        let x = &spec["components"]["schemas"]["X"]["properties"];
+        assert_eq!(x["a"].get("nullable"), None);
+        assert_eq!(x["b"]["nullable"], true);
+        assert_eq!(
+            x["c"],
+            json!({"allOf": [{"$ref": "#/components/schemas/Y"}], "nullable": true})
+        );
+        assert_eq!(x["d"], json!({}));
+    }
+
+    #[test]
+    fn the_served_document_states_the_core_limits() {
+        let spec: Value = serde_json::from_str(&crate::app::spec_json()).unwrap();
+        let ns =
+            &spec["components"]["schemas"]["NameserverSetRequest"]["properties"]["nameservers"];
+        assert_eq!(
+            (ns["minItems"].as_u64(), ns["maxItems"].as_u64()),
+            (Some(1), Some(13))
+        );
+        let page = spec["paths"]["/api/v1/domains"]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "page_size")
+            .unwrap();
+        assert_eq!(page["schema"]["maximum"], 100);
+        // Every rule names a property that exists, so a rename cannot silently drop one.
+        for (schema, property, _) in property_rules() {
+            assert!(
+                spec["components"]["schemas"][schema]["properties"][property].is_object(),
+                "{schema}.{property}"
+            );
+        }
+    }
+}
