@@ -14,7 +14,7 @@ export CARGO_INCREMENTAL=0
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 packages=(pdns-server pdns-backend-sqlite3 pdns-backend-mysql mariadb-server mariadb-client
-          redis-server bind9-dnsutils sqlite3 openssl)
+          redis-server bind9-dnsutils sqlite3 openssl python3 python3-venv)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -69,13 +69,6 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done
 fi
 export SCAIDNS_TEST_REDIS_URL="${SCAIDNS_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
-
-# The API contract run (scripts/contract/run.sh) installs schemathesis into a virtual environment.
-if ! python3 -m venv --help >/dev/null 2>&1; then
-  if [ "$(id -u)" -ne 0 ]; then log "python3 with venv is missing (install python3-venv)"; exit 1; fi
-  log "installing python3-venv"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-venv
-fi
 
 log "checking that the pure core depends on no I/O crate"
 io_crates=$(cargo tree -p scaidns-core --no-default-features -e normal --prefix none \

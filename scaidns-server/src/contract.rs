@@ -2,9 +2,10 @@
 //! (poem-openapi sends an absent `Option` as `null` and reads `null` as absent, but never says
 //! so), and every constraint the core enforces on input is stated, so a request valid by the
 //! document is one the server accepts. The rules live here, in one table, rather than as
-//! validators on the request types: the core stays the one place that enforces them (with its
-//! own codes and messages), and schemathesis in `scripts/test.sh` fails CI whenever this table
-//! and the core disagree in either direction.
+//! validators on the request types, because the document and the edge check
+//! (`body_check::check_constraints`) read the same table; the core enforces them too, with its
+//! own codes and messages, and schemathesis in `scripts/test.sh` fails CI whenever this table
+//! and the server disagree in either direction.
 
 use scaidns_core::record::RecordType;
 use serde_json::{Map, Value, json};

@@ -24,7 +24,7 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qF "$SCHEMATHESIS_VE
   "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
-cargo build --quiet -p scaidns-tests --bin contract_server
+cargo build --quiet --all-features -p scaidns-tests --bin contract_server
 work=$(mktemp -d)
 mkfifo "$work/stdin"
 "$target/debug/contract_server" < "$work/stdin" > "$work/info.json" 2> "$work/server.log" &
