@@ -7,8 +7,6 @@ use chrono::{DateTime, Duration, Utc};
 use crate::error::Result;
 use crate::ports::store::NoPublish;
 use crate::service::ScaiDns;
-use crate::service::dnssec::system_context_for;
-use crate::service::zones::zone_audit_view;
 use crate::zone::{Zone, ZoneStatus};
 
 impl ScaiDns {
@@ -24,21 +22,10 @@ impl ScaiDns {
             if now < self.abandoned_since(&zone).await? + retention {
                 continue;
             }
-            let ctx = system_context_for(zone.tenant_id, now);
-            let audit = vec![ctx.audit(
-                Some(zone.tenant_id),
-                "domain.expire",
-                "domain",
-                zone.id,
-                Some(zone.name.to_string()),
-                Some(zone_audit_view(&zone)),
-                None,
-            )];
             // A pending zone was never published, and another tenant's live zone of the same
             // name may be: the backend is not touched.
             match self
-                .store()
-                .purge_zone(zone.id, zone.generation, audit, &NoPublish)
+                .purge_zone_for_good(&zone, now, "domain.expire", &NoPublish)
                 .await
             {
                 Ok(()) => {
@@ -46,9 +33,10 @@ impl ScaiDns {
                     purged += 1;
                 }
                 // Changed meanwhile (validated, a new challenge): no longer abandoned.
-                Err(e) => {
-                    tracing::info!(zone = %zone.name, error = %e, "abandoned pending zone kept");
+                Err(e) if e.code() == "generation_mismatch" => {
+                    tracing::info!(zone = %zone.name, "abandoned pending zone changed meanwhile: kept");
                 }
+                Err(e) => return Err(e),
             }
         }
         Ok(purged)

@@ -20,11 +20,11 @@ use serde_json::json;
 
 use crate::error::Result;
 use crate::ownership::ValidationStatus;
-use crate::ports::store::{PageRequest, ZoneFilter};
+use crate::ports::store::{PageRequest, Publisher, ZoneFilter};
 use crate::service::ScaiDns;
 use crate::service::dnssec::system_context_for;
 use crate::service::publish::Publication;
-use crate::zone::ZoneStatus;
+use crate::zone::{Zone, ZoneStatus};
 
 /// The job that asks tenants' nameservers; it runs beside the others.
 const RECHECK_JOB: &str = "validation_recheck";
@@ -291,28 +291,40 @@ impl ScaiDns {
             if zone.deleted_at.is_none_or(|at| at + retention > now) {
                 continue;
             }
-            let ctx = system_context_for(zone.tenant_id, now);
-            let audit = vec![ctx.audit(
-                zone.tenant_id,
-                "domain.purge",
-                "domain",
-                zone.id,
-                Some(zone.name.to_string()),
-                Some(crate::service::zones::zone_audit_view(&zone)),
-                None,
-            )];
             let publication = if self.name_published_elsewhere(&zone).await? {
                 Publication::Nothing
             } else {
                 Publication::Remove(zone.name.clone())
             };
-            let publisher = self.publisher(publication);
-            self.store()
-                .purge_zone(zone.id, zone.generation, audit, &publisher)
+            self.purge_zone_for_good(&zone, now, "domain.purge", &self.publisher(publication))
                 .await?;
             purged += 1;
         }
         Ok(purged)
+    }
+
+    /// Removes `zone` with its records and keys, audited as `action` by the system in the
+    /// zone's tenant; the store refuses if the zone changed since it was read.
+    pub(crate) async fn purge_zone_for_good(
+        &self,
+        zone: &Zone,
+        now: DateTime<Utc>,
+        action: &str,
+        publisher: &dyn Publisher,
+    ) -> Result<()> {
+        let ctx = system_context_for(zone.tenant_id, now);
+        let audit = vec![ctx.audit(
+            zone.tenant_id,
+            action,
+            "domain",
+            zone.id,
+            Some(zone.name.to_string()),
+            Some(crate::service::zones::zone_audit_view(zone)),
+            None,
+        )];
+        self.store()
+            .purge_zone(zone.id, zone.generation, audit, publisher)
+            .await
     }
 
     /// Removes access grants that expired more than [`EXPIRED_GRANT_RETENTION`] ago, each
