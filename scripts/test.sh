@@ -77,6 +77,40 @@ if [ -n "$io_crates" ]; then
   log "scaidns-core --no-default-features pulls in: $io_crates"; exit 1
 fi
 
+# Fuzz smoke run: each target from its committed corpus for FUZZ_SECONDS (0 skips); a crash
+# fails the script. cargo-fuzz on the stable toolchain through RUSTC_BOOTSTRAP (fuzz/README.md).
+fuzz_seconds="${FUZZ_SECONDS:-30}"
+if [ "$fuzz_seconds" -gt 0 ]; then
+  cargo_fuzz_version=0.13.2
+  if ! command -v g++ >/dev/null; then
+    [ "$(id -u)" -eq 0 ] || { log "fuzzing needs g++ (run as root, or install it)"; exit 1; }
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends g++
+  fi
+  if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $cargo_fuzz_version" ]; then
+    log "installing cargo-fuzz $cargo_fuzz_version"
+    cargo install cargo-fuzz --version "$cargo_fuzz_version" --locked --quiet
+  fi
+  fuzz_out=$(mktemp -d)
+  (
+    cd fuzz
+    export RUSTC_BOOTSTRAP=1
+    log "building the fuzz targets"
+    cargo fuzz build -s none -O
+    for target in $(cargo fuzz list); do
+      log "fuzzing $target for ${fuzz_seconds}s"
+      mkdir -p "$fuzz_out/$target"
+      # New inputs go to a scratch directory; the committed corpus is only read.
+      if ! cargo fuzz run -s none -O "$target" "$fuzz_out/$target" "corpus/$target" -- \
+          -max_total_time="$fuzz_seconds" -print_final_stats=1 >"$fuzz_out/$target.log" 2>&1; then
+        tail -n 150 "$fuzz_out/$target.log"
+        log "fuzz target $target crashed (input saved under fuzz/artifacts/$target)"; exit 1
+      fi
+      grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|stat::peak_rss_mb)' "$fuzz_out/$target.log" || true
+    done
+  )
+  rm -rf "$fuzz_out"
+fi
+
 log "running the test suite"
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT

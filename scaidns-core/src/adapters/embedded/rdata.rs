@@ -4,8 +4,8 @@
 //! Content must already be canonical, exactly as PowerDNS 4.x demands (`Not in expected format`,
 //! `spec/powerdns.md` §8.5): both backends then accept and refuse the same changes.
 
+use hickory_server::proto::rr::RData;
 use hickory_server::proto::rr::rdata::NULL;
-use hickory_server::proto::rr::{Name, RData};
 use hickory_server::proto::serialize::binary::BinEncodable;
 
 use crate::record::content::hickory;
@@ -31,7 +31,7 @@ pub(super) fn to_rdata(rtype: RecordType, content: &str) -> Result<RData, String
     let parsed = canonical(rtype, content)?;
     if rtype == RecordType::ALIAS {
         let target = parsed.target().unwrap_or(content);
-        let name = Name::from_ascii(target).map_err(|e| format!("ALIAS '{content}': {e}"))?;
+        let name = hickory::dns_name(target).map_err(|e| format!("ALIAS '{content}': {e}"))?;
         let wire = name
             .to_bytes()
             .map_err(|e| format!("ALIAS '{content}': {e}"))?;

@@ -15,6 +15,7 @@ use hickory_server::zone_handler::{AxfrPolicy, ZoneHandler, ZoneType};
 use super::rdata::to_rdata;
 use crate::ports::backend::{BackendError, BackendErrorKind, RrSet, RrSetChange};
 use crate::record::RecordType;
+use crate::record::content::hickory::dns_name;
 use crate::record::ttl::MAX_PROTOCOL_TTL;
 use crate::zone::{ZoneName, soa};
 
@@ -156,8 +157,7 @@ impl ZoneData {
         let mut records: BTreeMap<RrKey, RecordSet> = BTreeMap::new();
         for set in self.rrsets.values() {
             let set = self.served(set);
-            let owner =
-                Name::from_ascii(&set.name).map_err(|e| rejected(format!("{}: {e}", set.name)))?;
+            let owner = dns_name(&set.name).map_err(rejected)?;
             for record in set.records.iter().filter(|r| !r.disabled) {
                 let rdata = to_rdata(set.rtype, &record.content).map_err(rejected)?;
                 let key = RrKey::new(LowerName::new(&owner), rdata.record_type());
@@ -200,9 +200,7 @@ fn check_owner(zone: &ZoneName, name: &str) -> Result<(), BackendError> {
     if !zone.contains_fqdn(&lower) {
         return Err(rejected(format!("name '{name}' is out of zone {zone}")));
     }
-    Name::from_ascii(&lower)
-        .map(drop)
-        .map_err(|e| rejected(format!("name '{name}': {e}")))
+    dns_name(&lower).map(drop).map_err(rejected)
 }
 
 fn rejected(message: impl Into<String>) -> BackendError {
@@ -250,6 +248,20 @@ mod tests {
         assert_eq!(next_serial(Some(2_026_012_601), 20_260_126), 2_026_012_602);
         assert_eq!(next_serial(Some(2_026_012_599), 20_260_126), 2_026_012_601);
         assert_eq!(next_serial(Some(4_000_000_000), 20_260_126), 4_000_000_001);
+    }
+
+    /// Names with an edge hyphen are valid DNS (RFC 2181 §11) and PowerDNS serves them; the
+    /// embedded backend must too, as owners and as targets.
+    #[test]
+    fn serves_names_with_edge_hyphens() {
+        let mut sets = base();
+        sets.push(set(
+            "-a.example.org.",
+            RecordType::CNAME,
+            &["b-.example.net."],
+        ));
+        let data = ZoneData::new(&zone(), &sets, 1).unwrap();
+        data.handler(&zone()).unwrap();
     }
 
     #[test]

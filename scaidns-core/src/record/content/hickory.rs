@@ -133,8 +133,20 @@ pub fn to_rdata(content: &RecordContent) -> Result<RData> {
 }
 
 fn name(n: &HostName) -> Result<Name> {
-    Name::from_ascii(n.as_str())
+    dns_name(n.as_str())
         .map_err(|e| Error::internal(format!("canonical name '{n}' rejected by hickory: {e}")))
+}
+
+/// The hickory name of a canonical absolute name, built label by label from its octets. DNS
+/// allows any octets in a label (RFC 2181 §11) and PowerDNS serves names such as `-a.example.`
+/// that ScaiDNS accepts; hickory's text parser refuses labels with an edge hyphen, so it is not
+/// used for names that are already checked.
+pub fn dns_name(fqdn: &str) -> std::result::Result<Name, String> {
+    let bare = fqdn.strip_suffix('.').unwrap_or(fqdn);
+    if bare.is_empty() {
+        return Ok(Name::root());
+    }
+    Name::from_labels(bare.split('.').map(str::as_bytes)).map_err(|e| format!("'{fqdn}': {e}"))
 }
 
 fn opaque(code: HType, rdata: Vec<u8>) -> RData {

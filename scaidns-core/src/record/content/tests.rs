@@ -351,3 +351,25 @@ fn arbitrary_names_never_panic() {
         }
     }
 }
+
+/// Found by the `record_content` fuzz target: a host name with an edge-hyphen label is valid
+/// content (RFC 2181 §11; PowerDNS serves it) and must reach the wire, where hickory's text
+/// parser would refuse it.
+#[test]
+fn names_with_edge_hyphens_reach_the_wire() {
+    let z = zone();
+    for (t, input) in [
+        (RecordType::HTTPS, "0 ss.example.-et."),
+        (RecordType::CNAME, "-a.example.net."),
+        (RecordType::PTR, "x-.example.net."),
+    ] {
+        let c = RecordContent::parse(t, input, &z).unwrap_or_else(|e| panic!("{t} {input}: {e}"));
+        let rdata = hickory::to_rdata(&c).unwrap_or_else(|e| panic!("{t} {input}: {e}"));
+        assert_eq!(decode(hickory::record_type(t), &wire(&rdata)), rdata, "{t}");
+    }
+    let name = hickory::dns_name("-a.b-.example.").unwrap();
+    let labels: Vec<&[u8]> = name.iter().collect();
+    assert_eq!(labels, [&b"-a"[..], b"b-", b"example"]);
+    assert!(hickory::dns_name(".").unwrap().is_root());
+    assert!(hickory::dns_name("a..example.").is_err());
+}
