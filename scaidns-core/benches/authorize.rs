@@ -48,7 +48,7 @@ fn bench(c: &mut Criterion) {
         },
         now,
     );
-    let create = Permission::parse("records:create").unwrap();
+    let create = Permission::RECORDS_CREATE;
     let zone = zones[7];
     // The last grant of this zone is the one that matches.
     let target = Target::Record {
@@ -106,7 +106,7 @@ fn bench_one_zone(c: &mut Criterion) {
         },
         now,
     );
-    let create = Permission::parse("records:create").unwrap();
+    let create = Permission::RECORDS_CREATE;
     let denied = Target::Record {
         zone,
         tenant,

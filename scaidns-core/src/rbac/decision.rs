@@ -161,7 +161,7 @@ impl RecordGrant {
 }
 
 fn restricted_grant_mask() -> PermSet {
-    PermSet::parse_lenient(&["records:*", "domains:read"])
+    PermSet::RECORDS.with(Permission::DOMAINS_READ)
 }
 
 /// The type bits of a list of record types (0 = every type).
@@ -273,7 +273,10 @@ pub struct Principal {
 /// Permissions that concern zones: holding any of them on a zone makes it visible (a request
 /// for something else on it is then 403 rather than 404).
 fn zone_mask() -> PermSet {
-    PermSet::parse_lenient(&["domains:*", "records:*", "dnssec:*", "access_grants:*"])
+    PermSet::DOMAINS
+        .union(PermSet::RECORDS)
+        .union(PermSet::DNSSEC)
+        .union(PermSet::ACCESS_GRANTS)
 }
 
 impl Principal {

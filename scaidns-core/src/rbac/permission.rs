@@ -1,69 +1,89 @@
 //! The permission catalogue (spec api-identity §6.3) and [`PermSet`], a bit set over it.
 //!
-//! Every permission string ScaiDNS checks is in [`CATALOGUE`]; roles and API-key scopes may
-//! also use the wildcards `<resource>:*` and `*`, and `records:write`, which stands for
-//! `records:create`, `records:update` and `records:delete` (interface decision 18). Wildcards
-//! are expanded once, when a role or a key is read, so a decision is a bit test.
+//! Every permission ScaiDNS checks is a [`Permission`] constant generated, together with
+//! [`CATALOGUE`], from the one list in this file, so the code cannot name a permission the
+//! catalogue lacks (a typo is a compile error). Strings are parsed only where users send
+//! them. Roles and API-key scopes may also use the wildcards `<resource>:*` and `*`, and
+//! `records:write`, which stands for `records:create`, `records:update` and `records:delete`
+//! (interface decision 18). Wildcards are expanded once, when a role or a key is read, so a
+//! decision is a bit test.
 
 use std::fmt;
 
 use crate::error::{Error, Result};
 
-/// Every permission, with what it guards. The position is the bit in [`PermSet`].
-pub const CATALOGUE: &[(&str, &str)] = &[
-    ("domains:read", "List and read zones"),
-    ("domains:create", "Create zones"),
-    ("domains:update", "Change, restore and validate zones"),
-    ("domains:delete", "Delete zones"),
-    ("records:read", "List and read records; export"),
-    ("records:create", "Create records; bulk create; import"),
-    ("records:update", "Change records"),
-    ("records:delete", "Delete records; bulk delete"),
-    ("dnssec:read", "Read DNSSEC status and keys"),
-    ("dnssec:enable", "Enable DNSSEC"),
-    ("dnssec:disable", "Disable DNSSEC"),
-    ("dnssec:rotate", "Roll keys; confirm DS publication"),
-    ("access_grants:read", "List and read a zone's access grants"),
-    ("access_grants:create", "Create access grants"),
-    ("access_grants:update", "Change access grants"),
-    ("access_grants:delete", "Delete access grants"),
-    ("api_keys:read", "List and read other principals' API keys"),
-    ("api_keys:create", "Create API keys for other principals"),
-    (
-        "api_keys:update",
-        "Revoke, activate and regenerate others' API keys",
-    ),
-    ("api_keys:delete", "Delete others' API keys"),
-    (
-        "roles:read",
-        "List roles, assignments and effective permissions",
-    ),
-    ("roles:create", "Create custom roles"),
-    ("roles:update", "Change custom roles"),
-    ("roles:delete", "Delete custom roles"),
-    ("roles:assign", "Assign and revoke roles"),
-    ("users:read", "List and read users"),
-    ("users:create", "Create users"),
-    ("users:update", "Change users"),
-    ("users:delete", "Deactivate users"),
-    ("groups:read", "List and read groups"),
-    ("groups:create", "Create groups"),
-    ("groups:update", "Change groups and their members"),
-    ("groups:delete", "Delete groups"),
-    ("audit:read", "Read the audit log"),
-    ("templates:read", "List and read templates"),
-    ("templates:create", "Create templates"),
-    ("templates:update", "Change templates"),
-    ("templates:delete", "Delete templates"),
-    (
-        "validation_bypass",
-        "Create zones that skip ownership validation",
-    ),
-    (
-        "platform:admin",
-        "Platform administration: tenants, nameservers, settings",
-    ),
-];
+/// Generates, from one list of `CONSTANT = "string" => "description"` entries, the
+/// [`Permission`] constants, their bit positions (list order) and [`CATALOGUE`], so the three
+/// can never disagree.
+macro_rules! catalogue {
+    ($($konst:ident = $name:literal => $description:literal,)*) => {
+        /// Bit positions, in list order.
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        #[repr(u8)]
+        enum Bit {
+            $($konst,)*
+        }
+
+        impl Permission {
+            $(
+                #[doc = concat!("`", $name, "`: ", $description, ".")]
+                pub const $konst: Permission = Permission(Bit::$konst as u8);
+            )*
+        }
+
+        /// Every permission, with what it guards. The position is the bit in [`PermSet`].
+        pub const CATALOGUE: &[(&str, &str)] = &[$(($name, $description),)*];
+
+        #[cfg(test)]
+        const GENERATED: &[(Permission, &str, &str)] = &[$((Permission::$konst, $name, $description),)*];
+    };
+}
+
+catalogue! {
+    DOMAINS_READ = "domains:read" => "List and read zones",
+    DOMAINS_CREATE = "domains:create" => "Create zones",
+    DOMAINS_UPDATE = "domains:update" => "Change, restore and validate zones",
+    DOMAINS_DELETE = "domains:delete" => "Delete zones",
+    RECORDS_READ = "records:read" => "List and read records; export",
+    RECORDS_CREATE = "records:create" => "Create records; bulk create; import",
+    RECORDS_UPDATE = "records:update" => "Change records",
+    RECORDS_DELETE = "records:delete" => "Delete records; bulk delete",
+    DNSSEC_READ = "dnssec:read" => "Read DNSSEC status and keys",
+    DNSSEC_ENABLE = "dnssec:enable" => "Enable DNSSEC",
+    DNSSEC_DISABLE = "dnssec:disable" => "Disable DNSSEC",
+    DNSSEC_ROTATE = "dnssec:rotate" => "Roll keys; confirm DS publication",
+    ACCESS_GRANTS_READ = "access_grants:read" => "List and read a zone's access grants",
+    ACCESS_GRANTS_CREATE = "access_grants:create" => "Create access grants",
+    ACCESS_GRANTS_UPDATE = "access_grants:update" => "Change access grants",
+    ACCESS_GRANTS_DELETE = "access_grants:delete" => "Delete access grants",
+    API_KEYS_READ = "api_keys:read" => "List and read other principals' API keys",
+    API_KEYS_CREATE = "api_keys:create" => "Create API keys for other principals",
+    API_KEYS_UPDATE = "api_keys:update" => "Revoke, activate and regenerate others' API keys",
+    API_KEYS_DELETE = "api_keys:delete" => "Delete others' API keys",
+    ROLES_READ = "roles:read" => "List roles, assignments and effective permissions",
+    ROLES_CREATE = "roles:create" => "Create custom roles",
+    ROLES_UPDATE = "roles:update" => "Change custom roles",
+    ROLES_DELETE = "roles:delete" => "Delete custom roles",
+    ROLES_ASSIGN = "roles:assign" => "Assign and revoke roles",
+    USERS_READ = "users:read" => "List and read users",
+    USERS_CREATE = "users:create" => "Create users",
+    USERS_UPDATE = "users:update" => "Change users",
+    USERS_DELETE = "users:delete" => "Deactivate users",
+    GROUPS_READ = "groups:read" => "List and read groups",
+    GROUPS_CREATE = "groups:create" => "Create groups",
+    GROUPS_UPDATE = "groups:update" => "Change groups and their members",
+    GROUPS_DELETE = "groups:delete" => "Delete groups",
+    AUDIT_READ = "audit:read" => "Read the audit log",
+    TEMPLATES_READ = "templates:read" => "List and read templates",
+    TEMPLATES_CREATE = "templates:create" => "Create templates",
+    TEMPLATES_UPDATE = "templates:update" => "Change templates",
+    TEMPLATES_DELETE = "templates:delete" => "Delete templates",
+    VALIDATION_BYPASS = "validation_bypass" => "Create zones that skip ownership validation",
+    PLATFORM_ADMIN = "platform:admin" => "Platform administration: tenants, nameservers, settings",
+}
+
+// The bit set is a u64.
+const _: () = assert!(CATALOGUE.len() <= 64);
 
 /// One permission of the catalogue.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -99,7 +119,7 @@ impl Permission {
         (0..CATALOGUE.len()).filter_map(|i| u8::try_from(i).ok().map(Permission))
     }
 
-    fn bit(self) -> u64 {
+    const fn bit(self) -> u64 {
         1u64 << self.0
     }
 }
@@ -114,6 +134,22 @@ impl fmt::Display for Permission {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// Whether permission `name` belongs to `resource`: it is `<resource>:<action>`.
+const fn of_resource(name: &str, resource: &str) -> bool {
+    let (name, resource) = (name.as_bytes(), resource.as_bytes());
+    if name.len() <= resource.len() || name[resource.len()] != b':' {
+        return false;
+    }
+    let mut i = 0;
+    while i < resource.len() {
+        if name[i] != resource[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 fn unknown(name: &str) -> Error {
@@ -131,31 +167,80 @@ impl PermSet {
     /// No permission.
     pub const EMPTY: PermSet = PermSet(0);
 
+    /// Every permission of the catalogue (`*`).
+    pub const ALL: PermSet = PermSet(u64::MAX >> (64 - CATALOGUE.len()));
+
+    /// `domains:*`.
+    pub const DOMAINS: PermSet = PermSet::resource("domains");
+    /// `records:*`.
+    pub const RECORDS: PermSet = PermSet::resource("records");
+    /// `dnssec:*`.
+    pub const DNSSEC: PermSet = PermSet::resource("dnssec");
+    /// `access_grants:*`.
+    pub const ACCESS_GRANTS: PermSet = PermSet::resource("access_grants");
+    /// `api_keys:*`.
+    pub const API_KEYS: PermSet = PermSet::resource("api_keys");
+    /// `roles:*`.
+    pub const ROLES: PermSet = PermSet::resource("roles");
+    /// `users:*`.
+    pub const USERS: PermSet = PermSet::resource("users");
+    /// `groups:*`.
+    pub const GROUPS: PermSet = PermSet::resource("groups");
+    /// `templates:*`.
+    pub const TEMPLATES: PermSet = PermSet::resource("templates");
+    /// `records:write`: creating, changing and deleting records.
+    pub const RECORDS_WRITE: PermSet = PermSet::of(&[
+        Permission::RECORDS_CREATE,
+        Permission::RECORDS_UPDATE,
+        Permission::RECORDS_DELETE,
+    ]);
+
     /// Every permission of the catalogue.
     pub fn all() -> Self {
-        Permission::all().fold(Self::EMPTY, |s, p| s.with(p))
+        Self::ALL
+    }
+
+    /// The set of `perms`.
+    pub const fn of(perms: &[Permission]) -> Self {
+        let mut set = Self::EMPTY;
+        let mut i = 0;
+        while i < perms.len() {
+            set = set.with(perms[i]);
+            i += 1;
+        }
+        set
+    }
+
+    /// Every permission of `resource` (`<resource>:*`); used in constants, where an unknown
+    /// resource fails the build.
+    const fn resource(resource: &str) -> Self {
+        let set = Self::resource_or_empty(resource);
+        assert!(!set.is_empty(), "no permission of this resource");
+        set
+    }
+
+    const fn resource_or_empty(resource: &str) -> Self {
+        let mut set = Self::EMPTY;
+        let mut i = 0;
+        while i < CATALOGUE.len() {
+            if of_resource(CATALOGUE[i].0, resource) {
+                set = Self(set.0 | 1u64 << i);
+            }
+            i += 1;
+        }
+        set
     }
 
     /// Expands one permission string: exact, `<resource>:*`, `records:write` or `*`.
     pub fn parse_one(text: &str) -> Result<Self> {
         if text == "*" {
-            return Ok(Self::all());
+            return Ok(Self::ALL);
         }
         if text == "records:write" {
-            return Ok(Self::from_names(&[
-                "records:create",
-                "records:update",
-                "records:delete",
-            ]));
+            return Ok(Self::RECORDS_WRITE);
         }
         if let Some(resource) = text.strip_suffix(":*") {
-            let set = Permission::all()
-                .filter(|p| {
-                    p.as_str()
-                        .split_once(':')
-                        .is_some_and(|(r, _)| r == resource)
-                })
-                .fold(Self::EMPTY, |s, p| s.with(p));
+            let set = Self::resource_or_empty(resource);
             return if set.is_empty() {
                 Err(unknown(text))
             } else {
@@ -181,13 +266,9 @@ impl PermSet {
             .fold(Self::EMPTY, Self::union)
     }
 
-    fn from_names(names: &[&str]) -> Self {
-        Self::parse_lenient(names)
-    }
-
     /// This set plus `p`.
     #[must_use]
-    pub fn with(self, p: Permission) -> Self {
+    pub const fn with(self, p: Permission) -> Self {
         Self(self.0 | p.bit())
     }
 
@@ -203,7 +284,7 @@ impl PermSet {
 
     /// Union.
     #[must_use]
-    pub fn union(self, other: PermSet) -> Self {
+    pub const fn union(self, other: PermSet) -> Self {
         Self(self.0 | other.0)
     }
 
@@ -220,7 +301,7 @@ impl PermSet {
     }
 
     /// Whether the set is empty.
-    pub fn is_empty(self) -> bool {
+    pub const fn is_empty(self) -> bool {
         self.0 == 0
     }
 
@@ -252,6 +333,57 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), CATALOGUE.len());
+        assert_eq!(Permission::all().count(), CATALOGUE.len());
+        assert_eq!(PermSet::ALL.iter().count(), CATALOGUE.len());
+    }
+
+    #[test]
+    fn every_constant_round_trips_through_its_string() {
+        assert_eq!(GENERATED.len(), CATALOGUE.len());
+        for &(constant, name, description) in GENERATED {
+            assert_eq!(constant.as_str(), name);
+            assert_eq!(constant.description(), description);
+            assert_eq!(Permission::parse(name).unwrap(), constant);
+            assert_eq!(constant.to_string(), name);
+        }
+        assert_eq!(Permission::RECORDS_READ.as_str(), "records:read");
+        assert_eq!(Permission::PLATFORM_ADMIN.as_str(), "platform:admin");
+    }
+
+    #[test]
+    fn resource_constants_are_the_wildcards() {
+        for (constant, wildcard) in [
+            (PermSet::DOMAINS, "domains:*"),
+            (PermSet::RECORDS, "records:*"),
+            (PermSet::DNSSEC, "dnssec:*"),
+            (PermSet::ACCESS_GRANTS, "access_grants:*"),
+            (PermSet::API_KEYS, "api_keys:*"),
+            (PermSet::ROLES, "roles:*"),
+            (PermSet::USERS, "users:*"),
+            (PermSet::GROUPS, "groups:*"),
+            (PermSet::TEMPLATES, "templates:*"),
+            (PermSet::RECORDS_WRITE, "records:write"),
+            (PermSet::ALL, "*"),
+        ] {
+            assert_eq!(
+                PermSet::parse_one(wildcard).unwrap(),
+                constant,
+                "{wildcard}"
+            );
+        }
+        assert_eq!(
+            PermSet::DNSSEC.names(),
+            [
+                "dnssec:read",
+                "dnssec:enable",
+                "dnssec:disable",
+                "dnssec:rotate"
+            ]
+        );
+        // Neither a prefix of a resource nor a permission without one is a resource.
+        assert!(PermSet::parse_one("domain:*").is_err());
+        assert!(PermSet::parse_one("validation_bypass:*").is_err());
+        assert!(PermSet::parse_one("records:read:*").is_err());
     }
 
     #[test]

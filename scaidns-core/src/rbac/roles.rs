@@ -5,7 +5,7 @@
 
 use uuid::Uuid;
 
-use super::permission::PermSet;
+use super::permission::{PermSet, Permission};
 use crate::ids::RoleId;
 
 /// A built-in role.
@@ -17,8 +17,8 @@ pub struct SystemRole {
     pub name: &'static str,
     /// What it is for.
     pub description: &'static str,
-    /// Permission strings (wildcards allowed).
-    pub permissions: &'static [&'static str],
+    /// Its permissions (the migration seeds the same set as strings, with wildcards).
+    pub permissions: PermSet,
 }
 
 impl SystemRole {
@@ -29,7 +29,7 @@ impl SystemRole {
 
     /// The expanded permission set.
     pub fn perm_set(&self) -> PermSet {
-        PermSet::parse_lenient(self.permissions)
+        self.permissions
     }
 }
 
@@ -46,72 +46,71 @@ pub const SYSTEM_ROLES: &[SystemRole] = &[
         id: 1,
         name: PLATFORM_ADMIN,
         description: "Everything, in every tenant: tenants, platform settings, cross-tenant audit",
-        permissions: &["*"],
+        permissions: PermSet::ALL,
     },
     SystemRole {
         id: 2,
         name: TENANT_ADMIN,
         description: "Everything inside one tenant: zones, records, DNSSEC, grants, users, groups, roles, API keys, audit",
-        permissions: &[
-            "domains:*",
-            "records:*",
-            "dnssec:*",
-            "access_grants:*",
-            "api_keys:*",
-            "roles:*",
-            "users:*",
-            "groups:*",
-            "audit:read",
-            "templates:*",
-        ],
+        permissions: PermSet::DOMAINS
+            .union(PermSet::RECORDS)
+            .union(PermSet::DNSSEC)
+            .union(PermSet::ACCESS_GRANTS)
+            .union(PermSet::API_KEYS)
+            .union(PermSet::ROLES)
+            .union(PermSet::USERS)
+            .union(PermSet::GROUPS)
+            .with(Permission::AUDIT_READ)
+            .union(PermSet::TEMPLATES),
     },
     SystemRole {
         id: 3,
         name: "domain_admin",
         description: "Full control of one zone: records, DNSSEC, access grants",
-        permissions: &[
-            "domains:read",
-            "domains:update",
-            "domains:delete",
-            "records:*",
-            "dnssec:*",
-            "access_grants:*",
-        ],
+        permissions: PermSet::of(&[
+            Permission::DOMAINS_READ,
+            Permission::DOMAINS_UPDATE,
+            Permission::DOMAINS_DELETE,
+        ])
+        .union(PermSet::RECORDS)
+        .union(PermSet::DNSSEC)
+        .union(PermSet::ACCESS_GRANTS),
     },
     SystemRole {
         id: 4,
         name: "domain_manager",
         description: "Record management; no DNSSEC changes, no further delegation",
-        permissions: &["domains:read", "records:*", "dnssec:read"],
+        permissions: PermSet::of(&[Permission::DOMAINS_READ, Permission::DNSSEC_READ])
+            .union(PermSet::RECORDS),
     },
     SystemRole {
         id: 5,
         name: "record_editor",
         description: "Create and modify records; no delete",
-        permissions: &[
-            "domains:read",
-            "records:read",
-            "records:create",
-            "records:update",
-            "dnssec:read",
-        ],
+        permissions: PermSet::of(&[
+            Permission::DOMAINS_READ,
+            Permission::RECORDS_READ,
+            Permission::RECORDS_CREATE,
+            Permission::RECORDS_UPDATE,
+            Permission::DNSSEC_READ,
+        ]),
     },
     SystemRole {
         id: 6,
         name: "read_only",
         description: "Read only",
-        permissions: &[
-            "domains:read",
-            "records:read",
-            "dnssec:read",
-            "access_grants:read",
-        ],
+        permissions: PermSet::of(&[
+            Permission::DOMAINS_READ,
+            Permission::RECORDS_READ,
+            Permission::DNSSEC_READ,
+            Permission::ACCESS_GRANTS_READ,
+        ]),
     },
     SystemRole {
         id: 7,
         name: VALIDATION_BYPASS,
         description: "Create zones that skip ownership validation (trusted internal use)",
-        permissions: &["validation_bypass"],
+        permissions: PermSet::of(&[Permission::VALIDATION_BYPASS]),
     },
 ];
 
@@ -129,14 +128,71 @@ pub fn assignable_on_a_zone(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rbac::permission::Permission;
 
+    /// The sets as docs/permissions.md and the migration `0004_rbac.sql` write them.
     #[test]
-    fn every_system_permission_string_is_known() {
-        for role in SYSTEM_ROLES {
-            for p in role.permissions {
-                assert!(PermSet::parse_one(p).is_ok(), "{}: {p}", role.name);
-            }
+    fn system_roles_are_the_documented_permission_strings() {
+        let documented: [(&str, &[&str]); 7] = [
+            ("platform_admin", &["*"]),
+            (
+                "tenant_admin",
+                &[
+                    "domains:*",
+                    "records:*",
+                    "dnssec:*",
+                    "access_grants:*",
+                    "api_keys:*",
+                    "roles:*",
+                    "users:*",
+                    "groups:*",
+                    "audit:read",
+                    "templates:*",
+                ],
+            ),
+            (
+                "domain_admin",
+                &[
+                    "domains:read",
+                    "domains:update",
+                    "domains:delete",
+                    "records:*",
+                    "dnssec:*",
+                    "access_grants:*",
+                ],
+            ),
+            (
+                "domain_manager",
+                &["domains:read", "records:*", "dnssec:read"],
+            ),
+            (
+                "record_editor",
+                &[
+                    "domains:read",
+                    "records:read",
+                    "records:create",
+                    "records:update",
+                    "dnssec:read",
+                ],
+            ),
+            (
+                "read_only",
+                &[
+                    "domains:read",
+                    "records:read",
+                    "dnssec:read",
+                    "access_grants:read",
+                ],
+            ),
+            ("validation_bypass", &["validation_bypass"]),
+        ];
+        assert_eq!(documented.len(), SYSTEM_ROLES.len());
+        for (name, strings) in documented {
+            let role = system_role(name).unwrap();
+            assert_eq!(
+                role.perm_set(),
+                PermSet::parse_all(strings).unwrap(),
+                "{name}"
+            );
         }
     }
 
@@ -147,8 +203,7 @@ mod tests {
         assert!(set("tenant_admin").covers(set("domain_admin")));
         assert!(set("domain_admin").covers(set("domain_manager")));
         assert!(set("domain_manager").covers(set("record_editor")));
-        let delete = Permission::parse("records:delete").unwrap();
-        assert!(!set("record_editor").contains(delete));
-        assert!(!set("tenant_admin").contains(Permission::parse("validation_bypass").unwrap()));
+        assert!(!set("record_editor").contains(Permission::RECORDS_DELETE));
+        assert!(!set("tenant_admin").contains(Permission::VALIDATION_BYPASS));
     }
 }

@@ -11,7 +11,9 @@ use serde_json::json;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{GrantId, ZoneId};
-use crate::rbac::{AccessGrant, Holdings, RecordPattern, Subject, roles::assignable_on_a_zone};
+use crate::rbac::{
+    AccessGrant, Holdings, Permission, RecordPattern, Subject, roles::assignable_on_a_zone,
+};
 use crate::record::RecordType;
 use crate::zone::Zone;
 
@@ -100,7 +102,7 @@ impl ScaiDns {
         include_expired: bool,
     ) -> Result<(Zone, Vec<AccessGrant>)> {
         let zone = self
-            .authorized_zone(ctx, "access_grants:read", zone_id, false)
+            .authorized_zone(ctx, Permission::ACCESS_GRANTS_READ, zone_id, false)
             .await?;
         let now = self.clock().now();
         let grants = self
@@ -121,7 +123,7 @@ impl ScaiDns {
         id: GrantId,
     ) -> Result<AccessGrant> {
         let zone = self
-            .authorized_zone(ctx, "access_grants:read", zone_id, false)
+            .authorized_zone(ctx, Permission::ACCESS_GRANTS_READ, zone_id, false)
             .await?;
         self.zone_grant(&zone, id).await
     }
@@ -143,7 +145,7 @@ impl ScaiDns {
         input: AccessGrantCreate,
     ) -> Result<AccessGrant> {
         let zone = self
-            .authorized_zone(ctx, "access_grants:create", zone_id, false)
+            .authorized_zone(ctx, Permission::ACCESS_GRANTS_CREATE, zone_id, false)
             .await?;
         self.check_grantee(&zone, input.subject).await?;
         self.refuse_own_grant(ctx, input.subject).await?;
@@ -192,7 +194,7 @@ impl ScaiDns {
         input: AccessGrantUpdate,
     ) -> Result<AccessGrant> {
         let zone = self
-            .authorized_zone(ctx, "access_grants:update", zone_id, false)
+            .authorized_zone(ctx, Permission::ACCESS_GRANTS_UPDATE, zone_id, false)
             .await?;
         let before = self.zone_grant(&zone, id).await?;
         self.refuse_own_grant(ctx, before.subject).await?;
@@ -259,7 +261,7 @@ impl ScaiDns {
         id: GrantId,
     ) -> Result<()> {
         let zone = self
-            .authorized_zone(ctx, "access_grants:delete", zone_id, false)
+            .authorized_zone(ctx, Permission::ACCESS_GRANTS_DELETE, zone_id, false)
             .await?;
         let before = self.zone_grant(&zone, id).await?;
         self.refuse_own_grant(ctx, before.subject).await?;

@@ -18,7 +18,7 @@ use crate::identity::api_key::{ApiKey, ApiKeySecret, ApiKeyStatus, PermissionSou
 use crate::ids::{ApiKeyId, GroupId, TenantId, UserId};
 use crate::ports::store::{ApiKeyFilter, Page, PageRequest};
 use crate::rbac::scopes::first_uncovered;
-use crate::rbac::{PermSet, Subject, Target};
+use crate::rbac::{PermSet, Permission, Subject, Target};
 use crate::tenant::UserStatus;
 
 use super::authn::caller_user;
@@ -181,7 +181,7 @@ impl ScaiDns {
         ctx: &OpContext,
         input: ApiKeyCreate,
     ) -> Result<IssuedApiKey> {
-        ctx.require("api_keys:create")?;
+        ctx.require(Permission::API_KEYS_CREATE)?;
         let name = required_text("name", &input.name, 100)?;
         let description = optional_text("description", input.description.as_deref(), 1000)?;
         let mut scopes = validate_scopes(&input.scopes)?;
@@ -225,7 +225,7 @@ impl ScaiDns {
             .rate_limit
             .is_some_and(|l| l > limits.default_per_minute)
             && !self
-                .is_allowed(ctx, "api_keys:update", Target::Tenant(tenant_id))
+                .is_allowed(ctx, Permission::API_KEYS_UPDATE, Target::Tenant(tenant_id))
                 .await?
         {
             return Err(Error::forbidden(
@@ -300,7 +300,7 @@ impl ScaiDns {
         if caller != Some(user_id) {
             let tenant = user.as_ref().map_or(ctx.tenant_id, |u| u.tenant_id);
             if !self
-                .is_allowed(ctx, "api_keys:create", Target::Tenant(tenant))
+                .is_allowed(ctx, Permission::API_KEYS_CREATE, Target::Tenant(tenant))
                 .await?
             {
                 return Err(Error::forbidden(
@@ -347,8 +347,12 @@ impl ScaiDns {
             .await?
             .filter(|g| ctx.can_access_tenant(g.tenant_id))
             .ok_or_else(no_group)?;
-        self.authorize(ctx, "api_keys:create", Target::Tenant(group.tenant_id))
-            .await?;
+        self.authorize(
+            ctx,
+            Permission::API_KEYS_CREATE,
+            Target::Tenant(group.tenant_id),
+        )
+        .await?;
         self.refuse_acting_beyond(ctx, Subject::Group(group.id))
             .await?;
         Ok((group.id.to_string(), group.tenant_id))
@@ -380,11 +384,11 @@ impl ScaiDns {
         query: ApiKeyListQuery,
         page: PageRequest,
     ) -> Result<Page<ApiKey>> {
-        ctx.require("api_keys:read")?;
+        ctx.require(Permission::API_KEYS_READ)?;
         let reads_all = self
             .principal(ctx)
             .await?
-            .covers_all_tenants(super::authz::perm("api_keys:read")?);
+            .covers_all_tenants(Permission::API_KEYS_READ);
         let filter = if reads_all {
             ApiKeyFilter {
                 tenant_id: query.tenant_id,
@@ -392,7 +396,11 @@ impl ScaiDns {
                 include_revoked: query.include_revoked,
             }
         } else if self
-            .is_allowed(ctx, "api_keys:read", Target::Tenant(ctx.tenant_id))
+            .is_allowed(
+                ctx,
+                Permission::API_KEYS_READ,
+                Target::Tenant(ctx.tenant_id),
+            )
             .await?
         {
             if query.tenant_id.is_some_and(|t| t != ctx.tenant_id) {
@@ -431,7 +439,7 @@ impl ScaiDns {
 
     /// One key; 404 `api_key_not_found` when unknown or not visible.
     pub async fn api_key_get(&self, ctx: &OpContext, id: ApiKeyId) -> Result<ApiKey> {
-        ctx.require("api_keys:read")?;
+        ctx.require(Permission::API_KEYS_READ)?;
         let key = self
             .store
             .get_api_key(id)
@@ -439,7 +447,11 @@ impl ScaiDns {
             .ok_or_else(key_not_found)?;
         if Self::is_own_key(ctx, &key)
             || self
-                .is_allowed(ctx, "api_keys:read", Target::Tenant(key.tenant_id))
+                .is_allowed(
+                    ctx,
+                    Permission::API_KEYS_READ,
+                    Target::Tenant(key.tenant_id),
+                )
                 .await?
         {
             Ok(key)
@@ -449,12 +461,17 @@ impl ScaiDns {
     }
 
     /// A key the caller may read and change with `permission` (own keys always).
-    async fn key_for(&self, ctx: &OpContext, id: ApiKeyId, permission: &str) -> Result<ApiKey> {
+    async fn key_for(
+        &self,
+        ctx: &OpContext,
+        id: ApiKeyId,
+        permission: Permission,
+    ) -> Result<ApiKey> {
         ctx.require(permission)?;
         let key = self.api_key_get(ctx, id).await?;
         // Regenerating or re-activating another key would hand a restricted key that key's
         // (possibly wider) powers; revoking and deleting only take powers away.
-        if permission == "api_keys:update"
+        if permission == Permission::API_KEYS_UPDATE
             && let Some(caller) = self.restricted_caller_key(ctx).await?
             && caller.id != key.id
         {
@@ -489,7 +506,7 @@ impl ScaiDns {
         status: ApiKeyStatus,
         action: &str,
     ) -> Result<ApiKey> {
-        let before = self.key_for(ctx, id, "api_keys:update").await?;
+        let before = self.key_for(ctx, id, Permission::API_KEYS_UPDATE).await?;
         if before.status == status {
             return Ok(before);
         }
@@ -508,7 +525,7 @@ impl ScaiDns {
 
     /// Issues a new secret; the old one stops working at once.
     pub async fn api_key_regenerate(&self, ctx: &OpContext, id: ApiKeyId) -> Result<IssuedApiKey> {
-        let before = self.key_for(ctx, id, "api_keys:update").await?;
+        let before = self.key_for(ctx, id, Permission::API_KEYS_UPDATE).await?;
         self.refuse_acting_as_key_source(ctx, &before).await?;
         let secret = ApiKeySecret::generate(&mut rand::rng());
         let after = ApiKey {
@@ -538,7 +555,7 @@ impl ScaiDns {
 
     /// Removes a key for good.
     pub async fn api_key_delete(&self, ctx: &OpContext, id: ApiKeyId) -> Result<()> {
-        let before = self.key_for(ctx, id, "api_keys:delete").await?;
+        let before = self.key_for(ctx, id, Permission::API_KEYS_DELETE).await?;
         let audit = ctx.audit(
             before.tenant_id,
             "api_key.delete",

@@ -6,9 +6,8 @@ use crate::audit::AuditEvent;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{AuditEventId, TenantId};
 use crate::ports::store::{AuditFilter, Page, PageRequest};
-use crate::rbac::Target;
+use crate::rbac::{Permission, Target};
 
-use super::authz::perm;
 use super::{OpContext, ScaiDns};
 
 fn entry_not_found() -> Error {
@@ -25,7 +24,7 @@ impl ScaiDns {
         Ok(self
             .principal(ctx)
             .await?
-            .covers_all_tenants(perm("audit:read")?))
+            .covers_all_tenants(Permission::AUDIT_READ))
     }
 
     /// A page of entries. `filter.tenant_id` is for platform admins only.
@@ -44,7 +43,7 @@ impl ScaiDns {
                 "only platform admins may filter the audit log by tenant",
             ));
         }
-        self.authorize(ctx, "audit:read", Target::Tenant(ctx.tenant_id))
+        self.authorize(ctx, Permission::AUDIT_READ, Target::Tenant(ctx.tenant_id))
             .await?;
         filter.tenant_id = Some(ctx.tenant_id);
         self.store().list_audit(&filter, page).await
@@ -54,7 +53,7 @@ impl ScaiDns {
     pub async fn audit_get(&self, ctx: &OpContext, id: AuditEventId) -> Result<AuditEvent> {
         let all = self.reads_all_audit(ctx).await?;
         if !all {
-            self.authorize(ctx, "audit:read", Target::Tenant(ctx.tenant_id))
+            self.authorize(ctx, Permission::AUDIT_READ, Target::Tenant(ctx.tenant_id))
                 .await?;
         }
         let own = |t: Option<TenantId>| t == Some(ctx.tenant_id);

@@ -63,12 +63,6 @@ impl std::fmt::Debug for AuthzCache {
     }
 }
 
-/// A permission string the code uses; unknown ones are a bug, not a caller's mistake.
-pub(crate) fn perm(name: &str) -> Result<Permission> {
-    Permission::parse(name)
-        .map_err(|_| Error::internal(format!("unknown permission '{name}' in the service")))
-}
-
 fn denied(p: Permission, denial: Denial) -> Error {
     match denial {
         Denial::NotGranted => Error::forbidden(
@@ -248,11 +242,10 @@ impl ScaiDns {
     pub async fn is_allowed(
         &self,
         ctx: &OpContext,
-        permission: &str,
+        permission: Permission,
         target: Target<'_>,
     ) -> Result<bool> {
-        let p = perm(permission)?;
-        Ok(authorize(&*self.principal(ctx).await?, p, &target).is_allowed())
+        Ok(authorize(&*self.principal(ctx).await?, permission, &target).is_allowed())
     }
 
     /// Refuses with 403 `permission_denied` unless the caller may use `permission` on
@@ -260,13 +253,12 @@ impl ScaiDns {
     pub async fn authorize(
         &self,
         ctx: &OpContext,
-        permission: &str,
+        permission: Permission,
         target: Target<'_>,
     ) -> Result<()> {
-        let p = perm(permission)?;
-        match authorize(&*self.principal(ctx).await?, p, &target) {
+        match authorize(&*self.principal(ctx).await?, permission, &target) {
             Decision::Allowed => Ok(()),
-            Decision::Denied(denial) => Err(denied(p, denial)),
+            Decision::Denied(denial) => Err(denied(permission, denial)),
         }
     }
 
@@ -276,7 +268,7 @@ impl ScaiDns {
     pub async fn authorized_zone(
         &self,
         ctx: &OpContext,
-        permission: &str,
+        permission: Permission,
         id: ZoneId,
         include_deleted: bool,
     ) -> Result<Zone> {

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 
 use crate::audit::ActorType;
 use crate::ids::{ApiKeyId, TenantId, UserId};
+use crate::rbac::Permission;
 
 /// The authenticated caller.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,10 +103,9 @@ impl OpContext {
     /// Refuses the operation when an API key's scopes do not include `permission`: a cheap
     /// first check before any lookup, by the same rule ([`crate::rbac::scopes`]) that
     /// `authorize` (service::authz) applies again on the resolved permissions.
-    pub fn require(&self, permission: &str) -> crate::Result<()> {
-        let p = super::authz::perm(permission)?;
+    pub fn require(&self, permission: Permission) -> crate::Result<()> {
         if let Actor::ApiKey { scopes, .. } = &self.actor
-            && !crate::rbac::scopes::scopes_permit(scopes, p)
+            && !crate::rbac::scopes::scopes_permit(scopes, permission)
         {
             return Err(crate::Error::forbidden(
                 "permission_denied",

@@ -6,7 +6,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{GroupId, TenantId, UserId};
 use crate::ports::store::{Page, PageRequest};
-use crate::rbac::{Subject, Target};
+use crate::rbac::{Permission, Subject, Target};
 use crate::tenant::{Group, GroupType};
 
 use super::identity_sync::group_json;
@@ -64,7 +64,7 @@ impl ScaiDns {
     async fn authorized_group(
         &self,
         ctx: &OpContext,
-        permission: &str,
+        permission: Permission,
         id: GroupId,
     ) -> Result<Group> {
         let group = self
@@ -86,20 +86,21 @@ impl ScaiDns {
         page: PageRequest,
     ) -> Result<Page<Group>> {
         let tenant = tenant_id.unwrap_or(ctx.tenant_id);
-        self.authorize(ctx, "groups:read", Target::Tenant(tenant))
+        self.authorize(ctx, Permission::GROUPS_READ, Target::Tenant(tenant))
             .await?;
         self.store.list_groups(Some(tenant), page).await
     }
 
     /// One group; `groups:read` in its tenant.
     pub async fn group_get(&self, ctx: &OpContext, id: GroupId) -> Result<Group> {
-        self.authorized_group(ctx, "groups:read", id).await
+        self.authorized_group(ctx, Permission::GROUPS_READ, id)
+            .await
     }
 
     /// Creates a local group; `groups:create` in its tenant. 409 `group_exists`.
     pub async fn group_create(&self, ctx: &OpContext, input: GroupCreate) -> Result<Group> {
         let tenant_id = input.tenant_id.unwrap_or(ctx.tenant_id);
-        self.authorize(ctx, "groups:create", Target::Tenant(tenant_id))
+        self.authorize(ctx, Permission::GROUPS_CREATE, Target::Tenant(tenant_id))
             .await?;
         if self.store.get_tenant(tenant_id).await?.is_none() {
             return Err(Error::invalid("tenant_id", "no such tenant"));
@@ -134,7 +135,9 @@ impl ScaiDns {
         id: GroupId,
         input: GroupUpdate,
     ) -> Result<Group> {
-        let before = self.authorized_group(ctx, "groups:update", id).await?;
+        let before = self
+            .authorized_group(ctx, Permission::GROUPS_UPDATE, id)
+            .await?;
         if before.scaikey_group_id.is_some() {
             return Err(managed_upstream());
         }
@@ -167,7 +170,9 @@ impl ScaiDns {
 
     /// Deletes a local group and its memberships; `groups:delete`.
     pub async fn group_delete(&self, ctx: &OpContext, id: GroupId) -> Result<()> {
-        let group = self.authorized_group(ctx, "groups:delete", id).await?;
+        let group = self
+            .authorized_group(ctx, Permission::GROUPS_DELETE, id)
+            .await?;
         if group.scaikey_group_id.is_some() {
             return Err(managed_upstream());
         }
@@ -185,7 +190,9 @@ impl ScaiDns {
 
     /// Member ids of a group; `groups:read`.
     pub async fn group_members(&self, ctx: &OpContext, id: GroupId) -> Result<Vec<UserId>> {
-        let group = self.authorized_group(ctx, "groups:read", id).await?;
+        let group = self
+            .authorized_group(ctx, Permission::GROUPS_READ, id)
+            .await?;
         self.store.group_member_ids(group.id).await
     }
 
@@ -198,7 +205,9 @@ impl ScaiDns {
         user_id: UserId,
         add: bool,
     ) -> Result<()> {
-        let group = self.authorized_group(ctx, "groups:update", id).await?;
+        let group = self
+            .authorized_group(ctx, Permission::GROUPS_UPDATE, id)
+            .await?;
         if group.scaikey_group_id.is_some() {
             return Err(managed_upstream());
         }

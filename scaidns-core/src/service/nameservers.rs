@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
+use crate::rbac::Permission;
 use crate::record::{RecordContent, RecordType};
 use crate::service::zones::NAMESERVERS_SETTING;
 use crate::service::{OpContext, ScaiDns};
@@ -25,8 +26,12 @@ pub struct NameserverUpdate {
 impl ScaiDns {
     /// The platform nameservers (platform admins).
     pub async fn nameservers_get(&self, ctx: &OpContext) -> Result<Vec<String>> {
-        self.authorize(ctx, "platform:admin", crate::rbac::Target::Platform)
-            .await?;
+        self.authorize(
+            ctx,
+            Permission::PLATFORM_ADMIN,
+            crate::rbac::Target::Platform,
+        )
+        .await?;
         self.nameservers().await
     }
 
@@ -36,8 +41,12 @@ impl ScaiDns {
         ctx: &OpContext,
         input: Vec<String>,
     ) -> Result<NameserverUpdate> {
-        self.authorize(ctx, "platform:admin", crate::rbac::Target::Platform)
-            .await?;
+        self.authorize(
+            ctx,
+            Permission::PLATFORM_ADMIN,
+            crate::rbac::Target::Platform,
+        )
+        .await?;
         let nameservers = canonical_nameservers(&input)?;
         let before = self.nameservers().await?;
         let value =

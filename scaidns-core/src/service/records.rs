@@ -7,9 +7,8 @@ use serde_json::json;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{RecordId, ZoneId};
 use crate::ports::store::{RecordFilter, ZoneWrite};
-use crate::rbac::Target;
+use crate::rbac::{Permission, Target};
 use crate::record::{Record, RecordContent, RecordName, RecordType, Ttl};
-use crate::service::authz::perm;
 use crate::service::publish::{Publication, zone_spec};
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::rules::{
@@ -72,15 +71,15 @@ impl ScaiDns {
         zone_id: ZoneId,
         filter: RecordFilter,
     ) -> Result<(Zone, Vec<Record>)> {
-        ctx.require("records:read")?;
+        ctx.require(Permission::RECORDS_READ)?;
         let zone = self
-            .authorized_zone(ctx, "records:read", zone_id, false)
+            .authorized_zone(ctx, Permission::RECORDS_READ, zone_id, false)
             .await?;
         let records = self.store().list_records(zone.id, &filter).await?;
         // Callers whose access comes from narrowed grants see only the records they cover.
         let principal = self.principal(ctx).await?;
         let records = principal
-            .record_view(perm("records:read")?, zone.id, zone.tenant_id)
+            .record_view(Permission::RECORDS_READ, zone.id, zone.tenant_id)
             .filter(records, |r| (r.name.relative_to(&zone.name), r.rtype()));
         Ok((zone, records))
     }
@@ -92,9 +91,9 @@ impl ScaiDns {
         zone_id: ZoneId,
         id: RecordId,
     ) -> Result<(Zone, Record)> {
-        ctx.require("records:read")?;
+        ctx.require(Permission::RECORDS_READ)?;
         let zone = self
-            .authorized_zone(ctx, "records:read", zone_id, false)
+            .authorized_zone(ctx, Permission::RECORDS_READ, zone_id, false)
             .await?;
         let record = self
             .store()
@@ -102,9 +101,15 @@ impl ScaiDns {
             .await?
             .ok_or_else(record_not_found)?;
         // A record outside the caller's grants is as unknown as in the record list.
-        self.authorize_record(ctx, "records:read", &zone, &record.name, record.rtype())
-            .await
-            .map_err(|_| record_not_found())?;
+        self.authorize_record(
+            ctx,
+            Permission::RECORDS_READ,
+            &zone,
+            &record.name,
+            record.rtype(),
+        )
+        .await
+        .map_err(|_| record_not_found())?;
         Ok((zone, record))
     }
 
@@ -115,13 +120,15 @@ impl ScaiDns {
         zone_id: ZoneId,
         input: RecordCreate,
     ) -> Result<(Zone, Record)> {
-        ctx.require("records:create")?;
-        let zone = self.writable_zone(ctx, "records:create", zone_id).await?;
+        ctx.require(Permission::RECORDS_CREATE)?;
+        let zone = self
+            .writable_zone(ctx, Permission::RECORDS_CREATE, zone_id)
+            .await?;
         let rtype: RecordType = input.rtype.parse()?;
         let name = RecordName::parse(&input.name, &zone.name)?;
-        self.authorize_record(ctx, "records:create", &zone, &name, rtype)
+        self.authorize_record(ctx, Permission::RECORDS_CREATE, &zone, &name, rtype)
             .await?;
-        self.authorize_delegation(ctx, "records:create", &zone, &name, rtype)
+        self.authorize_delegation(ctx, Permission::RECORDS_CREATE, &zone, &name, rtype)
             .await?;
         let mut change = ChangeSet::new(zone.default_ttl);
         change.creates.push(NewRecord {
@@ -148,13 +155,27 @@ impl ScaiDns {
         id: RecordId,
         input: RecordUpdate,
     ) -> Result<(Zone, Record)> {
-        ctx.require("records:update")?;
-        let zone = self.writable_zone(ctx, "records:update", zone_id).await?;
+        ctx.require(Permission::RECORDS_UPDATE)?;
+        let zone = self
+            .writable_zone(ctx, Permission::RECORDS_UPDATE, zone_id)
+            .await?;
         let current = self.record_for(ctx, &zone, id).await?;
-        self.authorize_record(ctx, "records:update", &zone, &current.name, current.rtype())
-            .await?;
-        self.authorize_delegation(ctx, "records:update", &zone, &current.name, current.rtype())
-            .await?;
+        self.authorize_record(
+            ctx,
+            Permission::RECORDS_UPDATE,
+            &zone,
+            &current.name,
+            current.rtype(),
+        )
+        .await?;
+        self.authorize_delegation(
+            ctx,
+            Permission::RECORDS_UPDATE,
+            &zone,
+            &current.name,
+            current.rtype(),
+        )
+        .await?;
         let content = input
             .content
             .map(|c| RecordContent::parse(current.rtype(), &c, &zone.name))
@@ -178,11 +199,19 @@ impl ScaiDns {
         zone_id: ZoneId,
         id: RecordId,
     ) -> Result<()> {
-        ctx.require("records:delete")?;
-        let zone = self.writable_zone(ctx, "records:delete", zone_id).await?;
-        let current = self.record_for(ctx, &zone, id).await?;
-        self.authorize_record(ctx, "records:delete", &zone, &current.name, current.rtype())
+        ctx.require(Permission::RECORDS_DELETE)?;
+        let zone = self
+            .writable_zone(ctx, Permission::RECORDS_DELETE, zone_id)
             .await?;
+        let current = self.record_for(ctx, &zone, id).await?;
+        self.authorize_record(
+            ctx,
+            Permission::RECORDS_DELETE,
+            &zone,
+            &current.name,
+            current.rtype(),
+        )
+        .await?;
         let mut change = ChangeSet::new(zone.default_ttl);
         change.deletes.push(id);
         self.apply_record_change(ctx, zone, change).await.map(drop)
@@ -282,7 +311,7 @@ impl ScaiDns {
     pub async fn authorize_record(
         &self,
         ctx: &OpContext,
-        permission: &str,
+        permission: Permission,
         zone: &Zone,
         name: &RecordName,
         rtype: RecordType,
@@ -297,7 +326,7 @@ impl ScaiDns {
     pub async fn authorize_delegation(
         &self,
         ctx: &OpContext,
-        permission: &str,
+        permission: Permission,
         zone: &Zone,
         name: &RecordName,
         rtype: RecordType,
@@ -333,21 +362,22 @@ impl ScaiDns {
     pub async fn authorize_every_record(
         &self,
         ctx: &OpContext,
-        permission: &str,
+        permission: Permission,
         zone: &Zone,
     ) -> Result<()> {
-        let p = perm(permission)?;
         if self
             .principal(ctx)
             .await?
-            .record_view(p, zone.id, zone.tenant_id)
+            .record_view(permission, zone.id, zone.tenant_id)
             .is_whole()
         {
             return Ok(());
         }
         Err(Error::forbidden(
             "permission_denied",
-            format!("this acts on every record of the domain: it needs {p} over the whole domain"),
+            format!(
+                "this acts on every record of the domain: it needs {permission} over the whole domain"
+            ),
         ))
     }
 
@@ -358,9 +388,15 @@ impl ScaiDns {
             .get_record(zone.id, id)
             .await?
             .ok_or_else(record_not_found)?;
-        self.authorize_record(ctx, "records:read", zone, &record.name, record.rtype())
-            .await
-            .map_err(|_| record_not_found())?;
+        self.authorize_record(
+            ctx,
+            Permission::RECORDS_READ,
+            zone,
+            &record.name,
+            record.rtype(),
+        )
+        .await
+        .map_err(|_| record_not_found())?;
         Ok(record)
     }
 
@@ -368,7 +404,7 @@ impl ScaiDns {
     async fn writable_zone(
         &self,
         ctx: &OpContext,
-        permission: &str,
+        permission: Permission,
         zone_id: ZoneId,
     ) -> Result<Zone> {
         let zone = self

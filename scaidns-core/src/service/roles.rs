@@ -17,7 +17,7 @@ use crate::rbac::{
 use crate::record::{RecordName, RecordType};
 
 use super::authn::caller_user;
-use super::authz::{perm, zone_target};
+use super::authz::zone_target;
 use super::tenants::optional_text;
 use super::{OpContext, ScaiDns};
 
@@ -169,14 +169,14 @@ impl ScaiDns {
 
     /// System roles and the caller's tenant's custom roles (`roles:read` in the tenant).
     pub async fn role_list(&self, ctx: &OpContext) -> Result<Vec<Role>> {
-        self.authorize(ctx, "roles:read", Target::Tenant(ctx.tenant_id))
+        self.authorize(ctx, Permission::ROLES_READ, Target::Tenant(ctx.tenant_id))
             .await?;
         self.store().list_roles(Some(ctx.tenant_id)).await
     }
 
     /// One role: a system role, or a custom role of the caller's tenant (404 otherwise).
     pub async fn role_get(&self, ctx: &OpContext, id: RoleId) -> Result<Role> {
-        self.authorize(ctx, "roles:read", Target::Tenant(ctx.tenant_id))
+        self.authorize(ctx, Permission::ROLES_READ, Target::Tenant(ctx.tenant_id))
             .await?;
         self.visible_role(ctx, id).await
     }
@@ -185,7 +185,7 @@ impl ScaiDns {
         let everywhere = self
             .principal(ctx)
             .await?
-            .covers_all_tenants(perm("roles:read")?);
+            .covers_all_tenants(Permission::ROLES_READ);
         self.store()
             .get_role(id)
             .await?
@@ -199,7 +199,7 @@ impl ScaiDns {
     /// Creates a custom role in the caller's tenant. 403 `permission_not_held` when it would
     /// contain a permission the caller does not hold tenant-wide; 409 `role_exists`.
     pub async fn role_create(&self, ctx: &OpContext, input: RoleCreate) -> Result<Role> {
-        self.authorize(ctx, "roles:create", Target::Tenant(ctx.tenant_id))
+        self.authorize(ctx, Permission::ROLES_CREATE, Target::Tenant(ctx.tenant_id))
             .await?;
         let name = validate_name(&input.name)?;
         let description = optional_text("description", input.description.as_deref(), 1000)?;
@@ -240,7 +240,7 @@ impl ScaiDns {
         id: RoleId,
         input: RoleUpdate,
     ) -> Result<Role> {
-        self.authorize(ctx, "roles:update", Target::Tenant(ctx.tenant_id))
+        self.authorize(ctx, Permission::ROLES_UPDATE, Target::Tenant(ctx.tenant_id))
             .await?;
         let before = self.visible_role(ctx, id).await?;
         refuse_system(&before)?;
@@ -279,7 +279,7 @@ impl ScaiDns {
 
     /// Deletes a custom role (403 `system_role`; 409 `role_in_use` while held).
     pub async fn role_delete(&self, ctx: &OpContext, id: RoleId) -> Result<()> {
-        self.authorize(ctx, "roles:delete", Target::Tenant(ctx.tenant_id))
+        self.authorize(ctx, Permission::ROLES_DELETE, Target::Tenant(ctx.tenant_id))
             .await?;
         let before = self.visible_role(ctx, id).await?;
         refuse_system(&before)?;
@@ -300,7 +300,7 @@ impl ScaiDns {
         let everywhere = self
             .principal(ctx)
             .await?
-            .covers_all_tenants(perm("roles:read")?);
+            .covers_all_tenants(Permission::ROLES_READ);
         let visible = |t: TenantId| t == ctx.tenant_id || everywhere;
         match subject {
             Subject::User(id) => self
@@ -327,7 +327,7 @@ impl ScaiDns {
         subject: Subject,
     ) -> Result<Vec<RoleAssignment>> {
         let tenant = self.subject_tenant(ctx, subject).await?;
-        self.authorize(ctx, "roles:read", Target::Tenant(tenant))
+        self.authorize(ctx, Permission::ROLES_READ, Target::Tenant(tenant))
             .await?;
         self.store().list_role_assignments(subject).await
     }
@@ -352,7 +352,8 @@ impl ScaiDns {
                 tenant: target_tenant,
             },
         };
-        self.authorize(ctx, "roles:assign", target).await?;
+        self.authorize(ctx, Permission::ROLES_ASSIGN, target)
+            .await?;
         let role = self
             .store()
             .find_role(subject_tenant, role_name.trim())
@@ -424,7 +425,8 @@ impl ScaiDns {
                 tenant: assignment.tenant_id,
             },
         };
-        self.authorize(ctx, "roles:assign", target).await?;
+        self.authorize(ctx, Permission::ROLES_ASSIGN, target)
+            .await?;
         let audit = ctx.audit(
             assignment.tenant_id,
             "role.revoke",
@@ -488,7 +490,7 @@ impl ScaiDns {
     ) -> Result<EffectivePermissions> {
         let tenant = self.subject_tenant(ctx, Subject::User(user)).await?;
         if caller_user(ctx) != Some(user) {
-            self.authorize(ctx, "roles:read", Target::Tenant(tenant))
+            self.authorize(ctx, Permission::ROLES_READ, Target::Tenant(tenant))
                 .await?;
         }
         let stored = self

@@ -12,7 +12,7 @@ use crate::ports::store::{ApiKeyFilter, Page, PageRequest};
 use crate::tenant::{Tenant, TenantStatus, User, UserStatus};
 
 use super::{Actor, OpContext, ScaiDns};
-use crate::rbac::Target;
+use crate::rbac::{Permission, Target};
 
 /// Slug of the platform operator's own tenant.
 pub const PLATFORM_SLUG: &str = "platform";
@@ -138,7 +138,7 @@ impl ScaiDns {
     /// Creates a tenant. Platform admin only. 409 `tenant_exists` when the slug or the
     /// identity-provider id is taken.
     pub async fn tenant_create(&self, ctx: &OpContext, input: TenantCreate) -> Result<Tenant> {
-        self.authorize(ctx, "platform:admin", Target::Platform)
+        self.authorize(ctx, Permission::PLATFORM_ADMIN, Target::Platform)
             .await?;
         let name = required_text("name", &input.name, 255)?;
         let slug = validate_slug(&input.slug)?;
@@ -191,7 +191,7 @@ impl ScaiDns {
         search: Option<&str>,
         page: PageRequest,
     ) -> Result<Page<Tenant>> {
-        self.authorize(ctx, "platform:admin", Target::Platform)
+        self.authorize(ctx, Permission::PLATFORM_ADMIN, Target::Platform)
             .await?;
         let search = search.map(str::trim).filter(|s| !s.is_empty());
         self.store.list_tenants(search, page).await
@@ -199,7 +199,7 @@ impl ScaiDns {
 
     /// One tenant. Platform admin only; 404 `tenant_not_found`.
     pub async fn tenant_get(&self, ctx: &OpContext, id: TenantId) -> Result<Tenant> {
-        self.authorize(ctx, "platform:admin", Target::Platform)
+        self.authorize(ctx, Permission::PLATFORM_ADMIN, Target::Platform)
             .await?;
         self.store
             .get_tenant(id)
@@ -213,7 +213,7 @@ impl ScaiDns {
     pub async fn user_create(&self, ctx: &OpContext, input: UserCreate) -> Result<User> {
         self.authorize(
             ctx,
-            "users:create",
+            Permission::USERS_CREATE,
             Target::Tenant(input.tenant_id.unwrap_or(ctx.tenant_id)),
         )
         .await?;
@@ -254,7 +254,7 @@ impl ScaiDns {
     ) -> Result<Page<User>> {
         self.authorize(
             ctx,
-            "users:read",
+            Permission::USERS_READ,
             Target::Tenant(tenant_id.unwrap_or(ctx.tenant_id)),
         )
         .await?;

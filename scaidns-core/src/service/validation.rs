@@ -8,6 +8,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::ZoneId;
 use crate::ownership::{Validation, ValidationStatus, ValidationType};
+use crate::rbac::Permission;
 use crate::service::publish::{Publication, zone_spec};
 use crate::service::zones::zone_audit_view;
 use crate::service::{OpContext, ScaiDns};
@@ -30,9 +31,9 @@ pub struct CheckResult {
 impl ScaiDns {
     /// The zone's latest challenge, in any status (interface decision 14).
     pub async fn validation_get(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<Validation> {
-        ctx.require("domains:read")?;
+        ctx.require(Permission::DOMAINS_READ)?;
         let zone = self
-            .authorized_zone(ctx, "domains:read", zone_id, false)
+            .authorized_zone(ctx, Permission::DOMAINS_READ, zone_id, false)
             .await?;
         let latest = self
             .store()
@@ -49,7 +50,7 @@ impl ScaiDns {
         zone_id: ZoneId,
         validation_type: Option<ValidationType>,
     ) -> Result<Validation> {
-        ctx.require("domains:update")?;
+        ctx.require(Permission::DOMAINS_UPDATE)?;
         let zone = self.pending_zone(ctx, zone_id).await?;
         let validation_type = validation_type.unwrap_or(ValidationType::TxtRecord);
         if validation_type != ValidationType::TxtRecord {
@@ -87,9 +88,9 @@ impl ScaiDns {
 
     /// Cancels the open challenge.
     pub async fn validation_cancel(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<()> {
-        ctx.require("domains:update")?;
+        ctx.require(Permission::DOMAINS_UPDATE)?;
         let zone = self
-            .authorized_zone(ctx, "domains:update", zone_id, false)
+            .authorized_zone(ctx, Permission::DOMAINS_UPDATE, zone_id, false)
             .await?;
         let mut open = self
             .store()
@@ -115,7 +116,7 @@ impl ScaiDns {
 
     /// Runs the DNS check now. On success the zone becomes active and is published.
     pub async fn validation_check(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<CheckResult> {
-        ctx.require("domains:update")?;
+        ctx.require(Permission::DOMAINS_UPDATE)?;
         let zone = self.pending_zone(ctx, zone_id).await?;
         let latest = self
             .store()
@@ -202,7 +203,7 @@ impl ScaiDns {
 
     async fn pending_zone(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<Zone> {
         let zone = self
-            .authorized_zone(ctx, "domains:update", zone_id, false)
+            .authorized_zone(ctx, Permission::DOMAINS_UPDATE, zone_id, false)
             .await?;
         if zone.status != ZoneStatus::PendingValidation {
             return Err(Error::conflict(

@@ -10,9 +10,8 @@ use crate::error::{Error, Result};
 use crate::ids::{RecordId, TenantId, ValidationId, ZoneId};
 use crate::ownership::{Validation, ValidationStatus, ValidationType};
 use crate::ports::store::{Page, PageRequest, RecordFilter, ZoneFilter, ZoneWrite};
-use crate::rbac::Target;
+use crate::rbac::{Permission, Target};
 use crate::record::{Record, RecordContent, RecordName, RecordType};
-use crate::service::authz::perm;
 use crate::service::publish::{BackendPublisher, Publication, zone_spec};
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::claims::{LiveZone, OverlapPolicy, check_claim};
@@ -62,9 +61,13 @@ pub struct CreatedZone {
 impl ScaiDns {
     /// Creates a zone.
     pub async fn zone_create(&self, ctx: &OpContext, input: ZoneCreate) -> Result<CreatedZone> {
-        ctx.require("domains:create")?;
-        self.authorize(ctx, "domains:create", Target::Tenant(ctx.tenant_id))
-            .await?;
+        ctx.require(Permission::DOMAINS_CREATE)?;
+        self.authorize(
+            ctx,
+            Permission::DOMAINS_CREATE,
+            Target::Tenant(ctx.tenant_id),
+        )
+        .await?;
         let name = ZoneName::parse(&input.name)?;
         let domain_type = infer_domain_type(&name, input.domain_type)?;
         let default_ttl = self.config().ttl_policy.check(
@@ -75,7 +78,11 @@ impl ScaiDns {
         )?;
         let settings = checked_settings(input.settings)?;
         let may_skip = self
-            .is_allowed(ctx, "validation_bypass", Target::Tenant(ctx.tenant_id))
+            .is_allowed(
+                ctx,
+                Permission::VALIDATION_BYPASS,
+                Target::Tenant(ctx.tenant_id),
+            )
             .await?;
         if input.skip_validation == Some(true) && !may_skip {
             return Err(Error::forbidden(
@@ -155,8 +162,8 @@ impl ScaiDns {
         id: ZoneId,
         include_deleted: bool,
     ) -> Result<Zone> {
-        ctx.require("domains:read")?;
-        self.authorized_zone(ctx, "domains:read", id, include_deleted)
+        ctx.require(Permission::DOMAINS_READ)?;
+        self.authorized_zone(ctx, Permission::DOMAINS_READ, id, include_deleted)
             .await
     }
 
@@ -167,9 +174,9 @@ impl ScaiDns {
         mut filter: ZoneFilter,
         page: PageRequest,
     ) -> Result<Page<Zone>> {
-        ctx.require("domains:read")?;
+        ctx.require(Permission::DOMAINS_READ)?;
         let principal = self.principal(ctx).await?;
-        let read = perm("domains:read")?;
+        let read = Permission::DOMAINS_READ;
         if principal.covers_all_tenants(read) {
             // Platform-wide readers keep the tenant filter they asked for.
         } else if principal.covers_tenant(read, ctx.tenant_id) {
@@ -195,9 +202,9 @@ impl ScaiDns {
         id: ZoneId,
         input: ZoneUpdate,
     ) -> Result<Zone> {
-        ctx.require("domains:update")?;
+        ctx.require(Permission::DOMAINS_UPDATE)?;
         let before = self
-            .authorized_zone(ctx, "domains:update", id, false)
+            .authorized_zone(ctx, Permission::DOMAINS_UPDATE, id, false)
             .await?;
         let mut zone = before.clone();
         if let Some(description) = input.description {
@@ -229,9 +236,9 @@ impl ScaiDns {
     /// Soft-deletes a zone: it stops being served and can be restored until purged. A signed
     /// zone needs `force`, since a restored zone would be signed with new keys.
     pub async fn zone_delete(&self, ctx: &OpContext, id: ZoneId, force: bool) -> Result<()> {
-        ctx.require("domains:delete")?;
+        ctx.require(Permission::DOMAINS_DELETE)?;
         let before = self
-            .authorized_zone(ctx, "domains:delete", id, false)
+            .authorized_zone(ctx, Permission::DOMAINS_DELETE, id, false)
             .await?;
         if before.dnssec_enabled && !force {
             return Err(Error::conflict(
@@ -296,9 +303,9 @@ impl ScaiDns {
 
     /// Removes a zone for good, from the store and the backend (also a soft-deleted one).
     pub async fn zone_purge(&self, ctx: &OpContext, id: ZoneId) -> Result<()> {
-        ctx.require("domains:delete")?;
+        ctx.require(Permission::DOMAINS_DELETE)?;
         let zone = self
-            .authorized_zone(ctx, "domains:delete", id, true)
+            .authorized_zone(ctx, Permission::DOMAINS_DELETE, id, true)
             .await?;
         let audit = vec![ctx.audit(
             zone.tenant_id,
@@ -324,9 +331,9 @@ impl ScaiDns {
 
     /// Undoes a soft delete: the zone returns to its previous status and is served again.
     pub async fn zone_restore(&self, ctx: &OpContext, id: ZoneId) -> Result<Zone> {
-        ctx.require("domains:update")?;
+        ctx.require(Permission::DOMAINS_UPDATE)?;
         let before = self
-            .authorized_zone(ctx, "domains:update", id, true)
+            .authorized_zone(ctx, Permission::DOMAINS_UPDATE, id, true)
             .await?;
         if before.status != ZoneStatus::Deleted {
             return Err(Error::conflict(

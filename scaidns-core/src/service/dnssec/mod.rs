@@ -20,6 +20,7 @@ use crate::dnssec::{Algorithm, DnssecKey, DnssecStatus, DsRecord, KeyState};
 use crate::error::{Error, Result};
 use crate::ids::ZoneId;
 use crate::ports::backend::KeyRole;
+use crate::rbac::Permission;
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::{Zone, ZoneStatus};
 
@@ -99,8 +100,10 @@ impl DnssecState {
 impl ScaiDns {
     /// The zone's DNSSEC state.
     pub async fn dnssec_get(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<DnssecState> {
-        ctx.require("dnssec:read")?;
-        let zone = self.dnssec_zone(ctx, "dnssec:read", zone_id).await?;
+        ctx.require(Permission::DNSSEC_READ)?;
+        let zone = self
+            .dnssec_zone(ctx, Permission::DNSSEC_READ, zone_id)
+            .await?;
         let keys = self.store().list_dnssec_keys(zone.id).await?;
         Ok(DnssecState::new(zone, keys))
     }
@@ -112,8 +115,10 @@ impl ScaiDns {
         zone_id: ZoneId,
         algorithm: Option<i64>,
     ) -> Result<DnssecState> {
-        ctx.require("dnssec:enable")?;
-        let zone = self.dnssec_zone(ctx, "dnssec:enable", zone_id).await?;
+        ctx.require(Permission::DNSSEC_ENABLE)?;
+        let zone = self
+            .dnssec_zone(ctx, Permission::DNSSEC_ENABLE, zone_id)
+            .await?;
         let algorithm = match algorithm {
             Some(n) => Algorithm::from_number(n, "algorithm")?,
             None => self.config().dnssec.default_algorithm,
@@ -167,8 +172,10 @@ impl ScaiDns {
         zone_id: ZoneId,
         force: bool,
     ) -> Result<DnssecState> {
-        ctx.require("dnssec:disable")?;
-        let zone = self.dnssec_zone(ctx, "dnssec:disable", zone_id).await?;
+        ctx.require(Permission::DNSSEC_DISABLE)?;
+        let zone = self
+            .dnssec_zone(ctx, Permission::DNSSEC_DISABLE, zone_id)
+            .await?;
         let keys = self.signed_keys(&zone).await?;
         if !force {
             self.refuse_while_ds_published(&zone, &keys).await?;
@@ -191,8 +198,10 @@ impl ScaiDns {
     /// Starts a ZSK pre-publish rollover: the new ZSK is published now and signs after the
     /// DNSKEY TTL plus the overlap; the worker finishes it.
     pub async fn dnssec_rotate_zsk(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<DnssecState> {
-        ctx.require("dnssec:rotate")?;
-        let zone = self.dnssec_zone(ctx, "dnssec:rotate", zone_id).await?;
+        ctx.require(Permission::DNSSEC_ROTATE)?;
+        let zone = self
+            .dnssec_zone(ctx, Permission::DNSSEC_ROTATE, zone_id)
+            .await?;
         let keys = self.signed_keys(&zone).await?;
         self.start_zsk_rollover(ctx, &zone, keys).await?;
         self.dnssec_state(zone.id).await
@@ -201,8 +210,10 @@ impl ScaiDns {
     /// Starts a KSK double-DS rollover: the new KSK's DS is handed out now; the new key
     /// publishes and signs once that DS is seen at the parent.
     pub async fn dnssec_rotate_ksk(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<DnssecState> {
-        ctx.require("dnssec:rotate")?;
-        let zone = self.dnssec_zone(ctx, "dnssec:rotate", zone_id).await?;
+        ctx.require(Permission::DNSSEC_ROTATE)?;
+        let zone = self
+            .dnssec_zone(ctx, Permission::DNSSEC_ROTATE, zone_id)
+            .await?;
         let keys = self.signed_keys(&zone).await?;
         self.start_ksk_rollover(ctx, &zone, keys).await?;
         self.dnssec_state(zone.id).await
@@ -220,9 +231,9 @@ impl ScaiDns {
         let zone = self.visible_zone(ctx, zone_id, false).await?;
         let keys = self.store().list_dnssec_keys(zone.id).await?;
         let permission = if machine::ksk_rolling(&keys) {
-            "dnssec:rotate"
+            Permission::DNSSEC_ROTATE
         } else {
-            "dnssec:enable"
+            Permission::DNSSEC_ENABLE
         };
         ctx.require(permission)?;
         self.authorize(ctx, permission, crate::service::authz::zone_target(&zone))
@@ -275,7 +286,7 @@ impl ScaiDns {
     async fn dnssec_zone(
         &self,
         ctx: &OpContext,
-        permission: &str,
+        permission: Permission,
         zone_id: ZoneId,
     ) -> Result<Zone> {
         let zone = self
