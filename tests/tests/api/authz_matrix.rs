@@ -5,12 +5,14 @@
 //! that succeeds, and says what that success shows ([`Row::shows`], [`Row::lists`]) or leaves
 //! behind ([`Row::after`], [`Row::gone`]). A row that consumes its object (delete, revoke,
 //! restore, …) gets a fresh one per caller ([`Fresh`]), so every caller acts on the same kind
-//! of object and a refused caller is checked to have changed nothing.
+//! of object and a refused caller is checked to have changed nothing. Where the reason for a
+//! refusal is the point of the row (`own_grant`, `permission_not_held`), [`Row::refuses`]
+//! checks its error code.
 //!
-//! To extend it: a new kind of caller (say a user holding a record-restricted grant) is one
-//! entry in [`ACTORS`] and one arm in `World::actors`, then a cell in the rows it concerns; a
-//! new kind of object acted upon (another principal's key, a grant naming the caller, a group
-//! the caller belongs to) is one [`Fresh`] variant. Cells a row leaves out are not called.
+//! To extend it: a new kind of caller (say a member of a group holding a role) is one entry in
+//! [`ACTORS`] and its setup in `World::new`, then a cell in the rows it concerns; a new kind of
+//! object acted upon (another principal's key, a group the caller belongs to) is one [`Fresh`]
+//! variant. Cells a row leaves out are not called.
 //!
 //! Two golden files come with it: `docs/permissions-matrix.txt` (role × permission) and
 //! `tests/golden/uncovered-authz-endpoints.txt` (endpoints of the OpenAPI document with no row
