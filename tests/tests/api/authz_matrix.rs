@@ -5,12 +5,14 @@
 //! that succeeds, and says what that success shows ([`Row::shows`], [`Row::lists`]) or leaves
 //! behind ([`Row::after`], [`Row::gone`]). A row that consumes its object (delete, revoke,
 //! restore, …) gets a fresh one per caller ([`Fresh`]), so every caller acts on the same kind
-//! of object and a refused caller is checked to have changed nothing.
+//! of object and a refused caller is checked to have changed nothing. Where the reason for a
+//! refusal is the point of the row (`own_grant`, `permission_not_held`), [`Row::refuses`]
+//! checks its error code.
 //!
-//! To extend it: a new kind of caller (say a user holding a record-restricted grant) is one
-//! entry in [`ACTORS`] and one arm in `World::actors`, then a cell in the rows it concerns; a
-//! new kind of object acted upon (another principal's key, a grant naming the caller, a group
-//! the caller belongs to) is one [`Fresh`] variant. Cells a row leaves out are not called.
+//! To extend it: a new kind of caller (say a member of a group holding a role) is one entry in
+//! [`ACTORS`] and its setup in `World::new`, then a cell in the rows it concerns; a new kind of
+//! object acted upon (another principal's key, a group the caller belongs to) is one [`Fresh`]
+//! variant. Cells a row leaves out are not called.
 //!
 //! Two golden files come with it: `docs/permissions-matrix.txt` (role × permission) and
 //! `tests/golden/uncovered-authz-endpoints.txt` (endpoints of the OpenAPI document with no row
@@ -33,6 +35,14 @@ const ACTORS: &[(&str, &str)] = &[
     ("RO", "read_only on zone A"),
     ("NR", "user of tenant A with no role"),
     ("FA", "tenant_admin of tenant B (foreign)"),
+    (
+        "RG",
+        "user of tenant A holding a domain_admin grant limited to `www`, expiring, on zone A",
+    ),
+    (
+        "KM",
+        "user of tenant A whose only role is a custom one with api_keys:*",
+    ),
 ];
 
 /// The zone roles, one caller each, held on zone A and on every fresh zone.
@@ -47,7 +57,8 @@ const ZONE_ROLES: &[(&str, &str)] = &[
 /// placeholders it binds are listed per variant.
 #[derive(Debug, Clone, Copy)]
 enum Fresh {
-    /// `{fz}`: an active zone of tenant A (below zone A), the zone roles held on it.
+    /// `{fz}`, `{fzg}`: an active zone of tenant A (below zone A), the zone roles held on it,
+    /// and RG's grant limited to `www` on it.
     Zone,
     /// `{fz}`: like [`Fresh::Zone`], soft-deleted.
     DeletedZone,
@@ -57,8 +68,10 @@ enum Fresh {
     DsPublishedZone,
     /// `{fz}`: a zone of tenant A awaiting ownership validation.
     PendingZone,
-    /// `{fr}`: a record in zone A.
+    /// `{fr}`: a record in zone A, outside `www`.
     Record,
+    /// `{fr}`: an `A` record `www` in zone A.
+    WwwRecord,
     /// `{fu}`: a user of tenant A with no role.
     User,
     /// `{fu}`, `{fa}`: a user of tenant A and its read_only assignment over the tenant.
@@ -67,6 +80,9 @@ enum Fresh {
     Group,
     /// `{fg}`, `{fa}`: a group of tenant A and its read_only assignment over the tenant.
     GroupAssignment,
+    /// `{fg}`, `{fu}`: a group of tenant A holding `validation_bypass` platform-wide (which
+    /// only the platform admin holds), and a user of tenant A with no role.
+    PrivilegedGroup,
     /// `{fu}`: a user of tenant A, member of group `{agroup}`.
     Member,
     /// `{fgrant}`: a read_only grant on zone A to a fresh user.
@@ -114,6 +130,8 @@ struct Row {
     shown: Vec<(Option<&'static str>, Shown)>,
     /// Follow-up `GET` path and what it shows after a success and after a refusal.
     after: Option<(&'static str, Probe, Probe)>,
+    /// The error `code` of these callers' refusals, where the reason is the point of the row.
+    refusals: Vec<(&'static str, &'static str)>,
 }
 
 fn row(method: &'static str, path: &'static str, cells: &'static str) -> Row {
@@ -125,6 +143,7 @@ fn row(method: &'static str, path: &'static str, cells: &'static str) -> Row {
         fresh: None,
         shown: Vec::new(),
         after: None,
+        refusals: Vec::new(),
     }
 }
 
@@ -178,6 +197,12 @@ impl Row {
         self
     }
 
+    /// The refusals of `who` carry the error `code`.
+    fn refuses(mut self, who: &'static str, code: &'static str) -> Self {
+        self.refusals.push((who, code));
+        self
+    }
+
     /// After a success `GET path` answers 404; after a refusal, 200.
     fn gone(self, path: &'static str) -> Self {
         self.after(path, Probe::Status(404), Probe::Status(200))
@@ -206,15 +231,20 @@ impl Row {
 }
 
 fn rows() -> Vec<Row> {
-    let all200 = "P=200 TA=200 DA=200 DM=200 RE=200 RO=200 NR=200 FA=200";
-    let zone_read = "P=200 TA=200 DA=200 DM=200 RE=200 RO=200 NR=404 FA=404";
-    let zone_admin = "P=200 TA=200 DA=200 DM=403 RE=403 RO=403 NR=404 FA=404";
-    let tenant_admin_only = "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=200";
-    let tenant_a_admin = "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404";
-    let platform_only = "P=200 TA=403 DA=403 DM=403 RE=403 RO=403 NR=403 FA=403";
-    // The pending zone has no zone roles: only P and TA reach it.
-    let pending_admin = "P=200 TA=200 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404";
-    let in_zone = Some("TA DA DM RE RO");
+    let all200 = "P=200 TA=200 DA=200 DM=200 RE=200 RO=200 NR=200 FA=200 RG=200 KM=200";
+    let zone_read = "P=200 TA=200 DA=200 DM=200 RE=200 RO=200 NR=404 FA=404 RG=200 KM=404";
+    // Whole-zone operations: a grant limited to `www` gives none of them.
+    let zone_admin = "P=200 TA=200 DA=200 DM=403 RE=403 RO=403 NR=404 FA=404 RG=403 KM=404";
+    let zone_status = "P=200 TA=200 DA=200 DM=200 RE=200 RO=200 NR=404 FA=404 RG=403 KM=404";
+    let tenant_admin_only = "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=200 RG=403 KM=403";
+    let tenant_a_admin = "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403";
+    let platform_only = "P=200 TA=403 DA=403 DM=403 RE=403 RO=403 NR=403 FA=403 RG=403 KM=403";
+    // The pending zone has no zone roles: only P and TA reach it, and RG's grant limited to
+    // `www` does not give validation.
+    let pending_admin = "P=200 TA=200 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404 RG=403 KM=404";
+    let record_writers = "P=201 TA=201 DA=201 DM=201 RE=201 RO=403 NR=404 FA=404 RG=201 KM=404";
+    let outside_www = "P=201 TA=201 DA=201 DM=201 RE=201 RO=403 NR=404 FA=404 RG=403 KM=404";
+    let in_zone = Some("TA DA DM RE RO RG");
     vec![
         row("GET", "/api/v1/health/live", all200).shows("/status", json!("ok")),
         row("GET", "/api/v1/health/ready", all200).shows("/status", json!("ok")),
@@ -223,13 +253,13 @@ fn rows() -> Vec<Row> {
         // Zones.
         row("GET", "/api/v1/domains", all200)
             .lists(in_zone, "/data", "id", "{zone}")
-            .hides("NR FA", "/data", "id", "{zone}"),
+            .hides("NR FA KM", "/data", "id", "{zone}"),
         row("GET", "/api/v1/domains/types", all200).lists(None, "/data", "type", "SVCB"),
         row("GET", "/api/v1/domains/{zone}", zone_read).shows("/id", json!("{zone}")),
         row(
             "POST",
             "/api/v1/domains",
-            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=201",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=201 RG=403 KM=403",
         )
         .body(json!({"name": "new-{actor}.test"}))
         .shows("/name", json!("new-{actor}.test")),
@@ -239,7 +269,14 @@ fn rows() -> Vec<Row> {
         row(
             "DELETE",
             "/api/v1/domains/{fz}",
-            "P=204 TA=204 DA=204 DM=403 RE=403 RO=403 NR=404 FA=404",
+            "P=204 TA=204 DA=204 DM=403 RE=403 RO=403 NR=404 FA=404 RG=403 KM=404",
+        )
+        .fresh(Fresh::Zone)
+        .gone("/api/v1/domains/{fz}"),
+        row(
+            "DELETE",
+            "/api/v1/domains/{fz}?hard=true",
+            "P=204 TA=204 DA=204 DM=403 RE=403 RO=403 NR=404 FA=404 RG=403 KM=404",
         )
         .fresh(Fresh::Zone)
         .gone("/api/v1/domains/{fz}"),
@@ -251,32 +288,69 @@ fn rows() -> Vec<Row> {
                 Probe::Status(200),
                 Probe::Status(404),
             ),
-        // Records.
+        // Records. RG's grant covers `www` only: it sees, writes and deletes records there and
+        // nowhere else, and may not delegate `www` (that hands on every name beneath it).
         row("GET", "/api/v1/domains/{zone}/records", zone_read)
-            .lists(None, "/data", "id", "{record}"),
+            .lists(None, "/data", "id", "{record}")
+            .lists(Some("P TA DA DM RE RO"), "/data", "id", "{api_record}")
+            .hides("RG", "/data", "id", "{api_record}"),
         row("GET", "/api/v1/domains/{zone}/records/{record}", zone_read)
             .shows("/id", json!("{record}")),
         row(
-            "POST",
-            "/api/v1/domains/{zone}/records",
-            "P=201 TA=201 DA=201 DM=201 RE=201 RO=403 NR=404 FA=404",
+            "GET",
+            "/api/v1/domains/{zone}/records/{api_record}",
+            "P=200 TA=200 DA=200 DM=200 RE=200 RO=200 NR=404 FA=404 RG=404 KM=404",
         )
-        .body(json!({"name": "new-{actor}", "type": "TXT", "content": "m"}))
-        .shows("/display_name", json!("new-{actor}"))
-        .shows("/type", json!("TXT")),
+        .shows("/id", json!("{api_record}")),
+        row("POST", "/api/v1/domains/{zone}/records", outside_www)
+            .body(json!({"name": "new-{actor}", "type": "TXT", "content": "m"}))
+            .shows("/display_name", json!("new-{actor}"))
+            .shows("/type", json!("TXT")),
+        row("POST", "/api/v1/domains/{zone}/records", record_writers)
+            .body(json!({"name": "www", "type": "A", "content": "192.0.2.{seat}"}))
+            .shows("/display_name", json!("www"))
+            .shows("/content", json!("192.0.2.{seat}")),
+        row("POST", "/api/v1/domains/{zone}/records", outside_www)
+            .body(json!({"name": "api", "type": "A", "content": "192.0.2.{seat}"}))
+            .shows("/display_name", json!("api"))
+            .shows("/content", json!("192.0.2.{seat}")),
+        row("POST", "/api/v1/domains/{fz}/records", outside_www)
+            .fresh(Fresh::Zone)
+            .body(json!({"name": "www", "type": "NS", "content": "ns1.elsewhere.example."}))
+            .shows("/type", json!("NS"))
+            .refuses("RG", "permission_denied"),
+        row("POST", "/api/v1/domains/{fz}/records", outside_www)
+            .fresh(Fresh::Zone)
+            .body(json!({"name": "www", "type": "DNAME", "content": "elsewhere.example."}))
+            .shows("/type", json!("DNAME"))
+            .refuses("RG", "permission_denied"),
         row(
             "PATCH",
             "/api/v1/domains/{zone}/records/{record}",
-            "P=200 TA=200 DA=200 DM=200 RE=200 RO=403 NR=404 FA=404",
+            "P=200 TA=200 DA=200 DM=200 RE=200 RO=403 NR=404 FA=404 RG=200 KM=404",
+        )
+        .body(json!({"ttl": 600}))
+        .shows("/ttl", json!(600)),
+        row(
+            "PATCH",
+            "/api/v1/domains/{zone}/records/{api_record}",
+            "P=200 TA=200 DA=200 DM=200 RE=200 RO=403 NR=404 FA=404 RG=404 KM=404",
         )
         .body(json!({"ttl": 600}))
         .shows("/ttl", json!(600)),
         row(
             "DELETE",
             "/api/v1/domains/{zone}/records/{fr}",
-            "P=204 TA=204 DA=204 DM=204 RE=403 RO=403 NR=404 FA=404",
+            "P=204 TA=204 DA=204 DM=204 RE=403 RO=403 NR=404 FA=404 RG=404 KM=404",
         )
         .fresh(Fresh::Record)
+        .gone("/api/v1/domains/{zone}/records/{fr}"),
+        row(
+            "DELETE",
+            "/api/v1/domains/{zone}/records/{fr}",
+            "P=204 TA=204 DA=204 DM=204 RE=403 RO=403 NR=404 FA=404 RG=204 KM=404",
+        )
+        .fresh(Fresh::WwwRecord)
         .gone("/api/v1/domains/{zone}/records/{fr}"),
         // Validation.
         row("GET", "/api/v1/domains/{pending}/validation", pending_admin)
@@ -284,7 +358,7 @@ fn rows() -> Vec<Row> {
         row(
             "POST",
             "/api/v1/domains/{pending}/validation",
-            "P=201 TA=201 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404",
+            "P=201 TA=201 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404 RG=403 KM=404",
         )
         .body(json!({}))
         .shows("/status", json!("pending")),
@@ -298,7 +372,7 @@ fn rows() -> Vec<Row> {
         row(
             "DELETE",
             "/api/v1/domains/{fz}/validation",
-            "P=204 TA=204 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404",
+            "P=204 TA=204 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404 RG=403 KM=404",
         )
         .fresh(Fresh::PendingZone)
         .after(
@@ -307,7 +381,7 @@ fn rows() -> Vec<Row> {
             Probe::Field("/status", json!("pending")),
         ),
         // DNSSEC.
-        row("GET", "/api/v1/domains/{zone}/dnssec", zone_read)
+        row("GET", "/api/v1/domains/{zone}/dnssec", zone_status)
             .shows("/domain_id", json!("{zone}"))
             .shows("/enabled", json!(false)),
         row("POST", "/api/v1/domains/{fz}/dnssec/enable", zone_admin)
@@ -346,19 +420,19 @@ fn rows() -> Vec<Row> {
         row(
             "GET",
             "/api/v1/domains/{zone}/access-grants",
-            "P=200 TA=200 DA=200 DM=403 RE=403 RO=200 NR=404 FA=404",
+            "P=200 TA=200 DA=200 DM=403 RE=403 RO=200 NR=404 FA=404 RG=403 KM=404",
         )
         .lists(None, "/data", "id", "{grant}"),
         row(
             "GET",
             "/api/v1/domains/{zone}/access-grants/{grant}",
-            "P=200 TA=200 DA=200 DM=403 RE=403 RO=200 NR=404 FA=404",
+            "P=200 TA=200 DA=200 DM=403 RE=403 RO=200 NR=404 FA=404 RG=403 KM=404",
         )
         .shows("/id", json!("{grant}")),
         row(
             "POST",
             "/api/v1/domains/{zone}/access-grants",
-            "P=201 TA=201 DA=201 DM=403 RE=403 RO=403 NR=404 FA=404",
+            "P=201 TA=201 DA=201 DM=403 RE=403 RO=403 NR=404 FA=404 RG=403 KM=404",
         )
         .fresh(Fresh::User)
         .body(json!({"grant_type": "user", "grantee_id": "{fu}", "role": "read_only"}))
@@ -374,10 +448,53 @@ fn rows() -> Vec<Row> {
         row(
             "DELETE",
             "/api/v1/domains/{zone}/access-grants/{fgrant}",
-            "P=204 TA=204 DA=204 DM=403 RE=403 RO=403 NR=404 FA=404",
+            "P=204 TA=204 DA=204 DM=403 RE=403 RO=403 NR=404 FA=404 RG=403 KM=404",
         )
         .fresh(Fresh::Grant)
         .gone("/api/v1/domains/{zone}/access-grants/{fgrant}"),
+        // Nobody widens, or removes, its own grant: RG's on a fresh zone, limited to `www` and
+        // expiring.
+        row(
+            "PATCH",
+            "/api/v1/domains/{fz}/access-grants/{fzg}",
+            zone_admin,
+        )
+        .fresh(Fresh::Zone)
+        .body(json!({"record_pattern": null, "expires_at": null}))
+        .shows("/record_pattern", Value::Null)
+        .shows("/expires_at", Value::Null)
+        .after(
+            "/api/v1/domains/{fz}/access-grants/{fzg}",
+            Probe::Field("/record_pattern", Value::Null),
+            Probe::Field("/record_pattern", json!("www")),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/domains/{fz}/access-grants/{fzg}",
+            "P=204 TA=204 DA=204 DM=403 RE=403 RO=403 NR=404 FA=404 RG=403 KM=404",
+        )
+        .fresh(Fresh::Zone)
+        .gone("/api/v1/domains/{fz}/access-grants/{fzg}"),
+        // Nor grants itself anything, where it could grant others: TA and DA each grant the
+        // other and are refused for themselves.
+        row(
+            "POST",
+            "/api/v1/domains/{fz}/access-grants",
+            "P=201 TA=403 DA=201 DM=403 RE=403 RO=403 NR=404 FA=404 RG=403 KM=404",
+        )
+        .fresh(Fresh::Zone)
+        .body(json!({"grant_type": "user", "grantee_id": "{ta_user}", "role": "read_only"}))
+        .shows("/grantee_id", json!("{ta_user}"))
+        .refuses("TA", "own_grant"),
+        row(
+            "POST",
+            "/api/v1/domains/{fz}/access-grants",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=404 FA=404 RG=403 KM=404",
+        )
+        .fresh(Fresh::Zone)
+        .body(json!({"grant_type": "user", "grantee_id": "{da_user}", "role": "read_only"}))
+        .shows("/grantee_id", json!("{da_user}"))
+        .refuses("DA", "own_grant"),
         // Roles.
         row("GET", "/api/v1/roles", tenant_admin_only).lists(None, "/data", "name", "read_only"),
         row("GET", "/api/v1/roles/permissions", all200).lists(
@@ -390,7 +507,7 @@ fn rows() -> Vec<Row> {
         row(
             "POST",
             "/api/v1/roles",
-            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=201",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=201 RG=403 KM=403",
         )
         .body(json!({"name": "new-{actor}", "permissions": ["records:read"]}))
         .shows("/name", json!("new-{actor}"))
@@ -401,7 +518,7 @@ fn rows() -> Vec<Row> {
         row(
             "DELETE",
             "/api/v1/roles/{frole}",
-            "P=204 TA=204 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404",
+            "P=204 TA=204 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403",
         )
         .fresh(Fresh::Role)
         .gone("/api/v1/roles/{frole}"),
@@ -414,7 +531,7 @@ fn rows() -> Vec<Row> {
         row(
             "POST",
             "/api/v1/roles/users/{fu}",
-            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403",
         )
         .fresh(Fresh::User)
         .body(json!({"role_name": "read_only", "scope": "tenant", "scope_id": "{tenant}"}))
@@ -423,14 +540,14 @@ fn rows() -> Vec<Row> {
         row(
             "DELETE",
             "/api/v1/roles/users/{fu}/assignments/{fa}",
-            "P=204 TA=204 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404",
+            "P=204 TA=204 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403",
         )
         .fresh(Fresh::UserAssignment)
         .unlisted("/api/v1/roles/users/{fu}", "/data", "id", "{fa}"),
         row(
             "GET",
             "/api/v1/roles/users/{nr_user}/permissions",
-            "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=200 FA=404",
+            "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=200 FA=404 RG=403 KM=403",
         )
         .shows("/user_id", json!("{nr_user}")),
         row("GET", "/api/v1/roles/groups/{agroup}", tenant_a_admin).lists(
@@ -442,7 +559,7 @@ fn rows() -> Vec<Row> {
         row(
             "POST",
             "/api/v1/roles/groups/{fg}",
-            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403",
         )
         .fresh(Fresh::Group)
         .body(json!({"role_name": "read_only", "scope": "tenant", "scope_id": "{tenant}"}))
@@ -451,14 +568,33 @@ fn rows() -> Vec<Row> {
         row(
             "DELETE",
             "/api/v1/roles/groups/{fg}/assignments/{fa}",
-            "P=204 TA=204 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404",
+            "P=204 TA=204 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403",
         )
         .fresh(Fresh::GroupAssignment)
         .unlisted("/api/v1/roles/groups/{fg}", "/data", "id", "{fa}"),
         row("POST", "/api/v1/me/permissions/check", all200)
             .body(json!({"permission": "records:read", "domain_id": "{zone}"}))
+            .shows_for("P TA DA DM RE RO RG", "/allowed", json!(true))
+            .shows_for("NR FA KM", "/allowed", json!(false)),
+        // RG's grant reaches the records at `www` only, and nothing zone-wide.
+        row("POST", "/api/v1/me/permissions/check", all200)
+            .body(
+                json!({"permission": "records:update", "domain_id": "{zone}",
+                         "record_name": "www", "record_type": "A"}),
+            )
+            .shows_for("P TA DA DM RE RG", "/allowed", json!(true))
+            .shows_for("RO NR FA KM", "/allowed", json!(false)),
+        row("POST", "/api/v1/me/permissions/check", all200)
+            .body(
+                json!({"permission": "records:update", "domain_id": "{zone}",
+                         "record_name": "api", "record_type": "A"}),
+            )
+            .shows_for("P TA DA DM RE", "/allowed", json!(true))
+            .shows_for("RO NR FA KM RG", "/allowed", json!(false)),
+        row("POST", "/api/v1/me/permissions/check", all200)
+            .body(json!({"permission": "dnssec:read", "domain_id": "{zone}"}))
             .shows_for("P TA DA DM RE RO", "/allowed", json!(true))
-            .shows_for("NR FA", "/allowed", json!(false)),
+            .shows_for("NR FA KM RG", "/allowed", json!(false)),
         // Audit log.
         row(
             "GET",
@@ -481,7 +617,7 @@ fn rows() -> Vec<Row> {
         row(
             "POST",
             "/api/v1/admin/groups",
-            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=201",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=201 RG=403 KM=403",
         )
         .body(json!({"name": "new-{actor}"}))
         .shows("/name", json!("new-{actor}")),
@@ -503,10 +639,26 @@ fn rows() -> Vec<Row> {
         .fresh(Fresh::User)
         .body(json!({"user_id": "{fu}"}))
         .lists(None, "/user_ids", "", "{fu}"),
+        // A group holding what even the tenant admin lacks takes members from the platform
+        // admin only.
+        row(
+            "POST",
+            "/api/v1/admin/groups/{fg}/members",
+            "P=200 TA=403 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403",
+        )
+        .fresh(Fresh::PrivilegedGroup)
+        .body(json!({"user_id": "{fu}"}))
+        .lists(None, "/user_ids", "", "{fu}")
+        .refuses("TA", "permission_not_held")
+        .after(
+            "/api/v1/admin/groups/{fg}/members",
+            Probe::Holds("/user_ids", "", "{fu}", true),
+            Probe::Holds("/user_ids", "", "{fu}", false),
+        ),
         row(
             "DELETE",
             "/api/v1/admin/groups/{agroup}/members/{fu}",
-            "P=204 TA=204 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404",
+            "P=204 TA=204 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403",
         )
         .fresh(Fresh::Member)
         .unlisted(
@@ -518,30 +670,52 @@ fn rows() -> Vec<Row> {
         row(
             "DELETE",
             "/api/v1/admin/groups/{fg}",
-            "P=204 TA=204 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404",
+            "P=204 TA=204 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403",
         )
         .fresh(Fresh::Group)
         .gone("/api/v1/admin/groups/{fg}"),
-        // API keys: everyone manages its own; another user's key is invisible.
+        // API keys: everyone manages its own; another user's key is invisible to all but key
+        // managers, who act only as principals holding no more than they do.
         row("GET", "/api/v1/api-keys", all200).lists(None, "/data", "id", "{my_key}"),
         row(
             "GET",
             "/api/v1/api-keys/{key}",
-            "P=200 TA=200 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404",
+            "P=200 TA=200 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404 RG=404 KM=200",
         )
         .shows("/id", json!("{key}")),
         row(
             "POST",
             "/api/v1/api-keys",
-            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=201 FA=403",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=201 FA=403 RG=403 KM=201",
         )
         .body(json!({"name": "new-{actor}", "permission_source_id": "{nr_user}"}))
         .shows("/name", json!("new-{actor}"))
         .shows("/permission_source_id", json!("{nr_user}")),
         row(
             "POST",
+            "/api/v1/api-keys",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=403 RG=403 KM=403",
+        )
+        .body(json!({"name": "as-ta-{actor}", "permission_source_id": "{ta_user}"}))
+        .shows("/permission_source_id", json!("{ta_user}"))
+        .refuses("KM", "permission_not_held"),
+        row(
+            "POST",
+            "/api/v1/api-keys",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=422 RG=403 KM=403",
+        )
+        .body(
+            json!({"name": "as-group-{actor}", "permission_source": "group",
+                     "permission_source_id": "{agroup}"}),
+        )
+        .refuses("FA", "invalid_input")
+        .shows("/permission_source", json!("group"))
+        .shows("/permission_source_id", json!("{agroup}"))
+        .refuses("KM", "permission_not_held"),
+        row(
+            "POST",
             "/api/v1/api-keys/{fk}/revoke",
-            "P=200 TA=200 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404",
+            "P=200 TA=200 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404 RG=404 KM=200",
         )
         .fresh(Fresh::Key)
         .shows("/status", json!("revoked"))
@@ -553,10 +727,11 @@ fn rows() -> Vec<Row> {
         row(
             "POST",
             "/api/v1/api-keys/{fk}/activate",
-            "P=200 TA=200 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404",
+            "P=200 TA=200 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404 RG=404 KM=403",
         )
         .fresh(Fresh::RevokedKey)
         .shows("/status", json!("active"))
+        .refuses("KM", "permission_not_held")
         .after(
             "/api/v1/api-keys/{fk}",
             Probe::Field("/status", json!("active")),
@@ -565,15 +740,16 @@ fn rows() -> Vec<Row> {
         row(
             "POST",
             "/api/v1/api-keys/{fk}/regenerate",
-            "P=200 TA=200 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404",
+            "P=200 TA=200 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404 RG=404 KM=403",
         )
         .fresh(Fresh::Key)
         .shows("/id", json!("{fk}"))
-        .shows("/status", json!("active")),
+        .shows("/status", json!("active"))
+        .refuses("KM", "permission_not_held"),
         row(
             "DELETE",
             "/api/v1/api-keys/{fk}",
-            "P=204 TA=204 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404",
+            "P=204 TA=204 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404 RG=404 KM=204",
         )
         .fresh(Fresh::Key)
         .gone("/api/v1/api-keys/{fk}"),
@@ -583,7 +759,7 @@ fn rows() -> Vec<Row> {
         row(
             "POST",
             "/api/v1/admin/tenants",
-            "P=201 TA=403 DA=403 DM=403 RE=403 RO=403 NR=403 FA=403",
+            "P=201 TA=403 DA=403 DM=403 RE=403 RO=403 NR=403 FA=403 RG=403 KM=403",
         )
         .body(json!({"name": "New {actor}", "slug": "new-{actor}"}))
         .shows("/slug", json!("new-{actor}")),
@@ -597,7 +773,7 @@ fn rows() -> Vec<Row> {
         row(
             "POST",
             "/api/v1/admin/users",
-            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=403",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=403 RG=403 KM=403",
         )
         .body(json!({"email": "new-{actor}@alpha.test", "tenant_id": "{tenant}"}))
         .shows("/email", json!("new-{actor}@alpha.test"))
@@ -636,6 +812,10 @@ struct World {
     vars: HashMap<&'static str, String>,
     /// Zone roles by role name → user, granted on every fresh zone too.
     zone_users: Vec<(&'static str, String)>,
+    /// RG's grant limited to `www` by zone, made on every zone of tenant A.
+    rg_grants: HashMap<String, String>,
+    /// When RG's grants end.
+    rg_expires: String,
     /// Counts fresh objects, for unique names.
     made: usize,
 }
@@ -761,32 +941,55 @@ impl World {
             zone_users.push((*role, a.user.clone()));
             actors.insert(actor, a);
         }
-        actors.insert(
-            "NR",
-            user_with_key(app, "nr@alpha.test", &alpha.tenant_id).await,
-        );
+        for actor in ["NR", "RG", "KM"] {
+            let email = format!("{}@alpha.test", actor.to_lowercase());
+            actors.insert(actor, user_with_key(app, &email, &alpha.tenant_id).await);
+        }
+        // KM manages API keys and holds nothing else.
+        made(
+            app,
+            &alpha.key,
+            "POST",
+            "/api/v1/roles",
+            json!({"name": "key-manager", "permissions": ["api_keys:*"]}),
+        )
+        .await;
+        made(
+            app,
+            &alpha.key,
+            "POST",
+            &format!("/api/v1/roles/users/{}", actors["KM"].user),
+            json!({"role_name": "key-manager", "scope": "tenant", "scope_id": alpha.tenant_id}),
+        )
+        .await;
+        // Whole seconds, as the store keeps them.
+        let rg_expires = (chrono::Utc::now() + chrono::Duration::days(1))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let mut w = World {
             vars: HashMap::from([("tenant", alpha.tenant_id.clone())]),
             actors,
             zone_users,
+            rg_grants: HashMap::new(),
+            rg_expires,
             made: 0,
         };
         let zone = w.zone(app, "alpha.test").await;
         let ta = w.actors["TA"].key.clone();
-        let pending = id(&made(
-            app,
-            &ta,
-            "POST",
-            "/api/v1/domains",
-            json!({"name": "pending-alpha.test", "skip_validation": false}),
-        )
-        .await);
+        let pending = w.pending_zone(app, "pending-alpha.test").await;
         let record = id(&made(
             app,
             &ta,
             "POST",
             &format!("/api/v1/domains/{zone}/records"),
             json!({"name": "www", "type": "A", "content": "192.0.2.1"}),
+        )
+        .await);
+        let api_record = id(&made(
+            app,
+            &ta,
+            "POST",
+            &format!("/api/v1/domains/{zone}/records"),
+            json!({"name": "api", "type": "A", "content": "192.0.2.2"}),
         )
         .await);
         let ro_user = w.actors["RO"].user.clone();
@@ -859,6 +1062,9 @@ impl World {
             ("zone", zone),
             ("pending", pending),
             ("record", record),
+            ("api_record", api_record),
+            ("ta_user", w.actors["TA"].user.clone()),
+            ("da_user", w.actors["DA"].user.clone()),
             ("ro_user", ro_user),
             ("nr_user", w.actors["NR"].user.clone()),
             ("assignment", assignment),
@@ -882,7 +1088,36 @@ impl World {
         self.made
     }
 
-    /// An active zone of tenant A named `name`, the zone roles held on it.
+    /// A zone of tenant A named `name` awaiting validation, RG's grant on it.
+    async fn pending_zone(&mut self, app: &TestApp, name: &str) -> String {
+        let zone = id(&made(
+            app,
+            &self.ta(),
+            "POST",
+            "/api/v1/domains",
+            json!({"name": name, "skip_validation": false}),
+        )
+        .await);
+        self.grant_rg(app, &zone).await;
+        zone
+    }
+
+    /// Gives RG a domain_admin grant limited to `www`, expiring, on `zone`.
+    async fn grant_rg(&mut self, app: &TestApp, zone: &str) {
+        let grant = id(&made(
+            app,
+            &self.ta(),
+            "POST",
+            &format!("/api/v1/domains/{zone}/access-grants"),
+            json!({"grant_type": "user", "grantee_id": self.actors["RG"].user,
+                   "role": "domain_admin", "record_pattern": "www",
+                   "expires_at": self.rg_expires}),
+        )
+        .await);
+        self.rg_grants.insert(zone.to_owned(), grant);
+    }
+
+    /// An active zone of tenant A named `name`, the zone roles and RG's grant held on it.
     async fn zone(&mut self, app: &TestApp, name: &str) -> String {
         let zone = id(&made(
             app,
@@ -902,6 +1137,7 @@ impl World {
             )
             .await;
         }
+        self.grant_rg(app, &zone).await;
         zone
     }
 
@@ -938,7 +1174,10 @@ impl World {
         let n = self.next();
         let read_only = json!({"role_name": "read_only", "scope": "tenant", "scope_id": tenant});
         match fresh {
-            Fresh::Zone => vec![("fz", self.zone(app, &format!("f{n}.alpha.test")).await)],
+            Fresh::Zone => {
+                let fz = self.zone(app, &format!("f{n}.alpha.test")).await;
+                vec![("fzg", self.rg_grants[&fz].clone()), ("fz", fz)]
+            }
             Fresh::DeletedZone => {
                 let fz = self.zone(app, &format!("f{n}.alpha.test")).await;
                 made(
@@ -994,14 +1233,7 @@ impl World {
                 vec![("fz", fz)]
             }
             Fresh::PendingZone => {
-                let fz = id(&made(
-                    app,
-                    &ta,
-                    "POST",
-                    "/api/v1/domains",
-                    json!({"name": format!("pending-{n}.test"), "skip_validation": false}),
-                )
-                .await);
+                let fz = self.pending_zone(app, &format!("pending-{n}.test")).await;
                 vec![("fz", fz)]
             }
             Fresh::Record => {
@@ -1011,6 +1243,19 @@ impl World {
                     "POST",
                     &format!("/api/v1/domains/{zone}/records"),
                     json!({"name": format!("fresh-{n}"), "type": "TXT", "content": "f"}),
+                )
+                .await);
+                vec![("fr", fr)]
+            }
+            Fresh::WwwRecord => {
+                // Apart from the addresses the callers add at `www` (192.0.2.x).
+                let content = format!("198.51.100.{}", n % 250 + 1);
+                let fr = id(&made(
+                    app,
+                    &ta,
+                    "POST",
+                    &format!("/api/v1/domains/{zone}/records"),
+                    json!({"name": "www", "type": "A", "content": content}),
                 )
                 .await);
                 vec![("fr", fr)]
@@ -1028,6 +1273,18 @@ impl World {
                 let path = format!("/api/v1/roles/groups/{fg}");
                 let fa = id(&made(app, &ta, "POST", &path, read_only).await);
                 vec![("fg", fg), ("fa", fa)]
+            }
+            Fresh::PrivilegedGroup => {
+                let fg = self.group(app).await;
+                made(
+                    app,
+                    &app.admin_key,
+                    "POST",
+                    &format!("/api/v1/roles/groups/{fg}"),
+                    json!({"role_name": "validation_bypass", "scope": "platform"}),
+                )
+                .await;
+                vec![("fg", fg), ("fu", self.user(app).await)]
             }
             Fresh::Member => {
                 let fu = self.user(app).await;
@@ -1160,8 +1417,9 @@ async fn probe(
 async fn run_matrix(app: &TestApp) {
     let mut w = World::new(app).await;
     let mut failures = Vec::new();
-    for row in rows() {
-        let label = format!("{} {}", row.method, row.path);
+    for (n, row) in rows().into_iter().enumerate() {
+        // Numbered: several rows call one endpoint.
+        let label = format!("#{n} {} {}", row.method, row.path);
         let cells: Vec<(&str, u16)> = row
             .cells
             .split_whitespace()
@@ -1181,8 +1439,11 @@ async fn run_matrix(app: &TestApp) {
         for (actor, want) in cells {
             let a = &w.actors[actor];
             let mut vars = w.vars.clone();
+            // The caller's seat, for content that must differ between callers (an address).
+            let seat = ACTORS.iter().position(|(a, _)| *a == actor).unwrap_or(0) + 10;
             vars.extend([
                 ("actor", actor.to_lowercase()),
+                ("seat", seat.to_string()),
                 ("me", a.user.clone()),
                 ("my_key", a.key_id.clone()),
             ]);
@@ -1204,6 +1465,15 @@ async fn run_matrix(app: &TestApp) {
             if success {
                 for wrong in check_shown(&row, actor, &got.body, &vars) {
                     failures.push(format!("{label} as {actor}: {wrong}"));
+                }
+            } else {
+                for (_, code) in row.refusals.iter().filter(|(w, _)| covers(Some(*w), actor)) {
+                    if got.body["code"] != json!(code) {
+                        failures.push(format!(
+                            "{label} as {actor}: refused with {}, want code {code}",
+                            got.body
+                        ));
+                    }
                 }
             }
             if let Some((after, on_success, on_refusal)) = &row.after {
@@ -1306,8 +1576,10 @@ fn template(path: &str) -> String {
         ("{fz}", "{domain_id}"),
         ("{record}", "{record_id}"),
         ("{fr}", "{record_id}"),
+        ("{api_record}", "{record_id}"),
         ("{grant}", "{grant_id}"),
         ("{fgrant}", "{grant_id}"),
+        ("{fzg}", "{grant_id}"),
         ("{crole}", "{role_id}"),
         ("{frole}", "{role_id}"),
         ("{nr_user}", "{user_id}"),
