@@ -14,7 +14,7 @@ export CARGO_INCREMENTAL=0
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 packages=(pdns-server pdns-backend-sqlite3 pdns-backend-mysql mariadb-server mariadb-client
-          redis-server bind9-dnsutils sqlite3 openssl python3 python3-venv)
+          redis-server bind9-dnsutils sqlite3 openssl python3 python3-venv g++)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -82,10 +82,6 @@ fi
 fuzz_seconds="${FUZZ_SECONDS:-30}"
 if [ "$fuzz_seconds" -gt 0 ]; then
   cargo_fuzz_version=0.13.2
-  if ! command -v g++ >/dev/null; then
-    [ "$(id -u)" -eq 0 ] || { log "fuzzing needs g++ (run as root, or install it)"; exit 1; }
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends g++
-  fi
   if [ "$(cargo fuzz --version 2>/dev/null)" != "cargo-fuzz $cargo_fuzz_version" ]; then
     log "installing cargo-fuzz $cargo_fuzz_version"
     cargo install cargo-fuzz --version "$cargo_fuzz_version" --locked --quiet

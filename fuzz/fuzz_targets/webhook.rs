@@ -40,6 +40,16 @@ impl Resolver for NoResolver {
     ) -> Result<LookupAnswer, ResolveError> {
         Err(ResolveError("no resolver in the fuzz target".to_owned()))
     }
+
+    async fn lookup_until(
+        &self,
+        servers: &[SocketAddr],
+        name: &str,
+        rtype: RecordType,
+        _deadline: std::time::Instant,
+    ) -> Result<LookupAnswer, ResolveError> {
+        self.lookup(servers, name, rtype).await
+    }
 }
 
 struct Harness {
