@@ -140,6 +140,15 @@ impl Principal {
     /// and for at least as long: roles at that scope, plus its own live grants that cover as
     /// many records for as long (narrowed by an API key's scopes, like everything else).
     fn held_for(&self, holding: &Holding) -> PermSet {
+        let own = self.own_held_for(holding);
+        match &self.bound {
+            Some(bound) => own.intersect(bound.creator.held_for(holding)),
+            None => own,
+        }
+    }
+
+    /// [`Principal::held_for`] before the bound of a key's creator.
+    fn own_held_for(&self, holding: &Holding) -> PermSet {
         let (zone, tenant, pattern, types, expires_at) = match holding {
             Holding::Role {
                 scope: RoleScope::Platform,

@@ -29,6 +29,11 @@ impl Principal {
                 && self
                     .live_grants(zone)
                     .any(|g| !g.restricted() && g.perms.contains(perm)));
+        let whole = whole
+            && self
+                .bound
+                .as_ref()
+                .is_none_or(|b| b.creator.record_view(perm, zone, tenant).is_whole());
         RecordView {
             principal: self,
             perm,

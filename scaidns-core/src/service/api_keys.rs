@@ -21,7 +21,7 @@ use crate::rbac::scopes::first_uncovered;
 use crate::rbac::{PermSet, Subject, Target};
 use crate::tenant::UserStatus;
 
-use super::authn::caller_user;
+use super::authn::{caller_user, unbounded_caller_user};
 use super::tenants::{optional_text, required_text};
 use super::{Actor, OpContext, ScaiDns};
 
@@ -220,6 +220,9 @@ impl ScaiDns {
         let (source_id, tenant_id) = self
             .key_source(ctx, input.permission_source, input.permission_source_id)
             .await?;
+        let created_by = self
+            .bounding_creator(ctx, input.permission_source, &source_id)
+            .await?;
         // A key above the default limit is a raise: only a key manager of the tenant grants it.
         if input
             .rate_limit
@@ -255,7 +258,7 @@ impl ScaiDns {
             last_used_at: None,
             last_used_ip: None,
             use_count: 0,
-            created_by: caller_user(ctx),
+            created_by,
             created_at: ctx.now,
             updated_at: ctx.now,
         };
@@ -287,12 +290,13 @@ impl ScaiDns {
         if source == PermissionSource::Group {
             return self.group_key_source(ctx, raw).await;
         }
-        let caller = caller_user(ctx);
+        // A key bounded by its creator makes even a key for its own user act as someone else.
+        let caller = unbounded_caller_user(ctx);
         let user_id: UserId = match raw {
             Some(raw) => raw
                 .parse()
                 .map_err(|_| Error::invalid("permission_source_id", "not a valid user id"))?,
-            None => caller.ok_or_else(|| {
+            None => caller_user(ctx).ok_or_else(|| {
                 Error::invalid("permission_source_id", "permission_source_id is required")
             })?,
         };
@@ -365,11 +369,15 @@ impl ScaiDns {
         }))
     }
 
-    /// Whether the caller's own user is the key's permission source.
+    /// Whether the key is the calling key, or the caller's own user (acting with its full
+    /// powers) is the key's permission source.
     fn is_own_key(ctx: &OpContext, key: &ApiKey) -> bool {
-        key.tenant_id == ctx.tenant_id
-            && key.permission_source == PermissionSource::User
-            && caller_user(ctx).is_some_and(|u| key.permission_source_id == u.to_string())
+        let calling = matches!(&ctx.actor, Actor::ApiKey { id, .. } if *id == key.id);
+        calling
+            || (key.tenant_id == ctx.tenant_id
+                && key.permission_source == PermissionSource::User
+                && unbounded_caller_user(ctx)
+                    .is_some_and(|u| key.permission_source_id == u.to_string()))
     }
 
     /// Keys the caller may see: with `api_keys:read` its tenant's (platform admins every
@@ -496,8 +504,14 @@ impl ScaiDns {
         if status == ApiKeyStatus::Active {
             self.refuse_acting_as_key_source(ctx, &before).await?;
         }
+        let created_by = if status == ApiKeyStatus::Active {
+            self.vouching_creator(ctx, &before).await?
+        } else {
+            before.created_by
+        };
         let after = ApiKey {
             status,
+            created_by,
             updated_at: ctx.now,
             ..before.clone()
         };
@@ -510,16 +524,72 @@ impl ScaiDns {
     pub async fn api_key_regenerate(&self, ctx: &OpContext, id: ApiKeyId) -> Result<IssuedApiKey> {
         let before = self.key_for(ctx, id, "api_keys:update").await?;
         self.refuse_acting_as_key_source(ctx, &before).await?;
+        let created_by = self.vouching_creator(ctx, &before).await?;
         let secret = ApiKeySecret::generate(&mut rand::rng());
         let after = ApiKey {
             key_prefix: secret.display_prefix(),
             key_hash: secret.hash(&self.config.api_key_pepper),
+            created_by,
             updated_at: ctx.now,
             ..before.clone()
         };
         self.update_key_audited(ctx, &before, &after, "api_key.regenerate")
             .await?;
         Ok(IssuedApiKey { key: after, secret })
+    }
+
+    /// The user whose current permissions will bound a key acting as `source` that the caller
+    /// mints (`created_by`; [`crate::rbac::key_bound`]). A user bounds what it mints (a key for
+    /// itself is then unbounded); a platform admin issues a principal's own key (recorded as
+    /// the source user, or none for a group), as it may hand on anything. A key whose own bound
+    /// is not its user (a group key, or a key bounded by another creator) passes its bound on,
+    /// and so may mint only for its own permission source: one stored creator cannot bound a
+    /// key by two principals.
+    async fn bounding_creator(
+        &self,
+        ctx: &OpContext,
+        source: PermissionSource,
+        source_id: &str,
+    ) -> Result<Option<UserId>> {
+        if let Actor::ApiKey {
+            id, owner, creator, ..
+        } = &ctx.actor
+            && (creator.is_some() || owner.is_none())
+        {
+            let calling = self.store.get_api_key(*id).await?;
+            if calling.is_none_or(|k| {
+                k.permission_source != source || k.permission_source_id != source_id
+            }) {
+                return Err(Error::forbidden(
+                    "permission_denied",
+                    "a group key, or a key acting for a user other than its creator, manages keys only for its own user or group",
+                ));
+            }
+            return Ok(*creator);
+        }
+        let platform_admin = self
+            .principal(ctx)
+            .await?
+            .covers_all_tenants(super::authz::perm("platform:admin")?);
+        Ok(if platform_admin {
+            match source {
+                PermissionSource::User => source_id.parse().ok(),
+                PermissionSource::Group => None,
+            }
+        } else {
+            caller_user(ctx)
+        })
+    }
+
+    /// Whoever regenerates or re-activates a key vouches for it as its creator (the change
+    /// passed the no-escalation check against them, as minting does), unless it is the key
+    /// renewing itself.
+    async fn vouching_creator(&self, ctx: &OpContext, key: &ApiKey) -> Result<Option<UserId>> {
+        if matches!(&ctx.actor, Actor::ApiKey { id, .. } if *id == key.id) {
+            return Ok(key.created_by);
+        }
+        self.bounding_creator(ctx, key.permission_source, &key.permission_source_id)
+            .await
     }
 
     /// Regenerating or re-activating someone else's key puts a working secret for it in the

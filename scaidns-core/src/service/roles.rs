@@ -606,6 +606,9 @@ impl ScaiDns {
             crate::rbac::Decision::Denied(crate::rbac::Denial::NotGranted) => {
                 no(&format!("{p} is not granted on this domain or record"))
             }
+            crate::rbac::Decision::Denied(crate::rbac::Denial::BeyondKeyCreator) => no(&format!(
+                "the user who created this API key does not hold {p} here"
+            )),
         })
     }
 }
