@@ -301,12 +301,7 @@ impl ScaiDns {
                 Some(crate::service::zones::zone_audit_view(&zone)),
                 None,
             )];
-            let publication = if self.name_published_elsewhere(&zone).await? {
-                Publication::Nothing
-            } else {
-                Publication::Remove(zone.name.clone())
-            };
-            let publisher = self.publisher(publication);
+            let publisher = self.publisher(crate::service::zones::purge_publication(&zone));
             self.store()
                 .purge_zone(zone.id, zone.generation, audit, &publisher)
                 .await?;
