@@ -205,9 +205,7 @@ async fn skip_validation_and_restore_cannot_take_a_live_name_space() {
         "{body:?}"
     );
     assert!(
-        body.detail
-            .to_string()
-            .contains("moved.example overlaps"),
+        body.detail.to_string().contains("moved.example overlaps"),
         "{body:?}"
     );
     let still = b

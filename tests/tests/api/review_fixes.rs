@@ -370,3 +370,86 @@ async fn a_scoped_platform_admin_key_cannot_place_zones_across_tenants() {
     assert_eq!(restored["status"], "active", "{restored}");
     app.stop().await;
 }
+
+/// Review item 4: a tenant's custom role is held only inside that tenant, and changing it is
+/// checked wherever it is held, so its tenant admin cannot widen powers elsewhere through it.
+#[tokio::test]
+async fn a_custom_role_cannot_carry_powers_outside_its_tenant() {
+    use scaidns_core::rbac::{RoleAssignment, RoleScope, Subject};
+    let app = spawn_app().await;
+    let a = app.tenant_with_user("roleowner").await;
+    let b = app.tenant_with_user("elsewhere").await;
+    let role = ok(
+        &app,
+        &a.key,
+        Method::POST,
+        "/api/v1/roles",
+        json!({"name": "helper", "permissions": ["domains:read"]}),
+    )
+    .await;
+    let helper = format!("users/{}", a.user_id);
+    let path = format!("/api/v1/roles/{helper}");
+    for scope in [
+        json!({"role_name": "helper", "scope": "platform"}),
+        json!({"role_name": "helper", "scope": "tenant", "scope_id": b.tenant_id}),
+    ] {
+        let (status, body) = call(&app, &app.admin_key, Method::POST, &path, Some(scope)).await;
+        assert_eq!(
+            (status, body["detail"][0]["loc"][1].as_str()),
+            (422, Some("role_name")),
+            "{body}"
+        );
+    }
+    // Inside its tenant it is assigned as before.
+    assign(
+        &app,
+        &app.admin_key,
+        &helper,
+        json!({"role_name": "helper", "scope": "tenant", "scope_id": a.tenant_id}),
+    )
+    .await;
+
+    // One held in another tenant already (placed before the rule): widening it is refused.
+    let b_tenant: scaidns_core::ids::TenantId = b.tenant_id.parse().unwrap();
+    app.service()
+        .store()
+        .insert_role_assignment(
+            &RoleAssignment {
+                id: scaidns_core::ids::RoleAssignmentId::new(),
+                role_id: id(&role).parse().unwrap(),
+                role_name: "helper".into(),
+                subject: Subject::User(a.user_id.parse().unwrap()),
+                scope: RoleScope::Tenant(b_tenant),
+                tenant_id: b_tenant,
+                created_by: None,
+                created_at: chrono::Utc::now(),
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+    let role_path = format!("/api/v1/roles/{}", id(&role));
+    refused(
+        call(
+            &app,
+            &a.key,
+            Method::PATCH,
+            &role_path,
+            Some(json!({"permissions": ["domains:read", "domains:delete"]})),
+        )
+        .await,
+        403,
+        "permission_not_held",
+    );
+    // Narrowing it, or changing what holds in its own tenant only, still works for the admin.
+    let narrowed = ok(
+        &app,
+        &a.key,
+        Method::PATCH,
+        &role_path,
+        json!({"description": "reads zones"}),
+    )
+    .await;
+    assert_eq!(narrowed["description"], "reads zones");
+    app.stop().await;
+}
