@@ -102,15 +102,40 @@ fn parse_whitelist(entries: &[String]) -> Result<Vec<IpNet>> {
         .collect()
 }
 
+/// What a new key may be, as [`narrow_to`] compares it with the key that creates it.
+struct KeyLimits<'a> {
+    scopes: &'a mut Vec<String>,
+    ip_whitelist: &'a mut Vec<IpNet>,
+    expires_at: &'a mut Option<DateTime<Utc>>,
+    rate_limit: &'a mut Option<u32>,
+}
+
 /// Keeps a new key within the restrictions of the key that creates it (API keys are narrowed,
 /// never widened): its scopes must be covered by the creator's, its networks inside the
-/// creator's, and it expires no later. Absent restrictions are inherited.
-fn narrow_to(
-    creator: &ApiKey,
-    scopes: &mut Vec<String>,
-    ip_whitelist: &mut Vec<IpNet>,
-    expires_at: &mut Option<DateTime<Utc>>,
-) -> Result<()> {
+/// creator's, it expires no later, and it is throttled no less (`default_rate_limit` is the
+/// limit of a key without its own). Absent restrictions are inherited.
+fn narrow_to(creator: &ApiKey, new: KeyLimits<'_>, default_rate_limit: u32) -> Result<()> {
+    let KeyLimits {
+        scopes,
+        ip_whitelist,
+        expires_at,
+        rate_limit,
+    } = new;
+    // A key without a limit of its own follows the raise rule of its callers instead.
+    if let Some(limit) = creator.rate_limit {
+        match rate_limit {
+            Some(wanted) if *wanted > limit => {
+                return Err(Error::forbidden(
+                    "rate_limit_not_held",
+                    format!(
+                        "rate_limit: a key may not allow more than the {limit} requests per minute of the key that creates it"
+                    ),
+                ));
+            }
+            None if limit < default_rate_limit => *rate_limit = Some(limit),
+            _ => {}
+        }
+    }
     if !creator.scopes.is_empty() {
         if scopes.is_empty() {
             scopes.clone_from(&creator.scopes);
@@ -190,9 +215,13 @@ impl ScaiDns {
         if let Some(caller) = self.restricted_caller_key(ctx).await? {
             narrow_to(
                 &caller,
-                &mut scopes,
-                &mut ip_whitelist,
-                &mut input.expires_at,
+                KeyLimits {
+                    scopes: &mut scopes,
+                    ip_whitelist: &mut ip_whitelist,
+                    expires_at: &mut input.expires_at,
+                    rate_limit: &mut input.rate_limit,
+                },
+                self.config.api_key_rate_limit.default_per_minute,
             )?;
         }
         let limits = self.config.api_key_rate_limit;
@@ -358,14 +387,17 @@ impl ScaiDns {
         Ok((group.id.to_string(), group.tenant_id))
     }
 
-    /// The calling API key when it carries restrictions (scopes, IP allow-list, expiry) that
-    /// any key it mints must keep.
+    /// The calling API key when it carries restrictions (scopes, IP allow-list, expiry, a rate
+    /// limit) that any key it mints must keep.
     async fn restricted_caller_key(&self, ctx: &OpContext) -> Result<Option<ApiKey>> {
         let Actor::ApiKey { id, .. } = &ctx.actor else {
             return Ok(None);
         };
         Ok(self.store.get_api_key(*id).await?.filter(|k| {
-            !k.scopes.is_empty() || !k.ip_whitelist.is_empty() || k.expires_at.is_some()
+            !k.scopes.is_empty()
+                || !k.ip_whitelist.is_empty()
+                || k.expires_at.is_some()
+                || k.rate_limit.is_some()
         }))
     }
 
@@ -468,7 +500,7 @@ impl ScaiDns {
         {
             return Err(Error::forbidden(
                 "permission_denied",
-                "a key with scopes, an IP allow-list or an expiry may only regenerate or activate itself",
+                "a key with scopes, an IP allow-list, an expiry or a rate limit may only regenerate or activate itself",
             ));
         }
         if !Self::is_own_key(ctx, &key) {
@@ -644,6 +676,63 @@ impl ScaiDns {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn key_limited_to(rate_limit: Option<u32>) -> ApiKey {
+        let now = Utc::now();
+        ApiKey {
+            id: ApiKeyId::new(),
+            tenant_id: TenantId::new(),
+            name: "k".into(),
+            description: None,
+            key_prefix: String::new(),
+            key_hash: String::new(),
+            status: ApiKeyStatus::Active,
+            permission_source: PermissionSource::User,
+            permission_source_id: UserId::new().to_string(),
+            scopes: vec![],
+            rate_limit,
+            ip_whitelist: vec![],
+            expires_at: None,
+            last_used_at: None,
+            last_used_ip: None,
+            use_count: 0,
+            created_by: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn narrowed_rate(creator: Option<u32>, wanted: Option<u32>) -> Result<Option<u32>> {
+        let (mut scopes, mut nets, mut expiry, mut rate) = (vec![], vec![], None, wanted);
+        narrow_to(
+            &key_limited_to(creator),
+            KeyLimits {
+                scopes: &mut scopes,
+                ip_whitelist: &mut nets,
+                expires_at: &mut expiry,
+                rate_limit: &mut rate,
+            },
+            60,
+        )?;
+        Ok(rate)
+    }
+
+    #[test]
+    fn a_throttled_key_mints_keys_no_less_throttled() {
+        assert_eq!(narrowed_rate(Some(5), None).unwrap(), Some(5));
+        assert_eq!(narrowed_rate(Some(5), Some(3)).unwrap(), Some(3));
+        assert_eq!(
+            narrowed_rate(Some(5), Some(6)).unwrap_err().code(),
+            "rate_limit_not_held"
+        );
+        assert_eq!(
+            narrowed_rate(Some(600), Some(601)).unwrap_err().code(),
+            "rate_limit_not_held"
+        );
+        // A raised creator leaves an unset child at the default; an unthrottled one narrows nothing.
+        assert_eq!(narrowed_rate(Some(600), None).unwrap(), None);
+        assert_eq!(narrowed_rate(None, Some(500)).unwrap(), Some(500));
+    }
 
     #[test]
     fn whitelist_and_scopes() {

@@ -453,3 +453,33 @@ async fn a_custom_role_cannot_carry_powers_outside_its_tenant() {
     assert_eq!(narrowed["description"], "reads zones");
     app.stop().await;
 }
+
+/// Review item 5: a throttled key mints no key allowed more requests than itself.
+#[tokio::test]
+async fn a_throttled_key_cannot_mint_an_unthrottled_one() {
+    let app = spawn_app().await;
+    let a = app.tenant_with_user("throttled").await;
+    let (slow, _) = key_for(&app, &a.key, json!({"name": "slow", "rate_limit": 5})).await;
+    refused(
+        call(
+            &app,
+            &slow,
+            Method::POST,
+            "/api/v1/api-keys",
+            Some(json!({"name": "faster", "rate_limit": 10})),
+        )
+        .await,
+        403,
+        "rate_limit_not_held",
+    );
+    let child = ok(
+        &app,
+        &slow,
+        Method::POST,
+        "/api/v1/api-keys",
+        json!({"name": "child"}),
+    )
+    .await;
+    assert_eq!(child["rate_limit"], 5, "{child}");
+    app.stop().await;
+}
