@@ -115,24 +115,6 @@ impl Holding {
             expires_at: g.expires_at,
         }
     }
-
-    fn describe(&self) -> String {
-        match self {
-            Holding::Role {
-                scope: RoleScope::Platform,
-                ..
-            } => "platform-wide".to_owned(),
-            Holding::Role {
-                scope: RoleScope::Tenant(t),
-                ..
-            } => format!("in tenant {t}"),
-            Holding::Role {
-                scope: RoleScope::Domain(z),
-                ..
-            } => format!("on domain {z}"),
-            Holding::Grant { zone, .. } => format!("through an access grant on domain {zone}"),
-        }
-    }
 }
 
 impl Principal {
@@ -199,7 +181,7 @@ impl Principal {
     }
 
     /// Refuses with 403 `permission_not_held` unless the caller holds everything in
-    /// `holdings`, naming what is missing and where.
+    /// `holdings`, naming the missing permissions.
     pub fn refuse_escalation(&self, holdings: &Holdings) -> Result<()> {
         if self.is_system() {
             return Ok(());
@@ -212,9 +194,10 @@ impl Principal {
             if !missing.is_empty() {
                 return Err(Error::forbidden(
                     "permission_not_held",
+                    // Only the permissions: where the target principal holds them (its tenant's
+                    // or zones' ids) is not the caller's to learn.
                     format!(
-                        "you cannot hand on permissions you do not hold ({}): {}",
-                        holding.describe(),
+                        "you cannot hand on permissions you do not hold: {}",
                         missing.names().join(", ")
                     ),
                 ));
@@ -277,6 +260,11 @@ mod tests {
         let err = key_manager.refuse_escalation(&admin).unwrap_err();
         assert_eq!(err.code(), "permission_not_held");
         assert!(err.message().contains("domains:read"), "{}", err.message());
+        assert!(
+            !err.message().contains(&t.to_string()),
+            "no ids: {}",
+            err.message()
+        );
         // Nobody with no holdings is safe to act as.
         assert!(key_manager.refuse_escalation(&Holdings::default()).is_ok());
 

@@ -329,12 +329,21 @@ impl ScaiDns {
                 Error::invalid("permission_source_id", "permission_source_id is required")
             })?,
         };
-        let user = self.store.get_user(user_id).await?;
+        let mut user = self.store.get_user(user_id).await?;
         if caller != Some(user_id) {
-            let tenant = user.as_ref().map_or(ctx.tenant_id, |u| u.tenant_id);
-            if !self
-                .is_allowed(ctx, "api_keys:create", Target::Tenant(tenant))
-                .await?
+            // A user the caller may not make keys for answers like one that does not exist, so
+            // ids of other tenants' users cannot be told from unknown ones.
+            if let Some(u) = &user
+                && !self
+                    .is_allowed(ctx, "api_keys:create", Target::Tenant(u.tenant_id))
+                    .await?
+            {
+                user = None;
+            }
+            if user.is_none()
+                && !self
+                    .is_allowed(ctx, "api_keys:create", Target::Tenant(ctx.tenant_id))
+                    .await?
             {
                 return Err(Error::forbidden(
                     "permission_denied",
@@ -342,7 +351,8 @@ impl ScaiDns {
                 ));
             }
         }
-        let user = user.ok_or_else(|| Error::invalid("permission_source_id", "no such user"))?;
+        let user = user
+            .ok_or_else(|| Error::invalid("permission_source_id", "no such user in your tenant"))?;
         if user.status != UserStatus::Active {
             return Err(Error::invalid(
                 "permission_source_id",

@@ -483,3 +483,70 @@ async fn a_throttled_key_cannot_mint_an_unthrottled_one() {
     assert_eq!(child["rate_limit"], 5, "{child}");
     app.stop().await;
 }
+
+/// Review item 6: refusals name no ids of other principals: a missing permission is named
+/// without where its holder holds it, and another tenant's user answers like an unknown id.
+#[tokio::test]
+async fn refusals_name_no_other_principals_ids() {
+    let app = spawn_app().await;
+    let a = app.tenant_with_user("keyshop").await;
+    let b = app.tenant_with_user("faraway").await;
+    ok(
+        &app,
+        &a.key,
+        Method::POST,
+        "/api/v1/roles",
+        json!({"name": "keys", "permissions": ["api_keys:*"]}),
+    )
+    .await;
+    let km = bare_user(&app, &a.key, "km@keyshop.test", &a.tenant_id).await;
+    assign(
+        &app,
+        &a.key,
+        &format!("users/{km}"),
+        json!({"role_name": "keys", "scope": "tenant", "scope_id": a.tenant_id}),
+    )
+    .await;
+    let (km_key, _) = key_for(
+        &app,
+        &app.admin_key,
+        json!({"name": "km", "permission_source_id": km}),
+    )
+    .await;
+
+    let (status, body) = call(
+        &app,
+        &km_key,
+        Method::POST,
+        "/api/v1/api-keys",
+        Some(json!({"name": "as admin", "permission_source_id": a.user_id})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("permission_not_held")),
+        "{body}"
+    );
+    let text = body.to_string();
+    assert!(text.contains("domains:read"), "{text}");
+    assert!(
+        !text.contains(&a.tenant_id) && !text.contains("tenant "),
+        "{text}"
+    );
+
+    let unknown = "01900000-0000-7000-8000-000000000000";
+    let mut answers = Vec::new();
+    for user in [b.user_id.as_str(), unknown] {
+        let body = json!({"name": "probe", "permission_source_id": user});
+        answers.push(call(&app, &km_key, Method::POST, "/api/v1/api-keys", Some(body)).await);
+    }
+    for (status, body) in &answers {
+        assert_eq!(
+            (*status, body["code"].as_str()),
+            (422, Some("invalid_input")),
+            "{body}"
+        );
+    }
+    assert_eq!(answers[0].1["detail"], answers[1].1["detail"]);
+    app.stop().await;
+}
