@@ -550,3 +550,66 @@ async fn refusals_name_no_other_principals_ids() {
     assert_eq!(answers[0].1["detail"], answers[1].1["detail"]);
     app.stop().await;
 }
+
+/// Review item 8: a record-limited grantee sees the zone but not its ownership challenge.
+#[tokio::test]
+async fn a_record_limited_grantee_cannot_read_the_ownership_challenge() {
+    let app = spawn_app().await;
+    let a = app.tenant_with_user("challenged").await;
+    let zone = ok(
+        &app,
+        &a.key,
+        Method::POST,
+        "/api/v1/domains",
+        json!({"name": "pending.example"}),
+    )
+    .await;
+    let zone = id(&zone);
+    let limited = bare_user(&app, &a.key, "www@challenged.test", &a.tenant_id).await;
+    let whole = bare_user(&app, &a.key, "all@challenged.test", &a.tenant_id).await;
+    for (user, pattern) in [(&limited, json!("www")), (&whole, Value::Null)] {
+        ok(
+            &app,
+            &a.key,
+            Method::POST,
+            &format!("/api/v1/domains/{zone}/access-grants"),
+            json!({"grant_type": "user", "grantee_id": user, "role": "read_only", "record_pattern": pattern}),
+        )
+        .await;
+    }
+    let (limited_key, _) = key_for(
+        &app,
+        &app.admin_key,
+        json!({"name": "www", "permission_source_id": limited}),
+    )
+    .await;
+    let (whole_key, _) = key_for(
+        &app,
+        &app.admin_key,
+        json!({"name": "all", "permission_source_id": whole}),
+    )
+    .await;
+    let path = format!("/api/v1/domains/{zone}/validation");
+    let seen = ok(
+        &app,
+        &limited_key,
+        Method::GET,
+        &format!("/api/v1/domains/{zone}"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(seen["name"], "pending.example");
+    let (status, body) = call(&app, &limited_key, Method::GET, &path, None).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("permission_denied")),
+        "{body}"
+    );
+    assert!(!body.to_string().contains("scaidns-verify"), "{body}");
+    let challenge = ok(&app, &whole_key, Method::GET, &path, json!({})).await;
+    assert!(
+        challenge.to_string().contains("scaidns-verify"),
+        "{challenge}"
+    );
+    app.stop().await;
+}
