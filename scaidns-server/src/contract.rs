@@ -7,6 +7,7 @@
 //! own codes and messages, and schemathesis in `scripts/test.sh` fails CI whenever this table
 //! and the server disagree in either direction.
 
+use scaidns_core::rbac::Permission;
 use scaidns_core::record::RecordType;
 use serde_json::{Map, Value, json};
 
@@ -42,6 +43,22 @@ fn record_type_any_case() -> Value {
 fn record_types() -> Value {
     let names: Vec<&str> = RecordType::ALL.iter().map(|t| t.as_str()).collect();
     json!({"enum": names})
+}
+
+/// Every scope the core accepts: a catalogue permission, `*`, `<resource>:*` or `records:write`.
+fn permission_spellings() -> Vec<String> {
+    let names: Vec<&str> = Permission::all().map(Permission::as_str).collect();
+    let mut resources: Vec<&str> = names
+        .iter()
+        .filter_map(|n| n.split_once(':').map(|(r, _)| r))
+        .collect();
+    resources.dedup();
+    let wildcards = resources.iter().map(|r| format!("{r}:*"));
+    ["*".to_owned(), "records:write".to_owned()]
+        .into_iter()
+        .chain(names.iter().map(|n| (*n).to_owned()))
+        .chain(wildcards)
+        .collect()
 }
 
 fn uuid() -> Value {
@@ -91,7 +108,7 @@ fn property_rules() -> Vec<(&'static str, &'static str, Value)> {
         (
             "ApiKeyCreateRequest",
             "scopes",
-            json!({"items": {"pattern": "^[a-z0-9_:*.-]{1,100}$"}}),
+            json!({"items": {"enum": permission_spellings()}}),
         ),
         ("RoleAssignRequest", "role_name", role_name()),
         ("RoleAssignRequest", "scope_id", uuid()),
@@ -298,6 +315,7 @@ fn merge(target: &mut Value, rules: &Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scaidns_core::rbac::PermSet;
 
     #[test]
     fn optional_fields_become_nullable_and_required_ones_do_not() {
@@ -323,6 +341,28 @@ mod tests {
     }
 
     #[test]
+    fn every_stated_scope_is_one_the_core_accepts() {
+        let spellings = permission_spellings();
+        for s in &spellings {
+            assert!(PermSet::parse_one(s).is_ok(), "{s}");
+        }
+        for s in [
+            "*",
+            "records:write",
+            "domains:*",
+            "dnssec:read",
+            "validation_bypass",
+        ] {
+            assert!(spellings.iter().any(|x| x == s), "{s}");
+        }
+        assert!(
+            !spellings
+                .iter()
+                .any(|x| x == "0" || x == "validation_bypass:*")
+        );
+    }
+
+    #[test]
     fn the_served_document_states_the_core_limits() {
         let spec: Value = serde_json::from_str(&crate::app::spec_json()).unwrap();
         let ns =
@@ -338,6 +378,8 @@ mod tests {
             .find(|p| p["name"] == "page_size")
             .unwrap();
         assert_eq!(page["schema"]["maximum"], 100);
+        let scopes = &spec["components"]["schemas"]["ApiKeyCreateRequest"]["properties"]["scopes"];
+        assert!(scopes["items"]["enum"].as_array().unwrap().len() > 40);
         // Every rule names a property that exists, so a rename cannot silently drop one.
         for (schema, property, _) in property_rules() {
             assert!(

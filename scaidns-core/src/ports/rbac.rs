@@ -50,6 +50,8 @@ pub trait RbacStore: Send + Sync {
     async fn get_role_assignment(&self, id: RoleAssignmentId) -> Result<Option<RoleAssignment>>;
     /// A holder's assignments, oldest first.
     async fn list_role_assignments(&self, subject: Subject) -> Result<Vec<RoleAssignment>>;
+    /// Every assignment of one role, whoever holds it, oldest first.
+    async fn role_holders(&self, role: RoleId) -> Result<Vec<RoleAssignment>>;
 
     /// Inserts a grant.
     async fn insert_access_grant(&self, grant: &AccessGrant, audit: &[AuditEvent]) -> Result<()>;

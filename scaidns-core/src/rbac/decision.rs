@@ -63,6 +63,9 @@ pub enum Denial {
     NotGranted,
     /// Roles allow it, but the API key's scopes do not include it.
     OutsideKeyScopes,
+    /// The API key's principal holds it, but the user who created the key no longer does
+    /// ([`Principal::bounded_by`]).
+    BeyondKeyCreator,
 }
 
 /// The outcome of [`authorize`].
@@ -268,6 +271,8 @@ pub struct Principal {
     grants: HashMap<ZoneId, ZoneGrants>,
     key_scopes: Option<PermSet>,
     now: DateTime<Utc>,
+    /// An API key acting as someone other than its creator: the creator's current permissions.
+    pub(super) bound: Option<Box<super::key_bound::CreatorBound>>,
 }
 
 /// Permissions that concern zones: holding any of them on a zone makes it visible (a request
@@ -290,6 +295,7 @@ impl Principal {
             grants: HashMap::new(),
             key_scopes: None,
             now,
+            bound: None,
         }
     }
 
@@ -346,6 +352,7 @@ impl Principal {
             grants,
             key_scopes: input.key_scopes,
             now,
+            bound: None,
         }
     }
 
@@ -377,8 +384,12 @@ impl Principal {
                 .union(tenant(t))
                 .union(self.domains.get(zone).copied().unwrap_or_default()),
         };
-        match self.key_scopes {
+        let scoped = match self.key_scopes {
             Some(scopes) => scoped.intersect(scopes),
+            None => scoped,
+        };
+        match &self.bound {
+            Some(bound) => scoped.intersect(bound.creator.role_perms(target)),
             None => scoped,
         }
     }
@@ -394,6 +405,11 @@ impl Principal {
     /// Whether the caller may know that a zone exists: some zone permission reaches it through
     /// a role, or a live grant on it has one.
     pub fn can_see_zone(&self, zone: ZoneId, tenant: TenantId) -> bool {
+        if let Some(bound) = &self.bound
+            && !bound.creator.can_see_zone(zone, tenant)
+        {
+            return false;
+        }
         let mask = zone_mask();
         !self
             .role_perms(&Target::Domain { zone, tenant })
@@ -441,6 +457,9 @@ impl Principal {
             .collect();
         zones.sort_unstable();
         zones.dedup();
+        if let Some(bound) = &self.bound {
+            zones.retain(|z| bound.reaches_zone(perm, *z));
+        }
         zones
     }
 
@@ -457,6 +476,18 @@ impl Principal {
 
 /// Decides whether `principal` may use `perm` on `target`.
 pub fn authorize(principal: &Principal, perm: Permission, target: &Target<'_>) -> Decision {
+    match (authorize_own(principal, perm, target), &principal.bound) {
+        (Decision::Allowed, Some(bound))
+            if !authorize(&bound.creator, perm, target).is_allowed() =>
+        {
+            Decision::Denied(Denial::BeyondKeyCreator)
+        }
+        (decision, _) => decision,
+    }
+}
+
+/// [`authorize`] before the bound of a key's creator.
+fn authorize_own(principal: &Principal, perm: Permission, target: &Target<'_>) -> Decision {
     if principal.system {
         return Decision::Allowed;
     }

@@ -115,24 +115,6 @@ impl Holding {
             expires_at: g.expires_at,
         }
     }
-
-    fn describe(&self) -> String {
-        match self {
-            Holding::Role {
-                scope: RoleScope::Platform,
-                ..
-            } => "platform-wide".to_owned(),
-            Holding::Role {
-                scope: RoleScope::Tenant(t),
-                ..
-            } => format!("in tenant {t}"),
-            Holding::Role {
-                scope: RoleScope::Domain(z),
-                ..
-            } => format!("on domain {z}"),
-            Holding::Grant { zone, .. } => format!("through an access grant on domain {zone}"),
-        }
-    }
 }
 
 impl Principal {
@@ -140,6 +122,15 @@ impl Principal {
     /// and for at least as long: roles at that scope, plus its own live grants that cover as
     /// many records for as long (narrowed by an API key's scopes, like everything else).
     fn held_for(&self, holding: &Holding) -> PermSet {
+        let own = self.own_held_for(holding);
+        match &self.bound {
+            Some(bound) => own.intersect(bound.creator.held_for(holding)),
+            None => own,
+        }
+    }
+
+    /// [`Principal::held_for`] before the bound of a key's creator.
+    fn own_held_for(&self, holding: &Holding) -> PermSet {
         let (zone, tenant, pattern, types, expires_at) = match holding {
             Holding::Role {
                 scope: RoleScope::Platform,
@@ -190,7 +181,7 @@ impl Principal {
     }
 
     /// Refuses with 403 `permission_not_held` unless the caller holds everything in
-    /// `holdings`, naming what is missing and where.
+    /// `holdings`, naming the missing permissions.
     pub fn refuse_escalation(&self, holdings: &Holdings) -> Result<()> {
         if self.is_system() {
             return Ok(());
@@ -203,9 +194,10 @@ impl Principal {
             if !missing.is_empty() {
                 return Err(Error::forbidden(
                     "permission_not_held",
+                    // Only the permissions: where the target principal holds them (its tenant's
+                    // or zones' ids) is not the caller's to learn.
                     format!(
-                        "you cannot hand on permissions you do not hold ({}): {}",
-                        holding.describe(),
+                        "you cannot hand on permissions you do not hold: {}",
                         missing.names().join(", ")
                     ),
                 ));
@@ -268,6 +260,11 @@ mod tests {
         let err = key_manager.refuse_escalation(&admin).unwrap_err();
         assert_eq!(err.code(), "permission_not_held");
         assert!(err.message().contains("domains:read"), "{}", err.message());
+        assert!(
+            !err.message().contains(&t.to_string()),
+            "no ids: {}",
+            err.message()
+        );
         // Nobody with no holdings is safe to act as.
         assert!(key_manager.refuse_escalation(&Holdings::default()).is_ok());
 

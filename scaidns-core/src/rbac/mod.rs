@@ -3,10 +3,12 @@
 //! assignments and grants. Storage lives behind [`crate::ports::rbac::RbacStore`]; the service
 //! resolves a caller once per request and authorizes every operation on its first line.
 //! [`escalation`] holds the no-escalation rule, [`record_view`] what a record-limited grant
-//! sees, and [`scopes`] the one API-key scope rule.
+//! sees, [`scopes`] the one API-key scope rule, and [`key_bound`] the bound a key's creator
+//! puts on a key that acts as someone else.
 
 pub mod decision;
 pub mod escalation;
+pub mod key_bound;
 pub mod model;
 pub mod pattern;
 pub mod permission;

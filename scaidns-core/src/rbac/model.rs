@@ -35,6 +35,13 @@ impl Role {
     pub fn perm_set(&self) -> PermSet {
         PermSet::parse_lenient(&self.permissions)
     }
+
+    /// Whether the role may be held at a scope of `scope_tenant` (`None`: platform scope). A
+    /// custom role is its tenant's to change, so it is held only inside that tenant: held at
+    /// platform scope or in another tenant, its tenant's admins could widen powers there.
+    pub fn may_be_held_in(&self, scope_tenant: Option<TenantId>) -> bool {
+        self.tenant_id.is_none_or(|own| scope_tenant == Some(own))
+    }
 }
 
 /// Who holds an assignment or a grant.
@@ -163,5 +170,34 @@ impl AccessGrant {
         self.record_pattern
             .as_deref()
             .map(|p| RecordPattern::parse(p).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role(tenant: Option<TenantId>) -> Role {
+        Role {
+            id: RoleId::new(),
+            tenant_id: tenant,
+            name: "r".into(),
+            description: None,
+            is_system: tenant.is_none(),
+            permissions: vec!["domains:read".into()],
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_custom_role_is_held_only_inside_its_tenant() {
+        let (own, other) = (TenantId::new(), TenantId::new());
+        let custom = role(Some(own));
+        assert!(custom.may_be_held_in(Some(own)));
+        assert!(!custom.may_be_held_in(Some(other)));
+        assert!(!custom.may_be_held_in(None), "platform scope");
+        let system = role(None);
+        assert!(system.may_be_held_in(None) && system.may_be_held_in(Some(other)));
     }
 }

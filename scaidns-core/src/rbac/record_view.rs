@@ -29,6 +29,11 @@ impl Principal {
                 && self
                     .live_grants(zone)
                     .any(|g| !g.restricted() && g.perms.contains(perm)));
+        let whole = whole
+            && self
+                .bound
+                .as_ref()
+                .is_none_or(|b| b.creator.record_view(perm, zone, tenant).is_whole());
         RecordView {
             principal: self,
             perm,
@@ -120,6 +125,9 @@ mod tests {
         );
         let view = narrowed.record_view(read(), z, t);
         assert!(!view.is_whole());
+        // Seeing the zone is not holding it whole (the ownership challenge needs that).
+        let see = Permission::parse("domains:read").unwrap();
+        assert!(narrowed.can_see_zone(z, t) && !narrowed.record_view(see, z, t).is_whole());
         let kept = view.filter(
             vec![("www", RecordType::A), ("mail", RecordType::MX)],
             |(n, r)| ((*n).to_owned(), *r),

@@ -21,7 +21,7 @@ use crate::rbac::scopes::first_uncovered;
 use crate::rbac::{PermSet, Permission, Subject, Target};
 use crate::tenant::UserStatus;
 
-use super::authn::caller_user;
+use super::authn::{caller_user, unbounded_caller_user};
 use super::tenants::{optional_text, required_text};
 use super::{Actor, OpContext, ScaiDns};
 
@@ -102,15 +102,40 @@ fn parse_whitelist(entries: &[String]) -> Result<Vec<IpNet>> {
         .collect()
 }
 
+/// What a new key may be, as [`narrow_to`] compares it with the key that creates it.
+struct KeyLimits<'a> {
+    scopes: &'a mut Vec<String>,
+    ip_whitelist: &'a mut Vec<IpNet>,
+    expires_at: &'a mut Option<DateTime<Utc>>,
+    rate_limit: &'a mut Option<u32>,
+}
+
 /// Keeps a new key within the restrictions of the key that creates it (API keys are narrowed,
 /// never widened): its scopes must be covered by the creator's, its networks inside the
-/// creator's, and it expires no later. Absent restrictions are inherited.
-fn narrow_to(
-    creator: &ApiKey,
-    scopes: &mut Vec<String>,
-    ip_whitelist: &mut Vec<IpNet>,
-    expires_at: &mut Option<DateTime<Utc>>,
-) -> Result<()> {
+/// creator's, it expires no later, and it is throttled no less (`default_rate_limit` is the
+/// limit of a key without its own). Absent restrictions are inherited.
+fn narrow_to(creator: &ApiKey, new: KeyLimits<'_>, default_rate_limit: u32) -> Result<()> {
+    let KeyLimits {
+        scopes,
+        ip_whitelist,
+        expires_at,
+        rate_limit,
+    } = new;
+    // A key without a limit of its own follows the raise rule of its callers instead.
+    if let Some(limit) = creator.rate_limit {
+        match rate_limit {
+            Some(wanted) if *wanted > limit => {
+                return Err(Error::forbidden(
+                    "rate_limit_not_held",
+                    format!(
+                        "rate_limit: a key may not allow more than the {limit} requests per minute of the key that creates it"
+                    ),
+                ));
+            }
+            None if limit < default_rate_limit => *rate_limit = Some(limit),
+            _ => {}
+        }
+    }
     if !creator.scopes.is_empty() {
         if scopes.is_empty() {
             scopes.clone_from(&creator.scopes);
@@ -190,9 +215,13 @@ impl ScaiDns {
         if let Some(caller) = self.restricted_caller_key(ctx).await? {
             narrow_to(
                 &caller,
-                &mut scopes,
-                &mut ip_whitelist,
-                &mut input.expires_at,
+                KeyLimits {
+                    scopes: &mut scopes,
+                    ip_whitelist: &mut ip_whitelist,
+                    expires_at: &mut input.expires_at,
+                    rate_limit: &mut input.rate_limit,
+                },
+                self.config.api_key_rate_limit.default_per_minute,
             )?;
         }
         let limits = self.config.api_key_rate_limit;
@@ -219,6 +248,9 @@ impl ScaiDns {
         }
         let (source_id, tenant_id) = self
             .key_source(ctx, input.permission_source, input.permission_source_id)
+            .await?;
+        let created_by = self
+            .bounding_creator(ctx, input.permission_source, &source_id)
             .await?;
         // A key above the default limit is a raise: only a key manager of the tenant grants it.
         if input
@@ -255,7 +287,7 @@ impl ScaiDns {
             last_used_at: None,
             last_used_ip: None,
             use_count: 0,
-            created_by: caller_user(ctx),
+            created_by,
             created_at: ctx.now,
             updated_at: ctx.now,
         };
@@ -287,21 +319,39 @@ impl ScaiDns {
         if source == PermissionSource::Group {
             return self.group_key_source(ctx, raw).await;
         }
-        let caller = caller_user(ctx);
+        // A key bounded by its creator makes even a key for its own user act as someone else.
+        let caller = unbounded_caller_user(ctx);
         let user_id: UserId = match raw {
             Some(raw) => raw
                 .parse()
                 .map_err(|_| Error::invalid("permission_source_id", "not a valid user id"))?,
-            None => caller.ok_or_else(|| {
+            None => caller_user(ctx).ok_or_else(|| {
                 Error::invalid("permission_source_id", "permission_source_id is required")
             })?,
         };
-        let user = self.store.get_user(user_id).await?;
+        let mut user = self.store.get_user(user_id).await?;
         if caller != Some(user_id) {
-            let tenant = user.as_ref().map_or(ctx.tenant_id, |u| u.tenant_id);
-            if !self
-                .is_allowed(ctx, Permission::API_KEYS_CREATE, Target::Tenant(tenant))
-                .await?
+            // A user the caller may not make keys for answers like one that does not exist, so
+            // ids of other tenants' users cannot be told from unknown ones.
+            if let Some(u) = &user
+                && !self
+                    .is_allowed(
+                        ctx,
+                        Permission::API_KEYS_CREATE,
+                        Target::Tenant(u.tenant_id),
+                    )
+                    .await?
+            {
+                user = None;
+            }
+            if user.is_none()
+                && !self
+                    .is_allowed(
+                        ctx,
+                        Permission::API_KEYS_CREATE,
+                        Target::Tenant(ctx.tenant_id),
+                    )
+                    .await?
             {
                 return Err(Error::forbidden(
                     "permission_denied",
@@ -309,7 +359,8 @@ impl ScaiDns {
                 ));
             }
         }
-        let user = user.ok_or_else(|| Error::invalid("permission_source_id", "no such user"))?;
+        let user = user
+            .ok_or_else(|| Error::invalid("permission_source_id", "no such user in your tenant"))?;
         if user.status != UserStatus::Active {
             return Err(Error::invalid(
                 "permission_source_id",
@@ -358,22 +409,29 @@ impl ScaiDns {
         Ok((group.id.to_string(), group.tenant_id))
     }
 
-    /// The calling API key when it carries restrictions (scopes, IP allow-list, expiry) that
-    /// any key it mints must keep.
+    /// The calling API key when it carries restrictions (scopes, IP allow-list, expiry, a rate
+    /// limit) that any key it mints must keep.
     async fn restricted_caller_key(&self, ctx: &OpContext) -> Result<Option<ApiKey>> {
         let Actor::ApiKey { id, .. } = &ctx.actor else {
             return Ok(None);
         };
         Ok(self.store.get_api_key(*id).await?.filter(|k| {
-            !k.scopes.is_empty() || !k.ip_whitelist.is_empty() || k.expires_at.is_some()
+            !k.scopes.is_empty()
+                || !k.ip_whitelist.is_empty()
+                || k.expires_at.is_some()
+                || k.rate_limit.is_some()
         }))
     }
 
-    /// Whether the caller's own user is the key's permission source.
+    /// Whether the key is the calling key, or the caller's own user (acting with its full
+    /// powers) is the key's permission source.
     fn is_own_key(ctx: &OpContext, key: &ApiKey) -> bool {
-        key.tenant_id == ctx.tenant_id
-            && key.permission_source == PermissionSource::User
-            && caller_user(ctx).is_some_and(|u| key.permission_source_id == u.to_string())
+        let calling = matches!(&ctx.actor, Actor::ApiKey { id, .. } if *id == key.id);
+        calling
+            || (key.tenant_id == ctx.tenant_id
+                && key.permission_source == PermissionSource::User
+                && unbounded_caller_user(ctx)
+                    .is_some_and(|u| key.permission_source_id == u.to_string()))
     }
 
     /// Keys the caller may see: with `api_keys:read` its tenant's (platform admins every
@@ -477,7 +535,7 @@ impl ScaiDns {
         {
             return Err(Error::forbidden(
                 "permission_denied",
-                "a key with scopes, an IP allow-list or an expiry may only regenerate or activate itself",
+                "a key with scopes, an IP allow-list, an expiry or a rate limit may only regenerate or activate itself",
             ));
         }
         if !Self::is_own_key(ctx, &key) {
@@ -513,8 +571,14 @@ impl ScaiDns {
         if status == ApiKeyStatus::Active {
             self.refuse_acting_as_key_source(ctx, &before).await?;
         }
+        let created_by = if status == ApiKeyStatus::Active {
+            self.vouching_creator(ctx, &before).await?
+        } else {
+            before.created_by
+        };
         let after = ApiKey {
             status,
+            created_by,
             updated_at: ctx.now,
             ..before.clone()
         };
@@ -527,16 +591,72 @@ impl ScaiDns {
     pub async fn api_key_regenerate(&self, ctx: &OpContext, id: ApiKeyId) -> Result<IssuedApiKey> {
         let before = self.key_for(ctx, id, Permission::API_KEYS_UPDATE).await?;
         self.refuse_acting_as_key_source(ctx, &before).await?;
+        let created_by = self.vouching_creator(ctx, &before).await?;
         let secret = ApiKeySecret::generate(&mut rand::rng());
         let after = ApiKey {
             key_prefix: secret.display_prefix(),
             key_hash: secret.hash(&self.config.api_key_pepper),
+            created_by,
             updated_at: ctx.now,
             ..before.clone()
         };
         self.update_key_audited(ctx, &before, &after, "api_key.regenerate")
             .await?;
         Ok(IssuedApiKey { key: after, secret })
+    }
+
+    /// The user whose current permissions will bound a key acting as `source` that the caller
+    /// mints (`created_by`; [`crate::rbac::key_bound`]). A user bounds what it mints (a key for
+    /// itself is then unbounded); a platform admin issues a principal's own key (recorded as
+    /// the source user, or none for a group), as it may hand on anything. A key whose own bound
+    /// is not its user (a group key, or a key bounded by another creator) passes its bound on,
+    /// and so may mint only for its own permission source: one stored creator cannot bound a
+    /// key by two principals.
+    async fn bounding_creator(
+        &self,
+        ctx: &OpContext,
+        source: PermissionSource,
+        source_id: &str,
+    ) -> Result<Option<UserId>> {
+        if let Actor::ApiKey {
+            id, owner, creator, ..
+        } = &ctx.actor
+            && (creator.is_some() || owner.is_none())
+        {
+            let calling = self.store.get_api_key(*id).await?;
+            if calling.is_none_or(|k| {
+                k.permission_source != source || k.permission_source_id != source_id
+            }) {
+                return Err(Error::forbidden(
+                    "permission_denied",
+                    "a group key, or a key acting for a user other than its creator, manages keys only for its own user or group",
+                ));
+            }
+            return Ok(*creator);
+        }
+        let platform_admin = self
+            .principal(ctx)
+            .await?
+            .covers_all_tenants(Permission::PLATFORM_ADMIN);
+        Ok(if platform_admin {
+            match source {
+                PermissionSource::User => source_id.parse().ok(),
+                PermissionSource::Group => None,
+            }
+        } else {
+            caller_user(ctx)
+        })
+    }
+
+    /// Whoever regenerates or re-activates a key vouches for it as its creator (the change
+    /// passed the no-escalation check against them, as minting does), unless it is the key
+    /// renewing itself.
+    async fn vouching_creator(&self, ctx: &OpContext, key: &ApiKey) -> Result<Option<UserId>> {
+        if matches!(&ctx.actor, Actor::ApiKey { id, .. } if *id == key.id) {
+            return Ok(key.created_by);
+        }
+        self.bounding_creator(ctx, key.permission_source, &key.permission_source_id)
+            .await
     }
 
     /// Regenerating or re-activating someone else's key puts a working secret for it in the
@@ -591,6 +711,63 @@ impl ScaiDns {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn key_limited_to(rate_limit: Option<u32>) -> ApiKey {
+        let now = Utc::now();
+        ApiKey {
+            id: ApiKeyId::new(),
+            tenant_id: TenantId::new(),
+            name: "k".into(),
+            description: None,
+            key_prefix: String::new(),
+            key_hash: String::new(),
+            status: ApiKeyStatus::Active,
+            permission_source: PermissionSource::User,
+            permission_source_id: UserId::new().to_string(),
+            scopes: vec![],
+            rate_limit,
+            ip_whitelist: vec![],
+            expires_at: None,
+            last_used_at: None,
+            last_used_ip: None,
+            use_count: 0,
+            created_by: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn narrowed_rate(creator: Option<u32>, wanted: Option<u32>) -> Result<Option<u32>> {
+        let (mut scopes, mut nets, mut expiry, mut rate) = (vec![], vec![], None, wanted);
+        narrow_to(
+            &key_limited_to(creator),
+            KeyLimits {
+                scopes: &mut scopes,
+                ip_whitelist: &mut nets,
+                expires_at: &mut expiry,
+                rate_limit: &mut rate,
+            },
+            60,
+        )?;
+        Ok(rate)
+    }
+
+    #[test]
+    fn a_throttled_key_mints_keys_no_less_throttled() {
+        assert_eq!(narrowed_rate(Some(5), None).unwrap(), Some(5));
+        assert_eq!(narrowed_rate(Some(5), Some(3)).unwrap(), Some(3));
+        assert_eq!(
+            narrowed_rate(Some(5), Some(6)).unwrap_err().code(),
+            "rate_limit_not_held"
+        );
+        assert_eq!(
+            narrowed_rate(Some(600), Some(601)).unwrap_err().code(),
+            "rate_limit_not_held"
+        );
+        // A raised creator leaves an unset child at the default; an unthrottled one narrows nothing.
+        assert_eq!(narrowed_rate(Some(600), None).unwrap(), None);
+        assert_eq!(narrowed_rate(None, Some(500)).unwrap(), Some(500));
+    }
 
     #[test]
     fn whitelist_and_scopes() {

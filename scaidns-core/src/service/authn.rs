@@ -128,13 +128,17 @@ impl ScaiDns {
                         "The user this API key belongs to is inactive",
                     ));
                 }
+                let creator = key.created_by.filter(|c| *c != user.id);
+                let is_platform_admin =
+                    user.is_platform_admin && self.creator_is_platform_admin(creator).await?;
                 let actor = Actor::ApiKey {
                     id: key.id,
                     owner: Some(user.id),
                     owner_email: Some(user.email.clone()),
-                    is_platform_admin: user.is_platform_admin,
+                    is_platform_admin,
                     scopes: key.scopes.clone(),
                     rate_limit: key.rate_limit,
+                    creator,
                 };
                 Ok((actor, Some(user)))
             }
@@ -147,10 +151,24 @@ impl ScaiDns {
                     is_platform_admin: false,
                     scopes: key.scopes.clone(),
                     rate_limit: key.rate_limit,
+                    creator: key.created_by,
                 },
                 None,
             )),
         }
+    }
+
+    /// Whether a key's creator (none: the key's own user) is an active platform admin: a key
+    /// acting as a platform admin is one only while its creator is one too.
+    async fn creator_is_platform_admin(&self, creator: Option<UserId>) -> Result<bool> {
+        let Some(creator) = creator else {
+            return Ok(true);
+        };
+        Ok(self
+            .store
+            .get_user(creator)
+            .await?
+            .is_some_and(|u| u.status == UserStatus::Active && u.is_platform_admin))
     }
 }
 
@@ -174,5 +192,17 @@ pub(super) fn caller_user(ctx: &OpContext) -> Option<UserId> {
         Actor::User { id, .. } => Some(*id),
         Actor::ApiKey { owner, .. } => *owner,
         Actor::System => None,
+    }
+}
+
+/// The caller's user when the caller acts with that user's full powers: a user, or a key its
+/// own user created. A key bounded by another creator is not its user (managing that user's
+/// keys as "own" would shed the bound).
+pub(super) fn unbounded_caller_user(ctx: &OpContext) -> Option<UserId> {
+    match &ctx.actor {
+        Actor::ApiKey {
+            creator: Some(_), ..
+        } => None,
+        _ => caller_user(ctx),
     }
 }

@@ -8,13 +8,13 @@ use std::sync::{Arc, OnceLock};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::api_key::PermissionSource;
-use crate::ids::{RoleId, ZoneId};
+use crate::ids::{RoleId, TenantId, UserId, ZoneId};
 use crate::rbac::scopes::scope_set;
 use crate::rbac::{
     Decision, Denial, GrantInput, Holdings, PermSet, Permission, Principal, PrincipalInput,
-    Subject, Target, authorize,
+    RoleScope, Subject, Target, authorize,
 };
-use crate::tenant::User;
+use crate::tenant::{User, UserStatus};
 use crate::zone::{Zone, ZoneStatus};
 
 use super::{Actor, OpContext, ScaiDns};
@@ -73,6 +73,10 @@ fn denied(p: Permission, denial: Denial) -> Error {
             "permission_denied",
             format!("this API key is not allowed to use {p}"),
         ),
+        Denial::BeyondKeyCreator => Error::forbidden(
+            "permission_denied",
+            format!("the user who created this API key does not hold {p} here"),
+        ),
     }
 }
 
@@ -102,7 +106,8 @@ impl ScaiDns {
     }
 
     async fn resolve_principal(&self, ctx: &OpContext) -> Result<Resolved> {
-        let (mut input, subjects) = match &ctx.actor {
+        let mut creator = None;
+        let (input, subjects) = match &ctx.actor {
             Actor::System => {
                 return Ok(Resolved {
                     principal: Arc::new(Principal::system(ctx.now)),
@@ -119,8 +124,10 @@ impl ScaiDns {
                 owner,
                 is_platform_admin,
                 scopes,
+                creator: key_creator,
                 ..
             } => {
+                creator = *key_creator;
                 let (mut input, subjects) = match owner {
                     Some(user) => self.user_input(ctx, *user, *is_platform_admin).await?,
                     None => {
@@ -137,10 +144,35 @@ impl ScaiDns {
                 (input, subjects)
             }
         };
-        let held = self.store().subject_grants(&subjects).await?;
+        let (mut principal, zone_tenants) = self.principal_of(ctx, input, &subjects).await?;
+        if let Some(creator) = creator {
+            principal =
+                principal.bounded_by(self.creator_principal(ctx, creator).await?, zone_tenants);
+        }
+        Ok(Resolved {
+            principal: Arc::new(principal),
+            subjects,
+        })
+    }
+
+    /// `input` completed with the assignments and grants of `subjects`, resolved; with the
+    /// tenant of every zone they name.
+    async fn principal_of(
+        &self,
+        ctx: &OpContext,
+        mut input: PrincipalInput,
+        subjects: &[Subject],
+    ) -> Result<(Principal, HashMap<ZoneId, TenantId>)> {
+        let held = self.store().subject_grants(subjects).await?;
         let roles: HashMap<RoleId, PermSet> =
             held.roles.iter().map(|r| (r.id, r.perm_set())).collect();
         let perms_of = |id: &RoleId| roles.get(id).copied().unwrap_or_default();
+        let mut zone_tenants = HashMap::new();
+        for a in &held.assignments {
+            if let RoleScope::Domain(z) = a.scope {
+                zone_tenants.insert(z, a.tenant_id);
+            }
+        }
         input.assignments = held
             .assignments
             .iter()
@@ -149,18 +181,32 @@ impl ScaiDns {
         input.grants = held
             .grants
             .into_iter()
-            .map(|g| GrantInput {
-                zone: g.zone_id,
-                perms: perms_of(&g.role_id),
-                record_pattern: g.record_pattern,
-                record_types: g.record_types,
-                expires_at: g.expires_at,
+            .map(|g| {
+                zone_tenants.insert(g.zone_id, g.tenant_id);
+                GrantInput {
+                    zone: g.zone_id,
+                    perms: perms_of(&g.role_id),
+                    record_pattern: g.record_pattern,
+                    record_types: g.record_types,
+                    expires_at: g.expires_at,
+                }
             })
             .collect();
-        Ok(Resolved {
-            principal: Arc::new(Principal::resolve(input, ctx.now)),
-            subjects,
-        })
+        Ok((Principal::resolve(input, ctx.now), zone_tenants))
+    }
+
+    /// What the creator of a key may do now: nothing once it is deleted or inactive.
+    async fn creator_principal(&self, ctx: &OpContext, creator: UserId) -> Result<Principal> {
+        let active = self
+            .store()
+            .get_user(creator)
+            .await?
+            .is_some_and(|u| u.status == UserStatus::Active);
+        if !active {
+            return Ok(Principal::resolve(PrincipalInput::default(), ctx.now));
+        }
+        let (input, subjects) = self.user_input(ctx, creator, false).await?;
+        Ok(self.principal_of(ctx, input, &subjects).await?.0)
     }
 
     /// Everything `subject` holds (a user: its flags, its own and its groups' assignments and

@@ -32,6 +32,9 @@ pub enum Actor {
         scopes: Vec<String>,
         /// The key's own requests-per-minute limit.
         rate_limit: Option<u32>,
+        /// The user who created the key, when that is not the key's own user (every group
+        /// key): the key may never do more than that user may do now.
+        creator: Option<UserId>,
     },
     /// ScaiDNS itself (worker, operator CLI).
     System,
@@ -58,15 +61,25 @@ pub struct OpContext {
 }
 
 impl OpContext {
-    /// Whether the caller is a platform admin (sees and may do everything).
+    /// Whether the caller is a platform admin (sees and may do everything): a key only when its
+    /// scopes keep `platform:admin` (by the one scope rule, [`crate::rbac::scopes`]) and its
+    /// creator is one too (the flag authentication sets).
     pub fn is_platform_admin(&self) -> bool {
         match &self.actor {
             Actor::User {
                 is_platform_admin, ..
-            }
-            | Actor::ApiKey {
-                is_platform_admin, ..
             } => *is_platform_admin,
+            Actor::ApiKey {
+                is_platform_admin,
+                scopes,
+                ..
+            } => {
+                *is_platform_admin
+                    && crate::rbac::scopes::scopes_permit(
+                        scopes,
+                        crate::rbac::Permission::PLATFORM_ADMIN,
+                    )
+            }
             Actor::System => true,
         }
     }
@@ -162,5 +175,41 @@ impl OpContext {
             request_id: self.request_id.clone(),
             created_at: self.now,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(scopes: &[&str]) -> OpContext {
+        OpContext {
+            actor: Actor::ApiKey {
+                id: ApiKeyId::new(),
+                owner: Some(UserId::new()),
+                owner_email: None,
+                is_platform_admin: true,
+                scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+                rate_limit: None,
+                creator: None,
+            },
+            tenant_id: TenantId::new(),
+            request_id: None,
+            ip: None,
+            user_agent: None,
+            now: chrono::Utc::now(),
+            authz: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_platform_admins_key_is_one_only_when_its_scopes_keep_platform_admin() {
+        assert!(key(&[]).is_platform_admin());
+        assert!(key(&["*"]).is_platform_admin());
+        assert!(key(&["platform:*", "domains:read"]).is_platform_admin());
+        let scoped = key(&["domains:update"]);
+        assert!(!scoped.is_platform_admin());
+        assert!(!scoped.can_access_tenant(TenantId::new()));
+        assert!(scoped.visible_conflicts(TenantId::new(), "id").is_empty());
     }
 }

@@ -253,11 +253,23 @@ impl ScaiDns {
         }
         if let Some(permissions) = input.permissions {
             let (permissions, set) = validate_permissions(&permissions)?;
-            let held = self
-                .principal(ctx)
-                .await?
-                .role_perms(&Target::Tenant(before.tenant_id.unwrap_or(ctx.tenant_id)));
+            let principal = self.principal(ctx).await?;
+            let held =
+                principal.role_perms(&Target::Tenant(before.tenant_id.unwrap_or(ctx.tenant_id)));
             refuse_escalation(held, set)?;
+            // The new permissions apply wherever the role is held: the caller must hold them at
+            // each of those scopes too (one placed outside the tenant before that was refused).
+            for a in self.store().role_holders(before.id).await? {
+                let target = match a.scope {
+                    RoleScope::Platform => Target::Platform,
+                    RoleScope::Tenant(t) => Target::Tenant(t),
+                    RoleScope::Domain(z) => Target::Domain {
+                        zone: z,
+                        tenant: a.tenant_id,
+                    },
+                };
+                refuse_escalation(principal.role_perms(&target), set)?;
+            }
             role.permissions = permissions;
         }
         if role == before {
@@ -359,6 +371,16 @@ impl ScaiDns {
             .find_role(subject_tenant, role_name.trim())
             .await?
             .ok_or_else(|| Error::invalid("role_name", format!("no role named '{role_name}'")))?;
+        let scope_tenant = (!matches!(scope, RoleScope::Platform)).then_some(target_tenant);
+        if !role.may_be_held_in(scope_tenant) {
+            return Err(Error::invalid(
+                "role_name",
+                format!(
+                    "{} is a custom role of the holder's tenant: it can be assigned only within that tenant",
+                    role.name
+                ),
+            ));
+        }
         if matches!(scope, RoleScope::Domain(_))
             && !crate::rbac::roles::assignable_on_a_zone(&role.name)
         {
@@ -608,6 +630,9 @@ impl ScaiDns {
             crate::rbac::Decision::Denied(crate::rbac::Denial::NotGranted) => {
                 no(&format!("{p} is not granted on this domain or record"))
             }
+            crate::rbac::Decision::Denied(crate::rbac::Denial::BeyondKeyCreator) => no(&format!(
+                "the user who created this API key does not hold {p} here"
+            )),
         })
     }
 }

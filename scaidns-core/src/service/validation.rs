@@ -35,6 +35,20 @@ impl ScaiDns {
         let zone = self
             .authorized_zone(ctx, Permission::DOMAINS_READ, zone_id, false)
             .await?;
+        // The challenge proves control of the whole zone: a grant limited to some records
+        // (docs/permissions.md) never shows it, like every other validation operation.
+        let read = Permission::DOMAINS_READ;
+        if !self
+            .principal(ctx)
+            .await?
+            .record_view(read, zone.id, zone.tenant_id)
+            .is_whole()
+        {
+            return Err(Error::forbidden(
+                "permission_denied",
+                "the ownership challenge needs domains:read over the whole domain, not a grant limited to records",
+            ));
+        }
         let latest = self
             .store()
             .latest_validation(zone.id)

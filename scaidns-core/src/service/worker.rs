@@ -291,12 +291,8 @@ impl ScaiDns {
             if zone.deleted_at.is_none_or(|at| at + retention > now) {
                 continue;
             }
-            let publication = if self.name_published_elsewhere(&zone).await? {
-                Publication::Nothing
-            } else {
-                Publication::Remove(zone.name.clone())
-            };
-            self.purge_zone_for_good(&zone, now, "domain.purge", &self.publisher(publication))
+            let publisher = self.publisher(crate::service::zones::purge_publication(&zone));
+            self.purge_zone_for_good(&zone, now, "domain.purge", &publisher)
                 .await?;
             purged += 1;
         }

@@ -91,7 +91,7 @@ impl ScaiDns {
             ));
         }
         let skip = may_skip && input.skip_validation != Some(false);
-        let overlap = overlap_policy(ctx);
+        let overlap = self.overlap_policy(ctx).await?;
         self.check_overlaps(ctx.tenant_id, &name, overlap).await?;
 
         let now = ctx.now;
@@ -316,14 +316,7 @@ impl ScaiDns {
             Some(zone_audit_view(&zone)),
             None,
         )];
-        // Removing an absent zone succeeds, so a zone that was never published is harmless; a
-        // live zone of the same name (re-created, or another tenant's) must stay.
-        let publication = if self.name_published_elsewhere(&zone).await? {
-            Publication::Nothing
-        } else {
-            Publication::Remove(zone.name.clone())
-        };
-        let publisher = self.publisher(publication);
+        let publisher = self.publisher(purge_publication(&zone));
         self.store()
             .purge_zone(zone.id, zone.generation, audit, &publisher)
             .await
@@ -342,7 +335,7 @@ impl ScaiDns {
             ));
         }
         // Restoring is claiming the name again: what went live meanwhile wins.
-        let overlap = overlap_policy(ctx);
+        let overlap = self.overlap_policy(ctx).await?;
         self.check_overlaps(before.tenant_id, &before.name, overlap)
             .await?;
         let mut zone = before.clone();
@@ -389,6 +382,21 @@ impl ScaiDns {
             .await?
             .iter()
             .any(|other| other.id != zone.id && other.name == zone.name && other.is_published()))
+    }
+
+    /// Platform admins may place a zone inside or above another tenant's live zone when they
+    /// create or restore it themselves (interface decision 12); nobody else may. Asked of the
+    /// caller's principal, so a platform admin's key scoped to zone work is not one.
+    async fn overlap_policy(&self, ctx: &OpContext) -> Result<OverlapPolicy> {
+        let admin = self
+            .principal(ctx)
+            .await?
+            .covers_all_tenants(Permission::PLATFORM_ADMIN);
+        Ok(if admin {
+            OverlapPolicy::AcrossTenants
+        } else {
+            OverlapPolicy::Refuse
+        })
     }
 
     /// Refuses to make `zone` live while another live zone holds its name or, unless `overlap`
@@ -568,16 +576,6 @@ impl ScaiDns {
     }
 }
 
-/// Platform admins may place a zone inside or above another tenant's live zone when they
-/// create or restore it themselves (interface decision 12); nobody else may.
-fn overlap_policy(ctx: &OpContext) -> OverlapPolicy {
-    if ctx.is_platform_admin() {
-        OverlapPolicy::AcrossTenants
-    } else {
-        OverlapPolicy::Refuse
-    }
-}
-
 fn infer_domain_type(name: &ZoneName, given: Option<DomainType>) -> Result<DomainType> {
     let inferred = match name.reverse_kind() {
         ReverseKind::Forward => DomainType::Primary,
@@ -620,6 +618,19 @@ fn checked_settings(settings: Option<serde_json::Value>) -> Result<serde_json::V
     }
 }
 
+/// What purging `zone` removes from the backend, which knows zones by name only: the zone only
+/// when it is the one published. A pending zone never was, and a deleted one was removed when
+/// it was deleted; removing "its" name then could take down another zone of that name gone
+/// live since (another tenant's, once pending claims stopped blocking), whatever a check made
+/// outside the purge's transaction said.
+pub(crate) fn purge_publication(zone: &Zone) -> Publication {
+    if zone.is_published() {
+        Publication::Remove(zone.name.clone())
+    } else {
+        Publication::Nothing
+    }
+}
+
 /// The zone as audit entries show it.
 pub(crate) fn zone_audit_view(zone: &Zone) -> serde_json::Value {
     json!({
@@ -632,4 +643,45 @@ pub(crate) fn zone_audit_view(zone: &Zone) -> serde_json::Value {
         "settings": zone.settings,
         "dnssec_enabled": zone.dnssec_enabled,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::Ttl;
+
+    fn zone(status: ZoneStatus) -> Zone {
+        let now = chrono::Utc::now();
+        Zone {
+            id: ZoneId::new(),
+            tenant_id: TenantId::new(),
+            name: ZoneName::parse("shared.example").unwrap(),
+            domain_type: DomainType::Primary,
+            status,
+            status_before_delete: None,
+            default_ttl: Ttl::new(3600).unwrap(),
+            description: None,
+            settings: json!({}),
+            dnssec_enabled: false,
+            generation: 1,
+            sync: SyncState::synced(now),
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        }
+    }
+
+    #[test]
+    fn only_a_published_zone_is_removed_from_the_backend_when_purged() {
+        assert!(matches!(
+            purge_publication(&zone(ZoneStatus::Active)),
+            Publication::Remove(name) if name.as_str() == "shared.example"
+        ));
+        for status in [ZoneStatus::PendingValidation, ZoneStatus::Deleted] {
+            assert!(matches!(
+                purge_publication(&zone(status)),
+                Publication::Nothing
+            ));
+        }
+    }
 }

@@ -48,24 +48,19 @@ pub fn check_claim(
     if policy == OverlapPolicy::AcrossTenants {
         return Ok(());
     }
-    let Some(other) = live
+    if !live
         .iter()
-        .find(|other| other.tenant_id != tenant && other.name.overlaps(name))
-    else {
+        .any(|other| other.tenant_id != tenant && other.name.overlaps(name))
+    {
         return Ok(());
-    };
-    // The other zone is live, so its name is public (it answers in DNS): naming it tells the
-    // caller nothing new, and says which name space is held.
-    let relation = if other.name.contains_fqdn(name.fqdn()) {
-        "lies inside"
-    } else {
-        "contains"
-    };
+    }
+    // Conflicts never name another tenant's objects: a zone below the caller's name need not
+    // answer in DNS under the parent (nor be delegated yet), so neither its name nor whether it
+    // lies above or below is told.
     Err(Error::conflict(
         "zone_overlap",
         format!(
-            "{name} {relation} {}, a zone another tenant already serves; the first zone to prove ownership holds the name space",
-            other.name
+            "{name} overlaps a name space another tenant already serves; the first zone to prove ownership holds it"
         ),
     )
     .with_field("name"))
@@ -138,17 +133,20 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(below.code(), "zone_overlap");
-        assert!(
-            below.message().contains("lies inside squat.example"),
-            "{below}"
-        );
-        let inner = [live(a, "app.squat.example")];
+        let inner = [live(a, "secret-project.squat.example")];
         let above =
             check_claim(b, &name("squat.example"), &inner, OverlapPolicy::Refuse).unwrap_err();
-        assert!(
-            above.message().contains("contains app.squat.example"),
-            "{above}"
-        );
+        assert_eq!(above.code(), "zone_overlap");
+        // Neither the other tenant's zone nor the direction is told.
+        for err in [&below, &above] {
+            let text = err.message();
+            assert!(!text.contains("secret-project"), "{text}");
+            assert!(
+                !text.contains("inside") && !text.contains("contains"),
+                "{text}"
+            );
+        }
+        assert!(!below.message().contains(" squat.example,"), "{below}");
         assert!(
             check_claim(
                 b,

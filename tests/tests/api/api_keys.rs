@@ -239,7 +239,7 @@ async fn other_tenants_keys_are_invisible() {
         permission_source_id: Some(alice.user_id.clone()),
         ..new_key("steal")
     };
-    assert_eq!(code(bob.client.api_key_create(&for_alice).await).0, 403);
+    assert_eq!(code(bob.client.api_key_create(&for_alice).await).0, 422);
     assert_eq!(
         code(
             bob.client

@@ -26,6 +26,7 @@ mod privilege_rules;
 mod rate_limit;
 mod records;
 mod request_limits;
+mod review_fixes;
 mod secrets_in_logs;
 mod tenant_leaks;
 mod util;

@@ -280,6 +280,23 @@ pub(crate) async fn list_assignments(
     models(rows, AssignmentRow::into_model)
 }
 
+pub(crate) async fn assignments_of_role(
+    pool: &Pool<Db>,
+    role: RoleId,
+) -> Result<Vec<RoleAssignment>> {
+    let rows: Vec<AssignmentRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        assignment_columns!(),
+        " FROM role_assignments a JOIN roles r ON r.id = a.role_id \
+         WHERE a.role_id = ? ORDER BY a.created_at, a.id"
+    ))
+    .bind(role.to_string())
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)?;
+    models(rows, AssignmentRow::into_model)
+}
+
 // ----- grants -----
 
 fn bind_grant<'q>(

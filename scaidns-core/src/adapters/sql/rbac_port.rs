@@ -65,6 +65,10 @@ impl RbacStore for SqlStore {
         dispatch!(self, list_assignments(subject))
     }
 
+    async fn role_holders(&self, role: RoleId) -> Result<Vec<RoleAssignment>> {
+        dispatch!(self, assignments_of_role(role))
+    }
+
     async fn insert_access_grant(&self, grant: &AccessGrant, audit: &[AuditEvent]) -> Result<()> {
         dispatch!(self, insert_grant(grant, audit))
     }
