@@ -14,7 +14,7 @@ use crate::ownership::Validation;
 use crate::ports::store::{
     ApiKeyFilter, ApiKeyStore, AuditFilter, AuditStore, Page, PageRequest, Publisher, RecordFilter,
     RecordStore, SettingsStore, Store, TenantStore, UserStore, ValidationStore, ZoneFilter,
-    ZoneStore, ZoneWrite,
+    ZonePlanner, ZoneStore, ZoneWrite,
 };
 use crate::record::Record;
 use crate::tenant::{Tenant, User};
@@ -40,6 +40,15 @@ impl ZoneStore for SqlStore {
         publisher: &dyn Publisher,
     ) -> Result<Zone> {
         dispatch!(self, zones::write(write, overlap, publisher))
+    }
+
+    async fn change_zone<'a>(
+        &self,
+        zone_id: ZoneId,
+        with_records: bool,
+        planner: ZonePlanner<'a>,
+    ) -> Result<Zone> {
+        dispatch!(self, zones::change(zone_id, with_records, planner))
     }
 
     async fn purge_zone(
