@@ -39,6 +39,7 @@ impl ZoneStore for SqlStore {
         overlap: OverlapPolicy,
         publisher: &dyn Publisher,
     ) -> Result<Zone> {
+        let _turn = self.write_queue.zone_turn(write.zone.id).await;
         dispatch!(self, zones::write(write, overlap, publisher))
     }
 
@@ -48,6 +49,7 @@ impl ZoneStore for SqlStore {
         with_records: bool,
         planner: ZonePlanner<'a>,
     ) -> Result<Zone> {
+        let _turn = self.write_queue.zone_turn(zone_id).await;
         dispatch!(self, zones::change(zone_id, with_records, planner))
     }
 
@@ -58,6 +60,7 @@ impl ZoneStore for SqlStore {
         audit: Vec<AuditEvent>,
         publisher: &dyn Publisher,
     ) -> Result<()> {
+        let _turn = self.write_queue.zone_turn(zone_id).await;
         dispatch!(
             self,
             zones::purge(zone_id, expected_generation, audit, publisher)
@@ -214,6 +217,7 @@ impl ApiKeyStore for SqlStore {
         at: DateTime<Utc>,
         ip: Option<&str>,
     ) -> Result<()> {
+        let _turn = self.write_queue.database_turn().await;
         dispatch!(self, identity::record_api_key_use(id, at, ip))
     }
 }
