@@ -23,8 +23,10 @@ use crate::ownership::ValidationStatus;
 use crate::ports::store::{PageRequest, Publisher, ZoneFilter};
 use crate::service::ScaiDns;
 use crate::service::dnssec::system_context_for;
-use crate::service::publish::Publication;
+use crate::service::zone_change::RowChange;
 use crate::zone::{Zone, ZoneStatus};
+use crate::zone::claims::OverlapPolicy;
+use crate::zone::precondition::IfMatch;
 
 /// The job that asks tenants' nameservers; it runs beside the others.
 const RECHECK_JOB: &str = "validation_recheck";
@@ -206,8 +208,20 @@ impl ScaiDns {
                 None,
                 Some(json!({"validation_id": v.id.to_string()})),
             )];
-            self.write_zone_row(zone.clone(), zone, vec![v], audit, Publication::Nothing)
-                .await?;
+            self.change_zone_row(
+                zone.id,
+                &IfMatch::Any,
+                OverlapPolicy::Refuse,
+                false,
+                |current, _| {
+                    Ok(Some(RowChange::bookkeeping(
+                        current.clone(),
+                        vec![v],
+                        audit,
+                    )))
+                },
+            )
+            .await?;
             expired += 1;
         }
         Ok(expired)

@@ -2,6 +2,7 @@
 
 pub mod claims;
 pub mod name;
+pub mod precondition;
 pub mod rules;
 pub mod soa;
 

@@ -14,4 +14,5 @@ mod resolver;
 mod store;
 mod store_lifecycle;
 mod support;
+mod zone_change;
 mod zone_names;

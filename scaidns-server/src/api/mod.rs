@@ -15,6 +15,7 @@ pub mod domains;
 pub mod groups;
 pub mod health;
 pub mod nameservers;
+pub mod precondition;
 pub mod records;
 pub mod roles;
 pub mod validation;
