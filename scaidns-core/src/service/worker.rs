@@ -24,9 +24,9 @@ use crate::ports::store::{PageRequest, Publisher, ZoneFilter};
 use crate::service::ScaiDns;
 use crate::service::dnssec::system_context_for;
 use crate::service::zone_change::RowChange;
-use crate::zone::{Zone, ZoneStatus};
 use crate::zone::claims::OverlapPolicy;
 use crate::zone::precondition::IfMatch;
+use crate::zone::{Zone, ZoneStatus};
 
 /// The job that asks tenants' nameservers; it runs beside the others.
 const RECHECK_JOB: &str = "validation_recheck";
