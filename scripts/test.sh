@@ -107,6 +107,10 @@ if [ "$fuzz_seconds" -gt 0 ]; then
   rm -rf "$fuzz_out"
 fi
 
+log "checking formatting and lints"
+cargo fmt --all --check
+cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings
+
 log "running the test suite"
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT
