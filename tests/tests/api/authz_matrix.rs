@@ -337,7 +337,8 @@ fn rows() -> Vec<Row> {
             "POST",
             "/api/v1/api-keys",
             Some(json!({"name": "m", "permission_source_id": "{nr_user}"})),
-            "TA=201 DA=403 DM=403 RE=403 RO=403 FA=403",
+            // Another tenant's admin is told what an unknown id gets: no such user.
+            "TA=201 DA=403 DM=403 RE=403 RO=403 FA=422",
         ),
         (
             "POST",
