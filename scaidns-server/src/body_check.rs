@@ -323,7 +323,7 @@ mod tests {
         let p = explain(
             "POST",
             "/api/v1/api-keys",
-            br#"{"name":"k","scopes":["a",3]}"#,
+            br#"{"name":"k","scopes":["domains:read",3]}"#,
         )
         .unwrap();
         assert_eq!(p.field, "scopes[1]");

@@ -686,7 +686,8 @@ fn rows() -> Vec<Row> {
         row(
             "POST",
             "/api/v1/api-keys",
-            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=201 FA=403 RG=403 KM=201",
+            // Another tenant's admin is told what an unknown id gets: no such user.
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=201 FA=422 RG=403 KM=201",
         )
         .body(json!({"name": "new-{actor}", "permission_source_id": "{nr_user}"}))
         .shows("/name", json!("new-{actor}"))
@@ -694,7 +695,7 @@ fn rows() -> Vec<Row> {
         row(
             "POST",
             "/api/v1/api-keys",
-            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=403 RG=403 KM=403",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=422 RG=403 KM=403",
         )
         .body(json!({"name": "as-ta-{actor}", "permission_source_id": "{ta_user}"}))
         .shows("/permission_source_id", json!("{ta_user}"))
