@@ -12,7 +12,6 @@ use scaidns_core::ports::{Store, SystemClock};
 use scaidns_core::service::records::RecordCreate;
 use scaidns_core::service::zones::ZoneCreate;
 use scaidns_core::service::{RequestMeta, ScaiDns, ServiceConfig};
-use scaidns_core::zone::precondition::IfMatch;
 
 /// A running embedded ScaiDNS.
 pub struct Embedded {
@@ -80,7 +79,6 @@ pub async fn serve_zone(
                 ttl: Some(300),
                 disabled: None,
             },
-            &IfMatch::Any,
         )
         .await?;
     Ok(Embedded { service, dns })

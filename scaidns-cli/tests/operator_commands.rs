@@ -18,7 +18,6 @@ use scaidns_core::service::worker::JOB_NAMES;
 use scaidns_core::service::zones::ZoneCreate;
 use scaidns_core::service::{OpContext, ScaiDns, ServiceConfig};
 use scaidns_core::zone::SyncStatus;
-use scaidns_core::zone::precondition::IfMatch;
 use scaidns_tests::db::TestDb;
 use scaidns_tests::dns::{self, ResponseCode};
 use scaidns_tests::pdns::PdnsServer;
@@ -82,7 +81,6 @@ impl Setup {
                     ttl: None,
                     disabled: None,
                 },
-                &IfMatch::Any,
             )
             .await
             .unwrap();

@@ -153,7 +153,7 @@ pub enum ZonePlan {
     /// Write this change; `expected_generation` must be the locked zone's generation.
     Write {
         /// The change.
-        write: Box<ZoneWrite>,
+        write: ZoneWrite,
         /// The overlap policy, should the write make the zone live.
         overlap: OverlapPolicy,
         /// Publishes the change inside the transaction.

@@ -470,7 +470,7 @@ fn plan_record_change(
     write.delete_records = plan.deletes.clone();
     write.audit = audit;
     Ok(Planned::Write {
-        write: Box::new(write),
+        write,
         overlap: OverlapPolicy::Refuse,
         publication,
         output: (plan, written),

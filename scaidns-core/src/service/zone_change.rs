@@ -24,7 +24,7 @@ pub(crate) enum Planned<T> {
     Unchanged(T),
     /// Write and publish this.
     Write {
-        write: Box<ZoneWrite>,
+        write: ZoneWrite,
         overlap: OverlapPolicy,
         publication: Publication,
         output: T,
@@ -139,7 +139,7 @@ impl ScaiDns {
                 write.validations = row.validations;
                 write.audit = row.audit;
                 Ok(Planned::Write {
-                    write: Box::new(write),
+                    write,
                     overlap,
                     publication: row.publication,
                     output: (),

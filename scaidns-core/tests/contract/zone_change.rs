@@ -53,7 +53,7 @@ fn add_record(label: String, seen: Arc<Mutex<Vec<usize>>>) -> ZonePlanner<'stati
             .upsert_records
             .push(record(&locked.zone, &label, RecordType::A, "192.0.2.1"));
         Ok(ZonePlan::Write {
-            write: Box::new(write),
+            write,
             overlap: OverlapPolicy::Refuse,
             publisher: Box::new(NoPublish),
         })
@@ -102,7 +102,7 @@ async fn a_plan_against_another_generation_is_a_bug(store: &SqlStore) {
     let stale = zone.clone();
     let planner: ZonePlanner<'_> = Box::new(move |_| {
         Ok(ZonePlan::Write {
-            write: Box::new(change(&stale)),
+            write: change(&stale),
             overlap: OverlapPolicy::Refuse,
             publisher: Box::new(NoPublish),
         })

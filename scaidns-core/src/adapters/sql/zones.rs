@@ -98,7 +98,7 @@ async fn change_in(
                 )));
             }
             check_write(&write)?;
-            write_in(conn, *write, overlap, publisher.as_ref()).await
+            write_in(conn, write, overlap, publisher.as_ref()).await
         }
     }
 }
