@@ -137,51 +137,9 @@ pub struct ZoneWrite {
     pub audit: Vec<AuditEvent>,
 }
 
-/// A zone as it stands under its lock, handed to a [`ZonePlanner`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct LockedZone {
-    /// The zone row.
-    pub zone: Zone,
-    /// Every record of the zone, system records included (empty unless asked for).
-    pub records: Vec<Record>,
-}
-
-/// What a [`ZonePlanner`] decided.
-pub enum ZonePlan {
-    /// Nothing to write: the transaction ends without a change.
-    Unchanged,
-    /// Write this change; `expected_generation` must be the locked zone's generation.
-    Write {
-        /// The change.
-        write: ZoneWrite,
-        /// The overlap policy, should the write make the zone live.
-        overlap: OverlapPolicy,
-        /// Publishes the change inside the transaction.
-        publisher: Box<dyn Publisher>,
-    },
-}
-
-/// Plans a change of one zone from its state under the zone's lock (see
-/// [`ZoneStore::change_zone`]). Pure apart from what it captures; an `Err` ends the
-/// transaction without a change and is returned to the caller.
-pub type ZonePlanner<'a> = Box<dyn FnOnce(LockedZone) -> Result<ZonePlan> + Send + 'a>;
-
 /// Zones and their sync state.
 #[async_trait]
 pub trait ZoneStore: Send + Sync {
-    /// Locks the zone row, reads the zone (and its records when `with_records`) inside the
-    /// same transaction, lets `planner` decide the change from that state, then writes and
-    /// publishes it as [`ZoneStore::write_zone`] does, before the lock is released. Writers of
-    /// one zone thus queue on its row, across processes, and each plans on what the previous
-    /// one committed: none is refused for a change it did not see. Returns the zone as stored
-    /// afterwards; 404 `not_found` when the zone does not exist (purged).
-    async fn change_zone<'a>(
-        &self,
-        zone_id: ZoneId,
-        with_records: bool,
-        planner: ZonePlanner<'a>,
-    ) -> Result<Zone>;
-
     /// Applies a [`ZoneWrite`] and runs `publisher` inside the transaction; returns the zone as
     /// stored. Errors: 409 `domain_exists` when a new zone's name is taken among the tenant's
     /// non-deleted zones; 409 `record_exists` when an upserted record duplicates another

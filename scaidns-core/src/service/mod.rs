@@ -24,7 +24,6 @@ mod tenants;
 mod token_auth;
 pub mod validation;
 pub mod worker;
-mod zone_change;
 pub mod zones;
 
 use std::net::SocketAddr;

@@ -7,7 +7,6 @@ use crate::rbac::Permission;
 use crate::record::{RecordContent, RecordType};
 use crate::service::zones::NAMESERVERS_SETTING;
 use crate::service::{OpContext, ScaiDns};
-use crate::zone::precondition::IfMatch;
 use crate::zone::rules::ChangeSet;
 use crate::zone::soa::{soa_content, with_serial};
 use crate::zone::{ZoneName, ZoneStatus};
@@ -116,8 +115,7 @@ impl ScaiDns {
             if change.creates.is_empty() && change.updates.is_empty() && change.deletes.is_empty() {
                 continue;
             }
-            self.apply_record_change(ctx, zone, change, &IfMatch::Any)
-                .await?;
+            self.apply_record_change(ctx, zone, change).await?;
             zones_updated += 1;
         }
         Ok(NameserverUpdate {

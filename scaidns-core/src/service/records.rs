@@ -6,14 +6,11 @@ use serde_json::json;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{RecordId, ZoneId};
-use crate::ports::store::{LockedZone, RecordFilter};
+use crate::ports::store::{RecordFilter, ZoneWrite};
 use crate::rbac::{Permission, Target};
 use crate::record::{Record, RecordContent, RecordName, RecordType, Ttl};
 use crate::service::publish::{Publication, zone_spec};
-use crate::service::zone_change::{Planned, not_deleted, step};
 use crate::service::{OpContext, ScaiDns};
-use crate::zone::claims::OverlapPolicy;
-use crate::zone::precondition::IfMatch;
 use crate::zone::rules::{
     self, ChangeSet, MergedChangeSet, NewRecord, check_change, diff_rrsets, rrsets_of,
 };
@@ -122,7 +119,6 @@ impl ScaiDns {
         ctx: &OpContext,
         zone_id: ZoneId,
         input: RecordCreate,
-        if_match: &IfMatch,
     ) -> Result<(Zone, Record)> {
         ctx.require(Permission::RECORDS_CREATE)?;
         let zone = self
@@ -141,9 +137,7 @@ impl ScaiDns {
             ttl: self.record_ttl(input.ttl)?,
             disabled: input.disabled.unwrap_or(false),
         });
-        let applied = self
-            .apply_record_change(ctx, zone, change, if_match)
-            .await?;
+        let applied = self.apply_record_change(ctx, zone, change).await?;
         let id = applied
             .plan
             .creates
@@ -160,7 +154,6 @@ impl ScaiDns {
         zone_id: ZoneId,
         id: RecordId,
         input: RecordUpdate,
-        if_match: &IfMatch,
     ) -> Result<(Zone, Record)> {
         ctx.require(Permission::RECORDS_UPDATE)?;
         let zone = self
@@ -194,9 +187,7 @@ impl ScaiDns {
             ttl: self.record_ttl(input.ttl)?,
             disabled: input.disabled,
         });
-        let applied = self
-            .apply_record_change(ctx, zone, change, if_match)
-            .await?;
+        let applied = self.apply_record_change(ctx, zone, change).await?;
         let record = applied.record(id).unwrap_or(current);
         Ok((applied.zone, record))
     }
@@ -207,7 +198,6 @@ impl ScaiDns {
         ctx: &OpContext,
         zone_id: ZoneId,
         id: RecordId,
-        if_match: &IfMatch,
     ) -> Result<()> {
         ctx.require(Permission::RECORDS_DELETE)?;
         let zone = self
@@ -224,25 +214,91 @@ impl ScaiDns {
         .await?;
         let mut change = ChangeSet::new(zone.default_ttl);
         change.deletes.push(id);
-        self.apply_record_change(ctx, zone, change, if_match)
-            .await
-            .map(drop)
+        self.apply_record_change(ctx, zone, change).await.map(drop)
     }
 
-    /// Plans `change` against the zone's records as they stand under the zone's lock, then
-    /// writes it with one audit entry per created, updated and deleted record, and publishes it
-    /// when the zone is served (see [`ScaiDns::change_zone`]).
+    /// Plans `change` against the zone's records, then writes it with one audit entry per
+    /// created, updated and deleted record, and publishes it when the zone is served.
     pub async fn apply_record_change(
         &self,
         ctx: &OpContext,
         zone: Zone,
         change: ChangeSet,
-        if_match: &IfMatch,
     ) -> Result<AppliedChange> {
-        let (zone, (plan, written)) = self
-            .change_zone(zone.id, if_match, true, |locked| {
-                plan_record_change(ctx, locked, change)
-            })
+        let existing = self.zone_records(&zone).await?;
+        let plan = check_change(&zone.name, &existing, &change)?;
+        let written = plan.upserts(zone.id, ctx.now);
+        if plan.is_empty() {
+            return Ok(AppliedChange {
+                zone,
+                plan,
+                written,
+            });
+        }
+        let find = |id: RecordId| existing.iter().find(|r| r.id == id);
+        let mut audit = Vec::new();
+        for record in &written {
+            let before = find(record.id);
+            let action = if before.is_some() {
+                "record.update"
+            } else {
+                "record.create"
+            };
+            audit.push(ctx.audit(
+                zone.tenant_id,
+                action,
+                "record",
+                record.id,
+                Some(record.name.to_string()),
+                before.map(|b| record_audit_view(&zone, b)),
+                Some(record_audit_view(&zone, record)),
+            ));
+        }
+        for before in plan.deletes.iter().filter_map(|id| find(*id)) {
+            audit.push(ctx.audit(
+                zone.tenant_id,
+                "record.delete",
+                "record",
+                before.id,
+                Some(before.name.to_string()),
+                Some(record_audit_view(&zone, before)),
+                None,
+            ));
+        }
+
+        let publication = if !zone.is_published() {
+            Publication::Nothing
+        } else {
+            let after: Vec<Record> = existing
+                .iter()
+                .filter(|r| !plan.deletes.contains(&r.id) && !written.iter().any(|w| w.id == r.id))
+                .chain(written.iter())
+                .cloned()
+                .collect();
+            if zone.sync.status == SyncStatus::InSync {
+                Publication::Changes {
+                    zone: zone.name.clone(),
+                    changes: diff_rrsets(&rrsets_of(&existing), &plan.rrsets_after),
+                    fallback: zone_spec(&zone, &after),
+                }
+            } else {
+                // Earlier changes may be missing from the backend: publish everything.
+                Publication::Full(zone_spec(&zone, &after))
+            }
+        };
+        let mut next = zone.clone();
+        next.generation = zone.generation + 1;
+        let write = ZoneWrite {
+            zone: next,
+            expected_generation: Some(zone.generation),
+            upsert_records: written.clone(),
+            delete_records: plan.deletes.clone(),
+            validations: Vec::new(),
+            audit,
+        };
+        let zone = self
+            .store()
+            .write_zone(write, &self.publisher(publication))
             .await?;
         Ok(AppliedChange {
             zone,
@@ -393,86 +449,5 @@ pub(crate) fn record_audit_view(zone: &Zone, record: &Record) -> serde_json::Val
         "content": record.content.as_str(),
         "ttl": record.ttl.seconds(),
         "disabled": record.disabled,
-    })
-}
-
-/// Plans a record change on the zone as locked: the zone rules over its resulting record set,
-/// the audit entries, and what to publish.
-fn plan_record_change(
-    ctx: &OpContext,
-    locked: LockedZone,
-    mut change: ChangeSet,
-) -> Result<Planned<(MergedChangeSet, Vec<Record>)>> {
-    let LockedZone {
-        zone,
-        records: existing,
-    } = locked;
-    not_deleted(&zone)?;
-    change.default_ttl = zone.default_ttl;
-    let plan = check_change(&zone.name, &existing, &change)?;
-    let written = plan.upserts(zone.id, ctx.now);
-    if plan.is_empty() {
-        return Ok(Planned::Unchanged((plan, written)));
-    }
-    let find = |id: RecordId| existing.iter().find(|r| r.id == id);
-    let mut audit = Vec::new();
-    for record in &written {
-        let before = find(record.id);
-        let action = if before.is_some() {
-            "record.update"
-        } else {
-            "record.create"
-        };
-        audit.push(ctx.audit(
-            zone.tenant_id,
-            action,
-            "record",
-            record.id,
-            Some(record.name.to_string()),
-            before.map(|b| record_audit_view(&zone, b)),
-            Some(record_audit_view(&zone, record)),
-        ));
-    }
-    for before in plan.deletes.iter().filter_map(|id| find(*id)) {
-        audit.push(ctx.audit(
-            zone.tenant_id,
-            "record.delete",
-            "record",
-            before.id,
-            Some(before.name.to_string()),
-            Some(record_audit_view(&zone, before)),
-            None,
-        ));
-    }
-
-    let publication = if !zone.is_published() {
-        Publication::Nothing
-    } else {
-        let after: Vec<Record> = existing
-            .iter()
-            .filter(|r| !plan.deletes.contains(&r.id) && !written.iter().any(|w| w.id == r.id))
-            .chain(written.iter())
-            .cloned()
-            .collect();
-        if zone.sync.status == SyncStatus::InSync {
-            Publication::Changes {
-                zone: zone.name.clone(),
-                changes: diff_rrsets(&rrsets_of(&existing), &plan.rrsets_after),
-                fallback: zone_spec(&zone, &after),
-            }
-        } else {
-            // Earlier changes may be missing from the backend: publish everything.
-            Publication::Full(zone_spec(&zone, &after))
-        }
-    };
-    let mut write = step(&zone, zone.clone());
-    write.upsert_records = written.clone();
-    write.delete_records = plan.deletes.clone();
-    write.audit = audit;
-    Ok(Planned::Write {
-        write,
-        overlap: OverlapPolicy::Refuse,
-        publication,
-        output: (plan, written),
     })
 }

@@ -10,11 +10,9 @@ use crate::ids::ZoneId;
 use crate::ownership::{Validation, ValidationStatus, ValidationType};
 use crate::rbac::Permission;
 use crate::service::publish::{Publication, zone_spec};
-use crate::service::zone_change::{RowChange, not_deleted};
 use crate::service::zones::zone_audit_view;
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::claims::OverlapPolicy;
-use crate::zone::precondition::IfMatch;
 use crate::zone::{Zone, ZoneStatus};
 
 /// Outcome of a check.
@@ -97,21 +95,8 @@ impl ScaiDns {
             None,
             Some(serde_json::json!({"validation_id": fresh.id.to_string(), "expires_at": fresh.expires_at})),
         )];
-        self.change_zone_row(
-            zone.id,
-            &IfMatch::Any,
-            OverlapPolicy::Refuse,
-            false,
-            |current, _| {
-                still_pending(current)?;
-                Ok(Some(RowChange::bookkeeping(
-                    current.clone(),
-                    validations,
-                    audit,
-                )))
-            },
-        )
-        .await?;
+        self.write_zone_row(zone.clone(), zone, validations, audit, Publication::Nothing)
+            .await?;
         Ok(fresh)
     }
 
@@ -138,22 +123,9 @@ impl ScaiDns {
             None,
             Some(serde_json::json!({"validation_id": open.id.to_string()})),
         )];
-        self.change_zone_row(
-            zone.id,
-            &IfMatch::Any,
-            OverlapPolicy::Refuse,
-            false,
-            |current, _| {
-                not_deleted(current)?;
-                Ok(Some(RowChange::bookkeeping(
-                    current.clone(),
-                    vec![open],
-                    audit,
-                )))
-            },
-        )
-        .await
-        .map(drop)
+        self.write_zone_row(zone.clone(), zone, vec![open], audit, Publication::Nothing)
+            .await
+            .map(drop)
     }
 
     /// Runs the DNS check now. On success the zone becomes active and is published.
@@ -191,49 +163,36 @@ impl ScaiDns {
         validation.checked_at = Some(ctx.now);
         validation.updated_at = ctx.now;
 
+        let mut next = zone.clone();
+        let mut audit = Vec::new();
+        let publication = if is_valid {
+            next.status = ZoneStatus::Active;
+            next.updated_at = ctx.now;
+            audit.push(ctx.audit(
+                zone.tenant_id,
+                "domain.validation.success",
+                "domain",
+                zone.id,
+                Some(zone.name.to_string()),
+                Some(zone_audit_view(&zone)),
+                Some(zone_audit_view(&next)),
+            ));
+            Publication::Full(zone_spec(&next, &self.zone_records(&zone).await?))
+        } else {
+            audit.push(ctx.audit(
+                zone.tenant_id,
+                "domain.validation.failure",
+                "domain",
+                zone.id,
+                Some(zone.name.to_string()),
+                None,
+                Some(serde_json::json!({"validation_id": validation.id.to_string(), "is_valid": false, "message": message})),
+            ));
+            Publication::Nothing
+        };
         tracing::info!(zone = %zone.name, valid = is_valid, "validation check");
         let zone = self
-            .change_zone_row(
-                zone.id,
-                &IfMatch::Any,
-                OverlapPolicy::Refuse,
-                is_valid,
-                |current, records| {
-                    still_pending(current)?;
-                    let mut next = current.clone();
-                    let (entry, publication) = if is_valid {
-                        next.status = ZoneStatus::Active;
-                        next.updated_at = ctx.now;
-                        let entry = ctx.audit(
-                            current.tenant_id,
-                            "domain.validation.success",
-                            "domain",
-                            current.id,
-                            Some(current.name.to_string()),
-                            Some(zone_audit_view(current)),
-                            Some(zone_audit_view(&next)),
-                        );
-                        (entry, Publication::Full(zone_spec(&next, records)))
-                    } else {
-                        let entry = ctx.audit(
-                            current.tenant_id,
-                            "domain.validation.failure",
-                            "domain",
-                            current.id,
-                            Some(current.name.to_string()),
-                            None,
-                            Some(serde_json::json!({"validation_id": validation.id.to_string(), "is_valid": false, "message": message})),
-                        );
-                        (entry, Publication::Nothing)
-                    };
-                    Ok(Some(RowChange {
-                        zone: next,
-                        validations: vec![validation.clone()],
-                        audit: vec![entry],
-                        publication,
-                    }))
-                },
-            )
+            .write_zone_row(zone, next, vec![validation.clone()], audit, publication)
             .await?;
         Ok(CheckResult {
             is_valid,
@@ -260,20 +219,14 @@ impl ScaiDns {
         let zone = self
             .authorized_zone(ctx, Permission::DOMAINS_UPDATE, zone_id, false)
             .await?;
-        still_pending(&zone)?;
+        if zone.status != ZoneStatus::PendingValidation {
+            return Err(Error::conflict(
+                "zone_not_pending",
+                format!("the zone is {} and needs no validation", zone.status),
+            ));
+        }
         Ok(zone)
     }
-}
-
-/// 409 `zone_not_pending` unless the zone awaits validation (checked again under its lock).
-fn still_pending(zone: &Zone) -> Result<()> {
-    if zone.status != ZoneStatus::PendingValidation {
-        return Err(Error::conflict(
-            "zone_not_pending",
-            format!("the zone is {} and needs no validation", zone.status),
-        ));
-    }
-    Ok(())
 }
 
 fn no_validation() -> Error {

@@ -23,9 +23,7 @@ use crate::ownership::ValidationStatus;
 use crate::ports::store::{PageRequest, Publisher, ZoneFilter};
 use crate::service::ScaiDns;
 use crate::service::dnssec::system_context_for;
-use crate::service::zone_change::RowChange;
-use crate::zone::claims::OverlapPolicy;
-use crate::zone::precondition::IfMatch;
+use crate::service::publish::Publication;
 use crate::zone::{Zone, ZoneStatus};
 
 /// The job that asks tenants' nameservers; it runs beside the others.
@@ -208,20 +206,8 @@ impl ScaiDns {
                 None,
                 Some(json!({"validation_id": v.id.to_string()})),
             )];
-            self.change_zone_row(
-                zone.id,
-                &IfMatch::Any,
-                OverlapPolicy::Refuse,
-                false,
-                |current, _| {
-                    Ok(Some(RowChange::bookkeeping(
-                        current.clone(),
-                        vec![v],
-                        audit,
-                    )))
-                },
-            )
-            .await?;
+            self.write_zone_row(zone.clone(), zone, vec![v], audit, Publication::Nothing)
+                .await?;
             expired += 1;
         }
         Ok(expired)

@@ -13,10 +13,8 @@ use crate::ports::store::{Page, PageRequest, RecordFilter, ZoneFilter, ZoneWrite
 use crate::rbac::{Permission, Target};
 use crate::record::{Record, RecordContent, RecordName, RecordType};
 use crate::service::publish::{BackendPublisher, Publication, zone_spec};
-use crate::service::zone_change::{RowChange, not_deleted};
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::claims::{LiveZone, OverlapPolicy, check_claim};
-use crate::zone::precondition::IfMatch;
 use crate::zone::soa::soa_content;
 use crate::zone::{DomainType, ReverseKind, SyncState, SyncStatus, Zone, ZoneName, ZoneStatus};
 
@@ -203,102 +201,76 @@ impl ScaiDns {
         ctx: &OpContext,
         id: ZoneId,
         input: ZoneUpdate,
-        if_match: &IfMatch,
     ) -> Result<Zone> {
         ctx.require(Permission::DOMAINS_UPDATE)?;
-        self.authorized_zone(ctx, Permission::DOMAINS_UPDATE, id, false)
+        let before = self
+            .authorized_zone(ctx, Permission::DOMAINS_UPDATE, id, false)
             .await?;
-        let description = input.description.map(clean_description).transpose()?;
-        let default_ttl = input
-            .default_ttl
-            .map(|ttl| self.config().ttl_policy.check(ttl, "default_ttl"))
-            .transpose()?;
-        let settings = input
-            .settings
-            .map(|settings| checked_settings(Some(settings)))
-            .transpose()?;
-        self.change_zone_row(id, if_match, OverlapPolicy::Refuse, false, |before, _| {
-            not_deleted(before)?;
-            let mut zone = before.clone();
-            if let Some(description) = description {
-                zone.description = description;
-            }
-            if let Some(ttl) = default_ttl {
-                zone.default_ttl = ttl;
-            }
-            if let Some(settings) = settings {
-                zone.settings = settings;
-            }
-            if zone == *before {
-                return Ok(None);
-            }
-            zone.updated_at = ctx.now;
-            let audit = vec![ctx.audit(
-                zone.tenant_id,
-                "domain.update",
-                "domain",
-                zone.id,
-                Some(zone.name.to_string()),
-                Some(zone_audit_view(before)),
-                Some(zone_audit_view(&zone)),
-            )];
-            Ok(Some(RowChange::bookkeeping(zone, Vec::new(), audit)))
-        })
-        .await
+        let mut zone = before.clone();
+        if let Some(description) = input.description {
+            zone.description = clean_description(description)?;
+        }
+        if let Some(ttl) = input.default_ttl {
+            zone.default_ttl = self.config().ttl_policy.check(ttl, "default_ttl")?;
+        }
+        if let Some(settings) = input.settings {
+            zone.settings = checked_settings(Some(settings))?;
+        }
+        if zone == before {
+            return Ok(zone);
+        }
+        zone.updated_at = ctx.now;
+        let audit = vec![ctx.audit(
+            zone.tenant_id,
+            "domain.update",
+            "domain",
+            zone.id,
+            Some(zone.name.to_string()),
+            Some(zone_audit_view(&before)),
+            Some(zone_audit_view(&zone)),
+        )];
+        self.write_zone_row(before, zone, Vec::new(), audit, Publication::Nothing)
+            .await
     }
 
     /// Soft-deletes a zone: it stops being served and can be restored until purged. A signed
     /// zone needs `force`, since a restored zone would be signed with new keys.
-    pub async fn zone_delete(
-        &self,
-        ctx: &OpContext,
-        id: ZoneId,
-        force: bool,
-        if_match: &IfMatch,
-    ) -> Result<()> {
+    pub async fn zone_delete(&self, ctx: &OpContext, id: ZoneId, force: bool) -> Result<()> {
         ctx.require(Permission::DOMAINS_DELETE)?;
-        self.authorized_zone(ctx, Permission::DOMAINS_DELETE, id, false)
+        let before = self
+            .authorized_zone(ctx, Permission::DOMAINS_DELETE, id, false)
             .await?;
-        let mut signed = false;
+        if before.dnssec_enabled && !force {
+            return Err(Error::conflict(
+                "dnssec_enabled",
+                "the zone is DNSSEC-signed: remove the DS at the registrar first, then delete with ?force=true",
+            ));
+        }
+        let mut zone = before.clone();
+        zone.status_before_delete = Some(before.status);
+        zone.status = ZoneStatus::Deleted;
+        zone.deleted_at = Some(ctx.now);
+        zone.updated_at = ctx.now;
+        // Removing the zone from the backend removes its keys: a restored zone comes back
+        // unsigned and is signed again with new keys (interface decision 15).
+        zone.dnssec_enabled = false;
+        let publication = if before.is_published() {
+            Publication::Remove(zone.name.clone())
+        } else {
+            Publication::Nothing
+        };
+        let audit = vec![ctx.audit(
+            zone.tenant_id,
+            "domain.delete",
+            "domain",
+            zone.id,
+            Some(zone.name.to_string()),
+            Some(zone_audit_view(&before)),
+            Some(zone_audit_view(&zone)),
+        )];
+        let signed = before.dnssec_enabled;
         let zone = self
-            .change_zone_row(id, if_match, OverlapPolicy::Refuse, false, |before, _| {
-                not_deleted(before)?;
-                if before.dnssec_enabled && !force {
-                    return Err(Error::conflict(
-                        "dnssec_enabled",
-                        "the zone is DNSSEC-signed: remove the DS at the registrar first, then delete with ?force=true",
-                    ));
-                }
-                signed = before.dnssec_enabled;
-                let mut zone = before.clone();
-                zone.status_before_delete = Some(before.status);
-                zone.status = ZoneStatus::Deleted;
-                zone.deleted_at = Some(ctx.now);
-                zone.updated_at = ctx.now;
-                // Removing the zone from the backend removes its keys: a restored zone comes
-                // back unsigned and is signed again with new keys (interface decision 15).
-                zone.dnssec_enabled = false;
-                let publication = if before.is_published() {
-                    Publication::Remove(zone.name.clone())
-                } else {
-                    Publication::Nothing
-                };
-                let audit = vec![ctx.audit(
-                    zone.tenant_id,
-                    "domain.delete",
-                    "domain",
-                    zone.id,
-                    Some(zone.name.to_string()),
-                    Some(zone_audit_view(before)),
-                    Some(zone_audit_view(&zone)),
-                )];
-                Ok(Some(RowChange {
-                    zone,
-                    validations: Vec::new(),
-                    audit,
-                    publication,
-                }))
-            })
+            .write_zone_row(before, zone, Vec::new(), audit, publication)
             .await?;
         if signed {
             self.forget_dnssec_keys(&zone).await;
@@ -330,12 +302,11 @@ impl ScaiDns {
     }
 
     /// Removes a zone for good, from the store and the backend (also a soft-deleted one).
-    pub async fn zone_purge(&self, ctx: &OpContext, id: ZoneId, if_match: &IfMatch) -> Result<()> {
+    pub async fn zone_purge(&self, ctx: &OpContext, id: ZoneId) -> Result<()> {
         ctx.require(Permission::DOMAINS_DELETE)?;
         let zone = self
             .authorized_zone(ctx, Permission::DOMAINS_DELETE, id, true)
             .await?;
-        if_match.check(zone.generation)?;
         let audit = vec![ctx.audit(
             zone.tenant_id,
             "domain.hard_delete",
@@ -367,42 +338,30 @@ impl ScaiDns {
         let overlap = self.overlap_policy(ctx).await?;
         self.check_overlaps(before.tenant_id, &before.name, overlap)
             .await?;
-        self.change_zone_row(id, &IfMatch::Any, overlap, true, |before, records| {
-            if before.status != ZoneStatus::Deleted {
-                return Err(Error::conflict(
-                    "zone_not_deleted",
-                    "the zone is not deleted",
-                ));
-            }
-            let mut zone = before.clone();
-            zone.status = before
-                .status_before_delete
-                .unwrap_or(ZoneStatus::PendingValidation);
-            zone.status_before_delete = None;
-            zone.deleted_at = None;
-            zone.updated_at = ctx.now;
-            let publication = if zone.is_published() {
-                Publication::Full(zone_spec(&zone, records))
-            } else {
-                Publication::Nothing
-            };
-            let audit = vec![ctx.audit(
-                zone.tenant_id,
-                "domain.restore",
-                "domain",
-                zone.id,
-                Some(zone.name.to_string()),
-                Some(zone_audit_view(before)),
-                Some(zone_audit_view(&zone)),
-            )];
-            Ok(Some(RowChange {
-                zone,
-                validations: Vec::new(),
-                audit,
-                publication,
-            }))
-        })
-        .await
+        let mut zone = before.clone();
+        zone.status = before
+            .status_before_delete
+            .unwrap_or(ZoneStatus::PendingValidation);
+        zone.status_before_delete = None;
+        zone.deleted_at = None;
+        zone.updated_at = ctx.now;
+        let publication = if zone.is_published() {
+            let records = self.zone_records(&zone).await?;
+            Publication::Full(zone_spec(&zone, &records))
+        } else {
+            Publication::Nothing
+        };
+        let audit = vec![ctx.audit(
+            zone.tenant_id,
+            "domain.restore",
+            "domain",
+            zone.id,
+            Some(zone.name.to_string()),
+            Some(zone_audit_view(&before)),
+            Some(zone_audit_view(&zone)),
+        )];
+        self.write_zone_row_claiming(before, zone, Vec::new(), audit, publication, overlap)
+            .await
     }
 
     /// The platform nameserver set: the operator's setting, else the configured default.
@@ -479,6 +438,50 @@ impl ScaiDns {
             ..RecordFilter::default()
         };
         self.store().list_records(zone.id, &filter).await
+    }
+
+    /// Writes a changed zone row (and optional records) guarded by the old generation.
+    pub(crate) async fn write_zone_row(
+        &self,
+        before: Zone,
+        zone: Zone,
+        validations: Vec<Validation>,
+        audit: Vec<crate::audit::AuditEvent>,
+        publication: Publication,
+    ) -> Result<Zone> {
+        self.write_zone_row_claiming(
+            before,
+            zone,
+            validations,
+            audit,
+            publication,
+            OverlapPolicy::Refuse,
+        )
+        .await
+    }
+
+    /// [`ScaiDns::write_zone_row`] with the overlap policy of a zone going live.
+    pub(crate) async fn write_zone_row_claiming(
+        &self,
+        before: Zone,
+        mut zone: Zone,
+        validations: Vec<Validation>,
+        audit: Vec<crate::audit::AuditEvent>,
+        publication: Publication,
+        overlap: OverlapPolicy,
+    ) -> Result<Zone> {
+        zone.generation = before.generation + 1;
+        let write = ZoneWrite {
+            zone,
+            expected_generation: Some(before.generation),
+            upsert_records: Vec::new(),
+            delete_records: Vec::new(),
+            validations,
+            audit,
+        };
+        self.store()
+            .write_zone_claiming(write, overlap, &self.publisher(publication))
+            .await
     }
 
     pub(crate) fn publisher(&self, publication: Publication) -> BackendPublisher {

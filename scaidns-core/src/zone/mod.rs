@@ -2,7 +2,6 @@
 
 pub mod claims;
 pub mod name;
-pub mod precondition;
 pub mod rules;
 pub mod soa;
 

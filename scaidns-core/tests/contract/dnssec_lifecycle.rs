@@ -24,7 +24,6 @@ use scaidns_core::service::worker::{JOB_NAMES, WorkerConfig};
 use scaidns_core::service::zones::ZoneCreate;
 use scaidns_core::service::{OpContext, ScaiDns, ServiceConfig};
 use scaidns_core::zone::SyncStatus;
-use scaidns_core::zone::precondition::IfMatch;
 
 use crate::support::db::TestDb;
 use crate::support::pdns::PdnsServer;
@@ -94,7 +93,6 @@ impl Harness {
                     ttl: Some(60),
                     disabled: None,
                 },
-                &IfMatch::Any,
             )
             .await
             .unwrap_or_else(|e| panic!("{name} {rtype} {content}: {e:?}"));
@@ -120,7 +118,7 @@ impl Harness {
                 && r.content.as_str().starts_with(&format!("{key_tag} "))
             {
                 self.svc
-                    .record_delete(&self.ctx(), parent, r.id, &IfMatch::Any)
+                    .record_delete(&self.ctx(), parent, r.id)
                     .await
                     .unwrap();
             }
@@ -703,18 +701,11 @@ async fn signed_zone_soft_delete_needs_force_and_restores_unsigned() {
     let name = "signed-delete.test".parse().unwrap();
     assert!(!h.pdns.backend().list_keys(&name).await.unwrap().is_empty());
 
-    let err = h
-        .svc
-        .zone_delete(&h.ctx(), zone, false, &IfMatch::Any)
-        .await
-        .unwrap_err();
+    let err = h.svc.zone_delete(&h.ctx(), zone, false).await.unwrap_err();
     assert_eq!(err.code(), "dnssec_enabled");
     assert!(h.pdns.backend().get_zone(&name).await.unwrap().is_some());
 
-    h.svc
-        .zone_delete(&h.ctx(), zone, true, &IfMatch::Any)
-        .await
-        .unwrap();
+    h.svc.zone_delete(&h.ctx(), zone, true).await.unwrap();
     assert!(h.pdns.backend().get_zone(&name).await.unwrap().is_none());
     assert!(
         h.svc

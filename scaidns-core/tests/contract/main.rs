@@ -14,5 +14,4 @@ mod resolver;
 mod store;
 mod store_lifecycle;
 mod support;
-mod zone_change;
 mod zone_names;

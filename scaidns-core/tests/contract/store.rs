@@ -92,7 +92,7 @@ fn zname(name: &str) -> ZoneName {
     ZoneName::parse(name).unwrap()
 }
 
-pub(crate) fn new_zone(tenant: TenantId, name: &str) -> Zone {
+fn new_zone(tenant: TenantId, name: &str) -> Zone {
     Zone {
         id: ZoneId::new(),
         tenant_id: tenant,
@@ -116,7 +116,7 @@ pub(crate) fn new_zone(tenant: TenantId, name: &str) -> Zone {
     }
 }
 
-pub(crate) fn record(zone: &Zone, name: &str, rtype: RecordType, content: &str) -> Record {
+fn record(zone: &Zone, name: &str, rtype: RecordType, content: &str) -> Record {
     Record {
         id: RecordId::new(),
         zone_id: zone.id,
@@ -150,7 +150,7 @@ fn event(tenant: Option<TenantId>, action: &str, resource_id: &str) -> AuditEven
     }
 }
 
-pub(crate) fn create(zone: &Zone) -> ZoneWrite {
+fn create(zone: &Zone) -> ZoneWrite {
     ZoneWrite {
         zone: zone.clone(),
         expected_generation: None,
@@ -166,7 +166,7 @@ pub(crate) fn create(zone: &Zone) -> ZoneWrite {
 }
 
 /// The next write of `zone`, with the generation bumped and no other change yet.
-pub(crate) fn change(zone: &Zone) -> ZoneWrite {
+fn change(zone: &Zone) -> ZoneWrite {
     let mut next = zone.clone();
     next.generation += 1;
     next.updated_at += Duration::seconds(1);
@@ -180,11 +180,11 @@ pub(crate) fn change(zone: &Zone) -> ZoneWrite {
     }
 }
 
-pub(crate) async fn put(store: &SqlStore, write: ZoneWrite) -> Zone {
+async fn put(store: &SqlStore, write: ZoneWrite) -> Zone {
     store.write_zone(write, &NoPublish).await.unwrap()
 }
 
-pub(crate) fn assert_code<T: std::fmt::Debug>(result: Result<T>, code: &str) -> Error {
+fn assert_code<T: std::fmt::Debug>(result: Result<T>, code: &str) -> Error {
     let err = result.expect_err(&format!("expected {code}"));
     assert_eq!(err.code(), code, "{err:?}");
     err

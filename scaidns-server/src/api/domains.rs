@@ -3,17 +3,15 @@
 use crate::timestamp::Timestamp;
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use scaidns_core::ports::store::ZoneFilter;
 use scaidns_core::record::RecordType;
 use scaidns_core::service::zones::{ZoneCreate, ZoneUpdate};
-use scaidns_core::zone::precondition::etag;
 use scaidns_core::zone::{DomainType, SyncStatus, Zone, ZoneStatus};
 
-use crate::api::precondition::if_match as precondition;
 use crate::api::validation::{ValidationResponse, challenge_ttl};
 use crate::api::{ApiTags, NoContent, page_request, total_pages};
 use crate::auth::{ApiAuth, op_context};
@@ -230,13 +228,6 @@ enum DomainCreated {
     Created(Json<DomainResponse>),
 }
 
-#[derive(ApiResponse)]
-enum DomainFound {
-    /// The zone; `ETag` is its version, for `If-Match` on a later write.
-    #[oai(status = 200)]
-    Ok(Json<DomainResponse>, #[oai(header = "ETag")] String),
-}
-
 /// Zone endpoints.
 pub struct DomainsApi;
 
@@ -346,7 +337,7 @@ impl DomainsApi {
         domain_id: Path<String>,
         /// Also find a soft-deleted zone.
         include_deleted: Query<Option<bool>>,
-    ) -> ApiResult<DomainFound> {
+    ) -> ApiResult<Json<DomainResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         let zone = state
             .service
@@ -356,8 +347,7 @@ impl DomainsApi {
                 include_deleted.0.unwrap_or(false),
             )
             .await?;
-        let tag = etag(zone.generation);
-        Ok(DomainFound::Ok(Json(zone.into()), tag))
+        Ok(Json(zone.into()))
     }
 
     /// Update a zone's description, default TTL or settings.
@@ -373,10 +363,6 @@ impl DomainsApi {
         req: &Request,
         domain_id: Path<String>,
         body: Json<DomainUpdateRequest>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`). Without it the write is never refused for a concurrent change.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
     ) -> ApiResult<Json<DomainResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         let body = body.0;
@@ -391,7 +377,7 @@ impl DomainsApi {
         };
         let zone = state
             .service
-            .zone_update(&ctx, domain_id.0.parse()?, update, &precondition(&if_match))
+            .zone_update(&ctx, domain_id.0.parse()?, update)
             .await?;
         Ok(Json(zone.into()))
     }
@@ -413,22 +399,15 @@ impl DomainsApi {
         hard: Query<Option<bool>>,
         /// Delete even a DNSSEC-signed zone.
         force: Query<Option<bool>>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`). Without it the write is never refused for a concurrent change.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
     ) -> ApiResult<NoContent> {
         let ctx = op_context(&state, &auth, req).await?;
         let id = domain_id.0.parse()?;
         if hard.0.unwrap_or(false) {
-            state
-                .service
-                .zone_purge(&ctx, id, &precondition(&if_match))
-                .await?;
+            state.service.zone_purge(&ctx, id).await?;
         } else {
             state
                 .service
-                .zone_delete(&ctx, id, force.0.unwrap_or(false), &precondition(&if_match))
+                .zone_delete(&ctx, id, force.0.unwrap_or(false))
                 .await?;
         }
         Ok(NoContent::NoContent)

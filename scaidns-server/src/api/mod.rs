@@ -15,7 +15,6 @@ pub mod domains;
 pub mod groups;
 pub mod health;
 pub mod nameservers;
-pub mod precondition;
 pub mod records;
 pub mod roles;
 pub mod validation;

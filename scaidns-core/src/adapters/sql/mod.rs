@@ -21,10 +21,8 @@ mod rbac_rows;
 mod rows;
 mod sqlite;
 mod types;
-mod zone_queue;
 
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
@@ -43,7 +41,6 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct SqlStore {
     pool: Pools,
-    write_queue: Arc<zone_queue::WriteQueue>,
 }
 
 #[derive(Clone)]
@@ -94,24 +91,20 @@ impl SqlStore {
                 )));
             }
         };
-        Ok(Self::with_pool(pool))
+        Ok(Self { pool })
     }
 
     /// Wraps an existing MySQL pool (its connections must use UTC, as sqlx's default does).
     pub fn from_mysql_pool(pool: MySqlPool) -> Self {
-        Self::with_pool(Pools::MySql(pool))
+        Self {
+            pool: Pools::MySql(pool),
+        }
     }
 
     /// Wraps an existing SQLite pool.
     pub fn from_sqlite_pool(pool: SqlitePool) -> Self {
-        Self::with_pool(Pools::Sqlite(pool))
-    }
-
-    fn with_pool(pool: Pools) -> Self {
-        let whole_database = matches!(pool, Pools::Sqlite(_));
         Self {
-            pool,
-            write_queue: Arc::new(zone_queue::WriteQueue::whole_database(whole_database)),
+            pool: Pools::Sqlite(pool),
         }
     }
 

@@ -14,7 +14,7 @@ use crate::ownership::Validation;
 use crate::ports::store::{
     ApiKeyFilter, ApiKeyStore, AuditFilter, AuditStore, Page, PageRequest, Publisher, RecordFilter,
     RecordStore, SettingsStore, Store, TenantStore, UserStore, ValidationStore, ZoneFilter,
-    ZonePlanner, ZoneStore, ZoneWrite,
+    ZoneStore, ZoneWrite,
 };
 use crate::record::Record;
 use crate::tenant::{Tenant, User};
@@ -39,18 +39,7 @@ impl ZoneStore for SqlStore {
         overlap: OverlapPolicy,
         publisher: &dyn Publisher,
     ) -> Result<Zone> {
-        let _turn = self.write_queue.zone_turn(write.zone.id).await;
         dispatch!(self, zones::write(write, overlap, publisher))
-    }
-
-    async fn change_zone<'a>(
-        &self,
-        zone_id: ZoneId,
-        with_records: bool,
-        planner: ZonePlanner<'a>,
-    ) -> Result<Zone> {
-        let _turn = self.write_queue.zone_turn(zone_id).await;
-        dispatch!(self, zones::change(zone_id, with_records, planner))
     }
 
     async fn purge_zone(
@@ -60,7 +49,6 @@ impl ZoneStore for SqlStore {
         audit: Vec<AuditEvent>,
         publisher: &dyn Publisher,
     ) -> Result<()> {
-        let _turn = self.write_queue.zone_turn(zone_id).await;
         dispatch!(
             self,
             zones::purge(zone_id, expected_generation, audit, publisher)
@@ -217,7 +205,6 @@ impl ApiKeyStore for SqlStore {
         at: DateTime<Utc>,
         ip: Option<&str>,
     ) -> Result<()> {
-        let _turn = self.write_queue.database_turn().await;
         dispatch!(self, identity::record_api_key_use(id, at, ip))
     }
 }

@@ -17,16 +17,6 @@ pub(crate) async fn list(
     zone_id: ZoneId,
     filter: &RecordFilter,
 ) -> Result<Vec<Record>> {
-    let mut conn = pool.acquire().await.map_err(db_err)?;
-    list_on(&mut conn, zone_id, filter).await
-}
-
-/// [`list`] on one connection (inside a write transaction, see `super::zones::change`).
-pub(crate) async fn list_on(
-    conn: &mut Conn,
-    zone_id: ZoneId,
-    filter: &RecordFilter,
-) -> Result<Vec<Record>> {
     let mut f = Filter::default();
     f.and("r.zone_id = ?", [Arg::Text(zone_id.to_string())]);
     if let Some(rtype) = filter.rtype {
@@ -51,7 +41,7 @@ pub(crate) async fn list_on(
         f.sql()
     );
     let rows: Vec<RecordRow> = bind_as(sqlx::query_as(AssertSqlSafe(sql)), f.args)
-        .fetch_all(&mut *conn)
+        .fetch_all(pool)
         .await
         .map_err(db_err)?;
     Ok(readable_models(rows, RecordRow::into_model))

@@ -19,10 +19,7 @@ use crate::adapters::sql::types::{
 use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::ids::ZoneId;
-use crate::ports::store::{
-    LockedZone, Page, PageRequest, PublishOutcome, Publisher, RecordFilter, ZoneFilter, ZonePlan,
-    ZonePlanner, ZoneWrite,
-};
+use crate::ports::store::{Page, PageRequest, PublishOutcome, Publisher, ZoneFilter, ZoneWrite};
 use crate::zone::claims::{LiveZone, OverlapPolicy, check_claim, claim_lock_key, zone_taken};
 use crate::zone::{SyncState, SyncStatus, Zone, ZoneName, ZoneStatus};
 
@@ -38,69 +35,6 @@ pub(crate) async fn write(
     let mut tx = super::begin_write(pool).await.map_err(db_err)?;
     let result = write_in(&mut tx, write, overlap, publisher).await;
     finish(tx, result).await
-}
-
-/// Plans and writes a change of one zone under its lock (see [`ZoneStore::change_zone`]).
-///
-/// [`ZoneStore::change_zone`]: crate::ports::store::ZoneStore::change_zone
-pub(crate) async fn change(
-    pool: &Pool<Db>,
-    zone_id: ZoneId,
-    with_records: bool,
-    planner: ZonePlanner<'_>,
-) -> Result<Zone> {
-    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
-    let result = change_in(&mut tx, zone_id, with_records, planner).await;
-    finish(tx, result).await
-}
-
-async fn change_in(
-    conn: &mut Conn,
-    zone_id: ZoneId,
-    with_records: bool,
-    planner: ZonePlanner<'_>,
-) -> Result<Zone> {
-    // The lock comes first: on MySQL the reads below then open their snapshot after it was
-    // granted, so they see every change committed by the writers this one queued behind.
-    let locked: Option<i64> = sqlx::query_scalar(super::LOCK_ZONE)
-        .bind(zone_id.to_string())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(db_err)?;
-    let zone = match locked {
-        Some(_) => fetch(conn, zone_id).await?,
-        None => None,
-    }
-    .ok_or_else(|| Error::not_found("Domain not found"))?;
-    let records = if with_records {
-        let all = RecordFilter {
-            include_system: true,
-            ..RecordFilter::default()
-        };
-        records::list_on(conn, zone_id, &all).await?
-    } else {
-        Vec::new()
-    };
-    let generation = zone.generation;
-    match planner(LockedZone { zone, records })? {
-        ZonePlan::Unchanged => fetch(conn, zone_id)
-            .await?
-            .ok_or_else(|| Error::internal(format!("zone {zone_id} vanished mid-change"))),
-        ZonePlan::Write {
-            write,
-            overlap,
-            publisher,
-        } => {
-            if write.zone.id != zone_id || write.expected_generation != Some(generation) {
-                return Err(Error::internal(format!(
-                    "zone {zone_id} planned against generation {:?} instead of {generation}",
-                    write.expected_generation
-                )));
-            }
-            check_write(&write)?;
-            write_in(conn, write, overlap, publisher.as_ref()).await
-        }
-    }
 }
 
 /// Refuses a write the core should never make: wrong generation step, rows of another zone.
