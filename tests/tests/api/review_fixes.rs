@@ -5,24 +5,7 @@ use reqwest::Method;
 use scaidns_tests::{TestApp, spawn_app};
 use serde_json::{Value, json};
 
-async fn call(
-    app: &TestApp,
-    key: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = app
-        .http
-        .request(method, app.url(path))
-        .header("x-api-key", key);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
+use crate::util::call;
 
 async fn ok(app: &TestApp, key: &str, method: Method, path: &str, body: Value) -> Value {
     let (status, body) = call(app, key, method, path, Some(body)).await;

@@ -1,4 +1,4 @@
-//! Small helpers for reading errors the generated client hands back.
+//! Small helpers: raw API calls with a key, and reading errors the generated client hands back.
 
 use scaidns_client::types::ErrorBody;
 
@@ -23,4 +23,24 @@ pub fn located_field(body: &ErrorBody) -> Option<String> {
         .map(|p| p.as_str().map_or_else(|| p.to_string(), str::to_owned))
         .collect();
     Some(parts.join("."))
+}
+
+/// A raw call with `key`: the status and the JSON body (`null` when there is none).
+pub async fn call(
+    app: &scaidns_tests::TestApp,
+    key: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut req = app
+        .http
+        .request(method, app.url(path))
+        .header("x-api-key", key);
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
 }
