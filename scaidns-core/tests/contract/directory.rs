@@ -2,39 +2,17 @@
 //! SQLite and MariaDB like `store`.
 
 use chrono::{DateTime, TimeZone, Utc};
-use scaidns_core::adapters::sql::SqlStore;
 use scaidns_core::audit::{ActorType, AuditEvent};
 use scaidns_core::error::Result;
 use scaidns_core::ids::{AuditEventId, GroupId, TenantId, UserId};
-use scaidns_core::ports::directory::GroupStore;
-use scaidns_core::ports::store::{AuditFilter, AuditStore, PageRequest};
+use scaidns_core::ports::Store;
+use scaidns_core::ports::store::{AuditFilter, PageRequest};
 use scaidns_core::tenant::{Group, GroupType};
 
-/// Runs each listed `async fn(&SqlStore)` once per engine.
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = crate::support::db::TestDb::sqlite().await;
-                    super::$name(&db.store).await;
-                }
-            )*
-        }
-        mod mysql {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = crate::support::db::TestDb::mysql().await;
-                    super::$name(&db.store).await;
-                }
-            )*
-        }
-    };
-}
+use crate::support::contract::contract;
 
 contract!(
+    Store:
     groups_crud_and_uniqueness,
     memberships_are_idempotent_and_audited
 );
@@ -81,7 +59,7 @@ fn assert_code<T: std::fmt::Debug>(result: Result<T>, code: &str) {
     assert_eq!(err.code(), code, "{err:?}");
 }
 
-async fn audit_actions(store: &SqlStore) -> Vec<String> {
+async fn audit_actions(store: &dyn Store) -> Vec<String> {
     let mut actions: Vec<String> = store
         .list_audit(
             &AuditFilter::default(),
@@ -105,7 +83,7 @@ const ALL: PageRequest = PageRequest {
     page_size: 100,
 };
 
-async fn groups_crud_and_uniqueness(store: &SqlStore) {
+async fn groups_crud_and_uniqueness(store: &dyn Store) {
     let (t1, t2) = (TenantId::new(), TenantId::new());
     let ops = group(t1, "ops");
     store
@@ -185,7 +163,7 @@ async fn groups_crud_and_uniqueness(store: &SqlStore) {
     );
 }
 
-async fn memberships_are_idempotent_and_audited(store: &SqlStore) {
+async fn memberships_are_idempotent_and_audited(store: &dyn Store) {
     let t = TenantId::new();
     let (ops, devs) = (group(t, "ops"), group(t, "devs"));
     store.insert_group(&ops, &[]).await.unwrap();

@@ -2,42 +2,19 @@
 //! event id, rows, audit entries), run on SQLite and MariaDB like `store`.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use scaidns_core::adapters::sql::SqlStore;
 use scaidns_core::audit::{ActorType, AuditEvent};
 use scaidns_core::ids::{AuditEventId, GroupId, PartnerId, TenantId, UserId};
-use scaidns_core::ports::directory::{
-    BatchOutcome, GroupStore, IdentityBatch, IdentityBatchStore, IdentityChange, ProcessedEvent,
-};
-use scaidns_core::ports::store::{AuditFilter, AuditStore, PageRequest, TenantStore, UserStore};
+use scaidns_core::ports::Store;
+use scaidns_core::ports::directory::{BatchOutcome, IdentityBatch, IdentityChange, ProcessedEvent};
+use scaidns_core::ports::store::{AuditFilter, PageRequest};
 use scaidns_core::tenant::{
     Group, GroupType, Partner, PartnerStatus, Tenant, TenantStatus, User, UserStatus,
 };
 
-/// Runs each listed `async fn(&SqlStore)` once per engine.
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = crate::support::db::TestDb::sqlite().await;
-                    super::$name(&db.store).await;
-                }
-            )*
-        }
-        mod mysql {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = crate::support::db::TestDb::mysql().await;
-                    super::$name(&db.store).await;
-                }
-            )*
-        }
-    };
-}
+use crate::support::contract::contract;
 
 contract!(
+    Store:
     event_applied_once_then_duplicate,
     failing_batch_rolls_back_everything_including_the_event_id,
     upserts_by_scaikey_id_are_idempotent,
@@ -132,7 +109,7 @@ fn group(tenant: TenantId, scaikey: &str) -> Group {
 }
 
 /// Every audit entry, as (action, actor id, resource id), sorted.
-async fn audit_rows(store: &SqlStore) -> Vec<(String, Option<String>, Option<String>)> {
+async fn audit_rows(store: &dyn Store) -> Vec<(String, Option<String>, Option<String>)> {
     let mut rows: Vec<_> = store
         .list_audit(
             &AuditFilter::default(),
@@ -184,7 +161,7 @@ fn onboarding(event_id: &str) -> (IdentityBatch, Partner, Tenant, User, Group) {
     (batch, p, t, u, g)
 }
 
-async fn event_applied_once_then_duplicate(store: &SqlStore) {
+async fn event_applied_once_then_duplicate(store: &dyn Store) {
     assert!(!store.webhook_event_seen("evt_1").await.unwrap());
     let (batch, p, t, u, g) = onboarding("evt_1");
     assert_eq!(
@@ -258,7 +235,7 @@ async fn event_applied_once_then_duplicate(store: &SqlStore) {
     assert_eq!(store.list_partners().await.unwrap().len(), 1);
 }
 
-async fn failing_batch_rolls_back_everything_including_the_event_id(store: &SqlStore) {
+async fn failing_batch_rolls_back_everything_including_the_event_id(store: &dyn Store) {
     // Someone already holds the e-mail the event's user will carry.
     let t = tenant("tnt_1");
     let holder = user(t.id, "usr_holder");
@@ -360,7 +337,7 @@ async fn failing_batch_rolls_back_everything_including_the_event_id(store: &SqlS
     );
 }
 
-async fn upserts_by_scaikey_id_are_idempotent(store: &SqlStore) {
+async fn upserts_by_scaikey_id_are_idempotent(store: &dyn Store) {
     let p = partner("prt_1");
     let t = tenant("tnt_1");
     let u = user(t.id, "usr_1");
@@ -485,7 +462,7 @@ async fn upserts_by_scaikey_id_are_idempotent(store: &SqlStore) {
     assert_eq!(audit_rows(store).await.len(), 1);
 }
 
-async fn memberships_and_group_deletes_in_batches(store: &SqlStore) {
+async fn memberships_and_group_deletes_in_batches(store: &dyn Store) {
     let t = tenant("tnt_1");
     let (ada, bob) = (user(t.id, "usr_ada"), user(t.id, "usr_bob"));
     let g = group(t.id, "grp_1");
@@ -566,7 +543,7 @@ async fn memberships_and_group_deletes_in_batches(store: &SqlStore) {
     assert_eq!(audit_rows(store).await.len(), 1);
 }
 
-async fn sync_batches_without_event_are_not_deduplicated(store: &SqlStore) {
+async fn sync_batches_without_event_are_not_deduplicated(store: &dyn Store) {
     let t = tenant("tnt_1");
     let sync = |name: &str| {
         let mut renamed = t.clone();

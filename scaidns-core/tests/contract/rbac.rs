@@ -3,16 +3,13 @@
 //! every write leaves its audit entry, and one call returns what a caller holds.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use scaidns_core::adapters::sql::SqlStore;
 use scaidns_core::audit::{ActorType, AuditEvent};
 use scaidns_core::error::Result;
 use scaidns_core::ids::{
     AuditEventId, GrantId, GroupId, RoleAssignmentId, RoleId, TenantId, UserId, ZoneId,
 };
-use scaidns_core::ports::rbac::RbacStore;
-use scaidns_core::ports::store::{
-    AuditFilter, AuditStore, NoPublish, PageRequest, ZoneStore, ZoneWrite,
-};
+use scaidns_core::ports::Store;
+use scaidns_core::ports::store::{AuditFilter, NoPublish, PageRequest, ZoneWrite};
 use scaidns_core::rbac::{
     AccessGrant, PermSet, Role, RoleAssignment, RoleScope, SYSTEM_ROLES, Subject,
 };
@@ -20,31 +17,10 @@ use scaidns_core::record::{RecordType, Ttl};
 use scaidns_core::zone::{DomainType, SyncState, SyncStatus, Zone, ZoneName, ZoneStatus};
 use serde_json::json;
 
-/// Runs each listed `async fn(&SqlStore)` once per engine.
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = crate::support::db::TestDb::sqlite().await;
-                    super::$name(&db.store).await;
-                }
-            )*
-        }
-        mod mysql {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = crate::support::db::TestDb::mysql().await;
-                    super::$name(&db.store).await;
-                }
-            )*
-        }
-    };
-}
+use crate::support::contract::contract;
 
 contract!(
+    Store:
     system_roles_are_seeded_as_the_core_defines_them,
     custom_roles_crud_names_and_in_use,
     assignments_are_unique_per_role_holder_and_scope,
@@ -81,7 +57,7 @@ fn assert_code<T: std::fmt::Debug>(result: Result<T>, code: &str) {
     assert_eq!(err.code(), code, "{err:?}");
 }
 
-async fn audit_actions(store: &SqlStore) -> Vec<String> {
+async fn audit_actions(store: &dyn Store) -> Vec<String> {
     let page = PageRequest {
         page: 1,
         page_size: 100,
@@ -111,7 +87,7 @@ fn custom(tenant: TenantId, name: &str, permissions: &[&str]) -> Role {
     }
 }
 
-async fn zone(store: &SqlStore, tenant: TenantId, name: &str) -> Zone {
+async fn zone(store: &dyn Store, tenant: TenantId, name: &str) -> Zone {
     let zone = Zone {
         id: ZoneId::new(),
         tenant_id: tenant,
@@ -175,7 +151,7 @@ fn grant(zone: &Zone, subject: Subject, role: &Role) -> AccessGrant {
     }
 }
 
-async fn system_roles_are_seeded_as_the_core_defines_them(store: &SqlStore) {
+async fn system_roles_are_seeded_as_the_core_defines_them(store: &dyn Store) {
     let roles = store.list_roles(None).await.unwrap();
     assert_eq!(roles.len(), SYSTEM_ROLES.len());
     for expected in SYSTEM_ROLES {
@@ -191,7 +167,7 @@ async fn system_roles_are_seeded_as_the_core_defines_them(store: &SqlStore) {
     }
 }
 
-async fn custom_roles_crud_names_and_in_use(store: &SqlStore) {
+async fn custom_roles_crud_names_and_in_use(store: &dyn Store) {
     let (t1, t2) = (TenantId::new(), TenantId::new());
     let mut dns = custom(t1, "dns-ops", &["records:*", "domains:read"]);
     store
@@ -279,7 +255,7 @@ async fn custom_roles_crud_names_and_in_use(store: &SqlStore) {
     );
 }
 
-async fn assignments_are_unique_per_role_holder_and_scope(store: &SqlStore) {
+async fn assignments_are_unique_per_role_holder_and_scope(store: &dyn Store) {
     let t = TenantId::new();
     let z = zone(store, t, "assign.example").await;
     let admin = store.find_role(t, "tenant_admin").await.unwrap().unwrap();
@@ -338,7 +314,7 @@ async fn assignments_are_unique_per_role_holder_and_scope(store: &SqlStore) {
     assert_eq!(audit_actions(store).await, ["role.assign", "role.revoke"]);
 }
 
-async fn grants_round_trip_and_follow_their_zone(store: &SqlStore) {
+async fn grants_round_trip_and_follow_their_zone(store: &dyn Store) {
     let t = TenantId::new();
     let z = zone(store, t, "grants.example").await;
     let other = zone(store, t, "other.example").await;
@@ -412,7 +388,7 @@ async fn grants_round_trip_and_follow_their_zone(store: &SqlStore) {
     );
 }
 
-async fn subject_grants_returns_what_a_caller_holds(store: &SqlStore) {
+async fn subject_grants_returns_what_a_caller_holds(store: &dyn Store) {
     let t = TenantId::new();
     let z = zone(store, t, "holds.example").await;
     let (user, group, stranger) = (

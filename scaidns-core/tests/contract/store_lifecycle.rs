@@ -1,46 +1,22 @@
 //! Store contract for DNSSEC key metadata and job leases, run on SQLite and MariaDB like the
 //! rest of the store suite (`store_lifecycle::sqlite::*`, `store_lifecycle::mysql::*`).
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use scaidns_core::adapters::sql::SqlStore;
 use scaidns_core::audit::{ActorType, AuditEvent};
 use scaidns_core::dnssec::{DnssecKey, DsRecord, KeyState};
 use scaidns_core::ids::{AuditEventId, DnssecKeyId, TenantId, ZoneId};
+use scaidns_core::ports::Store;
 use scaidns_core::ports::backend::KeyRole;
-use scaidns_core::ports::lifecycle::{DnssecKeyStore, DnssecKeyWrite, JobStore};
-use scaidns_core::ports::store::{
-    AuditFilter, AuditStore, NoPublish, PageRequest, ZoneStore, ZoneWrite,
-};
+use scaidns_core::ports::lifecycle::DnssecKeyWrite;
+use scaidns_core::ports::store::{AuditFilter, NoPublish, PageRequest, ZoneWrite};
 use scaidns_core::record::Ttl;
 use scaidns_core::zone::{DomainType, SyncState, SyncStatus, Zone, ZoneName, ZoneStatus};
 use serde_json::json;
 
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = crate::support::db::TestDb::sqlite().await;
-                    super::$name(&db.store).await;
-                }
-            )*
-        }
-        mod mysql {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = crate::support::db::TestDb::mysql().await;
-                    super::$name(&db.store).await;
-                }
-            )*
-        }
-    };
-}
+use crate::support::contract::contract;
 
 contract!(
+    Store:
     dnssec_keys_round_trip_with_their_zone_flag_and_audit,
     dnssec_key_writes_check_the_key_set,
     dnssec_keys_go_with_their_zone,
@@ -52,7 +28,7 @@ fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 5, 6, 7, 8, 9).unwrap() + Duration::microseconds(654_321)
 }
 
-async fn zone(store: &SqlStore, name: &str) -> Zone {
+async fn zone(store: &dyn Store, name: &str) -> Zone {
     let zone = Zone {
         id: ZoneId::new(),
         tenant_id: TenantId::new(),
@@ -143,7 +119,7 @@ fn write(zone: &Zone, expected: &[&DnssecKey]) -> DnssecKeyWrite {
     }
 }
 
-async fn actions(store: &SqlStore) -> Vec<String> {
+async fn actions(store: &dyn Store) -> Vec<String> {
     let page = PageRequest {
         page: 1,
         page_size: 100,
@@ -160,7 +136,7 @@ async fn actions(store: &SqlStore) -> Vec<String> {
     found
 }
 
-async fn dnssec_keys_round_trip_with_their_zone_flag_and_audit(store: &SqlStore) {
+async fn dnssec_keys_round_trip_with_their_zone_flag_and_audit(store: &dyn Store) {
     let z = zone(store, "signed.example").await;
     let ksk = key(z.id, KeyRole::Ksk, 11, KeyState::Active);
     let mut zsk = key(z.id, KeyRole::Zsk, 22, KeyState::Published);
@@ -212,7 +188,7 @@ async fn dnssec_keys_round_trip_with_their_zone_flag_and_audit(store: &SqlStore)
     assert!(store.zones_with_dnssec_keys().await.unwrap().is_empty());
 }
 
-async fn dnssec_key_writes_check_the_key_set(store: &SqlStore) {
+async fn dnssec_key_writes_check_the_key_set(store: &dyn Store) {
     let z = zone(store, "race.example").await;
     let first = key(z.id, KeyRole::Ksk, 1, KeyState::Active);
     let mut w = write(&z, &[]);
@@ -249,7 +225,7 @@ async fn dnssec_key_writes_check_the_key_set(store: &SqlStore) {
     );
 }
 
-async fn dnssec_keys_go_with_their_zone(store: &SqlStore) {
+async fn dnssec_keys_go_with_their_zone(store: &dyn Store) {
     let z = zone(store, "gone.example").await;
     let keep = zone(store, "kept.example").await;
     for zone in [&z, &keep] {
@@ -266,7 +242,7 @@ async fn dnssec_keys_go_with_their_zone(store: &SqlStore) {
     assert_eq!(store.zones_with_dnssec_keys().await.unwrap(), vec![keep.id]);
 }
 
-async fn jobs_are_leased_to_one_worker_at_a_time(store: &SqlStore) {
+async fn jobs_are_leased_to_one_worker_at_a_time(store: &dyn Store) {
     let now = t0();
     let lease = Duration::minutes(5);
     store.ensure_job("sync_pending", now).await.unwrap();
@@ -379,29 +355,27 @@ async fn jobs_are_leased_to_one_worker_at_a_time(store: &SqlStore) {
     assert_eq!(store.list_jobs().await.unwrap()[0].last_error, None);
 }
 
-async fn racing_workers_claim_a_job_once(store: &SqlStore) {
-    let store = Arc::new(store.clone());
+async fn racing_workers_claim_a_job_once(store: &dyn Store) {
     let now = t0();
     store.ensure_job("purge_deleted", now).await.unwrap();
-    let mut tasks = Vec::new();
-    for worker in 0..8 {
-        let store = Arc::clone(&store);
-        tasks.push(tokio::spawn(async move {
-            store
-                .claim_job(
-                    "purge_deleted",
-                    &format!("worker-{worker}"),
-                    now,
-                    now + Duration::minutes(5),
-                )
-                .await
-                .unwrap()
-        }));
-    }
-    let mut won = 0;
-    for task in tasks {
-        won += usize::from(task.await.unwrap());
-    }
+    // Eight workers polled together on this task: each claim is in flight at once, on its own
+    // connection, as with separate worker processes.
+    let claims = (0..8).map(|worker| async move {
+        store
+            .claim_job(
+                "purge_deleted",
+                &format!("worker-{worker}"),
+                now,
+                now + Duration::minutes(5),
+            )
+            .await
+            .unwrap()
+    });
+    let won = futures::future::join_all(claims)
+        .await
+        .into_iter()
+        .filter(|&claimed| claimed)
+        .count();
     assert_eq!(won, 1);
     assert_eq!(store.list_jobs().await.unwrap()[0].run_count, 1);
 }

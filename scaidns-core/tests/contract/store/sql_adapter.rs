@@ -1,0 +1,172 @@
+//! Checks of the SQL adapter itself rather than of the `Store` contract: rows edited behind the
+//! store's back with raw SQL, and the connection URLs and files of each engine.
+
+use super::*;
+use scaidns_core::adapters::sql::SqlStore;
+
+use crate::support::contract::contract;
+use crate::support::db::TestDb;
+
+contract!(SqlStore: corrupt_rows_are_internal_errors);
+
+/// Runs `sql` on the test database directly, bypassing the store.
+async fn raw(db: &TestDb, sql: &str) {
+    use sqlx::{AssertSqlSafe, Connection};
+    if db.url.starts_with("sqlite:") {
+        let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+        let query = sqlx::query(AssertSqlSafe(sql.to_owned()));
+        query.execute(&mut conn).await.unwrap();
+    } else {
+        let mut conn = sqlx::MySqlConnection::connect(&db.url).await.unwrap();
+        let query = sqlx::query(AssertSqlSafe(sql.to_owned()));
+        query.execute(&mut conn).await.unwrap();
+    }
+}
+
+async fn corrupt_rows_are_internal_errors(db: &TestDb) {
+    let store = &db.store;
+    let zone = new_zone(TenantId::new(), "example.com");
+    let mut w = create(&zone);
+    let www = record(&zone, "www", RecordType::A, "192.0.2.1");
+    let mail = record(&zone, "mail", RecordType::A, "192.0.2.2");
+    w.upsert_records.push(www.clone());
+    w.upsert_records.push(mail.clone());
+    put(store, w).await;
+
+    // A record that cannot be read back is left out of reads (and logged), never fails them:
+    // the rest of the zone stays readable and repairable.
+    raw(
+        db,
+        &format!(
+            "UPDATE records SET content = 'not-an-address' WHERE id = '{}'",
+            www.id
+        ),
+    )
+    .await;
+    let listed = store
+        .list_records(zone.id, &RecordFilter::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        listed.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![mail.id]
+    );
+    assert_eq!(store.get_record(zone.id, www.id).await.unwrap(), None);
+    raw(
+        db,
+        &format!(
+            "UPDATE records SET name = 'x..example.com' WHERE id = '{}'",
+            mail.id
+        ),
+    )
+    .await;
+    assert!(
+        store
+            .list_records(zone.id, &RecordFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    raw(db, "UPDATE zones SET status = 'bogus'").await;
+    let err = store.get_zone(zone.id).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Internal);
+    assert!(
+        err.message().contains("corrupt zones row"),
+        "{}",
+        err.message()
+    );
+    raw(
+        db,
+        "UPDATE zones SET status = 'active', name = 'not a name'",
+    )
+    .await;
+    assert_eq!(
+        store.get_zone(zone.id).await.unwrap_err().kind(),
+        ErrorKind::Internal
+    );
+    raw(
+        db,
+        "UPDATE zones SET name = 'example.com', settings = '{broken'",
+    )
+    .await;
+    assert_eq!(
+        store.get_zone(zone.id).await.unwrap_err().kind(),
+        ErrorKind::Internal
+    );
+}
+
+// ----- connecting -----
+
+#[tokio::test]
+async fn sqlite_creates_the_file_and_its_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("a/b/scaidns.db");
+    let store = SqlStore::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    assert!(path.exists());
+    assert_eq!(store.engine(), "sqlite");
+    put(&store, create(&new_zone(TenantId::new(), "example.com"))).await;
+    // WAL mode, so that the server, the worker and the CLI can share the file.
+    assert!(dir.path().join("a/b/scaidns.db-wal").exists());
+    store.close().await;
+    // The data is in the file: a second store sees it, and migrating again changes nothing.
+    let again = SqlStore::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    again.migrate().await.unwrap();
+    assert_eq!(
+        again
+            .list_zones(&ZoneFilter::default(), PageRequest::default())
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+}
+
+#[tokio::test]
+async fn sqlite_in_memory_works() {
+    let store = SqlStore::connect("sqlite::memory:").await.unwrap();
+    store.migrate().await.unwrap();
+    let zone = put(&store, create(&new_zone(TenantId::new(), "example.com"))).await;
+    assert_eq!(store.get_zone(zone.id).await.unwrap(), Some(zone));
+}
+
+#[tokio::test]
+async fn mysql_accepts_the_seed_url_forms() {
+    let db = TestDb::mysql().await;
+    let rest = db.url.split_once("://").unwrap().1;
+    for scheme in ["mysql", "mariadb", "mysql+asyncmy", "mariadb+pymysql"] {
+        let store = SqlStore::connect(&format!("{scheme}://{rest}"))
+            .await
+            .unwrap();
+        store.health().await.unwrap();
+        assert_eq!(store.engine(), "mysql");
+        assert!(!format!("{store:?}").contains(rest));
+    }
+}
+
+#[tokio::test]
+async fn connection_errors_never_show_the_password() {
+    let server = crate::support::db::mysql_server_url();
+    let rest = server.split_once("://").unwrap().1;
+    let host = rest
+        .rsplit_once('@')
+        .map_or(rest, |(_, host)| host)
+        .trim_end_matches('/');
+    let url = format!("mysql://scaidns_nobody:Sup3rS3cretPw@{host}/nothing");
+    let err = SqlStore::connect(&url).await.unwrap_err();
+    assert_eq!(err.code(), "database_unavailable");
+    assert!(
+        !err.message().contains("Sup3rS3cretPw"),
+        "{}",
+        err.message()
+    );
+    let err = SqlStore::connect("sqlite+x:/proc/forbidden/dir/db.sqlite")
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), "database_unavailable");
+}

@@ -1,0 +1,228 @@
+//! Tenants and users: CRUD, uniqueness, case-insensitive email.
+
+use super::*;
+use crate::support::contract::contract;
+
+contract!(
+    Store:
+    tenants_crud_and_uniqueness,
+    users_crud_and_case_insensitive_email,
+);
+
+fn tenant(slug: &str, name: &str) -> Tenant {
+    Tenant {
+        id: TenantId::new(),
+        name: name.into(),
+        slug: slug.into(),
+        scaikey_tenant_id: Some(format!("tnt_{slug}")),
+        status: TenantStatus::Active,
+        is_platform: false,
+        created_at: t0(),
+        updated_at: t0(),
+    }
+}
+
+async fn tenants_crud_and_uniqueness(store: &dyn Store) {
+    let acme = tenant("acme", "Acme Corp");
+    let audit = [event(Some(acme.id), "tenant.create", &acme.id.to_string())];
+    store.insert_tenant(&acme, &audit).await.unwrap();
+    assert_eq!(store.get_tenant(acme.id).await.unwrap(), Some(acme.clone()));
+    assert_eq!(
+        store.get_tenant_by_slug("acme").await.unwrap(),
+        Some(acme.clone())
+    );
+    assert_eq!(
+        store.get_tenant_by_scaikey_id("tnt_acme").await.unwrap(),
+        Some(acme.clone())
+    );
+    assert!(store.get_tenant_by_slug("nope").await.unwrap().is_none());
+    assert!(store.get_tenant(TenantId::new()).await.unwrap().is_none());
+    assert_eq!(all_audit(store).await, audit);
+
+    let mut dup = tenant("acme", "Other");
+    dup.scaikey_tenant_id = None;
+    let err = assert_code(
+        store
+            .insert_tenant(&dup, &[event(None, "tenant.create", "dup")])
+            .await,
+        "tenant_exists",
+    );
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    assert_eq!(
+        all_audit(store).await.len(),
+        1,
+        "a refused insert writes no audit entry"
+    );
+    let mut dup_idp = tenant("acme-2", "Other");
+    dup_idp.scaikey_tenant_id = acme.scaikey_tenant_id.clone();
+    assert_code(store.insert_tenant(&dup_idp, &[]).await, "tenant_exists");
+
+    // Several tenants without an identity-provider id are fine.
+    let mut local1 = tenant("beta", "beta Labs");
+    local1.scaikey_tenant_id = None;
+    let mut local2 = tenant("gamma", "Gamma");
+    local2.scaikey_tenant_id = None;
+    local2.is_platform = true;
+    store.insert_tenant(&local1, &[]).await.unwrap();
+    store.insert_tenant(&local2, &[]).await.unwrap();
+
+    let mut renamed = acme.clone();
+    renamed.name = "Zeta Corp".into();
+    renamed.status = TenantStatus::Suspended;
+    renamed.updated_at = at(60);
+    store
+        .update_tenant(&renamed, &[event(Some(acme.id), "tenant.update", "x")])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_tenant(acme.id).await.unwrap(),
+        Some(renamed.clone())
+    );
+    let mut clash = local1.clone();
+    clash.slug = "gamma".into();
+    assert_code(store.update_tenant(&clash, &[]).await, "tenant_exists");
+    assert_code(
+        store.update_tenant(&tenant("ghost", "Ghost"), &[]).await,
+        "not_found",
+    );
+
+    let all = PageRequest {
+        page: 1,
+        page_size: 10,
+    };
+    let page = store.list_tenants(None, all).await.unwrap();
+    assert_eq!(page.total, 3);
+    assert_eq!(
+        page.items
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect::<Vec<_>>(),
+        ["Gamma", "Zeta Corp", "beta Labs"]
+    );
+    let page = store.list_tenants(Some("ZETA"), all).await.unwrap();
+    assert_eq!(page.items, vec![renamed]);
+    let page = store.list_tenants(Some("bet"), all).await.unwrap();
+    assert_eq!(page.items, vec![local1]);
+    let page = store.list_tenants(Some("_"), all).await.unwrap();
+    assert_eq!(page.total, 0);
+    let page = store
+        .list_tenants(
+            None,
+            PageRequest {
+                page: 2,
+                page_size: 2,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!((page.items.len(), page.total), (1, 3));
+}
+
+fn user(tenant: TenantId, email: &str) -> User {
+    User {
+        id: UserId::new(),
+        tenant_id: tenant,
+        email: email.into(),
+        first_name: Some("Ada".into()),
+        last_name: None,
+        scaikey_user_id: None,
+        status: UserStatus::Active,
+        is_platform_admin: false,
+        is_tenant_admin: true,
+        created_at: t0(),
+        updated_at: t0(),
+    }
+}
+
+async fn users_crud_and_case_insensitive_email(store: &dyn Store) {
+    let (t1, t2) = (TenantId::new(), TenantId::new());
+    let mut ada = user(t1, "Ada@Example.COM");
+    ada.scaikey_user_id = Some("usr_ada".into());
+    store
+        .insert_user(&ada, &[event(Some(t1), "user.create", "ada")])
+        .await
+        .unwrap();
+    let stored = User {
+        email: "ada@example.com".into(),
+        ..ada.clone()
+    };
+    assert_eq!(store.get_user(ada.id).await.unwrap(), Some(stored.clone()));
+    assert_eq!(
+        store.get_user_by_email("ADA@example.com").await.unwrap(),
+        Some(stored.clone())
+    );
+    assert_eq!(
+        store.get_user_by_scaikey_id("usr_ada").await.unwrap(),
+        Some(stored.clone())
+    );
+    assert!(
+        store
+            .get_user_by_email("bob@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let err = assert_code(
+        store.insert_user(&user(t2, "ada@EXAMPLE.com"), &[]).await,
+        "user_exists",
+    );
+    assert_eq!(err.kind(), ErrorKind::Conflict);
+    let mut same_idp = user(t1, "other@example.com");
+    same_idp.scaikey_user_id = Some("usr_ada".into());
+    assert_code(store.insert_user(&same_idp, &[]).await, "user_exists");
+
+    let carl = user(t1, "carl@example.com");
+    let bob = user(t2, "bob@example.com");
+    store.insert_user(&carl, &[]).await.unwrap();
+    store.insert_user(&bob, &[]).await.unwrap();
+
+    let mut updated = stored.clone();
+    updated.status = UserStatus::Inactive;
+    updated.is_platform_admin = true;
+    updated.last_name = Some("Lovelace".into());
+    updated.updated_at = at(5);
+    store.update_user(&updated, &[]).await.unwrap();
+    assert_eq!(store.get_user(ada.id).await.unwrap(), Some(updated.clone()));
+    let mut clash = carl.clone();
+    clash.email = "BOB@example.com".into();
+    assert_code(store.update_user(&clash, &[]).await, "user_exists");
+    assert_code(
+        store.update_user(&user(t1, "ghost@example.com"), &[]).await,
+        "not_found",
+    );
+
+    let all = PageRequest {
+        page: 1,
+        page_size: 10,
+    };
+    let emails = |users: Vec<User>| users.into_iter().map(|u| u.email).collect::<Vec<_>>();
+    let page = store.list_users(None, all).await.unwrap();
+    assert_eq!(
+        (emails(page.items), page.total),
+        (
+            vec![
+                "ada@example.com".to_owned(),
+                "bob@example.com".into(),
+                "carl@example.com".into()
+            ],
+            3
+        )
+    );
+    let page = store.list_users(Some(t1), all).await.unwrap();
+    assert_eq!(emails(page.items), ["ada@example.com", "carl@example.com"]);
+    let page = store
+        .list_users(
+            Some(t1),
+            PageRequest {
+                page: 2,
+                page_size: 1,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (emails(page.items), page.total),
+        (vec!["carl@example.com".to_owned()], 2)
+    );
+}

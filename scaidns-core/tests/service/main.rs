@@ -1,0 +1,8 @@
+//! Service scenarios: tests that drive the `ScaiDns` service (bootstrap, zone names, grant
+//! expiry, DNSSEC and the worker) with real adapters underneath, rather than one port.
+
+mod bootstrap;
+mod dnssec_lifecycle;
+mod grant_expiry;
+mod support;
+mod zone_names;
