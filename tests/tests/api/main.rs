@@ -14,6 +14,7 @@ mod grants;
 mod groups;
 mod health;
 mod identity;
+mod identity_provider;
 mod identity_sync;
 mod isolation;
 mod key_narrowing;
