@@ -1,0 +1,217 @@
+//! The table of every state-changing operation and what it writes, checked against the
+//! OpenAPI document.
+
+use super::*;
+
+/// What an operation writes to the audit log.
+pub(super) enum Audit {
+    /// These actions, one entry each, in the same transaction as the change.
+    Writes(&'static [&'static str]),
+    /// Nothing, on purpose (the reason); the test still calls it and checks.
+    Nothing(&'static str),
+    /// Proven by another suite (where).
+    Elsewhere(&'static str),
+}
+
+use Audit::{Elsewhere, Nothing, Writes};
+
+/// Every state-changing operation and its audit entries.
+pub(super) const CASES: &[(&str, Audit)] = &[
+    (
+        "POST /api/v1/auth/token",
+        Nothing("login flow: tokens belong to the provider"),
+    ),
+    (
+        "POST /api/v1/auth/refresh",
+        Nothing("login flow: tokens belong to the provider"),
+    ),
+    (
+        "POST /api/v1/auth/logout",
+        Nothing("ScaiDNS keeps no session"),
+    ),
+    (
+        "POST /api/v1/me/permissions/check",
+        Nothing("a question, not a change"),
+    ),
+    (
+        "POST /api/v1/webhooks/scaikey",
+        Elsewhere("identity suites: entries with actor_type webhook and the event id"),
+    ),
+    ("POST /api/v1/admin/tenants", Writes(&["tenant.create"])),
+    ("POST /api/v1/admin/users", Writes(&["user.create"])),
+    (
+        "PUT /api/v1/admin/nameservers",
+        Writes(&["platform.nameservers.update"]),
+    ),
+    ("POST /api/v1/api-keys", Writes(&["api_key.create"])),
+    // Revoking a revoked key (activating an active one) answers 200 and writes nothing.
+    (
+        "POST /api/v1/api-keys/{key_id}/revoke",
+        Writes(&["api_key.revoke"]),
+    ),
+    (
+        "POST /api/v1/api-keys/{key_id}/activate",
+        Writes(&["api_key.activate"]),
+    ),
+    (
+        "POST /api/v1/api-keys/{key_id}/regenerate",
+        Writes(&["api_key.regenerate"]),
+    ),
+    (
+        "DELETE /api/v1/api-keys/{key_id}",
+        Writes(&["api_key.delete"]),
+    ),
+    ("POST /api/v1/domains", Writes(&["domain.create"])),
+    // A PATCH that changes nothing writes nothing.
+    (
+        "PATCH /api/v1/domains/{domain_id}",
+        Writes(&["domain.update"]),
+    ),
+    // Soft delete; `?hard=true` writes `domain.hard_delete` (checked below too).
+    (
+        "DELETE /api/v1/domains/{domain_id}",
+        Writes(&["domain.delete"]),
+    ),
+    (
+        "POST /api/v1/domains/{domain_id}/restore",
+        Writes(&["domain.restore"]),
+    ),
+    (
+        "POST /api/v1/domains/{domain_id}/records",
+        Writes(&["record.create"]),
+    ),
+    // A TTL change writes one entry per record of the RRset (TTL belongs to the RRset).
+    (
+        "PATCH /api/v1/domains/{domain_id}/records/{record_id}",
+        Writes(&["record.update"]),
+    ),
+    (
+        "DELETE /api/v1/domains/{domain_id}/records/{record_id}",
+        Writes(&["record.delete"]),
+    ),
+    (
+        "POST /api/v1/domains/{domain_id}/validation",
+        Writes(&["domain.validation.start"]),
+    ),
+    // A passing check writes `domain.validation.success` with the zone before and after.
+    (
+        "POST /api/v1/domains/{domain_id}/validation/check",
+        Writes(&["domain.validation.failure"]),
+    ),
+    (
+        "DELETE /api/v1/domains/{domain_id}/validation",
+        Writes(&["domain.validation.cancel"]),
+    ),
+    (
+        "POST /api/v1/domains/{domain_id}/dnssec/enable",
+        Writes(&["dnssec.enable"]),
+    ),
+    (
+        "POST /api/v1/domains/{domain_id}/dnssec/disable",
+        Writes(&["dnssec.disable"]),
+    ),
+    (
+        "POST /api/v1/domains/{domain_id}/dnssec/rotate-zsk",
+        Writes(&["dnssec.rotate_zsk"]),
+    ),
+    (
+        "POST /api/v1/domains/{domain_id}/dnssec/rotate-ksk",
+        Writes(&["dnssec.rotate_ksk"]),
+    ),
+    (
+        "POST /api/v1/domains/{domain_id}/dnssec/confirm-ds-published",
+        Writes(&["dnssec.confirm_ds"]),
+    ),
+    ("POST /api/v1/roles", Writes(&["role.create"])),
+    ("PATCH /api/v1/roles/{role_id}", Writes(&["role.update"])),
+    ("DELETE /api/v1/roles/{role_id}", Writes(&["role.delete"])),
+    (
+        "POST /api/v1/roles/users/{user_id}",
+        Writes(&["role.assign"]),
+    ),
+    (
+        "DELETE /api/v1/roles/users/{user_id}/assignments/{assignment_id}",
+        Writes(&["role.revoke"]),
+    ),
+    (
+        "POST /api/v1/roles/groups/{group_id}",
+        Writes(&["role.assign"]),
+    ),
+    (
+        "DELETE /api/v1/roles/groups/{group_id}/assignments/{assignment_id}",
+        Writes(&["role.revoke"]),
+    ),
+    (
+        "POST /api/v1/domains/{domain_id}/access-grants",
+        Writes(&["access_grant.create"]),
+    ),
+    (
+        "PATCH /api/v1/domains/{domain_id}/access-grants/{grant_id}",
+        Writes(&["access_grant.update"]),
+    ),
+    (
+        "DELETE /api/v1/domains/{domain_id}/access-grants/{grant_id}",
+        Writes(&["access_grant.delete"]),
+    ),
+    ("POST /api/v1/admin/groups", Writes(&["group.create"])),
+    (
+        "PATCH /api/v1/admin/groups/{group_id}",
+        Writes(&["group.update"]),
+    ),
+    (
+        "DELETE /api/v1/admin/groups/{group_id}",
+        Writes(&["group.delete"]),
+    ),
+    (
+        "POST /api/v1/admin/groups/{group_id}/members",
+        Writes(&["group.member_add"]),
+    ),
+    (
+        "DELETE /api/v1/admin/groups/{group_id}/members/{user_id}",
+        Writes(&["group.member_remove"]),
+    ),
+];
+
+pub(super) const STATE_CHANGING: &[&str] = &["post", "put", "patch", "delete"];
+
+/// The document's operations as `METHOD /path`.
+pub(super) fn spec_operations() -> Vec<(String, String)> {
+    let spec: Value = serde_json::from_str(&scaidns_server::spec_json()).unwrap();
+    let mut out = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            out.push((method.clone(), path.clone()));
+        }
+    }
+    out
+}
+
+#[test]
+pub(super) fn every_state_changing_endpoint_has_an_audit_case() {
+    let spec: BTreeSet<String> = spec_operations()
+        .into_iter()
+        .filter(|(m, _)| STATE_CHANGING.contains(&m.as_str()))
+        .map(|(m, p)| format!("{} {p}", m.to_uppercase()))
+        .collect();
+    let table: BTreeSet<String> = CASES.iter().map(|(op, _)| (*op).to_owned()).collect();
+    let missing: Vec<_> = spec.difference(&table).collect();
+    assert!(
+        missing.is_empty(),
+        "state-changing endpoints without a row in audit_completeness.rs CASES: {missing:?}"
+    );
+    // A row that writes nothing says why.
+    for (op, audit) in CASES {
+        if let Nothing(why) | Elsewhere(why) = audit {
+            assert!(!why.is_empty(), "{op}: give the reason");
+        }
+    }
+    let stale: Vec<_> = CASES
+        .iter()
+        .filter(|(op, _)| !spec.contains(*op))
+        .map(|(op, _)| *op)
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "rows for operations the document lacks: {stale:?}"
+    );
+}

@@ -1,0 +1,564 @@
+//! The table: one row per endpoint and case, with a cell per caller.
+
+use super::*;
+
+pub(super) fn rows() -> Vec<Row> {
+    let all200 = "P=200 TA=200 DA=200 DM=200 RE=200 RO=200 NR=200 FA=200 RG=200 KM=200";
+    let zone_read = "P=200 TA=200 DA=200 DM=200 RE=200 RO=200 NR=404 FA=404 RG=200 KM=404";
+    // Whole-zone operations: a grant limited to `www` gives none of them.
+    let zone_admin = "P=200 TA=200 DA=200 DM=403 RE=403 RO=403 NR=404 FA=404 RG=403 KM=404";
+    let zone_status = "P=200 TA=200 DA=200 DM=200 RE=200 RO=200 NR=404 FA=404 RG=403 KM=404";
+    let tenant_admin_only = "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=200 RG=403 KM=403";
+    let tenant_a_admin = "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403";
+    let platform_only = "P=200 TA=403 DA=403 DM=403 RE=403 RO=403 NR=403 FA=403 RG=403 KM=403";
+    // The pending zone has no zone roles: only P and TA reach it, and RG's grant limited to
+    // `www` does not give validation.
+    let pending_admin = "P=200 TA=200 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404 RG=403 KM=404";
+    let record_writers = "P=201 TA=201 DA=201 DM=201 RE=201 RO=403 NR=404 FA=404 RG=201 KM=404";
+    let outside_www = "P=201 TA=201 DA=201 DM=201 RE=201 RO=403 NR=404 FA=404 RG=403 KM=404";
+    let in_zone = Some("TA DA DM RE RO RG");
+    vec![
+        row("GET", "/api/v1/health/live", all200).shows("/status", json!("ok")),
+        row("GET", "/api/v1/health/ready", all200).shows("/status", json!("ok")),
+        row("GET", "/api/v1/auth/me", all200).shows("/data/id", json!("{me}")),
+        row("GET", "/api/v1/me", all200).shows("/data/id", json!("{me}")),
+        // Zones.
+        row("GET", "/api/v1/domains", all200)
+            .lists(in_zone, "/data", "id", "{zone}")
+            .hides("NR FA KM", "/data", "id", "{zone}"),
+        row("GET", "/api/v1/domains/types", all200).lists(None, "/data", "type", "SVCB"),
+        row("GET", "/api/v1/domains/{zone}", zone_read).shows("/id", json!("{zone}")),
+        row(
+            "POST",
+            "/api/v1/domains",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=201 RG=403 KM=403",
+        )
+        .body(json!({"name": "new-{actor}.test"}))
+        .shows("/name", json!("new-{actor}.test")),
+        row("PATCH", "/api/v1/domains/{zone}", zone_admin)
+            .body(json!({"description": "matrix {actor}"}))
+            .shows("/description", json!("matrix {actor}")),
+        row(
+            "DELETE",
+            "/api/v1/domains/{fz}",
+            "P=204 TA=204 DA=204 DM=403 RE=403 RO=403 NR=404 FA=404 RG=403 KM=404",
+        )
+        .fresh(Fresh::Zone)
+        .gone("/api/v1/domains/{fz}"),
+        row(
+            "DELETE",
+            "/api/v1/domains/{fz}?hard=true",
+            "P=204 TA=204 DA=204 DM=403 RE=403 RO=403 NR=404 FA=404 RG=403 KM=404",
+        )
+        .fresh(Fresh::Zone)
+        .gone("/api/v1/domains/{fz}"),
+        row("POST", "/api/v1/domains/{fz}/restore", zone_admin)
+            .fresh(Fresh::DeletedZone)
+            .shows("/status", json!("active"))
+            .after(
+                "/api/v1/domains/{fz}",
+                Probe::Status(200),
+                Probe::Status(404),
+            ),
+        // Records. RG's grant covers `www` only: it sees, writes and deletes records there and
+        // nowhere else, and may not delegate `www` (that hands on every name beneath it).
+        row("GET", "/api/v1/domains/{zone}/records", zone_read)
+            .lists(None, "/data", "id", "{record}")
+            .lists(Some("P TA DA DM RE RO"), "/data", "id", "{api_record}")
+            .hides("RG", "/data", "id", "{api_record}"),
+        row("GET", "/api/v1/domains/{zone}/records/{record}", zone_read)
+            .shows("/id", json!("{record}")),
+        row(
+            "GET",
+            "/api/v1/domains/{zone}/records/{api_record}",
+            "P=200 TA=200 DA=200 DM=200 RE=200 RO=200 NR=404 FA=404 RG=404 KM=404",
+        )
+        .shows("/id", json!("{api_record}")),
+        row("POST", "/api/v1/domains/{zone}/records", outside_www)
+            .body(json!({"name": "new-{actor}", "type": "TXT", "content": "m"}))
+            .shows("/display_name", json!("new-{actor}"))
+            .shows("/type", json!("TXT")),
+        row("POST", "/api/v1/domains/{zone}/records", record_writers)
+            .body(json!({"name": "www", "type": "A", "content": "192.0.2.{seat}"}))
+            .shows("/display_name", json!("www"))
+            .shows("/content", json!("192.0.2.{seat}")),
+        row("POST", "/api/v1/domains/{zone}/records", outside_www)
+            .body(json!({"name": "api", "type": "A", "content": "192.0.2.{seat}"}))
+            .shows("/display_name", json!("api"))
+            .shows("/content", json!("192.0.2.{seat}")),
+        row("POST", "/api/v1/domains/{fz}/records", outside_www)
+            .fresh(Fresh::Zone)
+            .body(json!({"name": "www", "type": "NS", "content": "ns1.elsewhere.example."}))
+            .shows("/type", json!("NS"))
+            .refuses("RG", "permission_denied"),
+        row("POST", "/api/v1/domains/{fz}/records", outside_www)
+            .fresh(Fresh::Zone)
+            .body(json!({"name": "www", "type": "DNAME", "content": "elsewhere.example."}))
+            .shows("/type", json!("DNAME"))
+            .refuses("RG", "permission_denied"),
+        row(
+            "PATCH",
+            "/api/v1/domains/{zone}/records/{record}",
+            "P=200 TA=200 DA=200 DM=200 RE=200 RO=403 NR=404 FA=404 RG=200 KM=404",
+        )
+        .body(json!({"ttl": 600}))
+        .shows("/ttl", json!(600)),
+        row(
+            "PATCH",
+            "/api/v1/domains/{zone}/records/{api_record}",
+            "P=200 TA=200 DA=200 DM=200 RE=200 RO=403 NR=404 FA=404 RG=404 KM=404",
+        )
+        .body(json!({"ttl": 600}))
+        .shows("/ttl", json!(600)),
+        row(
+            "DELETE",
+            "/api/v1/domains/{zone}/records/{fr}",
+            "P=204 TA=204 DA=204 DM=204 RE=403 RO=403 NR=404 FA=404 RG=404 KM=404",
+        )
+        .fresh(Fresh::Record)
+        .gone("/api/v1/domains/{zone}/records/{fr}"),
+        row(
+            "DELETE",
+            "/api/v1/domains/{zone}/records/{fr}",
+            "P=204 TA=204 DA=204 DM=204 RE=403 RO=403 NR=404 FA=404 RG=204 KM=404",
+        )
+        .fresh(Fresh::WwwRecord)
+        .gone("/api/v1/domains/{zone}/records/{fr}"),
+        // Validation.
+        row("GET", "/api/v1/domains/{pending}/validation", pending_admin)
+            .shows("/status", json!("pending")),
+        row(
+            "POST",
+            "/api/v1/domains/{pending}/validation",
+            "P=201 TA=201 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404 RG=403 KM=404",
+        )
+        .body(json!({}))
+        .shows("/status", json!("pending")),
+        row(
+            "POST",
+            "/api/v1/domains/{pending}/validation/check",
+            pending_admin,
+        )
+        .shows("/is_valid", json!(false))
+        .shows("/domain_status", json!("pending_validation")),
+        row(
+            "DELETE",
+            "/api/v1/domains/{fz}/validation",
+            "P=204 TA=204 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404 RG=403 KM=404",
+        )
+        .fresh(Fresh::PendingZone)
+        .after(
+            "/api/v1/domains/{fz}/validation",
+            Probe::Field("/status", json!("cancelled")),
+            Probe::Field("/status", json!("pending")),
+        ),
+        // DNSSEC.
+        row("GET", "/api/v1/domains/{zone}/dnssec", zone_status)
+            .shows("/domain_id", json!("{zone}"))
+            .shows("/enabled", json!(false)),
+        row("POST", "/api/v1/domains/{fz}/dnssec/enable", zone_admin)
+            .fresh(Fresh::Zone)
+            .body(json!({}))
+            .shows("/enabled", json!(true))
+            .after(
+                "/api/v1/domains/{fz}",
+                Probe::Field("/dnssec_enabled", json!(true)),
+                Probe::Field("/dnssec_enabled", json!(false)),
+            ),
+        row("POST", "/api/v1/domains/{fz}/dnssec/disable", zone_admin)
+            .fresh(Fresh::SignedZone)
+            .shows("/enabled", json!(false))
+            .after(
+                "/api/v1/domains/{fz}",
+                Probe::Field("/dnssec_enabled", json!(false)),
+                Probe::Field("/dnssec_enabled", json!(true)),
+            ),
+        row("POST", "/api/v1/domains/{fz}/dnssec/rotate-zsk", zone_admin)
+            .fresh(Fresh::SignedZone)
+            .shows("/action", json!("rotate_zsk")),
+        row("POST", "/api/v1/domains/{fz}/dnssec/rotate-ksk", zone_admin)
+            .fresh(Fresh::SignedZone)
+            .shows("/action", json!("rotate_ksk")),
+        row(
+            "POST",
+            "/api/v1/domains/{fz}/dnssec/confirm-ds-published",
+            zone_admin,
+        )
+        .fresh(Fresh::DsPublishedZone)
+        .body(json!({}))
+        .shows("/action", json!("confirm_ds"))
+        .shows("/status", json!("active")),
+        // Access grants.
+        row(
+            "GET",
+            "/api/v1/domains/{zone}/access-grants",
+            "P=200 TA=200 DA=200 DM=403 RE=403 RO=200 NR=404 FA=404 RG=403 KM=404",
+        )
+        .lists(None, "/data", "id", "{grant}"),
+        row(
+            "GET",
+            "/api/v1/domains/{zone}/access-grants/{grant}",
+            "P=200 TA=200 DA=200 DM=403 RE=403 RO=200 NR=404 FA=404 RG=403 KM=404",
+        )
+        .shows("/id", json!("{grant}")),
+        row(
+            "POST",
+            "/api/v1/domains/{zone}/access-grants",
+            "P=201 TA=201 DA=201 DM=403 RE=403 RO=403 NR=404 FA=404 RG=403 KM=404",
+        )
+        .fresh(Fresh::User)
+        .body(json!({"grant_type": "user", "grantee_id": "{fu}", "role": "read_only"}))
+        .shows("/grantee_id", json!("{fu}"))
+        .shows("/role", json!("read_only")),
+        row(
+            "PATCH",
+            "/api/v1/domains/{zone}/access-grants/{grant}",
+            zone_admin,
+        )
+        .body(json!({"notes": "matrix {actor}"}))
+        .shows("/notes", json!("matrix {actor}")),
+        row(
+            "DELETE",
+            "/api/v1/domains/{zone}/access-grants/{fgrant}",
+            "P=204 TA=204 DA=204 DM=403 RE=403 RO=403 NR=404 FA=404 RG=403 KM=404",
+        )
+        .fresh(Fresh::Grant)
+        .gone("/api/v1/domains/{zone}/access-grants/{fgrant}"),
+        // Nobody widens, or removes, its own grant: RG's on a fresh zone, limited to `www` and
+        // expiring.
+        row(
+            "PATCH",
+            "/api/v1/domains/{fz}/access-grants/{fzg}",
+            zone_admin,
+        )
+        .fresh(Fresh::Zone)
+        .body(json!({"record_pattern": null, "expires_at": null}))
+        .shows("/record_pattern", Value::Null)
+        .shows("/expires_at", Value::Null)
+        .after(
+            "/api/v1/domains/{fz}/access-grants/{fzg}",
+            Probe::Field("/record_pattern", Value::Null),
+            Probe::Field("/record_pattern", json!("www")),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/domains/{fz}/access-grants/{fzg}",
+            "P=204 TA=204 DA=204 DM=403 RE=403 RO=403 NR=404 FA=404 RG=403 KM=404",
+        )
+        .fresh(Fresh::Zone)
+        .gone("/api/v1/domains/{fz}/access-grants/{fzg}"),
+        // Nor grants itself anything, where it could grant others: TA and DA each grant the
+        // other and are refused for themselves.
+        row(
+            "POST",
+            "/api/v1/domains/{fz}/access-grants",
+            "P=201 TA=403 DA=201 DM=403 RE=403 RO=403 NR=404 FA=404 RG=403 KM=404",
+        )
+        .fresh(Fresh::Zone)
+        .body(json!({"grant_type": "user", "grantee_id": "{ta_user}", "role": "read_only"}))
+        .shows("/grantee_id", json!("{ta_user}"))
+        .refuses("TA", "own_grant"),
+        row(
+            "POST",
+            "/api/v1/domains/{fz}/access-grants",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=404 FA=404 RG=403 KM=404",
+        )
+        .fresh(Fresh::Zone)
+        .body(json!({"grant_type": "user", "grantee_id": "{da_user}", "role": "read_only"}))
+        .shows("/grantee_id", json!("{da_user}"))
+        .refuses("DA", "own_grant"),
+        // Roles.
+        row("GET", "/api/v1/roles", tenant_admin_only).lists(None, "/data", "name", "read_only"),
+        row("GET", "/api/v1/roles/permissions", all200).lists(
+            None,
+            "/data",
+            "permission",
+            "records:read",
+        ),
+        row("GET", "/api/v1/roles/{crole}", tenant_a_admin).shows("/id", json!("{crole}")),
+        row(
+            "POST",
+            "/api/v1/roles",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=201 RG=403 KM=403",
+        )
+        .body(json!({"name": "new-{actor}", "permissions": ["records:read"]}))
+        .shows("/name", json!("new-{actor}"))
+        .shows("/is_system", json!(false)),
+        row("PATCH", "/api/v1/roles/{crole}", tenant_a_admin)
+            .body(json!({"description": "matrix {actor}"}))
+            .shows("/description", json!("matrix {actor}")),
+        row(
+            "DELETE",
+            "/api/v1/roles/{frole}",
+            "P=204 TA=204 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403",
+        )
+        .fresh(Fresh::Role)
+        .gone("/api/v1/roles/{frole}"),
+        row("GET", "/api/v1/roles/users/{ro_user}", tenant_a_admin).lists(
+            None,
+            "/data",
+            "id",
+            "{assignment}",
+        ),
+        row(
+            "POST",
+            "/api/v1/roles/users/{fu}",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403",
+        )
+        .fresh(Fresh::User)
+        .body(json!({"role_name": "read_only", "scope": "tenant", "scope_id": "{tenant}"}))
+        .shows("/principal_id", json!("{fu}"))
+        .shows("/role_name", json!("read_only")),
+        row(
+            "DELETE",
+            "/api/v1/roles/users/{fu}/assignments/{fa}",
+            "P=204 TA=204 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403",
+        )
+        .fresh(Fresh::UserAssignment)
+        .unlisted("/api/v1/roles/users/{fu}", "/data", "id", "{fa}"),
+        row(
+            "GET",
+            "/api/v1/roles/users/{nr_user}/permissions",
+            "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=200 FA=404 RG=403 KM=403",
+        )
+        .shows("/user_id", json!("{nr_user}")),
+        row("GET", "/api/v1/roles/groups/{agroup}", tenant_a_admin).lists(
+            None,
+            "/data",
+            "id",
+            "{gassignment}",
+        ),
+        row(
+            "POST",
+            "/api/v1/roles/groups/{fg}",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403",
+        )
+        .fresh(Fresh::Group)
+        .body(json!({"role_name": "read_only", "scope": "tenant", "scope_id": "{tenant}"}))
+        .shows("/principal_id", json!("{fg}"))
+        .shows("/principal_type", json!("group")),
+        row(
+            "DELETE",
+            "/api/v1/roles/groups/{fg}/assignments/{fa}",
+            "P=204 TA=204 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403",
+        )
+        .fresh(Fresh::GroupAssignment)
+        .unlisted("/api/v1/roles/groups/{fg}", "/data", "id", "{fa}"),
+        row("POST", "/api/v1/me/permissions/check", all200)
+            .body(json!({"permission": "records:read", "domain_id": "{zone}"}))
+            .shows_for("P TA DA DM RE RO RG", "/allowed", json!(true))
+            .shows_for("NR FA KM", "/allowed", json!(false)),
+        // RG's grant reaches the records at `www` only, and nothing zone-wide.
+        row("POST", "/api/v1/me/permissions/check", all200)
+            .body(
+                json!({"permission": "records:update", "domain_id": "{zone}",
+                         "record_name": "www", "record_type": "A"}),
+            )
+            .shows_for("P TA DA DM RE RG", "/allowed", json!(true))
+            .shows_for("RO NR FA KM", "/allowed", json!(false)),
+        row("POST", "/api/v1/me/permissions/check", all200)
+            .body(
+                json!({"permission": "records:update", "domain_id": "{zone}",
+                         "record_name": "api", "record_type": "A"}),
+            )
+            .shows_for("P TA DA DM RE", "/allowed", json!(true))
+            .shows_for("RO NR FA KM RG", "/allowed", json!(false)),
+        row("POST", "/api/v1/me/permissions/check", all200)
+            .body(json!({"permission": "dnssec:read", "domain_id": "{zone}"}))
+            .shows_for("P TA DA DM RE RO", "/allowed", json!(true))
+            .shows_for("NR FA KM RG", "/allowed", json!(false)),
+        // Audit log.
+        row(
+            "GET",
+            "/api/v1/admin/audit-logs?resource_id={zone}&action=domain.create",
+            tenant_admin_only,
+        )
+        .lists(Some("TA"), "/data", "id", "{log}")
+        .hides("FA", "/data", "id", "{log}"),
+        row(
+            "GET",
+            "/api/v1/admin/audit-logs?tenant_id={tenant}&resource_id={zone}",
+            platform_only,
+        )
+        .lists(None, "/data", "id", "{log}"),
+        row("GET", "/api/v1/admin/audit-logs/{log}", tenant_a_admin).shows("/id", json!("{log}")),
+        // Groups.
+        row("GET", "/api/v1/admin/groups", tenant_admin_only)
+            .lists(Some("TA"), "/data", "id", "{agroup}")
+            .hides("FA", "/data", "id", "{agroup}"),
+        row(
+            "POST",
+            "/api/v1/admin/groups",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=201 RG=403 KM=403",
+        )
+        .body(json!({"name": "new-{actor}"}))
+        .shows("/name", json!("new-{actor}")),
+        row("GET", "/api/v1/admin/groups/{agroup}", tenant_a_admin).shows("/id", json!("{agroup}")),
+        row("PATCH", "/api/v1/admin/groups/{agroup}", tenant_a_admin)
+            .body(json!({"description": "matrix {actor}"}))
+            .shows("/description", json!("matrix {actor}")),
+        row(
+            "GET",
+            "/api/v1/admin/groups/{agroup}/members",
+            tenant_a_admin,
+        )
+        .lists(None, "/user_ids", "", "{member}"),
+        row(
+            "POST",
+            "/api/v1/admin/groups/{agroup}/members",
+            tenant_a_admin,
+        )
+        .fresh(Fresh::User)
+        .body(json!({"user_id": "{fu}"}))
+        .lists(None, "/user_ids", "", "{fu}"),
+        // A group holding what even the tenant admin lacks takes members from the platform
+        // admin only.
+        row(
+            "POST",
+            "/api/v1/admin/groups/{fg}/members",
+            "P=200 TA=403 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403",
+        )
+        .fresh(Fresh::PrivilegedGroup)
+        .body(json!({"user_id": "{fu}"}))
+        .lists(None, "/user_ids", "", "{fu}")
+        .refuses("TA", "permission_not_held")
+        .after(
+            "/api/v1/admin/groups/{fg}/members",
+            Probe::Holds("/user_ids", "", "{fu}", true),
+            Probe::Holds("/user_ids", "", "{fu}", false),
+        ),
+        row(
+            "DELETE",
+            "/api/v1/admin/groups/{agroup}/members/{fu}",
+            "P=204 TA=204 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403",
+        )
+        .fresh(Fresh::Member)
+        .unlisted(
+            "/api/v1/admin/groups/{agroup}/members",
+            "/user_ids",
+            "",
+            "{fu}",
+        ),
+        row(
+            "DELETE",
+            "/api/v1/admin/groups/{fg}",
+            "P=204 TA=204 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403",
+        )
+        .fresh(Fresh::Group)
+        .gone("/api/v1/admin/groups/{fg}"),
+        // API keys: everyone manages its own; another user's key is invisible to all but key
+        // managers, who act only as principals holding no more than they do.
+        row("GET", "/api/v1/api-keys", all200).lists(None, "/data", "id", "{my_key}"),
+        row(
+            "GET",
+            "/api/v1/api-keys/{key}",
+            "P=200 TA=200 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404 RG=404 KM=200",
+        )
+        .shows("/id", json!("{key}")),
+        row(
+            "POST",
+            "/api/v1/api-keys",
+            // Another tenant's admin is told what an unknown id gets: no such user.
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=201 FA=422 RG=403 KM=201",
+        )
+        .body(json!({"name": "new-{actor}", "permission_source_id": "{nr_user}"}))
+        .shows("/name", json!("new-{actor}"))
+        .shows("/permission_source_id", json!("{nr_user}")),
+        row(
+            "POST",
+            "/api/v1/api-keys",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=422 RG=403 KM=403",
+        )
+        .body(json!({"name": "as-ta-{actor}", "permission_source_id": "{ta_user}"}))
+        .shows("/permission_source_id", json!("{ta_user}"))
+        .refuses("KM", "permission_not_held"),
+        row(
+            "POST",
+            "/api/v1/api-keys",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=422 RG=403 KM=403",
+        )
+        .body(
+            json!({"name": "as-group-{actor}", "permission_source": "group",
+                     "permission_source_id": "{agroup}"}),
+        )
+        .refuses("FA", "invalid_input")
+        .shows("/permission_source", json!("group"))
+        .shows("/permission_source_id", json!("{agroup}"))
+        .refuses("KM", "permission_not_held"),
+        row(
+            "POST",
+            "/api/v1/api-keys/{fk}/revoke",
+            "P=200 TA=200 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404 RG=404 KM=200",
+        )
+        .fresh(Fresh::Key)
+        .shows("/status", json!("revoked"))
+        .after(
+            "/api/v1/api-keys/{fk}",
+            Probe::Field("/status", json!("revoked")),
+            Probe::Field("/status", json!("active")),
+        ),
+        row(
+            "POST",
+            "/api/v1/api-keys/{fk}/activate",
+            "P=200 TA=200 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404 RG=404 KM=403",
+        )
+        .fresh(Fresh::RevokedKey)
+        .shows("/status", json!("active"))
+        .refuses("KM", "permission_not_held")
+        .after(
+            "/api/v1/api-keys/{fk}",
+            Probe::Field("/status", json!("active")),
+            Probe::Field("/status", json!("revoked")),
+        ),
+        row(
+            "POST",
+            "/api/v1/api-keys/{fk}/regenerate",
+            "P=200 TA=200 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404 RG=404 KM=403",
+        )
+        .fresh(Fresh::Key)
+        .shows("/id", json!("{fk}"))
+        .shows("/status", json!("active"))
+        .refuses("KM", "permission_not_held"),
+        row(
+            "DELETE",
+            "/api/v1/api-keys/{fk}",
+            "P=204 TA=204 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404 RG=404 KM=204",
+        )
+        .fresh(Fresh::Key)
+        .gone("/api/v1/api-keys/{fk}"),
+        // Platform administration (last: the name servers apply to every zone).
+        row("GET", "/api/v1/admin/tenants", platform_only).lists(None, "/data", "id", "{tenant}"),
+        row("GET", "/api/v1/admin/tenants/{tenant}", platform_only).shows("/id", json!("{tenant}")),
+        row(
+            "POST",
+            "/api/v1/admin/tenants",
+            "P=201 TA=403 DA=403 DM=403 RE=403 RO=403 NR=403 FA=403 RG=403 KM=403",
+        )
+        .body(json!({"name": "New {actor}", "slug": "new-{actor}"}))
+        .shows("/slug", json!("new-{actor}")),
+        row(
+            "GET",
+            "/api/v1/admin/users?page_size=100",
+            tenant_admin_only,
+        )
+        .lists(Some("TA"), "/data", "id", "{nr_user}")
+        .hides("FA", "/data", "id", "{nr_user}"),
+        row(
+            "POST",
+            "/api/v1/admin/users",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=403 RG=403 KM=403",
+        )
+        .body(json!({"email": "new-{actor}@alpha.test", "tenant_id": "{tenant}"}))
+        .shows("/email", json!("new-{actor}@alpha.test"))
+        .shows("/tenant_id", json!("{tenant}")),
+        row("PUT", "/api/v1/admin/nameservers", platform_only)
+            .body(json!({"nameservers": ["ns1.scaidns.test", "ns2.scaidns.test"]}))
+            .lists(None, "/nameservers", "", "ns2.scaidns.test."),
+        row("GET", "/api/v1/admin/nameservers", platform_only).lists(
+            None,
+            "/nameservers",
+            "",
+            "ns1.scaidns.test.",
+        ),
+    ]
+}
