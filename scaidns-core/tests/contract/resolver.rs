@@ -1,18 +1,21 @@
-//! The `Resolver` contract: `HickoryResolver` against PowerDNS and against the embedded server,
-//! for the answers ownership validation and DS checks rely on.
+//! The `Resolver` contract: `HickoryResolver` against every DNS backend's server (PowerDNS and
+//! the embedded one, through the `DnsBackend` fixtures), for the answers ownership validation
+//! and DS checks rely on.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use scaidns_core::adapters::embedded::EmbeddedBackend;
 use scaidns_core::adapters::resolver::HickoryResolver;
-use scaidns_core::ports::backend::{DnsBackend, RrData, RrSet, ZoneSpec};
+use scaidns_core::ports::backend::{RrData, RrSet, ZoneSpec};
 use scaidns_core::ports::resolver::{LookupAnswer, Resolver};
 use scaidns_core::record::RecordType;
 use scaidns_core::zone::ZoneName;
 use scaidns_core::zone::soa::{self, SoaTimers};
 
-use crate::support::pdns::PdnsServer;
+use crate::support::backends::Served;
+use crate::support::contract::contract;
+
+contract!(DnsBackend: resolves_what_the_backend_serves);
 
 const DS: &str = "12345 13 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
@@ -83,17 +86,22 @@ fn dead_server() -> SocketAddr {
     socket.local_addr().unwrap()
 }
 
-async fn behaves(server: SocketAddr) {
-    let resolver = HickoryResolver::with_timeout(Duration::from_secs(1));
+async fn resolves_what_the_backend_serves(target: &Served) {
+    target.backend.create_zone(&spec()).await.unwrap();
+    behaves(
+        &HickoryResolver::with_timeout(Duration::from_secs(1)),
+        target.dns,
+    )
+    .await;
+}
+
+async fn behaves(resolver: &dyn Resolver, server: SocketAddr) {
     let servers = [server];
-    let lookup = |name: &'static str, rtype: RecordType| {
-        let resolver = resolver.clone();
-        async move {
-            resolver
-                .lookup(&servers, name, rtype)
-                .await
-                .unwrap_or_else(|e| panic!("{name} {rtype}: {e}"))
-        }
+    let lookup = |name: &'static str, rtype: RecordType| async move {
+        resolver
+            .lookup(&servers, name, rtype)
+            .await
+            .unwrap_or_else(|e| panic!("{name} {rtype}: {e}"))
     };
 
     assert_eq!(
@@ -153,24 +161,6 @@ async fn behaves(server: SocketAddr) {
         err.0.contains("Refused") || err.0.contains("REFUSED"),
         "{err}"
     );
-}
-
-#[tokio::test]
-async fn against_powerdns() {
-    let server = PdnsServer::start().await;
-    server.backend().create_zone(&spec()).await.unwrap();
-    behaves(server.dns_addr).await;
-}
-
-#[tokio::test]
-async fn against_embedded() {
-    let backend = EmbeddedBackend::new();
-    let handle = backend
-        .serve(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .unwrap();
-    backend.create_zone(&spec()).await.unwrap();
-    behaves(handle.local_addr()).await;
 }
 
 #[tokio::test]
