@@ -1,5 +1,5 @@
 //! DNSSEC endpoints on the embedded backend: every refusal is a documented 4xx that changes
-//! nothing. (Signing itself is proven against PowerDNS in the core's contract suite,
+//! nothing. (Signing itself is proven against PowerDNS in the core's service scenarios,
 //! `dnssec_lifecycle`, where `delv` validates the zone through both rollovers.)
 
 use scaidns_client::types::{
