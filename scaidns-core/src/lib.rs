@@ -16,11 +16,13 @@ pub mod dnssec;
 pub mod error;
 pub mod identity;
 pub mod ids;
+pub mod name;
 pub mod ownership;
 pub mod ports;
 pub mod rbac;
 pub mod record;
 pub mod service;
+mod string_enum;
 pub mod tenant;
 pub mod zone;
 

@@ -265,9 +265,9 @@ mod tests {
     use chrono::TimeZone;
 
     use super::*;
+    use crate::dnssec::KeyRole;
     use crate::dnssec::key::{DnssecStatus, DsRecord, zone_status};
     use crate::ids::ZoneId;
-    use crate::ports::backend::KeyRole;
     use crate::ports::{Clock, ManualClock};
 
     fn key(zone: ZoneId, role: KeyRole, tag: u16, now: DateTime<Utc>) -> DnssecKey {

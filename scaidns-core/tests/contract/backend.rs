@@ -7,12 +7,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use scaidns_core::adapters::embedded::EmbeddedBackend;
-use scaidns_core::ports::backend::{
-    BackendErrorKind, DnsBackend, RrData, RrSet, RrSetChange, ZoneSpec,
-};
+use scaidns_core::name::ZoneName;
+use scaidns_core::ports::backend::{BackendErrorKind, DnsBackend, ZoneSpec};
 use scaidns_core::record::RecordType;
-use scaidns_core::zone::ZoneName;
 use scaidns_core::zone::soa::{self, SoaTimers};
+use scaidns_core::zone::{RrData, RrSet, RrSetChange};
 
 use crate::support::dns::{DnsReply, ResponseCode, query, query_tcp, wire_of};
 use crate::support::pdns::PdnsServer;
@@ -801,7 +800,9 @@ mod powerdns_only {
     use std::time::Duration;
 
     use scaidns_core::adapters::pdns::{PdnsConfig, PowerDnsBackend};
-    use scaidns_core::ports::backend::{BackendErrorKind, DnsBackend, KeyRole, NewKey};
+    use scaidns_core::dnssec::{KeyRole, NewKey};
+    use scaidns_core::ports::backend::{BackendErrorKind, DnsBackend};
+    use scaidns_core::ports::dnssec_keys::DnssecKeyBackend;
 
     use super::{spec, zone};
     use crate::support::pdns::PdnsServer;
@@ -951,32 +952,50 @@ mod powerdns_only {
 mod embedded_only {
     use std::net::SocketAddr;
 
+    use std::marker::PhantomData;
+
     use scaidns_core::adapters::embedded::EmbeddedBackend;
-    use scaidns_core::ports::backend::{BackendErrorKind, DnsBackend, KeyRole, NewKey};
+    use scaidns_core::adapters::pdns::PowerDnsBackend;
+    use scaidns_core::ports::backend::DnsBackend;
+    use scaidns_core::ports::dnssec_keys::DnssecKeyBackend;
 
     use super::{spec, zone};
     use crate::support::dns::{query, try_query_tcp};
 
-    #[tokio::test]
-    async fn dnssec_is_unsupported() {
-        let backend = EmbeddedBackend::new();
-        let z = zone("nokeys.example");
-        backend.create_zone(&spec(&z)).await.unwrap();
-        assert_eq!(
-            backend.list_keys(&z).await.unwrap_err().kind,
-            BackendErrorKind::Unsupported
-        );
-        let key = NewKey {
-            role: KeyRole::Csk,
-            algorithm: 13,
-            bits: None,
-            active: true,
-            published: true,
-        };
-        assert_eq!(
-            backend.add_key(&z, &key).await.unwrap_err().kind,
-            BackendErrorKind::Unsupported
-        );
+    /// Whether `T` implements the DNSSEC key port, answered at compile time through autoref
+    /// specialisation: the impl on `Probe<T>` needs the bound and is picked first when it holds;
+    /// otherwise method lookup falls through to the impl on `&Probe<T>`.
+    struct Probe<T>(PhantomData<T>);
+
+    trait HasKeys {
+        fn has_keys(&self) -> bool;
+    }
+
+    impl<T: DnssecKeyBackend> HasKeys for Probe<T> {
+        fn has_keys(&self) -> bool {
+            true
+        }
+    }
+
+    trait HasNoKeys {
+        fn has_keys(&self) -> bool;
+    }
+
+    impl<T> HasNoKeys for &Probe<T> {
+        fn has_keys(&self) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn dnssec_is_unsupported() {
+        // DNSSEC keys are a port of their own; the embedded backend does not implement it, so a
+        // service built on it has no key port and answers `dnssec_unsupported`
+        // (`dnssec_lifecycle::embedded_backend_names_powerdns_as_the_requirement`).
+        let embedded = &Probe::<EmbeddedBackend>(PhantomData);
+        assert!(!embedded.has_keys());
+        let powerdns = &Probe::<PowerDnsBackend>(PhantomData);
+        assert!(powerdns.has_keys());
     }
 
     #[tokio::test]
@@ -1002,9 +1021,9 @@ mod embedded_only {
     #[tokio::test]
     async fn serials_are_dated_and_count_changes() {
         use chrono::TimeZone;
-        use scaidns_core::ports::backend::RrSetChange;
         use scaidns_core::ports::clock::ManualClock;
         use scaidns_core::record::RecordType;
+        use scaidns_core::zone::RrSetChange;
 
         let clock = std::sync::Arc::new(ManualClock::new(
             chrono::Utc.with_ymd_and_hms(2026, 1, 26, 12, 0, 0).unwrap(),

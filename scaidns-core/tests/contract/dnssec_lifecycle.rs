@@ -17,7 +17,7 @@ use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::dnssec::{DnssecStatus, DsRecord, KeyState};
 use scaidns_core::ids::{TenantId, ZoneId};
 use scaidns_core::ports::store::{AuditFilter, PageRequest, RecordFilter};
-use scaidns_core::ports::{Clock, DnsBackend, ManualClock};
+use scaidns_core::ports::{Clock, DnsBackend, DnssecKeyBackend, ManualClock};
 use scaidns_core::service::dnssec::system_context_for;
 use scaidns_core::service::records::RecordCreate;
 use scaidns_core::service::worker::{JOB_NAMES, WorkerConfig};
@@ -45,13 +45,15 @@ async fn harness() -> Harness {
     let mut config = ServiceConfig::default();
     // PowerDNS serves the parent too, so it is the "resolver" that sees the parent's DS.
     config.validation.resolvers = vec![pdns.dns_addr];
+    let backend = Arc::new(pdns.backend());
     let svc = ScaiDns::new(
         Arc::new(db.store.clone()),
-        Arc::new(pdns.backend()),
+        Arc::clone(&backend) as Arc<dyn DnsBackend>,
         Arc::new(HickoryResolver::new()),
         Arc::clone(&clock) as Arc<dyn Clock>,
         config,
-    );
+    )
+    .with_dnssec_keys(backend);
     Harness {
         pdns,
         _db: db,
@@ -493,7 +495,7 @@ async fn embedded_backend_names_powerdns_as_the_requirement() {
 async fn powerdns_down_mid_burst_converges_to_the_store() {
     let mut h = harness().await;
     let zone = h.zone("burst.test").await;
-    let name: scaidns_core::zone::ZoneName = "burst.test".parse().unwrap();
+    let name: scaidns_core::name::ZoneName = "burst.test".parse().unwrap();
     for i in 0..60 {
         if i == 20 {
             h.pdns.stop().await;
@@ -546,13 +548,13 @@ async fn reconcile_reports_and_repairs_drift() {
     let h = harness().await;
     let zone = h.zone("drift.test").await;
     h.record(zone, "www", "A", "192.0.2.1").await;
-    let name: scaidns_core::zone::ZoneName = "drift.test".parse().unwrap();
+    let name: scaidns_core::name::ZoneName = "drift.test".parse().unwrap();
     // Someone edits PowerDNS directly.
     let backend = h.pdns.backend();
     backend
         .apply(
             &name,
-            &[scaidns_core::ports::RrSetChange::Delete {
+            &[scaidns_core::zone::RrSetChange::Delete {
                 name: "www.drift.test.".into(),
                 rtype: "A".parse().unwrap(),
             }],
@@ -562,11 +564,11 @@ async fn reconcile_reports_and_repairs_drift() {
     backend
         .create_zone(&scaidns_core::ports::ZoneSpec {
             name: "stray.test".parse().unwrap(),
-            rrsets: vec![scaidns_core::ports::RrSet {
+            rrsets: vec![scaidns_core::zone::RrSet {
                 name: "stray.test.".into(),
                 rtype: "SOA".parse().unwrap(),
                 ttl: 3600,
-                records: vec![scaidns_core::ports::RrData {
+                records: vec![scaidns_core::zone::RrData {
                     content: "ns1.stray.test. hostmaster.stray.test. 1 3600 600 604800 600".into(),
                     disabled: false,
                 }],
