@@ -11,6 +11,8 @@
 )]
 
 pub mod adapters;
+#[cfg(test)]
+mod architecture_tests;
 pub mod audit;
 pub mod dnssec;
 pub mod error;
