@@ -6,8 +6,8 @@
 use libfuzzer_sys::fuzz_target;
 use scaidns_core::ErrorKind;
 use scaidns_core::record::RecordName;
-use scaidns_core::zone::ZoneName;
-use scaidns_core::zone::name::{MAX_LABEL_LEN, MAX_NAME_LEN};
+use scaidns_core::name::ZoneName;
+use scaidns_core::name::{MAX_LABEL_LEN, MAX_NAME_LEN};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

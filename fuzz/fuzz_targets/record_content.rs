@@ -10,7 +10,7 @@ use libfuzzer_sys::fuzz_target;
 use scaidns_core::ErrorKind;
 use scaidns_core::record::RecordType;
 use scaidns_core::record::content::{MAX_CONTENT_LEN, RecordContent, hickory};
-use scaidns_core::zone::ZoneName;
+use scaidns_core::name::ZoneName;
 
 fuzz_target!(|data: &[u8]| {
     // First byte: the type; the rest: the content text.

@@ -11,12 +11,13 @@ use std::sync::Arc;
 use chrono::Utc;
 use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::ids::{TenantId, ZoneId};
-use scaidns_core::ports::{DnsBackend, RrSetChange, SystemClock};
+use scaidns_core::ports::{DnsBackend, SystemClock};
 use scaidns_core::service::dnssec::system_context_for;
 use scaidns_core::service::records::RecordCreate;
 use scaidns_core::service::worker::JOB_NAMES;
 use scaidns_core::service::zones::ZoneCreate;
 use scaidns_core::service::{OpContext, ScaiDns, ServiceConfig};
+use scaidns_core::zone::RrSetChange;
 use scaidns_core::zone::SyncStatus;
 use scaidns_tests::db::TestDb;
 use scaidns_tests::dns::{self, ResponseCode};
@@ -35,13 +36,15 @@ impl Setup {
     async fn new() -> Self {
         let pdns = PdnsServer::start().await;
         let db = TestDb::sqlite().await;
+        let backend = Arc::new(pdns.backend());
         let svc = ScaiDns::new(
             Arc::new(db.store.clone()),
-            Arc::new(pdns.backend()),
+            Arc::clone(&backend) as Arc<dyn DnsBackend>,
             Arc::new(HickoryResolver::new()),
             Arc::new(SystemClock),
             ServiceConfig::default(),
-        );
+        )
+        .with_dnssec_keys(backend);
         Self {
             pdns,
             db,
@@ -228,11 +231,11 @@ async fn reconcile_reports_drift_and_fix_repairs_powerdns() {
         .backend()
         .create_zone(&scaidns_core::ports::ZoneSpec {
             name: "stray.test".parse().unwrap(),
-            rrsets: vec![scaidns_core::ports::RrSet {
+            rrsets: vec![scaidns_core::zone::RrSet {
                 name: "stray.test.".into(),
                 rtype: "SOA".parse().unwrap(),
                 ttl: 3600,
-                records: vec![scaidns_core::ports::RrData {
+                records: vec![scaidns_core::zone::RrData {
                     content: "ns1.stray.test. hostmaster.stray.test. 1 3600 600 604800 600".into(),
                     disabled: false,
                 }],

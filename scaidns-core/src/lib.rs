@@ -11,16 +11,20 @@
 )]
 
 pub mod adapters;
+#[cfg(test)]
+mod architecture_tests;
 pub mod audit;
 pub mod dnssec;
 pub mod error;
 pub mod identity;
 pub mod ids;
+pub mod name;
 pub mod ownership;
 pub mod ports;
 pub mod rbac;
 pub mod record;
 pub mod service;
+mod string_enum;
 pub mod tenant;
 pub mod zone;
 

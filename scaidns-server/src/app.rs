@@ -21,7 +21,7 @@ use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::adapters::sql::SqlStore;
 use scaidns_core::identity::api_key::Pepper;
 use scaidns_core::ports::rate_limit::RateLimiter;
-use scaidns_core::ports::{DnsBackend, Store, SystemClock};
+use scaidns_core::ports::{DnsBackend, DnssecKeyBackend, Store, SystemClock};
 use scaidns_core::record::TtlPolicy;
 use scaidns_core::service::{ApiKeyRateLimit, ScaiDns, ServiceConfig, ValidationConfig};
 use scaidns_core::zone::ZoneStatus;
@@ -201,10 +201,16 @@ pub async fn connect_store(config: &Config) -> Result<Arc<dyn Store>, StartError
     Ok(Arc::new(store))
 }
 
+/// The DNS backend, its DNSSEC key port when it signs (PowerDNS), and the embedded server's
+/// running DNS listener when it is the embedded one.
+pub type ConnectedBackend = (
+    Arc<dyn DnsBackend>,
+    Option<Arc<dyn DnssecKeyBackend>>,
+    Option<EmbeddedServerHandle>,
+);
+
 /// The DNS backend; for the embedded one, also its running DNS listener.
-pub async fn connect_backend(
-    config: &Config,
-) -> Result<(Arc<dyn DnsBackend>, Option<EmbeddedServerHandle>), StartError> {
+pub async fn connect_backend(config: &Config) -> Result<ConnectedBackend, StartError> {
     match &config.backend {
         BackendConfig::PowerDns {
             api_url,
@@ -218,13 +224,18 @@ pub async fn connect_backend(
                 ZoneKind::Native => PdnsZoneKind::Native,
                 ZoneKind::Master => PdnsZoneKind::Master,
             };
-            Ok((Arc::new(PowerDnsBackend::new(pdns)?), None))
+            let backend = Arc::new(PowerDnsBackend::new(pdns)?);
+            Ok((
+                Arc::clone(&backend) as Arc<dyn DnsBackend>,
+                Some(backend as Arc<dyn DnssecKeyBackend>),
+                None,
+            ))
         }
         BackendConfig::Embedded { address } => {
             let backend = EmbeddedBackend::new();
             let handle = backend.serve(*address).await?;
             tracing::info!(address = %handle.local_addr(), "embedded DNS server listening");
-            Ok((Arc::new(backend), Some(handle)))
+            Ok((Arc::new(backend), None, Some(handle)))
         }
     }
 }
@@ -291,8 +302,15 @@ pub async fn build_state(
     config: Config,
 ) -> Result<(AppState, Option<EmbeddedServerHandle>), StartError> {
     let store = connect_store(&config).await?;
-    let (backend, dns) = connect_backend(&config).await?;
+    let (backend, dnssec_keys, dns) = connect_backend(&config).await?;
     let metrics = Arc::new(Metrics::new());
+    let dnssec_keys = dnssec_keys.map(|keys| {
+        Arc::new(crate::metered_backend::MeteredDnssecKeys::new(
+            keys,
+            backend.name(),
+            Arc::clone(&metrics),
+        )) as Arc<dyn DnssecKeyBackend>
+    });
     let backend: Arc<dyn DnsBackend> = Arc::new(crate::metered_backend::MeteredBackend::new(
         backend,
         Arc::clone(&metrics),
@@ -305,6 +323,10 @@ pub async fn build_state(
         Arc::new(SystemClock),
         service_config(&config),
     );
+    let service = match dnssec_keys {
+        Some(keys) => service.with_dnssec_keys(keys),
+        None => service,
+    };
     let service = crate::identity_setup::with_identity_provider(service, &config)?;
     let state = AppState {
         service,

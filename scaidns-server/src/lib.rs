@@ -6,6 +6,8 @@
 
 pub mod api;
 pub mod app;
+#[cfg(test)]
+mod architecture_tests;
 pub mod auth;
 pub mod body_check;
 pub mod body_limit;

@@ -1,14 +1,15 @@
 //! Counts and times every DNS-backend call (`scaidns_pdns_requests_total`,
 //! `scaidns_pdns_request_duration_seconds`, spec api-zones §13) by wrapping the backend port, so
-//! the adapters stay free of metrics.
+//! the adapters stay free of metrics. The DNSSEC key port is wrapped the same way.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
-use scaidns_core::ports::backend::{BackendKey, NewKey};
-use scaidns_core::ports::{BackendError, DnsBackend, RrSet, RrSetChange, ZoneSpec};
-use scaidns_core::zone::ZoneName;
+use scaidns_core::dnssec::{BackendKey, NewKey};
+use scaidns_core::name::ZoneName;
+use scaidns_core::ports::{BackendError, DnsBackend, DnssecKeyBackend, ZoneSpec};
+use scaidns_core::zone::{RrSet, RrSetChange};
 
 use crate::metrics::Metrics;
 
@@ -30,16 +31,7 @@ impl MeteredBackend {
         operation: &str,
         call: impl Future<Output = Result<T, BackendError>>,
     ) -> Result<T, BackendError> {
-        let started = Instant::now();
-        let result = call.await;
-        let outcome = match &result {
-            Ok(_) => "ok",
-            Err(e) if e.is_transient() => "unavailable",
-            Err(_) => "error",
-        };
-        self.metrics
-            .observe_backend(self.inner.name(), operation, outcome, started.elapsed());
-        result
+        timed(&self.metrics, self.inner.name(), operation, call).await
     }
 }
 
@@ -78,13 +70,51 @@ impl DnsBackend for MeteredBackend {
     async fn notify(&self, zone: &ZoneName) -> Result<(), BackendError> {
         self.timed("notify", self.inner.notify(zone)).await
     }
+}
 
+/// A DNSSEC key port whose calls are recorded in [`Metrics`] under the backend's name.
+#[derive(Debug)]
+pub struct MeteredDnssecKeys {
+    inner: Arc<dyn DnssecKeyBackend>,
+    backend: &'static str,
+    metrics: Arc<Metrics>,
+}
+
+impl MeteredDnssecKeys {
+    /// Wraps `inner`, the key port of the backend called `backend` in the metrics.
+    pub fn new(
+        inner: Arc<dyn DnssecKeyBackend>,
+        backend: &'static str,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        Self {
+            inner,
+            backend,
+            metrics,
+        }
+    }
+}
+
+#[async_trait]
+impl DnssecKeyBackend for MeteredDnssecKeys {
     async fn list_keys(&self, zone: &ZoneName) -> Result<Vec<BackendKey>, BackendError> {
-        self.timed("list_keys", self.inner.list_keys(zone)).await
+        timed(
+            &self.metrics,
+            self.backend,
+            "list_keys",
+            self.inner.list_keys(zone),
+        )
+        .await
     }
 
     async fn add_key(&self, zone: &ZoneName, key: &NewKey) -> Result<BackendKey, BackendError> {
-        self.timed("add_key", self.inner.add_key(zone, key)).await
+        timed(
+            &self.metrics,
+            self.backend,
+            "add_key",
+            self.inner.add_key(zone, key),
+        )
+        .await
     }
 
     async fn set_key_state(
@@ -94,7 +124,9 @@ impl DnsBackend for MeteredBackend {
         active: bool,
         published: bool,
     ) -> Result<(), BackendError> {
-        self.timed(
+        timed(
+            &self.metrics,
+            self.backend,
             "set_key_state",
             self.inner.set_key_state(zone, key_id, active, published),
         )
@@ -102,7 +134,29 @@ impl DnsBackend for MeteredBackend {
     }
 
     async fn remove_key(&self, zone: &ZoneName, key_id: u32) -> Result<(), BackendError> {
-        self.timed("remove_key", self.inner.remove_key(zone, key_id))
-            .await
+        timed(
+            &self.metrics,
+            self.backend,
+            "remove_key",
+            self.inner.remove_key(zone, key_id),
+        )
+        .await
     }
+}
+
+async fn timed<T>(
+    metrics: &Metrics,
+    backend: &str,
+    operation: &str,
+    call: impl Future<Output = Result<T, BackendError>>,
+) -> Result<T, BackendError> {
+    let started = Instant::now();
+    let result = call.await;
+    let outcome = match &result {
+        Ok(_) => "ok",
+        Err(e) if e.is_transient() => "unavailable",
+        Err(_) => "error",
+    };
+    metrics.observe_backend(backend, operation, outcome, started.elapsed());
+    result
 }

@@ -31,7 +31,7 @@ async fn service(dev: bool, what: &str) -> Result<(Config, ScaiDns), Failure> {
     let store = connect_store(&config)
         .await
         .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))?;
-    let (backend, _) = connect_backend(&config)
+    let (backend, dnssec_keys, _) = connect_backend(&config)
         .await
         .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))?;
     let service = ScaiDns::new(
@@ -41,6 +41,10 @@ async fn service(dev: bool, what: &str) -> Result<(Config, ScaiDns), Failure> {
         Arc::new(SystemClock),
         service_config(&config),
     );
+    let service = match dnssec_keys {
+        Some(keys) => service.with_dnssec_keys(keys),
+        None => service,
+    };
     Ok((config, service))
 }
 

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{AuditEventId, TenantId};
-use crate::zone::string_enum;
+use crate::string_enum::string_enum;
 
 string_enum!(
     /// Who acted.

@@ -5,9 +5,9 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::dnssec::{BackendKey, KeyRole};
 use crate::ids::{DnssecKeyId, ZoneId};
-use crate::ports::backend::{BackendKey, KeyRole};
-use crate::zone::string_enum;
+use crate::string_enum::string_enum;
 
 string_enum!(
     /// Where a key is in its life.

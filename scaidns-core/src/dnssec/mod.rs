@@ -8,9 +8,11 @@
 //!   (RFC 6781 §4.1, timing after RFC 7583) — as pure functions of the keys and the time.
 
 pub mod algorithm;
+mod backend_key;
 pub mod key;
 pub mod rollover;
 
 pub use algorithm::Algorithm;
+pub use backend_key::{BackendKey, KeyRole, NewKey};
 pub use key::{DnssecKey, DnssecStatus, DsRecord, KeyState, key_tag};
 pub use rollover::{RolloverPolicy, Step};

@@ -15,7 +15,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 
 use crate::ids::{ApiKeyId, TenantId, UserId};
-use crate::zone::string_enum;
+use crate::string_enum::string_enum;
 
 /// Prefix of every secret.
 pub const SECRET_PREFIX: &str = "sdk_live_";

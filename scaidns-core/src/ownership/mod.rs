@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{ValidationId, ZoneId};
-use crate::zone::string_enum;
+use crate::string_enum::string_enum;
 
 pub mod targets;
 

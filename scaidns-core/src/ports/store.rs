@@ -14,11 +14,12 @@ use crate::audit::{ActorType, AuditEvent};
 use crate::error::Result;
 use crate::identity::api_key::ApiKey;
 use crate::ids::{ApiKeyId, AuditEventId, RecordId, TenantId, UserId, ZoneId};
+use crate::name::ZoneName;
 use crate::ownership::Validation;
 use crate::record::{Record, RecordType};
 use crate::tenant::{Tenant, User};
 use crate::zone::claims::OverlapPolicy;
-use crate::zone::{DomainType, SyncState, Zone, ZoneName, ZoneStatus};
+use crate::zone::{DomainType, SyncState, Zone, ZoneStatus};
 
 /// A page request: `page` is 1-based, `page_size` 1..=100 (checked by the caller).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! Role-based access control (spec api-identity §6–7): the permission catalogue, the system
 //! roles, record patterns, and the pure decision [`authorize`] over a caller's resolved
-//! assignments and grants. Storage lives behind [`crate::ports::rbac::RbacStore`]; the service
+//! assignments and grants. Storage lives behind the `RbacStore` port; the service
 //! resolves a caller once per request and authorizes every operation on its first line.
 //! [`escalation`] holds the no-escalation rule, [`record_view`] what a record-limited grant
 //! sees, [`scopes`] the one API-key scope rule, and [`key_bound`] the bound a key's creator

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use crate::error::{Error, Result};
-use crate::zone::name::map_uts46;
+use crate::name::map_uts46;
 
 /// A parsed pattern: the literal pieces between the stars.
 #[derive(Clone, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::zone::name::{ZoneName, map_uts46, to_ascii_fqdn};
+use crate::name::{ZoneName, map_uts46, to_ascii_fqdn};
 
 /// A canonical, absolute owner name (lowercase, trailing dot) known to lie inside its zone.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

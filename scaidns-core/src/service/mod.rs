@@ -140,6 +140,7 @@ impl Default for ServiceConfig {
 pub struct ScaiDns {
     store: Arc<dyn Store>,
     backend: Arc<dyn DnsBackend>,
+    dnssec_keys: Option<Arc<dyn crate::ports::dnssec_keys::DnssecKeyBackend>>,
     resolver: Arc<dyn Resolver>,
     clock: Arc<dyn Clock>,
     config: ServiceConfig,
@@ -158,6 +159,7 @@ impl ScaiDns {
         Self {
             store,
             backend,
+            dnssec_keys: None,
             resolver,
             clock,
             config,

@@ -3,13 +3,14 @@
 
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
+use crate::name::ZoneName;
 use crate::rbac::Permission;
 use crate::record::{RecordContent, RecordType};
 use crate::service::zones::NAMESERVERS_SETTING;
 use crate::service::{OpContext, ScaiDns};
+use crate::zone::ZoneStatus;
 use crate::zone::rules::ChangeSet;
 use crate::zone::soa::{soa_content, with_serial};
-use crate::zone::{ZoneName, ZoneStatus};
 
 /// Most nameservers a zone can list usefully (a referral must fit a 512-byte response).
 pub const MAX_NAMESERVERS: usize = 13;

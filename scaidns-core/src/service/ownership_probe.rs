@@ -14,12 +14,12 @@ use std::time::Instant;
 
 use futures::future::join_all;
 
+use crate::name::ZoneName;
 use crate::ownership::CHALLENGE_LABEL;
 use crate::ownership::targets::{self, MAX_NS_HOSTS};
 use crate::ports::resolver::LookupAnswer;
 use crate::record::RecordType;
 use crate::service::ScaiDns;
-use crate::zone::ZoneName;
 
 /// Why no authoritative server list came out of the NS lookup.
 enum NsLookup {

@@ -11,12 +11,14 @@ use async_trait::async_trait;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::ZoneId;
-use crate::ports::backend::{BackendError, BackendErrorKind, DnsBackend, RrSetChange, ZoneSpec};
+use crate::name::ZoneName;
+use crate::ports::backend::{BackendError, BackendErrorKind, DnsBackend, ZoneSpec};
 use crate::ports::store::{PublishOutcome, Publisher, RecordFilter};
 use crate::record::Record;
 use crate::service::ScaiDns;
+use crate::zone::RrSetChange;
 use crate::zone::rules::rrsets_of;
-use crate::zone::{SyncState, SyncStatus, Zone, ZoneName};
+use crate::zone::{SyncState, SyncStatus, Zone};
 
 /// What to do to the backend when a zone write commits.
 #[derive(Debug)]

@@ -13,9 +13,9 @@ use serde::Serialize;
 
 use crate::dnssec::DnssecKey;
 use crate::error::Result;
-use crate::ports::backend::{BackendErrorKind, RrSet};
 use crate::record::{RecordContent, RecordType};
 use crate::service::ScaiDns;
+use crate::zone::RrSet;
 use crate::zone::Zone;
 use crate::zone::rules::rrsets_of;
 use crate::zone::soa::with_serial;
@@ -181,9 +181,11 @@ impl ScaiDns {
 
     async fn key_drift(&self, zone: &Zone) -> Result<Vec<Difference>> {
         let stored = self.store().list_dnssec_keys(zone.id).await?;
-        let served = match self.backend().list_keys(&zone.name).await {
+        let Some(key_backend) = self.dnssec_key_backend() else {
+            return Ok(Vec::new());
+        };
+        let served = match key_backend.list_keys(&zone.name).await {
             Ok(served) => served,
-            Err(e) if e.kind == BackendErrorKind::Unsupported => return Ok(Vec::new()),
             Err(e) => return Ok(vec![Difference::BackendError { message: e.message }]),
         };
         let mut differences = Vec::new();
@@ -225,13 +227,17 @@ impl ScaiDns {
             tracing::info!(zone = %zone.name, status = %sync.status, "reconcile republished the zone");
         }
         let stored: Vec<DnssecKey> = self.store().list_dnssec_keys(zone.id).await?;
+        // Key differences are only ever reported by a service that has the key port.
+        let Some(key_backend) = self.dnssec_key_backend() else {
+            return Ok(());
+        };
         for d in differences {
             let result = match d {
                 Difference::KeyFlags { key_tag } => {
                     match stored.iter().find(|k| k.key_tag == *key_tag) {
                         Some(k) => {
                             let (active, published) = k.backend_flags();
-                            self.backend()
+                            key_backend
                                 .set_key_state(&zone.name, k.backend_id, active, published)
                                 .await
                         }
@@ -239,7 +245,7 @@ impl ScaiDns {
                     }
                 }
                 Difference::KeyUnknown { backend_id } => {
-                    self.backend().remove_key(&zone.name, *backend_id).await
+                    key_backend.remove_key(&zone.name, *backend_id).await
                 }
                 _ => Ok(()),
             };
@@ -318,7 +324,7 @@ fn canonical(rtype: RecordType, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ports::backend::RrData;
+    use crate::zone::RrData;
 
     fn set(name: &str, rtype: RecordType, ttl: u32, contents: &[&str]) -> RrSet {
         RrSet {

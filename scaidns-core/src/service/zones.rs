@@ -8,6 +8,7 @@ use serde_json::json;
 
 use crate::error::{Error, Result};
 use crate::ids::{RecordId, TenantId, ValidationId, ZoneId};
+use crate::name::{ReverseKind, ZoneName};
 use crate::ownership::{Validation, ValidationStatus, ValidationType};
 use crate::ports::store::{Page, PageRequest, RecordFilter, ZoneFilter, ZoneWrite};
 use crate::rbac::{Permission, Target};
@@ -16,7 +17,7 @@ use crate::service::publish::{BackendPublisher, Publication, zone_spec};
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::claims::{LiveZone, OverlapPolicy, check_claim};
 use crate::zone::soa::soa_content;
-use crate::zone::{DomainType, ReverseKind, SyncState, SyncStatus, Zone, ZoneName, ZoneStatus};
+use crate::zone::{DomainType, SyncState, SyncStatus, Zone, ZoneStatus};
 
 /// Settings key of the platform nameserver list (JSON array of FQDNs).
 pub const NAMESERVERS_SETTING: &str = "nameservers";

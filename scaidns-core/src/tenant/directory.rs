@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{GroupId, PartnerId, TenantId};
-use crate::zone::string_enum;
+use crate::string_enum::string_enum;
 
 string_enum!(
     /// Kind of group, as ScaiKey names them.

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{TenantId, UserId};
-use crate::zone::string_enum;
+use crate::string_enum::string_enum;
 
 string_enum!(
     /// Tenant state.

@@ -9,7 +9,7 @@
 
 use crate::error::{Error, Result};
 use crate::ids::TenantId;
-use crate::zone::ZoneName;
+use crate::name::ZoneName;
 
 /// Whether a zone may lie inside or above another tenant's live zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

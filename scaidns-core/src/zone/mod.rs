@@ -1,7 +1,7 @@
 //! Zones ("domains" in the API): the model, its status machine and the zone-level rules.
 
 pub mod claims;
-pub mod name;
+mod rrset;
 pub mod rules;
 pub mod soa;
 
@@ -9,47 +9,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{TenantId, ZoneId};
+use crate::name::ZoneName;
 use crate::record::ttl::Ttl;
-pub use name::{ReverseKind, ZoneName};
-
-macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),* $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant,)* }
-
-        impl $name {
-            /// Every value.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-
-            /// The wire and storage form.
-            pub const fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text,)* }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = crate::error::Error;
-            fn from_str(s: &str) -> crate::error::Result<Self> {
-                match s {
-                    $($text => Ok($name::$variant),)*
-                    other => Err(crate::error::Error::invalid(
-                        stringify!($name),
-                        format!("'{other}' is not one of: {}", [$($text),*].join(", ")),
-                    )),
-                }
-            }
-        }
-    };
-}
-pub(crate) use string_enum;
+use crate::string_enum::string_enum;
+pub use rrset::{RrData, RrSet, RrSetChange};
 
 string_enum!(
     /// What kind of zone this is.

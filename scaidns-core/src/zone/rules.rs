@@ -23,9 +23,9 @@ pub use rrsets::{diff_rrsets, rrsets_of};
 pub use violation::{ChangeRef, RuleViolation};
 
 use crate::ids::{RecordId, ZoneId};
-use crate::ports::backend::RrSet;
+use crate::name::ZoneName;
 use crate::record::{Record, RecordContent, RecordName, RecordType, Ttl};
-use crate::zone::ZoneName;
+use crate::zone::RrSet;
 
 /// What to do with a created record identical (name, type, content) to one already in the zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,7 @@
 //! `3600 600 604800 600`. The serial in the store is a placeholder: the backend owns it
 //! (PowerDNS through SOA-EDIT-API, the embedded backend with its own counter).
 
-use crate::zone::ZoneName;
+use crate::name::ZoneName;
 
 /// SOA timers (RFC 1035 §3.3.13), seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,13 +8,14 @@ use scaidns_core::error::Result;
 use scaidns_core::ids::{
     AuditEventId, GrantId, GroupId, RoleAssignmentId, RoleId, TenantId, UserId, ZoneId,
 };
+use scaidns_core::name::ZoneName;
 use scaidns_core::ports::Store;
 use scaidns_core::ports::store::{AuditFilter, NoPublish, PageRequest, ZoneWrite};
 use scaidns_core::rbac::{
     AccessGrant, PermSet, Role, RoleAssignment, RoleScope, SYSTEM_ROLES, Subject,
 };
 use scaidns_core::record::{RecordType, Ttl};
-use scaidns_core::zone::{DomainType, SyncState, SyncStatus, Zone, ZoneName, ZoneStatus};
+use scaidns_core::zone::{DomainType, SyncState, SyncStatus, Zone, ZoneStatus};
 use serde_json::json;
 
 use crate::support::contract::contract;

@@ -3,10 +3,11 @@
 //! re-parses to itself, and is served on the wire exactly as the hickory conversion encodes it
 //! (so the embedded server answers what PowerDNS answers).
 
-use scaidns_core::ports::backend::{DnsBackend, RrData, RrSet, RrSetChange, ZoneSpec};
+use scaidns_core::name::ZoneName;
+use scaidns_core::ports::backend::{DnsBackend, ZoneSpec};
 use scaidns_core::record::{RecordContent, RecordType};
-use scaidns_core::zone::ZoneName;
 use scaidns_core::zone::soa::with_serial;
+use scaidns_core::zone::{RrData, RrSet, RrSetChange};
 
 use crate::support::dns::{query_tcp, wire_of};
 use crate::support::pdns::PdnsServer;

@@ -6,11 +6,12 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use scaidns_core::adapters::resolver::HickoryResolver;
-use scaidns_core::ports::backend::{RrData, RrSet, ZoneSpec};
+use scaidns_core::name::ZoneName;
+use scaidns_core::ports::backend::ZoneSpec;
 use scaidns_core::ports::resolver::{LookupAnswer, Resolver};
 use scaidns_core::record::RecordType;
-use scaidns_core::zone::ZoneName;
 use scaidns_core::zone::soa::{self, SoaTimers};
+use scaidns_core::zone::{RrData, RrSet};
 
 use crate::support::backends::Served;
 use crate::support::contract::contract;

@@ -3,14 +3,15 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use scaidns_core::audit::{ActorType, AuditEvent};
+use scaidns_core::dnssec::KeyRole;
 use scaidns_core::dnssec::{DnssecKey, DsRecord, KeyState};
 use scaidns_core::ids::{AuditEventId, DnssecKeyId, TenantId, ZoneId};
+use scaidns_core::name::ZoneName;
 use scaidns_core::ports::Store;
-use scaidns_core::ports::backend::KeyRole;
 use scaidns_core::ports::lifecycle::DnssecKeyWrite;
 use scaidns_core::ports::store::{AuditFilter, NoPublish, PageRequest, ZoneWrite};
 use scaidns_core::record::Ttl;
-use scaidns_core::zone::{DomainType, SyncState, SyncStatus, Zone, ZoneName, ZoneStatus};
+use scaidns_core::zone::{DomainType, SyncState, SyncStatus, Zone, ZoneStatus};
 use serde_json::json;
 
 use crate::support::contract::contract;

@@ -8,12 +8,12 @@ use chrono::Utc;
 use scaidns_core::adapters::embedded::EmbeddedBackend;
 use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::ids::TenantId;
+use scaidns_core::name::ZoneName;
 use scaidns_core::ports::DnsBackend;
 use scaidns_core::service::dnssec::system_context_for;
 use scaidns_core::service::records::RecordCreate;
 use scaidns_core::service::zones::ZoneCreate;
 use scaidns_core::service::{ScaiDns, ServiceConfig};
-use scaidns_core::zone::ZoneName;
 
 use crate::support::db::TestDb;
 

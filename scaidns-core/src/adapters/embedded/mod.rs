@@ -51,11 +51,10 @@ use tokio::sync::{Mutex, RwLock};
 pub use server::EmbeddedServerHandle;
 use zones::{ZoneData, next_serial};
 
-use crate::ports::backend::{
-    BackendError, BackendErrorKind, DnsBackend, RrSet, RrSetChange, ZoneSpec,
-};
+use crate::name::ZoneName;
+use crate::ports::backend::{BackendError, BackendErrorKind, DnsBackend, ZoneSpec};
 use crate::ports::clock::{Clock, SystemClock};
-use crate::zone::ZoneName;
+use crate::zone::{RrSet, RrSetChange};
 
 /// The embedded backend. Cheap to clone; clones share the zones and every listener.
 #[derive(Clone)]

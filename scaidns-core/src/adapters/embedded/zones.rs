@@ -13,11 +13,13 @@ use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, ZoneHandler, ZoneType};
 
 use super::rdata::to_rdata;
-use crate::ports::backend::{BackendError, BackendErrorKind, RrSet, RrSetChange};
+use crate::name::ZoneName;
+use crate::ports::backend::{BackendError, BackendErrorKind};
 use crate::record::RecordType;
 use crate::record::content::hickory::dns_name;
 use crate::record::ttl::MAX_PROTOCOL_TTL;
-use crate::zone::{ZoneName, soa};
+use crate::zone::soa;
+use crate::zone::{RrSet, RrSetChange};
 
 /// One zone as the embedded backend holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,7 +212,7 @@ fn rejected(message: impl Into<String>) -> BackendError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ports::backend::RrData;
+    use crate::zone::RrData;
 
     fn zone() -> ZoneName {
         ZoneName::parse("example.org").unwrap()

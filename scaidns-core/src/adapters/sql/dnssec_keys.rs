@@ -9,10 +9,10 @@ use sqlx::Pool;
 use super::common::finish;
 use super::{Conn, Db, audit};
 use crate::adapters::sql::types::{Ts, corrupt, db_err, ts_opt};
+use crate::dnssec::KeyRole;
 use crate::dnssec::{DnssecKey, DsRecord, KeyState};
 use crate::error::{Error, Result};
 use crate::ids::{DnssecKeyId, ZoneId};
-use crate::ports::backend::KeyRole;
 use crate::ports::lifecycle::DnssecKeyWrite;
 
 const COLUMNS: &str = "id, zone_id, role, backend_key_id, algorithm, bits, key_tag, dnskey, ds, \

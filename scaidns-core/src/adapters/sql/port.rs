@@ -10,6 +10,7 @@ use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::identity::api_key::ApiKey;
 use crate::ids::{ApiKeyId, AuditEventId, RecordId, TenantId, UserId, ZoneId};
+use crate::name::ZoneName;
 use crate::ownership::Validation;
 use crate::ports::store::{
     ApiKeyFilter, ApiKeyStore, AuditFilter, AuditStore, Page, PageRequest, Publisher, RecordFilter,
@@ -19,7 +20,7 @@ use crate::ports::store::{
 use crate::record::Record;
 use crate::tenant::{Tenant, User};
 use crate::zone::claims::OverlapPolicy;
-use crate::zone::{SyncState, Zone, ZoneName, ZoneStatus};
+use crate::zone::{SyncState, Zone, ZoneStatus};
 
 /// Calls `module::function(pool, args…)` on the engine's copy of the query code.
 macro_rules! dispatch {

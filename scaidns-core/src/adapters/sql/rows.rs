@@ -12,10 +12,11 @@ use super::types::{Ts, corrupt};
 use crate::audit::AuditEvent;
 use crate::error::Result;
 use crate::identity::api_key::ApiKey;
+use crate::name::ZoneName;
 use crate::ownership::Validation;
 use crate::record::{Record, RecordContent, RecordName, RecordType, Ttl};
 use crate::tenant::{Tenant, User};
-use crate::zone::{SyncState, Zone, ZoneName};
+use crate::zone::{SyncState, Zone};
 
 /// Columns of `zones` in [`ZoneRow`] order.
 macro_rules! zone_columns {

@@ -19,9 +19,10 @@ use crate::adapters::sql::types::{
 use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::ids::ZoneId;
+use crate::name::ZoneName;
 use crate::ports::store::{Page, PageRequest, PublishOutcome, Publisher, ZoneFilter, ZoneWrite};
 use crate::zone::claims::{LiveZone, OverlapPolicy, check_claim, claim_lock_key, zone_taken};
-use crate::zone::{SyncState, SyncStatus, Zone, ZoneName, ZoneStatus};
+use crate::zone::{SyncState, SyncStatus, Zone, ZoneStatus};
 
 type Args = <Db as Database>::Arguments;
 

@@ -10,9 +10,9 @@ use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::error::Result;
+use crate::name::ZoneName;
+use crate::name::{map_uts46, to_ascii_fqdn};
 use crate::record::content::lex::invalid;
-use crate::zone::ZoneName;
-use crate::zone::name::{map_uts46, to_ascii_fqdn};
 
 /// An absolute domain name in canonical form (lowercase, trailing dot), or the root `.`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -31,8 +31,8 @@ pub use soa::Soa;
 pub use svcb::{SvcKey, SvcParam, Svcb};
 
 use crate::error::Result;
+use crate::name::ZoneName;
 use crate::record::RecordType;
-use crate::zone::ZoneName;
 
 /// Longest content text PowerDNS's SQL schemas hold (`records.content VARCHAR(64000)`).
 pub const MAX_CONTENT_LEN: usize = 64_000;

@@ -2,9 +2,9 @@
 //! RFC 1123 host name. `.` is allowed as the target ("no mail" / "no service").
 
 use crate::error::Result;
+use crate::name::ZoneName;
 use crate::record::content::hostname::{HostName, NameRule, parse_name};
 use crate::record::content::lex::{fields, invalid, u16_field};
-use crate::zone::ZoneName;
 
 pub(crate) fn parse_mx(input: &str, zone: Option<&ZoneName>) -> Result<(u16, HostName)> {
     let f = fields(input, "MX content")?;

@@ -5,9 +5,9 @@
 //! quoted. The replacement is a domain name, `.` when the regexp does the rewriting.
 
 use crate::error::Result;
+use crate::name::ZoneName;
 use crate::record::content::hostname::{HostName, NameRule, parse_name};
 use crate::record::content::lex::{MAX_CHARSTR, fields, invalid, maybe_quoted, u16_field};
-use crate::zone::ZoneName;
 
 /// Parsed NAPTR fields.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

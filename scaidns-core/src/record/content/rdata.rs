@@ -7,6 +7,7 @@ use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::error::Result;
+use crate::name::ZoneName;
 use crate::record::RecordType;
 use crate::record::content::hostname::{HostName, NameRule, parse_name};
 use crate::record::content::lex::{invalid, quote};
@@ -14,7 +15,6 @@ use crate::record::content::naptr::{Naptr, parse_naptr};
 use crate::record::content::soa::{Soa, parse_soa};
 use crate::record::content::svcb::{Svcb, parse_svcb, render_svcb};
 use crate::record::content::{address, caa, mx_srv, sshfp_tlsa_ds, txt};
-use crate::zone::ZoneName;
 
 /// Parsed record data of one of the supported types.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

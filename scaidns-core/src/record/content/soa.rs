@@ -5,9 +5,9 @@
 //! a local part containing dots cannot be written without escapes and is refused.
 
 use crate::error::Result;
+use crate::name::ZoneName;
 use crate::record::content::hostname::{HostName, NameRule, parse_name};
 use crate::record::content::lex::{fields, invalid, u32_field};
-use crate::zone::ZoneName;
 
 /// Parsed SOA fields.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -13,10 +13,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 
 use crate::error::Result;
+use crate::name::ZoneName;
 use crate::record::content::address::check_v6;
 use crate::record::content::hostname::{HostName, NameRule, parse_name};
 use crate::record::content::lex::{MAX_CHARSTR, fields, invalid, maybe_quoted, u16_field};
-use crate::zone::ZoneName;
 
 /// A service-binding record (shared by SVCB and HTTPS).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

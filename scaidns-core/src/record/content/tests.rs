@@ -294,7 +294,7 @@ fn hickory_wire_forms() {
 #[test]
 fn arbitrary_input_never_panics() {
     use rand::{Rng, SeedableRng};
-    let zone = crate::zone::ZoneName::parse("example.com").unwrap();
+    let zone = crate::name::ZoneName::parse("example.com").unwrap();
     let alphabet: Vec<char> = "0123456789abcdefxyzABC.:;\"\\ \t=,-_*@/()é\u{0}\u{7f}"
         .chars()
         .collect();
@@ -330,7 +330,7 @@ fn arbitrary_input_never_panics() {
 #[test]
 fn arbitrary_names_never_panic() {
     use rand::{Rng, SeedableRng};
-    let zone = crate::zone::ZoneName::parse("example.com").unwrap();
+    let zone = crate::name::ZoneName::parse("example.com").unwrap();
     let alphabet: Vec<char> = "abz09-_.*@ äßÄ\u{200d}\u{fffd}xn--".chars().collect();
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     for _ in 0..20_000 {
@@ -338,9 +338,9 @@ fn arbitrary_names_never_panic() {
         let input: String = (0..len)
             .map(|_| alphabet[rng.random_range(0..alphabet.len())])
             .collect();
-        if let Ok(name) = crate::zone::ZoneName::parse(&input) {
+        if let Ok(name) = crate::name::ZoneName::parse(&input) {
             assert_eq!(
-                crate::zone::ZoneName::parse(name.fqdn()).unwrap(),
+                crate::name::ZoneName::parse(name.fqdn()).unwrap(),
                 name,
                 "{input:?}"
             );

@@ -1,24 +1,86 @@
-//! The effects behind the DNSSEC operations: creating keys in the backend, applying a key set's
-//! new flags to it, storing the keys, and asking the parent for the zone's DS.
+//! The effects behind the DNSSEC operations: creating keys in the backend and storing them in
+//! one sequence ([`ScaiDns::add_keys_and_save`]), applying a key set's new flags to the backend,
+//! and asking the parent for the zone's DS.
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
+use super::backend::dnssec_backend_error;
 use super::{ds_matches, waits_for_ds};
+use crate::audit::AuditEvent;
 use crate::dnssec::rollover as machine;
-use crate::dnssec::{Algorithm, DnssecKey, DsRecord, KeyState};
+use crate::dnssec::{Algorithm, DnssecKey, DsRecord, KeyRole, KeyState, NewKey};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::DnssecKeyId;
-use crate::ports::backend::{BackendError, BackendErrorKind, KeyRole, NewKey};
+use crate::ports::backend::BackendErrorKind;
 use crate::ports::lifecycle::DnssecKeyWrite;
 use crate::ports::resolver::LookupAnswer;
 use crate::record::RecordType;
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::Zone;
 
+/// The keys of a zone before a change that adds keys, and what the change does with them.
+pub(super) struct KeyAddition<'a> {
+    /// The zone's keys as read (what the store must still hold when the result is saved).
+    pub before: &'a [DnssecKey],
+    /// Role and starting state of each key to create, in order.
+    pub new: &'a [(KeyRole, KeyState)],
+    /// Algorithm of the new keys.
+    pub algorithm: Algorithm,
+    /// New value of the zone's `dnssec_enabled`, if it changes.
+    pub dnssec_enabled: Option<bool>,
+}
+
 impl ScaiDns {
+    /// Creates the keys `change.new` names in the backend, lets `place` build the zone's new key
+    /// set from them (with its audit entry), and stores that set. Backend keys made on the way
+    /// are removed again when any later part fails, so a refused step leaves no orphan keys.
+    pub(super) async fn add_keys_and_save(
+        &self,
+        zone: &Zone,
+        change: KeyAddition<'_>,
+        now: DateTime<Utc>,
+        place: impl FnOnce(Vec<DnssecKey>) -> Result<(Vec<DnssecKey>, AuditEvent)>,
+    ) -> Result<()> {
+        let mut created = Vec::with_capacity(change.new.len());
+        for &(role, state) in change.new {
+            match self
+                .create_key(zone, role, change.algorithm, state, now)
+                .await
+            {
+                Ok(key) => created.push(key),
+                Err(e) => {
+                    self.discard_keys(zone, &created).await;
+                    return Err(e);
+                }
+            }
+        }
+        let (after, audit) = match place(created.clone()) {
+            Ok(placed) => placed,
+            Err(e) => {
+                self.discard_keys(zone, &created).await;
+                return Err(e);
+            }
+        };
+        if let Err(e) = self
+            .save_keys(
+                zone,
+                change.before,
+                &after,
+                change.dnssec_enabled,
+                vec![audit],
+                now,
+            )
+            .await
+        {
+            self.discard_keys(zone, &created).await;
+            return Err(e);
+        }
+        Ok(())
+    }
+
     /// Creates a key in the backend with the flags `state` needs.
-    pub(super) async fn create_key(
+    async fn create_key(
         &self,
         zone: &Zone,
         role: KeyRole,
@@ -35,7 +97,7 @@ impl ScaiDns {
             published,
         };
         let made = self
-            .backend()
+            .require_dnssec_keys()?
             .add_key(&zone.name, &new)
             .await
             .map_err(|e| dnssec_backend_error(&e))?;
@@ -43,9 +105,13 @@ impl ScaiDns {
     }
 
     /// Best-effort removal of keys just created, after a later step failed.
-    pub(super) async fn discard_keys(&self, zone: &Zone, keys: &[&DnssecKey]) {
+    async fn discard_keys(&self, zone: &Zone, keys: &[DnssecKey]) {
+        // Keys were only created through the port, so without it there is nothing to remove.
+        let Some(backend) = self.dnssec_key_backend() else {
+            return;
+        };
         for key in keys {
-            if let Err(e) = self.backend().remove_key(&zone.name, key.backend_id).await {
+            if let Err(e) = backend.remove_key(&zone.name, key.backend_id).await {
                 tracing::warn!(zone = %zone.name, key = key.backend_id, error = %e, "could not remove an orphaned DNSSEC key; reconcile will report it");
             }
         }
@@ -57,8 +123,8 @@ impl ScaiDns {
         zone: &Zone,
         stored: &[DnssecKey],
     ) -> Result<()> {
-        let mut ids: Vec<u32> = self
-            .backend()
+        let backend = self.require_dnssec_keys()?;
+        let mut ids: Vec<u32> = backend
             .list_keys(&zone.name)
             .await
             .map_err(|e| dnssec_backend_error(&e))?
@@ -69,7 +135,7 @@ impl ScaiDns {
         ids.sort_unstable();
         ids.dedup();
         for id in ids {
-            match self.backend().remove_key(&zone.name, id).await {
+            match backend.remove_key(&zone.name, id).await {
                 Ok(()) => {}
                 Err(e) if e.kind == BackendErrorKind::NotFound => {}
                 Err(e) => return Err(dnssec_backend_error(&e)),
@@ -90,13 +156,17 @@ impl ScaiDns {
             match after.iter().find(|k| k.id == old.id) {
                 Some(new) if new.backend_flags() != old.backend_flags() => {
                     let (active, published) = new.backend_flags();
-                    self.backend()
+                    self.require_dnssec_keys()?
                         .set_key_state(&zone.name, new.backend_id, active, published)
                         .await
                         .map_err(|e| dnssec_backend_error(&e))?;
                 }
                 Some(_) => {}
-                None => match self.backend().remove_key(&zone.name, old.backend_id).await {
+                None => match self
+                    .require_dnssec_keys()?
+                    .remove_key(&zone.name, old.backend_id)
+                    .await
+                {
                     Ok(()) => {}
                     Err(e) if e.kind == BackendErrorKind::NotFound => {}
                     Err(e) => return Err(dnssec_backend_error(&e)),
@@ -113,7 +183,7 @@ impl ScaiDns {
         before: &[DnssecKey],
         after: &[DnssecKey],
         dnssec_enabled: Option<bool>,
-        audit: Vec<crate::audit::AuditEvent>,
+        audit: Vec<AuditEvent>,
         now: DateTime<Utc>,
     ) -> Result<()> {
         let upsert = after
@@ -154,39 +224,36 @@ impl ScaiDns {
         }
         let algorithm = signing_algorithm(&keys)?;
         let dnskey_ttl = self.max_ttl(zone).await?;
-        let new = self
-            .create_key(zone, KeyRole::Zsk, algorithm, KeyState::Published, ctx.now)
-            .await?;
-        let mut after = keys.clone();
         let policy = self.config().dnssec.policy;
-        if let Err(e) =
-            machine::start_zsk_rollover(&mut after, new.clone(), ctx.now, dnskey_ttl, &policy)
-        {
-            self.discard_keys(zone, &[&new]).await;
-            return Err(e);
-        }
-        let old: Vec<u16> = keys
-            .iter()
-            .filter(|k| !k.is_ksk() && k.state == KeyState::Active)
-            .map(|k| k.key_tag)
-            .collect();
-        let audit = ctx.audit(
-            zone.tenant_id,
-            "dnssec.rotate_zsk",
-            "domain",
-            zone.id,
-            Some(zone.name.to_string()),
-            Some(json!({"zsk": old})),
-            Some(json!({"new_zsk": new.key_tag, "activate_at": new_activation(&after, new.id)})),
-        );
-        if let Err(e) = self
-            .save_keys(zone, &keys, &after, None, vec![audit], ctx.now)
-            .await
-        {
-            self.discard_keys(zone, &[&new]).await;
-            return Err(e);
-        }
-        Ok(())
+        let change = KeyAddition {
+            before: &keys,
+            new: &[(KeyRole::Zsk, KeyState::Published)],
+            algorithm,
+            dnssec_enabled: None,
+        };
+        self.add_keys_and_save(zone, change, ctx.now, |created| {
+            let new = only_key(created)?;
+            let mut after = keys.clone();
+            machine::start_zsk_rollover(&mut after, new.clone(), ctx.now, dnskey_ttl, &policy)?;
+            let old: Vec<u16> = keys
+                .iter()
+                .filter(|k| !k.is_ksk() && k.state == KeyState::Active)
+                .map(|k| k.key_tag)
+                .collect();
+            let audit = ctx.audit(
+                zone.tenant_id,
+                "dnssec.rotate_zsk",
+                "domain",
+                zone.id,
+                Some(zone.name.to_string()),
+                Some(json!({"zsk": old})),
+                Some(
+                    json!({"new_zsk": new.key_tag, "activate_at": new_activation(&after, new.id)}),
+                ),
+            );
+            Ok((after, audit))
+        })
+        .await
     }
 
     /// Makes a KSK successor waiting for its DS (API `rotate-ksk`, or the worker at expiry).
@@ -203,31 +270,28 @@ impl ScaiDns {
             ));
         }
         let algorithm = signing_algorithm(&keys)?;
-        let new = self
-            .create_key(zone, KeyRole::Ksk, algorithm, KeyState::DsPending, ctx.now)
-            .await?;
-        let mut after = keys.clone();
-        if let Err(e) = machine::start_ksk_rollover(&mut after, new.clone(), ctx.now) {
-            self.discard_keys(zone, &[&new]).await;
-            return Err(e);
-        }
-        let audit = ctx.audit(
-            zone.tenant_id,
-            "dnssec.rotate_ksk",
-            "domain",
-            zone.id,
-            Some(zone.name.to_string()),
-            None,
-            Some(json!({"new_ksk": new.key_tag, "ds": new.ds.iter().map(ToString::to_string).collect::<Vec<_>>()})),
-        );
-        if let Err(e) = self
-            .save_keys(zone, &keys, &after, None, vec![audit], ctx.now)
-            .await
-        {
-            self.discard_keys(zone, &[&new]).await;
-            return Err(e);
-        }
-        Ok(())
+        let change = KeyAddition {
+            before: &keys,
+            new: &[(KeyRole::Ksk, KeyState::DsPending)],
+            algorithm,
+            dnssec_enabled: None,
+        };
+        self.add_keys_and_save(zone, change, ctx.now, |created| {
+            let new = only_key(created)?;
+            let mut after = keys.clone();
+            machine::start_ksk_rollover(&mut after, new.clone(), ctx.now)?;
+            let audit = ctx.audit(
+                zone.tenant_id,
+                "dnssec.rotate_ksk",
+                "domain",
+                zone.id,
+                Some(zone.name.to_string()),
+                None,
+                Some(json!({"new_ksk": new.key_tag, "ds": new.ds.iter().map(ToString::to_string).collect::<Vec<_>>()})),
+            );
+            Ok((after, audit))
+        })
+        .await
     }
 
     /// Records that key `id`'s DS is at the parent; a double-DS successor then publishes and
@@ -354,26 +418,10 @@ fn new_activation(keys: &[DnssecKey], id: DnssecKeyId) -> Option<DateTime<Utc>> 
     keys.iter().find(|k| k.id == id).and_then(|k| k.activate_at)
 }
 
-/// Maps a backend failure of a DNSSEC call onto the API's errors.
-pub(crate) fn dnssec_backend_error(e: &BackendError) -> Error {
-    match e.kind {
-        BackendErrorKind::Unsupported => Error::conflict(
-            "dnssec_unsupported",
-            "DNSSEC requires the PowerDNS backend (DNS_BACKEND=powerdns); this server publishes to the embedded backend, which cannot sign zones",
-        ),
-        BackendErrorKind::NotFound => Error::conflict(
-            "zone_not_published",
-            "the domain is not published in the DNS backend yet (its sync is pending); retry once it is in sync",
-        ),
-        BackendErrorKind::Unavailable => Error::new(
-            ErrorKind::Upstream,
-            "backend_unavailable",
-            format!("the DNS backend is unavailable: {}", e.message),
-        ),
-        _ => Error::new(
-            ErrorKind::Upstream,
-            "backend_rejected",
-            format!("the DNS backend refused the DNSSEC change: {}", e.message),
-        ),
-    }
+/// The one key a single-key addition created.
+fn only_key(created: Vec<DnssecKey>) -> Result<DnssecKey> {
+    created
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::internal("a key addition created no key"))
 }

@@ -8,21 +8,23 @@
 //! it is due), and `reconcile` reports keys the backend holds that the store does not know.
 //! DNSSEC calls need the backend: unlike record writes they are not queued when it is down.
 
+mod backend;
 mod keys;
 mod rollover;
 
 use chrono::Duration;
 use serde_json::json;
 
+use crate::dnssec::KeyRole;
 use crate::dnssec::key::zone_status;
 use crate::dnssec::rollover::{self as machine, RolloverPolicy};
 use crate::dnssec::{Algorithm, DnssecKey, DnssecStatus, DsRecord, KeyState};
 use crate::error::{Error, Result};
 use crate::ids::ZoneId;
-use crate::ports::backend::KeyRole;
 use crate::rbac::Permission;
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::{Zone, ZoneStatus};
+use keys::KeyAddition;
 
 pub use rollover::RolloverReport;
 pub use rollover::system_context_for;
@@ -129,38 +131,32 @@ impl ScaiDns {
                 "DNSSEC is already enabled for this domain",
             ));
         }
-        let ksk = self
-            .create_key(&zone, KeyRole::Ksk, algorithm, KeyState::Active, ctx.now)
-            .await?;
-        let zsk = match self
-            .create_key(&zone, KeyRole::Zsk, algorithm, KeyState::Active, ctx.now)
-            .await
-        {
-            Ok(zsk) => zsk,
-            Err(e) => {
-                self.discard_keys(&zone, &[&ksk]).await;
-                return Err(e);
-            }
+        let policy = self.config().dnssec.policy;
+        let change = KeyAddition {
+            before: &[],
+            new: &[
+                (KeyRole::Ksk, KeyState::Active),
+                (KeyRole::Zsk, KeyState::Active),
+            ],
+            algorithm,
+            dnssec_enabled: Some(true),
         };
-        let (mut ksk, mut zsk) = (ksk, zsk);
-        machine::enable(&mut ksk, &mut zsk, ctx.now, &self.config().dnssec.policy);
-        let after = vec![ksk.clone(), zsk.clone()];
-        let audit = ctx.audit(
-            zone.tenant_id,
-            "dnssec.enable",
-            "domain",
-            zone.id,
-            Some(zone.name.to_string()),
-            None,
-            Some(json!({"algorithm": algorithm.number(), "ksk": ksk.key_tag, "zsk": zsk.key_tag})),
-        );
-        if let Err(e) = self
-            .save_keys(&zone, &[], &after, Some(true), vec![audit], ctx.now)
-            .await
-        {
-            self.discard_keys(&zone, &[&ksk, &zsk]).await;
-            return Err(e);
-        }
+        self.add_keys_and_save(&zone, change, ctx.now, |created| {
+            let [mut ksk, mut zsk] = <[DnssecKey; 2]>::try_from(created)
+                .map_err(|_| Error::internal("enabling DNSSEC did not create two keys"))?;
+            machine::enable(&mut ksk, &mut zsk, ctx.now, &policy);
+            let audit = ctx.audit(
+                zone.tenant_id,
+                "dnssec.enable",
+                "domain",
+                zone.id,
+                Some(zone.name.to_string()),
+                None,
+                Some(json!({"algorithm": algorithm.number(), "ksk": ksk.key_tag, "zsk": zsk.key_tag})),
+            );
+            Ok((vec![ksk, zsk], audit))
+        })
+        .await?;
         self.dnssec_state(zone.id).await
     }
 

@@ -10,13 +10,13 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 
 use crate::ids::RecordId;
+use crate::name::{ReverseKind, ZoneName};
 use crate::record::{Record, RecordContent, RecordName, RecordType, Ttl};
 use crate::zone::rules::rrsets::{Member, group};
 use crate::zone::rules::{
     ChangeRef, ChangeSet, Duplicate, MergedChangeSet, NewRecord, OnDuplicate, PlannedRecord,
     RuleViolation, is_system_managed,
 };
-use crate::zone::{ReverseKind, ZoneName};
 
 /// One record of the merged state.
 struct Entry {

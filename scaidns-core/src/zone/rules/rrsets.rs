@@ -8,9 +8,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::ports::backend::{RrData, RrSet, RrSetChange};
 use crate::record::{Record, RecordType};
 use crate::zone::soa::with_serial;
+use crate::zone::{RrData, RrSet, RrSetChange};
 
 /// One record's contribution to an RRset.
 pub(crate) struct Member<'a> {

@@ -4,7 +4,7 @@ use chrono::DateTime;
 
 use super::*;
 use crate::error::{Error, ErrorKind};
-use crate::ports::backend::RrSetChange;
+use crate::zone::RrSetChange;
 
 fn zone() -> ZoneName {
     ZoneName::parse("example.com").unwrap()

@@ -280,7 +280,7 @@ mod tests {
     #[test]
     fn maps_onto_errors() {
         let id = RecordId::new();
-        let name = RecordName::apex(&crate::zone::ZoneName::parse("example.com").unwrap());
+        let name = RecordName::apex(&crate::name::ZoneName::parse("example.com").unwrap());
         let e = Error::from(RuleViolation::CnameConflict {
             name,
             conflicts: vec![id],

@@ -3,31 +3,20 @@
 use std::net::SocketAddr;
 
 use scaidns_core::adapters::embedded::EmbeddedBackend;
-use scaidns_core::ports::backend::{BackendErrorKind, DnsBackend, KeyRole, NewKey};
+use scaidns_core::adapters::pdns::PowerDnsBackend;
+use scaidns_core::ports::backend::DnsBackend;
+use scaidns_core::ports::dnssec_keys::DnssecKeyBackend;
 
 use super::{spec, zone};
 use crate::support::dns::{query, try_query_tcp};
 
-#[tokio::test]
-async fn dnssec_is_unsupported() {
-    let backend = EmbeddedBackend::new();
-    let z = zone("nokeys.example");
-    backend.create_zone(&spec(&z)).await.unwrap();
-    assert_eq!(
-        backend.list_keys(&z).await.unwrap_err().kind,
-        BackendErrorKind::Unsupported
-    );
-    let key = NewKey {
-        role: KeyRole::Csk,
-        algorithm: 13,
-        bits: None,
-        active: true,
-        published: true,
-    };
-    assert_eq!(
-        backend.add_key(&z, &key).await.unwrap_err().kind,
-        BackendErrorKind::Unsupported
-    );
+/// DNSSEC keys are a port of their own, implemented by PowerDNS only: a service built on the
+/// embedded backend has no key port and answers `dnssec_unsupported`
+/// (`service::dnssec_lifecycle::embedded_backend_names_powerdns_as_the_requirement`).
+#[test]
+fn dnssec_is_unsupported() {
+    fn implements_key_port<T: DnssecKeyBackend>() {}
+    implements_key_port::<PowerDnsBackend>();
 }
 
 #[tokio::test]
@@ -53,9 +42,9 @@ async fn zones_published_before_serving_are_answered_and_shutdown_stops_the_list
 #[tokio::test]
 async fn serials_are_dated_and_count_changes() {
     use chrono::TimeZone;
-    use scaidns_core::ports::backend::RrSetChange;
     use scaidns_core::ports::clock::ManualClock;
     use scaidns_core::record::RecordType;
+    use scaidns_core::zone::RrSetChange;
 
     let clock = std::sync::Arc::new(ManualClock::new(
         chrono::Utc.with_ymd_and_hms(2026, 1, 26, 12, 0, 0).unwrap(),

@@ -12,12 +12,11 @@ mod zones;
 
 use std::net::SocketAddr;
 
-use scaidns_core::ports::backend::{
-    BackendErrorKind, DnsBackend, RrData, RrSet, RrSetChange, ZoneSpec,
-};
+use scaidns_core::name::ZoneName;
+use scaidns_core::ports::backend::{BackendErrorKind, DnsBackend, ZoneSpec};
 use scaidns_core::record::RecordType;
-use scaidns_core::zone::ZoneName;
 use scaidns_core::zone::soa::{self, SoaTimers};
+use scaidns_core::zone::{RrData, RrSet, RrSetChange};
 
 use crate::support::dns::{DnsReply, ResponseCode, query, query_tcp, wire_of};
 

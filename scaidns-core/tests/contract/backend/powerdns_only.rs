@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use scaidns_core::adapters::pdns::{PdnsConfig, PowerDnsBackend};
-use scaidns_core::ports::backend::{BackendErrorKind, DnsBackend, KeyRole, NewKey};
+use scaidns_core::dnssec::{KeyRole, NewKey};
+use scaidns_core::ports::backend::{BackendErrorKind, DnsBackend};
+use scaidns_core::ports::dnssec_keys::DnssecKeyBackend;
 
 use super::{spec, zone};
 use crate::support::pdns::PdnsServer;

@@ -24,6 +24,7 @@ use scaidns_core::audit::{ActorType, AuditEvent};
 use scaidns_core::error::{ErrorKind, Result};
 use scaidns_core::identity::api_key::{ApiKey, ApiKeyStatus, PermissionSource};
 use scaidns_core::ids::{ApiKeyId, AuditEventId, RecordId, TenantId, UserId, ValidationId, ZoneId};
+use scaidns_core::name::ZoneName;
 use scaidns_core::ownership::{Validation, ValidationStatus, ValidationType};
 use scaidns_core::ports::Store;
 use scaidns_core::ports::store::{
@@ -33,7 +34,7 @@ use scaidns_core::ports::store::{
 use scaidns_core::record::{Record, RecordContent, RecordName, RecordType, Ttl};
 use scaidns_core::tenant::{Tenant, TenantStatus, User, UserStatus};
 use scaidns_core::zone::claims::OverlapPolicy;
-use scaidns_core::zone::{DomainType, SyncState, SyncStatus, Zone, ZoneName, ZoneStatus};
+use scaidns_core::zone::{DomainType, SyncState, SyncStatus, Zone, ZoneStatus};
 use serde_json::json;
 
 // ----- fixtures -----

@@ -22,6 +22,7 @@ use scaidns_core::adapters::embedded::EmbeddedBackend;
 use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::dnssec::{DnssecStatus, DsRecord, KeyState};
 use scaidns_core::ids::{TenantId, ZoneId};
+use scaidns_core::ports::dnssec_keys::DnssecKeyBackend;
 use scaidns_core::ports::store::{AuditFilter, PageRequest, RecordFilter};
 use scaidns_core::ports::{Clock, DnsBackend, ManualClock};
 use scaidns_core::service::dnssec::system_context_for;
@@ -51,13 +52,15 @@ async fn harness() -> Harness {
     let mut config = ServiceConfig::default();
     // PowerDNS serves the parent too, so it is the "resolver" that sees the parent's DS.
     config.validation.resolvers = vec![pdns.dns_addr];
+    let backend = Arc::new(pdns.backend());
     let svc = ScaiDns::new(
         Arc::new(db.store.clone()),
-        Arc::new(pdns.backend()),
+        Arc::clone(&backend) as Arc<dyn DnsBackend>,
         Arc::new(HickoryResolver::new()),
         Arc::clone(&clock) as Arc<dyn Clock>,
         config,
-    );
+    )
+    .with_dnssec_keys(backend);
     Harness {
         pdns,
         _db: db,

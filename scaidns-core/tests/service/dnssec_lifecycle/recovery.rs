@@ -7,7 +7,7 @@ use super::*;
 async fn powerdns_down_mid_burst_converges_to_the_store() {
     let mut h = harness().await;
     let zone = h.zone("burst.test").await;
-    let name: scaidns_core::zone::ZoneName = "burst.test".parse().unwrap();
+    let name: scaidns_core::name::ZoneName = "burst.test".parse().unwrap();
     for i in 0..60 {
         if i == 20 {
             h.pdns.stop().await;
@@ -60,13 +60,13 @@ async fn reconcile_reports_and_repairs_drift() {
     let h = harness().await;
     let zone = h.zone("drift.test").await;
     h.record(zone, "www", "A", "192.0.2.1").await;
-    let name: scaidns_core::zone::ZoneName = "drift.test".parse().unwrap();
+    let name: scaidns_core::name::ZoneName = "drift.test".parse().unwrap();
     // Someone edits PowerDNS directly.
     let backend = h.pdns.backend();
     backend
         .apply(
             &name,
-            &[scaidns_core::ports::RrSetChange::Delete {
+            &[scaidns_core::zone::RrSetChange::Delete {
                 name: "www.drift.test.".into(),
                 rtype: "A".parse().unwrap(),
             }],
@@ -76,11 +76,11 @@ async fn reconcile_reports_and_repairs_drift() {
     backend
         .create_zone(&scaidns_core::ports::ZoneSpec {
             name: "stray.test".parse().unwrap(),
-            rrsets: vec![scaidns_core::ports::RrSet {
+            rrsets: vec![scaidns_core::zone::RrSet {
                 name: "stray.test.".into(),
                 rtype: "SOA".parse().unwrap(),
                 ttl: 3600,
-                records: vec![scaidns_core::ports::RrData {
+                records: vec![scaidns_core::zone::RrData {
                     content: "ns1.stray.test. hostmaster.stray.test. 1 3600 600 604800 600".into(),
                     disabled: false,
                 }],
