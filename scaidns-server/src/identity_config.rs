@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use scaidns_core::adapters::oidc::{ClaimNames, OidcConfig};
+use crate::wiring::{ClaimNames, OidcConfig};
 
 use crate::config::Secret;
 

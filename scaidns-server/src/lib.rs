@@ -13,7 +13,6 @@ pub mod config;
 pub mod contract;
 pub mod error;
 pub mod identity_config;
-mod identity_setup;
 pub mod metered_backend;
 pub mod metrics;
 pub mod middleware;
@@ -21,6 +20,7 @@ pub mod rate_limit;
 pub mod state;
 pub mod telemetry;
 pub mod timestamp;
+pub mod wiring;
 pub mod worker;
 
 pub use app::{RunningServer, StartError, build_app, serve, spec_json, start};

@@ -83,8 +83,9 @@ impl ScaiDns {
         &self,
         ctx: &OpContext,
         tenant_id: Option<TenantId>,
-        page: PageRequest,
+        page: super::queries::PageQuery,
     ) -> Result<Page<Group>> {
+        let page = PageRequest::from(page);
         let tenant = tenant_id.unwrap_or(ctx.tenant_id);
         self.authorize(ctx, Permission::GROUPS_READ, Target::Tenant(tenant))
             .await?;

@@ -7,16 +7,21 @@ mod abandoned_zones;
 pub mod access_grants;
 mod api_keys;
 pub mod audit_log;
+mod auth_session;
 mod authn;
 pub mod authz;
 mod context;
 pub mod dnssec;
 pub mod groups;
+pub mod health;
 pub mod identity_sync;
+pub mod inventory;
 mod me;
 pub mod nameservers;
 mod ownership_probe;
 mod publish;
+pub mod queries;
+mod rate_limits;
 pub mod reconcile;
 pub mod records;
 pub mod roles;
@@ -32,9 +37,11 @@ use std::sync::Arc;
 use chrono::Duration;
 
 pub use api_keys::{ApiKeyCreate, ApiKeyListQuery, IssuedApiKey};
+pub use auth_session::{OAuthSettings, TokenSet};
 pub use authn::RequestMeta;
 pub use context::{Actor, OpContext};
 pub use me::Me;
+pub use rate_limits::{RateDecision, RateLimitError};
 pub use tenants::{Bootstrapped, TenantCreate, UserCreate};
 
 use crate::identity::api_key::Pepper;
@@ -144,6 +151,7 @@ pub struct ScaiDns {
     clock: Arc<dyn Clock>,
     config: ServiceConfig,
     identity_provider: Option<Arc<dyn crate::ports::identity_provider::IdentityProvider>>,
+    rate_limiter: Option<rate_limits::RateLimits>,
 }
 
 impl ScaiDns {
@@ -162,6 +170,7 @@ impl ScaiDns {
             clock,
             config,
             identity_provider: None,
+            rate_limiter: None,
         }
     }
 

@@ -7,7 +7,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use scaidns_core::audit::{ActorType, AuditEvent};
-use scaidns_core::ports::store::AuditFilter;
+use scaidns_core::service::queries::AuditQuery;
 use serde_json::{Value, json};
 
 use crate::api::{ApiTags, optional_tenant_id, page_request, total_pages};
@@ -139,7 +139,7 @@ impl AuditApi {
             })?),
             None => None,
         };
-        let filter = AuditFilter {
+        let query = AuditQuery {
             tenant_id,
             action: action.0,
             resource_type: resource_type.0,
@@ -149,7 +149,7 @@ impl AuditApi {
             since: start_date.0.map(Into::into),
             until: end_date.0.map(Into::into),
         };
-        let result = state.service.audit_list(&ctx, filter, page).await?;
+        let result = state.service.audit_list(&ctx, query, page).await?;
         Ok(Json(AuditLogList {
             data: result.items.into_iter().map(Into::into).collect(),
             total: result.total,

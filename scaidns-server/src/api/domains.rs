@@ -7,8 +7,8 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
-use scaidns_core::ports::store::ZoneFilter;
 use scaidns_core::record::RecordType;
+use scaidns_core::service::queries::ZoneQuery;
 use scaidns_core::service::zones::{ZoneCreate, ZoneUpdate};
 use scaidns_core::zone::{DomainType, SyncStatus, Zone, ZoneStatus};
 
@@ -257,15 +257,15 @@ impl DomainsApi {
     ) -> ApiResult<Json<DomainList>> {
         let ctx = op_context(&state, &auth, req).await?;
         let page = page_request(page.0, page_size.0)?;
-        let filter = ZoneFilter {
+        let query = ZoneQuery {
             status: status.0.map(Into::into),
             domain_type: domain_type.0.map(Into::into),
             dnssec_enabled: dnssec_enabled.0,
             search: search.0.filter(|s| !s.trim().is_empty()),
             include_deleted: include_deleted.0.unwrap_or(false),
-            ..ZoneFilter::default()
+            ..ZoneQuery::default()
         };
-        let result = state.service.zone_list(&ctx, filter, page).await?;
+        let result = state.service.zone_list(&ctx, query, page).await?;
         Ok(Json(DomainList {
             data: result.items.into_iter().map(Into::into).collect(),
             total: result.total,
