@@ -65,6 +65,11 @@ impl AppliedChange {
 }
 
 impl ScaiDns {
+    /// The record types a zone may hold (no authentication needed).
+    pub fn record_type_list(&self) -> &'static [RecordType] {
+        RecordType::ALL
+    }
+
     /// Records of a zone visible to the caller.
     pub async fn record_list(
         &self,

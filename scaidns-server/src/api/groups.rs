@@ -273,7 +273,7 @@ impl GroupsApi {
     ) -> ApiResult<Json<GroupMembers>> {
         let ctx = op_context(&state, &auth, req).await?;
         let id = group_id.0.parse::<GroupId>()?;
-        Ok(members(state.service.group_members(&ctx, id).await?))
+        Ok(members(state.service.group_member_list(&ctx, id).await?))
     }
 
     /// Add a user of the group's tenant to a local group; answers the members.
@@ -299,8 +299,8 @@ impl GroupsApi {
                 "not a valid user id",
             ))
         })?;
-        state.service.group_member_set(&ctx, id, user, true).await?;
-        Ok(members(state.service.group_members(&ctx, id).await?))
+        state.service.group_member_add(&ctx, id, user).await?;
+        Ok(members(state.service.group_member_list(&ctx, id).await?))
     }
 
     /// Remove a user from a local group.
@@ -325,10 +325,7 @@ impl GroupsApi {
             .0
             .parse()
             .map_err(|_| ApiError::from(scaidns_core::Error::not_found("User not found")))?;
-        state
-            .service
-            .group_member_set(&ctx, id, user, false)
-            .await?;
+        state.service.group_member_remove(&ctx, id, user).await?;
         Ok(NoContent::NoContent)
     }
 }

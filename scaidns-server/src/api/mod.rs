@@ -11,14 +11,15 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod dnssec;
-pub mod domains;
 pub mod groups;
 pub mod health;
 pub mod nameservers;
 pub mod records;
+pub mod role_assignments;
 pub mod roles;
 pub mod validation;
 pub mod webhooks;
+pub mod zones;
 
 use poem::http::StatusCode;
 use poem_openapi::{ApiResponse, Tags};
@@ -65,11 +66,12 @@ pub type Api = (
     admin::AdminApi,
     nameservers::NameserversApi,
     api_keys::ApiKeysApi,
-    domains::DomainsApi,
+    zones::ZonesApi,
     records::RecordsApi,
     validation::ValidationApi,
     dnssec::DnssecApi,
     roles::RolesApi,
+    role_assignments::RoleAssignmentsApi,
     access_grants::AccessGrantsApi,
     audit::AuditApi,
     groups::GroupsApi,
@@ -84,11 +86,12 @@ pub fn api() -> Api {
         admin::AdminApi,
         nameservers::NameserversApi,
         api_keys::ApiKeysApi,
-        domains::DomainsApi,
+        zones::ZonesApi,
         records::RecordsApi,
         validation::ValidationApi,
         dnssec::DnssecApi,
         roles::RolesApi,
+        role_assignments::RoleAssignmentsApi,
         access_grants::AccessGrantsApi,
         audit::AuditApi,
         groups::GroupsApi,

@@ -7,7 +7,6 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
-use scaidns_core::record::RecordType;
 use scaidns_core::service::queries::ZoneQuery;
 use scaidns_core::service::zones::{ZoneCreate, ZoneUpdate};
 use scaidns_core::zone::{DomainType, SyncStatus, Zone, ZoneStatus};
@@ -229,13 +228,13 @@ enum DomainCreated {
 }
 
 /// Zone endpoints.
-pub struct DomainsApi;
+pub struct ZonesApi;
 
 #[OpenApi(tag = "ApiTags::Domains")]
-impl DomainsApi {
+impl ZonesApi {
     /// List zones of the caller's tenant (platform admins: all tenants).
-    #[oai(path = "/domains", method = "get", operation_id = "domain_list")]
-    async fn domain_list(
+    #[oai(path = "/domains", method = "get", operation_id = "zone_list")]
+    async fn zone_list(
         &self,
         state: Data<&AppState>,
         auth: ApiAuth,
@@ -277,8 +276,8 @@ impl DomainsApi {
 
     /// Create a zone. It starts `pending_validation` with a TXT challenge, or `active` for
     /// callers holding `validation_bypass`.
-    #[oai(path = "/domains", method = "post", operation_id = "domain_create")]
-    async fn domain_create(
+    #[oai(path = "/domains", method = "post", operation_id = "zone_create")]
+    async fn zone_create(
         &self,
         state: Data<&AppState>,
         auth: ApiAuth,
@@ -309,10 +308,16 @@ impl DomainsApi {
     }
 
     /// Supported record types, with a description and example content each.
-    #[oai(path = "/domains/types", method = "get", operation_id = "domain_types")]
-    async fn domain_types(&self) -> ApiResult<Json<RecordTypeList>> {
+    #[oai(
+        path = "/domains/types",
+        method = "get",
+        operation_id = "record_type_list"
+    )]
+    async fn record_type_list(&self, state: Data<&AppState>) -> ApiResult<Json<RecordTypeList>> {
         Ok(Json(RecordTypeList {
-            data: RecordType::ALL
+            data: state
+                .service
+                .record_type_list()
                 .iter()
                 .map(|t| RecordTypeInfo {
                     rtype: t.as_str().to_owned(),
@@ -327,9 +332,9 @@ impl DomainsApi {
     #[oai(
         path = "/domains/:domain_id",
         method = "get",
-        operation_id = "domain_get"
+        operation_id = "zone_get"
     )]
-    async fn domain_get(
+    async fn zone_get(
         &self,
         state: Data<&AppState>,
         auth: ApiAuth,
@@ -354,9 +359,9 @@ impl DomainsApi {
     #[oai(
         path = "/domains/:domain_id",
         method = "patch",
-        operation_id = "domain_update"
+        operation_id = "zone_update"
     )]
-    async fn domain_update(
+    async fn zone_update(
         &self,
         state: Data<&AppState>,
         auth: ApiAuth,
@@ -387,9 +392,9 @@ impl DomainsApi {
     #[oai(
         path = "/domains/:domain_id",
         method = "delete",
-        operation_id = "domain_delete"
+        operation_id = "zone_delete"
     )]
-    async fn domain_delete(
+    async fn zone_delete(
         &self,
         state: Data<&AppState>,
         auth: ApiAuth,
@@ -417,9 +422,9 @@ impl DomainsApi {
     #[oai(
         path = "/domains/:domain_id/restore",
         method = "post",
-        operation_id = "domain_restore"
+        operation_id = "zone_restore"
     )]
-    async fn domain_restore(
+    async fn zone_restore(
         &self,
         state: Data<&AppState>,
         auth: ApiAuth,
