@@ -11,41 +11,20 @@ use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::middleware::{NormalizePath, TrailingSlash};
 use poem::web::Data;
 use poem::{Endpoint, EndpointExt, IntoResponse, Route, get, handler};
-use poem_openapi::OpenApiService;
 use tokio::sync::oneshot;
 
-use crate::api::{Api, api, health};
+use crate::api::health;
 use crate::body_limit::BodyLimits;
 use crate::config::{BackendConfig, Config};
 use crate::metrics::Metrics;
 use crate::middleware::request_context;
+use crate::spec::{api_service, spec_json};
 use crate::state::AppState;
 use crate::wiring::DnsListener;
 pub use crate::wiring::StartError;
 
 /// How long in-flight requests get to finish at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
-
-/// The OpenAPI service: every operation under `/api/v1`.
-pub fn api_service() -> OpenApiService<Api, ()> {
-    OpenApiService::new(api(), "ScaiDNS API", env!("CARGO_PKG_VERSION"))
-        .description(
-            "Multi-tenant control plane for authoritative DNS. Authenticate with `X-API-Key`. \
-             Every error has the body `{\"detail\", \"code\", \"request_id\"}`.",
-        )
-        .url_prefix("/api/v1")
-}
-
-/// The OpenAPI document as pretty JSON, refined for strict clients ([`crate::contract`]).
-/// Needs no database.
-pub fn spec_json() -> String {
-    let generated = api_service().spec();
-    let Ok(mut spec) = serde_json::from_str::<serde_json::Value>(&generated) else {
-        return generated;
-    };
-    crate::contract::refine(&mut spec);
-    serde_json::to_string_pretty(&spec).unwrap_or(generated)
-}
 
 #[handler]
 async fn ready_outside(state: Data<&AppState>) -> poem::Response {

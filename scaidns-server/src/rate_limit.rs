@@ -46,7 +46,7 @@ pub async fn check(state: &AppState, ctx: &OpContext) -> Result<(), ApiError> {
 /// Counts an anonymous request (the OAuth proxy's token endpoints, which spend the client
 /// secret upstream) per client address, at the API-key default limit.
 pub async fn check_anonymous(state: &AppState, req: &poem::Request) -> Result<(), ApiError> {
-    let Some(ip) = crate::auth::client_ip(req, &state.config.trusted_proxies) else {
+    let Some(ip) = crate::client_ip::client_ip(req, &state.config.trusted_proxies) else {
         return Ok(());
     };
     let limit = state.config.rate_limit_api_key_per_minute;

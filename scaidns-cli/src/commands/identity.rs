@@ -7,10 +7,11 @@ use std::time::Duration;
 use scaidns_core::service::ScaiDns;
 use scaidns_core::service::identity_sync::{SyncOptions, SyncProgress, SyncReport, Tally};
 use scaidns_server::Config;
-use scaidns_server::wiring::registration::{
+use scaidns_server::wiring::settings::HttpClient;
+use scaidns_server::wiring::settings::registration::{
     self, RegistrationRequest, RegistrationStatus, RegistrationTicket,
 };
-use scaidns_server::wiring::{self, HttpClient, Needs};
+use scaidns_server::wiring::{self, Needs};
 use serde_json::json;
 
 use crate::cli::Output;

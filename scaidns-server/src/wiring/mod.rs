@@ -4,7 +4,9 @@
 //! port or an adapter touches this module and nothing else.
 //!
 //! It is the only server module that names `scaidns_core::adapters`; the adapters' own
-//! configuration types that the settings are parsed into are re-exported from here.
+//! configuration types that the settings are parsed into are re-exported from [`settings`].
+
+pub mod settings;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,10 +26,6 @@ use scaidns_core::ports::{DnsBackend, Store, SystemClock};
 use scaidns_core::record::TtlPolicy;
 use scaidns_core::service::identity_sync::{SyncOptions, SyncProgress, SyncReport};
 use scaidns_core::service::{ApiKeyRateLimit, ScaiDns, ServiceConfig, ValidationConfig};
-
-pub use scaidns_core::adapters::oidc::http::HttpClient;
-pub use scaidns_core::adapters::oidc::registration;
-pub use scaidns_core::adapters::oidc::{ClaimNames, OidcConfig};
 
 use crate::config::{BackendConfig, Config, ZoneKind};
 use crate::metrics::Metrics;
