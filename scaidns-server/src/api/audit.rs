@@ -10,7 +10,8 @@ use scaidns_core::audit::{ActorType, AuditEvent};
 use scaidns_core::service::queries::AuditQuery;
 use serde_json::{Value, json};
 
-use crate::api::{ApiTags, optional_tenant_id, page_request, total_pages};
+use crate::api::page_envelope::page_envelope;
+use crate::api::{ApiTags, optional_tenant_id, page_request};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -70,19 +71,11 @@ impl From<AuditEvent> for AuditLogResponse {
     }
 }
 
-/// A page of entries.
-#[derive(Debug, Clone, Object)]
-pub struct AuditLogList {
-    /// Newest first.
-    pub data: Vec<AuditLogResponse>,
-    /// Entries across all pages.
-    pub total: u64,
-    /// This page (1-based).
-    pub page: u32,
-    /// Items per page.
-    pub page_size: u32,
-    /// Number of pages.
-    pub total_pages: u64,
+page_envelope! {
+    /// A page of entries.
+    AuditLogList of AuditLogResponse,
+    data: " Newest first.",
+    total: " Entries across all pages.",
 }
 
 fn bad_query(field: &str, message: &str) -> ApiError {
@@ -150,13 +143,7 @@ impl AuditApi {
             until: end_date.0.map(Into::into),
         };
         let result = state.service.audit_list(&ctx, query, page).await?;
-        Ok(Json(AuditLogList {
-            data: result.items.into_iter().map(Into::into).collect(),
-            total: result.total,
-            page: page.page,
-            page_size: page.page_size,
-            total_pages: total_pages(result.total, page.page_size),
-        }))
+        Ok(Json(AuditLogList::new(result, page)))
     }
 
     /// One audit entry.

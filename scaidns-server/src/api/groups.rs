@@ -11,7 +11,8 @@ use scaidns_core::ids::{GroupId, UserId};
 use scaidns_core::service::groups::{GroupCreate, GroupUpdate};
 use scaidns_core::tenant::Group;
 
-use crate::api::{ApiTags, NoContent, optional_tenant_id, page_request, total_pages};
+use crate::api::page_envelope::page_envelope;
+use crate::api::{ApiTags, NoContent, optional_tenant_id, page_request};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -53,19 +54,11 @@ impl From<Group> for GroupResponse {
     }
 }
 
-/// A page of groups.
-#[derive(Debug, Clone, Object)]
-pub struct GroupList {
-    /// Groups of this page, by name.
-    pub data: Vec<GroupResponse>,
-    /// Groups across all pages.
-    pub total: u64,
-    /// This page (1-based).
-    pub page: u32,
-    /// Items per page.
-    pub page_size: u32,
-    /// Number of pages.
-    pub total_pages: u64,
+page_envelope! {
+    /// A page of groups.
+    GroupList of GroupResponse,
+    data: " Groups of this page, by name.",
+    total: " Groups across all pages.",
 }
 
 /// New local group.
@@ -143,13 +136,7 @@ impl GroupsApi {
         let page = page_request(page.0, page_size.0)?;
         let tenant = optional_tenant_id(tenant_id.0.as_deref(), false)?;
         let result = state.service.group_list(&ctx, tenant, page).await?;
-        Ok(Json(GroupList {
-            data: result.items.into_iter().map(Into::into).collect(),
-            total: result.total,
-            page: page.page,
-            page_size: page.page_size,
-            total_pages: total_pages(result.total, page.page_size),
-        }))
+        Ok(Json(GroupList::new(result, page)))
     }
 
     /// Create a local group; needs `groups:create` in its tenant.

@@ -14,6 +14,7 @@ pub mod dnssec;
 pub mod groups;
 pub mod health;
 pub mod nameservers;
+mod page_envelope;
 pub mod records;
 pub mod role_assignments;
 pub mod roles;

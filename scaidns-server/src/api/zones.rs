@@ -11,8 +11,9 @@ use scaidns_core::service::queries::ZoneQuery;
 use scaidns_core::service::zones::{ZoneCreate, ZoneUpdate};
 use scaidns_core::zone::{DomainType, SyncStatus, Zone, ZoneStatus};
 
+use crate::api::page_envelope::page_envelope;
 use crate::api::validation::{ValidationResponse, challenge_ttl};
-use crate::api::{ApiTags, NoContent, page_request, total_pages};
+use crate::api::{ApiTags, NoContent, page_request};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -158,19 +159,11 @@ impl From<Zone> for DomainResponse {
     }
 }
 
-/// A page of zones.
-#[derive(Debug, Object)]
-pub struct DomainList {
-    /// Zones of this page.
-    pub data: Vec<DomainResponse>,
-    /// Zones across all pages.
-    pub total: u64,
-    /// 1-based page.
-    pub page: u32,
-    /// Page size.
-    pub page_size: u32,
-    /// Number of pages.
-    pub total_pages: u64,
+page_envelope! {
+    /// A page of zones.
+    DomainList of DomainResponse,
+    data: " Zones of this page.",
+    total: " Zones across all pages.",
 }
 
 /// Zone creation.
@@ -265,13 +258,7 @@ impl ZonesApi {
             ..ZoneQuery::default()
         };
         let result = state.service.zone_list(&ctx, query, page).await?;
-        Ok(Json(DomainList {
-            data: result.items.into_iter().map(Into::into).collect(),
-            total: result.total,
-            page: page.page,
-            page_size: page.page_size,
-            total_pages: total_pages(result.total, page.page_size),
-        }))
+        Ok(Json(DomainList::new(result, page)))
     }
 
     /// Create a zone. It starts `pending_validation` with a TXT challenge, or `active` for
