@@ -13,7 +13,6 @@ pub mod client_ip;
 pub mod config;
 pub mod contract;
 pub mod error;
-pub mod metered_backend;
 pub mod metrics;
 pub mod middleware;
 pub mod rate_limit;

@@ -6,6 +6,7 @@
 //! It is the only server module that names `scaidns_core::adapters`; the adapters' own
 //! configuration types that the settings are parsed into are re-exported from [`settings`].
 
+mod metered_backend;
 pub mod settings;
 
 use std::net::SocketAddr;
@@ -225,7 +226,7 @@ pub async fn server_service(
 ) -> Result<(ScaiDns, Option<DnsListener>), StartError> {
     let store = connect_store(config).await?;
     let (backend, dns) = connect_backend(config).await?;
-    let backend: Arc<dyn DnsBackend> = Arc::new(crate::metered_backend::MeteredBackend::new(
+    let backend: Arc<dyn DnsBackend> = Arc::new(metered_backend::MeteredBackend::new(
         backend,
         Arc::clone(metrics),
     ));
