@@ -1,6 +1,6 @@
-//! The server reaches the core only through the service: only `src/wiring/` may name the
-//! adapters, and no handler or edge module may name a port (they call `ScaiDns` methods with
-//! the service's types). Reads the source, so a new shortcut fails here rather than in review.
+//! The server reaches the core only through the service: no module outside `src/wiring/` names
+//! a port (handlers and the edge call `ScaiDns` methods with the service's types) or an
+//! adapter. Reads the source, so a new shortcut fails here rather than in review.
 
 use std::path::{Path, PathBuf};
 
@@ -28,7 +28,7 @@ fn code_lines(path: &Path) -> Vec<String> {
 }
 
 #[test]
-fn only_the_wiring_names_adapters_and_ports() {
+fn only_the_wiring_names_ports_and_adapters() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let wiring = src.join("wiring");
     let mut files = Vec::new();
