@@ -24,7 +24,7 @@ pub struct Provisioned {
 /// The server's error envelope, e.g. 409 `domain_exists` when the zone is already there.
 pub async fn provision(client: &Client, zone: &str) -> Result<Provisioned, ClientError> {
     let created = client
-        .domain_create(&DomainCreateRequest {
+        .zone_create(&DomainCreateRequest {
             name: zone.to_owned(),
             domain_type: None,
             default_ttl: Some(3600),

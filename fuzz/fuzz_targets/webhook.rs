@@ -124,7 +124,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let result = h
         .runtime
-        .block_on(h.service.webhook_receive(Some(SECRET), delivery));
+        .block_on(h.service.webhook_scaikey(Some(SECRET), delivery));
     match (signed, result) {
         (true, Ok(outcome)) => {
             // Applied events are recorded by id, so a redelivery is recognised.

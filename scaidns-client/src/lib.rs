@@ -2,7 +2,7 @@
 //!
 //! Typed SDK for the ScaiDNS API. The [`Client`] and the [`types`] are generated at build time
 //! from `openapi/scaidns.json` by progenitor: one method per operation, named after its
-//! operation id (`api_key_create`, `domain_list`, …). The extras here only make it easier to
+//! operation id (`api_key_create`, `zone_list`, …). The extras here only make it easier to
 //! build an authenticated client and to walk paginated lists.
 
 mod generated {

@@ -1,5 +1,5 @@
-//! Assembly and start-up: the route tree, the OpenAPI document, and the wiring of the core
-//! service to its adapters (store, DNS backend, resolver, clock).
+//! Assembly and start-up: the route tree, the OpenAPI document, and running the server; the
+//! service itself is built by [`crate::wiring`].
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -11,52 +11,20 @@ use poem::listener::{Acceptor, Listener, TcpListener};
 use poem::middleware::{NormalizePath, TrailingSlash};
 use poem::web::Data;
 use poem::{Endpoint, EndpointExt, IntoResponse, Route, get, handler};
-use poem_openapi::OpenApiService;
-use scaidns_core::adapters::embedded::{EmbeddedBackend, EmbeddedServerHandle};
-use scaidns_core::adapters::pdns::{PdnsConfig, PdnsZoneKind, PowerDnsBackend};
-use scaidns_core::adapters::rate_limit::{
-    FallbackRateLimiter, InProcessRateLimiter, RedisRateLimiter,
-};
-use scaidns_core::adapters::resolver::HickoryResolver;
-use scaidns_core::adapters::sql::SqlStore;
-use scaidns_core::identity::api_key::Pepper;
-use scaidns_core::ports::rate_limit::RateLimiter;
-use scaidns_core::ports::{DnsBackend, DnssecKeyBackend, Store, SystemClock};
-use scaidns_core::record::TtlPolicy;
-use scaidns_core::service::{ApiKeyRateLimit, ScaiDns, ServiceConfig, ValidationConfig};
-use scaidns_core::zone::ZoneStatus;
 use tokio::sync::oneshot;
 
-use crate::api::{Api, api, health};
+use crate::api::health;
 use crate::body_limit::BodyLimits;
-use crate::config::{BackendConfig, Config, ZoneKind};
+use crate::config::{BackendConfig, Config};
 use crate::metrics::Metrics;
 use crate::middleware::request_context;
+use crate::spec::{api_service, spec_json};
 use crate::state::AppState;
+use crate::wiring::DnsListener;
+pub use crate::wiring::StartError;
 
 /// How long in-flight requests get to finish at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
-
-/// The OpenAPI service: every operation under `/api/v1`.
-pub fn api_service() -> OpenApiService<Api, ()> {
-    OpenApiService::new(api(), "ScaiDNS API", env!("CARGO_PKG_VERSION"))
-        .description(
-            "Multi-tenant control plane for authoritative DNS. Authenticate with `X-API-Key`. \
-             Every error has the body `{\"detail\", \"code\", \"request_id\"}`.",
-        )
-        .url_prefix("/api/v1")
-}
-
-/// The OpenAPI document as pretty JSON, refined for strict clients ([`crate::contract`]).
-/// Needs no database.
-pub fn spec_json() -> String {
-    let generated = api_service().spec();
-    let Ok(mut spec) = serde_json::from_str::<serde_json::Value>(&generated) else {
-        return generated;
-    };
-    crate::contract::refine(&mut spec);
-    serde_json::to_string_pretty(&spec).unwrap_or(generated)
-}
 
 #[handler]
 async fn ready_outside(state: Data<&AppState>) -> poem::Response {
@@ -87,19 +55,16 @@ async fn metrics_text(state: Data<&AppState>, req: &poem::Request) -> poem::Resp
         return resp;
     }
     // Counts come from the store at scrape time; a failing store leaves the last values.
-    let store = state.service.store();
-    match (store.count_zones().await, store.count_records().await) {
-        (Ok(zones), Ok(records)) => {
-            let mut by_status: Vec<(&str, u64)> =
-                ZoneStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
-            for (status, count) in zones {
-                if let Some(slot) = by_status.iter_mut().find(|(s, _)| *s == status.as_str()) {
-                    slot.1 = count;
-                }
-            }
-            state.metrics.set_inventory(&by_status, records);
+    match state.service.inventory().await {
+        Ok(inventory) => {
+            let by_status: Vec<(&str, u64)> = inventory
+                .zones_by_status
+                .iter()
+                .map(|(status, n)| (status.as_str(), *n))
+                .collect();
+            state.metrics.set_inventory(&by_status, inventory.records);
         }
-        (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "metrics: counting zones failed"),
+        Err(e) => tracing::warn!(error = %e, "metrics: counting zones failed"),
     }
     poem::Response::builder()
         .content_type("text/plain; version=0.0.4")
@@ -135,116 +100,11 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     crate::rate_limit::headers(request_context(app, metrics, limits))
 }
 
-/// Why the server could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    /// The database could not be reached or migrated.
-    #[error("database: {0}")]
-    Store(scaidns_core::Error),
-    /// The DNS backend could not be set up.
-    #[error("DNS backend: {0}")]
-    Backend(#[from] scaidns_core::ports::BackendError),
-    /// A setting is unusable.
-    #[error("configuration: {0}")]
-    Config(String),
-    /// The HTTP listener could not bind.
-    #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        /// The address.
-        addr: SocketAddr,
-        /// The error.
-        source: std::io::Error,
-    },
-}
-
-/// Core policy from the configuration.
-pub fn service_config(config: &Config) -> ServiceConfig {
-    let mut service = ServiceConfig {
-        validation: ValidationConfig {
-            resolvers: config.validation_resolvers.clone(),
-            nameserver_port: config.validation_nameserver_port,
-            expiry: chrono::Duration::hours(i64::from(config.validation_expiry_hours)),
-            challenge_ttl: config.validation_challenge_ttl,
-            allow_private_targets: config.validation_allow_private_targets,
-            ..ValidationConfig::default()
-        },
-        api_key_pepper: Pepper::new(config.api_key_pepper.expose()),
-        ttl_policy: TtlPolicy {
-            min: config.ttl_min,
-            max: config.ttl_max,
-        },
-        api_key_rate_limit: ApiKeyRateLimit {
-            default_per_minute: config.rate_limit_api_key_per_minute,
-            // Tests may raise the default after parsing; the maximum never sits below it.
-            max_per_minute: config
-                .rate_limit_api_key_max
-                .max(config.rate_limit_api_key_per_minute),
-        },
-        ..ServiceConfig::default()
-    };
-    if !config.platform_nameservers.is_empty() {
-        service.default_nameservers = config.platform_nameservers.clone();
-    }
-    service.dnssec = crate::worker::dnssec_config(config);
-    service
-}
-
-/// Connects (and by default migrates) the store.
-pub async fn connect_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
-    let store =
-        SqlStore::connect_with_pool_size(config.database_url.expose(), config.database_pool_size)
-            .await
-            .map_err(StartError::Store)?;
-    if config.auto_migrate {
-        store.migrate().await.map_err(StartError::Store)?;
-    }
-    Ok(Arc::new(store))
-}
-
-/// The DNS backend, its DNSSEC key port when it signs (PowerDNS), and the embedded server's
-/// running DNS listener when it is the embedded one.
-pub type ConnectedBackend = (
-    Arc<dyn DnsBackend>,
-    Option<Arc<dyn DnssecKeyBackend>>,
-    Option<EmbeddedServerHandle>,
-);
-
-/// The DNS backend; for the embedded one, also its running DNS listener.
-pub async fn connect_backend(config: &Config) -> Result<ConnectedBackend, StartError> {
-    match &config.backend {
-        BackendConfig::PowerDns {
-            api_url,
-            api_key,
-            server_id,
-            zone_kind,
-        } => {
-            let mut pdns = PdnsConfig::new(api_url.clone(), api_key.expose());
-            pdns.server_id = server_id.clone();
-            pdns.zone_kind = match zone_kind {
-                ZoneKind::Native => PdnsZoneKind::Native,
-                ZoneKind::Master => PdnsZoneKind::Master,
-            };
-            let backend = Arc::new(PowerDnsBackend::new(pdns)?);
-            Ok((
-                Arc::clone(&backend) as Arc<dyn DnsBackend>,
-                Some(backend as Arc<dyn DnssecKeyBackend>),
-                None,
-            ))
-        }
-        BackendConfig::Embedded { address } => {
-            let backend = EmbeddedBackend::new();
-            let handle = backend.serve(*address).await?;
-            tracing::info!(address = %handle.local_addr(), "embedded DNS server listening");
-            Ok((Arc::new(backend), None, Some(handle)))
-        }
-    }
-}
-
 /// A server running in the background.
 pub struct RunningServer {
     local_addr: SocketAddr,
     state: AppState,
-    dns: Option<EmbeddedServerHandle>,
+    dns: Option<DnsListener>,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     retry: tokio::task::JoinHandle<()>,
@@ -266,7 +126,7 @@ impl RunningServer {
 
     /// Where the embedded backend answers DNS, if it is the backend.
     pub fn dns_addr(&self) -> Option<SocketAddr> {
-        self.dns.as_ref().map(EmbeddedServerHandle::local_addr)
+        self.dns.as_ref().map(DnsListener::local_addr)
     }
 
     /// The application state (the service, for operator actions in tests).
@@ -297,57 +157,16 @@ impl RunningServer {
     }
 }
 
-/// Builds the state from `config` (store, backend, resolver, clock).
-pub async fn build_state(
-    config: Config,
-) -> Result<(AppState, Option<EmbeddedServerHandle>), StartError> {
-    let store = connect_store(&config).await?;
-    let (backend, dnssec_keys, dns) = connect_backend(&config).await?;
+/// Builds the state from `config`: the service through [`crate::wiring`], the metrics.
+pub async fn build_state(config: Config) -> Result<(AppState, Option<DnsListener>), StartError> {
     let metrics = Arc::new(Metrics::new());
-    let dnssec_keys = dnssec_keys.map(|keys| {
-        Arc::new(crate::metered_backend::MeteredDnssecKeys::new(
-            keys,
-            backend.name(),
-            Arc::clone(&metrics),
-        )) as Arc<dyn DnssecKeyBackend>
-    });
-    let backend: Arc<dyn DnsBackend> = Arc::new(crate::metered_backend::MeteredBackend::new(
-        backend,
-        Arc::clone(&metrics),
-    ));
-    let rate_limiter = rate_limiter(&config)?;
-    let service = ScaiDns::new(
-        store,
-        backend,
-        Arc::new(HickoryResolver::new()),
-        Arc::new(SystemClock),
-        service_config(&config),
-    );
-    let service = match dnssec_keys {
-        Some(keys) => service.with_dnssec_keys(keys),
-        None => service,
-    };
-    let service = crate::identity_setup::with_identity_provider(service, &config)?;
+    let (service, dns) = crate::wiring::server_service(&config, &metrics).await?;
     let state = AppState {
         service,
         config: Arc::new(config),
         metrics,
-        rate_limiter,
     };
     Ok((state, dns))
-}
-
-/// Counts in Redis when `REDIS_URL` is set (falling back to in-process counting while Redis is
-/// unreachable), in-process otherwise.
-pub fn rate_limiter(config: &Config) -> Result<Arc<dyn RateLimiter>, StartError> {
-    match &config.redis_url {
-        Some(url) => {
-            let redis = RedisRateLimiter::new(url.expose(), "scaidns:ratelimit")
-                .map_err(|e| StartError::Config(format!("REDIS_URL: {e}")))?;
-            Ok(Arc::new(FallbackRateLimiter::new(redis)))
-        }
-        None => Ok(Arc::new(InProcessRateLimiter::new())),
-    }
 }
 
 /// Starts everything and returns once the HTTP listener is bound.
@@ -371,7 +190,11 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         .first()
         .and_then(|a| a.as_socket_addr().copied())
         .unwrap_or(bind);
-    tracing::info!(address = %local_addr, backend = state.service.backend().name(), "ScaiDNS API listening");
+    let backend = match state.config.backend {
+        BackendConfig::PowerDns { .. } => "powerdns",
+        BackendConfig::Embedded { .. } => "embedded",
+    };
+    tracing::info!(address = %local_addr, backend, "ScaiDNS API listening");
     let (stop, stopped) = oneshot::channel::<()>();
     let app = build_app(state.clone());
     let task = tokio::spawn(async move {

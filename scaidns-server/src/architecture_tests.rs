@@ -1,16 +1,12 @@
 //! The server's place in the layering (`docs/architecture.md`): it talks to the service, and
-//! only the one wiring module (`wiring.rs`) names adapters, to build the ports the service is
-//! assembled from. A line scanner over `src/` is enough: it names the file and line to fix.
+//! only the wiring module (`src/wiring/`) names ports and adapters, to build the service from
+//! them. A line scanner over `src/` is enough: it names the file and line to fix.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// The one module allowed to name `scaidns_core::adapters`.
-const WIRING: &str = "wiring.rs";
-
-/// Files that still build adapters themselves until the wiring module takes that over; each
-/// entry must still need its exemption, so the list only shrinks.
-const NOT_YET_IN_WIRING: &[&str] = &["app.rs", "identity_config.rs", "identity_setup.rs"];
+/// The one module allowed to name `scaidns_core::ports` and `scaidns_core::adapters`.
+const WIRING: &str = "wiring/";
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<PathBuf> = fs::read_dir(dir)
@@ -27,30 +23,33 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Whether a line of code (a `use` group joined onto one line) reaches the core's adapters.
-fn names_adapters(code: &str) -> bool {
+/// Whether a line of code (a `use` group joined onto one line) reaches the core's ports or
+/// adapters.
+fn names_ports_or_adapters(code: &str) -> bool {
     let code: String = code.split_whitespace().collect();
     if code.starts_with("//") {
         return false;
     }
-    code.contains("scaidns_core::adapters")
-        || code.match_indices("scaidns_core::{").any(|(at, _)| {
-            let group = &code[at + "scaidns_core::{".len()..];
-            group.starts_with("adapters")
-                || group.contains(",adapters")
-                || group.contains("{adapters")
-        })
+    ["adapters", "ports"].iter().any(|layer| {
+        code.contains(&format!("scaidns_core::{layer}"))
+            || code.match_indices("scaidns_core::{").any(|(at, _)| {
+                let group = &code[at + "scaidns_core::{".len()..];
+                group.starts_with(layer)
+                    || group.contains(&format!(",{layer}"))
+                    || group.contains(&format!("{{{layer}"))
+            })
+    })
 }
 
-/// `(file, line, text)` of every line outside the wiring module that names adapters.
-fn adapter_uses() -> Vec<(String, usize, String)> {
+/// `(file, line, text)` of every line outside the wiring module that names ports or adapters.
+fn port_and_adapter_uses() -> Vec<(String, usize, String)> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
     rust_files(&src, &mut files);
     let mut found = Vec::new();
     for file in files {
         let relative = file.strip_prefix(&src).unwrap().display().to_string();
-        if relative == WIRING || relative == "architecture_tests.rs" {
+        if relative.starts_with(WIRING) || relative == "architecture_tests.rs" {
             continue;
         }
         let text = fs::read_to_string(&file).unwrap();
@@ -66,7 +65,7 @@ fn adapter_uses() -> Vec<(String, usize, String)> {
                     code.push_str(lines[i].trim());
                 }
             }
-            if names_adapters(&code) {
+            if names_ports_or_adapters(&code) {
                 found.push((relative.clone(), start + 1, lines[start].trim().to_owned()));
             }
             i += 1;
@@ -76,37 +75,32 @@ fn adapter_uses() -> Vec<(String, usize, String)> {
 }
 
 #[test]
-fn only_the_wiring_module_names_adapters() {
-    let found = adapter_uses();
-    let offending: Vec<String> = found
+fn only_the_wiring_module_names_ports_and_adapters() {
+    let offending: Vec<String> = port_and_adapter_uses()
         .iter()
-        .filter(|(file, _, _)| !NOT_YET_IN_WIRING.contains(&file.as_str()))
         .map(|(file, line, text)| format!("src/{file}:{line}: {text}"))
         .collect();
     assert!(
         offending.is_empty(),
-        "the server builds adapters in {WIRING} only and talks to the service elsewhere:\n{}",
+        "the server builds the service in {WIRING} only and talks to the service elsewhere:\n{}",
         offending.join("\n")
-    );
-    let stale: Vec<&&str> = NOT_YET_IN_WIRING
-        .iter()
-        .filter(|exempt| !found.iter().any(|(file, _, _)| file == **exempt))
-        .collect();
-    assert!(
-        stale.is_empty(),
-        "these files no longer name adapters; drop them from NOT_YET_IN_WIRING: {stale:?}"
     );
 }
 
 #[test]
 fn the_scanner_sees_what_it_must() {
-    assert!(names_adapters("use scaidns_core::adapters::sql::SqlStore;"));
-    assert!(names_adapters(
+    assert!(names_ports_or_adapters(
+        "use scaidns_core::adapters::sql::SqlStore;"
+    ));
+    assert!(names_ports_or_adapters(
         "use scaidns_core::{ids::X, adapters::pdns::P};"
     ));
-    assert!(names_adapters(
+    assert!(names_ports_or_adapters(
         "    let b = scaidns_core::adapters::embedded::EmbeddedBackend::new();"
     ));
-    assert!(!names_adapters("use scaidns_core::ports::Store;"));
-    assert!(!names_adapters("/// see scaidns_core::adapters"));
+    assert!(names_ports_or_adapters("use scaidns_core::ports::Store;"));
+    assert!(!names_ports_or_adapters(
+        "use scaidns_core::service::ScaiDns;"
+    ));
+    assert!(!names_ports_or_adapters("/// see scaidns_core::adapters"));
 }

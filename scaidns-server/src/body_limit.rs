@@ -19,7 +19,7 @@ use tokio::io::{AsyncRead, ReadBuf};
 use crate::error::ApiError;
 
 /// Default limit: 4 MiB (bulk record changes included).
-pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+pub use crate::config::DEFAULT_MAX_BODY_BYTES;
 
 /// The limit for each route.
 #[derive(Debug, Clone)]

@@ -364,7 +364,7 @@ mod tests {
 
     #[test]
     fn the_served_document_states_the_core_limits() {
-        let spec: Value = serde_json::from_str(&crate::app::spec_json()).unwrap();
+        let spec: Value = serde_json::from_str(&crate::spec::spec_json()).unwrap();
         let ns =
             &spec["components"]["schemas"]["NameserverSetRequest"]["properties"]["nameservers"];
         assert_eq!(

@@ -230,6 +230,10 @@ impl From<scaidns_core::Error> for ApiError {
                 tracing::error!(code = e.code(), error = %e.message(), "internal error");
                 Self::new(status, e.code(), "Internal server error")
             }
+            // A missing setting names no host or credential: its message may be shown.
+            ErrorKind::Unavailable if e.code() == "identity_provider_not_configured" => {
+                Self::new(status, e.code(), e.message())
+            }
             ErrorKind::Unavailable => {
                 tracing::warn!(code = e.code(), error = %e.message(), "dependency unavailable");
                 Self::new(status, e.code(), "Service temporarily unavailable")

@@ -9,8 +9,7 @@ use std::cell::Cell;
 
 use poem::http::{HeaderValue, StatusCode};
 use poem::{Endpoint, EndpointExt, Response};
-use scaidns_core::ports::rate_limit::RateDecision;
-use scaidns_core::service::{Actor, OpContext};
+use scaidns_core::service::{Actor, OpContext, RateDecision};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -32,8 +31,9 @@ pub async fn check(state: &AppState, ctx: &OpContext) -> Result<(), ApiError> {
         ),
         Actor::System => return Ok(()),
     };
-    let decision = match state.rate_limiter.hit(&key, limit, ctx.now).await {
-        Ok(d) => d,
+    let decision = match state.service.rate_limit_hit(&key, limit, ctx.now).await {
+        Ok(Some(d)) => d,
+        Ok(None) => return Ok(()),
         Err(e) => {
             // Even the in-process fallback failed: never turn that into an outage.
             tracing::warn!(error = %e, "rate limiter failed; request not counted");
@@ -46,17 +46,18 @@ pub async fn check(state: &AppState, ctx: &OpContext) -> Result<(), ApiError> {
 /// Counts an anonymous request (the OAuth proxy's token endpoints, which spend the client
 /// secret upstream) per client address, at the API-key default limit.
 pub async fn check_anonymous(state: &AppState, req: &poem::Request) -> Result<(), ApiError> {
-    let Some(ip) = crate::auth::client_ip(req, &state.config.trusted_proxies) else {
+    let Some(ip) = crate::client_ip::client_ip(req, &state.config.trusted_proxies) else {
         return Ok(());
     };
     let limit = state.config.rate_limit_api_key_per_minute;
-    let now = state.service.clock().now();
+    let now = state.service.now();
     match state
-        .rate_limiter
-        .hit(&format!("ip:{ip}"), limit, now)
+        .service
+        .rate_limit_hit(&format!("ip:{ip}"), limit, now)
         .await
     {
-        Ok(decision) => enforce(decision, limit),
+        Ok(Some(decision)) => enforce(decision, limit),
+        Ok(None) => Ok(()),
         Err(e) => {
             tracing::warn!(error = %e, "rate limiter failed; request not counted");
             Ok(())

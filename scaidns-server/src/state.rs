@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use scaidns_core::ports::rate_limit::RateLimiter;
 use scaidns_core::service::ScaiDns;
 
 use crate::config::Config;
@@ -17,8 +16,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Prometheus metrics.
     pub metrics: Arc<Metrics>,
-    /// Per-caller request counts.
-    pub rate_limiter: Arc<dyn RateLimiter>,
 }
 
 impl std::fmt::Debug for AppState {

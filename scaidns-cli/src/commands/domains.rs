@@ -39,7 +39,7 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
                 settings: None,
                 skip_validation: validate.then_some(false),
             };
-            let created = client.domain_create(&body).await?.into_inner();
+            let created = client.zone_create(&body).await?.into_inner();
             show(&created, output, "created");
             Ok(())
         }
@@ -74,7 +74,7 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
                 default_ttl: *default_ttl,
                 settings,
             };
-            let updated = client.domain_update(&id, &body).await?.into_inner();
+            let updated = client.zone_update(&id, &body).await?.into_inner();
             show(&updated, output, "updated");
             Ok(())
         }
@@ -90,7 +90,7 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
             };
             let target = zone(client, arg, deleted).await?;
             client
-                .domain_delete(&target.id, Some(*force), Some(*hard))
+                .zone_delete(&target.id, Some(*force), Some(*hard))
                 .await?;
             let how = if *hard { "permanently" } else { "soft-" };
             match output {
@@ -107,7 +107,7 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
         }
         DomainsCommand::Restore { zone: arg } => {
             let id = zone_id(client, arg, Deleted::Only).await?;
-            let restored = client.domain_restore(&id).await?.into_inner();
+            let restored = client.zone_restore(&id).await?.into_inner();
             show(&restored, output, "restored");
             Ok(())
         }
@@ -124,7 +124,7 @@ async fn list(
     let progress = output == Output::Text && std::io::stderr().is_terminal();
     let zones: Vec<DomainResponse> = scaidns_client::collect_pages(100, |page, size| async move {
         let r = client
-            .domain_list(
+            .zone_list(
                 None,
                 None,
                 Some(include_deleted),

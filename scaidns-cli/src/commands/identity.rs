@@ -2,22 +2,16 @@
 //! `register-scaikey`, `sync` and `assign-admin`. They use the core directly, like `migrate`.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
-use scaidns_core::adapters::embedded::EmbeddedBackend;
-use scaidns_core::adapters::oidc::OidcProvider;
-use scaidns_core::adapters::oidc::directory::ScaiKeyDirectory;
-use scaidns_core::adapters::oidc::http::HttpClient;
-use scaidns_core::adapters::oidc::registration::{
-    self, RegistrationRequest, RegistrationStatus, RegistrationTicket,
-};
-use scaidns_core::adapters::resolver::HickoryResolver;
-use scaidns_core::ports::SystemClock;
 use scaidns_core::service::ScaiDns;
 use scaidns_core::service::identity_sync::{SyncOptions, SyncProgress, SyncReport, Tally};
 use scaidns_server::Config;
-use scaidns_server::app::{connect_store, service_config};
+use scaidns_server::wiring::settings::HttpClient;
+use scaidns_server::wiring::settings::registration::{
+    self, RegistrationRequest, RegistrationStatus, RegistrationTicket,
+};
+use scaidns_server::wiring::{self, Needs};
 use serde_json::json;
 
 use crate::cli::Output;
@@ -27,17 +21,10 @@ use crate::output::{Failure, INVALID, UNAVAILABLE, print_json, print_table};
 const REGISTRATION_FILE: &str = "scaikey-registration.json";
 
 async fn service(config: &Config) -> Result<ScaiDns, Failure> {
-    let store = connect_store(config)
+    // Identity commands touch only the store.
+    wiring::service(config, Needs::Store)
         .await
-        .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))?;
-    // Identity commands touch only the store; the backend and resolver are never called.
-    Ok(ScaiDns::new(
-        store,
-        Arc::new(EmbeddedBackend::new()),
-        Arc::new(HickoryResolver::new()),
-        Arc::new(SystemClock),
-        service_config(config),
-    ))
+        .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))
 }
 
 fn config(dev: bool) -> Result<Config, Failure> {
@@ -57,22 +44,27 @@ impl SyncProgress for StderrProgress {
 pub async fn sync(dev: bool, users_only: bool, output: Output) -> Result<(), Failure> {
     let config = config(dev)?;
     let identity = &config.identity;
-    let (Some(oidc), Some(base), Some(app)) = (
-        identity.oidc.clone(),
-        identity.scaikey_url.clone(),
-        identity.application_id.clone(),
-    ) else {
-        return Err(Failure::new(
+    let missing = || {
+        Failure::new(
             INVALID,
             "sync needs SCAIKEY_URL, SCAIKEY_CLIENT_ID, SCAIKEY_CLIENT_SECRET and SCAIKEY_APPLICATION_ID",
-        ));
+        )
     };
+    if identity.oidc.is_none()
+        || identity.scaikey_url.is_none()
+        || identity.application_id.is_none()
+    {
+        return Err(missing());
+    }
     let service = service(&config).await?;
-    let provider = OidcProvider::new(oidc, Arc::new(SystemClock))?;
-    let directory = ScaiKeyDirectory::new(&provider, &base, &app);
-    let report = service
-        .identity_sync(&directory, SyncOptions { users_only }, &StderrProgress)
-        .await?;
+    let report = wiring::identity_sync(
+        &config,
+        &service,
+        SyncOptions { users_only },
+        &StderrProgress,
+    )
+    .await
+    .ok_or_else(missing)??;
     print_report(&report, output);
     Ok(())
 }

@@ -1,13 +1,7 @@
 //! Commands that run against the configuration directly: `serve`, `migrate`, `bootstrap`.
 
-use std::sync::Arc;
-
-use scaidns_core::adapters::embedded::EmbeddedBackend;
-use scaidns_core::adapters::resolver::HickoryResolver;
-use scaidns_core::ports::SystemClock;
-use scaidns_core::service::ScaiDns;
 use scaidns_server::Config;
-use scaidns_server::app::{connect_store, service_config};
+use scaidns_server::wiring::{self, Needs};
 use serde_json::json;
 
 use crate::cli::Output;
@@ -31,9 +25,8 @@ pub async fn serve(dev: bool, no_migrate: bool) -> Result<(), Failure> {
 
 /// `scaidns migrate`.
 pub async fn migrate(dev: bool, output: Output) -> Result<(), Failure> {
-    let mut config = config(dev)?;
-    config.auto_migrate = true;
-    connect_store(&config)
+    let config = config(dev)?;
+    wiring::migrate(&config)
         .await
         .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))?;
     match output {
@@ -46,17 +39,9 @@ pub async fn migrate(dev: bool, output: Output) -> Result<(), Failure> {
 /// `scaidns bootstrap --email`.
 pub async fn bootstrap(dev: bool, email: &str, output: Output) -> Result<(), Failure> {
     let config = config(dev)?;
-    let store = connect_store(&config)
+    let service = wiring::service(&config, Needs::Store)
         .await
         .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))?;
-    // Bootstrap touches only the store; the backend and resolver are never called.
-    let service = ScaiDns::new(
-        store,
-        Arc::new(EmbeddedBackend::new()),
-        Arc::new(HickoryResolver::new()),
-        Arc::new(SystemClock),
-        service_config(&config),
-    );
     let done = service.bootstrap(email).await?;
     match output {
         Output::Json => print_json(&json!({

@@ -1,14 +1,10 @@
 //! Operator commands that need the DNS backend as well as the store: `worker` and `reconcile`.
 //! They run the core directly against the configuration, like `migrate` and `bootstrap`.
 
-use std::sync::Arc;
-
-use scaidns_core::adapters::resolver::HickoryResolver;
-use scaidns_core::ports::SystemClock;
 use scaidns_core::service::ScaiDns;
 use scaidns_server::Config;
-use scaidns_server::app::{connect_backend, connect_store, service_config};
 use scaidns_server::config::BackendConfig;
+use scaidns_server::wiring::{self, Needs};
 use serde_json::json;
 
 use crate::cli::Output;
@@ -28,23 +24,9 @@ async fn service(dev: bool, what: &str) -> Result<(Config, ScaiDns), Failure> {
             ),
         ));
     }
-    let store = connect_store(&config)
+    let service = wiring::service(&config, Needs::Publishing)
         .await
         .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))?;
-    let (backend, dnssec_keys, _) = connect_backend(&config)
-        .await
-        .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))?;
-    let service = ScaiDns::new(
-        store,
-        backend,
-        Arc::new(HickoryResolver::new()),
-        Arc::new(SystemClock),
-        service_config(&config),
-    );
-    let service = match dnssec_keys {
-        Some(keys) => service.with_dnssec_keys(keys),
-        None => service,
-    };
     Ok((config, service))
 }
 

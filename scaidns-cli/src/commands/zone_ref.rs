@@ -43,7 +43,7 @@ pub async fn zone_id(client: &Client, arg: &str, deleted: Deleted) -> Result<Str
 pub async fn zone(client: &Client, arg: &str, deleted: Deleted) -> Result<DomainResponse, Failure> {
     if looks_like_id(arg) {
         return Ok(client
-            .domain_get(arg, Some(deleted != Deleted::Exclude))
+            .zone_get(arg, Some(deleted != Deleted::Exclude))
             .await?
             .into_inner());
     }
@@ -57,7 +57,7 @@ async fn find(client: &Client, arg: &str, deleted: Deleted) -> Result<DomainResp
         let search = wanted.clone();
         async move {
             let r = client
-                .domain_list(
+                .zone_list(
                     None,
                     None,
                     Some(include_deleted),

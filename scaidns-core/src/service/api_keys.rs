@@ -440,8 +440,9 @@ impl ScaiDns {
         &self,
         ctx: &OpContext,
         query: ApiKeyListQuery,
-        page: PageRequest,
+        page: super::queries::PageQuery,
     ) -> Result<Page<ApiKey>> {
+        let page = PageRequest::from(page);
         ctx.require(Permission::API_KEYS_READ)?;
         let reads_all = self
             .principal(ctx)

@@ -2,6 +2,7 @@
 //! filter by one); anyone else with `audit:read` sees only their tenant, and naming a tenant
 //! is 403 for them. Entries come newest first. Reading writes no entry.
 
+use super::queries::{AuditQuery, PageQuery};
 use crate::audit::AuditEvent;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{AuditEventId, TenantId};
@@ -31,9 +32,11 @@ impl ScaiDns {
     pub async fn audit_list(
         &self,
         ctx: &OpContext,
-        mut filter: AuditFilter,
-        page: PageRequest,
+        query: AuditQuery,
+        page: PageQuery,
     ) -> Result<Page<AuditEvent>> {
+        let mut filter = AuditFilter::from(query);
+        let page = PageRequest::from(page);
         if self.reads_all_audit(ctx).await? {
             return self.store().list_audit(&filter, page).await;
         }

@@ -83,8 +83,9 @@ impl ScaiDns {
         &self,
         ctx: &OpContext,
         tenant_id: Option<TenantId>,
-        page: PageRequest,
+        page: super::queries::PageQuery,
     ) -> Result<Page<Group>> {
+        let page = PageRequest::from(page);
         let tenant = tenant_id.unwrap_or(ctx.tenant_id);
         self.authorize(ctx, Permission::GROUPS_READ, Target::Tenant(tenant))
             .await?;
@@ -188,8 +189,29 @@ impl ScaiDns {
         self.store.delete_group(group.id, &[audit]).await
     }
 
+    /// Adds a user to a local group; `groups:update`. The user must belong to the group's
+    /// tenant (422 otherwise). Idempotent.
+    pub async fn group_member_add(
+        &self,
+        ctx: &OpContext,
+        id: GroupId,
+        user_id: UserId,
+    ) -> Result<()> {
+        self.group_member_set(ctx, id, user_id, true).await
+    }
+
+    /// Removes a user from a local group; `groups:update`. Idempotent.
+    pub async fn group_member_remove(
+        &self,
+        ctx: &OpContext,
+        id: GroupId,
+        user_id: UserId,
+    ) -> Result<()> {
+        self.group_member_set(ctx, id, user_id, false).await
+    }
+
     /// Member ids of a group; `groups:read`.
-    pub async fn group_members(&self, ctx: &OpContext, id: GroupId) -> Result<Vec<UserId>> {
+    pub async fn group_member_list(&self, ctx: &OpContext, id: GroupId) -> Result<Vec<UserId>> {
         let group = self
             .authorized_group(ctx, Permission::GROUPS_READ, id)
             .await?;
@@ -198,7 +220,7 @@ impl ScaiDns {
 
     /// Adds (`add`) or removes a member of a local group; `groups:update`. The user must
     /// belong to the group's tenant (422 otherwise). Idempotent.
-    pub async fn group_member_set(
+    pub(crate) async fn group_member_set(
         &self,
         ctx: &OpContext,
         id: GroupId,

@@ -7,7 +7,7 @@ use crate::tenant::{Tenant, User};
 
 use super::{Actor, OpContext, ScaiDns};
 
-/// What [`ScaiDns::me`] returns.
+/// What [`ScaiDns::auth_me`] returns.
 #[derive(Debug, Clone)]
 pub struct Me {
     /// The user (none for a group's API key).
@@ -20,7 +20,7 @@ pub struct Me {
 
 impl ScaiDns {
     /// The caller's user, tenant and groups.
-    pub async fn me(&self, ctx: &OpContext) -> Result<Me> {
+    pub(crate) async fn me(&self, ctx: &OpContext) -> Result<Me> {
         let user_id = match &ctx.actor {
             Actor::User { id, .. } => Some(*id),
             Actor::ApiKey { owner, .. } => *owner,

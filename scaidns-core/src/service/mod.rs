@@ -7,18 +7,25 @@ mod abandoned_zones;
 pub mod access_grants;
 mod api_keys;
 pub mod audit_log;
+mod auth_session;
 mod authn;
 pub mod authz;
 mod context;
 pub mod dnssec;
 pub mod groups;
+pub mod health;
 pub mod identity_sync;
+pub mod inventory;
 mod me;
 pub mod nameservers;
 mod ownership_probe;
+pub mod permissions;
 mod publish;
+pub mod queries;
+mod rate_limits;
 pub mod reconcile;
 pub mod records;
+pub mod role_assignments;
 pub mod roles;
 mod tenants;
 mod token_auth;
@@ -32,9 +39,11 @@ use std::sync::Arc;
 use chrono::Duration;
 
 pub use api_keys::{ApiKeyCreate, ApiKeyListQuery, IssuedApiKey};
+pub use auth_session::{OAuthSettings, TokenSet};
 pub use authn::RequestMeta;
 pub use context::{Actor, OpContext};
 pub use me::Me;
+pub use rate_limits::{RateDecision, RateLimitError};
 pub use tenants::{Bootstrapped, TenantCreate, UserCreate};
 
 use crate::identity::api_key::Pepper;
@@ -145,6 +154,7 @@ pub struct ScaiDns {
     clock: Arc<dyn Clock>,
     config: ServiceConfig,
     identity_provider: Option<Arc<dyn crate::ports::identity_provider::IdentityProvider>>,
+    rate_limiter: Option<rate_limits::RateLimits>,
 }
 
 impl ScaiDns {
@@ -164,6 +174,7 @@ impl ScaiDns {
             clock,
             config,
             identity_provider: None,
+            rate_limiter: None,
         }
     }
 

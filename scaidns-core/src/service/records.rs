@@ -4,6 +4,7 @@
 
 use serde_json::json;
 
+use super::queries::RecordQuery;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{RecordId, ZoneId};
 use crate::ports::store::{RecordFilter, ZoneWrite};
@@ -64,13 +65,19 @@ impl AppliedChange {
 }
 
 impl ScaiDns {
+    /// The record types a zone may hold (no authentication needed).
+    pub fn record_type_list(&self) -> &'static [RecordType] {
+        RecordType::ALL
+    }
+
     /// Records of a zone visible to the caller.
     pub async fn record_list(
         &self,
         ctx: &OpContext,
         zone_id: ZoneId,
-        filter: RecordFilter,
+        query: RecordQuery,
     ) -> Result<(Zone, Vec<Record>)> {
+        let filter = RecordFilter::from(query);
         ctx.require(Permission::RECORDS_READ)?;
         let zone = self
             .authorized_zone(ctx, Permission::RECORDS_READ, zone_id, false)
@@ -219,7 +226,7 @@ impl ScaiDns {
 
     /// Plans `change` against the zone's records, then writes it with one audit entry per
     /// created, updated and deleted record, and publishes it when the zone is served.
-    pub async fn apply_record_change(
+    pub(crate) async fn apply_record_change(
         &self,
         ctx: &OpContext,
         zone: Zone,
@@ -308,7 +315,7 @@ impl ScaiDns {
     }
 
     /// Authorizes `permission` on one record (name and type) of `zone`.
-    pub async fn authorize_record(
+    pub(crate) async fn authorize_record(
         &self,
         ctx: &OpContext,
         permission: Permission,

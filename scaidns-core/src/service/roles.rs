@@ -1,23 +1,18 @@
-//! Roles, role assignments, effective permissions and the permission check (spec
-//! api-identity §6, §9; interface decision 18).
+//! Roles: the catalogue of system roles and each tenant's custom roles (spec api-identity §6;
+//! interface decision 18).
 //!
 //! Nobody hands on more than they hold: a custom role may contain only permissions its creator
-//! holds tenant-wide, and an assignment only a role whose permissions the assigner holds at the
-//! assignment's scope. System roles are immutable. Changes are audited as `role.create`,
-//! `role.update`, `role.delete`, `role.assign` and `role.revoke`.
+//! holds tenant-wide, and changing one re-checks that at every scope where it is held. System
+//! roles are immutable. Changes are audited as `role.create`, `role.update` and `role.delete`.
+//! Who holds a role is [`super::role_assignments`]; what that adds up to is
+//! [`super::permissions`].
 
 use serde_json::json;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::ids::{RoleAssignmentId, RoleId, TenantId, ZoneId};
-use crate::rbac::{
-    Holding, Holdings, PermSet, Permission, Principal, Role, RoleAssignment, RoleScope, Subject,
-    Target, authorize,
-};
-use crate::record::{RecordName, RecordType};
+use crate::ids::RoleId;
+use crate::rbac::{PermSet, Permission, Role, RoleScope, Target};
 
-use super::authn::caller_user;
-use super::authz::zone_target;
 use super::tenants::optional_text;
 use super::{OpContext, ScaiDns};
 
@@ -43,67 +38,14 @@ pub struct RoleUpdate {
     pub permissions: Option<Vec<String>>,
 }
 
-/// Where an assignment should apply, as the API names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ScopeInput {
-    /// `platform`, `tenant` or `domain`.
-    pub scope: String,
-    /// Tenant or zone id (none for platform).
-    pub scope_id: Option<String>,
-}
-
-/// What one principal may do: per scope, and through grants.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EffectivePermissions {
-    /// Held everywhere.
-    pub platform: Vec<String>,
-    /// Held in the user's own tenant (platform ones included).
-    pub tenant: Vec<String>,
-    /// Assignments and their expanded permissions.
-    pub assignments: Vec<(RoleAssignment, Vec<String>)>,
-}
-
-/// Outcome of [`ScaiDns::permission_check`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PermissionCheck {
-    /// Whether the caller holds the permission there.
-    pub allowed: bool,
-    /// Why not.
-    pub reason: Option<String>,
-}
-
 fn role_not_found() -> Error {
     Error::new(ErrorKind::NotFound, "role_not_found", "Role not found")
-}
-
-fn user_not_found() -> Error {
-    Error::new(ErrorKind::NotFound, "user_not_found", "User not found")
-}
-
-fn group_not_found() -> Error {
-    Error::new(ErrorKind::NotFound, "group_not_found", "Group not found")
-}
-
-fn assignment_not_found() -> Error {
-    Error::new(
-        ErrorKind::NotFound,
-        "assignment_not_found",
-        "Role assignment not found",
-    )
 }
 
 fn role_json(r: &Role) -> serde_json::Value {
     json!({
         "id": r.id, "tenant_id": r.tenant_id, "name": r.name, "description": r.description,
         "is_system": r.is_system, "permissions": r.permissions,
-    })
-}
-
-fn assignment_json(a: &RoleAssignment) -> serde_json::Value {
-    json!({
-        "id": a.id, "role_id": a.role_id, "role_name": a.role_name,
-        "principal_type": a.subject.kind(), "principal_id": a.subject.id_string(),
-        "scope": a.scope.kind(), "scope_id": a.scope.id_string(), "tenant_id": a.tenant_id,
     })
 }
 
@@ -162,11 +104,6 @@ fn refuse_escalation(held: PermSet, wanted: PermSet) -> Result<()> {
 }
 
 impl ScaiDns {
-    /// The permission catalogue (any authenticated caller).
-    pub fn permission_list(&self, _ctx: &OpContext) -> Vec<Permission> {
-        Permission::all().collect()
-    }
-
     /// System roles and the caller's tenant's custom roles (`roles:read` in the tenant).
     pub async fn role_list(&self, ctx: &OpContext) -> Result<Vec<Role>> {
         self.authorize(ctx, Permission::ROLES_READ, Target::Tenant(ctx.tenant_id))
@@ -305,335 +242,6 @@ impl ScaiDns {
             None,
         );
         self.store().delete_role(before.id, &[audit]).await
-    }
-
-    /// The tenant a subject belongs to, if the caller may see it (404 otherwise).
-    async fn subject_tenant(&self, ctx: &OpContext, subject: Subject) -> Result<TenantId> {
-        let everywhere = self
-            .principal(ctx)
-            .await?
-            .covers_all_tenants(Permission::ROLES_READ);
-        let visible = |t: TenantId| t == ctx.tenant_id || everywhere;
-        match subject {
-            Subject::User(id) => self
-                .store()
-                .get_user(id)
-                .await?
-                .map(|u| u.tenant_id)
-                .filter(|t| visible(*t))
-                .ok_or_else(user_not_found),
-            Subject::Group(id) => self
-                .store()
-                .get_group(id)
-                .await?
-                .map(|g| g.tenant_id)
-                .filter(|t| visible(*t))
-                .ok_or_else(group_not_found),
-        }
-    }
-
-    /// A subject's role assignments (`roles:read` in its tenant).
-    pub async fn role_assignment_list(
-        &self,
-        ctx: &OpContext,
-        subject: Subject,
-    ) -> Result<Vec<RoleAssignment>> {
-        let tenant = self.subject_tenant(ctx, subject).await?;
-        self.authorize(ctx, Permission::ROLES_READ, Target::Tenant(tenant))
-            .await?;
-        self.store().list_role_assignments(subject).await
-    }
-
-    /// Assigns the role `role_name` (a system role or one of the tenant's) to a subject at a
-    /// scope. Needs `roles:assign` at that scope and every permission of the role there.
-    /// 409 `role_already_assigned` for a duplicate.
-    pub async fn role_assign(
-        &self,
-        ctx: &OpContext,
-        subject: Subject,
-        role_name: &str,
-        scope: ScopeInput,
-    ) -> Result<RoleAssignment> {
-        let subject_tenant = self.subject_tenant(ctx, subject).await?;
-        let (scope, target_tenant) = self.parse_scope(ctx, &scope).await?;
-        let target = match scope {
-            RoleScope::Platform => Target::Platform,
-            RoleScope::Tenant(t) => Target::Tenant(t),
-            RoleScope::Domain(z) => Target::Domain {
-                zone: z,
-                tenant: target_tenant,
-            },
-        };
-        self.authorize(ctx, Permission::ROLES_ASSIGN, target)
-            .await?;
-        let role = self
-            .store()
-            .find_role(subject_tenant, role_name.trim())
-            .await?
-            .ok_or_else(|| Error::invalid("role_name", format!("no role named '{role_name}'")))?;
-        let scope_tenant = (!matches!(scope, RoleScope::Platform)).then_some(target_tenant);
-        if !role.may_be_held_in(scope_tenant) {
-            return Err(Error::invalid(
-                "role_name",
-                format!(
-                    "{} is a custom role of the holder's tenant: it can be assigned only within that tenant",
-                    role.name
-                ),
-            ));
-        }
-        if matches!(scope, RoleScope::Domain(_))
-            && !crate::rbac::roles::assignable_on_a_zone(&role.name)
-        {
-            return Err(Error::invalid(
-                "role_name",
-                format!("{} cannot be assigned on one domain", role.name),
-            ));
-        }
-        self.principal(ctx)
-            .await?
-            .refuse_escalation(&Holdings(vec![Holding::Role {
-                scope,
-                tenant: target_tenant,
-                perms: role.perm_set(),
-            }]))?;
-        let assignment = RoleAssignment {
-            id: RoleAssignmentId::new(),
-            role_id: role.id,
-            role_name: role.name.clone(),
-            subject,
-            scope,
-            tenant_id: if matches!(scope, RoleScope::Platform) {
-                subject_tenant
-            } else {
-                target_tenant
-            },
-            created_by: caller_user(ctx),
-            created_at: ctx.now,
-        };
-        let audit = ctx.audit(
-            assignment.tenant_id,
-            "role.assign",
-            "role_assignment",
-            assignment.id,
-            Some(format!("{} {}", role.name, subject.id_string())),
-            None,
-            Some(assignment_json(&assignment)),
-        );
-        self.store()
-            .insert_role_assignment(&assignment, &[audit])
-            .await?;
-        Ok(assignment)
-    }
-
-    /// Revokes one of a subject's assignments (`roles:assign` at its scope).
-    pub async fn role_revoke(
-        &self,
-        ctx: &OpContext,
-        subject: Subject,
-        id: RoleAssignmentId,
-    ) -> Result<()> {
-        self.subject_tenant(ctx, subject).await?;
-        let assignment = self
-            .store()
-            .get_role_assignment(id)
-            .await?
-            .filter(|a| a.subject == subject)
-            .ok_or_else(assignment_not_found)?;
-        let target = match assignment.scope {
-            RoleScope::Platform => Target::Platform,
-            RoleScope::Tenant(t) => Target::Tenant(t),
-            RoleScope::Domain(z) => Target::Domain {
-                zone: z,
-                tenant: assignment.tenant_id,
-            },
-        };
-        self.authorize(ctx, Permission::ROLES_ASSIGN, target)
-            .await?;
-        let audit = ctx.audit(
-            assignment.tenant_id,
-            "role.revoke",
-            "role_assignment",
-            assignment.id,
-            Some(format!("{} {}", assignment.role_name, subject.id_string())),
-            Some(assignment_json(&assignment)),
-            None,
-        );
-        self.store()
-            .delete_role_assignment(assignment.id, &[audit])
-            .await
-    }
-
-    /// Parses a scope and returns it with its tenant (404 for a zone the caller cannot see).
-    async fn parse_scope(
-        &self,
-        ctx: &OpContext,
-        input: &ScopeInput,
-    ) -> Result<(RoleScope, TenantId)> {
-        let id = input
-            .scope_id
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty());
-        match (input.scope.as_str(), id) {
-            ("platform", None) => Ok((RoleScope::Platform, ctx.tenant_id)),
-            ("platform", Some(_)) => Err(Error::invalid(
-                "scope_id",
-                "platform scope takes no scope_id",
-            )),
-            ("tenant", Some(raw)) => {
-                let t: TenantId = raw
-                    .parse()
-                    .map_err(|_| Error::invalid("scope_id", "not a valid tenant id"))?;
-                Ok((RoleScope::Tenant(t), t))
-            }
-            ("domain", Some(raw)) => {
-                let z: ZoneId = raw
-                    .parse()
-                    .map_err(|_| Error::invalid("scope_id", "not a valid domain id"))?;
-                let zone = self.visible_zone(ctx, z, false).await?;
-                Ok((RoleScope::Domain(zone.id), zone.tenant_id))
-            }
-            ("tenant" | "domain", None) => Err(Error::invalid(
-                "scope_id",
-                "tenant and domain scopes need a scope_id",
-            )),
-            (other, _) => Err(Error::invalid(
-                "scope",
-                format!("'{other}' is not one of: platform, tenant, domain"),
-            )),
-        }
-    }
-
-    /// A user's effective permissions (`roles:read` in the user's tenant, or the user itself).
-    pub async fn user_permissions(
-        &self,
-        ctx: &OpContext,
-        user: crate::ids::UserId,
-    ) -> Result<EffectivePermissions> {
-        let tenant = self.subject_tenant(ctx, Subject::User(user)).await?;
-        if caller_user(ctx) != Some(user) {
-            self.authorize(ctx, Permission::ROLES_READ, Target::Tenant(tenant))
-                .await?;
-        }
-        let stored = self
-            .store()
-            .get_user(user)
-            .await?
-            .ok_or_else(user_not_found)?;
-        let as_user = OpContext {
-            actor: super::Actor::User {
-                id: stored.id,
-                email: stored.email.clone(),
-                is_platform_admin: stored.is_platform_admin,
-            },
-            tenant_id: tenant,
-            request_id: None,
-            ip: None,
-            user_agent: None,
-            now: ctx.now,
-            authz: Default::default(),
-        };
-        let principal: std::sync::Arc<Principal> = self.principal(&as_user).await?;
-        let mut assignments = Vec::new();
-        let mut subjects = vec![Subject::User(user)];
-        subjects.extend(
-            self.store()
-                .user_group_ids(user)
-                .await?
-                .into_iter()
-                .map(Subject::Group),
-        );
-        let held = self.store().subject_grants(&subjects).await?;
-        for a in held.assignments {
-            let perms = held
-                .roles
-                .iter()
-                .find(|r| r.id == a.role_id)
-                .map(|r| r.perm_set().names())
-                .unwrap_or_default();
-            assignments.push((a, perms));
-        }
-        Ok(EffectivePermissions {
-            platform: principal.role_perms(&Target::Platform).names(),
-            tenant: principal.role_perms(&Target::Tenant(tenant)).names(),
-            assignments,
-        })
-    }
-
-    /// Whether the caller holds `permission` in its tenant, on a domain, or on one record of it.
-    pub async fn permission_check(
-        &self,
-        ctx: &OpContext,
-        permission: &str,
-        domain_id: Option<ZoneId>,
-        record_name: Option<&str>,
-        record_type: Option<&str>,
-    ) -> Result<PermissionCheck> {
-        let p = Permission::parse(permission.trim())
-            .map_err(|e| Error::invalid("permission", e.message().to_owned()))?;
-        let rtype: Option<RecordType> = record_type
-            .map(|t| t.trim().to_ascii_uppercase().parse())
-            .transpose()
-            .map_err(|e: Error| Error::invalid("record_type", e.message().to_owned()))?;
-        let principal = self.principal(ctx).await?;
-        let no = |reason: &str| PermissionCheck {
-            allowed: false,
-            reason: Some(reason.to_owned()),
-        };
-        let Some(domain_id) = domain_id else {
-            if record_name.is_some() || rtype.is_some() {
-                return Err(Error::invalid(
-                    "domain_id",
-                    "record_name and record_type need a domain_id",
-                ));
-            }
-            let decision = authorize(&principal, p, &Target::Tenant(ctx.tenant_id));
-            return Ok(if decision.is_allowed() {
-                PermissionCheck {
-                    allowed: true,
-                    reason: None,
-                }
-            } else {
-                no(&format!("{p} is not held in this tenant"))
-            });
-        };
-        let Ok(zone) = self.visible_zone(ctx, domain_id, false).await else {
-            return Ok(no("domain not found"));
-        };
-        let decision = match (record_name, rtype) {
-            (Some(name), Some(rtype)) => {
-                let relative = RecordName::parse(name, &zone.name)
-                    .map_err(|e| Error::invalid("record_name", e.message().to_owned()))?
-                    .relative_to(&zone.name);
-                authorize(
-                    &principal,
-                    p,
-                    &super::records::record_target(&zone, &relative, rtype),
-                )
-            }
-            (None, None) => authorize(&principal, p, &zone_target(&zone)),
-            _ => {
-                return Err(Error::invalid(
-                    "record_type",
-                    "record_name and record_type go together",
-                ));
-            }
-        };
-        Ok(match decision {
-            crate::rbac::Decision::Allowed => PermissionCheck {
-                allowed: true,
-                reason: None,
-            },
-            crate::rbac::Decision::Denied(crate::rbac::Denial::OutsideKeyScopes) => {
-                no(&format!("{p} is outside this API key's scopes"))
-            }
-            crate::rbac::Decision::Denied(crate::rbac::Denial::NotGranted) => {
-                no(&format!("{p} is not granted on this domain or record"))
-            }
-            crate::rbac::Decision::Denied(crate::rbac::Denial::BeyondKeyCreator) => no(&format!(
-                "the user who created this API key does not hold {p} here"
-            )),
-        })
     }
 }
 

@@ -189,8 +189,9 @@ impl ScaiDns {
         &self,
         ctx: &OpContext,
         search: Option<&str>,
-        page: PageRequest,
+        page: super::queries::PageQuery,
     ) -> Result<Page<Tenant>> {
+        let page = PageRequest::from(page);
         self.authorize(ctx, Permission::PLATFORM_ADMIN, Target::Platform)
             .await?;
         let search = search.map(str::trim).filter(|s| !s.is_empty());
@@ -250,8 +251,9 @@ impl ScaiDns {
         &self,
         ctx: &OpContext,
         tenant_id: Option<TenantId>,
-        page: PageRequest,
+        page: super::queries::PageQuery,
     ) -> Result<Page<User>> {
+        let page = PageRequest::from(page);
         self.authorize(
             ctx,
             Permission::USERS_READ,

@@ -6,11 +6,12 @@ use std::sync::Arc;
 use rand::Rng;
 use serde_json::json;
 
+use super::queries::{PageQuery, ZoneQuery};
 use crate::error::{Error, Result};
 use crate::ids::{RecordId, TenantId, ValidationId, ZoneId};
 use crate::name::{ReverseKind, ZoneName};
 use crate::ownership::{Validation, ValidationStatus, ValidationType};
-use crate::ports::store::{Page, PageRequest, RecordFilter, ZoneFilter, ZoneWrite};
+use crate::ports::store::{Page, RecordFilter, ZoneFilter, ZoneWrite};
 use crate::rbac::{Permission, Target};
 use crate::record::{Record, RecordContent, RecordName, RecordType};
 use crate::service::publish::{BackendPublisher, Publication, zone_spec};
@@ -172,10 +173,11 @@ impl ScaiDns {
     pub async fn zone_list(
         &self,
         ctx: &OpContext,
-        mut filter: ZoneFilter,
-        page: PageRequest,
+        query: ZoneQuery,
+        page: PageQuery,
     ) -> Result<Page<Zone>> {
         ctx.require(Permission::DOMAINS_READ)?;
+        let mut filter = ZoneFilter::from(query);
         let principal = self.principal(ctx).await?;
         let read = Permission::DOMAINS_READ;
         if principal.covers_all_tenants(read) {
@@ -193,7 +195,7 @@ impl ScaiDns {
         if filter.status == Some(ZoneStatus::Deleted) {
             filter.include_deleted = true;
         }
-        self.store().list_zones(&filter, page).await
+        self.store().list_zones(&filter, page.into()).await
     }
 
     /// Updates a zone's description, default TTL or settings.

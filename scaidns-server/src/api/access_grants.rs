@@ -171,7 +171,7 @@ impl AccessGrantsApi {
                 include_expired.0.unwrap_or(false),
             )
             .await?;
-        let now = state.service.clock().now();
+        let now = state.service.now();
         Ok(Json(AccessGrantList {
             total: grants.len() as u64,
             data: grants.into_iter().map(|g| response(g, now)).collect(),
@@ -213,7 +213,7 @@ impl AccessGrantsApi {
             .service
             .access_grant_create(&ctx, domain_id.0.parse()?, input)
             .await?;
-        let now = state.service.clock().now();
+        let now = state.service.now();
         Ok(AccessGrantCreated::Created(Json(response(grant, now))))
     }
 
@@ -238,7 +238,7 @@ impl AccessGrantsApi {
             .service
             .access_grant_get(&ctx, domain_id.0.parse()?, grant_id.0.parse()?)
             .await?;
-        Ok(Json(response(grant, state.service.clock().now())))
+        Ok(Json(response(grant, state.service.now())))
     }
 
     /// Change a grant (`access_grants:update`).
@@ -271,7 +271,7 @@ impl AccessGrantsApi {
             .service
             .access_grant_update(&ctx, domain_id.0.parse()?, grant_id.0.parse()?, input)
             .await?;
-        Ok(Json(response(grant, state.service.clock().now())))
+        Ok(Json(response(grant, state.service.now())))
     }
 
     /// Delete a grant (`access_grants:delete`).

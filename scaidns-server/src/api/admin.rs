@@ -11,7 +11,8 @@ use scaidns_core::ids::TenantId;
 use scaidns_core::service::{TenantCreate, UserCreate};
 use scaidns_core::tenant::{Tenant, User};
 
-use crate::api::{ApiTags, optional_tenant_id, page_request, total_pages};
+use crate::api::page_envelope::page_envelope;
+use crate::api::{ApiTags, optional_tenant_id, page_request};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -52,19 +53,11 @@ impl From<Tenant> for TenantResponse {
     }
 }
 
-/// A page of tenants.
-#[derive(Debug, Clone, Object)]
-pub struct TenantList {
-    /// Tenants of this page, by name.
-    pub data: Vec<TenantResponse>,
-    /// Tenants across all pages.
-    pub total: u64,
-    /// This page (1-based).
-    pub page: u32,
-    /// Items per page.
-    pub page_size: u32,
-    /// Number of pages.
-    pub total_pages: u64,
+page_envelope! {
+    /// A page of tenants.
+    TenantList of TenantResponse,
+    data: " Tenants of this page, by name.",
+    total: " Tenants across all pages.",
 }
 
 /// New tenant.
@@ -135,19 +128,11 @@ impl From<User> for UserResponse {
     }
 }
 
-/// A page of users.
-#[derive(Debug, Clone, Object)]
-pub struct UserList {
-    /// Users of this page, by e-mail.
-    pub data: Vec<UserResponse>,
-    /// Users across all pages.
-    pub total: u64,
-    /// This page (1-based).
-    pub page: u32,
-    /// Items per page.
-    pub page_size: u32,
-    /// Number of pages.
-    pub total_pages: u64,
+page_envelope! {
+    /// A page of users.
+    UserList of UserResponse,
+    data: " Users of this page, by e-mail.",
+    total: " Users across all pages.",
 }
 
 /// New local user.
@@ -204,13 +189,7 @@ impl AdminApi {
             .service
             .tenant_list(&ctx, search.0.as_deref(), page)
             .await?;
-        Ok(Json(TenantList {
-            data: result.items.into_iter().map(Into::into).collect(),
-            total: result.total,
-            page: page.page,
-            page_size: page.page_size,
-            total_pages: total_pages(result.total, page.page_size),
-        }))
+        Ok(Json(TenantList::new(result, page)))
     }
 
     /// Create a tenant (platform admin).
@@ -279,13 +258,7 @@ impl AdminApi {
         let page = page_request(page.0, page_size.0)?;
         let tenant = optional_tenant_id(tenant_id.0.as_deref(), false)?;
         let result = state.service.user_list(&ctx, tenant, page).await?;
-        Ok(Json(UserList {
-            data: result.items.into_iter().map(Into::into).collect(),
-            total: result.total,
-            page: page.page,
-            page_size: page.page_size,
-            total_pages: total_pages(result.total, page.page_size),
-        }))
+        Ok(Json(UserList::new(result, page)))
     }
 
     /// Create a local user (platform admin).

@@ -11,7 +11,8 @@ use scaidns_core::identity::api_key::{ApiKey, PermissionSource};
 use scaidns_core::ids::ApiKeyId;
 use scaidns_core::service::{ApiKeyCreate, ApiKeyListQuery, IssuedApiKey};
 
-use crate::api::{ApiTags, NoContent, optional_tenant_id, page_request, total_pages};
+use crate::api::page_envelope::page_envelope;
+use crate::api::{ApiTags, NoContent, optional_tenant_id, page_request};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -159,19 +160,11 @@ impl From<IssuedApiKey> for ApiKeySecretResponse {
     }
 }
 
-/// A page of keys.
-#[derive(Debug, Clone, Object)]
-pub struct ApiKeyList {
-    /// Keys of this page, newest first.
-    pub data: Vec<ApiKeyResponse>,
-    /// Keys across all pages.
-    pub total: u64,
-    /// This page (1-based).
-    pub page: u32,
-    /// Items per page.
-    pub page_size: u32,
-    /// Number of pages.
-    pub total_pages: u64,
+page_envelope! {
+    /// A page of keys.
+    ApiKeyList of ApiKeyResponse,
+    data: " Keys of this page, newest first.",
+    total: " Keys across all pages.",
 }
 
 /// New API key.
@@ -233,13 +226,7 @@ impl ApiKeysApi {
             tenant_id,
         };
         let result = state.service.api_key_list(&ctx, query, page).await?;
-        Ok(Json(ApiKeyList {
-            data: result.items.into_iter().map(Into::into).collect(),
-            total: result.total,
-            page: page.page,
-            page_size: page.page_size,
-            total_pages: total_pages(result.total, page.page_size),
-        }))
+        Ok(Json(ApiKeyList::new(result, page)))
     }
 
     /// Create a key. The response carries the secret, which is never shown again.

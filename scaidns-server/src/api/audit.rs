@@ -7,10 +7,11 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use scaidns_core::audit::{ActorType, AuditEvent};
-use scaidns_core::ports::store::AuditFilter;
+use scaidns_core::service::queries::AuditQuery;
 use serde_json::{Value, json};
 
-use crate::api::{ApiTags, optional_tenant_id, page_request, total_pages};
+use crate::api::page_envelope::page_envelope;
+use crate::api::{ApiTags, optional_tenant_id, page_request};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -70,19 +71,11 @@ impl From<AuditEvent> for AuditLogResponse {
     }
 }
 
-/// A page of entries.
-#[derive(Debug, Clone, Object)]
-pub struct AuditLogList {
-    /// Newest first.
-    pub data: Vec<AuditLogResponse>,
-    /// Entries across all pages.
-    pub total: u64,
-    /// This page (1-based).
-    pub page: u32,
-    /// Items per page.
-    pub page_size: u32,
-    /// Number of pages.
-    pub total_pages: u64,
+page_envelope! {
+    /// A page of entries.
+    AuditLogList of AuditLogResponse,
+    data: " Newest first.",
+    total: " Entries across all pages.",
 }
 
 fn bad_query(field: &str, message: &str) -> ApiError {
@@ -139,7 +132,7 @@ impl AuditApi {
             })?),
             None => None,
         };
-        let filter = AuditFilter {
+        let query = AuditQuery {
             tenant_id,
             action: action.0,
             resource_type: resource_type.0,
@@ -149,14 +142,8 @@ impl AuditApi {
             since: start_date.0.map(Into::into),
             until: end_date.0.map(Into::into),
         };
-        let result = state.service.audit_list(&ctx, filter, page).await?;
-        Ok(Json(AuditLogList {
-            data: result.items.into_iter().map(Into::into).collect(),
-            total: result.total,
-            page: page.page,
-            page_size: page.page_size,
-            total_pages: total_pages(result.total, page.page_size),
-        }))
+        let result = state.service.audit_list(&ctx, query, page).await?;
+        Ok(Json(AuditLogList::new(result, page)))
     }
 
     /// One audit entry.

@@ -4,16 +4,14 @@
 //! logged or stored.
 
 use poem::Request;
-use poem::http::StatusCode;
 use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
-use scaidns_core::ports::identity_provider::{IdentityProvider, TokenSet};
-use scaidns_core::service::{Actor, OpContext};
+use scaidns_core::service::{Actor, Me as Caller, OpContext, TokenSet};
 
 use crate::api::ApiTags;
 use crate::auth::{ApiAuth, op_context};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 /// OAuth settings for the frontend.
@@ -132,18 +130,7 @@ pub struct LogoutResponse {
     pub status: String,
 }
 
-fn provider(state: &AppState) -> Result<&std::sync::Arc<dyn IdentityProvider>, ApiError> {
-    state.service.identity_provider().ok_or_else(|| {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "identity_provider_not_configured",
-            "No identity provider is configured",
-        )
-    })
-}
-
-async fn me(state: &AppState, ctx: &OpContext) -> ApiResult<Json<MeResponse>> {
-    let me = state.service.me(ctx).await?;
+fn me_response(me: Caller, ctx: &OpContext) -> Json<MeResponse> {
     let user = me.user.as_ref();
     let name = user.and_then(|u| {
         let full = [u.first_name.as_deref(), u.last_name.as_deref()]
@@ -153,7 +140,7 @@ async fn me(state: &AppState, ctx: &OpContext) -> ApiResult<Json<MeResponse>> {
             .join(" ");
         (!full.is_empty()).then_some(full)
     });
-    Ok(Json(MeResponse {
+    Json(MeResponse {
         data: Me {
             id: user.map(|u| u.id.to_string()),
             scaikey_user_id: user.and_then(|u| u.scaikey_user_id.clone()),
@@ -174,7 +161,7 @@ async fn me(state: &AppState, ctx: &OpContext) -> ApiResult<Json<MeResponse>> {
             }
             .to_owned(),
         },
-    }))
+    })
 }
 
 /// Authentication endpoints.
@@ -185,7 +172,7 @@ impl AuthApi {
     /// OAuth settings for the frontend (no authentication).
     #[oai(path = "/auth/config", method = "get", operation_id = "auth_config")]
     async fn auth_config(&self, state: Data<&AppState>) -> ApiResult<Json<AuthConfigResponse>> {
-        let settings = provider(&state)?.oauth_settings().await?;
+        let settings = state.service.auth_config().await?;
         let base = state
             .config
             .external_url
@@ -215,8 +202,9 @@ impl AuthApi {
     ) -> ApiResult<Json<AuthTokenResponse>> {
         crate::rate_limit::check_anonymous(&state, req).await?;
         let b = body.0;
-        let tokens = provider(&state)?
-            .exchange_code(&b.code, &b.code_verifier, &b.redirect_uri)
+        let tokens = state
+            .service
+            .auth_token(&b.code, &b.code_verifier, &b.redirect_uri)
             .await?;
         Ok(Json(tokens.into()))
     }
@@ -230,7 +218,7 @@ impl AuthApi {
         body: Json<AuthRefreshRequest>,
     ) -> ApiResult<Json<AuthTokenResponse>> {
         crate::rate_limit::check_anonymous(&state, req).await?;
-        let tokens = provider(&state)?.refresh(&body.0.refresh_token).await?;
+        let tokens = state.service.auth_refresh(&body.0.refresh_token).await?;
         Ok(Json(tokens.into()))
     }
 
@@ -243,7 +231,7 @@ impl AuthApi {
         req: &Request,
     ) -> ApiResult<Json<MeResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
-        me(&state, &ctx).await
+        Ok(me_response(state.service.auth_me(&ctx).await?, &ctx))
     }
 
     /// Log out: ScaiDNS keeps no session, so this only confirms; the frontend drops its tokens
@@ -255,7 +243,8 @@ impl AuthApi {
         auth: ApiAuth,
         req: &Request,
     ) -> ApiResult<Json<LogoutResponse>> {
-        op_context(&state, &auth, req).await?;
+        let ctx = op_context(&state, &auth, req).await?;
+        state.service.auth_logout(&ctx).await?;
         Ok(Json(LogoutResponse {
             status: "ok".to_owned(),
         }))
@@ -270,6 +259,6 @@ impl AuthApi {
         req: &Request,
     ) -> ApiResult<Json<MeResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
-        me(&state, &ctx).await
+        Ok(me_response(state.service.me_get(&ctx).await?, &ctx))
     }
 }

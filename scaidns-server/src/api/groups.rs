@@ -11,7 +11,8 @@ use scaidns_core::ids::{GroupId, UserId};
 use scaidns_core::service::groups::{GroupCreate, GroupUpdate};
 use scaidns_core::tenant::Group;
 
-use crate::api::{ApiTags, NoContent, optional_tenant_id, page_request, total_pages};
+use crate::api::page_envelope::page_envelope;
+use crate::api::{ApiTags, NoContent, optional_tenant_id, page_request};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -53,19 +54,11 @@ impl From<Group> for GroupResponse {
     }
 }
 
-/// A page of groups.
-#[derive(Debug, Clone, Object)]
-pub struct GroupList {
-    /// Groups of this page, by name.
-    pub data: Vec<GroupResponse>,
-    /// Groups across all pages.
-    pub total: u64,
-    /// This page (1-based).
-    pub page: u32,
-    /// Items per page.
-    pub page_size: u32,
-    /// Number of pages.
-    pub total_pages: u64,
+page_envelope! {
+    /// A page of groups.
+    GroupList of GroupResponse,
+    data: " Groups of this page, by name.",
+    total: " Groups across all pages.",
 }
 
 /// New local group.
@@ -143,13 +136,7 @@ impl GroupsApi {
         let page = page_request(page.0, page_size.0)?;
         let tenant = optional_tenant_id(tenant_id.0.as_deref(), false)?;
         let result = state.service.group_list(&ctx, tenant, page).await?;
-        Ok(Json(GroupList {
-            data: result.items.into_iter().map(Into::into).collect(),
-            total: result.total,
-            page: page.page,
-            page_size: page.page_size,
-            total_pages: total_pages(result.total, page.page_size),
-        }))
+        Ok(Json(GroupList::new(result, page)))
     }
 
     /// Create a local group; needs `groups:create` in its tenant.
@@ -273,7 +260,7 @@ impl GroupsApi {
     ) -> ApiResult<Json<GroupMembers>> {
         let ctx = op_context(&state, &auth, req).await?;
         let id = group_id.0.parse::<GroupId>()?;
-        Ok(members(state.service.group_members(&ctx, id).await?))
+        Ok(members(state.service.group_member_list(&ctx, id).await?))
     }
 
     /// Add a user of the group's tenant to a local group; answers the members.
@@ -299,8 +286,8 @@ impl GroupsApi {
                 "not a valid user id",
             ))
         })?;
-        state.service.group_member_set(&ctx, id, user, true).await?;
-        Ok(members(state.service.group_members(&ctx, id).await?))
+        state.service.group_member_add(&ctx, id, user).await?;
+        Ok(members(state.service.group_member_list(&ctx, id).await?))
     }
 
     /// Remove a user from a local group.
@@ -325,10 +312,7 @@ impl GroupsApi {
             .0
             .parse()
             .map_err(|_| ApiError::from(scaidns_core::Error::not_found("User not found")))?;
-        state
-            .service
-            .group_member_set(&ctx, id, user, false)
-            .await?;
+        state.service.group_member_remove(&ctx, id, user).await?;
         Ok(NoContent::NoContent)
     }
 }

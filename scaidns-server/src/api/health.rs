@@ -7,6 +7,8 @@ use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
+use scaidns_core::service::health::{Check, ReadinessStatus};
+
 use crate::api::ApiTags;
 use crate::state::AppState;
 
@@ -38,60 +40,26 @@ pub enum ReadyResponse {
     NotReady(Json<HealthReport>),
 }
 
-/// Checks the database and the DNS backend.
+/// Checks the database, the DNS backend, Redis and the identity provider's keys.
 pub async fn readiness(state: &AppState) -> ReadyResponse {
-    let mut checks = BTreeMap::new();
-    let db = state.service.store().health().await;
-    let backend = state.service.backend().health().await;
-    // Errors may name hosts but never credentials; the adapters guarantee that.
-    checks.insert(
-        "database".to_owned(),
-        db.as_ref()
-            .map_or_else(|e| e.message().to_owned(), |()| "ok".to_owned()),
-    );
-    checks.insert(
-        "dns_backend".to_owned(),
-        backend
-            .as_ref()
-            .map_or_else(|e| e.message.clone(), |()| "ok".to_owned()),
-    );
-    let redis = if state.config.redis_url.is_some() {
-        state.rate_limiter.health().await.map_err(|e| e.to_string())
-    } else {
-        Ok(())
+    let ready = state.service.health_ready().await;
+    let check = |c: &Check| match c {
+        Check::Ok => "ok".to_owned(),
+        Check::NotConfigured => "not_configured".to_owned(),
+        Check::Failed(why) => why.clone(),
     };
-    checks.insert(
-        "redis".to_owned(),
-        match (&redis, state.config.redis_url.is_some()) {
-            (_, false) => "not_configured".to_owned(),
-            (Ok(()), true) => "ok".to_owned(),
-            (Err(e), true) => e.clone(),
-        },
-    );
-    // Bearer tokens can only be checked once the provider's keys are in: not ready before.
-    let jwks = match state.service.identity_provider() {
-        Some(provider) => provider.keys_loaded().await,
-        None => true,
-    };
-    checks.insert(
-        "scaikey_jwks".to_owned(),
-        match (state.service.identity_provider().is_some(), jwks) {
-            (false, _) => "not_configured".to_owned(),
-            (true, true) => "ok".to_owned(),
-            (true, false) => "signing keys not loaded".to_owned(),
-        },
-    );
-    // Without Redis rate limits are counted per process: degraded, not down.
-    let status = match (db.is_ok(), backend.is_ok() && redis.is_ok() && jwks) {
-        (true, true) => "ok",
-        (true, false) => "degraded",
-        (false, _) => "down",
-    };
+    let checks = BTreeMap::from([
+        ("database".to_owned(), check(&ready.database)),
+        ("dns_backend".to_owned(), check(&ready.dns_backend)),
+        ("redis".to_owned(), check(&ready.rate_limiter)),
+        ("scaikey_jwks".to_owned(), check(&ready.identity_keys)),
+    ]);
+    let status = ready.status();
     let report = HealthReport {
-        status: status.to_owned(),
+        status: status.as_str().to_owned(),
         checks,
     };
-    if status == "ok" {
+    if status == ReadinessStatus::Ok {
         ReadyResponse::Ready(Json(report))
     } else {
         ReadyResponse::NotReady(Json(report))
@@ -105,9 +73,9 @@ pub struct HealthApi;
 impl HealthApi {
     /// Liveness: 200 while the process runs.
     #[oai(path = "/health/live", method = "get", operation_id = "health_live")]
-    async fn health_live(&self) -> Json<LiveResponse> {
+    async fn health_live(&self, state: Data<&AppState>) -> Json<LiveResponse> {
         Json(LiveResponse {
-            status: "ok".to_owned(),
+            status: state.service.health_live().to_owned(),
         })
     }
 

@@ -11,19 +11,21 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod dnssec;
-pub mod domains;
 pub mod groups;
 pub mod health;
 pub mod nameservers;
+mod page_envelope;
 pub mod records;
+pub mod role_assignments;
 pub mod roles;
 pub mod validation;
 pub mod webhooks;
+pub mod zones;
 
 use poem::http::StatusCode;
 use poem_openapi::{ApiResponse, Tags};
 use scaidns_core::ids::TenantId;
-use scaidns_core::ports::store::PageRequest;
+use scaidns_core::service::queries::PageQuery;
 
 use crate::error::ApiError;
 
@@ -65,11 +67,12 @@ pub type Api = (
     admin::AdminApi,
     nameservers::NameserversApi,
     api_keys::ApiKeysApi,
-    domains::DomainsApi,
+    zones::ZonesApi,
     records::RecordsApi,
     validation::ValidationApi,
     dnssec::DnssecApi,
     roles::RolesApi,
+    role_assignments::RoleAssignmentsApi,
     access_grants::AccessGrantsApi,
     audit::AuditApi,
     groups::GroupsApi,
@@ -84,11 +87,12 @@ pub fn api() -> Api {
         admin::AdminApi,
         nameservers::NameserversApi,
         api_keys::ApiKeysApi,
-        domains::DomainsApi,
+        zones::ZonesApi,
         records::RecordsApi,
         validation::ValidationApi,
         dnssec::DnssecApi,
         roles::RolesApi,
+        role_assignments::RoleAssignmentsApi,
         access_grants::AccessGrantsApi,
         audit::AuditApi,
         groups::GroupsApi,
@@ -124,7 +128,7 @@ pub fn optional_tenant_id(raw: Option<&str>, in_body: bool) -> Result<Option<Ten
 pub const MAX_PAGE_SIZE: u32 = 100;
 
 /// Checks `page` (≥ 1, default 1) and `page_size` (1..=100, default 50): 400 otherwise.
-pub fn page_request(page: Option<u32>, page_size: Option<u32>) -> Result<PageRequest, ApiError> {
+pub fn page_request(page: Option<u32>, page_size: Option<u32>) -> Result<PageQuery, ApiError> {
     let page_no = page.unwrap_or(1);
     if page_no < 1 {
         return Err(ApiError::located(
@@ -145,7 +149,7 @@ pub fn page_request(page: Option<u32>, page_size: Option<u32>) -> Result<PageReq
             "page_size must be between 1 and 100",
         ));
     }
-    Ok(PageRequest {
+    Ok(PageQuery {
         page: page_no,
         page_size: size,
     })

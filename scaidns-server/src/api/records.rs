@@ -6,8 +6,8 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use scaidns_core::ports::store::RecordFilter;
 use scaidns_core::record::{Record, RecordType};
+use scaidns_core::service::queries::RecordQuery;
 use scaidns_core::service::records::{RecordCreate, RecordUpdate};
 use scaidns_core::zone::Zone;
 
@@ -145,7 +145,7 @@ impl RecordsApi {
                     e.message().to_owned(),
                 ))
             })?;
-        let filter = RecordFilter {
+        let query = RecordQuery {
             rtype,
             name_contains: name.0.filter(|n| !n.trim().is_empty()),
             query: None,
@@ -153,7 +153,7 @@ impl RecordsApi {
         };
         let (zone, records) = state
             .service
-            .record_list(&ctx, domain_id.0.parse()?, filter)
+            .record_list(&ctx, domain_id.0.parse()?, query)
             .await?;
         Ok(Json(RecordList {
             total: records.len() as u64,

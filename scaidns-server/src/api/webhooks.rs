@@ -109,7 +109,7 @@ impl WebhooksApi {
             .map(|s| s.expose().to_owned());
         let result = state
             .service
-            .webhook_receive(
+            .webhook_scaikey(
                 secret.as_deref(),
                 WebhookDelivery {
                     signature: req.header("x-scaikey-signature"),

@@ -19,7 +19,7 @@ async fn dnssec_refusals_are_documented_and_change_nothing() {
     let app = spawn_app().await;
     let z = app
         .client
-        .domain_create(&zone(json!({"name": "sign.test"})))
+        .zone_create(&zone(json!({"name": "sign.test"})))
         .await
         .unwrap()
         .into_inner();
@@ -68,12 +68,7 @@ async fn dnssec_refusals_are_documented_and_change_nothing() {
     );
     assert_eq!((code, body.code.as_str()), (409, "dnssec_not_enabled"));
 
-    let after = app
-        .client
-        .domain_get(&z.id, None)
-        .await
-        .unwrap()
-        .into_inner();
+    let after = app.client.zone_get(&z.id, None).await.unwrap().into_inner();
     assert!(!after.dnssec_enabled);
     assert_eq!(
         app.client
@@ -88,7 +83,7 @@ async fn dnssec_refusals_are_documented_and_change_nothing() {
     // Any DNSSEC call on a zone that is not active: 409 zone_not_active.
     let pending = app
         .client
-        .domain_create(&zone(
+        .zone_create(&zone(
             json!({"name": "pending-sign.test", "skip_validation": false}),
         ))
         .await

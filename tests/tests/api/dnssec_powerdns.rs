@@ -140,11 +140,11 @@ async fn dnssec_lifecycle_through_the_api_on_powerdns() {
     // With validation_bypass the zones are active at once: a parent holding the child's
     // delegation, and the child.
     let parent = c
-        .domain_create(&zone("parent.test"))
+        .zone_create(&zone("parent.test"))
         .await
         .unwrap()
         .into_inner();
-    let child = c.domain_create(&zone(CHILD)).await.unwrap().into_inner();
+    let child = c.zone_create(&zone(CHILD)).await.unwrap().into_inner();
     assert_eq!(child.status, ZoneStatusDto::Active);
     c.record_create(&parent.id, &record("sign", "NS", "ns1.example.net."))
         .await
@@ -290,7 +290,7 @@ async fn dnssec_lifecycle_through_the_api_on_powerdns() {
     assert!(disabled.ksk.is_empty() && disabled.zsk.is_empty() && disabled.ds_records.is_empty());
     assert_unsigned(pdns.dns_addr).await;
     assert!(
-        !c.domain_get(&child.id, None)
+        !c.zone_get(&child.id, None)
             .await
             .unwrap()
             .into_inner()

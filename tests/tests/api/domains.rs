@@ -36,7 +36,7 @@ async fn lifecycle_is_served_as_documented() {
     let app = spawn_app().await;
     let dns_addr = app.dns_addr.expect("embedded DNS");
 
-    let created = app.client.domain_create(&zone("Life.Test.")).await.unwrap();
+    let created = app.client.zone_create(&zone("Life.Test.")).await.unwrap();
     assert_eq!(created.status().as_u16(), 201);
     let z = created.into_inner();
     assert_eq!(z.name, "life.test");
@@ -59,19 +59,19 @@ async fn lifecycle_is_served_as_documented() {
 
     // Reads, by id and through the list with its filters.
     assert_eq!(
-        app.client.domain_get(&z.id, None).await.unwrap().name,
+        app.client.zone_get(&z.id, None).await.unwrap().name,
         "life.test"
     );
     let found = app
         .client
-        .domain_list(None, None, None, None, None, Some("life"), None)
+        .zone_list(None, None, None, None, None, Some("life"), None)
         .await
         .unwrap()
         .into_inner();
     assert_eq!((found.total, found.data[0].id.as_str()), (1, z.id.as_str()));
     let pending = app
         .client
-        .domain_list(
+        .zone_list(
             None,
             None,
             None,
@@ -87,7 +87,7 @@ async fn lifecycle_is_served_as_documented() {
     // Update: description and default TTL; a TTL outside policy is refused and named.
     let updated = app
         .client
-        .domain_update(
+        .zone_update(
             &z.id,
             &DomainUpdateRequest {
                 description: Some("walk-through".into()),
@@ -103,7 +103,7 @@ async fn lifecycle_is_served_as_documented() {
     assert_eq!(updated.settings["team"], "dns");
     let low = app
         .client
-        .domain_update(
+        .zone_update(
             &z.id,
             &DomainUpdateRequest {
                 description: None,
@@ -121,35 +121,35 @@ async fn lifecycle_is_served_as_documented() {
     );
 
     // Soft delete: gone from reads and from DNS, listed with include_deleted.
-    let deleted = app.client.domain_delete(&z.id, None, None).await.unwrap();
+    let deleted = app.client.zone_delete(&z.id, None, None).await.unwrap();
     assert_eq!(deleted.status().as_u16(), 204);
-    assert_eq!(error_of(app.client.domain_get(&z.id, None).await).0, 404);
+    assert_eq!(error_of(app.client.zone_get(&z.id, None).await).0, 404);
     let gone = dns::query(dns_addr, "www.life.test.", "A").await;
     assert!(gone.answers.is_empty(), "{gone:?}");
     let with_deleted = app
         .client
-        .domain_list(None, None, Some(true), None, None, None, None)
+        .zone_list(None, None, Some(true), None, None, None, None)
         .await
         .unwrap();
     assert_eq!(with_deleted.data[0].status, ZoneStatusDto::Deleted);
     assert!(with_deleted.data[0].deleted_at.is_some());
 
     // Restore: served again with its records.
-    let restored = app.client.domain_restore(&z.id).await.unwrap().into_inner();
+    let restored = app.client.zone_restore(&z.id).await.unwrap().into_inner();
     assert_eq!(restored.status, ZoneStatusDto::Active);
     assert!(restored.deleted_at.is_none());
     let back = dns::query(dns_addr, "www.life.test.", "A").await;
     assert_eq!(back.answer_texts("A"), vec!["192.0.2.1"]);
-    let (status, body) = error_of(app.client.domain_restore(&z.id).await);
+    let (status, body) = error_of(app.client.zone_restore(&z.id).await);
     assert_eq!((status, body.code.as_str()), (409, "zone_not_deleted"));
 
     // Hard delete: nothing left, not even with include_deleted.
     app.client
-        .domain_delete(&z.id, None, Some(true))
+        .zone_delete(&z.id, None, Some(true))
         .await
         .unwrap();
     assert_eq!(
-        error_of(app.client.domain_get(&z.id, Some(true)).await).0,
+        error_of(app.client.zone_get(&z.id, Some(true)).await).0,
         404
     );
     assert!(
@@ -166,11 +166,11 @@ async fn duplicates_and_timestamps() {
     let app = spawn_app().await;
     let z = app
         .client
-        .domain_create(&zone("dup.test"))
+        .zone_create(&zone("dup.test"))
         .await
         .unwrap()
         .into_inner();
-    let (status, body) = error_of(app.client.domain_create(&zone("DUP.test")).await);
+    let (status, body) = error_of(app.client.zone_create(&zone("DUP.test")).await);
     assert_eq!((status, body.code.as_str()), (409, "domain_exists"));
 
     // Every timestamp on the wire is UTC with a Z suffix (api-zones §1.3).
@@ -196,7 +196,7 @@ async fn duplicates_and_timestamps() {
 #[tokio::test]
 async fn record_types_are_listed() {
     let app = spawn_app().await;
-    let types = app.client.domain_types().await.unwrap().into_inner();
+    let types = app.client.record_type_list().await.unwrap().into_inner();
     let names: Vec<&str> = types.data.iter().map(|t| t.type_.as_str()).collect();
     for wanted in ["A", "AAAA", "CNAME", "MX", "TXT", "SRV", "CAA", "NS", "PTR"] {
         assert!(names.contains(&wanted), "{wanted} missing from {names:?}");

@@ -42,7 +42,7 @@ async fn metrics_count_backend_calls_zones_and_records() {
     let app = spawn_app().await;
     let zone = app
         .client
-        .domain_create(&scaidns_client::types::DomainCreateRequest {
+        .zone_create(&scaidns_client::types::DomainCreateRequest {
             name: "metrics.test".into(),
             domain_type: None,
             default_ttl: None,
@@ -51,7 +51,7 @@ async fn metrics_count_backend_calls_zones_and_records() {
             skip_validation: None,
         })
         .await
-        .expect("domain_create")
+        .expect("zone_create")
         .into_inner();
     assert_eq!(zone.status.to_string(), "active");
     let metrics = app

@@ -15,7 +15,7 @@ async fn tenants_cannot_reach_each_others_zones_records_or_keys() {
 
     let z = alice
         .client
-        .domain_create(&zone("alice.test"))
+        .zone_create(&zone("alice.test"))
         .await
         .unwrap()
         .into_inner();
@@ -29,16 +29,13 @@ async fn tenants_cannot_reach_each_others_zones_records_or_keys() {
     // Bob sees nothing of Alice's.
     let bobs = bob
         .client
-        .domain_list(None, None, Some(true), None, None, None, None)
+        .zone_list(None, None, Some(true), None, None, None, None)
         .await
         .unwrap();
     assert_eq!(bobs.total, 0);
     let c = &bob.client;
     let not_found = |status: u16, what: &str| assert_eq!(status, 404, "{what}");
-    not_found(
-        error_of(c.domain_get(&z.id, Some(true)).await).0,
-        "domain_get",
-    );
+    not_found(error_of(c.zone_get(&z.id, Some(true)).await).0, "zone_get");
     not_found(
         error_of(c.record_list(&z.id, None, None, None).await).0,
         "record_list",
@@ -52,10 +49,7 @@ async fn tenants_cannot_reach_each_others_zones_records_or_keys() {
         default_ttl: None,
         settings: None,
     };
-    not_found(
-        error_of(c.domain_update(&z.id, &upd).await).0,
-        "domain_update",
-    );
+    not_found(error_of(c.zone_update(&z.id, &upd).await).0, "zone_update");
     not_found(
         error_of(
             c.record_create(&z.id, &record("evil", "A", "192.0.2.66"))
@@ -99,21 +93,17 @@ async fn tenants_cannot_reach_each_others_zones_records_or_keys() {
         "validation_cancel",
     );
     not_found(
-        error_of(c.domain_delete(&z.id, None, None).await).0,
-        "domain_delete",
+        error_of(c.zone_delete(&z.id, None, None).await).0,
+        "zone_delete",
     );
     not_found(
-        error_of(c.domain_delete(&z.id, None, Some(true)).await).0,
+        error_of(c.zone_delete(&z.id, None, Some(true)).await).0,
         "hard delete",
     );
-    not_found(error_of(c.domain_restore(&z.id).await).0, "domain_restore");
+    not_found(error_of(c.zone_restore(&z.id).await).0, "zone_restore");
 
     // Alice's record id under Bob's own zone is just as unknown.
-    let bz = c
-        .domain_create(&zone("bob.test"))
-        .await
-        .unwrap()
-        .into_inner();
+    let bz = c.zone_create(&zone("bob.test")).await.unwrap().into_inner();
     not_found(
         error_of(c.record_get(&bz.id, &r.id).await).0,
         "foreign record, own zone",
@@ -154,7 +144,7 @@ async fn tenants_cannot_reach_each_others_zones_records_or_keys() {
     assert!(
         alice
             .client
-            .domain_get(&z.id, None)
+            .zone_get(&z.id, None)
             .await
             .unwrap()
             .description
@@ -169,7 +159,7 @@ async fn tenants_cannot_reach_each_others_zones_records_or_keys() {
     // The platform admin sees both tenants' zones.
     let all = app
         .client
-        .domain_list(None, None, None, None, None, None, None)
+        .zone_list(None, None, None, None, None, None, None)
         .await
         .unwrap();
     assert_eq!(all.total, 2);
@@ -182,7 +172,7 @@ async fn a_tenant_validates_before_its_zone_is_served() {
     let carol = app.tenant_with_user("carol").await;
     let created = carol
         .client
-        .domain_create(&zone("carol.test"))
+        .zone_create(&zone("carol.test"))
         .await
         .unwrap()
         .into_inner();
@@ -195,7 +185,7 @@ async fn a_tenant_validates_before_its_zone_is_served() {
     // Skipping validation is for callers holding validation_bypass only.
     let mut skip = zone("carol2.test");
     skip.skip_validation = Some(true);
-    let (status, _) = error_of(carol.client.domain_create(&skip).await);
+    let (status, _) = error_of(carol.client.zone_create(&skip).await);
     assert_eq!(status, 403);
 
     // The development default has no resolvers: the check says so and the zone stays pending.

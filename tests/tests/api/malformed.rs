@@ -69,7 +69,7 @@ async fn bodies() {
     let app = spawn_app().await;
     let z = app
         .client
-        .domain_create(&zone("body.test"))
+        .zone_create(&zone("body.test"))
         .await
         .unwrap()
         .into_inner();
@@ -213,7 +213,7 @@ async fn queries_ids_routes_and_methods() {
     let app = spawn_app().await;
     let z = app
         .client
-        .domain_create(&zone("query.test"))
+        .zone_create(&zone("query.test"))
         .await
         .unwrap()
         .into_inner();
@@ -329,7 +329,7 @@ async fn configured_ttl_policy_and_challenge_ttl_apply() {
     .await;
     let z = app
         .client
-        .domain_create(&zone("policy.test"))
+        .zone_create(&zone("policy.test"))
         .await
         .unwrap()
         .into_inner();
@@ -347,12 +347,7 @@ async fn configured_ttl_policy_and_challenge_ttl_apply() {
     }
     let mut pending = zone("pending-policy.test");
     pending.skip_validation = Some(false);
-    let created = app
-        .client
-        .domain_create(&pending)
-        .await
-        .unwrap()
-        .into_inner();
+    let created = app.client.zone_create(&pending).await.unwrap().into_inner();
     assert_eq!(created.validation.expect("challenge").dns_record.ttl, 900);
     let v = app
         .client

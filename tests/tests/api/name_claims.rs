@@ -60,7 +60,7 @@ async fn a_pending_claim_does_not_squat_a_name_space() {
     let b = app.tenant_with_user("owner").await;
     let squat = a
         .client
-        .domain_create(&zone("squat.example"))
+        .zone_create(&zone("squat.example"))
         .await
         .unwrap()
         .into_inner();
@@ -72,7 +72,7 @@ async fn a_pending_claim_does_not_squat_a_name_space() {
         "squat.example",
         "deep.app.squat.example",
     ] {
-        let created = b.client.domain_create(&zone(name)).await;
+        let created = b.client.zone_create(&zone(name)).await;
         let created = created.unwrap_or_else(|e| panic!("{name}: {e:?}"));
         assert_eq!(created.status().as_u16(), 201, "{name}");
         assert_eq!(
@@ -99,19 +99,19 @@ async fn the_first_zone_to_prove_ownership_wins() {
     // Three pending claims: A's zone, B's zone inside it, C's zone of the same name.
     let a_zone = a
         .client
-        .domain_create(&zone("race.example"))
+        .zone_create(&zone("race.example"))
         .await
         .unwrap()
         .into_inner();
     let b_zone = b
         .client
-        .domain_create(&zone("app.race.example"))
+        .zone_create(&zone("app.race.example"))
         .await
         .unwrap()
         .into_inner();
     let c_zone = c
         .client
-        .domain_create(&zone("race.example"))
+        .zone_create(&zone("race.example"))
         .await
         .unwrap()
         .into_inner();
@@ -157,14 +157,14 @@ async fn the_first_zone_to_prove_ownership_wins() {
         "{body:?}"
     );
     for (client, id) in [(&b.client, &b_zone.id), (&c.client, &c_zone.id)] {
-        let z = client.domain_get(id, None).await.unwrap().into_inner();
+        let z = client.zone_get(id, None).await.unwrap().into_inner();
         assert_eq!(z.status, ZoneStatusDto::PendingValidation);
     }
 
     // Now that the name space is live, new claims in it are refused at creation.
-    let (status, body) = error_of(b.client.domain_create(&zone("www.race.example")).await);
+    let (status, body) = error_of(b.client.zone_create(&zone("www.race.example")).await);
     assert_eq!((status, body.code.as_str()), (409, "zone_overlap"));
-    let (status, body) = error_of(b.client.domain_create(&zone("RACE.example.")).await);
+    let (status, body) = error_of(b.client.zone_create(&zone("RACE.example.")).await);
     assert_eq!((status, body.code.as_str()), (409, "zone_taken"));
     app.stop().await;
 }
@@ -184,21 +184,21 @@ async fn skip_validation_and_restore_cannot_take_a_live_name_space() {
     // B served moved.example, then deleted it; A took a name inside it meanwhile.
     let moved = b
         .client
-        .domain_create(&skipping("moved.example"))
+        .zone_create(&skipping("moved.example"))
         .await
         .unwrap()
         .into_inner();
     assert_eq!(moved.status, ZoneStatusDto::Active);
-    b.client.domain_delete(&moved.id, None, None).await.unwrap();
+    b.client.zone_delete(&moved.id, None, None).await.unwrap();
     let www = a
         .client
-        .domain_create(&skipping("www.moved.example"))
+        .zone_create(&skipping("www.moved.example"))
         .await
         .unwrap()
         .into_inner();
     assert_eq!(www.status, ZoneStatusDto::Active);
 
-    let (status, body) = error_of(b.client.domain_restore(&moved.id).await);
+    let (status, body) = error_of(b.client.zone_restore(&moved.id).await);
     assert_eq!(
         (status, body.code.as_str()),
         (409, "zone_overlap"),
@@ -210,7 +210,7 @@ async fn skip_validation_and_restore_cannot_take_a_live_name_space() {
     );
     let still = b
         .client
-        .domain_get(&moved.id, Some(true))
+        .zone_get(&moved.id, Some(true))
         .await
         .unwrap()
         .into_inner();
@@ -219,21 +219,21 @@ async fn skip_validation_and_restore_cannot_take_a_live_name_space() {
     // skip_validation from a tenant that may skip it still cannot reach into A's live zone.
     let (status, body) = error_of(
         b.client
-            .domain_create(&skipping("api.www.moved.example"))
+            .zone_create(&skipping("api.www.moved.example"))
             .await,
     );
     assert_eq!((status, body.code.as_str()), (409, "zone_overlap"));
-    let (status, body) = error_of(b.client.domain_create(&skipping("www.moved.example")).await);
+    let (status, body) = error_of(b.client.zone_create(&skipping("www.moved.example")).await);
     assert_eq!((status, body.code.as_str()), (409, "zone_taken"));
     // A platform admin may place a zone across tenants, but never a second live zone of a name.
     let admin_zone = app
         .client
-        .domain_create(&zone("api.www.moved.example"))
+        .zone_create(&zone("api.www.moved.example"))
         .await
         .unwrap()
         .into_inner();
     assert_eq!(admin_zone.status, ZoneStatusDto::Active);
-    let (status, body) = error_of(app.client.domain_create(&zone("www.moved.example")).await);
+    let (status, body) = error_of(app.client.zone_create(&zone("www.moved.example")).await);
     assert_eq!((status, body.code.as_str()), (409, "zone_taken"));
     app.stop().await;
 }
@@ -253,7 +253,7 @@ async fn the_worker_removes_abandoned_pending_zones() {
     let a = app.tenant_with_user("abandoner").await;
     let pending = a
         .client
-        .domain_create(&zone("abandoned.example"))
+        .zone_create(&zone("abandoned.example"))
         .await
         .unwrap()
         .into_inner();
@@ -285,7 +285,7 @@ async fn the_worker_removes_abandoned_pending_zones() {
         outcome(runs),
         Ok("0 abandoned pending zones removed".to_owned())
     );
-    assert!(a.client.domain_get(&pending.id, None).await.is_ok());
+    assert!(a.client.zone_get(&pending.id, None).await.is_ok());
 
     clock.advance(Duration::hours(2));
     let runs = worker.worker_run_once(&config).await.unwrap();
@@ -293,7 +293,7 @@ async fn the_worker_removes_abandoned_pending_zones() {
         outcome(runs),
         Ok("1 abandoned pending zones removed".to_owned())
     );
-    let (status, _) = error_of(a.client.domain_get(&pending.id, Some(true)).await);
+    let (status, _) = error_of(a.client.zone_get(&pending.id, Some(true)).await);
     assert_eq!(status, 404);
 
     // One audit entry, in the zone's tenant, by the system.
@@ -313,7 +313,7 @@ async fn the_worker_removes_abandoned_pending_zones() {
     assert_eq!(entries[0]["actor_type"], "system");
 
     // The name is free again for anyone.
-    let again = a.client.domain_create(&zone("abandoned.example")).await;
+    let again = a.client.zone_create(&zone("abandoned.example")).await;
     assert_eq!(again.unwrap().status().as_u16(), 201);
     app.stop().await;
 }
@@ -325,14 +325,14 @@ async fn unicode_full_stops_are_label_separators_everywhere() {
     // Another tenant (the platform's) serves victim.example.
     let victim = app
         .client
-        .domain_create(&zone("victim.example"))
+        .zone_create(&zone("victim.example"))
         .await
         .unwrap()
         .into_inner();
     assert_eq!(victim.status, ZoneStatusDto::Active);
     let own = b
         .client
-        .domain_create(&zone("own.example"))
+        .zone_create(&zone("own.example"))
         .await
         .unwrap()
         .into_inner();
@@ -342,7 +342,7 @@ async fn unicode_full_stops_are_label_separators_everywhere() {
         // Zone names: the overlap and the taken name are seen through the mapping.
         let (status, body) = error_of(
             b.client
-                .domain_create(&zone(&format!("sub.victim.example{stop}")))
+                .zone_create(&zone(&format!("sub.victim.example{stop}")))
                 .await,
         );
         assert_eq!(
@@ -352,7 +352,7 @@ async fn unicode_full_stops_are_label_separators_everywhere() {
         );
         let (status, body) = error_of(
             b.client
-                .domain_create(&zone(&format!("sub{stop}victim{stop}example")))
+                .zone_create(&zone(&format!("sub{stop}victim{stop}example")))
                 .await,
         );
         assert_eq!(
@@ -362,7 +362,7 @@ async fn unicode_full_stops_are_label_separators_everywhere() {
         );
         let (status, body) = error_of(
             b.client
-                .domain_create(&zone(&format!("victim{stop}example{stop}")))
+                .zone_create(&zone(&format!("victim{stop}example{stop}")))
                 .await,
         );
         assert_eq!(
@@ -374,7 +374,7 @@ async fn unicode_full_stops_are_label_separators_everywhere() {
             format!("a{stop}{stop}b.example"),
             format!("x.example{stop}{stop}"),
         ] {
-            let (status, body) = error_of(b.client.domain_create(&zone(&bad)).await);
+            let (status, body) = error_of(b.client.zone_create(&zone(&bad)).await);
             assert_eq!(
                 (status, body.code.as_str()),
                 (422, "invalid_domain_name"),
@@ -507,7 +507,7 @@ async fn a_record_row_that_cannot_be_read_back_does_not_break_the_list() {
     .await;
     let z = app
         .client
-        .domain_create(&zone("corrupt.example"))
+        .zone_create(&zone("corrupt.example"))
         .await
         .unwrap()
         .into_inner();

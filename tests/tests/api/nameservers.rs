@@ -15,7 +15,7 @@ async fn replacing_the_set_rewrites_every_zone() {
     assert!(!before.nameservers.is_empty());
     let z = app
         .client
-        .domain_create(&zone("ns.test"))
+        .zone_create(&zone("ns.test"))
         .await
         .unwrap()
         .into_inner();

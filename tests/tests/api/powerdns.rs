@@ -123,7 +123,7 @@ async fn mariadb_and_powerdns_with_ownership_validation() {
 
     // A tenant's zone starts pending, unpublished, with a challenge to publish at its provider.
     let created = c
-        .domain_create(&zone("shop.test"))
+        .zone_create(&zone("shop.test"))
         .await
         .unwrap()
         .into_inner();
@@ -160,7 +160,7 @@ async fn mariadb_and_powerdns_with_ownership_validation() {
     let passed = c.validation_check(&created.id).await.unwrap().into_inner();
     assert!(passed.is_valid, "{}", passed.message);
     assert_eq!(passed.domain_status, "active");
-    let z = c.domain_get(&created.id, None).await.unwrap().into_inner();
+    let z = c.zone_get(&created.id, None).await.unwrap().into_inner();
     assert_eq!(z.status, ZoneStatusDto::Active);
     let soa = dns::query(backend.dns_addr, "shop.test.", "SOA").await;
     assert!(
@@ -229,19 +229,19 @@ async fn mariadb_and_powerdns_with_ownership_validation() {
     assert!(spf.answers_of("TXT").is_empty(), "{spf:?}");
 
     // Soft delete: PowerDNS stops answering; restore: it answers the same records again.
-    c.domain_delete(&z.id, None, None).await.unwrap();
+    c.zone_delete(&z.id, None, None).await.unwrap();
     let gone = dns::query(backend.dns_addr, "www.shop.test.", "A").await;
     assert_eq!(gone.rcode, ResponseCode::Refused, "{gone:?}");
-    assert_eq!(error_of(c.domain_get(&z.id, None).await).0, 404);
-    let restored = c.domain_restore(&z.id).await.unwrap().into_inner();
+    assert_eq!(error_of(c.zone_get(&z.id, None).await).0, 404);
+    let restored = c.zone_restore(&z.id).await.unwrap().into_inner();
     assert_eq!(restored.status, ZoneStatusDto::Active);
     assert_served_as_reported(c, &z.id, backend.dns_addr).await;
 
     // Hard delete: gone from PowerDNS and from the API.
-    c.domain_delete(&z.id, None, Some(true)).await.unwrap();
+    c.zone_delete(&z.id, None, Some(true)).await.unwrap();
     let purged = dns::query(backend.dns_addr, "shop.test.", "SOA").await;
     assert_eq!(purged.rcode, ResponseCode::Refused, "{purged:?}");
-    assert_eq!(error_of(c.domain_get(&z.id, Some(true)).await).0, 404);
+    assert_eq!(error_of(c.zone_get(&z.id, Some(true)).await).0, 404);
     app.stop().await;
     drop(db);
 }

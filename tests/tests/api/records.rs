@@ -23,7 +23,7 @@ async fn records_of_several_types_are_served_as_reported() {
     let dns_addr = app.dns_addr.unwrap();
     let z = app
         .client
-        .domain_create(&zone("rr.test"))
+        .zone_create(&zone("rr.test"))
         .await
         .unwrap()
         .into_inner();
@@ -144,7 +144,7 @@ async fn zone_rules_and_content_are_enforced() {
     let app = spawn_app().await;
     let z = app
         .client
-        .domain_create(&zone("rules.test"))
+        .zone_create(&zone("rules.test"))
         .await
         .unwrap()
         .into_inner();

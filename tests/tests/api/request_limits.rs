@@ -133,9 +133,9 @@ async fn an_endless_chunked_body_is_refused_while_it_is_still_being_sent() {
     // Nothing was created from the refused bodies, and the server still serves.
     let zones = app
         .client
-        .domain_list(None, None, None, None, None, None, None)
+        .zone_list(None, None, None, None, None, None, None)
         .await;
-    assert_eq!(zones.expect("domain_list").into_inner().total, 0);
+    assert_eq!(zones.expect("zone_list").into_inner().total, 0);
     app.stop().await;
 }
 

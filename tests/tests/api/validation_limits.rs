@@ -76,7 +76,7 @@ async fn private_nameserver_addresses_are_not_queried_and_not_shown() {
     let tenant = app.tenant_with_user("claimant").await;
     let created = tenant
         .client
-        .domain_create(&zone("leak.test"))
+        .zone_create(&zone("leak.test"))
         .await
         .unwrap()
         .into_inner();
@@ -126,7 +126,7 @@ async fn private_nameserver_addresses_are_not_queried_and_not_shown() {
     let tenant = open.tenant_with_user("claimant").await;
     let created = tenant
         .client
-        .domain_create(&zone("leak.test"))
+        .zone_create(&zone("leak.test"))
         .await
         .unwrap()
         .into_inner();
@@ -174,7 +174,7 @@ async fn a_check_asks_at_most_eight_hosts_and_sixteen_addresses() {
     let tenant = app.tenant_with_user("wide").await;
     let created = tenant
         .client
-        .domain_create(&zone("wide.test"))
+        .zone_create(&zone("wide.test"))
         .await
         .unwrap()
         .into_inner();

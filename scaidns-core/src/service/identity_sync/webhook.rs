@@ -113,7 +113,7 @@ impl ScaiDns {
     /// Errors: 503 `webhook_not_configured` without a secret; 401 `invalid_webhook_signature`
     /// for a missing, malformed, stale or wrong signature. Everything after verification is an
     /// `Ok` outcome.
-    pub async fn webhook_receive(
+    pub async fn webhook_scaikey(
         &self,
         secret: Option<&str>,
         delivery: WebhookDelivery<'_>,

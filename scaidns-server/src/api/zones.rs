@@ -7,13 +7,13 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
-use scaidns_core::ports::store::ZoneFilter;
-use scaidns_core::record::RecordType;
+use scaidns_core::service::queries::ZoneQuery;
 use scaidns_core::service::zones::{ZoneCreate, ZoneUpdate};
 use scaidns_core::zone::{DomainType, SyncStatus, Zone, ZoneStatus};
 
+use crate::api::page_envelope::page_envelope;
 use crate::api::validation::{ValidationResponse, challenge_ttl};
-use crate::api::{ApiTags, NoContent, page_request, total_pages};
+use crate::api::{ApiTags, NoContent, page_request};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -159,19 +159,11 @@ impl From<Zone> for DomainResponse {
     }
 }
 
-/// A page of zones.
-#[derive(Debug, Object)]
-pub struct DomainList {
-    /// Zones of this page.
-    pub data: Vec<DomainResponse>,
-    /// Zones across all pages.
-    pub total: u64,
-    /// 1-based page.
-    pub page: u32,
-    /// Page size.
-    pub page_size: u32,
-    /// Number of pages.
-    pub total_pages: u64,
+page_envelope! {
+    /// A page of zones.
+    DomainList of DomainResponse,
+    data: " Zones of this page.",
+    total: " Zones across all pages.",
 }
 
 /// Zone creation.
@@ -229,13 +221,13 @@ enum DomainCreated {
 }
 
 /// Zone endpoints.
-pub struct DomainsApi;
+pub struct ZonesApi;
 
 #[OpenApi(tag = "ApiTags::Domains")]
-impl DomainsApi {
+impl ZonesApi {
     /// List zones of the caller's tenant (platform admins: all tenants).
-    #[oai(path = "/domains", method = "get", operation_id = "domain_list")]
-    async fn domain_list(
+    #[oai(path = "/domains", method = "get", operation_id = "zone_list")]
+    async fn zone_list(
         &self,
         state: Data<&AppState>,
         auth: ApiAuth,
@@ -257,28 +249,22 @@ impl DomainsApi {
     ) -> ApiResult<Json<DomainList>> {
         let ctx = op_context(&state, &auth, req).await?;
         let page = page_request(page.0, page_size.0)?;
-        let filter = ZoneFilter {
+        let query = ZoneQuery {
             status: status.0.map(Into::into),
             domain_type: domain_type.0.map(Into::into),
             dnssec_enabled: dnssec_enabled.0,
             search: search.0.filter(|s| !s.trim().is_empty()),
             include_deleted: include_deleted.0.unwrap_or(false),
-            ..ZoneFilter::default()
+            ..ZoneQuery::default()
         };
-        let result = state.service.zone_list(&ctx, filter, page).await?;
-        Ok(Json(DomainList {
-            data: result.items.into_iter().map(Into::into).collect(),
-            total: result.total,
-            page: page.page,
-            page_size: page.page_size,
-            total_pages: total_pages(result.total, page.page_size),
-        }))
+        let result = state.service.zone_list(&ctx, query, page).await?;
+        Ok(Json(DomainList::new(result, page)))
     }
 
     /// Create a zone. It starts `pending_validation` with a TXT challenge, or `active` for
     /// callers holding `validation_bypass`.
-    #[oai(path = "/domains", method = "post", operation_id = "domain_create")]
-    async fn domain_create(
+    #[oai(path = "/domains", method = "post", operation_id = "zone_create")]
+    async fn zone_create(
         &self,
         state: Data<&AppState>,
         auth: ApiAuth,
@@ -309,10 +295,16 @@ impl DomainsApi {
     }
 
     /// Supported record types, with a description and example content each.
-    #[oai(path = "/domains/types", method = "get", operation_id = "domain_types")]
-    async fn domain_types(&self) -> ApiResult<Json<RecordTypeList>> {
+    #[oai(
+        path = "/domains/types",
+        method = "get",
+        operation_id = "record_type_list"
+    )]
+    async fn record_type_list(&self, state: Data<&AppState>) -> ApiResult<Json<RecordTypeList>> {
         Ok(Json(RecordTypeList {
-            data: RecordType::ALL
+            data: state
+                .service
+                .record_type_list()
                 .iter()
                 .map(|t| RecordTypeInfo {
                     rtype: t.as_str().to_owned(),
@@ -327,9 +319,9 @@ impl DomainsApi {
     #[oai(
         path = "/domains/:domain_id",
         method = "get",
-        operation_id = "domain_get"
+        operation_id = "zone_get"
     )]
-    async fn domain_get(
+    async fn zone_get(
         &self,
         state: Data<&AppState>,
         auth: ApiAuth,
@@ -354,9 +346,9 @@ impl DomainsApi {
     #[oai(
         path = "/domains/:domain_id",
         method = "patch",
-        operation_id = "domain_update"
+        operation_id = "zone_update"
     )]
-    async fn domain_update(
+    async fn zone_update(
         &self,
         state: Data<&AppState>,
         auth: ApiAuth,
@@ -387,9 +379,9 @@ impl DomainsApi {
     #[oai(
         path = "/domains/:domain_id",
         method = "delete",
-        operation_id = "domain_delete"
+        operation_id = "zone_delete"
     )]
-    async fn domain_delete(
+    async fn zone_delete(
         &self,
         state: Data<&AppState>,
         auth: ApiAuth,
@@ -417,9 +409,9 @@ impl DomainsApi {
     #[oai(
         path = "/domains/:domain_id/restore",
         method = "post",
-        operation_id = "domain_restore"
+        operation_id = "zone_restore"
     )]
-    async fn domain_restore(
+    async fn zone_restore(
         &self,
         state: Data<&AppState>,
         auth: ApiAuth,

@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use scaidns_core::adapters::oidc::{ClaimNames, OidcConfig};
+use crate::wiring::settings::{ClaimNames, OidcConfig};
 
-use crate::config::Secret;
+use super::secret::Secret;
 
 /// Everything identity-related the server reads.
 #[derive(Debug, Clone, Default)]

@@ -1,0 +1,67 @@
+//! The OAuth proxy behind `/api/v1/auth/*` (spec api-identity §3.4): the frontend logs in
+//! through the identity provider with an authorization code and PKCE (RFC 7636), and refresh
+//! tokens rotate at the provider. Tokens pass through and are never logged or stored; the
+//! server reaches the provider only through these methods.
+
+use std::sync::Arc;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::ports::identity_provider::IdentityProvider;
+
+pub use crate::ports::identity_provider::{OAuthSettings, TokenSet};
+
+use super::{Me, OpContext, ScaiDns};
+
+/// 503 when the deployment has no identity provider.
+fn not_configured() -> Error {
+    Error::new(
+        ErrorKind::Unavailable,
+        "identity_provider_not_configured",
+        "No identity provider is configured",
+    )
+}
+
+impl ScaiDns {
+    fn provider(&self) -> Result<&Arc<dyn IdentityProvider>> {
+        self.identity_provider.as_ref().ok_or_else(not_configured)
+    }
+
+    /// The OAuth settings the frontend needs (no authentication).
+    pub async fn auth_config(&self) -> Result<OAuthSettings> {
+        self.provider()?.oauth_settings().await
+    }
+
+    /// Exchanges an authorization code and its PKCE verifier for tokens (no authentication;
+    /// the caller rate-limits by address).
+    pub async fn auth_token(
+        &self,
+        code: &str,
+        code_verifier: &str,
+        redirect_uri: &str,
+    ) -> Result<TokenSet> {
+        self.provider()?
+            .exchange_code(code, code_verifier, redirect_uri)
+            .await
+    }
+
+    /// Exchanges a refresh token for new tokens; the old one is spent at the provider.
+    pub async fn auth_refresh(&self, refresh_token: &str) -> Result<TokenSet> {
+        self.provider()?.refresh(refresh_token).await
+    }
+
+    /// Logs out. ScaiDNS keeps no session, so an authenticated caller only gets a confirmation;
+    /// the frontend drops its tokens and visits the provider's end-session endpoint.
+    pub async fn auth_logout(&self, _ctx: &OpContext) -> Result<()> {
+        Ok(())
+    }
+
+    /// The caller: user, tenant and groups.
+    pub async fn auth_me(&self, ctx: &OpContext) -> Result<Me> {
+        self.me(ctx).await
+    }
+
+    /// The caller, for `GET /me` (the same answer as [`ScaiDns::auth_me`]).
+    pub async fn me_get(&self, ctx: &OpContext) -> Result<Me> {
+        self.me(ctx).await
+    }
+}

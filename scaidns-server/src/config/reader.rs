@@ -1,0 +1,109 @@
+//! Reading variables: each getter records what is missing or malformed instead of stopping,
+//! so one start-up message lists every problem; and the parsers of the value formats shared
+//! by several variables.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::str::FromStr;
+
+/// Reads and parses variables, remembering every problem.
+pub(super) struct Reader<'a> {
+    pub(super) vars: &'a HashMap<String, String>,
+    pub(super) missing: Vec<&'static str>,
+    pub(super) invalid: Vec<(&'static str, String)>,
+}
+
+impl Reader<'_> {
+    pub(super) fn get(&self, name: &str) -> Option<String> {
+        self.vars
+            .get(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    pub(super) fn required(&mut self, name: &'static str) -> Option<String> {
+        let value = self.get(name);
+        if value.is_none() {
+            self.missing.push(name);
+        }
+        value
+    }
+
+    pub(super) fn parse<T>(
+        &mut self,
+        name: &'static str,
+        default: T,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> T {
+        match self.get(name) {
+            None => default,
+            Some(raw) => parse(&raw).unwrap_or_else(|problem| {
+                self.invalid.push((name, problem));
+                default
+            }),
+        }
+    }
+
+    pub(super) fn number<T: FromStr + Copy + fmt::Display + PartialOrd>(
+        &mut self,
+        name: &'static str,
+        default: T,
+        min: T,
+    ) -> T {
+        self.parse(name, default, |raw| match raw.parse::<T>() {
+            Ok(v) if v >= min => Ok(v),
+            _ => Err(format!("'{raw}' is not a number of at least {min}")),
+        })
+    }
+
+    pub(super) fn flag(&mut self, name: &'static str, default: bool) -> bool {
+        self.parse(name, default, |raw| {
+            match raw.to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => Ok(true),
+                "0" | "false" | "no" | "off" => Ok(false),
+                _ => Err(format!("'{raw}' is not a boolean (true/false)")),
+            }
+        })
+    }
+}
+
+pub(super) fn one_of<T: Copy>(raw: &str, choices: &[(&str, T)]) -> Result<T, String> {
+    choices
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(raw))
+        .map(|(_, v)| *v)
+        .ok_or_else(|| {
+            let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
+            format!("'{raw}' is not one of {}", names.join(", "))
+        })
+}
+
+/// `ip` or `ip:port` (IPv6 with a port as `[::1]:53`).
+pub fn parse_server(raw: &str, default_port: u16) -> Result<SocketAddr, String> {
+    let s = raw.trim();
+    s.parse::<SocketAddr>()
+        .or_else(|_| {
+            s.parse::<IpAddr>()
+                .map(|ip| SocketAddr::new(ip, default_port))
+        })
+        .map_err(|_| format!("'{s}' is not an IP address or IP:port"))
+}
+
+pub(super) fn list(raw: &str) -> impl Iterator<Item = &str> {
+    raw.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Accepts the seed's SQLAlchemy-style URLs and maps them onto what sqlx understands.
+pub fn normalize_database_url(raw: &str) -> Result<String, String> {
+    let (scheme, rest) = raw.split_once(':').ok_or_else(|| "not a URL".to_owned())?;
+    match scheme.to_ascii_lowercase().as_str() {
+        "mysql" | "mariadb" | "mysql+asyncmy" | "mysql+aiomysql" | "mysql+pymysql" => {
+            Ok(format!("mysql:{rest}"))
+        }
+        "sqlite" | "sqlite+aiosqlite" => Ok(format!("sqlite:{rest}")),
+        other => Err(format!(
+            "unsupported database '{other}' (use mysql://, mariadb://, mysql+asyncmy:// or sqlite:)"
+        )),
+    }
+}

@@ -1,0 +1,185 @@
+//! Loading the configuration: every problem at once, defaults, redaction.
+
+use super::*;
+
+fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+#[test]
+fn production_lists_every_missing_setting_at_once() {
+    let err = Config::from_vars(&vars(&[]), false).unwrap_err();
+    assert_eq!(
+        err.missing,
+        vec![
+            "DATABASE_URL",
+            "API_KEY_PEPPER",
+            "SESSION_SECRET",
+            "EXTERNAL_URL",
+            "PDNS_API_URL",
+            "PDNS_API_KEY"
+        ]
+    );
+    let err = Config::from_vars(&vars(&[("PDNS_API_URL", "http://x:8081")]), false).unwrap_err();
+    assert!(err.missing.contains(&"PDNS_API_KEY"));
+}
+
+fn production_basics() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("ENVIRONMENT", "production"),
+        ("DATABASE_URL", "mysql://u:pw@db:3306/scaidns"),
+        ("API_KEY_PEPPER", "pepper-value"),
+        ("SESSION_SECRET", "session-value"),
+        ("EXTERNAL_URL", "https://dns.example"),
+    ]
+}
+
+#[test]
+fn production_never_falls_back_to_the_embedded_backend() {
+    for environment in ["production", "staging"] {
+        let mut v = production_basics();
+        v[0].1 = environment;
+        let err = Config::from_vars(&vars(&v), false).unwrap_err();
+        assert_eq!(err.missing, vec!["PDNS_API_URL", "PDNS_API_KEY"]);
+        let shown = err.to_string();
+        for name in ["PDNS_API_URL", "PDNS_API_KEY", "DNS_BACKEND=embedded"] {
+            assert!(shown.contains(name), "{shown}");
+        }
+    }
+    let mut v = production_basics();
+    v.push(("PDNS_API_URL", "http://pdns:8081"));
+    let err = Config::from_vars(&vars(&v), false).unwrap_err();
+    assert_eq!(err.missing, vec!["PDNS_API_KEY"]);
+    // Other problems are listed with it, in the one message.
+    let mut v = production_basics();
+    v.remove(1);
+    let err = Config::from_vars(&vars(&v), false).unwrap_err();
+    assert_eq!(
+        err.missing,
+        vec!["DATABASE_URL", "PDNS_API_URL", "PDNS_API_KEY"]
+    );
+    // Chosen explicitly, the embedded server is allowed.
+    let mut v = production_basics();
+    v.push(("DNS_BACKEND", "embedded"));
+    let c = Config::from_vars(&vars(&v), false).unwrap();
+    assert!(matches!(c.backend, BackendConfig::Embedded { .. }));
+}
+
+#[test]
+fn metrics_are_off_by_default_and_the_body_limit_is_configurable() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let c = Config::from_vars(&vars(&[("DATA_DIR", data)]), true).unwrap();
+    assert!(!c.metrics_enabled);
+    assert!(c.metrics_token.is_none());
+    assert_eq!(c.max_body_bytes, 4 * 1024 * 1024);
+    let c = Config::from_vars(
+        &vars(&[
+            ("DATA_DIR", data),
+            ("METRICS_ENABLED", "true"),
+            ("METRICS_TOKEN", "scrape-secret"),
+            ("MAX_BODY_BYTES", "65536"),
+        ]),
+        true,
+    )
+    .unwrap();
+    assert!(c.metrics_enabled);
+    assert_eq!(c.max_body_bytes, 65_536);
+    assert!(!format!("{c:?}").contains("scrape-secret"));
+    let err = Config::from_vars(&vars(&[("DATA_DIR", data), ("MAX_BODY_BYTES", "10")]), true)
+        .unwrap_err();
+    assert_eq!(err.invalid[0].0, "MAX_BODY_BYTES");
+}
+
+#[test]
+fn malformed_values_name_their_variable() {
+    let err = Config::from_vars(
+        &vars(&[
+            ("ENVIRONMENT", "development"),
+            ("DATA_DIR", "/nonexistent/should-not-be-used"),
+            ("API_KEY_PEPPER", "p"),
+            ("SESSION_SECRET", "s"),
+            ("DATABASE_URL", "postgres://x"),
+            ("LOG_LEVEL", "loud"),
+            ("VALIDATION_RESOLVERS", "1.1.1.1, nope"),
+        ]),
+        false,
+    )
+    .unwrap_err();
+    let names: Vec<_> = err.invalid.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        names,
+        vec!["DATABASE_URL", "LOG_LEVEL", "VALIDATION_RESOLVERS"]
+    );
+    assert!(err.to_string().contains("LOG_LEVEL"));
+}
+
+#[test]
+fn ttl_bounds_are_configurable_and_ordered() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let c = Config::from_vars(&vars(&[("DATA_DIR", data)]), true).unwrap();
+    assert_eq!((c.ttl_min, c.ttl_max), (60, 604_800));
+    let c = Config::from_vars(
+        &vars(&[("DATA_DIR", data), ("TTL_MIN", "30"), ("TTL_MAX", "86400")]),
+        true,
+    )
+    .unwrap();
+    assert_eq!((c.ttl_min, c.ttl_max), (30, 86_400));
+    let err = Config::from_vars(
+        &vars(&[("DATA_DIR", data), ("TTL_MIN", "600"), ("TTL_MAX", "300")]),
+        true,
+    )
+    .unwrap_err();
+    assert_eq!(err.invalid[0].0, "TTL_MAX");
+}
+
+#[test]
+fn production_defaults_and_secret_redaction() {
+    let c = Config::from_vars(
+        &vars(&[
+            ("DATABASE_URL", "mysql+asyncmy://u:pw@db:3306/scaidns"),
+            ("API_KEY_PEPPER", "pepper-value"),
+            ("SESSION_SECRET", "session-value"),
+            ("EXTERNAL_URL", "https://dns.example"),
+            ("PDNS_API_URL", "http://pdns:8081/"),
+            ("PDNS_API_KEY", "pdns-key"),
+            ("VALIDATION_RESOLVERS", "192.0.2.1, 192.0.2.2:5353"),
+        ]),
+        false,
+    )
+    .unwrap();
+    assert_eq!(c.database_url.expose(), "mysql://u:pw@db:3306/scaidns");
+    assert!(
+        matches!(&c.backend, BackendConfig::PowerDns { api_url, .. } if api_url == "http://pdns:8081")
+    );
+    assert_eq!(c.validation_resolvers[1], "192.0.2.2:5353".parse().unwrap());
+    let shown = format!("{c:?}");
+    for secret in ["pepper-value", "session-value", "pdns-key", "pw@db"] {
+        assert!(!shown.contains(secret), "{secret} leaked");
+    }
+}
+
+#[test]
+fn development_needs_nothing_and_keeps_its_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let v = vars(&[("DATA_DIR", dir.path().to_str().unwrap())]);
+    let a = Config::from_vars(&v, true).unwrap();
+    let b = Config::from_vars(&v, true).unwrap();
+    assert_eq!(a.api_key_pepper, b.api_key_pepper);
+    assert!(a.validation_resolvers.is_empty());
+    assert!(matches!(a.backend, BackendConfig::Embedded { .. }));
+    assert!(a.database_url.expose().starts_with("sqlite:"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("api_key_pepper"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}

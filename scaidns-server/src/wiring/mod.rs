@@ -1,0 +1,296 @@
+//! The one place that builds the service from configuration: which store, which DNS backend,
+//! resolver, clock, identity provider and rate limiter. `serve`, `worker` and every operator
+//! command of the CLI come here, each asking only for what it needs ([`Needs`]), so adding a
+//! port or an adapter touches this module and nothing else.
+//!
+//! It is the only server module that names `scaidns_core::adapters`; the adapters' own
+//! configuration types that the settings are parsed into are re-exported from [`settings`].
+
+mod metered_backend;
+pub mod settings;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use scaidns_core::adapters::embedded::{EmbeddedBackend, EmbeddedServerHandle};
+use scaidns_core::adapters::oidc::OidcProvider;
+use scaidns_core::adapters::oidc::directory::ScaiKeyDirectory;
+use scaidns_core::adapters::pdns::{PdnsConfig, PdnsZoneKind, PowerDnsBackend};
+use scaidns_core::adapters::rate_limit::{
+    FallbackRateLimiter, InProcessRateLimiter, RedisRateLimiter,
+};
+use scaidns_core::adapters::resolver::HickoryResolver;
+use scaidns_core::adapters::sql::SqlStore;
+use scaidns_core::identity::api_key::Pepper;
+use scaidns_core::ports::rate_limit::RateLimiter;
+use scaidns_core::ports::{DnsBackend, DnssecKeyBackend, Store, SystemClock};
+use scaidns_core::record::TtlPolicy;
+use scaidns_core::service::identity_sync::{SyncOptions, SyncProgress, SyncReport};
+use scaidns_core::service::{ApiKeyRateLimit, ScaiDns, ServiceConfig, ValidationConfig};
+
+use crate::config::{BackendConfig, Config, ZoneKind};
+use crate::metrics::Metrics;
+
+/// Why the service could not be built, or the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The database could not be reached or migrated.
+    #[error("database: {0}")]
+    Store(scaidns_core::Error),
+    /// The DNS backend could not be set up.
+    #[error("DNS backend: {0}")]
+    Backend(#[from] scaidns_core::ports::BackendError),
+    /// A setting is unusable.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The HTTP listener could not bind.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+/// What a command needs besides the store, the resolver and the clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Only the store: `bootstrap`, `assign-admin`, `sync`. No DNS backend is contacted.
+    Store,
+    /// The store and the configured DNS backend: `worker`, `reconcile`.
+    Publishing,
+}
+
+/// Core policy from the configuration.
+pub fn service_config(config: &Config) -> ServiceConfig {
+    let mut service = ServiceConfig {
+        validation: ValidationConfig {
+            resolvers: config.validation_resolvers.clone(),
+            nameserver_port: config.validation_nameserver_port,
+            expiry: chrono::Duration::hours(i64::from(config.validation_expiry_hours)),
+            challenge_ttl: config.validation_challenge_ttl,
+            allow_private_targets: config.validation_allow_private_targets,
+            ..ValidationConfig::default()
+        },
+        api_key_pepper: Pepper::new(config.api_key_pepper.expose()),
+        ttl_policy: TtlPolicy {
+            min: config.ttl_min,
+            max: config.ttl_max,
+        },
+        api_key_rate_limit: ApiKeyRateLimit {
+            default_per_minute: config.rate_limit_api_key_per_minute,
+            // Tests may raise the default after parsing; the maximum never sits below it.
+            max_per_minute: config
+                .rate_limit_api_key_max
+                .max(config.rate_limit_api_key_per_minute),
+        },
+        ..ServiceConfig::default()
+    };
+    if !config.platform_nameservers.is_empty() {
+        service.default_nameservers = config.platform_nameservers.clone();
+    }
+    service.dnssec = crate::worker::dnssec_config(config);
+    service
+}
+
+/// Connects (and, unless `AUTO_MIGRATE` is off, migrates) the store.
+async fn connect_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
+    let store =
+        SqlStore::connect_with_pool_size(config.database_url.expose(), config.database_pool_size)
+            .await
+            .map_err(StartError::Store)?;
+    if config.auto_migrate {
+        store.migrate().await.map_err(StartError::Store)?;
+    }
+    Ok(Arc::new(store))
+}
+
+/// Brings the database schema up to date (`scaidns migrate`).
+pub async fn migrate(config: &Config) -> Result<(), StartError> {
+    let mut config = config.clone();
+    config.auto_migrate = true;
+    connect_store(&config).await.map(drop)
+}
+
+/// The embedded backend's DNS listener, running while the server runs.
+pub struct DnsListener(EmbeddedServerHandle);
+
+impl DnsListener {
+    /// Where it answers.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.0.local_addr()
+    }
+
+    /// Stops it.
+    pub async fn shutdown(self) -> Result<(), scaidns_core::ports::BackendError> {
+        self.0.shutdown().await
+    }
+}
+
+/// The DNS backend, its DNSSEC key port when it signs (PowerDNS), and the embedded server's
+/// running DNS listener when it is the embedded one.
+struct ConnectedBackend {
+    dns: Arc<dyn DnsBackend>,
+    dnssec_keys: Option<Arc<dyn DnssecKeyBackend>>,
+    listener: Option<DnsListener>,
+}
+
+async fn connect_backend(config: &Config) -> Result<ConnectedBackend, StartError> {
+    match &config.backend {
+        BackendConfig::PowerDns {
+            api_url,
+            api_key,
+            server_id,
+            zone_kind,
+        } => {
+            let mut pdns = PdnsConfig::new(api_url.clone(), api_key.expose());
+            pdns.server_id = server_id.clone();
+            pdns.zone_kind = match zone_kind {
+                ZoneKind::Native => PdnsZoneKind::Native,
+                ZoneKind::Master => PdnsZoneKind::Master,
+            };
+            // One `Arc` behind both ports, so zone and key writes share its per-zone lock.
+            let backend = Arc::new(PowerDnsBackend::new(pdns)?);
+            Ok(ConnectedBackend {
+                dns: Arc::clone(&backend) as Arc<dyn DnsBackend>,
+                dnssec_keys: Some(backend),
+                listener: None,
+            })
+        }
+        BackendConfig::Embedded { address } => {
+            let backend = EmbeddedBackend::new();
+            let handle = backend.serve(*address).await?;
+            tracing::info!(address = %handle.local_addr(), "embedded DNS server listening");
+            Ok(ConnectedBackend {
+                dns: Arc::new(backend),
+                dnssec_keys: None,
+                listener: Some(DnsListener(handle)),
+            })
+        }
+    }
+}
+
+/// Counts in Redis when `REDIS_URL` is set (falling back to in-process counting while Redis is
+/// unreachable), in-process otherwise. The flag says whether the counts are shared.
+fn rate_limiter(config: &Config) -> Result<(Arc<dyn RateLimiter>, bool), StartError> {
+    match &config.redis_url {
+        Some(url) => {
+            let redis = RedisRateLimiter::new(url.expose(), "scaidns:ratelimit")
+                .map_err(|e| StartError::Config(format!("REDIS_URL: {e}")))?;
+            Ok((Arc::new(FallbackRateLimiter::new(redis)), true))
+        }
+        None => Ok((Arc::new(InProcessRateLimiter::new()), false)),
+    }
+}
+
+/// The provider of `config.identity`, if any, with its metadata and keys fetched in the
+/// background so the first bearer request does not wait for them.
+fn identity_provider(config: &Config) -> Result<Option<Arc<OidcProvider>>, StartError> {
+    let Some(oidc) = config.identity.oidc.clone() else {
+        return Ok(None);
+    };
+    let provider = Arc::new(
+        OidcProvider::new(oidc, Arc::new(SystemClock))
+            .map_err(|e| StartError::Config(format!("identity provider: {}", e.message())))?,
+    );
+    let warm = Arc::clone(&provider);
+    tokio::spawn(async move {
+        if let Err(e) = warm.warm_up().await {
+            tracing::warn!(error = %e.message(), "identity provider not reachable at start-up");
+        }
+    });
+    Ok(Some(provider))
+}
+
+fn assemble(
+    config: &Config,
+    store: Arc<dyn Store>,
+    backend: Arc<dyn DnsBackend>,
+    dnssec_keys: Option<Arc<dyn DnssecKeyBackend>>,
+) -> ScaiDns {
+    let service = ScaiDns::new(
+        store,
+        backend,
+        Arc::new(HickoryResolver::new()),
+        Arc::new(SystemClock),
+        service_config(config),
+    );
+    match dnssec_keys {
+        Some(keys) => service.with_dnssec_keys(keys),
+        None => service,
+    }
+}
+
+/// The service of an operator command: the store, and the DNS backend when `needs` says so.
+pub async fn service(config: &Config, needs: Needs) -> Result<ScaiDns, StartError> {
+    let store = connect_store(config).await?;
+    let (backend, dnssec_keys): (Arc<dyn DnsBackend>, _) = match needs {
+        // `ScaiDns` has a backend slot; commands that never publish get an empty in-memory
+        // one that listens nowhere, so no PowerDNS is contacted.
+        Needs::Store => (Arc::new(EmbeddedBackend::new()), None),
+        Needs::Publishing => {
+            if matches!(config.backend, BackendConfig::Embedded { .. }) {
+                return Err(StartError::Config(
+                    "the embedded backend's zones live in the memory of `scaidns serve`; set PDNS_API_URL".to_owned(),
+                ));
+            }
+            let connected = connect_backend(config).await?;
+            (connected.dns, connected.dnssec_keys)
+        }
+    };
+    Ok(assemble(config, store, backend, dnssec_keys))
+}
+
+/// The service of `scaidns serve`: every port, the backend metered into `metrics`, the identity
+/// provider and the rate limiter. Also the embedded backend's DNS listener, if that is the
+/// backend.
+pub async fn server_service(
+    config: &Config,
+    metrics: &Arc<Metrics>,
+) -> Result<(ScaiDns, Option<DnsListener>), StartError> {
+    let store = connect_store(config).await?;
+    let connected = connect_backend(config).await?;
+    let dnssec_keys = connected.dnssec_keys.map(|keys| {
+        Arc::new(metered_backend::MeteredDnssecKeys::new(
+            keys,
+            connected.dns.name(),
+            Arc::clone(metrics),
+        )) as Arc<dyn DnssecKeyBackend>
+    });
+    let backend: Arc<dyn DnsBackend> = Arc::new(metered_backend::MeteredBackend::new(
+        connected.dns,
+        Arc::clone(metrics),
+    ));
+    let (limiter, shared) = rate_limiter(config)?;
+    let mut service =
+        assemble(config, store, backend, dnssec_keys).with_rate_limiter(limiter, shared);
+    if let Some(provider) = identity_provider(config)? {
+        service = service.with_identity_provider(provider);
+    }
+    Ok((service, connected.listener))
+}
+
+/// `scaidns sync`: mirrors the provider's directory (ScaiKey) into the store. `None` when the
+/// settings it needs are missing.
+pub async fn identity_sync(
+    config: &Config,
+    service: &ScaiDns,
+    options: SyncOptions,
+    progress: &dyn SyncProgress,
+) -> Option<Result<SyncReport, scaidns_core::Error>> {
+    let identity = &config.identity;
+    let (Some(oidc), Some(base), Some(app)) = (
+        identity.oidc.clone(),
+        identity.scaikey_url.clone(),
+        identity.application_id.clone(),
+    ) else {
+        return None;
+    };
+    let provider = match OidcProvider::new(oidc, Arc::new(SystemClock)) {
+        Ok(p) => p,
+        Err(e) => return Some(Err(e)),
+    };
+    let directory = ScaiKeyDirectory::new(&provider, &base, &app);
+    Some(service.identity_sync(&directory, options, progress).await)
+}
