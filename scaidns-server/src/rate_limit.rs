@@ -9,7 +9,7 @@ use std::cell::Cell;
 
 use poem::http::{HeaderValue, StatusCode};
 use poem::{Endpoint, EndpointExt, Response};
-use scaidns_core::ports::rate_limit::RateDecision;
+use scaidns_core::ports::rate_limiter::RateDecision;
 use scaidns_core::service::{Actor, OpContext};
 
 use crate::error::ApiError;

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use scaidns_core::ports::rate_limit::RateLimiter;
+use scaidns_core::ports::rate_limiter::RateLimiter;
 use scaidns_core::service::ScaiDns;
 
 use crate::config::Config;

@@ -4,11 +4,11 @@
 
 pub mod backend;
 pub mod clock;
-pub mod directory;
-pub mod identity_directory;
 pub mod identity_provider;
+pub mod identity_store;
+pub mod idp_directory;
 pub mod lifecycle;
-pub mod rate_limit;
+pub mod rate_limiter;
 pub mod rbac;
 pub mod resolver;
 pub mod store;

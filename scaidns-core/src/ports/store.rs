@@ -337,8 +337,8 @@ pub trait Store:
     + SettingsStore
     + crate::ports::lifecycle::DnssecKeyStore
     + crate::ports::lifecycle::JobStore
-    + crate::ports::directory::GroupStore
-    + crate::ports::directory::IdentityBatchStore
+    + crate::ports::identity_store::GroupStore
+    + crate::ports::identity_store::IdentityBatchStore
     + crate::ports::rbac::RbacStore
     + std::fmt::Debug
 {

@@ -6,7 +6,7 @@ use scaidns_core::adapters::sql::SqlStore;
 use scaidns_core::audit::{ActorType, AuditEvent};
 use scaidns_core::error::Result;
 use scaidns_core::ids::{AuditEventId, GroupId, TenantId, UserId};
-use scaidns_core::ports::directory::GroupStore;
+use scaidns_core::ports::identity_store::GroupStore;
 use scaidns_core::ports::store::{AuditFilter, AuditStore, PageRequest};
 use scaidns_core::tenant::{Group, GroupType};
 

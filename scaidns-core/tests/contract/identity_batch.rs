@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use scaidns_core::adapters::sql::SqlStore;
 use scaidns_core::audit::{ActorType, AuditEvent};
 use scaidns_core::ids::{AuditEventId, GroupId, PartnerId, TenantId, UserId};
-use scaidns_core::ports::directory::{
+use scaidns_core::ports::identity_store::{
     BatchOutcome, GroupStore, IdentityBatch, IdentityBatchStore, IdentityChange, ProcessedEvent,
 };
 use scaidns_core::ports::store::{AuditFilter, AuditStore, PageRequest, TenantStore, UserStore};

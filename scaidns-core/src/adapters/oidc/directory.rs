@@ -20,7 +20,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::identity::upstream::{
     UpstreamGroup, UpstreamPartner, UpstreamTenant, UpstreamUser, text_at,
 };
-use crate::ports::identity_directory::IdentityDirectory;
+use crate::ports::idp_directory::IdentityDirectory;
 
 /// Items per page requested.
 const PER_PAGE: usize = 100;

@@ -9,7 +9,7 @@ use super::{Conn, Db, audit};
 use crate::adapters::sql::types::{Ts, corrupt, db_err, is_unique_violation};
 use crate::error::{Error, Result};
 use crate::ids::{GroupId, PartnerId, TenantId, UserId};
-use crate::ports::directory::{BatchOutcome, IdentityBatch, IdentityChange};
+use crate::ports::identity_store::{BatchOutcome, IdentityBatch, IdentityChange};
 use crate::tenant::{Group, Partner, Tenant, User};
 
 type Args = <Db as Database>::Arguments;

@@ -11,15 +11,15 @@
 //! UTC with microseconds (`types::Ts`), JSON as text, names without the trailing dot as the
 //! API shows them, and byte-wise string comparison.
 
-mod directory_port;
-mod directory_rows;
+mod identity_cache_rows;
+mod identity_store_impl;
+mod lifecycle_store_impl;
 mod mysql;
-mod port;
-mod port_lifecycle;
-mod rbac_port;
 mod rbac_rows;
+mod rbac_store_impl;
 mod rows;
 mod sqlite;
+mod store_impl;
 mod types;
 
 use std::str::FromStr;

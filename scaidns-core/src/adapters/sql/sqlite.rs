@@ -44,11 +44,11 @@ pub(crate) mod audit;
 #[path = "common.rs"]
 pub(crate) mod common;
 #[allow(clippy::duplicate_mod)]
-#[path = "directory.rs"]
-pub(crate) mod directory;
-#[allow(clippy::duplicate_mod)]
 #[path = "dnssec_keys.rs"]
 pub(crate) mod dnssec_keys;
+#[allow(clippy::duplicate_mod)]
+#[path = "groups.rs"]
+pub(crate) mod groups;
 #[allow(clippy::duplicate_mod)]
 #[path = "identity.rs"]
 pub(crate) mod identity;

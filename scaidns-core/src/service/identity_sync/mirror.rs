@@ -19,7 +19,7 @@ use crate::identity::upstream::{
     UpstreamGroup, UpstreamPartner, UpstreamTenant, UpstreamUser, is_active_status, slugify,
 };
 use crate::ids::{AuditEventId, GroupId, PartnerId, TenantId, UserId};
-use crate::ports::directory::{BatchOutcome, IdentityBatch, IdentityChange, ProcessedEvent};
+use crate::ports::identity_store::{BatchOutcome, IdentityBatch, IdentityChange, ProcessedEvent};
 use crate::tenant::{
     Group, GroupType, Partner, PartnerStatus, Tenant, TenantStatus, User, UserStatus,
 };

@@ -7,7 +7,7 @@ use sqlx::{AssertSqlSafe, Database, Pool};
 
 use super::common::{bind_as, bind_scalar, finish, run_one};
 use super::{Conn, Db, audit};
-use crate::adapters::sql::directory_rows::{GroupKey, GroupRow, group_columns};
+use crate::adapters::sql::identity_cache_rows::{GroupKey, GroupRow, group_columns};
 use crate::adapters::sql::rows::models;
 use crate::adapters::sql::types::{
     Arg, Filter, Ts, count, db_err, is_unique_violation, limit_offset,

@@ -1,22 +1,22 @@
-//! The identity-cache traits of [`crate::ports::directory`] for [`SqlStore`].
+//! The identity-cache traits of [`crate::ports::identity_store`] for [`SqlStore`].
 
 use async_trait::async_trait;
 
-use super::directory_rows::GroupKey;
+use super::identity_cache_rows::GroupKey;
 use super::{Pools, SqlStore, mysql, sqlite};
 use crate::audit::AuditEvent;
 use crate::error::Result;
 use crate::ids::{GroupId, PartnerId, TenantId, UserId};
-use crate::ports::directory::{BatchOutcome, GroupStore, IdentityBatch, IdentityBatchStore};
+use crate::ports::identity_store::{BatchOutcome, GroupStore, IdentityBatch, IdentityBatchStore};
 use crate::ports::store::{Page, PageRequest};
 use crate::tenant::{Group, Partner};
 
-/// Calls `directory::function(pool, args…)` on the engine's copy of the query code.
+/// Calls `groups::function(pool, args…)` on the engine's copy of the query code.
 macro_rules! dispatch {
     ($store:expr, $function:ident ( $($arg:expr),* $(,)? )) => {
         match &$store.pool {
-            Pools::MySql(pool) => mysql::directory::$function(pool, $($arg),*).await,
-            Pools::Sqlite(pool) => sqlite::directory::$function(pool, $($arg),*).await,
+            Pools::MySql(pool) => mysql::groups::$function(pool, $($arg),*).await,
+            Pools::Sqlite(pool) => sqlite::groups::$function(pool, $($arg),*).await,
         }
     };
 }

@@ -1,5 +1,5 @@
 //! [`DnssecKeyStore`] and [`JobStore`] for [`SqlStore`]: each method hands its pool to the
-//! engine's copy of the query code (as `port.rs` does for the other stores).
+//! engine's copy of the query code (as `store_impl.rs` does for the other stores).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
