@@ -2,23 +2,20 @@
 //! Each write commits with its audit entries in one transaction.
 
 use chrono::Utc;
-use sqlx::query::Query;
-use sqlx::{AssertSqlSafe, Database, Pool};
+use sqlx::Pool;
 
-use super::common::{bind_as, bind_scalar, finish, run_one};
+use super::binders::bind_group;
+use super::common::{finish, run_one};
+use super::dynamic_query;
 use super::{Conn, Db, audit};
 use crate::adapters::sql::identity_cache_rows::{GroupKey, GroupRow, group_columns};
 use crate::adapters::sql::rows::models;
-use crate::adapters::sql::types::{
-    Arg, Filter, Ts, count, db_err, is_unique_violation, limit_offset,
-};
+use crate::adapters::sql::types::{Arg, Filter, Ts, db_err, is_unique_violation};
 use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::ids::{GroupId, TenantId, UserId};
 use crate::ports::store::{Page, PageRequest};
 use crate::tenant::Group;
-
-type Args = <Db as Database>::Arguments;
 
 fn group_exists() -> Error {
     Error::conflict("group_exists", "Group already exists")
@@ -29,18 +26,6 @@ fn group_missing() -> Error {
 }
 
 // ----- groups -----
-
-/// Binds every group column but `id`, in `group_columns!` order.
-fn bind_group<'q>(query: Query<'q, Db, Args>, g: &Group) -> Query<'q, Db, Args> {
-    query
-        .bind(g.tenant_id.to_string())
-        .bind(g.name.clone())
-        .bind(g.description.clone())
-        .bind(g.group_type.as_str())
-        .bind(g.scaikey_group_id.clone())
-        .bind(Ts::from(g.created_at))
-        .bind(Ts::from(g.updated_at))
-}
 
 const INSERT_GROUP: &str = concat!(
     "INSERT INTO user_groups (",
@@ -129,29 +114,12 @@ pub(crate) async fn list_groups(
     if let Some(tenant) = tenant_id {
         f.and("tenant_id = ?", [Arg::Text(tenant.to_string())]);
     }
-    let where_sql = f.sql();
-    let total: i64 = bind_scalar(
-        sqlx::query_scalar(AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM user_groups{where_sql}"
-        ))),
-        f.args.clone(),
-    )
-    .fetch_one(pool)
-    .await
-    .map_err(db_err)?;
-    let mut args = f.args;
-    args.extend(limit_offset(page));
-    let sql = format!(
-        "SELECT {} FROM user_groups{where_sql} ORDER BY name, id LIMIT ? OFFSET ?",
-        group_columns!()
-    );
-    let rows: Vec<GroupRow> = bind_as(sqlx::query_as(AssertSqlSafe(sql)), args)
-        .fetch_all(pool)
-        .await
-        .map_err(db_err)?;
+    let (rows, total) =
+        dynamic_query::page::<GroupRow>(pool, "user_groups", group_columns!(), f, "name, id", page)
+            .await?;
     Ok(Page {
         items: models(rows, GroupRow::into_model)?,
-        total: count(total),
+        total,
     })
 }
 

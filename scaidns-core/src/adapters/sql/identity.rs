@@ -3,15 +3,17 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::query::Query;
-use sqlx::{AssertSqlSafe, Database, Pool};
+use sqlx::{Database, Pool};
 
 use super::Db;
-use super::common::{bind_as, bind_scalar, finish, run_one};
+use super::binders::{bind_tenant, bind_user};
+use super::common::{finish, run_one};
+use super::dynamic_query::page;
 use crate::adapters::sql::rows::{
     ApiKeyKey, ApiKeyRow, TenantKey, TenantRow, UserKey, UserRow, api_key_columns, json_text,
     models, tenant_columns, user_columns,
 };
-use crate::adapters::sql::types::{Arg, Filter, Ts, count, db_err, limit_offset, ts_opt};
+use crate::adapters::sql::types::{Arg, Filter, Ts, db_err, ts_opt};
 use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::identity::api_key::{ApiKey, ApiKeyStatus};
@@ -35,38 +37,6 @@ async fn write_one(
     finish(tx, result).await
 }
 
-/// Counts and fetches one page of a query built at run time.
-async fn page<R>(
-    pool: &Pool<Db>,
-    table: &str,
-    columns: &str,
-    filter: Filter,
-    order: &str,
-    page: PageRequest,
-) -> Result<(Vec<R>, u64)>
-where
-    R: for<'r> sqlx::FromRow<'r, <Db as Database>::Row> + Send + Unpin,
-{
-    let where_sql = filter.sql();
-    let total: i64 = bind_scalar(
-        sqlx::query_scalar(AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM {table}{where_sql}"
-        ))),
-        filter.args.clone(),
-    )
-    .fetch_one(pool)
-    .await
-    .map_err(db_err)?;
-    let mut args = filter.args;
-    args.extend(limit_offset(page));
-    let sql = format!("SELECT {columns} FROM {table}{where_sql} ORDER BY {order} LIMIT ? OFFSET ?");
-    let rows: Vec<R> = bind_as(sqlx::query_as(AssertSqlSafe(sql)), args)
-        .fetch_all(pool)
-        .await
-        .map_err(db_err)?;
-    Ok((rows, count(total)))
-}
-
 // ----- tenants -----
 
 fn tenant_exists() -> Error {
@@ -75,18 +45,6 @@ fn tenant_exists() -> Error {
 
 fn tenant_missing() -> Error {
     Error::not_found("Tenant not found")
-}
-
-/// Binds every tenant column but `id`, in `tenant_columns!` order.
-fn bind_tenant<'q>(query: Query<'q, Db, Args>, t: &Tenant) -> Query<'q, Db, Args> {
-    query
-        .bind(t.name.clone())
-        .bind(t.slug.clone())
-        .bind(t.scaikey_tenant_id.clone())
-        .bind(t.status.as_str())
-        .bind(t.is_platform)
-        .bind(Ts::from(t.created_at))
-        .bind(Ts::from(t.updated_at))
 }
 
 pub(crate) async fn insert_tenant(
@@ -170,22 +128,6 @@ fn user_exists() -> Error {
 
 fn user_missing() -> Error {
     Error::not_found("User not found")
-}
-
-/// Binds every user column but `id`, in `user_columns!` order. E-mails are kept lowercase so
-/// that the unique key and lookups ignore case.
-fn bind_user<'q>(query: Query<'q, Db, Args>, u: &User) -> Query<'q, Db, Args> {
-    query
-        .bind(u.tenant_id.to_string())
-        .bind(u.email.to_lowercase())
-        .bind(u.first_name.clone())
-        .bind(u.last_name.clone())
-        .bind(u.scaikey_user_id.clone())
-        .bind(u.status.as_str())
-        .bind(u.is_platform_admin)
-        .bind(u.is_tenant_admin)
-        .bind(Ts::from(u.created_at))
-        .bind(Ts::from(u.updated_at))
 }
 
 pub(crate) async fn insert_user(pool: &Pool<Db>, user: &User, events: &[AuditEvent]) -> Result<()> {

@@ -4,6 +4,7 @@
 
 use sqlx::{Database, Pool};
 
+use super::binders::{bind_group, bind_partner, bind_tenant, bind_user};
 use super::common::finish;
 use super::{Conn, Db, audit};
 use crate::adapters::sql::types::{Ts, corrupt, db_err, is_unique_violation};
@@ -91,14 +92,7 @@ async fn put_partner(conn: &mut Conn, p: &Partner) -> Result<()> {
              updated_at, id) VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
     };
-    let query = query
-        .bind(p.name.clone())
-        .bind(p.slug.clone())
-        .bind(p.scaikey_partner_id.clone())
-        .bind(p.status.as_str())
-        .bind(Ts::from(p.created_at))
-        .bind(Ts::from(p.updated_at))
-        .bind(id);
+    let query = bind_partner(query, p).bind(id);
     run(conn, query, "partner").await
 }
 
@@ -115,14 +109,7 @@ async fn put_tenant(conn: &mut Conn, t: &Tenant, partner: Option<PartnerId>) -> 
             "created_at, updated_at, partner_id, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         ))
     };
-    let query = query
-        .bind(t.name.clone())
-        .bind(t.slug.clone())
-        .bind(t.scaikey_tenant_id.clone())
-        .bind(t.status.as_str())
-        .bind(t.is_platform)
-        .bind(Ts::from(t.created_at))
-        .bind(Ts::from(t.updated_at))
+    let query = bind_tenant(query, t)
         .bind(partner.map(|p| p.to_string()))
         .bind(id);
     run(conn, query, "tenant").await
@@ -143,18 +130,7 @@ async fn put_user(conn: &mut Conn, u: &User) -> Result<()> {
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
     };
-    let query = query
-        .bind(u.tenant_id.to_string())
-        .bind(u.email.to_lowercase())
-        .bind(u.first_name.clone())
-        .bind(u.last_name.clone())
-        .bind(u.scaikey_user_id.clone())
-        .bind(u.status.as_str())
-        .bind(u.is_platform_admin)
-        .bind(u.is_tenant_admin)
-        .bind(Ts::from(u.created_at))
-        .bind(Ts::from(u.updated_at))
-        .bind(id);
+    let query = bind_user(query, u).bind(id);
     run(conn, query, "user").await
 }
 
@@ -171,15 +147,7 @@ async fn put_group(conn: &mut Conn, g: &Group) -> Result<()> {
              scaikey_group_id, created_at, updated_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
     };
-    let query = query
-        .bind(g.tenant_id.to_string())
-        .bind(g.name.clone())
-        .bind(g.description.clone())
-        .bind(g.group_type.as_str())
-        .bind(g.scaikey_group_id.clone())
-        .bind(Ts::from(g.created_at))
-        .bind(Ts::from(g.updated_at))
-        .bind(id);
+    let query = bind_group(query, g).bind(id);
     run(conn, query, "group").await
 }
 

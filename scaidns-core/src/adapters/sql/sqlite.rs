@@ -41,11 +41,17 @@ pub(crate) async fn begin_write(pool: &Pool<Db>) -> sqlx::Result<Transaction<'st
 #[path = "audit.rs"]
 pub(crate) mod audit;
 #[allow(clippy::duplicate_mod)]
+#[path = "binders.rs"]
+pub(crate) mod binders;
+#[allow(clippy::duplicate_mod)]
 #[path = "common.rs"]
 pub(crate) mod common;
 #[allow(clippy::duplicate_mod)]
 #[path = "dnssec_keys.rs"]
 pub(crate) mod dnssec_keys;
+#[allow(clippy::duplicate_mod)]
+#[path = "dynamic_query.rs"]
+pub(crate) mod dynamic_query;
 #[allow(clippy::duplicate_mod)]
 #[path = "groups.rs"]
 pub(crate) mod groups;
