@@ -8,6 +8,7 @@ pub mod identity_provider;
 pub mod identity_store;
 pub mod idp_directory;
 pub mod lifecycle;
+pub mod paging;
 pub mod rate_limiter;
 pub mod rbac;
 pub mod resolver;

@@ -22,7 +22,7 @@ use crate::rbac::{PermSet, Permission, Subject, Target};
 use crate::tenant::UserStatus;
 
 use super::authn::{caller_user, unbounded_caller_user};
-use super::tenants::{optional_text, required_text};
+use super::text_input::{optional_text, required_text};
 use super::{Actor, OpContext, ScaiDns};
 
 /// Input of [`ScaiDns::api_key_create`].

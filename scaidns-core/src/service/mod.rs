@@ -21,6 +21,7 @@ pub mod reconcile;
 pub mod records;
 pub mod roles;
 mod tenants;
+mod text_input;
 mod token_auth;
 pub mod validation;
 pub mod worker;

@@ -18,7 +18,7 @@ use crate::record::{RecordName, RecordType};
 
 use super::authn::caller_user;
 use super::authz::zone_target;
-use super::tenants::optional_text;
+use super::text_input::optional_text;
 use super::{OpContext, ScaiDns};
 
 /// Input of [`ScaiDns::role_create`].
