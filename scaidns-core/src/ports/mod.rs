@@ -1,5 +1,5 @@
 //! The ports: the traits through which the core reaches storage, the DNS backend, resolvers and
-//! time. Adapters in [`crate::adapters`] implement them; tests run one contract suite per port
+//! time and randomness. Adapters in [`crate::adapters`] implement them; tests run one contract suite per port
 //! against every implementation.
 
 pub mod backend;
@@ -9,6 +9,7 @@ pub mod identity_store;
 pub mod idp_directory;
 pub mod lifecycle;
 pub mod paging;
+pub mod random;
 pub mod rate_limiter;
 pub mod rbac;
 pub mod resolver;
@@ -18,5 +19,6 @@ pub use backend::{
     BackendError, BackendErrorKind, DnsBackend, RrData, RrSet, RrSetChange, ZoneSpec,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use random::{Random, SeededRandom, SystemRandom};
 pub use resolver::{LookupAnswer, ResolveError, Resolver};
 pub use store::Store;

@@ -16,6 +16,7 @@ use serde_json::json;
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::api_key::{ApiKey, ApiKeySecret, ApiKeyStatus, PermissionSource};
 use crate::ids::{ApiKeyId, GroupId, TenantId, UserId};
+use crate::ports::random::RandomRng;
 use crate::ports::store::{ApiKeyFilter, Page, PageRequest};
 use crate::rbac::scopes::first_uncovered;
 use crate::rbac::{PermSet, Permission, Subject, Target};
@@ -269,7 +270,7 @@ impl ScaiDns {
             ));
         }
 
-        let secret = ApiKeySecret::generate(&mut rand::rng());
+        let secret = ApiKeySecret::generate(&mut RandomRng(self.random().as_ref()));
         let key = ApiKey {
             id: ApiKeyId::new(),
             tenant_id,
@@ -592,7 +593,7 @@ impl ScaiDns {
         let before = self.key_for(ctx, id, Permission::API_KEYS_UPDATE).await?;
         self.refuse_acting_as_key_source(ctx, &before).await?;
         let created_by = self.vouching_creator(ctx, &before).await?;
-        let secret = ApiKeySecret::generate(&mut rand::rng());
+        let secret = ApiKeySecret::generate(&mut RandomRng(self.random().as_ref()));
         let after = ApiKey {
             key_prefix: secret.display_prefix(),
             key_hash: secret.hash(&self.config.api_key_pepper),
@@ -710,6 +711,8 @@ impl ScaiDns {
 
 #[cfg(test)]
 mod tests {
+    use rand::SeedableRng;
+
     use super::*;
 
     fn key_limited_to(rate_limit: Option<u32>) -> ApiKey {
@@ -794,7 +797,7 @@ mod tests {
 
     #[test]
     fn audit_json_never_has_secret_material() {
-        let mut rng = rand::rng();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
         let secret = ApiKeySecret::generate(&mut rng);
         let now = Utc::now();
         let key = ApiKey {

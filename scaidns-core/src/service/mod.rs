@@ -39,7 +39,7 @@ pub use me::Me;
 pub use tenants::{Bootstrapped, TenantCreate, UserCreate};
 
 use crate::identity::api_key::Pepper;
-use crate::ports::{Clock, DnsBackend, Resolver, Store};
+use crate::ports::{Clock, DnsBackend, Random, Resolver, Store, SystemRandom};
 use crate::record::TtlPolicy;
 use crate::zone::soa::SoaTimers;
 
@@ -143,6 +143,7 @@ pub struct ScaiDns {
     backend: Arc<dyn DnsBackend>,
     resolver: Arc<dyn Resolver>,
     clock: Arc<dyn Clock>,
+    random: Arc<dyn Random>,
     config: ServiceConfig,
     identity_provider: Option<Arc<dyn crate::ports::identity_provider::IdentityProvider>>,
 }
@@ -161,6 +162,7 @@ impl ScaiDns {
             backend,
             resolver,
             clock,
+            random: Arc::new(SystemRandom),
             config,
             identity_provider: None,
         }
@@ -179,6 +181,19 @@ impl ScaiDns {
     /// The clock.
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
+    }
+
+    /// Replaces the source of randomness (the system's by default), e.g. with a seeded one so
+    /// that secrets and tokens repeat in tests.
+    #[must_use]
+    pub fn with_random(mut self, random: Arc<dyn Random>) -> Self {
+        self.random = random;
+        self
+    }
+
+    /// The source of randomness.
+    pub fn random(&self) -> &Arc<dyn Random> {
+        &self.random
     }
 
     /// The configuration.

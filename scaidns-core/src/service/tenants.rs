@@ -8,6 +8,7 @@ use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::identity::api_key::{ApiKey, ApiKeySecret, ApiKeyStatus, PermissionSource};
 use crate::ids::{ApiKeyId, TenantId, UserId};
+use crate::ports::random::RandomRng;
 use crate::ports::store::{ApiKeyFilter, Page, PageRequest};
 use crate::tenant::{Tenant, TenantStatus, User, UserStatus};
 
@@ -294,7 +295,7 @@ impl ScaiDns {
                 user
             }
         };
-        let secret = ApiKeySecret::generate(&mut rand::rng());
+        let secret = ApiKeySecret::generate(&mut RandomRng(self.random().as_ref()));
         let api_key = ApiKey {
             id: ApiKeyId::new(),
             tenant_id: tenant.id,

@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::error::{Error, Result};
 use crate::ids::{RecordId, TenantId, ValidationId, ZoneId};
 use crate::ownership::{Validation, ValidationStatus, ValidationType};
+use crate::ports::random::RandomRng;
 use crate::ports::store::{Page, PageRequest, RecordFilter, ZoneFilter, ZoneWrite};
 use crate::rbac::{Permission, Target};
 use crate::record::{Record, RecordContent, RecordName, RecordType};
@@ -528,7 +529,7 @@ impl ScaiDns {
         validation_type: ValidationType,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Validation {
-        let mut rng = rand::rng();
+        let mut rng = RandomRng(self.random().as_ref());
         let token: String = (0..32)
             .map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16)]))
             .collect();
