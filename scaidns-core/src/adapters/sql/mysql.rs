@@ -36,6 +36,9 @@ pub(crate) async fn begin_write(pool: &Pool<Db>) -> sqlx::Result<Transaction<'st
 
 // The query files are shared with `sqlite.rs` on purpose: one source, one copy per engine.
 #[allow(clippy::duplicate_mod)]
+#[path = "access_grants.rs"]
+pub(crate) mod access_grants;
+#[allow(clippy::duplicate_mod)]
 #[path = "audit.rs"]
 pub(crate) mod audit;
 #[allow(clippy::duplicate_mod)]

@@ -60,23 +60,23 @@ impl RbacStore for SqlStore {
     }
 
     async fn insert_access_grant(&self, grant: &AccessGrant, audit: &[AuditEvent]) -> Result<()> {
-        dispatch!(self, rbac::insert_grant(grant, audit))
+        dispatch!(self, access_grants::insert_grant(grant, audit))
     }
 
     async fn update_access_grant(&self, grant: &AccessGrant, audit: &[AuditEvent]) -> Result<()> {
-        dispatch!(self, rbac::update_grant(grant, audit))
+        dispatch!(self, access_grants::update_grant(grant, audit))
     }
 
     async fn delete_access_grant(&self, id: GrantId, audit: &[AuditEvent]) -> Result<()> {
-        dispatch!(self, rbac::delete_grant(id, audit))
+        dispatch!(self, access_grants::delete_grant(id, audit))
     }
 
     async fn get_access_grant(&self, id: GrantId) -> Result<Option<AccessGrant>> {
-        dispatch!(self, rbac::get_grant(id))
+        dispatch!(self, access_grants::get_grant(id))
     }
 
     async fn list_access_grants(&self, zone: ZoneId) -> Result<Vec<AccessGrant>> {
-        dispatch!(self, rbac::list_grants(zone))
+        dispatch!(self, access_grants::list_grants(zone))
     }
 
     async fn subject_grants(&self, subjects: &[Subject]) -> Result<SubjectGrants> {
