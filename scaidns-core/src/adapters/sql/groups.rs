@@ -4,9 +4,11 @@
 use chrono::Utc;
 use sqlx::Pool;
 
-use super::binders::bind_group;
 use super::common::{finish, run_one};
 use super::dynamic_query;
+use super::identity_writes::{
+    INSERT_GROUP, UPDATE_GROUP, bind_group, delete_member, delete_members_of, insert_member,
+};
 use super::{Conn, Db, audit};
 use crate::adapters::sql::identity_cache_rows::{GroupKey, GroupRow, group_columns};
 use crate::adapters::sql::rows::models;
@@ -26,15 +28,6 @@ fn group_missing() -> Error {
 }
 
 // ----- groups -----
-
-const INSERT_GROUP: &str = concat!(
-    "INSERT INTO user_groups (",
-    group_columns!(),
-    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-);
-
-const UPDATE_GROUP: &str = "UPDATE user_groups SET tenant_id = ?, name = ?, description = ?, \
-     group_type = ?, scaikey_group_id = ?, created_at = ?, updated_at = ? WHERE id = ?";
 
 pub(crate) async fn insert_group(
     pool: &Pool<Db>,
@@ -69,13 +62,7 @@ pub(crate) async fn delete_group(
 }
 
 async fn delete_group_in(conn: &mut Conn, id: GroupId, events: &[AuditEvent]) -> Result<()> {
-    // Explicit rather than relying on the cascade: SQLite enforces foreign keys only when the
-    // connection enables them.
-    sqlx::query("DELETE FROM group_members WHERE group_id = ?")
-        .bind(id.to_string())
-        .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
+    delete_members_of(conn, id).await.map_err(db_err)?;
     let query = sqlx::query("DELETE FROM user_groups WHERE id = ?").bind(id.to_string());
     run_one(conn, query, events, group_exists, Some(group_missing())).await
 }
@@ -150,20 +137,9 @@ async fn add_member_in(
     if exists == 0 {
         return Err(group_missing());
     }
-    let inserted = sqlx::query(
-        "INSERT INTO group_members (group_id, user_id, created_at) \
-         SELECT ?, ?, ? WHERE NOT EXISTS \
-         (SELECT 1 FROM group_members WHERE group_id = ? AND user_id = ?)",
-    )
-    .bind(group.to_string())
-    .bind(user.to_string())
-    .bind(Ts::from(Utc::now()))
-    .bind(group.to_string())
-    .bind(user.to_string())
-    .execute(&mut *conn)
-    .await;
+    let inserted = insert_member(conn, group, user, Ts::from(Utc::now())).await;
     let added = match inserted {
-        Ok(done) => done.rows_affected() > 0,
+        Ok(added) => added > 0,
         // A concurrent writer added it first (MySQL only; SQLite writers are serialised).
         Err(e) if is_unique_violation(&e) => false,
         Err(e) => return Err(db_err(e)),
@@ -191,13 +167,7 @@ async fn remove_member_in(
     user: UserId,
     events: &[AuditEvent],
 ) -> Result<bool> {
-    let done = sqlx::query("DELETE FROM group_members WHERE group_id = ? AND user_id = ?")
-        .bind(group.to_string())
-        .bind(user.to_string())
-        .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
-    let removed = done.rows_affected() > 0;
+    let removed = delete_member(conn, group, user).await.map_err(db_err)? > 0;
     if removed {
         audit::insert(conn, events).await?;
     }

@@ -6,9 +6,9 @@ use sqlx::query::Query;
 use sqlx::{Database, Pool};
 
 use super::Db;
-use super::binders::{bind_tenant, bind_user};
 use super::common::{finish, run_one};
 use super::dynamic_query::page;
+use super::identity_writes::{INSERT_USER, UPDATE_USER, bind_tenant, bind_user};
 use crate::adapters::sql::rows::{
     ApiKeyKey, ApiKeyRow, TenantKey, TenantRow, UserKey, UserRow, api_key_columns, json_text,
     models, tenant_columns, user_columns,
@@ -131,21 +131,12 @@ fn user_missing() -> Error {
 }
 
 pub(crate) async fn insert_user(pool: &Pool<Db>, user: &User, events: &[AuditEvent]) -> Result<()> {
-    let query = sqlx::query(concat!(
-        "INSERT INTO users (",
-        user_columns!(),
-        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    ))
-    .bind(user.id.to_string());
+    let query = sqlx::query(INSERT_USER).bind(user.id.to_string());
     write_one(pool, bind_user(query, user), events, user_exists, None).await
 }
 
 pub(crate) async fn update_user(pool: &Pool<Db>, user: &User, events: &[AuditEvent]) -> Result<()> {
-    let query = sqlx::query(
-        "UPDATE users SET tenant_id = ?, email = ?, first_name = ?, last_name = ?, scaikey_user_id = ?, \
-         status = ?, is_platform_admin = ?, is_tenant_admin = ?, created_at = ?, updated_at = ? WHERE id = ?",
-    );
-    let query = bind_user(query, user).bind(user.id.to_string());
+    let query = bind_user(sqlx::query(UPDATE_USER), user).bind(user.id.to_string());
     write_one(pool, query, events, user_exists, Some(user_missing)).await
 }
 

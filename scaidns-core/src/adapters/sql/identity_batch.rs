@@ -4,8 +4,11 @@
 
 use sqlx::{Database, Pool};
 
-use super::binders::{bind_group, bind_partner, bind_tenant, bind_user};
 use super::common::finish;
+use super::identity_writes::{
+    INSERT_GROUP, INSERT_USER, UPDATE_GROUP, UPDATE_USER, bind_group, bind_partner, bind_tenant,
+    bind_user, delete_member, delete_members_of, insert_member,
+};
 use super::{Conn, Db, audit};
 use crate::adapters::sql::types::{Ts, corrupt, db_err, is_unique_violation};
 use crate::error::{Error, Result};
@@ -118,78 +121,40 @@ async fn put_tenant(conn: &mut Conn, t: &Tenant, partner: Option<PartnerId>) -> 
 async fn put_user(conn: &mut Conn, u: &User) -> Result<()> {
     let id = u.id.to_string();
     let query = if exists(conn, "users", &id).await? {
-        sqlx::query(
-            "UPDATE users SET tenant_id = ?, email = ?, first_name = ?, last_name = ?, \
-             scaikey_user_id = ?, status = ?, is_platform_admin = ?, is_tenant_admin = ?, \
-             created_at = ?, updated_at = ? WHERE id = ?",
-        )
+        bind_user(sqlx::query(UPDATE_USER), u).bind(id)
     } else {
-        sqlx::query(
-            "INSERT INTO users (tenant_id, email, first_name, last_name, scaikey_user_id, \
-             status, is_platform_admin, is_tenant_admin, created_at, updated_at, id) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
+        bind_user(sqlx::query(INSERT_USER).bind(id), u)
     };
-    let query = bind_user(query, u).bind(id);
     run(conn, query, "user").await
 }
 
 async fn put_group(conn: &mut Conn, g: &Group) -> Result<()> {
     let id = g.id.to_string();
     let query = if exists(conn, "user_groups", &id).await? {
-        sqlx::query(
-            "UPDATE user_groups SET tenant_id = ?, name = ?, description = ?, group_type = ?, \
-             scaikey_group_id = ?, created_at = ?, updated_at = ? WHERE id = ?",
-        )
+        bind_group(sqlx::query(UPDATE_GROUP), g).bind(id)
     } else {
-        sqlx::query(
-            "INSERT INTO user_groups (tenant_id, name, description, group_type, \
-             scaikey_group_id, created_at, updated_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
+        bind_group(sqlx::query(INSERT_GROUP).bind(id), g)
     };
-    let query = bind_group(query, g).bind(id);
     run(conn, query, "group").await
 }
 
 async fn delete_group(conn: &mut Conn, id: GroupId) -> Result<()> {
-    // Memberships first and explicitly: SQLite enforces the cascade only when the connection
-    // enables foreign keys.
-    for sql in [
-        "DELETE FROM group_members WHERE group_id = ?",
-        "DELETE FROM user_groups WHERE id = ?",
-    ] {
-        sqlx::query(sql)
-            .bind(id.to_string())
-            .execute(&mut *conn)
-            .await
-            .map_err(db_err)?;
-    }
+    delete_members_of(conn, id).await.map_err(db_err)?;
+    sqlx::query("DELETE FROM user_groups WHERE id = ?")
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
     Ok(())
 }
 
 async fn add_member(conn: &mut Conn, group: GroupId, user: UserId, at: Ts) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO group_members (group_id, user_id, created_at) SELECT ?, ?, ? \
-         WHERE NOT EXISTS (SELECT 1 FROM group_members WHERE group_id = ? AND user_id = ?)",
-    )
-    .bind(group.to_string())
-    .bind(user.to_string())
-    .bind(at)
-    .bind(group.to_string())
-    .bind(user.to_string())
-    .execute(&mut *conn)
-    .await
-    .map_err(db_err)?;
+    insert_member(conn, group, user, at).await.map_err(db_err)?;
     Ok(())
 }
 
 async fn remove_member(conn: &mut Conn, group: GroupId, user: UserId) -> Result<()> {
-    sqlx::query("DELETE FROM group_members WHERE group_id = ? AND user_id = ?")
-        .bind(group.to_string())
-        .bind(user.to_string())
-        .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
+    delete_member(conn, group, user).await.map_err(db_err)?;
     Ok(())
 }
 

@@ -44,9 +44,6 @@ pub(crate) mod access_grants;
 #[path = "audit.rs"]
 pub(crate) mod audit;
 #[allow(clippy::duplicate_mod)]
-#[path = "binders.rs"]
-pub(crate) mod binders;
-#[allow(clippy::duplicate_mod)]
 #[path = "common.rs"]
 pub(crate) mod common;
 #[allow(clippy::duplicate_mod)]
@@ -64,6 +61,9 @@ pub(crate) mod identity;
 #[allow(clippy::duplicate_mod)]
 #[path = "identity_batch.rs"]
 pub(crate) mod identity_batch;
+#[allow(clippy::duplicate_mod)]
+#[path = "identity_writes.rs"]
+pub(crate) mod identity_writes;
 #[allow(clippy::duplicate_mod)]
 #[path = "jobs.rs"]
 pub(crate) mod jobs;
