@@ -128,12 +128,13 @@ pub(super) fn validate_scopes(scopes: &[String]) -> Result<Vec<String>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::identity::api_key::{ApiKeyStatus, PermissionSource};
     use crate::ids::{ApiKeyId, TenantId, UserId};
 
-    fn key_limited_to(rate_limit: Option<u32>) -> ApiKey {
+    /// An active user key with no restrictions but `rate_limit`.
+    pub(crate) fn key_limited_to(rate_limit: Option<u32>) -> ApiKey {
         let now = Utc::now();
         ApiKey {
             id: ApiKeyId::new(),

@@ -286,33 +286,15 @@ mod tests {
     use rand::SeedableRng;
 
     use super::*;
-    use crate::ids::UserId;
 
     #[test]
     fn audit_json_never_has_secret_material() {
         let mut rng = rand::rngs::StdRng::seed_from_u64(1);
         let secret = ApiKeySecret::generate(&mut rng);
-        let now = Utc::now();
         let key = ApiKey {
-            id: ApiKeyId::new(),
-            tenant_id: TenantId::new(),
-            name: "k".into(),
-            description: None,
             key_prefix: secret.display_prefix(),
             key_hash: secret.hash(&crate::identity::api_key::Pepper::new("p")),
-            status: ApiKeyStatus::Active,
-            permission_source: PermissionSource::User,
-            permission_source_id: UserId::new().to_string(),
-            scopes: vec![],
-            rate_limit: None,
-            ip_whitelist: vec![],
-            expires_at: None,
-            last_used_at: None,
-            last_used_ip: None,
-            use_count: 0,
-            created_by: None,
-            created_at: now,
-            updated_at: now,
+            ..super::limits::tests::key_limited_to(None)
         };
         let text = key_json(&key).to_string();
         assert!(!text.contains(secret.expose()));
