@@ -1,6 +1,6 @@
-//! The ports: the traits through which the core reaches storage, the DNS backend, resolvers and
-//! time and randomness. Adapters in [`crate::adapters`] implement them; tests run one contract suite per port
-//! against every implementation.
+//! The ports: the traits through which the core reaches storage, the DNS backend, resolvers,
+//! time and randomness. Adapters in [`crate::adapters`] implement them; tests run one contract
+//! suite per port against every implementation.
 
 pub mod backend;
 pub mod clock;

@@ -1,7 +1,7 @@
 //! A caller's resolved permissions ([`Principal`]): built once per request from its role
 //! assignments, groups, grants and API-key scopes ([`PrincipalInput`]), then asked many times.
 //! An API key acting as someone else also carries its creator's permissions
-//! ([`CreatorBound`], see [`super::key_bound`]).
+//! (`CreatorBound`, see [`super::key_bound`]).
 
 use std::collections::HashMap;
 

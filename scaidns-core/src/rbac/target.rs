@@ -49,11 +49,11 @@ pub enum Denial {
     /// Roles allow it, but the API key's scopes do not include it.
     OutsideKeyScopes,
     /// The API key's principal holds it, but the user who created the key no longer does
-    /// ([`Principal::bounded_by`]).
+    /// ([`crate::rbac::Principal::bounded_by`]).
     BeyondKeyCreator,
 }
 
-/// The outcome of [`authorize`].
+/// The outcome of [`crate::rbac::authorize`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
     /// Go ahead.

@@ -11,36 +11,37 @@ use crate::ports::store::PageRequest;
 
 type Args = <Db as Database>::Arguments;
 
+/// Binds each [`Arg`] to `query` in order; a macro because sqlx's query kinds share `bind` by
+/// name only, not through a trait.
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for arg in $args {
+            query = match arg {
+                Arg::Text(v) => query.bind(v),
+                Arg::Int(v) => query.bind(v),
+                Arg::Bool(v) => query.bind(v),
+                Arg::Ts(v) => query.bind(v),
+            };
+        }
+        query
+    }};
+}
+
 /// Binds `args` in order.
 pub(crate) fn bind_as<'q, O>(
-    mut query: QueryAs<'q, Db, O, Args>,
+    query: QueryAs<'q, Db, O, Args>,
     args: Vec<Arg>,
 ) -> QueryAs<'q, Db, O, Args> {
-    for arg in args {
-        query = match arg {
-            Arg::Text(v) => query.bind(v),
-            Arg::Int(v) => query.bind(v),
-            Arg::Bool(v) => query.bind(v),
-            Arg::Ts(v) => query.bind(v),
-        };
-    }
-    query
+    bind_all!(query, args)
 }
 
 /// Binds `args` in order.
 pub(crate) fn bind_scalar<'q, O>(
-    mut query: QueryScalar<'q, Db, O, Args>,
+    query: QueryScalar<'q, Db, O, Args>,
     args: Vec<Arg>,
 ) -> QueryScalar<'q, Db, O, Args> {
-    for arg in args {
-        query = match arg {
-            Arg::Text(v) => query.bind(v),
-            Arg::Int(v) => query.bind(v),
-            Arg::Bool(v) => query.bind(v),
-            Arg::Ts(v) => query.bind(v),
-        };
-    }
-    query
+    bind_all!(query, args)
 }
 
 /// Counts the rows of `table` that match `filter`, then fetches one page of them in `order`:

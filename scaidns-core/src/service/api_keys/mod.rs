@@ -8,6 +8,9 @@
 //! principal holds (the no-escalation rule, [`crate::rbac::escalation`]). Keys the caller may
 //! not read are 404, never 403, so their existence does not leak.
 //! Audit entries carry [`key_json`], which never includes the secret or its hash.
+//!
+//! Reading, status changes and deletion are here; issuing keys (create, regenerate) is in
+//! `issue`, and what a new key may be (allow-list, scopes, narrowing) in `limits`.
 
 use chrono::{DateTime, Utc};
 use serde_json::json;

@@ -1,5 +1,9 @@
 //! Zone lifecycle: create (pending validation, or active for callers who may skip it), read,
 //! update metadata, soft delete, restore, hard delete (spec §2–3, interface decisions 12–15).
+//!
+//! Create, read, list and update are here; the end of a zone's life (delete, restore, purge) is
+//! in `lifecycle`, and what the other services use of a zone (its visible row, claim checks,
+//! writes with publication, system records, challenges) in `zone_rows`.
 
 use serde_json::json;
 

@@ -6,6 +6,9 @@
 //! Every method is idempotent: a row that already says what the provider says produces no
 //! change and no audit entry, so a repeated delivery (under a new event id) or a second sync
 //! changes nothing.
+//!
+//! The batch, the counts and the audit entries are here; the rows of each kind are computed in
+//! `orgs` (partners, tenants), `users` and `groups` (groups and memberships).
 
 use std::collections::HashMap;
 
