@@ -6,7 +6,7 @@ use sqlx::query::Query;
 use sqlx::{Database, Pool};
 
 use super::Db;
-use super::common::{finish, run_one};
+use super::common::write_one;
 use super::rbac::missing;
 use crate::adapters::sql::rbac_rows::{GrantRow, grant_columns, subject_columns};
 use crate::adapters::sql::rows::{json_text, models};
@@ -18,7 +18,7 @@ use crate::rbac::AccessGrant;
 
 type Args = <Db as Database>::Arguments;
 
-pub(super) fn bind_grant<'q>(
+fn bind_grant<'q>(
     query: Query<'q, Db, Args>,
     g: &AccessGrant,
     types: String,
@@ -39,12 +39,12 @@ pub(super) fn bind_grant<'q>(
         .bind(Ts::from(g.updated_at))
 }
 
-pub(super) fn grant_types(g: &AccessGrant) -> Result<String> {
+fn grant_types(g: &AccessGrant) -> Result<String> {
     let names: Vec<&str> = g.record_types.iter().map(|t| t.as_str()).collect();
     json_text(&names)
 }
 
-pub(super) fn grant_missing() -> Error {
+fn grant_missing() -> Error {
     missing("access_grant_not_found", "Access grant not found")
 }
 
@@ -54,7 +54,6 @@ pub(crate) async fn insert_grant(
     events: &[AuditEvent],
 ) -> Result<()> {
     let types = grant_types(g)?;
-    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
     let query = bind_grant(
         sqlx::query(
             "INSERT INTO access_grants (zone_id, tenant_id, subject_type, subject_id, role_id, \
@@ -65,15 +64,14 @@ pub(crate) async fn insert_grant(
         types,
     )
     .bind(g.id.to_string());
-    let result = run_one(
-        &mut tx,
+    write_one(
+        pool,
         query,
         events,
         || Error::conflict("access_grant_exists", "Access grant already exists"),
         None,
     )
-    .await;
-    finish(tx, result).await
+    .await
 }
 
 pub(crate) async fn update_grant(
@@ -82,7 +80,6 @@ pub(crate) async fn update_grant(
     events: &[AuditEvent],
 ) -> Result<()> {
     let types = grant_types(g)?;
-    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
     let query = bind_grant(
         sqlx::query(
             "UPDATE access_grants SET zone_id = ?, tenant_id = ?, subject_type = ?, \
@@ -93,15 +90,14 @@ pub(crate) async fn update_grant(
         types,
     )
     .bind(g.id.to_string());
-    let result = run_one(
-        &mut tx,
+    write_one(
+        pool,
         query,
         events,
         || Error::internal("unexpected unique violation"),
         Some(grant_missing()),
     )
-    .await;
-    finish(tx, result).await
+    .await
 }
 
 pub(crate) async fn delete_grant(
@@ -109,17 +105,15 @@ pub(crate) async fn delete_grant(
     id: GrantId,
     events: &[AuditEvent],
 ) -> Result<()> {
-    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
     let query = sqlx::query("DELETE FROM access_grants WHERE id = ?").bind(id.to_string());
-    let result = run_one(
-        &mut tx,
+    write_one(
+        pool,
         query,
         events,
         || Error::internal("unexpected unique violation"),
         Some(grant_missing()),
     )
-    .await;
-    finish(tx, result).await
+    .await
 }
 
 pub(crate) async fn get_grant(pool: &Pool<Db>, id: GrantId) -> Result<Option<AccessGrant>> {

@@ -2,7 +2,7 @@
 //! transactions, deleting a zone's rows by id (compiled once per engine, see `super`).
 
 use sqlx::query::Query;
-use sqlx::{AssertSqlSafe, Database, Transaction};
+use sqlx::{AssertSqlSafe, Database, Pool, Transaction};
 
 use super::{Conn, Db, audit};
 use crate::adapters::sql::types::{db_err, is_unique_violation};
@@ -33,6 +33,19 @@ pub(crate) async fn run_one(
         return Err(err);
     }
     audit::insert(conn, events).await
+}
+
+/// [`run_one`] in a write transaction of its own.
+pub(crate) async fn write_one(
+    pool: &Pool<Db>,
+    query: Query<'_, Db, Args>,
+    events: &[AuditEvent],
+    conflict: impl FnOnce() -> Error,
+    not_found: Option<Error>,
+) -> Result<()> {
+    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
+    let result = run_one(&mut tx, query, events, conflict, not_found).await;
+    finish(tx, result).await
 }
 
 /// Ends a write transaction: commits after success, rolls back at once after a failure (rather

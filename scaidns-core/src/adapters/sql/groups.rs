@@ -4,7 +4,7 @@
 use chrono::Utc;
 use sqlx::Pool;
 
-use super::common::{finish, run_one};
+use super::common::{finish, run_one, write_one};
 use super::dynamic_query;
 use super::identity_writes::{
     INSERT_GROUP, UPDATE_GROUP, bind_group, delete_member, delete_members_of, insert_member,
@@ -34,10 +34,8 @@ pub(crate) async fn insert_group(
     group: &Group,
     events: &[AuditEvent],
 ) -> Result<()> {
-    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
     let query = bind_group(sqlx::query(INSERT_GROUP).bind(group.id.to_string()), group);
-    let result = run_one(&mut tx, query, events, group_exists, None).await;
-    finish(tx, result).await
+    write_one(pool, query, events, group_exists, None).await
 }
 
 pub(crate) async fn update_group(
@@ -45,10 +43,8 @@ pub(crate) async fn update_group(
     group: &Group,
     events: &[AuditEvent],
 ) -> Result<()> {
-    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
     let query = bind_group(sqlx::query(UPDATE_GROUP), group).bind(group.id.to_string());
-    let result = run_one(&mut tx, query, events, group_exists, Some(group_missing())).await;
-    finish(tx, result).await
+    write_one(pool, query, events, group_exists, Some(group_missing())).await
 }
 
 pub(crate) async fn delete_group(

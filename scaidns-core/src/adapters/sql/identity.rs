@@ -6,7 +6,7 @@ use sqlx::query::Query;
 use sqlx::{Database, Pool};
 
 use super::Db;
-use super::common::{finish, run_one};
+use super::common::write_one;
 use super::dynamic_query::page;
 use super::identity_writes::{INSERT_USER, UPDATE_USER, bind_tenant, bind_user};
 use crate::adapters::sql::rows::{
@@ -22,20 +22,6 @@ use crate::ports::store::{ApiKeyFilter, Page, PageRequest};
 use crate::tenant::{Tenant, User};
 
 type Args = <Db as Database>::Arguments;
-
-/// Runs one statement and the audit entries in a write transaction. A unique violation becomes
-/// `conflict`; no affected row becomes `missing` when given.
-async fn write_one(
-    pool: &Pool<Db>,
-    query: Query<'_, Db, Args>,
-    events: &[AuditEvent],
-    conflict: fn() -> Error,
-    missing: Option<fn() -> Error>,
-) -> Result<()> {
-    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
-    let result = run_one(&mut tx, query, events, conflict, missing.map(|m| m())).await;
-    finish(tx, result).await
-}
 
 // ----- tenants -----
 
@@ -78,7 +64,7 @@ pub(crate) async fn update_tenant(
          created_at = ?, updated_at = ? WHERE id = ?",
     );
     let query = bind_tenant(query, tenant).bind(tenant.id.to_string());
-    write_one(pool, query, events, tenant_exists, Some(tenant_missing)).await
+    write_one(pool, query, events, tenant_exists, Some(tenant_missing())).await
 }
 
 pub(crate) async fn get_tenant_by(
@@ -137,7 +123,7 @@ pub(crate) async fn insert_user(pool: &Pool<Db>, user: &User, events: &[AuditEve
 
 pub(crate) async fn update_user(pool: &Pool<Db>, user: &User, events: &[AuditEvent]) -> Result<()> {
     let query = bind_user(sqlx::query(UPDATE_USER), user).bind(user.id.to_string());
-    write_one(pool, query, events, user_exists, Some(user_missing)).await
+    write_one(pool, query, events, user_exists, Some(user_missing())).await
 }
 
 pub(crate) async fn get_user_by(
@@ -254,7 +240,7 @@ pub(crate) async fn update_api_key(
          created_by = ?, created_at = ?, updated_at = ? WHERE id = ?",
     );
     let query = bind_api_key(query, key)?.bind(key.id.to_string());
-    write_one(pool, query, events, api_key_exists, Some(api_key_missing)).await
+    write_one(pool, query, events, api_key_exists, Some(api_key_missing())).await
 }
 
 pub(crate) async fn delete_api_key(
@@ -263,7 +249,7 @@ pub(crate) async fn delete_api_key(
     events: &[AuditEvent],
 ) -> Result<()> {
     let query = sqlx::query("DELETE FROM api_keys WHERE id = ?").bind(id.to_string());
-    write_one(pool, query, events, api_key_exists, Some(api_key_missing)).await
+    write_one(pool, query, events, api_key_exists, Some(api_key_missing())).await
 }
 
 pub(crate) async fn get_api_key_by(

@@ -4,7 +4,7 @@
 
 use sqlx::{AssertSqlSafe, Pool};
 
-use super::common::{finish, run_one};
+use super::common::{finish, run_one, write_one};
 use super::{Conn, Db};
 use crate::adapters::sql::rbac_rows::{
     AssignmentRow, GrantRow, RoleRow, assignment_columns, grant_columns, role_columns,
@@ -195,7 +195,6 @@ pub(crate) async fn insert_assignment(
 ) -> Result<()> {
     let (subject_type, subject_id) = subject_columns(&a.subject);
     let (scope_type, scope_key) = scope_columns(&a.scope);
-    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
     let query = sqlx::query(
         "INSERT INTO role_assignments (id, role_id, subject_type, subject_id, scope_type, \
          scope_key, tenant_id, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -209,8 +208,8 @@ pub(crate) async fn insert_assignment(
     .bind(a.tenant_id.to_string())
     .bind(a.created_by.map(|u| u.to_string()))
     .bind(Ts::from(a.created_at));
-    let result = run_one(
-        &mut tx,
+    write_one(
+        pool,
         query,
         events,
         || {
@@ -221,8 +220,7 @@ pub(crate) async fn insert_assignment(
         },
         None,
     )
-    .await;
-    finish(tx, result).await
+    .await
 }
 
 pub(crate) async fn delete_assignment(
@@ -230,17 +228,15 @@ pub(crate) async fn delete_assignment(
     id: RoleAssignmentId,
     events: &[AuditEvent],
 ) -> Result<()> {
-    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
     let query = sqlx::query("DELETE FROM role_assignments WHERE id = ?").bind(id.to_string());
-    let result = run_one(
-        &mut tx,
+    write_one(
+        pool,
         query,
         events,
         || Error::internal("unexpected unique violation"),
         Some(missing("assignment_not_found", "Role assignment not found")),
     )
-    .await;
-    finish(tx, result).await
+    .await
 }
 
 pub(crate) async fn get_assignment(
