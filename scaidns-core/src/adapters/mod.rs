@@ -6,7 +6,7 @@ pub mod embedded;
 pub mod oidc;
 #[cfg(feature = "pdns")]
 pub mod pdns;
-pub mod rate_limit;
+pub mod rate_limiters;
 #[cfg(feature = "resolver")]
 pub mod resolver;
 #[cfg(feature = "sql")]

@@ -162,11 +162,13 @@ pub struct ApiKey {
 
 #[cfg(test)]
 mod tests {
+    use rand::SeedableRng;
+
     use super::*;
 
     #[test]
     fn secrets_hash_with_pepper_and_redact() {
-        let mut rng = rand::rng();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
         let secret = ApiKeySecret::generate(&mut rng);
         assert!(secret.expose().starts_with(SECRET_PREFIX));
         assert_eq!(secret.expose().len(), SECRET_PREFIX.len() + RANDOM_LEN);

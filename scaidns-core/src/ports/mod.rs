@@ -1,15 +1,17 @@
 //! The ports: the traits through which the core reaches storage, the DNS backend, its DNSSEC
-//! keys, resolvers and time. Adapters in [`crate::adapters`] implement them; tests run one
-//! contract suite per port against every implementation.
+//! keys, resolvers, time and randomness. Adapters in [`crate::adapters`] implement them; tests
+//! run one contract suite per port against every implementation.
 
 pub mod backend;
 pub mod clock;
-pub mod directory;
 pub mod dnssec_keys;
-pub mod identity_directory;
 pub mod identity_provider;
+pub mod identity_store;
+pub mod idp_directory;
 pub mod lifecycle;
-pub mod rate_limit;
+pub mod paging;
+pub mod random;
+pub mod rate_limiter;
 pub mod rbac;
 pub mod resolver;
 pub mod store;
@@ -17,5 +19,6 @@ pub mod store;
 pub use backend::{BackendError, BackendErrorKind, DnsBackend, ZoneSpec};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use dnssec_keys::DnssecKeyBackend;
+pub use random::{Random, SeededRandom, SystemRandom};
 pub use resolver::{LookupAnswer, ResolveError, Resolver};
 pub use store::Store;

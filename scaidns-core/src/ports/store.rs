@@ -11,49 +11,17 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::audit::{ActorType, AuditEvent};
+// Re-exported: every list method of the store speaks in pages.
 use crate::error::Result;
 use crate::identity::api_key::ApiKey;
 use crate::ids::{ApiKeyId, AuditEventId, RecordId, TenantId, UserId, ZoneId};
 use crate::name::ZoneName;
 use crate::ownership::Validation;
+pub use crate::ports::paging::{Page, PageRequest};
 use crate::record::{Record, RecordType};
 use crate::tenant::{Tenant, User};
 use crate::zone::claims::OverlapPolicy;
 use crate::zone::{DomainType, SyncState, Zone, ZoneStatus};
-
-/// A page request: `page` is 1-based, `page_size` 1..=100 (checked by the caller).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageRequest {
-    /// 1-based page.
-    pub page: u32,
-    /// Items per page.
-    pub page_size: u32,
-}
-
-impl PageRequest {
-    /// Rows to skip.
-    pub fn offset(&self) -> u64 {
-        u64::from(self.page.saturating_sub(1)) * u64::from(self.page_size)
-    }
-}
-
-impl Default for PageRequest {
-    fn default() -> Self {
-        Self {
-            page: 1,
-            page_size: 50,
-        }
-    }
-}
-
-/// One page of results and the total count.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Page<T> {
-    /// Items of this page.
-    pub items: Vec<T>,
-    /// Items across all pages.
-    pub total: u64,
-}
 
 /// Zone list filter. `tenant_id: None` lists every tenant's zones (platform admins).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -338,8 +306,8 @@ pub trait Store:
     + SettingsStore
     + crate::ports::lifecycle::DnssecKeyStore
     + crate::ports::lifecycle::JobStore
-    + crate::ports::directory::GroupStore
-    + crate::ports::directory::IdentityBatchStore
+    + crate::ports::identity_store::GroupStore
+    + crate::ports::identity_store::IdentityBatchStore
     + crate::ports::rbac::RbacStore
     + std::fmt::Debug
 {

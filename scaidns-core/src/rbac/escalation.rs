@@ -7,10 +7,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::decision::{Principal, Target, type_bits};
 use super::model::{AccessGrant, Role, RoleAssignment, RoleScope};
 use super::permission::PermSet;
+use super::principal::Principal;
 use super::roles::{TENANT_ADMIN, system_role};
+use super::target::Target;
+use super::zone_grants::type_bits;
 use crate::error::{Error, Result};
 use crate::ids::{TenantId, ZoneId};
 use crate::record::RecordType;
@@ -210,7 +212,7 @@ impl Principal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rbac::decision::{GrantInput, PrincipalInput};
+    use crate::rbac::principal::{GrantInput, PrincipalInput};
 
     fn now() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")

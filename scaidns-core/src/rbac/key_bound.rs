@@ -6,30 +6,8 @@
 
 use std::collections::HashMap;
 
-use super::decision::Principal;
-use super::permission::Permission;
+use super::principal::{CreatorBound, Principal};
 use crate::ids::{TenantId, ZoneId};
-
-/// A key creator's current permissions, bounding the key's.
-#[derive(Debug, Clone)]
-pub(super) struct CreatorBound {
-    pub(super) creator: Principal,
-    /// The tenant of each zone the key's own assignments and grants name, so a zone the key
-    /// reaches zone by zone can be checked against the creator's tenant-wide roles.
-    zone_tenants: HashMap<ZoneId, TenantId>,
-}
-
-impl CreatorBound {
-    /// Whether the creator may use `perm` on `zone` (by any role or grant).
-    pub(super) fn reaches_zone(&self, perm: Permission, zone: ZoneId) -> bool {
-        self.creator.zones_with(perm).contains(&zone)
-            || self.creator.covers_all_tenants(perm)
-            || self
-                .zone_tenants
-                .get(&zone)
-                .is_some_and(|t| self.creator.covers_tenant(perm, *t))
-    }
-}
 
 impl Principal {
     /// This principal (an API key's) bounded by `creator`, the current permissions of the user
@@ -55,11 +33,13 @@ mod tests {
     use chrono::{DateTime, Utc};
 
     use super::*;
-    use crate::rbac::PermSet;
-    use crate::rbac::decision::{Decision, Denial, GrantInput, PrincipalInput, Target, authorize};
+    use crate::rbac::decision::authorize;
     use crate::rbac::escalation::{Holding, Holdings};
     use crate::rbac::model::RoleScope;
+    use crate::rbac::permission::{PermSet, Permission};
+    use crate::rbac::principal::{GrantInput, PrincipalInput};
     use crate::rbac::roles::system_role;
+    use crate::rbac::target::{Decision, Denial, Target};
     use crate::record::RecordType;
 
     fn now() -> DateTime<Utc> {

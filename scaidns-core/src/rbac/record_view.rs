@@ -4,8 +4,10 @@
 //! pattern nor types) sees everything; one that holds it only through narrowed grants sees the
 //! records those grants cover, and may not run operations that act on every record at once.
 
-use super::decision::{Principal, Target, authorize};
+use super::decision::authorize;
 use super::permission::Permission;
+use super::principal::Principal;
+use super::target::Target;
 use crate::ids::{TenantId, ZoneId};
 use crate::record::RecordType;
 
@@ -89,8 +91,8 @@ mod tests {
     use chrono::{DateTime, Utc};
 
     use super::*;
-    use crate::rbac::decision::{GrantInput, PrincipalInput};
     use crate::rbac::model::RoleScope;
+    use crate::rbac::principal::{GrantInput, PrincipalInput};
     use crate::rbac::roles::system_role;
 
     fn now() -> DateTime<Utc> {

@@ -18,7 +18,7 @@ use crate::record::RecordType;
 use crate::zone::Zone;
 
 use super::authn::caller_user;
-use super::tenants::optional_text;
+use super::text_input::optional_text;
 use super::{OpContext, ScaiDns};
 
 /// Input of [`ScaiDns::access_grant_create`].

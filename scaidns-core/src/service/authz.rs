@@ -215,14 +215,7 @@ impl ScaiDns {
         let (flags, subjects) = match subject {
             Subject::User(id) => {
                 let user = self.store().get_user(id).await?;
-                let mut subjects = vec![subject];
-                subjects.extend(
-                    self.store()
-                        .user_group_ids(id)
-                        .await?
-                        .into_iter()
-                        .map(Subject::Group),
-                );
+                let subjects = self.user_and_groups(id).await?;
                 let flags = user.map_or((false, None), |u| {
                     (
                         u.is_platform_admin,
@@ -255,6 +248,14 @@ impl ScaiDns {
         self.principal(ctx).await?.refuse_escalation(&holdings)
     }
 
+    /// The user and its groups: the subjects whose assignments and grants a user holds.
+    async fn user_and_groups(&self, id: crate::ids::UserId) -> Result<Vec<Subject>> {
+        let groups = self.store().user_group_ids(id).await?;
+        Ok(std::iter::once(Subject::User(id))
+            .chain(groups.into_iter().map(Subject::Group))
+            .collect())
+    }
+
     /// The user's flags and the subjects (the user and its groups) whose holdings apply.
     async fn user_input(
         &self,
@@ -267,14 +268,7 @@ impl ScaiDns {
             Some(user) => Some(user.clone()),
             None => self.store().get_user(id).await?,
         };
-        let mut subjects = vec![Subject::User(id)];
-        subjects.extend(
-            self.store()
-                .user_group_ids(id)
-                .await?
-                .into_iter()
-                .map(Subject::Group),
-        );
+        let subjects = self.user_and_groups(id).await?;
         let input = PrincipalInput {
             platform_admin: flag_platform_admin
                 || user.as_ref().is_some_and(|u| u.is_platform_admin),

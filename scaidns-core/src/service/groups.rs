@@ -10,7 +10,7 @@ use crate::rbac::{Permission, Subject, Target};
 use crate::tenant::{Group, GroupType};
 
 use super::identity_sync::group_json;
-use super::tenants::{optional_text, required_text};
+use super::text_input::{optional_text, required_text};
 use super::{OpContext, ScaiDns};
 
 /// Input of [`ScaiDns::group_create`].

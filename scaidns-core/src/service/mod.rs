@@ -28,6 +28,7 @@ pub mod records;
 pub mod role_assignments;
 pub mod roles;
 mod tenants;
+mod text_input;
 mod token_auth;
 pub mod validation;
 pub mod worker;
@@ -47,7 +48,7 @@ pub use rate_limits::{RateDecision, RateLimitError};
 pub use tenants::{Bootstrapped, TenantCreate, UserCreate};
 
 use crate::identity::api_key::Pepper;
-use crate::ports::{Clock, DnsBackend, Resolver, Store};
+use crate::ports::{Clock, DnsBackend, Random, Resolver, Store, SystemRandom};
 use crate::record::TtlPolicy;
 use crate::zone::soa::SoaTimers;
 
@@ -152,6 +153,7 @@ pub struct ScaiDns {
     dnssec_keys: Option<Arc<dyn crate::ports::dnssec_keys::DnssecKeyBackend>>,
     resolver: Arc<dyn Resolver>,
     clock: Arc<dyn Clock>,
+    random: Arc<dyn Random>,
     config: ServiceConfig,
     identity_provider: Option<Arc<dyn crate::ports::identity_provider::IdentityProvider>>,
     rate_limiter: Option<rate_limits::RateLimits>,
@@ -172,6 +174,7 @@ impl ScaiDns {
             dnssec_keys: None,
             resolver,
             clock,
+            random: Arc::new(SystemRandom),
             config,
             identity_provider: None,
             rate_limiter: None,
@@ -191,6 +194,19 @@ impl ScaiDns {
     /// The clock.
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
+    }
+
+    /// Replaces the source of randomness (the system's by default), e.g. with a seeded one so
+    /// that secrets and tokens repeat in tests.
+    #[must_use]
+    pub fn with_random(mut self, random: Arc<dyn Random>) -> Self {
+        self.random = random;
+        self
+    }
+
+    /// The source of randomness.
+    pub fn random(&self) -> &Arc<dyn Random> {
+        &self.random
     }
 
     /// The configuration.

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::ports::rate_limit::RateLimiter;
+use crate::ports::rate_limiter::RateLimiter;
 
-pub use crate::ports::rate_limit::{RateDecision, RateLimitError};
+pub use crate::ports::rate_limiter::{RateDecision, RateLimitError};
 
 use super::ScaiDns;
 

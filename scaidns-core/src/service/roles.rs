@@ -13,7 +13,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ids::RoleId;
 use crate::rbac::{PermSet, Permission, Role, RoleScope, Target};
 
-use super::tenants::optional_text;
+use super::text_input::optional_text;
 use super::{OpContext, ScaiDns};
 
 /// Input of [`ScaiDns::role_create`].

@@ -5,7 +5,7 @@
 //! count together.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use scaidns_core::ports::rate_limit::{RateDecision, RateLimiter, WINDOW_SECONDS};
+use scaidns_core::ports::rate_limiter::{RateDecision, RateLimiter, WINDOW_SECONDS};
 
 use crate::support::contract::contract;
 use crate::support::limiters::{fresh_prefix, redis_with_prefix};
@@ -111,7 +111,7 @@ async fn unreachable_redis_is_an_error() {
         .local_addr()
         .unwrap()
         .port();
-    let limiter = scaidns_core::adapters::rate_limit::RedisRateLimiter::new(
+    let limiter = scaidns_core::adapters::rate_limiters::RedisRateLimiter::new(
         &format!("redis://127.0.0.1:{port}"),
         "scaidns-test",
     )

@@ -16,13 +16,13 @@ use scaidns_core::adapters::embedded::{EmbeddedBackend, EmbeddedServerHandle};
 use scaidns_core::adapters::oidc::OidcProvider;
 use scaidns_core::adapters::oidc::directory::ScaiKeyDirectory;
 use scaidns_core::adapters::pdns::{PdnsConfig, PdnsZoneKind, PowerDnsBackend};
-use scaidns_core::adapters::rate_limit::{
+use scaidns_core::adapters::rate_limiters::{
     FallbackRateLimiter, InProcessRateLimiter, RedisRateLimiter,
 };
 use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::adapters::sql::SqlStore;
 use scaidns_core::identity::api_key::Pepper;
-use scaidns_core::ports::rate_limit::RateLimiter;
+use scaidns_core::ports::rate_limiter::RateLimiter;
 use scaidns_core::ports::{DnsBackend, DnssecKeyBackend, Store, SystemClock};
 use scaidns_core::record::TtlPolicy;
 use scaidns_core::service::identity_sync::{SyncOptions, SyncProgress, SyncReport};

@@ -16,11 +16,11 @@ use tokio::sync::Mutex;
 
 use super::OidcProvider;
 use super::http::{BasicAuth, HttpError};
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 use crate::identity::upstream::{
     UpstreamGroup, UpstreamPartner, UpstreamTenant, UpstreamUser, text_at,
 };
-use crate::ports::identity_directory::IdentityDirectory;
+use crate::ports::idp_directory::IdentityDirectory;
 
 /// Items per page requested.
 const PER_PAGE: usize = 100;
@@ -28,17 +28,7 @@ const PER_PAGE: usize = 100;
 const MAX_PAGES: u32 = 10_000;
 
 fn upstream(err: &HttpError) -> Error {
-    // The URL and status only: a body may echo credentials.
-    let what = match err {
-        HttpError::Status { url, status, .. } => format!("{url} answered {status}"),
-        HttpError::Unreachable { url, reason } => format!("cannot reach {url}: {reason}"),
-        HttpError::Decode { url, .. } => format!("{url} sent an unexpected answer"),
-    };
-    Error::new(
-        ErrorKind::Upstream,
-        "identity_provider_unavailable",
-        format!("ScaiKey directory: {what}"),
-    )
+    err.to_upstream_error("ScaiKey directory")
 }
 
 #[derive(Deserialize)]

@@ -15,6 +15,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde::de::DeserializeOwned;
 
+use crate::error::{Error, ErrorKind};
+
 /// Largest response read from the provider.
 const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 
@@ -47,6 +49,24 @@ pub enum HttpError {
         /// Parser message.
         reason: String,
     },
+}
+
+impl HttpError {
+    /// The failure as an identity-provider error (`identity_provider_unavailable`) for `call`
+    /// ("ScaiKey directory", …): the URL and the status only, since a body may echo
+    /// credentials.
+    pub(crate) fn to_upstream_error(&self, call: &str) -> Error {
+        let what = match self {
+            HttpError::Status { url, status, .. } => format!("{url} answered {status}"),
+            HttpError::Unreachable { url, reason } => format!("cannot reach {url}: {reason}"),
+            HttpError::Decode { url, .. } => format!("{url} sent an unexpected answer"),
+        };
+        Error::new(
+            ErrorKind::Upstream,
+            "identity_provider_unavailable",
+            format!("{call}: {what}"),
+        )
+    }
 }
 
 /// HTTP Basic credentials (RFC 6749 §2.3.1: client id and secret, form-urlencoded first).

@@ -93,16 +93,7 @@ pub enum RegistrationStatus {
 }
 
 fn failed(err: &HttpError) -> Error {
-    let what = match err {
-        HttpError::Status { url, status, .. } => format!("{url} answered {status}"),
-        HttpError::Unreachable { url, reason } => format!("cannot reach {url}: {reason}"),
-        HttpError::Decode { url, .. } => format!("{url} sent an unexpected answer"),
-    };
-    Error::new(
-        ErrorKind::Upstream,
-        "identity_provider_unavailable",
-        format!("ScaiKey registration: {what}"),
-    )
+    err.to_upstream_error("ScaiKey registration")
 }
 
 fn applications(base: &str) -> String {

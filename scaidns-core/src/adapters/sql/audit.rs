@@ -1,12 +1,12 @@
 //! The audit log: entries are inserted inside other writes' transactions and read newest first
 //! (compiled once per engine, see `super`).
 
-use sqlx::{AssertSqlSafe, Pool};
+use sqlx::Pool;
 
-use super::common::{bind_as, bind_scalar};
+use super::dynamic_query::page;
 use super::{Conn, Db};
 use crate::adapters::sql::rows::{AuditRow, audit_columns, json_text, models};
-use crate::adapters::sql::types::{Arg, Filter, Ts, count, db_err, limit_offset};
+use crate::adapters::sql::types::{Arg, Filter, Ts, db_err};
 use crate::audit::AuditEvent;
 use crate::error::Result;
 use crate::ids::AuditEventId;
@@ -47,7 +47,7 @@ pub(crate) async fn insert(conn: &mut Conn, events: &[AuditEvent]) -> Result<()>
 pub(crate) async fn list(
     pool: &Pool<Db>,
     filter: &AuditFilter,
-    page: PageRequest,
+    page_req: PageRequest,
 ) -> Result<Page<AuditEvent>> {
     let mut f = Filter::default();
     if let Some(tenant) = filter.tenant_id {
@@ -76,35 +76,18 @@ pub(crate) async fn list(
     if let Some(until) = filter.until {
         f.and("created_at < ?", [Arg::Ts(until.into())]);
     }
-    let where_sql = f.sql();
-    let total: i64 = bind_scalar(
-        sqlx::query_scalar(AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM audit_events{where_sql}"
-        ))),
-        f.args.clone(),
+    let (rows, total) = page::<AuditRow>(
+        pool,
+        "audit_events",
+        audit_columns!(),
+        f,
+        "created_at DESC, id DESC",
+        page_req,
     )
-    .fetch_one(pool)
-    .await
-    .map_err(db_err)?;
-    let mut args = f.args;
-    args.extend(limit_offset(page));
-    let rows: Vec<AuditRow> = bind_as(
-        sqlx::query_as(AssertSqlSafe(format!(
-            concat!(
-                "SELECT ",
-                audit_columns!(),
-                " FROM audit_events{} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
-            ),
-            where_sql
-        ))),
-        args,
-    )
-    .fetch_all(pool)
-    .await
-    .map_err(db_err)?;
+    .await?;
     Ok(Page {
         items: models(rows, AuditRow::into_model)?,
-        total: count(total),
+        total,
     })
 }
 

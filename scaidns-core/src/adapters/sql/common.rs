@@ -1,47 +1,15 @@
-//! Helpers of the query modules: binding run-time values, ending write transactions, deleting
-//! a zone's rows by id (compiled once per engine, see `super`).
+//! Helpers of the query modules' writes: one statement with its audit entries, ending write
+//! transactions, deleting a zone's rows by id (compiled once per engine, see `super`).
 
-use sqlx::query::{Query, QueryAs, QueryScalar};
-use sqlx::{AssertSqlSafe, Database, Transaction};
+use sqlx::query::Query;
+use sqlx::{AssertSqlSafe, Database, Pool, Transaction};
 
 use super::{Conn, Db, audit};
-use crate::adapters::sql::types::{Arg, db_err, is_unique_violation};
+use crate::adapters::sql::types::{db_err, is_unique_violation};
 use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 
 type Args = <Db as Database>::Arguments;
-
-/// Binds `args` in order.
-pub(crate) fn bind_as<'q, O>(
-    mut query: QueryAs<'q, Db, O, Args>,
-    args: Vec<Arg>,
-) -> QueryAs<'q, Db, O, Args> {
-    for arg in args {
-        query = match arg {
-            Arg::Text(v) => query.bind(v),
-            Arg::Int(v) => query.bind(v),
-            Arg::Bool(v) => query.bind(v),
-            Arg::Ts(v) => query.bind(v),
-        };
-    }
-    query
-}
-
-/// Binds `args` in order.
-pub(crate) fn bind_scalar<'q, O>(
-    mut query: QueryScalar<'q, Db, O, Args>,
-    args: Vec<Arg>,
-) -> QueryScalar<'q, Db, O, Args> {
-    for arg in args {
-        query = match arg {
-            Arg::Text(v) => query.bind(v),
-            Arg::Int(v) => query.bind(v),
-            Arg::Bool(v) => query.bind(v),
-            Arg::Ts(v) => query.bind(v),
-        };
-    }
-    query
-}
 
 /// Runs one statement then the audit entries; a unique violation becomes `conflict()`, no
 /// affected row `not_found` (when given).
@@ -65,6 +33,19 @@ pub(crate) async fn run_one(
         return Err(err);
     }
     audit::insert(conn, events).await
+}
+
+/// [`run_one`] in a write transaction of its own.
+pub(crate) async fn write_one(
+    pool: &Pool<Db>,
+    query: Query<'_, Db, Args>,
+    events: &[AuditEvent],
+    conflict: impl FnOnce() -> Error,
+    not_found: Option<Error>,
+) -> Result<()> {
+    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
+    let result = run_one(&mut tx, query, events, conflict, not_found).await;
+    finish(tx, result).await
 }
 
 /// Ends a write transaction: commits after success, rolls back at once after a failure (rather

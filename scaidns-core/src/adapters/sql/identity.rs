@@ -3,15 +3,17 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::query::Query;
-use sqlx::{AssertSqlSafe, Database, Pool};
+use sqlx::{Database, Pool};
 
 use super::Db;
-use super::common::{bind_as, bind_scalar, finish, run_one};
+use super::common::write_one;
+use super::dynamic_query::page;
+use super::identity_writes::{INSERT_USER, UPDATE_USER, bind_tenant, bind_user};
 use crate::adapters::sql::rows::{
     ApiKeyKey, ApiKeyRow, TenantKey, TenantRow, UserKey, UserRow, api_key_columns, json_text,
     models, tenant_columns, user_columns,
 };
-use crate::adapters::sql::types::{Arg, Filter, Ts, count, db_err, limit_offset, ts_opt};
+use crate::adapters::sql::types::{Arg, Filter, Ts, db_err, ts_opt};
 use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::identity::api_key::{ApiKey, ApiKeyStatus};
@@ -21,52 +23,6 @@ use crate::tenant::{Tenant, User};
 
 type Args = <Db as Database>::Arguments;
 
-/// Runs one statement and the audit entries in a write transaction. A unique violation becomes
-/// `conflict`; no affected row becomes `missing` when given.
-async fn write_one(
-    pool: &Pool<Db>,
-    query: Query<'_, Db, Args>,
-    events: &[AuditEvent],
-    conflict: fn() -> Error,
-    missing: Option<fn() -> Error>,
-) -> Result<()> {
-    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
-    let result = run_one(&mut tx, query, events, conflict, missing.map(|m| m())).await;
-    finish(tx, result).await
-}
-
-/// Counts and fetches one page of a query built at run time.
-async fn page<R>(
-    pool: &Pool<Db>,
-    table: &str,
-    columns: &str,
-    filter: Filter,
-    order: &str,
-    page: PageRequest,
-) -> Result<(Vec<R>, u64)>
-where
-    R: for<'r> sqlx::FromRow<'r, <Db as Database>::Row> + Send + Unpin,
-{
-    let where_sql = filter.sql();
-    let total: i64 = bind_scalar(
-        sqlx::query_scalar(AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM {table}{where_sql}"
-        ))),
-        filter.args.clone(),
-    )
-    .fetch_one(pool)
-    .await
-    .map_err(db_err)?;
-    let mut args = filter.args;
-    args.extend(limit_offset(page));
-    let sql = format!("SELECT {columns} FROM {table}{where_sql} ORDER BY {order} LIMIT ? OFFSET ?");
-    let rows: Vec<R> = bind_as(sqlx::query_as(AssertSqlSafe(sql)), args)
-        .fetch_all(pool)
-        .await
-        .map_err(db_err)?;
-    Ok((rows, count(total)))
-}
-
 // ----- tenants -----
 
 fn tenant_exists() -> Error {
@@ -75,18 +31,6 @@ fn tenant_exists() -> Error {
 
 fn tenant_missing() -> Error {
     Error::not_found("Tenant not found")
-}
-
-/// Binds every tenant column but `id`, in `tenant_columns!` order.
-fn bind_tenant<'q>(query: Query<'q, Db, Args>, t: &Tenant) -> Query<'q, Db, Args> {
-    query
-        .bind(t.name.clone())
-        .bind(t.slug.clone())
-        .bind(t.scaikey_tenant_id.clone())
-        .bind(t.status.as_str())
-        .bind(t.is_platform)
-        .bind(Ts::from(t.created_at))
-        .bind(Ts::from(t.updated_at))
 }
 
 pub(crate) async fn insert_tenant(
@@ -120,7 +64,7 @@ pub(crate) async fn update_tenant(
          created_at = ?, updated_at = ? WHERE id = ?",
     );
     let query = bind_tenant(query, tenant).bind(tenant.id.to_string());
-    write_one(pool, query, events, tenant_exists, Some(tenant_missing)).await
+    write_one(pool, query, events, tenant_exists, Some(tenant_missing())).await
 }
 
 pub(crate) async fn get_tenant_by(
@@ -172,39 +116,14 @@ fn user_missing() -> Error {
     Error::not_found("User not found")
 }
 
-/// Binds every user column but `id`, in `user_columns!` order. E-mails are kept lowercase so
-/// that the unique key and lookups ignore case.
-fn bind_user<'q>(query: Query<'q, Db, Args>, u: &User) -> Query<'q, Db, Args> {
-    query
-        .bind(u.tenant_id.to_string())
-        .bind(u.email.to_lowercase())
-        .bind(u.first_name.clone())
-        .bind(u.last_name.clone())
-        .bind(u.scaikey_user_id.clone())
-        .bind(u.status.as_str())
-        .bind(u.is_platform_admin)
-        .bind(u.is_tenant_admin)
-        .bind(Ts::from(u.created_at))
-        .bind(Ts::from(u.updated_at))
-}
-
 pub(crate) async fn insert_user(pool: &Pool<Db>, user: &User, events: &[AuditEvent]) -> Result<()> {
-    let query = sqlx::query(concat!(
-        "INSERT INTO users (",
-        user_columns!(),
-        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    ))
-    .bind(user.id.to_string());
+    let query = sqlx::query(INSERT_USER).bind(user.id.to_string());
     write_one(pool, bind_user(query, user), events, user_exists, None).await
 }
 
 pub(crate) async fn update_user(pool: &Pool<Db>, user: &User, events: &[AuditEvent]) -> Result<()> {
-    let query = sqlx::query(
-        "UPDATE users SET tenant_id = ?, email = ?, first_name = ?, last_name = ?, scaikey_user_id = ?, \
-         status = ?, is_platform_admin = ?, is_tenant_admin = ?, created_at = ?, updated_at = ? WHERE id = ?",
-    );
-    let query = bind_user(query, user).bind(user.id.to_string());
-    write_one(pool, query, events, user_exists, Some(user_missing)).await
+    let query = bind_user(sqlx::query(UPDATE_USER), user).bind(user.id.to_string());
+    write_one(pool, query, events, user_exists, Some(user_missing())).await
 }
 
 pub(crate) async fn get_user_by(
@@ -321,7 +240,7 @@ pub(crate) async fn update_api_key(
          created_by = ?, created_at = ?, updated_at = ? WHERE id = ?",
     );
     let query = bind_api_key(query, key)?.bind(key.id.to_string());
-    write_one(pool, query, events, api_key_exists, Some(api_key_missing)).await
+    write_one(pool, query, events, api_key_exists, Some(api_key_missing())).await
 }
 
 pub(crate) async fn delete_api_key(
@@ -330,7 +249,7 @@ pub(crate) async fn delete_api_key(
     events: &[AuditEvent],
 ) -> Result<()> {
     let query = sqlx::query("DELETE FROM api_keys WHERE id = ?").bind(id.to_string());
-    write_one(pool, query, events, api_key_exists, Some(api_key_missing)).await
+    write_one(pool, query, events, api_key_exists, Some(api_key_missing())).await
 }
 
 pub(crate) async fn get_api_key_by(

@@ -5,11 +5,15 @@
 use sqlx::{Database, Pool};
 
 use super::common::finish;
+use super::identity_writes::{
+    INSERT_GROUP, INSERT_USER, UPDATE_GROUP, UPDATE_USER, bind_group, bind_partner, bind_tenant,
+    bind_user, delete_member, delete_members_of, insert_member,
+};
 use super::{Conn, Db, audit};
 use crate::adapters::sql::types::{Ts, corrupt, db_err, is_unique_violation};
 use crate::error::{Error, Result};
 use crate::ids::{GroupId, PartnerId, TenantId, UserId};
-use crate::ports::directory::{BatchOutcome, IdentityBatch, IdentityChange};
+use crate::ports::identity_store::{BatchOutcome, IdentityBatch, IdentityChange};
 use crate::tenant::{Group, Partner, Tenant, User};
 
 type Args = <Db as Database>::Arguments;
@@ -91,14 +95,7 @@ async fn put_partner(conn: &mut Conn, p: &Partner) -> Result<()> {
              updated_at, id) VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
     };
-    let query = query
-        .bind(p.name.clone())
-        .bind(p.slug.clone())
-        .bind(p.scaikey_partner_id.clone())
-        .bind(p.status.as_str())
-        .bind(Ts::from(p.created_at))
-        .bind(Ts::from(p.updated_at))
-        .bind(id);
+    let query = bind_partner(query, p).bind(id);
     run(conn, query, "partner").await
 }
 
@@ -115,14 +112,7 @@ async fn put_tenant(conn: &mut Conn, t: &Tenant, partner: Option<PartnerId>) -> 
             "created_at, updated_at, partner_id, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
         ))
     };
-    let query = query
-        .bind(t.name.clone())
-        .bind(t.slug.clone())
-        .bind(t.scaikey_tenant_id.clone())
-        .bind(t.status.as_str())
-        .bind(t.is_platform)
-        .bind(Ts::from(t.created_at))
-        .bind(Ts::from(t.updated_at))
+    let query = bind_tenant(query, t)
         .bind(partner.map(|p| p.to_string()))
         .bind(id);
     run(conn, query, "tenant").await
@@ -131,97 +121,40 @@ async fn put_tenant(conn: &mut Conn, t: &Tenant, partner: Option<PartnerId>) -> 
 async fn put_user(conn: &mut Conn, u: &User) -> Result<()> {
     let id = u.id.to_string();
     let query = if exists(conn, "users", &id).await? {
-        sqlx::query(
-            "UPDATE users SET tenant_id = ?, email = ?, first_name = ?, last_name = ?, \
-             scaikey_user_id = ?, status = ?, is_platform_admin = ?, is_tenant_admin = ?, \
-             created_at = ?, updated_at = ? WHERE id = ?",
-        )
+        bind_user(sqlx::query(UPDATE_USER), u).bind(id)
     } else {
-        sqlx::query(
-            "INSERT INTO users (tenant_id, email, first_name, last_name, scaikey_user_id, \
-             status, is_platform_admin, is_tenant_admin, created_at, updated_at, id) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
+        bind_user(sqlx::query(INSERT_USER).bind(id), u)
     };
-    let query = query
-        .bind(u.tenant_id.to_string())
-        .bind(u.email.to_lowercase())
-        .bind(u.first_name.clone())
-        .bind(u.last_name.clone())
-        .bind(u.scaikey_user_id.clone())
-        .bind(u.status.as_str())
-        .bind(u.is_platform_admin)
-        .bind(u.is_tenant_admin)
-        .bind(Ts::from(u.created_at))
-        .bind(Ts::from(u.updated_at))
-        .bind(id);
     run(conn, query, "user").await
 }
 
 async fn put_group(conn: &mut Conn, g: &Group) -> Result<()> {
     let id = g.id.to_string();
     let query = if exists(conn, "user_groups", &id).await? {
-        sqlx::query(
-            "UPDATE user_groups SET tenant_id = ?, name = ?, description = ?, group_type = ?, \
-             scaikey_group_id = ?, created_at = ?, updated_at = ? WHERE id = ?",
-        )
+        bind_group(sqlx::query(UPDATE_GROUP), g).bind(id)
     } else {
-        sqlx::query(
-            "INSERT INTO user_groups (tenant_id, name, description, group_type, \
-             scaikey_group_id, created_at, updated_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
+        bind_group(sqlx::query(INSERT_GROUP).bind(id), g)
     };
-    let query = query
-        .bind(g.tenant_id.to_string())
-        .bind(g.name.clone())
-        .bind(g.description.clone())
-        .bind(g.group_type.as_str())
-        .bind(g.scaikey_group_id.clone())
-        .bind(Ts::from(g.created_at))
-        .bind(Ts::from(g.updated_at))
-        .bind(id);
     run(conn, query, "group").await
 }
 
 async fn delete_group(conn: &mut Conn, id: GroupId) -> Result<()> {
-    // Memberships first and explicitly: SQLite enforces the cascade only when the connection
-    // enables foreign keys.
-    for sql in [
-        "DELETE FROM group_members WHERE group_id = ?",
-        "DELETE FROM user_groups WHERE id = ?",
-    ] {
-        sqlx::query(sql)
-            .bind(id.to_string())
-            .execute(&mut *conn)
-            .await
-            .map_err(db_err)?;
-    }
+    delete_members_of(conn, id).await.map_err(db_err)?;
+    sqlx::query("DELETE FROM user_groups WHERE id = ?")
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
     Ok(())
 }
 
 async fn add_member(conn: &mut Conn, group: GroupId, user: UserId, at: Ts) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO group_members (group_id, user_id, created_at) SELECT ?, ?, ? \
-         WHERE NOT EXISTS (SELECT 1 FROM group_members WHERE group_id = ? AND user_id = ?)",
-    )
-    .bind(group.to_string())
-    .bind(user.to_string())
-    .bind(at)
-    .bind(group.to_string())
-    .bind(user.to_string())
-    .execute(&mut *conn)
-    .await
-    .map_err(db_err)?;
+    insert_member(conn, group, user, at).await.map_err(db_err)?;
     Ok(())
 }
 
 async fn remove_member(conn: &mut Conn, group: GroupId, user: UserId) -> Result<()> {
-    sqlx::query("DELETE FROM group_members WHERE group_id = ? AND user_id = ?")
-        .bind(group.to_string())
-        .bind(user.to_string())
-        .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
+    delete_member(conn, group, user).await.map_err(db_err)?;
     Ok(())
 }
 

@@ -11,15 +11,30 @@
 //! UTC with microseconds (`types::Ts`), JSON as text, names without the trailing dot as the
 //! API shows them, and byte-wise string comparison.
 
-mod directory_port;
-mod directory_rows;
+mod identity_cache_rows;
+/// Calls `module::function(pool, args…)` on the engine's copy of the query code: the one body
+/// of every `*_store_impl.rs` method.
+macro_rules! dispatch {
+    ($store:expr, $module:ident :: $function:ident ( $($arg:expr),* $(,)? )) => {
+        match &$store.pool {
+            $crate::adapters::sql::Pools::MySql(pool) => {
+                $crate::adapters::sql::mysql::$module::$function(pool, $($arg),*).await
+            }
+            $crate::adapters::sql::Pools::Sqlite(pool) => {
+                $crate::adapters::sql::sqlite::$module::$function(pool, $($arg),*).await
+            }
+        }
+    };
+}
+
+mod identity_store_impl;
+mod lifecycle_store_impl;
 mod mysql;
-mod port;
-mod port_lifecycle;
-mod rbac_port;
 mod rbac_rows;
+mod rbac_store_impl;
 mod rows;
 mod sqlite;
+mod store_impl;
 mod types;
 
 use std::str::FromStr;

@@ -1,30 +1,28 @@
-//! Roles, role assignments and access grants (compiled once per engine, see `super`). Each
-//! write commits with its audit entries in one transaction.
+//! Roles, role assignments and one caller's holdings (compiled once per engine, see `super`;
+//! access grants are in `access_grants.rs`). Each write commits with its audit entries in one
+//! transaction.
 
-use sqlx::query::Query;
-use sqlx::{AssertSqlSafe, Database, Pool};
+use sqlx::{AssertSqlSafe, Pool};
 
-use super::common::{finish, run_one};
+use super::common::{finish, run_one, write_one};
 use super::{Conn, Db};
 use crate::adapters::sql::rbac_rows::{
     AssignmentRow, GrantRow, RoleRow, assignment_columns, grant_columns, role_columns,
     scope_columns, subject_columns,
 };
 use crate::adapters::sql::rows::{json_text, models};
-use crate::adapters::sql::types::{Ts, db_err, ts_opt};
+use crate::adapters::sql::types::{Ts, db_err};
 use crate::audit::AuditEvent;
 use crate::error::{Error, ErrorKind, Result};
-use crate::ids::{GrantId, RoleAssignmentId, RoleId, TenantId, ZoneId};
+use crate::ids::{RoleAssignmentId, RoleId, TenantId};
 use crate::ports::rbac::SubjectGrants;
 use crate::rbac::{AccessGrant, Role, RoleAssignment, Subject};
-
-type Args = <Db as Database>::Arguments;
 
 fn role_exists(name: &str) -> Error {
     Error::conflict("role_exists", format!("a role named '{name}' exists")).with_field("name")
 }
 
-fn missing(code: &'static str, message: &str) -> Error {
+pub(crate) fn missing(code: &'static str, message: &str) -> Error {
     Error::new(ErrorKind::NotFound, code, message)
 }
 
@@ -197,7 +195,6 @@ pub(crate) async fn insert_assignment(
 ) -> Result<()> {
     let (subject_type, subject_id) = subject_columns(&a.subject);
     let (scope_type, scope_key) = scope_columns(&a.scope);
-    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
     let query = sqlx::query(
         "INSERT INTO role_assignments (id, role_id, subject_type, subject_id, scope_type, \
          scope_key, tenant_id, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -211,8 +208,8 @@ pub(crate) async fn insert_assignment(
     .bind(a.tenant_id.to_string())
     .bind(a.created_by.map(|u| u.to_string()))
     .bind(Ts::from(a.created_at));
-    let result = run_one(
-        &mut tx,
+    write_one(
+        pool,
         query,
         events,
         || {
@@ -223,8 +220,7 @@ pub(crate) async fn insert_assignment(
         },
         None,
     )
-    .await;
-    finish(tx, result).await
+    .await
 }
 
 pub(crate) async fn delete_assignment(
@@ -232,17 +228,15 @@ pub(crate) async fn delete_assignment(
     id: RoleAssignmentId,
     events: &[AuditEvent],
 ) -> Result<()> {
-    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
     let query = sqlx::query("DELETE FROM role_assignments WHERE id = ?").bind(id.to_string());
-    let result = run_one(
-        &mut tx,
+    write_one(
+        pool,
         query,
         events,
         || Error::internal("unexpected unique violation"),
         Some(missing("assignment_not_found", "Role assignment not found")),
     )
-    .await;
-    finish(tx, result).await
+    .await
 }
 
 pub(crate) async fn get_assignment(
@@ -295,139 +289,6 @@ pub(crate) async fn assignments_of_role(
     .await
     .map_err(db_err)?;
     models(rows, AssignmentRow::into_model)
-}
-
-// ----- grants -----
-
-fn bind_grant<'q>(
-    query: Query<'q, Db, Args>,
-    g: &AccessGrant,
-    types: String,
-) -> Query<'q, Db, Args> {
-    let (subject_type, subject_id) = subject_columns(&g.subject);
-    query
-        .bind(g.zone_id.to_string())
-        .bind(g.tenant_id.to_string())
-        .bind(subject_type)
-        .bind(subject_id)
-        .bind(g.role_id.to_string())
-        .bind(g.record_pattern.clone())
-        .bind(types)
-        .bind(ts_opt(g.expires_at))
-        .bind(g.notes.clone())
-        .bind(g.created_by.map(|u| u.to_string()))
-        .bind(Ts::from(g.created_at))
-        .bind(Ts::from(g.updated_at))
-}
-
-fn grant_types(g: &AccessGrant) -> Result<String> {
-    let names: Vec<&str> = g.record_types.iter().map(|t| t.as_str()).collect();
-    json_text(&names)
-}
-
-fn grant_missing() -> Error {
-    missing("access_grant_not_found", "Access grant not found")
-}
-
-pub(crate) async fn insert_grant(
-    pool: &Pool<Db>,
-    g: &AccessGrant,
-    events: &[AuditEvent],
-) -> Result<()> {
-    let types = grant_types(g)?;
-    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
-    let query = bind_grant(
-        sqlx::query(
-            "INSERT INTO access_grants (zone_id, tenant_id, subject_type, subject_id, role_id, \
-             record_pattern, record_types, expires_at, notes, created_by, created_at, \
-             updated_at, id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        ),
-        g,
-        types,
-    )
-    .bind(g.id.to_string());
-    let result = run_one(
-        &mut tx,
-        query,
-        events,
-        || Error::conflict("access_grant_exists", "Access grant already exists"),
-        None,
-    )
-    .await;
-    finish(tx, result).await
-}
-
-pub(crate) async fn update_grant(
-    pool: &Pool<Db>,
-    g: &AccessGrant,
-    events: &[AuditEvent],
-) -> Result<()> {
-    let types = grant_types(g)?;
-    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
-    let query = bind_grant(
-        sqlx::query(
-            "UPDATE access_grants SET zone_id = ?, tenant_id = ?, subject_type = ?, \
-             subject_id = ?, role_id = ?, record_pattern = ?, record_types = ?, expires_at = ?, \
-             notes = ?, created_by = ?, created_at = ?, updated_at = ? WHERE id = ?",
-        ),
-        g,
-        types,
-    )
-    .bind(g.id.to_string());
-    let result = run_one(
-        &mut tx,
-        query,
-        events,
-        || Error::internal("unexpected unique violation"),
-        Some(grant_missing()),
-    )
-    .await;
-    finish(tx, result).await
-}
-
-pub(crate) async fn delete_grant(
-    pool: &Pool<Db>,
-    id: GrantId,
-    events: &[AuditEvent],
-) -> Result<()> {
-    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
-    let query = sqlx::query("DELETE FROM access_grants WHERE id = ?").bind(id.to_string());
-    let result = run_one(
-        &mut tx,
-        query,
-        events,
-        || Error::internal("unexpected unique violation"),
-        Some(grant_missing()),
-    )
-    .await;
-    finish(tx, result).await
-}
-
-pub(crate) async fn get_grant(pool: &Pool<Db>, id: GrantId) -> Result<Option<AccessGrant>> {
-    let row: Option<GrantRow> = sqlx::query_as(concat!(
-        "SELECT ",
-        grant_columns!(),
-        " FROM access_grants g JOIN roles r ON r.id = g.role_id WHERE g.id = ?"
-    ))
-    .bind(id.to_string())
-    .fetch_optional(pool)
-    .await
-    .map_err(db_err)?;
-    row.map(GrantRow::into_model).transpose()
-}
-
-pub(crate) async fn list_grants(pool: &Pool<Db>, zone: ZoneId) -> Result<Vec<AccessGrant>> {
-    let rows: Vec<GrantRow> = sqlx::query_as(concat!(
-        "SELECT ",
-        grant_columns!(),
-        " FROM access_grants g JOIN roles r ON r.id = g.role_id \
-         WHERE g.zone_id = ? ORDER BY g.created_at, g.id"
-    ))
-    .bind(zone.to_string())
-    .fetch_all(pool)
-    .await
-    .map_err(db_err)?;
-    models(rows, GrantRow::into_model)
 }
 
 // ----- one caller's holdings -----

@@ -38,23 +38,32 @@ pub(crate) async fn begin_write(pool: &Pool<Db>) -> sqlx::Result<Transaction<'st
 
 // The query files are shared with `mysql.rs` on purpose: one source, one copy per engine.
 #[allow(clippy::duplicate_mod)]
+#[path = "access_grants.rs"]
+pub(crate) mod access_grants;
+#[allow(clippy::duplicate_mod)]
 #[path = "audit.rs"]
 pub(crate) mod audit;
 #[allow(clippy::duplicate_mod)]
 #[path = "common.rs"]
 pub(crate) mod common;
 #[allow(clippy::duplicate_mod)]
-#[path = "directory.rs"]
-pub(crate) mod directory;
-#[allow(clippy::duplicate_mod)]
 #[path = "dnssec_keys.rs"]
 pub(crate) mod dnssec_keys;
+#[allow(clippy::duplicate_mod)]
+#[path = "dynamic_query.rs"]
+pub(crate) mod dynamic_query;
+#[allow(clippy::duplicate_mod)]
+#[path = "groups.rs"]
+pub(crate) mod groups;
 #[allow(clippy::duplicate_mod)]
 #[path = "identity.rs"]
 pub(crate) mod identity;
 #[allow(clippy::duplicate_mod)]
 #[path = "identity_batch.rs"]
 pub(crate) mod identity_batch;
+#[allow(clippy::duplicate_mod)]
+#[path = "identity_writes.rs"]
+pub(crate) mod identity_writes;
 #[allow(clippy::duplicate_mod)]
 #[path = "jobs.rs"]
 pub(crate) mod jobs;

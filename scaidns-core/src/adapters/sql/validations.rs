@@ -3,7 +3,8 @@
 
 use sqlx::{AssertSqlSafe, Pool};
 
-use super::common::{Table, bind_as, delete_zone_rows};
+use super::common::{Table, delete_zone_rows};
+use super::dynamic_query::bind_as;
 use super::{Conn, Db};
 use crate::adapters::sql::rows::{ValidationRow, models, validation_columns};
 use crate::adapters::sql::types::{Arg, Filter, Ts, db_err, is_unique_violation, ts_opt};

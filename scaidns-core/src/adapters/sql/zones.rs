@@ -9,12 +9,12 @@
 use sqlx::query::Query;
 use sqlx::{AssertSqlSafe, Database, Pool};
 
-use super::common::{bind_as, bind_scalar, finish};
+use super::common::finish;
+use super::dynamic_query::{self, bind_as};
 use super::{Conn, Db, audit, records, validations};
 use crate::adapters::sql::rows::{ZoneRow, json_text, models, readable_models, zone_columns};
 use crate::adapters::sql::types::{
-    Arg, Filter, LIKE_ESCAPE, Ts, corrupt, count, db_err, escape_like, is_unique_violation,
-    limit_offset, ts_opt,
+    Arg, Filter, LIKE_ESCAPE, Ts, corrupt, count, db_err, escape_like, is_unique_violation, ts_opt,
 };
 use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
@@ -391,33 +391,11 @@ pub(crate) async fn list(
     if let Some(search) = &filter.search {
         f.and_contains(&["name"], search.strip_suffix('.').unwrap_or(search));
     }
-    let where_sql = f.sql();
-    let total: i64 = bind_scalar(
-        sqlx::query_scalar(AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM zones{where_sql}"
-        ))),
-        f.args.clone(),
-    )
-    .fetch_one(pool)
-    .await
-    .map_err(db_err)?;
-    let mut args = f.args;
-    args.extend(limit_offset(page));
-    let sql = format!(
-        concat!(
-            "SELECT ",
-            zone_columns!(),
-            " FROM zones{} ORDER BY name, id LIMIT ? OFFSET ?"
-        ),
-        where_sql
-    );
-    let rows: Vec<ZoneRow> = bind_as(sqlx::query_as(AssertSqlSafe(sql)), args)
-        .fetch_all(pool)
-        .await
-        .map_err(db_err)?;
+    let (rows, total) =
+        dynamic_query::page::<ZoneRow>(pool, "zones", zone_columns!(), f, "name, id", page).await?;
     Ok(Page {
         items: readable_models(rows, ZoneRow::into_model),
-        total: count(total),
+        total,
     })
 }
 

@@ -6,7 +6,8 @@ use crate::audit::{ActorType, AuditEvent};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::AuditEventId;
 use crate::service::ScaiDns;
-use crate::service::tenants::{normalize_email, user_json};
+use crate::service::tenants::user_json;
+use crate::service::text_input::normalize_email;
 use crate::tenant::User;
 
 impl ScaiDns {

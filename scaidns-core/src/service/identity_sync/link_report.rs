@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::audit::{ActorType, AuditEvent};
 use crate::identity::linking::LinkRefusal;
 use crate::ids::AuditEventId;
-use crate::ports::directory::IdentityBatch;
+use crate::ports::identity_store::IdentityBatch;
 use crate::service::ScaiDns;
 use crate::tenant::User;
 

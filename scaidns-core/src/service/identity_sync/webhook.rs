@@ -15,7 +15,7 @@ use crate::identity::upstream::{
     UpstreamGroup, UpstreamPartner, UpstreamTenant, UpstreamUser, is_active_status, membership_ids,
 };
 use crate::identity::webhook::{self, SignatureError};
-use crate::ports::directory::{BatchOutcome, ProcessedEvent};
+use crate::ports::identity_store::{BatchOutcome, ProcessedEvent};
 use crate::service::ScaiDns;
 use crate::tenant::{PartnerStatus, UserStatus};
 

@@ -4,8 +4,8 @@
 
 use std::sync::Arc;
 
-use scaidns_core::adapters::rate_limit::{InProcessRateLimiter, RedisRateLimiter};
-use scaidns_core::ports::rate_limit::RateLimiter;
+use scaidns_core::adapters::rate_limiters::{InProcessRateLimiter, RedisRateLimiter};
+use scaidns_core::ports::rate_limiter::RateLimiter;
 
 use crate::support::contract::UnderTest;
 

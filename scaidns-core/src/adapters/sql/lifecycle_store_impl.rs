@@ -1,23 +1,14 @@
 //! [`DnssecKeyStore`] and [`JobStore`] for [`SqlStore`]: each method hands its pool to the
-//! engine's copy of the query code (as `port.rs` does for the other stores).
+//! engine's copy of the query code (as `store_impl.rs` does for the other stores).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use super::{Pools, SqlStore, mysql, sqlite};
+use super::SqlStore;
 use crate::dnssec::DnssecKey;
 use crate::error::Result;
 use crate::ids::ZoneId;
 use crate::ports::lifecycle::{DnssecKeyStore, DnssecKeyWrite, JobInfo, JobStore};
-
-macro_rules! dispatch {
-    ($store:expr, $module:ident :: $function:ident ( $($arg:expr),* $(,)? )) => {
-        match &$store.pool {
-            Pools::MySql(pool) => mysql::$module::$function(pool, $($arg),*).await,
-            Pools::Sqlite(pool) => sqlite::$module::$function(pool, $($arg),*).await,
-        }
-    };
-}
 
 #[async_trait]
 impl DnssecKeyStore for SqlStore {

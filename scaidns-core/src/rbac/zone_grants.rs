@@ -1,41 +1,42 @@
-//! Grants as the decision holds them: one zone's record grants, what each covers, and the index
-//! that keeps a record decision cheap on zones with many grants.
+//! A zone's access grants as the decision reads them: each grant's permissions, record pattern,
+//! types and expiry ([`RecordGrant`]), and the per-zone set with an index of common pattern
+//! shapes ([`ZoneGrants`]) that keeps record decisions cheap on zones with many grants.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::rbac::pattern::{PatternShape, RecordPattern};
-use crate::rbac::permission::{PermSet, Permission};
+use super::pattern::{PatternShape, RecordPattern};
+use super::permission::{PermSet, Permission};
 use crate::record::RecordType;
 
 /// A grant as the decision needs it.
 #[derive(Debug, Clone)]
-pub(in crate::rbac) struct RecordGrant {
-    pub(in crate::rbac) perms: PermSet,
+pub(super) struct RecordGrant {
+    pub(super) perms: PermSet,
     /// `None`: every name.
     pub(super) pattern: Option<RecordPattern>,
     /// A stored pattern that no longer parses: matches nothing.
     pub(super) broken_pattern: bool,
     /// Bit per `RecordType` discriminant; 0 = every type.
     pub(super) types: u64,
-    pub(in crate::rbac) expires_at: Option<DateTime<Utc>>,
+    pub(super) expires_at: Option<DateTime<Utc>>,
 }
 
 impl RecordGrant {
-    pub(in crate::rbac) fn live(&self, now: DateTime<Utc>) -> bool {
+    pub(super) fn live(&self, now: DateTime<Utc>) -> bool {
         self.expires_at.is_none_or(|at| at > now)
     }
 
     /// Narrowed by pattern or types (a broken pattern counts: it narrows to nothing).
-    pub(in crate::rbac) fn restricted(&self) -> bool {
+    pub(super) fn restricted(&self) -> bool {
         self.pattern.is_some() || self.broken_pattern || self.types != 0
     }
 
     /// What the grant gives on the zone as a whole: everything for an unrestricted grant; for
     /// a record-restricted one only record permissions (filtered record by record) and
     /// `domains:read`, never a zone-wide operation.
-    pub(in crate::rbac) fn zone_perms(&self) -> PermSet {
+    pub(super) fn zone_perms(&self) -> PermSet {
         if self.restricted() {
             self.perms.intersect(restricted_grant_mask())
         } else {
@@ -44,11 +45,7 @@ impl RecordGrant {
     }
 
     /// Whether the grant covers every record that `other_pattern` and `other_types` cover.
-    pub(in crate::rbac) fn covers_grant(
-        &self,
-        other_pattern: Option<&str>,
-        other_types: u64,
-    ) -> bool {
+    pub(super) fn covers_grant(&self, other_pattern: Option<&str>, other_types: u64) -> bool {
         if self.broken_pattern {
             return false;
         }
@@ -97,7 +94,7 @@ fn restricted_grant_mask() -> PermSet {
 }
 
 /// The type bits of a list of record types (0 = every type).
-pub(in crate::rbac) fn type_bits(types: &[RecordType]) -> u64 {
+pub(super) fn type_bits(types: &[RecordType]) -> u64 {
     types.iter().fold(0, |acc, t| acc | type_bit(*t))
 }
 
@@ -117,7 +114,7 @@ pub(super) struct ZoneGrants {
     pub(super) exact: HashMap<String, Vec<usize>>,
     pub(super) suffix: HashMap<String, Vec<usize>>,
     /// Grants with no pattern, a broken one, or another shape.
-    pub(super) rest: Vec<usize>,
+    rest: Vec<usize>,
 }
 
 impl ZoneGrants {

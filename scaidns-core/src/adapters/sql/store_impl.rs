@@ -22,16 +22,6 @@ use crate::tenant::{Tenant, User};
 use crate::zone::claims::OverlapPolicy;
 use crate::zone::{SyncState, Zone, ZoneStatus};
 
-/// Calls `module::function(pool, args…)` on the engine's copy of the query code.
-macro_rules! dispatch {
-    ($store:expr, $module:ident :: $function:ident ( $($arg:expr),* $(,)? )) => {
-        match &$store.pool {
-            Pools::MySql(pool) => mysql::$module::$function(pool, $($arg),*).await,
-            Pools::Sqlite(pool) => sqlite::$module::$function(pool, $($arg),*).await,
-        }
-    };
-}
-
 #[async_trait]
 impl ZoneStore for SqlStore {
     async fn write_zone_claiming(

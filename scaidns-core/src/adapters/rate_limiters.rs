@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
-use crate::ports::rate_limit::{RateDecision, RateLimitError, RateLimiter, window_of};
+use crate::ports::rate_limiter::{RateDecision, RateLimitError, RateLimiter, window_of};
 
 /// Counts in this process's memory: exact for a single API process.
 #[derive(Debug, Default)]
@@ -107,7 +107,7 @@ mod redis_limiter {
     use chrono::{DateTime, Utc};
     use redis::aio::ConnectionManager;
 
-    use crate::ports::rate_limit::{
+    use crate::ports::rate_limiter::{
         RateDecision, RateLimitError, RateLimiter, WINDOW_SECONDS, window_of,
     };
 

@@ -2,23 +2,22 @@
 //! Each write commits with its audit entries in one transaction.
 
 use chrono::Utc;
-use sqlx::query::Query;
-use sqlx::{AssertSqlSafe, Database, Pool};
+use sqlx::Pool;
 
-use super::common::{bind_as, bind_scalar, finish, run_one};
-use super::{Conn, Db, audit};
-use crate::adapters::sql::directory_rows::{GroupKey, GroupRow, group_columns};
-use crate::adapters::sql::rows::models;
-use crate::adapters::sql::types::{
-    Arg, Filter, Ts, count, db_err, is_unique_violation, limit_offset,
+use super::common::{finish, run_one, write_one};
+use super::dynamic_query;
+use super::identity_writes::{
+    INSERT_GROUP, UPDATE_GROUP, bind_group, delete_member, delete_members_of, insert_member,
 };
+use super::{Conn, Db, audit};
+use crate::adapters::sql::identity_cache_rows::{GroupKey, GroupRow, group_columns};
+use crate::adapters::sql::rows::models;
+use crate::adapters::sql::types::{Arg, Filter, Ts, db_err, is_unique_violation};
 use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::ids::{GroupId, TenantId, UserId};
 use crate::ports::store::{Page, PageRequest};
 use crate::tenant::Group;
-
-type Args = <Db as Database>::Arguments;
 
 fn group_exists() -> Error {
     Error::conflict("group_exists", "Group already exists")
@@ -30,36 +29,13 @@ fn group_missing() -> Error {
 
 // ----- groups -----
 
-/// Binds every group column but `id`, in `group_columns!` order.
-fn bind_group<'q>(query: Query<'q, Db, Args>, g: &Group) -> Query<'q, Db, Args> {
-    query
-        .bind(g.tenant_id.to_string())
-        .bind(g.name.clone())
-        .bind(g.description.clone())
-        .bind(g.group_type.as_str())
-        .bind(g.scaikey_group_id.clone())
-        .bind(Ts::from(g.created_at))
-        .bind(Ts::from(g.updated_at))
-}
-
-const INSERT_GROUP: &str = concat!(
-    "INSERT INTO user_groups (",
-    group_columns!(),
-    ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-);
-
-const UPDATE_GROUP: &str = "UPDATE user_groups SET tenant_id = ?, name = ?, description = ?, \
-     group_type = ?, scaikey_group_id = ?, created_at = ?, updated_at = ? WHERE id = ?";
-
 pub(crate) async fn insert_group(
     pool: &Pool<Db>,
     group: &Group,
     events: &[AuditEvent],
 ) -> Result<()> {
-    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
     let query = bind_group(sqlx::query(INSERT_GROUP).bind(group.id.to_string()), group);
-    let result = run_one(&mut tx, query, events, group_exists, None).await;
-    finish(tx, result).await
+    write_one(pool, query, events, group_exists, None).await
 }
 
 pub(crate) async fn update_group(
@@ -67,10 +43,8 @@ pub(crate) async fn update_group(
     group: &Group,
     events: &[AuditEvent],
 ) -> Result<()> {
-    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
     let query = bind_group(sqlx::query(UPDATE_GROUP), group).bind(group.id.to_string());
-    let result = run_one(&mut tx, query, events, group_exists, Some(group_missing())).await;
-    finish(tx, result).await
+    write_one(pool, query, events, group_exists, Some(group_missing())).await
 }
 
 pub(crate) async fn delete_group(
@@ -84,13 +58,7 @@ pub(crate) async fn delete_group(
 }
 
 async fn delete_group_in(conn: &mut Conn, id: GroupId, events: &[AuditEvent]) -> Result<()> {
-    // Explicit rather than relying on the cascade: SQLite enforces foreign keys only when the
-    // connection enables them.
-    sqlx::query("DELETE FROM group_members WHERE group_id = ?")
-        .bind(id.to_string())
-        .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
+    delete_members_of(conn, id).await.map_err(db_err)?;
     let query = sqlx::query("DELETE FROM user_groups WHERE id = ?").bind(id.to_string());
     run_one(conn, query, events, group_exists, Some(group_missing())).await
 }
@@ -129,29 +97,12 @@ pub(crate) async fn list_groups(
     if let Some(tenant) = tenant_id {
         f.and("tenant_id = ?", [Arg::Text(tenant.to_string())]);
     }
-    let where_sql = f.sql();
-    let total: i64 = bind_scalar(
-        sqlx::query_scalar(AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM user_groups{where_sql}"
-        ))),
-        f.args.clone(),
-    )
-    .fetch_one(pool)
-    .await
-    .map_err(db_err)?;
-    let mut args = f.args;
-    args.extend(limit_offset(page));
-    let sql = format!(
-        "SELECT {} FROM user_groups{where_sql} ORDER BY name, id LIMIT ? OFFSET ?",
-        group_columns!()
-    );
-    let rows: Vec<GroupRow> = bind_as(sqlx::query_as(AssertSqlSafe(sql)), args)
-        .fetch_all(pool)
-        .await
-        .map_err(db_err)?;
+    let (rows, total) =
+        dynamic_query::page::<GroupRow>(pool, "user_groups", group_columns!(), f, "name, id", page)
+            .await?;
     Ok(Page {
         items: models(rows, GroupRow::into_model)?,
-        total: count(total),
+        total,
     })
 }
 
@@ -182,20 +133,9 @@ async fn add_member_in(
     if exists == 0 {
         return Err(group_missing());
     }
-    let inserted = sqlx::query(
-        "INSERT INTO group_members (group_id, user_id, created_at) \
-         SELECT ?, ?, ? WHERE NOT EXISTS \
-         (SELECT 1 FROM group_members WHERE group_id = ? AND user_id = ?)",
-    )
-    .bind(group.to_string())
-    .bind(user.to_string())
-    .bind(Ts::from(Utc::now()))
-    .bind(group.to_string())
-    .bind(user.to_string())
-    .execute(&mut *conn)
-    .await;
+    let inserted = insert_member(conn, group, user, Ts::from(Utc::now())).await;
     let added = match inserted {
-        Ok(done) => done.rows_affected() > 0,
+        Ok(added) => added > 0,
         // A concurrent writer added it first (MySQL only; SQLite writers are serialised).
         Err(e) if is_unique_violation(&e) => false,
         Err(e) => return Err(db_err(e)),
@@ -223,13 +163,7 @@ async fn remove_member_in(
     user: UserId,
     events: &[AuditEvent],
 ) -> Result<bool> {
-    let done = sqlx::query("DELETE FROM group_members WHERE group_id = ? AND user_id = ?")
-        .bind(group.to_string())
-        .bind(user.to_string())
-        .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
-    let removed = done.rows_affected() > 0;
+    let removed = delete_member(conn, group, user).await.map_err(db_err)? > 0;
     if removed {
         audit::insert(conn, events).await?;
     }

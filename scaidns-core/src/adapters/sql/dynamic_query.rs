@@ -1,0 +1,78 @@
+//! Queries built at run time (compiled once per engine, see `super`): binding their values in
+//! order, and the count-then-page read every filtered list uses.
+
+use sqlx::query::{QueryAs, QueryScalar};
+use sqlx::{AssertSqlSafe, Database, Pool};
+
+use super::Db;
+use crate::adapters::sql::types::{Arg, Filter, count, db_err, limit_offset};
+use crate::error::Result;
+use crate::ports::store::PageRequest;
+
+type Args = <Db as Database>::Arguments;
+
+/// Binds each [`Arg`] to `query` in order; a macro because sqlx's query kinds share `bind` by
+/// name only, not through a trait.
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for arg in $args {
+            query = match arg {
+                Arg::Text(v) => query.bind(v),
+                Arg::Int(v) => query.bind(v),
+                Arg::Bool(v) => query.bind(v),
+                Arg::Ts(v) => query.bind(v),
+            };
+        }
+        query
+    }};
+}
+
+/// Binds `args` in order.
+pub(crate) fn bind_as<'q, O>(
+    query: QueryAs<'q, Db, O, Args>,
+    args: Vec<Arg>,
+) -> QueryAs<'q, Db, O, Args> {
+    bind_all!(query, args)
+}
+
+/// Binds `args` in order.
+pub(crate) fn bind_scalar<'q, O>(
+    query: QueryScalar<'q, Db, O, Args>,
+    args: Vec<Arg>,
+) -> QueryScalar<'q, Db, O, Args> {
+    bind_all!(query, args)
+}
+
+/// Counts the rows of `table` that match `filter`, then fetches one page of them in `order`:
+/// the rows and the total.
+pub(crate) async fn page<R>(
+    pool: &Pool<Db>,
+    table: &str,
+    columns: &str,
+    filter: Filter,
+    order: &str,
+    page: PageRequest,
+) -> Result<(Vec<R>, u64)>
+where
+    R: for<'r> sqlx::FromRow<'r, <Db as Database>::Row> + Send + Unpin,
+{
+    let where_sql = filter.sql();
+    let total: i64 = bind_scalar(
+        sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM {table}{where_sql}"
+        ))),
+        filter.args.clone(),
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(db_err)?;
+    let mut args = filter.args;
+    args.extend(limit_offset(page));
+    let sql = format!("SELECT {columns} FROM {table}{where_sql} ORDER BY {order} LIMIT ? OFFSET ?");
+    let rows: Vec<R> = bind_as(sqlx::query_as(AssertSqlSafe(sql)), args)
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
+    Ok((rows, count(total)))
+}

@@ -1,0 +1,202 @@
+//! The end of a zone's life: soft delete (and forgetting its DNSSEC keys), restore, and
+//! purge (hard delete), with what each removes from the backend.
+
+use super::zone_audit_view;
+use crate::error::{Error, Result};
+use crate::ids::ZoneId;
+use crate::rbac::Permission;
+use crate::service::publish::{Publication, zone_spec};
+use crate::service::{OpContext, ScaiDns};
+use crate::zone::{Zone, ZoneStatus};
+
+impl ScaiDns {
+    /// Soft-deletes a zone: it stops being served and can be restored until purged. A signed
+    /// zone needs `force`, since a restored zone would be signed with new keys.
+    pub async fn zone_delete(&self, ctx: &OpContext, id: ZoneId, force: bool) -> Result<()> {
+        ctx.require(Permission::DOMAINS_DELETE)?;
+        let before = self
+            .authorized_zone(ctx, Permission::DOMAINS_DELETE, id, false)
+            .await?;
+        if before.dnssec_enabled && !force {
+            return Err(Error::conflict(
+                "dnssec_enabled",
+                "the zone is DNSSEC-signed: remove the DS at the registrar first, then delete with ?force=true",
+            ));
+        }
+        let mut zone = before.clone();
+        zone.status_before_delete = Some(before.status);
+        zone.status = ZoneStatus::Deleted;
+        zone.deleted_at = Some(ctx.now);
+        zone.updated_at = ctx.now;
+        // Removing the zone from the backend removes its keys: a restored zone comes back
+        // unsigned and is signed again with new keys (interface decision 15).
+        zone.dnssec_enabled = false;
+        let publication = if before.is_published() {
+            Publication::Remove(zone.name.clone())
+        } else {
+            Publication::Nothing
+        };
+        let audit = vec![ctx.audit(
+            zone.tenant_id,
+            "domain.delete",
+            "domain",
+            zone.id,
+            Some(zone.name.to_string()),
+            Some(zone_audit_view(&before)),
+            Some(zone_audit_view(&zone)),
+        )];
+        let signed = before.dnssec_enabled;
+        let zone = self
+            .write_zone_row(before, zone, Vec::new(), audit, publication)
+            .await?;
+        if signed {
+            self.forget_dnssec_keys(&zone).await;
+        }
+        Ok(())
+    }
+
+    /// Drops the key metadata of a zone whose backend keys are gone. A failure leaves rows that
+    /// `reconcile` reports as `key_missing`; the zone itself is already consistent.
+    pub(super) async fn forget_dnssec_keys(&self, zone: &Zone) {
+        let result = async {
+            let keys = self.store().list_dnssec_keys(zone.id).await?;
+            let ids: Vec<_> = keys.iter().map(|k| k.id).collect();
+            let write = crate::ports::lifecycle::DnssecKeyWrite {
+                zone_id: zone.id,
+                expected: ids.clone(),
+                upsert: Vec::new(),
+                delete: ids,
+                dnssec_enabled: None,
+                now: zone.updated_at,
+                audit: Vec::new(),
+            };
+            self.store().write_dnssec_keys(write).await
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::warn!(zone = %zone.name, error = %e, "could not drop the key metadata of a deleted zone");
+        }
+    }
+
+    /// Removes a zone for good, from the store and the backend (also a soft-deleted one).
+    pub async fn zone_purge(&self, ctx: &OpContext, id: ZoneId) -> Result<()> {
+        ctx.require(Permission::DOMAINS_DELETE)?;
+        let zone = self
+            .authorized_zone(ctx, Permission::DOMAINS_DELETE, id, true)
+            .await?;
+        let audit = vec![ctx.audit(
+            zone.tenant_id,
+            "domain.hard_delete",
+            "domain",
+            zone.id,
+            Some(zone.name.to_string()),
+            Some(zone_audit_view(&zone)),
+            None,
+        )];
+        let publisher = self.publisher(purge_publication(&zone));
+        self.store()
+            .purge_zone(zone.id, zone.generation, audit, &publisher)
+            .await
+    }
+
+    /// Undoes a soft delete: the zone returns to its previous status and is served again.
+    pub async fn zone_restore(&self, ctx: &OpContext, id: ZoneId) -> Result<Zone> {
+        ctx.require(Permission::DOMAINS_UPDATE)?;
+        let before = self
+            .authorized_zone(ctx, Permission::DOMAINS_UPDATE, id, true)
+            .await?;
+        if before.status != ZoneStatus::Deleted {
+            return Err(Error::conflict(
+                "zone_not_deleted",
+                "the zone is not deleted",
+            ));
+        }
+        // Restoring is claiming the name again: what went live meanwhile wins.
+        let overlap = self.overlap_policy(ctx).await?;
+        self.check_overlaps(before.tenant_id, &before.name, overlap)
+            .await?;
+        let mut zone = before.clone();
+        zone.status = before
+            .status_before_delete
+            .unwrap_or(ZoneStatus::PendingValidation);
+        zone.status_before_delete = None;
+        zone.deleted_at = None;
+        zone.updated_at = ctx.now;
+        let publication = if zone.is_published() {
+            let records = self.zone_records(&zone).await?;
+            Publication::Full(zone_spec(&zone, &records))
+        } else {
+            Publication::Nothing
+        };
+        let audit = vec![ctx.audit(
+            zone.tenant_id,
+            "domain.restore",
+            "domain",
+            zone.id,
+            Some(zone.name.to_string()),
+            Some(zone_audit_view(&before)),
+            Some(zone_audit_view(&zone)),
+        )];
+        self.write_zone_row_claiming(before, zone, Vec::new(), audit, publication, overlap)
+            .await
+    }
+}
+
+/// What purging `zone` removes from the backend, which knows zones by name only: the zone only
+/// when it is the one published. A pending zone never was, and a deleted one was removed when
+/// it was deleted; removing "its" name then could take down another zone of that name gone
+/// live since (another tenant's, once pending claims stopped blocking), whatever a check made
+/// outside the purge's transaction said.
+pub(crate) fn purge_publication(zone: &Zone) -> Publication {
+    if zone.is_published() {
+        Publication::Remove(zone.name.clone())
+    } else {
+        Publication::Nothing
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    use crate::ids::TenantId;
+    use crate::name::ZoneName;
+    use crate::record::Ttl;
+    use crate::zone::{DomainType, SyncState};
+
+    fn zone(status: ZoneStatus) -> Zone {
+        let now = chrono::Utc::now();
+        Zone {
+            id: ZoneId::new(),
+            tenant_id: TenantId::new(),
+            name: ZoneName::parse("shared.example").unwrap(),
+            domain_type: DomainType::Primary,
+            status,
+            status_before_delete: None,
+            default_ttl: Ttl::new(3600).unwrap(),
+            description: None,
+            settings: json!({}),
+            dnssec_enabled: false,
+            generation: 1,
+            sync: SyncState::synced(now),
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        }
+    }
+
+    #[test]
+    fn only_a_published_zone_is_removed_from_the_backend_when_purged() {
+        assert!(matches!(
+            purge_publication(&zone(ZoneStatus::Active)),
+            Publication::Remove(name) if name.as_str() == "shared.example"
+        ));
+        for status in [ZoneStatus::PendingValidation, ZoneStatus::Deleted] {
+            assert!(matches!(
+                purge_publication(&zone(status)),
+                Publication::Nothing
+            ));
+        }
+    }
+}

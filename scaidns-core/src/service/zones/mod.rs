@@ -1,0 +1,297 @@
+//! Zone lifecycle: create (pending validation, or active for callers who may skip it), read,
+//! update metadata, soft delete, restore, hard delete (spec §2–3, interface decisions 12–15).
+//!
+//! Create, read, list and update are here; the end of a zone's life (delete, restore, purge) is
+//! in `lifecycle`, and what the other services use of a zone (its visible row, claim checks,
+//! writes with publication, system records, challenges) in `zone_rows`.
+
+use serde_json::json;
+
+use super::queries::{PageQuery, ZoneQuery};
+use crate::error::{Error, Result};
+use crate::ids::ZoneId;
+use crate::name::{ReverseKind, ZoneName};
+use crate::ownership::{Validation, ValidationType};
+use crate::ports::store::{Page, ZoneFilter, ZoneWrite};
+use crate::rbac::{Permission, Target};
+use crate::service::publish::{Publication, zone_spec};
+use crate::service::{OpContext, ScaiDns};
+use crate::zone::{DomainType, SyncState, SyncStatus, Zone, ZoneStatus};
+
+mod lifecycle;
+mod zone_rows;
+
+pub(crate) use lifecycle::purge_publication;
+
+/// Settings key of the platform nameserver list (JSON array of FQDNs).
+pub const NAMESERVERS_SETTING: &str = "nameservers";
+
+/// Input of `zone_create`.
+#[derive(Debug, Clone, Default)]
+pub struct ZoneCreate {
+    /// Apex name (any case, IDNA, with or without trailing dot).
+    pub name: String,
+    /// Type; inferred from the name when absent.
+    pub domain_type: Option<DomainType>,
+    /// Default TTL for records.
+    pub default_ttl: Option<i64>,
+    /// Free text.
+    pub description: Option<String>,
+    /// Settings object.
+    pub settings: Option<serde_json::Value>,
+    /// `Some(false)` forces validation even for callers who may skip it.
+    pub skip_validation: Option<bool>,
+}
+
+/// Input of `zone_update`; `None` leaves a field unchanged.
+#[derive(Debug, Clone, Default)]
+pub struct ZoneUpdate {
+    /// New description (`Some(None)` clears it).
+    pub description: Option<Option<String>>,
+    /// New default TTL.
+    pub default_ttl: Option<i64>,
+    /// New settings object.
+    pub settings: Option<serde_json::Value>,
+}
+
+/// Result of `zone_create`.
+#[derive(Debug, Clone)]
+pub struct CreatedZone {
+    /// The zone.
+    pub zone: Zone,
+    /// Its validation challenge, when it must be validated.
+    pub validation: Option<Validation>,
+}
+
+impl ScaiDns {
+    /// Creates a zone.
+    pub async fn zone_create(&self, ctx: &OpContext, input: ZoneCreate) -> Result<CreatedZone> {
+        ctx.require(Permission::DOMAINS_CREATE)?;
+        self.authorize(
+            ctx,
+            Permission::DOMAINS_CREATE,
+            Target::Tenant(ctx.tenant_id),
+        )
+        .await?;
+        let name = ZoneName::parse(&input.name)?;
+        let domain_type = infer_domain_type(&name, input.domain_type)?;
+        let default_ttl = self.config().ttl_policy.check(
+            input
+                .default_ttl
+                .unwrap_or_else(|| i64::from(self.config().default_zone_ttl)),
+            "default_ttl",
+        )?;
+        let settings = checked_settings(input.settings)?;
+        let may_skip = self
+            .is_allowed(
+                ctx,
+                Permission::VALIDATION_BYPASS,
+                Target::Tenant(ctx.tenant_id),
+            )
+            .await?;
+        if input.skip_validation == Some(true) && !may_skip {
+            return Err(Error::forbidden(
+                "validation_bypass_required",
+                "skip_validation needs the validation_bypass role",
+            ));
+        }
+        let skip = may_skip && input.skip_validation != Some(false);
+        let overlap = self.overlap_policy(ctx).await?;
+        self.check_overlaps(ctx.tenant_id, &name, overlap).await?;
+
+        let now = ctx.now;
+        let zone = Zone {
+            id: ZoneId::new(),
+            tenant_id: ctx.tenant_id,
+            name,
+            domain_type,
+            status: if skip {
+                ZoneStatus::Active
+            } else {
+                ZoneStatus::PendingValidation
+            },
+            status_before_delete: None,
+            default_ttl,
+            description: clean_description(input.description)?,
+            settings,
+            dnssec_enabled: false,
+            generation: 1,
+            sync: SyncState {
+                status: SyncStatus::InSync,
+                error: None,
+                last_synced_at: None,
+            },
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+        };
+        if skip {
+            tracing::warn!(zone = %zone.name, actor = ?ctx.actor_id(), "zone created without ownership validation");
+        }
+        let records = self.system_records(&zone, &self.nameservers().await?)?;
+        let validation =
+            (!skip).then(|| self.new_validation(&zone, ValidationType::TxtRecord, now));
+        let publication = if skip {
+            Publication::Full(zone_spec(&zone, &records))
+        } else {
+            Publication::Nothing
+        };
+        let audit = vec![ctx.audit(
+            zone.tenant_id,
+            "domain.create",
+            "domain",
+            zone.id,
+            Some(zone.name.to_string()),
+            None,
+            Some(zone_audit_view(&zone)),
+        )];
+        let write = ZoneWrite {
+            zone,
+            expected_generation: None,
+            upsert_records: records,
+            delete_records: Vec::new(),
+            validations: validation.iter().cloned().collect(),
+            audit,
+        };
+        let zone = self
+            .store()
+            .write_zone_claiming(write, overlap, &self.publisher(publication))
+            .await?;
+        Ok(CreatedZone { zone, validation })
+    }
+
+    /// One zone visible to the caller. Soft-deleted zones are hidden unless `include_deleted`.
+    pub async fn zone_get(
+        &self,
+        ctx: &OpContext,
+        id: ZoneId,
+        include_deleted: bool,
+    ) -> Result<Zone> {
+        ctx.require(Permission::DOMAINS_READ)?;
+        self.authorized_zone(ctx, Permission::DOMAINS_READ, id, include_deleted)
+            .await
+    }
+
+    /// Zones visible to the caller.
+    pub async fn zone_list(
+        &self,
+        ctx: &OpContext,
+        query: ZoneQuery,
+        page: PageQuery,
+    ) -> Result<Page<Zone>> {
+        ctx.require(Permission::DOMAINS_READ)?;
+        let mut filter = ZoneFilter::from(query);
+        let principal = self.principal(ctx).await?;
+        let read = Permission::DOMAINS_READ;
+        if principal.covers_all_tenants(read) {
+            // Platform-wide readers keep the tenant filter they asked for.
+        } else if principal.covers_tenant(read, ctx.tenant_id) {
+            filter.tenant_id = Some(ctx.tenant_id);
+        } else {
+            // Only what domain-scope roles and live grants reach.
+            let zones = principal.zones_with(read);
+            filter.ids = Some(match filter.ids.take() {
+                Some(asked) => asked.into_iter().filter(|z| zones.contains(z)).collect(),
+                None => zones,
+            });
+        }
+        if filter.status == Some(ZoneStatus::Deleted) {
+            filter.include_deleted = true;
+        }
+        self.store().list_zones(&filter, page.into()).await
+    }
+
+    /// Updates a zone's description, default TTL or settings.
+    pub async fn zone_update(
+        &self,
+        ctx: &OpContext,
+        id: ZoneId,
+        input: ZoneUpdate,
+    ) -> Result<Zone> {
+        ctx.require(Permission::DOMAINS_UPDATE)?;
+        let before = self
+            .authorized_zone(ctx, Permission::DOMAINS_UPDATE, id, false)
+            .await?;
+        let mut zone = before.clone();
+        if let Some(description) = input.description {
+            zone.description = clean_description(description)?;
+        }
+        if let Some(ttl) = input.default_ttl {
+            zone.default_ttl = self.config().ttl_policy.check(ttl, "default_ttl")?;
+        }
+        if let Some(settings) = input.settings {
+            zone.settings = checked_settings(Some(settings))?;
+        }
+        if zone == before {
+            return Ok(zone);
+        }
+        zone.updated_at = ctx.now;
+        let audit = vec![ctx.audit(
+            zone.tenant_id,
+            "domain.update",
+            "domain",
+            zone.id,
+            Some(zone.name.to_string()),
+            Some(zone_audit_view(&before)),
+            Some(zone_audit_view(&zone)),
+        )];
+        self.write_zone_row(before, zone, Vec::new(), audit, Publication::Nothing)
+            .await
+    }
+}
+
+fn infer_domain_type(name: &ZoneName, given: Option<DomainType>) -> Result<DomainType> {
+    let inferred = match name.reverse_kind() {
+        ReverseKind::Forward => DomainType::Primary,
+        ReverseKind::Ipv4 => DomainType::ReverseIpv4,
+        ReverseKind::Ipv6 => DomainType::ReverseIpv6,
+    };
+    match given {
+        None => Ok(inferred),
+        Some(DomainType::Secondary) => Err(Error::invalid(
+            "domain_type",
+            "secondary zones are not supported yet; create a primary zone",
+        )),
+        Some(t) if t == inferred => Ok(t),
+        Some(t) => Err(Error::invalid(
+            "domain_type",
+            format!("{t} does not match the name {name} (expected {inferred})"),
+        )),
+    }
+}
+
+fn clean_description(description: Option<String>) -> Result<Option<String>> {
+    match description {
+        Some(d) if d.chars().count() > 1000 => Err(Error::invalid(
+            "description",
+            "must be at most 1000 characters",
+        )),
+        Some(d) if d.trim().is_empty() => Ok(None),
+        other => Ok(other),
+    }
+}
+
+fn checked_settings(settings: Option<serde_json::Value>) -> Result<serde_json::Value> {
+    match settings {
+        None | Some(serde_json::Value::Null) => Ok(json!({})),
+        Some(v @ serde_json::Value::Object(_)) if v.to_string().len() <= 16 * 1024 => Ok(v),
+        Some(serde_json::Value::Object(_)) => {
+            Err(Error::invalid("settings", "must be at most 16 KiB"))
+        }
+        Some(_) => Err(Error::invalid("settings", "must be a JSON object")),
+    }
+}
+
+/// The zone as audit entries show it.
+pub(crate) fn zone_audit_view(zone: &Zone) -> serde_json::Value {
+    json!({
+        "id": zone.id.to_string(),
+        "name": zone.name.as_str(),
+        "domain_type": zone.domain_type.as_str(),
+        "status": zone.status.as_str(),
+        "default_ttl": zone.default_ttl.seconds(),
+        "description": zone.description,
+        "settings": zone.settings,
+        "dnssec_enabled": zone.dnssec_enabled,
+    })
+}
