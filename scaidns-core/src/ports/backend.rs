@@ -88,3 +88,49 @@ pub trait DnsBackend: Send + Sync + std::fmt::Debug {
         Ok(())
     }
 }
+
+/// The backend of a process that publishes nothing: operator commands that only touch the store
+/// (`bootstrap`, `assign-admin`, `sync`). Every call answers `Unsupported`, so a code path that
+/// would publish fails loudly instead of writing to a server nobody reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoBackend;
+
+impl NoBackend {
+    fn refuse<T>() -> Result<T, BackendError> {
+        Err(BackendError::new(
+            BackendErrorKind::Unsupported,
+            "this command has no DNS backend; it changes the store only",
+        ))
+    }
+}
+
+#[async_trait]
+impl DnsBackend for NoBackend {
+    fn name(&self) -> &'static str {
+        "none"
+    }
+
+    async fn health(&self) -> Result<(), BackendError> {
+        Self::refuse()
+    }
+
+    async fn create_zone(&self, _spec: &ZoneSpec) -> Result<(), BackendError> {
+        Self::refuse()
+    }
+
+    async fn delete_zone(&self, _zone: &ZoneName) -> Result<(), BackendError> {
+        Self::refuse()
+    }
+
+    async fn get_zone(&self, _zone: &ZoneName) -> Result<Option<Vec<RrSet>>, BackendError> {
+        Self::refuse()
+    }
+
+    async fn list_zones(&self) -> Result<Vec<ZoneName>, BackendError> {
+        Self::refuse()
+    }
+
+    async fn apply(&self, _zone: &ZoneName, _changes: &[RrSetChange]) -> Result<(), BackendError> {
+        Self::refuse()
+    }
+}

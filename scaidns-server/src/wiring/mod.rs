@@ -22,6 +22,7 @@ use scaidns_core::adapters::rate_limiters::{
 use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::adapters::sql::SqlStore;
 use scaidns_core::identity::api_key::Pepper;
+use scaidns_core::ports::backend::NoBackend;
 use scaidns_core::ports::rate_limiter::RateLimiter;
 use scaidns_core::ports::{DnsBackend, DnssecKeyBackend, Store, SystemClock};
 use scaidns_core::record::TtlPolicy;
@@ -226,9 +227,8 @@ fn assemble(
 pub async fn service(config: &Config, needs: Needs) -> Result<ScaiDns, StartError> {
     let store = connect_store(config).await?;
     let (backend, dnssec_keys): (Arc<dyn DnsBackend>, _) = match needs {
-        // `ScaiDns` has a backend slot; commands that never publish get an empty in-memory
-        // one that listens nowhere, so no PowerDNS is contacted.
-        Needs::Store => (Arc::new(EmbeddedBackend::new()), None),
+        // Commands that never publish contact no PowerDNS; a publication attempt would fail.
+        Needs::Store => (Arc::new(NoBackend), None),
         Needs::Publishing => {
             if matches!(config.backend, BackendConfig::Embedded { .. }) {
                 return Err(StartError::Config(
