@@ -1,0 +1,209 @@
+//! The in-process cache of authenticated API keys: a key presented again is not looked up,
+//! its user, creator and tenant are not read again, and its principal is resolved once
+//! (the entry shares one [`AuthzCache`] with every request it serves).
+//!
+//! Correctness before speed. Every service method that changes a key, a user, a tenant, a group
+//! membership, a role, an assignment or a grant calls [`ScaiDns::auth_changed`] after its
+//! commit: that bumps the cache's epoch (every older entry is dead at once on this replica) and
+//! announces the change on the [`ChangeFeed`] (Redis pub/sub), which drops the other replicas'
+//! entries. Entries also die after `max_staleness` (`AUTH_CACHE_MAX_STALENESS`), so a lost
+//! notice or a replica without Redis is stale for at most that long. A request that started
+//! reading before a change stores nothing: its entry carries the epoch it started in.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use chrono::{DateTime, Utc};
+
+use crate::identity::api_key::ApiKey;
+use crate::ports::ChangeFeed;
+use crate::tenant::Tenant;
+
+use super::authz::AuthzCache;
+use super::{Actor, ScaiDns};
+
+/// Bounds of the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuthCacheConfig {
+    /// How long an entry may serve after it was read (`AUTH_CACHE_MAX_STALENESS`); zero turns
+    /// the cache off.
+    pub max_staleness: std::time::Duration,
+    /// Most keys held; a full cache drops its expired entries, then everything.
+    pub capacity: usize,
+}
+
+impl Default for AuthCacheConfig {
+    fn default() -> Self {
+        Self {
+            max_staleness: std::time::Duration::from_secs(1),
+            capacity: 10_000,
+        }
+    }
+}
+
+/// What authentication found for one key, reused until the entry dies.
+#[derive(Debug, Clone)]
+pub(crate) struct AuthenticatedKey {
+    /// The key as stored.
+    pub key: ApiKey,
+    /// The actor it acts as.
+    pub actor: Actor,
+    /// Its tenant.
+    pub tenant: Tenant,
+    /// Its user and resolved principal, shared by every request the entry serves.
+    pub authz: AuthzCache,
+}
+
+#[derive(Debug)]
+struct Entry {
+    epoch: u64,
+    read_at: DateTime<Utc>,
+    value: Arc<AuthenticatedKey>,
+}
+
+/// The cache (one per service; clones of the service share it).
+#[derive(Debug)]
+pub(crate) struct AuthCache {
+    config: AuthCacheConfig,
+    epoch: AtomicU64,
+    keys: Mutex<HashMap<String, Entry>>,
+    feed: RwLock<Option<Arc<dyn ChangeFeed>>>,
+}
+
+impl AuthCache {
+    pub(crate) fn new(config: AuthCacheConfig) -> Self {
+        Self {
+            config,
+            epoch: AtomicU64::new(0),
+            keys: Mutex::default(),
+            feed: RwLock::default(),
+        }
+    }
+
+    /// The epoch a lookup starts in; pass it to [`Self::insert`].
+    pub(crate) fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::SeqCst)
+    }
+
+    fn fresh(&self, entry: &Entry, now: DateTime<Utc>) -> bool {
+        let age = now.signed_duration_since(entry.read_at);
+        entry.epoch == self.epoch()
+            && age >= chrono::Duration::zero()
+            && age
+                .to_std()
+                .is_ok_and(|age| age < self.config.max_staleness)
+    }
+
+    /// The live entry of a key hash.
+    pub(crate) fn get(&self, hash: &str, now: DateTime<Utc>) -> Option<Arc<AuthenticatedKey>> {
+        let keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        keys.get(hash)
+            .filter(|e| self.fresh(e, now))
+            .map(|e| Arc::clone(&e.value))
+    }
+
+    /// Stores what a lookup that started in `epoch` at `read_at` found, unless something
+    /// changed since.
+    pub(crate) fn insert(
+        &self,
+        hash: String,
+        epoch: u64,
+        read_at: DateTime<Utc>,
+        value: Arc<AuthenticatedKey>,
+    ) {
+        if self.config.max_staleness.is_zero() || self.config.capacity == 0 {
+            return;
+        }
+        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        // Checked under the lock that `clear` takes too, so no entry outlives a bump.
+        if epoch != self.epoch() {
+            return;
+        }
+        if keys.len() >= self.config.capacity {
+            keys.retain(|_, e| self.fresh(e, read_at));
+            if keys.len() >= self.config.capacity {
+                keys.clear();
+            }
+        }
+        keys.insert(
+            hash,
+            Entry {
+                epoch,
+                read_at,
+                value,
+            },
+        );
+    }
+
+    /// Kills every entry of this replica.
+    pub(crate) fn invalidate_local(&self) {
+        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        self.epoch.fetch_add(1, Ordering::SeqCst);
+        keys.clear();
+    }
+
+    fn announce(&self) {
+        let feed = self.feed.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some(feed) = feed.as_ref() {
+            feed.announce_auth_change();
+        }
+    }
+}
+
+impl ScaiDns {
+    /// Sets the auth cache's bounds (it starts with [`AuthCacheConfig::default`]); the cache is
+    /// emptied.
+    #[must_use]
+    pub fn with_auth_cache(mut self, config: AuthCacheConfig) -> Self {
+        let feed = self
+            .auth_cache
+            .feed
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let cache = AuthCache::new(config);
+        *cache.feed.write().unwrap_or_else(PoisonError::into_inner) = feed;
+        self.auth_cache = Arc::new(cache);
+        self
+    }
+
+    /// Where auth changes are announced to the other replicas.
+    #[must_use]
+    pub fn with_change_feed(self, feed: Arc<dyn ChangeFeed>) -> Self {
+        *self
+            .auth_cache
+            .feed
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(feed);
+        self
+    }
+
+    /// Drops this replica's cached keys: called when another replica announced a change.
+    pub fn auth_changed_elsewhere(&self) {
+        self.auth_cache.invalidate_local();
+    }
+
+    /// What a change feed's listener calls on each notice: drops this replica's cached keys,
+    /// and answers false once the service is gone (the listener may stop), so it does not keep
+    /// the service alive.
+    pub fn auth_change_listener(&self) -> impl Fn() -> bool + Send + Sync + 'static {
+        let cache = Arc::downgrade(&self.auth_cache);
+        move || {
+            cache.upgrade().is_some_and(|cache| {
+                cache.invalidate_local();
+                true
+            })
+        }
+    }
+
+    /// Who may do what changed (after the commit): dead at once here, announced elsewhere.
+    pub(crate) fn auth_changed(&self) {
+        self.auth_cache.invalidate_local();
+        self.auth_cache.announce();
+    }
+
+    pub(crate) fn auth_cache(&self) -> &AuthCache {
+        &self.auth_cache
+    }
+}
