@@ -49,13 +49,13 @@ impl ScaiDns {
         let secret = ApiKeySecret::from_presented(presented).ok_or_else(invalid_key)?;
         let hash = secret.hash(&self.config.api_key_pepper);
         let now = self.clock.now();
-        let found = match self.auth_cache().get(&hash, now) {
+        let found = match self.auth_cache().key(&hash, now) {
             Some(found) => found,
             None => {
                 let epoch = self.auth_cache().epoch();
                 let found = Arc::new(self.look_up_key(&hash, now, meta.ip).await?);
                 self.auth_cache()
-                    .insert(hash, epoch, now, Arc::clone(&found));
+                    .insert_key(hash, epoch, now, Arc::clone(&found));
                 found
             }
         };

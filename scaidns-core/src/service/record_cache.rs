@@ -93,3 +93,30 @@ impl RecordCache {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_set_serves_only_its_generation_and_filter() {
+        let cache = RecordCache::default();
+        let zone = ZoneId::new();
+        let all = RecordFilter::default();
+        let a_only = RecordFilter {
+            rtype: Some(RecordType::A),
+            ..RecordFilter::default()
+        };
+        cache.put(zone, 3, &all, Arc::new(Vec::new()));
+        assert!(cache.get(zone, 3, &all).is_some());
+        assert!(cache.get(zone, 3, &a_only).is_none());
+        assert!(cache.get(zone, 4, &all).is_none());
+
+        // A newer generation replaces the older sets; an older one never comes back.
+        cache.put(zone, 4, &a_only, Arc::new(Vec::new()));
+        assert!(cache.get(zone, 3, &all).is_none());
+        cache.put(zone, 3, &all, Arc::new(Vec::new()));
+        assert!(cache.get(zone, 3, &all).is_none());
+        assert!(cache.get(zone, 4, &a_only).is_some());
+    }
+}
