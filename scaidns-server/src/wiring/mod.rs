@@ -242,7 +242,25 @@ pub async fn service(config: &Config, needs: Needs) -> Result<ScaiDns, StartErro
             (connected.dns, connected.dnssec_keys)
         }
     };
-    Ok(assemble(config, store, backend, dnssec_keys))
+    let service = assemble(config, store, backend, dnssec_keys);
+    // Operator commands (sync, assign-admin) and the worker change who may do what too: the
+    // serving replicas hear of it at once rather than after their staleness bound.
+    Ok(match change_feed(config)? {
+        Some(feed) => service.with_change_feed(Arc::new(feed)),
+        None => service,
+    })
+}
+
+/// The Redis change feed when `REDIS_URL` is set.
+fn change_feed(config: &Config) -> Result<Option<RedisChangeFeed>, StartError> {
+    config
+        .redis_url
+        .as_ref()
+        .map(|url| {
+            RedisChangeFeed::new(url.expose(), "scaidns:auth-changes")
+                .map_err(|e| StartError::Config(format!("REDIS_URL: {e}")))
+        })
+        .transpose()
 }
 
 /// The service of `scaidns serve`: every port, the backend metered into `metrics`, the identity
@@ -272,9 +290,7 @@ pub async fn server_service(
             max_staleness: config.auth_cache_max_staleness,
             ..AuthCacheConfig::default()
         });
-    if let Some(url) = &config.redis_url {
-        let feed = RedisChangeFeed::new(url.expose(), "scaidns:auth-changes")
-            .map_err(|e| StartError::Config(format!("REDIS_URL: {e}")))?;
+    if let Some(feed) = change_feed(config)? {
         // Runs as long as the service does; the listener stops once the service is dropped.
         drop(feed.listen(service.auth_change_listener()));
         service = service.with_change_feed(Arc::new(feed));
