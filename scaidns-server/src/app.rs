@@ -26,6 +26,9 @@ pub use crate::wiring::StartError;
 /// How long in-flight requests get to finish at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
+/// How often key use recorded in memory is written to the store.
+const KEY_USE_FLUSH_EVERY: Duration = Duration::from_secs(2);
+
 #[handler]
 async fn ready_outside(state: Data<&AppState>) -> poem::Response {
     // Same answer as the documented /api/v1/health/ready, for load balancers.
@@ -108,6 +111,7 @@ pub struct RunningServer {
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     retry: tokio::task::JoinHandle<()>,
+    key_use: (oneshot::Sender<()>, tokio::task::JoinHandle<()>),
 }
 
 impl std::fmt::Debug for RunningServer {
@@ -149,6 +153,12 @@ impl RunningServer {
             Ok(Err(e)) => tracing::error!(error = %e, "HTTP server failed"),
             Err(e) => tracing::error!(error = %e, "HTTP server task failed"),
         }
+        // No request runs any more: the last uses are written, none lost on a clean stop.
+        let (stop, flusher) = self.key_use;
+        let _ = stop.send(());
+        if let Err(e) = flusher.await {
+            tracing::error!(error = %e, "API key use flusher failed");
+        }
         if let Some(dns) = self.dns.take()
             && let Err(e) = dns.shutdown().await
         {
@@ -181,6 +191,11 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         }
     }
     let retry = tokio::spawn(retry_pending_zones(state.clone()));
+    let (stop_key_use, key_use_stopped) = oneshot::channel::<()>();
+    let key_use = (
+        stop_key_use,
+        tokio::spawn(flush_key_use(state.clone(), key_use_stopped)),
+    );
     let acceptor = TcpListener::bind(bind)
         .into_acceptor()
         .await
@@ -215,7 +230,27 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         stop: Some(stop),
         task,
         retry,
+        key_use,
     })
+}
+
+/// Writes the key use recorded in memory every [`KEY_USE_FLUSH_EVERY`], and once more when
+/// told to stop (never cancelled mid-write, so no use taken from memory is dropped).
+async fn flush_key_use(state: AppState, mut stop: oneshot::Receiver<()>) {
+    let mut tick = tokio::time::interval(KEY_USE_FLUSH_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let stopping = tokio::select! {
+            _ = tick.tick() => false,
+            _ = &mut stop => true,
+        };
+        if let Err(e) = state.service.flush_key_use().await {
+            tracing::warn!(error = %e, "API key use not recorded yet");
+        }
+        if stopping {
+            return;
+        }
+    }
 }
 
 /// The in-process worker: the retry queue republishes every zone that is not in sync, so a

@@ -51,7 +51,7 @@ pub async fn op_context(
                 state.metrics.observe_api_key();
             }
             crate::rate_limit::check(state, &ctx).await?;
-            state.service.api_key_used(&ctx).await?;
+            state.service.api_key_used(&ctx);
             Ok(ctx)
         }
         ApiAuth::Bearer(bearer) => {
@@ -60,7 +60,7 @@ pub async fn op_context(
                 .authenticate_token(&bearer.0.token, meta)
                 .await?;
             crate::rate_limit::check(state, &ctx).await?;
-            state.service.api_key_used(&ctx).await?;
+            state.service.api_key_used(&ctx);
             Ok(ctx)
         }
     }

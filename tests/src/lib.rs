@@ -251,6 +251,9 @@ impl TestApp {
             .insert_role_assignment(&assignment, &[])
             .await
             .expect("assign role");
+        // Written past the service: tell it, as the service's own writes do, so a key it has
+        // cached sees the role on its next request.
+        server.state().service.auth_changed_elsewhere();
     }
 
     /// The running core service (operator commands such as sync use it directly).

@@ -7,6 +7,8 @@ pub mod oidc;
 #[cfg(feature = "pdns")]
 pub mod pdns;
 pub mod rate_limiters;
+#[cfg(feature = "redis")]
+pub mod redis_change_feed;
 #[cfg(feature = "resolver")]
 pub mod resolver;
 #[cfg(feature = "sql")]

@@ -3,6 +3,7 @@
 //! run one contract suite per port against every implementation.
 
 pub mod backend;
+pub mod change_feed;
 pub mod clock;
 pub mod dnssec_keys;
 pub mod identity_provider;
@@ -17,6 +18,7 @@ pub mod resolver;
 pub mod store;
 
 pub use backend::{BackendError, BackendErrorKind, DnsBackend, ZoneSpec};
+pub use change_feed::ChangeFeed;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use dnssec_keys::DnssecKeyBackend;
 pub use random::{Random, SeededRandom, SystemRandom};

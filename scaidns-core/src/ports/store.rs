@@ -251,6 +251,35 @@ pub trait ApiKeyStore: Send + Sync {
         at: DateTime<Utc>,
         ip: Option<&str>,
     ) -> Result<()>;
+    /// Records the uses of several keys batched in memory (`use_count` grows by `uses`); a key
+    /// deleted meanwhile is skipped.
+    async fn record_api_key_uses(&self, uses: &[ApiKeyUse]) -> Result<()> {
+        for u in uses {
+            for _ in 0..u.uses {
+                match self
+                    .record_api_key_use(u.id, u.last_used_at, u.last_used_ip.as_deref())
+                    .await
+                {
+                    Err(e) if e.kind() == crate::error::ErrorKind::NotFound => break,
+                    other => other?,
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The uses of one key since the last batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKeyUse {
+    /// The key.
+    pub id: ApiKeyId,
+    /// The latest use.
+    pub last_used_at: DateTime<Utc>,
+    /// The client address of the latest use.
+    pub last_used_ip: Option<String>,
+    /// How many uses.
+    pub uses: u64,
 }
 
 /// Audit-log query.

@@ -182,6 +182,7 @@ impl ScaiDns {
             Some(grant_json(&grant)),
         );
         self.store().insert_access_grant(&grant, &[audit]).await?;
+        self.auth_changed();
         Ok(grant)
     }
 
@@ -250,6 +251,7 @@ impl ScaiDns {
             Some(grant_json(&grant)),
         );
         self.store().update_access_grant(&grant, &[audit]).await?;
+        self.auth_changed();
         Ok(grant)
     }
 
@@ -274,7 +276,11 @@ impl ScaiDns {
             Some(grant_json(&before)),
             None,
         );
-        self.store().delete_access_grant(before.id, &[audit]).await
+        self.store()
+            .delete_access_grant(before.id, &[audit])
+            .await?;
+        self.auth_changed();
+        Ok(())
     }
 
     /// Grantees are users and groups of the zone's tenant (so a grant cannot probe other

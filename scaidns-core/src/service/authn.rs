@@ -7,6 +7,9 @@
 //! well-formed unknown key from garbage.
 
 use std::net::IpAddr;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::identity::api_key::{
@@ -15,6 +18,7 @@ use crate::identity::api_key::{
 use crate::ids::UserId;
 use crate::tenant::{TenantStatus, UserStatus};
 
+use super::auth_cache::AuthenticatedKey;
 use super::{Actor, OpContext, ScaiDns};
 
 /// What the transport knows about a request, carried into the context and the audit log.
@@ -44,17 +48,64 @@ impl ScaiDns {
     ) -> Result<OpContext> {
         let secret = ApiKeySecret::from_presented(presented).ok_or_else(invalid_key)?;
         let hash = secret.hash(&self.config.api_key_pepper);
+        let now = self.clock.now();
+        let found = match self.auth_cache().key(&hash, now) {
+            Some(found) => found,
+            None => {
+                let epoch = self.auth_cache().epoch();
+                let found = Arc::new(self.look_up_key(&hash, now, meta.ip).await?);
+                self.auth_cache()
+                    .insert_key(hash, epoch, now, Arc::clone(&found));
+                found
+            }
+        };
+        let key = &found.key;
+        // Checked again on a cached key: they depend on the time and the client.
+        if key.expires_at.is_some_and(|at| at <= now) {
+            return Err(Error::unauthenticated(
+                "api_key_expired",
+                "API key has expired",
+            ));
+        }
+        if !ip_allowed(key, meta.ip) {
+            return Err(Error::forbidden(
+                "ip_not_allowed",
+                "Client IP address is not allowed for this API key",
+            ));
+        }
+        if found.tenant.status == TenantStatus::Suspended {
+            return Err(Error::forbidden("tenant_suspended", "Tenant is suspended"));
+        }
+
+        let ip = meta.ip.map(|ip| ip.to_string());
+        Ok(OpContext {
+            actor: found.actor.clone(),
+            tenant_id: key.tenant_id,
+            request_id: meta.request_id,
+            ip,
+            user_agent: meta.user_agent,
+            now,
+            authz: found.authz.clone(),
+        })
+    }
+
+    /// Reads a key and what it acts as, refusing it in the documented order.
+    async fn look_up_key(
+        &self,
+        hash: &str,
+        now: DateTime<Utc>,
+        ip: Option<IpAddr>,
+    ) -> Result<AuthenticatedKey> {
         let key = self
             .store
-            .find_api_key_by_hash(&hash)
+            .find_api_key_by_hash(hash)
             .await?
             .ok_or_else(invalid_key)?;
         // The store matched on the hash already; comparing again in constant time keeps a
         // store that matches loosely (collation, prefix index) from ever letting a key through.
-        if !digests_equal(&key.key_hash, &hash) {
+        if !digests_equal(&key.key_hash, hash) {
             return Err(invalid_key());
         }
-        let now = self.clock.now();
         if key.status == ApiKeyStatus::Revoked {
             return Err(Error::unauthenticated(
                 "api_key_revoked",
@@ -67,13 +118,12 @@ impl ScaiDns {
                 "API key has expired",
             ));
         }
-        if !ip_allowed(&key, meta.ip) {
+        if !ip_allowed(&key, ip) {
             return Err(Error::forbidden(
                 "ip_not_allowed",
                 "Client IP address is not allowed for this API key",
             ));
         }
-
         let (actor, user) = self.key_actor(&key).await?;
         let tenant = self
             .store
@@ -83,29 +133,12 @@ impl ScaiDns {
         if tenant.status == TenantStatus::Suspended {
             return Err(Error::forbidden("tenant_suspended", "Tenant is suspended"));
         }
-
-        let ip = meta.ip.map(|ip| ip.to_string());
-        Ok(OpContext {
+        Ok(AuthenticatedKey {
+            key,
             actor,
-            tenant_id: key.tenant_id,
-            request_id: meta.request_id,
-            ip,
-            user_agent: meta.user_agent,
-            now,
+            tenant,
             authz: user.map_or_else(Default::default, super::authz::AuthzCache::for_user),
         })
-    }
-
-    /// Records that the request's API key was used (`last_used_at`, `last_used_ip`,
-    /// `use_count`; interface decision 21). Called once the request is admitted, so a refused or
-    /// throttled request counts as no use.
-    pub async fn api_key_used(&self, ctx: &OpContext) -> Result<()> {
-        if let Actor::ApiKey { id, .. } = &ctx.actor {
-            self.store
-                .record_api_key_use(*id, ctx.now, ctx.ip.as_deref())
-                .await?;
-        }
-        Ok(())
     }
 
     /// The actor a key acts as (its permission source's identity and admin flag), with the

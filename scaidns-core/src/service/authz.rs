@@ -6,6 +6,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
+use chrono::{DateTime, Utc};
+
 use crate::error::{Error, ErrorKind, Result};
 use crate::identity::api_key::PermissionSource;
 use crate::ids::{RoleId, TenantId, UserId, ZoneId};
@@ -33,6 +35,9 @@ struct Resolved {
     principal: Arc<Principal>,
     /// The user and its groups, or a group key's group: whose grants are the caller's own.
     subjects: Vec<Subject>,
+    /// When the first of the grants it counted expires: from then on it is resolved again
+    /// (a cached key shares its resolution across requests).
+    valid_until: Option<DateTime<Utc>>,
 }
 
 impl AuthzCache {
@@ -98,7 +103,11 @@ impl ScaiDns {
 
     async fn resolved(&self, ctx: &OpContext) -> Result<Arc<Resolved>> {
         if let Some(r) = ctx.authz.resolved.get() {
-            return Ok(Arc::clone(r));
+            if r.valid_until.is_none_or(|until| ctx.now < until) {
+                return Ok(Arc::clone(r));
+            }
+            // A grant it counted has expired since: this request resolves for itself.
+            return Ok(Arc::new(self.resolve_principal(ctx).await?));
         }
         let resolved = Arc::new(self.resolve_principal(ctx).await?);
         // A concurrent resolution of the same context may have won; either result is equal.
@@ -112,6 +121,7 @@ impl ScaiDns {
                 return Ok(Resolved {
                     principal: Arc::new(Principal::system(ctx.now)),
                     subjects: Vec::new(),
+                    valid_until: None,
                 });
             }
             Actor::User {
@@ -144,14 +154,20 @@ impl ScaiDns {
                 (input, subjects)
             }
         };
-        let (mut principal, zone_tenants) = self.principal_of(ctx, input, &subjects).await?;
+        let mut valid_until = None;
+        let (mut principal, zone_tenants) = self
+            .principal_of(ctx, input, &subjects, &mut valid_until)
+            .await?;
         if let Some(creator) = creator {
-            principal =
-                principal.bounded_by(self.creator_principal(ctx, creator).await?, zone_tenants);
+            let bound = self
+                .creator_principal(ctx, creator, &mut valid_until)
+                .await?;
+            principal = principal.bounded_by(bound, zone_tenants);
         }
         Ok(Resolved {
             principal: Arc::new(principal),
             subjects,
+            valid_until,
         })
     }
 
@@ -162,8 +178,14 @@ impl ScaiDns {
         ctx: &OpContext,
         mut input: PrincipalInput,
         subjects: &[Subject],
+        valid_until: &mut Option<DateTime<Utc>>,
     ) -> Result<(Principal, HashMap<ZoneId, TenantId>)> {
         let held = self.store().subject_grants(subjects).await?;
+        for at in held.grants.iter().filter_map(|g| g.expires_at) {
+            if at > ctx.now && valid_until.is_none_or(|until| at < until) {
+                *valid_until = Some(at);
+            }
+        }
         let roles: HashMap<RoleId, PermSet> =
             held.roles.iter().map(|r| (r.id, r.perm_set())).collect();
         let perms_of = |id: &RoleId| roles.get(id).copied().unwrap_or_default();
@@ -196,7 +218,12 @@ impl ScaiDns {
     }
 
     /// What the creator of a key may do now: nothing once it is deleted or inactive.
-    async fn creator_principal(&self, ctx: &OpContext, creator: UserId) -> Result<Principal> {
+    async fn creator_principal(
+        &self,
+        ctx: &OpContext,
+        creator: UserId,
+        valid_until: &mut Option<DateTime<Utc>>,
+    ) -> Result<Principal> {
         let active = self
             .store()
             .get_user(creator)
@@ -206,7 +233,10 @@ impl ScaiDns {
             return Ok(Principal::resolve(PrincipalInput::default(), ctx.now));
         }
         let (input, subjects) = self.user_input(ctx, creator, false).await?;
-        Ok(self.principal_of(ctx, input, &subjects).await?.0)
+        Ok(self
+            .principal_of(ctx, input, &subjects, valid_until)
+            .await?
+            .0)
     }
 
     /// Everything `subject` holds (a user: its flags, its own and its groups' assignments and

@@ -166,6 +166,7 @@ impl ScaiDns {
             Some(group_json(&group)),
         );
         self.store.update_group(&group, &[audit]).await?;
+        self.auth_changed();
         Ok(group)
     }
 
@@ -186,7 +187,9 @@ impl ScaiDns {
             Some(group_json(&group)),
             None,
         );
-        self.store.delete_group(group.id, &[audit]).await
+        self.store.delete_group(group.id, &[audit]).await?;
+        self.auth_changed();
+        Ok(())
     }
 
     /// Adds a user to a local group; `groups:update`. The user must belong to the group's
@@ -269,6 +272,7 @@ impl ScaiDns {
                 .remove_group_member(group.id, user_id, &[audit])
                 .await?;
         }
+        self.auth_changed();
         Ok(())
     }
 }

@@ -7,6 +7,7 @@ mod abandoned_zones;
 pub mod access_grants;
 mod api_keys;
 pub mod audit_log;
+mod auth_cache;
 mod auth_session;
 mod authn;
 pub mod authz;
@@ -16,6 +17,7 @@ pub mod groups;
 pub mod health;
 pub mod identity_sync;
 pub mod inventory;
+mod key_use;
 mod me;
 pub mod nameservers;
 mod ownership_probe;
@@ -24,6 +26,7 @@ mod publish;
 pub mod queries;
 mod rate_limits;
 pub mod reconcile;
+mod record_cache;
 pub mod records;
 pub mod role_assignments;
 pub mod roles;
@@ -40,6 +43,7 @@ use std::sync::Arc;
 use chrono::Duration;
 
 pub use api_keys::{ApiKeyCreate, ApiKeyListQuery, IssuedApiKey};
+pub use auth_cache::AuthCacheConfig;
 pub use auth_session::{OAuthSettings, TokenSet};
 pub use authn::RequestMeta;
 pub use context::{Actor, OpContext};
@@ -157,6 +161,9 @@ pub struct ScaiDns {
     config: ServiceConfig,
     identity_provider: Option<Arc<dyn crate::ports::identity_provider::IdentityProvider>>,
     rate_limiter: Option<rate_limits::RateLimits>,
+    auth_cache: Arc<auth_cache::AuthCache>,
+    key_uses: Arc<key_use::PendingKeyUses>,
+    record_cache: Arc<record_cache::RecordCache>,
 }
 
 impl ScaiDns {
@@ -178,6 +185,9 @@ impl ScaiDns {
             config,
             identity_provider: None,
             rate_limiter: None,
+            auth_cache: Arc::new(auth_cache::AuthCache::new(AuthCacheConfig::default())),
+            key_uses: Arc::default(),
+            record_cache: Arc::default(),
         }
     }
 

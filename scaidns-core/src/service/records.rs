@@ -2,6 +2,8 @@
 //! ([`check_change`]) over the zone's whole resulting record set, is written with the zone's
 //! generation and its audit entries, and is published as RRset changes when the zone is served.
 
+use std::sync::Arc;
+
 use serde_json::json;
 
 use super::queries::RecordQuery;
@@ -82,7 +84,16 @@ impl ScaiDns {
         let zone = self
             .authorized_zone(ctx, Permission::RECORDS_READ, zone_id, false)
             .await?;
-        let records = self.store().list_records(zone.id, &filter).await?;
+        let records = match self.record_cache.get(zone.id, zone.generation, &filter) {
+            Some(records) => records,
+            None => {
+                let records = Arc::new(self.store().list_records(zone.id, &filter).await?);
+                self.record_cache
+                    .put(zone.id, zone.generation, &filter, Arc::clone(&records));
+                records
+            }
+        };
+        let records = Arc::unwrap_or_clone(records);
         // Callers whose access comes from narrowed grants see only the records they cover.
         let principal = self.principal(ctx).await?;
         let records = principal

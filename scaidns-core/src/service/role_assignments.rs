@@ -230,6 +230,7 @@ impl ScaiDns {
         self.store()
             .insert_role_assignment(&assignment, &[audit])
             .await?;
+        self.auth_changed();
         Ok(assignment)
     }
 
@@ -268,7 +269,9 @@ impl ScaiDns {
         );
         self.store()
             .delete_role_assignment(assignment.id, &[audit])
-            .await
+            .await?;
+        self.auth_changed();
+        Ok(())
     }
 
     /// Parses a scope and returns it with its tenant (404 for a zone the caller cannot see).

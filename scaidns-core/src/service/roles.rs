@@ -223,6 +223,7 @@ impl ScaiDns {
             Some(role_json(&role)),
         );
         self.store().update_role(&role, &[audit]).await?;
+        self.auth_changed();
         Ok(role)
     }
 
@@ -241,7 +242,9 @@ impl ScaiDns {
             Some(role_json(&before)),
             None,
         );
-        self.store().delete_role(before.id, &[audit]).await
+        self.store().delete_role(before.id, &[audit]).await?;
+        self.auth_changed();
+        Ok(())
     }
 }
 

@@ -18,6 +18,7 @@ use crate::ids::{AuditEventId, UserId};
 use crate::ports::identity_provider::{IdentityProvider, TokenClaims, Verified};
 use crate::tenant::{Tenant, TenantStatus, User, UserStatus};
 
+use super::auth_cache::AuthenticatedUser;
 use super::identity_sync::Reporter;
 use super::{Actor, OpContext, RequestMeta, ScaiDns};
 
@@ -67,30 +68,62 @@ impl ScaiDns {
     /// `user_inactive`, `user_conflict`.
     pub async fn authenticate_token(&self, token: &str, meta: RequestMeta) -> Result<OpContext> {
         let claims = self.verify_token(token).await?;
-        let existing = self.store.get_user_by_scaikey_id(&claims.subject).await?;
-        let tenant = self.token_tenant(&claims, existing.as_ref()).await?;
-        if tenant.status == TenantStatus::Suspended {
-            return Err(Error::forbidden("tenant_suspended", "Tenant is suspended"));
-        }
-        let user = match existing {
-            Some(user) => user,
-            None => self.user_on_first_sight(&claims, &tenant, &meta).await?,
+        let now = self.clock.now();
+        // The token is verified on every request; what it names is looked up once.
+        let cache_id = format!(
+            "{}\u{0}{}",
+            claims.subject,
+            claims.tenant.as_deref().unwrap_or_default()
+        );
+        let found = match self.auth_cache().user(&cache_id, now) {
+            Some(found) => found,
+            None => {
+                let epoch = self.auth_cache().epoch();
+                let found = Arc::new(self.look_up_token_user(&claims, &meta).await?);
+                self.auth_cache()
+                    .insert_user(cache_id, epoch, now, Arc::clone(&found));
+                found
+            }
         };
-        if user.status != UserStatus::Active {
-            return Err(Error::forbidden("user_inactive", "User is inactive"));
-        }
+        let user = &found.user;
         Ok(OpContext {
             actor: Actor::User {
                 id: user.id,
                 email: user.email.clone(),
                 is_platform_admin: user.is_platform_admin,
             },
-            tenant_id: tenant.id,
+            tenant_id: found.tenant.id,
             request_id: meta.request_id,
             ip: meta.ip.map(|ip| ip.to_string()),
             user_agent: meta.user_agent,
-            now: self.clock.now(),
-            authz: super::authz::AuthzCache::for_user(user),
+            now,
+            authz: found.authz.clone(),
+        })
+    }
+
+    /// The user and tenant a verified token names, refused in the documented order; a user
+    /// seen for the first time is created.
+    async fn look_up_token_user(
+        &self,
+        claims: &TokenClaims,
+        meta: &RequestMeta,
+    ) -> Result<AuthenticatedUser> {
+        let existing = self.store.get_user_by_scaikey_id(&claims.subject).await?;
+        let tenant = self.token_tenant(claims, existing.as_ref()).await?;
+        if tenant.status == TenantStatus::Suspended {
+            return Err(Error::forbidden("tenant_suspended", "Tenant is suspended"));
+        }
+        let user = match existing {
+            Some(user) => user,
+            None => self.user_on_first_sight(claims, &tenant, meta).await?,
+        };
+        if user.status != UserStatus::Active {
+            return Err(Error::forbidden("user_inactive", "User is inactive"));
+        }
+        Ok(AuthenticatedUser {
+            authz: super::authz::AuthzCache::for_user(user.clone()),
+            user,
+            tenant,
         })
     }
 

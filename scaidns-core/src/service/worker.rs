@@ -347,6 +347,7 @@ impl ScaiDns {
                     None,
                 );
                 self.store().delete_access_grant(grant.id, &[audit]).await?;
+                self.auth_changed();
                 removed += 1;
             }
         }

@@ -1,6 +1,7 @@
 //! Service scenarios: tests that drive the `ScaiDns` service (bootstrap, zone names, grant
 //! expiry, DNSSEC and the worker) with real adapters underneath, rather than one port.
 
+mod auth_cache;
 mod bootstrap;
 mod dnssec_lifecycle;
 mod grant_expiry;

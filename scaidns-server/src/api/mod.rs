@@ -11,6 +11,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod dnssec;
+mod entity_tag;
 pub mod groups;
 pub mod health;
 pub mod nameservers;

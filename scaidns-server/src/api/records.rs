@@ -11,6 +11,7 @@ use scaidns_core::service::queries::RecordQuery;
 use scaidns_core::service::records::{RecordCreate, RecordUpdate};
 use scaidns_core::zone::Zone;
 
+use crate::api::entity_tag::{etag, none_match};
 use crate::api::{ApiTags, NoContent};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::{ApiError, ApiResult};
@@ -103,6 +104,26 @@ pub struct RecordUpdateRequest {
 }
 
 #[derive(ApiResponse)]
+enum RecordListed {
+    /// The records.
+    #[oai(status = 200)]
+    Listed(
+        Json<RecordList>,
+        /// The zone's generation; send it back in `If-None-Match` to be told 304 while the zone
+        /// is unchanged.
+        #[oai(header = "ETag")]
+        String,
+    ),
+    /// `If-None-Match` names the current generation: the copy the client holds is current.
+    #[oai(status = 304)]
+    NotModified(
+        /// The zone's generation.
+        #[oai(header = "ETag")]
+        String,
+    ),
+}
+
+#[derive(ApiResponse)]
 enum RecordCreated {
     /// Created.
     #[oai(status = 201)]
@@ -115,6 +136,9 @@ pub struct RecordsApi;
 #[OpenApi(tag = "ApiTags::Records")]
 impl RecordsApi {
     /// Records of a zone.
+    ///
+    /// The answer carries the zone's generation as `ETag`; a request whose `If-None-Match`
+    /// names it again is answered 304 without a body while the zone is unchanged.
     #[oai(
         path = "/domains/:domain_id/records",
         method = "get",
@@ -133,7 +157,7 @@ impl RecordsApi {
         name: Query<Option<String>>,
         /// Include SOA and apex NS.
         include_system: Query<Option<bool>>,
-    ) -> ApiResult<Json<RecordList>> {
+    ) -> ApiResult<RecordListed> {
         let ctx = op_context(&state, &auth, req).await?;
         let rtype = rtype
             .0
@@ -155,7 +179,13 @@ impl RecordsApi {
             .service
             .record_list(&ctx, domain_id.0.parse()?, query)
             .await?;
-        Ok(Json(RecordList {
+        let tag = etag(zone.generation);
+        // Read from the request rather than declared, so generated clients keep their
+        // signature; documented on the operation.
+        if none_match(req.header("if-none-match"), zone.generation) {
+            return Ok(RecordListed::NotModified(tag));
+        }
+        let list = Json(RecordList {
             total: records.len() as u64,
             domain_id: zone.id.to_string(),
             domain_name: zone.name.as_str().to_owned(),
@@ -163,7 +193,8 @@ impl RecordsApi {
                 .into_iter()
                 .map(|r| RecordResponse::new(&zone, r))
                 .collect(),
-        }))
+        });
+        Ok(RecordListed::Listed(list, tag))
     }
 
     /// Add a record. Published at once when the zone is active.

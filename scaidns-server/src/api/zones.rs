@@ -223,6 +223,20 @@ enum DomainCreated {
 /// Zone endpoints.
 pub struct ZonesApi;
 
+/// One zone, with its generation as `ETag` (for `If-Match` on writes). No 304 here: the zone's
+/// sync state changes without a new generation.
+#[derive(ApiResponse)]
+enum ZoneFound {
+    /// The zone.
+    #[oai(status = 200)]
+    Found(
+        Json<DomainResponse>,
+        /// The zone's generation.
+        #[oai(header = "ETag")]
+        String,
+    ),
+}
+
 #[OpenApi(tag = "ApiTags::Domains")]
 impl ZonesApi {
     /// List zones of the caller's tenant (platform admins: all tenants).
@@ -329,7 +343,7 @@ impl ZonesApi {
         domain_id: Path<String>,
         /// Also find a soft-deleted zone.
         include_deleted: Query<Option<bool>>,
-    ) -> ApiResult<Json<DomainResponse>> {
+    ) -> ApiResult<ZoneFound> {
         let ctx = op_context(&state, &auth, req).await?;
         let zone = state
             .service
@@ -339,7 +353,8 @@ impl ZonesApi {
                 include_deleted.0.unwrap_or(false),
             )
             .await?;
-        Ok(Json(zone.into()))
+        let tag = crate::api::entity_tag::etag(zone.generation);
+        Ok(ZoneFound::Found(Json(zone.into()), tag))
     }
 
     /// Update a zone's description, default TTL or settings.

@@ -45,6 +45,9 @@ pub struct Config {
     pub database_pool_size: u32,
     /// `REDIS_URL`: rate limits are counted there when set, in-process otherwise.
     pub redis_url: Option<Secret>,
+    /// `AUTH_CACHE_MAX_STALENESS`: how long an authenticated key may be reused on one replica
+    /// after a change made on another (zero: no cache).
+    pub auth_cache_max_staleness: std::time::Duration,
     /// `RATE_LIMIT_API_KEY_PER_MINUTE`: for keys without their own `rate_limit`.
     pub rate_limit_api_key_per_minute: u32,
     /// `RATE_LIMIT_API_KEY_MAX`: no key's own `rate_limit` may exceed it (default 10× the
@@ -199,6 +202,11 @@ impl Config {
             database_url: Secret::new(database_url),
             database_pool_size: r.number("DATABASE_POOL_SIZE", 20, 1),
             redis_url: r.get("REDIS_URL").map(Secret::new),
+            auth_cache_max_staleness: r.parse(
+                "AUTH_CACHE_MAX_STALENESS",
+                std::time::Duration::from_secs(1),
+                reader::duration,
+            ),
             rate_limit_api_key_per_minute: key_rate,
             rate_limit_api_key_max: r.number(
                 "RATE_LIMIT_API_KEY_MAX",

@@ -107,3 +107,19 @@ pub fn normalize_database_url(raw: &str) -> Result<String, String> {
         )),
     }
 }
+
+/// A duration: `500ms`, `2s`, or a number of seconds (`0.5`).
+pub(super) fn duration(raw: &str) -> Result<std::time::Duration, String> {
+    let raw = raw.trim();
+    let (number, unit) = match raw.strip_suffix("ms") {
+        Some(n) => (n, 0.001),
+        None => (raw.strip_suffix('s').unwrap_or(raw), 1.0),
+    };
+    number
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && *n >= 0.0 && *n * unit <= 86_400.0)
+        .map(|n| std::time::Duration::from_secs_f64(n * unit))
+        .ok_or_else(|| format!("'{raw}' is not a duration such as 500ms, 1s or 2"))
+}

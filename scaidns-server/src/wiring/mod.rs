@@ -19,6 +19,7 @@ use scaidns_core::adapters::pdns::{PdnsConfig, PdnsZoneKind, PowerDnsBackend};
 use scaidns_core::adapters::rate_limiters::{
     FallbackRateLimiter, InProcessRateLimiter, RedisRateLimiter,
 };
+use scaidns_core::adapters::redis_change_feed::RedisChangeFeed;
 use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::adapters::sql::SqlStore;
 use scaidns_core::identity::api_key::Pepper;
@@ -27,7 +28,9 @@ use scaidns_core::ports::rate_limiter::RateLimiter;
 use scaidns_core::ports::{DnsBackend, DnssecKeyBackend, Store, SystemClock};
 use scaidns_core::record::TtlPolicy;
 use scaidns_core::service::identity_sync::{SyncOptions, SyncProgress, SyncReport};
-use scaidns_core::service::{ApiKeyRateLimit, ScaiDns, ServiceConfig, ValidationConfig};
+use scaidns_core::service::{
+    ApiKeyRateLimit, AuthCacheConfig, ScaiDns, ServiceConfig, ValidationConfig,
+};
 
 use crate::config::{BackendConfig, Config, ZoneKind};
 use crate::metrics::Metrics;
@@ -239,7 +242,25 @@ pub async fn service(config: &Config, needs: Needs) -> Result<ScaiDns, StartErro
             (connected.dns, connected.dnssec_keys)
         }
     };
-    Ok(assemble(config, store, backend, dnssec_keys))
+    let service = assemble(config, store, backend, dnssec_keys);
+    // Operator commands (sync, assign-admin) and the worker change who may do what too: the
+    // serving replicas hear of it at once rather than after their staleness bound.
+    Ok(match change_feed(config)? {
+        Some(feed) => service.with_change_feed(Arc::new(feed)),
+        None => service,
+    })
+}
+
+/// The Redis change feed when `REDIS_URL` is set.
+fn change_feed(config: &Config) -> Result<Option<RedisChangeFeed>, StartError> {
+    config
+        .redis_url
+        .as_ref()
+        .map(|url| {
+            RedisChangeFeed::new(url.expose(), "scaidns:auth-changes")
+                .map_err(|e| StartError::Config(format!("REDIS_URL: {e}")))
+        })
+        .transpose()
 }
 
 /// The service of `scaidns serve`: every port, the backend metered into `metrics`, the identity
@@ -263,8 +284,17 @@ pub async fn server_service(
         Arc::clone(metrics),
     ));
     let (limiter, shared) = rate_limiter(config)?;
-    let mut service =
-        assemble(config, store, backend, dnssec_keys).with_rate_limiter(limiter, shared);
+    let mut service = assemble(config, store, backend, dnssec_keys)
+        .with_rate_limiter(limiter, shared)
+        .with_auth_cache(AuthCacheConfig {
+            max_staleness: config.auth_cache_max_staleness,
+            ..AuthCacheConfig::default()
+        });
+    if let Some(feed) = change_feed(config)? {
+        // Runs as long as the service does; the listener stops once the service is dropped.
+        drop(feed.listen(service.auth_change_listener()));
+        service = service.with_change_feed(Arc::new(feed));
+    }
     if let Some(provider) = identity_provider(config)? {
         service = service.with_identity_provider(provider);
     }

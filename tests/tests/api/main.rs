@@ -25,6 +25,7 @@ mod openapi;
 mod powerdns;
 mod privilege_rules;
 mod rate_limit;
+mod read_caches;
 mod records;
 mod request_limits;
 mod review_fixes;

@@ -18,7 +18,7 @@ use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::identity::api_key::{ApiKey, ApiKeyStatus};
 use crate::ids::{ApiKeyId, TenantId};
-use crate::ports::store::{ApiKeyFilter, Page, PageRequest};
+use crate::ports::store::{ApiKeyFilter, ApiKeyUse, Page, PageRequest};
 use crate::tenant::{Tenant, User};
 
 type Args = <Db as Database>::Arguments;
@@ -324,4 +324,23 @@ pub(crate) async fn record_api_key_use(
         return Err(api_key_missing());
     }
     Ok(())
+}
+
+/// One statement per key, in one transaction: a batch of uses costs one commit.
+pub(crate) async fn record_api_key_uses(pool: &Pool<Db>, uses: &[ApiKeyUse]) -> Result<()> {
+    let mut tx = pool.begin().await.map_err(db_err)?;
+    for u in uses {
+        // A key deleted since its use matches no row and is skipped.
+        sqlx::query("UPDATE api_keys SET last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < ? THEN ? ELSE last_used_at END, last_used_ip = CASE WHEN last_used_at IS NULL OR last_used_at <= ? THEN ? ELSE last_used_ip END, use_count = use_count + ? WHERE id = ?")
+            .bind(Ts::from(u.last_used_at))
+            .bind(Ts::from(u.last_used_at))
+            .bind(Ts::from(u.last_used_at))
+            .bind(u.last_used_ip.as_deref())
+            .bind(i64::try_from(u.uses).unwrap_or(i64::MAX))
+            .bind(u.id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+    }
+    tx.commit().await.map_err(db_err)
 }

@@ -13,9 +13,9 @@ use crate::ids::{ApiKeyId, AuditEventId, RecordId, TenantId, UserId, ZoneId};
 use crate::name::ZoneName;
 use crate::ownership::Validation;
 use crate::ports::store::{
-    ApiKeyFilter, ApiKeyStore, AuditFilter, AuditStore, Page, PageRequest, Publisher, RecordFilter,
-    RecordStore, SettingsStore, Store, TenantStore, UserStore, ValidationStore, ZoneFilter,
-    ZoneStore, ZoneWrite,
+    ApiKeyFilter, ApiKeyStore, ApiKeyUse, AuditFilter, AuditStore, Page, PageRequest, Publisher,
+    RecordFilter, RecordStore, SettingsStore, Store, TenantStore, UserStore, ValidationStore,
+    ZoneFilter, ZoneStore, ZoneWrite,
 };
 use crate::record::Record;
 use crate::tenant::{Tenant, User};
@@ -197,6 +197,10 @@ impl ApiKeyStore for SqlStore {
         ip: Option<&str>,
     ) -> Result<()> {
         dispatch!(self, identity::record_api_key_use(id, at, ip))
+    }
+
+    async fn record_api_key_uses(&self, uses: &[ApiKeyUse]) -> Result<()> {
+        dispatch!(self, identity::record_api_key_uses(uses))
     }
 }
 

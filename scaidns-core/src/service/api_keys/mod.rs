@@ -156,12 +156,15 @@ impl ScaiDns {
                 include_revoked: query.include_revoked,
             }
         };
+        // This replica's recent uses show in the list (a failed flush keeps them for later).
+        let _ = self.flush_key_use().await;
         self.store.list_api_keys(&filter, page).await
     }
 
     /// One key; 404 `api_key_not_found` when unknown or not visible.
     pub async fn api_key_get(&self, ctx: &OpContext, id: ApiKeyId) -> Result<ApiKey> {
         ctx.require(Permission::API_KEYS_READ)?;
+        let _ = self.flush_key_use().await;
         let key = self
             .store
             .get_api_key(id)
@@ -263,7 +266,9 @@ impl ScaiDns {
             Some(key_json(&before)),
             None,
         );
-        self.store.delete_api_key(before.id, &[audit]).await
+        self.store.delete_api_key(before.id, &[audit]).await?;
+        self.auth_changed();
+        Ok(())
     }
 
     async fn update_key_audited(
@@ -282,7 +287,9 @@ impl ScaiDns {
             Some(key_json(before)),
             Some(key_json(after)),
         );
-        self.store.update_api_key(after, &[audit]).await
+        self.store.update_api_key(after, &[audit]).await?;
+        self.auth_changed();
+        Ok(())
     }
 }
 

@@ -53,6 +53,7 @@ impl ScaiDns {
             created_at: now,
         };
         self.store.update_user(&user, &[audit]).await?;
+        self.auth_changed();
         Ok((user, true))
     }
 }

@@ -6,6 +6,7 @@ use crate::support::contract::contract;
 contract!(
     Store:
     api_keys_crud_lookup_and_use_tracking,
+    batched_key_uses_add_up_and_keep_the_latest,
 );
 
 fn api_key(tenant: TenantId, name: &str, hash: &str, created: i64) -> ApiKey {
@@ -214,4 +215,54 @@ async fn api_keys_crud_lookup_and_use_tracking(store: &dyn Store) {
         1
     );
     assert_eq!(actions.len(), 5);
+}
+
+async fn batched_key_uses_add_up_and_keep_the_latest(store: &dyn Store) {
+    use scaidns_core::ports::store::ApiKeyUse;
+    let tenant = TenantId::new();
+    let key = api_key(tenant, "batched", &"e".repeat(64), 0);
+    store.insert_api_key(&key, &[]).await.unwrap();
+    let batch = |at_s: i64, ip: &str, uses: u64| ApiKeyUse {
+        id: key.id,
+        last_used_at: at(at_s),
+        last_used_ip: Some(ip.into()),
+        uses,
+    };
+    store
+        .record_api_key_uses(&[batch(200, "192.0.2.2", 3)])
+        .await
+        .unwrap();
+    // Another replica's older batch adds its uses but not its older time and address.
+    store
+        .record_api_key_uses(&[
+            batch(100, "192.0.2.1", 2),
+            ApiKeyUse {
+                id: ApiKeyId::new(),
+                ..batch(300, "192.0.2.9", 1)
+            },
+        ])
+        .await
+        .unwrap();
+    let used = store.get_api_key(key.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            used.use_count,
+            used.last_used_at,
+            used.last_used_ip.as_deref()
+        ),
+        (5, Some(at(200)), Some("192.0.2.2"))
+    );
+    store
+        .record_api_key_uses(&[batch(400, "192.0.2.4", 1)])
+        .await
+        .unwrap();
+    let used = store.get_api_key(key.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            used.use_count,
+            used.last_used_at,
+            used.last_used_ip.as_deref()
+        ),
+        (6, Some(at(400)), Some("192.0.2.4"))
+    );
 }

@@ -163,6 +163,8 @@ impl<'a> Mirror<'a> {
             return Ok(BatchOutcome::Applied);
         }
         let outcome = self.svc.store.apply_identity_batch(&batch).await;
+        // Users, tenants or memberships may have changed, even when the batch failed part-way.
+        self.svc.auth_changed();
         if !matches!(outcome, Ok(BatchOutcome::Applied)) {
             // The rows remembered from this batch were not written.
             self.partners.clear();
