@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole ScaiDNS test suite against real services: PowerDNS 4.7 (started per test by the
-# test support), MariaDB, SQLite and Redis. Installs what is missing from Debian's packages when
-# run as root, and starts MariaDB and Redis when they are not running (no systemd needed).
+# test support), MariaDB, PostgreSQL, SQLite and Redis. Installs what is missing from Debian's
+# packages when run as root, and starts MariaDB, PostgreSQL and Redis when they are not running
+# (no systemd needed).
 #
 # Usage: scripts/test.sh [extra cargo test args]
 set -euo pipefail
@@ -14,7 +15,7 @@ export CARGO_INCREMENTAL=0
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 packages=(pdns-server pdns-backend-sqlite3 pdns-backend-mysql mariadb-server mariadb-client
-          redis-server bind9-dnsutils sqlite3 openssl python3 python3-venv g++)
+          postgresql postgresql-client redis-server bind9-dnsutils sqlite3 openssl python3 python3-venv g++)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -58,6 +59,33 @@ SQL
     export SCAIDNS_TEST_MYSQL_URL="mysql://scaidns_test:scaidns_test@127.0.0.1:3306"
   else
     export SCAIDNS_TEST_MYSQL_URL="mysql://root@127.0.0.1:3306"
+  fi
+fi
+
+postgres_up() { pg_isready -q -h 127.0.0.1 -p 5432 >/dev/null 2>&1; }
+if ! postgres_up; then
+  log "starting PostgreSQL"
+  pg_version=$(ls /usr/lib/postgresql | sort -V | tail -n 1)
+  # The package normally creates the cluster; create it when an earlier install did not.
+  pg_lsclusters -h 2>/dev/null | grep -q "^$pg_version main " || pg_createcluster "$pg_version" main >/dev/null
+  pg_ctlcluster "$pg_version" main start
+  for _ in $(seq 1 60); do postgres_up && break; sleep 1; done
+  postgres_up || { log "PostgreSQL did not start"; exit 1; }
+fi
+# A dedicated role that may create (and drop) the per-test databases, with a password so that
+# it works over TCP whatever pg_hba.conf asks for.
+if [ -z "${SCAIDNS_TEST_POSTGRES_URL:-}" ]; then
+  if [ "$(id -u)" -eq 0 ] && su postgres -c "psql -qAtc 'SELECT 1'" >/dev/null 2>&1; then
+    su postgres -c "psql -q" <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'scaidns_test') THEN
+    CREATE ROLE scaidns_test LOGIN CREATEDB PASSWORD 'scaidns_test';
+  END IF;
+END $$;
+SQL
+    export SCAIDNS_TEST_POSTGRES_URL="postgres://scaidns_test:scaidns_test@127.0.0.1:5432/postgres"
+  else
+    export SCAIDNS_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:5432/postgres"
   fi
 fi
 

@@ -344,6 +344,6 @@ pub trait Store:
     async fn migrate(&self) -> Result<()>;
     /// Whether the database answers.
     async fn health(&self) -> Result<()>;
-    /// Engine name for logs (`mysql`, `sqlite`).
+    /// Engine name for logs (`mysql`, `postgres`, `sqlite`).
     fn engine(&self) -> &'static str;
 }

@@ -101,9 +101,12 @@ pub fn normalize_database_url(raw: &str) -> Result<String, String> {
         "mysql" | "mariadb" | "mysql+asyncmy" | "mysql+aiomysql" | "mysql+pymysql" => {
             Ok(format!("mysql:{rest}"))
         }
+        "postgres" | "postgresql" | "postgresql+asyncpg" | "postgresql+psycopg" => {
+            Ok(format!("postgres:{rest}"))
+        }
         "sqlite" | "sqlite+aiosqlite" => Ok(format!("sqlite:{rest}")),
         other => Err(format!(
-            "unsupported database '{other}' (use mysql://, mariadb://, mysql+asyncmy:// or sqlite:)"
+            "unsupported database '{other}' (use mysql://, mariadb://, mysql+asyncmy://, postgres:// or sqlite:)"
         )),
     }
 }

@@ -102,7 +102,7 @@ fn malformed_values_name_their_variable() {
             ("DATA_DIR", "/nonexistent/should-not-be-used"),
             ("API_KEY_PEPPER", "p"),
             ("SESSION_SECRET", "s"),
-            ("DATABASE_URL", "postgres://x"),
+            ("DATABASE_URL", "oracle://x"),
             ("LOG_LEVEL", "loud"),
             ("VALIDATION_RESOLVERS", "1.1.1.1, nope"),
         ]),
@@ -181,5 +181,19 @@ fn development_needs_nothing_and_keeps_its_secrets() {
             .permissions()
             .mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+}
+
+#[test]
+fn postgres_urls_are_accepted() {
+    for raw in [
+        "postgres://u:pw@db:5432/scaidns",
+        "postgresql://u:pw@db:5432/scaidns",
+        "postgresql+asyncpg://u:pw@db:5432/scaidns",
+    ] {
+        assert_eq!(
+            normalize_database_url(raw).unwrap(),
+            "postgres://u:pw@db:5432/scaidns"
+        );
     }
 }

@@ -30,6 +30,7 @@ mod records;
 mod request_limits;
 mod review_fixes;
 mod secrets_in_logs;
+mod store_engines;
 mod tenant_leaks;
 mod util;
 mod validation_limits;

@@ -2,12 +2,13 @@
 //! (compiled once per engine, see `super`). Each write commits with its audit entries in one
 //! transaction.
 
-use sqlx::query::Query;
-use sqlx::{Database, Pool};
+use ::sqlx::query::Query;
+use ::sqlx::{Database, Pool};
 
 use super::Db;
 use super::common::write_one;
 use super::rbac::missing;
+use super::sqlx;
 use crate::adapters::sql::rbac_rows::{GrantRow, grant_columns, subject_columns};
 use crate::adapters::sql::rows::{json_text, models};
 use crate::adapters::sql::types::{Ts, db_err, ts_opt};

@@ -1,9 +1,10 @@
 //! The audit log: entries are inserted inside other writes' transactions and read newest first
 //! (compiled once per engine, see `super`).
 
-use sqlx::Pool;
+use ::sqlx::Pool;
 
 use super::dynamic_query::page;
+use super::sqlx;
 use super::{Conn, Db};
 use crate::adapters::sql::rows::{AuditRow, audit_columns, json_text, models};
 use crate::adapters::sql::types::{Arg, Filter, Ts, db_err};

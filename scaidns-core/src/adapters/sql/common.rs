@@ -1,9 +1,10 @@
 //! Helpers of the query modules' writes: one statement with its audit entries, ending write
 //! transactions, deleting a zone's rows by id (compiled once per engine, see `super`).
 
-use sqlx::query::Query;
-use sqlx::{AssertSqlSafe, Database, Pool, Transaction};
+use ::sqlx::query::Query;
+use ::sqlx::{AssertSqlSafe, Database, Pool, Transaction};
 
+use super::sqlx;
 use super::{Conn, Db, audit};
 use crate::adapters::sql::types::{db_err, is_unique_violation};
 use crate::audit::AuditEvent;

@@ -4,9 +4,10 @@
 
 use std::collections::BTreeSet;
 
-use sqlx::Pool;
+use ::sqlx::Pool;
 
 use super::common::finish;
+use super::sqlx;
 use super::{Conn, Db, audit};
 use crate::adapters::sql::types::{Ts, corrupt, db_err, ts_opt};
 use crate::dnssec::KeyRole;

@@ -1,10 +1,11 @@
 //! Queries built at run time (compiled once per engine, see `super`): binding their values in
 //! order, and the count-then-page read every filtered list uses.
 
-use sqlx::query::{QueryAs, QueryScalar};
-use sqlx::{AssertSqlSafe, Database, Pool};
+use ::sqlx::query::{QueryAs, QueryScalar};
+use ::sqlx::{AssertSqlSafe, Database, Pool};
 
 use super::Db;
+use super::sqlx;
 use crate::adapters::sql::types::{Arg, Filter, count, db_err, limit_offset};
 use crate::error::Result;
 use crate::ports::store::PageRequest;

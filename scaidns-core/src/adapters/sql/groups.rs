@@ -1,14 +1,15 @@
 //! Groups, memberships, partners and identity batches (compiled once per engine, see `super`).
 //! Each write commits with its audit entries in one transaction.
 
+use ::sqlx::Pool;
 use chrono::Utc;
-use sqlx::Pool;
 
 use super::common::{finish, run_one, write_one};
 use super::dynamic_query;
 use super::identity_writes::{
     INSERT_GROUP, UPDATE_GROUP, bind_group, delete_member, delete_members_of, insert_member,
 };
+use super::sqlx;
 use super::{Conn, Db, audit};
 use crate::adapters::sql::identity_cache_rows::{GroupKey, GroupRow, group_columns};
 use crate::adapters::sql::rows::models;

@@ -1,14 +1,15 @@
 //! Tenants, users and API keys (compiled once per engine, see `super`). Each write commits with
 //! its audit entries in one transaction.
 
+use ::sqlx::query::Query;
+use ::sqlx::{Database, Pool};
 use chrono::{DateTime, Utc};
-use sqlx::query::Query;
-use sqlx::{Database, Pool};
 
 use super::Db;
 use super::common::write_one;
 use super::dynamic_query::page;
 use super::identity_writes::{INSERT_USER, UPDATE_USER, bind_tenant, bind_user};
+use super::sqlx;
 use crate::adapters::sql::rows::{
     ApiKeyKey, ApiKeyRow, TenantKey, TenantRow, UserKey, UserRow, api_key_columns, json_text,
     models, tenant_columns, user_columns,

@@ -2,13 +2,14 @@
 //! once per engine, see `super`). A batch is one transaction: the event id first, so a replay
 //! stops at its primary key before anything changes, then the rows, then the audit entries.
 
-use sqlx::{Database, Pool};
+use ::sqlx::{Database, Pool};
 
 use super::common::finish;
 use super::identity_writes::{
     INSERT_GROUP, INSERT_USER, UPDATE_GROUP, UPDATE_USER, bind_group, bind_partner, bind_tenant,
     bind_user, delete_member, delete_members_of, insert_member,
 };
+use super::sqlx;
 use super::{Conn, Db, audit};
 use crate::adapters::sql::types::{Ts, corrupt, db_err, is_unique_violation};
 use crate::error::{Error, Result};

@@ -4,9 +4,10 @@
 //! Each binder leaves `id` out, so an INSERT binds it first (as the `*_columns!` lists start
 //! with it) and an UPDATE last.
 
-use sqlx::Database;
-use sqlx::query::Query;
+use ::sqlx::Database;
+use ::sqlx::query::Query;
 
+use super::sqlx;
 use super::{Conn, Db};
 use crate::adapters::sql::identity_cache_rows::group_columns;
 use crate::adapters::sql::rows::user_columns;

@@ -2,10 +2,11 @@
 //! `UPDATE`: the database decides which of several racing workers wins, on both engines, and
 //! the loser sees zero rows changed.
 
+use ::sqlx::Pool;
 use chrono::{DateTime, Utc};
-use sqlx::Pool;
 
 use super::Db;
+use super::sqlx;
 use crate::adapters::sql::types::{Ts, count, db_err};
 use crate::error::Result;
 use crate::ports::lifecycle::JobInfo;

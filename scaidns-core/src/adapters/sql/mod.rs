@@ -1,13 +1,15 @@
-//! The SQL store: [`crate::ports::Store`] on sqlx for MariaDB/MySQL (production) and SQLite
-//! (the embedded default).
+//! The SQL store: [`crate::ports::Store`] on sqlx for MariaDB/MySQL and PostgreSQL (production)
+//! and SQLite (the embedded default).
 //!
-//! One [`SqlStore`] serves both engines. The query code is written once, against a `Db` type
-//! alias, and compiled once per engine (`mysql.rs` and `sqlite.rs` include the same files with
-//! `#[path]`): every query then runs on a concrete pool type, with no generic bounds and no
-//! `Any` driver (which cannot carry timestamps). What differs between the engines — how a write
-//! transaction starts, row locking, the migrations — lives in those two small modules.
+//! One [`SqlStore`] serves the three engines. The query code is written once, against a `Db`
+//! type alias and with `?` placeholders, and compiled once per engine (`mysql.rs`, `postgres.rs`
+//! and `sqlite.rs` include the same files with `#[path]`): every query then runs on a concrete
+//! pool type, with no generic bounds and no `Any` driver (which cannot carry timestamps). What
+//! differs between the engines — how a write transaction starts, row locking, upserts, the
+//! migrations, PostgreSQL's numbered placeholders (`postgres_sql.rs`) — lives in those small
+//! modules.
 //!
-//! Conventions shared by both schemas (`migrations/<engine>/`): ids are UUID text, timestamps
+//! Conventions shared by the schemas (`migrations/<engine>/`): ids are UUID text, timestamps
 //! UTC with microseconds (`types::Ts`), JSON as text, names without the trailing dot as the
 //! API shows them, and byte-wise string comparison.
 
@@ -20,6 +22,9 @@ macro_rules! dispatch {
             $crate::adapters::sql::Pools::MySql(pool) => {
                 $crate::adapters::sql::mysql::$module::$function(pool, $($arg),*).await
             }
+            $crate::adapters::sql::Pools::Postgres(pool) => {
+                $crate::adapters::sql::postgres::$module::$function(pool, $($arg),*).await
+            }
             $crate::adapters::sql::Pools::Sqlite(pool) => {
                 $crate::adapters::sql::sqlite::$module::$function(pool, $($arg),*).await
             }
@@ -30,6 +35,8 @@ macro_rules! dispatch {
 mod identity_store_impl;
 mod lifecycle_store_impl;
 mod mysql;
+mod postgres;
+pub(crate) mod postgres_sql;
 mod rbac_rows;
 mod rbac_store_impl;
 mod rows;
@@ -41,6 +48,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -52,7 +60,7 @@ const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a caller waits for a pooled connection.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// A [`crate::ports::Store`] on MariaDB/MySQL or SQLite.
+/// A [`crate::ports::Store`] on MariaDB/MySQL, PostgreSQL or SQLite.
 #[derive(Clone)]
 pub struct SqlStore {
     pool: Pools,
@@ -61,6 +69,7 @@ pub struct SqlStore {
 #[derive(Clone)]
 enum Pools {
     MySql(MySqlPool),
+    Postgres(PgPool),
     Sqlite(SqlitePool),
 }
 
@@ -74,8 +83,8 @@ impl std::fmt::Debug for SqlStore {
 }
 
 impl SqlStore {
-    /// Connects to `url`: `mysql://…`, `mariadb://…` (a driver suffix such as
-    /// `mysql+asyncmy://` is accepted and ignored) or `sqlite:<path>`. A SQLite file and its
+    /// Connects to `url`: `mysql://…`, `mariadb://…`, `postgres://…`, `postgresql://…` (a
+    /// driver suffix such as `mysql+asyncmy://` is accepted and ignored) or `sqlite:<path>`. A SQLite file and its
     /// directory are created when missing; the file runs in WAL mode with a 5 s busy timeout
     /// and foreign keys on, so the server, the worker and the CLI can share it.
     pub async fn connect(url: &str) -> Result<Self> {
@@ -86,7 +95,9 @@ impl SqlStore {
     pub async fn connect_with_pool_size(url: &str, pool_size: u32) -> Result<Self> {
         let pool_size = pool_size.max(1);
         let (scheme, rest) = url.split_once(':').ok_or_else(|| {
-            Error::store("DATABASE_URL must start with mysql://, mariadb:// or sqlite:")
+            Error::store(
+                "DATABASE_URL must start with mysql://, mariadb://, postgres:// or sqlite:",
+            )
         })?;
         let engine = scheme
             .split('+')
@@ -97,12 +108,15 @@ impl SqlStore {
             "mysql" | "mariadb" => {
                 Pools::MySql(connect_mysql(&format!("mysql:{rest}"), url, pool_size).await?)
             }
+            "postgres" | "postgresql" => Pools::Postgres(
+                connect_postgres(&format!("postgres:{rest}"), url, pool_size).await?,
+            ),
             "sqlite" => {
                 Pools::Sqlite(connect_sqlite(&format!("sqlite:{rest}"), url, pool_size).await?)
             }
             other => {
                 return Err(Error::store(format!(
-                    "DATABASE_URL scheme '{other}' is not supported (use mysql://, mariadb:// or sqlite:)"
+                    "DATABASE_URL scheme '{other}' is not supported (use mysql://, mariadb://, postgres:// or sqlite:)"
                 )));
             }
         };
@@ -113,6 +127,13 @@ impl SqlStore {
     pub fn from_mysql_pool(pool: MySqlPool) -> Self {
         Self {
             pool: Pools::MySql(pool),
+        }
+    }
+
+    /// Wraps an existing PostgreSQL pool (its sessions must use UTF-8, as sqlx's default does).
+    pub fn from_postgres_pool(pool: PgPool) -> Self {
+        Self {
+            pool: Pools::Postgres(pool),
         }
     }
 
@@ -127,6 +148,7 @@ impl SqlStore {
     pub async fn close(&self) {
         match &self.pool {
             Pools::MySql(pool) => pool.close().await,
+            Pools::Postgres(pool) => pool.close().await,
             Pools::Sqlite(pool) => pool.close().await,
         }
     }
@@ -134,6 +156,7 @@ impl SqlStore {
     fn engine_name(&self) -> &'static str {
         match self.pool {
             Pools::MySql(_) => "mysql",
+            Pools::Postgres(_) => "postgres",
             Pools::Sqlite(_) => "sqlite",
         }
     }
@@ -151,6 +174,22 @@ async fn connect_mysql(normalized: &str, original: &str, pool_size: u32) -> Resu
         .connect_with(options)
         .await
         .map_err(|e| Error::store(redact(&format!("cannot connect to MySQL: {e}"), original)))
+}
+
+async fn connect_postgres(normalized: &str, original: &str, pool_size: u32) -> Result<PgPool> {
+    let options = PgConnectOptions::from_str(normalized)
+        .map_err(|e| Error::store(redact(&format!("invalid DATABASE_URL: {e}"), original)))?;
+    PgPoolOptions::new()
+        .max_connections(pool_size)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_with(options)
+        .await
+        .map_err(|e| {
+            Error::store(redact(
+                &format!("cannot connect to PostgreSQL: {e}"),
+                original,
+            ))
+        })
 }
 
 async fn connect_sqlite(normalized: &str, original: &str, pool_size: u32) -> Result<SqlitePool> {
@@ -235,7 +274,7 @@ mod tests {
 
     #[tokio::test]
     async fn rejects_unknown_schemes_without_echoing_the_url() {
-        let err = SqlStore::connect("postgres://u:topsecret@h/db")
+        let err = SqlStore::connect("oracle://u:topsecret@h/db")
             .await
             .unwrap_err();
         assert_eq!(err.code(), "database_unavailable");

@@ -4,14 +4,17 @@
 //! (InnoDB, REPEATABLE READ); new zones race on the unique key instead. The query modules below
 //! are the same files as [`super::sqlite`]'s, compiled against [`Db`] = `MySql`.
 
-use sqlx::mysql::{MySql, MySqlConnection};
-use sqlx::{Pool, Transaction};
+use ::sqlx::mysql::{MySql, MySqlConnection};
+use ::sqlx::{Pool, Transaction};
+
+/// The `sqlx` the query files see: the crate itself (see `super::postgres_sql`).
+pub(crate) use ::sqlx;
 
 pub(crate) type Db = MySql;
 pub(crate) type Conn = MySqlConnection;
 
 /// The embedded MySQL migrations.
-pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/mysql");
+pub(crate) static MIGRATOR: ::sqlx::migrate::Migrator = ::sqlx::migrate!("migrations/mysql");
 
 /// Reads a zone's generation and locks the row until the transaction ends.
 pub(crate) const LOCK_ZONE: &str = "SELECT generation FROM zones WHERE id = ? FOR UPDATE";
@@ -30,8 +33,19 @@ pub(crate) const UPSERT_SETTING: &str = "INSERT INTO settings (setting_key, sett
      ON DUPLICATE KEY UPDATE setting_value = VALUES(setting_value)";
 
 /// Starts a transaction that writes.
-pub(crate) async fn begin_write(pool: &Pool<Db>) -> sqlx::Result<Transaction<'static, Db>> {
+pub(crate) async fn begin_write(pool: &Pool<Db>) -> ::sqlx::Result<Transaction<'static, Db>> {
     pool.begin().await
+}
+
+/// Marks where a statement that may fail with a unique violation starts: nothing to do here,
+/// since a failed statement leaves the transaction usable (see `super::postgres`).
+pub(crate) async fn savepoint(_conn: &mut Conn) -> crate::error::Result<()> {
+    Ok(())
+}
+
+/// Makes the transaction usable again after the statement begun at [`savepoint`] failed.
+pub(crate) async fn back_to_savepoint(_conn: &mut Conn) -> crate::error::Result<()> {
+    Ok(())
 }
 
 // The query files are shared with `sqlite.rs` on purpose: one source, one copy per engine.

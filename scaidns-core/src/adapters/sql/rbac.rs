@@ -2,9 +2,10 @@
 //! access grants are in `access_grants.rs`). Each write commits with its audit entries in one
 //! transaction.
 
-use sqlx::{AssertSqlSafe, Pool};
+use ::sqlx::{AssertSqlSafe, Pool};
 
 use super::common::{finish, run_one, write_one};
+use super::sqlx;
 use super::{Conn, Db};
 use crate::adapters::sql::rbac_rows::{
     AssignmentRow, GrantRow, RoleRow, assignment_columns, grant_columns, role_columns,

@@ -1,10 +1,11 @@
 //! Records: reads, and the inserts and deletes that [`super::zones::write`] makes inside its
 //! transaction (compiled once per engine, see `super`).
 
-use sqlx::{AssertSqlSafe, Pool};
+use ::sqlx::{AssertSqlSafe, Pool};
 
 use super::common::{Table, delete_zone_rows};
 use super::dynamic_query::bind_as;
+use super::sqlx;
 use super::{Conn, Db};
 use crate::adapters::sql::rows::{RecordRow, content_hash, readable_models, record_columns};
 use crate::adapters::sql::types::{Arg, Filter, Ts, count, db_err, is_unique_violation};
@@ -85,6 +86,7 @@ pub(crate) async fn delete(
 pub(crate) async fn insert(conn: &mut Conn, records: &[Record]) -> Result<()> {
     for record in records {
         let hash = content_hash(&record.content);
+        super::savepoint(conn).await?;
         let inserted = sqlx::query(
             "INSERT INTO records (id, zone_id, name, rtype, content, content_hash, ttl, disabled, \
              is_system, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -105,6 +107,7 @@ pub(crate) async fn insert(conn: &mut Conn, records: &[Record]) -> Result<()> {
         match inserted {
             Ok(_) => {}
             Err(err) if is_unique_violation(&err) => {
+                super::back_to_savepoint(conn).await?;
                 return Err(duplicate(conn, record, &hash).await?);
             }
             Err(err) => return Err(db_err(err)),
@@ -113,8 +116,8 @@ pub(crate) async fn insert(conn: &mut Conn, records: &[Record]) -> Result<()> {
     Ok(())
 }
 
-/// Explains a unique violation on inserting `record`. Neither engine aborts the transaction on
-/// a failed statement, so the lookup can run on the same connection.
+/// Explains a unique violation on inserting `record`: the lookup runs on the same connection
+/// (after `super::back_to_savepoint` on PostgreSQL, which aborts the transaction otherwise).
 async fn duplicate(conn: &mut Conn, record: &Record, hash: &str) -> Result<Error> {
     let existing: Option<String> = sqlx::query_scalar(
         "SELECT id FROM records WHERE zone_id = ? AND name = ? AND rtype = ? AND content_hash = ? AND id <> ?",

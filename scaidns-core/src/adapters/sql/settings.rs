@@ -1,7 +1,8 @@
 //! Platform settings: a key → text table (compiled once per engine, see `super`).
 
-use sqlx::Pool;
+use ::sqlx::Pool;
 
+use super::sqlx;
 use super::{Db, audit};
 use crate::adapters::sql::types::db_err;
 use crate::audit::AuditEvent;

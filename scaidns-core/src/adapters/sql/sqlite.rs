@@ -7,14 +7,17 @@
 //! query modules below are the same files as [`super::mysql`]'s, compiled against
 //! [`Db`] = `Sqlite`.
 
-use sqlx::sqlite::{Sqlite, SqliteConnection};
-use sqlx::{Pool, Transaction};
+use ::sqlx::sqlite::{Sqlite, SqliteConnection};
+use ::sqlx::{Pool, Transaction};
+
+/// The `sqlx` the query files see: the crate itself (see `super::postgres_sql`).
+pub(crate) use ::sqlx;
 
 pub(crate) type Db = Sqlite;
 pub(crate) type Conn = SqliteConnection;
 
 /// The embedded SQLite migrations.
-pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+pub(crate) static MIGRATOR: ::sqlx::migrate::Migrator = ::sqlx::migrate!("migrations/sqlite");
 
 /// Reads a zone's generation; the `BEGIN IMMEDIATE` of [`begin_write`] already holds the lock.
 pub(crate) const LOCK_ZONE: &str = "SELECT generation FROM zones WHERE id = ?";
@@ -32,8 +35,19 @@ pub(crate) const UPSERT_SETTING: &str = "INSERT INTO settings (setting_key, sett
      ON CONFLICT (setting_key) DO UPDATE SET setting_value = excluded.setting_value";
 
 /// Starts a transaction that writes.
-pub(crate) async fn begin_write(pool: &Pool<Db>) -> sqlx::Result<Transaction<'static, Db>> {
+pub(crate) async fn begin_write(pool: &Pool<Db>) -> ::sqlx::Result<Transaction<'static, Db>> {
     pool.begin_with("BEGIN IMMEDIATE").await
+}
+
+/// Marks where a statement that may fail with a unique violation starts: nothing to do here,
+/// since a failed statement leaves the transaction usable (see `super::postgres`).
+pub(crate) async fn savepoint(_conn: &mut Conn) -> crate::error::Result<()> {
+    Ok(())
+}
+
+/// Makes the transaction usable again after the statement begun at [`savepoint`] failed.
+pub(crate) async fn back_to_savepoint(_conn: &mut Conn) -> crate::error::Result<()> {
+    Ok(())
 }
 
 // The query files are shared with `mysql.rs` on purpose: one source, one copy per engine.

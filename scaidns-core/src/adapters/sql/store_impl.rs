@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::rows::{ApiKeyKey, TenantKey, UserKey};
-use super::{Pools, SqlStore, mysql, sqlite};
+use super::{Pools, SqlStore, mysql, postgres, sqlite};
 use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::identity::api_key::ApiKey;
@@ -235,6 +235,7 @@ impl Store for SqlStore {
     async fn migrate(&self) -> Result<()> {
         let result = match &self.pool {
             Pools::MySql(pool) => mysql::MIGRATOR.run(pool).await,
+            Pools::Postgres(pool) => postgres::MIGRATOR.run(pool).await,
             Pools::Sqlite(pool) => sqlite::MIGRATOR.run(pool).await,
         };
         result.map_err(|e| Error::store(format!("migration failed: {e}")))
@@ -243,6 +244,7 @@ impl Store for SqlStore {
     async fn health(&self) -> Result<()> {
         let result = match &self.pool {
             Pools::MySql(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop),
+            Pools::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop),
             Pools::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop),
         };
         result.map_err(super::types::db_err)

@@ -1,13 +1,14 @@
-//! Column encodings both engines share, and the mapping of sqlx errors onto [`Error`].
+//! Column encodings the engines share, and the mapping of sqlx errors onto [`Error`].
 //!
-//! Timestamps go through [`Ts`] so that they round-trip with microsecond precision on both:
-//! MySQL keeps them as `DATETIME(6)`; SQLite as fixed-width RFC 3339 text, whose byte order is
+//! Timestamps go through [`Ts`] so that they round-trip with microsecond precision on all three:
+//! MySQL keeps them as `DATETIME(6)`, PostgreSQL as `TIMESTAMPTZ` (microseconds too); SQLite as fixed-width RFC 3339 text, whose byte order is
 //! time order (sqlx's own SQLite encoding varies the number of fractional digits).
 
 use chrono::{DateTime, SecondsFormat, SubsecRound, Utc};
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::mysql::{MySql, MySqlTypeInfo, MySqlValueRef};
+use sqlx::postgres::{PgTypeInfo, PgValueRef, Postgres};
 use sqlx::sqlite::{Sqlite, SqliteTypeInfo, SqliteValueRef};
 use sqlx::{Database, Decode, Encode, Type};
 
@@ -60,6 +61,31 @@ impl Encode<'_, MySql> for Ts {
 impl<'r> Decode<'r, MySql> for Ts {
     fn decode(value: MySqlValueRef<'r>) -> Result<Self, BoxDynError> {
         <DateTime<Utc> as Decode<'r, MySql>>::decode(value).map(Ts::from)
+    }
+}
+
+impl Type<Postgres> for Ts {
+    fn type_info() -> PgTypeInfo {
+        <DateTime<Utc> as Type<Postgres>>::type_info()
+    }
+
+    fn compatible(ty: &PgTypeInfo) -> bool {
+        <DateTime<Utc> as Type<Postgres>>::compatible(ty)
+    }
+}
+
+impl Encode<'_, Postgres> for Ts {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <Postgres as Database>::ArgumentBuffer,
+    ) -> Result<IsNull, BoxDynError> {
+        Encode::<Postgres>::encode(self.0, buf)
+    }
+}
+
+impl<'r> Decode<'r, Postgres> for Ts {
+    fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+        <DateTime<Utc> as Decode<'r, Postgres>>::decode(value).map(Ts::from)
     }
 }
 

@@ -1,10 +1,11 @@
 //! Ownership-validation challenges: reads, and the writes [`super::zones::write`] makes inside
 //! its transaction (compiled once per engine, see `super`).
 
-use sqlx::{AssertSqlSafe, Pool};
+use ::sqlx::{AssertSqlSafe, Pool};
 
 use super::common::{Table, delete_zone_rows};
 use super::dynamic_query::bind_as;
+use super::sqlx;
 use super::{Conn, Db};
 use crate::adapters::sql::rows::{ValidationRow, models, validation_columns};
 use crate::adapters::sql::types::{Arg, Filter, Ts, db_err, is_unique_violation, ts_opt};

@@ -6,11 +6,12 @@
 //! backend refusal rolls the whole change back, so the store never claims what the backend does
 //! not serve.
 
-use sqlx::query::Query;
-use sqlx::{AssertSqlSafe, Database, Pool};
+use ::sqlx::query::Query;
+use ::sqlx::{AssertSqlSafe, Database, Pool};
 
 use super::common::finish;
 use super::dynamic_query::{self, bind_as};
+use super::sqlx;
 use super::{Conn, Db, audit, records, validations};
 use crate::adapters::sql::rows::{ZoneRow, json_text, models, readable_models, zone_columns};
 use crate::adapters::sql::types::{
@@ -200,10 +201,14 @@ async fn insert(conn: &mut Conn, zone: &Zone) -> Result<()> {
         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ))
     .bind(zone.id.to_string());
+    super::savepoint(conn).await?;
     let inserted = bind_fields(query, zone)?.execute(&mut *conn).await;
     match inserted {
         Ok(_) => Ok(()),
-        Err(err) if is_unique_violation(&err) => Err(name_taken(conn, zone).await?),
+        Err(err) if is_unique_violation(&err) => {
+            super::back_to_savepoint(conn).await?;
+            Err(name_taken(conn, zone).await?)
+        }
         Err(err) => Err(db_err(err)),
     }
 }
@@ -214,6 +219,7 @@ async fn update(conn: &mut Conn, zone: &Zone) -> Result<()> {
          default_ttl = ?, description = ?, settings = ?, dnssec_enabled = ?, generation = ?, sync_status = ?, \
          sync_error = ?, last_synced_at = ?, created_at = ?, updated_at = ?, deleted_at = ? WHERE id = ?",
     );
+    super::savepoint(conn).await?;
     let updated = bind_fields(query, zone)?
         .bind(zone.id.to_string())
         .execute(&mut *conn)
@@ -221,7 +227,10 @@ async fn update(conn: &mut Conn, zone: &Zone) -> Result<()> {
     match updated {
         Ok(_) => Ok(()),
         // A restore whose name another live zone of the tenant took meanwhile.
-        Err(err) if is_unique_violation(&err) => Err(name_taken(conn, zone).await?),
+        Err(err) if is_unique_violation(&err) => {
+            super::back_to_savepoint(conn).await?;
+            Err(name_taken(conn, zone).await?)
+        }
         Err(err) => Err(db_err(err)),
     }
 }

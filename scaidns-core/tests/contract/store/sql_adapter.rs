@@ -16,6 +16,10 @@ async fn raw(db: &TestDb, sql: &str) {
         let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
         let query = sqlx::query(AssertSqlSafe(sql.to_owned()));
         query.execute(&mut conn).await.unwrap();
+    } else if db.url.starts_with("postgres:") {
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        let query = sqlx::query(AssertSqlSafe(sql.to_owned()));
+        query.execute(&mut conn).await.unwrap();
     } else {
         let mut conn = sqlx::MySqlConnection::connect(&db.url).await.unwrap();
         let query = sqlx::query(AssertSqlSafe(sql.to_owned()));
@@ -146,6 +150,20 @@ async fn mysql_accepts_the_seed_url_forms() {
         store.health().await.unwrap();
         assert_eq!(store.engine(), "mysql");
         assert!(!format!("{store:?}").contains(rest));
+    }
+}
+
+#[tokio::test]
+async fn postgres_accepts_both_url_schemes() {
+    let db = TestDb::postgres().await;
+    let rest = db.url.split_once("://").unwrap().1;
+    for scheme in ["postgres", "postgresql"] {
+        let store = SqlStore::connect(&format!("{scheme}://{rest}"))
+            .await
+            .unwrap();
+        store.health().await.unwrap();
+        assert_eq!(store.engine(), "postgres");
+        store.close().await;
     }
 }
 

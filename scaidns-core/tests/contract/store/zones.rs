@@ -15,7 +15,7 @@ async fn migrate_is_idempotent_and_health_answers(store: &dyn Store) {
     store.migrate().await.unwrap();
     store.migrate().await.unwrap();
     store.health().await.unwrap();
-    assert!(["mysql", "sqlite"].contains(&store.engine()));
+    assert!(["mysql", "postgres", "sqlite"].contains(&store.engine()));
     // The schema works after the second run.
     let zone = new_zone(TenantId::new(), "example.com");
     put(store, create(&zone)).await;

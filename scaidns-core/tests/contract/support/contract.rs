@@ -24,6 +24,7 @@ macro_rules! contract {
         $crate::support::contract::contract!(@each [
             sqlite => $crate::support::db::TestDb::sqlite,
             mysql => $crate::support::db::TestDb::mysql,
+            postgres => $crate::support::db::TestDb::postgres,
         ] [$($behaviour),*]);
     };
     (DnsBackend: $($behaviour:ident),* $(,)?) => {
@@ -44,6 +45,7 @@ macro_rules! contract {
         $crate::support::contract::contract!(@each [
             sqlite => $crate::support::stores::SqlDb::sqlite,
             mysql => $crate::support::stores::SqlDb::mysql,
+            postgres => $crate::support::stores::SqlDb::postgres,
         ] [$($behaviour),*]);
     };
     // The behaviour list travels as one token tree: macro_rules cannot nest a repetition over

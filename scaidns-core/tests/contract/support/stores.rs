@@ -27,6 +27,11 @@ impl SqlDb {
     pub async fn mysql() -> Self {
         Self(TestDb::mysql().await)
     }
+
+    /// A new PostgreSQL database.
+    pub async fn postgres() -> Self {
+        Self(TestDb::postgres().await)
+    }
 }
 
 impl UnderTest for SqlDb {
