@@ -161,11 +161,7 @@ impl RunningServer {
 pub async fn build_state(config: Config) -> Result<(AppState, Option<DnsListener>), StartError> {
     let metrics = Arc::new(Metrics::new());
     let (service, dns) = crate::wiring::server_service(&config, &metrics).await?;
-    let state = AppState {
-        service,
-        config: Arc::new(config),
-        metrics,
-    };
+    let state = AppState::new(service, Arc::new(config), metrics)?;
     Ok((state, dns))
 }
 

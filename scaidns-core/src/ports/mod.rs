@@ -19,6 +19,8 @@ pub mod store;
 pub use backend::{BackendError, BackendErrorKind, DnsBackend, ZoneSpec};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use dnssec_keys::DnssecKeyBackend;
-pub use random::{Random, SeededRandom, SystemRandom};
+#[cfg(test)]
+pub use random::SeededRandom;
+pub use random::{Random, SystemRandom};
 pub use resolver::{LookupAnswer, ResolveError, Resolver};
 pub use store::Store;

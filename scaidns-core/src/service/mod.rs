@@ -44,7 +44,7 @@ pub use auth_session::{OAuthSettings, TokenSet};
 pub use authn::RequestMeta;
 pub use context::{Actor, OpContext};
 pub use me::Me;
-pub use rate_limits::{RateDecision, RateLimitError};
+pub use rate_limits::{RateDecision, RateLimitError, Throttle};
 pub use tenants::{Bootstrapped, TenantCreate, UserCreate};
 
 use crate::identity::api_key::Pepper;
@@ -156,7 +156,7 @@ pub struct ScaiDns {
     random: Arc<dyn Random>,
     config: ServiceConfig,
     identity_provider: Option<Arc<dyn crate::ports::identity_provider::IdentityProvider>>,
-    rate_limiter: Option<rate_limits::RateLimits>,
+    rate_limiter: Option<rate_limits::Throttle>,
 }
 
 impl ScaiDns {
@@ -196,8 +196,9 @@ impl ScaiDns {
         &self.clock
     }
 
-    /// Replaces the source of randomness (the system's by default), e.g. with a seeded one so
-    /// that secrets and tokens repeat in tests.
+    /// Replaces the source of randomness (the system's by default). API-key secrets and
+    /// validation tokens are drawn from it, so an embedder must pass a cryptographically secure
+    /// generator.
     #[must_use]
     pub fn with_random(mut self, random: Arc<dyn Random>) -> Self {
         self.random = random;

@@ -12,34 +12,39 @@ pub use crate::ports::rate_limiter::{RateDecision, RateLimitError};
 
 use super::ScaiDns;
 
-/// The rate limiter and whether its counts are shared between processes.
+/// The rate limiter and whether its counts are shared between processes. Only a service built
+/// with a rate limiter hands one out ([`ScaiDns::throttle`]), so the server, which must never
+/// serve unthrottled, asks for it when it builds its state instead of silently allowing.
 #[derive(Debug, Clone)]
-pub(crate) struct RateLimits {
+pub struct Throttle {
     pub(crate) limiter: Arc<dyn RateLimiter>,
     /// Counted in Redis (readiness checks it) rather than in this process.
     pub(crate) shared: bool,
+}
+
+impl Throttle {
+    /// Counts one request of `key` against `limit` per minute.
+    pub async fn hit(
+        &self,
+        key: &str,
+        limit: u32,
+        now: DateTime<Utc>,
+    ) -> Result<RateDecision, RateLimitError> {
+        self.limiter.hit(key, limit, now).await
+    }
 }
 
 impl ScaiDns {
     /// Adds the rate limiter; `shared` when its counts live outside the process (Redis).
     #[must_use]
     pub fn with_rate_limiter(mut self, limiter: Arc<dyn RateLimiter>, shared: bool) -> Self {
-        self.rate_limiter = Some(RateLimits { limiter, shared });
+        self.rate_limiter = Some(Throttle { limiter, shared });
         self
     }
 
-    /// Counts one request of `key` against `limit` per minute. `Ok(None)` when no rate limiter
-    /// is configured: nothing is counted.
-    pub async fn rate_limit_hit(
-        &self,
-        key: &str,
-        limit: u32,
-        now: DateTime<Utc>,
-    ) -> Result<Option<RateDecision>, RateLimitError> {
-        match &self.rate_limiter {
-            Some(limits) => limits.limiter.hit(key, limit, now).await.map(Some),
-            None => Ok(None),
-        }
+    /// The rate limiter added by [`Self::with_rate_limiter`]; `None` when there is none.
+    pub fn throttle(&self) -> Option<Throttle> {
+        self.rate_limiter.clone()
     }
 
     /// The current time of the service's clock.
