@@ -13,6 +13,7 @@ const MODEL: &[&str] = &[
     "error",
     "ids",
     "name",
+    "paging",
     "string_enum",
     "record",
     "zone",

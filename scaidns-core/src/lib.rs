@@ -20,6 +20,7 @@ pub mod identity;
 pub mod ids;
 pub mod name;
 pub mod ownership;
+pub mod paging;
 pub mod ports;
 pub mod rbac;
 pub mod record;

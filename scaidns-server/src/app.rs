@@ -20,8 +20,7 @@ use crate::metrics::Metrics;
 use crate::middleware::request_context;
 use crate::spec::{api_service, spec_json};
 use crate::state::AppState;
-use crate::wiring::DnsListener;
-pub use crate::wiring::StartError;
+use crate::wiring::{DnsListener, StartError};
 
 /// How long in-flight requests get to finish at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);

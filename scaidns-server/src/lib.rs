@@ -25,7 +25,7 @@ pub mod timestamp;
 pub mod wiring;
 pub mod worker;
 
-pub use app::{RunningServer, StartError, build_app, serve, start};
+pub use app::{RunningServer, build_app, serve, start};
 pub use config::Config;
 pub use spec::spec_json;
 pub use state::AppState;

@@ -9,7 +9,6 @@ pub mod identity_provider;
 pub mod identity_store;
 pub mod idp_directory;
 pub mod lifecycle;
-pub mod paging;
 pub mod random;
 pub mod rate_limiter;
 pub mod rbac;

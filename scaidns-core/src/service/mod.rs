@@ -40,11 +40,13 @@ use std::sync::Arc;
 use chrono::Duration;
 
 pub use api_keys::{ApiKeyCreate, ApiKeyListQuery, IssuedApiKey};
-pub use auth_session::{OAuthSettings, TokenSet};
 pub use authn::RequestMeta;
 pub use context::{Actor, OpContext};
+// The ports' values the server handles, under the one path it may name.
+pub use crate::ports::identity_provider::{OAuthSettings, TokenSet};
+pub use crate::ports::rate_limiter::{RateDecision, RateLimitError};
 pub use me::Me;
-pub use rate_limits::{RateDecision, RateLimitError, Throttle};
+pub use rate_limits::Throttle;
 pub use tenants::{Bootstrapped, TenantCreate, UserCreate};
 
 use crate::identity::api_key::Pepper;

@@ -6,9 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::ports::rate_limiter::RateLimiter;
-
-pub use crate::ports::rate_limiter::{RateDecision, RateLimitError};
+use crate::ports::rate_limiter::{RateDecision, RateLimitError, RateLimiter};
 
 use super::ScaiDns;
 

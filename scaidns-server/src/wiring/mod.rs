@@ -46,6 +46,12 @@ pub enum StartError {
     /// A setting is unusable.
     #[error("configuration: {0}")]
     Config(String),
+    /// A command that publishes was started with the embedded backend, whose zones live in the
+    /// memory of `scaidns serve`.
+    #[error(
+        "this command needs the PowerDNS backend (set PDNS_API_URL); with the embedded backend `scaidns serve` runs the worker itself"
+    )]
+    EmbeddedCannotPublish,
     /// The HTTP listener could not bind.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -208,16 +214,14 @@ fn assemble(
 
 /// The service of an operator command: the store, and the DNS backend when `needs` says so.
 pub async fn service(config: &Config, needs: Needs) -> Result<ScaiDns, StartError> {
+    if needs == Needs::Publishing && matches!(config.backend, BackendConfig::Embedded { .. }) {
+        return Err(StartError::EmbeddedCannotPublish);
+    }
     let store = connect_store(config).await?;
     let (backend, dnssec_keys): (Arc<dyn DnsBackend>, _) = match needs {
         // Commands that never publish contact no PowerDNS; a publication attempt would fail.
         Needs::Store => (Arc::new(NoBackend), None),
         Needs::Publishing => {
-            if matches!(config.backend, BackendConfig::Embedded { .. }) {
-                return Err(StartError::Config(
-                    "the embedded backend's zones live in the memory of `scaidns serve`; set PDNS_API_URL".to_owned(),
-                ));
-            }
             let connected = connect_backend(config).await?;
             (connected.dns, connected.dnssec_keys)
         }
