@@ -96,7 +96,7 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     let app = route
         .data(state)
         .with(NormalizePath::new(TrailingSlash::Trim));
-    crate::rate_limit::headers(request_context(app, metrics, limits))
+    crate::rate_limit_edge::headers(request_context(app, metrics, limits))
 }
 
 /// A server running in the background.

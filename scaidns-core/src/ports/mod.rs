@@ -4,11 +4,12 @@
 
 pub mod backend;
 pub mod clock;
+pub mod dnssec_key_store;
 pub mod dnssec_keys;
 pub mod identity_provider;
 pub mod identity_store;
 pub mod idp_directory;
-pub mod lifecycle;
+pub mod job_store;
 pub mod random;
 pub mod rate_limiter;
 pub mod rbac;

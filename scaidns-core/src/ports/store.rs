@@ -306,8 +306,8 @@ pub trait Store:
     + ApiKeyStore
     + AuditStore
     + SettingsStore
-    + crate::ports::lifecycle::DnssecKeyStore
-    + crate::ports::lifecycle::JobStore
+    + crate::ports::dnssec_key_store::DnssecKeyStore
+    + crate::ports::job_store::JobStore
     + crate::ports::identity_store::GroupStore
     + crate::ports::identity_store::IdentityBatchStore
     + crate::ports::rbac::RbacStore

@@ -22,13 +22,13 @@ mod ownership_probe;
 pub mod permissions;
 mod publish;
 pub mod queries;
-mod rate_limits;
 pub mod reconcile;
 pub mod records;
 pub mod role_assignments;
 pub mod roles;
 mod tenants;
 mod text_input;
+mod throttling;
 mod token_auth;
 pub mod validation;
 pub mod worker;
@@ -46,8 +46,8 @@ pub use context::{Actor, OpContext};
 pub use crate::ports::identity_provider::{OAuthSettings, TokenSet};
 pub use crate::ports::rate_limiter::{RateDecision, RateLimitError};
 pub use me::Me;
-pub use rate_limits::Throttle;
 pub use tenants::{Bootstrapped, TenantCreate, UserCreate};
+pub use throttling::Throttle;
 
 use crate::identity::api_key::Pepper;
 use crate::ports::{Clock, DnsBackend, Random, Resolver, Store, SystemRandom};
@@ -158,7 +158,7 @@ pub struct ScaiDns {
     random: Arc<dyn Random>,
     config: ServiceConfig,
     identity_provider: Option<Arc<dyn crate::ports::identity_provider::IdentityProvider>>,
-    rate_limiter: Option<rate_limits::Throttle>,
+    rate_limiter: Option<throttling::Throttle>,
 }
 
 impl ScaiDns {
@@ -196,6 +196,11 @@ impl ScaiDns {
     /// The clock.
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
+    }
+
+    /// The current time of the service's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     /// Replaces the source of randomness (the system's by default). API-key secrets and

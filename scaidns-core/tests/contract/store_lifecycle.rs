@@ -9,7 +9,7 @@ use scaidns_core::ids::{AuditEventId, DnssecKeyId, TenantId, ZoneId};
 use scaidns_core::name::ZoneName;
 use scaidns_core::paging::PageRequest;
 use scaidns_core::ports::Store;
-use scaidns_core::ports::lifecycle::DnssecKeyWrite;
+use scaidns_core::ports::dnssec_key_store::DnssecKeyWrite;
 use scaidns_core::ports::store::{AuditFilter, NoPublish, ZoneWrite};
 use scaidns_core::record::Ttl;
 use scaidns_core::zone::{DomainType, SyncState, SyncStatus, Zone, ZoneStatus};

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use scaidns_core::adapters::embedded::{EmbeddedBackend, EmbeddedServerHandle};
 use scaidns_core::adapters::pdns::{PdnsConfig, PdnsZoneKind, PowerDnsBackend};
-use scaidns_core::adapters::rate_limiters::{
+use scaidns_core::adapters::rate_counters::{
     FallbackRateLimiter, InProcessRateLimiter, RedisRateLimiter,
 };
 use scaidns_core::adapters::resolver::HickoryResolver;

@@ -8,7 +8,7 @@ use sqlx::Pool;
 use super::Db;
 use crate::adapters::sql::types::{Ts, count, db_err};
 use crate::error::Result;
-use crate::ports::lifecycle::JobInfo;
+use crate::ports::job_store::JobInfo;
 
 #[derive(sqlx::FromRow)]
 struct JobRow {

@@ -1,4 +1,6 @@
-//! Rate limiting of authenticated requests (interface decision 22).
+//! Rate limiting at the HTTP edge (interface decision 22): each request counted through the
+//! state's [`Throttle`](scaidns_core::service::Throttle), 429 when over, and the
+//! `X-RateLimit-*` headers.
 //!
 //! The decision is taken once the caller is known (in `auth::op_context`): a key's own
 //! `rate_limit`, else `RATE_LIMIT_API_KEY_PER_MINUTE`; JWT users `RATE_LIMIT_USER_PER_MINUTE`.

@@ -1,4 +1,5 @@
-//! Roles, role assignments and access grants as the store keeps them.
+//! Who holds what, as the store keeps it: roles, their assignments to users and groups at a
+//! scope ([`RoleScope`]), and access grants on a zone's records.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -1,6 +1,7 @@
-//! Request counting for rate limits (interface decision 22), through the service so the server
-//! never holds the rate-limiter port. Which key and limit apply is the server's choice (it knows
-//! the configured per-user limit); counting, and whether the count is shared, is the port's.
+//! The service's rate limiter ([`Throttle`], interface decision 22), handed to the server so it
+//! counts requests without holding the rate-limiter port. Which key and limit apply is the
+//! server's choice (it knows the configured per-user limit); counting, and whether the count is
+//! shared, is the port's.
 
 use std::sync::Arc;
 
@@ -43,10 +44,5 @@ impl ScaiDns {
     /// The rate limiter added by [`Self::with_rate_limiter`]; `None` when there is none.
     pub fn throttle(&self) -> Option<Throttle> {
         self.rate_limiter.clone()
-    }
-
-    /// The current time of the service's clock.
-    pub fn now(&self) -> DateTime<Utc> {
-        self.clock.now()
     }
 }
