@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 const MODEL: &[&str] = &[
     "error",
     "ids",
+    "ip_network",
     "name",
     "paging",
     "string_enum",

@@ -18,6 +18,7 @@ pub mod dnssec;
 pub mod error;
 pub mod identity;
 pub mod ids;
+pub mod ip_network;
 pub mod name;
 pub mod ownership;
 pub mod paging;
