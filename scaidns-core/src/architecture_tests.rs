@@ -12,7 +12,9 @@ use std::path::{Path, PathBuf};
 const MODEL: &[&str] = &[
     "error",
     "ids",
+    "ip_network",
     "name",
+    "paging",
     "string_enum",
     "record",
     "zone",

@@ -20,8 +20,7 @@ use crate::metrics::Metrics;
 use crate::middleware::request_context;
 use crate::spec::{api_service, spec_json};
 use crate::state::AppState;
-use crate::wiring::DnsListener;
-pub use crate::wiring::StartError;
+use crate::wiring::{DnsListener, StartError};
 
 /// How long in-flight requests get to finish at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -100,7 +99,7 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     let app = route
         .data(state)
         .with(NormalizePath::new(TrailingSlash::Trim));
-    crate::rate_limit::headers(request_context(app, metrics, limits))
+    crate::rate_limit_edge::headers(request_context(app, metrics, limits))
 }
 
 /// A server running in the background.
@@ -171,11 +170,7 @@ impl RunningServer {
 pub async fn build_state(config: Config) -> Result<(AppState, Option<DnsListener>), StartError> {
     let metrics = Arc::new(Metrics::new());
     let (service, dns) = crate::wiring::server_service(&config, &metrics).await?;
-    let state = AppState {
-        service,
-        config: Arc::new(config),
-        metrics,
-    };
+    let state = AppState::new(service, Arc::new(config), metrics)?;
     Ok((state, dns))
 }
 

@@ -100,6 +100,46 @@ fn only_the_wiring_module_names_ports_and_adapters() {
     );
 }
 
+/// `(file, line)` of every `pub use` in the wiring module that hands a port or adapter item on,
+/// which would let the rest of the server and the CLI name it unseen by the scan above.
+fn wiring_re_exports() -> Vec<(String, usize)> {
+    let server = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&server.join("src").join(WIRING), &mut files);
+    let mut found = Vec::new();
+    for file in files {
+        let text = fs::read_to_string(&file).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let mut i = 0;
+        while i < lines.len() {
+            let start = i;
+            let mut code = lines[i].trim_start().to_owned();
+            if code.starts_with("pub use ") || code.starts_with("pub(crate) use ") {
+                while !code.contains(';') && i + 1 < lines.len() {
+                    i += 1;
+                    code.push(' ');
+                    code.push_str(lines[i].trim());
+                }
+                if names_ports_or_adapters(&code) {
+                    let relative = file.strip_prefix(server).unwrap().display().to_string();
+                    found.push((relative, start + 1));
+                }
+            }
+            i += 1;
+        }
+    }
+    found
+}
+
+#[test]
+fn the_wiring_module_hands_on_no_port_or_adapter_item() {
+    let found = wiring_re_exports();
+    assert!(
+        found.is_empty(),
+        "the wiring re-exports port or adapter items (give them wiring's own types): {found:?}"
+    );
+}
+
 #[test]
 fn the_scanner_sees_what_it_must() {
     assert!(names_ports_or_adapters(

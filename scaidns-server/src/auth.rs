@@ -50,7 +50,7 @@ pub async fn op_context(
             if matches!(ctx.actor, Actor::ApiKey { .. }) {
                 state.metrics.observe_api_key();
             }
-            crate::rate_limit::check(state, &ctx).await?;
+            crate::rate_limit_edge::check(state, &ctx).await?;
             state.service.api_key_used(&ctx);
             Ok(ctx)
         }
@@ -59,7 +59,7 @@ pub async fn op_context(
                 .service
                 .authenticate_token(&bearer.0.token, meta)
                 .await?;
-            crate::rate_limit::check(state, &ctx).await?;
+            crate::rate_limit_edge::check(state, &ctx).await?;
             state.service.api_key_used(&ctx);
             Ok(ctx)
         }

@@ -154,7 +154,7 @@ fn pattern_matches(pattern: &str, text: &str) -> bool {
         .is_none_or(|re| re.is_match(text))
 }
 
-/// The constraints the document states on a value of the right type ([`crate::contract`]).
+/// The constraints the document states on a value of the right type ([`crate::spec_refinement`]).
 fn check_constraints(schema: &Value, value: &Value, at: &str) -> Option<BodyProblem> {
     let limit = |key: &str| schema.get(key).and_then(Value::as_u64);
     match value {

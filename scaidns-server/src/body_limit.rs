@@ -80,12 +80,16 @@ pub fn too_large(limit: usize) -> ApiError {
     )
 }
 
+/// The body length `req` declares in `Content-Length`, if any and readable.
+pub fn declared_length(req: &Request) -> Option<u64> {
+    req.header("content-length")
+        .and_then(|v| v.trim().parse::<u64>().ok())
+}
+
 /// Puts `req`'s body behind `limit`: an error when its declared length is over, otherwise the
 /// flag the counting reader sets when the body turns out longer.
 pub fn apply(req: &mut Request, limit: usize) -> Result<Tripped, ApiError> {
-    let declared = req
-        .header("content-length")
-        .and_then(|v| v.trim().parse::<u64>().ok());
+    let declared = declared_length(req);
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large(limit));
     }

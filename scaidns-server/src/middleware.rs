@@ -159,10 +159,8 @@ async fn keep_body(req: &mut Request, limit: usize) -> Option<Vec<u8>> {
     if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH) {
         return None;
     }
-    let declared = req
-        .header("content-length")
-        .and_then(|v| v.parse::<usize>().ok())?;
-    if declared == 0 || declared > limit {
+    let declared = crate::body_limit::declared_length(req)?;
+    if declared == 0 || declared > limit as u64 {
         return None;
     }
     let bytes = req.take_body().into_vec().await.ok()?;

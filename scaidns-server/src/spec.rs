@@ -1,5 +1,5 @@
 //! The OpenAPI document: the operations of [`crate::api`] under `/api/v1`, refined for strict
-//! clients by [`crate::contract`]. Served by the app, checked against bodies by
+//! clients by [`crate::spec_refinement`]. Served by the app, checked against bodies by
 //! the request-body check, and compared with the committed `openapi/scaidns.json` by a test.
 
 use poem_openapi::OpenApiService;
@@ -16,13 +16,13 @@ pub fn api_service() -> OpenApiService<Api, ()> {
         .url_prefix("/api/v1")
 }
 
-/// The OpenAPI document as pretty JSON, refined for strict clients ([`crate::contract`]).
+/// The OpenAPI document as pretty JSON, refined for strict clients ([`crate::spec_refinement`]).
 /// Needs no database.
 pub fn spec_json() -> String {
     let generated = api_service().spec();
     let Ok(mut spec) = serde_json::from_str::<serde_json::Value>(&generated) else {
         return generated;
     };
-    crate::contract::refine(&mut spec);
+    crate::spec_refinement::refine(&mut spec);
     serde_json::to_string_pretty(&spec).unwrap_or(generated)
 }

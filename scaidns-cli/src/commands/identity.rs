@@ -7,11 +7,9 @@ use std::time::Duration;
 use scaidns_core::service::ScaiDns;
 use scaidns_core::service::identity_sync::{SyncOptions, SyncProgress, SyncReport, Tally};
 use scaidns_server::Config;
-use scaidns_server::wiring::settings::HttpClient;
-use scaidns_server::wiring::settings::registration::{
-    self, RegistrationRequest, RegistrationStatus, RegistrationTicket,
+use scaidns_server::wiring::{
+    self, Needs, RegistrationRequest, RegistrationStatus, RegistrationTicket, ScaiKeyRegistration,
 };
-use scaidns_server::wiring::{self, Needs};
 use serde_json::json;
 
 use crate::cli::Output;
@@ -196,8 +194,8 @@ fn write_ticket(path: &Path, ticket: &RegistrationTicket) -> Result<(), Failure>
 /// `scaidns register-scaikey --public-url URL`: submits (or resumes) a self-registration
 /// request and waits for its approval.
 pub async fn register(args: RegisterArgs, output: Output) -> Result<(), Failure> {
-    let http = HttpClient::new(Duration::from_secs(15))
-        .map_err(|e| Failure::new(UNAVAILABLE, format!("cannot set up TLS: {e}")))?;
+    let registrar = ScaiKeyRegistration::new(&args.scaikey_url)
+        .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))?;
     let path = args.data_dir.join(REGISTRATION_FILE);
     let ticket = match std::fs::read_to_string(&path)
         .ok()
@@ -206,7 +204,7 @@ pub async fn register(args: RegisterArgs, output: Output) -> Result<(), Failure>
         Some(ticket) => {
             eprintln!(
                 "resuming registration request {} (from {})",
-                ticket.request_id,
+                ticket.request_id(),
                 path.display()
             );
             ticket
@@ -218,18 +216,18 @@ pub async fn register(args: RegisterArgs, output: Output) -> Result<(), Failure>
                 scope: args.scope.to_ascii_uppercase(),
                 contact_email: args.email.clone(),
             };
-            let ticket = registration::submit(&http, &args.scaikey_url, &request).await?;
+            let ticket = registrar.submit(&request).await?;
             write_ticket(&path, &ticket)?;
             eprintln!(
                 "submitted registration request {}; an administrator of ScaiKey must approve it",
-                ticket.request_id
+                ticket.request_id()
             );
             ticket
         }
     };
     let started = std::time::Instant::now();
     loop {
-        match registration::status(&http, &args.scaikey_url, &ticket).await? {
+        match registrar.status(&ticket).await? {
             RegistrationStatus::Approved(creds) => {
                 // The credentials are handed out once: forget the request only after printing.
                 let mut lines = vec![
@@ -253,7 +251,7 @@ pub async fn register(args: RegisterArgs, output: Output) -> Result<(), Failure>
                 match output {
                     Output::Json => print_json(&json!({
                         "status": "APPROVED",
-                        "request_id": ticket.request_id,
+                        "request_id": ticket.request_id(),
                         "env": lines,
                     })),
                     Output::Text => {
@@ -270,7 +268,7 @@ pub async fn register(args: RegisterArgs, output: Output) -> Result<(), Failure>
                 let _ = std::fs::remove_file(&path);
                 return Err(Failure::new(
                     INVALID,
-                    format!("registration request {} is {status}", ticket.request_id),
+                    format!("registration request {} is {status}", ticket.request_id()),
                 ));
             }
             RegistrationStatus::Pending => {
@@ -278,7 +276,7 @@ pub async fn register(args: RegisterArgs, output: Output) -> Result<(), Failure>
                     if let Output::Json = output {
                         print_json(&json!({
                             "status": "PENDING",
-                            "request_id": ticket.request_id,
+                            "request_id": ticket.request_id(),
                         }));
                     }
                     eprintln!(

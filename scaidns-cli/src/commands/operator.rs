@@ -3,8 +3,7 @@
 
 use scaidns_core::service::ScaiDns;
 use scaidns_server::Config;
-use scaidns_server::config::BackendConfig;
-use scaidns_server::wiring::{self, Needs};
+use scaidns_server::wiring::{self, Needs, StartError};
 use serde_json::json;
 
 use crate::cli::Output;
@@ -13,26 +12,21 @@ use crate::output::{Failure, INVALID, UNAVAILABLE, print_json, print_table};
 /// Exit code of `reconcile` when it found differences it did not repair.
 const DRIFT: i32 = 1;
 
-async fn service(dev: bool, what: &str) -> Result<(Config, ScaiDns), Failure> {
+async fn service(dev: bool) -> Result<(Config, ScaiDns), Failure> {
     let config = Config::from_env(dev).map_err(|e| Failure::new(INVALID, e.to_string()))?;
-    if matches!(config.backend, BackendConfig::Embedded { .. }) {
-        // The embedded backend's zones live in the memory of `scaidns serve`.
-        return Err(Failure::new(
-            INVALID,
-            format!(
-                "{what} needs the PowerDNS backend (set PDNS_API_URL); with the embedded backend `scaidns serve` runs the worker itself"
-            ),
-        ));
-    }
     let service = wiring::service(&config, Needs::Publishing)
         .await
-        .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))?;
+        .map_err(|e| match e {
+            // A setting to change, not an outage.
+            StartError::EmbeddedCannotPublish => Failure::new(INVALID, e.to_string()),
+            e => Failure::new(UNAVAILABLE, e.to_string()),
+        })?;
     Ok((config, service))
 }
 
 /// `scaidns worker [--once]`.
 pub async fn worker(dev: bool, once: bool, output: Output) -> Result<(), Failure> {
-    let (config, service) = service(dev, "the worker").await?;
+    let (config, service) = service(dev).await?;
     if !once {
         scaidns_server::telemetry::init(config.log_level, config.log_format);
     }
@@ -83,7 +77,7 @@ pub async fn worker(dev: bool, once: bool, output: Output) -> Result<(), Failure
 /// `scaidns reconcile [--fix]`: exit 0 when clean (or everything was repaired), 1 when drift
 /// remains.
 pub async fn reconcile(dev: bool, fix: bool, output: Output) -> Result<(), Failure> {
-    let (_, service) = service(dev, "reconcile").await?;
+    let (_, service) = service(dev).await?;
     let report = service.reconcile(fix).await?;
     let remaining = report.drifted.iter().filter(|d| !d.fixed).count();
     match output {

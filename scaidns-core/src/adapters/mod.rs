@@ -6,7 +6,7 @@ pub mod embedded;
 pub mod oidc;
 #[cfg(feature = "pdns")]
 pub mod pdns;
-pub mod rate_limiters;
+pub mod rate_counters;
 #[cfg(feature = "redis")]
 pub mod redis_change_feed;
 #[cfg(feature = "resolver")]

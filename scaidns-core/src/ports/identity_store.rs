@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use crate::audit::AuditEvent;
 use crate::error::Result;
 use crate::ids::{GroupId, PartnerId, TenantId, UserId};
-use crate::ports::paging::{Page, PageRequest};
+use crate::paging::{Page, PageRequest};
 use crate::tenant::{Group, Partner, Tenant, User};
 
 /// Groups and memberships.

@@ -5,12 +5,12 @@
 pub mod backend;
 pub mod change_feed;
 pub mod clock;
+pub mod dnssec_key_store;
 pub mod dnssec_keys;
 pub mod identity_provider;
 pub mod identity_store;
 pub mod idp_directory;
-pub mod lifecycle;
-pub mod paging;
+pub mod job_store;
 pub mod random;
 pub mod rate_limiter;
 pub mod rbac;
@@ -21,6 +21,8 @@ pub use backend::{BackendError, BackendErrorKind, DnsBackend, ZoneSpec};
 pub use change_feed::ChangeFeed;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use dnssec_keys::DnssecKeyBackend;
-pub use random::{Random, SeededRandom, SystemRandom};
+#[cfg(test)]
+pub use random::SeededRandom;
+pub use random::{Random, SystemRandom};
 pub use resolver::{LookupAnswer, ResolveError, Resolver};
 pub use store::Store;

@@ -2,9 +2,7 @@
 //! from an injected source, so the core never reaches for an ambient generator and tests can
 //! make the draws repeatable.
 
-use std::sync::Mutex;
-
-use rand::{RngCore, SeedableRng};
+use rand::RngCore;
 
 /// A source of random bytes. Secrets are drawn from it, so a production source must be
 /// cryptographically secure.
@@ -24,18 +22,23 @@ impl Random for SystemRandom {
     }
 }
 
-/// A generator seeded once, giving the same draws for the same seed; for tests and
-/// simulations, never for production secrets.
+/// A generator seeded once, giving the same draws for the same seed. Compiled into the crate's
+/// own tests only, so no embedder can hand it to the service and mint predictable secrets.
+#[cfg(test)]
 #[derive(Debug)]
-pub struct SeededRandom(Mutex<rand::rngs::StdRng>);
+pub struct SeededRandom(std::sync::Mutex<rand::rngs::StdRng>);
 
+#[cfg(test)]
 impl SeededRandom {
     /// Starts from `seed`.
     pub fn new(seed: u64) -> Self {
-        Self(Mutex::new(rand::rngs::StdRng::seed_from_u64(seed)))
+        Self(std::sync::Mutex::new(
+            <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seed),
+        ))
     }
 }
 
+#[cfg(test)]
 impl Random for SeededRandom {
     fn fill_bytes(&self, dest: &mut [u8]) {
         self.0

@@ -17,7 +17,9 @@ use crate::identity::api_key::ApiKey;
 use crate::ids::{ApiKeyId, AuditEventId, RecordId, TenantId, UserId, ZoneId};
 use crate::name::ZoneName;
 use crate::ownership::Validation;
-pub use crate::ports::paging::{Page, PageRequest};
+// The canonical path is `crate::paging`; kept for the zone-write and API-key files that other
+// branches are changing at the same time (remove once they import `crate::paging`).
+pub use crate::paging::{Page, PageRequest};
 use crate::record::{Record, RecordType};
 use crate::tenant::{Tenant, User};
 use crate::zone::claims::OverlapPolicy;
@@ -333,8 +335,8 @@ pub trait Store:
     + ApiKeyStore
     + AuditStore
     + SettingsStore
-    + crate::ports::lifecycle::DnssecKeyStore
-    + crate::ports::lifecycle::JobStore
+    + crate::ports::dnssec_key_store::DnssecKeyStore
+    + crate::ports::job_store::JobStore
     + crate::ports::identity_store::GroupStore
     + crate::ports::identity_store::IdentityBatchStore
     + crate::ports::rbac::RbacStore

@@ -84,7 +84,7 @@ fn authorize_own(principal: &Principal, perm: Permission, target: &Target<'_>) -
 mod tests {
     use super::*;
     use crate::ids::{TenantId, ZoneId};
-    use crate::rbac::model::RoleScope;
+    use crate::rbac::assignments::RoleScope;
     use crate::rbac::permission::PermSet;
     use crate::rbac::principal::{GrantInput, PrincipalInput};
     use crate::rbac::roles::system_role;

@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::model::{AccessGrant, Role, RoleAssignment, RoleScope};
+use super::assignments::{AccessGrant, Role, RoleAssignment, RoleScope};
 use super::permission::PermSet;
 use super::principal::Principal;
 use super::roles::{TENANT_ADMIN, system_role};
@@ -414,7 +414,7 @@ mod tests {
             id: crate::ids::GrantId::new(),
             zone_id: z,
             tenant_id: t,
-            subject: super::super::model::Subject::User(crate::ids::UserId::new()),
+            subject: super::super::assignments::Subject::User(crate::ids::UserId::new()),
             role_id: role.id,
             role_name: role.name.clone(),
             record_pattern: None,

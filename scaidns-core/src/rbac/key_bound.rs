@@ -33,9 +33,9 @@ mod tests {
     use chrono::{DateTime, Utc};
 
     use super::*;
+    use crate::rbac::assignments::RoleScope;
     use crate::rbac::decision::authorize;
     use crate::rbac::escalation::{Holding, Holdings};
-    use crate::rbac::model::RoleScope;
     use crate::rbac::permission::{PermSet, Permission};
     use crate::rbac::principal::{GrantInput, PrincipalInput};
     use crate::rbac::roles::system_role;

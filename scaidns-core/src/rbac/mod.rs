@@ -6,10 +6,10 @@
 //! sees, [`scopes`] the one API-key scope rule, and [`key_bound`] the bound a key's creator
 //! puts on a key that acts as someone else.
 
+pub mod assignments;
 pub mod decision;
 pub mod escalation;
 pub mod key_bound;
-pub mod model;
 pub mod pattern;
 pub mod permission;
 pub mod principal;
@@ -19,9 +19,9 @@ pub mod scopes;
 pub mod target;
 mod zone_grants;
 
+pub use assignments::{AccessGrant, Role, RoleAssignment, RoleScope, Subject};
 pub use decision::authorize;
 pub use escalation::{Holding, Holdings};
-pub use model::{AccessGrant, Role, RoleAssignment, RoleScope, Subject};
 pub use pattern::RecordPattern;
 pub use permission::{CATALOGUE, PermSet, Permission};
 pub use principal::{GrantInput, Principal, PrincipalInput};

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::model::RoleScope;
+use super::assignments::RoleScope;
 use super::pattern::RecordPattern;
 use super::permission::{PermSet, Permission};
 use super::target::Target;

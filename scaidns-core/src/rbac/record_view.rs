@@ -91,7 +91,7 @@ mod tests {
     use chrono::{DateTime, Utc};
 
     use super::*;
-    use crate::rbac::model::RoleScope;
+    use crate::rbac::assignments::RoleScope;
     use crate::rbac::principal::{GrantInput, PrincipalInput};
     use crate::rbac::roles::system_role;
 

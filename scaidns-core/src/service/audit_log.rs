@@ -6,7 +6,8 @@ use super::queries::{AuditQuery, PageQuery};
 use crate::audit::AuditEvent;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{AuditEventId, TenantId};
-use crate::ports::store::{AuditFilter, Page, PageRequest};
+use crate::paging::{Page, PageRequest};
+use crate::ports::store::AuditFilter;
 use crate::rbac::{Permission, Target};
 
 use super::{OpContext, ScaiDns};

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ports::identity_provider::IdentityProvider;
 
-pub use crate::ports::identity_provider::{OAuthSettings, TokenSet};
+use crate::ports::identity_provider::{OAuthSettings, TokenSet};
 
 use super::{Me, OpContext, ScaiDns};
 

@@ -5,7 +5,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{GroupId, TenantId, UserId};
-use crate::ports::store::{Page, PageRequest};
+use crate::paging::{Page, PageRequest};
 use crate::rbac::{Permission, Subject, Target};
 use crate::tenant::{Group, GroupType};
 

@@ -24,7 +24,6 @@ mod ownership_probe;
 pub mod permissions;
 mod publish;
 pub mod queries;
-mod rate_limits;
 pub mod reconcile;
 mod record_cache;
 pub mod records;
@@ -32,6 +31,7 @@ pub mod role_assignments;
 pub mod roles;
 mod tenants;
 mod text_input;
+mod throttling;
 mod token_auth;
 pub mod validation;
 pub mod worker;
@@ -44,12 +44,14 @@ use chrono::Duration;
 
 pub use api_keys::{ApiKeyCreate, ApiKeyListQuery, IssuedApiKey};
 pub use auth_cache::AuthCacheConfig;
-pub use auth_session::{OAuthSettings, TokenSet};
 pub use authn::RequestMeta;
 pub use context::{Actor, OpContext};
+// The ports' values the server handles, under the one path it may name.
+pub use crate::ports::identity_provider::{OAuthSettings, TokenSet};
+pub use crate::ports::rate_limiter::{RateDecision, RateLimitError};
 pub use me::Me;
-pub use rate_limits::{RateDecision, RateLimitError};
 pub use tenants::{Bootstrapped, TenantCreate, UserCreate};
+pub use throttling::Throttle;
 
 use crate::identity::api_key::Pepper;
 use crate::ports::{Clock, DnsBackend, Random, Resolver, Store, SystemRandom};
@@ -160,7 +162,7 @@ pub struct ScaiDns {
     random: Arc<dyn Random>,
     config: ServiceConfig,
     identity_provider: Option<Arc<dyn crate::ports::identity_provider::IdentityProvider>>,
-    rate_limiter: Option<rate_limits::RateLimits>,
+    rate_limiter: Option<throttling::Throttle>,
     auth_cache: Arc<auth_cache::AuthCache>,
     key_uses: Arc<key_use::PendingKeyUses>,
     record_cache: Arc<record_cache::RecordCache>,
@@ -206,8 +208,14 @@ impl ScaiDns {
         &self.clock
     }
 
-    /// Replaces the source of randomness (the system's by default), e.g. with a seeded one so
-    /// that secrets and tokens repeat in tests.
+    /// The current time of the service's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// Replaces the source of randomness (the system's by default). API-key secrets and
+    /// validation tokens are drawn from it, so an embedder must pass a cryptographically secure
+    /// generator.
     #[must_use]
     pub fn with_random(mut self, random: Arc<dyn Random>) -> Self {
         self.random = random;

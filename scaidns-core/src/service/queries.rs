@@ -7,11 +7,10 @@ use chrono::{DateTime, Utc};
 
 use crate::audit::ActorType;
 use crate::ids::TenantId;
-use crate::ports::store::{AuditFilter, PageRequest, RecordFilter, ZoneFilter};
+use crate::paging::PageRequest;
+use crate::ports::store::{AuditFilter, RecordFilter, ZoneFilter};
 use crate::record::RecordType;
 use crate::zone::{DomainType, ZoneStatus};
-
-pub use crate::ports::store::Page;
 
 /// Which page of a list, 1-based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

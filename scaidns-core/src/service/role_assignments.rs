@@ -164,15 +164,7 @@ impl ScaiDns {
     ) -> Result<RoleAssignment> {
         let subject_tenant = self.subject_tenant(ctx, subject).await?;
         let (scope, target_tenant) = self.parse_scope(ctx, &scope).await?;
-        let target = match scope {
-            RoleScope::Platform => Target::Platform,
-            RoleScope::Tenant(t) => Target::Tenant(t),
-            RoleScope::Domain(z) => Target::Domain {
-                zone: z,
-                tenant: target_tenant,
-            },
-        };
-        self.authorize(ctx, Permission::ROLES_ASSIGN, target)
+        self.authorize(ctx, Permission::ROLES_ASSIGN, scope.target(target_tenant))
             .await?;
         let role = self
             .store()
@@ -248,16 +240,12 @@ impl ScaiDns {
             .await?
             .filter(|a| a.subject == subject)
             .ok_or_else(assignment_not_found)?;
-        let target = match assignment.scope {
-            RoleScope::Platform => Target::Platform,
-            RoleScope::Tenant(t) => Target::Tenant(t),
-            RoleScope::Domain(z) => Target::Domain {
-                zone: z,
-                tenant: assignment.tenant_id,
-            },
-        };
-        self.authorize(ctx, Permission::ROLES_ASSIGN, target)
-            .await?;
+        self.authorize(
+            ctx,
+            Permission::ROLES_ASSIGN,
+            assignment.scope.target(assignment.tenant_id),
+        )
+        .await?;
         let audit = ctx.audit(
             assignment.tenant_id,
             "role.revoke",

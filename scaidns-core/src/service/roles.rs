@@ -10,8 +10,8 @@
 use serde_json::json;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::ids::RoleId;
-use crate::rbac::{PermSet, Permission, Role, RoleScope, Target};
+use crate::ids::{RoleId, TenantId};
+use crate::rbac::{Holding, Holdings, PermSet, Permission, Role, RoleScope, Target};
 
 use super::text_input::optional_text;
 use super::{OpContext, ScaiDns};
@@ -87,20 +87,14 @@ fn validate_permissions(perms: &[String]) -> Result<(Vec<String>, PermSet)> {
     Ok((out, set))
 }
 
-/// 403 naming what the caller would hand on without holding it (tenant-wide custom roles; the
-/// general rule is [`crate::rbac::escalation`]).
-fn refuse_escalation(held: PermSet, wanted: PermSet) -> Result<()> {
-    let missing = wanted.minus(held);
-    if missing.is_empty() {
-        return Ok(());
-    }
-    Err(Error::forbidden(
-        "permission_not_held",
-        format!(
-            "you cannot hand on permissions you do not hold here: {}",
-            missing.names().join(", ")
-        ),
-    ))
+/// The no-escalation rule for a custom role's permissions held at `scope` (the general rule,
+/// [`crate::rbac::escalation`], applied to one role holding).
+fn role_holding(scope: RoleScope, tenant: TenantId, perms: PermSet) -> Holdings {
+    Holdings(vec![Holding::Role {
+        scope,
+        tenant,
+        perms,
+    }])
 }
 
 impl ScaiDns {
@@ -141,11 +135,11 @@ impl ScaiDns {
         let name = validate_name(&input.name)?;
         let description = optional_text("description", input.description.as_deref(), 1000)?;
         let (permissions, set) = validate_permissions(&input.permissions)?;
-        let held = self
-            .principal(ctx)
-            .await?
-            .role_perms(&Target::Tenant(ctx.tenant_id));
-        refuse_escalation(held, set)?;
+        self.principal(ctx).await?.refuse_escalation(&role_holding(
+            RoleScope::Tenant(ctx.tenant_id),
+            ctx.tenant_id,
+            set,
+        ))?;
         let role = Role {
             id: RoleId::new(),
             tenant_id: Some(ctx.tenant_id),
@@ -191,21 +185,12 @@ impl ScaiDns {
         if let Some(permissions) = input.permissions {
             let (permissions, set) = validate_permissions(&permissions)?;
             let principal = self.principal(ctx).await?;
-            let held =
-                principal.role_perms(&Target::Tenant(before.tenant_id.unwrap_or(ctx.tenant_id)));
-            refuse_escalation(held, set)?;
+            let tenant = before.tenant_id.unwrap_or(ctx.tenant_id);
+            principal.refuse_escalation(&role_holding(RoleScope::Tenant(tenant), tenant, set))?;
             // The new permissions apply wherever the role is held: the caller must hold them at
             // each of those scopes too (one placed outside the tenant before that was refused).
             for a in self.store().role_holders(before.id).await? {
-                let target = match a.scope {
-                    RoleScope::Platform => Target::Platform,
-                    RoleScope::Tenant(t) => Target::Tenant(t),
-                    RoleScope::Domain(z) => Target::Domain {
-                        zone: z,
-                        tenant: a.tenant_id,
-                    },
-                };
-                refuse_escalation(principal.role_perms(&target), set)?;
+                principal.refuse_escalation(&role_holding(a.scope, a.tenant_id, set))?;
             }
             role.permissions = permissions;
         }

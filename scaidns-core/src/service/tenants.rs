@@ -8,8 +8,9 @@ use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::identity::api_key::{ApiKey, ApiKeySecret, ApiKeyStatus, PermissionSource};
 use crate::ids::{ApiKeyId, TenantId, UserId};
+use crate::paging::{Page, PageRequest};
 use crate::ports::random::RandomRng;
-use crate::ports::store::{ApiKeyFilter, Page, PageRequest};
+use crate::ports::store::ApiKeyFilter;
 use crate::tenant::{Tenant, TenantStatus, User, UserStatus};
 
 use super::text_input::{normalize_email, optional_text, required_text};

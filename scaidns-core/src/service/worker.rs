@@ -20,7 +20,8 @@ use serde_json::json;
 
 use crate::error::Result;
 use crate::ownership::ValidationStatus;
-use crate::ports::store::{PageRequest, Publisher, ZoneFilter};
+use crate::paging::PageRequest;
+use crate::ports::store::{Publisher, ZoneFilter};
 use crate::service::ScaiDns;
 use crate::service::dnssec::system_context_for;
 use crate::service::publish::Publication;

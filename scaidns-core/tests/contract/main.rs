@@ -6,7 +6,7 @@
 //! live in the `service` test binary.
 
 mod backend;
-mod directory;
+mod group_store;
 mod identity_batch;
 mod rate_limiter;
 mod rbac;

@@ -111,7 +111,7 @@ async fn unreachable_redis_is_an_error() {
         .local_addr()
         .unwrap()
         .port();
-    let limiter = scaidns_core::adapters::rate_limiters::RedisRateLimiter::new(
+    let limiter = scaidns_core::adapters::rate_counters::RedisRateLimiter::new(
         &format!("redis://127.0.0.1:{port}"),
         "scaidns-test",
     )

@@ -9,8 +9,9 @@ use scaidns_core::ids::{
     AuditEventId, GrantId, GroupId, RoleAssignmentId, RoleId, TenantId, UserId, ZoneId,
 };
 use scaidns_core::name::ZoneName;
+use scaidns_core::paging::PageRequest;
 use scaidns_core::ports::Store;
-use scaidns_core::ports::store::{AuditFilter, NoPublish, PageRequest, ZoneWrite};
+use scaidns_core::ports::store::{AuditFilter, NoPublish, ZoneWrite};
 use scaidns_core::rbac::{
     AccessGrant, PermSet, Role, RoleAssignment, RoleScope, SYSTEM_ROLES, Subject,
 };

@@ -200,7 +200,7 @@ impl AuthApi {
         req: &Request,
         body: Json<AuthTokenRequest>,
     ) -> ApiResult<Json<AuthTokenResponse>> {
-        crate::rate_limit::check_anonymous(&state, req).await?;
+        crate::rate_limit_edge::check_anonymous(&state, req).await?;
         let b = body.0;
         let tokens = state
             .service
@@ -217,7 +217,7 @@ impl AuthApi {
         req: &Request,
         body: Json<AuthRefreshRequest>,
     ) -> ApiResult<Json<AuthTokenResponse>> {
-        crate::rate_limit::check_anonymous(&state, req).await?;
+        crate::rate_limit_edge::check_anonymous(&state, req).await?;
         let tokens = state.service.auth_refresh(&body.0.refresh_token).await?;
         Ok(Json(tokens.into()))
     }

@@ -29,7 +29,7 @@ macro_rules! page_envelope {
         impl $name {
             /// The envelope of one page of the service's answer to `query`.
             pub fn new<T: Into<$item>>(
-                result: scaidns_core::service::queries::Page<T>,
+                result: scaidns_core::paging::Page<T>,
                 query: scaidns_core::service::queries::PageQuery,
             ) -> Self {
                 Self {

@@ -6,15 +6,77 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::wiring::settings::{ClaimNames, OidcConfig};
-
 use super::secret::Secret;
+
+/// The OpenID Connect provider's settings as read, in plain values; the wiring turns them into
+/// the adapter's configuration. `None` means the adapter's default.
+#[derive(Clone)]
+pub struct OidcSettings {
+    /// `SCAIKEY_URL` or `OIDC_ISSUER`, without a trailing `/`.
+    pub issuer: String,
+    /// `OIDC_DISCOVERY_URL`.
+    pub discovery_url: Option<String>,
+    /// `SCAIKEY_CLIENT_ID` / `OIDC_CLIENT_ID`.
+    pub client_id: Option<String>,
+    /// `SCAIKEY_CLIENT_SECRET` / `OIDC_CLIENT_SECRET`.
+    pub client_secret: Option<String>,
+    /// `OIDC_AUDIENCE`, default the client id.
+    pub audience: Option<String>,
+    /// `OIDC_CLAIM_TENANT`.
+    pub tenant_claim: Option<String>,
+    /// `OIDC_CLAIM_EMAIL`.
+    pub email_claim: Option<String>,
+    /// `OIDC_CLAIM_ROLES`.
+    pub roles_claim: Option<String>,
+    /// `OIDC_CLAIM_SCOPES`.
+    pub scopes_claim: Option<String>,
+    /// `OIDC_SCOPES`, space-separated.
+    pub scopes: Option<Vec<String>>,
+    /// `SCAIKEY_JWKS_CACHE_TTL`.
+    pub jwks_cache_ttl: Duration,
+    /// `SCAIKEY_TOKEN_CACHE_TTL`.
+    pub token_cache_ttl: Duration,
+    /// `OIDC_JWKS_REFETCH_FLOOR`.
+    pub jwks_refetch_floor: Duration,
+}
+
+impl OidcSettings {
+    /// Settings for `issuer` with every default.
+    pub fn new(issuer: impl Into<String>) -> Self {
+        Self {
+            issuer: issuer.into().trim_end_matches('/').to_owned(),
+            discovery_url: None,
+            client_id: None,
+            client_secret: None,
+            audience: None,
+            tenant_claim: None,
+            email_claim: None,
+            roles_claim: None,
+            scopes_claim: None,
+            scopes: None,
+            jwks_cache_ttl: Duration::from_secs(3600),
+            token_cache_ttl: Duration::from_secs(60),
+            jwks_refetch_floor: Duration::from_secs(30),
+        }
+    }
+}
+
+impl std::fmt::Debug for OidcSettings {
+    // The client secret never reaches a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcSettings")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("audience", &self.audience)
+            .finish_non_exhaustive()
+    }
+}
 
 /// Everything identity-related the server reads.
 #[derive(Debug, Clone, Default)]
 pub struct IdentityConfig {
     /// The provider, when one is configured.
-    pub oidc: Option<OidcConfig>,
+    pub oidc: Option<OidcSettings>,
     /// `SCAIKEY_URL` (the ScaiKey API base, also used by `scaidns sync`).
     pub scaikey_url: Option<String>,
     /// `SCAIKEY_APPLICATION_ID`.
@@ -63,22 +125,18 @@ impl IdentityConfig {
             }
         }
         let oidc = issuer.map(|issuer| {
-            let mut c = OidcConfig::new(issuer);
+            let mut c = OidcSettings::new(issuer);
             c.discovery_url = get(vars, "OIDC_DISCOVERY_URL");
             c.client_id = get(vars, "SCAIKEY_CLIENT_ID").or_else(|| get(vars, "OIDC_CLIENT_ID"));
             c.client_secret =
                 get(vars, "SCAIKEY_CLIENT_SECRET").or_else(|| get(vars, "OIDC_CLIENT_SECRET"));
             c.audience = get(vars, "OIDC_AUDIENCE").or_else(|| c.client_id.clone());
-            let defaults = ClaimNames::default();
-            c.claims = ClaimNames {
-                tenant: get(vars, "OIDC_CLAIM_TENANT").unwrap_or(defaults.tenant),
-                email: get(vars, "OIDC_CLAIM_EMAIL").unwrap_or(defaults.email),
-                roles: get(vars, "OIDC_CLAIM_ROLES"),
-                scopes: get(vars, "OIDC_CLAIM_SCOPES"),
-            };
-            if let Some(scopes) = get(vars, "OIDC_SCOPES") {
-                c.scopes = scopes.split_whitespace().map(str::to_owned).collect();
-            }
+            c.tenant_claim = get(vars, "OIDC_CLAIM_TENANT");
+            c.email_claim = get(vars, "OIDC_CLAIM_EMAIL");
+            c.roles_claim = get(vars, "OIDC_CLAIM_ROLES");
+            c.scopes_claim = get(vars, "OIDC_CLAIM_SCOPES");
+            c.scopes = get(vars, "OIDC_SCOPES")
+                .map(|scopes| scopes.split_whitespace().map(str::to_owned).collect());
             c.jwks_cache_ttl = seconds(vars, "SCAIKEY_JWKS_CACHE_TTL", 3600, invalid);
             c.token_cache_ttl = seconds(vars, "SCAIKEY_TOKEN_CACHE_TTL", 60, invalid);
             c.jwks_refetch_floor = seconds(vars, "OIDC_JWKS_REFETCH_FLOOR", 30, invalid);
@@ -124,10 +182,7 @@ mod tests {
         );
         let oidc = c.oidc.unwrap();
         assert_eq!(oidc.issuer, "https://scaikey.example");
-        assert_eq!(
-            oidc.discovery_url(),
-            "https://scaikey.example/.well-known/openid-configuration"
-        );
+        assert_eq!(oidc.discovery_url, None);
         assert_eq!(oidc.audience.as_deref(), Some("app_1"));
         assert_eq!(oidc.token_cache_ttl, Duration::from_secs(5));
         assert!(invalid.is_empty());
@@ -146,7 +201,7 @@ mod tests {
             &mut invalid,
         );
         let oidc = c.oidc.unwrap();
-        assert_eq!(oidc.claims.tenant, "org");
+        assert_eq!(oidc.tenant_claim.as_deref(), Some("org"));
         assert_eq!(oidc.audience.as_deref(), Some("scaidns"));
         assert_eq!(invalid.len(), 1);
     }

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use ipnet::IpNet;
 
-pub use identity::IdentityConfig;
+pub use identity::{IdentityConfig, OidcSettings};
 use reader::Reader;
 pub use reader::{normalize_database_url, parse_server};
 pub use secret::Secret;

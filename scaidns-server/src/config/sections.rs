@@ -2,7 +2,7 @@
 //! backend, the network edge, logging, and DNS policy. Each records its problems in the
 //! [`Reader`] and returns usable defaults, so loading reports everything in one pass.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::Path;
 
 use ipnet::IpNet;
@@ -132,9 +132,8 @@ pub(super) fn trusted_proxies(r: &mut Reader<'_>) -> Vec<IpNet> {
     r.parse("TRUSTED_PROXIES", Vec::new(), |raw| {
         list(raw)
             .map(|s| {
-                s.parse::<IpNet>()
-                    .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                    .map_err(|_| format!("'{s}' is not an IP address or CIDR block"))
+                scaidns_core::ip_network::parse(s)
+                    .ok_or_else(|| format!("'{s}' is not an IP address or CIDR block"))
             })
             .collect()
     })

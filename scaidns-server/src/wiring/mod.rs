@@ -3,20 +3,18 @@
 //! command of the CLI come here, each asking only for what it needs ([`Needs`]), so adding a
 //! port or an adapter touches this module and nothing else.
 //!
-//! It is the only server module that names `scaidns_core::adapters`; the adapters' own
-//! configuration types that the settings are parsed into are re-exported from [`settings`].
+//! It is the only server module that names `scaidns_core::adapters`: the configuration reads
+//! plain values, which this module turns into the adapters' configuration types.
 
+mod identity;
 mod metered_backend;
-pub mod settings;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use scaidns_core::adapters::embedded::{EmbeddedBackend, EmbeddedServerHandle};
-use scaidns_core::adapters::oidc::OidcProvider;
-use scaidns_core::adapters::oidc::directory::ScaiKeyDirectory;
 use scaidns_core::adapters::pdns::{PdnsConfig, PdnsZoneKind, PowerDnsBackend};
-use scaidns_core::adapters::rate_limiters::{
+use scaidns_core::adapters::rate_counters::{
     FallbackRateLimiter, InProcessRateLimiter, RedisRateLimiter,
 };
 use scaidns_core::adapters::redis_change_feed::RedisChangeFeed;
@@ -27,13 +25,17 @@ use scaidns_core::ports::backend::NoBackend;
 use scaidns_core::ports::rate_limiter::RateLimiter;
 use scaidns_core::ports::{DnsBackend, DnssecKeyBackend, Store, SystemClock};
 use scaidns_core::record::TtlPolicy;
-use scaidns_core::service::identity_sync::{SyncOptions, SyncProgress, SyncReport};
 use scaidns_core::service::{
     ApiKeyRateLimit, AuthCacheConfig, ScaiDns, ServiceConfig, ValidationConfig,
 };
 
 use crate::config::{BackendConfig, Config, ZoneKind};
 use crate::metrics::Metrics;
+
+pub use identity::{
+    RegisteredCredentials, RegistrationRequest, RegistrationStatus, RegistrationTicket,
+    ScaiKeyRegistration, identity_sync,
+};
 
 /// Why the service could not be built, or the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +49,12 @@ pub enum StartError {
     /// A setting is unusable.
     #[error("configuration: {0}")]
     Config(String),
+    /// A command that publishes was started with the embedded backend, whose zones live in the
+    /// memory of `scaidns serve`.
+    #[error(
+        "this command needs the PowerDNS backend (set PDNS_API_URL); with the embedded backend `scaidns serve` runs the worker itself"
+    )]
+    EmbeddedCannotPublish,
     /// The HTTP listener could not bind.
     #[error("cannot listen on {addr}: {source}")]
     Bind {
@@ -188,25 +196,6 @@ fn rate_limiter(config: &Config) -> Result<(Arc<dyn RateLimiter>, bool), StartEr
     }
 }
 
-/// The provider of `config.identity`, if any, with its metadata and keys fetched in the
-/// background so the first bearer request does not wait for them.
-fn identity_provider(config: &Config) -> Result<Option<Arc<OidcProvider>>, StartError> {
-    let Some(oidc) = config.identity.oidc.clone() else {
-        return Ok(None);
-    };
-    let provider = Arc::new(
-        OidcProvider::new(oidc, Arc::new(SystemClock))
-            .map_err(|e| StartError::Config(format!("identity provider: {}", e.message())))?,
-    );
-    let warm = Arc::clone(&provider);
-    tokio::spawn(async move {
-        if let Err(e) = warm.warm_up().await {
-            tracing::warn!(error = %e.message(), "identity provider not reachable at start-up");
-        }
-    });
-    Ok(Some(provider))
-}
-
 fn assemble(
     config: &Config,
     store: Arc<dyn Store>,
@@ -228,16 +217,14 @@ fn assemble(
 
 /// The service of an operator command: the store, and the DNS backend when `needs` says so.
 pub async fn service(config: &Config, needs: Needs) -> Result<ScaiDns, StartError> {
+    if needs == Needs::Publishing && matches!(config.backend, BackendConfig::Embedded { .. }) {
+        return Err(StartError::EmbeddedCannotPublish);
+    }
     let store = connect_store(config).await?;
     let (backend, dnssec_keys): (Arc<dyn DnsBackend>, _) = match needs {
         // Commands that never publish contact no PowerDNS; a publication attempt would fail.
         Needs::Store => (Arc::new(NoBackend), None),
         Needs::Publishing => {
-            if matches!(config.backend, BackendConfig::Embedded { .. }) {
-                return Err(StartError::Config(
-                    "the embedded backend's zones live in the memory of `scaidns serve`; set PDNS_API_URL".to_owned(),
-                ));
-            }
             let connected = connect_backend(config).await?;
             (connected.dns, connected.dnssec_keys)
         }
@@ -295,32 +282,8 @@ pub async fn server_service(
         drop(feed.listen(service.auth_change_listener()));
         service = service.with_change_feed(Arc::new(feed));
     }
-    if let Some(provider) = identity_provider(config)? {
+    if let Some(provider) = identity::identity_provider(config)? {
         service = service.with_identity_provider(provider);
     }
     Ok((service, connected.listener))
-}
-
-/// `scaidns sync`: mirrors the provider's directory (ScaiKey) into the store. `None` when the
-/// settings it needs are missing.
-pub async fn identity_sync(
-    config: &Config,
-    service: &ScaiDns,
-    options: SyncOptions,
-    progress: &dyn SyncProgress,
-) -> Option<Result<SyncReport, scaidns_core::Error>> {
-    let identity = &config.identity;
-    let (Some(oidc), Some(base), Some(app)) = (
-        identity.oidc.clone(),
-        identity.scaikey_url.clone(),
-        identity.application_id.clone(),
-    ) else {
-        return None;
-    };
-    let provider = match OidcProvider::new(oidc, Arc::new(SystemClock)) {
-        Ok(p) => p,
-        Err(e) => return Some(Err(e)),
-    };
-    let directory = ScaiKeyDirectory::new(&provider, &base, &app);
-    Some(service.identity_sync(&directory, options, progress).await)
 }

@@ -6,15 +6,14 @@
 //! and the ids the run must not destroy (that key, its user, the platform tenant and its
 //! groups), or every later case would only see 401s. Serves until its standard input closes.
 
-use scaidns_core::adapters::oidc::OidcConfig;
-use scaidns_server::config::Secret;
+use scaidns_server::config::{OidcSettings, Secret};
 use scaidns_tests::scaikey::{CLIENT_ID, CLIENT_SECRET, ScaiKey};
 use scaidns_tests::{TestOptions, spawn_app_configured};
 
 #[tokio::main]
 async fn main() {
     let scaikey = ScaiKey::start().await;
-    let mut oidc = OidcConfig::new(scaikey.issuer());
+    let mut oidc = OidcSettings::new(scaikey.issuer());
     oidc.client_id = Some(CLIENT_ID.into());
     oidc.client_secret = Some(CLIENT_SECRET.into());
     oidc.audience = Some(CLIENT_ID.into());

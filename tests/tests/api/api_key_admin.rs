@@ -3,16 +3,10 @@
 //! a user without a role manages only its own keys; nobody reaches another tenant's.
 
 use reqwest::Method;
-use scaidns_tests::{TestApp, spawn_app};
+use scaidns_tests::spawn_app;
 use serde_json::{Value, json};
 
-use crate::util::call;
-
-async fn ok(app: &TestApp, key: &str, method: Method, path: &str, body: Value) -> Value {
-    let (status, body) = call(app, key, method, path, Some(body)).await;
-    assert!(matches!(status, 200 | 201), "{path}: {status} {body}");
-    body
-}
+use crate::util::{call, ok};
 
 fn ids(list: &Value) -> Vec<&str> {
     list["data"]

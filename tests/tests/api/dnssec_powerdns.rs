@@ -90,15 +90,7 @@ const TYPE_SOA: u16 = 6;
 const TYPE_DNSKEY: u16 = 48;
 
 async fn raw_get(app: &TestApp, key: &str, path: &str) -> (u16, String) {
-    let resp = reqwest::Client::builder()
-        .no_proxy()
-        .build()
-        .unwrap()
-        .get(app.url(path))
-        .header("X-API-Key", key)
-        .send()
-        .await
-        .unwrap();
+    let resp = crate::util::send(app, key, "GET", path, None).await;
     (resp.status().as_u16(), resp.text().await.unwrap())
 }
 

@@ -8,13 +8,7 @@ use reqwest::Method;
 use scaidns_tests::{TenantUser, TestApp, spawn_app};
 use serde_json::{Value, json};
 
-use crate::util::call;
-
-async fn ok(app: &TestApp, key: &str, method: Method, path: &str, body: Value) -> Value {
-    let (status, body) = call(app, key, method, path, Some(body)).await;
-    assert!(matches!(status, 200 | 201), "{path}: {status} {body}");
-    body
-}
+use crate::util::{call, ok};
 
 /// A user of `tenant` without any role, and its key.
 async fn user_without_role(app: &TestApp, email: &str, tenant: &str) -> (String, String) {

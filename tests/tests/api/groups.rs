@@ -2,26 +2,9 @@
 //! other tenants' groups are invisible; groups mirrored from ScaiKey are read-only.
 
 use scaidns_tests::spawn_app;
-use serde_json::{Value, json};
+use serde_json::json;
 
-async fn call(
-    app: &scaidns_tests::TestApp,
-    key: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = app
-        .http
-        .request(method, app.url(path))
-        .header("X-API-Key", key);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
+use crate::util::call;
 
 #[tokio::test]
 async fn tenant_admins_manage_local_groups_and_members_of_their_tenant_only() {

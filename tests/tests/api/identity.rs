@@ -5,13 +5,13 @@
 use std::time::Duration;
 
 use jsonwebtoken::Algorithm;
-use scaidns_core::adapters::oidc::OidcConfig;
+use scaidns_server::config::OidcSettings;
 use scaidns_tests::scaikey::{CLIENT_ID, CLIENT_SECRET, ScaiKey, s256};
 use scaidns_tests::{TestApp, TestOptions, spawn_app_configured};
 use serde_json::{Value, json};
 
-async fn app_with(scaikey: &ScaiKey, tune: impl FnOnce(&mut OidcConfig)) -> TestApp {
-    let mut oidc = OidcConfig::new(scaikey.issuer());
+async fn app_with(scaikey: &ScaiKey, tune: impl FnOnce(&mut OidcSettings)) -> TestApp {
+    let mut oidc = OidcSettings::new(scaikey.issuer());
     oidc.client_id = Some(CLIENT_ID.into());
     oidc.client_secret = Some(CLIENT_SECRET.into());
     oidc.audience = Some(CLIENT_ID.into());

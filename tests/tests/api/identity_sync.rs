@@ -12,12 +12,22 @@ use scaidns_core::adapters::oidc::{OidcConfig, OidcProvider};
 use scaidns_core::ports::SystemClock;
 use scaidns_core::service::identity_sync::{NoProgress, SyncOptions, SyncReport, Tally};
 use scaidns_core::tenant::UserStatus;
+use scaidns_server::config::OidcSettings;
 use scaidns_tests::scaikey::{APPLICATION_ID, CLIENT_ID, CLIENT_SECRET, ScaiKey};
 use scaidns_tests::{TestApp, TestOptions, spawn_app, spawn_app_configured};
 use serde_json::json;
 
 fn oidc(scaikey: &ScaiKey) -> OidcConfig {
     let mut oidc = OidcConfig::new(scaikey.issuer());
+    oidc.client_id = Some(CLIENT_ID.into());
+    oidc.client_secret = Some(CLIENT_SECRET.into());
+    oidc.audience = Some(CLIENT_ID.into());
+    oidc
+}
+
+/// The same provider as the server's configuration reads it.
+fn settings(scaikey: &ScaiKey) -> OidcSettings {
+    let mut oidc = OidcSettings::new(scaikey.issuer());
     oidc.client_id = Some(CLIENT_ID.into());
     oidc.client_secret = Some(CLIENT_SECRET.into());
     oidc.audience = Some(CLIENT_ID.into());
@@ -264,7 +274,7 @@ async fn readiness_reports_the_providers_keys() {
     assert_eq!(ready["checks"]["scaikey_jwks"], "not_configured");
 
     let scaikey = ScaiKey::start().await;
-    let config = oidc(&scaikey);
+    let config = settings(&scaikey);
     let app = spawn_app_configured(TestOptions::default(), move |c| {
         c.identity.oidc = Some(config)
     })
@@ -290,7 +300,7 @@ async fn readiness_reports_the_providers_keys() {
     // Keys that were never loaded: not ready.
     let down = ScaiKey::start().await;
     down.set_down(true);
-    let config = oidc(&down);
+    let config = settings(&down);
     let app = spawn_app_configured(TestOptions::default(), move |c| {
         c.identity.oidc = Some(config)
     })

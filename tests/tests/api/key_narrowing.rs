@@ -4,17 +4,10 @@
 use scaidns_tests::{TestApp, spawn_app};
 use serde_json::{Value, json};
 
+use crate::util::call;
+
 async fn create(app: &TestApp, with: &str, body: Value) -> (u16, Value) {
-    let resp = app
-        .http
-        .post(app.url("/api/v1/api-keys"))
-        .header("x-api-key", with)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
+    call(app, with, "POST", "/api/v1/api-keys", Some(body)).await
 }
 
 #[tokio::test]

@@ -15,26 +15,9 @@ use scaidns_tests::scaikey::{APPLICATION_ID, CLIENT_ID, CLIENT_SECRET, ScaiKey};
 use scaidns_tests::{TestApp, TestOptions, spawn_app, spawn_app_configured};
 use serde_json::{Value, json};
 
-const SECRET: &str = "whsec_tenant_leaks";
+use crate::util::call;
 
-async fn call(
-    app: &TestApp,
-    key: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let mut req = app
-        .http
-        .request(method.parse().unwrap(), app.url(path))
-        .header("x-api-key", key);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let resp = req.send().await.unwrap();
-    let status = resp.status().as_u16();
-    (status, resp.json().await.unwrap_or(Value::Null))
-}
+const SECRET: &str = "whsec_tenant_leaks";
 
 /// Every audit entry `key` may read.
 async fn audit_log(app: &TestApp, key: &str) -> Vec<Value> {

@@ -1,4 +1,5 @@
-//! Small helpers: raw API calls with a key, and reading errors the generated client hands back.
+//! Small helpers: raw API calls with a key (the one [`send`], and [`call`], [`ok`], [`refused`]
+//! on top of it), and reading errors the generated client hands back.
 
 use scaidns_client::types::ErrorBody;
 
@@ -25,22 +26,86 @@ pub fn located_field(body: &ErrorBody) -> Option<String> {
     Some(parts.join("."))
 }
 
-/// A raw call with `key`: the status and the JSON body (`null` when there is none).
-pub async fn call(
+/// A method given as `reqwest::Method` or as text (`"POST"`).
+pub trait AsMethod {
+    /// The method.
+    fn method(self) -> reqwest::Method;
+}
+
+impl AsMethod for reqwest::Method {
+    fn method(self) -> reqwest::Method {
+        self
+    }
+}
+
+impl AsMethod for &str {
+    fn method(self) -> reqwest::Method {
+        self.parse().unwrap()
+    }
+}
+
+/// The one raw call: `method path` with `key` in `X-API-Key` and `body` as JSON, through
+/// `http` (a client of the test's own, e.g. with a set user agent).
+pub async fn send_with(
+    http: &reqwest::Client,
     app: &scaidns_tests::TestApp,
     key: &str,
-    method: reqwest::Method,
+    method: impl AsMethod,
     path: &str,
     body: Option<serde_json::Value>,
-) -> (u16, serde_json::Value) {
-    let mut req = app
-        .http
-        .request(method, app.url(path))
+) -> reqwest::Response {
+    let mut req = http
+        .request(method.method(), app.url(path))
         .header("x-api-key", key);
     if let Some(b) = body {
         req = req.json(&b);
     }
-    let resp = req.send().await.unwrap();
+    req.send().await.unwrap()
+}
+
+/// [`send_with`] through the app's client.
+pub async fn send(
+    app: &scaidns_tests::TestApp,
+    key: &str,
+    method: impl AsMethod,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> reqwest::Response {
+    send_with(&app.http, app, key, method, path, body).await
+}
+
+/// A raw call with `key`: the status and the JSON body (`null` when there is none).
+pub async fn call(
+    app: &scaidns_tests::TestApp,
+    key: &str,
+    method: impl AsMethod,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let resp = send(app, key, method, path, body).await;
     let status = resp.status().as_u16();
     (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// A call that must succeed (200, 201 or 204); its JSON body.
+pub async fn ok(
+    app: &scaidns_tests::TestApp,
+    key: &str,
+    method: impl AsMethod,
+    path: &str,
+    body: serde_json::Value,
+) -> serde_json::Value {
+    let (status, body) = call(app, key, method, path, Some(body)).await;
+    assert!(matches!(status, 200 | 201 | 204), "{path}: {status} {body}");
+    body
+}
+
+/// Asserts a refusal with `status` and `code`.
+pub fn refused(got: (u16, serde_json::Value), status: u16, code: &str) {
+    assert_eq!(
+        (got.0, got.1["code"].as_str()),
+        (status, Some(code)),
+        "{}",
+        got.1
+    );
 }

@@ -2,7 +2,8 @@
 //! applied and idempotent, replays answered as duplicates, audit entries per event.
 
 use scaidns_core::audit::ActorType;
-use scaidns_core::ports::store::{AuditFilter, PageRequest};
+use scaidns_core::paging::PageRequest;
+use scaidns_core::ports::store::AuditFilter;
 use scaidns_core::tenant::{PartnerStatus, TenantStatus, UserStatus};
 use scaidns_server::config::Secret;
 use scaidns_tests::scaikey::directory::{Delivery, delivery};

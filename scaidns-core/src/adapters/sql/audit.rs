@@ -11,7 +11,8 @@ use crate::adapters::sql::types::{Arg, Filter, Ts, db_err};
 use crate::audit::AuditEvent;
 use crate::error::Result;
 use crate::ids::AuditEventId;
-use crate::ports::store::{AuditFilter, Page, PageRequest};
+use crate::paging::{Page, PageRequest};
+use crate::ports::store::AuditFilter;
 
 /// Inserts `events` on `conn` (inside the caller's transaction).
 pub(crate) async fn insert(conn: &mut Conn, events: &[AuditEvent]) -> Result<()> {

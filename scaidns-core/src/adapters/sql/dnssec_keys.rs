@@ -14,7 +14,7 @@ use crate::dnssec::KeyRole;
 use crate::dnssec::{DnssecKey, DsRecord, KeyState};
 use crate::error::{Error, Result};
 use crate::ids::{DnssecKeyId, ZoneId};
-use crate::ports::lifecycle::DnssecKeyWrite;
+use crate::ports::dnssec_key_store::DnssecKeyWrite;
 
 const COLUMNS: &str = "id, zone_id, role, backend_key_id, algorithm, bits, key_tag, dnskey, ds, \
      state, ds_confirmed_at, published_at, activated_at, activate_at, retire_at, expires_at, \

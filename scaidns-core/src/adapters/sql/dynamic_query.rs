@@ -8,7 +8,7 @@ use super::Db;
 use super::sqlx;
 use crate::adapters::sql::types::{Arg, Filter, count, db_err, limit_offset};
 use crate::error::Result;
-use crate::ports::store::PageRequest;
+use crate::paging::PageRequest;
 
 type Args = <Db as Database>::Arguments;
 

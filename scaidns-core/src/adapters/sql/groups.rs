@@ -17,7 +17,7 @@ use crate::adapters::sql::types::{Arg, Filter, Ts, db_err, is_unique_violation};
 use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::ids::{GroupId, TenantId, UserId};
-use crate::ports::store::{Page, PageRequest};
+use crate::paging::{Page, PageRequest};
 use crate::tenant::Group;
 
 fn group_exists() -> Error {

@@ -19,7 +19,8 @@ use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::identity::api_key::{ApiKey, ApiKeyStatus};
 use crate::ids::{ApiKeyId, TenantId};
-use crate::ports::store::{ApiKeyFilter, ApiKeyUse, Page, PageRequest};
+use crate::paging::{Page, PageRequest};
+use crate::ports::store::{ApiKeyFilter, ApiKeyUse};
 use crate::tenant::{Tenant, User};
 
 type Args = <Db as Database>::Arguments;

@@ -7,8 +7,8 @@ use super::identity_cache_rows::GroupKey;
 use crate::audit::AuditEvent;
 use crate::error::Result;
 use crate::ids::{GroupId, PartnerId, TenantId, UserId};
+use crate::paging::{Page, PageRequest};
 use crate::ports::identity_store::{BatchOutcome, GroupStore, IdentityBatch, IdentityBatchStore};
-use crate::ports::store::{Page, PageRequest};
 use crate::tenant::{Group, Partner};
 
 #[async_trait]

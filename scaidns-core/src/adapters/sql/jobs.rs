@@ -9,7 +9,7 @@ use super::Db;
 use super::sqlx;
 use crate::adapters::sql::types::{Ts, count, db_err};
 use crate::error::Result;
-use crate::ports::lifecycle::JobInfo;
+use crate::ports::job_store::JobInfo;
 
 #[derive(sqlx::FromRow)]
 struct JobRow {

@@ -8,7 +8,8 @@ use super::SqlStore;
 use crate::dnssec::DnssecKey;
 use crate::error::Result;
 use crate::ids::ZoneId;
-use crate::ports::lifecycle::{DnssecKeyStore, DnssecKeyWrite, JobInfo, JobStore};
+use crate::ports::dnssec_key_store::{DnssecKeyStore, DnssecKeyWrite};
+use crate::ports::job_store::{JobInfo, JobStore};
 
 #[async_trait]
 impl DnssecKeyStore for SqlStore {

@@ -196,7 +196,7 @@ impl Filter {
 }
 
 /// Converts a page size and offset to bound values.
-pub(crate) fn limit_offset(page: crate::ports::store::PageRequest) -> [Arg; 2] {
+pub(crate) fn limit_offset(page: crate::paging::PageRequest) -> [Arg; 2] {
     let offset = i64::try_from(page.offset()).unwrap_or(i64::MAX);
     [Arg::Int(i64::from(page.page_size)), Arg::Int(offset)]
 }

@@ -18,7 +18,7 @@ impl ScaiDns {
     }
 
     /// The DNSSEC key port, when the service has one.
-    pub fn dnssec_key_backend(&self) -> Option<&Arc<dyn DnssecKeyBackend>> {
+    pub(crate) fn dnssec_key_backend(&self) -> Option<&Arc<dyn DnssecKeyBackend>> {
         self.dnssec_keys.as_ref()
     }
 

@@ -13,7 +13,7 @@ use crate::dnssec::{Algorithm, DnssecKey, DsRecord, KeyRole, KeyState, NewKey};
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::DnssecKeyId;
 use crate::ports::backend::BackendErrorKind;
-use crate::ports::lifecycle::DnssecKeyWrite;
+use crate::ports::dnssec_key_store::DnssecKeyWrite;
 use crate::ports::resolver::LookupAnswer;
 use crate::record::RecordType;
 use crate::service::{OpContext, ScaiDns};

@@ -11,8 +11,8 @@ use serde::Serialize;
 use crate::audit::ActorType;
 use crate::error::Result;
 use crate::identity::upstream::UpstreamTenant;
+use crate::paging::PageRequest;
 use crate::ports::idp_directory::IdentityDirectory;
-use crate::ports::store::PageRequest;
 use crate::service::ScaiDns;
 use crate::tenant::{TenantStatus, UserStatus};
 

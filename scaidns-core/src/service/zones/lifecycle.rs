@@ -61,7 +61,7 @@ impl ScaiDns {
         let result = async {
             let keys = self.store().list_dnssec_keys(zone.id).await?;
             let ids: Vec<_> = keys.iter().map(|k| k.id).collect();
-            let write = crate::ports::lifecycle::DnssecKeyWrite {
+            let write = crate::ports::dnssec_key_store::DnssecKeyWrite {
                 zone_id: zone.id,
                 expected: ids.clone(),
                 upsert: Vec::new(),

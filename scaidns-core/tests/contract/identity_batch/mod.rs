@@ -9,11 +9,12 @@ mod upserts;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use scaidns_core::audit::{ActorType, AuditEvent};
 use scaidns_core::ids::{AuditEventId, GroupId, PartnerId, TenantId, UserId};
+use scaidns_core::paging::PageRequest;
 use scaidns_core::ports::Store;
 use scaidns_core::ports::identity_store::{
     BatchOutcome, IdentityBatch, IdentityChange, ProcessedEvent,
 };
-use scaidns_core::ports::store::{AuditFilter, PageRequest};
+use scaidns_core::ports::store::AuditFilter;
 use scaidns_core::tenant::{
     Group, GroupType, Partner, PartnerStatus, Tenant, TenantStatus, User, UserStatus,
 };

@@ -49,7 +49,7 @@ async fn audit_filters_order_and_pages(store: &dyn Store) {
         page_size: 50,
     };
     let list = |f: AuditFilter| async move { store.list_audit(&f, all).await.unwrap() };
-    let resources = |page: &scaidns_core::ports::store::Page<AuditEvent>| {
+    let resources = |page: &scaidns_core::paging::Page<AuditEvent>| {
         page.items
             .iter()
             .map(|e| e.resource_id.clone().unwrap())

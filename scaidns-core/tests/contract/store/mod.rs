@@ -26,10 +26,11 @@ use scaidns_core::identity::api_key::{ApiKey, ApiKeyStatus, PermissionSource};
 use scaidns_core::ids::{ApiKeyId, AuditEventId, RecordId, TenantId, UserId, ValidationId, ZoneId};
 use scaidns_core::name::ZoneName;
 use scaidns_core::ownership::{Validation, ValidationStatus, ValidationType};
+use scaidns_core::paging::PageRequest;
 use scaidns_core::ports::Store;
 use scaidns_core::ports::store::{
-    ApiKeyFilter, AuditFilter, NoPublish, PageRequest, PublishOutcome, Publisher, RecordFilter,
-    RecordStore, ZoneFilter, ZoneStore, ZoneWrite,
+    ApiKeyFilter, AuditFilter, NoPublish, PublishOutcome, Publisher, RecordFilter, RecordStore,
+    ZoneFilter, ZoneStore, ZoneWrite,
 };
 use scaidns_core::record::{Record, RecordContent, RecordName, RecordType, Ttl};
 use scaidns_core::tenant::{Tenant, TenantStatus, User, UserStatus};

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use scaidns_core::adapters::rate_limiters::{InProcessRateLimiter, RedisRateLimiter};
+use scaidns_core::adapters::rate_counters::{InProcessRateLimiter, RedisRateLimiter};
 use scaidns_core::ports::rate_limiter::RateLimiter;
 
 use crate::support::contract::UnderTest;

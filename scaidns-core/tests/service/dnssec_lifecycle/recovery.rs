@@ -202,7 +202,7 @@ impl ClaimExt for TestDb {
         now: chrono::DateTime<Utc>,
         until: chrono::DateTime<Utc>,
     ) -> bool {
-        use scaidns_core::ports::lifecycle::JobStore;
+        use scaidns_core::ports::job_store::JobStore;
         self.store.claim_job(job, owner, now, until).await.unwrap()
     }
 }

@@ -117,14 +117,8 @@ impl Harness {
     }
 
     async fn raw(&self, caller: &Caller, method: &str, path: &str, body: Option<Value>) -> Call {
-        let mut req = self
-            .http
-            .request(method.parse().unwrap(), self.app.url(path))
-            .header("x-api-key", &caller.key);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let resp = req.send().await.unwrap();
+        let resp =
+            crate::util::send_with(&self.http, &self.app, &caller.key, method, path, body).await;
         let status = resp.status().as_u16();
         let request_id = resp.headers()["x-request-id"].to_str().unwrap().to_owned();
         let text = resp.text().await.unwrap();

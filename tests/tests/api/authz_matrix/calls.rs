@@ -15,14 +15,7 @@ pub(super) async fn call(
     path: &str,
     body: Option<Value>,
 ) -> Answer {
-    let mut req = app
-        .http
-        .request(method.parse().unwrap(), app.url(path))
-        .header("x-api-key", key);
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    let r = req.send().await.unwrap();
+    let r = crate::util::send(app, key, method, path, body).await;
     let status = r.status().as_u16();
     let text = r.text().await.unwrap();
     Answer {

@@ -11,23 +11,7 @@ use reqwest::Method;
 use scaidns_tests::{TestApp, spawn_app};
 use serde_json::{Value, json};
 
-use crate::util::call;
-
-async fn ok(app: &TestApp, key: &str, method: Method, path: &str, body: Value) -> Value {
-    let (status, body) = call(app, key, method, path, Some(body)).await;
-    assert!(matches!(status, 200 | 201 | 204), "{path}: {status} {body}");
-    body
-}
-
-/// Asserts a refusal with `status` and `code`.
-fn refused(got: (u16, Value), status: u16, code: &str) {
-    assert_eq!(
-        (got.0, got.1["code"].as_str()),
-        (status, Some(code)),
-        "{}",
-        got.1
-    );
-}
+use crate::util::{call, ok, refused};
 
 fn id(body: &Value) -> String {
     body["id"].as_str().unwrap().to_owned()

@@ -1,5 +1,6 @@
-//! Pages of a list: what a caller asks for and what a store answers. Its own module because
-//! every store trait (zones, identity cache, RBAC) lists in pages and none owns the others.
+//! Pages of a list: what a caller asks for and what a store answers. Plain values beside the
+//! model rather than in a port: every store trait (zones, identity cache, RBAC) lists in pages,
+//! and the service hands the same pages to the server, so one path serves both.
 
 /// A page request: `page` is 1-based, `page_size` 1..=100 (checked by the caller).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

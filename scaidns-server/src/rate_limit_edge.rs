@@ -1,4 +1,6 @@
-//! Rate limiting of authenticated requests (interface decision 22).
+//! Rate limiting at the HTTP edge (interface decision 22): each request counted through the
+//! state's [`Throttle`](scaidns_core::service::Throttle), 429 when over, and the
+//! `X-RateLimit-*` headers.
 //!
 //! The decision is taken once the caller is known (in `auth::op_context`): a key's own
 //! `rate_limit`, else `RATE_LIMIT_API_KEY_PER_MINUTE`; JWT users `RATE_LIMIT_USER_PER_MINUTE`.
@@ -31,9 +33,8 @@ pub async fn check(state: &AppState, ctx: &OpContext) -> Result<(), ApiError> {
         ),
         Actor::System => return Ok(()),
     };
-    let decision = match state.service.rate_limit_hit(&key, limit, ctx.now).await {
-        Ok(Some(d)) => d,
-        Ok(None) => return Ok(()),
+    let decision = match state.throttle.hit(&key, limit, ctx.now).await {
+        Ok(d) => d,
         Err(e) => {
             // Even the in-process fallback failed: never turn that into an outage.
             tracing::warn!(error = %e, "rate limiter failed; request not counted");
@@ -51,13 +52,8 @@ pub async fn check_anonymous(state: &AppState, req: &poem::Request) -> Result<()
     };
     let limit = state.config.rate_limit_api_key_per_minute;
     let now = state.service.now();
-    match state
-        .service
-        .rate_limit_hit(&format!("ip:{ip}"), limit, now)
-        .await
-    {
-        Ok(Some(decision)) => enforce(decision, limit),
-        Ok(None) => Ok(()),
+    match state.throttle.hit(&format!("ip:{ip}"), limit, now).await {
+        Ok(decision) => enforce(decision, limit),
         Err(e) => {
             tracing::warn!(error = %e, "rate limiter failed; request not counted");
             Ok(())

@@ -1,10 +1,12 @@
-//! Roles, role assignments and access grants as the store keeps them.
+//! Who holds what, as the store keeps it: roles, their assignments to users and groups at a
+//! scope ([`RoleScope`]), and access grants on a zone's records.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::pattern::RecordPattern;
 use super::permission::PermSet;
+use super::target::Target;
 use crate::ids::{GrantId, GroupId, RoleAssignmentId, RoleId, TenantId, UserId, ZoneId};
 use crate::record::RecordType;
 
@@ -100,6 +102,16 @@ impl RoleScope {
             RoleScope::Platform => None,
             RoleScope::Tenant(id) => Some(id.to_string()),
             RoleScope::Domain(id) => Some(id.to_string()),
+        }
+    }
+
+    /// What an assignment at this scope covers; `tenant` is the zone's tenant of a domain
+    /// scope (ignored otherwise).
+    pub fn target(self, tenant: TenantId) -> Target<'static> {
+        match self {
+            RoleScope::Platform => Target::Platform,
+            RoleScope::Tenant(t) => Target::Tenant(t),
+            RoleScope::Domain(zone) => Target::Domain { zone, tenant },
         }
     }
 }

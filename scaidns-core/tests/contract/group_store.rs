@@ -5,8 +5,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use scaidns_core::audit::{ActorType, AuditEvent};
 use scaidns_core::error::Result;
 use scaidns_core::ids::{AuditEventId, GroupId, TenantId, UserId};
+use scaidns_core::paging::PageRequest;
 use scaidns_core::ports::Store;
-use scaidns_core::ports::store::{AuditFilter, PageRequest};
+use scaidns_core::ports::store::AuditFilter;
 use scaidns_core::tenant::{Group, GroupType};
 
 use crate::support::contract::contract;

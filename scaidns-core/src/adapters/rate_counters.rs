@@ -1,5 +1,6 @@
-//! Rate limiters: in-process (always available), Redis (feature `redis`), and the fallback that
-//! degrades from Redis to in-process with a warning instead of failing requests.
+//! Where the rate limiter's request counts live: in process (always available), in Redis
+//! (feature `redis`), and in Redis with a fallback that degrades to in-process counting with a
+//! warning instead of failing requests. All implement [`crate::ports::rate_limiter::RateLimiter`].
 
 use std::collections::HashMap;
 use std::sync::Mutex;
