@@ -32,6 +32,8 @@ mod text_input;
 mod token_auth;
 pub mod validation;
 pub mod worker;
+mod zone_change;
+mod zone_queue;
 pub mod zones;
 
 use std::net::SocketAddr;
@@ -157,6 +159,8 @@ pub struct ScaiDns {
     config: ServiceConfig,
     identity_provider: Option<Arc<dyn crate::ports::identity_provider::IdentityProvider>>,
     rate_limiter: Option<rate_limits::RateLimits>,
+    /// This process's writers of a zone take turns (`zone_change`).
+    zone_queue: Arc<zone_queue::ZoneQueue>,
 }
 
 impl ScaiDns {
@@ -178,6 +182,7 @@ impl ScaiDns {
             config,
             identity_provider: None,
             rate_limiter: None,
+            zone_queue: Arc::default(),
         }
     }
 

@@ -15,6 +15,7 @@ pub mod groups;
 pub mod health;
 pub mod nameservers;
 mod page_envelope;
+mod precondition;
 pub mod records;
 pub mod role_assignments;
 pub mod roles;

@@ -3,14 +3,16 @@
 use crate::timestamp::Timestamp;
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use scaidns_core::record::{Record, RecordType};
 use scaidns_core::service::queries::RecordQuery;
 use scaidns_core::service::records::{RecordCreate, RecordUpdate};
 use scaidns_core::zone::Zone;
+use scaidns_core::zone::precondition::etag;
 
+use crate::api::precondition::if_match as precondition;
 use crate::api::{ApiTags, NoContent};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::{ApiError, ApiResult};
@@ -109,6 +111,20 @@ enum RecordCreated {
     Created(Json<RecordResponse>),
 }
 
+#[derive(ApiResponse)]
+enum RecordListed {
+    /// The records; `ETag` is the zone's version, for `If-Match` on a later write.
+    #[oai(status = 200)]
+    Ok(Json<RecordList>, #[oai(header = "ETag")] String),
+}
+
+#[derive(ApiResponse)]
+enum RecordFound {
+    /// The record; `ETag` is the zone's version, for `If-Match` on a later write.
+    #[oai(status = 200)]
+    Ok(Json<RecordResponse>, #[oai(header = "ETag")] String),
+}
+
 /// Record endpoints.
 pub struct RecordsApi;
 
@@ -133,7 +149,7 @@ impl RecordsApi {
         name: Query<Option<String>>,
         /// Include SOA and apex NS.
         include_system: Query<Option<bool>>,
-    ) -> ApiResult<Json<RecordList>> {
+    ) -> ApiResult<RecordListed> {
         let ctx = op_context(&state, &auth, req).await?;
         let rtype = rtype
             .0
@@ -155,15 +171,18 @@ impl RecordsApi {
             .service
             .record_list(&ctx, domain_id.0.parse()?, query)
             .await?;
-        Ok(Json(RecordList {
-            total: records.len() as u64,
-            domain_id: zone.id.to_string(),
-            domain_name: zone.name.as_str().to_owned(),
-            data: records
-                .into_iter()
-                .map(|r| RecordResponse::new(&zone, r))
-                .collect(),
-        }))
+        Ok(RecordListed::Ok(
+            Json(RecordList {
+                total: records.len() as u64,
+                domain_id: zone.id.to_string(),
+                domain_name: zone.name.as_str().to_owned(),
+                data: records
+                    .into_iter()
+                    .map(|r| RecordResponse::new(&zone, r))
+                    .collect(),
+            }),
+            etag(zone.generation),
+        ))
     }
 
     /// Add a record. Published at once when the zone is active.
@@ -179,6 +198,10 @@ impl RecordsApi {
         req: &Request,
         domain_id: Path<String>,
         body: Json<RecordCreateRequest>,
+        /// Apply only if the zone's current `ETag` is one of these (else 412
+        /// `precondition_failed`). Without it the write is never refused for a concurrent change.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> ApiResult<RecordCreated> {
         let ctx = op_context(&state, &auth, req).await?;
         let b = body.0;
@@ -191,7 +214,7 @@ impl RecordsApi {
         };
         let (zone, record) = state
             .service
-            .record_create(&ctx, domain_id.0.parse()?, input)
+            .record_create(&ctx, domain_id.0.parse()?, input, &precondition(&if_match))
             .await?;
         Ok(RecordCreated::Created(Json(RecordResponse::new(
             &zone, record,
@@ -211,13 +234,17 @@ impl RecordsApi {
         req: &Request,
         domain_id: Path<String>,
         record_id: Path<String>,
-    ) -> ApiResult<Json<RecordResponse>> {
+    ) -> ApiResult<RecordFound> {
         let ctx = op_context(&state, &auth, req).await?;
         let (zone, record) = state
             .service
             .record_get(&ctx, domain_id.0.parse()?, record_id.0.parse()?)
             .await?;
-        Ok(Json(RecordResponse::new(&zone, record)))
+        let tag = etag(zone.generation);
+        Ok(RecordFound::Ok(
+            Json(RecordResponse::new(&zone, record)),
+            tag,
+        ))
     }
 
     /// Change a record's content, TTL or disabled flag.
@@ -234,6 +261,10 @@ impl RecordsApi {
         domain_id: Path<String>,
         record_id: Path<String>,
         body: Json<RecordUpdateRequest>,
+        /// Apply only if the zone's current `ETag` is one of these (else 412
+        /// `precondition_failed`). Without it the write is never refused for a concurrent change.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> ApiResult<Json<RecordResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         let b = body.0;
@@ -244,7 +275,13 @@ impl RecordsApi {
         };
         let (zone, record) = state
             .service
-            .record_update(&ctx, domain_id.0.parse()?, record_id.0.parse()?, input)
+            .record_update(
+                &ctx,
+                domain_id.0.parse()?,
+                record_id.0.parse()?,
+                input,
+                &precondition(&if_match),
+            )
             .await?;
         Ok(Json(RecordResponse::new(&zone, record)))
     }
@@ -262,11 +299,20 @@ impl RecordsApi {
         req: &Request,
         domain_id: Path<String>,
         record_id: Path<String>,
+        /// Apply only if the zone's current `ETag` is one of these (else 412
+        /// `precondition_failed`). Without it the write is never refused for a concurrent change.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> ApiResult<NoContent> {
         let ctx = op_context(&state, &auth, req).await?;
         state
             .service
-            .record_delete(&ctx, domain_id.0.parse()?, record_id.0.parse()?)
+            .record_delete(
+                &ctx,
+                domain_id.0.parse()?,
+                record_id.0.parse()?,
+                &precondition(&if_match),
+            )
             .await?;
         Ok(NoContent::NoContent)
     }

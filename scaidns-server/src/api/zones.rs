@@ -9,6 +9,7 @@ use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use scaidns_core::service::queries::ZoneQuery;
 use scaidns_core::service::zones::{ZoneCreate, ZoneUpdate};
+use scaidns_core::zone::precondition::etag;
 use scaidns_core::zone::{DomainType, SyncStatus, Zone, ZoneStatus};
 
 use crate::api::page_envelope::page_envelope;
@@ -214,6 +215,13 @@ pub struct RecordTypeList {
 }
 
 #[derive(ApiResponse)]
+enum DomainFound {
+    /// The zone; `ETag` is its version, for `If-Match` on a later record write.
+    #[oai(status = 200)]
+    Ok(Json<DomainResponse>, #[oai(header = "ETag")] String),
+}
+
+#[derive(ApiResponse)]
 enum DomainCreated {
     /// Created.
     #[oai(status = 201)]
@@ -329,7 +337,7 @@ impl ZonesApi {
         domain_id: Path<String>,
         /// Also find a soft-deleted zone.
         include_deleted: Query<Option<bool>>,
-    ) -> ApiResult<Json<DomainResponse>> {
+    ) -> ApiResult<DomainFound> {
         let ctx = op_context(&state, &auth, req).await?;
         let zone = state
             .service
@@ -339,7 +347,8 @@ impl ZonesApi {
                 include_deleted.0.unwrap_or(false),
             )
             .await?;
-        Ok(Json(zone.into()))
+        let tag = etag(zone.generation);
+        Ok(DomainFound::Ok(Json(zone.into()), tag))
     }
 
     /// Update a zone's description, default TTL or settings.

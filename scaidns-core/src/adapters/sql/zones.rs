@@ -407,6 +407,43 @@ pub(crate) async fn set_sync_state(pool: &Pool<Db>, id: ZoneId, sync: &SyncState
     }
 }
 
+pub(crate) async fn claim_publication(
+    pool: &Pool<Db>,
+    id: ZoneId,
+    generation: i64,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE zones SET published_generation = ? WHERE id = ? AND published_generation < ?",
+    )
+    .bind(generation)
+    .bind(id.to_string())
+    .bind(generation)
+    .execute(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub(crate) async fn set_sync_state_at(
+    pool: &Pool<Db>,
+    id: ZoneId,
+    generation: i64,
+    sync: &SyncState,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE zones SET sync_status = ?, sync_error = ?, last_synced_at = ? WHERE id = ? AND generation = ?",
+    )
+    .bind(sync.status.as_str())
+    .bind(sync.error.as_deref())
+    .bind(ts_opt(sync.last_synced_at))
+    .bind(id.to_string())
+    .bind(generation)
+    .execute(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(done.rows_affected() > 0)
+}
+
 pub(crate) async fn count_by_status(pool: &Pool<Db>) -> Result<Vec<(ZoneStatus, u64)>> {
     let rows: Vec<(String, i64)> =
         sqlx::query_as("SELECT status, COUNT(*) FROM zones GROUP BY status ORDER BY status")
