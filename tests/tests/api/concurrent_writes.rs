@@ -375,6 +375,11 @@ async fn a_stale_if_match_is_refused_with_412_and_changes_nothing() {
     assert_precondition_failed(send(&app, Method::POST, &records, Some(&stale), Some(api)).await)
         .await;
     let update = json!({"content": "192.0.2.9"});
+    let describe = json!({"description": "stale"});
+    assert_precondition_failed(
+        send(&app, Method::PATCH, &domain, Some(&stale), Some(describe)).await,
+    )
+    .await;
     assert_precondition_failed(
         send(
             &app,
@@ -417,6 +422,7 @@ async fn a_stale_if_match_is_refused_with_412_and_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(zone["status"], "active");
+    assert!(zone["description"].is_null(), "{zone}");
 
     // The current tag, or `*`, applies.
     let patched = send(
