@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use reqwest::{Method, StatusCode};
 use scaidns_client::Client;
-use scaidns_client::types::{DomainCreateRequest, RecordUpdateRequest};
+use scaidns_client::types::{DomainCreateRequest, DomainUpdateRequest, RecordUpdateRequest};
 use scaidns_tests::db::TestDb;
 use scaidns_tests::pdns::PdnsServer;
 use scaidns_tests::{TestApp, TestBackend, TestOptions, spawn_app, spawn_app_configured};
@@ -224,7 +224,8 @@ async fn fifty_writers_are_never_refused(database_url: Option<String>) {
     app.stop().await;
 }
 
-/// Updates and deletes of distinct records of one zone, all at once: none refused, none lost.
+/// Updates and deletes of distinct records of one zone, and updates of the zone itself, all at
+/// once: none refused, none lost.
 async fn concurrent_updates_and_deletes_all_apply(database_url: Option<String>) {
     let pdns = PdnsServer::start().await;
     let app = app_on(&pdns, database_url).await;
@@ -260,6 +261,20 @@ async fn concurrent_updates_and_deletes_all_apply(database_url: Option<String>) 
                 client.record_delete(&zone_id, &id).await.map(drop)
             };
             result.err().map(|e| format!("record {i}: {e:?}"))
+        });
+    }
+    // Zone updates in the middle of it take their turn too.
+    for d in 0..5 {
+        let client = app.client.clone();
+        let zone_id = zone_id.clone();
+        tasks.spawn(async move {
+            let update = DomainUpdateRequest {
+                description: Some(format!("update {d}")),
+                default_ttl: None,
+                settings: None,
+            };
+            let result = client.zone_update(&zone_id, &update).await;
+            result.err().map(|e| format!("zone update {d}: {e:?}"))
         });
     }
     let refused: Vec<String> = tasks.join_all().await.into_iter().flatten().collect();
