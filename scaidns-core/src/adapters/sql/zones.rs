@@ -105,6 +105,9 @@ async fn write_in(
     };
     if let Some(sync) = sync {
         set_sync_on(conn, zone.id, &sync).await?;
+        // Published inside the transaction: a record change of an older generation still
+        // waiting to publish (service `zone_change`) must not publish over this one.
+        claim_on(conn, zone.id, zone.generation).await?;
     }
     fetch(conn, zone.id)
         .await?
@@ -412,13 +415,20 @@ pub(crate) async fn claim_publication(
     id: ZoneId,
     generation: i64,
 ) -> Result<bool> {
+    let mut conn = pool.acquire().await.map_err(db_err)?;
+    claim_on(&mut conn, id, generation).await
+}
+
+/// Raises the zone's last published generation to `generation` if it is below; says whether
+/// it did.
+async fn claim_on(conn: &mut Conn, id: ZoneId, generation: i64) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE zones SET published_generation = ? WHERE id = ? AND published_generation < ?",
     )
     .bind(generation)
     .bind(id.to_string())
     .bind(generation)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map_err(db_err)?;
     Ok(done.rows_affected() > 0)

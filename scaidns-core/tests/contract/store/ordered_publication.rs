@@ -10,6 +10,7 @@ contract!(
     Store:
     claim_refuses_an_older_or_equal_generation,
     sync_outcome_is_recorded_only_at_its_generation,
+    a_write_published_in_its_transaction_claims_its_generation,
 );
 
 async fn claim_refuses_an_older_or_equal_generation(store: &dyn Store) {
@@ -38,4 +39,25 @@ async fn sync_outcome_is_recorded_only_at_its_generation(store: &dyn Store) {
     let stored = store.get_zone(zone.id).await.unwrap().unwrap();
     assert_eq!(stored.sync.status, SyncStatus::InSync);
     assert_eq!(stored.generation, 2);
+}
+
+async fn a_write_published_in_its_transaction_claims_its_generation(store: &dyn Store) {
+    let zone = put(store, create(&new_zone(TenantId::new(), "example.com"))).await;
+    // Generation 2 published inside its write (as the zone lifecycle does).
+    let published = Fixed::new(Ok(PublishOutcome::Published));
+    let v2 = store.write_zone(change(&zone), &published).await.unwrap();
+    assert_eq!(v2.generation, 2);
+    // A publisher of generation 1 or 2 that was still waiting publishes nothing.
+    assert!(!store.claim_publication(zone.id, 1).await.unwrap());
+    assert!(!store.claim_publication(zone.id, 2).await.unwrap());
+    assert!(store.claim_publication(zone.id, 3).await.unwrap());
+    // A write that publishes nothing claims nothing.
+    let v3 = put(store, change(&v2)).await;
+    let v4 = put(store, change(&v3)).await;
+    assert!(
+        store
+            .claim_publication(zone.id, v4.generation)
+            .await
+            .unwrap()
+    );
 }
