@@ -79,6 +79,7 @@ pub async fn serve_zone(
                 ttl: Some(300),
                 disabled: None,
             },
+            &scaidns_core::zone::precondition::IfMatch::Any,
         )
         .await?;
     Ok(Embedded { service, dns })

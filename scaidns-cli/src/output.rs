@@ -108,7 +108,11 @@ impl From<scaidns_core::Error> for Failure {
         let code = match e.kind() {
             K::NotFound => NOT_FOUND,
             K::Unauthenticated | K::Forbidden => NOT_ALLOWED,
-            K::InvalidInput | K::BadQuery | K::Conflict | K::RateLimited => INVALID,
+            K::InvalidInput
+            | K::BadQuery
+            | K::Conflict
+            | K::PreconditionFailed
+            | K::RateLimited => INVALID,
             K::Upstream | K::Unavailable | K::Internal => UNAVAILABLE,
         };
         Self::new(code, e.to_string())

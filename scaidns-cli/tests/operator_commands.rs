@@ -84,6 +84,7 @@ impl Setup {
                     ttl: None,
                     disabled: None,
                 },
+                &scaidns_core::zone::precondition::IfMatch::Any,
             )
             .await
             .unwrap();

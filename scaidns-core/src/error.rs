@@ -20,6 +20,8 @@ pub enum ErrorKind {
     NotFound,
     /// State conflict: duplicate, wrong state, stale generation (409).
     Conflict,
+    /// The request's `If-Match` no longer matches (412).
+    PreconditionFailed,
     /// Rate limited (429).
     RateLimited,
     /// The DNS backend (or another upstream) failed (502).

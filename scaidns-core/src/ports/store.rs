@@ -154,6 +154,20 @@ pub trait ZoneStore: Send + Sync {
     /// Sets the sync state of a zone without touching its generation.
     async fn set_sync_state(&self, id: ZoneId, sync: &SyncState) -> Result<()>;
 
+    /// Ordered publication: raises the zone's last published generation to `generation` if it
+    /// is below it (compare-and-set) and says whether it did. A publisher publishes a
+    /// generation only when this returns `true`, so it never publishes over a newer one.
+    async fn claim_publication(&self, id: ZoneId, generation: i64) -> Result<bool>;
+
+    /// Sets the sync state of a zone only while it is still at `generation` (a newer change
+    /// keeps its own `pending` mark); says whether it did.
+    async fn set_sync_state_at(
+        &self,
+        id: ZoneId,
+        generation: i64,
+        sync: &SyncState,
+    ) -> Result<bool>;
+
     /// Count of zones per status (for metrics).
     async fn count_zones(&self) -> Result<Vec<(ZoneStatus, u64)>>;
 }

@@ -35,6 +35,8 @@ mod throttling;
 mod token_auth;
 pub mod validation;
 pub mod worker;
+mod zone_change;
+mod zone_queue;
 pub mod zones;
 
 use std::net::SocketAddr;
@@ -166,6 +168,8 @@ pub struct ScaiDns {
     auth_cache: Arc<auth_cache::AuthCache>,
     key_uses: Arc<key_use::PendingKeyUses>,
     record_cache: Arc<record_cache::RecordCache>,
+    /// This process's writers of a zone take turns (`zone_change`).
+    zone_queue: Arc<zone_queue::ZoneQueue>,
 }
 
 impl ScaiDns {
@@ -190,6 +194,7 @@ impl ScaiDns {
             auth_cache: Arc::new(auth_cache::AuthCache::new(AuthCacheConfig::default())),
             key_uses: Arc::default(),
             record_cache: Arc::default(),
+            zone_queue: Arc::default(),
         }
     }
 

@@ -9,6 +9,7 @@ use crate::record::{RecordContent, RecordType};
 use crate::service::zones::NAMESERVERS_SETTING;
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::ZoneStatus;
+use crate::zone::precondition::IfMatch;
 use crate::zone::rules::ChangeSet;
 use crate::zone::soa::{soa_content, with_serial};
 
@@ -116,7 +117,8 @@ impl ScaiDns {
             if change.creates.is_empty() && change.updates.is_empty() && change.deletes.is_empty() {
                 continue;
             }
-            self.apply_record_change(ctx, zone, change).await?;
+            self.apply_record_change(ctx, &zone, change, &IfMatch::Any)
+                .await?;
             zones_updated += 1;
         }
         Ok(NameserverUpdate {

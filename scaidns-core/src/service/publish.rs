@@ -1,6 +1,7 @@
 //! Publishing the store's intended state to the DNS backend.
 //!
-//! Publishers run inside the store transaction (see `ports::store`): a backend that cannot be
+//! Record changes and zone updates publish after their commit (see `zone_change`). The zone
+//! lifecycle's publishers run inside the store transaction (see `ports::store`): a backend that cannot be
 //! reached defers the change (the zone is marked `pending` and converges later through
 //! [`ScaiDns::sync_zone`]); a backend that refuses the data fails the write and the transaction
 //! rolls back, so the store never claims what the backend does not hold.
@@ -145,7 +146,11 @@ impl ScaiDns {
                 last_synced_at: zone.sync.last_synced_at,
             },
         };
-        self.store().set_sync_state(zone.id, &sync).await?;
+        // Only while the zone is still at the generation published: a newer change keeps its
+        // `pending` mark until its own publication says otherwise.
+        self.store()
+            .set_sync_state_at(zone.id, zone.generation, &sync)
+            .await?;
         Ok(sync)
     }
 

@@ -13,7 +13,9 @@ use crate::ports::store::{RecordFilter, ZoneWrite};
 use crate::rbac::{Permission, Target};
 use crate::record::{Record, RecordContent, RecordName, RecordType, Ttl};
 use crate::service::publish::{Publication, zone_spec};
+use crate::service::zone_change::Planned;
 use crate::service::{OpContext, ScaiDns};
+use crate::zone::precondition::IfMatch;
 use crate::zone::rules::{
     self, ChangeSet, MergedChangeSet, NewRecord, check_change, diff_rrsets, rrsets_of,
 };
@@ -137,6 +139,7 @@ impl ScaiDns {
         ctx: &OpContext,
         zone_id: ZoneId,
         input: RecordCreate,
+        if_match: &IfMatch,
     ) -> Result<(Zone, Record)> {
         ctx.require(Permission::RECORDS_CREATE)?;
         let zone = self
@@ -155,7 +158,9 @@ impl ScaiDns {
             ttl: self.record_ttl(input.ttl)?,
             disabled: input.disabled.unwrap_or(false),
         });
-        let applied = self.apply_record_change(ctx, zone, change).await?;
+        let applied = self
+            .apply_record_change(ctx, &zone, change, if_match)
+            .await?;
         let id = applied
             .plan
             .creates
@@ -172,6 +177,7 @@ impl ScaiDns {
         zone_id: ZoneId,
         id: RecordId,
         input: RecordUpdate,
+        if_match: &IfMatch,
     ) -> Result<(Zone, Record)> {
         ctx.require(Permission::RECORDS_UPDATE)?;
         let zone = self
@@ -205,7 +211,9 @@ impl ScaiDns {
             ttl: self.record_ttl(input.ttl)?,
             disabled: input.disabled,
         });
-        let applied = self.apply_record_change(ctx, zone, change).await?;
+        let applied = self
+            .apply_record_change(ctx, &zone, change, if_match)
+            .await?;
         let record = applied.record(id).unwrap_or(current);
         Ok((applied.zone, record))
     }
@@ -216,6 +224,7 @@ impl ScaiDns {
         ctx: &OpContext,
         zone_id: ZoneId,
         id: RecordId,
+        if_match: &IfMatch,
     ) -> Result<()> {
         ctx.require(Permission::RECORDS_DELETE)?;
         let zone = self
@@ -232,25 +241,46 @@ impl ScaiDns {
         .await?;
         let mut change = ChangeSet::new(zone.default_ttl);
         change.deletes.push(id);
-        self.apply_record_change(ctx, zone, change).await.map(drop)
+        self.apply_record_change(ctx, &zone, change, if_match)
+            .await
+            .map(drop)
     }
 
-    /// Plans `change` against the zone's records, then writes it with one audit entry per
-    /// created, updated and deleted record, and publishes it when the zone is served.
+    /// Plans `change` against the zone's records as they stand in its turn (see
+    /// `zone_change`), then writes it with one audit entry per created, updated and deleted
+    /// record, and publishes it when the zone is served.
     pub(crate) async fn apply_record_change(
         &self,
         ctx: &OpContext,
-        zone: Zone,
+        zone: &Zone,
         change: ChangeSet,
+        if_match: &IfMatch,
     ) -> Result<AppliedChange> {
+        let (zone, (plan, written)) = self
+            .change_zone(zone.id, if_match, |zone| {
+                self.plan_record_change(ctx, zone, &change)
+            })
+            .await?;
+        Ok(AppliedChange {
+            zone,
+            plan,
+            written,
+        })
+    }
+
+    async fn plan_record_change(
+        &self,
+        ctx: &OpContext,
+        zone: Zone,
+        change: &ChangeSet,
+    ) -> Result<Planned<(MergedChangeSet, Vec<Record>)>> {
         let existing = self.zone_records(&zone).await?;
-        let plan = check_change(&zone.name, &existing, &change)?;
+        let plan = check_change(&zone.name, &existing, change)?;
         let written = plan.upserts(zone.id, ctx.now);
         if plan.is_empty() {
-            return Ok(AppliedChange {
-                zone,
-                plan,
-                written,
+            return Ok(Planned {
+                change: None,
+                output: (plan, written),
             });
         }
         let find = |id: RecordId| existing.iter().find(|r| r.id == id);
@@ -314,14 +344,9 @@ impl ScaiDns {
             validations: Vec::new(),
             audit,
         };
-        let zone = self
-            .store()
-            .write_zone(write, &self.publisher(publication))
-            .await?;
-        Ok(AppliedChange {
-            zone,
-            plan,
-            written,
+        Ok(Planned {
+            change: Some((write, publication)),
+            output: (plan, written),
         })
     }
 

@@ -1,6 +1,7 @@
 //! Zones ("domains" in the API): the model, its status machine and the zone-level rules.
 
 pub mod claims;
+pub mod precondition;
 mod rrset;
 pub mod rules;
 pub mod soa;

@@ -66,7 +66,14 @@ async fn purging_an_old_row_keeps_the_recreated_zone() {
         content: "192.0.2.8".into(),
         ..Default::default()
     };
-    svc.record_create(&ctx, new.id, www).await.unwrap();
+    svc.record_create(
+        &ctx,
+        new.id,
+        www,
+        &scaidns_core::zone::precondition::IfMatch::Any,
+    )
+    .await
+    .unwrap();
 
     svc.zone_purge(&ctx, old.id).await.unwrap();
     assert!(
@@ -102,7 +109,14 @@ async fn another_tenants_live_zone_is_never_overwritten() {
         content: "192.0.2.9".into(),
         ..Default::default()
     };
-    svc.record_create(&a, a_zone.id, www).await.unwrap();
+    svc.record_create(
+        &a,
+        a_zone.id,
+        www,
+        &scaidns_core::zone::precondition::IfMatch::Any,
+    )
+    .await
+    .unwrap();
 
     // B can neither restore its old zone nor create a new active one of that name.
     assert_eq!(

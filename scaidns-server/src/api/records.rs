@@ -3,15 +3,16 @@
 use crate::timestamp::Timestamp;
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use scaidns_core::record::{Record, RecordType};
 use scaidns_core::service::queries::RecordQuery;
 use scaidns_core::service::records::{RecordCreate, RecordUpdate};
 use scaidns_core::zone::Zone;
+use scaidns_core::zone::precondition::{etag, none_match};
 
-use crate::api::entity_tag::{etag, none_match};
+use crate::api::precondition::if_match as precondition;
 use crate::api::{ApiTags, NoContent};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::{ApiError, ApiResult};
@@ -130,6 +131,13 @@ enum RecordCreated {
     Created(Json<RecordResponse>),
 }
 
+#[derive(ApiResponse)]
+enum RecordFound {
+    /// The record; `ETag` is the zone's version, for `If-Match` on a later write.
+    #[oai(status = 200)]
+    Ok(Json<RecordResponse>, #[oai(header = "ETag")] String),
+}
+
 /// Record endpoints.
 pub struct RecordsApi;
 
@@ -210,6 +218,10 @@ impl RecordsApi {
         req: &Request,
         domain_id: Path<String>,
         body: Json<RecordCreateRequest>,
+        /// Apply only if the zone's current `ETag` is one of these (else 412
+        /// `precondition_failed`). Without it the write is never refused for a concurrent change.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> ApiResult<RecordCreated> {
         let ctx = op_context(&state, &auth, req).await?;
         let b = body.0;
@@ -222,7 +234,7 @@ impl RecordsApi {
         };
         let (zone, record) = state
             .service
-            .record_create(&ctx, domain_id.0.parse()?, input)
+            .record_create(&ctx, domain_id.0.parse()?, input, &precondition(&if_match))
             .await?;
         Ok(RecordCreated::Created(Json(RecordResponse::new(
             &zone, record,
@@ -242,13 +254,17 @@ impl RecordsApi {
         req: &Request,
         domain_id: Path<String>,
         record_id: Path<String>,
-    ) -> ApiResult<Json<RecordResponse>> {
+    ) -> ApiResult<RecordFound> {
         let ctx = op_context(&state, &auth, req).await?;
         let (zone, record) = state
             .service
             .record_get(&ctx, domain_id.0.parse()?, record_id.0.parse()?)
             .await?;
-        Ok(Json(RecordResponse::new(&zone, record)))
+        let tag = etag(zone.generation);
+        Ok(RecordFound::Ok(
+            Json(RecordResponse::new(&zone, record)),
+            tag,
+        ))
     }
 
     /// Change a record's content, TTL or disabled flag.
@@ -265,6 +281,10 @@ impl RecordsApi {
         domain_id: Path<String>,
         record_id: Path<String>,
         body: Json<RecordUpdateRequest>,
+        /// Apply only if the zone's current `ETag` is one of these (else 412
+        /// `precondition_failed`). Without it the write is never refused for a concurrent change.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> ApiResult<Json<RecordResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         let b = body.0;
@@ -275,7 +295,13 @@ impl RecordsApi {
         };
         let (zone, record) = state
             .service
-            .record_update(&ctx, domain_id.0.parse()?, record_id.0.parse()?, input)
+            .record_update(
+                &ctx,
+                domain_id.0.parse()?,
+                record_id.0.parse()?,
+                input,
+                &precondition(&if_match),
+            )
             .await?;
         Ok(Json(RecordResponse::new(&zone, record)))
     }
@@ -293,11 +319,20 @@ impl RecordsApi {
         req: &Request,
         domain_id: Path<String>,
         record_id: Path<String>,
+        /// Apply only if the zone's current `ETag` is one of these (else 412
+        /// `precondition_failed`). Without it the write is never refused for a concurrent change.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> ApiResult<NoContent> {
         let ctx = op_context(&state, &auth, req).await?;
         state
             .service
-            .record_delete(&ctx, domain_id.0.parse()?, record_id.0.parse()?)
+            .record_delete(
+                &ctx,
+                domain_id.0.parse()?,
+                record_id.0.parse()?,
+                &precondition(&if_match),
+            )
             .await?;
         Ok(NoContent::NoContent)
     }

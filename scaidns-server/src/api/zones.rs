@@ -3,15 +3,17 @@
 use crate::timestamp::Timestamp;
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::MaybeUndefined;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use scaidns_core::service::queries::ZoneQuery;
 use scaidns_core::service::zones::{ZoneCreate, ZoneUpdate};
+use scaidns_core::zone::precondition::etag;
 use scaidns_core::zone::{DomainType, SyncStatus, Zone, ZoneStatus};
 
 use crate::api::page_envelope::page_envelope;
+use crate::api::precondition::if_match as precondition;
 use crate::api::validation::{ValidationResponse, challenge_ttl};
 use crate::api::{ApiTags, NoContent, page_request};
 use crate::auth::{ApiAuth, op_context};
@@ -231,7 +233,7 @@ enum ZoneFound {
     #[oai(status = 200)]
     Found(
         Json<DomainResponse>,
-        /// The zone's generation.
+        /// The zone's generation, for `If-Match` on a later write.
         #[oai(header = "ETag")]
         String,
     ),
@@ -353,7 +355,7 @@ impl ZonesApi {
                 include_deleted.0.unwrap_or(false),
             )
             .await?;
-        let tag = crate::api::entity_tag::etag(zone.generation);
+        let tag = etag(zone.generation);
         Ok(ZoneFound::Found(Json(zone.into()), tag))
     }
 
@@ -370,6 +372,10 @@ impl ZonesApi {
         req: &Request,
         domain_id: Path<String>,
         body: Json<DomainUpdateRequest>,
+        /// Apply only if the zone's current `ETag` is one of these (else 412
+        /// `precondition_failed`). Without it the write is never refused for a concurrent change.
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> ApiResult<Json<DomainResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         let body = body.0;
@@ -384,7 +390,7 @@ impl ZonesApi {
         };
         let zone = state
             .service
-            .zone_update(&ctx, domain_id.0.parse()?, update)
+            .zone_update(&ctx, domain_id.0.parse()?, update, &precondition(&if_match))
             .await?;
         Ok(Json(zone.into()))
     }

@@ -1,7 +1,7 @@
 //! The audit log: entries are inserted inside other writes' transactions and read newest first
 //! (compiled once per engine, see `super`).
 
-use ::sqlx::Pool;
+use ::sqlx::{Pool, QueryBuilder};
 
 use super::dynamic_query::page;
 use super::sqlx;
@@ -14,34 +14,42 @@ use crate::ids::AuditEventId;
 use crate::paging::{Page, PageRequest};
 use crate::ports::store::AuditFilter;
 
-/// Inserts `events` on `conn` (inside the caller's transaction).
+/// Rows per `INSERT`: 15 binds each stays well under both engines' bind limits.
+const ROWS_PER_INSERT: usize = 500;
+
+/// Inserts `events` on `conn` (inside the caller's transaction), one statement for up to
+/// [`ROWS_PER_INSERT`] entries: a change's audit rows cost one round trip, not one each.
 pub(crate) async fn insert(conn: &mut Conn, events: &[AuditEvent]) -> Result<()> {
-    for e in events {
-        let before = e.before.as_ref().map(json_text).transpose()?;
-        let after = e.after.as_ref().map(json_text).transpose()?;
-        sqlx::query(concat!(
+    for chunk in events.chunks(ROWS_PER_INSERT) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for e in chunk {
+            let before = e.before.as_ref().map(json_text).transpose()?;
+            let after = e.after.as_ref().map(json_text).transpose()?;
+            rows.push((e, before, after));
+        }
+        let mut query: QueryBuilder<Db> = QueryBuilder::new(concat!(
             "INSERT INTO audit_events (",
             audit_columns!(),
-            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-        ))
-        .bind(e.id.to_string())
-        .bind(e.tenant_id.map(|t| t.to_string()))
-        .bind(e.actor_type.as_str())
-        .bind(e.actor_id.as_deref())
-        .bind(e.actor_email.as_deref())
-        .bind(e.action.as_str())
-        .bind(e.resource_type.as_str())
-        .bind(e.resource_id.as_deref())
-        .bind(e.resource_name.as_deref())
-        .bind(before)
-        .bind(after)
-        .bind(e.ip_address.as_deref())
-        .bind(e.user_agent.as_deref())
-        .bind(e.request_id.as_deref())
-        .bind(Ts::from(e.created_at))
-        .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
+            ") "
+        ));
+        query.push_values(rows, |mut b, (e, before, after)| {
+            b.push_bind(e.id.to_string())
+                .push_bind(e.tenant_id.map(|t| t.to_string()))
+                .push_bind(e.actor_type.as_str().to_owned())
+                .push_bind(e.actor_id.clone())
+                .push_bind(e.actor_email.clone())
+                .push_bind(e.action.clone())
+                .push_bind(e.resource_type.clone())
+                .push_bind(e.resource_id.clone())
+                .push_bind(e.resource_name.clone())
+                .push_bind(before)
+                .push_bind(after)
+                .push_bind(e.ip_address.clone())
+                .push_bind(e.user_agent.clone())
+                .push_bind(e.request_id.clone())
+                .push_bind(Ts::from(e.created_at));
+        });
+        query.build().execute(&mut *conn).await.map_err(db_err)?;
     }
     Ok(())
 }

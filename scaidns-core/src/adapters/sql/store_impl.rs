@@ -62,6 +62,19 @@ impl ZoneStore for SqlStore {
         dispatch!(self, zones::set_sync_state(id, sync))
     }
 
+    async fn claim_publication(&self, id: ZoneId, generation: i64) -> Result<bool> {
+        dispatch!(self, zones::claim_publication(id, generation))
+    }
+
+    async fn set_sync_state_at(
+        &self,
+        id: ZoneId,
+        generation: i64,
+        sync: &SyncState,
+    ) -> Result<bool> {
+        dispatch!(self, zones::set_sync_state_at(id, generation, sync))
+    }
+
     async fn count_zones(&self) -> Result<Vec<(ZoneStatus, u64)>> {
         dispatch!(self, zones::count_by_status())
     }

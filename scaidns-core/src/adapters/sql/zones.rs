@@ -106,6 +106,9 @@ async fn write_in(
     };
     if let Some(sync) = sync {
         set_sync_on(conn, zone.id, &sync).await?;
+        // Published inside the transaction: a record change of an older generation still
+        // waiting to publish (service `zone_change`) must not publish over this one.
+        claim_on(conn, zone.id, zone.generation).await?;
     }
     fetch(conn, zone.id)
         .await?
@@ -414,6 +417,50 @@ pub(crate) async fn set_sync_state(pool: &Pool<Db>, id: ZoneId, sync: &SyncState
         0 => Err(Error::not_found("Domain not found")),
         _ => Ok(()),
     }
+}
+
+pub(crate) async fn claim_publication(
+    pool: &Pool<Db>,
+    id: ZoneId,
+    generation: i64,
+) -> Result<bool> {
+    let mut conn = pool.acquire().await.map_err(db_err)?;
+    claim_on(&mut conn, id, generation).await
+}
+
+/// Raises the zone's last published generation to `generation` if it is below; says whether
+/// it did.
+async fn claim_on(conn: &mut Conn, id: ZoneId, generation: i64) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE zones SET published_generation = ? WHERE id = ? AND published_generation < ?",
+    )
+    .bind(generation)
+    .bind(id.to_string())
+    .bind(generation)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub(crate) async fn set_sync_state_at(
+    pool: &Pool<Db>,
+    id: ZoneId,
+    generation: i64,
+    sync: &SyncState,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE zones SET sync_status = ?, sync_error = ?, last_synced_at = ? WHERE id = ? AND generation = ?",
+    )
+    .bind(sync.status.as_str())
+    .bind(sync.error.as_deref())
+    .bind(ts_opt(sync.last_synced_at))
+    .bind(id.to_string())
+    .bind(generation)
+    .execute(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(done.rows_affected() > 0)
 }
 
 pub(crate) async fn count_by_status(pool: &Pool<Db>) -> Result<Vec<(ZoneStatus, u64)>> {

@@ -15,7 +15,9 @@ use crate::ownership::{Validation, ValidationType};
 use crate::ports::store::{Page, ZoneFilter, ZoneWrite};
 use crate::rbac::{Permission, Target};
 use crate::service::publish::{Publication, zone_spec};
+use crate::service::zone_change::Planned;
 use crate::service::{OpContext, ScaiDns};
+use crate::zone::precondition::IfMatch;
 use crate::zone::{DomainType, SyncState, SyncStatus, Zone, ZoneStatus};
 
 mod lifecycle;
@@ -201,42 +203,67 @@ impl ScaiDns {
         self.store().list_zones(&filter, page.into()).await
     }
 
-    /// Updates a zone's description, default TTL or settings.
+    /// Updates a zone's description, default TTL or settings, on the zone as it stands in its
+    /// turn (see `zone_change`): never refused for a concurrent change unless `if_match` asks.
     pub async fn zone_update(
         &self,
         ctx: &OpContext,
         id: ZoneId,
         input: ZoneUpdate,
+        if_match: &IfMatch,
     ) -> Result<Zone> {
         ctx.require(Permission::DOMAINS_UPDATE)?;
-        let before = self
-            .authorized_zone(ctx, Permission::DOMAINS_UPDATE, id, false)
+        self.authorized_zone(ctx, Permission::DOMAINS_UPDATE, id, false)
             .await?;
-        let mut zone = before.clone();
-        if let Some(description) = input.description {
-            zone.description = clean_description(description)?;
-        }
-        if let Some(ttl) = input.default_ttl {
-            zone.default_ttl = self.config().ttl_policy.check(ttl, "default_ttl")?;
-        }
-        if let Some(settings) = input.settings {
-            zone.settings = checked_settings(Some(settings))?;
-        }
-        if zone == before {
-            return Ok(zone);
-        }
-        zone.updated_at = ctx.now;
-        let audit = vec![ctx.audit(
-            zone.tenant_id,
-            "domain.update",
-            "domain",
-            zone.id,
-            Some(zone.name.to_string()),
-            Some(zone_audit_view(&before)),
-            Some(zone_audit_view(&zone)),
-        )];
-        self.write_zone_row(before, zone, Vec::new(), audit, Publication::Nothing)
-            .await
+        let description = input.description.map(clean_description).transpose()?;
+        let default_ttl = input
+            .default_ttl
+            .map(|ttl| self.config().ttl_policy.check(ttl, "default_ttl"))
+            .transpose()?;
+        let settings = input
+            .settings
+            .map(|s| checked_settings(Some(s)))
+            .transpose()?;
+        let (zone, ()) = self
+            .change_zone(id, if_match, |before| {
+                let mut zone = before.clone();
+                if let Some(description) = &description {
+                    zone.description.clone_from(description);
+                }
+                if let Some(ttl) = default_ttl {
+                    zone.default_ttl = ttl;
+                }
+                if let Some(settings) = &settings {
+                    zone.settings.clone_from(settings);
+                }
+                let change = (zone != before).then(|| {
+                    zone.updated_at = ctx.now;
+                    let audit = vec![ctx.audit(
+                        zone.tenant_id,
+                        "domain.update",
+                        "domain",
+                        zone.id,
+                        Some(zone.name.to_string()),
+                        Some(zone_audit_view(&before)),
+                        Some(zone_audit_view(&zone)),
+                    )];
+                    let write = ZoneWrite {
+                        expected_generation: Some(before.generation),
+                        upsert_records: Vec::new(),
+                        delete_records: Vec::new(),
+                        validations: Vec::new(),
+                        audit,
+                        zone: Zone {
+                            generation: before.generation + 1,
+                            ..zone
+                        },
+                    };
+                    (write, Publication::Nothing)
+                });
+                std::future::ready(Ok(Planned { change, output: () }))
+            })
+            .await?;
+        Ok(zone)
     }
 }
 

@@ -6,6 +6,7 @@
 mod api_keys;
 mod audit_settings;
 mod claims;
+mod ordered_publication;
 mod records;
 mod sql_adapter;
 mod tenants;

@@ -103,6 +103,7 @@ impl Harness {
                     ttl: Some(60),
                     disabled: None,
                 },
+                &scaidns_core::zone::precondition::IfMatch::Any,
             )
             .await
             .unwrap_or_else(|e| panic!("{name} {rtype} {content}: {e:?}"));
@@ -128,7 +129,12 @@ impl Harness {
                 && r.content.as_str().starts_with(&format!("{key_tag} "))
             {
                 self.svc
-                    .record_delete(&self.ctx(), parent, r.id)
+                    .record_delete(
+                        &self.ctx(),
+                        parent,
+                        r.id,
+                        &scaidns_core::zone::precondition::IfMatch::Any,
+                    )
                     .await
                     .unwrap();
             }
