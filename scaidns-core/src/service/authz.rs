@@ -244,15 +244,8 @@ impl ScaiDns {
     pub(crate) async fn holdings_of(&self, ctx: &OpContext, subject: Subject) -> Result<Holdings> {
         let (flags, subjects) = match subject {
             Subject::User(id) => {
-                let user = self.store().get_user(id).await?;
-                let subjects = self.user_and_groups(id).await?;
-                let flags = user.map_or((false, None), |u| {
-                    (
-                        u.is_platform_admin,
-                        u.is_tenant_admin.then_some(u.tenant_id),
-                    )
-                });
-                (flags, subjects)
+                let (input, subjects) = self.user_input(ctx, id, false).await?;
+                ((input.platform_admin, input.tenant_admin_of), subjects)
             }
             Subject::Group(_) => ((false, None), vec![subject]),
         };
