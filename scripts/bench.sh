@@ -6,17 +6,17 @@
 # zone and N zones through the API and measure. Prints one Markdown table, a column per store.
 #
 # Usage: scripts/bench.sh [--smoke] [--store auto|sqlite|mysql|both] [--zones N]
-#                         [--duration SECONDS] [--keep]
+#                         [--duration SECONDS] [--loader wrk|builtin] [--keep]
 #   --smoke     the debug binaries when present (no release build), tiny sizes, SQLite unless
 #               --store says otherwise: checks that the tool still works (CI). Fails only when
 #               a request fails unexpectedly, never on slow figures.
 #   --store     auto (default): MariaDB when reachable, SQLite otherwise; both: one column each.
 #   --zones     zones of the zone-list tenant (default 10000; 20 in smoke mode).
 #   --duration  seconds of each throughput run (default 10; 2 in smoke mode).
+#   --loader    what measures throughput: wrk (default, when installed) or the tool's own loop.
 #   --keep      keep the scratch directory (logs, databases, JSON results).
 # MariaDB: SCAIDNS_BENCH_MYSQL_URL (default mysql://scaidns_test:scaidns_test@127.0.0.1:3306);
-# a database scaidns_bench_<pid> is created and dropped. wrk measures throughput when installed
-# (a built-in loop of the same shape otherwise).
+# a database scaidns_bench_<pid> is created and dropped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -24,13 +24,14 @@ root=$(pwd)
 log() { printf '==> %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 
-smoke=0; store=""; zones=""; duration=""; keep=0
+smoke=0; loader=wrk; store=""; zones=""; duration=""; keep=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1 ;;
     --store) store="$2"; shift ;;
     --zones) zones="$2"; shift ;;
     --duration) duration="$2"; shift ;;
+    --loader) loader="$2"; shift ;;
     --keep) keep=1 ;;
     -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
@@ -198,7 +199,7 @@ run_store() {
   pids+=("$server_pid")
   wait_http "http://127.0.0.1:$port/api/v1/health/live" "Accept: application/json" 30 || {
     tail -n 30 "$dir/scaidns.log" >&2; die "[$name] scaidns did not start"; }
-  local extra=()
+  local extra=(--loader "$loader")
   [ -n "$zones" ] && extra+=(--zones "$zones")
   [ -n "$duration" ] && extra+=(--duration "$duration")
   [ "$smoke" -eq 1 ] && extra+=(--smoke)

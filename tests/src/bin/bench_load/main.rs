@@ -6,6 +6,7 @@
 //! ```text
 //! bench_load run --store NAME --url URL --admin-key KEY --pdns-url URL --pdns-key KEY
 //!                --server-pid PID --out FILE [--smoke] [--zones N] [--duration SECONDS]
+//!                [--loader wrk|builtin] [--write-samples N] [--writes-each N] [--list-samples N]
 //! bench_load report FILE...
 //! ```
 //!
