@@ -20,6 +20,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+command_line="scripts/bench.sh $*"
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
@@ -213,11 +214,20 @@ run_store() {
   wait "$server_pid" ${pids[-2]} 2>/dev/null || true
 }
 
+# The load before the run says how busy the machine was with other work; the run itself adds
+# about two (server, PowerDNS and the load generator on two cores).
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for s in "${stores[@]}"; do run_store "$s"; done
 
 mode=full; [ "$smoke" -eq 1 ] && mode=smoke
+pdns_version=$( ("$pdns_bin" --version 2>&1 || true) | grep -o 'Authoritative Server [0-9.]*' | head -1 | cut -d' ' -f3)
+machine="$(nproc) cores, $(rustc --version 2>/dev/null | cut -d' ' -f1-2), PowerDNS $pdns_version"
+if [[ " ${stores[*]} " == *" mysql "* ]]; then
+  machine="$machine, MariaDB $(mysql "${mysql_args[@]}" -N -e 'SELECT VERSION()' 2>/dev/null || echo '?')"
+fi
 echo
-echo "ScaiDNS vs PowerDNS $("$pdns_bin" --version 2>&1 | grep -o 'Authoritative Server [0-9.]*' | head -1 | cut -d' ' -f3) ($mode, $profile build, $(nproc) cores, $(rustc --version 2>/dev/null | cut -d' ' -f1-2), $(date -u +%Y-%m-%dT%H:%MZ), load $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "ScaiDNS vs PowerDNS's API: \`$command_line\` ($mode, $profile build)"
+echo "Machine: $machine; $(date -u +%Y-%m-%dT%H:%MZ); load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 files=()
 for s in "${stores[@]}"; do files+=("$scratch/$s.json"); done
