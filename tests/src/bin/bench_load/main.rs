@@ -178,7 +178,9 @@ async fn run(o: Options) -> Result<(), Fail> {
     step("zone list: paging");
     rows.extend(figures::zone_list(&lister.api, o.zones, created_in, &o.sizes).await?);
 
-    let (_, peak) = measure::memory(o.pid)?;
+    // Idle again: what the run left behind (caches, pools) once the requests stopped.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let (after_rss, peak) = measure::memory(o.pid)?;
     rows.push(
         Row::single(
             "rss_idle",
