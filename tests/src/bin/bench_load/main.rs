@@ -199,6 +199,12 @@ async fn run(o: Options) -> Result<(), Fail> {
         )
         .note(format!("peak over the whole run {peak:.1} MB")),
     );
+    rows.push(Row::single(
+        "rss_after",
+        "server RSS idle after the run",
+        after_rss,
+        "MB",
+    ));
 
     let mode = if o.smoke { "smoke" } else { "full" };
     let json = results::run_json(&o.store, mode, &rows);
