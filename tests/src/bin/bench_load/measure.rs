@@ -72,6 +72,9 @@ async fn wrk(
         "-t1".to_owned(),
         format!("-c{connections}"),
         format!("-d{}s", duration.as_secs().max(1)),
+        // A slow answer is a figure, not an error (wrk's default would count it after 2 s).
+        "--timeout".to_owned(),
+        "30s".to_owned(),
         "-H".to_owned(),
         api.header_line(),
         "-H".to_owned(),
