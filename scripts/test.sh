@@ -15,7 +15,8 @@ export CARGO_INCREMENTAL=0
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 packages=(pdns-server pdns-backend-sqlite3 pdns-backend-mysql mariadb-server mariadb-client
-          postgresql postgresql-client redis-server bind9-dnsutils sqlite3 openssl python3 python3-venv g++)
+          postgresql postgresql-client redis-server bind9-dnsutils sqlite3 openssl python3 python3-venv
+          g++ wrk curl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -146,6 +147,16 @@ set +e
 cargo test --workspace --all-features "$@" 2>&1 | tee "$results"
 status=${PIPESTATUS[0]}
 set -e
+
+# The benchmark (scripts/bench.sh) in its smoke mode: a few seconds on the debug build, failing
+# only when the tool itself breaks, never on slow figures.
+log "checking that the benchmark still runs (scripts/bench.sh --smoke)"
+bench=0
+scripts/bench.sh --smoke || bench=$?
+if [ "$bench" -ne 0 ]; then
+  log "the benchmark smoke run failed"
+  [ "$status" -ne 0 ] || status=$bench
+fi
 
 log "checking the OpenAPI contract against the server (schemathesis)"
 contract=0
