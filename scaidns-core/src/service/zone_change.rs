@@ -183,12 +183,17 @@ impl ScaiDns {
                     format!("{}; the change was rolled back", e.message()),
                 );
                 let generations: Vec<i64> = undos.iter().map(|(g, _)| *g).collect();
-                self.roll_back(slot, zone.id, undos).await?;
+                // Every writer of the batch answers alike, with the rollback's own failure if
+                // it failed: not a success the backend refused, nor a 502 the store contradicts.
+                let answer = match self.roll_back(slot, zone.id, undos).await {
+                    Ok(()) => refused,
+                    Err(failed) => failed,
+                };
                 slot.refuse(
                     generations.into_iter().filter(|g| *g != zone.generation),
-                    &refused,
+                    &answer,
                 );
-                return Err(refused);
+                return Err(answer);
             }
         };
         slot.set_behind(sync.status != SyncStatus::InSync);
