@@ -260,7 +260,11 @@ impl ScaiDns {
                     };
                     (write, Publication::Nothing)
                 });
-                std::future::ready(Ok(Planned { change, output: () }))
+                std::future::ready(Ok(Planned {
+                    change,
+                    before: Vec::new(),
+                    output: (),
+                }))
             })
             .await?;
         Ok(zone)
