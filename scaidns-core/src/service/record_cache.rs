@@ -11,19 +11,22 @@ use crate::ids::ZoneId;
 use crate::ports::store::RecordFilter;
 use crate::record::{Record, RecordType};
 
-/// Most records held, all zones together; a full cache starts over.
+/// Most records held, all zones together, each set counting one more than its records so that
+/// empty sets are bounded too; a full cache starts over.
 const CAPACITY_RECORDS: usize = 200_000;
 
-/// A filter as a map key.
-type FilterKey = (Option<RecordType>, Option<String>, Option<String>, bool);
+/// A filter as a map key. Only filters from a small fixed set are cached (a type or none, with
+/// or without system records): text searches are answered from the store, so a caller cannot
+/// fill the cache with sets that each cost nothing.
+type FilterKey = (Option<RecordType>, bool);
 
-fn filter_key(f: &RecordFilter) -> FilterKey {
-    (
-        f.rtype,
-        f.name_contains.clone(),
-        f.query.clone(),
-        f.include_system,
-    )
+fn filter_key(f: &RecordFilter) -> Option<FilterKey> {
+    (f.name_contains.is_none() && f.query.is_none()).then_some((f.rtype, f.include_system))
+}
+
+/// What a set costs against [`CAPACITY_RECORDS`].
+fn cost(set: &[Record]) -> usize {
+    set.len() + 1
 }
 
 /// One zone's sets at one generation, by filter.
@@ -53,7 +56,7 @@ impl RecordCache {
         if *cached != generation {
             return None;
         }
-        by_filter.get(&filter_key(filter)).cloned()
+        by_filter.get(&filter_key(filter)?).cloned()
     }
 
     /// Keeps a set read after the zone was read at `generation`. Records read after the zone
@@ -66,11 +69,14 @@ impl RecordCache {
         filter: &RecordFilter,
         records: Arc<Vec<Record>>,
     ) {
+        let Some(key) = filter_key(filter) else {
+            return;
+        };
         let mut sets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if records.len() > CAPACITY_RECORDS {
+        if cost(&records) > CAPACITY_RECORDS {
             return;
         }
-        if sets.records + records.len() > CAPACITY_RECORDS {
+        if sets.records + cost(&records) > CAPACITY_RECORDS {
             *sets = Sets::default();
         }
         let Sets {
@@ -84,12 +90,12 @@ impl RecordCache {
             return;
         }
         if slot.0 < generation {
-            *held -= slot.1.values().map(|s| s.len()).sum::<usize>();
+            *held -= slot.1.values().map(|s| cost(s)).sum::<usize>();
             *slot = (generation, HashMap::new());
         }
-        *held += records.len();
-        if let Some(old) = slot.1.insert(filter_key(filter), records) {
-            *held -= old.len();
+        *held += cost(&records);
+        if let Some(old) = slot.1.insert(key, records) {
+            *held -= cost(&old);
         }
     }
 }
@@ -97,6 +103,18 @@ impl RecordCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_searches_are_not_cached() {
+        let cache = RecordCache::default();
+        let zone = ZoneId::new();
+        let search = RecordFilter {
+            name_contains: Some("www".into()),
+            ..RecordFilter::default()
+        };
+        cache.put(zone, 1, &search, Arc::new(Vec::new()));
+        assert!(cache.get(zone, 1, &search).is_none());
+    }
 
     #[test]
     fn a_set_serves_only_its_generation_and_filter() {
