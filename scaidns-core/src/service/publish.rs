@@ -113,11 +113,6 @@ impl ScaiDns {
     /// active) and records the outcome as its sync state. Used by the retry queue, after
     /// start-up for the embedded backend, and by `reconcile --fix`.
     pub async fn sync_zone(&self, zone_id: ZoneId) -> Result<SyncState> {
-        // In the zone's publishing turn, so a full publication never lands between a writer's
-        // claim and its PATCH in this process (which would leave the backend behind a zone
-        // marked `in_sync`); the zone is read inside the turn, so what it sends is current.
-        let slot = self.zone_queue.slot(zone_id);
-        let _turn = slot.publisher.lock().await;
         let zone = self
             .store()
             .get_zone(zone_id)
