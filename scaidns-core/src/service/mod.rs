@@ -29,7 +29,6 @@ mod record_cache;
 pub mod records;
 pub mod role_assignments;
 pub mod roles;
-mod rollback;
 mod tenants;
 mod text_input;
 mod throttling;

@@ -280,7 +280,6 @@ impl ScaiDns {
         if plan.is_empty() {
             return Ok(Planned {
                 change: None,
-                before: Vec::new(),
                 output: (plan, written),
             });
         }
@@ -345,17 +344,8 @@ impl ScaiDns {
             validations: Vec::new(),
             audit,
         };
-        // The touched RRsets as they were, for a rollback should the backend refuse the change.
-        let touched = |r: &Record| {
-            written
-                .iter()
-                .chain(existing.iter().filter(|e| plan.deletes.contains(&e.id)))
-                .any(|t| t.name == r.name && t.rtype() == r.rtype())
-        };
-        let before = existing.iter().filter(|r| touched(r)).cloned().collect();
         Ok(Planned {
             change: Some((write, publication)),
-            before,
             output: (plan, written),
         })
     }

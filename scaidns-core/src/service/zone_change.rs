@@ -10,8 +10,7 @@
 //! The store holds the intended state: the commit marks the zone `pending`, the publication
 //! then marks it `in_sync` (or leaves it `pending` with the backend's error for the retry
 //! queue), but only while the zone is still at the published generation, so a newer change
-//! keeps its own mark. A backend that refuses the publication for good gets every change it
-//! carried rolled back and answered 502 (see `rollback`). Publication is ordered per zone: a publisher first raises the zone's
+//! keeps its own mark. Publication is ordered per zone: a publisher first raises the zone's
 //! last published generation ([`ZoneStore::claim_publication`]); when a newer generation was
 //! claimed already, its publisher carries this change too (a change planned on a zone not
 //! `in_sync` publishes the whole zone), and this one publishes nothing.
@@ -24,11 +23,9 @@ use std::future::Future;
 use crate::error::{Error, Result};
 use crate::ids::ZoneId;
 use crate::ports::store::{NoPublish, PublishOutcome, Publisher, ZoneWrite};
-use crate::record::Record;
 use crate::service::ScaiDns;
 use crate::service::publish::Publication;
-use crate::service::rollback::Undo;
-use crate::service::zone_queue::{Taken, ZoneSlot};
+use crate::service::zone_queue::ZoneSlot;
 use crate::zone::precondition::IfMatch;
 use crate::zone::{SyncState, SyncStatus, Zone, ZoneStatus};
 
@@ -40,8 +37,6 @@ const MAX_ATTEMPTS: u32 = 100;
 pub(crate) struct Planned<T> {
     /// The write and what to publish after it commits; `None`: nothing to write.
     pub change: Option<(ZoneWrite, Publication)>,
-    /// The records of the RRsets the write touches, as they were before it (for a rollback).
-    pub before: Vec<Record>,
     /// Handed back to the caller.
     pub output: T,
 }
@@ -103,11 +98,7 @@ impl ScaiDns {
                 // publishes in order: RRset changes on top of it are safe.
                 planned_on.sync.status = SyncStatus::InSync;
             }
-            let Planned {
-                change,
-                before,
-                output,
-            } = plan(planned_on).await?;
+            let Planned { change, output } = plan(planned_on).await?;
             let Some((mut write, publication)) = change else {
                 return Ok((zone, output, false));
             };
@@ -119,18 +110,12 @@ impl ScaiDns {
                     last_synced_at: zone.sync.last_synced_at,
                 };
             }
-            let undo = Undo {
-                before,
-                written: write.upsert_records.clone(),
-                deleted: write.delete_records.clone(),
-                audit: write.audit.clone(),
-            };
             match self.store().write_zone(write, &NoPublish).await {
                 Err(e) if e.code() == "generation_mismatch" && attempt < MAX_ATTEMPTS => {}
                 Err(e) => return Err(e),
                 Ok(stored) => {
                     if publishes {
-                        slot.queue(stored.generation, publication, undo);
+                        slot.queue(stored.generation, publication);
                     }
                     return Ok((stored, output, publishes));
                 }
@@ -139,71 +124,62 @@ impl ScaiDns {
     }
 
     /// In the publishing turn: publishes what is queued (this writer's change, unless an
-    /// earlier publisher took it along) and answers with the zone's state afterwards, or with
-    /// the backend's refusal when the publication that carried this change was refused (and
-    /// the change rolled back).
+    /// earlier publisher took it along) and answers with the zone's state afterwards.
     async fn publish_queued(&self, slot: &ZoneSlot, zone: Zone) -> Result<Zone> {
         let _turn = slot.publisher.lock().await;
-        if let Some(refused) = slot.refusal(zone.generation) {
-            return Err(refused);
-        }
         match slot.take() {
-            Some(taken) => self.publish_generation(slot, zone, taken).await,
+            Some((generation, publication)) => {
+                self.publish_generation(slot, zone, generation, publication)
+                    .await
+            }
             None => Ok(self.store().get_zone(zone.id).await?.unwrap_or(zone)),
         }
     }
 
-    /// Publishes the taken generation of `zone` unless a newer one was claimed, and records
-    /// the outcome as the zone's sync state. A backend refusal rolls back every change the
-    /// publication carried (see `rollback`) and is returned (502) to each of their writers.
-    async fn publish_generation(&self, slot: &ZoneSlot, zone: Zone, taken: Taken) -> Result<Zone> {
-        let Taken {
-            generation,
-            publication,
-            undos,
-        } = taken;
+    /// Publishes `generation` of `zone` unless a newer one was claimed, and records the
+    /// outcome as the zone's sync state. A backend refusal leaves the zone in `error` (the
+    /// intended state stays in the store) and is returned (502).
+    async fn publish_generation(
+        &self,
+        slot: &ZoneSlot,
+        zone: Zone,
+        generation: i64,
+        publication: Publication,
+    ) -> Result<Zone> {
         if !self.store().claim_publication(zone.id, generation).await? {
             // Another replica published a newer generation; ours may have been built on a
             // state it never saw published.
             slot.set_behind(true);
             return Ok(zone);
         }
-        let sync = match self.publisher(publication).publish().await {
+        let (sync, refused) = match self.publisher(publication).publish().await {
             Ok(PublishOutcome::Skipped) => return Ok(zone),
-            Ok(PublishOutcome::Published) => SyncState::synced(self.clock().now()),
-            Ok(PublishOutcome::Deferred(message)) => SyncState {
-                status: SyncStatus::Pending,
-                error: Some(message),
-                last_synced_at: zone.sync.last_synced_at,
-            },
-            Err(e) => {
-                let refused = Error::new(
-                    e.kind(),
-                    e.code().to_owned(),
-                    format!("{}; the change was rolled back", e.message()),
-                );
-                let generations: Vec<i64> = undos.iter().map(|(g, _)| *g).collect();
-                // Every writer of the batch answers alike, with the rollback's own failure if
-                // it failed: not a success the backend refused, nor a 502 the store contradicts.
-                let answer = match self.roll_back(slot, zone.id, undos).await {
-                    Ok(()) => refused,
-                    Err(failed) => failed,
-                };
-                slot.refuse(
-                    generations.into_iter().filter(|g| *g != zone.generation),
-                    &answer,
-                );
-                return Err(answer);
-            }
+            Ok(PublishOutcome::Published) => (SyncState::synced(self.clock().now()), None),
+            Ok(PublishOutcome::Deferred(message)) => (
+                SyncState {
+                    status: SyncStatus::Pending,
+                    error: Some(message),
+                    last_synced_at: zone.sync.last_synced_at,
+                },
+                None,
+            ),
+            Err(e) => (
+                SyncState {
+                    status: SyncStatus::Error,
+                    error: Some(e.message().to_owned()),
+                    last_synced_at: zone.sync.last_synced_at,
+                },
+                Some(e),
+            ),
         };
         slot.set_behind(sync.status != SyncStatus::InSync);
         self.store()
             .set_sync_state_at(zone.id, generation, &sync)
             .await?;
-        if generation == zone.generation {
-            Ok(Zone { sync, ..zone })
-        } else {
-            Ok(self.store().get_zone(zone.id).await?.unwrap_or(zone))
+        match refused {
+            Some(e) => Err(e),
+            None if generation == zone.generation => Ok(Zone { sync, ..zone }),
+            None => Ok(self.store().get_zone(zone.id).await?.unwrap_or(zone)),
         }
     }
 }

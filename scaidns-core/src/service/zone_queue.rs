@@ -14,19 +14,9 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use futures::lock::Mutex as AsyncMutex;
 
-use crate::error::Error;
 use crate::ids::ZoneId;
 use crate::service::publish::Publication;
-use crate::service::rollback::Undo;
 use crate::zone::RrSetChange;
-
-/// What one publishing turn publishes: the newest generation queued, everything queued as one
-/// publication, and each writer's undo (in commit order) should the backend refuse it.
-pub(crate) struct Taken {
-    pub generation: i64,
-    pub publication: Publication,
-    pub undos: Vec<(i64, Undo)>,
-}
 
 /// The queues of one zone.
 #[derive(Debug, Default)]
@@ -35,11 +25,8 @@ pub(crate) struct ZoneSlot {
     pub writers: AsyncMutex<()>,
     /// Held while publishing.
     pub publisher: AsyncMutex<()>,
-    /// Committed and not yet published, in commit order: (generation, publication, undo).
-    queued: Mutex<Vec<(i64, Publication, Undo)>>,
-    /// Generations whose publication the backend refused and which were rolled back, with the
-    /// answer their writers (still waiting for the publishing turn) must give.
-    refused: Mutex<HashMap<i64, Error>>,
+    /// Committed and not yet published, in commit order: (generation, publication).
+    queued: Mutex<Vec<(i64, Publication)>>,
     /// The last generation this process committed with a publication.
     last_queued: Mutex<Option<i64>>,
     /// A publication of this process failed or was overtaken: the backend may lack changes
@@ -49,11 +36,11 @@ pub(crate) struct ZoneSlot {
 
 impl ZoneSlot {
     /// Queues the publication of a committed generation (call it in the writers' turn).
-    pub(crate) fn queue(&self, generation: i64, publication: Publication, undo: Undo) {
+    pub(crate) fn queue(&self, generation: i64, publication: Publication) {
         self.queued
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push((generation, publication, undo));
+            .push((generation, publication));
         *self
             .last_queued
             .lock()
@@ -76,46 +63,19 @@ impl ZoneSlot {
         self.behind.store(behind, Ordering::SeqCst);
     }
 
-    /// Records that the publication of `generations` was refused and rolled back: their
-    /// writers answer `error`.
-    pub(crate) fn refuse(&self, generations: impl Iterator<Item = i64>, error: &Error) {
-        let mut refused = self.refused.lock().unwrap_or_else(PoisonError::into_inner);
-        for generation in generations {
-            refused.insert(generation, error.clone());
-        }
-    }
-
-    /// The refusal of `generation`'s publication, if another publisher met one (once).
-    pub(crate) fn refusal(&self, generation: i64) -> Option<Error> {
-        self.refused
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&generation)
-    }
-
     /// Everything queued, as one publication of the newest generation among them (call it in
     /// the publishing turn); `None` when an earlier publisher took it all.
-    pub(crate) fn take(&self) -> Option<Taken> {
+    pub(crate) fn take(&self) -> Option<(i64, Publication)> {
         let queued =
             std::mem::take(&mut *self.queued.lock().unwrap_or_else(PoisonError::into_inner));
-        let generation = queued.iter().map(|(g, _, _)| *g).max()?;
-        let mut publications = Vec::with_capacity(queued.len());
-        let mut undos = Vec::with_capacity(queued.len());
-        for (g, publication, undo) in queued {
-            publications.push(publication);
-            undos.push((g, undo));
-        }
-        let publication = match merge(publications.into_iter()) {
+        let generation = queued.iter().map(|(g, _)| *g).max()?;
+        let merged = match merge(queued.into_iter().map(|(_, p)| p)) {
             Publication::Changes { fallback, .. } if self.behind.load(Ordering::SeqCst) => {
                 Publication::Full(fallback)
             }
             merged => merged,
         };
-        Some(Taken {
-            generation,
-            publication,
-            undos,
-        })
+        Some((generation, merged))
     }
 }
 
@@ -251,17 +211,11 @@ mod tests {
         };
         let slot = ZoneSlot::default();
         assert!(slot.take().is_none());
-        slot.queue(3, diff(vec![replace("a.example.com.", 1)]), Undo::default());
-        slot.queue(4, diff(vec![replace("b.example.com.", 1)]), Undo::default());
-        slot.queue(5, diff(vec![replace("a.example.com.", 2)]), Undo::default());
-        let Taken {
-            generation,
-            publication: merged,
-            undos,
-        } = slot.take().unwrap();
+        slot.queue(3, diff(vec![replace("a.example.com.", 1)]));
+        slot.queue(4, diff(vec![replace("b.example.com.", 1)]));
+        slot.queue(5, diff(vec![replace("a.example.com.", 2)]));
+        let (generation, merged) = slot.take().unwrap();
         assert_eq!(generation, 5);
-        let undone: Vec<i64> = undos.iter().map(|(g, _)| *g).collect();
-        assert_eq!(undone, vec![3, 4, 5]);
         let Publication::Changes { changes, .. } = merged else {
             panic!("{merged:?}");
         };
@@ -272,15 +226,8 @@ mod tests {
         assert!(slot.take().is_none());
 
         // Once one needs the whole zone, the newest whole zone is published.
-        slot.queue(6, Publication::Full(spec(&zone)), Undo::default());
-        slot.queue(7, diff(vec![replace("c.example.com.", 1)]), Undo::default());
-        assert!(matches!(
-            slot.take(),
-            Some(Taken {
-                generation: 7,
-                publication: Publication::Full(_),
-                ..
-            })
-        ));
+        slot.queue(6, Publication::Full(spec(&zone)));
+        slot.queue(7, diff(vec![replace("c.example.com.", 1)]));
+        assert!(matches!(slot.take(), Some((7, Publication::Full(_)))));
     }
 }

@@ -23,7 +23,7 @@ const WRITERS: usize = 50;
 const CREATES_EACH: usize = 2;
 
 /// A server on `database_url` (SQLite when `None`) publishing to `pdns`, rate limits lifted.
-pub(crate) async fn app_on(pdns: &PdnsServer, database_url: Option<String>) -> TestApp {
+async fn app_on(pdns: &PdnsServer, database_url: Option<String>) -> TestApp {
     spawn_app_configured(
         TestOptions {
             database_url,
@@ -42,7 +42,7 @@ pub(crate) async fn app_on(pdns: &PdnsServer, database_url: Option<String>) -> T
 }
 
 /// An active (published) zone.
-pub(crate) async fn live_zone(client: &Client, name: &str) -> String {
+async fn live_zone(client: &Client, name: &str) -> String {
     client
         .zone_create(&DomainCreateRequest {
             skip_validation: Some(true),
@@ -55,10 +55,7 @@ pub(crate) async fn live_zone(client: &Client, name: &str) -> String {
 }
 
 /// What PowerDNS serves for `zone`: (name, type) → sorted contents, SOA serial apart.
-pub(crate) async fn served(
-    pdns: &PdnsServer,
-    zone: &str,
-) -> (BTreeMap<(String, String), Vec<String>>, u64) {
+async fn served(pdns: &PdnsServer, zone: &str) -> (BTreeMap<(String, String), Vec<String>>, u64) {
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     let body: Value = http
         .get(format!(

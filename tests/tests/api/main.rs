@@ -6,7 +6,6 @@ mod api_key_admin;
 mod api_keys;
 mod audit_completeness;
 mod authz_matrix;
-mod backend_refusal;
 mod concurrent_writes;
 mod dnssec;
 mod dnssec_powerdns;

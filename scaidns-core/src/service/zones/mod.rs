@@ -260,11 +260,7 @@ impl ScaiDns {
                     };
                     (write, Publication::Nothing)
                 });
-                std::future::ready(Ok(Planned {
-                    change,
-                    before: Vec::new(),
-                    output: (),
-                }))
+                std::future::ready(Ok(Planned { change, output: () }))
             })
             .await?;
         Ok(zone)
