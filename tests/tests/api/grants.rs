@@ -5,10 +5,10 @@
 use std::time::Duration;
 
 use reqwest::Method;
-use scaidns_tests::{TenantUser, TestApp, spawn_app};
+use scaidns_tests::{TestApp, spawn_app};
 use serde_json::{Value, json};
 
-use crate::util::{call, ok};
+use crate::util::{active_zone, call, ok};
 
 /// A user of `tenant` without any role, and its key.
 async fn user_without_role(app: &TestApp, email: &str, tenant: &str) -> (String, String) {
@@ -67,27 +67,6 @@ async fn zone_names(app: &TestApp, key: &str) -> Vec<String> {
         .iter()
         .map(|z| z["name"].as_str().unwrap().to_owned())
         .collect()
-}
-
-/// An active zone of `tenant` (its admin may skip validation).
-async fn active_zone(app: &TestApp, tenant: &TenantUser, name: &str) -> String {
-    ok(
-        app,
-        &app.admin_key,
-        Method::POST,
-        &format!("/api/v1/roles/users/{}", tenant.user_id),
-        json!({"role_name": "validation_bypass", "scope": "tenant", "scope_id": tenant.tenant_id}),
-    )
-    .await;
-    let zone = ok(
-        app,
-        &tenant.key,
-        Method::POST,
-        "/api/v1/domains",
-        json!({"name": name}),
-    )
-    .await;
-    zone["id"].as_str().unwrap().to_owned()
 }
 
 fn record(name: &str, rtype: &str, content: &str) -> Value {

@@ -109,3 +109,28 @@ pub fn refused(got: (u16, serde_json::Value), status: u16, code: &str) {
         got.1
     );
 }
+
+/// An active zone of `tenant` (its admin may skip validation).
+pub async fn active_zone(
+    app: &scaidns_tests::TestApp,
+    tenant: &scaidns_tests::TenantUser,
+    name: &str,
+) -> String {
+    ok(
+        app,
+        &app.admin_key,
+        reqwest::Method::POST,
+        &format!("/api/v1/roles/users/{}", tenant.user_id),
+        serde_json::json!({"role_name": "validation_bypass", "scope": "tenant", "scope_id": tenant.tenant_id}),
+    )
+    .await;
+    let zone = ok(
+        app,
+        &tenant.key,
+        reqwest::Method::POST,
+        "/api/v1/domains",
+        serde_json::json!({"name": name}),
+    )
+    .await;
+    zone["id"].as_str().unwrap().to_owned()
+}

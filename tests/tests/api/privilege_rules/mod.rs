@@ -8,10 +8,10 @@
 mod grants;
 
 use reqwest::Method;
-use scaidns_tests::{TenantUser, TestApp, spawn_app};
+use scaidns_tests::{TestApp, spawn_app};
 use serde_json::{Value, json};
 
-use crate::util::{call, ok, refused};
+use crate::util::{active_zone, call, ok, refused};
 
 /// A user of `tenant` without any role, and its key (issued by the platform admin).
 async fn user_with_key(app: &TestApp, email: &str, tenant: &str) -> (String, String, String) {
@@ -37,27 +37,6 @@ async fn user_with_key(app: &TestApp, email: &str, tenant: &str) -> (String, Str
         key["key"].as_str().unwrap().to_owned(),
         key["id"].as_str().unwrap().to_owned(),
     )
-}
-
-/// An active zone of `tenant` (its admin may skip validation).
-async fn active_zone(app: &TestApp, tenant: &TenantUser, name: &str) -> String {
-    ok(
-        app,
-        &app.admin_key,
-        Method::POST,
-        &format!("/api/v1/roles/users/{}", tenant.user_id),
-        json!({"role_name": "validation_bypass", "scope": "tenant", "scope_id": tenant.tenant_id}),
-    )
-    .await;
-    let zone = ok(
-        app,
-        &tenant.key,
-        Method::POST,
-        "/api/v1/domains",
-        json!({"name": name}),
-    )
-    .await;
-    zone["id"].as_str().unwrap().to_owned()
 }
 
 async fn grant(app: &TestApp, with: &str, zone: &str, body: Value) -> (u16, Value) {
