@@ -189,6 +189,22 @@ impl PdnsServer {
         }
     }
 
+    /// Freezes the server (SIGSTOP), as a hung host would: connections are still accepted by
+    /// the kernel, but nothing is answered until [`Self::resume`], so callers wait for their
+    /// own timeouts.
+    pub fn pause(&self) {
+        signal(self.pid(), "STOP");
+    }
+
+    /// Lets a [`Self::pause`]d server run again; it then answers what queued up meanwhile.
+    pub fn resume(&self) {
+        signal(self.pid(), "CONT");
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.id().expect("PowerDNS is running")
+    }
+
     /// The server's log so far (for failure messages).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("pdns.log")).unwrap_or_default()
@@ -200,6 +216,16 @@ impl Drop for PdnsServer {
         // kill_on_drop would do it too; killing first means the port is free sooner.
         let _ = self.child.start_kill();
     }
+}
+
+/// Sends `SIG<name>` (`STOP`, `CONT`, `KILL`, …) to process `pid`; panics when `kill` fails.
+pub fn signal(pid: u32, name: &str) {
+    let status = std::process::Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(pid.to_string())
+        .status()
+        .unwrap_or_else(|e| panic!("running kill -{name} {pid}: {e}"));
+    assert!(status.success(), "kill -{name} {pid}: {status}");
 }
 
 /// Runs `pdns_server` with the configuration in `dir`, logging to `dir/pdns.log` (appended, so
