@@ -134,12 +134,12 @@ impl Cluster {
             .find(|p| p.owns(lease_owner))
     }
 
-    /// Every process's output, for a failure message.
+    /// Every process's warnings and errors, for a failure message.
     pub fn logs(&self) -> String {
         self.replicas
             .iter()
             .chain(&self.workers)
-            .map(|p| format!("--- {} ---\n{}", p.label, tail(&p.log(), 40)))
+            .map(|p| format!("--- {} ---\n{}", p.label, warnings(&p.log())))
             .collect::<Vec<_>>()
             .join("\n")
     }
@@ -232,7 +232,10 @@ fn redis_url() -> String {
     std::env::var("SCAIDNS_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
 }
 
-fn tail(text: &str, lines: usize) -> String {
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
+/// The lines of a log that are not plain information (warnings, errors, panics).
+fn warnings(log: &str) -> String {
+    log.lines()
+        .filter(|line| !line.contains(r#""level":"INFO""#))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

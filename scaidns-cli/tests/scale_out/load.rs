@@ -154,10 +154,9 @@ impl Load {
                                 .find(|z| z.1 == key.0)
                                 .expect("the zone written")
                                 .clone();
-                            ledger.expected.insert(
-                                key.clone(),
-                                answer["content"].as_str().map(str::to_owned),
-                            );
+                            ledger
+                                .expected
+                                .insert(key.clone(), answer["content"].as_str().map(str::to_owned));
                             live.push((zone, id, key));
                         }
                         (&Method::PATCH, Some(key)) => {

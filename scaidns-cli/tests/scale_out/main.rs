@@ -43,7 +43,9 @@ const STEP_BOUND: Duration = Duration::from_secs(90);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replicas_and_workers_survive_kills_without_losing_a_write() {
+    let t0 = Instant::now();
     let mut cluster = Cluster::start(3, 2).await;
+    step(t0, "3 replicas and 2 workers up");
     let db = MySqlPool::connect(&cluster.db.url)
         .await
         .expect("connect to the test database");
@@ -61,6 +63,7 @@ async fn replicas_and_workers_survive_kills_without_losing_a_write() {
     shared_state::rate_limits_are_shared(&api, &urls, &cluster.admin_key, &cluster.admin_user_id)
         .await;
 
+    step(t0, "revocation and rate limits shared");
     let mut zones = Vec::new();
     for n in 0..SHARED_ZONES {
         let (status, body, _) = api
@@ -83,9 +86,12 @@ async fn replicas_and_workers_survive_kills_without_losing_a_write() {
     });
     acked_at_least(&load, total / 4, &writers).await;
     cluster.replicas[2].kill().await;
+    step(t0, "replica serve-3 killed");
     acked_at_least(&load, total / 2, &writers).await;
     let interrupted = kill_worker_in_sync_job(&mut cluster, &db).await;
+    step(t0, &format!("worker {interrupted} killed in {SYNC_JOB}"));
     let ledger = writers.await.expect("writers");
+    step(t0, "writers done");
 
     // Ten minutes on: the killed worker's lease has lapsed.
     sqlx::query("UPDATE jobs SET lease_expires_at = ? WHERE name = ? AND lease_owner = ?")
@@ -101,11 +107,13 @@ async fn replicas_and_workers_survive_kills_without_losing_a_write() {
         move || taken_over_and_synced(db_ref, interrupted_ref),
     )
     .await;
+    step(t0, "job taken over, every zone in sync");
 
     assert!(
         ledger.refused.is_empty(),
-        "writes refused: {:#?}",
-        ledger.refused
+        "writes refused: {:#?}\n{}",
+        ledger.refused,
+        cluster.logs()
     );
     assert_eq!(
         leases::overlaps(&history),
@@ -127,6 +135,11 @@ async fn replicas_and_workers_survive_kills_without_losing_a_write() {
         ledger.uncertain.len(),
         history.len()
     );
+}
+
+/// Progress on the test's output, so a slow or stuck run shows where it stands.
+fn step(t0: Instant, what: &str) {
+    eprintln!("[{:6.1}s] {what}", t0.elapsed().as_secs_f64());
 }
 
 fn zone_ref(body: &Value) -> ZoneRef {
@@ -157,8 +170,14 @@ where
 
 async fn acked_at_least(load: &Load, n: usize, writers: &tokio::task::JoinHandle<Ledger>) {
     poll(&format!("{n} acknowledged writes"), move || async move {
-        assert!(!writers.is_finished(), "the writers stopped before {n} acks");
-        (load.acked.load(std::sync::atomic::Ordering::SeqCst) >= n).then_some(())
+        if load.acked.load(std::sync::atomic::Ordering::SeqCst) >= n {
+            return Some(());
+        }
+        assert!(
+            !writers.is_finished(),
+            "the writers stopped before {n} acks"
+        );
+        None
     })
     .await;
 }
@@ -317,7 +336,10 @@ async fn served_a(api: &Api, cluster: &Cluster, zone: &str) -> ARecords {
         .call(
             &cluster.pdns.api_key,
             Method::GET,
-            &format!("{}/api/v1/servers/localhost/zones/{zone}.", cluster.pdns.api_url),
+            &format!(
+                "{}/api/v1/servers/localhost/zones/{zone}.",
+                cluster.pdns.api_url
+            ),
             None,
         )
         .await;

@@ -101,7 +101,11 @@ pub async fn revoked_key_is_refused_everywhere(
                     None,
                 )
                 .await;
-            assert_eq!(status, StatusCode::OK, "{replica} before revocation: {body}");
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{replica} before revocation: {body}"
+            );
         }
     }
     let (status, body, _) = api

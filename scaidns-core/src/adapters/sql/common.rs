@@ -67,6 +67,13 @@ pub(crate) async fn finish<T>(tx: Transaction<'static, Db>, result: Result<T>) -
 }
 
 /// Deletes the rows of `table` with these ids that belong to `zone_id`.
+///
+/// Only ids that exist are deleted. On MariaDB/MySQL (repeatable read) a `DELETE` that finds
+/// no row by its primary key still locks the gap where the key would be, and new ids (UUIDv7)
+/// all fall into the last gap of the index: two writes adding rows to any two zones at once
+/// would each hold that gap and then wait for the other's insert there, a deadlock that fails
+/// one of them. The plain `SELECT` takes no lock; it runs under the zone's row lock, which
+/// every writer of this zone's rows holds, so no row of the zone can appear or go meanwhile.
 pub(crate) async fn delete_zone_rows(
     conn: &mut Conn,
     table: Table,
@@ -76,12 +83,25 @@ pub(crate) async fn delete_zone_rows(
     // Bounded so the statement stays under both engines' placeholder limits.
     for chunk in ids.chunks(500) {
         let marks = vec!["?"; chunk.len()].join(", ");
+        let select = format!(
+            "SELECT id FROM {} WHERE zone_id = ? AND id IN ({marks})",
+            table.name()
+        );
+        let mut query = sqlx::query_scalar::<_, String>(AssertSqlSafe(select)).bind(zone_id);
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        let existing = query.fetch_all(&mut *conn).await.map_err(db_err)?;
+        if existing.is_empty() {
+            continue;
+        }
+        let marks = vec!["?"; existing.len()].join(", ");
         let sql = format!(
             "DELETE FROM {} WHERE zone_id = ? AND id IN ({marks})",
             table.name()
         );
         let mut query = sqlx::query(AssertSqlSafe(sql)).bind(zone_id);
-        for id in chunk {
+        for id in &existing {
             query = query.bind(id.as_str());
         }
         query.execute(&mut *conn).await.map_err(db_err)?;
