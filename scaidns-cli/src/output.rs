@@ -41,6 +41,48 @@ fn code_for_status(status: u16) -> i32 {
     }
 }
 
+/// The exit code of an error answer. PowerDNS refusing a change (`backend_rejected`, 502) is
+/// a setting or input to fix, not an outage: PowerDNS answered (interface decision 26).
+fn code_for_error(status: u16, code: &str) -> i32 {
+    if code == "backend_rejected" {
+        INVALID
+    } else {
+        code_for_status(status)
+    }
+}
+
+/// What to check after an error with `code`, as a sentence to append.
+fn hint_for(code: &str) -> &'static str {
+    match code {
+        "backend_rejected" => {
+            "; PowerDNS answered but refused the change: check its log and pdns.conf \
+             (DNSSEC needs gsqlite3-dnssec=yes, gmysql-dnssec=yes or gpgsql-dnssec=yes)"
+        }
+        _ => "",
+    }
+}
+
+/// "cannot connect to http://…: connection refused; is `scaidns serve` running? …"
+fn cannot_connect(e: &reqwest::Error) -> String {
+    let url = e
+        .url()
+        .map(|u| format!("{}://{}", u.scheme(), u.authority()))
+        .unwrap_or_else(|| "the server".to_owned());
+    let why = if e.is_timeout() {
+        "timed out".to_owned()
+    } else {
+        // The innermost cause is the operating system's word ("Connection refused").
+        let mut source: Option<&dyn std::error::Error> = Some(e);
+        let mut last = e.to_string();
+        while let Some(s) = source {
+            last = s.to_string();
+            source = s.source();
+        }
+        last.to_lowercase()
+    };
+    format!("cannot connect to {url}: {why}; is `scaidns serve` running? set --url or SCAIDNS_URL")
+}
+
 impl From<scaidns_client::Error<ErrorBody>> for Failure {
     fn from(e: scaidns_client::Error<ErrorBody>) -> Self {
         match e {
@@ -49,12 +91,17 @@ impl From<scaidns_client::Error<ErrorBody>> for Failure {
                 let body = resp.into_inner();
                 let detail = readable_detail(&body.detail);
                 Self::new(
-                    code_for_status(status),
+                    code_for_error(status, &body.code),
                     format!(
-                        "{detail} ({}, HTTP {status}, request {})",
-                        body.code, body.request_id
+                        "{detail} ({}, HTTP {status}, request {}){}",
+                        body.code,
+                        body.request_id,
+                        hint_for(&body.code)
                     ),
                 )
+            }
+            scaidns_client::Error::CommunicationError(e) if e.is_connect() || e.is_timeout() => {
+                Self::new(UNAVAILABLE, cannot_connect(&e))
             }
             other => {
                 let code = other
@@ -116,6 +163,20 @@ impl From<scaidns_core::Error> for Failure {
             K::Upstream | K::Unavailable | K::Internal => UNAVAILABLE,
         };
         Self::new(code, e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_by_powerdns_is_invalid_and_names_the_setting() {
+        assert_eq!(code_for_error(502, "backend_rejected"), INVALID);
+        assert_eq!(code_for_error(502, "backend_unavailable"), UNAVAILABLE);
+        assert_eq!(code_for_error(503, "service_unavailable"), UNAVAILABLE);
+        assert!(hint_for("backend_rejected").contains("gsqlite3-dnssec=yes"));
+        assert_eq!(hint_for("conflict"), "");
     }
 }
 
