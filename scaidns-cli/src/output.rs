@@ -180,6 +180,28 @@ mod tests {
     }
 }
 
+/// What to tell the user when a write is saved but not (yet) published; `None` when it is
+/// published or the zone is not served. `status` is the zone's `sync_status`.
+pub fn not_published_note(
+    status: &str,
+    error: Option<&str>,
+    next_retry: Option<&chrono::DateTime<chrono::Utc>>,
+) -> Option<String> {
+    let why = error.map_or_else(String::new, |e| format!(": {e}"));
+    let next = next_retry.map_or_else(String::new, |t| {
+        format!(" (next {})", t.format("%H:%M:%S UTC"))
+    });
+    match status {
+        "pending" => Some(format!(
+            "saved; not yet published{why}; the retry loop tries every 30 s{next}"
+        )),
+        "error" => Some(format!(
+            "saved; PowerDNS refused to publish it{why}; the retry loop tries every 30 s{next}"
+        )),
+        _ => None,
+    }
+}
+
 /// A timestamp for tables: minutes are precise enough to read, and it is UTC like the API.
 pub fn when(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()

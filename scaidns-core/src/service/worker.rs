@@ -124,6 +124,19 @@ impl ScaiDns {
         Ok(runs)
     }
 
+    /// When the retry queue (`sync_pending_zones`) next runs, for answers about a change that
+    /// is saved but not published yet: never earlier than now; `None` before any worker ran.
+    pub async fn next_publication_retry(&self) -> Result<Option<DateTime<Utc>>> {
+        let now = self.clock().now();
+        Ok(self
+            .store()
+            .list_jobs()
+            .await?
+            .into_iter()
+            .find(|job| job.name == "sync_pending_zones")
+            .map(|job| job.next_run_at.max(now)))
+    }
+
     /// Claims `job` if it is due and free, runs it and records the result; its next run is
     /// planned one interval after `pass_started`.
     async fn run_if_due(
