@@ -49,7 +49,7 @@ pub async fn bootstrap(dev: bool, email: &str, output: Output) -> Result<(), Fai
     let done = service.bootstrap(email).await.map_err(|e| {
         let hint = if e.code() == "already_bootstrapped" {
             "; to make an existing user a platform admin run `scaidns assign-admin <email>`; \
-             to get another API key ask an admin to run `scaidns api-keys create --user <id>` \
+             to get another API key ask an admin to run `scaidns api-keys create --name <label> --user <id>` \
              (`scaidns api-keys list` and `revoke` manage existing keys)"
         } else {
             ""
