@@ -166,19 +166,6 @@ impl From<scaidns_core::Error> for Failure {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_refusal_by_powerdns_is_invalid_and_names_the_setting() {
-        assert_eq!(code_for_error(502, "backend_rejected"), INVALID);
-        assert_eq!(code_for_error(502, "backend_unavailable"), UNAVAILABLE);
-        assert_eq!(code_for_error(503, "service_unavailable"), UNAVAILABLE);
-        assert!(hint_for("backend_rejected").contains("gsqlite3-dnssec=yes"));
-        assert_eq!(hint_for("conflict"), "");
-    }
-}
 
 /// What to tell the user when a write is saved but not (yet) published; `None` when it is
 /// published or the zone is not served. `status` is the zone's `sync_status`.
@@ -234,5 +221,19 @@ pub fn print_table(headers: &[&str], rows: &[Vec<String>]) {
     line(headers.to_vec());
     for row in rows {
         line(row.iter().map(String::as_str).collect());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_by_powerdns_is_invalid_and_names_the_setting() {
+        assert_eq!(code_for_error(502, "backend_rejected"), INVALID);
+        assert_eq!(code_for_error(502, "backend_unavailable"), UNAVAILABLE);
+        assert_eq!(code_for_error(503, "service_unavailable"), UNAVAILABLE);
+        assert!(hint_for("backend_rejected").contains("gsqlite3-dnssec=yes"));
+        assert_eq!(hint_for("conflict"), "");
     }
 }
