@@ -166,7 +166,6 @@ impl From<scaidns_core::Error> for Failure {
     }
 }
 
-
 /// What to tell the user when a write is saved but not (yet) published; `None` when it is
 /// published or the zone is not served. `status` is the zone's `sync_status`.
 pub fn not_published_note(

@@ -58,3 +58,34 @@ async fn a_pending_zone_is_unpublished_not_in_sync() {
     assert_eq!(live.sync_status, SyncStatusDto::InSync);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn serve_without_jobs_leaves_them_to_the_workers() {
+    // Nothing but the in-process worker creates job rows: without it there are none, with it
+    // they appear once its first pass ran (polled with a bound).
+    let app = scaidns_tests::spawn_app_configured(scaidns_tests::TestOptions::default(), |c| {
+        c.run_jobs = false
+    })
+    .await;
+    assert_eq!(
+        app.client.health_live().await.unwrap().into_inner().status,
+        "ok"
+    );
+    assert!(app.service().store().list_jobs().await.unwrap().is_empty());
+    app.stop().await;
+
+    let app = spawn_app().await;
+    let mut jobs = Vec::new();
+    for _ in 0..500 {
+        jobs = app.service().store().list_jobs().await.unwrap();
+        if jobs.iter().any(|j| j.last_finished_at.is_some()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        jobs.iter().any(|j| j.name == "sync_pending_zones"),
+        "{jobs:?}"
+    );
+    app.stop().await;
+}
