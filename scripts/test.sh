@@ -16,7 +16,7 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 packages=(pdns-server pdns-backend-sqlite3 pdns-backend-mysql mariadb-server mariadb-client
           postgresql postgresql-client redis-server bind9-dnsutils sqlite3 openssl python3 python3-venv
-          g++ wrk curl)
+          g++ wrk curl jq)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -164,6 +164,15 @@ scripts/contract/run.sh || contract=$?
 if [ "$contract" -ne 0 ]; then
   log "the API contract run failed"
   [ "$status" -ne 0 ] || status=$contract
+fi
+# The deployment and operator guides as written (scripts/docs_test.sh): a step that no longer
+# works fails the run like a test.
+log "walking docs/deployment.md and docs/operations.md (scripts/docs_test.sh)"
+docs=0
+scripts/docs_test.sh || docs=$?
+if [ "$docs" -ne 0 ]; then
+  log "the documented deployment steps failed"
+  [ "$status" -ne 0 ] || status=$docs
 fi
 # cargo prints one result line per test binary, the last often a doc-test run with no tests:
 # close with the totals so the outcome is read from the whole run.

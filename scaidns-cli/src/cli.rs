@@ -63,6 +63,11 @@ pub enum Command {
         /// Do not run database migrations at start.
         #[arg(long)]
         no_migrate: bool,
+        /// Do not run the background jobs (retry queue, validation re-checks, rollovers,
+        /// purges) in this process: for deployments with dedicated `scaidns worker`s
+        /// (same as RUN_JOBS=false).
+        #[arg(long)]
+        no_jobs: bool,
     },
     /// Apply database migrations and exit.
     Migrate {

@@ -41,6 +41,48 @@ fn code_for_status(status: u16) -> i32 {
     }
 }
 
+/// The exit code of an error answer. PowerDNS refusing a change (`backend_rejected`, 502) is
+/// a setting or input to fix, not an outage: PowerDNS answered (interface decision 26).
+fn code_for_error(status: u16, code: &str) -> i32 {
+    if code == "backend_rejected" {
+        INVALID
+    } else {
+        code_for_status(status)
+    }
+}
+
+/// What to check after an error with `code`, as a sentence to append.
+fn hint_for(code: &str) -> &'static str {
+    match code {
+        "backend_rejected" => {
+            "; PowerDNS answered but refused the change: check its log and pdns.conf \
+             (DNSSEC needs gsqlite3-dnssec=yes, gmysql-dnssec=yes or gpgsql-dnssec=yes)"
+        }
+        _ => "",
+    }
+}
+
+/// "cannot connect to http://…: connection refused; is `scaidns serve` running? …"
+fn cannot_connect(e: &reqwest::Error) -> String {
+    let url = e
+        .url()
+        .map(|u| format!("{}://{}", u.scheme(), u.authority()))
+        .unwrap_or_else(|| "the server".to_owned());
+    let why = if e.is_timeout() {
+        "timed out".to_owned()
+    } else {
+        // The innermost cause is the operating system's word ("Connection refused").
+        let mut source: Option<&dyn std::error::Error> = Some(e);
+        let mut last = e.to_string();
+        while let Some(s) = source {
+            last = s.to_string();
+            source = s.source();
+        }
+        last.to_lowercase()
+    };
+    format!("cannot connect to {url}: {why}; is `scaidns serve` running? set --url or SCAIDNS_URL")
+}
+
 impl From<scaidns_client::Error<ErrorBody>> for Failure {
     fn from(e: scaidns_client::Error<ErrorBody>) -> Self {
         match e {
@@ -49,12 +91,17 @@ impl From<scaidns_client::Error<ErrorBody>> for Failure {
                 let body = resp.into_inner();
                 let detail = readable_detail(&body.detail);
                 Self::new(
-                    code_for_status(status),
+                    code_for_error(status, &body.code),
                     format!(
-                        "{detail} ({}, HTTP {status}, request {})",
-                        body.code, body.request_id
+                        "{detail} ({}, HTTP {status}, request {}){}",
+                        body.code,
+                        body.request_id,
+                        hint_for(&body.code)
                     ),
                 )
+            }
+            scaidns_client::Error::CommunicationError(e) if e.is_connect() || e.is_timeout() => {
+                Self::new(UNAVAILABLE, cannot_connect(&e))
             }
             other => {
                 let code = other
@@ -119,6 +166,28 @@ impl From<scaidns_core::Error> for Failure {
     }
 }
 
+/// What to tell the user when a write is saved but not (yet) published; `None` when it is
+/// published or the zone is not served. `status` is the zone's `sync_status`.
+pub fn not_published_note(
+    status: &str,
+    error: Option<&str>,
+    next_retry: Option<&chrono::DateTime<chrono::Utc>>,
+) -> Option<String> {
+    let why = error.map_or_else(String::new, |e| format!(": {e}"));
+    let next = next_retry.map_or_else(String::new, |t| {
+        format!(" (next {})", t.format("%H:%M:%S UTC"))
+    });
+    match status {
+        "pending" => Some(format!(
+            "saved; not yet published{why}; the retry loop tries every 30 s{next}"
+        )),
+        "error" => Some(format!(
+            "saved; PowerDNS refused to publish it{why}; the retry loop tries every 30 s{next}"
+        )),
+        _ => None,
+    }
+}
+
 /// A timestamp for tables: minutes are precise enough to read, and it is UTC like the API.
 pub fn when(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d %H:%M UTC").to_string()
@@ -151,5 +220,19 @@ pub fn print_table(headers: &[&str], rows: &[Vec<String>]) {
     line(headers.to_vec());
     for row in rows {
         line(row.iter().map(String::as_str).collect());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_by_powerdns_is_invalid_and_names_the_setting() {
+        assert_eq!(code_for_error(502, "backend_rejected"), INVALID);
+        assert_eq!(code_for_error(502, "backend_unavailable"), UNAVAILABLE);
+        assert_eq!(code_for_error(503, "service_unavailable"), UNAVAILABLE);
+        assert!(hint_for("backend_rejected").contains("gsqlite3-dnssec=yes"));
+        assert_eq!(hint_for("conflict"), "");
     }
 }

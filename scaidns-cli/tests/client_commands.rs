@@ -216,5 +216,141 @@ async fn exit_codes() {
         .output()
         .await
         .unwrap();
-    assert_eq!(code(&out), 6, "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 6, "{stderr}");
+    // Says what to do, not "Communication Error: error sending request".
+    assert!(
+        stderr.contains(&format!("cannot connect to {gone}"))
+            && stderr.contains("connection refused")
+            && stderr.contains("is `scaidns serve` running? set --url or SCAIDNS_URL"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn a_name_held_by_a_live_zone_and_pending_claims_resolves_to_the_live_one() {
+    let app = spawn_app().await;
+    // Another tenant's pending claim first (pending claims never block anyone), then the
+    // platform admin's live zone of the same name.
+    let other = app.tenant_with_user("claimer").await;
+    let out = run(&app, &other.key, &["domains", "create", "shared.test"]).await;
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    ok(&app, &["domains", "create", "shared.test"]).await;
+    // Now live: a third tenant is refused at creation with zone_taken.
+    let late = app.tenant_with_user("latecomer").await;
+    let out = run(&app, &late.key, &["domains", "create", "shared.test"]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 5, "{stderr}");
+    assert!(stderr.contains("zone_taken"), "{stderr}");
+
+    let out = run(
+        &app,
+        &app.admin_key,
+        &["records", "add", "shared.test", "www", "A", "192.0.2.7"],
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 0, "{stderr}");
+    assert!(
+        stderr.contains("several zones are named shared.test; using the live one"),
+        "{stderr}"
+    );
+    let reply = dns::query(app.dns_addr.unwrap(), "www.shared.test.", "A").await;
+    assert_eq!(reply.answer_texts("A"), vec!["192.0.2.7"]);
+
+    // The audit log names the CLI as the user agent, and the record's type.
+    let entries = json(&app, &["audit", "list", "--action", "record.create"]).await;
+    let entry = &entries["data"][0];
+    assert_eq!(
+        entry["user_agent"],
+        format!("scaidns-cli/{}", env!("CARGO_PKG_VERSION")),
+        "{entry}"
+    );
+    let table = ok(&app, &["audit", "list", "--action", "record.create"]).await;
+    assert!(table.contains("record www.shared.test A"), "{table}");
+}
+
+#[tokio::test]
+async fn a_write_during_a_powerdns_outage_says_it_is_not_published() {
+    use scaidns_tests::pdns::PdnsServer;
+    use scaidns_tests::{TestBackend, TestOptions, spawn_app_with};
+
+    let mut pdns = PdnsServer::start().await;
+    let app = spawn_app_with(TestOptions {
+        backend: TestBackend::PowerDns {
+            api_url: pdns.api_url.clone(),
+            api_key: pdns.api_key.clone(),
+        },
+        ..TestOptions::default()
+    })
+    .await;
+    ok(&app, &["domains", "create", "outage.test"]).await;
+    let added = json(
+        &app,
+        &["records", "add", "outage.test", "a", "A", "192.0.2.1"],
+    )
+    .await;
+    assert_eq!(added["sync_status"], "in_sync", "{added}");
+
+    pdns.stop().await;
+    // The write is saved (exit 0) and says it is not published yet, in the zone's terms.
+    let out = run(
+        &app,
+        &app.admin_key,
+        &["records", "add", "outage.test", "www", "A", "192.0.2.7"],
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 0, "{stderr}");
+    assert!(
+        stderr.contains("saved; not yet published") && stderr.contains("every 30 s"),
+        "{stderr}"
+    );
+    let added = json(
+        &app,
+        &["records", "add", "outage.test", "mx", "A", "192.0.2.8"],
+    )
+    .await;
+    assert_eq!(added["sync_status"], "pending", "{added}");
+    assert!(added["sync_error"].is_string(), "{added}");
+
+    // A delete (204) carries it in X-Sync-Status.
+    let id = added["id"].as_str().unwrap().to_owned();
+    let zone_id = added["domain_id"].as_str().unwrap().to_owned();
+    let resp = app
+        .http
+        .delete(app.url(&format!("/api/v1/domains/{zone_id}/records/{id}")))
+        .header("X-API-Key", &app.admin_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    assert_eq!(resp.headers()["x-sync-status"], "pending");
+
+    // Back up: the retry queue publishes it (called directly: the server's own worker holds
+    // the job's schedule); the next write answers in_sync.
+    pdns.restart().await;
+    app.service().sync_pending_zones().await.unwrap();
+    let reply = dns::query(pdns.dns_addr, "www.outage.test.", "A").await;
+    assert_eq!(reply.answer_texts("A"), vec!["192.0.2.7"]);
+    let listed = json(&app, &["records", "list", "outage.test"]).await;
+    let first = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["display_name"] == "a")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = run(
+        &app,
+        &app.admin_key,
+        &["records", "delete", "outage.test", &first],
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 0, "{stderr}");
+    assert!(!stderr.contains("not yet published"), "{stderr}");
+    app.stop().await;
 }

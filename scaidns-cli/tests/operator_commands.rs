@@ -400,3 +400,146 @@ async fn help_lists_every_subcommand() {
         assert!(text(&out.stdout).contains(flag), "{}", text(&out.stdout));
     }
 }
+
+/// `scaidns args…` in production mode on the SQLite file `db` (which need not exist yet).
+fn command_on(
+    db: &Path,
+    pdns: &PdnsServer,
+    pdns_key: &str,
+    args: &[&str],
+) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_scaidns"));
+    command
+        .args(args)
+        .current_dir(db.parent().unwrap())
+        .env_clear()
+        .env("ENVIRONMENT", "production")
+        .env("DATABASE_URL", format!("sqlite:{}", db.display()))
+        .env("PDNS_API_URL", &pdns.api_url)
+        .env("PDNS_API_KEY", pdns_key)
+        .env("API_KEY_PEPPER", "operator-test-pepper-0123456789abcdef")
+        .env("SESSION_SECRET", "operator-test-session-0123456789abcdef")
+        .env("EXTERNAL_URL", "https://dns.example.test")
+        .env("LOG_FORMAT", "json");
+    command
+}
+
+#[tokio::test]
+async fn migrate_counts_and_a_second_bootstrap_names_the_ways_forward() {
+    let pdns = PdnsServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("fresh.sqlite3");
+    let run = |args: &'static [&'static str]| {
+        let mut command = command_on(&db, &pdns, &pdns.api_key, args);
+        async move { command.output().await.unwrap() }
+    };
+    let first = run(&["migrate"]).await;
+    assert_eq!(code(&first), 0, "{}", text(&first.stderr));
+    let said = text(&first.stdout);
+    assert!(
+        said.starts_with("applied ") && said.contains(" migrations; database is up to date"),
+        "{said}"
+    );
+    let again = run(&["migrate"]).await;
+    assert_eq!(
+        text(&again.stdout).trim(),
+        "database is up to date (no migration to apply)"
+    );
+
+    let boot = run(&["bootstrap", "--email", "first@ops.test"]).await;
+    assert_eq!(code(&boot), 0, "{}", text(&boot.stderr));
+    let twice = run(&["bootstrap", "--email", "second@ops.test"]).await;
+    let stderr = text(&twice.stderr);
+    assert_eq!(code(&twice), 5, "{stderr}");
+    assert!(
+        stderr.contains("already been bootstrapped")
+            && stderr.contains("scaidns assign-admin")
+            && stderr.contains("scaidns api-keys create"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_pdns_api_key_is_named_at_start_in_json_logs() {
+    use tokio::io::AsyncBufReadExt;
+
+    let pdns = PdnsServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("worker.sqlite3");
+    let migrated = command_on(&db, &pdns, &pdns.api_key, &["migrate"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(code(&migrated), 0, "{}", text(&migrated.stderr));
+
+    let mut worker = command_on(&db, &pdns, "not-the-key", &["worker"])
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(worker.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    // Bounded: the warning comes before the first pass; the bound only stops a broken build.
+    let found = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            let found = line.contains("PDNS_API_KEY");
+            seen.push(line);
+            if found {
+                return true;
+            }
+        }
+        false
+    })
+    .await
+    .unwrap_or(false);
+    let _ = worker.kill().await;
+    assert!(found, "no warning naming PDNS_API_KEY in {seen:#?}");
+    // Every line is JSON under LOG_FORMAT=json, the first one ("worker started") included.
+    for line in &seen {
+        let value: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(value["level"].is_string(), "{line}");
+    }
+    assert!(seen[0].contains("worker started"), "{seen:#?}");
+    let warning = seen.last().unwrap();
+    assert!(
+        warning.contains("WARN") && warning.contains("401"),
+        "{warning}"
+    );
+    assert!(
+        !warning.contains("not-the-key"),
+        "the key is never logged: {warning}"
+    );
+}
+
+#[tokio::test]
+async fn text_logs_to_a_pipe_have_no_colours() {
+    use tokio::io::AsyncBufReadExt;
+
+    let pdns = PdnsServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("text.sqlite3");
+    let migrated = command_on(&db, &pdns, &pdns.api_key, &["migrate"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(code(&migrated), 0, "{}", text(&migrated.stderr));
+    let mut worker = command_on(&db, &pdns, &pdns.api_key, &["worker"])
+        .env("LOG_FORMAT", "text")
+        .stdout(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(worker.stdout.take().unwrap()).lines();
+    // Bounded wait for the first line (it is written at start).
+    let first = tokio::time::timeout(std::time::Duration::from_secs(60), lines.next_line())
+        .await
+        .expect("a first log line")
+        .unwrap()
+        .expect("a first log line");
+    let _ = worker.kill().await;
+    assert!(first.contains("worker started"), "{first}");
+    assert!(
+        !first.contains('\u{1b}'),
+        "ANSI escapes in a pipe: {first:?}"
+    );
+}

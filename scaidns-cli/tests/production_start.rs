@@ -31,3 +31,34 @@ fn serve_in_production_without_powerdns_refuses_and_names_the_variables() {
         assert!(stderr.contains(name), "{name} not named in: {stderr}");
     }
 }
+
+#[test]
+fn a_malformed_env_file_names_its_line_and_nothing_starts() {
+    let dir = std::env::temp_dir().join(format!("scaidns-bad-env-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join(".env"),
+        "ENVIRONMENT=production\nAPI_KEY_PEPPER=<openssl rand -hex 32>\nSESSION_SECRET=s\n",
+    )
+    .unwrap();
+    for command in [&["serve"][..], &["migrate"][..]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_scaidns"))
+            .args(command)
+            .current_dir(&dir)
+            .env_clear()
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(5), "{command:?}: {stderr}");
+        assert!(
+            stderr.contains(".env line 2 (API_KEY_PEPPER)") && stderr.contains("quote it"),
+            "{command:?}: {stderr}"
+        );
+        assert!(!stderr.contains("missing"), "no spurious missing: {stderr}");
+        assert!(
+            !stderr.contains("openssl"),
+            "the value is not echoed: {stderr}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

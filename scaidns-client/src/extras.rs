@@ -29,7 +29,15 @@ impl std::fmt::Display for BuildError {
 
 impl std::error::Error for BuildError {}
 
-fn with_header(base_url: &str, name: &'static str, value: &str) -> Result<Client, BuildError> {
+/// The `User-Agent` of a client built here unless the caller names itself.
+pub const USER_AGENT: &str = concat!("scaidns-client/", env!("CARGO_PKG_VERSION"));
+
+fn with_header(
+    base_url: &str,
+    name: &'static str,
+    value: &str,
+    user_agent: &str,
+) -> Result<Client, BuildError> {
     let mut value = HeaderValue::from_str(value).map_err(|_| BuildError::InvalidCredential)?;
     // Keeps the credential out of reqwest's Debug output.
     value.set_sensitive(true);
@@ -37,6 +45,7 @@ fn with_header(base_url: &str, name: &'static str, value: &str) -> Result<Client
     headers.insert(name, value);
     let http = reqwest::Client::builder()
         .default_headers(headers)
+        .user_agent(user_agent)
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(60))
         .build()
@@ -51,12 +60,27 @@ impl Client {
     /// A client sending `X-API-Key: <key>` on every request. `base_url` is the server root,
     /// e.g. `http://127.0.0.1:8000` (the paths carry `/api/v1`).
     pub fn with_api_key(base_url: &str, key: &str) -> Result<Self, BuildError> {
-        with_header(base_url, "x-api-key", key)
+        with_header(base_url, "x-api-key", key, USER_AGENT)
+    }
+
+    /// [`Client::with_api_key`] naming the calling program in `User-Agent` (the audit log
+    /// records it), e.g. `scaidns-cli/0.1.0`.
+    pub fn with_api_key_as(
+        base_url: &str,
+        key: &str,
+        user_agent: &str,
+    ) -> Result<Self, BuildError> {
+        with_header(base_url, "x-api-key", key, user_agent)
     }
 
     /// A client sending `Authorization: Bearer <token>` on every request.
     pub fn with_bearer(base_url: &str, token: &str) -> Result<Self, BuildError> {
-        with_header(base_url, AUTHORIZATION.as_str(), &format!("Bearer {token}"))
+        with_header(
+            base_url,
+            AUTHORIZATION.as_str(),
+            &format!("Bearer {token}"),
+            USER_AGENT,
+        )
     }
 }
 

@@ -28,10 +28,20 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 /// How often key use recorded in memory is written to the store.
 const KEY_USE_FLUSH_EVERY: Duration = Duration::from_secs(2);
 
+/// `?strict=true` on the load balancers' path.
+#[derive(serde::Deserialize)]
+struct ReadyParams {
+    strict: Option<bool>,
+}
+
 #[handler]
-async fn ready_outside(state: Data<&AppState>) -> poem::Response {
+async fn ready_outside(
+    state: Data<&AppState>,
+    params: poem::Result<poem::web::Query<ReadyParams>>,
+) -> poem::Response {
     // Same answer as the documented /api/v1/health/ready, for load balancers.
-    health::readiness(&state).await.into_response()
+    let strict = params.is_ok_and(|p| p.0.strict.unwrap_or(false));
+    health::readiness(&state, strict).await.into_response()
 }
 
 #[handler]
@@ -109,7 +119,7 @@ pub struct RunningServer {
     dns: Option<DnsListener>,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
-    retry: tokio::task::JoinHandle<()>,
+    retry: Option<tokio::task::JoinHandle<()>>,
     key_use: (oneshot::Sender<()>, tokio::task::JoinHandle<()>),
 }
 
@@ -146,7 +156,9 @@ impl RunningServer {
     }
 
     async fn wait(mut self) {
-        self.retry.abort();
+        if let Some(retry) = &self.retry {
+            retry.abort();
+        }
         match (&mut self.task).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::error!(error = %e, "HTTP server failed"),
@@ -185,7 +197,12 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
             Err(e) => tracing::error!(error = %e, "could not load zones into the embedded backend"),
         }
     }
-    let retry = tokio::spawn(retry_pending_zones(state.clone()));
+    crate::startup_check::powerdns(&state.service, &state.config).await;
+    // Deployments with dedicated workers turn the in-process copy off (RUN_JOBS=false).
+    let retry = state
+        .config
+        .run_jobs
+        .then(|| tokio::spawn(retry_pending_zones(state.clone())));
     let (stop_key_use, key_use_stopped) = oneshot::channel::<()>();
     let key_use = (
         stop_key_use,

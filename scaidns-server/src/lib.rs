@@ -19,6 +19,7 @@ pub mod middleware;
 pub mod rate_limit_edge;
 pub mod spec;
 pub mod spec_refinement;
+pub mod startup_check;
 pub mod state;
 pub mod telemetry;
 pub mod timestamp;

@@ -18,9 +18,11 @@ pub fn init(level: LogLevel, format: LogFormat) {
             "{level},sqlx=warn,hickory_server=warn,hickory_proto=warn"
         ))
     });
+    // Colours only for a person at a terminal: a file or journald would keep the escapes.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_target(true);
+        .with_target(true)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()));
     let _ = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),

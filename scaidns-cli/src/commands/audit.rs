@@ -110,7 +110,15 @@ fn resource(e: &AuditLogResponse) -> String {
         .as_deref()
         .or(e.resource_id.as_deref())
         .unwrap_or("-");
-    format!("{} {what}", e.resource_type)
+    // A record's name alone is ambiguous (`@` is the apex of every type): add its type.
+    let rtype = ["after", "before"]
+        .iter()
+        .find_map(|side| e.details[*side]["type"].as_str())
+        .filter(|_| e.resource_type == "record");
+    match rtype {
+        Some(rtype) => format!("{} {what} {rtype}", e.resource_type),
+        None => format!("{} {what}", e.resource_type),
+    }
 }
 
 fn show(e: &AuditLogResponse) {

@@ -12,10 +12,13 @@ fn config(dev: bool) -> Result<Config, Failure> {
 }
 
 /// `scaidns serve`.
-pub async fn serve(dev: bool, no_migrate: bool) -> Result<(), Failure> {
+pub async fn serve(dev: bool, no_migrate: bool, no_jobs: bool) -> Result<(), Failure> {
     let mut config = config(dev)?;
     if no_migrate {
         config.auto_migrate = false;
+    }
+    if no_jobs {
+        config.run_jobs = false;
     }
     scaidns_server::telemetry::init(config.log_level, config.log_format);
     scaidns_server::serve(config)
@@ -26,12 +29,13 @@ pub async fn serve(dev: bool, no_migrate: bool) -> Result<(), Failure> {
 /// `scaidns migrate`.
 pub async fn migrate(dev: bool, output: Output) -> Result<(), Failure> {
     let config = config(dev)?;
-    wiring::migrate(&config)
+    let applied = wiring::migrate(&config)
         .await
         .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))?;
     match output {
-        Output::Json => print_json(&json!({ "migrated": true })),
-        Output::Text => println!("database is up to date"),
+        Output::Json => print_json(&json!({ "migrated": true, "applied": applied })),
+        Output::Text if applied == 0 => println!("database is up to date (no migration to apply)"),
+        Output::Text => println!("applied {applied} migrations; database is up to date"),
     }
     Ok(())
 }
@@ -42,7 +46,18 @@ pub async fn bootstrap(dev: bool, email: &str, output: Output) -> Result<(), Fai
     let service = wiring::service(&config, Needs::Store)
         .await
         .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))?;
-    let done = service.bootstrap(email).await?;
+    let done = service.bootstrap(email).await.map_err(|e| {
+        let hint = if e.code() == "already_bootstrapped" {
+            "; to make an existing user a platform admin run `scaidns assign-admin <email>`; \
+             to get another API key ask an admin to run `scaidns api-keys create --name <label> --user <id>` \
+             (`scaidns api-keys list` and `revoke` manage existing keys)"
+        } else {
+            ""
+        };
+        let mut failure = Failure::from(e);
+        failure.message.push_str(hint);
+        failure
+    })?;
     match output {
         Output::Json => print_json(&json!({
             "user_id": done.user.id.to_string(),

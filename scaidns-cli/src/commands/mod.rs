@@ -21,7 +21,11 @@ use crate::output::{Failure, USAGE};
 pub async fn run(cli: Cli) -> Result<(), Failure> {
     let output = cli.output();
     match &cli.command {
-        Command::Serve { local, no_migrate } => local::serve(local.dev, *no_migrate).await,
+        Command::Serve {
+            local,
+            no_migrate,
+            no_jobs,
+        } => local::serve(local.dev, *no_migrate, *no_jobs).await,
         Command::Migrate { local } => local::migrate(local.dev, output).await,
         Command::Bootstrap { local, email } => local::bootstrap(local.dev, email, output).await,
         Command::ApiKeys(cmd) => api_keys::run(&client(&cli)?, cmd, output).await,
@@ -66,6 +70,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
+/// What the server's audit log records as the CLI's user agent.
+const USER_AGENT: &str = concat!("scaidns-cli/", env!("CARGO_PKG_VERSION"));
+
 /// The authenticated API client for client commands.
 fn client(cli: &Cli) -> Result<Client, Failure> {
     let key = cli
@@ -78,5 +85,6 @@ fn client(cli: &Cli) -> Result<Client, Failure> {
                 "an API key is needed: pass --api-key or set SCAIDNS_API_KEY",
             )
         })?;
-    Client::with_api_key(&cli.url, key).map_err(|e| Failure::new(USAGE, e.to_string()))
+    Client::with_api_key_as(&cli.url, key, USER_AGENT)
+        .map_err(|e| Failure::new(USAGE, e.to_string()))
 }

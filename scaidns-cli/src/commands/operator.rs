@@ -35,10 +35,12 @@ pub async fn worker(dev: bool, once: bool, output: Output) -> Result<(), Failure
         scaidns_server::worker::owner_name("worker"),
     );
     if !once {
-        eprintln!("worker {} started; ctrl-c stops it", worker.owner);
+        // Through the log, so that LOG_FORMAT=json gets JSON from the first line on.
+        tracing::info!(owner = %worker.owner, "worker started; ctrl-c stops it");
+        scaidns_server::startup_check::powerdns(&service, &config).await;
         tokio::select! {
             () = scaidns_server::worker::run(service, worker) => {}
-            _ = tokio::signal::ctrl_c() => eprintln!("worker stopping"),
+            _ = tokio::signal::ctrl_c() => tracing::info!("worker stopping"),
         }
         return Ok(());
     }

@@ -1,12 +1,14 @@
 //! `scaidns records list|add|update|delete`.
 
 use scaidns_client::Client;
-use scaidns_client::types::{RecordCreateRequest, RecordResponse, RecordUpdateRequest};
+use scaidns_client::types::{
+    RecordCreateRequest, RecordResponse, RecordUpdateRequest, RecordWritten,
+};
 use serde_json::json;
 
 use crate::cli::{Output, RecordsCommand};
 use crate::commands::zone_ref::{Deleted, zone_id};
-use crate::output::{Failure, USAGE, print_json, print_table};
+use crate::output::{Failure, USAGE, not_published_note, print_json, print_table};
 
 /// Runs one `records` subcommand.
 pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Result<(), Failure> {
@@ -87,7 +89,16 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
         RecordsCommand::Delete { zone, record } => {
             let id = zone_id(client, zone, Deleted::Exclude).await?;
             let gone = client.record_get(&id, record).await?.into_inner();
-            client.record_delete(&id, record).await?;
+            let done = client.record_delete(&id, record).await?;
+            let sync = done
+                .headers()
+                .get("x-sync-status")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("in_sync")
+                .to_owned();
+            if let Some(note) = not_published_note(&sync, None, None) {
+                eprintln!("{note}");
+            }
             match output {
                 Output::Json => print_json(&json!({ "id": gone.id, "deleted": true })),
                 Output::Text => println!(
@@ -100,13 +111,26 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
     }
 }
 
-fn one(r: &RecordResponse, output: Output, verb: &str) {
+/// Prints a written record and, on stderr, whether the change is published yet.
+fn one(r: &RecordWritten, output: Output, verb: &str) {
+    let value = serde_json::to_value(r).unwrap_or_default();
     match output {
-        Output::Json => print_json(&serde_json::to_value(r).unwrap_or_default()),
+        Output::Json => print_json(&value),
         Output::Text => {
             println!("{verb} record {}", r.id);
-            table(std::slice::from_ref(r));
+            // The written record carries the record's fields and the publication state.
+            if let Ok(record) = serde_json::from_value::<RecordResponse>(value) {
+                table(std::slice::from_ref(&record));
+            }
         }
+    }
+    let note = not_published_note(
+        &r.sync_status.to_string(),
+        r.sync_error.as_deref(),
+        r.next_retry_at.as_ref(),
+    );
+    if let Some(note) = note {
+        eprintln!("{note}");
     }
 }
 

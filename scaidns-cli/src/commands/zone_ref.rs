@@ -50,6 +50,11 @@ pub async fn zone(client: &Client, arg: &str, deleted: Deleted) -> Result<Domain
     find(client, arg, deleted).await
 }
 
+/// Served by the DNS backend.
+fn is_live(z: &DomainResponse) -> bool {
+    z.status == ZoneStatusDto::Active
+}
+
 async fn find(client: &Client, arg: &str, deleted: Deleted) -> Result<DomainResponse, Failure> {
     let wanted = normalise(arg);
     let include_deleted = deleted != Deleted::Exclude;
@@ -94,6 +99,17 @@ async fn find(client: &Client, arg: &str, deleted: Deleted) -> Result<DomainResp
             },
         )),
         1 => Ok(matches.remove(0)),
+        // Only one of them can be live (a name is served once); pending claims of other
+        // tenants are what a platform admin usually sees beside it.
+        _ if matches.iter().filter(|z| is_live(z)).count() == 1 => {
+            let chosen = matches.into_iter().find(is_live).expect("counted above");
+            eprintln!(
+                "several zones are named {wanted}; using the live one, {} (tenant {}); pass an id \
+                 to pick another",
+                chosen.id, chosen.tenant_id
+            );
+            Ok(chosen)
+        }
         _ => {
             let ids: Vec<String> = matches
                 .iter()

@@ -65,6 +65,8 @@ pub struct Validation {
     pub last_message: Option<String>,
     /// When the last check ran.
     pub checked_at: Option<DateTime<Utc>>,
+    /// How many checks ran (by the owner and by the worker).
+    pub check_count: u32,
     /// When it expires.
     pub expires_at: DateTime<Utc>,
     /// Creation time.

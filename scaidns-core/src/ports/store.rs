@@ -356,8 +356,8 @@ pub trait Store:
     + crate::ports::rbac::RbacStore
     + std::fmt::Debug
 {
-    /// Runs pending migrations.
-    async fn migrate(&self) -> Result<()>;
+    /// Runs pending migrations; how many it applied.
+    async fn migrate(&self) -> Result<u64>;
     /// Whether the database answers.
     async fn health(&self) -> Result<()>;
     /// Engine name for logs (`mysql`, `postgres`, `sqlite`).

@@ -26,13 +26,16 @@ impl ScaiDns {
             Actor::ApiKey { owner, .. } => *owner,
             Actor::System => None,
         };
-        let user = match user_id {
+        let mut user = match user_id {
             Some(id) => match ctx.authz.user(id) {
                 Some(user) => Some(user.clone()),
                 None => self.store.get_user(id).await?,
             },
             None => None,
         };
+        if let Some(user) = &mut user {
+            self.derive_role_flags(user).await?;
+        }
         let groups = match &user {
             Some(u) => self.store.user_group_ids(u.id).await?,
             None => Vec::new(),

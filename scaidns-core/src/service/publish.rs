@@ -164,7 +164,17 @@ impl ScaiDns {
             .await?
         {
             match self.sync_zone(zone.id).await?.status {
-                SyncStatus::InSync => ok += 1,
+                SyncStatus::InSync => {
+                    // What an operator watches for after an outage (issue 16, item 4).
+                    let since = zone.sync.last_synced_at.unwrap_or(zone.created_at);
+                    tracing::info!(
+                        zone = %zone.name,
+                        generation = zone.generation,
+                        out_of_sync_seconds = (self.clock().now() - since).num_seconds(),
+                        "published what was pending"
+                    );
+                    ok += 1;
+                }
                 _ => failed += 1,
             }
         }

@@ -225,7 +225,7 @@ impl ScaiDns {
         zone_id: ZoneId,
         id: RecordId,
         if_match: &IfMatch,
-    ) -> Result<()> {
+    ) -> Result<Zone> {
         ctx.require(Permission::RECORDS_DELETE)?;
         let zone = self
             .writable_zone(ctx, Permission::RECORDS_DELETE, zone_id)
@@ -241,9 +241,10 @@ impl ScaiDns {
         .await?;
         let mut change = ChangeSet::new(zone.default_ttl);
         change.deletes.push(id);
+        // The zone afterwards: its sync state tells the caller whether the delete is published.
         self.apply_record_change(ctx, &zone, change, if_match)
             .await
-            .map(drop)
+            .map(|applied| applied.zone)
     }
 
     /// Plans `change` against the zone's records as they stand in its turn (see

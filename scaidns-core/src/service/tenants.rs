@@ -215,9 +215,35 @@ impl ScaiDns {
             Target::Tenant(tenant_id.unwrap_or(ctx.tenant_id)),
         )
         .await?;
-        self.store
+        let mut users = self
+            .store
             .list_users(Some(tenant_id.unwrap_or(ctx.tenant_id)), page)
-            .await
+            .await?;
+        for user in &mut users.items {
+            self.derive_role_flags(user).await?;
+        }
+        Ok(users)
+    }
+
+    /// Sets `is_tenant_admin` as the assignments say: the stored flag (the identity
+    /// provider's word, or bootstrap) or a direct `tenant_admin` assignment in the user's own
+    /// tenant, so the flag never contradicts the roles listed for the user.
+    pub(crate) async fn derive_role_flags(&self, user: &mut User) -> Result<()> {
+        use crate::rbac::roles::TENANT_ADMIN;
+        use crate::rbac::{RoleScope, Subject, system_role};
+        if user.is_tenant_admin {
+            return Ok(());
+        }
+        let Some(role) = system_role(TENANT_ADMIN).map(|r| r.role_id()) else {
+            return Ok(());
+        };
+        user.is_tenant_admin = self
+            .store
+            .list_role_assignments(Subject::User(user.id))
+            .await?
+            .iter()
+            .any(|a| a.role_id == role && a.scope == RoleScope::Tenant(user.tenant_id));
+        Ok(())
     }
 
     /// Creates the platform tenant, its first platform admin and that admin's API key. Runs

@@ -11,7 +11,7 @@ use crate::ownership::{Validation, ValidationStatus, ValidationType};
 use crate::rbac::Permission;
 use crate::service::publish::{Publication, zone_spec};
 use crate::service::zones::zone_audit_view;
-use crate::service::{OpContext, ScaiDns};
+use crate::service::{Actor, OpContext, ScaiDns};
 use crate::zone::claims::OverlapPolicy;
 use crate::zone::{Zone, ZoneStatus};
 
@@ -154,6 +154,14 @@ impl ScaiDns {
         self.check_live_claim(&zone, OverlapPolicy::Refuse).await?;
 
         let (is_valid, message) = self.probe(&zone.name, &validation.expected_value()).await;
+        // A background re-check runs every minute for up to 72 hours: its failure is recorded
+        // only when the outcome changes (first failure, another reason); the challenge keeps
+        // the count and the time of the last check. A person's check is always recorded.
+        let same_failure_again = matches!(ctx.actor, Actor::System)
+            && !is_valid
+            && validation.status == ValidationStatus::Failed
+            && validation.last_message.as_deref() == Some(message.as_str());
+        validation.check_count = validation.check_count.saturating_add(1);
         validation.status = if is_valid {
             ValidationStatus::Validated
         } else {
@@ -179,15 +187,22 @@ impl ScaiDns {
             ));
             Publication::Full(zone_spec(&next, &self.zone_records(&zone).await?))
         } else {
-            audit.push(ctx.audit(
-                zone.tenant_id,
-                "domain.validation.failure",
-                "domain",
-                zone.id,
-                Some(zone.name.to_string()),
-                None,
-                Some(serde_json::json!({"validation_id": validation.id.to_string(), "is_valid": false, "message": message})),
-            ));
+            if !same_failure_again {
+                audit.push(ctx.audit(
+                    zone.tenant_id,
+                    "domain.validation.failure",
+                    "domain",
+                    zone.id,
+                    Some(zone.name.to_string()),
+                    None,
+                    Some(serde_json::json!({
+                        "validation_id": validation.id.to_string(),
+                        "is_valid": false,
+                        "message": message,
+                        "check_count": validation.check_count,
+                    })),
+                ));
+            }
             Publication::Nothing
         };
         tracing::info!(zone = %zone.name, valid = is_valid, "validation check");

@@ -33,6 +33,10 @@ const RECHECK_JOB: &str = "validation_recheck";
 /// Challenges `validation_recheck` checks per pass (the rest wait for the next passes).
 pub const RECHECKS_PER_PASS: usize = 64;
 
+/// How much earlier than planned a pass may begin and still run the jobs planned for it:
+/// timers wake with jitter, and a pass a millisecond early must not skip a whole interval.
+pub const PASS_JITTER: Duration = Duration::seconds(1);
+
 /// How long into its run `validation_recheck` still starts new checks.
 pub const RECHECK_START_WINDOW: std::time::Duration = std::time::Duration::from_secs(20);
 
@@ -101,22 +105,46 @@ impl ScaiDns {
     /// `validation_recheck` runs beside the other jobs rather than in their line: it waits on
     /// nameservers that tenants choose, and publications, rollovers and purges must not wait
     /// for them.
+    ///
+    /// A job's next run is planned from this pass's start, not from when the job finished, so
+    /// a 30 s job runs in every pass of a worker passing every 30 s (issue 16, item 6).
     pub async fn worker_run_once(&self, worker: &WorkerConfig) -> Result<Vec<JobRun>> {
-        let (recheck, others) = futures::join!(self.run_if_due(RECHECK_JOB, worker), async {
-            let mut runs = Vec::new();
-            for job in JOB_NAMES.iter().filter(|job| **job != RECHECK_JOB) {
-                runs.extend(self.run_if_due(job, worker).await?);
-            }
-            Ok::<_, crate::Error>(runs)
-        });
+        let started = self.clock().now();
+        let (recheck, others) =
+            futures::join!(self.run_if_due(RECHECK_JOB, worker, started), async {
+                let mut runs = Vec::new();
+                for job in JOB_NAMES.iter().filter(|job| **job != RECHECK_JOB) {
+                    runs.extend(self.run_if_due(job, worker, started).await?);
+                }
+                Ok::<_, crate::Error>(runs)
+            });
         let mut runs = others?;
         runs.extend(recheck?);
         runs.sort_by_key(|run| JOB_NAMES.iter().position(|job| *job == run.job));
         Ok(runs)
     }
 
-    /// Claims `job` if it is due and free, runs it and records the result.
-    async fn run_if_due(&self, job: &str, worker: &WorkerConfig) -> Result<Option<JobRun>> {
+    /// When the retry queue (`sync_pending_zones`) next runs, for answers about a change that
+    /// is saved but not published yet: never earlier than now; `None` before any worker ran.
+    pub async fn next_publication_retry(&self) -> Result<Option<DateTime<Utc>>> {
+        let now = self.clock().now();
+        Ok(self
+            .store()
+            .list_jobs()
+            .await?
+            .into_iter()
+            .find(|job| job.name == "sync_pending_zones")
+            .map(|job| job.next_run_at.max(now)))
+    }
+
+    /// Claims `job` if it is due and free, runs it and records the result; its next run is
+    /// planned one interval after `pass_started`.
+    async fn run_if_due(
+        &self,
+        job: &str,
+        worker: &WorkerConfig,
+        pass_started: DateTime<Utc>,
+    ) -> Result<Option<JobRun>> {
         let now = self.clock().now();
         self.store().ensure_job(job, now).await?;
         if !self
@@ -130,7 +158,7 @@ impl ScaiDns {
         let outcome = self.run_job(job, worker).await;
         let finished = self.clock().now();
         let error = outcome.as_ref().err().map(|e| e.message().to_owned());
-        let next = finished + worker.interval(job);
+        let next = pass_started + worker.interval(job) - PASS_JITTER;
         if !self
             .store()
             .finish_job(job, &worker.owner, finished, next, error.as_deref())

@@ -6,4 +6,5 @@ mod bootstrap;
 mod dnssec_lifecycle;
 mod grant_expiry;
 mod support;
+mod worker_cadence;
 mod zone_names;

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use poem::web::Data;
+use poem_openapi::param::Query;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
@@ -22,26 +23,31 @@ pub struct LiveResponse {
 /// Readiness answer.
 #[derive(Debug, Clone, Object)]
 pub struct HealthReport {
-    /// `ok` (everything works), `degraded` (the DNS backend fails) or `down` (the database
-    /// fails).
+    /// `ok` (everything works), `degraded` (a shared dependency fails: PowerDNS, whose writes
+    /// are queued; Redis, replaced by in-process counting; the identity provider's keys) or
+    /// `down` (this replica's database fails).
     pub status: String,
     /// One entry per dependency: `ok`, `not_configured`, or the error.
     pub checks: BTreeMap<String, String>,
 }
 
-/// Readiness: 200 when ready, 503 otherwise, with the same body.
+/// Readiness: 200 while this replica can serve (`ok` or `degraded`), 503 when it cannot
+/// (`down`); with `strict=true`, 503 unless everything works. Same body either way.
 #[derive(ApiResponse)]
 pub enum ReadyResponse {
-    /// Every dependency works.
+    /// This replica serves: `ok`, or `degraded` (see the checks).
     #[oai(status = 200)]
     Ready(Json<HealthReport>),
-    /// A dependency fails.
+    /// This replica cannot serve (its database fails), or, with `strict=true`, a dependency
+    /// fails.
     #[oai(status = 503)]
     NotReady(Json<HealthReport>),
 }
 
-/// Checks the database, the DNS backend, Redis and the identity provider's keys.
-pub async fn readiness(state: &AppState) -> ReadyResponse {
+/// Checks the database, the DNS backend, Redis and the identity provider's keys. Only what
+/// stops this replica from serving takes it out of rotation (`strict` also the rest): a shared
+/// outage (PowerDNS, Redis) would otherwise take every replica out at once.
+pub async fn readiness(state: &AppState, strict: bool) -> ReadyResponse {
     let ready = state.service.health_ready().await;
     let check = |c: &Check| match c {
         Check::Ok => "ok".to_owned(),
@@ -59,7 +65,12 @@ pub async fn readiness(state: &AppState) -> ReadyResponse {
         status: status.as_str().to_owned(),
         checks,
     };
-    if status == ReadinessStatus::Ok {
+    let serving = match status {
+        ReadinessStatus::Ok => true,
+        ReadinessStatus::Degraded => !strict,
+        ReadinessStatus::Down => false,
+    };
+    if serving {
         ReadyResponse::Ready(Json(report))
     } else {
         ReadyResponse::NotReady(Json(report))
@@ -79,9 +90,15 @@ impl HealthApi {
         })
     }
 
-    /// Readiness: checks the database and the DNS backend.
+    /// Readiness: checks the database, the DNS backend, Redis and the identity provider's
+    /// keys. 503 only when the database fails; `strict=true`: 503 when anything fails.
     #[oai(path = "/health/ready", method = "get", operation_id = "health_ready")]
-    async fn health_ready(&self, state: Data<&AppState>) -> ReadyResponse {
-        readiness(&state).await
+    async fn health_ready(
+        &self,
+        state: Data<&AppState>,
+        /// 503 unless every dependency works (default false).
+        strict: Query<Option<bool>>,
+    ) -> ReadyResponse {
+        readiness(&state, strict.0.unwrap_or(false)).await
     }
 }

@@ -16,6 +16,7 @@ pub mod health;
 pub mod nameservers;
 mod page_envelope;
 mod precondition;
+pub mod publication;
 pub mod records;
 pub mod role_assignments;
 pub mod roles;

@@ -12,8 +12,9 @@ use scaidns_core::service::records::{RecordCreate, RecordUpdate};
 use scaidns_core::zone::Zone;
 use scaidns_core::zone::precondition::{etag, none_match};
 
+use crate::api::ApiTags;
 use crate::api::precondition::if_match as precondition;
-use crate::api::{ApiTags, NoContent};
+use crate::api::publication::{self, PublicationState};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -124,11 +125,34 @@ enum RecordListed {
     ),
 }
 
+/// A record as a write left it, with the zone's publication state.
+#[derive(Debug, Clone, Object)]
+pub struct RecordWritten {
+    /// The record.
+    #[oai(flatten)]
+    pub record: RecordResponse,
+    /// Whether the change is published.
+    #[oai(flatten)]
+    pub publication: PublicationState,
+}
+
+/// Deleted: no body; `X-Sync-Status` tells whether the delete is published.
+#[derive(ApiResponse)]
+enum RecordDeleted {
+    /// Deleted.
+    #[oai(status = 204)]
+    Deleted(
+        /// `in_sync`, `pending`, `error` or `unpublished` (see the zone's `sync_status`).
+        #[oai(header = "X-Sync-Status")]
+        String,
+    ),
+}
+
 #[derive(ApiResponse)]
 enum RecordCreated {
     /// Created.
     #[oai(status = 201)]
-    Created(Json<RecordResponse>),
+    Created(Json<RecordWritten>),
 }
 
 #[derive(ApiResponse)]
@@ -236,9 +260,11 @@ impl RecordsApi {
             .service
             .record_create(&ctx, domain_id.0.parse()?, input, &precondition(&if_match))
             .await?;
-        Ok(RecordCreated::Created(Json(RecordResponse::new(
-            &zone, record,
-        ))))
+        let publication = publication::of(&state, &zone).await?;
+        Ok(RecordCreated::Created(Json(RecordWritten {
+            record: RecordResponse::new(&zone, record),
+            publication,
+        })))
     }
 
     /// One record.
@@ -285,7 +311,7 @@ impl RecordsApi {
         /// `precondition_failed`). Without it the write is never refused for a concurrent change.
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
-    ) -> ApiResult<Json<RecordResponse>> {
+    ) -> ApiResult<Json<RecordWritten>> {
         let ctx = op_context(&state, &auth, req).await?;
         let b = body.0;
         let input = RecordUpdate {
@@ -303,7 +329,11 @@ impl RecordsApi {
                 &precondition(&if_match),
             )
             .await?;
-        Ok(Json(RecordResponse::new(&zone, record)))
+        let publication = publication::of(&state, &zone).await?;
+        Ok(Json(RecordWritten {
+            record: RecordResponse::new(&zone, record),
+            publication,
+        }))
     }
 
     /// Delete a record (immediate and permanent).
@@ -323,9 +353,9 @@ impl RecordsApi {
         /// `precondition_failed`). Without it the write is never refused for a concurrent change.
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
-    ) -> ApiResult<NoContent> {
+    ) -> ApiResult<RecordDeleted> {
         let ctx = op_context(&state, &auth, req).await?;
-        state
+        let zone = state
             .service
             .record_delete(
                 &ctx,
@@ -334,6 +364,6 @@ impl RecordsApi {
                 &precondition(&if_match),
             )
             .await?;
-        Ok(NoContent::NoContent)
+        Ok(RecordDeleted::Deleted(publication::header_value(&zone)))
     }
 }

@@ -73,6 +73,9 @@ pub struct ValidationResponse {
     pub last_message: Option<String>,
     /// When the last check ran.
     pub checked_at: Option<Timestamp>,
+    /// How many checks ran (the owner's and the worker's); the audit log records a worker's
+    /// failed check only when its outcome changed.
+    pub check_count: u32,
     /// Expiry.
     pub expires_at: Timestamp,
     /// Creation time.
@@ -106,6 +109,7 @@ impl ValidationResponse {
             },
             last_message: v.last_message.clone(),
             checked_at: v.checked_at.map(Into::into),
+            check_count: v.check_count,
             expires_at: v.expires_at.into(),
             created_at: v.created_at.into(),
         }

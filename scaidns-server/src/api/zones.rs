@@ -58,6 +58,24 @@ pub enum SyncStatusDto {
     Pending,
     /// Publishing failed; see `sync_error`.
     Error,
+    /// Not meant to be in the backend (pending validation, inactive or deleted): nothing to
+    /// publish, so neither in sync nor pending.
+    Unpublished,
+}
+
+impl SyncStatusDto {
+    /// The state a client sees: a zone that is not served is `unpublished` whatever the
+    /// store's mark says (it starts `in_sync`, with nothing published).
+    pub fn of(zone: &Zone) -> Self {
+        if !zone.is_published() && zone.sync.status == SyncStatus::InSync {
+            return Self::Unpublished;
+        }
+        match zone.sync.status {
+            SyncStatus::InSync => Self::InSync,
+            SyncStatus::Pending => Self::Pending,
+            SyncStatus::Error => Self::Error,
+        }
+    }
 }
 
 macro_rules! mirror_enum {
@@ -90,14 +108,6 @@ mirror_enum!(
         Active,
         Inactive,
         Deleted
-    }
-);
-mirror_enum!(
-    SyncStatus,
-    SyncStatusDto {
-        InSync,
-        Pending,
-        Error
     }
 );
 
@@ -140,6 +150,7 @@ pub struct DomainResponse {
 
 impl From<Zone> for DomainResponse {
     fn from(z: Zone) -> Self {
+        let sync_status = SyncStatusDto::of(&z);
         Self {
             id: z.id.to_string(),
             name: z.name.as_str().to_owned(),
@@ -150,7 +161,7 @@ impl From<Zone> for DomainResponse {
             dnssec_enabled: z.dnssec_enabled,
             tenant_id: z.tenant_id.to_string(),
             settings: z.settings,
-            sync_status: z.sync.status.into(),
+            sync_status,
             sync_error: z.sync.error,
             last_synced_at: z.sync.last_synced_at.map(Into::into),
             created_at: z.created_at.into(),

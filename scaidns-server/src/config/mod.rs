@@ -9,6 +9,7 @@
 //! The value types live in `values`, the readers of each group of settings in `sections`,
 //! identity-provider settings in `identity`.
 
+mod env_file;
 mod identity;
 mod reader;
 mod secret;
@@ -110,6 +111,8 @@ pub struct Config {
     pub trusted_proxies: Vec<IpNet>,
     /// `AUTO_MIGRATE`: run migrations at start.
     pub auto_migrate: bool,
+    /// `RUN_JOBS`: whether `serve` also runs the background jobs (off with dedicated workers).
+    pub run_jobs: bool,
     /// `DATA_DIR`: where development mode keeps its database and secrets.
     pub data_dir: PathBuf,
 }
@@ -122,10 +125,15 @@ pub struct ConfigError {
     pub missing: Vec<&'static str>,
     /// `(variable, problem)` for malformed values.
     pub invalid: Vec<(&'static str, String)>,
+    /// A `.env` that could not be read: the file, line and variable.
+    pub env_file: Option<String>,
 }
 
 impl ConfigError {
     fn render(&self) -> String {
+        if let Some(problem) = &self.env_file {
+            return format!("invalid configuration: {problem}");
+        }
         let mut parts = Vec::new();
         if !self.missing.is_empty() {
             parts.push(format!(
@@ -151,9 +159,14 @@ impl Config {
     /// Loads from the process environment (after an optional `.env`, which never overrides
     /// variables already set). `dev` forces development mode (`--dev`).
     pub fn from_env(dev: bool) -> Result<Self, ConfigError> {
-        // A missing .env is normal; a malformed one is reported by the variables it lacks.
-        let _ = dotenvy::dotenv();
-        let vars: HashMap<String, String> = std::env::vars().collect();
+        // A missing .env is normal; a malformed one stops everything (env_file).
+        let file = env_file::read(&env_file::default_path()).map_err(|problem| ConfigError {
+            missing: Vec::new(),
+            invalid: Vec::new(),
+            env_file: Some(problem),
+        })?;
+        let mut vars: HashMap<String, String> = std::env::vars().collect();
+        env_file::merge(&mut vars, file);
         Self::from_vars(&vars, dev)
     }
 
@@ -241,6 +254,7 @@ impl Config {
             validation_check_interval_seconds: r.number("VALIDATION_CHECK_INTERVAL_SECONDS", 60, 1),
             trusted_proxies,
             auto_migrate: r.flag("AUTO_MIGRATE", true),
+            run_jobs: r.flag("RUN_JOBS", true),
             data_dir,
         };
         if r.missing.is_empty() && r.invalid.is_empty() {
@@ -249,6 +263,7 @@ impl Config {
             Err(ConfigError {
                 missing: r.missing,
                 invalid: r.invalid,
+                env_file: None,
             })
         }
     }

@@ -197,3 +197,13 @@ fn postgres_urls_are_accepted() {
         );
     }
 }
+
+#[test]
+fn serve_runs_the_jobs_unless_told_not_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let c = Config::from_vars(&vars(&[("DATA_DIR", data)]), true).unwrap();
+    assert!(c.run_jobs);
+    let c = Config::from_vars(&vars(&[("DATA_DIR", data), ("RUN_JOBS", "false")]), true).unwrap();
+    assert!(!c.run_jobs);
+}

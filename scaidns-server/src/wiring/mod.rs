@@ -118,11 +118,13 @@ async fn connect_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
     Ok(Arc::new(store))
 }
 
-/// Brings the database schema up to date (`scaidns migrate`).
-pub async fn migrate(config: &Config) -> Result<(), StartError> {
-    let mut config = config.clone();
-    config.auto_migrate = true;
-    connect_store(&config).await.map(drop)
+/// Brings the database schema up to date (`scaidns migrate`); how many migrations it applied.
+pub async fn migrate(config: &Config) -> Result<u64, StartError> {
+    let store =
+        SqlStore::connect_with_pool_size(config.database_url.expose(), config.database_pool_size)
+            .await
+            .map_err(StartError::Store)?;
+    store.migrate().await.map_err(StartError::Store)
 }
 
 /// The embedded backend's DNS listener, running while the server runs.

@@ -297,7 +297,7 @@ async fn readiness_reports_the_providers_keys() {
     assert_eq!(last["checks"]["scaikey_jwks"], "ok", "{last}");
     assert_eq!(last["status"], "ok");
 
-    // Keys that were never loaded: not ready.
+    // Keys that were never loaded: degraded (API keys still work), 503 only when strict.
     let down = ScaiKey::start().await;
     down.set_down(true);
     let config = settings(&down);
@@ -308,6 +308,15 @@ async fn readiness_reports_the_providers_keys() {
     let resp = app
         .http
         .get(app.url("/api/v1/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["status"], "degraded");
+    let resp = app
+        .http
+        .get(app.url("/api/v1/health/ready?strict=true"))
         .send()
         .await
         .unwrap();

@@ -1,7 +1,7 @@
 //! Records through the API on the embedded backend: several types added, changed, disabled and
 //! deleted, each step checked against what the DNS server answers.
 
-use scaidns_client::types::{RecordResponse, RecordUpdateRequest};
+use scaidns_client::types::{RecordUpdateRequest, RecordWritten};
 use scaidns_core::record::RecordType;
 use scaidns_tests::dns;
 use scaidns_tests::spawn_app;
@@ -41,7 +41,7 @@ async fn records_of_several_types_are_served_as_reported() {
         ("@", "CAA", "0 issue \"letsencrypt.org\"", "rr.test."),
         ("alias", "CNAME", "www.rr.test", "alias.rr.test."),
     ];
-    let mut created: Vec<RecordResponse> = Vec::new();
+    let mut created: Vec<RecordWritten> = Vec::new();
     for (name, rtype, content, _) in cases {
         let r = app
             .client

@@ -19,7 +19,7 @@ async fn a_server_on_postgres_migrates_and_serves() {
         |_| {},
     )
     .await;
-    let ready = app.client.health_ready().await.unwrap().into_inner();
+    let ready = app.client.health_ready(None).await.unwrap().into_inner();
     assert_eq!(ready.checks.get("database").map(String::as_str), Some("ok"));
 
     let z = app

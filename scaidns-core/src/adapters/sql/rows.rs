@@ -41,7 +41,7 @@ pub(crate) use record_columns;
 macro_rules! validation_columns {
     () => {
         "id, zone_id, validation_type, status, token, last_message, checked_at, expires_at, \
-         created_at, updated_at"
+         created_at, updated_at, check_count"
     };
 }
 pub(crate) use validation_columns;
@@ -253,6 +253,7 @@ pub(crate) struct ValidationRow {
     expires_at: Ts,
     created_at: Ts,
     updated_at: Ts,
+    check_count: i64,
 }
 
 impl ValidationRow {
@@ -267,6 +268,7 @@ impl ValidationRow {
             token: self.token,
             last_message: self.last_message,
             checked_at: self.checked_at.map(Ts::get),
+            check_count: u32::try_from(self.check_count).unwrap_or(u32::MAX),
             expires_at: self.expires_at.get(),
             created_at: self.created_at.get(),
             updated_at: self.updated_at.get(),

@@ -243,15 +243,30 @@ impl SettingsStore for SqlStore {
     }
 }
 
+impl SqlStore {
+    /// Migrations recorded as applied; 0 before the first run (no bookkeeping table yet).
+    async fn applied_migrations(&self) -> u64 {
+        const COUNT: &str = "SELECT COUNT(*) FROM _sqlx_migrations WHERE success";
+        let count = match &self.pool {
+            Pools::MySql(pool) => sqlx::query_scalar::<_, i64>(COUNT).fetch_one(pool).await,
+            Pools::Postgres(pool) => sqlx::query_scalar::<_, i64>(COUNT).fetch_one(pool).await,
+            Pools::Sqlite(pool) => sqlx::query_scalar::<_, i64>(COUNT).fetch_one(pool).await,
+        };
+        count.map_or(0, |n| u64::try_from(n).unwrap_or(0))
+    }
+}
+
 #[async_trait]
 impl Store for SqlStore {
-    async fn migrate(&self) -> Result<()> {
+    async fn migrate(&self) -> Result<u64> {
+        let before = self.applied_migrations().await;
         let result = match &self.pool {
             Pools::MySql(pool) => mysql::MIGRATOR.run(pool).await,
             Pools::Postgres(pool) => postgres::MIGRATOR.run(pool).await,
             Pools::Sqlite(pool) => sqlite::MIGRATOR.run(pool).await,
         };
-        result.map_err(|e| Error::store(format!("migration failed: {e}")))
+        result.map_err(|e| Error::store(format!("migration failed: {e}")))?;
+        Ok(self.applied_migrations().await.saturating_sub(before))
     }
 
     async fn health(&self) -> Result<()> {

@@ -68,7 +68,7 @@ pub(crate) async fn upsert(
         sqlx::query(concat!(
             "INSERT INTO validations (",
             validation_columns!(),
-            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         ))
         .bind(v.id.to_string())
         .bind(v.zone_id.to_string())
@@ -80,6 +80,7 @@ pub(crate) async fn upsert(
         .bind(Ts::from(v.expires_at))
         .bind(Ts::from(v.created_at))
         .bind(Ts::from(v.updated_at))
+        .bind(i64::from(v.check_count))
         .execute(&mut *conn)
         .await
         .map_err(|e| {

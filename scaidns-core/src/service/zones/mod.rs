@@ -128,7 +128,11 @@ impl ScaiDns {
             deleted_at: None,
         };
         if skip {
-            tracing::warn!(zone = %zone.name, actor = ?ctx.actor_id(), "zone created without ownership validation");
+            tracing::warn!(
+                zone = %zone.name,
+                actor = ctx.actor_id().as_deref().unwrap_or("system"),
+                "zone created without ownership validation"
+            );
         }
         let records = self.system_records(&zone, &self.nameservers().await?)?;
         let validation =

@@ -196,6 +196,7 @@ impl ScaiDns {
             token,
             last_message: None,
             checked_at: None,
+            check_count: 0,
             expires_at: now + self.config().validation.expiry,
             created_at: now,
             updated_at: now,

@@ -226,6 +226,7 @@ fn validation(zone: ZoneId, status: ValidationStatus, created: i64) -> Validatio
         token: format!("token-{created}"),
         last_message: None,
         checked_at: None,
+        check_count: 0,
         expires_at: at(created + 72 * 3600),
         created_at: at(created),
         updated_at: at(created),

@@ -1,0 +1,33 @@
+//! Checks made once at start whose failure must not stop the process but must not pass
+//! unnoticed either: a PowerDNS that refuses `PDNS_API_KEY` would otherwise leave every write
+//! `pending` behind a clean start.
+
+use scaidns_core::service::ScaiDns;
+use scaidns_core::service::health::Check;
+
+use crate::config::{BackendConfig, Config};
+
+/// Asks the PowerDNS API once and logs a warning naming the variable to check when it does
+/// not answer as it should; returns that warning (for tests).
+pub async fn powerdns(service: &ScaiDns, config: &Config) -> Option<String> {
+    if !matches!(config.backend, BackendConfig::PowerDns { .. }) {
+        return None;
+    }
+    let Check::Failed(why) = service.health_ready().await.dns_backend else {
+        return None;
+    };
+    let refused = why.contains("401") || why.contains("403");
+    let warning = if refused {
+        format!(
+            "PowerDNS refused PDNS_API_KEY ({why}): check PDNS_API_KEY against api-key in \
+             pdns.conf; until then every change is saved but stays pending"
+        )
+    } else {
+        format!(
+            "PowerDNS API does not answer ({why}): check PDNS_API_URL and that PowerDNS runs \
+             with api=yes and webserver=yes; changes are saved and retried every 30 s"
+        )
+    };
+    tracing::warn!("{warning}");
+    Some(warning)
+}

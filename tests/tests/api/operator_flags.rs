@@ -1,0 +1,91 @@
+//! Flags that must agree with the state they summarise (issue 16, item 12): `is_tenant_admin`
+//! follows the user's role assignments, and a zone that is not meant to be in the backend
+//! says `unpublished` rather than `in_sync`.
+
+use scaidns_client::types::{DomainCreateRequest, SyncStatusDto};
+use scaidns_tests::spawn_app;
+
+#[tokio::test]
+async fn is_tenant_admin_follows_the_assignment() {
+    let app = spawn_app().await;
+    // The fixture gives the user the tenant_admin role through an assignment only.
+    let tenant = app.tenant_with_user("flags").await;
+    let users = app
+        .client
+        .user_list(None, None, Some(&tenant.tenant_id))
+        .await
+        .unwrap()
+        .into_inner();
+    let user = users.data.iter().find(|u| u.id == tenant.user_id).unwrap();
+    assert!(user.is_tenant_admin, "{user:?}");
+    let me = tenant.client.me_get().await.unwrap().into_inner();
+    assert!(me.data.is_tenant_admin, "{me:?}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_pending_zone_is_unpublished_not_in_sync() {
+    let app = spawn_app().await;
+    let tenant = app.tenant_with_user("unpub").await;
+    let zone = tenant
+        .client
+        .zone_create(&DomainCreateRequest {
+            name: "unpub.test".into(),
+            domain_type: None,
+            default_ttl: None,
+            description: None,
+            settings: None,
+            skip_validation: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(zone.status.to_string(), "pending_validation");
+    assert_eq!(zone.sync_status, SyncStatusDto::Unpublished);
+    let live = app
+        .client
+        .zone_create(&DomainCreateRequest {
+            name: "live.test".into(),
+            domain_type: None,
+            default_ttl: None,
+            description: None,
+            settings: None,
+            skip_validation: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(live.sync_status, SyncStatusDto::InSync);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn serve_without_jobs_leaves_them_to_the_workers() {
+    // Nothing but the in-process worker creates job rows: without it there are none, with it
+    // they appear once its first pass ran (polled with a bound).
+    let app = scaidns_tests::spawn_app_configured(scaidns_tests::TestOptions::default(), |c| {
+        c.run_jobs = false
+    })
+    .await;
+    assert_eq!(
+        app.client.health_live().await.unwrap().into_inner().status,
+        "ok"
+    );
+    assert!(app.service().store().list_jobs().await.unwrap().is_empty());
+    app.stop().await;
+
+    let app = spawn_app().await;
+    let mut jobs = Vec::new();
+    for _ in 0..500 {
+        jobs = app.service().store().list_jobs().await.unwrap();
+        if jobs.iter().any(|j| j.last_finished_at.is_some()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        jobs.iter().any(|j| j.name == "sync_pending_zones"),
+        "{jobs:?}"
+    );
+    app.stop().await;
+}
