@@ -2,12 +2,12 @@
 //! `scaidns worker` processes of the binary under test, against one MariaDB, one Redis and one
 //! PowerDNS on loopback. Mixed writes go through all three replicas at once; mid-run one
 //! replica is killed, a second worker joins, and one worker is killed while it runs the retry
-//! queue's job (`sync_pending_zones`) against a frozen PowerDNS. Afterwards: every acknowledged write is
-//! in the store and in PowerDNS, store and PowerDNS agree on every zone, no job lease was ever
-//! held by two processes at once, and the interrupted job, taken over once its lease lapsed,
-//! left the same state a single run would. Before the load, with all three replicas up: a key
-//! revoked through one replica is refused by all three well inside the cache's staleness
-//! bound, and a rate limit hit through one replica counts on the others.
+//! queue's job (`sync_pending_zones`) against a frozen PowerDNS. Afterwards: every
+//! acknowledged write is in the store and in PowerDNS, store and PowerDNS agree on every zone,
+//! no job lease was ever held by two processes at once, and the interrupted job, taken over
+//! once its lease lapsed, left the same state a single run would. Before the load, with all
+//! three replicas up: a key revoked through one replica is refused by all three well inside
+//! the cache's staleness bound, and a rate limit hit through one replica counts on the others.
 //!
 //! Nothing waits on a timer for an outcome: every wait polls for the state it needs, with a
 //! bound. The processes run on the system clock, so two of the job table's deadlines are moved
