@@ -106,15 +106,20 @@ impl Cluster {
             let replica = cluster.spawn(&format!("serve-{n}"), &["serve"]);
             cluster.replicas.push(replica);
         }
-        for n in 1..=workers {
-            let worker = cluster.spawn(&format!("worker-{n}"), &["worker"]);
-            cluster.workers.push(worker);
+        for _ in 0..workers {
+            cluster.add_worker();
         }
         for i in 0..replicas {
             let url = listening_url(&mut cluster.replicas[i]).await;
             cluster.replicas[i].url = Some(url);
         }
         cluster
+    }
+
+    /// Starts one more `scaidns worker`; its first pass runs at once.
+    pub fn add_worker(&mut self) {
+        let worker = self.spawn(&format!("worker-{}", self.workers.len() + 1), &["worker"]);
+        self.workers.push(worker);
     }
 
     /// The URLs of the replicas still running.

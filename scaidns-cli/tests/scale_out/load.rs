@@ -134,7 +134,7 @@ impl Load {
                         live.retain(|(_, _, k)| *k != key);
                         ledger.uncertain.insert(key);
                     }
-                    tracing_free_note(&what, &why);
+                    note_lost(&what, &why);
                 }
                 Sent::Answer(status, answer) if status.is_success() => {
                     self.acked.fetch_add(1, Ordering::SeqCst);
@@ -222,6 +222,6 @@ impl Load {
 }
 
 /// A lost answer is expected when a replica is killed; printed for the test's output only.
-fn tracing_free_note(what: &str, why: &str) {
+fn note_lost(what: &str, why: &str) {
     eprintln!("no answer (replica killed?): {what}: {why}");
 }

@@ -67,7 +67,11 @@ impl Api {
                 admin_key,
                 reqwest::Method::POST,
                 &format!("{replica}/api/v1/api-keys"),
-                Some(json!({"name": "scale-out", "permission_source_id": user_id, "rate_limit": rate_limit})),
+                Some(json!({
+                    "name": "scale-out",
+                    "permission_source_id": user_id,
+                    "rate_limit": rate_limit,
+                })),
             )
             .await;
         assert_eq!(status, StatusCode::CREATED, "api key create: {body}");
