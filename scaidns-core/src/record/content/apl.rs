@@ -101,7 +101,17 @@ fn parse_item(token: &str) -> Result<AplItem> {
             "APL item '{token}': the prefix of family {family} must be at most {max}"
         )));
     }
-    let mut afd = octets;
+    // PowerDNS keeps the prefix bits only: 1:192.0.2.255/25 is 1:192.0.2.128/25.
+    let mut afd: Vec<u8> = octets
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let bits = usize::from(prefix).saturating_sub(i * 8).min(8);
+            b & !(0xffu8
+                .checked_shr(u32::try_from(bits).unwrap_or(8))
+                .unwrap_or(0))
+        })
+        .collect();
     afd.truncate(usize::from(prefix).div_ceil(8));
     while afd.last() == Some(&0) {
         afd.pop();
@@ -150,7 +160,8 @@ mod tests {
             "1:192.0.2.0/24 !2:2001:db8::/32"
         );
         assert_eq!(canon("1:192.0.2.1/24"), "1:192.0.2.0/24");
-        assert_eq!(canon("1:192.0.2.255/25"), "1:192.0.2.255/25");
+        assert_eq!(canon("1:192.0.2.255/25"), "1:192.0.2.128/25");
+        assert_eq!(canon("2:2001:db8::1/127"), "2:2001:db8::/127");
         assert_eq!(canon("1:0.0.0.0/0 2:::/0"), "1:0.0.0.0/0 2:::/0");
         let w = wire(&parse_apl("!1:192.0.2.0/24").unwrap());
         assert_eq!(w, vec![0, 1, 24, 0x83, 192, 0, 2]);

@@ -32,7 +32,8 @@ pub struct Loc {
 const EQUATOR: u32 = 1 << 31;
 const MS_PER_DEGREE: u64 = 3_600_000;
 const ALTITUDE_OFFSET_CM: i64 = 10_000_000;
-const MAX_ALTITUDE_CM: i64 = 2_137_483_647;
+/// PowerDNS adds the offset in a signed 32-bit int.
+const MAX_ALTITUDE_CM: i64 = i32::MAX as i64 - ALTITUDE_OFFSET_CM;
 const MAX_SIZE_CM: u64 = u32::MAX as u64;
 
 pub(crate) fn parse_loc(input: &str) -> Result<Loc> {
@@ -161,7 +162,7 @@ fn altitude(token: &str) -> Result<u32> {
     };
     let cm = i64::try_from(decimal(digits, 2).ok_or_else(err)?).map_err(|_| err())?;
     let cm = if negative { -cm } else { cm };
-    if cm < -ALTITUDE_OFFSET_CM || cm > MAX_ALTITUDE_CM - ALTITUDE_OFFSET_CM {
+    if cm < -ALTITUDE_OFFSET_CM || cm > MAX_ALTITUDE_CM {
         return Err(err());
     }
     u32::try_from(cm + ALTITUDE_OFFSET_CM).map_err(|_| err())
