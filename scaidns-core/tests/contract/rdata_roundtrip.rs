@@ -329,14 +329,15 @@ async fn embedded_backend_serves_every_type() {
     let mut failures = Vec::new();
     for (name, content) in &written {
         let rtype = content.rtype();
-        if matches!(rtype, RecordType::ALIAS | RecordType::NS)
-            || content.as_str() == "\\# 0 "
-        {
+        if matches!(rtype, RecordType::ALIAS | RecordType::NS) || content.as_str() == "\\# 0 " {
             continue;
         }
         let reply = query_tcp(served.dns, name, rtype.as_str()).await;
         if reply.answer_wire(rtype.as_str()) != wire_of(rtype, &[content.as_str()]) {
-            failures.push(format!("{rtype} {:?}: not served as written", content.as_str()));
+            failures.push(format!(
+                "{rtype} {:?}: not served as written",
+                content.as_str()
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
