@@ -199,7 +199,7 @@ pub(crate) fn parse_ipseckey(input: &str, zone: Option<&ZoneName>) -> Result<Ips
     let (gateway, key) = match (kind, rest) {
         // RFC 4025 §3.1 writes "." for "no gateway"; PowerDNS writes nothing.
         (0, [".", key @ ..]) | (0, key) => (Gateway::None, key),
-        (1 | 2 | 3, [gw, key @ ..]) => (parse_gateway(kind, gw, zone)?, key),
+        (1..=3, [gw, key @ ..]) => (parse_gateway(kind, gw, zone)?, key),
         (1..=3, []) => return Err(invalid("IPSECKEY gateway is missing")),
         _ => {
             return Err(invalid(

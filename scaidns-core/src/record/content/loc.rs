@@ -162,7 +162,7 @@ fn altitude(token: &str) -> Result<u32> {
     };
     let cm = i64::try_from(decimal(digits, 2).ok_or_else(err)?).map_err(|_| err())?;
     let cm = if negative { -cm } else { cm };
-    if cm < -ALTITUDE_OFFSET_CM || cm > MAX_ALTITUDE_CM {
+    if !(-ALTITUDE_OFFSET_CM..=MAX_ALTITUDE_CM).contains(&cm) {
         return Err(err());
     }
     u32::try_from(cm + ALTITUDE_OFFSET_CM).map_err(|_| err())
