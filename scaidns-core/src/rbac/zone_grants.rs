@@ -169,3 +169,21 @@ impl ZoneGrants {
             })
     }
 }
+
+#[cfg(test)]
+mod type_bit_tests {
+    use super::*;
+
+    #[test]
+    fn every_named_type_has_its_own_bit() {
+        let mut seen = 0u64;
+        for t in RecordType::ALL {
+            let bit = type_bit(*t);
+            assert_eq!(seen & bit, 0, "{t} shares a bit");
+            seen |= bit;
+        }
+        let generic = type_bit(RecordType::Generic(65280));
+        assert_eq!(seen & generic, 0, "generic types share a named type's bit");
+        assert_eq!(generic, type_bit(RecordType::Generic(262)));
+    }
+}
