@@ -157,6 +157,8 @@ security-poll-suffix=
 distributor-threads=1
 receiver-threads=1
 loglevel=4
+expand-alias=yes
+resolver=127.0.0.1:$pdns_dns_port
 EOF
   "$pdns_bin" --config-dir="$dir" --daemon=no --guardian=no --disable-syslog --write-pid=no \
     </dev/null >"$dir/pdns.log" 2>&1 &

@@ -20,7 +20,12 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(text) else {
         return;
     };
-    let rtype = RecordType::ALL[usize::from(selector) % RecordType::ALL.len()];
+    // 255 selects an RFC 3597 generic type; the rest cycle through the named ones.
+    let rtype = if selector == u8::MAX {
+        RecordType::Generic(65280)
+    } else {
+        RecordType::ALL[usize::from(selector) % RecordType::ALL.len()]
+    };
     let Ok(zone) = ZoneName::parse("example.com") else {
         unreachable!("a fixed valid zone name")
     };

@@ -23,13 +23,17 @@ fn host() -> Value {
     json!({"minLength": 1, "maxLength": 253, "pattern": HOST})
 }
 
-/// A record type in any case, as the core reads it (`a`, `Aaaa`, ` MX `).
+/// A record type in any case, as the core reads it (`a`, `Aaaa`, ` MX `), or `TYPEnnn`
+/// (RFC 3597). The DNSSEC types the signer owns are let through so the core can answer with
+/// its pointer to the DNSSEC endpoints rather than a bare pattern mismatch; the core also
+/// refuses the `TYPEnnn` numbers that are meta types or that PowerDNS names otherwise.
 fn record_type_any_case() -> Value {
     let names: Vec<String> = RecordType::ALL
         .iter()
+        .map(|t| t.as_str())
+        .chain(["RRSIG", "NSEC", "NSEC3", "NSEC3PARAM", "DNSKEY", "TYPE"])
         .map(|t| {
-            t.as_str()
-                .chars()
+            t.chars()
                 .map(|c| match (c.to_ascii_uppercase(), c.to_ascii_lowercase()) {
                     (u, l) if u != l => format!("[{u}{l}]"),
                     _ => c.to_string(),
@@ -37,7 +41,10 @@ fn record_type_any_case() -> Value {
                 .collect()
         })
         .collect();
-    json!({"pattern": format!("^\\s*({})\\s*$", names.join("|"))})
+    let names = names
+        .join("|")
+        .replace("[Tt][Yy][Pp][Ee]", "[Tt][Yy][Pp][Ee][0-9]{1,5}");
+    json!({"pattern": format!("^\\s*({names})\\s*$")})
 }
 
 fn record_types() -> Value {

@@ -100,10 +100,7 @@ impl Resolver for HickoryResolver {
             return Err(ResolveError("no DNS servers to ask".to_owned()));
         }
         let qname = query_name(name)?;
-        let qtype: HickoryType = rtype
-            .as_str()
-            .parse()
-            .map_err(|_| ResolveError(format!("cannot query type {rtype}")))?;
+        let qtype: HickoryType = crate::record::content::hickory::record_type(rtype);
         let request = DnsRequest::from_query(
             Query::query(qname.clone(), qtype),
             DnsRequestOptions::default(),

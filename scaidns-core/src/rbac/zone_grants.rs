@@ -98,8 +98,17 @@ pub(super) fn type_bits(types: &[RecordType]) -> u64 {
     types.iter().fold(0, |acc, t| acc | type_bit(*t))
 }
 
+/// One bit per named type (fewer than 63 of them); every RFC 3597 `TYPEnnn` type shares the
+/// top bit, so a grant listing one generic type covers them all (decisions.md).
 fn type_bit(rtype: RecordType) -> u64 {
-    1u64 << ((rtype as u32) % 64)
+    const GENERIC: u32 = 63;
+    let index = RecordType::ALL
+        .iter()
+        .position(|t| *t == rtype)
+        .and_then(|i| u32::try_from(i).ok())
+        .filter(|i| *i < GENERIC)
+        .unwrap_or(GENERIC);
+    1u64 << index
 }
 
 /// Above this many grants on one zone, record decisions look grants up by their pattern's
@@ -158,5 +167,23 @@ impl ZoneGrants {
                 name.get(i..)
                     .is_some_and(|tail| pick(self.suffix.get(tail)))
             })
+    }
+}
+
+#[cfg(test)]
+mod type_bit_tests {
+    use super::*;
+
+    #[test]
+    fn every_named_type_has_its_own_bit() {
+        let mut seen = 0u64;
+        for t in RecordType::ALL {
+            let bit = type_bit(*t);
+            assert_eq!(seen & bit, 0, "{t} shares a bit");
+            seen |= bit;
+        }
+        let generic = type_bit(RecordType::Generic(65280));
+        assert_eq!(seen & generic, 0, "generic types share a named type's bit");
+        assert_eq!(generic, type_bit(RecordType::Generic(262)));
     }
 }

@@ -5,6 +5,7 @@
 //! suite on the in-process and the Redis limiter. Scenarios that drive the `ScaiDns` service
 //! live in the `service` test binary.
 
+mod alias;
 mod backend;
 mod group_store;
 mod identity_batch;

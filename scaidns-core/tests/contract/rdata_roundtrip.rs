@@ -14,9 +14,13 @@ use crate::support::pdns::PdnsServer;
 
 const H32: &str = "0123456789ABCDEF0123456789abcdef0123456789ABCDEF0123456789abcdef";
 const H20: &str = "0123456789ABCDEF0123456789abcdef01234567";
+const KEY: &str =
+    "mdsswUyr3DPW132mOi8V9xESWE8jTo0dxCjjnopKl+GqJxpVXckHAeF+KkxLbxILfDLUT0rAK9iUzy1L53eKGQ==";
 const ECH: &str = "AEn+DQBFKwAgACABWIHUGj4u+PIggYXcR5JF0gYk3dCRioBW8uJq9H4mKAAIAAEAAQABAANAEnB1YmxpYy50bHMtZWNoLmRldgAA";
 
-/// Lenient inputs, at least one per type (SOA and PTR are covered separately).
+/// Lenient inputs, at least one per type (SOA and PTR are covered separately), many in forms
+/// PowerDNS's own API refuses (base64 and hex split by blanks, mnemonics, LOC without its
+/// optional fields, unquoted HINFO and URI, IPSECKEY's `.` gateway).
 fn cases() -> Vec<(RecordType, String)> {
     let long = format!(
         "v=DKIM1; k=rsa; p={}",
@@ -66,6 +70,61 @@ fn cases() -> Vec<(RecordType, String)> {
         (RecordType::HTTPS, format!("1 . ech={ECH}")),
         (RecordType::SVCB, "1 svc.example.com port=8443".into()),
         (RecordType::SVCB, "2 . alpn=\"h2\"".into()),
+        (RecordType::AFSDB, "1 AFSDB.example.com".into()),
+        (RecordType::AFSDB, "2 @".into()),
+        (RecordType::APL, "1:192.0.2.1/24   !2:2001:DB8:0:0::/32".into()),
+        (RecordType::APL, "1:0.0.0.0/0 2:::/0 1:192.0.2.255/25".into()),
+        (RecordType::CERT, format!("PKIX 0 RSASHA256 {} {}", &KEY[..40], &KEY[40..])),
+        (RecordType::CERT, format!("65535 65535 255 {KEY}")),
+        (RecordType::CDS, format!("12345 13 2 {H32}")),
+        (RecordType::CDS, "0 0 0 00".into()),
+        (RecordType::CDNSKEY, format!("257 3 ECDSAP256SHA256 {} {}", &KEY[..30], &KEY[30..])),
+        (RecordType::CDNSKEY, "0 3 0 AA".into()),
+        (RecordType::CSYNC, "66 3 aaaa NS A TYPE65000".into()),
+        (RecordType::CSYNC, "4294967295 3 SOA CAA URI ZONEMD".into()),
+        (RecordType::CSYNC, "66 0".into()),
+        (RecordType::DHCID, "AAIBY2/AuCccgoJbsaxcQc9TUapptP69 lOjxfNuVAA2kjEA=".into()),
+        (RecordType::EUI48, "00-00-5E-00-53-2A".into()),
+        (RecordType::EUI48, "00:00:5e:00:53:ff".into()),
+        (RecordType::EUI64, "00-00-5e-EF-10-00-00-2a".into()),
+        (RecordType::HINFO, "PC Linux".into()),
+        (RecordType::HINFO, "\"Intel x86\" \"caf\\195\\169 \\\"q\\\"\"".into()),
+        (RecordType::HINFO, "\"\" \"\"".into()),
+        (RecordType::IPSECKEY, format!("10 0 2 . {KEY}")),
+        (RecordType::IPSECKEY, "10 1 0 192.0.2.38".into()),
+        (RecordType::IPSECKEY, format!("10 2 2 2001:0DB8:0:8002::2000:1 {KEY}")),
+        (RecordType::IPSECKEY, format!("10 3 2 GW.example.com {} {}", &KEY[..20], &KEY[20..])),
+        (RecordType::KEY, format!("256 3 13 {KEY}")),
+        (RecordType::KX, "10 KX.example.com".into()),
+        (RecordType::L32, "10 10.1.2.0".into()),
+        (RecordType::L64, "10 2001:db8:1140:1000".into()),
+        (RecordType::LOC, "51 56 0 N 5 54 0 E 4m".into()),
+        (RecordType::LOC, "52 22 23.000 N 4 53 32.000 E -2.00m 0.00m 10000.00m 10.00m".into()),
+        (RecordType::LOC, "0 N 0 E".into()),
+        (RecordType::LOC, "42 21 54 N 71 06 18 W -24m 30m".into()),
+        (RecordType::LOC, "32 7 19 S 116 2 25.999 E 10m 1m 200m 10m".into()),
+        (RecordType::LOC, "90 S 180 W -100000m 42949672.95m 0.01m 1234567.89m".into()),
+        (RecordType::LOC, "1 0 0.001 n 1 0 0.57 e 21374836.47".into()),
+        (RecordType::LOC, "59 59 59.999 N 179 59 59.999 W 0.5m".into()),
+        (RecordType::LP, "10 L64-Subnet.example.com".into()),
+        (RecordType::MINFO, "RMail.example.com email.example.com.".into()),
+        (RecordType::MR, "MR.example.com".into()),
+        (RecordType::NID, "10 14:4fff:ff20:ee64".into()),
+        (RecordType::OPENPGPKEY, format!("{} {}", &KEY[..24], &KEY[24..])),
+        (RecordType::RP, "Mbox.example.com txt.example.com".into()),
+        (RecordType::RP, ". .".into()),
+        (RecordType::SMIMEA, format!("3 1 1 {} {}", &H32[..20], &H32[20..])),
+        (RecordType::SPF, "v=spf1 include:_spf.example.com -all".into()),
+        (RecordType::SPF, "\"a\" \"b\"".into()),
+        (RecordType::URI, "10 1 ftp://ftp1.example.com/public".into()),
+        (RecordType::URI, "10 1 \"\"".into()),
+        (RecordType::URI, "0 0 \"https://example.com/a b?c=\\\"d\\\"\"".into()),
+        (RecordType::ZONEMD, format!("2018031500 1 1 {h48}")),
+        (RecordType::ZONEMD, "1 1 240 00".into()),
+        (RecordType::Generic(65280), "\\# 4 0A00 0001".into()),
+        (RecordType::Generic(65280), "\\# 0".into()),
+        (RecordType::Generic(262), "\\# 2 0102".into()),
+        (RecordType::Generic(10), "\\# 3 abcdef".into()),
     ]
     .into_iter()
     .collect()
@@ -123,6 +182,20 @@ fn check_read_back(
             "{rtype} {:?} from PowerDNS does not parse: {e}",
             contents[0]
         )),
+    }
+}
+
+#[test]
+fn cases_cover_every_type() {
+    let cases = cases();
+    for t in RecordType::ALL
+        .iter()
+        .filter(|t| !matches!(t, RecordType::SOA | RecordType::PTR))
+    {
+        assert!(
+            cases.iter().any(|(c, _)| c == t),
+            "no round-trip case for {t}"
+        );
     }
 }
 
@@ -195,6 +268,13 @@ async fn canonical_content_round_trips_through_powerdns() {
         if matches!(content.rtype(), RecordType::ALIAS | RecordType::NS) {
             continue;
         }
+        // hickory's client cannot decode an empty RDATA of an unknown type (`\# 0`), nor CSYNC
+        // flags beyond the two it models, so those are checked in storage only.
+        // PowerDNS compresses MINFO's names (RFC 1035 allows it for its own types), which
+        // hickory, having no MINFO type, hands back as raw bytes with pointers.
+        if content.as_str() == "\\# 0 " || content.rtype() == RecordType::MINFO {
+            continue;
+        }
         let reply = query_tcp(server.dns_addr, name, content.rtype().as_str()).await;
         let served = reply.answer_wire(content.rtype().as_str());
         if served != wire_of(content.rtype(), &[content.as_str()]) {
@@ -211,6 +291,56 @@ async fn canonical_content_round_trips_through_powerdns() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// The embedded backend takes every canonical content and answers it over DNS on loopback with
+/// the same wire form PowerDNS serves (checked above against the same conversion).
+#[tokio::test]
+async fn embedded_backend_serves_every_type() {
+    let served = crate::support::backends::embedded().await;
+    let zone = ZoneName::parse("rdata.example").unwrap();
+    let soa = parse(
+        RecordType::SOA,
+        "ns1.example.net hostmaster@rdata.example 1 3600 600 604800 600",
+        &zone,
+    );
+    let ns = parse(RecordType::NS, "ns1.example.net", &zone);
+    let mut rrsets = vec![
+        set(zone.fqdn().to_owned(), &soa),
+        set(zone.fqdn().to_owned(), &ns),
+    ];
+    let mut written = Vec::new();
+    for (i, (rtype, input)) in cases().into_iter().enumerate() {
+        let content = parse(rtype, &input, &zone);
+        let name = format!("r{i}.{}", zone.fqdn());
+        rrsets.push(set(name.clone(), &content));
+        written.push((name, content));
+    }
+    let spec = ZoneSpec {
+        name: zone.clone(),
+        rrsets,
+        account: "rdata-roundtrip".to_owned(),
+    };
+    served
+        .backend
+        .create_zone(&spec)
+        .await
+        .unwrap_or_else(|e| panic!("embedded backend refused canonical content: {e}"));
+    let mut failures = Vec::new();
+    for (name, content) in &written {
+        let rtype = content.rtype();
+        if matches!(rtype, RecordType::ALIAS | RecordType::NS) || content.as_str() == "\\# 0 " {
+            continue;
+        }
+        let reply = query_tcp(served.dns, name, rtype.as_str()).await;
+        if reply.answer_wire(rtype.as_str()) != wire_of(rtype, &[content.as_str()]) {
+            failures.push(format!(
+                "{rtype} {:?}: not served as written",
+                content.as_str()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[tokio::test]

@@ -338,6 +338,16 @@ impl ZonesApi {
                     description: t.description().to_owned(),
                     example: t.example().to_owned(),
                 })
+                // Any number PowerDNS has no name for, written `TYPE65280` (RFC 3597).
+                .chain(std::iter::once(RecordTypeInfo {
+                    rtype: "TYPEnnn".to_owned(),
+                    description: scaidns_core::record::RecordType::Generic(0)
+                        .description()
+                        .to_owned(),
+                    example: scaidns_core::record::RecordType::Generic(0)
+                        .example()
+                        .to_owned(),
+                }))
                 .collect(),
         }))
     }

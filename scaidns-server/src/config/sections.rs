@@ -88,7 +88,13 @@ pub(super) fn backend(r: &mut Reader<'_>, devmode: bool) -> BackendConfig {
             SocketAddr::from(([127, 0, 0, 1], 1053)),
             |raw| parse_server(raw, 53),
         );
-        return BackendConfig::Embedded { address };
+        let alias_resolvers = r.parse("EMBEDDED_ALIAS_RESOLVERS", Vec::new(), |raw| {
+            list(raw).map(|s| parse_server(s, 53)).collect()
+        });
+        return BackendConfig::Embedded {
+            address,
+            alias_resolvers,
+        };
     }
     let api_url = r.required("PDNS_API_URL").unwrap_or_default();
     let api_key = Secret::new(r.required("PDNS_API_KEY").unwrap_or_default());

@@ -64,5 +64,7 @@ pub enum BackendConfig {
     Embedded {
         /// `EMBEDDED_DNS_ADDRESS` (UDP and TCP).
         address: SocketAddr,
+        /// `EMBEDDED_ALIAS_RESOLVERS`: where ALIAS targets are looked up (none: not expanded).
+        alias_resolvers: Vec<SocketAddr>,
     },
 }

@@ -12,7 +12,7 @@ mod metered_backend;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use scaidns_core::adapters::embedded::{EmbeddedBackend, EmbeddedServerHandle};
+use scaidns_core::adapters::embedded::{AliasResolver, EmbeddedBackend, EmbeddedServerHandle};
 use scaidns_core::adapters::pdns::{PdnsConfig, PdnsZoneKind, PowerDnsBackend};
 use scaidns_core::adapters::rate_counters::{
     FallbackRateLimiter, InProcessRateLimiter, RedisRateLimiter,
@@ -172,8 +172,18 @@ async fn connect_backend(config: &Config) -> Result<ConnectedBackend, StartError
                 listener: None,
             })
         }
-        BackendConfig::Embedded { address } => {
-            let backend = EmbeddedBackend::new();
+        BackendConfig::Embedded {
+            address,
+            alias_resolvers,
+        } => {
+            let mut backend = EmbeddedBackend::new();
+            if !alias_resolvers.is_empty() {
+                backend = backend.with_alias_resolver(AliasResolver {
+                    resolver: Arc::new(HickoryResolver::new()),
+                    servers: alias_resolvers.clone(),
+                });
+                spawn_alias_refresh(backend.clone());
+            }
             let handle = backend.serve(*address).await?;
             tracing::info!(address = %handle.local_addr(), "embedded DNS server listening");
             Ok(ConnectedBackend {
@@ -183,6 +193,24 @@ async fn connect_backend(config: &Config) -> Result<ConnectedBackend, StartError
             })
         }
     }
+}
+
+/// How often the embedded backend looks ALIAS targets up again.
+const ALIAS_REFRESH: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Keeps the embedded backend's ALIAS answers following their targets (PowerDNS resolves at
+/// query time; the embedded backend at publish time and on this tick).
+fn spawn_alias_refresh(backend: EmbeddedBackend) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(ALIAS_REFRESH);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(e) = backend.refresh_aliases().await {
+                tracing::warn!(error = %e, "ALIAS refresh failed");
+            }
+        }
+    });
 }
 
 /// Counts in Redis when `REDIS_URL` is set (falling back to in-process counting while Redis is

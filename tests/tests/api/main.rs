@@ -28,6 +28,7 @@ mod powerdns;
 mod privilege_rules;
 mod rate_limit;
 mod read_caches;
+mod record_types;
 mod records;
 mod request_limits;
 mod review_fixes;

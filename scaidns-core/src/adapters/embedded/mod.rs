@@ -25,15 +25,17 @@
 //!   DS at the delegation point is answered from the parent;
 //! - names outside every zone are REFUSED; disabled records are not served; AXFR is refused.
 //!
-//! **ALIAS** records are stored and returned by `get_zone` but not expanded: address queries at
-//! an ALIAS name get NODATA (the name exists; only a query for the private ALIAS type code 65401
-//! sees the target). Expanding them needs a recursive resolver and answer caching (what PowerDNS
-//! does with `resolver=`), which is out of proportion here; production installs use PowerDNS.
+//! **ALIAS** records are stored and returned by `get_zone`; with an [`AliasResolver`]
+//! ([`EmbeddedBackend::with_alias_resolver`]) A and AAAA queries at an ALIAS name are answered
+//! with the target's addresses (see [`alias`] for when they are looked up). Without one,
+//! address queries there get NODATA (the name exists; only a query for the private ALIAS type
+//! code 65401 sees the target).
 //!
 //! **Checks.** Changes that PowerDNS would refuse with 422 and that would make answers wrong are
 //! refused here too (unparseable content, names outside the zone, no SOA, CNAME beside other
 //! data, several CNAMEs); a refused change leaves the zone as it was. DNSSEC is not supported.
 
+pub mod alias;
 mod rdata;
 mod server;
 mod zones;
@@ -48,6 +50,7 @@ use hickory_server::proto::rr::{LowerName, Name};
 use hickory_server::zone_handler::Catalog;
 use tokio::sync::{Mutex, RwLock};
 
+pub use alias::AliasResolver;
 pub use server::EmbeddedServerHandle;
 use zones::{ZoneData, next_serial};
 
@@ -64,6 +67,7 @@ pub struct EmbeddedBackend {
     /// Serialises writers so the zone map and the catalog change together.
     writes: Arc<Mutex<()>>,
     clock: Arc<dyn Clock>,
+    alias: Option<Arc<AliasResolver>>,
 }
 
 impl std::fmt::Debug for EmbeddedBackend {
@@ -94,7 +98,36 @@ impl EmbeddedBackend {
             catalog: Arc::new(RwLock::new(Catalog::new())),
             writes: Arc::new(Mutex::new(())),
             clock,
+            alias: None,
         }
+    }
+
+    /// Expands ALIAS records through `alias` (PowerDNS's `expand-alias=yes` with `resolver=`).
+    #[must_use]
+    pub fn with_alias_resolver(mut self, alias: AliasResolver) -> Self {
+        self.alias = Some(Arc::new(alias));
+        self
+    }
+
+    /// Looks every ALIAS target up again and serves the new addresses (zones without ALIAS
+    /// records are left alone).
+    pub async fn refresh_aliases(&self) -> Result<(), BackendError> {
+        if self.alias.is_none() {
+            return Ok(());
+        }
+        let _writing = self.writes.lock().await;
+        let with_aliases: Vec<(ZoneName, ZoneData)> = self
+            .zones
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .filter(|(_, data)| !data.aliases().is_empty())
+            .map(|(zone, data)| (zone.clone(), data.clone()))
+            .collect();
+        for (zone, data) in with_aliases {
+            self.publish(&zone, data).await?;
+        }
+        Ok(())
     }
 
     /// Starts answering DNS on `addr` over UDP and TCP (port 0 picks a free port, the same for
@@ -119,7 +152,11 @@ impl EmbeddedBackend {
 
     /// Serves `data` for `zone` from now on.
     async fn publish(&self, zone: &ZoneName, data: ZoneData) -> Result<(), BackendError> {
-        let handler = data.handler(zone)?;
+        let expansions = match &self.alias {
+            Some(alias) => alias.expand(&data.aliases()).await,
+            None => Vec::new(),
+        };
+        let handler = data.handler(zone, &expansions)?;
         let origin = lower_name(zone)?;
         self.catalog.write().await.upsert(origin, vec![handler]);
         self.zones

@@ -15,11 +15,13 @@ use hickory_server::zone_handler::{AxfrPolicy, ZoneHandler, ZoneType};
 use super::rdata::to_rdata;
 use crate::name::ZoneName;
 use crate::ports::backend::{BackendError, BackendErrorKind};
-use crate::record::RecordType;
 use crate::record::content::hickory::dns_name;
 use crate::record::ttl::MAX_PROTOCOL_TTL;
+use crate::record::{RecordContent, RecordType};
 use crate::zone::soa;
-use crate::zone::{RrSet, RrSetChange};
+use crate::zone::{RrData, RrSet, RrSetChange};
+
+use super::alias::Expansion;
 
 /// One zone as the embedded backend holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,13 +154,54 @@ impl ZoneData {
         Ok(())
     }
 
-    /// A hickory zone handler serving the enabled records (ALIAS only as a placeholder).
-    pub fn handler(&self, zone: &ZoneName) -> Result<Arc<dyn ZoneHandler>, BackendError> {
+    /// The enabled ALIAS records: (owner, TTL, target).
+    pub fn aliases(&self) -> Vec<(String, u32, String)> {
+        self.rrsets
+            .values()
+            .filter(|set| set.rtype == RecordType::ALIAS)
+            .flat_map(|set| {
+                set.records
+                    .iter()
+                    .filter(|r| !r.disabled)
+                    .map(|r| (set.name.clone(), set.ttl, r.content.clone()))
+            })
+            .collect()
+    }
+
+    /// A hickory zone handler serving the enabled records, with ALIAS names answering the
+    /// addresses in `expansions` (the ALIAS itself stays as a placeholder of its private type).
+    pub fn handler(
+        &self,
+        zone: &ZoneName,
+        expansions: &[Expansion],
+    ) -> Result<Arc<dyn ZoneHandler>, BackendError> {
         let origin =
             Name::from_ascii(zone.fqdn()).map_err(|e| rejected(format!("zone {zone}: {e}")))?;
         let mut records: BTreeMap<RrKey, RecordSet> = BTreeMap::new();
-        for set in self.rrsets.values() {
-            let set = self.served(set);
+        let expanded = expansions.iter().flat_map(|e| {
+            [(RecordType::A, &e.a), (RecordType::AAAA, &e.aaaa)]
+                .into_iter()
+                .filter(|(_, contents)| !contents.is_empty())
+                .map(|(rtype, contents)| RrSet {
+                    name: e.owner.clone(),
+                    rtype,
+                    ttl: e.ttl,
+                    // Only what serves as is: an IPv4-mapped AAAA from a resolver would be
+                    // refused below and take the whole zone down with it.
+                    records: contents
+                        .iter()
+                        .filter(|c| {
+                            RecordContent::from_stored(rtype, c).is_ok_and(|p| p.as_str() == *c)
+                        })
+                        .map(|c| RrData {
+                            content: c.clone(),
+                            disabled: false,
+                        })
+                        .collect(),
+                })
+        });
+        let own = self.rrsets.values().map(|set| self.served(set));
+        for set in own.chain(expanded) {
             let owner = dns_name(&set.name).map_err(rejected)?;
             for record in set.records.iter().filter(|r| !r.disabled) {
                 let rdata = to_rdata(set.rtype, &record.content).map_err(rejected)?;
@@ -263,7 +306,7 @@ mod tests {
             &["b-.example.net."],
         ));
         let data = ZoneData::new(&zone(), &sets, 1).unwrap();
-        data.handler(&zone()).unwrap();
+        data.handler(&zone(), &[]).unwrap();
     }
 
     #[test]
@@ -275,7 +318,7 @@ mod tests {
             .find(|s| s.rtype == RecordType::SOA)
             .unwrap();
         assert_eq!(soa::serial_of(&soa.records[0].content), Some(7));
-        data.handler(&zone()).unwrap();
+        data.handler(&zone(), &[]).unwrap();
     }
 
     #[test]
@@ -329,6 +372,6 @@ mod tests {
             .unwrap();
         assert_eq!(next.serial, 2);
         assert!(next.rrsets().iter().any(|s| s.rtype == RecordType::CNAME));
-        next.handler(&zone()).unwrap();
+        next.handler(&zone(), &[]).unwrap();
     }
 }

@@ -1,8 +1,12 @@
 //! Conversion of canonical content into hickory-proto's `RData`, for the embedded DNS server.
 //!
 //! hickory types stay behind this module so a hickory upgrade touches one place (DESIGN.md
-//! convention 6). DS (hickory only models it with its DNSSEC features) and DNAME (no hickory
-//! type) go out as opaque RDATA in the RFC 3597 sense, which encodes identically on the wire.
+//! convention 6). hickory's own types are used where it has them (CERT, CSYNC, HINFO,
+//! OPENPGPKEY, SMIMEA and the older ones). The rest go out as opaque RDATA in the RFC 3597
+//! sense, which encodes identically on the wire: DS, CDS, CDNSKEY and KEY (hickory only models
+//! them with its DNSSEC features), and the types hickory has no model for (DNAME, AFSDB, APL,
+//! DHCID, EUI48/64, IPSECKEY, KX, L32, L64, LOC, LP, MINFO, MR, NID, RP, SPF, URI, ZONEMD and
+//! generic `TYPEnnn`). Names inside them are written uncompressed (RFC 3597 §4).
 //! ALIAS has no wire form at all: the server resolves it to A/AAAA itself.
 
 use hickory_proto::rr::rdata::caa::CAA;
@@ -12,31 +16,11 @@ use hickory_proto::rr::{Name, RData, RecordType as HType};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::record::RecordContent;
-use crate::record::content::{HostName, Rdata, SvcKey, SvcParam, Svcb};
+use crate::record::content::{Gateway, HostName, Rdata, SvcKey, SvcParam, Svcb, apl, loc};
 
 /// The wire-level record type of a ScaiDNS type (ALIAS is a PowerDNS pseudo-type with code 65401).
 pub fn record_type(rtype: crate::record::RecordType) -> HType {
-    use crate::record::RecordType as T;
-    match rtype {
-        T::A => HType::A,
-        T::AAAA => HType::AAAA,
-        T::MX => HType::MX,
-        T::CNAME => HType::CNAME,
-        T::TXT => HType::TXT,
-        T::NS => HType::NS,
-        T::SRV => HType::SRV,
-        T::PTR => HType::PTR,
-        T::SOA => HType::SOA,
-        T::CAA => HType::CAA,
-        T::SSHFP => HType::SSHFP,
-        T::TLSA => HType::TLSA,
-        T::DNAME => HType::DNAME,
-        T::NAPTR => HType::NAPTR,
-        T::DS => HType::DS,
-        T::ALIAS => HType::Unknown(65401),
-        T::HTTPS => HType::HTTPS,
-        T::SVCB => HType::SVCB,
-    }
+    HType::from(rtype.code())
 }
 
 /// hickory `RData` for canonical content. ALIAS is refused (code `alias_not_served`).
@@ -112,14 +96,14 @@ pub fn to_rdata(content: &RecordContent) -> Result<RData> {
             algorithm,
             digest_type,
             digest,
-        } => {
-            let mut bytes = Vec::with_capacity(4 + digest.len());
-            bytes.extend_from_slice(&key_tag.to_be_bytes());
-            bytes.push(*algorithm);
-            bytes.push(*digest_type);
-            bytes.extend_from_slice(digest);
-            opaque(HType::DS, bytes)
-        }
+        } => opaque(
+            HType::DS,
+            ds_wire(*key_tag, *algorithm, *digest_type, digest),
+        ),
+        Rdata::Cds(key_tag, algorithm, digest_type, digest) => opaque(
+            HType::CDS,
+            ds_wire(*key_tag, *algorithm, *digest_type, digest),
+        ),
         Rdata::Alias(_) => {
             return Err(Error::new(
                 ErrorKind::Internal,
@@ -129,7 +113,119 @@ pub fn to_rdata(content: &RecordContent) -> Result<RData> {
         }
         Rdata::Https(s) => RData::HTTPS(h::HTTPS(svcb(s)?)),
         Rdata::Svcb(s) => RData::SVCB(svcb(s)?),
+        Rdata::Cert(c) => RData::CERT(h::CERT::new(
+            c.cert_type.into(),
+            c.key_tag,
+            c.algorithm.into(),
+            c.data.clone(),
+        )),
+        Rdata::Csync(c) => {
+            let mut csync = h::CSYNC::new(
+                c.serial,
+                c.flags & 1 != 0,
+                c.flags & 2 != 0,
+                c.types.iter().map(|t| HType::from(*t)),
+            );
+            csync.reserved_flags = c.flags & !3;
+            RData::CSYNC(csync)
+        }
+        Rdata::Hinfo(cpu, os) => RData::HINFO(h::HINFO::from_bytes(
+            cpu.clone().into_boxed_slice(),
+            os.clone().into_boxed_slice(),
+        )),
+        Rdata::Openpgpkey(key) => RData::OPENPGPKEY(h::OPENPGPKEY::new(key.clone())),
+        Rdata::Smimea(usage, selector, matching_type, data) => RData::SMIMEA(h::SMIMEA::new(
+            (*usage).into(),
+            (*selector).into(),
+            (*matching_type).into(),
+            data.clone(),
+        )),
+        other => opaque(record_type(other.rtype()), opaque_wire(other)?),
     })
+}
+
+fn ds_wire(key_tag: u16, algorithm: u8, digest_type: u8, digest: &[u8]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(4 + digest.len());
+    bytes.extend_from_slice(&key_tag.to_be_bytes());
+    bytes.push(algorithm);
+    bytes.push(digest_type);
+    bytes.extend_from_slice(digest);
+    bytes
+}
+
+/// RDATA of the types sent opaque (see the module docs), in their RFC wire layout.
+fn opaque_wire(rdata: &Rdata) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    match rdata {
+        Rdata::Dname(n) | Rdata::Mr(n) => out = wire_name(n)?,
+        Rdata::Afsdb(pref, n) | Rdata::Kx(pref, n) | Rdata::Lp(pref, n) => {
+            out.extend_from_slice(&pref.to_be_bytes());
+            out.extend(wire_name(n)?);
+        }
+        Rdata::Minfo(a, b) | Rdata::Rp(a, b) => {
+            out.extend(wire_name(a)?);
+            out.extend(wire_name(b)?);
+        }
+        Rdata::Apl(items) => out = apl::wire(items),
+        Rdata::Loc(l) => out = loc::wire(l),
+        Rdata::Cdnskey(k) | Rdata::Key(k) => {
+            out.extend_from_slice(&k.flags.to_be_bytes());
+            out.push(k.protocol);
+            out.push(k.algorithm);
+            out.extend_from_slice(&k.public_key);
+        }
+        Rdata::Dhcid(b) | Rdata::Eui48(b) | Rdata::Eui64(b) | Rdata::Generic(_, b) => {
+            out.clone_from(b);
+        }
+        Rdata::Ipseckey(k) => {
+            out.push(k.precedence);
+            out.push(k.gateway.kind());
+            out.push(k.algorithm);
+            match &k.gateway {
+                Gateway::None => {}
+                Gateway::V4(a) => out.extend_from_slice(&a.octets()),
+                Gateway::V6(a) => out.extend_from_slice(&a.octets()),
+                Gateway::Name(n) => out.extend(wire_name(n)?),
+            }
+            out.extend_from_slice(&k.public_key);
+        }
+        Rdata::L32(pref, locator) => {
+            out.extend_from_slice(&pref.to_be_bytes());
+            out.extend_from_slice(&locator.octets());
+        }
+        Rdata::L64(pref, value) | Rdata::Nid(pref, value) => {
+            out.extend_from_slice(&pref.to_be_bytes());
+            out.extend_from_slice(&value.to_be_bytes());
+        }
+        Rdata::Spf(strings) => {
+            for s in strings {
+                out.push(
+                    u8::try_from(s.len()).map_err(|_| {
+                        Error::internal("canonical SPF holds a string over 255 bytes")
+                    })?,
+                );
+                out.extend_from_slice(s);
+            }
+        }
+        Rdata::Uri(priority, weight, target) => {
+            out.extend_from_slice(&priority.to_be_bytes());
+            out.extend_from_slice(&weight.to_be_bytes());
+            out.extend_from_slice(target);
+        }
+        Rdata::Zonemd(serial, scheme, alg, digest) => {
+            out.extend_from_slice(&serial.to_be_bytes());
+            out.push(*scheme);
+            out.push(*alg);
+            out.extend_from_slice(digest);
+        }
+        other => {
+            return Err(Error::internal(format!(
+                "{} has a hickory type and is not sent opaque",
+                other.rtype()
+            )));
+        }
+    }
+    Ok(out)
 }
 
 fn name(n: &HostName) -> Result<Name> {
@@ -150,10 +246,13 @@ pub fn dns_name(fqdn: &str) -> std::result::Result<Name, String> {
 }
 
 fn opaque(code: HType, rdata: Vec<u8>) -> RData {
-    RData::Unknown {
-        code,
-        rdata: NULL::with(rdata),
-    }
+    // `NULL::with` refuses empty data; RFC 3597 `\# 0` is legal.
+    let rdata = if rdata.is_empty() {
+        NULL::new()
+    } else {
+        NULL::with(rdata)
+    };
+    RData::Unknown { code, rdata }
 }
 
 /// Uncompressed wire form of a canonical name (RFC 1035 §3.1); labels are plain ASCII.

@@ -200,6 +200,61 @@ pub(crate) fn hex_fields(parts: &[&str], what: &str) -> Result<Vec<u8>> {
         .map_err(|_| invalid(format!("{what} must be hexadecimal digits (0-9, a-f)")))
 }
 
+/// Base64 (RFC 4648, padding optional), possibly split over several fields as zone files
+/// write long keys, into bytes. PowerDNS prints it unsplit with padding.
+pub(crate) fn base64_fields(parts: &[&str], what: &str) -> Result<Vec<u8>> {
+    use base64::Engine as _;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    let joined: String = parts.concat();
+    if joined.is_empty() {
+        return Err(invalid(format!("{what} is missing (base64 expected)")));
+    }
+    LENIENT
+        .decode(joined.as_bytes())
+        .map_err(|_| invalid(format!("{what} must be base64 (A-Z, a-z, 0-9, +, /, =)")))
+}
+
+/// Standard padded base64, as PowerDNS prints it.
+pub(crate) fn base64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// A DNSSEC algorithm number or its mnemonic (RFC 8624 and the IANA registry), as `named`
+/// reads KEY, CDNSKEY and CERT records.
+pub(crate) fn algorithm_field(field: &str, what: &str) -> Result<u8> {
+    const MNEMONICS: &[(&str, u8)] = &[
+        ("RSAMD5", 1),
+        ("DH", 2),
+        ("DSA", 3),
+        ("RSASHA1", 5),
+        ("DSA-NSEC3-SHA1", 6),
+        ("RSASHA1-NSEC3-SHA1", 7),
+        ("RSASHA256", 8),
+        ("RSASHA512", 10),
+        ("ECC-GOST", 12),
+        ("ECDSAP256SHA256", 13),
+        ("ECDSAP384SHA384", 14),
+        ("ED25519", 15),
+        ("ED448", 16),
+        ("INDIRECT", 252),
+        ("PRIVATEDNS", 253),
+        ("PRIVATEOID", 254),
+    ];
+    let upper = field.to_ascii_uppercase();
+    match MNEMONICS.iter().find(|(m, _)| *m == upper) {
+        Some((_, n)) => Ok(*n),
+        None if field.bytes().all(|b| b.is_ascii_digit()) => u8_field(field, what),
+        None => Err(invalid(format!(
+            "{what} must be a number from 0 to 255 or a mnemonic like ECDSAP256SHA256"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

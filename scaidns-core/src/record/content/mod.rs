@@ -7,24 +7,37 @@
 //! is idempotent: parsing canonical text gives the same text back.
 
 mod address;
+mod apl;
 mod caa;
+mod csync;
+mod eui;
+mod generic;
 pub mod hickory;
 mod hostname;
+mod ilnp;
+mod keys;
 mod lex;
+mod loc;
 mod mx_srv;
 mod naptr;
 mod rdata;
 mod soa;
 mod sshfp_tlsa_ds;
+mod strings;
 mod svcb;
 mod txt;
+pub(crate) mod type_codes;
 
 #[cfg(test)]
 mod tests;
 
 use serde::{Deserialize, Serialize};
 
+pub use apl::AplItem;
+pub use csync::Csync;
 pub use hostname::HostName;
+pub use keys::{Cert, Gateway, Ipseckey, KeyData};
+pub use loc::Loc;
 pub use naptr::Naptr;
 pub use rdata::Rdata;
 pub use soa::Soa;
@@ -105,6 +118,8 @@ impl RecordContent {
             // The replacement is the last field, and names never contain blanks.
             RecordType::NAPTR => t.rsplit(' ').next(),
             RecordType::HTTPS | RecordType::SVCB => t.split(' ').nth(1),
+            RecordType::AFSDB | RecordType::KX | RecordType::LP => t.split(' ').nth(1),
+            RecordType::MR => Some(t.as_str()),
             _ => None,
         };
         name.filter(|n| *n != ".")

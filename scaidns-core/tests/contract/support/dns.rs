@@ -38,7 +38,7 @@ impl Rr {
     fn from_record(record: &Record) -> Self {
         Self {
             name: record.name.to_lowercase().to_ascii(),
-            rtype: record.record_type().to_string(),
+            rtype: type_name(record.record_type()),
             ttl: record.ttl,
             rdata: record.data.clone(),
         }
@@ -47,6 +47,17 @@ impl Rr {
     /// RDATA in hickory's presentation form (TXT strings are shown unquoted and joined).
     pub fn text(&self) -> String {
         self.rdata.to_string()
+    }
+}
+
+/// The mnemonic of a served type: ScaiDNS's (`AFSDB`, `ALIAS`, `TYPE10`, …), else hickory's
+/// (`RRSIG`, `OPT`), else `TYPEnnn`.
+fn type_name(rtype: RecordType) -> String {
+    let code = u16::from(rtype);
+    match scaidns_core::record::RecordType::from_code(code) {
+        Some(t) => t.as_str().to_owned(),
+        None if matches!(rtype, RecordType::Unknown(_)) => format!("TYPE{code}"),
+        None => rtype.to_string(),
     }
 }
 
@@ -151,9 +162,13 @@ fn request_with(name: &str, rtype: &str, dnssec_ok: bool) -> DnsRequest {
     };
     let qname =
         Name::from_ascii(&absolute).unwrap_or_else(|e| panic!("bad query name {name}: {e}"));
-    let qtype: RecordType = rtype
-        .parse()
-        .unwrap_or_else(|e| panic!("bad query type {rtype}: {e:?}"));
+    // ScaiDNS's names first: hickory has no name for AFSDB, LOC, URI and other types.
+    let qtype: RecordType = match rtype.parse::<scaidns_core::record::RecordType>() {
+        Ok(t) => hickory::record_type(t),
+        Err(_) => rtype
+            .parse()
+            .unwrap_or_else(|e| panic!("bad query type {rtype}: {e:?}")),
+    };
     let mut options = DnsRequestOptions::default();
     options.recursion_desired = false;
     if dnssec_ok {

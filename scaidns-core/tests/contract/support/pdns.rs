@@ -1,6 +1,8 @@
 //! A private PowerDNS Authoritative server per test: a fresh sqlite database from the schema the
 //! `pdns-backend-sqlite3` package ships, the HTTP API and DNS on free loopback ports, no
-//! caches (so answers follow API writes at once), killed when the handle is dropped.
+//! caches (so answers follow API writes at once), killed when the handle is dropped. ALIAS
+//! records are expanded (`expand-alias=yes`) through the instance itself as `resolver`, so an
+//! ALIAS may point at a name in another zone of the same instance.
 //!
 //! Environment: `PDNS_SERVER_BIN` overrides the `pdns_server` binary (default: `PATH`, then
 //! `/usr/sbin/pdns_server`); `PDNS_SQLITE_SCHEMA` overrides the schema file.
@@ -102,7 +104,9 @@ impl PdnsServer {
              security-poll-suffix=\n\
              distributor-threads=1\n\
              receiver-threads=1\n\
-             loglevel=4\n",
+             loglevel=4\n\
+             expand-alias=yes\n\
+             resolver=127.0.0.1:{dns_port}\n",
             db = db.display(),
             dir = dir.path().display(),
         );
