@@ -6,4 +6,5 @@ mod bootstrap;
 mod dnssec_lifecycle;
 mod grant_expiry;
 mod support;
+mod zone_cache;
 mod zone_names;

@@ -17,6 +17,7 @@ pub mod nameservers;
 mod page_envelope;
 mod precondition;
 pub mod records;
+mod rendered_json;
 pub mod role_assignments;
 pub mod roles;
 pub mod validation;
