@@ -5,18 +5,20 @@
 # platform admin, and lets the load tool (tests/src/bin/bench_load) build a tenant, a 100-record
 # zone and N zones through the API and measure. Prints one Markdown table, a column per store.
 #
-# Usage: scripts/bench.sh [--smoke] [--store auto|sqlite|mysql|both] [--zones N]
+# Usage: scripts/bench.sh [--smoke] [--store auto|sqlite|mysql|postgres|both|all] [--zones N]
 #                         [--duration SECONDS] [--loader wrk|builtin] [--keep]
 #   --smoke     the debug binaries when present (no release build), tiny sizes, SQLite unless
 #               --store says otherwise: checks that the tool still works (CI). Fails only when
 #               a request fails unexpectedly, never on slow figures.
-#   --store     auto (default): MariaDB when reachable, SQLite otherwise; both: one column each.
+#   --store     auto (default): MariaDB when reachable, SQLite otherwise; both: MariaDB and
+#               SQLite; all: MariaDB, SQLite and PostgreSQL; one column each.
 #   --zones     zones of the zone-list tenant (default 10000; 20 in smoke mode).
 #   --duration  seconds of each throughput run (default 10; 2 in smoke mode).
 #   --loader    what measures throughput: wrk (default, when installed) or the tool's own loop.
 #   --keep      keep the scratch directory (logs, databases, JSON results).
 # MariaDB: SCAIDNS_BENCH_MYSQL_URL (default mysql://scaidns_test:scaidns_test@127.0.0.1:3306);
-# a database scaidns_bench_<pid> is created and dropped.
+# PostgreSQL: SCAIDNS_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432, a role
+# that may create databases); in either a database scaidns_bench_<pid> is created and dropped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -34,14 +36,14 @@ while [ $# -gt 0 ]; do
     --duration) duration="$2"; shift ;;
     --loader) loader="$2"; shift ;;
     --keep) keep=1 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
   shift
 done
 # Smoke mode is SQLite unless a store is asked for (to try the MariaDB path quickly).
 [ -z "$store" ] && { if [ "$smoke" -eq 1 ]; then store=sqlite; else store=auto; fi; }
-case "$store" in auto|sqlite|mysql|both) ;; *) die "--store auto|sqlite|mysql|both" ;; esac
+case "$store" in auto|sqlite|mysql|postgres|both|all) ;; *) die "--store auto|sqlite|mysql|postgres|both|all" ;; esac
 
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
 target="${CARGO_TARGET_DIR:-$root/target}"
@@ -84,22 +86,33 @@ fi
 mysql_reachable() {
   [ ${#mysql_args[@]} -gt 0 ] && command -v mysql >/dev/null && mysql "${mysql_args[@]}" -e 'SELECT 1' >/dev/null 2>&1
 }
+postgres_url="${SCAIDNS_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432}"
+postgres_url="${postgres_url%/}"
+postgres_reachable() {
+  command -v psql >/dev/null && psql "$postgres_url/postgres" -Atqc 'SELECT 1' >/dev/null 2>&1
+}
 case "$store" in
   auto) if mysql_reachable; then stores=(mysql); else stores=(sqlite); fi ;;
   both) stores=(mysql sqlite) ;;
+  all) stores=(mysql sqlite postgres) ;;
   *) stores=("$store") ;;
 esac
 if [[ " ${stores[*]} " == *" mysql "* ]] && ! mysql_reachable; then
   die "MariaDB is not reachable at $mysql_url (set SCAIDNS_BENCH_MYSQL_URL)"
 fi
+if [[ " ${stores[*]} " == *" postgres "* ]] && ! postgres_reachable; then
+  die "PostgreSQL is not reachable at $postgres_url (set SCAIDNS_BENCH_POSTGRES_URL)"
+fi
 
 scratch=$(mktemp -d /tmp/scaidns-bench.XXXXXX)
 pids=()
 databases=()
+pg_databases=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   for db in "${databases[@]}"; do mysql "${mysql_args[@]}" -e "DROP DATABASE IF EXISTS $db" 2>/dev/null || true; done
+  for db in "${pg_databases[@]}"; do psql "$postgres_url/postgres" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true; done
   if [ "$keep" -eq 1 ]; then log "scratch kept in $scratch"; else rm -rf "$scratch"; fi
 }
 trap cleanup EXIT
@@ -173,14 +186,19 @@ run_store() {
   mkdir -p "$dir"
   log "[$name] starting PowerDNS"
   start_pdns "$dir"
-  if [ "$name" = mysql ]; then
-    local db="scaidns_bench_$$"
-    mysql "${mysql_args[@]}" -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db"
-    databases+=("$db")
-    db_url="${mysql_url%/}/$db"
-  else
-    db_url="sqlite:$dir/scaidns.sqlite3"
-  fi
+  local db="scaidns_bench_$$"
+  case "$name" in
+    mysql)
+      mysql "${mysql_args[@]}" -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db"
+      databases+=("$db")
+      db_url="${mysql_url%/}/$db" ;;
+    postgres)
+      psql "$postgres_url/postgres" -qc "DROP DATABASE IF EXISTS $db" >/dev/null
+      psql "$postgres_url/postgres" -qc "CREATE DATABASE $db" >/dev/null
+      pg_databases+=("$db")
+      db_url="$postgres_url/$db" ;;
+    *) db_url="sqlite:$dir/scaidns.sqlite3" ;;
+  esac
   local port; port=$(free_port)
   # Production settings, rate limits lifted (a benchmark sends far more than 100 requests a
   # minute with one key). The working directory is the scratch one, so no .env is read.
@@ -226,6 +244,9 @@ pdns_version=$( ("$pdns_bin" --version 2>&1 || true) | grep -o 'Authoritative Se
 machine="$(nproc) cores, $(rustc --version 2>/dev/null | cut -d' ' -f1-2), PowerDNS $pdns_version"
 if [[ " ${stores[*]} " == *" mysql "* ]]; then
   machine="$machine, MariaDB $(mysql "${mysql_args[@]}" -N -e 'SELECT VERSION()' 2>/dev/null || echo '?')"
+fi
+if [[ " ${stores[*]} " == *" postgres "* ]]; then
+  machine="$machine, PostgreSQL $(psql "$postgres_url/postgres" -Atqc 'SHOW server_version' 2>/dev/null || echo '?')"
 fi
 echo
 echo "ScaiDNS vs PowerDNS's API: \`$command_line\` ($mode, $profile build)"

@@ -1,7 +1,8 @@
-//! The change feed over Redis pub/sub: a replica publishes on one channel after a change, every
-//! replica (itself too, harmlessly) listens on it and drops its cached keys. Delivery is best
-//! effort; after a lost connection the listener drops everything once more when it is back,
-//! since notices sent meanwhile are gone. The staleness bound holds without Redis anyway.
+//! The change feed over Redis pub/sub: a replica publishes a [`ChangeNotice`] on one channel
+//! after a change, every replica (itself too, harmlessly) listens on it and drops what its
+//! caches hold of it (its cached keys, or the zone named). Delivery is best effort; after a lost
+//! connection the listener drops everything once more when it is back, since notices sent
+//! meanwhile are gone. The staleness bounds hold without Redis anyway.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,7 +10,8 @@ use std::time::Duration;
 use futures::StreamExt;
 use redis::aio::ConnectionManager;
 
-use crate::ports::ChangeFeed;
+use crate::ids::ZoneId;
+use crate::ports::{ChangeFeed, ChangeNotice};
 
 /// How long to wait before listening again after the subscription was lost.
 const RESUBSCRIBE_AFTER: Duration = Duration::from_millis(500);
@@ -23,7 +25,7 @@ struct Inner {
     conn: tokio::sync::Mutex<Option<ConnectionManager>>,
 }
 
-/// Announces and hears auth changes on a Redis channel.
+/// Announces and hears changes on a Redis channel.
 #[derive(Clone)]
 pub struct RedisChangeFeed(Arc<Inner>);
 
@@ -46,11 +48,11 @@ impl RedisChangeFeed {
         })))
     }
 
-    /// Calls `on_change` for every notice heard, and once each time listening (re)starts,
-    /// until it answers false or the returned task is aborted.
+    /// Calls `on_change` for every notice heard, and with [`ChangeNotice::Everything`] each
+    /// time listening (re)starts, until it answers false or the returned task is aborted.
     pub fn listen(
         &self,
-        on_change: impl Fn() -> bool + Send + Sync + 'static,
+        on_change: impl Fn(ChangeNotice) -> bool + Send + Sync + 'static,
     ) -> tokio::task::JoinHandle<()> {
         let inner = Arc::clone(&self.0);
         tokio::spawn(async move {
@@ -59,20 +61,21 @@ impl RedisChangeFeed {
                     Ok(mut pubsub) => {
                         if pubsub.subscribe(&inner.channel).await.is_ok() {
                             // Notices sent while nobody listened are lost: assume one was.
-                            if !on_change() {
+                            if !on_change(ChangeNotice::Everything) {
                                 return;
                             }
                             let mut messages = pubsub.on_message();
-                            while messages.next().await.is_some() {
-                                if !on_change() {
+                            while let Some(message) = messages.next().await {
+                                let text = message.get_payload::<String>().unwrap_or_default();
+                                if !on_change(ChangeNotice::decode(&text)) {
                                     return;
                                 }
                             }
                         }
-                        tracing::warn!("auth change feed: Redis subscription lost");
+                        tracing::warn!("change feed: Redis subscription lost");
                     }
                     Err(e) => {
-                        tracing::warn!(error = ?e.kind(), "auth change feed: Redis unreachable");
+                        tracing::warn!(error = ?e.kind(), "change feed: Redis unreachable");
                     }
                 }
                 tokio::time::sleep(RESUBSCRIBE_AFTER).await;
@@ -82,7 +85,7 @@ impl RedisChangeFeed {
 }
 
 impl Inner {
-    async fn publish(&self) -> redis::RedisResult<()> {
+    async fn publish(&self, notice: &str) -> redis::RedisResult<()> {
         let mut guard = self.conn.lock().await;
         let conn = match guard.as_mut() {
             Some(conn) => conn,
@@ -90,25 +93,35 @@ impl Inner {
         };
         redis::cmd("PUBLISH")
             .arg(&self.channel)
-            .arg("auth")
+            .arg(notice)
             .query_async::<i64>(conn)
             .await
             .map(drop)
     }
 }
 
-impl ChangeFeed for RedisChangeFeed {
-    fn announce_auth_change(&self) {
+impl RedisChangeFeed {
+    fn announce(&self, notice: ChangeNotice) {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
         let inner = Arc::clone(&self.0);
         runtime.spawn(async move {
-            match tokio::time::timeout(TIMEOUT, inner.publish()).await {
+            match tokio::time::timeout(TIMEOUT, inner.publish(&notice.encode())).await {
                 Ok(Ok(())) => {}
-                Ok(Err(e)) => tracing::warn!(error = ?e.kind(), "auth change not announced"),
-                Err(_) => tracing::warn!("auth change not announced: Redis timed out"),
+                Ok(Err(e)) => tracing::warn!(error = ?e.kind(), "change not announced"),
+                Err(_) => tracing::warn!("change not announced: Redis timed out"),
             }
         });
+    }
+}
+
+impl ChangeFeed for RedisChangeFeed {
+    fn announce_auth_change(&self) {
+        self.announce(ChangeNotice::Auth);
+    }
+
+    fn announce_zone_change(&self, zone: ZoneId) {
+        self.announce(ChangeNotice::Zone(zone));
     }
 }

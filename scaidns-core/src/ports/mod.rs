@@ -18,7 +18,7 @@ pub mod resolver;
 pub mod store;
 
 pub use backend::{BackendError, BackendErrorKind, DnsBackend, ZoneSpec};
-pub use change_feed::ChangeFeed;
+pub use change_feed::{ChangeFeed, ChangeNotice};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use dnssec_keys::DnssecKeyBackend;
 #[cfg(test)]

@@ -7,19 +7,18 @@
 //! Correctness before speed. Every service method that changes a key, a user, a tenant, a group
 //! membership, a role, an assignment or a grant calls [`ScaiDns::auth_changed`] after its
 //! commit: that bumps the cache's epoch (every older entry is dead at once on this replica) and
-//! announces the change on the [`ChangeFeed`] (Redis pub/sub), which drops the other replicas'
+//! announces the change on the [`ChangeFeed`](crate::ports::ChangeFeed) (Redis pub/sub), which drops the other replicas'
 //! entries. Entries also die after `max_staleness` (`AUTH_CACHE_MAX_STALENESS`), so a lost
 //! notice or a replica without Redis is stale for at most that long. A request that started
 //! reading before a change stores nothing: its entry carries the epoch it started in.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 
 use crate::identity::api_key::ApiKey;
-use crate::ports::ChangeFeed;
 use crate::tenant::{Tenant, User};
 
 use super::authz::AuthzCache;
@@ -88,7 +87,6 @@ pub(crate) struct AuthCache {
     config: AuthCacheConfig,
     epoch: AtomicU64,
     entries: Mutex<Entries>,
-    feed: RwLock<Option<Arc<dyn ChangeFeed>>>,
 }
 
 impl AuthCache {
@@ -97,7 +95,6 @@ impl AuthCache {
             config,
             epoch: AtomicU64::new(0),
             entries: Mutex::default(),
-            feed: RwLock::default(),
         }
     }
 
@@ -204,13 +201,6 @@ impl AuthCache {
         self.epoch.fetch_add(1, Ordering::SeqCst);
         *entries = Entries::default();
     }
-
-    fn announce(&self) {
-        let feed = self.feed.read().unwrap_or_else(PoisonError::into_inner);
-        if let Some(feed) = feed.as_ref() {
-            feed.announce_auth_change();
-        }
-    }
 }
 
 impl ScaiDns {
@@ -218,26 +208,7 @@ impl ScaiDns {
     /// emptied.
     #[must_use]
     pub fn with_auth_cache(mut self, config: AuthCacheConfig) -> Self {
-        let feed = self
-            .auth_cache
-            .feed
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        let cache = AuthCache::new(config);
-        *cache.feed.write().unwrap_or_else(PoisonError::into_inner) = feed;
-        self.auth_cache = Arc::new(cache);
-        self
-    }
-
-    /// Where auth changes are announced to the other replicas.
-    #[must_use]
-    pub fn with_change_feed(self, feed: Arc<dyn ChangeFeed>) -> Self {
-        *self
-            .auth_cache
-            .feed
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = Some(feed);
+        self.auth_cache = Arc::new(AuthCache::new(config));
         self
     }
 
@@ -246,23 +217,12 @@ impl ScaiDns {
         self.auth_cache.invalidate_local();
     }
 
-    /// What a change feed's listener calls on each notice: drops this replica's cached keys,
-    /// and answers false once the service is gone (the listener may stop), so it does not keep
-    /// the service alive.
-    pub fn auth_change_listener(&self) -> impl Fn() -> bool + Send + Sync + 'static {
-        let cache = Arc::downgrade(&self.auth_cache);
-        move || {
-            cache.upgrade().is_some_and(|cache| {
-                cache.invalidate_local();
-                true
-            })
-        }
-    }
-
     /// Who may do what changed (after the commit): dead at once here, announced elsewhere.
     pub(crate) fn auth_changed(&self) {
         self.auth_cache.invalidate_local();
-        self.auth_cache.announce();
+        if let Some(feed) = &self.change_feed {
+            feed.announce_auth_change();
+        }
     }
 
     pub(crate) fn auth_cache(&self) -> &AuthCache {

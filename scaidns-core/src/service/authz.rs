@@ -340,6 +340,22 @@ impl ScaiDns {
         Ok(zone)
     }
 
+    /// [`Self::authorized_zone`] (not deleted) taking the zone from the zone cache: only for
+    /// reads that answer nothing of the zone but its tenant, name, status and generation
+    /// (`zone_cache`).
+    pub(crate) async fn authorized_zone_cached(
+        &self,
+        ctx: &OpContext,
+        permission: Permission,
+        id: ZoneId,
+    ) -> Result<Arc<Zone>> {
+        let principal = self.principal(ctx).await?;
+        let zone = self.cached_zone(id).await?;
+        let zone = visible(&principal, zone, false)?;
+        self.authorize(ctx, permission, zone_target(&zone)).await?;
+        Ok(zone)
+    }
+
     /// A zone the caller may know exists (some zone permission reaches it), or 404.
     pub(crate) async fn zone_if_visible(
         &self,
@@ -348,13 +364,27 @@ impl ScaiDns {
         include_deleted: bool,
     ) -> Result<Zone> {
         let principal = self.principal(ctx).await?;
-        self.store()
-            .get_zone(id)
-            .await?
-            .filter(|z| principal.can_see_zone(z.id, z.tenant_id))
-            .filter(|z| include_deleted || z.status != ZoneStatus::Deleted)
-            .ok_or_else(zone_not_found)
+        visible(
+            &principal,
+            self.store().get_zone(id).await?,
+            include_deleted,
+        )
     }
+}
+
+/// `zone` if the caller may know it exists (and it is not deleted unless `include_deleted`),
+/// else 404.
+fn visible<Z: std::borrow::Borrow<Zone>>(
+    principal: &Principal,
+    zone: Option<Z>,
+    include_deleted: bool,
+) -> Result<Z> {
+    zone.filter(|z| {
+        let z = z.borrow();
+        principal.can_see_zone(z.id, z.tenant_id)
+            && (include_deleted || z.status != ZoneStatus::Deleted)
+    })
+    .ok_or_else(zone_not_found)
 }
 
 /// The target of an operation on a zone as a whole.

@@ -11,6 +11,7 @@ mod auth_cache;
 mod auth_session;
 mod authn;
 pub mod authz;
+mod change_notices;
 mod context;
 pub mod dnssec;
 pub mod groups;
@@ -35,6 +36,7 @@ mod throttling;
 mod token_auth;
 pub mod validation;
 pub mod worker;
+mod zone_cache;
 mod zone_change;
 mod zone_queue;
 pub mod zones;
@@ -48,6 +50,7 @@ pub use api_keys::{ApiKeyCreate, ApiKeyListQuery, IssuedApiKey};
 pub use auth_cache::AuthCacheConfig;
 pub use authn::RequestMeta;
 pub use context::{Actor, OpContext};
+pub use zone_cache::ZoneCacheConfig;
 // The ports' values the server handles, under the one path it may name.
 pub use crate::ports::identity_provider::{OAuthSettings, TokenSet};
 pub use crate::ports::rate_limiter::{RateDecision, RateLimitError};
@@ -168,6 +171,9 @@ pub struct ScaiDns {
     auth_cache: Arc<auth_cache::AuthCache>,
     key_uses: Arc<key_use::PendingKeyUses>,
     record_cache: Arc<record_cache::RecordCache>,
+    zone_cache: Arc<zone_cache::ZoneCache>,
+    /// Where this replica announces its changes to the others.
+    change_feed: Option<Arc<dyn crate::ports::ChangeFeed>>,
     /// This process's writers of a zone take turns (`zone_change`).
     zone_queue: Arc<zone_queue::ZoneQueue>,
 }
@@ -194,6 +200,8 @@ impl ScaiDns {
             auth_cache: Arc::new(auth_cache::AuthCache::new(AuthCacheConfig::default())),
             key_uses: Arc::default(),
             record_cache: Arc::default(),
+            zone_cache: Arc::new(zone_cache::ZoneCache::new(ZoneCacheConfig::default())),
+            change_feed: None,
             zone_queue: Arc::default(),
         }
     }

@@ -1,19 +1,23 @@
-//! The record sets of zones kept in memory by `(zone, generation)`: every change of a zone's
-//! records steps its generation in the same transaction, and a read always takes the zone (and
-//! so its generation) fresh from the store first, so a set cached under that generation is
-//! exactly what the store holds. A deleted record is never served: its deletion made a new
-//! generation, under which nothing is cached yet.
+//! The record sets of zones kept in memory by `(zone, generation)`, each with its rendering (the
+//! body of the list's answer) once a caller who sees the whole set needed it: every change of a
+//! zone's records steps its generation in the same transaction, and a read takes the zone (and
+//! so its generation) from the store or from the zone cache, which drops a zone at once when
+//! this replica writes it and within its staleness bound when another one does
+//! (`zone_cache`). So a set cached under a generation is what the store holds at it, and a
+//! deleted record is never served past that bound: its deletion made a new generation, under
+//! which nothing is cached yet.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use crate::ids::ZoneId;
 use crate::ports::store::RecordFilter;
 use crate::record::{Record, RecordType};
 
 /// Most records held, all zones together, each set counting one more than its records so that
-/// empty sets are bounded too; a full cache starts over.
-const CAPACITY_RECORDS: usize = 200_000;
+/// empty sets are bounded too; a full cache starts over. A rendered set takes about twice the
+/// memory of its records (a few hundred bytes each), so this bounds the cache near 100 MB.
+const CAPACITY_RECORDS: usize = 100_000;
 
 /// A filter as a map key. Only filters from a small fixed set are cached (a type or none, with
 /// or without system records): text searches are answered from the store, so a caller cannot
@@ -24,13 +28,42 @@ fn filter_key(f: &RecordFilter) -> Option<FilterKey> {
     (f.name_contains.is_none() && f.query.is_none()).then_some((f.rtype, f.include_system))
 }
 
+/// A zone's records under one filter, and their rendering once made.
+#[derive(Debug)]
+pub(crate) struct RecordSet {
+    records: Vec<Record>,
+    rendered: OnceLock<Arc<[u8]>>,
+}
+
+impl RecordSet {
+    pub(crate) fn new(records: Vec<Record>) -> Self {
+        Self {
+            records,
+            rendered: OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    /// The set's rendering, made by `render` the first time it is asked for. Only for callers
+    /// who see the whole set, and with one rendering for all of them (the server's).
+    pub(crate) fn rendered(&self, render: impl FnOnce(&[Record]) -> Vec<u8>) -> Arc<[u8]> {
+        Arc::clone(
+            self.rendered
+                .get_or_init(|| Arc::from(render(&self.records))),
+        )
+    }
+}
+
 /// What a set costs against [`CAPACITY_RECORDS`].
-fn cost(set: &[Record]) -> usize {
-    set.len() + 1
+fn cost(set: &RecordSet) -> usize {
+    set.records.len() + 1
 }
 
 /// One zone's sets at one generation, by filter.
-type ZoneSets = (i64, HashMap<FilterKey, Arc<Vec<Record>>>);
+type ZoneSets = (i64, HashMap<FilterKey, Arc<RecordSet>>);
 
 #[derive(Debug, Default)]
 struct Sets {
@@ -50,7 +83,7 @@ impl RecordCache {
         zone: ZoneId,
         generation: i64,
         filter: &RecordFilter,
-    ) -> Option<Arc<Vec<Record>>> {
+    ) -> Option<Arc<RecordSet>> {
         let sets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         let (cached, by_filter) = sets.zones.get(&zone)?;
         if *cached != generation {
@@ -67,7 +100,7 @@ impl RecordCache {
         zone: ZoneId,
         generation: i64,
         filter: &RecordFilter,
-        records: Arc<Vec<Record>>,
+        records: Arc<RecordSet>,
     ) {
         let Some(key) = filter_key(filter) else {
             return;
@@ -112,7 +145,7 @@ mod tests {
             name_contains: Some("www".into()),
             ..RecordFilter::default()
         };
-        cache.put(zone, 1, &search, Arc::new(Vec::new()));
+        cache.put(zone, 1, &search, Arc::new(RecordSet::new(Vec::new())));
         assert!(cache.get(zone, 1, &search).is_none());
     }
 
@@ -125,15 +158,15 @@ mod tests {
             rtype: Some(RecordType::A),
             ..RecordFilter::default()
         };
-        cache.put(zone, 3, &all, Arc::new(Vec::new()));
+        cache.put(zone, 3, &all, Arc::new(RecordSet::new(Vec::new())));
         assert!(cache.get(zone, 3, &all).is_some());
         assert!(cache.get(zone, 3, &a_only).is_none());
         assert!(cache.get(zone, 4, &all).is_none());
 
         // A newer generation replaces the older sets; an older one never comes back.
-        cache.put(zone, 4, &a_only, Arc::new(Vec::new()));
+        cache.put(zone, 4, &a_only, Arc::new(RecordSet::new(Vec::new())));
         assert!(cache.get(zone, 3, &all).is_none());
-        cache.put(zone, 3, &all, Arc::new(Vec::new()));
+        cache.put(zone, 3, &all, Arc::new(RecordSet::new(Vec::new())));
         assert!(cache.get(zone, 3, &all).is_none());
         assert!(cache.get(zone, 4, &a_only).is_some());
     }

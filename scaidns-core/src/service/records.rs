@@ -13,6 +13,7 @@ use crate::ports::store::{RecordFilter, ZoneWrite};
 use crate::rbac::{Permission, Target};
 use crate::record::{Record, RecordContent, RecordName, RecordType, Ttl};
 use crate::service::publish::{Publication, zone_spec};
+use crate::service::record_cache::RecordSet;
 use crate::service::zone_change::Planned;
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::precondition::IfMatch;
@@ -68,6 +69,47 @@ impl AppliedChange {
     }
 }
 
+/// The records of a zone a caller may see ([`ScaiDns::record_listing`]).
+#[derive(Debug)]
+pub struct RecordListing {
+    zone: Arc<Zone>,
+    records: Listed,
+}
+
+#[derive(Debug)]
+enum Listed {
+    /// The caller sees the whole set: shared with every such caller, rendering included.
+    Whole(Arc<RecordSet>),
+    /// Narrowed grants: only the records they cover, never rendered for anyone else.
+    Narrowed(Vec<Record>),
+}
+
+impl RecordListing {
+    /// The zone, as of the generation the records belong to.
+    pub fn zone(&self) -> &Zone {
+        &self.zone
+    }
+
+    /// The records.
+    pub fn records(&self) -> &[Record] {
+        match &self.records {
+            Listed::Whole(set) => set.records(),
+            Listed::Narrowed(records) => records,
+        }
+    }
+
+    /// The answer's body as `render` makes it from the zone and the records. Made once per
+    /// cached set and shared by every caller who sees the whole set, so `render` must depend
+    /// on nothing else (not on the caller, not on the request); made afresh for a caller with
+    /// narrowed grants.
+    pub fn rendered(&self, render: impl FnOnce(&Zone, &[Record]) -> Vec<u8>) -> Arc<[u8]> {
+        match &self.records {
+            Listed::Whole(set) => set.rendered(|records| render(&self.zone, records)),
+            Listed::Narrowed(records) => Arc::from(render(&self.zone, records)),
+        }
+    }
+}
+
 impl ScaiDns {
     /// The record types a zone may hold (no authentication needed).
     pub fn record_type_list(&self) -> &'static [RecordType] {
@@ -81,27 +123,49 @@ impl ScaiDns {
         zone_id: ZoneId,
         query: RecordQuery,
     ) -> Result<(Zone, Vec<Record>)> {
+        let listing = self.record_listing(ctx, zone_id, query).await?;
+        Ok((listing.zone().clone(), listing.records().to_vec()))
+    }
+
+    /// Records of a zone visible to the caller, as cached: an unchanged zone is listed without
+    /// touching the store (`zone_cache`, `record_cache`), and its answer is rendered once
+    /// ([`RecordListing::rendered`]).
+    pub async fn record_listing(
+        &self,
+        ctx: &OpContext,
+        zone_id: ZoneId,
+        query: RecordQuery,
+    ) -> Result<RecordListing> {
         let filter = RecordFilter::from(query);
         ctx.require(Permission::RECORDS_READ)?;
         let zone = self
-            .authorized_zone(ctx, Permission::RECORDS_READ, zone_id, false)
+            .authorized_zone_cached(ctx, Permission::RECORDS_READ, zone_id)
             .await?;
-        let records = match self.record_cache.get(zone.id, zone.generation, &filter) {
-            Some(records) => records,
+        let set = match self.record_cache.get(zone.id, zone.generation, &filter) {
+            Some(set) => set,
             None => {
-                let records = Arc::new(self.store().list_records(zone.id, &filter).await?);
+                let records = self.store().list_records(zone.id, &filter).await?;
+                let set = Arc::new(RecordSet::new(records));
                 self.record_cache
-                    .put(zone.id, zone.generation, &filter, Arc::clone(&records));
-                records
+                    .put(zone.id, zone.generation, &filter, Arc::clone(&set));
+                set
             }
         };
-        let records = Arc::unwrap_or_clone(records);
         // Callers whose access comes from narrowed grants see only the records they cover.
         let principal = self.principal(ctx).await?;
-        let records = principal
-            .record_view(Permission::RECORDS_READ, zone.id, zone.tenant_id)
-            .filter(records, |r| (r.name.relative_to(&zone.name), r.rtype()));
-        Ok((zone, records))
+        let view = principal.record_view(Permission::RECORDS_READ, zone.id, zone.tenant_id);
+        let records = if view.is_whole() {
+            Listed::Whole(set)
+        } else {
+            let covered = set
+                .records()
+                .iter()
+                .filter(|r| view.covers(&r.name.relative_to(&zone.name), r.rtype()))
+                .cloned()
+                .collect();
+            Listed::Narrowed(covered)
+        };
+        Ok(RecordListing { zone, records })
     }
 
     /// One record.
@@ -257,6 +321,7 @@ impl ScaiDns {
         change: ChangeSet,
         if_match: &IfMatch,
     ) -> Result<AppliedChange> {
+        let _dropped_when_done = self.zone_write(zone.id);
         let (zone, (plan, written)) = self
             .change_zone(zone.id, if_match, |zone| {
                 self.plan_record_change(ctx, zone, &change)

@@ -347,6 +347,7 @@ impl ScaiDns {
             Some(crate::service::zones::zone_audit_view(zone)),
             None,
         )];
+        let _dropped_when_done = self.zone_write(zone.id);
         self.store()
             .purge_zone(zone.id, zone.generation, audit, publisher)
             .await

@@ -46,7 +46,7 @@ async fn a_revoked_key_is_refused_by_the_other_replica_through_redis() {
     let feed = redis_feed();
     let a = replica(&store, Arc::new(SystemClock), hour).with_change_feed(Arc::new(feed.clone()));
     let b = replica(&store, Arc::new(SystemClock), hour).with_change_feed(Arc::new(feed.clone()));
-    let _listening = feed.listen(b.auth_change_listener());
+    let _listening = feed.listen(b.change_listener());
 
     let boot = a.bootstrap("admin@replicas.test").await.unwrap();
     let secret = boot.secret.expose().to_owned();

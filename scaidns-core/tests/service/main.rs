@@ -7,4 +7,5 @@ mod dnssec_lifecycle;
 mod grant_expiry;
 mod support;
 mod worker_cadence;
+mod zone_cache;
 mod zone_names;

@@ -18,6 +18,7 @@ mod page_envelope;
 mod precondition;
 pub mod publication;
 pub mod records;
+mod rendered_json;
 pub mod role_assignments;
 pub mod roles;
 pub mod validation;

@@ -15,6 +15,7 @@ use scaidns_core::zone::precondition::{etag, none_match};
 use crate::api::ApiTags;
 use crate::api::precondition::if_match as precondition;
 use crate::api::publication::{self, PublicationState};
+use crate::api::rendered_json::RenderedJson;
 use crate::auth::{ApiAuth, op_context};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -110,7 +111,7 @@ enum RecordListed {
     /// The records.
     #[oai(status = 200)]
     Listed(
-        Json<RecordList>,
+        RenderedJson<RecordList>,
         /// The zone's generation; send it back in `If-None-Match` to be told 304 while the zone
         /// is unchanged.
         #[oai(header = "ETag")]
@@ -207,26 +208,31 @@ impl RecordsApi {
             query: None,
             include_system: include_system.0.unwrap_or(false),
         };
-        let (zone, records) = state
+        let listing = state
             .service
-            .record_list(&ctx, domain_id.0.parse()?, query)
+            .record_listing(&ctx, domain_id.0.parse()?, query)
             .await?;
-        let tag = etag(zone.generation);
+        let generation = listing.zone().generation;
+        let tag = etag(generation);
         // Read from the request rather than declared, so generated clients keep their
         // signature; documented on the operation.
-        if none_match(req.header("if-none-match"), zone.generation) {
+        if none_match(req.header("if-none-match"), generation) {
             return Ok(RecordListed::NotModified(tag));
         }
-        let list = Json(RecordList {
-            total: records.len() as u64,
-            domain_id: zone.id.to_string(),
-            domain_name: zone.name.as_str().to_owned(),
-            data: records
-                .into_iter()
-                .map(|r| RecordResponse::new(&zone, r))
-                .collect(),
+        // Made from the zone and the records only, so one rendering serves every caller who
+        // sees the whole set.
+        let body = listing.rendered(|zone, records| {
+            RenderedJson::render(&RecordList {
+                total: records.len() as u64,
+                domain_id: zone.id.to_string(),
+                domain_name: zone.name.as_str().to_owned(),
+                data: records
+                    .iter()
+                    .map(|r| RecordResponse::new(zone, r.clone()))
+                    .collect(),
+            })
         });
-        Ok(RecordListed::Listed(list, tag))
+        Ok(RecordListed::Listed(RenderedJson::new(body), tag))
     }
 
     /// Add a record. Published at once when the zone is active.

@@ -49,6 +49,9 @@ pub struct Config {
     /// `AUTH_CACHE_MAX_STALENESS`: how long an authenticated key may be reused on one replica
     /// after a change made on another (zero: no cache).
     pub auth_cache_max_staleness: std::time::Duration,
+    /// `ZONE_CACHE_MAX_STALENESS`: how long a zone's row may be reused for the record list on
+    /// one replica after a change made on another (zero: no cache).
+    pub zone_cache_max_staleness: std::time::Duration,
     /// `RATE_LIMIT_API_KEY_PER_MINUTE`: for keys without their own `rate_limit`.
     pub rate_limit_api_key_per_minute: u32,
     /// `RATE_LIMIT_API_KEY_MAX`: no key's own `rate_limit` may exceed it (default 10× the
@@ -217,6 +220,11 @@ impl Config {
             redis_url: r.get("REDIS_URL").map(Secret::new),
             auth_cache_max_staleness: r.parse(
                 "AUTH_CACHE_MAX_STALENESS",
+                std::time::Duration::from_secs(1),
+                reader::duration,
+            ),
+            zone_cache_max_staleness: r.parse(
+                "ZONE_CACHE_MAX_STALENESS",
                 std::time::Duration::from_secs(1),
                 reader::duration,
             ),

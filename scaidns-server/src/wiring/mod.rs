@@ -26,7 +26,7 @@ use scaidns_core::ports::rate_limiter::RateLimiter;
 use scaidns_core::ports::{DnsBackend, DnssecKeyBackend, Store, SystemClock};
 use scaidns_core::record::TtlPolicy;
 use scaidns_core::service::{
-    ApiKeyRateLimit, AuthCacheConfig, ScaiDns, ServiceConfig, ValidationConfig,
+    ApiKeyRateLimit, AuthCacheConfig, ScaiDns, ServiceConfig, ValidationConfig, ZoneCacheConfig,
 };
 
 use crate::config::{BackendConfig, Config, ZoneKind};
@@ -260,8 +260,9 @@ pub async fn service(config: &Config, needs: Needs) -> Result<ScaiDns, StartErro
         }
     };
     let service = assemble(config, store, backend, dnssec_keys);
-    // Operator commands (sync, assign-admin) and the worker change who may do what too: the
-    // serving replicas hear of it at once rather than after their staleness bound.
+    // Operator commands (sync, assign-admin) and the worker change who may do what and zones
+    // (validation, purge, DNSSEC) too: the serving replicas hear of it at once rather than
+    // after their staleness bounds.
     Ok(match change_feed(config)? {
         Some(feed) => service.with_change_feed(Arc::new(feed)),
         None => service,
@@ -274,6 +275,8 @@ fn change_feed(config: &Config) -> Result<Option<RedisChangeFeed>, StartError> {
         .redis_url
         .as_ref()
         .map(|url| {
+            // The channel keeps its first name: it carries zone notices too now, and a replica
+            // of an older release takes any notice for an auth change, which is harmless.
             RedisChangeFeed::new(url.expose(), "scaidns:auth-changes")
                 .map_err(|e| StartError::Config(format!("REDIS_URL: {e}")))
         })
@@ -306,10 +309,14 @@ pub async fn server_service(
         .with_auth_cache(AuthCacheConfig {
             max_staleness: config.auth_cache_max_staleness,
             ..AuthCacheConfig::default()
+        })
+        .with_zone_cache(ZoneCacheConfig {
+            max_staleness: config.zone_cache_max_staleness,
+            ..ZoneCacheConfig::default()
         });
     if let Some(feed) = change_feed(config)? {
         // Runs as long as the service does; the listener stops once the service is dropped.
-        drop(feed.listen(service.auth_change_listener()));
+        drop(feed.listen(service.change_listener()));
         service = service.with_change_feed(Arc::new(feed));
     }
     if let Some(provider) = identity::identity_provider(config)? {

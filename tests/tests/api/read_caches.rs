@@ -1,7 +1,9 @@
 //! The read caches seen from outside (issue 12, reads): a cached key, grant or membership never
 //! outlives its revocation on the replica that made it, under concurrent load; a deleted record
-//! is gone from the very next list; the records list answers its zone's generation as `ETag`
-//! and 304 to an `If-None-Match` naming it; key use batched in memory is written at a clean stop.
+//! or zone is gone from the very next list; the list rendered once for the callers who see the
+//! whole zone is never what a caller with narrowed grants gets; the records list answers its
+//! zone's generation as `ETag` and 304 to an `If-None-Match` naming it; key use batched in
+//! memory is written at a clean stop. (Other replicas: `scaidns-core/tests/service`.)
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -276,6 +278,76 @@ async fn a_deleted_record_is_gone_from_the_next_list_under_load() {
         assert!(!names(&listed).contains(&name), "{listed}");
     }
     load.finish().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_deleted_zone_is_not_found_on_the_next_list_under_load() {
+    let app = unthrottled().await;
+    let alpha = app.tenant_with_user("zonegone").await;
+    let zone = live_zone(&app, &alpha, "zonegone.test").await;
+    let records = format!("/api/v1/domains/{zone}/records");
+    let load = Load::start(&app, &alpha.key, &records);
+    for _ in 0..20 {
+        assert_eq!(
+            call(&app, &alpha.key, Method::GET, &records, None).await.0,
+            200
+        );
+    }
+    let (status, _) = call(
+        &app,
+        &alpha.key,
+        Method::DELETE,
+        &format!("/api/v1/domains/{zone}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (status, body) = call(&app, &alpha.key, Method::GET, &records, None).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("domain_not_found"))
+    );
+    load.finish().await;
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_narrowed_grantee_never_gets_the_list_rendered_for_the_whole_zone() {
+    let app = unthrottled().await;
+    let alpha = app.tenant_with_user("narrowed").await;
+    let zone = live_zone(&app, &alpha, "narrowed.test").await;
+    let records = format!("/api/v1/domains/{zone}/records");
+    ok(
+        &app,
+        &alpha.key,
+        Method::POST,
+        &records,
+        json!({"name": "mail", "type": "A", "content": "192.0.2.3"}),
+    )
+    .await;
+    let (user, key) = user_without_role(&app, "www@narrowed.test", &alpha.tenant_id).await;
+    ok(
+        &app,
+        &alpha.key,
+        Method::POST,
+        &format!("/api/v1/domains/{zone}/access-grants"),
+        json!({"grant_type": "user", "grantee_id": user, "role": "read_only",
+               "record_pattern": "www"}),
+    )
+    .await;
+    // Both orders: the whole list rendered first, then the narrowed one, and back.
+    for _ in 0..2 {
+        let (status, whole) = call(&app, &alpha.key, Method::GET, &records, None).await;
+        assert_eq!(status, 200);
+        let mut all = names(&whole);
+        all.sort();
+        assert_eq!(all, ["mail", "www"], "{whole}");
+        let (status, narrowed) = call(&app, &key, Method::GET, &records, None).await;
+        assert_eq!(status, 200);
+        assert_eq!(names(&narrowed), ["www"], "{narrowed}");
+        assert_eq!(narrowed["total"], 1);
+    }
     app.stop().await;
 }
 

@@ -196,6 +196,7 @@ impl ScaiDns {
             .filter(|k| !after.iter().any(|a| a.id == k.id))
             .map(|k| k.id)
             .collect();
+        let _dropped_when_done = self.zone_write(zone.id);
         self.store()
             .write_dnssec_keys(DnssecKeyWrite {
                 zone_id: zone.id,

@@ -70,6 +70,7 @@ impl ScaiDns {
                 now: zone.updated_at,
                 audit: Vec::new(),
             };
+            let _dropped_when_done = self.zone_write(zone.id);
             self.store().write_dnssec_keys(write).await
         }
         .await;
@@ -94,6 +95,7 @@ impl ScaiDns {
             None,
         )];
         let publisher = self.publisher(purge_publication(&zone));
+        let _dropped_when_done = self.zone_write(zone.id);
         self.store()
             .purge_zone(zone.id, zone.generation, audit, &publisher)
             .await

@@ -228,6 +228,7 @@ impl ScaiDns {
             .settings
             .map(|s| checked_settings(Some(s)))
             .transpose()?;
+        let _dropped_when_done = self.zone_write(id);
         let (zone, ()) = self
             .change_zone(id, if_match, |before| {
                 let mut zone = before.clone();

@@ -135,6 +135,7 @@ impl ScaiDns {
             validations,
             audit,
         };
+        let _dropped_when_done = self.zone_write(write.zone.id);
         self.store()
             .write_zone_claiming(write, overlap, &self.publisher(publication))
             .await

@@ -99,6 +99,7 @@ pub fn report(files: &[String]) -> Result<(), Fail> {
     let store_name = |run: &Value| match run["store"].as_str() {
         Some("mysql") => "MariaDB store".to_owned(),
         Some("sqlite") => "SQLite store".to_owned(),
+        Some("postgres") => "PostgreSQL store".to_owned(),
         Some(other) => format!("{other} store"),
         None => "?".to_owned(),
     };
