@@ -117,6 +117,61 @@ pub async fn spawn_app_configured(
     options: TestOptions,
     configure: impl FnOnce(&mut Config),
 ) -> TestApp {
+    let (server, dir) = start_configured(options, configure).await;
+    let boot = server
+        .state()
+        .service
+        .bootstrap("admin@scaidns.test")
+        .await
+        .expect("bootstrap");
+    let base_url = format!("http://{}", server.local_addr());
+    let admin_key = boot.secret.expose().to_owned();
+    TestApp {
+        client: Client::with_api_key(&base_url, &admin_key).expect("client"),
+        base_url,
+        admin_key,
+        admin_user_id: boot.user.id.to_string(),
+        platform_tenant_id: boot.tenant.id.to_string(),
+        dns_addr: server.dns_addr(),
+        http: reqwest::Client::new(),
+        server: Some(server),
+        _dir: dir,
+    }
+}
+
+/// Starts another replica of `first`: a server on the same database and backend (`options`
+/// must name them as `first`'s did), not bootstrapped again, with `first`'s platform admin.
+///
+/// # Panics
+/// When the server cannot start: tests cannot continue then.
+pub async fn spawn_replica(
+    first: &TestApp,
+    options: TestOptions,
+    configure: impl FnOnce(&mut Config),
+) -> TestApp {
+    assert!(
+        options.database_url.is_some(),
+        "a replica shares its first server's database: name it"
+    );
+    let (server, dir) = start_configured(options, configure).await;
+    let base_url = format!("http://{}", server.local_addr());
+    TestApp {
+        client: Client::with_api_key(&base_url, &first.admin_key).expect("client"),
+        base_url,
+        admin_key: first.admin_key.clone(),
+        admin_user_id: first.admin_user_id.clone(),
+        platform_tenant_id: first.platform_tenant_id.clone(),
+        dns_addr: server.dns_addr(),
+        http: reqwest::Client::new(),
+        server: Some(server),
+        _dir: dir,
+    }
+}
+
+async fn start_configured(
+    options: TestOptions,
+    configure: impl FnOnce(&mut Config),
+) -> (RunningServer, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("temporary directory");
     let database_url = options
         .database_url
@@ -139,25 +194,7 @@ pub async fn spawn_app_configured(
     }
     configure(&mut config);
     let server = start(config).await.expect("test server starts");
-    let boot = server
-        .state()
-        .service
-        .bootstrap("admin@scaidns.test")
-        .await
-        .expect("bootstrap");
-    let base_url = format!("http://{}", server.local_addr());
-    let admin_key = boot.secret.expose().to_owned();
-    TestApp {
-        client: Client::with_api_key(&base_url, &admin_key).expect("client"),
-        base_url,
-        admin_key,
-        admin_user_id: boot.user.id.to_string(),
-        platform_tenant_id: boot.tenant.id.to_string(),
-        dns_addr: server.dns_addr(),
-        http: reqwest::Client::new(),
-        server: Some(server),
-        _dir: dir,
-    }
+    (server, dir)
 }
 
 impl TestApp {

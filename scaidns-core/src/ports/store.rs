@@ -170,6 +170,31 @@ pub trait ZoneStore: Send + Sync {
 
     /// Count of zones per status (for metrics).
     async fn count_zones(&self) -> Result<Vec<(ZoneStatus, u64)>>;
+
+    /// Waits for and takes the zone's publishing turn, shared by every replica on this store:
+    /// while a turn is held no other turn of the zone is granted, so what a publisher reads in
+    /// its turn and sends to the backend cannot be overtaken by an older state sent by another
+    /// replica. Ended by [`PublicationTurn::finish`] (dropping it ends it without recording).
+    async fn publication_turn(&self, id: ZoneId) -> Result<Box<dyn PublicationTurn>>;
+}
+
+/// A zone's publishing turn ([`ZoneStore::publication_turn`]).
+#[async_trait]
+pub trait PublicationTurn: Send {
+    /// The zone as it stands now, with the last generation published (0: none recorded).
+    async fn zone(&mut self) -> Result<Option<(Zone, i64)>>;
+
+    /// Every record of the zone as it stands now, system records included.
+    async fn records(&mut self) -> Result<Vec<Record>>;
+
+    /// Records the outcome and ends the turn: raises the last published generation to
+    /// `published` when given (never lowers it), and sets the sync state `sync.1` while the
+    /// zone is still at generation `sync.0`.
+    async fn finish(
+        self: Box<Self>,
+        published: Option<i64>,
+        sync: Option<(i64, SyncState)>,
+    ) -> Result<()>;
 }
 
 /// Records of a zone (written through [`ZoneStore::write_zone`]).

@@ -14,7 +14,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ids::ZoneId;
 use crate::name::ZoneName;
 use crate::ports::backend::{BackendError, BackendErrorKind, DnsBackend, ZoneSpec};
-use crate::ports::store::{PublishOutcome, Publisher, RecordFilter};
+use crate::ports::store::{PublishOutcome, Publisher};
 use crate::record::Record;
 use crate::service::ScaiDns;
 use crate::zone::RrSetChange;
@@ -28,11 +28,11 @@ pub(crate) enum Publication {
     Nothing,
     /// Create the zone, or replace its whole content.
     Full(ZoneSpec),
-    /// Apply RRset changes; if the backend no longer has the zone, publish `fallback` in full.
+    /// Apply RRset changes (published in the zone's publishing turn, see `zone_change`, which
+    /// publishes the whole zone instead when the backend lacks it).
     Changes {
         zone: ZoneName,
         changes: Vec<RrSetChange>,
-        fallback: ZoneSpec,
     },
     /// Remove the zone.
     Remove(ZoneName),
@@ -50,21 +50,7 @@ impl Publisher for BackendPublisher {
         let result = match &self.publication {
             Publication::Nothing => return Ok(PublishOutcome::Skipped),
             Publication::Full(spec) => self.backend.create_zone(spec).await,
-            Publication::Changes {
-                zone,
-                changes,
-                fallback,
-            } => {
-                if changes.is_empty() {
-                    return Ok(PublishOutcome::Published);
-                }
-                match self.backend.apply(zone, changes).await {
-                    Err(e) if e.kind == BackendErrorKind::NotFound => {
-                        self.backend.create_zone(fallback).await
-                    }
-                    other => other,
-                }
-            }
+            Publication::Changes { zone, changes } => self.backend.apply(zone, changes).await,
             Publication::Remove(zone) => self.backend.delete_zone(zone).await,
         };
         match result {
@@ -111,19 +97,19 @@ pub(crate) fn zone_spec(zone: &Zone, records: &[Record]) -> ZoneSpec {
 impl ScaiDns {
     /// Publishes a zone's full intended state to the backend (or removes it when it is not
     /// active) and records the outcome as its sync state. Used by the retry queue, after
-    /// start-up for the embedded backend, and by `reconcile --fix`.
+    /// start-up for the embedded backend, and by `reconcile --fix`. It runs in the zone's
+    /// publishing turn (this process's and the store's, see `zone_change`) and reads the zone
+    /// in it, so a writer's publication never lands between its read and its publication.
     pub async fn sync_zone(&self, zone_id: ZoneId) -> Result<SyncState> {
-        let zone = self
-            .store()
-            .get_zone(zone_id)
-            .await?
-            .ok_or_else(|| Error::not_found("zone not found"))?;
+        let slot = self.zone_queue.slot(zone_id);
+        let _turn = slot.publisher.lock().await;
+        let mut turn = self.store().publication_turn(zone_id).await?;
+        let Some((zone, _)) = turn.zone().await? else {
+            turn.finish(None, None).await?;
+            return Err(Error::not_found("zone not found"));
+        };
         let result = if zone.is_published() {
-            let filter = RecordFilter {
-                include_system: true,
-                ..RecordFilter::default()
-            };
-            let records = self.store().list_records(zone.id, &filter).await?;
+            let records = turn.records().await?;
             self.backend()
                 .create_zone(&zone_spec(&zone, &records))
                 .await
@@ -133,25 +119,34 @@ impl ScaiDns {
         } else {
             self.backend().delete_zone(&zone.name).await
         };
-        let now = self.clock().now();
-        let sync = match result {
-            Ok(()) => SyncState::synced(now),
-            Err(e) => SyncState {
-                status: if e.is_transient() {
+        let published = result.is_ok().then_some(zone.generation);
+        let sync = self.sync_outcome(&zone, result.map_err(|e| (e.is_transient(), e.message)));
+        // Only while the zone is still at the generation published: a newer change keeps its
+        // `pending` mark until its own publication says otherwise.
+        turn.finish(published, Some((zone.generation, sync.clone())))
+            .await?;
+        Ok(sync)
+    }
+
+    /// The sync state after a publication of `zone`: in sync, or the backend's error (pending
+    /// when it may pass, for the retry queue).
+    pub(crate) fn sync_outcome(
+        &self,
+        zone: &Zone,
+        result: std::result::Result<(), (bool, String)>,
+    ) -> SyncState {
+        match result {
+            Ok(()) => SyncState::synced(self.clock().now()),
+            Err((transient, message)) => SyncState {
+                status: if transient {
                     SyncStatus::Pending
                 } else {
                     SyncStatus::Error
                 },
-                error: Some(e.message),
+                error: Some(message),
                 last_synced_at: zone.sync.last_synced_at,
             },
-        };
-        // Only while the zone is still at the generation published: a newer change keeps its
-        // `pending` mark until its own publication says otherwise.
-        self.store()
-            .set_sync_state_at(zone.id, zone.generation, &sync)
-            .await?;
-        Ok(sync)
+        }
     }
 
     /// Publishes every active zone, e.g. into a freshly started embedded backend. Returns how

@@ -12,7 +12,7 @@ use crate::ids::{RecordId, ZoneId};
 use crate::ports::store::{RecordFilter, ZoneWrite};
 use crate::rbac::{Permission, Target};
 use crate::record::{Record, RecordContent, RecordName, RecordType, Ttl};
-use crate::service::publish::{Publication, zone_spec};
+use crate::service::publish::Publication;
 use crate::service::record_cache::RecordSet;
 use crate::service::zone_change::Planned;
 use crate::service::{OpContext, ScaiDns};
@@ -20,7 +20,7 @@ use crate::zone::precondition::IfMatch;
 use crate::zone::rules::{
     self, ChangeSet, MergedChangeSet, NewRecord, check_change, diff_rrsets, rrsets_of,
 };
-use crate::zone::{DomainType, SyncStatus, Zone};
+use crate::zone::{DomainType, Zone};
 
 /// Input of `record_create`.
 #[derive(Debug, Clone, Default)]
@@ -380,25 +380,15 @@ impl ScaiDns {
             ));
         }
 
-        let publication = if !zone.is_published() {
-            Publication::Nothing
-        } else {
-            let after: Vec<Record> = existing
-                .iter()
-                .filter(|r| !plan.deletes.contains(&r.id) && !written.iter().any(|w| w.id == r.id))
-                .chain(written.iter())
-                .cloned()
-                .collect();
-            if zone.sync.status == SyncStatus::InSync {
-                Publication::Changes {
-                    zone: zone.name.clone(),
-                    changes: diff_rrsets(&rrsets_of(&existing), &plan.rrsets_after),
-                    fallback: zone_spec(&zone, &after),
-                }
-            } else {
-                // Earlier changes may be missing from the backend: publish everything.
-                Publication::Full(zone_spec(&zone, &after))
+        let publication = if zone.is_published() {
+            // Whether the backend holds the state these changes start from is decided when
+            // they are published (see `zone_change`).
+            Publication::Changes {
+                zone: zone.name.clone(),
+                changes: diff_rrsets(&rrsets_of(&existing), &plan.rrsets_after),
             }
+        } else {
+            Publication::Nothing
         };
         let mut next = zone.clone();
         next.generation = zone.generation + 1;

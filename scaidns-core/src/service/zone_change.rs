@@ -2,30 +2,38 @@
 //! transaction with no backend call inside it, then published.
 //!
 //! Writers of one zone in this process take turns ([`ZoneQueue`], which also batches their
-//! publications); a writer on another replica
-//! that committed first shows up as the store's `generation_mismatch`, and the change is
-//! re-read, re-planned and written again. So a write is refused for a concurrent change only
-//! when it asked to be, with `If-Match` ([`IfMatch`], 412).
+//! publications); a writer on another replica that committed first shows up as the store's
+//! `generation_mismatch`, and the change is re-read, re-planned and written again. So a write
+//! is refused for a concurrent change only when it asked to be, with `If-Match` ([`IfMatch`],
+//! 412).
 //!
 //! The store holds the intended state: the commit marks the zone `pending`, the publication
 //! then marks it `in_sync` (or leaves it `pending` with the backend's error for the retry
 //! queue), but only while the zone is still at the published generation, so a newer change
-//! keeps its own mark. Publication is ordered per zone: a publisher first raises the zone's
-//! last published generation ([`ZoneStore::claim_publication`]); when a newer generation was
-//! claimed already, its publisher carries this change too (a change planned on a zone not
-//! `in_sync` publishes the whole zone), and this one publishes nothing.
+//! keeps its own mark.
+//!
+//! Publication is ordered per zone across replicas: it happens in the zone's publishing turn
+//! ([`ZoneStore::publication_turn`], a lock every replica and the retry pass take), which
+//! reads the zone's last published generation. A batch that follows it directly (every
+//! generation in between is this batch's) sends its RRset changes as planned: nothing else
+//! changed the zone since the backend last caught up. Otherwise (another replica's change, or a
+//! failed publication, lies in between) the whole zone as the store holds it in the turn is
+//! published; and when a newer generation was published already, this batch was carried by it.
+//! Since every publication sends what the store held when its turn began, and turns do not
+//! overlap, no replica can send an older state over a newer one.
 //!
 //! [`ZoneQueue`]: super::zone_queue::ZoneQueue
-//! [`ZoneStore::claim_publication`]: crate::ports::store::ZoneStore::claim_publication
+//! [`ZoneStore::publication_turn`]: crate::ports::store::ZoneStore::publication_turn
 
 use std::future::Future;
 
 use crate::error::{Error, Result};
 use crate::ids::ZoneId;
-use crate::ports::store::{NoPublish, PublishOutcome, Publisher, ZoneWrite};
+use crate::ports::backend::BackendErrorKind;
+use crate::ports::store::{NoPublish, ZoneWrite};
 use crate::service::ScaiDns;
-use crate::service::publish::Publication;
-use crate::service::zone_queue::ZoneSlot;
+use crate::service::publish::{Publication, backend_error, zone_spec};
+use crate::service::zone_queue::{Batch, ZoneSlot};
 use crate::zone::precondition::IfMatch;
 use crate::zone::{SyncState, SyncStatus, Zone, ZoneStatus};
 
@@ -92,13 +100,7 @@ impl ScaiDns {
                 .filter(|z| z.status != ZoneStatus::Deleted)
                 .ok_or_else(|| Error::not_found("Domain not found"))?;
             if_match.check(zone.generation)?;
-            let mut planned_on = zone.clone();
-            if planned_on.sync.status == SyncStatus::Pending && slot.queued_here(zone.generation) {
-                // Pending only because its publication waits in this process's queue, which
-                // publishes in order: RRset changes on top of it are safe.
-                planned_on.sync.status = SyncStatus::InSync;
-            }
-            let Planned { change, output } = plan(planned_on).await?;
+            let Planned { change, output } = plan(zone.clone()).await?;
             let Some((mut write, publication)) = change else {
                 return Ok((zone, output, false));
             };
@@ -114,10 +116,13 @@ impl ScaiDns {
                 Err(e) if e.code() == "generation_mismatch" && attempt < MAX_ATTEMPTS => {}
                 Err(e) => return Err(e),
                 Ok(stored) => {
-                    if publishes {
+                    // A served zone's change that publishes nothing (its description, say) is
+                    // queued too: it keeps the batch that follows it contiguous.
+                    let queued = publishes || stored.is_published();
+                    if queued {
                         slot.queue(stored.generation, publication);
                     }
-                    return Ok((stored, output, publishes));
+                    return Ok((stored, output, queued));
                 }
             }
         }
@@ -128,58 +133,72 @@ impl ScaiDns {
     async fn publish_queued(&self, slot: &ZoneSlot, zone: Zone) -> Result<Zone> {
         let _turn = slot.publisher.lock().await;
         match slot.take() {
-            Some((generation, publication)) => {
-                self.publish_generation(slot, zone, generation, publication)
-                    .await
-            }
+            Some(batch) => self.publish_batch(zone, batch).await,
             None => Ok(self.store().get_zone(zone.id).await?.unwrap_or(zone)),
         }
     }
 
-    /// Publishes `generation` of `zone` unless a newer one was claimed, and records the
+    /// Publishes a batch in the store's publishing turn (see the module docs) and records the
     /// outcome as the zone's sync state. A backend refusal leaves the zone in `error` (the
     /// intended state stays in the store) and is returned (502).
-    async fn publish_generation(
-        &self,
-        slot: &ZoneSlot,
-        zone: Zone,
-        generation: i64,
-        publication: Publication,
-    ) -> Result<Zone> {
-        if !self.store().claim_publication(zone.id, generation).await? {
-            // Another replica published a newer generation; ours may have been built on a
-            // state it never saw published.
-            slot.set_behind(true);
+    async fn publish_batch(&self, committed: Zone, batch: Batch) -> Result<Zone> {
+        let mut turn = self.store().publication_turn(committed.id).await?;
+        let Some((zone, published)) = turn.zone().await? else {
+            // Purged meanwhile: nothing left to publish.
+            turn.finish(None, None).await?;
+            return Ok(committed);
+        };
+        let top = batch.top();
+        if published >= top || !zone.is_published() {
+            // Carried by a newer publication (another replica's, the retry pass's, or a
+            // lifecycle write's, which published the zone's removal when it is not live).
+            turn.finish(None, None).await?;
             return Ok(zone);
         }
-        let (sync, refused) = match self.publisher(publication).publish().await {
-            Ok(PublishOutcome::Skipped) => return Ok(zone),
-            Ok(PublishOutcome::Published) => (SyncState::synced(self.clock().now()), None),
-            Ok(PublishOutcome::Deferred(message)) => (
-                SyncState {
-                    status: SyncStatus::Pending,
-                    error: Some(message),
-                    last_synced_at: zone.sync.last_synced_at,
-                },
-                None,
-            ),
-            Err(e) => (
-                SyncState {
-                    status: SyncStatus::Error,
-                    error: Some(e.message().to_owned()),
-                    last_synced_at: zone.sync.last_synced_at,
-                },
-                Some(e),
-            ),
+        let follows = batch.follows(published);
+        let (result, at) = match batch.publication {
+            Publication::Nothing if follows => {
+                // Nothing to send, and nothing missed: the backend is as of `top`.
+                turn.finish(Some(top), None).await?;
+                return Ok(zone);
+            }
+            Publication::Changes {
+                zone: name,
+                changes,
+            } if follows => {
+                match self.backend().apply(&name, &changes).await {
+                    // The backend lost the zone: publish it whole.
+                    Err(e) if e.kind == BackendErrorKind::NotFound => {
+                        let spec = zone_spec(&zone, &turn.records().await?);
+                        (self.backend().create_zone(&spec).await, zone.generation)
+                    }
+                    other => (other, top),
+                }
+            }
+            _ => {
+                let spec = zone_spec(&zone, &turn.records().await?);
+                (self.backend().create_zone(&spec).await, zone.generation)
+            }
         };
-        slot.set_behind(sync.status != SyncStatus::InSync);
-        self.store()
-            .set_sync_state_at(zone.id, generation, &sync)
+        let refused = match &result {
+            Err(e) if !e.is_transient() => Some(backend_error(e)),
+            _ => None,
+        };
+        let published = result.is_ok().then_some(at);
+        let sync = self.sync_outcome(&zone, result.map_err(|e| (e.is_transient(), e.message)));
+        let recorded_at = published.unwrap_or(top);
+        turn.finish(published, Some((recorded_at, sync.clone())))
             .await?;
+        if published.is_some() {
+            // After the turn: a NOTIFY only prompts secondaries to ask for what is published.
+            if let Err(e) = self.backend().notify(&zone.name).await {
+                tracing::warn!(zone = %zone.name, error = %e, "NOTIFY failed");
+            }
+        }
         match refused {
             Some(e) => Err(e),
-            None if generation == zone.generation => Ok(Zone { sync, ..zone }),
-            None => Ok(self.store().get_zone(zone.id).await?.unwrap_or(zone)),
+            None if zone.generation == recorded_at => Ok(Zone { sync, ..zone }),
+            None => Ok(zone),
         }
     }
 }

@@ -3,13 +3,12 @@
 //! did not see, and none holds a pooled connection while it waits. Writers on other replicas
 //! are caught by the store's generation check and re-planned (see `zone_change`).
 //!
-//! Publishing has a turn of its own, after the commit: a writer queues its publication and
+//! Publishing has a turn of its own, after the commit: a writer queues its generation and
 //! leaves the writers' turn, and whoever next holds the publishing turn publishes everything
 //! queued so far as one backend call, in commit order. So the backend's round trip is not
 //! paid once per writer, and this process publishes a zone's generations in order.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use futures::lock::Mutex as AsyncMutex;
@@ -25,91 +24,80 @@ pub(crate) struct ZoneSlot {
     pub writers: AsyncMutex<()>,
     /// Held while publishing.
     pub publisher: AsyncMutex<()>,
-    /// Committed and not yet published, in commit order: (generation, publication).
+    /// Committed by this process and not yet published, in commit order: (generation, what it
+    /// publishes). Generations that publish nothing are kept too: they tell the publisher
+    /// that no other replica wrote in between (see [`Batch::follows`]).
     queued: Mutex<Vec<(i64, Publication)>>,
-    /// The last generation this process committed with a publication.
-    last_queued: Mutex<Option<i64>>,
-    /// A publication of this process failed or was overtaken: the backend may lack changes
-    /// the next RRset changes build on, so the next one publishes the whole zone.
-    behind: AtomicBool,
+}
+
+/// What one publishing turn publishes: every generation queued, merged.
+#[derive(Debug)]
+pub(crate) struct Batch {
+    /// The generations, in commit order.
+    pub generations: Vec<i64>,
+    /// Their publications as one (see [`merge`]).
+    pub publication: Publication,
+}
+
+impl Batch {
+    /// The newest generation.
+    pub(crate) fn top(&self) -> i64 {
+        self.generations.iter().copied().max().unwrap_or_default()
+    }
+
+    /// Whether this batch holds every generation after `published` up to its newest: then
+    /// the backend holds the state `published` and this batch's changes lead it to the newest;
+    /// otherwise another replica (or a failed publication) left changes this batch does not
+    /// know, and the whole zone must be published.
+    pub(crate) fn follows(&self, published: i64) -> bool {
+        (published + 1..=self.top()).all(|g| self.generations.contains(&g))
+    }
 }
 
 impl ZoneSlot {
-    /// Queues the publication of a committed generation (call it in the writers' turn).
+    /// Queues a committed generation (call it in the writers' turn).
     pub(crate) fn queue(&self, generation: i64, publication: Publication) {
         self.queued
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .push((generation, publication));
-        *self
-            .last_queued
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(generation);
     }
 
-    /// Whether `generation` is the last one this process committed with a publication: its
-    /// `pending` mark then only means "queued here", and RRset changes planned on it are
-    /// published after it, in order.
-    pub(crate) fn queued_here(&self, generation: i64) -> bool {
-        *self
-            .last_queued
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            == Some(generation)
-    }
-
-    /// Records whether the last publication reached the backend as planned.
-    pub(crate) fn set_behind(&self, behind: bool) {
-        self.behind.store(behind, Ordering::SeqCst);
-    }
-
-    /// Everything queued, as one publication of the newest generation among them (call it in
-    /// the publishing turn); `None` when an earlier publisher took it all.
-    pub(crate) fn take(&self) -> Option<(i64, Publication)> {
+    /// Everything queued, as one batch (call it in the publishing turn); `None` when an
+    /// earlier publisher took it all.
+    pub(crate) fn take(&self) -> Option<Batch> {
         let queued =
             std::mem::take(&mut *self.queued.lock().unwrap_or_else(PoisonError::into_inner));
-        let generation = queued.iter().map(|(g, _)| *g).max()?;
-        let merged = match merge(queued.into_iter().map(|(_, p)| p)) {
-            Publication::Changes { fallback, .. } if self.behind.load(Ordering::SeqCst) => {
-                Publication::Full(fallback)
-            }
-            merged => merged,
-        };
-        Some((generation, merged))
+        if queued.is_empty() {
+            return None;
+        }
+        let generations = queued.iter().map(|(g, _)| *g).collect();
+        Some(Batch {
+            generations,
+            publication: merge(queued.into_iter().map(|(_, p)| p)),
+        })
     }
 }
 
 /// Publications of successive generations as one: RRset changes in order (the last change of
-/// an RRset wins), or the whole zone as the newest one has it once any of them needs that.
+/// an RRset wins), or the whole zone once any of them needs that.
 fn merge(publications: impl Iterator<Item = Publication>) -> Publication {
     let mut merged = Publication::Nothing;
     for next in publications {
         merged = match (merged, next) {
             (merged, Publication::Nothing) => merged,
             (
-                Publication::Changes {
-                    zone, mut changes, ..
-                },
-                Publication::Changes {
-                    changes: more,
-                    fallback,
-                    ..
-                },
+                Publication::Changes { zone, mut changes },
+                Publication::Changes { changes: more, .. },
             ) => {
                 for change in more {
                     let key = rrset_key(&change);
                     changes.retain(|c| rrset_key(c) != key);
                     changes.push(change);
                 }
-                Publication::Changes {
-                    zone,
-                    changes,
-                    fallback,
-                }
+                Publication::Changes { zone, changes }
             }
-            (Publication::Full(_), Publication::Changes { fallback, .. }) => {
-                Publication::Full(fallback)
-            }
+            (full @ Publication::Full(_), Publication::Changes { .. }) => full,
             (_, next) => next,
         };
     }
@@ -207,17 +195,22 @@ mod tests {
         let diff = |c: Vec<RrSetChange>| Publication::Changes {
             zone: zone.clone(),
             changes: c,
-            fallback: spec(&zone),
         };
         let slot = ZoneSlot::default();
         assert!(slot.take().is_none());
         slot.queue(3, diff(vec![replace("a.example.com.", 1)]));
-        slot.queue(4, diff(vec![replace("b.example.com.", 1)]));
-        slot.queue(5, diff(vec![replace("a.example.com.", 2)]));
-        let (generation, merged) = slot.take().unwrap();
-        assert_eq!(generation, 5);
-        let Publication::Changes { changes, .. } = merged else {
-            panic!("{merged:?}");
+        slot.queue(4, Publication::Nothing);
+        slot.queue(5, diff(vec![replace("b.example.com.", 1)]));
+        slot.queue(6, diff(vec![replace("a.example.com.", 2)]));
+        let batch = slot.take().unwrap();
+        assert_eq!(batch.top(), 6);
+        assert_eq!(batch.generations, vec![3, 4, 5, 6]);
+        // It leads the backend on from generation 2, not from 1 (generation 2 is unknown).
+        assert!(batch.follows(2));
+        assert!(batch.follows(4));
+        assert!(!batch.follows(1));
+        let Publication::Changes { changes, .. } = batch.publication else {
+            panic!("{:?}", batch.publication);
         };
         assert_eq!(
             changes,
@@ -225,9 +218,11 @@ mod tests {
         );
         assert!(slot.take().is_none());
 
-        // Once one needs the whole zone, the newest whole zone is published.
-        slot.queue(6, Publication::Full(spec(&zone)));
-        slot.queue(7, diff(vec![replace("c.example.com.", 1)]));
-        assert!(matches!(slot.take(), Some((7, Publication::Full(_)))));
+        // Once one needs the whole zone, the whole zone is published.
+        slot.queue(7, Publication::Full(spec(&zone)));
+        slot.queue(8, diff(vec![replace("c.example.com.", 1)]));
+        let batch = slot.take().unwrap();
+        assert!(matches!(batch.publication, Publication::Full(_)));
+        assert_eq!(batch.top(), 8);
     }
 }

@@ -13,7 +13,9 @@ use scaidns_client::Client;
 use scaidns_client::types::{DomainCreateRequest, DomainUpdateRequest, RecordUpdateRequest};
 use scaidns_tests::db::TestDb;
 use scaidns_tests::pdns::PdnsServer;
-use scaidns_tests::{TestApp, TestBackend, TestOptions, spawn_app, spawn_app_configured};
+use scaidns_tests::{
+    TestApp, TestBackend, TestOptions, spawn_app, spawn_app_configured, spawn_replica,
+};
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
@@ -32,13 +34,16 @@ async fn app_on(pdns: &PdnsServer, database_url: Option<String>) -> TestApp {
                 api_key: pdns.api_key.clone(),
             },
         },
-        |c| {
-            c.rate_limit_api_key_per_minute = 1_000_000;
-            c.rate_limit_api_key_max = 1_000_000;
-            c.rate_limit_user_per_minute = 1_000_000;
-        },
+        unthrottled,
     )
     .await
+}
+
+/// Rate limits lifted: the load is the point.
+fn unthrottled(c: &mut scaidns_server::config::Config) {
+    c.rate_limit_api_key_per_minute = 1_000_000;
+    c.rate_limit_api_key_max = 1_000_000;
+    c.rate_limit_user_per_minute = 1_000_000;
 }
 
 /// An active (published) zone.
@@ -156,14 +161,15 @@ fn only_a(
     served.into_iter().filter(|((_, t), _)| t == "A").collect()
 }
 
-/// 50 writers × 10 creates at once, every writer adding one address to each of the same ten
-/// RRsets: all 500 are answered 201, and the store and PowerDNS hold all 500.
-async fn fifty_writers_are_never_refused(database_url: Option<String>) {
-    let pdns = PdnsServer::start().await;
-    let app = app_on(&pdns, database_url).await;
+/// 50 writers at once through `apps` (replicas of one store, writer `w` through
+/// `apps[w % apps.len()]`), every writer adding one address to each of the same
+/// `CREATES_EACH` RRsets and one RRset of its own: all are answered 201, the store and PowerDNS
+/// hold every one, and the SOA serial PowerDNS serves only ever rises.
+async fn fifty_writers_are_never_refused(pdns: &PdnsServer, apps: &[TestApp]) {
+    let first = &apps[0];
     let name = "busy.example";
-    let zone_id = live_zone(&app.client, name).await;
-    let (_, serial_before) = served(&pdns, name).await;
+    let zone_id = live_zone(&first.client, name).await;
+    let (_, serial_before) = served(pdns, name).await;
 
     let done = Arc::new(AtomicBool::new(false));
     let watcher = tokio::spawn(watch_serials(
@@ -174,14 +180,16 @@ async fn fifty_writers_are_never_refused(database_url: Option<String>) {
     ));
     let mut writers = JoinSet::new();
     for w in 0..WRITERS {
-        let client = app.client.clone();
+        let client = apps[w % apps.len()].client.clone();
         let zone_id = zone_id.clone();
         writers.spawn(async move {
             let mut refused = Vec::new();
-            for r in 0..CREATES_EACH {
-                let body = record(&format!("host{r}"), "A", &format!("10.0.{w}.{r}"));
+            let shared = (0..CREATES_EACH).map(|r| (format!("host{r}"), format!("10.0.{w}.{r}")));
+            let own = std::iter::once((format!("own{w}"), format!("10.1.{w}.0")));
+            for (host, address) in shared.chain(own) {
+                let body = record(&host, "A", &address);
                 if let Err(e) = client.record_create(&zone_id, &body).await {
-                    refused.push(format!("writer {w} record {r}: {e:?}"));
+                    refused.push(format!("writer {w} {host} {address}: {e:?}"));
                 }
             }
             refused
@@ -200,28 +208,33 @@ async fn fifty_writers_are_never_refused(database_url: Option<String>) {
         refused.len()
     );
 
+    let a_set = |host: String, mut contents: Vec<String>| {
+        contents.sort();
+        ((format!("{host}.{name}"), "A".to_owned()), contents)
+    };
     let expected: BTreeMap<(String, String), Vec<String>> = (0..CREATES_EACH)
         .map(|r| {
-            let mut contents: Vec<String> = (0..WRITERS).map(|w| format!("10.0.{w}.{r}")).collect();
-            contents.sort();
-            ((format!("host{r}.{name}"), "A".to_owned()), contents)
+            let contents = (0..WRITERS).map(|w| format!("10.0.{w}.{r}")).collect();
+            a_set(format!("host{r}"), contents)
         })
+        .chain((0..WRITERS).map(|w| a_set(format!("own{w}"), vec![format!("10.1.{w}.0")])))
         .collect();
-    assert_eq!(stored_a(&app.client, &zone_id).await, expected);
-    let (served_now, serial_after) = served(&pdns, name).await;
+    for app in apps {
+        assert_eq!(stored_a(&app.client, &zone_id).await, expected);
+    }
+    let (served_now, serial_after) = served(pdns, name).await;
     assert_eq!(only_a(served_now), expected);
     assert!(
         serial_after > serial_before,
         "{serial_before} → {serial_after}"
     );
-    let z = app
+    let z = first
         .client
         .zone_get(&zone_id, None)
         .await
         .unwrap()
         .into_inner();
     assert_eq!(z.sync_status.to_string(), "in_sync");
-    app.stop().await;
 }
 
 /// Updates and deletes of distinct records of one zone, and updates of the zone itself, all at
@@ -296,13 +309,45 @@ async fn concurrent_updates_and_deletes_all_apply(database_url: Option<String>) 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_writers_on_sqlite_are_never_refused() {
-    fifty_writers_are_never_refused(None).await;
+    let pdns = PdnsServer::start().await;
+    let app = app_on(&pdns, None).await;
+    fifty_writers_are_never_refused(&pdns, std::slice::from_ref(&app)).await;
+    app.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_writers_on_mariadb_are_never_refused() {
     let db = TestDb::mysql().await;
-    fifty_writers_are_never_refused(Some(db.url.clone())).await;
+    let pdns = PdnsServer::start().await;
+    let app = app_on(&pdns, Some(db.url.clone())).await;
+    fifty_writers_are_never_refused(&pdns, std::slice::from_ref(&app)).await;
+    app.stop().await;
+}
+
+/// Two replicas on one MariaDB and one PowerDNS, the writers split between them: publications
+/// of the two interleave, yet none is lost and PowerDNS ends with what the store holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_writers_through_two_replicas_on_mariadb_lose_nothing() {
+    let db = TestDb::mysql().await;
+    let pdns = PdnsServer::start().await;
+    let first = app_on(&pdns, Some(db.url.clone())).await;
+    let second = spawn_replica(
+        &first,
+        TestOptions {
+            database_url: Some(db.url.clone()),
+            backend: TestBackend::PowerDns {
+                api_url: pdns.api_url.clone(),
+                api_key: pdns.api_key.clone(),
+            },
+        },
+        unthrottled,
+    )
+    .await;
+    let apps = [first, second];
+    fifty_writers_are_never_refused(&pdns, &apps).await;
+    for app in apps {
+        app.stop().await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -28,6 +28,15 @@ pub(crate) const LOCK_ZONE_STATUS: &str =
 pub(crate) const LOCK_CLAIM: &str = "INSERT INTO zone_claim_locks (lock_key) VALUES (?) \
      ON DUPLICATE KEY UPDATE lock_key = VALUES(lock_key)";
 
+/// Takes a zone's publishing turn (`zones::publication_turn`) until the transaction ends: an
+/// exclusive lock on the zone's own row of `zone_claim_locks` (key `publish/<zone id>`), which
+/// the zone's writers never take, so they keep committing while a publisher waits on the
+/// backend. A replica that dies mid-turn loses its connection and with it the lock.
+pub(crate) const LOCK_PUBLICATION: Option<&str> = Some(
+    "INSERT INTO zone_claim_locks (lock_key) VALUES (?) \
+     ON DUPLICATE KEY UPDATE lock_key = VALUES(lock_key)",
+);
+
 /// Inserts or replaces a setting.
 pub(crate) const UPSERT_SETTING: &str = "INSERT INTO settings (setting_key, setting_value) VALUES (?, ?) \
      ON DUPLICATE KEY UPDATE setting_value = VALUES(setting_value)";

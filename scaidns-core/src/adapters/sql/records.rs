@@ -19,6 +19,18 @@ pub(crate) async fn list(
     zone_id: ZoneId,
     filter: &RecordFilter,
 ) -> Result<Vec<Record>> {
+    list_on(pool, zone_id, filter).await
+}
+
+/// [`list`] on a pool or on one connection (a publishing turn's).
+pub(crate) async fn list_on<'c, E>(
+    executor: E,
+    zone_id: ZoneId,
+    filter: &RecordFilter,
+) -> Result<Vec<Record>>
+where
+    E: ::sqlx::Executor<'c, Database = Db>,
+{
     let mut f = Filter::default();
     f.and("r.zone_id = ?", [Arg::Text(zone_id.to_string())]);
     if let Some(rtype) = filter.rtype {
@@ -43,7 +55,7 @@ pub(crate) async fn list(
         f.sql()
     );
     let rows: Vec<RecordRow> = bind_as(sqlx::query_as(AssertSqlSafe(sql)), f.args)
-        .fetch_all(pool)
+        .fetch_all(executor)
         .await
         .map_err(db_err)?;
     Ok(readable_models(rows, RecordRow::into_model))

@@ -30,6 +30,11 @@ pub(crate) const LOCK_ZONE_STATUS: &str = "SELECT generation, status FROM zones 
 pub(crate) const LOCK_CLAIM: &str = "INSERT INTO zone_claim_locks (lock_key) VALUES (?) \
      ON CONFLICT (lock_key) DO NOTHING";
 
+/// No cross-process publishing turn: a lock held across a backend call would be the
+/// database-wide write lock. SQLite serves one process (see `zones::publication_turn`), whose
+/// publishers already take turns per zone.
+pub(crate) const LOCK_PUBLICATION: Option<&str> = None;
+
 /// Inserts or replaces a setting.
 pub(crate) const UPSERT_SETTING: &str = "INSERT INTO settings (setting_key, setting_value) VALUES (?, ?) \
      ON CONFLICT (setting_key) DO UPDATE SET setting_value = excluded.setting_value";

@@ -13,9 +13,9 @@ use crate::ids::{ApiKeyId, AuditEventId, RecordId, TenantId, UserId, ZoneId};
 use crate::name::ZoneName;
 use crate::ownership::Validation;
 use crate::ports::store::{
-    ApiKeyFilter, ApiKeyStore, ApiKeyUse, AuditFilter, AuditStore, Page, PageRequest, Publisher,
-    RecordFilter, RecordStore, SettingsStore, Store, TenantStore, UserStore, ValidationStore,
-    ZoneFilter, ZoneStore, ZoneWrite,
+    ApiKeyFilter, ApiKeyStore, ApiKeyUse, AuditFilter, AuditStore, Page, PageRequest,
+    PublicationTurn, Publisher, RecordFilter, RecordStore, SettingsStore, Store, TenantStore,
+    UserStore, ValidationStore, ZoneFilter, ZoneStore, ZoneWrite,
 };
 use crate::record::Record;
 use crate::tenant::{Tenant, User};
@@ -77,6 +77,10 @@ impl ZoneStore for SqlStore {
 
     async fn count_zones(&self) -> Result<Vec<(ZoneStatus, u64)>> {
         dispatch!(self, zones::count_by_status())
+    }
+
+    async fn publication_turn(&self, id: ZoneId) -> Result<Box<dyn PublicationTurn>> {
+        dispatch!(self, zones::publication_turn(id))
     }
 }
 

@@ -21,7 +21,11 @@ use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::ids::ZoneId;
 use crate::name::ZoneName;
-use crate::ports::store::{Page, PageRequest, PublishOutcome, Publisher, ZoneFilter, ZoneWrite};
+use crate::ports::store::{
+    Page, PageRequest, PublicationTurn, PublishOutcome, Publisher, RecordFilter, ZoneFilter,
+    ZoneWrite,
+};
+use crate::record::Record;
 use crate::zone::claims::{LiveZone, OverlapPolicy, check_claim, claim_lock_key, zone_taken};
 use crate::zone::{SyncState, SyncStatus, Zone, ZoneStatus};
 
@@ -449,6 +453,17 @@ pub(crate) async fn set_sync_state_at(
     generation: i64,
     sync: &SyncState,
 ) -> Result<bool> {
+    let mut conn = pool.acquire().await.map_err(db_err)?;
+    set_sync_at_on(&mut conn, id, generation, sync).await
+}
+
+/// Sets the sync state while the zone is still at `generation`; says whether it did.
+async fn set_sync_at_on(
+    conn: &mut Conn,
+    id: ZoneId,
+    generation: i64,
+    sync: &SyncState,
+) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE zones SET sync_status = ?, sync_error = ?, last_synced_at = ? WHERE id = ? AND generation = ?",
     )
@@ -457,10 +472,117 @@ pub(crate) async fn set_sync_state_at(
     .bind(ts_opt(sync.last_synced_at))
     .bind(id.to_string())
     .bind(generation)
-    .execute(pool)
+    .execute(&mut *conn)
     .await
     .map_err(db_err)?;
     Ok(done.rows_affected() > 0)
+}
+
+/// A zone's publishing turn. On MariaDB and PostgreSQL it is a transaction holding the zone's
+/// publication lock row (`super::LOCK_PUBLICATION`), in which the zone and its records are read
+/// (so after every write that committed before the turn was granted) and the outcome is written
+/// before the commit ends the turn. On SQLite there is no lock to hold (one process publishes,
+/// its per-zone publishing turn orders it), so it reads and writes through the pool.
+pub(crate) struct Turn {
+    id: ZoneId,
+    pool: Pool<Db>,
+    tx: Option<::sqlx::Transaction<'static, Db>>,
+}
+
+pub(crate) async fn publication_turn(
+    pool: &Pool<Db>,
+    id: ZoneId,
+) -> Result<Box<dyn PublicationTurn>> {
+    let tx = match super::LOCK_PUBLICATION {
+        Some(lock) => {
+            let mut tx = pool.begin().await.map_err(db_err)?;
+            sqlx::query(lock)
+                .bind(format!("publish/{id}"))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            Some(tx)
+        }
+        None => None,
+    };
+    Ok(Box::new(Turn {
+        id,
+        pool: pool.clone(),
+        tx,
+    }))
+}
+
+#[async_trait::async_trait]
+impl PublicationTurn for Turn {
+    async fn zone(&mut self) -> Result<Option<(Zone, i64)>> {
+        let sql = concat!(
+            "SELECT ",
+            zone_columns!(),
+            ", published_generation FROM zones WHERE id = ?"
+        );
+        let query = sqlx::query_as::<_, PublishedZoneRow>(sql).bind(self.id.to_string());
+        let row = match &mut self.tx {
+            Some(tx) => query.fetch_optional(&mut **tx).await,
+            None => query.fetch_optional(&self.pool).await,
+        }
+        .map_err(db_err)?;
+        row.map(|r| Ok((r.zone.into_model()?, r.published_generation)))
+            .transpose()
+    }
+
+    async fn records(&mut self) -> Result<Vec<Record>> {
+        let all = RecordFilter {
+            include_system: true,
+            ..RecordFilter::default()
+        };
+        match &mut self.tx {
+            Some(tx) => records::list_on(&mut **tx, self.id, &all).await,
+            None => records::list_on(&self.pool, self.id, &all).await,
+        }
+    }
+
+    async fn finish(
+        self: Box<Self>,
+        published: Option<i64>,
+        sync: Option<(i64, SyncState)>,
+    ) -> Result<()> {
+        let Turn { id, pool, tx } = *self;
+        match tx {
+            Some(mut tx) => {
+                let result = record_publication(&mut tx, id, published, sync.as_ref()).await;
+                finish(tx, result).await
+            }
+            None if published.is_none() && sync.is_none() => Ok(()),
+            None => {
+                let mut conn = pool.acquire().await.map_err(db_err)?;
+                record_publication(&mut conn, id, published, sync.as_ref()).await
+            }
+        }
+    }
+}
+
+/// The outcome of a publishing turn (see [`PublicationTurn::finish`]).
+async fn record_publication(
+    conn: &mut Conn,
+    id: ZoneId,
+    published: Option<i64>,
+    sync: Option<&(i64, SyncState)>,
+) -> Result<()> {
+    if let Some(generation) = published {
+        claim_on(conn, id, generation).await?;
+    }
+    if let Some((generation, sync)) = sync {
+        set_sync_at_on(conn, id, *generation, sync).await?;
+    }
+    Ok(())
+}
+
+/// A zone row with its last published generation.
+#[derive(::sqlx::FromRow)]
+struct PublishedZoneRow {
+    #[sqlx(flatten)]
+    zone: ZoneRow,
+    published_generation: i64,
 }
 
 pub(crate) async fn count_by_status(pool: &Pool<Db>) -> Result<Vec<(ZoneStatus, u64)>> {

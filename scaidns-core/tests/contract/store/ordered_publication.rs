@@ -11,6 +11,7 @@ contract!(
     claim_refuses_an_older_or_equal_generation,
     sync_outcome_is_recorded_only_at_its_generation,
     a_write_published_in_its_transaction_claims_its_generation,
+    a_publication_turn_reads_the_zone_and_records_its_outcome,
 );
 
 async fn claim_refuses_an_older_or_equal_generation(store: &dyn Store) {
@@ -60,4 +61,46 @@ async fn a_write_published_in_its_transaction_claims_its_generation(store: &dyn 
             .await
             .unwrap()
     );
+}
+
+async fn a_publication_turn_reads_the_zone_and_records_its_outcome(store: &dyn Store) {
+    let zone = put(store, create(&new_zone(TenantId::new(), "example.com"))).await;
+    let v2 = put(store, change(&zone)).await;
+    let mut turn = store.publication_turn(zone.id).await.unwrap();
+    // The zone as it stands, and nothing published yet.
+    assert_eq!(turn.zone().await.unwrap(), Some((v2.clone(), 0)));
+    assert!(turn.records().await.unwrap().is_empty());
+    let synced = SyncState::synced(v2.updated_at);
+    turn.finish(Some(2), Some((2, synced.clone())))
+        .await
+        .unwrap();
+    let stored = store.get_zone(zone.id).await.unwrap().unwrap();
+    assert_eq!(stored.sync, synced);
+    assert!(!store.claim_publication(zone.id, 2).await.unwrap());
+
+    // A stale outcome changes nothing: the published generation never goes back, and the sync
+    // state is recorded only at the zone's generation.
+    let mut turn = store.publication_turn(zone.id).await.unwrap();
+    assert_eq!(turn.zone().await.unwrap().map(|(_, p)| p), Some(2));
+    let failed = SyncState {
+        status: SyncStatus::Error,
+        error: Some("refused".into()),
+        last_synced_at: None,
+    };
+    turn.finish(Some(1), Some((1, failed))).await.unwrap();
+    assert_eq!(store.get_zone(zone.id).await.unwrap(), Some(stored));
+    let turn = store.publication_turn(zone.id).await.unwrap();
+    turn.finish(None, None).await.unwrap();
+    assert!(!store.claim_publication(zone.id, 2).await.unwrap());
+
+    // A turn ended without an outcome (dropped) leaves the next one free to start.
+    drop(store.publication_turn(zone.id).await.unwrap());
+    let mut turn = store.publication_turn(zone.id).await.unwrap();
+    assert!(turn.zone().await.unwrap().is_some());
+    turn.finish(None, None).await.unwrap();
+
+    // An unknown zone has nothing to read.
+    let mut turn = store.publication_turn(ZoneId::new()).await.unwrap();
+    assert_eq!(turn.zone().await.unwrap(), None);
+    turn.finish(None, None).await.unwrap();
 }
