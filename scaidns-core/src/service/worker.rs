@@ -348,9 +348,10 @@ impl ScaiDns {
             None,
         )];
         let _dropped_when_done = self.zone_write(zone.id);
-        self.store()
-            .purge_zone(zone.id, zone.generation, audit, publisher)
-            .await
+        let purge = self
+            .store()
+            .purge_zone(zone.id, zone.generation, audit, publisher);
+        self.in_publishing_turn(zone.id, purge).await
     }
 
     /// Removes access grants that expired more than [`EXPIRED_GRANT_RETENTION`] ago, each

@@ -27,7 +27,7 @@
 
 use std::future::Future;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::ZoneId;
 use crate::ports::backend::BackendErrorKind;
 use crate::ports::store::{NoPublish, ZoneWrite};
@@ -71,8 +71,39 @@ impl ScaiDns {
         if !queued {
             return Ok((zone, output));
         }
-        let zone = self.publish_queued(&slot, zone).await?;
+        let zone = match self.publish_queued(&slot, zone.clone()).await {
+            Ok(published) => published,
+            // The backend refused the change itself: the caller hears it (502).
+            Err(e) if e.kind() == ErrorKind::Upstream => return Err(e),
+            // The turn's own store calls failed after the commit: the change is saved and the
+            // zone stays `pending`, so the retry queue publishes it. Answering an error here
+            // would make clients retry a write that succeeded.
+            Err(e) => {
+                tracing::warn!(zone = %zone.name, generation = zone.generation, error = %e,
+                    "committed change left to the retry queue: its publishing turn failed");
+                zone
+            }
+        };
         Ok((zone, output))
+    }
+
+    /// Runs a lifecycle write (delete, restore, activation, purge), which publishes inside its
+    /// own transaction, in the zone's publishing turn. Without the turn, a record change's
+    /// publication that read the zone before the write could land after it: a PATCH answered
+    /// "not found" would re-create a deleted zone from that stale read.
+    pub(crate) async fn in_publishing_turn<T>(
+        &self,
+        zone_id: ZoneId,
+        write: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let slot = self.zone_queue.slot(zone_id);
+        let _in_process = slot.publisher.lock().await;
+        let turn = self.store().publication_turn(zone_id).await?;
+        let result = write.await;
+        if let Err(e) = turn.finish(None, None).await {
+            tracing::warn!(zone = %zone_id, error = %e, "could not end a lifecycle write's publishing turn");
+        }
+        result
     }
 
     /// Plans and commits in the writers' turn, re-planning when another replica committed

@@ -5,6 +5,7 @@ mod auth_cache;
 mod bootstrap;
 mod dnssec_lifecycle;
 mod grant_expiry;
+mod lifecycle_turn;
 mod support;
 mod worker_cadence;
 mod zone_cache;

@@ -96,9 +96,10 @@ impl ScaiDns {
         )];
         let publisher = self.publisher(purge_publication(&zone));
         let _dropped_when_done = self.zone_write(zone.id);
-        self.store()
-            .purge_zone(zone.id, zone.generation, audit, &publisher)
-            .await
+        let purge = self
+            .store()
+            .purge_zone(zone.id, zone.generation, audit, &publisher);
+        self.in_publishing_turn(zone.id, purge).await
     }
 
     /// Undoes a soft delete: the zone returns to its previous status and is served again.

@@ -135,10 +135,16 @@ impl ScaiDns {
             validations,
             audit,
         };
-        let _dropped_when_done = self.zone_write(write.zone.id);
-        self.store()
-            .write_zone_claiming(write, overlap, &self.publisher(publication))
-            .await
+        let id = write.zone.id;
+        let publishes = !matches!(publication, Publication::Nothing);
+        let publisher = self.publisher(publication);
+        let _dropped_when_done = self.zone_write(id);
+        let stored = self.store().write_zone_claiming(write, overlap, &publisher);
+        if publishes {
+            self.in_publishing_turn(id, stored).await
+        } else {
+            stored.await
+        }
     }
 
     pub(crate) fn publisher(&self, publication: Publication) -> BackendPublisher {
