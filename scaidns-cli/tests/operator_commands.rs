@@ -453,10 +453,16 @@ async fn migrate_counts_and_a_second_bootstrap_names_the_ways_forward() {
     assert_eq!(code(&twice), 5, "{stderr}");
     assert!(
         stderr.contains("already been bootstrapped")
-            && stderr.contains("scaidns assign-admin")
-            && stderr.contains("scaidns api-keys create"),
+            && stderr.contains(
+                "to make an existing user a platform admin run \
+                 `scaidns assign-admin --user-email <email>`;"
+            )
+            && stderr.contains("`scaidns api-keys create --name <label> --user <id>`"),
         "{stderr}"
     );
+    // The command as printed works.
+    let assigned = run(&["assign-admin", "--user-email", "first@ops.test"]).await;
+    assert_eq!(code(&assigned), 0, "{}", text(&assigned.stderr));
 }
 
 #[tokio::test]
