@@ -363,7 +363,13 @@ async fn a_write_during_a_powerdns_outage_says_it_is_not_published() {
     let out = run(
         &app,
         &app.admin_key,
-        &["domains", "update", "outage.test", "--description", "outage"],
+        &[
+            "domains",
+            "update",
+            "outage.test",
+            "--description",
+            "outage",
+        ],
     )
     .await;
     let stderr = String::from_utf8_lossy(&out.stderr);

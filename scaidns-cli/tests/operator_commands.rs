@@ -291,7 +291,7 @@ async fn worker_once_publishes_a_pending_zone_after_powerdns_restarts() {
     assert!(jobs.iter().all(|j| j["ok"] == true), "{pass}");
     let sync = jobs
         .iter()
-        .find(|j| j["job"] == "sync_pending_zones")
+        .find(|j| j["job"] == scaidns_core::service::worker::SYNC_JOB)
         .unwrap();
     assert_eq!(sync["summary"], "1 zones synced, 0 still pending", "{pass}");
 

@@ -13,11 +13,13 @@ pub fn init(level: LogLevel, format: LogFormat, filter: Option<&str>) {
         LogLevel::Warning => "warn",
         LogLevel::Error => "error",
     };
-    let filter = filter.and_then(|f| EnvFilter::try_new(f).ok()).unwrap_or_else(|| {
-        EnvFilter::new(format!(
-            "{level},sqlx=warn,hickory_server=warn,hickory_proto=warn"
-        ))
-    });
+    let filter = filter
+        .and_then(|f| EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| {
+            EnvFilter::new(format!(
+                "{level},sqlx=warn,hickory_server=warn,hickory_proto=warn"
+            ))
+        });
     // Colours only for a person at a terminal: a file or journald would keep the escapes.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -54,7 +54,11 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
             } else {
                 Deleted::Exclude
             };
-            show(&zone(client, arg, deleted, Purpose::Read).await?, output, "");
+            show(
+                &zone(client, arg, deleted, Purpose::Read).await?,
+                output,
+                "",
+            );
             Ok(())
         }
         DomainsCommand::Update {

@@ -29,10 +29,10 @@ pub async fn worker(dev: bool, once: bool, output: Output) -> Result<(), Failure
     let (config, service) = service(dev).await?;
     if !once {
         scaidns_server::telemetry::init(
-        config.log_level,
-        config.log_format,
-        config.log_filter.as_deref(),
-    );
+            config.log_level,
+            config.log_format,
+            config.log_filter.as_deref(),
+        );
     }
     let worker = scaidns_server::worker::worker_config(
         &config,

@@ -124,9 +124,6 @@ mod tests {
             SyncStatus::Error,
             "the DNS backend refused the change: PowerDNS PUT /api/v1/servers/localhost/zones/x: 404",
         );
-        assert_eq!(
-            seen,
-            "PowerDNS refused the change"
-        );
+        assert_eq!(seen, "PowerDNS refused the change");
     }
 }

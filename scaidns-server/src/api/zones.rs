@@ -13,8 +13,8 @@ use scaidns_core::zone::precondition::etag;
 use scaidns_core::zone::{DomainType, SyncStatus, Zone, ZoneStatus};
 
 use crate::api::page_envelope::page_envelope;
-use crate::api::publication;
 use crate::api::precondition::if_match as precondition;
+use crate::api::publication;
 use crate::api::validation::{ValidationResponse, challenge_ttl};
 use crate::api::{ApiTags, page_request};
 use crate::auth::{ApiAuth, op_context};

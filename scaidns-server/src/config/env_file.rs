@@ -193,7 +193,10 @@ mod tests {
     fn a_byte_order_mark_is_skipped() {
         let (_dir, path) = write("\u{feff}A=1\nB=2\n");
         let vars = read(&path).unwrap();
-        assert_eq!(vars, vec![("A".into(), "1".into()), ("B".into(), "2".into())]);
+        assert_eq!(
+            vars,
+            vec![("A".into(), "1".into()), ("B".into(), "2".into())]
+        );
     }
 
     #[test]
