@@ -4,11 +4,15 @@
 //! same database and PowerDNS broken behind ScaiDNS's back. Every effect is checked with a DNS
 //! query or in the store.
 
+#[path = "support/production.rs"]
+mod production;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::Arc;
 
 use chrono::Utc;
+use production::production_command;
 use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::ids::{TenantId, ZoneId};
 use scaidns_core::ports::{DnsBackend, SystemClock};
@@ -408,20 +412,13 @@ fn command_on(
     pdns_key: &str,
     args: &[&str],
 ) -> tokio::process::Command {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_scaidns"));
-    command
-        .args(args)
-        .current_dir(db.parent().unwrap())
-        .env_clear()
-        .env("ENVIRONMENT", "production")
-        .env("DATABASE_URL", format!("sqlite:{}", db.display()))
-        .env("PDNS_API_URL", &pdns.api_url)
-        .env("PDNS_API_KEY", pdns_key)
-        .env("API_KEY_PEPPER", "operator-test-pepper-0123456789abcdef")
-        .env("SESSION_SECRET", "operator-test-session-0123456789abcdef")
-        .env("EXTERNAL_URL", "https://dns.example.test")
-        .env("LOG_FORMAT", "json");
-    command
+    production_command(
+        db.parent().unwrap(),
+        &format!("sqlite:{}", db.display()),
+        &pdns.api_url,
+        pdns_key,
+        args,
+    )
 }
 
 #[tokio::test]
