@@ -1,7 +1,7 @@
 //! Whether a write reached the DNS backend (issue 16, item 4): every write answer carries the
 //! zone's publication state in the zone's own terms, so a change saved during a PowerDNS
-//! outage never looks published. A body gets [`PublicationState`]; a 204 gets
-//! [`SYNC_STATUS_HEADER`].
+//! outage never looks published. A body gets [`PublicationState`]; a delete's 204 gets the
+//! `X-Sync-Status` header ([`Deleted`]). Tenants see why in categories ([`sync_error`]).
 
 use poem_openapi::types::ToJSON;
 use poem_openapi::{ApiResponse, Object};
