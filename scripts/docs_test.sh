@@ -50,7 +50,7 @@ cleanup() {
     wait "$pid" 2>/dev/null || true
   done
   mysql -uroot -e "DROP DATABASE IF EXISTS \`$SCAIDNS_DB\`; DROP DATABASE IF EXISTS \`$PDNS_DB\`;
-    DROP USER IF EXISTS '$SCAIDNS_DB'@'%'; DROP USER IF EXISTS '$PDNS_DB'@'127.0.0.1';" || true
+    DROP USER IF EXISTS '$SCAIDNS_DB'@'127.0.0.1'; DROP USER IF EXISTS '$PDNS_DB'@'127.0.0.1';" || true
   if [ "$status" -ne 0 ]; then
     for f in "$scratch"/*.log; do
       [ -f "$f" ] && { log "last lines of $f"; tail -n 40 "$f" >&2; }
@@ -83,10 +83,12 @@ wait_for() { # what command...
   return 1
 }
 start_pdns() {
+  printf 'X-API-Key: %s\n' "$(sed -n 's/^api-key=//p' "$scratch/etc/powerdns/pdns.conf")" \
+    >"$scratch/pdns-key.header"
   pdns_server --config-dir="$scratch/etc/powerdns" --socket-dir="$scratch/run" \
     --daemon=no --guardian=no --disable-syslog >>"$scratch/pdns.log" 2>&1 &
   pdns_pid=$!
-  wait_for PowerDNS curl -fsS -H 'X-API-Key: change-me-long-random' \
+  wait_for PowerDNS curl -fsS -H @"$scratch/pdns-key.header" \
     "http://127.0.0.1:$PDNS_API_PORT/api/v1/servers/localhost"
 }
 stop_pdns() {
@@ -124,6 +126,7 @@ rewrite() {
       -e "s#mysql://scaidns:#mysql://$SCAIDNS_DB:#g" \
       -e "s#3306/scaidns#3306/$SCAIDNS_DB#g" \
       -e "s#DATABASE scaidns #DATABASE $SCAIDNS_DB #g" \
+      -e "s#'scaidns'@'%'#'$SCAIDNS_DB'@'127.0.0.1'#g" \
       -e "s#'scaidns'@#'$SCAIDNS_DB'@#g" \
       -e "s# scaidns\.\*# $SCAIDNS_DB.*#g" \
       -e "s#-uroot --single-transaction scaidns #-uroot --single-transaction $SCAIDNS_DB #g" \
@@ -185,6 +188,23 @@ for doc in "${docs[@]}"; do
     END { if (!bad && inblock) fail("an unclosed fenced block") }
   ' "$doc" | rewrite >>"$walk"
 done
+
+# A value the rewrite missed would act on this machine's real paths, services or databases:
+# refuse to run rather than find out. (The throwaway accounts are loopback-only, never '%'.)
+leftovers=$(sed "s#$scratch#SCRATCH#g" "$walk" | grep -nE \
+  -e "(^|[^H])/(etc|var|usr/local)/" \
+  -e "(:|port=)(53|8000|8081)([^0-9]|\$)" \
+  -e "3306/(scaidns|pdns)([^_0-9a-z]|\$)" \
+  -e "DATABASE (IF NOT EXISTS )?(scaidns|pdns)([^_0-9a-z]|\$)" \
+  -e "'(scaidns|pdns)'@|@'%'" \
+  -e "[ (](scaidns|pdns)\.\*" \
+  -e "-uroot( --single-transaction)? (scaidns|pdns)( |\$)" \
+  -e "gmysql-(dbname|user)=(scaidns|pdns)\$" || true)
+if [ -n "$leftovers" ]; then
+  log "the rewrite left real paths, ports or database names in $walk:"
+  printf '%s\n' "$leftovers" >&2
+  exit 1
+fi
 
 log "PowerDNS backend $PDNS_BACKEND; API on $API_PORT, PowerDNS API on $PDNS_API_PORT, DNS on $DNS_PORT"
 # In this shell, so that the steps share variables (API keys, ids) and the started processes.

@@ -64,10 +64,7 @@ fn hint_for(code: &str) -> &'static str {
 
 /// "cannot connect to http://…: connection refused; is `scaidns serve` running? …"
 fn cannot_connect(e: &reqwest::Error) -> String {
-    let url = e
-        .url()
-        .map(|u| format!("{}://{}", u.scheme(), u.authority()))
-        .unwrap_or_else(|| "the server".to_owned());
+    let url = e.url().map_or_else(|| "the server".to_owned(), origin);
     let why = if e.is_timeout() {
         "timed out".to_owned()
     } else {
@@ -81,6 +78,15 @@ fn cannot_connect(e: &reqwest::Error) -> String {
         last.to_lowercase()
     };
     format!("cannot connect to {url}: {why}; is `scaidns serve` running? set --url or SCAIDNS_URL")
+}
+
+/// `scheme://host:port` of `url`, never its `user:password@` part.
+fn origin(url: &reqwest::Url) -> String {
+    let host = url.host_str().unwrap_or("?");
+    match url.port_or_known_default() {
+        Some(port) => format!("{}://{host}:{port}", url.scheme()),
+        None => format!("{}://{host}", url.scheme()),
+    }
 }
 
 impl From<scaidns_client::Error<ErrorBody>> for Failure {
@@ -167,25 +173,32 @@ impl From<scaidns_core::Error> for Failure {
 }
 
 /// What to tell the user when a write is saved but not (yet) published; `None` when it is
-/// published or the zone is not served. `status` is the zone's `sync_status`.
+/// published or the zone is not served. `status` is the zone's `sync_status`, `error` its
+/// `sync_error` and `next_retry` its `next_retry_at`.
 pub fn not_published_note(
     status: &str,
     error: Option<&str>,
     next_retry: Option<&chrono::DateTime<chrono::Utc>>,
 ) -> Option<String> {
     let why = error.map_or_else(String::new, |e| format!(": {e}"));
-    let next = next_retry.map_or_else(String::new, |t| {
-        format!(" (next {})", t.format("%H:%M:%S UTC"))
-    });
+    let next = next_retry.map_or_else(
+        || "it is published when the retry loop (`scaidns worker`) next runs".to_owned(),
+        |t| format!("the retry loop tries again at {}", t.format("%H:%M:%S UTC")),
+    );
     match status {
-        "pending" => Some(format!(
-            "saved; not yet published{why}; the retry loop tries every 30 s{next}"
-        )),
-        "error" => Some(format!(
-            "saved; PowerDNS refused to publish it{why}; the retry loop tries every 30 s{next}"
-        )),
+        "pending" => Some(format!("saved; not yet published{why}; {next}")),
+        "error" => Some(format!("saved; not published{why}; {next}")),
         _ => None,
     }
+}
+
+/// The `X-Sync-Status` of a delete's answer (absent: nothing left to publish).
+pub fn sync_status_header(headers: &reqwest::header::HeaderMap) -> String {
+    headers
+        .get("x-sync-status")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("in_sync")
+        .to_owned()
 }
 
 /// A timestamp for tables: minutes are precise enough to read, and it is UTC like the API.
@@ -225,6 +238,14 @@ pub fn print_table(headers: &[&str], rows: &[Vec<String>]) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_origin_never_carries_credentials() {
+        let url = reqwest::Url::parse("http://admin:hunter2@api.example:8000/v1/zones").unwrap();
+        assert_eq!(super::origin(&url), "http://api.example:8000");
+        let url = reqwest::Url::parse("https://user@api.example/").unwrap();
+        assert_eq!(super::origin(&url), "https://api.example:443");
+    }
+
     use super::*;
 
     #[test]

@@ -228,13 +228,16 @@ async fn exit_codes() {
 }
 
 #[tokio::test]
-async fn a_name_held_by_a_live_zone_and_pending_claims_resolves_to_the_live_one() {
+async fn a_name_held_by_a_live_zone_and_pending_claims_is_read_from_the_live_one_and_never_written_by_name()
+ {
     let app = spawn_app().await;
     // Another tenant's pending claim first (pending claims never block anyone), then the
     // platform admin's live zone of the same name.
     let other = app.tenant_with_user("claimer").await;
     let out = run(&app, &other.key, &["domains", "create", "shared.test"]).await;
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let claim = json(&app, &["domains", "list", "--status", "pending_validation"]).await;
+    let claim_id = claim["data"][0]["id"].as_str().unwrap().to_owned();
     ok(&app, &["domains", "create", "shared.test"]).await;
     // Now live: a third tenant is refused at creation with zone_taken.
     let late = app.tenant_with_user("latecomer").await;
@@ -243,18 +246,41 @@ async fn a_name_held_by_a_live_zone_and_pending_claims_resolves_to_the_live_one(
     assert_eq!(code(&out), 5, "{stderr}");
     assert!(stderr.contains("zone_taken"), "{stderr}");
 
-    let out = run(
-        &app,
-        &app.admin_key,
-        &["records", "add", "shared.test", "www", "A", "192.0.2.7"],
-    )
-    .await;
+    // Reading by name picks the live zone and says so.
+    let out = run(&app, &app.admin_key, &["records", "list", "shared.test"]).await;
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(code(&out), 0, "{stderr}");
     assert!(
         stderr.contains("several zones are named shared.test; using the live one"),
         "{stderr}"
     );
+    // Changing or deleting by name is refused with the ids: the platform admin must say which.
+    for args in [
+        &["records", "add", "shared.test", "www", "A", "192.0.2.7"][..],
+        &["domains", "delete", "shared.test", "--hard", "--force"][..],
+        &["domains", "update", "shared.test", "--description", "x"][..],
+        &["dnssec", "enable", "shared.test"][..],
+    ] {
+        let out = run(&app, &app.admin_key, args).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(code(&out), 5, "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("several zones are named shared.test; pass the id instead")
+                && stderr.contains(&claim_id),
+            "{args:?}: {stderr}"
+        );
+    }
+    let live = json(&app, &["domains", "show", "shared.test"]).await;
+    let live_id = live["id"].as_str().unwrap();
+    assert_eq!(live["status"], "active", "{live}");
+    let out = run(
+        &app,
+        &app.admin_key,
+        &["records", "add", live_id, "www", "A", "192.0.2.7"],
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 0, "{stderr}");
     let reply = dns::query(app.dns_addr.unwrap(), "www.shared.test.", "A").await;
     assert_eq!(reply.answer_texts("A"), vec!["192.0.2.7"]);
 
@@ -303,7 +329,9 @@ async fn a_write_during_a_powerdns_outage_says_it_is_not_published() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(code(&out), 0, "{stderr}");
     assert!(
-        stderr.contains("saved; not yet published") && stderr.contains("every 30 s"),
+        stderr.contains(
+            "saved; not yet published: PowerDNS unreachable; the retry loop tries again at"
+        ),
         "{stderr}"
     );
     let added = json(
@@ -312,7 +340,11 @@ async fn a_write_during_a_powerdns_outage_says_it_is_not_published() {
     )
     .await;
     assert_eq!(added["sync_status"], "pending", "{added}");
-    assert!(added["sync_error"].is_string(), "{added}");
+    // A category for the tenant, not PowerDNS's address and status line.
+    assert_eq!(added["sync_error"], "PowerDNS unreachable", "{added}");
+    assert!(added["next_retry_at"].is_string(), "{added}");
+    let shown = json(&app, &["domains", "show", "outage.test"]).await;
+    assert_eq!(shown["sync_error"], "PowerDNS unreachable", "{shown}");
 
     // A delete (204) carries it in X-Sync-Status.
     let id = added["id"].as_str().unwrap().to_owned();
@@ -320,6 +352,39 @@ async fn a_write_during_a_powerdns_outage_says_it_is_not_published() {
     let resp = app
         .http
         .delete(app.url(&format!("/api/v1/domains/{zone_id}/records/{id}")))
+        .header("X-API-Key", &app.admin_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204);
+    assert_eq!(resp.headers()["x-sync-status"], "pending");
+
+    // Zone writes say the same: the CLI's note, `next_retry_at`, and the header on a delete.
+    let out = run(
+        &app,
+        &app.admin_key,
+        &[
+            "domains",
+            "update",
+            "outage.test",
+            "--description",
+            "outage",
+        ],
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 0, "{stderr}");
+    assert!(
+        stderr.contains("saved; not yet published: PowerDNS unreachable"),
+        "{stderr}"
+    );
+    let created = json(&app, &["domains", "create", "gone.test"]).await;
+    assert_eq!(created["sync_status"], "pending", "{created}");
+    assert!(created["next_retry_at"].is_string(), "{created}");
+    let gone_id = created["id"].as_str().unwrap();
+    let resp = app
+        .http
+        .delete(app.url(&format!("/api/v1/domains/{gone_id}")))
         .header("X-API-Key", &app.admin_key)
         .send()
         .await

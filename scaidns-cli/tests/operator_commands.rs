@@ -4,11 +4,15 @@
 //! same database and PowerDNS broken behind ScaiDNS's back. Every effect is checked with a DNS
 //! query or in the store.
 
+#[path = "support/production.rs"]
+mod production;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::Arc;
 
 use chrono::Utc;
+use production::production_command;
 use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::ids::{TenantId, ZoneId};
 use scaidns_core::ports::{DnsBackend, SystemClock};
@@ -291,7 +295,7 @@ async fn worker_once_publishes_a_pending_zone_after_powerdns_restarts() {
     assert!(jobs.iter().all(|j| j["ok"] == true), "{pass}");
     let sync = jobs
         .iter()
-        .find(|j| j["job"] == "sync_pending_zones")
+        .find(|j| j["job"] == scaidns_core::service::worker::SYNC_JOB)
         .unwrap();
     assert_eq!(sync["summary"], "1 zones synced, 0 still pending", "{pass}");
 
@@ -408,20 +412,13 @@ fn command_on(
     pdns_key: &str,
     args: &[&str],
 ) -> tokio::process::Command {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_scaidns"));
-    command
-        .args(args)
-        .current_dir(db.parent().unwrap())
-        .env_clear()
-        .env("ENVIRONMENT", "production")
-        .env("DATABASE_URL", format!("sqlite:{}", db.display()))
-        .env("PDNS_API_URL", &pdns.api_url)
-        .env("PDNS_API_KEY", pdns_key)
-        .env("API_KEY_PEPPER", "operator-test-pepper-0123456789abcdef")
-        .env("SESSION_SECRET", "operator-test-session-0123456789abcdef")
-        .env("EXTERNAL_URL", "https://dns.example.test")
-        .env("LOG_FORMAT", "json");
-    command
+    production_command(
+        db.parent().unwrap(),
+        &format!("sqlite:{}", db.display()),
+        &pdns.api_url,
+        pdns_key,
+        args,
+    )
 }
 
 #[tokio::test]
@@ -453,10 +450,16 @@ async fn migrate_counts_and_a_second_bootstrap_names_the_ways_forward() {
     assert_eq!(code(&twice), 5, "{stderr}");
     assert!(
         stderr.contains("already been bootstrapped")
-            && stderr.contains("scaidns assign-admin")
-            && stderr.contains("scaidns api-keys create"),
+            && stderr.contains(
+                "to make an existing user a platform admin run \
+                 `scaidns assign-admin --user-email <email>`;"
+            )
+            && stderr.contains("`scaidns api-keys create --name <label> --user <id>`"),
         "{stderr}"
     );
+    // The command as printed works.
+    let assigned = run(&["assign-admin", "--user-email", "first@ops.test"]).await;
+    assert_eq!(code(&assigned), 0, "{}", text(&assigned.stderr));
 }
 
 #[tokio::test]

@@ -119,7 +119,7 @@ pub struct RunningServer {
     dns: Option<DnsListener>,
     stop: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
-    retry: Option<tokio::task::JoinHandle<()>>,
+    jobs: Option<tokio::task::JoinHandle<()>>,
     key_use: (oneshot::Sender<()>, tokio::task::JoinHandle<()>),
 }
 
@@ -147,6 +147,11 @@ impl RunningServer {
         &self.state
     }
 
+    /// Whether this process runs the background jobs (`serve` without `--no-jobs`).
+    pub fn runs_jobs(&self) -> bool {
+        self.jobs.is_some()
+    }
+
     /// Stops accepting, lets in-flight requests finish, stops the DNS listener.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
@@ -156,8 +161,8 @@ impl RunningServer {
     }
 
     async fn wait(mut self) {
-        if let Some(retry) = &self.retry {
-            retry.abort();
+        if let Some(jobs) = &self.jobs {
+            jobs.abort();
         }
         match (&mut self.task).await {
             Ok(Ok(())) => {}
@@ -199,10 +204,10 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     }
     crate::startup_check::powerdns(&state.service, &state.config).await;
     // Deployments with dedicated workers turn the in-process copy off (RUN_JOBS=false).
-    let retry = state
+    let jobs = state
         .config
         .run_jobs
-        .then(|| tokio::spawn(retry_pending_zones(state.clone())));
+        .then(|| tokio::spawn(run_jobs_in_process(state.clone())));
     let (stop_key_use, key_use_stopped) = oneshot::channel::<()>();
     let key_use = (
         stop_key_use,
@@ -241,7 +246,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         dns,
         stop: Some(stop),
         task,
-        retry,
+        jobs,
         key_use,
     })
 }
@@ -268,7 +273,7 @@ async fn flush_key_use(state: AppState, mut stop: oneshot::Receiver<()>) {
 /// The in-process worker: the retry queue republishes every zone that is not in sync, so a
 /// change accepted while the backend was down reaches it without a separate worker process;
 /// the other jobs (validation, rollovers, purge) run here too.
-async fn retry_pending_zones(state: AppState) {
+async fn run_jobs_in_process(state: AppState) {
     // The whole worker, not just the retry queue: jobs are leased in the database, so this
     // in-process copy and separate `scaidns worker` processes never run one job twice.
     let worker = crate::worker::worker_config(&state.config, crate::worker::owner_name("serve"));

@@ -4,17 +4,18 @@
 
 use scaidns_core::service::ScaiDns;
 use scaidns_core::service::health::Check;
+use scaidns_core::service::worker::SYNC_INTERVAL;
 
 use crate::config::{BackendConfig, Config};
 
 /// Asks the PowerDNS API once and logs a warning naming the variable to check when it does
-/// not answer as it should; returns that warning (for tests).
-pub async fn powerdns(service: &ScaiDns, config: &Config) -> Option<String> {
+/// not answer as it should.
+pub async fn powerdns(service: &ScaiDns, config: &Config) {
     if !matches!(config.backend, BackendConfig::PowerDns { .. }) {
-        return None;
+        return;
     }
     let Check::Failed(why) = service.health_ready().await.dns_backend else {
-        return None;
+        return;
     };
     let refused = why.contains("401") || why.contains("403");
     let warning = if refused {
@@ -25,9 +26,9 @@ pub async fn powerdns(service: &ScaiDns, config: &Config) -> Option<String> {
     } else {
         format!(
             "PowerDNS API does not answer ({why}): check PDNS_API_URL and that PowerDNS runs \
-             with api=yes and webserver=yes; changes are saved and retried every 30 s"
+             with api=yes and webserver=yes; changes are saved and retried every {} s",
+            SYNC_INTERVAL.num_seconds()
         )
     };
     tracing::warn!("{warning}");
-    Some(warning)
 }

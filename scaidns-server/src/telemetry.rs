@@ -1,23 +1,25 @@
-//! Structured logs on stdout (`LOG_FORMAT=text|json`, `LOG_LEVEL`). `RUST_LOG`, when set,
-//! overrides the level for finer control.
+//! Structured logs on stdout (`LOG_FORMAT=text|json`, `LOG_LEVEL`). `RUST_LOG`, when set (in
+//! the environment or `.env`, like every other setting), overrides the level for finer control.
 
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{LogFormat, LogLevel};
 
-/// Installs the global subscriber; a second call (tests) is a no-op.
-pub fn init(level: LogLevel, format: LogFormat) {
+/// Installs the global subscriber; a second call (tests) is a no-op. `filter` is `RUST_LOG`.
+pub fn init(level: LogLevel, format: LogFormat, filter: Option<&str>) {
     let level = match level {
         LogLevel::Debug => "debug",
         LogLevel::Info => "info",
         LogLevel::Warning => "warn",
         LogLevel::Error => "error",
     };
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        EnvFilter::new(format!(
-            "{level},sqlx=warn,hickory_server=warn,hickory_proto=warn"
-        ))
-    });
+    let filter = filter
+        .and_then(|f| EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| {
+            EnvFilter::new(format!(
+                "{level},sqlx=warn,hickory_server=warn,hickory_proto=warn"
+            ))
+        });
     // Colours only for a person at a terminal: a file or journald would keep the escapes.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

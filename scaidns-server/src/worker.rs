@@ -8,12 +8,12 @@ use scaidns_core::dnssec::Algorithm;
 use scaidns_core::dnssec::rollover::RolloverPolicy;
 use scaidns_core::service::ScaiDns;
 use scaidns_core::service::dnssec::DnssecConfig;
-use scaidns_core::service::worker::WorkerConfig;
+use scaidns_core::service::worker::{SYNC_INTERVAL, WorkerConfig};
 
 use crate::config::Config;
 
-/// Pause between passes: the shortest job interval (the retry queue's 30 s).
-pub const PASS_INTERVAL: Duration = Duration::from_secs(30);
+/// Pause between passes: the shortest job interval, the retry queue's.
+pub const PASS_INTERVAL: Duration = Duration::from_secs(SYNC_INTERVAL.num_seconds().unsigned_abs());
 
 /// The DNSSEC policy from the configuration.
 pub fn dnssec_config(config: &Config) -> DnssecConfig {

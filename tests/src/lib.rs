@@ -306,6 +306,11 @@ impl TestApp {
             .service
     }
 
+    /// Whether the server started its in-process job task.
+    pub fn runs_jobs(&self) -> bool {
+        self.server.as_ref().is_some_and(RunningServer::runs_jobs)
+    }
+
     /// Stops the server.
     pub async fn stop(mut self) {
         if let Some(server) = self.server.take() {

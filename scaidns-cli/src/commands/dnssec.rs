@@ -4,40 +4,40 @@ use scaidns_client::Client;
 use scaidns_client::types::{DnssecConfirmRequest, DnssecEnableRequest, DnssecResponse};
 
 use crate::cli::{DnssecCommand, Output};
-use crate::commands::zone_ref::{Deleted, zone_id};
+use crate::commands::zone_ref::{Deleted, Purpose, zone_id};
 use crate::output::{Failure, print_json, print_table};
 
 /// Runs one `dnssec` subcommand.
 pub async fn run(client: &Client, cmd: &DnssecCommand, output: Output) -> Result<(), Failure> {
     let state = match cmd {
         DnssecCommand::Status { zone } => {
-            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            let id = zone_id(client, zone, Deleted::Exclude, Purpose::Read).await?;
             client.dnssec_get(&id).await?.into_inner()
         }
         DnssecCommand::Enable { zone, algorithm } => {
-            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
             let body = DnssecEnableRequest {
                 algorithm: algorithm.map(i64::from),
             };
             client.dnssec_enable(&id, &body).await?.into_inner()
         }
         DnssecCommand::Disable { zone, force } => {
-            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
             client
                 .dnssec_disable(&id, force.then_some(true))
                 .await?
                 .into_inner()
         }
         DnssecCommand::RotateZsk { zone } => {
-            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
             client.dnssec_rotate_zsk(&id).await?.into_inner()
         }
         DnssecCommand::RotateKsk { zone } => {
-            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
             client.dnssec_rotate_ksk(&id).await?.into_inner()
         }
         DnssecCommand::ConfirmDs { zone, key_tag } => {
-            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
             let body = DnssecConfirmRequest {
                 key_tag: key_tag.map(i64::from),
             };

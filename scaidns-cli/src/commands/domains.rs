@@ -10,8 +10,10 @@ use serde_json::json;
 
 use crate::cli::{DomainsCommand, Output};
 use crate::commands::validation::print_instructions;
-use crate::commands::zone_ref::{Deleted, zone, zone_id};
-use crate::output::{Failure, INVALID, print_json, print_table, when};
+use crate::commands::zone_ref::{Deleted, Purpose, zone, zone_id};
+use crate::output::{
+    Failure, INVALID, not_published_note, print_json, print_table, sync_status_header, when,
+};
 
 /// Runs one `domains` subcommand.
 pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Result<(), Failure> {
@@ -52,7 +54,11 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
             } else {
                 Deleted::Exclude
             };
-            show(&zone(client, arg, deleted).await?, output, "");
+            show(
+                &zone(client, arg, deleted, Purpose::Read).await?,
+                output,
+                "",
+            );
             Ok(())
         }
         DomainsCommand::Update {
@@ -68,7 +74,7 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
                         .map_err(|e| Failure::new(INVALID, format!("--settings is not JSON: {e}")))
                 })
                 .transpose()?;
-            let id = zone_id(client, arg, Deleted::Exclude).await?;
+            let id = zone_id(client, arg, Deleted::Exclude, Purpose::Write).await?;
             let body = DomainUpdateRequest {
                 description: description.clone(),
                 default_ttl: *default_ttl,
@@ -88,10 +94,14 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
             } else {
                 Deleted::Exclude
             };
-            let target = zone(client, arg, deleted).await?;
-            client
+            let target = zone(client, arg, deleted, Purpose::Write).await?;
+            let done = client
                 .zone_delete(&target.id, Some(*force), Some(*hard))
                 .await?;
+            if let Some(note) = not_published_note(&sync_status_header(done.headers()), None, None)
+            {
+                eprintln!("{note}");
+            }
             let how = if *hard { "permanently" } else { "soft-" };
             match output {
                 Output::Json => print_json(&json!({
@@ -106,7 +116,7 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
             Ok(())
         }
         DomainsCommand::Restore { zone: arg } => {
-            let id = zone_id(client, arg, Deleted::Only).await?;
+            let id = zone_id(client, arg, Deleted::Only, Purpose::Write).await?;
             let restored = client.zone_restore(&id).await?.into_inner();
             show(&restored, output, "restored");
             Ok(())
@@ -172,6 +182,16 @@ async fn list(
 }
 
 fn show(z: &DomainResponse, output: Output, verb: &str) {
+    if !verb.is_empty() {
+        let note = not_published_note(
+            &z.sync_status.to_string(),
+            z.sync_error.as_deref(),
+            z.next_retry_at.as_ref(),
+        );
+        if let Some(note) = note {
+            eprintln!("{note}");
+        }
+    }
     if output == Output::Json {
         print_json(&serde_json::to_value(z).unwrap_or_default());
         return;

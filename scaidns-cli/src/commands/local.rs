@@ -20,7 +20,11 @@ pub async fn serve(dev: bool, no_migrate: bool, no_jobs: bool) -> Result<(), Fai
     if no_jobs {
         config.run_jobs = false;
     }
-    scaidns_server::telemetry::init(config.log_level, config.log_format);
+    scaidns_server::telemetry::init(
+        config.log_level,
+        config.log_format,
+        config.log_filter.as_deref(),
+    );
     scaidns_server::serve(config)
         .await
         .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))
@@ -48,7 +52,7 @@ pub async fn bootstrap(dev: bool, email: &str, output: Output) -> Result<(), Fai
         .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))?;
     let done = service.bootstrap(email).await.map_err(|e| {
         let hint = if e.code() == "already_bootstrapped" {
-            "; to make an existing user a platform admin run `scaidns assign-admin <email>`; \
+            "; to make an existing user a platform admin run `scaidns assign-admin --user-email <email>`; \
              to get another API key ask an admin to run `scaidns api-keys create --name <label> --user <id>` \
              (`scaidns api-keys list` and `revoke` manage existing keys)"
         } else {

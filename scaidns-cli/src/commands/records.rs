@@ -7,8 +7,10 @@ use scaidns_client::types::{
 use serde_json::json;
 
 use crate::cli::{Output, RecordsCommand};
-use crate::commands::zone_ref::{Deleted, zone_id};
-use crate::output::{Failure, USAGE, not_published_note, print_json, print_table};
+use crate::commands::zone_ref::{Deleted, Purpose, zone_id};
+use crate::output::{
+    Failure, USAGE, not_published_note, print_json, print_table, sync_status_header,
+};
 
 /// Runs one `records` subcommand.
 pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Result<(), Failure> {
@@ -19,7 +21,7 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
             name,
             include_system,
         } => {
-            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            let id = zone_id(client, zone, Deleted::Exclude, Purpose::Read).await?;
             let list = client
                 .record_list(
                     &id,
@@ -46,7 +48,7 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
             ttl,
             disabled,
         } => {
-            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
             let body = RecordCreateRequest {
                 name: name.clone(),
                 type_: rtype.to_ascii_uppercase(),
@@ -72,7 +74,7 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
                     "nothing to change: give --content, --ttl, --disable or --enable",
                 ));
             }
-            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
             let body = RecordUpdateRequest {
                 content: content.clone(),
                 ttl: *ttl,
@@ -87,16 +89,11 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
             Ok(())
         }
         RecordsCommand::Delete { zone, record } => {
-            let id = zone_id(client, zone, Deleted::Exclude).await?;
+            let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
             let gone = client.record_get(&id, record).await?.into_inner();
             let done = client.record_delete(&id, record).await?;
-            let sync = done
-                .headers()
-                .get("x-sync-status")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("in_sync")
-                .to_owned();
-            if let Some(note) = not_published_note(&sync, None, None) {
+            if let Some(note) = not_published_note(&sync_status_header(done.headers()), None, None)
+            {
                 eprintln!("{note}");
             }
             match output {

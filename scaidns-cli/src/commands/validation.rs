@@ -7,14 +7,14 @@ use scaidns_client::Client;
 use scaidns_client::types::{ValidationCheckResponse, ValidationResponse};
 
 use crate::cli::{Output, ValidationCommand};
-use crate::commands::zone_ref::{Deleted, zone};
+use crate::commands::zone_ref::{Deleted, Purpose, zone};
 use crate::output::{Failure, INVALID, print_json, when};
 
 /// Runs one `validation` subcommand.
 pub async fn run(client: &Client, cmd: &ValidationCommand, output: Output) -> Result<(), Failure> {
     match cmd {
         ValidationCommand::Show { zone: arg } => {
-            let z = zone(client, arg, Deleted::Exclude).await?;
+            let z = zone(client, arg, Deleted::Exclude, Purpose::Read).await?;
             let v = client.validation_get(&z.id).await?.into_inner();
             match output {
                 Output::Json => print_json(&serde_json::to_value(&v).unwrap_or_default()),
@@ -35,7 +35,7 @@ pub async fn run(client: &Client, cmd: &ValidationCommand, output: Output) -> Re
             wait,
             interval,
         } => {
-            let z = zone(client, arg, Deleted::Exclude).await?;
+            let z = zone(client, arg, Deleted::Exclude, Purpose::Write).await?;
             let deadline = wait.map(|s| Instant::now() + Duration::from_secs(s));
             let pause = Duration::from_secs((*interval).max(1));
             let mut attempt = 1;

@@ -17,6 +17,17 @@ pub enum Deleted {
     Only,
 }
 
+/// What the command does with the zone. Preferring the live zone among several of the same
+/// name is only safe for reading: a platform admin deleting or changing "example.com" by name
+/// must not silently hit another tenant's zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Shows the zone; an ambiguous name picks the live zone and says so.
+    Read,
+    /// Changes or deletes the zone; an ambiguous name is refused, listing the ids.
+    Write,
+}
+
 /// Whether `arg` is already an id (a UUID: 36 characters, hex and hyphens).
 pub fn looks_like_id(arg: &str) -> bool {
     arg.len() == 36
@@ -32,22 +43,32 @@ fn normalise(name: &str) -> String {
 }
 
 /// The id of the zone `arg` names.
-pub async fn zone_id(client: &Client, arg: &str, deleted: Deleted) -> Result<String, Failure> {
+pub async fn zone_id(
+    client: &Client,
+    arg: &str,
+    deleted: Deleted,
+    purpose: Purpose,
+) -> Result<String, Failure> {
     if looks_like_id(arg) {
         return Ok(arg.to_owned());
     }
-    Ok(find(client, arg, deleted).await?.id)
+    Ok(find(client, arg, deleted, purpose).await?.id)
 }
 
 /// The zone `arg` names (fetched by id when it is one).
-pub async fn zone(client: &Client, arg: &str, deleted: Deleted) -> Result<DomainResponse, Failure> {
+pub async fn zone(
+    client: &Client,
+    arg: &str,
+    deleted: Deleted,
+    purpose: Purpose,
+) -> Result<DomainResponse, Failure> {
     if looks_like_id(arg) {
         return Ok(client
             .zone_get(arg, Some(deleted != Deleted::Exclude))
             .await?
             .into_inner());
     }
-    find(client, arg, deleted).await
+    find(client, arg, deleted, purpose).await
 }
 
 /// Served by the DNS backend.
@@ -55,7 +76,12 @@ fn is_live(z: &DomainResponse) -> bool {
     z.status == ZoneStatusDto::Active
 }
 
-async fn find(client: &Client, arg: &str, deleted: Deleted) -> Result<DomainResponse, Failure> {
+async fn find(
+    client: &Client,
+    arg: &str,
+    deleted: Deleted,
+    purpose: Purpose,
+) -> Result<DomainResponse, Failure> {
     let wanted = normalise(arg);
     let include_deleted = deleted != Deleted::Exclude;
     let zones = scaidns_client::collect_pages(100, |page, size| {
@@ -90,6 +116,16 @@ async fn find(client: &Client, arg: &str, deleted: Deleted) -> Result<DomainResp
     if deleted == Deleted::Allow && matches.iter().any(|z| !is_deleted(z)) {
         matches.retain(|z| !is_deleted(z));
     }
+    pick(&wanted, matches, deleted, purpose)
+}
+
+/// The one zone among `matches` (all named `wanted`) the command may use.
+fn pick(
+    wanted: &str,
+    mut matches: Vec<DomainResponse>,
+    deleted: Deleted,
+    purpose: Purpose,
+) -> Result<DomainResponse, Failure> {
     match matches.len() {
         0 => Err(Failure::new(
             NOT_FOUND,
@@ -101,7 +137,7 @@ async fn find(client: &Client, arg: &str, deleted: Deleted) -> Result<DomainResp
         1 => Ok(matches.remove(0)),
         // Only one of them can be live (a name is served once); pending claims of other
         // tenants are what a platform admin usually sees beside it.
-        _ if matches.iter().filter(|z| is_live(z)).count() == 1 => {
+        _ if purpose == Purpose::Read && matches.iter().filter(|z| is_live(z)).count() == 1 => {
             let chosen = matches.into_iter().find(is_live).expect("counted above");
             eprintln!(
                 "several zones are named {wanted}; using the live one, {} (tenant {}); pass an id \

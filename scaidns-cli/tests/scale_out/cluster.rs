@@ -10,6 +10,8 @@ use scaidns_tests::db::TestDb;
 use scaidns_tests::pdns::{PdnsServer, signal};
 use tokio::process::{Child, Command};
 
+use crate::production::production_command;
+
 /// How long a replica may take to listen (debug build, migrations already applied).
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -151,23 +153,19 @@ impl Cluster {
 
     /// `scaidns args…` with a production configuration from the environment only.
     fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_scaidns"));
+        // No `.env` is read from here.
+        let mut command = production_command(
+            self.dir.path(),
+            &self.db.url,
+            &self.pdns.api_url,
+            &self.pdns.api_key,
+            args,
+        );
         command
-            .args(args)
-            // No `.env` is read from here.
-            .current_dir(self.dir.path())
-            .env_clear()
-            .env("ENVIRONMENT", "production")
-            .env("DATABASE_URL", &self.db.url)
             // Five processes on one MariaDB that other tests use too.
             .env("DATABASE_POOL_SIZE", "4")
             .env("AUTO_MIGRATE", "false")
-            .env("PDNS_API_URL", &self.pdns.api_url)
-            .env("PDNS_API_KEY", &self.pdns.api_key)
             .env("REDIS_URL", redis_url())
-            .env("API_KEY_PEPPER", "scale-out-pepper-0123456789abcdef")
-            .env("SESSION_SECRET", "scale-out-session-0123456789abcdef")
-            .env("EXTERNAL_URL", "https://dns.scale-out.test")
             .env("BIND_ADDRESS", "127.0.0.1:0")
             .env(
                 "AUTH_CACHE_MAX_STALENESS",
@@ -178,7 +176,6 @@ impl Cluster {
             .env("RATE_LIMIT_API_KEY_MAX", "1000000000")
             // No ownership check leaves the machine.
             .env("VALIDATION_RESOLVERS", "127.0.0.1:9")
-            .env("LOG_FORMAT", "json")
             .env("LOG_LEVEL", "INFO")
             .stdin(Stdio::null())
             .kill_on_drop(true);

@@ -1,5 +1,7 @@
 //! Scale-out on one machine (issue 12, item 5): three `scaidns serve` replicas and two
-//! `scaidns worker` processes of the binary under test, against one MariaDB, one Redis and one
+//! `scaidns worker` processes of the binary under test (the replicas run plain `serve`, so they
+//! run the jobs too: a harder case for the job leases than the deployment guide's
+//! `serve --no-jobs` beside dedicated workers), against one MariaDB, one Redis and one
 //! PowerDNS on loopback. Mixed writes go through all three replicas at once; mid-run one
 //! replica is killed, a second worker joins, and one worker is killed while it runs the retry
 //! queue's job (`sync_pending_zones`) against a frozen PowerDNS. Afterwards: every
@@ -17,6 +19,8 @@
 mod cluster;
 mod leases;
 mod load;
+#[path = "../support/production.rs"]
+mod production;
 mod shared_state;
 
 use std::collections::BTreeMap;
@@ -37,7 +41,7 @@ const WRITERS: usize = 6;
 const OPS_EACH: usize = 30;
 const SHARED_ZONES: usize = 3;
 /// The retry queue's job, interrupted by the worker kill.
-const SYNC_JOB: &str = "sync_pending_zones";
+use scaidns_core::service::worker::SYNC_JOB;
 /// Longest wait for one step: three passes of the 30 s worker loop.
 const STEP_BOUND: Duration = Duration::from_secs(90);
 

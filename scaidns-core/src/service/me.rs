@@ -34,7 +34,7 @@ impl ScaiDns {
             None => None,
         };
         if let Some(user) = &mut user {
-            self.derive_role_flags(user).await?;
+            self.derive_role_flags(std::slice::from_mut(user)).await?;
         }
         let groups = match &user {
             Some(u) => self.store.user_group_ids(u.id).await?,

@@ -219,30 +219,29 @@ impl ScaiDns {
             .store
             .list_users(Some(tenant_id.unwrap_or(ctx.tenant_id)), page)
             .await?;
-        for user in &mut users.items {
-            self.derive_role_flags(user).await?;
-        }
+        self.derive_role_flags(&mut users.items).await?;
         Ok(users)
     }
 
     /// Sets `is_tenant_admin` as the assignments say: the stored flag (the identity
     /// provider's word, or bootstrap) or a direct `tenant_admin` assignment in the user's own
-    /// tenant, so the flag never contradicts the roles listed for the user.
-    pub(crate) async fn derive_role_flags(&self, user: &mut User) -> Result<()> {
+    /// tenant, so the flag never contradicts the roles listed for the user. One query for all
+    /// of `users` (a page of the user list), not one per user.
+    pub(crate) async fn derive_role_flags(&self, users: &mut [User]) -> Result<()> {
         use crate::rbac::roles::TENANT_ADMIN;
         use crate::rbac::{RoleScope, Subject, system_role};
-        if user.is_tenant_admin {
+        if users.iter().all(|u| u.is_tenant_admin) {
             return Ok(());
         }
         let Some(role) = system_role(TENANT_ADMIN).map(|r| r.role_id()) else {
             return Ok(());
         };
-        user.is_tenant_admin = self
-            .store
-            .list_role_assignments(Subject::User(user.id))
-            .await?
-            .iter()
-            .any(|a| a.role_id == role && a.scope == RoleScope::Tenant(user.tenant_id));
+        let holders = self.store.role_holders(role).await?;
+        for user in users.iter_mut().filter(|u| !u.is_tenant_admin) {
+            user.is_tenant_admin = holders.iter().any(|a| {
+                a.subject == Subject::User(user.id) && a.scope == RoleScope::Tenant(user.tenant_id)
+            });
+        }
         Ok(())
     }
 

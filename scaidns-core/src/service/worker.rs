@@ -27,6 +27,12 @@ use crate::service::dnssec::system_context_for;
 use crate::service::publish::Publication;
 use crate::zone::{Zone, ZoneStatus};
 
+/// The retry queue of deferred publications.
+pub const SYNC_JOB: &str = "sync_pending_zones";
+
+/// How often the retry queue runs; the worker's pass interval.
+pub const SYNC_INTERVAL: Duration = Duration::seconds(30);
+
 /// The job that asks tenants' nameservers; it runs beside the others.
 const RECHECK_JOB: &str = "validation_recheck";
 
@@ -42,7 +48,7 @@ pub const RECHECK_START_WINDOW: std::time::Duration = std::time::Duration::from_
 
 /// Names of the jobs, in the order a pass reports them.
 pub const JOB_NAMES: &[&str] = &[
-    "sync_pending_zones",
+    SYNC_JOB,
     "validation_expiry",
     "validation_recheck",
     "dnssec_rollover",
@@ -81,7 +87,7 @@ impl WorkerConfig {
 
     fn interval(&self, job: &str) -> Duration {
         match job {
-            "sync_pending_zones" => Duration::seconds(30),
+            SYNC_JOB => SYNC_INTERVAL,
             "validation_recheck" => self.validation_check_interval,
             "purge_deleted_zones" | "purge_abandoned_zones" | "expire_grants" => Duration::hours(1),
             _ => Duration::minutes(5),
@@ -133,7 +139,7 @@ impl ScaiDns {
             .list_jobs()
             .await?
             .into_iter()
-            .find(|job| job.name == "sync_pending_zones")
+            .find(|job| job.name == SYNC_JOB)
             .map(|job| job.next_run_at.max(now)))
     }
 
@@ -177,7 +183,7 @@ impl ScaiDns {
 
     async fn run_job(&self, job: &str, worker: &WorkerConfig) -> Result<String> {
         match job {
-            "sync_pending_zones" => {
+            SYNC_JOB => {
                 let (synced, failing) = self.sync_pending_zones().await?;
                 Ok(format!("{synced} zones synced, {failing} still pending"))
             }

@@ -18,7 +18,7 @@ async fn ran_sync(svc: &ScaiDns, worker: &WorkerConfig) -> bool {
         .await
         .unwrap()
         .iter()
-        .any(|run| run.job == "sync_pending_zones")
+        .any(|run| run.job == scaidns_core::service::worker::SYNC_JOB)
 }
 
 #[tokio::test]

@@ -137,18 +137,6 @@ pub struct RecordWritten {
     pub publication: PublicationState,
 }
 
-/// Deleted: no body; `X-Sync-Status` tells whether the delete is published.
-#[derive(ApiResponse)]
-enum RecordDeleted {
-    /// Deleted.
-    #[oai(status = 204)]
-    Deleted(
-        /// `in_sync`, `pending`, `error` or `unpublished` (see the zone's `sync_status`).
-        #[oai(header = "X-Sync-Status")]
-        String,
-    ),
-}
-
 #[derive(ApiResponse)]
 enum RecordCreated {
     /// Created.
@@ -266,7 +254,7 @@ impl RecordsApi {
             .service
             .record_create(&ctx, domain_id.0.parse()?, input, &precondition(&if_match))
             .await?;
-        let publication = publication::of(&state, &zone).await?;
+        let publication = publication::of(&state, &zone).await;
         Ok(RecordCreated::Created(Json(RecordWritten {
             record: RecordResponse::new(&zone, record),
             publication,
@@ -335,7 +323,7 @@ impl RecordsApi {
                 &precondition(&if_match),
             )
             .await?;
-        let publication = publication::of(&state, &zone).await?;
+        let publication = publication::of(&state, &zone).await;
         Ok(Json(RecordWritten {
             record: RecordResponse::new(&zone, record),
             publication,
@@ -359,7 +347,7 @@ impl RecordsApi {
         /// `precondition_failed`). Without it the write is never refused for a concurrent change.
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
-    ) -> ApiResult<RecordDeleted> {
+    ) -> ApiResult<publication::Deleted> {
         let ctx = op_context(&state, &auth, req).await?;
         let zone = state
             .service
@@ -370,6 +358,6 @@ impl RecordsApi {
                 &precondition(&if_match),
             )
             .await?;
-        Ok(RecordDeleted::Deleted(publication::header_value(&zone)))
+        Ok(publication::Deleted::leaving(&zone))
     }
 }

@@ -14,8 +14,9 @@ use scaidns_core::zone::{DomainType, SyncStatus, Zone, ZoneStatus};
 
 use crate::api::page_envelope::page_envelope;
 use crate::api::precondition::if_match as precondition;
+use crate::api::publication;
 use crate::api::validation::{ValidationResponse, challenge_ttl};
-use crate::api::{ApiTags, NoContent, page_request};
+use crate::api::{ApiTags, page_request};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -134,8 +135,10 @@ pub struct DomainResponse {
     pub settings: serde_json::Value,
     /// Publication state.
     pub sync_status: SyncStatusDto,
-    /// Last publication error.
+    /// Why the zone is not published: `PowerDNS unreachable` or `PowerDNS refused: <reason>`.
     pub sync_error: Option<String>,
+    /// When the retry loop next tries, while not published (only in answers to a write).
+    pub next_retry_at: Option<Timestamp>,
     /// When the backend last matched.
     pub last_synced_at: Option<Timestamp>,
     /// Creation time.
@@ -151,6 +154,7 @@ pub struct DomainResponse {
 impl From<Zone> for DomainResponse {
     fn from(z: Zone) -> Self {
         let sync_status = SyncStatusDto::of(&z);
+        let sync_error = publication::sync_error(&z);
         Self {
             id: z.id.to_string(),
             name: z.name.as_str().to_owned(),
@@ -162,12 +166,24 @@ impl From<Zone> for DomainResponse {
             tenant_id: z.tenant_id.to_string(),
             settings: z.settings,
             sync_status,
-            sync_error: z.sync.error,
+            sync_error,
+            next_retry_at: None,
             last_synced_at: z.sync.last_synced_at.map(Into::into),
             created_at: z.created_at.into(),
             updated_at: z.updated_at.into(),
             deleted_at: z.deleted_at.map(Into::into),
             validation: None,
+        }
+    }
+}
+
+impl DomainResponse {
+    /// The answer to a write that left `zone`: with when the retry loop next tries.
+    async fn written(state: &AppState, zone: Zone) -> Self {
+        let publication = publication::of(state, &zone).await;
+        Self {
+            next_retry_at: publication.next_retry_at,
+            ..zone.into()
         }
     }
 }
@@ -314,7 +330,7 @@ impl ZonesApi {
                 },
             )
             .await?;
-        let mut response = DomainResponse::from(created.zone.clone());
+        let mut response = DomainResponse::written(&state, created.zone.clone()).await;
         response.validation = created
             .validation
             .map(|v| ValidationResponse::new(&created.zone, &v, challenge_ttl(&state)));
@@ -413,7 +429,7 @@ impl ZonesApi {
             .service
             .zone_update(&ctx, domain_id.0.parse()?, update, &precondition(&if_match))
             .await?;
-        Ok(Json(zone.into()))
+        Ok(Json(DomainResponse::written(&state, zone).await))
     }
 
     /// Delete a zone: soft by default (restorable; the zone stops being served), permanent
@@ -433,18 +449,18 @@ impl ZonesApi {
         hard: Query<Option<bool>>,
         /// Delete even a DNSSEC-signed zone.
         force: Query<Option<bool>>,
-    ) -> ApiResult<NoContent> {
+    ) -> ApiResult<publication::Deleted> {
         let ctx = op_context(&state, &auth, req).await?;
         let id = domain_id.0.parse()?;
         if hard.0.unwrap_or(false) {
             state.service.zone_purge(&ctx, id).await?;
-        } else {
-            state
-                .service
-                .zone_delete(&ctx, id, force.0.unwrap_or(false))
-                .await?;
+            return Ok(publication::Deleted::Deleted(None));
         }
-        Ok(NoContent::NoContent)
+        let zone = state
+            .service
+            .zone_delete(&ctx, id, force.0.unwrap_or(false))
+            .await?;
+        Ok(publication::Deleted::leaving(&zone))
     }
 
     /// Undo a soft delete: the zone returns to its previous status.
@@ -465,6 +481,6 @@ impl ZonesApi {
             .service
             .zone_restore(&ctx, domain_id.0.parse()?)
             .await?;
-        Ok(Json(zone.into()))
+        Ok(Json(DomainResponse::written(&state, zone).await))
     }
 }

@@ -2,7 +2,9 @@
 //! error naming the file, the line and the variable, never a silently shorter environment
 //! (a stray space used to drop every later variable, which then showed up as "missing").
 
+use std::cell::Cell;
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// `.env` in the working directory.
@@ -11,25 +13,61 @@ pub fn default_path() -> PathBuf {
 }
 
 /// The variables of the `.env` at `path`: empty when there is no such file, an error naming
-/// the file, line and variable when a line cannot be read. The message never repeats a value:
-/// the file holds secrets.
+/// the file, line and variable when a line cannot be read. The message never repeats a line's
+/// text: the file holds secrets.
 pub fn read(path: &Path) -> Result<Vec<(String, String)>, String> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(format!("{}: cannot be read: {e}", path.display())),
     };
+    // Editors on Windows save a byte-order mark; dotenvy's loader skipped it, its iterator does not.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let consumed = Cell::new(0);
+    let mut reader = LineByLine {
+        rest: text.as_bytes(),
+        consumed: &consumed,
+    };
     let mut vars = Vec::new();
-    for item in dotenvy::from_read_iter(text.as_bytes()) {
+    for item in dotenvy::from_read_iter(&mut reader) {
         match item {
             Ok(pair) => vars.push(pair),
-            Err(dotenvy::Error::LineParse(line, index)) => {
-                return Err(describe(path, &text, &line, index));
+            Err(dotenvy::Error::LineParse(failing, index)) => {
+                // The failing logical line ends at the last physical line read and spans as
+                // many lines as the parser's text holds (a quoted value may run over several).
+                let spans = failing.trim_end_matches(['\n', '\r']).matches('\n').count();
+                let number = consumed.get().saturating_sub(spans).max(1);
+                let line = text.lines().nth(number - 1).unwrap_or_default();
+                return Err(describe(path, number, line, index));
             }
             Err(e) => return Err(format!("{}: cannot be read: {e}", path.display())),
         }
     }
     Ok(vars)
+}
+
+/// Hands the parser one physical line per read, so the lines it has consumed can be counted
+/// (its buffered reader asks for more only once it has used up what it holds).
+struct LineByLine<'a> {
+    rest: &'a [u8],
+    consumed: &'a Cell<usize>,
+}
+
+impl Read for LineByLine<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let line_end = self
+            .rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(self.rest.len(), |i| i + 1);
+        let n = line_end.min(buf.len());
+        buf[..n].copy_from_slice(&self.rest[..n]);
+        self.rest = &self.rest[n..];
+        if n > 0 && n == line_end {
+            self.consumed.set(self.consumed.get() + 1);
+        }
+        Ok(n)
+    }
 }
 
 /// Adds the `.env` variables to `vars` without overriding any already set.
@@ -39,29 +77,16 @@ pub fn merge(vars: &mut HashMap<String, String>, file: Vec<(String, String)>) {
     }
 }
 
-/// "`.env` line 3 (API_KEY_PEPPER): …" from the parser's failing text (the whole line or
-/// only the part after `=`) and its column.
-fn describe(path: &Path, text: &str, failing: &str, index: usize) -> String {
-    let failing = failing.lines().next().unwrap_or_default().trim();
-    let found = text
-        .lines()
-        .enumerate()
-        .find(|(_, l)| !failing.is_empty() && l.contains(failing));
-    // Never fall back to printing the parser's text: it may be a secret value.
-    let Some((number, line)) = found.map(|(n, l)| (n + 1, l.trim())) else {
-        return format!(
-            "{}: a line cannot be parsed (character {}); nothing was started",
-            path.display(),
-            index + 1
-        );
-    };
-    let name = line
-        .trim_start_matches("export ")
-        .split('=')
-        .next()
-        .unwrap_or_default()
-        .trim();
-    let what = match line.split_once('=') {
+/// "`.env` line 3 (API_KEY_PEPPER): …" for the line `number` whose text is `line`. Only a
+/// variable name before `=` is repeated, never other text of the line: a line without `=` may
+/// well be a pasted secret.
+fn describe(path: &Path, number: usize, line: &str, index: usize) -> String {
+    let line = line.trim();
+    let setting = line.strip_prefix("export ").unwrap_or(line).split_once('=');
+    let name = setting
+        .map(|(name, _)| name.trim())
+        .filter(|name| is_variable_name(name));
+    let what = match setting {
         None => "expected NAME=value".to_owned(),
         Some((_, value)) => {
             let value = value.trim();
@@ -72,10 +97,20 @@ fn describe(path: &Path, text: &str, failing: &str, index: usize) -> String {
             }
         }
     };
+    let name = name.map(|n| format!(" ({n})")).unwrap_or_default();
     format!(
-        "{} line {number} ({name}): {what}; nothing was started",
+        "{} line {number}{name}: {what}; nothing was started",
         path.display()
     )
+}
+
+/// `^[A-Za-z_][A-Za-z0-9_.]*$`: what may be printed as the variable of a bad line.
+fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
 }
 
 #[cfg(test)]
@@ -123,10 +158,45 @@ mod tests {
     }
 
     #[test]
-    fn a_line_without_equals_sign_is_named() {
+    fn a_line_without_equals_sign_is_numbered_but_never_repeated() {
         let (_dir, path) = write("A=1\nnot a setting\n");
         let err = read(&path).unwrap_err();
-        assert!(err.contains("line 2"), "{err}");
+        assert!(err.contains(".env line 2: expected NAME=value"), "{err}");
+        assert!(!err.contains("not a setting"), "{err}");
+
+        // A pasted secret, after comments, blanks and a line that repeats it: counted, not searched.
+        let secret = "s3cr3t-t0ken-v4lue";
+        let content = format!("# {secret}\n\nA=\"{secret}\"\nB=1\n{secret}\n");
+        let (_dir, path) = write(&content);
+        let err = read(&path).unwrap_err();
+        assert!(err.contains(".env line 5: "), "{err}");
+        assert!(!err.contains(secret), "{err}");
+    }
+
+    #[test]
+    fn only_a_name_shaped_text_before_equals_is_printed() {
+        let (_dir, path) = write("A=1\nsecret value=oops\n");
+        let err = read(&path).unwrap_err();
+        assert!(err.contains(".env line 2:"), "{err}");
+        assert!(!err.contains("secret"), "{err}");
+    }
+
+    #[test]
+    fn a_multi_line_value_is_reported_at_its_first_line() {
+        let (_dir, path) = write("A=1\nKEY=\"first\nsecond\n");
+        let err = read(&path).unwrap_err();
+        assert!(err.contains(".env line 2 (KEY)"), "{err}");
+        assert!(!err.contains("first") && !err.contains("second"), "{err}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_skipped() {
+        let (_dir, path) = write("\u{feff}A=1\nB=2\n");
+        let vars = read(&path).unwrap();
+        assert_eq!(
+            vars,
+            vec![("A".into(), "1".into()), ("B".into(), "2".into())]
+        );
     }
 
     #[test]

@@ -73,6 +73,8 @@ pub struct Config {
     pub log_level: LogLevel,
     /// `LOG_FORMAT`.
     pub log_format: LogFormat,
+    /// `RUST_LOG`: a finer filter than `LOG_LEVEL` (from the environment or `.env`).
+    pub log_filter: Option<String>,
     /// `PLATFORM_NAMESERVERS`, absolute with trailing dot.
     pub platform_nameservers: Vec<String>,
     /// `VALIDATION_RESOLVERS`.
@@ -206,6 +208,7 @@ impl Config {
         let backend = sections::backend(&mut r, devmode);
         let bind_address = sections::bind_address(&mut r);
         let (log_level, log_format) = sections::logging(&mut r);
+        let log_filter = r.get("RUST_LOG");
         let platform_nameservers = sections::platform_nameservers(&mut r);
         let validation_resolvers = sections::validation_resolvers(&mut r, devmode);
         let trusted_proxies = sections::trusted_proxies(&mut r);
@@ -242,6 +245,7 @@ impl Config {
             session_secret,
             log_level,
             log_format,
+            log_filter,
             platform_nameservers,
             validation_resolvers,
             validation_nameserver_port: r.number("VALIDATION_NAMESERVER_PORT", 53, 1),

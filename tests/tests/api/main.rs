@@ -26,6 +26,7 @@ mod openapi;
 mod operator_flags;
 mod powerdns;
 mod privilege_rules;
+mod publication_state;
 mod rate_limit;
 mod read_caches;
 mod record_types;

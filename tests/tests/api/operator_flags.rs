@@ -3,6 +3,7 @@
 //! says `unpublished` rather than `in_sync`.
 
 use scaidns_client::types::{DomainCreateRequest, SyncStatusDto};
+use scaidns_core::service::worker::SYNC_JOB;
 use scaidns_tests::spawn_app;
 
 #[tokio::test]
@@ -61,12 +62,14 @@ async fn a_pending_zone_is_unpublished_not_in_sync() {
 
 #[tokio::test]
 async fn serve_without_jobs_leaves_them_to_the_workers() {
-    // Nothing but the in-process worker creates job rows: without it there are none, with it
-    // they appear once its first pass ran (polled with a bound).
+    // Without jobs no job task is started at all (checking for job rows alone could pass
+    // before a first pass ran); with jobs the task runs and its first pass leaves job rows
+    // (polled with a bound).
     let app = scaidns_tests::spawn_app_configured(scaidns_tests::TestOptions::default(), |c| {
         c.run_jobs = false
     })
     .await;
+    assert!(!app.runs_jobs(), "--no-jobs started the job task");
     assert_eq!(
         app.client.health_live().await.unwrap().into_inner().status,
         "ok"
@@ -75,6 +78,7 @@ async fn serve_without_jobs_leaves_them_to_the_workers() {
     app.stop().await;
 
     let app = spawn_app().await;
+    assert!(app.runs_jobs());
     let mut jobs = Vec::new();
     for _ in 0..500 {
         jobs = app.service().store().list_jobs().await.unwrap();
@@ -83,9 +87,6 @@ async fn serve_without_jobs_leaves_them_to_the_workers() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    assert!(
-        jobs.iter().any(|j| j.name == "sync_pending_zones"),
-        "{jobs:?}"
-    );
+    assert!(jobs.iter().any(|j| j.name == SYNC_JOB), "{jobs:?}");
     app.stop().await;
 }

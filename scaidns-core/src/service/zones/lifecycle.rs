@@ -12,7 +12,9 @@ use crate::zone::{Zone, ZoneStatus};
 impl ScaiDns {
     /// Soft-deletes a zone: it stops being served and can be restored until purged. A signed
     /// zone needs `force`, since a restored zone would be signed with new keys.
-    pub async fn zone_delete(&self, ctx: &OpContext, id: ZoneId, force: bool) -> Result<()> {
+    /// Answers with the zone as written: its publication state tells whether the backend has
+    /// stopped serving it.
+    pub async fn zone_delete(&self, ctx: &OpContext, id: ZoneId, force: bool) -> Result<Zone> {
         ctx.require(Permission::DOMAINS_DELETE)?;
         let before = self
             .authorized_zone(ctx, Permission::DOMAINS_DELETE, id, false)
@@ -52,7 +54,7 @@ impl ScaiDns {
         if signed {
             self.forget_dnssec_keys(&zone).await;
         }
-        Ok(())
+        Ok(zone)
     }
 
     /// Drops the key metadata of a zone whose backend keys are gone. A failure leaves rows that

@@ -39,7 +39,7 @@ async fn powerdns_down_mid_burst_converges_to_the_store() {
     let runs = h.svc.worker_run_once(&worker).await.unwrap();
     assert!(
         runs.iter()
-            .any(|r| r.job == "sync_pending_zones" && r.outcome.is_ok()),
+            .any(|r| r.job == scaidns_core::service::worker::SYNC_JOB && r.outcome.is_ok()),
         "{runs:?}"
     );
     let z = h.svc.store().get_zone(zone).await.unwrap().unwrap();
@@ -161,7 +161,7 @@ async fn two_workers_never_run_one_job_twice() {
     let now = clock.now();
     assert!(
         db.store_claim(
-            "sync_pending_zones",
+            scaidns_core::service::worker::SYNC_JOB,
             "dead-worker",
             now,
             now + Duration::minutes(10)
@@ -172,14 +172,19 @@ async fn two_workers_never_run_one_job_twice() {
         .worker_run_once(&WorkerConfig::new("worker-a"))
         .await
         .unwrap();
-    assert!(!runs.iter().any(|r| r.job == "sync_pending_zones"));
+    assert!(
+        !runs
+            .iter()
+            .any(|r| r.job == scaidns_core::service::worker::SYNC_JOB)
+    );
     clock.advance(Duration::minutes(11));
     let runs = a
         .worker_run_once(&WorkerConfig::new("worker-a"))
         .await
         .unwrap();
     assert!(
-        runs.iter().any(|r| r.job == "sync_pending_zones"),
+        runs.iter()
+            .any(|r| r.job == scaidns_core::service::worker::SYNC_JOB),
         "{runs:?}"
     );
 }
