@@ -152,12 +152,6 @@ impl ScaiDns {
         self
     }
 
-    /// Drops this replica's cached row of `zone`: called when another replica announced a
-    /// change of it.
-    pub fn zone_changed_elsewhere(&self, zone: ZoneId) {
-        self.zone_cache.drop_zone(zone);
-    }
-
     /// Hold across a write of `zone`'s row (see the module docs).
     pub(crate) fn zone_write(&self, zone: ZoneId) -> ZoneWriteGuard<'_> {
         ZoneWriteGuard {

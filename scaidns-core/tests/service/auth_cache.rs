@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use scaidns_core::adapters::embedded::EmbeddedBackend;
-use scaidns_core::adapters::redis_change_feed::RedisChangeFeed;
 use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::ports::{Clock, ManualClock, Store, SystemClock};
 use scaidns_core::service::{AuthCacheConfig, RequestMeta, ScaiDns, ServiceConfig};
 
+use crate::support;
 use crate::support::db::TestDb;
 
 fn replica(store: &Arc<dyn Store>, clock: Arc<dyn Clock>, staleness: Duration) -> ScaiDns {
@@ -29,21 +29,13 @@ fn replica(store: &Arc<dyn Store>, clock: Arc<dyn Clock>, staleness: Duration) -
     })
 }
 
-fn redis_feed() -> RedisChangeFeed {
-    let url = std::env::var("SCAIDNS_TEST_REDIS_URL")
-        .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
-    // A channel per run, so concurrent runs do not hear each other.
-    let channel = format!("scaidns-test:auth:{}", uuid::Uuid::new_v4());
-    RedisChangeFeed::new(&url, &channel).expect("Redis URL")
-}
-
 #[tokio::test]
 async fn a_revoked_key_is_refused_by_the_other_replica_through_redis() {
     let db = TestDb::sqlite().await;
     let store: Arc<dyn Store> = Arc::new(db.store.clone());
     // An hour of staleness: only the feed can make the other replica refuse within the poll.
     let hour = Duration::from_secs(3600);
-    let feed = redis_feed();
+    let feed = support::redis_feed("auth");
     let a = replica(&store, Arc::new(SystemClock), hour).with_change_feed(Arc::new(feed.clone()));
     let b = replica(&store, Arc::new(SystemClock), hour).with_change_feed(Arc::new(feed.clone()));
     let _listening = feed.listen(b.change_listener());

@@ -10,3 +10,13 @@ pub mod db;
 pub mod dns;
 #[path = "../contract/support/pdns.rs"]
 pub mod pdns;
+
+/// A Redis change feed on a channel of its own (`purpose` names it), so concurrent runs do not
+/// hear each other.
+pub fn redis_feed(purpose: &str) -> scaidns_core::adapters::redis_change_feed::RedisChangeFeed {
+    let url = std::env::var("SCAIDNS_TEST_REDIS_URL")
+        .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+    let channel = format!("scaidns-test:{purpose}:{}", uuid::Uuid::new_v4());
+    scaidns_core::adapters::redis_change_feed::RedisChangeFeed::new(&url, &channel)
+        .expect("Redis URL")
+}

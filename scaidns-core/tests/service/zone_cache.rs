@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use scaidns_core::adapters::embedded::EmbeddedBackend;
-use scaidns_core::adapters::redis_change_feed::RedisChangeFeed;
 use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::ids::{RecordId, TenantId, ZoneId};
 use scaidns_core::ports::{Clock, ManualClock, Store, SystemClock};
@@ -20,6 +19,7 @@ use scaidns_core::service::zones::ZoneCreate;
 use scaidns_core::service::{OpContext, ScaiDns, ServiceConfig, ZoneCacheConfig};
 use scaidns_core::zone::precondition::IfMatch;
 
+use crate::support;
 use crate::support::db::TestDb;
 
 fn replica(store: &Arc<dyn Store>, clock: Arc<dyn Clock>, staleness: Duration) -> ScaiDns {
@@ -34,14 +34,6 @@ fn replica(store: &Arc<dyn Store>, clock: Arc<dyn Clock>, staleness: Duration) -
         max_staleness: staleness,
         ..ZoneCacheConfig::default()
     })
-}
-
-fn redis_feed() -> RedisChangeFeed {
-    let url = std::env::var("SCAIDNS_TEST_REDIS_URL")
-        .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
-    // A channel per run, so concurrent runs do not hear each other.
-    let channel = format!("scaidns-test:zones:{}", uuid::Uuid::new_v4());
-    RedisChangeFeed::new(&url, &channel).expect("Redis URL")
 }
 
 /// A zone made through `a` with the record `gone`.
@@ -97,7 +89,7 @@ async fn a_deleted_record_leaves_the_other_replica_through_redis() {
     let store: Arc<dyn Store> = Arc::new(db.store.clone());
     // An hour of staleness: only the feed can make the other replica see it within the poll.
     let hour = Duration::from_secs(3600);
-    let feed = redis_feed();
+    let feed = support::redis_feed("zones");
     let a = replica(&store, Arc::new(SystemClock), hour).with_change_feed(Arc::new(feed.clone()));
     let b = replica(&store, Arc::new(SystemClock), hour).with_change_feed(Arc::new(feed.clone()));
     let _listening = feed.listen(b.change_listener());
