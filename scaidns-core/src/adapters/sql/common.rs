@@ -68,7 +68,7 @@ pub(crate) async fn finish<T>(tx: Transaction<'static, Db>, result: Result<T>) -
 
 /// Deletes the rows of `table` with these ids that belong to `zone_id`.
 ///
-/// Only ids that exist are deleted. On MariaDB/MySQL (repeatable read) a `DELETE` that finds
+/// Only ids that exist are deleted where the engine needs it ([`super::DELETE_LOCKS_ABSENT_KEYS`]). On MariaDB/MySQL (repeatable read) a `DELETE` that finds
 /// no row by its primary key still locks the gap where the key would be, and new ids (UUIDv7)
 /// all fall into the last gap of the index: two writes adding rows to any two zones at once
 /// would each hold that gap and then wait for the other's insert there, a deadlock that fails
@@ -91,7 +91,11 @@ pub(crate) async fn delete_zone_rows(
         for id in chunk {
             query = query.bind(id.as_str());
         }
-        let existing = query.fetch_all(&mut *conn).await.map_err(db_err)?;
+        let existing = if super::DELETE_LOCKS_ABSENT_KEYS {
+            query.fetch_all(&mut *conn).await.map_err(db_err)?
+        } else {
+            chunk.to_vec()
+        };
         if existing.is_empty() {
             continue;
         }

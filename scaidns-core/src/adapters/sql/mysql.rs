@@ -28,6 +28,9 @@ pub(crate) const LOCK_ZONE_STATUS: &str =
 pub(crate) const LOCK_CLAIM: &str = "INSERT INTO zone_claim_locks (lock_key) VALUES (?) \
      ON DUPLICATE KEY UPDATE lock_key = VALUES(lock_key)";
 
+/// Whether zone writes must look up which ids exist before deleting: a `DELETE` of an absent key locks its gap (see `common::delete_zone_rows`).
+pub(crate) const DELETE_LOCKS_ABSENT_KEYS: bool = true;
+
 /// Takes a zone's publishing turn (`zones::publication_turn`) until the transaction ends: an
 /// exclusive lock on the zone's own row of `zone_claim_locks` (key `publish/<zone id>`), which
 /// the zone's writers never take, so they keep committing while a publisher waits on the

@@ -30,6 +30,9 @@ pub(crate) const LOCK_ZONE_STATUS: &str =
 pub(crate) const LOCK_CLAIM: &str = "INSERT INTO zone_claim_locks (lock_key) VALUES (?) \
      ON CONFLICT (lock_key) DO UPDATE SET lock_key = excluded.lock_key";
 
+/// Whether zone writes must look up which ids exist before deleting: no gap locks.
+pub(crate) const DELETE_LOCKS_ABSENT_KEYS: bool = false;
+
 /// Takes a zone's publishing turn (`zones::publication_turn`) until the transaction ends: an
 /// exclusive lock on the zone's own row of `zone_claim_locks` (key `publish/<zone id>`), which
 /// the zone's writers never take, so they keep committing while a publisher waits on the

@@ -30,6 +30,9 @@ pub(crate) const LOCK_ZONE_STATUS: &str = "SELECT generation, status FROM zones 
 pub(crate) const LOCK_CLAIM: &str = "INSERT INTO zone_claim_locks (lock_key) VALUES (?) \
      ON CONFLICT (lock_key) DO NOTHING";
 
+/// Whether zone writes must look up which ids exist before deleting: no gap locks.
+pub(crate) const DELETE_LOCKS_ABSENT_KEYS: bool = false;
+
 /// No cross-process publishing turn: a lock held across a backend call would be the
 /// database-wide write lock. SQLite serves one process (see `zones::publication_turn`), whose
 /// publishers already take turns per zone.
