@@ -482,7 +482,7 @@ async fn a_wrong_pdns_api_key_is_named_at_start_in_json_logs() {
         .unwrap();
     let mut lines = tokio::io::BufReader::new(worker.stdout.take().unwrap()).lines();
     let mut seen = Vec::new();
-    // Bounded: the warning comes before the first pass; the bound only stops a broken build.
+    // Bounded only to stop a broken build: the check runs beside the first pass.
     let found = tokio::time::timeout(std::time::Duration::from_secs(60), async {
         while let Some(line) = lines.next_line().await.unwrap() {
             let found = line.contains("PDNS_API_KEY");

@@ -202,7 +202,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
             Err(e) => tracing::error!(error = %e, "could not load zones into the embedded backend"),
         }
     }
-    crate::startup_check::powerdns(&state.service, &state.config).await;
+    crate::startup_check::spawn_powerdns(&state.service, &state.config);
     // Deployments with dedicated workers turn the in-process copy off (RUN_JOBS=false).
     let jobs = state
         .config

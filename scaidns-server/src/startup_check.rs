@@ -8,12 +8,18 @@ use scaidns_core::service::worker::SYNC_INTERVAL;
 
 use crate::config::{BackendConfig, Config};
 
-/// Asks the PowerDNS API once and logs a warning naming the variable to check when it does
-/// not answer as it should.
-pub async fn powerdns(service: &ScaiDns, config: &Config) {
+/// Asks the PowerDNS API once, in the background, and logs a warning naming the variable to
+/// check when it does not answer as it should. In the background because a PowerDNS that hangs
+/// must not hold back the API listener or the retry loop for the length of a request timeout:
+/// both work without it (writes are saved and retried).
+pub fn spawn_powerdns(service: &ScaiDns, config: &Config) {
     if !matches!(config.backend, BackendConfig::PowerDns { .. }) {
         return;
     }
+    tokio::spawn(powerdns(service.clone()));
+}
+
+async fn powerdns(service: ScaiDns) {
     let Check::Failed(why) = service.health_ready().await.dns_backend else {
         return;
     };

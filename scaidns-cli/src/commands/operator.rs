@@ -41,7 +41,7 @@ pub async fn worker(dev: bool, once: bool, output: Output) -> Result<(), Failure
     if !once {
         // Through the log, so that LOG_FORMAT=json gets JSON from the first line on.
         tracing::info!(owner = %worker.owner, "worker started; ctrl-c stops it");
-        scaidns_server::startup_check::powerdns(&service, &config).await;
+        scaidns_server::startup_check::spawn_powerdns(&service, &config);
         tokio::select! {
             () = scaidns_server::worker::run(service, worker) => {}
             _ = tokio::signal::ctrl_c() => tracing::info!("worker stopping"),

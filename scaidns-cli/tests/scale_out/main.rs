@@ -210,8 +210,9 @@ async fn unsynced_zones(db: &MySqlPool) -> i64 {
 
 /// Freezes PowerDNS so that publications hang, lets the writers' commits leave zones pending,
 /// then freezes the replicas so only a worker can claim the retry queue's job, makes the job
-/// due, starts the second worker (its first pass is immediate, so the replicas stay frozen for
-/// a moment only: far less than the 10 s a request waits for a pooled connection), and kills
+/// due, starts the second worker (its first pass is immediate, and its PowerDNS check at start
+/// runs beside it rather than first, so the replicas stay frozen for a moment only: far less
+/// than the 10 s a request waits for a pooled connection), and kills
 /// the worker that claims the job while it waits on PowerDNS. Returns the killed worker's lease
 /// owner name.
 async fn kill_worker_in_sync_job(cluster: &mut Cluster, db: &MySqlPool) -> String {
