@@ -16,7 +16,16 @@ fn main() {
     let mut settings = progenitor::GenerationSettings::default();
     settings
         .with_interface(progenitor::InterfaceStyle::Positional)
-        .with_tag(progenitor::TagStyle::Merged);
+        .with_tag(progenitor::TagStyle::Merged)
+        // The hand-written layer (`src/runtime.rs`) rides inside every generated `Client` and
+        // implements its `exec` hook: retries, bearer tokens and idempotency keys apply to
+        // every generated method without wrapping any of them.
+        .with_inner_type(
+            "crate::runtime::Runtime"
+                .parse()
+                .expect("a path is a token stream"),
+        )
+        .with_hooks(progenitor::HooksMode::Expected);
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator
         .generate_tokens(&spec)

@@ -5,7 +5,7 @@ use scaidns_client::Client;
 use scaidns_client::types::{DomainCreateRequest, ErrorBody, RecordCreateRequest, RecordResponse};
 
 /// Errors of the client.
-pub type ClientError = scaidns_client::Error<ErrorBody>;
+pub type ClientError = scaidns_client::GeneratedError<ErrorBody>;
 
 /// What [`provision`] did.
 #[derive(Debug)]

@@ -89,10 +89,10 @@ fn origin(url: &reqwest::Url) -> String {
     }
 }
 
-impl From<scaidns_client::Error<ErrorBody>> for Failure {
-    fn from(e: scaidns_client::Error<ErrorBody>) -> Self {
+impl From<scaidns_client::GeneratedError<ErrorBody>> for Failure {
+    fn from(e: scaidns_client::GeneratedError<ErrorBody>) -> Self {
         match e {
-            scaidns_client::Error::ErrorResponse(resp) => {
+            scaidns_client::GeneratedError::ErrorResponse(resp) => {
                 let status = resp.status().as_u16();
                 let body = resp.into_inner();
                 let detail = readable_detail(&body.detail);
@@ -106,7 +106,9 @@ impl From<scaidns_client::Error<ErrorBody>> for Failure {
                     ),
                 )
             }
-            scaidns_client::Error::CommunicationError(e) if e.is_connect() || e.is_timeout() => {
+            scaidns_client::GeneratedError::CommunicationError(e)
+                if e.is_connect() || e.is_timeout() =>
+            {
                 Self::new(UNAVAILABLE, cannot_connect(&e))
             }
             other => {

@@ -3,7 +3,7 @@
 use scaidns_client::types::{TenantCreateRequest, UserCreateRequest};
 use scaidns_tests::spawn_app;
 
-fn status<T, E>(r: Result<T, scaidns_client::Error<E>>) -> u16 {
+fn status<T, E>(r: Result<T, scaidns_client::GeneratedError<E>>) -> u16 {
     match r {
         Ok(_) => 200,
         Err(e) => e.status().map_or(0, |s| s.as_u16()),

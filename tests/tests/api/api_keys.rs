@@ -18,10 +18,14 @@ fn new_key(name: &str) -> ApiKeyCreateRequest {
     }
 }
 
-fn code<T>(r: Result<T, scaidns_client::Error<scaidns_client::types::ErrorBody>>) -> (u16, String) {
+fn code<T>(
+    r: Result<T, scaidns_client::GeneratedError<scaidns_client::types::ErrorBody>>,
+) -> (u16, String) {
     match r {
         Ok(_) => (200, String::new()),
-        Err(scaidns_client::Error::ErrorResponse(e)) => (e.status().as_u16(), e.into_inner().code),
+        Err(scaidns_client::GeneratedError::ErrorResponse(e)) => {
+            (e.status().as_u16(), e.into_inner().code)
+        }
         Err(e) => (e.status().map_or(0, |s| s.as_u16()), e.to_string()),
     }
 }

@@ -6,10 +6,12 @@ use scaidns_client::types::ErrorBody;
 /// The status and envelope of a failed call; panics when the call succeeded or never got an
 /// answer (the test expected an error envelope).
 pub fn error_of<T: std::fmt::Debug>(
-    result: Result<T, scaidns_client::Error<ErrorBody>>,
+    result: Result<T, scaidns_client::GeneratedError<ErrorBody>>,
 ) -> (u16, ErrorBody) {
     match result {
-        Err(scaidns_client::Error::ErrorResponse(e)) => (e.status().as_u16(), e.into_inner()),
+        Err(scaidns_client::GeneratedError::ErrorResponse(e)) => {
+            (e.status().as_u16(), e.into_inner())
+        }
         other => panic!("expected an error envelope, got {other:?}"),
     }
 }

@@ -1,0 +1,221 @@
+//! [`ClientBuilder`]: one place to set where the server is, how the client authenticates,
+//! names itself, times out and retries.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue};
+
+use crate::Client;
+use crate::retry::RetryPolicy;
+use crate::runtime::{Bearer, BoxError, Runtime, TokenFuture};
+
+/// The `User-Agent` of a client built here unless the caller names itself.
+pub const USER_AGENT: &str = concat!("scaidns-client/", env!("CARGO_PKG_VERSION"));
+
+/// Why a client could not be built.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The credential contains characters a header cannot carry.
+    InvalidCredential,
+    /// A header value (user agent, idempotency key) contains characters a header cannot carry.
+    InvalidHeader,
+    /// No base URL was given.
+    MissingBaseUrl,
+    /// reqwest could not build its client.
+    Http(reqwest::Error),
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::InvalidCredential => f.write_str("the credential is not a valid header value"),
+            Self::InvalidHeader => f.write_str("a header value contains invalid characters"),
+            Self::MissingBaseUrl => f.write_str("the client needs a base URL"),
+            Self::Http(e) => write!(f, "cannot build the HTTP client: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Http(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// Builds a [`Client`]; start with [`Client::builder`].
+///
+/// Defaults: no credential, [`USER_AGENT`], a 60 s timeout per attempt (10 s to connect) and
+/// [`RetryPolicy::default`].
+///
+/// ```
+/// use std::time::Duration;
+/// use scaidns_client::{Client, RetryPolicy};
+///
+/// let client = Client::builder()
+///     .base_url("http://127.0.0.1:8000")
+///     .api_key("sdk_live_…")
+///     .user_agent("billing-sync/1.4")
+///     .timeout(Duration::from_secs(30))
+///     .retry(RetryPolicy::new(5))
+///     .build()?;
+/// assert_eq!(client.retry_policy().max_attempts(), 5);
+/// # Ok::<(), scaidns_client::BuildError>(())
+/// ```
+pub struct ClientBuilder {
+    base_url: Option<String>,
+    api_key: Option<String>,
+    bearer_token: Option<String>,
+    token_refresh: Option<Arc<dyn Fn() -> TokenFuture + Send + Sync>>,
+    user_agent: String,
+    timeout: Duration,
+    connect_timeout: Duration,
+    retry: RetryPolicy,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("user_agent", &self.user_agent)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            base_url: None,
+            api_key: None,
+            bearer_token: None,
+            token_refresh: None,
+            user_agent: USER_AGENT.to_owned(),
+            timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl Client {
+    /// Starts a [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+}
+
+impl ClientBuilder {
+    /// The server root, e.g. `http://127.0.0.1:8000` (the operations' paths carry `/api/v1`).
+    #[must_use]
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Authenticates with an API key, sent as `X-API-Key`.
+    #[must_use]
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// Authenticates with a bearer token (a JWT from the identity provider), sent as
+    /// `Authorization: Bearer <token>`.
+    #[must_use]
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.bearer_token = Some(token.into());
+        self
+    }
+
+    /// Renews the bearer token: called before the first call when no token was given, and
+    /// when the server answers 401 (the call is then sent once more with the new token).
+    /// Concurrent calls that fail with the same token share one refresh. When the callback
+    /// fails, the call fails: with the 401, or before sending when there was no token yet.
+    ///
+    /// ```
+    /// # let _ =
+    /// scaidns_client::Client::builder()
+    ///     .base_url("http://127.0.0.1:8000")
+    ///     .token_refresh(|| async { Ok("eyJhbGciOi…".to_owned()) })
+    ///     .build();
+    /// ```
+    #[must_use]
+    pub fn token_refresh<F, Fut>(mut self, refresh: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<String, BoxError>> + Send + 'static,
+    {
+        self.token_refresh = Some(Arc::new(move || -> TokenFuture { Box::pin(refresh()) }));
+        self
+    }
+
+    /// The `User-Agent` (the audit log records it), e.g. `billing-sync/1.4`.
+    #[must_use]
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// The longest one attempt may take, from connecting to the end of the body.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self.connect_timeout = self.connect_timeout.min(timeout);
+        self
+    }
+
+    /// When calls are sent again; [`RetryPolicy::none`] turns retries off.
+    #[must_use]
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The client.
+    ///
+    /// # Errors
+    /// No base URL, a credential or user agent that cannot be a header, or a reqwest failure.
+    pub fn build(self) -> Result<Client, BuildError> {
+        let base_url = self.base_url.ok_or(BuildError::MissingBaseUrl)?;
+        let mut headers = HeaderMap::new();
+        if let Some(key) = &self.api_key {
+            let mut value =
+                HeaderValue::from_str(key).map_err(|_| BuildError::InvalidCredential)?;
+            // Keeps the credential out of reqwest's Debug output.
+            value.set_sensitive(true);
+            headers.insert("x-api-key", value);
+        }
+        if let Some(token) = &self.bearer_token
+            && HeaderValue::from_str(&format!("Bearer {token}")).is_err()
+        {
+            return Err(BuildError::InvalidCredential);
+        }
+        HeaderValue::from_str(&self.user_agent).map_err(|_| BuildError::InvalidHeader)?;
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .user_agent(self.user_agent)
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .build()
+            .map_err(BuildError::Http)?;
+        let bearer = (self.bearer_token.is_some() || self.token_refresh.is_some())
+            .then(|| Arc::new(Bearer::new(self.bearer_token, self.token_refresh)));
+        let runtime = Runtime {
+            retry: self.retry,
+            bearer,
+            idempotency_key: None,
+        };
+        Ok(Client::new_with_client(
+            base_url.trim_end_matches('/'),
+            http,
+            runtime,
+        ))
+    }
+}

@@ -1,0 +1,181 @@
+//! What every generated call runs through: the `ClientHooks` of the generated [`Client`]. The
+//! generated methods build a `reqwest::Request`; here it gets its bearer token and idempotency
+//! key, and is sent again when the [`RetryPolicy`] says so.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, RwLock};
+
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+use reqwest::{Method, Request, Response, StatusCode};
+
+use crate::Client;
+use crate::retry::{IDEMPOTENCY_KEY, RetryPolicy, is_repeatable};
+
+/// The error a token refresh callback may return.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What a token refresh callback returns: a fresh bearer token (without the `Bearer ` prefix).
+pub type TokenFuture = Pin<Box<dyn Future<Output = Result<String, BoxError>> + Send>>;
+
+type Refresh = Arc<dyn Fn() -> TokenFuture + Send + Sync>;
+
+/// The hand-written state inside every [`Client`]: its retry policy, bearer token and
+/// idempotency key. Built by [`ClientBuilder`](crate::ClientBuilder); `Runtime::default()`
+/// (no retries, no token) is what a bare `Client::new(url, Runtime::default())` gets.
+#[derive(Clone, Debug)]
+pub struct Runtime {
+    pub(crate) retry: RetryPolicy,
+    pub(crate) bearer: Option<Arc<Bearer>>,
+    pub(crate) idempotency_key: Option<HeaderValue>,
+}
+
+impl Default for Runtime {
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy::none(),
+            bearer: None,
+            idempotency_key: None,
+        }
+    }
+}
+
+/// A bearer token that a callback can renew; shared by the clones of a client.
+pub(crate) struct Bearer {
+    token: RwLock<Option<String>>,
+    refresh: Option<Refresh>,
+    // One refresh at a time: calls that all got a 401 for the same token renew it once.
+    refreshing: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for Bearer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bearer")
+            .field("refreshable", &self.refresh.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Bearer {
+    pub(crate) fn new(token: Option<String>, refresh: Option<Refresh>) -> Self {
+        Self {
+            token: RwLock::new(token),
+            refresh,
+            refreshing: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn current(&self) -> Option<String> {
+        self.token.read().map_or(None, |t| t.clone())
+    }
+
+    /// Sets `Authorization` on `request`; returns the token it used.
+    fn apply(&self, request: &mut Request) -> Option<String> {
+        let token = self.current()?;
+        if let Ok(mut value) = HeaderValue::from_str(&format!("Bearer {token}")) {
+            value.set_sensitive(true);
+            request.headers_mut().insert(AUTHORIZATION, value);
+        }
+        Some(token)
+    }
+
+    /// Renews the token unless another call already replaced `stale`. `Ok(false)`: there is no
+    /// callback.
+    async fn renew(&self, stale: Option<&str>) -> Result<bool, BoxError> {
+        let Some(refresh) = &self.refresh else {
+            return Ok(false);
+        };
+        let _turn = self.refreshing.lock().await;
+        if self.current().as_deref() != stale {
+            return Ok(true);
+        }
+        let fresh = refresh().await?;
+        if let Ok(mut token) = self.token.write() {
+            *token = Some(fresh);
+        }
+        Ok(true)
+    }
+}
+
+impl Client {
+    /// A copy of this client that sends `Idempotency-Key: <key>` with every `POST` and
+    /// `PATCH`, which makes them safe to retry: the server answers a repeat with the first
+    /// answer. Use one key per logical change (a reused key with a different request is
+    /// refused), e.g. a UUID chosen when the change is decided.
+    ///
+    /// # Errors
+    /// [`BuildError::InvalidHeader`](crate::BuildError::InvalidHeader) when `key` cannot be a
+    /// header value.
+    pub fn with_idempotency_key(&self, key: &str) -> Result<Self, crate::BuildError> {
+        let value = HeaderValue::from_str(key).map_err(|_| crate::BuildError::InvalidHeader)?;
+        let mut copy = self.clone();
+        copy.inner.idempotency_key = Some(value);
+        Ok(copy)
+    }
+
+    /// The retry policy of this client.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+}
+
+impl ClientHooks<Runtime> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut Request,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        let runtime = self.inner();
+        if let Some(key) = &runtime.idempotency_key
+            && matches!(*request.method(), Method::POST | Method::PATCH)
+            && !request.headers().contains_key(IDEMPOTENCY_KEY)
+        {
+            request.headers_mut().insert(IDEMPOTENCY_KEY, key.clone());
+        }
+        // A client built with only a refresh callback fetches its first token here.
+        if let Some(bearer) = &runtime.bearer
+            && bearer.current().is_none()
+        {
+            bearer.renew(None).await.map_err(|e| {
+                progenitor_client::Error::Custom(format!("token refresh failed: {e}"))
+            })?;
+        }
+        Ok(())
+    }
+
+    async fn exec(&self, mut request: Request, _info: &OperationInfo) -> reqwest::Result<Response> {
+        let runtime = self.inner();
+        let repeatable = is_repeatable(&request);
+        let mut attempt = 1;
+        let mut renewed = false;
+        loop {
+            // A streamed body cannot be sent twice: such a call gets one attempt.
+            let spare = request.try_clone();
+            let token = runtime.bearer.as_ref().and_then(|b| b.apply(&mut request));
+            let outcome = self.client().execute(request).await;
+            let Some(next) = spare else {
+                return outcome;
+            };
+            // A 401 applied nothing, so any call may be replayed once with a renewed token.
+            if let (Ok(response), Some(bearer), false) = (&outcome, &runtime.bearer, renewed)
+                && response.status() == StatusCode::UNAUTHORIZED
+            {
+                renewed = true;
+                if matches!(bearer.renew(token.as_deref()).await, Ok(true)) {
+                    request = next;
+                    continue;
+                }
+                return outcome;
+            }
+            let Some(wait) = runtime.retry.delay_after(&outcome, attempt, repeatable) else {
+                return outcome;
+            };
+            // Frees the connection before waiting.
+            drop(outcome);
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+            request = next;
+        }
+    }
+}
