@@ -192,6 +192,16 @@ impl std::error::Error for Error {
     }
 }
 
+/// A client that could not be built or configured, e.g. an idempotency key that cannot be a
+/// header, fails its call before anything is sent.
+impl From<crate::BuildError> for Error {
+    fn from(e: crate::BuildError) -> Self {
+        let mut error = Self::local(codes::CLIENT, e.to_string());
+        error.source = Some(Box::new(e));
+        error
+    }
+}
+
 /// The envelope inside a generated error body, whatever type the operation declared.
 fn envelope_of<E: serde::Serialize>(body: &E) -> Option<ErrorBody> {
     serde_json::to_value(body)

@@ -54,7 +54,7 @@ pages! {
 pub fn paginate<'a, L, E, F, Fut>(
     page_size: u32,
     fetch: F,
-) -> impl Stream<Item = Result<L::Item, Error>> + 'a
+) -> impl Stream<Item = Result<L::Item, Error>> + Unpin + 'a
 where
     L: Page + 'a,
     L::Item: 'a,
@@ -74,7 +74,8 @@ where
         seen: 0,
         done: false,
     };
-    stream::try_unfold(start, move |mut state| async move {
+    // Boxed so that the stream is `Unpin`: `next()` and `try_next()` work on it as it is.
+    let items = stream::try_unfold(start, move |mut state| async move {
         if state.done {
             return Ok::<_, Error>(None);
         }
@@ -89,7 +90,8 @@ where
         Ok(Some((items, state)))
     })
     .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
-    .try_flatten()
+    .try_flatten();
+    Box::pin(items)
 }
 
 impl Client {
@@ -101,21 +103,27 @@ impl Client {
     /// let names: Vec<String> = client.zones_stream().map_ok(|z| z.name).try_collect().await?;
     /// # Ok(()) }
     /// ```
-    pub fn zones_stream(&self) -> impl Stream<Item = Result<types::DomainResponse, Error>> + '_ {
+    pub fn zones_stream(
+        &self,
+    ) -> impl Stream<Item = Result<types::DomainResponse, Error>> + Unpin + '_ {
         paginate(100, move |page, size| {
             self.zone_list(None, None, None, Some(page), Some(size), None, None)
         })
     }
 
     /// Every API key of the caller's tenant (revoked ones left out), 100 per request.
-    pub fn api_keys_stream(&self) -> impl Stream<Item = Result<types::ApiKeyResponse, Error>> + '_ {
+    pub fn api_keys_stream(
+        &self,
+    ) -> impl Stream<Item = Result<types::ApiKeyResponse, Error>> + Unpin + '_ {
         paginate(100, move |page, size| {
             self.api_key_list(None, Some(page), Some(size), None)
         })
     }
 
     /// Every audit entry the caller can see, 100 per request.
-    pub fn audit_stream(&self) -> impl Stream<Item = Result<types::AuditLogResponse, Error>> + '_ {
+    pub fn audit_stream(
+        &self,
+    ) -> impl Stream<Item = Result<types::AuditLogResponse, Error>> + Unpin + '_ {
         paginate(100, move |page, size| {
             self.audit_list(
                 None,

@@ -126,9 +126,11 @@ async fn retries_off_sends_once_and_long_retry_after_is_not_waited_for() {
 }
 
 #[test]
-fn generated_calls_stay_send() {
+fn generated_calls_stay_send_and_streams_unpin() {
     fn send<T: Send>(_: &T) {}
+    fn unpin<T: Unpin>(_: &T) {}
     let client = client("http://127.0.0.1:1", 2);
     send(&client.zone_list(None, None, None, None, None, None, None));
     send(&client.zones_stream());
+    unpin(&client.zones_stream());
 }
