@@ -51,3 +51,56 @@ async fn provisioning_through_the_client() {
     );
     app.stop().await;
 }
+
+// The SDK's own example (`cargo run -p scaidns-client --example provision`), run for real.
+#[allow(dead_code)]
+#[path = "../../scaidns-client/examples/provision.rs"]
+mod client_provision;
+
+#[tokio::test]
+async fn sdk_example_provisions_once_however_often_it_runs() {
+    use futures::TryStreamExt;
+
+    let app = spawn_app().await;
+    let client = client_provision::client(&app.base_url, &app.admin_key).expect("client");
+    let first = client_provision::provision(&client, "shop.test")
+        .await
+        .expect("provision");
+    let again = client_provision::provision(&client, "shop.test")
+        .await
+        .expect("a second run finds what the first made");
+    assert_eq!(again.zone_id, first.zone_id);
+    let mut seen: Vec<String> = again
+        .records
+        .iter()
+        .filter(|r| !r.system)
+        .map(|r| format!("{} {} {}", r.display_name, r.type_, r.content))
+        .collect();
+    seen.sort();
+    assert_eq!(
+        seen,
+        vec![
+            "@ MX 10 mail.shop.test.",
+            "@ TXT \"v=spf1 mx -all\"",
+            "www A 192.0.2.10"
+        ]
+    );
+    let names: Vec<String> = client
+        .zones_stream()
+        .map_ok(|z| z.name)
+        .try_collect()
+        .await
+        .expect("zones");
+    assert_eq!(names, vec!["shop.test"]);
+    // The server's envelope arrives typed.
+    let missing = scaidns_client::Error::from(
+        client
+            .zone_get("0190f5c1-0000-7000-8000-000000000000", None)
+            .await
+            .expect_err("no such zone"),
+    );
+    assert!(missing.is_not_found(), "{missing}");
+    assert!(!missing.code().is_empty());
+    assert!(missing.request_id().is_some_and(|id| !id.is_empty()));
+    app.stop().await;
+}
