@@ -104,3 +104,52 @@ async fn sdk_example_provisions_once_however_often_it_runs() {
     assert!(missing.request_id().is_some_and(|id| !id.is_empty()));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn sdk_reads_the_real_rate_limit_answer() {
+    let app = spawn_app().await;
+    let key = app
+        .client
+        .api_key_create(&scaidns_client::types::ApiKeyCreateRequest {
+            name: "one a minute".into(),
+            description: None,
+            permission_source: None,
+            permission_source_id: Some(app.admin_user_id.clone()),
+            scopes: vec![],
+            rate_limit: Some(1),
+            ip_whitelist: vec![],
+            expires_at: None,
+        })
+        .await
+        .expect("api_key_create")
+        .into_inner()
+        .key;
+    // No retries: the answer itself is under test. Three calls see a 429 even when a minute
+    // window ends between two of them.
+    let client = scaidns_client::Client::builder()
+        .base_url(&app.base_url)
+        .api_key(key)
+        .retry(scaidns_client::RetryPolicy::none())
+        .build()
+        .expect("client");
+    let mut limited = None;
+    for _ in 0..3 {
+        if let Err(e) = client
+            .zone_list(None, None, None, None, None, None, None)
+            .await
+        {
+            limited = Some(scaidns_client::Error::from(e));
+            break;
+        }
+    }
+    let limited = limited.expect("the limit of one a minute is reached");
+    assert!(limited.is_rate_limited(), "{limited}");
+    assert_eq!(limited.code(), "rate_limited");
+    assert!(
+        limited
+            .retry_after()
+            .is_some_and(|wait| (1..=60).contains(&wait.as_secs()))
+    );
+    assert!(limited.request_id().is_some());
+    app.stop().await;
+}
