@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use scaidns_client::{BuildError, Client};
 use serde_json::json;
 
-use crate::empty_zone_page;
 use crate::server::{ScriptedServer, envelope, json};
+use crate::{empty_zone_page, new_record, record_written};
 
 #[tokio::test]
 async fn sends_user_agent_and_api_key() {
@@ -68,7 +68,7 @@ fn refuses_what_cannot_be_sent() {
 #[tokio::test]
 async fn bearer_token_is_refreshed_once_after_a_401() {
     let server = ScriptedServer::start(|_, request| match request.header("authorization") {
-        Some("Bearer fresh-1") => json(200, empty_zone_page()),
+        Some("Bearer fresh-1") => json(201, record_written("192.0.2.10")),
         _ => envelope(401, "token_expired", json!("expired"), "r"),
     })
     .await;
@@ -85,7 +85,7 @@ async fn bearer_token_is_refreshed_once_after_a_401() {
         .unwrap();
     // A POST is replayed too: a 401 applied nothing.
     client
-        .zone_list(None, None, None, None, None, None, None)
+        .record_create("z1", &new_record())
         .await
         .expect("the renewed token is accepted");
     let auth: Vec<_> = server
