@@ -139,6 +139,8 @@ fi
 log "checking formatting and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings
+# The SDK's documentation builds without warnings, `missing_docs` included.
+RUSTDOCFLAGS="-D warnings" cargo doc -p scaidns-client --no-deps --quiet
 
 log "running the test suite"
 results=$(mktemp)
