@@ -109,3 +109,11 @@ pub fn new_zone(name: &str) -> DomainCreateRequest {
         skip_validation: None,
     }
 }
+
+pub fn zone_update() -> scaidns_client::types::DomainUpdateRequest {
+    scaidns_client::types::DomainUpdateRequest {
+        default_ttl: Some(600),
+        description: None,
+        settings: None,
+    }
+}

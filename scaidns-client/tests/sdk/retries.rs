@@ -134,3 +134,24 @@ fn generated_calls_stay_send_and_streams_unpin() {
     send(&client.zones_stream());
     unpin(&client.zones_stream());
 }
+
+#[tokio::test]
+async fn delete_is_retried_and_patch_without_key_is_not() {
+    let server = ScriptedServer::start(|n, request| match (n, request.method.as_str()) {
+        (0, "DELETE") => envelope(503, "not_ready", json!("starting"), "r"),
+        (_, "DELETE") => Reply::Json(204, vec![], String::new()),
+        _ => envelope(503, "not_ready", json!("starting"), "r"),
+    })
+    .await;
+    let client = client(&server.url, 3);
+    client
+        .record_delete("z1", "r1")
+        .await
+        .expect("second attempt");
+    assert_eq!(server.attempts(), 2);
+    client
+        .zone_update("z1", &crate::zone_update())
+        .await
+        .expect_err("unavailable");
+    assert_eq!(server.attempts(), 3, "the PATCH was sent once");
+}
