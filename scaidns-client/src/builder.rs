@@ -24,6 +24,11 @@ pub enum BuildError {
     InvalidHeader,
     /// No base URL was given.
     MissingBaseUrl,
+    /// The base URL is not an absolute `http` or `https` URL.
+    InvalidBaseUrl(String),
+    /// Both an API key and a bearer token (or token refresh callback) were set: a request
+    /// carries one credential, and the server would have to pick one.
+    ConflictingCredentials,
     /// reqwest could not build its client.
     Http(reqwest::Error),
 }
@@ -34,6 +39,12 @@ impl std::fmt::Display for BuildError {
             Self::InvalidCredential => f.write_str("the credential is not a valid header value"),
             Self::InvalidHeader => f.write_str("a header value contains invalid characters"),
             Self::MissingBaseUrl => f.write_str("the client needs a base URL"),
+            Self::InvalidBaseUrl(url) => {
+                write!(f, "the base URL {url:?} is not an absolute http(s) URL")
+            }
+            Self::ConflictingCredentials => {
+                f.write_str("set either an API key or a bearer token, not both")
+            }
             Self::Http(e) => write!(f, "cannot build the HTTP client: {e}"),
         }
     }
@@ -50,8 +61,9 @@ impl std::error::Error for BuildError {
 
 /// Builds a [`Client`]; start with [`Client::builder`].
 ///
-/// Defaults: no credential, [`USER_AGENT`], a 60 s timeout per attempt (10 s to connect) and
-/// [`RetryPolicy::default`].
+/// Defaults: no credential, [`USER_AGENT`], a 60 s timeout per attempt (10 s to connect, never
+/// more than the timeout) and [`RetryPolicy::default`]. Redirects are not followed: the
+/// credential must never reach another host.
 ///
 /// ```
 /// use std::time::Duration;
@@ -119,7 +131,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Authenticates with an API key, sent as `X-API-Key`.
+    /// Authenticates with an API key, sent as `X-API-Key`. Not together with
+    /// [`bearer_token`](Self::bearer_token) or [`token_refresh`](Self::token_refresh):
+    /// [`build`](Self::build) refuses both with [`BuildError::ConflictingCredentials`].
     #[must_use]
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(key.into());
@@ -127,7 +141,7 @@ impl ClientBuilder {
     }
 
     /// Authenticates with a bearer token (a JWT from the identity provider), sent as
-    /// `Authorization: Bearer <token>`.
+    /// `Authorization: Bearer <token>`. Not together with [`api_key`](Self::api_key).
     #[must_use]
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
         self.bearer_token = Some(token.into());
@@ -137,7 +151,14 @@ impl ClientBuilder {
     /// Renews the bearer token: called before the first call when no token was given, and
     /// when the server answers 401 (the call is then sent once more with the new token).
     /// Concurrent calls that fail with the same token share one refresh. When the callback
-    /// fails, the call fails: with the 401, or before sending when there was no token yet.
+    /// fails, the call fails with a `client_error` whose message carries the refresh's error
+    /// (after a 401, or before sending when there was no token yet); so does a callback that
+    /// runs longer than the client's [`timeout`](Self::timeout) or returns a token that
+    /// cannot be a header value (nothing is sent without the token).
+    ///
+    /// The callback must not call the API through this same client (or a clone): it runs
+    /// while the client's calls wait for the new token, and a call it made would wait for
+    /// itself. Use a separate HTTP client to reach the identity provider.
     ///
     /// ```
     /// # let _ =
@@ -167,7 +188,14 @@ impl ClientBuilder {
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
-        self.connect_timeout = self.connect_timeout.min(timeout);
+        self
+    }
+
+    /// The longest connecting may take; capped by [`timeout`](Self::timeout) whatever the
+    /// order of the two calls.
+    #[must_use]
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
         self
     }
 
@@ -178,12 +206,26 @@ impl ClientBuilder {
         self
     }
 
+    /// Computed when building, so the order of the builder's calls does not matter.
+    fn effective_connect_timeout(&self) -> Duration {
+        self.connect_timeout.min(self.timeout)
+    }
+
     /// The client.
     ///
     /// # Errors
-    /// No base URL, a credential or user agent that cannot be a header, or a reqwest failure.
+    /// No base URL or one that is not an absolute `http(s)` URL, both an API key and a bearer
+    /// token, a credential or user agent that cannot be a header, or a reqwest failure.
     pub fn build(self) -> Result<Client, BuildError> {
+        let connect_timeout = self.effective_connect_timeout();
         let base_url = self.base_url.ok_or(BuildError::MissingBaseUrl)?;
+        match reqwest::Url::parse(&base_url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.has_host() => {}
+            _ => return Err(BuildError::InvalidBaseUrl(base_url)),
+        }
+        if self.api_key.is_some() && (self.bearer_token.is_some() || self.token_refresh.is_some()) {
+            return Err(BuildError::ConflictingCredentials);
+        }
         let mut headers = HeaderMap::new();
         if let Some(key) = &self.api_key {
             let mut value =
@@ -193,7 +235,7 @@ impl ClientBuilder {
             headers.insert("x-api-key", value);
         }
         if let Some(token) = &self.bearer_token
-            && HeaderValue::from_str(&format!("Bearer {token}")).is_err()
+            && crate::runtime::header_value(token).is_err()
         {
             return Err(BuildError::InvalidCredential);
         }
@@ -201,12 +243,19 @@ impl ClientBuilder {
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(self.user_agent)
-            .connect_timeout(self.connect_timeout)
+            .connect_timeout(connect_timeout)
             .timeout(self.timeout)
+            // A redirect would carry `X-API-Key` to wherever it points.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(BuildError::Http)?;
-        let bearer = (self.bearer_token.is_some() || self.token_refresh.is_some())
-            .then(|| Arc::new(Bearer::new(self.bearer_token, self.token_refresh)));
+        let bearer = (self.bearer_token.is_some() || self.token_refresh.is_some()).then(|| {
+            Arc::new(Bearer::new(
+                self.bearer_token,
+                self.token_refresh,
+                self.timeout,
+            ))
+        });
         let runtime = Runtime {
             retry: self.retry,
             bearer,
@@ -217,5 +266,23 @@ impl ClientBuilder {
             http,
             runtime,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connect_timeout_is_capped_by_the_timeout_in_any_order() {
+        let (short, long) = (Duration::from_secs(2), Duration::from_secs(30));
+        let before = Client::builder().timeout(short).connect_timeout(long);
+        let after = Client::builder().connect_timeout(long).timeout(short);
+        assert_eq!(before.effective_connect_timeout(), short);
+        assert_eq!(after.effective_connect_timeout(), short);
+        let shorter = Client::builder()
+            .connect_timeout(Duration::from_secs(1))
+            .timeout(long);
+        assert_eq!(shorter.effective_connect_timeout(), Duration::from_secs(1));
     }
 }

@@ -4,6 +4,8 @@
 
 use std::future::Future;
 
+use futures::TryStreamExt;
+
 use crate::{BuildError, Client, RetryPolicy, USER_AGENT};
 
 // These constructors predate the builder and keep their behaviour: every call is sent once.
@@ -48,25 +50,19 @@ impl Client {
 
 /// Fetches every page of a `page`/`page_size` list. `fetch(page, page_size)` returns the page's
 /// items and the total; pages are requested until `total` items were seen or a page is empty.
+/// The same loop as [`paginate`](crate::paginate), gathered into one `Vec`; the same caveat
+/// holds (a list that changes meanwhile can skip or repeat items).
 ///
 /// # Errors
 /// The first failed page's.
-pub async fn collect_pages<T, E, F, Fut>(page_size: u32, mut fetch: F) -> Result<Vec<T>, E>
+pub async fn collect_pages<T, E, F, Fut>(page_size: u32, fetch: F) -> Result<Vec<T>, E>
 where
     F: FnMut(u32, u32) -> Fut,
     Fut: Future<Output = Result<(Vec<T>, u64), E>>,
 {
-    let mut all = Vec::new();
-    let mut page = 1;
-    loop {
-        let (items, total) = fetch(page, page_size).await?;
-        let empty = items.is_empty();
-        all.extend(items);
-        if empty || all.len() as u64 >= total {
-            return Ok(all);
-        }
-        page += 1;
-    }
+    crate::pagination::page_stream(page_size, fetch)
+        .try_collect()
+        .await
 }
 
 #[cfg(test)]
@@ -99,5 +95,18 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(got, data);
+    }
+
+    #[tokio::test]
+    async fn a_page_size_of_zero_still_advances() {
+        let mut sizes = Vec::new();
+        let got = collect_pages(0, |page, size| {
+            sizes.push(size);
+            async move { Ok::<_, ()>((vec![page], 2)) }
+        })
+        .await
+        .unwrap();
+        assert_eq!(got, [1, 2]);
+        assert_eq!(sizes, [1, 1]);
     }
 }

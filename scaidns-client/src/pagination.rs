@@ -37,8 +37,13 @@ pages! {
 }
 
 /// Every item of a paginated list, page after page. `fetch(page, page_size)` is the generated
-/// call for one page (pages count from 1); the stream ends after `total` items or at an empty
-/// page, and yields the error of a failed page as its last item.
+/// call for one page (pages count from 1; a `page_size` of 0 is sent as 1); the stream ends
+/// after `total` items or at an empty page, and yields the error of a failed page as its last
+/// item.
+///
+/// The list is read by page number, not from a snapshot: when items are created or deleted
+/// while the stream is read, later pages shift, and an item can be skipped or seen twice.
+/// Deduplicate by id, or read again, when that matters.
 ///
 /// ```no_run
 /// use futures::TryStreamExt;
@@ -53,7 +58,7 @@ pages! {
 /// ```
 pub fn paginate<'a, L, E, F, Fut>(
     page_size: u32,
-    fetch: F,
+    mut fetch: F,
 ) -> impl Stream<Item = Result<L::Item, Error>> + Unpin + 'a
 where
     L: Page + 'a,
@@ -62,28 +67,43 @@ where
     F: FnMut(u32, u32) -> Fut + 'a,
     Fut: Future<Output = Result<ResponseValue<L>, GeneratedError<E>>> + 'a,
 {
+    page_stream(page_size, move |page, size| {
+        let call = fetch(page, size);
+        async move { Ok(call.await.map_err(Error::from)?.into_inner().into_parts()) }
+    })
+}
+
+/// The one pagination loop: `fetch(page, page_size)` gives a page's items and the total.
+/// [`paginate`] and [`collect_pages`](crate::collect_pages) both read lists through it.
+pub(crate) fn page_stream<'a, T, E, F, Fut>(
+    page_size: u32,
+    fetch: F,
+) -> impl Stream<Item = Result<T, E>> + Unpin + 'a
+where
+    T: 'a,
+    E: 'a,
+    F: FnMut(u32, u32) -> Fut + 'a,
+    Fut: Future<Output = Result<(Vec<T>, u64), E>> + 'a,
+{
     struct State<F> {
         fetch: F,
         page: u32,
         seen: u64,
         done: bool,
     }
+    // A size of 0 would never advance.
+    let page_size = page_size.max(1);
     let start = State {
         fetch,
         page: 1,
         seen: 0,
         done: false,
     };
-    // Boxed so that the stream is `Unpin`: `next()` and `try_next()` work on it as it is.
     let items = stream::try_unfold(start, move |mut state| async move {
         if state.done {
-            return Ok::<_, Error>(None);
+            return Ok(None);
         }
-        let (items, total) = (state.fetch)(state.page, page_size)
-            .await
-            .map_err(Error::from)?
-            .into_inner()
-            .into_parts();
+        let (items, total) = (state.fetch)(state.page, page_size).await?;
         state.seen += items.len() as u64;
         state.done = items.is_empty() || state.seen >= total;
         state.page += 1;
@@ -91,6 +111,7 @@ where
     })
     .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
     .try_flatten();
+    // Boxed so that the stream is `Unpin`: `next()` and `try_next()` work on it as it is.
     Box::pin(items)
 }
 

@@ -7,22 +7,35 @@ use rand::Rng;
 use reqwest::header::{HeaderMap, HeaderName, RETRY_AFTER};
 use reqwest::{Method, Request, Response, StatusCode};
 
-/// The header that makes a `POST` or `PATCH` safe to send again: the server answers a repeat
-/// with the first answer instead of applying it twice.
+/// The header that will make a `POST` or `PATCH` safe to send again once the server honours it
+/// (answering a repeat with the first answer instead of applying it twice). The server does not
+/// yet, so the client sends it through but never retries on its strength.
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+
+/// Whether an `Idempotency-Key` makes a `POST`/`PATCH` repeatable. Off until the server
+/// honours the header: a retried create after a dropped connection could otherwise apply twice.
+/// Turning keyed retries on is this one line.
+const KEYED_WRITES_REPEAT: bool = false;
 
 /// How often and how patiently a client retries.
 ///
 /// A call is retried when the server answers 429 (after its `Retry-After`) or 503, or when the
 /// connection fails, and only when repeating it cannot apply a change twice: `GET`, `HEAD`,
-/// `PUT`, `DELETE` and `OPTIONS` always; `POST` and `PATCH` only with an `Idempotency-Key`
-/// header (see [`Client::with_idempotency_key`](crate::Client::with_idempotency_key)).
+/// `PUT`, `DELETE` and `OPTIONS`. `POST` and `PATCH` are never retried, not even with an
+/// `Idempotency-Key` (see [`Client::with_idempotency_key`](crate::Client::with_idempotency_key)):
+/// keyed retries wait for the server to honour the header, which it does not yet.
 ///
 /// Between attempts the client waits a random time between zero and
 /// `min(max_delay, base_delay × 2^(attempt − 1))` ("full jitter"), or the server's
 /// `Retry-After` when it sent one. A `Retry-After` longer than `max_delay` is not waited for:
 /// the call fails at once and [`Error::retry_after`](crate::Error::retry_after) says how long
 /// the server asked for.
+///
+/// The default `max_delay` (60 s) matches the server's rate-limit window, so a `Retry-After`
+/// from the limiter is waited for. Overall bound: one call takes at most
+/// `max_attempts × timeout + (max_attempts − 1) × max_delay` (defaults: 3 × 60 s + 2 × 60 s =
+/// 5 min); lower `max_attempts` or `max_delay`, or wrap the call in `tokio::time::timeout`,
+/// for a tighter deadline.
 ///
 /// ```
 /// use std::time::Duration;
@@ -42,12 +55,13 @@ pub struct RetryPolicy {
 }
 
 impl Default for RetryPolicy {
-    /// Three attempts, backoff from 200 ms, waits of at most 20 s.
+    /// Three attempts, backoff from 200 ms, waits of at most 60 s (the server's rate-limit
+    /// window).
     fn default() -> Self {
         Self {
             max_attempts: 3,
             base_delay: Duration::from_millis(200),
-            max_delay: Duration::from_secs(20),
+            max_delay: Duration::from_secs(60),
         }
     }
 }
@@ -141,7 +155,7 @@ pub(crate) fn is_repeatable(request: &Request) -> bool {
         Method::OPTIONS,
     ]
     .contains(method)
-        || request.headers().contains_key(IDEMPOTENCY_KEY)
+        || (KEYED_WRITES_REPEAT && request.headers().contains_key(IDEMPOTENCY_KEY))
 }
 
 /// The `Retry-After` of a response: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
@@ -188,14 +202,20 @@ mod tests {
     }
 
     #[test]
-    fn only_safe_methods_or_keyed_writes_repeat() {
+    fn only_safe_methods_repeat_even_with_a_key() {
         let url = reqwest::Url::parse("http://127.0.0.1/").unwrap();
         let mut post = Request::new(Method::POST, url.clone());
         assert!(!is_repeatable(&post));
         post.headers_mut()
             .insert(IDEMPOTENCY_KEY, "k1".parse().unwrap());
-        assert!(is_repeatable(&post));
+        // The server does not honour the key yet.
+        assert!(!is_repeatable(&post));
         assert!(!is_repeatable(&Request::new(Method::PATCH, url.clone())));
         assert!(is_repeatable(&Request::new(Method::DELETE, url)));
+    }
+
+    #[test]
+    fn default_waits_out_the_rate_limit_window() {
+        assert_eq!(RetryPolicy::default().max_delay, Duration::from_secs(60));
     }
 }

@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderValue};
@@ -41,10 +42,17 @@ impl Default for Runtime {
     }
 }
 
+/// Why a token refresh failed, attached to the 401 it could not replay so that the `post` hook
+/// can fail the call with it.
+#[derive(Clone, Debug)]
+struct RefreshFailed(String);
+
 /// A bearer token that a callback can renew; shared by the clones of a client.
 pub(crate) struct Bearer {
     token: RwLock<Option<String>>,
     refresh: Option<Refresh>,
+    // The client's timeout: a hung callback must not hold every call behind `refreshing`.
+    refresh_timeout: Duration,
     // One refresh at a time: calls that all got a 401 for the same token renew it once.
     refreshing: tokio::sync::Mutex<()>,
 }
@@ -58,10 +66,15 @@ impl std::fmt::Debug for Bearer {
 }
 
 impl Bearer {
-    pub(crate) fn new(token: Option<String>, refresh: Option<Refresh>) -> Self {
+    pub(crate) fn new(
+        token: Option<String>,
+        refresh: Option<Refresh>,
+        refresh_timeout: Duration,
+    ) -> Self {
         Self {
             token: RwLock::new(token),
             refresh,
+            refresh_timeout,
             refreshing: tokio::sync::Mutex::new(()),
         }
     }
@@ -70,10 +83,11 @@ impl Bearer {
         self.token.read().map_or(None, |t| t.clone())
     }
 
-    /// Sets `Authorization` on `request`; returns the token it used.
+    /// Sets `Authorization` on `request`; returns the token it used. Every stored token is a
+    /// valid header value (the builder and [`Bearer::renew`] check), so none is dropped here.
     fn apply(&self, request: &mut Request) -> Option<String> {
         let token = self.current()?;
-        if let Ok(mut value) = HeaderValue::from_str(&format!("Bearer {token}")) {
+        if let Ok(mut value) = header_value(&token) {
             value.set_sensitive(true);
             request.headers_mut().insert(AUTHORIZATION, value);
         }
@@ -90,7 +104,12 @@ impl Bearer {
         if self.current().as_deref() != stale {
             return Ok(true);
         }
-        let fresh = refresh().await?;
+        let fresh = tokio::time::timeout(self.refresh_timeout, refresh())
+            .await
+            .map_err(|_| format!("timed out after {:?}", self.refresh_timeout))??;
+        if header_value(&fresh).is_err() {
+            return Err("the refreshed token is not a valid header value".into());
+        }
         if let Ok(mut token) = self.token.write() {
             *token = Some(fresh);
         }
@@ -98,11 +117,19 @@ impl Bearer {
     }
 }
 
+/// `Authorization: Bearer <token>`, or an error when `token` cannot be a header value.
+pub(crate) fn header_value(
+    token: &str,
+) -> Result<HeaderValue, reqwest::header::InvalidHeaderValue> {
+    HeaderValue::from_str(&format!("Bearer {token}"))
+}
+
 impl Client {
     /// A copy of this client that sends `Idempotency-Key: <key>` with every `POST` and
-    /// `PATCH`, which makes them safe to retry: the server answers a repeat with the first
-    /// answer. Use one key per logical change (a reused key with a different request is
-    /// refused), e.g. a UUID chosen when the change is decided.
+    /// `PATCH`. The header is sent through unchanged, but the calls are **not** retried on its
+    /// strength yet: keyed retries wait for the server to honour the header (it does not yet),
+    /// since a retry after a dropped connection could otherwise create a resource twice. Use
+    /// one key per logical change, e.g. a UUID chosen when the change is decided.
     ///
     /// # Errors
     /// [`BuildError::InvalidHeader`](crate::BuildError::InvalidHeader) when `key` cannot be a
@@ -144,6 +171,22 @@ impl ClientHooks<Runtime> for Client {
         Ok(())
     }
 
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<Response>,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        match result {
+            Ok(response) => match response.extensions().get::<RefreshFailed>() {
+                Some(RefreshFailed(why)) => Err(progenitor_client::Error::Custom(format!(
+                    "the server answered 401 and the token refresh failed: {why}"
+                ))),
+                None => Ok(()),
+            },
+            Err(_) => Ok(()),
+        }
+    }
+
     async fn exec(&self, mut request: Request, _info: &OperationInfo) -> reqwest::Result<Response> {
         let runtime = self.inner();
         let repeatable = is_repeatable(&request);
@@ -162,11 +205,20 @@ impl ClientHooks<Runtime> for Client {
                 && response.status() == StatusCode::UNAUTHORIZED
             {
                 renewed = true;
-                if matches!(bearer.renew(token.as_deref()).await, Ok(true)) {
-                    request = next;
-                    continue;
+                match bearer.renew(token.as_deref()).await {
+                    Ok(true) => {
+                        request = next;
+                        continue;
+                    }
+                    Ok(false) => return outcome,
+                    Err(why) => {
+                        let mut response = outcome?;
+                        response
+                            .extensions_mut()
+                            .insert(RefreshFailed(why.to_string()));
+                        return Ok(response);
+                    }
                 }
-                return outcome;
             }
             let Some(wait) = runtime.retry.delay_after(&outcome, attempt, repeatable) else {
                 return outcome;

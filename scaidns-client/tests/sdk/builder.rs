@@ -63,6 +63,31 @@ fn refuses_what_cannot_be_sent() {
             .build(),
         Err(BuildError::InvalidHeader)
     ));
+    for bad in ["not a url", "ftp://x.test", "127.0.0.1:8000", "http://"] {
+        assert!(
+            matches!(
+                Client::builder().base_url(bad).build(),
+                Err(BuildError::InvalidBaseUrl(_))
+            ),
+            "{bad}"
+        );
+    }
+    assert!(matches!(
+        Client::builder()
+            .base_url("http://x")
+            .api_key("k")
+            .bearer_token("t")
+            .build(),
+        Err(BuildError::ConflictingCredentials)
+    ));
+    assert!(matches!(
+        Client::builder()
+            .base_url("http://x")
+            .token_refresh(|| async { Ok("t".to_owned()) })
+            .api_key("k")
+            .build(),
+        Err(BuildError::ConflictingCredentials)
+    ));
 }
 
 #[tokio::test]

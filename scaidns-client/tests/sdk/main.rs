@@ -6,6 +6,7 @@ mod builder;
 mod errors;
 mod pagination;
 mod retries;
+mod safety;
 mod server;
 
 use std::time::Duration;

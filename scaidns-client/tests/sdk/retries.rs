@@ -70,27 +70,39 @@ async fn post_without_idempotency_key_is_sent_once() {
 }
 
 #[tokio::test]
-async fn post_with_idempotency_key_is_retried_after_a_dropped_connection() {
+async fn post_with_idempotency_key_is_sent_once_until_the_server_honours_keys() {
     let server = ScriptedServer::start(|n, _| match n {
         0 => Reply::Drop,
         _ => json(201, record_written("192.0.2.10")),
     })
     .await;
-    let created = client(&server.url, 3)
-        .with_idempotency_key("create-www-1")
-        .expect("key")
-        .record_create("z1", &new_record())
-        .await
-        .expect("the second attempt succeeds")
-        .into_inner();
-    assert_eq!(created.content, "192.0.2.10");
+    let error = scaidns_client::Error::from(
+        client(&server.url, 3)
+            .with_idempotency_key("create-www-1")
+            .expect("key")
+            .record_create("z1", &new_record())
+            .await
+            .expect_err("the dropped connection is the answer"),
+    );
+    assert!(error.is_communication(), "{error}");
     let requests = server.requests();
-    assert_eq!(requests.len(), 2);
-    for r in &requests {
-        assert_eq!(r.method, "POST");
-        assert_eq!(r.header("idempotency-key"), Some("create-www-1"));
-        assert!(r.body.contains("192.0.2.10"));
-    }
+    assert_eq!(requests.len(), 1, "a keyed POST is not retried");
+    assert_eq!(requests[0].method, "POST");
+    assert_eq!(requests[0].header("idempotency-key"), Some("create-www-1"));
+    assert!(requests[0].body.contains("192.0.2.10"));
+
+    let patched = ScriptedServer::start(|_, _| envelope(503, "not_ready", json!("x"), "r")).await;
+    client(&patched.url, 3)
+        .with_idempotency_key("patch-1")
+        .expect("key")
+        .zone_update("z1", &crate::zone_update())
+        .await
+        .expect_err("unavailable");
+    assert_eq!(patched.attempts(), 1, "a keyed PATCH is not retried");
+    assert_eq!(
+        patched.requests()[0].header("idempotency-key"),
+        Some("patch-1")
+    );
 }
 
 #[tokio::test]
