@@ -6,9 +6,9 @@
 //! ```
 //!
 //! Reads are retried on 429, 503 and broken connections by the client's [`RetryPolicy`]; the
-//! creates carry an idempotency key derived from what they create, so they are retried too and
-//! a second run (or a retried attempt whose first answer was lost) never creates twice. A zone
-//! or record that already exists (409) counts as done.
+//! creates are sent once (the client never retries a `POST`), so running the example again is
+//! the way to finish after a failure: a zone or record that already exists (409) counts as
+//! done, and nothing is created twice.
 
 use futures::TryStreamExt;
 use scaidns_client::types::{DomainCreateRequest, RecordCreateRequest, RecordResponse};
@@ -45,7 +45,6 @@ pub fn client(base_url: &str, api_key: &str) -> Result<Client, scaidns_client::B
 /// Creates `zone` and [`RECORDS`] unless they exist.
 pub async fn provision(client: &Client, zone: &str) -> Result<Provisioned, Error> {
     let created = client
-        .with_idempotency_key(&format!("provision:{zone}"))?
         .zone_create(&DomainCreateRequest {
             name: zone.to_owned(),
             domain_type: None,
@@ -63,9 +62,7 @@ pub async fn provision(client: &Client, zone: &str) -> Result<Provisioned, Error
     };
     for (name, rtype, content) in RECORDS {
         let content = content.replace("{zone}", zone);
-        let key = format!("provision:{zone}:{name}:{rtype}:{content}");
         let written = client
-            .with_idempotency_key(&key)?
             .record_create(
                 &zone_id,
                 &RecordCreateRequest {

@@ -16,9 +16,8 @@
 //!     .retry(RetryPolicy::new(4))
 //!     .build()?;
 //!
-//! // A create with an idempotency key may be retried after a dropped connection.
+//! // A create is sent once (never retried); a rerun meets 409 `domain_exists`.
 //! let zone = client
-//!     .with_idempotency_key("provision-shop.test-2026-12-06")?
 //!     .zone_create(&DomainCreateRequest {
 //!         name: "shop.test".into(),
 //!         domain_type: None,
@@ -62,8 +61,10 @@
 //! - [`ClientBuilder`]: base URL, API key or bearer token (with a refresh callback), user
 //!   agent, timeout, [`RetryPolicy`].
 //! - Retries with exponential backoff and full jitter on 429 (after `Retry-After`), 503 and
-//!   broken connections, for `GET`/`HEAD`/`PUT`/`DELETE`, and for `POST`/`PATCH` only with an
-//!   idempotency key ([`Client::with_idempotency_key`]).
+//!   broken connections, for `GET`/`HEAD`/`PUT`/`DELETE`. `POST`/`PATCH` are sent once: an
+//!   idempotency key ([`Client::with_idempotency_key`]) is sent through, but keyed retries
+//!   wait for the server to honour it.
+//! - Redirects are not followed (the credential stays with the configured host).
 //! - [`paginate`] and [`Client::zones_stream`] and friends: paginated lists as streams.
 
 #![warn(missing_docs)]

@@ -38,7 +38,7 @@ async fn a_hung_refresh_times_out_and_nothing_is_sent() {
     let client = Client::builder()
         .base_url(&server.url)
         .timeout(Duration::from_millis(50))
-        .token_refresh(|| std::future::pending())
+        .token_refresh(std::future::pending)
         .build()
         .unwrap();
     // The outer bound only turns a hang (no refresh timeout) into a failure.
