@@ -16,7 +16,7 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 packages=(pdns-server pdns-backend-sqlite3 pdns-backend-mysql mariadb-server mariadb-client
           postgresql postgresql-client redis-server bind9-dnsutils sqlite3 openssl python3 python3-venv
-          g++ wrk curl jq)
+          g++ wrk curl jq bind9-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

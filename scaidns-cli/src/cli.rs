@@ -390,6 +390,18 @@ pub enum DomainsCommand {
         /// Zone name or id.
         zone: String,
     },
+    /// Write the zone's records as a file: bind (a master file named-checkzone loads), json
+    /// or csv. Only the records the caller may read.
+    Export {
+        /// Zone name or id.
+        zone: String,
+        /// bind, json or csv.
+        #[arg(long, default_value = "bind")]
+        format: String,
+        /// Write to this file instead of standard output.
+        #[arg(short = 'o', long = "out")]
+        file: Option<std::path::PathBuf>,
+    },
 }
 
 /// `scaidns validation …`

@@ -419,3 +419,44 @@ async fn a_write_during_a_powerdns_outage_says_it_is_not_published() {
     assert!(!stderr.contains("not yet published"), "{stderr}");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn domains_export_prints_or_writes_the_file() {
+    let app = spawn_app().await;
+    ok(&app, &["domains", "create", "export.test"]).await;
+    let txt = "\"a,b\" \"c\"";
+    ok(&app, &["records", "add", "export.test", "www", "TXT", txt]).await;
+
+    let bind = ok(&app, &["domains", "export", "export.test"]).await;
+    assert!(bind.contains("$ORIGIN export.test.\n"), "{bind}");
+    assert!(
+        bind.contains("www\t3600\tIN\tTXT\t\"a,b\" \"c\"\n"),
+        "{bind}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.csv");
+    let path = file.to_str().unwrap();
+    let args = [
+        "domains",
+        "export",
+        "export.test",
+        "--format",
+        "csv",
+        "-o",
+        path,
+    ];
+    assert_eq!(ok(&app, &args).await, "", "the file goes to the file only");
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "name,type,content,ttl,disabled\r\nwww,TXT,\"\"\"a,b\"\" \"\"c\"\"\",3600,false\r\n"
+    );
+
+    let out = run(
+        &app,
+        &app.admin_key,
+        &["domains", "export", "export.test", "--format", "yaml"],
+    )
+    .await;
+    assert_eq!(code(&out), 5, "{}", String::from_utf8_lossy(&out.stderr));
+}

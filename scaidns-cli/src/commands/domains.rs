@@ -121,6 +121,9 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
             show(&restored, output, "restored");
             Ok(())
         }
+        DomainsCommand::Export { zone, format, file } => {
+            crate::commands::zone_export::run(client, zone, format, file.as_deref(), output).await
+        }
     }
 }
 

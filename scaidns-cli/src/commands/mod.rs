@@ -10,6 +10,7 @@ mod local;
 mod operator;
 mod records;
 mod validation;
+mod zone_export;
 mod zone_ref;
 
 use scaidns_client::Client;

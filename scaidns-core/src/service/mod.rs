@@ -38,6 +38,7 @@ pub mod validation;
 pub mod worker;
 mod zone_cache;
 mod zone_change;
+pub mod zone_export;
 mod zone_queue;
 pub mod zones;
 

@@ -141,16 +141,7 @@ impl ScaiDns {
         let zone = self
             .authorized_zone_cached(ctx, Permission::RECORDS_READ, zone_id)
             .await?;
-        let set = match self.record_cache.get(zone.id, zone.generation, &filter) {
-            Some(set) => set,
-            None => {
-                let records = self.store().list_records(zone.id, &filter).await?;
-                let set = Arc::new(RecordSet::new(records));
-                self.record_cache
-                    .put(zone.id, zone.generation, &filter, Arc::clone(&set));
-                set
-            }
-        };
+        let set = self.cached_records(&zone, &filter).await?;
         // Callers whose access comes from narrowed grants see only the records they cover.
         let principal = self.principal(ctx).await?;
         let view = principal.record_view(Permission::RECORDS_READ, zone.id, zone.tenant_id);
@@ -166,6 +157,23 @@ impl ScaiDns {
             Listed::Narrowed(covered)
         };
         Ok(RecordListing { zone, records })
+    }
+
+    /// The records of `zone` under `filter`, from the record cache when it holds the zone's
+    /// current generation, else from the store (and then cached).
+    pub(crate) async fn cached_records(
+        &self,
+        zone: &Zone,
+        filter: &RecordFilter,
+    ) -> Result<Arc<RecordSet>> {
+        if let Some(set) = self.record_cache.get(zone.id, zone.generation, filter) {
+            return Ok(set);
+        }
+        let records = self.store().list_records(zone.id, filter).await?;
+        let set = Arc::new(RecordSet::new(records));
+        self.record_cache
+            .put(zone.id, zone.generation, filter, Arc::clone(&set));
+        Ok(set)
     }
 
     /// One record.

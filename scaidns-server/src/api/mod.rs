@@ -23,6 +23,7 @@ pub mod role_assignments;
 pub mod roles;
 pub mod validation;
 pub mod webhooks;
+pub mod zone_export;
 pub mod zones;
 
 use poem::http::StatusCode;
@@ -80,6 +81,7 @@ pub type Api = (
     audit::AuditApi,
     groups::GroupsApi,
     webhooks::WebhooksApi,
+    zone_export::ZoneExportApi,
 );
 
 /// The API value for [`Api`].
@@ -100,6 +102,7 @@ pub fn api() -> Api {
         audit::AuditApi,
         groups::GroupsApi,
         webhooks::WebhooksApi,
+        zone_export::ZoneExportApi,
     )
 }
 

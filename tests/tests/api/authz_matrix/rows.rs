@@ -68,6 +68,22 @@ pub(super) fn rows() -> Vec<Row> {
             .hides("RG", "/data", "id", "{api_record}"),
         row("GET", "/api/v1/domains/{zone}/records/{record}", zone_read)
             .shows("/id", json!("{record}")),
+        // Export: the record list's reach, as a file (RG's holds `www` only).
+        row(
+            "GET",
+            "/api/v1/domains/{zone}/export?format=json",
+            zone_read,
+        )
+        .shows("/domain_id", json!("{zone}"))
+        .shows("/format", json!("json")),
+        row(
+            "GET",
+            "/api/v1/domains/{zone}/export/download?format=json",
+            zone_read,
+        )
+        .lists(None, "", "name", "www")
+        .lists(Some("P TA DA DM RE RO"), "", "name", "api")
+        .hides("RG", "", "name", "api"),
         row(
             "GET",
             "/api/v1/domains/{zone}/records/{api_record}",

@@ -1,0 +1,161 @@
+//! `/api/v1/domains/{domain_id}/export`: a zone's records as a BIND, JSON or CSV file
+//! (spec §7.1, §7.2).
+
+use poem::http::{StatusCode, header};
+use poem::web::Data;
+use poem::{IntoResponse, Request, Response};
+use poem_openapi::payload::Json;
+use poem_openapi::registry::{MetaHeader, MetaMediaType, MetaResponse, MetaResponses, Registry};
+use poem_openapi::types::Type;
+use poem_openapi::{ApiResponse, Object, OpenApi, param::Path, param::Query};
+use scaidns_core::service::zone_export::ZoneExport;
+use scaidns_core::zone_file::render::ZoneFileFormat;
+
+use crate::api::ApiTags;
+use crate::auth::{ApiAuth, op_context};
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+/// A zone's file.
+#[derive(Debug, Object)]
+pub struct ZoneExportResponse {
+    /// The zone.
+    pub domain_id: String,
+    /// The zone's name.
+    pub domain_name: String,
+    /// `bind`, `json` or `csv`.
+    pub format: String,
+    /// The file's text.
+    pub zone_file: String,
+}
+
+/// The file itself, as an attachment named after the zone.
+pub struct ZoneFileDownload(ZoneExport);
+
+impl IntoResponse for ZoneFileDownload {
+    fn into_response(self) -> Response {
+        let ZoneExport { zone, format, text } = self.0;
+        let disposition = format!("attachment; filename=\"{}\"", format.file_name(&zone.name));
+        Response::builder()
+            .status(StatusCode::OK)
+            .header(
+                header::CONTENT_TYPE,
+                format!("{}; charset=utf-8", format.media_type()),
+            )
+            .header(header::CONTENT_DISPOSITION, disposition)
+            .body(text)
+    }
+}
+
+/// Documented media types. `format=json` answers `application/json`, left out here because
+/// the generated SDK would parse every answer as JSON; listing only text types makes its
+/// method return the bytes, whatever the format (docs/decisions.md, "export").
+const DOWNLOAD_MEDIA_TYPES: &[&str] = &["text/dns", "text/csv"];
+
+impl ApiResponse for ZoneFileDownload {
+    fn meta() -> MetaResponses {
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "The file: `text/dns` (bind, RFC 4027), `text/csv` (csv) or \
+                              `application/json` (json)",
+                status: Some(200),
+                status_range: None,
+                content: DOWNLOAD_MEDIA_TYPES
+                    .iter()
+                    .map(|content_type| MetaMediaType {
+                        content_type,
+                        schema: String::schema_ref(),
+                    })
+                    .collect(),
+                headers: vec![MetaHeader {
+                    name: "Content-Disposition".to_owned(),
+                    description: Some(
+                        "`attachment; filename=\"<zone>.zone\"` (`.json`, `.csv` for those \
+                         formats)"
+                            .to_owned(),
+                    ),
+                    required: true,
+                    deprecated: false,
+                    schema: String::schema_ref(),
+                }],
+            }],
+        }
+    }
+
+    fn register(_registry: &mut Registry) {}
+}
+
+/// Zone export endpoints.
+pub struct ZoneExportApi;
+
+#[OpenApi(tag = "ApiTags::Domains")]
+impl ZoneExportApi {
+    /// A zone's records as a file.
+    ///
+    /// `format` is `bind` (default: an RFC 1035 master file with the SOA and apex NS, which
+    /// `named-checkzone` loads), `json` (an array of `{name, type, content, ttl, disabled}`) or
+    /// `csv` (header `name,type,content,ttl,disabled`). A caller whose grants cover some
+    /// records only gets those. Needs `records:read`.
+    #[oai(
+        path = "/domains/:domain_id/export",
+        method = "get",
+        operation_id = "zone_export"
+    )]
+    async fn zone_export(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+        domain_id: Path<String>,
+        /// `bind` (default), `json` or `csv`; anything else is 422.
+        format: Query<Option<String>>,
+    ) -> ApiResult<Json<ZoneExportResponse>> {
+        let export = export(&state, &auth, req, &domain_id, format.0).await?;
+        Ok(Json(ZoneExportResponse {
+            domain_id: export.zone.id.to_string(),
+            domain_name: export.zone.name.as_str().to_owned(),
+            format: export.format.as_str().to_owned(),
+            zone_file: export.text,
+        }))
+    }
+
+    /// A zone's records as a file to save.
+    ///
+    /// The same file as `GET …/export`, as the body itself with its media type and
+    /// `Content-Disposition: attachment; filename="<zone>.zone"` (`.json`, `.csv`).
+    #[oai(
+        path = "/domains/:domain_id/export/download",
+        method = "get",
+        operation_id = "zone_export_download"
+    )]
+    async fn zone_export_download(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+        domain_id: Path<String>,
+        /// `bind` (default), `json` or `csv`; anything else is 422.
+        format: Query<Option<String>>,
+    ) -> ApiResult<ZoneFileDownload> {
+        let export = export(&state, &auth, req, &domain_id, format.0).await?;
+        Ok(ZoneFileDownload(export))
+    }
+}
+
+async fn export(
+    state: &AppState,
+    auth: &ApiAuth,
+    req: &Request,
+    domain_id: &str,
+    format: Option<String>,
+) -> ApiResult<ZoneExport> {
+    let ctx = op_context(state, auth, req).await?;
+    let format = format
+        .map(|f| f.parse::<ZoneFileFormat>())
+        .transpose()?
+        .unwrap_or_default();
+    Ok(state
+        .service
+        .zone_export(&ctx, domain_id.parse()?, format)
+        .await?)
+}
