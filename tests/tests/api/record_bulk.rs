@@ -218,7 +218,7 @@ async fn a_batch_of_creates_updates_and_deletes_is_one_change_in_powerdns() {
 
     assert_eq!(generation(&app, &zone).await, before + 1);
     let listed = api_records(&app, &zone).await;
-    assert_eq!(pdns_records(&pdns, &zone).await, listed);
+    assert_eq!(pdns_records(&pdns, "bulk.test").await, listed);
     let hosts: BTreeSet<String> = listed
         .iter()
         .filter(|r| r.1 == "A")
@@ -272,7 +272,7 @@ async fn one_bad_item_refuses_the_batch_and_names_it_unless_asked_to_continue() 
     .await;
     let kept = kept["id"].as_str().unwrap().to_owned();
     let records_before = api_records(&app, &zone).await;
-    let pdns_before = pdns_records(&pdns, &zone).await;
+    let pdns_before = pdns_records(&pdns, "strict.test").await;
     assert_eq!(records_before, pdns_before);
     let generation_before = generation(&app, &zone).await;
 
@@ -316,7 +316,7 @@ async fn one_bad_item_refuses_the_batch_and_names_it_unless_asked_to_continue() 
     assert!(body["detail"]["failures"][0]["detail"].is_string());
     // Nothing changed: store, PowerDNS, generation.
     assert_eq!(api_records(&app, &zone).await, records_before);
-    assert_eq!(pdns_records(&pdns, &zone).await, pdns_before);
+    assert_eq!(pdns_records(&pdns, "strict.test").await, pdns_before);
     assert_eq!(generation(&app, &zone).await, generation_before);
 
     let mut request = request;
@@ -327,7 +327,7 @@ async fn one_bad_item_refuses_the_batch_and_names_it_unless_asked_to_continue() 
     assert_eq!(body["total_created"], 50, "{body}");
     assert_eq!(failures(&body["failures"]), refused);
     let listed = api_records(&app, &zone).await;
-    assert_eq!(pdns_records(&pdns, &zone).await, listed);
+    assert_eq!(pdns_records(&pdns, "strict.test").await, listed);
     assert!(listed.contains(&(
         "kept.strict.test".into(),
         "A".into(),
