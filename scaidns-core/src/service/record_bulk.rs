@@ -116,7 +116,7 @@ pub struct BulkApplied {
 #[derive(Debug, Clone)]
 pub enum BulkOutcome {
     /// Applied (in full, or the items that passed with `continue_on_error`).
-    Applied(BulkApplied),
+    Applied(Box<BulkApplied>),
     /// Nothing applied: every refused item, ordered by list and index.
     Rejected(Vec<BulkFailure>),
 }
@@ -197,7 +197,9 @@ impl ScaiDns {
             })
             .await?;
         Ok(match outcome {
-            BulkOutcome::Applied(applied) => BulkOutcome::Applied(BulkApplied { zone, ..applied }),
+            BulkOutcome::Applied(applied) => {
+                BulkOutcome::Applied(Box::new(BulkApplied { zone, ..*applied }))
+            }
             rejected => rejected,
         })
     }
@@ -270,14 +272,14 @@ impl ScaiDns {
             .collect();
         Ok(Planned {
             change: planned.change,
-            output: BulkOutcome::Applied(BulkApplied {
+            output: BulkOutcome::Applied(Box::new(BulkApplied {
                 zone,
                 created,
                 updated,
                 deleted,
                 duplicates,
                 failures,
-            }),
+            })),
         })
     }
 

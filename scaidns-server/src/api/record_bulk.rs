@@ -330,7 +330,7 @@ fn check_count(state: &AppState, items: usize) -> ApiResult<()> {
 /// The applied outcome, or the refusal listing every bad item.
 fn applied_or_refused(outcome: BulkOutcome) -> ApiResult<BulkApplied> {
     match outcome {
-        BulkOutcome::Applied(applied) => Ok(applied),
+        BulkOutcome::Applied(applied) => Ok(*applied),
         BulkOutcome::Rejected(failures) => {
             let forbidden = failures
                 .iter()
