@@ -105,3 +105,32 @@ async fn bulk_delete_counts_and_the_limits_hold() {
     assert_eq!(api_records(&app, &zone).await.len(), 3);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn ten_thousand_items_fit_in_one_request_beyond_the_default_body_limit() {
+    let app = spawn_app_configured(TestOptions::default(), |_| {}).await;
+    let tenant = app.tenant_with_user("big").await;
+    let zone = active_zone(&app, &tenant, "big.test").await;
+    let long = "x".repeat(200);
+    let creates: Vec<Value> = (0..10_000)
+        .map(|i| {
+            json!({"name": format!("t{i}"), "type": "TXT",
+                   "content": format!("\"{long}\" \"{i}{long}\"")})
+        })
+        .collect();
+    let body = json!({ "records": creates });
+    // More than the 4 MiB every other route accepts.
+    assert!(body.to_string().len() > 4 * 1024 * 1024);
+    let (status, answer) = call(
+        &app,
+        &tenant.key,
+        Method::POST,
+        &format!("/api/v1/domains/{zone}/records/bulk"),
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, 200, "{}", answer["code"]);
+    assert_eq!(answer["total_created"], 10_000);
+    assert_eq!(api_records(&app, &zone).await.len(), 10_002);
+    app.stop().await;
+}
