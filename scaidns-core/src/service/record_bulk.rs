@@ -219,31 +219,35 @@ impl ScaiDns {
         }
         let mut failures = std::mem::take(&mut prepared.failures);
         failures.sort_by_key(|f| (f.list, f.index));
-        if !failures.is_empty() && !request.continue_on_error {
-            return Ok(Planned {
-                change: None,
-                output: BulkOutcome::Rejected(failures),
-            });
-        }
+        let plan = match settled.plan {
+            Some(plan) if failures.is_empty() || request.continue_on_error => plan,
+            // Refused, or too many zone-rule failures to check the rest: refused whole.
+            _ => {
+                return Ok(Planned {
+                    change: None,
+                    output: BulkOutcome::Rejected(failures),
+                });
+            }
+        };
         let mut duplicates = Vec::new();
-        for d in &settled.plan.duplicates {
+        for d in &plan.duplicates {
             let (_, index) = prepared.origin(d.at)?;
             duplicates.push(BulkDuplicate {
                 index,
                 existing: d.existing,
             });
         }
-        let created_ids: Vec<RecordId> = settled.plan.creates.iter().map(|c| c.id).collect();
-        let deleted = settled.plan.deletes.len();
+        let created_ids: Vec<RecordId> = plan.creates.iter().map(|c| c.id).collect();
+        let deleted = plan.deletes.len();
         let summary = json!({
             "created": created_ids.len(),
-            "updated": settled.plan.updates.len(),
+            "updated": plan.updates.len(),
             "deleted": deleted,
             "duplicates": duplicates.len(),
             "failed": failures.len(),
             "continue_on_error": request.continue_on_error,
         });
-        let mut planned = self.planned_record_write(ctx, &zone, &existing, settled.plan);
+        let mut planned = self.planned_record_write(ctx, &zone, &existing, plan);
         if let Some((write, _)) = &mut planned.change {
             write.audit.push(ctx.audit(
                 zone.tenant_id,

@@ -3,17 +3,23 @@
 //!
 //! [`check_change`] stops at the first violation. Here the item at fault is taken out and the
 //! rest checked again, until what remains passes; each round takes out one item, so it ends.
-//! A violation no single item is blamed for refuses the whole change set.
+//! A violation no single item is blamed for refuses the whole change set. Each round checks
+//! the whole set again, so the rounds are bounded ([`MAX_REFUSED`]): past that many refused
+//! items the rest is left unchecked and there is no plan.
 
 use crate::name::ZoneName;
 use crate::record::Record;
 use crate::zone::rules::{ChangeRef, ChangeSet, MergedChangeSet, RuleViolation, check_change};
 
+/// Refused items after which [`settle_change`] stops checking.
+pub const MAX_REFUSED: usize = 200;
+
 /// The outcome of [`settle_change`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settled {
     /// The plan of the items that passed; its duplicates point into the change set given.
-    pub plan: MergedChangeSet,
+    /// `None` when more than [`MAX_REFUSED`] items were refused and checking stopped.
+    pub plan: Option<MergedChangeSet>,
     /// Each refused item (index into the change set given) and why. The violation's own `at`
     /// counts in the reduced set it was found in: use the pair's `ChangeRef`.
     pub refused: Vec<(ChangeRef, RuleViolation)>,
@@ -39,7 +45,10 @@ pub fn settle_change(
                         d.at = ChangeRef::Create(creates[i]);
                     }
                 }
-                return Ok(Settled { plan, refused });
+                return Ok(Settled {
+                    plan: Some(plan),
+                    refused,
+                });
             }
             Err(v) => v,
         };
@@ -59,6 +68,12 @@ pub fn settle_change(
             _ => return Err(violation),
         };
         refused.push((original, violation));
+        if refused.len() > MAX_REFUSED {
+            return Ok(Settled {
+                plan: None,
+                refused,
+            });
+        }
     }
 }
 
@@ -105,12 +120,8 @@ mod tests {
                 (ChangeRef::Delete(0), "record_not_found"),
             ]
         );
-        let names: Vec<&str> = settled
-            .plan
-            .creates
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect();
+        let plan = settled.plan.unwrap();
+        let names: Vec<&str> = plan.creates.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["a.example.com", "b.example.com", "c.example.com"]);
     }
 
@@ -123,9 +134,29 @@ mod tests {
             create(&zone, "a", RecordType::A, "192.0.2.1"),
             create(&zone, "a", RecordType::A, "192.0.2.1"),
         ];
+        let plan = settle_change(&zone, &[], &cs).unwrap().plan.unwrap();
+        assert_eq!(plan.creates.len(), 1);
+        assert_eq!(plan.duplicates.len(), 1);
+        assert_eq!(plan.duplicates[0].at, ChangeRef::Create(2));
+    }
+
+    #[test]
+    fn checking_stops_after_so_many_refused_items() {
+        let zone = ZoneName::parse("example.com").unwrap();
+        let mut cs = ChangeSet::new(Ttl::new(300).unwrap());
+        for i in 0..=MAX_REFUSED + 10 {
+            let name = format!("n{i}");
+            cs.creates
+                .push(create(&zone, &name, RecordType::A, "192.0.2.1"));
+            cs.creates.push(create(
+                &zone,
+                &name,
+                RecordType::CNAME,
+                "elsewhere.example.",
+            ));
+        }
         let settled = settle_change(&zone, &[], &cs).unwrap();
-        assert_eq!(settled.plan.creates.len(), 1);
-        assert_eq!(settled.plan.duplicates.len(), 1);
-        assert_eq!(settled.plan.duplicates[0].at, ChangeRef::Create(2));
+        assert_eq!(settled.plan, None);
+        assert_eq!(settled.refused.len(), MAX_REFUSED + 1);
     }
 }
