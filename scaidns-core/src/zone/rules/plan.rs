@@ -314,7 +314,7 @@ fn check_names(zone: &ZoneName, entries: &[Entry]) -> Result<()> {
         at_name.entry(&e.name).or_default().push(e);
     }
     for name in touched.iter().copied() {
-        let here: &[&Entry] = at_name.get(name).map_or(&[], Vec::as_slice);
+        let here: Vec<&Entry> = at_name.remove(name).unwrap_or_default();
         for single in [
             RecordType::CNAME,
             RecordType::DNAME,
