@@ -486,4 +486,14 @@ pub enum RecordsCommand {
         /// Record id (see `records list`).
         record: String,
     },
+    /// Create, change and delete many records in one change, all or nothing (unless the file
+    /// says `"continue_on_error": true`). FILE is the request body of `POST …/records/bulk`:
+    /// `{"records": [{name, type, content, ttl?}], "update": [{id, content?, ttl?}], "delete":
+    /// [ids]}`.
+    Bulk {
+        /// Zone name or id.
+        zone: String,
+        /// The JSON request body (`-` for standard input).
+        file: std::path::PathBuf,
+    },
 }

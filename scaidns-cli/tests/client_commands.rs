@@ -460,3 +460,59 @@ async fn domains_export_prints_or_writes_the_file() {
     .await;
     assert_eq!(code(&out), 5, "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[tokio::test]
+async fn records_bulk_applies_a_file_and_lists_every_refused_item() {
+    let app = spawn_app().await;
+    ok(&app, &["domains", "create", "bulk-cli.test"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.json");
+    std::fs::write(
+        &good,
+        r#"{"records": [{"name": "a", "type": "A", "content": "192.0.2.1"},
+                        {"name": "b", "type": "TXT", "content": "hello"}]}"#,
+    )
+    .unwrap();
+    let out = ok(
+        &app,
+        &["records", "bulk", "bulk-cli.test", good.to_str().unwrap()],
+    )
+    .await;
+    assert!(out.contains("created 2, updated 0, deleted 0"), "{out}");
+
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"records": [{"name": "c", "type": "A", "content": "192.0.2.3"},
+                        {"name": "d", "type": "A", "content": "not-an-address"}]}"#,
+    )
+    .unwrap();
+    let out = run(
+        &app,
+        &app.admin_key,
+        &["records", "bulk", "bulk-cli.test", bad.to_str().unwrap()],
+    )
+    .await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 5, "{err}");
+    assert!(err.contains("create[1]"), "{err}");
+    let listed = json(&app, &["records", "list", "bulk-cli.test"]).await;
+    let names: Vec<&str> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["display_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a", "b"], "nothing of the refused file applied");
+
+    let answer = json(
+        &app,
+        &["records", "bulk", "bulk-cli.test", good.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(
+        answer["duplicates"].as_array().unwrap().len(),
+        2,
+        "{answer}"
+    );
+}

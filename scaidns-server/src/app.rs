@@ -89,7 +89,10 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     let spec = spec_json();
     let docs = service.swagger_ui();
     let metrics = Arc::clone(&state.metrics);
-    let limits = BodyLimits::new(state.config.max_body_bytes);
+    let limits = crate::api::record_bulk::body_limits(
+        BodyLimits::new(state.config.max_body_bytes),
+        state.config.max_body_bytes,
+    );
     let mut route = Route::new()
         .at(
             "/api/v1/openapi.json",

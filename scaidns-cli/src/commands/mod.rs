@@ -9,6 +9,7 @@ mod identity;
 mod local;
 mod operator;
 mod records;
+mod records_bulk;
 mod validation;
 mod zone_export;
 mod zone_ref;

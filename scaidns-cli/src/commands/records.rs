@@ -1,4 +1,4 @@
-//! `scaidns records list|add|update|delete`.
+//! `scaidns records list|add|update|delete` (`bulk` is in `records_bulk`).
 
 use scaidns_client::Client;
 use scaidns_client::types::{
@@ -87,6 +87,9 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
             let updated = client.record_update(&id, record, &body).await?.into_inner();
             one(&updated, output, "updated");
             Ok(())
+        }
+        RecordsCommand::Bulk { zone, file } => {
+            crate::commands::records_bulk::run(client, zone, file, output).await
         }
         RecordsCommand::Delete { zone, record } => {
             let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;

@@ -26,6 +26,7 @@ pub mod permissions;
 mod publish;
 pub mod queries;
 pub mod reconcile;
+pub mod record_bulk;
 mod record_cache;
 pub mod records;
 pub mod role_assignments;

@@ -2,6 +2,7 @@
 //! ([`check_change`]) over the zone's whole resulting record set, is written with the zone's
 //! generation and its audit entries, and is published as RRset changes when the zone is served.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde_json::json;
@@ -350,14 +351,27 @@ impl ScaiDns {
     ) -> Result<Planned<(MergedChangeSet, Vec<Record>)>> {
         let existing = self.zone_records(&zone).await?;
         let plan = check_change(&zone.name, &existing, change)?;
+        Ok(self.planned_record_write(ctx, &zone, &existing, plan))
+    }
+
+    /// The write of a checked `plan` made from `existing`: the upserts and deletes, one audit
+    /// entry per record, one generation step, and the RRset changes to publish.
+    pub(crate) fn planned_record_write(
+        &self,
+        ctx: &OpContext,
+        zone: &Zone,
+        existing: &[Record],
+        plan: MergedChangeSet,
+    ) -> Planned<(MergedChangeSet, Vec<Record>)> {
         let written = plan.upserts(zone.id, ctx.now);
         if plan.is_empty() {
-            return Ok(Planned {
+            return Planned {
                 change: None,
                 output: (plan, written),
-            });
+            };
         }
-        let find = |id: RecordId| existing.iter().find(|r| r.id == id);
+        let by_id: HashMap<RecordId, &Record> = existing.iter().map(|r| (r.id, r)).collect();
+        let find = |id: RecordId| by_id.get(&id).copied();
         let mut audit = Vec::new();
         for record in &written {
             let before = find(record.id);
@@ -372,8 +386,8 @@ impl ScaiDns {
                 "record",
                 record.id,
                 Some(record.name.to_string()),
-                before.map(|b| record_audit_view(&zone, b)),
-                Some(record_audit_view(&zone, record)),
+                before.map(|b| record_audit_view(zone, b)),
+                Some(record_audit_view(zone, record)),
             ));
         }
         for before in plan.deletes.iter().filter_map(|id| find(*id)) {
@@ -383,7 +397,7 @@ impl ScaiDns {
                 "record",
                 before.id,
                 Some(before.name.to_string()),
-                Some(record_audit_view(&zone, before)),
+                Some(record_audit_view(zone, before)),
                 None,
             ));
         }
@@ -393,7 +407,7 @@ impl ScaiDns {
             // they are published (see `zone_change`).
             Publication::Changes {
                 zone: zone.name.clone(),
-                changes: diff_rrsets(&rrsets_of(&existing), &plan.rrsets_after),
+                changes: diff_rrsets(&rrsets_of(existing), &plan.rrsets_after),
             }
         } else {
             Publication::Nothing
@@ -408,10 +422,10 @@ impl ScaiDns {
             validations: Vec::new(),
             audit,
         };
-        Ok(Planned {
+        Planned {
             change: Some((write, publication)),
             output: (plan, written),
-        })
+        }
     }
 
     /// Authorizes `permission` on one record (name and type) of `zone`.
@@ -508,7 +522,7 @@ impl ScaiDns {
     }
 
     /// A zone whose records the caller may change with `permission` (on some records at least).
-    async fn writable_zone(
+    pub(crate) async fn writable_zone(
         &self,
         ctx: &OpContext,
         permission: Permission,
@@ -526,7 +540,7 @@ impl ScaiDns {
         Ok(zone)
     }
 
-    fn record_ttl(&self, ttl: Option<i64>) -> Result<Option<Ttl>> {
+    pub(crate) fn record_ttl(&self, ttl: Option<i64>) -> Result<Option<Ttl>> {
         ttl.map(|t| self.config().ttl_policy.check(t, "ttl"))
             .transpose()
     }
@@ -542,7 +556,7 @@ pub fn record_target<'a>(zone: &Zone, name: &'a str, rtype: RecordType) -> Targe
     }
 }
 
-fn record_not_found() -> Error {
+pub(crate) fn record_not_found() -> Error {
     Error::new(ErrorKind::NotFound, "record_not_found", "Record not found")
 }
 

@@ -17,6 +17,7 @@ pub mod nameservers;
 mod page_envelope;
 mod precondition;
 pub mod publication;
+pub mod record_bulk;
 pub mod records;
 mod rendered_json;
 pub mod role_assignments;
@@ -73,6 +74,7 @@ pub type Api = (
     api_keys::ApiKeysApi,
     zones::ZonesApi,
     records::RecordsApi,
+    record_bulk::RecordBulkApi,
     validation::ValidationApi,
     dnssec::DnssecApi,
     roles::RolesApi,
@@ -94,6 +96,7 @@ pub fn api() -> Api {
         api_keys::ApiKeysApi,
         zones::ZonesApi,
         records::RecordsApi,
+        record_bulk::RecordBulkApi,
         validation::ValidationApi,
         dnssec::DnssecApi,
         roles::RolesApi,

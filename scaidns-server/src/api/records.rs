@@ -49,7 +49,7 @@ pub struct RecordResponse {
 }
 
 impl RecordResponse {
-    fn new(zone: &Zone, r: Record) -> Self {
+    pub(crate) fn new(zone: &Zone, r: Record) -> Self {
         Self {
             id: r.id.to_string(),
             name: r.name.as_str().to_owned(),

@@ -207,3 +207,17 @@ fn serve_runs_the_jobs_unless_told_not_to() {
     let c = Config::from_vars(&vars(&[("DATA_DIR", data), ("RUN_JOBS", "false")]), true).unwrap();
     assert!(!c.run_jobs);
 }
+
+#[test]
+fn the_bulk_item_limit_defaults_to_ten_thousand_and_is_configurable() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let c = Config::from_vars(&vars(&[("DATA_DIR", data)]), true).unwrap();
+    assert_eq!(c.bulk_max_items, 10_000);
+    let c =
+        Config::from_vars(&vars(&[("DATA_DIR", data), ("BULK_MAX_ITEMS", "50")]), true).unwrap();
+    assert_eq!(c.bulk_max_items, 50);
+    let err =
+        Config::from_vars(&vars(&[("DATA_DIR", data), ("BULK_MAX_ITEMS", "0")]), true).unwrap_err();
+    assert_eq!(err.invalid[0].0, "BULK_MAX_ITEMS");
+}

@@ -114,14 +114,17 @@ fn apply_updates(
     votes: &mut HashMap<(String, RecordType), Ttl>,
 ) -> Result<()> {
     let mut seen = HashSet::new();
+    // Looked up by id and by data rather than scanned: a change set may hold thousands of items.
+    let by_id: HashMap<RecordId, usize> =
+        entries.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
     for (i, u) in cs.updates.iter().enumerate() {
         let at = Some(ChangeRef::Update(i));
         if deleted.contains(&u.id) || !seen.insert(u.id) {
             return Err(RuleViolation::ConflictingEdits { id: u.id, at });
         }
-        let entry = entries
-            .iter_mut()
-            .find(|e| e.id == u.id)
+        let entry = by_id
+            .get(&u.id)
+            .map(|i| &mut entries[*i])
             .ok_or(RuleViolation::UnknownRecord { id: u.id, at })?;
         if entry.system && !cs.system {
             return Err(RuleViolation::SystemManaged {
@@ -144,10 +147,15 @@ fn apply_updates(
         }
         entry.at = at;
     }
+    let mut by_data: HashMap<(&RecordName, &RecordContent), Vec<usize>> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        by_data.entry((&e.name, &e.content)).or_default().push(i);
+    }
     for e in entries.iter().filter(|e| e.at.is_some()) {
-        if let Some(other) = entries
+        if let Some(other) = by_data[&(&e.name, &e.content)]
             .iter()
-            .find(|o| o.id != e.id && same_data(o, &e.name, &e.content))
+            .map(|i| &entries[*i])
+            .find(|o| o.id != e.id)
         {
             return Err(RuleViolation::RecordExists {
                 name: e.name.clone(),
@@ -160,10 +168,6 @@ fn apply_updates(
     Ok(())
 }
 
-fn same_data(e: &Entry, name: &RecordName, content: &RecordContent) -> bool {
-    e.name == *name && e.content == *content
-}
-
 fn apply_creates(
     zone: &ZoneName,
     entries: &mut Vec<Entry>,
@@ -171,6 +175,13 @@ fn apply_creates(
     votes: &mut HashMap<(String, RecordType), Ttl>,
 ) -> Result<Vec<Duplicate>> {
     let mut duplicates = Vec::new();
+    // The first entry holding each (name, content): found by lookup, not by a scan per create.
+    let mut by_data: HashMap<(RecordName, RecordContent), usize> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        by_data
+            .entry((e.name.clone(), e.content.clone()))
+            .or_insert(i);
+    }
     for (i, c) in cs.creates.iter().enumerate() {
         let at = ChangeRef::Create(i);
         check_placement(zone, c, cs.system, Some(at))?;
@@ -181,10 +192,8 @@ fn apply_creates(
             content: c.content.clone(),
             existing,
         };
-        if let Some(other) = entries
-            .iter_mut()
-            .find(|e| same_data(e, &c.name, &c.content))
-        {
+        let key = (c.name.clone(), c.content.clone());
+        if let Some(other) = by_data.get(&key).map(|i| &mut entries[*i]) {
             if !other.existing {
                 duplicates.push(dup(None));
             } else {
@@ -216,6 +225,7 @@ fn apply_creates(
         if let Some(ttl) = c.ttl {
             vote(votes, &c.name, c.content.rtype(), ttl);
         }
+        by_data.insert(key, entries.len());
         entries.push(Entry {
             id: RecordId::new(),
             existing: false,
@@ -299,8 +309,12 @@ fn check_names(zone: &ZoneName, entries: &[Entry]) -> Result<()> {
         .filter(|e| e.at.is_some())
         .map(|e| &e.name)
         .collect();
-    for name in touched {
-        let here: Vec<&Entry> = entries.iter().filter(|e| &e.name == name).collect();
+    let mut at_name: HashMap<&RecordName, Vec<&Entry>> = HashMap::new();
+    for e in entries.iter().filter(|e| touched.contains(&e.name)) {
+        at_name.entry(&e.name).or_default().push(e);
+    }
+    for name in touched.iter().copied() {
+        let here: Vec<&Entry> = at_name.remove(name).unwrap_or_default();
         for single in [
             RecordType::CNAME,
             RecordType::DNAME,

@@ -89,6 +89,15 @@ pub(super) const CASES: &[(&str, Audit)] = &[
         "DELETE /api/v1/domains/{domain_id}/records/{record_id}",
         Writes(&["record.delete"]),
     ),
+    // Newest first: the batch entry is written after the records'.
+    (
+        "POST /api/v1/domains/{domain_id}/records/bulk",
+        Writes(&["records.bulk", "record.create"]),
+    ),
+    (
+        "POST /api/v1/domains/{domain_id}/records/bulk-delete",
+        Writes(&["records.bulk", "record.delete"]),
+    ),
     (
         "POST /api/v1/domains/{domain_id}/validation",
         Writes(&["domain.validation.start"]),

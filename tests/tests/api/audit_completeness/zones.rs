@@ -131,6 +131,41 @@ pub(super) async fn zone_cases(h: &mut Harness, p: &Caller, ta: &Caller, ids: &I
     assert_eq!(e["details"]["before"]["content"], "\"bye\"");
     assert_eq!(e["details"]["after"], Value::Null);
 
+    // A bulk change: an entry per record plus one for the batch.
+    let c = h
+        .case(
+            "POST /api/v1/domains/{domain_id}/records/bulk",
+            ta,
+            &format!("{records}/bulk"),
+            Some(json!({"records": [{"name": "bulk", "type": "TXT", "content": "many"}]})),
+        )
+        .await;
+    assert_eq!(c.status, 200, "{}", c.body);
+    let bulk_record = c.body["created"][0]["id"].as_str().unwrap().to_owned();
+    let e = c.entry("record.create", ta);
+    assert_eq!(e["resource_id"], bulk_record.as_str());
+    let e = c.entry("records.bulk", ta);
+    assert_eq!(
+        (&e["resource_type"], &e["resource_id"], &e["tenant_id"]),
+        (&json!("domain"), &json!(active), &json!(ta.tenant_id))
+    );
+    assert_eq!(e["details"]["after"]["created"], 1);
+    let c = h
+        .case(
+            "POST /api/v1/domains/{domain_id}/records/bulk-delete",
+            ta,
+            &format!("{records}/bulk-delete"),
+            Some(json!({"record_ids": [bulk_record]})),
+        )
+        .await;
+    assert_eq!(c.body["deleted"], 1, "{}", c.body);
+    let e = c.entry("record.delete", ta);
+    assert_eq!(e["resource_id"], bulk_record.as_str());
+    assert_eq!(
+        c.entry("records.bulk", ta)["details"]["after"]["deleted"],
+        1
+    );
+
     // Validation on a zone that goes through it.
     let pending = created(
         &h.call(

@@ -140,6 +140,41 @@ pub(super) fn rows() -> Vec<Row> {
         )
         .fresh(Fresh::WwwRecord)
         .gone("/api/v1/domains/{zone}/records/{fr}"),
+        // Bulk: each item is authorised like its single change; one outside RG's `www` refuses
+        // the batch, and a record RG cannot see is unknown.
+        row(
+            "POST",
+            "/api/v1/domains/{zone}/records/bulk",
+            "P=200 TA=200 DA=200 DM=200 RE=200 RO=403 NR=404 FA=404 RG=403 KM=404",
+        )
+        .body(json!({"records": [{"name": "bulk-{actor}", "type": "TXT", "content": "m"}]}))
+        .shows("/created/0/display_name", json!("bulk-{actor}"))
+        .refuses("RG", "bulk_rejected"),
+        row(
+            "POST",
+            "/api/v1/domains/{zone}/records/bulk",
+            "P=200 TA=200 DA=200 DM=200 RE=200 RO=403 NR=404 FA=404 RG=200 KM=404",
+        )
+        .body(json!({"records": [{"name": "www", "type": "A", "content": "198.51.100.{seat}"}]}))
+        .shows("/created/0/content", json!("198.51.100.{seat}")),
+        row(
+            "POST",
+            "/api/v1/domains/{zone}/records/bulk-delete",
+            "P=200 TA=200 DA=200 DM=200 RE=403 RO=403 NR=404 FA=404 RG=422 KM=404",
+        )
+        .fresh(Fresh::Record)
+        .body(json!({"record_ids": ["{fr}"]}))
+        .shows("/deleted", json!(1))
+        .gone("/api/v1/domains/{zone}/records/{fr}"),
+        row(
+            "POST",
+            "/api/v1/domains/{zone}/records/bulk-delete",
+            "P=200 TA=200 DA=200 DM=200 RE=403 RO=403 NR=404 FA=404 RG=200 KM=404",
+        )
+        .fresh(Fresh::WwwRecord)
+        .body(json!({"record_ids": ["{fr}"]}))
+        .shows("/deleted", json!(1))
+        .gone("/api/v1/domains/{zone}/records/{fr}"),
         // Validation.
         row("GET", "/api/v1/domains/{pending}/validation", pending_admin)
             .shows("/status", json!("pending")),

@@ -1,0 +1,114 @@
+//! `scaidns records bulk ZONE FILE.json`: the file is the body of `POST …/records/bulk`.
+
+use std::io::Read;
+use std::path::Path;
+
+use scaidns_client::Client;
+use scaidns_client::types::{RecordBulkRequest, RecordBulkResponse};
+use serde_json::Value;
+
+use crate::cli::Output;
+use crate::commands::zone_ref::{Deleted, Purpose, zone_id};
+use crate::output::{Failure, INVALID, NOT_ALLOWED, USAGE, not_published_note, print_json};
+
+/// Sends the request in `file` (`-`: standard input) to `zone`.
+pub async fn run(client: &Client, zone: &str, file: &Path, output: Output) -> Result<(), Failure> {
+    let body = read_request(file)?;
+    let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
+    let answer = match client.record_bulk(&id, &body).await {
+        Ok(answer) => answer.into_inner(),
+        Err(scaidns_client::Error::ErrorResponse(resp)) if resp.code == "bulk_rejected" => {
+            let forbidden = resp.status().as_u16() == 403;
+            let body = resp.into_inner();
+            if output == Output::Json {
+                print_json(&serde_json::to_value(&body).unwrap_or_default());
+            }
+            let code = if forbidden { NOT_ALLOWED } else { INVALID };
+            return Err(Failure::new(code, refusal(&body.detail)));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match output {
+        Output::Json => print_json(&serde_json::to_value(&answer).unwrap_or_default()),
+        Output::Text => print_summary(&answer),
+    }
+    let note = not_published_note(
+        &answer.sync_status.to_string(),
+        answer.sync_error.as_deref(),
+        answer.next_retry_at.as_ref(),
+    );
+    if let Some(note) = note {
+        eprintln!("{note}");
+    }
+    Ok(())
+}
+
+fn read_request(file: &Path) -> Result<RecordBulkRequest, Failure> {
+    let shown = file.display();
+    let text = if file == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Failure::new(USAGE, format!("cannot read standard input: {e}")))?;
+        text
+    } else {
+        std::fs::read_to_string(file)
+            .map_err(|e| Failure::new(USAGE, format!("cannot read {shown}: {e}")))?
+    };
+    serde_json::from_str(&text).map_err(|e| {
+        Failure::new(
+            USAGE,
+            format!(
+                "{shown} is not a bulk request ({{\"records\": [...], \"update\": [...], \"delete\": [...]}}): {e}"
+            ),
+        )
+    })
+}
+
+fn print_summary(answer: &RecordBulkResponse) {
+    println!(
+        "created {}, updated {}, deleted {}{}",
+        answer.total_created,
+        answer.total_updated,
+        answer.deleted,
+        if answer.duplicates.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {} already present (not added again)",
+                answer.duplicates.len()
+            )
+        }
+    );
+    if !answer.failures.is_empty() {
+        println!("{} item(s) refused:", answer.failures.len());
+        for f in &answer.failures {
+            println!("  {}[{}]: {} ({})", f.list, f.index, f.detail, f.code);
+        }
+    }
+}
+
+/// The refusal's message and every refused item, one per line.
+fn refusal(detail: &Value) -> String {
+    let message = detail
+        .get("message")
+        .and_then(Value::as_str)
+        .unwrap_or("the request was refused");
+    let mut lines = vec![message.to_owned()];
+    for f in detail
+        .get("failures")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let text = |key: &str| f.get(key).and_then(Value::as_str).unwrap_or("?").to_owned();
+        let index = f.get("index").and_then(Value::as_u64).unwrap_or_default();
+        lines.push(format!(
+            "  {}[{index}]: {} ({})",
+            text("list"),
+            text("detail"),
+            text("code")
+        ));
+    }
+    lines.join("\n")
+}
