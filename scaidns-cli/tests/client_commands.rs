@@ -516,3 +516,27 @@ async fn records_bulk_applies_a_file_and_lists_every_refused_item() {
         "{answer}"
     );
 }
+
+#[tokio::test]
+async fn domains_export_into_a_closed_pipe_succeeds() {
+    let app = spawn_app().await;
+    ok(&app, &["domains", "create", "pipe.test"]).await;
+    // The reader is gone before the CLI writes (`scaidns domains export … | head -0`).
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_scaidns"))
+        .args(["--url", &app.base_url, "--api-key", &app.admin_key])
+        .args(["domains", "export", "pipe.test"])
+        .env_remove("SCAIDNS_URL")
+        .env_remove("SCAIDNS_API_KEY")
+        .stdout(std::process::Stdio::from(writer))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run scaidns")
+        .wait_with_output()
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 0, "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -1,5 +1,6 @@
 //! `scaidns domains export ZONE [--format bind|json|csv] [-o FILE]`.
 
+use std::io::Write as _;
 use std::path::Path;
 
 use scaidns_client::Client;
@@ -21,7 +22,7 @@ pub async fn run(
     let id = zone_id(client, zone, Deleted::Exclude, Purpose::Read).await?;
     let export = client.zone_export(&id, Some(format)).await?.into_inner();
     match (file, output) {
-        (None, Output::Text) => print!("{}", export.zone_file),
+        (None, Output::Text) => write_stdout(&export.zone_file)?,
         (None, Output::Json) => print_json(&serde_json::to_value(&export).unwrap_or_default()),
         (Some(path), _) => {
             std::fs::write(path, &export.zone_file).map_err(|e| {
@@ -45,4 +46,17 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// Writes the file to stdout. A reader that stops early (`| head`) closed the pipe on
+/// purpose: that is success, not a panic.
+fn write_stdout(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::new(
+            UNAVAILABLE,
+            format!("cannot write to stdout: {e}"),
+        )),
+        _ => Ok(()),
+    }
 }

@@ -9,7 +9,8 @@ use super::permission::Permission;
 use super::principal::Principal;
 use super::target::Target;
 use crate::ids::{TenantId, ZoneId};
-use crate::record::RecordType;
+use crate::name::ZoneName;
+use crate::record::{Record, RecordType};
 
 /// The records of one zone a permission reaches, for one caller.
 #[derive(Debug, Clone, Copy)]
@@ -69,6 +70,12 @@ impl RecordView<'_> {
                 },
             )
             .is_allowed()
+    }
+
+    /// Whether the permission reaches `record` of `zone`: the filter every listing of a zone's
+    /// records (record list, export) applies.
+    pub fn covers_record(&self, zone: &ZoneName, record: &Record) -> bool {
+        self.whole || self.covers(&record.name.relative_to(zone), record.rtype())
     }
 
     /// Keeps the items whose record (as `key` names it: relative name and type) is covered.

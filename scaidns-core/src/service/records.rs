@@ -152,7 +152,7 @@ impl ScaiDns {
             let covered = set
                 .records()
                 .iter()
-                .filter(|r| view.covers(&r.name.relative_to(&zone.name), r.rtype()))
+                .filter(|r| view.covers_record(&zone.name, r))
                 .cloned()
                 .collect();
             Listed::Narrowed(covered)

@@ -47,11 +47,7 @@ impl ScaiDns {
         let records: Vec<&Record> = set
             .records()
             .iter()
-            .filter(|r| {
-                r.system
-                    || view.is_whole()
-                    || view.covers(&r.name.relative_to(&zone.name), r.rtype())
-            })
+            .filter(|r| r.system || view.covers_record(&zone.name, r))
             .collect();
         let text = render(format, &zone.name, zone.default_ttl, &records);
         Ok(ZoneExport { zone, format, text })

@@ -4,7 +4,8 @@
 //!   apex NS first, then every record on one line (`owner ttl IN type content`, owners
 //!   relative to the origin) in canonical name order. Records named must not load are kept
 //!   as tagged comments the importer reads back: `; disabled: <line>` for disabled records
-//!   and `; alias: <line>` for ALIAS, PowerDNS's extension named has no type for.
+//!   and `; alias: <line>` for ALIAS, PowerDNS's extension named has no type for, and
+//!   `; generic: <line>` for a `TYPEnnn` whose number named knows by a name (`TYPE27`: GPOS).
 //! - `json`: an array of `{name, type, content, ttl, disabled}`.
 //! - `csv`: RFC 4180, header `name,type,content,ttl,disabled`.
 //!
@@ -45,10 +46,10 @@ impl ZoneFileFormat {
         }
     }
 
-    /// The media type of a file in this format (`text/dns`: RFC 4027).
+    /// The media type of a file in this format (spec §7.2: a BIND file is plain text).
     pub const fn media_type(self) -> &'static str {
         match self {
-            Self::Bind => "text/dns",
+            Self::Bind => "text/plain",
             Self::Json => "application/json",
             Self::Csv => "text/csv",
         }
@@ -96,7 +97,7 @@ pub fn render(
     records: &[&Record],
 ) -> String {
     let mut sorted = records.to_vec();
-    sorted.sort_by_cached_key(|r| order_key(zone, r));
+    sorted.sort_by(|a, b| canonical_order(a, b));
     match format {
         ZoneFileFormat::Bind => bind(zone, default_ttl, &sorted),
         ZoneFileFormat::Json => json(zone, &sorted),
@@ -105,25 +106,41 @@ pub fn render(
 }
 
 /// Canonical name order (RFC 4034 §6.1: labels compared from the root), the SOA and the NS
-/// first at each name, then by type and content.
-fn order_key(zone: &ZoneName, r: &Record) -> (Vec<String>, u8, &'static str, String) {
-    let labels = r.name.relative_to(zone);
-    let labels = if labels == "@" {
-        Vec::new()
-    } else {
-        labels.rsplit('.').map(str::to_owned).collect()
-    };
-    let rank = match r.rtype() {
+/// first at each name, then by type and content. Compares borrowed text: every name is in
+/// the zone, so comparing whole names from the root orders them as their relative names.
+fn canonical_order(a: &Record, b: &Record) -> std::cmp::Ordering {
+    let rank = |r: &Record| match r.rtype() {
         RecordType::SOA => 0,
         RecordType::NS => 1,
         _ => 2,
     };
-    (
-        labels,
-        rank,
-        r.rtype().as_str(),
-        r.content.as_str().to_owned(),
-    )
+    a.name
+        .as_str()
+        .rsplit('.')
+        .cmp(b.name.as_str().rsplit('.'))
+        .then_with(|| rank(a).cmp(&rank(b)))
+        .then_with(|| a.rtype().as_str().cmp(b.rtype().as_str()))
+        .then_with(|| a.content.as_str().cmp(b.content.as_str()))
+}
+
+/// Type numbers named (9.18) gives a type of its own that PowerDNS does not (so ScaiDNS
+/// stores them as RFC 3597 `TYPEnnn`): named decodes their `\# ` data as that type and refuses
+/// the whole file when it is not valid for it, so a BIND export keeps them as `; generic: `
+/// comments. Checked against `named-checkzone` with empty and short data for every number
+/// PowerDNS has no name for (NULL, UID and the like accept any data and are written as is).
+const BIND_NAMED_GENERIC: &[u16] = &[
+    3, 4, 11, 19, 20, 21, 22, 23, 26, 27, 30, 31, 32, 34, 40, 55, 56, 58, 66, 67, 68, 258, 259,
+    260, 261, 262, 32768,
+];
+
+/// The tag a BIND export comments a record out with, if it does.
+fn bind_comment_tag(r: &Record) -> Option<&'static str> {
+    match r.rtype() {
+        _ if r.disabled => Some("; disabled: "),
+        RecordType::ALIAS => Some("; alias: "),
+        RecordType::Generic(code) if BIND_NAMED_GENERIC.contains(&code) => Some("; generic: "),
+        _ => None,
+    }
 }
 
 fn bind(zone: &ZoneName, default_ttl: Ttl, records: &[&Record]) -> String {
@@ -131,7 +148,8 @@ fn bind(zone: &ZoneName, default_ttl: Ttl, records: &[&Record]) -> String {
     // Infallible: writing to a String.
     let _ = writeln!(out, "; Zone {} exported by ScaiDNS.", zone.as_str());
     out.push_str("; \"; disabled: \" marks a record kept but not served; \"; alias: \" an ALIAS\n");
-    out.push_str("; record (a PowerDNS extension named cannot load). ScaiDNS imports both.\n");
+    out.push_str("; record (a PowerDNS extension named cannot load), \"; generic: \" a TYPEnnn\n");
+    out.push_str("; record whose number named reads as a type of its own.\n");
     let _ = writeln!(out, "$ORIGIN {}", zone.fqdn());
     let _ = writeln!(out, "$TTL {}", default_ttl.seconds());
     for r in records {
@@ -142,10 +160,8 @@ fn bind(zone: &ZoneName, default_ttl: Ttl, records: &[&Record]) -> String {
             r.rtype(),
             r.content
         );
-        if r.disabled {
-            out.push_str("; disabled: ");
-        } else if r.rtype() == RecordType::ALIAS {
-            out.push_str("; alias: ");
+        if let Some(tag) = bind_comment_tag(r) {
+            out.push_str(tag);
         }
         out.push_str(&line);
         out.push('\n');

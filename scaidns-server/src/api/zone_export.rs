@@ -43,6 +43,8 @@ impl IntoResponse for ZoneFileDownload {
                 format!("{}; charset=utf-8", format.media_type()),
             )
             .header(header::CONTENT_DISPOSITION, disposition)
+            .header(header::CACHE_CONTROL, NO_STORE)
+            .header(header::X_CONTENT_TYPE_OPTIONS, NOSNIFF)
             .body(text)
     }
 }
@@ -50,14 +52,45 @@ impl IntoResponse for ZoneFileDownload {
 /// Documented media types. `format=json` answers `application/json`, left out here because
 /// the generated SDK would parse every answer as JSON; listing only text types makes its
 /// method return the bytes, whatever the format (docs/decisions.md, "export").
-const DOWNLOAD_MEDIA_TYPES: &[&str] = &["text/dns", "text/csv"];
+const DOWNLOAD_MEDIA_TYPES: &[&str] = &["text/plain", "text/csv"];
+
+/// A zone file is the tenant's data: no shared cache keeps it, and no browser guesses its
+/// type (a zone's TXT could read as HTML).
+const NO_STORE: &str = "no-store";
+const NOSNIFF: &str = "nosniff";
+
+fn header_meta(name: &str, description: &str) -> MetaHeader {
+    MetaHeader {
+        name: name.to_owned(),
+        description: Some(description.to_owned()),
+        required: true,
+        deprecated: false,
+        schema: String::schema_ref(),
+    }
+}
+
+/// The export in its JSON envelope.
+#[derive(ApiResponse)]
+enum ZoneExported {
+    /// The file in its envelope.
+    #[oai(status = 200)]
+    Ok(
+        Json<ZoneExportResponse>,
+        /// `no-store`: the file is the tenant's data.
+        #[oai(header = "Cache-Control")]
+        String,
+        /// `nosniff`.
+        #[oai(header = "X-Content-Type-Options")]
+        String,
+    ),
+}
 
 impl ApiResponse for ZoneFileDownload {
     fn meta() -> MetaResponses {
         MetaResponses {
             responses: vec![MetaResponse {
-                description: "The file: `text/dns` (bind, RFC 4027), `text/csv` (csv) or \
-                              `application/json` (json)",
+                description: "The file: `text/plain` (bind), `text/csv` (csv) or \
+                              `application/json` (json), each with `charset=utf-8`",
                 status: Some(200),
                 status_range: None,
                 content: DOWNLOAD_MEDIA_TYPES
@@ -67,17 +100,18 @@ impl ApiResponse for ZoneFileDownload {
                         schema: String::schema_ref(),
                     })
                     .collect(),
-                headers: vec![MetaHeader {
-                    name: "Content-Disposition".to_owned(),
-                    description: Some(
+                headers: vec![
+                    header_meta(
+                        "Content-Disposition",
                         "`attachment; filename=\"<zone>.zone\"` (`.json`, `.csv` for those \
-                         formats)"
-                            .to_owned(),
+                         formats)",
                     ),
-                    required: true,
-                    deprecated: false,
-                    schema: String::schema_ref(),
-                }],
+                    header_meta(
+                        "Cache-Control",
+                        "`no-store`: the file is the tenant's data.",
+                    ),
+                    header_meta("X-Content-Type-Options", "`nosniff`."),
+                ],
             }],
         }
     }
@@ -107,16 +141,20 @@ impl ZoneExportApi {
         auth: ApiAuth,
         req: &Request,
         domain_id: Path<String>,
-        /// `bind` (default), `json` or `csv`; anything else is 422.
+        /// `bind` (default, also when empty), `json` or `csv`; anything else is 422.
         format: Query<Option<String>>,
-    ) -> ApiResult<Json<ZoneExportResponse>> {
+    ) -> ApiResult<ZoneExported> {
         let export = export(&state, &auth, req, &domain_id, format.0).await?;
-        Ok(Json(ZoneExportResponse {
-            domain_id: export.zone.id.to_string(),
-            domain_name: export.zone.name.as_str().to_owned(),
-            format: export.format.as_str().to_owned(),
-            zone_file: export.text,
-        }))
+        Ok(ZoneExported::Ok(
+            Json(ZoneExportResponse {
+                domain_id: export.zone.id.to_string(),
+                domain_name: export.zone.name.as_str().to_owned(),
+                format: export.format.as_str().to_owned(),
+                zone_file: export.text,
+            }),
+            NO_STORE.to_owned(),
+            NOSNIFF.to_owned(),
+        ))
     }
 
     /// A zone's records as a file to save.
@@ -134,7 +172,7 @@ impl ZoneExportApi {
         auth: ApiAuth,
         req: &Request,
         domain_id: Path<String>,
-        /// `bind` (default), `json` or `csv`; anything else is 422.
+        /// `bind` (default, also when empty), `json` or `csv`; anything else is 422.
         format: Query<Option<String>>,
     ) -> ApiResult<ZoneFileDownload> {
         let export = export(&state, &auth, req, &domain_id, format.0).await?;
@@ -150,7 +188,9 @@ async fn export(
     format: Option<String>,
 ) -> ApiResult<ZoneExport> {
     let ctx = op_context(state, auth, req).await?;
+    // `?format=` (empty) is the default, as an absent parameter.
     let format = format
+        .filter(|f| !f.trim().is_empty())
         .map(|f| f.parse::<ZoneFileFormat>())
         .transpose()?
         .unwrap_or_default();

@@ -174,3 +174,32 @@ async fn signer_owned_and_meta_types_are_refused() {
         bad.1
     );
 }
+
+#[tokio::test]
+async fn alpn_ids_a_zone_file_misreads_are_refused() {
+    let app = spawn_app().await;
+    let z = app
+        .client
+        .zone_create(&zone("alpn.test"))
+        .await
+        .unwrap()
+        .into_inner();
+    let path = format!("/api/v1/domains/{}/records", z.id);
+    // Unquoted in a BIND export, `;` starts a comment and `(` a group.
+    for content in ["1 . alpn=h2;x", "1 . alpn=a("] {
+        let got = call(
+            &app,
+            &app.admin_key,
+            Method::POST,
+            &path,
+            Some(serde_json::json!({"name": "svc", "type": "HTTPS", "content": content})),
+        )
+        .await;
+        assert!(
+            got.1.to_string().contains("protocol ids like h2"),
+            "{content}: {}",
+            got.1
+        );
+        refused(got, 422, "invalid_input");
+    }
+}

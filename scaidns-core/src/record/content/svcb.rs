@@ -218,12 +218,15 @@ fn parse_param(raw: &str, rtype: &str) -> Result<SvcParam> {
     })
 }
 
+/// An ALPN id as written unquoted in the content and in a BIND file: no whitespace, no escape
+/// or quote, no `,` (the list separator), and none of `;`, `(`, `)`, which a master file reads
+/// as a comment or a group (no registered ALPN id uses any of them).
 fn alpn_id(id: &str, what: &str) -> Result<String> {
     let ok = !id.is_empty()
         && id.len() <= MAX_CHARSTR
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_graphic() && b != b'\\' && b != b'"' && b != b',');
+        && id.bytes().all(|b| {
+            b.is_ascii_graphic() && !matches!(b, b'\\' | b'"' | b',' | b';' | b'(' | b')')
+        });
     if ok {
         Ok(id.to_owned())
     } else {
@@ -358,6 +361,11 @@ mod tests {
             "1 . ipv6hint=::ffff:192.0.2.1",
             "1 . ipv4hint=2001:db8::1",
             "1 192.0.2.1 alpn=h2",
+            // A BIND file would read these as a comment or a group.
+            "1 . alpn=h2;x",
+            "1 . alpn=a(",
+            "1 . alpn=b)",
+            "1 . alpn=\"h2 x\"",
         ] {
             let e = parse_svcb(bad, "SVCB", None).unwrap_err();
             assert_eq!(e.field(), Some("content"), "{bad}");

@@ -146,5 +146,42 @@ fn formats_parse_and_name_their_files() {
     let err = "yaml".parse::<ZoneFileFormat>().unwrap_err();
     assert_eq!(err.code(), "invalid_input");
     assert_eq!(ZoneFileFormat::Bind.file_name(&zone()), "example.com.zone");
-    assert_eq!(ZoneFileFormat::Bind.media_type(), "text/dns");
+    assert_eq!(ZoneFileFormat::Bind.media_type(), "text/plain");
+}
+
+#[test]
+fn bind_comments_out_generic_types_named_reads_as_its_own() {
+    // TYPE27 is GPOS to named, which would refuse these 4 bytes as GPOS data.
+    let records = [
+        rec(
+            "gpos",
+            "TYPE27".parse().unwrap(),
+            "\\# 4 0a000001",
+            false,
+            false,
+        ),
+        rec(
+            "priv",
+            "TYPE65280".parse().unwrap(),
+            "\\# 4 0a000001",
+            false,
+            false,
+        ),
+    ];
+    let refs: Vec<&Record> = records.iter().collect();
+    let text = render(
+        ZoneFileFormat::Bind,
+        &zone(),
+        Ttl::new(3600).unwrap(),
+        &refs,
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines.contains(&"; generic: gpos\t300\tIN\tTYPE27\t\\# 4 0a000001"),
+        "{text}"
+    );
+    assert!(
+        lines.contains(&"priv\t300\tIN\tTYPE65280\t\\# 4 0a000001"),
+        "{text}"
+    );
 }
