@@ -18,6 +18,7 @@ const MODEL: &[&str] = &[
     "string_enum",
     "record",
     "zone",
+    "zone_file",
     "dnssec",
     "rbac",
     "identity",

@@ -29,5 +29,6 @@ pub mod service;
 mod string_enum;
 pub mod tenant;
 pub mod zone;
+pub mod zone_file;
 
 pub use error::{Error, ErrorKind, Result};

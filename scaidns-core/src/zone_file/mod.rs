@@ -1,0 +1,3 @@
+//! Zone data as text: RFC 1035 master files and the JSON and CSV record lists.
+
+pub mod parse;
