@@ -334,7 +334,7 @@ impl ScaiDns {
         })
     }
 
-    async fn plan_record_change(
+    pub(crate) async fn plan_record_change(
         &self,
         ctx: &OpContext,
         zone: Zone,
@@ -500,7 +500,7 @@ impl ScaiDns {
     }
 
     /// A zone whose records the caller may change with `permission` (on some records at least).
-    async fn writable_zone(
+    pub(crate) async fn writable_zone(
         &self,
         ctx: &OpContext,
         permission: Permission,
