@@ -13,6 +13,7 @@ pub mod auth;
 pub mod dnssec;
 pub mod groups;
 pub mod health;
+pub mod import;
 pub mod nameservers;
 mod page_envelope;
 mod precondition;
@@ -80,6 +81,7 @@ pub type Api = (
     audit::AuditApi,
     groups::GroupsApi,
     webhooks::WebhooksApi,
+    import::ImportApi,
 );
 
 /// The API value for [`Api`].
@@ -100,6 +102,7 @@ pub fn api() -> Api {
         audit::AuditApi,
         groups::GroupsApi,
         webhooks::WebhooksApi,
+        import::ImportApi,
     )
 }
 
