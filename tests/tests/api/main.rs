@@ -40,3 +40,4 @@ mod util;
 mod validation_audit;
 mod validation_limits;
 mod webhooks;
+mod zone_import;
