@@ -13,7 +13,8 @@ use crate::service::{OpContext, ScaiDns};
 use crate::zone::Zone;
 use crate::zone::precondition::IfMatch;
 use crate::zone::rules::{
-    ChangeSet, MergedChangeSet, NewRecord, OnDuplicate, PlannedRecord, check_change,
+    ChangeRef, ChangeSet, MergedChangeSet, NewRecord, OnDuplicate, PlannedRecord, RuleViolation,
+    check_change,
 };
 use crate::zone_file::parse::{self, Format, LineNote, Options, Parsed, ParsedRecord};
 
@@ -104,8 +105,10 @@ impl ScaiDns {
         }
         let existing = self.zone_records(&zone).await?;
         let (change, dropped) = import_change(&zone, &existing, &parsed.records, input.mode, self)?;
-        let plan = check_change(&zone.name, &existing, &change)?;
-        summarize(&mut report, &existing, &plan, dropped);
+        match check_change(&zone.name, &existing, &change) {
+            Ok(plan) => summarize(&mut report, &existing, &plan, dropped),
+            Err(v) => report.errors.push(violation_note(&v, &change, &parsed.records)),
+        }
         Ok(report)
     }
 
@@ -131,6 +134,13 @@ impl ScaiDns {
                     let existing = self.zone_records(&zone).await?;
                     let (change, dropped) =
                         import_change(&zone, &existing, records, input.mode, self)?;
+                    if let Err(v) = check_change(&zone.name, &existing, &change) {
+                        let note = violation_note(&v, &change, records);
+                        return Ok(crate::service::zone_change::Planned {
+                            change: None,
+                            output: report_of(zone, skipped, vec![note]),
+                        });
+                    }
                     let mut planned = self.plan_record_change(ctx, zone.clone(), &change).await?;
                     let mut report = report_of(zone.clone(), skipped, Vec::new());
                     summarize(&mut report, &existing, &planned.output.0, dropped);
@@ -294,6 +304,25 @@ fn import_change(
             .collect();
     }
     Ok((change, dropped))
+}
+
+/// A zone rule the change breaks, as an error of the line whose record breaks it (the
+/// creates are the file's records in order, less those `skip_existing` dropped).
+fn violation_note(v: &RuleViolation, change: &ChangeSet, records: &[ParsedRecord]) -> LineNote {
+    let error = Error::from(v.clone());
+    let record = match v.at() {
+        Some(ChangeRef::Create(i)) => change.creates.get(i).and_then(|c| {
+            records
+                .iter()
+                .find(|r| r.name == c.name && r.content == c.content)
+        }),
+        _ => None,
+    };
+    LineNote {
+        line: record.map_or(0, |r| r.line),
+        text: record.map(|r| r.text.clone()).unwrap_or_default(),
+        reason: error.message().to_owned(),
+    }
 }
 
 fn summarize(

@@ -54,6 +54,8 @@ pub struct Options {
 pub struct ParsedRecord {
     /// Line (item number for JSON) it was read from.
     pub line: usize,
+    /// The line as written.
+    pub text: String,
     /// Owner.
     pub name: RecordName,
     /// Canonical content.
@@ -168,6 +170,7 @@ impl Sink<'_> {
         };
         self.out.records.push(ParsedRecord {
             line: raw.line,
+            text: raw.text.to_owned(),
             name,
             content,
             ttl: raw.ttl,
