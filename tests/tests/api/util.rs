@@ -63,6 +63,26 @@ pub async fn send_with(
     req.send().await.unwrap()
 }
 
+/// A `multipart/form-data` body (content type, bytes): `fields` as form fields, then `file`
+/// as the part named `file`.
+pub fn multipart(file: &[u8], fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+    let boundary = "scaidns-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .bytes(),
+        );
+    }
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"upload\"\r\n\r\n")
+            .bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
 /// [`send_with`] through the app's client.
 pub async fn send(
     app: &scaidns_tests::TestApp,

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::concurrent_writes::served;
 use crate::domains::zone;
 use crate::grants::user_without_role;
-use crate::util::{active_zone, call, ok, refused, send};
+use crate::util::{active_zone, call, multipart, ok, refused, send};
 
 const REALWORLD: &str = include_str!("fixtures/realworld.zone");
 
@@ -268,19 +268,6 @@ async fn modes_merge_skip_existing_and_replace() {
     let listed = listing(&app, &id).await;
     assert!(listed.contains(&"\"j.modes.test\" \"TXT\" \"\\\"from json\\\"\" 120".to_owned()), "{listed:?}");
     assert!(listed.iter().any(|r| r.starts_with("\"k.modes.test\" \"MX\"")), "{listed:?}");
-}
-
-/// A `multipart/form-data` body with the file part and form fields.
-fn multipart(file: &[u8], fields: &[(&str, &str)]) -> (String, Vec<u8>) {
-    let boundary = "scaidns-import-boundary";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes());
-    }
-    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"z.zone\"\r\nContent-Type: text/dns\r\n\r\n").bytes());
-    body.extend_from_slice(file);
-    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 #[tokio::test]
