@@ -15,27 +15,7 @@ pub(super) async fn call(
     path: &str,
     body: Option<Value>,
 ) -> Answer {
-    let r = match body {
-        // Uploads: the row's JSON fields as form fields, `file` as the file part.
-        Some(Value::Object(fields)) if path.ends_with("/import/file") => {
-            let file = fields.get("file").and_then(Value::as_str).unwrap_or_default();
-            let form: Vec<(&str, &str)> = fields
-                .iter()
-                .filter(|(k, _)| *k != "file")
-                .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
-                .collect();
-            let (content_type, bytes) = crate::util::multipart(file.as_bytes(), &form);
-            app.http
-                .request(method.parse().unwrap(), app.url(path))
-                .header("x-api-key", key)
-                .header("content-type", content_type)
-                .body(bytes)
-                .send()
-                .await
-                .unwrap()
-        }
-        body => crate::util::send(app, key, method, path, body).await,
-    };
+    let r = crate::util::send(app, key, method, path, body).await;
     let status = r.status().as_u16();
     let text = r.text().await.unwrap();
     Answer {
