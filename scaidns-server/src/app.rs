@@ -89,11 +89,10 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     let spec = spec_json();
     let docs = service.swagger_ui();
     let metrics = Arc::clone(&state.metrics);
-    let limits = BodyLimits::new(state.config.max_body_bytes)
-        .with_route(
-            "/api/v1/domains/{domain_id}/import/{how}",
-            state.config.import_max_bytes,
-        );
+    let limits = BodyLimits::new(state.config.max_body_bytes).with_route(
+        "/api/v1/domains/{domain_id}/import/{how}",
+        state.config.import_max_bytes,
+    );
     let mut route = Route::new()
         .at(
             "/api/v1/openapi.json",

@@ -107,7 +107,9 @@ impl ScaiDns {
         let (change, dropped) = import_change(&zone, &existing, &parsed.records, input.mode, self)?;
         match check_change(&zone.name, &existing, &change) {
             Ok(plan) => summarize(&mut report, &existing, &plan, dropped),
-            Err(v) => report.errors.push(violation_note(&v, &change, &parsed.records)),
+            Err(v) => report
+                .errors
+                .push(violation_note(&v, &change, &parsed.records)),
         }
         Ok(report)
     }
@@ -338,7 +340,12 @@ fn summarize(
         .iter()
         .filter_map(|after| find(after.id).map(|before| (before.clone(), after.clone())))
         .collect();
-    report.deletes = plan.deletes.iter().filter_map(|id| find(*id)).cloned().collect();
+    report.deletes = plan
+        .deletes
+        .iter()
+        .filter_map(|id| find(*id))
+        .cloned()
+        .collect();
     let matched = plan
         .duplicates
         .iter()

@@ -245,20 +245,16 @@ impl ImportApi {
         if_match: Header<Option<String>>,
     ) -> ApiResult<Json<ImportResult>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let bytes = body
-            .file
-            .into_vec()
-            .await
-            .map_err(|e| {
-                // Past the body limit the request layer answers 413 whatever this says.
-                ApiError::located(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid_body",
-                    "body",
-                    Some("file"),
-                    &format!("the uploaded file cannot be read: {e}"),
-                )
-            })?;
+        let bytes = body.file.into_vec().await.map_err(|e| {
+            // Past the body limit the request layer answers 413 whatever this says.
+            ApiError::located(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_body",
+                "body",
+                Some("file"),
+                &format!("the uploaded file cannot be read: {e}"),
+            )
+        })?;
         let content = String::from_utf8(bytes).map_err(|_| not_text())?;
         let input = input(content, body.format, body.mode, body.skip_unsupported)?;
         let report = state

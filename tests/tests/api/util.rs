@@ -60,7 +60,10 @@ pub async fn send_with(
     match body {
         // Uploads: the JSON fields as form fields, `file` as the file part.
         Some(serde_json::Value::Object(fields)) if path.ends_with("/import/file") => {
-            let file = fields.get("file").and_then(|f| f.as_str()).unwrap_or_default();
+            let file = fields
+                .get("file")
+                .and_then(|f| f.as_str())
+                .unwrap_or_default();
             let form: Vec<(&str, &str)> = fields
                 .iter()
                 .filter(|(k, _)| *k != "file")
@@ -82,8 +85,10 @@ pub fn multipart(file: &[u8], fields: &[(&str, &str)]) -> (String, Vec<u8>) {
     let mut body = Vec::new();
     for (name, value) in fields {
         body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .bytes(),
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .bytes(),
         );
     }
     body.extend(

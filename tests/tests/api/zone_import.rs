@@ -95,7 +95,14 @@ async fn a_real_world_zone_imports_into_powerdns_and_reimports_as_nothing() {
     let id = live_zone(&app, "import.test").await;
     let body = json!({"content": REALWORLD});
 
-    let resp = send(&app, &app.admin_key, Method::POST, &path(&id, "preview"), Some(body.clone())).await;
+    let resp = send(
+        &app,
+        &app.admin_key,
+        Method::POST,
+        &path(&id, "preview"),
+        Some(body.clone()),
+    )
+    .await;
     if resp.status() != 200 {
         panic!("{}", resp.text().await.unwrap());
     }
@@ -150,7 +157,14 @@ async fn a_real_world_zone_imports_into_powerdns_and_reimports_as_nothing() {
     );
 
     // The same file again changes nothing.
-    let again = ok(&app, &app.admin_key, Method::POST, &path(&id, "preview"), body.clone()).await;
+    let again = ok(
+        &app,
+        &app.admin_key,
+        Method::POST,
+        &path(&id, "preview"),
+        body.clone(),
+    )
+    .await;
     assert_eq!(
         (&again["adds"], &again["changes"], &again["deletes"]),
         (&json!([]), &json!([]), &json!([])),
@@ -159,7 +173,14 @@ async fn a_real_world_zone_imports_into_powerdns_and_reimports_as_nothing() {
     assert_eq!(again["unchanged"], 289);
 
     // A preview gone stale: the apply with its ETag is refused and nothing changes.
-    let resp = send(&app, &app.admin_key, Method::POST, &path(&id, "preview"), Some(json!({"content": "stale A 192.0.2.99"}))).await;
+    let resp = send(
+        &app,
+        &app.admin_key,
+        Method::POST,
+        &path(&id, "preview"),
+        Some(json!({"content": "stale A 192.0.2.99"})),
+    )
+    .await;
     let etag = resp.headers()["etag"].to_str().unwrap().to_owned();
     ok(
         &app,
@@ -187,11 +208,29 @@ async fn a_real_world_zone_imports_into_powerdns_and_reimports_as_nothing() {
 async fn a_file_with_bad_lines_is_refused_whole_naming_each() {
     let app = spawn_app().await;
     let id = live_zone(&app, "bad.test").await;
-    ok(&app, &app.admin_key, Method::POST, &path(&id, "text"), json!({"content": "keep A 192.0.2.1"})).await;
+    ok(
+        &app,
+        &app.admin_key,
+        Method::POST,
+        &path(&id, "text"),
+        json!({"content": "keep A 192.0.2.1"}),
+    )
+    .await;
     let before = listing(&app, &id).await;
     let text = "ok1 A 192.0.2.2\nbroken A 300.1.1.1\nok2 A 192.0.2.3\n$INCLUDE other.zone\nout.example.org. A 192.0.2.4\n";
-    let (status, body) = call(&app, &app.admin_key, Method::POST, &path(&id, "text"), Some(json!({"content": text}))).await;
-    assert_eq!((status, body["code"].as_str()), (422, Some("invalid_zone_data")), "{body}");
+    let (status, body) = call(
+        &app,
+        &app.admin_key,
+        Method::POST,
+        &path(&id, "text"),
+        Some(json!({"content": text})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("invalid_zone_data")),
+        "{body}"
+    );
     let lines: Vec<u64> = body["detail"]
         .as_array()
         .unwrap()
@@ -200,32 +239,75 @@ async fn a_file_with_bad_lines_is_refused_whole_naming_each() {
         .collect();
     assert_eq!(lines, vec![2, 4, 5]);
     assert_eq!(body["detail"][0]["text"], "broken A 300.1.1.1");
-    assert!(body["detail"][1]["reason"].as_str().unwrap().contains("$INCLUDE"));
+    assert!(
+        body["detail"][1]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("$INCLUDE")
+    );
     assert_eq!(listing(&app, &id).await, before);
 
     // The preview lists the same lines and applies nothing either.
-    let preview = ok(&app, &app.admin_key, Method::POST, &path(&id, "preview"), json!({"content": text})).await;
+    let preview = ok(
+        &app,
+        &app.admin_key,
+        Method::POST,
+        &path(&id, "preview"),
+        json!({"content": text}),
+    )
+    .await;
     assert_eq!(preview["errors"].as_array().unwrap().len(), 3);
     assert_eq!(listing(&app, &id).await, before);
 
     // Unsupported types: an error unless skipped on request.
     let text = "old MB mailbox.bad.test.\nnew A 192.0.2.5\n";
     refused(
-        call(&app, &app.admin_key, Method::POST, &path(&id, "text"), Some(json!({"content": text}))).await,
+        call(
+            &app,
+            &app.admin_key,
+            Method::POST,
+            &path(&id, "text"),
+            Some(json!({"content": text})),
+        )
+        .await,
         422,
         "invalid_zone_data",
     );
-    let done = ok(&app, &app.admin_key, Method::POST, &path(&id, "text"), json!({"content": text, "skip_unsupported": true})).await;
-    assert_eq!((done["added"].as_u64(), done["skipped"][0]["line"].as_u64()), (Some(1), Some(1)));
+    let done = ok(
+        &app,
+        &app.admin_key,
+        Method::POST,
+        &path(&id, "text"),
+        json!({"content": text, "skip_unsupported": true}),
+    )
+    .await;
+    assert_eq!(
+        (done["added"].as_u64(), done["skipped"][0]["line"].as_u64()),
+        (Some(1), Some(1))
+    );
 
     // Bad fields of the request itself.
     refused(
-        call(&app, &app.admin_key, Method::POST, &path(&id, "text"), Some(json!({"content": "", "format": "xml"}))).await,
+        call(
+            &app,
+            &app.admin_key,
+            Method::POST,
+            &path(&id, "text"),
+            Some(json!({"content": "", "format": "xml"})),
+        )
+        .await,
         422,
         "invalid_input",
     );
     refused(
-        call(&app, &app.admin_key, Method::POST, &path(&id, "text"), Some(json!({"content": "a\u{0}b"}))).await,
+        call(
+            &app,
+            &app.admin_key,
+            Method::POST,
+            &path(&id, "text"),
+            Some(json!({"content": "a\u{0}b"})),
+        )
+        .await,
         422,
         "invalid_encoding",
     );
@@ -235,22 +317,59 @@ async fn a_file_with_bad_lines_is_refused_whole_naming_each() {
 async fn modes_merge_skip_existing_and_replace() {
     let app = spawn_app().await;
     let id = live_zone(&app, "modes.test").await;
-    let post = |body: Value| ok(&app, &app.admin_key, Method::POST, path(&id, "text").leak(), body);
+    let post = |body: Value| {
+        ok(
+            &app,
+            &app.admin_key,
+            Method::POST,
+            path(&id, "text").leak(),
+            body,
+        )
+    };
     post(json!({"content": "a 300 A 192.0.2.1\nb 300 A 192.0.2.2\nc TXT \"x\""})).await;
 
     // merge: equal records stay, the TTL follows the file, new records come in.
     let done = post(json!({"content": "a 600 A 192.0.2.1\nd A 192.0.2.4"})).await;
-    assert_eq!((done["added"].as_u64(), done["changed"].as_u64()), (Some(1), Some(1)), "{done}");
+    assert_eq!(
+        (done["added"].as_u64(), done["changed"].as_u64()),
+        (Some(1), Some(1)),
+        "{done}"
+    );
     // skip_existing: the RRset b A exists, so its new member is left out.
-    let done = post(json!({"content": "b A 192.0.2.20\ne A 192.0.2.5", "mode": "skip_existing"})).await;
-    assert_eq!((done["added"].as_u64(), done["conflict_count"].as_u64()), (Some(1), Some(1)), "{done}");
+    let done =
+        post(json!({"content": "b A 192.0.2.20\ne A 192.0.2.5", "mode": "skip_existing"})).await;
+    assert_eq!(
+        (done["added"].as_u64(), done["conflict_count"].as_u64()),
+        (Some(1), Some(1)),
+        "{done}"
+    );
 
     // replace: the preview lists the deletes; the zone ends as the file says.
     let text = "a 600 A 192.0.2.1\nz A 192.0.2.26\n@ NS ns9.elsewhere.example.";
-    let preview = ok(&app, &app.admin_key, Method::POST, &path(&id, "preview"), json!({"content": text, "mode": "replace"})).await;
-    let mut deleted: Vec<&str> = preview["deletes"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();
+    let preview = ok(
+        &app,
+        &app.admin_key,
+        Method::POST,
+        &path(&id, "preview"),
+        json!({"content": text, "mode": "replace"}),
+    )
+    .await;
+    let mut deleted: Vec<&str> = preview["deletes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
     deleted.sort();
-    assert_eq!(deleted, vec!["b.modes.test", "c.modes.test", "d.modes.test", "e.modes.test"]);
+    assert_eq!(
+        deleted,
+        vec![
+            "b.modes.test",
+            "c.modes.test",
+            "d.modes.test",
+            "e.modes.test"
+        ]
+    );
     let done = post(json!({"content": text, "mode": "replace"})).await;
     assert_eq!(done["deleted"], 4);
     assert_eq!(
@@ -262,12 +381,22 @@ async fn modes_merge_skip_existing_and_replace() {
     );
 
     // JSON and CSV read the export's shapes.
-    let json_text = json!([{"name": "j", "type": "TXT", "content": "\"from json\"", "ttl": 120}]).to_string();
+    let json_text =
+        json!([{"name": "j", "type": "TXT", "content": "\"from json\"", "ttl": 120}]).to_string();
     post(json!({"content": json_text, "format": "json"})).await;
-    post(json!({"content": "name,type,content,ttl\nk,MX,10 mail.modes.test.,\n", "format": "csv"})).await;
+    post(json!({"content": "name,type,content,ttl\nk,MX,10 mail.modes.test.,\n", "format": "csv"}))
+        .await;
     let listed = listing(&app, &id).await;
-    assert!(listed.contains(&"\"j.modes.test\" \"TXT\" \"\\\"from json\\\"\" 120".to_owned()), "{listed:?}");
-    assert!(listed.iter().any(|r| r.starts_with("\"k.modes.test\" \"MX\"")), "{listed:?}");
+    assert!(
+        listed.contains(&"\"j.modes.test\" \"TXT\" \"\\\"from json\\\"\" 120".to_owned()),
+        "{listed:?}"
+    );
+    assert!(
+        listed
+            .iter()
+            .any(|r| r.starts_with("\"k.modes.test\" \"MX\"")),
+        "{listed:?}"
+    );
 }
 
 #[tokio::test]
@@ -287,10 +416,20 @@ async fn upload_and_limits() {
             .body(body)
             .send()
     };
-    let resp = upload(b"a A 192.0.2.1\nb A 192.0.2.2\n".to_vec(), vec![("mode", "merge")]).await.unwrap();
+    let resp = upload(
+        b"a A 192.0.2.1\nb A 192.0.2.2\n".to_vec(),
+        vec![("mode", "merge")],
+    )
+    .await
+    .unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(listing(&app, &id).await.len(), 2);
-    let resp = upload(b"name,type,content\nc,A,192.0.2.3\n".to_vec(), vec![("format", "csv")]).await.unwrap();
+    let resp = upload(
+        b"name,type,content\nc,A,192.0.2.3\n".to_vec(),
+        vec![("format", "csv")],
+    )
+    .await
+    .unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(listing(&app, &id).await.len(), 3);
 
@@ -302,13 +441,27 @@ async fn upload_and_limits() {
     // More records than BULK_MAX_ITEMS, a body over IMPORT_MAX_BYTES: 413, nothing changed.
     let four = "w A 192.0.2.1\nx A 192.0.2.2\ny A 192.0.2.3\nz A 192.0.2.4\n";
     refused(
-        call(&app, &app.admin_key, Method::POST, &path(&id, "text"), Some(json!({"content": four}))).await,
+        call(
+            &app,
+            &app.admin_key,
+            Method::POST,
+            &path(&id, "text"),
+            Some(json!({"content": four})),
+        )
+        .await,
         413,
         "too_many_records",
     );
     let big = format!("; {}\n", "x".repeat(4096));
     refused(
-        call(&app, &app.admin_key, Method::POST, &path(&id, "text"), Some(json!({"content": big}))).await,
+        call(
+            &app,
+            &app.admin_key,
+            Method::POST,
+            &path(&id, "text"),
+            Some(json!({"content": big})),
+        )
+        .await,
         413,
         "body_too_large",
     );
@@ -323,7 +476,14 @@ async fn grant_limited_keys_are_refused_whole_and_other_tenants_see_nothing() {
     let alpha = app.tenant_with_user("alpha").await;
     let beta = app.tenant_with_user("beta").await;
     let id = active_zone(&app, &alpha, "grant-import.test").await;
-    ok(&app, &alpha.key, Method::POST, &path(&id, "text"), json!({"content": "www A 192.0.2.1"})).await;
+    ok(
+        &app,
+        &alpha.key,
+        Method::POST,
+        &path(&id, "text"),
+        json!({"content": "www A 192.0.2.1"}),
+    )
+    .await;
     let (user, key) = user_without_role(&app, "grantee@alpha.test", &alpha.tenant_id).await;
     ok(
         &app,
@@ -336,21 +496,49 @@ async fn grant_limited_keys_are_refused_whole_and_other_tenants_see_nothing() {
     let before = listing(&app, &id).await;
 
     // Inside the grant: fine.
-    ok(&app, &key, Method::POST, &path(&id, "text"), json!({"content": "api.dev A 192.0.2.2"})).await;
+    ok(
+        &app,
+        &key,
+        Method::POST,
+        &path(&id, "text"),
+        json!({"content": "api.dev A 192.0.2.2"}),
+    )
+    .await;
     // One record outside the grant refuses the whole file.
     refused(
-        call(&app, &key, Method::POST, &path(&id, "text"), Some(json!({"content": "db.dev A 192.0.2.3\nwww A 192.0.2.4"}))).await,
+        call(
+            &app,
+            &key,
+            Method::POST,
+            &path(&id, "text"),
+            Some(json!({"content": "db.dev A 192.0.2.3\nwww A 192.0.2.4"})),
+        )
+        .await,
         403,
         "permission_denied",
     );
     refused(
-        call(&app, &key, Method::POST, &path(&id, "preview"), Some(json!({"content": "www A 192.0.2.4"}))).await,
+        call(
+            &app,
+            &key,
+            Method::POST,
+            &path(&id, "preview"),
+            Some(json!({"content": "www A 192.0.2.4"})),
+        )
+        .await,
         403,
         "permission_denied",
     );
     // Replace would delete records the key cannot see: refused.
     refused(
-        call(&app, &key, Method::POST, &path(&id, "preview"), Some(json!({"content": "x.dev A 192.0.2.5", "mode": "replace"}))).await,
+        call(
+            &app,
+            &key,
+            Method::POST,
+            &path(&id, "preview"),
+            Some(json!({"content": "x.dev A 192.0.2.5", "mode": "replace"})),
+        )
+        .await,
         403,
         "permission_denied",
     );
@@ -360,7 +548,14 @@ async fn grant_limited_keys_are_refused_whole_and_other_tenants_see_nothing() {
     // Another tenant's zone does not exist for beta, by any of the three routes.
     for what in ["text", "preview"] {
         refused(
-            call(&app, &beta.key, Method::POST, &path(&id, what), Some(json!({"content": "evil A 192.0.2.66"}))).await,
+            call(
+                &app,
+                &beta.key,
+                Method::POST,
+                &path(&id, what),
+                Some(json!({"content": "evil A 192.0.2.66"})),
+            )
+            .await,
             404,
             "domain_not_found",
         );

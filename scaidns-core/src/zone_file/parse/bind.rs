@@ -61,9 +61,9 @@ fn directive(entry: &Entry, cx: &mut Context) -> Result<(), String> {
         "$INCLUDE" => Err(
             "$INCLUDE is not supported: paste the included file's records in its place".to_owned(),
         ),
-        "$GENERATE" => Err(
-            "$GENERATE is not supported: write out the records it would generate".to_owned(),
-        ),
+        "$GENERATE" => {
+            Err("$GENERATE is not supported: write out the records it would generate".to_owned())
+        }
         other => Err(format!("unknown directive {other}")),
     }
 }
@@ -141,7 +141,12 @@ pub(super) fn parse_ttl(token: &str) -> Option<i64> {
     let mut number: Option<i64> = None;
     for c in token.chars() {
         if let Some(d) = c.to_digit(10) {
-            number = Some(number.unwrap_or(0).checked_mul(10)?.checked_add(i64::from(d))?);
+            number = Some(
+                number
+                    .unwrap_or(0)
+                    .checked_mul(10)?
+                    .checked_add(i64::from(d))?,
+            );
             continue;
         }
         let unit = match c.to_ascii_lowercase() {

@@ -23,7 +23,12 @@ fn rows(p: &Parsed) -> Vec<(String, String, String, Option<i64>)> {
         .collect()
 }
 
-fn row(name: &str, t: &str, content: &str, ttl: Option<i64>) -> (String, String, String, Option<i64>) {
+fn row(
+    name: &str,
+    t: &str,
+    content: &str,
+    ttl: Option<i64>,
+) -> (String, String, String, Option<i64>) {
     (name.to_owned(), t.to_owned(), content.to_owned(), ttl)
 }
 
@@ -48,8 +53,18 @@ fn origin_ttl_relative_absolute_at_and_omitted_owner() {
             row("www.example.com.", "A", "192.0.2.2", Some(300)),
             row("www.example.com.", "AAAA", "2001:db8::1", Some(600)),
             row("mail.example.com.", "MX", "10 mx.example.com.", Some(3600)),
-            row("host.sub.example.com.", "CNAME", "other.sub.example.com.", Some(3600)),
-            row("abs.sub.example.com.", "CNAME", "target.example.net.", Some(3600)),
+            row(
+                "host.sub.example.com.",
+                "CNAME",
+                "other.sub.example.com.",
+                Some(3600)
+            ),
+            row(
+                "abs.sub.example.com.",
+                "CNAME",
+                "target.example.net.",
+                Some(3600)
+            ),
         ]
     );
     assert_eq!(p.records[2].line, 5);
@@ -71,7 +86,10 @@ fn parentheses_span_lines_and_comments_are_dropped() {
          srv._tcp SRV ( 10 5\n 5060 sip ) ; trailing\n",
     );
     assert!(p.errors.is_empty(), "{:?}", p.errors);
-    assert_eq!(p.records[0].content.as_str(), "\"one ; not a comment\" \"two\"");
+    assert_eq!(
+        p.records[0].content.as_str(),
+        "\"one ; not a comment\" \"two\""
+    );
     assert_eq!(p.records[1].content.as_str(), "10 5 5060 sip.example.com.");
     assert_eq!(p.records[1].line, 3);
 }
@@ -80,7 +98,10 @@ fn parentheses_span_lines_and_comments_are_dropped() {
 fn quoted_strings_keep_escapes() {
     let p = bind("q TXT \"say \\\"hi\\\"\" \"caf\\195\\169\"\n");
     assert!(p.errors.is_empty(), "{:?}", p.errors);
-    assert_eq!(p.records[0].content.as_str(), "\"say \\\"hi\\\"\" \"caf\\195\\169\"");
+    assert_eq!(
+        p.records[0].content.as_str(),
+        "\"say \\\"hi\\\"\" \"caf\\195\\169\""
+    );
 }
 
 #[test]
@@ -108,15 +129,23 @@ fn soa_apex_ns_and_dnssec_are_skipped_with_a_reason() {
     assert_eq!(skipped, vec![1, 2, 4, 5, 6]);
     assert!(p.skipped[0].reason.contains("SOA"));
     assert!(p.skipped[2].reason.contains("DNSSEC"));
-    assert_eq!(rows(&p), vec![row("sub.example.com.", "NS", "ns1.example.net.", None)]);
+    assert_eq!(
+        rows(&p),
+        vec![row("sub.example.com.", "NS", "ns1.example.net.", None)]
+    );
 }
 
 #[test]
 fn names_outside_the_zone_are_errors_of_their_line() {
-    let p = bind("a A 192.0.2.1\nwww.example.org. A 192.0.2.2\n$ORIGIN example.net.\nb A 192.0.2.3\n");
+    let p =
+        bind("a A 192.0.2.1\nwww.example.org. A 192.0.2.2\n$ORIGIN example.net.\nb A 192.0.2.3\n");
     let lines: Vec<usize> = p.errors.iter().map(|e| e.line).collect();
     assert_eq!(lines, vec![2, 4]);
-    assert!(p.errors[0].reason.contains("outside"), "{}", p.errors[0].reason);
+    assert!(
+        p.errors[0].reason.contains("outside"),
+        "{}",
+        p.errors[0].reason
+    );
 }
 
 #[test]
@@ -140,9 +169,7 @@ fn unsupported_types_are_errors_unless_skipped() {
 
 #[test]
 fn every_bad_line_is_listed() {
-    let p = bind(
-        "a A 999.1.1.1\nb A 192.0.2.1\nc TXT \"open\nd CH A 192.0.2.1\ne ( A 192.0.2.1\n",
-    );
+    let p = bind("a A 999.1.1.1\nb A 192.0.2.1\nc TXT \"open\nd CH A 192.0.2.1\ne ( A 192.0.2.1\n");
     let lines: Vec<usize> = p.errors.iter().map(|e| e.line).collect();
     assert_eq!(lines, vec![1, 3, 4, 5], "{:?}", p.errors);
     assert!(p.errors[1].reason.contains("quoted"));
@@ -165,8 +192,16 @@ fn rdata_names_follow_the_origin_per_type() {
     assert!(p.errors.is_empty(), "{:?}", p.errors);
     let contents: Vec<&str> = p.records.iter().map(|r| r.content.as_str()).collect();
     assert_eq!(contents[0], "admin.example.com. contact.example.com.");
-    assert!(contents[1].ends_with(" _sip._udp.example.com."), "{}", contents[1]);
-    assert!(contents[2].starts_with("1 svc.example.com. "), "{}", contents[2]);
+    assert!(
+        contents[1].ends_with(" _sip._udp.example.com."),
+        "{}",
+        contents[1]
+    );
+    assert!(
+        contents[2].starts_with("1 svc.example.com. "),
+        "{}",
+        contents[2]
+    );
     assert!(contents[3].contains(" gw.example.com. "), "{}", contents[3]);
     assert_eq!(contents[4], "\\# 4 0a000001");
     assert_eq!(contents[5], "example.com.");
@@ -174,7 +209,10 @@ fn rdata_names_follow_the_origin_per_type() {
 
 #[test]
 fn ttl_units() {
-    assert_eq!(bind::parse_ttl("1w2d3h4m5s"), Some(604_800 + 172_800 + 10_800 + 240 + 5));
+    assert_eq!(
+        bind::parse_ttl("1w2d3h4m5s"),
+        Some(604_800 + 172_800 + 10_800 + 240 + 5)
+    );
     assert_eq!(bind::parse_ttl("300"), Some(300));
     assert_eq!(bind::parse_ttl("1H"), Some(3600));
     assert_eq!(bind::parse_ttl("h"), None);
@@ -217,7 +255,12 @@ fn csv_list() {
     assert_eq!(p.records[1].content.as_str(), "\"a, b\" \"c\"");
     assert_eq!(p.records[2].line, 5);
     assert!(p.records[2].disabled);
-    let p = parse("www,A,192.0.2.1\n", Format::Csv, &zone(), Options::default());
+    let p = parse(
+        "www,A,192.0.2.1\n",
+        Format::Csv,
+        &zone(),
+        Options::default(),
+    );
     assert_eq!(p.errors.len(), 1);
     assert!(p.records.is_empty());
 }

@@ -142,9 +142,15 @@ pub(super) async fn zone_cases(h: &mut Harness, p: &Caller, ta: &Caller, ids: &I
         )
         .await;
     assert_eq!(c.status, 200, "{}", c.body);
-    assert_eq!(c.entry("record.create", ta)["details"]["after"]["content"], "\"hello\"");
+    assert_eq!(
+        c.entry("record.create", ta)["details"]["after"]["content"],
+        "\"hello\""
+    );
     let e = c.entry("zone.import", ta);
-    assert_eq!((&e["resource_id"], &e["details"]["after"]["added"]), (&json!(active), &json!(1)));
+    assert_eq!(
+        (&e["resource_id"], &e["details"]["after"]["added"]),
+        (&json!(active), &json!(1))
+    );
     let c = h
         .case(
             "POST /api/v1/domains/{domain_id}/import/file",
@@ -154,7 +160,10 @@ pub(super) async fn zone_cases(h: &mut Harness, p: &Caller, ta: &Caller, ids: &I
         )
         .await;
     assert_eq!(c.status, 200, "{}", c.body);
-    assert_eq!(c.entry("zone.import", ta)["details"]["after"]["format"], "bind");
+    assert_eq!(
+        c.entry("zone.import", ta)["details"]["after"]["format"],
+        "bind"
+    );
     let c = h
         .case(
             "POST /api/v1/domains/{domain_id}/import/preview",
