@@ -121,6 +121,7 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
             show(&restored, output, "restored");
             Ok(())
         }
+        DomainsCommand::Import { .. } => crate::commands::import::run(client, cmd, output).await,
     }
 }
 
