@@ -3,12 +3,14 @@
 //! (nothing written) or applied through the record change path: one transaction, one backend
 //! PATCH, one generation step, one audit entry per record plus one `zone.import`.
 
+use std::collections::HashSet;
+
 use serde_json::json;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::ZoneId;
 use crate::rbac::Permission;
-use crate::record::{Record, RecordName, RecordType};
+use crate::record::{Record, RecordContent, RecordName, RecordType};
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::Zone;
 use crate::zone::precondition::IfMatch;
@@ -276,12 +278,13 @@ fn import_change(
         ImportMode::Merge | ImportMode::Replace => OnDuplicate::Update,
     };
     let user = existing.iter().filter(|r| !r.system);
-    let has_rrset = |name: &RecordName, rtype: RecordType| {
-        user.clone().any(|r| &r.name == name && r.rtype() == rtype)
-    };
+    let rrsets: HashSet<(&RecordName, RecordType)> =
+        user.clone().map(|r| (&r.name, r.rtype())).collect();
     let mut dropped = 0;
     for record in records {
-        if mode == ImportMode::SkipExisting && has_rrset(&record.name, record.content.rtype()) {
+        if mode == ImportMode::SkipExisting
+            && rrsets.contains(&(&record.name, record.content.rtype()))
+        {
             dropped += 1;
             continue;
         }
@@ -296,12 +299,10 @@ fn import_change(
         });
     }
     if mode == ImportMode::Replace {
+        let kept: HashSet<(&RecordName, &RecordContent)> =
+            records.iter().map(|f| (&f.name, &f.content)).collect();
         change.deletes = user
-            .filter(|r| {
-                !records
-                    .iter()
-                    .any(|f| f.name == r.name && f.content == r.content)
-            })
+            .filter(|r| !kept.contains(&(&r.name, &r.content)))
             .map(|r| r.id)
             .collect();
     }
@@ -333,7 +334,8 @@ fn summarize(
     plan: &MergedChangeSet,
     dropped: usize,
 ) {
-    let find = |id| existing.iter().find(|r| r.id == id);
+    let by_id: std::collections::HashMap<_, _> = existing.iter().map(|r| (r.id, r)).collect();
+    let find = |id| by_id.get(&id).copied();
     report.adds = plan.creates.clone();
     report.changes = plan
         .updates

@@ -259,6 +259,22 @@ async fn a_file_with_bad_lines_is_refused_whole_naming_each() {
     assert_eq!(preview["errors"].as_array().unwrap().len(), 3);
     assert_eq!(listing(&app, &id).await, before);
 
+    // A zone rule broken by the combined change is an error of the line that breaks it.
+    let (status, body) = call(
+        &app,
+        &app.admin_key,
+        Method::POST,
+        &path(&id, "text"),
+        Some(json!({"content": "new A 192.0.2.9\nkeep CNAME elsewhere.example.\n"})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["detail"][0]["line"].as_u64()),
+        (422, Some(2)),
+        "{body}"
+    );
+    assert_eq!(listing(&app, &id).await, before);
+
     // Unsupported types: an error unless skipped on request.
     let text = "old MB mailbox.bad.test.\nnew A 192.0.2.5\n";
     refused(
