@@ -2,7 +2,7 @@
 //! extensions that `named` accepts: TTL units (`1h30m`) and TTL and class in either order.
 
 use super::lexer::{self, Entry};
-use super::names::{absolute, qualify};
+use super::names::{absolute, qualify, quote_strings};
 use super::{Raw, Sink};
 use crate::record::RecordType;
 use crate::record::ttl::MAX_PROTOCOL_TTL;
@@ -109,6 +109,7 @@ fn record(entry: &Entry, cx: &mut Context, sink: &mut Sink<'_>) -> Result<(), St
     let mut fields: Vec<String> = tokens.map(str::to_owned).collect();
     if let Ok(t) = rtype.parse::<RecordType>() {
         qualify(t, &mut fields, &cx.origin);
+        quote_strings(t, &mut fields);
     }
     if fields.is_empty() {
         return Err(format!("the {rtype} record has no data"));

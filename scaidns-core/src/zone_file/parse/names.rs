@@ -39,3 +39,15 @@ pub(super) fn qualify(rtype: RecordType, fields: &mut [String], origin: &str) {
         }
     }
 }
+
+/// In a master file every unquoted field of TXT and SPF rdata is a character-string of its own,
+/// with the same escapes as a quoted one (`a\;b` is `a;b`); the record API would read the
+/// unquoted text literally, so each such field is quoted here.
+pub(super) fn quote_strings(rtype: RecordType, fields: &mut [String]) {
+    if !matches!(rtype, RecordType::TXT | RecordType::SPF) {
+        return;
+    }
+    for field in fields.iter_mut().filter(|f| !f.starts_with('"')) {
+        *field = format!("\"{field}\"");
+    }
+}

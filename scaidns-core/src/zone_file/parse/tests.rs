@@ -264,3 +264,17 @@ fn csv_list() {
     assert_eq!(p.errors.len(), 1);
     assert!(p.records.is_empty());
 }
+
+#[test]
+fn crlf_case_and_escaped_semicolons() {
+    let p = bind("$ttl 60\r\nWWW in a 192.0.2.1\r\nt TXT a\\;b ; comment\r\n");
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    assert_eq!(
+        rows(&p),
+        vec![
+            row("www.example.com.", "A", "192.0.2.1", Some(60)),
+            row("t.example.com.", "TXT", "\"a;b\"", Some(60)),
+        ]
+    );
+    assert_eq!(p.records[1].text, "t TXT a\\;b ; comment");
+}
