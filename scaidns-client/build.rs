@@ -50,6 +50,17 @@ fn relax(spec: &mut serde_json::Value) {
     {
         schemas.values_mut().for_each(|s| relax_schema(s, true));
     }
+    // The generator knows no `multipart/form-data` body: uploads (the zone import's file
+    // route) stay out of the SDK, whose callers send the same data as JSON text instead.
+    if let Some(paths) = spec.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for item in paths.values_mut().filter_map(|i| i.as_object_mut()) {
+            item.retain(|_, op| {
+                op.pointer("/requestBody/content/multipart~1form-data")
+                    .is_none()
+            });
+        }
+        paths.retain(|_, item| item.as_object().is_none_or(|i| !i.is_empty()));
+    }
     let operations = spec
         .get_mut("paths")
         .and_then(|p| p.as_object_mut())

@@ -402,6 +402,29 @@ pub enum DomainsCommand {
         #[arg(short = 'o', long = "out")]
         file: Option<std::path::PathBuf>,
     },
+    /// Import records from a zone file (BIND master file, JSON or CSV): shows the preview as
+    /// a diff, then applies it unless the zone changed meanwhile.
+    Import {
+        /// Zone name or id.
+        zone: String,
+        /// The file to import.
+        file: std::path::PathBuf,
+        /// bind, json or csv.
+        #[arg(long, default_value = "bind")]
+        format: String,
+        /// merge, skip_existing or replace.
+        #[arg(long, default_value = "merge")]
+        mode: String,
+        /// Only show what would change.
+        #[arg(long)]
+        preview: bool,
+        /// Do not ask before a replace.
+        #[arg(long)]
+        yes: bool,
+        /// Skip records of types ScaiDNS cannot store instead of refusing the file.
+        #[arg(long)]
+        skip_unsupported: bool,
+    },
 }
 
 /// `scaidns validation …`

@@ -167,6 +167,7 @@ impl From<scaidns_core::Error> for Failure {
             | K::BadQuery
             | K::Conflict
             | K::PreconditionFailed
+            | K::TooLarge
             | K::RateLimited => INVALID,
             K::Upstream | K::Unavailable | K::Internal => UNAVAILABLE,
         };

@@ -540,3 +540,79 @@ async fn domains_export_into_a_closed_pipe_succeeds() {
     assert_eq!(code(&out), 0, "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[tokio::test]
+async fn domains_import_previews_as_a_diff_then_applies() {
+    let app = spawn_app().await;
+    ok(&app, &["domains", "create", "cli-import.test"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("zone.db");
+    std::fs::write(
+        &file,
+        "$TTL 300\n@ SOA ns1.x. h.x. 1 2 3 4 5\nwww A 192.0.2.1\nmail MX 10 www\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+
+    let preview = ok(
+        &app,
+        &["domains", "import", "cli-import.test", path, "--preview"],
+    )
+    .await;
+    assert!(
+        preview.contains("+ www.cli-import.test 300 A 192.0.2.1"),
+        "{preview}"
+    );
+    assert!(preview.contains("skipped line 2:"), "{preview}");
+    let listed = json(&app, &["records", "list", "cli-import.test"]).await;
+    assert_eq!(listed["data"].as_array().unwrap().len(), 0);
+
+    let done = ok(&app, &["domains", "import", "cli-import.test", path]).await;
+    assert!(done.contains("imported: 2 added"), "{done}");
+
+    // A replace that deletes asks first; without a terminal it needs --yes.
+    std::fs::write(&file, "www A 192.0.2.1\n").unwrap();
+    let args = [
+        "domains",
+        "import",
+        "cli-import.test",
+        path,
+        "--mode",
+        "replace",
+    ];
+    let out = run(&app, &app.admin_key, &args).await;
+    assert_eq!(code(&out), 2, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        json(&app, &["records", "list", "cli-import.test"]).await["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let mut yes = args.to_vec();
+    yes.push("--yes");
+    let done = ok(&app, &yes).await;
+    assert!(done.contains("1 deleted"), "{done}");
+
+    // A bad line: exit 5, the line named, nothing imported.
+    std::fs::write(&file, "ok A 192.0.2.2\nbad A 1.2.3\n").unwrap();
+    let out = run(
+        &app,
+        &app.admin_key,
+        &["domains", "import", "cli-import.test", path],
+    )
+    .await;
+    assert_eq!(code(&out), 5);
+    assert!(
+        stdout(&out).contains("error line 2: bad A 1.2.3"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        json(&app, &["records", "list", "cli-import.test"]).await["data"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -22,6 +22,8 @@ pub enum ErrorKind {
     Conflict,
     /// The request's `If-Match` no longer matches (412).
     PreconditionFailed,
+    /// More than a limit allows, e.g. records in one import (413).
+    TooLarge,
     /// Rate limited (429).
     RateLimited,
     /// The DNS backend (or another upstream) failed (502).

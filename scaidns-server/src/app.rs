@@ -90,7 +90,10 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     let docs = service.swagger_ui();
     let metrics = Arc::clone(&state.metrics);
     let limits = crate::api::record_bulk::body_limits(
-        BodyLimits::new(state.config.max_body_bytes),
+        BodyLimits::new(state.config.max_body_bytes).with_route(
+            "/api/v1/domains/{domain_id}/import/{how}",
+            state.config.import_max_bytes,
+        ),
         state.config.max_body_bytes,
     );
     let mut route = Route::new()

@@ -124,6 +124,7 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
         DomainsCommand::Export { zone, format, file } => {
             crate::commands::zone_export::run(client, zone, format, file.as_deref(), output).await
         }
+        DomainsCommand::Import { .. } => crate::commands::import::run(client, cmd, output).await,
     }
 }
 

@@ -6,6 +6,7 @@ mod audit;
 mod dnssec;
 mod domains;
 mod identity;
+mod import;
 mod local;
 mod operator;
 mod records;

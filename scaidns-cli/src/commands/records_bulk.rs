@@ -17,7 +17,9 @@ pub async fn run(client: &Client, zone: &str, file: &Path, output: Output) -> Re
     let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
     let answer = match client.record_bulk(&id, &body).await {
         Ok(answer) => answer.into_inner(),
-        Err(scaidns_client::Error::ErrorResponse(resp)) if resp.code == "bulk_rejected" => {
+        Err(scaidns_client::GeneratedError::ErrorResponse(resp))
+            if resp.code == "bulk_rejected" =>
+        {
             let forbidden = resp.status().as_u16() == 403;
             let body = resp.into_inner();
             if output == Output::Json {

@@ -17,6 +17,7 @@ pub mod dnssec;
 pub mod groups;
 pub mod health;
 pub mod identity_sync;
+pub mod import;
 pub mod inventory;
 mod key_use;
 mod me;
@@ -118,6 +119,8 @@ pub struct ServiceConfig {
     pub dnssec: dnssec::DnssecConfig,
     /// Requests-per-minute bounds of API keys.
     pub api_key_rate_limit: ApiKeyRateLimit,
+    /// Most records one bulk change or import may carry (`BULK_MAX_ITEMS`).
+    pub bulk_max_items: usize,
 }
 
 /// Requests-per-minute bounds of API keys.
@@ -154,6 +157,7 @@ impl Default for ServiceConfig {
             api_key_pepper: Pepper::new("scaidns-insecure-default-pepper"),
             dnssec: dnssec::DnssecConfig::default(),
             api_key_rate_limit: ApiKeyRateLimit::default(),
+            bulk_max_items: 10_000,
         }
     }
 }

@@ -343,7 +343,7 @@ impl ScaiDns {
         })
     }
 
-    async fn plan_record_change(
+    pub(crate) async fn plan_record_change(
         &self,
         ctx: &OpContext,
         zone: Zone,

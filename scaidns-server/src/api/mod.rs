@@ -13,6 +13,7 @@ pub mod auth;
 pub mod dnssec;
 pub mod groups;
 pub mod health;
+pub mod import;
 pub mod nameservers;
 mod page_envelope;
 mod precondition;
@@ -73,8 +74,6 @@ pub type Api = (
     nameservers::NameserversApi,
     api_keys::ApiKeysApi,
     zones::ZonesApi,
-    records::RecordsApi,
-    record_bulk::RecordBulkApi,
     validation::ValidationApi,
     dnssec::DnssecApi,
     roles::RolesApi,
@@ -83,7 +82,16 @@ pub type Api = (
     audit::AuditApi,
     groups::GroupsApi,
     webhooks::WebhooksApi,
+    RecordApis,
+);
+
+/// The APIs over a zone's records, nested because poem-openapi implements `OpenApi` for tuples
+/// of at most 16.
+pub type RecordApis = (
+    records::RecordsApi,
+    record_bulk::RecordBulkApi,
     zone_export::ZoneExportApi,
+    import::ImportApi,
 );
 
 /// The API value for [`Api`].
@@ -95,8 +103,6 @@ pub fn api() -> Api {
         nameservers::NameserversApi,
         api_keys::ApiKeysApi,
         zones::ZonesApi,
-        records::RecordsApi,
-        record_bulk::RecordBulkApi,
         validation::ValidationApi,
         dnssec::DnssecApi,
         roles::RolesApi,
@@ -105,7 +111,12 @@ pub fn api() -> Api {
         audit::AuditApi,
         groups::GroupsApi,
         webhooks::WebhooksApi,
-        zone_export::ZoneExportApi,
+        (
+            records::RecordsApi,
+            record_bulk::RecordBulkApi,
+            zone_export::ZoneExportApi,
+            import::ImportApi,
+        ),
     )
 }
 

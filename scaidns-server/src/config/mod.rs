@@ -37,6 +37,9 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 /// `BULK_MAX_ITEMS` says otherwise.
 pub const DEFAULT_BULK_MAX_ITEMS: usize = 10_000;
 
+/// Largest zone import body unless `IMPORT_MAX_BYTES` says otherwise.
+pub const DEFAULT_IMPORT_MAX_BYTES: usize = 32 * 1024 * 1024;
+
 /// Everything the server reads at start-up.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -102,7 +105,9 @@ pub struct Config {
     pub metrics_token: Option<Secret>,
     /// `MAX_BODY_BYTES`: the largest request body any route accepts unless it has its own.
     pub max_body_bytes: usize,
-    /// `BULK_MAX_ITEMS`: the most items one bulk record request may carry (more: 413).
+    /// `IMPORT_MAX_BYTES`: the largest body of the zone import routes.
+    pub import_max_bytes: usize,
+    /// `BULK_MAX_ITEMS`: the most records one bulk change or one import may carry (more: 413).
     pub bulk_max_items: usize,
     /// `DELETED_ZONE_RETENTION_DAYS`.
     pub deleted_zone_retention_days: u32,
@@ -263,6 +268,7 @@ impl Config {
             metrics_enabled: r.flag("METRICS_ENABLED", false),
             metrics_token: r.get("METRICS_TOKEN").map(Secret::new),
             max_body_bytes: r.number("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024),
+            import_max_bytes: r.number("IMPORT_MAX_BYTES", DEFAULT_IMPORT_MAX_BYTES, 1024),
             bulk_max_items: r.number("BULK_MAX_ITEMS", DEFAULT_BULK_MAX_ITEMS, 1),
             deleted_zone_retention_days: r.number("DELETED_ZONE_RETENTION_DAYS", 30, 0),
             pending_zone_retention_days: r.number("PENDING_ZONE_RETENTION_DAYS", 7, 0),

@@ -97,6 +97,7 @@ pub fn service_config(config: &Config) -> ServiceConfig {
                 .rate_limit_api_key_max
                 .max(config.rate_limit_api_key_per_minute),
         },
+        bulk_max_items: config.bulk_max_items,
         ..ServiceConfig::default()
     };
     if !config.platform_nameservers.is_empty() {

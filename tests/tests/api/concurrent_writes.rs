@@ -60,7 +60,10 @@ async fn live_zone(client: &Client, name: &str) -> String {
 }
 
 /// What PowerDNS serves for `zone`: (name, type) → sorted contents, SOA serial apart.
-async fn served(pdns: &PdnsServer, zone: &str) -> (BTreeMap<(String, String), Vec<String>>, u64) {
+pub(crate) async fn served(
+    pdns: &PdnsServer,
+    zone: &str,
+) -> (BTreeMap<(String, String), Vec<String>>, u64) {
     let http = reqwest::Client::builder().no_proxy().build().unwrap();
     let body: Value = http
         .get(format!(

@@ -42,3 +42,4 @@ mod validation_audit;
 mod validation_limits;
 mod webhooks;
 mod zone_export;
+mod zone_import;

@@ -59,10 +59,47 @@ pub async fn send_with(
     let mut req = http
         .request(method.method(), app.url(path))
         .header("x-api-key", key);
-    if let Some(b) = body {
-        req = req.json(&b);
+    match body {
+        // Uploads: the JSON fields as form fields, `file` as the file part.
+        Some(serde_json::Value::Object(fields)) if path.ends_with("/import/file") => {
+            let file = fields
+                .get("file")
+                .and_then(|f| f.as_str())
+                .unwrap_or_default();
+            let form: Vec<(&str, &str)> = fields
+                .iter()
+                .filter(|(k, _)| *k != "file")
+                .filter_map(|(k, v)| Some((k.as_str(), v.as_str()?)))
+                .collect();
+            let (content_type, bytes) = multipart(file.as_bytes(), &form);
+            req = req.header("content-type", content_type).body(bytes);
+        }
+        Some(b) => req = req.json(&b),
+        None => {}
     }
     req.send().await.unwrap()
+}
+
+/// A `multipart/form-data` body (content type, bytes): `fields` as form fields, then `file`
+/// as the part named `file`.
+pub fn multipart(file: &[u8], fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+    let boundary = "scaidns-test-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .bytes(),
+        );
+    }
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"upload\"\r\n\r\n")
+            .bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 /// [`send_with`] through the app's client.

@@ -98,6 +98,20 @@ pub(super) const CASES: &[(&str, Audit)] = &[
         "POST /api/v1/domains/{domain_id}/records/bulk-delete",
         Writes(&["records.bulk", "record.delete"]),
     ),
+    // An import writes one entry per record it adds, changes or deletes, and `zone.import`
+    // (the log lists the newest first).
+    (
+        "POST /api/v1/domains/{domain_id}/import/text",
+        Writes(&["zone.import", "record.create"]),
+    ),
+    (
+        "POST /api/v1/domains/{domain_id}/import/file",
+        Writes(&["zone.import", "record.create"]),
+    ),
+    (
+        "POST /api/v1/domains/{domain_id}/import/preview",
+        Nothing("a preview applies nothing"),
+    ),
     (
         "POST /api/v1/domains/{domain_id}/validation",
         Writes(&["domain.validation.start"]),

@@ -165,6 +165,48 @@ pub(super) async fn zone_cases(h: &mut Harness, p: &Caller, ta: &Caller, ids: &I
         c.entry("records.bulk", ta)["details"]["after"]["deleted"],
         1
     );
+    // Import: one entry per record, and one for the import.
+    let import = format!("/api/v1/domains/{active}/import");
+    let c = h
+        .case(
+            "POST /api/v1/domains/{domain_id}/import/text",
+            ta,
+            &format!("{import}/text"),
+            Some(json!({"content": "imported TXT hello"})),
+        )
+        .await;
+    assert_eq!(c.status, 200, "{}", c.body);
+    assert_eq!(
+        c.entry("record.create", ta)["details"]["after"]["content"],
+        "\"hello\""
+    );
+    let e = c.entry("zone.import", ta);
+    assert_eq!(
+        (&e["resource_id"], &e["details"]["after"]["added"]),
+        (&json!(active), &json!(1))
+    );
+    let c = h
+        .case(
+            "POST /api/v1/domains/{domain_id}/import/file",
+            ta,
+            &format!("{import}/file"),
+            Some(json!({"file": "uploaded TXT hello", "mode": "merge"})),
+        )
+        .await;
+    assert_eq!(c.status, 200, "{}", c.body);
+    assert_eq!(
+        c.entry("zone.import", ta)["details"]["after"]["format"],
+        "bind"
+    );
+    let c = h
+        .case(
+            "POST /api/v1/domains/{domain_id}/import/preview",
+            ta,
+            &format!("{import}/preview"),
+            Some(json!({"content": "previewed TXT hello"})),
+        )
+        .await;
+    assert_eq!(c.status, 200, "{}", c.body);
 
     // Validation on a zone that goes through it.
     let pending = created(

@@ -16,6 +16,7 @@ pub(super) fn rows() -> Vec<Row> {
     let pending_admin = "P=200 TA=200 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404 RG=403 KM=404";
     let record_writers = "P=201 TA=201 DA=201 DM=201 RE=201 RO=403 NR=404 FA=404 RG=201 KM=404";
     let outside_www = "P=201 TA=201 DA=201 DM=201 RE=201 RO=403 NR=404 FA=404 RG=403 KM=404";
+    let importers = "P=200 TA=200 DA=200 DM=200 RE=200 RO=403 NR=404 FA=404 RG=403 KM=404";
     let in_zone = Some("TA DA DM RE RO RG");
     vec![
         row("GET", "/api/v1/health/live", all200).shows("/status", json!("ok")),
@@ -112,6 +113,16 @@ pub(super) fn rows() -> Vec<Row> {
             .body(json!({"name": "www", "type": "DNAME", "content": "elsewhere.example."}))
             .shows("/type", json!("DNAME"))
             .refuses("RG", "permission_denied"),
+        // Import: every record authorised as a single create; RG's grant covers `www` only.
+        row("POST", "/api/v1/domains/{zone}/import/text", importers)
+            .body(json!({"content": "imp-{actor} TXT m"}))
+            .shows("/added", json!(1)),
+        row("POST", "/api/v1/domains/{zone}/import/preview", importers)
+            .body(json!({"content": "pre-{actor} TXT m"}))
+            .shows("/adds/0/type", json!("TXT")),
+        row("POST", "/api/v1/domains/{zone}/import/file", importers)
+            .body(json!({"file": "up-{actor} TXT m", "mode": "merge"}))
+            .shows("/added", json!(1)),
         row(
             "PATCH",
             "/api/v1/domains/{zone}/records/{record}",

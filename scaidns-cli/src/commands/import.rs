@@ -1,0 +1,176 @@
+//! `scaidns domains import ZONE FILE`: preview the import, print it as a diff, ask before a
+//! replace, then apply it with the preview's ETag so a zone changed meanwhile is not touched.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use scaidns_client::types::{ErrorBody, ImportLine, ImportPreview, ImportRecord, ImportRequest};
+use scaidns_client::{Client, ClientInfo};
+
+use crate::cli::{DomainsCommand, Output};
+use crate::commands::zone_ref::{Deleted, Purpose, zone_id};
+use crate::output::{Failure, INVALID, NOT_ALLOWED, NOT_FOUND, UNAVAILABLE, USAGE, print_json};
+
+/// Runs `domains import`.
+pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Result<(), Failure> {
+    let DomainsCommand::Import {
+        zone,
+        file,
+        format,
+        mode,
+        preview: preview_only,
+        yes,
+        skip_unsupported,
+    } = cmd
+    else {
+        return Err(Failure::new(USAGE, "not an import"));
+    };
+    let bytes = std::fs::read(file)
+        .map_err(|e| Failure::new(USAGE, format!("cannot read {}: {e}", file.display())))?;
+    let content = String::from_utf8(bytes)
+        .map_err(|_| Failure::new(INVALID, format!("{} is not UTF-8 text", file.display())))?;
+    let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
+    let body = ImportRequest {
+        content,
+        format: Some(format.clone()),
+        mode: Some(mode.clone()),
+        skip_unsupported: Some(*skip_unsupported),
+    };
+    let resp = client.zone_import_preview(&id, &body).await?;
+    let etag = resp
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("*")
+        .to_owned();
+    let preview = resp.into_inner();
+    match output {
+        Output::Json if *preview_only || !preview.errors.is_empty() => {
+            print_json(&serde_json::to_value(&preview).unwrap_or_default());
+        }
+        Output::Json => {}
+        Output::Text => print_diff(&preview),
+    }
+    if !preview.errors.is_empty() {
+        return Err(Failure::new(
+            INVALID,
+            format!("{} bad line(s): nothing imported", preview.errors.len()),
+        ));
+    }
+    if *preview_only {
+        return Ok(());
+    }
+    if mode == "replace" && !preview.deletes.is_empty() && !yes {
+        confirm(preview.deletes.len())?;
+    }
+    let result = apply(client, &id, &etag, &body).await?;
+    match output {
+        Output::Json => print_json(&result),
+        Output::Text => println!(
+            "imported: {} added, {} changed, {} deleted, {} skipped (sync: {})",
+            result["added"],
+            result["changed"],
+            result["deleted"],
+            result["skipped"].as_array().map_or(0, Vec::len),
+            result["sync_status"].as_str().unwrap_or("?"),
+        ),
+    }
+    Ok(())
+}
+
+fn line(r: &ImportRecord) -> String {
+    let disabled = if r.disabled { " (disabled)" } else { "" };
+    format!("{} {} {} {}{disabled}", r.name, r.ttl, r.type_, r.content)
+}
+
+fn notes(label: &str, lines: &[ImportLine]) {
+    for l in lines {
+        println!("{label} line {}: {} ({})", l.line, l.text.trim(), l.reason);
+    }
+}
+
+fn print_diff(p: &ImportPreview) {
+    for r in &p.adds {
+        println!("+ {}", line(r));
+    }
+    for c in &p.changes {
+        println!("- {}", line(&c.before));
+        println!("+ {}", line(&c.after));
+    }
+    for r in &p.deletes {
+        println!("- {}", line(r));
+    }
+    notes("skipped", &p.skipped);
+    notes("error", &p.errors);
+    println!(
+        "{} to add, {} to change, {} to delete, {} unchanged, {} skipped, {} error(s)",
+        p.adds.len(),
+        p.changes.len(),
+        p.deletes.len(),
+        p.unchanged,
+        p.skipped.len(),
+        p.errors.len()
+    );
+}
+
+/// Asks on the terminal; without one, a replace needs `--yes`.
+fn confirm(deletes: usize) -> Result<(), Failure> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::new(
+            USAGE,
+            format!("replace deletes {deletes} record(s); pass --yes to confirm"),
+        ));
+    }
+    print!("replace deletes {deletes} record(s). Continue? [y/N] ");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        Err(Failure::new(USAGE, "not imported"))
+    }
+}
+
+/// The apply, with `If-Match` (the SDK's methods carry no header parameters).
+async fn apply(
+    client: &Client,
+    id: &str,
+    etag: &str,
+    body: &ImportRequest,
+) -> Result<serde_json::Value, Failure> {
+    let resp = client
+        .client()
+        .post(format!(
+            "{}/api/v1/domains/{id}/import/text",
+            client.baseurl()
+        ))
+        .header("if-match", etag)
+        .json(body)
+        .send()
+        .await
+        .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))?;
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap_or_default();
+    if status == 200 {
+        return serde_json::from_str(&text).map_err(|e| Failure::new(UNAVAILABLE, e.to_string()));
+    }
+    if status == 412 {
+        return Err(Failure::new(
+            INVALID,
+            "the zone changed since the preview: nothing imported; run the import again",
+        ));
+    }
+    let code = match status {
+        404 => NOT_FOUND,
+        401 | 403 => NOT_ALLOWED,
+        400..=499 => INVALID,
+        _ => UNAVAILABLE,
+    };
+    let detail = serde_json::from_str::<ErrorBody>(&text)
+        .map(|e| format!("{} ({})", e.detail, e.code))
+        .unwrap_or(text);
+    Err(Failure::new(
+        code,
+        format!("import refused (HTTP {status}): {detail}"),
+    ))
+}

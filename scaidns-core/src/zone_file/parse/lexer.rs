@@ -1,0 +1,153 @@
+//! Splits a master file into entries the way `named` reads it (RFC 1035 §5.1): blanks separate
+//! fields, `;` starts a comment outside quotes, parentheses join lines, quoted strings keep
+//! their escapes, a backslash outside quotes protects the next character, and an entry whose
+//! first line starts with a blank has no owner of its own.
+
+/// One field of an entry, as written (quotes and escapes kept for the rdata parser).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Token {
+    pub text: String,
+    pub quoted: bool,
+}
+
+/// One logical line: a directive or a record, possibly spread over several lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Entry {
+    /// 1-based line the entry starts on.
+    pub line: usize,
+    /// The lines as written, for error reports.
+    pub text: String,
+    /// The first line starts with a blank: the owner is the previous one.
+    pub blank_owner: bool,
+    pub tokens: Vec<Token>,
+    /// Why the entry cannot be read (unclosed quote or parenthesis).
+    pub error: Option<String>,
+}
+
+#[derive(Default)]
+struct State {
+    entry: Option<Entry>,
+    depth: usize,
+    token: String,
+    quoted: bool,
+}
+
+impl State {
+    fn end_token(&mut self) {
+        if self.token.is_empty() && !self.quoted {
+            return;
+        }
+        if let Some(entry) = self.entry.as_mut() {
+            entry.tokens.push(Token {
+                text: std::mem::take(&mut self.token),
+                quoted: self.quoted,
+            });
+        }
+        self.quoted = false;
+    }
+
+    fn fail(&mut self, reason: &str) {
+        if let Some(entry) = self.entry.as_mut() {
+            entry.error.get_or_insert_with(|| reason.to_owned());
+        }
+    }
+}
+
+/// Every entry of `input`, in order. Blank and comment-only lines make no entry.
+pub(super) fn entries(input: &str) -> Vec<Entry> {
+    let mut out = Vec::new();
+    let mut st = State::default();
+    for (index, raw) in input.split('\n').enumerate() {
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        match st.entry.as_mut() {
+            Some(entry) => {
+                entry.text.push('\n');
+                entry.text.push_str(line);
+            }
+            None => {
+                st.entry = Some(Entry {
+                    line: index + 1,
+                    text: line.to_owned(),
+                    blank_owner: line.starts_with([' ', '\t']),
+                    tokens: Vec::new(),
+                    error: None,
+                });
+            }
+        }
+        scan_line(&mut st, line);
+        if st.depth == 0 {
+            finish(&mut st, &mut out);
+        }
+    }
+    if st.depth > 0 {
+        st.fail("a parenthesis opened here is never closed");
+        finish(&mut st, &mut out);
+    }
+    out
+}
+
+fn finish(st: &mut State, out: &mut Vec<Entry>) {
+    st.end_token();
+    st.depth = 0;
+    if let Some(entry) = st.entry.take()
+        && (!entry.tokens.is_empty() || entry.error.is_some())
+    {
+        out.push(entry);
+    }
+}
+
+fn scan_line(st: &mut State, line: &str) {
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if st.quoted {
+            match c {
+                '\\' => {
+                    st.token.push(c);
+                    if let Some(next) = chars.next() {
+                        st.token.push(next);
+                    }
+                }
+                '"' => {
+                    st.token.push(c);
+                    st.end_token();
+                }
+                _ => st.token.push(c),
+            }
+            continue;
+        }
+        match c {
+            ' ' | '\t' => st.end_token(),
+            ';' => break,
+            '(' => {
+                st.end_token();
+                st.depth += 1;
+            }
+            ')' => {
+                st.end_token();
+                if st.depth == 0 {
+                    st.fail("')' without a matching '('");
+                } else {
+                    st.depth -= 1;
+                }
+            }
+            '"' => {
+                st.end_token();
+                st.token.push(c);
+                st.quoted = true;
+            }
+            '\\' => {
+                st.token.push(c);
+                if let Some(next) = chars.next() {
+                    st.token.push(next);
+                }
+            }
+            _ => st.token.push(c),
+        }
+    }
+    if st.quoted {
+        // named refuses a quoted string left open at the end of a line.
+        st.token.clear();
+        st.quoted = false;
+        st.fail("a quoted string is not closed on its line");
+    }
+}
