@@ -27,6 +27,8 @@ mod publish;
 pub mod queries;
 pub mod reconcile;
 mod record_cache;
+pub mod record_listing;
+pub mod record_search;
 pub mod records;
 pub mod role_assignments;
 pub mod roles;

@@ -11,7 +11,11 @@ use serde_json::{Value, json};
 use crate::util::{active_zone, call, ok};
 
 /// A user of `tenant` without any role, and its key.
-async fn user_without_role(app: &TestApp, email: &str, tenant: &str) -> (String, String) {
+pub(crate) async fn user_without_role(
+    app: &TestApp,
+    email: &str,
+    tenant: &str,
+) -> (String, String) {
     let user = ok(
         app,
         &app.admin_key,

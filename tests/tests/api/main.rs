@@ -29,6 +29,7 @@ mod privilege_rules;
 mod publication_state;
 mod rate_limit;
 mod read_caches;
+mod record_search;
 mod record_types;
 mod records;
 mod request_limits;
