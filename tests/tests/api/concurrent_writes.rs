@@ -143,7 +143,7 @@ async fn watch_serials(
 /// The store's A records of `zone_id`: (name, type) → sorted contents.
 async fn stored_a(client: &Client, zone_id: &str) -> BTreeMap<(String, String), Vec<String>> {
     let list = client
-        .record_list(zone_id, Some(false), None, Some("A"))
+        .record_list(zone_id, Some(false), None, None, None, None, Some("A"))
         .await
         .unwrap()
         .into_inner();
