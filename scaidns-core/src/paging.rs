@@ -52,3 +52,19 @@ pub struct Page<T> {
     /// Items across all pages.
     pub total: u64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_slice_is_the_page_and_empty_past_the_end() {
+        let items = [1, 2, 3, 4, 5];
+        let page = |page, page_size| PageRequest { page, page_size };
+        assert_eq!(page(1, 2).slice(&items), [1, 2]);
+        assert_eq!(page(3, 2).slice(&items), [5]);
+        assert!(page(4, 2).slice(&items).is_empty());
+        assert!(page(u32::MAX, u32::MAX).slice(&items).is_empty());
+        assert_eq!(PageRequest::ALL.slice(&items), items);
+    }
+}
