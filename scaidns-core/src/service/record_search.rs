@@ -7,9 +7,12 @@
 use super::queries::{PageQuery, RecordQuery};
 use crate::error::{Error, Result};
 use crate::paging::{Page, PageRequest};
-use crate::ports::store::{RecordFilter, RecordHit, RecordScope, ZoneFilter};
+use crate::ports::store::{RecordFilter, RecordScope, ZoneFilter};
 use crate::rbac::Permission;
 use crate::service::{OpContext, ScaiDns};
+
+/// What a search answers: a record with its zone's tenant and name.
+pub use crate::ports::store::RecordHit;
 
 /// Longest search text, in characters: longer than any name or the content a search is for.
 pub const MAX_SEARCH_CHARS: usize = 255;

@@ -8,9 +8,8 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
-use scaidns_core::ports::store::RecordHit;
 use scaidns_core::service::queries::RecordQuery;
-use scaidns_core::service::record_search::MAX_SEARCH_CHARS;
+use scaidns_core::service::record_search::{MAX_SEARCH_CHARS, RecordHit};
 
 use crate::api::page_envelope::page_envelope;
 use crate::api::records::{RecordList, RecordResponse, query_type};
