@@ -17,8 +17,8 @@ use crate::record::{Record, RecordType};
 
 /// Most records held, all zones together, each set counting one more than its records so that
 /// empty sets are bounded too; a full cache starts over. A set's rendered pages hold at most
-/// its records plus one page ([`RENDERED_SLACK`]) and take about twice the memory of their
-/// records (a few hundred bytes each), so this bounds the cache near 100 MB.
+/// twice its records ([`RENDERED_SLACK`]) and a rendered record takes about twice the memory of
+/// a record (a few hundred bytes each), so this bounds the cache near 200 MB.
 const CAPACITY_RECORDS: usize = 100_000;
 
 /// A filter as a map key. Only filters from a small fixed set are cached (a type or none, with
@@ -30,10 +30,12 @@ fn filter_key(f: &RecordFilter) -> Option<FilterKey> {
     (f.name_contains.is_none() && f.query.is_none()).then_some((f.rtype, f.include_system))
 }
 
-/// Records the kept renderings of one set may hold beyond the set's own size: one largest page
-/// of the record list. Each rendering counts its records plus one, so pages past the end (empty)
-/// cannot pile up either; a page over the budget is rendered for its request only.
-const RENDERED_SLACK: usize = 1_000;
+/// The kept renderings of one set hold at most twice the set's records plus this many: every
+/// page of the set at two page sizes, say, but no more, so a caller asking for many page sizes
+/// or pages past the end (each rendering counts its records plus one) cannot grow the memory a
+/// set takes beyond a small multiple of its records. A page over the budget is rendered for its
+/// request only.
+const RENDERED_SLACK: usize = 16;
 
 /// A zone's records under one filter, and the renderings of its pages once made.
 #[derive(Debug)]
@@ -79,7 +81,7 @@ impl RecordSet {
         let body: Arc<[u8]> = Arc::from(render(records));
         let mut kept = self.lock_rendered();
         let cost = records.len() + 1;
-        if kept.records + cost <= self.records.len() + RENDERED_SLACK
+        if kept.records + cost <= 2 * self.records.len() + RENDERED_SLACK
             && kept.pages.insert(key, Arc::clone(&body)).is_none()
         {
             kept.records += cost;
