@@ -333,6 +333,22 @@ async fn cross_zone_search_sees_only_the_callers_zones_and_granted_records() {
     assert_eq!(listed(&body), ["api.dev A"]);
     assert_eq!(body["total"].as_u64(), Some(1));
 
+    // A key without `records:read` finds nothing: it may not search at all.
+    let zones_only = ok(
+        &app,
+        &alpha.key,
+        Method::POST,
+        "/api/v1/api-keys",
+        json!({"name": "zones only", "scopes": ["domains:read"]}),
+    )
+    .await;
+    let zones_only = zones_only["key"].as_str().unwrap();
+    refused(
+        call(&app, zones_only, Method::GET, search, None).await,
+        403,
+        "permission_denied",
+    );
+
     refused(
         call(&app, &alpha.key, Method::GET, "/api/v1/records", None).await,
         400,
