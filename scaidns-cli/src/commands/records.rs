@@ -170,7 +170,7 @@ async fn search(
                 let rtype = rtype.as_deref();
                 async move {
                     let list = client
-                        .record_search(Some(page), Some(size), Some(query), rtype)
+                        .record_search(Some(page), Some(size), query, rtype)
                         .await?
                         .into_inner();
                     let data = list.data.into_iter().map(hit).collect();

@@ -33,7 +33,7 @@ impl ScaiDns {
             include_system: false,
             ..RecordFilter::from(query)
         };
-        if filter.query.as_deref().is_none_or(|q| q.trim().is_empty()) {
+        if filter.query.as_deref().is_none_or(str::is_empty) {
             return Err(Error::bad_query("search", "give the text to search for"));
         }
         let read = Permission::RECORDS_READ;

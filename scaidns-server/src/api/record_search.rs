@@ -8,6 +8,7 @@ use poem::web::Data;
 use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
+use scaidns_core::record::RecordType;
 use scaidns_core::service::queries::RecordQuery;
 use scaidns_core::service::record_search::{MAX_SEARCH_CHARS, RecordHit};
 
@@ -23,6 +24,7 @@ use crate::state::AppState;
 #[derive(Debug, Object)]
 pub struct RecordSearchRequest {
     /// Case-insensitive substring of the record's name or content (1–255 characters).
+    #[oai(validator(min_length = 1, max_length = 255))]
     pub query: String,
     /// Only this type.
     #[oai(rename = "type")]
@@ -62,9 +64,9 @@ enum RecordsFound {
     Found(RenderedJson<RecordList>),
 }
 
-/// Search text from a query parameter (`in_body: false`: 400) or a body field (422): blank is
+/// Search text from a query parameter (`in_body: false`: 400) or a body field (422): empty is
 /// no search (`None`) in a parameter and an error in a body; longer than 255 characters is an
-/// error.
+/// error. Spaces are searched for like any other character.
 pub(crate) fn search_text(raw: Option<String>, in_body: bool) -> ApiResult<Option<String>> {
     let field = if in_body { "query" } else { "search" };
     let fail = |message: &str| {
@@ -78,7 +80,7 @@ pub(crate) fn search_text(raw: Option<String>, in_body: bool) -> ApiResult<Optio
         Some(text) if text.chars().count() > MAX_SEARCH_CHARS => Err(fail(&format!(
             "{field} is longer than {MAX_SEARCH_CHARS} characters"
         ))),
-        Some(text) if !text.trim().is_empty() => Ok(Some(text)),
+        Some(text) if !text.is_empty() => Ok(Some(text)),
         _ if in_body => Err(fail("give the text to search for")),
         _ => Ok(None),
     }
@@ -114,9 +116,7 @@ impl RecordSearchApi {
         let ctx = op_context(&state, &auth, req).await?;
         let page = record_page_request(page.0, page_size.0)?;
         let body = body.0;
-        let rtype = query_type(body.rtype).map_err(|_| {
-            ApiError::from(scaidns_core::Error::invalid("type", "unknown record type"))
-        })?;
+        let rtype = body.rtype.map(|t| t.parse::<RecordType>()).transpose()?;
         let query = RecordQuery {
             rtype,
             name_contains: None,
@@ -143,9 +143,10 @@ impl RecordSearchApi {
         state: Data<&AppState>,
         auth: ApiAuth,
         req: &Request,
-        /// Case-insensitive substring of the name or the content (required, 1–255
-        /// characters; `%` and `_` are literal).
-        search: Query<Option<String>>,
+        /// Case-insensitive substring of the name or the content (1–255 characters; `%` and
+        /// `_` are literal).
+        #[oai(validator(min_length = 1, max_length = 255))]
+        search: Query<String>,
         /// Only this type.
         #[oai(name = "type")]
         rtype: Query<Option<String>>,
@@ -159,7 +160,7 @@ impl RecordSearchApi {
         let query = RecordQuery {
             rtype: query_type(rtype.0)?,
             name_contains: None,
-            query: search_text(search.0, false)?,
+            query: search_text(Some(search.0), false)?,
             include_system: false,
         };
         let found = state.service.record_search(&ctx, query, page).await?;

@@ -224,7 +224,9 @@ impl RecordsApi {
         rtype: Query<Option<String>>,
         /// Substring of the name.
         name: Query<Option<String>>,
-        /// Case-insensitive substring of the name or the content (`%` and `_` are literal).
+        /// Case-insensitive substring of the name or the content (`%` and `_` are literal;
+        /// at most 255 characters).
+        #[oai(validator(max_length = 255))]
         search: Query<Option<String>>,
         /// Include SOA and apex NS.
         include_system: Query<Option<bool>>,

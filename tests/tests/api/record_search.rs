@@ -238,17 +238,20 @@ async fn search_inside_a_zone_matches_name_or_content_with_literal_wildcards() {
         (vec!["www TXT".into()], Some(3))
     );
 
-    for bad in [
-        json!({"query": "  "}),
-        json!({"query": "x".repeat(256)}),
-        json!({"query": "a", "type": "NOPE"}),
+    // Spaces are searched for like any other character.
+    let (_, body) = post(json!({"query": " now"}), "").await;
+    assert_eq!(listed(&body), ["pct TXT", "plain TXT"]);
+    for (bad, code) in [
+        (json!({"query": ""}), "invalid_input"),
+        (json!({"query": "x".repeat(256)}), "invalid_input"),
+        (json!({"type": "A"}), "invalid_body"),
+        (
+            json!({"query": "a", "type": "NOPE"}),
+            "unsupported_record_type",
+        ),
     ] {
         let (status, body) = post(bad, "").await;
-        assert_eq!(
-            (status, body["code"].as_str()),
-            (422, Some("invalid_input")),
-            "{body}"
-        );
+        assert_eq!((status, body["code"].as_str()), (422, Some(code)), "{body}");
     }
     app.stop().await;
 }
@@ -349,6 +352,18 @@ async fn cross_zone_search_sees_only_the_callers_zones_and_granted_records() {
         "permission_denied",
     );
 
+    refused(
+        call(
+            &app,
+            &alpha.key,
+            Method::GET,
+            "/api/v1/records?search=",
+            None,
+        )
+        .await,
+        400,
+        "invalid_query",
+    );
     refused(
         call(&app, &alpha.key, Method::GET, "/api/v1/records", None).await,
         400,
