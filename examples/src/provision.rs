@@ -59,7 +59,7 @@ pub async fn provision(client: &Client, zone: &str) -> Result<Provisioned, Clien
             .await?;
     }
     let records = client
-        .record_list(&created.id, None, None, None)
+        .record_list(&created.id, None, None, None, None, None, None)
         .await?
         .into_inner()
         .data;

@@ -451,7 +451,19 @@ pub enum ValidationCommand {
 /// `scaidns records …`
 #[derive(Debug, Subcommand)]
 pub enum RecordsCommand {
-    /// List a zone's records.
+    /// Search records by a substring of their name or content: in one zone, or in every zone
+    /// you can read.
+    Search {
+        /// Text to find (case-insensitive).
+        query: String,
+        /// Only this zone (name or id).
+        #[arg(long)]
+        zone: Option<String>,
+        /// Only this type.
+        #[arg(long = "type")]
+        rtype: Option<String>,
+    },
+    /// List a zone's records (every page).
     List {
         /// Zone name or id.
         zone: String,

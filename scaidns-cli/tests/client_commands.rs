@@ -616,3 +616,56 @@ async fn domains_import_previews_as_a_diff_then_applies() {
         1
     );
 }
+
+#[tokio::test]
+async fn records_search_finds_matches_in_one_zone_or_across_zones() {
+    let app = spawn_app().await;
+    for zone in ["find-a.test", "find-b.test"] {
+        ok(&app, &["domains", "create", zone]).await;
+        ok(&app, &["records", "add", zone, "www", "A", "192.0.2.10"]).await;
+        ok(
+            &app,
+            &["records", "add", zone, "note", "TXT", "see 192.0.2.10"],
+        )
+        .await;
+    }
+    let everywhere = json(&app, &["records", "search", "192.0.2.10"]).await;
+    assert_eq!(everywhere["total"], 4, "{everywhere}");
+    let zones: Vec<&str> = everywhere["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["domain_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        zones,
+        ["find-a.test", "find-a.test", "find-b.test", "find-b.test"]
+    );
+
+    let one = json(
+        &app,
+        &[
+            "records",
+            "search",
+            "192.0.2.10",
+            "--zone",
+            "find-b.test",
+            "--type",
+            "a",
+        ],
+    )
+    .await;
+    assert_eq!(one["total"], 1, "{one}");
+    assert_eq!(one["data"][0]["display_name"], "www");
+    assert_eq!(one["data"][0]["domain_name"], "find-b.test");
+
+    let table = ok(&app, &["records", "search", "SEE 192"]).await;
+    assert!(table.starts_with("ZONE"), "{table}");
+    assert_eq!(table.matches("note").count(), 2, "{table}");
+    let none = ok(&app, &["records", "search", "nothing-like-this"]).await;
+    assert!(none.contains("no records match"), "{none}");
+
+    let listed = json(&app, &["records", "list", "find-a.test"]).await;
+    assert_eq!(listed["total"], 2, "{listed}");
+    assert_eq!(listed["domain_name"], "find-a.test");
+}

@@ -82,7 +82,7 @@ pub async fn provision(client: &Client, zone: &str) -> Result<Provisioned, Error
         }
     }
     let records = client
-        .record_list(&zone_id, Some(true), None, None)
+        .record_list(&zone_id, Some(true), None, None, Some(1000), None, None)
         .await?
         .into_inner()
         .data;

@@ -1,8 +1,9 @@
-//! `scaidns records list|add|update|delete` (`bulk` is in `records_bulk`).
+//! `scaidns records list|search|add|update|delete` (`bulk` is in `records_bulk`).
 
 use scaidns_client::Client;
 use scaidns_client::types::{
-    RecordCreateRequest, RecordResponse, RecordUpdateRequest, RecordWritten,
+    RecordCreateRequest, RecordHitResponse, RecordResponse, RecordSearchRequest,
+    RecordUpdateRequest, RecordWritten,
 };
 use serde_json::json;
 
@@ -22,23 +23,46 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
             include_system,
         } => {
             let id = zone_id(client, zone, Deleted::Exclude, Purpose::Read).await?;
-            let list = client
-                .record_list(
-                    &id,
-                    Some(*include_system),
-                    name.as_deref(),
-                    rtype.as_deref(),
-                )
-                .await?
-                .into_inner();
-            match output {
-                Output::Json => print_json(&serde_json::to_value(&list).unwrap_or_default()),
-                Output::Text if list.data.is_empty() => {
-                    println!("no records in {}", list.domain_name);
+            let domain_name = std::cell::RefCell::new(String::new());
+            // The server pages record lists; the command shows them whole.
+            let records = scaidns_client::collect_pages(PAGE_SIZE, |page, size| {
+                let (id, name, rtype) = (&id, name.as_deref(), rtype.as_deref());
+                let domain_name = &domain_name;
+                async move {
+                    let list = client
+                        .record_list(
+                            id,
+                            Some(*include_system),
+                            name,
+                            Some(page),
+                            Some(size),
+                            None,
+                            rtype,
+                        )
+                        .await?
+                        .into_inner();
+                    domain_name.replace(list.domain_name);
+                    Ok::<_, Failure>((list.data, list.total))
                 }
-                Output::Text => table(&list.data),
+            })
+            .await?;
+            let domain_name = domain_name.into_inner();
+            match output {
+                Output::Json => print_json(&json!({
+                    "data": records,
+                    "total": records.len(),
+                    "domain_id": id,
+                    "domain_name": domain_name,
+                })),
+                Output::Text if records.is_empty() => {
+                    println!("no records in {domain_name}");
+                }
+                Output::Text => table(&records),
             }
             Ok(())
+        }
+        RecordsCommand::Search { query, zone, rtype } => {
+            search(client, query, zone.as_deref(), rtype.as_deref(), output).await
         }
         RecordsCommand::Add {
             zone,
@@ -109,6 +133,105 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
             Ok(())
         }
     }
+}
+
+/// Records per request when the command fetches every page (the server's largest page).
+const PAGE_SIZE: u32 = 1_000;
+
+/// `records search`: every match, in one zone through the zone's search, else across zones.
+async fn search(
+    client: &Client,
+    query: &str,
+    zone: Option<&str>,
+    rtype: Option<&str>,
+    output: Output,
+) -> Result<(), Failure> {
+    let hits: Vec<(String, RecordResponse)> = match zone {
+        Some(zone) => {
+            let id = zone_id(client, zone, Deleted::Exclude, Purpose::Read).await?;
+            let body = RecordSearchRequest {
+                query: query.to_owned(),
+                type_: rtype.map(str::to_ascii_uppercase),
+            };
+            scaidns_client::collect_pages(PAGE_SIZE, |page, size| {
+                let (id, body) = (&id, &body);
+                async move {
+                    let list = client
+                        .record_search_zone(id, Some(page), Some(size), body)
+                        .await?
+                        .into_inner();
+                    let zone = list.domain_name;
+                    let data = list.data.into_iter().map(|r| (zone.clone(), r)).collect();
+                    Ok::<_, Failure>((data, list.total))
+                }
+            })
+            .await?
+        }
+        None => {
+            let rtype = rtype.map(str::to_ascii_uppercase);
+            scaidns_client::collect_pages(PAGE_SIZE, |page, size| {
+                let rtype = rtype.as_deref();
+                async move {
+                    let list = client
+                        .record_search(Some(page), Some(size), query, rtype)
+                        .await?
+                        .into_inner();
+                    let data = list.data.into_iter().map(hit).collect();
+                    Ok::<_, Failure>((data, list.total))
+                }
+            })
+            .await?
+        }
+    };
+    match output {
+        Output::Json => {
+            let data: Vec<_> = hits
+                .iter()
+                .map(|(zone, r)| {
+                    let mut v = serde_json::to_value(r).unwrap_or_default();
+                    v["domain_name"] = json!(zone);
+                    v
+                })
+                .collect();
+            print_json(&json!({ "data": data, "total": hits.len() }));
+        }
+        Output::Text if hits.is_empty() => println!("no records match {query:?}"),
+        Output::Text => {
+            let rows: Vec<Vec<String>> = hits
+                .iter()
+                .map(|(zone, r)| {
+                    vec![
+                        zone.clone(),
+                        r.display_name.clone(),
+                        r.type_.clone(),
+                        r.ttl.to_string(),
+                        r.content.clone(),
+                        r.id.clone(),
+                    ]
+                })
+                .collect();
+            print_table(&["ZONE", "NAME", "TYPE", "TTL", "CONTENT", "ID"], &rows);
+        }
+    }
+    Ok(())
+}
+
+/// A cross-zone hit as its zone's name and the record.
+fn hit(h: RecordHitResponse) -> (String, RecordResponse) {
+    let record = RecordResponse {
+        id: h.id,
+        name: h.name,
+        display_name: h.display_name,
+        type_: h.type_,
+        content: h.content,
+        ttl: h.ttl,
+        disabled: h.disabled,
+        system: h.system,
+        domain_id: h.domain_id,
+        created_at: h.created_at,
+        updated_at: h.updated_at,
+    };
+    (h.domain_name, record)
 }
 
 /// Prints a written record and, on stderr, whether the change is published yet.

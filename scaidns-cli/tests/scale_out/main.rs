@@ -325,11 +325,12 @@ async fn stored_a(api: &Api, replica: &str, key: &str, zone_id: &str) -> ARecord
         .call(
             key,
             Method::GET,
-            &format!("{replica}/api/v1/domains/{zone_id}/records?type=A"),
+            &format!("{replica}/api/v1/domains/{zone_id}/records?type=A&page_size=1000"),
             None,
         )
         .await;
     assert!(status.is_success(), "records of {zone_id}: {status} {body}");
+    assert!(body["total"].as_u64() <= Some(1000), "more than one page");
     let mut out = ARecords::new();
     for r in body["data"].as_array().expect("records") {
         out.entry(r["name"].as_str().expect("name").to_owned())

@@ -57,6 +57,27 @@ pub struct RecordFilter {
     pub include_system: bool,
 }
 
+/// Which zones a record search reaches: the service fills it from the caller's authorisation,
+/// never from the request. Soft-deleted zones are never searched.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordScope {
+    /// Restrict to one tenant's zones (`None`: every tenant, for platform-wide readers).
+    pub tenant_id: Option<TenantId>,
+    /// Restrict to these zones.
+    pub zone_ids: Option<Vec<ZoneId>>,
+}
+
+/// A record found by a search, with its zone's tenant and name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordHit {
+    /// The record.
+    pub record: Record,
+    /// Its zone's tenant.
+    pub tenant_id: TenantId,
+    /// Its zone's name.
+    pub zone_name: ZoneName,
+}
+
 /// What publishing did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PublishOutcome {
@@ -202,6 +223,15 @@ pub trait PublicationTurn: Send {
 pub trait RecordStore: Send + Sync {
     /// Records of a zone matching `filter`.
     async fn list_records(&self, zone_id: ZoneId, filter: &RecordFilter) -> Result<Vec<Record>>;
+
+    /// One page of the records of the zones in `scope` matching `filter`, ordered by zone
+    /// name, then name, type, content and id; and how many match in all.
+    async fn search_records(
+        &self,
+        scope: &RecordScope,
+        filter: &RecordFilter,
+        page: PageRequest,
+    ) -> Result<Page<RecordHit>>;
 
     /// One record of a zone.
     async fn get_record(&self, zone_id: ZoneId, id: RecordId) -> Result<Option<Record>>;

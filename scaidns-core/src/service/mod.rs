@@ -29,6 +29,8 @@ pub mod queries;
 pub mod reconcile;
 pub mod record_bulk;
 mod record_cache;
+pub mod record_listing;
+pub mod record_search;
 pub mod records;
 pub mod role_assignments;
 pub mod roles;

@@ -1,5 +1,5 @@
-//! The record sets of zones kept in memory by `(zone, generation)`, each with its rendering (the
-//! body of the list's answer) once a caller who sees the whole set needed it: every change of a
+//! The record sets of zones kept in memory by `(zone, generation)`, each with the renderings of
+//! its pages (bodies of the list's answer) once a caller who sees the whole set needed them: every change of a
 //! zone's records steps its generation in the same transaction, and a read takes the zone (and
 //! so its generation) from the store or from the zone cache, which drops a zone at once when
 //! this replica writes it and within its staleness bound when another one does
@@ -8,15 +8,17 @@
 //! which nothing is cached yet.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::ids::ZoneId;
+use crate::paging::PageRequest;
 use crate::ports::store::RecordFilter;
 use crate::record::{Record, RecordType};
 
 /// Most records held, all zones together, each set counting one more than its records so that
-/// empty sets are bounded too; a full cache starts over. A rendered set takes about twice the
-/// memory of its records (a few hundred bytes each), so this bounds the cache near 100 MB.
+/// empty sets are bounded too; a full cache starts over. A set's rendered pages hold at most
+/// twice its records ([`RENDERED_SLACK`]) and a rendered record takes about twice the memory of
+/// a record (a few hundred bytes each), so this bounds the cache near 200 MB.
 const CAPACITY_RECORDS: usize = 100_000;
 
 /// A filter as a map key. Only filters from a small fixed set are cached (a type or none, with
@@ -28,18 +30,32 @@ fn filter_key(f: &RecordFilter) -> Option<FilterKey> {
     (f.name_contains.is_none() && f.query.is_none()).then_some((f.rtype, f.include_system))
 }
 
-/// A zone's records under one filter, and their rendering once made.
+/// The kept renderings of one set hold at most twice the set's records plus this many: every
+/// page of the set at two page sizes, say, but no more, so a caller asking for many page sizes
+/// or pages past the end (each rendering counts its records plus one) cannot grow the memory a
+/// set takes beyond a small multiple of its records. A page over the budget is rendered for its
+/// request only.
+const RENDERED_SLACK: usize = 16;
+
+/// A zone's records under one filter, and the renderings of its pages once made.
 #[derive(Debug)]
 pub(crate) struct RecordSet {
     records: Vec<Record>,
-    rendered: OnceLock<Arc<[u8]>>,
+    rendered: Mutex<Renderings>,
+}
+
+/// Rendered pages by (page, page size), and the records they hold together.
+#[derive(Debug, Default)]
+struct Renderings {
+    pages: HashMap<(u32, u32), Arc<[u8]>>,
+    records: usize,
 }
 
 impl RecordSet {
     pub(crate) fn new(records: Vec<Record>) -> Self {
         Self {
             records,
-            rendered: OnceLock::new(),
+            rendered: Mutex::new(Renderings::default()),
         }
     }
 
@@ -47,13 +63,34 @@ impl RecordSet {
         &self.records
     }
 
-    /// The set's rendering, made by `render` the first time it is asked for. Only for callers
-    /// who see the whole set, and with one rendering for all of them (the server's).
-    pub(crate) fn rendered(&self, render: impl FnOnce(&[Record]) -> Vec<u8>) -> Arc<[u8]> {
-        Arc::clone(
-            self.rendered
-                .get_or_init(|| Arc::from(render(&self.records))),
-        )
+    /// The rendering of `page` of the set, made by `render` from that page's records the first
+    /// time it is asked for. Only for callers who see the whole set, and with one rendering for
+    /// all of them (the server's).
+    pub(crate) fn rendered(
+        &self,
+        page: PageRequest,
+        render: impl FnOnce(&[Record]) -> Vec<u8>,
+    ) -> Arc<[u8]> {
+        let key = (page.page, page.page_size);
+        if let Some(body) = self.lock_rendered().pages.get(&key) {
+            return Arc::clone(body);
+        }
+        // Rendered outside the lock: a large page takes a while, and two callers racing for
+        // the same page make the same bytes.
+        let records = page.slice(&self.records);
+        let body: Arc<[u8]> = Arc::from(render(records));
+        let mut kept = self.lock_rendered();
+        let cost = records.len() + 1;
+        if kept.records + cost <= 2 * self.records.len() + RENDERED_SLACK
+            && kept.pages.insert(key, Arc::clone(&body)).is_none()
+        {
+            kept.records += cost;
+        }
+        body
+    }
+
+    fn lock_rendered(&self) -> std::sync::MutexGuard<'_, Renderings> {
+        self.rendered.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -169,5 +206,22 @@ mod tests {
         cache.put(zone, 3, &all, Arc::new(RecordSet::new(Vec::new())));
         assert!(cache.get(zone, 3, &all).is_none());
         assert!(cache.get(zone, 4, &a_only).is_some());
+    }
+
+    #[test]
+    fn each_page_is_rendered_once_and_pages_past_the_end_stay_bounded() {
+        let set = RecordSet::new(Vec::new());
+        let page = |page| PageRequest {
+            page,
+            page_size: 10,
+        };
+        let first = set.rendered(page(1), |_| b"one".to_vec());
+        let again = set.rendered(page(1), |_| b"other".to_vec());
+        assert_eq!(&*again, b"one");
+        assert!(Arc::ptr_eq(&first, &again));
+        for n in 2..5_000 {
+            set.rendered(page(n), |_| b"[]".to_vec());
+        }
+        assert!(set.lock_rendered().pages.len() <= RENDERED_SLACK);
     }
 }

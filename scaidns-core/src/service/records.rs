@@ -3,18 +3,15 @@
 //! generation and its audit entries, and is published as RRset changes when the zone is served.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use serde_json::json;
 
-use super::queries::RecordQuery;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{RecordId, ZoneId};
-use crate::ports::store::{RecordFilter, ZoneWrite};
+use crate::ports::store::ZoneWrite;
 use crate::rbac::{Permission, Target};
 use crate::record::{Record, RecordContent, RecordName, RecordType, Ttl};
 use crate::service::publish::Publication;
-use crate::service::record_cache::RecordSet;
 use crate::service::zone_change::Planned;
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::precondition::IfMatch;
@@ -22,6 +19,8 @@ use crate::zone::rules::{
     self, ChangeSet, MergedChangeSet, NewRecord, check_change, diff_rrsets, rrsets_of,
 };
 use crate::zone::{DomainType, Zone};
+
+pub use super::record_listing::RecordListing;
 
 /// Input of `record_create`.
 #[derive(Debug, Clone, Default)]
@@ -70,111 +69,10 @@ impl AppliedChange {
     }
 }
 
-/// The records of a zone a caller may see ([`ScaiDns::record_listing`]).
-#[derive(Debug)]
-pub struct RecordListing {
-    zone: Arc<Zone>,
-    records: Listed,
-}
-
-#[derive(Debug)]
-enum Listed {
-    /// The caller sees the whole set: shared with every such caller, rendering included.
-    Whole(Arc<RecordSet>),
-    /// Narrowed grants: only the records they cover, never rendered for anyone else.
-    Narrowed(Vec<Record>),
-}
-
-impl RecordListing {
-    /// The zone, as of the generation the records belong to.
-    pub fn zone(&self) -> &Zone {
-        &self.zone
-    }
-
-    /// The records.
-    pub fn records(&self) -> &[Record] {
-        match &self.records {
-            Listed::Whole(set) => set.records(),
-            Listed::Narrowed(records) => records,
-        }
-    }
-
-    /// The answer's body as `render` makes it from the zone and the records. Made once per
-    /// cached set and shared by every caller who sees the whole set, so `render` must depend
-    /// on nothing else (not on the caller, not on the request); made afresh for a caller with
-    /// narrowed grants.
-    pub fn rendered(&self, render: impl FnOnce(&Zone, &[Record]) -> Vec<u8>) -> Arc<[u8]> {
-        match &self.records {
-            Listed::Whole(set) => set.rendered(|records| render(&self.zone, records)),
-            Listed::Narrowed(records) => Arc::from(render(&self.zone, records)),
-        }
-    }
-}
-
 impl ScaiDns {
     /// The record types a zone may hold (no authentication needed).
     pub fn record_type_list(&self) -> &'static [RecordType] {
         RecordType::ALL
-    }
-
-    /// Records of a zone visible to the caller.
-    pub async fn record_list(
-        &self,
-        ctx: &OpContext,
-        zone_id: ZoneId,
-        query: RecordQuery,
-    ) -> Result<(Zone, Vec<Record>)> {
-        let listing = self.record_listing(ctx, zone_id, query).await?;
-        Ok((listing.zone().clone(), listing.records().to_vec()))
-    }
-
-    /// Records of a zone visible to the caller, as cached: an unchanged zone is listed without
-    /// touching the store (`zone_cache`, `record_cache`), and its answer is rendered once
-    /// ([`RecordListing::rendered`]).
-    pub async fn record_listing(
-        &self,
-        ctx: &OpContext,
-        zone_id: ZoneId,
-        query: RecordQuery,
-    ) -> Result<RecordListing> {
-        let filter = RecordFilter::from(query);
-        ctx.require(Permission::RECORDS_READ)?;
-        let zone = self
-            .authorized_zone_cached(ctx, Permission::RECORDS_READ, zone_id)
-            .await?;
-        let set = self.cached_records(&zone, &filter).await?;
-        // Callers whose access comes from narrowed grants see only the records they cover.
-        let principal = self.principal(ctx).await?;
-        let view = principal.record_view(Permission::RECORDS_READ, zone.id, zone.tenant_id);
-        let records = if view.is_whole() {
-            Listed::Whole(set)
-        } else {
-            let covered = set
-                .records()
-                .iter()
-                .filter(|r| view.covers_record(&zone.name, r))
-                .cloned()
-                .collect();
-            Listed::Narrowed(covered)
-        };
-        Ok(RecordListing { zone, records })
-    }
-
-    /// The records of `zone` under `filter`, from the record cache when it holds the zone's
-    /// current generation, else from the store (and then cached).
-    pub(crate) async fn cached_records(
-        &self,
-        zone: &Zone,
-        filter: &RecordFilter,
-    ) -> Result<Arc<RecordSet>> {
-        if let Some(set) = self.record_cache.get(zone.id, zone.generation, filter) {
-            return Ok(set);
-        }
-        let records = self.store().list_records(zone.id, filter).await?;
-        let set = Arc::new(RecordSet::new(records));
-        self.record_cache
-            .put(zone.id, zone.generation, filter, Arc::clone(&set));
-        Ok(set)
     }
 
     /// One record.

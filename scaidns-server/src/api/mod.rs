@@ -19,6 +19,7 @@ mod page_envelope;
 mod precondition;
 pub mod publication;
 pub mod record_bulk;
+pub mod record_search;
 pub mod records;
 mod rendered_json;
 pub mod role_assignments;
@@ -89,6 +90,7 @@ pub type Api = (
 /// of at most 16.
 pub type RecordApis = (
     records::RecordsApi,
+    record_search::RecordSearchApi,
     record_bulk::RecordBulkApi,
     zone_export::ZoneExportApi,
     import::ImportApi,
@@ -113,6 +115,7 @@ pub fn api() -> Api {
         webhooks::WebhooksApi,
         (
             records::RecordsApi,
+            record_search::RecordSearchApi,
             record_bulk::RecordBulkApi,
             zone_export::ZoneExportApi,
             import::ImportApi,
@@ -149,6 +152,35 @@ pub const MAX_PAGE_SIZE: u32 = 100;
 
 /// Checks `page` (≥ 1, default 1) and `page_size` (1..=100, default 50): 400 otherwise.
 pub fn page_request(page: Option<u32>, page_size: Option<u32>) -> Result<PageQuery, ApiError> {
+    sized_page_request(page, page_size, 50, MAX_PAGE_SIZE)
+}
+
+/// Default page of record lists and searches: zones hold many more records than a tenant
+/// holds zones.
+pub const DEFAULT_RECORD_PAGE_SIZE: u32 = 100;
+
+/// Largest page of record lists and searches.
+pub const MAX_RECORD_PAGE_SIZE: u32 = 1_000;
+
+/// [`page_request`] for record lists: `page_size` 1..=1000, default 100.
+pub fn record_page_request(
+    page: Option<u32>,
+    page_size: Option<u32>,
+) -> Result<PageQuery, ApiError> {
+    sized_page_request(
+        page,
+        page_size,
+        DEFAULT_RECORD_PAGE_SIZE,
+        MAX_RECORD_PAGE_SIZE,
+    )
+}
+
+fn sized_page_request(
+    page: Option<u32>,
+    page_size: Option<u32>,
+    default_size: u32,
+    max_size: u32,
+) -> Result<PageQuery, ApiError> {
     let page_no = page.unwrap_or(1);
     if page_no < 1 {
         return Err(ApiError::located(
@@ -159,14 +191,14 @@ pub fn page_request(page: Option<u32>, page_size: Option<u32>) -> Result<PageQue
             "page must be at least 1",
         ));
     }
-    let size = page_size.unwrap_or(50);
-    if !(1..=MAX_PAGE_SIZE).contains(&size) {
+    let size = page_size.unwrap_or(default_size);
+    if !(1..=max_size).contains(&size) {
         return Err(ApiError::located(
             StatusCode::BAD_REQUEST,
             "invalid_query",
             "query",
             Some("page_size"),
-            "page_size must be between 1 and 100",
+            &format!("page_size must be between 1 and {max_size}"),
         ));
     }
     Ok(PageQuery {

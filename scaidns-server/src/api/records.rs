@@ -6,16 +6,18 @@ use poem::web::Data;
 use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
+use scaidns_core::name::ZoneName;
 use scaidns_core::record::{Record, RecordType};
-use scaidns_core::service::queries::RecordQuery;
+use scaidns_core::service::queries::{PageQuery, RecordQuery};
 use scaidns_core::service::records::{RecordCreate, RecordUpdate};
 use scaidns_core::zone::Zone;
 use scaidns_core::zone::precondition::{etag, none_match};
 
-use crate::api::ApiTags;
 use crate::api::precondition::if_match as precondition;
 use crate::api::publication::{self, PublicationState};
+use crate::api::record_search::search_text;
 use crate::api::rendered_json::RenderedJson;
+use crate::api::{ApiTags, record_page_request, total_pages};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -50,33 +52,76 @@ pub struct RecordResponse {
 
 impl RecordResponse {
     pub(crate) fn new(zone: &Zone, r: Record) -> Self {
+        Self::in_zone(&zone.name, r)
+    }
+
+    /// `r` of the zone named `zone` (the record carries the zone's id).
+    pub(crate) fn in_zone(zone: &ZoneName, r: Record) -> Self {
         Self {
             id: r.id.to_string(),
             name: r.name.as_str().to_owned(),
-            display_name: r.name.relative_to(&zone.name),
+            display_name: r.name.relative_to(zone),
             rtype: r.rtype().as_str().to_owned(),
             content: r.content.as_str().to_owned(),
             ttl: r.ttl.seconds(),
             disabled: r.disabled,
             system: r.system,
-            domain_id: zone.id.to_string(),
+            domain_id: r.zone_id.to_string(),
             created_at: r.created_at.into(),
             updated_at: r.updated_at.into(),
         }
     }
 }
 
-/// Records of a zone.
+/// One page of the records of a zone.
 #[derive(Debug, Object)]
 pub struct RecordList {
-    /// Records, ordered by name, type and content.
+    /// Records of this page, ordered by name, type, content and id.
     pub data: Vec<RecordResponse>,
-    /// Number of records returned.
+    /// Records matching the filters, across all pages.
     pub total: u64,
+    /// This page (1-based).
+    pub page: u32,
+    /// Records per page.
+    pub page_size: u32,
+    /// Number of pages.
+    pub total_pages: u64,
     /// The zone.
     pub domain_id: String,
     /// The zone's name.
     pub domain_name: String,
+}
+
+impl RecordList {
+    /// The body of one page of a zone's records: made from these values alone, so a rendering
+    /// is shared by every caller who sees the same page (`RecordListing::rendered`).
+    pub(crate) fn render(zone: &Zone, records: &[Record], total: u64, page: PageQuery) -> Vec<u8> {
+        RenderedJson::render(&RecordList {
+            total,
+            page: page.page,
+            page_size: page.page_size,
+            total_pages: total_pages(total, page.page_size),
+            domain_id: zone.id.to_string(),
+            domain_name: zone.name.as_str().to_owned(),
+            data: records
+                .iter()
+                .map(|r| RecordResponse::new(zone, r.clone()))
+                .collect(),
+        })
+    }
+}
+
+/// A record type named in a query parameter (400 when unknown).
+pub(crate) fn query_type(rtype: Option<String>) -> ApiResult<Option<RecordType>> {
+    rtype
+        .map(|t| t.parse::<RecordType>())
+        .transpose()
+        .map_err(|e| {
+            ApiError::from(scaidns_core::Error::bad_query(
+                "type",
+                e.message().to_owned(),
+            ))
+        })
 }
 
 /// Record creation.
@@ -107,7 +152,7 @@ pub struct RecordUpdateRequest {
 }
 
 #[derive(ApiResponse)]
-enum RecordListed {
+pub(crate) enum RecordListed {
     /// The records.
     #[oai(status = 200)]
     Listed(
@@ -156,15 +201,18 @@ pub struct RecordsApi;
 
 #[OpenApi(tag = "ApiTags::Records")]
 impl RecordsApi {
-    /// Records of a zone.
+    /// Records of a zone, a page at a time.
     ///
-    /// The answer carries the zone's generation as `ETag`; a request whose `If-None-Match`
-    /// names it again is answered 304 without a body while the zone is unchanged.
+    /// Ordered by name, type, content and id; `page_size` 1–1000 (default 100). The answer
+    /// carries the zone's generation as `ETag`; a request whose `If-None-Match` names it again
+    /// is answered 304 without a body while the zone is unchanged (every page of a zone changes
+    /// only when its generation does).
     #[oai(
         path = "/domains/:domain_id/records",
         method = "get",
         operation_id = "record_list"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn record_list(
         &self,
         state: Data<&AppState>,
@@ -176,29 +224,28 @@ impl RecordsApi {
         rtype: Query<Option<String>>,
         /// Substring of the name.
         name: Query<Option<String>>,
+        /// Case-insensitive substring of the name or the content (`%` and `_` are literal;
+        /// at most 255 characters).
+        #[oai(validator(max_length = 255))]
+        search: Query<Option<String>>,
         /// Include SOA and apex NS.
         include_system: Query<Option<bool>>,
+        /// Page (1-based, default 1).
+        page: Query<Option<u32>>,
+        /// Records per page (1–1000, default 100).
+        page_size: Query<Option<u32>>,
     ) -> ApiResult<RecordListed> {
         let ctx = op_context(&state, &auth, req).await?;
-        let rtype = rtype
-            .0
-            .map(|t| t.parse::<RecordType>())
-            .transpose()
-            .map_err(|e| {
-                ApiError::from(scaidns_core::Error::bad_query(
-                    "type",
-                    e.message().to_owned(),
-                ))
-            })?;
+        let page = record_page_request(page.0, page_size.0)?;
         let query = RecordQuery {
-            rtype,
+            rtype: query_type(rtype.0)?,
             name_contains: name.0.filter(|n| !n.trim().is_empty()),
-            query: None,
+            query: search_text(search.0, false)?,
             include_system: include_system.0.unwrap_or(false),
         };
         let listing = state
             .service
-            .record_listing(&ctx, domain_id.0.parse()?, query)
+            .record_page(&ctx, domain_id.0.parse()?, query, page)
             .await?;
         let generation = listing.zone().generation;
         let tag = etag(generation);
@@ -207,19 +254,8 @@ impl RecordsApi {
         if none_match(req.header("if-none-match"), generation) {
             return Ok(RecordListed::NotModified(tag));
         }
-        // Made from the zone and the records only, so one rendering serves every caller who
-        // sees the whole set.
-        let body = listing.rendered(|zone, records| {
-            RenderedJson::render(&RecordList {
-                total: records.len() as u64,
-                domain_id: zone.id.to_string(),
-                domain_name: zone.name.as_str().to_owned(),
-                data: records
-                    .iter()
-                    .map(|r| RecordResponse::new(zone, r.clone()))
-                    .collect(),
-            })
-        });
+        let body =
+            listing.rendered(|zone, records, total| RecordList::render(zone, records, total, page));
         Ok(RecordListed::Listed(RenderedJson::new(body), tag))
     }
 

@@ -37,7 +37,11 @@ async fn tenants_cannot_reach_each_others_zones_records_or_keys() {
     let not_found = |status: u16, what: &str| assert_eq!(status, 404, "{what}");
     not_found(error_of(c.zone_get(&z.id, Some(true)).await).0, "zone_get");
     not_found(
-        error_of(c.record_list(&z.id, None, None, None).await).0,
+        error_of(
+            c.record_list(&z.id, None, None, None, None, None, None)
+                .await,
+        )
+        .0,
         "record_list",
     );
     not_found(error_of(c.record_get(&z.id, &r.id).await).0, "record_get");

@@ -30,6 +30,7 @@ mod publication_state;
 mod rate_limit;
 mod read_caches;
 mod record_bulk;
+mod record_search;
 mod record_types;
 mod records;
 mod request_limits;

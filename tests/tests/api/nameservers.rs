@@ -34,7 +34,7 @@ async fn replacing_the_set_rewrites_every_zone() {
 
     let ns = app
         .client
-        .record_list(&z.id, Some(true), None, Some("NS"))
+        .record_list(&z.id, Some(true), None, None, None, None, Some("NS"))
         .await
         .unwrap()
         .into_inner();

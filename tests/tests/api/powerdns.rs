@@ -63,7 +63,7 @@ pub async fn provider_zone(provider: &PdnsServer, zone: &str, txt: Option<&str>)
 /// listed contents with the listed TTL.
 async fn assert_served_as_reported(client: &Client, zone_id: &str, server: SocketAddr) {
     let list = client
-        .record_list(zone_id, Some(true), None, None)
+        .record_list(zone_id, Some(true), None, None, None, None, None)
         .await
         .unwrap()
         .into_inner();

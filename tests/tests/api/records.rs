@@ -60,7 +60,7 @@ async fn records_of_several_types_are_served_as_reported() {
     // What the API reports is exactly what DNS answers.
     let list = app
         .client
-        .record_list(&z.id, None, None, None)
+        .record_list(&z.id, None, None, None, None, None, None)
         .await
         .unwrap()
         .into_inner();
@@ -131,7 +131,7 @@ async fn records_of_several_types_are_served_as_reported() {
     // System records only on request.
     let all = app
         .client
-        .record_list(&z.id, Some(true), None, Some("NS"))
+        .record_list(&z.id, Some(true), None, None, None, None, Some("NS"))
         .await
         .unwrap()
         .into_inner();

@@ -39,7 +39,7 @@ async fn a_server_on_postgres_migrates_and_serves() {
     assert!(duplicate.is_err(), "a duplicate record is refused");
     let records = app
         .client
-        .record_list(&z.id, None, None, None)
+        .record_list(&z.id, None, None, None, None, None, None)
         .await
         .unwrap()
         .into_inner();

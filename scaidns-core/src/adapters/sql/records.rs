@@ -4,15 +4,19 @@
 use ::sqlx::{AssertSqlSafe, Pool};
 
 use super::common::{Table, delete_zone_rows};
-use super::dynamic_query::bind_as;
+use super::dynamic_query::{self, bind_as};
 use super::sqlx;
 use super::{Conn, Db};
-use crate::adapters::sql::rows::{RecordRow, content_hash, readable_models, record_columns};
+use crate::adapters::sql::rows::{
+    RecordHitRow, RecordRow, content_hash, readable_models, record_columns,
+};
 use crate::adapters::sql::types::{Arg, Filter, Ts, count, db_err, is_unique_violation};
 use crate::error::{Error, Result};
 use crate::ids::{RecordId, ZoneId};
-use crate::ports::store::RecordFilter;
+use crate::paging::{Page, PageRequest};
+use crate::ports::store::{RecordFilter, RecordHit, RecordScope};
 use crate::record::Record;
+use crate::zone::ZoneStatus;
 
 pub(crate) async fn list(
     pool: &Pool<Db>,
@@ -33,6 +37,24 @@ where
 {
     let mut f = Filter::default();
     f.and("r.zone_id = ?", [Arg::Text(zone_id.to_string())]);
+    narrow(&mut f, filter);
+    let sql = format!(
+        concat!(
+            "SELECT ",
+            record_columns!(),
+            " FROM records r JOIN zones z ON z.id = r.zone_id{} ORDER BY r.name, r.rtype, r.content, r.id"
+        ),
+        f.sql()
+    );
+    let rows: Vec<RecordRow> = bind_as(sqlx::query_as(AssertSqlSafe(sql)), f.args)
+        .fetch_all(executor)
+        .await
+        .map_err(db_err)?;
+    Ok(readable_models(rows, RecordRow::into_model))
+}
+
+/// Adds `filter`'s conditions on the record (`r`).
+fn narrow(f: &mut Filter, filter: &RecordFilter) {
     if let Some(rtype) = filter.rtype {
         f.and("r.rtype = ?", [Arg::Text(rtype.as_str().to_owned())]);
     }
@@ -46,19 +68,41 @@ where
     if !filter.include_system {
         f.and("r.is_system = ?", [Arg::Bool(false)]);
     }
-    let sql = format!(
-        concat!(
-            "SELECT ",
-            record_columns!(),
-            " FROM records r JOIN zones z ON z.id = r.zone_id{} ORDER BY r.name, r.rtype, r.content"
-        ),
-        f.sql()
+}
+
+/// One page of the records in `scope`'s live zones matching `filter`: counted and read in the
+/// database, so a search never loads more than a page.
+pub(crate) async fn search(
+    pool: &Pool<Db>,
+    scope: &RecordScope,
+    filter: &RecordFilter,
+    page: PageRequest,
+) -> Result<Page<RecordHit>> {
+    let mut f = Filter::default();
+    f.and(
+        "z.status <> ?",
+        [Arg::Text(ZoneStatus::Deleted.as_str().to_owned())],
     );
-    let rows: Vec<RecordRow> = bind_as(sqlx::query_as(AssertSqlSafe(sql)), f.args)
-        .fetch_all(executor)
-        .await
-        .map_err(db_err)?;
-    Ok(readable_models(rows, RecordRow::into_model))
+    if let Some(tenant) = scope.tenant_id {
+        f.and("z.tenant_id = ?", [Arg::Text(tenant.to_string())]);
+    }
+    if let Some(ids) = &scope.zone_ids {
+        f.and_in("r.zone_id", ids.iter().map(ToString::to_string));
+    }
+    narrow(&mut f, filter);
+    let (rows, total) = dynamic_query::page::<RecordHitRow>(
+        pool,
+        "records r JOIN zones z ON z.id = r.zone_id",
+        concat!(record_columns!(), ", z.tenant_id"),
+        f,
+        "z.name, r.name, r.rtype, r.content, r.id",
+        page,
+    )
+    .await?;
+    Ok(Page {
+        items: readable_models(rows, RecordHitRow::into_model),
+        total,
+    })
 }
 
 pub(crate) async fn get(pool: &Pool<Db>, zone_id: ZoneId, id: RecordId) -> Result<Option<Record>> {

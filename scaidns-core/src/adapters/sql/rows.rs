@@ -14,6 +14,7 @@ use crate::error::Result;
 use crate::identity::api_key::ApiKey;
 use crate::name::ZoneName;
 use crate::ownership::Validation;
+use crate::ports::store::RecordHit;
 use crate::record::{Record, RecordContent, RecordName, RecordType, Ttl};
 use crate::tenant::{Tenant, User};
 use crate::zone::{SyncState, Zone};
@@ -216,6 +217,28 @@ pub(crate) struct RecordRow {
     is_system: bool,
     created_at: Ts,
     updated_at: Ts,
+}
+
+/// A record with its zone's tenant, as a record search reads it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct RecordHitRow {
+    #[sqlx(flatten)]
+    record: RecordRow,
+    tenant_id: String,
+}
+
+impl RecordHitRow {
+    pub(crate) fn into_model(self) -> Result<RecordHit> {
+        let id = self.record.id.clone();
+        let zone_name = ZoneName::parse(&self.record.zone_name)
+            .map_err(|e| corrupt("records", &id, format!("zone name: {e}")))?;
+        let tenant_id = parse("zones", &self.record.zone_id, "tenant_id", &self.tenant_id)?;
+        Ok(RecordHit {
+            record: self.record.into_model()?,
+            tenant_id,
+            zone_name,
+        })
+    }
 }
 
 impl RecordRow {

@@ -14,8 +14,8 @@ use crate::name::ZoneName;
 use crate::ownership::Validation;
 use crate::ports::store::{
     ApiKeyFilter, ApiKeyStore, ApiKeyUse, AuditFilter, AuditStore, Page, PageRequest,
-    PublicationTurn, Publisher, RecordFilter, RecordStore, SettingsStore, Store, TenantStore,
-    UserStore, ValidationStore, ZoneFilter, ZoneStore, ZoneWrite,
+    PublicationTurn, Publisher, RecordFilter, RecordHit, RecordScope, RecordStore, SettingsStore,
+    Store, TenantStore, UserStore, ValidationStore, ZoneFilter, ZoneStore, ZoneWrite,
 };
 use crate::record::Record;
 use crate::tenant::{Tenant, User};
@@ -88,6 +88,15 @@ impl ZoneStore for SqlStore {
 impl RecordStore for SqlStore {
     async fn list_records(&self, zone_id: ZoneId, filter: &RecordFilter) -> Result<Vec<Record>> {
         dispatch!(self, records::list(zone_id, filter))
+    }
+
+    async fn search_records(
+        &self,
+        scope: &RecordScope,
+        filter: &RecordFilter,
+        page: PageRequest,
+    ) -> Result<Page<RecordHit>> {
+        dispatch!(self, records::search(scope, filter, page))
     }
 
     async fn get_record(&self, zone_id: ZoneId, id: RecordId) -> Result<Option<Record>> {

@@ -7,6 +7,7 @@ mod api_keys;
 mod audit_settings;
 mod claims;
 mod ordered_publication;
+mod record_search;
 mod records;
 mod sql_adapter;
 mod tenants;

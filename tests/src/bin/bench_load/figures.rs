@@ -31,7 +31,8 @@ pub async fn reads(
     sizes: &Sizes,
     pid: u32,
 ) -> Result<(Row, f64), Fail> {
-    let path = format!("/api/v1/domains/{zone_id}/records");
+    // The whole zone, as PowerDNS answers it (the list is paged, 100 by default).
+    let path = format!("/api/v1/domains/{zone_id}/records?page_size=1000");
     let pdns_path = format!("/api/v1/servers/localhost/zones/{zone}.");
     // One checked request each first: the loop below only counts statuses.
     api.expect(Method::GET, &path, None, 200).await?;
@@ -170,7 +171,10 @@ pub async fn concurrent_writers(
     }
     let refused_total: usize = refused.values().sum();
 
-    let listed = api.expect(Method::GET, &path, None, 200).await?;
+    // Every record on one page (the list is paged, 100 by default).
+    let listed = api
+        .expect(Method::GET, &format!("{path}?page_size=1000"), None, 200)
+        .await?;
     let in_store: HashSet<String> = listed.body["data"]
         .as_array()
         .map(|rows| {

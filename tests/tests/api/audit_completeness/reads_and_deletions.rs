@@ -11,6 +11,11 @@ pub(super) async fn nothing_cases(h: &mut Harness, ta: &Caller, z: &Zones) {
             json!({"permission": "records:read", "domain_id": z.active}),
         ),
         (
+            "POST /api/v1/domains/{domain_id}/records/search",
+            format!("/api/v1/domains/{}/records/search", z.active),
+            json!({"query": "www"}),
+        ),
+        (
             "POST /api/v1/auth/logout",
             "/api/v1/auth/logout".to_owned(),
             json!({}),

@@ -67,6 +67,25 @@ pub(super) fn rows() -> Vec<Row> {
             .lists(None, "/data", "id", "{record}")
             .lists(Some("P TA DA DM RE RO"), "/data", "id", "{api_record}")
             .hides("RG", "/data", "id", "{api_record}"),
+        row(
+            "POST",
+            "/api/v1/domains/{zone}/records/search?page_size=1000",
+            zone_read,
+        )
+        .body(json!({"query": "192.0.2."}))
+        .lists(None, "/data", "id", "{record}")
+        .lists(Some("P TA DA DM RE RO"), "/data", "id", "{api_record}")
+        .hides("RG", "/data", "id", "{api_record}"),
+        // Across zones: everyone may search, and finds only what it may read.
+        row(
+            "GET",
+            "/api/v1/records?search=192.0.2.&page_size=1000",
+            all200,
+        )
+        .lists(in_zone, "/data", "id", "{record}")
+        .hides("NR FA KM", "/data", "id", "{record}")
+        .lists(Some("P TA DA DM RE RO"), "/data", "id", "{api_record}")
+        .hides("RG", "/data", "id", "{api_record}"),
         row("GET", "/api/v1/domains/{zone}/records/{record}", zone_read)
             .shows("/id", json!("{record}")),
         // Export: the record list's reach, as a file (RG's holds `www` only).

@@ -51,7 +51,7 @@ async fn a_record_row_that_cannot_be_read_back_does_not_break_the_list() {
 
     let listed = app
         .client
-        .record_list(&z.id, None, None, None)
+        .record_list(&z.id, None, None, None, None, None, None)
         .await
         .expect("the list answers despite the bad row")
         .into_inner();
