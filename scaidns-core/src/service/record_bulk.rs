@@ -325,7 +325,13 @@ impl ScaiDns {
                 Err(e) => prepared.fail(BulkList::Update, index, e)?,
             }
         }
+        // The same id named twice is one delete: authorised and checked once, however many
+        // copies a request carries.
+        let mut named: HashSet<&str> = HashSet::new();
         for (index, id) in request.deletes.iter().enumerate() {
+            if !named.insert(id.as_str()) {
+                continue;
+            }
             let record = self.bulk_visible(ctx, zone, &by_id, id).await;
             let allowed = match record {
                 Ok(record) => self

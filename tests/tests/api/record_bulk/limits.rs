@@ -134,3 +134,40 @@ async fn ten_thousand_items_fit_in_one_request_beyond_the_default_body_limit() {
     assert_eq!(api_records(&app, &zone).await.len(), 10_002);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn one_id_named_thousands_of_times_is_one_delete() {
+    let app = spawn_app_configured(TestOptions::default(), |_| {}).await;
+    let tenant = app.tenant_with_user("copies").await;
+    let zone = active_zone(&app, &tenant, "copies.test").await;
+    let records = format!("/api/v1/domains/{zone}/records");
+    let www = ok(
+        &app,
+        &tenant.key,
+        Method::POST,
+        &records,
+        a("www", "192.0.2.1"),
+    )
+    .await;
+    let www = www["id"].as_str().unwrap().to_owned();
+    let copies = vec![www; 5_000];
+    let body = ok(
+        &app,
+        &tenant.key,
+        Method::POST,
+        &format!("{records}/bulk"),
+        json!({ "delete": copies }),
+    )
+    .await;
+    assert_eq!(
+        (body["deleted"].as_u64(), body["total_errors"].as_u64()),
+        (Some(1), Some(0)),
+        "{body}"
+    );
+    assert_eq!(
+        api_records(&app, &zone).await.len(),
+        2,
+        "the two NS records stay"
+    );
+    app.stop().await;
+}
