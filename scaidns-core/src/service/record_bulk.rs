@@ -119,6 +119,9 @@ pub enum BulkOutcome {
     Applied(Box<BulkApplied>),
     /// Nothing applied: every refused item, ordered by list and index.
     Rejected(Vec<BulkFailure>),
+    /// Nothing applied: checking stopped at its bound (`rules::settle`'s `MAX_REFUSED` or
+    /// `MAX_WORK`), so these are some of the refused items, not all of them.
+    Incomplete(Vec<BulkFailure>),
 }
 
 /// The request's items that passed parsing and authorisation, as a change set, and where each
@@ -221,11 +224,17 @@ impl ScaiDns {
         failures.sort_by_key(|f| (f.list, f.index));
         let plan = match settled.plan {
             Some(plan) if failures.is_empty() || request.continue_on_error => plan,
-            // Refused, or too many zone-rule failures to check the rest: refused whole.
-            _ => {
+            Some(_) => {
                 return Ok(Planned {
                     change: None,
                     output: BulkOutcome::Rejected(failures),
+                });
+            }
+            // Checking stopped at its bound: refused whole, even with `continue_on_error`.
+            None => {
+                return Ok(Planned {
+                    change: None,
+                    output: BulkOutcome::Incomplete(failures),
                 });
             }
         };

@@ -7,6 +7,7 @@ use poem::http::StatusCode;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
+use poem_openapi::types::ToJSON;
 use poem_openapi::{Object, OpenApi};
 use scaidns_core::ErrorKind;
 use scaidns_core::service::record_bulk::{
@@ -327,35 +328,49 @@ fn check_count(state: &AppState, items: usize) -> ApiResult<()> {
     Ok(())
 }
 
-/// The applied outcome, or the refusal listing every bad item.
+/// The applied outcome, or the refusal listing every bad item (or, when checking stopped at
+/// its bound, the ones found: `complete` is false and the code `bulk_check_stopped`).
 fn applied_or_refused(outcome: BulkOutcome) -> ApiResult<BulkApplied> {
-    match outcome {
-        BulkOutcome::Applied(applied) => Ok(*applied),
-        BulkOutcome::Rejected(failures) => {
-            let forbidden = failures
-                .iter()
-                .any(|f| f.error.kind() == ErrorKind::Forbidden);
-            let status = if forbidden {
-                StatusCode::FORBIDDEN
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            let items: Vec<serde_json::Value> = failures
-                .iter()
-                .map(|f| {
-                    let f = RecordBulkFailure::of(f);
-                    json!({"list": f.list, "index": f.index, "code": f.code,
-                           "detail": f.detail, "field": f.field, "conflicts": f.conflicts})
-                })
-                .collect();
-            Err(ApiError::new(
-                status,
-                "bulk_rejected",
-                json!({
-                    "message": format!("{} item(s) refused; nothing was applied", items.len()),
-                    "failures": items,
-                }),
-            ))
-        }
-    }
+    let (failures, complete) = match outcome {
+        BulkOutcome::Applied(applied) => return Ok(*applied),
+        BulkOutcome::Rejected(failures) => (failures, true),
+        BulkOutcome::Incomplete(failures) => (failures, false),
+    };
+    let forbidden = failures
+        .iter()
+        .any(|f| f.error.kind() == ErrorKind::Forbidden);
+    let status = if forbidden {
+        StatusCode::FORBIDDEN
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let items: Vec<serde_json::Value> = failures
+        .iter()
+        .map(|f| RecordBulkFailure::of(f).to_json().unwrap_or_default())
+        .collect();
+    let (code, message) = if complete {
+        (
+            "bulk_rejected",
+            format!("{} item(s) refused; nothing was applied", items.len()),
+        )
+    } else {
+        (
+            "bulk_check_stopped",
+            format!(
+                "checking stopped after {} refused item(s) (too many refusals, or too much work \
+                 for one request); the list of refused items is incomplete and nothing was \
+                 applied",
+                items.len()
+            ),
+        )
+    };
+    Err(ApiError::new(
+        status,
+        code,
+        json!({
+            "message": message,
+            "complete": complete,
+            "failures": items,
+        }),
+    ))
 }

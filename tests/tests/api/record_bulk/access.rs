@@ -75,6 +75,7 @@ async fn a_grant_limited_caller_cannot_slip_a_name_into_a_batch() {
         (403, Some("bulk_rejected")),
         "{body}"
     );
+    assert_eq!(body["detail"]["complete"], true, "{body}");
     assert_eq!(
         failures(&body["detail"]["failures"]),
         [("create".to_owned(), 1, "permission_denied".to_owned())]

@@ -171,3 +171,37 @@ async fn one_id_named_thousands_of_times_is_one_delete() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn checking_stops_at_200_refusals_and_says_the_list_is_incomplete() {
+    let app = spawn_app_configured(TestOptions::default(), |_| {}).await;
+    let tenant = app.tenant_with_user("stops").await;
+    let zone = active_zone(&app, &tenant, "stops.test").await;
+    let mut creates = Vec::new();
+    for i in 0..210 {
+        creates.push(a(&format!("n{i}"), "192.0.2.1"));
+        creates.push(
+            json!({"name": format!("n{i}"), "type": "CNAME", "content": "elsewhere.example."}),
+        );
+    }
+    let (status, body) = call(
+        &app,
+        &tenant.key,
+        Method::POST,
+        &format!("/api/v1/domains/{zone}/records/bulk"),
+        Some(json!({"records": creates, "continue_on_error": true})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("bulk_check_stopped")),
+        "{body}"
+    );
+    assert_eq!(body["detail"]["complete"], false, "{body}");
+    assert_eq!(
+        body["detail"]["failures"].as_array().map(Vec::len),
+        Some(200)
+    );
+    assert_eq!(api_records(&app, &zone).await.len(), 2, "nothing applied");
+    app.stop().await;
+}
