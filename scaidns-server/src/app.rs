@@ -92,6 +92,7 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     let limits = crate::api::record_bulk::body_limits(
         BodyLimits::new(state.config.max_body_bytes),
         state.config.max_body_bytes,
+        state.config.bulk_max_items,
     );
     let mut route = Route::new()
         .at(

@@ -205,3 +205,31 @@ async fn checking_stops_at_200_refusals_and_says_the_list_is_incomplete() {
     assert_eq!(api_records(&app, &zone).await.len(), 2, "nothing applied");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_body_of_many_small_values_is_refused_before_it_is_parsed() {
+    let app = spawn_app_configured(TestOptions::default(), |c| c.bulk_max_items = 5).await;
+    let tenant = app.tenant_with_user("values").await;
+    let zone = active_zone(&app, &tenant, "values.test").await;
+    // Numbers where ids belong: parsed, this would be a 422 about the type.
+    let zeros = vec![0; 1_000];
+    for (path, body) in [
+        ("bulk", json!({ "delete": zeros })),
+        ("bulk-delete", json!({ "record_ids": zeros })),
+    ] {
+        let (status, answer) = call(
+            &app,
+            &tenant.key,
+            Method::POST,
+            &format!("/api/v1/domains/{zone}/records/{path}"),
+            Some(body),
+        )
+        .await;
+        assert_eq!(
+            (status, answer["code"].as_str()),
+            (413, Some("too_many_items")),
+            "{path}: {answer}"
+        );
+    }
+    app.stop().await;
+}
