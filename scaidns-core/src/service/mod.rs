@@ -28,6 +28,7 @@ pub mod queries;
 pub mod reconcile;
 pub mod record_bulk;
 mod record_cache;
+mod record_conflicts;
 pub mod records;
 pub mod role_assignments;
 pub mod roles;

@@ -16,6 +16,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{RecordId, ZoneId};
 use crate::rbac::Permission;
 use crate::record::{Record, RecordContent, RecordName, RecordType};
+use crate::service::record_conflicts::ReadableConflicts;
 use crate::service::records::{RecordCreate, RecordUpdate, record_not_found};
 use crate::service::zone_change::Planned;
 use crate::service::{OpContext, ScaiDns};
@@ -215,10 +216,21 @@ impl ScaiDns {
     ) -> Result<Planned<BulkOutcome>> {
         let existing = self.zone_records(&zone).await?;
         let mut prepared = self.prepare_bulk(ctx, &zone, &existing, request).await?;
-        let settled = settle_change(&zone.name, &existing, &prepared.change)?;
+        let settled = match settle_change(&zone.name, &existing, &prepared.change) {
+            Ok(settled) => settled,
+            Err(v) => {
+                return Err(self
+                    .readable_conflicts(ctx, &zone, &existing, v.into())
+                    .await?);
+            }
+        };
+        // Refusals name only the records in the way that the caller may read.
+        let principal = self.principal(ctx).await?;
+        let view = principal.record_view(Permission::RECORDS_READ, zone.id, zone.tenant_id);
+        let readable = ReadableConflicts::new(&zone, &existing);
         for (at, violation) in settled.refused {
             let (list, index) = prepared.origin(at)?;
-            prepared.fail(list, index, violation.into())?;
+            prepared.fail(list, index, readable.filter(&view, violation.into()))?;
         }
         let mut failures = std::mem::take(&mut prepared.failures);
         failures.sort_by_key(|f| (f.list, f.index));
