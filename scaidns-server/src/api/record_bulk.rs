@@ -52,6 +52,7 @@ pub fn body_limits(limits: BodyLimits, max_body_bytes: usize, max_items: usize) 
 
 /// A change to one record, by id.
 #[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
 pub struct RecordBulkUpdate {
     /// The record.
     pub id: String,
@@ -65,6 +66,7 @@ pub struct RecordBulkUpdate {
 
 /// Records to create, change and delete in one change.
 #[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
 pub struct RecordBulkRequest {
     /// Records to create.
     #[oai(default)]
@@ -81,6 +83,7 @@ pub struct RecordBulkRequest {
 
 /// Records to delete by id.
 #[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
 pub struct RecordBulkDeleteRequest {
     /// Ids of the records.
     pub record_ids: Vec<String>,
@@ -205,8 +208,8 @@ impl RecordBulkApi {
             deletes: b.delete,
             continue_on_error: b.continue_on_error.unwrap_or(false),
         };
-        check_count(&state, request.item_count())?;
         let ctx = op_context(&state, &auth, req).await?;
+        check_count(&state, request.item_count())?;
         let outcome = state
             .service
             .record_bulk(
@@ -251,8 +254,11 @@ impl RecordBulkApi {
     }
 
     /// Delete many records by id in one change. All or nothing by default, like
-    /// `record_bulk`: an id that is unknown or outside the caller's records refuses the request
-    /// (422, listing every such id) unless `continue_on_error`.
+    /// `record_bulk`: unless `continue_on_error`, an id that is unknown or names a record the
+    /// caller cannot read refuses the request (422 `record_not_found` for that id), and one
+    /// naming a record the caller can read but may not delete refuses it with 403
+    /// (`permission_denied` for that id); every refused id is listed. An id given more than
+    /// once is deleted once.
     #[oai(
         path = "/domains/:domain_id/records/bulk-delete",
         method = "post",
@@ -278,13 +284,13 @@ impl RecordBulkApi {
             )
             .into());
         }
+        let ctx = op_context(&state, &auth, req).await?;
         check_count(&state, b.record_ids.len())?;
         let request = BulkRequest {
             deletes: b.record_ids,
             continue_on_error: b.continue_on_error.unwrap_or(false),
             ..BulkRequest::default()
         };
-        let ctx = op_context(&state, &auth, req).await?;
         let outcome = state
             .service
             .record_bulk(

@@ -139,13 +139,19 @@ async fn another_tenants_zone_and_records_are_unknown() {
     )
     .await;
     let alpha_record = alpha_record["id"].as_str().unwrap().to_owned();
-    for path in ["bulk", "bulk-delete"] {
+    for (path, request) in [
+        (
+            "bulk",
+            json!({"records": [a("evil", "192.0.2.66")], "delete": [alpha_record]}),
+        ),
+        ("bulk-delete", json!({"record_ids": [alpha_record]})),
+    ] {
         let (status, body) = call(
             &app,
             &beta.key,
             Method::POST,
             &format!("/api/v1/domains/{alpha_zone}/records/{path}"),
-            Some(json!({"records": [a("evil", "192.0.2.66")], "record_ids": [alpha_record]})),
+            Some(request),
         )
         .await;
         assert_eq!(

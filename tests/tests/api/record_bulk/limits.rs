@@ -41,6 +41,31 @@ async fn bulk_delete_counts_and_the_limits_hold() {
     assert_eq!(status, 413);
     let (status, body) = call(&app, &tenant.key, Method::POST, &bulk, Some(json!({}))).await;
     assert_eq!(status, 422, "{body}");
+    // A field the request does not have is refused, not ignored.
+    for request in [
+        json!({"update": [{"id": "r_x", "name": "moved", "disabled": true}]}),
+        json!({"delete": [], "continue": true}),
+    ] {
+        let (status, body) = call(&app, &tenant.key, Method::POST, &bulk, Some(request)).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (422, Some("invalid_body")),
+            "{body}"
+        );
+    }
+    let (status, body) = call(
+        &app,
+        &tenant.key,
+        Method::POST,
+        &bulk_delete,
+        Some(json!({"record_ids": ["r_x"], "ids": ["r_y"]})),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (422, Some("invalid_body")),
+        "{body}"
+    );
     let (status, body) = call(
         &app,
         &tenant.key,
