@@ -128,7 +128,7 @@ mod tests {
             create(&zone, "a", RecordType::A, "192.0.2.1"),
             create(&zone, "@", RecordType::CNAME, "elsewhere.example."),
             create(&zone, "b", RecordType::A, "192.0.2.2"),
-            // Two items of the batch clash with each other: the later one is refused.
+            // Two items of the batch clash with each other: the CNAME is refused, whatever the order.
             create(&zone, "b", RecordType::CNAME, "elsewhere.example."),
             create(&zone, "c", RecordType::A, "192.0.2.3"),
         ];
