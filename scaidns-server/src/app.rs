@@ -95,6 +95,7 @@ pub fn build_app(state: AppState) -> impl Endpoint {
             state.config.import_max_bytes,
         ),
         state.config.max_body_bytes,
+        state.config.bulk_max_items,
     );
     let mut route = Route::new()
         .at(

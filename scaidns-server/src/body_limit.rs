@@ -27,6 +27,8 @@ pub struct BodyLimits {
     default: usize,
     /// `(path template with {params}, limit)`; the first match wins.
     routes: Vec<(String, usize)>,
+    /// `(path template, most JSON values)` for routes whose body is counted before it is parsed.
+    value_caps: Vec<(String, usize)>,
 }
 
 impl Default for BodyLimits {
@@ -41,6 +43,7 @@ impl BodyLimits {
         Self {
             default,
             routes: Vec::new(),
+            value_caps: Vec::new(),
         }
     }
 
@@ -49,6 +52,23 @@ impl BodyLimits {
     pub fn with_route(mut self, template: &str, bytes: usize) -> Self {
         self.routes.push((template.to_owned(), bytes));
         self
+    }
+
+    /// At most `values` JSON values in a body for the route `template`, counted on the raw
+    /// bytes before anything parses them: a body of `[0,0,…]` within the byte limit is millions
+    /// of values, each far larger once parsed than its two bytes.
+    #[must_use]
+    pub fn with_value_cap(mut self, template: &str, values: usize) -> Self {
+        self.value_caps.push((template.to_owned(), values));
+        self
+    }
+
+    /// The value cap for a request to `path`, if its route has one.
+    pub fn value_cap_for(&self, path: &str) -> Option<usize> {
+        self.value_caps
+            .iter()
+            .find(|(template, _)| crate::body_check::template_matches(template, path))
+            .map(|(_, values)| *values)
     }
 
     /// The limit for a request to `path`.
@@ -77,6 +97,39 @@ pub fn too_large(limit: usize) -> ApiError {
         StatusCode::PAYLOAD_TOO_LARGE,
         "body_too_large",
         format!("Request body is larger than the limit of {limit} bytes"),
+    )
+}
+
+/// An upper bound on the number of JSON values in `body`, from one pass over its bytes without
+/// parsing: every value but the first of a container follows a comma, so commas plus
+/// containers plus one, counted outside strings.
+pub fn json_values(body: &[u8]) -> usize {
+    let (mut count, mut in_string, mut escaped) = (1usize, false, false);
+    for &b in body {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else {
+            match b {
+                b'"' => in_string = true,
+                b',' | b'[' | b'{' => count += 1,
+                _ => {}
+            }
+        }
+    }
+    count
+}
+
+/// The 413 a body with more JSON values than its route's cap gets.
+pub fn too_many_values(cap: usize) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_many_items",
+        format!("Request body holds more than {cap} JSON values; send fewer items"),
     )
 }
 
@@ -168,6 +221,14 @@ mod tests {
         let tripped = apply(&mut req, 10).unwrap();
         assert_eq!(req.take_body().into_vec().await.unwrap(), vec![1; 10]);
         assert!(!tripped.is_set());
+    }
+
+    #[test]
+    fn json_values_are_counted_outside_strings() {
+        assert_eq!(json_values(b"0"), 1);
+        assert_eq!(json_values(br#"{"delete":[0,0,0]}"#), 5);
+        assert_eq!(json_values(br#"{"a":"x,[{\",]"}"#), 2);
+        assert!(json_values(&b"0,".repeat(1000)) > 1000);
     }
 
     #[test]

@@ -49,9 +49,17 @@ async fn handle<E: Endpoint>(
     let started = Instant::now();
     let limit = limits.for_path(&path);
     let bounded = body_limit::apply(&mut req, limit);
-    let kept = match bounded {
-        Ok(_) => keep_body(&mut req, limit).await,
-        Err(_) => None,
+    let mut over_cap = None;
+    let kept = match (&bounded, limits.value_cap_for(&path)) {
+        (Ok(_), Some(cap)) => match counted_body(&mut req, cap).await {
+            Ok(kept) => kept,
+            Err(refused) => {
+                over_cap = Some(refused);
+                None
+            }
+        },
+        (Ok(_), None) => keep_body(&mut req, limit).await,
+        (Err(_), _) => None,
     };
     // poem reads a number or a boolean where a string is declared as its text; checking the
     // body against the schema first makes wrong types a 422 naming the field, like the other
@@ -68,6 +76,9 @@ async fn handle<E: Endpoint>(
                 Ok(tripped) => tripped,
                 Err(too_large) => return too_large.into_response(),
             };
+            if let Some(refused) = over_cap {
+                return refused.into_response();
+            }
             if let Some(p) = early {
                 return body_error(&p).into_response();
             }
@@ -151,6 +162,20 @@ fn is_json(req: &Request) -> bool {
             .to_ascii_lowercase()
             .starts_with("application/json")
     })
+}
+
+/// Reads the body of a route with a value cap whole (it is within the route's byte limit
+/// already, chunked or not) and refuses it when it holds more JSON values than the cap, before
+/// anything parses it. A failed read keeps nothing: the body limit answers for it.
+async fn counted_body(req: &mut Request, cap: usize) -> Result<Option<Vec<u8>>, ApiError> {
+    let Ok(bytes) = req.take_body().into_vec().await else {
+        return Ok(None);
+    };
+    if body_limit::json_values(&bytes) > cap {
+        return Err(body_limit::too_many_values(cap));
+    }
+    req.set_body(bytes.clone());
+    Ok(Some(bytes))
 }
 
 /// Keeps a copy of a JSON body small enough to be accepted, so a parse failure can name the

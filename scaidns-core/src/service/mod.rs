@@ -31,6 +31,7 @@ pub mod record_bulk;
 mod record_cache;
 pub mod record_listing;
 pub mod record_search;
+mod record_conflicts;
 pub mod records;
 pub mod role_assignments;
 pub mod roles;

@@ -16,6 +16,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{RecordId, ZoneId};
 use crate::rbac::Permission;
 use crate::record::{Record, RecordContent, RecordName, RecordType};
+use crate::service::record_conflicts::ReadableConflicts;
 use crate::service::records::{RecordCreate, RecordUpdate, record_not_found};
 use crate::service::zone_change::Planned;
 use crate::service::{OpContext, ScaiDns};
@@ -119,6 +120,9 @@ pub enum BulkOutcome {
     Applied(Box<BulkApplied>),
     /// Nothing applied: every refused item, ordered by list and index.
     Rejected(Vec<BulkFailure>),
+    /// Nothing applied: checking stopped at its bound (`rules::settle`'s `MAX_REFUSED` or
+    /// `MAX_WORK`), so these are some of the refused items, not all of them.
+    Incomplete(Vec<BulkFailure>),
 }
 
 /// The request's items that passed parsing and authorisation, as a change set, and where each
@@ -212,20 +216,37 @@ impl ScaiDns {
     ) -> Result<Planned<BulkOutcome>> {
         let existing = self.zone_records(&zone).await?;
         let mut prepared = self.prepare_bulk(ctx, &zone, &existing, request).await?;
-        let settled = settle_change(&zone.name, &existing, &prepared.change)?;
+        let settled = match settle_change(&zone.name, &existing, &prepared.change) {
+            Ok(settled) => settled,
+            Err(v) => {
+                return Err(self
+                    .readable_conflicts(ctx, &zone, &existing, v.into())
+                    .await?);
+            }
+        };
+        // Refusals name only the records in the way that the caller may read.
+        let principal = self.principal(ctx).await?;
+        let view = principal.record_view(Permission::RECORDS_READ, zone.id, zone.tenant_id);
+        let readable = ReadableConflicts::new(&zone, &existing);
         for (at, violation) in settled.refused {
             let (list, index) = prepared.origin(at)?;
-            prepared.fail(list, index, violation.into())?;
+            prepared.fail(list, index, readable.filter(&view, violation.into()))?;
         }
         let mut failures = std::mem::take(&mut prepared.failures);
         failures.sort_by_key(|f| (f.list, f.index));
         let plan = match settled.plan {
             Some(plan) if failures.is_empty() || request.continue_on_error => plan,
-            // Refused, or too many zone-rule failures to check the rest: refused whole.
-            _ => {
+            Some(_) => {
                 return Ok(Planned {
                     change: None,
                     output: BulkOutcome::Rejected(failures),
+                });
+            }
+            // Checking stopped at its bound: refused whole, even with `continue_on_error`.
+            None => {
+                return Ok(Planned {
+                    change: None,
+                    output: BulkOutcome::Incomplete(failures),
                 });
             }
         };
@@ -325,7 +346,13 @@ impl ScaiDns {
                 Err(e) => prepared.fail(BulkList::Update, index, e)?,
             }
         }
+        // The same id named twice is one delete: authorised and checked once, however many
+        // copies a request carries.
+        let mut named: HashSet<&str> = HashSet::new();
         for (index, id) in request.deletes.iter().enumerate() {
+            if !named.insert(id.as_str()) {
+                continue;
+            }
             let record = self.bulk_visible(ctx, zone, &by_id, id).await;
             let allowed = match record {
                 Ok(record) => self

@@ -248,7 +248,14 @@ impl ScaiDns {
         change: &ChangeSet,
     ) -> Result<Planned<(MergedChangeSet, Vec<Record>)>> {
         let existing = self.zone_records(&zone).await?;
-        let plan = check_change(&zone.name, &existing, change)?;
+        let plan = match check_change(&zone.name, &existing, change) {
+            Ok(plan) => plan,
+            Err(v) => {
+                return Err(self
+                    .readable_conflicts(ctx, &zone, &existing, v.into())
+                    .await?);
+            }
+        };
         Ok(self.planned_record_write(ctx, &zone, &existing, plan))
     }
 

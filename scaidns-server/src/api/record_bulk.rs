@@ -7,6 +7,7 @@ use poem::http::StatusCode;
 use poem::web::Data;
 use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
+use poem_openapi::types::ToJSON;
 use poem_openapi::{Object, OpenApi};
 use scaidns_core::ErrorKind;
 use scaidns_core::service::record_bulk::{
@@ -24,20 +25,34 @@ use crate::body_limit::BodyLimits;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
-/// Body limit of the bulk routes: room for `BULK_MAX_ITEMS` (10,000 by default) items of about
-/// 1.6 KB each, more than the default limit of other routes allows.
-pub const BULK_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Body limit of the bulk routes: room for 10,000 items of about 800 bytes each (a create with
+/// a TXT of 600 characters), twice the default limit of other routes.
+pub const BULK_BODY_BYTES: usize = 8 * 1024 * 1024;
 
-/// `limits` with the bulk routes' own limit (never below the default of `max_body_bytes`).
-pub fn body_limits(limits: BodyLimits, max_body_bytes: usize) -> BodyLimits {
+/// JSON values one bulk item may take (a create: the object and its five fields, with room).
+const VALUES_PER_ITEM: usize = 8;
+
+/// `limits` with the bulk routes' own limit (never below the default of `max_body_bytes`) and
+/// a cap on the JSON values of their bodies, counted before parsing, that `max_items` items
+/// stay within.
+pub fn body_limits(limits: BodyLimits, max_body_bytes: usize, max_items: usize) -> BodyLimits {
     let bytes = BULK_BODY_BYTES.max(max_body_bytes);
+    let values = max_items.saturating_mul(VALUES_PER_ITEM).saturating_add(64);
+    let mut limits = limits;
+    for route in [
+        "/api/v1/domains/{domain_id}/records/bulk",
+        "/api/v1/domains/{domain_id}/records/bulk-delete",
+    ] {
+        limits = limits
+            .with_route(route, bytes)
+            .with_value_cap(route, values);
+    }
     limits
-        .with_route("/api/v1/domains/{domain_id}/records/bulk", bytes)
-        .with_route("/api/v1/domains/{domain_id}/records/bulk-delete", bytes)
 }
 
 /// A change to one record, by id.
 #[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
 pub struct RecordBulkUpdate {
     /// The record.
     pub id: String,
@@ -51,6 +66,7 @@ pub struct RecordBulkUpdate {
 
 /// Records to create, change and delete in one change.
 #[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
 pub struct RecordBulkRequest {
     /// Records to create.
     #[oai(default)]
@@ -67,6 +83,7 @@ pub struct RecordBulkRequest {
 
 /// Records to delete by id.
 #[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
 pub struct RecordBulkDeleteRequest {
     /// Ids of the records.
     pub record_ids: Vec<String>,
@@ -191,8 +208,8 @@ impl RecordBulkApi {
             deletes: b.delete,
             continue_on_error: b.continue_on_error.unwrap_or(false),
         };
-        check_count(&state, request.item_count())?;
         let ctx = op_context(&state, &auth, req).await?;
+        check_count(&state, request.item_count())?;
         let outcome = state
             .service
             .record_bulk(
@@ -237,8 +254,11 @@ impl RecordBulkApi {
     }
 
     /// Delete many records by id in one change. All or nothing by default, like
-    /// `record_bulk`: an id that is unknown or outside the caller's records refuses the request
-    /// (422, listing every such id) unless `continue_on_error`.
+    /// `record_bulk`: unless `continue_on_error`, an id that is unknown or names a record the
+    /// caller cannot read refuses the request (422 `record_not_found` for that id), and one
+    /// naming a record the caller can read but may not delete refuses it with 403
+    /// (`permission_denied` for that id); every refused id is listed. An id given more than
+    /// once is deleted once.
     #[oai(
         path = "/domains/:domain_id/records/bulk-delete",
         method = "post",
@@ -264,13 +284,13 @@ impl RecordBulkApi {
             )
             .into());
         }
+        let ctx = op_context(&state, &auth, req).await?;
         check_count(&state, b.record_ids.len())?;
         let request = BulkRequest {
             deletes: b.record_ids,
             continue_on_error: b.continue_on_error.unwrap_or(false),
             ..BulkRequest::default()
         };
-        let ctx = op_context(&state, &auth, req).await?;
         let outcome = state
             .service
             .record_bulk(
@@ -327,35 +347,49 @@ fn check_count(state: &AppState, items: usize) -> ApiResult<()> {
     Ok(())
 }
 
-/// The applied outcome, or the refusal listing every bad item.
+/// The applied outcome, or the refusal listing every bad item (or, when checking stopped at
+/// its bound, the ones found: `complete` is false and the code `bulk_check_stopped`).
 fn applied_or_refused(outcome: BulkOutcome) -> ApiResult<BulkApplied> {
-    match outcome {
-        BulkOutcome::Applied(applied) => Ok(*applied),
-        BulkOutcome::Rejected(failures) => {
-            let forbidden = failures
-                .iter()
-                .any(|f| f.error.kind() == ErrorKind::Forbidden);
-            let status = if forbidden {
-                StatusCode::FORBIDDEN
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            let items: Vec<serde_json::Value> = failures
-                .iter()
-                .map(|f| {
-                    let f = RecordBulkFailure::of(f);
-                    json!({"list": f.list, "index": f.index, "code": f.code,
-                           "detail": f.detail, "field": f.field, "conflicts": f.conflicts})
-                })
-                .collect();
-            Err(ApiError::new(
-                status,
-                "bulk_rejected",
-                json!({
-                    "message": format!("{} item(s) refused; nothing was applied", items.len()),
-                    "failures": items,
-                }),
-            ))
-        }
-    }
+    let (failures, complete) = match outcome {
+        BulkOutcome::Applied(applied) => return Ok(*applied),
+        BulkOutcome::Rejected(failures) => (failures, true),
+        BulkOutcome::Incomplete(failures) => (failures, false),
+    };
+    let forbidden = failures
+        .iter()
+        .any(|f| f.error.kind() == ErrorKind::Forbidden);
+    let status = if forbidden {
+        StatusCode::FORBIDDEN
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let items: Vec<serde_json::Value> = failures
+        .iter()
+        .map(|f| RecordBulkFailure::of(f).to_json().unwrap_or_default())
+        .collect();
+    let (code, message) = if complete {
+        (
+            "bulk_rejected",
+            format!("{} item(s) refused; nothing was applied", items.len()),
+        )
+    } else {
+        (
+            "bulk_check_stopped",
+            format!(
+                "checking stopped after {} refused item(s) (too many refusals, or too much work \
+                 for one request); the list of refused items is incomplete and nothing was \
+                 applied",
+                items.len()
+            ),
+        )
+    };
+    Err(ApiError::new(
+        status,
+        code,
+        json!({
+            "message": message,
+            "complete": complete,
+            "failures": items,
+        }),
+    ))
 }

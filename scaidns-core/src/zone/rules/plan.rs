@@ -75,12 +75,15 @@ pub fn check_change(
 }
 
 fn check_deletes(existing: &[Record], cs: &ChangeSet) -> Result<Vec<RecordId>> {
+    // Looked up and de-duplicated through hashes: a bulk request may name thousands of ids
+    // (the same one many times, too), and settling re-runs this check.
+    let by_id: HashMap<RecordId, &Record> = existing.iter().map(|r| (r.id, r)).collect();
+    let mut seen: HashSet<RecordId> = HashSet::new();
     let mut out: Vec<RecordId> = Vec::new();
     for (i, id) in cs.deletes.iter().enumerate() {
         let at = Some(ChangeRef::Delete(i));
-        let rec = existing
-            .iter()
-            .find(|r| r.id == *id)
+        let rec = by_id
+            .get(id)
             .ok_or(RuleViolation::UnknownRecord { id: *id, at })?;
         if rec.system && !cs.system {
             return Err(RuleViolation::SystemManaged {
@@ -88,7 +91,7 @@ fn check_deletes(existing: &[Record], cs: &ChangeSet) -> Result<Vec<RecordId>> {
                 at,
             });
         }
-        if !out.contains(id) {
+        if seen.insert(*id) {
             out.push(*id);
         }
     }

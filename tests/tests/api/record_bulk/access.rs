@@ -75,6 +75,7 @@ async fn a_grant_limited_caller_cannot_slip_a_name_into_a_batch() {
         (403, Some("bulk_rejected")),
         "{body}"
     );
+    assert_eq!(body["detail"]["complete"], true, "{body}");
     assert_eq!(
         failures(&body["detail"]["failures"]),
         [("create".to_owned(), 1, "permission_denied".to_owned())]
@@ -138,13 +139,19 @@ async fn another_tenants_zone_and_records_are_unknown() {
     )
     .await;
     let alpha_record = alpha_record["id"].as_str().unwrap().to_owned();
-    for path in ["bulk", "bulk-delete"] {
+    for (path, request) in [
+        (
+            "bulk",
+            json!({"records": [a("evil", "192.0.2.66")], "delete": [alpha_record]}),
+        ),
+        ("bulk-delete", json!({"record_ids": [alpha_record]})),
+    ] {
         let (status, body) = call(
             &app,
             &beta.key,
             Method::POST,
             &format!("/api/v1/domains/{alpha_zone}/records/{path}"),
-            Some(json!({"records": [a("evil", "192.0.2.66")], "record_ids": [alpha_record]})),
+            Some(request),
         )
         .await;
         assert_eq!(
@@ -172,5 +179,85 @@ async fn another_tenants_zone_and_records_are_unknown() {
         3,
         "two NS and www"
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_refusal_names_only_the_records_in_the_way_that_the_caller_may_read() {
+    let app = spawn_app().await;
+    let alpha = app.tenant_with_user("alpha").await;
+    let zone = active_zone(&app, &alpha, "hidden.test").await;
+    let records = format!("/api/v1/domains/{zone}/records");
+    // A CNAME at a name the grantee reaches, of a type its grant does not cover: hidden from it.
+    let cname = ok(
+        &app,
+        &alpha.key,
+        Method::POST,
+        &records,
+        json!({"name": "x.dev", "type": "CNAME", "content": "elsewhere.example."}),
+    )
+    .await;
+    let cname = cname["id"].as_str().unwrap().to_owned();
+    let key = dev_grantee(&app, &alpha.tenant_id, &zone, &alpha.key).await;
+
+    // The zone's owner is told which record is in the way; the grantee only that one is.
+    let (status, body) = call(
+        &app,
+        &alpha.key,
+        Method::POST,
+        &records,
+        Some(a("x.dev", "192.0.2.1")),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("cname_conflict")),
+        "{body}"
+    );
+    assert_eq!(body["detail"]["conflicts"], json!([cname]), "{body}");
+    let (status, body) = call(
+        &app,
+        &key,
+        Method::POST,
+        &records,
+        Some(a("x.dev", "192.0.2.1")),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("cname_conflict")),
+        "{body}"
+    );
+    assert!(!body.to_string().contains(&cname), "{body}");
+
+    let bulk = json!({"records": [a("x.dev", "192.0.2.1")]});
+    let (status, body) = call(
+        &app,
+        &alpha.key,
+        Method::POST,
+        &format!("{records}/bulk"),
+        Some(bulk.clone()),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        body["detail"]["failures"][0]["conflicts"],
+        json!([cname]),
+        "{body}"
+    );
+    let (status, body) = call(
+        &app,
+        &key,
+        Method::POST,
+        &format!("{records}/bulk"),
+        Some(bulk),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        body["detail"]["failures"][0]["code"], "cname_conflict",
+        "{body}"
+    );
+    assert!(!body.to_string().contains(&cname), "{body}");
     app.stop().await;
 }
