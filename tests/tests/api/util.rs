@@ -126,6 +126,33 @@ pub async fn call(
     (status, resp.json().await.unwrap_or(serde_json::Value::Null))
 }
 
+/// Every record of a record list (`path` with its query, without paging), page after page.
+pub async fn every_record(
+    app: &scaidns_tests::TestApp,
+    key: &str,
+    path: &str,
+) -> Vec<serde_json::Value> {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    let mut out = Vec::new();
+    for page in 1.. {
+        let (status, body) = call(
+            app,
+            key,
+            reqwest::Method::GET,
+            &format!("{path}{sep}page_size=1000&page={page}"),
+            None,
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let data = body["data"].as_array().expect("a record list");
+        out.extend(data.iter().cloned());
+        if data.is_empty() || out.len() as u64 >= body["total"].as_u64().expect("total") {
+            break;
+        }
+    }
+    out
+}
+
 /// A call that must succeed (200, 201 or 204); its JSON body.
 pub async fn ok(
     app: &scaidns_tests::TestApp,

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::concurrent_writes::served;
 use crate::domains::zone;
 use crate::grants::user_without_role;
-use crate::util::{active_zone, call, multipart, ok, refused, send};
+use crate::util::{active_zone, call, every_record, multipart, ok, refused, send};
 
 const REALWORLD: &str = include_str!("fixtures/realworld.zone");
 
@@ -35,18 +35,9 @@ async fn live_zone(app: &TestApp, name: &str) -> String {
 
 /// `name type content ttl` of every record the admin sees (SOA and apex NS apart).
 async fn listing(app: &TestApp, zone: &str) -> Vec<String> {
-    let (status, body) = call(
-        app,
-        &app.admin_key,
-        Method::GET,
-        &format!("/api/v1/domains/{zone}/records"),
-        None,
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    let mut out: Vec<String> = body["data"]
-        .as_array()
-        .unwrap()
+    let path = format!("/api/v1/domains/{zone}/records");
+    let mut out: Vec<String> = every_record(app, &app.admin_key, &path)
+        .await
         .iter()
         .map(|r| format!("{} {} {} {}", r["name"], r["type"], r["content"], r["ttl"]))
         .collect();
@@ -57,16 +48,9 @@ async fn listing(app: &TestApp, zone: &str) -> Vec<String> {
 /// (name, type) → sorted contents, as the API lists them (SOA apart, apex NS included), in the
 /// shape `served` reads PowerDNS.
 async fn listed_rrsets(app: &TestApp, zone: &str) -> BTreeMap<(String, String), Vec<String>> {
-    let (_, body) = call(
-        app,
-        &app.admin_key,
-        Method::GET,
-        &format!("/api/v1/domains/{zone}/records?include_system=true"),
-        None,
-    )
-    .await;
+    let path = format!("/api/v1/domains/{zone}/records?include_system=true");
     let mut out: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    for r in body["data"].as_array().unwrap() {
+    for r in &every_record(app, &app.admin_key, &path).await {
         let (name, rtype) = (r["name"].as_str().unwrap(), r["type"].as_str().unwrap());
         if rtype != "SOA" {
             out.entry((name.to_owned(), rtype.to_owned()))

@@ -16,24 +16,15 @@ use scaidns_tests::pdns::PdnsServer;
 use scaidns_tests::{TestApp, TestBackend, TestOptions, spawn_app_configured};
 use serde_json::{Value, json};
 
-use crate::util::{call, send};
+use crate::util::{call, every_record, send};
 
 /// `(name, type, ttl, content)` of every enabled record but the SOA, as the API lists them.
 type RecordSet = BTreeSet<(String, String, u64, String)>;
 
 async fn api_records(app: &TestApp, zone: &str) -> RecordSet {
-    let (status, body) = call(
-        app,
-        &app.admin_key,
-        Method::GET,
-        &format!("/api/v1/domains/{zone}/records?include_system=true"),
-        None,
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    body["data"]
-        .as_array()
-        .unwrap()
+    let path = format!("/api/v1/domains/{zone}/records?include_system=true");
+    every_record(app, &app.admin_key, &path)
+        .await
         .iter()
         .filter(|r| r["type"] != "SOA")
         .map(|r| {
