@@ -26,6 +26,7 @@ pub struct RecordListing {
     zone: Arc<Zone>,
     page: PageRequest,
     total: u64,
+    whole: bool,
     records: Listed,
 }
 
@@ -58,16 +59,30 @@ impl RecordListing {
         self.total
     }
 
-    /// The answer's body as `render` makes it from the zone, this page's records and the
-    /// total. Made once per cached set and page, and shared by every caller who sees the whole
-    /// set, so `render` must depend on nothing else (not on the caller, not on the request
-    /// beyond its page); made afresh for any other answer.
-    pub fn rendered(&self, render: impl FnOnce(&Zone, &[Record], u64) -> Vec<u8>) -> Arc<[u8]> {
+    /// Whether the caller sees every record of the zone. Only then is the listing fixed by the
+    /// zone's generation: a narrowed caller's records also change with its grants, which the
+    /// generation does not follow (so such an answer must not be a 304).
+    pub fn is_whole(&self) -> bool {
+        self.whole
+    }
+
+    /// The answer's body as `render` makes it from the zone, this page's records, the total
+    /// and the page asked for. Made once per cached set and page, and shared by every caller
+    /// who sees the whole set, so `render` must depend on nothing else (not on the caller, not
+    /// on the request); made afresh for any other answer.
+    pub fn rendered(
+        &self,
+        render: impl FnOnce(&Zone, &[Record], u64, PageQuery) -> Vec<u8>,
+    ) -> Arc<[u8]> {
+        let page = PageQuery {
+            page: self.page.page,
+            page_size: self.page.page_size,
+        };
         match &self.records {
-            Listed::Whole(set) => {
-                set.rendered(self.page, |records| render(&self.zone, records, self.total))
-            }
-            Listed::Page(records) => Arc::from(render(&self.zone, records, self.total)),
+            Listed::Whole(set) => set.rendered(self.page, |records| {
+                render(&self.zone, records, self.total, page)
+            }),
+            Listed::Page(records) => Arc::from(render(&self.zone, records, self.total, page)),
         }
     }
 }
@@ -136,6 +151,7 @@ impl ScaiDns {
                 zone,
                 page,
                 total: found.total,
+                whole: true,
                 records: Listed::Page(found.items.into_iter().map(|h| h.record).collect()),
             });
         }
@@ -151,6 +167,7 @@ impl ScaiDns {
                 zone,
                 page,
                 total: set.records().len() as u64,
+                whole: true,
                 records: Listed::Whole(set),
             });
         }
@@ -159,6 +176,7 @@ impl ScaiDns {
             zone,
             page,
             total: covered.len() as u64,
+            whole: false,
             records: Listed::Page(page.slice(&covered).to_vec()),
         })
     }

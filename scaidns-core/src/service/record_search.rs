@@ -5,7 +5,7 @@
 //! here, over the zones its grants name and nothing else.
 
 use super::queries::{PageQuery, RecordQuery};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::paging::{Page, PageRequest};
 use crate::ports::store::{RecordFilter, RecordScope, ZoneFilter};
 use crate::rbac::Permission;
@@ -70,35 +70,79 @@ impl ScaiDns {
             )
             .await?
             .items;
+        // Paged by the database only when every zone searched is listed and seen whole: a zone
+        // the snapshot misses (created, moved or deleted meanwhile) is filtered, never trusted.
+        let all_whole = ids.iter().all(|id| {
+            zones
+                .iter()
+                .any(|z| z.id == *id && principal.record_view(read, z.id, z.tenant_id).is_whole())
+        });
         let scope = RecordScope {
             tenant_id: None,
             zone_ids: Some(ids),
         };
-        let narrowed: Vec<_> = zones
-            .iter()
-            .filter(|z| !principal.record_view(read, z.id, z.tenant_id).is_whole())
-            .map(|z| z.id)
-            .collect();
-        if narrowed.is_empty() {
-            return store.search_records(&scope, &filter, page).await;
+        let visible = |hit: &RecordHit| {
+            let r = &hit.record;
+            principal
+                .record_view(read, r.zone_id, hit.tenant_id)
+                .covers(&r.name.relative_to(&hit.zone_name), r.rtype())
+        };
+        if all_whole {
+            let mut found = store.search_records(&scope, &filter, page).await?;
+            found.items.retain(visible);
+            return Ok(found);
         }
         let found = store
-            .search_records(&scope, &filter, PageRequest::ALL)
+            .search_records(&scope, &filter, in_memory_page())
             .await?;
-        let visible: Vec<RecordHit> = found
-            .items
-            .into_iter()
-            .filter(|hit| {
-                let r = &hit.record;
-                !narrowed.contains(&r.zone_id)
-                    || principal
-                        .record_view(read, r.zone_id, hit.tenant_id)
-                        .covers(&r.name.relative_to(&hit.zone_name), r.rtype())
-            })
-            .collect();
+        check_in_memory(found.total)?;
+        let visible: Vec<RecordHit> = found.items.into_iter().filter(visible).collect();
         Ok(Page {
             total: visible.len() as u64,
             items: page.slice(&visible).to_vec(),
         })
+    }
+}
+
+/// Most matches a search filters in memory (a caller whose grants narrow some zone): beyond
+/// this it is refused rather than holding every match of every zone the caller reaches.
+pub const MAX_IN_MEMORY_MATCHES: u64 = 10_000;
+
+/// The one page that reads every match up to the bound (and the real total).
+fn in_memory_page() -> PageRequest {
+    PageRequest {
+        page: 1,
+        page_size: MAX_IN_MEMORY_MATCHES as u32,
+    }
+}
+
+/// Refuses a search whose matches would not all be held.
+fn check_in_memory(total: u64) -> Result<()> {
+    if total <= MAX_IN_MEMORY_MATCHES {
+        return Ok(());
+    }
+    Err(Error::new(
+        ErrorKind::InvalidInput,
+        "search_too_broad",
+        format!(
+            "the search matches {total} records in the zones your grants reach, more than \
+             {MAX_IN_MEMORY_MATCHES} can be filtered at once; narrow the search text or type, \
+             or search one zone (POST /api/v1/domains/{{id}}/records/search)"
+        ),
+    )
+    .with_field("search"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn in_memory_search_is_bounded() {
+        assert!(check_in_memory(MAX_IN_MEMORY_MATCHES).is_ok());
+        let err = check_in_memory(MAX_IN_MEMORY_MATCHES + 1).unwrap_err();
+        assert_eq!(err.code(), "search_too_broad");
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        assert_eq!(u64::from(in_memory_page().page_size), MAX_IN_MEMORY_MATCHES);
     }
 }

@@ -127,8 +127,7 @@ impl RecordSearchApi {
             .service
             .record_page(&ctx, domain_id.0.parse()?, query, page)
             .await?;
-        let body =
-            listing.rendered(|zone, records, total| RecordList::render(zone, records, total, page));
+        let body = listing.rendered(RecordList::render);
         Ok(RecordsFound::Found(RenderedJson::new(body)))
     }
 

@@ -206,7 +206,8 @@ impl RecordsApi {
     /// Ordered by name, type, content and id; `page_size` 1–1000 (default 100). The answer
     /// carries the zone's generation as `ETag`; a request whose `If-None-Match` names it again
     /// is answered 304 without a body while the zone is unchanged (every page of a zone changes
-    /// only when its generation does).
+    /// only when its generation does), unless the caller's grants narrow the zone (its records
+    /// then also change with its grants). `include_system` is ignored with `search`.
     #[oai(
         path = "/domains/:domain_id/records",
         method = "get",
@@ -228,7 +229,7 @@ impl RecordsApi {
         /// at most 255 characters).
         #[oai(validator(max_length = 255))]
         search: Query<Option<String>>,
-        /// Include SOA and apex NS.
+        /// Include SOA and apex NS (never with `search`).
         include_system: Query<Option<bool>>,
         /// Page (1-based, default 1).
         page: Query<Option<u32>>,
@@ -237,11 +238,14 @@ impl RecordsApi {
     ) -> ApiResult<RecordListed> {
         let ctx = op_context(&state, &auth, req).await?;
         let page = record_page_request(page.0, page_size.0)?;
+        let search = search_text(search.0, false)?;
+        // System records are never searched, as on `POST …/records/search`.
+        let include_system = search.is_none() && include_system.0.unwrap_or(false);
         let query = RecordQuery {
             rtype: query_type(rtype.0)?,
             name_contains: name.0.filter(|n| !n.trim().is_empty()),
-            query: search_text(search.0, false)?,
-            include_system: include_system.0.unwrap_or(false),
+            query: search,
+            include_system,
         };
         let listing = state
             .service
@@ -251,11 +255,12 @@ impl RecordsApi {
         let tag = etag(generation);
         // Read from the request rather than declared, so generated clients keep their
         // signature; documented on the operation.
-        if none_match(req.header("if-none-match"), generation) {
+        // Only a whole view is fixed by the generation: a narrowed caller's records also
+        // change with its grants.
+        if listing.is_whole() && none_match(req.header("if-none-match"), generation) {
             return Ok(RecordListed::NotModified(tag));
         }
-        let body =
-            listing.rendered(|zone, records, total| RecordList::render(zone, records, total, page));
+        let body = listing.rendered(RecordList::render);
         Ok(RecordListed::Listed(RenderedJson::new(body), tag))
     }
 

@@ -383,3 +383,62 @@ async fn cross_zone_search_sees_only_the_callers_zones_and_granted_records() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_narrowed_list_is_never_304_and_search_skips_system_records() {
+    let app = spawn_app().await;
+    let (alpha, zone) = tenant_zone(&app, "narrowtag", "narrowtag.test").await;
+    add(&app, &alpha.key, &zone, "api.dev", "A", "192.0.2.1").await;
+    add(&app, &alpha.key, &zone, "www", "A", "192.0.2.1").await;
+
+    // `include_system` does not widen a search: the apex SOA and NS match the zone name.
+    let path = format!("/api/v1/domains/{zone}/records?search=narrowtag&include_system=true");
+    let body = get(&app, &alpha.key, &path).await;
+    assert_eq!(listed(&body), ["api.dev A", "www A"]);
+    let all = get(
+        &app,
+        &alpha.key,
+        &format!("/api/v1/domains/{zone}/records?include_system=true"),
+    )
+    .await;
+    assert!(listed(&all).iter().any(|r| r.ends_with(" SOA")), "{all}");
+
+    // A grant narrowed to `*.dev`: what it sees changes with its grants, not the generation.
+    let (user, key) = user_without_role(&app, "narrow@narrowtag.test", &alpha.tenant_id).await;
+    let grant = ok(
+        &app,
+        &alpha.key,
+        Method::POST,
+        &format!("/api/v1/domains/{zone}/access-grants"),
+        json!({"grant_type": "user", "grantee_id": user, "role": "read_only", "record_pattern": "*.dev"}),
+    )
+    .await;
+    let url = app.url(&format!("/api/v1/domains/{zone}/records"));
+    let first = app
+        .http
+        .get(&url)
+        .header("x-api-key", &key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), 200);
+    let tag = first.headers()["etag"].to_str().unwrap().to_owned();
+    let again = app
+        .http
+        .get(&url)
+        .header("x-api-key", &key)
+        .header("if-none-match", &tag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        again.status(),
+        200,
+        "a narrowed view must not be answered 304"
+    );
+    assert!(again.headers().contains_key("etag"));
+    let body: Value = again.json().await.unwrap();
+    assert_eq!(listed(&body), ["api.dev A"]);
+    assert!(grant["id"].is_string(), "{grant}");
+    app.stop().await;
+}

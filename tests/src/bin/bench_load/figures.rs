@@ -171,19 +171,28 @@ pub async fn concurrent_writers(
     }
     let refused_total: usize = refused.values().sum();
 
-    // Every record on one page (the list is paged, 100 by default).
-    let listed = api
-        .expect(Method::GET, &format!("{path}?page_size=1000"), None, 200)
-        .await?;
-    let in_store: HashSet<String> = listed.body["data"]
-        .as_array()
-        .map(|rows| {
+    // Every record, a page at a time (the list is paged, 1000 at most per page).
+    let mut in_store: HashSet<String> = HashSet::new();
+    for page in 1u32.. {
+        let listed = api
+            .expect(
+                Method::GET,
+                &format!("{path}?page={page}&page_size=1000"),
+                None,
+                200,
+            )
+            .await?;
+        let rows = listed.body["data"].as_array().cloned().unwrap_or_default();
+        in_store.extend(
             rows.iter()
                 .filter_map(|r| r["name"].as_str())
-                .map(short_name(zone))
-                .collect()
-        })
-        .unwrap_or_default();
+                .map(short_name(zone)),
+        );
+        let total = listed.body["total"].as_u64().unwrap_or(0);
+        if rows.is_empty() || u64::from(page) * 1000 >= total {
+            break;
+        }
+    }
     let published = pdns
         .expect(
             Method::GET,
