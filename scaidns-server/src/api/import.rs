@@ -24,6 +24,7 @@ use crate::state::AppState;
 
 /// An import of pasted text.
 #[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
 pub struct ImportRequest {
     /// The zone data: a master file, a JSON array of records, or CSV.
     pub content: String,
@@ -37,6 +38,7 @@ pub struct ImportRequest {
 
 /// An import of an uploaded file (`multipart/form-data`).
 #[derive(Debug, Multipart)]
+#[oai(deny_unknown_fields)]
 pub struct ImportUpload {
     /// The zone data (UTF-8).
     pub file: Upload,
@@ -129,6 +131,10 @@ pub struct ImportPreview {
     pub skipped: Vec<ImportLine>,
     /// Lines in error; an import of this text would be refused.
     pub errors: Vec<ImportLine>,
+    /// Lines skipped beyond the first 1,000 listed, counted only.
+    pub more_skipped: u64,
+    /// Lines in error beyond the first 1,000 listed, counted only.
+    pub more_errors: u64,
 }
 
 /// What an import did.
@@ -150,6 +156,8 @@ pub struct ImportResult {
     pub deleted: u64,
     /// Lines left out, with the reason.
     pub skipped: Vec<ImportLine>,
+    /// Lines skipped beyond the first 1,000 listed, counted only.
+    pub more_skipped: u64,
     /// Whether the change is published.
     #[oai(flatten)]
     pub publication: PublicationState,
@@ -326,12 +334,14 @@ fn preview(report: &ImportReport) -> ImportPreview {
         unchanged: report.unchanged as u64,
         skipped: lines(&report.skipped),
         errors: lines(&report.errors),
+        more_skipped: report.more_skipped as u64,
+        more_errors: report.more_errors as u64,
     }
 }
 
 async fn applied(state: &AppState, report: ImportReport) -> ApiResult<Json<ImportResult>> {
     if !report.errors.is_empty() {
-        return Err(refused(&report.errors));
+        return Err(refused(&report.errors, report.more_errors));
     }
     let zone: &Zone = &report.zone;
     let publication = publication::of(state, zone).await;
@@ -345,13 +355,15 @@ async fn applied(state: &AppState, report: ImportReport) -> ApiResult<Json<Impor
         changed,
         deleted: report.deletes.len() as u64,
         skipped: lines(&report.skipped),
+        more_skipped: report.more_skipped as u64,
         publication,
     }))
 }
 
-/// 422 listing every bad line, in the validation-error shape plus `line`, `text` and `reason`.
-fn refused(errors: &[LineNote]) -> ApiError {
-    let detail: Vec<_> = errors
+/// 422 listing the bad lines (the first 1,000; an item with `more` counts the rest), in the
+/// validation-error shape plus `line`, `text` and `reason`.
+fn refused(errors: &[LineNote], more: usize) -> ApiError {
+    let mut detail: Vec<_> = errors
         .iter()
         .map(|e| {
             json!({
@@ -364,6 +376,14 @@ fn refused(errors: &[LineNote]) -> ApiError {
             })
         })
         .collect();
+    if more > 0 {
+        detail.push(json!({
+            "loc": ["body", "content"],
+            "msg": format!("and {more} more lines in error"),
+            "type": "invalid_zone_data",
+            "more": more,
+        }));
+    }
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_zone_data",
