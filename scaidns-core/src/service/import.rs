@@ -114,7 +114,10 @@ impl ScaiDns {
         let existing = self.zone_records(&zone).await?;
         let (change, dropped) = import_change(&zone, &existing, &parsed.records, input.mode, self)?;
         match check_change(&zone.name, &existing, &change) {
-            Ok(plan) => summarize(&mut report, &existing, &plan, dropped),
+            Ok(plan) => {
+                self.authorize_updates(ctx, &zone, &plan).await?;
+                summarize(&mut report, &existing, &plan, dropped);
+            }
             Err(v) => report
                 .errors
                 .push(violation_note(&v, &change, &parsed.records)),
@@ -156,6 +159,8 @@ impl ScaiDns {
                         });
                     }
                     let mut planned = self.plan_record_change(ctx, zone.clone(), &change).await?;
+                    self.authorize_updates(ctx, &zone, &planned.output.0)
+                        .await?;
                     let mut report = report_of(zone.clone(), skipped, Vec::new());
                     report.more_skipped = more_skipped;
                     summarize(&mut report, &existing, &planned.output.0, dropped);
@@ -188,6 +193,31 @@ impl ScaiDns {
             .await?;
         report.zone = after;
         Ok(report)
+    }
+
+    /// Merge and replace change the TTL and disabled flag of records the file repeats: each
+    /// such record needs what a single update of it would (creating is not changing).
+    async fn authorize_updates(
+        &self,
+        ctx: &OpContext,
+        zone: &Zone,
+        plan: &MergedChangeSet,
+    ) -> Result<()> {
+        if plan.updates.is_empty() {
+            return Ok(());
+        }
+        ctx.require(Permission::RECORDS_UPDATE)?;
+        for record in &plan.updates {
+            self.authorize_record(
+                ctx,
+                Permission::RECORDS_UPDATE,
+                zone,
+                &record.name,
+                record.rtype(),
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Authorises the import and reads the text: the zone, and the records with their lines.

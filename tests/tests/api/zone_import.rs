@@ -39,7 +39,7 @@ async fn listing(app: &TestApp, zone: &str) -> Vec<String> {
         app,
         &app.admin_key,
         Method::GET,
-        &format!("/api/v1/domains/{zone}/records"),
+        &format!("/api/v1/domains/{zone}/records?page_size=1000"),
         None,
     )
     .await;
@@ -61,7 +61,7 @@ async fn listed_rrsets(app: &TestApp, zone: &str) -> BTreeMap<(String, String), 
         app,
         &app.admin_key,
         Method::GET,
-        &format!("/api/v1/domains/{zone}/records?include_system=true"),
+        &format!("/api/v1/domains/{zone}/records?include_system=true&page_size=1000"),
         None,
     )
     .await;
