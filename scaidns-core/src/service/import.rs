@@ -71,6 +71,22 @@ pub struct ImportInput {
     pub skip_unsupported: bool,
 }
 
+impl ImportInput {
+    /// A short digest of everything that decides what the import does (format, mode,
+    /// `skip_unsupported`, content): with the zone's generation it makes the preview's ETag,
+    /// so an apply sent with that ETag is refused unless it is the very import previewed.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        hash.update(format_name(self.format));
+        hash.update([0]);
+        hash.update(self.mode.as_str());
+        hash.update([0, u8::from(self.skip_unsupported), 0]);
+        hash.update(self.content.as_bytes());
+        hex::encode(&hash.finalize()[..8])
+    }
+}
+
 /// What an import does (preview) or did (apply).
 #[derive(Debug, Clone)]
 pub struct ImportReport {

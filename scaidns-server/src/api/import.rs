@@ -11,12 +11,11 @@ use poem_openapi::{ApiResponse, Multipart, Object, OpenApi};
 use scaidns_core::record::Record;
 use scaidns_core::service::import::{ImportInput, ImportMode, ImportReport};
 use scaidns_core::zone::Zone;
-use scaidns_core::zone::precondition::etag;
+use scaidns_core::zone::precondition::IfMatch;
 use scaidns_core::zone_file::parse::{Format, LineNote};
 use serde_json::json;
 
 use crate::api::ApiTags;
-use crate::api::precondition::if_match as precondition;
 use crate::api::publication::{self, PublicationState};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::{ApiError, ApiResult};
@@ -117,7 +116,8 @@ fn lines(notes: &[LineNote]) -> Vec<ImportLine> {
 pub struct ImportPreview {
     /// The zone.
     pub domain_id: String,
-    /// The zone's generation the preview was made at (also the `ETag`).
+    /// The zone's generation the preview was made at (the `ETag` is it and the import's
+    /// digest).
     pub generation: i64,
     /// Records to add.
     pub adds: Vec<ImportRecord>,
@@ -165,8 +165,9 @@ pub struct ImportResult {
 
 #[derive(ApiResponse)]
 enum Previewed {
-    /// The preview; `ETag` is the zone's generation: send it as `If-Match` with the import to
-    /// have it refused (412) if the zone changed since.
+    /// The preview; `ETag` is `"<generation>-<digest of format, mode, skip_unsupported and
+    /// content>"`: send it as `If-Match` with the import to have it refused (412) if the zone
+    /// changed since or the import is not the one previewed.
     #[oai(status = 200)]
     Ok(Json<ImportPreview>, #[oai(header = "ETag")] String),
 }
@@ -200,9 +201,10 @@ impl ImportApi {
         let ctx = op_context(&state, &auth, req).await?;
         let b = body.0;
         let input = input(b.content, b.format, b.mode, b.skip_unsupported)?;
+        let precondition = import_if_match(&if_match, &input.digest());
         let report = state
             .service
-            .zone_import(&ctx, domain_id.0.parse()?, input, &precondition(&if_match))
+            .zone_import(&ctx, domain_id.0.parse()?, input, &precondition)
             .await?;
         applied(&state, report).await
     }
@@ -225,11 +227,12 @@ impl ImportApi {
         let ctx = op_context(&state, &auth, req).await?;
         let b = body.0;
         let input = input(b.content, b.format, b.mode, b.skip_unsupported)?;
+        let digest = input.digest();
         let report = state
             .service
             .zone_import_preview(&ctx, domain_id.0.parse()?, input)
             .await?;
-        let tag = etag(report.zone.generation);
+        let tag = format!("\"{}-{digest}\"", report.zone.generation);
         Ok(Previewed::Ok(Json(preview(&report)), tag))
     }
 
@@ -265,12 +268,43 @@ impl ImportApi {
         })?;
         let content = String::from_utf8(bytes).map_err(|_| not_text())?;
         let input = input(content, body.format, body.mode, body.skip_unsupported)?;
+        let precondition = import_if_match(&if_match, &input.digest());
         let report = state
             .service
-            .zone_import(&ctx, domain_id.0.parse()?, input, &precondition(&if_match))
+            .zone_import(&ctx, domain_id.0.parse()?, input, &precondition)
             .await?;
         applied(&state, report).await
     }
+}
+
+/// The import's `If-Match`: a preview's tag `"<generation>-<digest>"` stands for its
+/// generation when the digest is this import's and for nothing otherwise (so a different
+/// import is refused 412); a zone's plain `"<generation>"` tag and `*` mean what they mean on
+/// every other write.
+fn import_if_match(header: &Header<Option<String>>, digest: &str) -> IfMatch {
+    let Some(header) = header.0.as_deref() else {
+        return IfMatch::Any;
+    };
+    let tags: Vec<String> = header
+        .split(',')
+        .map(str::trim)
+        .filter_map(|tag| {
+            let opaque = tag
+                .strip_prefix("W/")
+                .unwrap_or(tag)
+                .strip_prefix('"')
+                .and_then(|t| t.strip_suffix('"'));
+            match opaque.and_then(|t| t.split_once('-')) {
+                Some((generation, d)) if d == digest => Some(format!("\"{generation}\"")),
+                Some(_) => None,
+                None => Some(tag.to_owned()),
+            }
+        })
+        .collect();
+    if tags.is_empty() {
+        return IfMatch::Generations(Vec::new());
+    }
+    IfMatch::parse(&tags.join(","))
 }
 
 fn not_text() -> ApiError {

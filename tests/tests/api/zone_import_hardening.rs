@@ -192,3 +192,43 @@ async fn replacing_a_zone_with_its_own_export_changes_nothing() {
     }
     assert_eq!(preview["unchanged"], 3, "{preview}");
 }
+
+#[tokio::test]
+async fn the_preview_etag_only_applies_the_import_previewed() {
+    let app = spawn_app().await;
+    let alpha = app.tenant_with_user("alpha").await;
+    let id = active_zone(&app, &alpha, "etag.test").await;
+    let body = json!({"content": "a A 192.0.2.1", "mode": "replace"});
+    let resp = app
+        .http
+        .post(app.url(&path(&id, "preview")))
+        .header("x-api-key", &alpha.key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let etag = resp.headers()["etag"].to_str().unwrap().to_owned();
+    let apply = |body: serde_json::Value, tag: String| {
+        app.http
+            .post(app.url(&path(&id, "text")))
+            .header("x-api-key", &alpha.key)
+            .header("if-match", tag)
+            .json(&body)
+            .send()
+    };
+    // Same zone, another content or mode: refused.
+    for other in [
+        json!({"content": "b A 192.0.2.2", "mode": "replace"}),
+        json!({"content": "a A 192.0.2.1", "mode": "merge"}),
+        json!({"content": "a A 192.0.2.1", "mode": "replace", "skip_unsupported": true}),
+    ] {
+        let resp = apply(other, etag.clone()).await.unwrap();
+        assert_eq!(resp.status(), 412);
+    }
+    let resp = apply(body.clone(), etag.clone()).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    // The zone moved on: the same tag is stale.
+    let resp = apply(body, etag).await.unwrap();
+    assert_eq!(resp.status(), 412);
+}
