@@ -28,34 +28,71 @@ struct Item {
     display_name: Option<Value>,
 }
 
-/// A JSON array; each item's "line" is its 1-based position in the array.
+/// A JSON array; each item's "line" is its 1-based position in the array. Items are read one
+/// at a time, so reading stops at the record limit without holding the rest.
 pub(super) fn read_json(input: &str, sink: &mut Sink<'_>) {
-    let items: Vec<Value> = match serde_json::from_str(input) {
-        Ok(Value::Array(items)) => items,
-        Ok(_) => return sink.error(1, "", "the JSON must be an array of records"),
+    let mut de = serde_json::Deserializer::from_str(input);
+    let read = serde::de::DeserializeSeed::deserialize(Items { sink: &mut *sink }, &mut de)
+        .and_then(|()| de.end());
+    match read {
+        Ok(()) => {}
+        Err(_) if sink.full() => {}
+        Err(e) if e.classify() == serde_json::error::Category::Data => {
+            sink.error(1, "", "the JSON must be an array of records");
+        }
         Err(e) => {
             let line = e.line().max(1);
             let text = input.lines().nth(line - 1).unwrap_or_default();
-            return sink.error(line, text, format!("not valid JSON: {e}"));
+            sink.error(line, text, format!("not valid JSON: {e}"));
         }
-    };
-    for (i, value) in items.into_iter().enumerate() {
-        let text = value.to_string();
-        match serde_json::from_value::<Item>(value) {
-            Ok(item) => sink.record(Raw {
-                line: i + 1,
-                text: &text,
-                name: &item.name,
-                rtype: &item.rtype,
-                content: &item.content,
-                ttl: item.ttl,
-                disabled: item.disabled.unwrap_or(false),
-            }),
-            Err(e) => sink.error(i + 1, &text, format!("not a record: {e}")),
+    }
+}
+
+/// Hands each item of the array to the sink as it is read.
+struct Items<'s, 'a> {
+    sink: &'s mut Sink<'a>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Items<'_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Items<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of records")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut line = 0;
+        while let Some(value) = seq.next_element::<Value>()? {
+            line += 1;
+            item(line, value, self.sink);
+            if self.sink.full() {
+                return Err(serde::de::Error::custom("record limit reached"));
+            }
         }
-        if sink.full() {
-            return;
-        }
+        Ok(())
+    }
+}
+
+fn item(line: usize, value: Value, sink: &mut Sink<'_>) {
+    let text = value.to_string();
+    match serde_json::from_value::<Item>(value) {
+        Ok(item) => sink.record(Raw {
+            line,
+            text: &text,
+            name: &item.name,
+            rtype: &item.rtype,
+            content: &item.content,
+            ttl: item.ttl,
+            disabled: item.disabled.unwrap_or(false),
+        }),
+        Err(e) => sink.error(line, &text, format!("not a record: {e}")),
     }
 }
 

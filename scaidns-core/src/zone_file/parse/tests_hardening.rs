@@ -179,3 +179,13 @@ fn the_exports_tagged_comments_are_read_back() {
     want.sort();
     assert_eq!(got, want);
 }
+
+#[test]
+fn json_that_is_not_an_array_says_so() {
+    for text in ["{\"a\": 1}", "["] {
+        let p = parse(text, Format::Json, &zone(), Options::default());
+        assert_eq!(p.errors.len(), 1, "{text}: {:?}", p.errors);
+    }
+    let p = parse("{\"a\": 1}", Format::Json, &zone(), Options::default());
+    assert!(p.errors[0].reason.contains("array"), "{:?}", p.errors);
+}
