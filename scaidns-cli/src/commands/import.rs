@@ -36,12 +36,18 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
         skip_unsupported: Some(*skip_unsupported),
     };
     let resp = client.zone_import_preview(&id, &body).await?;
+    // Without the preview's tag the apply could change a zone other than the one shown.
     let etag = resp
         .headers()
         .get("etag")
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("*")
-        .to_owned();
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            Failure::new(
+                INVALID,
+                "the preview came without an ETag: nothing imported (is a proxy dropping it?)",
+            )
+        })?;
     let preview = resp.into_inner();
     match output {
         Output::Json if *preview_only || !preview.errors.is_empty() => {

@@ -71,6 +71,22 @@ pub struct ImportInput {
     pub skip_unsupported: bool,
 }
 
+impl ImportInput {
+    /// A short digest of everything that decides what the import does (format, mode,
+    /// `skip_unsupported`, content): with the zone's generation it makes the preview's ETag,
+    /// so an apply sent with that ETag is refused unless it is the very import previewed.
+    pub fn digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        hash.update(format_name(self.format));
+        hash.update([0]);
+        hash.update(self.mode.as_str());
+        hash.update([0, u8::from(self.skip_unsupported), 0]);
+        hash.update(self.content.as_bytes());
+        hex::encode(&hash.finalize()[..8])
+    }
+}
+
 /// What an import does (preview) or did (apply).
 #[derive(Debug, Clone)]
 pub struct ImportReport {
@@ -90,6 +106,10 @@ pub struct ImportReport {
     pub skipped: Vec<LineNote>,
     /// Lines in error: when any, nothing is applied.
     pub errors: Vec<LineNote>,
+    /// Lines skipped beyond those listed, counted only.
+    pub more_skipped: usize,
+    /// Lines in error beyond those listed, counted only.
+    pub more_errors: usize,
 }
 
 impl ScaiDns {
@@ -102,13 +122,18 @@ impl ScaiDns {
     ) -> Result<ImportReport> {
         let (zone, parsed) = self.import_read(ctx, zone_id, &input).await?;
         let mut report = report_of(zone.clone(), parsed.skipped, parsed.errors);
+        report.more_skipped = parsed.more_skipped;
+        report.more_errors = parsed.more_errors;
         if !report.errors.is_empty() {
             return Ok(report);
         }
         let existing = self.zone_records(&zone).await?;
         let (change, dropped) = import_change(&zone, &existing, &parsed.records, input.mode, self)?;
         match check_change(&zone.name, &existing, &change) {
-            Ok(plan) => summarize(&mut report, &existing, &plan, dropped),
+            Ok(plan) => {
+                self.authorize_updates(ctx, &zone, &plan).await?;
+                summarize(&mut report, &existing, &plan, dropped);
+            }
             Err(v) => report
                 .errors
                 .push(violation_note(&v, &change, &parsed.records)),
@@ -127,13 +152,17 @@ impl ScaiDns {
     ) -> Result<ImportReport> {
         let (zone, parsed) = self.import_read(ctx, zone_id, &input).await?;
         if !parsed.errors.is_empty() {
-            return Ok(report_of(zone, parsed.skipped, parsed.errors));
+            let mut report = report_of(zone, parsed.skipped, parsed.errors);
+            report.more_skipped = parsed.more_skipped;
+            report.more_errors = parsed.more_errors;
+            return Ok(report);
         }
         let _dropped_when_done = self.zone_write(zone.id);
         let (after, mut report) = self
             .change_zone(zone.id, if_match, |zone| {
                 let records = &parsed.records;
                 let skipped = parsed.skipped.clone();
+                let more_skipped = parsed.more_skipped;
                 async move {
                     let existing = self.zone_records(&zone).await?;
                     let (change, dropped) =
@@ -146,7 +175,10 @@ impl ScaiDns {
                         });
                     }
                     let mut planned = self.plan_record_change(ctx, zone.clone(), &change).await?;
+                    self.authorize_updates(ctx, &zone, &planned.output.0)
+                        .await?;
                     let mut report = report_of(zone.clone(), skipped, Vec::new());
+                    report.more_skipped = more_skipped;
                     summarize(&mut report, &existing, &planned.output.0, dropped);
                     if let Some((write, _)) = planned.change.as_mut() {
                         write.audit.push(ctx.audit(
@@ -163,7 +195,7 @@ impl ScaiDns {
                                 "changed": report.changes.len(),
                                 "deleted": report.deletes.len(),
                                 "unchanged": report.unchanged,
-                                "skipped": report.skipped.len(),
+                                "skipped": report.skipped.len() + report.more_skipped,
                             })),
                         ));
                         report.applied = true;
@@ -177,6 +209,31 @@ impl ScaiDns {
             .await?;
         report.zone = after;
         Ok(report)
+    }
+
+    /// Merge and replace change the TTL and disabled flag of records the file repeats: each
+    /// such record needs what a single update of it would (creating is not changing).
+    async fn authorize_updates(
+        &self,
+        ctx: &OpContext,
+        zone: &Zone,
+        plan: &MergedChangeSet,
+    ) -> Result<()> {
+        if plan.updates.is_empty() {
+            return Ok(());
+        }
+        ctx.require(Permission::RECORDS_UPDATE)?;
+        for record in &plan.updates {
+            self.authorize_record(
+                ctx,
+                Permission::RECORDS_UPDATE,
+                zone,
+                &record.name,
+                record.rtype(),
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     /// Authorises the import and reads the text: the zone, and the records with their lines.
@@ -197,18 +254,18 @@ impl ScaiDns {
             self.authorize_every_record(ctx, Permission::RECORDS_DELETE, &zone)
                 .await?;
         }
+        let max = self.config().bulk_max_items;
         let options = Options {
             skip_unsupported: input.skip_unsupported,
+            max_records: Some(max),
         };
         let mut parsed = parse::parse(&input.content, input.format, &zone.name, options);
-        let max = self.config().bulk_max_items;
-        if parsed.records.len() > max {
+        if parsed.truncated {
             return Err(Error::new(
                 ErrorKind::TooLarge,
                 "too_many_records",
                 format!(
-                    "the import holds {} records; at most {max} may be imported at once (BULK_MAX_ITEMS)",
-                    parsed.records.len()
+                    "the import holds more than {max} records; at most {max} may be imported at once (BULK_MAX_ITEMS)"
                 ),
             ));
         }
@@ -217,15 +274,13 @@ impl ScaiDns {
             if let Some(ttl) = record.ttl
                 && let Err(e) = policy.check(ttl, "ttl")
             {
+                if parsed.errors.len() >= parse::NOTE_LIMIT {
+                    parsed.more_errors += 1;
+                    continue;
+                }
                 parsed.errors.push(LineNote {
                     line: record.line,
-                    text: format!(
-                        "{} {} {} {}",
-                        record.name.fqdn(),
-                        ttl,
-                        record.content.rtype(),
-                        record.content.as_str()
-                    ),
+                    text: record.text.clone(),
                     reason: format!("ttl {}", e.message()),
                 });
             }
@@ -261,6 +316,8 @@ fn report_of(zone: Zone, skipped: Vec<LineNote>, errors: Vec<LineNote>) -> Impor
         unchanged: 0,
         skipped,
         errors,
+        more_skipped: 0,
+        more_errors: 0,
     }
 }
 

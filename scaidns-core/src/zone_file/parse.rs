@@ -10,6 +10,8 @@ mod names;
 mod tabular;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_hardening;
 
 use std::str::FromStr;
 
@@ -47,7 +49,17 @@ impl FromStr for Format {
 pub struct Options {
     /// A record of a type ScaiDNS cannot store is skipped instead of an error.
     pub skip_unsupported: bool,
+    /// Reading stops once this many records and one more are read (the caller refuses the
+    /// text as too large then): a huge text is never held as records. `None`: no limit.
+    pub max_records: Option<usize>,
 }
+
+/// Skipped and bad lines listed one by one; past this only their number is counted, so a
+/// text of a million bad lines makes a short answer.
+pub const NOTE_LIMIT: usize = 1000;
+
+/// Characters of a line's text a note keeps (a line may be a whole file long).
+pub const NOTE_TEXT_CHARS: usize = 200;
 
 /// One record read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,6 +98,12 @@ pub struct Parsed {
     pub skipped: Vec<LineNote>,
     /// Lines that cannot be imported.
     pub errors: Vec<LineNote>,
+    /// Lines skipped beyond the first [`NOTE_LIMIT`], counted only.
+    pub more_skipped: usize,
+    /// Lines in error beyond the first [`NOTE_LIMIT`], counted only.
+    pub more_errors: usize,
+    /// Reading stopped at `max_records` + 1 records: the text holds more than the limit.
+    pub truncated: bool,
 }
 
 /// Reads `input` of `format` for `zone`.
@@ -125,11 +143,24 @@ pub(super) struct Sink<'a> {
 
 impl Sink<'_> {
     fn error(&mut self, line: usize, text: &str, reason: impl Into<String>) {
-        self.out.errors.push(note(line, text, reason));
+        if self.out.errors.len() < NOTE_LIMIT {
+            self.out.errors.push(note(line, text, reason));
+        } else {
+            self.out.more_errors += 1;
+        }
     }
 
     fn skip(&mut self, line: usize, text: &str, reason: impl Into<String>) {
-        self.out.skipped.push(note(line, text, reason));
+        if self.out.skipped.len() < NOTE_LIMIT {
+            self.out.skipped.push(note(line, text, reason));
+        } else {
+            self.out.more_skipped += 1;
+        }
+    }
+
+    /// Enough records are read to know the text holds too many: readers stop.
+    fn full(&self) -> bool {
+        self.out.truncated
     }
 
     /// Classifies one record: kept, skipped (platform-managed, or unsupported when allowed) or
@@ -151,7 +182,7 @@ impl Sink<'_> {
                     ),
                 );
             }
-            Err(e) if self.options.skip_unsupported => {
+            Err(e) if self.options.skip_unsupported && e.code() == "unsupported_record_type" => {
                 return self.skip(raw.line, raw.text, e.message());
             }
             Err(e) => return self.error(raw.line, raw.text, e.message()),
@@ -170,19 +201,34 @@ impl Sink<'_> {
         };
         self.out.records.push(ParsedRecord {
             line: raw.line,
-            text: raw.text.to_owned(),
+            text: clip(raw.text),
             name,
             content,
             ttl: raw.ttl,
             disabled: raw.disabled,
         });
+        if self
+            .options
+            .max_records
+            .is_some_and(|max| self.out.records.len() > max)
+        {
+            self.out.truncated = true;
+        }
+    }
+}
+
+/// `text` cut to [`NOTE_TEXT_CHARS`] characters, marked with `…` when cut.
+pub fn clip(text: &str) -> String {
+    match text.char_indices().nth(NOTE_TEXT_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
     }
 }
 
 fn note(line: usize, text: &str, reason: impl Into<String>) -> LineNote {
     LineNote {
         line,
-        text: text.to_owned(),
+        text: clip(text),
         reason: reason.into(),
     }
 }

@@ -11,12 +11,11 @@ use poem_openapi::{ApiResponse, Multipart, Object, OpenApi};
 use scaidns_core::record::Record;
 use scaidns_core::service::import::{ImportInput, ImportMode, ImportReport};
 use scaidns_core::zone::Zone;
-use scaidns_core::zone::precondition::etag;
+use scaidns_core::zone::precondition::IfMatch;
 use scaidns_core::zone_file::parse::{Format, LineNote};
 use serde_json::json;
 
 use crate::api::ApiTags;
-use crate::api::precondition::if_match as precondition;
 use crate::api::publication::{self, PublicationState};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::{ApiError, ApiResult};
@@ -24,6 +23,7 @@ use crate::state::AppState;
 
 /// An import of pasted text.
 #[derive(Debug, Object)]
+#[oai(deny_unknown_fields)]
 pub struct ImportRequest {
     /// The zone data: a master file, a JSON array of records, or CSV.
     pub content: String,
@@ -37,6 +37,7 @@ pub struct ImportRequest {
 
 /// An import of an uploaded file (`multipart/form-data`).
 #[derive(Debug, Multipart)]
+#[oai(deny_unknown_fields)]
 pub struct ImportUpload {
     /// The zone data (UTF-8).
     pub file: Upload,
@@ -115,7 +116,8 @@ fn lines(notes: &[LineNote]) -> Vec<ImportLine> {
 pub struct ImportPreview {
     /// The zone.
     pub domain_id: String,
-    /// The zone's generation the preview was made at (also the `ETag`).
+    /// The zone's generation the preview was made at (the `ETag` is it and the import's
+    /// digest).
     pub generation: i64,
     /// Records to add.
     pub adds: Vec<ImportRecord>,
@@ -129,6 +131,10 @@ pub struct ImportPreview {
     pub skipped: Vec<ImportLine>,
     /// Lines in error; an import of this text would be refused.
     pub errors: Vec<ImportLine>,
+    /// Lines skipped beyond the first 1,000 listed, counted only.
+    pub more_skipped: u64,
+    /// Lines in error beyond the first 1,000 listed, counted only.
+    pub more_errors: u64,
 }
 
 /// What an import did.
@@ -150,6 +156,8 @@ pub struct ImportResult {
     pub deleted: u64,
     /// Lines left out, with the reason.
     pub skipped: Vec<ImportLine>,
+    /// Lines skipped beyond the first 1,000 listed, counted only.
+    pub more_skipped: u64,
     /// Whether the change is published.
     #[oai(flatten)]
     pub publication: PublicationState,
@@ -157,8 +165,9 @@ pub struct ImportResult {
 
 #[derive(ApiResponse)]
 enum Previewed {
-    /// The preview; `ETag` is the zone's generation: send it as `If-Match` with the import to
-    /// have it refused (412) if the zone changed since.
+    /// The preview; `ETag` is `"<generation>-<digest of format, mode, skip_unsupported and
+    /// content>"`: send it as `If-Match` with the import to have it refused (412) if the zone
+    /// changed since or the import is not the one previewed.
     #[oai(status = 200)]
     Ok(Json<ImportPreview>, #[oai(header = "ETag")] String),
 }
@@ -192,9 +201,10 @@ impl ImportApi {
         let ctx = op_context(&state, &auth, req).await?;
         let b = body.0;
         let input = input(b.content, b.format, b.mode, b.skip_unsupported)?;
+        let precondition = import_if_match(&if_match, &input.digest());
         let report = state
             .service
-            .zone_import(&ctx, domain_id.0.parse()?, input, &precondition(&if_match))
+            .zone_import(&ctx, domain_id.0.parse()?, input, &precondition)
             .await?;
         applied(&state, report).await
     }
@@ -217,11 +227,12 @@ impl ImportApi {
         let ctx = op_context(&state, &auth, req).await?;
         let b = body.0;
         let input = input(b.content, b.format, b.mode, b.skip_unsupported)?;
+        let digest = input.digest();
         let report = state
             .service
             .zone_import_preview(&ctx, domain_id.0.parse()?, input)
             .await?;
-        let tag = etag(report.zone.generation);
+        let tag = format!("\"{}-{digest}\"", report.zone.generation);
         Ok(Previewed::Ok(Json(preview(&report)), tag))
     }
 
@@ -257,12 +268,43 @@ impl ImportApi {
         })?;
         let content = String::from_utf8(bytes).map_err(|_| not_text())?;
         let input = input(content, body.format, body.mode, body.skip_unsupported)?;
+        let precondition = import_if_match(&if_match, &input.digest());
         let report = state
             .service
-            .zone_import(&ctx, domain_id.0.parse()?, input, &precondition(&if_match))
+            .zone_import(&ctx, domain_id.0.parse()?, input, &precondition)
             .await?;
         applied(&state, report).await
     }
+}
+
+/// The import's `If-Match`: a preview's tag `"<generation>-<digest>"` stands for its
+/// generation when the digest is this import's and for nothing otherwise (so a different
+/// import is refused 412); a zone's plain `"<generation>"` tag and `*` mean what they mean on
+/// every other write.
+fn import_if_match(header: &Header<Option<String>>, digest: &str) -> IfMatch {
+    let Some(header) = header.0.as_deref() else {
+        return IfMatch::Any;
+    };
+    let tags: Vec<String> = header
+        .split(',')
+        .map(str::trim)
+        .filter_map(|tag| {
+            let opaque = tag
+                .strip_prefix("W/")
+                .unwrap_or(tag)
+                .strip_prefix('"')
+                .and_then(|t| t.strip_suffix('"'));
+            match opaque.and_then(|t| t.split_once('-')) {
+                Some((generation, d)) if d == digest => Some(format!("\"{generation}\"")),
+                Some(_) => None,
+                None => Some(tag.to_owned()),
+            }
+        })
+        .collect();
+    if tags.is_empty() {
+        return IfMatch::Generations(Vec::new());
+    }
+    IfMatch::parse(&tags.join(","))
 }
 
 fn not_text() -> ApiError {
@@ -326,12 +368,14 @@ fn preview(report: &ImportReport) -> ImportPreview {
         unchanged: report.unchanged as u64,
         skipped: lines(&report.skipped),
         errors: lines(&report.errors),
+        more_skipped: report.more_skipped as u64,
+        more_errors: report.more_errors as u64,
     }
 }
 
 async fn applied(state: &AppState, report: ImportReport) -> ApiResult<Json<ImportResult>> {
     if !report.errors.is_empty() {
-        return Err(refused(&report.errors));
+        return Err(refused(&report.errors, report.more_errors));
     }
     let zone: &Zone = &report.zone;
     let publication = publication::of(state, zone).await;
@@ -345,13 +389,15 @@ async fn applied(state: &AppState, report: ImportReport) -> ApiResult<Json<Impor
         changed,
         deleted: report.deletes.len() as u64,
         skipped: lines(&report.skipped),
+        more_skipped: report.more_skipped as u64,
         publication,
     }))
 }
 
-/// 422 listing every bad line, in the validation-error shape plus `line`, `text` and `reason`.
-fn refused(errors: &[LineNote]) -> ApiError {
-    let detail: Vec<_> = errors
+/// 422 listing the bad lines (the first 1,000; an item with `more` counts the rest), in the
+/// validation-error shape plus `line`, `text` and `reason`.
+fn refused(errors: &[LineNote], more: usize) -> ApiError {
+    let mut detail: Vec<_> = errors
         .iter()
         .map(|e| {
             json!({
@@ -364,6 +410,14 @@ fn refused(errors: &[LineNote]) -> ApiError {
             })
         })
         .collect();
+    if more > 0 {
+        detail.push(json!({
+            "loc": ["body", "content"],
+            "msg": format!("and {more} more lines in error"),
+            "type": "invalid_zone_data",
+            "more": more,
+        }));
+    }
     ApiError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         "invalid_zone_data",

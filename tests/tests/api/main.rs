@@ -44,3 +44,4 @@ mod validation_limits;
 mod webhooks;
 mod zone_export;
 mod zone_import;
+mod zone_import_hardening;

@@ -1,7 +1,7 @@
 //! Master-file records and directives (RFC 1035 §5, RFC 2308 §4 for `$TTL`), with BIND's
 //! extensions that `named` accepts: TTL units (`1h30m`) and TTL and class in either order.
 
-use super::lexer::{self, Entry};
+use super::lexer::{self, Entry, Tag};
 use super::names::{absolute, qualify, quote_strings};
 use super::{Raw, Sink};
 use crate::record::RecordType;
@@ -22,22 +22,59 @@ pub(super) fn read(input: &str, sink: &mut Sink<'_>) {
         last_ttl: None,
         last_owner: None,
     };
-    for entry in lexer::entries(input) {
+    lexer::entries(input, |entry| {
         if let Some(reason) = &entry.error {
             sink.error(entry.line, &entry.text, reason.clone());
-            continue;
+            return true;
         }
         let first = &entry.tokens[0].text;
-        if !entry.blank_owner && first.starts_with('$') {
+        if !entry.blank_owner && entry.tag.is_none() && first.starts_with('$') {
             if let Err(reason) = directive(&entry, &mut cx) {
                 sink.error(entry.line, &entry.text, reason);
             }
-            continue;
+            return true;
         }
         if let Err(reason) = record(&entry, &mut cx, sink) {
             sink.error(entry.line, &entry.text, reason);
         }
+        !sink.full()
+    });
+}
+
+/// A name as the wire holds it: at most 255 octets (253 characters written without the root
+/// dot), labels of at most 63. Checked as each line is read, so a huge `$ORIGIN` or owner is
+/// an error of its line and never grows or is copied from line to line.
+fn check_name(name: &str, what: &str) -> Result<(), String> {
+    let mut total = 0usize;
+    let mut label = 0usize;
+    let mut bytes = name.bytes().peekable();
+    while let Some(b) = bytes.next() {
+        match b {
+            b'.' => {
+                total += label + 1;
+                label = 0;
+                continue;
+            }
+            b'\\' => {
+                // `\DDD` or `\X` is one octet.
+                if bytes.peek().is_some_and(u8::is_ascii_digit) {
+                    bytes.next();
+                    bytes.next();
+                }
+                bytes.next();
+            }
+            _ => {}
+        }
+        label += 1;
+        if label > 63 {
+            return Err(format!("{what} has a label longer than 63 characters"));
+        }
     }
+    total += label;
+    if total > 254 {
+        return Err(format!("{what} is longer than 253 characters"));
+    }
+    Ok(())
 }
 
 fn directive(entry: &Entry, cx: &mut Context) -> Result<(), String> {
@@ -45,14 +82,16 @@ fn directive(entry: &Entry, cx: &mut Context) -> Result<(), String> {
     match entry.tokens[0].text.to_ascii_uppercase().as_str() {
         "$ORIGIN" => match args.as_slice() {
             [name] => {
-                cx.origin = absolute(name, &cx.origin).to_ascii_lowercase();
+                let origin = absolute(name, &cx.origin);
+                check_name(&origin, "$ORIGIN")?;
+                cx.origin = origin.to_ascii_lowercase();
                 Ok(())
             }
             _ => Err("$ORIGIN takes one domain name".to_owned()),
         },
         "$TTL" => match args.as_slice() {
             [ttl] => {
-                let ttl = parse_ttl(ttl).ok_or_else(|| format!("$TTL '{ttl}' is not a TTL"))?;
+                let ttl = parse_ttl(ttl).ok_or_else(|| format!("$TTL: {}", ttl_error(ttl)))?;
                 cx.default_ttl = Some(ttl);
                 Ok(())
             }
@@ -71,14 +110,18 @@ fn directive(entry: &Entry, cx: &mut Context) -> Result<(), String> {
 fn record(entry: &Entry, cx: &mut Context, sink: &mut Sink<'_>) -> Result<(), String> {
     let mut tokens = entry.tokens.iter().map(|t| t.text.as_str()).peekable();
     let owner = if entry.blank_owner {
-        cx.last_owner
-            .clone()
-            .ok_or("the first record has no owner name (the line starts with a blank)")?
+        cx.last_owner.clone().ok_or(
+            "the line starts with a blank but no valid owner name comes before it to reuse",
+        )?
     } else {
         let name = tokens.next().unwrap_or_default();
-        absolute(name, &cx.origin)
+        let owner = absolute(name, &cx.origin);
+        // A bad owner is not reused by the blank-owner lines after it.
+        cx.last_owner = None;
+        check_name(&owner, "the owner name")?;
+        cx.last_owner = Some(owner.clone());
+        owner
     };
-    cx.last_owner = Some(owner.clone());
 
     let mut ttl = None;
     let mut class = false;
@@ -89,6 +132,10 @@ fn record(entry: &Entry, cx: &mut Context, sink: &mut Sink<'_>) -> Result<(), St
         {
             ttl = Some(seconds);
             continue;
+        }
+        // No type name starts with a digit: this is a TTL mistyped, never a type to skip.
+        if token.starts_with(|c: char| c.is_ascii_digit()) {
+            return Err(ttl_error(token));
         }
         if !class && is_class(token) {
             if !token.eq_ignore_ascii_case("IN") {
@@ -107,6 +154,14 @@ fn record(entry: &Entry, cx: &mut Context, sink: &mut Sink<'_>) -> Result<(), St
     let ttl = ttl.or(cx.default_ttl).or(cx.last_ttl);
 
     let mut fields: Vec<String> = tokens.map(str::to_owned).collect();
+    if let Ok(t) = rtype.parse::<RecordType>()
+        && !matches!(t, RecordType::Generic(_))
+        && fields.first().is_some_and(|f| f == "\\#")
+    {
+        return Err(format!(
+            "generic RDATA (\\#) for a known type ({t}): write it in its presentation form"
+        ));
+    }
     if let Ok(t) = rtype.parse::<RecordType>() {
         qualify(t, &mut fields, &cx.origin);
         quote_strings(t, &mut fields);
@@ -122,9 +177,19 @@ fn record(entry: &Entry, cx: &mut Context, sink: &mut Sink<'_>) -> Result<(), St
         rtype,
         content: &content,
         ttl,
-        disabled: false,
+        disabled: entry.tag == Some(Tag::Disabled),
     });
     Ok(())
+}
+
+/// Why `token` (in a TTL's place, starting with a digit) is not a TTL.
+pub(super) fn ttl_error(token: &str) -> String {
+    let unit = |c: char| c.is_ascii_digit() || "smhdwSMHDW".contains(c);
+    if token.chars().all(unit) {
+        format!("TTL '{token}' out of range (at most {MAX_PROTOCOL_TTL} seconds)")
+    } else {
+        format!("'{token}' is not a TTL")
+    }
 }
 
 fn is_class(token: &str) -> bool {

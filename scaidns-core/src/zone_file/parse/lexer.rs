@@ -22,6 +22,31 @@ pub(super) struct Entry {
     pub tokens: Vec<Token>,
     /// Why the entry cannot be read (unclosed quote or parenthesis).
     pub error: Option<String>,
+    /// The tagged comment the export wrote the record as, if any.
+    pub tag: Option<Tag>,
+}
+
+/// The comments a BIND export writes records as that `named` could not load (see
+/// `zone_file::render`): read back as the records they hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Tag {
+    /// `; disabled: `: a record kept but not served.
+    Disabled,
+    /// `; alias: ` or `; generic: `: the record itself.
+    Record,
+}
+
+fn untag(line: &str) -> (Option<Tag>, &str) {
+    for (prefix, tag) in [
+        ("; disabled: ", Tag::Disabled),
+        ("; alias: ", Tag::Record),
+        ("; generic: ", Tag::Record),
+    ] {
+        if let Some(rest) = line.strip_prefix(prefix) {
+            return (Some(tag), rest);
+        }
+    }
+    (None, line)
 }
 
 #[derive(Default)]
@@ -53,46 +78,49 @@ impl State {
     }
 }
 
-/// Every entry of `input`, in order. Blank and comment-only lines make no entry.
-pub(super) fn entries(input: &str) -> Vec<Entry> {
-    let mut out = Vec::new();
+/// Hands every entry of `input` to `each`, in order, until `each` answers false. Blank and
+/// comment-only lines make no entry. Entries are made one at a time, so a huge text is never
+/// held as entries.
+pub(super) fn entries(input: &str, mut each: impl FnMut(Entry) -> bool) {
     let mut st = State::default();
     for (index, raw) in input.split('\n').enumerate() {
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let mut line = raw.strip_suffix('\r').unwrap_or(raw);
         match st.entry.as_mut() {
             Some(entry) => {
                 entry.text.push('\n');
                 entry.text.push_str(line);
             }
             None => {
+                let (tag, rest) = untag(line);
                 st.entry = Some(Entry {
                     line: index + 1,
                     text: line.to_owned(),
-                    blank_owner: line.starts_with([' ', '\t']),
+                    blank_owner: rest.starts_with([' ', '\t']),
                     tokens: Vec::new(),
                     error: None,
+                    tag,
                 });
+                line = rest;
             }
         }
         scan_line(&mut st, line);
-        if st.depth == 0 {
-            finish(&mut st, &mut out);
+        if st.depth == 0 && !finish(&mut st, &mut each) {
+            return;
         }
     }
     if st.depth > 0 {
         st.fail("a parenthesis opened here is never closed");
-        finish(&mut st, &mut out);
+        finish(&mut st, &mut each);
     }
-    out
 }
 
-fn finish(st: &mut State, out: &mut Vec<Entry>) {
+/// Ends the entry; false when `each` wants no more.
+fn finish(st: &mut State, each: &mut impl FnMut(Entry) -> bool) -> bool {
     st.end_token();
     st.depth = 0;
-    if let Some(entry) = st.entry.take()
-        && (!entry.tokens.is_empty() || entry.error.is_some())
-    {
-        out.push(entry);
+    match st.entry.take() {
+        Some(entry) if !entry.tokens.is_empty() || entry.error.is_some() => each(entry),
+        _ => true,
     }
 }
 

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::bind::parse_ttl;
+use super::bind::{parse_ttl, ttl_error};
 use super::{Raw, Sink};
 
 #[derive(Deserialize)]
@@ -28,31 +28,71 @@ struct Item {
     display_name: Option<Value>,
 }
 
-/// A JSON array; each item's "line" is its 1-based position in the array.
+/// A JSON array; each item's "line" is its 1-based position in the array. Items are read one
+/// at a time, so reading stops at the record limit without holding the rest.
 pub(super) fn read_json(input: &str, sink: &mut Sink<'_>) {
-    let items: Vec<Value> = match serde_json::from_str(input) {
-        Ok(Value::Array(items)) => items,
-        Ok(_) => return sink.error(1, "", "the JSON must be an array of records"),
+    let mut de = serde_json::Deserializer::from_str(input);
+    let read = serde::de::DeserializeSeed::deserialize(Items { sink: &mut *sink }, &mut de)
+        .and_then(|()| de.end());
+    match read {
+        Ok(()) => {}
+        Err(_) if sink.full() => {}
+        Err(e) if e.classify() == serde_json::error::Category::Data => {
+            sink.error(1, "", "the JSON must be an array of records");
+        }
         Err(e) => {
             let line = e.line().max(1);
             let text = input.lines().nth(line - 1).unwrap_or_default();
-            return sink.error(line, text, format!("not valid JSON: {e}"));
+            sink.error(line, text, format!("not valid JSON: {e}"));
         }
-    };
-    for (i, value) in items.into_iter().enumerate() {
-        let text = value.to_string();
-        match serde_json::from_value::<Item>(value) {
-            Ok(item) => sink.record(Raw {
-                line: i + 1,
-                text: &text,
-                name: &item.name,
-                rtype: &item.rtype,
-                content: &item.content,
-                ttl: item.ttl,
-                disabled: item.disabled.unwrap_or(false),
-            }),
-            Err(e) => sink.error(i + 1, &text, format!("not a record: {e}")),
+    }
+}
+
+/// Hands each item of the array to the sink as it is read.
+struct Items<'s, 'a> {
+    sink: &'s mut Sink<'a>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Items<'_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Items<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an array of records")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut line = 0;
+        while let Some(value) = seq.next_element::<Value>()? {
+            line += 1;
+            item(line, value, self.sink);
+            if self.sink.full() {
+                return Err(serde::de::Error::custom("record limit reached"));
+            }
         }
+        Ok(())
+    }
+}
+
+fn item(line: usize, value: Value, sink: &mut Sink<'_>) {
+    let text = value.to_string();
+    match serde_json::from_value::<Item>(value) {
+        Ok(item) => sink.record(Raw {
+            line,
+            text: &text,
+            name: &item.name,
+            rtype: &item.rtype,
+            content: &item.content,
+            ttl: item.ttl,
+            disabled: item.disabled.unwrap_or(false),
+        }),
+        Err(e) => sink.error(line, &text, format!("not a record: {e}")),
     }
 }
 
@@ -61,16 +101,20 @@ const COLUMNS: [&str; 5] = ["name", "type", "content", "ttl", "disabled"];
 
 /// CSV (RFC 4180) with a mandatory header row naming at least `name`, `type` and `content`.
 pub(super) fn read_csv(input: &str, sink: &mut Sink<'_>) {
-    let rows = match rows(input) {
-        Ok(rows) => rows,
-        Err((line, reason)) => {
-            let text = input.lines().nth(line - 1).unwrap_or_default();
-            return sink.error(line, text, reason);
-        }
+    // A quoted cell never closed takes the rest of the text: it is always the last row.
+    let unclosed = |sink: &mut Sink<'_>, (line, reason): (usize, String)| {
+        let text = input.lines().nth(line - 1).unwrap_or_default();
+        sink.error(line, text, reason);
     };
-    let mut rows = rows.into_iter().filter(|r| !r.is_blank());
-    let Some(header) = rows.next() else {
-        return sink.error(1, "", "the CSV has no header row (name,type,content,ttl)");
+    let mut rows = Rows {
+        chars: input.chars().peekable(),
+        line: 1,
+    }
+    .filter(|r| r.as_ref().map_or(true, |r| !r.is_blank()));
+    let header = match rows.next() {
+        Some(Ok(header)) => header,
+        Some(Err(e)) => return unclosed(sink, e),
+        None => return sink.error(1, "", "the CSV has no header row (name,type,content,ttl)"),
     };
     let mut index = [None; 5];
     for (i, cell) in header.cells.iter().enumerate() {
@@ -94,6 +138,13 @@ pub(super) fn read_csv(input: &str, sink: &mut Sink<'_>) {
         );
     }
     for row in rows {
+        if sink.full() {
+            return;
+        }
+        let row = match row {
+            Ok(row) => row,
+            Err(e) => return unclosed(sink, e),
+        };
         if row.cells.len() != header.cells.len() {
             sink.error(
                 row.line,
@@ -112,7 +163,7 @@ pub(super) fn read_csv(input: &str, sink: &mut Sink<'_>) {
             t => match parse_ttl(t) {
                 Some(t) => Some(t),
                 None => {
-                    sink.error(row.line, &row.text, format!("ttl '{t}' is not a TTL"));
+                    sink.error(row.line, &row.text, format!("ttl: {}", ttl_error(t)));
                     continue;
                 }
             },
@@ -153,13 +204,20 @@ impl Row {
     }
 }
 
-/// RFC 4180 rows: quoted cells may hold commas, doubled quotes and line breaks.
-fn rows(input: &str) -> Result<Vec<Row>, (usize, String)> {
-    let mut out = Vec::new();
-    let mut chars = input.chars().peekable();
-    let mut line = 1;
-    while chars.peek().is_some() {
-        let start = line;
+/// RFC 4180 rows, one at a time: quoted cells may hold commas, doubled quotes and line
+/// breaks.
+struct Rows<'a> {
+    chars: std::iter::Peekable<std::str::Chars<'a>>,
+    line: usize,
+}
+
+impl Iterator for Rows<'_> {
+    type Item = Result<Row, (usize, String)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let chars = &mut self.chars;
+        chars.peek()?;
+        let start = self.line;
         let mut text = String::new();
         let mut cells = Vec::new();
         let mut cell = String::new();
@@ -175,7 +233,7 @@ fn rows(input: &str) -> Result<Vec<Row>, (usize, String)> {
                     }
                     '"' => quoted = false,
                     '\n' => {
-                        line += 1;
+                        self.line += 1;
                         cell.push(c);
                     }
                     _ => cell.push(c),
@@ -184,7 +242,7 @@ fn rows(input: &str) -> Result<Vec<Row>, (usize, String)> {
             }
             match c {
                 '\n' => {
-                    line += 1;
+                    self.line += 1;
                     break;
                 }
                 '\r' if chars.peek() == Some(&'\n') => {}
@@ -203,14 +261,13 @@ fn rows(input: &str) -> Result<Vec<Row>, (usize, String)> {
             }
         }
         if quoted {
-            return Err((start, "a quoted cell is never closed".to_owned()));
+            return Some(Err((start, "a quoted cell is never closed".to_owned())));
         }
         cells.push(cell);
-        out.push(Row {
+        Some(Ok(Row {
             line: start,
             text,
             cells,
-        });
+        }))
     }
-    Ok(out)
 }

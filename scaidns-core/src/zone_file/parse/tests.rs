@@ -160,6 +160,7 @@ fn unsupported_types_are_errors_unless_skipped() {
         &zone(),
         Options {
             skip_unsupported: true,
+            ..Options::default()
         },
     );
     assert!(p.errors.is_empty());
