@@ -268,7 +268,51 @@ pub fn refine(spec: &mut Value) {
             merge(schema, rules);
         }
     }
+    widen_record_pages(spec);
+    close_strict_bodies(spec);
     bound_integers(spec);
+}
+
+/// The request bodies declared `#[oai(deny_unknown_fields)]` (a misspelt `mode` must not
+/// silently merge instead of replacing), which poem-openapi does not state in the document.
+fn close_strict_bodies(spec: &mut Value) {
+    const STRICT: [&str; 5] = [
+        "/components/schemas/RecordBulkRequest",
+        "/components/schemas/RecordBulkUpdate",
+        "/components/schemas/RecordBulkDeleteRequest",
+        "/components/schemas/ImportRequest",
+        "/paths/~1api~1v1~1domains~1{domain_id}~1import~1file/post/requestBody/content/multipart~1form-data/schema",
+    ];
+    for pointer in STRICT {
+        if let Some(schema) = spec.pointer_mut(pointer).and_then(Value::as_object_mut) {
+            schema.insert("additionalProperties".into(), json!(false));
+        }
+    }
+}
+
+/// Record lists page up to [`crate::api::MAX_RECORD_PAGE_SIZE`], the other lists up to
+/// [`crate::api::MAX_PAGE_SIZE`].
+fn widen_record_pages(spec: &mut Value) {
+    const RECORD_LISTS: [&str; 3] = [
+        "/api/v1/domains/{domain_id}/records",
+        "/api/v1/domains/{domain_id}/records/search",
+        "/api/v1/records",
+    ];
+    for path in RECORD_LISTS {
+        let Some(item) = spec.pointer_mut(&format!("/paths/{}", path.replace('/', "~1"))) else {
+            continue;
+        };
+        let params = item
+            .as_object_mut()
+            .into_iter()
+            .flat_map(|ops| ops.values_mut())
+            .filter_map(|op| op.get_mut("parameters").and_then(Value::as_array_mut))
+            .flat_map(|params| params.iter_mut())
+            .filter(|p| p["name"] == "page_size" && p["in"] == "query");
+        for param in params {
+            param["schema"]["maximum"] = json!(crate::api::MAX_RECORD_PAGE_SIZE);
+        }
+    }
 }
 
 /// Every property an object does not require may be `null`.
@@ -385,6 +429,24 @@ mod tests {
             .find(|p| p["name"] == "page_size")
             .unwrap();
         assert_eq!(page["schema"]["maximum"], 100);
+        let upload = "/paths/~1api~1v1~1domains~1{domain_id}~1import~1file/post/requestBody/content/multipart~1form-data/schema";
+        for strict in ["/components/schemas/ImportRequest", upload] {
+            let schema = spec.pointer(strict).unwrap_or_else(|| panic!("{strict}"));
+            assert_eq!(schema["additionalProperties"], false, "{strict}");
+        }
+        for (path, method) in [
+            ("/api/v1/domains/{domain_id}/records", "get"),
+            ("/api/v1/domains/{domain_id}/records/search", "post"),
+            ("/api/v1/records", "get"),
+        ] {
+            let page = spec["paths"][path][method]["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == "page_size")
+                .unwrap();
+            assert_eq!(page["schema"]["maximum"], 1000, "{path}");
+        }
         let scopes = &spec["components"]["schemas"]["ApiKeyCreateRequest"]["properties"]["scopes"];
         assert!(scopes["items"]["enum"].as_array().unwrap().len() > 40);
         // Every rule names a property that exists, so a rename cannot silently drop one.
