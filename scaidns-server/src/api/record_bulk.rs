@@ -10,6 +10,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{Object, OpenApi};
 use scaidns_core::ErrorKind;
+use scaidns_core::service::OpContext;
 use scaidns_core::service::record_bulk::{
     BulkApplied, BulkFailure, BulkOutcome, BulkRequest, BulkUpdate,
 };
@@ -210,17 +211,7 @@ impl RecordBulkApi {
         };
         let ctx = op_context(&state, &auth, req).await?;
         check_count(&state, request.item_count())?;
-        let outcome = state
-            .service
-            .record_bulk(
-                &ctx,
-                domain_id.0.parse()?,
-                request,
-                &precondition(&if_match),
-            )
-            .await?;
-        let applied = applied_or_refused(outcome)?;
-        let publication = publication::of(&state, &applied.zone).await;
+        let (applied, publication) = apply(&state, &ctx, &domain_id, request, &if_match).await?;
         let zone = &applied.zone;
         let created: Vec<RecordResponse> = applied
             .created
@@ -291,17 +282,7 @@ impl RecordBulkApi {
             continue_on_error: b.continue_on_error.unwrap_or(false),
             ..BulkRequest::default()
         };
-        let outcome = state
-            .service
-            .record_bulk(
-                &ctx,
-                domain_id.0.parse()?,
-                request,
-                &precondition(&if_match),
-            )
-            .await?;
-        let applied = applied_or_refused(outcome)?;
-        let publication = publication::of(&state, &applied.zone).await;
+        let (applied, publication) = apply(&state, &ctx, &domain_id, request, &if_match).await?;
         Ok(Json(RecordBulkDeleteResponse {
             deleted: applied.deleted as u64,
             total_errors: applied.failures.len() as u64,
@@ -345,6 +326,23 @@ fn check_count(state: &AppState, items: usize) -> ApiResult<()> {
         ));
     }
     Ok(())
+}
+
+/// Runs the batch and reads the zone's publication state afterwards.
+async fn apply(
+    state: &AppState,
+    ctx: &OpContext,
+    domain_id: &Path<String>,
+    request: BulkRequest,
+    if_match: &Header<Option<String>>,
+) -> ApiResult<(BulkApplied, PublicationState)> {
+    let outcome = state
+        .service
+        .record_bulk(ctx, domain_id.0.parse()?, request, &precondition(if_match))
+        .await?;
+    let applied = applied_or_refused(outcome)?;
+    let publication = publication::of(state, &applied.zone).await;
+    Ok((applied, publication))
 }
 
 /// The applied outcome, or the refusal listing every bad item (or, when checking stopped at

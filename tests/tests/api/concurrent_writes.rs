@@ -59,24 +59,28 @@ async fn live_zone(client: &Client, name: &str) -> String {
         .id
 }
 
+/// The zone as PowerDNS's own API answers it.
+pub(crate) async fn pdns_zone(pdns: &PdnsServer, zone: &str) -> Value {
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    http.get(format!(
+        "{}/api/v1/servers/localhost/zones/{zone}.",
+        pdns.api_url
+    ))
+    .header("X-API-Key", &pdns.api_key)
+    .send()
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap()
+}
+
 /// What PowerDNS serves for `zone`: (name, type) → sorted contents, SOA serial apart.
 pub(crate) async fn served(
     pdns: &PdnsServer,
     zone: &str,
 ) -> (BTreeMap<(String, String), Vec<String>>, u64) {
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let body: Value = http
-        .get(format!(
-            "{}/api/v1/servers/localhost/zones/{zone}.",
-            pdns.api_url
-        ))
-        .header("X-API-Key", &pdns.api_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = pdns_zone(pdns, zone).await;
     let mut rrsets = BTreeMap::new();
     let mut serial = 0;
     for rrset in body["rrsets"].as_array().unwrap() {

@@ -16,6 +16,7 @@ use scaidns_tests::pdns::PdnsServer;
 use scaidns_tests::{TestApp, TestBackend, TestOptions, spawn_app_configured};
 use serde_json::{Value, json};
 
+use crate::concurrent_writes::pdns_zone;
 use crate::util::{call, every_record, send};
 
 /// `(name, type, ttl, content)` of every enabled record but the SOA, as the API lists them.
@@ -40,19 +41,7 @@ async fn api_records(app: &TestApp, zone: &str) -> RecordSet {
 
 /// The same for what PowerDNS holds.
 async fn pdns_records(pdns: &PdnsServer, zone: &str) -> RecordSet {
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let body: Value = http
-        .get(format!(
-            "{}/api/v1/servers/localhost/zones/{zone}.",
-            pdns.api_url
-        ))
-        .header("X-API-Key", &pdns.api_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = pdns_zone(pdns, zone).await;
     let mut out = RecordSet::new();
     for rrset in body["rrsets"].as_array().unwrap() {
         if rrset["type"] == "SOA" {
