@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 
 pub use plan::check_change;
 pub use rrsets::{diff_rrsets, rrsets_of};
-pub use settle::{MAX_REFUSED, Settled, settle_change};
+pub use settle::{MAX_REFUSED, MAX_WORK, Settled, settle_change};
 pub use violation::{ChangeRef, RuleViolation};
 
 use crate::ids::{RecordId, ZoneId};

@@ -1,6 +1,6 @@
 //! Keeping the identity cache in step with the identity provider: ScaiKey webhooks
 //! ([`webhook`]), the pull sync of `scaidns sync` ([`sync`]) and `scaidns assign-admin`.
-//! Both refresh paths go through one [`mirror`], so an event and a sync that say the same
+//! Both refresh paths go through one `mirror` module, so an event and a sync that say the same
 //! thing leave the same rows.
 
 mod admin;

@@ -1,3 +1,5 @@
+//! Unit tests of this module.
+
 use chrono::Utc;
 
 use super::*;
