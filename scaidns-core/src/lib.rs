@@ -96,11 +96,12 @@
 //! let name = RecordName::parse("_sip._tcp", &zone)?;
 //! assert_eq!(name.fqdn(), "_sip._tcp.xn--bcher-kva.example.");
 //!
-//! // Host names inside content are absolute: a relative SRV target is refused.
+//! // Host names inside content are absolute, final dot or not, and stored as lowercase
+//! // A-labels; MX and SRV targets must be RFC 1123 host names (no underscore).
 //! let srv: RecordType = "SRV".parse()?;
-//! assert!(RecordContent::parse(srv, "10 5 5060 sip", &zone).is_err());
-//! let content = RecordContent::parse(srv, "10 5 5060 sip.xn--bcher-kva.example.", &zone)?;
+//! let content = RecordContent::parse(srv, "10 5 5060 SIP.Bücher.example", &zone)?;
 //! assert_eq!(content.as_str(), "10 5 5060 sip.xn--bcher-kva.example.");
+//! assert!(RecordContent::parse("MX".parse()?, "10 mail_1.example.", &zone).is_err());
 //!
 //! // CAA (RFC 8659): the tag is lowercased, the value quoted.
 //! let caa = RecordContent::parse("CAA".parse()?, "0 ISSUE letsencrypt.org", &zone)?;
