@@ -4,7 +4,9 @@
 use std::path::Path;
 
 fn main() {
-    let spec_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/scaidns.json");
+    // A symlink to the workspace's `openapi/scaidns.json`: `cargo package` copies its content,
+    // so the published crate builds from the spec it was released with.
+    let spec_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
     println!("cargo:rerun-if-changed={}", spec_path.display());
     let text = std::fs::read_to_string(&spec_path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", spec_path.display()));
