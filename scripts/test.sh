@@ -139,8 +139,11 @@ fi
 log "checking formatting and lints"
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --all-features --quiet -- -D warnings
-# The SDK's documentation builds without warnings, `missing_docs` included.
+# The SDK's and the core's documentation build without warnings, `missing_docs` included.
 RUSTDOCFLAGS="-D warnings" cargo doc -p scaidns-client --no-deps --quiet
+RUSTDOCFLAGS="-D warnings" cargo doc -p scaidns-core --all-features --no-deps --quiet
+log "checking the public API of scaidns-core and scaidns-client against public-api/"
+scripts/public-api.sh
 
 log "running the test suite"
 results=$(mktemp)

@@ -97,3 +97,8 @@ pub use extras::collect_pages;
 pub use pagination::{Page, paginate};
 pub use retry::{IDEMPOTENCY_KEY, RetryPolicy};
 pub use runtime::{BoxError, Runtime, TokenFuture};
+
+// The README's example compiles with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

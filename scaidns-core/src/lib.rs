@@ -163,3 +163,8 @@ pub mod zone;
 pub mod zone_file;
 
 pub use error::{Error, ErrorKind, Result};
+
+// The README's example compiles and runs with the doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
