@@ -5,6 +5,13 @@
 //!   no HTTP at all (`cargo run -p scaidns-examples --example embed_core`).
 //! - [`provision`]: a zone and its records provisioned through the typed client against a
 //!   running server (`cargo run -p scaidns-examples --example provision_zone -- example.test`).
+//! - [`bulk_csv`]: a CSV file of record changes applied as one all-or-nothing bulk request
+//!   through the client (`cargo run -p scaidns-examples --example bulk_csv -- <zone-id> f.csv`).
+//!
+//! Record validation embedded in another program, with the pure core and nothing else, is
+//! `scaidns-core`'s own example: `cargo run -p scaidns-core --no-default-features --example
+//! validate_records`.
 
+pub mod bulk_csv;
 pub mod embedded;
 pub mod provision;

@@ -153,3 +153,118 @@ async fn sdk_reads_the_real_rate_limit_answer() {
     assert!(limited.request_id().is_some());
     app.stop().await;
 }
+
+/// The zone's own records as `name type ttl content`, sorted.
+async fn listed(client: &scaidns_client::Client, zone: &str) -> Vec<String> {
+    let mut seen: Vec<String> = client
+        .record_list(zone, None, None, None, Some(1000), None, None)
+        .await
+        .expect("record_list")
+        .into_inner()
+        .data
+        .into_iter()
+        .filter(|r| !r.system)
+        .map(|r| format!("{} {} {} {}", r.display_name, r.type_, r.ttl, r.content))
+        .collect();
+    seen.sort();
+    seen
+}
+
+#[tokio::test]
+async fn bulk_change_from_csv() {
+    use scaidns_examples::bulk_csv::{BulkError, apply, parse_csv};
+
+    let app = spawn_app().await;
+    let zone = scaidns_examples::provision::provision(&app.client, "bulk.test")
+        .await
+        .expect("provision")
+        .zone_id;
+    // One refused row refuses the whole file: nothing applied, every failure listed.
+    let before = listed(&app.client, &zone).await;
+    let refused = parse_csv(
+        "action,name,type,content,ttl\n\
+         add,api,A,192.0.2.20,300\n\
+         add,bad,A,192.0.2.300,\n",
+    )
+    .expect("rows");
+    let Err(BulkError::Api(e)) = apply(&app.client, &zone, &refused).await else {
+        panic!("a bad address is refused by the server");
+    };
+    assert_eq!(e.status().map(|s| s.as_u16()), Some(422), "{e}");
+    assert_eq!(e.detail()["failures"][0]["index"], 1, "{e}");
+    assert_eq!(listed(&app.client, &zone).await, before);
+
+    // A delete row naming no record stops before anything is sent.
+    let missing = parse_csv("action,name,type,content,ttl\ndelete,nope,A,192.0.2.1,\n").unwrap();
+    assert!(matches!(
+        apply(&app.client, &zone, &missing).await,
+        Err(BulkError::NoSuchRecord { line: 2 })
+    ));
+
+    // Quoted fields keep their commas and quotes (RFC 4180); a delete names a listed record.
+    let rows = parse_csv(
+        "action,name,type,content,ttl\n\
+         add,api,A,192.0.2.20,300\n\
+         add,@,TXT,\"\"\"v=DKIM1; k=rsa, p=none\"\"\",\n\
+         delete,www,A,192.0.2.10,\n",
+    )
+    .expect("rows");
+    let done = apply(&app.client, &zone, &rows).await.expect("bulk");
+    assert_eq!((done.total_created, done.deleted), (2, 1));
+    assert_eq!(
+        listed(&app.client, &zone).await,
+        vec![
+            "@ MX 3600 10 mail.bulk.test.",
+            "@ TXT 3600 \"v=DKIM1; k=rsa, p=none\"",
+            "@ TXT 3600 \"v=spf1 mx -all\"",
+            "api A 300 192.0.2.20",
+        ]
+    );
+    let dns_addr = app.dns_addr.unwrap();
+    let reply = dns::query(dns_addr, "api.bulk.test.", "A").await;
+    assert_eq!(reply.answer_texts("A"), vec!["192.0.2.20"]);
+    assert!(
+        dns::query(dns_addr, "www.bulk.test.", "A")
+            .await
+            .answer_texts("A")
+            .is_empty()
+    );
+    app.stop().await;
+}
+
+// The pure core's validation example (`cargo run -p scaidns-core --no-default-features
+// --example validate_records`), run on the lines its documentation shows.
+#[allow(dead_code)]
+#[path = "../../scaidns-core/examples/validate_records.rs"]
+mod validate_records;
+
+#[test]
+fn core_validation_example_canonicalises_and_refuses() {
+    let zone = scaidns_core::name::ZoneName::parse("Example.com").unwrap();
+    let checked = validate_records::check_all(
+        &zone,
+        "; a comment\nwww A 192.0.2.1\n@ MX 10 Mail\n\nbad A 300.1.1.1\nx AAAA 2001:DB8::0:1\n_dmarc TXT v=DMARC1; p=none\n",
+    );
+    assert_eq!(checked.len(), 5);
+    assert_eq!(checked[0], (2, Ok("www.example.com. A 192.0.2.1".into())));
+    assert_eq!(checked[1], (3, Ok("example.com. MX 10 mail.".into())));
+    assert_eq!(checked[2].0, 5);
+    assert!(
+        checked[2]
+            .1
+            .as_ref()
+            .is_err_and(|why| why.starts_with("content")),
+        "{checked:?}"
+    );
+    assert_eq!(
+        checked[3],
+        (6, Ok("x.example.com. AAAA 2001:db8::1".into()))
+    );
+    assert_eq!(
+        checked[4],
+        (
+            7,
+            Ok("_dmarc.example.com. TXT \"v=DMARC1;\" \"p=none\"".into())
+        )
+    );
+}

@@ -34,6 +34,7 @@ pages! {
     TenantList => TenantResponse,
     UserList => UserResponse,
     GroupList => GroupResponse,
+    RecordList => RecordResponse,
 }
 
 /// Every item of a paginated list, page after page. `fetch(page, page_size)` is the generated
