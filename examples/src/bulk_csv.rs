@@ -199,3 +199,63 @@ pub async fn apply(
         .map_err(Error::from)?
         .into_inner())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(csv: &str) -> (usize, String) {
+        match parse_csv(csv) {
+            Err(BulkError::Csv { line, message }) => (line, message),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn rows_with_quotes_commas_and_blank_ttls() {
+        let rows = parse_csv("action,name,type,content,ttl\nadd,@,TXT,\"\"\"a, b\"\"\",\n\ndelete,www,A,192.0.2.1,\n")
+            .unwrap();
+        assert_eq!(
+            rows,
+            vec![
+                (
+                    2,
+                    Row::Add {
+                        name: "@".into(),
+                        rtype: "TXT".into(),
+                        content: "\"a, b\"".into(),
+                        ttl: None
+                    }
+                ),
+                (
+                    4,
+                    Row::Delete {
+                        name: "www".into(),
+                        rtype: "A".into(),
+                        content: "192.0.2.1".into()
+                    }
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_lines_are_named() {
+        let head = "action,name,type,content,ttl\n";
+        assert_eq!(refusal(&format!("{head}add,www,A,\"192.0.2.1,\n")).0, 2);
+        assert!(
+            refusal(&format!("{head}add,www,A\n"))
+                .1
+                .contains("5 fields")
+        );
+        assert!(
+            refusal(&format!("{head}add,a,A,192.0.2.1,\nput,www,A,192.0.2.1,\n"))
+                == (3, "action is add or delete".into())
+        );
+        assert!(
+            refusal(&format!("{head}add,www,A,192.0.2.1,soon\n"))
+                .1
+                .contains("ttl")
+        );
+    }
+}
