@@ -105,6 +105,8 @@ io_crates=$(cargo tree -p scaidns-core --no-default-features -e normal --prefix 
 if [ -n "$io_crates" ]; then
   log "scaidns-core --no-default-features pulls in: $io_crates"; exit 1
 fi
+# The validation example embeds the pure core: it builds without any adapter feature.
+cargo check -p scaidns-core --no-default-features --example validate_records --quiet
 
 # Fuzz smoke run: each target from its committed corpus for FUZZ_SECONDS (0 skips); a crash
 # fails the script. cargo-fuzz on the stable toolchain through RUSTC_BOOTSTRAP (fuzz/README.md).
