@@ -1,4 +1,9 @@
 //! Resource records: owner names, types, TTLs, canonical content, and RRset grouping.
+//!
+//! The record model of RFC 1035 §3.2 (owner, type, class IN, TTL, RDATA) with RFC 2181's
+//! clarifications: records of one name and type form an RRset with a single TTL (§5.2), and
+//! TTLs are 32-bit unsigned seconds (§8). Content is kept in the canonical presentation form
+//! PowerDNS stores ([`content`]); types PowerDNS has no name for are RFC 3597 generic types.
 
 pub mod content;
 pub mod name;

@@ -1,4 +1,10 @@
 //! Zones ("domains" in the API): the model, its status machine and the zone-level rules.
+//!
+//! A zone is an RFC 1034 §4.2 zone: an apex with its SOA (RFC 1035 §3.3.13) and NS records,
+//! and everything below it not delegated away. [`rules`] holds what may coexist at a name
+//! (CNAME alone, RFC 1034 §3.6.2 and RFC 2181 §10.1; DNAME, RFC 6672; DS at delegations,
+//! RFC 4035 §2.4). Reverse zones are named under `in-addr.arpa.` (RFC 1035 §3.5) and
+//! `ip6.arpa.` (RFC 3596 §2.5).
 
 pub mod claims;
 pub mod precondition;
