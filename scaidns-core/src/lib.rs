@@ -67,7 +67,7 @@
 //! let refused = service.record_create(&ctx, zone.id, clash, &IfMatch::Any).await.unwrap_err();
 //! assert_eq!(refused.code(), "cname_conflict");
 //!
-//! // Authorization questions: what the HTTP API's `POST /permissions/check` answers.
+//! // Authorization questions, as the HTTP API answers `/api/v1/me/permissions/check`.
 //! assert!(service.is_allowed(&ctx, Permission::RECORDS_DELETE, zone_target(&zone)).await?);
 //! let check = service
 //!     .permission_check(&ctx, "records:update", Some(zone.id), Some("www"), Some("AAAA"))
