@@ -3,11 +3,12 @@
 //! browsers keep other origins out. The layer sits outside everything else, so errors, 429s
 //! and 413s carry the headers too and a browser can read why it was refused.
 
-use poem::http::{Method, StatusCode};
+use poem::http::{HeaderValue, Method, StatusCode};
 use poem::middleware::Cors;
 use poem::{Endpoint, EndpointExt, IntoResponse, Response};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, REQUEST_ID};
+use crate::middleware::{REQUEST_ID_HEADER, request_id_of};
 
 /// Request headers a browser may send: credentials, bodies, preconditions, idempotency.
 const ALLOWED_HEADERS: &[&str] = &[
@@ -58,14 +59,27 @@ where
         .max_age(PREFLIGHT_MAX_AGE);
     ep.with(cors)
         .around(|ep, req| async move {
+            let id = request_id_of(&req);
             let method = req.method().clone();
             let path = req.uri().path().to_owned();
             Ok(match ep.call(req).await {
-                Ok(resp) => resp,
+                // The answer depends on Origin whenever CORS is on (poem adds Vary only for
+                // pattern matches), so shared caches must key on it.
+                Ok(mut resp) => {
+                    resp.headers_mut()
+                        .append(poem::http::header::VARY, HeaderValue::from_static("Origin"));
+                    resp
+                }
                 // Only the CORS check itself fails here: everything inside answers a response.
                 Err(err) => {
-                    tracing::info!(%method, route = %path, status = 403, "cross-origin request refused");
-                    refusal(&err).into_response()
+                    tracing::info!(request_id = %id, %method, route = %path, status = 403, "cross-origin request refused");
+                    let mut resp = REQUEST_ID
+                        .scope(id.clone(), async move { refusal(&err).into_response() })
+                        .await;
+                    if let Ok(value) = HeaderValue::from_str(&id) {
+                        resp.headers_mut().insert(REQUEST_ID_HEADER, value);
+                    }
+                    resp
                 }
             })
         })
