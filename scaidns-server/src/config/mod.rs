@@ -196,6 +196,24 @@ impl Config {
         Self::from_vars(&vars, dev)
     }
 
+    /// The value of one setting as the commands see it: the environment, else `.env` (for
+    /// commands that need a few settings, not a whole server configuration).
+    pub fn lookup(name: &str) -> Result<Option<String>, ConfigError> {
+        let file = env_file::read(&env_file::default_path()).map_err(|problem| ConfigError {
+            missing: Vec::new(),
+            invalid: Vec::new(),
+            env_file: Some(problem),
+        })?;
+        let mut vars: HashMap<String, String> = std::env::vars().collect();
+        env_file::merge(&mut vars, file);
+        let reader = Reader {
+            vars: &vars,
+            missing: Vec::new(),
+            invalid: Vec::new(),
+        };
+        Ok(reader.get(name))
+    }
+
     /// Loads from `vars`. In development, generates missing secrets into the data directory.
     pub fn from_vars(vars: &HashMap<String, String>, dev: bool) -> Result<Self, ConfigError> {
         let mut r = Reader {
