@@ -512,6 +512,7 @@ mod tests {
         include_str!("sections.rs"),
         include_str!("identity.rs"),
         include_str!("../../../scaidns-cli/src/cli.rs"),
+        include_str!("../../../scaidns-cli/src/commands/identity.rs"),
     ];
 
     fn is_variable(s: &str) -> bool {
