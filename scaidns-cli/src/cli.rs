@@ -136,16 +136,19 @@ pub enum Command {
         #[arg(long)]
         revoke: bool,
     },
-    /// Register ScaiDNS with ScaiKey's self-registration API and wait for approval; prints the
-    /// .env lines to set.
+    /// Register ScaiDNS with ScaiKey's self-registration API, wait for approval, and offer to
+    /// write the resulting SCAIKEY_* lines into .env.
+    ///
+    /// Example: scaidns register-scaikey --public-url https://dns.example.com
     #[command(name = "register-scaikey")]
     RegisterScaikey {
-        /// Public URL of ScaiDNS (redirect and webhook URLs are derived from it).
-        #[arg(long, env = "EXTERNAL_URL")]
-        public_url: String,
-        /// ScaiKey base URL.
-        #[arg(long, env = "SCAIKEY_URL")]
-        scaikey_url: String,
+        /// Public URL of ScaiDNS (redirect and webhook URLs are derived from it); default
+        /// EXTERNAL_URL from the environment or .env.
+        #[arg(long)]
+        public_url: Option<String>,
+        /// ScaiKey base URL; default SCAIKEY_URL from the environment or .env.
+        #[arg(long)]
+        scaikey_url: Option<String>,
         /// Contact e-mail for the ScaiKey administrators.
         #[arg(long)]
         email: Option<String>,
@@ -155,15 +158,23 @@ pub enum Command {
         /// Application name.
         #[arg(long, default_value = "ScaiDNS")]
         name: String,
-        /// Where the pending request is remembered (0600 file).
-        #[arg(long, env = "DATA_DIR", default_value = "./data")]
-        data_dir: std::path::PathBuf,
+        /// Where the pending request is remembered (0600 file); default DATA_DIR from the
+        /// environment or .env, else ./data.
+        #[arg(long)]
+        data_dir: Option<std::path::PathBuf>,
         /// Seconds between status checks.
         #[arg(long, default_value_t = 10)]
         interval: u64,
         /// Seconds to wait for approval (0: check once and exit).
         #[arg(long, default_value_t = 600)]
         timeout: u64,
+        /// Write the lines into the .env file without asking (without it, the command asks
+        /// when run at a terminal and only prints them otherwise).
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// The file the lines are written into.
+        #[arg(long, default_value = ".env")]
+        env_file: std::path::PathBuf,
     },
     /// Compare the store with PowerDNS zone by zone; exit 1 when they differ.
     Reconcile {

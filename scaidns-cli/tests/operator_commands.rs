@@ -546,3 +546,150 @@ async fn text_logs_to_a_pipe_have_no_colours() {
         "ANSI escapes in a pipe: {first:?}"
     );
 }
+
+/// `scaidns register-scaikey` in `dir` with a clean environment: only `.env` there speaks.
+fn register_in(dir: &Path, args: &[&str]) -> tokio::process::Command {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_scaidns"));
+    command
+        .current_dir(dir)
+        .env_remove("SCAIKEY_URL")
+        .env_remove("EXTERNAL_URL")
+        .env_remove("DATA_DIR")
+        .arg("register-scaikey")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true);
+    command
+}
+
+/// As the deployment guide writes it: `--public-url` given, `SCAIKEY_URL` read from `.env`,
+/// and with `--yes` the approved lines written into that `.env`, its other lines kept.
+#[tokio::test]
+async fn register_scaikey_reads_env_and_writes_the_approved_lines_into_it() {
+    use scaidns_tests::scaikey::{APPLICATION_ID, CLIENT_ID, ScaiKey};
+    let scaikey = ScaiKey::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = dir.path().join(".env");
+    std::fs::write(
+        &env,
+        format!(
+            "# ours\nDATABASE_URL=sqlite:keep.db\nSCAIKEY_URL={}\n",
+            scaikey.issuer()
+        ),
+    )
+    .unwrap();
+    let command = register_in(
+        dir.path(),
+        &[
+            "--public-url",
+            "https://dns.example.test",
+            "--yes",
+            "--json",
+            "--interval",
+            "1",
+            "--timeout",
+            "60",
+        ],
+    )
+    .output();
+    let approve = async {
+        for _ in 0..1500 {
+            let approved = scaikey.approve_registrations();
+            if !approved.is_empty() {
+                return approved;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("no registration request arrived");
+    };
+    let (out, approved) = tokio::join!(command, approve);
+    let out = out.unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert_eq!(
+        approved[0]["webhook_url"],
+        "https://dns.example.test/api/v1/webhooks/scaikey"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["status"], "APPROVED");
+    assert_eq!(report["env_file"], ".env");
+    let written = std::fs::read_to_string(&env).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(&lines[..2], &["# ours", "DATABASE_URL=sqlite:keep.db"]);
+    for expected in [
+        format!("SCAIKEY_URL={}", scaikey.issuer()),
+        format!("SCAIKEY_CLIENT_ID={CLIENT_ID}"),
+        format!("SCAIKEY_APPLICATION_ID={APPLICATION_ID}"),
+        "EXTERNAL_URL=https://dns.example.test".to_owned(),
+    ] {
+        assert_eq!(
+            lines.iter().filter(|l| **l == expected).count(),
+            1,
+            "{expected} in {written}"
+        );
+    }
+    assert!(written.contains("SCAIKEY_CLIENT_SECRET="), "{written}");
+    assert!(written.contains("SCAIKEY_WEBHOOK_SECRET="), "{written}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&env).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // The pending request is forgotten once the credentials are out.
+    assert!(!dir.path().join("data/scaikey-registration.json").exists());
+}
+
+/// Without `--yes` and without a terminal nothing is written; without a ScaiKey URL anywhere
+/// the command says which setting is missing.
+#[tokio::test]
+async fn register_scaikey_without_yes_only_prints_and_names_a_missing_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = register_in(dir.path(), &["--public-url", "https://dns.example.test"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(code(&out), 5);
+    assert!(
+        text(&out.stderr).contains("SCAIKEY_URL"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    use scaidns_tests::scaikey::{CLIENT_ID, ScaiKey};
+    let scaikey = ScaiKey::start().await;
+    let env = dir.path().join(".env");
+    std::fs::write(&env, format!("SCAIKEY_URL={}\n", scaikey.issuer())).unwrap();
+    let command = register_in(
+        dir.path(),
+        &[
+            "--public-url",
+            "https://dns.example.test",
+            "--interval",
+            "1",
+            "--timeout",
+            "60",
+        ],
+    )
+    .output();
+    let approve = async {
+        for _ in 0..1500 {
+            if !scaikey.approve_registrations().is_empty() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("no registration request arrived");
+    };
+    let (out, ()) = tokio::join!(command, approve);
+    let out = out.unwrap();
+    assert_eq!(code(&out), 0, "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(&format!("SCAIKEY_CLIENT_ID={CLIENT_ID}")),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&env).unwrap(),
+        format!("SCAIKEY_URL={}\n", scaikey.issuer())
+    );
+}

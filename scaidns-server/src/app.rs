@@ -113,10 +113,14 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     if state.config.metrics_enabled {
         route = route.at("/metrics", get(metrics_text));
     }
+    let origins = state.config.cors_origins.clone();
     let app = route
         .data(state)
         .with(NormalizePath::new(TrailingSlash::Trim));
-    crate::rate_limit_edge::headers(request_context(app, metrics, limits))
+    crate::cors::layer(
+        crate::rate_limit_edge::headers(request_context(app, metrics, limits)),
+        &origins,
+    )
 }
 
 /// A server running in the background.

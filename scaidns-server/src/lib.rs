@@ -13,6 +13,7 @@ pub mod body_check;
 pub mod body_limit;
 pub mod client_ip;
 pub mod config;
+pub mod cors;
 pub mod error;
 pub mod metrics;
 pub mod middleware;

@@ -40,10 +40,7 @@ async fn handle<E: Endpoint>(
     metrics: &Metrics,
     limits: &BodyLimits,
 ) -> Response {
-    let id = req
-        .header(REQUEST_ID_HEADER)
-        .filter(|v| is_sane_id(v))
-        .map_or_else(new_id, ToOwned::to_owned);
+    let id = request_id_of(&req);
     let method = req.method().to_string();
     let path = req.uri().path().to_owned();
     let started = Instant::now();
@@ -191,6 +188,13 @@ async fn keep_body(req: &mut Request, limit: usize) -> Option<Vec<u8>> {
     let bytes = req.take_body().into_vec().await.ok()?;
     req.set_body(bytes.clone());
     Some(bytes)
+}
+
+/// The request's id: its `X-Request-Id` when that looks sane, else a new one.
+pub(crate) fn request_id_of(req: &Request) -> String {
+    req.header(REQUEST_ID_HEADER)
+        .filter(|v| is_sane_id(v))
+        .map_or_else(new_id, ToOwned::to_owned)
 }
 
 /// Printable, short, no separators that could forge log lines.

@@ -3,7 +3,7 @@
 
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{LogFormat, LogLevel};
+use crate::config::{Config, LogFormat, LogLevel};
 
 /// Installs the global subscriber; a second call (tests) is a no-op. `filter` is `RUST_LOG`.
 pub fn init(level: LogLevel, format: LogFormat, filter: Option<&str>) {
@@ -29,4 +29,20 @@ pub fn init(level: LogLevel, format: LogFormat, filter: Option<&str>) {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
     };
+}
+
+/// Installs the subscriber `config` asks for, and warns when `DEBUG` is on outside development
+/// (the deployment guide: "never in production").
+pub fn init_for(config: &Config) {
+    init(
+        config.log_level,
+        config.log_format,
+        config.log_filter.as_deref(),
+    );
+    if config.debug && !config.is_development() {
+        tracing::warn!(
+            environment = ?config.environment,
+            "DEBUG is on outside development: logs are verbose; turn it off in production"
+        );
+    }
 }

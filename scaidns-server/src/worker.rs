@@ -42,6 +42,7 @@ pub fn worker_config(config: &Config, owner: impl Into<String>) -> WorkerConfig 
         chrono::Duration::days(i64::from(config.deleted_zone_retention_days));
     worker.pending_zone_retention =
         chrono::Duration::days(i64::from(config.pending_zone_retention_days));
+    worker.max_jobs = config.max_jobs;
     worker
 }
 

@@ -12,6 +12,7 @@ use scaidns_server::wiring::{
 };
 use serde_json::json;
 
+use super::env_lines;
 use crate::cli::Output;
 use crate::output::{Failure, INVALID, UNAVAILABLE, print_json, print_table};
 
@@ -146,22 +147,34 @@ pub async fn assign_admin(
 /// Options of `scaidns register-scaikey`.
 #[derive(Debug, Clone)]
 pub struct RegisterArgs {
-    /// ScaiKey base URL.
-    pub scaikey_url: String,
-    /// Public URL of ScaiDNS.
-    pub public_url: String,
+    /// ScaiKey base URL (`SCAIKEY_URL` when not given).
+    pub scaikey_url: Option<String>,
+    /// Public URL of ScaiDNS (`EXTERNAL_URL` when not given).
+    pub public_url: Option<String>,
     /// Contact e-mail.
     pub email: Option<String>,
     /// `GLOBAL`, `PARTNER` or `TENANT`.
     pub scope: String,
     /// Application name.
     pub name: String,
-    /// Where the pending request is remembered.
-    pub data_dir: PathBuf,
+    /// Where the pending request is remembered (`DATA_DIR` when not given).
+    pub data_dir: Option<PathBuf>,
     /// Seconds between status checks.
     pub interval: u64,
     /// Give up waiting after this many seconds (0: check once).
     pub timeout: u64,
+    /// `--yes`: write the lines into `env_file` without asking.
+    pub write_env: bool,
+    /// The `.env` to write into.
+    pub env_file: PathBuf,
+}
+
+/// A flag's value, else the setting from the environment or `.env`, as `serve` reads it.
+fn flag_or_setting(flag: Option<String>, name: &str) -> Result<Option<String>, Failure> {
+    match flag {
+        Some(value) => Ok(Some(value)),
+        None => Config::lookup(name).map_err(|e| Failure::new(INVALID, e.to_string())),
+    }
 }
 
 fn write_ticket(path: &Path, ticket: &RegistrationTicket) -> Result<(), Failure> {
@@ -194,9 +207,27 @@ fn write_ticket(path: &Path, ticket: &RegistrationTicket) -> Result<(), Failure>
 /// `scaidns register-scaikey --public-url URL`: submits (or resumes) a self-registration
 /// request and waits for its approval.
 pub async fn register(args: RegisterArgs, output: Output) -> Result<(), Failure> {
-    let registrar = ScaiKeyRegistration::new(&args.scaikey_url)
+    let scaikey_url = flag_or_setting(args.scaikey_url.clone(), "SCAIKEY_URL")?.ok_or_else(|| {
+        Failure::new(
+            INVALID,
+            "register-scaikey needs the ScaiKey URL: --scaikey-url, or SCAIKEY_URL in the environment or .env",
+        )
+    })?;
+    let public_url = flag_or_setting(args.public_url.clone(), "EXTERNAL_URL")?.ok_or_else(|| {
+        Failure::new(
+            INVALID,
+            "register-scaikey needs the public URL of ScaiDNS: --public-url, or EXTERNAL_URL in the environment or .env",
+        )
+    })?;
+    let data_dir = match args.data_dir.clone() {
+        Some(dir) => dir,
+        None => {
+            PathBuf::from(flag_or_setting(None, "DATA_DIR")?.unwrap_or_else(|| "./data".to_owned()))
+        }
+    };
+    let registrar = ScaiKeyRegistration::new(&scaikey_url)
         .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))?;
-    let path = args.data_dir.join(REGISTRATION_FILE);
+    let path = data_dir.join(REGISTRATION_FILE);
     let ticket = match std::fs::read_to_string(&path)
         .ok()
         .and_then(|t| serde_json::from_str::<RegistrationTicket>(&t).ok())
@@ -212,7 +243,7 @@ pub async fn register(args: RegisterArgs, output: Output) -> Result<(), Failure>
         None => {
             let request = RegistrationRequest {
                 name: args.name.clone(),
-                public_url: args.public_url.clone(),
+                public_url: public_url.clone(),
                 scope: args.scope.to_ascii_uppercase(),
                 contact_email: args.email.clone(),
             };
@@ -229,39 +260,65 @@ pub async fn register(args: RegisterArgs, output: Output) -> Result<(), Failure>
     loop {
         match registrar.status(&ticket).await? {
             RegistrationStatus::Approved(creds) => {
-                // The credentials are handed out once: forget the request only after printing.
-                let mut lines = vec![
-                    format!("SCAIKEY_URL={}", args.scaikey_url.trim_end_matches('/')),
-                    format!("SCAIKEY_CLIENT_ID={}", creds.client_id),
+                // The credentials are handed out once: forget the request only after they are
+                // printed (and written, when asked).
+                let mut settings = vec![
+                    (
+                        "SCAIKEY_URL".to_owned(),
+                        scaikey_url.trim_end_matches('/').to_owned(),
+                    ),
+                    ("SCAIKEY_CLIENT_ID".to_owned(), creds.client_id.clone()),
                 ];
                 if let Some(secret) = &creds.client_secret {
-                    lines.push(format!("SCAIKEY_CLIENT_SECRET={secret}"));
+                    settings.push(("SCAIKEY_CLIENT_SECRET".to_owned(), secret.clone()));
                 }
-                lines.push(format!(
-                    "SCAIKEY_APPLICATION_ID={}",
-                    creds.application_id.as_deref().unwrap_or(&creds.client_id)
+                settings.push((
+                    "SCAIKEY_APPLICATION_ID".to_owned(),
+                    creds
+                        .application_id
+                        .clone()
+                        .unwrap_or_else(|| creds.client_id.clone()),
                 ));
                 if let Some(secret) = &creds.webhook_secret {
-                    lines.push(format!("SCAIKEY_WEBHOOK_SECRET={secret}"));
+                    settings.push(("SCAIKEY_WEBHOOK_SECRET".to_owned(), secret.clone()));
                 }
-                lines.push(format!(
-                    "EXTERNAL_URL={}",
-                    args.public_url.trim_end_matches('/')
+                settings.push((
+                    "EXTERNAL_URL".to_owned(),
+                    public_url.trim_end_matches('/').to_owned(),
                 ));
-                match output {
-                    Output::Json => print_json(&json!({
+                let lines: Vec<String> = settings
+                    .iter()
+                    .map(|(name, value)| env_lines::line(name, value))
+                    .collect();
+                if let Output::Text = output {
+                    eprintln!("approved; the lines for .env:");
+                    for line in &lines {
+                        println!("{line}");
+                    }
+                }
+                // JSON output is for scripts: nothing is asked, only --yes writes.
+                let write = args.write_env
+                    || (matches!(output, Output::Text) && env_lines::confirm(&args.env_file));
+                let written = if write {
+                    env_lines::write(&args.env_file, &settings).map(|()| true)
+                } else {
+                    Ok(false)
+                };
+                if let Output::Json = output {
+                    print_json(&json!({
                         "status": "APPROVED",
                         "request_id": ticket.request_id(),
                         "env": lines,
-                    })),
-                    Output::Text => {
-                        eprintln!("approved; add these lines to .env:");
-                        for line in &lines {
-                            println!("{line}");
-                        }
-                    }
+                        "env_file": written
+                            .as_ref()
+                            .is_ok_and(|w| *w)
+                            .then(|| args.env_file.display().to_string()),
+                    }));
                 }
                 let _ = std::fs::remove_file(&path);
+                if written? {
+                    eprintln!("written into {}", args.env_file.display());
+                }
                 return Ok(());
             }
             RegistrationStatus::Closed(status) => {

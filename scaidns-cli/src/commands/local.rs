@@ -20,11 +20,7 @@ pub async fn serve(dev: bool, no_migrate: bool, no_jobs: bool) -> Result<(), Fai
     if no_jobs {
         config.run_jobs = false;
     }
-    scaidns_server::telemetry::init(
-        config.log_level,
-        config.log_format,
-        config.log_filter.as_deref(),
-    );
+    scaidns_server::telemetry::init_for(&config);
     scaidns_server::serve(config)
         .await
         .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))

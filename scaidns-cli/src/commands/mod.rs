@@ -5,6 +5,7 @@ mod api_keys;
 mod audit;
 mod dnssec;
 mod domains;
+mod env_lines;
 mod identity;
 mod import;
 mod local;
@@ -54,6 +55,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             data_dir,
             interval,
             timeout,
+            yes,
+            env_file,
         } => {
             identity::register(
                 identity::RegisterArgs {
@@ -65,6 +68,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
                     data_dir: data_dir.clone(),
                     interval: *interval,
                     timeout: *timeout,
+                    write_env: *yes,
+                    env_file: env_file.clone(),
                 },
                 output,
             )

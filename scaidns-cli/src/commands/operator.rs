@@ -28,11 +28,7 @@ async fn service(dev: bool) -> Result<(Config, ScaiDns), Failure> {
 pub async fn worker(dev: bool, once: bool, output: Output) -> Result<(), Failure> {
     let (config, service) = service(dev).await?;
     if !once {
-        scaidns_server::telemetry::init(
-            config.log_level,
-            config.log_format,
-            config.log_filter.as_deref(),
-        );
+        scaidns_server::telemetry::init_for(&config);
     }
     let worker = scaidns_server::worker::worker_config(
         &config,

@@ -121,9 +121,16 @@ mod redis_limiter {
     /// Counts in Redis, shared by every API process: `INCR` on a key per caller and window,
     /// expiring after the window. Connects lazily and reconnects after failures, so Redis may be
     /// down at start-up and come back later.
+    ///
+    /// Holds at most `max_connections` multiplexed connections (`REDIS_MAX_CONNECTIONS`), used
+    /// in turn: one is enough for correctness, more spread a busy replica's round trips.
     pub struct RedisRateLimiter {
         client: redis::Client,
-        conn: tokio::sync::Mutex<(Option<ConnectionManager>, Option<std::time::Instant>)>,
+        slots: Vec<tokio::sync::Mutex<Option<ConnectionManager>>>,
+        next: std::sync::atomic::AtomicUsize,
+        // One failed attempt makes every slot wait, so an outage costs one timeout per
+        // RECONNECT_AFTER, not one per slot.
+        failed_at: std::sync::Mutex<Option<std::time::Instant>>,
         prefix: String,
     }
 
@@ -131,36 +138,72 @@ mod redis_limiter {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.debug_struct("RedisRateLimiter")
                 .field("prefix", &self.prefix)
+                .field("max_connections", &self.slots.len())
                 .finish_non_exhaustive()
         }
     }
 
     impl RedisRateLimiter {
-        /// A limiter for `url` (`redis://…`); fails only when the URL is malformed.
+        /// A limiter for `url` (`redis://…`) with one connection; fails only when the URL is
+        /// malformed.
         pub fn new(url: &str, prefix: &str) -> Result<Self, RateLimitError> {
+            Self::with_max_connections(url, prefix, 1)
+        }
+
+        /// A limiter for `url` opening at most `max_connections` (at least 1) connections.
+        pub fn with_max_connections(
+            url: &str,
+            prefix: &str,
+            max_connections: usize,
+        ) -> Result<Self, RateLimitError> {
             let client = redis::Client::open(url).map_err(|e| RateLimitError(redacted(&e)))?;
             Ok(Self {
                 client,
-                conn: tokio::sync::Mutex::new((None, None)),
+                slots: (0..max_connections.max(1))
+                    .map(|_| tokio::sync::Mutex::new(None))
+                    .collect(),
+                next: std::sync::atomic::AtomicUsize::new(0),
+                failed_at: std::sync::Mutex::new(None),
                 prefix: prefix.to_owned(),
             })
         }
 
+        /// How many connections are open now (never more than the maximum).
+        pub async fn open_connections(&self) -> usize {
+            let mut open = 0;
+            for slot in &self.slots {
+                open += usize::from(slot.lock().await.is_some());
+            }
+            open
+        }
+
         async fn connection(&self) -> Result<ConnectionManager, RateLimitError> {
-            let mut guard = self.conn.lock().await;
-            if let Some(conn) = &guard.0 {
+            let turn = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let mut slot = self.slots[turn % self.slots.len()].lock().await;
+            if let Some(conn) = &*slot {
                 return Ok(conn.clone());
             }
-            if guard.1.is_some_and(|at| at.elapsed() < RECONNECT_AFTER) {
+            let failed_recently = self
+                .failed_at
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .is_some_and(|at| at.elapsed() < RECONNECT_AFTER);
+            if failed_recently {
                 return Err(RateLimitError("Redis is unreachable".to_owned()));
             }
-            guard.1 = Some(std::time::Instant::now());
-            let conn =
+            let connected =
                 tokio::time::timeout(TIMEOUT * 4, ConnectionManager::new(self.client.clone()))
                     .await
-                    .map_err(|_| RateLimitError("timed out connecting to Redis".to_owned()))?
-                    .map_err(|e| RateLimitError(redacted(&e)))?;
-            guard.0 = Some(conn.clone());
+                    .map_err(|_| RateLimitError("timed out connecting to Redis".to_owned()))
+                    .and_then(|r| r.map_err(|e| RateLimitError(redacted(&e))));
+            let conn = connected.inspect_err(|_| {
+                *self
+                    .failed_at
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                    Some(std::time::Instant::now());
+            })?;
+            *slot = Some(conn.clone());
             Ok(conn)
         }
     }

@@ -119,3 +119,33 @@ async fn unreachable_redis_is_an_error() {
     assert!(limiter.hit("caller", 3, t0()).await.is_err());
     assert!(limiter.health().await.is_err());
 }
+
+/// `REDIS_MAX_CONNECTIONS`: many concurrent callers share at most that many connections, and
+/// the count stays one count whichever connection carried a request.
+#[tokio::test]
+async fn redis_connections_are_bounded_and_share_one_count() {
+    let url =
+        std::env::var("SCAIDNS_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
+    let limiter = scaidns_core::adapters::rate_counters::RedisRateLimiter::with_max_connections(
+        &url,
+        &fresh_prefix(),
+        3,
+    )
+    .unwrap();
+    let hits = futures::future::join_all((0..40).map(|_| limiter.hit("caller", 25, t0()))).await;
+    let allowed = hits
+        .into_iter()
+        .map(|h| h.expect("limiter answers"))
+        .filter(|d| d.allowed)
+        .count();
+    assert_eq!(allowed, 25, "one count across the connections");
+    assert_eq!(limiter.open_connections().await, 3);
+    let single = scaidns_core::adapters::rate_counters::RedisRateLimiter::with_max_connections(
+        &url,
+        &fresh_prefix(),
+        1,
+    )
+    .unwrap();
+    futures::future::join_all((0..10).map(|_| single.hit("caller", 25, t0()))).await;
+    assert_eq!(single.open_connections().await, 1);
+}

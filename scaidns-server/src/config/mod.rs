@@ -9,6 +9,7 @@
 //! The value types live in `values`, the readers of each group of settings in `sections`,
 //! identity-provider settings in `identity`.
 
+mod catalogue;
 mod env_file;
 mod identity;
 mod reader;
@@ -24,6 +25,7 @@ use std::path::{Path, PathBuf};
 
 use ipnet::IpNet;
 
+pub use catalogue::{REQUIRED, SETTINGS, Setting, UNSET, env_example, setting};
 pub use identity::{IdentityConfig, OidcSettings};
 use reader::Reader;
 pub use reader::{normalize_database_url, parse_server};
@@ -53,6 +55,8 @@ pub struct Config {
     pub database_pool_size: u32,
     /// `REDIS_URL`: rate limits are counted there when set, in-process otherwise.
     pub redis_url: Option<Secret>,
+    /// `REDIS_MAX_CONNECTIONS`: most connections the rate-limit counters open to Redis.
+    pub redis_max_connections: usize,
     /// `AUTH_CACHE_MAX_STALENESS`: how long an authenticated key may be reused on one replica
     /// after a change made on another (zero: no cache).
     pub auth_cache_max_staleness: std::time::Duration,
@@ -129,6 +133,12 @@ pub struct Config {
     pub auto_migrate: bool,
     /// `RUN_JOBS`: whether `serve` also runs the background jobs (off with dedicated workers).
     pub run_jobs: bool,
+    /// `ARQ_MAX_JOBS`: how many background jobs one worker runs at once.
+    pub max_jobs: usize,
+    /// `CORS_ORIGINS`: the browser origins allowed to call the API (empty: no CORS).
+    pub cors_origins: Vec<String>,
+    /// `DEBUG`: a development aid (DEBUG logs unless `LOG_LEVEL` says otherwise).
+    pub debug: bool,
     /// `DATA_DIR`: where development mode keeps its database and secrets.
     pub data_dir: PathBuf,
 }
@@ -186,6 +196,24 @@ impl Config {
         Self::from_vars(&vars, dev)
     }
 
+    /// The value of one setting as the commands see it: the environment, else `.env` (for
+    /// commands that need a few settings, not a whole server configuration).
+    pub fn lookup(name: &str) -> Result<Option<String>, ConfigError> {
+        let file = env_file::read(&env_file::default_path()).map_err(|problem| ConfigError {
+            missing: Vec::new(),
+            invalid: Vec::new(),
+            env_file: Some(problem),
+        })?;
+        let mut vars: HashMap<String, String> = std::env::vars().collect();
+        env_file::merge(&mut vars, file);
+        let reader = Reader {
+            vars: &vars,
+            missing: Vec::new(),
+            invalid: Vec::new(),
+        };
+        Ok(reader.get(name))
+    }
+
     /// Loads from `vars`. In development, generates missing secrets into the data directory.
     pub fn from_vars(vars: &HashMap<String, String>, dev: bool) -> Result<Self, ConfigError> {
         let mut r = Reader {
@@ -218,7 +246,8 @@ impl Config {
         };
         let backend = sections::backend(&mut r, devmode);
         let bind_address = sections::bind_address(&mut r);
-        let (log_level, log_format) = sections::logging(&mut r);
+        let debug = r.flag("DEBUG", false);
+        let (log_level, log_format) = sections::logging(&mut r, debug);
         let log_filter = r.get("RUST_LOG");
         let platform_nameservers = sections::platform_nameservers(&mut r);
         let validation_resolvers = sections::validation_resolvers(&mut r, devmode);
@@ -232,6 +261,7 @@ impl Config {
             database_url: Secret::new(database_url),
             database_pool_size: r.number("DATABASE_POOL_SIZE", 20, 1),
             redis_url: r.get("REDIS_URL").map(Secret::new),
+            redis_max_connections: r.number("REDIS_MAX_CONNECTIONS", 20, 1),
             auth_cache_max_staleness: r.parse(
                 "AUTH_CACHE_MAX_STALENESS",
                 std::time::Duration::from_secs(1),
@@ -280,6 +310,9 @@ impl Config {
             trusted_proxies,
             auto_migrate: r.flag("AUTO_MIGRATE", true),
             run_jobs: r.flag("RUN_JOBS", true),
+            max_jobs: r.number("ARQ_MAX_JOBS", 10, 1),
+            cors_origins: sections::cors_origins(&mut r),
+            debug,
             data_dir,
         };
         if r.missing.is_empty() && r.invalid.is_empty() {

@@ -145,9 +145,14 @@ pub(super) fn trusted_proxies(r: &mut Reader<'_>) -> Vec<IpNet> {
     })
 }
 
-/// `LOG_LEVEL` and `LOG_FORMAT`.
-pub(super) fn logging(r: &mut Reader<'_>) -> (LogLevel, LogFormat) {
-    let level = r.parse("LOG_LEVEL", LogLevel::Info, |raw| {
+/// `LOG_LEVEL` and `LOG_FORMAT`; with `DEBUG` set the level defaults to DEBUG.
+pub(super) fn logging(r: &mut Reader<'_>, debug: bool) -> (LogLevel, LogFormat) {
+    let default_level = if debug {
+        LogLevel::Debug
+    } else {
+        LogLevel::Info
+    };
+    let level = r.parse("LOG_LEVEL", default_level, |raw| {
         one_of(
             raw,
             &[
@@ -222,4 +227,43 @@ pub(super) fn dnssec_algorithm(r: &mut Reader<'_>) -> u8 {
             _ => Err(format!("'{raw}' is not one of 8, 10, 13, 14, 15")),
         }
     })
+}
+
+/// `CORS_ORIGINS`: a JSON array (as the deployment guide writes it) or a comma-separated list
+/// of origins, each `scheme://host[:port]`. A wildcard is refused: the API answers with
+/// credentials, which browsers never combine with `*`.
+pub(super) fn cors_origins(r: &mut Reader<'_>) -> Vec<String> {
+    r.parse("CORS_ORIGINS", Vec::new(), |raw| {
+        let items: Vec<String> = if raw.starts_with('[') {
+            serde_json::from_str(raw)
+                .map_err(|_| format!("'{raw}' is not a JSON array of origin strings"))?
+        } else {
+            list(raw).map(str::to_owned).collect()
+        };
+        items.iter().map(|item| origin(item)).collect()
+    })
+}
+
+fn origin(raw: &str) -> Result<String, String> {
+    let trimmed = raw.trim().trim_end_matches('/');
+    if trimmed == "*" {
+        return Err(
+            "'*' is not allowed: list the origins (credentialed requests never match a wildcard)"
+                .to_owned(),
+        );
+    }
+    let host = trimmed
+        .strip_prefix("https://")
+        .or_else(|| trimmed.strip_prefix("http://"))
+        .ok_or_else(|| format!("'{raw}' is not an origin such as https://app.example.com"))?;
+    let well_formed = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c));
+    if !well_formed {
+        return Err(format!(
+            "'{raw}' is not an origin such as https://app.example.com (scheme, host and port only)"
+        ));
+    }
+    Ok(trimmed.to_ascii_lowercase())
 }

@@ -221,3 +221,82 @@ fn the_bulk_item_limit_defaults_to_ten_thousand_and_is_configurable() {
         Config::from_vars(&vars(&[("DATA_DIR", data), ("BULK_MAX_ITEMS", "0")]), true).unwrap_err();
     assert_eq!(err.invalid[0].0, "BULK_MAX_ITEMS");
 }
+
+/// A valid production configuration plus `extra`.
+fn production_with(extra: &[(&'static str, &'static str)]) -> Result<Config, ConfigError> {
+    let mut v = production_basics();
+    v.push(("DNS_BACKEND", "embedded"));
+    v.extend_from_slice(extra);
+    Config::from_vars(&vars(&v), false)
+}
+
+#[test]
+fn cors_origins_as_the_guide_writes_them_or_as_a_list() {
+    assert!(production_with(&[]).unwrap().cors_origins.is_empty());
+    let c = production_with(&[(
+        "CORS_ORIGINS",
+        r#"["https://app.example.com", "http://localhost:3000/"]"#,
+    )])
+    .unwrap();
+    assert_eq!(
+        c.cors_origins,
+        vec!["https://app.example.com", "http://localhost:3000"]
+    );
+    let c =
+        production_with(&[("CORS_ORIGINS", "https://a.example, https://B.example:8443")]).unwrap();
+    assert_eq!(
+        c.cors_origins,
+        vec!["https://a.example", "https://b.example:8443"]
+    );
+    assert!(
+        production_with(&[("CORS_ORIGINS", "[]")])
+            .unwrap()
+            .cors_origins
+            .is_empty()
+    );
+}
+
+#[test]
+fn malformed_cors_origins_stop_start_up_naming_the_variable() {
+    for bad in [
+        r#"["https://app.example.com""#,
+        r#"[1, 2]"#,
+        "*",
+        r#"["*"]"#,
+        "app.example.com",
+        "https://app.example.com/path",
+        "ftp://app.example.com",
+    ] {
+        let err = production_with(&[("CORS_ORIGINS", bad)]).unwrap_err();
+        assert_eq!(err.invalid.len(), 1, "{bad}: {err}");
+        assert_eq!(err.invalid[0].0, "CORS_ORIGINS", "{bad}");
+        assert!(err.to_string().contains("CORS_ORIGINS"), "{err}");
+    }
+}
+
+#[test]
+fn debug_makes_logs_verbose_unless_the_level_is_given() {
+    let c = production_with(&[]).unwrap();
+    assert!(!c.debug);
+    assert_eq!(c.log_level, LogLevel::Info);
+    let c = production_with(&[("DEBUG", "true")]).unwrap();
+    assert!(c.debug);
+    assert_eq!(c.log_level, LogLevel::Debug);
+    let c = production_with(&[("DEBUG", "true"), ("LOG_LEVEL", "WARNING")]).unwrap();
+    assert_eq!(c.log_level, LogLevel::Warning);
+    let err = production_with(&[("DEBUG", "maybe")]).unwrap_err();
+    assert_eq!(err.invalid[0].0, "DEBUG");
+}
+
+#[test]
+fn redis_connections_and_worker_concurrency() {
+    let c = production_with(&[]).unwrap();
+    assert_eq!((c.redis_max_connections, c.max_jobs), (20, 10));
+    let c = production_with(&[("REDIS_MAX_CONNECTIONS", "4"), ("ARQ_MAX_JOBS", "1")]).unwrap();
+    assert_eq!((c.redis_max_connections, c.max_jobs), (4, 1));
+    let err =
+        production_with(&[("REDIS_MAX_CONNECTIONS", "0"), ("ARQ_MAX_JOBS", "many")]).unwrap_err();
+    let named: Vec<_> = err.invalid.iter().map(|(n, _)| *n).collect();
+    assert_eq!(named, vec!["REDIS_MAX_CONNECTIONS", "ARQ_MAX_JOBS"]);
+    assert_eq!(crate::worker::worker_config(&c, "w").max_jobs, 1);
+}

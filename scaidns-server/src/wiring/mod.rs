@@ -219,8 +219,12 @@ fn spawn_alias_refresh(backend: EmbeddedBackend) {
 fn rate_limiter(config: &Config) -> Result<(Arc<dyn RateLimiter>, bool), StartError> {
     match &config.redis_url {
         Some(url) => {
-            let redis = RedisRateLimiter::new(url.expose(), "scaidns:ratelimit")
-                .map_err(|e| StartError::Config(format!("REDIS_URL: {e}")))?;
+            let redis = RedisRateLimiter::with_max_connections(
+                url.expose(),
+                "scaidns:ratelimit",
+                config.redis_max_connections,
+            )
+            .map_err(|e| StartError::Config(format!("REDIS_URL: {e}")))?;
             Ok((Arc::new(FallbackRateLimiter::new(redis)), true))
         }
         None => Ok((Arc::new(InProcessRateLimiter::new()), false)),

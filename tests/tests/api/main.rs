@@ -7,6 +7,7 @@ mod api_keys;
 mod audit_completeness;
 mod authz_matrix;
 mod concurrent_writes;
+mod cors;
 mod dnssec;
 mod dnssec_powerdns;
 mod domains;

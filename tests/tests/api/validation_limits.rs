@@ -218,8 +218,18 @@ async fn a_check_asks_at_most_eight_hosts_and_sixteen_addresses() {
     }
 }
 
-#[tokio::test]
-async fn a_silent_nameserver_holds_up_neither_other_zones_nor_other_jobs() {
+/// Two zones pending validation: `slow.test`, whose only nameserver never answers (its check
+/// would wait ten minutes), and `fast.test`, whose nameserver answers with the right TXT.
+struct SilentRig {
+    svc: ScaiDns,
+    dns: ScriptedDns,
+    silent: Ipv4Addr,
+    slow: scaidns_core::ids::ZoneId,
+    fast: scaidns_core::ids::ZoneId,
+    _db: TestDb,
+}
+
+async fn silent_rig() -> SilentRig {
     let answering = Ipv4Addr::new(127, 0, 0, 3);
     let silent = Ipv4Addr::new(127, 0, 0, 4);
     let mut table = Table::default();
@@ -274,8 +284,27 @@ async fn a_silent_nameserver_holds_up_neither_other_zones_nor_other_jobs() {
         });
         ids.push(created.zone.id);
     }
-    let (slow, fast) = (ids[0], ids[1]);
 
+    SilentRig {
+        svc,
+        dns,
+        silent,
+        slow: ids[0],
+        fast: ids[1],
+        _db: db,
+    }
+}
+
+#[tokio::test]
+async fn a_silent_nameserver_holds_up_neither_other_zones_nor_other_jobs() {
+    let SilentRig {
+        svc,
+        dns,
+        silent,
+        slow,
+        fast,
+        _db,
+    } = silent_rig().await;
     let worker = {
         let svc = svc.clone();
         tokio::spawn(async move { svc.worker_run_once(&WorkerConfig::new("worker")).await })
@@ -313,5 +342,52 @@ async fn a_silent_nameserver_holds_up_neither_other_zones_nor_other_jobs() {
         .find(|j| j.name == "validation_recheck")
         .expect("recheck job");
     assert!(recheck.last_finished_at.is_none(), "{recheck:?}");
+    worker.abort();
+}
+
+/// `ARQ_MAX_JOBS=1`: one job at a time, in the catalogue's order, so the jobs after the held
+/// re-check wait for it while those before it are done.
+#[tokio::test]
+async fn one_job_at_a_time_when_the_worker_may_run_only_one() {
+    let SilentRig {
+        svc,
+        dns,
+        silent,
+        fast,
+        slow: _,
+        _db,
+    } = silent_rig().await;
+    let worker = {
+        let svc = svc.clone();
+        let mut config = WorkerConfig::new("worker");
+        config.max_jobs = 1;
+        tokio::spawn(async move { svc.worker_run_once(&config).await })
+    };
+    eventually("the silent server is asked for the challenge", || async {
+        dns.asked()
+            .iter()
+            .any(|a| a.to == IpAddr::V4(silent) && a.rtype == "TXT")
+    })
+    .await;
+    eventually("the other zone validates", || async {
+        svc.store().get_zone(fast).await.unwrap().unwrap().status == ZoneStatus::Active
+    })
+    .await;
+    let position = |job: &str| JOB_NAMES.iter().position(|j| *j == job).unwrap();
+    let recheck = position("validation_recheck");
+    let jobs = svc.store().list_jobs().await.unwrap();
+    let finished = |job: &str| {
+        jobs.iter()
+            .any(|info| info.name == job && info.last_finished_at.is_some())
+    };
+    for (i, job) in JOB_NAMES.iter().enumerate() {
+        if i < recheck {
+            assert!(finished(job), "{job} runs before the re-check");
+        } else {
+            // Only the held re-check can be running: the later jobs have not even started.
+            assert!(!finished(job), "{job} ran beside the re-check");
+        }
+    }
+    assert!(!worker.is_finished());
     worker.abort();
 }
