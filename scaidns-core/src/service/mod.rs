@@ -60,7 +60,8 @@ pub use zone_cache::ZoneCacheConfig;
 // The ports' values the server handles, under the one path it may name.
 pub use crate::ports::identity_provider::{OAuthSettings, TokenSet};
 pub use crate::ports::rate_limiter::{RateDecision, RateLimitError};
-pub use me::Me;
+pub use auth_session::TokenValidation;
+pub use me::{Me, MeContext};
 pub use tenants::{Bootstrapped, TenantCreate, UserCreate};
 pub use throttling::Throttle;
 
