@@ -104,7 +104,13 @@ impl ScaiDns {
             ip: meta.ip.map(|ip| ip.to_string()),
             user_agent: meta.user_agent,
             now,
-            authz: found.authz.clone(),
+            // The cached resolution belongs to the user as stored; a request made admin by its
+            // token resolves for itself, so neither leaks into the other's requests.
+            authz: if claim_admin {
+                super::authz::AuthzCache::for_user(user.clone())
+            } else {
+                found.authz.clone()
+            },
         })
     }
 

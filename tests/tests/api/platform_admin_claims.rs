@@ -125,9 +125,9 @@ async fn scaikey_claims_make_platform_admins_audited_once_per_user() {
     assert_eq!(entries.len(), 2, "{entries:#?}");
     let root = entries
         .iter()
-        .find(|e| e["after"]["subject"] == "usr_root")
+        .find(|e| e["details"]["after"]["subject"] == "usr_root")
         .expect("usr_root audited");
-    assert_eq!(root["after"]["issuer"], scaikey.issuer());
+    assert_eq!(root["details"]["after"]["issuer"], scaikey.issuer());
     assert_eq!(root["actor_email"], "usr_root@acme.test");
 
     // The claim lasts as long as the token: the same user without it is an ordinary user, and
