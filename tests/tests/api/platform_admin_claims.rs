@@ -287,3 +287,32 @@ async fn me_context_with_a_narrow_api_key_shows_only_its_scopes() {
     assert_eq!(body["data"]["tenant"]["is_platform"], false);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_real_generic_provider_is_honoured_only_when_trusted() {
+    let idp = scaidns_tests::oidc_provider::OidcProvider::start().await;
+    let claims = json!({
+        "tenant_id": "tnt_acme", "email": "svc@acme.test", "roles": ["platform_admin"],
+    });
+    // The user asked its provider for the admin scope and role: both are in the token.
+    let tok = idp.token("platform:admin", &claims).await;
+    for (trust, honoured) in [(None, false), (Some("true"), true)] {
+        let mut vars = vec![
+            ("OIDC_ISSUER", idp.issuer()),
+            ("OIDC_AUDIENCE", scaidns_tests::oidc_provider::AUDIENCE),
+        ];
+        if let Some(trust) = trust {
+            vars.push(("OIDC_TRUST_ADMIN_CLAIMS", trust));
+        }
+        let app = app_with_vars(&vars).await;
+        tenant(&app, "acme").await;
+        assert_eq!(
+            acts_as_platform_admin(&app, &tok).await,
+            honoured,
+            "{trust:?}"
+        );
+        let entries = audited(&app, "user.platform_admin_claim").await;
+        assert_eq!(entries.len(), usize::from(honoured), "{entries:#?}");
+        app.stop().await;
+    }
+}
