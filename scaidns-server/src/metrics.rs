@@ -5,8 +5,8 @@
 //! each one is (API-key use is one platform-wide counter).
 //!
 //! Database operations, validation checks and worker jobs are measured in the core and the SQL
-//! store and reported through the core's [`Observer`] port, which [`Metrics`] implements: the
-//! core does not depend on this crate's metrics library.
+//! store and reported through the core's observer port, which the wiring implements on
+//! [`Metrics`] (`wiring/observer.rs`): the core does not depend on this crate's metrics library.
 
 use std::time::Duration;
 
@@ -14,7 +14,6 @@ use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
     Registry, TextEncoder,
 };
-use scaidns_core::ports::Observer;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -253,8 +252,9 @@ fn outcome(ok: bool) -> &'static str {
     if ok { "ok" } else { "error" }
 }
 
-impl Observer for Metrics {
-    fn db_query(&self, operation: &'static str, ok: bool, elapsed: Duration) {
+impl Metrics {
+    /// Records one store operation.
+    pub fn observe_db_query(&self, operation: &str, ok: bool, elapsed: Duration) {
         let outcome = outcome(ok);
         self.db_queries
             .with_label_values(&[operation, outcome])
@@ -264,11 +264,13 @@ impl Observer for Metrics {
             .observe(elapsed.as_secs_f64());
     }
 
-    fn validation_check(&self, result: &'static str) {
+    /// Records one ownership check's result.
+    pub fn observe_validation_check(&self, result: &str) {
         self.validation_checks.with_label_values(&[result]).inc();
     }
 
-    fn worker_job(&self, job: &str, ok: bool, elapsed: Duration) {
+    /// Records one background job run.
+    pub fn observe_worker_job(&self, job: &str, ok: bool, elapsed: Duration) {
         // Job names come from the core's fixed list; cut short all the same.
         let job: String = job.chars().take(64).collect();
         self.worker_jobs

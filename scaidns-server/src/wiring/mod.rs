@@ -8,6 +8,7 @@
 
 mod identity;
 mod metered_backend;
+mod observer;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
