@@ -21,6 +21,11 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# The generic OpenID Connect provider of the identity tests runs on node (tests/oidc-provider);
+# a node installed another way than Debian's package is used as it is.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     log "missing packages: ${missing[*]} (run as root, or install them)"; exit 1
@@ -98,6 +103,16 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 && break; sleep 1; done
 fi
 export SCAIDNS_TEST_REDIS_URL="${SCAIDNS_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
+
+# The provider's packages, installed exactly as locked; again only when the lock file changed.
+oidc_dir=tests/oidc-provider
+oidc_stamp="$oidc_dir/node_modules/.scaidns-lock-sha256"
+oidc_lock_sum=$(sha256sum "$oidc_dir/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$oidc_stamp" 2>/dev/null)" != "$oidc_lock_sum" ]; then
+  log "installing the test OpenID Connect provider (npm ci in $oidc_dir)"
+  (cd "$oidc_dir" && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$oidc_lock_sum" > "$oidc_stamp"
+fi
 
 log "checking that the pure core depends on no I/O crate"
 io_crates=$(cargo tree -p scaidns-core --no-default-features -e normal --prefix none \

@@ -3,6 +3,10 @@
 //! never the raw path, so ids cannot blow up the label space. No series names a key, a user or
 //! a tenant: whoever scrapes the platform must not learn who its customers are or how busy
 //! each one is (API-key use is one platform-wide counter).
+//!
+//! Database operations, validation checks and worker jobs are measured in the core and the SQL
+//! store and reported through the core's observer port, which the wiring implements on
+//! [`Metrics`] (`wiring/observer.rs`): the core does not depend on this crate's metrics library.
 
 use std::time::Duration;
 
@@ -24,6 +28,11 @@ pub struct Metrics {
     backend_duration: HistogramVec,
     zones: IntGaugeVec,
     records: IntGauge,
+    db_queries: IntCounterVec,
+    db_duration: HistogramVec,
+    validation_checks: IntCounterVec,
+    worker_jobs: IntCounterVec,
+    worker_duration: HistogramVec,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -98,6 +107,53 @@ impl Metrics {
             .expect("valid metric");
         let records =
             IntGauge::new("scaidns_records", "Records in all zones").expect("valid metric");
+        // Counted per store operation (`zones::get_zone`, a fixed list of about 200 names),
+        // timed without that label: a histogram per operation would multiply the series by
+        // the bucket count for little use.
+        let db_queries = IntCounterVec::new(
+            Opts::new(
+                "scaidns_db_queries_total",
+                "Database operations by store operation and outcome (ok, error)",
+            ),
+            &["operation", "outcome"],
+        )
+        .expect("valid metric");
+        let db_duration = HistogramVec::new(
+            HistogramOpts::new(
+                "scaidns_db_query_duration_seconds",
+                "Database operation latency by outcome",
+            )
+            .buckets(vec![
+                0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0, 5.0,
+            ]),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let validation_checks = IntCounterVec::new(
+            Opts::new(
+                "scaidns_validation_checks_total",
+                "Domain-ownership checks by result (valid, invalid)",
+            ),
+            &["result"],
+        )
+        .expect("valid metric");
+        let worker_jobs = IntCounterVec::new(
+            Opts::new(
+                "scaidns_worker_jobs_total",
+                "Background job runs by job and outcome (ok, error)",
+            ),
+            &["job", "outcome"],
+        )
+        .expect("valid metric");
+        let worker_duration = HistogramVec::new(
+            HistogramOpts::new(
+                "scaidns_worker_jobs_duration_seconds",
+                "Background job latency by job",
+            )
+            .buckets(vec![0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0]),
+            &["job"],
+        )
+        .expect("valid metric");
         for c in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(http_duration.clone()),
@@ -107,6 +163,11 @@ impl Metrics {
             Box::new(backend_duration.clone()),
             Box::new(zones.clone()),
             Box::new(records.clone()),
+            Box::new(db_queries.clone()),
+            Box::new(db_duration.clone()),
+            Box::new(validation_checks.clone()),
+            Box::new(worker_jobs.clone()),
+            Box::new(worker_duration.clone()),
         ] {
             registry.register(c).expect("unique metric");
         }
@@ -120,6 +181,11 @@ impl Metrics {
             backend_duration,
             zones,
             records,
+            db_queries,
+            db_duration,
+            validation_checks,
+            worker_jobs,
+            worker_duration,
         }
     }
 
@@ -179,6 +245,40 @@ impl Metrics {
         // Encoding into a Vec cannot fail for the text format.
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buf);
         String::from_utf8(buf).unwrap_or_default()
+    }
+}
+
+fn outcome(ok: bool) -> &'static str {
+    if ok { "ok" } else { "error" }
+}
+
+impl Metrics {
+    /// Records one store operation.
+    pub fn observe_db_query(&self, operation: &str, ok: bool, elapsed: Duration) {
+        let outcome = outcome(ok);
+        self.db_queries
+            .with_label_values(&[operation, outcome])
+            .inc();
+        self.db_duration
+            .with_label_values(&[outcome])
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// Records one ownership check's result.
+    pub fn observe_validation_check(&self, result: &str) {
+        self.validation_checks.with_label_values(&[result]).inc();
+    }
+
+    /// Records one background job run.
+    pub fn observe_worker_job(&self, job: &str, ok: bool, elapsed: Duration) {
+        // Job names come from the core's fixed list; cut short all the same.
+        let job: String = job.chars().take(64).collect();
+        self.worker_jobs
+            .with_label_values(&[job.as_str(), outcome(ok)])
+            .inc();
+        self.worker_duration
+            .with_label_values(&[job.as_str()])
+            .observe(elapsed.as_secs_f64());
     }
 }
 

@@ -2,6 +2,7 @@
 //! against a fresh database, bootstrap a platform admin, and hand back the generated client
 //! (so every API test also tests the SDK).
 
+pub mod oidc_provider;
 pub mod scaikey;
 pub mod scripted_dns;
 

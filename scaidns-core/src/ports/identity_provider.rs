@@ -26,12 +26,34 @@ pub struct TokenClaims {
     pub given_name: Option<String>,
     /// `family_name`, if present.
     pub family_name: Option<String>,
-    /// Roles claim values (informational: ScaiDNS roles come from its own assignments).
+    /// Roles claim values. Only `platform_admin` means something to ScaiDNS, and only from a
+    /// trusted provider ([`Self::grants_platform_admin`]); other roles come from its own
+    /// assignments.
     pub roles: Vec<String>,
     /// OAuth scopes granted to the token.
     pub scopes: Vec<String>,
     /// `exp`.
     pub expires_at: DateTime<Utc>,
+    /// Whether the provider that verified this token is trusted to make platform admins
+    /// through its claims (ScaiKey by default, another issuer only when configured). Set by
+    /// the adapter that checked the signature, so a token is judged by its own issuer's setting.
+    pub admin_claims_trusted: bool,
+}
+
+/// The role (in the roles claim) that makes a platform admin (seed 004).
+pub const PLATFORM_ADMIN_ROLE: &str = "platform_admin";
+/// The scope (in the scopes claim) that makes a platform admin (seed 004).
+pub const PLATFORM_ADMIN_SCOPE: &str = "platform:admin";
+
+impl TokenClaims {
+    /// Whether the token makes its bearer a platform admin for this request: its issuer is
+    /// trusted for that, and its roles claim holds `platform_admin` or its scopes claim
+    /// `platform:admin`.
+    pub fn grants_platform_admin(&self) -> bool {
+        self.admin_claims_trusted
+            && (self.roles.iter().any(|r| r == PLATFORM_ADMIN_ROLE)
+                || self.scopes.iter().any(|s| s == PLATFORM_ADMIN_SCOPE))
+    }
 }
 
 /// Why a token was refused. Each maps to a 401 with a stable code and a message that tells an

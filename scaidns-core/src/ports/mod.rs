@@ -11,6 +11,7 @@ pub mod identity_provider;
 pub mod identity_store;
 pub mod idp_directory;
 pub mod job_store;
+pub mod observer;
 pub mod random;
 pub mod rate_limiter;
 pub mod rbac;
@@ -21,6 +22,7 @@ pub use backend::{BackendError, BackendErrorKind, DnsBackend, ZoneSpec};
 pub use change_feed::{ChangeFeed, ChangeNotice};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use dnssec_keys::DnssecKeyBackend;
+pub use observer::Observer;
 #[cfg(test)]
 pub use random::SeededRandom;
 pub use random::{Random, SystemRandom};

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ports::identity_provider::IdentityProvider;
 
-use crate::ports::identity_provider::{OAuthSettings, TokenSet};
+use crate::ports::identity_provider::{OAuthSettings, TokenClaims, TokenSet, Verified};
 
 use super::{Me, OpContext, ScaiDns};
 
@@ -19,6 +19,15 @@ fn not_configured() -> Error {
         "identity_provider_not_configured",
         "No identity provider is configured",
     )
+}
+
+/// What [`ScaiDns::auth_validate`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TokenValidation {
+    /// Signature, issuer, audience and times check out.
+    Valid(Box<TokenClaims>),
+    /// Refused; the reason is the code a request with the token would get (`token_expired`…).
+    Invalid(&'static str),
 }
 
 impl ScaiDns {
@@ -47,6 +56,17 @@ impl ScaiDns {
     /// Exchanges a refresh token for new tokens; the old one is spent at the provider.
     pub async fn auth_refresh(&self, refresh_token: &str) -> Result<TokenSet> {
         self.provider()?.refresh(refresh_token).await
+    }
+
+    /// Validates a token for another service (`POST /auth/validate`): the checks a bearer
+    /// request goes through (signature, issuer, audience, `exp`/`nbf`), without looking up the
+    /// user or tenant it names. A refused token is an answer, not an error; 503 when no
+    /// provider is configured or its keys cannot be had.
+    pub async fn auth_validate(&self, token: &str) -> Result<TokenValidation> {
+        Ok(match self.provider()?.verify(token).await? {
+            Verified::Valid(claims) => TokenValidation::Valid(claims),
+            Verified::Rejected(why) => TokenValidation::Invalid(why.code()),
+        })
     }
 
     /// Logs out. ScaiDNS keeps no session, so an authenticated caller only gets a confirmation;

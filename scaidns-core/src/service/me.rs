@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::ids::GroupId;
+use crate::rbac::Target;
 use crate::tenant::{Tenant, User};
 
 use super::{Actor, OpContext, ScaiDns};
@@ -18,7 +19,31 @@ pub struct Me {
     pub groups: Vec<GroupId>,
 }
 
+/// What [`ScaiDns::me_context`] returns: the caller and what it may do where.
+#[derive(Debug, Clone)]
+pub struct MeContext {
+    /// User, tenant and groups.
+    pub me: Me,
+    /// Permissions held everywhere (all of them for a platform admin).
+    pub platform_permissions: Vec<String>,
+    /// Permissions held in the request's tenant (the platform ones included), after an API
+    /// key's scopes narrowed them.
+    pub tenant_permissions: Vec<String>,
+}
+
 impl ScaiDns {
+    /// The caller with its tenant context (`GET /me/context`): [`Self::me`] plus the
+    /// permissions this request holds, as the authorization checks will see them.
+    pub async fn me_context(&self, ctx: &OpContext) -> Result<MeContext> {
+        let me = self.me(ctx).await?;
+        let principal = self.principal(ctx).await?;
+        Ok(MeContext {
+            platform_permissions: principal.role_perms(&Target::Platform).names(),
+            tenant_permissions: principal.role_perms(&Target::Tenant(ctx.tenant_id)).names(),
+            me,
+        })
+    }
+
     /// The caller's user, tenant and groups.
     pub(crate) async fn me(&self, ctx: &OpContext) -> Result<Me> {
         let user_id = match &ctx.actor {

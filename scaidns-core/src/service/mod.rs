@@ -60,7 +60,8 @@ pub use zone_cache::ZoneCacheConfig;
 // The ports' values the server handles, under the one path it may name.
 pub use crate::ports::identity_provider::{OAuthSettings, TokenSet};
 pub use crate::ports::rate_limiter::{RateDecision, RateLimitError};
-pub use me::Me;
+pub use auth_session::TokenValidation;
+pub use me::{Me, MeContext};
 pub use tenants::{Bootstrapped, TenantCreate, UserCreate};
 pub use throttling::Throttle;
 
@@ -185,6 +186,11 @@ pub struct ScaiDns {
     change_feed: Option<Arc<dyn crate::ports::ChangeFeed>>,
     /// This process's writers of a zone take turns (`zone_change`).
     zone_queue: Arc<zone_queue::ZoneQueue>,
+    /// Where measurements go (the server's metrics); none by default.
+    observer: Option<Arc<dyn crate::ports::Observer>>,
+    /// Users whose first request as platform admin through a token claim is audited already
+    /// (`token_auth`), so later requests skip the store.
+    admin_claims_audited: Arc<std::sync::Mutex<std::collections::HashSet<crate::ids::UserId>>>,
 }
 
 impl ScaiDns {
@@ -212,6 +218,8 @@ impl ScaiDns {
             zone_cache: Arc::new(zone_cache::ZoneCache::new(ZoneCacheConfig::default())),
             change_feed: None,
             zone_queue: Arc::default(),
+            observer: None,
+            admin_claims_audited: Arc::default(),
         }
     }
 
@@ -242,6 +250,19 @@ impl ScaiDns {
     pub fn with_random(mut self, random: Arc<dyn Random>) -> Self {
         self.random = random;
         self
+    }
+
+    /// Reports measurements (database operations, validation checks, worker jobs) to
+    /// `observer`.
+    #[must_use]
+    pub fn with_observer(mut self, observer: Arc<dyn crate::ports::Observer>) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    /// The observer, when one is set.
+    pub(crate) fn observer(&self) -> Option<&Arc<dyn crate::ports::Observer>> {
+        self.observer.as_ref()
     }
 
     /// The source of randomness.

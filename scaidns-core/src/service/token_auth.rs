@@ -86,19 +86,89 @@ impl ScaiDns {
             }
         };
         let user = &found.user;
+        // Judged on every request, never stored on the user: the claim lasts as long as the
+        // token says it does, and a local assignment is not touched by it.
+        let claim_admin = !user.is_platform_admin && claims.grants_platform_admin();
+        if claim_admin {
+            self.audit_first_claim_admin(user, found.tenant.id, &claims, &meta)
+                .await?;
+        }
         Ok(OpContext {
             actor: Actor::User {
                 id: user.id,
                 email: user.email.clone(),
-                is_platform_admin: user.is_platform_admin,
+                is_platform_admin: user.is_platform_admin || claim_admin,
             },
             tenant_id: found.tenant.id,
             request_id: meta.request_id,
             ip: meta.ip.map(|ip| ip.to_string()),
             user_agent: meta.user_agent,
             now,
-            authz: found.authz.clone(),
+            // The cached resolution belongs to the user as stored; a request made admin by its
+            // token resolves for itself, so neither leaks into the other's requests.
+            authz: if claim_admin {
+                super::authz::AuthzCache::for_user(user.clone())
+            } else {
+                found.authz.clone()
+            },
         })
+    }
+
+    /// Records, once per user, that a token claim made the user a platform admin. The mark is
+    /// a setting row written in the same transaction as the audit event, so it survives a
+    /// restart and is shared by every replica; this process remembers it too, so later
+    /// requests cost no store read. Two replicas seeing the user's first request at the same
+    /// instant may both write the event (the row is an upsert): at worst a duplicate, never a
+    /// missing one.
+    async fn audit_first_claim_admin(
+        &self,
+        user: &User,
+        tenant: crate::ids::TenantId,
+        claims: &TokenClaims,
+        meta: &RequestMeta,
+    ) -> Result<()> {
+        let seen = |set: &std::collections::HashSet<UserId>| set.contains(&user.id);
+        if self
+            .admin_claims_audited
+            .lock()
+            .map(|set| seen(&set))
+            .unwrap_or(false)
+        {
+            return Ok(());
+        }
+        let key = format!("platform_admin_claim_audited:{}", user.id);
+        if self.store.get_setting(&key).await?.is_none() {
+            let now = self.clock.now();
+            let event = AuditEvent {
+                id: AuditEventId::new(),
+                tenant_id: Some(tenant),
+                actor_type: ActorType::User,
+                actor_id: Some(user.id.to_string()),
+                actor_email: Some(user.email.clone()),
+                action: "user.platform_admin_claim".to_owned(),
+                resource_type: "user".to_owned(),
+                resource_id: Some(user.id.to_string()),
+                resource_name: Some(user.email.clone()),
+                before: None,
+                after: Some(json!({
+                    "issuer": claims.issuer,
+                    "subject": claims.subject,
+                    "roles": claims.roles,
+                    "scopes": claims.scopes,
+                })),
+                ip_address: meta.ip.map(|ip| ip.to_string()),
+                user_agent: meta.user_agent.clone(),
+                request_id: meta.request_id.clone(),
+                created_at: now,
+            };
+            self.store
+                .put_setting(&key, &now.to_rfc3339(), &[event])
+                .await?;
+        }
+        if let Ok(mut set) = self.admin_claims_audited.lock() {
+            set.insert(user.id);
+        }
+        Ok(())
     }
 
     /// The user and tenant a verified token names, refused in the documented order; a user

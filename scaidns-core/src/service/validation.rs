@@ -154,6 +154,9 @@ impl ScaiDns {
         self.check_live_claim(&zone, OverlapPolicy::Refuse).await?;
 
         let (is_valid, message) = self.probe(&zone.name, &validation.expected_value()).await;
+        if let Some(observer) = self.observer() {
+            observer.validation_check(if is_valid { "valid" } else { "invalid" });
+        }
         // A background re-check runs every minute for up to 72 hours: its failure is recorded
         // only when the outcome changes (first failure, another reason); the challenge keeps
         // the count and the time of the last check. A person's check is always recorded.

@@ -168,7 +168,11 @@ impl ScaiDns {
             return Ok(None);
         }
         tracing::debug!(job, owner = %worker.owner, "job claimed");
+        let started = std::time::Instant::now();
         let outcome = self.run_job(job, worker).await;
+        if let Some(observer) = self.observer() {
+            observer.worker_job(job, outcome.is_ok(), started.elapsed());
+        }
         let finished = self.clock().now();
         let error = outcome.as_ref().err().map(|e| e.message().to_owned());
         let next = pass_started + worker.interval(job) - PASS_JITTER;

@@ -7,7 +7,9 @@ use poem::Request;
 use poem::web::Data;
 use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
-use scaidns_core::service::{Actor, Me as Caller, OpContext, TokenSet};
+use scaidns_core::service::{
+    Actor, Me as Caller, MeContext as CallerContext, OpContext, TokenSet, TokenValidation,
+};
 
 use crate::api::ApiTags;
 use crate::auth::{ApiAuth, op_context};
@@ -130,6 +132,161 @@ pub struct LogoutResponse {
     pub status: String,
 }
 
+/// A token another service wants checked.
+#[derive(Clone, Object)]
+pub struct AuthValidateRequest {
+    /// The JWT (without `Bearer `).
+    #[oai(validator(max_length = 16384))]
+    pub token: String,
+}
+
+/// The claims of a valid token, as ScaiDNS reads them (the configured claim names applied).
+#[derive(Debug, Clone, Object)]
+pub struct ValidatedClaims {
+    /// `iss`.
+    pub iss: String,
+    /// `sub`.
+    pub sub: String,
+    /// The tenant claim.
+    pub tenant_id: Option<String>,
+    /// The e-mail claim.
+    pub email: Option<String>,
+    /// `email_verified`.
+    pub email_verified: Option<bool>,
+    /// The roles claim.
+    pub roles: Vec<String>,
+    /// The scopes claim.
+    pub scopes: Vec<String>,
+    /// `exp`, seconds since the epoch.
+    pub exp: i64,
+    /// Whether the token makes its bearer a platform admin here (a trusted issuer and the
+    /// `platform_admin` role or `platform:admin` scope).
+    pub platform_admin: bool,
+}
+
+/// `{"valid": true, "sub", "tenant_id", "exp", "claims"}` or `{"valid": false, "reason"}`.
+#[derive(Debug, Clone, Object)]
+pub struct AuthValidateResponse {
+    /// Whether the token would be accepted.
+    pub valid: bool,
+    /// Why not: the code a request with it would get (`token_expired`, `token_invalid`…).
+    #[oai(skip_serializing_if_is_none)]
+    pub reason: Option<String>,
+    /// `sub`.
+    #[oai(skip_serializing_if_is_none)]
+    pub sub: Option<String>,
+    /// The tenant claim.
+    #[oai(skip_serializing_if_is_none)]
+    pub tenant_id: Option<String>,
+    /// `exp`, seconds since the epoch.
+    #[oai(skip_serializing_if_is_none)]
+    pub exp: Option<i64>,
+    /// The claims.
+    #[oai(skip_serializing_if_is_none)]
+    pub claims: Option<ValidatedClaims>,
+}
+
+impl From<TokenValidation> for AuthValidateResponse {
+    fn from(v: TokenValidation) -> Self {
+        match v {
+            TokenValidation::Valid(c) => {
+                let exp = c.expires_at.timestamp();
+                Self {
+                    valid: true,
+                    reason: None,
+                    sub: Some(c.subject.clone()),
+                    tenant_id: c.tenant.clone(),
+                    exp: Some(exp),
+                    claims: Some(ValidatedClaims {
+                        platform_admin: c.grants_platform_admin(),
+                        iss: c.issuer,
+                        sub: c.subject,
+                        tenant_id: c.tenant,
+                        email: c.email,
+                        email_verified: c.email_verified,
+                        roles: c.roles,
+                        scopes: c.scopes,
+                        exp,
+                    }),
+                }
+            }
+            TokenValidation::Invalid(reason) => Self {
+                valid: false,
+                reason: Some(reason.to_owned()),
+                sub: None,
+                tenant_id: None,
+                exp: None,
+                claims: None,
+            },
+        }
+    }
+}
+
+/// The caller's tenant, in full.
+#[derive(Debug, Clone, Object)]
+pub struct MeContextTenant {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Slug.
+    pub slug: String,
+    /// Id at the identity provider.
+    pub scaikey_tenant_id: Option<String>,
+    /// `active` or `suspended`.
+    pub status: String,
+    /// Whether it is the platform operator's own tenant.
+    pub is_platform: bool,
+}
+
+/// What the caller may do.
+#[derive(Debug, Clone, Object)]
+pub struct MePermissions {
+    /// Held everywhere.
+    pub platform: Vec<String>,
+    /// Held in the request's tenant (the platform ones included).
+    pub tenant: Vec<String>,
+}
+
+/// The caller with its tenant context.
+#[derive(Debug, Clone, Object)]
+pub struct MeContextData {
+    /// The caller, as `/me` shows it.
+    pub user: Me,
+    /// The tenant the request acts in.
+    pub tenant: MeContextTenant,
+    /// The request's permissions (an API key's scopes applied).
+    pub permissions: MePermissions,
+}
+
+/// `{"data": …}`.
+#[derive(Debug, Clone, Object)]
+pub struct MeContextResponse {
+    /// The caller with its tenant context.
+    pub data: MeContextData,
+}
+
+fn me_context_response(c: CallerContext, ctx: &OpContext) -> Json<MeContextResponse> {
+    let tenant = MeContextTenant {
+        id: c.me.tenant.id.to_string(),
+        name: c.me.tenant.name.clone(),
+        slug: c.me.tenant.slug.clone(),
+        scaikey_tenant_id: c.me.tenant.scaikey_tenant_id.clone(),
+        status: c.me.tenant.status.to_string(),
+        is_platform: c.me.tenant.is_platform,
+    };
+    Json(MeContextResponse {
+        data: MeContextData {
+            user: me_response(c.me, ctx).0.data,
+            tenant,
+            permissions: MePermissions {
+                platform: c.platform_permissions,
+                tenant: c.tenant_permissions,
+            },
+        },
+    })
+}
+
 fn me_response(me: Caller, ctx: &OpContext) -> Json<MeResponse> {
     let user = me.user.as_ref();
     let name = user.and_then(|u| {
@@ -234,6 +391,25 @@ impl AuthApi {
         Ok(me_response(state.service.auth_me(&ctx).await?, &ctx))
     }
 
+    /// Validate a JWT on behalf of another service: signature, issuer, audience and times
+    /// (no authentication: the token is the credential; rate-limited by address). A refused
+    /// token answers 200 `{"valid": false, "reason"}`.
+    #[oai(
+        path = "/auth/validate",
+        method = "post",
+        operation_id = "auth_validate"
+    )]
+    async fn auth_validate(
+        &self,
+        state: Data<&AppState>,
+        req: &Request,
+        body: Json<AuthValidateRequest>,
+    ) -> ApiResult<Json<AuthValidateResponse>> {
+        crate::rate_limit_edge::check_anonymous(&state, req).await?;
+        let found = state.service.auth_validate(&body.0.token).await?;
+        Ok(Json(found.into()))
+    }
+
     /// Log out: ScaiDNS keeps no session, so this only confirms; the frontend drops its tokens
     /// and sends the browser to the provider's end-session endpoint.
     #[oai(path = "/auth/logout", method = "post", operation_id = "auth_logout")]
@@ -260,5 +436,21 @@ impl AuthApi {
     ) -> ApiResult<Json<MeResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         Ok(me_response(state.service.me_get(&ctx).await?, &ctx))
+    }
+
+    /// The caller with its full tenant context: user, tenant (with its status) and the
+    /// permissions this request holds.
+    #[oai(path = "/me/context", method = "get", operation_id = "me_context")]
+    async fn me_context(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+    ) -> ApiResult<Json<MeContextResponse>> {
+        let ctx = op_context(&state, &auth, req).await?;
+        Ok(me_context_response(
+            state.service.me_context(&ctx).await?,
+            &ctx,
+        ))
     }
 }

@@ -38,6 +38,10 @@ pub struct OidcSettings {
     pub token_cache_ttl: Duration,
     /// `OIDC_JWKS_REFETCH_FLOOR`.
     pub jwks_refetch_floor: Duration,
+    /// Whether the issuer's `platform_admin` role / `platform:admin` scope claims make platform
+    /// admins: `OIDC_TRUST_ADMIN_CLAIMS`, by default on for ScaiKey (the issuer is
+    /// `SCAIKEY_URL`) and off for any other issuer.
+    pub trust_admin_claims: bool,
 }
 
 impl OidcSettings {
@@ -57,6 +61,7 @@ impl OidcSettings {
             jwks_cache_ttl: Duration::from_secs(3600),
             token_cache_ttl: Duration::from_secs(60),
             jwks_refetch_floor: Duration::from_secs(30),
+            trust_admin_claims: false,
         }
     }
 }
@@ -68,6 +73,7 @@ impl std::fmt::Debug for OidcSettings {
             .field("issuer", &self.issuer)
             .field("client_id", &self.client_id)
             .field("audience", &self.audience)
+            .field("trust_admin_claims", &self.trust_admin_claims)
             .finish_non_exhaustive()
     }
 }
@@ -109,6 +115,25 @@ fn seconds(
     }
 }
 
+fn flag(
+    vars: &HashMap<String, String>,
+    name: &'static str,
+    default: bool,
+    invalid: &mut Vec<(&'static str, String)>,
+) -> bool {
+    match get(vars, name).map(|raw| raw.to_ascii_lowercase()) {
+        None => default,
+        Some(raw) => match raw.as_str() {
+            "1" | "true" | "yes" | "on" => true,
+            "0" | "false" | "no" | "off" => false,
+            _ => {
+                invalid.push((name, format!("'{raw}' is not a boolean (true/false)")));
+                default
+            }
+        },
+    }
+}
+
 impl IdentityConfig {
     /// Reads the identity settings; malformed values are appended to `invalid`.
     pub fn from_vars(
@@ -125,7 +150,12 @@ impl IdentityConfig {
             }
         }
         let oidc = issuer.map(|issuer| {
+            // Whoever controls the issuer controls the platform through these claims: ScaiKey
+            // is part of the deployment, any other provider has to be trusted explicitly.
+            let is_scaikey = scaikey_url.as_deref() == Some(issuer.trim_end_matches('/'));
+            let trust_admin_claims = flag(vars, "OIDC_TRUST_ADMIN_CLAIMS", is_scaikey, invalid);
             let mut c = OidcSettings::new(issuer);
+            c.trust_admin_claims = trust_admin_claims;
             c.discovery_url = get(vars, "OIDC_DISCOVERY_URL");
             c.client_id = get(vars, "SCAIKEY_CLIENT_ID").or_else(|| get(vars, "OIDC_CLIENT_ID"));
             c.client_secret =
@@ -186,6 +216,44 @@ mod tests {
         assert_eq!(oidc.audience.as_deref(), Some("app_1"));
         assert_eq!(oidc.token_cache_ttl, Duration::from_secs(5));
         assert!(invalid.is_empty());
+    }
+
+    #[test]
+    fn admin_claims_are_trusted_from_scaikey_and_from_others_only_when_told() {
+        let trusted = |pairs: &[(&str, &str)]| {
+            let mut invalid = Vec::new();
+            let c = IdentityConfig::from_vars(&vars(pairs), &mut invalid);
+            assert!(invalid.is_empty(), "{invalid:?}");
+            c.oidc.unwrap().trust_admin_claims
+        };
+        assert!(trusted(&[("SCAIKEY_URL", "https://scaikey.example/")]));
+        assert!(trusted(&[
+            ("SCAIKEY_URL", "https://scaikey.example"),
+            ("OIDC_ISSUER", "https://scaikey.example/"),
+        ]));
+        // Another issuer, even beside a configured ScaiKey, is not ScaiKey.
+        assert!(!trusted(&[
+            ("SCAIKEY_URL", "https://scaikey.example"),
+            ("OIDC_ISSUER", "https://idp.example"),
+        ]));
+        assert!(!trusted(&[("OIDC_ISSUER", "https://idp.example")]));
+        assert!(trusted(&[
+            ("OIDC_ISSUER", "https://idp.example"),
+            ("OIDC_TRUST_ADMIN_CLAIMS", "true"),
+        ]));
+        assert!(!trusted(&[
+            ("SCAIKEY_URL", "https://scaikey.example"),
+            ("OIDC_TRUST_ADMIN_CLAIMS", "false"),
+        ]));
+        let mut invalid = Vec::new();
+        IdentityConfig::from_vars(
+            &vars(&[
+                ("OIDC_ISSUER", "https://idp.example"),
+                ("OIDC_TRUST_ADMIN_CLAIMS", "maybe"),
+            ]),
+            &mut invalid,
+        );
+        assert_eq!(invalid[0].0, "OIDC_TRUST_ADMIN_CLAIMS");
     }
 
     #[test]

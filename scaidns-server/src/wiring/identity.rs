@@ -38,6 +38,7 @@ fn oidc_config(settings: &OidcSettings) -> OidcConfig {
     c.jwks_cache_ttl = settings.jwks_cache_ttl;
     c.token_cache_ttl = settings.token_cache_ttl;
     c.jwks_refetch_floor = settings.jwks_refetch_floor;
+    c.trust_admin_claims = settings.trust_admin_claims;
     c
 }
 

@@ -8,6 +8,7 @@
 
 mod identity;
 mod metered_backend;
+mod observer;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,7 +24,7 @@ use scaidns_core::adapters::sql::SqlStore;
 use scaidns_core::identity::api_key::Pepper;
 use scaidns_core::ports::backend::NoBackend;
 use scaidns_core::ports::rate_limiter::RateLimiter;
-use scaidns_core::ports::{DnsBackend, DnssecKeyBackend, Store, SystemClock};
+use scaidns_core::ports::{DnsBackend, DnssecKeyBackend, Observer, Store, SystemClock};
 use scaidns_core::record::TtlPolicy;
 use scaidns_core::service::{
     ApiKeyRateLimit, AuthCacheConfig, ScaiDns, ServiceConfig, ValidationConfig, ZoneCacheConfig,
@@ -107,12 +108,19 @@ pub fn service_config(config: &Config) -> ServiceConfig {
     service
 }
 
-/// Connects (and, unless `AUTO_MIGRATE` is off, migrates) the store.
-async fn connect_store(config: &Config) -> Result<Arc<dyn Store>, StartError> {
-    let store =
+/// Connects (and, unless `AUTO_MIGRATE` is off, migrates) the store; its operations are
+/// reported to `observer` when there is one.
+async fn connect_store(
+    config: &Config,
+    observer: Option<Arc<dyn Observer>>,
+) -> Result<Arc<dyn Store>, StartError> {
+    let mut store =
         SqlStore::connect_with_pool_size(config.database_url.expose(), config.database_pool_size)
             .await
             .map_err(StartError::Store)?;
+    if let Some(observer) = observer {
+        store = store.with_observer(observer);
+    }
     if config.auto_migrate {
         store.migrate().await.map_err(StartError::Store)?;
     }
@@ -255,7 +263,7 @@ pub async fn service(config: &Config, needs: Needs) -> Result<ScaiDns, StartErro
     if needs == Needs::Publishing && matches!(config.backend, BackendConfig::Embedded { .. }) {
         return Err(StartError::EmbeddedCannotPublish);
     }
-    let store = connect_store(config).await?;
+    let store = connect_store(config, None).await?;
     let (backend, dnssec_keys): (Arc<dyn DnsBackend>, _) = match needs {
         // Commands that never publish contact no PowerDNS; a publication attempt would fail.
         Needs::Store => (Arc::new(NoBackend), None),
@@ -295,7 +303,8 @@ pub async fn server_service(
     config: &Config,
     metrics: &Arc<Metrics>,
 ) -> Result<(ScaiDns, Option<DnsListener>), StartError> {
-    let store = connect_store(config).await?;
+    let observer: Arc<dyn Observer> = Arc::clone(metrics) as Arc<dyn Observer>;
+    let store = connect_store(config, Some(Arc::clone(&observer))).await?;
     let connected = connect_backend(config).await?;
     let dnssec_keys = connected.dnssec_keys.map(|keys| {
         Arc::new(metered_backend::MeteredDnssecKeys::new(
@@ -318,7 +327,8 @@ pub async fn server_service(
         .with_zone_cache(ZoneCacheConfig {
             max_staleness: config.zone_cache_max_staleness,
             ..ZoneCacheConfig::default()
-        });
+        })
+        .with_observer(observer);
     if let Some(feed) = change_feed(config)? {
         // Runs as long as the service does; the listener stops once the service is dropped.
         drop(feed.listen(service.change_listener()));

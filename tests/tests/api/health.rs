@@ -124,3 +124,125 @@ async fn a_shared_outage_degrades_readiness_but_keeps_the_replica_in_rotation() 
     }
     app.stop().await;
 }
+
+/// The sum of every sample of `series` whose labels contain all of `labels`.
+fn sample_sum(metrics: &str, series: &str, labels: &[&str]) -> f64 {
+    metrics
+        .lines()
+        .filter(|l| {
+            l.strip_prefix(series)
+                .is_some_and(|rest| rest.starts_with('{') || rest.starts_with(' '))
+        })
+        .filter(|l| labels.iter().all(|label| l.contains(label)))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+async fn scrape(app: &TestApp) -> String {
+    let resp = app.http.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    resp.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn metrics_count_database_operations_validation_checks_and_worker_jobs() {
+    use scaidns_tests::scripted_dns::{ScriptedDns, Table};
+    use std::net::Ipv4Addr;
+
+    // A resolver that knows nothing: every ownership check fails at once, without the network.
+    let resolver = Ipv4Addr::new(127, 0, 0, 2);
+    let dns = ScriptedDns::start(&[resolver], &[], Table::default()).await;
+    let (at, port) = (dns.at(resolver), dns.port);
+    let app = spawn_app_configured(TestOptions::default(), move |c| {
+        c.metrics_enabled = true;
+        c.validation_resolvers = vec![at];
+        c.validation_nameserver_port = port;
+    })
+    .await;
+
+    // The in-process worker runs its first pass at start; every job is counted and timed by
+    // name (a bounded label), polled with a bound.
+    let mut metrics = String::new();
+    for _ in 0..500 {
+        metrics = scrape(&app).await;
+        if sample_sum(
+            &metrics,
+            "scaidns_worker_jobs_total",
+            &["job=\"sync_pending_zones\""],
+        ) >= 1.0
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(
+        sample_sum(
+            &metrics,
+            "scaidns_worker_jobs_total",
+            &["job=\"sync_pending_zones\"", "outcome=\"ok\""]
+        ) >= 1.0,
+        "{metrics}"
+    );
+    assert!(
+        sample_sum(
+            &metrics,
+            "scaidns_worker_jobs_duration_seconds_count",
+            &["job=\"sync_pending_zones\""]
+        ) >= 1.0
+    );
+
+    // Database operations move with a request, by store operation; none is labelled by zone.
+    let before = sample_sum(&metrics, "scaidns_db_queries_total", &[]);
+    let timed_before = sample_sum(&metrics, "scaidns_db_query_duration_seconds_count", &[]);
+    let tenant = app.tenant_with_user("metered").await;
+    let created = tenant
+        .client
+        .zone_create(&scaidns_client::types::DomainCreateRequest {
+            name: "metered-zone.test".into(),
+            domain_type: None,
+            default_ttl: None,
+            description: None,
+            settings: None,
+            skip_validation: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let metrics = scrape(&app).await;
+    assert!(sample_sum(&metrics, "scaidns_db_queries_total", &[]) > before);
+    assert!(sample_sum(&metrics, "scaidns_db_query_duration_seconds_count", &[]) > timed_before);
+    assert!(
+        sample_sum(
+            &metrics,
+            "scaidns_db_queries_total",
+            &["operation=\"zones::write\"", "outcome=\"ok\""]
+        ) >= 1.0,
+        "{metrics}"
+    );
+    assert!(!metrics.contains("metered-zone"), "{metrics}");
+    assert!(!metrics.contains(&created.id), "{metrics}");
+
+    // A check that finds no TXT record counts as invalid.
+    assert_eq!(
+        sample_sum(&metrics, "scaidns_validation_checks_total", &[]),
+        0.0
+    );
+    let check = tenant
+        .client
+        .validation_check(&created.id)
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!check.is_valid, "{}", check.message);
+    let metrics = scrape(&app).await;
+    assert_eq!(
+        sample_sum(
+            &metrics,
+            "scaidns_validation_checks_total",
+            &["result=\"invalid\""]
+        ),
+        1.0,
+        "{metrics}"
+    );
+    app.stop().await;
+}

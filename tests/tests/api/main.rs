@@ -25,6 +25,7 @@ mod name_claims;
 mod nameservers;
 mod openapi;
 mod operator_flags;
+mod platform_admin_claims;
 mod powerdns;
 mod privilege_rules;
 mod publication_state;

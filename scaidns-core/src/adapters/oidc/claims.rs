@@ -9,10 +9,12 @@ use serde_json::Value;
 use super::config::ClaimNames;
 use crate::ports::identity_provider::{TokenClaims, TokenRejection};
 
-/// Checks `exp` (required) and `nbf` against `now` and maps the claims.
+/// Checks `exp` (required) and `nbf` against `now` and maps the claims; `admin_claims_trusted`
+/// is the verifying provider's trust setting, carried on the claims.
 pub fn map_claims(
     payload: &Value,
     names: &ClaimNames,
+    admin_claims_trusted: bool,
     now: DateTime<Utc>,
     leeway: Duration,
 ) -> Result<TokenClaims, TokenRejection> {
@@ -49,6 +51,7 @@ pub fn map_claims(
         roles,
         scopes,
         expires_at: exp,
+        admin_claims_trusted,
     })
 }
 
@@ -94,6 +97,7 @@ mod tests {
         map_claims(
             &payload,
             &ClaimNames::default(),
+            true,
             now(),
             Duration::from_secs(60),
         )
@@ -110,6 +114,31 @@ mod tests {
         assert_eq!(claims.tenant.as_deref(), Some("tnt_1"));
         assert_eq!(claims.roles, ["tenant_admin"]);
         assert_eq!(claims.scopes, ["openid", "email"]);
+    }
+
+    #[test]
+    fn admin_claims_count_only_from_a_trusted_provider() {
+        let names = ClaimNames {
+            roles: Some("groups".into()),
+            scopes: Some("perms".into()),
+            ..ClaimNames::default()
+        };
+        let admin = |payload: Value, trusted: bool| {
+            map_claims(&payload, &names, trusted, now(), Duration::ZERO)
+                .unwrap()
+                .grants_platform_admin()
+        };
+        let by_role = json!({"sub": "u", "exp": 1_800_000_100, "groups": ["platform_admin"]});
+        let by_scope = json!({"sub": "u", "exp": 1_800_000_100, "perms": "a platform:admin"});
+        assert!(admin(by_role.clone(), true));
+        assert!(admin(by_scope.clone(), true));
+        assert!(!admin(by_role, false));
+        assert!(!admin(by_scope, false));
+        // The configured claim names are the only ones read.
+        let default_names = json!({"sub": "u", "exp": 1_800_000_100, "roles": ["platform_admin"], "scope": "platform:admin"});
+        assert!(!admin(default_names, true));
+        let lookalike = json!({"sub": "u", "exp": 1_800_000_100, "groups": ["platform_admins", "Platform_Admin"]});
+        assert!(!admin(lookalike, true));
     }
 
     #[test]

@@ -43,6 +43,10 @@ pub struct OidcConfig {
     pub audience: Option<String>,
     /// Claim names.
     pub claims: ClaimNames,
+    /// Whether a `platform_admin` role or `platform:admin` scope in this issuer's tokens makes a
+    /// platform admin: whoever controls the issuer then controls the platform. Off by default;
+    /// the wiring turns it on for ScaiKey and, for another issuer, on `OIDC_TRUST_ADMIN_CLAIMS`.
+    pub trust_admin_claims: bool,
     /// Scopes the frontend requests.
     pub scopes: Vec<String>,
     /// How long fetched keys are fresh (`SCAIKEY_JWKS_CACHE_TTL`, 3600 s).
@@ -69,6 +73,7 @@ impl OidcConfig {
             client_secret: None,
             audience: None,
             claims: ClaimNames::default(),
+            trust_admin_claims: false,
             scopes: vec!["openid".into(), "profile".into(), "email".into()],
             jwks_cache_ttl: Duration::from_secs(3600),
             token_cache_ttl: Duration::from_secs(60),
@@ -96,6 +101,7 @@ impl std::fmt::Debug for OidcConfig {
             .field("client_secret", &self.client_secret.as_ref().map(|_| "***"))
             .field("audience", &self.audience)
             .field("claims", &self.claims)
+            .field("trust_admin_claims", &self.trust_admin_claims)
             .field("jwks_cache_ttl", &self.jwks_cache_ttl)
             .field("token_cache_ttl", &self.token_cache_ttl)
             .finish_non_exhaustive()

@@ -197,7 +197,13 @@ impl OidcProvider {
             Err(e) => return Ok(Verified::Rejected(rejection(e.kind()))),
         };
         let now = self.clock.now();
-        match claims::map_claims(&payload, &self.config.claims, now, self.config.leeway) {
+        match claims::map_claims(
+            &payload,
+            &self.config.claims,
+            self.config.trust_admin_claims,
+            now,
+            self.config.leeway,
+        ) {
             Ok(claims) => {
                 self.tokens.put(token, &claims, now);
                 Ok(Verified::Valid(Box::new(claims)))

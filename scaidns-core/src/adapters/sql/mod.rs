@@ -15,10 +15,15 @@
 
 mod identity_cache_rows;
 /// Calls `module::function(pool, args…)` on the engine's copy of the query code: the one body
-/// of every `*_store_impl.rs` method.
+/// of every `*_store_impl.rs` method. It is also where store operations are counted and timed
+/// (`SqlStore::with_observer`): one place instead of a line in each of the query functions, and
+/// per operation rather than per SQL statement, which costs one clock read per operation and
+/// nothing when no observer is set.
 macro_rules! dispatch {
-    ($store:expr, $module:ident :: $function:ident ( $($arg:expr),* $(,)? )) => {
-        match &$store.pool {
+    ($store:expr, $module:ident :: $function:ident ( $($arg:expr),* $(,)? )) => {{
+        let store = &$store;
+        let started = store.observer.as_ref().map(|_| std::time::Instant::now());
+        let result = match &store.pool {
             $crate::adapters::sql::Pools::MySql(pool) => {
                 $crate::adapters::sql::mysql::$module::$function(pool, $($arg),*).await
             }
@@ -28,8 +33,16 @@ macro_rules! dispatch {
             $crate::adapters::sql::Pools::Sqlite(pool) => {
                 $crate::adapters::sql::sqlite::$module::$function(pool, $($arg),*).await
             }
+        };
+        if let (Some(observer), Some(started)) = (&store.observer, started) {
+            observer.db_query(
+                concat!(stringify!($module), "::", stringify!($function)),
+                result.is_ok(),
+                started.elapsed(),
+            );
         }
-    };
+        result
+    }};
 }
 
 mod identity_store_impl;
@@ -45,6 +58,7 @@ mod store_impl;
 mod types;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
@@ -54,6 +68,7 @@ use sqlx::sqlite::{
 };
 
 use crate::error::{Error, Result};
+use crate::ports::Observer;
 
 /// How long a SQLite connection waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -64,6 +79,7 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Clone)]
 pub struct SqlStore {
     pool: Pools,
+    observer: Option<Arc<dyn Observer>>,
 }
 
 #[derive(Clone)]
@@ -120,13 +136,17 @@ impl SqlStore {
                 )));
             }
         };
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            observer: None,
+        })
     }
 
     /// Wraps an existing MySQL pool (its connections must use UTC, as sqlx's default does).
     pub fn from_mysql_pool(pool: MySqlPool) -> Self {
         Self {
             pool: Pools::MySql(pool),
+            observer: None,
         }
     }
 
@@ -134,6 +154,7 @@ impl SqlStore {
     pub fn from_postgres_pool(pool: PgPool) -> Self {
         Self {
             pool: Pools::Postgres(pool),
+            observer: None,
         }
     }
 
@@ -141,7 +162,15 @@ impl SqlStore {
     pub fn from_sqlite_pool(pool: SqlitePool) -> Self {
         Self {
             pool: Pools::Sqlite(pool),
+            observer: None,
         }
+    }
+
+    /// The same store with every operation reported to `observer` (the server's metrics).
+    #[must_use]
+    pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = Some(observer);
+        self
     }
 
     /// Closes every connection; later calls fail.

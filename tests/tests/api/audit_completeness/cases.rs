@@ -34,6 +34,10 @@ pub(super) const CASES: &[(&str, Audit)] = &[
         Nothing("a question, not a change"),
     ),
     (
+        "POST /api/v1/auth/validate",
+        Nothing("a question, not a change"),
+    ),
+    (
         "POST /api/v1/domains/{domain_id}/records/search",
         Nothing("a search, not a change"),
     ),

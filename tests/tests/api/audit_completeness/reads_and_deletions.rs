@@ -30,6 +30,11 @@ pub(super) async fn nothing_cases(h: &mut Harness, ta: &Caller, z: &Zones) {
             "/api/v1/auth/refresh".to_owned(),
             json!({"refresh_token": "x"}),
         ),
+        (
+            "POST /api/v1/auth/validate",
+            "/api/v1/auth/validate".to_owned(),
+            json!({"token": "x"}),
+        ),
     ] {
         let method = op.split_once(' ').unwrap().0;
         let mut c = h.raw(ta, method, &path, Some(body)).await;

@@ -245,6 +245,8 @@ const PUBLIC: &[&str] = &[
     "POST /api/v1/auth/token",
     "POST /api/v1/auth/refresh",
     "POST /api/v1/auth/logout",
+    // The token in the body is the credential (tests/tests/api/platform_admin_claims.rs).
+    "POST /api/v1/auth/validate",
     // Authenticated by its HMAC signature instead (tests/tests/api/webhooks.rs).
     "POST /api/v1/webhooks/scaikey",
 ];

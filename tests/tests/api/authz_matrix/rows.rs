@@ -23,6 +23,7 @@ pub(super) fn rows() -> Vec<Row> {
         row("GET", "/api/v1/health/ready", all200).shows("/status", json!("ok")),
         row("GET", "/api/v1/auth/me", all200).shows("/data/id", json!("{me}")),
         row("GET", "/api/v1/me", all200).shows("/data/id", json!("{me}")),
+        row("GET", "/api/v1/me/context", all200).shows("/data/user/id", json!("{me}")),
         // Zones.
         row("GET", "/api/v1/domains", all200)
             .lists(in_zone, "/data", "id", "{zone}")
