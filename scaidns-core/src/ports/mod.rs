@@ -9,6 +9,7 @@ pub mod dnssec_key_store;
 pub mod dnssec_keys;
 pub mod identity_provider;
 pub mod identity_store;
+pub mod idempotency_store;
 pub mod idp_directory;
 pub mod job_store;
 pub mod random;

@@ -17,6 +17,7 @@ pub mod dnssec;
 pub mod groups;
 pub mod health;
 pub mod identity_sync;
+pub mod idempotency;
 pub mod import;
 pub mod inventory;
 mod key_use;
@@ -124,6 +125,8 @@ pub struct ServiceConfig {
     pub api_key_rate_limit: ApiKeyRateLimit,
     /// Most records one bulk change or import may carry (`BULK_MAX_ITEMS`).
     pub bulk_max_items: usize,
+    /// How long the answer of a keyed write is replayed (`IDEMPOTENCY_TTL_SECONDS`).
+    pub idempotency_ttl: chrono::Duration,
 }
 
 /// Requests-per-minute bounds of API keys.
@@ -161,6 +164,7 @@ impl Default for ServiceConfig {
             dnssec: dnssec::DnssecConfig::default(),
             api_key_rate_limit: ApiKeyRateLimit::default(),
             bulk_max_items: 10_000,
+            idempotency_ttl: idempotency::DEFAULT_TTL,
         }
     }
 }

@@ -101,6 +101,9 @@ pub(crate) mod identity_batch;
 #[path = "identity_writes.rs"]
 pub(crate) mod identity_writes;
 #[allow(clippy::duplicate_mod)]
+#[path = "idempotency.rs"]
+pub(crate) mod idempotency;
+#[allow(clippy::duplicate_mod)]
 #[path = "jobs.rs"]
 pub(crate) mod jobs;
 #[allow(clippy::duplicate_mod)]
