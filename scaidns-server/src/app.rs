@@ -113,8 +113,7 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     if state.config.metrics_enabled {
         route = route.at("/metrics", get(metrics_text));
     }
-    let app = route
-        .data(state)
+    let app = crate::idempotency::keyed_writes(route.data(state.clone()), state)
         .with(NormalizePath::new(TrailingSlash::Trim));
     crate::rate_limit_edge::headers(request_context(app, metrics, limits))
 }

@@ -14,6 +14,7 @@ pub mod body_limit;
 pub mod client_ip;
 pub mod config;
 pub mod error;
+pub mod idempotency;
 pub mod metrics;
 pub mod middleware;
 pub mod rate_limit_edge;
