@@ -100,8 +100,7 @@ pub fn headers<E: Endpoint<Output = Response> + 'static>(
 ) -> impl Endpoint<Output = Response> {
     ep.around(|ep, req| async move {
         let (resp, decision) =
-            carried(async move { ep.call(req).await.unwrap_or_else(|e| e.into_response()) })
-                .await;
+            carried(async move { ep.call(req).await.unwrap_or_else(|e| e.into_response()) }).await;
         let mut resp = resp;
         if let Some(d) = decision {
             let headers = resp.headers_mut();

@@ -318,8 +318,14 @@ fn declare_idempotency_keys(spec: &mut Value) {
                     }
                 }
                 for (status, also) in [
-                    ("409", "; `idempotency_in_progress`: a request with this Idempotency-Key still runs"),
-                    ("422", "; `idempotency_key_reused` or `invalid_idempotency_key`: see Idempotency-Key"),
+                    (
+                        "409",
+                        "; `idempotency_in_progress`: a request with this Idempotency-Key still runs",
+                    ),
+                    (
+                        "422",
+                        "; `idempotency_key_reused` or `invalid_idempotency_key`: see Idempotency-Key",
+                    ),
                 ] {
                     if let Some(Value::String(description)) = op
                         .get_mut("responses")
