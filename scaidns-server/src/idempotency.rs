@@ -19,9 +19,8 @@ use std::sync::Arc;
 
 use poem::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use poem::{Body, Endpoint, EndpointExt, IntoResponse, PathPattern, Request, Response};
-use scaidns_core::ports::idempotency_store::{IdempotencyClaim, StoredAnswer};
 use scaidns_core::service::OpContext;
-use scaidns_core::service::idempotency::KeyedWrite;
+use scaidns_core::service::idempotency::{IdempotencyClaim, KeyedWrite, StoredAnswer};
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, REQUEST_ID, current_request_id};
@@ -88,7 +87,12 @@ async fn handle<E>(ep: Arc<E>, mut req: Request, state: AppState) -> poem::Resul
 where
     E: Endpoint<Output = Response> + 'static,
 {
-    if !matches!(*req.method(), Method::POST | Method::PATCH) || !req.headers().contains_key(HEADER)
+    // Without credentials there is no principal to keep answers for: the handler answers 401
+    // (before anything about the request, as everywhere), or is one of the anonymous
+    // endpoints, which take no keys.
+    if !matches!(*req.method(), Method::POST | Method::PATCH)
+        || !req.headers().contains_key(HEADER)
+        || !crate::middleware::has_credentials(&req)
     {
         return ep.call(req).await;
     }

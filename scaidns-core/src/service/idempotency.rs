@@ -6,7 +6,9 @@
 use chrono::Duration;
 
 use crate::error::Result;
-use crate::ports::idempotency_store::{IdempotencyClaim, KeyedRequest, StoredAnswer};
+use crate::ports::idempotency_store::KeyedRequest;
+// What the HTTP layer handles: it names the service, never the ports.
+pub use crate::ports::idempotency_store::{IdempotencyClaim, StoredAnswer};
 use crate::service::{Actor, OpContext, ScaiDns};
 
 /// How long a claim holds a key while its request runs. A process that died mid-request leaves

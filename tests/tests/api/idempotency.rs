@@ -127,6 +127,17 @@ async fn a_repeat_gets_the_first_answer_and_a_reused_key_is_refused() {
     let repeat = keyed(&app, &a.key, "bad-mail", &path_a, bad).await;
     assert_eq!((repeat.0, repeat.2, &repeat.3), (422, true, &refusal.3));
 
+    // Without credentials: 401 before anything about the key.
+    let anonymous = app
+        .http
+        .post(app.url(&path_a))
+        .header("idempotency-key", "has space")
+        .json(&www)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
+
     // Malformed keys, and keys on an endpoint whose answer is a secret shown once.
     for bad_key in ["has space", &"k".repeat(256)] {
         let got = keyed(&app, &a.key, bad_key, &path_a, www.clone()).await;
