@@ -88,6 +88,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     retry: RetryPolicy,
+    idempotency_keys: bool,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -112,6 +113,7 @@ impl Default for ClientBuilder {
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
+            idempotency_keys: false,
         }
     }
 }
@@ -206,6 +208,18 @@ impl ClientBuilder {
         self
     }
 
+    /// Sends a fresh random `Idempotency-Key` with every `POST` and `PATCH` (the same key on
+    /// each retry of one call), so that writes are retried like reads: a create retried after
+    /// a dropped connection is applied once, and the retry gets the first answer. Endpoints
+    /// that answer with a secret (API key creation and regeneration, the token endpoints)
+    /// refuse keys and get none. Off by default; [`Client::with_idempotency_key`] sets a key
+    /// of the caller's choosing instead.
+    #[must_use]
+    pub fn idempotency_keys(mut self, on: bool) -> Self {
+        self.idempotency_keys = on;
+        self
+    }
+
     /// Computed when building, so the order of the builder's calls does not matter.
     fn effective_connect_timeout(&self) -> Duration {
         self.connect_timeout.min(self.timeout)
@@ -260,6 +274,7 @@ impl ClientBuilder {
             retry: self.retry,
             bearer,
             idempotency_key: None,
+            idempotency_keys: self.idempotency_keys,
         };
         Ok(Client::new_with_client(
             base_url.trim_end_matches('/'),

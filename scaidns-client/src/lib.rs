@@ -61,9 +61,10 @@
 //! - [`ClientBuilder`]: base URL, API key or bearer token (with a refresh callback), user
 //!   agent, timeout, [`RetryPolicy`].
 //! - Retries with exponential backoff and full jitter on 429 (after `Retry-After`), 503 and
-//!   broken connections, for `GET`/`HEAD`/`PUT`/`DELETE`. `POST`/`PATCH` are sent once: an
-//!   idempotency key ([`Client::with_idempotency_key`]) is sent through, but keyed retries
-//!   wait for the server to honour it.
+//!   broken connections, for `GET`/`HEAD`/`PUT`/`DELETE`, and for `POST`/`PATCH` sent with an
+//!   `Idempotency-Key` ([`Client::with_idempotency_key`], or a fresh key per call with
+//!   [`ClientBuilder::idempotency_keys`]): the server replays the first answer to a repeat, so
+//!   a retried create is applied once. A `POST`/`PATCH` without a key is sent once.
 //! - Redirects are not followed (the credential stays with the configured host).
 //! - [`paginate`] and [`Client::zones_stream`] and friends: paginated lists as streams.
 

@@ -7,23 +7,35 @@ use rand::Rng;
 use reqwest::header::{HeaderMap, HeaderName, RETRY_AFTER};
 use reqwest::{Method, Request, Response, StatusCode};
 
-/// The header that will make a `POST` or `PATCH` safe to send again once the server honours it
-/// (answering a repeat with the first answer instead of applying it twice). The server does not
-/// yet, so the client sends it through but never retries on its strength.
+/// The header that makes a `POST` or `PATCH` safe to send again: the server answers a repeat
+/// with the first answer instead of applying it twice (for 24 hours by default).
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 
-/// Whether an `Idempotency-Key` makes a `POST`/`PATCH` repeatable. Off until the server
-/// honours the header: a retried create after a dropped connection could otherwise apply twice.
-/// Turning keyed retries on is this one line.
-const KEYED_WRITES_REPEAT: bool = false;
+/// Whether an `Idempotency-Key` makes a `POST`/`PATCH` repeatable: the server honours the
+/// header, so a keyed create retried after a dropped connection is applied once.
+const KEYED_WRITES_REPEAT: bool = true;
+
+/// Paths whose answer carries a secret shown once; the server refuses an `Idempotency-Key`
+/// there (it would have to store the secret), so automatic keys leave them alone.
+pub(crate) fn refuses_keys(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix("/api/v1/") else {
+        return false;
+    };
+    let segments: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
+    matches!(
+        segments.as_slice(),
+        ["api-keys"] | ["api-keys", _, "regenerate"] | ["auth", "token" | "refresh"]
+    )
+}
 
 /// How often and how patiently a client retries.
 ///
 /// A call is retried when the server answers 429 (after its `Retry-After`) or 503, or when the
 /// connection fails, and only when repeating it cannot apply a change twice: `GET`, `HEAD`,
-/// `PUT`, `DELETE` and `OPTIONS`. `POST` and `PATCH` are never retried, not even with an
-/// `Idempotency-Key` (see [`Client::with_idempotency_key`](crate::Client::with_idempotency_key)):
-/// keyed retries wait for the server to honour the header, which it does not yet.
+/// `PUT`, `DELETE` and `OPTIONS`, and `POST` and `PATCH` sent with an `Idempotency-Key` (see
+/// [`Client::with_idempotency_key`](crate::Client::with_idempotency_key) and
+/// [`ClientBuilder::idempotency_keys`](crate::ClientBuilder::idempotency_keys)). A `POST` or
+/// `PATCH` without a key is sent once.
 ///
 /// Between attempts the client waits a random time between zero and
 /// `min(max_delay, base_delay × 2^(attempt − 1))` ("full jitter"), or the server's
@@ -202,16 +214,24 @@ mod tests {
     }
 
     #[test]
-    fn only_safe_methods_repeat_even_with_a_key() {
+    fn writes_repeat_only_with_a_key() {
         let url = reqwest::Url::parse("http://127.0.0.1/").unwrap();
         let mut post = Request::new(Method::POST, url.clone());
         assert!(!is_repeatable(&post));
         post.headers_mut()
             .insert(IDEMPOTENCY_KEY, "k1".parse().unwrap());
-        // The server does not honour the key yet.
-        assert!(!is_repeatable(&post));
+        assert!(is_repeatable(&post));
         assert!(!is_repeatable(&Request::new(Method::PATCH, url.clone())));
         assert!(is_repeatable(&Request::new(Method::DELETE, url)));
+    }
+
+    #[test]
+    fn secret_answers_take_no_automatic_key() {
+        assert!(refuses_keys("/api/v1/api-keys"));
+        assert!(refuses_keys("/api/v1/api-keys/k1/regenerate"));
+        assert!(refuses_keys("/api/v1/auth/refresh"));
+        assert!(!refuses_keys("/api/v1/domains/z1/records"));
+        assert!(!refuses_keys("/api/v1/api-keys/k1/revoke"));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use reqwest::header::{AUTHORIZATION, HeaderValue};
 use reqwest::{Method, Request, Response, StatusCode};
 
 use crate::Client;
-use crate::retry::{IDEMPOTENCY_KEY, RetryPolicy, is_repeatable};
+use crate::retry::{IDEMPOTENCY_KEY, RetryPolicy, is_repeatable, refuses_keys};
 
 /// The error a token refresh callback may return.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -30,6 +30,8 @@ pub struct Runtime {
     pub(crate) retry: RetryPolicy,
     pub(crate) bearer: Option<Arc<Bearer>>,
     pub(crate) idempotency_key: Option<HeaderValue>,
+    /// A fresh key for every keyed-capable write ([`crate::ClientBuilder::idempotency_keys`]).
+    pub(crate) idempotency_keys: bool,
 }
 
 impl Default for Runtime {
@@ -38,6 +40,7 @@ impl Default for Runtime {
             retry: RetryPolicy::none(),
             bearer: None,
             idempotency_key: None,
+            idempotency_keys: false,
         }
     }
 }
@@ -126,10 +129,12 @@ pub(crate) fn header_value(
 
 impl Client {
     /// A copy of this client that sends `Idempotency-Key: <key>` with every `POST` and
-    /// `PATCH`. The header is sent through unchanged, but the calls are **not** retried on its
-    /// strength yet: keyed retries wait for the server to honour the header (it does not yet),
-    /// since a retry after a dropped connection could otherwise create a resource twice. Use
-    /// one key per logical change, e.g. a UUID chosen when the change is decided.
+    /// `PATCH`, which the retry policy then retries like a read: the server answers a repeat
+    /// with the first answer and applies the change once. Use one key per logical change, e.g.
+    /// a UUID chosen when the change is decided and kept across restarts of the caller; the
+    /// same key sent with a different request is refused (422 `idempotency_key_reused`).
+    /// [`ClientBuilder::idempotency_keys`](crate::ClientBuilder::idempotency_keys) picks a
+    /// fresh key per call instead.
     ///
     /// # Errors
     /// [`BuildError::InvalidHeader`](crate::BuildError::InvalidHeader) when `key` cannot be a
@@ -154,11 +159,18 @@ impl ClientHooks<Runtime> for Client {
         _info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         let runtime = self.inner();
-        if let Some(key) = &runtime.idempotency_key
-            && matches!(*request.method(), Method::POST | Method::PATCH)
+        if matches!(*request.method(), Method::POST | Method::PATCH)
             && !request.headers().contains_key(IDEMPOTENCY_KEY)
         {
-            request.headers_mut().insert(IDEMPOTENCY_KEY, key.clone());
+            if let Some(key) = &runtime.idempotency_key {
+                request.headers_mut().insert(IDEMPOTENCY_KEY, key.clone());
+            } else if runtime.idempotency_keys && !refuses_keys(request.url().path()) {
+                // Chosen once per call: every retry of the call carries the same key.
+                let key = format!("{:032x}", rand::random::<u128>());
+                if let Ok(value) = HeaderValue::from_str(&key) {
+                    request.headers_mut().insert(IDEMPOTENCY_KEY, value);
+                }
+            }
         }
         // A client built with only a refresh callback fetches its first token here.
         if let Some(bearer) = &runtime.bearer

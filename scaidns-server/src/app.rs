@@ -114,8 +114,7 @@ pub fn build_app(state: AppState) -> impl Endpoint {
         route = route.at("/metrics", get(metrics_text));
     }
     let origins = state.config.cors_origins.clone();
-    let app = route
-        .data(state)
+    let app = crate::idempotency::keyed_writes(route.data(state.clone()), state)
         .with(NormalizePath::new(TrailingSlash::Trim));
     crate::cors::layer(
         crate::rate_limit_edge::headers(request_context(app, metrics, limits)),

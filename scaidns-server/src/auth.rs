@@ -31,7 +31,9 @@ pub enum ApiAuth {
     Bearer(BearerAuth),
 }
 
-/// Authenticates the request and builds the operation context.
+/// Authenticates the request and builds the operation context; a write sent with an
+/// `Idempotency-Key` takes its key here, before the handler changes anything
+/// ([`crate::idempotency::claim`]).
 pub async fn op_context(
     state: &AppState,
     auth: &ApiAuth,
@@ -52,6 +54,7 @@ pub async fn op_context(
             }
             crate::rate_limit_edge::check(state, &ctx).await?;
             state.service.api_key_used(&ctx);
+            crate::idempotency::claim(state, &ctx).await?;
             Ok(ctx)
         }
         ApiAuth::Bearer(bearer) => {
@@ -61,6 +64,7 @@ pub async fn op_context(
                 .await?;
             crate::rate_limit_edge::check(state, &ctx).await?;
             state.service.api_key_used(&ctx);
+            crate::idempotency::claim(state, &ctx).await?;
             Ok(ctx)
         }
     }

@@ -15,6 +15,7 @@ pub mod client_ip;
 pub mod config;
 pub mod cors;
 pub mod error;
+pub mod idempotency;
 pub mod metrics;
 pub mod middleware;
 pub mod rate_limit_edge;

@@ -149,7 +149,8 @@ fn body_error(p: &BodyProblem) -> ApiError {
     )
 }
 
-fn has_credentials(req: &Request) -> bool {
+/// Whether the request carries a credential header (checked or not).
+pub(crate) fn has_credentials(req: &Request) -> bool {
     req.headers().contains_key("x-api-key") || req.headers().contains_key("authorization")
 }
 

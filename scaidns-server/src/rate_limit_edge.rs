@@ -75,17 +75,32 @@ fn enforce(decision: RateDecision, limit: u32) -> Result<(), ApiError> {
     }
 }
 
+/// Runs `work` with a decision slot of its own and hands back what it decided: for work
+/// moved to another task (keyed writes, `crate::idempotency`), whose decision
+/// [`record`] then copies into the request's own slot.
+pub async fn carried<F: Future>(work: F) -> (F::Output, Option<RateDecision>) {
+    DECISION
+        .scope(Cell::new(None), async move {
+            let out = work.await;
+            (out, DECISION.with(Cell::get))
+        })
+        .await
+}
+
+/// Records a decision taken in [`carried`] work as this request's.
+pub fn record(decision: Option<RateDecision>) {
+    if let Some(d) = decision {
+        let _ = DECISION.try_with(|cell| cell.set(Some(d)));
+    }
+}
+
 /// Adds the `X-RateLimit-*` headers of the request's decision to its response.
 pub fn headers<E: Endpoint<Output = Response> + 'static>(
     ep: E,
 ) -> impl Endpoint<Output = Response> {
     ep.around(|ep, req| async move {
-        let (resp, decision) = DECISION
-            .scope(Cell::new(None), async move {
-                let resp = ep.call(req).await.unwrap_or_else(|e| e.into_response());
-                (resp, DECISION.with(Cell::get))
-            })
-            .await;
+        let (resp, decision) =
+            carried(async move { ep.call(req).await.unwrap_or_else(|e| e.into_response()) }).await;
         let mut resp = resp;
         if let Some(d) = decision {
             let headers = resp.headers_mut();

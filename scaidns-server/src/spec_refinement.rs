@@ -271,6 +271,72 @@ pub fn refine(spec: &mut Value) {
     widen_record_pages(spec);
     close_strict_bodies(spec);
     bound_integers(spec);
+    declare_idempotency_keys(spec);
+}
+
+/// The optional `Idempotency-Key` header of every `POST` and `PATCH` that takes one
+/// ([`crate::idempotency`]; it is read before the routes, so poem-openapi never sees it), and
+/// its refusals in the 409 and 422 answers of those operations.
+fn declare_idempotency_keys(spec: &mut Value) {
+    let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in item.iter_mut() {
+            if !matches!(method.as_str(), "post" | "patch")
+                || crate::idempotency::returns_secret(path)
+            {
+                continue;
+            }
+            let header = json!({
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": false,
+                "deprecated": false,
+                "explode": true,
+                "description": "Makes the write safe to send again: a repeat by the same caller \
+                    with the same key and the same request gets the first answer (with \
+                    `Idempotent-Replayed: true`) and changes nothing, for 24 hours by default. \
+                    The same key with a different request is 422 `idempotency_key_reused`; a \
+                    repeat while the first still runs is 409 `idempotency_in_progress`. One new \
+                    key (e.g. a UUID) per change.",
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": crate::idempotency::MAX_KEY_LEN,
+                    "pattern": "^[!-~]+$",
+                },
+            });
+            if let Some(op) = op.as_object_mut() {
+                match op.get_mut("parameters").and_then(Value::as_array_mut) {
+                    Some(params) => params.push(header),
+                    None => {
+                        op.insert("parameters".into(), json!([header]));
+                    }
+                }
+                for (status, also) in [
+                    (
+                        "409",
+                        "; `idempotency_in_progress`: a request with this Idempotency-Key still runs",
+                    ),
+                    (
+                        "422",
+                        "; `idempotency_key_reused` or `invalid_idempotency_key`: see Idempotency-Key",
+                    ),
+                ] {
+                    if let Some(Value::String(description)) = op
+                        .get_mut("responses")
+                        .and_then(|r| r.pointer_mut(&format!("/{status}/description")))
+                    {
+                        description.push_str(also);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// The request bodies declared `#[oai(deny_unknown_fields)]` (a misspelt `mode` must not

@@ -118,3 +118,16 @@ pub fn zone_update() -> scaidns_client::types::DomainUpdateRequest {
         settings: None,
     }
 }
+
+pub fn api_key_request() -> scaidns_client::types::ApiKeyCreateRequest {
+    scaidns_client::types::ApiKeyCreateRequest {
+        name: "deploy".into(),
+        description: None,
+        expires_at: None,
+        ip_whitelist: Vec::new(),
+        permission_source: None,
+        permission_source_id: None,
+        rate_limit: None,
+        scopes: Vec::new(),
+    }
+}

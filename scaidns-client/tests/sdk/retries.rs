@@ -1,5 +1,8 @@
 //! Which calls are sent again, and how often.
 
+use std::time::Duration;
+
+use scaidns_client::{Client, RetryPolicy};
 use serde_json::json;
 
 use crate::server::{Reply, ScriptedServer, envelope, json};
@@ -70,26 +73,25 @@ async fn post_without_idempotency_key_is_sent_once() {
 }
 
 #[tokio::test]
-async fn post_with_idempotency_key_is_sent_once_until_the_server_honours_keys() {
+async fn post_with_idempotency_key_is_sent_again_with_the_same_key() {
     let server = ScriptedServer::start(|n, _| match n {
         0 => Reply::Drop,
         _ => json(201, record_written("192.0.2.10")),
     })
     .await;
-    let error = scaidns_client::Error::from(
-        client(&server.url, 3)
-            .with_idempotency_key("create-www-1")
-            .expect("key")
-            .record_create("z1", &new_record())
-            .await
-            .expect_err("the dropped connection is the answer"),
-    );
-    assert!(error.is_communication(), "{error}");
+    client(&server.url, 3)
+        .with_idempotency_key("create-www-1")
+        .expect("key")
+        .record_create("z1", &new_record())
+        .await
+        .expect("the retry after the dropped connection gets the answer");
     let requests = server.requests();
-    assert_eq!(requests.len(), 1, "a keyed POST is not retried");
-    assert_eq!(requests[0].method, "POST");
-    assert_eq!(requests[0].header("idempotency-key"), Some("create-www-1"));
-    assert!(requests[0].body.contains("192.0.2.10"));
+    assert_eq!(requests.len(), 2, "a keyed POST is retried");
+    for request in &requests {
+        assert_eq!(request.method, "POST");
+        assert_eq!(request.header("idempotency-key"), Some("create-www-1"));
+        assert!(request.body.contains("192.0.2.10"));
+    }
 
     let patched = ScriptedServer::start(|_, _| envelope(503, "not_ready", json!("x"), "r")).await;
     client(&patched.url, 3)
@@ -98,11 +100,66 @@ async fn post_with_idempotency_key_is_sent_once_until_the_server_honours_keys() 
         .zone_update("z1", &crate::zone_update())
         .await
         .expect_err("unavailable");
-    assert_eq!(patched.attempts(), 1, "a keyed PATCH is not retried");
-    assert_eq!(
-        patched.requests()[0].header("idempotency-key"),
-        Some("patch-1")
+    assert_eq!(patched.attempts(), 3, "a keyed PATCH is retried");
+    assert!(
+        patched
+            .requests()
+            .iter()
+            .all(|r| r.header("idempotency-key") == Some("patch-1"))
     );
+}
+
+#[tokio::test]
+async fn automatic_keys_are_fresh_per_call_and_kept_across_its_retries() {
+    let server = ScriptedServer::start(|n, _| match n {
+        0 | 2 => Reply::Drop,
+        _ => json(201, record_written("192.0.2.10")),
+    })
+    .await;
+    let keyed = Client::builder()
+        .base_url(&server.url)
+        .api_key("sdk_test_key")
+        .retry(RetryPolicy::new(3).base_delay(Duration::from_millis(1)))
+        .idempotency_keys(true)
+        .build()
+        .expect("client");
+    keyed
+        .record_create("z1", &new_record())
+        .await
+        .expect("first call");
+    keyed
+        .record_create("z1", &new_record())
+        .await
+        .expect("second call");
+    let keys: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| {
+            r.header("idempotency-key")
+                .expect("every POST carries a key")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(keys.len(), 4);
+    assert_eq!(keys[0], keys[1], "a call's retry repeats its key");
+    assert_eq!(keys[2], keys[3]);
+    assert_ne!(keys[0], keys[2], "each call has its own key");
+
+    // API key creation answers with the secret: the server refuses keys there, none is sent.
+    let secrets = ScriptedServer::start(|_, _| envelope(503, "not_ready", json!("x"), "r")).await;
+    let keyed = Client::builder()
+        .base_url(&secrets.url)
+        .api_key("sdk_test_key")
+        .retry(RetryPolicy::new(3).base_delay(Duration::from_millis(1)))
+        .idempotency_keys(true)
+        .build()
+        .expect("client");
+    keyed
+        .api_key_create(&crate::api_key_request())
+        .await
+        .expect_err("unavailable");
+    assert_eq!(secrets.attempts(), 1, "an unkeyed POST is sent once");
+    assert_eq!(secrets.requests()[0].header("idempotency-key"), None);
 }
 
 #[tokio::test]

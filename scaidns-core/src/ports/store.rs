@@ -406,6 +406,7 @@ pub trait Store:
     + SettingsStore
     + crate::ports::dnssec_key_store::DnssecKeyStore
     + crate::ports::job_store::JobStore
+    + crate::ports::idempotency_store::IdempotencyStore
     + crate::ports::identity_store::GroupStore
     + crate::ports::identity_store::IdentityBatchStore
     + crate::ports::rbac::RbacStore

@@ -16,6 +16,7 @@ mod context;
 pub mod dnssec;
 pub mod groups;
 pub mod health;
+pub mod idempotency;
 pub mod identity_sync;
 pub mod import;
 pub mod inventory;
@@ -125,6 +126,8 @@ pub struct ServiceConfig {
     pub api_key_rate_limit: ApiKeyRateLimit,
     /// Most records one bulk change or import may carry (`BULK_MAX_ITEMS`).
     pub bulk_max_items: usize,
+    /// How long the answer of a keyed write is replayed (`IDEMPOTENCY_TTL_SECONDS`).
+    pub idempotency_ttl: chrono::Duration,
 }
 
 /// Requests-per-minute bounds of API keys.
@@ -162,6 +165,7 @@ impl Default for ServiceConfig {
             dnssec: dnssec::DnssecConfig::default(),
             api_key_rate_limit: ApiKeyRateLimit::default(),
             bulk_max_items: 10_000,
+            idempotency_ttl: idempotency::DEFAULT_TTL,
         }
     }
 }

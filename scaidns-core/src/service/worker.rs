@@ -9,7 +9,8 @@
 //! zones after the retention, interface decision 15), `purge_abandoned_zones` (pending zones
 //! whose challenge expired, after `PENDING_ZONE_RETENTION_DAYS`) and `expire_grants` (removes access
 //! grants past their expiry; they stopped applying at that second already, the decision checks
-//! the time itself).
+//! the time itself) and `expire_idempotency_keys` (answers and claims of `Idempotency-Key`
+//! past their expiry; claims ignore expired rows already, this frees their space).
 
 use chrono::{DateTime, Duration, Utc};
 use futures::{FutureExt, StreamExt};
@@ -52,6 +53,7 @@ pub const JOB_NAMES: &[&str] = &[
     "expire_grants",
     "purge_deleted_zones",
     "purge_abandoned_zones",
+    "expire_idempotency_keys",
 ];
 
 /// How a worker runs.
@@ -89,7 +91,10 @@ impl WorkerConfig {
         match job {
             SYNC_JOB => SYNC_INTERVAL,
             "validation_recheck" => self.validation_check_interval,
-            "purge_deleted_zones" | "purge_abandoned_zones" | "expire_grants" => Duration::hours(1),
+            "purge_deleted_zones"
+            | "purge_abandoned_zones"
+            | "expire_grants"
+            | "expire_idempotency_keys" => Duration::hours(1),
             _ => Duration::minutes(5),
         }
     }
@@ -224,6 +229,10 @@ impl ScaiDns {
                 "{} abandoned pending zones removed",
                 self.purge_abandoned_zones(worker.pending_zone_retention)
                     .await?
+            )),
+            "expire_idempotency_keys" => Ok(format!(
+                "{} idempotency keys expired",
+                self.expire_idempotency_keys().await?
             )),
             other => Ok(format!("unknown job {other} skipped")),
         }

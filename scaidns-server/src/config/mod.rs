@@ -113,6 +113,9 @@ pub struct Config {
     pub import_max_bytes: usize,
     /// `BULK_MAX_ITEMS`: the most records one bulk change or one import may carry (more: 413).
     pub bulk_max_items: usize,
+    /// `IDEMPOTENCY_TTL_SECONDS`: how long the answer of a write sent with an `Idempotency-Key`
+    /// is replayed to its repeats.
+    pub idempotency_ttl_seconds: u32,
     /// `DELETED_ZONE_RETENTION_DAYS`.
     pub deleted_zone_retention_days: u32,
     /// `PENDING_ZONE_RETENTION_DAYS`: days a pending zone is kept after its challenge expired.
@@ -300,6 +303,7 @@ impl Config {
             max_body_bytes: r.number("MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES, 1024),
             import_max_bytes: r.number("IMPORT_MAX_BYTES", DEFAULT_IMPORT_MAX_BYTES, 1024),
             bulk_max_items: r.number("BULK_MAX_ITEMS", DEFAULT_BULK_MAX_ITEMS, 1),
+            idempotency_ttl_seconds: r.number("IDEMPOTENCY_TTL_SECONDS", 86_400, 60),
             deleted_zone_retention_days: r.number("DELETED_ZONE_RETENTION_DAYS", 30, 0),
             pending_zone_retention_days: r.number("PENDING_ZONE_RETENTION_DAYS", 7, 0),
             dnssec_default_algorithm: sections::dnssec_algorithm(&mut r),

@@ -99,6 +99,7 @@ pub fn service_config(config: &Config) -> ServiceConfig {
                 .max(config.rate_limit_api_key_per_minute),
         },
         bulk_max_items: config.bulk_max_items,
+        idempotency_ttl: chrono::Duration::seconds(i64::from(config.idempotency_ttl_seconds)),
         ..ServiceConfig::default()
     };
     if !config.platform_nameservers.is_empty() {

@@ -15,6 +15,7 @@ mod errors;
 mod grants;
 mod groups;
 mod health;
+mod idempotency;
 mod identity;
 mod identity_provider;
 mod identity_sync;

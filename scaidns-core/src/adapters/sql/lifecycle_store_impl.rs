@@ -1,4 +1,4 @@
-//! [`DnssecKeyStore`] and [`JobStore`] for [`SqlStore`]: each method hands its pool to the
+//! [`DnssecKeyStore`], [`JobStore`] and [`IdempotencyStore`] for [`SqlStore`]: each method hands its pool to the
 //! engine's copy of the query code (as `store_impl.rs` does for the other stores).
 
 use async_trait::async_trait;
@@ -9,6 +9,9 @@ use crate::dnssec::DnssecKey;
 use crate::error::Result;
 use crate::ids::ZoneId;
 use crate::ports::dnssec_key_store::{DnssecKeyStore, DnssecKeyWrite};
+use crate::ports::idempotency_store::{
+    IdempotencyClaim, IdempotencyStore, KeyedRequest, StoredAnswer,
+};
 use crate::ports::job_store::{JobInfo, JobStore};
 
 #[async_trait]
@@ -67,5 +70,34 @@ impl JobStore for SqlStore {
 
     async fn list_jobs(&self) -> Result<Vec<JobInfo>> {
         dispatch!(self, jobs::list())
+    }
+}
+
+#[async_trait]
+impl IdempotencyStore for SqlStore {
+    async fn claim_idempotency_key(
+        &self,
+        request: KeyedRequest<'_>,
+        now: DateTime<Utc>,
+        claim_until: DateTime<Utc>,
+    ) -> Result<IdempotencyClaim> {
+        dispatch!(self, idempotency::claim(request, now, claim_until))
+    }
+
+    async fn finish_idempotency_key(
+        &self,
+        request: KeyedRequest<'_>,
+        answer: &StoredAnswer,
+        keep_until: DateTime<Utc>,
+    ) -> Result<bool> {
+        dispatch!(self, idempotency::finish(request, answer, keep_until))
+    }
+
+    async fn release_idempotency_key(&self, request: KeyedRequest<'_>) -> Result<()> {
+        dispatch!(self, idempotency::release(request))
+    }
+
+    async fn expire_idempotency_keys(&self, now: DateTime<Utc>) -> Result<u64> {
+        dispatch!(self, idempotency::expire(now))
     }
 }

@@ -78,6 +78,9 @@ pub(crate) mod dynamic_query;
 #[path = "groups.rs"]
 pub(crate) mod groups;
 #[allow(clippy::duplicate_mod)]
+#[path = "idempotency.rs"]
+pub(crate) mod idempotency;
+#[allow(clippy::duplicate_mod)]
 #[path = "identity.rs"]
 pub(crate) mod identity;
 #[allow(clippy::duplicate_mod)]

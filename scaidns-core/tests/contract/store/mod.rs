@@ -6,6 +6,7 @@
 mod api_keys;
 mod audit_settings;
 mod claims;
+mod idempotency;
 mod ordered_publication;
 mod record_search;
 mod records;
