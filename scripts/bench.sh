@@ -4,9 +4,13 @@
 # loopback port) and `scaidns serve` publishing to it (rate limits lifted), bootstraps a
 # platform admin, and lets the load tool (tests/src/bin/bench_load) build a tenant, a 100-record
 # zone and N zones through the API and measure. Prints one Markdown table, a column per store.
+# Issue 9's figures come first: a 10,000-record zone file imported through the API beside
+# PowerDNS's own single PATCH of the same 10,000 RRsets, their ratio, the server's peak RSS,
+# the export of that zone and the bulk endpoint creating the same records.
 #
 # Usage: scripts/bench.sh [--smoke] [--store auto|sqlite|mysql|postgres|both|all] [--zones N]
 #                         [--duration SECONDS] [--loader wrk|builtin] [--keep]
+#                         [--only import|all] [--import-records N]
 #   --smoke     the debug binaries when present (no release build), tiny sizes, SQLite unless
 #               --store says otherwise: checks that the tool still works (CI). Fails only when
 #               a request fails unexpectedly, never on slow figures.
@@ -16,6 +20,10 @@
 #   --duration  seconds of each throughput run (default 10; 2 in smoke mode).
 #   --loader    what measures throughput: wrk (default, when installed) or the tool's own loop.
 #   --keep      keep the scratch directory (logs, databases, JSON results).
+#   --only      import: only issue 9's import, peak-memory, export and bulk figures (about a
+#               minute); all (default): every figure.
+#   --import-records  records of the import, export and bulk figures (default 10000; 50 in
+#               smoke mode).
 # MariaDB: SCAIDNS_BENCH_MYSQL_URL (default mysql://scaidns_test:scaidns_test@127.0.0.1:3306);
 # PostgreSQL: SCAIDNS_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432, a role
 # that may create databases); in either a database scaidns_bench_<pid> is created and dropped.
@@ -27,7 +35,7 @@ command_line="scripts/bench.sh $*"
 log() { printf '==> %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 
-smoke=0; loader=wrk; store=""; zones=""; duration=""; keep=0
+smoke=0; loader=wrk; store=""; zones=""; duration=""; keep=0; only=all; import_records=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1 ;;
@@ -36,7 +44,9 @@ while [ $# -gt 0 ]; do
     --duration) duration="$2"; shift ;;
     --loader) loader="$2"; shift ;;
     --keep) keep=1 ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --only) only="$2"; shift ;;
+    --import-records) import_records="$2"; shift ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
   shift
@@ -44,6 +54,7 @@ done
 # Smoke mode is SQLite unless a store is asked for (to try the MariaDB path quickly).
 [ -z "$store" ] && { if [ "$smoke" -eq 1 ]; then store=sqlite; else store=auto; fi; }
 case "$store" in auto|sqlite|mysql|postgres|both|all) ;; *) die "--store auto|sqlite|mysql|postgres|both|all" ;; esac
+case "$only" in import|all) ;; *) die "--only import|all" ;; esac
 
 [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
 target="${CARGO_TARGET_DIR:-$root/target}"
@@ -223,6 +234,8 @@ run_store() {
   local extra=(--loader "$loader")
   [ -n "$zones" ] && extra+=(--zones "$zones")
   [ -n "$duration" ] && extra+=(--duration "$duration")
+  [ -n "$import_records" ] && extra+=(--import-records "$import_records")
+  extra+=(--only "$only")
   [ "$smoke" -eq 1 ] && extra+=(--smoke)
   log "[$name] measuring"
   "$load" run --store "$name" --url "http://127.0.0.1:$port" --admin-key "$admin_key" \

@@ -16,7 +16,7 @@ use crate::zone::Zone;
 use crate::zone::precondition::IfMatch;
 use crate::zone::rules::{
     ChangeRef, ChangeSet, MergedChangeSet, NewRecord, OnDuplicate, PlannedRecord, RuleViolation,
-    check_change,
+    Settled, settle_change,
 };
 use crate::zone_file::parse::{self, Format, LineNote, Options, Parsed, ParsedRecord};
 
@@ -129,14 +129,12 @@ impl ScaiDns {
         }
         let existing = self.zone_records(&zone).await?;
         let (change, dropped) = import_change(&zone, &existing, &parsed.records, input.mode, self)?;
-        match check_change(&zone.name, &existing, &change) {
+        match plan_import(&zone, &existing, &change, &parsed.records) {
             Ok(plan) => {
                 self.authorize_updates(ctx, &zone, &plan).await?;
                 summarize(&mut report, &existing, &plan, dropped);
             }
-            Err(v) => report
-                .errors
-                .push(violation_note(&v, &change, &parsed.records)),
+            Err(notes) => report.errors = notes,
         }
         Ok(report)
     }
@@ -167,14 +165,18 @@ impl ScaiDns {
                     let existing = self.zone_records(&zone).await?;
                     let (change, dropped) =
                         import_change(&zone, &existing, records, input.mode, self)?;
-                    if let Err(v) = check_change(&zone.name, &existing, &change) {
-                        let note = violation_note(&v, &change, records);
-                        return Ok(crate::service::zone_change::Planned {
-                            change: None,
-                            output: report_of(zone, skipped, vec![note]),
-                        });
-                    }
-                    let mut planned = self.plan_record_change(ctx, zone.clone(), &change).await?;
+                    let plan = match plan_import(&zone, &existing, &change, records) {
+                        Ok(plan) => plan,
+                        Err(notes) => {
+                            return Ok(crate::service::zone_change::Planned {
+                                change: None,
+                                output: report_of(zone, skipped, notes),
+                            });
+                        }
+                    };
+                    // The plan just checked is the one written: checking 10,000 records
+                    // again would double the import's CPU time.
+                    let mut planned = self.planned_record_write(ctx, &zone, &existing, plan);
                     self.authorize_updates(ctx, &zone, &planned.output.0)
                         .await?;
                     let mut report = report_of(zone.clone(), skipped, Vec::new());
@@ -366,11 +368,53 @@ fn import_change(
     Ok((change, dropped))
 }
 
-/// A zone rule the change breaks, as an error of the line whose record breaks it (the
-/// creates are the file's records in order, less those `skip_existing` dropped).
-fn violation_note(v: &RuleViolation, change: &ChangeSet, records: &[ParsedRecord]) -> LineNote {
+/// The checked plan of the import's change, or an error for every line a zone rule refuses
+/// (not only the first: a file is fixed in one go), in line order.
+fn plan_import(
+    zone: &Zone,
+    existing: &[Record],
+    change: &ChangeSet,
+    records: &[ParsedRecord],
+) -> std::result::Result<MergedChangeSet, Vec<LineNote>> {
+    let Settled { plan, refused } = match settle_change(&zone.name, existing, change) {
+        Ok(settled) => settled,
+        Err(v) => return Err(vec![violation_note(&v, v.at(), change, records)]),
+    };
+    match plan {
+        Some(plan) if refused.is_empty() => Ok(plan),
+        complete => {
+            let mut notes: Vec<LineNote> = refused
+                .iter()
+                .map(|(at, v)| violation_note(v, Some(*at), change, records))
+                .collect();
+            notes.sort_by_key(|n| n.line);
+            if complete.is_none() {
+                notes.push(LineNote {
+                    line: 0,
+                    text: String::new(),
+                    reason: format!(
+                        "checking stopped after {} refused lines (the check is bounded); fix \
+                         these and import again",
+                        refused.len()
+                    ),
+                });
+            }
+            Err(notes)
+        }
+    }
+}
+
+/// A zone rule the change breaks, as an error of the line whose record breaks it (`at` is
+/// the item's index in `change`, whose creates are the file's records in order, less those
+/// `skip_existing` dropped).
+fn violation_note(
+    v: &RuleViolation,
+    at: Option<ChangeRef>,
+    change: &ChangeSet,
+    records: &[ParsedRecord],
+) -> LineNote {
     let error = Error::from(v.clone());
-    let record = match v.at() {
+    let record = match at {
         Some(ChangeRef::Create(i)) => change.creates.get(i).and_then(|c| {
             records
                 .iter()

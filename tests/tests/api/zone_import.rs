@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use reqwest::Method;
 use scaidns_client::types::DomainCreateRequest;
+use scaidns_tests::dns;
 use scaidns_tests::pdns::PdnsServer;
 use scaidns_tests::{TestApp, TestBackend, TestOptions, spawn_app, spawn_app_configured};
 use serde_json::{Value, json};
@@ -76,11 +77,63 @@ async fn a_real_world_zone_imports_into_powerdns_and_reimports_as_nothing() {
         |_| {},
     )
     .await;
-    let id = live_zone(&app, "import.test").await;
+    real_world_zone_round_trip(&app, pdns.dns_addr, Some(&pdns)).await;
+}
+
+#[tokio::test]
+async fn a_real_world_zone_imports_into_the_embedded_backend_and_reimports_as_nothing() {
+    let app = spawn_app().await;
+    let dns_addr = app.dns_addr.expect("embedded DNS");
+    real_world_zone_round_trip(&app, dns_addr, None).await;
+}
+
+/// Every RRset the API lists for `zone`, asked of the DNS server at `dns_addr` over TCP (some
+/// answers pass 512 bytes): it answers exactly those records. Names at and below the
+/// delegation `child` are answered with a referral, not an answer, so they are left out.
+async fn answers_over_dns(
+    dns_addr: std::net::SocketAddr,
+    listed: &BTreeMap<(String, String), Vec<String>>,
+) {
+    let mut asked = 0;
+    for ((name, rtype), contents) in listed {
+        if name == "child.import.test" || name.ends_with(".child.import.test") {
+            continue;
+        }
+        let rt: scaidns_core::record::RecordType = rtype.parse().unwrap();
+        let contents: Vec<&str> = contents.iter().map(String::as_str).collect();
+        let reply = dns::query_tcp(dns_addr, &format!("{name}."), rt.as_str()).await;
+        let mut served = reply.answer_wire(rt.as_str());
+        served.sort();
+        if matches!(rtype.as_str(), "MR" | "MINFO") {
+            // PowerDNS compresses the names of these RFC 1035 types (as it may), and hickory
+            // keeps their rdata as opaque bytes whose pointers mean something only inside the
+            // message: the count is what can be compared.
+            assert_eq!(served.len(), contents.len(), "{name} {rtype}");
+        } else {
+            assert_eq!(
+                served,
+                dns::wire_of(rt, &contents),
+                "{name} {rtype} {contents:?} not served as listed"
+            );
+        }
+        asked += 1;
+    }
+    assert!(asked > 250, "only {asked} RRsets asked");
+}
+
+/// The real-world file through preview, apply with the preview's ETag, the DNS answers,
+/// re-import as nothing and a stale preview refused; with `pdns`, PowerDNS's API also holds
+/// exactly what the API lists.
+async fn real_world_zone_round_trip(
+    app: &TestApp,
+    dns_addr: std::net::SocketAddr,
+    pdns: Option<&PdnsServer>,
+) {
+    let id = live_zone(app, "import.test").await;
     let body = json!({"content": REALWORLD});
 
     let resp = send(
-        &app,
+        app,
         &app.admin_key,
         Method::POST,
         &path(&id, "preview"),
@@ -129,10 +182,13 @@ async fn a_real_world_zone_imports_into_powerdns_and_reimports_as_nothing() {
     assert_eq!(result["added"], 289);
     assert_eq!(result["sync_status"], "in_sync", "{result}");
 
-    // PowerDNS serves exactly what the API lists: every imported record.
-    let (in_pdns, _) = served(&pdns, "import.test").await;
-    let listed = listed_rrsets(&app, &id).await;
-    assert_eq!(in_pdns, listed);
+    // The backend serves exactly what the API lists: every imported record.
+    let listed = listed_rrsets(app, &id).await;
+    if let Some(pdns) = pdns {
+        let (in_pdns, _) = served(pdns, "import.test").await;
+        assert_eq!(in_pdns, listed);
+    }
+    answers_over_dns(dns_addr, &listed).await;
     assert_eq!(listed.values().map(Vec::len).sum::<usize>(), 289 + 2);
     assert_eq!(
         listed[&("www.import.test".to_owned(), "CNAME".to_owned())],
@@ -145,7 +201,7 @@ async fn a_real_world_zone_imports_into_powerdns_and_reimports_as_nothing() {
 
     // The same file again changes nothing.
     let again = ok(
-        &app,
+        app,
         &app.admin_key,
         Method::POST,
         &path(&id, "preview"),
@@ -161,7 +217,7 @@ async fn a_real_world_zone_imports_into_powerdns_and_reimports_as_nothing() {
 
     // A preview gone stale: the apply with its ETag is refused and nothing changes.
     let resp = send(
-        &app,
+        app,
         &app.admin_key,
         Method::POST,
         &path(&id, "preview"),
@@ -170,14 +226,14 @@ async fn a_real_world_zone_imports_into_powerdns_and_reimports_as_nothing() {
     .await;
     let etag = resp.headers()["etag"].to_str().unwrap().to_owned();
     ok(
-        &app,
+        app,
         &app.admin_key,
         Method::POST,
         &format!("/api/v1/domains/{id}/records"),
         json!({"name": "between", "type": "A", "content": "192.0.2.98"}),
     )
     .await;
-    let before = listing(&app, &id).await;
+    let before = listing(app, &id).await;
     let resp = app
         .http
         .post(app.url(&path(&id, "text")))
@@ -188,7 +244,7 @@ async fn a_real_world_zone_imports_into_powerdns_and_reimports_as_nothing() {
         .await
         .unwrap();
     assert_eq!(resp.status(), 412);
-    assert_eq!(listing(&app, &id).await, before);
+    assert_eq!(listing(app, &id).await, before);
 }
 
 #[tokio::test]
@@ -246,20 +302,62 @@ async fn a_file_with_bad_lines_is_refused_whole_naming_each() {
     assert_eq!(preview["errors"].as_array().unwrap().len(), 3);
     assert_eq!(listing(&app, &id).await, before);
 
-    // A zone rule broken by the combined change is an error of the line that breaks it.
+    // A zone rule broken by the combined change is an error of the line that breaks it, and
+    // every such line is listed, not only the first: a CNAME beside the zone's own record, a
+    // CNAME at the apex, a CNAME beside a record of the same file.
+    let text = "new A 192.0.2.9\nkeep CNAME elsewhere.example.\n@ CNAME apex.example.\n\
+                x A 192.0.2.10\nx CNAME y.example.\nlast A 192.0.2.11\n";
     let (status, body) = call(
         &app,
         &app.admin_key,
         Method::POST,
         &path(&id, "text"),
-        Some(json!({"content": "new A 192.0.2.9\nkeep CNAME elsewhere.example.\n"})),
+        Some(json!({"content": text})),
     )
     .await;
     assert_eq!(
-        (status, body["detail"][0]["line"].as_u64()),
-        (422, Some(2)),
+        (status, body["code"].as_str()),
+        (422, Some("invalid_zone_data")),
         "{body}"
     );
+    let noted = |items: &Value| -> Vec<(u64, String)> {
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                (
+                    d["line"].as_u64().unwrap(),
+                    d["text"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let expected = vec![
+        (2, "keep CNAME elsewhere.example.".to_owned()),
+        (3, "@ CNAME apex.example.".to_owned()),
+        (5, "x CNAME y.example.".to_owned()),
+    ];
+    assert_eq!(noted(&body["detail"]), expected, "{body}");
+    assert!(
+        body["detail"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| !d["reason"].as_str().unwrap().is_empty()),
+        "{body}"
+    );
+    assert_eq!(listing(&app, &id).await, before);
+    let preview = ok(
+        &app,
+        &app.admin_key,
+        Method::POST,
+        &path(&id, "preview"),
+        json!({"content": text}),
+    )
+    .await;
+    assert_eq!(noted(&preview["errors"]), expected, "{preview}");
+    assert_eq!(preview["adds"], json!([]), "{preview}");
     assert_eq!(listing(&app, &id).await, before);
 
     // Unsupported types: an error unless skipped on request.

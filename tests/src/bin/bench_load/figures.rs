@@ -330,16 +330,3 @@ pub async fn zone_list(
         ),
     ])
 }
-
-/// The figure that waits for the bulk endpoint: a marked placeholder so the table has its line.
-pub fn bulk_placeholder() -> Row {
-    Row {
-        id: "bulk_import",
-        label: "bulk/import of 10,000 records vs one PowerDNS PATCH of the same",
-        scaidns: None,
-        pdns: None,
-        unit: "ms",
-        target: "peak RSS < 150 MB",
-        note: "PLACEHOLDER: no bulk endpoint yet, issue 12".to_owned(),
-    }
-}

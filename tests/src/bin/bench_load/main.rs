@@ -7,6 +7,7 @@
 //! bench_load run --store NAME --url URL --admin-key KEY --pdns-url URL --pdns-key KEY
 //!                --server-pid PID --out FILE [--smoke] [--zones N] [--duration SECONDS]
 //!                [--loader wrk|builtin] [--write-samples N] [--writes-each N] [--list-samples N]
+//!                [--import-records N] [--only import]
 //! bench_load report FILE...
 //! ```
 //!
@@ -15,6 +16,7 @@
 
 mod figures;
 mod http;
+mod import;
 mod measure;
 mod results;
 mod setup;
@@ -37,7 +39,8 @@ fn main() {
         _ => Err(
             "usage: bench_load run --store NAME --url URL --admin-key KEY --pdns-url URL \
                   --pdns-key KEY --server-pid PID --out FILE [--smoke] [--zones N] \
-                  [--duration SECONDS] | bench_load report FILE..."
+                  [--duration SECONDS] [--import-records N] [--only import] \
+                  | bench_load report FILE..."
                 .to_owned(),
         ),
     };
@@ -68,6 +71,10 @@ struct Options {
     out: String,
     smoke: bool,
     zones: usize,
+    /// Records of the import, export and bulk figures (issue 9: 10,000).
+    import_records: usize,
+    /// Only the import, export and bulk figures (`--only import`).
+    only_import: bool,
     sizes: Sizes,
 }
 
@@ -112,6 +119,12 @@ impl Options {
                 .map_err(|e| format!("--server-pid: {e}"))?,
             out: need("out")?,
             zones: number("zones", if smoke { 20 } else { 10_000 })?,
+            import_records: number("import-records", if smoke { 50 } else { 10_000 })?,
+            only_import: match flags.get("only").copied() {
+                None | Some("all") => false,
+                Some("import") => true,
+                Some(other) => return Err(format!("--only {other}: import or all")),
+            },
             sizes: Sizes {
                 duration: Duration::from_secs(duration as u64),
                 connections: 8,
@@ -129,7 +142,7 @@ impl Options {
 
 async fn run(o: Options) -> Result<(), Fail> {
     let http = reqwest::Client::builder()
-        .timeout(Duration::from_secs(60))
+        .timeout(Duration::from_secs(300))
         .no_proxy()
         .build()
         .map_err(|e| format!("HTTP client: {e}"))?;
@@ -141,8 +154,29 @@ async fn run(o: Options) -> Result<(), Fail> {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (idle_rss, _) = measure::memory(o.pid)?;
 
-    step("setup: tenant, 100-record zone in ScaiDNS and the same zone directly in PowerDNS");
     let bench = setup::tenant(&admin, "bench").await?;
+    // First, so that the server's peak memory read after the import is the import's.
+    step(&format!(
+        "import, export and bulk of {} records",
+        o.import_records
+    ));
+    let scale = import::figures(&bench.api, &pdns, o.import_records, o.pid).await?;
+    let idle = || {
+        Row::single(
+            "rss_idle",
+            "server RSS idle (after start-up)",
+            idle_rss,
+            "MB",
+        )
+        .target("< 40 MB")
+    };
+    if o.only_import {
+        let mut rows = scale;
+        rows.push(idle());
+        return save(&o, &rows);
+    }
+
+    step("setup: 100-record zone in ScaiDNS and the same zone directly in PowerDNS");
     let zone = "records.bench.test";
     let zone_id = setup::zone(&bench.api, zone).await?;
     setup::fill(&bench.api, &zone_id, ZONE_RECORDS).await?;
@@ -156,7 +190,7 @@ async fn run(o: Options) -> Result<(), Fail> {
     rows.push(reads);
     step("single writes");
     rows.push(figures::single_writes(&bench.api, &pdns, &zone_id, direct, &o.sizes).await?);
-    rows.push(figures::bulk_placeholder());
+    rows.extend(scale);
 
     step("concurrent writers");
     let writers_zone = "writers.bench.test";
@@ -181,15 +215,7 @@ async fn run(o: Options) -> Result<(), Fail> {
     // Idle again: what the run left behind (caches, pools) once the requests stopped.
     tokio::time::sleep(Duration::from_secs(1)).await;
     let (after_rss, peak) = measure::memory(o.pid)?;
-    rows.push(
-        Row::single(
-            "rss_idle",
-            "server RSS idle (after start-up)",
-            idle_rss,
-            "MB",
-        )
-        .target("< 40 MB"),
-    );
+    rows.push(idle());
     rows.push(
         Row::single(
             "rss_load",
@@ -206,8 +232,12 @@ async fn run(o: Options) -> Result<(), Fail> {
         "MB",
     ));
 
+    save(&o, &rows)
+}
+
+/// Writes the run's rows to `--out`.
+fn save(o: &Options, rows: &[Row]) -> Result<(), Fail> {
     let mode = if o.smoke { "smoke" } else { "full" };
-    let json = results::run_json(&o.store, mode, &rows);
-    std::fs::write(&o.out, format!("{json:#}\n")).map_err(|e| format!("{}: {e}", o.out))?;
-    Ok(())
+    let json = results::run_json(&o.store, mode, rows);
+    std::fs::write(&o.out, format!("{json:#}\n")).map_err(|e| format!("{}: {e}", o.out))
 }

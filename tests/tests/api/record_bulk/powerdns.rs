@@ -202,3 +202,95 @@ async fn one_bad_item_refuses_the_batch_and_names_it_unless_asked_to_continue() 
     assert_eq!(generation(&app, &zone).await, generation_before + 1);
     app.stop().await;
 }
+
+/// Sends one RRset change straight to PowerDNS's API, behind ScaiDNS's back.
+async fn patch_pdns(pdns: &scaidns_tests::pdns::PdnsServer, zone: &str, rrset: Value) {
+    let resp = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .patch(format!(
+            "{}/api/v1/servers/localhost/zones/{zone}.",
+            pdns.api_url
+        ))
+        .header("X-API-Key", &pdns.api_key)
+        .json(&json!({ "rrsets": [rrset] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 204, "{}", resp.text().await.unwrap());
+}
+
+/// PowerDNS refusing a batch's PATCH (422: a CNAME beside an RRset added to PowerDNS behind
+/// ScaiDNS's back) is answered 502 `backend_rejected`; PowerDNS applies none of the batch (its
+/// PATCH is one transaction), the store keeps the whole batch (docs/decisions.md: a refusal
+/// after the commit leaves the change in the store), the zone shows the publication error, and
+/// once the obstacle is gone the next write publishes the whole zone: all of the batch, never
+/// part of it.
+#[tokio::test]
+async fn a_batch_powerdns_refuses_is_502_and_published_whole_or_not_at_all() {
+    let (pdns, app) = powerdns_app().await;
+    let tenant = app.tenant_with_user("refusal").await;
+    let zone = active_zone(&app, &tenant, "refusal.test").await;
+    let clash = |changetype: &str| {
+        json!({"name": "clash.refusal.test.", "type": "A", "ttl": 300, "changetype": changetype,
+               "records": [{"content": "192.0.2.200", "disabled": false}]})
+    };
+    patch_pdns(&pdns, "refusal.test", clash("REPLACE")).await;
+    let served_before = pdns_records(&pdns, "refusal.test").await;
+    let batch = json!({"records": [
+        a("one", "192.0.2.1"),
+        a("two", "192.0.2.2"),
+        {"name": "clash", "type": "CNAME", "content": "elsewhere.example."},
+    ]});
+    let (status, body) = call(
+        &app,
+        &tenant.key,
+        Method::POST,
+        &format!("/api/v1/domains/{zone}/records/bulk"),
+        Some(batch),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (502, Some("backend_rejected")),
+        "{body}"
+    );
+    assert_eq!(pdns_records(&pdns, "refusal.test").await, served_before);
+    let stored = api_records(&app, &zone).await;
+    let names: BTreeSet<&str> = stored.iter().map(|(name, _, _, _)| name.as_str()).collect();
+    assert!(
+        ["one", "two", "clash"]
+            .iter()
+            .all(|n| names.contains(format!("{n}.refusal.test").as_str())),
+        "the store holds the whole batch: {stored:?}"
+    );
+    let (_, shown) = call(
+        &app,
+        &tenant.key,
+        Method::GET,
+        &format!("/api/v1/domains/{zone}"),
+        None,
+    )
+    .await;
+    assert_eq!(shown["sync_status"], "error", "{shown}");
+    assert!(
+        !shown["sync_error"].as_str().unwrap_or("").is_empty(),
+        "{shown}"
+    );
+
+    patch_pdns(&pdns, "refusal.test", clash("DELETE")).await;
+    ok(
+        &app,
+        &tenant.key,
+        Method::POST,
+        &format!("/api/v1/domains/{zone}/records"),
+        a("three", "192.0.2.3"),
+    )
+    .await;
+    assert_eq!(
+        pdns_records(&pdns, "refusal.test").await,
+        api_records(&app, &zone).await
+    );
+    app.stop().await;
+}
