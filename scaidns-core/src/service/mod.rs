@@ -35,6 +35,8 @@ pub mod record_search;
 pub mod records;
 pub mod role_assignments;
 pub mod roles;
+pub mod platform_config;
+pub mod tenant_admin;
 mod tenants;
 mod text_input;
 mod throttling;
@@ -61,6 +63,7 @@ pub use zone_cache::ZoneCacheConfig;
 pub use crate::ports::identity_provider::{OAuthSettings, TokenSet};
 pub use crate::ports::rate_limiter::{RateDecision, RateLimitError};
 pub use me::Me;
+pub use tenant_admin::TenantUpdate;
 pub use tenants::{Bootstrapped, TenantCreate, UserCreate};
 pub use throttling::Throttle;
 
@@ -124,6 +127,11 @@ pub struct ServiceConfig {
     pub api_key_rate_limit: ApiKeyRateLimit,
     /// Most records one bulk change or import may carry (`BULK_MAX_ITEMS`).
     pub bulk_max_items: usize,
+    /// Requests per minute of a user signed in with a token (`RATE_LIMIT_USER_PER_MINUTE`).
+    pub user_rate_limit_per_minute: u32,
+    /// The configuration keys ([`platform_config::CATALOGUE`]) whose starting value the
+    /// environment set, so `GET /admin/config` can name the source.
+    pub env_keys: Vec<&'static str>,
 }
 
 /// Requests-per-minute bounds of API keys.
@@ -161,6 +169,8 @@ impl Default for ServiceConfig {
             dnssec: dnssec::DnssecConfig::default(),
             api_key_rate_limit: ApiKeyRateLimit::default(),
             bulk_max_items: 10_000,
+            user_rate_limit_per_minute: 1000,
+            env_keys: Vec::new(),
         }
     }
 }
@@ -185,6 +195,8 @@ pub struct ScaiDns {
     change_feed: Option<Arc<dyn crate::ports::ChangeFeed>>,
     /// This process's writers of a zone take turns (`zone_change`).
     zone_queue: Arc<zone_queue::ZoneQueue>,
+    /// The configuration in effect (`platform_config`).
+    live_settings: Arc<platform_config::LiveSettings>,
 }
 
 impl ScaiDns {
@@ -197,6 +209,7 @@ impl ScaiDns {
         config: ServiceConfig,
     ) -> Self {
         Self {
+            live_settings: Arc::new(platform_config::LiveSettings::new(&config)),
             store,
             backend,
             dnssec_keys: None,

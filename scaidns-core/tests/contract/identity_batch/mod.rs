@@ -71,6 +71,9 @@ fn tenant(scaikey: &str) -> Tenant {
         scaikey_tenant_id: Some(scaikey.into()),
         status: TenantStatus::Active,
         is_platform: false,
+        suspended_locally: false,
+        partner_id: None,
+        settings: serde_json::json!({}),
         created_at: t0(),
         updated_at: t0(),
     }

@@ -17,6 +17,9 @@ fn tenant(slug: &str, name: &str) -> Tenant {
         scaikey_tenant_id: Some(format!("tnt_{slug}")),
         status: TenantStatus::Active,
         is_platform: false,
+        suspended_locally: false,
+        partner_id: None,
+        settings: serde_json::json!({}),
         created_at: t0(),
         updated_at: t0(),
     }
