@@ -98,6 +98,8 @@ pub fn service_config(config: &Config) -> ServiceConfig {
                 .max(config.rate_limit_api_key_per_minute),
         },
         bulk_max_items: config.bulk_max_items,
+        user_rate_limit_per_minute: config.rate_limit_user_per_minute,
+        env_keys: config.config_env_keys.clone(),
         ..ServiceConfig::default()
     };
     if !config.platform_nameservers.is_empty() {
