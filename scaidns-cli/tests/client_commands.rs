@@ -680,27 +680,55 @@ async fn tenants_partners_and_config_for_platform_admins() {
     let refused = run(&app, &alpha.key, &["domains", "list"]).await;
     assert_eq!(code(&refused), 4, "a suspended tenant's key is not allowed");
     let table = ok(&app, &["tenants", "resume", &alpha.tenant_id]).await;
-    assert!(table.starts_with("ID") && table.contains("active"), "{table}");
+    assert!(
+        table.starts_with("ID") && table.contains("active"),
+        "{table}"
+    );
     let renamed = json(
         &app,
-        &["tenants", "update", &alpha.tenant_id, "--name", "Alpha B.V.", "--settings", r#"{"tier":"gold"}"#],
+        &[
+            "tenants",
+            "update",
+            &alpha.tenant_id,
+            "--name",
+            "Alpha B.V.",
+            "--settings",
+            r#"{"tier":"gold"}"#,
+        ],
     )
     .await;
-    assert_eq!((&renamed["name"], &renamed["settings"]["tier"]), (&Value::from("Alpha B.V."), &Value::from("gold")));
+    assert_eq!(
+        (&renamed["name"], &renamed["settings"]["tier"]),
+        (&Value::from("Alpha B.V."), &Value::from("gold"))
+    );
     // A tenant admin may not suspend its own tenant.
     let own = run(&app, &alpha.key, &["tenants", "suspend", &alpha.tenant_id]).await;
     assert_eq!(code(&own), 4);
 
     assert_eq!(json(&app, &["partners", "list"]).await["total"], 0);
-    assert_eq!(code(&run(&app, &app.admin_key, &["partners", "show", "prt_none"]).await), 3);
+    assert_eq!(
+        code(&run(&app, &app.admin_key, &["partners", "show", "prt_none"]).await),
+        3
+    );
 
     let set = json(&app, &["config", "set", "validation.challenge_ttl", "7200"]).await;
-    assert_eq!((&set["value"], &set["source"]), (&Value::from("7200"), &Value::from("api")));
+    assert_eq!(
+        (&set["value"], &set["source"]),
+        (&Value::from("7200"), &Value::from("api"))
+    );
     let got = ok(&app, &["config", "get", "validation.challenge_ttl"]).await;
-    assert!(got.starts_with("KEY") && got.contains("7200") && got.contains("api"), "{got}");
+    assert!(
+        got.starts_with("KEY") && got.contains("7200") && got.contains("api"),
+        "{got}"
+    );
     let list = json(&app, &["config", "list"]).await;
     assert!(list["configs"].as_array().unwrap().len() >= 9, "{list}");
-    let bad = run(&app, &app.admin_key, &["config", "set", "validation.challenge_ttl", "soon"]).await;
+    let bad = run(
+        &app,
+        &app.admin_key,
+        &["config", "set", "validation.challenge_ttl", "soon"],
+    )
+    .await;
     assert_eq!(code(&bad), 5);
     let unknown = run(&app, &app.admin_key, &["config", "get", "no.such.key"]).await;
     assert_eq!(code(&unknown), 3);

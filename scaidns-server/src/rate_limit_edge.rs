@@ -29,10 +29,7 @@ pub async fn check(state: &AppState, ctx: &OpContext) -> Result<(), ApiError> {
             format!("key:{id}"),
             rate_limit.unwrap_or(settings.api_key_rate_limit.default_per_minute),
         ),
-        Actor::User { id, .. } => (
-            format!("user:{id}"),
-            settings.user_rate_limit_per_minute,
-        ),
+        Actor::User { id, .. } => (format!("user:{id}"), settings.user_rate_limit_per_minute),
         Actor::System => return Ok(()),
     };
     let decision = match state.throttle.hit(&key, limit, ctx.now).await {

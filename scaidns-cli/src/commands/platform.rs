@@ -14,14 +14,26 @@ use crate::output::{Failure, INVALID, print_json, print_table, when};
 /// Runs one `tenants` subcommand.
 pub async fn tenants(client: &Client, cmd: &TenantsCommand, output: Output) -> Result<(), Failure> {
     let (id, body) = match cmd {
-        TenantsCommand::Update { tenant, name, settings } => {
-            let settings = match settings {
-                Some(text) => Some(serde_json::from_str(text).map_err(|e| {
-                    Failure::new(INVALID, format!("--settings is not JSON: {e}"))
-                })?),
-                None => None,
-            };
-            (tenant, TenantUpdateRequest { name: name.clone(), settings, status: None })
+        TenantsCommand::Update {
+            tenant,
+            name,
+            settings,
+        } => {
+            let settings =
+                match settings {
+                    Some(text) => Some(serde_json::from_str(text).map_err(|e| {
+                        Failure::new(INVALID, format!("--settings is not JSON: {e}"))
+                    })?),
+                    None => None,
+                };
+            (
+                tenant,
+                TenantUpdateRequest {
+                    name: name.clone(),
+                    settings,
+                    status: None,
+                },
+            )
         }
         TenantsCommand::Suspend { tenant } => (tenant, status(TenantStatusDto::Suspended)),
         TenantsCommand::Resume { tenant } => (tenant, status(TenantStatusDto::Active)),
@@ -35,7 +47,11 @@ pub async fn tenants(client: &Client, cmd: &TenantsCommand, output: Output) -> R
 }
 
 fn status(status: TenantStatusDto) -> TenantUpdateRequest {
-    TenantUpdateRequest { name: None, settings: None, status: Some(status) }
+    TenantUpdateRequest {
+        name: None,
+        settings: None,
+        status: Some(status),
+    }
 }
 
 fn print_tenant(t: &TenantResponse) {
@@ -53,7 +69,11 @@ fn print_tenant(t: &TenantResponse) {
 }
 
 /// Runs one `partners` subcommand.
-pub async fn partners(client: &Client, cmd: &PartnersCommand, output: Output) -> Result<(), Failure> {
+pub async fn partners(
+    client: &Client,
+    cmd: &PartnersCommand,
+    output: Output,
+) -> Result<(), Failure> {
     let partners = match cmd {
         PartnersCommand::List => client.partner_list().await?.into_inner().data,
         PartnersCommand::Show { partner } => vec![client.partner_get(partner).await?.into_inner()],
@@ -90,7 +110,12 @@ pub async fn config(client: &Client, cmd: &ConfigCommand, output: Output) -> Res
         ConfigCommand::Get { key } => vec![client.config_get(key).await?.into_inner()],
         ConfigCommand::Set { key, value } => vec![
             client
-                .config_set(key, &ConfigSetRequest { value: value.clone() })
+                .config_set(
+                    key,
+                    &ConfigSetRequest {
+                        value: value.clone(),
+                    },
+                )
                 .await?
                 .into_inner(),
         ],

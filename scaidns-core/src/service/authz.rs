@@ -188,12 +188,14 @@ impl ScaiDns {
         }
         // What the caller holds in a suspended tenant (a grant or a role there while it acts
         // from another tenant) counts for nothing until the tenant is resumed.
+        // The caller's own tenant was checked by authentication; only others are read.
         let suspended = self
             .suspended_tenants(
                 held.assignments
                     .iter()
                     .map(|a| a.tenant_id)
-                    .chain(held.grants.iter().map(|g| g.tenant_id)),
+                    .chain(held.grants.iter().map(|g| g.tenant_id))
+                    .filter(|t| *t != ctx.tenant_id),
             )
             .await?;
         let mut held = held;

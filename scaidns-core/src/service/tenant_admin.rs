@@ -13,8 +13,8 @@ use crate::rbac::{Permission, Target};
 use crate::tenant::{Partner, Tenant, TenantStatus};
 
 use super::tenants::{tenant_json, tenant_not_found};
-use super::zones::checked_settings;
 use super::text_input::required_text;
+use super::zones::checked_settings;
 use super::{OpContext, ScaiDns};
 
 /// Input of [`ScaiDns::tenant_update`]; `None` leaves a field as it is.
@@ -29,7 +29,11 @@ pub struct TenantUpdate {
 }
 
 fn partner_not_found() -> Error {
-    Error::new(ErrorKind::NotFound, "partner_not_found", "Partner not found")
+    Error::new(
+        ErrorKind::NotFound,
+        "partner_not_found",
+        "Partner not found",
+    )
 }
 
 impl ScaiDns {

@@ -63,7 +63,11 @@ pub struct PartnersApi;
 #[OpenApi(tag = "ApiTags::Admin")]
 impl PartnersApi {
     /// Every partner (platform admin).
-    #[oai(path = "/admin/partners", method = "get", operation_id = "partner_list")]
+    #[oai(
+        path = "/admin/partners",
+        method = "get",
+        operation_id = "partner_list"
+    )]
     async fn partner_list(
         &self,
         state: Data<&AppState>,

@@ -108,7 +108,11 @@ impl PlatformConfigApi {
     }
 
     /// One configuration key (platform admin); 404 `config_key_not_found`.
-    #[oai(path = "/admin/config/:key", method = "get", operation_id = "config_get")]
+    #[oai(
+        path = "/admin/config/:key",
+        method = "get",
+        operation_id = "config_get"
+    )]
     async fn config_get(
         &self,
         state: Data<&AppState>,

@@ -144,7 +144,11 @@ fn configuration_keys_whose_variable_is_set_come_from_the_environment() {
     let c = Config::from_vars(&vars(&[("DATA_DIR", data)]), true).unwrap();
     assert!(c.config_env_keys.is_empty());
     let c = Config::from_vars(
-        &vars(&[("DATA_DIR", data), ("VALIDATION_CHALLENGE_TTL", "600"), ("TTL_MAX", " ")]),
+        &vars(&[
+            ("DATA_DIR", data),
+            ("VALIDATION_CHALLENGE_TTL", "600"),
+            ("TTL_MAX", " "),
+        ]),
         true,
     )
     .unwrap();

@@ -347,15 +347,41 @@ async fn sync_keeps_a_local_suspension_and_brings_the_partners() {
         let one = get(&app, &key, &format!("/api/v1/admin/partners/{by}")).await;
         assert_eq!(one["id"], id);
     }
-    let (status, body) = call(&app, &key, Method::GET, "/api/v1/admin/partners/prt_other", None).await;
-    assert_eq!((status, body["code"].as_str()), (404, Some("partner_not_found")));
+    let (status, body) = call(
+        &app,
+        &key,
+        Method::GET,
+        "/api/v1/admin/partners/prt_other",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("partner_not_found"))
+    );
 
-    let acme = app.service().store().get_tenant_by_scaikey_id("tnt_acme").await.unwrap().unwrap();
+    let acme = app
+        .service()
+        .store()
+        .get_tenant_by_scaikey_id("tnt_acme")
+        .await
+        .unwrap()
+        .unwrap();
     let path = format!("/api/v1/admin/tenants/{}", acme.id);
     let shown = get(&app, &key, &path).await;
     assert_eq!(shown["partner_id"], id);
-    let suspended = ok(&app, &key, Method::PATCH, &path, json!({"status": "suspended"})).await;
-    assert_eq!((&suspended["status"], &suspended["suspended_locally"]), (&json!("suspended"), &json!(true)));
+    let suspended = ok(
+        &app,
+        &key,
+        Method::PATCH,
+        &path,
+        json!({"status": "suspended"}),
+    )
+    .await;
+    assert_eq!(
+        (&suspended["status"], &suspended["suspended_locally"]),
+        (&json!("suspended"), &json!(true))
+    );
 
     // Upstream renames the tenant and calls it active: sync writes the name, not the status.
     scaikey.directory(|d| {
@@ -366,7 +392,11 @@ async fn sync_keeps_a_local_suspension_and_brings_the_partners() {
     assert_eq!(report.tenants.updated, 1);
     let after = get(&app, &key, &path).await;
     assert_eq!(
-        (&after["name"], &after["status"], &after["suspended_locally"]),
+        (
+            &after["name"],
+            &after["status"],
+            &after["suspended_locally"]
+        ),
         (&json!("Acme Renamed"), &json!("suspended"), &json!(true))
     );
     let listed = get(&app, &key, "/api/v1/admin/tenants?status=suspended").await;
@@ -375,10 +405,24 @@ async fn sync_keeps_a_local_suspension_and_brings_the_partners() {
 
     // Resumed here, it is active again; the provider suspending it is then the provider's to
     // lift.
-    let resumed = ok(&app, &key, Method::PATCH, &path, json!({"status": "active"})).await;
+    let resumed = ok(
+        &app,
+        &key,
+        Method::PATCH,
+        &path,
+        json!({"status": "active"}),
+    )
+    .await;
     assert_eq!(resumed["status"], "active");
     scaikey.directory(|d| d.tenants[0]["status"] = json!("SUSPENDED"));
     sync(&app, &scaikey, false).await;
-    let refused = call(&app, &key, Method::PATCH, &path, Some(json!({"status": "active"}))).await;
+    let refused = call(
+        &app,
+        &key,
+        Method::PATCH,
+        &path,
+        Some(json!({"status": "active"})),
+    )
+    .await;
     crate::util::refused(refused, 409, "suspended_by_identity_provider");
 }

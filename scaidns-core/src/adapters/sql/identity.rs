@@ -15,14 +15,14 @@ use crate::adapters::sql::rows::{
     models, tenant_read_columns, user_columns,
 };
 use crate::adapters::sql::types::{Arg, Filter, Ts, db_err, ts_opt};
-use crate::ports::store::TenantFilter;
-use crate::tenant::TenantStatus;
 use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
 use crate::identity::api_key::{ApiKey, ApiKeyStatus};
 use crate::ids::{ApiKeyId, TenantId};
 use crate::paging::{Page, PageRequest};
+use crate::ports::store::TenantFilter;
 use crate::ports::store::{ApiKeyFilter, ApiKeyUse};
+use crate::tenant::TenantStatus;
 use crate::tenant::{Tenant, User};
 
 type Args = <Db as Database>::Arguments;
@@ -86,7 +86,11 @@ pub(crate) async fn get_tenant_by(
     value: &str,
 ) -> Result<Option<Tenant>> {
     let sql = match column {
-        TenantKey::Id => concat!("SELECT ", tenant_read_columns!(), " FROM tenants WHERE id = ?"),
+        TenantKey::Id => concat!(
+            "SELECT ",
+            tenant_read_columns!(),
+            " FROM tenants WHERE id = ?"
+        ),
         TenantKey::Slug => concat!(
             "SELECT ",
             tenant_read_columns!(),
@@ -127,8 +131,15 @@ pub(crate) async fn list_tenants(
         ),
         None => {}
     }
-    let (rows, total) =
-        page::<TenantRow>(pool, "tenants", tenant_read_columns!(), f, "name, id", page_req).await?;
+    let (rows, total) = page::<TenantRow>(
+        pool,
+        "tenants",
+        tenant_read_columns!(),
+        f,
+        "name, id",
+        page_req,
+    )
+    .await?;
     Ok(Page {
         items: models(rows, TenantRow::into_model)?,
         total,

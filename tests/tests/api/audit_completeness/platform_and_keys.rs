@@ -31,7 +31,10 @@ pub(super) async fn platform_cases(h: &mut Harness, p: &Caller, ta: &Caller) -> 
     assert_eq!(c.status, 200, "{}", c.body);
     let e = c.entry("tenant.update", p);
     assert_eq!(
-        (&e["details"]["before"]["name"], &e["details"]["after"]["name"]),
+        (
+            &e["details"]["before"]["name"],
+            &e["details"]["after"]["name"]
+        ),
         (&json!("Audit"), &json!("Audited"))
     );
 
@@ -46,8 +49,16 @@ pub(super) async fn platform_cases(h: &mut Harness, p: &Caller, ta: &Caller) -> 
     assert_eq!(c.status, 200, "{}", c.body);
     let e = c.entry("platform.config.update", p);
     assert_eq!(
-        (&e["resource_id"], &e["details"]["before"]["value"], &e["details"]["after"]["value"]),
-        (&json!("validation.expiry_hours"), &json!("72"), &json!("48"))
+        (
+            &e["resource_id"],
+            &e["details"]["before"]["value"],
+            &e["details"]["after"]["value"]
+        ),
+        (
+            &json!("validation.expiry_hours"),
+            &json!("72"),
+            &json!("48")
+        )
     );
 
     let c = h
