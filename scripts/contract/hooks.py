@@ -111,7 +111,9 @@ def _refused_field(response):
         loc = body["detail"][0]["loc"]
     except Exception:
         return code, None
-    return code, (loc[1] if len(loc) > 1 and loc[0] == "body" else None)
+    field = loc[1] if len(loc) > 1 and loc[0] == "body" else None
+    # A list item is named `domains[2]`: the list's field decides.
+    return code, (field.split("[")[0] if isinstance(field, str) else field)
 
 
 @schemathesis.hook
