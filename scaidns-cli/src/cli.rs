@@ -103,6 +103,15 @@ pub enum Command {
     /// DNSSEC signing, key rollover and the DS hand-off.
     #[command(subcommand)]
     Dnssec(DnssecCommand),
+    /// Suspend, resume or change a tenant (platform admin).
+    #[command(subcommand)]
+    Tenants(TenantsCommand),
+    /// Read the partners mirrored from the identity provider (platform admin).
+    #[command(subcommand)]
+    Partners(PartnersCommand),
+    /// Read and change the platform configuration (platform admin).
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Run the background jobs (retry queue, validation, rollovers, purge); leased, so several
     /// workers may run at once. Needs the PowerDNS backend.
     Worker {
@@ -184,6 +193,71 @@ pub enum Command {
         /// Repair the differences (republish zones, fix key flags).
         #[arg(long)]
         fix: bool,
+    },
+}
+
+/// `scaidns tenants …`
+#[derive(Debug, Subcommand)]
+pub enum TenantsCommand {
+    /// Rename a tenant or replace its settings.
+    #[command(after_help = "Example: scaidns tenants update 3f1c… --name \"Acme B.V.\"")]
+    Update {
+        /// Tenant id.
+        tenant: String,
+        /// New display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// New settings, a JSON object.
+        #[arg(long)]
+        settings: Option<String>,
+    },
+    /// Suspend a tenant: its keys, tokens and grantees are refused; its zones keep answering.
+    #[command(after_help = "Example: scaidns tenants suspend 3f1c…")]
+    Suspend {
+        /// Tenant id.
+        tenant: String,
+    },
+    /// Lift a suspension made with `suspend`.
+    #[command(after_help = "Example: scaidns tenants resume 3f1c…")]
+    Resume {
+        /// Tenant id.
+        tenant: String,
+    },
+}
+
+/// `scaidns partners …`
+#[derive(Debug, Subcommand)]
+pub enum PartnersCommand {
+    /// Every partner.
+    #[command(after_help = "Example: scaidns partners list --json")]
+    List,
+    /// One partner by id or provider id (`prt_…`).
+    #[command(after_help = "Example: scaidns partners show prt_msp")]
+    Show {
+        /// Partner id or provider id.
+        partner: String,
+    },
+}
+
+/// `scaidns config …`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Every key with its value and source (default, env, api).
+    #[command(after_help = "Example: scaidns config list")]
+    List,
+    /// One key.
+    #[command(after_help = "Example: scaidns config get validation.challenge_ttl")]
+    Get {
+        /// The key.
+        key: String,
+    },
+    /// Set a key; the stored value wins over the environment.
+    #[command(after_help = "Example: scaidns config set validation.challenge_ttl 7200")]
+    Set {
+        /// The key.
+        key: String,
+        /// The new value.
+        value: String,
     },
 }
 

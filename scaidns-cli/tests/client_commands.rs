@@ -669,3 +669,67 @@ async fn records_search_finds_matches_in_one_zone_or_across_zones() {
     assert_eq!(listed["total"], 2, "{listed}");
     assert_eq!(listed["domain_name"], "find-a.test");
 }
+
+#[tokio::test]
+async fn tenants_partners_and_config_for_platform_admins() {
+    let app = spawn_app().await;
+    let alpha = app.tenant_with_user("alpha").await;
+
+    let suspended = json(&app, &["tenants", "suspend", &alpha.tenant_id]).await;
+    assert_eq!(suspended["status"], "suspended");
+    let refused = run(&app, &alpha.key, &["domains", "list"]).await;
+    assert_eq!(code(&refused), 4, "a suspended tenant's key is not allowed");
+    let table = ok(&app, &["tenants", "resume", &alpha.tenant_id]).await;
+    assert!(
+        table.starts_with("ID") && table.contains("active"),
+        "{table}"
+    );
+    let renamed = json(
+        &app,
+        &[
+            "tenants",
+            "update",
+            &alpha.tenant_id,
+            "--name",
+            "Alpha B.V.",
+            "--settings",
+            r#"{"tier":"gold"}"#,
+        ],
+    )
+    .await;
+    assert_eq!(
+        (&renamed["name"], &renamed["settings"]["tier"]),
+        (&Value::from("Alpha B.V."), &Value::from("gold"))
+    );
+    // A tenant admin may not suspend its own tenant.
+    let own = run(&app, &alpha.key, &["tenants", "suspend", &alpha.tenant_id]).await;
+    assert_eq!(code(&own), 4);
+
+    assert_eq!(json(&app, &["partners", "list"]).await["total"], 0);
+    assert_eq!(
+        code(&run(&app, &app.admin_key, &["partners", "show", "prt_none"]).await),
+        3
+    );
+
+    let set = json(&app, &["config", "set", "validation.challenge_ttl", "7200"]).await;
+    assert_eq!(
+        (&set["value"], &set["source"]),
+        (&Value::from("7200"), &Value::from("api"))
+    );
+    let got = ok(&app, &["config", "get", "validation.challenge_ttl"]).await;
+    assert!(
+        got.starts_with("KEY") && got.contains("7200") && got.contains("api"),
+        "{got}"
+    );
+    let list = json(&app, &["config", "list"]).await;
+    assert!(list["configs"].as_array().unwrap().len() >= 9, "{list}");
+    let bad = run(
+        &app,
+        &app.admin_key,
+        &["config", "set", "validation.challenge_ttl", "soon"],
+    )
+    .await;
+    assert_eq!(code(&bad), 5);
+    let unknown = run(&app, &app.admin_key, &["config", "get", "no.such.key"]).await;
+    assert_eq!(code(&unknown), 3);
+}

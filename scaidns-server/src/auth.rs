@@ -46,6 +46,8 @@ pub async fn op_context(
             .header("user-agent")
             .map(|ua| ua.chars().take(512).collect()),
     };
+    // The configuration values the request may read (rate limits, TTL bounds) are current.
+    state.service.refresh_settings().await;
     match auth {
         ApiAuth::ApiKey(key) => {
             let ctx = state.service.authenticate_api_key(&key.0.key, meta).await?;

@@ -22,15 +22,14 @@ tokio::task_local! {
 
 /// Counts the request of `ctx`'s caller; 429 with `Retry-After` when over the limit.
 pub async fn check(state: &AppState, ctx: &OpContext) -> Result<(), ApiError> {
+    // The defaults as `PATCH /admin/config` may have changed them since start-up.
+    let settings = state.service.settings();
     let (key, limit) = match &ctx.actor {
         Actor::ApiKey { id, rate_limit, .. } => (
             format!("key:{id}"),
-            rate_limit.unwrap_or(state.config.rate_limit_api_key_per_minute),
+            rate_limit.unwrap_or(settings.api_key_rate_limit.default_per_minute),
         ),
-        Actor::User { id, .. } => (
-            format!("user:{id}"),
-            state.config.rate_limit_user_per_minute,
-        ),
+        Actor::User { id, .. } => (format!("user:{id}"), settings.user_rate_limit_per_minute),
         Actor::System => return Ok(()),
     };
     let decision = match state.throttle.hit(&key, limit, ctx.now).await {
@@ -50,7 +49,11 @@ pub async fn check_anonymous(state: &AppState, req: &poem::Request) -> Result<()
     let Some(ip) = crate::client_ip::client_ip(req, &state.config.trusted_proxies) else {
         return Ok(());
     };
-    let limit = state.config.rate_limit_api_key_per_minute;
+    let limit = state
+        .service
+        .settings()
+        .api_key_rate_limit
+        .default_per_minute;
     let now = state.service.now();
     match state.throttle.hit(&format!("ip:{ip}"), limit, now).await {
         Ok(decision) => enforce(decision, limit),

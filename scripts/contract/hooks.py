@@ -13,6 +13,11 @@ import uuid
 import schemathesis
 
 PROTECTED = set(json.loads(os.environ.get("SCAIDNS_PROTECTED_IDS", "[]")))
+# Configuration keys whose change would spoil every later case (a rate limit of 1 answers them
+# all 429; TTL bounds refuse the records other cases write): `PATCH /admin/config/{key}` on them
+# is sent for an unknown key instead (404).
+PROTECTED |= {"rate_limit.api_key_per_minute", "rate_limit.user_per_minute", "ttl.min",
+              "ttl.max", "zone.default_ttl"}
 
 
 @schemathesis.hook
@@ -50,7 +55,8 @@ STATEFUL_FIELDS = {
     # Must agree with the zone name (a reverse zone needs an in-addr.arpa/ip6.arpa name).
     "domain_type": ANY,
     # DNS name rules (labels, UTS-46 mapping, the zone it must sit in) beyond any pattern.
-    "name": {"/api/v1/domains", "/api/v1/domains/{domain_id}/records"},
+    "name": {"/api/v1/domains", "/api/v1/domains/{domain_id}/records",
+             "/api/v1/admin/tenants", "/api/v1/admin/tenants/{tenant_id}"},
     # Bounded by the deployment: TTL_MIN/TTL_MAX, RATE_LIMIT_API_KEY_MAX, the validation
     # methods the platform offers.
     "ttl": ANY,
@@ -67,6 +73,13 @@ STATEFUL_FIELDS = {
     "mode": {"/api/v1/domains/{domain_id}/import/text",
              "/api/v1/domains/{domain_id}/import/preview",
              "/api/v1/domains/{domain_id}/import/file"},
+    # Configuration values: integers within each key's bounds, sent as strings (spec §11.1).
+    "value": {"/api/v1/admin/config/{key}"},
+    # Authoritative domains follow the zone-name rules and may not repeat.
+    "domains": {"/api/v1/admin/authoritative-domains"},
+    # A tenant's partner must exist; its settings must be a JSON object (a zone's too).
+    "partner_id": ANY,
+    "settings": ANY,
     # A bulk request must change something: at least one item over its three lists, which no
     # schema of three optional arrays can state.
     "records": {"/api/v1/domains/{domain_id}/records/bulk"},
@@ -100,7 +113,9 @@ def _refused_field(response):
         loc = body["detail"][0]["loc"]
     except Exception:
         return code, None
-    return code, (loc[1] if len(loc) > 1 and loc[0] == "body" else None)
+    field = loc[1] if len(loc) > 1 and loc[0] == "body" else None
+    # A list item is named `domains[2]`: the list's field decides.
+    return code, (field.split("[")[0] if isinstance(field, str) else field)
 
 
 @schemathesis.hook

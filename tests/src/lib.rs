@@ -220,6 +220,8 @@ impl TestApp {
                 name: format!("Tenant {slug}"),
                 slug: slug.to_owned(),
                 scaikey_tenant_id: None,
+                partner_id: None,
+                settings: None,
             })
             .await
             .expect("tenant_create")

@@ -10,6 +10,7 @@ mod identity;
 mod import;
 mod local;
 mod operator;
+mod platform;
 mod records;
 mod records_bulk;
 mod validation;
@@ -38,6 +39,9 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Validation(cmd) => validation::run(&client(&cli)?, cmd, output).await,
         Command::Records(cmd) => records::run(&client(&cli)?, cmd, output).await,
         Command::Dnssec(cmd) => dnssec::run(&client(&cli)?, cmd, output).await,
+        Command::Tenants(cmd) => platform::tenants(&client(&cli)?, cmd, output).await,
+        Command::Partners(cmd) => platform::partners(&client(&cli)?, cmd, output).await,
+        Command::Config(cmd) => platform::config(&client(&cli)?, cmd, output).await,
         Command::Worker { local, once } => operator::worker(local.dev, *once, output).await,
         Command::Reconcile { local, fix } => operator::reconcile(local.dev, *fix, output).await,
         Command::Sync { local, users_only } => identity::sync(local.dev, *users_only, output).await,

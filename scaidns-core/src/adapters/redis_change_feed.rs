@@ -124,4 +124,8 @@ impl ChangeFeed for RedisChangeFeed {
     fn announce_zone_change(&self, zone: ZoneId) {
         self.announce(ChangeNotice::Zone(zone));
     }
+
+    fn announce_config_change(&self) {
+        self.announce(ChangeNotice::Config);
+    }
 }

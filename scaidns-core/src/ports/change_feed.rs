@@ -14,6 +14,10 @@ pub trait ChangeFeed: Send + Sync + std::fmt::Debug {
     /// Announces that a zone's row changed (its generation, status or existence); returns at
     /// once (delivery happens in the background).
     fn announce_zone_change(&self, zone: ZoneId);
+
+    /// Announces that a platform configuration value was set through the API; returns at
+    /// once (delivery happens in the background).
+    fn announce_config_change(&self);
 }
 
 /// What a replica heard on the feed.
@@ -23,6 +27,8 @@ pub enum ChangeNotice {
     Auth,
     /// This zone's row changed.
     Zone(ZoneId),
+    /// A platform configuration value changed.
+    Config,
     /// Anything may have changed: listening (re)started, so notices sent meanwhile are lost,
     /// or a notice was not understood.
     Everything,
@@ -34,6 +40,7 @@ impl ChangeNotice {
         match self {
             Self::Auth => "auth".to_owned(),
             Self::Zone(id) => format!("zone:{id}"),
+            Self::Config => "config".to_owned(),
             Self::Everything => "all".to_owned(),
         }
     }
@@ -42,6 +49,7 @@ impl ChangeNotice {
     pub fn decode(text: &str) -> Self {
         match text {
             "auth" => Self::Auth,
+            "config" => Self::Config,
             _ => text
                 .strip_prefix("zone:")
                 .and_then(|id| id.parse().ok())
@@ -60,6 +68,7 @@ mod tests {
         for notice in [
             ChangeNotice::Auth,
             ChangeNotice::Zone(zone),
+            ChangeNotice::Config,
             ChangeNotice::Everything,
         ] {
             assert_eq!(ChangeNotice::decode(&notice.encode()), notice);

@@ -263,8 +263,17 @@ pub trait TenantStore: Send + Sync {
     async fn get_tenant_by_slug(&self, slug: &str) -> Result<Option<Tenant>>;
     /// By identity-provider id.
     async fn get_tenant_by_scaikey_id(&self, scaikey_id: &str) -> Result<Option<Tenant>>;
-    /// A page of tenants ordered by name, optionally filtered by a name/slug substring.
-    async fn list_tenants(&self, search: Option<&str>, page: PageRequest) -> Result<Page<Tenant>>;
+    /// A page of tenants ordered by name.
+    async fn list_tenants(&self, filter: &TenantFilter, page: PageRequest) -> Result<Page<Tenant>>;
+}
+
+/// Which tenants [`TenantStore::list_tenants`] answers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TenantFilter {
+    /// Substring of the name or slug (case-insensitive).
+    pub search: Option<String>,
+    /// The status callers see ([`Tenant::effective_status`]).
+    pub status: Option<crate::tenant::TenantStatus>,
 }
 
 /// Users.
@@ -391,6 +400,8 @@ pub trait SettingsStore: Send + Sync {
     async fn get_setting(&self, key: &str) -> Result<Option<String>>;
     /// Sets a setting with its audit entries.
     async fn put_setting(&self, key: &str, value: &str, audit: &[AuditEvent]) -> Result<()>;
+    /// Every setting whose key starts with `prefix`, by key.
+    async fn list_settings(&self, prefix: &str) -> Result<Vec<(String, String)>>;
 }
 
 /// Everything the core needs from storage.

@@ -48,7 +48,7 @@ impl ScaiDns {
     async fn abandoned_since(&self, zone: &Zone) -> Result<DateTime<Utc>> {
         Ok(match self.store().latest_validation(zone.id).await? {
             Some(v) => v.expires_at.max(zone.updated_at),
-            None => zone.updated_at + self.config().validation.expiry,
+            None => zone.updated_at + self.settings().validation.expiry,
         })
     }
 }

@@ -98,6 +98,11 @@ impl AuthCache {
         }
     }
 
+    /// How long an entry may serve (also the configuration snapshot's bound).
+    pub(crate) fn max_staleness(&self) -> std::time::Duration {
+        self.config.max_staleness
+    }
+
     /// The epoch a lookup starts in; pass it to [`Self::insert`].
     pub(crate) fn epoch(&self) -> u64 {
         self.epoch.load(Ordering::SeqCst)
@@ -250,6 +255,9 @@ mod tests {
             scaikey_tenant_id: None,
             status: TenantStatus::Active,
             is_platform: false,
+            suspended_locally: false,
+            partner_id: None,
+            settings: serde_json::json!({}),
             created_at: at(0),
             updated_at: at(0),
         };

@@ -16,7 +16,7 @@ use crate::identity::api_key::{
     ApiKey, ApiKeySecret, ApiKeyStatus, PermissionSource, digests_equal,
 };
 use crate::ids::UserId;
-use crate::tenant::{TenantStatus, UserStatus};
+use crate::tenant::UserStatus;
 
 use super::auth_cache::AuthenticatedKey;
 use super::{Actor, OpContext, ScaiDns};
@@ -73,7 +73,7 @@ impl ScaiDns {
                 "Client IP address is not allowed for this API key",
             ));
         }
-        if found.tenant.status == TenantStatus::Suspended {
+        if found.tenant.is_suspended() {
             return Err(Error::forbidden("tenant_suspended", "Tenant is suspended"));
         }
 
@@ -130,7 +130,7 @@ impl ScaiDns {
             .get_tenant(key.tenant_id)
             .await?
             .ok_or_else(invalid_key)?;
-        if tenant.status == TenantStatus::Suspended {
+        if tenant.is_suspended() {
             return Err(Error::forbidden("tenant_suspended", "Tenant is suspended"));
         }
         Ok(AuthenticatedKey {

@@ -186,6 +186,22 @@ impl ScaiDns {
                 *valid_until = Some(at);
             }
         }
+        // What the caller holds in a suspended tenant (a grant or a role there while it acts
+        // from another tenant) counts for nothing until the tenant is resumed.
+        // The caller's own tenant was checked by authentication; only others are read.
+        let suspended = self
+            .suspended_tenants(
+                held.assignments
+                    .iter()
+                    .map(|a| a.tenant_id)
+                    .chain(held.grants.iter().map(|g| g.tenant_id))
+                    .filter(|t| *t != ctx.tenant_id),
+            )
+            .await?;
+        let mut held = held;
+        held.assignments
+            .retain(|a| !suspended.contains(&a.tenant_id));
+        held.grants.retain(|g| !suspended.contains(&g.tenant_id));
         let roles: HashMap<RoleId, PermSet> =
             held.roles.iter().map(|r| (r.id, r.perm_set())).collect();
         let perms_of = |id: &RoleId| roles.get(id).copied().unwrap_or_default();
@@ -215,6 +231,27 @@ impl ScaiDns {
             })
             .collect();
         Ok((Principal::resolve(input, ctx.now), zone_tenants))
+    }
+
+    /// Which of `tenants` are suspended (each read once; usually none or one).
+    async fn suspended_tenants(
+        &self,
+        tenants: impl Iterator<Item = TenantId>,
+    ) -> Result<std::collections::HashSet<TenantId>> {
+        let mut suspended = std::collections::HashSet::new();
+        let mut seen = std::collections::HashSet::new();
+        for id in tenants {
+            if seen.insert(id)
+                && self
+                    .store()
+                    .get_tenant(id)
+                    .await?
+                    .is_some_and(|t| t.is_suspended())
+            {
+                suspended.insert(id);
+            }
+        }
+        Ok(suspended)
     }
 
     /// What the creator of a key may do now: nothing once it is deleted or inactive.

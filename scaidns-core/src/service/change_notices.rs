@@ -22,16 +22,21 @@ impl ScaiDns {
     pub fn change_listener(&self) -> impl Fn(ChangeNotice) -> bool + Send + Sync + 'static {
         let auth = Arc::downgrade(&self.auth_cache);
         let zones = Arc::downgrade(&self.zone_cache);
+        let settings = Arc::downgrade(&self.live_settings);
         move |notice| {
-            let (Some(auth), Some(zones)) = (auth.upgrade(), zones.upgrade()) else {
+            let (Some(auth), Some(zones), Some(settings)) =
+                (auth.upgrade(), zones.upgrade(), settings.upgrade())
+            else {
                 return false;
             };
             match notice {
                 ChangeNotice::Auth => auth.invalidate_local(),
                 ChangeNotice::Zone(id) => zones.drop_zone(id),
+                ChangeNotice::Config => settings.invalidate(),
                 ChangeNotice::Everything => {
                     auth.invalidate_local();
                     zones.drop_all();
+                    settings.invalidate();
                 }
             }
             true

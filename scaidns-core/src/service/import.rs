@@ -271,7 +271,7 @@ impl ScaiDns {
                 ),
             ));
         }
-        let policy = self.config().ttl_policy;
+        let policy = self.settings().ttl_policy;
         for record in &parsed.records {
             if let Some(ttl) = record.ttl
                 && let Err(e) = policy.check(ttl, "ttl")
@@ -352,7 +352,7 @@ fn import_change(
             content: record.content.clone(),
             ttl: record
                 .ttl
-                .map(|t| service.config().ttl_policy.check(t, "ttl"))
+                .map(|t| service.settings().ttl_policy.check(t, "ttl"))
                 .transpose()?,
             disabled: record.disabled,
         });

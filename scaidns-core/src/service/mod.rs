@@ -25,6 +25,7 @@ mod me;
 pub mod nameservers;
 mod ownership_probe;
 pub mod permissions;
+pub mod platform_config;
 mod publish;
 pub mod queries;
 pub mod reconcile;
@@ -36,6 +37,7 @@ pub mod record_search;
 pub mod records;
 pub mod role_assignments;
 pub mod roles;
+pub mod tenant_admin;
 mod tenants;
 mod text_input;
 mod throttling;
@@ -63,6 +65,7 @@ pub use crate::ports::identity_provider::{OAuthSettings, TokenSet};
 pub use crate::ports::rate_limiter::{RateDecision, RateLimitError};
 pub use auth_session::TokenValidation;
 pub use me::{Me, MeContext};
+pub use tenant_admin::TenantUpdate;
 pub use tenants::{Bootstrapped, TenantCreate, UserCreate};
 pub use throttling::Throttle;
 
@@ -128,6 +131,11 @@ pub struct ServiceConfig {
     pub bulk_max_items: usize,
     /// How long the answer of a keyed write is replayed (`IDEMPOTENCY_TTL_SECONDS`).
     pub idempotency_ttl: chrono::Duration,
+    /// Requests per minute of a user signed in with a token (`RATE_LIMIT_USER_PER_MINUTE`).
+    pub user_rate_limit_per_minute: u32,
+    /// The configuration keys ([`platform_config::CATALOGUE`]) whose starting value the
+    /// environment set, so `GET /admin/config` can name the source.
+    pub env_keys: Vec<&'static str>,
 }
 
 /// Requests-per-minute bounds of API keys.
@@ -166,6 +174,8 @@ impl Default for ServiceConfig {
             api_key_rate_limit: ApiKeyRateLimit::default(),
             bulk_max_items: 10_000,
             idempotency_ttl: idempotency::DEFAULT_TTL,
+            user_rate_limit_per_minute: 1000,
+            env_keys: Vec::new(),
         }
     }
 }
@@ -195,6 +205,8 @@ pub struct ScaiDns {
     /// Users whose first request as platform admin through a token claim is audited already
     /// (`token_auth`), so later requests skip the store.
     admin_claims_audited: Arc<std::sync::Mutex<std::collections::HashSet<crate::ids::UserId>>>,
+    /// The configuration in effect (`platform_config`).
+    live_settings: Arc<platform_config::LiveSettings>,
 }
 
 impl ScaiDns {
@@ -207,6 +219,7 @@ impl ScaiDns {
         config: ServiceConfig,
     ) -> Self {
         Self {
+            live_settings: Arc::new(platform_config::LiveSettings::new(&config)),
             store,
             backend,
             dnssec_keys: None,

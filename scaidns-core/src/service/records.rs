@@ -446,7 +446,7 @@ impl ScaiDns {
     }
 
     pub(crate) fn record_ttl(&self, ttl: Option<i64>) -> Result<Option<Ttl>> {
-        ttl.map(|t| self.config().ttl_policy.check(t, "ttl"))
+        ttl.map(|t| self.settings().ttl_policy.check(t, "ttl"))
             .transpose()
     }
 }

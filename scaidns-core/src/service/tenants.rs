@@ -29,6 +29,10 @@ pub struct TenantCreate {
     pub slug: String,
     /// Id at the identity provider.
     pub scaikey_tenant_id: Option<String>,
+    /// Its partner: id or identity-provider id (`prt_…`).
+    pub partner_id: Option<String>,
+    /// Settings (a JSON object).
+    pub settings: Option<serde_json::Value>,
 }
 
 /// Input of [`ScaiDns::user_create`].
@@ -60,7 +64,9 @@ pub struct Bootstrapped {
 pub(super) fn tenant_json(t: &Tenant) -> serde_json::Value {
     json!({
         "id": t.id, "name": t.name, "slug": t.slug, "scaikey_tenant_id": t.scaikey_tenant_id,
-        "status": t.status, "is_platform": t.is_platform,
+        "status": t.effective_status(), "provider_status": t.status,
+        "suspended_locally": t.suspended_locally, "is_platform": t.is_platform,
+        "partner_id": t.partner_id, "settings": t.settings,
     })
 }
 
@@ -116,6 +122,11 @@ impl ScaiDns {
             .with_field("scaikey_tenant_id")
             .with_conflicts(ctx.visible_conflicts(other.id, other.id)));
         }
+        let partner_id = match input.partner_id.as_deref() {
+            Some(id) => Some(self.partner_ref("partner_id", id).await?.id),
+            None => None,
+        };
+        let settings = super::zones::checked_settings(input.settings)?;
         let tenant = Tenant {
             id: TenantId::new(),
             name,
@@ -123,6 +134,9 @@ impl ScaiDns {
             scaikey_tenant_id,
             status: TenantStatus::Active,
             is_platform: false,
+            suspended_locally: false,
+            partner_id,
+            settings,
             created_at: ctx.now,
             updated_at: ctx.now,
         };
@@ -139,18 +153,26 @@ impl ScaiDns {
         Ok(tenant)
     }
 
-    /// All tenants, optionally filtered by a name/slug substring. Platform admin only.
+    /// All tenants, optionally filtered by a name/slug substring and the status callers see.
+    /// Platform admin only.
     pub async fn tenant_list(
         &self,
         ctx: &OpContext,
         search: Option<&str>,
+        status: Option<TenantStatus>,
         page: super::queries::PageQuery,
     ) -> Result<Page<Tenant>> {
         let page = PageRequest::from(page);
         self.authorize(ctx, Permission::PLATFORM_ADMIN, Target::Platform)
             .await?;
-        let search = search.map(str::trim).filter(|s| !s.is_empty());
-        self.store.list_tenants(search, page).await
+        let filter = crate::ports::store::TenantFilter {
+            search: search
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+            status,
+        };
+        self.store.list_tenants(&filter, page).await
     }
 
     /// One tenant. Platform admin only; 404 `tenant_not_found`.
@@ -280,6 +302,9 @@ impl ScaiDns {
                     scaikey_tenant_id: None,
                     status: TenantStatus::Active,
                     is_platform: true,
+                    suspended_locally: false,
+                    partner_id: None,
+                    settings: serde_json::json!({}),
                     created_at: now,
                     updated_at: now,
                 };
@@ -418,7 +443,7 @@ impl ScaiDns {
     }
 }
 
-fn tenant_not_found() -> Error {
+pub(super) fn tenant_not_found() -> Error {
     Error::new(
         crate::ErrorKind::NotFound,
         "tenant_not_found",

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::identity::linking::check_link;
 use crate::ids::{AuditEventId, UserId};
 use crate::ports::identity_provider::{IdentityProvider, TokenClaims, Verified};
-use crate::tenant::{Tenant, TenantStatus, User, UserStatus};
+use crate::tenant::{Tenant, User, UserStatus};
 
 use super::auth_cache::AuthenticatedUser;
 use super::identity_sync::Reporter;
@@ -180,7 +180,7 @@ impl ScaiDns {
     ) -> Result<AuthenticatedUser> {
         let existing = self.store.get_user_by_scaikey_id(&claims.subject).await?;
         let tenant = self.token_tenant(claims, existing.as_ref()).await?;
-        if tenant.status == TenantStatus::Suspended {
+        if tenant.is_suspended() {
             return Err(Error::forbidden("tenant_suspended", "Tenant is suspended"));
         }
         let user = match existing {

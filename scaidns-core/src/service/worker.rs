@@ -123,6 +123,7 @@ impl ScaiDns {
     /// A job's next run is planned from this pass's start, not from when the job finished, so
     /// a 30 s job runs in every pass of a worker passing every 30 s (issue 16, item 6).
     pub async fn worker_run_once(&self, worker: &WorkerConfig) -> Result<Vec<JobRun>> {
+        self.refresh_settings().await;
         let started = self.clock().now();
         // Boxed one by one: a stream mapping borrowed futures trips the compiler's check that
         // the worker's task is Send.

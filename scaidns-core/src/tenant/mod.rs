@@ -8,7 +8,7 @@ pub use directory::{Group, GroupType, Partner, PartnerStatus};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{TenantId, UserId};
+use crate::ids::{PartnerId, TenantId, UserId};
 use crate::string_enum::string_enum;
 
 string_enum!(
@@ -42,14 +42,37 @@ pub struct Tenant {
     pub slug: String,
     /// Id at the identity provider (`tnt_…`).
     pub scaikey_tenant_id: Option<String>,
-    /// State.
+    /// State as the identity provider (or tenant creation) says.
     pub status: TenantStatus,
     /// Whether this is the platform operator's own tenant (created by `bootstrap`).
     pub is_platform: bool,
+    /// Suspended by a platform admin through the API. Kept apart from `status`, which identity
+    /// sync mirrors from the provider, so that a later sync cannot lift the suspension.
+    pub suspended_locally: bool,
+    /// Its partner.
+    pub partner_id: Option<PartnerId>,
+    /// Free-form settings (a JSON object; `{}` when none).
+    pub settings: serde_json::Value,
     /// Creation time.
     pub created_at: DateTime<Utc>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+}
+
+impl Tenant {
+    /// Whether its principals are refused: suspended by the provider or by a platform admin.
+    pub fn is_suspended(&self) -> bool {
+        self.status == TenantStatus::Suspended || self.suspended_locally
+    }
+
+    /// The status callers see: `suspended` when either side suspended it.
+    pub fn effective_status(&self) -> TenantStatus {
+        if self.is_suspended() {
+            TenantStatus::Suspended
+        } else {
+            TenantStatus::Active
+        }
+    }
 }
 
 /// A user.

@@ -30,6 +30,9 @@ fn platform_tenant() -> Tenant {
         scaikey_tenant_id: None,
         status: TenantStatus::Active,
         is_platform: true,
+        suspended_locally: false,
+        partner_id: None,
+        settings: serde_json::json!({}),
         created_at: Utc::now(),
         updated_at: Utc::now(),
     }

@@ -16,6 +16,8 @@ pub mod health;
 pub mod import;
 pub mod nameservers;
 mod page_envelope;
+pub mod partners;
+pub mod platform_config;
 mod precondition;
 pub mod publication;
 pub mod record_bulk;
@@ -72,7 +74,7 @@ pub type Api = (
     health::HealthApi,
     auth::AuthApi,
     admin::AdminApi,
-    nameservers::NameserversApi,
+    PlatformApis,
     api_keys::ApiKeysApi,
     zones::ZonesApi,
     validation::ValidationApi,
@@ -96,13 +98,24 @@ pub type RecordApis = (
     import::ImportApi,
 );
 
+/// The platform administration APIs beside tenants and users, nested like [`RecordApis`].
+pub type PlatformApis = (
+    nameservers::NameserversApi,
+    platform_config::PlatformConfigApi,
+    partners::PartnersApi,
+);
+
 /// The API value for [`Api`].
 pub fn api() -> Api {
     (
         health::HealthApi,
         auth::AuthApi,
         admin::AdminApi,
-        nameservers::NameserversApi,
+        (
+            nameservers::NameserversApi,
+            platform_config::PlatformConfigApi,
+            partners::PartnersApi,
+        ),
         api_keys::ApiKeysApi,
         zones::ZonesApi,
         validation::ValidationApi,

@@ -118,7 +118,7 @@ impl ValidationResponse {
 
 /// The TTL the instructions recommend for the challenge record.
 pub fn challenge_ttl(state: &AppState) -> u32 {
-    state.service.config().validation.challenge_ttl
+    state.service.settings().validation.challenge_ttl
 }
 
 /// New challenge.

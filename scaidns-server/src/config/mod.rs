@@ -70,6 +70,8 @@ pub struct Config {
     pub rate_limit_api_key_max: u32,
     /// `RATE_LIMIT_USER_PER_MINUTE`: for JWT users.
     pub rate_limit_user_per_minute: u32,
+    /// The platform configuration keys whose variable is set (their source is `env`).
+    pub config_env_keys: Vec<&'static str>,
     /// The DNS backend.
     pub backend: BackendConfig,
     /// `BIND_ADDRESS`.
@@ -258,7 +260,13 @@ impl Config {
         let (ttl_min, ttl_max) = sections::ttl_bounds(&mut r);
         let identity = IdentityConfig::from_vars(vars, &mut r.invalid);
         let key_rate = r.number("RATE_LIMIT_API_KEY_PER_MINUTE", 100, 1);
+        let config_env_keys = scaidns_core::service::platform_config::CATALOGUE
+            .iter()
+            .filter(|k| k.env.is_some_and(|var| r.get(var).is_some()))
+            .map(|k| k.key)
+            .collect();
         let config = Config {
+            config_env_keys,
             environment,
             identity,
             database_url: Secret::new(database_url),

@@ -138,6 +138,27 @@ fn ttl_bounds_are_configurable_and_ordered() {
 }
 
 #[test]
+fn configuration_keys_whose_variable_is_set_come_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let c = Config::from_vars(&vars(&[("DATA_DIR", data)]), true).unwrap();
+    assert!(c.config_env_keys.is_empty());
+    let c = Config::from_vars(
+        &vars(&[
+            ("DATA_DIR", data),
+            ("VALIDATION_CHALLENGE_TTL", "600"),
+            ("TTL_MAX", " "),
+        ]),
+        true,
+    )
+    .unwrap();
+    assert_eq!(c.config_env_keys, ["validation.challenge_ttl"]);
+    let service = crate::wiring::service_config(&c);
+    assert_eq!(service.validation.challenge_ttl, 600);
+    assert_eq!(service.env_keys, ["validation.challenge_ttl"]);
+}
+
+#[test]
 fn production_defaults_and_secret_redaction() {
     let c = Config::from_vars(
         &vars(&[

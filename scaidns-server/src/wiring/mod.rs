@@ -100,6 +100,8 @@ pub fn service_config(config: &Config) -> ServiceConfig {
         },
         bulk_max_items: config.bulk_max_items,
         idempotency_ttl: chrono::Duration::seconds(i64::from(config.idempotency_ttl_seconds)),
+        user_rate_limit_per_minute: config.rate_limit_user_per_minute,
+        env_keys: config.config_env_keys.clone(),
         ..ServiceConfig::default()
     };
     if !config.platform_nameservers.is_empty() {

@@ -19,6 +19,8 @@ async fn platform_admin_manages_tenants_and_users() {
             name: "Acme".into(),
             slug: "acme".into(),
             scaikey_tenant_id: Some("tnt_1".into()),
+            partner_id: None,
+            settings: None,
         })
         .await
         .expect("create tenant");
@@ -35,20 +37,22 @@ async fn platform_admin_manages_tenants_and_users() {
             name: "Acme 2".into(),
             slug: "acme".into(),
             scaikey_tenant_id: None,
+            partner_id: None,
+            settings: None,
         })
         .await;
     assert_eq!(status(dup), 409);
 
     let list = app
         .client
-        .tenant_list(None, None, None)
+        .tenant_list(None, None, None, None)
         .await
         .unwrap()
         .into_inner();
     assert_eq!(list.total, 2, "platform + acme");
     let found = app
         .client
-        .tenant_list(None, None, Some("acm"))
+        .tenant_list(None, None, Some("acm"), None)
         .await
         .unwrap()
         .into_inner();
@@ -144,11 +148,13 @@ async fn tenant_users_cannot_administer() {
             name: "x".into(),
             slug: "x".into(),
             scaikey_tenant_id: None,
+            partner_id: None,
+            settings: None,
         })
         .await;
     assert_eq!(status(r), 403);
     assert_eq!(
-        status(member.client.tenant_list(None, None, None).await),
+        status(member.client.tenant_list(None, None, None, None).await),
         403
     );
     // A tenant admin lists its own tenant's users (spec §10.1), no other tenant's.

@@ -324,3 +324,105 @@ async fn readiness_reports_the_providers_keys() {
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["checks"]["scaikey_jwks"], "signing keys not loaded");
 }
+
+/// A suspension made through `PATCH /admin/tenants/{id}` survives a later sync that rewrites
+/// the tenant; partners arrive with sync and are listed and shown by either id.
+#[tokio::test]
+async fn sync_keeps_a_local_suspension_and_brings_the_partners() {
+    use crate::tenant_admin::get;
+    use crate::util::{call, ok};
+    use reqwest::Method;
+    let scaikey = ScaiKey::start().await;
+    populate(&scaikey);
+    let app = spawn_app().await;
+    let key = app.admin_key.clone();
+    sync(&app, &scaikey, false).await;
+
+    let partners = get(&app, &key, "/api/v1/admin/partners").await;
+    assert_eq!(partners["total"], 1, "{partners}");
+    let partner = &partners["data"][0];
+    assert_eq!(partner["scaikey_partner_id"], "prt_msp");
+    let id = partner["id"].as_str().unwrap();
+    for by in [id, "prt_msp"] {
+        let one = get(&app, &key, &format!("/api/v1/admin/partners/{by}")).await;
+        assert_eq!(one["id"], id);
+    }
+    let (status, body) = call(
+        &app,
+        &key,
+        Method::GET,
+        "/api/v1/admin/partners/prt_other",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("partner_not_found"))
+    );
+
+    let acme = app
+        .service()
+        .store()
+        .get_tenant_by_scaikey_id("tnt_acme")
+        .await
+        .unwrap()
+        .unwrap();
+    let path = format!("/api/v1/admin/tenants/{}", acme.id);
+    let shown = get(&app, &key, &path).await;
+    assert_eq!(shown["partner_id"], id);
+    let suspended = ok(
+        &app,
+        &key,
+        Method::PATCH,
+        &path,
+        json!({"status": "suspended"}),
+    )
+    .await;
+    assert_eq!(
+        (&suspended["status"], &suspended["suspended_locally"]),
+        (&json!("suspended"), &json!(true))
+    );
+
+    // Upstream renames the tenant and calls it active: sync writes the name, not the status.
+    scaikey.directory(|d| {
+        d.tenants[0] = json!({"id": "tnt_acme", "name": "Acme Renamed", "slug": "acme",
+                              "partner_id": "prt_msp", "status": "ACTIVE"});
+    });
+    let report = sync(&app, &scaikey, false).await.counts;
+    assert_eq!(report.tenants.updated, 1);
+    let after = get(&app, &key, &path).await;
+    assert_eq!(
+        (
+            &after["name"],
+            &after["status"],
+            &after["suspended_locally"]
+        ),
+        (&json!("Acme Renamed"), &json!("suspended"), &json!(true))
+    );
+    let listed = get(&app, &key, "/api/v1/admin/tenants?status=suspended").await;
+    assert_eq!(listed["total"], 1, "{listed}");
+    assert_eq!(listed["data"][0]["id"], acme.id.to_string());
+
+    // Resumed here, it is active again; the provider suspending it is then the provider's to
+    // lift.
+    let resumed = ok(
+        &app,
+        &key,
+        Method::PATCH,
+        &path,
+        json!({"status": "active"}),
+    )
+    .await;
+    assert_eq!(resumed["status"], "active");
+    scaikey.directory(|d| d.tenants[0]["status"] = json!("SUSPENDED"));
+    sync(&app, &scaikey, false).await;
+    let refused = call(
+        &app,
+        &key,
+        Method::PATCH,
+        &path,
+        Some(json!({"status": "active"})),
+    )
+    .await;
+    crate::util::refused(refused, 409, "suspended_by_identity_provider");
+}

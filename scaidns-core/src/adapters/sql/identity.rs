@@ -12,7 +12,7 @@ use super::identity_writes::{INSERT_USER, UPDATE_USER, bind_tenant, bind_user};
 use super::sqlx;
 use crate::adapters::sql::rows::{
     ApiKeyKey, ApiKeyRow, TenantKey, TenantRow, UserKey, UserRow, api_key_columns, json_text,
-    models, tenant_columns, user_columns,
+    models, tenant_read_columns, user_columns,
 };
 use crate::adapters::sql::types::{Arg, Filter, Ts, db_err, ts_opt};
 use crate::audit::AuditEvent;
@@ -20,7 +20,9 @@ use crate::error::{Error, Result};
 use crate::identity::api_key::{ApiKey, ApiKeyStatus};
 use crate::ids::{ApiKeyId, TenantId};
 use crate::paging::{Page, PageRequest};
+use crate::ports::store::TenantFilter;
 use crate::ports::store::{ApiKeyFilter, ApiKeyUse};
+use crate::tenant::TenantStatus;
 use crate::tenant::{Tenant, User};
 
 type Args = <Db as Database>::Arguments;
@@ -42,13 +44,13 @@ pub(crate) async fn insert_tenant(
 ) -> Result<()> {
     let query = sqlx::query(concat!(
         "INSERT INTO tenants (",
-        tenant_columns!(),
-        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+        tenant_read_columns!(),
+        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ))
     .bind(tenant.id.to_string());
     write_one(
         pool,
-        bind_tenant(query, tenant),
+        bind_admin_columns(bind_tenant(query, tenant), tenant)?,
         events,
         tenant_exists,
         None,
@@ -63,10 +65,19 @@ pub(crate) async fn update_tenant(
 ) -> Result<()> {
     let query = sqlx::query(
         "UPDATE tenants SET name = ?, slug = ?, scaikey_tenant_id = ?, status = ?, is_platform = ?, \
-         created_at = ?, updated_at = ? WHERE id = ?",
+         created_at = ?, updated_at = ?, suspended_locally = ?, settings = ?, partner_id = ? \
+         WHERE id = ?",
     );
-    let query = bind_tenant(query, tenant).bind(tenant.id.to_string());
+    let query = bind_admin_columns(bind_tenant(query, tenant), tenant)?.bind(tenant.id.to_string());
     write_one(pool, query, events, tenant_exists, Some(tenant_missing())).await
+}
+
+/// Binds the columns only the admin API writes, after [`bind_tenant`]'s.
+fn bind_admin_columns<'q>(query: Query<'q, Db, Args>, t: &Tenant) -> Result<Query<'q, Db, Args>> {
+    Ok(query
+        .bind(t.suspended_locally)
+        .bind(json_text(&t.settings)?)
+        .bind(t.partner_id.map(|p| p.to_string())))
 }
 
 pub(crate) async fn get_tenant_by(
@@ -75,11 +86,19 @@ pub(crate) async fn get_tenant_by(
     value: &str,
 ) -> Result<Option<Tenant>> {
     let sql = match column {
-        TenantKey::Id => concat!("SELECT ", tenant_columns!(), " FROM tenants WHERE id = ?"),
-        TenantKey::Slug => concat!("SELECT ", tenant_columns!(), " FROM tenants WHERE slug = ?"),
+        TenantKey::Id => concat!(
+            "SELECT ",
+            tenant_read_columns!(),
+            " FROM tenants WHERE id = ?"
+        ),
+        TenantKey::Slug => concat!(
+            "SELECT ",
+            tenant_read_columns!(),
+            " FROM tenants WHERE slug = ?"
+        ),
         TenantKey::ScaikeyId => concat!(
             "SELECT ",
-            tenant_columns!(),
+            tenant_read_columns!(),
             " FROM tenants WHERE scaikey_tenant_id = ?"
         ),
     };
@@ -93,15 +112,34 @@ pub(crate) async fn get_tenant_by(
 
 pub(crate) async fn list_tenants(
     pool: &Pool<Db>,
-    search: Option<&str>,
+    filter: &TenantFilter,
     page_req: PageRequest,
 ) -> Result<Page<Tenant>> {
     let mut f = Filter::default();
-    if let Some(search) = search {
+    if let Some(search) = &filter.search {
         f.and_contains(&["name", "slug"], search);
     }
-    let (rows, total) =
-        page::<TenantRow>(pool, "tenants", tenant_columns!(), f, "name, id", page_req).await?;
+    // The status callers see: suspended by the provider or by a platform admin.
+    match filter.status {
+        Some(TenantStatus::Suspended) => f.and(
+            "(status = ? OR suspended_locally = ?)",
+            [Arg::Text("suspended".to_owned()), Arg::Bool(true)],
+        ),
+        Some(TenantStatus::Active) => f.and(
+            "(status = ? AND suspended_locally = ?)",
+            [Arg::Text("active".to_owned()), Arg::Bool(false)],
+        ),
+        None => {}
+    }
+    let (rows, total) = page::<TenantRow>(
+        pool,
+        "tenants",
+        tenant_read_columns!(),
+        f,
+        "name, id",
+        page_req,
+    )
+    .await?;
     Ok(Page {
         items: models(rows, TenantRow::into_model)?,
         total,

@@ -47,13 +47,25 @@ macro_rules! validation_columns {
 }
 pub(crate) use validation_columns;
 
-/// Columns of `tenants` in [`TenantRow`] order.
+/// Columns of `tenants` that identity sync writes, in [`TenantRow`] order.
 macro_rules! tenant_columns {
     () => {
         "id, name, slug, scaikey_tenant_id, status, is_platform, created_at, updated_at"
     };
 }
 pub(crate) use tenant_columns;
+
+/// Every column of `tenants`, in [`TenantRow`] order: the synced ones, then those only the
+/// admin API writes (identity sync must never lift a suspension made here).
+macro_rules! tenant_read_columns {
+    () => {
+        concat!(
+            $crate::adapters::sql::rows::tenant_columns!(),
+            ", suspended_locally, settings, partner_id"
+        )
+    };
+}
+pub(crate) use tenant_read_columns;
 
 /// Columns of `users` in [`UserRow`] order.
 macro_rules! user_columns {
@@ -309,6 +321,9 @@ pub(crate) struct TenantRow {
     is_platform: bool,
     created_at: Ts,
     updated_at: Ts,
+    suspended_locally: bool,
+    settings: Option<String>,
+    partner_id: Option<String>,
 }
 
 impl TenantRow {
@@ -324,6 +339,12 @@ impl TenantRow {
             is_platform: self.is_platform,
             created_at: self.created_at.get(),
             updated_at: self.updated_at.get(),
+            suspended_locally: self.suspended_locally,
+            settings: match &self.settings {
+                Some(text) => json(T, id, "settings", text)?,
+                None => serde_json::json!({}),
+            },
+            partner_id: parse_opt(T, id, "partner_id", self.partner_id.as_deref())?,
         })
     }
 }

@@ -16,6 +16,18 @@ pub(crate) async fn get(pool: &Pool<Db>, key: &str) -> Result<Option<String>> {
         .map_err(db_err)
 }
 
+pub(crate) async fn list(pool: &Pool<Db>, prefix: &str) -> Result<Vec<(String, String)>> {
+    let pattern = format!("{}%", crate::adapters::sql::types::escape_like(prefix));
+    sqlx::query_as(concat!(
+        "SELECT setting_key, setting_value FROM settings WHERE setting_key LIKE ? ESCAPE '!' ",
+        "ORDER BY setting_key"
+    ))
+    .bind(pattern)
+    .fetch_all(pool)
+    .await
+    .map_err(db_err)
+}
+
 pub(crate) async fn put(
     pool: &Pool<Db>,
     key: &str,

@@ -15,7 +15,7 @@ use crate::ownership::Validation;
 use crate::ports::store::{
     ApiKeyFilter, ApiKeyStore, ApiKeyUse, AuditFilter, AuditStore, Page, PageRequest,
     PublicationTurn, Publisher, RecordFilter, RecordHit, RecordScope, RecordStore, SettingsStore,
-    Store, TenantStore, UserStore, ValidationStore, ZoneFilter, ZoneStore, ZoneWrite,
+    Store, TenantFilter, TenantStore, UserStore, ValidationStore, ZoneFilter, ZoneStore, ZoneWrite,
 };
 use crate::record::Record;
 use crate::tenant::{Tenant, User};
@@ -147,8 +147,8 @@ impl TenantStore for SqlStore {
         )
     }
 
-    async fn list_tenants(&self, search: Option<&str>, page: PageRequest) -> Result<Page<Tenant>> {
-        dispatch!(self, identity::list_tenants(search, page))
+    async fn list_tenants(&self, filter: &TenantFilter, page: PageRequest) -> Result<Page<Tenant>> {
+        dispatch!(self, identity::list_tenants(filter, page))
     }
 }
 
@@ -253,6 +253,10 @@ impl SettingsStore for SqlStore {
 
     async fn put_setting(&self, key: &str, value: &str, audit: &[AuditEvent]) -> Result<()> {
         dispatch!(self, settings::put(key, value, audit))
+    }
+
+    async fn list_settings(&self, prefix: &str) -> Result<Vec<(String, String)>> {
+        dispatch!(self, settings::list(prefix))
     }
 }
 

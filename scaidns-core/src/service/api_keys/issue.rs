@@ -37,10 +37,10 @@ impl ScaiDns {
                     expires_at: &mut input.expires_at,
                     rate_limit: &mut input.rate_limit,
                 },
-                self.config.api_key_rate_limit.default_per_minute,
+                self.settings().api_key_rate_limit.default_per_minute,
             )?;
         }
-        let limits = self.config.api_key_rate_limit;
+        let limits = self.settings().api_key_rate_limit;
         if input.rate_limit == Some(0) {
             return Err(Error::invalid(
                 "rate_limit",

@@ -225,7 +225,7 @@ impl ScaiDns {
         }
         let algorithm = signing_algorithm(&keys)?;
         let dnskey_ttl = self.max_ttl(zone).await?;
-        let policy = self.config().dnssec.policy;
+        let policy = self.settings().dnssec.policy;
         let change = KeyAddition {
             before: &keys,
             new: &[(KeyRole::Zsk, KeyState::Published)],
@@ -305,7 +305,7 @@ impl ScaiDns {
         id: DnssecKeyId,
     ) -> Result<()> {
         let mut after = keys.clone();
-        machine::confirm_ds(&mut after, id, ctx.now, &self.config().dnssec.policy)?;
+        machine::confirm_ds(&mut after, id, ctx.now, &self.settings().dnssec.policy)?;
         self.apply_flags(zone, &keys, &after).await?;
         let tag = after.iter().find(|k| k.id == id).map(|k| k.key_tag);
         let audit = ctx.audit(

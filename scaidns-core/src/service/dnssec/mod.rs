@@ -131,7 +131,7 @@ impl ScaiDns {
                 "DNSSEC is already enabled for this domain",
             ));
         }
-        let policy = self.config().dnssec.policy;
+        let policy = self.settings().dnssec.policy;
         let change = KeyAddition {
             before: &[],
             new: &[

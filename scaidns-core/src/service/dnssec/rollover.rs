@@ -68,7 +68,7 @@ impl ScaiDns {
         keys: Vec<crate::dnssec::DnssecKey>,
         step: Step,
     ) -> Result<Option<String>> {
-        let policy = self.config().dnssec.policy;
+        let policy = self.settings().dnssec.policy;
         match step {
             Step::ActivateZsk { key } => {
                 let mut after = keys.clone();

@@ -77,10 +77,11 @@ impl ScaiDns {
         .await?;
         let name = ZoneName::parse(&input.name)?;
         let domain_type = infer_domain_type(&name, input.domain_type)?;
-        let default_ttl = self.config().ttl_policy.check(
+        let live = self.settings();
+        let default_ttl = live.ttl_policy.check(
             input
                 .default_ttl
-                .unwrap_or_else(|| i64::from(self.config().default_zone_ttl)),
+                .unwrap_or_else(|| i64::from(live.default_zone_ttl)),
             "default_ttl",
         )?;
         let settings = checked_settings(input.settings)?;
@@ -222,7 +223,7 @@ impl ScaiDns {
         let description = input.description.map(clean_description).transpose()?;
         let default_ttl = input
             .default_ttl
-            .map(|ttl| self.config().ttl_policy.check(ttl, "default_ttl"))
+            .map(|ttl| self.settings().ttl_policy.check(ttl, "default_ttl"))
             .transpose()?;
         let settings = input
             .settings
@@ -303,7 +304,9 @@ fn clean_description(description: Option<String>) -> Result<Option<String>> {
     }
 }
 
-fn checked_settings(settings: Option<serde_json::Value>) -> Result<serde_json::Value> {
+/// A settings object (of a zone or a tenant) as stored: `{}` when none, 422 unless an object
+/// of at most 16 KiB.
+pub(crate) fn checked_settings(settings: Option<serde_json::Value>) -> Result<serde_json::Value> {
     match settings {
         None | Some(serde_json::Value::Null) => Ok(json!({})),
         Some(v @ serde_json::Value::Object(_)) if v.to_string().len() <= 16 * 1024 => Ok(v),

@@ -204,7 +204,7 @@ impl ScaiDns {
             last_message: None,
             checked_at: None,
             check_count: 0,
-            expires_at: now + self.config().validation.expiry,
+            expires_at: now + self.settings().validation.expiry,
             created_at: now,
             updated_at: now,
         }

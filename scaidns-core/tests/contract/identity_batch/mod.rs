@@ -71,6 +71,9 @@ fn tenant(scaikey: &str) -> Tenant {
         scaikey_tenant_id: Some(scaikey.into()),
         status: TenantStatus::Active,
         is_platform: false,
+        suspended_locally: false,
+        partner_id: None,
+        settings: serde_json::json!({}),
         created_at: t0(),
         updated_at: t0(),
     }
@@ -131,7 +134,9 @@ async fn audit_rows(store: &dyn Store) -> Vec<(String, Option<String>, Option<St
 /// One event creating a partner, a tenant under it, a user and a group with that user.
 fn onboarding(event_id: &str) -> (IdentityBatch, Partner, Tenant, User, Group) {
     let p = partner("prt_1");
-    let t = tenant("tnt_1");
+    let mut t = tenant("tnt_1");
+    // The row read back carries the partner the change sets.
+    t.partner_id = Some(p.id);
     let u = user(t.id, "usr_1");
     let g = group(t.id, "grp_1");
     let batch = IdentityBatch {

@@ -11,7 +11,9 @@ contract!(
 
 async fn upserts_by_scaikey_id_are_idempotent(store: &dyn Store) {
     let p = partner("prt_1");
-    let t = tenant("tnt_1");
+    let mut t = tenant("tnt_1");
+    // The row read back carries the partner the change sets.
+    t.partner_id = Some(p.id);
     let u = user(t.id, "usr_1");
     let g = group(t.id, "grp_1");
     let changes = vec![
@@ -78,6 +80,7 @@ async fn upserts_by_scaikey_id_are_idempotent(store: &dyn Store) {
     t2.name = "Tenant renamed".into();
     t2.status = TenantStatus::Suspended;
     t2.updated_at = later;
+    t2.partner_id = None;
     let mut u2 = u.clone();
     u2.email = "ada.new@example.com".into();
     u2.status = UserStatus::Inactive;

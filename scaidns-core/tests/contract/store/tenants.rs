@@ -2,6 +2,8 @@
 
 use super::*;
 use crate::support::contract::contract;
+use scaidns_core::ports::identity_store::{IdentityBatch, IdentityChange};
+use scaidns_core::ports::store::TenantFilter;
 
 contract!(
     Store:
@@ -17,6 +19,9 @@ fn tenant(slug: &str, name: &str) -> Tenant {
         scaikey_tenant_id: Some(format!("tnt_{slug}")),
         status: TenantStatus::Active,
         is_platform: false,
+        suspended_locally: false,
+        partner_id: None,
+        settings: serde_json::json!({}),
         created_at: t0(),
         updated_at: t0(),
     }
@@ -90,7 +95,7 @@ async fn tenants_crud_and_uniqueness(store: &dyn Store) {
         page: 1,
         page_size: 10,
     };
-    let page = store.list_tenants(None, all).await.unwrap();
+    let page = store.list_tenants(&search(None), all).await.unwrap();
     assert_eq!(page.total, 3);
     assert_eq!(
         page.items
@@ -99,15 +104,18 @@ async fn tenants_crud_and_uniqueness(store: &dyn Store) {
             .collect::<Vec<_>>(),
         ["Gamma", "Zeta Corp", "beta Labs"]
     );
-    let page = store.list_tenants(Some("ZETA"), all).await.unwrap();
-    assert_eq!(page.items, vec![renamed]);
-    let page = store.list_tenants(Some("bet"), all).await.unwrap();
+    let page = store
+        .list_tenants(&search(Some("ZETA")), all)
+        .await
+        .unwrap();
+    assert_eq!(page.items, vec![renamed.clone()]);
+    let page = store.list_tenants(&search(Some("bet")), all).await.unwrap();
     assert_eq!(page.items, vec![local1]);
-    let page = store.list_tenants(Some("_"), all).await.unwrap();
+    let page = store.list_tenants(&search(Some("_")), all).await.unwrap();
     assert_eq!(page.total, 0);
     let page = store
         .list_tenants(
-            None,
+            &search(None),
             PageRequest {
                 page: 2,
                 page_size: 2,
@@ -116,6 +124,74 @@ async fn tenants_crud_and_uniqueness(store: &dyn Store) {
         .await
         .unwrap();
     assert_eq!((page.items.len(), page.total), (1, 3));
+
+    // A suspension made by the admin API and its settings round-trip, filter the list, and
+    // survive identity sync writing the tenant again.
+    let mut held = renamed.clone();
+    held.suspended_locally = true;
+    held.settings = serde_json::json!({"tier": "gold"});
+    store.update_tenant(&held, &[]).await.unwrap();
+    assert_eq!(
+        store.get_tenant(held.id).await.unwrap().as_ref(),
+        Some(&held)
+    );
+    let by_status = |status| TenantFilter {
+        status: Some(status),
+        ..TenantFilter::default()
+    };
+    let page = store
+        .list_tenants(&by_status(TenantStatus::Suspended), all)
+        .await
+        .unwrap();
+    assert_eq!(page.items, vec![held.clone()]);
+    let page = store
+        .list_tenants(&by_status(TenantStatus::Active), all)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 2);
+    let mut synced = held.clone();
+    synced.suspended_locally = false;
+    synced.settings = serde_json::json!({});
+    synced.name = "Zeta Synced".into();
+    store
+        .apply_identity_batch(&IdentityBatch {
+            changes: vec![IdentityChange::Tenant {
+                tenant: synced,
+                partner_id: None,
+            }],
+            ..IdentityBatch::default()
+        })
+        .await
+        .unwrap();
+    let after = store.get_tenant(held.id).await.unwrap().unwrap();
+    assert_eq!(after.name, "Zeta Synced");
+    assert!(after.suspended_locally && after.is_suspended());
+    assert_eq!(after.settings, serde_json::json!({"tier": "gold"}));
+
+    // Settings by prefix, with the prefix's wildcards taken literally.
+    for (k, v) in [
+        ("config.b", "2"),
+        ("config.a", "1"),
+        ("configxa", "3"),
+        ("other", "x"),
+    ] {
+        store.put_setting(k, v, &[]).await.unwrap();
+    }
+    assert_eq!(
+        store.list_settings("config.").await.unwrap(),
+        [
+            ("config.a".to_owned(), "1".to_owned()),
+            ("config.b".to_owned(), "2".to_owned())
+        ]
+    );
+    assert!(store.list_settings("config_").await.unwrap().is_empty());
+}
+
+fn search(text: Option<&str>) -> TenantFilter {
+    TenantFilter {
+        search: text.map(str::to_owned),
+        ..TenantFilter::default()
+    }
 }
 
 fn user(tenant: TenantId, email: &str) -> User {

@@ -46,6 +46,19 @@ pub(super) const CASES: &[(&str, Audit)] = &[
         Elsewhere("identity suites: entries with actor_type webhook and the event id"),
     ),
     ("POST /api/v1/admin/tenants", Writes(&["tenant.create"])),
+    // `tenant.suspend` / `tenant.resume` when the status changes (tenant_admin suite).
+    (
+        "PATCH /api/v1/admin/tenants/{tenant_id}",
+        Writes(&["tenant.update"]),
+    ),
+    (
+        "PATCH /api/v1/admin/config/{key}",
+        Writes(&["platform.config.update"]),
+    ),
+    (
+        "PUT /api/v1/admin/authoritative-domains",
+        Writes(&["platform.authoritative_domains.update"]),
+    ),
     ("POST /api/v1/admin/users", Writes(&["user.create"])),
     (
         "PUT /api/v1/admin/nameservers",

@@ -22,6 +22,59 @@ pub(super) async fn platform_cases(h: &mut Harness, p: &Caller, ta: &Caller) -> 
 
     let c = h
         .case(
+            "PATCH /api/v1/admin/tenants/{tenant_id}",
+            p,
+            &format!("/api/v1/admin/tenants/{tenant}"),
+            Some(json!({"name": "Audited"})),
+        )
+        .await;
+    assert_eq!(c.status, 200, "{}", c.body);
+    let e = c.entry("tenant.update", p);
+    assert_eq!(
+        (
+            &e["details"]["before"]["name"],
+            &e["details"]["after"]["name"]
+        ),
+        (&json!("Audit"), &json!("Audited"))
+    );
+
+    let c = h
+        .case(
+            "PATCH /api/v1/admin/config/{key}",
+            p,
+            "/api/v1/admin/config/validation.expiry_hours",
+            Some(json!({"value": "48"})),
+        )
+        .await;
+    assert_eq!(c.status, 200, "{}", c.body);
+    let e = c.entry("platform.config.update", p);
+    assert_eq!(
+        (
+            &e["resource_id"],
+            &e["details"]["before"]["value"],
+            &e["details"]["after"]["value"]
+        ),
+        (
+            &json!("validation.expiry_hours"),
+            &json!("72"),
+            &json!("48")
+        )
+    );
+
+    let c = h
+        .case(
+            "PUT /api/v1/admin/authoritative-domains",
+            p,
+            "/api/v1/admin/authoritative-domains",
+            Some(json!({"domains": ["audit.example"]})),
+        )
+        .await;
+    assert_eq!(c.status, 200, "{}", c.body);
+    let e = c.entry("platform.authoritative_domains.update", p);
+    assert_eq!(e["details"]["after"], json!(["audit.example"]));
+
+    let c = h
+        .case(
             "POST /api/v1/admin/users",
             ta,
             "/api/v1/admin/users",

@@ -69,6 +69,8 @@ pub(super) async fn reads_write_nothing(
         ("{log_id}", log.as_str()),
         ("{group_id}", "00000000-0000-7000-8000-000000000000"),
         ("{grant_id}", "00000000-0000-7000-8000-000000000000"),
+        ("{key}", "validation.challenge_ttl"),
+        ("{partner_id}", "prt_none"),
     ];
     let before = h.audit_total().await;
     let mut reads = 0;

@@ -84,6 +84,8 @@ fn template(path: &str) -> String {
         ("{fk}", "{key_id}"),
         ("{log}", "{log_id}"),
         ("{tenant}", "{tenant_id}"),
+        ("{config_key}", "{key}"),
+        ("{partner}", "{partner_id}"),
     ];
     names
         .iter()

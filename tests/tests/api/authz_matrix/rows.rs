@@ -611,6 +611,41 @@ pub(super) fn rows() -> Vec<Row> {
         // Platform administration (last: the name servers apply to every zone).
         row("GET", "/api/v1/admin/tenants", platform_only).lists(None, "/data", "id", "{tenant}"),
         row("GET", "/api/v1/admin/tenants/{tenant}", platform_only).shows("/id", json!("{tenant}")),
+        row("GET", "/api/v1/admin/tenants?status=active", platform_only)
+            .lists(None, "/data", "id", "{tenant}"),
+        // Settings only: suspending the shared tenant would lock the other callers out. That a
+        // tenant admin cannot suspend its own tenant is this row's TA cell.
+        row("PATCH", "/api/v1/admin/tenants/{tenant}", platform_only)
+            .body(json!({"settings": {"matrix": "{actor}"}}))
+            .shows("/settings/matrix", json!("{actor}")),
+        row("GET", "/api/v1/admin/partners", platform_only).lists(
+            None,
+            "/data",
+            "scaikey_partner_id",
+            "prt_matrix",
+        ),
+        row("GET", "/api/v1/admin/partners/{partner}", platform_only)
+            .shows("/scaikey_partner_id", json!("prt_matrix")),
+        row("GET", "/api/v1/admin/config", platform_only).lists(
+            None,
+            "/configs",
+            "key",
+            "validation.challenge_ttl",
+        ),
+        row("GET", "/api/v1/admin/config/{config_key}", platform_only)
+            .shows("/key", json!("validation.challenge_ttl")),
+        row("PATCH", "/api/v1/admin/config/{config_key}", platform_only)
+            .body(json!({"value": "3600"}))
+            .shows("/source", json!("api")),
+        row("PUT", "/api/v1/admin/authoritative-domains", platform_only)
+            .body(json!({"domains": ["matrix.test"]}))
+            .lists(None, "/domains", "", "matrix.test"),
+        row("GET", "/api/v1/admin/authoritative-domains", platform_only).lists(
+            None,
+            "/domains",
+            "",
+            "matrix.test",
+        ),
         row(
             "POST",
             "/api/v1/admin/tenants",

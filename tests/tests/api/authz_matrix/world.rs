@@ -127,11 +127,35 @@ impl World {
             json!({"role_name": "key-manager", "scope": "tenant", "scope_id": alpha.tenant_id}),
         )
         .await;
+        // Partners arrive from the identity provider; the matrix writes one as sync would.
+        let partner = scaidns_core::tenant::Partner {
+            id: scaidns_core::ids::PartnerId::new(),
+            name: "Matrix partner".into(),
+            slug: None,
+            scaikey_partner_id: "prt_matrix".into(),
+            status: scaidns_core::tenant::PartnerStatus::Active,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+        };
+        app.service()
+            .store()
+            .apply_identity_batch(&scaidns_core::ports::identity_store::IdentityBatch {
+                changes: vec![
+                    scaidns_core::ports::identity_store::IdentityChange::Partner(partner),
+                ],
+                ..Default::default()
+            })
+            .await
+            .expect("partner");
         // Whole seconds, as the store keeps them.
         let rg_expires = (chrono::Utc::now() + chrono::Duration::days(1))
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
         let mut w = World {
-            vars: HashMap::from([("tenant", alpha.tenant_id.clone())]),
+            vars: HashMap::from([
+                ("tenant", alpha.tenant_id.clone()),
+                ("partner", "prt_matrix".to_owned()),
+                ("config_key", "validation.challenge_ttl".to_owned()),
+            ]),
             actors,
             zone_users,
             rg_grants: HashMap::new(),

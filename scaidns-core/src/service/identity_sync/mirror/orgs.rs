@@ -150,10 +150,15 @@ impl Mirror<'_> {
                 scaikey_tenant_id: Some(up.id.clone()),
                 status,
                 is_platform: false,
+                suspended_locally: false,
+                partner_id: partner,
+                settings: serde_json::json!({}),
                 created_at: now,
                 updated_at: now,
             },
         };
+        // `suspended_locally` and `settings` are the admin API's: sync never changes them.
+        row.partner_id = partner;
         if !reference {
             row.name = up.name.clone();
             row.status = status;
