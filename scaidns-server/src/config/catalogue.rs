@@ -188,6 +188,12 @@ pub const SETTINGS: &[Setting] = &[
     ),
     s(
         HTTP,
+        "IDEMPOTENCY_TTL_SECONDS",
+        "86400",
+        "Seconds the answer of a write sent with an Idempotency-Key is replayed to its repeats",
+    ),
+    s(
+        HTTP,
         "BULK_MAX_ITEMS",
         "10000",
         "Most items one bulk record request or zone import may carry",
@@ -278,6 +284,12 @@ pub const SETTINGS: &[Setting] = &[
     ),
     s(IDENTITY, "OIDC_CLAIM_ROLES", UNSET, "Claim with role names"),
     s(IDENTITY, "OIDC_CLAIM_SCOPES", UNSET, "Claim with scopes"),
+    s(
+        IDENTITY,
+        "OIDC_TRUST_ADMIN_CLAIMS",
+        "true when the issuer is SCAIKEY_URL, else false",
+        "Whether a platform_admin role or platform:admin scope claim makes a platform admin",
+    ),
     s(
         IDENTITY,
         "SCAIKEY_JWKS_CACHE_TTL",

@@ -33,6 +33,8 @@ async fn tenant(app: &TestApp, slug: &str) -> String {
             name: format!("Tenant {slug}"),
             slug: slug.to_owned(),
             scaikey_tenant_id: Some(format!("tnt_{slug}")),
+            partner_id: None,
+            settings: None,
         })
         .await
         .unwrap()
