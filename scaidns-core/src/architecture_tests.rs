@@ -28,10 +28,10 @@ const MODEL: &[&str] = &[
 ];
 
 /// What the model must not import.
-const ABOVE_MODEL: &[&str] = &["ports", "adapters", "service"];
+const ABOVE_MODEL: &[&str] = &["ports", "adapters", "service", "prelude"];
 
 /// What a port must not import.
-const ABOVE_PORTS: &[&str] = &["adapters", "service"];
+const ABOVE_PORTS: &[&str] = &["adapters", "service", "prelude"];
 
 /// One reference from a source line to a top-level module of the crate.
 #[derive(Debug)]
@@ -232,13 +232,23 @@ fn ports_import_no_adapter_or_service() {
 }
 
 #[test]
+fn nothing_inside_the_core_imports_the_prelude() {
+    let found = violations(&["ports", "adapters", "service"], &["prelude"]);
+    assert!(
+        found.is_empty(),
+        "the prelude is for embedders only (docs/architecture.md):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
 fn every_top_level_module_has_a_layer() {
     let src = src_dir();
     let mut files = Vec::new();
     rust_files(&src, &mut files);
     let known: BTreeSet<&str> = MODEL
         .iter()
-        .chain(["ports", "adapters", "service", "architecture_tests"].iter())
+        .chain(["ports", "adapters", "service", "prelude", "architecture_tests"].iter())
         .copied()
         .collect();
     let unplaced: BTreeSet<String> = files
