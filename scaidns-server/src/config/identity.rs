@@ -3,6 +3,7 @@
 //! optional `OIDC_DISCOVERY_URL`. With neither, no provider is contacted (interface decision
 //! 25) and bearer tokens are refused with 401 `jwt_not_configured`.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use super::reader::Reader;
@@ -97,8 +98,22 @@ pub struct IdentityConfig {
 }
 
 impl IdentityConfig {
-    /// Reads the identity settings; problems are recorded in `r`.
-    pub(super) fn read(r: &mut Reader<'_>) -> Self {
+    /// Reads the identity settings; malformed values are appended to `invalid`.
+    pub fn from_vars(
+        vars: &HashMap<String, String>,
+        invalid: &mut Vec<(&'static str, String)>,
+    ) -> Self {
+        let mut r = Reader {
+            vars,
+            missing: Vec::new(),
+            invalid: Vec::new(),
+        };
+        let read = Self::read(&mut r);
+        invalid.append(&mut r.invalid);
+        read
+    }
+
+    fn read(r: &mut Reader<'_>) -> Self {
         let scaikey_url = r
             .get("SCAIKEY_URL")
             .map(|u| u.trim_end_matches('/').to_owned());
@@ -173,8 +188,6 @@ fn seconds(r: &mut Reader<'_>, name: &'static str, default: u64) -> Duration {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
-
     use super::*;
 
     fn read(pairs: &[(&str, &str)]) -> (IdentityConfig, Vec<(&'static str, String)>) {
@@ -182,13 +195,9 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        let mut r = Reader {
-            vars: &vars,
-            missing: Vec::new(),
-            invalid: Vec::new(),
-        };
-        let c = IdentityConfig::read(&mut r);
-        (c, r.invalid)
+        let mut invalid = Vec::new();
+        let c = IdentityConfig::from_vars(&vars, &mut invalid);
+        (c, invalid)
     }
 
     #[test]

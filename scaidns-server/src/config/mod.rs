@@ -224,7 +224,7 @@ impl Config {
         let validation_resolvers = sections::validation_resolvers(&mut r, devmode);
         let trusted_proxies = sections::trusted_proxies(&mut r);
         let (ttl_min, ttl_max) = sections::ttl_bounds(&mut r);
-        let identity = IdentityConfig::read(&mut r);
+        let identity = IdentityConfig::from_vars(vars, &mut r.invalid);
         let key_rate = r.number("RATE_LIMIT_API_KEY_PER_MINUTE", 100, 1);
         let config = Config {
             environment,
