@@ -120,7 +120,7 @@ impl ScaiDns {
             futures::join!(self.run_if_due(RECHECK_JOB, worker, started), async {
                 let mut runs = Vec::new();
                 for job in JOB_NAMES.iter().filter(|job| **job != RECHECK_JOB) {
-                    runs.extend(self.run_if_due(*job, worker, started).await?);
+                    runs.extend(self.run_if_due(job, worker, started).await?);
                 }
                 Ok::<_, crate::Error>(runs)
             });
