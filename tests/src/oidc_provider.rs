@@ -1,5 +1,6 @@
 //! A generic OpenID Connect provider for the tests: panva's `oidc-provider` (npm) run by node
-//! from `tests/oidc-provider/` (`scripts/test.sh` installs node and runs `npm ci` there). It
+//! from `tests/oidc-provider/` (`scripts/test.sh` installs node, checks it is at least the
+//! version the pinned package's `engines` names, and runs `npm ci` there). It
 //! listens on a free loopback port and issues JWT access tokens (RS256, audience `scaidns`,
 //! `sub` the client id) whose extra claims the test chooses, as a tenant user who controls its
 //! own claims at a provider would.
