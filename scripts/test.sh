@@ -105,7 +105,14 @@ fi
 export SCAIDNS_TEST_REDIS_URL="${SCAIDNS_TEST_REDIS_URL:-redis://127.0.0.1:6379}"
 
 # The provider's packages, installed exactly as locked; again only when the lock file changed.
+# The pinned oidc-provider needs the node major named in package.json's "engines" (">=N").
 oidc_dir=tests/oidc-provider
+node_min=$(sed -n 's/.*"node": *">= *\([0-9][0-9]*\).*/\1/p' "$oidc_dir/package.json")
+node_have=$(node --version | sed 's/^v\([0-9]*\).*/\1/')
+if [ -z "$node_min" ] || [ "$node_have" -lt "$node_min" ]; then
+  log "node $(node --version) is too old for the test OpenID Connect provider ($oidc_dir, oidc-provider $(sed -n 's/.*"oidc-provider": *"\([^"]*\)".*/\1/p' "$oidc_dir/package.json")): it needs node >= ${node_min:-? (no engines.node in $oidc_dir/package.json)}"
+  exit 1
+fi
 oidc_stamp="$oidc_dir/node_modules/.scaidns-lock-sha256"
 oidc_lock_sum=$(sha256sum "$oidc_dir/package-lock.json" | cut -d' ' -f1)
 if [ "$(cat "$oidc_stamp" 2>/dev/null)" != "$oidc_lock_sum" ]; then

@@ -1,5 +1,6 @@
 //! A generic OpenID Connect provider for the tests: panva's `oidc-provider` (npm) run by node
-//! from `tests/oidc-provider/` (`scripts/test.sh` installs node and runs `npm ci` there). It
+//! from `tests/oidc-provider/` (`scripts/test.sh` installs node, checks it is at least the
+//! version the pinned package's `engines` names, and runs `npm ci` there). It
 //! listens on a free loopback port and issues JWT access tokens (RS256, audience `scaidns`,
 //! `sub` the client id) whose extra claims the test chooses, as a tenant user who controls its
 //! own claims at a provider would.
@@ -7,8 +8,11 @@
 use std::process::Stdio;
 use std::time::Duration;
 
+use std::sync::{Arc, Mutex};
+
+use scaidns_core::adapters::oidc::http::form_encode;
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 
 /// The audience of the provider's tokens.
@@ -22,17 +26,6 @@ pub struct OidcProvider {
     issuer: String,
     http: reqwest::Client,
     _child: Child,
-}
-
-fn form_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 impl OidcProvider {
@@ -52,22 +45,38 @@ impl OidcProvider {
             .arg("server.js")
             .current_dir(dir)
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()
             .expect("node runs");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let port = tokio::time::timeout(Duration::from_secs(30), async {
-            while let Some(line) = lines.next_line().await.expect("provider output") {
-                if let Some(port) = line.strip_prefix("PORT ") {
-                    return port.trim().parse::<u16>().expect("a port");
+        // What node says on stderr goes into any panic below; stdout is read on until the
+        // process ends, so a full pipe never blocks it.
+        let stderr = Arc::new(Mutex::new(String::new()));
+        tokio::spawn(collect(child.stderr.take().expect("piped stderr"), {
+            let stderr = Arc::clone(&stderr);
+            move |line| stderr.lock().map(|mut s| s.push_str(&line)).unwrap_or(())
+        }));
+        let (port_tx, port_rx) = tokio::sync::oneshot::channel();
+        let mut port_tx = Some(port_tx);
+        tokio::spawn(collect(
+            child.stdout.take().expect("piped stdout"),
+            move |line| {
+                if let Some(port) = line.strip_prefix("PORT ")
+                    && let Some(tx) = port_tx.take()
+                {
+                    let _ = tx.send(port.trim().to_owned());
                 }
-            }
-            panic!("the provider exited before listening");
-        })
-        .await
-        .expect("the provider listens within 30 s");
+            },
+        ));
+        let said = || stderr.lock().map(|s| s.clone()).unwrap_or_default();
+        let port = match tokio::time::timeout(Duration::from_secs(30), port_rx).await {
+            Ok(Ok(port)) => port.parse::<u16>().expect("a port"),
+            Ok(Err(_)) => panic!("the provider exited before listening; stderr:\n{}", said()),
+            Err(_) => panic!(
+                "the provider did not listen within 30 s; stderr:\n{}",
+                said()
+            ),
+        };
         let issuer = format!("http://127.0.0.1:{port}");
         let http = reqwest::Client::new();
         let discovery = format!("{issuer}/.well-known/openid-configuration");
@@ -83,7 +92,7 @@ impl OidcProvider {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        panic!("no discovery document at {discovery}");
+        panic!("no discovery document at {discovery}; stderr:\n{}", said());
     }
 
     /// The issuer URL.
@@ -114,5 +123,13 @@ impl OidcProvider {
             .as_str()
             .expect("access_token")
             .to_owned()
+    }
+}
+
+/// Hands every line of `pipe` (newline kept) to `each` until the pipe closes.
+async fn collect(pipe: impl AsyncRead + Unpin, mut each: impl FnMut(String)) {
+    let mut lines = BufReader::new(pipe).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        each(line + "\n");
     }
 }

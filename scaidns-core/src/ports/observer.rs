@@ -6,8 +6,9 @@
 
 use std::time::Duration;
 
-/// Receives measurements. Every method defaults to doing nothing, so a caller that does not
-/// care (tests, the CLI's operator commands) passes no observer at all.
+/// Receives measurements. Every method defaults to doing nothing, so an implementation
+/// overrides only the measurements it keeps. Where nothing is measured (tests, the CLI's
+/// operator commands) no observer is set at all.
 pub trait Observer: Send + Sync + std::fmt::Debug {
     /// One store operation (`zones::get_zone`), whether it succeeded and how long it took.
     fn db_query(&self, _operation: &'static str, _ok: bool, _elapsed: Duration) {}
@@ -17,5 +18,5 @@ pub trait Observer: Send + Sync + std::fmt::Debug {
 
     /// One background job run: its name (from the fixed job list), whether it succeeded and
     /// how long it took.
-    fn worker_job(&self, _job: &str, _ok: bool, _elapsed: Duration) {}
+    fn worker_job(&self, _job: &'static str, _ok: bool, _elapsed: Duration) {}
 }

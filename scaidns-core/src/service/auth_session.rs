@@ -10,6 +10,7 @@ use crate::ports::identity_provider::IdentityProvider;
 
 use crate::ports::identity_provider::{OAuthSettings, TokenClaims, TokenSet, Verified};
 
+use super::token_auth::first_sight_email;
 use super::{Me, OpContext, ScaiDns};
 
 /// 503 when the deployment has no identity provider.
@@ -26,8 +27,9 @@ fn not_configured() -> Error {
 pub enum TokenValidation {
     /// Signature, issuer, audience and times check out.
     Valid(Box<TokenClaims>),
-    /// Refused; the reason is the code a request with the token would get (`token_expired`…).
-    Invalid(&'static str),
+    /// Refused; the reason is the code a request with the token would get (`token_expired`,
+    /// `tenant_suspended`…).
+    Invalid(String),
 }
 
 impl ScaiDns {
@@ -58,15 +60,25 @@ impl ScaiDns {
         self.provider()?.refresh(refresh_token).await
     }
 
-    /// Validates a token for another service (`POST /auth/validate`): the checks a bearer
-    /// request goes through (signature, issuer, audience, `exp`/`nbf`), without looking up the
-    /// user or tenant it names. A refused token is an answer, not an error; 503 when no
-    /// provider is configured or its keys cannot be had.
+    /// Validates a token for another service (`POST /auth/validate`): whether a bearer request
+    /// with it would be let in (signature, issuer, audience, `exp`/`nbf`, then the tenant and
+    /// user it names, read without creating anything). A refused token is an answer, not an
+    /// error; 503 when no provider is configured or its keys cannot be had.
     pub async fn auth_validate(&self, token: &str) -> Result<TokenValidation> {
-        Ok(match self.provider()?.verify(token).await? {
-            Verified::Valid(claims) => TokenValidation::Valid(claims),
-            Verified::Rejected(why) => TokenValidation::Invalid(why.code()),
-        })
+        let claims = match self.provider()?.verify(token).await? {
+            Verified::Valid(claims) => claims,
+            Verified::Rejected(why) => return Ok(TokenValidation::Invalid(why.code().to_owned())),
+        };
+        match self.token_standing(&claims).await {
+            Ok((user, _)) if user.is_none() && first_sight_email(&claims).is_none() => {
+                Ok(TokenValidation::Invalid("email_required".to_owned()))
+            }
+            Ok(_) => Ok(TokenValidation::Valid(claims)),
+            Err(refusal) if refusal.kind() == ErrorKind::Forbidden => {
+                Ok(TokenValidation::Invalid(refusal.code().to_owned()))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Logs out. ScaiDNS keeps no session, so an authenticated caller only gets a confirmation;

@@ -36,6 +36,16 @@ fn unknown_tenant() -> Error {
     )
 }
 
+/// The e-mail a user seen for the first time is created with; without one the request is
+/// refused with `email_required`.
+pub(super) fn first_sight_email(claims: &TokenClaims) -> Option<String> {
+    claims
+        .email
+        .as_deref()
+        .map(|e| e.trim().to_lowercase())
+        .filter(|e| !e.is_empty())
+}
+
 impl ScaiDns {
     /// Adds the identity provider that bearer tokens are verified with.
     #[must_use]
@@ -178,23 +188,38 @@ impl ScaiDns {
         claims: &TokenClaims,
         meta: &RequestMeta,
     ) -> Result<AuthenticatedUser> {
-        let existing = self.store.get_user_by_scaikey_id(&claims.subject).await?;
-        let tenant = self.token_tenant(claims, existing.as_ref()).await?;
-        if tenant.is_suspended() {
-            return Err(Error::forbidden("tenant_suspended", "Tenant is suspended"));
-        }
+        let (existing, tenant) = self.token_standing(claims).await?;
         let user = match existing {
             Some(user) => user,
             None => self.user_on_first_sight(claims, &tenant, meta).await?,
         };
-        if user.status != UserStatus::Active {
-            return Err(Error::forbidden("user_inactive", "User is inactive"));
-        }
         Ok(AuthenticatedUser {
             authz: super::authz::AuthzCache::for_user(user.clone()),
             user,
             tenant,
         })
+    }
+
+    /// The user (if already known) and tenant a verified token names, or the 403 a request
+    /// with it gets; reads only, so `/auth/validate` can ask the same question. A user first
+    /// seen is created active, so only a known one can be inactive.
+    pub(super) async fn token_standing(
+        &self,
+        claims: &TokenClaims,
+    ) -> Result<(Option<User>, Tenant)> {
+        let existing = self.store.get_user_by_scaikey_id(&claims.subject).await?;
+        let tenant = self.token_tenant(claims, existing.as_ref()).await?;
+        // Suspended by the identity provider or locally by a platform admin.
+        if tenant.is_suspended() {
+            return Err(Error::forbidden("tenant_suspended", "Tenant is suspended"));
+        }
+        if existing
+            .as_ref()
+            .is_some_and(|user| user.status != UserStatus::Active)
+        {
+            return Err(Error::forbidden("user_inactive", "User is inactive"));
+        }
+        Ok((existing, tenant))
     }
 
     async fn token_tenant(&self, claims: &TokenClaims, user: Option<&User>) -> Result<Tenant> {
@@ -215,14 +240,9 @@ impl ScaiDns {
         meta: &RequestMeta,
     ) -> Result<User> {
         let now = self.clock.now();
-        let email = claims
-            .email
-            .clone()
-            .map(|e| e.trim().to_lowercase())
-            .filter(|e| !e.is_empty())
-            .ok_or_else(|| {
-                Error::forbidden("email_required", "The token carries no e-mail claim")
-            })?;
+        let email = first_sight_email(claims).ok_or_else(|| {
+            Error::forbidden("email_required", "The token carries no e-mail claim")
+        })?;
         let event = |action: &str, user: &User, before| AuditEvent {
             id: AuditEventId::new(),
             tenant_id: Some(tenant.id),

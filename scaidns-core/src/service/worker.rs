@@ -160,7 +160,7 @@ impl ScaiDns {
     /// planned one interval after `pass_started`.
     async fn run_if_due(
         &self,
-        job: &str,
+        job: &'static str,
         worker: &WorkerConfig,
         pass_started: DateTime<Utc>,
     ) -> Result<Option<JobRun>> {

@@ -159,17 +159,15 @@ pub struct ValidatedClaims {
     pub scopes: Vec<String>,
     /// `exp`, seconds since the epoch.
     pub exp: i64,
-    /// Whether the token makes its bearer a platform admin here (a trusted issuer and the
-    /// `platform_admin` role or `platform:admin` scope).
-    pub platform_admin: bool,
 }
 
 /// `{"valid": true, "sub", "tenant_id", "exp", "claims"}` or `{"valid": false, "reason"}`.
 #[derive(Debug, Clone, Object)]
 pub struct AuthValidateResponse {
-    /// Whether the token would be accepted.
+    /// Whether a request with the token would be let in (the token, then its tenant and user).
     pub valid: bool,
-    /// Why not: the code a request with it would get (`token_expired`, `token_invalid`…).
+    /// Why not: the code a request with it would get (`token_expired`, `tenant_suspended`,
+    /// `user_inactive`…).
     #[oai(skip_serializing_if_is_none)]
     pub reason: Option<String>,
     /// `sub`.
@@ -198,7 +196,6 @@ impl From<TokenValidation> for AuthValidateResponse {
                     tenant_id: c.tenant.clone(),
                     exp: Some(exp),
                     claims: Some(ValidatedClaims {
-                        platform_admin: c.grants_platform_admin(),
                         iss: c.issuer,
                         sub: c.subject,
                         tenant_id: c.tenant,
@@ -212,7 +209,7 @@ impl From<TokenValidation> for AuthValidateResponse {
             }
             TokenValidation::Invalid(reason) => Self {
                 valid: false,
-                reason: Some(reason.to_owned()),
+                reason: Some(reason),
                 sub: None,
                 tenant_id: None,
                 exp: None,
@@ -391,8 +388,8 @@ impl AuthApi {
         Ok(me_response(state.service.auth_me(&ctx).await?, &ctx))
     }
 
-    /// Validate a JWT on behalf of another service: signature, issuer, audience and times
-    /// (no authentication: the token is the credential; rate-limited by address). A refused
+    /// Validate a JWT on behalf of another service: signature, issuer, audience and times, then
+    /// the tenant's and user's status (no authentication: the token is the credential; rate-limited by address). A refused
     /// token answers 200 `{"valid": false, "reason"}`.
     #[oai(
         path = "/auth/validate",

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use super::reader::Reader;
 use super::secret::Secret;
 
 /// The OpenID Connect provider's settings as read, in plain values; the wiring turns them into
@@ -39,9 +40,13 @@ pub struct OidcSettings {
     /// `OIDC_JWKS_REFETCH_FLOOR`.
     pub jwks_refetch_floor: Duration,
     /// Whether the issuer's `platform_admin` role / `platform:admin` scope claims make platform
-    /// admins: `OIDC_TRUST_ADMIN_CLAIMS`, by default on for ScaiKey (the issuer is
-    /// `SCAIKEY_URL`) and off for any other issuer.
+    /// admins: `OIDC_TRUST_ADMIN_CLAIMS`, by default on for ScaiKey (the issuer and the
+    /// discovery document are `SCAIKEY_URL`'s) and off for any other issuer; always off when no
+    /// audience is checked.
     pub trust_admin_claims: bool,
+    /// Why admin claims are not trusted although ScaiKey or `OIDC_TRUST_ADMIN_CLAIMS` asked
+    /// for it; the wiring logs it at start.
+    pub admin_claims_distrusted: Option<&'static str>,
 }
 
 impl OidcSettings {
@@ -62,6 +67,7 @@ impl OidcSettings {
             token_cache_ttl: Duration::from_secs(60),
             jwks_refetch_floor: Duration::from_secs(30),
             trust_admin_claims: false,
+            admin_claims_distrusted: None,
         }
     }
 }
@@ -91,125 +97,122 @@ pub struct IdentityConfig {
     pub webhook_secret: Option<Secret>,
 }
 
-fn get(vars: &HashMap<String, String>, name: &str) -> Option<String> {
-    vars.get(name)
-        .map(|v| v.trim().to_owned())
-        .filter(|v| !v.is_empty())
-}
-
-fn seconds(
-    vars: &HashMap<String, String>,
-    name: &'static str,
-    default: u64,
-    invalid: &mut Vec<(&'static str, String)>,
-) -> Duration {
-    match get(vars, name) {
-        None => Duration::from_secs(default),
-        Some(raw) => match raw.parse::<u64>() {
-            Ok(v) => Duration::from_secs(v),
-            Err(_) => {
-                invalid.push((name, format!("'{raw}' is not a number of seconds")));
-                Duration::from_secs(default)
-            }
-        },
-    }
-}
-
-fn flag(
-    vars: &HashMap<String, String>,
-    name: &'static str,
-    default: bool,
-    invalid: &mut Vec<(&'static str, String)>,
-) -> bool {
-    match get(vars, name).map(|raw| raw.to_ascii_lowercase()) {
-        None => default,
-        Some(raw) => match raw.as_str() {
-            "1" | "true" | "yes" | "on" => true,
-            "0" | "false" | "no" | "off" => false,
-            _ => {
-                invalid.push((name, format!("'{raw}' is not a boolean (true/false)")));
-                default
-            }
-        },
-    }
-}
-
 impl IdentityConfig {
     /// Reads the identity settings; malformed values are appended to `invalid`.
     pub fn from_vars(
         vars: &HashMap<String, String>,
         invalid: &mut Vec<(&'static str, String)>,
     ) -> Self {
-        let scaikey_url = get(vars, "SCAIKEY_URL").map(|u| u.trim_end_matches('/').to_owned());
-        let issuer = get(vars, "OIDC_ISSUER").or_else(|| scaikey_url.clone());
+        let mut r = Reader {
+            vars,
+            missing: Vec::new(),
+            invalid: Vec::new(),
+        };
+        let read = Self::read(&mut r);
+        invalid.append(&mut r.invalid);
+        read
+    }
+
+    fn read(r: &mut Reader<'_>) -> Self {
+        let scaikey_url = r
+            .get("SCAIKEY_URL")
+            .map(|u| u.trim_end_matches('/').to_owned());
+        let issuer = r.get("OIDC_ISSUER").or_else(|| scaikey_url.clone());
         for (name, value) in [("SCAIKEY_URL", &scaikey_url), ("OIDC_ISSUER", &issuer)] {
             if let Some(url) = value
                 && !(url.starts_with("https://") || url.starts_with("http://"))
             {
-                invalid.push((name, format!("'{url}' is not an http(s) URL")));
+                r.invalid
+                    .push((name, format!("'{url}' is not an http(s) URL")));
             }
         }
         let oidc = issuer.map(|issuer| {
-            // Whoever controls the issuer controls the platform through these claims: ScaiKey
-            // is part of the deployment, any other provider has to be trusted explicitly.
-            let is_scaikey = scaikey_url.as_deref() == Some(issuer.trim_end_matches('/'));
-            let trust_admin_claims = flag(vars, "OIDC_TRUST_ADMIN_CLAIMS", is_scaikey, invalid);
             let mut c = OidcSettings::new(issuer);
-            c.trust_admin_claims = trust_admin_claims;
-            c.discovery_url = get(vars, "OIDC_DISCOVERY_URL");
-            c.client_id = get(vars, "SCAIKEY_CLIENT_ID").or_else(|| get(vars, "OIDC_CLIENT_ID"));
-            c.client_secret =
-                get(vars, "SCAIKEY_CLIENT_SECRET").or_else(|| get(vars, "OIDC_CLIENT_SECRET"));
-            c.audience = get(vars, "OIDC_AUDIENCE").or_else(|| c.client_id.clone());
-            c.tenant_claim = get(vars, "OIDC_CLAIM_TENANT");
-            c.email_claim = get(vars, "OIDC_CLAIM_EMAIL");
-            c.roles_claim = get(vars, "OIDC_CLAIM_ROLES");
-            c.scopes_claim = get(vars, "OIDC_CLAIM_SCOPES");
-            c.scopes = get(vars, "OIDC_SCOPES")
+            c.discovery_url = r.get("OIDC_DISCOVERY_URL");
+            c.client_id = r
+                .get("SCAIKEY_CLIENT_ID")
+                .or_else(|| r.get("OIDC_CLIENT_ID"));
+            c.client_secret = r
+                .get("SCAIKEY_CLIENT_SECRET")
+                .or_else(|| r.get("OIDC_CLIENT_SECRET"));
+            c.audience = r.get("OIDC_AUDIENCE").or_else(|| c.client_id.clone());
+            c.tenant_claim = r.get("OIDC_CLAIM_TENANT");
+            c.email_claim = r.get("OIDC_CLAIM_EMAIL");
+            c.roles_claim = r.get("OIDC_CLAIM_ROLES");
+            c.scopes_claim = r.get("OIDC_CLAIM_SCOPES");
+            c.scopes = r
+                .get("OIDC_SCOPES")
                 .map(|scopes| scopes.split_whitespace().map(str::to_owned).collect());
-            c.jwks_cache_ttl = seconds(vars, "SCAIKEY_JWKS_CACHE_TTL", 3600, invalid);
-            c.token_cache_ttl = seconds(vars, "SCAIKEY_TOKEN_CACHE_TTL", 60, invalid);
-            c.jwks_refetch_floor = seconds(vars, "OIDC_JWKS_REFETCH_FLOOR", 30, invalid);
+            c.jwks_cache_ttl = seconds(r, "SCAIKEY_JWKS_CACHE_TTL", 3600);
+            c.token_cache_ttl = seconds(r, "SCAIKEY_TOKEN_CACHE_TTL", 60);
+            c.jwks_refetch_floor = seconds(r, "OIDC_JWKS_REFETCH_FLOOR", 30);
+            let default = is_scaikey(&c, scaikey_url.as_deref());
+            let wanted = r.flag("OIDC_TRUST_ADMIN_CLAIMS", default);
+            // Without an audience check, a token the same issuer made for any other
+            // application would pass, and its admin claims with it.
+            c.trust_admin_claims = wanted && c.audience.is_some();
+            if wanted && !c.trust_admin_claims {
+                c.admin_claims_distrusted = Some(
+                    "no audience is checked (set SCAIKEY_CLIENT_ID or OIDC_AUDIENCE): tokens \
+                     for other applications of the issuer would pass",
+                );
+            }
             c
         });
         Self {
             oidc,
             scaikey_url,
-            application_id: get(vars, "SCAIKEY_APPLICATION_ID"),
-            webhook_secret: get(vars, "SCAIKEY_WEBHOOK_SECRET").map(Secret::new),
+            application_id: r.get("SCAIKEY_APPLICATION_ID"),
+            webhook_secret: r.get("SCAIKEY_WEBHOOK_SECRET").map(Secret::new),
         }
     }
+}
+
+/// Whoever controls the issuer controls the platform through the admin claims: ScaiKey is part
+/// of the deployment, any other provider has to be trusted explicitly. It is ScaiKey when both
+/// the issuer and the discovery document are `SCAIKEY_URL`'s.
+fn is_scaikey(c: &OidcSettings, scaikey_url: Option<&str>) -> bool {
+    let Some(scaikey) = scaikey_url else {
+        return false;
+    };
+    let discovery_ok = c
+        .discovery_url
+        .as_deref()
+        .is_none_or(|d| d == scaikey || d.starts_with(&format!("{scaikey}/")));
+    c.issuer == scaikey && discovery_ok
+}
+
+fn seconds(r: &mut Reader<'_>, name: &'static str, default: u64) -> Duration {
+    Duration::from_secs(r.number(name, default, 0))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
+    fn read(pairs: &[(&str, &str)]) -> (IdentityConfig, Vec<(&'static str, String)>) {
+        let vars: HashMap<String, String> = pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect()
+            .collect();
+        let mut invalid = Vec::new();
+        let c = IdentityConfig::from_vars(&vars, &mut invalid);
+        (c, invalid)
     }
 
     #[test]
     fn nothing_configured_means_no_provider() {
-        let mut invalid = Vec::new();
-        let c = IdentityConfig::from_vars(&vars(&[]), &mut invalid);
+        let (c, invalid) = read(&[]);
         assert!(c.oidc.is_none() && invalid.is_empty());
     }
 
     #[test]
     fn scaikey_url_is_the_issuer_and_the_client_id_the_audience() {
-        let mut invalid = Vec::new();
-        let c = IdentityConfig::from_vars(
-            &vars(&[
-                ("SCAIKEY_URL", "https://scaikey.example/"),
-                ("SCAIKEY_CLIENT_ID", "app_1"),
-                ("SCAIKEY_TOKEN_CACHE_TTL", "5"),
-            ]),
-            &mut invalid,
-        );
+        let (c, invalid) = read(&[
+            ("SCAIKEY_URL", "https://scaikey.example/"),
+            ("SCAIKEY_CLIENT_ID", "app_1"),
+            ("SCAIKEY_TOKEN_CACHE_TTL", "5"),
+        ]);
         let oidc = c.oidc.unwrap();
         assert_eq!(oidc.issuer, "https://scaikey.example");
         assert_eq!(oidc.discovery_url, None);
@@ -218,56 +221,86 @@ mod tests {
         assert!(invalid.is_empty());
     }
 
+    fn trusted(pairs: &[(&str, &str)]) -> bool {
+        let (c, invalid) = read(pairs);
+        assert!(invalid.is_empty(), "{invalid:?}");
+        c.oidc.unwrap().trust_admin_claims
+    }
+
     #[test]
     fn admin_claims_are_trusted_from_scaikey_and_from_others_only_when_told() {
-        let trusted = |pairs: &[(&str, &str)]| {
-            let mut invalid = Vec::new();
-            let c = IdentityConfig::from_vars(&vars(pairs), &mut invalid);
-            assert!(invalid.is_empty(), "{invalid:?}");
-            c.oidc.unwrap().trust_admin_claims
-        };
-        assert!(trusted(&[("SCAIKEY_URL", "https://scaikey.example/")]));
+        let aud = ("SCAIKEY_CLIENT_ID", "app_1");
+        assert!(trusted(&[("SCAIKEY_URL", "https://scaikey.example/"), aud]));
         assert!(trusted(&[
             ("SCAIKEY_URL", "https://scaikey.example"),
             ("OIDC_ISSUER", "https://scaikey.example/"),
+            (
+                "OIDC_DISCOVERY_URL",
+                "https://scaikey.example/.well-known/openid-configuration"
+            ),
+            aud,
         ]));
         // Another issuer, even beside a configured ScaiKey, is not ScaiKey.
         assert!(!trusted(&[
             ("SCAIKEY_URL", "https://scaikey.example"),
             ("OIDC_ISSUER", "https://idp.example"),
+            aud,
         ]));
-        assert!(!trusted(&[("OIDC_ISSUER", "https://idp.example")]));
+        // Nor is ScaiKey's issuer name with another provider's discovery document.
+        for elsewhere in [
+            "https://idp.example/.well-known/openid-configuration",
+            "https://scaikey.example.evil/.well-known/openid-configuration",
+        ] {
+            assert!(!trusted(&[
+                ("SCAIKEY_URL", "https://scaikey.example"),
+                ("OIDC_DISCOVERY_URL", elsewhere),
+                aud,
+            ]));
+        }
+        assert!(!trusted(&[("OIDC_ISSUER", "https://idp.example"), aud]));
         assert!(trusted(&[
             ("OIDC_ISSUER", "https://idp.example"),
+            ("OIDC_AUDIENCE", "scaidns"),
             ("OIDC_TRUST_ADMIN_CLAIMS", "true"),
         ]));
         assert!(!trusted(&[
             ("SCAIKEY_URL", "https://scaikey.example"),
             ("OIDC_TRUST_ADMIN_CLAIMS", "false"),
+            aud,
         ]));
-        let mut invalid = Vec::new();
-        IdentityConfig::from_vars(
-            &vars(&[
-                ("OIDC_ISSUER", "https://idp.example"),
-                ("OIDC_TRUST_ADMIN_CLAIMS", "maybe"),
-            ]),
-            &mut invalid,
-        );
+        let (_, invalid) = read(&[
+            ("OIDC_ISSUER", "https://idp.example"),
+            ("OIDC_TRUST_ADMIN_CLAIMS", "maybe"),
+        ]);
         assert_eq!(invalid[0].0, "OIDC_TRUST_ADMIN_CLAIMS");
     }
 
     #[test]
+    fn admin_claims_are_never_trusted_without_an_audience() {
+        for pairs in [
+            &[("SCAIKEY_URL", "https://scaikey.example")][..],
+            &[
+                ("OIDC_ISSUER", "https://idp.example"),
+                ("OIDC_TRUST_ADMIN_CLAIMS", "true"),
+            ][..],
+        ] {
+            let (c, _) = read(pairs);
+            let oidc = c.oidc.unwrap();
+            assert!(!oidc.trust_admin_claims, "{pairs:?}");
+            assert!(oidc.admin_claims_distrusted.unwrap().contains("audience"));
+        }
+        let (c, _) = read(&[("OIDC_ISSUER", "https://idp.example")]);
+        assert_eq!(c.oidc.unwrap().admin_claims_distrusted, None);
+    }
+
+    #[test]
     fn other_providers_and_bad_values() {
-        let mut invalid = Vec::new();
-        let c = IdentityConfig::from_vars(
-            &vars(&[
-                ("OIDC_ISSUER", "https://idp.example/realms/x"),
-                ("OIDC_AUDIENCE", "scaidns"),
-                ("OIDC_CLAIM_TENANT", "org"),
-                ("SCAIKEY_JWKS_CACHE_TTL", "soon"),
-            ]),
-            &mut invalid,
-        );
+        let (c, invalid) = read(&[
+            ("OIDC_ISSUER", "https://idp.example/realms/x"),
+            ("OIDC_AUDIENCE", "scaidns"),
+            ("OIDC_CLAIM_TENANT", "org"),
+            ("SCAIKEY_JWKS_CACHE_TTL", "soon"),
+        ]);
         let oidc = c.oidc.unwrap();
         assert_eq!(oidc.tenant_claim.as_deref(), Some("org"));
         assert_eq!(oidc.audience.as_deref(), Some("scaidns"));

@@ -48,6 +48,12 @@ pub(super) fn identity_provider(config: &Config) -> Result<Option<Arc<OidcProvid
     let Some(settings) = &config.identity.oidc else {
         return Ok(None);
     };
+    if let Some(why) = settings.admin_claims_distrusted {
+        tracing::warn!(
+            issuer = %settings.issuer,
+            "platform-admin claims in tokens are not trusted: {why}"
+        );
+    }
     let provider = Arc::new(
         OidcProvider::new(oidc_config(settings), Arc::new(SystemClock))
             .map_err(|e| StartError::Config(format!("identity provider: {}", e.message())))?,

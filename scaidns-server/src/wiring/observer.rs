@@ -16,7 +16,7 @@ impl Observer for Metrics {
         self.observe_validation_check(result);
     }
 
-    fn worker_job(&self, job: &str, ok: bool, elapsed: Duration) {
+    fn worker_job(&self, job: &'static str, ok: bool, elapsed: Duration) {
         self.observe_worker_job(job, ok, elapsed);
     }
 }

@@ -3,24 +3,35 @@
 //! only from ScaiKey (`SCAIKEY_URL`) and from another issuer only with
 //! `OIDC_TRUST_ADMIN_CLAIMS=true`; the first such request of a user is audited once. Also
 //! `/auth/validate` and `/me/context` (spec api-identity §3.4). The settings are read the way
-//! the server reads them (`IdentityConfig::from_vars`), so the trust default is what is tested.
+//! the server reads them (`IdentityConfig::from_vars`), so the trust default is what is tested;
+//! trust needs a checked audience and, while on, the configured issuer.
 
 use std::collections::HashMap;
 
 use jsonwebtoken::Algorithm;
+use scaidns_core::tenant::{TenantStatus, UserStatus};
 use scaidns_server::config::IdentityConfig;
 use scaidns_tests::scaikey::{CLIENT_ID, CLIENT_SECRET, ScaiKey};
 use scaidns_tests::{TestApp, TestOptions, spawn_app_configured};
 use serde_json::{Value, json};
 
-/// A server whose identity settings are `vars` plus the stand-in's client credentials.
+/// A server whose identity settings are `vars` plus the stand-in's client credentials (so its
+/// client id is the audience checked).
 async fn app_with_vars(vars: &[(&str, &str)]) -> TestApp {
-    let mut all: HashMap<String, String> = vars
+    let mut all = vars.to_vec();
+    all.extend([
+        ("SCAIKEY_CLIENT_ID", CLIENT_ID),
+        ("SCAIKEY_CLIENT_SECRET", CLIENT_SECRET),
+    ]);
+    app_with_only(&all).await
+}
+
+/// A server whose identity settings are exactly `vars`.
+async fn app_with_only(vars: &[(&str, &str)]) -> TestApp {
+    let all: HashMap<String, String> = vars
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-    all.insert("SCAIKEY_CLIENT_ID".into(), CLIENT_ID.into());
-    all.insert("SCAIKEY_CLIENT_SECRET".into(), CLIENT_SECRET.into());
     let mut invalid = Vec::new();
     let identity = IdentityConfig::from_vars(&all, &mut invalid);
     assert!(invalid.is_empty(), "{invalid:?}");
@@ -207,17 +218,60 @@ async fn validate_answers_for_another_service() {
             (status, resp.json::<Value>().await.unwrap_or(Value::Null))
         }
     };
-    // No credentials needed; the tenant need not be known here (only the token is checked).
+    // No credentials needed. `valid` is what a request with the token would get: a tenant
+    // ScaiDNS does not know is refused.
     let good = token(&scaikey, "usr_ada", json!({"roles": ["platform_admin"]}));
     let (status, body) = post(json!({"token": good})).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["valid"], true);
+    assert_eq!(body, json!({"valid": false, "reason": "unknown_tenant"}));
+    let tenant_id = tenant(&app, "acme").await;
+    let (status, body) = post(json!({"token": good})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["valid"], true, "{body}");
     assert_eq!(body["sub"], "usr_ada");
     assert_eq!(body["tenant_id"], "tnt_acme");
     assert!(body["exp"].as_i64().unwrap() > chrono::Utc::now().timestamp());
     assert_eq!(body["claims"]["iss"], scaikey.issuer());
-    assert_eq!(body["claims"]["platform_admin"], true);
+    assert_eq!(body["claims"]["roles"], json!(["platform_admin"]));
+    // The deployment's trust setting is nobody's business.
+    assert!(body["claims"].get("platform_admin").is_none(), "{body}");
     assert!(body.get("reason").is_none(), "{body}");
+    // Validating creates no user: a user first seen by a request is.
+    let store = app.service().store().clone();
+    assert!(
+        store
+            .get_user_by_scaikey_id("usr_ada")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // A user first seen needs an e-mail to be created.
+    let mut no_email = scaikey.claims("usr_nomail", "tnt_acme", "x@acme.test");
+    no_email.as_object_mut().unwrap().remove("email");
+    let (_, body) = post(json!({"token": scaikey.mint(&no_email, Algorithm::ES256)})).await;
+    assert_eq!(body, json!({"valid": false, "reason": "email_required"}));
+
+    // A disabled user, then a suspended tenant: refused as a request would be.
+    let (status, me) = get(&app, "/api/v1/me", &good).await;
+    assert_eq!(status, 200, "{me}");
+    let mut user = store
+        .get_user_by_scaikey_id("usr_ada")
+        .await
+        .unwrap()
+        .unwrap();
+    user.status = UserStatus::Inactive;
+    store.update_user(&user, &[]).await.unwrap();
+    let (_, body) = post(json!({"token": good})).await;
+    assert_eq!(body, json!({"valid": false, "reason": "user_inactive"}));
+    let mut acme = store
+        .get_tenant(tenant_id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    acme.status = TenantStatus::Suspended;
+    store.update_tenant(&acme, &[]).await.unwrap();
+    let (_, body) = post(json!({"token": good})).await;
+    assert_eq!(body, json!({"valid": false, "reason": "tenant_suspended"}));
 
     let mut expired = scaikey.claims("usr_ada", "tnt_acme", "ada@acme.test");
     expired["exp"] = json!(chrono::Utc::now().timestamp() - 3600);
@@ -293,11 +347,14 @@ async fn me_context_with_a_narrow_api_key_shows_only_its_scopes() {
 #[tokio::test]
 async fn a_real_generic_provider_is_honoured_only_when_trusted() {
     let idp = scaidns_tests::oidc_provider::OidcProvider::start().await;
-    let claims = json!({
-        "tenant_id": "tnt_acme", "email": "svc@acme.test", "roles": ["platform_admin"],
-    });
-    // The user asked its provider for the admin scope and role: both are in the token.
-    let tok = idp.token("platform:admin", &claims).await;
+    let who = json!({"tenant_id": "tnt_acme", "email": "svc@acme.test"});
+    let mut with_role = who.clone();
+    with_role["roles"] = json!(["platform_admin"]);
+    // The user asked its provider for the admin scope, or set itself the admin role: each
+    // path alone, the other absent from the token.
+    let by_scope = idp.token("platform:admin", &who).await;
+    let by_role = idp.token("", &with_role).await;
+    let plain = idp.token("", &who).await;
     for (trust, honoured) in [(None, false), (Some("true"), true)] {
         let mut vars = vec![
             ("OIDC_ISSUER", idp.issuer()),
@@ -308,13 +365,127 @@ async fn a_real_generic_provider_is_honoured_only_when_trusted() {
         }
         let app = app_with_vars(&vars).await;
         tenant(&app, "acme").await;
-        assert_eq!(
-            acts_as_platform_admin(&app, &tok).await,
-            honoured,
-            "{trust:?}"
-        );
+        assert!(!acts_as_platform_admin(&app, &plain).await);
+        for tok in [&by_scope, &by_role] {
+            assert_eq!(
+                acts_as_platform_admin(&app, tok).await,
+                honoured,
+                "{trust:?}"
+            );
+        }
         let entries = audited(&app, "user.platform_admin_claim").await;
         assert_eq!(entries.len(), usize::from(honoured), "{entries:#?}");
         app.stop().await;
     }
+}
+
+#[tokio::test]
+async fn without_an_audience_check_admin_claims_are_ignored() {
+    // A ScaiKey token for another application of the same ScaiKey would pass a server that
+    // checks no audience, so its admin claims must not count, even when asked to.
+    let scaikey = ScaiKey::start().await;
+    let mut claims = scaikey.claims("usr_other_app", "tnt_acme", "other@acme.test");
+    claims["aud"] = json!("another-application");
+    claims["roles"] = json!(["platform_admin"]);
+    claims["scope"] = json!("platform:admin");
+    let tok = scaikey.mint(&claims, Algorithm::ES256);
+    for trust in [None, Some("true")] {
+        let mut vars = vec![("SCAIKEY_URL", scaikey.issuer())];
+        vars.extend(trust.map(|t| ("OIDC_TRUST_ADMIN_CLAIMS", t)));
+        let app = app_with_only(&vars).await;
+        tenant(&app, "acme").await;
+        assert!(!acts_as_platform_admin(&app, &tok).await, "{trust:?}");
+        assert!(audited(&app, "user.platform_admin_claim").await.is_empty());
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn admin_claims_need_the_configured_issuer_and_scaikeys_discovery() {
+    let scaikey = ScaiKey::start().await;
+    let idp = ScaiKey::start().await;
+    let admin_claim = json!({"roles": ["platform_admin"]});
+    let idp_discovery = format!("{}/.well-known/openid-configuration", idp.issuer());
+
+    // SCAIKEY_URL with another provider's discovery document is not ScaiKey: the tokens it
+    // vouches for are accepted, their admin claims are not trusted by default.
+    let app = app_with_vars(&[
+        ("SCAIKEY_URL", scaikey.issuer()),
+        ("OIDC_DISCOVERY_URL", &idp_discovery),
+    ])
+    .await;
+    tenant(&app, "acme").await;
+    assert!(!acts_as_platform_admin(&app, &token(&idp, "usr_mallory", admin_claim.clone())).await);
+    app.stop().await;
+
+    // Trusted, but the discovery document names another issuer than the configured one:
+    // every token is refused, not only its claims.
+    let app = app_with_vars(&[
+        ("SCAIKEY_URL", scaikey.issuer()),
+        ("OIDC_DISCOVERY_URL", &idp_discovery),
+        ("OIDC_TRUST_ADMIN_CLAIMS", "true"),
+    ])
+    .await;
+    tenant(&app, "acme").await;
+    for sub in ["usr_mallory", "usr_plain"] {
+        let claims = if sub == "usr_plain" {
+            json!({})
+        } else {
+            admin_claim.clone()
+        };
+        let (status, body) = get(&app, "/api/v1/me", &token(&idp, sub, claims)).await;
+        assert_eq!(status, 401, "{body}");
+        assert_eq!(body["code"], "token_issuer", "{body}");
+    }
+    assert!(audited(&app, "user.platform_admin_claim").await.is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_key_made_by_a_claim_admin_has_no_platform_rights() {
+    let scaikey = ScaiKey::start().await;
+    let app = app_with_vars(&[("SCAIKEY_URL", scaikey.issuer())]).await;
+    tenant(&app, "acme").await;
+    let admin = token(&scaikey, "usr_root", json!({"roles": ["platform_admin"]}));
+    assert!(acts_as_platform_admin(&app, &admin).await);
+    let (_, me) = get(&app, "/api/v1/me", &admin).await;
+    let user_id = me["data"]["id"].as_str().unwrap().to_owned();
+    let resp = app
+        .http
+        .post(app.url("/api/v1/api-keys"))
+        .bearer_auth(&admin)
+        .json(&json!({
+            "name": "from-the-claim",
+            "permission_source_id": user_id,
+            "scopes": ["platform:admin", "domains:read"],
+        }))
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(status, 201, "{body}");
+    let key = body["key"].as_str().expect("the key").to_owned();
+    // The key is bound by the user's stored rights, which hold no platform admin.
+    let resp = app
+        .http
+        .get(app.url("/api/v1/admin/tenants"))
+        .header("X-API-Key", &key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    let ctx: Value = app
+        .http
+        .get(app.url("/api/v1/me/context"))
+        .header("X-API-Key", &key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ctx["data"]["permissions"]["platform"], json!([]), "{ctx}");
+    assert_eq!(ctx["data"]["user"]["is_platform_admin"], false, "{ctx}");
+    app.stop().await;
 }

@@ -32,13 +32,21 @@ pub fn map_claims(
     let subject = text(payload.get("sub"))
         .filter(|s| !s.is_empty())
         .ok_or(TokenRejection::Malformed)?;
+    // Claim names are flat keys of the payload: `realm_access.roles` names a key with a dot in
+    // it, not a nested object.
     let roles = match &names.roles {
-        Some(name) => list(payload.get(name.as_str())),
-        None => list(payload.get("roles").or_else(|| payload.get("role"))),
+        Some(name) => list(payload.get(name.as_str()), Split::No),
+        None => list(
+            payload.get("roles").or_else(|| payload.get("role")),
+            Split::No,
+        ),
     };
     let scopes = match &names.scopes {
-        Some(name) => list(payload.get(name.as_str())),
-        None => list(payload.get("scope").or_else(|| payload.get("scp"))),
+        Some(name) => list(payload.get(name.as_str()), Split::OnWhitespace),
+        None => list(
+            payload.get("scope").or_else(|| payload.get("scp")),
+            Split::OnWhitespace,
+        ),
     };
     Ok(TokenClaims {
         subject,
@@ -71,10 +79,22 @@ fn text(value: Option<&Value>) -> Option<String> {
     }
 }
 
-/// A space-separated string or an array of strings.
-fn list(value: Option<&Value>) -> Vec<String> {
+/// How a claim given as one string holds several values.
+#[derive(Clone, Copy)]
+enum Split {
+    /// One value (a role name may contain spaces).
+    No,
+    /// Space-separated, as `scope` is (RFC 8693 §4.2, RFC 9068 §2.2.3).
+    OnWhitespace,
+}
+
+/// A string (split as `split` says) or an array of strings.
+fn list(value: Option<&Value>, split: Split) -> Vec<String> {
     match value {
-        Some(Value::String(s)) => s.split_whitespace().map(str::to_owned).collect(),
+        Some(Value::String(s)) => match split {
+            Split::No => vec![s.clone()],
+            Split::OnWhitespace => s.split_whitespace().map(str::to_owned).collect(),
+        },
         Some(Value::Array(items)) => items
             .iter()
             .filter_map(|v| v.as_str().map(str::to_owned))
@@ -139,6 +159,37 @@ mod tests {
         assert!(!admin(default_names, true));
         let lookalike = json!({"sub": "u", "exp": 1_800_000_100, "groups": ["platform_admins", "Platform_Admin"]});
         assert!(!admin(lookalike, true));
+    }
+
+    #[test]
+    fn only_the_scopes_claim_is_split_on_whitespace() {
+        let claims = map(json!({
+            "sub": "u", "exp": 1_800_000_100,
+            "role": "dns operator platform_admin", "scope": "zones:read  platform:admin",
+        }))
+        .unwrap();
+        assert_eq!(claims.roles, ["dns operator platform_admin"]);
+        assert_eq!(claims.scopes, ["zones:read", "platform:admin"]);
+        let role_only = json!({"sub": "u", "exp": 1_800_000_100, "roles": "x platform_admin"});
+        assert!(!map(role_only).unwrap().grants_platform_admin());
+    }
+
+    #[test]
+    fn claim_names_are_flat_keys() {
+        let names = ClaimNames {
+            roles: Some("realm_access.roles".into()),
+            ..ClaimNames::default()
+        };
+        let nested = json!({"sub": "u", "exp": 1_800_000_100, "realm_access": {"roles": ["platform_admin"]}});
+        let flat =
+            json!({"sub": "u", "exp": 1_800_000_100, "realm_access.roles": ["platform_admin"]});
+        let roles = |p: Value| {
+            map_claims(&p, &names, true, now(), Duration::ZERO)
+                .unwrap()
+                .roles
+        };
+        assert!(roles(nested).is_empty());
+        assert_eq!(roles(flat), ["platform_admin"]);
     }
 
     #[test]

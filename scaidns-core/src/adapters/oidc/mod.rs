@@ -138,10 +138,15 @@ impl OidcProvider {
         let url = self.config.discovery_url();
         let doc: Discovery = self.http.get_json(&url, None).await.map_err(unavailable)?;
         if doc.issuer.trim_end_matches('/') != self.config.issuer {
+            let effect = if self.config.trust_admin_claims {
+                "every token is refused while platform-admin claims are trusted"
+            } else {
+                "tokens must carry the discovered one"
+            };
             tracing::warn!(
                 configured = %self.config.issuer,
                 discovered = %doc.issuer,
-                "the discovery document names another issuer; tokens must carry the discovered one"
+                "the discovery document names another issuer; {effect}"
             );
         }
         slot.0 = Some(doc.clone());
@@ -164,6 +169,13 @@ impl OidcProvider {
             return Ok(Verified::Rejected(R::Invalid));
         }
         let discovery = self.discovery().await?;
+        // Admin claims are trusted for the configured issuer only: an issuer the discovery
+        // document substitutes for it must not be able to make platform admins.
+        if self.config.trust_admin_claims
+            && discovery.issuer.trim_end_matches('/') != self.config.issuer
+        {
+            return Ok(Verified::Rejected(R::Issuer));
+        }
         let alg = header.alg;
         let jwk = match self
             .jwks
@@ -200,7 +212,8 @@ impl OidcProvider {
         match claims::map_claims(
             &payload,
             &self.config.claims,
-            self.config.trust_admin_claims,
+            // A token without a checked audience may have been made for another application.
+            self.config.trust_admin_claims && self.config.audience.is_some(),
             now,
             self.config.leeway,
         ) {
