@@ -160,7 +160,7 @@ async fn receive(
             if record.dns_class != DNSClass::IN {
                 out.skipped.push(Skipped {
                     name: owner,
-                    rtype: rtype.to_string(),
+                    rtype: mnemonic(rtype),
                     reason: format!("class {} (only IN is imported)", record.dns_class),
                 });
                 continue;
@@ -172,7 +172,7 @@ async fn receive(
                 }
                 Err(reason) => out.skipped.push(Skipped {
                     name: owner,
-                    rtype: rtype.to_string(),
+                    rtype: mnemonic(rtype),
                     reason,
                 }),
             }
@@ -186,6 +186,16 @@ async fn receive(
         }
     }
     Ok(out)
+}
+
+/// hickory names only the types it models; ScaiDNS's table names the rest.
+fn mnemonic(rtype: RecordType) -> String {
+    let code = u16::from(rtype);
+    match rtype {
+        RecordType::Unknown(_) => scaidns_core::record::RecordType::from_code(code)
+            .map_or_else(|| format!("TYPE{code}"), |t| t.as_str().to_owned()),
+        known => known.to_string(),
+    }
 }
 
 fn too_big(what: String) -> Failure {
