@@ -693,6 +693,7 @@ const AXFR_SOURCE: &[(&str, &str, u32, &[&str])] = &[
         &["1 1 0123456789abcdef0123456789abcdef01234567"],
     ),
     ("alias", "CNAME", 300, &["www.axfr.test."]),
+    ("@", "ALIAS", 300, &["www.axfr.test."]),
     ("@", "RP", 300, &["admin.axfr.test. host.axfr.test."]),
     ("@", "SPF", 300, &["\"v=spf1 -all\""]),
     (
@@ -782,7 +783,7 @@ async fn domains_import_from_axfr_copies_a_running_servers_zone() {
         "{preview}"
     );
     assert!(
-        preview.contains("17 to add, 0 to change, 0 to delete, 0 unchanged, 3 skipped, 0 error(s)"),
+        preview.contains("18 to add, 0 to change, 0 to delete, 0 unchanged, 3 skipped, 0 error(s)"),
         "{preview}"
     );
     assert_eq!(
