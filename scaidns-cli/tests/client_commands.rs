@@ -713,14 +713,23 @@ const AXFR_SOURCE: &[(&str, &str, u32, &[&str])] = &[
         "geo",
         "LOC",
         300,
-        &["51 30 12.748 N 0 7 39.611 W 0.00m 1.00m 10000.00m 10.00m"],
+        &[
+            "51 30 12.748 N 0 7 39.611 W 0.00m 1.00m 10000.00m 10.00m",
+            "33 51 56.123 S 151 12 52.001 E -12.50m 2.00m 3.00m 40.00m",
+        ],
+    ),
+    (
+        "vpn",
+        "IPSECKEY",
+        300,
+        &["10 1 2 192.0.2.38 AQNRU3mG7TVTO2BkR47usntb102uFJtugbo6BSGvgqt4AQ=="],
     ),
 ];
 
 /// `domains import ZONE --from-axfr` transfers a zone from a running PowerDNS through the file
 /// import's preview and apply: every record arrives as PowerDNS serves it, the SOA and apex NS
-/// are skipped as the platform's, LOC (not read from a transfer yet) is listed as skipped, and
-/// nothing but the result reaches standard output or error without a terminal.
+/// are skipped as the platform's, IPSECKEY (not read from a transfer yet) is listed as skipped,
+/// and nothing but the result reaches standard output or error without a terminal.
 #[tokio::test]
 async fn domains_import_from_axfr_copies_a_running_servers_zone() {
     let pdns = scaidns_tests::pdns::PdnsServer::start().await;
@@ -775,7 +784,7 @@ async fn domains_import_from_axfr_copies_a_running_servers_zone() {
         "{preview}"
     );
     assert!(
-        preview.contains("skipped geo.axfr.test. LOC ("),
+        preview.contains("skipped vpn.axfr.test. IPSECKEY ("),
         "{preview}"
     );
     assert!(
@@ -783,7 +792,7 @@ async fn domains_import_from_axfr_copies_a_running_servers_zone() {
         "{preview}"
     );
     assert!(
-        preview.contains("18 to add, 0 to change, 0 to delete, 0 unchanged, 3 skipped, 0 error(s)"),
+        preview.contains("20 to add, 0 to change, 0 to delete, 0 unchanged, 3 skipped, 0 error(s)"),
         "{preview}"
     );
     assert_eq!(
@@ -813,7 +822,7 @@ async fn domains_import_from_axfr_copies_a_running_servers_zone() {
     let done = stdout(&out);
     let expected: usize = AXFR_SOURCE
         .iter()
-        .filter(|r| r.1 != "LOC")
+        .filter(|r| r.1 != "IPSECKEY")
         .map(|r| r.3.len())
         .sum();
     assert!(
@@ -821,7 +830,7 @@ async fn domains_import_from_axfr_copies_a_running_servers_zone() {
         "{done}"
     );
 
-    // Every record PowerDNS serves, less the SOA, the apex NS and the LOC, as PowerDNS prints it.
+    // Every record PowerDNS serves, less the SOA, the apex NS and the IPSECKEY, as it prints them.
     let source: Value = http
         .get(format!(
             "{}/api/v1/servers/localhost/zones/axfr.test.",
@@ -840,7 +849,7 @@ async fn domains_import_from_axfr_copies_a_running_servers_zone() {
             rrset["name"].as_str().unwrap(),
             rrset["type"].as_str().unwrap(),
         );
-        if rtype == "SOA" || rtype == "LOC" || (rtype == "NS" && name == "axfr.test.") {
+        if rtype == "SOA" || rtype == "IPSECKEY" || (rtype == "NS" && name == "axfr.test.") {
             continue;
         }
         for r in rrset["records"].as_array().unwrap() {

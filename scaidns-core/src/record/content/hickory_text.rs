@@ -207,6 +207,26 @@ fn opaque_text(rtype: RecordType, data: &[u8]) -> Result<String, String> {
                 .collect::<Result<_, _>>()?;
             format!("{pref} {}", groups.join(":"))
         }
+        "LOC" => {
+            let (version, size, horizontal, vertical) = (w.u8()?, w.u8()?, w.u8()?, w.u8()?);
+            if version != 0 {
+                return Err(format!("LOC version {version} is not RFC 1876's 0"));
+            }
+            let (lat, lon, alt) = (w.u32()?, w.u32()?, w.u32()?);
+            // Altitude in centimetres above 100,000 m below the WGS 84 spheroid (RFC 1876 §2).
+            let cm = i64::from(alt) - 10_000_000;
+            let sign = if cm < 0 { "-" } else { "" };
+            format!(
+                "{} {} {sign}{}.{:02}m {} {} {}",
+                angle(lat, 'N', 'S'),
+                angle(lon, 'E', 'W'),
+                cm.abs() / 100,
+                cm.abs() % 100,
+                precision(size)?,
+                precision(horizontal)?,
+                precision(vertical)?
+            )
+        }
         "EUI48" | "EUI64" => w
             .rest()
             .iter()
@@ -229,6 +249,33 @@ fn opaque_text(rtype: RecordType, data: &[u8]) -> Result<String, String> {
     };
     w.done()?;
     Ok(text)
+}
+
+/// A LOC latitude or longitude: thousandths of an arc second from 2^31 (RFC 1876 §2).
+fn angle(value: u32, positive: char, negative: char) -> String {
+    let offset = i64::from(value) - (1_i64 << 31);
+    let (hemisphere, ms) = if offset < 0 {
+        (negative, -offset)
+    } else {
+        (positive, offset)
+    };
+    format!(
+        "{} {} {}.{:03} {hemisphere}",
+        ms / 3_600_000,
+        (ms / 60_000) % 60,
+        (ms / 1000) % 60,
+        ms % 1000
+    )
+}
+
+/// A LOC size or precision: base and power of ten in centimetres, one nibble each.
+fn precision(byte: u8) -> Result<String, String> {
+    let (base, exponent) = (u64::from(byte >> 4), u32::from(byte & 0x0f));
+    if base > 9 || exponent > 9 {
+        return Err(format!("LOC precision byte {byte:#04x} is out of range"));
+    }
+    let cm = base * 10_u64.pow(exponent);
+    Ok(format!("{}.{:02}m", cm / 100, cm % 100))
 }
 
 #[cfg(test)]
@@ -261,11 +308,11 @@ mod tests {
             (t, text.as_str()),
             (RecordType::RP, "admin.example. txt.example.")
         );
-        let loc = RData::Unknown {
-            code: HType::from(29),
-            rdata: NULL::with(vec![0; 16]),
+        let apl = RData::Unknown {
+            code: HType::from(42),
+            rdata: NULL::with(vec![0, 1, 24, 3, 192, 0, 2]),
         };
-        assert!(presentation(29, &loc).unwrap_err().contains("LOC"));
+        assert!(presentation(42, &apl).unwrap_err().contains("APL"));
         let generic = RData::Unknown {
             code: HType::from(65280),
             rdata: NULL::with(vec![10, 0, 0, 1]),
