@@ -799,6 +799,25 @@ async fn domains_import_from_axfr_copies_a_running_servers_zone() {
         json(&app, &["records", "list", "axfr.test"]).await["total"],
         0
     );
+    let previewed = json(
+        &app,
+        &[
+            "domains",
+            "import",
+            "axfr.test",
+            "--from-axfr",
+            &server,
+            "--preview",
+        ],
+    )
+    .await;
+    assert_eq!(
+        previewed["adds"].as_array().unwrap().len(),
+        20,
+        "{previewed}"
+    );
+    assert_eq!(previewed["transfer_skipped"][0]["name"], "vpn.axfr.test.");
+    assert_eq!(previewed["transfer_skipped"][0]["type"], "IPSECKEY");
 
     let out = run(
         &app,
