@@ -487,13 +487,19 @@ pub enum DomainsCommand {
         #[arg(short = 'o', long = "out")]
         file: Option<std::path::PathBuf>,
     },
-    /// Import records from a zone file (BIND master file, JSON or CSV): shows the preview as
-    /// a diff, then applies it unless the zone changed meanwhile.
+    /// Import records from a zone file (BIND master file, JSON or CSV) or by zone transfer
+    /// from a running server: shows the preview as a diff, then applies it unless the zone
+    /// changed meanwhile.
     Import {
         /// Zone name or id.
         zone: String,
         /// The file to import.
-        file: std::path::PathBuf,
+        #[arg(required_unless_present = "from_axfr", conflicts_with = "from_axfr")]
+        file: Option<std::path::PathBuf>,
+        /// Transfer the zone (AXFR over TCP, no TSIG) from this server, SERVER[:PORT]
+        /// (port 53 unless given), instead of reading a file.
+        #[arg(long, value_name = "SERVER[:PORT]")]
+        from_axfr: Option<String>,
         /// bind, json or csv.
         #[arg(long, default_value = "bind")]
         format: String,

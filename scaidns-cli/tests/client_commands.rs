@@ -732,4 +732,253 @@ async fn tenants_partners_and_config_for_platform_admins() {
     assert_eq!(code(&bad), 5);
     let unknown = run(&app, &app.admin_key, &["config", "get", "no.such.key"]).await;
     assert_eq!(code(&unknown), 3);
+/// A zone of many types in a live PowerDNS (which allows AXFR to loopback by default), as
+/// `(name, type, ttl, contents)`.
+const AXFR_SOURCE: &[(&str, &str, u32, &[&str])] = &[
+    ("www", "A", 300, &["192.0.2.1", "192.0.2.2"]),
+    ("www", "AAAA", 300, &["2001:db8::1"]),
+    ("@", "MX", 3600, &["10 mail.axfr.test."]),
+    ("mail", "A", 300, &["192.0.2.3"]),
+    (
+        "@",
+        "TXT",
+        300,
+        &["\"v=spf1 -all\"", "\"say \\\"hi\\\" \\\\ \" \"two\""],
+    ),
+    ("_sip._tcp", "SRV", 300, &["10 20 5060 www.axfr.test."]),
+    ("@", "CAA", 300, &["0 issue \"letsencrypt.org\""]),
+    ("host", "HINFO", 300, &["\"PC Intel\" \"Linux\""]),
+    (
+        "host",
+        "SSHFP",
+        300,
+        &["1 1 0123456789abcdef0123456789abcdef01234567"],
+    ),
+    ("alias", "CNAME", 300, &["www.axfr.test."]),
+    ("@", "ALIAS", 300, &["www.axfr.test."]),
+    ("@", "RP", 300, &["admin.axfr.test. host.axfr.test."]),
+    ("@", "SPF", 300, &["\"v=spf1 -all\""]),
+    (
+        "_http._tcp",
+        "URI",
+        300,
+        &["10 1 \"https://www.axfr.test/\""],
+    ),
+    ("sub", "NS", 300, &["ns.example.net."]),
+    (
+        "sub",
+        "DS",
+        300,
+        &["12345 13 2 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"],
+    ),
+    (
+        "geo",
+        "LOC",
+        300,
+        &[
+            "51 30 12.748 N 0 7 39.611 W 0.00m 1.00m 10000.00m 10.00m",
+            "33 51 56.123 S 151 12 52.001 E -12.50m 2.00m 3.00m 40.00m",
+        ],
+    ),
+    (
+        "vpn",
+        "IPSECKEY",
+        300,
+        &["10 1 2 192.0.2.38 AQNRU3mG7TVTO2BkR47usntb102uFJtugbo6BSGvgqt4AQ=="],
+    ),
+];
+
+/// `domains import ZONE --from-axfr` transfers a zone from a running PowerDNS through the file
+/// import's preview and apply: every record arrives as PowerDNS serves it, the SOA and apex NS
+/// are skipped as the platform's, IPSECKEY (not read from a transfer yet) is listed as skipped,
+/// and nothing but the result reaches standard output or error without a terminal.
+#[tokio::test]
+async fn domains_import_from_axfr_copies_a_running_servers_zone() {
+    let pdns = scaidns_tests::pdns::PdnsServer::start().await;
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let rrsets: Vec<Value> = AXFR_SOURCE
+        .iter()
+        .map(|(name, rtype, ttl, contents)| {
+            let owner = if *name == "@" {
+                "axfr.test.".to_owned()
+            } else {
+                format!("{name}.axfr.test.")
+            };
+            let records: Vec<Value> = contents
+                .iter()
+                .map(|c| serde_json::json!({"content": c, "disabled": false}))
+                .collect();
+            serde_json::json!({"name": owner, "type": rtype, "ttl": ttl,
+                "changetype": "REPLACE", "records": records})
+        })
+        .collect();
+    let created = http
+        .post(format!("{}/api/v1/servers/localhost/zones", pdns.api_url))
+        .header("X-API-Key", &pdns.api_key)
+        .json(&serde_json::json!({"name": "axfr.test.", "kind": "Native",
+            "nameservers": ["ns1.axfr.test."], "rrsets": rrsets}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        created.status().is_success(),
+        "source zone: {}",
+        created.text().await.unwrap_or_default()
+    );
+
+    let app = spawn_app().await;
+    ok(&app, &["domains", "create", "axfr.test"]).await;
+    let server = pdns.dns_addr.to_string();
+    let preview = ok(
+        &app,
+        &[
+            "domains",
+            "import",
+            "axfr.test",
+            "--from-axfr",
+            &server,
+            "--preview",
+        ],
+    )
+    .await;
+    assert!(
+        preview.contains("+ www.axfr.test 300 A 192.0.2.1"),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("skipped vpn.axfr.test. IPSECKEY ("),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("(the SOA is managed by the platform)"),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("20 to add, 0 to change, 0 to delete, 0 unchanged, 3 skipped, 0 error(s)"),
+        "{preview}"
+    );
+    assert_eq!(
+        json(&app, &["records", "list", "axfr.test"]).await["total"],
+        0
+    );
+    let previewed = json(
+        &app,
+        &[
+            "domains",
+            "import",
+            "axfr.test",
+            "--from-axfr",
+            &server,
+            "--preview",
+        ],
+    )
+    .await;
+    assert_eq!(
+        previewed["adds"].as_array().unwrap().len(),
+        20,
+        "{previewed}"
+    );
+    assert_eq!(previewed["transfer_skipped"][0]["name"], "vpn.axfr.test.");
+    assert_eq!(previewed["transfer_skipped"][0]["type"], "IPSECKEY");
+
+    let out = run(
+        &app,
+        &app.admin_key,
+        &[
+            "domains",
+            "import",
+            "axfr.test",
+            "--from-axfr",
+            &server,
+            "--yes",
+        ],
+    )
+    .await;
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let done = stdout(&out);
+    let expected: usize = AXFR_SOURCE
+        .iter()
+        .filter(|r| r.1 != "IPSECKEY")
+        .map(|r| r.3.len())
+        .sum();
+    assert!(
+        done.contains(&format!("imported: {expected} added")),
+        "{done}"
+    );
+
+    // Every record PowerDNS serves, less the SOA, the apex NS and the IPSECKEY, as it prints them.
+    let source: Value = http
+        .get(format!(
+            "{}/api/v1/servers/localhost/zones/axfr.test.",
+            pdns.api_url
+        ))
+        .header("X-API-Key", &pdns.api_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut want: Vec<(String, String, u64, String)> = Vec::new();
+    for rrset in source["rrsets"].as_array().unwrap() {
+        let (name, rtype) = (
+            rrset["name"].as_str().unwrap(),
+            rrset["type"].as_str().unwrap(),
+        );
+        if rtype == "SOA" || rtype == "IPSECKEY" || (rtype == "NS" && name == "axfr.test.") {
+            continue;
+        }
+        for r in rrset["records"].as_array().unwrap() {
+            want.push((
+                name.trim_end_matches('.').to_owned(),
+                rtype.to_owned(),
+                rrset["ttl"].as_u64().unwrap(),
+                r["content"].as_str().unwrap().to_owned(),
+            ));
+        }
+    }
+    let listed = json(&app, &["records", "list", "axfr.test"]).await;
+    let mut got: Vec<(String, String, u64, String)> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().trim_end_matches('.').to_owned(),
+                r["type"].as_str().unwrap().to_owned(),
+                r["ttl"].as_u64().unwrap(),
+                r["content"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    want.sort();
+    got.sort();
+    assert_eq!(got.len(), expected);
+    assert_eq!(got, want);
+
+    // A server that refuses the transfer (a zone it does not have): a clear error, nothing imported.
+    ok(&app, &["domains", "create", "other-axfr.test"]).await;
+    let out = run(
+        &app,
+        &app.admin_key,
+        &[
+            "domains",
+            "import",
+            "other-axfr.test",
+            "--from-axfr",
+            &server,
+        ],
+    )
+    .await;
+    assert_eq!(code(&out), 5, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("refused the transfer"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

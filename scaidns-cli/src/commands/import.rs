@@ -1,5 +1,7 @@
-//! `scaidns domains import ZONE FILE`: preview the import, print it as a diff, ask before a
-//! replace, then apply it with the preview's ETag so a zone changed meanwhile is not touched.
+//! `scaidns domains import ZONE FILE` and `… ZONE --from-axfr SERVER`: preview the import,
+//! print it as a diff, ask before a replace, then apply it with the preview's ETag so a zone
+//! changed meanwhile is not touched. A transfer only supplies the master-file text: the
+//! preview and apply are the file import's.
 
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -7,14 +9,17 @@ use scaidns_client::types::{ErrorBody, ImportLine, ImportPreview, ImportRecord, 
 use scaidns_client::{Client, ClientInfo};
 
 use crate::cli::{DomainsCommand, Output};
-use crate::commands::zone_ref::{Deleted, Purpose, zone_id};
+use crate::commands::axfr::{self, Skipped};
+use crate::commands::zone_ref::{self, Deleted, Purpose, zone_id};
 use crate::output::{Failure, INVALID, NOT_ALLOWED, NOT_FOUND, UNAVAILABLE, USAGE, print_json};
+use crate::progress;
 
 /// Runs `domains import`.
 pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Result<(), Failure> {
     let DomainsCommand::Import {
         zone,
         file,
+        from_axfr,
         format,
         mode,
         preview: preview_only,
@@ -24,18 +29,42 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
     else {
         return Err(Failure::new(USAGE, "not an import"));
     };
-    let bytes = std::fs::read(file)
-        .map_err(|e| Failure::new(USAGE, format!("cannot read {}: {e}", file.display())))?;
-    let content = String::from_utf8(bytes)
-        .map_err(|_| Failure::new(INVALID, format!("{} is not UTF-8 text", file.display())))?;
-    let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
+    let (id, content, transfer_skipped) = match (file, from_axfr) {
+        (Some(file), _) => {
+            let bytes = std::fs::read(file)
+                .map_err(|e| Failure::new(USAGE, format!("cannot read {}: {e}", file.display())))?;
+            let content = String::from_utf8(bytes).map_err(|_| {
+                Failure::new(INVALID, format!("{} is not UTF-8 text", file.display()))
+            })?;
+            let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
+            (id, content, Vec::new())
+        }
+        (None, Some(server)) => {
+            if format != "bind" {
+                return Err(Failure::new(
+                    USAGE,
+                    "--from-axfr imports a zone transfer: no --format",
+                ));
+            }
+            let target = zone_ref::zone(client, zone, Deleted::Exclude, Purpose::Write).await?;
+            let bar = progress::spinner(output, "{pos} records received");
+            let received = axfr::transfer(server, &target.name, &bar).await;
+            bar.finish_and_clear();
+            let received = received?;
+            (target.id.to_string(), received.text, received.skipped)
+        }
+        (None, None) => return Err(Failure::new(USAGE, "give a FILE or --from-axfr SERVER")),
+    };
     let body = ImportRequest {
         content,
         format: Some(format.clone()),
         mode: Some(mode.clone()),
         skip_unsupported: Some(*skip_unsupported),
     };
-    let resp = client.zone_import_preview(&id, &body).await?;
+    let bar = progress::spinner(output, "previewing");
+    let resp = client.zone_import_preview(&id, &body).await;
+    bar.finish_and_clear();
+    let resp = resp?;
     // Without the preview's tag the apply could change a zone other than the one shown.
     let etag = resp
         .headers()
@@ -51,10 +80,13 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
     let preview = resp.into_inner();
     match output {
         Output::Json if *preview_only || !preview.errors.is_empty() => {
-            print_json(&serde_json::to_value(&preview).unwrap_or_default());
+            print_json(&with_transfer_skipped(
+                serde_json::to_value(&preview).unwrap_or_default(),
+                &transfer_skipped,
+            ));
         }
         Output::Json => {}
-        Output::Text => print_diff(&preview),
+        Output::Text => print_diff(&preview, &transfer_skipped),
     }
     if !preview.errors.is_empty() {
         return Err(Failure::new(
@@ -68,15 +100,18 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
     if mode == "replace" && !preview.deletes.is_empty() && !yes {
         confirm(preview.deletes.len())?;
     }
-    let result = apply(client, &id, &etag, &body).await?;
+    let bar = progress::spinner(output, "applying");
+    let result = apply(client, &id, &etag, &body).await;
+    bar.finish_and_clear();
+    let result = result?;
     match output {
-        Output::Json => print_json(&result),
+        Output::Json => print_json(&with_transfer_skipped(result, &transfer_skipped)),
         Output::Text => println!(
             "imported: {} added, {} changed, {} deleted, {} skipped (sync: {})",
             result["added"],
             result["changed"],
             result["deleted"],
-            result["skipped"].as_array().map_or(0, Vec::len),
+            result["skipped"].as_array().map_or(0, Vec::len) + transfer_skipped.len(),
             result["sync_status"].as_str().unwrap_or("?"),
         ),
     }
@@ -94,7 +129,20 @@ fn notes(label: &str, lines: &[ImportLine]) {
     }
 }
 
-fn print_diff(p: &ImportPreview) {
+/// `value` with the records a transfer left out, when there were any.
+fn with_transfer_skipped(mut value: serde_json::Value, skipped: &[Skipped]) -> serde_json::Value {
+    if !skipped.is_empty()
+        && let Some(object) = value.as_object_mut()
+    {
+        object.insert(
+            "transfer_skipped".into(),
+            skipped.iter().map(Skipped::to_json).collect(),
+        );
+    }
+    value
+}
+
+fn print_diff(p: &ImportPreview, transfer_skipped: &[Skipped]) {
     for r in &p.adds {
         println!("+ {}", line(r));
     }
@@ -106,6 +154,9 @@ fn print_diff(p: &ImportPreview) {
         println!("- {}", line(r));
     }
     notes("skipped", &p.skipped);
+    for s in transfer_skipped {
+        println!("skipped {} {} ({})", s.name, s.rtype, s.reason);
+    }
     notes("error", &p.errors);
     println!(
         "{} to add, {} to change, {} to delete, {} unchanged, {} skipped, {} error(s)",
@@ -113,7 +164,7 @@ fn print_diff(p: &ImportPreview) {
         p.changes.len(),
         p.deletes.len(),
         p.unchanged,
-        p.skipped.len(),
+        p.skipped.len() + transfer_skipped.len(),
         p.errors.len()
     );
 }

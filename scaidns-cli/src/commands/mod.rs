@@ -3,6 +3,7 @@
 
 mod api_keys;
 mod audit;
+mod axfr;
 mod dnssec;
 mod domains;
 mod env_lines;

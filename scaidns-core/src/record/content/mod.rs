@@ -13,6 +13,7 @@ mod csync;
 mod eui;
 mod generic;
 pub mod hickory;
+pub mod hickory_text;
 mod hostname;
 mod ilnp;
 mod keys;
