@@ -20,7 +20,7 @@ use crate::state::AppState;
 pub enum ValidationTypeDto {
     /// TXT record at `_scaidns-verify.<zone>`.
     TxtRecord,
-    /// Delegation to the platform nameservers (not offered yet).
+    /// The parent zone delegates the zone to every platform nameserver.
     Nameservers,
 }
 
@@ -67,7 +67,8 @@ pub struct ValidationResponse {
     pub status: ValidationStatusDto,
     /// The bare token.
     pub challenge_value: String,
-    /// What to publish at the current DNS provider.
+    /// What to publish at the current DNS provider (`txt_record` challenges; a `nameservers`
+    /// challenge is met by delegating the zone to the platform nameservers instead).
     pub dns_record: ChallengeRecord,
     /// Message of the last check.
     pub last_message: Option<String>,
