@@ -40,6 +40,7 @@ mod store_engines;
 mod tenant_leaks;
 mod util;
 mod validation_audit;
+mod validation_delegation;
 mod validation_limits;
 mod webhooks;
 mod zone_export;
