@@ -116,8 +116,11 @@ fn parse_type(raw: &str) -> Result<ValidationTypeDto, Failure> {
 pub fn print_instructions(zone: &str, v: &ValidationResponse) {
     if v.validation_type == ValidationTypeDto::Nameservers {
         println!(
-            "Prove ownership: at the parent zone, delegate {zone} to the platform nameservers (every one of them)"
+            "Prove ownership: at the parent zone, delegate {zone} to every one of these nameservers"
         );
+        for ns in &v.delegate_to {
+            println!("  {zone}.  IN  NS  {ns}");
+        }
     } else {
         let r = &v.dns_record;
         println!("Prove ownership: publish this record at the zone's current DNS provider");

@@ -74,6 +74,10 @@ async fn parent_and_pending_child(c: &Client, pdns: &PdnsServer) -> (String, Str
         .into_inner();
     assert_eq!(challenge.validation_type, ValidationTypeDto::Nameservers);
     assert_eq!(challenge.status, ValidationStatusDto::Pending);
+    assert_eq!(
+        challenge.delegate_to,
+        PLATFORM_NS.map(str::to_owned).to_vec()
+    );
     (parent.id, child.id)
 }
 
