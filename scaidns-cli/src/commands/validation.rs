@@ -11,7 +11,7 @@ use scaidns_client::types::{
 
 use crate::cli::{Output, ValidationCommand};
 use crate::commands::zone_ref::{Deleted, Purpose, zone};
-use crate::output::{Failure, INVALID, print_json, when};
+use crate::output::{Failure, INVALID, USAGE, print_json, when};
 
 /// Runs one `validation` subcommand.
 pub async fn run(client: &Client, cmd: &ValidationCommand, output: Output) -> Result<(), Failure> {
@@ -102,14 +102,12 @@ fn report(name: &str, r: &ValidationCheckResponse, output: Output) {
 }
 
 fn parse_type(raw: &str) -> Result<ValidationTypeDto, Failure> {
-    match raw {
-        "txt_record" => Ok(ValidationTypeDto::TxtRecord),
-        "nameservers" => Ok(ValidationTypeDto::Nameservers),
-        other => Err(Failure::new(
-            INVALID,
-            format!("--type: '{other}' is not one of txt_record, nameservers"),
-        )),
-    }
+    raw.parse().map_err(|_| {
+        Failure::new(
+            USAGE,
+            format!("--type: '{raw}' is not one of txt_record, nameservers"),
+        )
+    })
 }
 
 /// Tells the user what to publish (or delegate), and what to run next.
