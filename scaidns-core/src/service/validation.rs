@@ -93,7 +93,11 @@ impl ScaiDns {
             zone.id,
             Some(zone.name.to_string()),
             None,
-            Some(serde_json::json!({"validation_id": fresh.id.to_string(), "expires_at": fresh.expires_at})),
+            Some(serde_json::json!({
+                "validation_id": fresh.id.to_string(),
+                "validation_type": fresh.validation_type.as_str(),
+                "expires_at": fresh.expires_at,
+            })),
         )];
         self.write_zone_row(zone.clone(), zone, validations, audit, Publication::Nothing)
             .await?;

@@ -133,6 +133,24 @@ async fn a_zone_delegated_to_every_platform_nameserver_validates_by_delegation()
     assert_eq!(check.domain_status, "active");
     let zone = c.zone_get(&child, None).await.unwrap().into_inner();
     assert_eq!(zone.status, ZoneStatusDto::Active);
+    // The challenge's start is audited with its method.
+    let audit: serde_json::Value = crate::util::send(
+        &app,
+        &app.admin_key,
+        "GET",
+        "/api/v1/admin/audit-logs?action=domain.validation.start",
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert!(
+        audit
+            .to_string()
+            .contains(r#""validation_type":"nameservers""#),
+        "{audit}"
+    );
     app.stop().await;
 }
 
