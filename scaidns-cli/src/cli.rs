@@ -521,6 +521,15 @@ pub enum DomainsCommand {
 /// `scaidns validation …`
 #[derive(Debug, Subcommand)]
 pub enum ValidationCommand {
+    /// Issue a new challenge (replacing an open one): a TXT record to publish, or a delegation
+    /// to the platform nameservers to set at the parent.
+    Start {
+        /// Zone name or id.
+        zone: String,
+        /// How to prove ownership: txt_record (default) or nameservers.
+        #[arg(long = "type", value_name = "TYPE")]
+        validation_type: Option<String>,
+    },
     /// Show the zone's latest challenge and what to publish.
     Show {
         /// Zone name or id.

@@ -172,6 +172,11 @@ async fn exit_codes() {
         (&key, &["domains", "frobnicate"], 2),
         (&key, &["records", "update", "codes.test", "x"], 2),
         (&key, &["domains", "list", "--status", "sideways"], 2),
+        (
+            &key,
+            &["validation", "start", "codes.test", "--type", "smoke"],
+            2,
+        ),
     ];
     for (key, args, expected) in cases {
         let out = run(&app, key, args).await;
@@ -194,6 +199,26 @@ async fn exit_codes() {
         stdout(&out).contains("VALIDATION_RESOLVERS"),
         "{}",
         stdout(&out)
+    );
+
+    // A nameservers challenge replaces it and lists the NS records the parent must hold.
+    let start = ok(
+        &app,
+        &[
+            "validation",
+            "start",
+            "pending.test",
+            "--type",
+            "nameservers",
+        ],
+    )
+    .await;
+    assert!(start.contains("pending.test.  IN  NS  "), "{start}");
+    let shown = json(&app, &["validation", "show", "pending.test"]).await;
+    assert_eq!(shown["validation_type"], "nameservers", "{shown}");
+    assert!(
+        !shown["delegate_to"].as_array().unwrap().is_empty(),
+        "{shown}"
     );
 
     // Another tenant's zone is not found, by name or by id.

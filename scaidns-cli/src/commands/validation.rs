@@ -1,18 +1,37 @@
-//! `scaidns validation show|check`: the TXT challenge of a pending zone, and checking it, once
-//! or repeatedly (`--wait`) while the record propagates.
+//! `scaidns validation start|show|check`: the challenge of a pending zone (a TXT record, or a
+//! delegation to the platform nameservers), and checking it, once or repeatedly (`--wait`)
+//! while the change propagates.
 
 use std::time::{Duration, Instant};
 
 use scaidns_client::Client;
-use scaidns_client::types::{ValidationCheckResponse, ValidationResponse};
+use scaidns_client::types::{
+    ValidationCheckResponse, ValidationCreateRequest, ValidationResponse, ValidationTypeDto,
+};
 
 use crate::cli::{Output, ValidationCommand};
 use crate::commands::zone_ref::{Deleted, Purpose, zone};
-use crate::output::{Failure, INVALID, print_json, when};
+use crate::output::{Failure, INVALID, USAGE, print_json, when};
 
 /// Runs one `validation` subcommand.
 pub async fn run(client: &Client, cmd: &ValidationCommand, output: Output) -> Result<(), Failure> {
     match cmd {
+        ValidationCommand::Start {
+            zone: arg,
+            validation_type,
+        } => {
+            let validation_type = validation_type.as_deref().map(parse_type).transpose()?;
+            let z = zone(client, arg, Deleted::Exclude, Purpose::Write).await?;
+            let v = client
+                .validation_create(&z.id, &ValidationCreateRequest { validation_type })
+                .await?
+                .into_inner();
+            match output {
+                Output::Json => print_json(&serde_json::to_value(&v).unwrap_or_default()),
+                Output::Text => print_instructions(&z.name, &v),
+            }
+            Ok(())
+        }
         ValidationCommand::Show { zone: arg } => {
             let z = zone(client, arg, Deleted::Exclude, Purpose::Read).await?;
             let v = client.validation_get(&z.id).await?.into_inner();
@@ -82,11 +101,29 @@ fn report(name: &str, r: &ValidationCheckResponse, output: Output) {
     }
 }
 
-/// Tells the user what to publish at the current DNS provider, and what to run next.
+fn parse_type(raw: &str) -> Result<ValidationTypeDto, Failure> {
+    raw.parse().map_err(|_| {
+        Failure::new(
+            USAGE,
+            format!("--type: '{raw}' is not one of txt_record, nameservers"),
+        )
+    })
+}
+
+/// Tells the user what to publish (or delegate), and what to run next.
 pub fn print_instructions(zone: &str, v: &ValidationResponse) {
-    let r = &v.dns_record;
-    println!("Prove ownership: publish this record at the zone's current DNS provider");
-    println!("  {}.  {}  IN  {}  \"{}\"", r.name, r.ttl, r.type_, r.value);
+    if v.validation_type == ValidationTypeDto::Nameservers {
+        println!(
+            "Prove ownership: at the parent zone, delegate {zone} to every one of these nameservers"
+        );
+        for ns in &v.delegate_to {
+            println!("  {zone}.  IN  NS  {ns}");
+        }
+    } else {
+        let r = &v.dns_record;
+        println!("Prove ownership: publish this record at the zone's current DNS provider");
+        println!("  {}.  {}  IN  {}  \"{}\"", r.name, r.ttl, r.type_, r.value);
+    }
     println!("then run: scaidns validation check {zone} --wait 600");
     println!("(the challenge expires {})", when(&v.expires_at));
 }

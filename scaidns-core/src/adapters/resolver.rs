@@ -88,23 +88,24 @@ impl HickoryResolver {
     }
 }
 
-#[async_trait]
-impl Resolver for HickoryResolver {
-    async fn lookup(
+impl HickoryResolver {
+    /// One question to `servers` in turn; `delegation` asks without recursion and takes a
+    /// referral's NS set when the answer section has none.
+    async fn ask(
         &self,
         servers: &[SocketAddr],
         name: &str,
         rtype: RecordType,
+        delegation: bool,
     ) -> Result<LookupAnswer, ResolveError> {
         if servers.is_empty() {
             return Err(ResolveError("no DNS servers to ask".to_owned()));
         }
         let qname = query_name(name)?;
         let qtype: HickoryType = crate::record::content::hickory::record_type(rtype);
-        let request = DnsRequest::from_query(
-            Query::query(qname.clone(), qtype),
-            DnsRequestOptions::default(),
-        );
+        let mut options = DnsRequestOptions::default();
+        options.recursion_desired = !delegation;
+        let request = DnsRequest::from_query(Query::query(qname.clone(), qtype), options);
 
         let mut failures = Vec::new();
         for _ in 0..ATTEMPTS {
@@ -120,7 +121,13 @@ impl Resolver for HickoryResolver {
                     Ok(Ok(response)) => match response.metadata.response_code {
                         ResponseCode::NXDomain => return Ok(LookupAnswer::NxDomain),
                         ResponseCode::NoError => {
-                            return Ok(answer_of(&response.answers, &qname, qtype));
+                            let answer = answer_of(&response.answers, &qname, qtype);
+                            return Ok(match answer {
+                                LookupAnswer::NoData if delegation => {
+                                    referral_of(&response.authorities, &qname)
+                                }
+                                answer => answer,
+                            });
                         }
                         other => failures.push(format!("{server}: {other}")),
                     },
@@ -134,6 +141,18 @@ impl Resolver for HickoryResolver {
             failures.join("; ")
         )))
     }
+}
+
+#[async_trait]
+impl Resolver for HickoryResolver {
+    async fn lookup(
+        &self,
+        servers: &[SocketAddr],
+        name: &str,
+        rtype: RecordType,
+    ) -> Result<LookupAnswer, ResolveError> {
+        self.ask(servers, name, rtype, false).await
+    }
 
     async fn lookup_until(
         &self,
@@ -145,6 +164,20 @@ impl Resolver for HickoryResolver {
         tokio::time::timeout_at(deadline.into(), self.lookup(servers, name, rtype))
             .await
             .unwrap_or_else(|_| Err(ResolveError(format!("{name} {rtype}: out of time"))))
+    }
+
+    async fn delegation_until(
+        &self,
+        servers: &[SocketAddr],
+        zone: &str,
+        deadline: Instant,
+    ) -> Result<LookupAnswer, ResolveError> {
+        tokio::time::timeout_at(
+            deadline.into(),
+            self.ask(servers, zone, RecordType::NS, true),
+        )
+        .await
+        .unwrap_or_else(|_| Err(ResolveError(format!("{zone} NS: out of time"))))
     }
 }
 
@@ -180,6 +213,22 @@ fn answer_of(answers: &[Record], qname: &Name, qtype: HickoryType) -> LookupAnsw
     contents.sort();
     contents.dedup();
     LookupAnswer::Records(contents)
+}
+
+/// The NS set of a referral: the authority section's NS records owned by the asked name (an
+/// SOA there, or NS records of another name, mean the server does not delegate it).
+fn referral_of(authorities: &[Record], qname: &Name) -> LookupAnswer {
+    let mut hosts: Vec<String> = authorities
+        .iter()
+        .filter(|r| r.record_type() == HickoryType::NS && r.name == *qname)
+        .map(|r| content_of(&r.data))
+        .collect();
+    if hosts.is_empty() {
+        return LookupAnswer::NoData;
+    }
+    hosts.sort();
+    hosts.dedup();
+    LookupAnswer::Records(hosts)
 }
 
 /// Content per the rules documented on [`LookupAnswer::Records`].
@@ -278,6 +327,30 @@ mod tests {
             answer_of(&[], &qname, HickoryType::TXT),
             LookupAnswer::NoData
         );
+    }
+
+    #[test]
+    fn a_referral_counts_only_for_the_asked_name() {
+        let qname = Name::from_ascii("child.parent.test.").unwrap();
+        let ns = |owner: &str, host: &str| {
+            record(
+                owner,
+                RData::NS(hickory_resolver::proto::rr::rdata::NS(
+                    Name::from_ascii(host).unwrap(),
+                )),
+            )
+        };
+        let referral = vec![
+            ns("child.parent.test.", "NS2.Example.net."),
+            ns("child.parent.test.", "ns1.example.net"),
+        ];
+        assert_eq!(
+            referral_of(&referral, &qname),
+            LookupAnswer::Records(vec!["ns1.example.net.".into(), "ns2.example.net.".into()])
+        );
+        // NS records of the parent itself (an answer's authority section) delegate nothing.
+        let parent = vec![ns("parent.test.", "ns1.example.net.")];
+        assert_eq!(referral_of(&parent, &qname), LookupAnswer::NoData);
     }
 
     #[test]

@@ -50,4 +50,15 @@ pub trait Resolver: Send + Sync + std::fmt::Debug {
         rtype: RecordType,
         deadline: Instant,
     ) -> Result<LookupAnswer, ResolveError>;
+
+    /// The NS set `servers` hold for `zone`, given up at `deadline`: the answer's NS records at
+    /// `zone`, or else a referral's (the authority section's NS records owned by `zone`), since
+    /// a parent answers a name it delegates with a referral. Asked without recursion, so a
+    /// server that also resolves still answers from its own data.
+    async fn delegation_until(
+        &self,
+        servers: &[SocketAddr],
+        zone: &str,
+        deadline: Instant,
+    ) -> Result<LookupAnswer, ResolveError>;
 }

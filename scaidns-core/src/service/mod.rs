@@ -13,6 +13,7 @@ mod authn;
 pub mod authz;
 mod change_notices;
 mod context;
+mod delegation_probe;
 pub mod dnssec;
 pub mod groups;
 pub mod health;

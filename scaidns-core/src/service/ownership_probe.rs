@@ -22,7 +22,7 @@ use crate::record::RecordType;
 use crate::service::ScaiDns;
 
 /// Why no authoritative server list came out of the NS lookup.
-enum NsLookup {
+pub(crate) enum NsLookup {
     NxDomain,
     NotFound,
     /// The NS hosts resolve only to addresses the platform does not query.
@@ -41,7 +41,7 @@ impl ScaiDns {
         }
         // A monotonic deadline, not the service clock: this bounds real waiting on sockets.
         let deadline = Instant::now() + config.check_budget;
-        let servers = match self.authoritative_servers(zone, deadline).await {
+        let servers = match self.authoritative_servers(zone.fqdn(), deadline).await {
             Ok(servers) => servers,
             Err(NsLookup::NxDomain) => {
                 return (false, format!("Domain {zone} does not exist in DNS"));
@@ -101,18 +101,18 @@ impl ScaiDns {
         }
     }
 
-    /// The addresses to ask for the challenge: the zone's NS hosts (the first
-    /// [`MAX_NS_HOSTS`] in name order), resolved through the configured resolvers, then
-    /// [`targets::select`]ed.
-    async fn authoritative_servers(
+    /// The addresses to ask for the challenge (or, for a delegation check, for the parent's
+    /// NS set): the NS hosts of `zone` (absolute; the first [`MAX_NS_HOSTS`] in name order),
+    /// resolved through the configured resolvers, then [`targets::select`]ed.
+    pub(crate) async fn authoritative_servers(
         &self,
-        zone: &ZoneName,
+        zone: &str,
         deadline: Instant,
     ) -> Result<Vec<SocketAddr>, NsLookup> {
         let config = &self.config().validation;
         let resolver = self.resolver();
         let mut hosts = match resolver
-            .lookup_until(&config.resolvers, zone.fqdn(), RecordType::NS, deadline)
+            .lookup_until(&config.resolvers, zone, RecordType::NS, deadline)
             .await
         {
             Ok(LookupAnswer::Records(hosts)) if !hosts.is_empty() => hosts,

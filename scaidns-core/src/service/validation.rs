@@ -3,7 +3,7 @@
 //! validates within seconds.
 //!
 //! The DNS side of the check (which servers, how many, how long) is in
-//! `super::ownership_probe`.
+//! `super::ownership_probe` (TXT) and `super::delegation_probe` (delegation).
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::ZoneId;
@@ -67,10 +67,10 @@ impl ScaiDns {
         ctx.require(Permission::DOMAINS_UPDATE)?;
         let zone = self.pending_zone(ctx, zone_id).await?;
         let validation_type = validation_type.unwrap_or(ValidationType::TxtRecord);
-        if validation_type != ValidationType::TxtRecord {
+        if validation_type == ValidationType::Nameservers && self.nameservers().await?.is_empty() {
             return Err(Error::invalid(
                 "validation_type",
-                "only txt_record validation is available on this platform",
+                "nameservers validation needs platform nameservers (PLATFORM_NAMESERVERS), and none are configured",
             ));
         }
         let mut validations = Vec::new();
@@ -93,7 +93,11 @@ impl ScaiDns {
             zone.id,
             Some(zone.name.to_string()),
             None,
-            Some(serde_json::json!({"validation_id": fresh.id.to_string(), "expires_at": fresh.expires_at})),
+            Some(serde_json::json!({
+                "validation_id": fresh.id.to_string(),
+                "validation_type": fresh.validation_type.as_str(),
+                "expires_at": fresh.expires_at,
+            })),
         )];
         self.write_zone_row(zone.clone(), zone, validations, audit, Publication::Nothing)
             .await?;
@@ -153,7 +157,10 @@ impl ScaiDns {
         // write below makes the zone live.
         self.check_live_claim(&zone, OverlapPolicy::Refuse).await?;
 
-        let (is_valid, message) = self.probe(&zone.name, &validation.expected_value()).await;
+        let (is_valid, message) = match validation.validation_type {
+            ValidationType::TxtRecord => self.probe(&zone.name, &validation.expected_value()).await,
+            ValidationType::Nameservers => self.probe_delegation(&zone.name).await?,
+        };
         if let Some(observer) = self.observer() {
             observer.validation_check(if is_valid { "valid" } else { "invalid" });
         }

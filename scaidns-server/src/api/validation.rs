@@ -20,7 +20,7 @@ use crate::state::AppState;
 pub enum ValidationTypeDto {
     /// TXT record at `_scaidns-verify.<zone>`.
     TxtRecord,
-    /// Delegation to the platform nameservers (not offered yet).
+    /// The parent zone delegates the zone to every platform nameserver.
     Nameservers,
 }
 
@@ -67,8 +67,12 @@ pub struct ValidationResponse {
     pub status: ValidationStatusDto,
     /// The bare token.
     pub challenge_value: String,
-    /// What to publish at the current DNS provider.
+    /// What to publish at the current DNS provider (`txt_record` challenges; a `nameservers`
+    /// challenge is met by delegating the zone to the platform nameservers instead).
     pub dns_record: ChallengeRecord,
+    /// For a `nameservers` challenge: the platform nameservers the parent zone must delegate
+    /// the zone to, every one of them (empty for `txt_record`).
+    pub delegate_to: Vec<String>,
     /// Message of the last check.
     pub last_message: Option<String>,
     /// When the last check ran.
@@ -107,6 +111,7 @@ impl ValidationResponse {
                 value: v.expected_value(),
                 ttl,
             },
+            delegate_to: Vec::new(),
             last_message: v.last_message.clone(),
             checked_at: v.checked_at.map(Into::into),
             check_count: v.check_count,
@@ -114,6 +119,17 @@ impl ValidationResponse {
             created_at: v.created_at.into(),
         }
     }
+}
+
+/// `response` with the delegation target filled in when it is a `nameservers` challenge.
+async fn with_delegation_target(
+    state: &AppState,
+    mut response: ValidationResponse,
+) -> ApiResult<ValidationResponse> {
+    if response.validation_type == ValidationTypeDto::Nameservers {
+        response.delegate_to = state.service.nameservers().await?;
+    }
+    Ok(response)
 }
 
 /// The TTL the instructions recommend for the challenge record.
@@ -170,11 +186,8 @@ impl ValidationApi {
         let id = domain_id.0.parse()?;
         let v = state.service.validation_get(&ctx, id).await?;
         let zone = state.service.zone_get(&ctx, id, false).await?;
-        Ok(Json(ValidationResponse::new(
-            &zone,
-            &v,
-            challenge_ttl(&state),
-        )))
+        let response = ValidationResponse::new(&zone, &v, challenge_ttl(&state));
+        Ok(Json(with_delegation_target(&state, response).await?))
     }
 
     /// Issue a new challenge (cancels the open one).
@@ -199,11 +212,10 @@ impl ValidationApi {
         });
         let v = state.service.validation_create(&ctx, id, vtype).await?;
         let zone = state.service.zone_get(&ctx, id, false).await?;
-        Ok(ValidationCreated::Created(Json(ValidationResponse::new(
-            &zone,
-            &v,
-            challenge_ttl(&state),
-        ))))
+        let response = ValidationResponse::new(&zone, &v, challenge_ttl(&state));
+        Ok(ValidationCreated::Created(Json(
+            with_delegation_target(&state, response).await?,
+        )))
     }
 
     /// Cancel the open challenge.

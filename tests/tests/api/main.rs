@@ -45,6 +45,7 @@ mod tenant_admin;
 mod tenant_leaks;
 mod util;
 mod validation_audit;
+mod validation_delegation;
 mod validation_limits;
 mod webhooks;
 mod zone_export;
