@@ -17,6 +17,7 @@ pub mod cors;
 pub mod error;
 pub mod metrics;
 pub mod middleware;
+pub mod owner_only;
 pub mod rate_limit_edge;
 pub mod spec;
 pub mod spec_refinement;

@@ -63,7 +63,7 @@ pub const SETTINGS: &[Setting] = &[
     s(
         MODES,
         "DATA_DIR",
-        "./data",
+        super::DEFAULT_DATA_DIR,
         "Development only: where the SQLite database and generated secrets live",
     ),
     s(

@@ -265,6 +265,9 @@ fn malformed_cors_origins_stop_start_up_naming_the_variable() {
         r#"["*"]"#,
         "app.example.com",
         "https://app.example.com/path",
+        "https://app.example.com?x=1",
+        "https://user@app.example.com",
+        "https://app.example.com#top",
         "ftp://app.example.com",
     ] {
         let err = production_with(&[("CORS_ORIGINS", bad)]).unwrap_err();
@@ -284,8 +287,29 @@ fn debug_makes_logs_verbose_unless_the_level_is_given() {
     assert_eq!(c.log_level, LogLevel::Debug);
     let c = production_with(&[("DEBUG", "true"), ("LOG_LEVEL", "WARNING")]).unwrap();
     assert_eq!(c.log_level, LogLevel::Warning);
-    let err = production_with(&[("DEBUG", "maybe")]).unwrap_err();
-    assert_eq!(err.invalid[0].0, "DEBUG");
+    assert_eq!(c.ignored_debug, None);
+    // Node's convention (`DEBUG=express:*`) may be set on the host: ignored, warned at start.
+    let c = production_with(&[("DEBUG", "express:*")]).unwrap();
+    assert!(!c.debug);
+    assert_eq!(c.log_level, LogLevel::Info);
+    assert_eq!(c.ignored_debug.as_deref(), Some("express:*"));
+}
+
+#[test]
+fn cors_origins_are_stored_as_browsers_send_them() {
+    let c = production_with(&[(
+        "CORS_ORIGINS",
+        "HTTPS://App.Example.com:443, http://[::1]:8080/, https://xn--bcher-kva.example",
+    )])
+    .unwrap();
+    assert_eq!(
+        c.cors_origins,
+        vec![
+            "https://app.example.com",
+            "http://[::1]:8080",
+            "https://xn--bcher-kva.example"
+        ]
+    );
 }
 
 #[test]
