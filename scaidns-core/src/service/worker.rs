@@ -125,14 +125,25 @@ impl ScaiDns {
             .iter()
             .map(|job| self.run_if_due(job, worker, started).boxed())
             .collect();
-        let outcomes: Vec<Result<Option<JobRun>>> = futures::stream::iter(jobs)
-            .buffer_unordered(worker.max_jobs.max(1))
-            .collect()
-            .await;
-        let mut runs = Vec::new();
-        for outcome in outcomes {
-            runs.extend(outcome?);
-        }
+        let outcomes: Vec<(&str, Result<Option<JobRun>>)> =
+            futures::stream::iter(JOB_NAMES.iter().copied().zip(jobs))
+                .map(|(job, run)| run.map(move |outcome| (job, outcome)))
+                .buffer_unordered(worker.max_jobs.max(1))
+                .collect()
+                .await;
+        // A job that could not be claimed or recorded (the store failed) is reported like a
+        // failed job, so the other jobs' reports of this pass are not lost with it.
+        let runs_or_errors: Vec<JobRun> = outcomes
+            .into_iter()
+            .filter_map(|(job, outcome)| match outcome {
+                Ok(run) => run,
+                Err(e) => Some(JobRun {
+                    job: job.to_owned(),
+                    outcome: Err(e.message().to_owned()),
+                }),
+            })
+            .collect();
+        let mut runs = runs_or_errors;
         runs.sort_by_key(|run| JOB_NAMES.iter().position(|job| *job == run.job));
         Ok(runs)
     }
@@ -334,9 +345,17 @@ impl ScaiDns {
                 continue;
             }
             let publisher = self.publisher(crate::service::zones::purge_publication(&zone));
-            self.purge_zone_for_good(&zone, now, "domain.purge", &publisher)
-                .await?;
-            purged += 1;
+            match self
+                .purge_zone_for_good(&zone, now, "domain.purge", &publisher)
+                .await
+            {
+                Ok(()) => purged += 1,
+                // Restored or already purged meanwhile: the next pass looks again.
+                Err(e) if crate::service::publish::is_gone_or_moved_on(&e) => {
+                    tracing::debug!(zone = %zone.name, code = e.code(), "deleted zone changed meanwhile: not purged");
+                }
+                Err(e) => return Err(e),
+            }
         }
         Ok(purged)
     }
