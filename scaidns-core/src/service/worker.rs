@@ -121,16 +121,14 @@ impl ScaiDns {
         let started = self.clock().now();
         // Boxed one by one: a stream mapping borrowed futures trips the compiler's check that
         // the worker's task is Send.
-        let jobs: Vec<futures::future::BoxFuture<'_, Result<Option<JobRun>>>> = JOB_NAMES
+        let jobs: Vec<futures::future::BoxFuture<'_, (&str, Result<Option<JobRun>>)>> = JOB_NAMES
             .iter()
-            .map(|job| self.run_if_due(job, worker, started).boxed())
+            .map(|job| async move { (*job, self.run_if_due(job, worker, started).await) }.boxed())
             .collect();
-        let outcomes: Vec<(&str, Result<Option<JobRun>>)> =
-            futures::stream::iter(JOB_NAMES.iter().copied().zip(jobs))
-                .map(|(job, run)| run.map(move |outcome| (job, outcome)))
-                .buffer_unordered(worker.max_jobs.max(1))
-                .collect()
-                .await;
+        let outcomes: Vec<(&str, Result<Option<JobRun>>)> = futures::stream::iter(jobs)
+            .buffer_unordered(worker.max_jobs.max(1))
+            .collect()
+            .await;
         // A job that could not be claimed or recorded (the store failed) is reported like a
         // failed job, so the other jobs' reports of this pass are not lost with it.
         let runs_or_errors: Vec<JobRun> = outcomes

@@ -324,3 +324,50 @@ fn redis_connections_and_worker_concurrency() {
     assert_eq!(named, vec!["REDIS_MAX_CONNECTIONS", "ARQ_MAX_JOBS"]);
     assert_eq!(crate::worker::worker_config(&c, "w").max_jobs, 1);
 }
+
+/// The catalogue's defaults are the readers' defaults: setting a variable to the default the
+/// catalogue (and so `.env.example` and the documentation) names changes nothing.
+#[test]
+fn the_catalogue_defaults_are_the_readers_defaults() {
+    // Defaults described in words, not values.
+    const DESCRIBED: &[&str] = &[
+        "OIDC_ISSUER",
+        "OIDC_DISCOVERY_URL",
+        "OIDC_AUDIENCE",
+        "OIDC_SCOPES",
+        "RATE_LIMIT_API_KEY_MAX",
+    ];
+    let unset = format!("{:?}", production_with(&[]).unwrap());
+    let mut compared = 0;
+    for s in super::SETTINGS {
+        // DNS_BACKEND is set by production_with; the CLI's settings are not the server's.
+        if [super::REQUIRED, super::UNSET].contains(&s.default)
+            || DESCRIBED.contains(&s.name)
+            || s.name == "DNS_BACKEND"
+            || s.section == "CLI client settings"
+        {
+            continue;
+        }
+        if s.name == "PLATFORM_NAMESERVERS" {
+            // Unset leaves the list empty here and the core's own default applies.
+            let core = scaidns_core::service::ServiceConfig::default().default_nameservers;
+            assert_eq!(core.join(","), s.default, "{}", s.name);
+            compared += 1;
+            continue;
+        }
+        let value = if s.default == "empty" { "" } else { s.default };
+        let mut v = production_basics();
+        v.push(("DNS_BACKEND", "embedded"));
+        v.push((s.name, value));
+        let set = Config::from_vars(&vars(&v), false)
+            .unwrap_or_else(|e| panic!("{}={value}: {e}", s.name));
+        assert_eq!(
+            format!("{set:?}"),
+            unset,
+            "{}={value} is not the default",
+            s.name
+        );
+        compared += 1;
+    }
+    assert!(compared > 40, "only {compared} defaults compared");
+}
