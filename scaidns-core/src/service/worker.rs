@@ -104,6 +104,10 @@ pub struct JobRun {
     pub outcome: std::result::Result<String, String>,
 }
 
+/// A job's name with what trying it gave: its report, nothing (not due, held elsewhere), or
+/// the store's error.
+type JobOutcome<'a> = (&'a str, Result<Option<JobRun>>);
+
 impl ScaiDns {
     /// Runs every due job this worker can claim, once. Jobs held by another worker or not yet
     /// due are skipped.
@@ -121,11 +125,11 @@ impl ScaiDns {
         let started = self.clock().now();
         // Boxed one by one: a stream mapping borrowed futures trips the compiler's check that
         // the worker's task is Send.
-        let jobs: Vec<futures::future::BoxFuture<'_, (&str, Result<Option<JobRun>>)>> = JOB_NAMES
+        let jobs: Vec<futures::future::BoxFuture<'_, JobOutcome<'_>>> = JOB_NAMES
             .iter()
             .map(|job| async move { (*job, self.run_if_due(job, worker, started).await) }.boxed())
             .collect();
-        let outcomes: Vec<(&str, Result<Option<JobRun>>)> = futures::stream::iter(jobs)
+        let outcomes: Vec<JobOutcome<'_>> = futures::stream::iter(jobs)
             .buffer_unordered(worker.max_jobs.max(1))
             .collect()
             .await;
