@@ -562,18 +562,20 @@ fn register_in(dir: &Path, args: &[&str]) -> tokio::process::Command {
     command
 }
 
-/// As the deployment guide writes it: `--public-url` given, `SCAIKEY_URL` read from `.env`,
-/// and with `--yes` the approved lines written into that `.env`, its other lines kept.
+/// As the deployment guide writes it: `--public-url` given, `SCAIKEY_URL` read from the
+/// `--env-file`, and with `--yes` the approved lines written into that file, its other lines
+/// kept and its `export` prefixes too, and the secrets not repeated on stdout.
 #[tokio::test]
 async fn register_scaikey_reads_env_and_writes_the_approved_lines_into_it() {
-    use scaidns_tests::scaikey::{APPLICATION_ID, CLIENT_ID, ScaiKey};
+    use scaidns_tests::scaikey::{APPLICATION_ID, CLIENT_ID, CLIENT_SECRET, ScaiKey};
     let scaikey = ScaiKey::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let env = dir.path().join(".env");
+    std::fs::create_dir(dir.path().join("conf")).unwrap();
+    let env = dir.path().join("conf/scaidns.env");
     std::fs::write(
         &env,
         format!(
-            "# ours\nDATABASE_URL=sqlite:keep.db\nSCAIKEY_URL={}\n",
+            "# ours\nDATABASE_URL=sqlite:keep.db\nexport SCAIKEY_URL={}\n",
             scaikey.issuer()
         ),
     )
@@ -583,6 +585,8 @@ async fn register_scaikey_reads_env_and_writes_the_approved_lines_into_it() {
         &[
             "--public-url",
             "https://dns.example.test",
+            "--env-file",
+            "conf/scaidns.env",
             "--yes",
             "--json",
             "--interval",
@@ -611,12 +615,20 @@ async fn register_scaikey_reads_env_and_writes_the_approved_lines_into_it() {
     );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["status"], "APPROVED");
-    assert_eq!(report["env_file"], ".env");
+    assert_eq!(report["env_file"], "conf/scaidns.env");
+    assert!(
+        report["written"]
+            .as_array()
+            .is_some_and(|names| names.contains(&Value::from("SCAIKEY_CLIENT_SECRET"))),
+        "{report}"
+    );
+    assert!(!text(&out.stdout).contains(CLIENT_SECRET), "{report}");
+    assert!(!text(&out.stderr).contains(CLIENT_SECRET));
     let written = std::fs::read_to_string(&env).unwrap();
     let lines: Vec<&str> = written.lines().collect();
     assert_eq!(&lines[..2], &["# ours", "DATABASE_URL=sqlite:keep.db"]);
     for expected in [
-        format!("SCAIKEY_URL={}", scaikey.issuer()),
+        format!("export SCAIKEY_URL={}", scaikey.issuer()),
         format!("SCAIKEY_CLIENT_ID={CLIENT_ID}"),
         format!("SCAIKEY_APPLICATION_ID={APPLICATION_ID}"),
         "EXTERNAL_URL=https://dns.example.test".to_owned(),
@@ -627,7 +639,10 @@ async fn register_scaikey_reads_env_and_writes_the_approved_lines_into_it() {
             "{expected} in {written}"
         );
     }
-    assert!(written.contains("SCAIKEY_CLIENT_SECRET="), "{written}");
+    assert!(
+        written.contains(&format!("SCAIKEY_CLIENT_SECRET={CLIENT_SECRET}")),
+        "{written}"
+    );
     assert!(written.contains("SCAIKEY_WEBHOOK_SECRET="), "{written}");
     #[cfg(unix)]
     {

@@ -114,11 +114,13 @@ pub fn build_app(state: AppState) -> impl Endpoint {
         route = route.at("/metrics", get(metrics_text));
     }
     let origins = state.config.cors_origins.clone();
+    let external_url = state.config.external_url.clone();
     let app = crate::idempotency::keyed_writes(route.data(state.clone()), state)
         .with(NormalizePath::new(TrailingSlash::Trim));
     crate::cors::layer(
         crate::rate_limit_edge::headers(request_context(app, metrics, limits)),
         &origins,
+        external_url.as_deref(),
     )
 }
 

@@ -18,6 +18,7 @@ pub mod error;
 pub mod idempotency;
 pub mod metrics;
 pub mod middleware;
+pub mod owner_only;
 pub mod rate_limit_edge;
 pub mod spec;
 pub mod spec_refinement;

@@ -39,6 +39,12 @@ pub fn init_for(config: &Config) {
         config.log_format,
         config.log_filter.as_deref(),
     );
+    if let Some(raw) = &config.ignored_debug {
+        tracing::warn!(
+            value = %raw,
+            "DEBUG is not a boolean (true/false); ignored"
+        );
+    }
     if config.debug && !config.is_development() {
         tracing::warn!(
             environment = ?config.environment,

@@ -169,11 +169,16 @@ pub struct RegisterArgs {
     pub env_file: PathBuf,
 }
 
-/// A flag's value, else the setting from the environment or `.env`, as `serve` reads it.
-fn flag_or_setting(flag: Option<String>, name: &str) -> Result<Option<String>, Failure> {
+/// A flag's value, else the setting from the environment or the `.env` at `env_file`, as
+/// `serve` reads them.
+fn flag_or_setting(
+    flag: Option<String>,
+    env_file: &Path,
+    name: &str,
+) -> Result<Option<String>, Failure> {
     match flag {
         Some(value) => Ok(Some(value)),
-        None => Config::lookup(name).map_err(|e| Failure::new(INVALID, e.to_string())),
+        None => Config::lookup(env_file, name).map_err(|e| Failure::new(INVALID, e.to_string())),
     }
 }
 
@@ -184,36 +189,21 @@ fn write_ticket(path: &Path, ticket: &RegistrationTicket) -> Result<(), Failure>
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(fail)?;
     }
+    // The status token is a credential.
     let text = serde_json::to_string(ticket).unwrap_or_default();
-    // The status token is a credential: owner-only from the first byte on.
-    #[cfg(unix)]
-    {
-        use std::io::Write;
-        use std::os::unix::fs::OpenOptionsExt;
-        let mut file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .mode(0o600)
-            .open(path)
-            .map_err(fail)?;
-        file.write_all(text.as_bytes()).map_err(fail)?;
-    }
-    #[cfg(not(unix))]
-    std::fs::write(path, text).map_err(fail)?;
-    Ok(())
+    scaidns_server::owner_only::write(path, text.as_bytes()).map_err(fail)
 }
 
 /// `scaidns register-scaikey --public-url URL`: submits (or resumes) a self-registration
 /// request and waits for its approval.
 pub async fn register(args: RegisterArgs, output: Output) -> Result<(), Failure> {
-    let scaikey_url = flag_or_setting(args.scaikey_url.clone(), "SCAIKEY_URL")?.ok_or_else(|| {
+    let scaikey_url = flag_or_setting(args.scaikey_url.clone(), &args.env_file, "SCAIKEY_URL")?.ok_or_else(|| {
         Failure::new(
             INVALID,
             "register-scaikey needs the ScaiKey URL: --scaikey-url, or SCAIKEY_URL in the environment or .env",
         )
     })?;
-    let public_url = flag_or_setting(args.public_url.clone(), "EXTERNAL_URL")?.ok_or_else(|| {
+    let public_url = flag_or_setting(args.public_url.clone(), &args.env_file, "EXTERNAL_URL")?.ok_or_else(|| {
         Failure::new(
             INVALID,
             "register-scaikey needs the public URL of ScaiDNS: --public-url, or EXTERNAL_URL in the environment or .env",
@@ -221,9 +211,10 @@ pub async fn register(args: RegisterArgs, output: Output) -> Result<(), Failure>
     })?;
     let data_dir = match args.data_dir.clone() {
         Some(dir) => dir,
-        None => {
-            PathBuf::from(flag_or_setting(None, "DATA_DIR")?.unwrap_or_else(|| "./data".to_owned()))
-        }
+        None => PathBuf::from(
+            flag_or_setting(None, &args.env_file, "DATA_DIR")?
+                .unwrap_or_else(|| scaidns_server::config::DEFAULT_DATA_DIR.to_owned()),
+        ),
     };
     let registrar = ScaiKeyRegistration::new(&scaikey_url)
         .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()))?;
@@ -286,40 +277,7 @@ pub async fn register(args: RegisterArgs, output: Output) -> Result<(), Failure>
                     "EXTERNAL_URL".to_owned(),
                     public_url.trim_end_matches('/').to_owned(),
                 ));
-                let lines: Vec<String> = settings
-                    .iter()
-                    .map(|(name, value)| env_lines::line(name, value))
-                    .collect();
-                if let Output::Text = output {
-                    eprintln!("approved; the lines for .env:");
-                    for line in &lines {
-                        println!("{line}");
-                    }
-                }
-                // JSON output is for scripts: nothing is asked, only --yes writes.
-                let write = args.write_env
-                    || (matches!(output, Output::Text) && env_lines::confirm(&args.env_file));
-                let written = if write {
-                    env_lines::write(&args.env_file, &settings).map(|()| true)
-                } else {
-                    Ok(false)
-                };
-                if let Output::Json = output {
-                    print_json(&json!({
-                        "status": "APPROVED",
-                        "request_id": ticket.request_id(),
-                        "env": lines,
-                        "env_file": written
-                            .as_ref()
-                            .is_ok_and(|w| *w)
-                            .then(|| args.env_file.display().to_string()),
-                    }));
-                }
-                let _ = std::fs::remove_file(&path);
-                if written? {
-                    eprintln!("written into {}", args.env_file.display());
-                }
-                return Ok(());
+                return deliver(&args, output, &ticket, &path, &settings);
             }
             RegistrationStatus::Closed(status) => {
                 let _ = std::fs::remove_file(&path);
@@ -346,4 +304,61 @@ pub async fn register(args: RegisterArgs, output: Output) -> Result<(), Failure>
             }
         }
     }
+}
+
+/// Hands out the approved `settings`: written into `.env` when asked (then only their names
+/// are shown, the file being the copy), printed in full otherwise or when writing failed,
+/// since ScaiKey hands the credentials out once. The pending request is forgotten after.
+fn deliver(
+    args: &RegisterArgs,
+    output: Output,
+    ticket: &RegistrationTicket,
+    ticket_path: &Path,
+    settings: &[(String, String)],
+) -> Result<(), Failure> {
+    let lines = env_lines::lines(settings)?;
+    let names: Vec<&str> = settings.iter().map(|(name, _)| name.as_str()).collect();
+    // JSON output is for scripts: nothing is asked, only --yes writes.
+    let write = args.write_env
+        || (matches!(output, Output::Text) && {
+            eprintln!("approved; ScaiKey returned {}", names.join(", "));
+            env_lines::confirm(&args.env_file)
+        });
+    let written = if write {
+        env_lines::write(&args.env_file, settings).map(|()| true)
+    } else {
+        Ok(false)
+    };
+    let env_file = args.env_file.display().to_string();
+    match output {
+        Output::Json => {
+            let mut report = json!({
+                "status": "APPROVED",
+                "request_id": ticket.request_id(),
+            });
+            match &written {
+                Ok(true) => {
+                    report["env_file"] = json!(env_file);
+                    report["written"] = json!(names);
+                }
+                Ok(false) => report["env"] = json!(lines),
+                Err(failure) => {
+                    report["env"] = json!(lines);
+                    report["env_file_error"] = json!(failure.message);
+                }
+            }
+            print_json(&report);
+        }
+        Output::Text => match &written {
+            Ok(true) => eprintln!("written {} into {env_file}", names.join(", ")),
+            _ => {
+                eprintln!("the lines for .env:");
+                for line in &lines {
+                    println!("{line}");
+                }
+            }
+        },
+    }
+    let _ = std::fs::remove_file(ticket_path);
+    written.map(|_| ())
 }

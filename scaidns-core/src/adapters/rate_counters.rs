@@ -128,8 +128,9 @@ mod redis_limiter {
         client: redis::Client,
         slots: Vec<tokio::sync::Mutex<Option<ConnectionManager>>>,
         next: std::sync::atomic::AtomicUsize,
-        // One failed attempt makes every slot wait, so an outage costs one timeout per
-        // RECONNECT_AFTER, not one per slot.
+        // Connections are opened one at a time, and one failed attempt makes every slot wait,
+        // so an outage costs one connect per RECONNECT_AFTER, never one per slot at once.
+        connecting: tokio::sync::Mutex<()>,
         failed_at: std::sync::Mutex<Option<std::time::Instant>>,
         prefix: String,
     }
@@ -163,6 +164,7 @@ mod redis_limiter {
                     .map(|_| tokio::sync::Mutex::new(None))
                     .collect(),
                 next: std::sync::atomic::AtomicUsize::new(0),
+                connecting: tokio::sync::Mutex::new(()),
                 failed_at: std::sync::Mutex::new(None),
                 prefix: prefix.to_owned(),
             })
@@ -183,6 +185,9 @@ mod redis_limiter {
             if let Some(conn) = &*slot {
                 return Ok(conn.clone());
             }
+            // Checked after taking the turn to connect: callers queued behind an attempt that
+            // failed give up at once instead of each trying in their turn.
+            let _turn = self.connecting.lock().await;
             let failed_recently = self
                 .failed_at
                 .lock()
@@ -203,6 +208,10 @@ mod redis_limiter {
                     .unwrap_or_else(std::sync::PoisonError::into_inner) =
                     Some(std::time::Instant::now());
             })?;
+            *self
+                .failed_at
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
             *slot = Some(conn.clone());
             Ok(conn)
         }

@@ -184,9 +184,15 @@ impl ScaiDns {
             if zone.sync.status == SyncStatus::InSync {
                 continue;
             }
-            match self.sync_zone(zone.id).await?.status {
-                SyncStatus::InSync => ok += 1,
-                _ => failed += 1,
+            match self.sync_zone(zone.id).await {
+                Ok(sync) if sync.status == SyncStatus::InSync => ok += 1,
+                Ok(_) => failed += 1,
+                // Purged or changed since it was listed (jobs run side by side): nothing left
+                // for this pass to publish; the rest of the queue still runs.
+                Err(e) if is_gone_or_moved_on(&e) => {
+                    tracing::debug!(zone = %zone.name, code = e.code(), "zone changed while the retry queue ran: skipped");
+                }
+                Err(e) => return Err(e),
             }
         }
         Ok((ok, failed))
@@ -219,4 +225,10 @@ impl ScaiDns {
             page.page += 1;
         }
     }
+}
+
+/// A zone a job listed was purged (`not_found`) or changed (`generation_mismatch`) before the
+/// job reached it: skipped, not a failure of the job.
+pub(crate) fn is_gone_or_moved_on(e: &Error) -> bool {
+    matches!(e.code(), "not_found" | "generation_mismatch")
 }

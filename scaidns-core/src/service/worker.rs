@@ -109,6 +109,10 @@ pub struct JobRun {
     pub outcome: std::result::Result<String, String>,
 }
 
+/// A job's name with what trying it gave: its report, nothing (not due, held elsewhere), or
+/// the store's error.
+type JobOutcome<'a> = (&'a str, Result<Option<JobRun>>);
+
 impl ScaiDns {
     /// Runs every due job this worker can claim, once. Jobs held by another worker or not yet
     /// due are skipped.
@@ -127,18 +131,27 @@ impl ScaiDns {
         let started = self.clock().now();
         // Boxed one by one: a stream mapping borrowed futures trips the compiler's check that
         // the worker's task is Send.
-        let jobs: Vec<futures::future::BoxFuture<'_, Result<Option<JobRun>>>> = JOB_NAMES
+        let jobs: Vec<futures::future::BoxFuture<'_, JobOutcome<'_>>> = JOB_NAMES
             .iter()
-            .map(|job| self.run_if_due(job, worker, started).boxed())
+            .map(|job| async move { (*job, self.run_if_due(job, worker, started).await) }.boxed())
             .collect();
-        let outcomes: Vec<Result<Option<JobRun>>> = futures::stream::iter(jobs)
+        let outcomes: Vec<JobOutcome<'_>> = futures::stream::iter(jobs)
             .buffer_unordered(worker.max_jobs.max(1))
             .collect()
             .await;
-        let mut runs = Vec::new();
-        for outcome in outcomes {
-            runs.extend(outcome?);
-        }
+        // A job that could not be claimed or recorded (the store failed) is reported like a
+        // failed job, so the other jobs' reports of this pass are not lost with it.
+        let runs_or_errors: Vec<JobRun> = outcomes
+            .into_iter()
+            .filter_map(|(job, outcome)| match outcome {
+                Ok(run) => run,
+                Err(e) => Some(JobRun {
+                    job: job.to_owned(),
+                    outcome: Err(e.message().to_owned()),
+                }),
+            })
+            .collect();
+        let mut runs = runs_or_errors;
         runs.sort_by_key(|run| JOB_NAMES.iter().position(|job| *job == run.job));
         Ok(runs)
     }
@@ -348,9 +361,17 @@ impl ScaiDns {
                 continue;
             }
             let publisher = self.publisher(crate::service::zones::purge_publication(&zone));
-            self.purge_zone_for_good(&zone, now, "domain.purge", &publisher)
-                .await?;
-            purged += 1;
+            match self
+                .purge_zone_for_good(&zone, now, "domain.purge", &publisher)
+                .await
+            {
+                Ok(()) => purged += 1,
+                // Restored or already purged meanwhile: the next pass looks again.
+                Err(e) if crate::service::publish::is_gone_or_moved_on(&e) => {
+                    tracing::debug!(zone = %zone.name, code = e.code(), "deleted zone changed meanwhile: not purged");
+                }
+                Err(e) => return Err(e),
+            }
         }
         Ok(purged)
     }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use scaidns_core::ports::rate_limiter::{RateDecision, RateLimiter, WINDOW_SECONDS};
 
 use crate::support::contract::contract;
-use crate::support::limiters::{fresh_prefix, redis_with_prefix};
+use crate::support::limiters::{fresh_prefix, redis_with_connections, redis_with_prefix};
 
 contract!(
     RateLimiter:
@@ -124,14 +124,7 @@ async fn unreachable_redis_is_an_error() {
 /// the count stays one count whichever connection carried a request.
 #[tokio::test]
 async fn redis_connections_are_bounded_and_share_one_count() {
-    let url =
-        std::env::var("SCAIDNS_TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".into());
-    let limiter = scaidns_core::adapters::rate_counters::RedisRateLimiter::with_max_connections(
-        &url,
-        &fresh_prefix(),
-        3,
-    )
-    .unwrap();
+    let limiter = redis_with_connections(&fresh_prefix(), 3);
     let hits = futures::future::join_all((0..40).map(|_| limiter.hit("caller", 25, t0()))).await;
     let allowed = hits
         .into_iter()
@@ -140,12 +133,7 @@ async fn redis_connections_are_bounded_and_share_one_count() {
         .count();
     assert_eq!(allowed, 25, "one count across the connections");
     assert_eq!(limiter.open_connections().await, 3);
-    let single = scaidns_core::adapters::rate_counters::RedisRateLimiter::with_max_connections(
-        &url,
-        &fresh_prefix(),
-        1,
-    )
-    .unwrap();
+    let single = redis_with_connections(&fresh_prefix(), 1);
     futures::future::join_all((0..10).map(|_| single.hit("caller", 25, t0()))).await;
     assert_eq!(single.open_connections().await, 1);
 }

@@ -30,6 +30,7 @@ pub use identity::{IdentityConfig, OidcSettings};
 use reader::Reader;
 pub use reader::{normalize_database_url, parse_server};
 pub use secret::Secret;
+pub use sections::origin;
 pub use values::{BackendConfig, Environment, LogFormat, LogLevel, ZoneKind};
 
 /// Largest request body accepted unless `MAX_BODY_BYTES` says otherwise.
@@ -144,6 +145,9 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// `DEBUG`: a development aid (DEBUG logs unless `LOG_LEVEL` says otherwise).
     pub debug: bool,
+    /// A `DEBUG` value that is not a boolean (other programs' conventions, `express:*`): left
+    /// alone, warned about at start.
+    pub ignored_debug: Option<String>,
     /// `DATA_DIR`: where development mode keeps its database and secrets.
     pub data_dir: PathBuf,
 }
@@ -186,31 +190,33 @@ impl ConfigError {
     }
 }
 
+/// `DATA_DIR` when it is not set.
+pub const DEFAULT_DATA_DIR: &str = "./data";
+
 impl Config {
     /// Loads from the process environment (after an optional `.env`, which never overrides
     /// variables already set). `dev` forces development mode (`--dev`).
     pub fn from_env(dev: bool) -> Result<Self, ConfigError> {
-        // A missing .env is normal; a malformed one stops everything (env_file).
-        let file = env_file::read(&env_file::default_path()).map_err(|problem| ConfigError {
-            missing: Vec::new(),
-            invalid: Vec::new(),
-            env_file: Some(problem),
-        })?;
-        let mut vars: HashMap<String, String> = std::env::vars().collect();
-        env_file::merge(&mut vars, file);
-        Self::from_vars(&vars, dev)
+        Self::from_vars(&Self::variables(&env_file::default_path())?, dev)
     }
 
-    /// The value of one setting as the commands see it: the environment, else `.env` (for
-    /// commands that need a few settings, not a whole server configuration).
-    pub fn lookup(name: &str) -> Result<Option<String>, ConfigError> {
-        let file = env_file::read(&env_file::default_path()).map_err(|problem| ConfigError {
+    /// The process environment with the variables of the `.env` at `env_file` that it does not
+    /// set. A missing file is normal; a malformed one stops everything (env_file).
+    pub fn variables(env_file: &Path) -> Result<HashMap<String, String>, ConfigError> {
+        let file = env_file::read(env_file).map_err(|problem| ConfigError {
             missing: Vec::new(),
             invalid: Vec::new(),
             env_file: Some(problem),
         })?;
         let mut vars: HashMap<String, String> = std::env::vars().collect();
         env_file::merge(&mut vars, file);
+        Ok(vars)
+    }
+
+    /// The value of one setting as the commands see it: the environment, else the `.env` at
+    /// `env_file` (for commands that need a few settings, not a whole server configuration).
+    pub fn lookup(env_file: &Path, name: &str) -> Result<Option<String>, ConfigError> {
+        let vars = Self::variables(env_file)?;
         let reader = Reader {
             vars: &vars,
             missing: Vec::new(),
@@ -228,7 +234,10 @@ impl Config {
         };
         let environment = sections::environment(&mut r, dev);
         let devmode = environment == Environment::Development;
-        let data_dir = PathBuf::from(r.get("DATA_DIR").unwrap_or_else(|| "./data".to_owned()));
+        let data_dir = PathBuf::from(
+            r.get("DATA_DIR")
+                .unwrap_or_else(|| DEFAULT_DATA_DIR.to_owned()),
+        );
         let database_url = sections::database_url(&mut r, devmode, &data_dir);
         let api_key_pepper = sections::secret(
             &mut r,
@@ -251,7 +260,7 @@ impl Config {
         };
         let backend = sections::backend(&mut r, devmode);
         let bind_address = sections::bind_address(&mut r);
-        let debug = r.flag("DEBUG", false);
+        let (debug, ignored_debug) = sections::debug(&r);
         let (log_level, log_format) = sections::logging(&mut r, debug);
         let log_filter = r.get("RUST_LOG");
         let platform_nameservers = sections::platform_nameservers(&mut r);
@@ -325,6 +334,7 @@ impl Config {
             max_jobs: r.number("ARQ_MAX_JOBS", 10, 1),
             cors_origins: sections::cors_origins(&mut r),
             debug,
+            ignored_debug,
             data_dir,
         };
         if r.missing.is_empty() && r.invalid.is_empty() {

@@ -59,12 +59,17 @@ impl Reader<'_> {
 
     pub(super) fn flag(&mut self, name: &'static str, default: bool) -> bool {
         self.parse(name, default, |raw| {
-            match raw.to_ascii_lowercase().as_str() {
-                "1" | "true" | "yes" | "on" => Ok(true),
-                "0" | "false" | "no" | "off" => Ok(false),
-                _ => Err(format!("'{raw}' is not a boolean (true/false)")),
-            }
+            boolean(raw).ok_or_else(|| format!("'{raw}' is not a boolean (true/false)"))
         })
+    }
+}
+
+/// `raw` as a flag, when it is one of the usual spellings.
+pub(super) fn boolean(raw: &str) -> Option<bool> {
+    match raw.to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Some(true),
+        "0" | "false" | "no" | "off" => Some(false),
+        _ => None,
     }
 }
 

@@ -37,10 +37,6 @@ pub(super) fn dev_secret(dir: &Path, name: &str) -> std::io::Result<Secret> {
     }
     std::fs::create_dir_all(dir)?;
     let value = hex::encode(rand::random::<[u8; 32]>());
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    std::io::Write::write_all(&mut options.open(&path)?, value.as_bytes())?;
+    crate::owner_only::write(&path, value.as_bytes())?;
     Ok(Secret::new(value))
 }

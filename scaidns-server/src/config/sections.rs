@@ -145,6 +145,18 @@ pub(super) fn trusted_proxies(r: &mut Reader<'_>) -> Vec<IpNet> {
     })
 }
 
+/// `DEBUG`, and its value when that is not a boolean: the variable is shared with other
+/// programs (Node's `DEBUG=express:*`), so such a value is ignored rather than fatal.
+pub(super) fn debug(r: &Reader<'_>) -> (bool, Option<String>) {
+    match r.get("DEBUG") {
+        None => (false, None),
+        Some(raw) => match super::reader::boolean(&raw) {
+            Some(on) => (on, None),
+            None => (false, Some(raw)),
+        },
+    }
+}
+
 /// `LOG_LEVEL` and `LOG_FORMAT`; with `DEBUG` set the level defaults to DEBUG.
 pub(super) fn logging(r: &mut Reader<'_>, debug: bool) -> (LogLevel, LogFormat) {
     let default_level = if debug {
@@ -230,8 +242,7 @@ pub(super) fn dnssec_algorithm(r: &mut Reader<'_>) -> u8 {
 }
 
 /// `CORS_ORIGINS`: a JSON array (as the deployment guide writes it) or a comma-separated list
-/// of origins, each `scheme://host[:port]`. A wildcard is refused: the API answers with
-/// credentials, which browsers never combine with `*`.
+/// of origins, each `scheme://host[:port]`. A wildcard is refused: list the origins.
 pub(super) fn cors_origins(r: &mut Reader<'_>) -> Vec<String> {
     r.parse("CORS_ORIGINS", Vec::new(), |raw| {
         let items: Vec<String> = if raw.starts_with('[') {
@@ -244,26 +255,29 @@ pub(super) fn cors_origins(r: &mut Reader<'_>) -> Vec<String> {
     })
 }
 
-fn origin(raw: &str) -> Result<String, String> {
-    let trimmed = raw.trim().trim_end_matches('/');
+/// The origin `raw` names, serialized as browsers send it in `Origin` (lower-case host, no
+/// default port), so comparing strings is comparing origins. Paths, queries and user names
+/// are refused rather than dropped: they say the value is not what the operator thinks.
+pub fn origin(raw: &str) -> Result<String, String> {
+    let trimmed = raw.trim();
     if trimmed == "*" {
-        return Err(
-            "'*' is not allowed: list the origins (credentialed requests never match a wildcard)"
-                .to_owned(),
-        );
+        return Err("'*' is not allowed: list the origins".to_owned());
     }
-    let host = trimmed
-        .strip_prefix("https://")
-        .or_else(|| trimmed.strip_prefix("http://"))
-        .ok_or_else(|| format!("'{raw}' is not an origin such as https://app.example.com"))?;
-    let well_formed = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-.:[]".contains(c));
-    if !well_formed {
-        return Err(format!(
+    let bad = || {
+        format!(
             "'{raw}' is not an origin such as https://app.example.com (scheme, host and port only)"
-        ));
+        )
+    };
+    let url = url::Url::parse(trimmed).map_err(|_| bad())?;
+    let bare = matches!(url.scheme(), "http" | "https")
+        && url.host().is_some()
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none();
+    if !bare {
+        return Err(bad());
     }
-    Ok(trimmed.to_ascii_lowercase())
+    Ok(url.origin().ascii_serialization())
 }

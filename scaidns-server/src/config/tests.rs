@@ -286,6 +286,9 @@ fn malformed_cors_origins_stop_start_up_naming_the_variable() {
         r#"["*"]"#,
         "app.example.com",
         "https://app.example.com/path",
+        "https://app.example.com?x=1",
+        "https://user@app.example.com",
+        "https://app.example.com#top",
         "ftp://app.example.com",
     ] {
         let err = production_with(&[("CORS_ORIGINS", bad)]).unwrap_err();
@@ -305,8 +308,29 @@ fn debug_makes_logs_verbose_unless_the_level_is_given() {
     assert_eq!(c.log_level, LogLevel::Debug);
     let c = production_with(&[("DEBUG", "true"), ("LOG_LEVEL", "WARNING")]).unwrap();
     assert_eq!(c.log_level, LogLevel::Warning);
-    let err = production_with(&[("DEBUG", "maybe")]).unwrap_err();
-    assert_eq!(err.invalid[0].0, "DEBUG");
+    assert_eq!(c.ignored_debug, None);
+    // Node's convention (`DEBUG=express:*`) may be set on the host: ignored, warned at start.
+    let c = production_with(&[("DEBUG", "express:*")]).unwrap();
+    assert!(!c.debug);
+    assert_eq!(c.log_level, LogLevel::Info);
+    assert_eq!(c.ignored_debug.as_deref(), Some("express:*"));
+}
+
+#[test]
+fn cors_origins_are_stored_as_browsers_send_them() {
+    let c = production_with(&[(
+        "CORS_ORIGINS",
+        "HTTPS://App.Example.com:443, http://[::1]:8080/, https://xn--bcher-kva.example",
+    )])
+    .unwrap();
+    assert_eq!(
+        c.cors_origins,
+        vec![
+            "https://app.example.com",
+            "http://[::1]:8080",
+            "https://xn--bcher-kva.example"
+        ]
+    );
 }
 
 #[test]
@@ -320,4 +344,51 @@ fn redis_connections_and_worker_concurrency() {
     let named: Vec<_> = err.invalid.iter().map(|(n, _)| *n).collect();
     assert_eq!(named, vec!["REDIS_MAX_CONNECTIONS", "ARQ_MAX_JOBS"]);
     assert_eq!(crate::worker::worker_config(&c, "w").max_jobs, 1);
+}
+
+/// The catalogue's defaults are the readers' defaults: setting a variable to the default the
+/// catalogue (and so `.env.example` and the documentation) names changes nothing.
+#[test]
+fn the_catalogue_defaults_are_the_readers_defaults() {
+    // Defaults described in words, not values.
+    const DESCRIBED: &[&str] = &[
+        "OIDC_ISSUER",
+        "OIDC_DISCOVERY_URL",
+        "OIDC_AUDIENCE",
+        "OIDC_SCOPES",
+        "RATE_LIMIT_API_KEY_MAX",
+    ];
+    let unset = format!("{:?}", production_with(&[]).unwrap());
+    let mut compared = 0;
+    for s in super::SETTINGS {
+        // DNS_BACKEND is set by production_with; the CLI's settings are not the server's.
+        if [super::REQUIRED, super::UNSET].contains(&s.default)
+            || DESCRIBED.contains(&s.name)
+            || s.name == "DNS_BACKEND"
+            || s.section == "CLI client settings"
+        {
+            continue;
+        }
+        if s.name == "PLATFORM_NAMESERVERS" {
+            // Unset leaves the list empty here and the core's own default applies.
+            let core = scaidns_core::service::ServiceConfig::default().default_nameservers;
+            assert_eq!(core.join(","), s.default, "{}", s.name);
+            compared += 1;
+            continue;
+        }
+        let value = if s.default == "empty" { "" } else { s.default };
+        let mut v = production_basics();
+        v.push(("DNS_BACKEND", "embedded"));
+        v.push((s.name, value));
+        let set = Config::from_vars(&vars(&v), false)
+            .unwrap_or_else(|e| panic!("{}={value}: {e}", s.name));
+        assert_eq!(
+            format!("{set:?}"),
+            unset,
+            "{}={value} is not the default",
+            s.name
+        );
+        compared += 1;
+    }
+    assert!(compared > 40, "only {compared} defaults compared");
 }

@@ -40,7 +40,12 @@ pub fn fresh_prefix() -> String {
 
 /// A Redis limiter counting under `prefix`; two with one prefix share their counts.
 pub fn redis_with_prefix(prefix: &str) -> RedisRateLimiter {
+    redis_with_connections(prefix, 1)
+}
+
+/// A Redis limiter counting under `prefix` over at most `max_connections` connections.
+pub fn redis_with_connections(prefix: &str, max_connections: usize) -> RedisRateLimiter {
     let url =
         std::env::var("SCAIDNS_TEST_REDIS_URL").unwrap_or_else(|_| DEFAULT_REDIS_URL.to_owned());
-    RedisRateLimiter::new(&url, prefix).expect("Redis URL")
+    RedisRateLimiter::with_max_connections(&url, prefix, max_connections).expect("Redis URL")
 }
