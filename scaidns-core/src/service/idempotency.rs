@@ -18,12 +18,15 @@ pub const CLAIM_TIMEOUT: Duration = Duration::minutes(5);
 /// How long an answer is replayed by default (`IDEMPOTENCY_TTL_SECONDS`).
 pub const DEFAULT_TTL: Duration = Duration::hours(24);
 
-/// The principal keys belong to: the API key itself, or the user behind a token. Two keys of
-/// one user are two principals, so a narrow key never sees its wider sibling's answers.
+/// The principal keys belong to: the API key itself, or the user behind a token, in the tenant
+/// the request acts in. Two keys of one user are two principals, so a narrow key never sees its
+/// wider sibling's answers; and a user acting in two tenants keeps their keys apart, so a
+/// request in one tenant never replays (or is refused for) a write made in the other.
 fn principal(ctx: &OpContext) -> Option<String> {
+    let tenant = &ctx.tenant_id;
     match &ctx.actor {
-        Actor::ApiKey { id, .. } => Some(format!("key:{id}")),
-        Actor::User { id, .. } => Some(format!("user:{id}")),
+        Actor::ApiKey { id, .. } => Some(format!("key:{id}/{tenant}")),
+        Actor::User { id, .. } => Some(format!("user:{id}/{tenant}")),
         Actor::System => None,
     }
 }

@@ -216,7 +216,7 @@ async fn a_repeat_while_the_first_runs_is_409_then_replays_its_answer() {
             (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
         })
     };
-    let principal = format!("key:{}", a.key_id);
+    let principal = format!("key:{}/{}", a.key_id, a.tenant_id);
     let mut claimed = false;
     for _ in 0..200 {
         if is_claimed(app.service(), &principal, "slow-www").await {
