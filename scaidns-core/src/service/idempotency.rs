@@ -107,3 +107,37 @@ impl ScaiDns {
         self.store().expire_idempotency_keys(now).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{TenantId, UserId};
+
+    fn acting(actor: &Actor, tenant: TenantId) -> OpContext {
+        OpContext {
+            actor: actor.clone(),
+            tenant_id: tenant,
+            request_id: None,
+            ip: None,
+            user_agent: None,
+            now: chrono::Utc::now(),
+            authz: Default::default(),
+        }
+    }
+
+    #[test]
+    fn one_user_in_two_tenants_is_two_principals() {
+        let user = Actor::User {
+            id: UserId::new(),
+            email: "ops@example.com".into(),
+            is_platform_admin: true,
+        };
+        let (a, b) = (TenantId::new(), TenantId::new());
+        let in_a = principal(&acting(&user, a)).unwrap();
+        assert_ne!(in_a, principal(&acting(&user, b)).unwrap());
+        assert_eq!(in_a, principal(&acting(&user, a)).unwrap());
+        // Fits the store's column (VARCHAR(120)) with room to spare.
+        assert!(in_a.len() <= 80, "{in_a}");
+        assert_eq!(principal(&acting(&Actor::System, a)), None);
+    }
+}
