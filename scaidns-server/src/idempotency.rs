@@ -23,6 +23,7 @@
 //! [`claim`]): an anonymous caller's junk key is a 401, and no unauthenticated body is hashed.
 
 use std::cell::RefCell;
+use std::convert::Infallible;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
@@ -32,7 +33,9 @@ use futures::FutureExt;
 use poem::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use poem::{Body, Endpoint, EndpointExt, IntoResponse, PathPattern, Request, Response};
 use scaidns_core::service::OpContext;
-use scaidns_core::service::idempotency::{IdempotencyClaim, KeyedWrite, StoredAnswer};
+use scaidns_core::service::idempotency::{
+    CLAIM_RENEW_EVERY, IdempotencyClaim, KeyedWrite, StoredAnswer,
+};
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, REQUEST_ID, current_request_id};
@@ -147,7 +150,11 @@ where
     let run = tokio::spawn(REQUEST_ID.scope(
         request_id,
         crate::rate_limit_edge::carried(KEYED.scope(RefCell::new(keyed), async move {
-            let answer = AssertUnwindSafe(ep.call(req)).catch_unwind().await;
+            let handler = AssertUnwindSafe(ep.call(req)).catch_unwind();
+            let answer = tokio::select! {
+                answer = handler => answer,
+                never = keep_claim(&state) => match never {},
+            };
             conclude(answer, &state).await
         })),
     ));
@@ -159,6 +166,26 @@ where
         Err(failed) => {
             tracing::error!(error = %failed, "a keyed request failed");
             Ok(internal_error().into_response())
+        }
+    }
+}
+
+/// Renews the request's claim while its handler runs, so no request outlives its claim
+/// however long it takes (an import, a frozen backend); runs until the handler answers.
+async fn keep_claim(state: &AppState) -> Infallible {
+    let mut tick = tokio::time::interval(CLAIM_RENEW_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let write = KEYED.with(|k| match &k.borrow().state {
+            KeyState::Claimed(write) => Some(write.clone()),
+            _ => None,
+        });
+        if let Some(write) = write
+            && let Err(e) = state.service.renew_idempotency_key(&write).await
+        {
+            tracing::warn!(error = %e, "idempotency claim not renewed; trying again");
         }
     }
 }
@@ -245,8 +272,8 @@ async fn finish(state: &AppState, write: &KeyedWrite, stored: &StoredAnswer) {
             Ok(()) => return,
             Err(e) if attempt == FINISH_ATTEMPTS => {
                 // The write happened; its answer still goes out. A repeat gets 409 until the
-                // claim expires ([`CLAIM_TIMEOUT`](scaidns_core::service::idempotency::CLAIM_TIMEOUT)),
-                // then runs again: the store was down for several attempts, the rarer risk.
+                // claim, no longer renewed, expires (`CLAIM_TIMEOUT`), then runs again: the
+                // store was unreachable for every attempt, the rarer risk.
                 tracing::warn!(error = %e, "answer of a keyed request not kept");
             }
             Err(e) => {

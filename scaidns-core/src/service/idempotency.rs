@@ -11,9 +11,15 @@ use crate::ports::idempotency_store::KeyedRequest;
 pub use crate::ports::idempotency_store::{IdempotencyClaim, StoredAnswer};
 use crate::service::{Actor, OpContext, ScaiDns};
 
-/// How long a claim holds a key while its request runs. A process that died mid-request leaves
-/// its claim behind; after this long a repeat runs again instead of waiting for ever.
-pub const CLAIM_TIMEOUT: Duration = Duration::minutes(5);
+/// How long a claim holds a key without renewal. The HTTP layer renews it every
+/// [`CLAIM_RENEW_EVERY`] while its request runs, so a long import never loses its key; a process
+/// that died mid-request stops renewing, and after this long a repeat runs again instead of
+/// waiting for ever.
+pub const CLAIM_TIMEOUT: Duration = Duration::minutes(2);
+
+/// How often a running request renews its claim: well inside [`CLAIM_TIMEOUT`], so a slow store
+/// write or two do not let it lapse.
+pub const CLAIM_RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// How long an answer is replayed by default (`IDEMPOTENCY_TTL_SECONDS`).
 pub const DEFAULT_TTL: Duration = Duration::hours(24);
@@ -93,6 +99,14 @@ impl ScaiDns {
             );
         }
         Ok(())
+    }
+
+    /// Extends `write`'s claim by [`CLAIM_TIMEOUT`] from now; `false` when it is no longer held.
+    pub async fn renew_idempotency_key(&self, write: &KeyedWrite) -> Result<bool> {
+        let until = self.clock().now() + CLAIM_TIMEOUT;
+        self.store()
+            .renew_idempotency_key(write.request(), until)
+            .await
     }
 
     /// Gives `write`'s key back unanswered, so a repeat runs again.

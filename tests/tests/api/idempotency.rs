@@ -15,7 +15,6 @@ use scaidns_core::adapters::embedded::EmbeddedBackend;
 use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::adapters::sql::SqlStore;
 use scaidns_core::ports::ManualClock;
-use scaidns_core::ports::idempotency_store::{IdempotencyClaim, KeyedRequest};
 use scaidns_core::service::worker::WorkerConfig;
 use scaidns_core::service::{ScaiDns, ServiceConfig};
 use scaidns_tests::pdns::PdnsServer;
@@ -154,31 +153,13 @@ async fn a_repeat_gets_the_first_answer_and_a_reused_key_is_refused() {
     refused((secret.0, secret.3), 422, "idempotency_key_unsupported");
 }
 
-/// Probes whether `principal`'s `key` is claimed, through the store (a claim with another
-/// digest is `Reused` while the key is held, `Claimed` — then released — while it is free).
+/// Whether `principal`'s `key` is held in the store (reads only).
 async fn is_claimed(service: &ScaiDns, principal: &str, key: &str) -> bool {
-    let probe = KeyedRequest {
-        principal,
-        key,
-        request_hash: "probe",
-    };
-    let now = chrono::Utc::now();
-    match service
+    service
         .store()
-        .claim_idempotency_key(probe, now, now + Duration::seconds(1))
+        .idempotency_key_held(principal, key, chrono::Utc::now())
         .await
         .unwrap()
-    {
-        IdempotencyClaim::Claimed => {
-            service
-                .store()
-                .release_idempotency_key(probe)
-                .await
-                .unwrap();
-            false
-        }
-        _ => true,
-    }
 }
 
 #[tokio::test]
