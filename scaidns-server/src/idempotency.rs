@@ -146,6 +146,7 @@ where
         state: KeyState::Unclaimed,
     };
     let request_id = current_request_id();
+    let running = state.keyed_tasks.start();
     // Its own task: a client hanging up cancels the wait below, never the write.
     let run = tokio::spawn(REQUEST_ID.scope(
         request_id,
@@ -155,7 +156,9 @@ where
                 answer = handler => answer,
                 never = keep_claim(&state) => match never {},
             };
-            conclude(answer, &state).await
+            let answer = conclude(answer, &state).await;
+            drop(running);
+            answer
         })),
     ));
     match run.await {

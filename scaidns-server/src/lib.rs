@@ -15,6 +15,7 @@ pub mod client_ip;
 pub mod config;
 pub mod error;
 pub mod idempotency;
+pub mod keyed_tasks;
 pub mod metrics;
 pub mod middleware;
 pub mod rate_limit_edge;
