@@ -96,7 +96,7 @@ pub use builder::{BuildError, ClientBuilder, USER_AGENT};
 pub use error::{Error, GeneratedError, codes};
 pub use extras::collect_pages;
 pub use pagination::{Page, paginate};
-pub use retry::{IDEMPOTENCY_KEY, RetryPolicy};
+pub use retry::{IDEMPOTENCY_KEY, KEYLESS_OPERATIONS, RetryPolicy};
 pub use runtime::{BoxError, Runtime, TokenFuture};
 
 // The README's example compiles with the doctests.

@@ -12,7 +12,7 @@ use reqwest::header::{AUTHORIZATION, HeaderValue};
 use reqwest::{Method, Request, Response, StatusCode};
 
 use crate::Client;
-use crate::retry::{IDEMPOTENCY_KEY, RetryPolicy, is_repeatable, refuses_keys};
+use crate::retry::{IDEMPOTENCY_KEY, KEYLESS_OPERATIONS, RetryPolicy, is_repeatable};
 
 /// The error a token refresh callback may return.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -156,15 +156,16 @@ impl ClientHooks<Runtime> for Client {
     async fn pre<E>(
         &self,
         request: &mut Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
         let runtime = self.inner();
         if matches!(*request.method(), Method::POST | Method::PATCH)
             && !request.headers().contains_key(IDEMPOTENCY_KEY)
+            && !KEYLESS_OPERATIONS.contains(&info.operation_id)
         {
             if let Some(key) = &runtime.idempotency_key {
                 request.headers_mut().insert(IDEMPOTENCY_KEY, key.clone());
-            } else if runtime.idempotency_keys && !refuses_keys(request.url().path()) {
+            } else if runtime.idempotency_keys {
                 // Chosen once per call: every retry of the call carries the same key.
                 let key = format!("{:032x}", rand::random::<u128>());
                 if let Ok(value) = HeaderValue::from_str(&key) {
@@ -202,6 +203,7 @@ impl ClientHooks<Runtime> for Client {
     async fn exec(&self, mut request: Request, _info: &OperationInfo) -> reqwest::Result<Response> {
         let runtime = self.inner();
         let repeatable = is_repeatable(&request);
+        let keyed = request.headers().contains_key(IDEMPOTENCY_KEY);
         let mut attempt = 1;
         let mut renewed = false;
         loop {
@@ -232,7 +234,10 @@ impl ClientHooks<Runtime> for Client {
                     }
                 }
             }
-            let Some(wait) = runtime.retry.delay_after(&outcome, attempt, repeatable) else {
+            let Some(wait) = runtime
+                .retry
+                .delay_after(&outcome, attempt, repeatable, keyed)
+            else {
                 return outcome;
             };
             // Frees the connection before waiting.

@@ -181,6 +181,17 @@ impl RunningServer {
             Ok(Err(e)) => tracing::error!(error = %e, "HTTP server failed"),
             Err(e) => tracing::error!(error = %e, "HTTP server task failed"),
         }
+        // Keyed writes outlive their connections (`idempotency`): let them finish and keep
+        // their answers, within the same grace as requests.
+        if tokio::time::timeout(SHUTDOWN_GRACE, self.state.keyed_tasks.idle())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                running = self.state.keyed_tasks.running(),
+                "keyed writes still running at shutdown; their claims expire on their own"
+            );
+        }
         // No request runs any more: the last uses are written, none lost on a clean stop.
         let (stop, flusher) = self.key_use;
         let _ = stop.send(());

@@ -10,17 +10,32 @@
 //! anything. A keyed request runs in its own task, so a client that hangs up does not cancel a
 //! change half-way: it finishes, and the answer waits for the client's retry.
 //!
-//! Answers of 5xx are not kept (the claim is dropped, so a retry runs again); every other
-//! answer is. Endpoints whose answer carries a secret (API key creation and regeneration, the
-//! token endpoints) refuse the header: the store would otherwise hold the secret in clear.
+//! Every answer is kept except a 503 (the store or a dependency was unavailable, so nothing
+//! was committed) and a panic: a 502 can follow a committed change (the backend refused its
+//! publication, the retry queue publishes it), and the service cannot tell a 500 before its
+//! commit from one after, so a retry replays them rather than risk applying a write twice.
+//! Answers over [`MAX_STORED_BODY`] are not kept either (the key is released, and logged).
+//! Endpoints whose answer carries a secret (API key creation and regeneration, the token
+//! endpoints) refuse the header: the store would otherwise hold the secret in clear. `POST`s
+//! that only read ([`reads_only`]) ignore it: there is nothing to repeat safely.
+//!
+//! The key is checked and the request digested only once the caller authenticated (in
+//! [`claim`]): an anonymous caller's junk key is a 401, and no unauthenticated body is hashed.
 
 use std::cell::RefCell;
+use std::convert::Infallible;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::time::Duration;
+
+use futures::FutureExt;
 
 use poem::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use poem::{Body, Endpoint, EndpointExt, IntoResponse, PathPattern, Request, Response};
 use scaidns_core::service::OpContext;
-use scaidns_core::service::idempotency::{IdempotencyClaim, KeyedWrite, StoredAnswer};
+use scaidns_core::service::idempotency::{
+    CLAIM_RENEW_EVERY, IdempotencyClaim, KeyedWrite, StoredAnswer,
+};
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, REQUEST_ID, current_request_id};
@@ -34,6 +49,12 @@ pub const REPLAYED_HEADER: &str = "idempotent-replayed";
 
 /// Longest key accepted.
 pub const MAX_KEY_LEN: usize = 255;
+
+/// Largest answer body kept for replay; a bigger answer goes out once and its key is released.
+pub const MAX_STORED_BODY: usize = 256 * 1024;
+
+/// Attempts at keeping an answer before its claim is left to expire.
+const FINISH_ATTEMPTS: u32 = 3;
 
 /// Request headers that change what a write means, so they are part of its digest.
 const MEANINGFUL_HEADERS: &[&str] = &["if-match", "content-type"];
@@ -57,9 +78,18 @@ tokio::task_local! {
 }
 
 struct Keyed {
-    key: String,
-    request_hash: String,
+    /// What the request asks, digested only after authentication ([`claim`]).
+    request: Option<PendingRequest>,
     state: KeyState,
+}
+
+/// The parts of a keyed request its claim needs, kept until the caller authenticated.
+struct PendingRequest {
+    headers: HeaderMap,
+    target: String,
+    method: Method,
+    body: bytes::Bytes,
+    refuses_keys: bool,
 }
 
 enum KeyState {
@@ -96,36 +126,39 @@ where
     {
         return ep.call(req).await;
     }
-    let key = match key_of(req.headers()) {
-        Ok(key) => key,
-        Err(refused) => return Ok(refused.into_response()),
-    };
-    if returns_secret(req.uri().path()) {
-        return Ok(ApiError::located(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_key_unsupported",
-            "header",
-            Some("Idempotency-Key"),
-            "this endpoint answers with a secret shown once; it takes no Idempotency-Key",
-        )
-        .into_response());
+    if reads_only(req.uri().path()) {
+        return ep.call(req).await;
     }
     // A failed read (over the body limit) is answered by the outer layer.
-    let body = req.take_body().into_vec().await?;
-    let request_hash = digest(&req, &body);
-    req.set_body(body);
+    let body = req.take_body().into_bytes().await?;
+    req.set_body(body.clone());
     let keyed = Keyed {
-        key,
-        request_hash,
+        request: Some(PendingRequest {
+            headers: req.headers().clone(),
+            target: req
+                .uri()
+                .path_and_query()
+                .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned()),
+            method: req.method().clone(),
+            body,
+            refuses_keys: returns_secret(req.uri().path()),
+        }),
         state: KeyState::Unclaimed,
     };
     let request_id = current_request_id();
+    let running = state.keyed_tasks.start();
     // Its own task: a client hanging up cancels the wait below, never the write.
     let run = tokio::spawn(REQUEST_ID.scope(
         request_id,
         crate::rate_limit_edge::carried(KEYED.scope(RefCell::new(keyed), async move {
-            let answer = ep.call(req).await;
-            conclude(answer, &state).await
+            let handler = AssertUnwindSafe(ep.call(req)).catch_unwind();
+            let answer = tokio::select! {
+                answer = handler => answer,
+                never = keep_claim(&state) => match never {},
+            };
+            let answer = conclude(answer, &state).await;
+            drop(running);
+            answer
         })),
     ));
     match run.await {
@@ -134,21 +167,58 @@ where
             answer
         }
         Err(failed) => {
-            // The handler panicked: its claim stays until it expires, like a crashed process's.
             tracing::error!(error = %failed, "a keyed request failed");
-            Ok(ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                "Internal server error",
-            )
-            .into_response())
+            Ok(internal_error().into_response())
         }
     }
 }
 
-/// Keeps or drops the claim after the handler answered, or swaps in the stored answer.
-async fn conclude(answer: poem::Result<Response>, state: &AppState) -> poem::Result<Response> {
+/// Renews the request's claim while its handler runs, so no request outlives its claim
+/// however long it takes (an import, a frozen backend); runs until the handler answers.
+async fn keep_claim(state: &AppState) -> Infallible {
+    let mut tick = tokio::time::interval(CLAIM_RENEW_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let write = KEYED.with(|k| match &k.borrow().state {
+            KeyState::Claimed(write) => Some(write.clone()),
+            _ => None,
+        });
+        if let Some(write) = write
+            && let Err(e) = state.service.renew_idempotency_key(&write).await
+        {
+            tracing::warn!(error = %e, "idempotency claim not renewed; trying again");
+        }
+    }
+}
+
+fn internal_error() -> ApiError {
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal_error",
+        "Internal server error",
+    )
+}
+
+/// Keeps or drops the claim after the handler answered (or panicked), or swaps in the stored
+/// answer.
+async fn conclude(
+    answer: std::thread::Result<poem::Result<Response>>,
+    state: &AppState,
+) -> poem::Result<Response> {
     let outcome = KEYED.with(|k| std::mem::replace(&mut k.borrow_mut().state, KeyState::Unclaimed));
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(_) => {
+            // A panic: whatever it left half done, a retry is no worse than the expiry.
+            tracing::error!("a keyed request panicked");
+            if let KeyState::Claimed(write) = &outcome {
+                release(state, write).await;
+            }
+            return Ok(internal_error().into_response());
+        }
+    };
     let write = match outcome {
         KeyState::Unclaimed => return answer,
         KeyState::Replay(stored) => {
@@ -168,10 +238,8 @@ async fn conclude(answer: poem::Result<Response>, state: &AppState) -> poem::Res
             resp
         }
     };
-    if resp.status().is_server_error() {
-        if let Err(e) = state.service.release_idempotency_key(&write).await {
-            tracing::warn!(error = %e, "idempotency claim not released; it expires on its own");
-        }
+    if resp.status() == StatusCode::SERVICE_UNAVAILABLE {
+        release(state, &write).await;
         return Ok(resp);
     }
     let (parts, body) = resp.into_parts();
@@ -179,33 +247,78 @@ async fn conclude(answer: poem::Result<Response>, state: &AppState) -> poem::Res
         Ok(body) => body,
         Err(e) => {
             tracing::warn!(error = %e, "answer of a keyed request unreadable; not kept");
-            let _ = state.service.release_idempotency_key(&write).await;
+            release(state, &write).await;
             return Err(e.into());
         }
     };
+    if body.len() > MAX_STORED_BODY {
+        tracing::warn!(
+            bytes = body.len(),
+            "answer of a keyed request too large to keep; its key is released"
+        );
+        release(state, &write).await;
+        return Ok(Response::from_parts(parts, Body::from(body)));
+    }
     let stored = StoredAnswer {
         status: parts.status.as_u16(),
         headers: kept_headers(&parts.headers),
         body: body.clone(),
     };
-    if let Err(e) = state.service.finish_idempotency_key(&write, &stored).await {
-        // The write happened; its answer still goes out. A repeat then waits for the claim
-        // to expire rather than applying the write twice.
-        tracing::warn!(error = %e, "answer of a keyed request not kept");
-    }
+    finish(state, &write, &stored).await;
     Ok(Response::from_parts(parts, Body::from(body)))
+}
+
+/// Keeps `stored` for `write`'s repeats, trying again a few times over a short store outage.
+async fn finish(state: &AppState, write: &KeyedWrite, stored: &StoredAnswer) {
+    for attempt in 1..=FINISH_ATTEMPTS {
+        match state.service.finish_idempotency_key(write, stored).await {
+            Ok(()) => return,
+            Err(e) if attempt == FINISH_ATTEMPTS => {
+                // The write happened; its answer still goes out. A repeat gets 409 until the
+                // claim, no longer renewed, expires (`CLAIM_TIMEOUT`), then runs again: the
+                // store was unreachable for every attempt, the rarer risk.
+                tracing::warn!(error = %e, "answer of a keyed request not kept");
+            }
+            Err(e) => {
+                tracing::debug!(error = %e, attempt, "keeping a keyed answer failed; trying again");
+                tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await;
+            }
+        }
+    }
+}
+
+/// Gives the key back unanswered; on failure the claim expires on its own.
+async fn release(state: &AppState, write: &KeyedWrite) {
+    if let Err(e) = state.service.release_idempotency_key(write).await {
+        tracing::warn!(error = %e, "idempotency claim not released; it expires on its own");
+    }
 }
 
 /// Takes the request's key for `ctx`'s principal; called once authentication succeeded. Stops
 /// the handler (with an error) when the key is busy, reused, or answered already.
 pub async fn claim(state: &AppState, ctx: &OpContext) -> Result<(), ApiError> {
     let pending = KEYED.try_with(|k| {
-        let k = k.borrow();
-        matches!(k.state, KeyState::Unclaimed).then(|| (k.key.clone(), k.request_hash.clone()))
+        let mut k = k.borrow_mut();
+        if matches!(k.state, KeyState::Unclaimed) {
+            k.request.take()
+        } else {
+            None
+        }
     });
-    let Ok(Some((key, request_hash))) = pending else {
+    let Ok(Some(request)) = pending else {
         return Ok(());
     };
+    let key = key_of(&request.headers)?;
+    if request.refuses_keys {
+        return Err(ApiError::located(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_unsupported",
+            "header",
+            Some("Idempotency-Key"),
+            "this endpoint answers with a secret shown once; it takes no Idempotency-Key",
+        ));
+    }
+    let request_hash = digest(&request);
     let Some((write, claim)) = state
         .service
         .claim_idempotency_key(ctx, &key, &request_hash)
@@ -286,23 +399,35 @@ pub fn returns_secret(path: &str) -> bool {
     )
 }
 
+/// `POST`s that only read (search, preview, checks): they ignore an `Idempotency-Key`, and the
+/// spec does not declare it on them. Takes a request path or a document path.
+pub fn reads_only(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix("/api/v1/") else {
+        return false;
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    matches!(
+        segments.as_slice(),
+        ["domains", _, "records", "search"]
+            | ["domains", _, "import", "preview"]
+            | ["domains", _, "validation", "check"]
+            | ["me", "permissions", "check"]
+    )
+}
+
 /// What the request asks, as a hex SHA-256: method, path and query, the headers that change
 /// its meaning, and the body.
-fn digest(req: &Request, body: &[u8]) -> String {
+fn digest(req: &PendingRequest) -> String {
     let mut hash = Sha256::new();
-    hash.update(req.method().as_str());
+    hash.update(req.method.as_str());
     hash.update([0]);
-    hash.update(
-        req.uri()
-            .path_and_query()
-            .map_or_else(|| req.uri().path(), |p| p.as_str()),
-    );
+    hash.update(&req.target);
     for name in MEANINGFUL_HEADERS {
         hash.update([0]);
-        hash.update(req.headers().get(*name).map_or(&[][..], |v| v.as_bytes()));
+        hash.update(req.headers.get(*name).map_or(&[][..], |v| v.as_bytes()));
     }
     hash.update([0]);
-    hash.update(body);
+    hash.update(&req.body);
     hex::encode(hash.finalize())
 }
 
@@ -364,5 +489,16 @@ mod tests {
         assert!(!returns_secret("/api/v1/api-keys/abc/revoke"));
         assert!(!returns_secret("/api/v1/domains"));
         assert!(!returns_secret("/api/v1/auth/logout"));
+    }
+
+    #[test]
+    fn read_only_posts_are_recognised() {
+        assert!(reads_only("/api/v1/domains/abc/records/search"));
+        assert!(reads_only("/api/v1/domains/{domain_id}/import/preview"));
+        assert!(reads_only("/api/v1/domains/abc/validation/check"));
+        assert!(reads_only("/api/v1/me/permissions/check"));
+        assert!(!reads_only("/api/v1/domains/abc/records"));
+        assert!(!reads_only("/api/v1/domains/abc/validation"));
+        assert!(!reads_only("/api/v1/domains/abc/import/text"));
     }
 }

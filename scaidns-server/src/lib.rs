@@ -16,6 +16,7 @@ pub mod config;
 pub mod cors;
 pub mod error;
 pub mod idempotency;
+pub mod keyed_tasks;
 pub mod metrics;
 pub mod middleware;
 pub mod owner_only;

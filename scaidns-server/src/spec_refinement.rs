@@ -286,8 +286,16 @@ fn declare_idempotency_keys(spec: &mut Value) {
             continue;
         };
         for (method, op) in item.iter_mut() {
+            // Anonymous operations (token, refresh, the ScaiKey webhook) have no principal to
+            // keep answers for; the middleware lets their keys pass untouched.
+            let anonymous = op
+                .get("security")
+                .and_then(Value::as_array)
+                .is_none_or(Vec::is_empty);
             if !matches!(method.as_str(), "post" | "patch")
+                || anonymous
                 || crate::idempotency::returns_secret(path)
+                || crate::idempotency::reads_only(path)
             {
                 continue;
             }

@@ -19,6 +19,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The service's rate limiter: a state, hence the app, cannot exist without one.
     pub throttle: Throttle,
+    /// Keyed writes running in their own tasks, waited for at shutdown.
+    pub keyed_tasks: crate::keyed_tasks::KeyedTasks,
 }
 
 impl AppState {
@@ -37,6 +39,7 @@ impl AppState {
             config,
             metrics,
             throttle,
+            keyed_tasks: crate::keyed_tasks::KeyedTasks::default(),
         })
     }
 }

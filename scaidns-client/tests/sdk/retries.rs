@@ -110,6 +110,51 @@ async fn post_with_idempotency_key_is_sent_again_with_the_same_key() {
 }
 
 #[tokio::test]
+async fn keyed_write_waits_out_idempotency_in_progress_and_other_conflicts_stand() {
+    let in_progress = || {
+        Reply::Json(
+            409,
+            vec![("retry-after", "0".into())],
+            json!({"code": "idempotency_in_progress", "detail": "running", "request_id": "r"})
+                .to_string(),
+        )
+    };
+    let server = ScriptedServer::start(move |n, _| match n {
+        0 | 1 => in_progress(),
+        _ => json(201, record_written("192.0.2.10")),
+    })
+    .await;
+    client(&server.url, 3)
+        .with_idempotency_key("create-www-2")
+        .expect("key")
+        .record_create("z1", &new_record())
+        .await
+        .expect("the first copy's answer, once it finished");
+    assert_eq!(
+        server.attempts(),
+        3,
+        "409 in progress is retried after Retry-After"
+    );
+
+    // Without a key the same 409 is the answer; so is any 409 without Retry-After.
+    let unkeyed = ScriptedServer::start(move |_, _| in_progress()).await;
+    client(&unkeyed.url, 3)
+        .record_create("z1", &new_record())
+        .await
+        .expect_err("conflict");
+    assert_eq!(unkeyed.attempts(), 1);
+    let duplicate =
+        ScriptedServer::start(|_, _| envelope(409, "duplicate_record", json!("exists"), "r")).await;
+    client(&duplicate.url, 3)
+        .with_idempotency_key("create-www-3")
+        .expect("key")
+        .record_create("z1", &new_record())
+        .await
+        .expect_err("conflict");
+    assert_eq!(duplicate.attempts(), 1, "a plain conflict is final");
+}
+
+#[tokio::test]
 async fn automatic_keys_are_fresh_per_call_and_kept_across_its_retries() {
     let server = ScriptedServer::start(|n, _| match n {
         0 | 2 => Reply::Drop,

@@ -2,7 +2,7 @@
 -- runs the row is a claim (response_status NULL, expires_at = claim expiry); once it answered,
 -- the row holds the answer until expires_at (IDEMPOTENCY_TTL_SECONDS after it).
 CREATE TABLE idempotency_keys (
-    principal        VARCHAR(80) COLLATE "C"  NOT NULL,
+    principal        VARCHAR(120) COLLATE "C"  NOT NULL,
     idem_key         VARCHAR(255) COLLATE "C" NOT NULL,
     request_hash     VARCHAR(64) COLLATE "C"  NOT NULL,
     expires_at       TIMESTAMPTZ  NOT NULL,

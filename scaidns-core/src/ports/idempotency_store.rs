@@ -23,7 +23,7 @@ pub struct StoredAnswer {
 /// One keyed request as the store sees it.
 #[derive(Debug, Clone, Copy)]
 pub struct KeyedRequest<'a> {
-    /// Who sends it (`key:<id>` or `user:<id>`): keys of two principals never meet.
+    /// Who sends it (`key:<id>/<tenant>` or `user:<id>/<tenant>`): keys of two principals never meet.
     pub principal: &'a str,
     /// The client's `Idempotency-Key`.
     pub key: &'a str,
@@ -68,6 +68,23 @@ pub trait IdempotencyStore: Send + Sync {
     /// Drops `request`'s unanswered claim, so a repeat runs again (after a server error).
     async fn release_idempotency_key(&self, request: KeyedRequest<'_>) -> Result<()>;
 
-    /// Removes every claim and answer that expired at or before `now`; how many.
+    /// Removes every claim and answer that expired at or before `now` (in batches); how many.
     async fn expire_idempotency_keys(&self, now: DateTime<Utc>) -> Result<u64>;
+
+    /// Extends `request`'s unanswered claim to `claim_until` while its request still runs;
+    /// `false` when the claim is gone (answered, released, or taken over after expiring).
+    async fn renew_idempotency_key(
+        &self,
+        request: KeyedRequest<'_>,
+        claim_until: DateTime<Utc>,
+    ) -> Result<bool>;
+
+    /// Whether `principal`'s `key` is held (claimed or answered, unexpired) at `now`. Reads
+    /// only.
+    async fn idempotency_key_held(
+        &self,
+        principal: &str,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
 }

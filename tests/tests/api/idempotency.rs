@@ -1,8 +1,9 @@
 //! `Idempotency-Key` on writes (issue 15): a repeat gets the first answer and changes nothing,
 //! a reused key is 422, a repeat while the first runs is 409 (held deterministically by a
 //! frozen PowerDNS), another principal's key is its own, answers expire after the retention
-//! (a worker on the same database with a clock the test moves), and the SDK's keyed retry after
-//! a dropped connection creates exactly one record.
+//! (a worker on the same database with a clock the test moves), a write whose client hung up
+//! finishes and its retry replays it, and the SDK's keyed retry after a dropped connection
+//! creates exactly one record.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -15,7 +16,6 @@ use scaidns_core::adapters::embedded::EmbeddedBackend;
 use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::adapters::sql::SqlStore;
 use scaidns_core::ports::ManualClock;
-use scaidns_core::ports::idempotency_store::{IdempotencyClaim, KeyedRequest};
 use scaidns_core::service::worker::WorkerConfig;
 use scaidns_core::service::{ScaiDns, ServiceConfig};
 use scaidns_tests::pdns::PdnsServer;
@@ -154,31 +154,13 @@ async fn a_repeat_gets_the_first_answer_and_a_reused_key_is_refused() {
     refused((secret.0, secret.3), 422, "idempotency_key_unsupported");
 }
 
-/// Probes whether `principal`'s `key` is claimed, through the store (a claim with another
-/// digest is `Reused` while the key is held, `Claimed` — then released — while it is free).
+/// Whether `principal`'s `key` is held in the store (reads only).
 async fn is_claimed(service: &ScaiDns, principal: &str, key: &str) -> bool {
-    let probe = KeyedRequest {
-        principal,
-        key,
-        request_hash: "probe",
-    };
-    let now = chrono::Utc::now();
-    match service
+    service
         .store()
-        .claim_idempotency_key(probe, now, now + Duration::seconds(1))
+        .idempotency_key_held(principal, key, chrono::Utc::now())
         .await
         .unwrap()
-    {
-        IdempotencyClaim::Claimed => {
-            service
-                .store()
-                .release_idempotency_key(probe)
-                .await
-                .unwrap();
-            false
-        }
-        _ => true,
-    }
 }
 
 #[tokio::test]
@@ -216,7 +198,7 @@ async fn a_repeat_while_the_first_runs_is_409_then_replays_its_answer() {
             (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
         })
     };
-    let principal = format!("key:{}", a.key_id);
+    let principal = format!("key:{}/{}", a.key_id, a.tenant_id);
     let mut claimed = false;
     for _ in 0..200 {
         if is_claimed(app.service(), &principal, "slow-www").await {
@@ -246,6 +228,79 @@ async fn a_repeat_while_the_first_runs_is_409_then_replays_its_answer() {
         .collect();
     assert_eq!(www_sets.len(), 1);
     assert_eq!(www_sets[0]["records"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_write_whose_client_hung_up_finishes_and_its_retry_replays() {
+    let pdns = PdnsServer::start().await;
+    let app = spawn_app_configured(
+        TestOptions {
+            database_url: None,
+            backend: TestBackend::PowerDns {
+                api_url: pdns.api_url.clone(),
+                api_key: pdns.api_key.clone(),
+            },
+        },
+        |_| {},
+    )
+    .await;
+    let a = app.tenant_with_user("idem-drop").await;
+    let zone = active_zone(&app, &a, "idem-drop.example").await;
+    let path = format!("/api/v1/domains/{zone}/records");
+    let www = json!({"name": "www", "type": "A", "content": "192.0.2.30"});
+
+    // PowerDNS frozen: the write commits, then hangs publishing; its client hangs up then.
+    pdns.pause();
+    let first = {
+        let (http, url, key, body) = (app.http.clone(), app.url(&path), a.key.clone(), www.clone());
+        tokio::spawn(async move {
+            http.post(url)
+                .header("x-api-key", key)
+                .header("idempotency-key", "dropped-www")
+                .json(&body)
+                .send()
+                .await
+        })
+    };
+    let principal = format!("key:{}/{}", a.key_id, a.tenant_id);
+    let mut claimed = false;
+    for _ in 0..200 {
+        if is_claimed(app.service(), &principal, "dropped-www").await {
+            claimed = true;
+            break;
+        }
+        tokio::time::sleep(StdDuration::from_millis(25)).await;
+    }
+    assert!(claimed, "the first request never claimed its key");
+    first.abort();
+    assert!(
+        first.await.unwrap_err().is_cancelled(),
+        "the client hung up unanswered"
+    );
+    pdns.resume();
+
+    // The write went on without its client: a retry waits for it, then gets its answer.
+    let mut retry = keyed(&app, &a.key, "dropped-www", &path, www.clone()).await;
+    for _ in 0..200 {
+        if retry.0 != 409 {
+            break;
+        }
+        tokio::time::sleep(StdDuration::from_millis(25)).await;
+        retry = keyed(&app, &a.key, "dropped-www", &path, www.clone()).await;
+    }
+    assert_eq!((retry.0, retry.2), (201, true), "{}", retry.3);
+    let www_records = named(&app, &a.key, &zone, "www").await;
+    assert_eq!(www_records.len(), 1, "exactly one record");
+    assert_eq!(www_records[0]["id"], retry.3["id"]);
+    let served = crate::concurrent_writes::pdns_zone(&pdns, "idem-drop.example").await;
+    let sets: Vec<&Value> = served["rrsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["name"] == "www.idem-drop.example." && s["type"] == "A")
+        .collect();
+    assert_eq!(sets.len(), 1);
+    assert_eq!(sets[0]["records"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -410,4 +465,41 @@ async fn the_sdk_retries_a_keyed_create_after_a_dropped_connection_once() {
         1,
         "the server applied it once; the caller may look before retrying"
     );
+}
+
+/// Which writes take a key: the client's list (by operation id), the server's path rules and the
+/// committed spec say the same for every `POST` and `PATCH`.
+#[test]
+fn keyless_operations_match_the_spec() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/scaidns.json");
+    let spec: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut keyless_seen = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if !matches!(method.as_str(), "post" | "patch") {
+                continue;
+            }
+            let id = op["operationId"].as_str().unwrap();
+            let declared = op["parameters"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["name"] == "Idempotency-Key"));
+            let client_keys = !scaidns_client::KEYLESS_OPERATIONS.contains(&id);
+            let anonymous = op["security"].as_array().is_none_or(Vec::is_empty);
+            let server_keys = !anonymous
+                && !scaidns_server::idempotency::returns_secret(path)
+                && !scaidns_server::idempotency::reads_only(path);
+            assert_eq!(declared, client_keys, "{id}: spec vs client list");
+            assert_eq!(declared, server_keys, "{id}: spec vs server rules");
+            if !declared {
+                keyless_seen.push(id.to_owned());
+            }
+        }
+    }
+    let mut listed: Vec<String> = scaidns_client::KEYLESS_OPERATIONS
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    listed.sort();
+    keyless_seen.sort();
+    assert_eq!(listed, keyless_seen, "every listed operation exists");
 }

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::Db;
 use super::sqlx;
+use super::sqlx::AssertSqlSafe;
 use crate::adapters::sql::types::{Ts, db_err, is_unique_violation};
 use crate::error::{Error, Result};
 use crate::ports::idempotency_store::{IdempotencyClaim, KeyedRequest, StoredAnswer};
@@ -144,11 +145,73 @@ pub(crate) async fn release(pool: &Pool<Db>, request: KeyedRequest<'_>) -> Resul
     Ok(())
 }
 
+/// Rows deleted per statement by [`expire`]: a long backlog is removed in short transactions
+/// that never lock the table for long.
+const EXPIRE_BATCH: usize = 500;
+
 pub(crate) async fn expire(pool: &Pool<Db>, now: DateTime<Utc>) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM idempotency_keys WHERE expires_at <= ?")
+    let mut removed = 0;
+    loop {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT principal, idem_key FROM idempotency_keys WHERE expires_at <= ? \
+             ORDER BY expires_at LIMIT ?",
+        )
         .bind(Ts::from(now))
-        .execute(pool)
+        .bind(EXPIRE_BATCH as i64)
+        .fetch_all(pool)
         .await
         .map_err(db_err)?;
-    Ok(done.rows_affected())
+        if rows.is_empty() {
+            return Ok(removed);
+        }
+        let pairs = vec!["(principal = ? AND idem_key = ?)"; rows.len()].join(" OR ");
+        let sql = format!("DELETE FROM idempotency_keys WHERE expires_at <= ? AND ({pairs})");
+        // Only placeholders are spliced in; every value is bound.
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(Ts::from(now));
+        for (principal, key) in &rows {
+            query = query.bind(principal).bind(key);
+        }
+        removed += query.execute(pool).await.map_err(db_err)?.rows_affected();
+        if rows.len() < EXPIRE_BATCH {
+            return Ok(removed);
+        }
+    }
+}
+
+pub(crate) async fn renew(
+    pool: &Pool<Db>,
+    request: KeyedRequest<'_>,
+    claim_until: DateTime<Utc>,
+) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE idempotency_keys SET expires_at = ? \
+         WHERE principal = ? AND idem_key = ? AND request_hash = ? AND response_status IS NULL",
+    )
+    .bind(Ts::from(claim_until))
+    .bind(request.principal)
+    .bind(request.key)
+    .bind(request.request_hash)
+    .execute(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub(crate) async fn held(
+    pool: &Pool<Db>,
+    principal: &str,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let row: Option<(String,)> = sqlx::query_as(
+        "SELECT idem_key FROM idempotency_keys \
+         WHERE principal = ? AND idem_key = ? AND expires_at > ?",
+    )
+    .bind(principal)
+    .bind(key)
+    .bind(Ts::from(now))
+    .fetch_optional(pool)
+    .await
+    .map_err(db_err)?;
+    Ok(row.is_some())
 }

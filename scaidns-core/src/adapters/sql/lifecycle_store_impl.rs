@@ -100,4 +100,21 @@ impl IdempotencyStore for SqlStore {
     async fn expire_idempotency_keys(&self, now: DateTime<Utc>) -> Result<u64> {
         dispatch!(self, idempotency::expire(now))
     }
+
+    async fn renew_idempotency_key(
+        &self,
+        request: KeyedRequest<'_>,
+        claim_until: DateTime<Utc>,
+    ) -> Result<bool> {
+        dispatch!(self, idempotency::renew(request, claim_until))
+    }
+
+    async fn idempotency_key_held(
+        &self,
+        principal: &str,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        dispatch!(self, idempotency::held(principal, key, now))
+    }
 }

@@ -11,6 +11,8 @@ contract!(
     a_key_is_claimed_once_and_answers_only_its_own_request,
     racing_claims_of_one_key_have_one_winner,
     expired_claims_and_answers_free_the_key,
+    a_renewed_claim_outlives_its_first_expiry,
+    a_long_backlog_expires_whole,
 );
 
 fn req<'a>(principal: &'a str, key: &'a str, hash: &'a str) -> KeyedRequest<'a> {
@@ -161,5 +163,81 @@ async fn expired_claims_and_answers_free_the_key(store: &dyn Store) {
             .await
             .unwrap(),
         IdempotencyClaim::Claimed
+    );
+}
+
+async fn a_renewed_claim_outlives_its_first_expiry(store: &dyn Store) {
+    let long = req("key:a/t", "import", "h1");
+    store
+        .claim_idempotency_key(long, at(0), at(300))
+        .await
+        .unwrap();
+    assert!(store.renew_idempotency_key(long, at(600)).await.unwrap());
+    // Past the first expiry the key is still held, and the probe took nothing.
+    assert!(
+        store
+            .idempotency_key_held("key:a/t", "import", at(400))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .claim_idempotency_key(req("key:a/t", "import", "h2"), at(400), at(700))
+            .await
+            .unwrap(),
+        IdempotencyClaim::Reused
+    );
+    // Another request's digest renews nothing; an answered claim is no longer renewed.
+    assert!(
+        !store
+            .renew_idempotency_key(req("key:a/t", "import", "h2"), at(900))
+            .await
+            .unwrap()
+    );
+    store
+        .finish_idempotency_key(long, &answer(), at(2_000))
+        .await
+        .unwrap();
+    assert!(!store.renew_idempotency_key(long, at(900)).await.unwrap());
+    assert!(
+        !store
+            .idempotency_key_held("key:a/t", "never", at(400))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .idempotency_key_held("key:a/t", "import", at(2_000))
+            .await
+            .unwrap()
+    );
+}
+
+async fn a_long_backlog_expires_whole(store: &dyn Store) {
+    // More rows than one delete batch takes.
+    let keys: Vec<String> = (0..1_203).map(|i| format!("old-{i}")).collect();
+    for key in &keys {
+        store
+            .claim_idempotency_key(req("user:b/t", key, "h"), at(0), at(10))
+            .await
+            .unwrap();
+    }
+    let kept = req("user:b/t", "new", "h");
+    store
+        .claim_idempotency_key(kept, at(0), at(100))
+        .await
+        .unwrap();
+    assert_eq!(store.expire_idempotency_keys(at(10)).await.unwrap(), 1_203);
+    assert!(
+        store
+            .idempotency_key_held("user:b/t", "new", at(10))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .idempotency_key_held("user:b/t", "old-0", at(0))
+            .await
+            .unwrap()
     );
 }
