@@ -10,6 +10,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{PartnerId, TenantId};
 use crate::rbac::{Permission, Target};
+use crate::ports::store::TenantPatch;
 use crate::tenant::{Partner, Tenant, TenantStatus};
 
 use super::tenants::{tenant_json, tenant_not_found};
@@ -39,8 +40,10 @@ fn partner_not_found() -> Error {
 impl ScaiDns {
     /// Changes a tenant's name, settings or status. Platform admin only; 404
     /// `tenant_not_found`; 409 `platform_tenant` for suspending the platform tenant (it would
-    /// lock every platform admin out); 409 `suspended_by_identity_provider` for resuming a
-    /// tenant the provider suspended (only the provider can lift that).
+    /// lock every platform admin out); 409 `managed_by_identity_provider` for renaming a tenant
+    /// the provider names; 409 `suspended_by_identity_provider` for resuming a tenant the
+    /// provider suspended (the local flag is cleared first; only the provider lifts its own).
+    /// Only the columns the request changes are written.
     pub async fn tenant_update(
         &self,
         ctx: &OpContext,
@@ -54,13 +57,36 @@ impl ScaiDns {
             .get_tenant(id)
             .await?
             .ok_or_else(tenant_not_found)?;
-        let mut after = before.clone();
+        let mut patch = TenantPatch {
+            name: None,
+            settings: None,
+            suspended_locally: None,
+            status: None,
+            updated_at: ctx.now,
+        };
         if let Some(name) = &input.name {
-            after.name = required_text("name", name, 255)?;
+            let name = required_text("name", name, 255)?;
+            if name != before.name {
+                if before.scaikey_tenant_id.is_some() {
+                    // The next sync would write the provider's name back.
+                    return Err(Error::conflict(
+                        "managed_by_identity_provider",
+                        "the identity provider names this tenant; rename it there",
+                    )
+                    .with_field("name"));
+                }
+                patch.name = Some(name);
+            }
         }
         if input.settings.is_some() {
-            after.settings = checked_settings(input.settings)?;
+            let settings = checked_settings(input.settings)?;
+            if settings != before.settings {
+                patch.settings = Some(settings);
+            }
         }
+        // Set when the flag was cleared but the provider's suspension stands: answered after
+        // the write, so the local half of the request still takes effect.
+        let mut provider_suspends = false;
         match input.status {
             Some(TenantStatus::Suspended) => {
                 if before.is_platform {
@@ -70,45 +96,72 @@ impl ScaiDns {
                     )
                     .with_field("status"));
                 }
-                after.suspended_locally = true;
+                if !before.suspended_locally {
+                    patch.suspended_locally = Some(true);
+                }
             }
             Some(TenantStatus::Active) => {
-                after.suspended_locally = false;
-                if after.status == TenantStatus::Suspended {
-                    if after.scaikey_tenant_id.is_some() {
-                        return Err(Error::conflict(
-                            "suspended_by_identity_provider",
-                            "the identity provider suspended this tenant; resume it there",
-                        )
-                        .with_field("status"));
+                if before.suspended_locally {
+                    patch.suspended_locally = Some(false);
+                }
+                if before.status == TenantStatus::Suspended {
+                    if before.scaikey_tenant_id.is_some() {
+                        provider_suspends = true;
+                    } else {
+                        patch.status = Some(TenantStatus::Active);
                     }
-                    after.status = TenantStatus::Active;
                 }
             }
             None => {}
         }
+        let mut after = before.clone();
+        if let Some(name) = &patch.name {
+            after.name = name.clone();
+        }
+        if let Some(settings) = &patch.settings {
+            after.settings = settings.clone();
+        }
+        if let Some(flag) = patch.suspended_locally {
+            after.suspended_locally = flag;
+        }
+        if let Some(status) = patch.status {
+            after.status = status;
+        }
+        if after != before {
+            after.updated_at = ctx.now;
+            let action = match (before.is_suspended(), after.is_suspended()) {
+                (false, true) => "tenant.suspend",
+                (true, false) => "tenant.resume",
+                _ => "tenant.update",
+            };
+            let audit = ctx.audit(
+                after.id,
+                action,
+                "tenant",
+                after.id,
+                Some(after.slug.clone()),
+                Some(tenant_json(&before)),
+                Some(tenant_json(&after)),
+            );
+            self.store().patch_tenant(id, &patch, &[audit]).await?;
+            // Cached callers of this tenant carry its old status.
+            self.auth_changed();
+        }
+        if provider_suspends {
+            return Err(Error::conflict(
+                "suspended_by_identity_provider",
+                "the identity provider suspended this tenant; resume it there",
+            )
+            .with_field("status"));
+        }
         if after == before {
             return Ok(before);
         }
-        after.updated_at = ctx.now;
-        let action = match (before.is_suspended(), after.is_suspended()) {
-            (false, true) => "tenant.suspend",
-            (true, false) => "tenant.resume",
-            _ => "tenant.update",
-        };
-        let audit = ctx.audit(
-            after.id,
-            action,
-            "tenant",
-            after.id,
-            Some(after.slug.clone()),
-            Some(tenant_json(&before)),
-            Some(tenant_json(&after)),
-        );
-        self.store().update_tenant(&after, &[audit]).await?;
-        // Cached callers of this tenant carry its old status.
-        self.auth_changed();
-        Ok(after)
+        // Read back: columns this request left alone may have changed meanwhile.
+        self.store()
+            .get_tenant(id)
+            .await?
+            .ok_or_else(tenant_not_found)
     }
 
     /// Every partner, by name (platform admin). Partners come from the identity provider

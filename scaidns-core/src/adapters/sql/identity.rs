@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::identity::api_key::{ApiKey, ApiKeyStatus};
 use crate::ids::{ApiKeyId, TenantId};
 use crate::paging::{Page, PageRequest};
-use crate::ports::store::TenantFilter;
+use crate::ports::store::{TenantFilter, TenantPatch};
 use crate::ports::store::{ApiKeyFilter, ApiKeyUse};
 use crate::tenant::TenantStatus;
 use crate::tenant::{Tenant, User};
@@ -69,6 +69,27 @@ pub(crate) async fn update_tenant(
          WHERE id = ?",
     );
     let query = bind_admin_columns(bind_tenant(query, tenant), tenant)?.bind(tenant.id.to_string());
+    write_one(pool, query, events, tenant_exists, Some(tenant_missing())).await
+}
+
+pub(crate) async fn patch_tenant(
+    pool: &Pool<Db>,
+    id: TenantId,
+    patch: &TenantPatch,
+    events: &[AuditEvent],
+) -> Result<()> {
+    // One fixed statement: a NULL parameter keeps the column's stored value.
+    let query = sqlx::query(
+        "UPDATE tenants SET name = COALESCE(?, name), settings = COALESCE(?, settings), \
+         suspended_locally = COALESCE(?, suspended_locally), status = COALESCE(?, status), \
+         updated_at = ? WHERE id = ?",
+    )
+    .bind(patch.name.clone())
+    .bind(patch.settings.as_ref().map(json_text).transpose()?)
+    .bind(patch.suspended_locally)
+    .bind(patch.status.map(|s| s.as_str()))
+    .bind(Ts::from(patch.updated_at))
+    .bind(id.to_string());
     write_one(pool, query, events, tenant_exists, Some(tenant_missing())).await
 }
 

@@ -15,7 +15,7 @@ use crate::ownership::Validation;
 use crate::ports::store::{
     ApiKeyFilter, ApiKeyStore, ApiKeyUse, AuditFilter, AuditStore, Page, PageRequest,
     PublicationTurn, Publisher, RecordFilter, RecordHit, RecordScope, RecordStore, SettingsStore,
-    Store, TenantFilter, TenantStore, UserStore, ValidationStore, ZoneFilter, ZoneStore, ZoneWrite,
+    Store, TenantFilter, TenantPatch, TenantStore, UserStore, ValidationStore, ZoneFilter, ZoneStore, ZoneWrite,
 };
 use crate::record::Record;
 use crate::tenant::{Tenant, User};
@@ -127,6 +127,15 @@ impl TenantStore for SqlStore {
 
     async fn update_tenant(&self, tenant: &Tenant, audit: &[AuditEvent]) -> Result<()> {
         dispatch!(self, identity::update_tenant(tenant, audit))
+    }
+
+    async fn patch_tenant(
+        &self,
+        id: TenantId,
+        patch: &TenantPatch,
+        audit: &[AuditEvent],
+    ) -> Result<()> {
+        dispatch!(self, identity::patch_tenant(id, patch, audit))
     }
 
     async fn get_tenant(&self, id: TenantId) -> Result<Option<Tenant>> {
