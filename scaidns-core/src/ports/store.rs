@@ -426,6 +426,16 @@ pub trait SettingsStore: Send + Sync {
     async fn put_setting(&self, key: &str, value: &str, audit: &[AuditEvent]) -> Result<()>;
     /// Every setting whose key starts with `prefix`, by key.
     async fn list_settings(&self, prefix: &str) -> Result<Vec<(String, String)>>;
+    /// Compare-and-set: sets `key` with its audit entries provided the row `guard` still holds
+    /// `expected` (`None`: no such row), and moves the guard to `next` in the same transaction.
+    /// `Ok(false)`, nothing written, when another writer moved the guard first.
+    async fn put_setting_guarded(
+        &self,
+        guard: (&str, Option<&str>, &str),
+        key: &str,
+        value: &str,
+        audit: &[AuditEvent],
+    ) -> Result<bool>;
 }
 
 /// Everything the core needs from storage.

@@ -9,8 +9,8 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{PartnerId, TenantId};
-use crate::rbac::{Permission, Target};
 use crate::ports::store::TenantPatch;
+use crate::rbac::{Permission, Target};
 use crate::tenant::{Partner, Tenant, TenantStatus};
 
 use super::tenants::{tenant_json, tenant_not_found};

@@ -290,6 +290,15 @@ impl Config {
             run_jobs: r.flag("RUN_JOBS", true),
             data_dir,
         };
+        if r.invalid.is_empty() {
+            // The relations the platform configuration keeps (TTL bounds around the default
+            // zone TTL, key lifetimes beyond the rollover), judged on the starting values.
+            let service = crate::wiring::service_config(&config);
+            r.invalid
+                .extend(scaidns_core::service::platform_config::broken_relations(
+                    &service,
+                ));
+        }
         if r.missing.is_empty() && r.invalid.is_empty() {
             Ok(config)
         } else {

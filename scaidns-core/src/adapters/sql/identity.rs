@@ -20,8 +20,8 @@ use crate::error::{Error, Result};
 use crate::identity::api_key::{ApiKey, ApiKeyStatus};
 use crate::ids::{ApiKeyId, TenantId};
 use crate::paging::{Page, PageRequest};
-use crate::ports::store::{TenantFilter, TenantPatch};
 use crate::ports::store::{ApiKeyFilter, ApiKeyUse};
+use crate::ports::store::{TenantFilter, TenantPatch};
 use crate::tenant::TenantStatus;
 use crate::tenant::{Tenant, User};
 

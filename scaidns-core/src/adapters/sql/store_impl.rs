@@ -15,7 +15,8 @@ use crate::ownership::Validation;
 use crate::ports::store::{
     ApiKeyFilter, ApiKeyStore, ApiKeyUse, AuditFilter, AuditStore, Page, PageRequest,
     PublicationTurn, Publisher, RecordFilter, RecordHit, RecordScope, RecordStore, SettingsStore,
-    Store, TenantFilter, TenantPatch, TenantStore, UserStore, ValidationStore, ZoneFilter, ZoneStore, ZoneWrite,
+    Store, TenantFilter, TenantPatch, TenantStore, UserStore, ValidationStore, ZoneFilter,
+    ZoneStore, ZoneWrite,
 };
 use crate::record::Record;
 use crate::tenant::{Tenant, User};
@@ -266,6 +267,16 @@ impl SettingsStore for SqlStore {
 
     async fn list_settings(&self, prefix: &str) -> Result<Vec<(String, String)>> {
         dispatch!(self, settings::list(prefix))
+    }
+
+    async fn put_setting_guarded(
+        &self,
+        guard: (&str, Option<&str>, &str),
+        key: &str,
+        value: &str,
+        audit: &[AuditEvent],
+    ) -> Result<bool> {
+        dispatch!(self, settings::put_guarded(guard, key, value, audit))
     }
 }
 

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use crate::error::Result;
 use crate::service::{ScaiDns, ServiceConfig};
 
+use super::catalogue::first_broken;
 use super::config_key;
 
 /// The configuration in effect, shared by the clones of a service.
@@ -88,11 +89,43 @@ impl ScaiDns {
         }
     }
 
+    /// The start-up configuration with the stored values applied. Each stored value is checked
+    /// again (a row written by an older version, or by hand, is not trusted): one outside its
+    /// key's bounds, or taking part in a relation the stored values break together, is
+    /// dropped with an error logged, and the environment's (or built-in) value stays.
     async fn settings_from_store(&self) -> Result<ServiceConfig> {
-        let mut config = self.config().clone();
+        let base = self.config();
+        let mut config = base.clone();
+        let mut applied = Vec::new();
         for (key, stored) in self.stored_config().await? {
-            if let Some(spec) = config_key(&key) {
+            let Some(spec) = config_key(&key) else {
+                continue;
+            };
+            if (spec.min..=spec.max).contains(&stored.value) {
                 spec.apply(&mut config, stored.value);
+                applied.push(spec);
+            } else {
+                tracing::error!(
+                    key,
+                    value = stored.value,
+                    "stored configuration value out of bounds; using the environment's"
+                );
+            }
+        }
+        // Each round drops at least one stored value, and the start-up values keep every
+        // relation (checked at start-up), so this ends.
+        while let Some((keys, why)) = first_broken(&config) {
+            let before = applied.len();
+            applied.retain(|spec| {
+                if !keys.contains(&spec.key) {
+                    return true;
+                }
+                tracing::error!(key = spec.key, error = %why, "stored configuration value contradicts another; using the environment's");
+                spec.apply(&mut config, spec.value_in(base));
+                false
+            });
+            if applied.len() == before {
+                break;
             }
         }
         Ok(config)

@@ -181,7 +181,11 @@ async fn tenants_crud_and_uniqueness(store: &dyn Store) {
     store.patch_tenant(held.id, &lift, &[]).await.unwrap();
     let lifted = store.get_tenant(held.id).await.unwrap().unwrap();
     assert_eq!(
-        (lifted.status, lifted.suspended_locally, lifted.name.as_str()),
+        (
+            lifted.status,
+            lifted.suspended_locally,
+            lifted.name.as_str()
+        ),
         (TenantStatus::Suspended, false, "Renamed")
     );
     assert_code(
