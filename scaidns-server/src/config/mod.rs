@@ -66,6 +66,8 @@ pub struct Config {
     pub rate_limit_api_key_max: u32,
     /// `RATE_LIMIT_USER_PER_MINUTE`: for JWT users.
     pub rate_limit_user_per_minute: u32,
+    /// `CONFIG_MAX_STALENESS`: how long a replica reuses its platform-configuration snapshot.
+    pub config_max_staleness: std::time::Duration,
     /// The platform configuration keys whose variable is set (their source is `env`).
     pub config_env_keys: Vec<&'static str>,
     /// The DNS backend.
@@ -242,6 +244,11 @@ impl Config {
             redis_url: r.get("REDIS_URL").map(Secret::new),
             auth_cache_max_staleness: r.parse(
                 "AUTH_CACHE_MAX_STALENESS",
+                std::time::Duration::from_secs(1),
+                reader::duration,
+            ),
+            config_max_staleness: r.parse(
+                "CONFIG_MAX_STALENESS",
                 std::time::Duration::from_secs(1),
                 reader::duration,
             ),

@@ -100,6 +100,7 @@ pub fn service_config(config: &Config) -> ServiceConfig {
         bulk_max_items: config.bulk_max_items,
         user_rate_limit_per_minute: config.rate_limit_user_per_minute,
         env_keys: config.config_env_keys.clone(),
+        config_max_staleness: config.config_max_staleness,
         ..ServiceConfig::default()
     };
     if !config.platform_nameservers.is_empty() {

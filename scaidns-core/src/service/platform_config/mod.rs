@@ -4,8 +4,8 @@
 //!
 //! The code that reads a catalogue value asks [`ScaiDns::settings`], a snapshot of the
 //! [`ServiceConfig`] with the stored values applied. The snapshot is re-read when it is older
-//! than the auth cache's staleness bound (`AUTH_CACHE_MAX_STALENESS`), at once on the replica
-//! that made a change, and at once on the others when the change feed delivers the notice; a
+//! than `CONFIG_MAX_STALENESS` ([`ServiceConfig::config_max_staleness`]), at once on the
+//! replica that made a change, and at once on the others when the change feed delivers the notice; a
 //! request refreshes it before it runs ([`ScaiDns::refresh_settings`]), as does each worker
 //! pass.
 
@@ -197,7 +197,7 @@ impl ScaiDns {
                 )
                 .await?;
             if written {
-                self.settings_changed();
+                self.settings_changed().await;
                 stored.insert(spec.key.to_owned(), row);
                 return Ok(self.config_entry(spec, &stored));
             }
