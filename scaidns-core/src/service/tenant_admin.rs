@@ -9,6 +9,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{PartnerId, TenantId};
+use crate::paging::PageRequest;
 use crate::ports::store::TenantPatch;
 use crate::rbac::{Permission, Target};
 use crate::tenant::{Partner, Tenant, TenantStatus};
@@ -40,7 +41,8 @@ fn partner_not_found() -> Error {
 impl ScaiDns {
     /// Changes a tenant's name, settings or status. Platform admin only; 404
     /// `tenant_not_found`; 409 `platform_tenant` for suspending the platform tenant (it would
-    /// lock every platform admin out); 409 `managed_by_identity_provider` for renaming a tenant
+    /// lock every platform admin out) and for one a platform admin belongs to (409
+    /// `tenant_holds_platform_admins`); 409 `managed_by_identity_provider` for renaming a tenant
     /// the provider names; 409 `suspended_by_identity_provider` for resuming a tenant the
     /// provider suspended (the local flag is cleared first; only the provider lifts its own).
     /// Only the columns the request changes are written.
@@ -97,6 +99,14 @@ impl ScaiDns {
                     .with_field("status"));
                 }
                 if !before.suspended_locally {
+                    if self.holds_platform_admin(id).await? {
+                        // They would lose their platform access with their tenant's.
+                        return Err(Error::conflict(
+                            "tenant_holds_platform_admins",
+                            "a platform admin belongs to this tenant; revoke platform_admin first",
+                        )
+                        .with_field("status"));
+                    }
                     patch.suspended_locally = Some(true);
                 }
             }
@@ -162,6 +172,24 @@ impl ScaiDns {
             .get_tenant(id)
             .await?
             .ok_or_else(tenant_not_found)
+    }
+
+    /// Whether a user of the tenant is a platform admin.
+    async fn holds_platform_admin(&self, id: TenantId) -> Result<bool> {
+        let mut page = PageRequest {
+            page: 1,
+            page_size: 500,
+        };
+        loop {
+            let users = self.store().list_users(Some(id), page).await?;
+            if users.items.iter().any(|u| u.is_platform_admin) {
+                return Ok(true);
+            }
+            if u64::from(page.page) * u64::from(page.page_size) >= users.total {
+                return Ok(false);
+            }
+            page.page += 1;
+        }
     }
 
     /// Every partner, by name (platform admin). Partners come from the identity provider
