@@ -12,7 +12,7 @@ use super::identity_writes::{INSERT_USER, UPDATE_USER, bind_tenant, bind_user};
 use super::sqlx;
 use crate::adapters::sql::rows::{
     ApiKeyKey, ApiKeyRow, TenantKey, TenantRow, UserKey, UserRow, api_key_columns, json_text,
-    models, tenant_read_columns, user_columns,
+    models, tenant_all_columns, user_columns,
 };
 use crate::adapters::sql::types::{Arg, Filter, Ts, db_err, ts_opt};
 use crate::audit::AuditEvent;
@@ -44,7 +44,7 @@ pub(crate) async fn insert_tenant(
 ) -> Result<()> {
     let query = sqlx::query(concat!(
         "INSERT INTO tenants (",
-        tenant_read_columns!(),
+        tenant_all_columns!(),
         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ))
     .bind(tenant.id.to_string());
@@ -109,17 +109,17 @@ pub(crate) async fn get_tenant_by(
     let sql = match column {
         TenantKey::Id => concat!(
             "SELECT ",
-            tenant_read_columns!(),
+            tenant_all_columns!(),
             " FROM tenants WHERE id = ?"
         ),
         TenantKey::Slug => concat!(
             "SELECT ",
-            tenant_read_columns!(),
+            tenant_all_columns!(),
             " FROM tenants WHERE slug = ?"
         ),
         TenantKey::ScaikeyId => concat!(
             "SELECT ",
-            tenant_read_columns!(),
+            tenant_all_columns!(),
             " FROM tenants WHERE scaikey_tenant_id = ?"
         ),
     };
@@ -155,7 +155,7 @@ pub(crate) async fn list_tenants(
     let (rows, total) = page::<TenantRow>(
         pool,
         "tenants",
-        tenant_read_columns!(),
+        tenant_all_columns!(),
         f,
         "name, id",
         page_req,

@@ -285,11 +285,12 @@ pub fn canonical_domains(input: &[String]) -> Result<Vec<String>> {
         ));
     }
     let mut out: Vec<String> = Vec::with_capacity(input.len());
+    let mut seen = std::collections::HashSet::with_capacity(input.len());
     for (i, raw) in input.iter().enumerate() {
         let name = ZoneName::parse(raw)
             .map_err(|e| Error::invalid(format!("domains[{i}]"), e.message().to_owned()))?
             .to_string();
-        if out.contains(&name) {
+        if !seen.insert(name.clone()) {
             return Err(Error::invalid(
                 format!("domains[{i}]"),
                 format!("{name} is listed twice"),
