@@ -257,6 +257,15 @@ pub trait TenantStore: Send + Sync {
     async fn insert_tenant(&self, tenant: &Tenant, audit: &[AuditEvent]) -> Result<()>;
     /// Updates a tenant with its audit entries.
     async fn update_tenant(&self, tenant: &Tenant, audit: &[AuditEvent]) -> Result<()>;
+    /// Writes only the columns `patch` sets (and `updated_at`), with its audit entries, so a
+    /// PATCH never writes back what a concurrent change (a suspension, a sync) just stored.
+    /// 404 `not_found` when there is no such tenant.
+    async fn patch_tenant(
+        &self,
+        id: TenantId,
+        patch: &TenantPatch,
+        audit: &[AuditEvent],
+    ) -> Result<()>;
     /// One tenant.
     async fn get_tenant(&self, id: TenantId) -> Result<Option<Tenant>>;
     /// By slug.
@@ -265,6 +274,21 @@ pub trait TenantStore: Send + Sync {
     async fn get_tenant_by_scaikey_id(&self, scaikey_id: &str) -> Result<Option<Tenant>>;
     /// A page of tenants ordered by name.
     async fn list_tenants(&self, filter: &TenantFilter, page: PageRequest) -> Result<Page<Tenant>>;
+}
+
+/// The columns [`TenantStore::patch_tenant`] writes; `None` leaves a column as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantPatch {
+    /// Display name.
+    pub name: Option<String>,
+    /// Settings object.
+    pub settings: Option<serde_json::Value>,
+    /// The admin API's suspension flag.
+    pub suspended_locally: Option<bool>,
+    /// The provider-side status (only local tenants have theirs lifted here).
+    pub status: Option<crate::tenant::TenantStatus>,
+    /// Time of the change.
+    pub updated_at: DateTime<Utc>,
 }
 
 /// Which tenants [`TenantStore::list_tenants`] answers.
@@ -402,6 +426,16 @@ pub trait SettingsStore: Send + Sync {
     async fn put_setting(&self, key: &str, value: &str, audit: &[AuditEvent]) -> Result<()>;
     /// Every setting whose key starts with `prefix`, by key.
     async fn list_settings(&self, prefix: &str) -> Result<Vec<(String, String)>>;
+    /// Compare-and-set: sets `key` with its audit entries provided the row `guard` still holds
+    /// `expected` (`None`: no such row), and moves the guard to `next` in the same transaction.
+    /// `Ok(false)`, nothing written, when another writer moved the guard first.
+    async fn put_setting_guarded(
+        &self,
+        guard: (&str, Option<&str>, &str),
+        key: &str,
+        value: &str,
+        audit: &[AuditEvent],
+    ) -> Result<bool>;
 }
 
 /// Everything the core needs from storage.

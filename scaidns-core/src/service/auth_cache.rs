@@ -98,11 +98,6 @@ impl AuthCache {
         }
     }
 
-    /// How long an entry may serve (also the configuration snapshot's bound).
-    pub(crate) fn max_staleness(&self) -> std::time::Duration {
-        self.config.max_staleness
-    }
-
     /// The epoch a lookup starts in; pass it to [`Self::insert`].
     pub(crate) fn epoch(&self) -> u64 {
         self.epoch.load(Ordering::SeqCst)

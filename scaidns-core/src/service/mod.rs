@@ -137,6 +137,9 @@ pub struct ServiceConfig {
     /// The configuration keys ([`platform_config::CATALOGUE`]) whose starting value the
     /// environment set, so `GET /admin/config` can name the source.
     pub env_keys: Vec<&'static str>,
+    /// How long a replica uses its snapshot of the platform configuration before reading the
+    /// stored values again (`CONFIG_MAX_STALENESS`; at least 100 ms).
+    pub config_max_staleness: std::time::Duration,
 }
 
 /// Requests-per-minute bounds of API keys.
@@ -177,6 +180,7 @@ impl Default for ServiceConfig {
             idempotency_ttl: idempotency::DEFAULT_TTL,
             user_rate_limit_per_minute: 1000,
             env_keys: Vec::new(),
+            config_max_staleness: std::time::Duration::from_secs(1),
         }
     }
 }

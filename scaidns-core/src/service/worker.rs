@@ -328,6 +328,15 @@ impl ScaiDns {
                 return false;
             }
         };
+        // A suspended tenant's zones wait: going live would act for a tenant that may not.
+        match self.store().get_tenant(zone.tenant_id).await {
+            Ok(Some(tenant)) if !tenant.is_suspended() => {}
+            Ok(_) => return false,
+            Err(e) => {
+                tracing::warn!(zone_id = %zone_id, error = %e, "re-check skipped");
+                return false;
+            }
+        }
         let ctx = system_context_for(zone.tenant_id, now);
         match self.validation_check(&ctx, zone.id).await {
             Ok(result) => {

@@ -37,8 +37,9 @@ pub struct ConfigItem {
     pub source: String,
     /// The environment variable that gives the starting value, if any.
     pub env: Option<String>,
-    /// When a change takes effect (`immediately`: on every replica within
-    /// `AUTH_CACHE_MAX_STALENESS`, on this one with the next request).
+    /// When a change takes effect: `immediately` (on every replica within
+    /// `CONFIG_MAX_STALENESS`, on this one before the change is answered) or `new_objects`
+    /// (likewise, but only for keys and challenges created from then on).
     pub applies: String,
     /// When it was last set through the API.
     pub updated_at: Option<Timestamp>,

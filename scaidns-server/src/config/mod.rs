@@ -71,6 +71,8 @@ pub struct Config {
     pub rate_limit_api_key_max: u32,
     /// `RATE_LIMIT_USER_PER_MINUTE`: for JWT users.
     pub rate_limit_user_per_minute: u32,
+    /// `CONFIG_MAX_STALENESS`: how long a replica reuses its platform-configuration snapshot.
+    pub config_max_staleness: std::time::Duration,
     /// The platform configuration keys whose variable is set (their source is `env`).
     pub config_env_keys: Vec<&'static str>,
     /// The DNS backend.
@@ -287,6 +289,11 @@ impl Config {
                 std::time::Duration::from_secs(1),
                 reader::duration,
             ),
+            config_max_staleness: r.parse(
+                "CONFIG_MAX_STALENESS",
+                std::time::Duration::from_secs(1),
+                reader::duration,
+            ),
             zone_cache_max_staleness: r.parse(
                 "ZONE_CACHE_MAX_STALENESS",
                 std::time::Duration::from_secs(1),
@@ -337,6 +344,15 @@ impl Config {
             ignored_debug,
             data_dir,
         };
+        if r.invalid.is_empty() {
+            // The relations the platform configuration keeps (TTL bounds around the default
+            // zone TTL, key lifetimes beyond the rollover), judged on the starting values.
+            let service = crate::wiring::service_config(&config);
+            r.invalid
+                .extend(scaidns_core::service::platform_config::broken_relations(
+                    &service,
+                ));
+        }
         if r.missing.is_empty() && r.invalid.is_empty() {
             Ok(config)
         } else {

@@ -138,6 +138,34 @@ fn ttl_bounds_are_configurable_and_ordered() {
 }
 
 #[test]
+fn start_up_values_keep_the_configuration_relations() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    // The default zone TTL (3600) must lie within the bounds.
+    let err =
+        Config::from_vars(&vars(&[("DATA_DIR", data), ("TTL_MIN", "7200")]), true).unwrap_err();
+    assert_eq!(err.invalid[0].0, "TTL_MIN", "{:?}", err.invalid);
+    // A ZSK that would not outlive its rollover (7 days overlap plus propagation).
+    let err = Config::from_vars(
+        &vars(&[("DATA_DIR", data), ("DNSSEC_ZSK_LIFETIME_DAYS", "7")]),
+        true,
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.invalid[0].0, "DNSSEC_ZSK_LIFETIME_DAYS",
+        "{:?}",
+        err.invalid
+    );
+    assert!(
+        Config::from_vars(
+            &vars(&[("DATA_DIR", data), ("DNSSEC_ZSK_LIFETIME_DAYS", "8")]),
+            true
+        )
+        .is_ok()
+    );
+}
+
+#[test]
 fn configuration_keys_whose_variable_is_set_come_from_the_environment() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();

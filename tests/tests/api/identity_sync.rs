@@ -425,4 +425,51 @@ async fn sync_keeps_a_local_suspension_and_brings_the_partners() {
     )
     .await;
     crate::util::refused(refused, 409, "suspended_by_identity_provider");
+
+    // Suspended on both sides: resuming clears the local flag, then names the provider.
+    ok(
+        &app,
+        &key,
+        Method::PATCH,
+        &path,
+        json!({"status": "suspended"}),
+    )
+    .await;
+    let both = call(
+        &app,
+        &key,
+        Method::PATCH,
+        &path,
+        Some(json!({"status": "active"})),
+    )
+    .await;
+    crate::util::refused(both, 409, "suspended_by_identity_provider");
+    let shown = get(&app, &key, &path).await;
+    assert_eq!(
+        (&shown["status"], &shown["suspended_locally"]),
+        (&json!("suspended"), &json!(false)),
+        "{shown}"
+    );
+    // The provider names it: the next sync would revert a rename made here.
+    let renamed = call(
+        &app,
+        &key,
+        Method::PATCH,
+        &path,
+        Some(json!({"name": "Elsewhere"})),
+    )
+    .await;
+    crate::util::refused(renamed, 409, "managed_by_identity_provider");
+    let same = ok(
+        &app,
+        &key,
+        Method::PATCH,
+        &path,
+        json!({"name": "Acme Renamed", "settings": {"tier": "silver"}}),
+    )
+    .await;
+    assert_eq!(
+        (&same["name"], &same["settings"]["tier"]),
+        (&json!("Acme Renamed"), &json!("silver"))
+    );
 }

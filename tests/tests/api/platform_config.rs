@@ -198,9 +198,15 @@ async fn another_replica_applies_a_change_within_the_staleness_bound() {
         database_url: Some(url.clone()),
         ..TestOptions::default()
     };
-    let first = spawn_app_with(options()).await;
-    let second = spawn_replica(&first, options(), |_| {}).await;
-    let alpha = first.tenant_with_user("alpha").await;
+    let origin = spawn_app_with(options()).await;
+    // The replica that makes the change would not re-read on its own for an hour: seeing the
+    // change at once there comes from the change itself.
+    let second = spawn_replica(&origin, options(), |_| {}).await;
+    let first = spawn_replica(&origin, options(), |c| {
+        c.config_max_staleness = Duration::from_secs(3600);
+    })
+    .await;
+    let alpha = origin.tenant_with_user("alpha").await;
     let seen = |app: &scaidns_tests::TestApp| {
         let key = alpha.key.clone();
         let app_url = app.url("/api/v1/domains");
@@ -219,13 +225,14 @@ async fn another_replica_applies_a_change_within_the_staleness_bound() {
         }
     };
     assert_eq!(seen(&second).await, "100");
+    assert_eq!(seen(&first).await, "100", "read once at the first request");
     set(&first, "rate_limit.api_key_per_minute", "4321").await;
     assert_eq!(
         seen(&first).await,
         "4321",
         "at once on the replica that made it"
     );
-    // No change feed between these two: the snapshot's bound (AUTH_CACHE_MAX_STALENESS, 1 s).
+    // No change feed between these two: the snapshot's bound (CONFIG_MAX_STALENESS, 1 s).
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         if seen(&second).await == "4321" {
@@ -239,6 +246,7 @@ async fn another_replica_applies_a_change_within_the_staleness_bound() {
     }
     second.stop().await;
     first.stop().await;
+    origin.stop().await;
 }
 
 #[tokio::test]
@@ -272,4 +280,85 @@ async fn authoritative_domains_are_replaced_canonical_and_checked() {
         get(&app, &admin, path).await["domains"],
         json!(["example.com", "example.net"])
     );
+}
+
+#[tokio::test]
+async fn concurrent_changes_to_related_keys_never_store_a_broken_relation() {
+    let app = spawn_app().await;
+    let admin = app.admin_key.clone();
+    let value =
+        |body: serde_json::Value| -> u32 { body["value"].as_str().unwrap().parse().unwrap() };
+    // Each change alone is fine against the other key's current value; together they would
+    // leave the zone default TTL above ttl.max.
+    for round in 0..5_u32 {
+        set(&app, "zone.default_ttl", "3600").await;
+        set(&app, "ttl.max", &(100_000 + round).to_string()).await;
+        let (a, b) = tokio::join!(
+            call(
+                &app,
+                &admin,
+                Method::PATCH,
+                "/api/v1/admin/config/zone.default_ttl",
+                Some(json!({"value": "5000"})),
+            ),
+            call(
+                &app,
+                &admin,
+                Method::PATCH,
+                "/api/v1/admin/config/ttl.max",
+                Some(json!({"value": "4000"})),
+            ),
+        );
+        // One of them wins; the other is judged against it and refused.
+        let mut codes = [a.0, b.0];
+        codes.sort_unstable();
+        assert_eq!(codes, [200, 422], "{a:?} {b:?}");
+        let default = value(get(&app, &admin, "/api/v1/admin/config/zone.default_ttl").await);
+        let max = value(get(&app, &admin, "/api/v1/admin/config/ttl.max").await);
+        assert!(
+            default <= max,
+            "round {round}: default {default} > ttl.max {max}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn stored_values_that_break_the_bounds_or_each_other_fall_back_on_load() {
+    let app = spawn_app().await;
+    let store = app.service().store();
+    let row = |value: u32| {
+        json!({"value": value, "updated_at": "2026-01-01T00:00:00Z", "updated_by": null})
+            .to_string()
+    };
+    // Written behind the API's back: a challenge TTL above its bound, reversed TTL bounds.
+    store
+        .put_setting("config.validation.challenge_ttl", &row(999_999), &[])
+        .await
+        .unwrap();
+    store
+        .put_setting("config.ttl.min", &row(9000), &[])
+        .await
+        .unwrap();
+    store
+        .put_setting("config.ttl.max", &row(8000), &[])
+        .await
+        .unwrap();
+    store
+        .put_setting("config.rate_limit.user_per_minute", &row(77), &[])
+        .await
+        .unwrap();
+    // A change through the API reloads the snapshot at once.
+    set(&app, "dnssec.zsk_lifetime_days", "40").await;
+    let live = app.service().settings();
+    assert_eq!(
+        live.validation.challenge_ttl, 3600,
+        "out of bounds: default"
+    );
+    assert_eq!(
+        (live.ttl_policy.min, live.ttl_policy.max),
+        (60, 604_800),
+        "contradicting: defaults"
+    );
+    assert_eq!(live.user_rate_limit_per_minute, 77, "a sound value applies");
+    assert_eq!(live.dnssec.policy.zsk_lifetime, chrono::Duration::days(40));
 }

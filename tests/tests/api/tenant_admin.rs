@@ -148,6 +148,9 @@ async fn a_suspended_tenant_is_refused_but_its_zones_keep_answering() {
         404,
         "domain_not_found",
     );
+    app.assign_role(&beta.user_id, "read_only", &acme.tenant_id)
+        .await;
+    get(&app, &beta.key, &zone_path).await;
 
     // The attacker view: no tenant admin changes a tenant's status, its own or another's.
     let acme_path = format!("/api/v1/admin/tenants/{}", acme.tenant_id);
@@ -215,6 +218,15 @@ async fn a_suspended_tenant_is_refused_but_its_zones_keep_answering() {
     );
     // Another tenant is unaffected.
     get(&app, &beta.key, "/api/v1/auth/me").await;
+    // A user of beta holding a role in acme: acme's zones leave its view (404, as for a zone
+    // it never saw), and its own tenant still works.
+    refused(
+        call(&app, &beta.key, Method::GET, &zone_path, None).await,
+        404,
+        "domain_not_found",
+    );
+    let own = active_zone(&app, &beta, "beta-own.test").await;
+    get(&app, &beta.key, &format!("/api/v1/domains/{own}")).await;
     // PowerDNS still answers for the zone.
     let answer = dns::query(pdns.dns_addr, "www.suspend.test.", "A").await;
     assert_eq!(answer.answer_texts("A"), vec!["192.0.2.7"]);
@@ -229,6 +241,7 @@ async fn a_suspended_tenant_is_refused_but_its_zones_keep_answering() {
     .await;
     assert_eq!(resumed["status"], "active");
     get(&app, &acme.key, &zone_path).await;
+    get(&app, &beta.key, &zone_path).await;
     get(&app, &grantee_key, &zone_path).await;
     assert_eq!(bearer(&app, &token, "/api/v1/auth/me").await.0, 200);
 
@@ -331,4 +344,22 @@ async fn tenants_are_created_with_a_partner_and_settings_and_filtered_by_status(
     )
     .await;
     refused(missing, 404, "tenant_not_found");
+
+    // A tenant a platform admin belongs to is not suspended: the admin would go with it.
+    let held = app.tenant_with_user("held").await;
+    app.service()
+        .assign_platform_admin("user@held.test", true)
+        .await
+        .unwrap();
+    let held_path = format!("/api/v1/admin/tenants/{}", held.tenant_id);
+    let got = call(
+        &app,
+        &key,
+        Method::PATCH,
+        &held_path,
+        Some(json!({"status": "suspended"})),
+    )
+    .await;
+    refused(got, 409, "tenant_holds_platform_admins");
+    assert_eq!(get(&app, &key, &held_path).await["status"], "active");
 }

@@ -12,7 +12,7 @@ use super::identity_writes::{INSERT_USER, UPDATE_USER, bind_tenant, bind_user};
 use super::sqlx;
 use crate::adapters::sql::rows::{
     ApiKeyKey, ApiKeyRow, TenantKey, TenantRow, UserKey, UserRow, api_key_columns, json_text,
-    models, tenant_read_columns, user_columns,
+    models, tenant_all_columns, user_columns,
 };
 use crate::adapters::sql::types::{Arg, Filter, Ts, db_err, ts_opt};
 use crate::audit::AuditEvent;
@@ -20,8 +20,8 @@ use crate::error::{Error, Result};
 use crate::identity::api_key::{ApiKey, ApiKeyStatus};
 use crate::ids::{ApiKeyId, TenantId};
 use crate::paging::{Page, PageRequest};
-use crate::ports::store::TenantFilter;
 use crate::ports::store::{ApiKeyFilter, ApiKeyUse};
+use crate::ports::store::{TenantFilter, TenantPatch};
 use crate::tenant::TenantStatus;
 use crate::tenant::{Tenant, User};
 
@@ -44,7 +44,7 @@ pub(crate) async fn insert_tenant(
 ) -> Result<()> {
     let query = sqlx::query(concat!(
         "INSERT INTO tenants (",
-        tenant_read_columns!(),
+        tenant_all_columns!(),
         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ))
     .bind(tenant.id.to_string());
@@ -72,6 +72,27 @@ pub(crate) async fn update_tenant(
     write_one(pool, query, events, tenant_exists, Some(tenant_missing())).await
 }
 
+pub(crate) async fn patch_tenant(
+    pool: &Pool<Db>,
+    id: TenantId,
+    patch: &TenantPatch,
+    events: &[AuditEvent],
+) -> Result<()> {
+    // One fixed statement: a NULL parameter keeps the column's stored value.
+    let query = sqlx::query(
+        "UPDATE tenants SET name = COALESCE(?, name), settings = COALESCE(?, settings), \
+         suspended_locally = COALESCE(?, suspended_locally), status = COALESCE(?, status), \
+         updated_at = ? WHERE id = ?",
+    )
+    .bind(patch.name.clone())
+    .bind(patch.settings.as_ref().map(json_text).transpose()?)
+    .bind(patch.suspended_locally)
+    .bind(patch.status.map(|s| s.as_str()))
+    .bind(Ts::from(patch.updated_at))
+    .bind(id.to_string());
+    write_one(pool, query, events, tenant_exists, Some(tenant_missing())).await
+}
+
 /// Binds the columns only the admin API writes, after [`bind_tenant`]'s.
 fn bind_admin_columns<'q>(query: Query<'q, Db, Args>, t: &Tenant) -> Result<Query<'q, Db, Args>> {
     Ok(query
@@ -88,17 +109,17 @@ pub(crate) async fn get_tenant_by(
     let sql = match column {
         TenantKey::Id => concat!(
             "SELECT ",
-            tenant_read_columns!(),
+            tenant_all_columns!(),
             " FROM tenants WHERE id = ?"
         ),
         TenantKey::Slug => concat!(
             "SELECT ",
-            tenant_read_columns!(),
+            tenant_all_columns!(),
             " FROM tenants WHERE slug = ?"
         ),
         TenantKey::ScaikeyId => concat!(
             "SELECT ",
-            tenant_read_columns!(),
+            tenant_all_columns!(),
             " FROM tenants WHERE scaikey_tenant_id = ?"
         ),
     };
@@ -134,7 +155,7 @@ pub(crate) async fn list_tenants(
     let (rows, total) = page::<TenantRow>(
         pool,
         "tenants",
-        tenant_read_columns!(),
+        tenant_all_columns!(),
         f,
         "name, id",
         page_req,

@@ -57,7 +57,7 @@ pub(crate) use tenant_columns;
 
 /// Every column of `tenants`, in [`TenantRow`] order: the synced ones, then those only the
 /// admin API writes (identity sync must never lift a suspension made here).
-macro_rules! tenant_read_columns {
+macro_rules! tenant_all_columns {
     () => {
         concat!(
             $crate::adapters::sql::rows::tenant_columns!(),
@@ -65,7 +65,7 @@ macro_rules! tenant_read_columns {
         )
     };
 }
-pub(crate) use tenant_read_columns;
+pub(crate) use tenant_all_columns;
 
 /// Columns of `users` in [`UserRow`] order.
 macro_rules! user_columns {

@@ -15,7 +15,8 @@ use crate::ownership::Validation;
 use crate::ports::store::{
     ApiKeyFilter, ApiKeyStore, ApiKeyUse, AuditFilter, AuditStore, Page, PageRequest,
     PublicationTurn, Publisher, RecordFilter, RecordHit, RecordScope, RecordStore, SettingsStore,
-    Store, TenantFilter, TenantStore, UserStore, ValidationStore, ZoneFilter, ZoneStore, ZoneWrite,
+    Store, TenantFilter, TenantPatch, TenantStore, UserStore, ValidationStore, ZoneFilter,
+    ZoneStore, ZoneWrite,
 };
 use crate::record::Record;
 use crate::tenant::{Tenant, User};
@@ -127,6 +128,15 @@ impl TenantStore for SqlStore {
 
     async fn update_tenant(&self, tenant: &Tenant, audit: &[AuditEvent]) -> Result<()> {
         dispatch!(self, identity::update_tenant(tenant, audit))
+    }
+
+    async fn patch_tenant(
+        &self,
+        id: TenantId,
+        patch: &TenantPatch,
+        audit: &[AuditEvent],
+    ) -> Result<()> {
+        dispatch!(self, identity::patch_tenant(id, patch, audit))
     }
 
     async fn get_tenant(&self, id: TenantId) -> Result<Option<Tenant>> {
@@ -257,6 +267,16 @@ impl SettingsStore for SqlStore {
 
     async fn list_settings(&self, prefix: &str) -> Result<Vec<(String, String)>> {
         dispatch!(self, settings::list(prefix))
+    }
+
+    async fn put_setting_guarded(
+        &self,
+        guard: (&str, Option<&str>, &str),
+        key: &str,
+        value: &str,
+        audit: &[AuditEvent],
+    ) -> Result<bool> {
+        dispatch!(self, settings::put_guarded(guard, key, value, audit))
     }
 }
 

@@ -10,6 +10,9 @@ use crate::service::ServiceConfig;
 pub enum Applies {
     /// On every replica within the config's staleness bound (the next request on this one).
     Immediately,
+    /// Like `Immediately`, but only for objects created from then on: keys and challenges
+    /// that exist keep the lifetime or expiry they were given.
+    NewObjects,
 }
 
 impl Applies {
@@ -17,6 +20,7 @@ impl Applies {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Immediately => "immediately",
+            Self::NewObjects => "new_objects",
         }
     }
 }
@@ -101,7 +105,7 @@ pub const CATALOGUE: &[ConfigKey] = &[
         env: Some("VALIDATION_EXPIRY_HOURS"),
         min: 1,
         max: 24 * 365,
-        applies: Applies::Immediately,
+        applies: Applies::NewObjects,
         read: |c| u32::try_from(c.validation.expiry.num_hours()).unwrap_or(u32::MAX),
         write: |c, v| c.validation.expiry = chrono::Duration::hours(i64::from(v)),
     },
@@ -165,7 +169,7 @@ pub const CATALOGUE: &[ConfigKey] = &[
         env: Some("DNSSEC_KSK_LIFETIME_DAYS"),
         min: 1,
         max: 3650,
-        applies: Applies::Immediately,
+        applies: Applies::NewObjects,
         read: |c| whole_days(c.dnssec.policy.ksk_lifetime),
         write: |c, v| c.dnssec.policy.ksk_lifetime = days(v),
     },
@@ -175,7 +179,7 @@ pub const CATALOGUE: &[ConfigKey] = &[
         env: Some("DNSSEC_ZSK_LIFETIME_DAYS"),
         min: 1,
         max: 3650,
-        applies: Applies::Immediately,
+        applies: Applies::NewObjects,
         read: |c| whole_days(c.dnssec.policy.zsk_lifetime),
         write: |c, v| c.dnssec.policy.zsk_lifetime = days(v),
     },
@@ -186,25 +190,102 @@ pub fn config_key(key: &str) -> Option<&'static ConfigKey> {
     CATALOGUE.iter().find(|k| k.key == key)
 }
 
-/// Refuses (422) a configuration whose keys contradict each other.
-pub(super) fn check_consistent(config: &ServiceConfig) -> Result<()> {
-    let ttl = config.ttl_policy;
-    if ttl.min > ttl.max {
-        return Err(Error::invalid(
-            "value",
-            format!("ttl.min ({}) may not exceed ttl.max ({})", ttl.min, ttl.max),
-        ));
+/// A rule that ties keys together: `check` answers what is wrong, if anything.
+struct Relation {
+    /// The catalogue keys it involves.
+    keys: &'static [&'static str],
+    /// The variable a start-up error names.
+    var: &'static str,
+    check: fn(&ServiceConfig) -> Option<String>,
+}
+
+fn ttl_bounds_ordered(c: &ServiceConfig) -> Option<String> {
+    let ttl = c.ttl_policy;
+    (ttl.min > ttl.max)
+        .then(|| format!("ttl.min ({}) may not exceed ttl.max ({})", ttl.min, ttl.max))
+}
+
+fn default_ttl_within_bounds(c: &ServiceConfig) -> Option<String> {
+    let ttl = c.ttl_policy;
+    (!(ttl.min..=ttl.max).contains(&c.default_zone_ttl)).then(|| {
+        format!(
+            "zone.default_ttl ({}) must lie within ttl.min..ttl.max ({}..{})",
+            c.default_zone_ttl, ttl.min, ttl.max
+        )
+    })
+}
+
+/// A key must outlive the rollover it starts: its successor is pre-published for the overlap
+/// and must reach every server first.
+fn lifetime_outlives_rollover(
+    name: &str,
+    lifetime: chrono::Duration,
+    c: &ServiceConfig,
+) -> Option<String> {
+    let policy = &c.dnssec.policy;
+    let rollover = policy.overlap + policy.propagation;
+    (lifetime <= rollover).then(|| {
+        format!(
+            "{name} ({} days) must exceed the rollover overlap plus propagation ({} hours)",
+            lifetime.num_days(),
+            rollover.num_hours()
+        )
+    })
+}
+
+const RELATIONS: &[Relation] = &[
+    Relation {
+        keys: &["ttl.min", "ttl.max"],
+        var: "TTL_MAX",
+        check: ttl_bounds_ordered,
+    },
+    Relation {
+        keys: &["ttl.min", "ttl.max", "zone.default_ttl"],
+        var: "TTL_MIN",
+        check: default_ttl_within_bounds,
+    },
+    Relation {
+        keys: &["dnssec.ksk_lifetime_days"],
+        var: "DNSSEC_KSK_LIFETIME_DAYS",
+        check: |c| {
+            lifetime_outlives_rollover("dnssec.ksk_lifetime_days", c.dnssec.policy.ksk_lifetime, c)
+        },
+    },
+    Relation {
+        keys: &["dnssec.zsk_lifetime_days"],
+        var: "DNSSEC_ZSK_LIFETIME_DAYS",
+        check: |c| {
+            lifetime_outlives_rollover("dnssec.zsk_lifetime_days", c.dnssec.policy.zsk_lifetime, c)
+        },
+    },
+];
+
+/// Refuses (422 on `value`) a configuration that breaks a relation `key` is part of: a change
+/// to one key is judged by the rules about that key alone.
+pub(super) fn check_relations_of(config: &ServiceConfig, key: &str) -> Result<()> {
+    match RELATIONS
+        .iter()
+        .filter(|r| r.keys.contains(&key))
+        .find_map(|r| (r.check)(config))
+    {
+        Some(message) => Err(Error::invalid("value", message)),
+        None => Ok(()),
     }
-    if !(ttl.min..=ttl.max).contains(&config.default_zone_ttl) {
-        return Err(Error::invalid(
-            "value",
-            format!(
-                "zone.default_ttl ({}) must lie within ttl.min..ttl.max ({}..{})",
-                config.default_zone_ttl, ttl.min, ttl.max
-            ),
-        ));
-    }
-    Ok(())
+}
+
+/// The keys of the first relation `config` breaks, and why.
+pub(super) fn first_broken(config: &ServiceConfig) -> Option<(&'static [&'static str], String)> {
+    RELATIONS
+        .iter()
+        .find_map(|r| (r.check)(config).map(|m| (r.keys, m)))
+}
+
+/// Every broken relation of a start-up configuration: the variable to blame and why.
+pub fn broken_relations(config: &ServiceConfig) -> Vec<(&'static str, String)> {
+    RELATIONS
+        .iter()
+        .filter_map(|r| (r.check)(config).map(|m| (r.var, m)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -225,17 +306,35 @@ mod tests {
                 assert!(key.parse(&(u64::from(key.max) + 1).to_string()).is_err());
             }
         }
-        let mut keys: Vec<_> = CATALOGUE.iter().map(|k| k.key).collect();
-        keys.dedup();
+        let keys: std::collections::HashSet<_> = CATALOGUE.iter().map(|k| k.key).collect();
         assert_eq!(keys.len(), CATALOGUE.len());
+        for relation in RELATIONS {
+            assert!(relation.keys.iter().all(|k| config_key(k).is_some()));
+        }
     }
 
     #[test]
     fn contradicting_ttl_bounds_are_refused() {
         let mut config = ServiceConfig::default();
         config.ttl_policy.min = 7200;
-        assert!(check_consistent(&config).is_err());
+        assert!(check_relations_of(&config, "ttl.min").is_err());
+        assert!(check_relations_of(&config, "zone.default_ttl").is_err());
+        // A key outside the broken relations is not blamed for them.
+        assert!(check_relations_of(&config, "rate_limit.user_per_minute").is_ok());
+        assert_eq!(broken_relations(&config)[0].0, "TTL_MIN");
         config.ttl_policy.min = 60;
-        assert!(check_consistent(&config).is_ok());
+        assert!(check_relations_of(&config, "ttl.min").is_ok());
+        assert!(broken_relations(&config).is_empty());
+    }
+
+    #[test]
+    fn a_key_lifetime_must_outlive_its_rollover() {
+        let mut config = ServiceConfig::default();
+        config.dnssec.policy.zsk_lifetime = config.dnssec.policy.overlap;
+        let err = check_relations_of(&config, "dnssec.zsk_lifetime_days").unwrap_err();
+        assert!(err.message().contains("overlap"), "{}", err.message());
+        assert!(check_relations_of(&config, "dnssec.ksk_lifetime_days").is_ok());
+        config.dnssec.policy.zsk_lifetime = chrono::Duration::days(8);
+        assert!(check_relations_of(&config, "dnssec.zsk_lifetime_days").is_ok());
     }
 }

@@ -4,8 +4,8 @@
 //!
 //! The code that reads a catalogue value asks [`ScaiDns::settings`], a snapshot of the
 //! [`ServiceConfig`] with the stored values applied. The snapshot is re-read when it is older
-//! than the auth cache's staleness bound (`AUTH_CACHE_MAX_STALENESS`), at once on the replica
-//! that made a change, and at once on the others when the change feed delivers the notice; a
+//! than `CONFIG_MAX_STALENESS` ([`ServiceConfig::config_max_staleness`]), at once on the
+//! replica that made a change, and at once on the others when the change feed delivers the notice; a
 //! request refreshes it before it runs ([`ScaiDns::refresh_settings`]), as does each worker
 //! pass.
 
@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use catalogue::{Applies, CATALOGUE, ConfigKey, config_key};
+pub use catalogue::{Applies, CATALOGUE, ConfigKey, broken_relations, config_key};
 pub(crate) use live::LiveSettings;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -29,6 +29,10 @@ use super::{OpContext, ScaiDns};
 
 /// Prefix of the settings rows that hold values set through the API.
 const STORED_PREFIX: &str = "config.";
+/// The settings row every configuration change moves (compare-and-set; see `config_set`).
+const VERSION_SETTING: &str = "config_version";
+/// Tries of a configuration change that keeps losing the compare-and-set to others.
+const CONFIG_WRITE_ATTEMPTS: usize = 5;
 /// The settings row of the authoritative domains.
 pub const AUTHORITATIVE_DOMAINS_SETTING: &str = "authoritative_domains";
 /// Most authoritative domains.
@@ -148,37 +152,60 @@ impl ScaiDns {
             .await?;
         let spec = config_key(key).ok_or_else(|| unknown_key(key))?;
         let value = spec.parse(value)?;
-        let mut stored = self.stored_config().await?;
-        let mut next = self.config().clone();
-        for (k, v) in &stored {
-            if let Some(other) = config_key(k) {
-                other.apply(&mut next, v.value);
+        // Compare-and-set on the version row: the relations are checked against the values
+        // read after it, and the write lands only while no other change came in between (two
+        // admins setting ttl.min and ttl.max at once could otherwise store reversed bounds).
+        for _ in 0..CONFIG_WRITE_ATTEMPTS {
+            let version = self.store().get_setting(VERSION_SETTING).await?;
+            let mut stored = self.stored_config().await?;
+            let mut next = self.config().clone();
+            for (k, v) in &stored {
+                if let Some(other) = config_key(k) {
+                    other.apply(&mut next, v.value);
+                }
+            }
+            spec.apply(&mut next, value);
+            catalogue::check_relations_of(&next, spec.key)?;
+            let before = self.config_entry(spec, &stored);
+            let row = StoredValue {
+                value,
+                updated_at: ctx.now,
+                updated_by: ctx.actor_email().or_else(|| ctx.actor_id()),
+            };
+            let text = serde_json::to_string(&row).map_err(|e| Error::internal(e.to_string()))?;
+            let audit = ctx.audit(
+                None::<TenantId>,
+                "platform.config.update",
+                "platform_setting",
+                spec.key,
+                Some(spec.key.to_owned()),
+                Some(serde_json::json!({"value": before.value.to_string(), "source": before.source.as_str()})),
+                Some(serde_json::json!({"value": value.to_string(), "source": "api"})),
+            );
+            let next_version = version
+                .as_deref()
+                .and_then(|v| v.parse::<u64>().ok())
+                .map_or(1, |v| v.wrapping_add(1))
+                .to_string();
+            let written = self
+                .store()
+                .put_setting_guarded(
+                    (VERSION_SETTING, version.as_deref(), &next_version),
+                    &format!("{STORED_PREFIX}{}", spec.key),
+                    &text,
+                    &[audit],
+                )
+                .await?;
+            if written {
+                self.settings_changed().await;
+                stored.insert(spec.key.to_owned(), row);
+                return Ok(self.config_entry(spec, &stored));
             }
         }
-        spec.apply(&mut next, value);
-        catalogue::check_consistent(&next)?;
-        let before = self.config_entry(spec, &stored);
-        let row = StoredValue {
-            value,
-            updated_at: ctx.now,
-            updated_by: ctx.actor_email().or_else(|| ctx.actor_id()),
-        };
-        let text = serde_json::to_string(&row).map_err(|e| Error::internal(e.to_string()))?;
-        let audit = ctx.audit(
-            None::<TenantId>,
-            "platform.config.update",
-            "platform_setting",
-            spec.key,
-            Some(spec.key.to_owned()),
-            Some(serde_json::json!({"value": before.value.to_string(), "source": before.source.as_str()})),
-            Some(serde_json::json!({"value": value.to_string(), "source": "api"})),
-        );
-        self.store()
-            .put_setting(&format!("{STORED_PREFIX}{}", spec.key), &text, &[audit])
-            .await?;
-        self.settings_changed();
-        stored.insert(spec.key.to_owned(), row);
-        Ok(self.config_entry(spec, &stored))
+        Err(Error::conflict(
+            "config_changed_concurrently",
+            "the configuration kept changing while this value was checked; send it again",
+        ))
     }
 
     /// The values set through the API, by key (rows for keys no longer in the catalogue are
@@ -258,11 +285,12 @@ pub fn canonical_domains(input: &[String]) -> Result<Vec<String>> {
         ));
     }
     let mut out: Vec<String> = Vec::with_capacity(input.len());
+    let mut seen = std::collections::HashSet::with_capacity(input.len());
     for (i, raw) in input.iter().enumerate() {
         let name = ZoneName::parse(raw)
             .map_err(|e| Error::invalid(format!("domains[{i}]"), e.message().to_owned()))?
             .to_string();
-        if out.contains(&name) {
+        if !seen.insert(name.clone()) {
             return Err(Error::invalid(
                 format!("domains[{i}]"),
                 format!("{name} is listed twice"),

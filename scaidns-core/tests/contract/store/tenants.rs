@@ -3,7 +3,7 @@
 use super::*;
 use crate::support::contract::contract;
 use scaidns_core::ports::identity_store::{IdentityBatch, IdentityChange};
-use scaidns_core::ports::store::TenantFilter;
+use scaidns_core::ports::store::{TenantFilter, TenantPatch};
 
 contract!(
     Store:
@@ -135,6 +135,66 @@ async fn tenants_crud_and_uniqueness(store: &dyn Store) {
         store.get_tenant(held.id).await.unwrap().as_ref(),
         Some(&held)
     );
+    // A patch writes only its columns: a settings change made with a stale copy of the tenant
+    // neither lifts the suspension nor writes back the provider's status.
+    let patch = |settings| TenantPatch {
+        name: None,
+        settings: Some(settings),
+        suspended_locally: None,
+        status: None,
+        updated_at: at(90),
+    };
+    let mut synced = held.clone();
+    synced.status = TenantStatus::Active;
+    store.update_tenant(&synced, &[]).await.unwrap();
+    store
+        .patch_tenant(
+            held.id,
+            &patch(serde_json::json!({"tier": "silver"})),
+            &[event(Some(held.id), "tenant.update", "y")],
+        )
+        .await
+        .unwrap();
+    let patched = store.get_tenant(held.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            patched.status,
+            patched.suspended_locally,
+            &patched.settings,
+            &patched.name,
+            patched.updated_at
+        ),
+        (
+            TenantStatus::Active,
+            true,
+            &serde_json::json!({"tier": "silver"}),
+            &held.name,
+            at(90)
+        )
+    );
+    let lift = TenantPatch {
+        suspended_locally: Some(false),
+        status: Some(TenantStatus::Suspended),
+        name: Some("Renamed".into()),
+        ..patch(serde_json::json!({}))
+    };
+    store.patch_tenant(held.id, &lift, &[]).await.unwrap();
+    let lifted = store.get_tenant(held.id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            lifted.status,
+            lifted.suspended_locally,
+            lifted.name.as_str()
+        ),
+        (TenantStatus::Suspended, false, "Renamed")
+    );
+    assert_code(
+        store
+            .patch_tenant(tenant("ghost", "Ghost").id, &lift, &[])
+            .await,
+        "not_found",
+    );
+    store.update_tenant(&held, &[]).await.unwrap();
     let by_status = |status| TenantFilter {
         status: Some(status),
         ..TenantFilter::default()
