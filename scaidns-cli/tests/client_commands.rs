@@ -757,6 +757,8 @@ async fn tenants_partners_and_config_for_platform_admins() {
     assert_eq!(code(&bad), 5);
     let unknown = run(&app, &app.admin_key, &["config", "get", "no.such.key"]).await;
     assert_eq!(code(&unknown), 3);
+}
+
 /// A zone of many types in a live PowerDNS (which allows AXFR to loopback by default), as
 /// `(name, type, ttl, contents)`.
 const AXFR_SOURCE: &[(&str, &str, u32, &[&str])] = &[

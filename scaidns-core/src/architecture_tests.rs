@@ -248,7 +248,16 @@ fn every_top_level_module_has_a_layer() {
     rust_files(&src, &mut files);
     let known: BTreeSet<&str> = MODEL
         .iter()
-        .chain(["ports", "adapters", "service", "prelude", "architecture_tests"].iter())
+        .chain(
+            [
+                "ports",
+                "adapters",
+                "service",
+                "prelude",
+                "architecture_tests",
+            ]
+            .iter(),
+        )
         .copied()
         .collect();
     let unplaced: BTreeSet<String> = files

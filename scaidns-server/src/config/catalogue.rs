@@ -282,12 +282,22 @@ pub const SETTINGS: &[Setting] = &[
         "email",
         "Claim with the e-mail address",
     ),
-    s(IDENTITY, "OIDC_CLAIM_ROLES", UNSET, "Claim with role names"),
-    s(IDENTITY, "OIDC_CLAIM_SCOPES", UNSET, "Claim with scopes"),
+    s(
+        IDENTITY,
+        "OIDC_CLAIM_ROLES",
+        "roles, then role",
+        "Claim with role names",
+    ),
+    s(
+        IDENTITY,
+        "OIDC_CLAIM_SCOPES",
+        "scope, then scp",
+        "Claim with scopes",
+    ),
     s(
         IDENTITY,
         "OIDC_TRUST_ADMIN_CLAIMS",
-        "true when the issuer is SCAIKEY_URL, else false",
+        "true when the issuer is SCAIKEY_URL and OIDC_DISCOVERY_URL is unset or under SCAIKEY_URL, else false",
         "Whether a platform_admin role or platform:admin scope claim makes a platform admin",
     ),
     s(
@@ -416,6 +426,12 @@ pub const SETTINGS: &[Setting] = &[
         "AUTH_CACHE_MAX_STALENESS",
         "1s",
         "How long a replica reuses an authenticated API key without reading the store",
+    ),
+    s(
+        REDIS,
+        "CONFIG_MAX_STALENESS",
+        "1s",
+        "How long a replica uses its snapshot of the settings changed through the API",
     ),
     s(
         REDIS,
