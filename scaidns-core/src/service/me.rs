@@ -32,7 +32,7 @@ pub struct MeContext {
 }
 
 impl ScaiDns {
-    /// The caller with its tenant context (`GET /me/context`): [`Self::me`] plus the
+    /// The caller with its tenant context (`GET /me/context`): `me` plus the
     /// permissions this request holds, as the authorization checks will see them.
     pub async fn me_context(&self, ctx: &OpContext) -> Result<MeContext> {
         let me = self.me(ctx).await?;

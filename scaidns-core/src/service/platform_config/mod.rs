@@ -3,8 +3,8 @@
 //! stored in the settings table (`config.<key>`), and the authoritative domains (§11.3).
 //!
 //! The code that reads a catalogue value asks [`ScaiDns::settings`], a snapshot of the
-//! [`ServiceConfig`] with the stored values applied. The snapshot is re-read when it is older
-//! than `CONFIG_MAX_STALENESS` ([`ServiceConfig::config_max_staleness`]), at once on the
+//! [`ServiceConfig`](crate::service::ServiceConfig) with the stored values applied. The snapshot is re-read when it is older
+//! than `CONFIG_MAX_STALENESS` ([`ServiceConfig::config_max_staleness`](crate::service::ServiceConfig::config_max_staleness)), at once on the
 //! replica that made a change, and at once on the others when the change feed delivers the notice; a
 //! request refreshes it before it runs ([`ScaiDns::refresh_settings`]), as does each worker
 //! pass.
