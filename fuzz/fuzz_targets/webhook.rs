@@ -50,6 +50,15 @@ impl Resolver for NoResolver {
     ) -> Result<LookupAnswer, ResolveError> {
         self.lookup(servers, name, rtype).await
     }
+
+    async fn delegation_until(
+        &self,
+        servers: &[SocketAddr],
+        zone: &str,
+        _deadline: std::time::Instant,
+    ) -> Result<LookupAnswer, ResolveError> {
+        self.lookup(servers, zone, RecordType::NS).await
+    }
 }
 
 struct Harness {

@@ -185,6 +185,7 @@ async fn start_configured(
     config.bind_address = SocketAddr::from(([127, 0, 0, 1], 0));
     // Every DNS server of the suites answers on loopback.
     config.validation_allow_private_targets = true;
+    config.validation_by_delegation = true;
     if let TestBackend::PowerDns { api_url, api_key } = options.backend {
         config.backend = BackendConfig::PowerDns {
             api_url,

@@ -97,7 +97,7 @@ async fn receive(
     let name = Name::from_ascii(zone)
         .map_err(|e| Failure::new(USAGE, format!("zone name '{zone}': {e}")))?;
     let mut query = Message::query();
-    query.add_query(Query::query(name, RecordType::AXFR));
+    query.add_query(Query::query(name.clone(), RecordType::AXFR));
     let id = query.metadata.id;
     let bytes = query
         .to_vec()
@@ -112,6 +112,10 @@ async fn receive(
         skipped: Vec::new(),
     };
     let (mut received, mut soas, mut total_bytes) = (0usize, 0usize, 0usize);
+    // The transfer is framed by the zone's SOA, and closes with that same SOA (RFC 5936 §2.2):
+    // any other SOA in the stream is an error, never an early end, since a cut transfer
+    // imported with `--mode replace` would delete what it left out.
+    let mut opening = None;
     while soas < 2 {
         let len = stream.read_u16().await.map_err(down)?;
         total_bytes += usize::from(len);
@@ -147,10 +151,32 @@ async fn receive(
                 ));
             }
             if rtype == RecordType::SOA {
-                soas += 1;
-                if soas == 2 {
-                    break;
+                let apex = |n: &Name| n.to_ascii().trim_end_matches('.').to_ascii_lowercase();
+                if apex(&record.name) != apex(&name) {
+                    return Err(Failure::new(
+                        UNAVAILABLE,
+                        format!(
+                            "{addr} sent an SOA for {} inside the transfer of {zone}",
+                            record.name
+                        ),
+                    ));
                 }
+                match &opening {
+                    None => opening = Some(record.data.clone()),
+                    Some(first) if *first == record.data => {
+                        soas += 1;
+                        break;
+                    }
+                    Some(_) => {
+                        return Err(Failure::new(
+                            UNAVAILABLE,
+                            format!(
+                                "{addr} closed the transfer with another SOA than it opened with: the zone changed during the transfer, try again"
+                            ),
+                        ));
+                    }
+                }
+                soas += 1;
             }
             received += 1;
             if received > DEFAULT_BULK_MAX_ITEMS + 1 {

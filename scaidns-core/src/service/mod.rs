@@ -89,6 +89,11 @@ pub struct ValidationConfig {
     /// Whether checks may query loopback, private, link-local, CGNAT, unique-local and
     /// documentation addresses (`VALIDATION_ALLOW_PRIVATE_TARGETS`).
     pub allow_private_targets: bool,
+    /// Whether a zone may be proven by its parent's delegation to the platform nameservers
+    /// (`VALIDATION_BY_DELEGATION`). Off by default: the platform nameservers are shared, so a
+    /// name already delegated to them (a former customer's leftover, an owner who delegated
+    /// before creating the zone) would go to whichever tenant checks first.
+    pub allow_delegation: bool,
     /// Time one check may take, all its lookups together.
     pub check_budget: std::time::Duration,
     /// Checks the worker runs at the same time.
@@ -103,6 +108,7 @@ impl Default for ValidationConfig {
             expiry: Duration::hours(72),
             challenge_ttl: 3600,
             allow_private_targets: false,
+            allow_delegation: false,
             check_budget: crate::ownership::targets::CHECK_BUDGET,
             check_concurrency: 8,
         }

@@ -67,6 +67,14 @@ impl ScaiDns {
         ctx.require(Permission::DOMAINS_UPDATE)?;
         let zone = self.pending_zone(ctx, zone_id).await?;
         let validation_type = validation_type.unwrap_or(ValidationType::TxtRecord);
+        if validation_type == ValidationType::Nameservers
+            && !self.config().validation.allow_delegation
+        {
+            return Err(Error::invalid(
+                "validation_type",
+                "nameservers validation is turned off on this platform (VALIDATION_BY_DELEGATION); use txt_record",
+            ));
+        }
         if validation_type == ValidationType::Nameservers && self.nameservers().await?.is_empty() {
             return Err(Error::invalid(
                 "validation_type",

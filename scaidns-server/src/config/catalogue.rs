@@ -375,6 +375,12 @@ pub const SETTINGS: &[Setting] = &[
     ),
     s(
         ZONES,
+        "VALIDATION_BY_DELEGATION",
+        "false",
+        "Whether a zone may be proven by its parent's delegation to the platform nameservers",
+    ),
+    s(
+        ZONES,
         "DELETED_ZONE_RETENTION_DAYS",
         "30",
         "Days soft-deleted zones are kept before they are purged",

@@ -104,6 +104,8 @@ pub struct Config {
     /// `VALIDATION_ALLOW_PRIVATE_TARGETS`: ownership checks may query loopback, private and
     /// other non-public nameserver addresses (off: only public ones).
     pub validation_allow_private_targets: bool,
+    /// `VALIDATION_BY_DELEGATION`.
+    pub validation_by_delegation: bool,
     /// `TTL_MIN`: smallest TTL a record or zone default may have (seconds).
     pub ttl_min: u32,
     /// `TTL_MAX`: largest TTL a record or zone default may have (seconds).
@@ -320,6 +322,7 @@ impl Config {
             validation_expiry_hours: r.number("VALIDATION_EXPIRY_HOURS", 72, 1),
             validation_challenge_ttl: r.number("VALIDATION_CHALLENGE_TTL", 3600, 1),
             validation_allow_private_targets: r.flag("VALIDATION_ALLOW_PRIVATE_TARGETS", false),
+            validation_by_delegation: r.flag("VALIDATION_BY_DELEGATION", false),
             ttl_min,
             ttl_max,
             metrics_enabled: r.flag("METRICS_ENABLED", false),

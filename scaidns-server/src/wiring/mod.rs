@@ -84,6 +84,7 @@ pub fn service_config(config: &Config) -> ServiceConfig {
             expiry: chrono::Duration::hours(i64::from(config.validation_expiry_hours)),
             challenge_ttl: config.validation_challenge_ttl,
             allow_private_targets: config.validation_allow_private_targets,
+            allow_delegation: config.validation_by_delegation,
             ..ValidationConfig::default()
         },
         api_key_pepper: Pepper::new(config.api_key_pepper.expose()),

@@ -180,3 +180,37 @@ async fn a_parent_on_private_addresses_is_not_asked_unless_allowed() {
     assert!(!check.message.contains("127."), "{}", check.message);
     app.stop().await;
 }
+
+/// `VALIDATION_BY_DELEGATION` off (the default): the platform nameservers are shared, so a
+/// delegation to them proves nothing about which tenant owns the name, and a challenge of that
+/// type is refused naming the setting, while a TXT challenge still starts.
+#[tokio::test]
+async fn delegation_is_refused_unless_the_operator_turns_it_on() {
+    let app = spawn_app_configured(TestOptions::default(), |c| {
+        c.validation_by_delegation = false;
+    })
+    .await;
+    let tenant = app.tenant_with_user("claimant").await;
+    let child = tenant
+        .client
+        .zone_create(&DomainCreateRequest {
+            skip_validation: Some(false),
+            ..zone(CHILD)
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let path = format!("/api/v1/domains/{}/validation", child.id);
+    let body = serde_json::json!({"validation_type": "nameservers"});
+    let got = crate::util::call(&app, &tenant.key, "POST", &path, Some(body)).await;
+    crate::util::refused(got.clone(), 422, "invalid_input");
+    let detail = got.1["detail"].to_string();
+    assert!(
+        detail.contains("VALIDATION_BY_DELEGATION") && detail.contains("validation_type"),
+        "{detail}"
+    );
+    let txt = serde_json::json!({"validation_type": "txt_record"});
+    let started = crate::util::call(&app, &tenant.key, "POST", &path, Some(txt)).await;
+    assert!(matches!(started.0, 200 | 201), "{}", started.1);
+    app.stop().await;
+}
