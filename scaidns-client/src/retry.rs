@@ -21,6 +21,7 @@ pub const KEYLESS_OPERATIONS: &[&str] = &[
     "api_key_regenerate",
     "auth_token",
     "auth_refresh",
+    "auth_validate",
     "webhook_scaikey",
     "record_search_zone",
     "zone_import_preview",

@@ -330,8 +330,8 @@ impl ScaiDns {
         };
         // A suspended tenant's zones wait: going live would act for a tenant that may not.
         match self.store().get_tenant(zone.tenant_id).await {
-            Ok(Some(tenant)) if !tenant.is_suspended() => {}
-            Ok(_) => return false,
+            Ok(Some(tenant)) if tenant.is_suspended() => return false,
+            Ok(_) => {}
             Err(e) => {
                 tracing::warn!(zone_id = %zone_id, error = %e, "re-check skipped");
                 return false;
