@@ -19,7 +19,7 @@ use scaidns_core::ports::ManualClock;
 use scaidns_core::service::worker::WorkerConfig;
 use scaidns_core::service::{ScaiDns, ServiceConfig};
 use scaidns_tests::pdns::PdnsServer;
-use scaidns_tests::{TestApp, TestBackend, TestOptions, spawn_app_configured};
+use scaidns_tests::{TenantUser, TestApp, TestBackend, TestOptions, spawn_app_configured};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -154,6 +154,47 @@ async fn a_repeat_gets_the_first_answer_and_a_reused_key_is_refused() {
     refused((secret.0, secret.3), 422, "idempotency_key_unsupported");
 }
 
+/// A server publishing to `pdns`.
+async fn on_powerdns(pdns: &PdnsServer) -> TestApp {
+    spawn_app_configured(
+        TestOptions {
+            database_url: None,
+            backend: TestBackend::PowerDns {
+                api_url: pdns.api_url.clone(),
+                api_key: pdns.api_key.clone(),
+            },
+        },
+        |_| {},
+    )
+    .await
+}
+
+/// Polls (bounded) until `tenant`'s API key holds the claim of `key`.
+async fn wait_for_claim(app: &TestApp, tenant: &TenantUser, key: &str) {
+    let principal = format!("key:{}/{}", tenant.key_id, tenant.tenant_id);
+    for _ in 0..200 {
+        if is_claimed(app.service(), &principal, key).await {
+            return;
+        }
+        tokio::time::sleep(StdDuration::from_millis(25)).await;
+    }
+    panic!("the first request never claimed its key");
+}
+
+/// PowerDNS serves exactly one `www` A record in `zone`.
+async fn assert_one_www_record(pdns: &PdnsServer, zone: &str) {
+    let served = crate::concurrent_writes::pdns_zone(pdns, zone).await;
+    let owner = format!("www.{zone}.");
+    let sets: Vec<&Value> = served["rrsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["name"] == owner.as_str() && s["type"] == "A")
+        .collect();
+    assert_eq!(sets.len(), 1);
+    assert_eq!(sets[0]["records"].as_array().unwrap().len(), 1);
+}
+
 /// Whether `principal`'s `key` is held in the store (reads only).
 async fn is_claimed(service: &ScaiDns, principal: &str, key: &str) -> bool {
     service
@@ -166,17 +207,7 @@ async fn is_claimed(service: &ScaiDns, principal: &str, key: &str) -> bool {
 #[tokio::test]
 async fn a_repeat_while_the_first_runs_is_409_then_replays_its_answer() {
     let pdns = PdnsServer::start().await;
-    let app = spawn_app_configured(
-        TestOptions {
-            database_url: None,
-            backend: TestBackend::PowerDns {
-                api_url: pdns.api_url.clone(),
-                api_key: pdns.api_key.clone(),
-            },
-        },
-        |_| {},
-    )
-    .await;
+    let app = on_powerdns(&pdns).await;
     let a = app.tenant_with_user("idem-run").await;
     let zone = active_zone(&app, &a, "idem-run.example").await;
     let path = format!("/api/v1/domains/{zone}/records");
@@ -198,16 +229,7 @@ async fn a_repeat_while_the_first_runs_is_409_then_replays_its_answer() {
             (resp.status().as_u16(), resp.json::<Value>().await.unwrap())
         })
     };
-    let principal = format!("key:{}/{}", a.key_id, a.tenant_id);
-    let mut claimed = false;
-    for _ in 0..200 {
-        if is_claimed(app.service(), &principal, "slow-www").await {
-            claimed = true;
-            break;
-        }
-        tokio::time::sleep(StdDuration::from_millis(25)).await;
-    }
-    assert!(claimed, "the first request never claimed its key");
+    wait_for_claim(&app, &a, "slow-www").await;
 
     let busy = keyed(&app, &a.key, "slow-www", &path, www.clone()).await;
     refused((busy.0, busy.3), 409, "idempotency_in_progress");
@@ -219,31 +241,13 @@ async fn a_repeat_while_the_first_runs_is_409_then_replays_its_answer() {
     assert_eq!((replay.0, replay.2, &replay.3), (201, true, &body));
 
     // PowerDNS holds the one record.
-    let served = crate::concurrent_writes::pdns_zone(&pdns, "idem-run.example").await;
-    let www_sets: Vec<&Value> = served["rrsets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["name"] == "www.idem-run.example." && s["type"] == "A")
-        .collect();
-    assert_eq!(www_sets.len(), 1);
-    assert_eq!(www_sets[0]["records"].as_array().unwrap().len(), 1);
+    assert_one_www_record(&pdns, "idem-run.example").await;
 }
 
 #[tokio::test]
 async fn a_write_whose_client_hung_up_finishes_and_its_retry_replays() {
     let pdns = PdnsServer::start().await;
-    let app = spawn_app_configured(
-        TestOptions {
-            database_url: None,
-            backend: TestBackend::PowerDns {
-                api_url: pdns.api_url.clone(),
-                api_key: pdns.api_key.clone(),
-            },
-        },
-        |_| {},
-    )
-    .await;
+    let app = on_powerdns(&pdns).await;
     let a = app.tenant_with_user("idem-drop").await;
     let zone = active_zone(&app, &a, "idem-drop.example").await;
     let path = format!("/api/v1/domains/{zone}/records");
@@ -262,16 +266,7 @@ async fn a_write_whose_client_hung_up_finishes_and_its_retry_replays() {
                 .await
         })
     };
-    let principal = format!("key:{}/{}", a.key_id, a.tenant_id);
-    let mut claimed = false;
-    for _ in 0..200 {
-        if is_claimed(app.service(), &principal, "dropped-www").await {
-            claimed = true;
-            break;
-        }
-        tokio::time::sleep(StdDuration::from_millis(25)).await;
-    }
-    assert!(claimed, "the first request never claimed its key");
+    wait_for_claim(&app, &a, "dropped-www").await;
     first.abort();
     assert!(
         first.await.unwrap_err().is_cancelled(),
@@ -292,15 +287,7 @@ async fn a_write_whose_client_hung_up_finishes_and_its_retry_replays() {
     let www_records = named(&app, &a.key, &zone, "www").await;
     assert_eq!(www_records.len(), 1, "exactly one record");
     assert_eq!(www_records[0]["id"], retry.3["id"]);
-    let served = crate::concurrent_writes::pdns_zone(&pdns, "idem-drop.example").await;
-    let sets: Vec<&Value> = served["rrsets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|s| s["name"] == "www.idem-drop.example." && s["type"] == "A")
-        .collect();
-    assert_eq!(sets.len(), 1);
-    assert_eq!(sets[0]["records"].as_array().unwrap().len(), 1);
+    assert_one_www_record(&pdns, "idem-drop.example").await;
 }
 
 #[tokio::test]

@@ -171,9 +171,7 @@ fn opaque_text(rtype: RecordType, data: &[u8]) -> Result<String, String> {
     let mut w = Wire(data);
     let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
     let text = match rtype.as_str() {
-        _ if matches!(rtype, RecordType::Generic(_)) => {
-            format!("\\# {} {}", data.len(), hex::encode(w.rest()))
-        }
+        _ if matches!(rtype, RecordType::Generic(_)) => super::generic::render_generic(w.rest()),
         "SPF" => {
             let mut items = Vec::new();
             while !w.0.is_empty() {
@@ -227,12 +225,7 @@ fn opaque_text(rtype: RecordType, data: &[u8]) -> Result<String, String> {
                 precision(vertical)?
             )
         }
-        "EUI48" | "EUI64" => w
-            .rest()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<Vec<_>>()
-            .join("-"),
+        "EUI48" | "EUI64" => super::eui::render_eui(w.rest()),
         "ZONEMD" => format!(
             "{} {} {} {}",
             w.u32()?,
