@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::cluster::AUTH_CACHE_MAX_STALENESS;
+use super::cluster::AUTH_CACHE_MAX_STALENESS;
 
 /// Raw calls to the replicas.
 pub struct Api {

@@ -4,15 +4,12 @@
 //! same database and PowerDNS broken behind ScaiDNS's back. Every effect is checked with a DNS
 //! query or in the store.
 
-#[path = "support/production.rs"]
-mod production;
-
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::Arc;
 
+use crate::production::production_command;
 use chrono::Utc;
-use production::production_command;
 use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::ids::{TenantId, ZoneId};
 use scaidns_core::ports::{DnsBackend, SystemClock};

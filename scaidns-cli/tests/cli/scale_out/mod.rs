@@ -19,8 +19,6 @@
 mod cluster;
 mod leases;
 mod load;
-#[path = "../support/production.rs"]
-mod production;
 mod shared_state;
 
 use std::collections::BTreeMap;

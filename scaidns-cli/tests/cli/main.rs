@@ -1,0 +1,9 @@
+//! The `scaidns` binary's integration tests, in one test binary: each module drives the binary
+//! under test (`CARGO_BIN_EXE_scaidns`) against a real server, store and DNS backend.
+
+mod audit_command;
+mod client_commands;
+mod operator_commands;
+mod production;
+mod production_start;
+mod scale_out;
