@@ -1,22 +1,33 @@
 //! The command line, as clap definitions only; `commands/` does the work.
 
+mod access;
+mod platform;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use access::{GrantsCommand, GroupMembersCommand, GroupsCommand, Principal, RolesCommand};
+pub use platform::{AuthoritativeDomainsCommand, NameserversCommand};
 
 /// ScaiDNS: multi-tenant control plane for authoritative DNS.
 #[derive(Debug, Parser)]
-#[command(name = "scaidns", version, about)]
+#[command(
+    name = "scaidns",
+    version,
+    about,
+    after_help = "Example: scaidns login --url https://dns.example.com && scaidns domains list"
+)]
 pub struct Cli {
-    /// Server root URL for client commands.
-    #[arg(
-        long,
-        global = true,
-        env = "SCAIDNS_URL",
-        default_value = "http://127.0.0.1:8000"
-    )]
-    pub url: String,
-    /// API key for client commands.
+    /// Server root URL for client commands [default: the profile's, else
+    /// http://127.0.0.1:8000].
+    #[arg(long, global = true, env = "SCAIDNS_URL")]
+    pub url: Option<String>,
+    /// API key for client commands [default: the profile's].
     #[arg(long, global = true, env = "SCAIDNS_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
+    /// Profile of the config file (~/.config/scaidns/config.toml) to use [default: its
+    /// default_profile, else "default"].
+    #[arg(long, global = true, env = "SCAIDNS_PROFILE")]
+    pub profile: Option<String>,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Output::Text)]
     pub output: Output,
@@ -56,6 +67,7 @@ pub struct LocalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the API server (and, on the embedded backend, the DNS server).
+    #[command(after_help = "Example: scaidns serve --dev")]
     Serve {
         /// Local flags.
         #[command(flatten)]
@@ -70,12 +82,14 @@ pub enum Command {
         no_jobs: bool,
     },
     /// Apply database migrations and exit.
+    #[command(after_help = "Example: scaidns migrate")]
     Migrate {
         /// Local flags.
         #[command(flatten)]
         local: LocalArgs,
     },
     /// Create the platform tenant, its first admin and that admin's API key (once).
+    #[command(after_help = "Example: scaidns bootstrap --email admin@example.com")]
     Bootstrap {
         /// Local flags.
         #[command(flatten)]
@@ -84,36 +98,98 @@ pub enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Check an API key against the server and store it, with the URL, as a profile of the
+    /// config file. The key is read from standard input (a prompt without echo at a
+    /// terminal) unless --api-key or SCAIDNS_API_KEY gives it.
+    #[command(
+        after_help = "Example: scaidns login --profile work --url https://dns.example.com < key.txt"
+    )]
+    Login,
+    /// Remove a profile (its URL and key) from the config file; the key stays valid on the
+    /// server (`scaidns api-keys revoke` ends it).
+    #[command(after_help = "Example: scaidns logout --profile work")]
+    Logout,
+    /// Who the API key acts for: user, tenant, groups, admin flags.
+    #[command(after_help = "Example: scaidns whoami --json")]
+    Whoami,
+    /// Print a shell completion script.
+    #[command(after_help = "Example: scaidns completions bash > /etc/bash_completion.d/scaidns")]
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
     /// Manage API keys.
-    #[command(name = "api-keys", subcommand)]
+    #[command(
+        name = "api-keys",
+        subcommand,
+        after_help = "Example: scaidns api-keys create --name ci --scope records:write"
+    )]
     ApiKeys(ApiKeysCommand),
     /// Read the audit log.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example: scaidns audit list --action record.update"
+    )]
     Audit(AuditCommand),
+    /// Manage groups and their members.
+    #[command(subcommand, after_help = "Example: scaidns groups list")]
+    Groups(GroupsCommand),
+    /// Manage roles, role assignments and effective permissions.
+    #[command(subcommand, after_help = "Example: scaidns roles list")]
+    Roles(RolesCommand),
+    /// Manage access grants: one zone (or some of its records) for a user or group.
+    #[command(subcommand, after_help = "Example: scaidns grants list example.com")]
+    Grants(GrantsCommand),
+    /// Read and replace the platform nameservers (platform admin).
+    #[command(subcommand, after_help = "Example: scaidns nameservers show")]
+    Nameservers(NameserversCommand),
+    /// Read and replace the domains this instance is authoritative for (platform admin).
+    #[command(
+        name = "authoritative-domains",
+        subcommand,
+        after_help = "Example: scaidns authoritative-domains show"
+    )]
+    AuthoritativeDomains(AuthoritativeDomainsCommand),
     // Zone, record and validation commands join here, one variant per group.
     /// Manage zones.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example: scaidns domains list --status active"
+    )]
     Domains(DomainsCommand),
     /// Prove ownership of a pending zone.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example: scaidns validation check example.com --wait 300"
+    )]
     Validation(ValidationCommand),
     /// Manage the records of a zone.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example: scaidns records list example.com --type A"
+    )]
     Records(RecordsCommand),
     /// DNSSEC signing, key rollover and the DS hand-off.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Example: scaidns dnssec status example.com")]
     Dnssec(DnssecCommand),
-    /// Suspend, resume or change a tenant (platform admin).
-    #[command(subcommand)]
+    /// List, create, change, suspend or resume tenants (platform admin).
+    #[command(
+        subcommand,
+        after_help = "Example: scaidns tenants list --status active"
+    )]
     Tenants(TenantsCommand),
     /// Read the partners mirrored from the identity provider (platform admin).
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Example: scaidns partners list")]
     Partners(PartnersCommand),
     /// Read and change the platform configuration (platform admin).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example: scaidns config get validation.challenge_ttl"
+    )]
     Config(ConfigCommand),
     /// Run the background jobs (retry queue, validation, rollovers, purge); leased, so several
     /// workers may run at once. Needs the PowerDNS backend.
+    #[command(after_help = "Example: scaidns worker --once")]
     Worker {
         /// Local flags.
         #[command(flatten)]
@@ -124,6 +200,7 @@ pub enum Command {
     },
     /// Pull partners, tenants, users, groups and memberships from ScaiKey into the local cache;
     /// users ScaiKey no longer returns become inactive.
+    #[command(after_help = "Example: scaidns sync --users-only")]
     Sync {
         /// Local flags.
         #[command(flatten)]
@@ -133,7 +210,10 @@ pub enum Command {
         users_only: bool,
     },
     /// Make a user a platform admin (the only way to make the first one), or take it back.
-    #[command(name = "assign-admin")]
+    #[command(
+        name = "assign-admin",
+        after_help = "Example: scaidns assign-admin --user-email admin@example.com"
+    )]
     AssignAdmin {
         /// Local flags.
         #[command(flatten)]
@@ -186,6 +266,7 @@ pub enum Command {
         env_file: std::path::PathBuf,
     },
     /// Compare the store with PowerDNS zone by zone; exit 1 when they differ.
+    #[command(after_help = "Example: scaidns reconcile --fix")]
     Reconcile {
         /// Local flags.
         #[command(flatten)]
@@ -199,6 +280,43 @@ pub enum Command {
 /// `scaidns tenants …`
 #[derive(Debug, Subcommand)]
 pub enum TenantsCommand {
+    /// List tenants (every page).
+    #[command(after_help = "Example: scaidns tenants list --search acme")]
+    List {
+        /// Substring of the name or slug.
+        #[arg(long)]
+        search: Option<String>,
+        /// Only tenants in this status: active or suspended.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Show one tenant.
+    #[command(after_help = "Example: scaidns tenants show 3f1c…")]
+    Show {
+        /// Tenant id.
+        tenant: String,
+    },
+    /// Create a tenant.
+    #[command(
+        after_help = "Example: scaidns tenants create --name \"Acme B.V.\" --slug acme --scaikey-tenant-id ten_acme"
+    )]
+    Create {
+        /// Display name.
+        #[arg(long)]
+        name: String,
+        /// Short unique name.
+        #[arg(long)]
+        slug: String,
+        /// The tenant's id at the identity provider.
+        #[arg(long)]
+        scaikey_tenant_id: Option<String>,
+        /// Partner id.
+        #[arg(long)]
+        partner: Option<String>,
+        /// Settings, a JSON object.
+        #[arg(long)]
+        settings: Option<String>,
+    },
     /// Rename a tenant or replace its settings.
     #[command(after_help = "Example: scaidns tenants update 3f1c… --name \"Acme B.V.\"")]
     Update {
@@ -265,11 +383,13 @@ pub enum ConfigCommand {
 #[derive(Debug, Subcommand)]
 pub enum DnssecCommand {
     /// Show status, keys and the DS records for the parent.
+    #[command(after_help = "Example: scaidns dnssec status example.com")]
     Status {
         /// Zone name or id.
         zone: String,
     },
     /// Sign the zone (needs the PowerDNS backend).
+    #[command(after_help = "Example: scaidns dnssec enable example.com --algorithm 13")]
     Enable {
         /// Zone name or id.
         zone: String,
@@ -278,6 +398,7 @@ pub enum DnssecCommand {
         algorithm: Option<u8>,
     },
     /// Unsign the zone (remove the DS at the registrar first).
+    #[command(after_help = "Example: scaidns dnssec disable example.com")]
     Disable {
         /// Zone name or id.
         zone: String,
@@ -286,19 +407,28 @@ pub enum DnssecCommand {
         force: bool,
     },
     /// Start a ZSK rollover.
-    #[command(name = "rotate-zsk")]
+    #[command(
+        name = "rotate-zsk",
+        after_help = "Example: scaidns dnssec rotate-zsk example.com"
+    )]
     RotateZsk {
         /// Zone name or id.
         zone: String,
     },
     /// Start a KSK (double-DS) rollover; prints the new DS to publish.
-    #[command(name = "rotate-ksk")]
+    #[command(
+        name = "rotate-ksk",
+        after_help = "Example: scaidns dnssec rotate-ksk example.com"
+    )]
     RotateKsk {
         /// Zone name or id.
         zone: String,
     },
     /// Confirm that the parent publishes the DS (ScaiDNS looks it up).
-    #[command(name = "confirm-ds")]
+    #[command(
+        name = "confirm-ds",
+        after_help = "Example: scaidns dnssec confirm-ds example.com --key-tag 12345"
+    )]
     ConfirmDs {
         /// Zone name or id.
         zone: String,
@@ -312,6 +442,7 @@ pub enum DnssecCommand {
 #[derive(Debug, Subcommand)]
 pub enum ApiKeysCommand {
     /// List keys.
+    #[command(after_help = "Example: scaidns api-keys list --include-revoked --all")]
     List {
         /// Include revoked keys.
         #[arg(long)]
@@ -321,6 +452,9 @@ pub enum ApiKeysCommand {
         all: bool,
     },
     /// Create a key; prints the secret once.
+    #[command(
+        after_help = "Example: scaidns api-keys create --name ci --scope records:write --expires-at 2027-01-01T00:00:00Z"
+    )]
     Create {
         /// Label.
         #[arg(long)]
@@ -345,7 +479,32 @@ pub enum ApiKeysCommand {
         expires_at: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// Revoke a key (reversible).
+    #[command(after_help = "Example: scaidns api-keys revoke 3f1c…")]
     Revoke {
+        /// Key id.
+        key_id: String,
+    },
+    /// Show one key (never its secret).
+    #[command(after_help = "Example: scaidns api-keys show 3f1c…")]
+    Show {
+        /// Key id.
+        key_id: String,
+    },
+    /// Make a revoked key usable again.
+    #[command(after_help = "Example: scaidns api-keys activate 3f1c…")]
+    Activate {
+        /// Key id.
+        key_id: String,
+    },
+    /// Replace a key's secret; the old secret stops working. Prints the new one once.
+    #[command(after_help = "Example: scaidns api-keys regenerate 3f1c…")]
+    Regenerate {
+        /// Key id.
+        key_id: String,
+    },
+    /// Delete a key for good.
+    #[command(after_help = "Example: scaidns api-keys delete 3f1c…")]
+    Delete {
         /// Key id.
         key_id: String,
     },
@@ -355,6 +514,9 @@ pub enum ApiKeysCommand {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// List entries, newest first (one page unless --all).
+    #[command(
+        after_help = "Example: scaidns audit list --resource-type domain --since 2026-01-01T00:00:00Z"
+    )]
     List {
         /// Filters.
         #[command(flatten)]
@@ -370,6 +532,7 @@ pub enum AuditCommand {
         all: bool,
     },
     /// Show one entry with its before and after.
+    #[command(after_help = "Example: scaidns audit show 3f1c…")]
     Show {
         /// Entry id.
         id: String,
@@ -409,6 +572,7 @@ pub struct AuditFilterArgs {
 #[derive(Debug, Subcommand)]
 pub enum DomainsCommand {
     /// List zones (every page).
+    #[command(after_help = "Example: scaidns domains list --search shop")]
     List {
         /// Only zones in this status (pending_validation, active, inactive, deleted).
         #[arg(long)]
@@ -421,6 +585,7 @@ pub enum DomainsCommand {
         include_deleted: bool,
     },
     /// Create a zone; prints the TXT challenge when it must be validated.
+    #[command(after_help = "Example: scaidns domains create example.com --default-ttl 3600")]
     Create {
         /// Apex name, e.g. example.com.
         name: String,
@@ -438,6 +603,7 @@ pub enum DomainsCommand {
         validate: bool,
     },
     /// Show one zone.
+    #[command(after_help = "Example: scaidns domains show example.com")]
     Show {
         /// Zone name or id.
         zone: String,
@@ -446,6 +612,9 @@ pub enum DomainsCommand {
         include_deleted: bool,
     },
     /// Change a zone's description, default TTL or settings.
+    #[command(
+        after_help = "Example: scaidns domains update example.com --description \"Main site\""
+    )]
     Update {
         /// Zone name or id.
         zone: String,
@@ -460,6 +629,7 @@ pub enum DomainsCommand {
         settings: Option<String>,
     },
     /// Delete a zone: soft (restorable) unless --hard.
+    #[command(after_help = "Example: scaidns domains delete example.com")]
     Delete {
         /// Zone name or id.
         zone: String,
@@ -471,12 +641,16 @@ pub enum DomainsCommand {
         force: bool,
     },
     /// Undo a soft delete.
+    #[command(after_help = "Example: scaidns domains restore example.com")]
     Restore {
         /// Zone name or id.
         zone: String,
     },
     /// Write the zone's records as a file: bind (a master file named-checkzone loads), json
     /// or csv. Only the records the caller may read.
+    #[command(
+        after_help = "Example: scaidns domains export example.com --format bind -o example.com.zone"
+    )]
     Export {
         /// Zone name or id.
         zone: String,
@@ -490,6 +664,9 @@ pub enum DomainsCommand {
     /// Import records from a zone file (BIND master file, JSON or CSV) or by zone transfer
     /// from a running server: shows the preview as a diff, then applies it unless the zone
     /// changed meanwhile.
+    #[command(
+        after_help = "Example: scaidns domains import example.com example.com.zone --preview"
+    )]
     Import {
         /// Zone name or id.
         zone: String,
@@ -523,6 +700,7 @@ pub enum DomainsCommand {
 pub enum ValidationCommand {
     /// Issue a new challenge (replacing an open one): a TXT record to publish, or a delegation
     /// to the platform nameservers to set at the parent.
+    #[command(after_help = "Example: scaidns validation start example.com")]
     Start {
         /// Zone name or id.
         zone: String,
@@ -531,11 +709,13 @@ pub enum ValidationCommand {
         validation_type: Option<String>,
     },
     /// Show the zone's latest challenge and what to publish.
+    #[command(after_help = "Example: scaidns validation show example.com")]
     Show {
         /// Zone name or id.
         zone: String,
     },
     /// Check the challenge now; with --wait, keep checking until it passes or time runs out.
+    #[command(after_help = "Example: scaidns validation check example.com --wait 300")]
     Check {
         /// Zone name or id.
         zone: String,
@@ -553,6 +733,7 @@ pub enum ValidationCommand {
 pub enum RecordsCommand {
     /// Search records by a substring of their name or content: in one zone, or in every zone
     /// you can read.
+    #[command(after_help = "Example: scaidns records search 192.0.2.1 --type A")]
     Search {
         /// Text to find (case-insensitive).
         query: String,
@@ -564,6 +745,7 @@ pub enum RecordsCommand {
         rtype: Option<String>,
     },
     /// List a zone's records (every page).
+    #[command(after_help = "Example: scaidns records list example.com --type MX")]
     List {
         /// Zone name or id.
         zone: String,
@@ -578,6 +760,7 @@ pub enum RecordsCommand {
         include_system: bool,
     },
     /// Add a record: NAME is @, relative (www) or absolute inside the zone.
+    #[command(after_help = "Example: scaidns records add example.com www A 192.0.2.1 --ttl 300")]
     Add {
         /// Zone name or id.
         zone: String,
@@ -596,6 +779,7 @@ pub enum RecordsCommand {
         disabled: bool,
     },
     /// Change one record's content, TTL or disabled flag.
+    #[command(after_help = "Example: scaidns records update example.com 3f1c… --content 192.0.2.2")]
     Update {
         /// Zone name or id.
         zone: String,
@@ -615,6 +799,7 @@ pub enum RecordsCommand {
         enable: bool,
     },
     /// Delete one record.
+    #[command(after_help = "Example: scaidns records delete example.com 3f1c…")]
     Delete {
         /// Zone name or id.
         zone: String,
@@ -625,10 +810,50 @@ pub enum RecordsCommand {
     /// says `"continue_on_error": true`). FILE is the request body of `POST …/records/bulk`:
     /// `{"records": [{name, type, content, ttl?}], "update": [{id, content?, ttl?}], "delete":
     /// [ids]}`.
+    #[command(after_help = "Example: scaidns records bulk example.com changes.json")]
     Bulk {
         /// Zone name or id.
         zone: String,
         /// The JSON request body (`-` for standard input).
         file: std::path::PathBuf,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    /// Every command's `--help` ends with one example (issue 11 item 8): walks the whole tree,
+    /// so a command added without one fails here.
+    #[test]
+    fn every_command_help_shows_an_example() {
+        fn walk(cmd: &mut clap::Command, path: &str, missing: &mut Vec<String>) {
+            let help = cmd.render_long_help().to_string();
+            if !help.contains("Example") {
+                missing.push(path.to_owned());
+            }
+            for sub in cmd.get_subcommands_mut() {
+                if sub.get_name() == "help" {
+                    continue;
+                }
+                let path = format!("{path} {}", sub.get_name());
+                walk(sub, &path, missing);
+            }
+        }
+        let mut root = Cli::command();
+        root.build();
+        let mut missing = Vec::new();
+        walk(&mut root, "scaidns", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "--help without an example: {missing:#?}"
+        );
+    }
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

@@ -217,6 +217,16 @@ pub fn print_json(value: &serde_json::Value) {
     );
 }
 
+/// Prints an API answer as pretty JSON.
+pub fn print_json_of(value: &impl serde::Serialize) {
+    print_json(&serde_json::to_value(value).unwrap_or_default());
+}
+
+/// An optional cell: the value, or `-`.
+pub fn or_dash(value: Option<&str>) -> String {
+    value.unwrap_or("-").to_owned()
+}
+
 /// Prints a table with aligned columns.
 pub fn print_table(headers: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();

@@ -1,11 +1,11 @@
-//! `scaidns api-keys list|create|revoke`.
+//! `scaidns api-keys list|show|create|regenerate|revoke|activate|delete`.
 
 use scaidns_client::Client;
-use scaidns_client::types::{ApiKeyCreateRequest, ApiKeyResponse};
+use scaidns_client::types::{ApiKeyCreateRequest, ApiKeyResponse, ApiKeySecretResponse};
 use serde_json::json;
 
 use crate::cli::{ApiKeysCommand, Output};
-use crate::output::{Failure, print_json, print_table};
+use crate::output::{Failure, print_json, print_json_of, print_table};
 
 /// Runs one `api-keys` subcommand.
 pub async fn run(client: &Client, cmd: &ApiKeysCommand, output: Output) -> Result<(), Failure> {
@@ -34,23 +34,58 @@ pub async fn run(client: &Client, cmd: &ApiKeysCommand, output: Output) -> Resul
                 expires_at: *expires_at,
             };
             let created = client.api_key_create(&body).await?.into_inner();
-            match output {
-                Output::Json => print_json(&serde_json::to_value(&created).unwrap_or_default()),
-                Output::Text => {
-                    println!("created API key {} ({})", created.name, created.id);
-                    println!("secret (shown once, store it now):\n{}", created.key);
-                }
-            }
+            print_secret(&created, "created", output);
+            Ok(())
+        }
+        ApiKeysCommand::Regenerate { key_id } => {
+            let key = client.api_key_regenerate(key_id).await?.into_inner();
+            print_secret(&key, "regenerated", output);
             Ok(())
         }
         ApiKeysCommand::Revoke { key_id } => {
             let key = client.api_key_revoke(key_id).await?.into_inner();
+            print_key(&key, "revoked", output);
+            Ok(())
+        }
+        ApiKeysCommand::Activate { key_id } => {
+            let key = client.api_key_activate(key_id).await?.into_inner();
+            print_key(&key, "activated", output);
+            Ok(())
+        }
+        ApiKeysCommand::Show { key_id } => {
+            let key = client.api_key_get(key_id).await?.into_inner();
             match output {
-                Output::Json => print_json(&serde_json::to_value(&key).unwrap_or_default()),
-                Output::Text => println!("revoked API key {} ({})", key.name, key.id),
+                Output::Json => print_json_of(&key),
+                Output::Text => print_keys(std::slice::from_ref(&key)),
             }
             Ok(())
         }
+        ApiKeysCommand::Delete { key_id } => {
+            client.api_key_delete(key_id).await?;
+            match output {
+                Output::Json => print_json(&json!({ "deleted": key_id })),
+                Output::Text => println!("deleted API key {key_id}"),
+            }
+            Ok(())
+        }
+    }
+}
+
+/// A new secret is shown once, on standard output, and nowhere else.
+fn print_secret(key: &ApiKeySecretResponse, what: &str, output: Output) {
+    match output {
+        Output::Json => print_json_of(key),
+        Output::Text => {
+            println!("{what} API key {} ({})", key.name, key.id);
+            println!("secret (shown once, store it now):\n{}", key.key);
+        }
+    }
+}
+
+fn print_key(key: &ApiKeyResponse, what: &str, output: Output) {
+    match output {
+        Output::Json => print_json_of(key),
+        Output::Text => println!("{what} API key {} ({})", key.name, key.id),
     }
 }
 
@@ -78,7 +113,14 @@ async fn list(
     };
     match output {
         Output::Json => print_json(&json!({ "data": keys })),
-        Output::Text => {
+        Output::Text => print_keys(&keys),
+    }
+    Ok(())
+}
+
+fn print_keys(keys: &[ApiKeyResponse]) {
+    {
+        {
             let rows: Vec<Vec<String>> = keys
                 .iter()
                 .map(|k| {
@@ -104,5 +146,4 @@ async fn list(
             );
         }
     }
-    Ok(())
 }

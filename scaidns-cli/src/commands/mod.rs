@@ -3,25 +3,35 @@
 
 mod api_keys;
 mod audit;
+mod authoritative_domains;
 mod axfr;
+mod completions;
+mod connection;
 mod dnssec;
 mod domains;
 mod env_lines;
+mod grants;
+mod groups;
 mod identity;
 mod import;
 mod local;
+mod login;
+mod nameservers;
 mod operator;
 mod platform;
 mod records;
 mod records_bulk;
+mod roles;
+mod tenants;
 mod validation;
+mod whoami;
 mod zone_export;
 mod zone_ref;
 
-use scaidns_client::Client;
+use connection::client;
 
 use crate::cli::{Cli, Command};
-use crate::output::{Failure, USAGE};
+use crate::output::Failure;
 
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> Result<(), Failure> {
@@ -40,7 +50,21 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Validation(cmd) => validation::run(&client(&cli)?, cmd, output).await,
         Command::Records(cmd) => records::run(&client(&cli)?, cmd, output).await,
         Command::Dnssec(cmd) => dnssec::run(&client(&cli)?, cmd, output).await,
-        Command::Tenants(cmd) => platform::tenants(&client(&cli)?, cmd, output).await,
+        Command::Login => login::login(&cli, output).await,
+        Command::Logout => login::logout(&cli, output),
+        Command::Whoami => whoami::run(&client(&cli)?, output).await,
+        Command::Completions { shell } => {
+            completions::run(*shell);
+            Ok(())
+        }
+        Command::Groups(cmd) => groups::run(&client(&cli)?, cmd, output).await,
+        Command::Roles(cmd) => roles::run(&client(&cli)?, cmd, output).await,
+        Command::Grants(cmd) => grants::run(&client(&cli)?, cmd, output).await,
+        Command::Nameservers(cmd) => nameservers::run(&client(&cli)?, cmd, output).await,
+        Command::AuthoritativeDomains(cmd) => {
+            authoritative_domains::run(&client(&cli)?, cmd, output).await
+        }
+        Command::Tenants(cmd) => tenants::run(&client(&cli)?, cmd, output).await,
         Command::Partners(cmd) => platform::partners(&client(&cli)?, cmd, output).await,
         Command::Config(cmd) => platform::config(&client(&cli)?, cmd, output).await,
         Command::Worker { local, once } => operator::worker(local.dev, *once, output).await,
@@ -81,23 +105,4 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             .await
         }
     }
-}
-
-/// What the server's audit log records as the CLI's user agent.
-const USER_AGENT: &str = concat!("scaidns-cli/", env!("CARGO_PKG_VERSION"));
-
-/// The authenticated API client for client commands.
-fn client(cli: &Cli) -> Result<Client, Failure> {
-    let key = cli
-        .api_key
-        .as_deref()
-        .filter(|k| !k.trim().is_empty())
-        .ok_or_else(|| {
-            Failure::new(
-                USAGE,
-                "an API key is needed: pass --api-key or set SCAIDNS_API_KEY",
-            )
-        })?;
-    Client::with_api_key_as(&cli.url, key, USER_AGENT)
-        .map_err(|e| Failure::new(USAGE, e.to_string()))
 }

@@ -1,72 +1,12 @@
-//! `scaidns tenants update|suspend|resume`, `scaidns partners list|show` and
-//! `scaidns config list|get|set`: platform administration through the client (platform admins).
+//! `scaidns partners list|show` and `scaidns config list|get|set`: platform administration
+//! through the client (platform admins). Tenants are in `tenants.rs`.
 
 use scaidns_client::Client;
-use scaidns_client::types::{
-    ConfigItem, ConfigSetRequest, PartnerResponse, TenantResponse, TenantStatusDto,
-    TenantUpdateRequest,
-};
+use scaidns_client::types::{ConfigItem, ConfigSetRequest, PartnerResponse};
 use serde_json::json;
 
-use crate::cli::{ConfigCommand, Output, PartnersCommand, TenantsCommand};
-use crate::output::{Failure, INVALID, print_json, print_table, when};
-
-/// Runs one `tenants` subcommand.
-pub async fn tenants(client: &Client, cmd: &TenantsCommand, output: Output) -> Result<(), Failure> {
-    let (id, body) = match cmd {
-        TenantsCommand::Update {
-            tenant,
-            name,
-            settings,
-        } => {
-            let settings =
-                match settings {
-                    Some(text) => Some(serde_json::from_str(text).map_err(|e| {
-                        Failure::new(INVALID, format!("--settings is not JSON: {e}"))
-                    })?),
-                    None => None,
-                };
-            (
-                tenant,
-                TenantUpdateRequest {
-                    name: name.clone(),
-                    settings,
-                    status: None,
-                },
-            )
-        }
-        TenantsCommand::Suspend { tenant } => (tenant, status(TenantStatusDto::Suspended)),
-        TenantsCommand::Resume { tenant } => (tenant, status(TenantStatusDto::Active)),
-    };
-    let tenant = client.tenant_update(id, &body).await?.into_inner();
-    match output {
-        Output::Json => print_json(&serde_json::to_value(&tenant).unwrap_or_default()),
-        Output::Text => print_tenant(&tenant),
-    }
-    Ok(())
-}
-
-fn status(status: TenantStatusDto) -> TenantUpdateRequest {
-    TenantUpdateRequest {
-        name: None,
-        settings: None,
-        status: Some(status),
-    }
-}
-
-fn print_tenant(t: &TenantResponse) {
-    let by = if t.suspended_locally { " (here)" } else { "" };
-    print_table(
-        &["ID", "SLUG", "NAME", "STATUS", "PARTNER"],
-        &[vec![
-            t.id.clone(),
-            t.slug.clone(),
-            t.name.clone(),
-            format!("{}{by}", t.status),
-            t.partner_id.clone().unwrap_or_default(),
-        ]],
-    );
-}
+use crate::cli::{ConfigCommand, Output, PartnersCommand};
+use crate::output::{Failure, print_json, print_table, when};
 
 /// Runs one `partners` subcommand.
 pub async fn partners(
