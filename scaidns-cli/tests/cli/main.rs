@@ -3,7 +3,9 @@
 
 mod audit_command;
 mod client_commands;
+mod login_and_completions;
 mod operator_commands;
 mod production;
 mod production_start;
+mod resource_commands;
 mod scale_out;

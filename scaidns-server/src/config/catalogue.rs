@@ -493,6 +493,18 @@ pub const SETTINGS: &[Setting] = &[
         UNSET,
         "API key for client commands (--api-key)",
     ),
+    s(
+        CLI,
+        "SCAIDNS_PROFILE",
+        UNSET,
+        "Profile of the CLI config file for client commands (--profile); default its default_profile, else default",
+    ),
+    s(
+        CLI,
+        "SCAIDNS_CONFIG",
+        "~/.config/scaidns/config.toml",
+        "Path of the CLI config file (profiles with url and api_key; scaidns login writes it); XDG_CONFIG_HOME is respected",
+    ),
 ];
 
 /// The setting called `name`.
