@@ -698,6 +698,12 @@ pub enum DomainsCommand {
 /// `scaidns validation …`
 #[derive(Debug, Subcommand)]
 pub enum ValidationCommand {
+    /// Withdraw the zone's open challenge.
+    #[command(after_help = "Example: scaidns validation cancel example.com")]
+    Cancel {
+        /// Zone name or id.
+        zone: String,
+    },
     /// Issue a new challenge (replacing an open one): a TXT record to publish, or a delegation
     /// to the platform nameservers to set at the parent.
     #[command(after_help = "Example: scaidns validation start example.com")]
@@ -731,6 +737,17 @@ pub enum ValidationCommand {
 /// `scaidns records …`
 #[derive(Debug, Subcommand)]
 pub enum RecordsCommand {
+    /// Show one record.
+    #[command(after_help = "Example: scaidns records show example.com 3f1c…")]
+    Show {
+        /// Zone name or id.
+        zone: String,
+        /// Record id (see `records list`).
+        record: String,
+    },
+    /// The record types ScaiDNS stores, with an example of each.
+    #[command(after_help = "Example: scaidns records types")]
+    Types,
     /// Search records by a substring of their name or content: in one zone, or in every zone
     /// you can read.
     #[command(after_help = "Example: scaidns records search 192.0.2.1 --type A")]

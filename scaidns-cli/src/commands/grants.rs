@@ -7,6 +7,7 @@ use scaidns_client::types::{
 };
 use serde_json::json;
 
+use super::roles::{Who, who};
 use super::zone_ref::{Deleted, Purpose, zone_id};
 use crate::cli::{GrantsCommand, Output};
 use crate::output::{Failure, or_dash, print_json, print_json_of, print_table, when};
@@ -43,10 +44,9 @@ pub async fn run(client: &Client, cmd: &GrantsCommand, output: Output) -> Result
             notes,
         } => {
             let zone = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
-            let (grant_type, grantee_id) = match (&grantee.user, &grantee.group) {
-                (Some(user), _) => (GrantTypeDto::User, user.clone()),
-                (None, Some(group)) => (GrantTypeDto::Group, group.clone()),
-                (None, None) => unreachable!("clap requires --user or --group"),
+            let (grant_type, grantee_id) = match who(grantee) {
+                Who::User(user) => (GrantTypeDto::User, user.to_owned()),
+                Who::Group(group) => (GrantTypeDto::Group, group.to_owned()),
             };
             let body = AccessGrantCreateRequest {
                 grant_type,

@@ -1,4 +1,4 @@
-//! `scaidns records list|search|add|update|delete` (`bulk` is in `records_bulk`).
+//! `scaidns records list|show|types|search|add|update|delete` (`bulk` is in `records_bulk`).
 
 use scaidns_client::Client;
 use scaidns_client::types::{
@@ -16,6 +16,30 @@ use crate::output::{
 /// Runs one `records` subcommand.
 pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Result<(), Failure> {
     match cmd {
+        RecordsCommand::Show { zone, record } => {
+            let id = zone_id(client, zone, Deleted::Exclude, Purpose::Read).await?;
+            let record = client.record_get(&id, record).await?.into_inner();
+            match output {
+                Output::Json => print_json(&serde_json::to_value(&record).unwrap_or_default()),
+                Output::Text => table(std::slice::from_ref(&record)),
+            }
+            Ok(())
+        }
+        RecordsCommand::Types => {
+            let types = client.record_type_list().await?.into_inner();
+            match output {
+                Output::Json => print_json(&serde_json::to_value(&types).unwrap_or_default()),
+                Output::Text => print_table(
+                    &["TYPE", "EXAMPLE", "DESCRIPTION"],
+                    &types
+                        .data
+                        .iter()
+                        .map(|t| vec![t.type_.clone(), t.example.clone(), t.description.clone()])
+                        .collect::<Vec<_>>(),
+                ),
+            }
+            Ok(())
+        }
         RecordsCommand::List {
             zone,
             rtype,

@@ -11,17 +11,19 @@ use super::zone_ref::{Deleted, Purpose, zone_id};
 use crate::cli::{Output, Principal, RolesCommand};
 use crate::output::{Failure, INVALID, or_dash, print_json, print_json_of, print_table};
 
-/// A user's or a group's id, from `--user`/`--group` (clap makes exactly one present).
-enum Who<'a> {
+/// A user's or a group's id, from `--user`/`--group`.
+pub enum Who<'a> {
+    /// `--user`.
     User(&'a str),
+    /// `--group`.
     Group(&'a str),
 }
 
-fn who(p: &Principal) -> Who<'_> {
+/// Which of `--user`/`--group` was given (clap makes exactly one present).
+pub fn who(p: &Principal) -> Who<'_> {
     match (&p.user, &p.group) {
         (Some(user), _) => Who::User(user),
-        (None, Some(group)) => Who::Group(group),
-        (None, None) => unreachable!("clap requires --user or --group"),
+        (None, group) => Who::Group(group.as_deref().unwrap_or_default()),
     }
 }
 

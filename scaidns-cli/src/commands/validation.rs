@@ -32,6 +32,15 @@ pub async fn run(client: &Client, cmd: &ValidationCommand, output: Output) -> Re
             }
             Ok(())
         }
+        ValidationCommand::Cancel { zone: arg } => {
+            let z = zone(client, arg, Deleted::Exclude, Purpose::Write).await?;
+            client.validation_cancel(&z.id).await?;
+            match output {
+                Output::Json => print_json(&serde_json::json!({ "cancelled": z.id })),
+                Output::Text => println!("cancelled the open challenge of {}", z.name),
+            }
+            Ok(())
+        }
         ValidationCommand::Show { zone: arg } => {
             let z = zone(client, arg, Deleted::Exclude, Purpose::Read).await?;
             let v = client.validation_get(&z.id).await?.into_inner();

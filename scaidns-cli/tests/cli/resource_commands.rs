@@ -1,6 +1,6 @@
 //! One test per command group of the admin surface (issue 11 item 8) against a running server:
 //! `tenants`, `groups`, `roles`, `grants`, `api-keys`, `nameservers`, `authoritative-domains`
-//! and `whoami`; each also checks that another tenant's key cannot reach what it changes.
+//! `whoami`, and the `records`/`validation` operations added with them; each also checks that another tenant's key cannot reach what it changes.
 
 use std::process::Output;
 
@@ -513,4 +513,36 @@ async fn nameservers_authoritative_domains_and_whoami() {
     );
     let table = ok_as(&app, &app.admin_key, &["whoami"]).await;
     assert!(table.contains("platform admin"), "{table}");
+}
+
+#[tokio::test]
+async fn records_show_and_types_and_validation_cancel() {
+    let app = spawn_app().await;
+    let alpha = app.tenant_with_user("alpha").await;
+    let beta = app.tenant_with_user("beta").await;
+
+    let types = ok_as(&app, &alpha.key, &["records", "types"]).await;
+    assert!(
+        types.starts_with("TYPE") && types.contains("AAAA"),
+        "{types}"
+    );
+    json(&app, &["domains", "create", "show.test"]).await;
+    let added = json(
+        &app,
+        &["records", "add", "show.test", "www", "A", "192.0.2.7"],
+    )
+    .await;
+    let rid = id(&added);
+    let shown = json(&app, &["records", "show", "show.test", &rid]).await;
+    assert_eq!(shown["content"], "192.0.2.7");
+
+    // A tenant's zone waits for validation; its challenge can be withdrawn once.
+    json_as(&app, &alpha.key, &["domains", "create", "pending.test"]).await;
+    let foreign = run(&app, &beta.key, &["validation", "cancel", "pending.test"]).await;
+    assert_eq!(code(&foreign), 3, "another tenant finds no such zone");
+    ok_as(&app, &alpha.key, &["validation", "cancel", "pending.test"]).await;
+    let shown = json_as(&app, &alpha.key, &["validation", "show", "pending.test"]).await;
+    assert_eq!(shown["status"], "cancelled", "{shown}");
+    let again = run(&app, &alpha.key, &["validation", "cancel", "pending.test"]).await;
+    assert_eq!(code(&again), 3, "nothing open any more");
 }
