@@ -8,6 +8,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub use access::{GrantsCommand, GroupMembersCommand, GroupsCommand, Principal, RolesCommand};
 pub use platform::{AuthoritativeDomainsCommand, NameserversCommand};
 
+/// The variable naming the config file's path (read in `config_file.rs`; named here, with the
+/// other variables the CLI reads, for the settings catalogue's check).
+pub const CONFIG_PATH_VARIABLE: &str = "SCAIDNS_CONFIG";
+
 /// ScaiDNS: multi-tenant control plane for authoritative DNS.
 #[derive(Debug, Parser)]
 #[command(

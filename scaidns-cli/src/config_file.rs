@@ -41,7 +41,7 @@ pub struct ConfigFile {
 /// Where the config file is, from the environment: `SCAIDNS_CONFIG`, `XDG_CONFIG_HOME`, `HOME`.
 pub fn default_path() -> Result<PathBuf, Failure> {
     let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    if let Some(path) = var("SCAIDNS_CONFIG") {
+    if let Some(path) = var(crate::cli::CONFIG_PATH_VARIABLE) {
         return Ok(PathBuf::from(path));
     }
     let base = match (var("XDG_CONFIG_HOME"), var("HOME")) {
