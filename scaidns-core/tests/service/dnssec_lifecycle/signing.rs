@@ -2,6 +2,7 @@
 //! embedded backend's refusal, soft delete and restore.
 
 use super::*;
+use scaidns_core::zone::precondition::IfMatch;
 
 #[tokio::test]
 async fn signed_zone_validates_through_both_rollovers() {
@@ -20,7 +21,7 @@ async fn signed_zone_validates_through_both_rollovers() {
     );
     let enabled = h
         .svc
-        .dnssec_enable(&h.ctx(), child, Some(13))
+        .dnssec_enable(&h.ctx(), child, Some(13), &IfMatch::Any)
         .await
         .unwrap();
     assert_eq!(enabled.status, DnssecStatus::PendingDs);
@@ -69,11 +70,15 @@ async fn signed_zone_validates_through_both_rollovers() {
 
     // ZSK pre-publish rollover, step by step on the manual clock.
     let old_zsk = confirmed.zsks().next().unwrap().key_tag;
-    let rolling = h.svc.dnssec_rotate_zsk(&h.ctx(), child).await.unwrap();
+    let rolling = h
+        .svc
+        .dnssec_rotate_zsk(&h.ctx(), child, &IfMatch::Any)
+        .await
+        .unwrap();
     assert_eq!(rolling.status, DnssecStatus::RotatingZsk);
     assert_eq!(
         h.svc
-            .dnssec_rotate_zsk(&h.ctx(), child)
+            .dnssec_rotate_zsk(&h.ctx(), child, &IfMatch::Any)
             .await
             .unwrap_err()
             .code(),
@@ -142,7 +147,7 @@ async fn signed_zone_validates_through_both_rollovers() {
     // Disabling while the parent still has a DS is refused unless forced.
     let refused = h
         .svc
-        .dnssec_disable(&h.ctx(), child, false)
+        .dnssec_disable(&h.ctx(), child, false, &IfMatch::Any)
         .await
         .unwrap_err();
     assert_eq!(refused.code(), "ds_still_published", "{refused:?}");
@@ -168,7 +173,7 @@ async fn signed_zone_validates_through_both_rollovers() {
     );
     assert_eq!(
         h.svc
-            .dnssec_rotate_zsk(&h.ctx(), child)
+            .dnssec_rotate_zsk(&h.ctx(), child, &IfMatch::Any)
             .await
             .unwrap_err()
             .code(),
@@ -182,7 +187,7 @@ async fn bad_dnssec_requests_change_nothing() {
     let zone = h.zone("bad.test").await;
     let err = h
         .svc
-        .dnssec_enable(&h.ctx(), zone, Some(7))
+        .dnssec_enable(&h.ctx(), zone, Some(7), &IfMatch::Any)
         .await
         .unwrap_err();
     assert_eq!(
@@ -233,7 +238,7 @@ async fn bad_dnssec_requests_change_nothing() {
     );
     assert_eq!(
         h.svc
-            .dnssec_enable(&h.ctx(), pending, None)
+            .dnssec_enable(&h.ctx(), pending, None, &IfMatch::Any)
             .await
             .unwrap_err()
             .code(),
