@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
 use hickory_resolver::proto::op::{Message, MessageType, ResponseCode};
-use hickory_resolver::proto::rr::rdata::{A, AAAA, NS, TXT};
+use hickory_resolver::proto::rr::rdata::{A, AAAA, CNAME, NS, TXT};
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType};
 use tokio::net::UdpSocket;
 use tokio::task::JoinHandle;
@@ -24,13 +24,17 @@ pub struct Asked {
     pub rtype: String,
 }
 
-/// The answer table: (owner name with trailing dot, type) → records.
+/// The answer table: (owner name with trailing dot, type) → records, and the names the server
+/// delegates (answered with a referral: the NS set in the authority section).
 #[derive(Debug, Clone, Default)]
-pub struct Table(HashMap<(String, RecordType), Vec<RData>>);
+pub struct Table {
+    records: HashMap<(String, RecordType), Vec<RData>>,
+    referrals: HashMap<String, Vec<RData>>,
+}
 
 impl Table {
     fn add(&mut self, name: &str, rtype: RecordType, rdata: RData) -> &mut Self {
-        self.0
+        self.records
             .entry((absolute(name), rtype))
             .or_default()
             .push(rdata);
@@ -43,6 +47,28 @@ impl Table {
             zone,
             RecordType::NS,
             RData::NS(NS(Name::from_ascii(absolute(host)).expect("host name"))),
+        )
+    }
+
+    /// A delegation of `name` to `host`: a question about `name` is answered with a referral,
+    /// as a parent zone's server answers.
+    pub fn referral(&mut self, name: &str, host: &str) -> &mut Self {
+        self.referrals
+            .entry(absolute(name))
+            .or_default()
+            .push(RData::NS(NS(
+                Name::from_ascii(absolute(host)).expect("host name")
+            )));
+        self
+    }
+
+    /// A CNAME record; a question of another type at `name` is answered with the CNAME and the
+    /// target's records of that type, as an authoritative server chasing its own data does.
+    pub fn cname(&mut self, name: &str, target: &str) -> &mut Self {
+        self.add(
+            name,
+            RecordType::CNAME,
+            RData::CNAME(CNAME(Name::from_ascii(absolute(target)).expect("target"))),
         )
     }
 
@@ -202,19 +228,43 @@ async fn serve(
         reply.add_query(question.clone());
         {
             let table = table.lock().expect("table");
-            let exists = table.0.keys().any(|(n, _)| *n == name);
-            match table.0.get(&(name.clone(), rtype)) {
-                Some(rdatas) => {
-                    for rdata in rdatas {
-                        reply.add_answer(Record::from_rdata(
-                            question.name().clone(),
-                            60,
-                            rdata.clone(),
-                        ));
-                    }
+            let exists = table.records.keys().any(|(n, _)| *n == name)
+                || table.referrals.contains_key(&name);
+            let cname = table.records.get(&(name.clone(), RecordType::CNAME));
+            if let Some(hosts) = table.referrals.get(&name) {
+                reply.metadata.authoritative = false;
+                for host in hosts {
+                    reply.add_authority(Record::from_rdata(
+                        question.name().clone(),
+                        60,
+                        host.clone(),
+                    ));
                 }
-                None if !exists => reply.metadata.response_code = ResponseCode::NXDomain,
-                None => {}
+            } else if let Some(rdatas) = table.records.get(&(name.clone(), rtype)) {
+                for rdata in rdatas {
+                    reply.add_answer(Record::from_rdata(
+                        question.name().clone(),
+                        60,
+                        rdata.clone(),
+                    ));
+                }
+            } else if let Some(RData::CNAME(target)) = cname.and_then(|c| c.first()) {
+                reply.add_answer(Record::from_rdata(
+                    question.name().clone(),
+                    60,
+                    RData::CNAME(target.clone()),
+                ));
+                let target_name = target.0.to_lowercase().to_ascii();
+                for rdata in table
+                    .records
+                    .get(&(target_name, rtype))
+                    .into_iter()
+                    .flatten()
+                {
+                    reply.add_answer(Record::from_rdata(target.0.clone(), 60, rdata.clone()));
+                }
+            } else if !exists {
+                reply.metadata.response_code = ResponseCode::NXDomain;
             }
         }
         if let Ok(bytes) = reply.to_vec() {

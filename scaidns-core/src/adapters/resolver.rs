@@ -25,7 +25,7 @@ use hickory_resolver::proto::op::{
 use hickory_resolver::proto::rr::{Name, RData, Record, RecordType as HickoryType};
 use hickory_resolver::proto::serialize::binary::BinEncodable;
 
-use crate::ports::resolver::{LookupAnswer, ResolveError, Resolver};
+use crate::ports::resolver::{DelegationAnswer, LookupAnswer, ResolveError, Resolver};
 use crate::record::RecordType;
 
 /// Rounds over the server list before giving up.
@@ -89,15 +89,16 @@ impl HickoryResolver {
 }
 
 impl HickoryResolver {
-    /// One question to `servers` in turn; `delegation` asks without recursion and takes a
-    /// referral's NS set when the answer section has none.
-    async fn ask(
+    /// One question to `servers` in turn, until one gives NOERROR or NXDOMAIN; `delegation`
+    /// asks without recursion. The answer is read by `read`.
+    async fn ask<T>(
         &self,
         servers: &[SocketAddr],
         name: &str,
         rtype: RecordType,
         delegation: bool,
-    ) -> Result<LookupAnswer, ResolveError> {
+        read: impl Fn(&DnsResponse, &Name, HickoryType) -> T,
+    ) -> Result<T, ResolveError> {
         if servers.is_empty() {
             return Err(ResolveError("no DNS servers to ask".to_owned()));
         }
@@ -119,15 +120,8 @@ impl HickoryResolver {
                     Err(_) => failures.push(format!("{server}: timed out")),
                     Ok(Err(e)) => failures.push(e),
                     Ok(Ok(response)) => match response.metadata.response_code {
-                        ResponseCode::NXDomain => return Ok(LookupAnswer::NxDomain),
-                        ResponseCode::NoError => {
-                            let answer = answer_of(&response.answers, &qname, qtype);
-                            return Ok(match answer {
-                                LookupAnswer::NoData if delegation => {
-                                    referral_of(&response.authorities, &qname)
-                                }
-                                answer => answer,
-                            });
+                        ResponseCode::NXDomain | ResponseCode::NoError => {
+                            return Ok(read(&response, &qname, qtype));
                         }
                         other => failures.push(format!("{server}: {other}")),
                     },
@@ -151,7 +145,14 @@ impl Resolver for HickoryResolver {
         name: &str,
         rtype: RecordType,
     ) -> Result<LookupAnswer, ResolveError> {
-        self.ask(servers, name, rtype, false).await
+        self.ask(servers, name, rtype, false, |response, qname, qtype| {
+            if response.metadata.response_code == ResponseCode::NXDomain {
+                LookupAnswer::NxDomain
+            } else {
+                answer_of(&response.answers, qname, qtype)
+            }
+        })
+        .await
     }
 
     async fn lookup_until(
@@ -171,10 +172,12 @@ impl Resolver for HickoryResolver {
         servers: &[SocketAddr],
         zone: &str,
         deadline: Instant,
-    ) -> Result<LookupAnswer, ResolveError> {
+    ) -> Result<DelegationAnswer, ResolveError> {
         tokio::time::timeout_at(
             deadline.into(),
-            self.ask(servers, zone, RecordType::NS, true),
+            self.ask(servers, zone, RecordType::NS, true, |response, qname, _| {
+                delegation_of(response, qname)
+            }),
         )
         .await
         .unwrap_or_else(|_| Err(ResolveError(format!("{zone} NS: out of time"))))
@@ -202,33 +205,55 @@ fn answer_of(answers: &[Record], qname: &Name, qtype: HickoryType) -> LookupAnsw
         return LookupAnswer::NoData;
     }
     // Without a CNAME in between, only records at the query name count; with one, the chain's
-    // end is the answer.
+    // end is the answer, except for NS: a CNAME is not a zone cut, so the target's NS set is
+    // not the asked name's.
     let at_name: Vec<&Record> = wanted
         .iter()
         .copied()
         .filter(|r| r.name == *qname)
         .collect();
-    let chosen = if at_name.is_empty() { wanted } else { at_name };
+    let chosen = if at_name.is_empty() && qtype != HickoryType::NS {
+        wanted
+    } else {
+        at_name
+    };
+    if chosen.is_empty() {
+        return LookupAnswer::NoData;
+    }
     let mut contents: Vec<String> = chosen.into_iter().map(|r| content_of(&r.data)).collect();
     contents.sort();
     contents.dedup();
     LookupAnswer::Records(contents)
 }
 
-/// The NS set of a referral: the authority section's NS records owned by the asked name (an
-/// SOA there, or NS records of another name, mean the server does not delegate it).
-fn referral_of(authorities: &[Record], qname: &Name) -> LookupAnswer {
+/// What a parent's server said about `qname`: only a referral delegates (the authority
+/// section's NS records owned by the asked name, with no NS in the answer section). NS records
+/// in the answer are the zone's own apex set, served by whoever hosts the zone (the platform
+/// itself, for a zone published there), so they prove nothing about the parent; an SOA in the
+/// authority section, or NS records of another name, mean the server does not delegate it.
+fn delegation_of(response: &DnsResponse, qname: &Name) -> DelegationAnswer {
+    if response.metadata.response_code == ResponseCode::NXDomain {
+        return DelegationAnswer::NxDomain;
+    }
+    referral_of(&response.answers, &response.authorities, qname)
+}
+
+/// [`delegation_of`] for a NOERROR answer's sections.
+fn referral_of(answers: &[Record], authorities: &[Record], qname: &Name) -> DelegationAnswer {
+    if answers.iter().any(|r| r.record_type() == HickoryType::NS) {
+        return DelegationAnswer::Answered;
+    }
     let mut hosts: Vec<String> = authorities
         .iter()
         .filter(|r| r.record_type() == HickoryType::NS && r.name == *qname)
         .map(|r| content_of(&r.data))
         .collect();
     if hosts.is_empty() {
-        return LookupAnswer::NoData;
+        return DelegationAnswer::NotDelegated;
     }
     hosts.sort();
     hosts.dedup();
-    LookupAnswer::Records(hosts)
+    DelegationAnswer::Referral(hosts)
 }
 
 /// Content per the rules documented on [`LookupAnswer::Records`].
@@ -329,28 +354,69 @@ mod tests {
         );
     }
 
+    fn ns(owner: &str, host: &str) -> Record {
+        record(
+            owner,
+            RData::NS(hickory_resolver::proto::rr::rdata::NS(
+                Name::from_ascii(host).unwrap(),
+            )),
+        )
+    }
+
     #[test]
     fn a_referral_counts_only_for_the_asked_name() {
         let qname = Name::from_ascii("child.parent.test.").unwrap();
-        let ns = |owner: &str, host: &str| {
-            record(
-                owner,
-                RData::NS(hickory_resolver::proto::rr::rdata::NS(
-                    Name::from_ascii(host).unwrap(),
-                )),
-            )
-        };
         let referral = vec![
             ns("child.parent.test.", "NS2.Example.net."),
             ns("child.parent.test.", "ns1.example.net"),
         ];
         assert_eq!(
-            referral_of(&referral, &qname),
-            LookupAnswer::Records(vec!["ns1.example.net.".into(), "ns2.example.net.".into()])
+            referral_of(&[], &referral, &qname),
+            DelegationAnswer::Referral(vec!["ns1.example.net.".into(), "ns2.example.net.".into()])
         );
         // NS records of the parent itself (an answer's authority section) delegate nothing.
         let parent = vec![ns("parent.test.", "ns1.example.net.")];
-        assert_eq!(referral_of(&parent, &qname), LookupAnswer::NoData);
+        assert_eq!(
+            referral_of(&[], &parent, &qname),
+            DelegationAnswer::NotDelegated
+        );
+    }
+
+    /// A server that hosts the child answers its NS question from the child's own apex, with
+    /// the same NS records in the answer section (and often the authority section): that is
+    /// the zone speaking for itself, not the parent delegating it.
+    #[test]
+    fn an_answer_is_not_a_referral() {
+        let qname = Name::from_ascii("child.parent.test.").unwrap();
+        let apex = vec![ns("child.parent.test.", "ns1.example.net.")];
+        assert_eq!(
+            referral_of(&apex, &apex, &qname),
+            DelegationAnswer::Answered
+        );
+        assert_eq!(referral_of(&apex, &[], &qname), DelegationAnswer::Answered);
+    }
+
+    /// `alias.parent.test` is a CNAME to a zone with an NS set; asked for NS, the chain's end
+    /// is not the alias's NS set (a CNAME is not a zone cut), while other types still follow.
+    #[test]
+    fn ns_does_not_follow_a_cname() {
+        let qname = Name::from_ascii("alias.parent.test.").unwrap();
+        let answers = vec![
+            record(
+                "alias.parent.test.",
+                RData::CNAME(CNAME(Name::from_ascii("attacker.test.").unwrap())),
+            ),
+            ns("attacker.test.", "ns1.attacker.test."),
+        ];
+        assert_eq!(
+            answer_of(&answers, &qname, HickoryType::NS),
+            LookupAnswer::NoData
+        );
+        let at_name = vec![ns("alias.parent.test.", "ns1.example.net.")];
+        assert_eq!(
+            answer_of(&at_name, &qname, HickoryType::NS),
+            LookupAnswer::Records(vec!["ns1.example.net.".into()])
+        );
     }
 
     #[test]

@@ -27,5 +27,5 @@ pub use observer::Observer;
 #[cfg(test)]
 pub use random::SeededRandom;
 pub use random::{Random, SystemRandom};
-pub use resolver::{LookupAnswer, ResolveError, Resolver};
+pub use resolver::{DelegationAnswer, LookupAnswer, ResolveError, Resolver};
 pub use store::Store;

@@ -16,10 +16,31 @@ pub enum LookupAnswer {
     /// - A/AAAA: the address; NS/CNAME/PTR: the absolute host name, lowercase with trailing dot;
     /// - DS: `<key tag> <algorithm> <digest type> <lowercase hex digest>`;
     /// - anything else: presentation form.
+    ///
+    /// A CNAME chain is followed (its end is the answer) except for NS: a CNAME is not a zone
+    /// cut, so NS records reached through one are not the asked name's and the answer is
+    /// NODATA.
     Records(Vec<String>),
     /// The name exists but has no records of that type.
     NoData,
     /// The name does not exist.
+    NxDomain,
+}
+
+/// What one server of a parent zone said about a name it may delegate
+/// ([`Resolver::delegation_until`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DelegationAnswer {
+    /// A referral: no answer, and NS records owned by the asked name in the authority section
+    /// (lowercase absolute host names, sorted). The only form a delegation takes.
+    Referral(Vec<String>),
+    /// The server answered the NS question itself (NS records in the answer section): it
+    /// serves the zone, or answers from a cache, so what it said is the zone's own apex NS
+    /// set, which proves nothing about the parent's delegation.
+    Answered,
+    /// Neither: an SOA or NS records of another name in the authority section, or nothing.
+    NotDelegated,
+    /// The name does not exist in the parent.
     NxDomain,
 }
 
@@ -51,14 +72,13 @@ pub trait Resolver: Send + Sync + std::fmt::Debug {
         deadline: Instant,
     ) -> Result<LookupAnswer, ResolveError>;
 
-    /// The NS set `servers` hold for `zone`, given up at `deadline`: the answer's NS records at
-    /// `zone`, or else a referral's (the authority section's NS records owned by `zone`), since
-    /// a parent answers a name it delegates with a referral. Asked without recursion, so a
+    /// Whether `servers` delegate `zone`, given up at `deadline`: a parent answers a name it
+    /// delegates with a referral (see [`DelegationAnswer`]). Asked without recursion, so a
     /// server that also resolves still answers from its own data.
     async fn delegation_until(
         &self,
         servers: &[SocketAddr],
         zone: &str,
         deadline: Instant,
-    ) -> Result<LookupAnswer, ResolveError>;
+    ) -> Result<DelegationAnswer, ResolveError>;
 }

@@ -2,10 +2,13 @@
 //! zone is proven when its parent delegates it to the platform nameservers. The parent zone is
 //! the nearest ancestor with an NS set at the configured resolvers; its servers are found and
 //! bounded exactly as the TXT check finds the child's (`super::ownership_probe`), then each is
-//! asked, without recursion, for the NS set of the zone name. A referral counts as much as an
-//! answer (a parent answers a name it delegates with a referral). The check passes when at least
-//! one parent server answered and every server that answered delegates to all the platform
-//! nameservers; a partial set is refused, since the missing servers would answer for the zone.
+//! asked, without recursion, for the NS set of the zone name. Only a referral counts (a parent
+//! answers a name it delegates with a referral; an answer is the zone's own apex speaking). The
+//! check passes when every parent server asked answers with a referral to all the platform
+//! nameservers; a partial set is refused, since the missing servers would answer for the zone,
+//! and so is a silent server, which may be the one delegating elsewhere. The walk up to the
+//! parent stops at a CNAME (not a zone cut), after [`MAX_PARENT_STEPS`] labels, or at the
+//! check's time budget.
 
 use std::collections::BTreeSet;
 use std::time::Instant;
@@ -14,7 +17,7 @@ use futures::future::join_all;
 
 use crate::error::Result;
 use crate::name::ZoneName;
-use crate::ports::resolver::LookupAnswer;
+use crate::ports::resolver::{DelegationAnswer, LookupAnswer};
 use crate::record::RecordType;
 use crate::service::ScaiDns;
 use crate::service::ownership_probe::NsLookup;
@@ -66,55 +69,75 @@ impl ScaiDns {
                 .delegation_until(std::slice::from_ref(server), zone.fqdn(), deadline)
         }))
         .await;
-        let mut answered = 0;
+        let mut silent = 0;
+        let mut answered_itself = false;
         let mut found: BTreeSet<String> = BTreeSet::new();
         let mut missing: BTreeSet<String> = BTreeSet::new();
         for (server, answer) in servers.iter().zip(answers) {
             let hosts: BTreeSet<String> = match answer {
-                Ok(LookupAnswer::Records(hosts)) => hosts.iter().map(|h| host_name(h)).collect(),
-                Ok(LookupAnswer::NoData | LookupAnswer::NxDomain) => BTreeSet::new(),
+                Ok(DelegationAnswer::Referral(hosts)) => {
+                    hosts.iter().map(|h| host_name(h)).collect()
+                }
+                Ok(DelegationAnswer::Answered) => {
+                    answered_itself = true;
+                    BTreeSet::new()
+                }
+                Ok(DelegationAnswer::NotDelegated | DelegationAnswer::NxDomain) => BTreeSet::new(),
                 Err(e) => {
                     tracing::debug!(server = %server, error = %e, "delegation query failed");
+                    silent += 1;
                     continue;
                 }
             };
-            answered += 1;
             missing.extend(expected.difference(&hosts).cloned());
             found.extend(hosts);
         }
-        if answered == 0 {
+        if answered_itself {
             return Ok((
                 false,
                 format!(
-                    "The parent zone {shown_parent} did not answer for {zone} (no nameserver answered)"
+                    "A nameserver of the parent zone {shown_parent} answers for {zone} itself instead of delegating it (it serves the zone); only a referral from the parent proves the delegation"
                 ),
             ));
         }
-        if missing.is_empty() {
-            return Ok((true, "Domain validated".to_owned()));
+        if !missing.is_empty() {
+            let found = if found.is_empty() {
+                "no nameservers".to_owned()
+            } else {
+                join(&found)
+            };
+            return Ok((
+                false,
+                format!(
+                    "The parent zone {shown_parent} delegates {zone} to {found}; expected all of {} (missing {})",
+                    join(&expected),
+                    join(&missing)
+                ),
+            ));
         }
-        let found = if found.is_empty() {
-            "no nameservers".to_owned()
-        } else {
-            join(&found)
-        };
-        Ok((
-            false,
-            format!(
-                "The parent zone {shown_parent} delegates {zone} to {found}; expected all of {} (missing {})",
-                join(&expected),
-                join(&missing)
-            ),
-        ))
+        if silent > 0 {
+            // Every server asked must answer: a silent one may be the one that delegates
+            // elsewhere, and resolvers would ask it too.
+            return Ok((
+                false,
+                format!(
+                    "{silent} of {} nameservers of the parent zone {shown_parent} did not answer for {zone}; every one must answer and delegate it",
+                    servers.len()
+                ),
+            ));
+        }
+        Ok((true, "Domain validated".to_owned()))
     }
 
     /// The nearest ancestor of `zone` (not the root) that has an NS set at the configured
     /// resolvers, absolute; `None` when none has one or the resolvers stop answering.
+    /// The walk is bounded by [`MAX_PARENT_STEPS`] ancestors and by the check's `deadline`.
     async fn parent_zone(&self, zone: &ZoneName, deadline: Instant) -> Option<String> {
         let config = &self.config().validation;
         let mut candidate = zone.fqdn();
-        while let Some((_, rest)) = candidate.split_once('.') {
-            if rest.is_empty() {
+        for _ in 0..MAX_PARENT_STEPS {
+            let (_, rest) = candidate.split_once('.')?;
+            if rest.is_empty() || Instant::now() >= deadline {
                 return None;
             }
             candidate = rest;
@@ -136,6 +159,10 @@ impl ScaiDns {
         None
     }
 }
+
+/// Ancestors asked for an NS set before giving up: a registry or an organisation's zone is a
+/// few labels up, and each step is a query the claimant's name makes the platform send.
+const MAX_PARENT_STEPS: usize = 8;
 
 /// A host name as compared: lowercase, absolute.
 fn host_name(name: &str) -> String {

@@ -13,6 +13,7 @@ use crate::service::publish::{Publication, zone_spec};
 use crate::service::zones::zone_audit_view;
 use crate::service::{Actor, OpContext, ScaiDns};
 use crate::zone::claims::OverlapPolicy;
+use crate::zone::precondition::IfMatch;
 use crate::zone::{Zone, ZoneStatus};
 
 /// Outcome of a check.
@@ -63,9 +64,11 @@ impl ScaiDns {
         ctx: &OpContext,
         zone_id: ZoneId,
         validation_type: Option<ValidationType>,
+        if_match: &IfMatch,
     ) -> Result<Validation> {
         ctx.require(Permission::DOMAINS_UPDATE)?;
         let zone = self.pending_zone(ctx, zone_id).await?;
+        if_match.check(zone.generation)?;
         let validation_type = validation_type.unwrap_or(ValidationType::TxtRecord);
         if validation_type == ValidationType::Nameservers
             && !self.config().validation.allow_delegation
@@ -108,16 +111,23 @@ impl ScaiDns {
             })),
         )];
         self.write_zone_row(zone.clone(), zone, validations, audit, Publication::Nothing)
-            .await?;
+            .await
+            .map_err(|e| if_match.stale_on_conflict(e))?;
         Ok(fresh)
     }
 
     /// Cancels the open challenge.
-    pub async fn validation_cancel(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<()> {
+    pub async fn validation_cancel(
+        &self,
+        ctx: &OpContext,
+        zone_id: ZoneId,
+        if_match: &IfMatch,
+    ) -> Result<()> {
         ctx.require(Permission::DOMAINS_UPDATE)?;
         let zone = self
             .authorized_zone(ctx, Permission::DOMAINS_UPDATE, zone_id, false)
             .await?;
+        if_match.check(zone.generation)?;
         let mut open = self
             .store()
             .latest_validation(zone.id)
@@ -137,6 +147,7 @@ impl ScaiDns {
         )];
         self.write_zone_row(zone.clone(), zone, vec![open], audit, Publication::Nothing)
             .await
+            .map_err(|e| if_match.stale_on_conflict(e))
             .map(drop)
     }
 

@@ -55,6 +55,22 @@ impl IfMatch {
     }
 }
 
+impl IfMatch {
+    /// A write that named a generation and then met the store's own generation check (the
+    /// zone changed between its read and its write) was stale: 412, as if the check had seen
+    /// it. Other errors, and writes without a precondition, pass through.
+    pub fn stale_on_conflict(&self, e: Error) -> Error {
+        match self {
+            Self::Generations(_) if e.code() == "generation_mismatch" => Error::new(
+                ErrorKind::PreconditionFailed,
+                "precondition_failed",
+                "If-Match does not match the domain's current version: it changed meanwhile; reload and retry",
+            ),
+            _ => e,
+        }
+    }
+}
+
 /// The entity tag of a zone (and of its record set) at `generation`.
 pub fn etag(generation: i64) -> String {
     format!("\"{generation}\"")

@@ -116,7 +116,7 @@ async fn a_zone_deleted_during_a_record_publication_stays_deleted_in_the_backend
     // turn: the store then says deleted); the outcome below must hold either way.
     let deleter = tokio::spawn({
         let (svc, ctx) = (Arc::clone(&svc), ctx.clone());
-        async move { svc.zone_delete(&ctx, zone.id, false).await }
+        async move { svc.zone_delete(&ctx, zone.id, false, &IfMatch::Any).await }
     });
     let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
     while tokio::time::Instant::now() < deadline {

@@ -111,7 +111,9 @@ async fn a_deleted_record_leaves_the_other_replica_through_redis() {
     }
 
     // A deleted zone too.
-    a.zone_delete(&ctx, zone, false).await.unwrap();
+    a.zone_delete(&ctx, zone, false, &IfMatch::Any)
+        .await
+        .unwrap();
     assert_eq!(lists_gone(&a, &ctx, zone).await, None);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while lists_gone(&b, &ctx, zone).await.is_some() {
@@ -153,7 +155,9 @@ async fn without_a_feed_the_other_replica_sees_it_once_the_bound_has_passed() {
         "the bound has passed"
     );
 
-    a.zone_delete(&ctx, zone, false).await.unwrap();
+    a.zone_delete(&ctx, zone, false, &IfMatch::Any)
+        .await
+        .unwrap();
     assert_eq!(lists_gone(&a, &ctx, zone).await, None);
     clock.advance(chrono::Duration::from_std(bound).unwrap());
     assert_eq!(

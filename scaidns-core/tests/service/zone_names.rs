@@ -14,6 +14,7 @@ use scaidns_core::service::dnssec::system_context_for;
 use scaidns_core::service::records::RecordCreate;
 use scaidns_core::service::zones::ZoneCreate;
 use scaidns_core::service::{ScaiDns, ServiceConfig};
+use scaidns_core::zone::precondition::IfMatch;
 
 use crate::support::db::TestDb;
 
@@ -54,7 +55,9 @@ async fn purging_an_old_row_keeps_the_recreated_zone() {
         .await
         .unwrap()
         .zone;
-    svc.zone_delete(&ctx, old.id, false).await.unwrap();
+    svc.zone_delete(&ctx, old.id, false, &IfMatch::Any)
+        .await
+        .unwrap();
     let new = svc
         .zone_create(&ctx, create("again.test"))
         .await
@@ -66,16 +69,11 @@ async fn purging_an_old_row_keeps_the_recreated_zone() {
         content: "192.0.2.8".into(),
         ..Default::default()
     };
-    svc.record_create(
-        &ctx,
-        new.id,
-        www,
-        &scaidns_core::zone::precondition::IfMatch::Any,
-    )
-    .await
-    .unwrap();
+    svc.record_create(&ctx, new.id, www, &IfMatch::Any)
+        .await
+        .unwrap();
 
-    svc.zone_purge(&ctx, old.id).await.unwrap();
+    svc.zone_purge(&ctx, old.id, &IfMatch::Any).await.unwrap();
     assert!(
         has_www(&backend, &name, "192.0.2.8").await,
         "purging the old row removed the live zone"
@@ -97,7 +95,9 @@ async fn another_tenants_live_zone_is_never_overwritten() {
         .await
         .unwrap()
         .zone;
-    svc.zone_delete(&b, b_zone.id, false).await.unwrap();
+    svc.zone_delete(&b, b_zone.id, false, &IfMatch::Any)
+        .await
+        .unwrap();
     let a_zone = svc
         .zone_create(&a, create("contested.test"))
         .await
@@ -109,18 +109,16 @@ async fn another_tenants_live_zone_is_never_overwritten() {
         content: "192.0.2.9".into(),
         ..Default::default()
     };
-    svc.record_create(
-        &a,
-        a_zone.id,
-        www,
-        &scaidns_core::zone::precondition::IfMatch::Any,
-    )
-    .await
-    .unwrap();
+    svc.record_create(&a, a_zone.id, www, &IfMatch::Any)
+        .await
+        .unwrap();
 
     // B can neither restore its old zone nor create a new active one of that name.
     assert_eq!(
-        svc.zone_restore(&b, b_zone.id).await.unwrap_err().code(),
+        svc.zone_restore(&b, b_zone.id, &IfMatch::Any)
+            .await
+            .unwrap_err()
+            .code(),
         "zone_taken"
     );
     assert_eq!(
@@ -132,7 +130,7 @@ async fn another_tenants_live_zone_is_never_overwritten() {
     );
     // Nor does purging or re-syncing B's old row touch A's zone.
     svc.sync_zone(b_zone.id).await.unwrap();
-    svc.zone_purge(&b, b_zone.id).await.unwrap();
+    svc.zone_purge(&b, b_zone.id, &IfMatch::Any).await.unwrap();
     assert!(
         has_www(&backend, &name, "192.0.2.9").await,
         "another tenant's zone was touched"

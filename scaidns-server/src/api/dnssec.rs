@@ -4,13 +4,14 @@
 
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::param::{Path, Query};
+use poem_openapi::param::{Header, Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 use scaidns_core::dnssec::{DnssecKey, DnssecStatus, DsRecord};
 use scaidns_core::service::dnssec::DnssecState;
 
 use crate::api::ApiTags;
+use crate::api::precondition::if_match as precondition;
 use crate::auth::{ApiAuth, op_context};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -209,11 +210,20 @@ impl DnssecApi {
         req: &Request,
         domain_id: Path<String>,
         body: Json<DnssecEnableRequest>,
+        /// Apply only if the zone's current `ETag` is one of these (else 412
+        /// `precondition_failed`, nothing applied).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> ApiResult<Json<DnssecResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         let s = state
             .service
-            .dnssec_enable(&ctx, domain_id.0.parse()?, body.0.algorithm)
+            .dnssec_enable(
+                &ctx,
+                domain_id.0.parse()?,
+                body.0.algorithm,
+                &precondition(&if_match),
+            )
             .await?;
         Ok(Json(DnssecResponse::new(
             &s,
@@ -237,11 +247,20 @@ impl DnssecApi {
         domain_id: Path<String>,
         /// Disable even though a DS may still be published at the parent.
         force: Query<Option<bool>>,
+        /// Apply only if the zone's current `ETag` is one of these (else 412
+        /// `precondition_failed`, nothing applied).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> ApiResult<Json<DnssecResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         let s = state
             .service
-            .dnssec_disable(&ctx, domain_id.0.parse()?, force.0.unwrap_or(false))
+            .dnssec_disable(
+                &ctx,
+                domain_id.0.parse()?,
+                force.0.unwrap_or(false),
+                &precondition(&if_match),
+            )
             .await?;
         Ok(Json(DnssecResponse::new(&s, "disable", "DNSSEC disabled")))
     }
@@ -259,11 +278,15 @@ impl DnssecApi {
         auth: ApiAuth,
         req: &Request,
         domain_id: Path<String>,
+        /// Apply only if the zone's current `ETag` is one of these (else 412
+        /// `precondition_failed`, nothing applied).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> ApiResult<Json<DnssecResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         let s = state
             .service
-            .dnssec_rotate_zsk(&ctx, domain_id.0.parse()?)
+            .dnssec_rotate_zsk(&ctx, domain_id.0.parse()?, &precondition(&if_match))
             .await?;
         Ok(Json(DnssecResponse::new(
             &s,
@@ -285,11 +308,15 @@ impl DnssecApi {
         auth: ApiAuth,
         req: &Request,
         domain_id: Path<String>,
+        /// Apply only if the zone's current `ETag` is one of these (else 412
+        /// `precondition_failed`, nothing applied).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> ApiResult<Json<DnssecResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         let s = state
             .service
-            .dnssec_rotate_ksk(&ctx, domain_id.0.parse()?)
+            .dnssec_rotate_ksk(&ctx, domain_id.0.parse()?, &precondition(&if_match))
             .await?;
         Ok(Json(DnssecResponse::new(
             &s,

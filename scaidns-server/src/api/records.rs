@@ -184,9 +184,16 @@ pub struct RecordWritten {
 
 #[derive(ApiResponse)]
 enum RecordCreated {
-    /// Created.
+    /// Created; `ETag` is the zone's version after the write, for `If-Match` on the next one.
     #[oai(status = 201)]
-    Created(Json<RecordWritten>),
+    Created(Json<RecordWritten>, #[oai(header = "ETag")] String),
+}
+
+#[derive(ApiResponse)]
+enum RecordUpdated {
+    /// Updated; `ETag` is the zone's version after the write, for `If-Match` on the next one.
+    #[oai(status = 200)]
+    Ok(Json<RecordWritten>, #[oai(header = "ETag")] String),
 }
 
 #[derive(ApiResponse)]
@@ -296,10 +303,14 @@ impl RecordsApi {
             .record_create(&ctx, domain_id.0.parse()?, input, &precondition(&if_match))
             .await?;
         let publication = publication::of(&state, &zone).await;
-        Ok(RecordCreated::Created(Json(RecordWritten {
-            record: RecordResponse::new(&zone, record),
-            publication,
-        })))
+        let tag = etag(zone.generation);
+        Ok(RecordCreated::Created(
+            Json(RecordWritten {
+                record: RecordResponse::new(&zone, record),
+                publication,
+            }),
+            tag,
+        ))
     }
 
     /// One record.
@@ -346,7 +357,7 @@ impl RecordsApi {
         /// `precondition_failed`). Without it the write is never refused for a concurrent change.
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
-    ) -> ApiResult<Json<RecordWritten>> {
+    ) -> ApiResult<RecordUpdated> {
         let ctx = op_context(&state, &auth, req).await?;
         let b = body.0;
         let input = RecordUpdate {
@@ -365,10 +376,14 @@ impl RecordsApi {
             )
             .await?;
         let publication = publication::of(&state, &zone).await;
-        Ok(Json(RecordWritten {
-            record: RecordResponse::new(&zone, record),
-            publication,
-        }))
+        let tag = etag(zone.generation);
+        Ok(RecordUpdated::Ok(
+            Json(RecordWritten {
+                record: RecordResponse::new(&zone, record),
+                publication,
+            }),
+            tag,
+        ))
     }
 
     /// Delete a record (immediate and permanent).

@@ -1,9 +1,10 @@
 //! `/api/v1/domains/{domain_id}/validation`: ownership challenges (spec §4).
 
+use crate::api::precondition::if_match as precondition;
 use crate::timestamp::Timestamp;
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::param::Path;
+use poem_openapi::param::{Header, Path};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use scaidns_core::ownership::{CHALLENGE_LABEL, Validation, ValidationStatus, ValidationType};
@@ -203,6 +204,10 @@ impl ValidationApi {
         req: &Request,
         domain_id: Path<String>,
         body: Json<ValidationCreateRequest>,
+        /// Apply only if the zone's current `ETag` is one of these (else 412
+        /// `precondition_failed`, nothing applied).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> ApiResult<ValidationCreated> {
         let ctx = op_context(&state, &auth, req).await?;
         let id = domain_id.0.parse()?;
@@ -210,7 +215,10 @@ impl ValidationApi {
             ValidationTypeDto::TxtRecord => ValidationType::TxtRecord,
             ValidationTypeDto::Nameservers => ValidationType::Nameservers,
         });
-        let v = state.service.validation_create(&ctx, id, vtype).await?;
+        let v = state
+            .service
+            .validation_create(&ctx, id, vtype, &precondition(&if_match))
+            .await?;
         let zone = state.service.zone_get(&ctx, id, false).await?;
         let response = ValidationResponse::new(&zone, &v, challenge_ttl(&state));
         Ok(ValidationCreated::Created(Json(
@@ -230,11 +238,15 @@ impl ValidationApi {
         auth: ApiAuth,
         req: &Request,
         domain_id: Path<String>,
+        /// Apply only if the zone's current `ETag` is one of these (else 412
+        /// `precondition_failed`, nothing applied).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> ApiResult<NoContent> {
         let ctx = op_context(&state, &auth, req).await?;
         state
             .service
-            .validation_cancel(&ctx, domain_id.0.parse()?)
+            .validation_cancel(&ctx, domain_id.0.parse()?, &precondition(&if_match))
             .await?;
         Ok(NoContent::NoContent)
     }

@@ -252,6 +252,19 @@ enum DomainCreated {
 /// Zone endpoints.
 pub struct ZonesApi;
 
+/// A zone as written (update, restore), with its generation after the write as `ETag`.
+#[derive(ApiResponse)]
+enum ZoneWritten {
+    /// The zone.
+    #[oai(status = 200)]
+    Ok(
+        Json<DomainResponse>,
+        /// The zone's generation, for `If-Match` on the next write.
+        #[oai(header = "ETag")]
+        String,
+    ),
+}
+
 /// One zone, with its generation as `ETag` (for `If-Match` on writes). No 304 here: the zone's
 /// sync state changes without a new generation.
 #[derive(ApiResponse)]
@@ -413,7 +426,7 @@ impl ZonesApi {
         /// `precondition_failed`). Without it the write is never refused for a concurrent change.
         #[oai(name = "If-Match")]
         if_match: Header<Option<String>>,
-    ) -> ApiResult<Json<DomainResponse>> {
+    ) -> ApiResult<ZoneWritten> {
         let ctx = op_context(&state, &auth, req).await?;
         let body = body.0;
         let update = ZoneUpdate {
@@ -429,7 +442,11 @@ impl ZonesApi {
             .service
             .zone_update(&ctx, domain_id.0.parse()?, update, &precondition(&if_match))
             .await?;
-        Ok(Json(DomainResponse::written(&state, zone).await))
+        let tag = etag(zone.generation);
+        Ok(ZoneWritten::Ok(
+            Json(DomainResponse::written(&state, zone).await),
+            tag,
+        ))
     }
 
     /// Delete a zone: soft by default (restorable; the zone stops being served), permanent
@@ -449,16 +466,23 @@ impl ZonesApi {
         hard: Query<Option<bool>>,
         /// Delete even a DNSSEC-signed zone.
         force: Query<Option<bool>>,
+        /// Apply only if the zone's current `ETag` is one of these (else 412
+        /// `precondition_failed`, nothing applied).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
     ) -> ApiResult<publication::Deleted> {
         let ctx = op_context(&state, &auth, req).await?;
         let id = domain_id.0.parse()?;
         if hard.0.unwrap_or(false) {
-            state.service.zone_purge(&ctx, id).await?;
+            state
+                .service
+                .zone_purge(&ctx, id, &precondition(&if_match))
+                .await?;
             return Ok(publication::Deleted::Deleted(None));
         }
         let zone = state
             .service
-            .zone_delete(&ctx, id, force.0.unwrap_or(false))
+            .zone_delete(&ctx, id, force.0.unwrap_or(false), &precondition(&if_match))
             .await?;
         Ok(publication::Deleted::leaving(&zone))
     }
@@ -475,12 +499,20 @@ impl ZonesApi {
         auth: ApiAuth,
         req: &Request,
         domain_id: Path<String>,
-    ) -> ApiResult<Json<DomainResponse>> {
+        /// Apply only if the zone's current `ETag` is one of these (else 412
+        /// `precondition_failed`, nothing applied).
+        #[oai(name = "If-Match")]
+        if_match: Header<Option<String>>,
+    ) -> ApiResult<ZoneWritten> {
         let ctx = op_context(&state, &auth, req).await?;
         let zone = state
             .service
-            .zone_restore(&ctx, domain_id.0.parse()?)
+            .zone_restore(&ctx, domain_id.0.parse()?, &precondition(&if_match))
             .await?;
-        Ok(Json(DomainResponse::written(&state, zone).await))
+        let tag = etag(zone.generation);
+        Ok(ZoneWritten::Ok(
+            Json(DomainResponse::written(&state, zone).await),
+            tag,
+        ))
     }
 }

@@ -515,3 +515,168 @@ async fn a_stale_if_match_is_refused_with_412_and_changes_nothing() {
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     app.stop().await;
 }
+
+/// Audit entries of `action` (the app is fresh, so all of them are this test's).
+async fn audit_count(app: &TestApp, action: &str) -> usize {
+    let path = format!("/api/v1/admin/audit-logs?action={action}&page_size=100");
+    let body: Value = send(app, Method::GET, &path, None, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == action)
+        .count()
+}
+
+/// Issue 14 item 2: two writers holding the same `ETag` write at once; exactly one applies,
+/// the other gets 412 with the current version in its error, and nothing of the loser's
+/// change reaches the store, PowerDNS or the audit log. Every answer of a write carries the
+/// new `ETag`, and every other kind of zone write (zone update, delete, restore, DNSSEC,
+/// validation) honours a stale `If-Match` the same way.
+#[tokio::test]
+async fn two_writers_with_one_etag_one_applies_the_other_gets_412() {
+    let pdns = PdnsServer::start().await;
+    let app = app_on(&pdns, None).await;
+    let zone_id = live_zone(&app.client, "race.example").await;
+    let records = format!("/api/v1/domains/{zone_id}/records");
+    let domain = format!("/api/v1/domains/{zone_id}");
+    let tag = etag_of(&send(&app, Method::GET, &domain, None, None).await);
+
+    let write = |content: &'static str| {
+        let (app, records, tag) = (&app, records.clone(), tag.clone());
+        async move {
+            let body = json!({"name": "www", "type": "A", "content": content});
+            send(app, Method::POST, &records, Some(&tag), Some(body)).await
+        }
+    };
+    let (a, b) = tokio::join!(write("192.0.2.1"), write("192.0.2.2"));
+    let (won, lost) = match (a.status(), b.status()) {
+        (StatusCode::CREATED, StatusCode::PRECONDITION_FAILED) => (a, b),
+        (StatusCode::PRECONDITION_FAILED, StatusCode::CREATED) => (b, a),
+        other => panic!("expected one 201 and one 412, got {other:?}"),
+    };
+    let new_tag = etag_of(&won);
+    assert_ne!(new_tag, tag, "a write answers with the new version");
+    let winner: Value = won.json().await.unwrap();
+    let lost: Value = lost.json().await.unwrap();
+    assert_eq!(lost["code"], "precondition_failed", "{lost}");
+    assert!(
+        lost["detail"].as_str().unwrap().contains(&new_tag),
+        "the error names the current version: {lost}"
+    );
+
+    // Store: only the winner's record. PowerDNS: the same. Audit: one record.create.
+    let listed: Value = send(&app, Method::GET, &records, None, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let www: Vec<&str> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == "A")
+        .map(|r| r["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(www, vec![winner["content"].as_str().unwrap()]);
+    let (rrsets, _) = served(&pdns, "race.example").await;
+    assert_eq!(
+        rrsets.get(&("www.race.example".to_owned(), "A".to_owned())),
+        Some(&vec![winner["content"].as_str().unwrap().to_owned()])
+    );
+    assert_eq!(audit_count(&app, "record.create").await, 1);
+
+    // Every other zone write with the stale tag: 412, and the zone unchanged and served.
+    let stale = Some(tag.as_str());
+    for (method, path, body) in [
+        (
+            Method::PATCH,
+            domain.clone(),
+            Some(json!({"description": "stale"})),
+        ),
+        (Method::DELETE, domain.clone(), None),
+        (Method::DELETE, format!("{domain}?hard=true"), None),
+        (
+            Method::POST,
+            format!("{domain}/dnssec/enable"),
+            Some(json!({})),
+        ),
+        (Method::POST, format!("{domain}/dnssec/disable"), None),
+        (Method::POST, format!("{domain}/dnssec/rotate-zsk"), None),
+        (Method::POST, format!("{domain}/dnssec/rotate-ksk"), None),
+    ] {
+        let got = send(&app, method.clone(), &path, stale, body).await;
+        assert_eq!(
+            got.status(),
+            StatusCode::PRECONDITION_FAILED,
+            "{method} {path}"
+        );
+    }
+    let zone: Value = send(&app, Method::GET, &domain, None, None)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(zone["status"], "active", "{zone}");
+    assert!(zone["description"].is_null(), "{zone}");
+    assert_eq!(audit_count(&app, "domain.delete").await, 0);
+    assert!(pdns_zone(&pdns, "race.example").await["rrsets"].is_array());
+
+    // The current tag applies: a soft delete, then a restore with the tag the delete left.
+    let deleted = send(&app, Method::DELETE, &domain, Some(&new_tag), None).await;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let restore = format!("{domain}/restore");
+    assert_precondition_failed(send(&app, Method::POST, &restore, Some(&new_tag), None).await)
+        .await;
+    let gone = format!("{domain}?include_deleted=true");
+    let after_delete = etag_of(&send(&app, Method::GET, &gone, None, None).await);
+    let restored = send(&app, Method::POST, &restore, Some(&after_delete), None).await;
+    assert_eq!(restored.status(), StatusCode::OK);
+    assert_ne!(etag_of(&restored), after_delete);
+    app.stop().await;
+}
+
+/// A pending zone's validation start and cancel honour `If-Match` too.
+#[tokio::test]
+async fn validation_writes_honour_if_match() {
+    let app = spawn_app().await;
+    let created: Value = send(
+        &app,
+        Method::POST,
+        "/api/v1/domains",
+        None,
+        Some(json!({"name": "pending.example", "skip_validation": false})),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let zone_id = created["id"].as_str().unwrap();
+    let domain = format!("/api/v1/domains/{zone_id}");
+    let tag = etag_of(&send(&app, Method::GET, &domain, None, None).await);
+    let validation = format!("{domain}/validation");
+    let txt = json!({"validation_type": "txt_record"});
+    let started = send(
+        &app,
+        Method::POST,
+        &validation,
+        Some(&tag),
+        Some(txt.clone()),
+    )
+    .await;
+    assert_eq!(started.status(), StatusCode::CREATED);
+    // The start moved the version on: the old tag is stale for the next start and the cancel.
+    assert_precondition_failed(send(&app, Method::POST, &validation, Some(&tag), Some(txt)).await)
+        .await;
+    assert_precondition_failed(send(&app, Method::DELETE, &validation, Some(&tag), None).await)
+        .await;
+    let current = etag_of(&send(&app, Method::GET, &domain, None, None).await);
+    assert_ne!(current, tag);
+    let cancelled = send(&app, Method::DELETE, &validation, Some(&current), None).await;
+    assert_eq!(cancelled.status(), StatusCode::NO_CONTENT);
+    app.stop().await;
+}

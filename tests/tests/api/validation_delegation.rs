@@ -214,3 +214,123 @@ async fn delegation_is_refused_unless_the_operator_turns_it_on() {
     assert!(matches!(started.0, 200 | 201), "{}", started.1);
     app.stop().await;
 }
+
+/// The review's findings, against a scripted parent (`parent.test`, two servers, one of them
+/// silent): a CNAME on the way up is not a zone cut, so the parent found for a name under it
+/// is the real zone above it, never the CNAME's target; and a parent whose servers do not all
+/// answer proves nothing, even when the one that answers delegates to every platform
+/// nameserver.
+#[tokio::test]
+async fn every_parent_server_must_answer_and_a_cname_is_not_a_parent() {
+    use std::net::Ipv4Addr;
+
+    use scaidns_tests::scripted_dns::{ScriptedDns, Table};
+
+    const RESOLVER: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 2);
+    const NS1: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 3);
+    const NS2_SILENT: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 4);
+    let mut table = Table::default();
+    table
+        .ns(PARENT, "ns1.parentdns.test")
+        .ns(PARENT, "ns2.parentdns.test")
+        .addr("ns1.parentdns.test", NS1.into())
+        .addr("ns2.parentdns.test", NS2_SILENT.into())
+        // `alias.parent.test` points at a zone whose only server (the answering one) would
+        // delegate anything it is asked about.
+        .cname("alias.parent.test", "evil.test")
+        .ns("evil.test", "ns1.evil.test")
+        .addr("ns1.evil.test", NS1.into());
+    for ns in PLATFORM_NS {
+        table
+            .referral(CHILD, ns)
+            .referral("deleg.alias.parent.test", ns);
+    }
+    let dns = ScriptedDns::start(&[RESOLVER, NS1], &[NS2_SILENT], table).await;
+    let (resolver, port) = (dns.at(RESOLVER), dns.port);
+    let app = spawn_app_configured(TestOptions::default(), move |c| {
+        c.validation_resolvers = vec![resolver];
+        c.validation_nameserver_port = port;
+        c.validation_allow_private_targets = true;
+        c.platform_nameservers = PLATFORM_NS.iter().map(|s| (*s).to_owned()).collect();
+    })
+    .await;
+    let tenant = app.tenant_with_user("claimant").await;
+    let c = &tenant.client;
+    for (name, parent_shown) in [
+        (CHILD, "parent zone parent.test"),
+        ("deleg.alias.parent.test", "parent zone parent.test"),
+    ] {
+        let child = c
+            .zone_create(&DomainCreateRequest {
+                skip_validation: Some(false),
+                ..zone(name)
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        c.validation_create(
+            &child.id,
+            &ValidationCreateRequest {
+                validation_type: Some(ValidationTypeDto::Nameservers),
+            },
+        )
+        .await
+        .unwrap();
+        let check = c.validation_check(&child.id).await.unwrap().into_inner();
+        assert!(!check.is_valid, "{name}: {}", check.message);
+        assert_eq!(check.domain_status, "pending_validation", "{name}");
+        assert!(
+            check.message.contains(parent_shown)
+                && check.message.contains("1 of 2 nameservers")
+                && check.message.contains("did not answer"),
+            "{name}: {}",
+            check.message
+        );
+    }
+    // The CNAME's target was never taken for the parent: its NS host was not even looked up.
+    assert!(
+        !dns.asked().iter().any(|q| q.name == "ns1.evil.test."),
+        "{:?}",
+        dns.asked()
+    );
+    app.stop().await;
+}
+
+/// A parent server that hosts the child zone itself answers the child's NS question from the
+/// child's apex (NS in the answer section, authoritative): the zone speaking for itself, which
+/// anyone hosting it can arrange, so it is not the parent's delegation and the zone stays
+/// pending with the reason.
+#[tokio::test]
+async fn an_authoritative_answer_is_not_a_delegation() {
+    let pdns = PdnsServer::start().await;
+    let app = app_on(&pdns, true).await;
+    let tenant = app.tenant_with_user("delegator").await;
+    app.assign_role(&tenant.user_id, "validation_bypass", &tenant.tenant_id)
+        .await;
+    let c = &tenant.client;
+    let (_parent, child) = parent_and_pending_child(c, &pdns).await;
+    // The child, served by the parent's PowerDNS with the platform nameservers at its apex,
+    // while the parent holds no delegation for it.
+    let created = reqwest::Client::new()
+        .post(format!("{}/api/v1/servers/localhost/zones", pdns.api_url))
+        .header("X-API-Key", &pdns.api_key)
+        .json(
+            &serde_json::json!({"name": format!("{CHILD}."), "kind": "Native",
+            "nameservers": PLATFORM_NS}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success(), "{}", created.status());
+    let check = c.validation_check(&child).await.unwrap().into_inner();
+    assert!(!check.is_valid, "{}", check.message);
+    assert_eq!(check.domain_status, "pending_validation");
+    assert!(
+        check
+            .message
+            .contains("answers for deleg.parent.test itself instead of delegating it"),
+        "{}",
+        check.message
+    );
+    app.stop().await;
+}

@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::ids::ZoneId;
 use crate::rbac::Permission;
 use crate::service::{OpContext, ScaiDns};
+use crate::zone::precondition::IfMatch;
 use crate::zone::{Zone, ZoneStatus};
 use keys::KeyAddition;
 
@@ -116,11 +117,13 @@ impl ScaiDns {
         ctx: &OpContext,
         zone_id: ZoneId,
         algorithm: Option<i64>,
+        if_match: &IfMatch,
     ) -> Result<DnssecState> {
         ctx.require(Permission::DNSSEC_ENABLE)?;
         let zone = self
             .dnssec_zone(ctx, Permission::DNSSEC_ENABLE, zone_id)
             .await?;
+        if_match.check(zone.generation)?;
         let algorithm = match algorithm {
             Some(n) => Algorithm::from_number(n, "algorithm")?,
             None => self.config().dnssec.default_algorithm,
@@ -167,11 +170,13 @@ impl ScaiDns {
         ctx: &OpContext,
         zone_id: ZoneId,
         force: bool,
+        if_match: &IfMatch,
     ) -> Result<DnssecState> {
         ctx.require(Permission::DNSSEC_DISABLE)?;
         let zone = self
             .dnssec_zone(ctx, Permission::DNSSEC_DISABLE, zone_id)
             .await?;
+        if_match.check(zone.generation)?;
         let keys = self.signed_keys(&zone).await?;
         if !force {
             self.refuse_while_ds_published(&zone, &keys).await?;
@@ -193,11 +198,17 @@ impl ScaiDns {
 
     /// Starts a ZSK pre-publish rollover: the new ZSK is published now and signs after the
     /// DNSKEY TTL plus the overlap; the worker finishes it.
-    pub async fn dnssec_rotate_zsk(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<DnssecState> {
+    pub async fn dnssec_rotate_zsk(
+        &self,
+        ctx: &OpContext,
+        zone_id: ZoneId,
+        if_match: &IfMatch,
+    ) -> Result<DnssecState> {
         ctx.require(Permission::DNSSEC_ROTATE)?;
         let zone = self
             .dnssec_zone(ctx, Permission::DNSSEC_ROTATE, zone_id)
             .await?;
+        if_match.check(zone.generation)?;
         let keys = self.signed_keys(&zone).await?;
         self.start_zsk_rollover(ctx, &zone, keys).await?;
         self.dnssec_state(zone.id).await
@@ -205,11 +216,17 @@ impl ScaiDns {
 
     /// Starts a KSK double-DS rollover: the new KSK's DS is handed out now; the new key
     /// publishes and signs once that DS is seen at the parent.
-    pub async fn dnssec_rotate_ksk(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<DnssecState> {
+    pub async fn dnssec_rotate_ksk(
+        &self,
+        ctx: &OpContext,
+        zone_id: ZoneId,
+        if_match: &IfMatch,
+    ) -> Result<DnssecState> {
         ctx.require(Permission::DNSSEC_ROTATE)?;
         let zone = self
             .dnssec_zone(ctx, Permission::DNSSEC_ROTATE, zone_id)
             .await?;
+        if_match.check(zone.generation)?;
         let keys = self.signed_keys(&zone).await?;
         self.start_ksk_rollover(ctx, &zone, keys).await?;
         self.dnssec_state(zone.id).await

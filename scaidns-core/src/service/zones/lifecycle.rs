@@ -7,6 +7,7 @@ use crate::ids::ZoneId;
 use crate::rbac::Permission;
 use crate::service::publish::{Publication, zone_spec};
 use crate::service::{OpContext, ScaiDns};
+use crate::zone::precondition::IfMatch;
 use crate::zone::{Zone, ZoneStatus};
 
 impl ScaiDns {
@@ -14,11 +15,19 @@ impl ScaiDns {
     /// zone needs `force`, since a restored zone would be signed with new keys.
     /// Answers with the zone as written: its publication state tells whether the backend has
     /// stopped serving it.
-    pub async fn zone_delete(&self, ctx: &OpContext, id: ZoneId, force: bool) -> Result<Zone> {
+    /// `if_match` refuses it (412) unless the zone is still at a generation the caller named.
+    pub async fn zone_delete(
+        &self,
+        ctx: &OpContext,
+        id: ZoneId,
+        force: bool,
+        if_match: &IfMatch,
+    ) -> Result<Zone> {
         ctx.require(Permission::DOMAINS_DELETE)?;
         let before = self
             .authorized_zone(ctx, Permission::DOMAINS_DELETE, id, false)
             .await?;
+        if_match.check(before.generation)?;
         if before.dnssec_enabled && !force {
             return Err(Error::conflict(
                 "dnssec_enabled",
@@ -50,7 +59,8 @@ impl ScaiDns {
         let signed = before.dnssec_enabled;
         let zone = self
             .write_zone_row(before, zone, Vec::new(), audit, publication)
-            .await?;
+            .await
+            .map_err(|e| if_match.stale_on_conflict(e))?;
         if signed {
             self.forget_dnssec_keys(&zone).await;
         }
@@ -82,11 +92,12 @@ impl ScaiDns {
     }
 
     /// Removes a zone for good, from the store and the backend (also a soft-deleted one).
-    pub async fn zone_purge(&self, ctx: &OpContext, id: ZoneId) -> Result<()> {
+    pub async fn zone_purge(&self, ctx: &OpContext, id: ZoneId, if_match: &IfMatch) -> Result<()> {
         ctx.require(Permission::DOMAINS_DELETE)?;
         let zone = self
             .authorized_zone(ctx, Permission::DOMAINS_DELETE, id, true)
             .await?;
+        if_match.check(zone.generation)?;
         let audit = vec![ctx.audit(
             zone.tenant_id,
             "domain.hard_delete",
@@ -101,15 +112,23 @@ impl ScaiDns {
         let purge = self
             .store()
             .purge_zone(zone.id, zone.generation, audit, &publisher);
-        self.in_publishing_turn(zone.id, purge).await
+        self.in_publishing_turn(zone.id, purge)
+            .await
+            .map_err(|e| if_match.stale_on_conflict(e))
     }
 
     /// Undoes a soft delete: the zone returns to its previous status and is served again.
-    pub async fn zone_restore(&self, ctx: &OpContext, id: ZoneId) -> Result<Zone> {
+    pub async fn zone_restore(
+        &self,
+        ctx: &OpContext,
+        id: ZoneId,
+        if_match: &IfMatch,
+    ) -> Result<Zone> {
         ctx.require(Permission::DOMAINS_UPDATE)?;
         let before = self
             .authorized_zone(ctx, Permission::DOMAINS_UPDATE, id, true)
             .await?;
+        if_match.check(before.generation)?;
         if before.status != ZoneStatus::Deleted {
             return Err(Error::conflict(
                 "zone_not_deleted",
@@ -144,6 +163,7 @@ impl ScaiDns {
         )];
         self.write_zone_row_claiming(before, zone, Vec::new(), audit, publication, overlap)
             .await
+            .map_err(|e| if_match.stale_on_conflict(e))
     }
 }
 

@@ -2,6 +2,7 @@
 //! embedded backend's refusal, soft delete and restore.
 
 use super::*;
+use scaidns_core::zone::precondition::IfMatch;
 
 #[tokio::test]
 async fn signed_zone_validates_through_both_rollovers() {
@@ -12,7 +13,11 @@ async fn signed_zone_validates_through_both_rollovers() {
     h.record(parent, "child", "NS", "ns1.scaidns.test.").await;
 
     // The parent is the trust anchor; the child hands its DS to the parent.
-    let parent_state = h.svc.dnssec_enable(&h.ctx(), parent, None).await.unwrap();
+    let parent_state = h
+        .svc
+        .dnssec_enable(&h.ctx(), parent, None, &IfMatch::Any)
+        .await
+        .unwrap();
     let anchor = parent_state.ds_records();
     assert!(
         anchor.iter().all(|d| matches!(d.digest_type, 2 | 4)),
@@ -20,7 +25,7 @@ async fn signed_zone_validates_through_both_rollovers() {
     );
     let enabled = h
         .svc
-        .dnssec_enable(&h.ctx(), child, Some(13))
+        .dnssec_enable(&h.ctx(), child, Some(13), &IfMatch::Any)
         .await
         .unwrap();
     assert_eq!(enabled.status, DnssecStatus::PendingDs);
@@ -69,11 +74,15 @@ async fn signed_zone_validates_through_both_rollovers() {
 
     // ZSK pre-publish rollover, step by step on the manual clock.
     let old_zsk = confirmed.zsks().next().unwrap().key_tag;
-    let rolling = h.svc.dnssec_rotate_zsk(&h.ctx(), child).await.unwrap();
+    let rolling = h
+        .svc
+        .dnssec_rotate_zsk(&h.ctx(), child, &IfMatch::Any)
+        .await
+        .unwrap();
     assert_eq!(rolling.status, DnssecStatus::RotatingZsk);
     assert_eq!(
         h.svc
-            .dnssec_rotate_zsk(&h.ctx(), child)
+            .dnssec_rotate_zsk(&h.ctx(), child, &IfMatch::Any)
             .await
             .unwrap_err()
             .code(),
@@ -97,7 +106,11 @@ async fn signed_zone_validates_through_both_rollovers() {
 
     // KSK double-DS rollover: the new DS first, then the new key.
     let old_ksk = after_zsk.ksks().next().unwrap().key_tag;
-    let rolling = h.svc.dnssec_rotate_ksk(&h.ctx(), child).await.unwrap();
+    let rolling = h
+        .svc
+        .dnssec_rotate_ksk(&h.ctx(), child, &IfMatch::Any)
+        .await
+        .unwrap();
     assert_eq!(rolling.status, DnssecStatus::RotatingKsk);
     let new_ksk = rolling
         .ksks()
@@ -142,7 +155,7 @@ async fn signed_zone_validates_through_both_rollovers() {
     // Disabling while the parent still has a DS is refused unless forced.
     let refused = h
         .svc
-        .dnssec_disable(&h.ctx(), child, false)
+        .dnssec_disable(&h.ctx(), child, false, &IfMatch::Any)
         .await
         .unwrap_err();
     assert_eq!(refused.code(), "ds_still_published", "{refused:?}");
@@ -155,7 +168,11 @@ async fn signed_zone_validates_through_both_rollovers() {
             .len(),
         2
     );
-    let off = h.svc.dnssec_disable(&h.ctx(), child, true).await.unwrap();
+    let off = h
+        .svc
+        .dnssec_disable(&h.ctx(), child, true, &IfMatch::Any)
+        .await
+        .unwrap();
     assert_eq!(off.status, DnssecStatus::Disabled);
     assert!(!off.zone.dnssec_enabled);
     assert!(
@@ -168,7 +185,7 @@ async fn signed_zone_validates_through_both_rollovers() {
     );
     assert_eq!(
         h.svc
-            .dnssec_rotate_zsk(&h.ctx(), child)
+            .dnssec_rotate_zsk(&h.ctx(), child, &IfMatch::Any)
             .await
             .unwrap_err()
             .code(),
@@ -182,7 +199,7 @@ async fn bad_dnssec_requests_change_nothing() {
     let zone = h.zone("bad.test").await;
     let err = h
         .svc
-        .dnssec_enable(&h.ctx(), zone, Some(7))
+        .dnssec_enable(&h.ctx(), zone, Some(7), &IfMatch::Any)
         .await
         .unwrap_err();
     assert_eq!(
@@ -191,8 +208,8 @@ async fn bad_dnssec_requests_change_nothing() {
     );
     for call in ["rotate-zsk", "rotate-ksk", "confirm"] {
         let err = match call {
-            "rotate-zsk" => h.svc.dnssec_rotate_zsk(&h.ctx(), zone).await,
-            "rotate-ksk" => h.svc.dnssec_rotate_ksk(&h.ctx(), zone).await,
+            "rotate-zsk" => h.svc.dnssec_rotate_zsk(&h.ctx(), zone, &IfMatch::Any).await,
+            "rotate-ksk" => h.svc.dnssec_rotate_ksk(&h.ctx(), zone, &IfMatch::Any).await,
             _ => h.svc.dnssec_confirm_ds(&h.ctx(), zone, None).await,
         }
         .unwrap_err();
@@ -233,7 +250,7 @@ async fn bad_dnssec_requests_change_nothing() {
     );
     assert_eq!(
         h.svc
-            .dnssec_enable(&h.ctx(), pending, None)
+            .dnssec_enable(&h.ctx(), pending, None, &IfMatch::Any)
             .await
             .unwrap_err()
             .code(),
@@ -271,7 +288,10 @@ async fn embedded_backend_names_powerdns_as_the_requirement() {
         .await
         .unwrap()
         .zone;
-    let err = svc.dnssec_enable(&ctx, zone.id, None).await.unwrap_err();
+    let err = svc
+        .dnssec_enable(&ctx, zone.id, None, &IfMatch::Any)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "dnssec_unsupported");
     assert!(err.message().contains("PowerDNS"), "{err:?}");
     assert_eq!(
@@ -292,15 +312,25 @@ async fn embedded_backend_names_powerdns_as_the_requirement() {
 async fn signed_zone_soft_delete_needs_force_and_restores_unsigned() {
     let h = harness().await;
     let zone = h.zone("signed-delete.test").await;
-    h.svc.dnssec_enable(&h.ctx(), zone, None).await.unwrap();
+    h.svc
+        .dnssec_enable(&h.ctx(), zone, None, &IfMatch::Any)
+        .await
+        .unwrap();
     let name = "signed-delete.test".parse().unwrap();
     assert!(!h.pdns.backend().list_keys(&name).await.unwrap().is_empty());
 
-    let err = h.svc.zone_delete(&h.ctx(), zone, false).await.unwrap_err();
+    let err = h
+        .svc
+        .zone_delete(&h.ctx(), zone, false, &IfMatch::Any)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "dnssec_enabled");
     assert!(h.pdns.backend().get_zone(&name).await.unwrap().is_some());
 
-    h.svc.zone_delete(&h.ctx(), zone, true).await.unwrap();
+    h.svc
+        .zone_delete(&h.ctx(), zone, true, &IfMatch::Any)
+        .await
+        .unwrap();
     assert!(h.pdns.backend().get_zone(&name).await.unwrap().is_none());
     assert!(
         h.svc
@@ -311,11 +341,19 @@ async fn signed_zone_soft_delete_needs_force_and_restores_unsigned() {
             .is_empty()
     );
 
-    let restored = h.svc.zone_restore(&h.ctx(), zone).await.unwrap();
+    let restored = h
+        .svc
+        .zone_restore(&h.ctx(), zone, &IfMatch::Any)
+        .await
+        .unwrap();
     assert!(!restored.dnssec_enabled);
     assert!(h.pdns.backend().get_zone(&name).await.unwrap().is_some());
     assert!(h.pdns.backend().list_keys(&name).await.unwrap().is_empty());
     // Signing again makes new keys.
-    let state = h.svc.dnssec_enable(&h.ctx(), zone, None).await.unwrap();
+    let state = h
+        .svc
+        .dnssec_enable(&h.ctx(), zone, None, &IfMatch::Any)
+        .await
+        .unwrap();
     assert!(state.enabled());
 }
