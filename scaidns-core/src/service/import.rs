@@ -162,7 +162,8 @@ impl ScaiDns {
                 let skipped = parsed.skipped.clone();
                 let more_skipped = parsed.more_skipped;
                 async move {
-                    let existing = self.zone_records(&zone).await?;
+                    let set = self.records_for_change(&zone).await?;
+                    let existing = set.records();
                     let (change, dropped) =
                         import_change(&zone, &existing, records, input.mode, self)?;
                     let plan = match plan_import(&zone, &existing, &change, records) {
@@ -171,6 +172,7 @@ impl ScaiDns {
                             return Ok(crate::service::zone_change::Planned {
                                 change: None,
                                 output: report_of(zone, skipped, notes),
+                                records_after: None,
                             });
                         }
                     };
@@ -205,6 +207,7 @@ impl ScaiDns {
                     Ok(crate::service::zone_change::Planned {
                         change: planned.change,
                         output: report,
+                        records_after: planned.records_after,
                     })
                 }
             })

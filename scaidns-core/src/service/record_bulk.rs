@@ -191,7 +191,10 @@ impl ScaiDns {
         }
         let mut zone = None;
         for permission in &needed {
-            zone = Some(self.writable_zone(ctx, *permission, zone_id).await?);
+            zone = Some(
+                self.writable_zone_for_change(ctx, *permission, zone_id)
+                    .await?,
+            );
         }
         let zone = zone.ok_or_else(|| Error::internal("no permission needed"))?;
         let _dropped_when_done = self.zone_write(zone.id);
@@ -214,7 +217,8 @@ impl ScaiDns {
         zone: Zone,
         request: &BulkRequest,
     ) -> Result<Planned<BulkOutcome>> {
-        let existing = self.zone_records(&zone).await?;
+        let set = self.records_for_change(&zone).await?;
+        let existing = set.records();
         let mut prepared = self.prepare_bulk(ctx, &zone, &existing, request).await?;
         let settled = match settle_change(&zone.name, &existing, &prepared.change) {
             Ok(settled) => settled,
@@ -240,6 +244,7 @@ impl ScaiDns {
                 return Ok(Planned {
                     change: None,
                     output: BulkOutcome::Rejected(failures),
+                    records_after: None,
                 });
             }
             // Checking stopped at its bound: refused whole, even with `continue_on_error`.
@@ -247,6 +252,7 @@ impl ScaiDns {
                 return Ok(Planned {
                     change: None,
                     output: BulkOutcome::Incomplete(failures),
+                    records_after: None,
                 });
             }
         };
@@ -297,6 +303,7 @@ impl ScaiDns {
             .collect();
         Ok(Planned {
             change: planned.change,
+            records_after: planned.records_after,
             output: BulkOutcome::Applied(Box::new(BulkApplied {
                 zone,
                 created,
