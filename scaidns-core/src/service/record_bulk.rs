@@ -219,19 +219,19 @@ impl ScaiDns {
     ) -> Result<Planned<BulkOutcome>> {
         let set = self.records_for_change(&zone).await?;
         let existing = set.records();
-        let mut prepared = self.prepare_bulk(ctx, &zone, &existing, request).await?;
-        let settled = match settle_change(&zone.name, &existing, &prepared.change) {
+        let mut prepared = self.prepare_bulk(ctx, &zone, existing, request).await?;
+        let settled = match settle_change(&zone.name, existing, &prepared.change) {
             Ok(settled) => settled,
             Err(v) => {
                 return Err(self
-                    .readable_conflicts(ctx, &zone, &existing, v.into())
+                    .readable_conflicts(ctx, &zone, existing, v.into())
                     .await?);
             }
         };
         // Refusals name only the records in the way that the caller may read.
         let principal = self.principal(ctx).await?;
         let view = principal.record_view(Permission::RECORDS_READ, zone.id, zone.tenant_id);
-        let readable = ReadableConflicts::new(&zone, &existing);
+        let readable = ReadableConflicts::new(&zone, existing);
         for (at, violation) in settled.refused {
             let (list, index) = prepared.origin(at)?;
             prepared.fail(list, index, readable.filter(&view, violation.into()))?;
@@ -274,7 +274,7 @@ impl ScaiDns {
             "failed": failures.len(),
             "continue_on_error": request.continue_on_error,
         });
-        let mut planned = self.planned_record_write(ctx, &zone, &existing, plan);
+        let mut planned = self.planned_record_write(ctx, &zone, existing, plan);
         if let Some((write, _)) = &mut planned.change {
             write.audit.push(ctx.audit(
                 zone.tenant_id,
