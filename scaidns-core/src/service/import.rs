@@ -162,26 +162,28 @@ impl ScaiDns {
                 let skipped = parsed.skipped.clone();
                 let more_skipped = parsed.more_skipped;
                 async move {
-                    let existing = self.zone_records(&zone).await?;
+                    let set = self.records_for_change(&zone).await?;
+                    let existing = set.records();
                     let (change, dropped) =
-                        import_change(&zone, &existing, records, input.mode, self)?;
-                    let plan = match plan_import(&zone, &existing, &change, records) {
+                        import_change(&zone, existing, records, input.mode, self)?;
+                    let plan = match plan_import(&zone, existing, &change, records) {
                         Ok(plan) => plan,
                         Err(notes) => {
                             return Ok(crate::service::zone_change::Planned {
                                 change: None,
                                 output: report_of(zone, skipped, notes),
+                                records_after: None,
                             });
                         }
                     };
                     // The plan just checked is the one written: checking 10,000 records
                     // again would double the import's CPU time.
-                    let mut planned = self.planned_record_write(ctx, &zone, &existing, plan);
+                    let mut planned = self.planned_record_write(ctx, &zone, existing, plan);
                     self.authorize_updates(ctx, &zone, &planned.output.0)
                         .await?;
                     let mut report = report_of(zone.clone(), skipped, Vec::new());
                     report.more_skipped = more_skipped;
-                    summarize(&mut report, &existing, &planned.output.0, dropped);
+                    summarize(&mut report, existing, &planned.output.0, dropped);
                     if let Some((write, _)) = planned.change.as_mut() {
                         write.audit.push(ctx.audit(
                             zone.tenant_id,
@@ -205,6 +207,7 @@ impl ScaiDns {
                     Ok(crate::service::zone_change::Planned {
                         change: planned.change,
                         output: report,
+                        records_after: planned.records_after,
                     })
                 }
             })

@@ -191,7 +191,10 @@ impl ScaiDns {
         }
         let mut zone = None;
         for permission in &needed {
-            zone = Some(self.writable_zone(ctx, *permission, zone_id).await?);
+            zone = Some(
+                self.writable_zone_for_change(ctx, *permission, zone_id)
+                    .await?,
+            );
         }
         let zone = zone.ok_or_else(|| Error::internal("no permission needed"))?;
         let _dropped_when_done = self.zone_write(zone.id);
@@ -214,20 +217,21 @@ impl ScaiDns {
         zone: Zone,
         request: &BulkRequest,
     ) -> Result<Planned<BulkOutcome>> {
-        let existing = self.zone_records(&zone).await?;
-        let mut prepared = self.prepare_bulk(ctx, &zone, &existing, request).await?;
-        let settled = match settle_change(&zone.name, &existing, &prepared.change) {
+        let set = self.records_for_change(&zone).await?;
+        let existing = set.records();
+        let mut prepared = self.prepare_bulk(ctx, &zone, existing, request).await?;
+        let settled = match settle_change(&zone.name, existing, &prepared.change) {
             Ok(settled) => settled,
             Err(v) => {
                 return Err(self
-                    .readable_conflicts(ctx, &zone, &existing, v.into())
+                    .readable_conflicts(ctx, &zone, existing, v.into())
                     .await?);
             }
         };
         // Refusals name only the records in the way that the caller may read.
         let principal = self.principal(ctx).await?;
         let view = principal.record_view(Permission::RECORDS_READ, zone.id, zone.tenant_id);
-        let readable = ReadableConflicts::new(&zone, &existing);
+        let readable = ReadableConflicts::new(&zone, existing);
         for (at, violation) in settled.refused {
             let (list, index) = prepared.origin(at)?;
             prepared.fail(list, index, readable.filter(&view, violation.into()))?;
@@ -240,6 +244,7 @@ impl ScaiDns {
                 return Ok(Planned {
                     change: None,
                     output: BulkOutcome::Rejected(failures),
+                    records_after: None,
                 });
             }
             // Checking stopped at its bound: refused whole, even with `continue_on_error`.
@@ -247,6 +252,7 @@ impl ScaiDns {
                 return Ok(Planned {
                     change: None,
                     output: BulkOutcome::Incomplete(failures),
+                    records_after: None,
                 });
             }
         };
@@ -268,7 +274,7 @@ impl ScaiDns {
             "failed": failures.len(),
             "continue_on_error": request.continue_on_error,
         });
-        let mut planned = self.planned_record_write(ctx, &zone, &existing, plan);
+        let mut planned = self.planned_record_write(ctx, &zone, existing, plan);
         if let Some((write, _)) = &mut planned.change {
             write.audit.push(ctx.audit(
                 zone.tenant_id,
@@ -297,6 +303,7 @@ impl ScaiDns {
             .collect();
         Ok(Planned {
             change: planned.change,
+            records_after: planned.records_after,
             output: BulkOutcome::Applied(Box::new(BulkApplied {
                 zone,
                 created,

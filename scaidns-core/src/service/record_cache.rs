@@ -23,12 +23,17 @@ const CAPACITY_RECORDS: usize = 100_000;
 
 /// A filter as a map key. Only filters from a small fixed set are cached (a type or none, with
 /// or without system records): text searches are answered from the store, so a caller cannot
-/// fill the cache with sets that each cost nothing.
-type FilterKey = (Option<RecordType>, bool);
+/// fill the cache with sets that each cost nothing. The last part says whether the set is in
+/// the store's order (a read's) or not (the set a committed change left, [`RecordCache::put_written`],
+/// which only writers' plans use: they need the records, not their order).
+type FilterKey = (Option<RecordType>, bool, bool);
 
 fn filter_key(f: &RecordFilter) -> Option<FilterKey> {
-    (f.name_contains.is_none() && f.query.is_none()).then_some((f.rtype, f.include_system))
+    (f.name_contains.is_none() && f.query.is_none()).then_some((f.rtype, f.include_system, true))
 }
+
+/// The key of a whole zone (system records included) as a change left it, in no set order.
+const WRITTEN: FilterKey = (None, true, false);
 
 /// The kept renderings of one set hold at most twice the set's records plus this many: every
 /// page of the set at two page sizes, say, but no more, so a caller asking for many page sizes
@@ -129,6 +134,28 @@ impl RecordCache {
         by_filter.get(&filter_key(filter)?).cloned()
     }
 
+    /// Every record of `zone` (system records included) at `generation`, in any order: the set
+    /// a committed change left ([`Self::put_written`]) or a read's.
+    pub(crate) fn get_whole(&self, zone: ZoneId, generation: i64) -> Option<Arc<RecordSet>> {
+        let sets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let (cached, by_filter) = sets.zones.get(&zone)?;
+        if *cached != generation {
+            return None;
+        }
+        by_filter
+            .get(&WRITTEN)
+            .or_else(|| by_filter.get(&(None, true, true)))
+            .cloned()
+    }
+
+    /// Keeps every record of `zone` as the change that committed `generation` left them
+    /// (computed, not read: so in no set order, and served only by [`Self::get_whole`]). Exact
+    /// when the change was planned on the set of the generation before it, which its commit
+    /// proved (the store refuses a write whose expected generation is not the stored one).
+    pub(crate) fn put_written(&self, zone: ZoneId, generation: i64, records: Vec<Record>) {
+        self.put_key(zone, generation, WRITTEN, Arc::new(RecordSet::new(records)));
+    }
+
     /// Keeps a set read after the zone was read at `generation`. Records read after the zone
     /// are at least that new, and a generation is never read again once a newer one is
     /// stored, so a set newer than its key is harmless.
@@ -142,6 +169,10 @@ impl RecordCache {
         let Some(key) = filter_key(filter) else {
             return;
         };
+        self.put_key(zone, generation, key, records);
+    }
+
+    fn put_key(&self, zone: ZoneId, generation: i64, key: FilterKey, records: Arc<RecordSet>) {
         let mut sets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         if cost(&records) > CAPACITY_RECORDS {
             return;
@@ -173,6 +204,26 @@ impl RecordCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_written_set_serves_writers_at_its_generation_only_and_never_a_listing() {
+        let cache = RecordCache::default();
+        let zone = ZoneId::new();
+        let whole = RecordFilter {
+            include_system: true,
+            ..RecordFilter::default()
+        };
+        // A read's set at generation 4 serves the writers too.
+        cache.put(zone, 4, &whole, Arc::new(RecordSet::new(Vec::new())));
+        assert!(cache.get_whole(zone, 4).is_some());
+        // What the change committing generation 5 left: writers only, and only at 5.
+        cache.put_written(zone, 5, Vec::new());
+        assert!(cache.get_whole(zone, 5).is_some());
+        assert!(cache.get_whole(zone, 4).is_none());
+        assert!(cache.get_whole(zone, 6).is_none());
+        assert!(cache.get(zone, 5, &whole).is_none());
+        assert!(cache.get(zone, 5, &RecordFilter::default()).is_none());
+    }
 
     #[test]
     fn text_searches_are_not_cached() {

@@ -114,7 +114,7 @@ impl ScaiDns {
     ) -> Result<(Zone, Record)> {
         ctx.require(Permission::RECORDS_CREATE)?;
         let zone = self
-            .writable_zone(ctx, Permission::RECORDS_CREATE, zone_id)
+            .writable_zone_for_change(ctx, Permission::RECORDS_CREATE, zone_id)
             .await?;
         let rtype: RecordType = input.rtype.parse()?;
         let name = RecordName::parse(&input.name, &zone.name)?;
@@ -152,7 +152,7 @@ impl ScaiDns {
     ) -> Result<(Zone, Record)> {
         ctx.require(Permission::RECORDS_UPDATE)?;
         let zone = self
-            .writable_zone(ctx, Permission::RECORDS_UPDATE, zone_id)
+            .writable_zone_for_change(ctx, Permission::RECORDS_UPDATE, zone_id)
             .await?;
         let current = self.record_for(ctx, &zone, id).await?;
         self.authorize_record(
@@ -199,7 +199,7 @@ impl ScaiDns {
     ) -> Result<Zone> {
         ctx.require(Permission::RECORDS_DELETE)?;
         let zone = self
-            .writable_zone(ctx, Permission::RECORDS_DELETE, zone_id)
+            .writable_zone_for_change(ctx, Permission::RECORDS_DELETE, zone_id)
             .await?;
         let current = self.record_for(ctx, &zone, id).await?;
         self.authorize_record(
@@ -231,7 +231,13 @@ impl ScaiDns {
         let _dropped_when_done = self.zone_write(zone.id);
         let (zone, (plan, written)) = self
             .change_zone(zone.id, if_match, |zone| {
-                self.plan_record_change(ctx, zone, &change)
+                // A new RRset's TTL follows the zone as it stands in the turn, not as the
+                // caller's (possibly cached) read of it found it.
+                let change = ChangeSet {
+                    default_ttl: zone.default_ttl,
+                    ..change.clone()
+                };
+                async move { self.plan_record_change(ctx, zone, &change).await }
             })
             .await?;
         Ok(AppliedChange {
@@ -247,16 +253,17 @@ impl ScaiDns {
         zone: Zone,
         change: &ChangeSet,
     ) -> Result<Planned<(MergedChangeSet, Vec<Record>)>> {
-        let existing = self.zone_records(&zone).await?;
-        let plan = match check_change(&zone.name, &existing, change) {
+        let set = self.records_for_change(&zone).await?;
+        let existing = set.records();
+        let plan = match check_change(&zone.name, existing, change) {
             Ok(plan) => plan,
             Err(v) => {
                 return Err(self
-                    .readable_conflicts(ctx, &zone, &existing, v.into())
+                    .readable_conflicts(ctx, &zone, existing, v.into())
                     .await?);
             }
         };
-        Ok(self.planned_record_write(ctx, &zone, &existing, plan))
+        Ok(self.planned_record_write(ctx, &zone, existing, plan))
     }
 
     /// The write of a checked `plan` made from `existing`: the upserts and deletes, one audit
@@ -273,6 +280,7 @@ impl ScaiDns {
             return Planned {
                 change: None,
                 output: (plan, written),
+                records_after: None,
             };
         }
         let by_id: HashMap<RecordId, &Record> = existing.iter().map(|r| (r.id, r)).collect();
@@ -317,6 +325,19 @@ impl ScaiDns {
         } else {
             Publication::Nothing
         };
+        // The zone's records once this commits: the untouched ones and what is written.
+        let replaced: std::collections::HashSet<RecordId> = plan
+            .deletes
+            .iter()
+            .copied()
+            .chain(written.iter().map(|r| r.id))
+            .collect();
+        let records_after = existing
+            .iter()
+            .filter(|r| !replaced.contains(&r.id))
+            .cloned()
+            .chain(written.iter().map(as_stored))
+            .collect();
         let mut next = zone.clone();
         next.generation = zone.generation + 1;
         let write = ZoneWrite {
@@ -330,6 +351,7 @@ impl ScaiDns {
         Planned {
             change: Some((write, publication)),
             output: (plan, written),
+            records_after: Some(records_after),
         }
     }
 
@@ -436,19 +458,51 @@ impl ScaiDns {
         let zone = self
             .authorized_zone(ctx, permission, zone_id, false)
             .await?;
-        if zone.domain_type == DomainType::Secondary {
-            return Err(Error::conflict(
-                "zone_read_only",
-                "records of a secondary zone come from its primary",
-            ));
-        }
-        Ok(zone)
+        writable(zone)
+    }
+
+    /// [`Self::writable_zone`] from the zone cache, for a change planned in the zone's writers'
+    /// turn (`zone_change`), which reads the zone from the store again: the row read here
+    /// only decides whether the caller may write and how its input reads (its tenant, name and
+    /// type, which never change), and the answer comes from the turn's.
+    pub(crate) async fn writable_zone_for_change(
+        &self,
+        ctx: &OpContext,
+        permission: Permission,
+        zone_id: ZoneId,
+    ) -> Result<Zone> {
+        let zone = self
+            .authorized_zone_cached(ctx, permission, zone_id)
+            .await?;
+        writable(Zone::clone(&zone))
     }
 
     pub(crate) fn record_ttl(&self, ttl: Option<i64>) -> Result<Option<Ttl>> {
         ttl.map(|t| self.settings().ttl_policy.check(t, "ttl"))
             .transpose()
     }
+}
+
+/// `record` as the store keeps it: timestamps to the microsecond, as every engine stores them,
+/// so a set computed after a commit equals the one read back.
+fn as_stored(record: &Record) -> Record {
+    use chrono::SubsecRound;
+    Record {
+        created_at: record.created_at.trunc_subsecs(6),
+        updated_at: record.updated_at.trunc_subsecs(6),
+        ..record.clone()
+    }
+}
+
+/// `zone` unless its records are read-only (a secondary's come from its primary).
+fn writable(zone: Zone) -> Result<Zone> {
+    if zone.domain_type == DomainType::Secondary {
+        return Err(Error::conflict(
+            "zone_read_only",
+            "records of a secondary zone come from its primary",
+        ));
+    }
+    Ok(zone)
 }
 
 /// The target of an operation on one record (`name` relative to the zone).

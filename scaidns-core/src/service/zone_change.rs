@@ -47,6 +47,10 @@ pub(crate) struct Planned<T> {
     pub change: Option<(ZoneWrite, Publication)>,
     /// Handed back to the caller.
     pub output: T,
+    /// Every record of the zone once the write commits, when the planner knows them: kept in
+    /// the record cache under the committed generation, so the next writer's plan reads no
+    /// records (see `ScaiDns::records_for_change`).
+    pub records_after: Option<Vec<crate::record::Record>>,
 }
 
 impl ScaiDns {
@@ -131,7 +135,11 @@ impl ScaiDns {
                 .filter(|z| z.status != ZoneStatus::Deleted)
                 .ok_or_else(|| Error::not_found("Domain not found"))?;
             if_match.check(zone.generation)?;
-            let Planned { change, output } = plan(zone.clone()).await?;
+            let Planned {
+                change,
+                output,
+                records_after,
+            } = plan(zone.clone()).await?;
             let Some((mut write, publication)) = change else {
                 return Ok((zone, output, false));
             };
@@ -147,6 +155,10 @@ impl ScaiDns {
                 Err(e) if e.code() == "generation_mismatch" && attempt < MAX_ATTEMPTS => {}
                 Err(e) => return Err(e),
                 Ok(stored) => {
+                    if let Some(records) = records_after {
+                        self.record_cache
+                            .put_written(zone_id, stored.generation, records);
+                    }
                     // A served zone's change that publishes nothing (its description, say) is
                     // queued too: it keeps the batch that follows it contiguous.
                     let queued = publishes || stored.is_published();

@@ -568,11 +568,39 @@ async fn record_publication(
     published: Option<i64>,
     sync: Option<&(i64, SyncState)>,
 ) -> Result<()> {
-    if let Some(generation) = published {
-        claim_on(conn, id, generation).await?;
-    }
-    if let Some((generation, sync)) = sync {
-        set_sync_at_on(conn, id, *generation, sync).await?;
+    match (published, sync) {
+        // The usual outcome, in one statement (one round trip less on every write): raise the
+        // published generation, and set the sync state while the zone is still at `at`.
+        (Some(generation), Some((at, sync))) => {
+            sqlx::query(
+                "UPDATE zones SET \
+                 sync_status = CASE WHEN generation = ? THEN ? ELSE sync_status END, \
+                 sync_error = CASE WHEN generation = ? THEN ? ELSE sync_error END, \
+                 last_synced_at = CASE WHEN generation = ? THEN ? ELSE last_synced_at END, \
+                 published_generation = CASE WHEN published_generation < ? THEN ? \
+                 ELSE published_generation END \
+                 WHERE id = ?",
+            )
+            .bind(*at)
+            .bind(sync.status.as_str())
+            .bind(*at)
+            .bind(sync.error.as_deref())
+            .bind(*at)
+            .bind(ts_opt(sync.last_synced_at))
+            .bind(generation)
+            .bind(generation)
+            .bind(id.to_string())
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        }
+        (Some(generation), None) => {
+            claim_on(conn, id, generation).await?;
+        }
+        (None, Some((at, sync))) => {
+            set_sync_at_on(conn, id, *at, sync).await?;
+        }
+        (None, None) => {}
     }
     Ok(())
 }

@@ -266,7 +266,11 @@ impl ScaiDns {
                     };
                     (write, Publication::Nothing)
                 });
-                std::future::ready(Ok(Planned { change, output: () }))
+                std::future::ready(Ok(Planned {
+                    change,
+                    output: (),
+                    records_after: None,
+                }))
             })
             .await?;
         Ok(zone)

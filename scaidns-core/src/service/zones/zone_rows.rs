@@ -96,6 +96,25 @@ impl ScaiDns {
         self.store().list_records(zone.id, &filter).await
     }
 
+    /// Every record of a zone for a plan made in its writers' turn (`zone_change`), from the
+    /// record cache at the zone's generation when it holds them (what the last change this
+    /// replica committed left, or a read's), else read from the store and kept. A cached set
+    /// is what the store holds at that generation, and a write planned on it commits only if
+    /// the zone is still at it.
+    pub(crate) async fn records_for_change(
+        &self,
+        zone: &Zone,
+    ) -> Result<std::sync::Arc<crate::service::record_cache::RecordSet>> {
+        if let Some(set) = self.record_cache.get_whole(zone.id, zone.generation) {
+            return Ok(set);
+        }
+        let filter = RecordFilter {
+            include_system: true,
+            ..RecordFilter::default()
+        };
+        self.cached_records(zone, &filter).await
+    }
+
     /// Writes a changed zone row (and optional records) guarded by the old generation.
     pub(crate) async fn write_zone_row(
         &self,

@@ -189,7 +189,7 @@ async fn run(o: Options) -> Result<(), Fail> {
         figures::reads(&bench.api, &pdns, &zone_id, zone, &o.sizes, o.pid).await?;
     rows.push(reads);
     step("single writes");
-    rows.push(figures::single_writes(&bench.api, &pdns, &zone_id, direct, &o.sizes).await?);
+    rows.extend(figures::single_writes(&bench.api, &pdns, &zone_id, direct, &o.sizes).await?);
     rows.extend(scale);
 
     step("concurrent writers");
