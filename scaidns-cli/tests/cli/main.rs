@@ -6,4 +6,5 @@ mod client_commands;
 mod operator_commands;
 mod production;
 mod production_start;
+mod reverse_commands;
 mod scale_out;

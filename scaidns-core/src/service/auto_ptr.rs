@@ -15,11 +15,18 @@ use crate::ids::{RecordId, ZoneId};
 use crate::rbac::Permission;
 use crate::record::{Record, RecordContent, RecordName, RecordType};
 use crate::reverse;
+use crate::service::queries::PageQuery;
 use crate::service::records::{RecordCreate, RecordUpdate};
 use crate::service::reverse_zones::{Ptr, PtrCreate};
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::Zone;
 use crate::zone::precondition::IfMatch;
+
+/// Every item on one page.
+const EVERYTHING: PageQuery = PageQuery {
+    page: 1,
+    page_size: u32::MAX,
+};
 
 /// The PTR an auto-PTR write made, and its zone.
 #[derive(Debug, Clone)]
@@ -85,7 +92,7 @@ impl ScaiDns {
             .record_update(ctx, zone_id, id, input, if_match)
             .await?;
         if old_ip != new_ip {
-            self.remove_auto_ptr(ctx, old_ip, &before).await?;
+            self.remove_auto_ptr(ctx, old_ip, &before).await;
         }
         let ptr = self
             .write_auto_ptr(ctx, &target, new_ip, &record, ttl)
@@ -93,9 +100,9 @@ impl ScaiDns {
         Ok(WrittenWithPtr { zone, record, ptr })
     }
 
-    /// `record_delete`, then the removal of the PTR of the record's address when it points at
-    /// the record's name (in a reverse zone the caller may write). Answers the forward zone and
-    /// whether a PTR was removed.
+    /// `record_delete`, then, for an A/AAAA record, the removal of the PTR of its address when
+    /// it points at the record's name (in a reverse zone the caller may write). Answers the
+    /// forward zone and whether a PTR was removed.
     pub async fn record_delete_with_ptr(
         &self,
         ctx: &OpContext,
@@ -103,11 +110,19 @@ impl ScaiDns {
         id: RecordId,
         if_match: &IfMatch,
     ) -> Result<(Zone, bool)> {
-        let (zone, before) = self.record_get(ctx, zone_id, id).await?;
-        let ip = address_of(before.rtype(), before.content.as_str(), &zone)?;
+        // Read only to learn the address: a caller that may delete but not read the record
+        // deletes it as before, and its PTR stays.
+        let before = self
+            .record_get(ctx, zone_id, id)
+            .await
+            .ok()
+            .filter(|(_, r)| matches!(r.rtype(), RecordType::A | RecordType::AAAA));
         let zone = self.record_delete(ctx, zone_id, id, if_match).await?;
-        let removed = self.remove_auto_ptr(ctx, ip, &before).await?;
-        Ok((zone, removed))
+        let Some((forward, record)) = before else {
+            return Ok((zone, false));
+        };
+        let ip = address_of(record.rtype(), record.content.as_str(), &forward)?;
+        Ok((zone, self.remove_auto_ptr(ctx, ip, &record).await))
     }
 
     /// The most specific reverse zone holding `ip` where the caller may create the PTR of `ip`
@@ -181,21 +196,18 @@ impl ScaiDns {
     }
 
     /// Removes the PTR of `ip` pointing at `record`'s name from the most specific reverse
-    /// zone the caller may write that holds it; whether one was removed.
-    async fn remove_auto_ptr(&self, ctx: &OpContext, ip: IpAddr, record: &Record) -> Result<bool> {
-        for zone in self.reverse_zones_holding(ctx, ip).await? {
-            let Ok((zone, page)) = self
-                .ptr_list(
-                    ctx,
-                    zone.id,
-                    None,
-                    super::queries::PageQuery {
-                        page: 1,
-                        page_size: u32::MAX,
-                    },
-                )
-                .await
-            else {
+    /// zone the caller may write that holds it; whether one was removed. Best effort: the
+    /// forward change is made, so a failure here is logged, not answered.
+    async fn remove_auto_ptr(&self, ctx: &OpContext, ip: IpAddr, record: &Record) -> bool {
+        let zones = match self.reverse_zones_holding(ctx, ip).await {
+            Ok(zones) => zones,
+            Err(e) => {
+                tracing::warn!(%ip, error = %e.message(), "PTR left in place: zones unreadable");
+                return false;
+            }
+        };
+        for zone in zones {
+            let Ok((zone, page)) = self.ptr_list(ctx, zone.id, None, EVERYTHING).await else {
                 continue;
             };
             let points_here = page.items.iter().any(|p| {
@@ -207,16 +219,16 @@ impl ScaiDns {
             });
             if points_here {
                 return match self.ptr_delete(ctx, zone.id, &ip.to_string()).await {
-                    Ok(_) => Ok(true),
+                    Ok(_) => true,
                     // Not the caller's to remove: the PTR stays, as any record it may not touch.
-                    Err(e) if matches!(e.kind(), ErrorKind::Forbidden | ErrorKind::NotFound) => {
-                        Ok(false)
+                    Err(e) => {
+                        tracing::warn!(%ip, zone = %zone.name, error = %e.message(), "PTR left in place");
+                        false
                     }
-                    Err(e) => Err(e),
                 };
             }
         }
-        Ok(false)
+        false
     }
 }
 

@@ -11,7 +11,7 @@ use crate::ids::ZoneId;
 use crate::paging::{Page, PageRequest};
 use crate::ports::store::{RecordFilter, ZoneFilter};
 use crate::rbac::Permission;
-use crate::record::{Record, RecordType};
+use crate::record::{Record, RecordName, RecordType};
 use crate::reverse::{self, CidrPlan, ReverseZonePlan};
 use crate::service::queries::{PageQuery, RecordQuery, ZoneQuery};
 use crate::service::record_bulk::{BulkList, BulkOutcome, BulkRequest};
@@ -284,6 +284,18 @@ impl ScaiDns {
             };
             let ip = reverse::parse_ip(&item.ip, &at("ip"))?;
             let owner = owner_in(&zone, ip, &at("ip"))?;
+            // Authorised before anything about the address is said: a caller whose grants do
+            // not reach this PTR learns nothing of one already there.
+            let name = RecordName::from_fqdn(&owner, &zone.name)?;
+            self.authorize_record(
+                ctx,
+                Permission::RECORDS_CREATE,
+                &zone,
+                &name,
+                RecordType::PTR,
+            )
+            .await
+            .map_err(|e| e.with_field(at("ip")))?;
             if owners.contains(&owner) {
                 return Err(Error::invalid(
                     at("ip"),

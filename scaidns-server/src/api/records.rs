@@ -426,7 +426,9 @@ impl RecordsApi {
         }))
     }
 
-    /// Delete a record (immediate and permanent).
+    /// Delete a record (immediate and permanent). Deleting an A/AAAA record also removes the PTR
+    /// of its address when that PTR points at the record's name, in the most specific reverse
+    /// zone the caller may write.
     #[oai(
         path = "/domains/:domain_id/records/:record_id",
         method = "delete",
@@ -439,9 +441,6 @@ impl RecordsApi {
         req: &Request,
         domain_id: Path<String>,
         record_id: Path<String>,
-        /// A/AAAA only: also remove the PTR of the record's address when it points at the
-        /// record's name (in a reverse zone the caller may write).
-        ptr: Query<Option<bool>>,
         /// Apply only if the zone's current `ETag` is one of these (else 412
         /// `precondition_failed`). Without it the write is never refused for a concurrent change.
         #[oai(name = "If-Match")]
@@ -450,18 +449,11 @@ impl RecordsApi {
         let ctx = op_context(&state, &auth, req).await?;
         let (zone_id, id) = (domain_id.0.parse()?, record_id.0.parse()?);
         let if_match = precondition(&if_match);
-        let zone = if ptr.0 == Some(true) {
-            state
-                .service
-                .record_delete_with_ptr(&ctx, zone_id, id, &if_match)
-                .await?
-                .0
-        } else {
-            state
-                .service
-                .record_delete(&ctx, zone_id, id, &if_match)
-                .await?
-        };
+        // An A/AAAA record's PTR pointing at its name goes with it (auto-PTR, in step).
+        let (zone, _) = state
+            .service
+            .record_delete_with_ptr(&ctx, zone_id, id, &if_match)
+            .await?;
         Ok(publication::Deleted::leaving(&zone))
     }
 }

@@ -619,12 +619,12 @@ async fn auto_ptr_keeps_forward_and_reverse_in_step() {
             .is_empty()
     );
 
-    // Delete with `ptr=true`: the PTR goes with the record.
+    // Delete: the PTR pointing at the record goes with it.
     let (status, _) = call(
         &app,
         &a.key,
         Method::DELETE,
-        &format!("{records}/{id}?ptr=true"),
+        &format!("{records}/{id}"),
         None,
     )
     .await;

@@ -244,7 +244,7 @@ pub(super) fn rows() -> Vec<Row> {
         .gone("/api/v1/reverse-zones/lookup/{fip}"),
         row(
             "GET",
-            "/api/v1/reverse-zones/lookup/192.0.2.1",
+            "/api/v1/reverse-zones/lookup/{rip}",
             "P=200 TA=200 DA=200 DM=200 RE=200 RO=200 NR=404 FA=404 RG=404 KM=404",
         )
         .shows("/record_id", json!("{rptr}"))

@@ -265,6 +265,7 @@ impl World {
             ("api_record", api_record),
             ("rzone", rzone),
             ("rptr", rptr),
+            ("rip", "192.0.2.1".to_owned()),
             ("ta_user", w.actors["TA"].user.clone()),
             ("da_user", w.actors["DA"].user.clone()),
             ("ro_user", ro_user),
