@@ -163,7 +163,7 @@ fn classless_v4(net: Ipv4Net) -> ReverseZonePlan {
 
 fn plan_v6(net: Ipv6Net) -> Result<ReverseZonePlan> {
     let len = net.prefix_len();
-    if len % 4 != 0 || !(4..=124).contains(&len) {
+    if !len.is_multiple_of(4) || !(4..=124).contains(&len) {
         return Err(unsupported(format!(
             "IPv6 /{len} is not supported: reverse zones sit on nibble boundaries, /4 to /124 in steps of 4"
         )));

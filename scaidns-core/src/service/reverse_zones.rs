@@ -430,7 +430,7 @@ impl ScaiDns {
                 block.contains(&ip).then_some((block.prefix_len(), z))
             })
             .collect();
-        zones.sort_by(|a, b| b.0.cmp(&a.0));
+        zones.sort_by_key(|(len, _)| std::cmp::Reverse(*len));
         Ok(zones.into_iter().map(|(_, z)| z).collect())
     }
 
