@@ -170,6 +170,7 @@ pub async fn apply(
                 content,
                 ttl,
             } => request.records.push(RecordCreateRequest {
+                ptr: None,
                 name: name.clone(),
                 type_: rtype.clone(),
                 content: content.clone(),

@@ -25,6 +25,7 @@ pub struct Provisioned {
 pub async fn provision(client: &Client, zone: &str) -> Result<Provisioned, ClientError> {
     let created = client
         .zone_create(&DomainCreateRequest {
+            cidr: None,
             name: zone.to_owned(),
             domain_type: None,
             default_ttl: Some(3600),
@@ -49,6 +50,7 @@ pub async fn provision(client: &Client, zone: &str) -> Result<Provisioned, Clien
             .record_create(
                 &created.id,
                 &RecordCreateRequest {
+                    ptr: None,
                     name: name.into(),
                     type_: rtype.into(),
                     content,

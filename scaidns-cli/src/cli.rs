@@ -176,6 +176,16 @@ pub enum Command {
     /// DNSSEC signing, key rollover and the DS hand-off.
     #[command(subcommand, after_help = "Example: scaidns dnssec status example.com")]
     Dnssec(DnssecCommand),
+    /// Reverse zones from a CIDR block.
+    #[command(
+        subcommand,
+        name = "reverse-zones",
+        after_help = "Example: scaidns reverse-zones preview 192.0.2.0/24"
+    )]
+    ReverseZones(ReverseZonesCommand),
+    /// PTR records by IP address.
+    #[command(subcommand, after_help = "Example: scaidns ptr lookup 192.0.2.10")]
+    Ptr(PtrCommand),
     /// List, create, change, suspend or resume tenants (platform admin).
     #[command(
         subcommand,
@@ -380,6 +390,82 @@ pub enum ConfigCommand {
         key: String,
         /// The new value.
         value: String,
+    },
+}
+
+/// `scaidns reverse-zones …`
+#[derive(Debug, Subcommand)]
+pub enum ReverseZonesCommand {
+    /// Show the zone a CIDR block becomes (and an RFC 2317 block's parent CNAMEs); writes nothing.
+    #[command(after_help = "Example: scaidns reverse-zones preview 192.0.2.64/26")]
+    Preview {
+        /// The block: 192.0.2.0/24, 192.0.2.64/26, 2001:db8::/48.
+        cidr: String,
+    },
+    /// Create the reverse zone of a CIDR block.
+    #[command(after_help = "Example: scaidns reverse-zones create 192.0.2.0/24 --ttl 3600")]
+    Create {
+        /// The block.
+        cidr: String,
+        /// Default TTL of the zone's records.
+        #[arg(long)]
+        ttl: Option<i64>,
+        /// Free text.
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// List your reverse zones.
+    #[command(after_help = "Example: scaidns reverse-zones list --search 192.0.2")]
+    List {
+        /// Substring of the zone name or of its block.
+        #[arg(long)]
+        search: Option<String>,
+    },
+}
+
+/// `scaidns ptr …`
+#[derive(Debug, Subcommand)]
+pub enum PtrCommand {
+    /// Add the PTR of an address.
+    #[command(
+        after_help = "Example: scaidns ptr add 2.0.192.in-addr.arpa 192.0.2.10 host.example.com"
+    )]
+    Add {
+        /// Reverse zone name or id.
+        zone: String,
+        /// The address (IPv6 in any form).
+        ip: String,
+        /// The host name it points to.
+        hostname: String,
+        /// TTL, seconds.
+        #[arg(long)]
+        ttl: Option<i64>,
+        /// Replace an existing PTR for the address.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// List a reverse zone's PTRs by address.
+    #[command(after_help = "Example: scaidns ptr list 2.0.192.in-addr.arpa --search mail")]
+    List {
+        /// Reverse zone name or id.
+        zone: String,
+        /// Substring of the address or host name.
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// Delete the PTR of an address.
+    #[command(after_help = "Example: scaidns ptr delete 2.0.192.in-addr.arpa 192.0.2.10")]
+    Delete {
+        /// Reverse zone name or id.
+        zone: String,
+        /// The address.
+        ip: String,
+    },
+    /// Find the PTR of an address across your reverse zones.
+    #[command(after_help = "Example: scaidns ptr lookup 192.0.2.10")]
+    Lookup {
+        /// The address.
+        ip: String,
     },
 }
 

@@ -46,6 +46,7 @@ pub fn client(base_url: &str, api_key: &str) -> Result<Client, scaidns_client::B
 pub async fn provision(client: &Client, zone: &str) -> Result<Provisioned, Error> {
     let created = client
         .zone_create(&DomainCreateRequest {
+            cidr: None,
             name: zone.to_owned(),
             domain_type: None,
             default_ttl: Some(3600),
@@ -66,6 +67,7 @@ pub async fn provision(client: &Client, zone: &str) -> Result<Provisioned, Error
             .record_create(
                 &zone_id,
                 &RecordCreateRequest {
+                    ptr: None,
                     name: (*name).to_owned(),
                     type_: (*rtype).to_owned(),
                     content,

@@ -19,6 +19,7 @@
 //! // A create is sent once (never retried); a rerun meets 409 `domain_exists`.
 //! let zone = client
 //!     .zone_create(&DomainCreateRequest {
+//!         cidr: None,
 //!         name: "shop.test".into(),
 //!         domain_type: None,
 //!         default_ttl: Some(3600),
@@ -31,6 +32,7 @@
 //!     .into_inner();
 //!
 //! let record = RecordCreateRequest {
+//!     ptr: None,
 //!     name: "www".into(),
 //!     type_: "A".into(),
 //!     content: "192.0.2.10".into(),

@@ -13,6 +13,7 @@ const MODEL: &[&str] = &[
     "error",
     "ids",
     "ip_network",
+    "reverse",
     "name",
     "paging",
     "string_enum",

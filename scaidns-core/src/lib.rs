@@ -156,6 +156,7 @@ pub mod ports;
 pub mod prelude;
 pub mod rbac;
 pub mod record;
+pub mod reverse;
 pub mod service;
 mod string_enum;
 pub mod tenant;

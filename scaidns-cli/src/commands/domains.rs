@@ -34,6 +34,7 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
             validate,
         } => {
             let body = DomainCreateRequest {
+                cidr: None,
                 name: name.clone(),
                 description: description.clone(),
                 default_ttl: *default_ttl,

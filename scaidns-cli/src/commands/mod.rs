@@ -21,6 +21,7 @@ mod operator;
 mod platform;
 mod records;
 mod records_bulk;
+mod reverse;
 mod roles;
 mod tenants;
 mod validation;
@@ -65,6 +66,8 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
             authoritative_domains::run(&client(&cli)?, cmd, output).await
         }
         Command::Tenants(cmd) => tenants::run(&client(&cli)?, cmd, output).await,
+        Command::ReverseZones(cmd) => reverse::zones(&client(&cli)?, cmd, output).await,
+        Command::Ptr(cmd) => reverse::ptr(&client(&cli)?, cmd, output).await,
         Command::Partners(cmd) => platform::partners(&client(&cli)?, cmd, output).await,
         Command::Config(cmd) => platform::config(&client(&cli)?, cmd, output).await,
         Command::Worker { local, once } => operator::worker(local.dev, *once, output).await,

@@ -98,6 +98,7 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
         } => {
             let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
             let body = RecordCreateRequest {
+                ptr: None,
                 name: name.clone(),
                 type_: rtype.to_ascii_uppercase(),
                 content: content.clone(),
@@ -124,6 +125,7 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
             }
             let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
             let body = RecordUpdateRequest {
+                ptr: None,
                 content: content.clone(),
                 ttl: *ttl,
                 disabled: if *disable {

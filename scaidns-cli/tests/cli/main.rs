@@ -8,4 +8,5 @@ mod operator_commands;
 mod production;
 mod production_start;
 mod resource_commands;
+mod reverse_commands;
 mod scale_out;

@@ -92,6 +92,7 @@ pub fn record_written(content: &str) -> serde_json::Value {
 
 pub fn new_record() -> RecordCreateRequest {
     RecordCreateRequest {
+        ptr: None,
         name: "www".into(),
         type_: "A".into(),
         content: "192.0.2.10".into(),
@@ -102,6 +103,7 @@ pub fn new_record() -> RecordCreateRequest {
 
 pub fn new_zone(name: &str) -> DomainCreateRequest {
     DomainCreateRequest {
+        cidr: None,
         name: name.into(),
         domain_type: None,
         default_ttl: None,

@@ -24,6 +24,7 @@ pub mod record_bulk;
 pub mod record_search;
 pub mod records;
 mod rendered_json;
+pub mod reverse_zones;
 pub mod role_assignments;
 pub mod roles;
 pub mod validation;
@@ -67,6 +68,8 @@ pub enum ApiTags {
     Groups,
     /// Identity events from the identity provider.
     Webhooks,
+    /// Reverse zones from CIDR blocks, and PTRs by address.
+    ReverseZones,
 }
 
 /// Every API, in one tuple (poem-openapi composes tuples of `OpenApi` impls).
@@ -96,6 +99,7 @@ pub type RecordApis = (
     record_bulk::RecordBulkApi,
     zone_export::ZoneExportApi,
     import::ImportApi,
+    reverse_zones::ReverseZonesApi,
 );
 
 /// The platform administration APIs beside tenants and users, nested like [`RecordApis`].
@@ -132,6 +136,7 @@ pub fn api() -> Api {
             record_bulk::RecordBulkApi,
             zone_export::ZoneExportApi,
             import::ImportApi,
+            reverse_zones::ReverseZonesApi,
         ),
     )
 }

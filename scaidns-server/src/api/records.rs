@@ -8,6 +8,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use scaidns_core::name::ZoneName;
 use scaidns_core::record::{Record, RecordType};
+use scaidns_core::service::auto_ptr::AutoPtr;
 use scaidns_core::service::queries::{PageQuery, RecordQuery};
 use scaidns_core::service::records::{RecordCreate, RecordUpdate};
 use scaidns_core::zone::Zone;
@@ -138,6 +139,10 @@ pub struct RecordCreateRequest {
     pub ttl: Option<i64>,
     /// Keep but do not serve.
     pub disabled: Option<bool>,
+    /// A/AAAA only: also write the PTR of the address, pointing at this name, in the most
+    /// specific reverse zone holding it that the caller may write (422 `no_reverse_zone`, with
+    /// nothing written, when there is none).
+    pub ptr: Option<bool>,
 }
 
 /// Record update; name and type are immutable.
@@ -149,6 +154,9 @@ pub struct RecordUpdateRequest {
     pub ttl: Option<i64>,
     /// New disabled flag.
     pub disabled: Option<bool>,
+    /// A/AAAA only: also write the PTR of the (new) address, as on create; a changed address's
+    /// old PTR is removed when it pointed at this name.
+    pub ptr: Option<bool>,
 }
 
 #[derive(ApiResponse)]
@@ -180,6 +188,35 @@ pub struct RecordWritten {
     /// Whether the change is published.
     #[oai(flatten)]
     pub publication: PublicationState,
+    /// The PTR written with the record (`"ptr": true` only).
+    pub ptr: Option<AutoPtrResponse>,
+}
+
+/// The PTR an A/AAAA write made (`"ptr": true`).
+#[derive(Debug, Clone, Object)]
+pub struct AutoPtrResponse {
+    /// The PTR record's id.
+    pub record_id: String,
+    /// The address.
+    pub ip: String,
+    /// The host name it points to (this record's name, with trailing dot).
+    pub hostname: String,
+    /// Its reverse zone's id.
+    pub zone_id: String,
+    /// Its reverse zone's name.
+    pub zone_name: String,
+}
+
+impl From<AutoPtr> for AutoPtrResponse {
+    fn from(a: AutoPtr) -> Self {
+        Self {
+            record_id: a.ptr.record.id.to_string(),
+            ip: a.ptr.ip.to_string(),
+            hostname: a.ptr.record.content.as_str().to_owned(),
+            zone_id: a.zone.id.to_string(),
+            zone_name: a.zone.name.as_str().to_owned(),
+        }
+    }
 }
 
 #[derive(ApiResponse)]
@@ -298,16 +335,28 @@ impl RecordsApi {
             ttl: b.ttl,
             disabled: b.disabled,
         };
-        let (zone, record) = state
-            .service
-            .record_create(&ctx, domain_id.0.parse()?, input, &precondition(&if_match))
-            .await?;
+        let zone_id = domain_id.0.parse()?;
+        let if_match = precondition(&if_match);
+        let (zone, record, ptr) = if b.ptr == Some(true) {
+            let w = state
+                .service
+                .record_create_with_ptr(&ctx, zone_id, input, &if_match)
+                .await?;
+            (w.zone, w.record, Some(w.ptr.into()))
+        } else {
+            let (zone, record) = state
+                .service
+                .record_create(&ctx, zone_id, input, &if_match)
+                .await?;
+            (zone, record, None)
+        };
         let publication = publication::of(&state, &zone).await;
         let tag = etag(zone.generation);
         Ok(RecordCreated::Created(
             Json(RecordWritten {
                 record: RecordResponse::new(&zone, record),
                 publication,
+                ptr,
             }),
             tag,
         ))
@@ -365,28 +414,36 @@ impl RecordsApi {
             ttl: b.ttl,
             disabled: b.disabled,
         };
-        let (zone, record) = state
-            .service
-            .record_update(
-                &ctx,
-                domain_id.0.parse()?,
-                record_id.0.parse()?,
-                input,
-                &precondition(&if_match),
-            )
-            .await?;
+        let (zone_id, id) = (domain_id.0.parse()?, record_id.0.parse()?);
+        let if_match = precondition(&if_match);
+        let (zone, record, ptr) = if b.ptr == Some(true) {
+            let w = state
+                .service
+                .record_update_with_ptr(&ctx, zone_id, id, input, &if_match)
+                .await?;
+            (w.zone, w.record, Some(w.ptr.into()))
+        } else {
+            let (zone, record) = state
+                .service
+                .record_update(&ctx, zone_id, id, input, &if_match)
+                .await?;
+            (zone, record, None)
+        };
         let publication = publication::of(&state, &zone).await;
         let tag = etag(zone.generation);
         Ok(RecordUpdated::Ok(
             Json(RecordWritten {
                 record: RecordResponse::new(&zone, record),
                 publication,
+                ptr,
             }),
             tag,
         ))
     }
 
-    /// Delete a record (immediate and permanent).
+    /// Delete a record (immediate and permanent). Deleting an A/AAAA record also removes the PTR
+    /// of its address when that PTR points at the record's name, in the most specific reverse
+    /// zone the caller may write.
     #[oai(
         path = "/domains/:domain_id/records/:record_id",
         method = "delete",
@@ -405,14 +462,12 @@ impl RecordsApi {
         if_match: Header<Option<String>>,
     ) -> ApiResult<publication::Deleted> {
         let ctx = op_context(&state, &auth, req).await?;
-        let zone = state
+        let (zone_id, id) = (domain_id.0.parse()?, record_id.0.parse()?);
+        let if_match = precondition(&if_match);
+        // An A/AAAA record's PTR pointing at its name goes with it (auto-PTR, in step).
+        let (zone, _) = state
             .service
-            .record_delete(
-                &ctx,
-                domain_id.0.parse()?,
-                record_id.0.parse()?,
-                &precondition(&if_match),
-            )
+            .record_delete_with_ptr(&ctx, zone_id, id, &if_match)
             .await?;
         Ok(publication::Deleted::leaving(&zone))
     }

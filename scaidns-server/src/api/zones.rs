@@ -18,8 +18,9 @@ use crate::api::publication;
 use crate::api::validation::{ValidationResponse, challenge_ttl};
 use crate::api::{ApiTags, page_request};
 use crate::auth::{ApiAuth, op_context};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
+use poem::http::StatusCode;
 
 /// Zone type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -179,7 +180,7 @@ impl From<Zone> for DomainResponse {
 
 impl DomainResponse {
     /// The answer to a write that left `zone`: with when the retry loop next tries.
-    async fn written(state: &AppState, zone: Zone) -> Self {
+    pub(crate) async fn written(state: &AppState, zone: Zone) -> Self {
         let publication = publication::of(state, &zone).await;
         Self {
             next_retry_at: publication.next_retry_at,
@@ -210,6 +211,9 @@ pub struct DomainCreateRequest {
     pub settings: Option<serde_json::Value>,
     /// Callers holding `validation_bypass` get an active zone unless this is `false`.
     pub skip_validation: Option<bool>,
+    /// Refused (422 `use_reverse_zones`): create a zone from a CIDR block with
+    /// `POST /api/v1/reverse-zones/`, which plans and checks the block.
+    pub cidr: Option<String>,
 }
 
 /// Zone update: only these fields are editable.
@@ -329,6 +333,15 @@ impl ZonesApi {
     ) -> ApiResult<DomainCreated> {
         let ctx = op_context(&state, &auth, req).await?;
         let body = body.0;
+        if body.cidr.is_some() {
+            return Err(ApiError::located(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "use_reverse_zones",
+                "body",
+                Some("cidr"),
+                "cidr is not taken here: create a reverse zone from a CIDR block with POST /api/v1/reverse-zones/",
+            ));
+        }
         let created = state
             .service
             .zone_create(

@@ -50,6 +50,7 @@ fn unthrottled(c: &mut scaidns_server::config::Config) {
 async fn live_zone(client: &Client, name: &str) -> String {
     client
         .zone_create(&DomainCreateRequest {
+            cidr: None,
             skip_validation: Some(true),
             ..zone(name)
         })
@@ -282,6 +283,7 @@ async fn concurrent_updates_and_deletes_all_apply(database_url: Option<String>) 
         tasks.spawn(async move {
             let result = if i % 2 == 0 {
                 let update = RecordUpdateRequest {
+                    ptr: None,
                     content: Some(format!("198.51.100.{i}")),
                     ttl: None,
                     disabled: None,

@@ -12,6 +12,7 @@ use crate::util::{error_of, located_field};
 
 pub fn zone(name: &str) -> DomainCreateRequest {
     DomainCreateRequest {
+        cidr: None,
         name: name.into(),
         domain_type: None,
         default_ttl: None,
@@ -23,6 +24,7 @@ pub fn zone(name: &str) -> DomainCreateRequest {
 
 pub fn record(name: &str, rtype: &str, content: &str) -> RecordCreateRequest {
     RecordCreateRequest {
+        ptr: None,
         name: name.into(),
         type_: rtype.into(),
         content: content.into(),

@@ -49,6 +49,7 @@ async fn metrics_count_backend_calls_zones_and_records() {
     let zone = app
         .client
         .zone_create(&scaidns_client::types::DomainCreateRequest {
+            cidr: None,
             name: "metrics.test".into(),
             domain_type: None,
             default_ttl: None,
@@ -198,6 +199,7 @@ async fn metrics_count_database_operations_validation_checks_and_worker_jobs() {
     let created = tenant
         .client
         .zone_create(&scaidns_client::types::DomainCreateRequest {
+            cidr: None,
             name: "metered-zone.test".into(),
             domain_type: None,
             default_ttl: None,

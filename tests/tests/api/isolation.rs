@@ -63,6 +63,7 @@ async fn tenants_cannot_reach_each_others_zones_records_or_keys() {
         "record_create",
     );
     let rec_upd = RecordUpdateRequest {
+        ptr: None,
         content: Some("192.0.2.66".into()),
         ttl: None,
         disabled: None,

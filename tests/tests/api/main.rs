@@ -38,6 +38,7 @@ mod record_search;
 mod record_types;
 mod records;
 mod request_limits;
+mod reverse_zones;
 mod review_fixes;
 mod secrets_in_logs;
 mod store_engines;

@@ -31,6 +31,7 @@ async fn a_pending_zone_is_unpublished_not_in_sync() {
     let zone = tenant
         .client
         .zone_create(&DomainCreateRequest {
+            cidr: None,
             name: "unpub.test".into(),
             domain_type: None,
             default_ttl: None,
@@ -46,6 +47,7 @@ async fn a_pending_zone_is_unpublished_not_in_sync() {
     let live = app
         .client
         .zone_create(&DomainCreateRequest {
+            cidr: None,
             name: "live.test".into(),
             domain_type: None,
             default_ttl: None,

@@ -193,6 +193,7 @@ async fn mariadb_and_powerdns_with_ownership_validation() {
 
     let change =
         |content: Option<&str>, ttl: Option<i64>, disabled: Option<bool>| RecordUpdateRequest {
+            ptr: None,
             content: content.map(Into::into),
             ttl,
             disabled,

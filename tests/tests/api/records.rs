@@ -11,6 +11,7 @@ use crate::util::{error_of, located_field};
 
 fn update(content: Option<&str>, ttl: Option<i64>, disabled: Option<bool>) -> RecordUpdateRequest {
     RecordUpdateRequest {
+        ptr: None,
         content: content.map(Into::into),
         ttl,
         disabled,

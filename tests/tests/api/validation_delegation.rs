@@ -55,6 +55,7 @@ async fn parent_and_pending_child(c: &Client, pdns: &PdnsServer) -> (String, Str
     }
     let child = c
         .zone_create(&DomainCreateRequest {
+            cidr: None,
             skip_validation: Some(false),
             ..zone(CHILD)
         })
@@ -194,6 +195,7 @@ async fn delegation_is_refused_unless_the_operator_turns_it_on() {
     let child = tenant
         .client
         .zone_create(&DomainCreateRequest {
+            cidr: None,
             skip_validation: Some(false),
             ..zone(CHILD)
         })

@@ -30,6 +30,7 @@ const RESOLVER: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 2);
 
 fn zone(name: &str) -> DomainCreateRequest {
     DomainCreateRequest {
+        cidr: None,
         name: name.into(),
         domain_type: None,
         default_ttl: None,

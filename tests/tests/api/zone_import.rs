@@ -25,6 +25,7 @@ fn path(zone: &str, what: &str) -> String {
 async fn live_zone(app: &TestApp, name: &str) -> String {
     app.client
         .zone_create(&DomainCreateRequest {
+            cidr: None,
             skip_validation: Some(true),
             ..zone(name)
         })

@@ -119,6 +119,24 @@ pub(super) const CASES: &[(&str, Audit)] = &[
         "POST /api/v1/domains/{domain_id}/records/bulk-delete",
         Writes(&["records.bulk", "record.delete"]),
     ),
+    // Reverse zones: a zone's create, and PTRs written through the bulk path.
+    (
+        "POST /api/v1/reverse-zones/preview",
+        Nothing("a dry run, not a change"),
+    ),
+    ("POST /api/v1/reverse-zones", Writes(&["domain.create"])),
+    (
+        "POST /api/v1/reverse-zones/{domain_id}/ptr",
+        Writes(&["records.bulk", "record.create"]),
+    ),
+    (
+        "POST /api/v1/reverse-zones/{domain_id}/ptr/bulk",
+        Writes(&["records.bulk", "record.create"]),
+    ),
+    (
+        "DELETE /api/v1/reverse-zones/{domain_id}/ptr/{ip}",
+        Writes(&["records.bulk", "record.delete"]),
+    ),
     // An import writes one entry per record it adds, changes or deletes, and `zone.import`
     // (the log lists the newest first).
     (

@@ -71,6 +71,7 @@ pub(super) async fn reads_write_nothing(
         ("{grant_id}", "00000000-0000-7000-8000-000000000000"),
         ("{key}", "validation.challenge_ttl"),
         ("{partner_id}", "prt_none"),
+        ("{ip}", "192.0.2.1"),
     ];
     let before = h.audit_total().await;
     let mut reads = 0;

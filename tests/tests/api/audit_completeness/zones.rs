@@ -368,3 +368,70 @@ pub(super) async fn dnssec_cases(h: &mut Harness, ta: &Caller, z: &Zones) {
     assert_eq!(c.status, 200, "{}", c.body);
     c.entry("dnssec.disable", ta);
 }
+
+/// Reverse zones: the zone's create, then a PTR made, made in bulk and deleted, each through
+/// the bulk path (an entry per record and one for the batch); the preview writes nothing.
+pub(super) async fn reverse_zone_cases(h: &mut Harness, ta: &Caller) {
+    let c = h
+        .case(
+            "POST /api/v1/reverse-zones/preview",
+            ta,
+            "/api/v1/reverse-zones/preview",
+            Some(json!({"cidr": "192.0.2.0/24"})),
+        )
+        .await;
+    assert_eq!(c.status, 200, "{}", c.body);
+    let c = h
+        .case(
+            "POST /api/v1/reverse-zones",
+            ta,
+            "/api/v1/reverse-zones",
+            Some(json!({"cidr": "192.0.2.0/24"})),
+        )
+        .await;
+    let zone = created(&c);
+    let e = c.entry("domain.create", ta);
+    assert_eq!(e["resource_id"], zone.as_str());
+    assert_eq!(e["details"]["after"]["name"], "2.0.192.in-addr.arpa");
+    assert_eq!(e["details"]["after"]["domain_type"], "reverse_ipv4");
+    let ptrs = format!("/api/v1/reverse-zones/{zone}/ptr");
+    let c = h
+        .case(
+            "POST /api/v1/reverse-zones/{domain_id}/ptr",
+            ta,
+            &ptrs,
+            Some(json!({"ip": "192.0.2.10", "hostname": "host-10.example.com"})),
+        )
+        .await;
+    let ptr = created(&c);
+    let e = c.entry("record.create", ta);
+    assert_eq!(e["resource_id"], ptr.as_str());
+    assert_eq!(e["details"]["after"]["content"], "host-10.example.com.");
+    assert_eq!(
+        c.entry("records.bulk", ta)["details"]["after"]["created"],
+        1
+    );
+    let c = h
+        .case(
+            "POST /api/v1/reverse-zones/{domain_id}/ptr/bulk",
+            ta,
+            &format!("{ptrs}/bulk"),
+            Some(json!({"ptrs": [{"ip": "192.0.2.11", "hostname": "host-11.example.com"}]})),
+        )
+        .await;
+    assert_eq!(c.status, 200, "{}", c.body);
+    let e = c.entry("record.create", ta);
+    assert_eq!(e["resource_id"], c.body["created"][0]["id"]);
+    let c = h
+        .case(
+            "DELETE /api/v1/reverse-zones/{domain_id}/ptr/{ip}",
+            ta,
+            &format!("{ptrs}/192.0.2.10"),
+            None,
+        )
+        .await;
+    assert_eq!(c.status, 204, "{}", c.body);
+    let e = c.entry("record.delete", ta);
+    assert_eq!(e["resource_id"], ptr.as_str());
+    assert_eq!(e["details"]["after"], Value::Null);
+}

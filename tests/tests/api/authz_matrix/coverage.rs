@@ -86,6 +86,9 @@ fn template(path: &str) -> String {
         ("{tenant}", "{tenant_id}"),
         ("{config_key}", "{key}"),
         ("{partner}", "{partner_id}"),
+        ("{rzone}", "{domain_id}"),
+        ("{fip}", "{ip}"),
+        ("{rip}", "{ip}"),
     ];
     names
         .iter()

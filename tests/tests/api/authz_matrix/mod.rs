@@ -81,6 +81,8 @@ enum Fresh {
     Record,
     /// `{fr}`: an `A` record `www` in zone A.
     WwwRecord,
+    /// `{fip}`: an address of the reverse zone `{rzone}` with a PTR, outside `www`.
+    Ptr,
     /// `{fu}`: a user of tenant A with no role.
     User,
     /// `{fu}`, `{fa}`: a user of tenant A and its read_only assignment over the tenant.

@@ -206,6 +206,49 @@ pub(super) fn rows() -> Vec<Row> {
         .body(json!({"record_ids": ["{fr}"]}))
         .shows("/deleted", json!(1))
         .gone("/api/v1/domains/{zone}/records/{fr}"),
+        // Reverse zones and PTRs: zone A's roles are held on `{rzone}` too; RG's grant there
+        // is limited to `www`, so it reaches no PTR (may write none, and one it cannot see is
+        // unknown, as a record is).
+        row("GET", "/api/v1/reverse-zones", all200)
+            .lists(in_zone, "/data", "id", "{rzone}")
+            .hides("NR FA KM", "/data", "id", "{rzone}"),
+        row("POST", "/api/v1/reverse-zones/preview", all200)
+            .body(json!({"cidr": "192.0.2.64/26"}))
+            .shows("/zone_name", json!("64-26.2.0.192.in-addr.arpa")),
+        row(
+            "POST",
+            "/api/v1/reverse-zones",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=201 RG=403 KM=403",
+        )
+        .body(json!({"cidr": "10.{seat}.0.0/16"}))
+        .shows("/name", json!("{seat}.10.in-addr.arpa")),
+        row("GET", "/api/v1/reverse-zones/{rzone}/ptr", zone_read)
+            .lists(Some("P TA DA DM RE RO"), "/data", "id", "{rptr}")
+            .hides("RG", "/data", "id", "{rptr}"),
+        row("POST", "/api/v1/reverse-zones/{rzone}/ptr", outside_www)
+            .body(json!({"ip": "192.0.2.{seat}", "hostname": "h-{actor}.alpha.test"}))
+            .shows("/ip", json!("192.0.2.{seat}")),
+        row(
+            "POST",
+            "/api/v1/reverse-zones/{rzone}/ptr/bulk",
+            "P=200 TA=200 DA=200 DM=200 RE=200 RO=403 NR=404 FA=404 RG=403 KM=404",
+        )
+        .body(json!({"ptrs": [{"ip": "192.0.2.1{seat}", "hostname": "b-{actor}.alpha.test"}]}))
+        .shows("/created/0/ip", json!("192.0.2.1{seat}")),
+        row(
+            "DELETE",
+            "/api/v1/reverse-zones/{rzone}/ptr/{fip}",
+            "P=204 TA=204 DA=204 DM=204 RE=403 RO=403 NR=404 FA=404 RG=404 KM=404",
+        )
+        .fresh(Fresh::Ptr)
+        .gone("/api/v1/reverse-zones/lookup/{fip}"),
+        row(
+            "GET",
+            "/api/v1/reverse-zones/lookup/{rip}",
+            "P=200 TA=200 DA=200 DM=200 RE=200 RO=200 NR=404 FA=404 RG=404 KM=404",
+        )
+        .shows("/record_id", json!("{rptr}"))
+        .shows("/zone_id", json!("{rzone}")),
         // Validation.
         row("GET", "/api/v1/domains/{pending}/validation", pending_admin)
             .shows("/status", json!("pending")),

@@ -181,6 +181,17 @@ impl World {
             json!({"name": "api", "type": "A", "content": "192.0.2.2"}),
         )
         .await);
+        // A reverse zone with the same roles and RG's grant (limited to `www`, so no PTR),
+        // and a PTR in it.
+        let rzone = w.zone(app, "2.0.192.in-addr.arpa").await;
+        let rptr = id(&made(
+            app,
+            &ta,
+            "POST",
+            &format!("/api/v1/reverse-zones/{rzone}/ptr"),
+            json!({"ip": "192.0.2.1", "hostname": "www.alpha.test"}),
+        )
+        .await);
         let ro_user = w.actors["RO"].user.clone();
         let assignment = made(
             app,
@@ -252,6 +263,9 @@ impl World {
             ("pending", pending),
             ("record", record),
             ("api_record", api_record),
+            ("rzone", rzone),
+            ("rptr", rptr),
+            ("rip", "192.0.2.1".to_owned()),
             ("ta_user", w.actors["TA"].user.clone()),
             ("da_user", w.actors["DA"].user.clone()),
             ("ro_user", ro_user),
@@ -452,6 +466,20 @@ impl World {
                 )
                 .await);
                 vec![("fr", fr)]
+            }
+            Fresh::Ptr => {
+                // Apart from the addresses the callers add (192.0.2.1, .10–.19, .110–.119).
+                let fip = format!("192.0.2.{}", 20 + n % 80);
+                let rzone = self.vars["rzone"].clone();
+                made(
+                    app,
+                    &ta,
+                    "POST",
+                    &format!("/api/v1/reverse-zones/{rzone}/ptr"),
+                    json!({"ip": fip, "hostname": format!("fresh-{n}.alpha.test"), "replace": true}),
+                )
+                .await;
+                vec![("fip", fip)]
             }
             Fresh::User => vec![("fu", self.user(app).await)],
             Fresh::UserAssignment => {

@@ -20,6 +20,7 @@ use crate::util::error_of;
 
 fn skipping(name: &str) -> DomainCreateRequest {
     DomainCreateRequest {
+        cidr: None,
         skip_validation: Some(true),
         ..zone(name)
     }

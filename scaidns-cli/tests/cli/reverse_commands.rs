@@ -1,0 +1,121 @@
+//! `scaidns reverse-zones …` and `scaidns ptr …` against a real server (SQLite, embedded DNS):
+//! a /24 from a CIDR, a PTR added by address and answered by the embedded DNS server, its
+//! lookup, conflict and delete, and the exit codes of a refused block and a missing PTR.
+
+use std::process::Output;
+
+use scaidns_tests::{TestApp, dns, spawn_app};
+use serde_json::Value;
+
+async fn run(app: &TestApp, args: &[&str]) -> Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_scaidns"))
+        .args(["--url", &app.base_url, "--api-key", &app.admin_key])
+        .args(args)
+        .env_remove("SCAIDNS_URL")
+        .env_remove("SCAIDNS_API_KEY")
+        .output()
+        .await
+        .expect("run scaidns")
+}
+
+async fn ok(app: &TestApp, args: &[&str]) -> String {
+    let out = run(app, args).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "scaidns {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn json(app: &TestApp, args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.extend(["--output", "json"]);
+    serde_json::from_str(&ok(app, &all).await).expect("JSON on stdout")
+}
+
+#[tokio::test]
+async fn reverse_zones_and_ptrs_by_address() {
+    let app = spawn_app().await;
+    let dns_addr = app.dns_addr.unwrap();
+
+    let plan = ok(&app, &["reverse-zones", "preview", "192.0.2.64/26"]).await;
+    assert!(plan.contains("64-26.2.0.192.in-addr.arpa"), "{plan}");
+    assert!(plan.contains("64.64-26.2.0.192.in-addr.arpa."), "{plan}");
+
+    let made = ok(&app, &["reverse-zones", "create", "192.0.2.0/24"]).await;
+    assert!(made.contains("created 2.0.192.in-addr.arpa"), "{made}");
+    let list = json(&app, &["reverse-zones", "list"]).await;
+    assert_eq!(list["total"], 1, "{list}");
+    assert_eq!(list["data"][0]["name"], "2.0.192.in-addr.arpa");
+
+    let added = ok(
+        &app,
+        &[
+            "ptr",
+            "add",
+            "2.0.192.in-addr.arpa",
+            "192.0.2.10",
+            "host.example.com",
+        ],
+    )
+    .await;
+    assert!(added.contains("192.0.2.10 -> host.example.com."), "{added}");
+    let reply = dns::query(dns_addr, "10.2.0.192.in-addr.arpa.", "PTR").await;
+    assert_eq!(reply.answer_texts("PTR"), ["host.example.com."]);
+
+    // Again: a conflict (exit 5) unless --replace.
+    let again = run(
+        &app,
+        &[
+            "ptr",
+            "add",
+            "2.0.192.in-addr.arpa",
+            "192.0.2.10",
+            "other.example.com",
+        ],
+    )
+    .await;
+    assert_eq!(again.status.code(), Some(5));
+    ok(
+        &app,
+        &[
+            "ptr",
+            "add",
+            "2.0.192.in-addr.arpa",
+            "192.0.2.10",
+            "other.example.com",
+            "--replace",
+        ],
+    )
+    .await;
+    let found = json(&app, &["ptr", "lookup", "192.0.2.10"]).await;
+    assert_eq!(found["hostname"], "other.example.com.", "{found}");
+    let listed = json(&app, &["ptr", "list", "2.0.192.in-addr.arpa"]).await;
+    assert_eq!(listed["data"][0]["ip"], "192.0.2.10", "{listed}");
+
+    ok(
+        &app,
+        &["ptr", "delete", "2.0.192.in-addr.arpa", "192.0.2.10"],
+    )
+    .await;
+    let reply = dns::query(dns_addr, "10.2.0.192.in-addr.arpa.", "PTR").await;
+    assert!(reply.answer_texts("PTR").is_empty());
+    assert_eq!(
+        run(&app, &["ptr", "lookup", "192.0.2.10"])
+            .await
+            .status
+            .code(),
+        Some(3)
+    );
+    // A block no single zone covers: refused as invalid input (exit 5).
+    let refused = run(&app, &["reverse-zones", "create", "192.0.0.0/22"]).await;
+    assert_eq!(refused.status.code(), Some(5));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("0.0.192.in-addr.arpa"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    app.stop().await;
+}
