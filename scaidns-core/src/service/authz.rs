@@ -377,9 +377,13 @@ impl ScaiDns {
         Ok(zone)
     }
 
-    /// [`Self::authorized_zone`] (not deleted) taking the zone from the zone cache: only for
-    /// reads that answer nothing of the zone but its tenant, name, status and generation
-    /// (`zone_cache`).
+    /// [`Self::authorized_zone`] (not deleted) taking the zone from the zone cache
+    /// (`zone_cache`), so possibly stale within its bound. For reads that answer nothing of
+    /// the zone but its tenant, name, status and generation; and for writes planned in the
+    /// zone's writers' turn (`zone_change`, via `writable_zone_for_change`), which may use
+    /// only what never changes (its id, tenant, name and type) before the turn and must take
+    /// everything else (default TTL, status, generation, settings) from the zone the turn
+    /// reads from the store.
     pub(crate) async fn authorized_zone_cached(
         &self,
         ctx: &OpContext,

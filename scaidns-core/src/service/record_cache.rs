@@ -23,16 +23,16 @@ const CAPACITY_RECORDS: usize = 100_000;
 
 /// A filter as a map key. Only filters from a small fixed set are cached (a type or none, with
 /// or without system records): text searches are answered from the store, so a caller cannot
-/// fill the cache with sets that each cost nothing. The last part says whether the set is in
-/// the store's order (a read's) or not (the set a committed change left, [`RecordCache::put_written`],
-/// which only writers' plans use: they need the records, not their order).
+/// fill the cache with sets that each cost nothing. The last part says whether the set was
+/// read (true) or computed: the set a committed change left ([`RecordCache::put_written`]),
+/// sorted as the store lists it ([`sort_as_stored`]) but served to writers' plans only.
 type FilterKey = (Option<RecordType>, bool, bool);
 
 fn filter_key(f: &RecordFilter) -> Option<FilterKey> {
     (f.name_contains.is_none() && f.query.is_none()).then_some((f.rtype, f.include_system, true))
 }
 
-/// The key of a whole zone (system records included) as a change left it, in no set order.
+/// The key of a whole zone (system records included) as a change left it.
 const WRITTEN: FilterKey = (None, true, false);
 
 /// The kept renderings of one set hold at most twice the set's records plus this many: every
@@ -134,8 +134,8 @@ impl RecordCache {
         by_filter.get(&filter_key(filter)?).cloned()
     }
 
-    /// Every record of `zone` (system records included) at `generation`, in any order: the set
-    /// a committed change left ([`Self::put_written`]) or a read's.
+    /// Every record of `zone` (system records included) at `generation`, in the store's order:
+    /// the set a committed change left ([`Self::put_written`]) or a read's.
     pub(crate) fn get_whole(&self, zone: ZoneId, generation: i64) -> Option<Arc<RecordSet>> {
         let sets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         let (cached, by_filter) = sets.zones.get(&zone)?;
@@ -148,11 +148,15 @@ impl RecordCache {
             .cloned()
     }
 
-    /// Keeps every record of `zone` as the change that committed `generation` left them
-    /// (computed, not read: so in no set order, and served only by [`Self::get_whole`]). Exact
+    /// Keeps every record of `zone` as the change that committed `generation` left them, sorted
+    /// with [`sort_as_stored`] (computed, not read: so served only by [`Self::get_whole`]). Exact
     /// when the change was planned on the set of the generation before it, which its commit
     /// proved (the store refuses a write whose expected generation is not the stored one).
-    pub(crate) fn put_written(&self, zone: ZoneId, generation: i64, records: Vec<Record>) {
+    pub(crate) fn put_written(&self, zone: ZoneId, generation: i64, mut records: Vec<Record>) {
+        if !keeps(records.len()) {
+            return;
+        }
+        sort_as_stored(&mut records);
         self.put_key(zone, generation, WRITTEN, Arc::new(RecordSet::new(records)));
     }
 
@@ -173,11 +177,22 @@ impl RecordCache {
     }
 
     fn put_key(&self, zone: ZoneId, generation: i64, key: FilterKey, records: Arc<RecordSet>) {
-        let mut sets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if cost(&records) > CAPACITY_RECORDS {
+        if !keeps(records.records.len()) {
             return;
         }
-        if sets.records + cost(&records) > CAPACITY_RECORDS {
+        let mut sets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        // What the set replaces, freed before the capacity test: the zone's sets of an older
+        // generation, or its own filter's set at this one. Else every write to a zone holding
+        // over half the capacity would empty the cache of every zone.
+        let replaced = match sets.zones.get(&zone) {
+            Some((cached, _)) if *cached > generation => return,
+            Some((cached, by_filter)) if *cached < generation => {
+                by_filter.values().map(|s| cost(s)).sum()
+            }
+            Some((_, by_filter)) => by_filter.get(&key).map_or(0, |s| cost(s)),
+            None => 0,
+        };
+        if sets.records - replaced + cost(&records) > CAPACITY_RECORDS {
             *sets = Sets::default();
         }
         let Sets {
@@ -187,9 +202,6 @@ impl RecordCache {
         let slot = zones
             .entry(zone)
             .or_insert_with(|| (generation, HashMap::new()));
-        if slot.0 > generation {
-            return;
-        }
         if slot.0 < generation {
             *held -= slot.1.values().map(|s| cost(s)).sum::<usize>();
             *slot = (generation, HashMap::new());
@@ -201,9 +213,113 @@ impl RecordCache {
     }
 }
 
+/// Whether a set of `records` records may be kept at all (a larger one is never cached, so a
+/// caller need not build it).
+pub(crate) fn keeps(records: usize) -> bool {
+    records < CAPACITY_RECORDS
+}
+
+/// Sorts `records` as the store lists a zone's records (`ORDER BY name, rtype, content, id`,
+/// byte-wise on every engine, see the migrations), so a set computed after a change lists
+/// like the one read back: plans, reports and audit rows made from either come out alike.
+fn sort_as_stored(records: &mut [Record]) {
+    records.sort_by(|a, b| {
+        (
+            a.name.as_str(),
+            a.rtype().as_str(),
+            a.content.as_str(),
+            a.id,
+        )
+            .cmp(&(
+                b.name.as_str(),
+                b.rtype().as_str(),
+                b.content.as_str(),
+                b.id,
+            ))
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::RecordId;
+    use crate::name::ZoneName;
+    use crate::record::{RecordContent, RecordName, Ttl};
+
+    fn record(name: &str, rtype: RecordType, content: &str) -> Record {
+        let zone = ZoneName::parse("example.com").unwrap();
+        let epoch = chrono::DateTime::from_timestamp(0, 0).unwrap();
+        Record {
+            id: RecordId::new(),
+            zone_id: ZoneId::new(),
+            name: RecordName::parse(name, &zone).unwrap(),
+            content: RecordContent::parse(rtype, content, &zone).unwrap(),
+            ttl: Ttl::new(300).unwrap(),
+            disabled: false,
+            system: false,
+            created_at: epoch,
+            updated_at: epoch,
+        }
+    }
+
+    fn held(cache: &RecordCache) -> usize {
+        cache.0.lock().unwrap().records
+    }
+
+    #[test]
+    fn a_big_zones_next_set_replaces_its_last_without_emptying_the_cache() {
+        let cache = RecordCache::default();
+        let (big, small) = (ZoneId::new(), ZoneId::new());
+        // Over half the capacity: the old and new sets together would not fit.
+        let many = || vec![record("www", RecordType::A, "192.0.2.1"); CAPACITY_RECORDS * 2 / 3];
+        cache.put_written(small, 1, Vec::new());
+        cache.put_written(big, 1, many());
+        // The next generation's set, then the same generation's again.
+        cache.put_written(big, 2, many());
+        cache.put_written(big, 2, many());
+        assert!(cache.get_whole(small, 1).is_some());
+        assert!(cache.get_whole(big, 2).is_some());
+        assert!(cache.get_whole(big, 1).is_none());
+        assert_eq!(held(&cache), 1 + CAPACITY_RECORDS * 2 / 3 + 1);
+        // A set that does not fit beside the others still starts the cache over.
+        cache.put_written(ZoneId::new(), 1, many());
+        assert!(cache.get_whole(small, 1).is_none());
+        assert_eq!(held(&cache), CAPACITY_RECORDS * 2 / 3 + 1);
+    }
+
+    #[test]
+    fn a_set_too_large_for_the_cache_is_not_kept() {
+        let cache = RecordCache::default();
+        let zone = ZoneId::new();
+        assert!(keeps(CAPACITY_RECORDS - 1));
+        assert!(!keeps(CAPACITY_RECORDS));
+        let too_many = vec![record("www", RecordType::A, "192.0.2.1"); CAPACITY_RECORDS];
+        cache.put_written(zone, 1, too_many);
+        assert!(cache.get_whole(zone, 1).is_none());
+        assert_eq!(held(&cache), 0);
+    }
+
+    #[test]
+    fn a_written_set_is_kept_in_the_stores_order() {
+        let cache = RecordCache::default();
+        let zone = ZoneId::new();
+        // Byte-wise by name, type mnemonic, content, id: "192.0.2.10" before "192.0.2.2".
+        let sorted = vec![
+            record("a", RecordType::A, "192.0.2.10"),
+            record("a", RecordType::A, "192.0.2.2"),
+            record("a", RecordType::AAAA, "2001:db8::1"),
+            record("a", RecordType::MX, "10 mx.example.com."),
+            record("a", RecordType::TXT, "\"x\""),
+            record("b", RecordType::A, "192.0.2.1"),
+        ];
+        let mut shuffled = sorted.clone();
+        shuffled.reverse();
+        shuffled.swap(0, 3);
+        cache.put_written(zone, 1, shuffled);
+        let kept = cache.get_whole(zone, 1).unwrap();
+        let ids = |records: &[Record]| records.iter().map(|r| r.id).collect::<Vec<_>>();
+        assert_eq!(ids(kept.records()), ids(&sorted));
+    }
 
     #[test]
     fn a_written_set_serves_writers_at_its_generation_only_and_never_a_listing() {

@@ -12,6 +12,7 @@ use crate::ports::store::ZoneWrite;
 use crate::rbac::{Permission, Target};
 use crate::record::{Record, RecordContent, RecordName, RecordType, Ttl};
 use crate::service::publish::Publication;
+use crate::service::record_cache;
 use crate::service::zone_change::Planned;
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::precondition::IfMatch;
@@ -122,7 +123,7 @@ impl ScaiDns {
             .await?;
         self.authorize_delegation(ctx, Permission::RECORDS_CREATE, &zone, &name, rtype)
             .await?;
-        let mut change = ChangeSet::new(zone.default_ttl);
+        let mut change = change_for_turn(&zone);
         change.creates.push(NewRecord {
             name,
             content: RecordContent::parse(rtype, &input.content, &zone.name)?,
@@ -175,7 +176,7 @@ impl ScaiDns {
             .content
             .map(|c| RecordContent::parse(current.rtype(), &c, &zone.name))
             .transpose()?;
-        let mut change = ChangeSet::new(zone.default_ttl);
+        let mut change = change_for_turn(&zone);
         change.updates.push(rules::RecordUpdate {
             id,
             content,
@@ -210,7 +211,7 @@ impl ScaiDns {
             current.rtype(),
         )
         .await?;
-        let mut change = ChangeSet::new(zone.default_ttl);
+        let mut change = change_for_turn(&zone);
         change.deletes.push(id);
         // The zone afterwards: its sync state tells the caller whether the delete is published.
         self.apply_record_change(ctx, &zone, change, if_match)
@@ -220,7 +221,8 @@ impl ScaiDns {
 
     /// Plans `change` against the zone's records as they stand in its turn (see
     /// `zone_change`), then writes it with one audit entry per created, updated and deleted
-    /// record, and publishes it when the zone is served.
+    /// record, and publishes it when the zone is served. `change.default_ttl` is ignored: the
+    /// turn sets the zone's as it reads it (see [`change_for_turn`]).
     pub(crate) async fn apply_record_change(
         &self,
         ctx: &OpContext,
@@ -325,19 +327,23 @@ impl ScaiDns {
         } else {
             Publication::Nothing
         };
-        // The zone's records once this commits: the untouched ones and what is written.
-        let replaced: std::collections::HashSet<RecordId> = plan
-            .deletes
-            .iter()
-            .copied()
-            .chain(written.iter().map(|r| r.id))
-            .collect();
-        let records_after = existing
-            .iter()
-            .filter(|r| !replaced.contains(&r.id))
-            .cloned()
-            .chain(written.iter().map(as_stored))
-            .collect();
+        // The zone's records once this commits (the untouched ones and what is written), for
+        // the record cache; not built for a zone too large to be kept there.
+        let after = (existing.len() + plan.creates.len()).saturating_sub(plan.deletes.len());
+        let records_after = record_cache::keeps(after).then(|| {
+            let replaced: std::collections::HashSet<RecordId> = plan
+                .deletes
+                .iter()
+                .copied()
+                .chain(written.iter().map(|r| r.id))
+                .collect();
+            existing
+                .iter()
+                .filter(|r| !replaced.contains(&r.id))
+                .cloned()
+                .chain(written.iter().map(as_stored))
+                .collect()
+        });
         let mut next = zone.clone();
         next.generation = zone.generation + 1;
         let write = ZoneWrite {
@@ -351,7 +357,7 @@ impl ScaiDns {
         Planned {
             change: Some((write, publication)),
             output: (plan, written),
-            records_after: Some(records_after),
+            records_after,
         }
     }
 
@@ -481,6 +487,14 @@ impl ScaiDns {
         ttl.map(|t| self.settings().ttl_policy.check(t, "ttl"))
             .transpose()
     }
+}
+
+/// An empty change for [`ScaiDns::apply_record_change`]. `zone` is the caller's read of the
+/// zone before its turn, possibly the zone cache's (`writable_zone_for_change`) and so possibly
+/// stale: its default TTL only fills the field, which the turn replaces with the zone's as it
+/// reads it. Nothing may rely on this change's `default_ttl` before then.
+fn change_for_turn(zone: &Zone) -> ChangeSet {
+    ChangeSet::new(zone.default_ttl)
 }
 
 /// `record` as the store keeps it: timestamps to the microsecond, as every engine stores them,

@@ -47,8 +47,9 @@ pub(crate) struct Planned<T> {
     pub change: Option<(ZoneWrite, Publication)>,
     /// Handed back to the caller.
     pub output: T,
-    /// Every record of the zone once the write commits, when the planner knows them: kept in
-    /// the record cache under the committed generation, so the next writer's plan reads no
+    /// Every record of the zone once the write commits, when the planner knows them and the
+    /// record cache can keep them (a zone over its capacity gets `None`, not a copy thrown
+    /// away): kept there under the committed generation, so the next writer's plan reads no
     /// records (see `ScaiDns::records_for_change`).
     pub records_after: Option<Vec<crate::record::Record>>,
 }
