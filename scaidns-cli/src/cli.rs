@@ -5,7 +5,7 @@ mod platform;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub use access::{GrantsCommand, GroupMembersCommand, GroupsCommand, Principal, RolesCommand};
+pub use access::{GrantsCommand, GroupMembersCommand, GroupsCommand, Principal, RolesCommand, Who};
 pub use platform::{AuthoritativeDomainsCommand, NameserversCommand};
 
 /// The variable naming the config file's path (read in `config_file.rs`; named here, with the

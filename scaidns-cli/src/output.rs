@@ -247,6 +247,20 @@ pub fn print_json_of(value: &impl serde::Serialize) {
     print_json(&serde_json::to_value(value).unwrap_or_default());
 }
 
+/// A flag's JSON object (`--settings '{"k":1}'`), or nothing when the flag is absent; other
+/// JSON (a list, a string) is refused rather than sent.
+pub fn json_object(flag: &str, text: Option<&str>) -> Result<Option<serde_json::Value>, Failure> {
+    let Some(text) = text else { return Ok(None) };
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v @ serde_json::Value::Object(_)) => Ok(Some(v)),
+        Ok(_) => Err(Failure::new(
+            INVALID,
+            format!("{flag} must be a JSON object"),
+        )),
+        Err(e) => Err(Failure::new(INVALID, format!("{flag} is not JSON: {e}"))),
+    }
+}
+
 /// An optional cell: the value, or `-`.
 pub fn or_dash(value: Option<&str>) -> String {
     value.unwrap_or("-").to_owned()
