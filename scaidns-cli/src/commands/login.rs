@@ -32,7 +32,7 @@ pub async fn login(cli: &Cli, insecure: bool, output: Output) -> Result<(), Fail
             )
         })?;
     let parsed = reqwest::Url::parse(url.trim())
-        .map_err(|e| Failure::new(USAGE, format!("--url {url:?} is not a URL: {e}")))?;
+        .map_err(|e| Failure::new(USAGE, format!("the server URL is not a URL: {e}")))?;
     check_transport(&parsed, insecure)?;
     let shown = origin(&parsed);
     let key = match cli.api_key.clone().filter(|k| !k.trim().is_empty()) {
