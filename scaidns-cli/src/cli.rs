@@ -5,7 +5,7 @@ mod platform;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub use access::{GrantsCommand, GroupMembersCommand, GroupsCommand, Principal, RolesCommand};
+pub use access::{GrantsCommand, GroupMembersCommand, GroupsCommand, Principal, RolesCommand, Who};
 pub use platform::{AuthoritativeDomainsCommand, NameserversCommand};
 
 /// The variable naming the config file's path (read in `config_file.rs`; named here, with the
@@ -22,13 +22,15 @@ pub const CONFIG_PATH_VARIABLE: &str = "SCAIDNS_CONFIG";
 )]
 pub struct Cli {
     /// Server root URL for client commands [default: the profile's, else
-    /// http://127.0.0.1:8000].
+    /// http://127.0.0.1:8000]. A profile's key is sent only to the profile's own URL.
     #[arg(long, global = true, env = "SCAIDNS_URL")]
     pub url: Option<String>,
-    /// API key for client commands [default: the profile's].
+    /// API key for client commands [default: the profile's]. Without --url/SCAIDNS_URL it
+    /// goes to http://127.0.0.1:8000, never to a profile's URL. On the command line it is
+    /// visible to other users (ps) and kept in shell history: prefer `scaidns login`.
     #[arg(long, global = true, env = "SCAIDNS_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
-    /// Profile of the config file (~/.config/scaidns/config.toml) to use [default: its
+    /// Profile of the config file (see SCAIDNS_CONFIG) to use [default: its
     /// default_profile, else "default"].
     #[arg(long, global = true, env = "SCAIDNS_PROFILE")]
     pub profile: Option<String>,
@@ -41,6 +43,10 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Whether `--api-key` was typed on the command line (not from SCAIDNS_API_KEY); set by
+    /// `main` from clap's value source.
+    #[arg(skip)]
+    pub api_key_on_command_line: bool,
 }
 
 impl Cli {
@@ -103,12 +109,18 @@ pub enum Command {
         email: String,
     },
     /// Check an API key against the server and store it, with the URL, as a profile of the
-    /// config file. The key is read from standard input (a prompt without echo at a
-    /// terminal) unless --api-key or SCAIDNS_API_KEY gives it.
+    /// config file. Give the key on standard input (a prompt without echo at a terminal);
+    /// --api-key works but shows the key to other users (ps) and shell history. Plain http://
+    /// is refused except to a loopback host, unless --insecure.
     #[command(
         after_help = "Example: scaidns login --profile work --url https://dns.example.com < key.txt"
     )]
-    Login,
+    Login {
+        /// Allow a plain http:// URL to a non-loopback host (the key crosses the network
+        /// unencrypted).
+        #[arg(long)]
+        insecure: bool,
+    },
     /// Remove a profile (its URL and key) from the config file; the key stays valid on the
     /// server (`scaidns api-keys revoke` ends it).
     #[command(after_help = "Example: scaidns logout --profile work")]
@@ -117,7 +129,9 @@ pub enum Command {
     #[command(after_help = "Example: scaidns whoami --json")]
     Whoami,
     /// Print a shell completion script.
-    #[command(after_help = "Example: scaidns completions bash > /etc/bash_completion.d/scaidns")]
+    #[command(
+        after_help = "Example: scaidns completions bash > ~/.local/share/bash-completion/completions/scaidns"
+    )]
     Completions {
         /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
@@ -592,11 +606,14 @@ pub enum ApiKeysCommand {
         /// Key id.
         key_id: String,
     },
-    /// Delete a key for good.
-    #[command(after_help = "Example: scaidns api-keys delete 3f1c…")]
+    /// Delete a key for good (asks first; --yes without a terminal).
+    #[command(after_help = "Example: scaidns api-keys delete 3f1c… --yes")]
     Delete {
         /// Key id.
         key_id: String,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
     },
 }
 

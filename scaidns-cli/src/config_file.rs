@@ -11,13 +11,15 @@
 //!
 //! Where: `SCAIDNS_CONFIG`, else `$XDG_CONFIG_HOME/scaidns/config.toml`, else
 //! `~/.config/scaidns/config.toml`. The file holds secrets: it is written mode 0600 inside a
-//! 0700 directory, replaced whole, and never through a symbolic link.
+//! 0700 directory, replaced whole, and never through a symbolic link. Reading refuses a
+//! symbolic link and a file another user owns (either could hand us someone else's URL and
+//! key), and warns about a file open to others, before reading it.
 
 use std::path::{Path, PathBuf};
 
 use toml_edit::{DocumentMut, Item, Table, value};
 
-use crate::output::{Failure, INVALID, USAGE};
+use crate::output::{Failure, INVALID, USAGE, origin};
 
 /// The profile used when neither `--profile`, `SCAIDNS_PROFILE` nor `default_profile` names one.
 pub const FALLBACK_PROFILE: &str = "default";
@@ -60,6 +62,7 @@ pub fn default_path() -> Result<PathBuf, Failure> {
 impl ConfigFile {
     /// Reads the file at `path`; a missing file is an empty configuration.
     pub fn load(path: &Path) -> Result<Self, Failure> {
+        check_before_reading(path)?;
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
@@ -70,7 +73,6 @@ impl ConfigFile {
                 ));
             }
         };
-        warn_if_readable_by_others(path);
         let doc = text.parse::<DocumentMut>().map_err(|e| {
             Failure::new(
                 INVALID,
@@ -179,32 +181,94 @@ impl ConfigFile {
             #[cfg(unix)]
             std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
             builder.create(dir).map_err(fail)?;
+        } else if let Some(dir) = self.path.parent() {
+            tighten_own_dir(dir).map_err(fail)?;
         }
         scaidns_server::owner_only::write(&self.path, self.doc.to_string().as_bytes()).map_err(fail)
     }
 }
 
-/// Like ssh with a private key, say so when the file holding API keys is open to others.
-fn warn_if_readable_by_others(path: &Path) {
+/// Before the file is read: not a symbolic link, owned by the user running the command, and
+/// (like ssh with a private key) a warning when it is open to others. A missing file is fine.
+fn check_before_reading(path: &Path) -> Result<(), Failure> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(Failure::new(
+                USAGE,
+                format!("cannot read {}: {e}", path.display()),
+            ));
+        }
+    };
+    if meta.file_type().is_symlink() {
+        return Err(Failure::new(
+            USAGE,
+            format!(
+                "{} is a symbolic link; the config file holds API keys and is not read through \
+                 one: point SCAIDNS_CONFIG at the file itself",
+                path.display()
+            ),
+        ));
+    }
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = std::fs::metadata(path)
-            && meta.permissions().mode() & 0o077 != 0
-        {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let me = rustix::process::geteuid().as_raw();
+        if meta.uid() != me {
+            return Err(Failure::new(
+                USAGE,
+                format!(
+                    "{} belongs to another user (uid {}); the config file holds API keys and \
+                     must be your own",
+                    path.display(),
+                    meta.uid()
+                ),
+            ));
+        }
+        if meta.permissions().mode() & 0o077 != 0 {
             eprintln!(
                 "warning: {} is readable by other users; it holds API keys: chmod 600 it",
                 path.display()
             );
         }
     }
-    #[cfg(not(unix))]
-    let _ = path;
+    Ok(())
 }
 
-/// Whether two server URLs name the same server (a trailing slash aside).
+/// An existing directory named `scaidns` (the default location's, the CLI's own) open to
+/// others is set to 0700 on save; a directory of another name (SCAIDNS_CONFIG pointing
+/// elsewhere, e.g. a shared one) is left alone.
+fn tighten_own_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if dir.file_name().is_some_and(|n| n == "scaidns") {
+            let meta = std::fs::symlink_metadata(dir)?;
+            if meta.is_dir() && meta.permissions().mode() & 0o077 != 0 {
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
+/// Whether two server URLs name the same server: same origin (scheme, host, port, the
+/// default port spelled or not; case of the host and a trailing slash do not matter). URLs
+/// that do not parse are compared as written.
 pub fn same_url(a: &str, b: &str) -> bool {
-    a.trim().trim_end_matches('/') == b.trim().trim_end_matches('/')
+    match (reqwest::Url::parse(a.trim()), reqwest::Url::parse(b.trim())) {
+        (Ok(a), Ok(b)) => origin(&a) == origin(&b),
+        _ => a.trim().trim_end_matches('/') == b.trim().trim_end_matches('/'),
+    }
+}
+
+/// `url` for messages: its origin, never a `user:password@` part.
+pub fn display_origin(url: &str) -> String {
+    reqwest::Url::parse(url.trim())
+        .map_or_else(|_| "(an unparsable URL)".to_owned(), |u| origin(&u))
 }
 
 #[cfg(test)]
@@ -263,6 +327,27 @@ mod tests {
         assert_eq!(ConfigFile::load(&path).unwrap().profile("a"), None);
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_is_refused_and_a_loose_own_directory_is_tightened() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.toml");
+        std::fs::write(&real, "").unwrap();
+        let link = dir.path().join("config.toml");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let err = ConfigFile::load(&link).unwrap_err();
+        assert!(err.message.contains("symbolic link"), "{}", err.message);
+
+        let own = dir.path().join("scaidns");
+        std::fs::create_dir(&own).unwrap();
+        std::fs::set_permissions(&own, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let file = ConfigFile::load(&own.join("config.toml")).unwrap();
+        file.save().unwrap();
+        let mode = std::fs::metadata(&own).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+    }
+
     #[test]
     fn broken_toml_is_invalid_input() {
         let dir = tempfile::tempdir().unwrap();
@@ -274,8 +359,16 @@ mod tests {
     }
 
     #[test]
-    fn urls_compare_without_a_trailing_slash() {
+    fn urls_compare_by_origin() {
         assert!(same_url("http://a:8000/", "http://a:8000"));
+        assert!(same_url("https://DNS.example", "https://dns.example:443/"));
+        assert!(same_url("http://u:p@a:8000", "http://a:8000"));
         assert!(!same_url("http://a:8000", "http://b:8000"));
+        assert!(!same_url("http://a:8000", "https://a:8000"));
+        assert!(!same_url("http://a:8000", "http://a:8001"));
+        assert_eq!(
+            display_origin("https://u:secret@dns.example/x"),
+            "https://dns.example:443"
+        );
     }
 }

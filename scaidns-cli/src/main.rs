@@ -10,14 +10,17 @@ mod config_file;
 mod output;
 mod progress;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 
 use crate::output::Failure;
 
 #[tokio::main]
 async fn main() {
     quiet_on_closed_stdout();
-    let cli = cli::Cli::parse();
+    let matches = cli::Cli::command().get_matches();
+    let mut cli = cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    cli.api_key_on_command_line = matches.value_source("api_key") == Some(ValueSource::CommandLine);
     let code = match commands::run(cli).await {
         Ok(()) => 0,
         Err(Failure { code, message }) => {

@@ -62,6 +62,31 @@ fn hint_for(code: &str) -> &'static str {
     }
 }
 
+/// Asks `question` on the terminal (`[y/N]`, on stderr) before a change that is hard to undo;
+/// `yes` (`--yes`) skips the question. Without a terminal, and on any answer but y/yes, the
+/// command stops with a usage error saying what `--yes` would have done.
+pub fn confirm(question: &str, yes: bool) -> Result<(), Failure> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::new(
+            USAGE,
+            format!("{question}: pass --yes to confirm"),
+        ));
+    }
+    eprint!("{question}. Continue? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut answer);
+    if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
+        Ok(())
+    } else {
+        Err(Failure::new(USAGE, "stopped; nothing changed"))
+    }
+}
+
 /// "cannot connect to http://…: connection refused; is `scaidns serve` running? …"
 fn cannot_connect(e: &reqwest::Error) -> String {
     let url = e.url().map_or_else(|| "the server".to_owned(), origin);
@@ -81,7 +106,7 @@ fn cannot_connect(e: &reqwest::Error) -> String {
 }
 
 /// `scheme://host:port` of `url`, never its `user:password@` part.
-fn origin(url: &reqwest::Url) -> String {
+pub fn origin(url: &reqwest::Url) -> String {
     let host = url.host_str().unwrap_or("?");
     match url.port_or_known_default() {
         Some(port) => format!("{}://{host}:{port}", url.scheme()),
@@ -220,6 +245,20 @@ pub fn print_json(value: &serde_json::Value) {
 /// Prints an API answer as pretty JSON.
 pub fn print_json_of(value: &impl serde::Serialize) {
     print_json(&serde_json::to_value(value).unwrap_or_default());
+}
+
+/// A flag's JSON object (`--settings '{"k":1}'`), or nothing when the flag is absent; other
+/// JSON (a list, a string) is refused rather than sent.
+pub fn json_object(flag: &str, text: Option<&str>) -> Result<Option<serde_json::Value>, Failure> {
+    let Some(text) = text else { return Ok(None) };
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v @ serde_json::Value::Object(_)) => Ok(Some(v)),
+        Ok(_) => Err(Failure::new(
+            INVALID,
+            format!("{flag} must be a JSON object"),
+        )),
+        Err(e) => Err(Failure::new(INVALID, format!("{flag} is not JSON: {e}"))),
+    }
 }
 
 /// An optional cell: the value, or `-`.

@@ -87,7 +87,7 @@ pub enum GroupMembersCommand {
     },
 }
 
-/// Whose role assignments: a user's or a group's.
+/// A user or a group, from `--user`/`--group` (whose role assignments, who a grant is for).
 #[derive(Debug, Args)]
 #[group(required = true, multiple = false)]
 pub struct Principal {
@@ -97,6 +97,24 @@ pub struct Principal {
     /// A group id.
     #[arg(long)]
     pub group: Option<String>,
+}
+
+/// A user's or a group's id, from `--user`/`--group`.
+pub enum Who<'a> {
+    /// `--user`.
+    User(&'a str),
+    /// `--group`.
+    Group(&'a str),
+}
+
+impl Principal {
+    /// Which of `--user`/`--group` was given (clap makes exactly one present).
+    pub fn who(&self) -> Who<'_> {
+        match (&self.user, &self.group) {
+            (Some(user), _) => Who::User(user),
+            (None, group) => Who::Group(group.as_deref().unwrap_or_default()),
+        }
+    }
 }
 
 /// `scaidns roles …`

@@ -9,12 +9,18 @@ pub enum NameserversCommand {
     /// The platform nameservers every zone's apex NS lists.
     #[command(after_help = "Example: scaidns nameservers show")]
     Show,
-    /// Replace the platform nameservers; every zone's apex NS is rewritten.
-    #[command(after_help = "Example: scaidns nameservers set ns1.example.net ns2.example.net")]
+    /// Replace the platform nameservers; every zone's apex NS is rewritten (asks first;
+    /// --yes without a terminal).
+    #[command(
+        after_help = "Example: scaidns nameservers set ns1.example.net ns2.example.net --yes"
+    )]
     Set {
         /// Nameserver host names, in order.
         #[arg(required = true)]
         nameservers: Vec<String>,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -24,10 +30,14 @@ pub enum AuthoritativeDomainsCommand {
     /// The domains this instance is authoritative for (used when validating zone transfers).
     #[command(after_help = "Example: scaidns authoritative-domains show")]
     Show,
-    /// Replace the list.
+    /// Replace the list (--clear empties it).
     #[command(after_help = "Example: scaidns authoritative-domains set dns.example.net")]
     Set {
-        /// Domain names (none: empty the list).
+        /// Domain names.
+        #[arg(required_unless_present = "clear")]
         domains: Vec<String>,
+        /// Empty the list (instead of naming domains).
+        #[arg(long, conflicts_with = "domains")]
+        clear: bool,
     },
 }

@@ -5,10 +5,16 @@ use scaidns_client::types::{ApiKeyCreateRequest, ApiKeyResponse, ApiKeySecretRes
 use serde_json::json;
 
 use crate::cli::{ApiKeysCommand, Output};
-use crate::output::{Failure, print_json, print_json_of, print_table};
+use crate::output::{Failure, confirm, print_json, print_json_of, print_table};
 
-/// Runs one `api-keys` subcommand.
-pub async fn run(client: &Client, cmd: &ApiKeysCommand, output: Output) -> Result<(), Failure> {
+/// Runs one `api-keys` subcommand; `active_key` is the key this command authenticates with
+/// (to warn when a command disables it).
+pub async fn run(
+    client: &Client,
+    active_key: &str,
+    cmd: &ApiKeysCommand,
+    output: Output,
+) -> Result<(), Failure> {
     match cmd {
         ApiKeysCommand::List {
             include_revoked,
@@ -38,12 +44,16 @@ pub async fn run(client: &Client, cmd: &ApiKeysCommand, output: Output) -> Resul
             Ok(())
         }
         ApiKeysCommand::Regenerate { key_id } => {
+            let own = is_active_key(client, key_id, active_key).await?;
             let key = client.api_key_regenerate(key_id).await?.into_inner();
+            warn_if_own(own, "its old secret no longer works");
             print_secret(&key, "regenerated", output);
             Ok(())
         }
         ApiKeysCommand::Revoke { key_id } => {
+            let own = is_active_key(client, key_id, active_key).await?;
             let key = client.api_key_revoke(key_id).await?.into_inner();
+            warn_if_own(own, "it is revoked");
             print_key(&key, "revoked", output);
             Ok(())
         }
@@ -60,14 +70,39 @@ pub async fn run(client: &Client, cmd: &ApiKeysCommand, output: Output) -> Resul
             }
             Ok(())
         }
-        ApiKeysCommand::Delete { key_id } => {
+        ApiKeysCommand::Delete { key_id, yes } => {
+            let own = is_active_key(client, key_id, active_key).await?;
+            let also = if own {
+                " (the key this command is using)"
+            } else {
+                ""
+            };
+            confirm(&format!("API key {key_id}{also} is deleted for good"), *yes)?;
             client.api_key_delete(key_id).await?;
+            warn_if_own(own, "it is deleted");
             match output {
                 Output::Json => print_json(&json!({ "deleted": key_id })),
                 Output::Text => println!("deleted API key {key_id}"),
             }
             Ok(())
         }
+    }
+}
+
+/// Whether `key_id` is the key this command authenticates with: the key's stored prefix
+/// starts the secret in use (the API shows no id for the calling key).
+async fn is_active_key(client: &Client, key_id: &str, active_key: &str) -> Result<bool, Failure> {
+    let key = client.api_key_get(key_id).await?.into_inner();
+    Ok(!key.key_prefix.is_empty() && active_key.starts_with(&key.key_prefix))
+}
+
+/// After disabling the key in use: the profile (or SCAIDNS_API_KEY) holding it is now stale.
+fn warn_if_own(own: bool, what: &str) {
+    if own {
+        eprintln!(
+            "warning: this was the API key this command used; {what}: run `scaidns login` \
+             again with a working key (or update --api-key/SCAIDNS_API_KEY)"
+        );
     }
 }
 
@@ -119,31 +154,27 @@ async fn list(
 }
 
 fn print_keys(keys: &[ApiKeyResponse]) {
-    {
-        {
-            let rows: Vec<Vec<String>> = keys
-                .iter()
-                .map(|k| {
-                    vec![
-                        k.id.clone(),
-                        k.name.clone(),
-                        k.key_prefix.clone(),
-                        k.status.clone(),
-                        k.last_used_at.map_or_else(
-                            || "never".to_owned(),
-                            |t| t.format("%Y-%m-%d %H:%M").to_string(),
-                        ),
-                        k.expires_at.map_or_else(
-                            || "-".to_owned(),
-                            |t| t.format("%Y-%m-%d %H:%M").to_string(),
-                        ),
-                    ]
-                })
-                .collect();
-            print_table(
-                &["ID", "NAME", "PREFIX", "STATUS", "LAST USED", "EXPIRES"],
-                &rows,
-            );
-        }
-    }
+    let when = |t: Option<chrono::DateTime<chrono::Utc>>, none: &str| {
+        t.map_or_else(
+            || none.to_owned(),
+            |t| t.format("%Y-%m-%d %H:%M").to_string(),
+        )
+    };
+    let rows: Vec<Vec<String>> = keys
+        .iter()
+        .map(|k| {
+            vec![
+                k.id.clone(),
+                k.name.clone(),
+                k.key_prefix.clone(),
+                k.status.clone(),
+                when(k.last_used_at, "never"),
+                when(k.expires_at, "-"),
+            ]
+        })
+        .collect();
+    print_table(
+        &["ID", "NAME", "PREFIX", "STATUS", "LAST USED", "EXPIRES"],
+        &rows,
+    );
 }

@@ -5,7 +5,7 @@ use scaidns_client::types::AuditLogResponse;
 use serde_json::json;
 
 use crate::cli::{AuditCommand, AuditFilterArgs, Output};
-use crate::output::{Failure, print_json, print_table};
+use crate::output::{Failure, print_json, print_json_of, print_table};
 
 /// Runs one `audit` subcommand.
 pub async fn run(client: &Client, cmd: &AuditCommand, output: Output) -> Result<(), Failure> {
@@ -19,7 +19,7 @@ pub async fn run(client: &Client, cmd: &AuditCommand, output: Output) -> Result<
         AuditCommand::Show { id } => {
             let entry = client.audit_get(id).await?.into_inner();
             match output {
-                Output::Json => print_json(&serde_json::to_value(&entry).unwrap_or_default()),
+                Output::Json => print_json_of(&entry),
                 Output::Text => show(&entry),
             }
             Ok(())

@@ -14,9 +14,11 @@ pub async fn run(
 ) -> Result<(), Failure> {
     let list = match cmd {
         AuthoritativeDomainsCommand::Show => client.authoritative_domains_get().await?,
-        AuthoritativeDomainsCommand::Set { domains } => {
+        AuthoritativeDomainsCommand::Set { domains, clear } => {
+            // clap requires domains unless --clear (and refuses both): an empty list is only
+            // ever asked for by name.
             let body = AuthoritativeDomains {
-                domains: domains.clone(),
+                domains: if *clear { Vec::new() } else { domains.clone() },
             };
             client.authoritative_domains_set(&body).await?
         }

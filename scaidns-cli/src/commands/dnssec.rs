@@ -5,7 +5,7 @@ use scaidns_client::types::{DnssecConfirmRequest, DnssecEnableRequest, DnssecRes
 
 use crate::cli::{DnssecCommand, Output};
 use crate::commands::zone_ref::{Deleted, Purpose, zone_id};
-use crate::output::{Failure, print_json, print_table};
+use crate::output::{Failure, print_json_of, print_table};
 
 /// Runs one `dnssec` subcommand.
 pub async fn run(client: &Client, cmd: &DnssecCommand, output: Output) -> Result<(), Failure> {
@@ -45,7 +45,7 @@ pub async fn run(client: &Client, cmd: &DnssecCommand, output: Output) -> Result
         }
     };
     match output {
-        Output::Json => print_json(&serde_json::to_value(&state).unwrap_or_default()),
+        Output::Json => print_json_of(&state),
         Output::Text => print_state(&state),
     }
     Ok(())

@@ -12,7 +12,8 @@ use crate::cli::{DomainsCommand, Output};
 use crate::commands::validation::print_instructions;
 use crate::commands::zone_ref::{Deleted, Purpose, zone, zone_id};
 use crate::output::{
-    Failure, INVALID, not_published_note, print_json, print_table, sync_status_header, when,
+    Failure, json_object, not_published_note, print_json, print_json_of, print_table,
+    sync_status_header, when,
 };
 
 /// Runs one `domains` subcommand.
@@ -68,13 +69,7 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
             default_ttl,
             settings,
         } => {
-            let settings = settings
-                .as_deref()
-                .map(|raw| {
-                    serde_json::from_str::<serde_json::Value>(raw)
-                        .map_err(|e| Failure::new(INVALID, format!("--settings is not JSON: {e}")))
-                })
-                .transpose()?;
+            let settings = json_object("--settings", settings.as_deref())?;
             let id = zone_id(client, arg, Deleted::Exclude, Purpose::Write).await?;
             let body = DomainUpdateRequest {
                 description: description.clone(),
@@ -198,7 +193,7 @@ fn show(z: &DomainResponse, output: Output, verb: &str) {
         }
     }
     if output == Output::Json {
-        print_json(&serde_json::to_value(z).unwrap_or_default());
+        print_json_of(&z);
         return;
     }
     if !verb.is_empty() {

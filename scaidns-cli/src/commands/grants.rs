@@ -7,9 +7,8 @@ use scaidns_client::types::{
 };
 use serde_json::json;
 
-use super::roles::{Who, who};
 use super::zone_ref::{Deleted, Purpose, zone_id};
-use crate::cli::{GrantsCommand, Output};
+use crate::cli::{GrantsCommand, Output, Who};
 use crate::output::{Failure, or_dash, print_json, print_json_of, print_table, when};
 
 /// Runs one `grants` subcommand.
@@ -44,7 +43,7 @@ pub async fn run(client: &Client, cmd: &GrantsCommand, output: Output) -> Result
             notes,
         } => {
             let zone = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
-            let (grant_type, grantee_id) = match who(grantee) {
+            let (grant_type, grantee_id) = match grantee.who() {
                 Who::User(user) => (GrantTypeDto::User, user.to_owned()),
                 Who::Group(group) => (GrantTypeDto::Group, group.to_owned()),
             };

@@ -3,15 +3,15 @@
 //! changed meanwhile is not touched. A transfer only supplies the master-file text: the
 //! preview and apply are the file import's.
 
-use std::io::{BufRead, IsTerminal, Write};
-
 use scaidns_client::types::{ErrorBody, ImportLine, ImportPreview, ImportRecord, ImportRequest};
 use scaidns_client::{Client, ClientInfo};
 
 use crate::cli::{DomainsCommand, Output};
 use crate::commands::axfr::{self, Skipped};
 use crate::commands::zone_ref::{self, Deleted, Purpose, zone_id};
-use crate::output::{Failure, INVALID, NOT_ALLOWED, NOT_FOUND, UNAVAILABLE, USAGE, print_json};
+use crate::output::{
+    Failure, INVALID, NOT_ALLOWED, NOT_FOUND, UNAVAILABLE, USAGE, confirm, print_json,
+};
 use crate::progress;
 
 /// Runs `domains import`.
@@ -97,8 +97,9 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
     if *preview_only {
         return Ok(());
     }
-    if mode == "replace" && !preview.deletes.is_empty() && !yes {
-        confirm(preview.deletes.len())?;
+    if mode == "replace" && !preview.deletes.is_empty() {
+        let deletes = preview.deletes.len();
+        confirm(&format!("replace deletes {deletes} record(s)"), *yes)?;
     }
     let bar = progress::spinner(output, "applying");
     let result = apply(client, &id, &etag, &body).await;
@@ -167,25 +168,6 @@ fn print_diff(p: &ImportPreview, transfer_skipped: &[Skipped]) {
         p.skipped.len() + transfer_skipped.len(),
         p.errors.len()
     );
-}
-
-/// Asks on the terminal; without one, a replace needs `--yes`.
-fn confirm(deletes: usize) -> Result<(), Failure> {
-    if !std::io::stdin().is_terminal() {
-        return Err(Failure::new(
-            USAGE,
-            format!("replace deletes {deletes} record(s); pass --yes to confirm"),
-        ));
-    }
-    print!("replace deletes {deletes} record(s). Continue? [y/N] ");
-    let _ = std::io::stdout().flush();
-    let mut answer = String::new();
-    let _ = std::io::stdin().lock().read_line(&mut answer);
-    if matches!(answer.trim(), "y" | "Y" | "yes") {
-        Ok(())
-    } else {
-        Err(Failure::new(USAGE, "not imported"))
-    }
 }
 
 /// The apply, with `If-Match` (the SDK's methods carry no header parameters).

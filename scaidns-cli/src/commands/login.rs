@@ -1,22 +1,22 @@
 //! `scaidns login` and `scaidns logout`: store or forget a profile's server and API key in the
 //! config file. The key is read from standard input (a prompt without echo at a terminal), or
-//! from `--api-key`/`SCAIDNS_API_KEY` when given; it is checked against the server before it
-//! is stored, and never printed.
+//! from `--api-key`/`SCAIDNS_API_KEY` when given (with a warning on stderr); it is checked
+//! against the server before it is stored, and never printed.
 
-use std::io::{BufRead, IsTerminal, Read, Write};
+use std::io::{BufRead, IsTerminal, Read};
 
 use serde_json::json;
 
 use super::connection::client_for;
 use crate::cli::{Cli, Output};
 use crate::config_file::{self, ConfigFile, Profile};
-use crate::output::{Failure, USAGE, print_json};
+use crate::output::{Failure, USAGE, origin, print_json};
 
 /// The longest line accepted as a key: keys are short; this bounds a mistaken pipe.
 const MAX_KEY_LEN: usize = 4096;
 
-/// `scaidns login [--profile NAME] --url URL`.
-pub async fn login(cli: &Cli, output: Output) -> Result<(), Failure> {
+/// `scaidns login [--profile NAME] --url URL [--insecure]`.
+pub async fn login(cli: &Cli, insecure: bool, output: Output) -> Result<(), Failure> {
     let mut file = ConfigFile::load(&config_file::default_path()?)?;
     let name = file.profile_name(cli.profile.as_deref());
     let stored = file.profile(&name).unwrap_or_default();
@@ -31,8 +31,22 @@ pub async fn login(cli: &Cli, output: Output) -> Result<(), Failure> {
                 format!("login needs the server: pass --url URL (profile {name:?} has none)"),
             )
         })?;
+    let parsed = reqwest::Url::parse(url.trim())
+        .map_err(|e| Failure::new(USAGE, format!("the server URL is not a URL: {e}")))?;
+    check_transport(&parsed, insecure)?;
+    let shown = origin(&parsed);
     let key = match cli.api_key.clone().filter(|k| !k.trim().is_empty()) {
-        Some(key) => key,
+        Some(key) if cli.api_key_on_command_line => {
+            eprintln!(
+                "warning: a key given with --api-key is visible to other users (ps) and kept in \
+                 shell history; give it on standard input instead (`scaidns login < key.txt`)"
+            );
+            key
+        }
+        Some(key) => {
+            eprintln!("note: storing the key from SCAIDNS_API_KEY (unset it to be prompted)");
+            key
+        }
         None => read_key()?,
     };
     // Only a key the server accepts is stored.
@@ -53,12 +67,12 @@ pub async fn login(cli: &Cli, output: Output) -> Result<(), Failure> {
     match output {
         Output::Json => print_json(&json!({
             "profile": name,
-            "url": url,
+            "url": shown,
             "config_file": file.path().display().to_string(),
             "user": { "id": me.id, "email": me.email, "tenant_id": me.tenant.id },
         })),
         Output::Text => println!(
-            "logged in to {url} as {who} (tenant {}); profile {name:?} saved in {}",
+            "logged in to {shown} as {who} (tenant {}); profile {name:?} saved in {}",
             me.tenant.slug,
             file.path().display()
         ),
@@ -85,40 +99,63 @@ pub fn logout(cli: &Cli, output: Output) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The key from standard input: a prompt without echo at a terminal, else its first line.
+/// Plain http:// would send the key (and every later request's) unencrypted: only to a
+/// loopback host (a local server), or with `--insecure`.
+fn check_transport(url: &reqwest::Url, insecure: bool) -> Result<(), Failure> {
+    let loopback = match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if loopback || insecure => Ok(()),
+        "http" => Err(Failure::new(
+            USAGE,
+            format!(
+                "refusing to send an API key over plain http to {}: use https, or pass \
+                 --insecure if this network is trusted",
+                origin(url)
+            ),
+        )),
+        other => Err(Failure::new(
+            USAGE,
+            format!("--url must be http or https, not {other:?}"),
+        )),
+    }
+}
+
+/// The key from standard input: a prompt without echo at a terminal (rpassword restores the
+/// echo on every path), else its first line.
 fn read_key() -> Result<String, Failure> {
     let stdin = std::io::stdin();
-    let at_terminal = stdin.is_terminal();
-    if at_terminal {
-        eprint!("API key: ");
-        let _ = std::io::stderr().flush();
-        set_echo(false);
-    }
-    let mut line = String::new();
-    let read = stdin
-        .lock()
-        .take(MAX_KEY_LEN as u64 + 1)
-        .read_line(&mut line);
-    if at_terminal {
-        set_echo(true);
-        eprintln!();
-    }
-    read.map_err(|e| Failure::new(USAGE, format!("cannot read the API key: {e}")))?;
+    let line = if stdin.is_terminal() {
+        rpassword::prompt_password("API key: ")
+            .map_err(|e| Failure::new(USAGE, format!("cannot read the API key: {e}")))?
+    } else {
+        let mut line = String::new();
+        stdin
+            .lock()
+            .take(MAX_KEY_LEN as u64 + 1)
+            .read_line(&mut line)
+            .map_err(|e| Failure::new(USAGE, format!("cannot read the API key: {e}")))?;
+        line
+    };
     let key = line.trim();
-    if key.is_empty() || key.len() > MAX_KEY_LEN {
+    if key.len() > MAX_KEY_LEN {
         return Err(Failure::new(
             USAGE,
-            "no API key: give it on standard input (or at the prompt), or with --api-key",
+            format!(
+                "the API key read is longer than {MAX_KEY_LEN} bytes: is that the right input?"
+            ),
+        ));
+    }
+    if key.is_empty() {
+        return Err(Failure::new(
+            USAGE,
+            "no API key: give it on standard input (or at the prompt)",
         ));
     }
     Ok(key.to_owned())
-}
-
-/// Turns the terminal's echo off or on (through `stty`, which acts on its standard input,
-/// the terminal), so a typed key is not shown.
-fn set_echo(on: bool) {
-    let _ = std::process::Command::new("stty")
-        .arg(if on { "echo" } else { "-echo" })
-        .stdin(std::process::Stdio::inherit())
-        .status();
 }

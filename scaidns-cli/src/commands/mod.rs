@@ -45,13 +45,16 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         } => local::serve(local.dev, *no_migrate, *no_jobs).await,
         Command::Migrate { local } => local::migrate(local.dev, output).await,
         Command::Bootstrap { local, email } => local::bootstrap(local.dev, email, output).await,
-        Command::ApiKeys(cmd) => api_keys::run(&client(&cli)?, cmd, output).await,
+        Command::ApiKeys(cmd) => {
+            let (client, key) = connection::client_and_key(&cli)?;
+            api_keys::run(&client, &key, cmd, output).await
+        }
         Command::Audit(cmd) => audit::run(&client(&cli)?, cmd, output).await,
         Command::Domains(cmd) => domains::run(&client(&cli)?, cmd, output).await,
         Command::Validation(cmd) => validation::run(&client(&cli)?, cmd, output).await,
         Command::Records(cmd) => records::run(&client(&cli)?, cmd, output).await,
         Command::Dnssec(cmd) => dnssec::run(&client(&cli)?, cmd, output).await,
-        Command::Login => login::login(&cli, output).await,
+        Command::Login { insecure } => login::login(&cli, *insecure, output).await,
         Command::Logout => login::logout(&cli, output),
         Command::Whoami => whoami::run(&client(&cli)?, output).await,
         Command::Completions { shell } => {

@@ -4,7 +4,7 @@ use scaidns_client::Client;
 use scaidns_client::types::NameserverSetRequest;
 
 use crate::cli::{NameserversCommand, Output};
-use crate::output::{Failure, print_json_of};
+use crate::output::{Failure, confirm, print_json_of};
 
 /// Runs one `nameservers` subcommand.
 pub async fn run(client: &Client, cmd: &NameserversCommand, output: Output) -> Result<(), Failure> {
@@ -16,7 +16,14 @@ pub async fn run(client: &Client, cmd: &NameserversCommand, output: Output) -> R
                 Output::Text => list.nameservers.iter().for_each(|ns| println!("{ns}")),
             }
         }
-        NameserversCommand::Set { nameservers } => {
+        NameserversCommand::Set { nameservers, yes } => {
+            confirm(
+                &format!(
+                    "the platform nameservers become {} and every zone's apex NS is rewritten",
+                    nameservers.join(" ")
+                ),
+                *yes,
+            )?;
             let body = NameserverSetRequest {
                 nameservers: nameservers.clone(),
             };

@@ -7,7 +7,7 @@ use scaidns_server::wiring::{self, Needs, StartError};
 use serde_json::json;
 
 use crate::cli::Output;
-use crate::output::{Failure, INVALID, UNAVAILABLE, print_json, print_table};
+use crate::output::{Failure, INVALID, UNAVAILABLE, print_json, print_json_of, print_table};
 
 /// Exit code of `reconcile` when it found differences it did not repair.
 const DRIFT: i32 = 1;
@@ -83,7 +83,7 @@ pub async fn reconcile(dev: bool, fix: bool, output: Output) -> Result<(), Failu
     let report = service.reconcile(fix).await?;
     let remaining = report.drifted.iter().filter(|d| !d.fixed).count();
     match output {
-        Output::Json => print_json(&serde_json::to_value(&report).unwrap_or_default()),
+        Output::Json => print_json_of(&report),
         Output::Text => {
             println!(
                 "{} zones compared, {} with differences",

@@ -6,7 +6,7 @@ use scaidns_client::types::{ConfigItem, ConfigSetRequest, PartnerResponse};
 use serde_json::json;
 
 use crate::cli::{ConfigCommand, Output, PartnersCommand};
-use crate::output::{Failure, print_json, print_table, when};
+use crate::output::{Failure, print_json, print_json_of, print_table, when};
 
 /// Runs one `partners` subcommand.
 pub async fn partners(
@@ -22,9 +22,7 @@ pub async fn partners(
         (Output::Json, PartnersCommand::List) => {
             print_json(&json!({ "data": partners, "total": partners.len() }))
         }
-        (Output::Json, PartnersCommand::Show { .. }) => {
-            print_json(&serde_json::to_value(&partners[0]).unwrap_or_default())
-        }
+        (Output::Json, PartnersCommand::Show { .. }) => print_json_of(&partners[0]),
         (Output::Text, _) => print_table(
             &["ID", "PROVIDER ID", "NAME", "STATUS", "UPDATED"],
             &partners.iter().map(partner_row).collect::<Vec<_>>(),
@@ -62,7 +60,7 @@ pub async fn config(client: &Client, cmd: &ConfigCommand, output: Output) -> Res
     };
     match (output, cmd) {
         (Output::Json, ConfigCommand::List) => print_json(&json!({ "configs": items })),
-        (Output::Json, _) => print_json(&serde_json::to_value(&items[0]).unwrap_or_default()),
+        (Output::Json, _) => print_json_of(&items[0]),
         (Output::Text, _) => print_table(
             &["KEY", "VALUE", "SOURCE", "DEFAULT", "DESCRIPTION"],
             &items.iter().map(config_row).collect::<Vec<_>>(),

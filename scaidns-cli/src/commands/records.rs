@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::cli::{Output, RecordsCommand};
 use crate::commands::zone_ref::{Deleted, Purpose, zone_id};
 use crate::output::{
-    Failure, USAGE, not_published_note, print_json, print_table, sync_status_header,
+    Failure, USAGE, not_published_note, print_json, print_json_of, print_table, sync_status_header,
 };
 
 /// Runs one `records` subcommand.
@@ -20,7 +20,7 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
             let id = zone_id(client, zone, Deleted::Exclude, Purpose::Read).await?;
             let record = client.record_get(&id, record).await?.into_inner();
             match output {
-                Output::Json => print_json(&serde_json::to_value(&record).unwrap_or_default()),
+                Output::Json => print_json_of(&record),
                 Output::Text => table(std::slice::from_ref(&record)),
             }
             Ok(())
@@ -28,7 +28,7 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
         RecordsCommand::Types => {
             let types = client.record_type_list().await?.into_inner();
             match output {
-                Output::Json => print_json(&serde_json::to_value(&types).unwrap_or_default()),
+                Output::Json => print_json_of(&types),
                 Output::Text => print_table(
                     &["TYPE", "EXAMPLE", "DESCRIPTION"],
                     &types

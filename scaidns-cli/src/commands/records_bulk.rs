@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::cli::Output;
 use crate::commands::zone_ref::{Deleted, Purpose, zone_id};
-use crate::output::{Failure, INVALID, NOT_ALLOWED, USAGE, not_published_note, print_json};
+use crate::output::{Failure, INVALID, NOT_ALLOWED, USAGE, not_published_note, print_json_of};
 
 /// Sends the request in `file` (`-`: standard input) to `zone`.
 pub async fn run(client: &Client, zone: &str, file: &Path, output: Output) -> Result<(), Failure> {
@@ -23,7 +23,7 @@ pub async fn run(client: &Client, zone: &str, file: &Path, output: Output) -> Re
             let forbidden = resp.status().as_u16() == 403;
             let body = resp.into_inner();
             if output == Output::Json {
-                print_json(&serde_json::to_value(&body).unwrap_or_default());
+                print_json_of(&body);
             }
             let code = if forbidden { NOT_ALLOWED } else { INVALID };
             return Err(Failure::new(code, refusal(&body.detail)));
@@ -31,7 +31,7 @@ pub async fn run(client: &Client, zone: &str, file: &Path, output: Output) -> Re
         Err(e) => return Err(e.into()),
     };
     match output {
-        Output::Json => print_json(&serde_json::to_value(&answer).unwrap_or_default()),
+        Output::Json => print_json_of(&answer),
         Output::Text => print_summary(&answer),
     }
     let note = not_published_note(

@@ -8,24 +8,8 @@ use scaidns_client::types::{
 use serde_json::json;
 
 use super::zone_ref::{Deleted, Purpose, zone_id};
-use crate::cli::{Output, Principal, RolesCommand};
+use crate::cli::{Output, Principal, RolesCommand, Who};
 use crate::output::{Failure, INVALID, or_dash, print_json, print_json_of, print_table};
-
-/// A user's or a group's id, from `--user`/`--group`.
-pub enum Who<'a> {
-    /// `--user`.
-    User(&'a str),
-    /// `--group`.
-    Group(&'a str),
-}
-
-/// Which of `--user`/`--group` was given (clap makes exactly one present).
-pub fn who(p: &Principal) -> Who<'_> {
-    match (&p.user, &p.group) {
-        (Some(user), _) => Who::User(user),
-        (None, group) => Who::Group(group.as_deref().unwrap_or_default()),
-    }
-}
 
 /// Runs one `roles` subcommand.
 pub async fn run(client: &Client, cmd: &RolesCommand, output: Output) -> Result<(), Failure> {
@@ -97,7 +81,7 @@ pub async fn run(client: &Client, cmd: &RolesCommand, output: Output) -> Result<
             principal,
             assignment,
         } => {
-            match who(principal) {
+            match principal.who() {
                 Who::User(id) => client.user_role_revoke(id, assignment).await?,
                 Who::Group(id) => client.group_role_revoke(id, assignment).await?,
             };
@@ -108,7 +92,7 @@ pub async fn run(client: &Client, cmd: &RolesCommand, output: Output) -> Result<
             return Ok(());
         }
         RolesCommand::Assignments { principal } => {
-            let list = match who(principal) {
+            let list = match principal.who() {
                 Who::User(id) => client.user_role_list(id).await?,
                 Who::Group(id) => client.group_role_list(id).await?,
             }
@@ -186,7 +170,7 @@ async fn assign(
         scope,
         scope_id,
     };
-    let assignment = match who(principal) {
+    let assignment = match principal.who() {
         Who::User(id) => client.user_role_assign(id, &body).await?,
         Who::Group(id) => client.group_role_assign(id, &body).await?,
     }

@@ -7,7 +7,7 @@ use scaidns_client::types::{
 use serde_json::json;
 
 use crate::cli::{Output, TenantsCommand};
-use crate::output::{Failure, INVALID, print_json, print_json_of, print_table};
+use crate::output::{Failure, INVALID, json_object, print_json, print_json_of, print_table};
 
 /// Runs one `tenants` subcommand.
 pub async fn run(client: &Client, cmd: &TenantsCommand, output: Output) -> Result<(), Failure> {
@@ -28,7 +28,7 @@ pub async fn run(client: &Client, cmd: &TenantsCommand, output: Output) -> Resul
                 slug: slug.clone(),
                 scaikey_tenant_id: scaikey_tenant_id.clone(),
                 partner_id: partner.clone(),
-                settings: json_object(settings.as_deref())?,
+                settings: json_object("--settings", settings.as_deref())?,
             };
             client.tenant_create(&body).await?.into_inner()
         }
@@ -39,7 +39,7 @@ pub async fn run(client: &Client, cmd: &TenantsCommand, output: Output) -> Resul
         } => {
             let body = TenantUpdateRequest {
                 name: name.clone(),
-                settings: json_object(settings.as_deref())?,
+                settings: json_object("--settings", settings.as_deref())?,
                 status: None,
             };
             client.tenant_update(tenant, &body).await?.into_inner()
@@ -90,19 +90,6 @@ async fn list(
         Output::Text => print_tenants(&tenants),
     }
     Ok(())
-}
-
-/// `--settings`: a JSON object, or nothing.
-fn json_object(text: Option<&str>) -> Result<Option<serde_json::Value>, Failure> {
-    let Some(text) = text else { return Ok(None) };
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(v @ serde_json::Value::Object(_)) => Ok(Some(v)),
-        Ok(_) => Err(Failure::new(INVALID, "--settings must be a JSON object")),
-        Err(e) => Err(Failure::new(
-            INVALID,
-            format!("--settings is not JSON: {e}"),
-        )),
-    }
 }
 
 fn status(status: TenantStatusDto) -> TenantUpdateRequest {

@@ -11,7 +11,7 @@ use scaidns_client::types::{
 
 use crate::cli::{Output, ValidationCommand};
 use crate::commands::zone_ref::{Deleted, Purpose, zone};
-use crate::output::{Failure, INVALID, USAGE, print_json, when};
+use crate::output::{Failure, INVALID, USAGE, print_json, print_json_of, when};
 
 /// Runs one `validation` subcommand.
 pub async fn run(client: &Client, cmd: &ValidationCommand, output: Output) -> Result<(), Failure> {
@@ -27,7 +27,7 @@ pub async fn run(client: &Client, cmd: &ValidationCommand, output: Output) -> Re
                 .await?
                 .into_inner();
             match output {
-                Output::Json => print_json(&serde_json::to_value(&v).unwrap_or_default()),
+                Output::Json => print_json_of(&v),
                 Output::Text => print_instructions(&z.name, &v),
             }
             Ok(())
@@ -45,7 +45,7 @@ pub async fn run(client: &Client, cmd: &ValidationCommand, output: Output) -> Re
             let z = zone(client, arg, Deleted::Exclude, Purpose::Read).await?;
             let v = client.validation_get(&z.id).await?.into_inner();
             match output {
-                Output::Json => print_json(&serde_json::to_value(&v).unwrap_or_default()),
+                Output::Json => print_json_of(&v),
                 Output::Text => {
                     println!("zone {} is {}", z.name, z.status);
                     println!("challenge {} is {}", v.id, v.status);
@@ -99,7 +99,7 @@ pub async fn run(client: &Client, cmd: &ValidationCommand, output: Output) -> Re
 
 fn report(name: &str, r: &ValidationCheckResponse, output: Output) {
     match output {
-        Output::Json => print_json(&serde_json::to_value(r).unwrap_or_default()),
+        Output::Json => print_json_of(&r),
         Output::Text if r.is_valid => {
             println!(
                 "{name} is validated: {} (zone {})",

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::cli::Output;
 use crate::commands::zone_ref::{Deleted, Purpose, zone_id};
-use crate::output::{Failure, UNAVAILABLE, print_json};
+use crate::output::{Failure, UNAVAILABLE, print_json, print_json_of};
 
 /// Prints the zone's file, or writes it to `file`. With `--json`, the server's answer
 /// (`{domain_id, domain_name, format, zone_file}`) when printing, a summary when writing.
@@ -23,7 +23,7 @@ pub async fn run(
     let export = client.zone_export(&id, Some(format)).await?.into_inner();
     match (file, output) {
         (None, Output::Text) => write_stdout(&export.zone_file)?,
-        (None, Output::Json) => print_json(&serde_json::to_value(&export).unwrap_or_default()),
+        (None, Output::Json) => print_json_of(&export),
         (Some(path), _) => {
             std::fs::write(path, &export.zone_file).map_err(|e| {
                 Failure::new(UNAVAILABLE, format!("cannot write {}: {e}", path.display()))

@@ -1,30 +1,10 @@
 //! The `scaidns` binary's client commands against a real server (SQLite, embedded DNS): what
 //! they print, that a zone argument is a name or an id, and the exit codes scripts rely on.
 
-use std::process::Output;
-
 use scaidns_tests::{TestApp, dns, spawn_app};
 use serde_json::Value;
 
-/// Runs `scaidns --url <app> --api-key <key> args…` without blocking the server's runtime.
-async fn run(app: &TestApp, key: &str, args: &[&str]) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_scaidns"))
-        .args(["--url", &app.base_url, "--api-key", key])
-        .args(args)
-        .env_remove("SCAIDNS_URL")
-        .env_remove("SCAIDNS_API_KEY")
-        .output()
-        .await
-        .expect("run scaidns")
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use crate::common::{code, run, stdout};
 
 async fn ok(app: &TestApp, args: &[&str]) -> String {
     let out = run(app, &app.admin_key, args).await;

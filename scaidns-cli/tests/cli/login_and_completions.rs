@@ -103,14 +103,54 @@ async fn login_writes_a_0600_profile_that_later_commands_use() {
     .await;
     assert_eq!(code(&elsewhere), 2, "{}", text(&elsewhere.stderr));
     assert!(text(&elsewhere.stderr).contains("API key is needed"));
-    // A flag wins over the profile: a wrong key on the command line is refused.
+    // The same server spelled differently (trailing slash) still gets the stored key.
+    let slash = format!("{}/", app.base_url);
+    let same = scaidns(home.path(), &["--url", &slash, "whoami"], "").await;
+    assert_eq!(code(&same), 0, "{}", text(&same.stderr));
+    // ...and the refusal above says why the stored key was withheld.
+    assert!(
+        text(&elsewhere.stderr).contains("not sent"),
+        "{}",
+        text(&elsewhere.stderr)
+    );
+    // A key from the flag or the environment never goes to the profile's URL.
     let flagged = scaidns(
         home.path(),
-        &["--api-key", "sk_wrong", "domains", "list"],
+        &["--api-key", "sk_other", "domains", "list"],
         "",
     )
     .await;
-    assert_eq!(code(&flagged), 4);
+    assert_eq!(code(&flagged), 2, "{}", text(&flagged.stderr));
+    assert!(
+        text(&flagged.stderr).contains("has no URL"),
+        "{}",
+        text(&flagged.stderr)
+    );
+    // ...but pairs with an explicit URL (a wrong key then reaches the server and is refused).
+    let paired = scaidns(
+        home.path(),
+        &["--url", &app.base_url, "--api-key", "sk_wrong", "whoami"],
+        "",
+    )
+    .await;
+    assert_eq!(code(&paired), 4, "{}", text(&paired.stderr));
+    // A named profile that both flags would override is refused, not ignored.
+    let mixed = scaidns(
+        home.path(),
+        &[
+            "--profile",
+            "work",
+            "--url",
+            &app.base_url,
+            "--api-key",
+            "sk_x",
+            "whoami",
+        ],
+        "",
+    )
+    .await;
+    assert_eq!(code(&mixed), 2, "{}", text(&mixed.stderr));
+    assert!(text(&mixed.stderr).contains("would be ignored"));
     let unknown = scaidns(home.path(), &["--profile", "nope", "domains", "list"], "").await;
     assert_eq!(code(&unknown), 2);
     assert!(text(&unknown.stderr).contains("no profile \"nope\""));
@@ -124,6 +164,55 @@ async fn login_writes_a_0600_profile_that_later_commands_use() {
     );
     let after = scaidns(home.path(), &["domains", "list"], "").await;
     assert_eq!(code(&after), 2, "logged out: no key any more");
+}
+
+#[tokio::test]
+async fn login_refuses_plain_http_to_another_host_and_warns_about_a_key_in_argv() {
+    let app = spawn_app().await;
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("scaidns").join("config.toml");
+
+    let plain = scaidns(
+        home.path(),
+        &["login", "--url", "http://dns.example.test"],
+        "sk_x\n",
+    )
+    .await;
+    assert_eq!(code(&plain), 2, "{}", text(&plain.stderr));
+    assert!(
+        text(&plain.stderr).contains("plain http"),
+        "{}",
+        text(&plain.stderr)
+    );
+    assert!(!file.exists());
+
+    // Loopback over http is fine; a key typed as --api-key is stored with a warning.
+    let argv = scaidns(
+        home.path(),
+        &["login", "--url", &app.base_url, "--api-key", &app.admin_key],
+        "",
+    )
+    .await;
+    assert_eq!(code(&argv), 0, "{}", text(&argv.stderr));
+    assert!(
+        text(&argv.stderr).contains("visible to other users"),
+        "{}",
+        text(&argv.stderr)
+    );
+
+    // A too-long line on standard input gets its own message.
+    let long = scaidns(
+        home.path(),
+        &["login", "--url", &app.base_url],
+        &"k".repeat(5000),
+    )
+    .await;
+    assert_eq!(code(&long), 2);
+    assert!(
+        text(&long.stderr).contains("longer than"),
+        "{}",
+        text(&long.stderr)
+    );
 }
 
 #[tokio::test]

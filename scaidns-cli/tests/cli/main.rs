@@ -3,6 +3,7 @@
 
 mod audit_command;
 mod client_commands;
+mod common;
 mod login_and_completions;
 mod operator_commands;
 mod production;

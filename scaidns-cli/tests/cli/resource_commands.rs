@@ -2,33 +2,11 @@
 //! `tenants`, `groups`, `roles`, `grants`, `api-keys`, `nameservers`, `authoritative-domains`
 //! `whoami`, and the `records`/`validation` operations added with them; each also checks that another tenant's key cannot reach what it changes.
 
-use std::process::Output;
-
 use scaidns_client::types::UserCreateRequest;
 use scaidns_tests::{TenantUser, TestApp, spawn_app};
 use serde_json::Value;
 
-/// Runs `scaidns --url <app> --api-key <key> args…`, with no config file in reach.
-async fn run(app: &TestApp, key: &str, args: &[&str]) -> Output {
-    tokio::process::Command::new(env!("CARGO_BIN_EXE_scaidns"))
-        .args(["--url", &app.base_url, "--api-key", key])
-        .args(args)
-        .env_remove("SCAIDNS_URL")
-        .env_remove("SCAIDNS_API_KEY")
-        .env_remove("SCAIDNS_PROFILE")
-        .env("SCAIDNS_CONFIG", "/nonexistent/scaidns/config.toml")
-        .output()
-        .await
-        .expect("run scaidns")
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().unwrap_or(-1)
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use crate::common::{code, run, stdout};
 
 async fn ok_as(app: &TestApp, key: &str, args: &[&str]) -> String {
     let out = run(app, key, args).await;
@@ -454,12 +432,26 @@ async fn api_keys_every_operation() {
     }
     ok_as(&app, &second, &["whoami"]).await;
 
-    ok_as(&app, &alpha.key, &["api-keys", "delete", &kid]).await;
+    // Deleting is permanent: without a terminal it needs --yes.
+    let unasked = run(&app, &alpha.key, &["api-keys", "delete", &kid]).await;
+    assert_eq!(code(&unasked), 2);
+    assert!(String::from_utf8_lossy(&unasked.stderr).contains("--yes"));
+    ok_as(&app, &second, &["whoami"]).await;
+    ok_as(&app, &alpha.key, &["api-keys", "delete", &kid, "--yes"]).await;
     assert_eq!(
         code(&run(&app, &alpha.key, &["api-keys", "show", &kid]).await),
         3
     );
     assert_eq!(code(&run(&app, &second, &["whoami"]).await), 4);
+
+    // Revoking the very key the command uses says the login is now stale.
+    let own = run(&app, &alpha.key, &["api-keys", "revoke", &alpha.key_id]).await;
+    assert_eq!(code(&own), 0);
+    assert!(
+        String::from_utf8_lossy(&own.stderr).contains("run `scaidns login`"),
+        "{}",
+        String::from_utf8_lossy(&own.stderr)
+    );
 }
 
 #[tokio::test]
@@ -475,7 +467,13 @@ async fn nameservers_authoritative_domains_and_whoami() {
     let set = ok_as(
         &app,
         &app.admin_key,
-        &["nameservers", "set", "ns1.cli.example.", "ns2.cli.example."],
+        &[
+            "nameservers",
+            "set",
+            "ns1.cli.example.",
+            "ns2.cli.example.",
+            "--yes",
+        ],
     )
     .await;
     assert!(
@@ -489,7 +487,7 @@ async fn nameservers_authoritative_domains_and_whoami() {
             &run(
                 &app,
                 &alpha.key,
-                &["nameservers", "set", "ns.evil.example."]
+                &["nameservers", "set", "ns.evil.example.", "--yes"]
             )
             .await
         ),
@@ -501,10 +499,32 @@ async fn nameservers_authoritative_domains_and_whoami() {
     assert_eq!(domains["domains"], Value::from(vec!["dns.example.net"]));
     let shown = ok_as(&app, &app.admin_key, &["authoritative-domains", "show"]).await;
     assert!(shown.contains("dns.example.net"), "{shown}");
+    // Rewriting every zone's apex NS is asked for; without a terminal --yes is needed.
+    let unasked = run(
+        &app,
+        &app.admin_key,
+        &["nameservers", "set", "ns.x.example."],
+    )
+    .await;
+    assert_eq!(code(&unasked), 2);
+    // An empty list is only set with --clear, never by forgetting the arguments.
     assert_eq!(
-        code(&run(&app, &alpha.key, &["authoritative-domains", "set"]).await),
+        code(&run(&app, &app.admin_key, &["authoritative-domains", "set"]).await),
+        2
+    );
+    assert_eq!(
+        code(
+            &run(
+                &app,
+                &alpha.key,
+                &["authoritative-domains", "set", "--clear"]
+            )
+            .await
+        ),
         4
     );
+    let cleared = json(&app, &["authoritative-domains", "set", "--clear"]).await;
+    assert_eq!(cleared["domains"], Value::Array(vec![]));
 
     let me = json_as(&app, &alpha.key, &["whoami"]).await;
     assert_eq!(
