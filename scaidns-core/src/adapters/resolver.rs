@@ -88,24 +88,31 @@ impl HickoryResolver {
     }
 }
 
+/// How a server answered a question: NXDOMAIN, or NOERROR as read by the caller.
+enum Reply<T> {
+    NxDomain,
+    NoError(T),
+}
+
 impl HickoryResolver {
-    /// One question to `servers` in turn, until one gives NOERROR or NXDOMAIN; `delegation`
-    /// asks without recursion. The answer is read by `read`.
+    /// One question to `servers` in turn, until one gives NOERROR or NXDOMAIN; with
+    /// `recursion_desired` false the servers answer from their own data only (a parent's server
+    /// asked for a delegation). A NOERROR answer is read by `read`; NXDOMAIN is answered here.
     async fn ask<T>(
         &self,
         servers: &[SocketAddr],
         name: &str,
         rtype: RecordType,
-        delegation: bool,
+        recursion_desired: bool,
         read: impl Fn(&DnsResponse, &Name, HickoryType) -> T,
-    ) -> Result<T, ResolveError> {
+    ) -> Result<Reply<T>, ResolveError> {
         if servers.is_empty() {
             return Err(ResolveError("no DNS servers to ask".to_owned()));
         }
         let qname = query_name(name)?;
         let qtype: HickoryType = crate::record::content::hickory::record_type(rtype);
         let mut options = DnsRequestOptions::default();
-        options.recursion_desired = !delegation;
+        options.recursion_desired = recursion_desired;
         let request = DnsRequest::from_query(Query::query(qname.clone(), qtype), options);
 
         let mut failures = Vec::new();
@@ -120,8 +127,9 @@ impl HickoryResolver {
                     Err(_) => failures.push(format!("{server}: timed out")),
                     Ok(Err(e)) => failures.push(e),
                     Ok(Ok(response)) => match response.metadata.response_code {
-                        ResponseCode::NXDomain | ResponseCode::NoError => {
-                            return Ok(read(&response, &qname, qtype));
+                        ResponseCode::NXDomain => return Ok(Reply::NxDomain),
+                        ResponseCode::NoError => {
+                            return Ok(Reply::NoError(read(&response, &qname, qtype)));
                         }
                         other => failures.push(format!("{server}: {other}")),
                     },
@@ -145,14 +153,15 @@ impl Resolver for HickoryResolver {
         name: &str,
         rtype: RecordType,
     ) -> Result<LookupAnswer, ResolveError> {
-        self.ask(servers, name, rtype, false, |response, qname, qtype| {
-            if response.metadata.response_code == ResponseCode::NXDomain {
-                LookupAnswer::NxDomain
-            } else {
+        let reply = self
+            .ask(servers, name, rtype, true, |response, qname, qtype| {
                 answer_of(&response.answers, qname, qtype)
-            }
+            })
+            .await?;
+        Ok(match reply {
+            Reply::NxDomain => LookupAnswer::NxDomain,
+            Reply::NoError(answer) => answer,
         })
-        .await
     }
 
     async fn lookup_until(
@@ -173,14 +182,22 @@ impl Resolver for HickoryResolver {
         zone: &str,
         deadline: Instant,
     ) -> Result<DelegationAnswer, ResolveError> {
-        tokio::time::timeout_at(
+        let reply = tokio::time::timeout_at(
             deadline.into(),
-            self.ask(servers, zone, RecordType::NS, true, |response, qname, _| {
-                delegation_of(response, qname)
-            }),
+            self.ask(
+                servers,
+                zone,
+                RecordType::NS,
+                false,
+                |response, qname, _| referral_of(&response.answers, &response.authorities, qname),
+            ),
         )
         .await
-        .unwrap_or_else(|_| Err(ResolveError(format!("{zone} NS: out of time"))))
+        .unwrap_or_else(|_| Err(ResolveError(format!("{zone} NS: out of time"))))?;
+        Ok(match reply {
+            Reply::NxDomain => DelegationAnswer::NxDomain,
+            Reply::NoError(answer) => answer,
+        })
     }
 }
 
@@ -226,19 +243,12 @@ fn answer_of(answers: &[Record], qname: &Name, qtype: HickoryType) -> LookupAnsw
     LookupAnswer::Records(contents)
 }
 
-/// What a parent's server said about `qname`: only a referral delegates (the authority
-/// section's NS records owned by the asked name, with no NS in the answer section). NS records
-/// in the answer are the zone's own apex set, served by whoever hosts the zone (the platform
-/// itself, for a zone published there), so they prove nothing about the parent; an SOA in the
-/// authority section, or NS records of another name, mean the server does not delegate it.
-fn delegation_of(response: &DnsResponse, qname: &Name) -> DelegationAnswer {
-    if response.metadata.response_code == ResponseCode::NXDomain {
-        return DelegationAnswer::NxDomain;
-    }
-    referral_of(&response.answers, &response.authorities, qname)
-}
-
-/// [`delegation_of`] for a NOERROR answer's sections.
+/// What a parent's server said about `qname` in a NOERROR answer: only a referral delegates
+/// (the authority section's NS records owned by the asked name, with no NS in the answer
+/// section). NS records in the answer are the zone's own apex set, served by whoever hosts the
+/// zone (the platform itself, for a zone published there), so they prove nothing about the
+/// parent; an SOA in the authority section, or NS records of another name, mean the server
+/// does not delegate it.
 fn referral_of(answers: &[Record], authorities: &[Record], qname: &Name) -> DelegationAnswer {
     if answers.iter().any(|r| r.record_type() == HickoryType::NS) {
         return DelegationAnswer::Answered;

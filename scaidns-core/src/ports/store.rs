@@ -114,7 +114,9 @@ impl Publisher for NoPublish {
 pub struct ZoneWrite {
     /// The zone row as it must be after the write. Its `generation` must be
     /// `expected_generation + 1` (or 1 for a new zone); its `sync` is overwritten by the outcome
-    /// of publishing unless that is `Skipped`.
+    /// of publishing unless that is `Skipped`. A generation equal to `expected_generation` is a
+    /// bookkeeping write (validations and audit only, no records): the generation is still
+    /// checked, but the zone row is left as stored and keeps its generation (and so its ETag).
     pub zone: Zone,
     /// `None` inserts a new zone; `Some(g)` updates one whose stored generation must be `g`
     /// (else the write fails with 409 `generation_mismatch`).

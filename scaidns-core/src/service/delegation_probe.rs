@@ -4,11 +4,17 @@
 //! bounded exactly as the TXT check finds the child's (`super::ownership_probe`), then each is
 //! asked, without recursion, for the NS set of the zone name. Only a referral counts (a parent
 //! answers a name it delegates with a referral; an answer is the zone's own apex speaking). The
-//! check passes when every parent server asked answers with a referral to all the platform
+//! check passes when every parent nameserver asked answers with a referral to all the platform
 //! nameservers; a partial set is refused, since the missing servers would answer for the zone,
-//! and so is a silent server, which may be the one delegating elsewhere. The walk up to the
-//! parent stops at a CNAME (not a zone cut), after [`MAX_PARENT_STEPS`] labels, or at the
-//! check's time budget.
+//! and so is a silent nameserver (none of its addresses answered), which may be the one
+//! delegating elsewhere. A nameserver is judged by its addresses together: one unreachable
+//! address (IPv6 on a host without an IPv6 route) does not make it silent, but every address
+//! that answers must delegate. "Every nameserver" is bounded as for the TXT check: the first
+//! [`MAX_NS_HOSTS`] by name and at most [`MAX_ADDRESSES`] public addresses; private addresses
+//! are dropped unless allowed, and a nameserver left without an address is not asked.
+//! The walk up to the parent passes over a CNAME (an alias is not a zone cut: it is treated as
+//! a name without an NS set and the walk goes on to the next label up), and stops at the first
+//! ancestor with an NS set, after [`MAX_PARENT_STEPS`] labels, or at the check's time budget.
 
 use std::collections::BTreeSet;
 use std::time::Instant;
@@ -17,6 +23,7 @@ use futures::future::join_all;
 
 use crate::error::Result;
 use crate::name::ZoneName;
+use crate::ownership::targets::{MAX_ADDRESSES, MAX_NS_HOSTS};
 use crate::ports::resolver::{DelegationAnswer, LookupAnswer};
 use crate::record::RecordType;
 use crate::service::ScaiDns;
@@ -65,15 +72,23 @@ impl ScaiDns {
             }
         };
         let answers = join_all(servers.iter().map(|server| {
-            self.resolver()
-                .delegation_until(std::slice::from_ref(server), zone.fqdn(), deadline)
+            self.resolver().delegation_until(
+                std::slice::from_ref(&server.addr),
+                zone.fqdn(),
+                deadline,
+            )
         }))
         .await;
-        let mut silent = 0;
+        // Judged per nameserver, not per address: a host is silent only when none of its
+        // addresses answered (a platform without an IPv6 route still reaches it over IPv4),
+        // and every address that did answer must delegate.
+        let mut asked: BTreeSet<&str> = BTreeSet::new();
+        let mut heard: BTreeSet<&str> = BTreeSet::new();
         let mut answered_itself = false;
         let mut found: BTreeSet<String> = BTreeSet::new();
         let mut missing: BTreeSet<String> = BTreeSet::new();
         for (server, answer) in servers.iter().zip(answers) {
+            asked.insert(&server.host);
             let hosts: BTreeSet<String> = match answer {
                 Ok(DelegationAnswer::Referral(hosts)) => {
                     hosts.iter().map(|h| host_name(h)).collect()
@@ -84,14 +99,15 @@ impl ScaiDns {
                 }
                 Ok(DelegationAnswer::NotDelegated | DelegationAnswer::NxDomain) => BTreeSet::new(),
                 Err(e) => {
-                    tracing::debug!(server = %server, error = %e, "delegation query failed");
-                    silent += 1;
+                    tracing::debug!(server = %server.addr, error = %e, "delegation query failed");
                     continue;
                 }
             };
+            heard.insert(&server.host);
             missing.extend(expected.difference(&hosts).cloned());
             found.extend(hosts);
         }
+        let silent = asked.len() - heard.len();
         if answered_itself {
             return Ok((
                 false,
@@ -109,20 +125,22 @@ impl ScaiDns {
             return Ok((
                 false,
                 format!(
-                    "The parent zone {shown_parent} delegates {zone} to {found}; expected all of {} (missing {})",
+                    "The parent zone {shown_parent} delegates {zone} to {found}; expected all of {} (missing {}) {}",
                     join(&expected),
-                    join(&missing)
+                    join(&missing),
+                    asked_limit()
                 ),
             ));
         }
         if silent > 0 {
-            // Every server asked must answer: a silent one may be the one that delegates
+            // Every nameserver asked must answer: a silent one may be the one that delegates
             // elsewhere, and resolvers would ask it too.
             return Ok((
                 false,
                 format!(
-                    "{silent} of {} nameservers of the parent zone {shown_parent} did not answer for {zone}; every one must answer and delegate it",
-                    servers.len()
+                    "{silent} of {} nameservers of the parent zone {shown_parent} did not answer for {zone} at any of their addresses; every one asked must answer and delegate it {}",
+                    asked.len(),
+                    asked_limit()
                 ),
             ));
         }
@@ -163,6 +181,14 @@ impl ScaiDns {
 /// Ancestors asked for an NS set before giving up: a registry or an organisation's zone is a
 /// few labels up, and each step is a query the claimant's name makes the platform send.
 const MAX_PARENT_STEPS: usize = 8;
+
+/// What "every nameserver of the parent" means, for the failure messages
+/// (`crate::ownership::targets`).
+fn asked_limit() -> String {
+    format!(
+        "(asked: the parent's first {MAX_NS_HOSTS} nameservers by name, at most {MAX_ADDRESSES} of their public addresses; private addresses are not queried)"
+    )
+}
 
 /// A host name as compared: lowercase, absolute.
 fn host_name(name: &str) -> String {

@@ -29,6 +29,13 @@ pub(crate) enum NsLookup {
     OnlyWithheld,
 }
 
+/// One address to ask, with the NS host it belongs to.
+pub(crate) struct NsAddress {
+    /// The NS host name as the NS set gave it.
+    pub(crate) host: String,
+    pub(crate) addr: SocketAddr,
+}
+
 impl ScaiDns {
     /// Asks DNS whether `expected` is published at the challenge name; returns the verdict
     /// and the documented message.
@@ -42,7 +49,7 @@ impl ScaiDns {
         // A monotonic deadline, not the service clock: this bounds real waiting on sockets.
         let deadline = Instant::now() + config.check_budget;
         let servers = match self.authoritative_servers(zone.fqdn(), deadline).await {
-            Ok(servers) => servers,
+            Ok(servers) => servers.into_iter().map(|server| server.addr).collect(),
             Err(NsLookup::NxDomain) => {
                 return (false, format!("Domain {zone} does not exist in DNS"));
             }
@@ -103,12 +110,13 @@ impl ScaiDns {
 
     /// The addresses to ask for the challenge (or, for a delegation check, for the parent's
     /// NS set): the NS hosts of `zone` (absolute; the first [`MAX_NS_HOSTS`] in name order),
-    /// resolved through the configured resolvers, then [`targets::select`]ed.
+    /// resolved through the configured resolvers, then [`targets::select`]ed; each address
+    /// with the NS host it was found for (the first, when hosts share one).
     pub(crate) async fn authoritative_servers(
         &self,
         zone: &str,
         deadline: Instant,
-    ) -> Result<Vec<SocketAddr>, NsLookup> {
+    ) -> Result<Vec<NsAddress>, NsLookup> {
         let config = &self.config().validation;
         let resolver = self.resolver();
         let mut hosts = match resolver
@@ -149,7 +157,13 @@ impl ScaiDns {
             (false, _) => Ok(selected
                 .addresses
                 .into_iter()
-                .map(|ip| SocketAddr::new(ip, config.nameserver_port))
+                .map(|ip| NsAddress {
+                    host: per_host
+                        .iter()
+                        .position(|addrs| addrs.contains(&ip))
+                        .map_or_else(String::new, |i| hosts[i].clone()),
+                    addr: SocketAddr::new(ip, config.nameserver_port),
+                })
                 .collect()),
             (true, 0) => Err(NsLookup::NotFound),
             (true, _) => Err(NsLookup::OnlyWithheld),

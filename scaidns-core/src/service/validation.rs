@@ -235,9 +235,16 @@ impl ScaiDns {
             Publication::Nothing
         };
         tracing::info!(zone = %zone.name, valid = is_valid, "validation check");
-        let zone = self
-            .write_zone_row(zone, next, vec![validation.clone()], audit, publication)
-            .await?;
+        let zone = if is_valid {
+            self.write_zone_row(zone, next, vec![validation.clone()], audit, publication)
+                .await?
+        } else {
+            // A failed check changes no published state (the zone stays pending, its row as it
+            // was): only the challenge and the audit are written, at the zone's generation, so
+            // the zone's ETag survives the minute-by-minute background re-checks.
+            self.write_bookkeeping(zone, vec![validation.clone()], audit)
+                .await?
+        };
         Ok(CheckResult {
             is_valid,
             message,

@@ -1,7 +1,10 @@
 //! `If-Match` on a zone's generation: the one way a write asks for optimistic concurrency
 //! (interface decision 6). The entity tag of a zone and of its record set is the zone's
-//! generation, `"<generation>"`; a write without a precondition is serialised on the zone and
-//! never refused for a change it did not see.
+//! generation, `"<generation>"`. A write without a precondition is serialised on the zone; a
+//! record write or a zone update re-reads and retries, so it is never refused for a change it
+//! did not see, but a lifecycle write (zone delete, purge, restore, validation) reads the zone
+//! before the per-zone write lock and may answer 409 `generation_mismatch` when another write
+//! lands in between (safe to retry).
 
 use crate::error::{Error, ErrorKind, Result};
 

@@ -268,6 +268,9 @@ pub async fn service(config: &Config, needs: Needs) -> Result<ScaiDns, StartErro
     if needs == Needs::Publishing && matches!(config.backend, BackendConfig::Embedded { .. }) {
         return Err(StartError::EmbeddedCannotPublish);
     }
+    if needs == Needs::Publishing {
+        warn_on_risky_settings(config);
+    }
     let store = connect_store(config, None).await?;
     let (backend, dnssec_keys): (Arc<dyn DnsBackend>, _) = match needs {
         // Commands that never publish contact no PowerDNS; a publication attempt would fail.
@@ -285,6 +288,16 @@ pub async fn service(config: &Config, needs: Needs) -> Result<ScaiDns, StartErro
         Some(feed) => service.with_change_feed(Arc::new(feed)),
         None => service,
     })
+}
+
+/// Logged once by `serve` and by the commands that publish (`worker`, `reconcile`): settings
+/// an operator may choose knowingly but must not leave on by accident.
+fn warn_on_risky_settings(config: &Config) {
+    if config.validation_by_delegation {
+        tracing::warn!(
+            "VALIDATION_BY_DELEGATION=true: ownership may be proven by a delegation to the shared platform nameservers, so any tenant can validate (take over) a name whose parent still delegates to them, e.g. a former customer's leftover delegation; turn it on only where tenants are trusted (docs/configuration.md)"
+        );
+    }
 }
 
 /// The Redis change feed when `REDIS_URL` is set.
@@ -308,6 +321,7 @@ pub async fn server_service(
     config: &Config,
     metrics: &Arc<Metrics>,
 ) -> Result<(ScaiDns, Option<DnsListener>), StartError> {
+    warn_on_risky_settings(config);
     let observer: Arc<dyn Observer> = Arc::clone(metrics) as Arc<dyn Observer>;
     let store = connect_store(config, Some(Arc::clone(&observer))).await?;
     let connected = connect_backend(config).await?;

@@ -336,3 +336,102 @@ async fn an_authoritative_answer_is_not_a_delegation() {
     );
     app.stop().await;
 }
+
+/// Review findings 2 and 3, against a scripted parent whose two nameservers each have an
+/// address that answers and one that never does (as an IPv6 address does on a host without an
+/// IPv6 route): a nameserver is silent only when none of its addresses answered, so the
+/// delegation validates once the parent delegates; and the failed checks before it (two
+/// identical ones) write only the challenge, so the zone's `ETag` is unchanged and a write
+/// sent with it applies.
+#[tokio::test]
+async fn a_nameserver_counts_as_answering_when_one_address_answers_and_failed_checks_keep_the_etag()
+{
+    use std::net::Ipv4Addr;
+
+    use scaidns_tests::scripted_dns::{ScriptedDns, Table};
+
+    const RESOLVER: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 2);
+    const NS1: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 3);
+    const NS2: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 4);
+    const NS1_UNREACHABLE: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 5);
+    const NS2_UNREACHABLE: Ipv4Addr = Ipv4Addr::new(127, 0, 0, 6);
+    let mut table = Table::default();
+    table
+        .ns(PARENT, "ns1.parentdns.test")
+        .ns(PARENT, "ns2.parentdns.test")
+        .addr("ns1.parentdns.test", NS1.into())
+        .addr("ns1.parentdns.test", NS1_UNREACHABLE.into())
+        .addr("ns2.parentdns.test", NS2.into())
+        .addr("ns2.parentdns.test", NS2_UNREACHABLE.into());
+    let dns = ScriptedDns::start(
+        &[RESOLVER, NS1, NS2],
+        &[NS1_UNREACHABLE, NS2_UNREACHABLE],
+        table,
+    )
+    .await;
+    let (resolver, port) = (dns.at(RESOLVER), dns.port);
+    let app = spawn_app_configured(TestOptions::default(), move |c| {
+        c.validation_resolvers = vec![resolver];
+        c.validation_nameserver_port = port;
+        c.validation_allow_private_targets = true;
+        c.platform_nameservers = PLATFORM_NS.iter().map(|s| (*s).to_owned()).collect();
+    })
+    .await;
+    let tenant = app.tenant_with_user("claimant").await;
+    let c = &tenant.client;
+    let child = c
+        .zone_create(&DomainCreateRequest {
+            skip_validation: Some(false),
+            ..zone(CHILD)
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    c.validation_create(
+        &child.id,
+        &ValidationCreateRequest {
+            validation_type: Some(ValidationTypeDto::Nameservers),
+        },
+    )
+    .await
+    .unwrap();
+    let domain = format!("/api/v1/domains/{}", child.id);
+    let etag = |resp: &reqwest::Response| resp.headers()["etag"].to_str().unwrap().to_owned();
+    let before = etag(&crate::util::send(&app, &tenant.key, "GET", &domain, None).await);
+
+    // Not delegated yet: the same failure twice, each recorded on the challenge only.
+    for _ in 0..2 {
+        let check = c.validation_check(&child.id).await.unwrap().into_inner();
+        assert!(!check.is_valid, "{}", check.message);
+        assert!(
+            check.message.contains("to no nameservers") && check.message.contains("first 8"),
+            "{}",
+            check.message
+        );
+    }
+    let shown = c.validation_get(&child.id).await.unwrap().into_inner();
+    assert_eq!(shown.status, ValidationStatusDto::Failed);
+    let after = etag(&crate::util::send(&app, &tenant.key, "GET", &domain, None).await);
+    assert_eq!(after, before, "a failed check changes no published state");
+    let updated = app
+        .http
+        .patch(app.url(&domain))
+        .header("x-api-key", &tenant.key)
+        .header("If-Match", &before)
+        .json(&serde_json::json!({"description": "still mine"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.status(), 200, "{:?}", updated.text().await);
+
+    // Delegated by both nameservers (each reached at one of its two addresses): valid.
+    dns.edit(|t| {
+        for ns in PLATFORM_NS {
+            t.referral(CHILD, ns);
+        }
+    });
+    let check = c.validation_check(&child.id).await.unwrap().into_inner();
+    assert!(check.is_valid, "{}", check.message);
+    assert_eq!(check.domain_status, "active");
+    app.stop().await;
+}

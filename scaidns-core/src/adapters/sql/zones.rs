@@ -47,7 +47,14 @@ pub(crate) async fn write(
 fn check_write(write: &ZoneWrite) -> Result<()> {
     let zone = &write.zone;
     let expected_next = write.expected_generation.map_or(1, |g| g + 1);
-    if zone.generation != expected_next {
+    let bookkeeping = write.expected_generation == Some(zone.generation);
+    if bookkeeping && !(write.upsert_records.is_empty() && write.delete_records.is_empty()) {
+        return Err(Error::internal(format!(
+            "zone {} written with record changes but without a new generation",
+            zone.id
+        )));
+    }
+    if zone.generation != expected_next && !bookkeeping {
         return Err(Error::internal(format!(
             "zone {} written with generation {} instead of {expected_next}",
             zone.id, zone.generation
@@ -83,7 +90,10 @@ async fn write_in(
         }
         Some(expected) => {
             let stored = lock(conn, zone.id, expected).await?;
-            update(conn, &zone).await?;
+            // A write at the same generation (bookkeeping) leaves the zone row as stored.
+            if zone.generation != expected {
+                update(conn, &zone).await?;
+            }
             stored == ZoneStatus::Active.as_str()
         }
     };

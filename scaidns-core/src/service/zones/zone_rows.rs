@@ -135,6 +135,34 @@ impl ScaiDns {
         .await
     }
 
+    /// Writes `validations` and `audit` for `zone` without changing its row or generation
+    /// (bookkeeping that changes no published state, [`crate::ports::store::ZoneWrite`]); the
+    /// write still fails with 409 `generation_mismatch` if the zone changed since `zone` was
+    /// read. Caches keyed by generation stay right: nothing they hold changed.
+    pub(crate) async fn write_bookkeeping(
+        &self,
+        zone: Zone,
+        validations: Vec<Validation>,
+        audit: Vec<crate::audit::AuditEvent>,
+    ) -> Result<Zone> {
+        let write = ZoneWrite {
+            expected_generation: Some(zone.generation),
+            zone,
+            upsert_records: Vec::new(),
+            delete_records: Vec::new(),
+            validations,
+            audit,
+        };
+        let _dropped_when_done = self.zone_write(write.zone.id);
+        self.store()
+            .write_zone_claiming(
+                write,
+                OverlapPolicy::Refuse,
+                &self.publisher(Publication::Nothing),
+            )
+            .await
+    }
+
     /// [`ScaiDns::write_zone_row`] with the overlap policy of a zone going live.
     pub(crate) async fn write_zone_row_claiming(
         &self,
