@@ -26,6 +26,7 @@ pub mod records;
 mod rendered_json;
 pub mod role_assignments;
 pub mod roles;
+pub mod users;
 pub mod validation;
 pub mod webhooks;
 pub mod zone_export;
@@ -103,6 +104,7 @@ pub type PlatformApis = (
     nameservers::NameserversApi,
     platform_config::PlatformConfigApi,
     partners::PartnersApi,
+    users::UsersApi,
 );
 
 /// The API value for [`Api`].
@@ -115,6 +117,7 @@ pub fn api() -> Api {
             nameservers::NameserversApi,
             platform_config::PlatformConfigApi,
             partners::PartnersApi,
+            users::UsersApi,
         ),
         api_keys::ApiKeysApi,
         zones::ZonesApi,
