@@ -14,6 +14,7 @@ mod operator;
 mod platform;
 mod records;
 mod records_bulk;
+mod users;
 mod validation;
 mod zone_export;
 mod zone_ref;
@@ -42,6 +43,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Dnssec(cmd) => dnssec::run(&client(&cli)?, cmd, output).await,
         Command::Tenants(cmd) => platform::tenants(&client(&cli)?, cmd, output).await,
         Command::Partners(cmd) => platform::partners(&client(&cli)?, cmd, output).await,
+        Command::Users(cmd) => users::users(&client(&cli)?, cmd, output).await,
         Command::Config(cmd) => platform::config(&client(&cli)?, cmd, output).await,
         Command::Worker { local, once } => operator::worker(local.dev, *once, output).await,
         Command::Reconcile { local, fix } => operator::reconcile(local.dev, *fix, output).await,
