@@ -392,12 +392,17 @@ async fn users_crud_and_case_insensitive_email(store: &dyn Store) {
     let mut gone = store.get_user(carl.id).await.unwrap().unwrap();
     gone.status = UserStatus::Inactive;
     store.update_user(&gone, &[]).await.unwrap();
+    // ada was made inactive above, so both t1 users are inactive now.
     assert_eq!(
         found(filter(Some(t1), None, Some(UserStatus::Inactive))).await,
-        ["carl@example.com"]
+        ["ada@example.com", "carl@example.com"]
     );
     assert_eq!(
         found(filter(Some(t1), None, Some(UserStatus::Active))).await,
-        ["ada@example.com"]
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        found(filter(None, None, Some(UserStatus::Active))).await,
+        ["bob@example.com"]
     );
 }
