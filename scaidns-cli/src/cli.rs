@@ -110,7 +110,7 @@ pub enum Command {
     #[command(subcommand)]
     Partners(PartnersCommand),
     /// Manage users (tenant admins in their tenant; proxied to ScaiKey when configured).
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Example: scaidns users list --status active")]
     Users(UsersCommand),
     /// Read and change the platform configuration (platform admin).
     #[command(subcommand)]

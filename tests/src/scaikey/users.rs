@@ -44,15 +44,15 @@ fn admit(
     tenant: &str,
     path: &str,
     body: &Value,
-) -> Result<(), Response> {
+) -> Result<(), Box<Response>> {
     if shared.down.load(Ordering::SeqCst) {
-        return Err(StatusCode::SERVICE_UNAVAILABLE.into_response());
+        return Err(Box::new(StatusCode::SERVICE_UNAVAILABLE.into_response()));
     }
     let bearer = req
         .header("authorization")
         .and_then(|h| h.strip_prefix("Bearer "));
     if !bearer.is_some_and(|t| state.service_tokens.contains(t)) {
-        return Err(StatusCode::UNAUTHORIZED.into_response());
+        return Err(Box::new(StatusCode::UNAUTHORIZED.into_response()));
     }
     state.admin_calls.push(AdminCall {
         method: req.method().to_string(),
@@ -66,7 +66,7 @@ fn admit(
         .iter()
         .any(|t| t.get("id").and_then(Value::as_str) == Some(tenant));
     if !known {
-        return Err(refuse(StatusCode::NOT_FOUND, "tenant not found"));
+        return Err(Box::new(refuse(StatusCode::NOT_FOUND, "tenant not found")));
     }
     Ok(())
 }
@@ -96,7 +96,7 @@ pub(crate) fn create(
 ) -> Response {
     let mut state = state.lock().unwrap();
     if let Err(r) = admit(req, &shared, &mut state, &tenant, "", &body) {
-        return r;
+        return *r;
     }
     let Some(email) = body.get("email").and_then(Value::as_str) else {
         return refuse(StatusCode::UNPROCESSABLE_ENTITY, "email is required");
@@ -149,17 +149,17 @@ fn change_user(
     (tenant, user): (String, String),
     path: &str,
     body: Value,
-    change: impl FnOnce(&mut Value, &Value) -> Result<(), Response>,
+    change: impl FnOnce(&mut Value, &Value) -> Result<(), Box<Response>>,
 ) -> Response {
     let mut state = state.lock().unwrap();
     if let Err(r) = admit(req, shared, &mut state, &tenant, path, &body) {
-        return r;
+        return *r;
     }
     let Some(row) = user_mut(&mut state, &tenant, &user) else {
         return refuse(StatusCode::NOT_FOUND, "user not found");
     };
     if let Err(r) = change(row, &body) {
-        return r;
+        return *r;
     }
     Json(row.clone()).into_response()
 }
@@ -205,23 +205,23 @@ pub(crate) fn action(
                 "disable" => row["status"] = json!("SUSPENDED"),
                 "enable" => row["status"] = json!("ACTIVE"),
                 "password" if short_password(body) || body.get("password").is_none() => {
-                    return Err(refuse(
+                    return Err(Box::new(refuse(
                         StatusCode::UNPROCESSABLE_ENTITY,
                         "password must be at least 8 characters",
-                    ));
+                    )));
                 }
                 "password" => row["invitation_pending"] = json!(false),
                 "resend-invite" if row["invitation_pending"] != json!(true) => {
-                    return Err(refuse(
+                    return Err(Box::new(refuse(
                         StatusCode::CONFLICT,
                         "the user has accepted the invitation",
-                    ));
+                    )));
                 }
                 "resend-invite" => {
                     let sent = row["invites_sent"].as_u64().unwrap_or(0);
                     row["invites_sent"] = json!(sent + 1);
                 }
-                _ => return Err(StatusCode::NOT_FOUND.into_response()),
+                _ => return Err(Box::new(StatusCode::NOT_FOUND.into_response())),
             }
             Ok(())
         },

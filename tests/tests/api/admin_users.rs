@@ -19,7 +19,7 @@ const PASSWORD: &str = "correct-horse-battery";
 
 /// A server using the stand-in as ScaiKey (issuer, client credentials, application), with the
 /// tenant `tnt_acme` known to both sides; answers the app and the local tenant id.
-async fn scaikey_app(scaikey: &ScaiKey) -> (TestApp, String) {
+pub(crate) async fn scaikey_app(scaikey: &ScaiKey) -> (TestApp, String) {
     scaikey.directory(|d| d.tenants.push(json!({"id": "tnt_acme", "name": "Acme"})));
     let vars: HashMap<String, String> = [
         ("SCAIKEY_URL", scaikey.issuer()),
