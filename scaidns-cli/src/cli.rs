@@ -209,6 +209,9 @@ pub enum Command {
     /// Read the partners mirrored from the identity provider (platform admin).
     #[command(subcommand, after_help = "Example: scaidns partners list")]
     Partners(PartnersCommand),
+    /// Manage users (tenant admins in their tenant; proxied to ScaiKey when configured).
+    #[command(subcommand, after_help = "Example: scaidns users list --status active")]
+    Users(UsersCommand),
     /// Read and change the platform configuration (platform admin).
     #[command(
         subcommand,
@@ -368,6 +371,114 @@ pub enum TenantsCommand {
     Resume {
         /// Tenant id.
         tenant: String,
+    },
+}
+
+/// `scaidns users …`
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Users of a tenant (default: yours), by e-mail.
+    #[command(after_help = "Example: scaidns users list --search ada --status active")]
+    List {
+        /// Tenant id (platform admins).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Substring of the e-mail or a name.
+        #[arg(long)]
+        search: Option<String>,
+        /// `active` or `inactive`.
+        #[arg(long, value_parser = ["active", "inactive"])]
+        status: Option<String>,
+        /// 1-based page.
+        #[arg(long)]
+        page: Option<u32>,
+        /// Items per page (1–100).
+        #[arg(long)]
+        page_size: Option<u32>,
+    },
+    /// One user by id or ScaiKey id (`usr_…`).
+    #[command(after_help = "Example: scaidns users show usr_abc123")]
+    Show {
+        /// User id or ScaiKey id.
+        user: String,
+    },
+    /// Create a user (in ScaiKey when configured; without a password ScaiKey invites).
+    #[command(after_help = "Example: scaidns users create ada@example.com --first-name Ada")]
+    Create {
+        /// E-mail.
+        email: String,
+        /// Given name.
+        #[arg(long)]
+        first_name: Option<String>,
+        /// Family name.
+        #[arg(long)]
+        last_name: Option<String>,
+        /// Display name.
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Tenant id (default: yours).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// Read an initial password from the first line of standard input (ScaiKey only).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Change a user's names.
+    #[command(after_help = "Example: scaidns users update usr_abc123 --last-name Lovelace")]
+    Update {
+        /// User id or ScaiKey id.
+        user: String,
+        /// Given name (empty clears it).
+        #[arg(long)]
+        first_name: Option<String>,
+        /// Family name (empty clears it).
+        #[arg(long)]
+        last_name: Option<String>,
+        /// Display name.
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Enable a disabled user again.
+        #[arg(long)]
+        enable: bool,
+    },
+    /// Disable a user (reversible with `update --enable`).
+    #[command(after_help = "Example: scaidns users disable usr_abc123")]
+    Disable {
+        /// User id or ScaiKey id.
+        user: String,
+    },
+    /// Set a new password in ScaiKey, read from the first line of standard input.
+    #[command(
+        name = "reset-password",
+        after_help = "Example: printf '%s\\n' \"$NEW_PASSWORD\" | scaidns users reset-password usr_abc123"
+    )]
+    ResetPassword {
+        /// User id or ScaiKey id.
+        user: String,
+    },
+    /// Invite a user through ScaiKey (it e-mails the invitation).
+    #[command(after_help = "Example: scaidns users invite bob@example.com --first-name Bob")]
+    Invite {
+        /// E-mail.
+        email: String,
+        /// Given name.
+        #[arg(long)]
+        first_name: Option<String>,
+        /// Family name.
+        #[arg(long)]
+        last_name: Option<String>,
+        /// Tenant id (default: yours).
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Send a user's ScaiKey invitation again.
+    #[command(
+        name = "resend-invite",
+        after_help = "Example: scaidns users resend-invite usr_abc123"
+    )]
+    ResendInvite {
+        /// User id or ScaiKey id.
+        user: String,
     },
 }
 

@@ -256,6 +256,10 @@ impl From<scaidns_core::Error> for ApiError {
                 json!({ "message": e.message(), "field": e.field(), "conflicts": e.conflicts() }),
             ),
             ErrorKind::RateLimited => Self::new(status, e.code(), e.message()).with_retry_after(60),
+            // ScaiKey could not be reached for a proxied write (nothing changed): worth a retry.
+            ErrorKind::Upstream if e.code() == "identity_provider_unavailable" => {
+                Self::new(status, e.code(), e.message()).with_retry_after(30)
+            }
             _ => Self::new(status, e.code(), e.message()),
         }
     }

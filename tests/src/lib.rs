@@ -230,6 +230,8 @@ impl TestApp {
         let user = self
             .client
             .user_create(&scaidns_client::types::UserCreateRequest {
+                display_name: None,
+                password: None,
                 email: format!("user@{slug}.test"),
                 first_name: Some("Test".into()),
                 last_name: Some("User".into()),

@@ -24,6 +24,7 @@ mod records_bulk;
 mod reverse;
 mod roles;
 mod tenants;
+mod users;
 mod validation;
 mod whoami;
 mod zone_export;
@@ -72,6 +73,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::ReverseZones(cmd) => reverse::zones(&client(&cli)?, cmd, output).await,
         Command::Ptr(cmd) => reverse::ptr(&client(&cli)?, cmd, output).await,
         Command::Partners(cmd) => platform::partners(&client(&cli)?, cmd, output).await,
+        Command::Users(cmd) => users::users(&client(&cli)?, cmd, output).await,
         Command::Config(cmd) => platform::config(&client(&cli)?, cmd, output).await,
         Command::Worker { local, once } => operator::worker(local.dev, *once, output).await,
         Command::Reconcile { local, fix } => operator::reconcile(local.dev, *fix, output).await,

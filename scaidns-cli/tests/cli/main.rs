@@ -11,3 +11,4 @@ mod production_start;
 mod resource_commands;
 mod reverse_commands;
 mod scale_out;
+mod users_command;

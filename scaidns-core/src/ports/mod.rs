@@ -11,6 +11,7 @@ pub mod idempotency_store;
 pub mod identity_provider;
 pub mod identity_store;
 pub mod idp_directory;
+pub mod idp_users;
 pub mod job_store;
 pub mod observer;
 pub mod random;

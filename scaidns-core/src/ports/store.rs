@@ -302,6 +302,17 @@ pub struct TenantFilter {
     pub status: Option<crate::tenant::TenantStatus>,
 }
 
+/// User list filter (`GET /admin/users/`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserFilter {
+    /// Restrict to one tenant.
+    pub tenant_id: Option<TenantId>,
+    /// Case-insensitive substring of the e-mail, given or family name.
+    pub search: Option<String>,
+    /// Only users in this status.
+    pub status: Option<crate::tenant::UserStatus>,
+}
+
 /// Users.
 #[async_trait]
 pub trait UserStore: Send + Sync {
@@ -321,6 +332,8 @@ pub trait UserStore: Send + Sync {
         tenant_id: Option<TenantId>,
         page: PageRequest,
     ) -> Result<Page<User>>;
+    /// A page of the users matching `filter`, ordered by e-mail.
+    async fn search_users(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>>;
 }
 
 /// API-key list filter.

@@ -102,6 +102,15 @@ impl OpContext {
         }
     }
 
+    /// The user acting: a JWT's user or a user key's owner.
+    pub fn actor_user(&self) -> Option<UserId> {
+        match &self.actor {
+            Actor::User { id, .. } => Some(*id),
+            Actor::ApiKey { owner, .. } => *owner,
+            Actor::System => None,
+        }
+    }
+
     /// Actor e-mail for audit entries.
     pub fn actor_email(&self) -> Option<String> {
         match &self.actor {

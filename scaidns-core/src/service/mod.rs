@@ -45,6 +45,7 @@ mod tenants;
 mod text_input;
 mod throttling;
 mod token_auth;
+mod users;
 pub mod validation;
 pub mod worker;
 mod zone_cache;
@@ -69,8 +70,9 @@ pub use crate::ports::rate_limiter::{RateDecision, RateLimitError};
 pub use auth_session::TokenValidation;
 pub use me::{Me, MeContext};
 pub use tenant_admin::TenantUpdate;
-pub use tenants::{Bootstrapped, TenantCreate, UserCreate};
+pub use tenants::{Bootstrapped, TenantCreate};
 pub use throttling::Throttle;
+pub use users::{SCAIKEY_SETTINGS, UserCreate, UserQuery, UserUpdate};
 
 use crate::identity::api_key::Pepper;
 use crate::ports::{Clock, DnsBackend, Random, Resolver, Store, SystemRandom};
@@ -204,6 +206,8 @@ pub struct ScaiDns {
     random: Arc<dyn Random>,
     config: ServiceConfig,
     identity_provider: Option<Arc<dyn crate::ports::identity_provider::IdentityProvider>>,
+    /// ScaiKey's user administration, when configured (`users`).
+    user_admin: Option<Arc<dyn crate::ports::idp_users::IdentityUserAdmin>>,
     rate_limiter: Option<throttling::Throttle>,
     auth_cache: Arc<auth_cache::AuthCache>,
     key_uses: Arc<key_use::PendingKeyUses>,
@@ -241,6 +245,7 @@ impl ScaiDns {
             random: Arc::new(SystemRandom),
             config,
             identity_provider: None,
+            user_admin: None,
             rate_limiter: None,
             auth_cache: Arc::new(auth_cache::AuthCache::new(AuthCacheConfig::default())),
             key_uses: Arc::default(),

@@ -35,19 +35,6 @@ pub struct TenantCreate {
     pub settings: Option<serde_json::Value>,
 }
 
-/// Input of [`ScaiDns::user_create`].
-#[derive(Debug, Clone, Default)]
-pub struct UserCreate {
-    /// E-mail; stored lowercase.
-    pub email: String,
-    /// Given name.
-    pub first_name: Option<String>,
-    /// Family name.
-    pub last_name: Option<String>,
-    /// Primary tenant; defaults to the caller's.
-    pub tenant_id: Option<TenantId>,
-}
-
 /// What [`ScaiDns::bootstrap`] made. `secret` is shown once and never stored.
 #[derive(Debug, Clone)]
 pub struct Bootstrapped {
@@ -183,66 +170,6 @@ impl ScaiDns {
             .get_tenant(id)
             .await?
             .ok_or_else(tenant_not_found)
-    }
-
-    /// Creates a local user (`users:create` in its tenant: tenant admins in their own, platform
-    /// admins anywhere). 422 for an unknown `tenant_id`; 409 `user_exists` when the e-mail is
-    /// taken.
-    pub async fn user_create(&self, ctx: &OpContext, input: UserCreate) -> Result<User> {
-        self.authorize(
-            ctx,
-            Permission::USERS_CREATE,
-            Target::Tenant(input.tenant_id.unwrap_or(ctx.tenant_id)),
-        )
-        .await?;
-        let email = normalize_email(&input.email)?;
-        let first_name = optional_text("first_name", input.first_name.as_deref(), 100)?;
-        let last_name = optional_text("last_name", input.last_name.as_deref(), 100)?;
-        let tenant_id = input.tenant_id.unwrap_or(ctx.tenant_id);
-        if self.store.get_tenant(tenant_id).await?.is_none() {
-            return Err(Error::invalid("tenant_id", "no such tenant"));
-        }
-        if let Some(other) = self.store.get_user_by_email(&email).await? {
-            return Err(
-                Error::conflict("user_exists", "a user with this e-mail exists")
-                    .with_field("email")
-                    .with_conflicts(ctx.visible_conflicts(other.tenant_id, other.id)),
-            );
-        }
-        let user = new_user(tenant_id, email, first_name, last_name, false, ctx.now);
-        let audit = ctx.audit(
-            tenant_id,
-            "user.create",
-            "user",
-            user.id,
-            Some(user.email.clone()),
-            None,
-            Some(user_json(&user)),
-        );
-        self.store.insert_user(&user, &[audit]).await?;
-        Ok(user)
-    }
-
-    /// Users of one tenant (default: the caller's); needs `users:read` there.
-    pub async fn user_list(
-        &self,
-        ctx: &OpContext,
-        tenant_id: Option<TenantId>,
-        page: super::queries::PageQuery,
-    ) -> Result<Page<User>> {
-        let page = PageRequest::from(page);
-        self.authorize(
-            ctx,
-            Permission::USERS_READ,
-            Target::Tenant(tenant_id.unwrap_or(ctx.tenant_id)),
-        )
-        .await?;
-        let mut users = self
-            .store
-            .list_users(Some(tenant_id.unwrap_or(ctx.tenant_id)), page)
-            .await?;
-        self.derive_role_flags(&mut users.items).await?;
-        Ok(users)
     }
 
     /// Sets `is_tenant_admin` as the assignments say: the stored flag (the identity
@@ -451,7 +378,7 @@ pub(super) fn tenant_not_found() -> Error {
     )
 }
 
-fn new_user(
+pub(super) fn new_user(
     tenant_id: TenantId,
     email: String,
     first_name: Option<String>,

@@ -1,5 +1,5 @@
-//! Platform administration (spec api-identity §10.1, §10.3): tenants and users. Platform
-//! admins only, until tenant admins get their share with the RBAC work. Suspending a tenant
+//! Platform administration (spec api-identity §10.3): tenants (users are in `users`).
+//! Platform admins only. Suspending a tenant
 //! (`PATCH`) refuses its callers with 403 `tenant_suspended`; its zones keep answering.
 
 use crate::timestamp::Timestamp;
@@ -9,11 +9,11 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use scaidns_core::ids::TenantId;
-use scaidns_core::service::{TenantCreate, TenantUpdate, UserCreate};
-use scaidns_core::tenant::{Tenant, TenantStatus, User};
+use scaidns_core::service::{TenantCreate, TenantUpdate};
+use scaidns_core::tenant::{Tenant, TenantStatus};
 
 use crate::api::page_envelope::page_envelope;
-use crate::api::{ApiTags, optional_tenant_id, page_request};
+use crate::api::{ApiTags, page_request};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -117,97 +117,12 @@ pub struct TenantUpdateRequest {
     pub settings: Option<serde_json::Value>,
 }
 
-/// A user.
-#[derive(Debug, Clone, Object)]
-pub struct UserResponse {
-    /// Id (UUID).
-    pub id: String,
-    /// Primary tenant.
-    pub tenant_id: String,
-    /// E-mail (lowercase).
-    pub email: String,
-    /// Given name.
-    pub first_name: Option<String>,
-    /// Family name.
-    pub last_name: Option<String>,
-    /// Display name (names, or the e-mail when none are known).
-    pub name: String,
-    /// Id at the identity provider (`usr_…`).
-    pub scaikey_user_id: Option<String>,
-    /// `active` or `inactive`.
-    pub status: String,
-    /// Holds `platform_admin`.
-    pub is_platform_admin: bool,
-    /// Holds `tenant_admin` in its tenant.
-    pub is_tenant_admin: bool,
-    /// Creation time.
-    pub created_at: Timestamp,
-    /// Last change.
-    pub updated_at: Timestamp,
-}
-
-impl From<User> for UserResponse {
-    fn from(u: User) -> Self {
-        let name = [u.first_name.as_deref(), u.last_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        Self {
-            id: u.id.to_string(),
-            tenant_id: u.tenant_id.to_string(),
-            name: if name.is_empty() {
-                u.email.clone()
-            } else {
-                name
-            },
-            email: u.email,
-            first_name: u.first_name,
-            last_name: u.last_name,
-            scaikey_user_id: u.scaikey_user_id,
-            status: u.status.to_string(),
-            is_platform_admin: u.is_platform_admin,
-            is_tenant_admin: u.is_tenant_admin,
-            created_at: u.created_at.into(),
-            updated_at: u.updated_at.into(),
-        }
-    }
-}
-
-page_envelope! {
-    /// A page of users.
-    UserList of UserResponse,
-    data: " Users of this page, by e-mail.",
-    total: " Users across all pages.",
-}
-
-/// New local user.
-#[derive(Debug, Clone, Object)]
-pub struct UserCreateRequest {
-    /// E-mail; stored lowercase, unique.
-    pub email: String,
-    /// Given name.
-    pub first_name: Option<String>,
-    /// Family name.
-    pub last_name: Option<String>,
-    /// Primary tenant; defaults to the caller's.
-    pub tenant_id: Option<String>,
-}
-
 /// Tenant created.
 #[derive(ApiResponse)]
 pub enum TenantCreated {
     /// Created.
     #[oai(status = 201)]
     Created(Json<TenantResponse>),
-}
-
-/// User created.
-#[derive(ApiResponse)]
-pub enum UserCreated {
-    /// Created.
-    #[oai(status = 201)]
-    Created(Json<UserResponse>),
 }
 
 /// Admin endpoints.
@@ -323,59 +238,5 @@ impl AdminApi {
             )
             .await?;
         Ok(Json(tenant.into()))
-    }
-
-    /// List the users of a tenant (default: the caller's; platform admin).
-    #[oai(path = "/admin/users", method = "get", operation_id = "user_list")]
-    async fn user_list(
-        &self,
-        state: Data<&AppState>,
-        auth: ApiAuth,
-        req: &Request,
-        /// 1-based page.
-        page: Query<Option<u32>>,
-        /// Items per page (1–100, default 50).
-        page_size: Query<Option<u32>>,
-        /// Tenant whose users to list.
-        tenant_id: Query<Option<String>>,
-    ) -> ApiResult<Json<UserList>> {
-        let ctx = op_context(&state, &auth, req).await?;
-        let page = page_request(page.0, page_size.0)?;
-        let tenant = optional_tenant_id(tenant_id.0.as_deref(), false)?;
-        let result = state.service.user_list(&ctx, tenant, page).await?;
-        Ok(Json(UserList::new(result, page)))
-    }
-
-    /// Create a local user (platform admin).
-    #[oai(path = "/admin/users", method = "post", operation_id = "user_create")]
-    async fn user_create(
-        &self,
-        state: Data<&AppState>,
-        auth: ApiAuth,
-        req: &Request,
-        body: Json<UserCreateRequest>,
-    ) -> ApiResult<UserCreated> {
-        let ctx = op_context(&state, &auth, req).await?;
-        let body = body.0;
-        let tenant_id = optional_tenant_id(
-            body.tenant_id
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty()),
-            true,
-        )?;
-        let user = state
-            .service
-            .user_create(
-                &ctx,
-                UserCreate {
-                    email: body.email,
-                    first_name: body.first_name,
-                    last_name: body.last_name,
-                    tenant_id,
-                },
-            )
-            .await?;
-        Ok(UserCreated::Created(Json(user.into())))
     }
 }

@@ -27,6 +27,7 @@ mod rendered_json;
 pub mod reverse_zones;
 pub mod role_assignments;
 pub mod roles;
+pub mod users;
 pub mod validation;
 pub mod webhooks;
 pub mod zone_export;
@@ -107,6 +108,7 @@ pub type PlatformApis = (
     nameservers::NameserversApi,
     platform_config::PlatformConfigApi,
     partners::PartnersApi,
+    users::UsersApi,
 );
 
 /// The API value for [`Api`].
@@ -119,6 +121,7 @@ pub fn api() -> Api {
             nameservers::NameserversApi,
             platform_config::PlatformConfigApi,
             partners::PartnersApi,
+            users::UsersApi,
         ),
         api_keys::ApiKeysApi,
         zones::ZonesApi,

@@ -9,6 +9,7 @@ use std::time::Duration;
 use scaidns_core::adapters::oidc::directory::ScaiKeyDirectory;
 use scaidns_core::adapters::oidc::http::HttpClient;
 use scaidns_core::adapters::oidc::registration;
+use scaidns_core::adapters::oidc::user_admin::ScaiKeyUserAdmin;
 use scaidns_core::adapters::oidc::{ClaimNames, OidcConfig, OidcProvider};
 use scaidns_core::ports::SystemClock;
 use scaidns_core::service::ScaiDns;
@@ -65,6 +66,31 @@ pub(super) fn identity_provider(config: &Config) -> Result<Option<Arc<OidcProvid
         }
     });
     Ok(Some(provider))
+}
+
+/// ScaiKey's user administration (`/admin/users/` writes), when ScaiKey is the configured
+/// provider with client credentials and an application id; `None` keeps users local.
+pub(super) fn user_admin(
+    config: &Config,
+    provider: &Arc<OidcProvider>,
+) -> Option<Arc<ScaiKeyUserAdmin>> {
+    let identity = &config.identity;
+    let (Some(settings), Some(base), Some(app)) = (
+        identity.oidc.as_ref(),
+        identity.scaikey_url.as_deref(),
+        identity.application_id.as_deref(),
+    ) else {
+        return None;
+    };
+    let is_scaikey = settings.issuer.trim_end_matches('/') == base.trim_end_matches('/');
+    if !is_scaikey || settings.client_id.is_none() || settings.client_secret.is_none() {
+        return None;
+    }
+    Some(Arc::new(ScaiKeyUserAdmin::new(
+        Arc::clone(provider),
+        base,
+        app,
+    )))
 }
 
 /// `scaidns sync`: mirrors the provider's directory (ScaiKey) into the store. `None` when the

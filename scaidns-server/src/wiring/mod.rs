@@ -354,6 +354,9 @@ pub async fn server_service(
         service = service.with_change_feed(Arc::new(feed));
     }
     if let Some(provider) = identity::identity_provider(config)? {
+        if let Some(admin) = identity::user_admin(config, &provider) {
+            service = service.with_user_admin(admin);
+        }
         service = service.with_identity_provider(provider);
     }
     Ok((service, connected.listener))

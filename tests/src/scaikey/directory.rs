@@ -41,6 +41,8 @@ pub(crate) struct DirState {
     pub(crate) directory: Directory,
     pub(crate) service_tokens: HashSet<String>,
     pub(crate) registrations: HashMap<String, Registration>,
+    /// Calls to the user administration API, in order.
+    pub(crate) admin_calls: Vec<super::users::AdminCall>,
 }
 
 pub(crate) struct Registration {

@@ -3,10 +3,12 @@
 //! keys can be rotated (RS256, ES256 and EdDSA keys generated at start), the token endpoint for
 //! the authorization-code grant with PKCE (RFC 7636, S256 checked) and one-time rotating refresh
 //! tokens, and an outage switch. Tests mint access tokens with [`ScaiKey::mint`]. The
-//! directory, self-registration and webhook parts live in [`directory`].
+//! directory, self-registration and webhook parts live in [`directory`], user administration
+//! in [`users`].
 
 pub mod directory;
 mod keys;
+pub mod users;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -237,6 +239,15 @@ impl ScaiKey {
                 "/api/v1/tenants/:tenant/groups/:group/members",
                 get(directory::members),
             )
+            .at("/api/v1/tenants/:tenant/users", post(users::create))
+            .at(
+                "/api/v1/tenants/:tenant/users/:user",
+                poem::patch(users::update),
+            )
+            .at(
+                "/api/v1/tenants/:tenant/users/:user/:verb",
+                post(users::action),
+            )
             .at(
                 "/api/v1/public/register/applications",
                 post(directory::register),
@@ -324,6 +335,22 @@ impl ScaiKey {
     /// Edits the directory that sync reads.
     pub fn directory(&self, edit: impl FnOnce(&mut Directory)) {
         edit(&mut self.shared.dir.lock().unwrap().directory);
+    }
+
+    /// The calls ScaiDNS made to the user administration API so far.
+    pub fn admin_calls(&self) -> Vec<users::AdminCall> {
+        self.shared.dir.lock().unwrap().admin_calls.clone()
+    }
+
+    /// A user of the directory by id (`usr_…`), as ScaiKey holds it.
+    pub fn directory_user(&self, id: &str) -> Option<Value> {
+        let dir = self.shared.dir.lock().unwrap();
+        dir.directory
+            .users
+            .values()
+            .flatten()
+            .find(|u| u.get("id").and_then(Value::as_str) == Some(id))
+            .cloned()
     }
 
     /// Approves every pending self-registration request; returns their request bodies.

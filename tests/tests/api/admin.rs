@@ -78,6 +78,8 @@ async fn platform_admin_manages_tenants_and_users() {
     let u = app
         .client
         .user_create(&UserCreateRequest {
+            display_name: None,
+            password: None,
             email: "  Alice@Acme.TEST ".into(),
             first_name: Some("Alice".into()),
             last_name: None,
@@ -92,6 +94,8 @@ async fn platform_admin_manages_tenants_and_users() {
     let dup = app
         .client
         .user_create(&UserCreateRequest {
+            display_name: None,
+            password: None,
             email: "alice@acme.test".into(),
             first_name: None,
             last_name: None,
@@ -102,6 +106,8 @@ async fn platform_admin_manages_tenants_and_users() {
     let bad = app
         .client
         .user_create(&UserCreateRequest {
+            display_name: None,
+            password: None,
             email: "not-an-email".into(),
             first_name: None,
             last_name: None,
@@ -112,7 +118,7 @@ async fn platform_admin_manages_tenants_and_users() {
 
     let users = app
         .client
-        .user_list(None, None, Some(&t.id))
+        .user_list(None, None, None, None, Some(&t.id))
         .await
         .unwrap()
         .into_inner();
@@ -126,7 +132,7 @@ async fn platform_admin_manages_tenants_and_users() {
     );
     let own = app
         .client
-        .user_list(None, None, None)
+        .user_list(None, None, None, None, None)
         .await
         .unwrap()
         .into_inner();
@@ -158,12 +164,15 @@ async fn tenant_users_cannot_administer() {
         403
     );
     // A tenant admin lists its own tenant's users (spec §10.1), no other tenant's.
-    assert_eq!(status(member.client.user_list(None, None, None).await), 200);
+    assert_eq!(
+        status(member.client.user_list(None, None, None, None, None).await),
+        200
+    );
     assert_eq!(
         status(
             member
                 .client
-                .user_list(None, None, Some(&app.platform_tenant_id))
+                .user_list(None, None, None, None, Some(&app.platform_tenant_id))
                 .await
         ),
         403

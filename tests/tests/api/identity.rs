@@ -404,6 +404,8 @@ async fn local_users_link_to_tokens_only_on_a_verified_email() {
     let local = app
         .client
         .user_create(&scaidns_client::types::UserCreateRequest {
+            display_name: None,
+            password: None,
             email: "ops@acme.test".into(),
             first_name: None,
             last_name: None,

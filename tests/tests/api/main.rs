@@ -2,6 +2,7 @@
 //! (and raw HTTP where the point is the wire format).
 
 mod admin;
+mod admin_users;
 mod api_key_admin;
 mod api_keys;
 mod audit_completeness;

@@ -13,7 +13,7 @@ async fn is_tenant_admin_follows_the_assignment() {
     let tenant = app.tenant_with_user("flags").await;
     let users = app
         .client
-        .user_list(None, None, Some(&tenant.tenant_id))
+        .user_list(None, None, None, None, Some(&tenant.tenant_id))
         .await
         .unwrap()
         .into_inner();

@@ -1,27 +1,45 @@
 //! Secrets never reach a log line: a whole session (bootstrap, key creation and use, a wrong
 //! key, regeneration, a zone with records) is run with every log level captured, and none of
-//! the secrets it handled appear in the output.
+//! the secrets it handled appear in the output. A second session does the same for the user
+//! passwords a ScaiDNS proxies to ScaiKey (create with a password, password reset): they reach
+//! the stand-in and nowhere else — not the logs, the audit log, or any answer.
 
 use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use reqwest::Method;
+use scaidns_tests::scaikey::ScaiKey;
 use scaidns_tests::spawn_app;
 use serde_json::json;
 use tracing_subscriber::Layer;
 use tracing_subscriber::layer::SubscriberExt;
 
-/// Log output of the whole test process while `active` (other tests' lines only add to what is
-/// checked).
+use crate::admin_users::scaikey_app;
+use crate::util::call;
+
+/// Log output of the whole test process while at least one test is `active` (a counter, so the
+/// two sessions here may run at once; other tests' lines only add to what is checked).
 #[derive(Clone, Default)]
 struct Capture {
     buf: Arc<Mutex<Vec<u8>>>,
-    active: Arc<AtomicBool>,
+    active: Arc<AtomicUsize>,
+}
+
+impl Capture {
+    fn start(&self) {
+        self.active.fetch_add(1, Ordering::SeqCst);
+    }
+    /// Stops capturing for this test and answers everything captured so far.
+    fn finish(&self) -> String {
+        self.active.fetch_sub(1, Ordering::SeqCst);
+        String::from_utf8_lossy(&self.buf.lock().unwrap()).into_owned()
+    }
 }
 
 impl Write for Capture {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.active.load(Ordering::Relaxed) {
+        if self.active.load(Ordering::Relaxed) > 0 {
             self.buf.lock().unwrap().extend_from_slice(buf);
         }
         Ok(buf.len())
@@ -45,7 +63,7 @@ fn capture() -> &'static Capture {
                 .with_ansi(false)
                 .with_writer(move || writer.clone())
                 .with_filter(tracing_subscriber::filter::filter_fn(move |_| {
-                    active.load(Ordering::Relaxed)
+                    active.load(Ordering::Relaxed) > 0
                 })),
         );
         tracing::subscriber::set_global_default(subscriber).expect("no other global subscriber");
@@ -56,7 +74,7 @@ fn capture() -> &'static Capture {
 #[tokio::test]
 async fn no_secret_is_logged() {
     let capture = capture();
-    capture.active.store(true, Ordering::Relaxed);
+    capture.start();
     let app = spawn_app().await;
     let post = |path: &str, key: &str, body: serde_json::Value| {
         app.http
@@ -118,8 +136,7 @@ async fn no_secret_is_logged() {
     let admin_key = app.admin_key.clone();
     app.stop().await;
 
-    capture.active.store(false, Ordering::Relaxed);
-    let logs = String::from_utf8_lossy(&capture.buf.lock().unwrap()).into_owned();
+    let logs = capture.finish();
     assert!(
         logs.contains("ScaiDNS API listening") && logs.contains("status=401"),
         "the server's logs were not captured: {logs}"
@@ -133,5 +150,84 @@ async fn no_secret_is_logged() {
         ("session secret", "development-session-secret"),
     ] {
         assert!(!logs.contains(secret), "the {what} appears in the logs");
+    }
+}
+
+#[tokio::test]
+async fn no_user_password_is_logged_audited_or_answered() {
+    const CREATED: &str = "first-Password-4-ScaiKey";
+    const RESET: &str = "second-Password-4-ScaiKey";
+    let capture = capture();
+    capture.start();
+    let scaikey = ScaiKey::start().await;
+    let (app, tenant) = scaikey_app(&scaikey).await;
+    let key = app.admin_key.clone();
+    let mut answers = Vec::new();
+
+    let (status, created) = call(
+        &app,
+        &key,
+        Method::POST,
+        "/api/v1/admin/users",
+        Some(json!({"email": "pw@acme.test", "password": CREATED, "tenant_id": tenant})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    answers.push(created);
+    let (status, reset) = call(
+        &app,
+        &key,
+        Method::POST,
+        &format!("/api/v1/admin/users/{id}/password"),
+        Some(json!({"password": RESET})),
+    )
+    .await;
+    assert_eq!(status, 200, "{reset}");
+    answers.push(reset);
+    // A refused reset (ScaiKey never heard of the user) must not echo the password either.
+    let (status, refused) = call(
+        &app,
+        &key,
+        Method::POST,
+        "/api/v1/admin/users/usr_nobody/password",
+        Some(json!({"password": RESET})),
+    )
+    .await;
+    assert_eq!(status, 404, "{refused}");
+    answers.push(refused);
+    for read in [
+        format!("/api/v1/admin/users/{id}"),
+        format!("/api/v1/admin/users?tenant_id={tenant}"),
+        format!("/api/v1/admin/audit-logs?resource_id={id}&page_size=100"),
+    ] {
+        let (status, body) = call(&app, &key, Method::GET, &read, None).await;
+        assert_eq!(status, 200, "{read}: {body}");
+        answers.push(body);
+    }
+    // The passwords did reach ScaiKey, so their absence elsewhere means something.
+    let sent = scaikey.admin_calls();
+    assert!(sent.iter().any(|c| c.body["password"] == CREATED));
+    assert!(sent.iter().any(|c| c.body["password"] == RESET));
+    let audit = answers.last().unwrap().to_string();
+    assert!(
+        audit.contains("user.create") && audit.contains("user.password_reset"),
+        "the audit log lacks the user changes: {audit}"
+    );
+    app.stop().await;
+
+    let logs = capture.finish();
+    assert!(
+        logs.contains("/api/v1/admin/users"),
+        "the server's logs were not captured: {logs}"
+    );
+    for secret in [CREATED, RESET] {
+        assert!(
+            !logs.contains(secret),
+            "a user password appears in the logs"
+        );
+        for answer in &answers {
+            assert!(!answer.to_string().contains(secret), "{answer}");
+        }
     }
 }

@@ -10,12 +10,11 @@
 //! one reaching `total`).
 
 use async_trait::async_trait;
-use serde::Deserialize;
 use serde_json::Value;
 use tokio::sync::Mutex;
 
 use super::OidcProvider;
-use super::http::{BasicAuth, HttpError};
+use super::http::HttpError;
 use crate::error::{Error, Result};
 use crate::identity::upstream::{
     UpstreamGroup, UpstreamPartner, UpstreamTenant, UpstreamUser, text_at,
@@ -29,11 +28,6 @@ const MAX_PAGES: u32 = 10_000;
 
 fn upstream(err: &HttpError) -> Error {
     err.to_upstream_error("ScaiKey directory")
-}
-
-#[derive(Deserialize)]
-struct ServiceToken {
-    access_token: String,
 }
 
 /// The ScaiKey directory client.
@@ -71,29 +65,9 @@ impl<'a> ScaiKeyDirectory<'a> {
         if let Some(token) = slot.as_ref() {
             return Ok(token.clone());
         }
-        let config = self.provider.config();
-        let (Some(client_id), Some(secret)) = (&config.client_id, &config.client_secret) else {
-            return Err(Error::invalid(
-                "SCAIKEY_CLIENT_SECRET",
-                "sync needs SCAIKEY_CLIENT_ID and SCAIKEY_CLIENT_SECRET",
-            ));
-        };
-        let discovery = self.provider.discovery().await?;
-        let token: ServiceToken = self
-            .provider
-            .http()
-            .post_form(
-                &discovery.token_endpoint,
-                &[("grant_type", "client_credentials")],
-                Some(BasicAuth {
-                    user: client_id,
-                    password: secret,
-                }),
-            )
-            .await
-            .map_err(|e| upstream(&e))?;
-        *slot = Some(token.access_token.clone());
-        Ok(token.access_token)
+        let token = super::service_token::fetch(self.provider, "sync").await?;
+        *slot = Some(token.clone());
+        Ok(token)
     }
 
     /// Every item of a paged list at `path`.

@@ -168,6 +168,34 @@ impl HttpClient {
         decode(url, &answer)
     }
 
+    /// Sends `method` with an optional JSON body and a bearer token; parses the JSON answer
+    /// (`null` for an empty one, as a 204 has).
+    pub async fn call_json(
+        &self,
+        method: Method,
+        url: &str,
+        bearer: &str,
+        body: Option<&serde_json::Value>,
+    ) -> Result<serde_json::Value, HttpError> {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(url)
+            .header(header::ACCEPT, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {bearer}"));
+        let payload = match body {
+            Some(body) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Bytes::from(body.to_string())
+            }
+            None => Bytes::new(),
+        };
+        let answer = self.send(url, req, payload).await?;
+        if answer.iter().all(u8::is_ascii_whitespace) {
+            return Ok(serde_json::Value::Null);
+        }
+        decode(url, &answer)
+    }
+
     async fn send(
         &self,
         url: &str,

@@ -12,7 +12,9 @@ pub mod directory;
 pub mod http;
 pub mod jwks;
 pub mod registration;
+mod service_token;
 pub mod token_cache;
+pub mod user_admin;
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -21,7 +21,7 @@ use crate::identity::api_key::{ApiKey, ApiKeyStatus};
 use crate::ids::{ApiKeyId, TenantId};
 use crate::paging::{Page, PageRequest};
 use crate::ports::store::{ApiKeyFilter, ApiKeyUse};
-use crate::ports::store::{TenantFilter, TenantPatch};
+use crate::ports::store::{TenantFilter, TenantPatch, UserFilter};
 use crate::tenant::TenantStatus;
 use crate::tenant::{Tenant, User};
 
@@ -226,6 +226,29 @@ pub(crate) async fn list_users(
     let mut f = Filter::default();
     if let Some(tenant) = tenant_id {
         f.and("tenant_id = ?", [Arg::Text(tenant.to_string())]);
+    }
+    let (rows, total) =
+        page::<UserRow>(pool, "users", user_columns!(), f, "email, id", page_req).await?;
+    Ok(Page {
+        items: models(rows, UserRow::into_model)?,
+        total,
+    })
+}
+
+pub(crate) async fn search_users(
+    pool: &Pool<Db>,
+    filter: &UserFilter,
+    page_req: PageRequest,
+) -> Result<Page<User>> {
+    let mut f = Filter::default();
+    if let Some(tenant) = filter.tenant_id {
+        f.and("tenant_id = ?", [Arg::Text(tenant.to_string())]);
+    }
+    if let Some(search) = &filter.search {
+        f.and_contains(&["email", "first_name", "last_name"], search);
+    }
+    if let Some(status) = filter.status {
+        f.and("status = ?", [Arg::Text(status.as_str().to_owned())]);
     }
     let (rows, total) =
         page::<UserRow>(pool, "users", user_columns!(), f, "email, id", page_req).await?;

@@ -15,8 +15,8 @@ use crate::ownership::Validation;
 use crate::ports::store::{
     ApiKeyFilter, ApiKeyStore, ApiKeyUse, AuditFilter, AuditStore, Page, PageRequest,
     PublicationTurn, Publisher, RecordFilter, RecordHit, RecordScope, RecordStore, SettingsStore,
-    Store, TenantFilter, TenantPatch, TenantStore, UserStore, ValidationStore, ZoneFilter,
-    ZoneStore, ZoneWrite,
+    Store, TenantFilter, TenantPatch, TenantStore, UserFilter, UserStore, ValidationStore,
+    ZoneFilter, ZoneStore, ZoneWrite,
 };
 use crate::record::Record;
 use crate::tenant::{Tenant, User};
@@ -190,6 +190,10 @@ impl UserStore for SqlStore {
         page: PageRequest,
     ) -> Result<Page<User>> {
         dispatch!(self, identity::list_users(tenant_id, page))
+    }
+
+    async fn search_users(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>> {
+        dispatch!(self, identity::search_users(filter, page))
     }
 }
 

@@ -36,7 +36,7 @@ use scaidns_core::ports::store::{
     ZoneFilter, ZoneStore, ZoneWrite,
 };
 use scaidns_core::record::{Record, RecordContent, RecordName, RecordType, Ttl};
-use scaidns_core::tenant::{Tenant, TenantStatus, User, UserStatus};
+use scaidns_core::tenant::{Tenant, TenantStatus, User};
 use scaidns_core::zone::claims::OverlapPolicy;
 use scaidns_core::zone::{DomainType, SyncState, SyncStatus, Zone, ZoneStatus};
 use serde_json::json;

@@ -3,7 +3,8 @@
 use super::*;
 use crate::support::contract::contract;
 use scaidns_core::ports::identity_store::{IdentityBatch, IdentityChange};
-use scaidns_core::ports::store::{TenantFilter, TenantPatch};
+use scaidns_core::ports::store::{TenantFilter, TenantPatch, UserFilter};
+use scaidns_core::tenant::UserStatus;
 
 contract!(
     Store:
@@ -360,5 +361,48 @@ async fn users_crud_and_case_insensitive_email(store: &dyn Store) {
     assert_eq!(
         (emails(page.items), page.total),
         (vec!["carl@example.com".to_owned()], 2)
+    );
+
+    // search_users: tenant, substring of e-mail or names (case-insensitive), status.
+    let filter = |tenant_id, search: Option<&str>, status| UserFilter {
+        tenant_id,
+        search: search.map(str::to_owned),
+        status,
+    };
+    let found = |f: UserFilter| {
+        let store = &store;
+        async move { emails(store.search_users(&f, all).await.unwrap().items) }
+    };
+    assert_eq!(
+        found(filter(Some(t1), Some("CARL"), None)).await,
+        ["carl@example.com"]
+    );
+    assert_eq!(
+        found(filter(None, Some("bob"), None)).await,
+        ["bob@example.com"]
+    );
+    assert_eq!(
+        found(filter(Some(t1), Some("bob"), None)).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        found(filter(None, Some("%"), None)).await,
+        Vec::<String>::new()
+    );
+    let mut gone = store.get_user(carl.id).await.unwrap().unwrap();
+    gone.status = UserStatus::Inactive;
+    store.update_user(&gone, &[]).await.unwrap();
+    // ada was made inactive above, so both t1 users are inactive now.
+    assert_eq!(
+        found(filter(Some(t1), None, Some(UserStatus::Inactive))).await,
+        ["ada@example.com", "carl@example.com"]
+    );
+    assert_eq!(
+        found(filter(Some(t1), None, Some(UserStatus::Active))).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        found(filter(None, None, Some(UserStatus::Active))).await,
+        ["bob@example.com"]
     );
 }

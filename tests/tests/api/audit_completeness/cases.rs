@@ -61,6 +61,26 @@ pub(super) const CASES: &[(&str, Audit)] = &[
     ),
     ("POST /api/v1/admin/users", Writes(&["user.create"])),
     (
+        "PATCH /api/v1/admin/users/{user_id}",
+        Writes(&["user.update"]),
+    ),
+    (
+        "DELETE /api/v1/admin/users/{user_id}",
+        Writes(&["user.deactivate"]),
+    ),
+    (
+        "POST /api/v1/admin/users/invite",
+        Elsewhere("admin_users suite: user.invite, with the ScaiKey stand-in"),
+    ),
+    (
+        "POST /api/v1/admin/users/{user_id}/password",
+        Elsewhere("admin_users suite: user.password_reset, with the ScaiKey stand-in"),
+    ),
+    (
+        "POST /api/v1/admin/users/{user_id}/resend-invite",
+        Elsewhere("admin_users suite: user.invite_resend, with the ScaiKey stand-in"),
+    ),
+    (
         "PUT /api/v1/admin/nameservers",
         Writes(&["platform.nameservers.update"]),
     ),

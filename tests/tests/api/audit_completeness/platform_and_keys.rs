@@ -89,6 +89,31 @@ pub(super) async fn platform_cases(h: &mut Harness, p: &Caller, ta: &Caller) -> 
     );
     assert_eq!(e["details"]["after"]["email"], "audited@alpha.test");
 
+    let user_path = format!("/api/v1/admin/users/{user}");
+    let c = h
+        .case(
+            "PATCH /api/v1/admin/users/{user_id}",
+            ta,
+            &user_path,
+            Some(json!({"first_name": "Audited"})),
+        )
+        .await;
+    assert_eq!(c.status, 200, "{}", c.body);
+    let e = c.entry("user.update", ta);
+    assert_eq!(
+        (
+            &e["details"]["before"]["first_name"],
+            &e["details"]["after"]["first_name"]
+        ),
+        (&Value::Null, &json!("Audited"))
+    );
+    let c = h
+        .case("DELETE /api/v1/admin/users/{user_id}", ta, &user_path, None)
+        .await;
+    assert_eq!(c.status, 200, "{}", c.body);
+    let e = c.entry("user.deactivate", ta);
+    assert_eq!(e["details"]["after"]["status"], "inactive");
+
     let c = h
         .case(
             "PUT /api/v1/admin/nameservers",

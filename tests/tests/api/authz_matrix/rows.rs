@@ -11,6 +11,8 @@ pub(super) fn rows() -> Vec<Row> {
     let tenant_admin_only = "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=200 RG=403 KM=403";
     let tenant_a_admin = "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403";
     let platform_only = "P=200 TA=403 DA=403 DM=403 RE=403 RO=403 NR=403 FA=403 RG=403 KM=403";
+    // A user of tenant A: its tenant's admins and platform admins; tenant B does not see it.
+    let users_of_a = "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403";
     // The pending zone has no zone roles: only P and TA reach it, and RG's grant limited to
     // `www` does not give validation.
     let pending_admin = "P=200 TA=200 DA=404 DM=404 RE=404 RO=404 NR=404 FA=404 RG=403 KM=404";
@@ -703,6 +705,21 @@ pub(super) fn rows() -> Vec<Row> {
         )
         .lists(Some("TA"), "/data", "id", "{nr_user}")
         .hides("FA", "/data", "id", "{nr_user}"),
+        row(
+            "GET",
+            "/api/v1/admin/users?status=active&search=@&page_size=100",
+            tenant_admin_only,
+        )
+        .lists(Some("TA"), "/data", "id", "{nr_user}")
+        .hides("FA", "/data", "id", "{nr_user}"),
+        row("GET", "/api/v1/admin/users/{nr_user}", users_of_a).shows("/id", json!("{nr_user}")),
+        row("PATCH", "/api/v1/admin/users/{fu}", users_of_a)
+            .fresh(Fresh::User)
+            .body(json!({"first_name": "{actor}"}))
+            .shows("/first_name", json!("{actor}")),
+        row("DELETE", "/api/v1/admin/users/{fu}", users_of_a)
+            .fresh(Fresh::User)
+            .shows("/status", json!("inactive")),
         row(
             "POST",
             "/api/v1/admin/users",
