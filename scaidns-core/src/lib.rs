@@ -158,6 +158,7 @@ pub mod rbac;
 pub mod record;
 pub mod service;
 mod string_enum;
+pub mod template;
 pub mod tenant;
 pub mod zone;
 pub mod zone_file;
