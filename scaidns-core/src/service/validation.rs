@@ -227,6 +227,10 @@ impl ScaiDns {
         let zone = self
             .write_zone_row(zone, next, vec![validation.clone()], audit, publication)
             .await?;
+        if is_valid {
+            // The template the zone was created with, now that it is live (issue 10 item 2).
+            self.apply_pending_template(ctx, &zone).await?;
+        }
         Ok(CheckResult {
             is_valid,
             message,
