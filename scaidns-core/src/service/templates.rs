@@ -120,10 +120,11 @@ impl ScaiDns {
         &self,
         ctx: &OpContext,
         template_type: Option<TemplateType>,
-        page: PageRequest,
+        page: crate::service::queries::PageQuery,
     ) -> Result<Page<Template>> {
         self.template_permission(ctx, Permission::TEMPLATES_READ)
             .await?;
+        let page = PageRequest::from(page);
         self.store()
             .list_templates(ctx.tenant_id, template_type, page)
             .await

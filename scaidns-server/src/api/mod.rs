@@ -26,6 +26,7 @@ pub mod records;
 mod rendered_json;
 pub mod role_assignments;
 pub mod roles;
+pub mod templates;
 pub mod validation;
 pub mod webhooks;
 pub mod zone_export;
@@ -65,6 +66,8 @@ pub enum ApiTags {
     Dnssec,
     /// Groups of users inside a tenant.
     Groups,
+    /// Record templates.
+    Templates,
     /// Identity events from the identity provider.
     Webhooks,
 }
@@ -96,6 +99,7 @@ pub type RecordApis = (
     record_bulk::RecordBulkApi,
     zone_export::ZoneExportApi,
     import::ImportApi,
+    templates::TemplatesApi,
 );
 
 /// The platform administration APIs beside tenants and users, nested like [`RecordApis`].
@@ -132,6 +136,7 @@ pub fn api() -> Api {
             record_bulk::RecordBulkApi,
             zone_export::ZoneExportApi,
             import::ImportApi,
+            templates::TemplatesApi,
         ),
     )
 }

@@ -210,6 +210,11 @@ pub struct DomainCreateRequest {
     pub settings: Option<serde_json::Value>,
     /// Callers holding `validation_bypass` get an active zone unless this is `false`.
     pub skip_validation: Option<bool>,
+    /// A template (system or the tenant's own) applied when the zone becomes active; checked
+    /// now (404 unknown, 422 missing or bad variables or records).
+    pub template_id: Option<String>,
+    /// Values of the template's variables (name → value).
+    pub template_variables: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Zone update: only these fields are editable.
@@ -327,6 +332,8 @@ impl ZonesApi {
                     description: body.description,
                     settings: body.settings,
                     skip_validation: body.skip_validation,
+                    template_id: body.template_id,
+                    template_variables: body.template_variables,
                 },
             )
             .await?;
