@@ -14,6 +14,7 @@ mod operator;
 mod platform;
 mod records;
 mod records_bulk;
+mod templates;
 mod validation;
 mod zone_export;
 mod zone_ref;
@@ -40,6 +41,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Validation(cmd) => validation::run(&client(&cli)?, cmd, output).await,
         Command::Records(cmd) => records::run(&client(&cli)?, cmd, output).await,
         Command::Dnssec(cmd) => dnssec::run(&client(&cli)?, cmd, output).await,
+        Command::Templates(cmd) => templates::run(&client(&cli)?, cmd, output).await,
         Command::Tenants(cmd) => platform::tenants(&client(&cli)?, cmd, output).await,
         Command::Partners(cmd) => platform::partners(&client(&cli)?, cmd, output).await,
         Command::Config(cmd) => platform::config(&client(&cli)?, cmd, output).await,

@@ -51,6 +51,8 @@ async fn live_zone(client: &Client, name: &str) -> String {
     client
         .zone_create(&DomainCreateRequest {
             skip_validation: Some(true),
+            template_id: None,
+            template_variables: Default::default(),
             ..zone(name)
         })
         .await

@@ -41,6 +41,7 @@ mod request_limits;
 mod review_fixes;
 mod secrets_in_logs;
 mod store_engines;
+mod templates;
 mod tenant_admin;
 mod tenant_leaks;
 mod util;

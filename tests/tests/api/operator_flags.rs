@@ -37,6 +37,8 @@ async fn a_pending_zone_is_unpublished_not_in_sync() {
             description: None,
             settings: None,
             skip_validation: None,
+            template_id: None,
+            template_variables: Default::default(),
         })
         .await
         .unwrap()
@@ -52,6 +54,8 @@ async fn a_pending_zone_is_unpublished_not_in_sync() {
             description: None,
             settings: None,
             skip_validation: None,
+            template_id: None,
+            template_variables: Default::default(),
         })
         .await
         .unwrap()

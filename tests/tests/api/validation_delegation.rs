@@ -56,6 +56,8 @@ async fn parent_and_pending_child(c: &Client, pdns: &PdnsServer) -> (String, Str
     let child = c
         .zone_create(&DomainCreateRequest {
             skip_validation: Some(false),
+            template_id: None,
+            template_variables: Default::default(),
             ..zone(CHILD)
         })
         .await
@@ -195,6 +197,8 @@ async fn delegation_is_refused_unless_the_operator_turns_it_on() {
         .client
         .zone_create(&DomainCreateRequest {
             skip_validation: Some(false),
+            template_id: None,
+            template_variables: Default::default(),
             ..zone(CHILD)
         })
         .await

@@ -26,6 +26,8 @@ async fn live_zone(app: &TestApp, name: &str) -> String {
     app.client
         .zone_create(&DomainCreateRequest {
             skip_validation: Some(true),
+            template_id: None,
+            template_variables: Default::default(),
             ..zone(name)
         })
         .await

@@ -197,6 +197,26 @@ pub(super) const CASES: &[(&str, Audit)] = &[
         "DELETE /api/v1/domains/{domain_id}/access-grants/{grant_id}",
         Writes(&["access_grant.delete"]),
     ),
+    (
+        "POST /api/v1/templates",
+        Elsewhere("templates suite: one template.create entry per custom template"),
+    ),
+    (
+        "PATCH /api/v1/templates/{template_id}",
+        Elsewhere("templates suite: template.update with before and after"),
+    ),
+    (
+        "DELETE /api/v1/templates/{template_id}",
+        Elsewhere("templates suite: template.delete"),
+    ),
+    (
+        "POST /api/v1/templates/{template_id}/preview/{domain_id}",
+        Elsewhere("templates suite: a preview writes no record (and so no entry)"),
+    ),
+    (
+        "POST /api/v1/templates/{template_id}/apply",
+        Elsewhere("templates suite: the bulk path's records.bulk and per-record entries"),
+    ),
     ("POST /api/v1/admin/groups", Writes(&["group.create"])),
     (
         "PATCH /api/v1/admin/groups/{group_id}",

@@ -21,6 +21,8 @@ use crate::util::error_of;
 fn skipping(name: &str) -> DomainCreateRequest {
     DomainCreateRequest {
         skip_validation: Some(true),
+        template_id: None,
+        template_variables: Default::default(),
         ..zone(name)
     }
 }
