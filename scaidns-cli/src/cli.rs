@@ -268,31 +268,29 @@ pub enum ConfigCommand {
 #[derive(Debug, Subcommand)]
 pub enum TemplatesCommand {
     /// List the system templates and the tenant's own.
-    ///
-    /// Example: `scaidns templates list --type system`
+    #[command(after_help = "Example: scaidns templates list --type system")]
     List {
         /// `system` or `custom`.
         #[arg(long = "type")]
         template_type: Option<String>,
     },
     /// Show one template's records and variables.
-    ///
-    /// Example: `scaidns templates show web-server`
+    #[command(after_help = "Example: scaidns templates show web-server")]
     Show {
         /// Template name or id.
         template: String,
     },
     /// Create a custom template from a JSON file (`name`, `description`, `records`, `variables`).
-    ///
-    /// Example: `scaidns templates create --file office.json`
+    #[command(after_help = "Example: scaidns templates create --file office.json")]
     Create {
         /// The template as JSON.
         #[arg(long)]
         file: std::path::PathBuf,
     },
     /// Render a template for a zone without writing.
-    ///
-    /// Example: `scaidns templates preview web-server example.com --var ipv4=192.0.2.1 --var ipv6=2001:db8::1`
+    #[command(
+        after_help = "Example: scaidns templates preview web-server example.com --var ipv4=192.0.2.1 --var ipv6=2001:db8::1"
+    )]
     Preview {
         /// Template name or id.
         template: String,
@@ -303,8 +301,7 @@ pub enum TemplatesCommand {
         vars: Vec<String>,
     },
     /// Apply a template to a zone (all records or none; identical records are skipped).
-    ///
-    /// Example: `scaidns templates apply caa-letsencrypt example.com`
+    #[command(after_help = "Example: scaidns templates apply caa-letsencrypt example.com")]
     Apply {
         /// Template name or id.
         template: String,

@@ -86,6 +86,10 @@ fn template(path: &str) -> String {
         ("{tenant}", "{tenant_id}"),
         ("{config_key}", "{key}"),
         ("{partner}", "{partner_id}"),
+        ("{tmpl}", "{template_id}"),
+        ("{wtmpl}", "{template_id}"),
+        ("{stmpl}", "{template_id}"),
+        ("{ft}", "{template_id}"),
     ];
     names
         .iter()
