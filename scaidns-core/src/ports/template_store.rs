@@ -43,6 +43,8 @@ pub trait TemplateStore: Send + Sync {
     async fn set_pending_template(&self, pending: &PendingTemplate) -> Result<()>;
     /// The template a zone waits for, if any.
     async fn pending_template(&self, zone_id: ZoneId) -> Result<Option<PendingTemplate>>;
-    /// Forgets a zone's pending template (no-op when there is none).
-    async fn clear_pending_template(&self, zone_id: ZoneId) -> Result<()>;
+    /// Forgets a zone's pending template (no-op when there is none), with its audit entries
+    /// in the same transaction. A purged zone's goes with it ([`crate::ports::store`]'s
+    /// `purge_zone`).
+    async fn clear_pending_template(&self, zone_id: ZoneId, audit: &[AuditEvent]) -> Result<()>;
 }

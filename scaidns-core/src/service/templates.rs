@@ -248,8 +248,9 @@ impl ScaiDns {
         // Only visibility here: each record is then authorised by the bulk path as its own create.
         let zone = self.visible_zone(ctx, zone_id, false).await?;
         let template = self.visible_template(zone.tenant_id, id).await?;
-        let (rendered, _) = self.render_for(&template, &zone, &variables).await?;
-        self.apply_rendered(ctx, &zone, rendered).await
+        let (rendered, used) = self.render_for(&template, &zone, &variables).await?;
+        self.apply_rendered(ctx, &zone, &template, used, rendered)
+            .await
     }
 
     /// Checks a template given at zone creation: visible to the tenant, variables complete and
@@ -285,8 +286,10 @@ impl ScaiDns {
     }
 
     /// Applies the template a zone was created with, once it is active. Called when a zone
-    /// becomes active; a no-op without a pending template. Failures are logged and kept for a
-    /// later attempt rather than undoing the activation.
+    /// becomes active; a no-op without a pending template. The activation stands either way:
+    /// a failure is not retried but recorded in the tenant's audit log
+    /// (`template.apply_failed`, with the reason) and the pending template is dropped, so the
+    /// tenant re-applies it by hand (applying skips records already there).
     pub async fn apply_pending_template(&self, ctx: &OpContext, zone: &Zone) -> Result<()> {
         let Some(pending) = self.store().pending_template(zone.id).await? else {
             return Ok(());
@@ -304,11 +307,12 @@ impl ScaiDns {
             let template = self
                 .visible_template(zone.tenant_id, pending.template_id)
                 .await?;
-            let (rendered, _) = self.render_for(&template, zone, &pending.variables).await?;
-            self.apply_rendered(&system, zone, rendered).await
+            let (rendered, used) = self.render_for(&template, zone, &pending.variables).await?;
+            self.apply_rendered(&system, zone, &template, used, rendered)
+                .await
         }
         .await;
-        match outcome {
+        let audit = match outcome {
             Ok(applied) => {
                 tracing::info!(
                     zone = %zone.name,
@@ -316,13 +320,28 @@ impl ScaiDns {
                     skipped = applied.skipped.len(),
                     "template applied on activation"
                 );
-                self.store().clear_pending_template(zone.id).await
+                // `template.apply` went with the records.
+                Vec::new()
             }
             Err(e) => {
                 tracing::warn!(zone = %zone.name, error = %e.message(), "template not applied on activation");
-                Ok(())
+                vec![system.audit(
+                    zone.tenant_id,
+                    "template.apply_failed",
+                    "template",
+                    pending.template_id,
+                    None,
+                    None,
+                    Some(json!({
+                        "domain_id": zone.id.to_string(),
+                        "domain_name": zone.name.to_string(),
+                        "code": e.code(),
+                        "error": e.message(),
+                    })),
+                )]
             }
-        }
+        };
+        self.store().clear_pending_template(zone.id, &audit).await
     }
 
     /// Remembers the template a new zone gets on activation.
@@ -341,12 +360,29 @@ impl ScaiDns {
             .await
     }
 
+    /// Writes the rendered records through the bulk path, with a `template.apply` entry in
+    /// the same transaction as the records' own.
     async fn apply_rendered(
         &self,
         ctx: &OpContext,
         zone: &Zone,
+        template: &Template,
+        variables: BTreeMap<String, String>,
         rendered: Vec<RenderedRecord>,
     ) -> Result<TemplateApplied> {
+        let audit = ctx.audit(
+            zone.tenant_id,
+            "template.apply",
+            "template",
+            template.id,
+            Some(template.name.clone()),
+            None,
+            Some(json!({
+                "domain_id": zone.id.to_string(),
+                "domain_name": zone.name.to_string(),
+                "variables": variables,
+            })),
+        );
         let request = BulkRequest {
             creates: rendered
                 .iter()
@@ -361,7 +397,7 @@ impl ScaiDns {
             ..BulkRequest::default()
         };
         match self
-            .record_bulk(ctx, zone.id, request, &IfMatch::Any)
+            .record_bulk_noting(ctx, zone.id, request, &IfMatch::Any, Some(audit))
             .await?
         {
             BulkOutcome::Applied(applied) => {

@@ -282,6 +282,82 @@ async fn a_zone_created_with_a_template_gets_it_on_activation_not_before() {
     assert_eq!(reply.answers_of("A").len(), 1, "{reply:?}");
     let reply = dns::query(backend.dns_addr, "www.web.test.", "CNAME").await;
     assert_eq!(reply.answers_of("CNAME").len(), 1, "{reply:?}");
+    // The apply is in the tenant's log, by the system, next to the records' own entries.
+    let (_, log) = call(
+        &app,
+        &key,
+        "GET",
+        "/api/v1/admin/audit-logs?action=template.apply",
+        None,
+    )
+    .await;
+    assert_eq!(log["data"][0]["actor_type"], "system", "{log}");
+    assert_eq!(
+        log["data"][0]["details"]["after"]["domain_id"],
+        zone_id.as_str(),
+        "{log}"
+    );
+
+    // A template that cannot be applied at activation (deleted meanwhile): the zone still
+    // becomes active, and the failure is in the tenant's log instead of being retried.
+    let (status, custom) = call(
+        &app,
+        &key,
+        "POST",
+        "/api/v1/templates",
+        Some(json!({"name": "gone-soon",
+                    "records": [{"name": "x", "type": "A", "content": "192.0.2.9"}]})),
+    )
+    .await;
+    assert_eq!(status, 201, "{custom}");
+    let custom = custom["id"].as_str().unwrap().to_owned();
+    let (status, zone) = call(
+        &app,
+        &key,
+        "POST",
+        "/api/v1/domains",
+        Some(json!({"name": "shop.test", "template_id": custom})),
+    )
+    .await;
+    assert_eq!(status, 201, "{zone}");
+    let shop = zone["id"].as_str().unwrap().to_owned();
+    let (status, _) = call(
+        &app,
+        &key,
+        "DELETE",
+        &format!("/api/v1/templates/{custom}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let value = zone["validation"]["dns_record"]["value"].as_str().unwrap();
+    provider_zone(&provider, "shop.test", Some(value)).await;
+    let check = format!("/api/v1/domains/{shop}/validation/check");
+    let (status, passed) = call(&app, &key, "POST", &check, None).await;
+    assert_eq!(
+        (status, &passed["is_valid"]),
+        (200, &json!(true)),
+        "{passed}"
+    );
+    let (_, log) = call(
+        &app,
+        &key,
+        "GET",
+        "/api/v1/admin/audit-logs?action=template.apply_failed",
+        None,
+    )
+    .await;
+    let failed = &log["data"][0];
+    assert_eq!(failed["resource_id"], custom.as_str(), "{log}");
+    assert_eq!(
+        failed["details"]["after"]["domain_id"],
+        shop.as_str(),
+        "{log}"
+    );
+    assert_eq!(
+        failed["details"]["after"]["code"], "template_not_found",
+        "{log}"
+    );
 }
 
 #[tokio::test]

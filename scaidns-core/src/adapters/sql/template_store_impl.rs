@@ -48,7 +48,7 @@ impl TemplateStore for SqlStore {
         dispatch!(self, templates::pending(zone_id))
     }
 
-    async fn clear_pending_template(&self, zone_id: ZoneId) -> Result<()> {
-        dispatch!(self, templates::clear_pending(zone_id))
+    async fn clear_pending_template(&self, zone_id: ZoneId, audit: &[AuditEvent]) -> Result<()> {
+        dispatch!(self, templates::clear_pending(zone_id, audit))
     }
 }

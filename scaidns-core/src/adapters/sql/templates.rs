@@ -225,11 +225,20 @@ pub(crate) async fn pending(pool: &Pool<Db>, zone_id: ZoneId) -> Result<Option<P
     }))
 }
 
-pub(crate) async fn clear_pending(pool: &Pool<Db>, zone_id: ZoneId) -> Result<()> {
-    sqlx::query("DELETE FROM zone_pending_templates WHERE zone_id = ?")
-        .bind(zone_id.to_string())
-        .execute(pool)
-        .await
-        .map_err(db_err)?;
-    Ok(())
+pub(crate) async fn clear_pending(
+    pool: &Pool<Db>,
+    zone_id: ZoneId,
+    events: &[AuditEvent],
+) -> Result<()> {
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let result = async {
+        sqlx::query("DELETE FROM zone_pending_templates WHERE zone_id = ?")
+            .bind(zone_id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        super::audit::insert(&mut tx, events).await
+    }
+    .await;
+    finish(tx, result).await
 }

@@ -186,14 +186,29 @@ impl ScaiDns {
             validations: validation.iter().cloned().collect(),
             audit,
         };
-        let zone = self
+        // The pending template is written before the zone, so that an activation racing this
+        // call (the worker validating at once) finds it, and removed again if the zone is not
+        // written; purging the zone removes it too.
+        if let Some((template_id, variables)) = &template {
+            self.set_pending_template(zone_id, *template_id, variables.clone())
+                .await?;
+        }
+        let written = self
             .store()
             .write_zone_claiming(write, overlap, &self.publisher(publication))
-            .await?;
-        let mut zone = zone;
-        if let Some((template_id, variables)) = template {
-            self.set_pending_template(zone.id, template_id, variables)
-                .await?;
+            .await;
+        let mut zone = match written {
+            Ok(zone) => zone,
+            Err(e) => {
+                if template.is_some()
+                    && let Err(cleanup) = self.store().clear_pending_template(zone_id, &[]).await
+                {
+                    tracing::warn!(error = %cleanup.message(), "pending template of an unwritten zone left behind");
+                }
+                return Err(e);
+            }
+        };
+        if template.is_some() {
             if zone.status == ZoneStatus::Active {
                 self.apply_pending_template(ctx, &zone).await?;
                 // The records moved its generation on.

@@ -197,25 +197,22 @@ pub(super) const CASES: &[(&str, Audit)] = &[
         "DELETE /api/v1/domains/{domain_id}/access-grants/{grant_id}",
         Writes(&["access_grant.delete"]),
     ),
-    (
-        "POST /api/v1/templates",
-        Elsewhere("templates suite: one template.create entry per custom template"),
-    ),
+    ("POST /api/v1/templates", Writes(&["template.create"])),
     (
         "PATCH /api/v1/templates/{template_id}",
-        Elsewhere("templates suite: template.update with before and after"),
+        Writes(&["template.update"]),
     ),
     (
         "DELETE /api/v1/templates/{template_id}",
-        Elsewhere("templates suite: template.delete"),
+        Writes(&["template.delete"]),
     ),
     (
         "POST /api/v1/templates/{template_id}/preview/{domain_id}",
-        Elsewhere("templates suite: a preview writes no record (and so no entry)"),
+        Nothing("a preview writes nothing"),
     ),
     (
         "POST /api/v1/templates/{template_id}/apply",
-        Elsewhere("templates suite: the bulk path's records.bulk and per-record entries"),
+        Writes(&["records.bulk", "record.create", "template.apply"]),
     ),
     ("POST /api/v1/admin/groups", Writes(&["group.create"])),
     (
