@@ -208,12 +208,10 @@ impl ScaiDns {
                 return Err(e);
             }
         };
-        if template.is_some() {
-            if zone.status == ZoneStatus::Active {
-                self.apply_pending_template(ctx, &zone).await?;
-                // The records moved its generation on.
-                zone = self.store().get_zone(zone.id).await?.unwrap_or(zone);
-            }
+        if template.is_some() && zone.status == ZoneStatus::Active {
+            self.apply_pending_template(ctx, &zone).await?;
+            // The records moved its generation on.
+            zone = self.store().get_zone(zone.id).await?.unwrap_or(zone);
         }
         Ok(CreatedZone { zone, validation })
     }
