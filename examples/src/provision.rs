@@ -32,6 +32,8 @@ pub async fn provision(client: &Client, zone: &str) -> Result<Provisioned, Clien
             description: Some("provisioned by the scaidns-examples crate".into()),
             settings: None,
             skip_validation: None,
+            template_id: None,
+            template_variables: Default::default(),
         })
         .await?
         .into_inner();

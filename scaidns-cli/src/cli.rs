@@ -190,6 +190,9 @@ pub enum Command {
     /// DNSSEC signing, key rollover and the DS hand-off.
     #[command(subcommand, after_help = "Example: scaidns dnssec status example.com")]
     Dnssec(DnssecCommand),
+    /// Record templates: list, show, create, preview and apply.
+    #[command(subcommand, after_help = "Example: scaidns templates list")]
+    Templates(TemplatesCommand),
     /// Reverse zones from a CIDR block.
     #[command(
         subcommand,
@@ -591,6 +594,55 @@ pub enum PtrCommand {
     Lookup {
         /// The address.
         ip: String,
+    },
+}
+
+/// `scaidns templates …`
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// List the system templates and the tenant's own.
+    #[command(after_help = "Example: scaidns templates list --type system")]
+    List {
+        /// `system` or `custom`.
+        #[arg(long = "type")]
+        template_type: Option<String>,
+    },
+    /// Show one template's records and variables.
+    #[command(after_help = "Example: scaidns templates show web-server")]
+    Show {
+        /// Template name or id.
+        template: String,
+    },
+    /// Create a custom template from a JSON file (`name`, `description`, `records`, `variables`).
+    #[command(after_help = "Example: scaidns templates create --file office.json")]
+    Create {
+        /// The template as JSON.
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
+    /// Render a template for a zone without writing.
+    #[command(
+        after_help = "Example: scaidns templates preview web-server example.com --var ipv4=192.0.2.1 --var ipv6=2001:db8::1"
+    )]
+    Preview {
+        /// Template name or id.
+        template: String,
+        /// Zone name or id.
+        zone: String,
+        /// A variable value, `NAME=VALUE` (repeatable).
+        #[arg(long = "var")]
+        vars: Vec<String>,
+    },
+    /// Apply a template to a zone (all records or none; identical records are skipped).
+    #[command(after_help = "Example: scaidns templates apply caa-letsencrypt example.com")]
+    Apply {
+        /// Template name or id.
+        template: String,
+        /// Zone name or id.
+        zone: String,
+        /// A variable value, `NAME=VALUE` (repeatable).
+        #[arg(long = "var")]
+        vars: Vec<String>,
     },
 }
 

@@ -53,6 +53,8 @@ pub async fn provision(client: &Client, zone: &str) -> Result<Provisioned, Error
             description: Some("provisioned by scaidns-client/examples/provision.rs".into()),
             settings: None,
             skip_validation: None,
+            template_id: None,
+            template_variables: Default::default(),
         })
         .await
         .map_err(Error::from);

@@ -26,6 +26,8 @@
 //!         description: None,
 //!         settings: None,
 //!         skip_validation: None,
+//!         template_id: None,
+//!         template_variables: Default::default(),
 //!     })
 //!     .await
 //!     .map_err(Error::from)?

@@ -98,6 +98,8 @@ typed_id!(
     JobId => "job_not_found", "Job";
     /// A partner (the organisation above tenants, cached from the identity provider).
     PartnerId => "partner_not_found", "Partner";
+    /// A record template (system or a tenant's own).
+    TemplateId => "template_not_found", "Template";
 );
 
 #[cfg(test)]

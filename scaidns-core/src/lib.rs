@@ -159,6 +159,7 @@ pub mod record;
 pub mod reverse;
 pub mod service;
 mod string_enum;
+pub mod template;
 pub mod tenant;
 pub mod zone;
 pub mod zone_file;

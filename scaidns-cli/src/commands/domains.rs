@@ -42,6 +42,8 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
                 domain_type: domain_type.as_deref().map(parse_type).transpose()?,
                 settings: None,
                 skip_validation: validate.then_some(false),
+                template_id: None,
+                template_variables: Default::default(),
             };
             let created = client.zone_create(&body).await?.into_inner();
             show(&created, output, "created");

@@ -25,6 +25,7 @@ mod reverse;
 mod roles;
 mod tenants;
 mod users;
+mod templates;
 mod validation;
 mod whoami;
 mod zone_export;
@@ -72,6 +73,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Tenants(cmd) => tenants::run(&client(&cli)?, cmd, output).await,
         Command::ReverseZones(cmd) => reverse::zones(&client(&cli)?, cmd, output).await,
         Command::Ptr(cmd) => reverse::ptr(&client(&cli)?, cmd, output).await,
+        Command::Templates(cmd) => templates::run(&client(&cli)?, cmd, output).await,
         Command::Partners(cmd) => platform::partners(&client(&cli)?, cmd, output).await,
         Command::Users(cmd) => users::users(&client(&cli)?, cmd, output).await,
         Command::Config(cmd) => platform::config(&client(&cli)?, cmd, output).await,

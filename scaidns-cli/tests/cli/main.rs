@@ -12,3 +12,4 @@ mod resource_commands;
 mod reverse_commands;
 mod scale_out;
 mod users_command;
+mod templates_command;

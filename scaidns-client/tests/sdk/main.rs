@@ -110,6 +110,8 @@ pub fn new_zone(name: &str) -> DomainCreateRequest {
         description: None,
         settings: None,
         skip_validation: None,
+        template_id: None,
+        template_variables: Default::default(),
     }
 }
 

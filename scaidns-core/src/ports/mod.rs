@@ -19,6 +19,7 @@ pub mod rate_limiter;
 pub mod rbac;
 pub mod resolver;
 pub mod store;
+pub mod template_store;
 
 pub use backend::{BackendError, BackendErrorKind, DnsBackend, ZoneSpec};
 pub use change_feed::{ChangeFeed, ChangeNotice};

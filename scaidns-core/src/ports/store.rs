@@ -470,6 +470,7 @@ pub trait Store:
     + crate::ports::identity_store::GroupStore
     + crate::ports::identity_store::IdentityBatchStore
     + crate::ports::rbac::RbacStore
+    + crate::ports::template_store::TemplateStore
     + std::fmt::Debug
 {
     /// Runs pending migrations; how many it applied.

@@ -40,6 +40,7 @@ pub mod records;
 pub mod reverse_zones;
 pub mod role_assignments;
 pub mod roles;
+pub mod templates;
 pub mod tenant_admin;
 mod tenants;
 mod text_input;

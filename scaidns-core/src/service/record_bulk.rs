@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde_json::json;
 
+use crate::audit::AuditEvent;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{RecordId, ZoneId};
 use crate::rbac::Permission;
@@ -172,6 +173,21 @@ impl ScaiDns {
         request: BulkRequest,
         if_match: &IfMatch,
     ) -> Result<BulkOutcome> {
+        self.record_bulk_noting(ctx, zone_id, request, if_match, None)
+            .await
+    }
+
+    /// [`Self::record_bulk`] with one more audit entry, `also`, for the operation the change
+    /// set serves (`template.apply`), written in the same transaction; its `after` gains the
+    /// batch's summary under `result`.
+    pub(crate) async fn record_bulk_noting(
+        &self,
+        ctx: &OpContext,
+        zone_id: ZoneId,
+        request: BulkRequest,
+        if_match: &IfMatch,
+        also: Option<AuditEvent>,
+    ) -> Result<BulkOutcome> {
         if request.item_count() == 0 {
             return Err(Error::invalid(
                 "records",
@@ -200,7 +216,7 @@ impl ScaiDns {
         let _dropped_when_done = self.zone_write(zone.id);
         let (zone, outcome) = self
             .change_zone(zone.id, if_match, |zone| {
-                self.plan_bulk(ctx, zone, &request)
+                self.plan_bulk(ctx, zone, &request, also.as_ref())
             })
             .await?;
         Ok(match outcome {
@@ -216,6 +232,7 @@ impl ScaiDns {
         ctx: &OpContext,
         zone: Zone,
         request: &BulkRequest,
+        also: Option<&AuditEvent>,
     ) -> Result<Planned<BulkOutcome>> {
         let set = self.records_for_change(&zone).await?;
         let existing = set.records();
@@ -283,8 +300,15 @@ impl ScaiDns {
                 zone.id,
                 Some(zone.name.to_string()),
                 None,
-                Some(summary),
+                Some(summary.clone()),
             ));
+            if let Some(also) = also {
+                let mut also = also.clone();
+                if let Some(serde_json::Value::Object(after)) = &mut also.after {
+                    after.insert("result".to_owned(), summary);
+                }
+                write.audit.push(also);
+            }
         }
         let (_, written) = planned.output;
         let created_set: HashSet<RecordId> = created_ids.iter().copied().collect();

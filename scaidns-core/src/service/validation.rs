@@ -245,6 +245,10 @@ impl ScaiDns {
             self.write_bookkeeping(zone, vec![validation.clone()], audit)
                 .await?
         };
+        if is_valid {
+            // The template the zone was created with, now that it is live (issue 10 item 2).
+            self.apply_pending_template(ctx, &zone).await?;
+        }
         Ok(CheckResult {
             is_valid,
             message,

@@ -28,6 +28,7 @@ pub mod reverse_zones;
 pub mod role_assignments;
 pub mod roles;
 pub mod users;
+pub mod templates;
 pub mod validation;
 pub mod webhooks;
 pub mod zone_export;
@@ -67,6 +68,8 @@ pub enum ApiTags {
     Dnssec,
     /// Groups of users inside a tenant.
     Groups,
+    /// Record templates.
+    Templates,
     /// Identity events from the identity provider.
     Webhooks,
     /// Reverse zones from CIDR blocks, and PTRs by address.
@@ -101,6 +104,7 @@ pub type RecordApis = (
     zone_export::ZoneExportApi,
     import::ImportApi,
     reverse_zones::ReverseZonesApi,
+    templates::TemplatesApi,
 );
 
 /// The platform administration APIs beside tenants and users, nested like [`RecordApis`].
@@ -140,6 +144,7 @@ pub fn api() -> Api {
             zone_export::ZoneExportApi,
             import::ImportApi,
             reverse_zones::ReverseZonesApi,
+            templates::TemplatesApi,
         ),
     )
 }

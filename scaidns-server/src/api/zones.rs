@@ -214,6 +214,11 @@ pub struct DomainCreateRequest {
     /// Refused (422 `use_reverse_zones`): create a zone from a CIDR block with
     /// `POST /api/v1/reverse-zones/`, which plans and checks the block.
     pub cidr: Option<String>,
+    /// A template (system or the tenant's own) applied when the zone becomes active; checked
+    /// now (404 unknown, 422 missing or bad variables or records).
+    pub template_id: Option<String>,
+    /// Values of the template's variables (name → value).
+    pub template_variables: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Zone update: only these fields are editable.
@@ -353,6 +358,8 @@ impl ZonesApi {
                     description: body.description,
                     settings: body.settings,
                     skip_validation: body.skip_validation,
+                    template_id: body.template_id,
+                    template_variables: body.template_variables,
                 },
             )
             .await?;

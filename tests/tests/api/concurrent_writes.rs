@@ -52,6 +52,8 @@ async fn live_zone(client: &Client, name: &str) -> String {
         .zone_create(&DomainCreateRequest {
             cidr: None,
             skip_validation: Some(true),
+            template_id: None,
+            template_variables: Default::default(),
             ..zone(name)
         })
         .await

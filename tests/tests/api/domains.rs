@@ -19,6 +19,8 @@ pub fn zone(name: &str) -> DomainCreateRequest {
         description: None,
         settings: None,
         skip_validation: None,
+        template_id: None,
+        template_variables: Default::default(),
     }
 }
 

@@ -56,6 +56,8 @@ async fn metrics_count_backend_calls_zones_and_records() {
             description: None,
             settings: None,
             skip_validation: None,
+            template_id: None,
+            template_variables: Default::default(),
         })
         .await
         .expect("zone_create")
@@ -206,6 +208,8 @@ async fn metrics_count_database_operations_validation_checks_and_worker_jobs() {
             description: None,
             settings: None,
             skip_validation: None,
+            template_id: None,
+            template_variables: Default::default(),
         })
         .await
         .unwrap()

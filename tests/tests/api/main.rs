@@ -43,6 +43,7 @@ mod reverse_zones;
 mod review_fixes;
 mod secrets_in_logs;
 mod store_engines;
+mod templates;
 mod tenant_admin;
 mod tenant_leaks;
 mod util;

@@ -38,6 +38,8 @@ async fn a_pending_zone_is_unpublished_not_in_sync() {
             description: None,
             settings: None,
             skip_validation: None,
+            template_id: None,
+            template_variables: Default::default(),
         })
         .await
         .unwrap()
@@ -54,6 +56,8 @@ async fn a_pending_zone_is_unpublished_not_in_sync() {
             description: None,
             settings: None,
             skip_validation: None,
+            template_id: None,
+            template_variables: Default::default(),
         })
         .await
         .unwrap()

@@ -57,6 +57,8 @@ async fn parent_and_pending_child(c: &Client, pdns: &PdnsServer) -> (String, Str
         .zone_create(&DomainCreateRequest {
             cidr: None,
             skip_validation: Some(false),
+            template_id: None,
+            template_variables: Default::default(),
             ..zone(CHILD)
         })
         .await
@@ -197,6 +199,8 @@ async fn delegation_is_refused_unless_the_operator_turns_it_on() {
         .zone_create(&DomainCreateRequest {
             cidr: None,
             skip_validation: Some(false),
+            template_id: None,
+            template_variables: Default::default(),
             ..zone(CHILD)
         })
         .await

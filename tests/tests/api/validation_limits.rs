@@ -37,6 +37,8 @@ fn zone(name: &str) -> DomainCreateRequest {
         description: None,
         settings: None,
         skip_validation: None,
+        template_id: None,
+        template_variables: Default::default(),
     }
 }
 

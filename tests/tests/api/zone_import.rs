@@ -27,6 +27,8 @@ async fn live_zone(app: &TestApp, name: &str) -> String {
         .zone_create(&DomainCreateRequest {
             cidr: None,
             skip_validation: Some(true),
+            template_id: None,
+            template_variables: Default::default(),
             ..zone(name)
         })
         .await

@@ -55,6 +55,7 @@ mod rbac_store_impl;
 mod rows;
 mod sqlite;
 mod store_impl;
+mod template_store_impl;
 mod types;
 
 use std::str::FromStr;

@@ -102,6 +102,9 @@ pub(crate) mod records;
 #[path = "settings.rs"]
 pub(crate) mod settings;
 #[allow(clippy::duplicate_mod)]
+#[path = "templates.rs"]
+pub(crate) mod templates;
+#[allow(clippy::duplicate_mod)]
 #[path = "validations.rs"]
 pub(crate) mod validations;
 #[allow(clippy::duplicate_mod)]

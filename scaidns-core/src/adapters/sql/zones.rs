@@ -332,6 +332,8 @@ async fn purge_in(
     for sql in [
         "DELETE FROM records WHERE zone_id = ?",
         "DELETE FROM validations WHERE zone_id = ?",
+        // No foreign key: the row is written before the zone (see `zone_create`).
+        "DELETE FROM zone_pending_templates WHERE zone_id = ?",
         "DELETE FROM zones WHERE id = ?",
     ] {
         sqlx::query(sql)

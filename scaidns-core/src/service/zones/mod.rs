@@ -43,6 +43,10 @@ pub struct ZoneCreate {
     pub settings: Option<serde_json::Value>,
     /// `Some(false)` forces validation even for callers who may skip it.
     pub skip_validation: Option<bool>,
+    /// A template to apply when the zone becomes active (its id as sent).
+    pub template_id: Option<String>,
+    /// Values of the template's variables.
+    pub template_variables: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// Input of `zone_update`; `None` leaves a field unchanged.
@@ -102,9 +106,31 @@ impl ScaiDns {
         let overlap = self.overlap_policy(ctx).await?;
         self.check_overlaps(ctx.tenant_id, &name, overlap).await?;
 
+        let zone_id = ZoneId::new();
+        // A template is checked now (visible, variables complete, records valid) and applied
+        // when the zone becomes active: at once below when validation is skipped.
+        let template = match input.template_id {
+            Some(raw) => {
+                let id: crate::ids::TemplateId = raw
+                    .parse()
+                    .map_err(|e: Error| e.with_field("template_id"))?;
+                let variables = input.template_variables.unwrap_or_default();
+                self.template_check_for_new_zone(ctx, id, zone_id, &name, &variables)
+                    .await?;
+                Some((id, variables))
+            }
+            None if input.template_variables.is_some() => {
+                return Err(Error::invalid(
+                    "template_variables",
+                    "template_variables needs a template_id",
+                ));
+            }
+            None => None,
+        };
+
         let now = ctx.now;
         let zone = Zone {
-            id: ZoneId::new(),
+            id: zone_id,
             tenant_id: ctx.tenant_id,
             name,
             domain_type,
@@ -160,10 +186,33 @@ impl ScaiDns {
             validations: validation.iter().cloned().collect(),
             audit,
         };
-        let zone = self
+        // The pending template is written before the zone, so that an activation racing this
+        // call (the worker validating at once) finds it, and removed again if the zone is not
+        // written; purging the zone removes it too.
+        if let Some((template_id, variables)) = &template {
+            self.set_pending_template(zone_id, *template_id, variables.clone())
+                .await?;
+        }
+        let written = self
             .store()
             .write_zone_claiming(write, overlap, &self.publisher(publication))
-            .await?;
+            .await;
+        let mut zone = match written {
+            Ok(zone) => zone,
+            Err(e) => {
+                if template.is_some()
+                    && let Err(cleanup) = self.store().clear_pending_template(zone_id, &[]).await
+                {
+                    tracing::warn!(error = %cleanup.message(), "pending template of an unwritten zone left behind");
+                }
+                return Err(e);
+            }
+        };
+        if template.is_some() && zone.status == ZoneStatus::Active {
+            self.apply_pending_template(ctx, &zone).await?;
+            // The records moved its generation on.
+            zone = self.store().get_zone(zone.id).await?.unwrap_or(zone);
+        }
         Ok(CreatedZone { zone, validation })
     }
 

@@ -11,6 +11,7 @@ mod ordered_publication;
 mod record_search;
 mod records;
 mod sql_adapter;
+mod templates;
 mod tenants;
 mod zone_lifecycle;
 mod zone_writes;

@@ -235,6 +235,23 @@ pub(super) const CASES: &[(&str, Audit)] = &[
         "DELETE /api/v1/domains/{domain_id}/access-grants/{grant_id}",
         Writes(&["access_grant.delete"]),
     ),
+    ("POST /api/v1/templates", Writes(&["template.create"])),
+    (
+        "PATCH /api/v1/templates/{template_id}",
+        Writes(&["template.update"]),
+    ),
+    (
+        "DELETE /api/v1/templates/{template_id}",
+        Writes(&["template.delete"]),
+    ),
+    (
+        "POST /api/v1/templates/{template_id}/preview/{domain_id}",
+        Nothing("a preview writes nothing"),
+    ),
+    (
+        "POST /api/v1/templates/{template_id}/apply",
+        Writes(&["records.bulk", "record.create", "template.apply"]),
+    ),
     ("POST /api/v1/admin/groups", Writes(&["group.create"])),
     (
         "PATCH /api/v1/admin/groups/{group_id}",

@@ -12,6 +12,7 @@ mod access;
 mod cases;
 mod platform_and_keys;
 mod reads_and_deletions;
+mod templates;
 mod zones;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -25,6 +26,7 @@ use cases::Audit::{Elsewhere, Nothing, Writes};
 use cases::{CASES, spec_operations};
 use platform_and_keys::{api_key_cases, platform_cases};
 use reads_and_deletions::{deletion_cases, nothing_cases, reads_write_nothing};
+use templates::template_cases;
 use zones::{Zones, dnssec_cases, reverse_zone_cases, zone_cases};
 
 const UA: &str = "scaidns-audit-test/1.0";
@@ -247,6 +249,7 @@ async fn every_state_change_writes_its_documented_entries_and_reads_write_none()
     let zones = zone_cases(&mut h, &p, &ta, &ids).await;
     dnssec_cases(&mut h, &ta, &zones).await;
     reverse_zone_cases(&mut h, &ta).await;
+    template_cases(&mut h, &ta, &zones).await;
     access_control_cases(&mut h, &p, &ta, &ids, &zones).await;
     group_cases(&mut h, &ta, &ids).await;
     nothing_cases(&mut h, &ta, &zones).await;

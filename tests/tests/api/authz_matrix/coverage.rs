@@ -89,6 +89,10 @@ fn template(path: &str) -> String {
         ("{rzone}", "{domain_id}"),
         ("{fip}", "{ip}"),
         ("{rip}", "{ip}"),
+        ("{tmpl}", "{template_id}"),
+        ("{wtmpl}", "{template_id}"),
+        ("{stmpl}", "{template_id}"),
+        ("{ft}", "{template_id}"),
     ];
     names
         .iter()

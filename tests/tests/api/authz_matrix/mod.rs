@@ -52,6 +52,10 @@ const ACTORS: &[(&str, &str)] = &[
         "KM",
         "user of tenant A whose only role is a custom one with api_keys:*",
     ),
+    (
+        "RK",
+        "API key of tenant A's admin narrowed to domains:read, records:read, templates:read",
+    ),
 ];
 
 /// The zone roles, one caller each, held on zone A and on every fresh zone.
@@ -98,6 +102,8 @@ enum Fresh {
     Member,
     /// `{fgrant}`: a read_only grant on zone A to a fresh user.
     Grant,
+    /// `{ft}`: a custom template of tenant A.
+    Template,
     /// `{frole}`: a custom role of tenant A.
     Role,
     /// `{fk}`: an active API key of tenant A's admin.
@@ -143,6 +149,9 @@ struct Row {
     after: Option<(&'static str, Probe, Probe)>,
     /// The error `code` of these callers' refusals, where the reason is the point of the row.
     refusals: Vec<(&'static str, &'static str)>,
+    /// Who makes the follow-up `GET` (the platform admin unless said): tenant A's custom
+    /// templates are seen by tenant A only.
+    prober: Option<&'static str>,
 }
 
 fn row(method: &'static str, path: &'static str, cells: &'static str) -> Row {
@@ -155,6 +164,7 @@ fn row(method: &'static str, path: &'static str, cells: &'static str) -> Row {
         shown: Vec::new(),
         after: None,
         refusals: Vec::new(),
+        prober: None,
     }
 }
 
@@ -235,6 +245,12 @@ impl Row {
         )
     }
 
+    /// The follow-up `GET` is made as `actor`.
+    fn probed_by(mut self, actor: &'static str) -> Self {
+        self.prober = Some(actor);
+        self
+    }
+
     fn after(mut self, path: &'static str, success: Probe, refused: Probe) -> Self {
         self.after = Some((path, success, refused));
         self
@@ -312,12 +328,13 @@ fn check_shown(
 
 async fn probe(
     app: &TestApp,
+    key: &str,
     path: &str,
     probe: &Probe,
     vars: &HashMap<&'static str, String>,
 ) -> Option<String> {
     let path = fill(path, vars);
-    let a = call(app, &app.admin_key, "GET", &path, None).await;
+    let a = call(app, key, "GET", &path, None).await;
     let ok = match probe {
         Probe::Status(s) => a.status == *s,
         Probe::Field(pointer, want) => a.body.pointer(pointer) == Some(&filled(want, vars)),
@@ -397,7 +414,10 @@ async fn run_matrix(app: &TestApp) {
             }
             if let Some((after, on_success, on_refusal)) = &row.after {
                 let expected = if success { on_success } else { on_refusal };
-                if let Some(wrong) = probe(app, after, expected, &vars).await {
+                let prober = row
+                    .prober
+                    .map_or(app.admin_key.clone(), |p| w.actors[p].key.clone());
+                if let Some(wrong) = probe(app, &prober, after, expected, &vars).await {
                     failures.push(format!("{label} as {actor}: {wrong}"));
                 }
             }

@@ -20,6 +20,10 @@ pub(super) fn rows() -> Vec<Row> {
     let outside_www = "P=201 TA=201 DA=201 DM=201 RE=201 RO=403 NR=404 FA=404 RG=403 KM=404";
     let importers = "P=200 TA=200 DA=200 DM=200 RE=200 RO=403 NR=404 FA=404 RG=403 KM=404";
     let in_zone = Some("TA DA DM RE RO RG");
+    // Tenant A's custom template: its admins read it, another tenant's admin does not see it,
+    // nor does the platform admin, who works in its own tenant (no tenant selector here).
+    let tmpl_reader = "P=404 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403 RK=200";
+    let tmpl_admin = "P=404 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403 RK=403";
     vec![
         row("GET", "/api/v1/health/live", all200).shows("/status", json!("ok")),
         row("GET", "/api/v1/health/ready", all200).shows("/status", json!("ok")),
@@ -736,6 +740,88 @@ pub(super) fn rows() -> Vec<Row> {
             "/nameservers",
             "",
             "ns1.scaidns.test.",
+        ),
+        // Templates: system ones for every holder of `templates:read`, custom ones for their
+        // tenant only (another tenant's are unknown: 404). RK is a key narrowed to reading.
+        row(
+            "GET",
+            "/api/v1/templates?page_size=100",
+            "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=200 RG=403 KM=403 RK=200",
+        )
+        .lists(None, "/data", "id", "{stmpl}")
+        .lists(Some("TA RK"), "/data", "id", "{tmpl}")
+        .hides("FA", "/data", "id", "{tmpl}"),
+        row("GET", "/api/v1/templates/variables", all200).lists(None, "", "name", "domain"),
+        row(
+            "POST",
+            "/api/v1/templates",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=201 RG=403 KM=403 RK=403",
+        )
+        .body(json!({"name": "new-{actor}",
+                     "records": [{"name": "n", "type": "A", "content": "192.0.2.{seat}"}]}))
+        .shows("/name", json!("new-{actor}")),
+        row("GET", "/api/v1/templates/{tmpl}", tmpl_reader).shows("/id", json!("{tmpl}")),
+        row(
+            "GET",
+            "/api/v1/templates/{stmpl}",
+            "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=200 RG=403 KM=403 RK=200",
+        )
+        .shows("/name", json!("caa-letsencrypt")),
+        row(
+            "GET",
+            "/api/v1/templates/{tmpl}/required-variables",
+            tmpl_reader,
+        )
+        .lists(None, "", "name", "ip"),
+        row("PATCH", "/api/v1/templates/{tmpl}", tmpl_admin)
+            .body(json!({"description": "matrix {actor}"}))
+            .shows("/description", json!("matrix {actor}")),
+        row(
+            "DELETE",
+            "/api/v1/templates/{ft}",
+            "P=404 TA=204 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403 RK=403",
+        )
+        .fresh(Fresh::Template)
+        .gone("/api/v1/templates/{ft}")
+        .probed_by("TA"),
+        // Preview needs `records:read` on the zone, not `templates:read`.
+        row(
+            "POST",
+            "/api/v1/templates/{tmpl}/preview/{zone}",
+            "P=200 TA=200 DA=200 DM=200 RE=200 RO=200 NR=404 FA=404 RG=200 KM=404 RK=200",
+        )
+        .body(json!({"variables": {}}))
+        .shows("/records/0/content", json!("192.0.2.50"))
+        .shows("/valid", json!(true)),
+        // Apply: each record is authorised as its own create. RG's grant covers `www` only, so
+        // `tmpl` is refused and nothing is written; a narrowed read key writes nothing.
+        row(
+            "POST",
+            "/api/v1/templates/{tmpl}/apply",
+            "P=200 TA=200 DA=200 DM=200 RE=200 RO=403 NR=404 FA=404 RG=403 KM=404 RK=403",
+        )
+        .fresh(Fresh::Zone)
+        .body(json!({"domain_id": "{fz}", "variables": {"ip": "192.0.2.{seat}"}}))
+        .shows("/total_created", json!(1))
+        .shows("/created_records/0/content", json!("192.0.2.{seat}"))
+        .refuses("RG", "permission_denied")
+        .after(
+            "/api/v1/domains/{fz}/records",
+            Probe::Holds("/data", "display_name", "tmpl", true),
+            Probe::Holds("/data", "display_name", "tmpl", false),
+        ),
+        row(
+            "POST",
+            "/api/v1/templates/{wtmpl}/apply",
+            "P=200 TA=200 DA=200 DM=200 RE=200 RO=403 NR=404 FA=404 RG=200 KM=404 RK=403",
+        )
+        .fresh(Fresh::Zone)
+        .body(json!({"domain_id": "{fz}"}))
+        .shows("/created_records/0/display_name", json!("www"))
+        .after(
+            "/api/v1/domains/{fz}/records",
+            Probe::Holds("/data", "type", "AAAA", true),
+            Probe::Holds("/data", "type", "AAAA", false),
         ),
     ]
 }

@@ -258,7 +258,49 @@ impl World {
             .as_str()
             .unwrap()
             .to_owned();
+        // A custom template of tenant A (one record outside `www`, one variable) and one whose
+        // only record is at `www`, inside RG's grant.
+        let tmpl = id(&made(
+            app,
+            &ta,
+            "POST",
+            "/api/v1/templates",
+            json!({"name": "alpha-tmpl",
+                   "records": [{"name": "tmpl", "type": "A", "content": "${ip}"}],
+                   "variables": [{"name": "ip", "default": "192.0.2.50"}]}),
+        )
+        .await);
+        let wtmpl = id(&made(
+            app,
+            &ta,
+            "POST",
+            "/api/v1/templates",
+            json!({"name": "alpha-www",
+                   "records": [{"name": "www", "type": "AAAA", "content": "2001:db8::50"}]}),
+        )
+        .await);
+        // RK: tenant A's admin's own key, narrowed to reading.
+        let rk = made(
+            app,
+            &ta,
+            "POST",
+            "/api/v1/api-keys",
+            json!({"name": "read-only", "scopes": ["domains:read", "records:read", "templates:read"]}),
+        )
+        .await;
+        w.actors.insert(
+            "RK",
+            Actor {
+                key: rk["key"].as_str().unwrap().to_owned(),
+                key_id: id(&rk),
+                user: w.actors["TA"].user.clone(),
+            },
+        );
         w.vars.extend([
+            ("tmpl", tmpl),
+            ("wtmpl", wtmpl),
+            // caa-letsencrypt, from migration 0012.
+            ("stmpl", "0193c0de-0000-7000-8000-000000000005".to_owned()),
             ("zone", zone),
             ("pending", pending),
             ("record", record),
@@ -524,6 +566,18 @@ impl World {
                 )
                 .await);
                 vec![("fgrant", fgrant)]
+            }
+            Fresh::Template => {
+                let ft = id(&made(
+                    app,
+                    &ta,
+                    "POST",
+                    "/api/v1/templates",
+                    json!({"name": format!("fresh-{n}"),
+                           "records": [{"name": "f", "type": "A", "content": "192.0.2.9"}]}),
+                )
+                .await);
+                vec![("ft", ft)]
             }
             Fresh::Role => {
                 let frole = id(&made(

@@ -22,6 +22,8 @@ fn skipping(name: &str) -> DomainCreateRequest {
     DomainCreateRequest {
         cidr: None,
         skip_validation: Some(true),
+        template_id: None,
+        template_variables: Default::default(),
         ..zone(name)
     }
 }
