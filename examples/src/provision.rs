@@ -31,6 +31,10 @@ pub async fn provision(client: &Client, zone: &str) -> Result<Provisioned, Clien
             description: Some("provisioned by the scaidns-examples crate".into()),
             settings: None,
             skip_validation: None,
+            primaries: Vec::new(),
+            tsig_algorithm: None,
+            tsig_key_name: None,
+            tsig_secret: None,
         })
         .await?
         .into_inner();

@@ -52,6 +52,10 @@ pub async fn provision(client: &Client, zone: &str) -> Result<Provisioned, Error
             description: Some("provisioned by scaidns-client/examples/provision.rs".into()),
             settings: None,
             skip_validation: None,
+            primaries: Vec::new(),
+            tsig_algorithm: None,
+            tsig_key_name: None,
+            tsig_secret: None,
         })
         .await
         .map_err(Error::from);

@@ -25,6 +25,10 @@
 //!         description: None,
 //!         settings: None,
 //!         skip_validation: None,
+//!         primaries: Vec::new(),
+//!         tsig_algorithm: None,
+//!         tsig_key_name: None,
+//!         tsig_secret: None,
 //!     })
 //!     .await
 //!     .map_err(Error::from)?

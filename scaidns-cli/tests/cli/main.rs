@@ -7,3 +7,4 @@ mod operator_commands;
 mod production;
 mod production_start;
 mod scale_out;
+mod secondary_commands;

@@ -14,11 +14,11 @@ use crate::record::{Record, RecordContent, RecordName, RecordType, Ttl};
 use crate::service::publish::Publication;
 use crate::service::zone_change::Planned;
 use crate::service::{OpContext, ScaiDns};
+use crate::zone::Zone;
 use crate::zone::precondition::IfMatch;
 use crate::zone::rules::{
     self, ChangeSet, MergedChangeSet, NewRecord, check_change, diff_rrsets, rrsets_of,
 };
-use crate::zone::{DomainType, Zone};
 
 pub use super::record_listing::RecordListing;
 
@@ -436,10 +436,10 @@ impl ScaiDns {
         let zone = self
             .authorized_zone(ctx, permission, zone_id, false)
             .await?;
-        if zone.domain_type == DomainType::Secondary {
+        if zone.is_secondary() {
             return Err(Error::conflict(
-                "zone_read_only",
-                "records of a secondary zone come from its primary",
+                "zone_is_secondary",
+                "the records of a secondary zone come from its primary: change them there",
             ));
         }
         Ok(zone)

@@ -18,6 +18,10 @@ pub fn zone(name: &str) -> DomainCreateRequest {
         description: None,
         settings: None,
         skip_validation: None,
+        primaries: Vec::new(),
+        tsig_algorithm: None,
+        tsig_key_name: None,
+        tsig_secret: None,
     }
 }
 

@@ -55,6 +55,10 @@ async fn metrics_count_backend_calls_zones_and_records() {
             description: None,
             settings: None,
             skip_validation: None,
+            primaries: Vec::new(),
+            tsig_algorithm: None,
+            tsig_key_name: None,
+            tsig_secret: None,
         })
         .await
         .expect("zone_create")
@@ -204,6 +208,10 @@ async fn metrics_count_database_operations_validation_checks_and_worker_jobs() {
             description: None,
             settings: None,
             skip_validation: None,
+            primaries: Vec::new(),
+            tsig_algorithm: None,
+            tsig_key_name: None,
+            tsig_secret: None,
         })
         .await
         .unwrap()

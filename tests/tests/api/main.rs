@@ -39,6 +39,7 @@ mod record_types;
 mod records;
 mod request_limits;
 mod review_fixes;
+mod secondary_zones;
 mod secrets_in_logs;
 mod store_engines;
 mod tenant_admin;

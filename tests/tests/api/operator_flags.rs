@@ -37,6 +37,10 @@ async fn a_pending_zone_is_unpublished_not_in_sync() {
             description: None,
             settings: None,
             skip_validation: None,
+            primaries: Vec::new(),
+            tsig_algorithm: None,
+            tsig_key_name: None,
+            tsig_secret: None,
         })
         .await
         .unwrap()
@@ -52,6 +56,10 @@ async fn a_pending_zone_is_unpublished_not_in_sync() {
             description: None,
             settings: None,
             skip_validation: None,
+            primaries: Vec::new(),
+            tsig_algorithm: None,
+            tsig_key_name: None,
+            tsig_secret: None,
         })
         .await
         .unwrap()

@@ -36,6 +36,10 @@ fn zone(name: &str) -> DomainCreateRequest {
         description: None,
         settings: None,
         skip_validation: None,
+        primaries: Vec::new(),
+        tsig_algorithm: None,
+        tsig_key_name: None,
+        tsig_secret: None,
     }
 }
 
