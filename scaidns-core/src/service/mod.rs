@@ -38,6 +38,7 @@ pub mod record_search;
 pub mod records;
 pub mod role_assignments;
 pub mod roles;
+mod secondary_records;
 pub mod tenant_admin;
 mod tenants;
 mod text_input;

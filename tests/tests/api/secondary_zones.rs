@@ -190,8 +190,25 @@ async fn a_secondary_transfers_with_tsig_follows_changes_and_stays_read_only() {
         "{zone}"
     );
 
-    // Read-only records, no signing here.
+    // Records are read from PowerDNS (the primary's), and are read-only; no signing here.
     let records = format!("/api/v1/domains/{id}/records");
+    let (status, listed) = call(
+        &app,
+        &admin,
+        Method::GET,
+        &format!("{records}?type=A"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{listed}");
+    let contents: Vec<&str> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["display_name"] == "www")
+        .map(|r| r["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(contents, ["192.0.2.2"], "{listed}");
     refused(
         call(
             &app,
