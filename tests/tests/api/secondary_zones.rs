@@ -258,7 +258,7 @@ async fn a_secondary_transfers_with_tsig_follows_changes_and_stays_read_only() {
         )
         .await,
         404,
-        "not_found",
+        "domain_not_found",
     );
     let (status, _) = call(
         &app,
