@@ -51,6 +51,10 @@ pub fn zone(name: &str) -> DomainResponse {
         tenant_id: "t1".into(),
         updated_at: now,
         validation: None,
+        primaries: Vec::new(),
+        transfer: None,
+        tsig_algorithm: None,
+        tsig_key_name: None,
     }
 }
 
