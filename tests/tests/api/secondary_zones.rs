@@ -209,6 +209,37 @@ async fn a_secondary_transfers_with_tsig_follows_changes_and_stays_read_only() {
         .map(|r| r["content"].as_str().unwrap())
         .collect();
     assert_eq!(contents, ["192.0.2.2"], "{listed}");
+    // One record by the id the list gave it, and the export, read PowerDNS too.
+    let www = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["display_name"] == "www")
+        .unwrap();
+    let (status, one) = call(
+        &app,
+        &admin,
+        Method::GET,
+        &format!("{records}/{}", www["id"].as_str().unwrap()),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{one}");
+    assert_eq!(one["content"], "192.0.2.2", "{one}");
+    let (status, exported) = call(
+        &app,
+        &admin,
+        Method::GET,
+        &format!("/api/v1/domains/{id}/export"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{exported}");
+    let file = exported["zone_file"].as_str().unwrap();
+    assert!(
+        file.contains("www") && file.contains("192.0.2.2") && file.contains("SOA"),
+        "{file}"
+    );
     refused(
         call(
             &app,
