@@ -34,6 +34,10 @@ pub async fn provision(client: &Client, zone: &str) -> Result<Provisioned, Clien
             skip_validation: None,
             template_id: None,
             template_variables: Default::default(),
+            primaries: Vec::new(),
+            tsig_algorithm: None,
+            tsig_key_name: None,
+            tsig_secret: None,
         })
         .await?
         .into_inner();

@@ -855,7 +855,9 @@ pub enum DomainsCommand {
         include_deleted: bool,
     },
     /// Create a zone; prints the TXT challenge when it must be validated.
-    #[command(after_help = "Example: scaidns domains create example.com --default-ttl 3600")]
+    #[command(
+        after_help = "Example: scaidns domains create example.com --secondary --primary 192.0.2.53 --tsig-name xfr-key --tsig-secret-file ./xfr.key"
+    )]
     Create {
         /// Apex name, e.g. example.com.
         name: String,
@@ -871,6 +873,21 @@ pub enum DomainsCommand {
         /// Go through ownership validation even when allowed to skip it.
         #[arg(long)]
         validate: bool,
+        /// A secondary zone, transferred from --primary (records read-only; PowerDNS only).
+        #[arg(long)]
+        secondary: bool,
+        /// Primary to transfer from, IP or IP:PORT (repeatable; with --secondary).
+        #[arg(long = "primary", requires = "secondary")]
+        primaries: Vec<String>,
+        /// Name of the TSIG key the primary expects.
+        #[arg(long = "tsig-name", requires = "secondary")]
+        tsig_name: Option<String>,
+        /// TSIG algorithm (default hmac-sha256).
+        #[arg(long = "tsig-algorithm", requires = "tsig_name")]
+        tsig_algorithm: Option<String>,
+        /// File holding the TSIG secret (base64), so it is not in the shell history.
+        #[arg(long = "tsig-secret-file", requires = "tsig_name")]
+        tsig_secret_file: Option<std::path::PathBuf>,
     },
     /// Show one zone.
     #[command(after_help = "Example: scaidns domains show example.com")]

@@ -55,6 +55,10 @@ pub async fn provision(client: &Client, zone: &str) -> Result<Provisioned, Error
             skip_validation: None,
             template_id: None,
             template_variables: Default::default(),
+            primaries: Vec::new(),
+            tsig_algorithm: None,
+            tsig_key_name: None,
+            tsig_secret: None,
         })
         .await
         .map_err(Error::from);

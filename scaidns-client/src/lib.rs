@@ -28,6 +28,10 @@
 //!         skip_validation: None,
 //!         template_id: None,
 //!         template_variables: Default::default(),
+//!         primaries: Vec::new(),
+//!         tsig_algorithm: None,
+//!         tsig_key_name: None,
+//!         tsig_secret: None,
 //!     })
 //!     .await
 //!     .map_err(Error::from)?

@@ -186,6 +186,8 @@ async fn start_configured(
     // Every DNS server of the suites answers on loopback.
     config.validation_allow_private_targets = true;
     config.validation_by_delegation = true;
+    // The suites' primaries (a second PowerDNS) answer on loopback.
+    config.secondary_allow_private_primaries = true;
     if let TestBackend::PowerDns { api_url, api_key } = options.backend {
         config.backend = BackendConfig::PowerDns {
             api_url,

@@ -33,17 +33,44 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
             default_ttl,
             domain_type,
             validate,
+            secondary,
+            primaries,
+            tsig_name,
+            tsig_algorithm,
+            tsig_secret_file,
         } => {
+            let domain_type = if *secondary {
+                Some(DomainTypeDto::Secondary)
+            } else {
+                domain_type.as_deref().map(parse_type).transpose()?
+            };
+            let tsig_secret = tsig_secret_file
+                .as_deref()
+                .map(|path| {
+                    std::fs::read_to_string(path)
+                        .map(|text| text.trim().to_owned())
+                        .map_err(|e| {
+                            Failure::new(
+                                INVALID,
+                                format!("--tsig-secret-file {}: {e}", path.display()),
+                            )
+                        })
+                })
+                .transpose()?;
             let body = DomainCreateRequest {
                 cidr: None,
                 name: name.clone(),
                 description: description.clone(),
                 default_ttl: *default_ttl,
-                domain_type: domain_type.as_deref().map(parse_type).transpose()?,
+                domain_type,
                 settings: None,
                 skip_validation: validate.then_some(false),
                 template_id: None,
                 template_variables: Default::default(),
+                primaries: primaries.clone(),
+                tsig_key_name: tsig_name.clone(),
+                tsig_algorithm: tsig_algorithm.clone(),
+                tsig_secret,
             };
             let created = client.zone_create(&body).await?.into_inner();
             show(&created, output, "created");
@@ -58,11 +85,15 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
             } else {
                 Deleted::Exclude
             };
-            show(
-                &zone(client, arg, deleted, Purpose::Read).await?,
-                output,
-                "",
-            );
+            let mut found = zone(client, arg, deleted, Purpose::Read).await?;
+            if found.domain_type == DomainTypeDto::Secondary && found.transfer.is_none() {
+                // Found by name in a list: the transfer state comes with the single zone.
+                found = client
+                    .zone_get(&found.id, Some(deleted != Deleted::Exclude))
+                    .await?
+                    .into_inner();
+            }
+            show(&found, output, "");
             Ok(())
         }
         DomainsCommand::Update {
@@ -222,6 +253,28 @@ fn show(z: &DomainResponse, output: Output, verb: &str) {
     }
     if let Some(at) = &z.deleted_at {
         rows.push(("deleted", when(at)));
+    }
+    if !z.primaries.is_empty() {
+        rows.push(("primaries", z.primaries.join(", ")));
+    }
+    if let Some(key) = &z.tsig_key_name {
+        let algorithm = z.tsig_algorithm.as_deref().unwrap_or("-");
+        rows.push(("tsig key", format!("{key} ({algorithm})")));
+    }
+    if let Some(t) = &z.transfer {
+        rows.push((
+            "serial",
+            t.serial.map_or_else(|| "-".to_owned(), |s| s.to_string()),
+        ));
+        rows.push((
+            "transferred",
+            t.last_transfer_at
+                .as_ref()
+                .map_or_else(|| "-".to_owned(), when),
+        ));
+        if let Some(error) = &t.last_error {
+            rows.push(("xfr error", error.clone()));
+        }
     }
     for (key, value) in rows {
         println!("  {key:<12} {value}");

@@ -13,3 +13,4 @@ mod reverse_commands;
 mod scale_out;
 mod users_command;
 mod templates_command;
+mod secondary_commands;

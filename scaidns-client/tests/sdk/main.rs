@@ -51,6 +51,10 @@ pub fn zone(name: &str) -> DomainResponse {
         tenant_id: "t1".into(),
         updated_at: now,
         validation: None,
+        primaries: Vec::new(),
+        transfer: None,
+        tsig_algorithm: None,
+        tsig_key_name: None,
     }
 }
 
@@ -112,6 +116,10 @@ pub fn new_zone(name: &str) -> DomainCreateRequest {
         skip_validation: None,
         template_id: None,
         template_variables: Default::default(),
+        primaries: Vec::new(),
+        tsig_algorithm: None,
+        tsig_key_name: None,
+        tsig_secret: None,
     }
 }
 

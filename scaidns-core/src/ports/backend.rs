@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 
 use crate::name::ZoneName;
+use crate::zone::secondary::{SecondarySource, TransferState};
 use crate::zone::{RrSet, RrSetChange};
 
 /// Everything needed to create a zone in a backend.
@@ -13,6 +14,17 @@ pub struct ZoneSpec {
     pub name: ZoneName,
     /// Full initial content, including the SOA and the apex NS RRset.
     pub rrsets: Vec<RrSet>,
+    /// Opaque owner marker (the tenant id); never used for access control.
+    pub account: String,
+}
+
+/// Everything needed to create a secondary zone in a backend.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecondarySpec {
+    /// Apex.
+    pub name: ZoneName,
+    /// Primaries and TSIG key.
+    pub source: SecondarySource,
     /// Opaque owner marker (the tenant id); never used for access control.
     pub account: String,
 }
@@ -87,6 +99,38 @@ pub trait DnsBackend: Send + Sync + std::fmt::Debug {
     async fn notify(&self, _zone: &ZoneName) -> Result<(), BackendError> {
         Ok(())
     }
+
+    /// Whether the backend can hold secondary zones (transfer them from a primary).
+    fn supports_secondaries(&self) -> bool {
+        false
+    }
+
+    /// Creates a secondary zone, or makes an existing one transfer from `spec`'s primaries with
+    /// its key; asks for a first transfer. Never touches the zone's records.
+    async fn create_secondary_zone(&self, _spec: &SecondarySpec) -> Result<(), BackendError> {
+        Err(no_secondaries())
+    }
+
+    /// The transfer state of a secondary zone, or `None` when the backend lacks the zone.
+    async fn transfer_state(
+        &self,
+        _zone: &ZoneName,
+    ) -> Result<Option<TransferState>, BackendError> {
+        Err(no_secondaries())
+    }
+
+    /// Asks for a transfer of a secondary zone now (it happens in the background).
+    async fn retrieve(&self, _zone: &ZoneName) -> Result<(), BackendError> {
+        Err(no_secondaries())
+    }
+}
+
+/// The refusal of a backend without secondary zones.
+pub fn no_secondaries() -> BackendError {
+    BackendError::new(
+        BackendErrorKind::Unsupported,
+        "secondary zones need the PowerDNS backend (DNS_BACKEND=powerdns); this backend cannot transfer zones",
+    )
 }
 
 /// The backend of a process that publishes nothing: operator commands that only touch the store

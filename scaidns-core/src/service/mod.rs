@@ -41,6 +41,7 @@ pub mod reverse_zones;
 pub mod role_assignments;
 pub mod roles;
 pub mod templates;
+mod secondary_records;
 pub mod tenant_admin;
 mod tenants;
 mod text_input;
@@ -151,6 +152,9 @@ pub struct ServiceConfig {
     /// How long a replica uses its snapshot of the platform configuration before reading the
     /// stored values again (`CONFIG_MAX_STALENESS`; at least 100 ms).
     pub config_max_staleness: std::time::Duration,
+    /// Whether secondary zones may name loopback, private and reserved primaries
+    /// (`SECONDARY_ALLOW_PRIVATE_PRIMARIES`; for test rigs and private networks).
+    pub secondary_allow_private_primaries: bool,
 }
 
 /// Requests-per-minute bounds of API keys.
@@ -192,6 +196,7 @@ impl Default for ServiceConfig {
             user_rate_limit_per_minute: 1000,
             env_keys: Vec::new(),
             config_max_staleness: std::time::Duration::from_secs(1),
+            secondary_allow_private_primaries: false,
         }
     }
 }

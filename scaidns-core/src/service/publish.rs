@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::ZoneId;
 use crate::name::ZoneName;
-use crate::ports::backend::{BackendError, BackendErrorKind, DnsBackend, ZoneSpec};
+use crate::ports::backend::{BackendError, BackendErrorKind, DnsBackend, SecondarySpec, ZoneSpec};
 use crate::ports::store::{PublishOutcome, Publisher};
 use crate::record::Record;
 use crate::service::ScaiDns;
@@ -36,6 +36,9 @@ pub(crate) enum Publication {
     },
     /// Remove the zone.
     Remove(ZoneName),
+    /// Create a secondary zone, or point an existing one at its primaries (its records come
+    /// from them, never from the store).
+    Secondary(SecondarySpec),
 }
 
 /// Runs a [`Publication`] against a backend.
@@ -52,6 +55,7 @@ impl Publisher for BackendPublisher {
             Publication::Full(spec) => self.backend.create_zone(spec).await,
             Publication::Changes { zone, changes } => self.backend.apply(zone, changes).await,
             Publication::Remove(zone) => self.backend.delete_zone(zone).await,
+            Publication::Secondary(spec) => self.backend.create_secondary_zone(spec).await,
         };
         match result {
             Ok(()) => {
@@ -85,6 +89,22 @@ pub(crate) fn backend_error(e: &BackendError) -> Error {
     )
 }
 
+/// What publishing a zone in full means: its records, or for a secondary zone its primaries.
+pub(crate) fn full_publication(zone: &Zone, records: &[Record]) -> Publication {
+    match &zone.secondary {
+        Some(source) => Publication::Secondary(secondary_spec(zone, source)),
+        None => Publication::Full(zone_spec(zone, records)),
+    }
+}
+
+fn secondary_spec(zone: &Zone, source: &crate::zone::secondary::SecondarySource) -> SecondarySpec {
+    SecondarySpec {
+        name: zone.name.clone(),
+        source: source.clone(),
+        account: zone.tenant_id.to_string(),
+    }
+}
+
 /// The backend's view of a zone's records.
 pub(crate) fn zone_spec(zone: &Zone, records: &[Record]) -> ZoneSpec {
     ZoneSpec {
@@ -108,7 +128,13 @@ impl ScaiDns {
             turn.finish(None, None).await?;
             return Err(Error::not_found("zone not found"));
         };
-        let result = if zone.is_published() {
+        let result = if let (true, Some(source)) = (zone.is_published(), &zone.secondary) {
+            // A secondary's records are the primary's: publishing it only makes sure the
+            // backend transfers it from the right primaries.
+            self.backend()
+                .create_secondary_zone(&secondary_spec(&zone, source))
+                .await
+        } else if zone.is_published() {
             let records = turn.records().await?;
             self.backend()
                 .create_zone(&zone_spec(&zone, &records))

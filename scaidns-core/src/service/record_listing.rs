@@ -140,6 +140,19 @@ impl ScaiDns {
         // Callers whose access comes from narrowed grants see only the records they cover.
         let principal = self.principal(ctx).await?;
         let view = principal.record_view(Permission::RECORDS_READ, zone.id, zone.tenant_id);
+        if zone.is_secondary() {
+            // The primary's records, as the backend serves them; never cached by generation
+            // (a transfer changes them without a new one), so never `whole` (no 304 either).
+            let records = self.secondary_records(&zone, &filter).await?;
+            let covered = covered(&view, &zone, &records);
+            return Ok(RecordListing {
+                zone,
+                page,
+                total: covered.len() as u64,
+                whole: false,
+                records: Listed::Page(page.slice(&covered).to_vec()),
+            });
+        }
         let text_search = filter.name_contains.is_some() || filter.query.is_some();
         if text_search && view.is_whole() {
             let scope = RecordScope {

@@ -2,7 +2,9 @@
 //! set of zones comes from the caller's authorisation, exactly as the zone list decides it, and
 //! the store counts and pages the matches inside that set, so no other tenant's record is ever
 //! read. Only a caller whose grants narrow some zone to some records has its matches filtered
-//! here, over the zones its grants name and nothing else.
+//! here, over the zones its grants name and nothing else. Secondary zones hold no records in the
+//! store (their primary owns them), so a search never finds theirs: their own record list reads
+//! them from the backend (see docs/decisions.md, secondary zones).
 
 use super::queries::{PageQuery, RecordQuery};
 use crate::error::{Error, ErrorKind, Result};

@@ -8,18 +8,18 @@ use serde_json::json;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{RecordId, ZoneId};
-use crate::ports::store::ZoneWrite;
+use crate::ports::store::{RecordFilter, ZoneWrite};
 use crate::rbac::{Permission, Target};
 use crate::record::{Record, RecordContent, RecordName, RecordType, Ttl};
 use crate::service::publish::Publication;
 use crate::service::record_cache;
 use crate::service::zone_change::Planned;
 use crate::service::{OpContext, ScaiDns};
+use crate::zone::Zone;
 use crate::zone::precondition::IfMatch;
 use crate::zone::rules::{
     self, ChangeSet, MergedChangeSet, NewRecord, check_change, diff_rrsets, rrsets_of,
 };
-use crate::zone::{DomainType, Zone};
 
 pub use super::record_listing::RecordListing;
 
@@ -87,11 +87,21 @@ impl ScaiDns {
         let zone = self
             .authorized_zone(ctx, Permission::RECORDS_READ, zone_id, false)
             .await?;
-        let record = self
-            .store()
-            .get_record(zone.id, id)
-            .await?
-            .ok_or_else(record_not_found)?;
+        let record = if zone.is_secondary() {
+            // The primary's records, read from the backend like the record list, by the id the
+            // list derived for them.
+            let filter = RecordFilter {
+                include_system: true,
+                ..RecordFilter::default()
+            };
+            self.secondary_records(&zone, &filter)
+                .await?
+                .into_iter()
+                .find(|r| r.id == id)
+        } else {
+            self.store().get_record(zone.id, id).await?
+        }
+        .ok_or_else(record_not_found)?;
         // A record outside the caller's grants is as unknown as in the record list.
         self.authorize_record(
             ctx,
@@ -512,8 +522,8 @@ fn as_stored(record: &Record) -> Record {
 fn writable(zone: Zone) -> Result<Zone> {
     if zone.domain_type == DomainType::Secondary {
         return Err(Error::conflict(
-            "zone_read_only",
-            "records of a secondary zone come from its primary",
+            "zone_is_secondary",
+            "the records of a secondary zone come from its primary: change them there",
         ));
     }
     Ok(zone)

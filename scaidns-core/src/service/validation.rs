@@ -9,7 +9,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ids::ZoneId;
 use crate::ownership::{Validation, ValidationStatus, ValidationType};
 use crate::rbac::Permission;
-use crate::service::publish::{Publication, zone_spec};
+use crate::service::publish::{Publication, full_publication};
 use crate::service::zones::zone_audit_view;
 use crate::service::{Actor, OpContext, ScaiDns};
 use crate::zone::claims::OverlapPolicy;
@@ -214,7 +214,7 @@ impl ScaiDns {
                 Some(zone_audit_view(&zone)),
                 Some(zone_audit_view(&next)),
             ));
-            Publication::Full(zone_spec(&next, &self.zone_records(&zone).await?))
+            full_publication(&next, &self.zone_records(&zone).await?)
         } else {
             if !same_failure_again {
                 audit.push(ctx.audit(

@@ -205,6 +205,7 @@ mod tests {
             created_at: at(0),
             updated_at: at(0),
             deleted_at: None,
+            secondary: None,
         })
     }
 

@@ -32,7 +32,7 @@ use crate::ids::ZoneId;
 use crate::ports::backend::BackendErrorKind;
 use crate::ports::store::{NoPublish, ZoneWrite};
 use crate::service::ScaiDns;
-use crate::service::publish::{Publication, backend_error, zone_spec};
+use crate::service::publish::{Publication, backend_error, full_publication, zone_spec};
 use crate::service::zone_queue::{Batch, ZoneSlot};
 use crate::zone::precondition::IfMatch;
 use crate::zone::{SyncState, SyncStatus, Zone, ZoneStatus};
@@ -218,6 +218,16 @@ impl ScaiDns {
                     }
                     other => (other, top),
                 }
+            }
+            // A secondary's content is its primary's: only its source is published.
+            _ if zone.secondary.is_some() => {
+                let result = match full_publication(&zone, &[]) {
+                    Publication::Secondary(spec) => {
+                        self.backend().create_secondary_zone(&spec).await
+                    }
+                    _ => Ok(()),
+                };
+                (result, zone.generation)
             }
             _ => {
                 let spec = zone_spec(&zone, &turn.records().await?);

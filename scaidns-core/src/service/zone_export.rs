@@ -41,11 +41,18 @@ impl ScaiDns {
             include_system: true,
             ..RecordFilter::default()
         };
-        let set = self.cached_records(&zone, &filter).await?;
+        // A secondary's records are the primary's, read from the backend like its record list.
+        let (secondary, cached);
+        let all: &[Record] = if zone.is_secondary() {
+            secondary = self.secondary_records(&zone, &filter).await?;
+            &secondary
+        } else {
+            cached = self.cached_records(&zone, &filter).await?;
+            cached.records()
+        };
         let principal = self.principal(ctx).await?;
         let view = principal.record_view(Permission::RECORDS_READ, zone.id, zone.tenant_id);
-        let records: Vec<&Record> = set
-            .records()
+        let records: Vec<&Record> = all
             .iter()
             .filter(|r| r.system || view.covers_record(&zone.name, r))
             .collect();

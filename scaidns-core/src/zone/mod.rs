@@ -10,6 +10,7 @@ pub mod claims;
 pub mod precondition;
 mod rrset;
 pub mod rules;
+pub mod secondary;
 pub mod soa;
 
 use chrono::{DateTime, Utc};
@@ -116,11 +117,19 @@ pub struct Zone {
     pub updated_at: DateTime<Utc>,
     /// Soft-delete time.
     pub deleted_at: Option<DateTime<Utc>>,
+    /// Where a secondary zone transfers from (`None` for every other type).
+    #[serde(default)]
+    pub secondary: Option<secondary::SecondarySource>,
 }
 
 impl Zone {
     /// Whether the backend should serve this zone.
     pub fn is_published(&self) -> bool {
         self.status == ZoneStatus::Active
+    }
+
+    /// Whether the zone's records come from a primary elsewhere (read-only here).
+    pub fn is_secondary(&self) -> bool {
+        self.domain_type == DomainType::Secondary
     }
 }

@@ -110,6 +110,7 @@ async fn zone(store: &dyn Store, tenant: TenantId, name: &str) -> Zone {
         created_at: t0(),
         updated_at: t0(),
         deleted_at: None,
+        secondary: None,
     };
     let write = ZoneWrite {
         zone,

@@ -42,6 +42,7 @@ async fn zone(store: &dyn Store, name: &str) -> Zone {
         description: None,
         settings: json!({}),
         dnssec_enabled: false,
+        secondary: None,
         generation: 1,
         sync: SyncState {
             status: SyncStatus::InSync,

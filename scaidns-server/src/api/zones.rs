@@ -10,6 +10,7 @@ use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use scaidns_core::service::queries::ZoneQuery;
 use scaidns_core::service::zones::{ZoneCreate, ZoneUpdate};
 use scaidns_core::zone::precondition::etag;
+use scaidns_core::zone::secondary::{SecondaryInput, TransferState};
 use scaidns_core::zone::{DomainType, SyncStatus, Zone, ZoneStatus};
 
 use crate::api::page_envelope::page_envelope;
@@ -28,7 +29,7 @@ use poem::http::StatusCode;
 pub enum DomainTypeDto {
     /// Forward zone edited through the API.
     Primary,
-    /// Copy transferred from another server (not supported yet).
+    /// Copy transferred from primaries elsewhere (PowerDNS backend only); records read-only.
     Secondary,
     /// `*.in-addr.arpa`.
     ReverseIpv4,
@@ -150,13 +151,50 @@ pub struct DomainResponse {
     pub deleted_at: Option<Timestamp>,
     /// The ownership challenge to publish (present on creation of a zone that needs validation).
     pub validation: Option<ValidationResponse>,
+    /// Secondary zones: the primaries transferred from (`ip` or `ip:port`).
+    pub primaries: Option<Vec<String>>,
+    /// Secondary zones: the TSIG key signing transfers (its secret is never shown).
+    pub tsig_key_name: Option<String>,
+    /// Secondary zones: the TSIG algorithm.
+    pub tsig_algorithm: Option<String>,
+    /// Secondary zones: the transfer state as the DNS backend reports it (single-zone answers
+    /// only; absent from lists).
+    pub transfer: Option<TransferResponse>,
+}
+
+/// A secondary zone's transfer state.
+#[derive(Debug, Clone, Object)]
+pub struct TransferResponse {
+    /// SOA serial of the copy served (`null` before the first successful transfer).
+    pub serial: Option<u32>,
+    /// When the backend last checked the primary successfully.
+    pub last_transfer_at: Option<Timestamp>,
+    /// Why the copy is missing or stale, when known.
+    pub last_error: Option<String>,
+}
+
+impl From<TransferState> for TransferResponse {
+    fn from(t: TransferState) -> Self {
+        Self {
+            serial: t.serial,
+            last_transfer_at: t.last_transfer_at.map(Into::into),
+            last_error: t.last_error,
+        }
+    }
 }
 
 impl From<Zone> for DomainResponse {
     fn from(z: Zone) -> Self {
         let sync_status = SyncStatusDto::of(&z);
         let sync_error = publication::sync_error(&z);
+        let tsig = z.secondary.as_ref().and_then(|s| s.tsig.as_ref());
+        let tsig_key_name = tsig.map(|k| k.name.clone());
+        let tsig_algorithm = tsig.map(|k| k.algorithm.clone());
         Self {
+            primaries: z.secondary.as_ref().map(|s| s.primaries.clone()),
+            tsig_key_name,
+            tsig_algorithm,
+            transfer: None,
             id: z.id.to_string(),
             name: z.name.as_str().to_owned(),
             domain_type: z.domain_type.into(),
@@ -187,6 +225,15 @@ impl DomainResponse {
             ..zone.into()
         }
     }
+
+    /// A single-zone answer: with the transfer state of a secondary.
+    async fn detailed(state: &AppState, zone: Zone) -> Self {
+        let transfer = state.service.zone_transfer_state(&zone).await;
+        Self {
+            transfer: transfer.map(Into::into),
+            ..zone.into()
+        }
+    }
 }
 
 page_envelope! {
@@ -196,8 +243,8 @@ page_envelope! {
     total: " Zones across all pages.",
 }
 
-/// Zone creation.
-#[derive(Debug, Object)]
+/// Zone creation. Not `Debug`-derived: it may carry a TSIG secret.
+#[derive(Object)]
 pub struct DomainCreateRequest {
     /// Apex name (Unicode accepted; stored as punycode).
     pub name: String,
@@ -219,6 +266,31 @@ pub struct DomainCreateRequest {
     pub template_id: Option<String>,
     /// Values of the template's variables (name → value).
     pub template_variables: Option<std::collections::BTreeMap<String, String>>,
+    /// Secondary zones (required): primaries to transfer from, `ip` or `ip:port`
+    /// (`[v6]:port`), at most 8. Loopback and private addresses are refused unless the
+    /// operator allows them (`SECONDARY_ALLOW_PRIVATE_PRIMARIES`).
+    pub primaries: Option<Vec<String>>,
+    /// Secondary zones: name of the TSIG key the primary expects.
+    pub tsig_key_name: Option<String>,
+    /// Secondary zones: TSIG algorithm (default `hmac-sha256`).
+    pub tsig_algorithm: Option<String>,
+    /// Secondary zones: TSIG secret, base64. Stored, never returned.
+    pub tsig_secret: Option<String>,
+}
+
+impl std::fmt::Debug for DomainCreateRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DomainCreateRequest")
+            .field("name", &self.name)
+            .field("domain_type", &self.domain_type)
+            .field("primaries", &self.primaries)
+            .field("tsig_key_name", &self.tsig_key_name)
+            .field(
+                "tsig_secret",
+                &self.tsig_secret.as_ref().map(|_| "<redacted>"),
+            )
+            .finish_non_exhaustive()
+    }
 }
 
 /// Zone update: only these fields are editable.
@@ -249,6 +321,13 @@ pub struct RecordTypeInfo {
 pub struct RecordTypeList {
     /// Types.
     pub data: Vec<RecordTypeInfo>,
+}
+
+#[derive(ApiResponse)]
+enum TransferRequested {
+    /// The backend was asked for a transfer; the zone as it stands.
+    #[oai(status = 202)]
+    Accepted(Json<DomainResponse>),
 }
 
 #[derive(ApiResponse)]
@@ -360,6 +439,12 @@ impl ZonesApi {
                     skip_validation: body.skip_validation,
                     template_id: body.template_id,
                     template_variables: body.template_variables,
+                    secondary: SecondaryInput {
+                        primaries: body.primaries.unwrap_or_default(),
+                        tsig_key_name: body.tsig_key_name,
+                        tsig_algorithm: body.tsig_algorithm,
+                        tsig_secret: body.tsig_secret,
+                    },
                 },
             )
             .await?;
@@ -426,7 +511,35 @@ impl ZonesApi {
             )
             .await?;
         let tag = etag(zone.generation);
-        Ok(ZoneFound::Found(Json(zone.into()), tag))
+        Ok(ZoneFound::Found(
+            Json(DomainResponse::detailed(&state, zone).await),
+            tag,
+        ))
+    }
+
+    /// Ask the DNS backend to transfer a secondary zone from its primaries now. The transfer
+    /// runs in the background: read the zone's `transfer` for its outcome. 409
+    /// `zone_not_secondary` / `zone_not_active` otherwise.
+    #[oai(
+        path = "/domains/:domain_id/retrieve",
+        method = "post",
+        operation_id = "zone_retrieve"
+    )]
+    async fn zone_retrieve(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+        domain_id: Path<String>,
+    ) -> ApiResult<TransferRequested> {
+        let ctx = op_context(&state, &auth, req).await?;
+        let zone = state
+            .service
+            .zone_retrieve(&ctx, domain_id.0.parse()?)
+            .await?;
+        Ok(TransferRequested::Accepted(Json(
+            DomainResponse::detailed(&state, zone).await,
+        )))
     }
 
     /// Update a zone's description, default TTL or settings.

@@ -381,6 +381,12 @@ pub const SETTINGS: &[Setting] = &[
     ),
     s(
         ZONES,
+        "SECONDARY_ALLOW_PRIVATE_PRIMARIES",
+        "false",
+        "Whether secondary zones may transfer from non-public primary addresses",
+    ),
+    s(
+        ZONES,
         "DELETED_ZONE_RETENTION_DAYS",
         "30",
         "Days soft-deleted zones are kept before they are purged",

@@ -106,6 +106,9 @@ pub struct Config {
     pub validation_allow_private_targets: bool,
     /// `VALIDATION_BY_DELEGATION`.
     pub validation_by_delegation: bool,
+    /// `SECONDARY_ALLOW_PRIVATE_PRIMARIES`: secondary zones may transfer from loopback,
+    /// private and other non-public primaries (off: only public ones).
+    pub secondary_allow_private_primaries: bool,
     /// `TTL_MIN`: smallest TTL a record or zone default may have (seconds).
     pub ttl_min: u32,
     /// `TTL_MAX`: largest TTL a record or zone default may have (seconds).
@@ -323,6 +326,7 @@ impl Config {
             validation_challenge_ttl: r.number("VALIDATION_CHALLENGE_TTL", 3600, 1),
             validation_allow_private_targets: r.flag("VALIDATION_ALLOW_PRIVATE_TARGETS", false),
             validation_by_delegation: r.flag("VALIDATION_BY_DELEGATION", false),
+            secondary_allow_private_primaries: r.flag("SECONDARY_ALLOW_PRIVATE_PRIMARIES", false),
             ttl_min,
             ttl_max,
             metrics_enabled: r.flag("METRICS_ENABLED", false),

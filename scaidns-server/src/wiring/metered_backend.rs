@@ -8,7 +8,9 @@ use std::time::Instant;
 use async_trait::async_trait;
 use scaidns_core::dnssec::{BackendKey, NewKey};
 use scaidns_core::name::ZoneName;
+use scaidns_core::ports::backend::SecondarySpec;
 use scaidns_core::ports::{BackendError, DnsBackend, DnssecKeyBackend, ZoneSpec};
+use scaidns_core::zone::secondary::TransferState;
 use scaidns_core::zone::{RrSet, RrSetChange};
 
 use crate::metrics::Metrics;
@@ -69,6 +71,27 @@ impl DnsBackend for MeteredBackend {
 
     async fn notify(&self, zone: &ZoneName) -> Result<(), BackendError> {
         self.timed("notify", self.inner.notify(zone)).await
+    }
+
+    fn supports_secondaries(&self) -> bool {
+        self.inner.supports_secondaries()
+    }
+
+    async fn create_secondary_zone(&self, spec: &SecondarySpec) -> Result<(), BackendError> {
+        self.timed(
+            "create_secondary_zone",
+            self.inner.create_secondary_zone(spec),
+        )
+        .await
+    }
+
+    async fn transfer_state(&self, zone: &ZoneName) -> Result<Option<TransferState>, BackendError> {
+        self.timed("transfer_state", self.inner.transfer_state(zone))
+            .await
+    }
+
+    async fn retrieve(&self, zone: &ZoneName) -> Result<(), BackendError> {
+        self.timed("retrieve", self.inner.retrieve(zone)).await
     }
 }
 

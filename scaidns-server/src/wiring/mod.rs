@@ -102,6 +102,7 @@ pub fn service_config(config: &Config) -> ServiceConfig {
         bulk_max_items: config.bulk_max_items,
         idempotency_ttl: chrono::Duration::seconds(i64::from(config.idempotency_ttl_seconds)),
         user_rate_limit_per_minute: config.rate_limit_user_per_minute,
+        secondary_allow_private_primaries: config.secondary_allow_private_primaries,
         env_keys: config.config_env_keys.clone(),
         config_max_staleness: config.config_max_staleness,
         ..ServiceConfig::default()

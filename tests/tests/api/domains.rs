@@ -21,6 +21,10 @@ pub fn zone(name: &str) -> DomainCreateRequest {
         skip_validation: None,
         template_id: None,
         template_variables: Default::default(),
+        primaries: Vec::new(),
+        tsig_algorithm: None,
+        tsig_key_name: None,
+        tsig_secret: None,
     }
 }
 

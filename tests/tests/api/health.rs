@@ -58,6 +58,10 @@ async fn metrics_count_backend_calls_zones_and_records() {
             skip_validation: None,
             template_id: None,
             template_variables: Default::default(),
+            primaries: Vec::new(),
+            tsig_algorithm: None,
+            tsig_key_name: None,
+            tsig_secret: None,
         })
         .await
         .expect("zone_create")
@@ -210,6 +214,10 @@ async fn metrics_count_database_operations_validation_checks_and_worker_jobs() {
             skip_validation: None,
             template_id: None,
             template_variables: Default::default(),
+            primaries: Vec::new(),
+            tsig_algorithm: None,
+            tsig_key_name: None,
+            tsig_secret: None,
         })
         .await
         .unwrap()

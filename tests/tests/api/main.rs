@@ -41,6 +41,7 @@ mod records;
 mod request_limits;
 mod reverse_zones;
 mod review_fixes;
+mod secondary_zones;
 mod secrets_in_logs;
 mod store_engines;
 mod templates;

@@ -40,6 +40,10 @@ async fn a_pending_zone_is_unpublished_not_in_sync() {
             skip_validation: None,
             template_id: None,
             template_variables: Default::default(),
+            primaries: Vec::new(),
+            tsig_algorithm: None,
+            tsig_key_name: None,
+            tsig_secret: None,
         })
         .await
         .unwrap()
@@ -58,6 +62,10 @@ async fn a_pending_zone_is_unpublished_not_in_sync() {
             skip_validation: None,
             template_id: None,
             template_variables: Default::default(),
+            primaries: Vec::new(),
+            tsig_algorithm: None,
+            tsig_key_name: None,
+            tsig_secret: None,
         })
         .await
         .unwrap()

@@ -3,6 +3,7 @@
 //! the secrets it handled appear in the output. A second session does the same for the user
 //! passwords a ScaiDNS proxies to ScaiKey (create with a password, password reset): they reach
 //! the stand-in and nowhere else — not the logs, the audit log, or any answer.
+//! A secondary zone with a TSIG secret runs on a PowerDNS-backed app in the same capture: the secret is in no log line, audit entry or answer.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,6 +12,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use reqwest::Method;
 use scaidns_tests::scaikey::ScaiKey;
 use scaidns_tests::spawn_app;
+use scaidns_tests::pdns::PdnsServer;
+use scaidns_tests::{TestBackend, TestOptions, spawn_app, spawn_app_configured};
 use serde_json::json;
 use tracing_subscriber::Layer;
 use tracing_subscriber::layer::SubscriberExt;
@@ -135,6 +138,7 @@ async fn no_secret_is_logged() {
     assert_eq!(stale.status(), 401);
     let admin_key = app.admin_key.clone();
     app.stop().await;
+    let tsig_secret = secondary_with_tsig().await;
 
     let logs = capture.finish();
     assert!(
@@ -148,6 +152,7 @@ async fn no_secret_is_logged() {
         ("wrong key", wrong),
         ("pepper", "development-pepper"),
         ("session secret", "development-session-secret"),
+        ("TSIG secret", tsig_secret),
     ] {
         assert!(!logs.contains(secret), "the {what} appears in the logs");
     }
@@ -230,4 +235,85 @@ async fn no_user_password_is_logged_audited_or_answered() {
             assert!(!answer.to_string().contains(secret), "{answer}");
         }
     }
+/// Creates, reads, retrieves and deletes a secondary zone with a TSIG key on a PowerDNS-backed
+/// app, asserting the secret is in none of the answers nor in the audit log; returns the secret
+/// for the caller's log check.
+async fn secondary_with_tsig() -> &'static str {
+    const SECRET: &str = "bG9nZ2VkLXRzaWctc2VjcmV0LW5ldmVyLWVjaG9lZCE=";
+    let pdns = PdnsServer::start().await;
+    let app = spawn_app_configured(
+        TestOptions {
+            database_url: None,
+            backend: TestBackend::PowerDns {
+                api_url: pdns.api_url.clone(),
+                api_key: pdns.api_key.clone(),
+            },
+        },
+        |_| {},
+    )
+    .await;
+    let call = |method: reqwest::Method, path: String, body: Option<serde_json::Value>| {
+        let mut req = app
+            .http
+            .request(method, app.url(&path))
+            .header("x-api-key", app.admin_key.clone());
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        async move {
+            let resp = req.send().await.unwrap();
+            let status = resp.status().as_u16();
+            (status, resp.text().await.unwrap())
+        }
+    };
+    use reqwest::Method;
+    let (status, created) = call(
+        Method::POST,
+        "/api/v1/domains".into(),
+        Some(json!({
+            "name": "tsig-logs.test",
+            "domain_type": "secondary",
+            // Nothing answers there: the transfer fails, which logs too.
+            "primaries": ["127.0.0.1:9"],
+            "tsig_key_name": "logs-key",
+            "tsig_algorithm": "hmac-sha256",
+            "tsig_secret": SECRET,
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    assert!(created.contains("logs-key"), "{created}");
+    let id = serde_json::from_str::<serde_json::Value>(&created).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut answers = vec![created];
+    for (method, path) in [
+        (Method::GET, format!("/api/v1/domains/{id}")),
+        (Method::GET, "/api/v1/domains".to_owned()),
+        (Method::POST, format!("/api/v1/domains/{id}/retrieve")),
+        (Method::GET, format!("/api/v1/domains/{id}/records")),
+        (Method::DELETE, format!("/api/v1/domains/{id}")),
+        (
+            Method::GET,
+            "/api/v1/admin/audit-logs?page_size=100".to_owned(),
+        ),
+    ] {
+        let (status, body) = call(method.clone(), path.clone(), None).await;
+        assert!(status < 500, "{method} {path}: {status} {body}");
+        answers.push(body);
+    }
+    assert!(
+        answers.last().unwrap().contains("domain.create"),
+        "the audit log was not read: {}",
+        answers.last().unwrap()
+    );
+    for answer in &answers {
+        assert!(
+            !answer.contains(SECRET),
+            "the TSIG secret is in an answer: {answer}"
+        );
+    }
+    app.stop().await;
+    SECRET
 }

@@ -39,6 +39,10 @@ fn zone(name: &str) -> DomainCreateRequest {
         skip_validation: None,
         template_id: None,
         template_variables: Default::default(),
+        primaries: Vec::new(),
+        tsig_algorithm: None,
+        tsig_key_name: None,
+        tsig_secret: None,
     }
 }
 

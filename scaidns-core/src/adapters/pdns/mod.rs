@@ -19,6 +19,7 @@
 mod client;
 pub mod config;
 mod keys;
+mod secondary;
 mod types;
 mod zones;
 

@@ -11,8 +11,9 @@ use tracing::debug;
 use super::types::{self, ChangeType, CreateZone, Patch, RrSetPatch, ZoneSettings};
 use super::{DNSSEC_TYPES, PdnsZoneKind, PowerDnsBackend, zone_id};
 use crate::name::ZoneName;
-use crate::ports::backend::{BackendError, BackendErrorKind, DnsBackend, ZoneSpec};
+use crate::ports::backend::{BackendError, BackendErrorKind, DnsBackend, SecondarySpec, ZoneSpec};
 use crate::record::RecordType;
+use crate::zone::secondary::TransferState;
 use crate::zone::soa;
 use crate::zone::{RrData, RrSet, RrSetChange};
 
@@ -120,6 +121,22 @@ impl PowerDnsBackend {
 impl DnsBackend for PowerDnsBackend {
     fn name(&self) -> &'static str {
         "powerdns"
+    }
+
+    fn supports_secondaries(&self) -> bool {
+        true
+    }
+
+    async fn create_secondary_zone(&self, spec: &SecondarySpec) -> Result<(), BackendError> {
+        self.put_secondary_zone(spec).await
+    }
+
+    async fn transfer_state(&self, zone: &ZoneName) -> Result<Option<TransferState>, BackendError> {
+        self.read_transfer_state(zone).await
+    }
+
+    async fn retrieve(&self, zone: &ZoneName) -> Result<(), BackendError> {
+        self.retrieve_now(zone).await
     }
 
     async fn health(&self) -> Result<(), BackendError> {

@@ -24,7 +24,7 @@ macro_rules! zone_columns {
     () => {
         "id, tenant_id, name, domain_type, status, status_before_delete, default_ttl, description, \
          settings, dnssec_enabled, generation, sync_status, sync_error, last_synced_at, created_at, \
-         updated_at, deleted_at"
+         updated_at, deleted_at, secondary_source"
     };
 }
 pub(crate) use zone_columns;
@@ -181,6 +181,7 @@ pub(crate) struct ZoneRow {
     created_at: Ts,
     updated_at: Ts,
     deleted_at: Option<Ts>,
+    secondary_source: Option<String>,
 }
 
 impl ZoneRow {
@@ -212,6 +213,11 @@ impl ZoneRow {
             created_at: self.created_at.get(),
             updated_at: self.updated_at.get(),
             deleted_at: self.deleted_at.map(Ts::get),
+            secondary: self
+                .secondary_source
+                .as_deref()
+                .map(|text| json(T, id, "secondary_source", text))
+                .transpose()?,
         })
     }
 }

@@ -208,14 +208,15 @@ fn bind_fields<'q>(query: Query<'q, Db, Args>, zone: &Zone) -> Result<Query<'q, 
         .bind(ts_opt(zone.sync.last_synced_at))
         .bind(Ts::from(zone.created_at))
         .bind(Ts::from(zone.updated_at))
-        .bind(ts_opt(zone.deleted_at)))
+        .bind(ts_opt(zone.deleted_at))
+        .bind(zone.secondary.as_ref().map(json_text).transpose()?))
 }
 
 async fn insert(conn: &mut Conn, zone: &Zone) -> Result<()> {
     let query = sqlx::query(concat!(
         "INSERT INTO zones (",
         zone_columns!(),
-        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     ))
     .bind(zone.id.to_string());
     super::savepoint(conn).await?;
@@ -234,7 +235,7 @@ async fn update(conn: &mut Conn, zone: &Zone) -> Result<()> {
     let query = sqlx::query(
         "UPDATE zones SET tenant_id = ?, name = ?, domain_type = ?, status = ?, status_before_delete = ?, \
          default_ttl = ?, description = ?, settings = ?, dnssec_enabled = ?, generation = ?, sync_status = ?, \
-         sync_error = ?, last_synced_at = ?, created_at = ?, updated_at = ?, deleted_at = ? WHERE id = ?",
+         sync_error = ?, last_synced_at = ?, created_at = ?, updated_at = ?, deleted_at = ?, secondary_source = ? WHERE id = ?",
     );
     super::savepoint(conn).await?;
     let updated = bind_fields(query, zone)?

@@ -124,6 +124,14 @@ impl ScaiDns {
             .dnssec_zone(ctx, Permission::DNSSEC_ENABLE, zone_id)
             .await?;
         if_match.check(zone.generation)?;
+        if zone.is_secondary() {
+            // Signing belongs with the content: the primary signs and the transfer carries
+            // the signatures (docs/decisions.md, issue 10 item 3).
+            return Err(Error::conflict(
+                "zone_is_secondary",
+                "a secondary zone is signed by its primary: enable DNSSEC there",
+            ));
+        }
         let algorithm = match algorithm {
             Some(n) => Algorithm::from_number(n, "algorithm")?,
             None => self.config().dnssec.default_algorithm,

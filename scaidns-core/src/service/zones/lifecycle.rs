@@ -5,7 +5,7 @@ use super::zone_audit_view;
 use crate::error::{Error, Result};
 use crate::ids::ZoneId;
 use crate::rbac::Permission;
-use crate::service::publish::{Publication, zone_spec};
+use crate::service::publish::{Publication, full_publication};
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::precondition::IfMatch;
 use crate::zone::{Zone, ZoneStatus};
@@ -148,7 +148,7 @@ impl ScaiDns {
         zone.updated_at = ctx.now;
         let publication = if zone.is_published() {
             let records = self.zone_records(&zone).await?;
-            Publication::Full(zone_spec(&zone, &records))
+            full_publication(&zone, &records)
         } else {
             Publication::Nothing
         };
@@ -208,6 +208,7 @@ mod tests {
             created_at: now,
             updated_at: now,
             deleted_at: None,
+            secondary: None,
         }
     }
 

@@ -14,13 +14,15 @@ use crate::name::{ReverseKind, ZoneName};
 use crate::ownership::{Validation, ValidationType};
 use crate::ports::store::{Page, ZoneFilter, ZoneWrite};
 use crate::rbac::{Permission, Target};
-use crate::service::publish::{Publication, zone_spec};
+use crate::service::publish::{Publication, full_publication};
 use crate::service::zone_change::Planned;
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::precondition::IfMatch;
+use crate::zone::secondary::{SecondaryInput, SecondarySource};
 use crate::zone::{DomainType, SyncState, SyncStatus, Zone, ZoneStatus};
 
 mod lifecycle;
+mod transfer;
 mod zone_rows;
 
 pub(crate) use lifecycle::purge_publication;
@@ -47,6 +49,8 @@ pub struct ZoneCreate {
     pub template_id: Option<String>,
     /// Values of the template's variables.
     pub template_variables: Option<std::collections::BTreeMap<String, String>>,
+    /// Primaries and TSIG key of a `secondary` zone (refused for every other type).
+    pub secondary: SecondaryInput,
 }
 
 /// Input of `zone_update`; `None` leaves a field unchanged.
@@ -89,6 +93,7 @@ impl ScaiDns {
             "default_ttl",
         )?;
         let settings = checked_settings(input.settings)?;
+        let secondary = self.secondary_source(domain_type, input.secondary)?;
         let may_skip = self
             .is_allowed(
                 ctx,
@@ -153,6 +158,7 @@ impl ScaiDns {
             created_at: now,
             updated_at: now,
             deleted_at: None,
+            secondary,
         };
         if skip {
             tracing::warn!(
@@ -161,11 +167,16 @@ impl ScaiDns {
                 "zone created without ownership validation"
             );
         }
-        let records = self.system_records(&zone, &self.nameservers().await?)?;
+        // A secondary's records, SOA and NS included, are its primary's.
+        let records = if zone.is_secondary() {
+            Vec::new()
+        } else {
+            self.system_records(&zone, &self.nameservers().await?)?
+        };
         let validation =
             (!skip).then(|| self.new_validation(&zone, ValidationType::TxtRecord, now));
         let publication = if skip {
-            Publication::Full(zone_spec(&zone, &records))
+            full_publication(&zone, &records)
         } else {
             Publication::Nothing
         };
@@ -326,6 +337,32 @@ impl ScaiDns {
     }
 }
 
+impl ScaiDns {
+    /// The source of a new zone: required and checked for a secondary, refused for the rest.
+    fn secondary_source(
+        &self,
+        domain_type: DomainType,
+        input: SecondaryInput,
+    ) -> Result<Option<SecondarySource>> {
+        if domain_type != DomainType::Secondary {
+            if input.is_empty() {
+                return Ok(None);
+            }
+            return Err(Error::invalid(
+                "primaries",
+                "primaries and TSIG fields are only for domain_type secondary",
+            ));
+        }
+        if !self.backend().supports_secondaries() {
+            return Err(Error::invalid(
+                "domain_type",
+                crate::ports::backend::no_secondaries().message,
+            ));
+        }
+        SecondarySource::parse(input, self.config().secondary_allow_private_primaries).map(Some)
+    }
+}
+
 fn infer_domain_type(name: &ZoneName, given: Option<DomainType>) -> Result<DomainType> {
     let inferred = match name.reverse_kind() {
         ReverseKind::Forward => DomainType::Primary,
@@ -334,10 +371,8 @@ fn infer_domain_type(name: &ZoneName, given: Option<DomainType>) -> Result<Domai
     };
     match given {
         None => Ok(inferred),
-        Some(DomainType::Secondary) => Err(Error::invalid(
-            "domain_type",
-            "secondary zones are not supported yet; create a primary zone",
-        )),
+        // A secondary copies any zone, forward or reverse.
+        Some(DomainType::Secondary) => Ok(DomainType::Secondary),
         Some(t) if t == inferred => Ok(t),
         Some(t) => Err(Error::invalid(
             "domain_type",
@@ -372,7 +407,7 @@ pub(crate) fn checked_settings(settings: Option<serde_json::Value>) -> Result<se
 
 /// The zone as audit entries show it.
 pub(crate) fn zone_audit_view(zone: &Zone) -> serde_json::Value {
-    json!({
+    let mut view = json!({
         "id": zone.id.to_string(),
         "name": zone.name.as_str(),
         "domain_type": zone.domain_type.as_str(),
@@ -381,5 +416,14 @@ pub(crate) fn zone_audit_view(zone: &Zone) -> serde_json::Value {
         "description": zone.description,
         "settings": zone.settings,
         "dnssec_enabled": zone.dnssec_enabled,
-    })
+    });
+    if let Some(source) = &zone.secondary {
+        // Never the TSIG secret.
+        view["secondary"] = json!({
+            "primaries": source.primaries,
+            "tsig_key_name": source.tsig.as_ref().map(|k| k.name.as_str()),
+            "tsig_algorithm": source.tsig.as_ref().map(|k| k.algorithm.as_str()),
+        });
+    }
+    view
 }

@@ -78,6 +78,7 @@ fn new_zone(tenant: TenantId, name: &str) -> Zone {
         created_at: t0(),
         updated_at: t0(),
         deleted_at: None,
+        secondary: None,
     }
 }
 

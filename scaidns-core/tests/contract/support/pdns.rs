@@ -96,6 +96,7 @@ impl PdnsServer {
              webserver-loglevel=none\n\
              socket-dir={dir}\n\
              primary=yes\n\
+             secondary=yes\n\
              cache-ttl=0\n\
              negquery-cache-ttl=0\n\
              query-cache-ttl=0\n\

@@ -16,6 +16,11 @@ pub(super) async fn nothing_cases(h: &mut Harness, ta: &Caller, z: &Zones) {
             json!({"query": "www"}),
         ),
         (
+            "POST /api/v1/domains/{domain_id}/retrieve",
+            format!("/api/v1/domains/{}/retrieve", z.active),
+            json!({}),
+        ),
+        (
             "POST /api/v1/auth/logout",
             "/api/v1/auth/logout".to_owned(),
             json!({}),

@@ -81,6 +81,8 @@ enum Fresh {
     DsPublishedZone,
     /// `{fz}`: a zone of tenant A awaiting ownership validation.
     PendingZone,
+    /// `{fz}`: like [`Fresh::Zone`], a secondary (its primary never answers).
+    SecondaryZone,
     /// `{fr}`: a record in zone A, outside `www`.
     Record,
     /// `{fr}`: an `A` record `www` in zone A.

@@ -60,6 +60,13 @@ pub(super) fn rows() -> Vec<Row> {
         )
         .fresh(Fresh::Zone)
         .gone("/api/v1/domains/{fz}"),
+        row(
+            "POST",
+            "/api/v1/domains/{fz}/retrieve",
+            "P=202 TA=202 DA=202 DM=403 RE=403 RO=403 NR=404 FA=404 RG=403 KM=404",
+        )
+        .fresh(Fresh::SecondaryZone)
+        .shows("/domain_type", json!("secondary")),
         row("POST", "/api/v1/domains/{fz}/restore", zone_admin)
             .fresh(Fresh::DeletedZone)
             .shows("/status", json!("active"))

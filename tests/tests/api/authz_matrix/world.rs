@@ -364,14 +364,12 @@ impl World {
 
     /// An active zone of tenant A named `name`, the zone roles and RG's grant held on it.
     pub(super) async fn zone(&mut self, app: &TestApp, name: &str) -> String {
-        let zone = id(&made(
-            app,
-            &self.ta(),
-            "POST",
-            "/api/v1/domains",
-            json!({"name": name}),
-        )
-        .await);
+        self.zone_from(app, json!({"name": name})).await
+    }
+
+    /// A zone created from `body`, with the zone roles and RG's grant on it.
+    pub(super) async fn zone_from(&mut self, app: &TestApp, body: Value) -> String {
+        let zone = id(&made(app, &self.ta(), "POST", "/api/v1/domains", body).await);
         for (role, user) in &self.zone_users {
             made(
                 app,
@@ -426,6 +424,11 @@ impl World {
             Fresh::Zone => {
                 let fz = self.zone(app, &format!("f{n}.alpha.test")).await;
                 vec![("fzg", self.rg_grants[&fz].clone()), ("fz", fz)]
+            }
+            Fresh::SecondaryZone => {
+                let body = json!({"name": format!("f{n}.alpha.test"), "domain_type": "secondary",
+                    "primaries": ["127.0.0.1:9"]});
+                vec![("fz", self.zone_from(app, body).await)]
             }
             Fresh::DeletedZone => {
                 let fz = self.zone(app, &format!("f{n}.alpha.test")).await;
