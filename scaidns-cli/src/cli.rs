@@ -104,10 +104,14 @@ pub enum Command {
     #[command(subcommand)]
     Dnssec(DnssecCommand),
     /// Reverse zones from a CIDR block.
-    #[command(subcommand, name = "reverse-zones")]
+    #[command(
+        subcommand,
+        name = "reverse-zones",
+        after_help = "Example: scaidns reverse-zones create 192.0.2.0/24"
+    )]
     ReverseZones(ReverseZonesCommand),
     /// PTR records by IP address.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = "Example: scaidns ptr lookup 192.0.2.10")]
     Ptr(PtrCommand),
     /// Suspend, resume or change a tenant (platform admin).
     #[command(subcommand)]
