@@ -266,10 +266,21 @@ fn canonical_decimal(label: &str) -> Option<u8> {
 
 /// Reads an address in any textual form (IPv6 compressed or not, any case). 422 otherwise.
 pub fn parse_ip(input: &str, field: &str) -> Result<IpAddr> {
+    // `::ffff:192.0.2.10` is the IPv4 address: its PTR lives in the in-addr.arpa tree.
     input
         .trim()
-        .parse()
+        .parse::<IpAddr>()
+        .map(|ip| ip.to_canonical())
         .map_err(|_| Error::invalid(field, format!("'{}' is not an IP address", input.trim())))
+}
+
+/// The top label of `ip`'s reverse tree (`192.in-addr.arpa`, `2.ip6.arpa`, no trailing dot):
+/// every zone that can hold the address ends with it.
+pub fn top_zone_label(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => format!("{}.in-addr.arpa", v4.octets()[0]),
+        IpAddr::V6(v6) => format!("{:x}.ip6.arpa", v6.octets()[0] >> 4),
+    }
 }
 
 /// The absolute owner name (trailing dot) of `ip`'s PTR in `zone`, or `None` when `ip` lies

@@ -1,7 +1,9 @@
 //! Auto-PTR (issue 10 item 1): an A/AAAA write that asks for it (`"ptr": true`) also writes the
-//! PTR of its address, pointing at the record's name, in the most specific reverse zone holding
-//! the address that the caller may write; a delete that asks for it (`?ptr=true`) removes that
-//! PTR when it still points at the record's name.
+//! PTR of its address, pointing at the record's name, in the most specific live reverse zone of
+//! the forward zone's tenant holding the address that the caller may write (replacing a PTR
+//! already there, which the caller must also be allowed to delete). Every A/AAAA delete (no parameter
+//! needed) removes the PTR records of its address that point at the record's name, and only
+//! those: another host's PTR at the same address stays.
 //!
 //! The zone is chosen, and the PTR authorised, before the forward record is written, so a caller
 //! with no such zone is refused (422 `no_reverse_zone`) with nothing changed. The two zones are
@@ -15,18 +17,11 @@ use crate::ids::{RecordId, ZoneId};
 use crate::rbac::Permission;
 use crate::record::{Record, RecordContent, RecordName, RecordType};
 use crate::reverse;
-use crate::service::queries::PageQuery;
 use crate::service::records::{RecordCreate, RecordUpdate};
-use crate::service::reverse_zones::{Ptr, PtrCreate};
+use crate::service::reverse_zones::{EVERYTHING, Holding, Ptr, PtrCreate};
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::Zone;
 use crate::zone::precondition::IfMatch;
-
-/// Every item on one page.
-const EVERYTHING: PageQuery = PageQuery {
-    page: 1,
-    page_size: u32::MAX,
-};
 
 /// The PTR an auto-PTR write made, and its zone.
 #[derive(Debug, Clone)]
@@ -63,7 +58,7 @@ impl ScaiDns {
         let rtype: RecordType = input.rtype.parse()?;
         let ip = address_of(rtype, &input.content, &zone)?;
         let name = RecordName::parse(&input.name, &zone.name)?;
-        let target = self.ptr_zone_for(ctx, ip, &name).await?;
+        let target = self.ptr_zone_for(ctx, &zone, ip, &name).await?;
         let ttl = input.ttl;
         let (zone, record) = self.record_create(ctx, zone_id, input, if_match).await?;
         let ptr = self.write_auto_ptr(ctx, &target, ip, &record, ttl).await?;
@@ -86,17 +81,18 @@ impl ScaiDns {
             Some(content) => address_of(before.rtype(), content, &zone)?,
             None => old_ip,
         };
-        let target = self.ptr_zone_for(ctx, new_ip, &before.name).await?;
+        let target = self.ptr_zone_for(ctx, &zone, new_ip, &before.name).await?;
         let ttl = input.ttl;
         let (zone, record) = self
             .record_update(ctx, zone_id, id, input, if_match)
             .await?;
-        if old_ip != new_ip {
-            self.remove_auto_ptr(ctx, old_ip, &before).await;
-        }
+        // The new PTR first: a failure leaves the old one, never no PTR at all.
         let ptr = self
             .write_auto_ptr(ctx, &target, new_ip, &record, ttl)
             .await?;
+        if old_ip != new_ip {
+            self.remove_auto_ptr(ctx, &zone, old_ip, &before).await;
+        }
         Ok(WrittenWithPtr { zone, record, ptr })
     }
 
@@ -122,19 +118,23 @@ impl ScaiDns {
             return Ok((zone, false));
         };
         let ip = address_of(record.rtype(), record.content.as_str(), &forward)?;
-        Ok((zone, self.remove_auto_ptr(ctx, ip, &record).await))
+        Ok((zone, self.remove_auto_ptr(ctx, &forward, ip, &record).await))
     }
 
-    /// The most specific reverse zone holding `ip` where the caller may create the PTR of `ip`
-    /// (zone and record authorised as the PTR write will be). 422 `no_reverse_zone` otherwise.
+    /// The most specific live reverse zone of the forward zone's tenant holding `ip` where the
+    /// caller may create the PTR of `ip` (zone and record authorised as the PTR write will be:
+    /// it replaces a PTR already there, so that needs `records:delete` too). Decided before the
+    /// forward record is written. 422 `no_reverse_zone` otherwise.
     async fn ptr_zone_for(
         &self,
         ctx: &OpContext,
+        forward_zone: &Zone,
         ip: IpAddr,
         forward: &RecordName,
     ) -> Result<Zone> {
         ctx.require(Permission::RECORDS_CREATE)?;
-        for zone in self.reverse_zones_holding(ctx, ip).await? {
+        let holding = Holding::LiveOf(forward_zone.tenant_id);
+        for zone in self.reverse_zones_holding(ctx, ip, holding).await? {
             let Some(owner) = reverse::ptr_owner(&zone.name, ip) else {
                 continue;
             };
@@ -154,8 +154,11 @@ impl ScaiDns {
                     RecordType::PTR,
                 )
                 .await
-                .is_ok()
+                .is_err()
             {
+                continue;
+            }
+            if self.ptr_replaceable(ctx, &zone, &owner, &name).await? {
                 return Ok(zone);
             }
         }
@@ -170,6 +173,34 @@ impl ScaiDns {
             ),
         )
         .with_field("ptr"))
+    }
+
+    /// Whether the PTR write at `owner` may replace what is there: nothing there, or the
+    /// caller may delete it (zone and record, as the bulk change will check).
+    async fn ptr_replaceable(
+        &self,
+        ctx: &OpContext,
+        zone: &Zone,
+        owner: &str,
+        name: &RecordName,
+    ) -> Result<bool> {
+        let taken = self
+            .stored_ptrs(zone)
+            .await?
+            .iter()
+            .any(|r| r.name.fqdn() == owner);
+        if !taken {
+            return Ok(true);
+        }
+        Ok(ctx.require(Permission::RECORDS_DELETE).is_ok()
+            && self
+                .writable_zone(ctx, Permission::RECORDS_DELETE, zone.id)
+                .await
+                .is_ok()
+            && self
+                .authorize_record(ctx, Permission::RECORDS_DELETE, zone, name, RecordType::PTR)
+                .await
+                .is_ok())
     }
 
     async fn write_auto_ptr(
@@ -195,11 +226,19 @@ impl ScaiDns {
         Ok(AutoPtr { ptr, zone })
     }
 
-    /// Removes the PTR of `ip` pointing at `record`'s name from the most specific reverse
-    /// zone the caller may write that holds it; whether one was removed. Best effort: the
-    /// forward change is made, so a failure here is logged, not answered.
-    async fn remove_auto_ptr(&self, ctx: &OpContext, ip: IpAddr, record: &Record) -> bool {
-        let zones = match self.reverse_zones_holding(ctx, ip).await {
+    /// Removes the PTR records of `ip` pointing at `record`'s name (and only those: another
+    /// host's PTR at the address stays) from the most specific live reverse zone of the
+    /// forward zone's tenant that holds one; whether any was removed. Best effort: the forward
+    /// change is made, so a failure here is logged, not answered.
+    async fn remove_auto_ptr(
+        &self,
+        ctx: &OpContext,
+        forward_zone: &Zone,
+        ip: IpAddr,
+        record: &Record,
+    ) -> bool {
+        let holding = Holding::LiveOf(forward_zone.tenant_id);
+        let zones = match self.reverse_zones_holding(ctx, ip, holding).await {
             Ok(zones) => zones,
             Err(e) => {
                 tracing::warn!(%ip, error = %e.message(), "PTR left in place: zones unreadable");
@@ -210,15 +249,20 @@ impl ScaiDns {
             let Ok((zone, page)) = self.ptr_list(ctx, zone.id, None, EVERYTHING).await else {
                 continue;
             };
-            let points_here = page.items.iter().any(|p| {
-                p.ip == ip
-                    && p.record
-                        .content
-                        .as_str()
-                        .eq_ignore_ascii_case(record.name.fqdn())
-            });
-            if points_here {
-                return match self.ptr_delete(ctx, zone.id, &ip.to_string()).await {
+            let ids: Vec<RecordId> = page
+                .items
+                .iter()
+                .filter(|p| {
+                    p.ip == ip
+                        && p.record
+                            .content
+                            .as_str()
+                            .eq_ignore_ascii_case(record.name.fqdn())
+                })
+                .map(|p| p.record.id)
+                .collect();
+            if !ids.is_empty() {
+                return match self.ptr_records_delete(ctx, &zone, ip, &ids).await {
                     Ok(_) => true,
                     // Not the caller's to remove: the PTR stays, as any record it may not touch.
                     Err(e) => {

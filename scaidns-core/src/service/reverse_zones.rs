@@ -7,7 +7,7 @@
 use std::net::IpAddr;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::ids::ZoneId;
+use crate::ids::{RecordId, TenantId, ZoneId};
 use crate::paging::{Page, PageRequest};
 use crate::ports::store::{RecordFilter, ZoneFilter};
 use crate::rbac::Permission;
@@ -43,6 +43,8 @@ pub struct CreatedReverseZone {
     pub plan: ReverseZonePlan,
     /// For an RFC 2317 zone: the parent /24 of the caller's tenant that now holds the CNAMEs.
     pub parent_cnames_written_to: Option<Zone>,
+    /// Why the parent /24 of the caller's tenant refused the CNAMEs (a name already taken).
+    pub parent_cnames_refused: Option<Error>,
 }
 
 /// One PTR to write.
@@ -75,10 +77,20 @@ pub struct PtrFound {
 }
 
 /// Every item on one page, for lists this module filters itself.
-const EVERYTHING: PageQuery = PageQuery {
+pub(crate) const EVERYTHING: PageQuery = PageQuery {
     page: 1,
     page_size: u32::MAX,
 };
+
+/// Which reverse zones holding an address count.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Holding {
+    /// Every zone the caller's zone list shows, soft-deleted ones left out (lookup).
+    Visible,
+    /// Only the live (not pending, not deleted) zones of this tenant: auto-PTR writes the
+    /// forward zone's tenant's own reverse tree, never a zone another tenant holds.
+    LiveOf(TenantId),
+}
 
 impl ScaiDns {
     /// Creates the zone a CIDR block stands for, through `zone_create` (same claim rules,
@@ -94,6 +106,7 @@ impl ScaiDns {
             CidrPlan::Zone(plan) => plan,
             CidrPlan::NotAligned(zones) => return Err(not_aligned(&input.cidr, &zones)),
         };
+        self.refuse_overlap(ctx, &plan).await?;
         let created = self
             .zone_create(
                 ctx,
@@ -108,6 +121,7 @@ impl ScaiDns {
             )
             .await?;
         let mut parent_cnames_written_to = None;
+        let mut parent_cnames_refused = None;
         if let Some(parent) = self.own_parent_zone(ctx, &plan).await? {
             let creates = plan
                 .parent_cnames
@@ -124,19 +138,61 @@ impl ScaiDns {
                 ..BulkRequest::default()
             };
             // A parent that already holds something at those names keeps it: the zone stands,
-            // and the answer says the CNAMEs were not written.
-            if let Ok(BulkOutcome::Applied(applied)) = self
+            // and the answer says why the CNAMEs were not written. Any other failure (store,
+            // backend) is answered as the error it is.
+            match self
                 .record_bulk(ctx, parent.id, request, &IfMatch::default())
-                .await
+                .await?
             {
-                parent_cnames_written_to = Some(applied.zone);
+                BulkOutcome::Applied(applied) => parent_cnames_written_to = Some(applied.zone),
+                BulkOutcome::Rejected(failures) | BulkOutcome::Incomplete(failures) => {
+                    parent_cnames_refused = failures.into_iter().next().map(|f| f.error);
+                }
             }
         }
         Ok(CreatedReverseZone {
             created,
             plan,
             parent_cnames_written_to,
+            parent_cnames_refused,
         })
+    }
+
+    /// 409 `zone_overlap` when the plan's block overlaps the block of another tenant's zone
+    /// that is not deleted. Octet-aligned blocks nest by name (the claim rules of
+    /// `zone_create` cover them), but RFC 2317 siblings (`0-25`, `0-26`, `64-26` under one /24)
+    /// do not: without this, another tenant could take addresses inside a block already held.
+    async fn refuse_overlap(&self, ctx: &OpContext, plan: &ReverseZonePlan) -> Result<()> {
+        let Some(block) = reverse::zone_block(&plan.zone_name) else {
+            return Ok(());
+        };
+        let top = reverse::top_zone_label(block.network());
+        let held = self
+            .store()
+            .list_zones(
+                &ZoneFilter {
+                    search: Some(top),
+                    ..ZoneFilter::default()
+                },
+                PageRequest::ALL,
+            )
+            .await?
+            .items
+            .into_iter()
+            .filter(|z| z.tenant_id != ctx.tenant_id && z.status != ZoneStatus::Deleted)
+            .any(|z| {
+                reverse::zone_block(&z.name).is_some_and(|other| {
+                    other.contains(&block.network()) || block.contains(&other.network())
+                })
+            });
+        if held {
+            return Err(Error::conflict(
+                "zone_overlap",
+                format!("{} overlaps a reverse zone of another tenant", plan.cidr),
+            )
+            .with_field("cidr"));
+        }
+        Ok(())
     }
 
     /// The parent /24 of an RFC 2317 plan when it is a zone of the caller's tenant that is
@@ -304,12 +360,16 @@ impl ScaiDns {
             }
             let taken: Vec<&Record> = existing.iter().filter(|r| r.name.fqdn() == owner).collect();
             if !taken.is_empty() && !replace {
-                return Err(Error::conflict(
+                let error = Error::conflict(
                     "ptr_exists",
                     format!("{ip} already has a PTR; send \"replace\": true to replace it"),
                 )
                 .with_field(at("ip"))
-                .with_conflicts(taken.iter().map(|r| r.id.to_string()).collect()));
+                .with_conflicts(taken.iter().map(|r| r.id.to_string()).collect());
+                // Name only the records in the way that the caller may read.
+                return Err(self
+                    .readable_conflicts(ctx, &zone, &existing, error)
+                    .await?);
             }
             request
                 .deletes
@@ -361,18 +421,30 @@ impl ScaiDns {
         require_reverse(&zone)?;
         let ip = reverse::parse_ip(ip, "ip")?;
         let owner = owner_in(&zone, ip, "ip")?;
-        let deletes: Vec<String> = self
+        let ids: Vec<RecordId> = self
             .stored_ptrs(&zone)
             .await?
             .into_iter()
             .filter(|r| r.name.fqdn() == owner)
-            .map(|r| r.id.to_string())
+            .map(|r| r.id)
             .collect();
-        if deletes.is_empty() {
+        self.ptr_records_delete(ctx, &zone, ip, &ids).await
+    }
+
+    /// Deletes these PTR records of `ip` (ids of the zone's PTRs) in one change through the
+    /// bulk path; 404 `ptr_not_found` when there are none.
+    pub(crate) async fn ptr_records_delete(
+        &self,
+        ctx: &OpContext,
+        zone: &Zone,
+        ip: IpAddr,
+        ids: &[RecordId],
+    ) -> Result<Zone> {
+        if ids.is_empty() {
             return Err(ptr_not_found(ip));
         }
         let request = BulkRequest {
-            deletes,
+            deletes: ids.iter().map(ToString::to_string).collect(),
             ..BulkRequest::default()
         };
         match self
@@ -393,7 +465,10 @@ impl ScaiDns {
     pub async fn ptr_lookup(&self, ctx: &OpContext, ip: &str) -> Result<PtrFound> {
         ctx.require(Permission::RECORDS_READ)?;
         let ip = reverse::parse_ip(ip, "ip")?;
-        for zone in self.reverse_zones_holding(ctx, ip).await? {
+        for zone in self
+            .reverse_zones_holding(ctx, ip, Holding::Visible)
+            .await?
+        {
             let Ok((zone, page)) = self.ptr_list(ctx, zone.id, None, EVERYTHING).await else {
                 continue;
             };
@@ -405,18 +480,16 @@ impl ScaiDns {
     }
 
     /// The reverse zones the caller's zone list shows whose block holds `ip`, most specific
-    /// first (soft-deleted zones left out).
+    /// first, narrowed by `holding`.
     pub(crate) async fn reverse_zones_holding(
         &self,
         ctx: &OpContext,
         ip: IpAddr,
+        holding: Holding,
     ) -> Result<Vec<Zone>> {
         // Every zone that can hold the address shares its top label under the arpa tree.
-        let top = reverse::candidate_zone_names(ip)
-            .pop()
-            .ok_or_else(|| Error::internal("no candidate zone"))?;
         let query = ZoneQuery {
-            search: Some(top.trim_end_matches('.').to_owned()),
+            search: Some(reverse::top_zone_label(ip)),
             ..ZoneQuery::default()
         };
         let mut zones: Vec<(u8, Zone)> = self
@@ -424,7 +497,16 @@ impl ScaiDns {
             .await?
             .items
             .into_iter()
-            .filter(|z| z.status != ZoneStatus::Deleted)
+            .filter(|z| match holding {
+                Holding::Visible => z.status != ZoneStatus::Deleted,
+                Holding::LiveOf(tenant) => {
+                    z.tenant_id == tenant
+                        && !matches!(
+                            z.status,
+                            ZoneStatus::Deleted | ZoneStatus::PendingValidation
+                        )
+                }
+            })
             .filter_map(|z| {
                 let block = reverse::zone_block(&z.name)?;
                 block.contains(&ip).then_some((block.prefix_len(), z))
@@ -435,7 +517,7 @@ impl ScaiDns {
     }
 
     /// The zone's PTR records as stored (after the caller is authorised on the zone).
-    async fn stored_ptrs(&self, zone: &Zone) -> Result<Vec<Record>> {
+    pub(crate) async fn stored_ptrs(&self, zone: &Zone) -> Result<Vec<Record>> {
         self.store()
             .list_records(
                 zone.id,

@@ -108,6 +108,9 @@ pub struct ReverseZoneCreated {
     /// Whether `parent_cnames` were written into the parent /24 (it is a zone of the
     /// caller's tenant the caller may write, holding nothing at those names).
     pub parent_cnames_created: bool,
+    /// When the parent /24 is the caller's but refused the CNAMEs (a name there already
+    /// taken): why, as `code: message`. The zone is created either way.
+    pub parent_cnames_refused: Option<String>,
 }
 
 #[derive(ApiResponse)]
@@ -347,6 +350,9 @@ impl ReverseZonesApi {
             zone: response,
             reverse: (&made.plan).into(),
             parent_cnames_created: made.parent_cnames_written_to.is_some(),
+            parent_cnames_refused: made
+                .parent_cnames_refused
+                .map(|e| format!("{}: {}", e.code(), e.message())),
         })))
     }
 

@@ -40,6 +40,7 @@ mod record_types;
 mod records;
 mod request_limits;
 mod reverse_zones;
+mod reverse_zones_shared;
 mod review_fixes;
 mod secondary_zones;
 mod secrets_in_logs;

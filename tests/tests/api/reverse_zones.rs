@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::util::{call, ok, refused};
 
-async fn powerdns_app() -> (PdnsServer, TestApp) {
+pub(crate) async fn powerdns_app() -> (PdnsServer, TestApp) {
     let pdns = PdnsServer::start().await;
     let app = spawn_app_configured(
         TestOptions {
@@ -30,7 +30,7 @@ async fn powerdns_app() -> (PdnsServer, TestApp) {
 }
 
 /// A tenant whose user may skip validation (its zones are active at once).
-async fn bypassing_tenant(app: &TestApp, slug: &str) -> TenantUser {
+pub(crate) async fn bypassing_tenant(app: &TestApp, slug: &str) -> TenantUser {
     let tenant = app.tenant_with_user(slug).await;
     ok(
         app,
@@ -43,7 +43,7 @@ async fn bypassing_tenant(app: &TestApp, slug: &str) -> TenantUser {
     tenant
 }
 
-async fn reverse_zone(app: &TestApp, tenant: &TenantUser, cidr: &str) -> Value {
+pub(crate) async fn reverse_zone(app: &TestApp, tenant: &TenantUser, cidr: &str) -> Value {
     let zone = ok(
         app,
         &tenant.key,
@@ -56,7 +56,13 @@ async fn reverse_zone(app: &TestApp, tenant: &TenantUser, cidr: &str) -> Value {
     zone
 }
 
-async fn add_ptr(app: &TestApp, key: &str, zone: &str, ip: &str, host: &str) -> (u16, Value) {
+pub(crate) async fn add_ptr(
+    app: &TestApp,
+    key: &str,
+    zone: &str,
+    ip: &str,
+    host: &str,
+) -> (u16, Value) {
     call(
         app,
         key,
@@ -69,7 +75,7 @@ async fn add_ptr(app: &TestApp, key: &str, zone: &str, ip: &str, host: &str) -> 
 
 /// What PowerDNS answers for `name PTR`: the PTR targets, following one CNAME in-server or by a
 /// second query as a resolver would.
-async fn ptr_answer(pdns: &PdnsServer, name: &str) -> Vec<String> {
+pub(crate) async fn ptr_answer(pdns: &PdnsServer, name: &str) -> Vec<String> {
     let reply = dns::query(pdns.dns_addr, name, "PTR").await;
     let ptrs = reply.answer_texts("PTR");
     if !ptrs.is_empty() {
