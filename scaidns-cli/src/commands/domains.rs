@@ -12,7 +12,7 @@ use crate::cli::{DomainsCommand, Output};
 use crate::commands::validation::print_instructions;
 use crate::commands::zone_ref::{Deleted, Purpose, zone, zone_id};
 use crate::output::{
-    Failure, json_object, not_published_note, print_json, print_json_of, print_table,
+    Failure, INVALID, json_object, not_published_note, print_json, print_json_of, print_table,
     sync_status_header, when,
 };
 

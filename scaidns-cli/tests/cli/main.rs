@@ -11,6 +11,6 @@ mod production_start;
 mod resource_commands;
 mod reverse_commands;
 mod scale_out;
-mod users_command;
-mod templates_command;
 mod secondary_commands;
+mod templates_command;
+mod users_command;

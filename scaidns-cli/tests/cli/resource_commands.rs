@@ -37,9 +37,11 @@ fn id(v: &Value) -> String {
 async fn plain_user(app: &TestApp, tenant: &TenantUser, email: &str) -> String {
     app.client
         .user_create(&UserCreateRequest {
+            display_name: None,
             email: email.to_owned(),
             first_name: None,
             last_name: None,
+            password: None,
             tenant_id: Some(tenant.tenant_id.clone()),
         })
         .await

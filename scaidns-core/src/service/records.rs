@@ -520,7 +520,7 @@ fn as_stored(record: &Record) -> Record {
 
 /// `zone` unless its records are read-only (a secondary's come from its primary).
 fn writable(zone: Zone) -> Result<Zone> {
-    if zone.domain_type == DomainType::Secondary {
+    if zone.is_secondary() {
         return Err(Error::conflict(
             "zone_is_secondary",
             "the records of a secondary zone come from its primary: change them there",

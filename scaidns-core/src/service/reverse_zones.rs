@@ -117,6 +117,9 @@ impl ScaiDns {
                     description: input.description,
                     settings: None,
                     skip_validation: input.skip_validation,
+                    secondary: Default::default(),
+                    template_id: None,
+                    template_variables: None,
                 },
             )
             .await?;

@@ -2,17 +2,17 @@
 //! key, regeneration, a zone with records) is run with every log level captured, and none of
 //! the secrets it handled appear in the output. A second session does the same for the user
 //! passwords a ScaiDNS proxies to ScaiKey (create with a password, password reset): they reach
-//! the stand-in and nowhere else — not the logs, the audit log, or any answer.
-//! A secondary zone with a TSIG secret runs on a PowerDNS-backed app in the same capture: the secret is in no log line, audit entry or answer.
+//! the stand-in and nowhere else — not the logs, the audit log, or any answer. A secondary zone
+//! with a TSIG secret runs on a PowerDNS-backed app in the same capture: the secret is in no log
+//! line, audit entry or answer.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use reqwest::Method;
-use scaidns_tests::scaikey::ScaiKey;
-use scaidns_tests::spawn_app;
 use scaidns_tests::pdns::PdnsServer;
+use scaidns_tests::scaikey::ScaiKey;
 use scaidns_tests::{TestBackend, TestOptions, spawn_app, spawn_app_configured};
 use serde_json::json;
 use tracing_subscriber::Layer;
@@ -235,6 +235,8 @@ async fn no_user_password_is_logged_audited_or_answered() {
             assert!(!answer.to_string().contains(secret), "{answer}");
         }
     }
+}
+
 /// Creates, reads, retrieves and deletes a secondary zone with a TSIG key on a PowerDNS-backed
 /// app, asserting the secret is in none of the answers nor in the audit log; returns the secret
 /// for the caller's log check.
@@ -266,7 +268,6 @@ async fn secondary_with_tsig() -> &'static str {
             (status, resp.text().await.unwrap())
         }
     };
-    use reqwest::Method;
     let (status, created) = call(
         Method::POST,
         "/api/v1/domains".into(),
