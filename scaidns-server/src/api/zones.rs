@@ -151,7 +151,9 @@ pub struct DomainResponse {
     pub deleted_at: Option<Timestamp>,
     /// The ownership challenge to publish (present on creation of a zone that needs validation).
     pub validation: Option<ValidationResponse>,
-    /// Secondary zones: the primaries transferred from (`ip` or `ip:port`).
+    /// Secondary zones: the primaries transferred from (`ip` or `ip:port`). Absent for other
+    /// zone types: a `null` array would not read as an empty list in typed clients.
+    #[oai(skip_serializing_if_is_none)]
     pub primaries: Option<Vec<String>>,
     /// Secondary zones: the TSIG key signing transfers (its secret is never shown).
     pub tsig_key_name: Option<String>,
