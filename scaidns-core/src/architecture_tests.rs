@@ -14,6 +14,7 @@ const MODEL: &[&str] = &[
     "ids",
     "ip_network",
     "reverse",
+    "template",
     "name",
     "paging",
     "string_enum",
