@@ -82,7 +82,11 @@ STATEFUL_FIELDS = {
     "settings": ANY,
     # A bulk request must change something: at least one item over its three lists, which no
     # schema of three optional arrays can state.
-    "records": {"/api/v1/domains/{domain_id}/records/bulk"},
+    "records": {"/api/v1/domains/{domain_id}/records/bulk", "/api/v1/templates",
+                "/api/v1/templates/{template_id}"},
+    # Auto-PTR (`"ptr": true`) applies to A and AAAA records only.
+    "ptr": {"/api/v1/domains/{domain_id}/records",
+            "/api/v1/domains/{domain_id}/records/{record_id}"},
     "record_ids": {"/api/v1/domains/{domain_id}/records/bulk-delete"},
     # An IP address, v4 or v6 in any textual form, inside the reverse zone's block (no pattern
     # states either); a bulk of PTRs must hold at least one.
@@ -113,7 +117,7 @@ STATEFUL_FIELDS["name"] = STATEFUL_FIELDS["name"] | {"/api/v1/templates",
 # An `Idempotency-Key` the run already sent with another request (schemathesis draws keys from
 # the header's schema, so a short key comes back with a different body) is refused as reused.
 STATEFUL_CODES = {"system_managed", "ptr_outside_reverse_zone", "unsupported_algorithm",
-                  "bulk_rejected", "idempotency_key_reused"}
+                  "bulk_rejected", "idempotency_key_reused", "no_reverse_zone"}
 # `cidr` on `POST /domains` is always refused with a pointer to `/reverse-zones` (a field the
 # API once documented must be refused rather than dropped); a CIDR block's syntax, alignment and
 # host bits follow the address family's rules, which no pattern states.
