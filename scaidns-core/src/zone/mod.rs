@@ -6,6 +6,7 @@
 //! RFC 4035 §2.4). Reverse zones are named under `in-addr.arpa.` (RFC 1035 §3.5) and
 //! `ip6.arpa.` (RFC 3596 §2.5).
 
+pub mod change_set;
 pub mod claims;
 pub mod precondition;
 mod rrset;

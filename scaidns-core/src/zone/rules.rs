@@ -20,7 +20,7 @@ mod tests;
 use chrono::{DateTime, Utc};
 
 pub use plan::check_change;
-pub use rrsets::{diff_rrsets, rrsets_of};
+pub use rrsets::{diff_rrsets, rrsets_of, same_rrset};
 pub use settle::{MAX_REFUSED, MAX_WORK, Settled, settle_change};
 pub use violation::{ChangeRef, RuleViolation};
 

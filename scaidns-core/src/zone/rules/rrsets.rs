@@ -75,12 +75,13 @@ pub fn diff_rrsets(old: &[RrSet], new: &[RrSet]) -> Vec<RrSetChange> {
         });
     let replaces = new_by_key
         .iter()
-        .filter(|(k, s)| old_by_key.get(*k).is_none_or(|o| !same(o, s)))
+        .filter(|(k, s)| old_by_key.get(*k).is_none_or(|o| !same_rrset(o, s)))
         .map(|(_, s)| RrSetChange::Replace((*s).clone()));
     deletes.chain(replaces).collect()
 }
 
-fn same(a: &RrSet, b: &RrSet) -> bool {
+/// Whether two RRsets hold the same data; SOA serials are the backend's and are ignored.
+pub fn same_rrset(a: &RrSet, b: &RrSet) -> bool {
     if a.rtype != RecordType::SOA {
         return a.ttl == b.ttl && a.records == b.records;
     }
