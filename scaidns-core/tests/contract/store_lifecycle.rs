@@ -119,6 +119,7 @@ fn write(zone: &Zone, expected: &[&DnssecKey]) -> DnssecKeyWrite {
         dnssec_enabled: None,
         now: t0() + Duration::minutes(1),
         audit: Vec::new(),
+        if_match: scaidns_core::zone::precondition::IfMatch::Any,
     }
 }
 

@@ -4,14 +4,14 @@
 
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 use scaidns_core::dnssec::{DnssecKey, DnssecStatus, DsRecord};
 use scaidns_core::service::dnssec::DnssecState;
 
 use crate::api::ApiTags;
-use crate::api::precondition::if_match as precondition;
+use crate::api::precondition::{IfMatchHeader, if_match as precondition};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -210,10 +210,7 @@ impl DnssecApi {
         req: &Request,
         domain_id: Path<String>,
         body: Json<DnssecEnableRequest>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`, nothing applied).
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<Json<DnssecResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         let s = state
@@ -247,10 +244,7 @@ impl DnssecApi {
         domain_id: Path<String>,
         /// Disable even though a DS may still be published at the parent.
         force: Query<Option<bool>>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`, nothing applied).
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<Json<DnssecResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         let s = state
@@ -278,10 +272,7 @@ impl DnssecApi {
         auth: ApiAuth,
         req: &Request,
         domain_id: Path<String>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`, nothing applied).
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<Json<DnssecResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         let s = state
@@ -308,10 +299,7 @@ impl DnssecApi {
         auth: ApiAuth,
         req: &Request,
         domain_id: Path<String>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`, nothing applied).
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<Json<DnssecResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         let s = state
