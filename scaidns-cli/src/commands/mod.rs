@@ -21,6 +21,7 @@ mod operator;
 mod platform;
 mod records;
 mod records_bulk;
+mod records_edit;
 mod reverse;
 mod roles;
 mod templates;

@@ -141,6 +141,9 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
         RecordsCommand::Bulk { zone, file } => {
             crate::commands::records_bulk::run(client, zone, file, output).await
         }
+        RecordsCommand::Edit { zone, yes } => {
+            crate::commands::records_edit::run(client, zone, *yes, output).await
+        }
         RecordsCommand::Delete { zone, record } => {
             let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
             let gone = client.record_get(&id, record).await?.into_inner();
