@@ -9,6 +9,8 @@ use poem_openapi::payload::Payload;
 use poem_openapi::{ApiResponse, NewType};
 use scaidns_core::zone::precondition::{IfMatch, none_match_tag};
 
+/// Entity tags
+///
 /// Apply only if the zone's current `ETag` is one of these (else 412 `precondition_failed`,
 /// nothing applied). Without it (or with `*`) the write is never refused for a concurrent
 /// change.
