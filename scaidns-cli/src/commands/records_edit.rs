@@ -153,11 +153,10 @@ fn editable(file: &str) -> String {
 /// An export line of the SOA or an apex NS (`@ <ttl> IN NS …`).
 fn is_system(line: &str) -> bool {
     let fields: Vec<&str> = line.split_whitespace().collect();
-    match fields.as_slice() {
-        [_, _, "IN", "SOA", ..] => true,
-        ["@", _, "IN", "NS", ..] => true,
-        _ => false,
-    }
+    matches!(
+        fields.as_slice(),
+        [_, _, "IN", "SOA", ..] | ["@", _, "IN", "NS", ..]
+    )
 }
 
 /// Writes `text` to a new private file, runs the editor on it and reads it back.

@@ -33,7 +33,9 @@ pub struct ZoneExportResponse {
 /// The file itself, as an attachment named after the zone, or 304 when the caller's copy is
 /// current.
 pub enum ZoneFileDownload {
+    /// The file.
     File(ZoneExport),
+    /// 304, with the current `ETag`.
     NotModified(String),
 }
 
