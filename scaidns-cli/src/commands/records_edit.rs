@@ -4,11 +4,12 @@
 //! file was read at, so a zone changed meanwhile is never overwritten (412: nothing applied).
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use scaidns_client::Client;
 use scaidns_client::types::{ImportPreview, ImportRequest};
+use tempfile::NamedTempFile;
 
 use crate::cli::Output;
 use crate::commands::import::{Applied, apply, notes, print_diff};
@@ -159,15 +160,13 @@ fn is_system(line: &str) -> bool {
     )
 }
 
-/// Writes `text` to a new private file, runs the editor on it and reads it back.
+/// Writes `text` to a new private file, runs the editor on it and reads it back; the file is
+/// removed afterwards.
 fn edit_in_editor(zone: &str, text: &str) -> Result<String, Failure> {
-    let path = private_file(zone, "zone", text)?;
-    let result = run_editor(&path).and_then(|()| {
-        std::fs::read_to_string(&path)
-            .map_err(|e| Failure::new(USAGE, format!("cannot read {}: {e}", path.display())))
-    });
-    let _ = std::fs::remove_file(&path);
-    result
+    let file = private_file(zone, ".zone", text)?;
+    run_editor(file.path())?;
+    std::fs::read_to_string(file.path())
+        .map_err(|e| Failure::new(USAGE, format!("cannot read {}: {e}", file.path().display())))
 }
 
 fn run_editor(path: &Path) -> Result<(), Failure> {
@@ -194,12 +193,19 @@ fn run_editor(path: &Path) -> Result<(), Failure> {
 
 /// The user's edits, kept after a refused apply.
 fn keep(zone: &str, text: &str) -> Result<PathBuf, Failure> {
-    private_file(zone, "zone.bak", text)
+    let file = private_file(zone, ".zone.bak", text)?;
+    file.keep().map(|(_, path)| path).map_err(|e| {
+        Failure::new(
+            USAGE,
+            format!("cannot keep {}: {e}", e.file.path().display()),
+        )
+    })
 }
 
-/// A new file only the user can read (a zone's records are the tenant's data) in the
-/// temporary directory.
-fn private_file(zone: &str, extension: &str, text: &str) -> Result<PathBuf, Failure> {
+/// A new file in the temporary directory that only the user can read (a zone's records are
+/// the tenant's data), under a random name created exclusively: another local user can neither
+/// guess it nor plant a file or symlink there first.
+fn private_file(zone: &str, suffix: &str, text: &str) -> Result<NamedTempFile, Failure> {
     let safe: String = zone
         .chars()
         .map(|c| {
@@ -210,34 +216,24 @@ fn private_file(zone: &str, extension: &str, text: &str) -> Result<PathBuf, Fail
             }
         })
         .collect();
-    let pid = std::process::id();
-    for n in 0..100 {
-        let path = std::env::temp_dir().join(format!("scaidns-edit-{safe}-{pid}-{n}.{extension}"));
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path);
-        match file {
-            Ok(mut file) => {
-                file.write_all(text.as_bytes()).map_err(|e| {
-                    Failure::new(USAGE, format!("cannot write {}: {e}", path.display()))
-                })?;
-                return Ok(path);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => {
-                return Err(Failure::new(
-                    USAGE,
-                    format!("cannot create {}: {e}", path.display()),
-                ));
-            }
-        }
-    }
-    Err(Failure::new(
-        USAGE,
-        "cannot create a file in the temporary directory",
-    ))
+    let mut file = tempfile::Builder::new()
+        .prefix(&format!("scaidns-edit-{safe}-"))
+        .suffix(suffix)
+        .permissions(std::fs::Permissions::from_mode(0o600))
+        .tempfile()
+        .map_err(|e| {
+            Failure::new(
+                USAGE,
+                format!("cannot create a file in the temporary directory: {e}"),
+            )
+        })?;
+    file.write_all(text.as_bytes()).map_err(|e| {
+        Failure::new(
+            USAGE,
+            format!("cannot write {}: {e}", file.path().display()),
+        )
+    })?;
+    Ok(file)
 }
 
 /// A yes/no question at the terminal (default yes).
@@ -252,6 +248,31 @@ fn ask(question: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_backup_is_private_and_its_name_unguessable() {
+        let first = keep("a/../b zone.test", "www 300 IN A 192.0.2.1\n").unwrap();
+        let second = keep("a/../b zone.test", "").unwrap();
+        let mode = std::fs::metadata(&first).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{first:?}");
+        assert_eq!(first.parent(), Some(std::env::temp_dir().as_path()));
+        let name = first.file_name().unwrap().to_str().unwrap().to_owned();
+        assert!(name.starts_with("scaidns-edit-a_.._b_zone.test-"), "{name}");
+        assert!(name.ends_with(".zone.bak"), "{name}");
+        // Nothing derived from the process id: a random part another user cannot predict.
+        assert!(
+            !name.contains(&format!("-{}-", std::process::id())),
+            "{name}"
+        );
+        assert_ne!(first, second);
+        assert_eq!(
+            std::fs::read_to_string(&first).unwrap(),
+            "www 300 IN A 192.0.2.1\n"
+        );
+        for path in [first, second] {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
 
     #[test]
     fn the_platforms_records_are_commented_out_and_others_kept() {

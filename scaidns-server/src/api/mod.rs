@@ -18,7 +18,7 @@ pub mod nameservers;
 mod page_envelope;
 pub mod partners;
 pub mod platform_config;
-mod precondition;
+pub(crate) mod precondition;
 pub mod publication;
 pub mod record_bulk;
 pub mod record_search;

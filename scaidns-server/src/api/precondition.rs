@@ -3,11 +3,14 @@
 //! (`scaidns_core::zone::precondition`). One definition of the `If-Match` header and of the
 //! tagged answers, shared by every zone and record endpoint.
 
+use poem::http::StatusCode;
 use poem::{IntoResponse, Request};
 use poem_openapi::param::Header;
 use poem_openapi::payload::Payload;
 use poem_openapi::{ApiResponse, NewType};
 use scaidns_core::zone::precondition::{IfMatch, none_match_tag};
+
+use crate::error::ApiError;
 
 /// Entity tags
 ///
@@ -34,6 +37,25 @@ pub fn if_match(header: &IfMatchHeader) -> IfMatch {
         .as_ref()
         .map(|tags| IfMatch::parse(&tags.0))
         .unwrap_or_default()
+}
+
+/// 400 for an `If-Match` poem would drop as undecodable (bytes outside visible ASCII): its
+/// header parameters skip such values, so the write would run unconditionally, as if the
+/// client had sent no precondition.
+pub(crate) fn unreadable_if_match(req: &Request) -> Option<ApiError> {
+    req.headers()
+        .get_all(poem::http::header::IF_MATCH)
+        .iter()
+        .any(|value| value.to_str().is_err())
+        .then(|| {
+            ApiError::located(
+                StatusCode::BAD_REQUEST,
+                "invalid_if_match",
+                "header",
+                Some("If-Match"),
+                "If-Match must be `*` or entity tags in visible ASCII",
+            )
+        })
 }
 
 /// A read of a zone, its records or a record, tagged for conditional requests.

@@ -184,3 +184,45 @@ async fn lifecycle_writes_racing_record_writes_without_if_match_are_never_refuse
     }
     app.stop().await;
 }
+
+/// An `If-Match` whose bytes are not visible ASCII is refused 400 with nothing applied: the
+/// framework drops such values, which would make the write unconditional.
+#[tokio::test]
+async fn an_undecodable_if_match_is_refused_not_ignored() {
+    let app = spawn_app().await;
+    let alpha = app.tenant_with_user("cond-bytes").await;
+    let zone = active_zone(&app, &alpha, "cond-bytes.test").await;
+    let domain = format!("/api/v1/domains/{zone}");
+    let tag = reqwest::header::HeaderValue::from_bytes(b"\"1\xe9\"").unwrap();
+    let resp = app
+        .http
+        .patch(app.url(&domain))
+        .header("x-api-key", &alpha.key)
+        .header("if-match", tag.clone())
+        .json(&json!({"description": "unconditional"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["code"], "invalid_if_match", "{body}");
+    let resp = app
+        .http
+        .post(app.url(&format!("{domain}/records")))
+        .header("x-api-key", &alpha.key)
+        .header("if-match", tag)
+        .json(&json!({"name": "www", "type": "A", "content": "192.0.2.1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    let (_, zone_now) = crate::util::call(&app, &alpha.key, Method::GET, &domain, None).await;
+    assert_ne!(zone_now["description"], "unconditional", "{zone_now}");
+    let records = format!("{domain}/records");
+    let (_, listed) = crate::util::call(&app, &alpha.key, Method::GET, &records, None).await;
+    assert!(
+        !listed.to_string().contains("192.0.2.1"),
+        "nothing written: {listed}"
+    );
+    app.stop().await;
+}
