@@ -12,6 +12,7 @@ mod auth_session;
 mod authn;
 pub mod authz;
 pub mod auto_ptr;
+pub mod classless_delegations;
 mod change_notices;
 mod context;
 mod delegation_probe;

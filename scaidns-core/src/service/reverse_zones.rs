@@ -9,6 +9,7 @@ use std::net::IpAddr;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{RecordId, TenantId, ZoneId};
 use crate::paging::{Page, PageRequest};
+use crate::ports::classless_store::DelegationFilter;
 use crate::ports::store::{RecordFilter, ZoneFilter};
 use crate::rbac::Permission;
 use crate::record::{Record, RecordName, RecordType};
@@ -183,11 +184,29 @@ impl ScaiDns {
             .items
             .into_iter()
             .filter(|z| z.tenant_id != ctx.tenant_id && z.status != ZoneStatus::Deleted)
-            .any(|z| {
+            .filter(|z| {
                 reverse::zone_block(&z.name).is_some_and(|other| {
                     other.contains(&block.network()) || block.contains(&other.network())
                 })
-            });
+            })
+            .collect::<Vec<Zone>>();
+        // The parent /24 that lent this range to the caller's tenant stands aside
+        // (`zone::classless`); every other overlapping zone still refuses.
+        let lent = if held.is_empty() {
+            Vec::new()
+        } else {
+            self.store()
+                .list_classless_delegations(DelegationFilter {
+                    tenant_id: Some(ctx.tenant_id),
+                    ..DelegationFilter::default()
+                })
+                .await?
+        };
+        let held = held.iter().any(|z| {
+            !lent
+                .iter()
+                .any(|d| d.covers(ctx.tenant_id, z.id, Some(block)))
+        });
         if held {
             return Err(Error::conflict(
                 "zone_overlap",
