@@ -106,7 +106,13 @@ impl ScaiDns {
             parent: created.0,
             plan,
         };
-        let audit = both_logs(ctx, &view, "reverse_zone.delegate", None, Some(audit_view(&view)));
+        let audit = both_logs(
+            ctx,
+            &view,
+            "reverse_zone.delegate",
+            None,
+            Some(audit_view(&view)),
+        );
         if let Err(e) = self
             .store()
             .insert_classless_delegation(&view.delegation, &audit)
@@ -198,7 +204,13 @@ impl ScaiDns {
             };
             self.bulk_or_first_error(ctx, parent.id, request).await?;
         }
-        let audit = both_logs(ctx, &view, "reverse_zone.revoke_delegation", Some(audit_view(&view)), None);
+        let audit = both_logs(
+            ctx,
+            &view,
+            "reverse_zone.revoke_delegation",
+            Some(audit_view(&view)),
+            None,
+        );
         self.store()
             .delete_classless_delegation(view.delegation.id, &audit)
             .await
@@ -244,7 +256,12 @@ impl ScaiDns {
     /// 409 `range_in_use` when a zone that is not deleted, of any tenant but the one receiving
     /// the range, holds a block overlapping it (the parent owner's own classless zone, or
     /// another tenant's). Another tenant's zone is not named.
-    async fn refuse_range_in_use(&self, parent: &Zone, range: Ipv4Net, tenant: TenantId) -> Result<()> {
+    async fn refuse_range_in_use(
+        &self,
+        parent: &Zone,
+        range: Ipv4Net,
+        tenant: TenantId,
+    ) -> Result<()> {
         let in_use = self
             .store()
             .list_zones(
@@ -257,7 +274,9 @@ impl ScaiDns {
             .await?
             .items
             .into_iter()
-            .filter(|z| z.id != parent.id && z.tenant_id != tenant && z.status != ZoneStatus::Deleted)
+            .filter(|z| {
+                z.id != parent.id && z.tenant_id != tenant && z.status != ZoneStatus::Deleted
+            })
             .any(|z| match reverse::zone_block(&z.name) {
                 Some(IpNet::V4(block)) => overlaps(block, range),
                 _ => false,
@@ -312,14 +331,15 @@ impl ScaiDns {
             .record_bulk(ctx, zone, request, &IfMatch::default())
             .await?
         {
-            BulkOutcome::Applied(applied) => Ok((
-                applied.zone,
-                applied.created.iter().map(|r| r.id).collect(),
-            )),
-            BulkOutcome::Rejected(f) | BulkOutcome::Incomplete(f) => Err(f
-                .into_iter()
-                .next()
-                .map_or_else(|| Error::internal("bulk refused with no reason"), |f| f.error)),
+            BulkOutcome::Applied(applied) => {
+                Ok((applied.zone, applied.created.iter().map(|r| r.id).collect()))
+            }
+            BulkOutcome::Rejected(f) | BulkOutcome::Incomplete(f) => {
+                Err(f.into_iter().next().map_or_else(
+                    || Error::internal("bulk refused with no reason"),
+                    |f| f.error,
+                ))
+            }
         }
     }
 }
@@ -414,7 +434,11 @@ fn both_logs(
                 action,
                 "classless_delegation",
                 view.delegation.id,
-                Some(format!("{} {}", view.parent.name.as_str(), view.delegation.cidr)),
+                Some(format!(
+                    "{} {}",
+                    view.parent.name.as_str(),
+                    view.delegation.cidr
+                )),
                 before.clone(),
                 after.clone(),
             )

@@ -3,9 +3,9 @@
 use ::sqlx::Pool;
 
 use super::common::write_one;
+use super::dynamic_query::bind_as;
 use super::sqlx;
 use super::{Conn, Db};
-use super::dynamic_query::bind_as;
 use crate::adapters::sql::types::{Arg, Filter, Ts, corrupt, db_err};
 use crate::audit::AuditEvent;
 use crate::error::{Error, ErrorKind, Result};
@@ -84,8 +84,7 @@ pub(crate) async fn delete(
     id: ClasslessDelegationId,
     events: &[AuditEvent],
 ) -> Result<()> {
-    let query =
-        sqlx::query("DELETE FROM classless_delegations WHERE id = ?").bind(id.to_string());
+    let query = sqlx::query("DELETE FROM classless_delegations WHERE id = ?").bind(id.to_string());
     write_one(
         pool,
         query,
@@ -137,7 +136,8 @@ pub(crate) async fn lent_to(
     .map_err(db_err)?;
     rows.into_iter()
         .map(|(id, zone, cidr)| {
-            let bad = |e: &dyn std::fmt::Display| corrupt("classless_delegations", &id, e.to_string());
+            let bad =
+                |e: &dyn std::fmt::Display| corrupt("classless_delegations", &id, e.to_string());
             Ok((
                 zone.parse().map_err(|e: Error| bad(&e))?,
                 cidr.parse().map_err(|e| bad(&e))?,

@@ -26,8 +26,8 @@ use crate::ports::store::{
     ZoneWrite,
 };
 use crate::record::Record;
-use crate::zone::classless::range_covers;
 use crate::zone::claims::{LiveZone, OverlapPolicy, check_claim, claim_lock_key, zone_taken};
+use crate::zone::classless::range_covers;
 use crate::zone::{SyncState, SyncStatus, Zone, ZoneStatus};
 
 type Args = <Db as Database>::Arguments;
