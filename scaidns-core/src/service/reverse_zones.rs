@@ -77,12 +77,6 @@ pub struct PtrFound {
     pub zone: Zone,
 }
 
-/// Every item on one page, for lists this module filters itself.
-pub(crate) const EVERYTHING: PageQuery = PageQuery {
-    page: 1,
-    page_size: u32::MAX,
-};
-
 /// Which reverse zones holding an address count.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Holding {
@@ -264,7 +258,7 @@ impl ScaiDns {
                 domain_type: Some(domain_type),
                 ..ZoneQuery::default()
             };
-            zones.extend(self.zone_list(ctx, query, EVERYTHING).await?.items);
+            zones.extend(self.zone_list(ctx, query, PageQuery::ALL).await?.items);
         }
         if let Some(text) = search.map(str::to_ascii_lowercase) {
             zones.retain(|z| {
@@ -491,7 +485,7 @@ impl ScaiDns {
             .reverse_zones_holding(ctx, ip, Holding::Visible)
             .await?
         {
-            let Ok((zone, page)) = self.ptr_list(ctx, zone.id, None, EVERYTHING).await else {
+            let Ok((zone, page)) = self.ptr_list(ctx, zone.id, None, PageQuery::ALL).await else {
                 continue;
             };
             if let Some(ptr) = page.items.into_iter().find(|p| p.ip == ip) {
@@ -515,7 +509,7 @@ impl ScaiDns {
             ..ZoneQuery::default()
         };
         let mut zones: Vec<(u8, Zone)> = self
-            .zone_list(ctx, query, EVERYTHING)
+            .zone_list(ctx, query, PageQuery::ALL)
             .await?
             .items
             .into_iter()

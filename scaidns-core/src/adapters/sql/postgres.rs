@@ -82,7 +82,7 @@ pub(crate) mod audit;
 #[allow(clippy::duplicate_mod)]
 #[path = "classless.rs"]
 pub(crate) mod classless;
-
+#[allow(clippy::duplicate_mod)]
 #[path = "common.rs"]
 pub(crate) mod common;
 #[allow(clippy::duplicate_mod)]
