@@ -549,6 +549,37 @@ pub enum ReverseZonesCommand {
         #[arg(long)]
         search: Option<String>,
     },
+    /// Lend a /25–/32 of a live /24 reverse zone to another tenant (RFC 2317): adds the
+    /// parent's CNAMEs; that tenant may then create the classless zone.
+    #[command(
+        after_help = "Example: scaidns reverse-zones delegate 2.0.192.in-addr.arpa --cidr 192.0.2.64/26 --tenant 0193c0de-0000-7000-8000-000000000042"
+    )]
+    Delegate {
+        /// The /24 reverse zone, name or id.
+        zone: String,
+        /// The range to lend, inside the zone's /24.
+        #[arg(long)]
+        cidr: String,
+        /// The id of the tenant receiving it.
+        #[arg(long)]
+        tenant: String,
+    },
+    /// List the ranges a /24 reverse zone lends.
+    #[command(after_help = "Example: scaidns reverse-zones delegations 2.0.192.in-addr.arpa")]
+    Delegations {
+        /// The /24 reverse zone, name or id.
+        zone: String,
+    },
+    /// Take a lent range back: the parent's CNAMEs into it are removed.
+    #[command(
+        after_help = "Example: scaidns reverse-zones revoke-delegation 2.0.192.in-addr.arpa 0193c0de-0000-7000-8000-0000000000aa"
+    )]
+    RevokeDelegation {
+        /// The /24 reverse zone, name or id.
+        zone: String,
+        /// The delegation's id (from `delegations`).
+        id: String,
+    },
 }
 
 /// `scaidns ptr …`

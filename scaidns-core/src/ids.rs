@@ -100,6 +100,8 @@ typed_id!(
     PartnerId => "partner_not_found", "Partner";
     /// A record template (system or a tenant's own).
     TemplateId => "template_not_found", "Template";
+    /// An RFC 2317 classless delegation of part of a /24 reverse zone to another tenant.
+    ClasslessDelegationId => "delegation_not_found", "Classless delegation";
 );
 
 #[cfg(test)]

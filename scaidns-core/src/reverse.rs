@@ -236,10 +236,7 @@ pub fn zone_block(zone: &ZoneName) -> Option<IpNet> {
         if labels.len() > 3 {
             return None;
         }
-        let mut octets = [0u8; 4];
-        for (i, l) in labels.iter().rev().enumerate() {
-            octets[i] = canonical_decimal(l)?;
-        }
+        let octets = reversed_octets(&labels)?;
         let len = u8::try_from(labels.len() * 8).ok()?;
         return Ipv4Net::new(Ipv4Addr::from(octets), len)
             .ok()
@@ -247,6 +244,26 @@ pub fn zone_block(zone: &ZoneName) -> Option<IpNet> {
     }
     let head = name.strip_suffix(".ip6.arpa.")?;
     let labels: Vec<&str> = head.split('.').collect();
+    let bits = reversed_nibbles(&labels)?;
+    let len = u8::try_from(labels.len() * 4).ok()?;
+    Ipv6Net::new(Ipv6Addr::from(bits), len).ok().map(IpNet::V6)
+}
+
+/// The address bytes named by reversed decimal labels (`["2", "0", "192"]` → 192.0.2.0): at
+/// most four labels, each a canonical decimal octet.
+fn reversed_octets(labels: &[&str]) -> Option<[u8; 4]> {
+    if labels.len() > 4 {
+        return None;
+    }
+    let mut octets = [0u8; 4];
+    for (i, l) in labels.iter().rev().enumerate() {
+        octets[i] = canonical_decimal(l)?;
+    }
+    Some(octets)
+}
+
+/// The address bits named by reversed nibble labels (one hex digit each, at most 32).
+fn reversed_nibbles(labels: &[&str]) -> Option<u128> {
     if labels.len() > 32 {
         return None;
     }
@@ -255,8 +272,7 @@ pub fn zone_block(zone: &ZoneName) -> Option<IpNet> {
         let n = u8::from_str_radix(l, 16).ok().filter(|_| l.len() == 1)?;
         bits |= u128::from(n) << (124 - 4 * i);
     }
-    let len = u8::try_from(labels.len() * 4).ok()?;
-    Ipv6Net::new(Ipv6Addr::from(bits), len).ok().map(IpNet::V6)
+    Some(bits)
 }
 
 fn canonical_decimal(label: &str) -> Option<u8> {
@@ -333,11 +349,7 @@ pub fn ip_of_owner(zone: &ZoneName, owner: &str) -> Option<IpAddr> {
             if labels.len() != 4 {
                 return None;
             }
-            let mut octets = [0u8; 4];
-            for (i, l) in labels.iter().rev().enumerate() {
-                octets[i] = canonical_decimal(l)?;
-            }
-            IpAddr::V4(Ipv4Addr::from(octets))
+            IpAddr::V4(Ipv4Addr::from(reversed_octets(&labels)?))
         }
         IpNet::V6(_) => {
             let head = owner.strip_suffix(".ip6.arpa.")?;
@@ -345,12 +357,7 @@ pub fn ip_of_owner(zone: &ZoneName, owner: &str) -> Option<IpAddr> {
             if labels.len() != 32 {
                 return None;
             }
-            let mut bits: u128 = 0;
-            for (i, l) in labels.iter().rev().enumerate() {
-                let n = u8::from_str_radix(l, 16).ok().filter(|_| l.len() == 1)?;
-                bits |= u128::from(n) << (124 - 4 * i);
-            }
-            IpAddr::V6(Ipv6Addr::from(bits))
+            IpAddr::V6(Ipv6Addr::from(reversed_nibbles(&labels)?))
         }
     };
     block.contains(&ip).then_some(ip)

@@ -118,11 +118,14 @@ STATEFUL_FIELDS["name"] = STATEFUL_FIELDS["name"] | {"/api/v1/templates",
 # the header's schema, so a short key comes back with a different body) is refused as reused.
 STATEFUL_CODES = {"system_managed", "ptr_outside_reverse_zone", "unsupported_algorithm",
                   "bulk_rejected", "idempotency_key_reused", "no_reverse_zone"}
+# A classless delegation names a tenant that must exist, not be suspended and not be the zone's
+# own (`tenant_id`), and a range inside the zone's own /24 (`cidr`, below).
+STATEFUL_CODES |= {"tenant_not_found", "delegation_to_self"}
 # `cidr` on `POST /domains` is always refused with a pointer to `/reverse-zones` (a field the
 # API once documented must be refused rather than dropped); a CIDR block's syntax, alignment and
 # host bits follow the address family's rules, which no pattern states.
 CIDR_CODES = {"use_reverse_zones", "invalid_cidr", "cidr_not_aligned", "cidr_host_bits_set",
-              "cidr_unsupported_prefix"}
+              "cidr_unsupported_prefix", "cidr_outside_zone"}
 # Zone data to import that is not a zone file (its lines are listed), or binary rather than
 # UTF-8 text (a `format: binary` part may carry any bytes): the server says why it cannot read it.
 CONTENT_CODES = {"invalid_zone_data", "invalid_encoding"}

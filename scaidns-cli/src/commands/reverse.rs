@@ -1,4 +1,4 @@
-//! `scaidns reverse-zones preview|create|list` and `scaidns ptr add|list|delete|lookup`: reverse
+//! `scaidns reverse-zones preview|create|list|delegate|delegations|revoke-delegation` and `scaidns ptr add|list|delete|lookup`: reverse
 //! zones from a CIDR block and PTRs by address (spec §8).
 //!
 //! Request bodies are built from JSON and answers read as JSON, so the commands follow the
@@ -108,6 +108,60 @@ pub async fn zones(
                         .collect();
                     print_table(&["ID", "NAME", "TYPE", "STATUS"], &rows);
                 }
+            }
+        }
+        ReverseZonesCommand::Delegate { zone, cidr, tenant } => {
+            let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
+            let made = value(
+                client
+                    .classless_delegation_create(
+                        &id,
+                        &body(json!({ "cidr": cidr, "tenant_id": tenant }))?,
+                    )
+                    .await?
+                    .into_inner(),
+            );
+            match output {
+                Output::Json => print_json(&made),
+                Output::Text => println!(
+                    "delegated {} to tenant {} ({}); it may now create {}",
+                    text(&made["cidr"]),
+                    text(&made["tenant_id"]),
+                    text(&made["id"]),
+                    text(&made["zone_name"])
+                ),
+            }
+        }
+        ReverseZonesCommand::Delegations { zone } => {
+            let id = zone_id(client, zone, Deleted::Exclude, Purpose::Read).await?;
+            let got = value(client.classless_delegation_list(&id).await?.into_inner());
+            match output {
+                Output::Json => print_json(&got),
+                Output::Text => {
+                    let rows: Vec<Vec<String>> = got["data"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|d| {
+                            ["id", "cidr", "tenant_id", "zone_name"]
+                                .iter()
+                                .map(|f| text(&d[*f]))
+                                .collect()
+                        })
+                        .collect();
+                    print_table(&["ID", "RANGE", "TENANT", "ZONE"], &rows);
+                }
+            }
+        }
+        ReverseZonesCommand::RevokeDelegation {
+            zone,
+            id: delegation,
+        } => {
+            let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
+            client.classless_delegation_revoke(&id, delegation).await?;
+            match output {
+                Output::Json => print_json(&json!({ "id": delegation, "revoked": true })),
+                Output::Text => println!("revoked delegation {delegation}"),
             }
         }
     }

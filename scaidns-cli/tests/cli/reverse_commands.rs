@@ -119,3 +119,52 @@ async fn reverse_zones_and_ptrs_by_address() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_range_is_delegated_listed_and_revoked() {
+    let app = spawn_app().await;
+    let customer = app.tenant_with_user("customer").await;
+    ok(&app, &["reverse-zones", "create", "192.0.2.0/24"]).await;
+    let zone = "2.0.192.in-addr.arpa";
+    let made = json(
+        &app,
+        &[
+            "reverse-zones",
+            "delegate",
+            zone,
+            "--cidr",
+            "192.0.2.64/26",
+            "--tenant",
+            &customer.tenant_id,
+        ],
+    )
+    .await;
+    assert_eq!(made["zone_name"], "64-26.2.0.192.in-addr.arpa", "{made}");
+    let id = made["id"].as_str().unwrap().to_owned();
+    let text = ok(&app, &["reverse-zones", "delegations", zone]).await;
+    assert!(
+        text.contains(&id) && text.contains("192.0.2.64/26"),
+        "{text}"
+    );
+    // The same range again is a conflict: exit 5.
+    let again = run(
+        &app,
+        &[
+            "reverse-zones",
+            "delegate",
+            zone,
+            "--cidr",
+            "192.0.2.64/26",
+            "--tenant",
+            &customer.tenant_id,
+        ],
+    )
+    .await;
+    assert_eq!(again.status.code(), Some(5));
+    ok(&app, &["reverse-zones", "revoke-delegation", zone, &id]).await;
+    let list = json(&app, &["reverse-zones", "delegations", zone]).await;
+    assert_eq!(list["data"], serde_json::json!([]), "{list}");
+    let gone = run(&app, &["reverse-zones", "revoke-delegation", zone, &id]).await;
+    assert_eq!(gone.status.code(), Some(3));
+    app.stop().await;
+}

@@ -55,6 +55,7 @@ pub fn zone(name: &str) -> DomainResponse {
         transfer: None,
         tsig_algorithm: None,
         tsig_key_name: None,
+        tsig_key_wire_name: None,
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod backend;
 pub mod change_feed;
+pub mod classless_store;
 pub mod clock;
 pub mod dnssec_key_store;
 pub mod dnssec_keys;

@@ -17,8 +17,9 @@ use crate::ids::{RecordId, ZoneId};
 use crate::rbac::Permission;
 use crate::record::{Record, RecordContent, RecordName, RecordType};
 use crate::reverse;
+use crate::service::queries::PageQuery;
 use crate::service::records::{RecordCreate, RecordUpdate};
-use crate::service::reverse_zones::{EVERYTHING, Holding, Ptr, PtrCreate};
+use crate::service::reverse_zones::{Holding, Ptr, PtrCreate};
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::Zone;
 use crate::zone::precondition::IfMatch;
@@ -246,7 +247,7 @@ impl ScaiDns {
             }
         };
         for zone in zones {
-            let Ok((zone, page)) = self.ptr_list(ctx, zone.id, None, EVERYTHING).await else {
+            let Ok((zone, page)) = self.ptr_list(ctx, zone.id, None, PageQuery::ALL).await else {
                 continue;
             };
             let ids: Vec<RecordId> = page

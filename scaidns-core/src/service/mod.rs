@@ -13,6 +13,7 @@ mod authn;
 pub mod authz;
 pub mod auto_ptr;
 mod change_notices;
+pub mod classless_delegations;
 mod context;
 mod delegation_probe;
 pub mod dnssec;

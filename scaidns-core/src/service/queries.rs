@@ -21,6 +21,15 @@ pub struct PageQuery {
     pub page_size: u32,
 }
 
+impl PageQuery {
+    /// Everything in one page, as [`crate::paging::PageRequest::ALL`]: for lists a service
+    /// filters itself before paging.
+    pub const ALL: Self = Self {
+        page: 1,
+        page_size: u32::MAX,
+    };
+}
+
 impl Default for PageQuery {
     fn default() -> Self {
         Self {

@@ -9,6 +9,7 @@ use std::net::IpAddr;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{RecordId, TenantId, ZoneId};
 use crate::paging::{Page, PageRequest};
+use crate::ports::classless_store::DelegationFilter;
 use crate::ports::store::{RecordFilter, ZoneFilter};
 use crate::rbac::Permission;
 use crate::record::{Record, RecordName, RecordType};
@@ -75,12 +76,6 @@ pub struct PtrFound {
     /// Its zone.
     pub zone: Zone,
 }
-
-/// Every item on one page, for lists this module filters itself.
-pub(crate) const EVERYTHING: PageQuery = PageQuery {
-    page: 1,
-    page_size: u32::MAX,
-};
 
 /// Which reverse zones holding an address count.
 #[derive(Debug, Clone, Copy)]
@@ -183,11 +178,29 @@ impl ScaiDns {
             .items
             .into_iter()
             .filter(|z| z.tenant_id != ctx.tenant_id && z.status != ZoneStatus::Deleted)
-            .any(|z| {
+            .filter(|z| {
                 reverse::zone_block(&z.name).is_some_and(|other| {
                     other.contains(&block.network()) || block.contains(&other.network())
                 })
-            });
+            })
+            .collect::<Vec<Zone>>();
+        // The parent /24 that lent this range to the caller's tenant stands aside
+        // (`zone::classless`); every other overlapping zone still refuses.
+        let lent = if held.is_empty() {
+            Vec::new()
+        } else {
+            self.store()
+                .list_classless_delegations(DelegationFilter {
+                    tenant_id: Some(ctx.tenant_id),
+                    ..DelegationFilter::default()
+                })
+                .await?
+        };
+        let held = held.iter().any(|z| {
+            !lent
+                .iter()
+                .any(|d| d.covers(ctx.tenant_id, z.id, Some(block)))
+        });
         if held {
             return Err(Error::conflict(
                 "zone_overlap",
@@ -245,7 +258,7 @@ impl ScaiDns {
                 domain_type: Some(domain_type),
                 ..ZoneQuery::default()
             };
-            zones.extend(self.zone_list(ctx, query, EVERYTHING).await?.items);
+            zones.extend(self.zone_list(ctx, query, PageQuery::ALL).await?.items);
         }
         if let Some(text) = search.map(str::to_ascii_lowercase) {
             zones.retain(|z| {
@@ -472,7 +485,7 @@ impl ScaiDns {
             .reverse_zones_holding(ctx, ip, Holding::Visible)
             .await?
         {
-            let Ok((zone, page)) = self.ptr_list(ctx, zone.id, None, EVERYTHING).await else {
+            let Ok((zone, page)) = self.ptr_list(ctx, zone.id, None, PageQuery::ALL).await else {
                 continue;
             };
             if let Some(ptr) = page.items.into_iter().find(|p| p.ip == ip) {
@@ -496,7 +509,7 @@ impl ScaiDns {
             ..ZoneQuery::default()
         };
         let mut zones: Vec<(u8, Zone)> = self
-            .zone_list(ctx, query, EVERYTHING)
+            .zone_list(ctx, query, PageQuery::ALL)
             .await?
             .items
             .into_iter()

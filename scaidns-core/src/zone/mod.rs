@@ -8,6 +8,7 @@
 
 pub mod change_set;
 pub mod claims;
+pub mod classless;
 pub mod precondition;
 mod rrset;
 pub mod rules;

@@ -164,7 +164,29 @@ fn parse_primary(raw: &str) -> Result<SocketAddr> {
     }
 }
 
+/// The label between a TSIG key's given name and its zone in the name PowerDNS knows it by.
+/// Zone names hold no `_`, so the last such label splits a wire name back into the two.
+const TSIG_NAMESPACE_LABEL: &str = "_scaidns";
+
 impl TsigKey {
+    /// The key's name in PowerDNS and on the wire (the TSIG RR's owner, RFC 8945 §4.2), which
+    /// the primary must know the key by: `<given name>._scaidns.<zone>.`. PowerDNS's key names
+    /// are global, so the zone's name (one live zone per name) keeps two tenants' keys of the
+    /// same given name apart.
+    pub fn wire_name(&self, zone: &crate::name::ZoneName) -> String {
+        format!("{}.{TSIG_NAMESPACE_LABEL}.{}", self.name, zone.fqdn())
+    }
+
+    /// Whether `wire_name` (with or without trailing dot) is a key [`Self::wire_name`] made
+    /// for `zone`: the keys removed with it.
+    pub fn is_wire_name_of(wire_name: &str, zone: &crate::name::ZoneName) -> bool {
+        let wire = wire_name.trim_end_matches('.').to_ascii_lowercase();
+        wire.strip_suffix(zone.as_str())
+            .and_then(|head| head.strip_suffix('.'))
+            .and_then(|head| head.strip_suffix(TSIG_NAMESPACE_LABEL))
+            .is_some_and(|head| head.len() > 1 && head.ends_with('.'))
+    }
+
     fn parse(name: &str, algorithm: Option<&str>, secret: &str) -> Result<Self> {
         let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
         let name_ok = !name.is_empty()
@@ -243,6 +265,23 @@ mod tests {
         assert!(SecondarySource::parse(input(&["ns1.example.com"]), true).is_err());
         assert!(SecondarySource::parse(input(&[]), true).is_err());
         assert!(SecondarySource::parse(input(&["1.2.3.4:0"]), true).is_err());
+    }
+
+    #[test]
+    fn tsig_wire_names_are_per_zone() {
+        let key = TsigKey {
+            name: "xfr".into(),
+            algorithm: "hmac-sha256".into(),
+            secret: "c2VjcmV0".into(),
+        };
+        let a = crate::name::ZoneName::parse("a.example").unwrap();
+        let b = crate::name::ZoneName::parse("b.example").unwrap();
+        assert_eq!(key.wire_name(&a), "xfr._scaidns.a.example.");
+        assert_ne!(key.wire_name(&a), key.wire_name(&b));
+        assert!(TsigKey::is_wire_name_of(&key.wire_name(&a), &a));
+        assert!(!TsigKey::is_wire_name_of(&key.wire_name(&a), &b));
+        assert!(!TsigKey::is_wire_name_of("xfr.", &a));
+        assert!(!TsigKey::is_wire_name_of("_scaidns.a.example.", &a));
     }
 
     #[test]

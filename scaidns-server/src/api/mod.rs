@@ -10,6 +10,7 @@ pub mod admin;
 pub mod api_keys;
 pub mod audit;
 pub mod auth;
+pub mod classless_delegations;
 pub mod dnssec;
 pub mod groups;
 pub mod health;
@@ -105,6 +106,7 @@ pub type RecordApis = (
     import::ImportApi,
     reverse_zones::ReverseZonesApi,
     templates::TemplatesApi,
+    classless_delegations::ClasslessDelegationsApi,
 );
 
 /// The platform administration APIs beside tenants and users, nested like [`RecordApis`].
@@ -145,6 +147,7 @@ pub fn api() -> Api {
             import::ImportApi,
             reverse_zones::ReverseZonesApi,
             templates::TemplatesApi,
+            classless_delegations::ClasslessDelegationsApi,
         ),
     )
 }

@@ -155,8 +155,12 @@ pub struct DomainResponse {
     /// zone types: a `null` array would not read as an empty list in typed clients.
     #[oai(skip_serializing_if_is_none)]
     pub primaries: Option<Vec<String>>,
-    /// Secondary zones: the TSIG key signing transfers (its secret is never shown).
+    /// Secondary zones: the TSIG key signing transfers, as given (its secret is never shown).
     pub tsig_key_name: Option<String>,
+    /// Secondary zones: the name the key signs with (`<tsig_key_name>._scaidns.<zone>`, no
+    /// trailing dot): configure the primary's key under this name. PowerDNS's key names are
+    /// global, so each zone's key gets a name of its own.
+    pub tsig_key_wire_name: Option<String>,
     /// Secondary zones: the TSIG algorithm.
     pub tsig_algorithm: Option<String>,
     /// Secondary zones: the transfer state as the DNS backend reports it (single-zone answers
@@ -191,10 +195,13 @@ impl From<Zone> for DomainResponse {
         let sync_error = publication::sync_error(&z);
         let tsig = z.secondary.as_ref().and_then(|s| s.tsig.as_ref());
         let tsig_key_name = tsig.map(|k| k.name.clone());
+        let tsig_key_wire_name =
+            tsig.map(|k| k.wire_name(&z.name).trim_end_matches('.').to_owned());
         let tsig_algorithm = tsig.map(|k| k.algorithm.clone());
         Self {
             primaries: z.secondary.as_ref().map(|s| s.primaries.clone()),
             tsig_key_name,
+            tsig_key_wire_name,
             tsig_algorithm,
             transfer: None,
             id: z.id.to_string(),

@@ -7,6 +7,7 @@ mod api_key_admin;
 mod api_keys;
 mod audit_completeness;
 mod authz_matrix;
+mod classless_delegations;
 mod concurrent_writes;
 mod conditional_reads;
 mod cors;

@@ -18,6 +18,8 @@ use crate::util::{call, ok, refused};
 
 const ZONE: &str = "secondary.test";
 const KEY_NAME: &str = "xfr-key";
+/// The name the key signs with (`TsigKey::wire_name`), which the primary must know it by.
+const WIRE_NAME: &str = "xfr-key._scaidns.secondary.test";
 /// Base64 of a 32-byte HMAC-SHA256 key.
 const SECRET: &str = "c2NhaWRucy1zZWNvbmRhcnktdGVzdC1rZXktMzJieXQ=";
 const POLL: Duration = Duration::from_secs(40);
@@ -50,7 +52,7 @@ async fn primary() -> PdnsServer {
         &pdns,
         Method::POST,
         "tsigkeys",
-        json!({"name": KEY_NAME, "algorithm": "hmac-sha256", "key": SECRET}),
+        json!({"name": WIRE_NAME, "algorithm": "hmac-sha256", "key": SECRET}),
     )
     .await;
     let fqdn = format!("{ZONE}.");
@@ -63,7 +65,7 @@ async fn primary() -> PdnsServer {
             "kind": "Master",
             "soa_edit_api": "DEFAULT",
             "nameservers": [format!("ns1.{fqdn}")],
-            "master_tsig_key_ids": [format!("{KEY_NAME}.")],
+            "master_tsig_key_ids": [format!("{WIRE_NAME}.")],
             "rrsets": [
                 {"name": format!("ns1.{fqdn}"), "type": "A", "ttl": 60,
                  "records": [{"content": "127.0.0.1", "disabled": false}]},
@@ -148,6 +150,7 @@ async fn a_secondary_transfers_with_tsig_follows_changes_and_stays_read_only() {
     assert_eq!(created["domain_type"], "secondary");
     assert_eq!(created["status"], "active");
     assert_eq!(created["tsig_key_name"], KEY_NAME);
+    assert_eq!(created["tsig_key_wire_name"], WIRE_NAME);
     assert_eq!(created["primaries"], json!([primary.dns_addr.to_string()]));
     let id = created["id"].as_str().unwrap().to_owned();
 
@@ -394,4 +397,71 @@ async fn bad_secondary_input_is_refused_and_the_embedded_backend_names_powerdns(
         answer["detail"].to_string().contains("PowerDNS"),
         "{answer}"
     );
+}
+
+/// A TSIG key as ScaiDNS's PowerDNS holds it: (status, body).
+async fn pdns_tsig_key(pdns: &PdnsServer, name: &str) -> (u16, Value) {
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let resp = http
+        .get(format!(
+            "{}/api/v1/servers/localhost/tsigkeys/{name}.",
+            pdns.api_url
+        ))
+        .header("X-API-Key", &pdns.api_key)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn two_tenants_naming_their_keys_alike_keep_their_own_secrets_and_keys_go_with_zones() {
+    let primary = primary().await;
+    let served = PdnsServer::start().await;
+    let app = app_on(&served).await;
+    let a = crate::reverse_zones::bypassing_tenant(&app, "tsig-a").await;
+    let b = crate::reverse_zones::bypassing_tenant(&app, "tsig-b").await;
+    const OTHER: &str = "b3RoZXItdGVuYW50LXNlY29uZGFyeS1rZXktMzJieXQ=";
+    let mut ids = Vec::new();
+    for (tenant, zone, secret) in [(&a, "a-sec.test", SECRET), (&b, "b-sec.test", OTHER)] {
+        let made = ok(
+            &app,
+            &tenant.key,
+            Method::POST,
+            "/api/v1/domains",
+            json!({"name": zone, "domain_type": "secondary",
+                   "primaries": [primary.dns_addr.to_string()],
+                   "tsig_key_name": "xfr", "tsig_secret": secret}),
+        )
+        .await;
+        assert_eq!(made["status"], "active", "{made}");
+        assert_eq!(made["tsig_key_wire_name"], format!("xfr._scaidns.{zone}"));
+        ids.push(made["id"].as_str().unwrap().to_owned());
+    }
+    // Each zone's key holds its own tenant's secret: neither overwrote the other.
+    for (zone, secret) in [("a-sec.test", SECRET), ("b-sec.test", OTHER)] {
+        let (status, key) = pdns_tsig_key(&served, &format!("xfr._scaidns.{zone}")).await;
+        assert_eq!(status, 200, "{zone}: {key}");
+        assert_eq!(key["key"], secret, "{zone}");
+    }
+    // A hard delete takes A's key from PowerDNS, and only A's.
+    let (status, body) = call(
+        &app,
+        &a.key,
+        Method::DELETE,
+        &format!("/api/v1/domains/{}?hard=true", ids[0]),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(
+        pdns_tsig_key(&served, "xfr._scaidns.a-sec.test").await.0,
+        404
+    );
+    assert_eq!(
+        pdns_tsig_key(&served, "xfr._scaidns.b-sec.test").await.0,
+        200
+    );
+    app.stop().await;
 }

@@ -34,6 +34,13 @@ struct PdnsTsigKey {
     key: String,
 }
 
+/// The keys a zone is bound to.
+#[derive(Debug, Deserialize)]
+struct ZoneKeys {
+    #[serde(default)]
+    slave_tsig_key_ids: Vec<String>,
+}
+
 /// What the transfer state is read from.
 #[derive(Debug, Deserialize)]
 struct SecondaryZoneState {
@@ -50,7 +57,7 @@ impl PowerDnsBackend {
     ) -> Result<(), BackendError> {
         let _guard = self.lock(&spec.name).await;
         let key_ids = match &spec.source.tsig {
-            Some(key) => vec![self.ensure_tsig_key(key).await?],
+            Some(key) => vec![self.ensure_tsig_key(&spec.name, key).await?],
             None => Vec::new(),
         };
         let body = SecondaryZone {
@@ -77,39 +84,65 @@ impl PowerDnsBackend {
         Ok(())
     }
 
-    /// Creates the key, or reuses one of the same name holding the same secret. A key of the
-    /// same name with another secret belongs to another zone (PowerDNS's key names are
-    /// global): it is never overwritten.
-    async fn ensure_tsig_key(&self, key: &TsigKey) -> Result<String, BackendError> {
+    /// Creates or replaces the zone's key under its per-zone name ([`TsigKey::wire_name`]).
+    /// The name is this zone's alone (one live zone per name), so replacing it takes nothing
+    /// from another zone, whatever name another tenant gave its own key.
+    async fn ensure_tsig_key(
+        &self,
+        zone: &ZoneName,
+        key: &TsigKey,
+    ) -> Result<String, BackendError> {
+        let id = key.wire_name(zone);
+        if id.len() > 254 {
+            return Err(BackendError::new(
+                BackendErrorKind::Rejected,
+                format!(
+                    "the TSIG key name {id} (the given name, _scaidns and the zone) is longer than a DNS name may be; choose a shorter key name"
+                ),
+            ));
+        }
         let body = PdnsTsigKey {
-            name: key.name.clone(),
+            name: id.clone(),
             algorithm: key.algorithm.clone(),
             key: key.secret.clone(),
         };
         let url = self.client.url(&["tsigkeys"], &[]);
         match self.client.send(Method::POST, url, Some(&body)).await {
-            Ok(_) => return Ok(format!("{}.", key.name)),
+            Ok(_) => return Ok(id),
             Err(e) if e.kind == BackendErrorKind::Conflict => {}
             Err(e) => return Err(e),
         }
-        let id = format!("{}.", key.name);
         let url = self.client.url(&["tsigkeys", &id], &[]);
-        let existing: PdnsTsigKey = self.client.get(url).await?;
-        let same_algorithm = existing
-            .algorithm
-            .trim_end_matches('.')
-            .eq_ignore_ascii_case(&key.algorithm);
-        if same_algorithm && existing.key == key.secret {
-            Ok(id)
-        } else {
-            Err(BackendError::new(
-                BackendErrorKind::Rejected,
-                format!(
-                    "a TSIG key named {} with another secret exists already; choose another key name",
-                    key.name
-                ),
-            ))
+        self.client.send(Method::PUT, url, Some(&body)).await?;
+        Ok(id)
+    }
+
+    /// Deletes the keys made for `zone` (bound to it, under its per-zone names), before the
+    /// zone itself goes; a key of any other name is left alone.
+    pub(super) async fn delete_zone_tsig_keys(&self, zone: &ZoneName) -> Result<(), BackendError> {
+        let url = self
+            .client
+            .url(&["zones", &zone_id(zone)], &[("rrsets", "false")]);
+        let found: ZoneKeys = match self.client.get(url).await {
+            Ok(found) => found,
+            Err(e) if e.kind == BackendErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        for id in found
+            .slave_tsig_key_ids
+            .iter()
+            // Ids escape `_` as `=5F` (PowerDNS's apiNameToId); the URL takes the id as is.
+            .filter(|id| {
+                TsigKey::is_wire_name_of(&id.replace("=5F", "_").replace("=5f", "_"), zone)
+            })
+        {
+            let url = self.client.url(&["tsigkeys", id], &[]);
+            match self.client.send::<()>(Method::DELETE, url, None).await {
+                Err(e) if e.kind != BackendErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
         }
+        Ok(())
     }
 
     pub(super) async fn read_transfer_state(

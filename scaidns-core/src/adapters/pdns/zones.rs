@@ -160,6 +160,9 @@ impl DnsBackend for PowerDnsBackend {
 
     async fn delete_zone(&self, zone: &ZoneName) -> Result<(), BackendError> {
         let _guard = self.lock(zone).await;
+        // A secondary's TSIG keys go with it (their names are the zone's, see
+        // `TsigKey::wire_name`): a key left behind would be a secret nothing uses.
+        self.delete_zone_tsig_keys(zone).await?;
         let url = self.client.url(&["zones", &zone_id(zone)], &[]);
         match self.client.send::<()>(Method::DELETE, url, None).await {
             Err(e) if e.kind == BackendErrorKind::NotFound => Ok(()),

@@ -66,6 +66,9 @@ pub(crate) mod access_grants;
 #[path = "audit.rs"]
 pub(crate) mod audit;
 #[allow(clippy::duplicate_mod)]
+#[path = "classless.rs"]
+pub(crate) mod classless;
+#[allow(clippy::duplicate_mod)]
 #[path = "common.rs"]
 pub(crate) mod common;
 #[allow(clippy::duplicate_mod)]

@@ -27,6 +27,7 @@ use crate::ports::store::{
 };
 use crate::record::Record;
 use crate::zone::claims::{LiveZone, OverlapPolicy, check_claim, claim_lock_key, zone_taken};
+use crate::zone::classless::range_covers;
 use crate::zone::{SyncState, SyncStatus, Zone, ZoneStatus};
 
 type Args = <Db as Database>::Arguments;
@@ -175,18 +176,35 @@ async fn claim(conn: &mut Conn, zone: &Zone, overlap: OverlapPolicy) -> Result<(
         .await
         .map_err(db_err)?;
     // A live row that cannot be read stops the activation: better refused than overlapping.
-    let live = rows
+    let mut live = rows
         .into_iter()
         .map(|(id, tenant, name)| {
-            Ok(LiveZone {
-                tenant_id: tenant
-                    .parse()
-                    .map_err(|e| corrupt("zones", &id, format!("tenant_id: {e}")))?,
-                name: ZoneName::parse(&name)
-                    .map_err(|e| corrupt("zones", &id, format!("name: {e}")))?,
-            })
+            Ok((
+                id.parse::<ZoneId>()
+                    .map_err(|e| corrupt("zones", &id, format!("id: {e}")))?,
+                LiveZone {
+                    tenant_id: tenant
+                        .parse()
+                        .map_err(|e| corrupt("zones", &id, format!("tenant_id: {e}")))?,
+                    name: ZoneName::parse(&name)
+                        .map_err(|e| corrupt("zones", &id, format!("name: {e}")))?,
+                },
+            ))
         })
         .collect::<Result<Vec<_>>>()?;
+    // The one exception the parent's owner grants: its live /24 does not stand in the way of
+    // the classless zone it lent the range for (`zone::classless`).
+    let block = crate::reverse::zone_block(&zone.name);
+    if block.is_some() && live.iter().any(|(_, z)| z.tenant_id != zone.tenant_id) {
+        let lent = super::classless::lent_to(conn, zone.tenant_id).await?;
+        live.retain(|(id, other)| {
+            other.tenant_id == zone.tenant_id
+                || !lent
+                    .iter()
+                    .any(|(parent, range)| parent == id && range_covers(*range, block))
+        });
+    }
+    let live: Vec<LiveZone> = live.into_iter().map(|(_, z)| z).collect();
     check_claim(zone.tenant_id, &zone.name, &live, overlap)
 }
 
@@ -335,6 +353,8 @@ async fn purge_in(
         "DELETE FROM validations WHERE zone_id = ?",
         // No foreign key: the row is written before the zone (see `zone_create`).
         "DELETE FROM zone_pending_templates WHERE zone_id = ?",
+        // The ranges it lent: a zone of that name made later lends nothing.
+        "DELETE FROM classless_delegations WHERE parent_zone_id = ?",
         "DELETE FROM zones WHERE id = ?",
     ] {
         sqlx::query(sql)

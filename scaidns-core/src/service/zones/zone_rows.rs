@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::ids::{RecordId, TenantId, ValidationId, ZoneId};
 use crate::name::ZoneName;
 use crate::ownership::{Validation, ValidationStatus, ValidationType};
+use crate::ports::classless_store::DelegationFilter;
 use crate::ports::random::RandomRng;
 use crate::ports::store::{RecordFilter, ZoneWrite};
 use crate::rbac::Permission;
@@ -62,18 +63,48 @@ impl ScaiDns {
     ///
     /// [`ZoneStore::write_zone`]: crate::ports::store::ZoneStore::write_zone
     pub(crate) async fn check_live_claim(&self, zone: &Zone, overlap: OverlapPolicy) -> Result<()> {
-        let live: Vec<LiveZone> = self
+        let others: Vec<Zone> = self
             .store()
             .find_overlapping_zones(&zone.name)
             .await?
             .into_iter()
             .filter(|other| other.id != zone.id && other.is_published())
-            .map(|other| LiveZone {
-                tenant_id: other.tenant_id,
-                name: other.name,
-            })
             .collect();
+        let live = self.live_claims(zone.tenant_id, &zone.name, others).await?;
         check_claim(zone.tenant_id, &zone.name, &live, overlap)
+    }
+
+    /// `live` as claims against a zone `name` of `tenant`, without the other tenants' zones
+    /// that lent its range to `tenant` (RFC 2317, `zone::classless`): the one exception to the
+    /// overlap rule, granted by the parent's owner. The store applies the same rule inside the
+    /// write that makes the zone live.
+    pub(crate) async fn live_claims(
+        &self,
+        tenant: TenantId,
+        name: &ZoneName,
+        live: Vec<Zone>,
+    ) -> Result<Vec<LiveZone>> {
+        let block = crate::reverse::zone_block(name);
+        let lent = if block.is_some() && live.iter().any(|z| z.tenant_id != tenant) {
+            self.store()
+                .list_classless_delegations(DelegationFilter {
+                    tenant_id: Some(tenant),
+                    ..DelegationFilter::default()
+                })
+                .await?
+        } else {
+            Vec::new()
+        };
+        Ok(live
+            .into_iter()
+            .filter(|z| {
+                z.tenant_id == tenant || !lent.iter().any(|d| d.covers(tenant, z.id, block))
+            })
+            .map(|z| LiveZone {
+                tenant_id: z.tenant_id,
+                name: z.name,
+            })
+            .collect())
     }
 
     /// A zone the caller may know exists (some zone permission reaches it), or 404. It says
@@ -277,12 +308,10 @@ impl ScaiDns {
                     .with_conflicts(vec![other.id.to_string()]));
             }
             if other.is_published() {
-                live.push(LiveZone {
-                    tenant_id: other.tenant_id,
-                    name: other.name,
-                });
+                live.push(other);
             }
         }
+        let live = self.live_claims(tenant, name, live).await?;
         check_claim(tenant, name, &live, overlap)
     }
 }

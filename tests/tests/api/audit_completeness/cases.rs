@@ -161,6 +161,26 @@ pub(super) const CASES: &[(&str, Audit)] = &[
         "DELETE /api/v1/reverse-zones/{domain_id}/ptr/{ip}",
         Writes(&["records.bulk", "record.delete"]),
     ),
+    // A classless delegation: the parent's CNAMEs through the bulk path, then one entry in
+    // each tenant's log.
+    (
+        "POST /api/v1/reverse-zones/{domain_id}/classless-delegations",
+        Writes(&[
+            "reverse_zone.delegate",
+            "reverse_zone.delegate",
+            "records.bulk",
+            "record.create",
+        ]),
+    ),
+    (
+        "DELETE /api/v1/reverse-zones/{domain_id}/classless-delegations/{delegation_id}",
+        Writes(&[
+            "reverse_zone.revoke_delegation",
+            "reverse_zone.revoke_delegation",
+            "records.bulk",
+            "record.delete",
+        ]),
+    ),
     // An import writes one entry per record it adds, changes or deletes, and `zone.import`
     // (the log lists the newest first).
     (

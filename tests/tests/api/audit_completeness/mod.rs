@@ -248,7 +248,7 @@ async fn every_state_change_writes_its_documented_entries_and_reads_write_none()
     api_key_cases(&mut h, &ta).await;
     let zones = zone_cases(&mut h, &p, &ta, &ids).await;
     dnssec_cases(&mut h, &ta, &zones).await;
-    reverse_zone_cases(&mut h, &ta).await;
+    reverse_zone_cases(&mut h, &ta, &p.tenant_id).await;
     template_cases(&mut h, &ta, &zones).await;
     access_control_cases(&mut h, &p, &ta, &ids, &zones).await;
     group_cases(&mut h, &ta, &ids).await;

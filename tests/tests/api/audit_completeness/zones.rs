@@ -371,7 +371,7 @@ pub(super) async fn dnssec_cases(h: &mut Harness, ta: &Caller, z: &Zones) {
 
 /// Reverse zones: the zone's create, then a PTR made, made in bulk and deleted, each through
 /// the bulk path (an entry per record and one for the batch); the preview writes nothing.
-pub(super) async fn reverse_zone_cases(h: &mut Harness, ta: &Caller) {
+pub(super) async fn reverse_zone_cases(h: &mut Harness, ta: &Caller, other_tenant: &str) {
     let c = h
         .case(
             "POST /api/v1/reverse-zones/preview",
@@ -434,4 +434,40 @@ pub(super) async fn reverse_zone_cases(h: &mut Harness, ta: &Caller) {
     let e = c.entry("record.delete", ta);
     assert_eq!(e["resource_id"], ptr.as_str());
     assert_eq!(e["details"]["after"], Value::Null);
+
+    // A classless delegation of a /32 to another tenant, audited in both tenants' logs.
+    let delegations = format!("/api/v1/reverse-zones/{zone}/classless-delegations");
+    let c = h
+        .case(
+            "POST /api/v1/reverse-zones/{domain_id}/classless-delegations",
+            ta,
+            &delegations,
+            Some(json!({"cidr": "192.0.2.64/32", "tenant_id": other_tenant})),
+        )
+        .await;
+    let delegation = created(&c);
+    let tenants = |c: &Call, action: &str| -> BTreeSet<String> {
+        c.entries
+            .iter()
+            .filter(|e| e["action"] == action)
+            .map(|e| {
+                assert_eq!(e["resource_id"], delegation.as_str(), "{action}");
+                e["tenant_id"].as_str().unwrap().to_owned()
+            })
+            .collect()
+    };
+    let both = BTreeSet::from([ta.tenant_id.clone(), other_tenant.to_owned()]);
+    assert_eq!(tenants(&c, "reverse_zone.delegate"), both);
+    let c = h.call(ta, "GET", &delegations, None).await;
+    assert_eq!(c.body["data"][0]["id"], delegation.as_str(), "{}", c.body);
+    let c = h
+        .case(
+            "DELETE /api/v1/reverse-zones/{domain_id}/classless-delegations/{delegation_id}",
+            ta,
+            &format!("{delegations}/{delegation}"),
+            None,
+        )
+        .await;
+    assert_eq!(c.status, 204, "{}", c.body);
+    assert_eq!(tenants(&c, "reverse_zone.revoke_delegation"), both);
 }

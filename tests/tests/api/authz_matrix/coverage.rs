@@ -88,6 +88,7 @@ fn template(path: &str) -> String {
         ("{partner}", "{partner_id}"),
         ("{rzone}", "{domain_id}"),
         ("{fip}", "{ip}"),
+        ("{fdel}", "{delegation_id}"),
         ("{rip}", "{ip}"),
         ("{tmpl}", "{template_id}"),
         ("{wtmpl}", "{template_id}"),

@@ -89,6 +89,8 @@ enum Fresh {
     WwwRecord,
     /// `{fip}`: an address of the reverse zone `{rzone}` with a PTR, outside `www`.
     Ptr,
+    /// `{fdel}`: a classless delegation of a /32 of `{rzone}` (192.0.2.224–255) to tenant B.
+    Delegation,
     /// `{fu}`: a user of tenant A with no role.
     User,
     /// `{fu}`, `{fa}`: a user of tenant A and its read_only assignment over the tenant.

@@ -262,6 +262,31 @@ pub(super) fn rows() -> Vec<Row> {
         )
         .shows("/record_id", json!("{rptr}"))
         .shows("/zone_id", json!("{rzone}")),
+        // Classless delegations: whole-zone operations on `{rzone}`, lent to tenant B.
+        row(
+            "POST",
+            "/api/v1/reverse-zones/{rzone}/classless-delegations",
+            "P=201 TA=201 DA=201 DM=403 RE=403 RO=403 NR=404 FA=404 RG=403 KM=404",
+        )
+        .body(json!({"cidr": "192.0.2.2{seat}/32", "tenant_id": "{btenant}"}))
+        .shows("/cidr", json!("192.0.2.2{seat}/32")),
+        row(
+            "GET",
+            "/api/v1/reverse-zones/{rzone}/classless-delegations",
+            zone_read,
+        )
+        .lists(None, "/data", "id", "{deleg}"),
+        row(
+            "DELETE",
+            "/api/v1/reverse-zones/{rzone}/classless-delegations/{fdel}",
+            "P=204 TA=204 DA=204 DM=403 RE=403 RO=403 NR=404 FA=404 RG=403 KM=404",
+        )
+        .fresh(Fresh::Delegation)
+        .after(
+            "/api/v1/reverse-zones/{rzone}/classless-delegations",
+            Probe::Holds("/data", "id", "{fdel}", false),
+            Probe::Holds("/data", "id", "{fdel}", true),
+        ),
         // Validation.
         row("GET", "/api/v1/domains/{pending}/validation", pending_admin)
             .shows("/status", json!("pending")),

@@ -54,6 +54,7 @@ impl World {
     pub(super) async fn new(app: &TestApp) -> Self {
         let alpha = app.tenant_with_user("alpha").await;
         let beta = app.tenant_with_user("beta").await;
+        let beta_tenant = beta.tenant_id.clone();
         let p = app.admin_key.clone();
         // Tenant A's admin may skip validation, so its zones are active at once.
         made(
@@ -153,6 +154,7 @@ impl World {
         let mut w = World {
             vars: HashMap::from([
                 ("tenant", alpha.tenant_id.clone()),
+                ("btenant", beta_tenant.clone()),
                 ("partner", "prt_matrix".to_owned()),
                 ("config_key", "validation.challenge_ttl".to_owned()),
             ]),
@@ -190,6 +192,15 @@ impl World {
             "POST",
             &format!("/api/v1/reverse-zones/{rzone}/ptr"),
             json!({"ip": "192.0.2.1", "hostname": "www.alpha.test"}),
+        )
+        .await);
+        // Tenant A lends a range of it to tenant B.
+        let deleg = id(&made(
+            app,
+            &ta,
+            "POST",
+            &format!("/api/v1/reverse-zones/{rzone}/classless-delegations"),
+            json!({"cidr": "192.0.2.160/27", "tenant_id": w.vars["btenant"]}),
         )
         .await);
         let ro_user = w.actors["RO"].user.clone();
@@ -307,6 +318,7 @@ impl World {
             ("api_record", api_record),
             ("rzone", rzone),
             ("rptr", rptr),
+            ("deleg", deleg),
             ("rip", "192.0.2.1".to_owned()),
             ("ta_user", w.actors["TA"].user.clone()),
             ("da_user", w.actors["DA"].user.clone()),
@@ -525,6 +537,22 @@ impl World {
                 )
                 .await;
                 vec![("fip", fip)]
+            }
+            Fresh::Delegation => {
+                // Apart from the PTRs (.1–.120) and `{deleg}` (.160/27); a /32 left by a
+                // refused caller is taken back first.
+                let cidr = format!("192.0.2.{}/32", 224 + n % 32);
+                let rzone = self.vars["rzone"].clone();
+                let path = format!("/api/v1/reverse-zones/{rzone}/classless-delegations");
+                let list = made(app, &ta, "GET", &path, json!(null)).await;
+                for old in list["data"].as_array().into_iter().flatten() {
+                    if old["cidr"] == cidr.as_str() {
+                        let old = format!("{path}/{}", id(old));
+                        made(app, &ta, "DELETE", &old, json!(null)).await;
+                    }
+                }
+                let body = json!({"cidr": cidr, "tenant_id": self.vars["btenant"]});
+                vec![("fdel", id(&made(app, &ta, "POST", &path, body).await))]
             }
             Fresh::User => vec![("fu", self.user(app).await)],
             Fresh::UserAssignment => {

@@ -1,0 +1,286 @@
+//! RFC 2317 classless delegations (issue 10): the owner of a live /24 reverse zone lends a range
+//! to another tenant, whose classless zone then answers through the parent's CNAMEs in live
+//! PowerDNS; the refusals (overlap, PTRs in the way, bad ranges and tenants); audit on both
+//! sides; revocation; and what a third tenant, a narrow key and a record-limited grantee cannot
+//! do.
+
+use reqwest::Method;
+use scaidns_tests::dns;
+use scaidns_tests::spawn_app;
+use serde_json::{Value, json};
+
+use crate::grants::user_without_role;
+use crate::reverse_zones::{add_ptr, bypassing_tenant, powerdns_app, ptr_answer, reverse_zone};
+use crate::util::{call, ok, refused};
+
+fn delegations(zone: &str) -> String {
+    format!("/api/v1/reverse-zones/{zone}/classless-delegations")
+}
+
+async fn delegate(
+    app: &scaidns_tests::TestApp,
+    key: &str,
+    zone: &str,
+    cidr: &str,
+    tenant: &str,
+) -> (u16, Value) {
+    call(
+        app,
+        key,
+        Method::POST,
+        &delegations(zone),
+        Some(json!({"cidr": cidr, "tenant_id": tenant})),
+    )
+    .await
+}
+
+async fn create_reverse(app: &scaidns_tests::TestApp, key: &str, cidr: &str) -> (u16, Value) {
+    call(
+        app,
+        key,
+        Method::POST,
+        "/api/v1/reverse-zones",
+        Some(json!({ "cidr": cidr })),
+    )
+    .await
+}
+
+/// How many entries of `action` the tenant behind `key` reads in its own audit log.
+async fn audit_count(app: &scaidns_tests::TestApp, key: &str, action: &str) -> u64 {
+    let (status, body) = call(
+        app,
+        key,
+        Method::GET,
+        &format!("/api/v1/admin/audit-logs?action={action}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body["total"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn a_delegated_26_answers_the_other_tenants_ptrs_through_the_parents_cnames() {
+    let (pdns, app) = powerdns_app().await;
+    let isp = bypassing_tenant(&app, "isp").await;
+    let customer = bypassing_tenant(&app, "customer").await;
+    let third = bypassing_tenant(&app, "third").await;
+    let parent = reverse_zone(&app, &isp, "192.0.2.0/24").await;
+    let parent = parent["id"].as_str().unwrap();
+
+    // Before any delegation the customer's classless zone overlaps the ISP's live /24.
+    refused(
+        create_reverse(&app, &customer.key, "192.0.2.64/26").await,
+        409,
+        "zone_overlap",
+    );
+
+    // Refusals, each naming its problem; nothing is written.
+    let (status, ptr) = add_ptr(&app, &isp.key, parent, "192.0.2.65", "old.isp.example").await;
+    assert_eq!(status, 201, "{ptr}");
+    let got = delegate(&app, &isp.key, parent, "192.0.2.64/26", &customer.tenant_id).await;
+    refused(got.clone(), 409, "range_has_records");
+    assert_eq!(
+        got.1["detail"]["conflicts"],
+        json!([ptr["id"]]),
+        "{}",
+        got.1
+    );
+    let ptr_path = format!("/api/v1/reverse-zones/{parent}/ptr/192.0.2.65");
+    assert_eq!(
+        call(&app, &isp.key, Method::DELETE, &ptr_path, None)
+            .await
+            .0,
+        204
+    );
+    for (cidr, tenant, code) in [
+        (
+            "192.0.2.0/24",
+            customer.tenant_id.as_str(),
+            "cidr_outside_zone",
+        ),
+        (
+            "198.51.100.64/26",
+            customer.tenant_id.as_str(),
+            "cidr_outside_zone",
+        ),
+        (
+            "192.0.2.65/26",
+            customer.tenant_id.as_str(),
+            "cidr_host_bits_set",
+        ),
+        (
+            "192.0.2.64/26",
+            isp.tenant_id.as_str(),
+            "delegation_to_self",
+        ),
+        (
+            "192.0.2.64/26",
+            "0193c0de-0000-7000-8000-00000000dead",
+            "tenant_not_found",
+        ),
+        ("192.0.2.64/26", "not-an-id", "tenant_not_found"),
+    ] {
+        let got = delegate(&app, &isp.key, parent, cidr, tenant).await;
+        assert_eq!(
+            (got.0, got.1["code"].as_str()),
+            (422, Some(code)),
+            "{cidr} {tenant}: {}",
+            got.1
+        );
+    }
+
+    let made = delegate(&app, &isp.key, parent, "192.0.2.64/26", &customer.tenant_id).await;
+    assert_eq!(made.0, 201, "{}", made.1);
+    let made = made.1;
+    assert_eq!(made["zone_name"], "64-26.2.0.192.in-addr.arpa", "{made}");
+    assert_eq!(made["parent_cnames"].as_array().unwrap().len(), 64);
+    let delegation = made["id"].as_str().unwrap();
+    refused(
+        delegate(&app, &isp.key, parent, "192.0.2.96/27", &third.tenant_id).await,
+        409,
+        "delegation_overlap",
+    );
+
+    // Now the customer may create the classless zone, and only inside its range.
+    let child = reverse_zone(&app, &customer, "192.0.2.64/26").await;
+    let child = child["id"].as_str().unwrap();
+    for cidr in ["192.0.2.0/25", "192.0.2.128/26", "192.0.2.0/24"] {
+        let got = create_reverse(&app, &customer.key, cidr).await;
+        assert_eq!(got.0, 409, "{cidr}: {}", got.1);
+    }
+    let (status, body) = add_ptr(
+        &app,
+        &customer.key,
+        child,
+        "192.0.2.70",
+        "cust-70.example.net",
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let via_parent = dns::query(pdns.dns_addr, "70.2.0.192.in-addr.arpa.", "PTR").await;
+    assert_eq!(
+        via_parent.answer_texts("CNAME"),
+        ["70.64-26.2.0.192.in-addr.arpa."]
+    );
+    assert_eq!(
+        ptr_answer(&pdns, "70.2.0.192.in-addr.arpa.").await,
+        ["cust-70.example.net."]
+    );
+
+    // A third tenant still cannot claim the range, nor see or revoke the delegation; the
+    // customer cannot list the parent's delegations either.
+    for cidr in ["192.0.2.64/26", "192.0.2.96/27"] {
+        let got = create_reverse(&app, &third.key, cidr).await;
+        assert_eq!(got.0, 409, "{cidr}: {}", got.1);
+    }
+    let one = format!("{}/{delegation}", delegations(parent));
+    for key in [&third.key, &customer.key] {
+        assert_eq!(
+            call(&app, key, Method::GET, &delegations(parent), None)
+                .await
+                .0,
+            404
+        );
+        assert_eq!(call(&app, key, Method::DELETE, &one, None).await.0, 404);
+        let got = delegate(&app, key, parent, "192.0.2.128/26", &third.tenant_id).await;
+        assert_eq!(got.0, 404, "{}", got.1);
+    }
+    let (_, list) = call(&app, &isp.key, Method::GET, &delegations(parent), None).await;
+    assert_eq!(list["data"][0]["id"], delegation, "{list}");
+    assert_eq!(list["data"][0]["tenant_id"], customer.tenant_id.as_str());
+
+    // Audited in both tenants' logs, and only there.
+    assert_eq!(
+        audit_count(&app, &isp.key, "reverse_zone.delegate").await,
+        1
+    );
+    assert_eq!(
+        audit_count(&app, &customer.key, "reverse_zone.delegate").await,
+        1
+    );
+    assert_eq!(
+        audit_count(&app, &third.key, "reverse_zone.delegate").await,
+        0
+    );
+
+    // Revocation: the parent's CNAMEs go, the customer's zone stays its own, unread by the ISP.
+    assert_eq!(
+        call(&app, &isp.key, Method::DELETE, &one, None).await.0,
+        204
+    );
+    assert!(
+        dns::query(pdns.dns_addr, "70.2.0.192.in-addr.arpa.", "PTR")
+            .await
+            .answer_texts("CNAME")
+            .is_empty()
+    );
+    assert!(
+        ptr_answer(&pdns, "70.2.0.192.in-addr.arpa.")
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        call(&app, &isp.key, Method::DELETE, &one, None).await.0,
+        404
+    );
+    let child_ptrs = format!("/api/v1/reverse-zones/{child}/ptr");
+    assert_eq!(
+        call(&app, &isp.key, Method::GET, &child_ptrs, None).await.0,
+        404
+    );
+    let (status, body) = call(&app, &customer.key, Method::GET, &child_ptrs, None).await;
+    assert_eq!((status, body["total"].as_u64()), (200, Some(1)), "{body}");
+    assert_eq!(
+        audit_count(&app, &isp.key, "reverse_zone.revoke_delegation").await,
+        1
+    );
+    assert_eq!(
+        audit_count(&app, &customer.key, "reverse_zone.revoke_delegation").await,
+        1
+    );
+    let (_, list) = call(&app, &isp.key, Method::GET, &delegations(parent), None).await;
+    assert_eq!(list["data"], json!([]), "{list}");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_narrow_key_and_a_record_limited_grantee_cannot_delegate() {
+    let app = spawn_app().await;
+    let isp = bypassing_tenant(&app, "isp").await;
+    let customer = app.tenant_with_user("customer").await;
+    let parent = reverse_zone(&app, &isp, "192.0.2.0/24").await;
+    let parent = parent["id"].as_str().unwrap();
+
+    let narrow = ok(
+        &app,
+        &isp.key,
+        Method::POST,
+        "/api/v1/api-keys",
+        json!({"name": "read-only", "scopes": ["domains:read", "records:*"]}),
+    )
+    .await;
+    let narrow = narrow["key"].as_str().unwrap();
+    let got = delegate(&app, narrow, parent, "192.0.2.64/26", &customer.tenant_id).await;
+    assert_eq!(got.0, 403, "{}", got.1);
+
+    let (user, grantee) = user_without_role(&app, "grantee@isp.test", &isp.tenant_id).await;
+    ok(
+        &app,
+        &isp.key,
+        Method::POST,
+        &format!("/api/v1/domains/{parent}/access-grants"),
+        json!({"grant_type": "user", "grantee_id": user, "role": "record_editor",
+               "record_pattern": "64", "record_types": ["CNAME"]}),
+    )
+    .await;
+    let got = delegate(&app, &grantee, parent, "192.0.2.64/26", &customer.tenant_id).await;
+    assert!(matches!(got.0, 403 | 404), "{}", got.1);
+    let got = call(&app, &grantee, Method::GET, &delegations(parent), None).await;
+    assert_eq!(got.0, 200, "{}", got.1);
+
+    // Nothing was lent: the customer's classless zone still overlaps.
+    let (_, list) = call(&app, &isp.key, Method::GET, &delegations(parent), None).await;
+    assert_eq!(list["data"], json!([]), "{list}");
+    app.stop().await;
+}
