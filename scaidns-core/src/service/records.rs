@@ -363,6 +363,7 @@ impl ScaiDns {
             delete_records: plan.deletes.clone(),
             validations: Vec::new(),
             audit,
+            changes: crate::zone::change_set::change_set(&rrsets_of(existing), &plan.rrsets_after),
         };
         Planned {
             change: Some((write, publication)),

@@ -8,6 +8,7 @@
 
 pub mod change_set;
 pub mod claims;
+pub mod history;
 pub mod precondition;
 mod rrset;
 pub mod rules;

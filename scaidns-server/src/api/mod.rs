@@ -32,6 +32,7 @@ pub mod users;
 pub mod validation;
 pub mod webhooks;
 pub mod zone_export;
+pub mod zone_history;
 pub mod zones;
 
 use poem::http::StatusCode;
@@ -105,6 +106,7 @@ pub type RecordApis = (
     import::ImportApi,
     reverse_zones::ReverseZonesApi,
     templates::TemplatesApi,
+    zone_history::ZoneHistoryApi,
 );
 
 /// The platform administration APIs beside tenants and users, nested like [`RecordApis`].
@@ -145,6 +147,7 @@ pub fn api() -> Api {
             import::ImportApi,
             reverse_zones::ReverseZonesApi,
             templates::TemplatesApi,
+            zone_history::ZoneHistoryApi,
         ),
     )
 }

@@ -45,6 +45,7 @@ macro_rules! dispatch {
     }};
 }
 
+mod history_store_impl;
 mod identity_store_impl;
 mod lifecycle_store_impl;
 mod mysql;
