@@ -325,7 +325,7 @@ async fn a_restore_brings_a_zone_back_after_a_destructive_import_in_the_store_an
     .await;
     assert_eq!(status, 200, "{audit}");
     assert_eq!(audit["data"].as_array().unwrap().len(), 1, "{audit}");
-    assert_eq!(audit["data"][0]["after"]["restored_generation"], good);
+    assert_eq!(audit["data"][0]["details"]["after"]["restored_generation"], good);
 
     // Restoring the state it is in changes nothing.
     let again = call(
@@ -556,10 +556,11 @@ async fn history_past_the_retention_or_the_cap_is_gone() {
     let top = generation(&app, &alpha.key, &zone).await;
 
     // A worker on the same database whose clock and limits the test sets.
-    let worker = |days: i64, max_entries: u32| {
+    // Its clock runs ahead of the app's in-process worker, so the hourly job is due.
+    let worker = |ahead: Duration, max_entries: u32| {
         let url = url.clone();
         async move {
-            let clock = Arc::new(ManualClock::new(chrono::Utc::now() + Duration::days(days)));
+            let clock = Arc::new(ManualClock::new(chrono::Utc::now() + ahead));
             ScaiDns::new(
                 Arc::new(SqlStore::connect(&url).await.unwrap()),
                 Arc::new(EmbeddedBackend::new()),
@@ -583,7 +584,7 @@ async fn history_past_the_retention_or_the_cap_is_gone() {
     };
 
     // The cap: the newest two steps stay.
-    let capped = worker(0, 2).await;
+    let capped = worker(Duration::hours(2), 2).await;
     let runs = capped
         .worker_run_once(&WorkerConfig::new("cap"))
         .await
@@ -637,7 +638,7 @@ async fn history_past_the_retention_or_the_cap_is_gone() {
     assert_eq!(status, 200);
 
     // The retention: 91 days on, nothing is kept.
-    let later = worker(91, 1000).await;
+    let later = worker(Duration::days(91), 1000).await;
     let runs = later
         .worker_run_once(&WorkerConfig::new("age"))
         .await
