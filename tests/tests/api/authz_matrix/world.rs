@@ -155,6 +155,8 @@ impl World {
                 ("tenant", alpha.tenant_id.clone()),
                 ("partner", "prt_matrix".to_owned()),
                 ("config_key", "validation.challenge_ttl".to_owned()),
+                // A zone's first history step (its creation).
+                ("first_step", "1".to_owned()),
             ]),
             actors,
             zone_users,
