@@ -2,8 +2,8 @@
 //! generation steps, the RRsets that differ between two generations, and bringing the records
 //! of one back (shown first, applied with `If-Match` so that what was shown is what happens).
 
-use scaidns_client::Client;
 use scaidns_client::types::ErrorBody;
+use scaidns_client::{Client, ClientInfo};
 use serde_json::Value;
 
 use crate::cli::Output;
@@ -62,7 +62,10 @@ pub async fn diff(
     output: Output,
 ) -> Result<(), Failure> {
     let target = zone(client, arg, Deleted::Exclude, Purpose::Read).await?;
-    let to = to.unwrap_or(target.generation);
+    let to = match to {
+        Some(to) => to,
+        None => current_generation(client, &target.id).await?,
+    };
     let diff = client.zone_diff(&target.id, from, to).await?.into_inner();
     let changes = serde_json::to_value(&diff.changes).unwrap_or_default();
     match output {
@@ -83,7 +86,7 @@ pub async fn restore(
     output: Output,
 ) -> Result<(), Failure> {
     let target = zone(client, arg, Deleted::Exclude, Purpose::Write).await?;
-    let current = target.generation;
+    let current = current_generation(client, &target.id).await?;
     let preview = client
         .zone_diff(&target.id, current, generation)
         .await?
@@ -113,6 +116,16 @@ pub async fn restore(
         ),
     }
     Ok(())
+}
+
+/// The zone's generation: its `ETag`.
+async fn current_generation(client: &Client, id: &str) -> Result<i64, Failure> {
+    let resp = client.zone_get(id, None).await?;
+    resp.headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|tag| tag.trim_matches('"').parse().ok())
+        .ok_or_else(|| Failure::new(UNAVAILABLE, "the server sent no zone version (ETag)"))
 }
 
 /// The restore, with `If-Match` (the SDK's methods carry no header parameters).

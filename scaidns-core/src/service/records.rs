@@ -16,11 +16,9 @@ use crate::service::record_cache;
 use crate::service::zone_change::Planned;
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::Zone;
-use crate::zone::precondition::IfMatch;
 use crate::zone::change_set::{RrSetDelta, change_set};
-use crate::zone::rules::{
-    self, ChangeSet, MergedChangeSet, NewRecord, check_change, rrsets_of,
-};
+use crate::zone::precondition::IfMatch;
+use crate::zone::rules::{self, ChangeSet, MergedChangeSet, NewRecord, check_change, rrsets_of};
 
 pub use super::record_listing::RecordListing;
 
@@ -339,7 +337,11 @@ impl ScaiDns {
                 changes.iter().partition(|d| d.after.is_none());
             Publication::Changes {
                 zone: zone.name.clone(),
-                changes: removed.into_iter().chain(replaced).map(RrSetDelta::forward).collect(),
+                changes: removed
+                    .into_iter()
+                    .chain(replaced)
+                    .map(RrSetDelta::forward)
+                    .collect(),
             }
         } else {
             Publication::Nothing

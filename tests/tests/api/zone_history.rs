@@ -48,7 +48,14 @@ async fn add(
 
 async fn generation(app: &TestApp, key: &str, zone: &str) -> i64 {
     // The zone's generation is its ETag.
-    let resp = send(app, key, Method::GET, &format!("/api/v1/domains/{zone}"), None).await;
+    let resp = send(
+        app,
+        key,
+        Method::GET,
+        &format!("/api/v1/domains/{zone}"),
+        None,
+    )
+    .await;
     assert_eq!(resp.status(), 200);
     let tag = resp.headers()["etag"].to_str().unwrap().to_owned();
     tag.trim_matches('"').parse().expect("a generation ETag")
@@ -320,7 +327,10 @@ async fn a_restore_brings_a_zone_back_after_a_destructive_import_in_the_store_an
     .await;
     assert_eq!(status, 200, "{audit}");
     assert_eq!(audit["data"].as_array().unwrap().len(), 1, "{audit}");
-    assert_eq!(audit["data"][0]["details"]["after"]["restored_generation"], good);
+    assert_eq!(
+        audit["data"][0]["details"]["after"]["restored_generation"],
+        good
+    );
 
     // Restoring the state it is in changes nothing.
     let again = call(
