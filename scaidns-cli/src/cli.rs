@@ -958,11 +958,38 @@ pub enum DomainsCommand {
         #[arg(long)]
         force: bool,
     },
-    /// Undo a soft delete.
-    #[command(after_help = "Example: scaidns domains restore example.com")]
+    /// Undo a soft delete; with a GENERATION, bring the zone's records back to what they were
+    /// at that generation instead (shows the change first, asks unless --yes).
+    #[command(
+        after_help = "Example: scaidns domains restore example.com 42 --yes  (undelete: scaidns domains restore example.com)"
+    )]
     Restore {
         /// Zone name or id.
         zone: String,
+        /// A generation from `scaidns domains history`: restore the records as they were then.
+        generation: Option<i64>,
+        /// Do not ask before restoring a generation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// The zone's history, newest first: each generation step with who made it and how many
+    /// RRsets it added, changed and removed.
+    #[command(after_help = "Example: scaidns domains history example.com --json")]
+    History {
+        /// Zone name or id.
+        zone: String,
+    },
+    /// The RRsets that differ between two generations of the zone (either order).
+    #[command(after_help = "Example: scaidns domains diff example.com --from 12 --to 15")]
+    Diff {
+        /// Zone name or id.
+        zone: String,
+        /// The generation to compare from.
+        #[arg(long)]
+        from: i64,
+        /// The generation to compare to (default: the zone's current one).
+        #[arg(long)]
+        to: Option<i64>,
     },
     /// Write the zone's records as a file: bind (a master file named-checkzone loads), json
     /// or csv. Only the records the caller may read.

@@ -186,7 +186,7 @@ impl From<scaidns_core::Error> for Failure {
     fn from(e: scaidns_core::Error) -> Self {
         use scaidns_core::ErrorKind as K;
         let code = match e.kind() {
-            K::NotFound => NOT_FOUND,
+            K::NotFound | K::Gone => NOT_FOUND,
             K::Unauthenticated | K::Forbidden => NOT_ALLOWED,
             K::InvalidInput
             | K::BadQuery

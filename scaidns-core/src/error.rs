@@ -22,6 +22,8 @@ pub enum ErrorKind {
     Conflict,
     /// The request's `If-Match` no longer matches (412).
     PreconditionFailed,
+    /// Existed once but is no longer kept, e.g. a zone's history past its retention (410).
+    Gone,
     /// More than a limit allows, e.g. records in one import (413).
     TooLarge,
     /// Rate limited (429).

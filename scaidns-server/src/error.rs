@@ -224,6 +224,7 @@ impl From<scaidns_core::Error> for ApiError {
             ErrorKind::Upstream => StatusCode::BAD_GATEWAY,
             ErrorKind::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ErrorKind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorKind::Gone => StatusCode::GONE,
             ErrorKind::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         };
         match e.kind() {

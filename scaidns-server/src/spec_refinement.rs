@@ -288,6 +288,7 @@ pub fn refine(spec: &mut Value) {
     }
     widen_record_pages(spec);
     close_strict_bodies(spec);
+    document_expired_history(spec);
     bound_integers(spec);
     declare_idempotency_keys(spec);
 }
@@ -362,6 +363,33 @@ fn declare_idempotency_keys(spec: &mut Value) {
                 }
             }
         }
+    }
+}
+
+/// The zone-history operations that name a generation answer 410 `history_expired` when it
+/// is no longer kept; no other operation does, so the status is stated on these only.
+fn document_expired_history(spec: &mut Value) {
+    const EXPIRING: [(&str, &str); 3] = [
+        ("/api/v1/domains/{domain_id}/history/{generation}", "get"),
+        (
+            "/api/v1/domains/{domain_id}/history/{generation}/restore",
+            "post",
+        ),
+        ("/api/v1/domains/{domain_id}/diff", "get"),
+    ];
+    for (path, method) in EXPIRING {
+        let pointer = format!("/paths/{}/{method}/responses", path.replace('/', "~1"));
+        let Some(responses) = spec.pointer_mut(&pointer).and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let Some(mut gone) = responses.get("404").cloned() else {
+            continue;
+        };
+        gone["description"] = json!(
+            "`history_expired`: the generation is older than the history kept \
+             (ZONE_HISTORY_RETENTION_DAYS, ZONE_HISTORY_MAX_ENTRIES)"
+        );
+        responses.insert("410".into(), gone);
     }
 }
 

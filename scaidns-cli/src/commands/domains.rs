@@ -1,4 +1,5 @@
-//! `scaidns domains list|create|show|update|delete|restore`.
+//! `scaidns domains list|create|show|update|delete|restore` (history, diff and restoring a
+//! generation: `zone_history`).
 
 use std::io::IsTerminal;
 
@@ -144,7 +145,18 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
             }
             Ok(())
         }
-        DomainsCommand::Restore { zone: arg } => {
+        DomainsCommand::Restore {
+            zone: arg,
+            generation: Some(generation),
+            yes,
+        } => crate::commands::zone_history::restore(client, arg, *generation, *yes, output).await,
+        DomainsCommand::History { zone } => {
+            crate::commands::zone_history::history(client, zone, output).await
+        }
+        DomainsCommand::Diff { zone, from, to } => {
+            crate::commands::zone_history::diff(client, zone, *from, *to, output).await
+        }
+        DomainsCommand::Restore { zone: arg, .. } => {
             let id = zone_id(client, arg, Deleted::Only, Purpose::Write).await?;
             let restored = client.zone_restore(&id).await?.into_inner();
             show(&restored, output, "restored");

@@ -30,6 +30,7 @@ mod users;
 mod validation;
 mod whoami;
 mod zone_export;
+mod zone_history;
 mod zone_ref;
 
 use connection::client;

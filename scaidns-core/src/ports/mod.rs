@@ -8,6 +8,7 @@ pub mod classless_store;
 pub mod clock;
 pub mod dnssec_key_store;
 pub mod dnssec_keys;
+pub mod history_store;
 pub mod idempotency_store;
 pub mod identity_provider;
 pub mod identity_store;

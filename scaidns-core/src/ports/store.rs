@@ -22,7 +22,9 @@ use crate::ownership::Validation;
 pub use crate::paging::{Page, PageRequest};
 use crate::record::{Record, RecordType};
 use crate::tenant::{Tenant, User};
+use crate::zone::change_set::RrSetDelta;
 use crate::zone::claims::OverlapPolicy;
+use crate::zone::history::HistoryEntry;
 use crate::zone::{DomainType, SyncState, Zone, ZoneStatus};
 
 /// Zone list filter. `tenant_id: None` lists every tenant's zones (platform admins).
@@ -129,6 +131,20 @@ pub struct ZoneWrite {
     pub validations: Vec<Validation>,
     /// Audit entries, written in the same transaction.
     pub audit: Vec<AuditEvent>,
+    /// The RRsets this step changes, before and after (empty when it changes no record). A
+    /// write that steps the generation keeps them as the zone's history entry
+    /// ([`ZoneWrite::take_history_entry`]) in the same transaction.
+    pub changes: Vec<RrSetDelta>,
+}
+
+impl ZoneWrite {
+    /// The history entry this write keeps, taking its `changes`: one for every generation step
+    /// (a new zone's first included), none for a bookkeeping write.
+    pub fn take_history_entry(&mut self) -> Option<HistoryEntry> {
+        let steps = self.expected_generation != Some(self.zone.generation);
+        let changes = std::mem::take(&mut self.changes);
+        steps.then(|| HistoryEntry::of_step(&self.zone, &self.audit, changes))
+    }
 }
 
 /// Zones and their sync state.
@@ -472,6 +488,7 @@ pub trait Store:
     + crate::ports::rbac::RbacStore
     + crate::ports::template_store::TemplateStore
     + crate::ports::classless_store::ClasslessDelegationStore
+    + crate::ports::history_store::ZoneHistoryStore
     + std::fmt::Debug
 {
     /// Runs pending migrations; how many it applied.

@@ -54,6 +54,7 @@ pub mod worker;
 mod zone_cache;
 mod zone_change;
 pub mod zone_export;
+pub mod zone_history;
 mod zone_queue;
 pub mod zones;
 
@@ -156,6 +157,9 @@ pub struct ServiceConfig {
     /// Whether secondary zones may name loopback, private and reserved primaries
     /// (`SECONDARY_ALLOW_PRIVATE_PRIMARIES`; for test rigs and private networks).
     pub secondary_allow_private_primaries: bool,
+    /// How long and how much zone history is kept (`ZONE_HISTORY_RETENTION_DAYS`,
+    /// `ZONE_HISTORY_MAX_ENTRIES`).
+    pub zone_history: zone_history::HistoryRetention,
 }
 
 /// Requests-per-minute bounds of API keys.
@@ -198,6 +202,7 @@ impl Default for ServiceConfig {
             env_keys: Vec::new(),
             config_max_staleness: std::time::Duration::from_secs(1),
             secondary_allow_private_primaries: false,
+            zone_history: zone_history::HistoryRetention::default(),
         }
     }
 }

@@ -16,10 +16,9 @@ use crate::service::record_cache;
 use crate::service::zone_change::Planned;
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::Zone;
+use crate::zone::change_set::{RrSetDelta, change_set};
 use crate::zone::precondition::IfMatch;
-use crate::zone::rules::{
-    self, ChangeSet, MergedChangeSet, NewRecord, check_change, diff_rrsets, rrsets_of,
-};
+use crate::zone::rules::{self, ChangeSet, MergedChangeSet, NewRecord, check_change, rrsets_of};
 
 pub use super::record_listing::RecordListing;
 
@@ -327,12 +326,22 @@ impl ScaiDns {
             ));
         }
 
+        // The step's RRsets before and after, kept as its history entry; what is published is
+        // derived from them, so the zone's RRsets are grouped once per write.
+        let changes = change_set(&rrsets_of(existing), &plan.rrsets_after);
         let publication = if zone.is_published() {
             // Whether the backend holds the state these changes start from is decided when
-            // they are published (see `zone_change`).
+            // they are published (see `zone_change`). Deletions first, as PowerDNS is sent
+            // them.
+            let (removed, replaced): (Vec<&RrSetDelta>, Vec<&RrSetDelta>) =
+                changes.iter().partition(|d| d.after.is_none());
             Publication::Changes {
                 zone: zone.name.clone(),
-                changes: diff_rrsets(&rrsets_of(existing), &plan.rrsets_after),
+                changes: removed
+                    .into_iter()
+                    .chain(replaced)
+                    .map(RrSetDelta::forward)
+                    .collect(),
             }
         } else {
             Publication::Nothing
@@ -363,6 +372,7 @@ impl ScaiDns {
             delete_records: plan.deletes.clone(),
             validations: Vec::new(),
             audit,
+            changes,
         };
         Planned {
             change: Some((write, publication)),

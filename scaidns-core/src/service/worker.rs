@@ -10,7 +10,9 @@
 //! whose challenge expired, after `PENDING_ZONE_RETENTION_DAYS`) and `expire_grants` (removes access
 //! grants past their expiry; they stopped applying at that second already, the decision checks
 //! the time itself) and `expire_idempotency_keys` (answers and claims of `Idempotency-Key`
-//! past their expiry; claims ignore expired rows already, this frees their space).
+//! past their expiry; claims ignore expired rows already, this frees their space), and
+//! `prune_zone_history` (zone history past `ZONE_HISTORY_RETENTION_DAYS` or beyond
+//! `ZONE_HISTORY_MAX_ENTRIES` per zone).
 
 use chrono::{DateTime, Duration, Utc};
 use futures::{FutureExt, StreamExt};
@@ -54,6 +56,7 @@ pub const JOB_NAMES: &[&str] = &[
     "purge_deleted_zones",
     "purge_abandoned_zones",
     "expire_idempotency_keys",
+    "prune_zone_history",
 ];
 
 /// How a worker runs.
@@ -94,7 +97,8 @@ impl WorkerConfig {
             "purge_deleted_zones"
             | "purge_abandoned_zones"
             | "expire_grants"
-            | "expire_idempotency_keys" => Duration::hours(1),
+            | "expire_idempotency_keys"
+            | "prune_zone_history" => Duration::hours(1),
             _ => Duration::minutes(5),
         }
     }
@@ -247,6 +251,10 @@ impl ScaiDns {
             "expire_idempotency_keys" => Ok(format!(
                 "{} idempotency keys expired",
                 self.expire_idempotency_keys().await?
+            )),
+            "prune_zone_history" => Ok(format!(
+                "{} zone history entries pruned",
+                self.prune_zone_history().await?
             )),
             other => Ok(format!("unknown job {other} skipped")),
         }

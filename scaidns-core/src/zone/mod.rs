@@ -9,6 +9,7 @@
 pub mod change_set;
 pub mod claims;
 pub mod classless;
+pub mod history;
 pub mod precondition;
 mod rrset;
 pub mod rules;

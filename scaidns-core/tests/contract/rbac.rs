@@ -119,6 +119,7 @@ async fn zone(store: &dyn Store, tenant: TenantId, name: &str) -> Zone {
         delete_records: vec![],
         validations: vec![],
         audit: vec![],
+        changes: Vec::new(),
     };
     store.write_zone(write, &NoPublish).await.unwrap()
 }

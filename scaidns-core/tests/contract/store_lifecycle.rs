@@ -61,6 +61,7 @@ async fn zone(store: &dyn Store, name: &str) -> Zone {
         delete_records: Vec::new(),
         validations: Vec::new(),
         audit: Vec::new(),
+        changes: Vec::new(),
     };
     store.write_zone(write, &NoPublish).await.unwrap()
 }

@@ -33,6 +33,7 @@ pub mod users;
 pub mod validation;
 pub mod webhooks;
 pub mod zone_export;
+pub mod zone_history;
 pub mod zones;
 
 use poem::http::StatusCode;
@@ -107,6 +108,7 @@ pub type RecordApis = (
     reverse_zones::ReverseZonesApi,
     templates::TemplatesApi,
     classless_delegations::ClasslessDelegationsApi,
+    zone_history::ZoneHistoryApi,
 );
 
 /// The platform administration APIs beside tenants and users, nested like [`RecordApis`].
@@ -148,6 +150,7 @@ pub fn api() -> Api {
             reverse_zones::ReverseZonesApi,
             templates::TemplatesApi,
             classless_delegations::ClasslessDelegationsApi,
+            zone_history::ZoneHistoryApi,
         ),
     )
 }

@@ -398,6 +398,18 @@ pub const SETTINGS: &[Setting] = &[
         "Days a zone pending validation is kept after its challenge expired",
     ),
     s(
+        ZONES,
+        "ZONE_HISTORY_RETENTION_DAYS",
+        "90",
+        "Days a zone's history (each change's RRsets before and after) is kept for diff and restore",
+    ),
+    s(
+        ZONES,
+        "ZONE_HISTORY_MAX_ENTRIES",
+        "1000",
+        "History entries kept per zone, newest first",
+    ),
+    s(
         DNSSEC,
         "DNSSEC_DEFAULT_ALGORITHM",
         "13",

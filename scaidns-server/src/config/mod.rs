@@ -130,6 +130,10 @@ pub struct Config {
     pub deleted_zone_retention_days: u32,
     /// `PENDING_ZONE_RETENTION_DAYS`: days a pending zone is kept after its challenge expired.
     pub pending_zone_retention_days: u32,
+    /// `ZONE_HISTORY_RETENTION_DAYS`: days a zone's history entries are kept.
+    pub zone_history_retention_days: u32,
+    /// `ZONE_HISTORY_MAX_ENTRIES`: history entries kept per zone, newest first.
+    pub zone_history_max_entries: u32,
     /// `DNSSEC_DEFAULT_ALGORITHM` (8, 10, 13, 14 or 15).
     pub dnssec_default_algorithm: u8,
     /// `DNSSEC_KSK_LIFETIME_DAYS`.
@@ -337,6 +341,8 @@ impl Config {
             idempotency_ttl_seconds: r.number("IDEMPOTENCY_TTL_SECONDS", 86_400, 60),
             deleted_zone_retention_days: r.number("DELETED_ZONE_RETENTION_DAYS", 30, 0),
             pending_zone_retention_days: r.number("PENDING_ZONE_RETENTION_DAYS", 7, 0),
+            zone_history_retention_days: r.number("ZONE_HISTORY_RETENTION_DAYS", 90, 1),
+            zone_history_max_entries: r.number("ZONE_HISTORY_MAX_ENTRIES", 1000, 1),
             dnssec_default_algorithm: sections::dnssec_algorithm(&mut r),
             dnssec_ksk_lifetime_days: r.number("DNSSEC_KSK_LIFETIME_DAYS", 365, 1),
             dnssec_zsk_lifetime_days: r.number("DNSSEC_ZSK_LIFETIME_DAYS", 30, 1),

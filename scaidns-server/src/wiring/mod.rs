@@ -26,6 +26,7 @@ use scaidns_core::ports::backend::NoBackend;
 use scaidns_core::ports::rate_limiter::RateLimiter;
 use scaidns_core::ports::{DnsBackend, DnssecKeyBackend, Observer, Store, SystemClock};
 use scaidns_core::record::TtlPolicy;
+use scaidns_core::service::zone_history::HistoryRetention;
 use scaidns_core::service::{
     ApiKeyRateLimit, AuthCacheConfig, ScaiDns, ServiceConfig, ValidationConfig, ZoneCacheConfig,
 };
@@ -105,6 +106,10 @@ pub fn service_config(config: &Config) -> ServiceConfig {
         secondary_allow_private_primaries: config.secondary_allow_private_primaries,
         env_keys: config.config_env_keys.clone(),
         config_max_staleness: config.config_max_staleness,
+        zone_history: HistoryRetention {
+            max_age: chrono::Duration::days(i64::from(config.zone_history_retention_days)),
+            max_entries: config.zone_history_max_entries,
+        },
         ..ServiceConfig::default()
     };
     if !config.platform_nameservers.is_empty() {

@@ -56,5 +56,6 @@ mod validation_delegation;
 mod validation_limits;
 mod webhooks;
 mod zone_export;
+mod zone_history;
 mod zone_import;
 mod zone_import_hardening;

@@ -182,6 +182,10 @@ async fn write_in(conn: &mut Conn, write: &DnssecKeyWrite) -> Result<()> {
         .execute(&mut *conn)
         .await
         .map_err(db_err)?;
+        // A generation step like any other: its (empty) history entry keeps the steps
+        // contiguous, which a diff or restore across it needs.
+        super::zone_history::insert_empty_step(conn, write.zone_id, &write.audit, write.now)
+            .await?;
     }
     audit::insert(conn, &write.audit).await
 }

@@ -46,6 +46,7 @@ macro_rules! dispatch {
 }
 
 mod classless_store_impl;
+mod history_store_impl;
 mod identity_store_impl;
 mod lifecycle_store_impl;
 mod mysql;

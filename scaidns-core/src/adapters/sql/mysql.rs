@@ -113,5 +113,8 @@ pub(crate) mod templates;
 #[path = "validations.rs"]
 pub(crate) mod validations;
 #[allow(clippy::duplicate_mod)]
+#[path = "zone_history.rs"]
+pub(crate) mod zone_history;
+#[allow(clippy::duplicate_mod)]
 #[path = "zones.rs"]
 pub(crate) mod zones;

@@ -76,6 +76,8 @@ async fn write_in(
     overlap: OverlapPolicy,
     publisher: &dyn Publisher,
 ) -> Result<Zone> {
+    let mut write = write;
+    let history = write.take_history_entry();
     let ZoneWrite {
         zone,
         expected_generation,
@@ -83,6 +85,7 @@ async fn write_in(
         delete_records,
         validations,
         audit,
+        changes: _,
     } = write;
     let was_live = match expected_generation {
         None => {
@@ -109,6 +112,9 @@ async fn write_in(
     records::insert(conn, &upsert_records).await?;
     validations::upsert(conn, zone.id, &validations).await?;
     audit::insert(conn, &audit).await?;
+    if let Some(entry) = &history {
+        super::zone_history::insert(conn, entry).await?;
+    }
 
     let sync = match publisher.publish().await? {
         PublishOutcome::Published => Some(SyncState::synced(zone.updated_at)),
@@ -355,6 +361,7 @@ async fn purge_in(
         "DELETE FROM zone_pending_templates WHERE zone_id = ?",
         // The ranges it lent: a zone of that name made later lends nothing.
         "DELETE FROM classless_delegations WHERE parent_zone_id = ?",
+        "DELETE FROM zone_history WHERE zone_id = ?",
         "DELETE FROM zones WHERE id = ?",
     ] {
         sqlx::query(sql)

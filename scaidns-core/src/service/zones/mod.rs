@@ -190,6 +190,7 @@ impl ScaiDns {
             Some(zone_audit_view(&zone)),
         )];
         let write = ZoneWrite {
+            changes: crate::zone::change_set::change_set_of_records(&[], &records),
             zone,
             expected_generation: None,
             upsert_records: records,
@@ -319,6 +320,7 @@ impl ScaiDns {
                         delete_records: Vec::new(),
                         validations: Vec::new(),
                         audit,
+                        changes: Vec::new(),
                         zone: Zone {
                             generation: before.generation + 1,
                             ..zone

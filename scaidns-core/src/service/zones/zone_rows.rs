@@ -183,6 +183,7 @@ impl ScaiDns {
             delete_records: Vec::new(),
             validations,
             audit,
+            changes: Vec::new(),
         };
         let _dropped_when_done = self.zone_write(write.zone.id);
         self.store()
@@ -212,6 +213,7 @@ impl ScaiDns {
             delete_records: Vec::new(),
             validations,
             audit,
+            changes: Vec::new(),
         };
         let id = write.zone.id;
         let publishes = !matches!(publication, Publication::Nothing);

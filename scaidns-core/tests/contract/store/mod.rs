@@ -13,6 +13,7 @@ mod records;
 mod sql_adapter;
 mod templates;
 mod tenants;
+mod zone_history;
 mod zone_lifecycle;
 mod zone_writes;
 mod zones;
@@ -128,6 +129,7 @@ fn create(zone: &Zone) -> ZoneWrite {
             "domain.create",
             &zone.id.to_string(),
         )],
+        changes: Vec::new(),
     }
 }
 
@@ -143,6 +145,7 @@ fn change(zone: &Zone) -> ZoneWrite {
         delete_records: Vec::new(),
         validations: Vec::new(),
         audit: Vec::new(),
+        changes: Vec::new(),
     }
 }
 

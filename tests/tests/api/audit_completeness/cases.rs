@@ -195,6 +195,12 @@ pub(super) const CASES: &[(&str, Audit)] = &[
         "POST /api/v1/domains/{domain_id}/import/preview",
         Nothing("a preview applies nothing"),
     ),
+    // A restore writes one entry per record it brings back or removes, and
+    // `zone.history_restore`.
+    (
+        "POST /api/v1/domains/{domain_id}/history/{generation}/restore",
+        Writes(&["zone.history_restore", "record.delete"]),
+    ),
     (
         "POST /api/v1/domains/{domain_id}/validation",
         Writes(&["domain.validation.start"]),

@@ -77,6 +77,8 @@ pub(super) async fn reads_write_nothing(
         ("{key}", "validation.challenge_ttl"),
         ("{partner_id}", "prt_none"),
         ("{ip}", "192.0.2.1"),
+        // The zone's first step (its creation).
+        ("{generation}", "1"),
         // The web-server system template (migration 0012).
         ("{template_id}", "0193c0de-0000-7000-8000-000000000003"),
     ];

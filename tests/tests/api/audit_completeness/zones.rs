@@ -185,6 +185,7 @@ pub(super) async fn zone_cases(h: &mut Harness, p: &Caller, ta: &Caller, ids: &I
         (&e["resource_id"], &e["details"]["after"]["added"]),
         (&json!(active), &json!(1))
     );
+    let before_upload = c.body["generation"].as_i64().expect("generation");
     let c = h
         .case(
             "POST /api/v1/domains/{domain_id}/import/file",
@@ -207,6 +208,28 @@ pub(super) async fn zone_cases(h: &mut Harness, p: &Caller, ta: &Caller, ids: &I
         )
         .await;
     assert_eq!(c.status, 200, "{}", c.body);
+    // Restoring the generation before the upload removes what it added.
+    let c = h
+        .case(
+            "POST /api/v1/domains/{domain_id}/history/{generation}/restore",
+            ta,
+            &format!("/api/v1/domains/{active}/history/{before_upload}/restore"),
+            None,
+        )
+        .await;
+    assert_eq!(c.status, 200, "{}", c.body);
+    assert_eq!(
+        c.entry("record.delete", ta)["details"]["before"]["name"],
+        "uploaded.audit.test"
+    );
+    let e = c.entry("zone.history_restore", ta);
+    assert_eq!(
+        (
+            &e["resource_id"],
+            &e["details"]["after"]["restored_generation"]
+        ),
+        (&json!(active), &json!(before_upload))
+    );
 
     // Validation on a zone that goes through it.
     let pending = created(

@@ -85,6 +85,7 @@ fn template(path: &str) -> String {
         ("{log}", "{log_id}"),
         ("{tenant}", "{tenant_id}"),
         ("{config_key}", "{key}"),
+        ("{first_step}", "{generation}"),
         ("{partner}", "{partner_id}"),
         ("{rzone}", "{domain_id}"),
         ("{fip}", "{ip}"),

@@ -156,6 +156,25 @@ pub(super) fn rows() -> Vec<Row> {
         row("POST", "/api/v1/domains/{zone}/import/file", importers)
             .body(json!({"file": "up-{actor} TXT m", "mode": "merge"}))
             .shows("/added", json!(1)),
+        // History is record data: RG sees the steps touching `www` only, so not the zone's
+        // first (its SOA and NS); a restore needs record writes, and one that changes
+        // nothing (the fresh zone is at generation 1) needs no RRset of RG's grant.
+        row("GET", "/api/v1/domains/{zone}/history", zone_read).shows("/page", json!(1)),
+        row(
+            "GET",
+            "/api/v1/domains/{zone}/history/{first_step}",
+            "P=200 TA=200 DA=200 DM=200 RE=200 RO=200 NR=404 FA=404 RG=404 KM=404",
+        )
+        .shows("/generation", json!(1)),
+        row("GET", "/api/v1/domains/{zone}/diff?from=1&to=1", zone_read)
+            .shows("/changes", json!([])),
+        row(
+            "POST",
+            "/api/v1/domains/{fz}/history/{first_step}/restore",
+            "P=200 TA=200 DA=200 DM=200 RE=200 RO=403 NR=404 FA=404 RG=200 KM=404",
+        )
+        .fresh(Fresh::Zone)
+        .shows("/restored_generation", json!(1)),
         row(
             "PATCH",
             "/api/v1/domains/{zone}/records/{record}",

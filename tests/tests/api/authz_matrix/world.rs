@@ -157,6 +157,8 @@ impl World {
                 ("btenant", beta_tenant.clone()),
                 ("partner", "prt_matrix".to_owned()),
                 ("config_key", "validation.challenge_ttl".to_owned()),
+                // A zone's first history step (its creation).
+                ("first_step", "1".to_owned()),
             ]),
             actors,
             zone_users,

@@ -1,0 +1,124 @@
+//! Zone history: every generation step of a zone keeps one entry in its own transaction (a
+//! bookkeeping write none), entries read newest first or as a span, the worker's prune keeps
+//! the retention and the per-zone cap, and a purge takes a zone's history with it.
+
+use scaidns_core::zone::change_set::change_set_of_records;
+
+use super::*;
+use crate::support::contract::contract;
+
+contract!(
+    Store:
+    zone_history_keeps_one_entry_per_generation_step,
+    zone_history_prune_keeps_the_retention_and_the_cap,
+);
+
+async fn zone_history_keeps_one_entry_per_generation_step(store: &dyn Store) {
+    let zone = new_zone(TenantId::new(), "history.test");
+    let mut first = create(&zone);
+    let www = record(&zone, "www", RecordType::A, "192.0.2.1");
+    first.changes = change_set_of_records(&[], std::slice::from_ref(&www));
+    first.upsert_records = vec![www.clone()];
+    let zone = put(store, first).await;
+
+    let mut second = change(&zone);
+    second.delete_records = vec![www.id];
+    second.changes = change_set_of_records(std::slice::from_ref(&www), &[]);
+    second.audit = vec![event(Some(zone.tenant_id), "record.delete", "r")];
+    let zone = put(store, second).await;
+    // A refused write keeps no entry.
+    let stale = change(&zone);
+    let mut stale = ZoneWrite {
+        expected_generation: Some(zone.generation - 1),
+        ..stale
+    };
+    stale.zone.generation = zone.generation;
+    assert!(store.write_zone(stale, &NoPublish).await.is_err());
+    // Bookkeeping (same generation) keeps none either.
+    let bookkeeping = ZoneWrite {
+        expected_generation: Some(zone.generation),
+        ..change(&zone)
+    };
+    let mut bookkeeping = bookkeeping;
+    bookkeeping.zone.generation = zone.generation;
+    put(store, bookkeeping).await;
+
+    let since = t0() - Duration::days(1);
+    let page = store
+        .list_zone_history(zone.id, since, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(page.total, 2);
+    let generations: Vec<i64> = page.items.iter().map(|e| e.generation).collect();
+    assert_eq!(generations, [2, 1], "newest first");
+    assert_eq!(page.items[0].action, "record.delete");
+    assert_eq!(page.items[1].action, "domain.create");
+    assert_eq!(
+        page.items[1].changes[0]
+            .after
+            .as_ref()
+            .unwrap()
+            .records
+            .len(),
+        1
+    );
+    assert!(page.items[0].changes[0].after.is_none());
+    let span = store.zone_history_span(zone.id, 1, 2, since).await.unwrap();
+    assert_eq!(
+        span.iter().map(|e| e.generation).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    assert_eq!(span[1], page.items[0]);
+    // Entries before `since` are not answered.
+    let later = store
+        .zone_history_span(zone.id, 1, 2, t0() + Duration::days(1))
+        .await
+        .unwrap();
+    assert!(later.is_empty());
+
+    store
+        .purge_zone(zone.id, zone.generation, Vec::new(), &NoPublish)
+        .await
+        .unwrap();
+    let gone = store.zone_history_span(zone.id, 1, 2, since).await.unwrap();
+    assert!(gone.is_empty(), "a purge takes the zone's history with it");
+}
+
+async fn zone_history_prune_keeps_the_retention_and_the_cap(store: &dyn Store) {
+    let tenant = TenantId::new();
+    let mut zone = put(store, create(&new_zone(tenant, "busy.test"))).await;
+    for _ in 0..4 {
+        let mut next = change(&zone);
+        next.audit = vec![event(Some(tenant), "domain.update", "z")];
+        // Each step a day later than the one before.
+        next.audit[0].created_at = zone.updated_at + Duration::days(1);
+        next.zone.updated_at = next.audit[0].created_at;
+        zone = put(store, next).await;
+    }
+    let quiet = put(store, create(&new_zone(tenant, "quiet.test"))).await;
+    let since = t0() - Duration::days(1);
+    // Cap 3: the busy zone keeps generations 3..=5; the quiet one its only entry.
+    let removed = store
+        .prune_zone_history(t0() - Duration::days(1), 3)
+        .await
+        .unwrap();
+    assert_eq!(removed, 2);
+    let kept = store.zone_history_span(zone.id, 1, 5, since).await.unwrap();
+    assert_eq!(
+        kept.iter().map(|e| e.generation).collect::<Vec<_>>(),
+        [3, 4, 5]
+    );
+    // Retention: everything made before day 4 goes.
+    let removed = store
+        .prune_zone_history(t0() + Duration::days(3) + Duration::hours(12), 100)
+        .await
+        .unwrap();
+    assert_eq!(removed, 3, "generations 3 and 4 of busy, and quiet's first");
+    let kept = store.zone_history_span(zone.id, 1, 5, since).await.unwrap();
+    assert_eq!(kept.iter().map(|e| e.generation).collect::<Vec<_>>(), [5]);
+    let quiet_kept = store
+        .zone_history_span(quiet.id, 1, 1, since)
+        .await
+        .unwrap();
+    assert!(quiet_kept.is_empty());
+}
