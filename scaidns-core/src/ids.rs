@@ -100,6 +100,12 @@ typed_id!(
     PartnerId => "partner_not_found", "Partner";
     /// A record template (system or a tenant's own).
     TemplateId => "template_not_found", "Template";
+    /// An outbound webhook subscription.
+    WebhookSubscriptionId => "webhook_subscription_not_found", "Webhook subscription";
+    /// One event of the outbound-webhook outbox.
+    WebhookEventId => "webhook_event_not_found", "Webhook event";
+    /// One delivery of an event to a subscription.
+    WebhookDeliveryId => "webhook_delivery_not_found", "Webhook delivery";
 );
 
 #[cfg(test)]

@@ -471,6 +471,7 @@ pub trait Store:
     + crate::ports::identity_store::IdentityBatchStore
     + crate::ports::rbac::RbacStore
     + crate::ports::template_store::TemplateStore
+    + crate::ports::webhook_store::WebhookStore
     + std::fmt::Debug
 {
     /// Runs pending migrations; how many it applied.

@@ -49,6 +49,8 @@ mod throttling;
 mod token_auth;
 mod users;
 pub mod validation;
+pub mod webhook_delivery;
+pub mod webhook_subscriptions;
 pub mod worker;
 mod zone_cache;
 mod zone_change;
@@ -155,6 +157,9 @@ pub struct ServiceConfig {
     /// Whether secondary zones may name loopback, private and reserved primaries
     /// (`SECONDARY_ALLOW_PRIVATE_PRIMARIES`; for test rigs and private networks).
     pub secondary_allow_private_primaries: bool,
+    /// Whether webhook subscriptions may use `http` and reach loopback, private and other
+    /// non-public addresses (`WEBHOOK_ALLOW_INSECURE_TARGETS`; for test rigs).
+    pub webhook_allow_insecure_targets: bool,
 }
 
 /// Requests-per-minute bounds of API keys.
@@ -197,6 +202,7 @@ impl Default for ServiceConfig {
             env_keys: Vec::new(),
             config_max_staleness: std::time::Duration::from_secs(1),
             secondary_allow_private_primaries: false,
+            webhook_allow_insecure_targets: false,
         }
     }
 }
@@ -230,6 +236,8 @@ pub struct ScaiDns {
     admin_claims_audited: Arc<std::sync::Mutex<std::collections::HashSet<crate::ids::UserId>>>,
     /// The configuration in effect (`platform_config`).
     live_settings: Arc<platform_config::LiveSettings>,
+    /// Sends outbound webhooks (`webhook_delivery`); without it deliveries wait.
+    webhook_sender: Option<Arc<dyn crate::ports::webhook_sender::WebhookSender>>,
 }
 
 impl ScaiDns {
@@ -261,6 +269,7 @@ impl ScaiDns {
             zone_queue: Arc::default(),
             observer: None,
             admin_claims_audited: Arc::default(),
+            webhook_sender: None,
         }
     }
 

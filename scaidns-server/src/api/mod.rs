@@ -30,6 +30,7 @@ pub mod roles;
 pub mod templates;
 pub mod users;
 pub mod validation;
+pub mod webhook_subscriptions;
 pub mod webhooks;
 pub mod zone_export;
 pub mod zones;
@@ -74,6 +75,8 @@ pub enum ApiTags {
     Webhooks,
     /// Reverse zones from CIDR blocks, and PTRs by address.
     ReverseZones,
+    /// Outbound change webhooks: subscriptions and their deliveries.
+    WebhookSubscriptions,
 }
 
 /// Every API, in one tuple (poem-openapi composes tuples of `OpenApi` impls).
@@ -105,6 +108,7 @@ pub type RecordApis = (
     import::ImportApi,
     reverse_zones::ReverseZonesApi,
     templates::TemplatesApi,
+    webhook_subscriptions::WebhookSubscriptionsApi,
 );
 
 /// The platform administration APIs beside tenants and users, nested like [`RecordApis`].
@@ -145,6 +149,7 @@ pub fn api() -> Api {
             import::ImportApi,
             reverse_zones::ReverseZonesApi,
             templates::TemplatesApi,
+            webhook_subscriptions::WebhookSubscriptionsApi,
         ),
     )
 }

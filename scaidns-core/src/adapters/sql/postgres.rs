@@ -122,5 +122,8 @@ pub(crate) mod templates;
 #[path = "validations.rs"]
 pub(crate) mod validations;
 #[allow(clippy::duplicate_mod)]
+#[path = "webhooks.rs"]
+pub(crate) mod webhooks;
+#[allow(clippy::duplicate_mod)]
 #[path = "zones.rs"]
 pub(crate) mod zones;
