@@ -24,6 +24,7 @@ mod records_bulk;
 mod reverse;
 mod roles;
 mod templates;
+mod webhooks;
 mod tenants;
 mod users;
 mod validation;
@@ -74,6 +75,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::ReverseZones(cmd) => reverse::zones(&client(&cli)?, cmd, output).await,
         Command::Ptr(cmd) => reverse::ptr(&client(&cli)?, cmd, output).await,
         Command::Templates(cmd) => templates::run(&client(&cli)?, cmd, output).await,
+        Command::Webhooks(cmd) => webhooks::run(&client(&cli)?, cmd, output).await,
         Command::Partners(cmd) => platform::partners(&client(&cli)?, cmd, output).await,
         Command::Users(cmd) => users::users(&client(&cli)?, cmd, output).await,
         Command::Config(cmd) => platform::config(&client(&cli)?, cmd, output).await,
