@@ -3,7 +3,7 @@
 -- them; and one delivery per (subscription, event), which the worker claims, sends and retries.
 -- `seq` orders a zone's events: a zone's writes take turns on the zone row, so the order in
 -- which their events are numbered is the order in which they committed.
-CREATE TABLE webhook_subscriptions (
+CREATE TABLE outbound_webhook_subscriptions (
     id          CHAR(36)     NOT NULL,
     tenant_id   CHAR(36)     NOT NULL,
     url         TEXT         NOT NULL,
@@ -16,10 +16,10 @@ CREATE TABLE webhook_subscriptions (
     created_at  DATETIME(6)  NOT NULL,
     updated_at  DATETIME(6)  NOT NULL,
     PRIMARY KEY (id),
-    KEY ix_webhook_subscriptions_tenant (tenant_id)
+    KEY ix_outbound_webhook_subscriptions_tenant (tenant_id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
-CREATE TABLE webhook_events (
+CREATE TABLE outbound_webhook_events (
     seq         BIGINT       NOT NULL AUTO_INCREMENT,
     id          CHAR(36)     NOT NULL,
     tenant_id   CHAR(36)     NOT NULL,
@@ -28,10 +28,10 @@ CREATE TABLE webhook_events (
     payload     MEDIUMTEXT   NOT NULL,
     occurred_at DATETIME(6)  NOT NULL,
     PRIMARY KEY (seq),
-    UNIQUE KEY uq_webhook_events_id (id)
+    UNIQUE KEY uq_outbound_webhook_events_id (id)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
-CREATE TABLE webhook_deliveries (
+CREATE TABLE outbound_webhook_deliveries (
     id                 CHAR(36)     NOT NULL,
     subscription_id    CHAR(36)     NOT NULL,
     event_id           CHAR(36)     NOT NULL,
@@ -48,8 +48,8 @@ CREATE TABLE webhook_deliveries (
     created_at         DATETIME(6)  NOT NULL,
     delivered_at       DATETIME(6)  NULL,
     PRIMARY KEY (id),
-    KEY ix_webhook_deliveries_due (status, next_attempt_at),
-    KEY ix_webhook_deliveries_order (subscription_id, zone_id, event_seq)
+    KEY ix_outbound_webhook_deliveries_due (status, next_attempt_at),
+    KEY ix_outbound_webhook_deliveries_order (subscription_id, zone_id, event_seq)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_bin;
 
 -- Tenant admins manage their tenant's subscriptions (webhooks:*).

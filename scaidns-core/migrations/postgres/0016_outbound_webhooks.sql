@@ -3,7 +3,7 @@
 -- them; and one delivery per (subscription, event), which the worker claims, sends and retries.
 -- `seq` orders a zone's events: a zone's writes take turns on the zone row, so the order in
 -- which their events are numbered is the order in which they committed.
-CREATE TABLE webhook_subscriptions (
+CREATE TABLE outbound_webhook_subscriptions (
     id          VARCHAR(36) COLLATE "C"  NOT NULL,
     tenant_id   VARCHAR(36) COLLATE "C"  NOT NULL,
     url         TEXT COLLATE "C"         NOT NULL,
@@ -17,9 +17,9 @@ CREATE TABLE webhook_subscriptions (
     updated_at  TIMESTAMPTZ              NOT NULL,
     PRIMARY KEY (id)
 );
-CREATE INDEX ix_webhook_subscriptions_tenant ON webhook_subscriptions (tenant_id);
+CREATE INDEX ix_outbound_webhook_subscriptions_tenant ON outbound_webhook_subscriptions (tenant_id);
 
-CREATE TABLE webhook_events (
+CREATE TABLE outbound_webhook_events (
     seq         BIGSERIAL                NOT NULL,
     id          VARCHAR(36) COLLATE "C"  NOT NULL,
     tenant_id   VARCHAR(36) COLLATE "C"  NOT NULL,
@@ -28,10 +28,10 @@ CREATE TABLE webhook_events (
     payload     TEXT COLLATE "C"         NOT NULL,
     occurred_at TIMESTAMPTZ              NOT NULL,
     PRIMARY KEY (seq),
-    CONSTRAINT uq_webhook_events_id UNIQUE (id)
+    CONSTRAINT uq_outbound_webhook_events_id UNIQUE (id)
 );
 
-CREATE TABLE webhook_deliveries (
+CREATE TABLE outbound_webhook_deliveries (
     id                 VARCHAR(36) COLLATE "C"  NOT NULL,
     subscription_id    VARCHAR(36) COLLATE "C"  NOT NULL,
     event_id           VARCHAR(36) COLLATE "C"  NOT NULL,
@@ -49,8 +49,8 @@ CREATE TABLE webhook_deliveries (
     delivered_at       TIMESTAMPTZ              NULL,
     PRIMARY KEY (id)
 );
-CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
-CREATE INDEX ix_webhook_deliveries_order ON webhook_deliveries (subscription_id, zone_id, event_seq);
+CREATE INDEX ix_outbound_webhook_deliveries_due ON outbound_webhook_deliveries (status, next_attempt_at);
+CREATE INDEX ix_outbound_webhook_deliveries_order ON outbound_webhook_deliveries (subscription_id, zone_id, event_seq);
 
 -- Tenant admins manage their tenant's subscriptions (webhooks:*).
 UPDATE roles SET permissions = '["domains:*","records:*","dnssec:*","access_grants:*","api_keys:*","roles:*","users:*","groups:*","audit:read","templates:*","webhooks:*"]'

@@ -3,7 +3,7 @@
 -- them; and one delivery per (subscription, event), which the worker claims, sends and retries.
 -- `seq` orders a zone's events: a zone's writes take turns on the zone row, so the order in
 -- which their events are numbered is the order in which they committed.
-CREATE TABLE webhook_subscriptions (
+CREATE TABLE outbound_webhook_subscriptions (
     id          TEXT NOT NULL PRIMARY KEY,
     tenant_id   TEXT NOT NULL,
     url         TEXT NOT NULL,
@@ -16,9 +16,9 @@ CREATE TABLE webhook_subscriptions (
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL
 );
-CREATE INDEX ix_webhook_subscriptions_tenant ON webhook_subscriptions (tenant_id);
+CREATE INDEX ix_outbound_webhook_subscriptions_tenant ON outbound_webhook_subscriptions (tenant_id);
 
-CREATE TABLE webhook_events (
+CREATE TABLE outbound_webhook_events (
     seq         INTEGER PRIMARY KEY AUTOINCREMENT,
     id          TEXT NOT NULL UNIQUE,
     tenant_id   TEXT NOT NULL,
@@ -28,7 +28,7 @@ CREATE TABLE webhook_events (
     occurred_at TEXT NOT NULL
 );
 
-CREATE TABLE webhook_deliveries (
+CREATE TABLE outbound_webhook_deliveries (
     id                 TEXT NOT NULL PRIMARY KEY,
     subscription_id    TEXT NOT NULL,
     event_id           TEXT NOT NULL,
@@ -45,8 +45,8 @@ CREATE TABLE webhook_deliveries (
     created_at         TEXT NOT NULL,
     delivered_at       TEXT NULL
 );
-CREATE INDEX ix_webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
-CREATE INDEX ix_webhook_deliveries_order ON webhook_deliveries (subscription_id, zone_id, event_seq);
+CREATE INDEX ix_outbound_webhook_deliveries_due ON outbound_webhook_deliveries (status, next_attempt_at);
+CREATE INDEX ix_outbound_webhook_deliveries_order ON outbound_webhook_deliveries (subscription_id, zone_id, event_seq);
 
 -- Tenant admins manage their tenant's subscriptions (webhooks:*).
 UPDATE roles SET permissions = '["domains:*","records:*","dnssec:*","access_grants:*","api_keys:*","roles:*","users:*","groups:*","audit:read","templates:*","webhooks:*"]'

@@ -124,7 +124,8 @@ async fn app_and_worker(allow_insecure: bool) -> (TestApp, ScaiDns, Arc<ManualCl
         |c| c.run_jobs = false,
     )
     .await;
-    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+    // Ahead of the server's clock, so what the server queues during the test is due.
+    let clock = Arc::new(ManualClock::new(chrono::Utc::now() + Duration::minutes(10)));
     let worker = ScaiDns::new(
         Arc::new(SqlStore::connect(&url).await.unwrap()),
         Arc::new(EmbeddedBackend::new()),

@@ -65,7 +65,7 @@ impl SubscriptionRow {
     fn into_model(self) -> Result<Subscription> {
         let id = self.id.clone();
         let bad = |column: &str, e: &dyn std::fmt::Display| {
-            corrupt("webhook_subscriptions", &id, format!("{column}: {e}"))
+            corrupt("outbound_webhook_subscriptions", &id, format!("{column}: {e}"))
         };
         Ok(Subscription {
             id: self.id.parse().map_err(|e: Error| bad("id", &e))?,
@@ -112,7 +112,7 @@ impl DeliveryRow {
     fn into_model(self) -> Result<Delivery> {
         let id = self.id.clone();
         let bad = |column: &str, e: &dyn std::fmt::Display| {
-            corrupt("webhook_deliveries", &id, format!("{column}: {e}"))
+            corrupt("outbound_webhook_deliveries", &id, format!("{column}: {e}"))
         };
         Ok(Delivery {
             id: self.id.parse().map_err(|e: Error| bad("id", &e))?,
@@ -149,7 +149,7 @@ pub(crate) async fn insert_subscription(
     events: &[AuditEvent],
 ) -> Result<()> {
     let query = sqlx::query(
-        "INSERT INTO webhook_subscriptions (id, tenant_id, url, events, description, active, \
+        "INSERT INTO outbound_webhook_subscriptions (id, tenant_id, url, events, description, active, \
          status, secret, created_by, created_at, updated_at) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
@@ -180,7 +180,7 @@ pub(crate) async fn update_subscription(
     events: &[AuditEvent],
 ) -> Result<()> {
     let query = sqlx::query(
-        "UPDATE webhook_subscriptions SET url = ?, events = ?, description = ?, active = ?, \
+        "UPDATE outbound_webhook_subscriptions SET url = ?, events = ?, description = ?, active = ?, \
          status = ?, secret = ?, updated_at = ? WHERE id = ?",
     )
     .bind(s.url.clone())
@@ -208,13 +208,13 @@ pub(crate) async fn delete_subscription(
 ) -> Result<()> {
     let mut tx = begin_write(pool).await.map_err(db_err)?;
     let result = async {
-        sqlx::query("DELETE FROM webhook_deliveries WHERE subscription_id = ?")
+        sqlx::query("DELETE FROM outbound_webhook_deliveries WHERE subscription_id = ?")
             .bind(id.to_string())
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
         let query =
-            sqlx::query("DELETE FROM webhook_subscriptions WHERE id = ?").bind(id.to_string());
+            sqlx::query("DELETE FROM outbound_webhook_subscriptions WHERE id = ?").bind(id.to_string());
         run_one(
             &mut tx,
             query,
@@ -240,7 +240,7 @@ async fn subscription_on(
     conn: &mut Conn,
     id: WebhookSubscriptionId,
 ) -> Result<Option<Subscription>> {
-    let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE id = ?");
+    let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} FROM outbound_webhook_subscriptions WHERE id = ?");
     let row: Option<SubscriptionRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id.to_string())
         .fetch_optional(&mut *conn)
@@ -258,7 +258,7 @@ pub(crate) async fn list_subscriptions(
     f.and("tenant_id = ?", [Arg::Text(tenant_id.to_string())]);
     let (rows, total) = dynamic_query::page::<SubscriptionRow>(
         pool,
-        "webhook_subscriptions",
+        "outbound_webhook_subscriptions",
         SUBSCRIPTION_COLUMNS,
         f,
         "created_at, id",
@@ -283,7 +283,7 @@ async fn insert_event(
 ) -> Result<Vec<Delivery>> {
     let zone_id = event.zone.as_ref().map(|z| z.id.clone());
     sqlx::query(
-        "INSERT INTO webhook_events (id, tenant_id, event_type, zone_id, payload, occurred_at) \
+        "INSERT INTO outbound_webhook_events (id, tenant_id, event_type, zone_id, payload, occurred_at) \
          VALUES (?, ?, ?, ?, ?, ?)",
     )
     .bind(event.id.to_string())
@@ -296,7 +296,7 @@ async fn insert_event(
     .await
     .map_err(db_err)?;
     // The number the engine gave the row, read back by id: the same on all three engines.
-    let seq: i64 = sqlx::query_scalar("SELECT seq FROM webhook_events WHERE id = ?")
+    let seq: i64 = sqlx::query_scalar("SELECT seq FROM outbound_webhook_events WHERE id = ?")
         .bind(event.id.to_string())
         .fetch_one(&mut *conn)
         .await
@@ -319,7 +319,7 @@ async fn insert_event(
             delivered_at: None,
         };
         sqlx::query(
-            "INSERT INTO webhook_deliveries (id, subscription_id, event_id, event_seq, \
+            "INSERT INTO outbound_webhook_deliveries (id, subscription_id, event_id, event_seq, \
              event_type, zone_id, status, attempts, next_attempt_at, created_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
         )
@@ -395,7 +395,7 @@ pub(crate) async fn outbox(conn: &mut Conn, entries: &[AuditEvent]) -> Result<()
 
 async fn active_subscriptions(conn: &mut Conn, tenant: TenantId) -> Result<Vec<Subscription>> {
     let sql = format!(
-        "SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions \
+        "SELECT {SUBSCRIPTION_COLUMNS} FROM outbound_webhook_subscriptions \
          WHERE tenant_id = ? AND active = ? AND status = ?"
     );
     let rows: Vec<SubscriptionRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -444,7 +444,7 @@ pub(crate) async fn list_deliveries(
     f.and("subscription_id = ?", [Arg::Text(subscription.to_string())]);
     let (rows, total) = dynamic_query::page::<DeliveryRow>(
         pool,
-        "webhook_deliveries",
+        "outbound_webhook_deliveries",
         DELIVERY_COLUMNS,
         f,
         "event_seq DESC, id DESC",
@@ -464,7 +464,7 @@ pub(crate) async fn get_delivery(
     pool: &Pool<Db>,
     id: WebhookDeliveryId,
 ) -> Result<Option<Delivery>> {
-    let sql = format!("SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = ?");
+    let sql = format!("SELECT {DELIVERY_COLUMNS} FROM outbound_webhook_deliveries WHERE id = ?");
     let row: Option<DeliveryRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id.to_string())
         .fetch_optional(pool)
@@ -480,7 +480,7 @@ pub(crate) async fn requeue(
     events: &[AuditEvent],
 ) -> Result<()> {
     let query = sqlx::query(
-        "UPDATE webhook_deliveries SET status = ?, next_attempt_at = ?, created_at = ?, \
+        "UPDATE outbound_webhook_deliveries SET status = ?, next_attempt_at = ?, created_at = ?, \
          claimed_by = NULL, claimed_until = NULL WHERE id = ?",
     )
     .bind(DeliveryStatus::Pending.as_str())
@@ -510,12 +510,12 @@ pub(crate) async fn due(
         .collect::<Vec<_>>()
         .join(", ");
     let sql = format!(
-        "SELECT {columns} FROM webhook_deliveries d \
-         JOIN webhook_subscriptions s ON s.id = d.subscription_id \
+        "SELECT {columns} FROM outbound_webhook_deliveries d \
+         JOIN outbound_webhook_subscriptions s ON s.id = d.subscription_id \
          WHERE d.status = ? AND d.next_attempt_at <= ? \
          AND (d.claimed_until IS NULL OR d.claimed_until <= ?) \
          AND s.active = ? AND s.status = ? \
-         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries p \
+         AND NOT EXISTS (SELECT 1 FROM outbound_webhook_deliveries p \
              WHERE p.subscription_id = d.subscription_id AND p.zone_id = d.zone_id \
              AND p.status = ? AND p.event_seq < d.event_seq) \
          ORDER BY d.event_seq, d.id LIMIT ?"
@@ -539,7 +539,7 @@ pub(crate) async fn due(
             continue;
         };
         let payload: Option<String> =
-            sqlx::query_scalar("SELECT payload FROM webhook_events WHERE id = ?")
+            sqlx::query_scalar("SELECT payload FROM outbound_webhook_events WHERE id = ?")
                 .bind(delivery.event_id.to_string())
                 .fetch_optional(&mut *conn)
                 .await
@@ -549,7 +549,7 @@ pub(crate) async fn due(
         };
         let event: WebhookEvent = serde_json::from_str(&payload).map_err(|e| {
             corrupt(
-                "webhook_events",
+                "outbound_webhook_events",
                 &delivery.event_id.to_string(),
                 format!("payload: {e}"),
             )
@@ -571,7 +571,7 @@ pub(crate) async fn claim(
     until: DateTime<Utc>,
 ) -> Result<bool> {
     let done = sqlx::query(
-        "UPDATE webhook_deliveries SET claimed_by = ?, claimed_until = ? \
+        "UPDATE outbound_webhook_deliveries SET claimed_by = ?, claimed_until = ? \
          WHERE id = ? AND status = ? AND (claimed_until IS NULL OR claimed_until <= ?)",
     )
     .bind(owner.to_owned())
@@ -594,7 +594,7 @@ pub(crate) async fn finish_delivery(
     let mut tx = begin_write(pool).await.map_err(db_err)?;
     let result = async {
         let done = sqlx::query(
-            "UPDATE webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, \
+            "UPDATE outbound_webhook_deliveries SET status = ?, attempts = ?, next_attempt_at = ?, \
              last_response_code = ?, last_error = ?, delivered_at = ?, claimed_by = NULL, \
              claimed_until = NULL WHERE id = ? AND claimed_by = ?",
         )
@@ -613,7 +613,7 @@ pub(crate) async fn finish_delivery(
             return Ok(false);
         }
         if fail_subscription {
-            sqlx::query("UPDATE webhook_subscriptions SET status = ? WHERE id = ?")
+            sqlx::query("UPDATE outbound_webhook_subscriptions SET status = ? WHERE id = ?")
                 .bind(SubscriptionStatus::Failing.as_str())
                 .bind(d.subscription_id.to_string())
                 .execute(&mut *tx)
