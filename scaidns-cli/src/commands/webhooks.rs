@@ -35,7 +35,12 @@ pub async fn run(client: &Client, cmd: &WebhooksCommand, output: Output) -> Resu
         } => {
             let body = body(json!({"url": url, "events": events,
                 "description": description, "active": !inactive}))?;
-            let created = value(client.webhook_subscription_create(&body).await?.into_inner())?;
+            let created = value(
+                client
+                    .webhook_subscription_create(&body)
+                    .await?
+                    .into_inner(),
+            )?;
             if output == Output::Text {
                 println!("created webhook subscription {}", text(&created["id"]));
                 println!("secret (shown once, keep it): {}", text(&created["secret"]));
@@ -195,7 +200,15 @@ fn print_deliveries(all: &[Value]) {
         })
         .collect();
     print_table(
-        &["ID", "EVENT", "STATUS", "ATTEMPTS", "CODE", "NEXT ATTEMPT", "LAST ERROR"],
+        &[
+            "ID",
+            "EVENT",
+            "STATUS",
+            "ATTEMPTS",
+            "CODE",
+            "NEXT ATTEMPT",
+            "LAST ERROR",
+        ],
         &rows,
     );
 }

@@ -3,8 +3,8 @@
 //! in order, again after an outage, only what a grantee may read, nothing of another tenant,
 //! and no delivery to an address the checker refuses.
 
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::{Arc, Mutex};
 
 use chrono::Duration;
 use poem::http::StatusCode;
@@ -65,11 +65,11 @@ async fn hook(req: &poem::Request, body: poem::Body, state: Data<&Subscriber>) -
 
 impl Subscriber {
     async fn start() -> Self {
-        let acceptor = TcpListener::bind("127.0.0.1:0").into_acceptor().await.unwrap();
-        let addr = acceptor.local_addr()[0]
-            .as_socket_addr()
-            .copied()
+        let acceptor = TcpListener::bind("127.0.0.1:0")
+            .into_acceptor()
+            .await
             .unwrap();
+        let addr = acceptor.local_addr()[0].as_socket_addr().copied().unwrap();
         let subscriber = Self {
             url: format!("http://{addr}/hook"),
             status: Arc::new(AtomicU16::new(200)),
@@ -113,7 +113,9 @@ impl Subscriber {
 
 /// A server on a database the test names, without the in-process job runner (the test's
 /// worker is the only one delivering), and a worker on that database with a clock of its own.
-async fn app_and_worker(allow_insecure: bool) -> (TestApp, ScaiDns, Arc<ManualClock>, tempfile::TempDir) {
+async fn app_and_worker(
+    allow_insecure: bool,
+) -> (TestApp, ScaiDns, Arc<ManualClock>, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:{}", dir.path().join("hooks.sqlite3").display());
     let app = spawn_app_configured(
@@ -153,7 +155,10 @@ async fn subscribe(app: &TestApp, key: &str, url: &str, events: Value) -> (Strin
     .await;
     assert_eq!(status, 201, "{body}");
     let secret = body["secret"].as_str().unwrap().to_owned();
-    assert!(secret.starts_with("whsec_") && secret.len() >= 6 + 64, "{secret}");
+    assert!(
+        secret.starts_with("whsec_") && secret.len() >= 6 + 64,
+        "{secret}"
+    );
     (body["id"].as_str().unwrap().to_owned(), secret)
 }
 
@@ -218,32 +223,87 @@ async fn a_subscriber_gets_signed_events_in_order_and_again_after_an_outage() {
     let hooks = Subscriber::start().await;
     let a = app.tenant_with_user("hooks-a").await;
     let zone = active_zone(&app, &a, "hooks-a.example").await;
-    let (sub, secret) = subscribe(&app, &a.key, &hooks.url, json!(["record.*", "zone.delete"])).await;
+    let (sub, secret) =
+        subscribe(&app, &a.key, &hooks.url, json!(["record.*", "zone.delete"])).await;
 
     // The secret was in the creation answer only.
-    let one = call(&app, &a.key, Method::GET, &format!("/api/v1/webhook-subscriptions/{sub}"), None).await;
+    let one = call(
+        &app,
+        &a.key,
+        Method::GET,
+        &format!("/api/v1/webhook-subscriptions/{sub}"),
+        None,
+    )
+    .await;
     assert_eq!(one.0, 200);
-    assert!(one.1.get("secret").is_none() && !one.1.to_string().contains(&secret), "{}", one.1);
-    let list = call(&app, &a.key, Method::GET, "/api/v1/webhook-subscriptions", None).await;
+    assert!(
+        one.1.get("secret").is_none() && !one.1.to_string().contains(&secret),
+        "{}",
+        one.1
+    );
+    let list = call(
+        &app,
+        &a.key,
+        Method::GET,
+        "/api/v1/webhook-subscriptions",
+        None,
+    )
+    .await;
     assert_eq!(list.1["total"], 1);
     assert!(!list.1.to_string().contains(&secret));
-    let audit = call(&app, &a.key, Method::GET, "/api/v1/admin/audit-logs?page_size=100", None).await;
-    assert!(!audit.1.to_string().contains(&secret), "the audit log carries no secret");
+    let audit = call(
+        &app,
+        &a.key,
+        Method::GET,
+        "/api/v1/admin/audit-logs?page_size=100",
+        None,
+    )
+    .await;
+    assert!(
+        !audit.1.to_string().contains(&secret),
+        "the audit log carries no secret"
+    );
 
     let www = add(&app, &a.key, &zone, "www", "192.0.2.1").await;
     add(&app, &a.key, &zone, "api", "192.0.2.2").await;
-    ok(&app, &a.key, Method::DELETE, &format!("/api/v1/domains/{zone}/records/{www}"), json!(null)).await;
+    ok(
+        &app,
+        &a.key,
+        Method::DELETE,
+        &format!("/api/v1/domains/{zone}/records/{www}"),
+        json!(null),
+    )
+    .await;
 
-    let report = worker.worker_run_once(&WorkerConfig::new("test-worker")).await.unwrap();
-    let run = report.iter().find(|r| r.job == "deliver_webhooks").expect("the job ran");
-    assert_eq!(run.outcome, Ok("3 webhooks delivered, 0 failed, 0 skipped".to_owned()));
+    let report = worker
+        .worker_run_once(&WorkerConfig::new("test-worker"))
+        .await
+        .unwrap();
+    let run = report
+        .iter()
+        .find(|r| r.job == "deliver_webhooks")
+        .expect("the job ran");
+    assert_eq!(
+        run.outcome,
+        Ok("3 webhooks delivered, 0 failed, 0 skipped".to_owned())
+    );
     let events = hooks.delivered(&secret, clock.now());
     assert_eq!(
         summary(&events),
-        ["record.create www.hooks-a.example", "record.create api.hooks-a.example", "record.delete www.hooks-a.example"]
+        [
+            "record.create www.hooks-a.example",
+            "record.create api.hooks-a.example",
+            "record.delete www.hooks-a.example"
+        ]
     );
-    let generations: Vec<i64> = events.iter().map(|e| e["zone"]["generation"].as_i64().unwrap()).collect();
-    assert!(generations.windows(2).all(|w| w[0] < w[1]), "{generations:?}");
+    let generations: Vec<i64> = events
+        .iter()
+        .map(|e| e["zone"]["generation"].as_i64().unwrap())
+        .collect();
+    assert!(
+        generations.windows(2).all(|w| w[0] < w[1]),
+        "{generations:?}"
+    );
     assert_eq!(events[0]["zone"]["id"], zone.as_str());
     assert_eq!(events[0]["tenant_id"], a.tenant_id.as_str());
     assert_eq!(events[0]["actor"]["type"], "api_key");
@@ -258,19 +318,35 @@ async fn a_subscriber_gets_signed_events_in_order_and_again_after_an_outage() {
     assert_eq!((report.delivered, report.failed), (0, 1));
     let log = deliveries(&app, &a.key, &sub).await;
     let (ftp, mail) = (&log[0], &log[1]);
-    assert_eq!((mail["status"].as_str(), mail["attempts"].as_u64(), mail["response_code"].as_u64()), (Some("pending"), Some(1), Some(500)));
-    assert_eq!((ftp["status"].as_str(), ftp["attempts"].as_u64()), (Some("pending"), Some(0)));
+    assert_eq!(
+        (
+            mail["status"].as_str(),
+            mail["attempts"].as_u64(),
+            mail["response_code"].as_u64()
+        ),
+        (Some("pending"), Some(1), Some(500))
+    );
+    assert_eq!(
+        (ftp["status"].as_str(), ftp["attempts"].as_u64()),
+        (Some("pending"), Some(0))
+    );
     assert_eq!(mail["last_error"], "HTTP 500");
 
     // Back up: nothing before the backoff is over, then both, in order.
     hooks.answer(200);
-    assert_eq!(worker.deliver_webhooks("test-worker").await.unwrap(), DeliveryReport::default());
+    assert_eq!(
+        worker.deliver_webhooks("test-worker").await.unwrap(),
+        DeliveryReport::default()
+    );
     clock.advance(Duration::seconds(31));
     deliver_until(&worker, || hooks.delivered(&secret, clock.now()).len() == 5).await;
     let events = hooks.delivered(&secret, clock.now());
     assert_eq!(
         summary(&events[3..]),
-        ["record.create mail.hooks-a.example", "record.create ftp.hooks-a.example"]
+        [
+            "record.create mail.hooks-a.example",
+            "record.create ftp.hooks-a.example"
+        ]
     );
     let log = deliveries(&app, &a.key, &sub).await;
     assert!(log.iter().all(|d| d["status"] == "delivered"), "{log:?}");
@@ -281,18 +357,34 @@ async fn a_subscriber_gets_signed_events_in_order_and_again_after_an_outage() {
         &app,
         &a.key,
         Method::POST,
-        &format!("/api/v1/webhook-subscriptions/{sub}/deliveries/{}/redeliver", first["id"].as_str().unwrap()),
+        &format!(
+            "/api/v1/webhook-subscriptions/{sub}/deliveries/{}/redeliver",
+            first["id"].as_str().unwrap()
+        ),
         json!(null),
     )
     .await;
     assert_eq!(again["status"], "pending");
     deliver_until(&worker, || hooks.delivered(&secret, clock.now()).len() == 6).await;
-    assert_eq!(hooks.delivered(&secret, clock.now())[5]["id"], events[0]["id"]);
+    assert_eq!(
+        hooks.delivered(&secret, clock.now())[5]["id"],
+        events[0]["id"]
+    );
 
     // A test delivery goes out whatever the events asked for.
-    let test = ok(&app, &a.key, Method::POST, &format!("/api/v1/webhook-subscriptions/{sub}/test"), json!(null)).await;
+    let test = ok(
+        &app,
+        &a.key,
+        Method::POST,
+        &format!("/api/v1/webhook-subscriptions/{sub}/test"),
+        json!(null),
+    )
+    .await;
     assert_eq!(test["event"], "test");
-    deliver_until(&worker, || hooks.received().last().is_some_and(|r| r.event == "test")).await;
+    deliver_until(&worker, || {
+        hooks.received().last().is_some_and(|r| r.event == "test")
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -314,7 +406,10 @@ async fn a_delivery_failing_for_a_day_marks_the_subscription_failing_until_updat
     let log = deliveries(&app, &a.key, &sub).await;
     assert_eq!(log[0]["status"], "failed");
     let attempts = hooks.received().len();
-    assert!((10..40).contains(&attempts), "backoff spaced the attempts: {attempts}");
+    assert!(
+        (10..40).contains(&attempts),
+        "backoff spaced the attempts: {attempts}"
+    );
 
     // Failing: later events are not even queued; an update turns it on again.
     add(&app, &a.key, &zone, "api", "192.0.2.2").await;
@@ -323,7 +418,10 @@ async fn a_delivery_failing_for_a_day_marks_the_subscription_failing_until_updat
     assert_eq!(updated["status"], "active");
     hooks.answer(200);
     add(&app, &a.key, &zone, "ftp", "192.0.2.3").await;
-    deliver_until(&worker, || hooks.received().iter().any(|r| r.answered == 200)).await;
+    deliver_until(&worker, || {
+        hooks.received().iter().any(|r| r.answered == 200)
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -336,7 +434,14 @@ async fn the_outbox_holds_an_event_exactly_when_the_change_committed() {
     add(&app, &a.key, &zone, "www", "192.0.2.1").await;
     // Refused changes (a CNAME beside other data, a duplicate) commit nothing: no event.
     let records = format!("/api/v1/domains/{zone}/records");
-    let cname = call(&app, &a.key, Method::POST, &records, Some(json!({"name": "www", "type": "CNAME", "content": "x.example."}))).await;
+    let cname = call(
+        &app,
+        &a.key,
+        Method::POST,
+        &records,
+        Some(json!({"name": "www", "type": "CNAME", "content": "x.example."})),
+    )
+    .await;
     assert!(cname.0 >= 400 && cname.0 < 500, "{}", cname.1);
     let bulk = call(
         &app,
@@ -370,10 +475,24 @@ async fn a_grantees_subscription_carries_only_its_records_events() {
     let a = app.tenant_with_user("hooks-grant").await;
     let zone = active_zone(&app, &a, "hooks-grant.example").await;
     // A user whose only tenant-wide permission is webhooks:*, with a grant on `*.dev` records.
-    let role = call(&app, &a.key, Method::POST, "/api/v1/roles", Some(json!({"name": "hook-keeper", "permissions": ["webhooks:*"]}))).await;
+    let role = call(
+        &app,
+        &a.key,
+        Method::POST,
+        "/api/v1/roles",
+        Some(json!({"name": "hook-keeper", "permissions": ["webhooks:*"]})),
+    )
+    .await;
     assert_eq!(role.0, 201, "{}", role.1);
     let (user, key) = user_without_role(&app, "grantee@hooks-grant.test", &a.tenant_id).await;
-    ok(&app, &a.key, Method::POST, &format!("/api/v1/roles/users/{user}"), json!({"role_name": "hook-keeper", "scope": "tenant", "scope_id": a.tenant_id})).await;
+    ok(
+        &app,
+        &a.key,
+        Method::POST,
+        &format!("/api/v1/roles/users/{user}"),
+        json!({"role_name": "hook-keeper", "scope": "tenant", "scope_id": a.tenant_id}),
+    )
+    .await;
     let grant = ok(
         &app,
         &a.key,
@@ -387,12 +506,25 @@ async fn a_grantees_subscription_carries_only_its_records_events() {
     add(&app, &a.key, &zone, "www", "192.0.2.2").await;
     let report = deliver_until(&worker, || hooks.received().len() == 1).await;
     assert_eq!((report.delivered, report.skipped), (1, 1), "{report:?}");
-    assert_eq!(summary(&hooks.delivered(&secret, clock.now())), ["record.create api.dev.hooks-grant.example"]);
+    assert_eq!(
+        summary(&hooks.delivered(&secret, clock.now())),
+        ["record.create api.dev.hooks-grant.example"]
+    );
     let log = deliveries(&app, &key, &sub).await;
     assert_eq!(log[0]["status"], "skipped");
 
     // Its creator lost the grant: nothing more.
-    ok(&app, &a.key, Method::DELETE, &format!("/api/v1/domains/{zone}/access-grants/{}", grant["id"].as_str().unwrap()), json!(null)).await;
+    ok(
+        &app,
+        &a.key,
+        Method::DELETE,
+        &format!(
+            "/api/v1/domains/{zone}/access-grants/{}",
+            grant["id"].as_str().unwrap()
+        ),
+        json!(null),
+    )
+    .await;
     add(&app, &a.key, &zone, "db.dev", "192.0.2.3").await;
     let report = worker.deliver_webhooks("test-worker").await.unwrap();
     assert_eq!((report.delivered, report.skipped), (0, 1), "{report:?}");
@@ -406,9 +538,19 @@ async fn other_tenants_and_narrow_keys_cannot_reach_a_subscription() {
     let a = app.tenant_with_user("hooks-own").await;
     let b = app.tenant_with_user("hooks-other").await;
     let (sub, _) = subscribe(&app, &a.key, &hooks.url, json!(["zone.*"])).await;
-    let test = ok(&app, &a.key, Method::POST, &format!("/api/v1/webhook-subscriptions/{sub}/test"), json!(null)).await;
+    let test = ok(
+        &app,
+        &a.key,
+        Method::POST,
+        &format!("/api/v1/webhook-subscriptions/{sub}/test"),
+        json!(null),
+    )
+    .await;
     let base = format!("/api/v1/webhook-subscriptions/{sub}");
-    let delivery = format!("{base}/deliveries/{}/redeliver", test["id"].as_str().unwrap());
+    let delivery = format!(
+        "{base}/deliveries/{}/redeliver",
+        test["id"].as_str().unwrap()
+    );
     for (method, path, body) in [
         (Method::GET, base.clone(), None),
         (Method::PATCH, base.clone(), Some(json!({"active": false}))),
@@ -420,16 +562,52 @@ async fn other_tenants_and_narrow_keys_cannot_reach_a_subscription() {
         let got = call(&app, &b.key, method.clone(), &path, body.clone()).await;
         refused(got, 404, "webhook_subscription_not_found");
     }
-    let listed = call(&app, &b.key, Method::GET, "/api/v1/webhook-subscriptions", None).await;
+    let listed = call(
+        &app,
+        &b.key,
+        Method::GET,
+        "/api/v1/webhook-subscriptions",
+        None,
+    )
+    .await;
     assert_eq!(listed.1["total"], 0);
     // A key of the owning tenant narrowed to records:read may not touch it.
-    let narrow = ok(&app, &a.key, Method::POST, "/api/v1/api-keys", json!({"name": "narrow", "scopes": ["records:read"]})).await;
+    let narrow = ok(
+        &app,
+        &a.key,
+        Method::POST,
+        "/api/v1/api-keys",
+        json!({"name": "narrow", "scopes": ["records:read"]}),
+    )
+    .await;
     let narrow = narrow["key"].as_str().unwrap();
-    refused(call(&app, narrow, Method::GET, &base, None).await, 403, "permission_denied");
-    refused(call(&app, narrow, Method::POST, "/api/v1/webhook-subscriptions", Some(json!({"url": hooks.url, "events": ["*"]}))).await, 403, "permission_denied");
+    refused(
+        call(&app, narrow, Method::GET, &base, None).await,
+        403,
+        "permission_denied",
+    );
+    refused(
+        call(
+            &app,
+            narrow,
+            Method::POST,
+            "/api/v1/webhook-subscriptions",
+            Some(json!({"url": hooks.url, "events": ["*"]})),
+        )
+        .await,
+        403,
+        "permission_denied",
+    );
     // Bad input: unknown events, an empty list.
     for events in [json!(["user.*"]), json!([]), json!(["record"])] {
-        let got = call(&app, &a.key, Method::POST, "/api/v1/webhook-subscriptions", Some(json!({"url": hooks.url, "events": events}))).await;
+        let got = call(
+            &app,
+            &a.key,
+            Method::POST,
+            "/api/v1/webhook-subscriptions",
+            Some(json!({"url": hooks.url, "events": events})),
+        )
+        .await;
         assert_eq!(got.0, 422, "{}", got.1);
     }
     // The owner deletes it.
@@ -455,7 +633,14 @@ async fn insecure_targets_are_refused_without_the_flag() {
         "https://user:pw@hooks.example.com/",
         "ftp://hooks.example.com/",
     ] {
-        let got = call(&strict, &a.key, Method::POST, "/api/v1/webhook-subscriptions", Some(json!({"url": url, "events": ["*"]}))).await;
+        let got = call(
+            &strict,
+            &a.key,
+            Method::POST,
+            "/api/v1/webhook-subscriptions",
+            Some(json!({"url": url, "events": ["*"]})),
+        )
+        .await;
         assert_eq!(got.0, 422, "{url}: {}", got.1);
     }
 
@@ -463,19 +648,43 @@ async fn insecure_targets_are_refused_without_the_flag() {
     // accepted (its flag is on), sent by a worker without the flag, reaches nothing.
     let (app, worker, _clock, _dir) = app_and_worker(false).await;
     let hooks = Subscriber::start().await;
-    let port = hooks.url.rsplit(':').next().unwrap().trim_end_matches("/hook").to_owned();
+    let port = hooks
+        .url
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .trim_end_matches("/hook")
+        .to_owned();
     let b = app.tenant_with_user("hooks-rebind").await;
     let zone = active_zone(&app, &b, "hooks-rebind.example").await;
-    let (loopback, _) = subscribe(&app, &b.key, &format!("https://localhost:{port}/hook"), json!(["record.*"])).await;
+    let (loopback, _) = subscribe(
+        &app,
+        &b.key,
+        &format!("https://localhost:{port}/hook"),
+        json!(["record.*"]),
+    )
+    .await;
     let (plain, _) = subscribe(&app, &b.key, &hooks.url, json!(["record.*"])).await;
     add(&app, &b.key, &zone, "www", "192.0.2.1").await;
     let report = worker.deliver_webhooks("strict").await.unwrap();
     assert_eq!((report.delivered, report.failed), (0, 2), "{report:?}");
-    assert!(hooks.received().is_empty(), "nothing reached the subscriber");
+    assert!(
+        hooks.received().is_empty(),
+        "nothing reached the subscriber"
+    );
     let log = deliveries(&app, &b.key, &loopback).await;
-    assert!(log[0]["last_error"].as_str().unwrap().contains("not a public address"), "{log:?}");
+    assert!(
+        log[0]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("not a public address"),
+        "{log:?}"
+    );
     let log = deliveries(&app, &b.key, &plain).await;
-    assert!(log[0]["last_error"].as_str().unwrap().contains("https"), "{log:?}");
+    assert!(
+        log[0]["last_error"].as_str().unwrap().contains("https"),
+        "{log:?}"
+    );
 }
 
 #[tokio::test]

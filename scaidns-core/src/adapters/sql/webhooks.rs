@@ -65,7 +65,11 @@ impl SubscriptionRow {
     fn into_model(self) -> Result<Subscription> {
         let id = self.id.clone();
         let bad = |column: &str, e: &dyn std::fmt::Display| {
-            corrupt("outbound_webhook_subscriptions", &id, format!("{column}: {e}"))
+            corrupt(
+                "outbound_webhook_subscriptions",
+                &id,
+                format!("{column}: {e}"),
+            )
         };
         Ok(Subscription {
             id: self.id.parse().map_err(|e: Error| bad("id", &e))?,
@@ -213,8 +217,8 @@ pub(crate) async fn delete_subscription(
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
-        let query =
-            sqlx::query("DELETE FROM outbound_webhook_subscriptions WHERE id = ?").bind(id.to_string());
+        let query = sqlx::query("DELETE FROM outbound_webhook_subscriptions WHERE id = ?")
+            .bind(id.to_string());
         run_one(
             &mut tx,
             query,
@@ -240,7 +244,8 @@ async fn subscription_on(
     conn: &mut Conn,
     id: WebhookSubscriptionId,
 ) -> Result<Option<Subscription>> {
-    let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} FROM outbound_webhook_subscriptions WHERE id = ?");
+    let sql =
+        format!("SELECT {SUBSCRIPTION_COLUMNS} FROM outbound_webhook_subscriptions WHERE id = ?");
     let row: Option<SubscriptionRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(id.to_string())
         .fetch_optional(&mut *conn)

@@ -23,7 +23,10 @@ pub(super) async fn webhook_cases(h: &mut Harness, ta: &Caller) {
             &json!(ta.tenant_id)
         )
     );
-    assert!(!e.to_string().contains(&secret), "no secret in the audit log");
+    assert!(
+        !e.to_string().contains(&secret),
+        "no secret in the audit log"
+    );
     let path = format!("/api/v1/webhook-subscriptions/{subscription}");
     let c = h
         .case(

@@ -778,8 +778,12 @@ pub(super) fn rows() -> Vec<Row> {
         .fresh(Fresh::Hook)
         .gone("/api/v1/webhook-subscriptions/{fh}")
         .probed_by("TA"),
-        row("POST", "/api/v1/webhook-subscriptions/{hook}/test", hook_reader)
-            .shows("/event", json!("test")),
+        row(
+            "POST",
+            "/api/v1/webhook-subscriptions/{hook}/test",
+            hook_reader,
+        )
+        .shows("/event", json!("test")),
         row(
             "GET",
             "/api/v1/webhook-subscriptions/{hook}/deliveries",
