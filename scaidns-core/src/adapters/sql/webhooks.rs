@@ -3,6 +3,7 @@
 //! the deliveries the worker claims with one conditional `UPDATE` each (as jobs are claimed).
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use ::sqlx::Pool;
 use chrono::{DateTime, Utc};
@@ -357,9 +358,8 @@ pub(crate) async fn outbox(conn: &mut Conn, entries: &[AuditEvent]) -> Result<()
         else {
             continue;
         };
-        if !subscriptions.contains_key(&tenant) {
-            let active = active_subscriptions(conn, tenant).await?;
-            subscriptions.insert(tenant, active);
+        if let Entry::Vacant(slot) = subscriptions.entry(tenant) {
+            slot.insert(active_subscriptions(conn, tenant).await?);
         }
         let wanting: Vec<WebhookSubscriptionId> = subscriptions
             .get(&tenant)
@@ -373,9 +373,8 @@ pub(crate) async fn outbox(conn: &mut Conn, entries: &[AuditEvent]) -> Result<()
         }
         let zone = match zone_id_of(entry) {
             Some(id) => {
-                if !zones.contains_key(&id) {
-                    let row = zone_state(conn, &id).await?;
-                    zones.insert(id.clone(), row);
+                if let Entry::Vacant(slot) = zones.entry(id.clone()) {
+                    slot.insert(zone_state(conn, &id).await?);
                 }
                 let state = zones.get(&id).cloned().flatten();
                 let name = state.as_ref().map(|(n, _)| n.clone()).or_else(|| {
