@@ -193,6 +193,9 @@ pub enum Command {
     /// Record templates: list, show, create, preview and apply.
     #[command(subcommand, after_help = "Example: scaidns templates list")]
     Templates(TemplatesCommand),
+    /// Outbound change webhooks: subscriptions, test events, the delivery log, redelivery.
+    #[command(subcommand, after_help = "Example: scaidns webhooks list")]
+    Webhooks(WebhooksCommand),
     /// Reverse zones from a CIDR block.
     #[command(
         subcommand,
@@ -625,6 +628,94 @@ pub enum PtrCommand {
     Lookup {
         /// The address.
         ip: String,
+    },
+}
+
+/// `scaidns webhooks …`
+#[derive(Debug, Subcommand)]
+pub enum WebhooksCommand {
+    /// List the tenant's webhook subscriptions.
+    #[command(after_help = "Example: scaidns webhooks list --output json")]
+    List,
+    /// Subscribe an HTTPS endpoint; prints the signing secret, shown this once.
+    #[command(
+        after_help = "Example: scaidns webhooks create --url https://hooks.example.com/dns --events 'record.*' --events zone.delete"
+    )]
+    Create {
+        /// Where events are POSTed.
+        #[arg(long)]
+        url: String,
+        /// An event type or family (`*`, `zone.*`, `record.*`, `validation.*`, `dnssec.*`,
+        /// `record.create`…; repeatable).
+        #[arg(long = "events", required = true)]
+        events: Vec<String>,
+        /// Free text.
+        #[arg(long)]
+        description: Option<String>,
+        /// Create it turned off.
+        #[arg(long)]
+        inactive: bool,
+    },
+    /// Show one subscription (never its secret).
+    #[command(after_help = "Example: scaidns webhooks show 0193c0de-0000-7000-8000-000000000001")]
+    Show {
+        /// Subscription id.
+        id: String,
+    },
+    /// Change a subscription; `--active true` re-enables a failing one.
+    #[command(
+        after_help = "Example: scaidns webhooks update 0193c0de-0000-7000-8000-000000000001 --active true"
+    )]
+    Update {
+        /// Subscription id.
+        id: String,
+        /// New URL.
+        #[arg(long)]
+        url: Option<String>,
+        /// New events (repeatable; replace all).
+        #[arg(long = "events")]
+        events: Vec<String>,
+        /// New description (empty clears it).
+        #[arg(long)]
+        description: Option<String>,
+        /// On or off.
+        #[arg(long)]
+        active: Option<bool>,
+    },
+    /// Delete a subscription and its delivery log.
+    #[command(
+        after_help = "Example: scaidns webhooks delete 0193c0de-0000-7000-8000-000000000001 --yes"
+    )]
+    Delete {
+        /// Subscription id.
+        id: String,
+        /// Do not ask.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Queue a `test` event for the subscription.
+    #[command(after_help = "Example: scaidns webhooks test 0193c0de-0000-7000-8000-000000000001")]
+    Test {
+        /// Subscription id.
+        id: String,
+    },
+    /// The subscription's deliveries, newest first.
+    #[command(
+        after_help = "Example: scaidns webhooks deliveries 0193c0de-0000-7000-8000-000000000001"
+    )]
+    Deliveries {
+        /// Subscription id.
+        id: String,
+    },
+    /// Queue a delivery again.
+    #[command(
+        after_help = "Example: scaidns webhooks redeliver 0193c0de-0000-7000-8000-000000000001 0193c0de-0000-7000-8000-000000000002"
+    )]
+    Redeliver {
+        /// Subscription id.
+        id: String,
+        /// Delivery id.
+        delivery: String,
     },
 }
 

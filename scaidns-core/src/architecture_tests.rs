@@ -27,6 +27,7 @@ const MODEL: &[&str] = &[
     "ownership",
     "audit",
     "tenant",
+    "outbound_webhook",
 ];
 
 /// What the model must not import.

@@ -102,6 +102,12 @@ typed_id!(
     TemplateId => "template_not_found", "Template";
     /// An RFC 2317 classless delegation of part of a /24 reverse zone to another tenant.
     ClasslessDelegationId => "delegation_not_found", "Classless delegation";
+    /// An outbound webhook subscription.
+    WebhookSubscriptionId => "webhook_subscription_not_found", "Webhook subscription";
+    /// One event of the outbound-webhook outbox.
+    WebhookEventId => "webhook_event_not_found", "Webhook event";
+    /// One delivery of an event to a subscription.
+    WebhookDeliveryId => "webhook_delivery_not_found", "Webhook delivery";
 );
 
 #[cfg(test)]

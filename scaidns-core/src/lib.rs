@@ -150,6 +150,7 @@ pub mod identity;
 pub mod ids;
 pub mod ip_network;
 pub mod name;
+pub mod outbound_webhook;
 pub mod ownership;
 pub mod paging;
 pub mod ports;

@@ -107,6 +107,15 @@ STATEFUL_FIELDS = {
     "tsig_secret": ANY,
 }
 # A template's name (the templates endpoints) must not be blank or repeat one of the tenant's.
+# Webhook subscriptions: a URL must be https and resolve to public addresses (checked by
+# resolving it), and events are `*`, a family wildcard or a known event type.
+STATEFUL_FIELDS["url"] = {"/api/v1/webhook-subscriptions",
+                          "/api/v1/webhook-subscriptions/{subscription_id}"}
+STATEFUL_FIELDS["events"] = {"/api/v1/webhook-subscriptions",
+                             "/api/v1/webhook-subscriptions/{subscription_id}"}
+# At most 500 characters.
+STATEFUL_FIELDS["description"] = STATEFUL_FIELDS.get("description", set()) | {
+    "/api/v1/webhook-subscriptions", "/api/v1/webhook-subscriptions/{subscription_id}"}
 STATEFUL_FIELDS["name"] = STATEFUL_FIELDS["name"] | {"/api/v1/templates",
                                                      "/api/v1/templates/{template_id}"}
 # Refusals that depend on the target object's state (platform-managed records, a record type

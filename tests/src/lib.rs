@@ -188,6 +188,8 @@ async fn start_configured(
     config.validation_by_delegation = true;
     // The suites' primaries (a second PowerDNS) answer on loopback.
     config.secondary_allow_private_primaries = true;
+    // The suites' webhook subscribers listen on loopback over plain HTTP.
+    config.webhook_allow_insecure_targets = true;
     if let TestBackend::PowerDns { api_url, api_key } = options.backend {
         config.backend = BackendConfig::PowerDns {
             api_url,

@@ -28,6 +28,7 @@ mod templates;
 mod tenants;
 mod users;
 mod validation;
+mod webhooks;
 mod whoami;
 mod zone_export;
 mod zone_history;
@@ -76,6 +77,7 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::ReverseZones(cmd) => reverse::zones(&client(&cli)?, cmd, output).await,
         Command::Ptr(cmd) => reverse::ptr(&client(&cli)?, cmd, output).await,
         Command::Templates(cmd) => templates::run(&client(&cli)?, cmd, output).await,
+        Command::Webhooks(cmd) => webhooks::run(&client(&cli)?, cmd, output).await,
         Command::Partners(cmd) => platform::partners(&client(&cli)?, cmd, output).await,
         Command::Users(cmd) => users::users(&client(&cli)?, cmd, output).await,
         Command::Config(cmd) => platform::config(&client(&cli)?, cmd, output).await,

@@ -13,3 +13,5 @@ pub mod redis_change_feed;
 pub mod resolver;
 #[cfg(feature = "sql")]
 pub mod sql;
+#[cfg(feature = "webhooks")]
+pub mod webhook_http;

@@ -80,6 +80,12 @@ pub fn sign(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
     hex::encode(mac(secret, timestamp, body))
 }
 
+/// The whole header value `t=<timestamp>,v1=<hex>` that [`verify`] accepts: ScaiKey's format,
+/// used by ScaiDNS to sign its own outbound webhooks, so both directions share one signer.
+pub fn header(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
+    format!("t={timestamp},v1={}", sign(secret, timestamp, body))
+}
+
 fn mac(secret: &[u8], timestamp: i64, body: &[u8]) -> Vec<u8> {
     // HMAC accepts keys of any length (RFC 2104 §2), so `new_from_slice` cannot fail.
     let mut mac = match Hmac::<Sha256>::new_from_slice(secret) {
@@ -158,6 +164,13 @@ mod tests {
             sign(SECRET, T, BODY),
             "a749243500a75883e3d9faf01e0ff69c0e2494e1bd794d284349907f95f5e677"
         );
+    }
+
+    #[test]
+    fn the_header_is_what_verify_accepts() {
+        let header = header(SECRET, T, BODY);
+        assert!(header.starts_with(&format!("t={T},v1=")));
+        assert_eq!(verify(Some(&header), BODY, SECRET, at(T)), Ok(()));
     }
 
     #[test]

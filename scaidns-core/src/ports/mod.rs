@@ -22,6 +22,8 @@ pub mod rbac;
 pub mod resolver;
 pub mod store;
 pub mod template_store;
+pub mod webhook_sender;
+pub mod webhook_store;
 
 pub use backend::{BackendError, BackendErrorKind, DnsBackend, ZoneSpec};
 pub use change_feed::{ChangeFeed, ChangeNotice};

@@ -489,6 +489,7 @@ pub trait Store:
     + crate::ports::template_store::TemplateStore
     + crate::ports::classless_store::ClasslessDelegationStore
     + crate::ports::history_store::ZoneHistoryStore
+    + crate::ports::webhook_store::WebhookStore
     + std::fmt::Debug
 {
     /// Runs pending migrations; how many it applied.

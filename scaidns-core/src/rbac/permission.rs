@@ -78,6 +78,8 @@ catalogue! {
     TEMPLATES_CREATE = "templates:create" => "Create templates",
     TEMPLATES_UPDATE = "templates:update" => "Change templates",
     TEMPLATES_DELETE = "templates:delete" => "Delete templates",
+    WEBHOOKS_READ = "webhooks:read" => "List and read webhook subscriptions and their deliveries",
+    WEBHOOKS_WRITE = "webhooks:write" => "Create, change, delete and test webhook subscriptions; redeliver",
     VALIDATION_BYPASS = "validation_bypass" => "Create zones that skip ownership validation",
     PLATFORM_ADMIN = "platform:admin" => "Platform administration: tenants, nameservers, settings",
 }
@@ -188,6 +190,8 @@ impl PermSet {
     pub const GROUPS: PermSet = PermSet::resource("groups");
     /// `templates:*`.
     pub const TEMPLATES: PermSet = PermSet::resource("templates");
+    /// `webhooks:*`.
+    pub const WEBHOOKS: PermSet = PermSet::resource("webhooks");
     /// `records:write`: creating, changing and deleting records.
     pub const RECORDS_WRITE: PermSet = PermSet::of(&[
         Permission::RECORDS_CREATE,
@@ -362,6 +366,7 @@ mod tests {
             (PermSet::USERS, "users:*"),
             (PermSet::GROUPS, "groups:*"),
             (PermSet::TEMPLATES, "templates:*"),
+            (PermSet::WEBHOOKS, "webhooks:*"),
             (PermSet::RECORDS_WRITE, "records:write"),
             (PermSet::ALL, "*"),
         ] {

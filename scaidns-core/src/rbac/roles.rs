@@ -61,7 +61,8 @@ pub const SYSTEM_ROLES: &[SystemRole] = &[
             .union(PermSet::USERS)
             .union(PermSet::GROUPS)
             .with(Permission::AUDIT_READ)
-            .union(PermSet::TEMPLATES),
+            .union(PermSet::TEMPLATES)
+            .union(PermSet::WEBHOOKS),
     },
     SystemRole {
         id: 3,
@@ -147,6 +148,7 @@ mod tests {
                     "groups:*",
                     "audit:read",
                     "templates:*",
+                    "webhooks:*",
                 ],
             ),
             (

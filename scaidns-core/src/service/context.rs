@@ -111,6 +111,15 @@ impl OpContext {
         }
     }
 
+    /// The user who created the calling API key, when that is not the key's own user (every
+    /// group key).
+    pub fn key_creator(&self) -> Option<UserId> {
+        match &self.actor {
+            Actor::ApiKey { creator, .. } => *creator,
+            _ => None,
+        }
+    }
+
     /// Actor e-mail for audit entries.
     pub fn actor_email(&self) -> Option<String> {
         match &self.actor {

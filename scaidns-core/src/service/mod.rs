@@ -50,6 +50,8 @@ mod throttling;
 mod token_auth;
 mod users;
 pub mod validation;
+pub mod webhook_delivery;
+pub mod webhook_subscriptions;
 pub mod worker;
 mod zone_cache;
 mod zone_change;
@@ -160,6 +162,9 @@ pub struct ServiceConfig {
     /// How long and how much zone history is kept (`ZONE_HISTORY_RETENTION_DAYS`,
     /// `ZONE_HISTORY_MAX_ENTRIES`).
     pub zone_history: zone_history::HistoryRetention,
+    /// Whether webhook subscriptions may use `http` and reach loopback, private and other
+    /// non-public addresses (`WEBHOOK_ALLOW_INSECURE_TARGETS`; for test rigs).
+    pub webhook_allow_insecure_targets: bool,
 }
 
 /// Requests-per-minute bounds of API keys.
@@ -203,6 +208,7 @@ impl Default for ServiceConfig {
             config_max_staleness: std::time::Duration::from_secs(1),
             secondary_allow_private_primaries: false,
             zone_history: zone_history::HistoryRetention::default(),
+            webhook_allow_insecure_targets: false,
         }
     }
 }
@@ -236,6 +242,8 @@ pub struct ScaiDns {
     admin_claims_audited: Arc<std::sync::Mutex<std::collections::HashSet<crate::ids::UserId>>>,
     /// The configuration in effect (`platform_config`).
     live_settings: Arc<platform_config::LiveSettings>,
+    /// Sends outbound webhooks (`webhook_delivery`); without it deliveries wait.
+    webhook_sender: Option<Arc<dyn crate::ports::webhook_sender::WebhookSender>>,
 }
 
 impl ScaiDns {
@@ -267,6 +275,7 @@ impl ScaiDns {
             zone_queue: Arc::default(),
             observer: None,
             admin_claims_audited: Arc::default(),
+            webhook_sender: None,
         }
     }
 

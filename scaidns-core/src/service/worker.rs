@@ -10,9 +10,10 @@
 //! whose challenge expired, after `PENDING_ZONE_RETENTION_DAYS`) and `expire_grants` (removes access
 //! grants past their expiry; they stopped applying at that second already, the decision checks
 //! the time itself) and `expire_idempotency_keys` (answers and claims of `Idempotency-Key`
-//! past their expiry; claims ignore expired rows already, this frees their space), and
+//! past their expiry; claims ignore expired rows already, this frees their space),
 //! `prune_zone_history` (zone history past `ZONE_HISTORY_RETENTION_DAYS` or beyond
-//! `ZONE_HISTORY_MAX_ENTRIES` per zone).
+//! `ZONE_HISTORY_MAX_ENTRIES` per zone) and `deliver_webhooks` (outbound change webhooks, see
+//! `super::webhook_delivery`).
 
 use chrono::{DateTime, Duration, Utc};
 use futures::{FutureExt, StreamExt};
@@ -57,7 +58,11 @@ pub const JOB_NAMES: &[&str] = &[
     "purge_abandoned_zones",
     "expire_idempotency_keys",
     "prune_zone_history",
+    WEBHOOK_JOB,
 ];
+
+/// Outbound webhook deliveries.
+pub const WEBHOOK_JOB: &str = "deliver_webhooks";
 
 /// How a worker runs.
 #[derive(Debug, Clone)]
@@ -92,7 +97,7 @@ impl WorkerConfig {
 
     fn interval(&self, job: &str) -> Duration {
         match job {
-            SYNC_JOB => SYNC_INTERVAL,
+            SYNC_JOB | WEBHOOK_JOB => SYNC_INTERVAL,
             "validation_recheck" => self.validation_check_interval,
             "purge_deleted_zones"
             | "purge_abandoned_zones"
@@ -256,6 +261,13 @@ impl ScaiDns {
                 "{} zone history entries pruned",
                 self.prune_zone_history().await?
             )),
+            WEBHOOK_JOB => {
+                let report = self.deliver_webhooks(&worker.owner).await?;
+                Ok(format!(
+                    "{} webhooks delivered, {} failed, {} skipped",
+                    report.delivered, report.failed, report.skipped
+                ))
+            }
             other => Ok(format!("unknown job {other} skipped")),
         }
     }

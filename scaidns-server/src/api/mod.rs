@@ -31,6 +31,7 @@ pub mod roles;
 pub mod templates;
 pub mod users;
 pub mod validation;
+pub mod webhook_subscriptions;
 pub mod webhooks;
 pub mod zone_export;
 pub mod zone_history;
@@ -76,6 +77,8 @@ pub enum ApiTags {
     Webhooks,
     /// Reverse zones from CIDR blocks, and PTRs by address.
     ReverseZones,
+    /// Outbound change webhooks: subscriptions and their deliveries.
+    WebhookSubscriptions,
 }
 
 /// Every API, in one tuple (poem-openapi composes tuples of `OpenApi` impls).
@@ -109,6 +112,7 @@ pub type RecordApis = (
     templates::TemplatesApi,
     classless_delegations::ClasslessDelegationsApi,
     zone_history::ZoneHistoryApi,
+    webhook_subscriptions::WebhookSubscriptionsApi,
 );
 
 /// The platform administration APIs beside tenants and users, nested like [`RecordApis`].
@@ -151,6 +155,7 @@ pub fn api() -> Api {
             templates::TemplatesApi,
             classless_delegations::ClasslessDelegationsApi,
             zone_history::ZoneHistoryApi,
+            webhook_subscriptions::WebhookSubscriptionsApi,
         ),
     )
 }

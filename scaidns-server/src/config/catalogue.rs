@@ -387,6 +387,18 @@ pub const SETTINGS: &[Setting] = &[
     ),
     s(
         ZONES,
+        "WEBHOOK_ALLOW_INSECURE_TARGETS",
+        "false",
+        "Whether webhook subscriptions may use http and reach non-public addresses",
+    ),
+    s(
+        ZONES,
+        "WEBHOOK_TIMEOUT_SECONDS",
+        "10",
+        "Time one webhook delivery may take: connecting, sending and reading the answer",
+    ),
+    s(
+        ZONES,
         "DELETED_ZONE_RETENTION_DAYS",
         "30",
         "Days soft-deleted zones are kept before they are purged",

@@ -109,6 +109,11 @@ pub struct Config {
     /// `SECONDARY_ALLOW_PRIVATE_PRIMARIES`: secondary zones may transfer from loopback,
     /// private and other non-public primaries (off: only public ones).
     pub secondary_allow_private_primaries: bool,
+    /// `WEBHOOK_ALLOW_INSECURE_TARGETS`: webhook subscriptions may use `http` and reach
+    /// loopback, private and other non-public addresses (off: `https` to public ones only).
+    pub webhook_allow_insecure_targets: bool,
+    /// `WEBHOOK_TIMEOUT_SECONDS`: time one webhook delivery may take.
+    pub webhook_timeout: std::time::Duration,
     /// `TTL_MIN`: smallest TTL a record or zone default may have (seconds).
     pub ttl_min: u32,
     /// `TTL_MAX`: largest TTL a record or zone default may have (seconds).
@@ -331,6 +336,12 @@ impl Config {
             validation_allow_private_targets: r.flag("VALIDATION_ALLOW_PRIVATE_TARGETS", false),
             validation_by_delegation: r.flag("VALIDATION_BY_DELEGATION", false),
             secondary_allow_private_primaries: r.flag("SECONDARY_ALLOW_PRIVATE_PRIMARIES", false),
+            webhook_allow_insecure_targets: r.flag("WEBHOOK_ALLOW_INSECURE_TARGETS", false),
+            webhook_timeout: std::time::Duration::from_secs(u64::from(r.number(
+                "WEBHOOK_TIMEOUT_SECONDS",
+                10_u32,
+                1,
+            ))),
             ttl_min,
             ttl_max,
             metrics_enabled: r.flag("METRICS_ENABLED", false),

@@ -21,6 +21,7 @@ use scaidns_core::adapters::rate_counters::{
 use scaidns_core::adapters::redis_change_feed::RedisChangeFeed;
 use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::adapters::sql::SqlStore;
+use scaidns_core::adapters::webhook_http::HttpWebhookSender;
 use scaidns_core::identity::api_key::Pepper;
 use scaidns_core::ports::backend::NoBackend;
 use scaidns_core::ports::rate_limiter::RateLimiter;
@@ -104,6 +105,7 @@ pub fn service_config(config: &Config) -> ServiceConfig {
         idempotency_ttl: chrono::Duration::seconds(i64::from(config.idempotency_ttl_seconds)),
         user_rate_limit_per_minute: config.rate_limit_user_per_minute,
         secondary_allow_private_primaries: config.secondary_allow_private_primaries,
+        webhook_allow_insecure_targets: config.webhook_allow_insecure_targets,
         env_keys: config.config_env_keys.clone(),
         config_max_staleness: config.config_max_staleness,
         zone_history: HistoryRetention {
@@ -263,9 +265,18 @@ fn assemble(
         Arc::new(SystemClock),
         service_config(config),
     );
-    match dnssec_keys {
+    let service = match dnssec_keys {
         Some(keys) => service.with_dnssec_keys(keys),
         None => service,
+    };
+    // Without the system's trust roots no HTTPS delivery could succeed: deliveries then wait
+    // (and the failure is logged) rather than stopping start-up.
+    match HttpWebhookSender::new(config.webhook_timeout) {
+        Ok(sender) => service.with_webhook_sender(Arc::new(sender)),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot load the system's trust roots: webhooks are not delivered");
+            service
+        }
     }
 }
 

@@ -29,6 +29,7 @@ mod name_claims;
 mod nameservers;
 mod openapi;
 mod operator_flags;
+mod outbound_webhooks;
 mod platform_admin_claims;
 mod platform_config;
 mod powerdns;

@@ -18,7 +18,8 @@ use crate::ports::store::AuditFilter;
 const ROWS_PER_INSERT: usize = 500;
 
 /// Inserts `events` on `conn` (inside the caller's transaction), one statement for up to
-/// [`ROWS_PER_INSERT`] entries: a change's audit rows cost one round trip, not one each.
+/// [`ROWS_PER_INSERT`] entries: a change's audit rows cost one round trip, not one each; then
+/// the change's webhook events (`webhooks::outbox`).
 pub(crate) async fn insert(conn: &mut Conn, events: &[AuditEvent]) -> Result<()> {
     for chunk in events.chunks(ROWS_PER_INSERT) {
         let mut rows = Vec::with_capacity(chunk.len());
@@ -51,7 +52,9 @@ pub(crate) async fn insert(conn: &mut Conn, events: &[AuditEvent]) -> Result<()>
         });
         query.build().execute(&mut *conn).await.map_err(db_err)?;
     }
-    Ok(())
+    // The outbox: every change writes its audit entries here, in its own transaction, so its
+    // webhook events commit (or vanish) with it, whichever path made the change.
+    super::webhooks::outbox(conn, events).await
 }
 
 pub(crate) async fn list(

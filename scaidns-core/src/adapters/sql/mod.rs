@@ -59,6 +59,7 @@ mod sqlite;
 mod store_impl;
 mod template_store_impl;
 mod types;
+mod webhook_store_impl;
 
 use std::str::FromStr;
 use std::sync::Arc;

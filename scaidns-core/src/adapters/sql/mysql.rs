@@ -115,6 +115,8 @@ pub(crate) mod validations;
 #[allow(clippy::duplicate_mod)]
 #[path = "zone_history.rs"]
 pub(crate) mod zone_history;
+#[path = "webhooks.rs"]
+pub(crate) mod webhooks;
 #[allow(clippy::duplicate_mod)]
 #[path = "zones.rs"]
 pub(crate) mod zones;

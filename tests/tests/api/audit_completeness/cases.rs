@@ -282,6 +282,26 @@ pub(super) const CASES: &[(&str, Audit)] = &[
         "POST /api/v1/templates/{template_id}/apply",
         Writes(&["records.bulk", "record.create", "template.apply"]),
     ),
+    (
+        "POST /api/v1/webhook-subscriptions",
+        Writes(&["webhook_subscription.create"]),
+    ),
+    (
+        "PATCH /api/v1/webhook-subscriptions/{subscription_id}",
+        Writes(&["webhook_subscription.update"]),
+    ),
+    (
+        "DELETE /api/v1/webhook-subscriptions/{subscription_id}",
+        Writes(&["webhook_subscription.delete"]),
+    ),
+    (
+        "POST /api/v1/webhook-subscriptions/{subscription_id}/test",
+        Writes(&["webhook_subscription.test"]),
+    ),
+    (
+        "POST /api/v1/webhook-subscriptions/{subscription_id}/deliveries/{delivery_id}/redeliver",
+        Writes(&["webhook_delivery.redeliver"]),
+    ),
     ("POST /api/v1/admin/groups", Writes(&["group.create"])),
     (
         "PATCH /api/v1/admin/groups/{group_id}",

@@ -13,6 +13,7 @@ mod cases;
 mod platform_and_keys;
 mod reads_and_deletions;
 mod templates;
+mod webhook_subscriptions;
 mod zones;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -27,6 +28,7 @@ use cases::{CASES, spec_operations};
 use platform_and_keys::{api_key_cases, platform_cases};
 use reads_and_deletions::{deletion_cases, nothing_cases, reads_write_nothing};
 use templates::template_cases;
+use webhook_subscriptions::webhook_cases;
 use zones::{Zones, dnssec_cases, reverse_zone_cases, zone_cases};
 
 const UA: &str = "scaidns-audit-test/1.0";
@@ -250,6 +252,7 @@ async fn every_state_change_writes_its_documented_entries_and_reads_write_none()
     dnssec_cases(&mut h, &ta, &zones).await;
     reverse_zone_cases(&mut h, &ta, &p.tenant_id).await;
     template_cases(&mut h, &ta, &zones).await;
+    webhook_cases(&mut h, &ta).await;
     access_control_cases(&mut h, &p, &ta, &ids, &zones).await;
     group_cases(&mut h, &ta, &ids).await;
     nothing_cases(&mut h, &ta, &zones).await;

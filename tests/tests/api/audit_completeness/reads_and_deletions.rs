@@ -81,6 +81,7 @@ pub(super) async fn reads_write_nothing(
         ("{generation}", "1"),
         // The web-server system template (migration 0012).
         ("{template_id}", "0193c0de-0000-7000-8000-000000000003"),
+        ("{subscription_id}", "00000000-0000-7000-8000-000000000000"),
     ];
     let before = h.audit_total().await;
     let mut reads = 0;

@@ -95,6 +95,9 @@ fn template(path: &str) -> String {
         ("{wtmpl}", "{template_id}"),
         ("{stmpl}", "{template_id}"),
         ("{ft}", "{template_id}"),
+        ("{hook}", "{subscription_id}"),
+        ("{fh}", "{subscription_id}"),
+        ("{hookd}", "{delivery_id}"),
     ];
     names
         .iter()

@@ -108,6 +108,8 @@ enum Fresh {
     Grant,
     /// `{ft}`: a custom template of tenant A.
     Template,
+    /// `{fh}`: a webhook subscription of tenant A.
+    Hook,
     /// `{frole}`: a custom role of tenant A.
     Role,
     /// `{fk}`: an active API key of tenant A's admin.

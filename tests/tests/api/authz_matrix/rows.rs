@@ -24,6 +24,7 @@ pub(super) fn rows() -> Vec<Row> {
     // nor does the platform admin, who works in its own tenant (no tenant selector here).
     let tmpl_reader = "P=404 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403 RK=200";
     let tmpl_admin = "P=404 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403 RK=403";
+    let hook_reader = "P=404 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403 RK=403";
     vec![
         row("GET", "/api/v1/health/live", all200).shows("/status", json!("ok")),
         row("GET", "/api/v1/health/ready", all200).shows("/status", json!("ok")),
@@ -792,6 +793,53 @@ pub(super) fn rows() -> Vec<Row> {
             "",
             "ns1.scaidns.test.",
         ),
+        // Outbound webhook subscriptions: tenant A's admins only (`webhooks:*`); another
+        // tenant's admin and the platform admin (in its own tenant) do not see A's.
+        row(
+            "GET",
+            "/api/v1/webhook-subscriptions",
+            "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=200 RG=403 KM=403 RK=403",
+        )
+        .lists(Some("TA"), "/data", "id", "{hook}")
+        .hides("P FA", "/data", "id", "{hook}"),
+        row(
+            "POST",
+            "/api/v1/webhook-subscriptions",
+            "P=201 TA=201 DA=403 DM=403 RE=403 RO=403 NR=403 FA=201 RG=403 KM=403 RK=403",
+        )
+        .body(json!({"url": "http://127.0.0.1:9/{actor}", "events": ["zone.*"]}))
+        .shows("/url", json!("http://127.0.0.1:9/{actor}")),
+        row("GET", "/api/v1/webhook-subscriptions/{hook}", hook_reader)
+            .shows("/id", json!("{hook}")),
+        row("PATCH", "/api/v1/webhook-subscriptions/{hook}", hook_reader)
+            .body(json!({"description": "matrix {actor}"}))
+            .shows("/description", json!("matrix {actor}")),
+        row(
+            "DELETE",
+            "/api/v1/webhook-subscriptions/{fh}",
+            "P=404 TA=204 DA=403 DM=403 RE=403 RO=403 NR=403 FA=404 RG=403 KM=403 RK=403",
+        )
+        .fresh(Fresh::Hook)
+        .gone("/api/v1/webhook-subscriptions/{fh}")
+        .probed_by("TA"),
+        row(
+            "POST",
+            "/api/v1/webhook-subscriptions/{hook}/test",
+            hook_reader,
+        )
+        .shows("/event", json!("test")),
+        row(
+            "GET",
+            "/api/v1/webhook-subscriptions/{hook}/deliveries",
+            hook_reader,
+        )
+        .lists(None, "/data", "id", "{hookd}"),
+        row(
+            "POST",
+            "/api/v1/webhook-subscriptions/{hook}/deliveries/{hookd}/redeliver",
+            hook_reader,
+        )
+        .shows("/id", json!("{hookd}")),
         // Templates: system ones for every holder of `templates:read`, custom ones for their
         // tenant only (another tenant's are unknown: 404). RK is a key narrowed to reading.
         row(

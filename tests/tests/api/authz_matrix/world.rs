@@ -292,6 +292,24 @@ impl World {
                    "records": [{"name": "www", "type": "AAAA", "content": "2001:db8::50"}]}),
         )
         .await);
+        // A webhook subscription of tenant A and a test delivery of it (to an event no row
+        // causes, so the rows' zone changes do not push that delivery off the first page).
+        let hook = id(&made(
+            app,
+            &ta,
+            "POST",
+            "/api/v1/webhook-subscriptions",
+            json!({"url": "http://127.0.0.1:9/alpha", "events": ["dnssec.key_removed"]}),
+        )
+        .await);
+        let hookd = id(&made(
+            app,
+            &ta,
+            "POST",
+            &format!("/api/v1/webhook-subscriptions/{hook}/test"),
+            json!(null),
+        )
+        .await);
         // RK: tenant A's admin's own key, narrowed to reading.
         let rk = made(
             app,
@@ -312,6 +330,8 @@ impl World {
         w.vars.extend([
             ("tmpl", tmpl),
             ("wtmpl", wtmpl),
+            ("hook", hook),
+            ("hookd", hookd),
             // caa-letsencrypt, from migration 0012.
             ("stmpl", "0193c0de-0000-7000-8000-000000000005".to_owned()),
             ("zone", zone),
@@ -611,6 +631,17 @@ impl World {
                 )
                 .await);
                 vec![("ft", ft)]
+            }
+            Fresh::Hook => {
+                let fh = id(&made(
+                    app,
+                    &ta,
+                    "POST",
+                    "/api/v1/webhook-subscriptions",
+                    json!({"url": format!("http://127.0.0.1:9/fresh-{n}"), "events": ["*"]}),
+                )
+                .await);
+                vec![("fh", fh)]
             }
             Fresh::Role => {
                 let frole = id(&made(
