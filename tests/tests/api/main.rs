@@ -56,3 +56,4 @@ mod webhooks;
 mod zone_export;
 mod zone_import;
 mod zone_import_hardening;
+mod pdns_compat;
