@@ -144,7 +144,7 @@ async fn octodns_and_python_powerdns_manage_a_zone_through_the_compatible_api() 
 
     // First sync: the zone does not exist, so octoDNS's PATCH is 404 and it creates the zone.
     let octo = OctoDns::new(port_of(&app), &alpha.key, ZONE, OCTODNS_ZONE);
-    let first = octo.sync();
+    let first = octo.sync().await;
     assert!(first.ok, "octodns-sync failed:\n{}", first.output);
     let (status, zone) = compat_zone(&app, &alpha.key).await;
     assert_eq!(status, 200, "{zone}");
@@ -169,7 +169,7 @@ async fn octodns_and_python_powerdns_manage_a_zone_through_the_compatible_api() 
 
     // Second sync: octoDNS reads back exactly what it wrote, so it changes nothing.
     let generation = zone["edited_serial"].as_i64().unwrap();
-    let second = octo.sync();
+    let second = octo.sync().await;
     assert!(second.ok, "second octodns-sync failed:\n{}", second.output);
     assert!(
         second.output.contains("No changes were planned"),
@@ -184,7 +184,7 @@ async fn octodns_and_python_powerdns_manage_a_zone_through_the_compatible_api() 
         ZONE,
         &OCTODNS_ZONE.replace("value: 192.0.2.5", "value: 192.0.2.6"),
     );
-    let third = octo.sync();
+    let third = octo.sync().await;
     assert!(third.ok, "third octodns-sync failed:\n{}", third.output);
     let (_, changed) = compat_zone(&app, &alpha.key).await;
     assert_eq!(changed["edited_serial"].as_i64().unwrap(), generation + 1);
@@ -206,7 +206,7 @@ zone.create_records([
 zone.delete_records([powerdns.RRSet('mail', 'AAAA', [])])
 print(json.dumps(zone.details['rrsets']))
 "#;
-    let ran = python_powerdns(script, &app.base_url, &alpha.key, &[ZONE]);
+    let ran = python_powerdns(script, &app.base_url, &alpha.key, &[ZONE]).await;
     assert!(ran.ok, "python-powerdns failed:\n{}", ran.output);
     let (_, after) = compat_zone(&app, &alpha.key).await;
     let after = rrsets(&after);
@@ -269,7 +269,7 @@ print(json.dumps(zone.details['rrsets']))
     )
     .await;
     assert_eq!((status, list), (200, json!([])));
-    let ran = python_powerdns(script, &app.base_url, &beta.key, &[ZONE]);
+    let ran = python_powerdns(script, &app.base_url, &beta.key, &[ZONE]).await;
     assert!(ran.ok && ran.output.contains("NO ZONE"), "{}", ran.output);
     // Beta's octoDNS would create its own (pending) zone, never touch alpha's.
     let (_, still) = compat_zone(&app, &alpha.key).await;

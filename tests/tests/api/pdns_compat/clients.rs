@@ -35,8 +35,12 @@ pub struct Ran {
     pub output: String,
 }
 
-fn run(mut cmd: Command) -> Ran {
-    let out = cmd.output().expect("start a client process");
+/// Runs `cmd` off the test's runtime thread, which serves the ScaiDNS the client talks to.
+async fn run(mut cmd: Command) -> Ran {
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .expect("client process task")
+        .expect("start a client process");
     Ran {
         ok: out.status.success(),
         output: format!(
@@ -84,25 +88,31 @@ impl OctoDns {
     }
 
     /// `octodns-sync --doit`.
-    pub fn sync(&self) -> Ran {
-        let mut cmd = Command::new(venv().join("bin/octodns-sync"));
+    pub async fn sync(&self) -> Ran {
+        let venv = tokio::task::spawn_blocking(|| venv().to_owned())
+            .await
+            .expect("install the clients");
+        let mut cmd = Command::new(venv.join("bin/octodns-sync"));
         cmd.arg("--config-file")
             .arg("config.yaml")
             .arg("--doit")
             .current_dir(self.dir.path())
             .env("SCAIDNS_API_KEY", &self.key);
-        run(cmd)
+        run(cmd).await
     }
 }
 
 /// Runs a python-powerdns script; `argv[1]` is the API endpoint (`…/api/v1`), `argv[2]` the
 /// key, further arguments follow.
-pub fn python_powerdns(script: &str, base_url: &str, key: &str, args: &[&str]) -> Ran {
-    let mut cmd = Command::new(venv().join("bin/python"));
+pub async fn python_powerdns(script: &str, base_url: &str, key: &str, args: &[&str]) -> Ran {
+    let venv = tokio::task::spawn_blocking(|| venv().to_owned())
+        .await
+        .expect("install the clients");
+    let mut cmd = Command::new(venv.join("bin/python"));
     cmd.arg("-c")
         .arg(script)
         .arg(format!("{base_url}/api/v1"))
         .arg(key)
         .args(args);
-    run(cmd)
+    run(cmd).await
 }
