@@ -77,7 +77,14 @@ struct Parsed {
     name: RecordName,
     rtype: RecordType,
     /// `None` for a delete.
-    wanted: Option<(Option<i64>, Vec<(RecordContent, bool)>)>,
+    wanted: Option<Wanted>,
+}
+
+/// What a `Replace` wants its RRset to be.
+struct Wanted {
+    ttl: Option<i64>,
+    /// Contents, each with its disabled flag.
+    records: Vec<(RecordContent, bool)>,
 }
 
 impl ScaiDns {
@@ -165,7 +172,11 @@ impl ScaiDns {
             ctx.require(permission)?;
             self.authorize_record(ctx, permission, zone, &change.name, change.rtype)
                 .await?;
-            let Some((ttl, wanted)) = &change.wanted else {
+            let Some(Wanted {
+                ttl,
+                records: wanted,
+            }) = &change.wanted
+            else {
                 request
                     .deletes
                     .extend(current.iter().map(|r| r.id.to_string()));
@@ -232,12 +243,16 @@ fn parse_changes(zone: &Zone, changes: &[RrsetChange]) -> Result<Vec<Parsed>> {
                 format!("RRset {}: {}", change.name, e.message()),
             )
         })?;
-        let rtype: RecordType = change.rtype.to_ascii_uppercase().parse().map_err(|e: Error| {
-            Error::invalid(
-                format!("{field}.type"),
-                format!("RRset {} IN {}: {}", change.name, change.rtype, e.message()),
-            )
-        })?;
+        let rtype: RecordType = change
+            .rtype
+            .to_ascii_uppercase()
+            .parse()
+            .map_err(|e: Error| {
+                Error::invalid(
+                    format!("{field}.type"),
+                    format!("RRset {} IN {}: {}", change.name, change.rtype, e.message()),
+                )
+            })?;
         let label = format!("RRset {} IN {}", name.fqdn(), rtype.as_str());
         if rtype == RecordType::SOA || (rtype == RecordType::NS && name.is_apex(&zone.name)) {
             return Err(Error::invalid(
@@ -274,15 +289,15 @@ fn parse_changes(zone: &Zone, changes: &[RrsetChange]) -> Result<Vec<Parsed>> {
                     if contents.iter().any(|(c, _)| *c == content) {
                         return Err(Error::invalid(
                             format!("{field}.records[{j}].content"),
-                            format!(
-                                "Duplicate record in {label}: {}",
-                                content.as_str()
-                            ),
+                            format!("Duplicate record in {label}: {}", content.as_str()),
                         ));
                     }
                     contents.push((content, record.disabled));
                 }
-                Some((*ttl, contents))
+                Some(Wanted {
+                    ttl: *ttl,
+                    records: contents,
+                })
             }
         };
         out.push(Parsed {

@@ -182,7 +182,10 @@ const ERROR_STATUSES: &[(u16, &str)] = &[
     (409, "The zone exists, or its name is taken"),
     (412, "If-Match no longer matches the zone's current version"),
     (413, "Request body too large"),
-    (422, "Refused: invalid input, or a ScaiDNS rule (named in `error`)"),
+    (
+        422,
+        "Refused: invalid input, or a ScaiDNS rule (named in `error`)",
+    ),
     (429, "Rate limited"),
     (500, "Internal error"),
     (502, "DNS backend failure"),

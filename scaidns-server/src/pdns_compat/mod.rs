@@ -187,7 +187,10 @@ fn without_platform_rrsets(zone: &ZoneName, rrsets: Vec<PdnsRrsetChange>) -> Vec
         .into_iter()
         .filter(|r| {
             let rtype = r.rtype.to_ascii_uppercase();
-            let apex = r.name.trim_end_matches('.').eq_ignore_ascii_case(zone.as_str());
+            let apex = r
+                .name
+                .trim_end_matches('.')
+                .eq_ignore_ascii_case(zone.as_str());
             !(rtype == RecordType::SOA.as_str() || (rtype == RecordType::NS.as_str() && apex))
         })
         .collect()
@@ -196,7 +199,11 @@ fn without_platform_rrsets(zone: &ZoneName, rrsets: Vec<PdnsRrsetChange>) -> Vec
 #[OpenApi(tag = "PdnsTags::PowerDns")]
 impl PdnsApi {
     /// The servers: only `localhost`.
-    #[oai(path = "/api/v1/servers", method = "get", operation_id = "pdns_server_list")]
+    #[oai(
+        path = "/api/v1/servers",
+        method = "get",
+        operation_id = "pdns_server_list"
+    )]
     async fn server_list(
         &self,
         state: Data<&AppState>,
@@ -348,14 +355,20 @@ impl PdnsApi {
             })?;
         let mut zone = created.zone;
         if !changes.is_empty() {
-            match apply(&state, &ctx, &zone, &changes, RrsetScope::Named, &IfMatch::Any).await {
+            match apply(
+                &state,
+                &ctx,
+                &zone,
+                &changes,
+                RrsetScope::Named,
+                &IfMatch::Any,
+            )
+            .await
+            {
                 Ok(after) => zone = after,
                 Err(e) => {
                     // One request, one outcome: the zone goes with its refused RRsets.
-                    if let Err(undo) = state
-                        .service
-                        .zone_purge(&ctx, zone.id, &IfMatch::Any)
-                        .await
+                    if let Err(undo) = state.service.zone_purge(&ctx, zone.id, &IfMatch::Any).await
                     {
                         tracing::warn!(zone = %zone.name, error = %undo, "could not remove a zone whose RRsets were refused");
                     }
@@ -488,10 +501,7 @@ impl PdnsApi {
             precondition.check(zone.generation)?;
             return Ok(Done::NoContent);
         };
-        let changes = rrset_changes(
-            without_platform_rrsets(&zone.name, rrsets),
-            Some("REPLACE"),
-        )?;
+        let changes = rrset_changes(without_platform_rrsets(&zone.name, rrsets), Some("REPLACE"))?;
         apply(
             &state,
             &ctx,

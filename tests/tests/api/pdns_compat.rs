@@ -8,7 +8,7 @@ mod clients;
 
 use reqwest::Method;
 use scaidns_tests::pdns::PdnsServer;
-use scaidns_tests::{TestApp, TestBackend, TestOptions, TenantUser, spawn_app_with};
+use scaidns_tests::{TenantUser, TestApp, TestBackend, TestOptions, spawn_app_with};
 use serde_json::{Value, json};
 
 use crate::grants::user_without_role;
@@ -212,7 +212,11 @@ print(json.dumps(zone.details['rrsets']))
     let after = rrsets(&after);
     assert!(after.contains(&"api.compat.test. A 300 192.0.2.50 | 192.0.2.51".to_owned()));
     assert!(after.contains(&"note.compat.test. TXT 120 \"hello world\"".to_owned()));
-    assert!(!after.iter().any(|r| r.starts_with("mail.compat.test. AAAA")));
+    assert!(
+        !after
+            .iter()
+            .any(|r| r.starts_with("mail.compat.test. AAAA"))
+    );
     assert_eq!(rrsets(&published(&pdns).await), after);
 
     // The audit log shows the clients' changes, by alpha's key, each with its request id.
@@ -233,7 +237,12 @@ print(json.dumps(zone.details['rrsets']))
         .iter()
         .map(|e| e["action"].as_str().unwrap())
         .collect();
-    for action in ["domain.create", "records.bulk", "record.create", "record.delete"] {
+    for action in [
+        "domain.create",
+        "records.bulk",
+        "record.create",
+        "record.delete",
+    ] {
         assert!(actions.contains(&action), "no {action} in {actions:?}");
     }
     assert!(
@@ -248,16 +257,23 @@ print(json.dumps(zone.details['rrsets']))
     let (status, body) = compat_zone(&app, &beta.key).await;
     assert_eq!(
         (status, body),
-        (404, json!({"error": "Could not find domain 'compat.test.'"}))
+        (
+            404,
+            json!({"error": "Could not find domain 'compat.test.'"})
+        )
     );
     let patch = json!({"rrsets": [{"name": "x.compat.test.", "type": "A", "ttl": 60,
         "changetype": "REPLACE", "records": [{"content": "192.0.2.9", "disabled": false}]}]});
     assert_eq!(
-        call(&app, &beta.key, Method::PATCH, ZONE_PATH, Some(patch)).await.0,
+        call(&app, &beta.key, Method::PATCH, ZONE_PATH, Some(patch))
+            .await
+            .0,
         404
     );
     assert_eq!(
-        call(&app, &beta.key, Method::DELETE, ZONE_PATH, None).await.0,
+        call(&app, &beta.key, Method::DELETE, ZONE_PATH, None)
+            .await
+            .0,
         404
     );
     let (status, list) = call(
@@ -351,7 +367,10 @@ async fn the_rules_grants_and_preconditions_hold_in_powerdns_shapes() {
             replace("x.compat.test.", "A", &["192.0.2.1", "192.0.2.1"]),
             "Duplicate",
         ),
-        (replace("x.compat.test.", "A", &["not-an-address"]), "x.compat.test."),
+        (
+            replace("x.compat.test.", "A", &["not-an-address"]),
+            "x.compat.test.",
+        ),
         (
             json!({"rrsets": [{"name": "x.compat.test.", "type": "A", "ttl": 60,
                 "changetype": "EXTEND", "records": [{"content": "192.0.2.1"}]}]}),
@@ -424,7 +443,14 @@ async fn the_rules_grants_and_preconditions_hold_in_powerdns_shapes() {
         json!({"rrsets": [{"name": "www.compat.test.", "type": "A", "changetype": "DELETE"}]}),
         json!({"rrsets": [{"name": "nothing.compat.test.", "type": "A", "changetype": "DELETE"}]}),
     ] {
-        let (status, body) = call(&app, &narrow, Method::PATCH, ZONE_PATH, Some(outside.clone())).await;
+        let (status, body) = call(
+            &app,
+            &narrow,
+            Method::PATCH,
+            ZONE_PATH,
+            Some(outside.clone()),
+        )
+        .await;
         assert_eq!(status, 422, "{outside}: {body}");
     }
     // It reads only its records, and may not replace the whole zone.
@@ -480,8 +506,18 @@ async fn the_rules_grants_and_preconditions_hold_in_powerdns_shapes() {
     assert_eq!(export.status(), 200);
     assert!(export.text().await.unwrap().contains("192.0.2.40"));
     let (status, body) = call(&app, key, Method::PUT, &format!("{ZONE_PATH}/notify"), None).await;
-    assert_eq!((status, body), (200, json!({"result": "Notification queued"})));
-    let (status, body) = call(&app, key, Method::GET, &format!("{ZONE_PATH}/metadata"), None).await;
+    assert_eq!(
+        (status, body),
+        (200, json!({"result": "Notification queued"}))
+    );
+    let (status, body) = call(
+        &app,
+        key,
+        Method::GET,
+        &format!("{ZONE_PATH}/metadata"),
+        None,
+    )
+    .await;
     assert_eq!((status, body), (200, json!([])));
     let (status, body) = call(&app, key, Method::GET, "/api/v1/servers/localhost", None).await;
     assert_eq!(status, 200);
@@ -511,6 +547,9 @@ async fn the_rules_grants_and_preconditions_hold_in_powerdns_shapes() {
     assert!(resp.json::<Value>().await.unwrap()["error"].is_string());
 
     // Delete: 204, then unknown.
-    assert_eq!(call(&app, key, Method::DELETE, ZONE_PATH, None).await.0, 204);
+    assert_eq!(
+        call(&app, key, Method::DELETE, ZONE_PATH, None).await.0,
+        204
+    );
     assert_eq!(compat_zone(&app, key).await.0, 404);
 }

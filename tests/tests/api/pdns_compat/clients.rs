@@ -80,11 +80,7 @@ impl OctoDns {
 
     /// Replaces the zone's YAML.
     pub fn set_records(&self, zone: &str, records: &str) {
-        std::fs::write(
-            self.dir.path().join(format!("zones/{zone}yaml")),
-            records,
-        )
-        .unwrap();
+        std::fs::write(self.dir.path().join(format!("zones/{zone}yaml")), records).unwrap();
     }
 
     /// `octodns-sync --doit`.
