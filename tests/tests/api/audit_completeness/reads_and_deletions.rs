@@ -79,6 +79,10 @@ pub(super) async fn reads_write_nothing(
         ("{ip}", "192.0.2.1"),
         // The web-server system template (migration 0012).
         ("{template_id}", "0193c0de-0000-7000-8000-000000000003"),
+        // The PowerDNS-compatible API: the active zone by its PowerDNS id.
+        ("{server_id}", "localhost"),
+        ("{zone_id}", "audit.test."),
+        ("{kind}", "ALSO-NOTIFY"),
     ];
     let before = h.audit_total().await;
     let mut reads = 0;
