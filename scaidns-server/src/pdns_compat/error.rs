@@ -77,6 +77,13 @@ impl PdnsError {
             return e.clone();
         }
         let native = ApiError::from_poem(err);
+        if native.status() == StatusCode::UNAUTHORIZED {
+            // This API takes API keys only (PowerDNS's clients send nothing else).
+            return Self::new(
+                StatusCode::UNAUTHORIZED,
+                "Unauthorized: send a ScaiDNS API key in X-API-Key",
+            );
+        }
         // PowerDNS answers an unparsable body 400; the native API says 422.
         let status = if native.code() == "invalid_body" {
             StatusCode::BAD_REQUEST
