@@ -183,10 +183,15 @@ impl ScaiDns {
                 continue;
             };
             let ttl = ttl.unwrap_or_else(|| i64::from(zone.default_ttl.seconds()));
+            // Maps, not scans: an RRset may hold thousands of records.
+            let wanted_by_content: HashMap<&RecordContent, bool> =
+                wanted.iter().map(|(c, d)| (c, *d)).collect();
+            let current_contents: HashSet<&RecordContent> =
+                current.iter().map(|r| &r.content).collect();
             for record in &current {
-                match wanted.iter().find(|(c, _)| *c == record.content) {
+                match wanted_by_content.get(&record.content) {
                     None => request.deletes.push(record.id.to_string()),
-                    Some((_, disabled))
+                    Some(disabled)
                         if i64::from(record.ttl.seconds()) != ttl
                             || record.disabled != *disabled =>
                     {
@@ -203,7 +208,7 @@ impl ScaiDns {
                 }
             }
             for (content, disabled) in wanted {
-                if current.iter().any(|r| r.content == *content) {
+                if current_contents.contains(content) {
                     continue;
                 }
                 request.creates.push(RecordCreate {
@@ -272,6 +277,8 @@ fn parse_changes(zone: &Zone, changes: &[RrsetChange]) -> Result<Vec<Parsed>> {
             RrsetAction::Delete => None,
             RrsetAction::Replace { ttl, records } => {
                 let mut contents: Vec<(RecordContent, bool)> = Vec::with_capacity(records.len());
+                // A set, not a scan of `contents`: an RRset may hold thousands of records.
+                let mut distinct: HashSet<RecordContent> = HashSet::with_capacity(records.len());
                 for (j, record) in records.iter().enumerate() {
                     let content = RecordContent::parse(rtype, &record.content, &zone.name)
                         .map_err(|e| {
@@ -286,7 +293,7 @@ fn parse_changes(zone: &Zone, changes: &[RrsetChange]) -> Result<Vec<Parsed>> {
                                 ),
                             )
                         })?;
-                    if contents.iter().any(|(c, _)| *c == content) {
+                    if !distinct.insert(content.clone()) {
                         return Err(Error::invalid(
                             format!("{field}.records[{j}].content"),
                             format!("Duplicate record in {label}: {}", content.as_str()),

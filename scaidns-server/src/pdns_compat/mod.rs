@@ -134,7 +134,8 @@ async fn zone_named(state: &AppState, ctx: &OpContext, id: &str) -> PdnsResult<Z
         .into_iter()
         .filter(|z| z.name == name)
         .collect();
-    if found.len() > 1 {
+    let several = found.len() > 1;
+    if several {
         let own: Vec<Zone> = found
             .iter()
             .filter(|z| z.tenant_id == ctx.tenant_id)
@@ -147,8 +148,10 @@ async fn zone_named(state: &AppState, ctx: &OpContext, id: &str) -> PdnsResult<Z
         }
     }
     match found.len() {
-        0 => Err(unknown()),
+        0 if !several => Err(unknown()),
         1 => Ok(found.remove(0)),
+        // Several and none decides (none active, or several active): never a guess, and not
+        // the 404 of a zone that does not exist either.
         _ => Err(PdnsError::new(
             StatusCode::CONFLICT,
             format!(
@@ -157,6 +160,25 @@ async fn zone_named(state: &AppState, ctx: &OpContext, id: &str) -> PdnsResult<Z
             ),
         )),
     }
+}
+
+/// 413 when a body carries more records than a native bulk request may (`BULK_MAX_ITEMS`):
+/// an RRset change is one bulk change, under the same bound.
+fn check_record_count(state: &AppState, rrsets: &[PdnsRrsetChange]) -> PdnsResult<()> {
+    let max = state.config.bulk_max_items;
+    let count = rrsets
+        .iter()
+        .map(|r| r.records.as_ref().map_or(1, |records| records.len().max(1)))
+        .fold(0usize, usize::saturating_add);
+    if count > max {
+        return Err(PdnsError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "a request may carry at most {max} records and RRset changes (BULK_MAX_ITEMS); this one has {count}"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The request's `If-Match`.
@@ -330,6 +352,7 @@ impl PdnsApi {
             ));
         }
         let name = ZoneName::parse(&b.name).map_err(|e| invalid(e.message()))?;
+        check_record_count(&state, b.rrsets.as_deref().unwrap_or_default())?;
         let changes = rrset_changes(
             without_platform_rrsets(&name, b.rrsets.unwrap_or_default()),
             Some("REPLACE"),
@@ -367,10 +390,19 @@ impl PdnsApi {
             {
                 Ok(after) => zone = after,
                 Err(e) => {
-                    // One request, one outcome: the zone goes with its refused RRsets.
-                    if let Err(undo) = state.service.zone_purge(&ctx, zone.id, &IfMatch::Any).await
-                    {
+                    // One request, one outcome: the zone goes with its refused RRsets (only
+                    // while nobody has written to it since, and without needing
+                    // `domains:delete`).
+                    if let Err(undo) = state.service.zone_create_undo(&ctx, &zone).await {
                         tracing::warn!(zone = %zone.name, error = %undo, "could not remove a zone whose RRsets were refused");
+                        return Err(PdnsError::new(
+                            e.status(),
+                            format!(
+                                "{} (the zone was created but could not be removed again: {})",
+                                e.message(),
+                                PdnsError::from(undo).message()
+                            ),
+                        ));
                     }
                     return Err(e);
                 }
@@ -452,6 +484,7 @@ impl PdnsApi {
     ) -> PdnsResult<Done> {
         let ctx = context(&state, key, req).await?;
         check_server(&server_id)?;
+        check_record_count(&state, &body.0.rrsets)?;
         let zone = zone_named(&state, &ctx, &zone_id).await?;
         let changes = rrset_changes(body.0.rrsets, None)?;
         apply(
@@ -501,6 +534,7 @@ impl PdnsApi {
             precondition.check(zone.generation)?;
             return Ok(Done::NoContent);
         };
+        check_record_count(&state, &rrsets)?;
         let changes = rrset_changes(without_platform_rrsets(&zone.name, rrsets), Some("REPLACE"))?;
         apply(
             &state,

@@ -553,3 +553,123 @@ async fn the_rules_grants_and_preconditions_hold_in_powerdns_shapes() {
     );
     assert_eq!(compat_zone(&app, key).await.0, 404);
 }
+
+/// A key that may create zones and records but not delete zones.
+async fn creating_key(app: &TestApp, owner_key: &str) -> String {
+    let (status, key) = call(
+        app,
+        owner_key,
+        Method::POST,
+        "/api/v1/api-keys",
+        Some(
+            json!({"name": "creator", "scopes": ["domains:read", "domains:create",
+            "records:read", "records:create", "records:update"]}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{key}");
+    key["key"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_refused_creation_leaves_no_zone_big_bodies_are_413_and_shared_names_are_never_guessed() {
+    let app = scaidns_tests::spawn_app().await;
+    let alpha = app.tenant_with_user("alpha").await;
+    may_skip_validation(&app, &alpha).await;
+    let creator = creating_key(&app, &alpha.key).await;
+
+    // RRsets the rules refuse (a CNAME beside an A): 422, and the zone created for them is
+    // gone again, though the key may not delete zones.
+    let (status, body) = call(
+        &app,
+        &creator,
+        Method::POST,
+        "/api/v1/servers/localhost/zones",
+        Some(
+            json!({"name": ZONE, "kind": "Native", "nameservers": [], "rrsets": [
+            {"name": "www.compat.test.", "type": "A", "ttl": 300,
+             "records": [{"content": "192.0.2.1", "disabled": false}]},
+            {"name": "www.compat.test.", "type": "CNAME", "ttl": 300,
+             "records": [{"content": "compat.test.", "disabled": false}]}]}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        !body["error"]
+            .as_str()
+            .unwrap()
+            .contains("could not be removed"),
+        "{body}"
+    );
+    assert_eq!(compat_zone(&app, &alpha.key).await.0, 404);
+    let (_, list) = call(
+        &app,
+        &app.admin_key,
+        Method::GET,
+        "/api/v1/domains?include_deleted=true",
+        None,
+    )
+    .await;
+    assert_eq!(list["data"], json!([]), "{list}");
+    // The name is free again.
+    let (status, body) = call(
+        &app,
+        &creator,
+        Method::POST,
+        "/api/v1/servers/localhost/zones",
+        Some(json!({"name": ZONE, "kind": "Native", "nameservers": []})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+
+    // More records than a bulk request may carry: 413 before anything is read or written.
+    let records: Vec<Value> = (0..10_001)
+        .map(|i| json!({"content": format!("10.{}.{}.{}", i / 65536, (i / 256) % 256, i % 256)}))
+        .collect();
+    let (status, body) = call(
+        &app,
+        &creator,
+        Method::PATCH,
+        ZONE_PATH,
+        Some(
+            json!({"rrsets": [{"name": "big.compat.test.", "type": "A", "ttl": 60,
+            "changetype": "REPLACE", "records": records}]}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 413, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("BULK_MAX_ITEMS"),
+        "{body}"
+    );
+
+    // Two other tenants hold the same name, neither active: the platform key that sees both
+    // gets 409, never one of them picked at random, nor a 404 as if there were none.
+    for slug in ["beta", "gamma"] {
+        let tenant = app.tenant_with_user(slug).await;
+        let (status, body) = call(
+            &app,
+            &tenant.key,
+            Method::POST,
+            "/api/v1/servers/localhost/zones",
+            Some(json!({"name": "shared.test.", "kind": "Native", "nameservers": []})),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(body["scaidns_status"], "pending_validation", "{body}");
+    }
+    let (status, body) = call(
+        &app,
+        &app.admin_key,
+        Method::GET,
+        "/api/v1/servers/localhost/zones/shared.test.",
+        None,
+    )
+    .await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("several tenants"),
+        "{body}"
+    );
+}
