@@ -643,6 +643,23 @@ async fn a_refused_creation_leaves_no_zone_big_bodies_are_413_and_shared_names_a
         body["error"].as_str().unwrap().contains("BULK_MAX_ITEMS"),
         "{body}"
     );
+    // A body over the request-size limit: 413 in PowerDNS's shape too.
+    let huge = format!(
+        r#"{{"rrsets": [], "pad": "{}"}}"#,
+        "x".repeat(5 * 1024 * 1024)
+    );
+    let resp = app
+        .http
+        .patch(app.url(ZONE_PATH))
+        .header("X-API-Key", &creator)
+        .header("Content-Type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 413);
+    let body: Value = resp.json().await.unwrap();
+    assert!(body["error"].is_string(), "{body}");
 
     // Two other tenants hold the same name, neither active: the platform key that sees both
     // gets 409, never one of them picked at random, nor a 404 as if there were none.
