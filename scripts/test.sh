@@ -169,6 +169,7 @@ RUSTDOCFLAGS="-D warnings" cargo doc -p scaidns-core --all-features --no-deps --
 log "checking the public API of scaidns-core and scaidns-client against public-api/"
 scripts/public-api.sh
 
+scripts/pdns-compat/install-clients.sh >/dev/null  # octoDNS, python-powerdns for tests/tests/api/pdns_compat
 log "running the test suite"
 results=$(mktemp)
 trap 'rm -f "$results"' EXIT

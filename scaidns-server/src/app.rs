@@ -107,6 +107,9 @@ pub fn build_app(state: AppState) -> impl Endpoint {
             }),
         )
         .nest("/api/v1", service)
+        // PowerDNS's own paths, which the native API leaves free: its clients build the URL
+        // from host and port alone.
+        .nest_no_strip(crate::pdns_compat::PREFIX, crate::pdns_compat::endpoint())
         .nest("/docs", docs)
         .at("/health/live", get(live_outside))
         .at("/health/ready", get(ready_outside));

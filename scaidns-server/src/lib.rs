@@ -20,6 +20,7 @@ pub mod keyed_tasks;
 pub mod metrics;
 pub mod middleware;
 pub mod owner_only;
+pub mod pdns_compat;
 pub mod rate_limit_edge;
 pub mod spec;
 pub mod spec_refinement;

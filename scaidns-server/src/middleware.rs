@@ -74,7 +74,7 @@ async fn handle<E: Endpoint>(
         .scope(id.clone(), async move {
             let tripped = match bounded {
                 Ok(tripped) => tripped,
-                Err(too_large) => return too_large.into_response(),
+                Err(too_large) => return refusal(&check_path, too_large),
             };
             if let Some(refused) = over_cap {
                 return refused.into_response();
@@ -109,7 +109,7 @@ async fn handle<E: Endpoint>(
             };
             // Whatever the handler made of the failed read, the answer is the limit.
             if tripped.is_set() {
-                let mut refused = body_limit::too_large(limit).into_response();
+                let mut refused = refusal(&check_path, body_limit::too_large(limit));
                 if let Some(p) = resp.data::<PathPattern>().cloned() {
                     refused.set_data(p);
                 }
@@ -153,6 +153,20 @@ fn body_error(p: &BodyProblem) -> ApiError {
         Some(p.field.as_str()).filter(|f| !f.is_empty()),
         &p.msg,
     )
+}
+
+/// A refusal made here, before the endpoint: in PowerDNS's `{"error": …}` shape on the
+/// PowerDNS-compatible API's paths, whose clients read nothing else.
+fn refusal(path: &str, error: ApiError) -> Response {
+    let prefix = crate::pdns_compat::PREFIX;
+    let compat = path
+        .strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    if compat {
+        crate::pdns_compat::error::PdnsError::from(error).into_response()
+    } else {
+        error.into_response()
+    }
 }
 
 /// Whether the request carries a credential header (checked or not).

@@ -41,6 +41,7 @@ pub mod records;
 pub mod reverse_zones;
 pub mod role_assignments;
 pub mod roles;
+pub mod rrset_changes;
 mod secondary_records;
 pub mod templates;
 pub mod tenant_admin;

@@ -30,6 +30,7 @@ mod nameservers;
 mod openapi;
 mod operator_flags;
 mod outbound_webhooks;
+mod pdns_compat;
 mod platform_admin_claims;
 mod platform_config;
 mod powerdns;

@@ -86,3 +86,29 @@ fn every_operation_suits_the_client_generator() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// The PowerDNS-compatible API's own document (`openapi/pdns-compat.json`) is what the server
+/// generates; regenerate with the same `EXPECTORATE=overwrite` run.
+#[test]
+fn committed_pdns_compat_spec_matches_the_server() {
+    let generated = scaidns_server::pdns_compat::pdns_spec_json();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/pdns-compat.json");
+    if std::env::var("EXPECTORATE").is_ok_and(|v| v == "overwrite") {
+        std::fs::write(&path, &generated).expect("write spec");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "openapi/pdns-compat.json is out of date; regenerate with EXPECTORATE=overwrite cargo test -p scaidns-tests --test api openapi"
+    );
+    // None of its paths leaks into the native document, nor the reverse.
+    let native: Value = serde_json::from_str(&scaidns_server::spec_json()).unwrap();
+    assert!(
+        native["paths"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .all(|p| !p.starts_with("/servers"))
+    );
+}

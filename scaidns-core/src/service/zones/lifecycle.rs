@@ -2,7 +2,7 @@
 //! purge (hard delete), with what each removes from the backend.
 
 use super::zone_audit_view;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::ids::ZoneId;
 use crate::rbac::Permission;
 use crate::service::publish::{Publication, full_publication};
@@ -114,16 +114,47 @@ impl ScaiDns {
             .authorized_zone(ctx, Permission::DOMAINS_DELETE, id, true)
             .await?;
         if_match.check(zone.generation)?;
+        self.purge_zone_row(ctx, &zone, if_match).await
+    }
+
+    /// Takes back a zone this caller created a moment ago when the rest of the request that
+    /// created it was refused (the PowerDNS-compatible API creates a zone, then its RRsets):
+    /// one request, one outcome, also for a key that may create zones but not delete them.
+    /// Only while the zone is still exactly as created (same tenant, name and generation), so
+    /// it never takes away anything written since; otherwise 412 and the zone stays.
+    pub async fn zone_create_undo(&self, ctx: &OpContext, created: &Zone) -> Result<()> {
+        ctx.require(Permission::DOMAINS_CREATE)?;
+        let zone = self.zone_if_visible(ctx, created.id, false).await?;
+        self.authorize(
+            ctx,
+            Permission::DOMAINS_CREATE,
+            crate::rbac::Target::Tenant(zone.tenant_id),
+        )
+        .await?;
+        if zone.tenant_id != created.tenant_id || zone.name != created.name {
+            return Err(Error::new(
+                ErrorKind::NotFound,
+                "domain_not_found",
+                "Domain not found",
+            ));
+        }
+        let pinned = IfMatch::Generations(vec![created.generation]);
+        pinned.check(zone.generation)?;
+        self.purge_zone_row(ctx, &zone, &pinned).await
+    }
+
+    /// Purges `zone` (read by the caller, authorised) if it is still at its generation.
+    async fn purge_zone_row(&self, ctx: &OpContext, zone: &Zone, if_match: &IfMatch) -> Result<()> {
         let audit = vec![ctx.audit(
             zone.tenant_id,
             "domain.hard_delete",
             "domain",
             zone.id,
             Some(zone.name.to_string()),
-            Some(zone_audit_view(&zone)),
+            Some(zone_audit_view(zone)),
             None,
         )];
-        let publisher = self.publisher(purge_publication(&zone));
+        let publisher = self.publisher(purge_publication(zone));
         let _dropped_when_done = self.zone_write(zone.id);
         let purge = self
             .store()

@@ -71,4 +71,25 @@ impl ScaiDns {
             .map_err(|e| backend_error(&e))?;
         Ok(zone)
     }
+
+    /// Asks the backend to send NOTIFY for an active zone now (secondaries then ask for what is
+    /// published). Changes nothing, so it writes no audit entry; needs `records:update` on the
+    /// zone, since whoever may change the records may prompt secondaries to fetch them.
+    pub async fn zone_notify(&self, ctx: &OpContext, id: ZoneId) -> Result<Zone> {
+        ctx.require(Permission::RECORDS_UPDATE)?;
+        let zone = self
+            .authorized_zone(ctx, Permission::RECORDS_UPDATE, id, false)
+            .await?;
+        if zone.status != ZoneStatus::Active {
+            return Err(Error::conflict(
+                "zone_not_active",
+                format!("the zone is {}: only an active zone is served", zone.status),
+            ));
+        }
+        self.backend()
+            .notify(&zone.name)
+            .await
+            .map_err(|e| backend_error(&e))?;
+        Ok(zone)
+    }
 }

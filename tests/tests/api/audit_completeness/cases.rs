@@ -49,6 +49,27 @@ pub(super) const CASES: &[(&str, Audit)] = &[
         "POST /api/v1/webhooks/scaikey",
         Elsewhere("identity suites: entries with actor_type webhook and the event id"),
     ),
+    // The PowerDNS-compatible API: the entries of the native operations it maps to.
+    (
+        "POST /api/v1/servers/{server_id}/zones",
+        Writes(&["domain.create"]),
+    ),
+    (
+        "PATCH /api/v1/servers/{server_id}/zones/{zone_id}",
+        Writes(&["records.bulk", "record.create"]),
+    ),
+    (
+        "PUT /api/v1/servers/{server_id}/zones/{zone_id}",
+        Writes(&["records.bulk", "record.delete"]),
+    ),
+    (
+        "DELETE /api/v1/servers/{server_id}/zones/{zone_id}",
+        Writes(&["domain.delete"]),
+    ),
+    (
+        "PUT /api/v1/servers/{server_id}/zones/{zone_id}/notify",
+        Nothing("asks the backend to send NOTIFY now; nothing ScaiDNS stores changes"),
+    ),
     ("POST /api/v1/admin/tenants", Writes(&["tenant.create"])),
     // `tenant.suspend` / `tenant.resume` when the status changes (tenant_admin suite).
     (
@@ -325,11 +346,17 @@ pub(super) const STATE_CHANGING: &[&str] = &["post", "put", "patch", "delete"];
 
 /// The document's operations as `METHOD /path`.
 pub(super) fn spec_operations() -> Vec<(String, String)> {
-    let spec: Value = serde_json::from_str(&scaidns_server::spec_json()).unwrap();
     let mut out = Vec::new();
-    for (path, item) in spec["paths"].as_object().unwrap() {
-        for method in item.as_object().unwrap().keys() {
-            out.push((method.clone(), path.clone()));
+    // The native document and the PowerDNS-compatible API's own.
+    for doc in [
+        scaidns_server::spec_json(),
+        scaidns_server::pdns_compat::pdns_spec_json(),
+    ] {
+        let spec: Value = serde_json::from_str(&doc).unwrap();
+        for (path, item) in spec["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                out.push((method.clone(), path.clone()));
+            }
         }
     }
     out

@@ -10,6 +10,7 @@
 
 mod access;
 mod cases;
+mod pdns_compat;
 mod platform_and_keys;
 mod reads_and_deletions;
 mod templates;
@@ -25,6 +26,7 @@ use serde_json::{Value, json};
 use access::{access_control_cases, group_cases};
 use cases::Audit::{Elsewhere, Nothing, Writes};
 use cases::{CASES, spec_operations};
+use pdns_compat::pdns_compat_cases;
 use platform_and_keys::{api_key_cases, platform_cases};
 use reads_and_deletions::{deletion_cases, nothing_cases, reads_write_nothing};
 use templates::template_cases;
@@ -256,6 +258,7 @@ async fn every_state_change_writes_its_documented_entries_and_reads_write_none()
     access_control_cases(&mut h, &p, &ta, &ids, &zones).await;
     group_cases(&mut h, &ta, &ids).await;
     nothing_cases(&mut h, &ta, &zones).await;
+    pdns_compat_cases(&mut h, &ta).await;
     reads_write_nothing(&mut h, &p, &ta, &ids, &zones).await;
     deletion_cases(&mut h, &ta, &zones).await;
 

@@ -82,6 +82,10 @@ pub(super) async fn reads_write_nothing(
         // The web-server system template (migration 0012).
         ("{template_id}", "0193c0de-0000-7000-8000-000000000003"),
         ("{subscription_id}", "00000000-0000-7000-8000-000000000000"),
+        // The PowerDNS-compatible API: the active zone by its PowerDNS id.
+        ("{server_id}", "localhost"),
+        ("{zone_id}", "audit.test."),
+        ("{kind}", "ALSO-NOTIFY"),
     ];
     let before = h.audit_total().await;
     let mut reads = 0;

@@ -922,5 +922,25 @@ pub(super) fn rows() -> Vec<Row> {
             Probe::Holds("/data", "type", "AAAA", true),
             Probe::Holds("/data", "type", "AAAA", false),
         ),
+        // The PowerDNS-compatible API: the same rules in PowerDNS's shapes. Another tenant's
+        // zone is unknown (404); a write the rules refuse, RG's outside `www` included, is 422.
+        row(
+            "GET",
+            "/api/v1/servers/localhost/zones/alpha.test.",
+            zone_read,
+        )
+        .shows("/name", json!("alpha.test.")),
+        row(
+            "PATCH",
+            "/api/v1/servers/localhost/zones/alpha.test.",
+            "P=204 TA=204 DA=204 DM=204 RE=204 RO=422 NR=404 FA=404 RG=422 KM=404",
+        )
+        .body(json!({"rrsets": [{"name": "pdns-{actor}.alpha.test.", "type": "A", "ttl": 300,
+            "changetype": "REPLACE", "records": [{"content": "192.0.2.{seat}", "disabled": false}]}]}))
+        .after(
+            "/api/v1/servers/localhost/zones/alpha.test.?rrset_name=pdns-{actor}.alpha.test.",
+            Probe::Holds("/rrsets", "type", "A", true),
+            Probe::Holds("/rrsets", "type", "A", false),
+        ),
     ]
 }
