@@ -4,7 +4,7 @@
 
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use scaidns_core::service::zone_history::{RestoreOutcome, ZoneDiff};
@@ -14,7 +14,7 @@ use scaidns_core::zone::history::HistoryEntry;
 use scaidns_core::zone::precondition::etag;
 
 use crate::api::page_envelope::page_envelope;
-use crate::api::precondition::if_match as precondition;
+use crate::api::precondition::{IfMatchHeader, if_match as precondition};
 use crate::api::publication::{self, PublicationState};
 use crate::api::{ApiTags, page_request};
 use crate::auth::{ApiAuth, op_context};
@@ -306,10 +306,7 @@ impl ZoneHistoryApi {
         req: &Request,
         domain_id: Path<String>,
         generation: Path<i64>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`). Without it the write is never refused for a concurrent change.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<Restored> {
         let ctx = op_context(&state, &auth, req).await?;
         let RestoreOutcome {

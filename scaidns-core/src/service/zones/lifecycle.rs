@@ -114,7 +114,7 @@ impl ScaiDns {
             .authorized_zone(ctx, Permission::DOMAINS_DELETE, id, true)
             .await?;
         if_match.check(zone.generation)?;
-        self.purge_zone_row(ctx, &zone, if_match).await
+        self.purge_zone_row(ctx, &zone).await
     }
 
     /// Takes back a zone this caller created a moment ago when the rest of the request that
@@ -140,11 +140,11 @@ impl ScaiDns {
         }
         let pinned = IfMatch::Generations(vec![created.generation]);
         pinned.check(zone.generation)?;
-        self.purge_zone_row(ctx, &zone, &pinned).await
+        self.purge_zone_row(ctx, &zone).await
     }
 
     /// Purges `zone` (read by the caller, authorised) if it is still at its generation.
-    async fn purge_zone_row(&self, ctx: &OpContext, zone: &Zone, if_match: &IfMatch) -> Result<()> {
+    async fn purge_zone_row(&self, ctx: &OpContext, zone: &Zone) -> Result<()> {
         let audit = vec![ctx.audit(
             zone.tenant_id,
             "domain.hard_delete",
