@@ -216,6 +216,44 @@ impl ScaiDns {
             .await
     }
 
+    /// The live delegation that proves `tenant` owns the zone `name` (RFC 2317): a range lent
+    /// to `tenant`, covering the zone's block, by a parent /24 that is live now (a deleted or
+    /// pending parent proves nothing). Such a zone needs no TXT challenge, which could not
+    /// succeed anyway: the parent names no servers for the child. The store re-checks the
+    /// delegation inside the write that makes the zone live, so a revocation racing the create
+    /// refuses it (`zone_overlap`) rather than letting it through.
+    pub(crate) async fn proving_delegation(
+        &self,
+        tenant: TenantId,
+        name: &crate::name::ZoneName,
+    ) -> Result<Option<ClasslessDelegation>> {
+        let block = reverse::zone_block(name);
+        if block.is_none() {
+            return Ok(None);
+        }
+        let lent = self
+            .store()
+            .list_classless_delegations(DelegationFilter {
+                tenant_id: Some(tenant),
+                ..DelegationFilter::default()
+            })
+            .await?;
+        for d in lent {
+            if !d.covers(tenant, d.parent_zone_id, block) {
+                continue;
+            }
+            let parent = self.store().get_zone(d.parent_zone_id).await?;
+            if parent.is_some_and(|p| {
+                p.is_published()
+                    && p.tenant_id == d.parent_tenant_id
+                    && name.as_str().ends_with(&format!(".{}", p.name.as_str()))
+            }) {
+                return Ok(Some(d));
+            }
+        }
+        Ok(None)
+    }
+
     async fn delegations_of(&self, parent: ZoneId) -> Result<Vec<ClasslessDelegation>> {
         self.store()
             .list_classless_delegations(DelegationFilter {
