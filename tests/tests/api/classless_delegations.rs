@@ -224,13 +224,58 @@ async fn a_delegated_26_answers_the_other_tenants_ptrs_through_the_parents_cname
         call(&app, &isp.key, Method::DELETE, &one, None).await.0,
         404
     );
-    let child_ptrs = format!("/api/v1/reverse-zones/{child}/ptr");
+    // The customer's zone went offline with the loan (soft-deleted, records kept for it, still
+    // unread by the ISP); it cannot come back without a new delegation, and the range is the
+    // ISP's to lend again.
+    let child_zone = format!("/api/v1/domains/{child}");
+    let (status, body) = call(
+        &app,
+        &customer.key,
+        Method::GET,
+        &format!("{child_zone}?include_deleted=true"),
+        None,
+    )
+    .await;
     assert_eq!(
-        call(&app, &isp.key, Method::GET, &child_ptrs, None).await.0,
+        (status, body["status"].as_str()),
+        (200, Some("deleted")),
+        "{body}"
+    );
+    assert_eq!(
+        dns::query(pdns.dns_addr, "70.64-26.2.0.192.in-addr.arpa.", "PTR")
+            .await
+            .answer_texts("PTR"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        call(&app, &isp.key, Method::GET, &child_zone, None).await.0,
         404
     );
-    let (status, body) = call(&app, &customer.key, Method::GET, &child_ptrs, None).await;
-    assert_eq!((status, body["total"].as_u64()), (200, Some(1)), "{body}");
+    let restore = call(
+        &app,
+        &customer.key,
+        Method::POST,
+        &format!("{child_zone}/restore"),
+        None,
+    )
+    .await;
+    assert_eq!(restore.0, 409, "{}", restore.1);
+    let (status, log) = call(
+        &app,
+        &customer.key,
+        Method::GET,
+        "/api/v1/admin/audit-logs?action=domain.delete",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{log}");
+    assert_eq!(
+        log["data"][0]["details"]["after"]["deleted_because"]["reason"],
+        "classless_delegation_revoked",
+        "{log}"
+    );
+    let again = delegate(&app, &isp.key, parent, "192.0.2.96/27", &third.tenant_id).await;
+    assert_eq!(again.0, 201, "{}", again.1);
     assert_eq!(
         audit_count(&app, &isp.key, "reverse_zone.revoke_delegation").await,
         1
@@ -240,7 +285,7 @@ async fn a_delegated_26_answers_the_other_tenants_ptrs_through_the_parents_cname
         1
     );
     let (_, list) = call(&app, &isp.key, Method::GET, &delegations(parent), None).await;
-    assert_eq!(list["data"], json!([]), "{list}");
+    assert_eq!(list["data"].as_array().map(Vec::len), Some(1), "{list}");
     app.stop().await;
 }
 

@@ -94,6 +94,9 @@ impl ScaiDns {
         )?;
         let settings = checked_settings(input.settings)?;
         let secondary = self.secondary_source(domain_type, input.secondary)?;
+        if let Some(key) = secondary.as_ref().and_then(|s| s.tsig.as_ref()) {
+            key.check_wire_name(&name)?;
+        }
         let may_skip = self
             .is_allowed(
                 ctx,
