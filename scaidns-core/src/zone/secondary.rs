@@ -179,7 +179,7 @@ impl TsigKey {
 
     /// 422 (`tsig_key_name`) when [`Self::wire_name`] for `zone` is longer than a DNS name:
     /// refused before anything is stored, rather than by PowerDNS once the zone goes live.
-    pub fn check_wire_name(&self, zone: &crate::name::ZoneName) -> Result<()> {
+    pub(crate) fn check_wire_name(&self, zone: &crate::name::ZoneName) -> Result<()> {
         let wire = self.wire_name(zone);
         if wire.trim_end_matches('.').len() > 253 {
             return Err(Error::invalid(
