@@ -324,6 +324,22 @@ async fn a_narrow_key_and_a_record_limited_grantee_cannot_delegate() {
     let got = call(&app, &grantee, Method::GET, &delegations(parent), None).await;
     assert_eq!(got.0, 200, "{}", got.1);
 
+    // A suspended tenant receives nothing, answered as an unknown id.
+    let (status, body) = call(
+        &app,
+        &app.admin_key,
+        Method::PATCH,
+        &format!("/api/v1/admin/tenants/{}", customer.tenant_id),
+        Some(json!({"status": "suspended"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    refused(
+        delegate(&app, &isp.key, parent, "192.0.2.64/26", &customer.tenant_id).await,
+        422,
+        "tenant_not_found",
+    );
+
     // Nothing was lent: the customer's classless zone still overlaps.
     let (_, list) = call(&app, &isp.key, Method::GET, &delegations(parent), None).await;
     assert_eq!(list["data"], json!([]), "{list}");
