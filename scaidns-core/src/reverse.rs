@@ -227,9 +227,10 @@ pub fn zone_block(zone: &ZoneName) -> Option<IpNet> {
             .and_then(|l| l.split_once('-'))
             .filter(|_| labels.len() == 4)
         {
-            let first: u8 = first.parse().ok()?;
-            let len: u8 = len.parse().ok()?;
-            let [c, b, a] = [labels[1], labels[2], labels[3]].map(|l| l.parse::<u8>().ok());
+            // Canonical numbers only, as below: `064-26` or `02` would name a block twice.
+            let first = canonical_decimal(first)?;
+            let len = canonical_decimal(len)?;
+            let [c, b, a] = [labels[1], labels[2], labels[3]].map(canonical_decimal);
             let net = Ipv4Net::new(Ipv4Addr::new(a?, b?, c?, first), len).ok()?;
             return (len >= 25 && net.trunc() == net).then_some(IpNet::V4(net));
         }
@@ -530,6 +531,13 @@ mod tests {
     #[test]
     fn forward_names_are_no_block() {
         assert_eq!(zone_block(&ZoneName::parse("example.com").unwrap()), None);
+        for odd in [
+            "064-26.2.0.192.in-addr.arpa",
+            "64-026.2.0.192.in-addr.arpa",
+            "64-26.02.0.192.in-addr.arpa",
+        ] {
+            assert_eq!(zone_block(&ZoneName::parse(odd).unwrap()), None, "{odd}");
+        }
         assert_eq!(
             zone_block(&ZoneName::parse("01.2.in-addr.arpa").unwrap()),
             None

@@ -185,11 +185,7 @@ impl ScaiDns {
         owner: &str,
         name: &RecordName,
     ) -> Result<bool> {
-        let taken = self
-            .stored_ptrs(zone)
-            .await?
-            .iter()
-            .any(|r| r.name.fqdn() == owner);
+        let taken = !self.stored_ptrs(zone, Some(owner)).await?.is_empty();
         if !taken {
             return Ok(true);
         }

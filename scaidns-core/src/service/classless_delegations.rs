@@ -150,9 +150,9 @@ impl ScaiDns {
     }
 
     /// Takes a range back: the parent's CNAMEs into it (those still as the delegation wrote
-    /// them) are deleted, then the delegation, audited in both tenants' logs. The delegated
-    /// tenant's zone is left to it, unread and untouched: without the CNAMEs nothing leads
-    /// there, and it can no longer go live again under the parent (docs/decisions.md).
+    /// them) are deleted, then the delegation, audited in both tenants' logs; the delegated
+    /// tenant's live zones inside the range are soft-deleted, their records kept for it and
+    /// unread by the parent's owner (docs/decisions.md).
     pub async fn classless_delegation_revoke(
         &self,
         ctx: &OpContext,
@@ -213,7 +213,101 @@ impl ScaiDns {
         );
         self.store()
             .delete_classless_delegation(view.delegation.id, &audit)
-            .await
+            .await?;
+        self.take_lent_zones_offline(ctx, &view).await
+    }
+
+    /// Soft-deletes the receiving tenant's live zones inside a revoked range: the range is the
+    /// parent's again, so its owner may use or lend it at once, while the zones keep their
+    /// records for their tenant (restore brings one back only under a new delegation: the
+    /// claim check refuses it otherwise). Read after the delegation is gone, so a zone made
+    /// live under it just before is found too.
+    async fn take_lent_zones_offline(&self, ctx: &OpContext, view: &DelegationView) -> Result<()> {
+        let d = &view.delegation;
+        let zones = self
+            .store()
+            .list_zones(
+                &ZoneFilter {
+                    tenant_id: Some(d.tenant_id),
+                    search: Some(view.parent.name.as_str().to_owned()),
+                    ..ZoneFilter::default()
+                },
+                PageRequest::ALL,
+            )
+            .await?
+            .items;
+        for before in zones.into_iter().filter(|z| {
+            z.is_published()
+                && d.covers(z.tenant_id, d.parent_zone_id, reverse::zone_block(&z.name))
+        }) {
+            let mut zone = before.clone();
+            zone.status_before_delete = Some(before.status);
+            zone.status = ZoneStatus::Deleted;
+            zone.deleted_at = Some(ctx.now);
+            zone.updated_at = ctx.now;
+            zone.dnssec_enabled = false;
+            let mut after = crate::service::zones::zone_audit_view(&zone);
+            after["deleted_because"] = json!({
+                "reason": "classless_delegation_revoked",
+                "delegation_id": d.id.to_string(),
+            });
+            let audit = vec![ctx.audit(
+                zone.tenant_id,
+                "domain.delete",
+                "domain",
+                zone.id,
+                Some(zone.name.to_string()),
+                Some(crate::service::zones::zone_audit_view(&before)),
+                Some(after),
+            )];
+            let publication = crate::service::publish::Publication::Remove(zone.name.clone());
+            let signed = before.dnssec_enabled;
+            let zone = self
+                .write_zone_row(before, zone, Vec::new(), audit, publication)
+                .await?;
+            if signed {
+                self.forget_dnssec_keys(&zone).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// The live delegation that proves `tenant` owns the zone `name` (RFC 2317): a range lent
+    /// to `tenant`, covering the zone's block, by a parent /24 that is live now (a deleted or
+    /// pending parent proves nothing). Such a zone needs no TXT challenge, which could not
+    /// succeed anyway: the parent names no servers for the child. The store re-checks the
+    /// delegation inside the write that makes the zone live, so a revocation racing the create
+    /// refuses it (`zone_overlap`) rather than letting it through.
+    pub(crate) async fn proving_delegation(
+        &self,
+        tenant: TenantId,
+        name: &crate::name::ZoneName,
+    ) -> Result<Option<ClasslessDelegation>> {
+        let block = reverse::zone_block(name);
+        if block.is_none() {
+            return Ok(None);
+        }
+        let lent = self
+            .store()
+            .list_classless_delegations(DelegationFilter {
+                tenant_id: Some(tenant),
+                ..DelegationFilter::default()
+            })
+            .await?;
+        for d in lent {
+            if !d.covers(tenant, d.parent_zone_id, block) {
+                continue;
+            }
+            let parent = self.store().get_zone(d.parent_zone_id).await?;
+            if parent.is_some_and(|p| {
+                p.is_published()
+                    && p.tenant_id == d.parent_tenant_id
+                    && name.as_str().ends_with(&format!(".{}", p.name.as_str()))
+            }) {
+                return Ok(Some(d));
+            }
+        }
+        Ok(None)
     }
 
     async fn delegations_of(&self, parent: ZoneId) -> Result<Vec<ClasslessDelegation>> {

@@ -283,24 +283,11 @@ impl ScaiDns {
         search: Option<&str>,
         page: PageQuery,
     ) -> Result<(Zone, Page<Ptr>)> {
-        let (zone, records) = self
-            .record_list(
-                ctx,
-                zone_id,
-                RecordQuery {
-                    rtype: Some(RecordType::PTR),
-                    ..RecordQuery::default()
-                },
-            )
-            .await?;
-        require_reverse(&zone)?;
+        // Sorted by address, which no stored column orders by: the list reads the zone's PTRs.
+        let (zone, ptrs) = self.readable_ptrs(ctx, zone_id, None).await?;
         let text = search.map(str::to_ascii_lowercase);
-        let mut ptrs: Vec<Ptr> = records
+        let mut ptrs: Vec<Ptr> = ptrs
             .into_iter()
-            .filter_map(|record| {
-                let ip = reverse::ip_of_owner(&zone.name, record.name.fqdn())?;
-                Some(Ptr { ip, record })
-            })
             .filter(|p| {
                 text.as_deref().is_none_or(|t| {
                     p.ip.to_string().contains(t) || p.record.content.as_str().contains(t)
@@ -314,6 +301,37 @@ impl ScaiDns {
             items: request.slice(&ptrs).to_vec(),
         };
         Ok((zone, page))
+    }
+
+    /// The reverse zone `zone_id` and the PTRs in it the caller may read (grants applied by
+    /// `record_list`), only those at `owner` when given: a lookup reads one name, not the zone.
+    async fn readable_ptrs(
+        &self,
+        ctx: &OpContext,
+        zone_id: ZoneId,
+        owner: Option<&str>,
+    ) -> Result<(Zone, Vec<Ptr>)> {
+        let (zone, records) = self
+            .record_list(
+                ctx,
+                zone_id,
+                RecordQuery {
+                    rtype: Some(RecordType::PTR),
+                    name_contains: owner.map(str::to_owned),
+                    ..RecordQuery::default()
+                },
+            )
+            .await?;
+        require_reverse(&zone)?;
+        let ptrs = records
+            .into_iter()
+            .filter(|r| owner.is_none_or(|o| r.name.fqdn() == o))
+            .filter_map(|record| {
+                let ip = reverse::ip_of_owner(&zone.name, record.name.fqdn())?;
+                Some(Ptr { ip, record })
+            })
+            .collect();
+        Ok((zone, ptrs))
     }
 
     /// Writes PTRs by address in one atomic change; `list` names the request's list of items
@@ -346,7 +364,7 @@ impl ScaiDns {
             .writable_zone(ctx, Permission::RECORDS_CREATE, zone_id)
             .await?;
         require_reverse(&zone)?;
-        let existing = self.stored_ptrs(&zone).await?;
+        let existing = self.stored_ptrs(&zone, None).await?;
         let mut request = BulkRequest::default();
         let mut owners: Vec<String> = Vec::with_capacity(items.len());
         for (i, item) in items.into_iter().enumerate() {
@@ -438,10 +456,9 @@ impl ScaiDns {
         let ip = reverse::parse_ip(ip, "ip")?;
         let owner = owner_in(&zone, ip, "ip")?;
         let ids: Vec<RecordId> = self
-            .stored_ptrs(&zone)
+            .stored_ptrs(&zone, Some(&owner))
             .await?
             .into_iter()
-            .filter(|r| r.name.fqdn() == owner)
             .map(|r| r.id)
             .collect();
         self.ptr_records_delete(ctx, &zone, ip, &ids).await
@@ -485,10 +502,13 @@ impl ScaiDns {
             .reverse_zones_holding(ctx, ip, Holding::Visible)
             .await?
         {
-            let Ok((zone, page)) = self.ptr_list(ctx, zone.id, None, PageQuery::ALL).await else {
+            let Some(owner) = reverse::ptr_owner(&zone.name, ip) else {
                 continue;
             };
-            if let Some(ptr) = page.items.into_iter().find(|p| p.ip == ip) {
+            let Ok((zone, ptrs)) = self.readable_ptrs(ctx, zone.id, Some(&owner)).await else {
+                continue;
+            };
+            if let Some(ptr) = ptrs.into_iter().min_by_key(|p| p.record.id) {
                 return Ok(PtrFound { ptr, zone });
             }
         }
@@ -532,17 +552,27 @@ impl ScaiDns {
         Ok(zones.into_iter().map(|(_, z)| z).collect())
     }
 
-    /// The zone's PTR records as stored (after the caller is authorised on the zone).
-    pub(crate) async fn stored_ptrs(&self, zone: &Zone) -> Result<Vec<Record>> {
-        self.store()
+    /// The zone's PTR records as stored (after the caller is authorised on the zone), only
+    /// those at `owner` (an absolute name) when given: read by name, not the whole zone.
+    pub(crate) async fn stored_ptrs(
+        &self,
+        zone: &Zone,
+        owner: Option<&str>,
+    ) -> Result<Vec<Record>> {
+        let mut records = self
+            .store()
             .list_records(
                 zone.id,
                 &RecordFilter {
                     rtype: Some(RecordType::PTR),
+                    name_contains: owner.map(str::to_owned),
                     ..RecordFilter::default()
                 },
             )
-            .await
+            .await?;
+        // The store matches a substring (`170.…` holds `70.…`): keep the name itself.
+        records.retain(|r| owner.is_none_or(|o| r.name.fqdn() == o));
+        Ok(records)
     }
 }
 

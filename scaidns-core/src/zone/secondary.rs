@@ -177,6 +177,21 @@ impl TsigKey {
         format!("{}.{TSIG_NAMESPACE_LABEL}.{}", self.name, zone.fqdn())
     }
 
+    /// 422 (`tsig_key_name`) when [`Self::wire_name`] for `zone` is longer than a DNS name:
+    /// refused before anything is stored, rather than by PowerDNS once the zone goes live.
+    pub(crate) fn check_wire_name(&self, zone: &crate::name::ZoneName) -> Result<()> {
+        let wire = self.wire_name(zone);
+        if wire.trim_end_matches('.').len() > 253 {
+            return Err(Error::invalid(
+                "tsig_key_name",
+                format!(
+                    "too long for this zone: PowerDNS names the key <tsig_key_name>.{TSIG_NAMESPACE_LABEL}.<zone>, at most 253 characters"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Whether `wire_name` (with or without trailing dot) is a key [`Self::wire_name`] made
     /// for `zone`: the keys removed with it.
     pub fn is_wire_name_of(wire_name: &str, zone: &crate::name::ZoneName) -> bool {
@@ -282,6 +297,30 @@ mod tests {
         assert!(!TsigKey::is_wire_name_of(&key.wire_name(&a), &b));
         assert!(!TsigKey::is_wire_name_of("xfr.", &a));
         assert!(!TsigKey::is_wire_name_of("_scaidns.a.example.", &a));
+        // A given name that spells the namespace label cannot reach another zone's key: zone
+        // names hold no '_', so the last `_scaidns` label always splits off the zone.
+        let apex = crate::name::ZoneName::parse("example.net").unwrap();
+        let sub = crate::name::ZoneName::parse("a.example.net").unwrap();
+        let sneaky = TsigKey {
+            name: "xfr._scaidns.a".into(),
+            ..key.clone()
+        };
+        assert_ne!(sneaky.wire_name(&apex), key.wire_name(&sub));
+        assert!(!TsigKey::is_wire_name_of(&sneaky.wire_name(&apex), &sub));
+        assert!(!TsigKey::is_wire_name_of(&key.wire_name(&sub), &apex));
+        assert!(crate::name::ZoneName::parse("x_y.example").is_err());
+        let long = TsigKey {
+            name: [
+                "k".repeat(63),
+                "k".repeat(63),
+                "k".repeat(63),
+                "k".repeat(50),
+            ]
+            .join("."),
+            ..key.clone()
+        };
+        assert!(long.check_wire_name(&a).is_err());
+        assert!(key.check_wire_name(&a).is_ok());
     }
 
     #[test]

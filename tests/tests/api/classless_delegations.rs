@@ -224,13 +224,58 @@ async fn a_delegated_26_answers_the_other_tenants_ptrs_through_the_parents_cname
         call(&app, &isp.key, Method::DELETE, &one, None).await.0,
         404
     );
-    let child_ptrs = format!("/api/v1/reverse-zones/{child}/ptr");
+    // The customer's zone went offline with the loan (soft-deleted, records kept for it, still
+    // unread by the ISP); it cannot come back without a new delegation, and the range is the
+    // ISP's to lend again.
+    let child_zone = format!("/api/v1/domains/{child}");
+    let (status, body) = call(
+        &app,
+        &customer.key,
+        Method::GET,
+        &format!("{child_zone}?include_deleted=true"),
+        None,
+    )
+    .await;
     assert_eq!(
-        call(&app, &isp.key, Method::GET, &child_ptrs, None).await.0,
+        (status, body["status"].as_str()),
+        (200, Some("deleted")),
+        "{body}"
+    );
+    assert_eq!(
+        dns::query(pdns.dns_addr, "70.64-26.2.0.192.in-addr.arpa.", "PTR")
+            .await
+            .answer_texts("PTR"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        call(&app, &isp.key, Method::GET, &child_zone, None).await.0,
         404
     );
-    let (status, body) = call(&app, &customer.key, Method::GET, &child_ptrs, None).await;
-    assert_eq!((status, body["total"].as_u64()), (200, Some(1)), "{body}");
+    let restore = call(
+        &app,
+        &customer.key,
+        Method::POST,
+        &format!("{child_zone}/restore"),
+        None,
+    )
+    .await;
+    assert_eq!(restore.0, 409, "{}", restore.1);
+    let (status, log) = call(
+        &app,
+        &customer.key,
+        Method::GET,
+        "/api/v1/admin/audit-logs?action=domain.delete",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{log}");
+    assert_eq!(
+        log["data"][0]["details"]["after"]["deleted_because"]["reason"],
+        "classless_delegation_revoked",
+        "{log}"
+    );
+    let again = delegate(&app, &isp.key, parent, "192.0.2.96/27", &third.tenant_id).await;
+    assert_eq!(again.0, 201, "{}", again.1);
     assert_eq!(
         audit_count(&app, &isp.key, "reverse_zone.revoke_delegation").await,
         1
@@ -240,7 +285,7 @@ async fn a_delegated_26_answers_the_other_tenants_ptrs_through_the_parents_cname
         1
     );
     let (_, list) = call(&app, &isp.key, Method::GET, &delegations(parent), None).await;
-    assert_eq!(list["data"], json!([]), "{list}");
+    assert_eq!(list["data"].as_array().map(Vec::len), Some(1), "{list}");
     app.stop().await;
 }
 
@@ -279,8 +324,89 @@ async fn a_narrow_key_and_a_record_limited_grantee_cannot_delegate() {
     let got = call(&app, &grantee, Method::GET, &delegations(parent), None).await;
     assert_eq!(got.0, 200, "{}", got.1);
 
+    // A suspended tenant receives nothing, answered as an unknown id.
+    let (status, body) = call(
+        &app,
+        &app.admin_key,
+        Method::PATCH,
+        &format!("/api/v1/admin/tenants/{}", customer.tenant_id),
+        Some(json!({"status": "suspended"})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    refused(
+        delegate(&app, &isp.key, parent, "192.0.2.64/26", &customer.tenant_id).await,
+        422,
+        "tenant_not_found",
+    );
+
     // Nothing was lent: the customer's classless zone still overlaps.
     let (_, list) = call(&app, &isp.key, Method::GET, &delegations(parent), None).await;
     assert_eq!(list["data"], json!([]), "{list}");
+    app.stop().await;
+}
+
+/// A tenant that may not skip validation creates its classless zone inside the range lent to
+/// it: the delegation proves it (no TXT challenge, which could not find the child's servers),
+/// it answers through the parent's CNAMEs, and the proof is in its audit log. Nothing else is
+/// proven so: a range outside the loan, another tenant, a parent no longer live.
+#[tokio::test]
+async fn the_delegation_proves_the_receiving_tenants_classless_zone() {
+    let (pdns, app) = powerdns_app().await;
+    let isp = bypassing_tenant(&app, "isp").await;
+    let customer = app.tenant_with_user("customer").await;
+    let third = app.tenant_with_user("third").await;
+    let parent = reverse_zone(&app, &isp, "192.0.2.0/24").await;
+    let parent = parent["id"].as_str().unwrap();
+    let made = delegate(&app, &isp.key, parent, "192.0.2.64/26", &customer.tenant_id).await;
+    assert_eq!(made.0, 201, "{}", made.1);
+    let delegation = made.1["id"].as_str().unwrap().to_owned();
+
+    let child = reverse_zone(&app, &customer, "192.0.2.64/26").await;
+    let child = child["id"].as_str().unwrap();
+    let (status, body) =
+        add_ptr(&app, &customer.key, child, "192.0.2.70", "cust.example.net").await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        ptr_answer(&pdns, "70.2.0.192.in-addr.arpa.").await,
+        ["cust.example.net."]
+    );
+    let (_, log) = call(
+        &app,
+        &customer.key,
+        Method::GET,
+        "/api/v1/admin/audit-logs?action=domain.create",
+        None,
+    )
+    .await;
+    let proof = &log["data"][0]["details"]["after"]["validated_by"];
+    assert_eq!(proof["method"], "delegation", "{log}");
+    assert_eq!(proof["delegation_id"], delegation.as_str(), "{log}");
+
+    // Outside the loan, or for another tenant, the /24 still stands in the way.
+    refused(
+        create_reverse(&app, &customer.key, "192.0.2.128/26").await,
+        409,
+        "zone_overlap",
+    );
+    refused(
+        create_reverse(&app, &third.key, "192.0.2.96/27").await,
+        409,
+        "zone_overlap",
+    );
+
+    // A parent that is no longer live vouches for nothing: the zone waits for its TXT check.
+    let gone = call(
+        &app,
+        &isp.key,
+        Method::DELETE,
+        &format!("/api/v1/domains/{parent}"),
+        None,
+    )
+    .await;
+    assert!(matches!(gone.0, 200 | 204), "{}", gone.1);
+    let (status, body) = create_reverse(&app, &customer.key, "192.0.2.96/27").await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["status"], "pending_validation", "{body}");
     app.stop().await;
 }

@@ -695,3 +695,51 @@ async fn auto_ptr_keeps_forward_and_reverse_in_step() {
     );
     app.stop().await;
 }
+
+/// Lookup and delete read PTRs by owner name: an address whose name is a suffix of another's
+/// (`70.…` inside `170.…`) is not found through the other's PTR, nor deleted with it.
+#[tokio::test]
+async fn lookup_and_delete_by_address_match_the_owner_name_exactly() {
+    let app = spawn_app().await;
+    let tenant = bypassing_tenant(&app, "names").await;
+    let zone = reverse_zone(&app, &tenant, "192.0.2.0/24").await;
+    let zone = zone["id"].as_str().unwrap();
+    let (status, body) = add_ptr(&app, &tenant.key, zone, "192.0.2.170", "h170.example").await;
+    assert_eq!(status, 201, "{body}");
+    let lookup = "/api/v1/reverse-zones/lookup/192.0.2";
+    refused(
+        call(
+            &app,
+            &tenant.key,
+            Method::GET,
+            &format!("{lookup}.70"),
+            None,
+        )
+        .await,
+        404,
+        "ptr_not_found",
+    );
+    let path = format!("/api/v1/reverse-zones/{zone}/ptr/192.0.2.70");
+    refused(
+        call(&app, &tenant.key, Method::DELETE, &path, None).await,
+        404,
+        "ptr_not_found",
+    );
+    let (status, found) = call(
+        &app,
+        &tenant.key,
+        Method::GET,
+        &format!("{lookup}.170"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{found}");
+    assert!(
+        found["hostname"]
+            .as_str()
+            .unwrap()
+            .starts_with("h170.example"),
+        "{found}"
+    );
+    app.stop().await;
+}

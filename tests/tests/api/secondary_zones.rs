@@ -370,6 +370,10 @@ async fn bad_secondary_input_is_refused_and_the_embedded_backend_names_powerdns(
         json!({"name": ZONE, "domain_type": "secondary", "primaries": ["127.0.0.1"],
                "tsig_secret": SECRET}),
         json!({"name": ZONE, "primaries": ["127.0.0.1"]}),
+        // Valid alone, too long once PowerDNS's per-zone name is built from it.
+        json!({"name": ZONE, "domain_type": "secondary", "primaries": ["127.0.0.1"],
+               "tsig_key_name": (["k".repeat(63), "k".repeat(63), "k".repeat(63), "k".repeat(50)].join(".")),
+               "tsig_secret": SECRET}),
     ];
     for body in cases {
         let (status, answer) = call(&app, &admin, Method::POST, domains, Some(body.clone())).await;

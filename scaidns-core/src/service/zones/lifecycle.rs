@@ -79,7 +79,7 @@ impl ScaiDns {
 
     /// Drops the key metadata of a zone whose backend keys are gone. A failure leaves rows that
     /// `reconcile` reports as `key_missing`; the zone itself is already consistent.
-    pub(super) async fn forget_dnssec_keys(&self, zone: &Zone) {
+    pub(crate) async fn forget_dnssec_keys(&self, zone: &Zone) {
         let result = async {
             let keys = self.store().list_dnssec_keys(zone.id).await?;
             let ids: Vec<_> = keys.iter().map(|k| k.id).collect();

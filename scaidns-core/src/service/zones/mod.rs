@@ -94,6 +94,9 @@ impl ScaiDns {
         )?;
         let settings = checked_settings(input.settings)?;
         let secondary = self.secondary_source(domain_type, input.secondary)?;
+        if let Some(key) = secondary.as_ref().and_then(|s| s.tsig.as_ref()) {
+            key.check_wire_name(&name)?;
+        }
         let may_skip = self
             .is_allowed(
                 ctx,
@@ -107,9 +110,18 @@ impl ScaiDns {
                 "skip_validation needs the validation_bypass role",
             ));
         }
-        let skip = may_skip && input.skip_validation != Some(false);
+        let bypass = may_skip && input.skip_validation != Some(false);
         let overlap = self.overlap_policy(ctx).await?;
         self.check_overlaps(ctx.tenant_id, &name, overlap).await?;
+        // A classless zone inside a range lent to this tenant is proven by the delegation
+        // (the live /24's owner vouches for it), even when validation is asked for: it is
+        // validation, not a bypass (docs/decisions.md).
+        let by_delegation = if bypass {
+            None
+        } else {
+            self.proving_delegation(ctx.tenant_id, &name).await?
+        };
+        let skip = bypass || by_delegation.is_some();
 
         let zone_id = ZoneId::new();
         // A template is checked now (visible, variables complete, records valid) and applied
@@ -160,7 +172,7 @@ impl ScaiDns {
             deleted_at: None,
             secondary,
         };
-        if skip {
+        if bypass {
             tracing::warn!(
                 zone = %zone.name,
                 actor = ctx.actor_id().as_deref().unwrap_or("system"),
@@ -187,7 +199,7 @@ impl ScaiDns {
             zone.id,
             Some(zone.name.to_string()),
             None,
-            Some(zone_audit_view(&zone)),
+            Some(created_view(&zone, by_delegation.as_ref())),
         )];
         let write = ZoneWrite {
             changes: crate::zone::change_set::change_set_of_records(&[], &records),
@@ -408,6 +420,25 @@ pub(crate) fn checked_settings(settings: Option<serde_json::Value>) -> Result<se
 }
 
 /// The zone as audit entries show it.
+/// The zone as created, with the delegation that proved it when one did: who vouched for it
+/// stays in the log after the delegation is revoked.
+fn created_view(
+    zone: &Zone,
+    delegation: Option<&crate::zone::classless::ClasslessDelegation>,
+) -> serde_json::Value {
+    let mut view = zone_audit_view(zone);
+    if let Some(d) = delegation {
+        view["validated_by"] = json!({
+            "method": "delegation",
+            "delegation_id": d.id.to_string(),
+            "parent_zone_id": d.parent_zone_id.to_string(),
+            "parent_tenant_id": d.parent_tenant_id.to_string(),
+            "cidr": d.cidr.to_string(),
+        });
+    }
+    view
+}
+
 pub(crate) fn zone_audit_view(zone: &Zone) -> serde_json::Value {
     let mut view = json!({
         "id": zone.id.to_string(),
