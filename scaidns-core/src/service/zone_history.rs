@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::queries::PageQuery;
@@ -36,6 +37,16 @@ pub struct HistoryRetention {
     pub max_age: chrono::Duration,
     /// Entries kept per zone, newest first (pruned by the worker).
     pub max_entries: u32,
+}
+
+impl HistoryRetention {
+    /// The oldest time whose entries are still answered. Saturates, so that an operator's
+    /// huge `ZONE_HISTORY_RETENTION_DAYS` keeps everything instead of overflowing the date
+    /// arithmetic on every read (a panic, not a 4xx).
+    pub fn oldest_kept(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now.checked_sub_signed(self.max_age)
+            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+    }
 }
 
 impl Default for HistoryRetention {
@@ -252,7 +263,7 @@ impl ScaiDns {
     /// `prune_zone_history`); how many entries it removed.
     pub async fn prune_zone_history(&self) -> Result<u64> {
         let retention = self.config().zone_history;
-        let before = self.clock().now() - retention.max_age;
+        let before = retention.oldest_kept(self.clock().now());
         self.store()
             .prune_zone_history(before, retention.max_entries)
             .await
@@ -263,17 +274,20 @@ impl ScaiDns {
         &self,
         ctx: &OpContext,
         zone_id: ZoneId,
-    ) -> Result<(Zone, chrono::DateTime<chrono::Utc>)> {
+    ) -> Result<(Zone, DateTime<Utc>)> {
         ctx.require(Permission::RECORDS_READ)?;
         let zone = self
             .authorized_zone(ctx, Permission::RECORDS_READ, zone_id, false)
             .await?;
-        Ok((zone, ctx.now - self.config().zone_history.max_age))
+        Ok((zone, self.config().zone_history.oldest_kept(ctx.now)))
     }
 
     /// The zone a restore writes: one whose records the caller may update (each RRset is
-    /// authorised again as the plan is made) and which are its own (not a secondary's).
+    /// authorised again as the plan is made) and which are its own (not a secondary's). A
+    /// restore reads the history it brings back and answers it, so it needs `records:read`
+    /// too: a write-only key would otherwise read old records through it.
     async fn restore_zone(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<Zone> {
+        ctx.require(Permission::RECORDS_READ)?;
         ctx.require(Permission::RECORDS_UPDATE)?;
         self.writable_zone(ctx, Permission::RECORDS_UPDATE, zone_id)
             .await
@@ -290,7 +304,7 @@ impl ScaiDns {
         if generation < 1 || generation > zone.generation {
             return Err(generation_not_found(generation));
         }
-        let since = ctx.now - self.config().zone_history.max_age;
+        let since = self.config().zone_history.oldest_kept(ctx.now);
         let entries = self
             .store()
             .zone_history_span(zone.id, generation, zone.generation, since)
@@ -323,7 +337,8 @@ impl ScaiDns {
         })
     }
 
-    /// What a single create, update or delete of the delta's RRset would need.
+    /// What a single create, update or delete of the delta's RRset would need, and reading it
+    /// (the restore answers its RRsets before and after).
     async fn authorize_delta(
         &self,
         ctx: &OpContext,
@@ -337,8 +352,10 @@ impl ScaiDns {
         };
         ctx.require(permission)?;
         let name = RecordName::parse(&delta.name, &zone.name)?;
-        self.authorize_record(ctx, permission, zone, &name, delta.rtype)
-            .await?;
+        for needed in [Permission::RECORDS_READ, permission] {
+            self.authorize_record(ctx, needed, zone, &name, delta.rtype)
+                .await?;
+        }
         if delta.after.is_some() {
             self.authorize_delegation(ctx, permission, zone, &name, delta.rtype)
                 .await?;
@@ -432,4 +449,21 @@ fn restore_change(
         }
     }
     Ok(change)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_retention_keeps_everything_instead_of_overflowing() {
+        let now = Utc::now();
+        let huge = HistoryRetention {
+            max_age: chrono::Duration::MAX,
+            max_entries: 1,
+        };
+        assert_eq!(huge.oldest_kept(now), DateTime::<Utc>::MIN_UTC);
+        let usual = HistoryRetention::default();
+        assert_eq!(usual.oldest_kept(now), now - chrono::Duration::days(90));
+    }
 }

@@ -47,10 +47,7 @@ impl HistoryEntry {
     /// reads as `zone.import` rather than as its first record), or the system's when it has
     /// none.
     pub fn of_step(zone: &Zone, audit: &[AuditEvent], changes: Vec<RrSetDelta>) -> Self {
-        let main = audit
-            .iter()
-            .find(|e| matches!(e.resource_type.as_str(), "zone" | "domain"))
-            .or_else(|| audit.first());
+        let main = main_event(audit);
         Self {
             zone_id: zone.id,
             tenant_id: zone.tenant_id,
@@ -64,6 +61,16 @@ impl HistoryEntry {
             changes,
         }
     }
+}
+
+/// The audit entry a step's history entry takes its action, actor, request and time from:
+/// the zone-level one when there is one (an import reads as `zone.import`, not as its first
+/// record), else the first.
+pub(crate) fn main_event(audit: &[AuditEvent]) -> Option<&AuditEvent> {
+    audit
+        .iter()
+        .find(|e| matches!(e.resource_type.as_str(), "zone" | "domain"))
+        .or_else(|| audit.first())
 }
 
 /// 410 `history_expired`: a generation whose entry is no longer kept (retention, the per-zone

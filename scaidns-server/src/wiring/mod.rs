@@ -109,7 +109,9 @@ pub fn service_config(config: &Config) -> ServiceConfig {
         env_keys: config.config_env_keys.clone(),
         config_max_staleness: config.config_max_staleness,
         zone_history: HistoryRetention {
-            max_age: chrono::Duration::days(i64::from(config.zone_history_retention_days)),
+            // `days` panics past ~100 million days; so many keeps everything anyway.
+            max_age: chrono::Duration::try_days(i64::from(config.zone_history_retention_days))
+                .unwrap_or(chrono::Duration::MAX),
             max_entries: config.zone_history_max_entries,
         },
         ..ServiceConfig::default()

@@ -658,3 +658,130 @@ async fn history_past_the_retention_or_the_cap_is_gone() {
     assert_eq!(list["total"], 0);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn hostile_generations_and_pages_are_4xx_in_the_envelope() {
+    let app = spawn_app().await;
+    let alpha = app.tenant_with_user("alpha").await;
+    let zone = active_zone(&app, &alpha, "hostile.test").await;
+    add(&app, &alpha.key, &zone, "www", "A", "192.0.2.1").await;
+    let top = generation(&app, &alpha.key, &zone).await;
+    let max = i64::MAX;
+    let min = i64::MIN;
+    let paths = [
+        (Method::GET, format!("{}/abc", history(&zone))),
+        (
+            Method::GET,
+            format!("{}/99999999999999999999999", history(&zone)),
+        ),
+        (Method::GET, format!("{}/{max}", history(&zone))),
+        (Method::GET, format!("{}/{min}", history(&zone))),
+        (Method::GET, format!("{}/-1", history(&zone))),
+        (Method::GET, format!("{}/0", history(&zone))),
+        (Method::GET, format!("{}?page=0", history(&zone))),
+        (Method::GET, format!("{}?page_size=0", history(&zone))),
+        (Method::GET, format!("{}?page_size=100000", history(&zone))),
+        (Method::GET, format!("{}?page=-1", history(&zone))),
+        (
+            Method::GET,
+            format!("/api/v1/domains/{zone}/diff?from={min}&to={max}"),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/domains/{zone}/diff?from={max}&to={min}"),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/domains/{zone}/diff?from=-1&to=1"),
+        ),
+        (Method::GET, format!("/api/v1/domains/{zone}/diff?from=1")),
+        (
+            Method::GET,
+            format!("/api/v1/domains/{zone}/diff?from=x&to=1"),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/domains/{zone}/diff?from=1&to=99999999999999999999999"),
+        ),
+        (Method::POST, format!("{}/{max}/restore", history(&zone))),
+        (Method::POST, format!("{}/{min}/restore", history(&zone))),
+        (Method::POST, format!("{}/-1/restore", history(&zone))),
+        (Method::POST, format!("{}/abc/restore", history(&zone))),
+        (Method::GET, "/api/v1/domains/not-a-uuid/history".to_owned()),
+        (
+            Method::POST,
+            "/api/v1/domains/not-a-uuid/history/1/restore".to_owned(),
+        ),
+    ];
+    for (method, path) in paths {
+        let (status, body) = call(&app, &alpha.key, method.clone(), &path, None).await;
+        assert!(
+            (400..500).contains(&status) && status != 410,
+            "{method} {path}: {status} {body}"
+        );
+        assert!(body["code"].is_string(), "{method} {path}: {body}");
+    }
+    // A page far past the end is an empty page, as on every list.
+    let (status, far) = call(
+        &app,
+        &alpha.key,
+        Method::GET,
+        &format!("{}?page=4294967295", history(&zone)),
+        None,
+    )
+    .await;
+    assert_eq!((status, far["data"].clone()), (200, json!([])), "{far}");
+    assert_eq!(generation(&app, &alpha.key, &zone).await, top);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_write_only_key_or_a_deleted_zone_restores_nothing() {
+    let app = spawn_app().await;
+    let alpha = app.tenant_with_user("alpha").await;
+    let zone = active_zone(&app, &alpha, "writeonly.test").await;
+    let first = generation(&app, &alpha.key, &zone).await;
+    add(&app, &alpha.key, &zone, "secret", "TXT", "old-token").await;
+    let top = generation(&app, &alpha.key, &zone).await;
+    let restore = format!("{}/{first}/restore", history(&zone));
+
+    // A key that may change records but not read them would read the old ones through the
+    // restore's answer.
+    let write_only = ok(
+        &app,
+        &alpha.key,
+        Method::POST,
+        "/api/v1/api-keys",
+        json!({"name": "write-only",
+               "scopes": ["records:create", "records:update", "records:delete"]}),
+    )
+    .await;
+    let write_only = write_only["key"].as_str().unwrap();
+    let (status, body) = call(&app, write_only, Method::POST, &restore, None).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(!body.to_string().contains("old-token"), "{body}");
+    assert_eq!(generation(&app, &alpha.key, &zone).await, top);
+
+    // A deleted zone has no history to read or restore.
+    let (status, _) = call(
+        &app,
+        &alpha.key,
+        Method::DELETE,
+        &format!("/api/v1/domains/{zone}"),
+        None,
+    )
+    .await;
+    assert!((200..300).contains(&status), "{status}");
+    for (method, path) in [
+        (Method::POST, restore.clone()),
+        (Method::GET, history(&zone)),
+        (
+            Method::GET,
+            format!("/api/v1/domains/{zone}/diff?from={first}&to={top}"),
+        ),
+    ] {
+        let (status, body) = call(&app, &alpha.key, method, &path, None).await;
+        assert_eq!(status, 404, "{path}: {body}");
+    }
+    app.stop().await;
+}

@@ -93,7 +93,7 @@ pub(crate) async fn insert_empty_step(
     audit: &[AuditEvent],
     at: DateTime<Utc>,
 ) -> Result<()> {
-    let main = audit.first();
+    let main = crate::zone::history::main_event(audit);
     let sql = format!(
         "INSERT INTO zone_history ({COLUMNS}) SELECT id, generation, tenant_id, ?, ?, ?, ?, ?, ?, ? \
          FROM zones WHERE id = ?"

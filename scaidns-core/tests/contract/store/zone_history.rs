@@ -2,6 +2,7 @@
 //! bookkeeping write none), entries read newest first or as a span, the worker's prune keeps
 //! the retention and the per-zone cap, and a purge takes a zone's history with it.
 
+use scaidns_core::ports::dnssec_key_store::DnssecKeyWrite;
 use scaidns_core::zone::change_set::change_set_of_records;
 
 use super::*;
@@ -11,6 +12,7 @@ contract!(
     Store:
     zone_history_keeps_one_entry_per_generation_step,
     zone_history_prune_keeps_the_retention_and_the_cap,
+    zone_history_entry_rolls_back_with_its_write_and_dnssec_steps_keep_one,
 );
 
 async fn zone_history_keeps_one_entry_per_generation_step(store: &dyn Store) {
@@ -121,4 +123,41 @@ async fn zone_history_prune_keeps_the_retention_and_the_cap(store: &dyn Store) {
         .await
         .unwrap();
     assert!(quiet_kept.is_empty());
+}
+
+/// The entry is part of its write: a write the backend refuses leaves none (a diff or restore
+/// would otherwise undo a change that never happened), and DNSSEC enable/disable, which step
+/// the generation in their own statement, keep one at the generation they made.
+async fn zone_history_entry_rolls_back_with_its_write_and_dnssec_steps_keep_one(store: &dyn Store) {
+    let zone = put(store, create(&new_zone(TenantId::new(), "atomic.test"))).await;
+    let mut refused = change(&zone);
+    let www = record(&zone, "www", RecordType::A, "192.0.2.1");
+    refused.changes = change_set_of_records(&[], std::slice::from_ref(&www));
+    refused.upsert_records = vec![www];
+    assert!(store.write_zone(refused, &Fixed::failing()).await.is_err());
+    let since = t0() - Duration::days(1);
+    let span = store.zone_history_span(zone.id, 1, 9, since).await.unwrap();
+    assert_eq!(span.iter().map(|e| e.generation).collect::<Vec<_>>(), [1]);
+
+    let mut enable = DnssecKeyWrite {
+        zone_id: zone.id,
+        expected: Vec::new(),
+        upsert: Vec::new(),
+        delete: Vec::new(),
+        dnssec_enabled: Some(true),
+        now: t0() + Duration::minutes(1),
+        audit: vec![event(Some(zone.tenant_id), "dnssec.enable", "z")],
+    };
+    enable.audit[0].created_at = enable.now;
+    store.write_dnssec_keys(enable).await.unwrap();
+    let stepped = store.get_zone(zone.id).await.unwrap().unwrap();
+    assert_eq!(stepped.generation, 2);
+    let span = store.zone_history_span(zone.id, 1, 9, since).await.unwrap();
+    assert_eq!(
+        span.iter().map(|e| e.generation).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    assert_eq!(span[1].action, "dnssec.enable");
+    assert_eq!(span[1].actor_id.as_deref(), Some("actor-1"));
+    assert!(span[1].changes.is_empty());
 }
