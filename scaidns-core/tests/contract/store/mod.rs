@@ -13,6 +13,7 @@ mod records;
 mod sql_adapter;
 mod templates;
 mod tenants;
+mod webhooks;
 mod zone_lifecycle;
 mod zone_writes;
 mod zones;
