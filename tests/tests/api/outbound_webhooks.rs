@@ -756,6 +756,32 @@ async fn subscriptions_are_capped_and_a_narrow_key_cannot_read_through_one() {
         "permission_denied",
     );
     let (sub, _) = subscribe(&app, &a.key, &hooks.url, json!(["zone.*"])).await;
+    // Another tenant, through its own subscription, cannot redeliver (or learn of) A's delivery.
+    let b = app.tenant_with_user("hooks-cap-other").await;
+    let (b_sub, _) = subscribe(&app, &b.key, &hooks.url, json!(["zone.*"])).await;
+    let a_test = ok(
+        &app,
+        &a.key,
+        Method::POST,
+        &format!("/api/v1/webhook-subscriptions/{sub}/test"),
+        json!(null),
+    )
+    .await;
+    refused(
+        call(
+            &app,
+            &b.key,
+            Method::POST,
+            &format!(
+                "/api/v1/webhook-subscriptions/{b_sub}/deliveries/{}/redeliver",
+                a_test["id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await,
+        404,
+        "webhook_delivery_not_found",
+    );
     refused(
         call(
             &app,
