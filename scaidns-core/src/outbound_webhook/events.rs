@@ -214,23 +214,37 @@ pub fn event_of(
     })
 }
 
-/// The record (relative name, type) a record event is about, for filtering by grants.
-pub fn record_of(event: &WebhookEvent) -> Option<(String, String)> {
+/// The records (relative name, type) a record event tells of, for filtering by grants: the
+/// record before AND after the change, so a record moved out of (or into) a grantee's names
+/// is not shown to it. Empty for other events.
+pub fn records_of(event: &WebhookEvent) -> Vec<(String, String)> {
     if !event.event_type.starts_with("record.") {
-        return None;
+        return Vec::new();
     }
-    let view = event.after.as_ref().or(event.before.as_ref())?;
-    let name = view.get("name")?.as_str()?;
-    let rtype = view.get("type")?.as_str()?;
-    let zone = event.zone.as_ref()?.name.as_deref()?;
-    let relative = if name.eq_ignore_ascii_case(zone) {
-        "@".to_owned()
-    } else {
-        name.strip_suffix(&format!(".{zone}"))
-            .unwrap_or(name)
-            .to_owned()
+    let Some(zone) = event.zone.as_ref().and_then(|z| z.name.as_deref()) else {
+        return Vec::new();
     };
-    Some((relative, rtype.to_owned()))
+    let mut out: Vec<(String, String)> = Vec::new();
+    for view in [&event.before, &event.after].into_iter().flatten() {
+        let (Some(name), Some(rtype)) = (
+            view.get("name").and_then(|n| n.as_str()),
+            view.get("type").and_then(|t| t.as_str()),
+        ) else {
+            continue;
+        };
+        let relative = if name.eq_ignore_ascii_case(zone) {
+            "@".to_owned()
+        } else {
+            name.strip_suffix(&format!(".{zone}"))
+                .unwrap_or(name)
+                .to_owned()
+        };
+        let record = (relative, rtype.to_owned());
+        if !out.contains(&record) {
+            out.push(record);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -262,6 +276,42 @@ mod tests {
         );
         assert_eq!(event_type_of("template.create"), None);
         assert_eq!(event_type_of("api_key.create"), None);
+    }
+
+    #[test]
+    fn a_record_event_names_the_record_before_and_after() {
+        let event = WebhookEvent {
+            id: WebhookEventId::new(),
+            event_type: "record.update".into(),
+            occurred_at: Utc::now(),
+            tenant_id: TenantId::new(),
+            zone: Some(EventZone {
+                id: "z".into(),
+                name: Some("example.com".into()),
+                generation: Some(2),
+            }),
+            actor: EventActor {
+                actor_type: "user".into(),
+                id: None,
+                email: None,
+            },
+            request_id: None,
+            resource: serde_json::Value::Null,
+            before: Some(serde_json::json!({"name": "www.example.com", "type": "A"})),
+            after: Some(serde_json::json!({"name": "api.dev.example.com", "type": "A"})),
+        };
+        assert_eq!(
+            records_of(&event),
+            [
+                ("www".to_owned(), "A".to_owned()),
+                ("api.dev".to_owned(), "A".to_owned())
+            ]
+        );
+        let zone_event = WebhookEvent {
+            event_type: "zone.update".into(),
+            ..event
+        };
+        assert!(records_of(&zone_event).is_empty());
     }
 
     #[test]

@@ -65,9 +65,12 @@ pub fn endpoint(raw: &str, allow_insecure: bool) -> Result<Endpoint> {
     })
 }
 
-/// Refuses `ip` unless it is public or insecure targets are allowed.
+/// Refuses `ip` unless it is public or insecure targets are allowed. Besides what
+/// [`is_public`] withholds, the deprecated IPv4-compatible block `::/96` (`::127.0.0.1`) is
+/// refused: some stacks still route it to the embedded IPv4 address.
 pub fn check_address(ip: IpAddr, allow_insecure: bool) -> Result<()> {
-    if allow_insecure || is_public(ip) {
+    let v4_compatible = matches!(ip, IpAddr::V6(v6) if u128::from(v6) >> 32 == 0);
+    if allow_insecure || (is_public(ip) && !v4_compatible) {
         Ok(())
     } else {
         Err(invalid(format!(
@@ -107,6 +110,30 @@ mod tests {
         ] {
             assert!(endpoint(bad, false).is_err(), "{bad}");
         }
+        // Other spellings of internal addresses: decimal, octal and hex IPv4 hosts (the URL
+        // parser normalises them), IPv4-mapped, -compatible and NAT64 IPv6, the unspecified
+        // addresses.
+        for bad in [
+            "https://2130706433/",
+            "https://0177.0.0.1/",
+            "https://0x7f.1/",
+            "https://0.0.0.0/",
+            "https://[::]/",
+            "https://[::ffff:127.0.0.1]/",
+            "https://[::ffff:a9fe:a9fe]/",
+            "https://[::127.0.0.1]/",
+            "https://[64:ff9b::a00:1]/",
+            "https://[2002:7f00:1::]/",
+            "https://[fd00::1]/",
+            "https://:pw@hooks.example.com/",
+        ] {
+            assert!(endpoint(bad, false).is_err(), "{bad}");
+        }
+        // An IDN host is kept in its ASCII form, the one resolved and checked at delivery.
+        assert_eq!(
+            endpoint("https://bücher.example/h", false).unwrap().host,
+            "xn--bcher-kva.example"
+        );
         assert!(endpoint("http://127.0.0.1:8080/", true).is_ok());
         let e = endpoint("https://hooks.example.com:8443/x", false).unwrap();
         assert_eq!((e.host.as_str(), e.port), ("hooks.example.com", 8443));
@@ -122,6 +149,17 @@ mod tests {
         assert!(pick_address(&[ip("93.184.215.14"), ip("127.0.0.1")], false).is_err());
         assert!(pick_address(&[ip("fe80::1")], false).is_err());
         assert!(pick_address(&[ip("224.0.0.1")], false).is_err());
+        // A name that resolves (or rebinds) to an internal address in any of these forms.
+        for internal in [
+            "0.0.0.0",
+            "::",
+            "::ffff:10.0.0.1",
+            "::10.0.0.1",
+            "64:ff9b::7f00:1",
+            "100.64.0.1",
+        ] {
+            assert!(pick_address(&[ip(internal)], false).is_err(), "{internal}");
+        }
         assert!(pick_address(&[], true).is_err());
         assert!(pick_address(&[ip("127.0.0.1")], true).is_ok());
     }

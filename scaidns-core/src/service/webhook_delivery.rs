@@ -21,7 +21,7 @@ use futures::StreamExt;
 use crate::error::Result;
 use crate::ids::ZoneId;
 use crate::outbound_webhook::delivery::AttemptOutcome;
-use crate::outbound_webhook::events::record_of;
+use crate::outbound_webhook::events::records_of;
 use crate::outbound_webhook::{DeliveryStatus, SIGNATURE_HEADER, Subscription, WebhookEvent};
 use crate::outbound_webhook::{signature, target};
 use crate::ports::webhook_sender::{WebhookRequest, WebhookSender};
@@ -205,9 +205,14 @@ impl ScaiDns {
             authz: Default::default(),
         };
         let tenant = event.tenant_id;
-        let record = record_of(event);
-        let allowed = match &record {
-            Some((name, rtype)) => {
+        if event.event_type.starts_with("record.") {
+            // Every record the event shows (before and after) must be readable; a record event
+            // whose record cannot be told is not sent.
+            let records = records_of(event);
+            if records.is_empty() {
+                return false;
+            }
+            for (name, rtype) in &records {
                 let Ok(rtype) = rtype.parse::<RecordType>() else {
                     return false;
                 };
@@ -217,22 +222,26 @@ impl ScaiDns {
                     name,
                     rtype,
                 };
-                self.is_allowed(&ctx, Permission::RECORDS_READ, target)
-                    .await
+                if !matches!(
+                    self.is_allowed(&ctx, Permission::RECORDS_READ, target)
+                        .await,
+                    Ok(true)
+                ) {
+                    return false;
+                }
             }
-            None => {
-                let permission = if event.event_type.starts_with("dnssec.") {
-                    Permission::DNSSEC_READ
-                } else {
-                    Permission::DOMAINS_READ
-                };
-                let target = Target::Domain {
-                    zone: zone_id,
-                    tenant,
-                };
-                self.is_allowed(&ctx, permission, target).await
-            }
+            return true;
+        }
+        let permission = if event.event_type.starts_with("dnssec.") {
+            Permission::DNSSEC_READ
+        } else {
+            Permission::DOMAINS_READ
         };
+        let target = Target::Domain {
+            zone: zone_id,
+            tenant,
+        };
+        let allowed = self.is_allowed(&ctx, permission, target).await;
         allowed.unwrap_or(false)
     }
 }

@@ -24,6 +24,10 @@ use crate::service::{OpContext, ScaiDns};
 /// Longest description.
 const MAX_DESCRIPTION: usize = 500;
 
+/// Subscriptions per tenant: every change fans out to each of them, in the change's own
+/// transaction, so their number bounds the cost of every write.
+pub const MAX_SUBSCRIPTIONS_PER_TENANT: u64 = 25;
+
 /// Input of `webhook_subscription_create`.
 #[derive(Debug, Clone, Default)]
 pub struct SubscriptionCreate {
@@ -96,6 +100,29 @@ impl ScaiDns {
         ctx.require(permission)?;
         self.authorize(ctx, permission, Target::Tenant(ctx.tenant_id))
             .await
+    }
+
+    /// A subscription's events are filtered by the access of the USER it records, so an API
+    /// key narrower than that user could read through one what it may not read itself. A key
+    /// may therefore make or retarget a subscription only when its scopes allow every read an
+    /// event carries, and a key acting for a group (whose subscription records the key's
+    /// creator) only when it may read the whole tenant.
+    async fn may_receive_every_event(&self, ctx: &OpContext) -> Result<()> {
+        let crate::service::Actor::ApiKey { owner, .. } = &ctx.actor else {
+            return Ok(());
+        };
+        for permission in [
+            Permission::DOMAINS_READ,
+            Permission::RECORDS_READ,
+            Permission::DNSSEC_READ,
+        ] {
+            ctx.require(permission)?;
+            if owner.is_none() {
+                self.authorize(ctx, permission, Target::Tenant(ctx.tenant_id))
+                    .await?;
+            }
+        }
+        Ok(())
     }
 
     /// The caller's tenant's subscription `id`, or 404.
@@ -175,9 +202,24 @@ impl ScaiDns {
     ) -> Result<Subscription> {
         self.webhook_permission(ctx, Permission::WEBHOOKS_WRITE)
             .await?;
+        self.may_receive_every_event(ctx).await?;
         let events = parse_patterns(&input.events)?;
         let description = description(input.description)?;
         let url = self.checked_url(&input.url).await?;
+        let existing = self
+            .store()
+            .list_webhook_subscriptions(ctx.tenant_id, PageRequest::default())
+            .await?
+            .total;
+        if existing >= MAX_SUBSCRIPTIONS_PER_TENANT {
+            return Err(Error::new(
+                ErrorKind::Conflict,
+                "webhook_subscription_limit",
+                format!(
+                    "a tenant has at most {MAX_SUBSCRIPTIONS_PER_TENANT} webhook subscriptions"
+                ),
+            ));
+        }
         let mut bytes = [0_u8; SECRET_BYTES];
         self.random().fill_bytes(&mut bytes);
         let subscription = Subscription {
@@ -218,6 +260,9 @@ impl ScaiDns {
         self.webhook_permission(ctx, Permission::WEBHOOKS_WRITE)
             .await?;
         let before = self.own_subscription(ctx, id).await?;
+        if input.url.is_some() || input.events.is_some() || input.active == Some(true) {
+            self.may_receive_every_event(ctx).await?;
+        }
         let mut after = before.clone();
         if let Some(url) = input.url {
             after.url = self.checked_url(&url).await?;

@@ -65,13 +65,23 @@ impl From<Subscription> for WebhookSubscriptionResponse {
 }
 
 /// A new subscription, with its signing secret: shown this once.
-#[derive(Debug, Clone, Object)]
+#[derive(Clone, Object)]
 pub struct WebhookSubscriptionCreatedResponse {
     /// The subscription.
     #[oai(flatten)]
     pub subscription: WebhookSubscriptionResponse,
     /// The signing secret (`whsec_…`): keep it, it is never shown again.
     pub secret: String,
+}
+
+// The secret stays out of logs and panics.
+impl std::fmt::Debug for WebhookSubscriptionCreatedResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookSubscriptionCreatedResponse")
+            .field("subscription", &self.subscription)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
 }
 
 page_envelope! {

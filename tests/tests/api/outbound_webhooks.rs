@@ -725,3 +725,100 @@ async fn a_change_that_fails_inside_its_transaction_leaves_no_event() {
         assert_eq!(events(deliveries(&app, &a.key, &sub).await), 1);
     }
 }
+
+#[tokio::test]
+async fn subscriptions_are_capped_and_a_narrow_key_cannot_read_through_one() {
+    let (app, _worker, _clock, _dir) = app_and_worker(true).await;
+    let hooks = Subscriber::start().await;
+    let a = app.tenant_with_user("hooks-cap").await;
+    // A key that may manage webhooks but not read records would otherwise get every record
+    // change its user may read.
+    let narrow = ok(
+        &app,
+        &a.key,
+        Method::POST,
+        "/api/v1/api-keys",
+        json!({"name": "hooks-only", "scopes": ["webhooks:*"]}),
+    )
+    .await;
+    let narrow = narrow["key"].as_str().unwrap();
+    let create = json!({"url": hooks.url, "events": ["record.*"]});
+    refused(
+        call(
+            &app,
+            narrow,
+            Method::POST,
+            "/api/v1/webhook-subscriptions",
+            Some(create.clone()),
+        )
+        .await,
+        403,
+        "permission_denied",
+    );
+    let (sub, _) = subscribe(&app, &a.key, &hooks.url, json!(["zone.*"])).await;
+    // Another tenant, through its own subscription, cannot redeliver (or learn of) A's delivery.
+    let b = app.tenant_with_user("hooks-cap-other").await;
+    let (b_sub, _) = subscribe(&app, &b.key, &hooks.url, json!(["zone.*"])).await;
+    let a_test = ok(
+        &app,
+        &a.key,
+        Method::POST,
+        &format!("/api/v1/webhook-subscriptions/{sub}/test"),
+        json!(null),
+    )
+    .await;
+    refused(
+        call(
+            &app,
+            &b.key,
+            Method::POST,
+            &format!(
+                "/api/v1/webhook-subscriptions/{b_sub}/deliveries/{}/redeliver",
+                a_test["id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await,
+        404,
+        "webhook_delivery_not_found",
+    );
+    refused(
+        call(
+            &app,
+            narrow,
+            Method::PATCH,
+            &format!("/api/v1/webhook-subscriptions/{sub}"),
+            Some(json!({"events": ["*"]})),
+        )
+        .await,
+        403,
+        "permission_denied",
+    );
+    // Every change fans out to each subscription in its own transaction: their number is
+    // bounded per tenant.
+    let limit = scaidns_core::service::webhook_subscriptions::MAX_SUBSCRIPTIONS_PER_TENANT;
+    for _ in 1..limit {
+        subscribe(&app, &a.key, &hooks.url, json!(["zone.*"])).await;
+    }
+    refused(
+        call(
+            &app,
+            &a.key,
+            Method::POST,
+            "/api/v1/webhook-subscriptions",
+            Some(create),
+        )
+        .await,
+        409,
+        "webhook_subscription_limit",
+    );
+    let listed = call(
+        &app,
+        &a.key,
+        Method::GET,
+        "/api/v1/webhook-subscriptions",
+        None,
+    )
+    .await;
+    assert_eq!(listed.1["total"], limit);
+}

@@ -14,6 +14,7 @@ mod sql_adapter;
 mod templates;
 mod tenants;
 mod zone_history;
+mod webhooks;
 mod zone_lifecycle;
 mod zone_writes;
 mod zones;

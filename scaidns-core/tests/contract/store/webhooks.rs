@@ -1,0 +1,312 @@
+//! Outbound webhooks: subscriptions, the outbox the audit insert writes inside a change's
+//! transaction, and the claiming of deliveries by concurrent workers, on every engine.
+
+use super::*;
+use crate::support::contract::contract;
+use scaidns_core::ids::WebhookSubscriptionId;
+use scaidns_core::outbound_webhook::delivery::AttemptOutcome;
+use scaidns_core::outbound_webhook::{
+    DeliveryStatus, EventPattern, Subscription, SubscriptionStatus,
+};
+use scaidns_core::ports::webhook_store::DueDelivery;
+
+contract!(
+    Store:
+    subscriptions_round_trip_per_tenant,
+    a_change_writes_events_only_for_subscriptions_that_want_them,
+    deliveries_go_in_zone_order_and_failing_subscriptions_stop,
+    concurrent_workers_never_claim_one_delivery_twice,
+);
+
+fn subscription(tenant: TenantId, events: &[&str]) -> Subscription {
+    Subscription {
+        id: WebhookSubscriptionId::new(),
+        tenant_id: tenant,
+        url: "https://hooks.example.com/scaidns".into(),
+        events: events
+            .iter()
+            .map(|e| EventPattern::parse(e).unwrap())
+            .collect(),
+        description: Some("contract".into()),
+        active: true,
+        status: SubscriptionStatus::Active,
+        secret: format!("whsec_{}", "ab".repeat(32)),
+        created_by: None,
+        created_at: t0(),
+        updated_at: t0(),
+    }
+}
+
+async fn subscribe(store: &dyn Store, s: &Subscription) {
+    store.insert_webhook_subscription(s, &[]).await.unwrap();
+}
+
+async fn subscriptions_round_trip_per_tenant(store: &dyn Store) {
+    let (t1, t2) = (TenantId::new(), TenantId::new());
+    let mut s = subscription(t1, &["zone.*", "record.create"]);
+    subscribe(store, &s).await;
+    assert_eq!(
+        store.get_webhook_subscription(s.id).await.unwrap(),
+        Some(s.clone())
+    );
+    let page = |t| store.list_webhook_subscriptions(t, PageRequest::default());
+    assert_eq!(page(t1).await.unwrap().items, vec![s.clone()]);
+    assert!(page(t2).await.unwrap().items.is_empty());
+
+    s.url = "https://other.example.com/".into();
+    s.active = false;
+    s.updated_at = at(5);
+    store.update_webhook_subscription(&s, &[]).await.unwrap();
+    assert_eq!(
+        store.get_webhook_subscription(s.id).await.unwrap(),
+        Some(s.clone())
+    );
+
+    store.delete_webhook_subscription(s.id, &[]).await.unwrap();
+    assert_eq!(store.get_webhook_subscription(s.id).await.unwrap(), None);
+    assert_code(
+        store.delete_webhook_subscription(s.id, &[]).await,
+        "webhook_subscription_not_found",
+    );
+    assert_code(
+        store.update_webhook_subscription(&s, &[]).await,
+        "webhook_subscription_not_found",
+    );
+}
+
+async fn a_change_writes_events_only_for_subscriptions_that_want_them(store: &dyn Store) {
+    let (t1, t2) = (TenantId::new(), TenantId::new());
+    let zones_only = subscription(t1, &["zone.*"]);
+    let records_only = subscription(t1, &["record.*"]);
+    let mut off = subscription(t1, &["*"]);
+    off.active = false;
+    let other_tenant = subscription(t2, &["*"]);
+    for s in [&zones_only, &records_only, &off, &other_tenant] {
+        subscribe(store, s).await;
+    }
+    let zone = put(store, create(&new_zone(t1, "hooked.example"))).await;
+    let due = store.due_webhook_deliveries(at(1), 100).await.unwrap();
+    assert_eq!(due.len(), 1, "{due:?}");
+    let d = &due[0];
+    assert_eq!(d.subscription.id, zones_only.id);
+    assert_eq!(d.delivery.event_type, "zone.create");
+    assert_eq!(d.delivery.zone_id, Some(zone.id));
+    assert_eq!(d.delivery.status, DeliveryStatus::Pending);
+    assert_eq!(d.event.tenant_id, t1);
+    let ez = d.event.zone.as_ref().unwrap();
+    assert_eq!(ez.name.as_deref(), Some("hooked.example"));
+    assert_eq!(ez.generation, Some(zone.generation));
+    assert_eq!(d.event.id, d.delivery.event_id);
+    let log = store
+        .list_webhook_deliveries(zones_only.id, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(log.items.len(), 1);
+    assert_eq!(
+        store
+            .get_webhook_delivery(d.delivery.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        d.delivery.id
+    );
+
+    // A change that fails writes neither its audit entry nor its event.
+    let mut stale = change(&zone);
+    stale.expected_generation = Some(zone.generation + 7);
+    stale.audit = vec![event(Some(t1), "domain.update", &zone.id.to_string())];
+    assert!(store.write_zone(stale, &NoPublish).await.is_err());
+    assert_eq!(
+        store
+            .due_webhook_deliveries(at(1), 100)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+async fn finish(
+    store: &dyn Store,
+    d: &DueDelivery,
+    outcome: AttemptOutcome,
+    now: DateTime<Utc>,
+    fail: bool,
+) {
+    let owner = "worker-a";
+    assert!(
+        store
+            .claim_webhook_delivery(d.delivery.id, owner, now, now + Duration::minutes(2))
+            .await
+            .unwrap()
+    );
+    let after = d.delivery.clone().after_attempt(outcome, now);
+    assert!(
+        store
+            .finish_webhook_delivery(&after, owner, fail)
+            .await
+            .unwrap()
+    );
+}
+
+async fn deliveries_go_in_zone_order_and_failing_subscriptions_stop(store: &dyn Store) {
+    let t = TenantId::new();
+    let s = subscription(t, &["zone.*"]);
+    subscribe(store, &s).await;
+    let zone = put(store, create(&new_zone(t, "ordered.example"))).await;
+    let mut w = change(&zone);
+    w.audit = vec![event(Some(t), "domain.update", &zone.id.to_string())];
+    put(store, w).await;
+
+    // The second event of the zone waits for the first, even while the first waits to retry.
+    let due = store.due_webhook_deliveries(at(1), 100).await.unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].delivery.event_type, "zone.create");
+    finish(
+        store,
+        &due[0],
+        AttemptOutcome::Failed {
+            code: Some(500),
+            error: "HTTP 500".into(),
+        },
+        at(1),
+        false,
+    )
+    .await;
+    assert!(
+        store
+            .due_webhook_deliveries(at(2), 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let retry = store.due_webhook_deliveries(at(3600), 100).await.unwrap();
+    assert_eq!(retry.len(), 1);
+    assert_eq!(retry[0].delivery.event_type, "zone.create");
+    assert_eq!(retry[0].delivery.attempts, 1);
+    assert_eq!(retry[0].delivery.last_response_code, Some(500));
+    finish(
+        store,
+        &retry[0],
+        AttemptOutcome::Delivered { code: 204 },
+        at(3600),
+        false,
+    )
+    .await;
+    let next = store.due_webhook_deliveries(at(3601), 100).await.unwrap();
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].delivery.event_type, "zone.update");
+    assert!(next[0].delivery.event_seq > retry[0].delivery.event_seq);
+
+    // Given up: the subscription is failing, nothing more is handed out or fanned out.
+    finish(
+        store,
+        &next[0],
+        AttemptOutcome::Failed {
+            code: None,
+            error: "down".into(),
+        },
+        at(3601),
+        true,
+    )
+    .await;
+    let s_now = store.get_webhook_subscription(s.id).await.unwrap().unwrap();
+    assert_eq!(s_now.status, SubscriptionStatus::Failing);
+    assert!(
+        store
+            .due_webhook_deliveries(at(999_999), 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Redelivery queues it again (once the owner turns the subscription back on).
+    store
+        .requeue_webhook_delivery(next[0].delivery.id, at(4000), &[])
+        .await
+        .unwrap();
+    let mut on = s_now.clone();
+    on.status = SubscriptionStatus::Active;
+    store.update_webhook_subscription(&on, &[]).await.unwrap();
+    let again = store.due_webhook_deliveries(at(4000), 100).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].delivery.id, next[0].delivery.id);
+}
+
+async fn concurrent_workers_never_claim_one_delivery_twice(store: &dyn Store) {
+    let t = TenantId::new();
+    let s = subscription(t, &["*"]);
+    subscribe(store, &s).await;
+    for i in 0..4 {
+        put(store, create(&new_zone(t, &format!("claim{i}.example")))).await;
+    }
+    let due = store.due_webhook_deliveries(at(1), 100).await.unwrap();
+    assert_eq!(due.len(), 4);
+    for d in &due {
+        let id = d.delivery.id;
+        let until = at(121);
+        let (a, b) = tokio::join!(
+            store.claim_webhook_delivery(id, "worker-a", at(1), until),
+            store.claim_webhook_delivery(id, "worker-b", at(1), until),
+        );
+        assert!(a.unwrap() ^ b.unwrap(), "exactly one worker holds {id}");
+    }
+    // Claimed deliveries are not handed out again until their claim lapses.
+    assert!(
+        store
+            .due_webhook_deliveries(at(2), 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        !store
+            .claim_webhook_delivery(due[0].delivery.id, "worker-c", at(2), at(200))
+            .await
+            .unwrap()
+    );
+    // A lapsed claim is taken over, and the first owner can no longer record its attempt.
+    assert_eq!(
+        store
+            .due_webhook_deliveries(at(121), 100)
+            .await
+            .unwrap()
+            .len(),
+        4
+    );
+    let d = &due[0].delivery;
+    assert!(
+        store
+            .claim_webhook_delivery(d.id, "worker-c", at(121), at(300))
+            .await
+            .unwrap()
+    );
+    let done = d
+        .clone()
+        .after_attempt(AttemptOutcome::Delivered { code: 200 }, at(122));
+    let lost = !store
+        .finish_webhook_delivery(&done, "worker-a", false)
+        .await
+        .unwrap()
+        && !store
+            .finish_webhook_delivery(&done, "worker-b", false)
+            .await
+            .unwrap();
+    assert!(lost);
+    assert!(
+        store
+            .finish_webhook_delivery(&done, "worker-c", false)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .get_webhook_delivery(d.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        DeliveryStatus::Delivered
+    );
+}
