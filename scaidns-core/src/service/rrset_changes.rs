@@ -49,6 +49,10 @@ pub enum RrsetAction {
     },
     /// The RRset is removed.
     Delete,
+    /// The records stay as they are (PowerDNS's `REPLACE` with comments only, which ScaiDNS
+    /// does not keep); still authorised as an update of the RRset, so a key that may not
+    /// change it is refused rather than told it succeeded.
+    Keep,
 }
 
 /// One RRset change.
@@ -76,8 +80,10 @@ pub enum RrsetScope {
 struct Parsed {
     name: RecordName,
     rtype: RecordType,
-    /// `None` for a delete.
+    /// `None` for a delete or a keep.
     wanted: Option<Wanted>,
+    /// The records stay ([`RrsetAction::Keep`]).
+    keep: bool,
 }
 
 /// What a `Replace` wants its RRset to be.
@@ -165,6 +171,7 @@ impl ScaiDns {
                 .cloned()
                 .unwrap_or_default();
             let permission = match (&change.wanted, current.is_empty()) {
+                _ if change.keep => Permission::RECORDS_UPDATE,
                 (None, _) => Permission::RECORDS_DELETE,
                 (Some(_), true) => Permission::RECORDS_CREATE,
                 (Some(_), false) => Permission::RECORDS_UPDATE,
@@ -172,6 +179,9 @@ impl ScaiDns {
             ctx.require(permission)?;
             self.authorize_record(ctx, permission, zone, &change.name, change.rtype)
                 .await?;
+            if change.keep {
+                continue;
+            }
             let Some(Wanted {
                 ttl,
                 records: wanted,
@@ -274,7 +284,7 @@ fn parse_changes(zone: &Zone, changes: &[RrsetChange]) -> Result<Vec<Parsed>> {
             ));
         }
         let wanted = match &change.action {
-            RrsetAction::Delete => None,
+            RrsetAction::Delete | RrsetAction::Keep => None,
             RrsetAction::Replace { ttl, records } => {
                 let mut contents: Vec<(RecordContent, bool)> = Vec::with_capacity(records.len());
                 // A set, not a scan of `contents`: an RRset may hold thousands of records.
@@ -311,6 +321,7 @@ fn parse_changes(zone: &Zone, changes: &[RrsetChange]) -> Result<Vec<Parsed>> {
             name,
             rtype,
             wanted,
+            keep: change.action == RrsetAction::Keep,
         });
     }
     Ok(out)

@@ -281,8 +281,12 @@ pub fn rrset_changes(
                     let Some(records) = r.records else {
                         if r.comments.is_some() {
                             // Comments only: PowerDNS changes the comments and leaves the
-                            // records; ScaiDNS keeps no comments, so nothing changes.
-                            return Ok(None);
+                            // records; ScaiDNS keeps no comments, so the records stay.
+                            return Ok(RrsetChange {
+                                name: r.name,
+                                rtype: r.rtype,
+                                action: RrsetAction::Keep,
+                            });
                         }
                         return Err(invalid(format!("{label}: No change for RRset")));
                     };
@@ -312,13 +316,12 @@ pub fn rrset_changes(
                 }
                 _ => return Err(invalid(format!("{label}: changetype not understood"))),
             };
-            Ok(Some(RrsetChange {
+            Ok(RrsetChange {
                 name: r.name,
                 rtype: r.rtype,
                 action,
-            }))
+            })
         })
-        .filter_map(Result::transpose)
         .collect()
 }
 

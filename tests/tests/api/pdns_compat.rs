@@ -442,6 +442,9 @@ async fn the_rules_grants_and_preconditions_hold_in_powerdns_shapes() {
         replace("api.dev.compat.test.", "TXT", &["\"x\""]),
         json!({"rrsets": [{"name": "www.compat.test.", "type": "A", "changetype": "DELETE"}]}),
         json!({"rrsets": [{"name": "nothing.compat.test.", "type": "A", "changetype": "DELETE"}]}),
+        // Comments only change nothing here, but are still a change outside its grant.
+        json!({"rrsets": [{"name": "www.compat.test.", "type": "A", "changetype": "REPLACE",
+            "comments": [{"content": "mine now", "account": "x"}]}]}),
     ] {
         let (status, body) = call(
             &app,
@@ -453,6 +456,17 @@ async fn the_rules_grants_and_preconditions_hold_in_powerdns_shapes() {
         .await;
         assert_eq!(status, 422, "{outside}: {body}");
     }
+    // The owner's comments-only change: accepted, the records stay (comments are not kept).
+    let (status, body) = call(
+        &app,
+        key,
+        Method::PATCH,
+        ZONE_PATH,
+        Some(json!({"rrsets": [{"name": "www.compat.test.", "type": "A",
+            "changetype": "REPLACE", "comments": [{"content": "web", "account": "ops"}]}]})),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
     // It reads only its records, and may not replace the whole zone.
     let (_, seen) = compat_zone(&app, &narrow).await;
     let seen: Vec<String> = rrsets(&seen)
