@@ -146,6 +146,7 @@ async fn zone_history_entry_rolls_back_with_its_write_and_dnssec_steps_keep_one(
         delete: Vec::new(),
         dnssec_enabled: Some(true),
         now: t0() + Duration::minutes(1),
+        if_match: scaidns_core::zone::precondition::IfMatch::Any,
         audit: vec![event(Some(zone.tenant_id), "dnssec.enable", "z")],
     };
     enable.audit[0].created_at = enable.now;
