@@ -302,6 +302,7 @@ impl ScaiDns {
             user_agent: None,
             now: ctx.now,
             authz: Default::default(),
+            plan: None,
         };
         let outcome = async {
             let template = self

@@ -8,6 +8,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 use scaidns_core::name::ZoneName;
 use scaidns_core::record::{Record, RecordType};
+use scaidns_core::service::OpContext;
 use scaidns_core::service::auto_ptr::AutoPtr;
 use scaidns_core::service::queries::{PageQuery, RecordQuery};
 use scaidns_core::service::records::{RecordCreate, RecordUpdate};
@@ -220,14 +221,14 @@ impl From<AutoPtr> for AutoPtrResponse {
 }
 
 #[derive(ApiResponse)]
-enum RecordCreated {
+pub(crate) enum RecordCreated {
     /// Created; `ETag` is the zone's version after the write, for `If-Match` on the next one.
     #[oai(status = 201)]
     Created(Json<RecordWritten>, #[oai(header = "ETag")] String),
 }
 
 #[derive(ApiResponse)]
-enum RecordUpdated {
+pub(crate) enum RecordUpdated {
     /// Updated; `ETag` is the zone's version after the write, for `If-Match` on the next one.
     #[oai(status = 200)]
     Ok(Json<RecordWritten>, #[oai(header = "ETag")] String),
@@ -327,39 +328,7 @@ impl RecordsApi {
         if_match: Header<Option<String>>,
     ) -> ApiResult<RecordCreated> {
         let ctx = op_context(&state, &auth, req).await?;
-        let b = body.0;
-        let input = RecordCreate {
-            name: b.name,
-            rtype: b.rtype,
-            content: b.content,
-            ttl: b.ttl,
-            disabled: b.disabled,
-        };
-        let zone_id = domain_id.0.parse()?;
-        let if_match = precondition(&if_match);
-        let (zone, record, ptr) = if b.ptr == Some(true) {
-            let w = state
-                .service
-                .record_create_with_ptr(&ctx, zone_id, input, &if_match)
-                .await?;
-            (w.zone, w.record, Some(w.ptr.into()))
-        } else {
-            let (zone, record) = state
-                .service
-                .record_create(&ctx, zone_id, input, &if_match)
-                .await?;
-            (zone, record, None)
-        };
-        let publication = publication::of(&state, &zone).await;
-        let tag = etag(zone.generation);
-        Ok(RecordCreated::Created(
-            Json(RecordWritten {
-                record: RecordResponse::new(&zone, record),
-                publication,
-                ptr,
-            }),
-            tag,
-        ))
+        record_create(&state, &ctx, domain_id, body, if_match).await
     }
 
     /// One record.
@@ -408,37 +377,7 @@ impl RecordsApi {
         if_match: Header<Option<String>>,
     ) -> ApiResult<RecordUpdated> {
         let ctx = op_context(&state, &auth, req).await?;
-        let b = body.0;
-        let input = RecordUpdate {
-            content: b.content,
-            ttl: b.ttl,
-            disabled: b.disabled,
-        };
-        let (zone_id, id) = (domain_id.0.parse()?, record_id.0.parse()?);
-        let if_match = precondition(&if_match);
-        let (zone, record, ptr) = if b.ptr == Some(true) {
-            let w = state
-                .service
-                .record_update_with_ptr(&ctx, zone_id, id, input, &if_match)
-                .await?;
-            (w.zone, w.record, Some(w.ptr.into()))
-        } else {
-            let (zone, record) = state
-                .service
-                .record_update(&ctx, zone_id, id, input, &if_match)
-                .await?;
-            (zone, record, None)
-        };
-        let publication = publication::of(&state, &zone).await;
-        let tag = etag(zone.generation);
-        Ok(RecordUpdated::Ok(
-            Json(RecordWritten {
-                record: RecordResponse::new(&zone, record),
-                publication,
-                ptr,
-            }),
-            tag,
-        ))
+        record_update(&state, &ctx, domain_id, record_id, body, if_match).await
     }
 
     /// Delete a record (immediate and permanent). Deleting an A/AAAA record also removes the PTR
@@ -462,13 +401,109 @@ impl RecordsApi {
         if_match: Header<Option<String>>,
     ) -> ApiResult<publication::Deleted> {
         let ctx = op_context(&state, &auth, req).await?;
-        let (zone_id, id) = (domain_id.0.parse()?, record_id.0.parse()?);
-        let if_match = precondition(&if_match);
-        // An A/AAAA record's PTR pointing at its name goes with it (auto-PTR, in step).
-        let (zone, _) = state
-            .service
-            .record_delete_with_ptr(&ctx, zone_id, id, &if_match)
-            .await?;
-        Ok(publication::Deleted::leaving(&zone))
+        record_delete(&state, &ctx, domain_id, record_id, if_match).await
     }
+}
+
+/// `record_create` for a context: the handler's and a plan's (`api::plans`).
+pub(crate) async fn record_create(
+    state: &AppState,
+    ctx: &OpContext,
+    domain_id: Path<String>,
+    body: Json<RecordCreateRequest>,
+    if_match: Header<Option<String>>,
+) -> ApiResult<RecordCreated> {
+    let b = body.0;
+    let input = RecordCreate {
+        name: b.name,
+        rtype: b.rtype,
+        content: b.content,
+        ttl: b.ttl,
+        disabled: b.disabled,
+    };
+    let zone_id = domain_id.0.parse()?;
+    let if_match = precondition(&if_match);
+    let (zone, record, ptr) = if b.ptr == Some(true) {
+        let w = state
+            .service
+            .record_create_with_ptr(ctx, zone_id, input, &if_match)
+            .await?;
+        (w.zone, w.record, Some(w.ptr.into()))
+    } else {
+        let (zone, record) = state
+            .service
+            .record_create(ctx, zone_id, input, &if_match)
+            .await?;
+        (zone, record, None)
+    };
+    let publication = publication::of(state, &zone).await;
+    let tag = etag(zone.generation);
+    Ok(RecordCreated::Created(
+        Json(RecordWritten {
+            record: RecordResponse::new(&zone, record),
+            publication,
+            ptr,
+        }),
+        tag,
+    ))
+}
+
+/// `record_update` for a context: the handler's and a plan's (`api::plans`).
+pub(crate) async fn record_update(
+    state: &AppState,
+    ctx: &OpContext,
+    domain_id: Path<String>,
+    record_id: Path<String>,
+    body: Json<RecordUpdateRequest>,
+    if_match: Header<Option<String>>,
+) -> ApiResult<RecordUpdated> {
+    let b = body.0;
+    let input = RecordUpdate {
+        content: b.content,
+        ttl: b.ttl,
+        disabled: b.disabled,
+    };
+    let (zone_id, id) = (domain_id.0.parse()?, record_id.0.parse()?);
+    let if_match = precondition(&if_match);
+    let (zone, record, ptr) = if b.ptr == Some(true) {
+        let w = state
+            .service
+            .record_update_with_ptr(ctx, zone_id, id, input, &if_match)
+            .await?;
+        (w.zone, w.record, Some(w.ptr.into()))
+    } else {
+        let (zone, record) = state
+            .service
+            .record_update(ctx, zone_id, id, input, &if_match)
+            .await?;
+        (zone, record, None)
+    };
+    let publication = publication::of(state, &zone).await;
+    let tag = etag(zone.generation);
+    Ok(RecordUpdated::Ok(
+        Json(RecordWritten {
+            record: RecordResponse::new(&zone, record),
+            publication,
+            ptr,
+        }),
+        tag,
+    ))
+}
+
+/// `record_delete` for a context: the handler's and a plan's (`api::plans`).
+pub(crate) async fn record_delete(
+    state: &AppState,
+    ctx: &OpContext,
+    domain_id: Path<String>,
+    record_id: Path<String>,
+    if_match: Header<Option<String>>,
+) -> ApiResult<publication::Deleted> {
+    let (zone_id, id) = (domain_id.0.parse()?, record_id.0.parse()?);
+    let if_match = precondition(&if_match);
+    // An A/AAAA record's PTR pointing at its name goes with it (auto-PTR, in step).
+    let (zone, _) = state
+        .service
+        .record_delete_with_ptr(ctx, zone_id, id, &if_match)
+        .await?;
+    Ok(publication::Deleted::leaving(&zone))
 }
