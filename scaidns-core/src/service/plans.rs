@@ -85,8 +85,6 @@ impl OpContext {
 /// What a planned operation would do.
 #[derive(Debug, Clone)]
 pub struct Plan {
-    /// How the real call would end: `Ok`, or the error it would answer.
-    pub outcome: Result<()>,
     /// Each zone the operation would change, in the order of its writes (an error after a
     /// write leaves that write standing, as in the real call).
     pub zones: Vec<ZonePlan>,
@@ -112,9 +110,9 @@ pub struct ZonePlan {
 }
 
 impl ScaiDns {
-    /// The plan of an operation run with a context from [`OpContext::planning`], from its
-    /// `outcome` and what its stop points recorded. Reads the touched zones; writes nothing.
-    pub async fn plan_report(&self, recorder: &PlanRecorder, outcome: Result<()>) -> Result<Plan> {
+    /// The plan of an operation run with a context from [`OpContext::planning`], from what its
+    /// stop points recorded. Reads the touched zones; writes nothing.
+    pub async fn plan_report(&self, recorder: &PlanRecorder) -> Result<Plan> {
         let mut zones: Vec<ZonePlan> = Vec::new();
         let mut audit = Vec::new();
         let mut validations = Vec::new();
@@ -169,7 +167,6 @@ impl ScaiDns {
             }
         }
         Ok(Plan {
-            outcome,
             zones,
             audit,
             validations,

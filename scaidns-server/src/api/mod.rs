@@ -17,6 +17,7 @@ pub mod import;
 pub mod nameservers;
 mod page_envelope;
 pub mod partners;
+pub mod plans;
 pub mod platform_config;
 mod precondition;
 pub mod publication;
@@ -74,6 +75,8 @@ pub enum ApiTags {
     Webhooks,
     /// Reverse zones from CIDR blocks, and PTRs by address.
     ReverseZones,
+    /// Dry runs of zone writes.
+    Plans,
 }
 
 /// Every API, in one tuple (poem-openapi composes tuples of `OpenApi` impls).
@@ -93,6 +96,7 @@ pub type Api = (
     groups::GroupsApi,
     webhooks::WebhooksApi,
     RecordApis,
+    plans::PlansApi,
 );
 
 /// The APIs over a zone's records, nested because poem-openapi implements `OpenApi` for tuples
@@ -146,6 +150,7 @@ pub fn api() -> Api {
             reverse_zones::ReverseZonesApi,
             templates::TemplatesApi,
         ),
+        plans::PlansApi,
     )
 }
 

@@ -27,6 +27,7 @@ mod name_claims;
 mod nameservers;
 mod openapi;
 mod operator_flags;
+mod plans;
 mod platform_admin_claims;
 mod platform_config;
 mod powerdns;
