@@ -12,7 +12,7 @@
 //! creation, applied once the zone is active) is not planned beyond the stop.
 //!
 //! [`ScaiDns::plan_report`] then reads each touched zone's records as they stand and tells
-//! the change at RRset level (the shared [`change_set`] shape), with the audit entries and
+//! the change at RRset level (the shared [`change_set`](crate::zone::change_set) shape), with the audit entries and
 //! validation challenges the writes carry. A zone-history restore becomes plannable by being
 //! one more `change_zone` caller: nothing here needs to know it.
 
