@@ -628,7 +628,7 @@ pub(crate) async fn zone_create(
     let mut response = DomainResponse::written(state, created.zone.clone()).await;
     response.validation = created
         .validation
-        .map(|v| ValidationResponse::new(&created.zone, &v, challenge_ttl(&state)));
+        .map(|v| ValidationResponse::new(&created.zone, &v, challenge_ttl(state)));
     Ok(DomainCreated::Created(Json(response)))
 }
 
