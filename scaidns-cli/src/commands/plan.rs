@@ -34,10 +34,7 @@ pub async fn show(
         Output::Text => print_text(&plan),
     }
     match &plan.error {
-        Some(error) => Err(Failure::of_envelope(
-            u16::try_from(plan.status).unwrap_or(500),
-            error,
-        )),
+        Some(error) => Err(Failure::of_envelope(plan.status, error)),
         None => Ok(()),
     }
 }
