@@ -1162,6 +1162,18 @@ pub enum RecordsCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Edit a zone's records in `$VISUAL`/`$EDITOR` (a zone file; SOA and apex NS shown as
+    /// comments), then review the diff and apply it as one change, refused if the zone changed
+    /// since it was read (nothing is applied; your edits are kept in a backup file). Records
+    /// removed from the file are deleted. Needs write access to the whole zone.
+    #[command(after_help = "Example: EDITOR=nano scaidns records edit example.com")]
+    Edit {
+        /// Zone name or id.
+        zone: String,
+        /// Apply without asking (needed without a terminal).
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[cfg(test)]

@@ -66,6 +66,9 @@ async fn handle<E: Endpoint>(
         .as_deref()
         .filter(|_| has_credentials(&req) && is_json(&req))
         .and_then(|b| explain(&method, &path, b));
+    let unreadable_if_match = has_credentials(&req)
+        .then(|| crate::api::precondition::unreadable_if_match(&req))
+        .flatten();
     let (check_method, check_path) = (method.clone(), path.clone());
     let mut resp = REQUEST_ID
         .scope(id.clone(), async move {
@@ -78,6 +81,9 @@ async fn handle<E: Endpoint>(
             }
             if let Some(p) = early {
                 return body_error(&p).into_response();
+            }
+            if let Some(refused) = unreadable_if_match {
+                return refused.into_response();
             }
             let resp = match ep.call(req).await {
                 Ok(out) => out.into_response(),

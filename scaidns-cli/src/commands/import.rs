@@ -104,7 +104,12 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
     let bar = progress::spinner(output, "applying");
     let result = apply(client, &id, &etag, &body).await;
     bar.finish_and_clear();
-    let result = result?;
+    let Applied::Done(result) = result? else {
+        return Err(Failure::new(
+            INVALID,
+            "the zone changed since the preview: nothing imported; run the import again",
+        ));
+    };
     match output {
         Output::Json => print_json(&with_transfer_skipped(result, &transfer_skipped)),
         Output::Text => println!(
@@ -124,7 +129,7 @@ fn line(r: &ImportRecord) -> String {
     format!("{} {} {} {}{disabled}", r.name, r.ttl, r.type_, r.content)
 }
 
-fn notes(label: &str, lines: &[ImportLine]) {
+pub(super) fn notes(label: &str, lines: &[ImportLine]) {
     for l in lines {
         println!("{label} line {}: {} ({})", l.line, l.text.trim(), l.reason);
     }
@@ -143,7 +148,7 @@ fn with_transfer_skipped(mut value: serde_json::Value, skipped: &[Skipped]) -> s
     value
 }
 
-fn print_diff(p: &ImportPreview, transfer_skipped: &[Skipped]) {
+pub(super) fn print_diff(p: &ImportPreview, transfer_skipped: &[Skipped]) {
     for r in &p.adds {
         println!("+ {}", line(r));
     }
@@ -170,13 +175,21 @@ fn print_diff(p: &ImportPreview, transfer_skipped: &[Skipped]) {
     );
 }
 
+/// What an apply with `If-Match` came to.
+pub(super) enum Applied {
+    /// The import's result.
+    Done(serde_json::Value),
+    /// 412: the zone changed since `If-Match`'s tag was read; nothing was applied.
+    Stale,
+}
+
 /// The apply, with `If-Match` (the SDK's methods carry no header parameters).
-async fn apply(
+pub(super) async fn apply(
     client: &Client,
     id: &str,
     etag: &str,
     body: &ImportRequest,
-) -> Result<serde_json::Value, Failure> {
+) -> Result<Applied, Failure> {
     let resp = client
         .client()
         .post(format!(
@@ -191,13 +204,12 @@ async fn apply(
     let status = resp.status().as_u16();
     let text = resp.text().await.unwrap_or_default();
     if status == 200 {
-        return serde_json::from_str(&text).map_err(|e| Failure::new(UNAVAILABLE, e.to_string()));
+        return serde_json::from_str(&text)
+            .map(Applied::Done)
+            .map_err(|e| Failure::new(UNAVAILABLE, e.to_string()));
     }
     if status == 412 {
-        return Err(Failure::new(
-            INVALID,
-            "the zone changed since the preview: nothing imported; run the import again",
-        ));
+        return Ok(Applied::Stale);
     }
     let code = match status {
         404 => NOT_FOUND,

@@ -22,6 +22,7 @@ mod plan;
 mod platform;
 mod records;
 mod records_bulk;
+mod records_edit;
 mod reverse;
 mod roles;
 mod templates;

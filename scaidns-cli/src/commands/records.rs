@@ -168,6 +168,9 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
             file,
             dry_run,
         } => crate::commands::records_bulk::run(client, zone, file, *dry_run, output).await,
+        RecordsCommand::Edit { zone, yes } => {
+            crate::commands::records_edit::run(client, zone, *yes, output).await
+        }
         RecordsCommand::Delete {
             zone,
             record,

@@ -9,6 +9,7 @@ mod login_and_completions;
 mod operator_commands;
 mod production;
 mod production_start;
+mod records_edit;
 mod resource_commands;
 mod reverse_commands;
 mod scale_out;

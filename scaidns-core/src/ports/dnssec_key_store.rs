@@ -8,6 +8,7 @@ use crate::audit::AuditEvent;
 use crate::dnssec::DnssecKey;
 use crate::error::Result;
 use crate::ids::{DnssecKeyId, ZoneId};
+use crate::zone::precondition::IfMatch;
 
 /// One atomic change to a zone's DNSSEC keys.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +29,9 @@ pub struct DnssecKeyWrite {
     pub now: DateTime<Utc>,
     /// Audit entries, written in the same transaction.
     pub audit: Vec<AuditEvent>,
+    /// The caller's `If-Match` on the zone's generation, checked under the zone's row lock
+    /// (412 `precondition_failed`), so a zone write that lands after the caller's read is seen.
+    pub if_match: IfMatch,
 }
 
 /// DNSSEC key metadata.

@@ -66,6 +66,19 @@ impl ScaiDns {
         validation_type: Option<ValidationType>,
         if_match: &IfMatch,
     ) -> Result<Validation> {
+        self.lifecycle_write(if_match, || {
+            self.validation_create_once(ctx, zone_id, validation_type, if_match)
+        })
+        .await
+    }
+
+    async fn validation_create_once(
+        &self,
+        ctx: &OpContext,
+        zone_id: ZoneId,
+        validation_type: Option<ValidationType>,
+        if_match: &IfMatch,
+    ) -> Result<Validation> {
         ctx.require(Permission::DOMAINS_UPDATE)?;
         let zone = self.pending_zone(ctx, zone_id).await?;
         if_match.check(zone.generation)?;
@@ -111,13 +124,24 @@ impl ScaiDns {
             })),
         )];
         self.write_zone_row(zone.clone(), zone, validations, audit, Publication::Nothing)
-            .await
-            .map_err(|e| if_match.stale_on_conflict(e))?;
+            .await?;
         Ok(fresh)
     }
 
     /// Cancels the open challenge.
     pub async fn validation_cancel(
+        &self,
+        ctx: &OpContext,
+        zone_id: ZoneId,
+        if_match: &IfMatch,
+    ) -> Result<()> {
+        self.lifecycle_write(if_match, || {
+            self.validation_cancel_once(ctx, zone_id, if_match)
+        })
+        .await
+    }
+
+    async fn validation_cancel_once(
         &self,
         ctx: &OpContext,
         zone_id: ZoneId,
@@ -147,12 +171,17 @@ impl ScaiDns {
         )];
         self.write_zone_row(zone.clone(), zone, vec![open], audit, Publication::Nothing)
             .await
-            .map_err(|e| if_match.stale_on_conflict(e))
             .map(drop)
     }
 
-    /// Runs the DNS check now. On success the zone becomes active and is published.
+    /// Runs the DNS check now. On success the zone becomes active and is published. A write
+    /// that lands during the check makes it run again rather than fail.
     pub async fn validation_check(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<CheckResult> {
+        self.lifecycle_write(&IfMatch::Any, || self.validation_check_once(ctx, zone_id))
+            .await
+    }
+
+    async fn validation_check_once(&self, ctx: &OpContext, zone_id: ZoneId) -> Result<CheckResult> {
         ctx.require(Permission::DOMAINS_UPDATE)?;
         let zone = self.pending_zone(ctx, zone_id).await?;
         let latest = self

@@ -95,6 +95,28 @@ impl ScaiDns {
         Ok((zone, output))
     }
 
+    /// Runs a lifecycle write (delete, purge, restore, validation and activation), which reads
+    /// the zone, checks `if_match` and commits guarded by the generation it read, starting it
+    /// over when another write committed in between: without `If-Match` it is never refused for
+    /// a change it did not see; with it, that change is answered 412 (nothing applied).
+    pub(crate) async fn lifecycle_write<T, F, Fut>(&self, if_match: &IfMatch, write: F) -> Result<T>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<T>>,
+    {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match write().await {
+                Err(e)
+                    if e.code() == "generation_mismatch"
+                        && *if_match == IfMatch::Any
+                        && attempt < MAX_ATTEMPTS => {}
+                other => return other.map_err(|e| if_match.stale_on_conflict(e)),
+            }
+        }
+    }
+
     /// Runs a lifecycle write (delete, restore, activation, purge), which publishes inside its
     /// own transaction, in the zone's publishing turn. Without the turn, a record change's
     /// publication that read the zone before the write could land after it: a PATCH answered

@@ -20,6 +20,10 @@ pub struct ZoneExport {
     pub format: ZoneFileFormat,
     /// The file.
     pub text: String,
+    /// Whether the file is fixed by the zone's generation (its `ETag`): not for a caller whose
+    /// grants narrow the zone (the file also changes with its grants), nor for a secondary
+    /// (its records change with a transfer).
+    pub fixed: bool,
 }
 
 impl ScaiDns {
@@ -57,6 +61,12 @@ impl ScaiDns {
             .filter(|r| r.system || view.covers_record(&zone.name, r))
             .collect();
         let text = render(format, &zone.name, zone.default_ttl, &records);
-        Ok(ZoneExport { zone, format, text })
+        let fixed = !zone.is_secondary() && view.is_whole();
+        Ok(ZoneExport {
+            zone,
+            format,
+            text,
+            fixed,
+        })
     }
 }

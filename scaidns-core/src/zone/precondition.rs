@@ -1,10 +1,11 @@
 //! `If-Match` on a zone's generation: the one way a write asks for optimistic concurrency
-//! (interface decision 6). The entity tag of a zone and of its record set is the zone's
-//! generation, `"<generation>"`. A write without a precondition is serialised on the zone; a
-//! record write or a zone update re-reads and retries, so it is never refused for a change it
-//! did not see, but a lifecycle write (zone delete, purge, restore, validation) reads the zone
-//! before the per-zone write lock and may answer 409 `generation_mismatch` when another write
-//! lands in between (safe to retry).
+//! (interface decision 6). The entity tag of a zone's record set (and of a record) is the
+//! zone's generation, `"<generation>"`; the zone's own answer, which also holds state that
+//! changes without a new generation (its sync state), is tagged `"<generation>.<digest>"`,
+//! which `If-Match` reads as its generation. A write without a precondition is never refused
+//! for a change it did not see: record writes and zone updates re-plan in the zone's turn, and
+//! lifecycle writes (zone delete, purge, restore, validation) start over on the store's
+//! `generation_mismatch` (`ScaiDns::lifecycle_write`).
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -21,7 +22,8 @@ pub enum IfMatch {
 
 impl IfMatch {
     /// Parses an `If-Match` header value: `*`, or a comma-separated list of entity tags,
-    /// strong (`"7"`) or weak (`W/"7"`), compared by their opaque value alone.
+    /// strong (`"7"`) or weak (`W/"7"`), compared by their generation alone (`"7.<digest>"`,
+    /// the zone answer's tag, names generation 7).
     pub fn parse(header: &str) -> Self {
         let tags: Vec<&str> = header
             .split(',')
@@ -35,7 +37,9 @@ impl IfMatch {
             tags.into_iter()
                 .filter_map(|tag| {
                     let tag = tag.strip_prefix("W/").unwrap_or(tag);
-                    tag.strip_prefix('"')?.strip_suffix('"')?.parse().ok()
+                    let opaque = tag.strip_prefix('"')?.strip_suffix('"')?;
+                    let generation = opaque.split_once('.').map_or(opaque, |(g, _)| g);
+                    generation.parse().ok()
                 })
                 .collect(),
         )
@@ -74,19 +78,34 @@ impl IfMatch {
     }
 }
 
-/// The entity tag of a zone (and of its record set) at `generation`.
+/// The entity tag of a zone's record set (and of its records) at `generation`.
 pub fn etag(generation: i64) -> String {
     format!("\"{generation}\"")
+}
+
+/// The entity tag of a representation that holds more than the generation fixes (the zone's
+/// own answer, whose sync state changes without a new generation): the generation, for
+/// `If-Match`, and a digest of the representation, so that `If-None-Match` names exactly the
+/// bytes the client holds.
+pub fn representation_etag(generation: i64, representation: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(representation);
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{generation}.{hex}\"")
 }
 
 /// Whether an `If-None-Match` header names the zone's current tag (or `*`): the client's copy
 /// is current and a read answers 304. Weak tags (`W/"42"`) match too, as RFC 9110's weak
 /// comparison for `If-None-Match` says.
 pub fn none_match(header: Option<&str>, generation: i64) -> bool {
+    none_match_tag(header, &etag(generation))
+}
+
+/// [`none_match`] against any current entity tag (`current` as sent in `ETag`, strong).
+pub fn none_match_tag(header: Option<&str>, current: &str) -> bool {
     let Some(header) = header else {
         return false;
     };
-    let current = etag(generation);
     header
         .split(',')
         .map(str::trim)
@@ -105,6 +124,18 @@ mod tests {
         assert!(!none_match(Some("\"6\""), 7));
         assert!(!none_match(Some("7"), 7));
         assert!(!none_match(None, 7));
+    }
+
+    #[test]
+    fn a_representation_tag_names_its_generation_and_its_bytes() {
+        let tag = representation_etag(7, b"{}");
+        assert!(tag.starts_with("\"7.") && tag.ends_with('"'), "{tag}");
+        assert_eq!(IfMatch::parse(&tag).check(7), Ok(()));
+        assert!(IfMatch::parse(&tag).check(8).is_err());
+        assert!(none_match_tag(Some(&tag), &tag));
+        assert!(none_match_tag(Some(&format!("W/{tag}")), &tag));
+        assert!(!none_match_tag(Some(&tag), &representation_etag(7, b"{ }")));
+        assert!(!none_match_tag(Some(&etag(7)), &tag));
     }
 
     #[test]

@@ -21,6 +21,7 @@ contract!(
     Store:
     dnssec_keys_round_trip_with_their_zone_flag_and_audit,
     dnssec_key_writes_check_the_key_set,
+    dnssec_key_writes_check_if_match_under_the_zone_lock,
     dnssec_keys_go_with_their_zone,
     jobs_are_leased_to_one_worker_at_a_time,
     racing_workers_claim_a_job_once,
@@ -119,6 +120,7 @@ fn write(zone: &Zone, expected: &[&DnssecKey]) -> DnssecKeyWrite {
         dnssec_enabled: None,
         now: t0() + Duration::minutes(1),
         audit: Vec::new(),
+        if_match: scaidns_core::zone::precondition::IfMatch::Any,
     }
 }
 
@@ -226,6 +228,28 @@ async fn dnssec_key_writes_check_the_key_set(store: &dyn Store) {
         store.write_dnssec_keys(ghost).await.unwrap_err().code(),
         "not_found"
     );
+}
+
+async fn dnssec_key_writes_check_if_match_under_the_zone_lock(store: &dyn Store) {
+    use scaidns_core::zone::precondition::IfMatch;
+    let z = zone(store, "tagged.example").await;
+    // A caller whose copy of the zone is a generation behind: 412, and nothing written.
+    let mut stale = write(&z, &[]);
+    stale.upsert = vec![key(z.id, KeyRole::Ksk, 1, KeyState::Active)];
+    stale.dnssec_enabled = Some(true);
+    stale.audit = vec![audit(&z, "dnssec.enable")];
+    stale.if_match = IfMatch::Generations(vec![z.generation - 1]);
+    let err = store.write_dnssec_keys(stale.clone()).await.unwrap_err();
+    assert_eq!(err.code(), "precondition_failed", "{err:?}");
+    assert!(store.list_dnssec_keys(z.id).await.unwrap().is_empty());
+    assert!(actions(store).await.is_empty());
+    let unchanged = store.get_zone(z.id).await.unwrap().unwrap();
+    assert_eq!(unchanged.generation, z.generation);
+    assert!(!unchanged.dnssec_enabled);
+    // The current generation applies.
+    stale.if_match = IfMatch::Generations(vec![z.generation]);
+    store.write_dnssec_keys(stale).await.unwrap();
+    assert_eq!(store.list_dnssec_keys(z.id).await.unwrap().len(), 1);
 }
 
 async fn dnssec_keys_go_with_their_zone(store: &dyn Store) {

@@ -4,7 +4,7 @@
 
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 use scaidns_core::dnssec::{DnssecKey, DnssecStatus, DsRecord};
@@ -12,7 +12,7 @@ use scaidns_core::service::OpContext;
 use scaidns_core::service::dnssec::DnssecState;
 
 use crate::api::ApiTags;
-use crate::api::precondition::if_match as precondition;
+use crate::api::precondition::{IfMatchHeader, if_match as precondition};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::ApiResult;
 use crate::state::AppState;
@@ -211,10 +211,7 @@ impl DnssecApi {
         req: &Request,
         domain_id: Path<String>,
         body: Json<DnssecEnableRequest>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`, nothing applied).
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<Json<DnssecResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         dnssec_enable(&state, &ctx, domain_id, body, if_match).await
@@ -235,10 +232,7 @@ impl DnssecApi {
         domain_id: Path<String>,
         /// Disable even though a DS may still be published at the parent.
         force: Query<Option<bool>>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`, nothing applied).
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<Json<DnssecResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         dnssec_disable(&state, &ctx, domain_id, force, if_match).await
@@ -257,10 +251,7 @@ impl DnssecApi {
         auth: ApiAuth,
         req: &Request,
         domain_id: Path<String>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`, nothing applied).
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<Json<DnssecResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         let s = state
@@ -287,10 +278,7 @@ impl DnssecApi {
         auth: ApiAuth,
         req: &Request,
         domain_id: Path<String>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`, nothing applied).
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<Json<DnssecResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         let s = state
@@ -350,7 +338,7 @@ pub(crate) async fn dnssec_enable(
     ctx: &OpContext,
     domain_id: Path<String>,
     body: Json<DnssecEnableRequest>,
-    if_match: Header<Option<String>>,
+    if_match: IfMatchHeader,
 ) -> ApiResult<Json<DnssecResponse>> {
     let s = state
         .service
@@ -374,7 +362,7 @@ pub(crate) async fn dnssec_disable(
     ctx: &OpContext,
     domain_id: Path<String>,
     force: Query<Option<bool>>,
-    if_match: Header<Option<String>>,
+    if_match: IfMatchHeader,
 ) -> ApiResult<Json<DnssecResponse>> {
     let s = state
         .service

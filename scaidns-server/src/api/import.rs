@@ -4,7 +4,7 @@
 use poem::Request;
 use poem::http::StatusCode;
 use poem::web::Data;
-use poem_openapi::param::{Header, Path};
+use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::types::multipart::Upload;
 use poem_openapi::{ApiResponse, Multipart, Object, OpenApi};
@@ -17,6 +17,7 @@ use scaidns_core::zone_file::parse::{Format, LineNote};
 use serde_json::json;
 
 use crate::api::ApiTags;
+use crate::api::precondition::IfMatchHeader;
 use crate::api::publication::{self, PublicationState};
 use crate::auth::{ApiAuth, op_context};
 use crate::error::{ApiError, ApiResult};
@@ -197,7 +198,7 @@ impl ImportApi {
         /// Apply only if the zone's current `ETag` (e.g. the preview's) is one of these (else
         /// 412 `precondition_failed`).
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: IfMatchHeader,
     ) -> ApiResult<Json<ImportResult>> {
         let ctx = op_context(&state, &auth, req).await?;
         zone_import_text(&state, &ctx, domain_id, body, if_match).await
@@ -247,7 +248,7 @@ impl ImportApi {
         /// Apply only if the zone's current `ETag` (e.g. the preview's) is one of these (else
         /// 412 `precondition_failed`).
         #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        if_match: IfMatchHeader,
     ) -> ApiResult<Json<ImportResult>> {
         let ctx = op_context(&state, &auth, req).await?;
         let bytes = body.file.into_vec().await.map_err(|e| {
@@ -275,8 +276,8 @@ impl ImportApi {
 /// generation when the digest is this import's and for nothing otherwise (so a different
 /// import is refused 412); a zone's plain `"<generation>"` tag and `*` mean what they mean on
 /// every other write.
-fn import_if_match(header: &Header<Option<String>>, digest: &str) -> IfMatch {
-    let Some(header) = header.0.as_deref() else {
+fn import_if_match(header: &IfMatchHeader, digest: &str) -> IfMatch {
+    let Some(header) = header.0.as_ref().map(|tags| tags.0.as_str()) else {
         return IfMatch::Any;
     };
     let tags: Vec<String> = header
@@ -425,7 +426,7 @@ pub(crate) async fn zone_import_text(
     ctx: &OpContext,
     domain_id: Path<String>,
     body: Json<ImportRequest>,
-    if_match: Header<Option<String>>,
+    if_match: IfMatchHeader,
 ) -> ApiResult<Json<ImportResult>> {
     let b = body.0;
     let input = input(b.content, b.format, b.mode, b.skip_unsupported)?;

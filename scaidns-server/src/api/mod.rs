@@ -19,7 +19,7 @@ mod page_envelope;
 pub mod partners;
 pub mod plans;
 pub mod platform_config;
-mod precondition;
+pub(crate) mod precondition;
 pub mod publication;
 pub mod record_bulk;
 pub mod record_search;

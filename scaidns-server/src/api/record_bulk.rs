@@ -5,7 +5,7 @@
 use poem::Request;
 use poem::http::StatusCode;
 use poem::web::Data;
-use poem_openapi::param::{Header, Path};
+use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::types::ToJSON;
 use poem_openapi::{Object, OpenApi};
@@ -18,7 +18,7 @@ use scaidns_core::service::records::{RecordCreate, RecordUpdate};
 use serde_json::json;
 
 use crate::api::ApiTags;
-use crate::api::precondition::if_match as precondition;
+use crate::api::precondition::{IfMatchHeader, if_match as precondition};
 use crate::api::publication::{self, PublicationState};
 use crate::api::records::{RecordCreateRequest, RecordResponse};
 use crate::auth::{ApiAuth, op_context};
@@ -197,10 +197,7 @@ impl RecordBulkApi {
         req: &Request,
         domain_id: Path<String>,
         body: Json<RecordBulkRequest>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`).
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<Json<RecordBulkResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
         record_bulk(&state, &ctx, domain_id, body, if_match).await
@@ -224,10 +221,7 @@ impl RecordBulkApi {
         req: &Request,
         domain_id: Path<String>,
         body: Json<RecordBulkDeleteRequest>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`).
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<Json<RecordBulkDeleteResponse>> {
         let request = bulk_delete_request(body.0)?;
         let ctx = op_context(&state, &auth, req).await?;
@@ -277,7 +271,7 @@ async fn apply(
     ctx: &OpContext,
     domain_id: &Path<String>,
     request: BulkRequest,
-    if_match: &Header<Option<String>>,
+    if_match: &IfMatchHeader,
 ) -> ApiResult<(BulkApplied, PublicationState)> {
     let outcome = state
         .service
@@ -341,7 +335,7 @@ pub(crate) async fn record_bulk(
     ctx: &OpContext,
     domain_id: Path<String>,
     body: Json<RecordBulkRequest>,
-    if_match: Header<Option<String>>,
+    if_match: IfMatchHeader,
 ) -> ApiResult<Json<RecordBulkResponse>> {
     let b = body.0;
     let request = BulkRequest {
@@ -407,7 +401,7 @@ pub(crate) async fn record_bulk_delete(
     ctx: &OpContext,
     domain_id: Path<String>,
     request: BulkRequest,
-    if_match: Header<Option<String>>,
+    if_match: IfMatchHeader,
 ) -> ApiResult<Json<RecordBulkDeleteResponse>> {
     check_count(state, request.item_count())?;
     let (applied, publication) = apply(state, ctx, &domain_id, request, &if_match).await?;

@@ -3,9 +3,9 @@
 use crate::timestamp::Timestamp;
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::{ApiResponse, Object, OpenApi};
+use poem_openapi::{Object, OpenApi};
 use scaidns_core::name::ZoneName;
 use scaidns_core::record::{Record, RecordType};
 use scaidns_core::service::OpContext;
@@ -13,9 +13,11 @@ use scaidns_core::service::auto_ptr::AutoPtr;
 use scaidns_core::service::queries::{PageQuery, RecordQuery};
 use scaidns_core::service::records::{RecordCreate, RecordUpdate};
 use scaidns_core::zone::Zone;
-use scaidns_core::zone::precondition::{etag, none_match};
+use scaidns_core::zone::precondition::etag;
 
-use crate::api::precondition::if_match as precondition;
+use crate::api::precondition::{
+    IfMatchHeader, TaggedCreate, TaggedRead, TaggedWrite, if_match as precondition,
+};
 use crate::api::publication::{self, PublicationState};
 use crate::api::record_search::search_text;
 use crate::api::rendered_json::RenderedJson;
@@ -160,26 +162,6 @@ pub struct RecordUpdateRequest {
     pub ptr: Option<bool>,
 }
 
-#[derive(ApiResponse)]
-pub(crate) enum RecordListed {
-    /// The records.
-    #[oai(status = 200)]
-    Listed(
-        RenderedJson<RecordList>,
-        /// The zone's generation; send it back in `If-None-Match` to be told 304 while the zone
-        /// is unchanged.
-        #[oai(header = "ETag")]
-        String,
-    ),
-    /// `If-None-Match` names the current generation: the copy the client holds is current.
-    #[oai(status = 304)]
-    NotModified(
-        /// The zone's generation.
-        #[oai(header = "ETag")]
-        String,
-    ),
-}
-
 /// A record as a write left it, with the zone's publication state.
 #[derive(Debug, Clone, Object)]
 pub struct RecordWritten {
@@ -218,27 +200,6 @@ impl From<AutoPtr> for AutoPtrResponse {
             zone_name: a.zone.name.as_str().to_owned(),
         }
     }
-}
-
-#[derive(ApiResponse)]
-pub(crate) enum RecordCreated {
-    /// Created; `ETag` is the zone's version after the write, for `If-Match` on the next one.
-    #[oai(status = 201)]
-    Created(Json<RecordWritten>, #[oai(header = "ETag")] String),
-}
-
-#[derive(ApiResponse)]
-pub(crate) enum RecordUpdated {
-    /// Updated; `ETag` is the zone's version after the write, for `If-Match` on the next one.
-    #[oai(status = 200)]
-    Ok(Json<RecordWritten>, #[oai(header = "ETag")] String),
-}
-
-#[derive(ApiResponse)]
-enum RecordFound {
-    /// The record; `ETag` is the zone's version, for `If-Match` on a later write.
-    #[oai(status = 200)]
-    Ok(Json<RecordResponse>, #[oai(header = "ETag")] String),
 }
 
 /// Record endpoints.
@@ -280,7 +241,7 @@ impl RecordsApi {
         page: Query<Option<u32>>,
         /// Records per page (1–1000, default 100).
         page_size: Query<Option<u32>>,
-    ) -> ApiResult<RecordListed> {
+    ) -> ApiResult<TaggedRead<RenderedJson<RecordList>>> {
         let ctx = op_context(&state, &auth, req).await?;
         let page = record_page_request(page.0, page_size.0)?;
         let search = search_text(search.0, false)?;
@@ -296,17 +257,10 @@ impl RecordsApi {
             .service
             .record_page(&ctx, domain_id.0.parse()?, query, page)
             .await?;
-        let generation = listing.zone().generation;
-        let tag = etag(generation);
-        // Read from the request rather than declared, so generated clients keep their
-        // signature; documented on the operation.
-        // Only a whole view is fixed by the generation: a narrowed caller's records also
-        // change with its grants.
-        if listing.is_whole() && none_match(req.header("if-none-match"), generation) {
-            return Ok(RecordListed::NotModified(tag));
-        }
-        let body = listing.rendered(RecordList::render);
-        Ok(RecordListed::Listed(RenderedJson::new(body), tag))
+        let tag = etag(listing.zone().generation);
+        Ok(TaggedRead::answer(req, tag, listing.is_whole(), || {
+            RenderedJson::new(listing.rendered(RecordList::render))
+        }))
     }
 
     /// Add a record. Published at once when the zone is active.
@@ -322,16 +276,17 @@ impl RecordsApi {
         req: &Request,
         domain_id: Path<String>,
         body: Json<RecordCreateRequest>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`). Without it the write is never refused for a concurrent change.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
-    ) -> ApiResult<RecordCreated> {
+        #[oai(name = "If-Match")] if_match: IfMatchHeader,
+    ) -> ApiResult<TaggedCreate<Json<RecordWritten>>> {
         let ctx = op_context(&state, &auth, req).await?;
         record_create(&state, &ctx, domain_id, body, if_match).await
     }
 
     /// One record.
+    ///
+    /// The answer carries the zone's generation as `ETag`; a request whose `If-None-Match`
+    /// names it again is answered 304 without a body while the zone is unchanged (not for a
+    /// secondary zone, whose records change with a transfer).
     #[oai(
         path = "/domains/:domain_id/records/:record_id",
         method = "get",
@@ -344,16 +299,19 @@ impl RecordsApi {
         req: &Request,
         domain_id: Path<String>,
         record_id: Path<String>,
-    ) -> ApiResult<RecordFound> {
+    ) -> ApiResult<TaggedRead<Json<RecordResponse>>> {
         let ctx = op_context(&state, &auth, req).await?;
         let (zone, record) = state
             .service
             .record_get(&ctx, domain_id.0.parse()?, record_id.0.parse()?)
             .await?;
-        let tag = etag(zone.generation);
-        Ok(RecordFound::Ok(
-            Json(RecordResponse::new(&zone, record)),
-            tag,
+        // A secondary's records change with a transfer, under the same generation.
+        let fixed = !zone.is_secondary();
+        Ok(TaggedRead::answer(
+            req,
+            etag(zone.generation),
+            fixed,
+            || Json(RecordResponse::new(&zone, record)),
         ))
     }
 
@@ -371,11 +329,8 @@ impl RecordsApi {
         domain_id: Path<String>,
         record_id: Path<String>,
         body: Json<RecordUpdateRequest>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`). Without it the write is never refused for a concurrent change.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
-    ) -> ApiResult<RecordUpdated> {
+        #[oai(name = "If-Match")] if_match: IfMatchHeader,
+    ) -> ApiResult<TaggedWrite<Json<RecordWritten>>> {
         let ctx = op_context(&state, &auth, req).await?;
         record_update(&state, &ctx, domain_id, record_id, body, if_match).await
     }
@@ -395,10 +350,7 @@ impl RecordsApi {
         req: &Request,
         domain_id: Path<String>,
         record_id: Path<String>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`). Without it the write is never refused for a concurrent change.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<publication::Deleted> {
         let ctx = op_context(&state, &auth, req).await?;
         record_delete(&state, &ctx, domain_id, record_id, if_match).await
@@ -411,8 +363,8 @@ pub(crate) async fn record_create(
     ctx: &OpContext,
     domain_id: Path<String>,
     body: Json<RecordCreateRequest>,
-    if_match: Header<Option<String>>,
-) -> ApiResult<RecordCreated> {
+    if_match: IfMatchHeader,
+) -> ApiResult<TaggedCreate<Json<RecordWritten>>> {
     let b = body.0;
     let input = RecordCreate {
         name: b.name,
@@ -438,7 +390,7 @@ pub(crate) async fn record_create(
     };
     let publication = publication::of(state, &zone).await;
     let tag = etag(zone.generation);
-    Ok(RecordCreated::Created(
+    Ok(TaggedCreate::Created(
         Json(RecordWritten {
             record: RecordResponse::new(&zone, record),
             publication,
@@ -455,8 +407,8 @@ pub(crate) async fn record_update(
     domain_id: Path<String>,
     record_id: Path<String>,
     body: Json<RecordUpdateRequest>,
-    if_match: Header<Option<String>>,
-) -> ApiResult<RecordUpdated> {
+    if_match: IfMatchHeader,
+) -> ApiResult<TaggedWrite<Json<RecordWritten>>> {
     let b = body.0;
     let input = RecordUpdate {
         content: b.content,
@@ -480,7 +432,7 @@ pub(crate) async fn record_update(
     };
     let publication = publication::of(state, &zone).await;
     let tag = etag(zone.generation);
-    Ok(RecordUpdated::Ok(
+    Ok(TaggedWrite::Ok(
         Json(RecordWritten {
             record: RecordResponse::new(&zone, record),
             publication,
@@ -496,7 +448,7 @@ pub(crate) async fn record_delete(
     ctx: &OpContext,
     domain_id: Path<String>,
     record_id: Path<String>,
-    if_match: Header<Option<String>>,
+    if_match: IfMatchHeader,
 ) -> ApiResult<publication::Deleted> {
     let (zone_id, id) = (domain_id.0.parse()?, record_id.0.parse()?);
     let if_match = precondition(&if_match);

@@ -1,10 +1,10 @@
 //! `/api/v1/domains/{domain_id}/validation`: ownership challenges (spec §4).
 
-use crate::api::precondition::if_match as precondition;
+use crate::api::precondition::{IfMatchHeader, if_match as precondition};
 use crate::timestamp::Timestamp;
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::param::{Header, Path};
+use poem_openapi::param::Path;
 use poem_openapi::payload::Json;
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use scaidns_core::ownership::{CHALLENGE_LABEL, Validation, ValidationStatus, ValidationType};
@@ -204,10 +204,7 @@ impl ValidationApi {
         req: &Request,
         domain_id: Path<String>,
         body: Json<ValidationCreateRequest>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`, nothing applied).
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<ValidationCreated> {
         let ctx = op_context(&state, &auth, req).await?;
         let id = domain_id.0.parse()?;
@@ -238,10 +235,7 @@ impl ValidationApi {
         auth: ApiAuth,
         req: &Request,
         domain_id: Path<String>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`, nothing applied).
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<NoContent> {
         let ctx = op_context(&state, &auth, req).await?;
         state

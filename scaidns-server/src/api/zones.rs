@@ -3,19 +3,19 @@
 use crate::timestamp::Timestamp;
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::param::{Header, Path, Query};
+use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
-use poem_openapi::types::MaybeUndefined;
+use poem_openapi::types::{MaybeUndefined, ToJSON};
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
 use scaidns_core::service::OpContext;
 use scaidns_core::service::queries::ZoneQuery;
 use scaidns_core::service::zones::{ZoneCreate, ZoneUpdate};
-use scaidns_core::zone::precondition::etag;
+use scaidns_core::zone::precondition::{etag, representation_etag};
 use scaidns_core::zone::secondary::{SecondaryInput, TransferState};
 use scaidns_core::zone::{DomainType, SyncStatus, Zone, ZoneStatus};
 
 use crate::api::page_envelope::page_envelope;
-use crate::api::precondition::if_match as precondition;
+use crate::api::precondition::{IfMatchHeader, TaggedRead, TaggedWrite, if_match as precondition};
 use crate::api::publication;
 use crate::api::validation::{ValidationResponse, challenge_ttl};
 use crate::api::{ApiTags, page_request};
@@ -343,33 +343,6 @@ pub(crate) enum DomainCreated {
 /// Zone endpoints.
 pub struct ZonesApi;
 
-/// A zone as written (update, restore), with its generation after the write as `ETag`.
-#[derive(ApiResponse)]
-pub(crate) enum ZoneWritten {
-    /// The zone.
-    #[oai(status = 200)]
-    Ok(
-        Json<DomainResponse>,
-        /// The zone's generation, for `If-Match` on the next write.
-        #[oai(header = "ETag")]
-        String,
-    ),
-}
-
-/// One zone, with its generation as `ETag` (for `If-Match` on writes). No 304 here: the zone's
-/// sync state changes without a new generation.
-#[derive(ApiResponse)]
-enum ZoneFound {
-    /// The zone.
-    #[oai(status = 200)]
-    Found(
-        Json<DomainResponse>,
-        /// The zone's generation, for `If-Match` on a later write.
-        #[oai(header = "ETag")]
-        String,
-    ),
-}
-
 #[OpenApi(tag = "ApiTags::Domains")]
 impl ZonesApi {
     /// List zones of the caller's tenant (platform admins: all tenants).
@@ -454,6 +427,10 @@ impl ZonesApi {
     }
 
     /// One zone.
+    ///
+    /// The answer's `ETag` is `"<generation>.<digest of the answer>"`: `If-Match` on a write
+    /// reads it as the generation, and a request whose `If-None-Match` names it again is
+    /// answered 304 without a body while the zone (its sync state included) is unchanged.
     #[oai(
         path = "/domains/:domain_id",
         method = "get",
@@ -467,7 +444,7 @@ impl ZonesApi {
         domain_id: Path<String>,
         /// Also find a soft-deleted zone.
         include_deleted: Query<Option<bool>>,
-    ) -> ApiResult<ZoneFound> {
+    ) -> ApiResult<TaggedRead<Json<DomainResponse>>> {
         let ctx = op_context(&state, &auth, req).await?;
         let zone = state
             .service
@@ -477,11 +454,13 @@ impl ZonesApi {
                 include_deleted.0.unwrap_or(false),
             )
             .await?;
-        let tag = etag(zone.generation);
-        Ok(ZoneFound::Found(
-            Json(DomainResponse::detailed(&state, zone).await),
-            tag,
-        ))
+        let generation = zone.generation;
+        let body = DomainResponse::detailed(&state, zone).await;
+        // The answer holds the zone's sync state, which changes without a new generation: the
+        // tag names the answer's bytes too, so a 304 never hides a publication finishing.
+        let bytes = serde_json::to_vec(&body.to_json()).unwrap_or_default();
+        let tag = representation_etag(generation, &bytes);
+        Ok(TaggedRead::answer(req, tag, true, || Json(body)))
     }
 
     /// Ask the DNS backend to transfer a secondary zone from its primaries now. The transfer
@@ -522,11 +501,8 @@ impl ZonesApi {
         req: &Request,
         domain_id: Path<String>,
         body: Json<DomainUpdateRequest>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`). Without it the write is never refused for a concurrent change.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
-    ) -> ApiResult<ZoneWritten> {
+        #[oai(name = "If-Match")] if_match: IfMatchHeader,
+    ) -> ApiResult<TaggedWrite<Json<DomainResponse>>> {
         let ctx = op_context(&state, &auth, req).await?;
         zone_update(&state, &ctx, domain_id, body, if_match).await
     }
@@ -548,10 +524,7 @@ impl ZonesApi {
         hard: Query<Option<bool>>,
         /// Delete even a DNSSEC-signed zone.
         force: Query<Option<bool>>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`, nothing applied).
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<publication::Deleted> {
         let ctx = op_context(&state, &auth, req).await?;
         zone_delete(&state, &ctx, domain_id, hard, force, if_match).await
@@ -569,18 +542,15 @@ impl ZonesApi {
         auth: ApiAuth,
         req: &Request,
         domain_id: Path<String>,
-        /// Apply only if the zone's current `ETag` is one of these (else 412
-        /// `precondition_failed`, nothing applied).
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
-    ) -> ApiResult<ZoneWritten> {
+        #[oai(name = "If-Match")] if_match: IfMatchHeader,
+    ) -> ApiResult<TaggedWrite<Json<DomainResponse>>> {
         let ctx = op_context(&state, &auth, req).await?;
         let zone = state
             .service
             .zone_restore(&ctx, domain_id.0.parse()?, &precondition(&if_match))
             .await?;
         let tag = etag(zone.generation);
-        Ok(ZoneWritten::Ok(
+        Ok(TaggedWrite::Ok(
             Json(DomainResponse::written(&state, zone).await),
             tag,
         ))
@@ -638,8 +608,8 @@ pub(crate) async fn zone_update(
     ctx: &OpContext,
     domain_id: Path<String>,
     body: Json<DomainUpdateRequest>,
-    if_match: Header<Option<String>>,
-) -> ApiResult<ZoneWritten> {
+    if_match: IfMatchHeader,
+) -> ApiResult<TaggedWrite<Json<DomainResponse>>> {
     let body = body.0;
     let update = ZoneUpdate {
         description: match body.description {
@@ -655,7 +625,7 @@ pub(crate) async fn zone_update(
         .zone_update(ctx, domain_id.0.parse()?, update, &precondition(&if_match))
         .await?;
     let tag = etag(zone.generation);
-    Ok(ZoneWritten::Ok(
+    Ok(TaggedWrite::Ok(
         Json(DomainResponse::written(state, zone).await),
         tag,
     ))
@@ -668,7 +638,7 @@ pub(crate) async fn zone_delete(
     domain_id: Path<String>,
     hard: Query<Option<bool>>,
     force: Query<Option<bool>>,
-    if_match: Header<Option<String>>,
+    if_match: IfMatchHeader,
 ) -> ApiResult<publication::Deleted> {
     let id = domain_id.0.parse()?;
     if hard.0.unwrap_or(false) {

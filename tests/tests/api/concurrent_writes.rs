@@ -426,9 +426,9 @@ async fn a_stale_if_match_is_refused_with_412_and_changes_nothing() {
     assert_eq!(listed.status(), StatusCode::OK);
     let stale = etag_of(&listed);
     let got = send(&app, Method::GET, &domain, None, None).await;
-    assert_eq!(
-        etag_of(&got),
-        stale,
+    // The zone's tag also names its answer's bytes (`"<generation>.<digest>"`).
+    assert!(
+        etag_of(&got).starts_with(&format!("{}.", stale.trim_end_matches('"'))),
         "the zone and its records share one version"
     );
 

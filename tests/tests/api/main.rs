@@ -8,6 +8,7 @@ mod api_keys;
 mod audit_completeness;
 mod authz_matrix;
 mod concurrent_writes;
+mod conditional_reads;
 mod cors;
 mod dnssec;
 mod dnssec_powerdns;

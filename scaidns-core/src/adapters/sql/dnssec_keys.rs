@@ -136,9 +136,10 @@ async fn write_in(conn: &mut Conn, write: &DnssecKeyWrite) -> Result<()> {
         .fetch_optional(&mut *conn)
         .await
         .map_err(db_err)?;
-    if locked.is_none() {
+    let Some(generation) = locked else {
         return Err(Error::not_found("Domain not found"));
-    }
+    };
+    write.if_match.check(generation)?;
     let stored: BTreeSet<String> =
         sqlx::query_scalar::<_, String>("SELECT id FROM dnssec_keys WHERE zone_id = ?")
             .bind(&zone)

@@ -18,6 +18,7 @@ use crate::ports::resolver::LookupAnswer;
 use crate::record::RecordType;
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::Zone;
+use crate::zone::precondition::IfMatch;
 
 /// The keys of a zone before a change that adds keys, and what the change does with them.
 pub(super) struct KeyAddition<'a> {
@@ -29,6 +30,8 @@ pub(super) struct KeyAddition<'a> {
     pub algorithm: Algorithm,
     /// New value of the zone's `dnssec_enabled`, if it changes.
     pub dnssec_enabled: Option<bool>,
+    /// The caller's `If-Match`, checked where the new key set commits.
+    pub if_match: &'a IfMatch,
 }
 
 impl ScaiDns {
@@ -70,6 +73,7 @@ impl ScaiDns {
                 change.dnssec_enabled,
                 vec![audit],
                 now,
+                change.if_match,
             )
             .await
         {
@@ -176,7 +180,9 @@ impl ScaiDns {
         Ok(())
     }
 
-    /// Stores `after` in place of `before` (which must still be what the store holds).
+    /// Stores `after` in place of `before` (which must still be what the store holds), while
+    /// the zone still satisfies `if_match`.
+    #[allow(clippy::too_many_arguments)]
     pub(super) async fn save_keys(
         &self,
         zone: &Zone,
@@ -185,6 +191,7 @@ impl ScaiDns {
         dnssec_enabled: Option<bool>,
         audit: Vec<AuditEvent>,
         now: DateTime<Utc>,
+        if_match: &IfMatch,
     ) -> Result<()> {
         let upsert = after
             .iter()
@@ -206,6 +213,7 @@ impl ScaiDns {
                 dnssec_enabled,
                 now,
                 audit,
+                if_match: if_match.clone(),
             })
             .await
     }
@@ -216,6 +224,7 @@ impl ScaiDns {
         ctx: &OpContext,
         zone: &Zone,
         keys: Vec<DnssecKey>,
+        if_match: &IfMatch,
     ) -> Result<()> {
         if machine::zsk_rolling(&keys) {
             return Err(Error::conflict(
@@ -231,6 +240,7 @@ impl ScaiDns {
             new: &[(KeyRole::Zsk, KeyState::Published)],
             algorithm,
             dnssec_enabled: None,
+            if_match,
         };
         self.add_keys_and_save(zone, change, ctx.now, |created| {
             let new = only_key(created)?;
@@ -263,6 +273,7 @@ impl ScaiDns {
         ctx: &OpContext,
         zone: &Zone,
         keys: Vec<DnssecKey>,
+        if_match: &IfMatch,
     ) -> Result<()> {
         if machine::ksk_rolling(&keys) {
             return Err(Error::conflict(
@@ -276,6 +287,7 @@ impl ScaiDns {
             new: &[(KeyRole::Ksk, KeyState::DsPending)],
             algorithm,
             dnssec_enabled: None,
+            if_match,
         };
         self.add_keys_and_save(zone, change, ctx.now, |created| {
             let new = only_key(created)?;
@@ -317,8 +329,16 @@ impl ScaiDns {
             None,
             Some(json!({"key_tag": tag})),
         );
-        self.save_keys(zone, &keys, &after, None, vec![audit], ctx.now)
-            .await
+        self.save_keys(
+            zone,
+            &keys,
+            &after,
+            None,
+            vec![audit],
+            ctx.now,
+            &IfMatch::Any,
+        )
+        .await
     }
 
     /// The DS records the parent publishes for the zone, through the configured resolvers.

@@ -156,6 +156,7 @@ impl ScaiDns {
             ],
             algorithm,
             dnssec_enabled: Some(true),
+            if_match,
         };
         self.add_keys_and_save(&zone, change, ctx.now, |created| {
             let [mut ksk, mut zsk] = <[DnssecKey; 2]>::try_from(created)
@@ -186,6 +187,12 @@ impl ScaiDns {
         if !force {
             self.refuse_while_ds_published(&zone, &keys).await?;
         }
+        // The DS lookup takes a while, and the backend's keys cannot be put back: a zone write
+        // that landed meanwhile is refused here, before they are removed (and again at the
+        // commit, for one landing after this). A plan predicts the same answer.
+        if let Some(now) = self.store().get_zone(zone.id).await? {
+            if_match.check(now.generation)?;
+        }
         let audit = ctx.audit(
             zone.tenant_id,
             "dnssec.disable",
@@ -199,8 +206,16 @@ impl ScaiDns {
             return Ok(planned_signing(recorder, ctx, zone, false, audit));
         }
         self.remove_all_backend_keys(&zone, &keys).await?;
-        self.save_keys(&zone, &keys, &[], Some(false), vec![audit], ctx.now)
-            .await?;
+        self.save_keys(
+            &zone,
+            &keys,
+            &[],
+            Some(false),
+            vec![audit],
+            ctx.now,
+            if_match,
+        )
+        .await?;
         self.dnssec_state(zone.id).await
     }
 
@@ -218,7 +233,7 @@ impl ScaiDns {
             .await?;
         if_match.check(zone.generation)?;
         let keys = self.signed_keys(&zone).await?;
-        self.start_zsk_rollover(ctx, &zone, keys).await?;
+        self.start_zsk_rollover(ctx, &zone, keys, if_match).await?;
         self.dnssec_state(zone.id).await
     }
 
@@ -236,7 +251,7 @@ impl ScaiDns {
             .await?;
         if_match.check(zone.generation)?;
         let keys = self.signed_keys(&zone).await?;
-        self.start_ksk_rollover(ctx, &zone, keys).await?;
+        self.start_ksk_rollover(ctx, &zone, keys, if_match).await?;
         self.dnssec_state(zone.id).await
     }
 

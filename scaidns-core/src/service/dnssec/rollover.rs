@@ -6,6 +6,7 @@ use serde_json::json;
 use crate::dnssec::rollover::{self as machine, Step};
 use crate::error::Result;
 use crate::service::{Actor, OpContext, ScaiDns};
+use crate::zone::precondition::IfMatch;
 use crate::zone::{Zone, ZoneStatus};
 
 /// Bound on steps per zone and run: a rollover never needs more than a few at one instant.
@@ -77,8 +78,16 @@ impl ScaiDns {
                 self.apply_flags(zone, &keys, &after).await?;
                 let tag = after.iter().find(|k| k.id == key).map(|k| k.key_tag);
                 let audit = self.step_audit(ctx, zone, "dnssec.zsk_activated", tag);
-                self.save_keys(zone, &keys, &after, None, vec![audit], ctx.now)
-                    .await?;
+                self.save_keys(
+                    zone,
+                    &keys,
+                    &after,
+                    None,
+                    vec![audit],
+                    ctx.now,
+                    &IfMatch::Any,
+                )
+                .await?;
                 Ok(Some("dnssec.zsk_activated".to_owned()))
             }
             Step::RemoveKey { key } => {
@@ -87,16 +96,26 @@ impl ScaiDns {
                 self.apply_flags(zone, &keys, &after).await?;
                 let tag = keys.iter().find(|k| k.id == key).map(|k| k.key_tag);
                 let audit = self.step_audit(ctx, zone, "dnssec.key_removed", tag);
-                self.save_keys(zone, &keys, &after, None, vec![audit], ctx.now)
-                    .await?;
+                self.save_keys(
+                    zone,
+                    &keys,
+                    &after,
+                    None,
+                    vec![audit],
+                    ctx.now,
+                    &IfMatch::Any,
+                )
+                .await?;
                 Ok(Some("dnssec.key_removed".to_owned()))
             }
             Step::StartZskRollover { .. } => {
-                self.start_zsk_rollover(ctx, zone, keys).await?;
+                self.start_zsk_rollover(ctx, zone, keys, &IfMatch::Any)
+                    .await?;
                 Ok(Some("dnssec.rotate_zsk".to_owned()))
             }
             Step::StartKskRollover { .. } => {
-                self.start_ksk_rollover(ctx, zone, keys).await?;
+                self.start_ksk_rollover(ctx, zone, keys, &IfMatch::Any)
+                    .await?;
                 Ok(Some("dnssec.rotate_ksk".to_owned()))
             }
             Step::CheckDs { .. } => {

@@ -23,6 +23,17 @@ impl ScaiDns {
         force: bool,
         if_match: &IfMatch,
     ) -> Result<Zone> {
+        self.lifecycle_write(if_match, || self.zone_delete_once(ctx, id, force, if_match))
+            .await
+    }
+
+    async fn zone_delete_once(
+        &self,
+        ctx: &OpContext,
+        id: ZoneId,
+        force: bool,
+        if_match: &IfMatch,
+    ) -> Result<Zone> {
         ctx.require(Permission::DOMAINS_DELETE)?;
         let before = self
             .authorized_zone(ctx, Permission::DOMAINS_DELETE, id, false)
@@ -65,8 +76,7 @@ impl ScaiDns {
         let signed = before.dnssec_enabled;
         let zone = self
             .write_zone_row(before, zone, Vec::new(), audit, publication)
-            .await
-            .map_err(|e| if_match.stale_on_conflict(e))?;
+            .await?;
         if signed {
             self.forget_dnssec_keys(&zone).await;
         }
@@ -87,6 +97,7 @@ impl ScaiDns {
                 dnssec_enabled: None,
                 now: zone.updated_at,
                 audit: Vec::new(),
+                if_match: IfMatch::Any,
             };
             let _dropped_when_done = self.zone_write(zone.id);
             self.store().write_dnssec_keys(write).await
@@ -99,6 +110,11 @@ impl ScaiDns {
 
     /// Removes a zone for good, from the store and the backend (also a soft-deleted one).
     pub async fn zone_purge(&self, ctx: &OpContext, id: ZoneId, if_match: &IfMatch) -> Result<()> {
+        self.lifecycle_write(if_match, || self.zone_purge_once(ctx, id, if_match))
+            .await
+    }
+
+    async fn zone_purge_once(&self, ctx: &OpContext, id: ZoneId, if_match: &IfMatch) -> Result<()> {
         ctx.require(Permission::DOMAINS_DELETE)?;
         let zone = self
             .authorized_zone(ctx, Permission::DOMAINS_DELETE, id, true)
@@ -123,13 +139,21 @@ impl ScaiDns {
         let purge = self
             .store()
             .purge_zone(zone.id, zone.generation, audit, &publisher);
-        self.in_publishing_turn(zone.id, purge)
-            .await
-            .map_err(|e| if_match.stale_on_conflict(e))
+        self.in_publishing_turn(zone.id, purge).await
     }
 
     /// Undoes a soft delete: the zone returns to its previous status and is served again.
     pub async fn zone_restore(
+        &self,
+        ctx: &OpContext,
+        id: ZoneId,
+        if_match: &IfMatch,
+    ) -> Result<Zone> {
+        self.lifecycle_write(if_match, || self.zone_restore_once(ctx, id, if_match))
+            .await
+    }
+
+    async fn zone_restore_once(
         &self,
         ctx: &OpContext,
         id: ZoneId,
@@ -174,7 +198,6 @@ impl ScaiDns {
         )];
         self.write_zone_row_claiming(before, zone, Vec::new(), audit, publication, overlap)
             .await
-            .map_err(|e| if_match.stale_on_conflict(e))
     }
 }
 

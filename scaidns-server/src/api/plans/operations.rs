@@ -13,6 +13,7 @@ use poem_openapi::types::{ParseFromJSON, ParseFromParameter};
 use scaidns_core::service::OpContext;
 use serde_json::Value;
 
+use crate::api::precondition::{EntityTags, IfMatchHeader, unreadable_if_match_error};
 use crate::api::{dnssec, import, record_bulk, records, templates, zones};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -186,7 +187,7 @@ impl Call {
     /// Runs the operation's endpoint body with `ctx` (a planning context): the status it would
     /// answer, or its error.
     pub(super) async fn run(self, state: &AppState, ctx: &OpContext) -> ApiResult<StatusCode> {
-        let if_match = Header(self.params.get(IF_MATCH).cloned());
+        let if_match = self.if_match()?;
         match self.op {
             Op::ZoneCreate => status(zones::zone_create(state, ctx, self.body()?).await),
             Op::ZoneUpdate => {
@@ -253,6 +254,18 @@ impl Call {
                 )
             }
         }
+    }
+
+    /// The `If-Match` parameter as the endpoint's header type; a value no HTTP header could
+    /// carry as text is refused as the endpoint refuses an undecodable one.
+    fn if_match(&self) -> ApiResult<IfMatchHeader> {
+        let Some(text) = self.params.get(IF_MATCH) else {
+            return Ok(Header(None));
+        };
+        if !text.chars().all(|c| c == '\t' || (' '..='~').contains(&c)) {
+            return Err(unreadable_if_match_error());
+        }
+        Ok(Header(Some(EntityTags(text.clone()))))
     }
 
     fn path(&self, name: &str) -> Path<String> {
