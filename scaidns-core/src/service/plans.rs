@@ -25,7 +25,9 @@ use crate::ids::{RecordId, ZoneId};
 use crate::name::ZoneName;
 use crate::ownership::Validation;
 use crate::ports::store::ZoneWrite;
+use crate::rbac::Permission;
 use crate::record::Record;
+use crate::service::record_listing::covered;
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::Zone;
 use crate::zone::change_set::{RrSetDelta, change_set_of_records};
@@ -111,8 +113,11 @@ pub struct ZonePlan {
 
 impl ScaiDns {
     /// The plan of an operation run with a context from [`OpContext::planning`], from what its
-    /// stop points recorded. Reads the touched zones; writes nothing.
-    pub async fn plan_report(&self, recorder: &PlanRecorder) -> Result<Plan> {
+    /// stop points recorded. Reads the touched zones; writes nothing. Each zone's RRsets are
+    /// the ones `ctx` may read there (a record-limited grantee's plan shows only its records,
+    /// as its record list does), so a plan tells nothing the caller could not read.
+    pub async fn plan_report(&self, ctx: &OpContext, recorder: &PlanRecorder) -> Result<Plan> {
+        let principal = self.principal(ctx).await?;
         let mut zones: Vec<ZonePlan> = Vec::new();
         let mut audit = Vec::new();
         let mut validations = Vec::new();
@@ -142,9 +147,31 @@ impl ScaiDns {
                     &write.delete_records,
                 )
             };
-            let rrsets = change_set_of_records(&records_before, &records_after);
+            let view = principal.record_view(
+                Permission::RECORDS_READ,
+                write.zone.id,
+                write.zone.tenant_id,
+            );
+            let readable = |records: &[Record]| covered(&view, &write.zone, records);
+            let (readable_before, readable_after) =
+                (readable(&records_before), readable(&records_after));
+            let rrsets = change_set_of_records(&readable_before, &readable_after);
+            // A record the caller may change but not read (a key scoped to `records:update`)
+            // keeps its old content to itself, as the real call's answer does.
+            let unreadable = |event: &AuditEvent| {
+                event.resource_type == "record"
+                    && !readable_before
+                        .iter()
+                        .chain(&readable_after)
+                        .any(|r| event.resource_id.as_deref() == Some(r.id.to_string().as_str()))
+            };
+            audit.extend(write.audit.into_iter().map(|mut event| {
+                if unreadable(&event) {
+                    event.before = None;
+                }
+                event
+            }));
             current.insert(id, records_after);
-            audit.extend(write.audit);
             validations.extend(write.validations);
             let after = (!purges).then_some(write.zone);
             match zones.iter_mut().find(|z| z.zone_id == id) {

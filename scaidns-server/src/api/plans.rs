@@ -148,7 +148,7 @@ impl PlansApi {
         let ctx = op_context(&state, &auth, req).await?;
         let (planning, recorder) = ctx.planning();
         let answered = call.run(&state, &planning).await;
-        let plan = state.service.plan_report(&recorder).await?;
+        let plan = state.service.plan_report(&ctx, &recorder).await?;
         Ok(Json(response(&state, request.operation, answered, plan)))
     }
 }

@@ -673,3 +673,209 @@ async fn a_malformed_plan_request_is_refused_naming_what_is_wrong() {
     assert!(!plan.would_succeed);
     assert!(plan.status >= 400, "{plan:?}");
 }
+
+#[tokio::test]
+async fn a_plan_shows_only_the_records_the_caller_may_read() {
+    let pdns = PdnsServer::start().await;
+    let app = app_on(&pdns).await;
+    let owner = app.tenant_with_user("reader").await;
+    let id = active_zone(&app, &owner, "sealed.test").await;
+    let records = format!("/api/v1/domains/{id}/records");
+    let secret = ok(
+        &app,
+        &owner.key,
+        "POST",
+        &records,
+        json!({"name": "www", "type": "A", "content": "192.0.2.77"}),
+    )
+    .await;
+    let secret_id = secret["id"].as_str().unwrap().to_owned();
+    let add = json!({"name": "www", "type": "A", "content": "192.0.2.78"});
+    // The owner may read the RRset: its plan shows what is there.
+    let full = plan(
+        &app,
+        &owner.key,
+        "record_create",
+        json!({"domain_id": id}),
+        Some(add.clone()),
+    )
+    .await;
+    assert!(full.to_string().contains("192.0.2.77"), "{full}");
+
+    // A key that may add and change records but not read them: the real call answers only
+    // with what it wrote, so its plan shows no RRset it cannot read, and no old content.
+    let writer = ok(
+        &app,
+        &owner.key,
+        "POST",
+        "/api/v1/api-keys",
+        json!({"name": "blind", "scopes": ["domains:read", "records:create", "records:update"]}),
+    )
+    .await;
+    let writer = writer["key"].as_str().unwrap().to_owned();
+    let blind = plan(
+        &app,
+        &writer,
+        "record_create",
+        json!({"domain_id": id}),
+        Some(add),
+    )
+    .await;
+    assert_eq!(blind["would_succeed"], true, "{blind}");
+    assert!(!blind.to_string().contains("192.0.2.77"), "{blind}");
+    let blind = plan(
+        &app,
+        &writer,
+        "record_update",
+        json!({"domain_id": id, "record_id": secret_id}),
+        Some(json!({"content": "192.0.2.79"})),
+    )
+    .await;
+    // Changing a record it cannot read: the real call's refusal, nothing of the record.
+    assert!(!blind.to_string().contains("192.0.2.77"), "{blind}");
+    let (status, _) = real(
+        &app,
+        &writer,
+        "PATCH",
+        &format!("{records}/{secret_id}"),
+        Some(json!({"content": "192.0.2.79"})),
+        None,
+    )
+    .await;
+    assert_eq!(blind["status"].as_u64(), Some(u64::from(status)), "{blind}");
+}
+
+#[tokio::test]
+async fn a_plan_takes_no_idempotency_key_and_an_unreadable_if_match_is_the_real_400() {
+    let pdns = PdnsServer::start().await;
+    let app = app_on(&pdns).await;
+    let owner = app.tenant_with_user("idem").await;
+    let id = active_zone(&app, &owner, "idem.test").await;
+    let records = format!("/api/v1/domains/{id}/records");
+    let body = json!({"name": "www", "type": "A", "content": "192.0.2.5"});
+    let send = |path: String, body: Value| {
+        app.http
+            .post(app.url(&path))
+            .header("x-api-key", &owner.key)
+            .header("idempotency-key", "plan-then-real-0001")
+            .json(&body)
+            .send()
+    };
+    let planned = send(
+        "/api/v1/plans".into(),
+        json!({"operation": "record_create", "params": {"domain_id": id}, "body": body}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(planned.status().as_u16(), 200);
+    // The key is still free: the real call runs (not a replay of the plan, not a reuse).
+    let created = send(records.clone(), body).await.unwrap();
+    assert_eq!(created.status().as_u16(), 201);
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(created["content"], "192.0.2.5", "{created}");
+
+    let planned = plan(
+        &app,
+        &owner.key,
+        "record_delete",
+        json!({"domain_id": id, "record_id": created["id"], "If-Match": "\"caf\u{e9}\""}),
+        None,
+    )
+    .await;
+    assert_eq!(planned["status"], 400, "{planned}");
+    assert_eq!(planned["error"]["code"], "invalid_if_match", "{planned}");
+}
+
+#[tokio::test]
+async fn a_plan_of_junk_is_a_4xx_or_a_plan_never_a_500() {
+    let app = scaidns_tests::spawn_app().await;
+    let owner = app.tenant_with_user("junk").await;
+    let id = active_zone(&app, &owner, "junk.test").await;
+    let odd_values = [
+        json!(""),
+        json!("../../admin"),
+        json!("00000000-0000-0000-0000-000000000000"),
+        json!(id),
+        json!(-1),
+        json!(1e300),
+        json!(u64::MAX),
+        json!(true),
+        json!("\u{0}\u{7f}é"),
+    ];
+    let odd_bodies = [
+        None,
+        Some(json!(null)),
+        Some(json!("text")),
+        Some(json!([1, 2])),
+        Some(json!({})),
+        Some(
+            json!({"name": null, "records": "x", "content": {"a": 1}, "ttl": -5,
+            "mode": "both", "zone": 7, "algorithm": 1e9, "ids": [null]}),
+        ),
+    ];
+    let operations = [
+        "zone_create",
+        "zone_update",
+        "zone_delete",
+        "record_create",
+        "record_update",
+        "record_delete",
+        "record_bulk",
+        "record_bulk_delete",
+        "zone_import_text",
+        "template_apply",
+        "dnssec_enable",
+        "dnssec_disable",
+    ];
+    for operation in operations {
+        for value in &odd_values {
+            for body in &odd_bodies {
+                let params = json!({"domain_id": value, "record_id": value,
+                    "template_id": value, "If-Match": value});
+                let mut request = json!({"operation": operation, "params": params});
+                if let Some(body) = body {
+                    request["body"] = body.clone();
+                }
+                let (status, answer) = call(
+                    &app,
+                    &owner.key,
+                    "POST",
+                    "/api/v1/plans",
+                    Some(request.clone()),
+                )
+                .await;
+                assert!(
+                    status == 200 || (400..500).contains(&status),
+                    "{request} → {status} {answer}"
+                );
+                if status == 200 {
+                    assert!(
+                        answer["status"].as_u64().unwrap() < 500,
+                        "{request} → {answer}"
+                    );
+                }
+            }
+        }
+    }
+    // Junk in the plan request itself.
+    for request in [
+        json!({"operation": 5}),
+        json!({"operation": "record_create", "params": [1]}),
+        json!({"operation": "record_create", "params": {"domain_id": {"x": 1}}}),
+        json!({"operation": "\u{0}", "params": {}}),
+        json!([]),
+    ] {
+        let (status, answer) = call(
+            &app,
+            &owner.key,
+            "POST",
+            "/api/v1/plans",
+            Some(request.clone()),
+        )
+        .await;
+        assert!(
+            (400..500).contains(&status),
+            "{request} → {status} {answer}"
+        );
+    }
+}
