@@ -765,6 +765,10 @@ pub enum TemplatesCommand {
         /// A variable value, `NAME=VALUE` (repeatable).
         #[arg(long = "var")]
         vars: Vec<String>,
+        /// Show what the write would do (its plan: RRsets before and after, audit entries,
+        /// the error it would get) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -785,6 +789,10 @@ pub enum DnssecCommand {
         /// Algorithm: 8, 10, 13 (default), 14, 15.
         #[arg(long)]
         algorithm: Option<u8>,
+        /// Show what the write would do (its plan: RRsets before and after, audit entries,
+        /// the error it would get) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Unsign the zone (remove the DS at the registrar first).
     #[command(after_help = "Example: scaidns dnssec disable example.com")]
@@ -794,6 +802,10 @@ pub enum DnssecCommand {
         /// Even while a DS is still published at the parent.
         #[arg(long)]
         force: bool,
+        /// Show what the write would do (its plan: RRsets before and after, audit entries,
+        /// the error it would get) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Start a ZSK rollover.
     #[command(
@@ -1010,6 +1022,10 @@ pub enum DomainsCommand {
         /// File holding the TSIG secret (base64), so it is not in the shell history.
         #[arg(long = "tsig-secret-file", requires = "tsig_name")]
         tsig_secret_file: Option<std::path::PathBuf>,
+        /// Show what the write would do (its plan: RRsets before and after, audit entries,
+        /// the error it would get) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Show one zone.
     #[command(after_help = "Example: scaidns domains show example.com")]
@@ -1036,6 +1052,10 @@ pub enum DomainsCommand {
         /// New settings, a JSON object.
         #[arg(long)]
         settings: Option<String>,
+        /// Show what the write would do (its plan: RRsets before and after, audit entries,
+        /// the error it would get) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Delete a zone: soft (restorable) unless --hard.
     #[command(after_help = "Example: scaidns domains delete example.com")]
@@ -1048,6 +1068,10 @@ pub enum DomainsCommand {
         /// Delete even a DNSSEC-signed zone.
         #[arg(long)]
         force: bool,
+        /// Show what the write would do (its plan: RRsets before and after, audit entries,
+        /// the error it would get) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Undo a soft delete; with a GENERATION, bring the zone's records back to what they were
     /// at that generation instead (shows the change first, asks unless --yes).
@@ -1119,8 +1143,9 @@ pub enum DomainsCommand {
         /// merge, skip_existing or replace.
         #[arg(long, default_value = "merge")]
         mode: String,
-        /// Only show what would change.
-        #[arg(long)]
+        /// Only show what would change (`--dry-run` says the same: the preview is this
+        /// command's plan).
+        #[arg(long, alias = "dry-run")]
         preview: bool,
         /// Do not ask before a replace.
         #[arg(long)]
@@ -1230,6 +1255,10 @@ pub enum RecordsCommand {
         /// Keep the record but do not serve it.
         #[arg(long)]
         disabled: bool,
+        /// Show what the write would do (its plan: RRsets before and after, audit entries,
+        /// the error it would get) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Change one record's content, TTL or disabled flag.
     #[command(after_help = "Example: scaidns records update example.com 3f1c… --content 192.0.2.2")]
@@ -1250,6 +1279,10 @@ pub enum RecordsCommand {
         /// Serve the record again.
         #[arg(long)]
         enable: bool,
+        /// Show what the write would do (its plan: RRsets before and after, audit entries,
+        /// the error it would get) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Delete one record.
     #[command(after_help = "Example: scaidns records delete example.com 3f1c…")]
@@ -1258,6 +1291,10 @@ pub enum RecordsCommand {
         zone: String,
         /// Record id (see `records list`).
         record: String,
+        /// Show what the write would do (its plan: RRsets before and after, audit entries,
+        /// the error it would get) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Create, change and delete many records in one change, all or nothing (unless the file
     /// says `"continue_on_error": true`). FILE is the request body of `POST …/records/bulk`:
@@ -1269,6 +1306,10 @@ pub enum RecordsCommand {
         zone: String,
         /// The JSON request body (`-` for standard input).
         file: std::path::PathBuf,
+        /// Show what the write would do (its plan: RRsets before and after, audit entries,
+        /// the error it would get) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Edit a zone's records in `$VISUAL`/`$EDITOR` (a zone file; SOA and apex NS shown as
     /// comments), then review the diff and apply it as one change, refused if the zone changed

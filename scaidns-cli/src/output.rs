@@ -114,22 +114,28 @@ pub fn origin(url: &reqwest::Url) -> String {
     }
 }
 
+impl Failure {
+    /// The failure of an error answer with `status` (also a plan's, `--dry-run`).
+    pub fn of_envelope(status: u16, body: &ErrorBody) -> Self {
+        let detail = readable_detail(&body.detail);
+        Self::new(
+            code_for_error(status, &body.code),
+            format!(
+                "{detail} ({}, HTTP {status}, request {}){}",
+                body.code,
+                body.request_id,
+                hint_for(&body.code)
+            ),
+        )
+    }
+}
+
 impl From<scaidns_client::GeneratedError<ErrorBody>> for Failure {
     fn from(e: scaidns_client::GeneratedError<ErrorBody>) -> Self {
         match e {
             scaidns_client::GeneratedError::ErrorResponse(resp) => {
                 let status = resp.status().as_u16();
-                let body = resp.into_inner();
-                let detail = readable_detail(&body.detail);
-                Self::new(
-                    code_for_error(status, &body.code),
-                    format!(
-                        "{detail} ({}, HTTP {status}, request {}){}",
-                        body.code,
-                        body.request_id,
-                        hint_for(&body.code)
-                    ),
-                )
+                Self::of_envelope(status, &resp.into_inner())
             }
             scaidns_client::GeneratedError::CommunicationError(e)
                 if e.is_connect() || e.is_timeout() =>

@@ -412,6 +412,7 @@ pub fn reads_only(path: &str) -> bool {
             | ["domains", _, "import", "preview"]
             | ["domains", _, "validation", "check"]
             | ["me", "permissions", "check"]
+            | ["plans"]
     )
 }
 

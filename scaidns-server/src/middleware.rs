@@ -145,7 +145,8 @@ async fn handle<E: Endpoint>(
     resp
 }
 
-fn body_error(p: &BodyProblem) -> ApiError {
+/// The 422 of a body problem (also a plan's, `api::plans`).
+pub(crate) fn body_error(p: &BodyProblem) -> ApiError {
     ApiError::located(
         StatusCode::UNPROCESSABLE_ENTITY,
         p.code,

@@ -130,6 +130,11 @@ STATEFUL_CODES = {"system_managed", "ptr_outside_reverse_zone", "unsupported_alg
 # A classless delegation names a tenant that must exist, not be suspended and not be the zone's
 # own (`tenant_id`), and a range inside the zone's own /24 (`cidr`, below).
 STATEFUL_CODES |= {"tenant_not_found", "delegation_to_self"}
+# `POST /plans` names a write (`operation`, one of a list the description gives) whose own
+# parameters (`params`) and body it takes: which names are valid depends on the operation named,
+# which no schema can state, so a plan request naming an unknown operation or parameter is
+# refused (`invalid_plan`). A well-formed one is always 200, whatever the planned call would do.
+STATEFUL_CODES |= {"invalid_plan"}
 # `cidr` on `POST /domains` is always refused with a pointer to `/reverse-zones` (a field the
 # API once documented must be refused rather than dropped); a CIDR block's syntax, alignment and
 # host bits follow the address family's rules, which no pattern states.

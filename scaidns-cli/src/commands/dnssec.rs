@@ -3,7 +3,10 @@
 use scaidns_client::Client;
 use scaidns_client::types::{DnssecConfirmRequest, DnssecEnableRequest, DnssecResponse};
 
+use serde_json::json;
+
 use crate::cli::{DnssecCommand, Output};
+use crate::commands::plan;
 use crate::commands::zone_ref::{Deleted, Purpose, zone_id};
 use crate::output::{Failure, print_json_of, print_table};
 
@@ -14,15 +17,38 @@ pub async fn run(client: &Client, cmd: &DnssecCommand, output: Output) -> Result
             let id = zone_id(client, zone, Deleted::Exclude, Purpose::Read).await?;
             client.dnssec_get(&id).await?.into_inner()
         }
-        DnssecCommand::Enable { zone, algorithm } => {
+        DnssecCommand::Enable {
+            zone,
+            algorithm,
+            dry_run,
+        } => {
             let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
             let body = DnssecEnableRequest {
                 algorithm: algorithm.map(i64::from),
             };
+            if *dry_run {
+                let params = [("domain_id", json!(id))];
+                return plan::show(
+                    client,
+                    "dnssec_enable",
+                    &params,
+                    serde_json::to_value(&body).ok(),
+                    output,
+                )
+                .await;
+            }
             client.dnssec_enable(&id, &body).await?.into_inner()
         }
-        DnssecCommand::Disable { zone, force } => {
+        DnssecCommand::Disable {
+            zone,
+            force,
+            dry_run,
+        } => {
             let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
+            if *dry_run {
+                let params = [("domain_id", json!(id)), ("force", json!(force))];
+                return plan::show(client, "dnssec_disable", &params, None, output).await;
+            }
             client
                 .dnssec_disable(&id, force.then_some(true))
                 .await?

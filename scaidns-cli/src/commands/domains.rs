@@ -10,6 +10,7 @@ use scaidns_client::types::{
 use serde_json::json;
 
 use crate::cli::{DomainsCommand, Output};
+use crate::commands::plan;
 use crate::commands::validation::print_instructions;
 use crate::commands::zone_ref::{Deleted, Purpose, zone, zone_id};
 use crate::output::{
@@ -39,6 +40,7 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
             tsig_name,
             tsig_algorithm,
             tsig_secret_file,
+            dry_run,
         } => {
             let domain_type = if *secondary {
                 Some(DomainTypeDto::Secondary)
@@ -73,6 +75,16 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
                 tsig_algorithm: tsig_algorithm.clone(),
                 tsig_secret,
             };
+            if *dry_run {
+                return plan::show(
+                    client,
+                    "zone_create",
+                    &[],
+                    serde_json::to_value(&body).ok(),
+                    output,
+                )
+                .await;
+            }
             let created = client.zone_create(&body).await?.into_inner();
             show(&created, output, "created");
             Ok(())
@@ -102,6 +114,7 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
             description,
             default_ttl,
             settings,
+            dry_run,
         } => {
             let settings = json_object("--settings", settings.as_deref())?;
             let id = zone_id(client, arg, Deleted::Exclude, Purpose::Write).await?;
@@ -110,6 +123,17 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
                 default_ttl: *default_ttl,
                 settings,
             };
+            if *dry_run {
+                let params = [("domain_id", json!(id))];
+                return plan::show(
+                    client,
+                    "zone_update",
+                    &params,
+                    serde_json::to_value(&body).ok(),
+                    output,
+                )
+                .await;
+            }
             let updated = client.zone_update(&id, &body).await?.into_inner();
             show(&updated, output, "updated");
             Ok(())
@@ -118,6 +142,7 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
             zone: arg,
             hard,
             force,
+            dry_run,
         } => {
             let deleted = if *hard {
                 Deleted::Allow
@@ -125,6 +150,14 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
                 Deleted::Exclude
             };
             let target = zone(client, arg, deleted, Purpose::Write).await?;
+            if *dry_run {
+                let params = [
+                    ("domain_id", json!(target.id)),
+                    ("hard", json!(hard)),
+                    ("force", json!(force)),
+                ];
+                return plan::show(client, "zone_delete", &params, None, output).await;
+            }
             let done = client
                 .zone_delete(&target.id, Some(*force), Some(*hard))
                 .await?;

@@ -18,6 +18,7 @@ mod local;
 mod login;
 mod nameservers;
 mod operator;
+mod plan;
 mod platform;
 mod records;
 mod records_bulk;

@@ -8,6 +8,7 @@ use scaidns_client::types::{
 use serde_json::json;
 
 use crate::cli::{Output, RecordsCommand};
+use crate::commands::plan;
 use crate::commands::zone_ref::{Deleted, Purpose, zone_id};
 use crate::output::{
     Failure, USAGE, not_published_note, print_json, print_json_of, print_table, sync_status_header,
@@ -95,6 +96,7 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
             content,
             ttl,
             disabled,
+            dry_run,
         } => {
             let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
             let body = RecordCreateRequest {
@@ -105,6 +107,17 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
                 ttl: *ttl,
                 disabled: disabled.then_some(true),
             };
+            if *dry_run {
+                let params = [("domain_id", json!(id))];
+                return plan::show(
+                    client,
+                    "record_create",
+                    &params,
+                    serde_json::to_value(&body).ok(),
+                    output,
+                )
+                .await;
+            }
             let record = client.record_create(&id, &body).await?.into_inner();
             one(&record, output, "added");
             Ok(())
@@ -116,6 +129,7 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
             ttl,
             disable,
             enable,
+            dry_run,
         } => {
             if content.is_none() && ttl.is_none() && !disable && !enable {
                 return Err(Failure::new(
@@ -134,18 +148,39 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
                     enable.then_some(false)
                 },
             };
+            if *dry_run {
+                let params = [("domain_id", json!(id)), ("record_id", json!(record))];
+                return plan::show(
+                    client,
+                    "record_update",
+                    &params,
+                    serde_json::to_value(&body).ok(),
+                    output,
+                )
+                .await;
+            }
             let updated = client.record_update(&id, record, &body).await?.into_inner();
             one(&updated, output, "updated");
             Ok(())
         }
-        RecordsCommand::Bulk { zone, file } => {
-            crate::commands::records_bulk::run(client, zone, file, output).await
-        }
+        RecordsCommand::Bulk {
+            zone,
+            file,
+            dry_run,
+        } => crate::commands::records_bulk::run(client, zone, file, *dry_run, output).await,
         RecordsCommand::Edit { zone, yes } => {
             crate::commands::records_edit::run(client, zone, *yes, output).await
         }
-        RecordsCommand::Delete { zone, record } => {
+        RecordsCommand::Delete {
+            zone,
+            record,
+            dry_run,
+        } => {
             let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
+            if *dry_run {
+                let params = [("domain_id", json!(id)), ("record_id", json!(record))];
+                return plan::show(client, "record_delete", &params, None, output).await;
+            }
             let gone = client.record_get(&id, record).await?.into_inner();
             let done = client.record_delete(&id, record).await?;
             if let Some(note) = not_published_note(&sync_status_header(done.headers()), None, None)

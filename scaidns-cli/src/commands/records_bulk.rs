@@ -12,9 +12,27 @@ use crate::commands::zone_ref::{Deleted, Purpose, zone_id};
 use crate::output::{Failure, INVALID, NOT_ALLOWED, USAGE, not_published_note, print_json_of};
 
 /// Sends the request in `file` (`-`: standard input) to `zone`.
-pub async fn run(client: &Client, zone: &str, file: &Path, output: Output) -> Result<(), Failure> {
+/// With `dry_run`, prints the request's plan instead.
+pub async fn run(
+    client: &Client,
+    zone: &str,
+    file: &Path,
+    dry_run: bool,
+    output: Output,
+) -> Result<(), Failure> {
     let body = read_request(file)?;
     let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
+    if dry_run {
+        let params = [("domain_id", Value::from(id))];
+        return crate::commands::plan::show(
+            client,
+            "record_bulk",
+            &params,
+            serde_json::to_value(&body).ok(),
+            output,
+        )
+        .await;
+    }
     let answer = match client.record_bulk(&id, &body).await {
         Ok(answer) => answer.into_inner(),
         Err(scaidns_client::GeneratedError::ErrorResponse(resp))

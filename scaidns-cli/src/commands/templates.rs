@@ -86,12 +86,23 @@ pub async fn run(client: &Client, cmd: &TemplatesCommand, output: Output) -> Res
             template,
             zone,
             vars,
+            dry_run,
         } => {
             let id = template_id(client, template).await?;
             let zone = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
-            let body =
-                serde_json::from_value(json!({"domain_id": zone, "variables": variables(vars)?}))
-                    .map_err(json_failure)?;
+            let raw = json!({"domain_id": zone, "variables": variables(vars)?});
+            if *dry_run {
+                let params = [("template_id", json!(id))];
+                return crate::commands::plan::show(
+                    client,
+                    "template_apply",
+                    &params,
+                    Some(raw),
+                    output,
+                )
+                .await;
+            }
+            let body = serde_json::from_value(raw).map_err(json_failure)?;
             let a = serde_json::to_value(client.template_apply(&id, &body).await?.into_inner())
                 .map_err(json_failure)?;
             if output == Output::Text {

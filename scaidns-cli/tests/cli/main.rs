@@ -4,6 +4,7 @@
 mod audit_command;
 mod client_commands;
 mod common;
+mod dry_run;
 mod history_commands;
 mod login_and_completions;
 mod operator_commands;

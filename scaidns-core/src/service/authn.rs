@@ -86,6 +86,7 @@ impl ScaiDns {
             user_agent: meta.user_agent,
             now,
             authz: found.authz.clone(),
+            plan: None,
         })
     }
 

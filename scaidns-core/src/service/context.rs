@@ -58,6 +58,9 @@ pub struct OpContext {
     /// The caller's resolved permissions, filled by the first authorization of the request
     /// (`Default::default()` when building a context).
     pub authz: super::authz::AuthzCache,
+    /// Set when the request only plans the operation (a dry run, `service::plans`): its write
+    /// paths stop before they commit and leave the write here. `None` when building a context.
+    pub plan: Option<super::plans::PlanRecorder>,
 }
 
 impl OpContext {
@@ -217,6 +220,7 @@ mod tests {
             user_agent: None,
             now: chrono::Utc::now(),
             authz: Default::default(),
+            plan: None,
         }
     }
 

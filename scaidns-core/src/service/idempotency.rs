@@ -136,6 +136,7 @@ mod tests {
             user_agent: None,
             now: chrono::Utc::now(),
             authz: Default::default(),
+            plan: None,
         }
     }
 

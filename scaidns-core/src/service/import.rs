@@ -157,7 +157,7 @@ impl ScaiDns {
         }
         let _dropped_when_done = self.zone_write(zone.id);
         let (after, mut report) = self
-            .change_zone(zone.id, if_match, |zone| {
+            .change_zone(ctx, zone.id, if_match, |zone| {
                 let records = &parsed.records;
                 let skipped = parsed.skipped.clone();
                 let more_skipped = parsed.more_skipped;

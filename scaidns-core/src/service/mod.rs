@@ -28,6 +28,7 @@ mod me;
 pub mod nameservers;
 mod ownership_probe;
 pub mod permissions;
+pub mod plans;
 pub mod platform_config;
 mod publish;
 pub mod queries;

@@ -64,6 +64,7 @@ impl ScaiDns {
             user_agent: None,
             now: ctx.now,
             authz: Default::default(),
+            plan: None,
         };
         let principal: std::sync::Arc<Principal> = self.principal(&as_user).await?;
         let mut assignments = Vec::new();

@@ -215,7 +215,7 @@ impl ScaiDns {
         let zone = zone.ok_or_else(|| Error::internal("no permission needed"))?;
         let _dropped_when_done = self.zone_write(zone.id);
         let (zone, outcome) = self
-            .change_zone(zone.id, if_match, |zone| {
+            .change_zone(ctx, zone.id, if_match, |zone| {
                 self.plan_bulk(ctx, zone, &request, also.as_ref())
             })
             .await?;

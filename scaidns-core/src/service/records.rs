@@ -241,7 +241,7 @@ impl ScaiDns {
     ) -> Result<AppliedChange> {
         let _dropped_when_done = self.zone_write(zone.id);
         let (zone, (plan, written)) = self
-            .change_zone(zone.id, if_match, |zone| {
+            .change_zone(ctx, zone.id, if_match, |zone| {
                 // A new RRset's TTL follows the zone as it stands in the turn, not as the
                 // caller's (possibly cached) read of it found it.
                 let change = ChangeSet {

@@ -302,6 +302,8 @@ impl ScaiDns {
             user_agent: None,
             now: ctx.now,
             authz: Default::default(),
+            // A planned activation plans its template too, never applies it.
+            plan: ctx.plan.clone(),
         };
         let outcome = async {
             let template = self
@@ -341,6 +343,9 @@ impl ScaiDns {
                 )]
             }
         };
+        if ctx.planning_into().is_some() {
+            return Ok(());
+        }
         self.store().clear_pending_template(zone.id, &audit).await
     }
 

@@ -246,6 +246,7 @@ impl ScaiDns {
             user_agent: None,
             now,
             authz: Default::default(),
+            plan: None,
         };
         let audit = |action: &str, rtype: &str, id: String, name: String, after| -> AuditEvent {
             ctx.audit(tenant.id, action, rtype, id, Some(name), None, Some(after))

@@ -121,6 +121,7 @@ impl ScaiDns {
             } else {
                 found.authz.clone()
             },
+            plan: None,
         })
     }
 

@@ -203,6 +203,7 @@ impl ScaiDns {
             user_agent: None,
             now: self.clock().now(),
             authz: Default::default(),
+            plan: None,
         };
         let tenant = event.tenant_id;
         if event.event_type.starts_with("record.") {

@@ -31,9 +31,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ids::ZoneId;
 use crate::ports::backend::BackendErrorKind;
 use crate::ports::store::{NoPublish, ZoneWrite};
-use crate::service::ScaiDns;
 use crate::service::publish::{Publication, backend_error, full_publication, zone_spec};
 use crate::service::zone_queue::{Batch, ZoneSlot};
+use crate::service::{OpContext, ScaiDns};
 use crate::zone::precondition::IfMatch;
 use crate::zone::{SyncState, SyncStatus, Zone, ZoneStatus};
 
@@ -56,9 +56,11 @@ pub(crate) struct Planned<T> {
 
 impl ScaiDns {
     /// Checks `if_match`, lets `plan` decide a change from the zone as it stands, commits it
-    /// and publishes it (see the module docs). Returns the zone afterwards.
+    /// and publishes it (see the module docs). Returns the zone afterwards. When `ctx` only
+    /// plans, the change is recorded instead of committed (`service::plans`).
     pub(crate) async fn change_zone<T, F, Fut>(
         &self,
+        ctx: &OpContext,
         zone_id: ZoneId,
         if_match: &IfMatch,
         plan: F,
@@ -71,7 +73,8 @@ impl ScaiDns {
         let slot = self.zone_queue.slot(zone_id);
         let (zone, output, queued) = {
             let _turn = slot.writers.lock().await;
-            self.commit_change(&slot, zone_id, if_match, plan).await?
+            self.commit_change(ctx, &slot, zone_id, if_match, plan)
+                .await?
         };
         if !queued {
             return Ok((zone, output));
@@ -138,6 +141,7 @@ impl ScaiDns {
     /// whether a publication was queued.
     async fn commit_change<T, F, Fut>(
         &self,
+        ctx: &OpContext,
         slot: &ZoneSlot,
         zone_id: ZoneId,
         if_match: &IfMatch,
@@ -166,6 +170,13 @@ impl ScaiDns {
             let Some((mut write, publication)) = change else {
                 return Ok((zone, output, false));
             };
+            // A plan stops here: the write is recorded, and the caller goes on with the zone
+            // as the commit would have left it (`service::plans`).
+            if let Some(recorder) = ctx.planning_into() {
+                let after = write.zone.clone();
+                recorder.record(Some(zone), write, false);
+                return Ok((after, output, false));
+            }
             let publishes = !matches!(publication, Publication::Nothing);
             if publishes {
                 write.zone.sync = SyncState {

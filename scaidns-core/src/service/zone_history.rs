@@ -196,20 +196,6 @@ impl ScaiDns {
         })
     }
 
-    /// What restoring `generation` would write, checked against the zone rules and the
-    /// caller's permissions, without writing anything: the plan of a restore.
-    pub async fn zone_history_restore_plan(
-        &self,
-        ctx: &OpContext,
-        zone_id: ZoneId,
-        generation: i64,
-    ) -> Result<RestorePlan> {
-        let zone = self.restore_zone(ctx, zone_id).await?;
-        let set = self.records_for_change(&zone).await?;
-        self.plan_restore(ctx, zone, set.records(), generation)
-            .await
-    }
-
     /// Brings the zone's records back to what they were at `generation`, as one new change
     /// (one generation step, one audit entry per record and a `zone.history_restore` entry),
     /// published like any other. Nothing to change answers the zone as it is.
@@ -223,7 +209,7 @@ impl ScaiDns {
         let zone = self.restore_zone(ctx, zone_id).await?;
         let _dropped_when_done = self.zone_write(zone.id);
         let (zone, changes) = self
-            .change_zone(zone.id, if_match, |zone| async move {
+            .change_zone(ctx, zone.id, if_match, |zone| async move {
                 let set = self.records_for_change(&zone).await?;
                 let existing = set.records();
                 let plan = self

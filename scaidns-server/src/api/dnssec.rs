@@ -8,6 +8,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::{Enum, Object, OpenApi};
 use scaidns_core::dnssec::{DnssecKey, DnssecStatus, DsRecord};
+use scaidns_core::service::OpContext;
 use scaidns_core::service::dnssec::DnssecState;
 
 use crate::api::ApiTags;
@@ -213,20 +214,7 @@ impl DnssecApi {
         #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<Json<DnssecResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let s = state
-            .service
-            .dnssec_enable(
-                &ctx,
-                domain_id.0.parse()?,
-                body.0.algorithm,
-                &precondition(&if_match),
-            )
-            .await?;
-        Ok(Json(DnssecResponse::new(
-            &s,
-            "enable",
-            "DNSSEC enabled; publish the DS records at your registrar, then confirm",
-        )))
+        dnssec_enable(&state, &ctx, domain_id, body, if_match).await
     }
 
     /// Remove every key; the zone is served unsigned. Refused while the parent still
@@ -247,16 +235,7 @@ impl DnssecApi {
         #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<Json<DnssecResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let s = state
-            .service
-            .dnssec_disable(
-                &ctx,
-                domain_id.0.parse()?,
-                force.0.unwrap_or(false),
-                &precondition(&if_match),
-            )
-            .await?;
-        Ok(Json(DnssecResponse::new(&s, "disable", "DNSSEC disabled")))
+        dnssec_disable(&state, &ctx, domain_id, force, if_match).await
     }
 
     /// Start a ZSK pre-publish rollover: the new ZSK is published now and signs after the
@@ -351,4 +330,48 @@ fn status_message(s: &DnssecState) -> &'static str {
         }
         DnssecStatus::RotatingZsk => "ZSK rollover in progress; nothing to do",
     }
+}
+
+/// `dnssec_enable` for a context: the handler's and a plan's (`api::plans`).
+pub(crate) async fn dnssec_enable(
+    state: &AppState,
+    ctx: &OpContext,
+    domain_id: Path<String>,
+    body: Json<DnssecEnableRequest>,
+    if_match: IfMatchHeader,
+) -> ApiResult<Json<DnssecResponse>> {
+    let s = state
+        .service
+        .dnssec_enable(
+            ctx,
+            domain_id.0.parse()?,
+            body.0.algorithm,
+            &precondition(&if_match),
+        )
+        .await?;
+    Ok(Json(DnssecResponse::new(
+        &s,
+        "enable",
+        "DNSSEC enabled; publish the DS records at your registrar, then confirm",
+    )))
+}
+
+/// `dnssec_disable` for a context: the handler's and a plan's (`api::plans`).
+pub(crate) async fn dnssec_disable(
+    state: &AppState,
+    ctx: &OpContext,
+    domain_id: Path<String>,
+    force: Query<Option<bool>>,
+    if_match: IfMatchHeader,
+) -> ApiResult<Json<DnssecResponse>> {
+    let s = state
+        .service
+        .dnssec_disable(
+            ctx,
+            domain_id.0.parse()?,
+            force.0.unwrap_or(false),
+            &precondition(&if_match),
+        )
+        .await?;
+    Ok(Json(DnssecResponse::new(&s, "disable", "DNSSEC disabled")))
 }

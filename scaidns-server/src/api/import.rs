@@ -9,6 +9,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::types::multipart::Upload;
 use poem_openapi::{ApiResponse, Multipart, Object, OpenApi};
 use scaidns_core::record::Record;
+use scaidns_core::service::OpContext;
 use scaidns_core::service::import::{ImportInput, ImportMode, ImportReport};
 use scaidns_core::zone::Zone;
 use scaidns_core::zone::precondition::IfMatch;
@@ -200,14 +201,7 @@ impl ImportApi {
         if_match: IfMatchHeader,
     ) -> ApiResult<Json<ImportResult>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let b = body.0;
-        let input = input(b.content, b.format, b.mode, b.skip_unsupported)?;
-        let precondition = import_if_match(&if_match, &input.digest());
-        let report = state
-            .service
-            .zone_import(&ctx, domain_id.0.parse()?, input, &precondition)
-            .await?;
-        applied(&state, report).await
+        zone_import_text(&state, &ctx, domain_id, body, if_match).await
     }
 
     /// Preview an import: what it would add, change and delete, and its skipped and bad
@@ -424,4 +418,22 @@ fn refused(errors: &[LineNote], more: usize) -> ApiError {
         "invalid_zone_data",
         serde_json::Value::from(detail),
     )
+}
+
+/// `zone_import_text` for a context: the handler's and a plan's (`api::plans`).
+pub(crate) async fn zone_import_text(
+    state: &AppState,
+    ctx: &OpContext,
+    domain_id: Path<String>,
+    body: Json<ImportRequest>,
+    if_match: IfMatchHeader,
+) -> ApiResult<Json<ImportResult>> {
+    let b = body.0;
+    let input = input(b.content, b.format, b.mode, b.skip_unsupported)?;
+    let precondition = import_if_match(&if_match, &input.digest());
+    let report = state
+        .service
+        .zone_import(ctx, domain_id.0.parse()?, input, &precondition)
+        .await?;
+    applied(state, report).await
 }

@@ -18,6 +18,7 @@ pub mod import;
 pub mod nameservers;
 mod page_envelope;
 pub mod partners;
+pub mod plans;
 pub mod platform_config;
 pub(crate) mod precondition;
 pub mod publication;
@@ -79,6 +80,8 @@ pub enum ApiTags {
     ReverseZones,
     /// Outbound change webhooks: subscriptions and their deliveries.
     WebhookSubscriptions,
+    /// Dry runs of zone writes.
+    Plans,
 }
 
 /// Every API, in one tuple (poem-openapi composes tuples of `OpenApi` impls).
@@ -98,6 +101,7 @@ pub type Api = (
     groups::GroupsApi,
     webhooks::WebhooksApi,
     RecordApis,
+    plans::PlansApi,
 );
 
 /// The APIs over a zone's records, nested because poem-openapi implements `OpenApi` for tuples
@@ -157,6 +161,7 @@ pub fn api() -> Api {
             zone_history::ZoneHistoryApi,
             webhook_subscriptions::WebhookSubscriptionsApi,
         ),
+        plans::PlansApi,
     )
 }
 

@@ -47,15 +47,18 @@ pub(crate) fn unreadable_if_match(req: &Request) -> Option<ApiError> {
         .get_all(poem::http::header::IF_MATCH)
         .iter()
         .any(|value| value.to_str().is_err())
-        .then(|| {
-            ApiError::located(
-                StatusCode::BAD_REQUEST,
-                "invalid_if_match",
-                "header",
-                Some("If-Match"),
-                "If-Match must be `*` or entity tags in visible ASCII",
-            )
-        })
+        .then(unreadable_if_match_error)
+}
+
+/// The 400 for an `If-Match` outside visible ASCII; a plan's `If-Match` parameter gets it too.
+pub(crate) fn unreadable_if_match_error() -> ApiError {
+    ApiError::located(
+        StatusCode::BAD_REQUEST,
+        "invalid_if_match",
+        "header",
+        Some("If-Match"),
+        "If-Match must be `*` or entity tags in visible ASCII",
+    )
 }
 
 /// A read of a zone, its records or a record, tagged for conditional requests.

@@ -199,46 +199,8 @@ impl RecordBulkApi {
         body: Json<RecordBulkRequest>,
         #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<Json<RecordBulkResponse>> {
-        let b = body.0;
-        let request = BulkRequest {
-            creates: b.records.into_iter().map(create_input).collect(),
-            updates: b.update.into_iter().map(update_input).collect(),
-            deletes: b.delete,
-            continue_on_error: b.continue_on_error.unwrap_or(false),
-        };
         let ctx = op_context(&state, &auth, req).await?;
-        check_count(&state, request.item_count())?;
-        let (applied, publication) = apply(&state, &ctx, &domain_id, request, &if_match).await?;
-        let zone = &applied.zone;
-        let created: Vec<RecordResponse> = applied
-            .created
-            .iter()
-            .map(|r| RecordResponse::new(zone, r.clone()))
-            .collect();
-        let updated: Vec<RecordResponse> = applied
-            .updated
-            .iter()
-            .map(|r| RecordResponse::new(zone, r.clone()))
-            .collect();
-        Ok(Json(RecordBulkResponse {
-            domain_id: zone.id.to_string(),
-            total_created: created.len() as u64,
-            total_updated: updated.len() as u64,
-            total_errors: applied.failures.len() as u64,
-            created,
-            updated,
-            deleted: applied.deleted as u64,
-            duplicates: applied
-                .duplicates
-                .iter()
-                .map(|d| RecordBulkDuplicate {
-                    index: d.index as u64,
-                    record_id: d.existing.map(|id| id.to_string()),
-                })
-                .collect(),
-            failures: applied.failures.iter().map(RecordBulkFailure::of).collect(),
-            publication,
-        }))
+        record_bulk(&state, &ctx, domain_id, body, if_match).await
     }
 
     /// Delete many records by id in one change. All or nothing by default, like
@@ -261,28 +223,9 @@ impl RecordBulkApi {
         body: Json<RecordBulkDeleteRequest>,
         #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<Json<RecordBulkDeleteResponse>> {
-        let b = body.0;
-        if b.record_ids.is_empty() {
-            return Err(scaidns_core::Error::invalid(
-                "record_ids",
-                "the request deletes nothing: give at least one record id",
-            )
-            .into());
-        }
+        let request = bulk_delete_request(body.0)?;
         let ctx = op_context(&state, &auth, req).await?;
-        check_count(&state, b.record_ids.len())?;
-        let request = BulkRequest {
-            deletes: b.record_ids,
-            continue_on_error: b.continue_on_error.unwrap_or(false),
-            ..BulkRequest::default()
-        };
-        let (applied, publication) = apply(&state, &ctx, &domain_id, request, &if_match).await?;
-        Ok(Json(RecordBulkDeleteResponse {
-            deleted: applied.deleted as u64,
-            total_errors: applied.failures.len() as u64,
-            failures: applied.failures.iter().map(RecordBulkFailure::of).collect(),
-            publication,
-        }))
+        record_bulk_delete(&state, &ctx, domain_id, request, if_match).await
     }
 }
 
@@ -384,4 +327,88 @@ fn applied_or_refused(outcome: BulkOutcome) -> ApiResult<BulkApplied> {
             "failures": items,
         }),
     ))
+}
+
+/// `record_bulk` for a context: the handler's and a plan's (`api::plans`).
+pub(crate) async fn record_bulk(
+    state: &AppState,
+    ctx: &OpContext,
+    domain_id: Path<String>,
+    body: Json<RecordBulkRequest>,
+    if_match: IfMatchHeader,
+) -> ApiResult<Json<RecordBulkResponse>> {
+    let b = body.0;
+    let request = BulkRequest {
+        creates: b.records.into_iter().map(create_input).collect(),
+        updates: b.update.into_iter().map(update_input).collect(),
+        deletes: b.delete,
+        continue_on_error: b.continue_on_error.unwrap_or(false),
+    };
+    check_count(state, request.item_count())?;
+    let (applied, publication) = apply(state, ctx, &domain_id, request, &if_match).await?;
+    let zone = &applied.zone;
+    let created: Vec<RecordResponse> = applied
+        .created
+        .iter()
+        .map(|r| RecordResponse::new(zone, r.clone()))
+        .collect();
+    let updated: Vec<RecordResponse> = applied
+        .updated
+        .iter()
+        .map(|r| RecordResponse::new(zone, r.clone()))
+        .collect();
+    Ok(Json(RecordBulkResponse {
+        domain_id: zone.id.to_string(),
+        total_created: created.len() as u64,
+        total_updated: updated.len() as u64,
+        total_errors: applied.failures.len() as u64,
+        created,
+        updated,
+        deleted: applied.deleted as u64,
+        duplicates: applied
+            .duplicates
+            .iter()
+            .map(|d| RecordBulkDuplicate {
+                index: d.index as u64,
+                record_id: d.existing.map(|id| id.to_string()),
+            })
+            .collect(),
+        failures: applied.failures.iter().map(RecordBulkFailure::of).collect(),
+        publication,
+    }))
+}
+
+/// The batch of a `record_bulk_delete` body (422 when it deletes nothing, checked before the
+/// caller is authenticated).
+pub(crate) fn bulk_delete_request(b: RecordBulkDeleteRequest) -> ApiResult<BulkRequest> {
+    if b.record_ids.is_empty() {
+        return Err(scaidns_core::Error::invalid(
+            "record_ids",
+            "the request deletes nothing: give at least one record id",
+        )
+        .into());
+    }
+    Ok(BulkRequest {
+        deletes: b.record_ids,
+        continue_on_error: b.continue_on_error.unwrap_or(false),
+        ..BulkRequest::default()
+    })
+}
+
+/// `record_bulk_delete` for a context: the handler's and a plan's (`api::plans`).
+pub(crate) async fn record_bulk_delete(
+    state: &AppState,
+    ctx: &OpContext,
+    domain_id: Path<String>,
+    request: BulkRequest,
+    if_match: IfMatchHeader,
+) -> ApiResult<Json<RecordBulkDeleteResponse>> {
+    check_count(state, request.item_count())?;
+    let (applied, publication) = apply(state, ctx, &domain_id, request, &if_match).await?;
+    Ok(Json(RecordBulkDeleteResponse {
+        deleted: applied.deleted as u64,
+        total_errors: applied.failures.len() as u64,
+        failures: applied.failures.iter().map(RecordBulkFailure::of).collect(),
+        publication,
+    }))
 }

@@ -8,6 +8,7 @@ use poem_openapi::payload::Json;
 use poem_openapi::{Object, OpenApi};
 use scaidns_core::name::ZoneName;
 use scaidns_core::record::{Record, RecordType};
+use scaidns_core::service::OpContext;
 use scaidns_core::service::auto_ptr::AutoPtr;
 use scaidns_core::service::queries::{PageQuery, RecordQuery};
 use scaidns_core::service::records::{RecordCreate, RecordUpdate};
@@ -278,39 +279,7 @@ impl RecordsApi {
         #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<TaggedCreate<Json<RecordWritten>>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let b = body.0;
-        let input = RecordCreate {
-            name: b.name,
-            rtype: b.rtype,
-            content: b.content,
-            ttl: b.ttl,
-            disabled: b.disabled,
-        };
-        let zone_id = domain_id.0.parse()?;
-        let if_match = precondition(&if_match);
-        let (zone, record, ptr) = if b.ptr == Some(true) {
-            let w = state
-                .service
-                .record_create_with_ptr(&ctx, zone_id, input, &if_match)
-                .await?;
-            (w.zone, w.record, Some(w.ptr.into()))
-        } else {
-            let (zone, record) = state
-                .service
-                .record_create(&ctx, zone_id, input, &if_match)
-                .await?;
-            (zone, record, None)
-        };
-        let publication = publication::of(&state, &zone).await;
-        let tag = etag(zone.generation);
-        Ok(TaggedCreate::Created(
-            Json(RecordWritten {
-                record: RecordResponse::new(&zone, record),
-                publication,
-                ptr,
-            }),
-            tag,
-        ))
+        record_create(&state, &ctx, domain_id, body, if_match).await
     }
 
     /// One record.
@@ -363,37 +332,7 @@ impl RecordsApi {
         #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<TaggedWrite<Json<RecordWritten>>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let b = body.0;
-        let input = RecordUpdate {
-            content: b.content,
-            ttl: b.ttl,
-            disabled: b.disabled,
-        };
-        let (zone_id, id) = (domain_id.0.parse()?, record_id.0.parse()?);
-        let if_match = precondition(&if_match);
-        let (zone, record, ptr) = if b.ptr == Some(true) {
-            let w = state
-                .service
-                .record_update_with_ptr(&ctx, zone_id, id, input, &if_match)
-                .await?;
-            (w.zone, w.record, Some(w.ptr.into()))
-        } else {
-            let (zone, record) = state
-                .service
-                .record_update(&ctx, zone_id, id, input, &if_match)
-                .await?;
-            (zone, record, None)
-        };
-        let publication = publication::of(&state, &zone).await;
-        let tag = etag(zone.generation);
-        Ok(TaggedWrite::Ok(
-            Json(RecordWritten {
-                record: RecordResponse::new(&zone, record),
-                publication,
-                ptr,
-            }),
-            tag,
-        ))
+        record_update(&state, &ctx, domain_id, record_id, body, if_match).await
     }
 
     /// Delete a record (immediate and permanent). Deleting an A/AAAA record also removes the PTR
@@ -414,13 +353,109 @@ impl RecordsApi {
         #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<publication::Deleted> {
         let ctx = op_context(&state, &auth, req).await?;
-        let (zone_id, id) = (domain_id.0.parse()?, record_id.0.parse()?);
-        let if_match = precondition(&if_match);
-        // An A/AAAA record's PTR pointing at its name goes with it (auto-PTR, in step).
-        let (zone, _) = state
-            .service
-            .record_delete_with_ptr(&ctx, zone_id, id, &if_match)
-            .await?;
-        Ok(publication::Deleted::leaving(&zone))
+        record_delete(&state, &ctx, domain_id, record_id, if_match).await
     }
+}
+
+/// `record_create` for a context: the handler's and a plan's (`api::plans`).
+pub(crate) async fn record_create(
+    state: &AppState,
+    ctx: &OpContext,
+    domain_id: Path<String>,
+    body: Json<RecordCreateRequest>,
+    if_match: IfMatchHeader,
+) -> ApiResult<TaggedCreate<Json<RecordWritten>>> {
+    let b = body.0;
+    let input = RecordCreate {
+        name: b.name,
+        rtype: b.rtype,
+        content: b.content,
+        ttl: b.ttl,
+        disabled: b.disabled,
+    };
+    let zone_id = domain_id.0.parse()?;
+    let if_match = precondition(&if_match);
+    let (zone, record, ptr) = if b.ptr == Some(true) {
+        let w = state
+            .service
+            .record_create_with_ptr(ctx, zone_id, input, &if_match)
+            .await?;
+        (w.zone, w.record, Some(w.ptr.into()))
+    } else {
+        let (zone, record) = state
+            .service
+            .record_create(ctx, zone_id, input, &if_match)
+            .await?;
+        (zone, record, None)
+    };
+    let publication = publication::of(state, &zone).await;
+    let tag = etag(zone.generation);
+    Ok(TaggedCreate::Created(
+        Json(RecordWritten {
+            record: RecordResponse::new(&zone, record),
+            publication,
+            ptr,
+        }),
+        tag,
+    ))
+}
+
+/// `record_update` for a context: the handler's and a plan's (`api::plans`).
+pub(crate) async fn record_update(
+    state: &AppState,
+    ctx: &OpContext,
+    domain_id: Path<String>,
+    record_id: Path<String>,
+    body: Json<RecordUpdateRequest>,
+    if_match: IfMatchHeader,
+) -> ApiResult<TaggedWrite<Json<RecordWritten>>> {
+    let b = body.0;
+    let input = RecordUpdate {
+        content: b.content,
+        ttl: b.ttl,
+        disabled: b.disabled,
+    };
+    let (zone_id, id) = (domain_id.0.parse()?, record_id.0.parse()?);
+    let if_match = precondition(&if_match);
+    let (zone, record, ptr) = if b.ptr == Some(true) {
+        let w = state
+            .service
+            .record_update_with_ptr(ctx, zone_id, id, input, &if_match)
+            .await?;
+        (w.zone, w.record, Some(w.ptr.into()))
+    } else {
+        let (zone, record) = state
+            .service
+            .record_update(ctx, zone_id, id, input, &if_match)
+            .await?;
+        (zone, record, None)
+    };
+    let publication = publication::of(state, &zone).await;
+    let tag = etag(zone.generation);
+    Ok(TaggedWrite::Ok(
+        Json(RecordWritten {
+            record: RecordResponse::new(&zone, record),
+            publication,
+            ptr,
+        }),
+        tag,
+    ))
+}
+
+/// `record_delete` for a context: the handler's and a plan's (`api::plans`).
+pub(crate) async fn record_delete(
+    state: &AppState,
+    ctx: &OpContext,
+    domain_id: Path<String>,
+    record_id: Path<String>,
+    if_match: IfMatchHeader,
+) -> ApiResult<publication::Deleted> {
+    let (zone_id, id) = (domain_id.0.parse()?, record_id.0.parse()?);
+    let if_match = precondition(&if_match);
+    // An A/AAAA record's PTR pointing at its name goes with it (auto-PTR, in step).
+    let (zone, _) = state
+        .service
+        .record_delete_with_ptr(ctx, zone_id, id, &if_match)
+        .await?;
+    Ok(publication::Deleted::leaving(&zone))
 }

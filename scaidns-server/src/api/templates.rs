@@ -6,6 +6,7 @@
 //! §9's one `POST /templates/` with two body shapes is two endpoints here: `POST /templates`
 //! creates, `POST /templates/{id}/apply` applies (docs/decisions.md, issue 10 item 2).
 
+use scaidns_core::service::OpContext;
 use std::collections::BTreeMap;
 
 use poem::Request;
@@ -571,13 +572,23 @@ impl TemplatesApi {
         body: Json<TemplateApplyRequest>,
     ) -> ApiResult<Json<TemplateApplyResponse>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let id = template_id.0.parse::<TemplateId>()?;
-        let body = body.0;
-        let zone = body.domain_id.parse::<ZoneId>()?;
-        let applied = state
-            .service
-            .template_apply(&ctx, id, zone, body.variables)
-            .await?;
-        Ok(Json(applied.into()))
+        template_apply(&state, &ctx, template_id, body).await
     }
+}
+
+/// `template_apply` for a context: the handler's and a plan's (`api::plans`).
+pub(crate) async fn template_apply(
+    state: &AppState,
+    ctx: &OpContext,
+    template_id: Path<String>,
+    body: Json<TemplateApplyRequest>,
+) -> ApiResult<Json<TemplateApplyResponse>> {
+    let id = template_id.0.parse::<TemplateId>()?;
+    let body = body.0;
+    let zone = body.domain_id.parse::<ZoneId>()?;
+    let applied = state
+        .service
+        .template_apply(ctx, id, zone, body.variables)
+        .await?;
+    Ok(Json(applied.into()))
 }

@@ -21,6 +21,7 @@ use crate::auth::{ApiAuth, op_context};
 use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::timestamp::Timestamp;
+use scaidns_core::service::OpContext;
 
 /// One record of an RRset.
 #[derive(Debug, Clone, Object)]
@@ -200,7 +201,7 @@ pub struct ZoneRestoreResult {
 }
 
 #[derive(ApiResponse)]
-enum Restored {
+pub(crate) enum Restored {
     /// Restored; `ETag` is the zone's version after the write, for `If-Match` on the next one.
     #[oai(status = 200)]
     Ok(Json<ZoneRestoreResult>, #[oai(header = "ETag")] String),
@@ -309,30 +310,41 @@ impl ZoneHistoryApi {
         #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<Restored> {
         let ctx = op_context(&state, &auth, req).await?;
-        let RestoreOutcome {
-            zone,
-            generation,
-            changes: deltas,
-        } = state
-            .service
-            .zone_history_restore(
-                &ctx,
-                domain_id.0.parse()?,
-                generation.0,
-                &precondition(&if_match),
-            )
-            .await?;
-        let publication = publication::of(&state, &zone).await;
-        let tag = etag(zone.generation);
-        Ok(Restored::Ok(
-            Json(ZoneRestoreResult {
-                domain_id: zone.id.to_string(),
-                generation: zone.generation,
-                restored_generation: generation,
-                changes: changes(deltas),
-                publication,
-            }),
-            tag,
-        ))
+        zone_history_restore(&state, &ctx, domain_id, generation, if_match).await
     }
+}
+
+/// The restore's body, shared with its plan (`api::plans`).
+pub(crate) async fn zone_history_restore(
+    state: &AppState,
+    ctx: &OpContext,
+    domain_id: Path<String>,
+    generation: Path<i64>,
+    if_match: IfMatchHeader,
+) -> ApiResult<Restored> {
+    let RestoreOutcome {
+        zone,
+        generation,
+        changes: deltas,
+    } = state
+        .service
+        .zone_history_restore(
+            ctx,
+            domain_id.0.parse()?,
+            generation.0,
+            &precondition(&if_match),
+        )
+        .await?;
+    let publication = publication::of(state, &zone).await;
+    let tag = etag(zone.generation);
+    Ok(Restored::Ok(
+        Json(ZoneRestoreResult {
+            domain_id: zone.id.to_string(),
+            generation: zone.generation,
+            restored_generation: generation,
+            changes: changes(deltas),
+            publication,
+        }),
+        tag,
+    ))
 }

@@ -7,6 +7,7 @@ use poem_openapi::param::{Path, Query};
 use poem_openapi::payload::Json;
 use poem_openapi::types::{MaybeUndefined, ToJSON};
 use poem_openapi::{ApiResponse, Enum, Object, OpenApi};
+use scaidns_core::service::OpContext;
 use scaidns_core::service::queries::ZoneQuery;
 use scaidns_core::service::zones::{ZoneCreate, ZoneUpdate};
 use scaidns_core::zone::precondition::{etag, representation_etag};
@@ -340,7 +341,7 @@ enum TransferRequested {
 }
 
 #[derive(ApiResponse)]
-enum DomainCreated {
+pub(crate) enum DomainCreated {
     /// Created.
     #[oai(status = 201)]
     Created(Json<DomainResponse>),
@@ -398,43 +399,7 @@ impl ZonesApi {
         body: Json<DomainCreateRequest>,
     ) -> ApiResult<DomainCreated> {
         let ctx = op_context(&state, &auth, req).await?;
-        let body = body.0;
-        if body.cidr.is_some() {
-            return Err(ApiError::located(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "use_reverse_zones",
-                "body",
-                Some("cidr"),
-                "cidr is not taken here: create a reverse zone from a CIDR block with POST /api/v1/reverse-zones/",
-            ));
-        }
-        let created = state
-            .service
-            .zone_create(
-                &ctx,
-                ZoneCreate {
-                    name: body.name,
-                    domain_type: body.domain_type.map(Into::into),
-                    default_ttl: body.default_ttl,
-                    description: body.description,
-                    settings: body.settings,
-                    skip_validation: body.skip_validation,
-                    template_id: body.template_id,
-                    template_variables: body.template_variables,
-                    secondary: SecondaryInput {
-                        primaries: body.primaries.unwrap_or_default(),
-                        tsig_key_name: body.tsig_key_name,
-                        tsig_algorithm: body.tsig_algorithm,
-                        tsig_secret: body.tsig_secret,
-                    },
-                },
-            )
-            .await?;
-        let mut response = DomainResponse::written(&state, created.zone.clone()).await;
-        response.validation = created
-            .validation
-            .map(|v| ValidationResponse::new(&created.zone, &v, challenge_ttl(&state)));
-        Ok(DomainCreated::Created(Json(response)))
+        zone_create(&state, &ctx, body).await
     }
 
     /// Supported record types, with a description and example content each.
@@ -546,25 +511,7 @@ impl ZonesApi {
         #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<TaggedWrite<Json<DomainResponse>>> {
         let ctx = op_context(&state, &auth, req).await?;
-        let body = body.0;
-        let update = ZoneUpdate {
-            description: match body.description {
-                MaybeUndefined::Undefined => None,
-                MaybeUndefined::Null => Some(None),
-                MaybeUndefined::Value(d) => Some(Some(d)),
-            },
-            default_ttl: body.default_ttl,
-            settings: body.settings,
-        };
-        let zone = state
-            .service
-            .zone_update(&ctx, domain_id.0.parse()?, update, &precondition(&if_match))
-            .await?;
-        let tag = etag(zone.generation);
-        Ok(TaggedWrite::Ok(
-            Json(DomainResponse::written(&state, zone).await),
-            tag,
-        ))
+        zone_update(&state, &ctx, domain_id, body, if_match).await
     }
 
     /// Delete a zone: soft by default (restorable; the zone stops being served), permanent
@@ -587,19 +534,7 @@ impl ZonesApi {
         #[oai(name = "If-Match")] if_match: IfMatchHeader,
     ) -> ApiResult<publication::Deleted> {
         let ctx = op_context(&state, &auth, req).await?;
-        let id = domain_id.0.parse()?;
-        if hard.0.unwrap_or(false) {
-            state
-                .service
-                .zone_purge(&ctx, id, &precondition(&if_match))
-                .await?;
-            return Ok(publication::Deleted::Deleted(None));
-        }
-        let zone = state
-            .service
-            .zone_delete(&ctx, id, force.0.unwrap_or(false), &precondition(&if_match))
-            .await?;
-        Ok(publication::Deleted::leaving(&zone))
+        zone_delete(&state, &ctx, domain_id, hard, force, if_match).await
     }
 
     /// Undo a soft delete: the zone returns to its previous status.
@@ -627,4 +562,102 @@ impl ZonesApi {
             tag,
         ))
     }
+}
+
+/// `zone_create` for a context: the handler's and a plan's (`api::plans`).
+pub(crate) async fn zone_create(
+    state: &AppState,
+    ctx: &OpContext,
+    body: Json<DomainCreateRequest>,
+) -> ApiResult<DomainCreated> {
+    let body = body.0;
+    if body.cidr.is_some() {
+        return Err(ApiError::located(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "use_reverse_zones",
+            "body",
+            Some("cidr"),
+            "cidr is not taken here: create a reverse zone from a CIDR block with POST /api/v1/reverse-zones/",
+        ));
+    }
+    let created = state
+        .service
+        .zone_create(
+            ctx,
+            ZoneCreate {
+                name: body.name,
+                domain_type: body.domain_type.map(Into::into),
+                default_ttl: body.default_ttl,
+                description: body.description,
+                settings: body.settings,
+                skip_validation: body.skip_validation,
+                template_id: body.template_id,
+                template_variables: body.template_variables,
+                secondary: SecondaryInput {
+                    primaries: body.primaries.unwrap_or_default(),
+                    tsig_key_name: body.tsig_key_name,
+                    tsig_algorithm: body.tsig_algorithm,
+                    tsig_secret: body.tsig_secret,
+                },
+            },
+        )
+        .await?;
+    let mut response = DomainResponse::written(state, created.zone.clone()).await;
+    response.validation = created
+        .validation
+        .map(|v| ValidationResponse::new(&created.zone, &v, challenge_ttl(state)));
+    Ok(DomainCreated::Created(Json(response)))
+}
+
+/// `zone_update` for a context: the handler's and a plan's (`api::plans`).
+pub(crate) async fn zone_update(
+    state: &AppState,
+    ctx: &OpContext,
+    domain_id: Path<String>,
+    body: Json<DomainUpdateRequest>,
+    if_match: IfMatchHeader,
+) -> ApiResult<TaggedWrite<Json<DomainResponse>>> {
+    let body = body.0;
+    let update = ZoneUpdate {
+        description: match body.description {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(d) => Some(Some(d)),
+        },
+        default_ttl: body.default_ttl,
+        settings: body.settings,
+    };
+    let zone = state
+        .service
+        .zone_update(ctx, domain_id.0.parse()?, update, &precondition(&if_match))
+        .await?;
+    let tag = etag(zone.generation);
+    Ok(TaggedWrite::Ok(
+        Json(DomainResponse::written(state, zone).await),
+        tag,
+    ))
+}
+
+/// `zone_delete` for a context: the handler's and a plan's (`api::plans`).
+pub(crate) async fn zone_delete(
+    state: &AppState,
+    ctx: &OpContext,
+    domain_id: Path<String>,
+    hard: Query<Option<bool>>,
+    force: Query<Option<bool>>,
+    if_match: IfMatchHeader,
+) -> ApiResult<publication::Deleted> {
+    let id = domain_id.0.parse()?;
+    if hard.0.unwrap_or(false) {
+        state
+            .service
+            .zone_purge(ctx, id, &precondition(&if_match))
+            .await?;
+        return Ok(publication::Deleted::Deleted(None));
+    }
+    let zone = state
+        .service
+        .zone_delete(ctx, id, force.0.unwrap_or(false), &precondition(&if_match))
+        .await?;
+    Ok(publication::Deleted::leaving(&zone))
 }

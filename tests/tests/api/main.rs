@@ -31,6 +31,7 @@ mod openapi;
 mod operator_flags;
 mod outbound_webhooks;
 mod pdns_compat;
+mod plans;
 mod platform_admin_claims;
 mod platform_config;
 mod powerdns;

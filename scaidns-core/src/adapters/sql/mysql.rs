@@ -112,11 +112,11 @@ pub(crate) mod templates;
 #[allow(clippy::duplicate_mod)]
 #[path = "validations.rs"]
 pub(crate) mod validations;
+#[path = "webhooks.rs"]
+pub(crate) mod webhooks;
 #[allow(clippy::duplicate_mod)]
 #[path = "zone_history.rs"]
 pub(crate) mod zone_history;
-#[path = "webhooks.rs"]
-pub(crate) mod webhooks;
 #[allow(clippy::duplicate_mod)]
 #[path = "zones.rs"]
 pub(crate) mod zones;

@@ -142,6 +142,11 @@ impl ScaiDns {
                 "DNSSEC is already enabled for this domain",
             ));
         }
+        if let Some(recorder) = ctx.planning_into() {
+            // The backend makes the keys: their tags are not known before it does.
+            let audit = enable_audit(ctx, &zone, algorithm, None);
+            return Ok(planned_signing(recorder, ctx, zone, true, audit));
+        }
         let policy = self.settings().dnssec.policy;
         let change = KeyAddition {
             before: &[],
@@ -157,15 +162,7 @@ impl ScaiDns {
             let [mut ksk, mut zsk] = <[DnssecKey; 2]>::try_from(created)
                 .map_err(|_| Error::internal("enabling DNSSEC did not create two keys"))?;
             machine::enable(&mut ksk, &mut zsk, ctx.now, &policy);
-            let audit = ctx.audit(
-                zone.tenant_id,
-                "dnssec.enable",
-                "domain",
-                zone.id,
-                Some(zone.name.to_string()),
-                None,
-                Some(json!({"algorithm": algorithm.number(), "ksk": ksk.key_tag, "zsk": zsk.key_tag})),
-            );
+            let audit = enable_audit(ctx, &zone, algorithm, Some((&ksk, &zsk)));
             Ok((vec![ksk, zsk], audit))
         })
         .await?;
@@ -192,11 +189,10 @@ impl ScaiDns {
         }
         // The DS lookup takes a while, and the backend's keys cannot be put back: a zone write
         // that landed meanwhile is refused here, before they are removed (and again at the
-        // commit, for one landing after this).
+        // commit, for one landing after this). A plan predicts the same answer.
         if let Some(now) = self.store().get_zone(zone.id).await? {
             if_match.check(now.generation)?;
         }
-        self.remove_all_backend_keys(&zone, &keys).await?;
         let audit = ctx.audit(
             zone.tenant_id,
             "dnssec.disable",
@@ -206,6 +202,10 @@ impl ScaiDns {
             Some(json!({"key_tags": keys.iter().map(|k| k.key_tag).collect::<Vec<_>>()})),
             Some(json!({"force": force})),
         );
+        if let Some(recorder) = ctx.planning_into() {
+            return Ok(planned_signing(recorder, ctx, zone, false, audit));
+        }
+        self.remove_all_backend_keys(&zone, &keys).await?;
         self.save_keys(
             &zone,
             &keys,
@@ -398,4 +398,43 @@ fn ds_matches(key: &DnssecKey, parent: &[DsRecord]) -> bool {
                 && d.digest.eq_ignore_ascii_case(&p.digest)
         })
     })
+}
+
+/// The audit entry of `dnssec_enable`; `keys` (KSK, ZSK) unknown in a plan.
+fn enable_audit(
+    ctx: &OpContext,
+    zone: &Zone,
+    algorithm: Algorithm,
+    keys: Option<(&DnssecKey, &DnssecKey)>,
+) -> crate::audit::AuditEvent {
+    let (ksk, zsk) = keys.map_or((None, None), |(k, z)| (Some(k.key_tag), Some(z.key_tag)));
+    ctx.audit(
+        zone.tenant_id,
+        "dnssec.enable",
+        "domain",
+        zone.id,
+        Some(zone.name.to_string()),
+        None,
+        Some(json!({"algorithm": algorithm.number(), "ksk": ksk, "zsk": zsk})),
+    )
+}
+
+/// A plan's stop point for signing on or off (`service::plans`): the zone row's flag and
+/// generation step, and the audit entry; the backend's keys are not part of a plan.
+fn planned_signing(
+    recorder: &crate::service::plans::PlanRecorder,
+    ctx: &OpContext,
+    zone: Zone,
+    enabled: bool,
+    audit: crate::audit::AuditEvent,
+) -> DnssecState {
+    let after = Zone {
+        dnssec_enabled: enabled,
+        updated_at: ctx.now,
+        ..zone.clone()
+    };
+    let write = crate::service::zones::row_write(&zone, after, Vec::new(), vec![audit]);
+    let state = DnssecState::new(write.zone.clone(), Vec::new());
+    recorder.record(Some(zone), write, false);
+    state
 }

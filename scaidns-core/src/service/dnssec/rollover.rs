@@ -176,5 +176,6 @@ pub fn system_context_for(
         user_agent: None,
         now,
         authz: Default::default(),
+        plan: None,
     }
 }

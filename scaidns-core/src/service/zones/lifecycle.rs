@@ -67,6 +67,12 @@ impl ScaiDns {
             Some(zone_audit_view(&before)),
             Some(zone_audit_view(&zone)),
         )];
+        if let Some(recorder) = ctx.planning_into() {
+            let write = super::zone_rows::row_write(&before, zone, Vec::new(), audit);
+            let after = write.zone.clone();
+            recorder.record(Some(before), write, false);
+            return Ok(after);
+        }
         let signed = before.dnssec_enabled;
         let zone = self
             .write_zone_row(before, zone, Vec::new(), audit, publication)
@@ -154,6 +160,11 @@ impl ScaiDns {
             Some(zone_audit_view(zone)),
             None,
         )];
+        if let Some(recorder) = ctx.planning_into() {
+            let write = super::zone_rows::row_write(zone, zone.clone(), Vec::new(), audit);
+            recorder.record(Some(zone.clone()), write, true);
+            return Ok(());
+        }
         let publisher = self.publisher(purge_publication(zone));
         let _dropped_when_done = self.zone_write(zone.id);
         let purge = self

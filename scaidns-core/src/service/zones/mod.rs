@@ -26,6 +26,7 @@ mod transfer;
 mod zone_rows;
 
 pub(crate) use lifecycle::purge_publication;
+pub(crate) use zone_rows::row_write;
 
 /// Settings key of the platform nameserver list (JSON array of FQDNs).
 pub const NAMESERVERS_SETTING: &str = "nameservers";
@@ -210,6 +211,13 @@ impl ScaiDns {
             validations: validation.iter().cloned().collect(),
             audit,
         };
+        // A plan stops before anything is written: the template is applied only once the
+        // zone is stored, so it is not part of the plan (`service::plans`).
+        if let Some(recorder) = ctx.planning_into() {
+            let zone = write.zone.clone();
+            recorder.record(None, write, false);
+            return Ok(CreatedZone { zone, validation });
+        }
         // The pending template is written before the zone, so that an activation racing this
         // call (the worker validating at once) finds it, and removed again if the zone is not
         // written; purging the zone removes it too.
@@ -304,7 +312,7 @@ impl ScaiDns {
             .transpose()?;
         let _dropped_when_done = self.zone_write(id);
         let (zone, ()) = self
-            .change_zone(id, if_match, |before| {
+            .change_zone(ctx, id, if_match, |before| {
                 let mut zone = before.clone();
                 if let Some(description) = &description {
                     zone.description.clone_from(description);

@@ -199,22 +199,13 @@ impl ScaiDns {
     pub(crate) async fn write_zone_row_claiming(
         &self,
         before: Zone,
-        mut zone: Zone,
+        zone: Zone,
         validations: Vec<Validation>,
         audit: Vec<crate::audit::AuditEvent>,
         publication: Publication,
         overlap: OverlapPolicy,
     ) -> Result<Zone> {
-        zone.generation = before.generation + 1;
-        let write = ZoneWrite {
-            zone,
-            expected_generation: Some(before.generation),
-            upsert_records: Vec::new(),
-            delete_records: Vec::new(),
-            validations,
-            audit,
-            changes: Vec::new(),
-        };
+        let write = row_write(&before, zone, validations, audit);
         let id = write.zone.id;
         let publishes = !matches!(publication, Publication::Nothing);
         let publisher = self.publisher(publication);
@@ -315,5 +306,24 @@ impl ScaiDns {
         }
         let live = self.live_claims(tenant, name, live).await?;
         check_claim(tenant, name, &live, overlap)
+    }
+}
+
+/// The write of a changed zone row (no records) one generation after `before`.
+pub(crate) fn row_write(
+    before: &Zone,
+    mut zone: Zone,
+    validations: Vec<Validation>,
+    audit: Vec<crate::audit::AuditEvent>,
+) -> ZoneWrite {
+    zone.generation = before.generation + 1;
+    ZoneWrite {
+        zone,
+        expected_generation: Some(before.generation),
+        upsert_records: Vec::new(),
+        delete_records: Vec::new(),
+        validations,
+        audit,
+        changes: Vec::new(),
     }
 }

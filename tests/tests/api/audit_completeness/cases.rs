@@ -42,6 +42,10 @@ pub(super) const CASES: &[(&str, Audit)] = &[
         Nothing("a search, not a change"),
     ),
     (
+        "POST /api/v1/plans",
+        Nothing("a plan lists the entries the write would add and writes none"),
+    ),
+    (
         "POST /api/v1/domains/{domain_id}/retrieve",
         Nothing("asks PowerDNS to refresh a secondary's copy; nothing ScaiDNS stores changes"),
     ),

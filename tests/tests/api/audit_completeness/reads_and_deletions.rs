@@ -16,6 +16,12 @@ pub(super) async fn nothing_cases(h: &mut Harness, ta: &Caller, z: &Zones) {
             json!({"query": "www"}),
         ),
         (
+            "POST /api/v1/plans",
+            "/api/v1/plans".to_owned(),
+            json!({"operation": "record_create", "params": {"domain_id": z.active},
+                "body": {"name": "planned", "type": "A", "content": "192.0.2.99"}}),
+        ),
+        (
             "POST /api/v1/domains/{domain_id}/retrieve",
             format!("/api/v1/domains/{}/retrieve", z.active),
             json!({}),

@@ -148,6 +148,14 @@ pub(super) fn rows() -> Vec<Row> {
             .shows("/type", json!("DNAME"))
             .refuses("RG", "permission_denied"),
         // Import: every record authorised as a single create; RG's grant covers `www` only.
+        // A plan needs no permission of its own: every caller gets one, carrying the refusal
+        // the real call would give (`plans` suite checks they match).
+        row("POST", "/api/v1/plans", all200)
+            .body(
+                json!({"operation": "record_create", "params": {"domain_id": "{zone}"},
+                "body": {"name": "plan-{actor}", "type": "A", "content": "192.0.2.77"}}),
+            )
+            .shows("/operation", json!("record_create")),
         row("POST", "/api/v1/domains/{zone}/import/text", importers)
             .body(json!({"content": "imp-{actor} TXT m"}))
             .shows("/added", json!(1)),
