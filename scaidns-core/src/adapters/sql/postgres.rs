@@ -124,6 +124,7 @@ pub(crate) mod templates;
 #[allow(clippy::duplicate_mod)]
 #[path = "validations.rs"]
 pub(crate) mod validations;
+#[allow(clippy::duplicate_mod)]
 #[path = "webhooks.rs"]
 pub(crate) mod webhooks;
 #[allow(clippy::duplicate_mod)]
