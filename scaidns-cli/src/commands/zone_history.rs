@@ -118,13 +118,14 @@ pub async fn restore(
     Ok(())
 }
 
-/// The zone's generation: its `ETag`.
+/// The zone's generation: the part of its `ETag` before the dot (the zone's tag is
+/// `"<generation>.<digest>"`, since its sync state changes without a new generation).
 async fn current_generation(client: &Client, id: &str) -> Result<i64, Failure> {
     let resp = client.zone_get(id, None).await?;
     resp.headers()
         .get("etag")
         .and_then(|v| v.to_str().ok())
-        .and_then(|tag| tag.trim_matches('"').parse().ok())
+        .and_then(|tag| tag.trim_matches('"').split('.').next()?.parse().ok())
         .ok_or_else(|| Failure::new(UNAVAILABLE, "the server sent no zone version (ETag)"))
 }
 
