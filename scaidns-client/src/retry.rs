@@ -19,6 +19,7 @@ pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key
 pub const KEYLESS_OPERATIONS: &[&str] = &[
     "api_key_create",
     "api_key_regenerate",
+    "webhook_subscription_create",
     "auth_token",
     "auth_refresh",
     "auth_validate",
@@ -27,6 +28,7 @@ pub const KEYLESS_OPERATIONS: &[&str] = &[
     "zone_import_preview",
     "validation_check",
     "permission_check",
+    "plan_create",
 ];
 
 /// How often and how patiently a client retries.

@@ -386,7 +386,8 @@ fn is_valid_key(key: &str) -> bool {
     (1..=MAX_KEY_LEN).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
 }
 
-/// Routes whose answer carries a secret shown once (`api_keys.rs`, `auth.rs`); they refuse
+/// Routes whose answer carries a secret shown once (`api_keys.rs`, `auth.rs`, a webhook
+/// subscription's signing secret in `webhook_subscriptions.rs`); they refuse
 /// an `Idempotency-Key`. Takes a request path or a document path (`{key_id}`).
 pub fn returns_secret(path: &str) -> bool {
     let Some(rest) = path.strip_prefix("/api/v1/") else {
@@ -395,7 +396,10 @@ pub fn returns_secret(path: &str) -> bool {
     let segments: Vec<&str> = rest.split('/').collect();
     matches!(
         segments.as_slice(),
-        ["api-keys"] | ["api-keys", _, "regenerate"] | ["auth", "token" | "refresh"]
+        ["api-keys"]
+            | ["api-keys", _, "regenerate"]
+            | ["auth", "token" | "refresh"]
+            | ["webhook-subscriptions"]
     )
 }
 

@@ -113,9 +113,13 @@ STATEFUL_FIELDS["url"] = {"/api/v1/webhook-subscriptions",
                           "/api/v1/webhook-subscriptions/{subscription_id}"}
 STATEFUL_FIELDS["events"] = {"/api/v1/webhook-subscriptions",
                              "/api/v1/webhook-subscriptions/{subscription_id}"}
-# At most 500 characters.
+# At most 500 characters (a template's: no control characters either).
 STATEFUL_FIELDS["description"] = STATEFUL_FIELDS.get("description", set()) | {
-    "/api/v1/webhook-subscriptions", "/api/v1/webhook-subscriptions/{subscription_id}"}
+    "/api/v1/webhook-subscriptions", "/api/v1/webhook-subscriptions/{subscription_id}",
+    "/api/v1/templates", "/api/v1/templates/{template_id}"}
+# A group's type is one of ScaiKey's words (SECURITY, DISTRIBUTION_LIST), checked by the
+# server in any case rather than declared as an enum.
+STATEFUL_FIELDS["group_type"] = {"/api/v1/admin/groups", "/api/v1/admin/groups/{group_id}"}
 STATEFUL_FIELDS["name"] = STATEFUL_FIELDS["name"] | {"/api/v1/templates",
                                                      "/api/v1/templates/{template_id}"}
 # Refusals that depend on the target object's state (platform-managed records, a record type
