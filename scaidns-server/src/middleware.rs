@@ -83,7 +83,7 @@ async fn handle<E: Endpoint>(
                 return body_error(&p).into_response();
             }
             if let Some(refused) = unreadable_if_match {
-                return refused.into_response();
+                return refusal(&check_path, refused);
             }
             let resp = match ep.call(req).await {
                 Ok(out) => out.into_response(),
