@@ -2,11 +2,13 @@
 
 mod access;
 mod platform;
+mod session;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use access::{GrantsCommand, GroupMembersCommand, GroupsCommand, Principal, RolesCommand, Who};
 pub use platform::{AuthoritativeDomainsCommand, NameserversCommand};
+pub use session::{AuthCommand, PermissionsCommand};
 
 /// The variable naming the config file's path (read in `config_file.rs`; named here, with the
 /// other variables the CLI reads, for the settings catalogue's check).
@@ -126,8 +128,33 @@ pub enum Command {
     #[command(after_help = "Example: scaidns logout --profile work")]
     Logout,
     /// Who the API key acts for: user, tenant, groups, admin flags.
-    #[command(after_help = "Example: scaidns whoami --json")]
-    Whoami,
+    #[command(after_help = "Example: scaidns whoami --context --json")]
+    Whoami {
+        /// Also the tenant in full (its status) and the permissions this key holds.
+        #[arg(long)]
+        context: bool,
+    },
+    /// Whether the API key holds a permission (in its tenant, on a zone or a record).
+    #[command(
+        subcommand,
+        after_help = "Example: scaidns permissions check records:create --zone example.com"
+    )]
+    Permissions(PermissionsCommand),
+    /// The OAuth proxy and token checks: settings, code and refresh exchange, JWT validation
+    /// (no API key needed).
+    #[command(subcommand, after_help = "Example: scaidns auth config")]
+    Auth(AuthCommand),
+    /// Whether the server is ready (database, DNS backend, Redis, identity provider keys):
+    /// exit 0 when it answers 200, 6 when 503. Needs no API key.
+    #[command(after_help = "Example: scaidns health --strict")]
+    Health {
+        /// Fail (503, exit 6) when any dependency fails, not only the database.
+        #[arg(long, conflicts_with = "live")]
+        strict: bool,
+        /// Only whether the process serves requests (liveness).
+        #[arg(long)]
+        live: bool,
+    },
     /// Print a shell completion script.
     #[command(
         after_help = "Example: scaidns completions bash > ~/.local/share/bash-completion/completions/scaidns"
@@ -1306,6 +1333,26 @@ pub enum RecordsCommand {
         zone: String,
         /// The JSON request body (`-` for standard input).
         file: std::path::PathBuf,
+        /// Show what the write would do (its plan: RRsets before and after, audit entries,
+        /// the error it would get) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Delete many records by id in one change, all or nothing (unless --continue-on-error:
+    /// then the records that can go are deleted and the others listed).
+    #[command(
+        name = "bulk-delete",
+        after_help = "Example: scaidns records bulk-delete example.com 3f1c… 9a2b… --dry-run"
+    )]
+    BulkDelete {
+        /// Zone name or id.
+        zone: String,
+        /// Record ids (see `records list`).
+        #[arg(required = true)]
+        records: Vec<String>,
+        /// Delete what can be deleted and list the refused ids (default: all or nothing).
+        #[arg(long)]
+        continue_on_error: bool,
         /// Show what the write would do (its plan: RRsets before and after, audit entries,
         /// the error it would get) and change nothing.
         #[arg(long)]
