@@ -650,6 +650,18 @@ pub enum PtrCommand {
         /// The address.
         ip: String,
     },
+    /// Add many PTRs in one change, all or nothing. FILE is the request body of `POST
+    /// …/ptr/bulk`: `{"ptrs": [{"ip", "hostname", "ttl"?}], "replace": false}`.
+    #[command(
+        name = "bulk-add",
+        after_help = "Example: scaidns ptr bulk-add 2.0.192.in-addr.arpa ptrs.json"
+    )]
+    BulkAdd {
+        /// Reverse zone name or id.
+        zone: String,
+        /// The JSON request body (`-` for standard input).
+        file: std::path::PathBuf,
+    },
     /// Find the PTR of an address across your reverse zones.
     #[command(after_help = "Example: scaidns ptr lookup 192.0.2.10")]
     Lookup {
@@ -769,6 +781,26 @@ pub enum TemplatesCommand {
         #[arg(long)]
         file: std::path::PathBuf,
     },
+    /// Change a custom template from a JSON file: the fields given (`name`, `description`,
+    /// `records`, `variables`) replace the template's, the others stay. System templates are
+    /// read-only.
+    #[command(after_help = "Example: scaidns templates update office --file office-v2.json")]
+    Update {
+        /// Template name or id.
+        template: String,
+        /// The changes as JSON.
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
+    /// Delete a custom template (zones it was applied to keep their records).
+    #[command(after_help = "Example: scaidns templates delete office")]
+    Delete {
+        /// Template name or id.
+        template: String,
+    },
+    /// The built-in variables every template may use (`${domain}`, …).
+    #[command(after_help = "Example: scaidns templates variables")]
+    Variables,
     /// Render a template for a zone without writing.
     #[command(
         after_help = "Example: scaidns templates preview web-server example.com --var ipv4=192.0.2.1 --var ipv6=2001:db8::1"
@@ -1114,12 +1146,22 @@ pub enum DomainsCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Ask the DNS backend to transfer a secondary zone from its primaries now; the transfer
+    /// runs in the background (`domains show` reports its outcome).
+    #[command(after_help = "Example: scaidns domains retrieve example.com")]
+    Retrieve {
+        /// Zone name or id.
+        zone: String,
+    },
     /// The zone's history, newest first: each generation step with who made it and how many
-    /// RRsets it added, changed and removed.
-    #[command(after_help = "Example: scaidns domains history example.com --json")]
+    /// RRsets it added, changed and removed (or, with --generation, that step in full).
+    #[command(after_help = "Example: scaidns domains history example.com --generation 42")]
     History {
         /// Zone name or id.
         zone: String,
+        /// Show this one step with the RRsets it changed, before and after.
+        #[arg(long)]
+        generation: Option<i64>,
     },
     /// The RRsets that differ between two generations of the zone (either order).
     #[command(after_help = "Example: scaidns domains diff example.com --from 12 --to 15")]

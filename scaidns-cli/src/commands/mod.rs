@@ -16,6 +16,7 @@ mod groups;
 mod health;
 mod identity;
 mod import;
+mod json_file;
 mod local;
 mod login;
 mod nameservers;

@@ -1,7 +1,6 @@
 //! `scaidns records bulk ZONE FILE.json` (the file is the body of `POST …/records/bulk`) and
 //! `scaidns records bulk-delete ZONE ID…`: both refuse all or nothing with the same envelope.
 
-use std::io::Read;
 use std::path::Path;
 
 use scaidns_client::Client;
@@ -13,7 +12,7 @@ use serde_json::Value;
 
 use crate::cli::Output;
 use crate::commands::zone_ref::{Deleted, Purpose, zone_id};
-use crate::output::{Failure, INVALID, NOT_ALLOWED, USAGE, not_published_note, print_json_of};
+use crate::output::{Failure, INVALID, NOT_ALLOWED, not_published_note, print_json_of};
 
 /// Sends the request in `file` (`-`: standard input) to `zone`.
 /// With `dry_run`, prints the request's plan instead.
@@ -24,7 +23,10 @@ pub async fn run(
     dry_run: bool,
     output: Output,
 ) -> Result<(), Failure> {
-    let body = read_request(file)?;
+    let body: RecordBulkRequest = crate::commands::json_file::read(
+        file,
+        r#"a bulk request ({"records": [...], "update": [...], "delete": [...]})"#,
+    )?;
     let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
     if dry_run {
         let params = [("domain_id", Value::from(id))];
@@ -55,28 +57,6 @@ pub async fn run(
         eprintln!("{note}");
     }
     Ok(())
-}
-
-fn read_request(file: &Path) -> Result<RecordBulkRequest, Failure> {
-    let shown = file.display();
-    let text = if file == Path::new("-") {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Failure::new(USAGE, format!("cannot read standard input: {e}")))?;
-        text
-    } else {
-        std::fs::read_to_string(file)
-            .map_err(|e| Failure::new(USAGE, format!("cannot read {shown}: {e}")))?
-    };
-    serde_json::from_str(&text).map_err(|e| {
-        Failure::new(
-            USAGE,
-            format!(
-                "{shown} is not a bulk request ({{\"records\": [...], \"update\": [...], \"delete\": [...]}}): {e}"
-            ),
-        )
-    })
 }
 
 fn print_summary(answer: &RecordBulkResponse) {
