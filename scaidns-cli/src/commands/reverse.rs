@@ -1,5 +1,6 @@
-//! `scaidns reverse-zones preview|create|list|delegate|delegations|revoke-delegation` and `scaidns ptr add|list|delete|lookup`: reverse
-//! zones from a CIDR block and PTRs by address (spec §8).
+//! `scaidns reverse-zones preview|create|list|delegate|delegations|revoke-delegation` and
+//! `scaidns ptr add|bulk-add|list|delete|lookup`: reverse zones from a CIDR block and PTRs by
+//! address (spec §8).
 //!
 //! Request bodies are built from JSON and answers read as JSON, so the commands follow the
 //! documented fields rather than the generated types' shapes.

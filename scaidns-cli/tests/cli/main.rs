@@ -2,6 +2,7 @@
 //! under test (`CARGO_BIN_EXE_scaidns`) against a real server, store and DNS backend.
 
 mod audit_command;
+mod cli_reference;
 mod client_commands;
 mod common;
 mod dry_run;
