@@ -77,7 +77,7 @@ pub async fn step(
                 text(&entry["actor_type"]),
                 text(&entry["actor_id"])
             );
-            print_changes(&entry["changes"], "changes");
+            print_changes(&entry["changes"], "changed");
         }
     }
     Ok(())
