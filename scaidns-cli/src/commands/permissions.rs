@@ -7,7 +7,7 @@ use scaidns_client::types::PermissionCheckRequest;
 
 use crate::cli::{Output, PermissionsCommand};
 use crate::commands::zone_ref::{Deleted, Purpose, zone_id};
-use crate::output::{Failure, NOT_ALLOWED, print_json_of};
+use crate::output::{Failure, NOT_ALLOWED, USAGE, print_json_of};
 
 /// Runs one `permissions` subcommand.
 pub async fn run(client: &Client, cmd: &PermissionsCommand, output: Output) -> Result<(), Failure> {
@@ -28,7 +28,7 @@ pub async fn run(client: &Client, cmd: &PermissionsCommand, output: Output) -> R
         domain_id: domain_id
             .map(|id| id.parse())
             .transpose()
-            .map_err(|_| Failure::new(crate::output::USAGE, "the zone id is not a UUID"))?,
+            .map_err(|_| Failure::new(USAGE, "the zone id is not a UUID"))?,
         record_name: name.clone(),
         record_type: rtype.clone().map(Into::into),
     };

@@ -48,14 +48,11 @@ pub async fn run(
         Output::Json => print_json_of(&answer),
         Output::Text => print_summary(&answer),
     }
-    let note = not_published_note(
+    warn_unpublished(
         &answer.sync_status.to_string(),
         answer.sync_error.as_deref(),
         answer.next_retry_at.as_ref(),
     );
-    if let Some(note) = note {
-        eprintln!("{note}");
-    }
     Ok(())
 }
 
@@ -115,15 +112,23 @@ pub async fn delete(
             print_failures(&answer.failures);
         }
     }
-    let note = not_published_note(
+    warn_unpublished(
         &answer.sync_status.to_string(),
         answer.sync_error.as_deref(),
         answer.next_retry_at.as_ref(),
     );
-    if let Some(note) = note {
+    Ok(())
+}
+
+/// On stderr, when the change is saved but not published yet (both answers say so alike).
+fn warn_unpublished(
+    status: &str,
+    error: Option<&str>,
+    next_retry_at: Option<&chrono::DateTime<chrono::Utc>>,
+) {
+    if let Some(note) = not_published_note(status, error, next_retry_at) {
         eprintln!("{note}");
     }
-    Ok(())
 }
 
 /// A bulk request refused as a whole (`bulk_rejected`, `bulk_check_stopped`): the body is
