@@ -30,7 +30,7 @@ pub async fn run(client: &Client, cmd: &PermissionsCommand, output: Output) -> R
             .transpose()
             .map_err(|_| Failure::new(USAGE, "the zone id is not a UUID"))?,
         record_name: name.clone(),
-        record_type: rtype.clone().map(Into::into),
+        record_type: rtype.clone(),
     };
     let answer = client.permission_check(&request).await?.into_inner();
     let place = match (zone, name, rtype) {
