@@ -163,6 +163,7 @@ async fn auth_commands_exchange_codes_and_print_tokens_only_when_asked() {
     assert!(out.contains("issued access, refresh"), "{out}");
     assert!(out.contains("--show-tokens"), "{out}");
     assert!(!out.contains("eyJ"), "no JWT printed unasked: {out}");
+    assert_eq!(out.lines().count(), 2, "only what was issued: {out}");
 
     // --json: the tokens, and the access token validates.
     let code2 = scaikey.issue_code(redirect, &s256(verifier), claims.clone());
