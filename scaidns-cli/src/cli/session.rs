@@ -1,5 +1,5 @@
 //! Clap definitions of the caller's own session: `auth` (the OAuth proxy and token checks,
-//! which need no API key), `permissions check` and `health`.
+//! which need no API key) and `permissions check` (`health`, a flat command, is in `cli.rs`).
 
 use clap::Subcommand;
 
@@ -11,17 +11,16 @@ pub enum AuthCommand {
     #[command(after_help = "Example: scaidns auth config --json")]
     Config,
     /// Exchange an authorization code and its PKCE verifier for tokens (what a browser login
-    /// ends with). The tokens are printed only with --show-tokens or --json. Needs no API key.
+    /// ends with). The verifier is read from standard input (on the command line `ps` would
+    /// show it next to the code, and the two together are worth the tokens). The tokens are
+    /// printed only with --show-tokens or --json. Needs no API key.
     #[command(
-        after_help = "Example: scaidns auth token --code \"$CODE\" --code-verifier \"$VERIFIER\" --redirect-uri https://dns.example.com/oauth/callback --json"
+        after_help = "Example: printf '%s\\n' \"$VERIFIER\" | scaidns auth token --code \"$CODE\" --redirect-uri https://dns.example.com/oauth/callback --json"
     )]
     Token {
         /// The code from the provider's redirect.
         #[arg(long)]
         code: String,
-        /// The PKCE verifier whose S256 challenge went to the authorize endpoint.
-        #[arg(long)]
-        code_verifier: String,
         /// The redirect URI sent to the authorize endpoint.
         #[arg(long)]
         redirect_uri: String,

@@ -1,7 +1,8 @@
 //! `scaidns auth config|token|refresh|validate`: the OAuth proxy and the token check, which
 //! need no API key. Tokens are secrets: text output names what was issued and prints the
 //! tokens only with `--show-tokens`; `--json` prints the server's answer as it is (a script
-//! asked for it). Refresh tokens and JWTs are read from standard input, never from arguments.
+//! asked for it). PKCE verifiers, refresh tokens and JWTs are read from standard input, never
+//! from arguments.
 
 use scaidns_client::Client;
 use scaidns_client::types::{
@@ -14,6 +15,9 @@ use crate::output::{Failure, NOT_ALLOWED, or_dash, print_json_of, print_table};
 
 /// The longest token read: the server's bound on a JWT to validate.
 const MAX_TOKEN_LEN: usize = 16384;
+
+/// The longest PKCE code verifier (RFC 7636 §4.1: 43 to 128 characters).
+const MAX_VERIFIER_LEN: usize = 128;
 
 /// Runs one `auth` subcommand with a client that sends no key.
 pub async fn run(client: &Client, cmd: &AuthCommand, output: Output) -> Result<(), Failure> {
@@ -47,13 +51,12 @@ pub async fn run(client: &Client, cmd: &AuthCommand, output: Output) -> Result<(
         }
         AuthCommand::Token {
             code,
-            code_verifier,
             redirect_uri,
             show_tokens,
         } => {
             let request = AuthTokenRequest {
                 code: code.clone(),
-                code_verifier: code_verifier.clone(),
+                code_verifier: read_secret("PKCE code verifier", MAX_VERIFIER_LEN)?,
                 redirect_uri: redirect_uri.clone(),
             };
             let tokens = client.auth_token(&request).await?.into_inner();

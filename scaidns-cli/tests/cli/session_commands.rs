@@ -148,18 +148,26 @@ async fn auth_commands_exchange_codes_and_print_tokens_only_when_asked() {
             "token".to_owned(),
             "--code".to_owned(),
             code.to_owned(),
-            "--code-verifier".to_owned(),
-            verifier.to_owned(),
             "--redirect-uri".to_owned(),
             redirect.to_owned(),
         ]
     };
 
-    // Text output: says what was issued, shows no token.
+    // The verifier is never an argument (`ps` would show it next to the code): usage error,
+    // and the code is not spent.
     let code1 = scaikey.issue_code(redirect, &s256(verifier), claims.clone());
+    let mut args = token_args(&code1);
+    args.extend(["--code-verifier".to_owned(), verifier.to_owned()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run_with_input(&app, nokey, &args, "").await;
+    assert_eq!(code(&out), 2, "{}", String::from_utf8_lossy(&out.stderr));
+
+    // Text output (the verifier on standard input): says what was issued, shows no token.
     let args = token_args(&code1);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = ok_as(&app, nokey, &args).await;
+    let out = run_with_input(&app, nokey, &args, &format!("{verifier}\n")).await;
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let out = stdout(&out);
     assert!(out.contains("issued access, refresh"), "{out}");
     assert!(out.contains("--show-tokens"), "{out}");
     assert!(!out.contains("eyJ"), "no JWT printed unasked: {out}");
@@ -170,7 +178,9 @@ async fn auth_commands_exchange_codes_and_print_tokens_only_when_asked() {
     let mut args = token_args(&code2);
     args.push("--json".into());
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let tokens: Value = serde_json::from_str(&ok_as(&app, nokey, &args).await).unwrap();
+    let out = run_with_input(&app, nokey, &args, verifier).await;
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let tokens: Value = serde_json::from_str(&stdout(&out)).unwrap();
     let access = tokens["access_token"].as_str().unwrap();
     let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
     let out = run_with_input(&app, nokey, &["auth", "validate"], access).await;
