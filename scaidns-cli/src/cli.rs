@@ -217,7 +217,7 @@ pub enum Command {
     /// DNSSEC signing, key rollover and the DS hand-off.
     #[command(subcommand, after_help = "Example: scaidns dnssec status example.com")]
     Dnssec(DnssecCommand),
-    /// Record templates: list, show, create, update, delete, preview and apply.
+    /// Record templates: list, show, create, update, delete, variables, preview and apply.
     #[command(subcommand, after_help = "Example: scaidns templates list")]
     Templates(TemplatesCommand),
     /// Outbound change webhooks: subscriptions, test events, the delivery log, redelivery.

@@ -1,7 +1,7 @@
 //! `docs/cli.md` cannot drift from the API: every `operationId` of `openapi/scaidns.json` has
 //! exactly one row in its table, no row names an operation the API lacks, a row says either
 //! which command calls the operation (a command that exists: its `--help` succeeds) or why
-//! none does.
+//! none does; and every top-level command has a row in its "Command groups" table.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -121,4 +121,57 @@ async fn every_command_of_the_cli_reference_exists() {
             words.join(" ")
         );
     }
+}
+
+/// The names in the first cell of the "Command groups" table of `docs/cli.md` (`` `login` /
+/// `logout` `` names two).
+fn documented_groups() -> BTreeSet<String> {
+    let doc = workspace_file("docs/cli.md");
+    let section = doc
+        .split("\n## ")
+        .find(|s| s.starts_with("Command groups"))
+        .expect("docs/cli.md has a `## Command groups` section");
+    section
+        .lines()
+        .filter_map(|line| line.strip_prefix('|')?.split('|').next())
+        .flat_map(|cell| cell.split('`').skip(1).step_by(2).map(str::to_owned))
+        .collect()
+}
+
+/// Every top-level command of `scaidns --help` has a row in the "Command groups" table, and
+/// every row names a command that exists.
+#[tokio::test]
+async fn every_command_group_has_a_row_in_the_cli_reference() {
+    let out = tokio::process::Command::new(env!("CARGO_BIN_EXE_scaidns"))
+        .arg("--help")
+        .env(
+            "SCAIDNS_CONFIG",
+            "/nonexistent/scaidns-cli-reference/config.toml",
+        )
+        .output()
+        .await
+        .expect("run scaidns");
+    let help = String::from_utf8_lossy(&out.stdout);
+    let commands: BTreeSet<String> = help
+        .split("Commands:\n")
+        .nth(1)
+        .expect("a Commands: section in `scaidns --help`")
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_owned)
+        .collect();
+    assert!(commands.contains("records"), "{help}");
+    let documented = documented_groups();
+    let missing: Vec<&String> = commands.difference(&documented).collect();
+    let unknown: Vec<&String> = documented.difference(&commands).collect();
+    assert!(
+        missing.is_empty(),
+        "commands missing from the Command groups table of docs/cli.md: {missing:?}"
+    );
+    assert!(
+        unknown.is_empty(),
+        "docs/cli.md lists command groups `scaidns --help` does not have: {unknown:?}"
+    );
 }
