@@ -1,5 +1,6 @@
-//! `scaidns templates list|show|create|update|delete|variables|preview|apply`. A template argument is a name or an id;
-//! names are looked up among the templates the caller sees (system and the tenant's own).
+//! `scaidns templates list|show|create|update|delete|variables|preview|apply`. A template
+//! argument is a name or an id; names are looked up among the templates the caller sees
+//! (system and the tenant's own).
 
 use std::collections::BTreeMap;
 

@@ -1,6 +1,7 @@
-//! `scaidns domains history [--generation G]|diff` and `scaidns domains restore ZONE GENERATION`: a zone's
-//! generation steps, the RRsets that differ between two generations, and bringing the records
-//! of one back (shown first, applied with `If-Match` so that what was shown is what happens).
+//! `scaidns domains history [--generation G]|diff` and `scaidns domains restore ZONE
+//! GENERATION`: a zone's generation steps (or one in full), the RRsets that differ between two
+//! generations, and bringing the records of one back (shown first, applied with `If-Match` so
+//! that what was shown is what happens).
 
 use scaidns_client::types::ErrorBody;
 use scaidns_client::{Client, ClientInfo};
