@@ -2,11 +2,13 @@
 
 mod access;
 mod platform;
+mod session;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use access::{GrantsCommand, GroupMembersCommand, GroupsCommand, Principal, RolesCommand, Who};
 pub use platform::{AuthoritativeDomainsCommand, NameserversCommand};
+pub use session::{AuthCommand, PermissionsCommand};
 
 /// The variable naming the config file's path (read in `config_file.rs`; named here, with the
 /// other variables the CLI reads, for the settings catalogue's check).
@@ -126,8 +128,33 @@ pub enum Command {
     #[command(after_help = "Example: scaidns logout --profile work")]
     Logout,
     /// Who the API key acts for: user, tenant, groups, admin flags.
-    #[command(after_help = "Example: scaidns whoami --json")]
-    Whoami,
+    #[command(after_help = "Example: scaidns whoami --context --json")]
+    Whoami {
+        /// Also the tenant in full (its status) and the permissions this key holds.
+        #[arg(long)]
+        context: bool,
+    },
+    /// Whether the API key holds a permission (in its tenant, on a zone or a record).
+    #[command(
+        subcommand,
+        after_help = "Example: scaidns permissions check records:create --zone example.com"
+    )]
+    Permissions(PermissionsCommand),
+    /// The OAuth proxy and token checks: settings, code and refresh exchange, JWT validation
+    /// (no API key needed).
+    #[command(subcommand, after_help = "Example: scaidns auth config")]
+    Auth(AuthCommand),
+    /// Whether the server is ready (database, DNS backend, Redis, identity provider keys):
+    /// exit 0 when it answers 200, 6 when 503. Needs no API key.
+    #[command(after_help = "Example: scaidns health --strict")]
+    Health {
+        /// Fail (503, exit 6) when any dependency fails, not only the database.
+        #[arg(long, conflicts_with = "live")]
+        strict: bool,
+        /// Only whether the process serves requests (liveness).
+        #[arg(long)]
+        live: bool,
+    },
     /// Print a shell completion script.
     #[command(
         after_help = "Example: scaidns completions bash > ~/.local/share/bash-completion/completions/scaidns"
@@ -190,7 +217,7 @@ pub enum Command {
     /// DNSSEC signing, key rollover and the DS hand-off.
     #[command(subcommand, after_help = "Example: scaidns dnssec status example.com")]
     Dnssec(DnssecCommand),
-    /// Record templates: list, show, create, preview and apply.
+    /// Record templates: list, show, create, update, delete, variables, preview and apply.
     #[command(subcommand, after_help = "Example: scaidns templates list")]
     Templates(TemplatesCommand),
     /// Outbound change webhooks: subscriptions, test events, the delivery log, redelivery.
@@ -623,6 +650,18 @@ pub enum PtrCommand {
         /// The address.
         ip: String,
     },
+    /// Add many PTRs in one change, all or nothing. FILE is the request body of `POST
+    /// …/ptr/bulk`: `{"ptrs": [{"ip", "hostname", "ttl"?}], "replace": false}`.
+    #[command(
+        name = "bulk-add",
+        after_help = "Example: scaidns ptr bulk-add 2.0.192.in-addr.arpa ptrs.json"
+    )]
+    BulkAdd {
+        /// Reverse zone name or id.
+        zone: String,
+        /// The JSON request body (`-` for standard input).
+        file: std::path::PathBuf,
+    },
     /// Find the PTR of an address across your reverse zones.
     #[command(after_help = "Example: scaidns ptr lookup 192.0.2.10")]
     Lookup {
@@ -742,6 +781,26 @@ pub enum TemplatesCommand {
         #[arg(long)]
         file: std::path::PathBuf,
     },
+    /// Change a custom template from a JSON file: the fields given (`name`, `description`,
+    /// `records`, `variables`) replace the template's, the others stay. System templates are
+    /// read-only.
+    #[command(after_help = "Example: scaidns templates update office --file office-v2.json")]
+    Update {
+        /// Template name or id.
+        template: String,
+        /// The changes as JSON.
+        #[arg(long)]
+        file: std::path::PathBuf,
+    },
+    /// Delete a custom template (zones it was applied to keep their records).
+    #[command(after_help = "Example: scaidns templates delete office")]
+    Delete {
+        /// Template name or id.
+        template: String,
+    },
+    /// The built-in variables every template may use (`${domain}`, …).
+    #[command(after_help = "Example: scaidns templates variables")]
+    Variables,
     /// Render a template for a zone without writing.
     #[command(
         after_help = "Example: scaidns templates preview web-server example.com --var ipv4=192.0.2.1 --var ipv6=2001:db8::1"
@@ -1087,12 +1146,22 @@ pub enum DomainsCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Ask the DNS backend to transfer a secondary zone from its primaries now; the transfer
+    /// runs in the background (`domains show` reports its outcome).
+    #[command(after_help = "Example: scaidns domains retrieve example.com")]
+    Retrieve {
+        /// Zone name or id.
+        zone: String,
+    },
     /// The zone's history, newest first: each generation step with who made it and how many
-    /// RRsets it added, changed and removed.
-    #[command(after_help = "Example: scaidns domains history example.com --json")]
+    /// RRsets it added, changed and removed (or, with --generation, that step in full).
+    #[command(after_help = "Example: scaidns domains history example.com --generation 42")]
     History {
         /// Zone name or id.
         zone: String,
+        /// Show this one step with the RRsets it changed, before and after.
+        #[arg(long)]
+        generation: Option<i64>,
     },
     /// The RRsets that differ between two generations of the zone (either order).
     #[command(after_help = "Example: scaidns domains diff example.com --from 12 --to 15")]
@@ -1306,6 +1375,26 @@ pub enum RecordsCommand {
         zone: String,
         /// The JSON request body (`-` for standard input).
         file: std::path::PathBuf,
+        /// Show what the write would do (its plan: RRsets before and after, audit entries,
+        /// the error it would get) and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Delete many records by id in one change, all or nothing (unless --continue-on-error:
+    /// then the records that can go are deleted and the others listed).
+    #[command(
+        name = "bulk-delete",
+        after_help = "Example: scaidns records bulk-delete example.com 3f1c… 9a2b… --dry-run"
+    )]
+    BulkDelete {
+        /// Zone name or id.
+        zone: String,
+        /// Record ids (see `records list`).
+        #[arg(required = true)]
+        records: Vec<String>,
+        /// Delete what can be deleted and list the refused ids (default: all or nothing).
+        #[arg(long)]
+        continue_on_error: bool,
         /// Show what the write would do (its plan: RRsets before and after, audit entries,
         /// the error it would get) and change nothing.
         #[arg(long)]

@@ -137,6 +137,16 @@ impl From<scaidns_client::GeneratedError<ErrorBody>> for Failure {
                 let status = resp.status().as_u16();
                 Self::of_envelope(status, &resp.into_inner())
             }
+            other => Self::without_envelope(other),
+        }
+    }
+}
+
+impl Failure {
+    /// The failure of a call that got no error envelope: no connection, or an answer outside
+    /// the documented ones (also the health probes, whose errors carry none).
+    pub fn without_envelope<T: std::fmt::Debug>(e: scaidns_client::GeneratedError<T>) -> Self {
+        match e {
             scaidns_client::GeneratedError::CommunicationError(e)
                 if e.is_connect() || e.is_timeout() =>
             {

@@ -136,6 +136,18 @@ pub fn client_and_key(cli: &Cli) -> Result<(Client, String), Failure> {
     Ok((client_for(&conn.url, &key)?, key))
 }
 
+/// A client without a credential, for the endpoints that need none (the OAuth proxy, token
+/// validation, health): the server is resolved as for other commands, and no key is sent.
+pub fn anonymous(cli: &Cli) -> Result<Client, Failure> {
+    let conn = resolve(cli)?;
+    Client::builder()
+        .base_url(conn.url)
+        .user_agent(USER_AGENT)
+        .retry(scaidns_client::RetryPolicy::none())
+        .build()
+        .map_err(|e| Failure::new(USAGE, e.to_string()))
+}
+
 /// A client for `url` authenticating with `key`.
 pub fn client_for(url: &str, key: &str) -> Result<Client, Failure> {
     Client::with_api_key_as(url, key, USER_AGENT).map_err(|e| Failure::new(USAGE, e.to_string()))

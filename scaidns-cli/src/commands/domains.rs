@@ -183,8 +183,26 @@ pub async fn run(client: &Client, cmd: &DomainsCommand, output: Output) -> Resul
             generation: Some(generation),
             yes,
         } => crate::commands::zone_history::restore(client, arg, *generation, *yes, output).await,
-        DomainsCommand::History { zone } => {
-            crate::commands::zone_history::history(client, zone, output).await
+        DomainsCommand::History {
+            zone,
+            generation: None,
+        } => crate::commands::zone_history::history(client, zone, output).await,
+        DomainsCommand::History {
+            zone,
+            generation: Some(generation),
+        } => crate::commands::zone_history::step(client, zone, *generation, output).await,
+        DomainsCommand::Retrieve { zone } => {
+            let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
+            client.zone_retrieve(&id).await?;
+            match output {
+                Output::Json => crate::output::print_json(
+                    &serde_json::json!({"domain_id": id, "transfer": "requested"}),
+                ),
+                Output::Text => println!(
+                    "transfer of {zone} requested; `scaidns domains show {zone}` reports its outcome"
+                ),
+            }
+            Ok(())
         }
         DomainsCommand::Diff { zone, from, to } => {
             crate::commands::zone_history::diff(client, zone, *from, *to, output).await

@@ -126,36 +126,40 @@ fn check_transport(url: &reqwest::Url, insecure: bool) -> Result<(), Failure> {
     }
 }
 
-/// The key from standard input: a prompt without echo at a terminal (rpassword restores the
-/// echo on every path), else its first line.
+/// The key from standard input: a prompt without echo at a terminal, else its first line.
 fn read_key() -> Result<String, Failure> {
+    read_secret("API key", MAX_KEY_LEN)
+}
+
+/// A secret (`what`: "API key", "refresh token", …) from standard input: a prompt without
+/// echo at a terminal (rpassword restores the echo on every path), else its first line; at
+/// most `max_len` bytes, so a mistaken pipe is refused rather than sent.
+pub(super) fn read_secret(what: &str, max_len: usize) -> Result<String, Failure> {
     let stdin = std::io::stdin();
     let line = if stdin.is_terminal() {
-        rpassword::prompt_password("API key: ")
-            .map_err(|e| Failure::new(USAGE, format!("cannot read the API key: {e}")))?
+        rpassword::prompt_password(format!("{what}: "))
+            .map_err(|e| Failure::new(USAGE, format!("cannot read the {what}: {e}")))?
     } else {
         let mut line = String::new();
         stdin
             .lock()
-            .take(MAX_KEY_LEN as u64 + 1)
+            .take(max_len as u64 + 1)
             .read_line(&mut line)
-            .map_err(|e| Failure::new(USAGE, format!("cannot read the API key: {e}")))?;
+            .map_err(|e| Failure::new(USAGE, format!("cannot read the {what}: {e}")))?;
         line
     };
-    let key = line.trim();
-    if key.len() > MAX_KEY_LEN {
+    let secret = line.trim();
+    if secret.len() > max_len {
         return Err(Failure::new(
             USAGE,
-            format!(
-                "the API key read is longer than {MAX_KEY_LEN} bytes: is that the right input?"
-            ),
+            format!("the {what} read is longer than {max_len} bytes: is that the right input?"),
         ));
     }
-    if key.is_empty() {
+    if secret.is_empty() {
         return Err(Failure::new(
             USAGE,
-            "no API key: give it on standard input (or at the prompt)",
+            format!("no {what}: give it on standard input (or at the prompt)"),
         ));
     }
-    Ok(key.to_owned())
+    Ok(secret.to_owned())
 }

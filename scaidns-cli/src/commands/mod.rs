@@ -3,6 +3,7 @@
 
 mod api_keys;
 mod audit;
+mod auth;
 mod authoritative_domains;
 mod axfr;
 mod completions;
@@ -12,12 +13,15 @@ mod domains;
 mod env_lines;
 mod grants;
 mod groups;
+mod health;
 mod identity;
 mod import;
+mod json_file;
 mod local;
 mod login;
 mod nameservers;
 mod operator;
+mod permissions;
 mod plan;
 mod platform;
 mod records;
@@ -62,7 +66,12 @@ pub async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Dnssec(cmd) => dnssec::run(&client(&cli)?, cmd, output).await,
         Command::Login { insecure } => login::login(&cli, *insecure, output).await,
         Command::Logout => login::logout(&cli, output),
-        Command::Whoami => whoami::run(&client(&cli)?, output).await,
+        Command::Whoami { context } => whoami::run(&client(&cli)?, *context, output).await,
+        Command::Permissions(cmd) => permissions::run(&client(&cli)?, cmd, output).await,
+        Command::Auth(cmd) => auth::run(&connection::anonymous(&cli)?, cmd, output).await,
+        Command::Health { strict, live } => {
+            health::run(&connection::anonymous(&cli)?, *strict, *live, output).await
+        }
         Command::Completions { shell } => {
             completions::run(*shell);
             Ok(())

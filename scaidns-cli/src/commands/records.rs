@@ -1,4 +1,5 @@
-//! `scaidns records list|show|types|search|add|update|delete` (`bulk` is in `records_bulk`).
+//! `scaidns records list|show|types|search|add|update|delete` (`bulk` and `bulk-delete` are in
+//! `records_bulk`).
 
 use scaidns_client::Client;
 use scaidns_client::types::{
@@ -168,6 +169,22 @@ pub async fn run(client: &Client, cmd: &RecordsCommand, output: Output) -> Resul
             file,
             dry_run,
         } => crate::commands::records_bulk::run(client, zone, file, *dry_run, output).await,
+        RecordsCommand::BulkDelete {
+            zone,
+            records,
+            continue_on_error,
+            dry_run,
+        } => {
+            crate::commands::records_bulk::delete(
+                client,
+                zone,
+                records,
+                *continue_on_error,
+                *dry_run,
+                output,
+            )
+            .await
+        }
         RecordsCommand::Edit { zone, yes } => {
             crate::commands::records_edit::run(client, zone, *yes, output).await
         }

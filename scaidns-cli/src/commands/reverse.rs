@@ -1,10 +1,12 @@
-//! `scaidns reverse-zones preview|create|list|delegate|delegations|revoke-delegation` and `scaidns ptr add|list|delete|lookup`: reverse
-//! zones from a CIDR block and PTRs by address (spec §8).
+//! `scaidns reverse-zones preview|create|list|delegate|delegations|revoke-delegation` and
+//! `scaidns ptr add|bulk-add|list|delete|lookup`: reverse zones from a CIDR block and PTRs by
+//! address (spec §8).
 //!
 //! Request bodies are built from JSON and answers read as JSON, so the commands follow the
 //! documented fields rather than the generated types' shapes.
 
 use scaidns_client::Client;
+use scaidns_client::types::PtrBulkRequest;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -239,6 +241,26 @@ pub async fn ptr(client: &Client, cmd: &PtrCommand, output: Output) -> Result<()
             match output {
                 Output::Json => print_json(&json!({ "ip": ip, "deleted": true })),
                 Output::Text => println!("deleted the PTR of {ip}"),
+            }
+        }
+        PtrCommand::BulkAdd { zone, file } => {
+            let request: PtrBulkRequest = crate::commands::json_file::read(
+                file,
+                r#"a bulk PTR request ({"ptrs": [{"ip", "hostname", "ttl"?}], "replace"?})"#,
+            )?;
+            let id = zone_id(client, zone, Deleted::Exclude, Purpose::Write).await?;
+            let made = client.ptr_bulk_create(&id, &request).await?.into_inner();
+            match output {
+                Output::Json => print_json(&value(made)),
+                Output::Text => {
+                    println!("added {} PTR(s)", made.created.len());
+                    let rows: Vec<Vec<String>> = made
+                        .created
+                        .iter()
+                        .map(|p| vec![p.ip.clone(), p.hostname.clone()])
+                        .collect();
+                    print_table(&["IP", "HOSTNAME"], &rows);
+                }
             }
         }
         PtrCommand::Lookup { ip } => {

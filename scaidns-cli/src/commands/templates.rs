@@ -1,5 +1,6 @@
-//! `scaidns templates list|show|create|preview|apply`. A template argument is a name or an id;
-//! names are looked up among the templates the caller sees (system and the tenant's own).
+//! `scaidns templates list|show|create|update|delete|variables|preview|apply`. A template
+//! argument is a name or an id; names are looked up among the templates the caller sees
+//! (system and the tenant's own).
 
 use std::collections::BTreeMap;
 
@@ -7,6 +8,7 @@ use scaidns_client::Client;
 use serde_json::{Value, json};
 
 use crate::cli::{Output, TemplatesCommand};
+use crate::commands::json_file;
 use crate::commands::zone_ref::{Deleted, Purpose, zone_id};
 use crate::output::{Failure, INVALID, NOT_FOUND, USAGE, print_json, print_table};
 
@@ -44,14 +46,7 @@ pub async fn run(client: &Client, cmd: &TemplatesCommand, output: Output) -> Res
             t
         }
         TemplatesCommand::Create { file } => {
-            let raw = std::fs::read_to_string(file)
-                .map_err(|e| Failure::new(USAGE, format!("cannot read {}: {e}", file.display())))?;
-            let body = serde_json::from_str(&raw).map_err(|e| {
-                Failure::new(
-                    INVALID,
-                    format!("{} is not a template: {e}", file.display()),
-                )
-            })?;
+            let body = json_file::read(file, "a template (name, description, records, variables)")?;
             let t = serde_json::to_value(client.template_create(&body).await?.into_inner())
                 .map_err(json_failure)?;
             if output == Output::Text {
@@ -59,6 +54,50 @@ pub async fn run(client: &Client, cmd: &TemplatesCommand, output: Output) -> Res
                 return Ok(());
             }
             t
+        }
+        TemplatesCommand::Update { template, file } => {
+            let id = template_id(client, template).await?;
+            let body = json_file::read(
+                file,
+                "a template change (name, description, records, variables)",
+            )?;
+            let t = serde_json::to_value(client.template_update(&id, &body).await?.into_inner())
+                .map_err(json_failure)?;
+            if output == Output::Text {
+                println!("updated template {} ({})", text(&t["name"]), text(&t["id"]));
+                return Ok(());
+            }
+            t
+        }
+        TemplatesCommand::Delete { template } => {
+            let id = template_id(client, template).await?;
+            client.template_delete(&id).await?;
+            if output == Output::Text {
+                println!("deleted template {template} ({id})");
+                return Ok(());
+            }
+            json!({"deleted": id})
+        }
+        TemplatesCommand::Variables => {
+            let vars =
+                serde_json::to_value(client.template_builtin_variables().await?.into_inner())
+                    .map_err(json_failure)?;
+            if output == Output::Text {
+                let rows: Vec<Vec<String>> = vars
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|v| {
+                        vec![
+                            format!("${{{}}}", text(&v["name"])),
+                            text(&v["description"]),
+                        ]
+                    })
+                    .collect();
+                print_table(&["VARIABLE", "DESCRIPTION"], &rows);
+                return Ok(());
+            }
+            vars
         }
         TemplatesCommand::Preview {
             template,

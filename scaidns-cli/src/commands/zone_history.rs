@@ -1,6 +1,7 @@
-//! `scaidns domains history|diff` and `scaidns domains restore ZONE GENERATION`: a zone's
-//! generation steps, the RRsets that differ between two generations, and bringing the records
-//! of one back (shown first, applied with `If-Match` so that what was shown is what happens).
+//! `scaidns domains history [--generation G]|diff` and `scaidns domains restore ZONE
+//! GENERATION`: a zone's generation steps (or one in full), the RRsets that differ between two
+//! generations, and bringing the records of one back (shown first, applied with `If-Match` so
+//! that what was shown is what happens).
 
 use scaidns_client::types::ErrorBody;
 use scaidns_client::{Client, ClientInfo};
@@ -48,6 +49,36 @@ pub async fn history(client: &Client, arg: &str, output: Output) -> Result<(), F
                 })
                 .collect();
             print_table(&["GENERATION", "AT", "ACTION", "BY", "RRSETS"], &rows);
+        }
+    }
+    Ok(())
+}
+
+/// `scaidns domains history ZONE --generation G`: one step with its RRsets before and after.
+pub async fn step(
+    client: &Client,
+    arg: &str,
+    generation: i64,
+    output: Output,
+) -> Result<(), Failure> {
+    let target = zone(client, arg, Deleted::Exclude, Purpose::Read).await?;
+    let entry = client
+        .zone_history_get(&target.id, generation)
+        .await?
+        .into_inner();
+    let entry = serde_json::to_value(&entry).unwrap_or_default();
+    match output {
+        Output::Json => print_json(&entry),
+        Output::Text => {
+            println!(
+                "generation {generation} of {}: {} at {} by {} {}",
+                target.name,
+                text(&entry["action"]),
+                text(&entry["created_at"]),
+                text(&entry["actor_type"]),
+                text(&entry["actor_id"])
+            );
+            print_changes(&entry["changes"], "changed");
         }
     }
     Ok(())

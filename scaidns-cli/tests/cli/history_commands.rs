@@ -114,3 +114,59 @@ async fn history_diff_and_restore_a_generation() {
 
     app.stop().await;
 }
+
+/// `domains history ZONE --generation G`: that step with its RRsets before and after; a
+/// generation the zone has not reached is not found (exit 3).
+#[tokio::test]
+async fn history_shows_one_generation_in_full() {
+    let app = spawn_app().await;
+    ok(&app, &["domains", "create", "histone.test"]).await;
+    ok(
+        &app,
+        &["records", "add", "histone.test", "mail", "A", "192.0.2.25"],
+    )
+    .await;
+    let generation =
+        json(&app, &["domains", "history", "histone.test"]).await["data"][0]["generation"]
+            .as_i64()
+            .unwrap()
+            .to_string();
+    let step = json(
+        &app,
+        &[
+            "domains",
+            "history",
+            "histone.test",
+            "--generation",
+            &generation,
+        ],
+    )
+    .await;
+    assert_eq!(step["action"], "record.create", "{step}");
+    assert_eq!(
+        step["changes"][0]["after"]["records"][0]["content"], "192.0.2.25",
+        "{step}"
+    );
+    let text = ok(
+        &app,
+        &[
+            "domains",
+            "history",
+            "histone.test",
+            "--generation",
+            &generation,
+        ],
+    )
+    .await;
+    assert!(
+        text.contains("+ mail.histone.test 3600 A 192.0.2.25"),
+        "{text}"
+    );
+    let out = run(
+        &app,
+        &app.admin_key,
+        &["domains", "history", "histone.test", "--generation", "9999"],
+    )
+    .await;
+    assert_eq!(code(&out), 3, "{}", String::from_utf8_lossy(&out.stderr));
+}

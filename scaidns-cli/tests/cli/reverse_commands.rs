@@ -168,3 +168,59 @@ async fn a_range_is_delegated_listed_and_revoked() {
     assert_eq!(gone.status.code(), Some(3));
     app.stop().await;
 }
+
+/// `ptr bulk-add`: every PTR of the file in one change, answered by DNS; a file with an address
+/// outside the zone adds none of them (exit 5).
+#[tokio::test]
+async fn ptr_bulk_add_writes_all_or_nothing() {
+    let app = spawn_app().await;
+    let dns_addr = app.dns_addr.unwrap();
+    ok(&app, &["reverse-zones", "create", "198.51.100.0/24"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(
+        &bad,
+        r#"{"ptrs": [{"ip": "198.51.100.7", "hostname": "seven.example.com"},
+                     {"ip": "203.0.113.9", "hostname": "elsewhere.example.com"}]}"#,
+    )
+    .unwrap();
+    let out = run(
+        &app,
+        &[
+            "ptr",
+            "bulk-add",
+            "100.51.198.in-addr.arpa",
+            bad.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed = json(&app, &["ptr", "list", "100.51.198.in-addr.arpa"]).await;
+    assert_eq!(listed["total"], 0, "nothing added: {listed}");
+
+    let good = dir.path().join("good.json");
+    std::fs::write(
+        &good,
+        r#"{"ptrs": [{"ip": "198.51.100.7", "hostname": "seven.example.com"},
+                     {"ip": "198.51.100.8", "hostname": "eight.example.com"}]}"#,
+    )
+    .unwrap();
+    let out = ok(
+        &app,
+        &[
+            "ptr",
+            "bulk-add",
+            "100.51.198.in-addr.arpa",
+            good.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert!(out.contains("added 2 PTR(s)"), "{out}");
+    let reply = dns::query(dns_addr, "8.100.51.198.in-addr.arpa.", "PTR").await;
+    assert_eq!(reply.answers_of("PTR").len(), 1, "{reply:?}");
+}

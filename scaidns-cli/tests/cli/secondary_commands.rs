@@ -1,6 +1,7 @@
 //! `scaidns domains create --secondary` (issue 10 items 3 and 5): a secondary zone created from
 //! the command line with its primary and a TSIG secret read from a file, its transfer state in
-//! `domains show`, the secret in no output; the embedded backend's refusal names PowerDNS.
+//! `domains show`, the secret in no output, a transfer asked for with `domains retrieve`; the
+//! embedded backend's refusal names PowerDNS.
 
 use std::process::Output;
 
@@ -106,6 +107,16 @@ async fn create_and_show_a_secondary_zone() {
     .await;
     assert_ne!(out.status.code(), Some(0));
     assert!(text(&out).contains("--tsig-secret-file"), "{}", text(&out));
+
+    // `domains retrieve` asks for a transfer now; a primary zone has none to ask for (exit 5).
+    let out = run(&app, &["domains", "retrieve", "cli-secondary.test"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(text(&out).contains("transfer of cli-secondary.test requested"));
+    let out = run(&app, &["domains", "create", "cli-primary.test"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let out = run(&app, &["domains", "retrieve", "cli-primary.test"]).await;
+    assert_eq!(out.status.code(), Some(5), "{}", text(&out));
+    assert!(text(&out).contains("zone_not_secondary"), "{}", text(&out));
     app.stop().await;
 }
 

@@ -106,3 +106,78 @@ async fn templates_list_show_create_preview_apply() {
     let after = dns::query(dns_addr, "office.tplcli.test.", "A").await;
     assert_eq!(after.answers_of("A").len(), 1, "{after:?}");
 }
+
+/// `templates update` replaces the fields given, `templates delete` removes a custom template
+/// (a system one is read-only: exit 4), `templates variables` lists the built-in ones.
+#[tokio::test]
+async fn templates_update_delete_and_builtin_variables() {
+    let app = spawn_app().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shop.json");
+    std::fs::write(
+        &file,
+        r#"{"name": "shop", "description": "v1",
+            "records": [{"name": "shop", "type": "A", "content": "192.0.2.1"}]}"#,
+    )
+    .unwrap();
+    let created = json(
+        &app,
+        &["templates", "create", "--file", file.to_str().unwrap()],
+    )
+    .await;
+    let id = created["id"].as_str().unwrap().to_owned();
+
+    let change = dir.path().join("shop-v2.json");
+    std::fs::write(
+        &change,
+        r#"{"description": "v2",
+            "records": [{"name": "shop", "type": "AAAA", "content": "2001:db8::1"}]}"#,
+    )
+    .unwrap();
+    let out = ok(
+        &app,
+        &[
+            "templates",
+            "update",
+            "shop",
+            "--file",
+            change.to_str().unwrap(),
+        ],
+    )
+    .await;
+    assert!(out.contains("updated template shop"), "{out}");
+    let shown = json(&app, &["templates", "show", &id]).await;
+    assert_eq!(shown["description"], "v2", "{shown}");
+    assert_eq!(shown["name"], "shop", "an absent field stays: {shown}");
+    assert_eq!(shown["records"][0]["type"], "AAAA", "{shown}");
+
+    // A system template cannot be changed or deleted.
+    let out = run(&app, &["templates", "delete", "web-server"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        ok(&app, &["templates", "list"])
+            .await
+            .contains("web-server")
+    );
+
+    let out = ok(&app, &["templates", "delete", "shop"]).await;
+    assert!(out.contains("deleted template shop"), "{out}");
+    let out = run(&app, &["templates", "show", &id]).await;
+    assert_eq!(out.status.code(), Some(3));
+
+    let vars = json(&app, &["templates", "variables"]).await;
+    assert!(
+        vars.as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["name"] == "domain"),
+        "{vars}"
+    );
+    let text = ok(&app, &["templates", "variables"]).await;
+    assert!(text.contains("${domain}"), "{text}");
+}
