@@ -11,6 +11,7 @@ pub mod target;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, ErrorKind};
 use crate::ids::{TenantId, UserId, WebhookSubscriptionId};
 use crate::string_enum::string_enum;
 
@@ -22,6 +23,20 @@ pub const SECRET_BYTES: usize = 32;
 
 /// Prefix of a subscription's secret, so a leaked one is recognisable in a scan.
 pub const SECRET_PREFIX: &str = "whsec_";
+
+/// Subscriptions per tenant: every change fans out to each of them, in the change's own
+/// transaction, so their number bounds the cost of every write. The store enforces it when it
+/// inserts one ([`subscription_limit_reached`]).
+pub const MAX_SUBSCRIPTIONS_PER_TENANT: u64 = 25;
+
+/// The refusal of a subscription past [`MAX_SUBSCRIPTIONS_PER_TENANT`] (409).
+pub fn subscription_limit_reached() -> Error {
+    Error::new(
+        ErrorKind::Conflict,
+        "webhook_subscription_limit",
+        format!("a tenant has at most {MAX_SUBSCRIPTIONS_PER_TENANT} webhook subscriptions"),
+    )
+}
 
 /// The header carrying the signature (`t=<unix seconds>,v1=<hex>`).
 pub const SIGNATURE_HEADER: &str = "X-ScaiDNS-Signature";
