@@ -112,3 +112,17 @@ pub fn secret_from(bytes: &[u8]) -> String {
 pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
     crate::identity::webhook::header(secret.as_bytes(), timestamp, body)
 }
+
+/// A receiver's check of a delivery: `header` (the [`SIGNATURE_HEADER`] value) over the raw
+/// `body` with the subscription's whole secret (`whsec_…` as given), at `now`. The comparison
+/// is constant time, and a `t` more than [`crate::identity::webhook::TOLERANCE_SECONDS`] from
+/// `now` is refused (a captured delivery cannot be replayed later). The inverse of
+/// [`signature`].
+pub fn verify_signature(
+    secret: &str,
+    header: Option<&str>,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(), crate::identity::webhook::SignatureError> {
+    crate::identity::webhook::verify(header, body, secret.as_bytes(), now)
+}
