@@ -11,9 +11,6 @@ use crate::error::Result;
 use crate::service::ScaiDns;
 use crate::service::retention::oldest_kept;
 
-/// The job's name.
-pub const PRUNE_JOB: &str = "prune_webhook_deliveries";
-
 /// How long settled events are kept unless `WEBHOOK_RETENTION_DAYS` says otherwise.
 pub const DEFAULT_RETENTION: Duration = Duration::days(30);
 

@@ -67,7 +67,7 @@ pub const JOB_NAMES: &[&str] = &[
 pub const WEBHOOK_JOB: &str = "deliver_webhooks";
 
 /// Settled outbound webhook events past their retention.
-pub const PRUNE_WEBHOOKS_JOB: &str = super::webhook_retention::PRUNE_JOB;
+pub const PRUNE_WEBHOOKS_JOB: &str = "prune_webhook_deliveries";
 
 /// How a worker runs.
 #[derive(Debug, Clone)]
