@@ -446,7 +446,10 @@ mod tests {
             max_age: chrono::Duration::MAX,
             max_entries: 1,
         };
-        assert_eq!(huge.oldest_kept(now), DateTime::<Utc>::MIN_UTC);
+        assert_eq!(
+            huge.oldest_kept(now),
+            crate::service::retention::EARLIEST_CUT_OFF
+        );
         let usual = HistoryRetention::default();
         assert_eq!(usual.oldest_kept(now), now - chrono::Duration::days(90));
     }

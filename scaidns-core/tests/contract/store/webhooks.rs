@@ -22,6 +22,7 @@ contract!(
     settled_events_past_the_retention_go_and_pending_ones_stay,
     a_large_backlog_is_pruned_in_batches,
     concurrent_creates_stop_at_the_cap,
+    the_earliest_cut_offs_keep_everything,
 );
 
 fn subscription(tenant: TenantId, events: &[&str]) -> Subscription {
@@ -481,4 +482,50 @@ async fn concurrent_creates_stop_at_the_cap(store: &dyn Store) {
     assert_eq!(listed.total, MAX_SUBSCRIPTIONS_PER_TENANT);
     // The cap is per tenant.
     subscribe(store, &subscription(TenantId::new(), &["*"])).await;
+}
+
+/// The cut-off of a huge `WEBHOOK_RETENTION_DAYS` (the service saturates it to
+/// `retention::oldest_kept`'s floor) and dates before any engine's range keep everything:
+/// no error, and above all nothing removed.
+async fn the_earliest_cut_offs_keep_everything(store: &dyn Store) {
+    let t = TenantId::new();
+    let s = subscription(t, &["*"]);
+    subscribe(store, &s).await;
+    let delivery = store
+        .queue_webhook_event(s.id, &test_event(t), t0(), &[])
+        .await
+        .unwrap();
+    let due = store.due_webhook_deliveries(at(1), 100).await.unwrap();
+    let mine = due.iter().find(|d| d.delivery.id == delivery.id).unwrap();
+    finish(
+        store,
+        mine,
+        AttemptOutcome::Delivered { code: 200 },
+        at(1),
+        false,
+    )
+    .await;
+    let now = at(2);
+    for before in [
+        scaidns_core::service::retention::oldest_kept(now, chrono::Duration::MAX),
+        scaidns_core::service::retention::oldest_kept(
+            now,
+            scaidns_core::service::retention::days(u32::MAX),
+        ),
+        scaidns_core::service::retention::oldest_kept(now, chrono::Duration::days(1_000_000)),
+    ] {
+        assert_eq!(
+            store.prune_webhook_events(before).await.unwrap(),
+            0,
+            "{before}"
+        );
+    }
+    assert_eq!(
+        store
+            .get_webhook_delivery(delivery.id)
+            .await
+            .unwrap()
+            .map(|d| d.status),
+        Some(DeliveryStatus::Delivered)
+    );
 }
