@@ -265,3 +265,94 @@ fn core_validation_example_canonicalises_and_refuses() {
         (7, Ok("_dmarc.example.com. TXT \"v=DMARC1; p=none\"".into()))
     );
 }
+
+mod verify_webhook {
+    use chrono::{Duration, Utc};
+    use poem::listener::{Acceptor, Listener, TcpListener};
+    use scaidns_core::outbound_webhook::{SIGNATURE_HEADER, signature};
+    use scaidns_examples::verify_webhook::{Inbox, receiver};
+
+    const SECRET: &str = "whsec_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    /// The example receiver on a loopback port: its URL and what it accepted.
+    async fn start() -> (String, Inbox) {
+        let acceptor = TcpListener::bind("127.0.0.1:0")
+            .into_acceptor()
+            .await
+            .unwrap();
+        let addr = acceptor.local_addr()[0].as_socket_addr().copied().unwrap();
+        let inbox = Inbox::default();
+        tokio::spawn(
+            poem::Server::new_with_acceptor(acceptor).run(receiver(SECRET, inbox.clone())),
+        );
+        (format!("http://{addr}/hook"), inbox)
+    }
+
+    async fn post(url: &str, signature: Option<String>, body: &[u8]) -> u16 {
+        let mut request = reqwest::Client::new().post(url).body(body.to_vec());
+        if let Some(signature) = signature {
+            request = request.header(SIGNATURE_HEADER, signature);
+        }
+        request.send().await.unwrap().status().as_u16()
+    }
+
+    #[tokio::test]
+    async fn the_receiver_believes_only_fresh_bodies_signed_with_the_secret() {
+        let (url, inbox) = start().await;
+        let body = br#"{"id":"0193c0de-0000-7000-8000-000000000001","type":"record.create","zone":{"name":"example.com"}}"#;
+        let now = Utc::now().timestamp();
+
+        // Signed by the core's own signer, as ScaiDNS sends it.
+        assert_eq!(
+            post(&url, Some(signature(SECRET, now, body)), body).await,
+            204
+        );
+        assert_eq!(inbox.events().len(), 1);
+        assert_eq!(inbox.events()[0]["type"], "record.create");
+
+        // The same signature over a body changed on the way.
+        let tampered = String::from_utf8_lossy(body).replace("record.create", "record.delete");
+        assert_eq!(
+            post(
+                &url,
+                Some(signature(SECRET, now, body)),
+                tampered.as_bytes()
+            )
+            .await,
+            401
+        );
+        // Signed with another secret, or not at all.
+        let other = SECRET.replace("0123", "3210");
+        assert_eq!(
+            post(&url, Some(signature(&other, now, body)), body).await,
+            401
+        );
+        assert_eq!(post(&url, None, body).await, 401);
+        // A genuine signature made beyond the tolerance: a replay.
+        let stale = now - scaidns_core::identity::webhook::TOLERANCE_SECONDS - 60;
+        assert_eq!(
+            post(&url, Some(signature(SECRET, stale, body)), body).await,
+            401
+        );
+        let ahead = (Utc::now() + Duration::minutes(10)).timestamp();
+        assert_eq!(
+            post(&url, Some(signature(SECRET, ahead, body)), body).await,
+            401
+        );
+        assert_eq!(inbox.events().len(), 1, "nothing refused was kept");
+
+        // Within the tolerance, and a repeat (at least once) is acknowledged but kept once.
+        let recent = now - 60;
+        assert_eq!(
+            post(&url, Some(signature(SECRET, recent, body)), body).await,
+            204
+        );
+        assert_eq!(inbox.events().len(), 1);
+
+        // Signed but not an event: refused rather than guessed at.
+        assert_eq!(
+            post(&url, Some(signature(SECRET, now, b"[]")), b"[]").await,
+            400
+        );
+    }
+}

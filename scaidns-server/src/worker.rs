@@ -8,6 +8,7 @@ use scaidns_core::dnssec::Algorithm;
 use scaidns_core::dnssec::rollover::RolloverPolicy;
 use scaidns_core::service::ScaiDns;
 use scaidns_core::service::dnssec::DnssecConfig;
+use scaidns_core::service::retention;
 use scaidns_core::service::worker::{SYNC_INTERVAL, WorkerConfig};
 
 use crate::config::Config;
@@ -38,10 +39,8 @@ pub fn worker_config(config: &Config, owner: impl Into<String>) -> WorkerConfig 
     let mut worker = WorkerConfig::new(owner);
     worker.validation_check_interval =
         chrono::Duration::seconds(i64::from(config.validation_check_interval_seconds));
-    worker.deleted_zone_retention =
-        chrono::Duration::days(i64::from(config.deleted_zone_retention_days));
-    worker.pending_zone_retention =
-        chrono::Duration::days(i64::from(config.pending_zone_retention_days));
+    worker.deleted_zone_retention = retention::days(config.deleted_zone_retention_days);
+    worker.pending_zone_retention = retention::days(config.pending_zone_retention_days);
     worker.max_jobs = config.max_jobs;
     worker
 }

@@ -11,6 +11,7 @@ pub mod target;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, ErrorKind};
 use crate::ids::{TenantId, UserId, WebhookSubscriptionId};
 use crate::string_enum::string_enum;
 
@@ -22,6 +23,20 @@ pub const SECRET_BYTES: usize = 32;
 
 /// Prefix of a subscription's secret, so a leaked one is recognisable in a scan.
 pub const SECRET_PREFIX: &str = "whsec_";
+
+/// Subscriptions per tenant: every change fans out to each of them, in the change's own
+/// transaction, so their number bounds the cost of every write. The store enforces it when it
+/// inserts one ([`subscription_limit_reached`]).
+pub const MAX_SUBSCRIPTIONS_PER_TENANT: u64 = 25;
+
+/// The refusal of a subscription past [`MAX_SUBSCRIPTIONS_PER_TENANT`] (409).
+pub fn subscription_limit_reached() -> Error {
+    Error::new(
+        ErrorKind::Conflict,
+        "webhook_subscription_limit",
+        format!("a tenant has at most {MAX_SUBSCRIPTIONS_PER_TENANT} webhook subscriptions"),
+    )
+}
 
 /// The header carrying the signature (`t=<unix seconds>,v1=<hex>`).
 pub const SIGNATURE_HEADER: &str = "X-ScaiDNS-Signature";
@@ -96,4 +111,18 @@ pub fn secret_from(bytes: &[u8]) -> String {
 /// The signature header value for `body` sent at `timestamp` (unix seconds).
 pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
     crate::identity::webhook::header(secret.as_bytes(), timestamp, body)
+}
+
+/// A receiver's check of a delivery: `header` (the [`SIGNATURE_HEADER`] value) over the raw
+/// `body` with the subscription's whole secret (`whsec_…` as given), at `now`. The comparison
+/// is constant time, and a `t` more than [`crate::identity::webhook::TOLERANCE_SECONDS`] from
+/// `now` is refused (a captured delivery cannot be replayed later). The inverse of
+/// [`signature`].
+pub fn verify_signature(
+    secret: &str,
+    header: Option<&str>,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<(), crate::identity::webhook::SignatureError> {
+    crate::identity::webhook::verify(header, body, secret.as_bytes(), now)
 }

@@ -105,4 +105,9 @@ pub trait WebhookStore: Send + Sync {
         owner: &str,
         fail_subscription: bool,
     ) -> Result<bool>;
+    /// Removes the events that occurred before `before` whose deliveries are all settled
+    /// (none pending) and were all queued before `before`, with those deliveries; how many
+    /// events went. In bounded batches, each its own transaction, so a large backlog holds no
+    /// long lock; a delivery queued again meanwhile keeps its event.
+    async fn prune_webhook_events(&self, before: DateTime<Utc>) -> Result<u64>;
 }

@@ -92,13 +92,7 @@ impl RecordName {
 
     /// The name relative to `zone` (`www`, or `@` for the apex).
     pub fn relative_to(&self, zone: &ZoneName) -> String {
-        if self.0 == zone.fqdn() {
-            return "@".to_owned();
-        }
-        self.0
-            .strip_suffix(zone.fqdn())
-            .and_then(|head| head.strip_suffix('.'))
-            .map_or_else(|| self.as_str().to_owned(), str::to_owned)
+        relative_name(zone, &self.0)
     }
 
     /// Whether this is the apex of `zone`.
@@ -110,6 +104,21 @@ impl RecordName {
     pub fn is_wildcard(&self) -> bool {
         self.0.starts_with("*.")
     }
+}
+
+/// An absolute owner name (`www.example.com.`, the trailing dot optional) relative to `zone`
+/// (`www`, `@` for the apex), as grants match it; a name outside the zone comes back whole,
+/// without its trailing dot. For names kept as plain strings (RRsets, history) as well as
+/// [`RecordName::relative_to`].
+pub fn relative_name(zone: &ZoneName, absolute: &str) -> String {
+    let name = absolute.strip_suffix('.').unwrap_or(absolute);
+    if name == zone.as_str() {
+        return "@".to_owned();
+    }
+    name.strip_suffix(zone.as_str())
+        .and_then(|head| head.strip_suffix('.'))
+        .unwrap_or(name)
+        .to_owned()
 }
 
 fn check_labels(fqdn: &str) -> Result<()> {
@@ -194,6 +203,12 @@ mod tests {
         let z = zone();
         assert_eq!(RecordName::parse("@", &z).unwrap().relative_to(&z), "@");
         assert_eq!(RecordName::parse("a.b", &z).unwrap().relative_to(&z), "a.b");
+        assert_eq!(relative_name(&z, "a.b.example.com."), "a.b");
+        assert_eq!(relative_name(&z, "a.b.example.com"), "a.b");
+        assert_eq!(relative_name(&z, "example.com."), "@");
+        // A name that merely ends in the zone's letters is not inside it.
+        assert_eq!(relative_name(&z, "badexample.com."), "badexample.com");
+        assert_eq!(relative_name(&z, "www.other.org."), "www.other.org");
         assert_eq!(
             RecordName::parse("www", &z).unwrap().as_str(),
             "www.example.com"

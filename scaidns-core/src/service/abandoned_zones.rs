@@ -14,12 +14,13 @@ impl ScaiDns {
     /// tenant. Returns how many went.
     pub async fn purge_abandoned_zones(&self, retention: Duration) -> Result<u64> {
         let now = self.clock().now();
+        let oldest_kept = super::retention::oldest_kept(now, retention);
         let mut purged = 0;
         for zone in self
             .all_zones_with_status(Some(ZoneStatus::PendingValidation))
             .await?
         {
-            if now < self.abandoned_since(&zone).await? + retention {
+            if self.abandoned_since(&zone).await? > oldest_kept {
                 continue;
             }
             // A pending zone was never published, and another tenant's live zone of the same
@@ -48,7 +49,11 @@ impl ScaiDns {
     async fn abandoned_since(&self, zone: &Zone) -> Result<DateTime<Utc>> {
         Ok(match self.store().latest_validation(zone.id).await? {
             Some(v) => v.expires_at.max(zone.updated_at),
-            None => zone.updated_at + self.settings().validation.expiry,
+            // Saturating: the challenge lifetime is an operator's setting.
+            None => zone
+                .updated_at
+                .checked_add_signed(self.settings().validation.expiry)
+                .unwrap_or(DateTime::<Utc>::MAX_UTC),
         })
     }
 }

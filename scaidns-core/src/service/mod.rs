@@ -39,6 +39,7 @@ mod record_conflicts;
 pub mod record_listing;
 pub mod record_search;
 pub mod records;
+pub mod retention;
 pub mod reverse_zones;
 pub mod role_assignments;
 pub mod roles;
@@ -53,6 +54,7 @@ mod token_auth;
 mod users;
 pub mod validation;
 pub mod webhook_delivery;
+pub mod webhook_retention;
 pub mod webhook_subscriptions;
 pub mod worker;
 mod zone_cache;
@@ -167,6 +169,9 @@ pub struct ServiceConfig {
     /// Whether webhook subscriptions may use `http` and reach loopback, private and other
     /// non-public addresses (`WEBHOOK_ALLOW_INSECURE_TARGETS`; for test rigs).
     pub webhook_allow_insecure_targets: bool,
+    /// How long settled webhook events and their deliveries are kept
+    /// (`WEBHOOK_RETENTION_DAYS`; pruned by the worker's `prune_webhook_deliveries`).
+    pub webhook_retention: chrono::Duration,
 }
 
 /// Requests-per-minute bounds of API keys.
@@ -211,6 +216,7 @@ impl Default for ServiceConfig {
             secondary_allow_private_primaries: false,
             zone_history: zone_history::HistoryRetention::default(),
             webhook_allow_insecure_targets: false,
+            webhook_retention: webhook_retention::DEFAULT_RETENTION,
         }
     }
 }

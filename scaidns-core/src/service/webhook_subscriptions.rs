@@ -24,9 +24,7 @@ use crate::service::{OpContext, ScaiDns};
 /// Longest description.
 const MAX_DESCRIPTION: usize = 500;
 
-/// Subscriptions per tenant: every change fans out to each of them, in the change's own
-/// transaction, so their number bounds the cost of every write.
-pub const MAX_SUBSCRIPTIONS_PER_TENANT: u64 = 25;
+pub use crate::outbound_webhook::MAX_SUBSCRIPTIONS_PER_TENANT;
 
 /// Input of `webhook_subscription_create`.
 #[derive(Debug, Clone, Default)]
@@ -206,20 +204,6 @@ impl ScaiDns {
         let events = parse_patterns(&input.events)?;
         let description = description(input.description)?;
         let url = self.checked_url(&input.url).await?;
-        let existing = self
-            .store()
-            .list_webhook_subscriptions(ctx.tenant_id, PageRequest::default())
-            .await?
-            .total;
-        if existing >= MAX_SUBSCRIPTIONS_PER_TENANT {
-            return Err(Error::new(
-                ErrorKind::Conflict,
-                "webhook_subscription_limit",
-                format!(
-                    "a tenant has at most {MAX_SUBSCRIPTIONS_PER_TENANT} webhook subscriptions"
-                ),
-            ));
-        }
         let mut bytes = [0_u8; SECRET_BYTES];
         self.random().fill_bytes(&mut bytes);
         let subscription = Subscription {
@@ -244,6 +228,8 @@ impl ScaiDns {
             None,
             Some(audit_view(&subscription)),
         );
+        // The store counts the tenant's subscriptions inside the insert's transaction, under
+        // a per-tenant lock, so concurrent creates cannot pass the cap together.
         self.store()
             .insert_webhook_subscription(&subscription, &[audit])
             .await?;

@@ -12,8 +12,9 @@
 //! the time itself) and `expire_idempotency_keys` (answers and claims of `Idempotency-Key`
 //! past their expiry; claims ignore expired rows already, this frees their space),
 //! `prune_zone_history` (zone history past `ZONE_HISTORY_RETENTION_DAYS` or beyond
-//! `ZONE_HISTORY_MAX_ENTRIES` per zone) and `deliver_webhooks` (outbound change webhooks, see
-//! `super::webhook_delivery`).
+//! `ZONE_HISTORY_MAX_ENTRIES` per zone), `deliver_webhooks` (outbound change webhooks, see
+//! `super::webhook_delivery`) and `prune_webhook_deliveries` (settled webhook events and their
+//! deliveries past `WEBHOOK_RETENTION_DAYS`, see `super::webhook_retention`).
 
 use chrono::{DateTime, Duration, Utc};
 use futures::{FutureExt, StreamExt};
@@ -59,10 +60,14 @@ pub const JOB_NAMES: &[&str] = &[
     "expire_idempotency_keys",
     "prune_zone_history",
     WEBHOOK_JOB,
+    PRUNE_WEBHOOKS_JOB,
 ];
 
 /// Outbound webhook deliveries.
 pub const WEBHOOK_JOB: &str = "deliver_webhooks";
+
+/// Settled outbound webhook events past their retention.
+pub const PRUNE_WEBHOOKS_JOB: &str = "prune_webhook_deliveries";
 
 /// How a worker runs.
 #[derive(Debug, Clone)]
@@ -103,7 +108,8 @@ impl WorkerConfig {
             | "purge_abandoned_zones"
             | "expire_grants"
             | "expire_idempotency_keys"
-            | "prune_zone_history" => Duration::hours(1),
+            | "prune_zone_history"
+            | PRUNE_WEBHOOKS_JOB => Duration::hours(1),
             _ => Duration::minutes(5),
         }
     }
@@ -268,6 +274,10 @@ impl ScaiDns {
                     report.delivered, report.failed, report.skipped
                 ))
             }
+            PRUNE_WEBHOOKS_JOB => Ok(format!(
+                "{} webhook events pruned",
+                self.prune_webhook_deliveries().await?
+            )),
             other => Ok(format!("unknown job {other} skipped")),
         }
     }
@@ -384,9 +394,10 @@ impl ScaiDns {
             page: 1,
             page_size: 100,
         };
+        let oldest_kept = super::retention::oldest_kept(now, retention);
         let mut purged = 0;
         for zone in self.store().list_zones(&filter, page).await?.items {
-            if zone.deleted_at.is_none_or(|at| at + retention > now) {
+            if zone.deleted_at.is_none_or(|at| at > oldest_kept) {
                 continue;
             }
             let publisher = self.publisher(crate::service::zones::purge_publication(&zone));

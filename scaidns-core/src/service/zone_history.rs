@@ -19,13 +19,12 @@ use crate::error::{Error, Result};
 use crate::ids::ZoneId;
 use crate::paging::{Page, PageRequest};
 use crate::rbac::{Permission, RecordView};
+use crate::record::name::relative_name;
 use crate::record::{Record, RecordContent, RecordName, Ttl};
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::Zone;
 use crate::zone::change_set::RrSetDelta;
-use crate::zone::history::{
-    HistoryEntry, check_span, diff, generation_not_found, relative_name, restorable,
-};
+use crate::zone::history::{HistoryEntry, check_span, diff, generation_not_found, restorable};
 use crate::zone::precondition::IfMatch;
 use crate::zone::rules::{ChangeSet, MergedChangeSet, NewRecord, RecordUpdate, check_change};
 
@@ -44,8 +43,7 @@ impl HistoryRetention {
     /// huge `ZONE_HISTORY_RETENTION_DAYS` keeps everything instead of overflowing the date
     /// arithmetic on every read (a panic, not a 4xx).
     pub fn oldest_kept(&self, now: DateTime<Utc>) -> DateTime<Utc> {
-        now.checked_sub_signed(self.max_age)
-            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        super::retention::oldest_kept(now, self.max_age)
     }
 }
 
@@ -448,7 +446,10 @@ mod tests {
             max_age: chrono::Duration::MAX,
             max_entries: 1,
         };
-        assert_eq!(huge.oldest_kept(now), DateTime::<Utc>::MIN_UTC);
+        assert_eq!(
+            huge.oldest_kept(now),
+            crate::service::retention::EARLIEST_CUT_OFF
+        );
         let usual = HistoryRetention::default();
         assert_eq!(usual.oldest_kept(now), now - chrono::Duration::days(90));
     }

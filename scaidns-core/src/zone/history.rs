@@ -12,6 +12,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{TenantId, ZoneId};
 use crate::name::ZoneName;
 use crate::record::RecordType;
+use crate::record::name::relative_name;
 use crate::zone::Zone;
 use crate::zone::change_set::{RrSetDelta, compose, invert};
 
@@ -138,19 +139,6 @@ pub fn restorable(zone: &ZoneName, delta: &RrSetDelta) -> bool {
     }
 }
 
-/// An RRset's absolute name (`www.example.com.`) relative to its zone (`www`, `@` for the
-/// apex), as grants match it.
-pub fn relative_name(zone: &ZoneName, absolute: &str) -> String {
-    let name = absolute.strip_suffix('.').unwrap_or(absolute);
-    if name.eq_ignore_ascii_case(zone.as_str()) {
-        return "@".to_owned();
-    }
-    name.strip_suffix(zone.as_str())
-        .and_then(|rest| rest.strip_suffix('.'))
-        .unwrap_or(name)
-        .to_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,7 +208,5 @@ mod tests {
             &delta("sub.example.com.", RecordType::NS)
         ));
         assert!(restorable(&zone, &delta("www.example.com.", RecordType::A)));
-        assert_eq!(relative_name(&zone, "a.b.example.com."), "a.b");
-        assert_eq!(relative_name(&zone, "example.com."), "@");
     }
 }

@@ -6,6 +6,7 @@ mod bootstrap;
 mod dnssec_lifecycle;
 mod grant_expiry;
 mod lifecycle_turn;
+mod retention_overflow;
 mod support;
 mod worker_cadence;
 mod zone_cache;

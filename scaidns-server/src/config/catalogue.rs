@@ -399,6 +399,12 @@ pub const SETTINGS: &[Setting] = &[
     ),
     s(
         ZONES,
+        "WEBHOOK_RETENTION_DAYS",
+        "30",
+        "Days delivered or given-up webhook events and their delivery log are kept",
+    ),
+    s(
+        ZONES,
         "DELETED_ZONE_RETENTION_DAYS",
         "30",
         "Days soft-deleted zones are kept before they are purged",

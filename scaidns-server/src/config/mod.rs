@@ -139,6 +139,8 @@ pub struct Config {
     pub zone_history_retention_days: u32,
     /// `ZONE_HISTORY_MAX_ENTRIES`: history entries kept per zone, newest first.
     pub zone_history_max_entries: u32,
+    /// `WEBHOOK_RETENTION_DAYS`: days settled webhook events and their deliveries are kept.
+    pub webhook_retention_days: u32,
     /// `DNSSEC_DEFAULT_ALGORITHM` (8, 10, 13, 14 or 15).
     pub dnssec_default_algorithm: u8,
     /// `DNSSEC_KSK_LIFETIME_DAYS`.
@@ -354,6 +356,7 @@ impl Config {
             pending_zone_retention_days: r.number("PENDING_ZONE_RETENTION_DAYS", 7, 0),
             zone_history_retention_days: r.number("ZONE_HISTORY_RETENTION_DAYS", 90, 1),
             zone_history_max_entries: r.number("ZONE_HISTORY_MAX_ENTRIES", 1000, 1),
+            webhook_retention_days: r.number("WEBHOOK_RETENTION_DAYS", 30, 1),
             dnssec_default_algorithm: sections::dnssec_algorithm(&mut r),
             dnssec_ksk_lifetime_days: r.number("DNSSEC_KSK_LIFETIME_DAYS", 365, 1),
             dnssec_zsk_lifetime_days: r.number("DNSSEC_ZSK_LIFETIME_DAYS", 30, 1),

@@ -271,6 +271,49 @@ fn the_bulk_item_limit_defaults_to_ten_thousand_and_is_configurable() {
     assert_eq!(err.invalid[0].0, "BULK_MAX_ITEMS");
 }
 
+#[test]
+fn retentions_are_validated_and_huge_ones_saturate() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let c = Config::from_vars(&vars(&[("DATA_DIR", data)]), true).unwrap();
+    assert_eq!(c.webhook_retention_days, 30);
+    let service = crate::wiring::service_config(&c);
+    assert_eq!(service.webhook_retention, chrono::Duration::days(30));
+    let err = Config::from_vars(
+        &vars(&[("DATA_DIR", data), ("WEBHOOK_RETENTION_DAYS", "0")]),
+        true,
+    )
+    .unwrap_err();
+    assert_eq!(err.invalid[0].0, "WEBHOOK_RETENTION_DAYS");
+    // The largest values an operator can write start, and their cut-offs keep everything
+    // rather than overflowing the worker's date arithmetic.
+    let max = u32::MAX.to_string();
+    let max = max.as_str();
+    let c = Config::from_vars(
+        &vars(&[
+            ("DATA_DIR", data),
+            ("WEBHOOK_RETENTION_DAYS", max),
+            ("DELETED_ZONE_RETENTION_DAYS", max),
+            ("PENDING_ZONE_RETENTION_DAYS", max),
+        ]),
+        true,
+    )
+    .unwrap();
+    let now = chrono::Utc::now();
+    let service = crate::wiring::service_config(&c);
+    let worker = crate::worker::worker_config(&c, "test");
+    for age in [
+        service.webhook_retention,
+        worker.deleted_zone_retention,
+        worker.pending_zone_retention,
+    ] {
+        assert_eq!(
+            scaidns_core::service::retention::oldest_kept(now, age),
+            scaidns_core::service::retention::EARLIEST_CUT_OFF
+        );
+    }
+}
+
 /// A valid production configuration plus `extra`.
 fn production_with(extra: &[(&'static str, &'static str)]) -> Result<Config, ConfigError> {
     let mut v = production_basics();

@@ -27,6 +27,7 @@ use scaidns_core::ports::backend::NoBackend;
 use scaidns_core::ports::rate_limiter::RateLimiter;
 use scaidns_core::ports::{DnsBackend, DnssecKeyBackend, Observer, Store, SystemClock};
 use scaidns_core::record::TtlPolicy;
+use scaidns_core::service::retention;
 use scaidns_core::service::zone_history::HistoryRetention;
 use scaidns_core::service::{
     ApiKeyRateLimit, AuthCacheConfig, ScaiDns, ServiceConfig, ValidationConfig, ZoneCacheConfig,
@@ -109,11 +110,10 @@ pub fn service_config(config: &Config) -> ServiceConfig {
         env_keys: config.config_env_keys.clone(),
         config_max_staleness: config.config_max_staleness,
         zone_history: HistoryRetention {
-            // `days` panics past ~100 million days; so many keeps everything anyway.
-            max_age: chrono::Duration::try_days(i64::from(config.zone_history_retention_days))
-                .unwrap_or(chrono::Duration::MAX),
+            max_age: retention::days(config.zone_history_retention_days),
             max_entries: config.zone_history_max_entries,
         },
+        webhook_retention: retention::days(config.webhook_retention_days),
         ..ServiceConfig::default()
     };
     if !config.platform_nameservers.is_empty() {

@@ -112,4 +112,8 @@ impl WebhookStore for SqlStore {
             webhooks::finish_delivery(delivery, owner, fail_subscription)
         )
     }
+
+    async fn prune_webhook_events(&self, before: DateTime<Utc>) -> Result<u64> {
+        dispatch!(self, webhooks::prune(before))
+    }
 }

@@ -17,7 +17,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{TenantId, WebhookDeliveryId, WebhookEventId, WebhookSubscriptionId, ZoneId};
 use crate::outbound_webhook::events::{EventZone, event_of, event_type_of, zone_id_of};
 use crate::outbound_webhook::{
-    Delivery, DeliveryStatus, Subscription, SubscriptionStatus, WebhookEvent,
+    Delivery, DeliveryStatus, MAX_SUBSCRIPTIONS_PER_TENANT, Subscription, SubscriptionStatus,
+    WebhookEvent, subscription_limit_reached,
 };
 use crate::paging::{Page, PageRequest};
 use crate::ports::webhook_store::DueDelivery;
@@ -148,11 +149,40 @@ impl DeliveryRow {
     }
 }
 
+/// Inserts `s` unless its tenant has [`MAX_SUBSCRIPTIONS_PER_TENANT`] already. Creates of one
+/// tenant queue on the tenant's row of `zone_claim_locks` (taken before the count, so on
+/// MySQL the count's snapshot opens after the lock is granted and sees every create that
+/// committed before), so of two racing at the cap the second sees the first.
 pub(crate) async fn insert_subscription(
     pool: &Pool<Db>,
     s: &Subscription,
     events: &[AuditEvent],
 ) -> Result<()> {
+    let mut tx = begin_write(pool).await.map_err(db_err)?;
+    let result = insert_subscription_in(&mut tx, s, events).await;
+    finish(tx, result).await
+}
+
+async fn insert_subscription_in(
+    conn: &mut Conn,
+    s: &Subscription,
+    events: &[AuditEvent],
+) -> Result<()> {
+    sqlx::query(super::LOCK_CLAIM)
+        .bind(format!("webhook-subscriptions/{}", s.tenant_id))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    let existing: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbound_webhook_subscriptions WHERE tenant_id = ?",
+    )
+    .bind(s.tenant_id.to_string())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    if u64::try_from(existing).unwrap_or(u64::MAX) >= MAX_SUBSCRIPTIONS_PER_TENANT {
+        return Err(subscription_limit_reached());
+    }
     let query = sqlx::query(
         "INSERT INTO outbound_webhook_subscriptions (id, tenant_id, url, events, description, active, \
          status, secret, created_by, created_at, updated_at) \
@@ -169,8 +199,8 @@ pub(crate) async fn insert_subscription(
     .bind(s.created_by.map(|u| u.to_string()))
     .bind(Ts::from(s.created_at))
     .bind(Ts::from(s.updated_at));
-    write_one(
-        pool,
+    run_one(
+        conn,
         query,
         events,
         || Error::internal("webhook subscription id taken"),
@@ -628,4 +658,72 @@ pub(crate) async fn finish_delivery(
     }
     .await;
     finish(tx, result).await
+}
+
+/// Events a prune removes per transaction (and ids per `IN` list, under every engine's
+/// placeholder limit).
+const PRUNE_BATCH: usize = 500;
+
+pub(crate) async fn prune(pool: &Pool<Db>, before: DateTime<Utc>) -> Result<u64> {
+    let mut removed = 0;
+    loop {
+        let ids: Vec<String> = sqlx::query_scalar(
+            "SELECT e.id FROM outbound_webhook_events e WHERE e.occurred_at < ? \
+             AND NOT EXISTS (SELECT 1 FROM outbound_webhook_deliveries d \
+                 WHERE d.event_id = e.id AND (d.status = ? OR d.created_at >= ?)) \
+             ORDER BY e.seq LIMIT ?",
+        )
+        .bind(Ts::from(before))
+        .bind(DeliveryStatus::Pending.as_str())
+        .bind(Ts::from(before))
+        .bind(PRUNE_BATCH as i64)
+        .fetch_all(pool)
+        .await
+        .map_err(db_err)?;
+        if ids.is_empty() {
+            return Ok(removed);
+        }
+        let mut tx = begin_write(pool).await.map_err(db_err)?;
+        let result = prune_batch(&mut tx, &ids, before).await;
+        let batch = finish(tx, result).await?;
+        removed += batch;
+        // A short batch was the last; an empty one means each event found was queued again
+        // meanwhile, and looking again would find the same.
+        if ids.len() < PRUNE_BATCH || batch == 0 {
+            return Ok(removed);
+        }
+    }
+}
+
+/// Removes the events `ids` with their deliveries, each condition checked again inside the
+/// transaction: a delivery queued again since the ids were read (pending, queued now) stays,
+/// and so does its event.
+async fn prune_batch(conn: &mut Conn, ids: &[String], before: DateTime<Utc>) -> Result<u64> {
+    let list = vec!["?"; ids.len()].join(", ");
+    // Only placeholders are spliced in; every value is bound.
+    let deliveries = format!(
+        "DELETE FROM outbound_webhook_deliveries WHERE event_id IN ({list}) \
+         AND status <> ? AND created_at < ?"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(deliveries));
+    for id in ids {
+        query = query.bind(id.clone());
+    }
+    query
+        .bind(DeliveryStatus::Pending.as_str())
+        .bind(Ts::from(before))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    let events = format!(
+        "DELETE FROM outbound_webhook_events WHERE id IN ({list}) \
+         AND NOT EXISTS (SELECT 1 FROM outbound_webhook_deliveries d \
+             WHERE d.event_id = outbound_webhook_events.id)"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(events));
+    for id in ids {
+        query = query.bind(id.clone());
+    }
+    let done = query.execute(&mut *conn).await.map_err(db_err)?;
+    Ok(done.rows_affected())
 }

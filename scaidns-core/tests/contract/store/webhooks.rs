@@ -3,10 +3,13 @@
 
 use super::*;
 use crate::support::contract::contract;
+use scaidns_core::ids::WebhookEventId;
 use scaidns_core::ids::WebhookSubscriptionId;
 use scaidns_core::outbound_webhook::delivery::AttemptOutcome;
+use scaidns_core::outbound_webhook::events::EventActor;
 use scaidns_core::outbound_webhook::{
-    DeliveryStatus, EventPattern, Subscription, SubscriptionStatus,
+    DeliveryStatus, EventPattern, MAX_SUBSCRIPTIONS_PER_TENANT, Subscription, SubscriptionStatus,
+    WebhookEvent,
 };
 use scaidns_core::ports::webhook_store::DueDelivery;
 
@@ -16,6 +19,10 @@ contract!(
     a_change_writes_events_only_for_subscriptions_that_want_them,
     deliveries_go_in_zone_order_and_failing_subscriptions_stop,
     concurrent_workers_never_claim_one_delivery_twice,
+    settled_events_past_the_retention_go_and_pending_ones_stay,
+    a_large_backlog_is_pruned_in_batches,
+    concurrent_creates_stop_at_the_cap,
+    the_earliest_cut_offs_keep_everything,
 );
 
 fn subscription(tenant: TenantId, events: &[&str]) -> Subscription {
@@ -308,5 +315,217 @@ async fn concurrent_workers_never_claim_one_delivery_twice(store: &dyn Store) {
             .unwrap()
             .status,
         DeliveryStatus::Delivered
+    );
+}
+
+async fn settled_events_past_the_retention_go_and_pending_ones_stay(store: &dyn Store) {
+    let t = TenantId::new();
+    let s = subscription(t, &["zone.*"]);
+    subscribe(store, &s).await;
+    // One event per zone, all at t0: one delivered, one given up, one waiting for a retry.
+    for name in ["prune-a.example", "prune-b.example", "prune-c.example"] {
+        put(store, create(&new_zone(t, name))).await;
+    }
+    let due = store.due_webhook_deliveries(at(1), 100).await.unwrap();
+    assert_eq!(due.len(), 3);
+    let (delivered, given_up, retrying) = (&due[0], &due[1], &due[2]);
+    finish(
+        store,
+        delivered,
+        AttemptOutcome::Delivered { code: 200 },
+        at(1),
+        false,
+    )
+    .await;
+    let failed = |code| AttemptOutcome::Failed {
+        code: Some(code),
+        error: "HTTP 503".into(),
+    };
+    finish(store, given_up, failed(503), at(25 * 3600), false).await;
+    finish(store, retrying, failed(503), at(1), false).await;
+    let status = |id| async move {
+        store
+            .get_webhook_delivery(id)
+            .await
+            .unwrap()
+            .map(|d| d.status)
+    };
+    assert_eq!(
+        status(given_up.delivery.id).await,
+        Some(DeliveryStatus::Failed)
+    );
+    assert_eq!(
+        status(retrying.delivery.id).await,
+        Some(DeliveryStatus::Pending)
+    );
+
+    // Nothing is older than its own time.
+    assert_eq!(store.prune_webhook_events(t0()).await.unwrap(), 0);
+
+    // A redelivery starts the retention over: the delivered event is queued again at 2 h.
+    store
+        .requeue_webhook_delivery(delivered.delivery.id, at(7200), &[])
+        .await
+        .unwrap();
+    let again = store
+        .due_webhook_deliveries(at(7200), 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.delivery.id == delivered.delivery.id)
+        .expect("queued again");
+    finish(
+        store,
+        &again,
+        AttemptOutcome::Delivered { code: 200 },
+        at(7200),
+        false,
+    )
+    .await;
+    assert_eq!(store.prune_webhook_events(at(3600)).await.unwrap(), 1);
+    assert_eq!(status(given_up.delivery.id).await, None);
+    assert_eq!(
+        status(delivered.delivery.id).await,
+        Some(DeliveryStatus::Delivered)
+    );
+
+    // Long after: the delivered one goes too; the one still retrying stays, and is still
+    // handed out (at least once), however old.
+    assert_eq!(
+        store.prune_webhook_events(at(40 * 86_400)).await.unwrap(),
+        1
+    );
+    let log = store
+        .list_webhook_deliveries(s.id, PageRequest::default())
+        .await
+        .unwrap();
+    let left: Vec<_> = log.items.iter().map(|d| (d.id, d.status)).collect();
+    assert_eq!(left, vec![(retrying.delivery.id, DeliveryStatus::Pending)]);
+    let due = store
+        .due_webhook_deliveries(at(40 * 86_400), 100)
+        .await
+        .unwrap();
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].delivery.id, retrying.delivery.id);
+    assert_eq!(due[0].event.id, retrying.event.id);
+}
+
+fn test_event(tenant: TenantId) -> WebhookEvent {
+    WebhookEvent {
+        id: WebhookEventId::new(),
+        event_type: "test".into(),
+        occurred_at: t0(),
+        tenant_id: tenant,
+        zone: None,
+        actor: EventActor {
+            actor_type: "system".into(),
+            id: None,
+            email: None,
+        },
+        request_id: None,
+        resource: json!({}),
+        before: None,
+        after: None,
+    }
+}
+
+async fn a_large_backlog_is_pruned_in_batches(store: &dyn Store) {
+    let t = TenantId::new();
+    let s = subscription(t, &["*"]);
+    subscribe(store, &s).await;
+    // More events than two batches; deleting the subscription takes their deliveries and
+    // leaves the events with none pending: settled.
+    let backlog = 1_001;
+    for _ in 0..backlog {
+        store
+            .queue_webhook_event(s.id, &test_event(t), t0(), &[])
+            .await
+            .unwrap();
+    }
+    let keep = subscription(t, &["*"]);
+    subscribe(store, &keep).await;
+    let waiting = store
+        .queue_webhook_event(keep.id, &test_event(t), t0(), &[])
+        .await
+        .unwrap();
+    store.delete_webhook_subscription(s.id, &[]).await.unwrap();
+    assert_eq!(store.prune_webhook_events(at(1)).await.unwrap(), backlog);
+    assert_eq!(store.prune_webhook_events(at(1)).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .get_webhook_delivery(waiting.id)
+            .await
+            .unwrap()
+            .map(|d| d.status),
+        Some(DeliveryStatus::Pending)
+    );
+}
+
+async fn concurrent_creates_stop_at_the_cap(store: &dyn Store) {
+    let t = TenantId::new();
+    let attempts: Vec<Subscription> = (0..40).map(|_| subscription(t, &["*"])).collect();
+    let results = futures::future::join_all(
+        attempts
+            .iter()
+            .map(|s| store.insert_webhook_subscription(s, &[])),
+    )
+    .await;
+    let created = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(created as u64, MAX_SUBSCRIPTIONS_PER_TENANT);
+    for refused in results.into_iter().filter(Result::is_err) {
+        assert_code(refused, "webhook_subscription_limit");
+    }
+    let listed = store
+        .list_webhook_subscriptions(t, PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.total, MAX_SUBSCRIPTIONS_PER_TENANT);
+    // The cap is per tenant.
+    subscribe(store, &subscription(TenantId::new(), &["*"])).await;
+}
+
+/// The cut-off of a huge `WEBHOOK_RETENTION_DAYS` (the service saturates it to
+/// `retention::oldest_kept`'s floor) and dates before any engine's range keep everything:
+/// no error, and above all nothing removed.
+async fn the_earliest_cut_offs_keep_everything(store: &dyn Store) {
+    let t = TenantId::new();
+    let s = subscription(t, &["*"]);
+    subscribe(store, &s).await;
+    let delivery = store
+        .queue_webhook_event(s.id, &test_event(t), t0(), &[])
+        .await
+        .unwrap();
+    let due = store.due_webhook_deliveries(at(1), 100).await.unwrap();
+    let mine = due.iter().find(|d| d.delivery.id == delivery.id).unwrap();
+    finish(
+        store,
+        mine,
+        AttemptOutcome::Delivered { code: 200 },
+        at(1),
+        false,
+    )
+    .await;
+    let now = at(2);
+    for before in [
+        scaidns_core::service::retention::oldest_kept(now, chrono::Duration::MAX),
+        scaidns_core::service::retention::oldest_kept(
+            now,
+            scaidns_core::service::retention::days(u32::MAX),
+        ),
+        scaidns_core::service::retention::oldest_kept(now, chrono::Duration::days(1_000_000)),
+    ] {
+        assert_eq!(
+            store.prune_webhook_events(before).await.unwrap(),
+            0,
+            "{before}"
+        );
+    }
+    assert_eq!(
+        store
+            .get_webhook_delivery(delivery.id)
+            .await
+            .unwrap()
+            .map(|d| d.status),
+        Some(DeliveryStatus::Delivered)
     );
 }

@@ -13,6 +13,7 @@ contract!(
     zone_history_keeps_one_entry_per_generation_step,
     zone_history_prune_keeps_the_retention_and_the_cap,
     zone_history_entry_rolls_back_with_its_write_and_dnssec_steps_keep_one,
+    zone_history_under_a_huge_retention_keeps_everything,
 );
 
 async fn zone_history_keeps_one_entry_per_generation_step(store: &dyn Store) {
@@ -161,4 +162,16 @@ async fn zone_history_entry_rolls_back_with_its_write_and_dnssec_steps_keep_one(
     assert_eq!(span[1].action, "dnssec.enable");
     assert_eq!(span[1].actor_id.as_deref(), Some("actor-1"));
     assert!(span[1].changes.is_empty());
+}
+
+/// `ZONE_HISTORY_RETENTION_DAYS` of `u32::MAX` saturates to the earliest cut-off, which every
+/// engine can bind both to the prune and to the reads (before the floor, MariaDB and PostgreSQL
+/// refused chrono's first date).
+async fn zone_history_under_a_huge_retention_keeps_everything(store: &dyn Store) {
+    use scaidns_core::service::retention::{days, oldest_kept};
+    let zone = put(store, create(&new_zone(TenantId::new(), "kept.test"))).await;
+    let since = oldest_kept(t0() + Duration::days(3650), days(u32::MAX));
+    assert_eq!(store.prune_zone_history(since, 100).await.unwrap(), 0);
+    let kept = store.zone_history_span(zone.id, 1, 1, since).await.unwrap();
+    assert_eq!(kept.iter().map(|e| e.generation).collect::<Vec<_>>(), [1]);
 }
