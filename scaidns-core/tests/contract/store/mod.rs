@@ -131,6 +131,7 @@ fn create(zone: &Zone) -> ZoneWrite {
             &zone.id.to_string(),
         )],
         changes: Vec::new(),
+        comments: Vec::new(),
     }
 }
 
@@ -147,6 +148,7 @@ fn change(zone: &Zone) -> ZoneWrite {
         validations: Vec::new(),
         audit: Vec::new(),
         changes: Vec::new(),
+        comments: Vec::new(),
     }
 }
 
