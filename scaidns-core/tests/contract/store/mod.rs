@@ -10,6 +10,7 @@ mod idempotency;
 mod ordered_publication;
 mod record_search;
 mod records;
+mod rrset_comments;
 mod sql_adapter;
 mod templates;
 mod tenants;
