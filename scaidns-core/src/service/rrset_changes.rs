@@ -450,7 +450,16 @@ fn comment_changes(
         if wanted == before {
             continue;
         }
-        let view = |count: usize| json!({"name": change.name.fqdn(), "type": change.rtype.as_str(), "comments": count});
+        // The shape of a record's audit view (name, type, domain_id), so webhook deliveries
+        // filter it by grants as they filter record events.
+        let view = |count: usize| {
+            json!({
+                "domain_id": zone.id.to_string(),
+                "name": change.name.as_str(),
+                "type": change.rtype.as_str(),
+                "comments": count,
+            })
+        };
         out.audit.push(ctx.audit(
             zone.tenant_id,
             "record.comments_update",
