@@ -398,7 +398,8 @@ fn parse_changes(zone: &Zone, changes: &[RrsetChange]) -> Result<Vec<Parsed>> {
 
 /// The comment changes of `parsed` against the stored comments: only RRsets whose comments
 /// differ, each checked ([`comments::validate`]) and refused (422) when its RRset has, or will
-/// have, no record. Run after every RRset was authorised.
+/// have, no record, or when the zone's comments would pass [`comments::MAX_ZONE_BYTES`]. Run
+/// after every RRset was authorised.
 fn comment_changes(
     ctx: &OpContext,
     zone: &Zone,
@@ -406,6 +407,8 @@ fn comment_changes(
     parsed: &[Parsed],
     stored: &[RrsetComments],
 ) -> Result<CommentChanges> {
+    let bytes_before: usize = stored.iter().map(|s| comments::bytes(&s.comments)).sum();
+    let mut bytes_after = bytes_before;
     let stored: HashMap<(&RecordName, RecordType), &[RrsetComment]> = stored
         .iter()
         .map(|s| ((&s.name, s.rtype), s.comments.as_slice()))
@@ -450,6 +453,7 @@ fn comment_changes(
         if wanted == before {
             continue;
         }
+        bytes_after = (bytes_after - comments::bytes(before)) + comments::bytes(&wanted);
         // The shape of a record's audit view (name, type, domain_id), so webhook deliveries
         // filter it by grants as they filter record events.
         let view = |count: usize| {
@@ -474,6 +478,17 @@ fn comment_changes(
             rtype: change.rtype,
             comments: wanted,
         });
+    }
+    // Comments this change's record deletions sweep are still counted: the bound errs towards
+    // refusing, and a zone over it (a lower bound in a later version) may still shrink.
+    if bytes_after > comments::MAX_ZONE_BYTES && bytes_after > bytes_before {
+        return Err(Error::invalid(
+            "rrsets",
+            format!(
+                "a zone's comments hold at most {} bytes together; this change would bring them to {bytes_after}",
+                comments::MAX_ZONE_BYTES
+            ),
+        ));
     }
     Ok(out)
 }

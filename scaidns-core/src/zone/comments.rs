@@ -11,6 +11,10 @@ pub const MAX_COMMENTS: usize = 100;
 pub const MAX_CONTENT_BYTES: usize = 65_535;
 /// A comment's account is at most this many characters (PowerDNS's `comments.account`).
 pub const MAX_ACCOUNT_CHARS: usize = 40;
+/// A zone's comments together hold at most this many bytes (texts and accounts). PowerDNS has
+/// no such bound; without it, 100 comments of 64 KiB on every RRset would let one cheap record
+/// carry 6.4 MB, and every change and read of the zone loads all of its comments.
+pub const MAX_ZONE_BYTES: usize = 8 * 1024 * 1024;
 
 /// One comment of an RRset.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +36,14 @@ pub struct RrsetComments {
     pub rtype: RecordType,
     /// The comments, in order.
     pub comments: Vec<RrsetComment>,
+}
+
+/// The bytes `comments` count against [`MAX_ZONE_BYTES`].
+pub fn bytes(comments: &[RrsetComment]) -> usize {
+    comments
+        .iter()
+        .map(|c| c.content.len() + c.account.len())
+        .sum()
 }
 
 /// Refuses comments ScaiDNS will not keep: more than [`MAX_COMMENTS`], a text over

@@ -164,18 +164,25 @@ async fn zone_named(state: &AppState, ctx: &OpContext, id: &str) -> PdnsResult<Z
 }
 
 /// 413 when a body carries more records than a native bulk request may (`BULK_MAX_ITEMS`):
-/// an RRset change is one bulk change, under the same bound.
+/// an RRset change is one bulk change, under the same bound, its comments counted as records.
 fn check_record_count(state: &AppState, rrsets: &[PdnsRrsetChange]) -> PdnsResult<()> {
     let max = state.config.bulk_max_items;
     let count = rrsets
         .iter()
-        .map(|r| r.records.as_ref().map_or(1, |records| records.len().max(1)))
+        .map(|r| {
+            // Each comment is a row written in the change's transaction, as a record is.
+            let comments = r.comments.as_ref().map_or(0, Vec::len);
+            r.records
+                .as_ref()
+                .map_or(1, |records| records.len().max(1))
+                .saturating_add(comments)
+        })
         .fold(0usize, usize::saturating_add);
     if count > max {
         return Err(PdnsError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(
-                "a request may carry at most {max} records and RRset changes (BULK_MAX_ITEMS); this one has {count}"
+                "a request may carry at most {max} records, comments and RRset changes (BULK_MAX_ITEMS); this one has {count}"
             ),
         ));
     }

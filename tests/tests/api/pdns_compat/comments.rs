@@ -323,6 +323,18 @@ async fn rrset_comments_are_kept_replaced_and_removed_with_their_rrset() {
     )
     .await;
     assert_eq!(status, 204, "{body}");
+    // Comments only, inside its grant: an update of that RRset, which the grant allows.
+    let (status, body) = patch(
+        &app,
+        &narrow,
+        comment_only(
+            api,
+            "A",
+            json!([{"content": "granted", "account": "narrow"}]),
+        ),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
     for outside in [
         comment_only(WWW, "A", json!([{"content": "mine now"}])),
         comment_only(WWW, "A", json!([])),
@@ -332,8 +344,8 @@ async fn rrset_comments_are_kept_replaced_and_removed_with_their_rrset() {
     }
     let (_, seen) = compat_zone(&app, &narrow).await;
     assert_eq!(
-        comments_of(&seen, api, "A").unwrap()[0]["content"],
-        "granted"
+        comments_of(&seen, api, "A").unwrap()[0]["account"],
+        "narrow"
     );
     assert!(comments_of(&seen, WWW, "A").is_none());
     assert!(!seen.to_string().contains("secret note"), "{seen}");
@@ -341,5 +353,166 @@ async fn rrset_comments_are_kept_replaced_and_removed_with_their_rrset() {
     assert_eq!(
         comments_of(&zone, WWW, "A").unwrap()[0]["content"],
         "secret note"
+    );
+}
+
+#[tokio::test]
+async fn a_whole_zone_put_sets_the_comments_it_names_and_drops_those_of_rrsets_it_removes() {
+    let pdns = PdnsServer::start().await;
+    let app = app_on_powerdns(&pdns).await;
+    let alpha = app.tenant_with_user("alpha").await;
+    may_skip_validation(&app, &alpha).await;
+    let key = alpha.key.as_str();
+    let mail = "mail.compat.test.";
+    let (status, body) = call(
+        &app,
+        key,
+        Method::POST,
+        "/api/v1/servers/localhost/zones",
+        Some(json!({"name": ZONE, "kind": "Native", "nameservers": [],
+            "rrsets": [
+                {"name": WWW, "type": "A", "ttl": 300,
+                    "records": [{"content": "192.0.2.1", "disabled": false}],
+                    "comments": [{"content": "www before"}]},
+                {"name": mail, "type": "A", "ttl": 300,
+                    "records": [{"content": "192.0.2.2", "disabled": false}],
+                    "comments": [{"content": "mail"}]}]})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+
+    // The whole zone is WWW with new comments: mail goes, with its comments.
+    let put = json!({"rrsets": [{"name": WWW, "type": "A", "ttl": 300,
+        "records": [{"content": "192.0.2.1", "disabled": false}],
+        "comments": [{"content": "www after", "account": "put"}]}]});
+    let (status, body) = call(&app, key, Method::PUT, ZONE_PATH, Some(put)).await;
+    assert_eq!(status, 204, "{body}");
+    let (etag, zone) = zone_with_etag(&app, key).await;
+    let www = comments_of(&zone, WWW, "A").unwrap();
+    assert_eq!(www.as_array().unwrap().len(), 1, "{www}");
+    assert_eq!(www[0]["content"], "www after");
+    assert_eq!(www[0]["account"], "put");
+    assert!(comments_of(&zone, mail, "A").is_none(), "{zone}");
+    assert!(!zone.to_string().contains("\"mail\""), "{zone}");
+
+    // What a GET answered, put back as it is: nothing changes, no new generation.
+    let same: Vec<Value> = zone["rrsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] != "SOA" && r["type"] != "NS")
+        .cloned()
+        .collect();
+    let (status, body) = call(
+        &app,
+        key,
+        Method::PUT,
+        ZONE_PATH,
+        Some(json!({"rrsets": same})),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let (unchanged, _) = zone_with_etag(&app, key).await;
+    assert_eq!(unchanged, etag);
+
+    // mail made again starts without the comments it had.
+    let (status, _) = patch(&app, key, replace(mail, "A", &["192.0.2.2"])).await;
+    assert_eq!(status, 204);
+    let (_, zone) = compat_zone(&app, key).await;
+    assert_eq!(comments_of(&zone, mail, "A").unwrap(), json!([]));
+}
+
+#[tokio::test]
+async fn comments_count_against_the_request_and_zone_bounds() {
+    let pdns = PdnsServer::start().await;
+    let app = app_on_powerdns(&pdns).await;
+    let alpha = app.tenant_with_user("alpha").await;
+    may_skip_validation(&app, &alpha).await;
+    let key = alpha.key.as_str();
+    let names: Vec<String> = (0..4).map(|i| format!("n{i}.compat.test.")).collect();
+    let rrsets: Vec<Value> = names
+        .iter()
+        .map(|name| {
+            json!({"name": name, "type": "A", "ttl": 300,
+            "records": [{"content": "192.0.2.1", "disabled": false}]})
+        })
+        .collect();
+    let (status, body) = call(
+        &app,
+        key,
+        Method::POST,
+        "/api/v1/servers/localhost/zones",
+        Some(json!({"name": ZONE, "kind": "Native", "nameservers": [], "rrsets": rrsets})),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+
+    // Each comment is an item under BULK_MAX_ITEMS (10,000): 101 RRsets of 100 comments
+    // each are 413 before anything is read, as 10,100 records would be.
+    let many: Vec<Value> = (0..100).map(|_| json!({"content": "c"})).collect();
+    let changes: Vec<Value> = (0..101)
+        .map(|i| {
+            json!({"name": format!("x{i}.compat.test."), "type": "A",
+            "changetype": "REPLACE", "comments": many})
+        })
+        .collect();
+    let (status, body) = patch(&app, key, json!({"rrsets": changes})).await;
+    assert_eq!(status, 413, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("BULK_MAX_ITEMS"),
+        "{body}"
+    );
+
+    // A zone's comments hold at most 8 MiB: two bodies of 3.9 MB fit, a third does not.
+    let big = |count: usize| -> Value {
+        json!(
+            (0..count)
+                .map(|_| json!({"content": "x".repeat(65_000)}))
+                .collect::<Vec<_>>()
+        )
+    };
+    for name in &names[..2] {
+        let (status, body) = patch(&app, key, comment_only(name, "A", big(60))).await;
+        assert_eq!(status, 204, "{body}");
+    }
+    let (etag, _) = zone_with_etag(&app, key).await;
+    let (status, body) = patch(&app, key, comment_only(&names[2], "A", big(60))).await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("at most 8388608 bytes"),
+        "{body}"
+    );
+    let (unchanged, zone) = zone_with_etag(&app, key).await;
+    assert_eq!(unchanged, etag);
+    assert_eq!(comments_of(&zone, &names[2], "A").unwrap(), json!([]));
+    // Under the bound, more still fits; and replacing a big set by a small one always does.
+    let (status, body) = patch(&app, key, comment_only(&names[2], "A", big(5))).await;
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = patch(
+        &app,
+        key,
+        comment_only(&names[0], "A", json!([{"content": "small"}])),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let (_, zone) = compat_zone(&app, key).await;
+    assert_eq!(
+        comments_of(&zone, &names[0], "A")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        comments_of(&zone, &names[2], "A")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        5
     );
 }
