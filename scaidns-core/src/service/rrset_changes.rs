@@ -155,7 +155,12 @@ impl ScaiDns {
             let request = self
                 .rrset_difference(ctx, &zone, &visible, &parsed, scope)
                 .await?;
-            let stored = self.store().list_rrset_comments(zone.id).await?;
+            // Read only when needed: a zone's comments may hold megabytes.
+            let stored = if parsed.iter().any(|p| p.comments.is_some()) {
+                self.store().list_rrset_comments(zone.id).await?
+            } else {
+                Vec::new()
+            };
             let comments = comment_changes(ctx, &zone, &visible, &parsed, &stored)?;
             if request.item_count() == 0 && comments.sets.is_empty() {
                 return Ok(zone);
@@ -484,8 +489,10 @@ fn comment_changes(
     if bytes_after > comments::MAX_ZONE_BYTES && bytes_after > bytes_before {
         return Err(Error::invalid(
             "rrsets",
+            // No total in the message: it would tell a grant-limited key the size of comments
+            // it may not read.
             format!(
-                "a zone's comments hold at most {} bytes together; this change would bring them to {bytes_after}",
+                "a zone's comments hold at most {} bytes together (texts and accounts); this change would pass that",
                 comments::MAX_ZONE_BYTES
             ),
         ));
