@@ -492,8 +492,9 @@ fn comment_changes(
             // No total in the message: it would tell a grant-limited key the size of comments
             // it may not read.
             format!(
-                "a zone's comments hold at most {} bytes together (texts and accounts); this change would pass that",
-                comments::MAX_ZONE_BYTES
+                "a zone's comments hold at most {} bytes together (texts, accounts and {} bytes per comment); this change would pass that",
+                comments::MAX_ZONE_BYTES,
+                comments::ROW_BYTES
             ),
         ));
     }

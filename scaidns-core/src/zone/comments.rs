@@ -11,10 +11,13 @@ pub const MAX_COMMENTS: usize = 100;
 pub const MAX_CONTENT_BYTES: usize = 65_535;
 /// A comment's account is at most this many characters (PowerDNS's `comments.account`).
 pub const MAX_ACCOUNT_CHARS: usize = 40;
-/// A zone's comments together hold at most this many bytes (texts and accounts). PowerDNS has
-/// no such bound; without it, 100 comments of 64 KiB on every RRset would let one cheap record
-/// carry 6.4 MB, and every change and read of the zone loads all of its comments.
+/// A zone's comments together hold at most this many bytes ([`bytes`]). PowerDNS has no such
+/// bound; without it, 100 comments of 64 KiB on every RRset would let one cheap record carry
+/// 6.4 MB, and every change and read of the zone loads all of its comments.
 pub const MAX_ZONE_BYTES: usize = 8 * 1024 * 1024;
+/// What each comment counts beyond its text and account: its row (key, time), so that empty
+/// comments, 100 rows per record, are bounded too (at most 131,072 per zone).
+pub const ROW_BYTES: usize = 64;
 
 /// One comment of an RRset.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,11 +41,12 @@ pub struct RrsetComments {
     pub comments: Vec<RrsetComment>,
 }
 
-/// The bytes `comments` count against [`MAX_ZONE_BYTES`].
+/// The bytes `comments` count against [`MAX_ZONE_BYTES`]: texts and accounts, and
+/// [`ROW_BYTES`] for each.
 pub fn bytes(comments: &[RrsetComment]) -> usize {
     comments
         .iter()
-        .map(|c| c.content.len() + c.account.len())
+        .map(|c| ROW_BYTES + c.content.len() + c.account.len())
         .sum()
 }
 
@@ -103,6 +107,13 @@ mod tests {
             &"é".repeat(MAX_ACCOUNT_CHARS),
         );
         assert!(validate("comments", "RRset", &comments).is_ok());
+    }
+
+    #[test]
+    fn an_empty_comment_still_counts_its_row() {
+        assert_eq!(bytes(&[]), 0);
+        assert_eq!(bytes(&[comment("", "")]), ROW_BYTES);
+        assert_eq!(bytes(&[comment("abc", "é")]), ROW_BYTES + 5);
     }
 
     #[test]
