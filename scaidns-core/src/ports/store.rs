@@ -24,6 +24,7 @@ use crate::record::{Record, RecordType};
 use crate::tenant::{Tenant, User};
 use crate::zone::change_set::RrSetDelta;
 use crate::zone::claims::OverlapPolicy;
+use crate::zone::comments::RrsetComments;
 use crate::zone::history::HistoryEntry;
 use crate::zone::{DomainType, SyncState, Zone, ZoneStatus};
 
@@ -135,6 +136,10 @@ pub struct ZoneWrite {
     /// write that steps the generation keeps them as the zone's history entry
     /// ([`ZoneWrite::take_history_entry`]) in the same transaction.
     pub changes: Vec<RrSetDelta>,
+    /// RRsets whose comments this write sets (each then has exactly the comments given; none
+    /// removes them). Whenever the write changes records, the comments of every RRset of the
+    /// zone left without a record go too, in the same transaction, whatever path removed them.
+    pub comments: Vec<RrsetComments>,
 }
 
 impl ZoneWrite {
@@ -170,8 +175,8 @@ pub trait ZoneStore: Send + Sync {
         publisher: &dyn Publisher,
     ) -> Result<Zone>;
 
-    /// Removes a zone with its records, validations and keys for good (hard delete, purge),
-    /// running `publisher` inside the transaction.
+    /// Removes a zone with its records, their comments, validations and keys for good (hard
+    /// delete, purge), running `publisher` inside the transaction.
     async fn purge_zone(
         &self,
         zone_id: ZoneId,
@@ -256,6 +261,10 @@ pub trait RecordStore: Send + Sync {
 
     /// Total number of records (for metrics).
     async fn count_records(&self) -> Result<u64>;
+
+    /// The comments of a zone's RRsets (written through [`ZoneStore::write_zone`]), ordered by
+    /// name and type, each RRset's in the order written; RRsets without comments left out.
+    async fn list_rrset_comments(&self, zone_id: ZoneId) -> Result<Vec<RrsetComments>>;
 }
 
 /// Ownership-validation challenges (written through [`ZoneStore::write_zone`]).

@@ -15,10 +15,13 @@ use serde_json::json;
 use crate::audit::AuditEvent;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{RecordId, ZoneId};
+use crate::ports::store::ZoneWrite;
 use crate::rbac::Permission;
 use crate::record::{Record, RecordContent, RecordName, RecordType};
+use crate::service::publish::Publication;
 use crate::service::record_conflicts::ReadableConflicts;
 use crate::service::records::{RecordCreate, RecordUpdate, record_not_found};
+use crate::service::rrset_changes::CommentChanges;
 use crate::service::zone_change::Planned;
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::Zone;
@@ -173,13 +176,22 @@ impl ScaiDns {
         request: BulkRequest,
         if_match: &IfMatch,
     ) -> Result<BulkOutcome> {
-        self.record_bulk_noting(ctx, zone_id, request, if_match, None)
-            .await
+        self.record_bulk_noting(
+            ctx,
+            zone_id,
+            request,
+            if_match,
+            None,
+            CommentChanges::default(),
+        )
+        .await
     }
 
     /// [`Self::record_bulk`] with one more audit entry, `also`, for the operation the change
     /// set serves (`template.apply`), written in the same transaction; its `after` gains the
-    /// batch's summary under `result`.
+    /// batch's summary under `result`. `comments` (already authorised and checked by the
+    /// caller, `rrset_changes`) are written in the same step; with them the request may have
+    /// no item, and the step then changes only comments (nothing is published).
     pub(crate) async fn record_bulk_noting(
         &self,
         ctx: &OpContext,
@@ -187,8 +199,9 @@ impl ScaiDns {
         request: BulkRequest,
         if_match: &IfMatch,
         also: Option<AuditEvent>,
+        comments: CommentChanges,
     ) -> Result<BulkOutcome> {
-        if request.item_count() == 0 {
+        if request.item_count() == 0 && comments.sets.is_empty() {
             return Err(Error::invalid(
                 "records",
                 "the request changes nothing: give at least one record to create, update or delete",
@@ -198,6 +211,8 @@ impl ScaiDns {
             (!request.creates.is_empty(), Permission::RECORDS_CREATE),
             (!request.updates.is_empty(), Permission::RECORDS_UPDATE),
             (!request.deletes.is_empty(), Permission::RECORDS_DELETE),
+            // Comments only: the caller authorised each RRset's update.
+            (request.item_count() == 0, Permission::RECORDS_UPDATE),
         ]
         .into_iter()
         .filter_map(|(used, p)| used.then_some(p))
@@ -216,7 +231,7 @@ impl ScaiDns {
         let _dropped_when_done = self.zone_write(zone.id);
         let (zone, outcome) = self
             .change_zone(ctx, zone.id, if_match, |zone| {
-                self.plan_bulk(ctx, zone, &request, also.as_ref())
+                self.plan_bulk(ctx, zone, &request, also.as_ref(), &comments)
             })
             .await?;
         Ok(match outcome {
@@ -233,7 +248,11 @@ impl ScaiDns {
         zone: Zone,
         request: &BulkRequest,
         also: Option<&AuditEvent>,
+        comments: &CommentChanges,
     ) -> Result<Planned<BulkOutcome>> {
+        if request.item_count() == 0 {
+            return Ok(comments_only(zone, comments));
+        }
         let set = self.records_for_change(&zone).await?;
         let existing = set.records();
         let mut prepared = self.prepare_bulk(ctx, &zone, existing, request).await?;
@@ -309,6 +328,16 @@ impl ScaiDns {
                 }
                 write.audit.push(also);
             }
+        }
+        match &mut planned.change {
+            Some((write, _)) => {
+                write.comments.clone_from(&comments.sets);
+                write.audit.extend(comments.audit.iter().cloned());
+            }
+            None if !comments.sets.is_empty() => {
+                planned.change = comments_only(zone.clone(), comments).change;
+            }
+            None => {}
         }
         let (_, written) = planned.output;
         let created_set: HashSet<RecordId> = created_ids.iter().copied().collect();
@@ -475,6 +504,35 @@ impl ScaiDns {
         .await
         .map_err(|_| record_not_found())?;
         Ok(record)
+    }
+}
+
+/// A step that changes only comments: a new generation (so `ETag`s move) with the comments
+/// and their audit entries, no record, nothing to publish.
+fn comments_only(zone: Zone, comments: &CommentChanges) -> Planned<BulkOutcome> {
+    let mut next = zone.clone();
+    next.generation = zone.generation + 1;
+    let write = ZoneWrite {
+        zone: next,
+        expected_generation: Some(zone.generation),
+        upsert_records: Vec::new(),
+        delete_records: Vec::new(),
+        validations: Vec::new(),
+        audit: comments.audit.clone(),
+        changes: Vec::new(),
+        comments: comments.sets.clone(),
+    };
+    Planned {
+        change: Some((write, Publication::Nothing)),
+        output: BulkOutcome::Applied(Box::new(BulkApplied {
+            zone,
+            created: Vec::new(),
+            updated: Vec::new(),
+            deleted: 0,
+            duplicates: Vec::new(),
+            failures: Vec::new(),
+        })),
+        records_after: None,
     }
 }
 

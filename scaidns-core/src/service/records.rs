@@ -373,6 +373,7 @@ impl ScaiDns {
             validations: Vec::new(),
             audit,
             changes,
+            comments: Vec::new(),
         };
         Planned {
             change: Some((write, publication)),

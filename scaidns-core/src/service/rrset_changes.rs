@@ -10,9 +10,16 @@
 //! pinned to it, so a concurrent write can never make it delete or keep the wrong records; a
 //! request without `If-Match` then recomputes and tries again (never refused for a change it
 //! did not see, interface decision 6).
+//!
+//! An RRset's comments (PowerDNS's `comments`) ride in the same step: compared with the stored
+//! ones, written by the bulk write's transaction, audited per RRset. ScaiDNS keeps comments only
+//! on RRsets with records; the store drops them with the RRset's last record.
 
 use std::collections::{HashMap, HashSet};
 
+use serde_json::json;
+
+use crate::audit::AuditEvent;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::ZoneId;
 use crate::rbac::Permission;
@@ -22,6 +29,7 @@ use crate::service::record_bulk::{BulkOutcome, BulkRequest, BulkUpdate};
 use crate::service::records::{RecordCreate, RecordUpdate};
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::Zone;
+use crate::zone::comments::{self, RrsetComment, RrsetComments};
 use crate::zone::precondition::IfMatch;
 
 /// How many times a write without `If-Match` recomputes its difference after another write
@@ -49,10 +57,21 @@ pub enum RrsetAction {
     },
     /// The RRset is removed.
     Delete,
-    /// The records stay as they are (PowerDNS's `REPLACE` with comments only, which ScaiDNS
-    /// does not keep); still authorised as an update of the RRset, so a key that may not
-    /// change it is refused rather than told it succeeded.
+    /// The records stay as they are (PowerDNS's `REPLACE` with comments only); authorised as an
+    /// update of the RRset.
     Keep,
+}
+
+/// A comment as a change gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RrsetCommentInput {
+    /// The text.
+    pub content: String,
+    /// Who wrote it (empty when not given).
+    pub account: String,
+    /// Unix seconds; absent: the stored comment's time when the comment at this position is
+    /// unchanged, else now.
+    pub modified_at: Option<i64>,
 }
 
 /// One RRset change.
@@ -64,6 +83,18 @@ pub struct RrsetChange {
     pub rtype: String,
     /// What happens to it.
     pub action: RrsetAction,
+    /// The RRset's comments afterwards (`None`: they stay as they are). Ignored by a
+    /// [`RrsetAction::Delete`], whose RRset goes with its comments.
+    pub comments: Option<Vec<RrsetCommentInput>>,
+}
+
+/// Comment changes of one step: the RRsets whose comments are set, and their audit entries.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CommentChanges {
+    /// What the store writes.
+    pub sets: Vec<RrsetComments>,
+    /// One `record.comments_update` entry per RRset.
+    pub audit: Vec<AuditEvent>,
 }
 
 /// Whether the RRsets a request does not name stay as they are or go.
@@ -84,6 +115,8 @@ struct Parsed {
     wanted: Option<Wanted>,
     /// The records stay ([`RrsetAction::Keep`]).
     keep: bool,
+    /// The comments wanted (`None`: unchanged), and the change's index for error fields.
+    comments: Option<(usize, Vec<RrsetCommentInput>)>,
 }
 
 /// What a `Replace` wants its RRset to be.
@@ -122,11 +155,23 @@ impl ScaiDns {
             let request = self
                 .rrset_difference(ctx, &zone, &visible, &parsed, scope)
                 .await?;
-            if request.item_count() == 0 {
+            // Read only when needed: a zone's comments may hold megabytes.
+            let stored = if parsed.iter().any(|p| p.comments.is_some()) {
+                self.store().list_rrset_comments(zone.id).await?
+            } else {
+                Vec::new()
+            };
+            let comments = comment_changes(ctx, &zone, &visible, &parsed, &stored)?;
+            if request.item_count() == 0 && comments.sets.is_empty() {
                 return Ok(zone);
             }
+            // Pinned to the generation read: the comments and records compared are that
+            // generation's.
             let pinned = IfMatch::Generations(vec![zone.generation]);
-            match self.record_bulk(ctx, zone.id, request, &pinned).await {
+            match self
+                .record_bulk_noting(ctx, zone.id, request, &pinned, None, comments)
+                .await
+            {
                 Ok(BulkOutcome::Applied(applied)) => return Ok(applied.zone),
                 Ok(BulkOutcome::Rejected(failures) | BulkOutcome::Incomplete(failures)) => {
                     let reasons: Vec<String> = failures
@@ -142,6 +187,31 @@ impl ScaiDns {
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// The zone's records the caller may read (system records included) and the comments of
+    /// the RRsets among them: an RRset the caller cannot read shows none of its comments.
+    pub async fn rrsets_read(
+        &self,
+        ctx: &OpContext,
+        zone_id: ZoneId,
+    ) -> Result<(Zone, Vec<Record>, Vec<RrsetComments>)> {
+        let query = RecordQuery {
+            include_system: true,
+            ..RecordQuery::default()
+        };
+        let (zone, records) = self.record_list(ctx, zone_id, query).await?;
+        let comments = {
+            let readable: HashSet<(&RecordName, RecordType)> =
+                records.iter().map(|r| (&r.name, r.rtype())).collect();
+            self.store()
+                .list_rrset_comments(zone.id)
+                .await?
+                .into_iter()
+                .filter(|c| readable.contains(&(&c.name, c.rtype)))
+                .collect()
+        };
+        Ok((zone, records, comments))
     }
 
     /// The bulk request that turns the visible records into the wanted RRsets, each RRset
@@ -322,7 +392,111 @@ fn parse_changes(zone: &Zone, changes: &[RrsetChange]) -> Result<Vec<Parsed>> {
             rtype,
             wanted,
             keep: change.action == RrsetAction::Keep,
+            comments: match change.action {
+                RrsetAction::Delete => None,
+                _ => change.comments.clone().map(|c| (i, c)),
+            },
         });
+    }
+    Ok(out)
+}
+
+/// The comment changes of `parsed` against the stored comments: only RRsets whose comments
+/// differ, each checked ([`comments::validate`]) and refused (422) when its RRset has, or will
+/// have, no record, or when the zone's comments would pass [`comments::MAX_ZONE_BYTES`]. Run
+/// after every RRset was authorised.
+fn comment_changes(
+    ctx: &OpContext,
+    zone: &Zone,
+    visible: &[Record],
+    parsed: &[Parsed],
+    stored: &[RrsetComments],
+) -> Result<CommentChanges> {
+    let bytes_before: usize = stored.iter().map(|s| comments::bytes(&s.comments)).sum();
+    let mut bytes_after = bytes_before;
+    let stored: HashMap<(&RecordName, RecordType), &[RrsetComment]> = stored
+        .iter()
+        .map(|s| ((&s.name, s.rtype), s.comments.as_slice()))
+        .collect();
+    let with_records: HashSet<(&RecordName, RecordType)> = visible
+        .iter()
+        .filter(|r| !r.system)
+        .map(|r| (&r.name, r.rtype()))
+        .collect();
+    let mut out = CommentChanges::default();
+    for change in parsed {
+        let Some((index, inputs)) = &change.comments else {
+            continue;
+        };
+        let key = (&change.name, change.rtype);
+        let before = stored.get(&key).copied().unwrap_or_default();
+        let wanted: Vec<RrsetComment> = inputs
+            .iter()
+            .enumerate()
+            .map(|(i, c)| RrsetComment {
+                content: c.content.clone(),
+                account: c.account.clone(),
+                modified_at: c.modified_at.unwrap_or_else(|| match before.get(i) {
+                    Some(s) if s.content == c.content && s.account == c.account => s.modified_at,
+                    _ => ctx.now.timestamp(),
+                }),
+            })
+            .collect();
+        let field = format!("rrsets[{index}].comments");
+        let label = format!("RRset {} IN {}", change.name.fqdn(), change.rtype.as_str());
+        comments::validate(&field, &label, &wanted)?;
+        let has_records = match &change.wanted {
+            Some(w) => !w.records.is_empty(),
+            None => with_records.contains(&key),
+        };
+        if !wanted.is_empty() && !has_records {
+            return Err(Error::invalid(
+                field,
+                format!("{label}: comments are kept only on an RRset with records"),
+            ));
+        }
+        if wanted == before {
+            continue;
+        }
+        bytes_after = (bytes_after - comments::bytes(before)) + comments::bytes(&wanted);
+        // The shape of a record's audit view (name, type, domain_id), so webhook deliveries
+        // filter it by grants as they filter record events.
+        let view = |count: usize| {
+            json!({
+                "domain_id": zone.id.to_string(),
+                "name": change.name.as_str(),
+                "type": change.rtype.as_str(),
+                "comments": count,
+            })
+        };
+        out.audit.push(ctx.audit(
+            zone.tenant_id,
+            "record.comments_update",
+            "domain",
+            zone.id,
+            Some(zone.name.to_string()),
+            Some(view(before.len())),
+            Some(view(wanted.len())),
+        ));
+        out.sets.push(RrsetComments {
+            name: change.name.clone(),
+            rtype: change.rtype,
+            comments: wanted,
+        });
+    }
+    // Comments this change's record deletions sweep are still counted: the bound errs towards
+    // refusing, and a zone over it (a lower bound in a later version) may still shrink.
+    if bytes_after > comments::MAX_ZONE_BYTES && bytes_after > bytes_before {
+        return Err(Error::invalid(
+            "rrsets",
+            // No total in the message: it would tell a grant-limited key the size of comments
+            // it may not read.
+            format!(
+                "a zone's comments hold at most {} bytes together (texts, accounts and {} bytes per comment); this change would pass that",
+                comments::MAX_ZONE_BYTES,
+                comments::ROW_BYTES
+            ),
+        ));
     }
     Ok(out)
 }

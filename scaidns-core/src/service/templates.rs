@@ -402,7 +402,14 @@ impl ScaiDns {
             ..BulkRequest::default()
         };
         match self
-            .record_bulk_noting(ctx, zone.id, request, &IfMatch::Any, Some(audit))
+            .record_bulk_noting(
+                ctx,
+                zone.id,
+                request,
+                &IfMatch::Any,
+                Some(audit),
+                Default::default(),
+            )
             .await?
         {
             BulkOutcome::Applied(applied) => {

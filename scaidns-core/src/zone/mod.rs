@@ -9,6 +9,7 @@
 pub mod change_set;
 pub mod claims;
 pub mod classless;
+pub mod comments;
 pub mod history;
 pub mod precondition;
 mod rrset;

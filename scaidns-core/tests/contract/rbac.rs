@@ -120,6 +120,7 @@ async fn zone(store: &dyn Store, tenant: TenantId, name: &str) -> Zone {
         validations: vec![],
         audit: vec![],
         changes: Vec::new(),
+        comments: Vec::new(),
     };
     store.write_zone(write, &NoPublish).await.unwrap()
 }

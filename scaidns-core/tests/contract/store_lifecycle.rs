@@ -62,6 +62,7 @@ async fn zone(store: &dyn Store, name: &str) -> Zone {
         validations: Vec::new(),
         audit: Vec::new(),
         changes: Vec::new(),
+        comments: Vec::new(),
     };
     store.write_zone(write, &NoPublish).await.unwrap()
 }

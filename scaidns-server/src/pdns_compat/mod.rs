@@ -22,9 +22,10 @@ use poem_openapi::{ApiResponse, OpenApi, OpenApiService, Tags};
 use scaidns_core::name::ZoneName;
 use scaidns_core::record::RecordType;
 use scaidns_core::service::OpContext;
-use scaidns_core::service::queries::{PageQuery, RecordQuery, ZoneQuery};
+use scaidns_core::service::queries::{PageQuery, ZoneQuery};
 use scaidns_core::service::rrset_changes::{RrsetChange, RrsetScope};
 use scaidns_core::service::zones::ZoneCreate;
+use scaidns_core::zone::comments::RrsetComments;
 use scaidns_core::zone::precondition::{IfMatch, etag};
 use scaidns_core::zone::{Zone, ZoneStatus};
 use scaidns_core::zone_file::render::ZoneFileFormat;
@@ -163,18 +164,25 @@ async fn zone_named(state: &AppState, ctx: &OpContext, id: &str) -> PdnsResult<Z
 }
 
 /// 413 when a body carries more records than a native bulk request may (`BULK_MAX_ITEMS`):
-/// an RRset change is one bulk change, under the same bound.
+/// an RRset change is one bulk change, under the same bound, its comments counted as records.
 fn check_record_count(state: &AppState, rrsets: &[PdnsRrsetChange]) -> PdnsResult<()> {
     let max = state.config.bulk_max_items;
     let count = rrsets
         .iter()
-        .map(|r| r.records.as_ref().map_or(1, |records| records.len().max(1)))
+        .map(|r| {
+            // Each comment is a row written in the change's transaction, as a record is.
+            let comments = r.comments.as_ref().map_or(0, Vec::len);
+            r.records
+                .as_ref()
+                .map_or(1, |records| records.len().max(1))
+                .saturating_add(comments)
+        })
         .fold(0usize, usize::saturating_add);
     if count > max {
         return Err(PdnsError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!(
-                "a request may carry at most {max} records and RRset changes (BULK_MAX_ITEMS); this one has {count}"
+                "a request may carry at most {max} records, comments and RRset changes (BULK_MAX_ITEMS); this one has {count}"
             ),
         ));
     }
@@ -305,7 +313,7 @@ impl PdnsApi {
             zones
                 .iter()
                 .filter(|z| wanted.as_ref().is_none_or(|w| z.name == *w))
-                .map(|z| PdnsZone::new(z, None))
+                .map(|z| PdnsZone::new(z, None, &[]))
                 .collect(),
         ))
     }
@@ -408,14 +416,16 @@ impl PdnsApi {
                 }
             }
         }
-        let records = if rrsets.0 == Some(false) {
-            None
+        let (records, comments) = if rrsets.0 == Some(false) {
+            (None, Vec::new())
         } else {
-            Some(zone_records(&state, &ctx, &zone).await?)
+            let (records, comments) = zone_records(&state, &ctx, &zone).await?;
+            (Some(records), comments)
         };
         Ok(ZoneCreated::Created(Json(PdnsZone::new(
             &zone,
             records.as_deref(),
+            &comments,
         ))))
     }
 
@@ -443,10 +453,11 @@ impl PdnsApi {
         let ctx = context(&state, key, req).await?;
         check_server(&server_id)?;
         let zone = zone_named(&state, &ctx, &zone_id).await?;
-        let records = if rrsets.0 == Some(false) {
-            None
+        // An RRset's comments go with its records: the filters below leave out both.
+        let (records, comments) = if rrsets.0 == Some(false) {
+            (None, Vec::new())
         } else {
-            let mut records = zone_records(&state, &ctx, &zone).await?;
+            let (mut records, comments) = zone_records(&state, &ctx, &zone).await?;
             if let Some(name) = rrset_name.0 {
                 let name = name.to_ascii_lowercase();
                 records.retain(|r| r.name.fqdn() == name.as_str());
@@ -454,10 +465,10 @@ impl PdnsApi {
                     records.retain(|r| r.rtype().as_str().eq_ignore_ascii_case(&rtype));
                 }
             }
-            Some(records)
+            (Some(records), comments)
         };
         Ok(ZoneFound::Ok(
-            Json(PdnsZone::new(&zone, records.as_deref())),
+            Json(PdnsZone::new(&zone, records.as_deref(), &comments)),
             etag(zone.generation),
         ))
     }
@@ -673,18 +684,15 @@ impl PdnsApi {
     }
 }
 
-/// The zone's records the caller may read, SOA and apex NS included.
+/// The zone's records the caller may read, SOA and apex NS included, and their RRsets'
+/// comments.
 async fn zone_records(
     state: &AppState,
     ctx: &OpContext,
     zone: &Zone,
-) -> PdnsResult<Vec<scaidns_core::record::Record>> {
-    let query = RecordQuery {
-        include_system: true,
-        ..RecordQuery::default()
-    };
-    let (_, records) = state.service.record_list(ctx, zone.id, query).await?;
-    Ok(records)
+) -> PdnsResult<(Vec<scaidns_core::record::Record>, Vec<RrsetComments>)> {
+    let (_, records, comments) = state.service.rrsets_read(ctx, zone.id).await?;
+    Ok((records, comments))
 }
 
 /// The compatible API as an OpenAPI service (its document is `openapi/pdns-compat.json`).

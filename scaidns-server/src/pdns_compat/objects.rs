@@ -4,8 +4,11 @@
 
 use poem_openapi::Object;
 use scaidns_core::record::{Record, RecordType};
-use scaidns_core::service::rrset_changes::{RrsetAction, RrsetChange, RrsetRecord};
+use scaidns_core::service::rrset_changes::{
+    RrsetAction, RrsetChange, RrsetCommentInput, RrsetRecord,
+};
 use scaidns_core::zone::Zone;
+use scaidns_core::zone::comments::RrsetComments;
 
 use super::error::{PdnsError, PdnsResult};
 use super::zone_id;
@@ -89,14 +92,16 @@ pub struct PdnsRecord {
     pub disabled: bool,
 }
 
-/// A comment on an RRset. Accepted on input; not stored, so answers carry none.
+/// A comment on an RRset, kept with it (at most 100 per RRset) until the RRset loses its last
+/// record.
 #[derive(Debug, Clone, Object)]
 pub struct PdnsComment {
-    /// Text.
+    /// Text (at most 65,535 bytes, no NUL).
     pub content: String,
-    /// Free text.
+    /// Free text (at most 40 characters); empty when absent.
     pub account: Option<String>,
-    /// Unix time.
+    /// Unix time of the comment. When absent on input: the stored comment's time if the
+    /// comment at this position is unchanged, else now. Always present in answers.
     pub modified_at: Option<i64>,
 }
 
@@ -112,7 +117,7 @@ pub struct PdnsRrset {
     pub ttl: u32,
     /// Its records, ordered by content.
     pub records: Vec<PdnsRecord>,
-    /// Always empty (see `docs/pdns-compat.md`).
+    /// Its comments, in the order they were given.
     pub comments: Vec<PdnsComment>,
 }
 
@@ -131,7 +136,9 @@ pub struct PdnsRrsetChange {
     pub ttl: Option<i64>,
     /// The RRset's records (`REPLACE`; empty removes it).
     pub records: Option<Vec<PdnsRecord>>,
-    /// Accepted and ignored (see `docs/pdns-compat.md`).
+    /// The RRset's comments (`REPLACE`): they replace its comments; absent, they stay as they
+    /// are. Refused (422) on an RRset without records. `REPLACE` with comments but without
+    /// `records` changes only the comments. A `DELETE` removes them with the RRset.
     pub comments: Option<Vec<PdnsComment>>,
 }
 
@@ -187,8 +194,8 @@ pub struct PdnsZone {
 }
 
 impl PdnsZone {
-    /// The zone, with `records` as its RRsets when given.
-    pub fn new(zone: &Zone, records: Option<&[Record]>) -> Self {
+    /// The zone, with `records` as its RRsets (with their `comments`) when given.
+    pub fn new(zone: &Zone, records: Option<&[Record]>, comments: &[RrsetComments]) -> Self {
         let id = zone_id::encode(zone.name.fqdn());
         Self {
             kind_tag: "Zone".to_owned(),
@@ -212,7 +219,7 @@ impl PdnsZone {
             master_tsig_key_ids: Vec::new(),
             slave_tsig_key_ids: Vec::new(),
             scaidns_status: zone.status.to_string(),
-            rrsets: records.map(rrsets_of),
+            rrsets: records.map(|r| rrsets_of(r, comments)),
         }
     }
 }
@@ -226,8 +233,9 @@ fn soa_serial(records: &[Record]) -> i64 {
         .unwrap_or(0)
 }
 
-/// Records grouped into RRsets, ordered by name and type, each RRset's records by content.
-pub fn rrsets_of(records: &[Record]) -> Vec<PdnsRrset> {
+/// Records grouped into RRsets, ordered by name and type, each RRset's records by content,
+/// with their comments (comments of an RRset not among `records` are left out).
+pub fn rrsets_of(records: &[Record], comments: &[RrsetComments]) -> Vec<PdnsRrset> {
     let mut sorted: Vec<&Record> = records.iter().collect();
     sorted.sort_by(|a, b| {
         (a.name.fqdn(), a.rtype().as_str(), a.content.as_str()).cmp(&(
@@ -256,6 +264,23 @@ pub fn rrsets_of(records: &[Record]) -> Vec<PdnsRrset> {
             }),
         }
     }
+    for set in comments {
+        let (name, rtype) = (set.name.fqdn(), set.rtype.as_str());
+        // `out` is sorted by (name, type) as built above.
+        if let Ok(at) =
+            out.binary_search_by(|r| (r.name.as_str(), r.rtype.as_str()).cmp(&(name, rtype)))
+        {
+            out[at].comments = set
+                .comments
+                .iter()
+                .map(|c| PdnsComment {
+                    content: c.content.clone(),
+                    account: Some(c.account.clone()),
+                    modified_at: Some(c.modified_at),
+                })
+                .collect();
+        }
+    }
     out
 }
 
@@ -275,17 +300,28 @@ pub fn rrset_changes(
                 .or(implied)
                 .ok_or_else(|| invalid(format!("{label}: changetype not understood")))?
                 .to_ascii_uppercase();
+            let comments = r.comments.map(|comments| {
+                comments
+                    .into_iter()
+                    .map(|c| RrsetCommentInput {
+                        content: c.content,
+                        account: c.account.unwrap_or_default(),
+                        modified_at: c.modified_at,
+                    })
+                    .collect()
+            });
             let action = match changetype.as_str() {
                 "DELETE" => RrsetAction::Delete,
                 "REPLACE" => {
                     let Some(records) = r.records else {
-                        if r.comments.is_some() {
+                        if comments.is_some() {
                             // Comments only: PowerDNS changes the comments and leaves the
-                            // records; ScaiDNS keeps no comments, so the records stay.
+                            // records.
                             return Ok(RrsetChange {
                                 name: r.name,
                                 rtype: r.rtype,
                                 action: RrsetAction::Keep,
+                                comments,
                             });
                         }
                         return Err(invalid(format!("{label}: No change for RRset")));
@@ -320,6 +356,7 @@ pub fn rrset_changes(
                 name: r.name,
                 rtype: r.rtype,
                 action,
+                comments,
             })
         })
         .collect()

@@ -531,6 +531,67 @@ async fn a_grantees_subscription_carries_only_its_records_events() {
     assert_eq!(hooks.received().len(), 1);
 }
 
+/// A comments change (PowerDNS-compatible API) is a record event: a grantee's subscription
+/// carries it only for the RRsets its grant reads, and never the comments' text.
+#[tokio::test]
+async fn a_grantees_subscription_carries_only_its_rrsets_comment_events() {
+    let (app, worker, clock, _dir) = app_and_worker(true).await;
+    let hooks = Subscriber::start().await;
+    let a = app.tenant_with_user("hooks-notes").await;
+    let zone = active_zone(&app, &a, "hooks-notes.example").await;
+    let role = call(
+        &app,
+        &a.key,
+        Method::POST,
+        "/api/v1/roles",
+        Some(json!({"name": "hook-keeper", "permissions": ["webhooks:*"]})),
+    )
+    .await;
+    assert_eq!(role.0, 201, "{}", role.1);
+    let (user, key) = user_without_role(&app, "grantee@hooks-notes.test", &a.tenant_id).await;
+    ok(
+        &app,
+        &a.key,
+        Method::POST,
+        &format!("/api/v1/roles/users/{user}"),
+        json!({"role_name": "hook-keeper", "scope": "tenant", "scope_id": a.tenant_id}),
+    )
+    .await;
+    ok(
+        &app,
+        &a.key,
+        Method::POST,
+        &format!("/api/v1/domains/{zone}/access-grants"),
+        json!({"grant_type": "user", "grantee_id": user, "role": "record_editor", "record_pattern": "*.dev", "record_types": ["A"]}),
+    )
+    .await;
+    let (_, secret) = subscribe(&app, &key, &hooks.url, json!(["record.comments_update"])).await;
+    add(&app, &a.key, &zone, "api.dev", "192.0.2.1").await;
+    add(&app, &a.key, &zone, "www", "192.0.2.2").await;
+    let comments = |name: &str| {
+        json!({"name": format!("{name}.hooks-notes.example."), "type": "A",
+            "changetype": "REPLACE", "comments": [{"content": "secret note"}]})
+    };
+    let (status, body) = call(
+        &app,
+        &a.key,
+        Method::PATCH,
+        "/api/v1/servers/localhost/zones/hooks-notes.example.",
+        Some(json!({"rrsets": [comments("www"), comments("api.dev")]})),
+    )
+    .await;
+    assert_eq!(status, 204, "{body}");
+    let report = deliver_until(&worker, || hooks.received().len() == 1).await;
+    assert_eq!((report.delivered, report.skipped), (1, 1), "{report:?}");
+    let events = hooks.delivered(&secret, clock.now());
+    assert_eq!(
+        summary(&events),
+        ["record.comments_update api.dev.hooks-notes.example"]
+    );
+    assert_eq!(events[0]["after"]["comments"], 1);
+    assert!(!events[0].to_string().contains("secret note"), "{events:?}");
+}
+
 #[tokio::test]
 async fn other_tenants_and_narrow_keys_cannot_reach_a_subscription() {
     let (app, _worker, _clock, _dir) = app_and_worker(true).await;

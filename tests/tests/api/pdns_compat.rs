@@ -5,6 +5,7 @@
 //! key stays inside its grant, a CNAME beside other data is 422, a stale `If-Match` is 412).
 
 mod clients;
+mod comments;
 
 use reqwest::Method;
 use scaidns_tests::pdns::PdnsServer;
@@ -442,7 +443,7 @@ async fn the_rules_grants_and_preconditions_hold_in_powerdns_shapes() {
         replace("api.dev.compat.test.", "TXT", &["\"x\""]),
         json!({"rrsets": [{"name": "www.compat.test.", "type": "A", "changetype": "DELETE"}]}),
         json!({"rrsets": [{"name": "nothing.compat.test.", "type": "A", "changetype": "DELETE"}]}),
-        // Comments only change nothing here, but are still a change outside its grant.
+        // Comments only are a change of the RRset, outside its grant.
         json!({"rrsets": [{"name": "www.compat.test.", "type": "A", "changetype": "REPLACE",
             "comments": [{"content": "mine now", "account": "x"}]}]}),
     ] {
@@ -456,7 +457,7 @@ async fn the_rules_grants_and_preconditions_hold_in_powerdns_shapes() {
         .await;
         assert_eq!(status, 422, "{outside}: {body}");
     }
-    // The owner's comments-only change: accepted, the records stay (comments are not kept).
+    // The owner's comments-only change: accepted, the records stay.
     let (status, body) = call(
         &app,
         key,

@@ -103,6 +103,11 @@ pub(crate) mod rbac;
 #[allow(clippy::duplicate_mod)]
 #[path = "records.rs"]
 pub(crate) mod records;
+
+#[allow(clippy::duplicate_mod)]
+#[path = "rrset_comments.rs"]
+pub(crate) mod rrset_comments;
+
 #[allow(clippy::duplicate_mod)]
 #[path = "settings.rs"]
 pub(crate) mod settings;

@@ -21,6 +21,7 @@ use crate::ports::store::{
 use crate::record::Record;
 use crate::tenant::{Tenant, User};
 use crate::zone::claims::OverlapPolicy;
+use crate::zone::comments::RrsetComments;
 use crate::zone::{SyncState, Zone, ZoneStatus};
 
 #[async_trait]
@@ -106,6 +107,10 @@ impl RecordStore for SqlStore {
 
     async fn count_records(&self) -> Result<u64> {
         dispatch!(self, records::count_all())
+    }
+
+    async fn list_rrset_comments(&self, zone_id: ZoneId) -> Result<Vec<RrsetComments>> {
+        dispatch!(self, rrset_comments::list(zone_id))
     }
 }
 

@@ -12,7 +12,7 @@ use ::sqlx::{AssertSqlSafe, Database, Pool};
 use super::common::finish;
 use super::dynamic_query::{self, bind_as};
 use super::sqlx;
-use super::{Conn, Db, audit, records, validations};
+use super::{Conn, Db, audit, records, rrset_comments, validations};
 use crate::adapters::sql::rows::{ZoneRow, json_text, models, readable_models, zone_columns};
 use crate::adapters::sql::types::{
     Arg, Filter, LIKE_ESCAPE, Ts, corrupt, count, db_err, escape_like, is_unique_violation, ts_opt,
@@ -86,6 +86,7 @@ async fn write_in(
         validations,
         audit,
         changes: _,
+        comments,
     } = write;
     let was_live = match expected_generation {
         None => {
@@ -105,11 +106,14 @@ async fn write_in(
     if zone.status == ZoneStatus::Active && !was_live {
         claim(conn, &zone, overlap).await?;
     }
+    let delete_records_empty = delete_records.is_empty();
     records::delete(conn, zone.id, delete_records).await?;
     // Replace = delete + insert, so that two records swapping contents do not trip the unique
     // key halfway, and an upsert can never touch another zone's row.
     records::delete(conn, zone.id, upsert_records.iter().map(|r| r.id)).await?;
     records::insert(conn, &upsert_records).await?;
+    let records_changed = !(upsert_records.is_empty() && delete_records_empty);
+    rrset_comments::write(conn, zone.id, &comments, records_changed).await?;
     validations::upsert(conn, zone.id, &validations).await?;
     audit::insert(conn, &audit).await?;
     if let Some(entry) = &history {
@@ -355,6 +359,7 @@ async fn purge_in(
     lock(conn, id, expected_generation).await?;
     // The foreign keys cascade too; deleting explicitly does not depend on SQLite's pragma.
     for sql in [
+        "DELETE FROM rrset_comments WHERE zone_id = ?",
         "DELETE FROM records WHERE zone_id = ?",
         "DELETE FROM validations WHERE zone_id = ?",
         // No foreign key: the row is written before the zone (see `zone_create`).

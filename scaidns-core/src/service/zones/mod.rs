@@ -204,6 +204,7 @@ impl ScaiDns {
         )];
         let write = ZoneWrite {
             changes: crate::zone::change_set::change_set_of_records(&[], &records),
+            comments: Vec::new(),
             zone,
             expected_generation: None,
             upsert_records: records,
@@ -341,6 +342,7 @@ impl ScaiDns {
                         validations: Vec::new(),
                         audit,
                         changes: Vec::new(),
+                        comments: Vec::new(),
                         zone: Zone {
                             generation: before.generation + 1,
                             ..zone

@@ -184,6 +184,7 @@ impl ScaiDns {
             validations,
             audit,
             changes: Vec::new(),
+            comments: Vec::new(),
         };
         let _dropped_when_done = self.zone_write(write.zone.id);
         self.store()
@@ -325,5 +326,6 @@ pub(crate) fn row_write(
         validations,
         audit,
         changes: Vec::new(),
+        comments: Vec::new(),
     }
 }

@@ -10,6 +10,7 @@ mod idempotency;
 mod ordered_publication;
 mod record_search;
 mod records;
+mod rrset_comments;
 mod sql_adapter;
 mod templates;
 mod tenants;
@@ -131,6 +132,7 @@ fn create(zone: &Zone) -> ZoneWrite {
             &zone.id.to_string(),
         )],
         changes: Vec::new(),
+        comments: Vec::new(),
     }
 }
 
@@ -147,6 +149,7 @@ fn change(zone: &Zone) -> ZoneWrite {
         validations: Vec::new(),
         audit: Vec::new(),
         changes: Vec::new(),
+        comments: Vec::new(),
     }
 }
 

@@ -60,7 +60,7 @@ pub(super) const CASES: &[(&str, Audit)] = &[
     ),
     (
         "PATCH /api/v1/servers/{server_id}/zones/{zone_id}",
-        Writes(&["records.bulk", "record.create"]),
+        Writes(&["records.bulk", "record.create", "record.comments_update"]),
     ),
     (
         "PUT /api/v1/servers/{server_id}/zones/{zone_id}",

@@ -22,13 +22,20 @@ pub(super) async fn pdns_compat_cases(h: &mut Harness, ta: &Caller) {
             "PATCH /api/v1/servers/{server_id}/zones/{zone_id}",
             ta,
             zone,
-            Some(json!({"rrsets": [{"name": "www.pdns-audit.test.", "type": "A", "ttl": 300,
-                "changetype": "REPLACE", "records": [{"content": "192.0.2.1", "disabled": false}]}]})),
+            Some(
+                json!({"rrsets": [{"name": "www.pdns-audit.test.", "type": "A", "ttl": 300,
+                "changetype": "REPLACE", "records": [{"content": "192.0.2.1", "disabled": false}],
+                "comments": [{"content": "audited", "account": "ops"}]}]}),
+            ),
         )
         .await;
     assert_eq!(c.status, 204, "{}", c.body);
     assert_eq!(
         c.entry("records.bulk", ta)["details"]["after"]["created"],
+        1
+    );
+    assert_eq!(
+        c.entry("record.comments_update", ta)["details"]["after"]["comments"],
         1
     );
     let c = h
