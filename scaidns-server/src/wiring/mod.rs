@@ -366,6 +366,7 @@ pub async fn server_service(
             max_staleness: config.zone_cache_max_staleness,
             ..ZoneCacheConfig::default()
         })
+        .with_record_cache(config.record_cache_max_records)
         .with_observer(observer);
     if let Some(feed) = change_feed(config)? {
         // Runs as long as the service does; the listener stops once the service is dropped.
