@@ -17,7 +17,7 @@ use crate::record::{Record, RecordType};
 
 /// Most records held unless configured (`RECORD_CACHE_MAX_RECORDS`), all zones together, each
 /// set counting one more than its records so that empty sets are bounded too; a full cache
-/// starts over. A set's rendered pages hold at most twice its records ([`RENDERED_SLACK`]) and a
+/// starts over. A set's rendered pages hold at most twice its records (`RENDERED_SLACK`) and a
 /// rendered record takes about twice the memory of a record (a few hundred bytes each), so a
 /// record held costs up to about 2 KB: this default bounds the cache near 60 MB and still keeps
 /// a 10,000-record zone's set beside its written one (docs/decisions.md, "Idle memory").
