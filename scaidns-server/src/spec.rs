@@ -43,3 +43,22 @@ pub fn docs_page() -> &'static str {
     static PAGE: OnceLock<String> = OnceLock::new();
     PAGE.get_or_init(|| api_service().swagger_ui_html())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_documents_built_on_first_use_are_the_generated_ones() {
+        assert_eq!(served_spec(), spec_json());
+        // Built once: later calls hand out the same string.
+        assert!(std::ptr::eq(served_spec(), served_spec()));
+        let page = docs_page();
+        assert!(page.contains("<html"), "not a page");
+        assert!(
+            page.contains("\"ScaiDNS API\""),
+            "the document is not inlined"
+        );
+        assert!(std::ptr::eq(page, docs_page()));
+    }
+}
