@@ -114,8 +114,9 @@ fn committed_pdns_compat_spec_matches_the_server() {
 }
 
 /// The document and the Swagger UI page are built on their first request (`spec::served_spec`,
-/// `spec::docs_page`): concurrent first requests all get the generated document, and `/docs`
-/// answers with or without its trailing slash, as the nested Swagger UI did.
+/// `spec::docs_page`): concurrent requests (the first of this server's process unless another
+/// test's request came first) all get the generated document, and `/docs` answers with or
+/// without its trailing slash, as the nested Swagger UI did.
 #[tokio::test]
 async fn the_served_document_and_docs_page_are_the_generated_ones() {
     let app = scaidns_tests::spawn_app().await;
