@@ -18,7 +18,7 @@ use crate::body_limit::BodyLimits;
 use crate::config::{BackendConfig, Config};
 use crate::metrics::Metrics;
 use crate::middleware::request_context;
-use crate::spec::{api_service, spec_json};
+use crate::spec::{api_service, docs_page, served_spec};
 use crate::state::AppState;
 use crate::wiring::{DnsListener, StartError};
 
@@ -86,8 +86,6 @@ async fn metrics_text(state: Data<&AppState>, req: &poem::Request) -> poem::Resp
 /// The whole HTTP application.
 pub fn build_app(state: AppState) -> impl Endpoint {
     let service = api_service();
-    let spec = spec_json();
-    let docs = service.swagger_ui();
     let metrics = Arc::clone(&state.metrics);
     let limits = crate::api::record_bulk::body_limits(
         BodyLimits::new(state.config.max_body_bytes).with_route(
@@ -100,17 +98,24 @@ pub fn build_app(state: AppState) -> impl Endpoint {
     let mut route = Route::new()
         .at(
             "/api/v1/openapi.json",
-            make_sync(move |_| {
+            make_sync(|_| {
                 poem::Response::builder()
                     .content_type("application/json")
-                    .body(spec.clone())
+                    .body(served_spec())
             }),
         )
         .nest("/api/v1", service)
         // PowerDNS's own paths, which the native API leaves free: its clients build the URL
         // from host and port alone.
         .nest_no_strip(crate::pdns_compat::PREFIX, crate::pdns_compat::endpoint())
-        .nest("/docs", docs)
+        .at(
+            "/docs",
+            make_sync(|_| {
+                poem::Response::builder()
+                    .content_type("text/html; charset=utf-8")
+                    .body(docs_page())
+            }),
+        )
         .at("/health/live", get(live_outside))
         .at("/health/ready", get(ready_outside));
     if state.config.metrics_enabled {

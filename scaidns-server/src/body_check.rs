@@ -29,7 +29,7 @@ pub struct BodyProblem {
 
 fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
-    SPEC.get_or_init(|| serde_json::from_str(&crate::spec::spec_json()).unwrap_or(Value::Null))
+    SPEC.get_or_init(|| serde_json::from_str(crate::spec::served_spec()).unwrap_or(Value::Null))
 }
 
 /// The first problem of `body` for `method path`, if the operation is known and the body is

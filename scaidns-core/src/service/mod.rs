@@ -73,6 +73,7 @@ pub use api_keys::{ApiKeyCreate, ApiKeyListQuery, IssuedApiKey};
 pub use auth_cache::AuthCacheConfig;
 pub use authn::RequestMeta;
 pub use context::{Actor, OpContext};
+pub use record_cache::DEFAULT_CAPACITY_RECORDS as DEFAULT_RECORD_CACHE_RECORDS;
 pub use zone_cache::ZoneCacheConfig;
 // The ports' values the server handles, under the one path it may name.
 pub use crate::ports::identity_provider::{OAuthSettings, TokenSet};

@@ -15,11 +15,13 @@ use crate::paging::PageRequest;
 use crate::ports::store::RecordFilter;
 use crate::record::{Record, RecordType};
 
-/// Most records held, all zones together, each set counting one more than its records so that
-/// empty sets are bounded too; a full cache starts over. A set's rendered pages hold at most
-/// twice its records ([`RENDERED_SLACK`]) and a rendered record takes about twice the memory of
-/// a record (a few hundred bytes each), so this bounds the cache near 200 MB.
-const CAPACITY_RECORDS: usize = 100_000;
+/// Most records held unless configured (`RECORD_CACHE_MAX_RECORDS`), all zones together, each
+/// set counting one more than its records so that empty sets are bounded too; a full cache
+/// starts over. A set's rendered pages hold at most twice its records (`RENDERED_SLACK`) and a
+/// rendered record takes about twice the memory of a record (a few hundred bytes each), so a
+/// record held costs up to about 2 KB: this default bounds the cache near 60 MB and still keeps
+/// a 10,000-record zone's set beside its written one (docs/decisions.md, "Idle memory").
+pub const DEFAULT_CAPACITY_RECORDS: usize = 30_000;
 
 /// A filter as a map key. Only filters from a small fixed set are cached (a type or none, with
 /// or without system records): text searches are answered from the store, so a caller cannot
@@ -115,10 +117,48 @@ struct Sets {
 }
 
 /// The cache (one per service; clones of the service share it).
-#[derive(Debug, Default)]
-pub(crate) struct RecordCache(Mutex<Sets>);
+#[derive(Debug)]
+pub(crate) struct RecordCache {
+    /// Most records held ([`DEFAULT_CAPACITY_RECORDS`]); zero keeps nothing.
+    capacity: usize,
+    sets: Mutex<Sets>,
+}
+
+impl crate::service::ScaiDns {
+    /// Bounds the record cache to `max_records` records (`RECORD_CACHE_MAX_RECORDS`; it starts
+    /// with [`DEFAULT_CAPACITY_RECORDS`]); zero turns it off. The cache is emptied.
+    #[must_use]
+    pub fn with_record_cache(mut self, max_records: usize) -> Self {
+        self.record_cache = Arc::new(RecordCache::new(max_records));
+        self
+    }
+}
+
+impl Default for RecordCache {
+    fn default() -> Self {
+        Self::new(DEFAULT_CAPACITY_RECORDS)
+    }
+}
 
 impl RecordCache {
+    /// A cache holding at most `capacity` records.
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            sets: Mutex::new(Sets::default()),
+        }
+    }
+
+    /// Whether a set of `records` records may be kept at all (a larger one is never cached, so
+    /// a caller need not build it).
+    pub(crate) fn keeps(&self, records: usize) -> bool {
+        records < self.capacity
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Sets> {
+        self.sets.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     /// The set of `zone` at `generation` under `filter`, if cached.
     pub(crate) fn get(
         &self,
@@ -126,7 +166,7 @@ impl RecordCache {
         generation: i64,
         filter: &RecordFilter,
     ) -> Option<Arc<RecordSet>> {
-        let sets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let sets = self.lock();
         let (cached, by_filter) = sets.zones.get(&zone)?;
         if *cached != generation {
             return None;
@@ -137,7 +177,7 @@ impl RecordCache {
     /// Every record of `zone` (system records included) at `generation`, in the store's order:
     /// the set a committed change left ([`Self::put_written`]) or a read's.
     pub(crate) fn get_whole(&self, zone: ZoneId, generation: i64) -> Option<Arc<RecordSet>> {
-        let sets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let sets = self.lock();
         let (cached, by_filter) = sets.zones.get(&zone)?;
         if *cached != generation {
             return None;
@@ -153,7 +193,7 @@ impl RecordCache {
     /// when the change was planned on the set of the generation before it, which its commit
     /// proved (the store refuses a write whose expected generation is not the stored one).
     pub(crate) fn put_written(&self, zone: ZoneId, generation: i64, mut records: Vec<Record>) {
-        if !keeps(records.len()) {
+        if !self.keeps(records.len()) {
             return;
         }
         sort_as_stored(&mut records);
@@ -177,10 +217,10 @@ impl RecordCache {
     }
 
     fn put_key(&self, zone: ZoneId, generation: i64, key: FilterKey, records: Arc<RecordSet>) {
-        if !keeps(records.records.len()) {
+        if !self.keeps(records.records.len()) {
             return;
         }
-        let mut sets = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut sets = self.lock();
         // What the set replaces, freed before the capacity test: the zone's sets of an older
         // generation, or its own filter's set at this one. Else every write to a zone holding
         // over half the capacity would empty the cache of every zone.
@@ -192,7 +232,7 @@ impl RecordCache {
             Some((_, by_filter)) => by_filter.get(&key).map_or(0, |s| cost(s)),
             None => 0,
         };
-        if sets.records - replaced + cost(&records) > CAPACITY_RECORDS {
+        if sets.records - replaced + cost(&records) > self.capacity {
             *sets = Sets::default();
         }
         let Sets {
@@ -211,12 +251,6 @@ impl RecordCache {
             *held -= cost(&old);
         }
     }
-}
-
-/// Whether a set of `records` records may be kept at all (a larger one is never cached, so a
-/// caller need not build it).
-pub(crate) fn keeps(records: usize) -> bool {
-    records < CAPACITY_RECORDS
 }
 
 /// Sorts `records` as the store lists a zone's records (`ORDER BY name, rtype, content, id`,
@@ -262,13 +296,16 @@ mod tests {
         }
     }
 
+    /// A small capacity, so the tests build small sets.
+    const CAPACITY_RECORDS: usize = 300;
+
     fn held(cache: &RecordCache) -> usize {
-        cache.0.lock().unwrap().records
+        cache.lock().records
     }
 
     #[test]
     fn a_big_zones_next_set_replaces_its_last_without_emptying_the_cache() {
-        let cache = RecordCache::default();
+        let cache = RecordCache::new(CAPACITY_RECORDS);
         let (big, small) = (ZoneId::new(), ZoneId::new());
         // Over half the capacity: the old and new sets together would not fit.
         let many = || vec![record("www", RecordType::A, "192.0.2.1"); CAPACITY_RECORDS * 2 / 3];
@@ -289,13 +326,30 @@ mod tests {
 
     #[test]
     fn a_set_too_large_for_the_cache_is_not_kept() {
-        let cache = RecordCache::default();
+        let cache = RecordCache::new(CAPACITY_RECORDS);
         let zone = ZoneId::new();
-        assert!(keeps(CAPACITY_RECORDS - 1));
-        assert!(!keeps(CAPACITY_RECORDS));
+        assert!(cache.keeps(CAPACITY_RECORDS - 1));
+        assert!(!cache.keeps(CAPACITY_RECORDS));
         let too_many = vec![record("www", RecordType::A, "192.0.2.1"); CAPACITY_RECORDS];
         cache.put_written(zone, 1, too_many);
         assert!(cache.get_whole(zone, 1).is_none());
+        assert_eq!(held(&cache), 0);
+    }
+
+    #[test]
+    fn a_cache_of_no_capacity_keeps_nothing() {
+        let cache = RecordCache::new(0);
+        let zone = ZoneId::new();
+        assert!(!cache.keeps(0));
+        cache.put_written(zone, 1, Vec::new());
+        cache.put(
+            zone,
+            1,
+            &RecordFilter::default(),
+            Arc::new(RecordSet::new(Vec::new())),
+        );
+        assert!(cache.get_whole(zone, 1).is_none());
+        assert!(cache.get(zone, 1, &RecordFilter::default()).is_none());
         assert_eq!(held(&cache), 0);
     }
 

@@ -12,7 +12,6 @@ use crate::ports::store::{RecordFilter, ZoneWrite};
 use crate::rbac::{Permission, Target};
 use crate::record::{Record, RecordContent, RecordName, RecordType, Ttl};
 use crate::service::publish::Publication;
-use crate::service::record_cache;
 use crate::service::zone_change::Planned;
 use crate::service::{OpContext, ScaiDns};
 use crate::zone::Zone;
@@ -349,7 +348,7 @@ impl ScaiDns {
         // The zone's records once this commits (the untouched ones and what is written), for
         // the record cache; not built for a zone too large to be kept there.
         let after = (existing.len() + plan.creates.len()).saturating_sub(plan.deletes.len());
-        let records_after = record_cache::keeps(after).then(|| {
+        let records_after = self.record_cache.keeps(after).then(|| {
             let replaced: std::collections::HashSet<RecordId> = plan
                 .deletes
                 .iter()

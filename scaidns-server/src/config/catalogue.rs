@@ -483,6 +483,12 @@ pub const SETTINGS: &[Setting] = &[
     ),
     s(
         REDIS,
+        "RECORD_CACHE_MAX_RECORDS",
+        "30000",
+        "Most records the record cache holds, all zones together (0: no cache)",
+    ),
+    s(
+        REDIS,
         "RATE_LIMIT_API_KEY_PER_MINUTE",
         "100",
         "Requests per minute for an API key without its own rate_limit",

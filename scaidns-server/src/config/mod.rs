@@ -64,6 +64,9 @@ pub struct Config {
     /// `ZONE_CACHE_MAX_STALENESS`: how long a zone's row may be reused for the record list on
     /// one replica after a change made on another (zero: no cache).
     pub zone_cache_max_staleness: std::time::Duration,
+    /// `RECORD_CACHE_MAX_RECORDS`: most records the record cache holds, all zones together
+    /// (zero: no cache); about 2 KB of memory each at most.
+    pub record_cache_max_records: usize,
     /// `RATE_LIMIT_API_KEY_PER_MINUTE`: for keys without their own `rate_limit`.
     pub rate_limit_api_key_per_minute: u32,
     /// `RATE_LIMIT_API_KEY_MAX`: no key's own `rate_limit` may exceed it (default 10× the
@@ -314,6 +317,11 @@ impl Config {
                 "ZONE_CACHE_MAX_STALENESS",
                 std::time::Duration::from_secs(1),
                 reader::duration,
+            ),
+            record_cache_max_records: r.number(
+                "RECORD_CACHE_MAX_RECORDS",
+                scaidns_core::service::DEFAULT_RECORD_CACHE_RECORDS,
+                0,
             ),
             rate_limit_api_key_per_minute: key_rate,
             rate_limit_api_key_max: r.number(

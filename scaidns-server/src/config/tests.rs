@@ -417,6 +417,19 @@ fn redis_connections_and_worker_concurrency() {
     assert_eq!(crate::worker::worker_config(&c, "w").max_jobs, 1);
 }
 
+#[test]
+fn the_record_cache_bound_is_read_and_a_bad_one_refused_at_start_up() {
+    let c = production_with(&[]).unwrap();
+    assert_eq!(c.record_cache_max_records, 30_000);
+    let c = production_with(&[("RECORD_CACHE_MAX_RECORDS", "0")]).unwrap();
+    assert_eq!(c.record_cache_max_records, 0);
+    for bad in ["-1", "lots", "1e6"] {
+        let err = production_with(&[("RECORD_CACHE_MAX_RECORDS", bad)]).unwrap_err();
+        let named: Vec<_> = err.invalid.iter().map(|(n, _)| *n).collect();
+        assert_eq!(named, vec!["RECORD_CACHE_MAX_RECORDS"], "{bad}");
+    }
+}
+
 /// The catalogue's defaults are the readers' defaults: setting a variable to the default the
 /// catalogue (and so `.env.example` and the documentation) names changes nothing.
 #[test]

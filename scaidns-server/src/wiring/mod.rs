@@ -266,7 +266,10 @@ fn assemble(
         Arc::new(HickoryResolver::new()),
         Arc::new(SystemClock),
         service_config(config),
-    );
+    )
+    // Here rather than in `server_service`: the worker and the operator commands change records
+    // through the same cache, so the bound (and `0`, no cache) holds for every process.
+    .with_record_cache(config.record_cache_max_records);
     let service = match dnssec_keys {
         Some(keys) => service.with_dnssec_keys(keys),
         None => service,

@@ -112,3 +112,33 @@ fn committed_pdns_compat_spec_matches_the_server() {
             .all(|p| !p.starts_with("/servers"))
     );
 }
+
+/// The document and the Swagger UI page are built on their first request (`spec::served_spec`,
+/// `spec::docs_page`): concurrent requests (the first of this server's process unless another
+/// test's request came first) all get the generated document, and `/docs` answers with or
+/// without its trailing slash, as the nested Swagger UI did.
+#[tokio::test]
+async fn the_served_document_and_docs_page_are_the_generated_ones() {
+    let app = scaidns_tests::spawn_app().await;
+    let generated = scaidns_server::spec_json();
+    let mut fetches = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (http, url) = (app.http.clone(), app.url("/api/v1/openapi.json"));
+        fetches.spawn(async move {
+            let resp = http.get(url).send().await.unwrap();
+            assert_eq!(resp.status(), 200);
+            resp.text().await.unwrap()
+        });
+    }
+    while let Some(served) = fetches.join_next().await {
+        assert!(served.unwrap() == generated, "the served document differs");
+    }
+    for path in ["/docs", "/docs/"] {
+        let resp = app.http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "{path}");
+        let page = resp.text().await.unwrap();
+        assert!(page.contains("<html"), "{path}: not a page");
+        assert!(page.contains("\"ScaiDNS API\""), "{path}: no document");
+    }
+    app.stop().await;
+}

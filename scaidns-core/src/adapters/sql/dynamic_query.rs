@@ -59,6 +59,44 @@ where
     R: for<'r> sqlx::FromRow<'r, <Db as Database>::Row> + Send + Unpin,
 {
     let where_sql = filter.sql();
+    let sql = format!("SELECT {columns} FROM {table}{where_sql} ORDER BY {order} LIMIT ? OFFSET ?");
+    counted_page(pool, table, filter, sql, page).await
+}
+
+/// [`page`] for a table keyed by `id` with an index that serves `order` and holds the columns
+/// `filter` tests: the page's ids are found in that index first, then only their rows are read.
+/// Else MariaDB reads the whole row of every row an OFFSET skips (a late page of a tenant with
+/// 10,000 zones took ~30 ms, against ~2 ms for its ids).
+pub(crate) async fn page_by_id<R>(
+    pool: &Pool<Db>,
+    table: &str,
+    columns: &str,
+    filter: Filter,
+    order: &str,
+    page: PageRequest,
+) -> Result<(Vec<R>, u64)>
+where
+    R: for<'r> sqlx::FromRow<'r, <Db as Database>::Row> + Send + Unpin,
+{
+    let where_sql = filter.sql();
+    let ids = format!("SELECT id FROM {table}{where_sql} ORDER BY {order} LIMIT ? OFFSET ?");
+    let sql = super::rows_by_ids(columns, table, &ids, order);
+    counted_page(pool, table, filter, sql, page).await
+}
+
+/// The total of `filter` on `table`, and the rows of `sql`, which takes `filter`'s arguments
+/// then the page's limit and offset.
+async fn counted_page<R>(
+    pool: &Pool<Db>,
+    table: &str,
+    filter: Filter,
+    sql: String,
+    page: PageRequest,
+) -> Result<(Vec<R>, u64)>
+where
+    R: for<'r> sqlx::FromRow<'r, <Db as Database>::Row> + Send + Unpin,
+{
+    let where_sql = filter.sql();
     let total: i64 = bind_scalar(
         sqlx::query_scalar(AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM {table}{where_sql}"
@@ -70,7 +108,6 @@ where
     .map_err(db_err)?;
     let mut args = filter.args;
     args.extend(limit_offset(page));
-    let sql = format!("SELECT {columns} FROM {table}{where_sql} ORDER BY {order} LIMIT ? OFFSET ?");
     let rows: Vec<R> = bind_as(sqlx::query_as(AssertSqlSafe(sql)), args)
         .fetch_all(pool)
         .await

@@ -78,6 +78,15 @@ use crate::ports::Observer;
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a caller waits for a pooled connection.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a pooled connection may sit unused before it is closed (sqlx's default is ten
+/// minutes): a burst opens up to the pool size, and each connection holds its statement cache
+/// (and with SQLite its page cache and a thread), which a quiet server gives back after this.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// SQLite's page cache per connection, in KiB (`PRAGMA cache_size`; SQLite's default is
+/// 2,000 KiB): the pool holds up to `DATABASE_POOL_SIZE` connections, 20 by default, so this
+/// bounds the page caches together to 20 MiB rather than 40; the OS page cache still holds the
+/// file (docs/decisions.md, "Idle memory").
+const SQLITE_CACHE_KIB: u32 = 1024;
 
 /// A [`crate::ports::Store`] on MariaDB/MySQL, PostgreSQL or SQLite.
 #[derive(Clone)]
@@ -204,6 +213,7 @@ async fn connect_mysql(normalized: &str, original: &str, pool_size: u32) -> Resu
     MySqlPoolOptions::new()
         .max_connections(pool_size)
         .acquire_timeout(ACQUIRE_TIMEOUT)
+        .idle_timeout(IDLE_TIMEOUT)
         .connect_with(options)
         .await
         .map_err(|e| Error::store(redact(&format!("cannot connect to MySQL: {e}"), original)))
@@ -215,6 +225,7 @@ async fn connect_postgres(normalized: &str, original: &str, pool_size: u32) -> R
     PgPoolOptions::new()
         .max_connections(pool_size)
         .acquire_timeout(ACQUIRE_TIMEOUT)
+        .idle_timeout(IDLE_TIMEOUT)
         .connect_with(options)
         .await
         .map_err(|e| {
@@ -231,7 +242,8 @@ async fn connect_sqlite(normalized: &str, original: &str, pool_size: u32) -> Res
         .map_err(|e| Error::store(format!("invalid DATABASE_URL: {e}")))?
         .create_if_missing(true)
         .foreign_keys(true)
-        .busy_timeout(SQLITE_BUSY_TIMEOUT);
+        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"));
     let mut pool = SqlitePoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
     if in_memory {
         // An in-memory database lives as long as one of its connections and is shared through
@@ -245,7 +257,7 @@ async fn connect_sqlite(normalized: &str, original: &str, pool_size: u32) -> Res
         options = options
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal);
-        pool = pool.max_connections(pool_size);
+        pool = pool.max_connections(pool_size).idle_timeout(IDLE_TIMEOUT);
         if let Some(parent) = options
             .get_filename()
             .parent()

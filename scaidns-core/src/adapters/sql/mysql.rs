@@ -31,6 +31,12 @@ pub(crate) const LOCK_CLAIM: &str = "INSERT INTO zone_claim_locks (lock_key) VAL
 /// Whether zone writes must look up which ids exist before deleting: a `DELETE` of an absent key locks its gap (see `common::delete_zone_rows`).
 pub(crate) const DELETE_LOCKS_ABSENT_KEYS: bool = true;
 
+/// The rows of `table` whose ids the query `ids` selects, in `order`
+/// (`dynamic_query::page_by_id`): a join on the page's ids, which reads only their rows.
+pub(crate) fn rows_by_ids(columns: &str, table: &str, ids: &str, order: &str) -> String {
+    format!("SELECT {columns} FROM {table} JOIN ({ids}) AS paged USING (id) ORDER BY {order}")
+}
+
 /// Takes a zone's publishing turn (`zones::publication_turn`) until the transaction ends: an
 /// exclusive lock on the zone's own row of `zone_claim_locks` (key `publish/<zone id>`), which
 /// the zone's writers never take, so they keep committing while a publisher waits on the

@@ -33,6 +33,14 @@ pub(crate) const LOCK_CLAIM: &str = "INSERT INTO zone_claim_locks (lock_key) VAL
 /// Whether zone writes must look up which ids exist before deleting: no gap locks.
 pub(crate) const DELETE_LOCKS_ABSENT_KEYS: bool = false;
 
+/// The rows of `table` whose ids the query `ids` selects, in `order`
+/// (`dynamic_query::page_by_id`). As an array rather than a join: when one tenant holds most of
+/// the table, PostgreSQL hash-joins a join's page of ids against a scan of the whole table
+/// (~10 ms at 10,000 zones) where the array is looked up in the primary key (~1 ms).
+pub(crate) fn rows_by_ids(columns: &str, table: &str, ids: &str, order: &str) -> String {
+    format!("SELECT {columns} FROM {table} WHERE id = ANY(ARRAY({ids})) ORDER BY {order}")
+}
+
 /// Takes a zone's publishing turn (`zones::publication_turn`) until the transaction ends: an
 /// exclusive lock on the zone's own row of `zone_claim_locks` (key `publish/<zone id>`), which
 /// the zone's writers never take, so they keep committing while a publisher waits on the

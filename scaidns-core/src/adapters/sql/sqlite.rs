@@ -33,6 +33,12 @@ pub(crate) const LOCK_CLAIM: &str = "INSERT INTO zone_claim_locks (lock_key) VAL
 /// Whether zone writes must look up which ids exist before deleting: no gap locks.
 pub(crate) const DELETE_LOCKS_ABSENT_KEYS: bool = false;
 
+/// The rows of `table` whose ids the query `ids` selects, in `order`
+/// (`dynamic_query::page_by_id`): a join on the page's ids, which reads only their rows.
+pub(crate) fn rows_by_ids(columns: &str, table: &str, ids: &str, order: &str) -> String {
+    format!("SELECT {columns} FROM {table} JOIN ({ids}) AS paged USING (id) ORDER BY {order}")
+}
+
 /// No cross-process publishing turn: a lock held across a backend call would be the
 /// database-wide write lock. SQLite serves one process (see `zones::publication_turn`), whose
 /// publishers already take turns per zone.

@@ -453,7 +453,8 @@ pub(crate) async fn list(
         f.and_contains(&["name"], search.strip_suffix('.').unwrap_or(search));
     }
     let (rows, total) =
-        dynamic_query::page::<ZoneRow>(pool, "zones", zone_columns!(), f, "name, id", page).await?;
+        dynamic_query::page_by_id::<ZoneRow>(pool, "zones", zone_columns!(), f, "name, id", page)
+            .await?;
     Ok(Page {
         items: readable_models(rows, ZoneRow::into_model),
         total,

@@ -8,6 +8,7 @@ contract!(
     migrate_is_idempotent_and_health_answers,
     zone_round_trips_with_microseconds,
     list_zones_filters_orders_and_pages,
+    a_tenants_pages_follow_each_other_in_name_then_id_order,
     domain_exists_per_tenant_among_live_zones,
 );
 
@@ -57,6 +58,87 @@ async fn zone_round_trips_with_microseconds(store: &dyn Store) {
     let deleted = put(store, w.clone()).await;
     assert_eq!(deleted, w.zone);
     assert_eq!(store.get_zone(zone.id).await.unwrap(), Some(w.zone));
+}
+
+/// A page is read through the ids of its rows first (`dynamic_query::page_by_id`): the pages of
+/// a tenant, deleted zones and another tenant's zones among its own, still follow each other
+/// in the listing's order with no row twice or missing, and a page past the end is empty; a
+/// grantee's pages (ids across tenants, some deleted) hold exactly its visible zones, with
+/// equal names in id order.
+async fn a_tenants_pages_follow_each_other_in_name_then_id_order(store: &dyn Store) {
+    let (tenant, other) = (TenantId::new(), TenantId::new());
+    let mut live = Vec::new();
+    // A grantee's filter (ids alone, no tenant): some of each tenant's zones and deleted ones.
+    let (mut granted, mut granted_visible) = (Vec::new(), Vec::new());
+    for n in 0..57 {
+        // Scrambled creation order, so the id order differs from the name order.
+        let name = format!("z{:03}.example", (n * 31) % 57);
+        let zone = put(store, create(&new_zone(tenant, &name))).await;
+        live.push((name.clone(), zone.id.to_string()));
+        // The same names in another tenant (not live: a live name is unique platform-wide).
+        let mut theirs = new_zone(other, &name);
+        theirs.status = ZoneStatus::PendingValidation;
+        let theirs = put(store, create(&theirs)).await;
+        for (zone, chosen) in [(&zone, n % 3 == 0), (&theirs, n % 4 == 0)] {
+            if chosen {
+                granted.push(zone.id);
+                granted_visible.push((name.clone(), zone.id.to_string()));
+            }
+        }
+        if n % 5 == 0 {
+            let mut gone = new_zone(tenant, &format!("z{:03}.example", n));
+            gone.status = ZoneStatus::Deleted;
+            let gone = put(store, create(&gone)).await;
+            granted.push(gone.id);
+        }
+    }
+    granted_visible.sort();
+    let grantee = ZoneFilter {
+        ids: Some(granted),
+        ..Default::default()
+    };
+    let mut listed = Vec::new();
+    for page in 1..=10 {
+        let got = store
+            .list_zones(&grantee, PageRequest { page, page_size: 4 })
+            .await
+            .unwrap();
+        assert_eq!(got.total, granted_visible.len() as u64, "page {page}");
+        listed.extend(
+            got.items
+                .iter()
+                .map(|z| (z.name.as_str().to_owned(), z.id.to_string())),
+        );
+    }
+    assert_eq!(listed, granted_visible, "a grantee's pages");
+    live.sort();
+    let filter = ZoneFilter {
+        tenant_id: Some(tenant),
+        ..Default::default()
+    };
+    let mut listed = Vec::new();
+    for page in 1..=4 {
+        let got = store
+            .list_zones(
+                &filter,
+                PageRequest {
+                    page,
+                    page_size: 20,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(got.total, 57, "page {page}");
+        assert_eq!(got.items.len(), [20, 20, 17, 0][page as usize - 1]);
+        assert!(got.items.iter().all(|z| z.tenant_id == tenant));
+        assert!(got.items.iter().all(|z| z.status != ZoneStatus::Deleted));
+        listed.extend(
+            got.items
+                .iter()
+                .map(|z| (z.name.as_str().to_owned(), z.id.to_string())),
+        );
+    }
+    assert_eq!(listed, live);
 }
 
 async fn list_zones_filters_orders_and_pages(store: &dyn Store) {
