@@ -40,6 +40,10 @@ pub(crate) const LOCK_PUBLICATION: Option<&str> = Some(
      ON DUPLICATE KEY UPDATE lock_key = VALUES(lock_key)",
 );
 
+/// `records::insert` on MySQL has no `RETURNING` and `INSERT IGNORE` ignores more than
+/// duplicates: a failed statement is rolled back alone and the rows are retried one by one.
+pub(crate) const INSERT_SKIPPING_CONFLICTS: Option<&str> = None;
+
 /// Inserts or replaces a setting.
 pub(crate) const UPSERT_SETTING: &str = "INSERT INTO settings (setting_key, setting_value) VALUES (?, ?) \
      ON DUPLICATE KEY UPDATE setting_value = VALUES(setting_value)";

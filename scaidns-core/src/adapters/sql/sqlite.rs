@@ -38,6 +38,12 @@ pub(crate) const DELETE_LOCKS_ABSENT_KEYS: bool = false;
 /// publishers already take turns per zone.
 pub(crate) const LOCK_PUBLICATION: Option<&str> = None;
 
+/// What ends a multi-row `INSERT` of records (`records::insert`) so that a row breaking a
+/// unique key is skipped instead of failing the statement, and the statement returns the ids
+/// it inserted.
+pub(crate) const INSERT_SKIPPING_CONFLICTS: Option<&str> =
+    Some(" ON CONFLICT DO NOTHING RETURNING id");
+
 /// Inserts or replaces a setting.
 pub(crate) const UPSERT_SETTING: &str = "INSERT INTO settings (setting_key, setting_value) VALUES (?, ?) \
      ON CONFLICT (setting_key) DO UPDATE SET setting_value = excluded.setting_value";

@@ -125,15 +125,35 @@ async fn write_in(
         }),
         PublishOutcome::Skipped => None,
     };
-    if let Some(sync) = sync {
-        set_sync_on(conn, zone.id, &sync).await?;
+    if let Some(sync) = &sync {
+        set_sync_on(conn, zone.id, sync).await?;
         // Published inside the transaction: a record change of an older generation still
         // waiting to publish (service `zone_change`) must not publish over this one.
         claim_on(conn, zone.id, zone.generation).await?;
     }
-    fetch(conn, zone.id)
-        .await?
-        .ok_or_else(|| Error::internal(format!("zone {} vanished mid-write", zone.id)))
+    // A bookkeeping write left the row as stored; any other wrote every column of `zone` (and
+    // then the sync state) under the zone's lock, so reading the row back would cost a round
+    // trip to learn nothing.
+    if expected_generation == Some(zone.generation) {
+        return fetch(conn, zone.id)
+            .await?
+            .ok_or_else(|| Error::internal(format!("zone {} vanished mid-write", zone.id)));
+    }
+    Ok(as_stored(zone, sync))
+}
+
+/// `zone` as its row reads back once written with `sync` (when set): timestamps truncated to
+/// what the store keeps ([`Ts`]).
+fn as_stored(mut zone: Zone, sync: Option<SyncState>) -> Zone {
+    if let Some(sync) = sync {
+        zone.sync = sync;
+    }
+    let stored = |t| Ts::from(t).get();
+    zone.created_at = stored(zone.created_at);
+    zone.updated_at = stored(zone.updated_at);
+    zone.deleted_at = zone.deleted_at.map(stored);
+    zone.sync.last_synced_at = zone.sync.last_synced_at.map(stored);
+    zone
 }
 
 /// Locks the zone row and checks its generation; returns the stored status.
