@@ -19,9 +19,9 @@ pub(crate) static MIGRATOR: ::sqlx::migrate::Migrator = ::sqlx::migrate!("migrat
 /// Reads a zone's generation and locks the row until the transaction ends.
 pub(crate) const LOCK_ZONE: &str = "SELECT generation FROM zones WHERE id = ? FOR UPDATE";
 
-/// [`LOCK_ZONE`] with the stored status.
+/// [`LOCK_ZONE`] with the stored status, tenant and name (what the unique keys hold).
 pub(crate) const LOCK_ZONE_STATUS: &str =
-    "SELECT generation, status FROM zones WHERE id = ? FOR UPDATE";
+    "SELECT generation, status, tenant_id, name FROM zones WHERE id = ? FOR UPDATE";
 
 /// Takes the activation lock of one name space (`zone::claims::claim_lock_key`) until the
 /// transaction ends: the upsert holds an exclusive lock on the row, inserted or found.

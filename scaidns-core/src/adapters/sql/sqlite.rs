@@ -22,8 +22,9 @@ pub(crate) static MIGRATOR: ::sqlx::migrate::Migrator = ::sqlx::migrate!("migrat
 /// Reads a zone's generation; the `BEGIN IMMEDIATE` of [`begin_write`] already holds the lock.
 pub(crate) const LOCK_ZONE: &str = "SELECT generation FROM zones WHERE id = ?";
 
-/// [`LOCK_ZONE`] with the stored status.
-pub(crate) const LOCK_ZONE_STATUS: &str = "SELECT generation, status FROM zones WHERE id = ?";
+/// [`LOCK_ZONE`] with the stored status, tenant and name (what the unique keys hold).
+pub(crate) const LOCK_ZONE_STATUS: &str =
+    "SELECT generation, status, tenant_id, name FROM zones WHERE id = ?";
 
 /// Takes the activation lock of one name space (`zone::claims::claim_lock_key`) until the
 /// transaction ends (`BEGIN IMMEDIATE` already serialises writers; the row is kept for parity).

@@ -96,9 +96,18 @@ async fn write_in(
             let stored = lock(conn, zone.id, expected).await?;
             // A write at the same generation (bookkeeping) leaves the zone row as stored.
             if zone.generation != expected {
-                update(conn, &zone).await?;
+                let keys_change = (
+                    stored.status.as_str(),
+                    stored.tenant_id.as_str(),
+                    stored.name.as_str(),
+                ) != (
+                    zone.status.as_str(),
+                    zone.tenant_id.to_string().as_str(),
+                    zone.name.as_str(),
+                );
+                update(conn, &zone, keys_change).await?;
             }
-            stored == ZoneStatus::Active.as_str()
+            stored.status == ZoneStatus::Active.as_str()
         }
     };
     // Checked before anything else reads: see `claim`.
@@ -156,22 +165,33 @@ fn as_stored(mut zone: Zone, sync: Option<SyncState>) -> Zone {
     zone
 }
 
-/// Locks the zone row and checks its generation; returns the stored status.
-async fn lock(conn: &mut Conn, id: ZoneId, expected: i64) -> Result<String> {
-    let stored: Option<(i64, String)> = sqlx::query_as(super::LOCK_ZONE_STATUS)
+/// What [`lock`] read of the zone row: the columns its unique keys are made of.
+struct Locked {
+    status: String,
+    tenant_id: String,
+    name: String,
+}
+
+/// Locks the zone row and checks its generation.
+async fn lock(conn: &mut Conn, id: ZoneId, expected: i64) -> Result<Locked> {
+    let stored: Option<(i64, String, String, String)> = sqlx::query_as(super::LOCK_ZONE_STATUS)
         .bind(id.to_string())
         .fetch_optional(&mut *conn)
         .await
         .map_err(db_err)?;
     match stored {
         None => Err(Error::not_found("Domain not found")),
-        Some((g, _)) if g != expected => Err(Error::conflict(
+        Some((g, ..)) if g != expected => Err(Error::conflict(
             "generation_mismatch",
             format!(
                 "The domain was changed by another request (generation {g}, expected {expected}); reload and retry"
             ),
         )),
-        Some((_, status)) => Ok(status),
+        Some((_, status, tenant_id, name)) => Ok(Locked {
+            status,
+            tenant_id,
+            name,
+        }),
     }
 }
 
@@ -275,13 +295,19 @@ async fn insert(conn: &mut Conn, zone: &Zone) -> Result<()> {
     }
 }
 
-async fn update(conn: &mut Conn, zone: &Zone) -> Result<()> {
+/// Rewrites the zone row. Only a change of the columns the unique keys are made of (status,
+/// tenant, name: a restore, an activation) can make it collide with another zone's row, so
+/// only then does it mark a savepoint, the round trip PostgreSQL needs to explain a collision;
+/// a record change, the usual write, goes without.
+async fn update(conn: &mut Conn, zone: &Zone, keys_change: bool) -> Result<()> {
     let query = sqlx::query(
         "UPDATE zones SET tenant_id = ?, name = ?, domain_type = ?, status = ?, status_before_delete = ?, \
          default_ttl = ?, description = ?, settings = ?, dnssec_enabled = ?, generation = ?, sync_status = ?, \
          sync_error = ?, last_synced_at = ?, created_at = ?, updated_at = ?, deleted_at = ?, secondary_source = ? WHERE id = ?",
     );
-    super::savepoint(conn).await?;
+    if keys_change {
+        super::savepoint(conn).await?;
+    }
     let updated = bind_fields(query, zone)?
         .bind(zone.id.to_string())
         .execute(&mut *conn)
@@ -289,7 +315,7 @@ async fn update(conn: &mut Conn, zone: &Zone) -> Result<()> {
     match updated {
         Ok(_) => Ok(()),
         // A restore whose name another live zone of the tenant took meanwhile.
-        Err(err) if is_unique_violation(&err) => {
+        Err(err) if keys_change && is_unique_violation(&err) => {
             super::back_to_savepoint(conn).await?;
             Err(name_taken(conn, zone).await?)
         }
