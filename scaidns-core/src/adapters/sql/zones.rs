@@ -67,6 +67,15 @@ fn check_write(write: &ZoneWrite) -> Result<()> {
             record.id
         )));
     }
+    // `records::insert` tells a skipped row by its id: a second row of the same id would be
+    // skipped as a duplicate of the first yet look inserted, and be lost without an error.
+    let mut ids = std::collections::HashSet::with_capacity(write.upsert_records.len());
+    if let Some(record) = write.upsert_records.iter().find(|r| !ids.insert(r.id)) {
+        return Err(Error::internal(format!(
+            "record {} written twice in one change",
+            record.id
+        )));
+    }
     Ok(())
 }
 

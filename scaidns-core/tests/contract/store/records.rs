@@ -9,6 +9,7 @@ contract!(
     records_are_replaced_swapped_and_deleted,
     list_records_filters_and_orders,
     many_records_name_the_first_duplicate,
+    one_record_id_twice_is_refused,
 );
 
 async fn duplicate_records_are_refused(store: &dyn Store) {
@@ -287,5 +288,19 @@ async fn many_records_name_the_first_duplicate(store: &dyn Store) {
     let err = assert_code(store.write_zone(w, &NoPublish).await, "record_exists");
     assert_eq!(err.conflicts(), [existing.id.to_string()]);
     assert_eq!(all_records(store, zone.id).await.len(), 1200);
+    assert_eq!(store.get_zone(zone.id).await.unwrap(), Some(zone));
+}
+
+/// Two rows of one id in a write (the rules never plan one) are refused, not merged: the batched
+/// insert tells skipped rows by id, so the second would otherwise vanish without an error.
+async fn one_record_id_twice_is_refused(store: &dyn Store) {
+    let zone = put(store, create(&new_zone(TenantId::new(), "example.com"))).await;
+    let mut w = change(&zone);
+    let first = record(&zone, "www", RecordType::A, "192.0.2.1");
+    let mut second = record(&zone, "www", RecordType::A, "192.0.2.2");
+    second.id = first.id;
+    w.upsert_records = vec![first, second];
+    assert_code(store.write_zone(w, &NoPublish).await, "internal_error");
+    assert!(all_records(store, zone.id).await.is_empty());
     assert_eq!(store.get_zone(zone.id).await.unwrap(), Some(zone));
 }
