@@ -244,7 +244,13 @@ async fn connect_sqlite(normalized: &str, original: &str, pool_size: u32) -> Res
         .foreign_keys(true)
         .busy_timeout(SQLITE_BUSY_TIMEOUT)
         .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"));
-    let mut pool = SqlitePoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
+    // A SQLite connection is a file handle: it cannot go stale as a network connection can, and
+    // sqlx still pings it when it goes back to the pool (closing a broken one there), so its
+    // ping on every acquire (a round trip through the connection's worker thread, four per
+    // record create) would only cost time on the request's path.
+    let mut pool = SqlitePoolOptions::new()
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .test_before_acquire(false);
     if in_memory {
         // An in-memory database lives as long as one of its connections and is shared through
         // SQLite's shared cache, which ignores the busy timeout: one connection, kept forever.

@@ -19,9 +19,9 @@ pub(crate) static MIGRATOR: ::sqlx::migrate::Migrator = ::sqlx::migrate!("migrat
 /// Reads a zone's generation and locks the row until the transaction ends.
 pub(crate) const LOCK_ZONE: &str = "SELECT generation FROM zones WHERE id = ? FOR UPDATE";
 
-/// [`LOCK_ZONE`] with the stored status.
+/// [`LOCK_ZONE`] with the stored status, tenant and name (what the unique keys hold).
 pub(crate) const LOCK_ZONE_STATUS: &str =
-    "SELECT generation, status FROM zones WHERE id = ? FOR UPDATE";
+    "SELECT generation, status, tenant_id, name FROM zones WHERE id = ? FOR UPDATE";
 
 /// Takes the activation lock of one name space (`zone::claims::claim_lock_key`) until the
 /// transaction ends: the upsert holds an exclusive lock on the row, inserted or found.
@@ -45,6 +45,10 @@ pub(crate) const LOCK_PUBLICATION: Option<&str> = Some(
     "INSERT INTO zone_claim_locks (lock_key) VALUES (?) \
      ON DUPLICATE KEY UPDATE lock_key = VALUES(lock_key)",
 );
+
+/// `records::insert` on MySQL has no `RETURNING` and `INSERT IGNORE` ignores more than
+/// duplicates: a failed statement is rolled back alone and the rows are retried one by one.
+pub(crate) const INSERT_SKIPPING_CONFLICTS: Option<&str> = None;
 
 /// Inserts or replaces a setting.
 pub(crate) const UPSERT_SETTING: &str = "INSERT INTO settings (setting_key, setting_value) VALUES (?, ?) \

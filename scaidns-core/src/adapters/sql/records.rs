@@ -1,7 +1,9 @@
 //! Records: reads, and the inserts and deletes that [`super::zones::write`] makes inside its
 //! transaction (compiled once per engine, see `super`).
 
-use ::sqlx::{AssertSqlSafe, Pool};
+use std::collections::HashSet;
+
+use ::sqlx::{AssertSqlSafe, Pool, QueryBuilder};
 
 use super::common::{Table, delete_zone_rows};
 use super::dynamic_query::{self, bind_as};
@@ -137,34 +139,44 @@ pub(crate) async fn delete(
     delete_zone_rows(conn, Table::Records, &zone_id.to_string(), &ids).await
 }
 
-/// Inserts records; a duplicate (name, type, content) in the zone is 409 `record_exists`
-/// naming the record it duplicates.
+/// Rows per `INSERT`: 11 binds each stays well under every engine's bind limit.
+const ROWS_PER_INSERT: usize = 500;
+
+/// Inserts records, one statement for up to [`ROWS_PER_INSERT`] of them; a duplicate (name,
+/// type, content) in the zone is 409 `record_exists` naming the record it duplicates, the first
+/// in `records` order as if they were inserted one by one.
+///
+/// Where the engine can skip a conflicting row and say which rows it inserted
+/// ([`super::INSERT_SKIPPING_CONFLICTS`]), the statement does so and a skipped row is the
+/// duplicate: no savepoint is needed on PostgreSQL, whose transaction a failed statement would
+/// abort. Elsewhere (MariaDB) a failed statement is rolled back alone, and the chunk is inserted
+/// again row by row to find the duplicate.
 pub(crate) async fn insert(conn: &mut Conn, records: &[Record]) -> Result<()> {
-    for record in records {
-        let hash = content_hash(&record.content);
-        super::savepoint(conn).await?;
-        let inserted = sqlx::query(
-            "INSERT INTO records (id, zone_id, name, rtype, content, content_hash, ttl, disabled, \
-             is_system, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(record.id.to_string())
-        .bind(record.zone_id.to_string())
-        .bind(record.name.as_str())
-        .bind(record.rtype().as_str())
-        .bind(record.content.as_str())
-        .bind(hash.as_str())
-        .bind(i64::from(record.ttl.seconds()))
-        .bind(record.disabled)
-        .bind(record.system)
-        .bind(Ts::from(record.created_at))
-        .bind(Ts::from(record.updated_at))
-        .execute(&mut *conn)
-        .await;
-        match inserted {
+    for chunk in records.chunks(ROWS_PER_INSERT) {
+        let hashes: Vec<String> = chunk.iter().map(|r| content_hash(&r.content)).collect();
+        let mut query = insert_statement(chunk.iter().zip(&hashes));
+        if let Some(skipping) = super::INSERT_SKIPPING_CONFLICTS {
+            query.push(skipping);
+            let inserted: HashSet<String> = query
+                .build_query_scalar::<String>()
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(db_err)?
+                .into_iter()
+                .collect();
+            if let Some((record, hash)) = chunk
+                .iter()
+                .zip(&hashes)
+                .find(|(r, _)| !inserted.contains(&r.id.to_string()))
+            {
+                return Err(duplicate(conn, record, hash).await?);
+            }
+            continue;
+        }
+        match query.build().execute(&mut *conn).await {
             Ok(_) => {}
             Err(err) if is_unique_violation(&err) => {
-                super::back_to_savepoint(conn).await?;
-                return Err(duplicate(conn, record, &hash).await?);
+                return Err(first_duplicate(conn, chunk, &hashes).await?);
             }
             Err(err) => return Err(db_err(err)),
         }
@@ -172,8 +184,49 @@ pub(crate) async fn insert(conn: &mut Conn, records: &[Record]) -> Result<()> {
     Ok(())
 }
 
+/// One `INSERT` of these records with their content hashes.
+fn insert_statement<'a>(rows: impl Iterator<Item = (&'a Record, &'a String)>) -> QueryBuilder<Db> {
+    let mut query: QueryBuilder<Db> = QueryBuilder::new(
+        "INSERT INTO records (id, zone_id, name, rtype, content, content_hash, ttl, disabled, \
+         is_system, created_at, updated_at) ",
+    );
+    query.push_values(rows, |mut b, (record, hash)| {
+        b.push_bind(record.id.to_string())
+            .push_bind(record.zone_id.to_string())
+            .push_bind(record.name.as_str().to_owned())
+            .push_bind(record.rtype().as_str())
+            .push_bind(record.content.as_str().to_owned())
+            .push_bind(hash.clone())
+            .push_bind(i64::from(record.ttl.seconds()))
+            .push_bind(record.disabled)
+            .push_bind(record.system)
+            .push_bind(Ts::from(record.created_at))
+            .push_bind(Ts::from(record.updated_at));
+    });
+    query
+}
+
+/// After a chunk's `INSERT` failed on a unique key (and was rolled back alone, as MariaDB does
+/// with a failed statement), inserts its rows one by one up to the first that collides.
+async fn first_duplicate(conn: &mut Conn, chunk: &[Record], hashes: &[String]) -> Result<Error> {
+    for (record, hash) in chunk.iter().zip(hashes) {
+        let inserted = insert_statement(std::iter::once((record, hash)))
+            .build()
+            .execute(&mut *conn)
+            .await;
+        match inserted {
+            Ok(_) => {}
+            Err(err) if is_unique_violation(&err) => return duplicate(conn, record, hash).await,
+            Err(err) => return Err(db_err(err)),
+        }
+    }
+    Err(Error::internal(
+        "a record insert failed on a unique key that no single row breaks",
+    ))
+}
+
 /// Explains a unique violation on inserting `record`: the lookup runs on the same connection
-/// (after `super::back_to_savepoint` on PostgreSQL, which aborts the transaction otherwise).
+/// (the failed or skipped insert left the transaction usable).
 async fn duplicate(conn: &mut Conn, record: &Record, hash: &str) -> Result<Error> {
     let existing: Option<String> = sqlx::query_scalar(
         "SELECT id FROM records WHERE zone_id = ? AND name = ? AND rtype = ? AND content_hash = ? AND id <> ?",

@@ -22,8 +22,9 @@ pub(crate) static MIGRATOR: ::sqlx::migrate::Migrator = ::sqlx::migrate!("migrat
 /// Reads a zone's generation; the `BEGIN IMMEDIATE` of [`begin_write`] already holds the lock.
 pub(crate) const LOCK_ZONE: &str = "SELECT generation FROM zones WHERE id = ?";
 
-/// [`LOCK_ZONE`] with the stored status.
-pub(crate) const LOCK_ZONE_STATUS: &str = "SELECT generation, status FROM zones WHERE id = ?";
+/// [`LOCK_ZONE`] with the stored status, tenant and name (what the unique keys hold).
+pub(crate) const LOCK_ZONE_STATUS: &str =
+    "SELECT generation, status, tenant_id, name FROM zones WHERE id = ?";
 
 /// Takes the activation lock of one name space (`zone::claims::claim_lock_key`) until the
 /// transaction ends (`BEGIN IMMEDIATE` already serialises writers; the row is kept for parity).
@@ -43,6 +44,12 @@ pub(crate) fn rows_by_ids(columns: &str, table: &str, ids: &str, order: &str) ->
 /// database-wide write lock. SQLite serves one process (see `zones::publication_turn`), whose
 /// publishers already take turns per zone.
 pub(crate) const LOCK_PUBLICATION: Option<&str> = None;
+
+/// What ends a multi-row `INSERT` of records (`records::insert`) so that a row breaking a
+/// unique key is skipped instead of failing the statement, and the statement returns the ids
+/// it inserted.
+pub(crate) const INSERT_SKIPPING_CONFLICTS: Option<&str> =
+    Some(" ON CONFLICT DO NOTHING RETURNING id");
 
 /// Inserts or replaces a setting.
 pub(crate) const UPSERT_SETTING: &str = "INSERT INTO settings (setting_key, setting_value) VALUES (?, ?) \

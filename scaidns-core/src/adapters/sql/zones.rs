@@ -67,6 +67,15 @@ fn check_write(write: &ZoneWrite) -> Result<()> {
             record.id
         )));
     }
+    // `records::insert` tells a skipped row by its id: a second row of the same id would be
+    // skipped as a duplicate of the first yet look inserted, and be lost without an error.
+    let mut ids = std::collections::HashSet::with_capacity(write.upsert_records.len());
+    if let Some(record) = write.upsert_records.iter().find(|r| !ids.insert(r.id)) {
+        return Err(Error::internal(format!(
+            "record {} written twice in one change",
+            record.id
+        )));
+    }
     Ok(())
 }
 
@@ -97,9 +106,18 @@ async fn write_in(
             let stored = lock(conn, zone.id, expected).await?;
             // A write at the same generation (bookkeeping) leaves the zone row as stored.
             if zone.generation != expected {
-                update(conn, &zone).await?;
+                let keys_change = (
+                    stored.status.as_str(),
+                    stored.tenant_id.as_str(),
+                    stored.name.as_str(),
+                ) != (
+                    zone.status.as_str(),
+                    zone.tenant_id.to_string().as_str(),
+                    zone.name.as_str(),
+                );
+                update(conn, &zone, keys_change).await?;
             }
-            stored == ZoneStatus::Active.as_str()
+            stored.status == ZoneStatus::Active.as_str()
         }
     };
     // Checked before anything else reads: see `claim`.
@@ -129,33 +147,64 @@ async fn write_in(
         }),
         PublishOutcome::Skipped => None,
     };
-    if let Some(sync) = sync {
-        set_sync_on(conn, zone.id, &sync).await?;
+    if let Some(sync) = &sync {
+        set_sync_on(conn, zone.id, sync).await?;
         // Published inside the transaction: a record change of an older generation still
         // waiting to publish (service `zone_change`) must not publish over this one.
         claim_on(conn, zone.id, zone.generation).await?;
     }
-    fetch(conn, zone.id)
-        .await?
-        .ok_or_else(|| Error::internal(format!("zone {} vanished mid-write", zone.id)))
+    // A bookkeeping write left the row as stored; any other wrote every column of `zone` (and
+    // then the sync state) under the zone's lock, so reading the row back would cost a round
+    // trip to learn nothing.
+    if expected_generation == Some(zone.generation) {
+        return fetch(conn, zone.id)
+            .await?
+            .ok_or_else(|| Error::internal(format!("zone {} vanished mid-write", zone.id)));
+    }
+    Ok(as_stored(zone, sync))
 }
 
-/// Locks the zone row and checks its generation; returns the stored status.
-async fn lock(conn: &mut Conn, id: ZoneId, expected: i64) -> Result<String> {
-    let stored: Option<(i64, String)> = sqlx::query_as(super::LOCK_ZONE_STATUS)
+/// `zone` as its row reads back once written with `sync` (when set): timestamps truncated to
+/// what the store keeps ([`Ts`]).
+fn as_stored(mut zone: Zone, sync: Option<SyncState>) -> Zone {
+    if let Some(sync) = sync {
+        zone.sync = sync;
+    }
+    let stored = |t| Ts::from(t).get();
+    zone.created_at = stored(zone.created_at);
+    zone.updated_at = stored(zone.updated_at);
+    zone.deleted_at = zone.deleted_at.map(stored);
+    zone.sync.last_synced_at = zone.sync.last_synced_at.map(stored);
+    zone
+}
+
+/// What [`lock`] read of the zone row: the columns its unique keys are made of.
+struct Locked {
+    status: String,
+    tenant_id: String,
+    name: String,
+}
+
+/// Locks the zone row and checks its generation.
+async fn lock(conn: &mut Conn, id: ZoneId, expected: i64) -> Result<Locked> {
+    let stored: Option<(i64, String, String, String)> = sqlx::query_as(super::LOCK_ZONE_STATUS)
         .bind(id.to_string())
         .fetch_optional(&mut *conn)
         .await
         .map_err(db_err)?;
     match stored {
         None => Err(Error::not_found("Domain not found")),
-        Some((g, _)) if g != expected => Err(Error::conflict(
+        Some((g, ..)) if g != expected => Err(Error::conflict(
             "generation_mismatch",
             format!(
                 "The domain was changed by another request (generation {g}, expected {expected}); reload and retry"
             ),
         )),
-        Some((_, status)) => Ok(status),
+        Some((_, status, tenant_id, name)) => Ok(Locked {
+            status,
+            tenant_id,
+            name,
+        }),
     }
 }
 
@@ -259,13 +308,19 @@ async fn insert(conn: &mut Conn, zone: &Zone) -> Result<()> {
     }
 }
 
-async fn update(conn: &mut Conn, zone: &Zone) -> Result<()> {
+/// Rewrites the zone row. Only a change of the columns the unique keys are made of (status,
+/// tenant, name: a restore, an activation) can make it collide with another zone's row, so
+/// only then does it mark a savepoint, the round trip PostgreSQL needs to explain a collision;
+/// a record change, the usual write, goes without.
+async fn update(conn: &mut Conn, zone: &Zone, keys_change: bool) -> Result<()> {
     let query = sqlx::query(
         "UPDATE zones SET tenant_id = ?, name = ?, domain_type = ?, status = ?, status_before_delete = ?, \
          default_ttl = ?, description = ?, settings = ?, dnssec_enabled = ?, generation = ?, sync_status = ?, \
          sync_error = ?, last_synced_at = ?, created_at = ?, updated_at = ?, deleted_at = ?, secondary_source = ? WHERE id = ?",
     );
-    super::savepoint(conn).await?;
+    if keys_change {
+        super::savepoint(conn).await?;
+    }
     let updated = bind_fields(query, zone)?
         .bind(zone.id.to_string())
         .execute(&mut *conn)
@@ -273,7 +328,7 @@ async fn update(conn: &mut Conn, zone: &Zone) -> Result<()> {
     match updated {
         Ok(_) => Ok(()),
         // A restore whose name another live zone of the tenant took meanwhile.
-        Err(err) if is_unique_violation(&err) => {
+        Err(err) if keys_change && is_unique_violation(&err) => {
             super::back_to_savepoint(conn).await?;
             Err(name_taken(conn, zone).await?)
         }

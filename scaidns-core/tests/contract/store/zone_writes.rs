@@ -11,6 +11,7 @@ contract!(
     writers_of_different_zones_never_deadlock,
     failed_publish_rolls_everything_back,
     publish_outcome_sets_sync_state,
+    a_write_answers_the_zone_as_stored,
 );
 
 async fn stale_generation_is_refused(store: &dyn Store) {
@@ -218,4 +219,59 @@ async fn publish_outcome_sets_sync_state(store: &dyn Store) {
         .unwrap();
     assert_eq!(skipped.sync, w.zone.sync);
     assert_eq!(store.get_zone(zone.id).await.unwrap(), Some(skipped));
+}
+
+/// The zone a write answers is the one a read then finds, timestamps truncated as stored,
+/// whether the write inserted, updated or only kept books, and whatever publishing said.
+async fn a_write_answers_the_zone_as_stored(store: &dyn Store) {
+    let mut zone = new_zone(TenantId::new(), "example.com");
+    zone.created_at += Duration::nanoseconds(789);
+    zone.updated_at = zone.created_at;
+    zone.settings = json!({"b": 1.5, "a": ["x"]});
+    zone.description = Some("d".into());
+    let created = put(store, create(&zone)).await;
+    assert_eq!(
+        store.get_zone(zone.id).await.unwrap(),
+        Some(created.clone())
+    );
+    assert_ne!(
+        created.created_at, zone.created_at,
+        "nanoseconds are not kept"
+    );
+
+    let mut w = change(&created);
+    w.zone.updated_at += Duration::nanoseconds(321);
+    w.upsert_records
+        .push(record(&created, "www", RecordType::A, "192.0.2.1"));
+    let published = store
+        .write_zone(w, &Fixed::new(Ok(PublishOutcome::Published)))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_zone(zone.id).await.unwrap(),
+        Some(published.clone())
+    );
+
+    let mut w = change(&published);
+    w.zone.deleted_at = Some(at(5) + Duration::nanoseconds(1));
+    let deferred = store
+        .write_zone(
+            w,
+            &Fixed::new(Ok(PublishOutcome::Deferred("refused".into()))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_zone(zone.id).await.unwrap(),
+        Some(deferred.clone())
+    );
+
+    // Bookkeeping: the zone row is left as stored, whatever the write's copy says.
+    let mut w = change(&deferred);
+    w.zone.generation = deferred.generation;
+    w.zone.description = Some("not written".into());
+    w.audit
+        .push(event(Some(zone.tenant_id), "domain.validate", "v"));
+    let kept = put(store, w).await;
+    assert_eq!(kept, deferred);
 }
