@@ -11,7 +11,7 @@ use std::fmt;
 use poem::error::ResponseError;
 use poem::http::{HeaderValue, StatusCode};
 use poem::{IntoResponse, Response};
-use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
+use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, MetaSchemaRef, Registry};
 use poem_openapi::types::Type;
 use poem_openapi::{ApiResponse, Object};
 use scaidns_core::ErrorKind;
@@ -316,23 +316,37 @@ const ERROR_STATUSES: &[(u16, &str)] = &[
     (503, "Service unavailable"),
 ];
 
+/// The documented error responses of an error type: one per `(status, description)`, each a
+/// JSON body of `schema` (shared by the native API and the PowerDNS-compatible one).
+pub(crate) fn error_responses(
+    statuses: &[(u16, &'static str)],
+    content_type: &'static str,
+    schema: MetaSchemaRef,
+) -> MetaResponses {
+    MetaResponses {
+        responses: statuses
+            .iter()
+            .map(|(status, description)| MetaResponse {
+                description,
+                status: Some(*status),
+                status_range: None,
+                content: vec![MetaMediaType {
+                    content_type,
+                    schema: schema.clone(),
+                }],
+                headers: vec![],
+            })
+            .collect(),
+    }
+}
+
 impl ApiResponse for ApiError {
     fn meta() -> MetaResponses {
-        MetaResponses {
-            responses: ERROR_STATUSES
-                .iter()
-                .map(|(status, description)| MetaResponse {
-                    description,
-                    status: Some(*status),
-                    status_range: None,
-                    content: vec![MetaMediaType {
-                        content_type: "application/json; charset=utf-8",
-                        schema: ErrorBody::schema_ref(),
-                    }],
-                    headers: vec![],
-                })
-                .collect(),
-        }
+        error_responses(
+            ERROR_STATUSES,
+            "application/json; charset=utf-8",
+            ErrorBody::schema_ref(),
+        )
     }
 
     fn register(registry: &mut Registry) {

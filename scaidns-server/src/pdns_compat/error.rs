@@ -8,12 +8,12 @@
 
 use poem::http::{HeaderValue, StatusCode};
 use poem::{IntoResponse, Response};
-use poem_openapi::registry::{MetaMediaType, MetaResponse, MetaResponses, Registry};
+use poem_openapi::registry::{MetaResponses, Registry};
 use poem_openapi::types::Type;
 use poem_openapi::{ApiResponse, Object};
 use serde_json::Value;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, error_responses};
 
 /// The body of every error of the PowerDNS-compatible API.
 #[derive(Debug, Clone, Object)]
@@ -201,21 +201,11 @@ const ERROR_STATUSES: &[(u16, &str)] = &[
 
 impl ApiResponse for PdnsError {
     fn meta() -> MetaResponses {
-        MetaResponses {
-            responses: ERROR_STATUSES
-                .iter()
-                .map(|(status, description)| MetaResponse {
-                    description,
-                    status: Some(*status),
-                    status_range: None,
-                    content: vec![MetaMediaType {
-                        content_type: "application/json",
-                        schema: PdnsErrorBody::schema_ref(),
-                    }],
-                    headers: vec![],
-                })
-                .collect(),
-        }
+        error_responses(
+            ERROR_STATUSES,
+            "application/json",
+            PdnsErrorBody::schema_ref(),
+        )
     }
 
     fn register(registry: &mut Registry) {
