@@ -14,6 +14,7 @@ use scaidns_tests::{
 };
 use serde_json::{Value, json};
 
+use crate::grants::user_without_role;
 use crate::util::call;
 
 async fn ok(app: &TestApp, key: &str, method: Method, path: &str, body: Value) -> Value {
@@ -57,27 +58,6 @@ async fn live_zone(app: &TestApp, tenant: &TenantUser, name: &str) -> String {
     )
     .await;
     zone
-}
-
-/// A user of `tenant` without any role, and its key.
-async fn user_without_role(app: &TestApp, email: &str, tenant: &str) -> (String, String) {
-    let user = ok(
-        app,
-        &app.admin_key,
-        Method::POST,
-        "/api/v1/admin/users",
-        json!({"email": email, "tenant_id": tenant}),
-    )
-    .await;
-    let key = ok(
-        app,
-        &app.admin_key,
-        Method::POST,
-        "/api/v1/api-keys",
-        json!({"name": "k", "permission_source_id": id(&user)}),
-    )
-    .await;
-    (id(&user), key["key"].as_str().unwrap().to_owned())
 }
 
 /// Readers listing `path` with `key` until stopped; each reports whether it ever saw a success
