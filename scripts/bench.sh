@@ -10,7 +10,7 @@
 #
 # Usage: scripts/bench.sh [--smoke] [--store auto|sqlite|mysql|postgres|both|all] [--zones N]
 #                         [--duration SECONDS] [--loader wrk|builtin] [--keep]
-#                         [--only import|all] [--import-records N]
+#                         [--only import|all] [--import-records N] [--relaxed-commit]
 #   --smoke     the debug binaries when present (no release build), tiny sizes, SQLite unless
 #               --store says otherwise: checks that the tool still works (CI). Fails only when
 #               a request fails unexpectedly, never on slow figures.
@@ -24,6 +24,10 @@
 #               minute); all (default): every figure.
 #   --import-records  records of the import, export and bulk figures (default 10000; 50 in
 #               smoke mode).
+#   --relaxed-commit  commits that do not wait for the disk: MariaDB's
+#               innodb_flush_log_at_trx_commit=2 (a global setting, put back when the run ends)
+#               and PostgreSQL's synchronous_commit=off (on the run's database only). Shows what
+#               the servers' durable commit costs; the default is each server's own setting.
 # MariaDB: SCAIDNS_BENCH_MYSQL_URL (default mysql://scaidns_test:scaidns_test@127.0.0.1:3306);
 # PostgreSQL: SCAIDNS_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432, a role
 # that may create databases); in either a database scaidns_bench_<pid> is created and dropped.
@@ -36,6 +40,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 
 smoke=0; loader=wrk; store=""; zones=""; duration=""; keep=0; only=all; import_records=""
+relaxed=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) smoke=1 ;;
@@ -46,7 +51,8 @@ while [ $# -gt 0 ]; do
     --keep) keep=1 ;;
     --only) only="$2"; shift ;;
     --import-records) import_records="$2"; shift ;;
-    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --relaxed-commit) relaxed=1 ;;
+    -h|--help) sed -n '2,33p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
   shift
@@ -119,11 +125,15 @@ scratch=$(mktemp -d /tmp/scaidns-bench.XXXXXX)
 pids=()
 databases=()
 pg_databases=()
+mysql_flush_before=""
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   for db in "${databases[@]}"; do mysql "${mysql_args[@]}" -e "DROP DATABASE IF EXISTS $db" 2>/dev/null || true; done
   for db in "${pg_databases[@]}"; do psql "$postgres_url/postgres" -qc "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true; done
+  if [ -n "$mysql_flush_before" ]; then
+    mysql "${mysql_args[@]}" -e "SET GLOBAL innodb_flush_log_at_trx_commit = $mysql_flush_before" || true
+  fi
   if [ "$keep" -eq 1 ]; then log "scratch kept in $scratch"; else rm -rf "$scratch"; fi
 }
 trap cleanup EXIT
@@ -202,11 +212,17 @@ run_store() {
     mysql)
       mysql "${mysql_args[@]}" -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db"
       databases+=("$db")
+      if [ "$relaxed" -eq 1 ] && [ -z "$mysql_flush_before" ]; then
+        mysql_flush_before=$(mysql "${mysql_args[@]}" -N -e 'SELECT @@GLOBAL.innodb_flush_log_at_trx_commit')
+        mysql "${mysql_args[@]}" -e 'SET GLOBAL innodb_flush_log_at_trx_commit = 2' \
+          || die "--relaxed-commit: the MariaDB user may not SET GLOBAL"
+      fi
       db_url="${mysql_url%/}/$db" ;;
     postgres)
       psql "$postgres_url/postgres" -qc "DROP DATABASE IF EXISTS $db" >/dev/null
       psql "$postgres_url/postgres" -qc "CREATE DATABASE $db" >/dev/null
       pg_databases+=("$db")
+      [ "$relaxed" -eq 1 ] && psql "$postgres_url/postgres" -qc "ALTER DATABASE $db SET synchronous_commit = off" >/dev/null
       db_url="$postgres_url/$db" ;;
     *) db_url="sqlite:$dir/scaidns.sqlite3" ;;
   esac
@@ -257,9 +273,11 @@ pdns_version=$( ("$pdns_bin" --version 2>&1 || true) | grep -o 'Authoritative Se
 machine="$(nproc) cores, $(rustc --version 2>/dev/null | cut -d' ' -f1-2), PowerDNS $pdns_version"
 if [[ " ${stores[*]} " == *" mysql "* ]]; then
   machine="$machine, MariaDB $(mysql "${mysql_args[@]}" -N -e 'SELECT VERSION()' 2>/dev/null || echo '?')"
+  machine="$machine (innodb_flush_log_at_trx_commit=$(mysql "${mysql_args[@]}" -N -e 'SELECT @@GLOBAL.innodb_flush_log_at_trx_commit' 2>/dev/null || echo '?'))"
 fi
 if [[ " ${stores[*]} " == *" postgres "* ]]; then
   machine="$machine, PostgreSQL $(psql "$postgres_url/postgres" -Atqc 'SHOW server_version' 2>/dev/null || echo '?')"
+  if [ "$relaxed" -eq 1 ]; then machine="$machine (synchronous_commit=off)"; else machine="$machine (synchronous_commit=$(psql "$postgres_url/postgres" -Atqc 'SHOW synchronous_commit' 2>/dev/null || echo '?'))"; fi
 fi
 echo
 echo "ScaiDNS vs PowerDNS's API: \`$command_line\` ($mode, $profile build)"
