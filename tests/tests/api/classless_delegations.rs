@@ -310,13 +310,12 @@ async fn a_narrow_key_and_a_record_limited_grantee_cannot_delegate() {
     assert_eq!(got.0, 403, "{}", got.1);
 
     let (user, grantee) = user_without_role(&app, "grantee@isp.test", &isp.tenant_id).await;
-    ok(
+    crate::grants::grant_user(
         &app,
         &isp.key,
-        Method::POST,
-        &format!("/api/v1/domains/{parent}/access-grants"),
-        json!({"grant_type": "user", "grantee_id": user, "role": "record_editor",
-               "record_pattern": "64", "record_types": ["CNAME"]}),
+        parent,
+        &user,
+        json!({"role": "record_editor", "record_pattern": "64", "record_types": ["CNAME"]}),
     )
     .await;
     let got = delegate(&app, &grantee, parent, "192.0.2.64/26", &customer.tenant_id).await;

@@ -118,13 +118,12 @@ async fn a_narrowed_grantee_gets_no_304_for_the_export_and_404_for_records_it_ca
         ids.push(r["id"].as_str().unwrap().to_owned());
     }
     let (user, key) = user_without_role(&app, "cond@grant.test", &alpha.tenant_id).await;
-    ok(
+    crate::grants::grant_user(
         &app,
         &alpha.key,
-        Method::POST,
-        &format!("/api/v1/domains/{zone}/access-grants"),
-        json!({"grant_type": "user", "grantee_id": user, "role": "record_editor",
-               "record_pattern": "*.dev", "record_types": ["A"]}),
+        &zone,
+        &user,
+        json!({"role": "record_editor", "record_pattern": "*.dev", "record_types": ["A"]}),
     )
     .await;
     let export = format!("/api/v1/domains/{zone}/export");

@@ -36,6 +36,29 @@ pub(crate) async fn user_without_role(
     (id, key["key"].as_str().unwrap().to_owned())
 }
 
+/// A grant on `zone` to the user `grantee`, made with `granter`'s key; `fields` are the rest
+/// of the grant (role, record pattern and types, expiry). Returns the grant.
+pub(crate) async fn grant_user(
+    app: &TestApp,
+    granter: &str,
+    zone: &str,
+    grantee: &str,
+    fields: Value,
+) -> Value {
+    let mut body = json!({"grant_type": "user", "grantee_id": grantee});
+    body.as_object_mut()
+        .unwrap()
+        .extend(fields.as_object().unwrap().clone());
+    ok(
+        app,
+        granter,
+        Method::POST,
+        &format!("/api/v1/domains/{zone}/access-grants"),
+        body,
+    )
+    .await
+}
+
 /// `name type` of every record `key` sees in `zone`.
 async fn visible_records(app: &TestApp, key: &str, zone: &str) -> Vec<String> {
     let (status, body) = call(

@@ -493,12 +493,12 @@ async fn a_grantees_subscription_carries_only_its_records_events() {
         json!({"role_name": "hook-keeper", "scope": "tenant", "scope_id": a.tenant_id}),
     )
     .await;
-    let grant = ok(
+    let grant = crate::grants::grant_user(
         &app,
         &a.key,
-        Method::POST,
-        &format!("/api/v1/domains/{zone}/access-grants"),
-        json!({"grant_type": "user", "grantee_id": user, "role": "record_editor", "record_pattern": "*.dev", "record_types": ["A"]}),
+        &zone,
+        &user,
+        json!({"role": "record_editor", "record_pattern": "*.dev", "record_types": ["A"]}),
     )
     .await;
     let (sub, secret) = subscribe(&app, &key, &hooks.url, json!(["record.*"])).await;
@@ -557,12 +557,12 @@ async fn a_grantees_subscription_carries_only_its_rrsets_comment_events() {
         json!({"role_name": "hook-keeper", "scope": "tenant", "scope_id": a.tenant_id}),
     )
     .await;
-    ok(
+    crate::grants::grant_user(
         &app,
         &a.key,
-        Method::POST,
-        &format!("/api/v1/domains/{zone}/access-grants"),
-        json!({"grant_type": "user", "grantee_id": user, "role": "record_editor", "record_pattern": "*.dev", "record_types": ["A"]}),
+        &zone,
+        &user,
+        json!({"role": "record_editor", "record_pattern": "*.dev", "record_types": ["A"]}),
     )
     .await;
     let (_, secret) = subscribe(&app, &key, &hooks.url, json!(["record.comments_update"])).await;

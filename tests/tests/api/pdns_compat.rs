@@ -420,13 +420,12 @@ async fn the_rules_grants_and_preconditions_hold_in_powerdns_shapes() {
         list["data"][0]["id"].as_str().unwrap().to_owned()
     };
     let (user, narrow) = user_without_role(&app, "grantee@alpha.test", &alpha.tenant_id).await;
-    ok(
+    crate::grants::grant_user(
         &app,
         key,
-        Method::POST,
-        &format!("/api/v1/domains/{zone_id}/access-grants"),
-        json!({"grant_type": "user", "grantee_id": user, "role": "record_editor",
-            "record_pattern": "*.dev", "record_types": ["A"]}),
+        &zone_id,
+        &user,
+        json!({"role": "record_editor", "record_pattern": "*.dev", "record_types": ["A"]}),
     )
     .await;
     let (status, body) = call(

@@ -586,13 +586,12 @@ async fn a_forbidden_write_plans_as_the_refusal_the_real_call_gives() {
     // A grantee limited to `*.dev` A records: outside its grant, the real call's refusal.
     let (user, grantee) =
         crate::grants::user_without_role(&app, "grantee@owner.test", &owner.tenant_id).await;
-    ok(
+    crate::grants::grant_user(
         &app,
         &owner.key,
-        "POST",
-        &format!("/api/v1/domains/{id}/access-grants"),
-        json!({"grant_type": "user", "grantee_id": user, "role": "record_editor",
-            "record_pattern": "*.dev", "record_types": ["A"]}),
+        &id,
+        &user,
+        json!({"role": "record_editor", "record_pattern": "*.dev", "record_types": ["A"]}),
     )
     .await;
     let (status, _) = planned_then_real(

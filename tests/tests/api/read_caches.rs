@@ -307,13 +307,12 @@ async fn a_narrowed_grantee_never_gets_the_list_rendered_for_the_whole_zone() {
     )
     .await;
     let (user, key) = user_without_role(&app, "www@narrowed.test", &alpha.tenant_id).await;
-    ok(
+    crate::grants::grant_user(
         &app,
         &alpha.key,
-        Method::POST,
-        &format!("/api/v1/domains/{zone}/access-grants"),
-        json!({"grant_type": "user", "grantee_id": user, "role": "read_only",
-               "record_pattern": "www"}),
+        &zone,
+        &user,
+        json!({"role": "read_only", "record_pattern": "www"}),
     )
     .await;
     // Both orders: the whole list rendered first, then the narrowed one, and back.

@@ -316,12 +316,12 @@ async fn cross_zone_search_sees_only_the_callers_zones_and_granted_records() {
     // A user with a grant on one zone, narrowed to `*.dev`, finds only what it covers.
     let (user, key) = user_without_role(&app, "grantee@alpha.test", &alpha.tenant_id).await;
     assert_eq!(get(&app, &key, search).await["total"].as_u64(), Some(0));
-    ok(
+    crate::grants::grant_user(
         &app,
         &alpha.key,
-        Method::POST,
-        &format!("/api/v1/domains/{a1}/access-grants"),
-        json!({"grant_type": "user", "grantee_id": user, "role": "read_only", "record_pattern": "*.dev"}),
+        &a1,
+        &user,
+        json!({"role": "read_only", "record_pattern": "*.dev"}),
     )
     .await;
     let body = get(&app, &key, search).await;
@@ -405,12 +405,12 @@ async fn a_narrowed_list_is_never_304_and_search_skips_system_records() {
 
     // A grant narrowed to `*.dev`: what it sees changes with its grants, not the generation.
     let (user, key) = user_without_role(&app, "narrow@narrowtag.test", &alpha.tenant_id).await;
-    let grant = ok(
+    let grant = crate::grants::grant_user(
         &app,
         &alpha.key,
-        Method::POST,
-        &format!("/api/v1/domains/{zone}/access-grants"),
-        json!({"grant_type": "user", "grantee_id": user, "role": "read_only", "record_pattern": "*.dev"}),
+        &zone,
+        &user,
+        json!({"role": "read_only", "record_pattern": "*.dev"}),
     )
     .await;
     let url = app.url(&format!("/api/v1/domains/{zone}/records"));

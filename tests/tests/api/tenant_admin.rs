@@ -116,12 +116,12 @@ async fn a_suspended_tenant_is_refused_but_its_zones_keep_answering() {
     )
     .await;
     let grantee_id = grantee["id"].as_str().unwrap();
-    ok(
+    crate::grants::grant_user(
         &app,
         &acme.key,
-        Method::POST,
-        &format!("/api/v1/domains/{zone}/access-grants"),
-        json!({"grant_type": "user", "grantee_id": grantee_id, "role": "read_only"}),
+        &zone,
+        grantee_id,
+        json!({"role": "read_only"}),
     )
     .await;
     let grantee_key = ok(

@@ -214,13 +214,12 @@ async fn a_grant_limited_caller_exports_its_records_and_another_tenant_nothing()
         ok(&app, &alpha.key, Method::POST, &records, body).await;
     }
     let (user, key) = user_without_role(&app, "grantee@alpha.test", &alpha.tenant_id).await;
-    ok(
+    crate::grants::grant_user(
         &app,
         &alpha.key,
-        Method::POST,
-        &format!("/api/v1/domains/{zone}/access-grants"),
-        json!({"grant_type": "user", "grantee_id": user, "role": "read_only",
-               "record_pattern": "*.dev", "record_types": ["A"]}),
+        &zone,
+        &user,
+        json!({"role": "read_only", "record_pattern": "*.dev", "record_types": ["A"]}),
     )
     .await;
 

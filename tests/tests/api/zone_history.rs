@@ -414,13 +414,12 @@ async fn grantees_see_their_records_history_only_and_other_tenants_nothing() {
     let top = generation(&app, &alpha.key, &zone).await;
 
     let (user, key) = user_without_role(&app, "grantee@alpha.test", &alpha.tenant_id).await;
-    ok(
+    crate::grants::grant_user(
         &app,
         &alpha.key,
-        Method::POST,
-        &format!("/api/v1/domains/{zone}/access-grants"),
-        json!({"grant_type": "user", "grantee_id": user, "role": "domain_manager",
-               "record_pattern": "*.dev", "record_types": ["A"]}),
+        &zone,
+        &user,
+        json!({"role": "domain_manager", "record_pattern": "*.dev", "record_types": ["A"]}),
     )
     .await;
 

@@ -589,12 +589,12 @@ async fn grant_limited_keys_are_refused_whole_and_other_tenants_see_nothing() {
     )
     .await;
     let (user, key) = user_without_role(&app, "grantee@alpha.test", &alpha.tenant_id).await;
-    ok(
+    crate::grants::grant_user(
         &app,
         &alpha.key,
-        Method::POST,
-        &format!("/api/v1/domains/{id}/access-grants"),
-        json!({"grant_type": "user", "grantee_id": user, "role": "domain_manager", "record_pattern": "*.dev"}),
+        &id,
+        &user,
+        json!({"role": "domain_manager", "record_pattern": "*.dev"}),
     )
     .await;
     let before = listing(&app, &id).await;

@@ -306,13 +306,12 @@ async fn rrset_comments_are_kept_replaced_and_removed_with_their_rrset() {
 
     // A grant-limited key: may not set comments outside its grant, sees only its RRsets'.
     let (user, narrow) = user_without_role(&app, "grantee@alpha.test", &alpha.tenant_id).await;
-    ok(
+    crate::grants::grant_user(
         &app,
         key,
-        Method::POST,
-        &format!("/api/v1/domains/{zone_id}/access-grants"),
-        json!({"grant_type": "user", "grantee_id": user, "role": "record_editor",
-            "record_pattern": "*.dev", "record_types": ["A"]}),
+        &zone_id,
+        &user,
+        json!({"role": "record_editor", "record_pattern": "*.dev", "record_types": ["A"]}),
     )
     .await;
     let api = "api.dev.compat.test.";

@@ -26,13 +26,12 @@ async fn dev_grantee(app: &TestApp, tenant: &str, zone: &str, ta: &str) -> Strin
         json!({"name": "dev", "permission_source_id": user}),
     )
     .await;
-    ok(
+    crate::grants::grant_user(
         app,
         ta,
-        Method::POST,
-        &format!("/api/v1/domains/{zone}/access-grants"),
-        json!({"grant_type": "user", "grantee_id": user, "role": "record_editor",
-               "record_pattern": "*.dev", "record_types": ["A", "AAAA"]}),
+        zone,
+        &user,
+        json!({"role": "record_editor", "record_pattern": "*.dev", "record_types": ["A", "AAAA"]}),
     )
     .await;
     key["key"].as_str().unwrap().to_owned()

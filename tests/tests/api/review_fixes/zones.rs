@@ -162,12 +162,12 @@ async fn a_record_limited_grantee_cannot_read_the_ownership_challenge() {
     let limited = bare_user(&app, &a.key, "www@challenged.test", &a.tenant_id).await;
     let whole = bare_user(&app, &a.key, "all@challenged.test", &a.tenant_id).await;
     for (user, pattern) in [(&limited, json!("www")), (&whole, Value::Null)] {
-        ok(
+        crate::grants::grant_user(
             &app,
             &a.key,
-            Method::POST,
-            &format!("/api/v1/domains/{zone}/access-grants"),
-            json!({"grant_type": "user", "grantee_id": user, "role": "read_only", "record_pattern": pattern}),
+            &zone,
+            user,
+            json!({"role": "read_only", "record_pattern": pattern}),
         )
         .await;
     }
