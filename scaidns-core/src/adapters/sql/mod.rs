@@ -65,8 +65,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::mysql::{MySqlConnectOptions, MySqlPool};
+use sqlx::pool::PoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPool};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -213,12 +214,7 @@ pub const DEFAULT_POOL_SIZE: u32 = 10;
 async fn connect_mysql(normalized: &str, original: &str, pool_size: u32) -> Result<MySqlPool> {
     let options = MySqlConnectOptions::from_str(normalized)
         .map_err(|e| Error::store(redact(&format!("invalid DATABASE_URL: {e}"), original)))?;
-    MySqlPoolOptions::new()
-        .max_connections(pool_size)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
-        .idle_timeout(IDLE_TIMEOUT)
-        .test_before_acquire(false)
-        .before_acquire(|conn, meta| Box::pin(ping_when_idle(conn, meta.idle_for, PING_AFTER_IDLE)))
+    network_pool::<sqlx::MySql>(pool_size, PING_AFTER_IDLE)
         .connect_with(options)
         .await
         .map_err(|e| Error::store(redact(&format!("cannot connect to MySQL: {e}"), original)))
@@ -227,12 +223,7 @@ async fn connect_mysql(normalized: &str, original: &str, pool_size: u32) -> Resu
 async fn connect_postgres(normalized: &str, original: &str, pool_size: u32) -> Result<PgPool> {
     let options = PgConnectOptions::from_str(normalized)
         .map_err(|e| Error::store(redact(&format!("invalid DATABASE_URL: {e}"), original)))?;
-    PgPoolOptions::new()
-        .max_connections(pool_size)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
-        .idle_timeout(IDLE_TIMEOUT)
-        .test_before_acquire(false)
-        .before_acquire(|conn, meta| Box::pin(ping_when_idle(conn, meta.idle_for, PING_AFTER_IDLE)))
+    network_pool::<sqlx::Postgres>(pool_size, PING_AFTER_IDLE)
         .connect_with(options)
         .await
         .map_err(|e| {
@@ -243,8 +234,22 @@ async fn connect_postgres(normalized: &str, original: &str, pool_size: u32) -> R
         })
 }
 
-/// Whether a pooled network connection may be handed out: one unused for `threshold`
-/// ([`PING_AFTER_IDLE`]) or more must first answer a ping (a failed ping closes it and the pool takes another), as
+/// The options of a MariaDB or PostgreSQL pool of `pool_size` connections that pings a
+/// connection on its way out only when it sat unused for `ping_after_idle` ([`PING_AFTER_IDLE`]
+/// but in tests) or more (see [`ping_when_idle`]); shared by both engines and their tests.
+fn network_pool<DB: sqlx::Database>(pool_size: u32, ping_after_idle: Duration) -> PoolOptions<DB> {
+    PoolOptions::<DB>::new()
+        .max_connections(pool_size)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .idle_timeout(IDLE_TIMEOUT)
+        .test_before_acquire(false)
+        .before_acquire(move |conn, meta| {
+            Box::pin(ping_when_idle(conn, meta.idle_for, ping_after_idle))
+        })
+}
+
+/// Whether a pooled network connection may be handed out: one unused for `threshold` or more
+/// must first answer a ping (a failed ping closes it and the pool takes or opens another), as
 /// the server may have closed it meanwhile (restart, `wait_timeout`, a proxy's idle timeout).
 /// One used just before is handed out as it is: a request takes several connections in a row,
 /// and sqlx's ping on every acquire (its default) cost a round trip each. A connection that
@@ -352,15 +357,11 @@ mod tests {
         std::env::var(var).unwrap_or_else(|_| default.to_owned())
     }
 
-    /// A one-connection MariaDB pool pinging connections idle for `threshold` or more.
+    /// A one-connection MariaDB pool as the store opens them, pinging connections idle for
+    /// `threshold` or more.
     async fn mysql_pool(threshold: Duration) -> MySqlPool {
         let url = server_url("SCAIDNS_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306");
-        MySqlPoolOptions::new()
-            .max_connections(1)
-            .test_before_acquire(false)
-            .before_acquire(move |conn, meta| {
-                Box::pin(ping_when_idle(conn, meta.idle_for, threshold))
-            })
+        network_pool::<sqlx::MySql>(1, threshold)
             .connect(&url)
             .await
             .unwrap_or_else(|e| panic!("MariaDB at {url} (set SCAIDNS_TEST_MYSQL_URL): {e}"))
@@ -402,18 +403,14 @@ mod tests {
         assert!(sqlx::query("SELECT 1").execute(&pool).await.is_err());
     }
 
-    /// A one-connection PostgreSQL pool pinging connections idle for `threshold` or more.
+    /// A one-connection PostgreSQL pool as the store opens them, pinging connections idle for
+    /// `threshold` or more.
     async fn postgres_pool(threshold: Duration) -> PgPool {
         let url = server_url(
             "SCAIDNS_TEST_POSTGRES_URL",
             "postgres://postgres@127.0.0.1:5432/postgres",
         );
-        PgPoolOptions::new()
-            .max_connections(1)
-            .test_before_acquire(false)
-            .before_acquire(move |conn, meta| {
-                Box::pin(ping_when_idle(conn, meta.idle_for, threshold))
-            })
+        network_pool::<sqlx::Postgres>(1, threshold)
             .connect(&url)
             .await
             .unwrap_or_else(|e| panic!("PostgreSQL at {url} (set SCAIDNS_TEST_POSTGRES_URL): {e}"))

@@ -1,8 +1,9 @@
 //! Zones: the transactional write of a zone with its records, validations and audit entries,
 //! purge, and the reads (compiled once per engine, see `super`).
 //!
-//! A write locks the zone (see `super::LOCK_ZONE` and `super::begin_write`), checks the
-//! generation, applies the change, then publishes to the DNS backend before committing: a
+//! A write locks the zone (see `super::LOCK_ZONE` and `super::begin_write`; a record write
+//! takes the lock with the zone `UPDATE` that checks its generation, see `write_row`), checks
+//! the generation, applies the change, then publishes to the DNS backend before committing: a
 //! backend refusal rolls the whole change back, so the store never claims what the backend does
 //! not serve.
 
