@@ -124,7 +124,13 @@ pub struct ZoneWrite {
     /// `None` inserts a new zone; `Some(g)` updates one whose stored generation must be `g`
     /// (else the write fails with 409 `generation_mismatch`).
     pub expected_generation: Option<i64>,
-    /// Records to insert or replace (by id).
+    /// Records to insert, each under a fresh id (a UUID chosen by the caller): nothing stored
+    /// is deleted for them first, and an id the store already holds fails the write
+    /// (`internal`) rather than replacing that record. A write that only adds records is
+    /// then an `INSERT` without the deletes and the orphan-comment check an upsert needs.
+    pub new_records: Vec<Record>,
+    /// Records to insert or replace (by id): the record of that id is replaced wherever it is
+    /// in the zone. For records that may exist (updates); new ones go in `new_records`.
     pub upsert_records: Vec<Record>,
     /// Records to delete (ids of this zone).
     pub delete_records: Vec<RecordId>,
@@ -143,6 +149,11 @@ pub struct ZoneWrite {
 }
 
 impl ZoneWrite {
+    /// Every record the write inserts or replaces: `new_records`, then `upsert_records`.
+    pub fn written_records(&self) -> impl Iterator<Item = &Record> + Clone {
+        self.new_records.iter().chain(&self.upsert_records)
+    }
+
     /// The history entry this write keeps, taking its `changes`: one for every generation step
     /// (a new zone's first included), none for a bookkeeping write.
     pub fn take_history_entry(&mut self) -> Option<HistoryEntry> {
@@ -157,7 +168,7 @@ impl ZoneWrite {
 pub trait ZoneStore: Send + Sync {
     /// Applies a [`ZoneWrite`] and runs `publisher` inside the transaction; returns the zone as
     /// stored. Errors: 409 `domain_exists` when a new zone's name is taken among the tenant's
-    /// non-deleted zones; 409 `record_exists` when an upserted record duplicates another
+    /// non-deleted zones; 409 `record_exists` when a new or upserted record duplicates another
     /// (name, type, content) of the zone; 409 `generation_mismatch`. A write that makes the zone
     /// live (a new active zone, or a status change to active) is checked inside the
     /// transaction against the other live zones ([`crate::zone::claims::check_claim`], refusing

@@ -143,7 +143,7 @@ impl ScaiDns {
             } else {
                 apply(
                     &records_before,
-                    &write.upsert_records,
+                    write.written_records(),
                     &write.delete_records,
                 )
             };
@@ -202,11 +202,15 @@ impl ScaiDns {
 }
 
 /// `records` with `deletes` removed and `upserts` put in (by id).
-fn apply(records: &[Record], upserts: &[Record], deletes: &[RecordId]) -> Vec<Record> {
+fn apply<'a>(
+    records: &'a [Record],
+    upserts: impl Iterator<Item = &'a Record> + Clone,
+    deletes: &[RecordId],
+) -> Vec<Record> {
     let replaced: std::collections::HashSet<RecordId> = deletes
         .iter()
         .copied()
-        .chain(upserts.iter().map(|r| r.id))
+        .chain(upserts.clone().map(|r| r.id))
         .collect();
     records
         .iter()

@@ -515,6 +515,7 @@ fn comments_only(zone: Zone, comments: &CommentChanges) -> Planned<BulkOutcome> 
     let write = ZoneWrite {
         zone: next,
         expected_generation: Some(zone.generation),
+        new_records: Vec::new(),
         upsert_records: Vec::new(),
         delete_records: Vec::new(),
         validations: Vec::new(),

@@ -364,10 +364,14 @@ impl ScaiDns {
         });
         let mut next = zone.clone();
         next.generation = zone.generation + 1;
+        // `upserts` lists the creates first: their fresh ids go in as new records, without the
+        // delete an update's replace needs.
+        let (created, updated) = written.split_at(plan.creates.len());
         let write = ZoneWrite {
             zone: next,
             expected_generation: Some(zone.generation),
-            upsert_records: written.clone(),
+            new_records: created.to_vec(),
+            upsert_records: updated.to_vec(),
             delete_records: plan.deletes.clone(),
             validations: Vec::new(),
             audit,

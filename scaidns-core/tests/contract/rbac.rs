@@ -115,6 +115,7 @@ async fn zone(store: &dyn Store, tenant: TenantId, name: &str) -> Zone {
     let write = ZoneWrite {
         zone,
         expected_generation: None,
+        new_records: Vec::new(),
         upsert_records: vec![],
         delete_records: vec![],
         validations: vec![],

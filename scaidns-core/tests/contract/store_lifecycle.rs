@@ -57,6 +57,7 @@ async fn zone(store: &dyn Store, name: &str) -> Zone {
     let write = ZoneWrite {
         zone,
         expected_generation: None,
+        new_records: Vec::new(),
         upsert_records: Vec::new(),
         delete_records: Vec::new(),
         validations: Vec::new(),

@@ -65,8 +65,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::mysql::{MySqlConnectOptions, MySqlPool, MySqlPoolOptions};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::mysql::{MySqlConnectOptions, MySqlPool};
+use sqlx::pool::PoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPool};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -82,6 +83,9 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// minutes): a burst opens up to the pool size, and each connection holds its statement cache
 /// (and with SQLite its page cache and a thread), which a quiet server gives back after this.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a MariaDB or PostgreSQL connection may sit in the pool before it is pinged on its
+/// way out ([`ping_when_idle`]).
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 /// SQLite's page cache per connection, in KiB (`PRAGMA cache_size`; SQLite's default is
 /// 2,000 KiB): the pool holds up to `DATABASE_POOL_SIZE` connections, 20 by default, so this
 /// bounds the page caches together to 20 MiB rather than 40; the OS page cache still holds the
@@ -210,10 +214,7 @@ pub const DEFAULT_POOL_SIZE: u32 = 10;
 async fn connect_mysql(normalized: &str, original: &str, pool_size: u32) -> Result<MySqlPool> {
     let options = MySqlConnectOptions::from_str(normalized)
         .map_err(|e| Error::store(redact(&format!("invalid DATABASE_URL: {e}"), original)))?;
-    MySqlPoolOptions::new()
-        .max_connections(pool_size)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
-        .idle_timeout(IDLE_TIMEOUT)
+    network_pool::<sqlx::MySql>(pool_size, PING_AFTER_IDLE)
         .connect_with(options)
         .await
         .map_err(|e| Error::store(redact(&format!("cannot connect to MySQL: {e}"), original)))
@@ -222,10 +223,7 @@ async fn connect_mysql(normalized: &str, original: &str, pool_size: u32) -> Resu
 async fn connect_postgres(normalized: &str, original: &str, pool_size: u32) -> Result<PgPool> {
     let options = PgConnectOptions::from_str(normalized)
         .map_err(|e| Error::store(redact(&format!("invalid DATABASE_URL: {e}"), original)))?;
-    PgPoolOptions::new()
-        .max_connections(pool_size)
-        .acquire_timeout(ACQUIRE_TIMEOUT)
-        .idle_timeout(IDLE_TIMEOUT)
+    network_pool::<sqlx::Postgres>(pool_size, PING_AFTER_IDLE)
         .connect_with(options)
         .await
         .map_err(|e| {
@@ -234,6 +232,37 @@ async fn connect_postgres(normalized: &str, original: &str, pool_size: u32) -> R
                 original,
             ))
         })
+}
+
+/// The options of a MariaDB or PostgreSQL pool of `pool_size` connections that pings a
+/// connection on its way out only when it sat unused for `ping_after_idle` ([`PING_AFTER_IDLE`]
+/// but in tests) or more (see [`ping_when_idle`]); shared by both engines and their tests.
+fn network_pool<DB: sqlx::Database>(pool_size: u32, ping_after_idle: Duration) -> PoolOptions<DB> {
+    PoolOptions::<DB>::new()
+        .max_connections(pool_size)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .idle_timeout(IDLE_TIMEOUT)
+        .test_before_acquire(false)
+        .before_acquire(move |conn, meta| {
+            Box::pin(ping_when_idle(conn, meta.idle_for, ping_after_idle))
+        })
+}
+
+/// Whether a pooled network connection may be handed out: one unused for `threshold` or more
+/// must first answer a ping (a failed ping closes it and the pool takes or opens another), as
+/// the server may have closed it meanwhile (restart, `wait_timeout`, a proxy's idle timeout).
+/// One used just before is handed out as it is: a request takes several connections in a row,
+/// and sqlx's ping on every acquire (its default) cost a round trip each. A connection that
+/// broke within the second fails its statement, as it could after any ping.
+async fn ping_when_idle<C: sqlx::Connection>(
+    conn: &mut C,
+    idle_for: Duration,
+    threshold: Duration,
+) -> std::result::Result<bool, sqlx::Error> {
+    if idle_for >= threshold {
+        conn.ping().await?;
+    }
+    Ok(true)
 }
 
 async fn connect_sqlite(normalized: &str, original: &str, pool_size: u32) -> Result<SqlitePool> {
@@ -321,6 +350,108 @@ mod tests {
             redact("no secret here", "mysql://root@db/x"),
             "no secret here"
         );
+    }
+
+    /// The servers of the store contract suite (`tests/contract/support/db.rs`).
+    fn server_url(var: &str, default: &str) -> String {
+        std::env::var(var).unwrap_or_else(|_| default.to_owned())
+    }
+
+    /// A one-connection MariaDB pool as the store opens them, pinging connections idle for
+    /// `threshold` or more.
+    async fn mysql_pool(threshold: Duration) -> MySqlPool {
+        let url = server_url("SCAIDNS_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306");
+        network_pool::<sqlx::MySql>(1, threshold)
+            .connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("MariaDB at {url} (set SCAIDNS_TEST_MYSQL_URL): {e}"))
+    }
+
+    /// Kills the pool's one connection from another and says which it was.
+    async fn kill_mysql_connection(pool: &MySqlPool) -> u64 {
+        let id: u64 = sqlx::query_scalar("SELECT CONNECTION_ID()")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        let url = server_url("SCAIDNS_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306");
+        let mut killer = <sqlx::MySqlConnection as sqlx::Connection>::connect(&url)
+            .await
+            .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("KILL CONNECTION {id}")))
+            .execute(&mut killer)
+            .await
+            .unwrap();
+        id
+    }
+
+    #[tokio::test]
+    async fn mysql_pool_pings_only_connections_idle_past_the_threshold() {
+        // Idle past the threshold (zero here): the ping finds the connection dead and the pool
+        // opens another, so the caller never sees the dead one.
+        let pool = mysql_pool(Duration::ZERO).await;
+        let killed = kill_mysql_connection(&pool).await;
+        let id: u64 = sqlx::query_scalar("SELECT CONNECTION_ID()")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_ne!(id, killed);
+
+        // Used just before: handed out without a ping (no round trip), so a connection that
+        // died meanwhile fails its statement.
+        let pool = mysql_pool(Duration::from_secs(3600)).await;
+        kill_mysql_connection(&pool).await;
+        assert!(sqlx::query("SELECT 1").execute(&pool).await.is_err());
+    }
+
+    /// A one-connection PostgreSQL pool as the store opens them, pinging connections idle for
+    /// `threshold` or more.
+    async fn postgres_pool(threshold: Duration) -> PgPool {
+        let url = server_url(
+            "SCAIDNS_TEST_POSTGRES_URL",
+            "postgres://postgres@127.0.0.1:5432/postgres",
+        );
+        network_pool::<sqlx::Postgres>(1, threshold)
+            .connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL at {url} (set SCAIDNS_TEST_POSTGRES_URL): {e}"))
+    }
+
+    /// Ends the pool's one backend from another session, waiting until it is gone, and says
+    /// which it was.
+    async fn kill_postgres_backend(pool: &PgPool) -> i32 {
+        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        let url = server_url(
+            "SCAIDNS_TEST_POSTGRES_URL",
+            "postgres://postgres@127.0.0.1:5432/postgres",
+        );
+        let mut killer = <sqlx::PgConnection as sqlx::Connection>::connect(&url)
+            .await
+            .unwrap();
+        let ended: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1, 10000)")
+            .bind(pid)
+            .fetch_one(&mut killer)
+            .await
+            .unwrap();
+        assert!(ended);
+        pid
+    }
+
+    #[tokio::test]
+    async fn postgres_pool_pings_only_connections_idle_past_the_threshold() {
+        let pool = postgres_pool(Duration::ZERO).await;
+        let killed = kill_postgres_backend(&pool).await;
+        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_ne!(pid, killed);
+
+        let pool = postgres_pool(Duration::from_secs(3600)).await;
+        kill_postgres_backend(&pool).await;
+        assert!(sqlx::query("SELECT 1").execute(&pool).await.is_err());
     }
 
     #[tokio::test]

@@ -1,6 +1,7 @@
 //! The MariaDB/MySQL flavour of the store.
 //!
-//! Writers serialise on the zone row with `SELECT … FOR UPDATE` inside an ordinary transaction
+//! Writers serialise on the zone row with `SELECT … FOR UPDATE` (or the generation-checking
+//! zone `UPDATE` of a record write, `zones::write_row`) inside an ordinary transaction
 //! (InnoDB, REPEATABLE READ); new zones race on the unique key instead. The query modules below
 //! are the same files as [`super::sqlite`]'s, compiled against [`Db`] = `MySql`.
 

@@ -1,6 +1,7 @@
 //! The PostgreSQL flavour of the store.
 //!
-//! Writers serialise on the zone row with `SELECT … FOR UPDATE` inside an ordinary
+//! Writers serialise on the zone row with `SELECT … FOR UPDATE` (or the generation-checking
+//! zone `UPDATE` of a record write, `zones::write_row`) inside an ordinary
 //! READ COMMITTED transaction, as on MariaDB: every statement after the lock sees what committed
 //! before it was granted. Claim locks upsert with `DO UPDATE`, which (unlike `DO NOTHING`)
 //! locks the row found. The query modules below are the same files as [`super::mysql`]'s,

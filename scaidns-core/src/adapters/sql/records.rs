@@ -243,9 +243,8 @@ async fn duplicate(conn: &mut Conn, record: &Record, hash: &str) -> Result<Error
         Some(id) => {
             Error::conflict("record_exists", "Record already exists").with_conflicts(vec![id])
         }
-        None => Error::internal(format!(
-            "record id {} is already used by another zone",
-            record.id
-        )),
+        // An upsert's id taken by another zone, or a new record's id already stored: ids are
+        // fresh UUIDs, so this is a bug, not a replace.
+        None => Error::internal(format!("record id {} is already taken", record.id)),
     })
 }

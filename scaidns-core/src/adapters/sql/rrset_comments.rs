@@ -21,13 +21,15 @@ use crate::zone::comments::{RrsetComment, RrsetComments};
 /// One stored comment's key: name, type, position.
 type Key = (String, String, i64);
 
-/// Sets the comments of the RRsets in `changes`, then, when the write changed records, removes
-/// the comments of every RRset of the zone left without a record (whatever removed it).
+/// Sets the comments of the RRsets in `changes`, then, when the write removed or replaced
+/// records (or set comments), removes the comments of every RRset of the zone left without a
+/// record (whatever removed it). A write that only inserted records skips that read: adding
+/// records cannot empty an RRset.
 pub(crate) async fn write(
     conn: &mut Conn,
     zone_id: ZoneId,
     changes: &[RrsetComments],
-    records_changed: bool,
+    records_removed: bool,
 ) -> Result<()> {
     let zone = zone_id.to_string();
     if !changes.is_empty() {
@@ -50,7 +52,7 @@ pub(crate) async fn write(
             insert(conn, &zone, change).await?;
         }
     }
-    if records_changed || !changes.is_empty() {
+    if records_removed || !changes.is_empty() {
         let orphans: Vec<Key> = sqlx::query_as(
             "SELECT c.name, c.rtype, c.position FROM rrset_comments c WHERE c.zone_id = ? \
              AND NOT EXISTS (SELECT 1 FROM records r WHERE r.zone_id = c.zone_id \

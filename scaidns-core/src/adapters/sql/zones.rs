@@ -1,8 +1,9 @@
 //! Zones: the transactional write of a zone with its records, validations and audit entries,
 //! purge, and the reads (compiled once per engine, see `super`).
 //!
-//! A write locks the zone (see `super::LOCK_ZONE` and `super::begin_write`), checks the
-//! generation, applies the change, then publishes to the DNS backend before committing: a
+//! A write locks the zone (see `super::LOCK_ZONE` and `super::begin_write`; a record write
+//! takes the lock with the zone `UPDATE` that checks its generation, see `write_row`), checks
+//! the generation, applies the change, then publishes to the DNS backend before committing: a
 //! backend refusal rolls the whole change back, so the store never claims what the backend does
 //! not serve.
 
@@ -49,7 +50,8 @@ fn check_write(write: &ZoneWrite) -> Result<()> {
     let zone = &write.zone;
     let expected_next = write.expected_generation.map_or(1, |g| g + 1);
     let bookkeeping = write.expected_generation == Some(zone.generation);
-    if bookkeeping && !(write.upsert_records.is_empty() && write.delete_records.is_empty()) {
+    let no_records = write.new_records.is_empty() && write.upsert_records.is_empty();
+    if bookkeeping && !(no_records && write.delete_records.is_empty()) {
         return Err(Error::internal(format!(
             "zone {} written with record changes but without a new generation",
             zone.id
@@ -61,7 +63,7 @@ fn check_write(write: &ZoneWrite) -> Result<()> {
             zone.id, zone.generation
         )));
     }
-    if let Some(record) = write.upsert_records.iter().find(|r| r.zone_id != zone.id) {
+    if let Some(record) = write.written_records().find(|r| r.zone_id != zone.id) {
         return Err(Error::internal(format!(
             "record {} belongs to another zone",
             record.id
@@ -69,8 +71,10 @@ fn check_write(write: &ZoneWrite) -> Result<()> {
     }
     // `records::insert` tells a skipped row by its id: a second row of the same id would be
     // skipped as a duplicate of the first yet look inserted, and be lost without an error.
-    let mut ids = std::collections::HashSet::with_capacity(write.upsert_records.len());
-    if let Some(record) = write.upsert_records.iter().find(|r| !ids.insert(r.id)) {
+    let mut ids = std::collections::HashSet::with_capacity(
+        write.new_records.len() + write.upsert_records.len(),
+    );
+    if let Some(record) = write.written_records().find(|r| !ids.insert(r.id)) {
         return Err(Error::internal(format!(
             "record {} written twice in one change",
             record.id
@@ -90,6 +94,7 @@ async fn write_in(
     let ZoneWrite {
         zone,
         expected_generation,
+        new_records,
         upsert_records,
         delete_records,
         validations,
@@ -97,41 +102,26 @@ async fn write_in(
         changes: _,
         comments,
     } = write;
-    let was_live = match expected_generation {
-        None => {
-            insert(conn, &zone).await?;
-            false
-        }
-        Some(expected) => {
-            let stored = lock(conn, zone.id, expected).await?;
-            // A write at the same generation (bookkeeping) leaves the zone row as stored.
-            if zone.generation != expected {
-                let keys_change = (
-                    stored.status.as_str(),
-                    stored.tenant_id.as_str(),
-                    stored.name.as_str(),
-                ) != (
-                    zone.status.as_str(),
-                    zone.tenant_id.to_string().as_str(),
-                    zone.name.as_str(),
-                );
-                update(conn, &zone, keys_change).await?;
-            }
-            stored.status == ZoneStatus::Active.as_str()
-        }
-    };
+    let was_live = write_row(conn, &zone, expected_generation).await?;
     // Checked before anything else reads: see `claim`.
     if zone.status == ZoneStatus::Active && !was_live {
         claim(conn, &zone, overlap).await?;
     }
-    let delete_records_empty = delete_records.is_empty();
-    records::delete(conn, zone.id, delete_records).await?;
+    // Only these can leave an RRset without records (new ids replace nothing).
+    let records_removed = !(delete_records.is_empty() && upsert_records.is_empty());
     // Replace = delete + insert, so that two records swapping contents do not trip the unique
-    // key halfway, and an upsert can never touch another zone's row.
-    records::delete(conn, zone.id, upsert_records.iter().map(|r| r.id)).await?;
-    records::insert(conn, &upsert_records).await?;
-    let records_changed = !(upsert_records.is_empty() && delete_records_empty);
-    rrset_comments::write(conn, zone.id, &comments, records_changed).await?;
+    // key halfway, and an upsert can never touch another zone's row. A new record is not
+    // deleted first: its id is fresh, and one that is not fails the insert below.
+    let removed = delete_records
+        .into_iter()
+        .chain(upsert_records.iter().map(|r| r.id));
+    records::delete(conn, zone.id, removed).await?;
+    // One insert for both, new records first (as `written_records` lists them), so the
+    // duplicate `record_exists` names is the first in that order.
+    let mut written = new_records;
+    written.extend(upsert_records);
+    records::insert(conn, &written).await?;
+    rrset_comments::write(conn, zone.id, &comments, records_removed).await?;
     validations::upsert(conn, zone.id, &validations).await?;
     audit::insert(conn, &audit).await?;
     if let Some(entry) = &history {
@@ -162,6 +152,36 @@ async fn write_in(
             .ok_or_else(|| Error::internal(format!("zone {} vanished mid-write", zone.id)));
     }
     Ok(as_stored(zone, sync))
+}
+
+/// Writes the zone row (or, for a bookkeeping write, only checks its generation under the
+/// row's lock); says whether the zone was live before.
+async fn write_row(conn: &mut Conn, zone: &Zone, expected: Option<i64>) -> Result<bool> {
+    let Some(expected) = expected else {
+        insert(conn, zone).await?;
+        return Ok(false);
+    };
+    // The usual write (a record change) keeps the zone's keys: one statement then checks the
+    // generation, takes the row lock and writes the row. Anything else, and a stale or missing
+    // zone, takes the locking read that tells them apart.
+    if zone.generation != expected && update_unless_stale(conn, zone, expected).await? {
+        return Ok(zone.status == ZoneStatus::Active);
+    }
+    let stored = lock(conn, zone.id, expected).await?;
+    // A write at the same generation (bookkeeping) leaves the zone row as stored.
+    if zone.generation != expected {
+        let keys_change = (
+            stored.status.as_str(),
+            stored.tenant_id.as_str(),
+            stored.name.as_str(),
+        ) != (
+            zone.status.as_str(),
+            zone.tenant_id.to_string().as_str(),
+            zone.name.as_str(),
+        );
+        update(conn, zone, keys_change).await?;
+    }
+    Ok(stored.status == ZoneStatus::Active.as_str())
 }
 
 /// `zone` as its row reads back once written with `sync` (when set): timestamps truncated to
@@ -308,16 +328,47 @@ async fn insert(conn: &mut Conn, zone: &Zone) -> Result<()> {
     }
 }
 
+/// The zone row's `UPDATE` by id: every other column, in `zone_columns!` order (as
+/// [`bind_fields`] binds them).
+macro_rules! update_zone {
+    () => {
+        "UPDATE zones SET tenant_id = ?, name = ?, domain_type = ?, status = ?, \
+         status_before_delete = ?, default_ttl = ?, description = ?, settings = ?, \
+         dnssec_enabled = ?, generation = ?, sync_status = ?, sync_error = ?, last_synced_at = ?, \
+         created_at = ?, updated_at = ?, deleted_at = ?, secondary_source = ? WHERE id = ?"
+    };
+}
+
+/// Rewrites the zone row if it is still at generation `expected` with `zone`'s status, tenant
+/// and name; says whether it did. Like the locking read, the `UPDATE` locks the row (MariaDB,
+/// PostgreSQL; SQLite's `BEGIN IMMEDIATE` already holds the database) and waits for a writer
+/// holding it, then sees what that writer committed, so writers queue as they do on the
+/// lock. The keys it writes are the stored ones, so it cannot break a unique key, and the
+/// generation it writes differs from the stored one, so one row matched is one row changed
+/// whatever an engine counts (sqlx asks MariaDB for found rows anyway).
+async fn update_unless_stale(conn: &mut Conn, zone: &Zone, expected: i64) -> Result<bool> {
+    let sql = concat!(
+        update_zone!(),
+        " AND generation = ? AND tenant_id = ? AND name = ? AND status = ?"
+    );
+    let done = bind_fields(sqlx::query(sql), zone)?
+        .bind(zone.id.to_string())
+        .bind(expected)
+        .bind(zone.tenant_id.to_string())
+        .bind(zone.name.as_str().to_owned())
+        .bind(zone.status.as_str())
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Rewrites the zone row. Only a change of the columns the unique keys are made of (status,
 /// tenant, name: a restore, an activation) can make it collide with another zone's row, so
 /// only then does it mark a savepoint, the round trip PostgreSQL needs to explain a collision;
 /// a record change, the usual write, goes without.
 async fn update(conn: &mut Conn, zone: &Zone, keys_change: bool) -> Result<()> {
-    let query = sqlx::query(
-        "UPDATE zones SET tenant_id = ?, name = ?, domain_type = ?, status = ?, status_before_delete = ?, \
-         default_ttl = ?, description = ?, settings = ?, dnssec_enabled = ?, generation = ?, sync_status = ?, \
-         sync_error = ?, last_synced_at = ?, created_at = ?, updated_at = ?, deleted_at = ?, secondary_source = ? WHERE id = ?",
-    );
+    let query = sqlx::query(update_zone!());
     if keys_change {
         super::savepoint(conn).await?;
     }

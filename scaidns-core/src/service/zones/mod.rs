@@ -207,7 +207,8 @@ impl ScaiDns {
             comments: Vec::new(),
             zone,
             expected_generation: None,
-            upsert_records: records,
+            new_records: records,
+            upsert_records: Vec::new(),
             delete_records: Vec::new(),
             validations: validation.iter().cloned().collect(),
             audit,
@@ -337,6 +338,7 @@ impl ScaiDns {
                     )];
                     let write = ZoneWrite {
                         expected_generation: Some(before.generation),
+                        new_records: Vec::new(),
                         upsert_records: Vec::new(),
                         delete_records: Vec::new(),
                         validations: Vec::new(),

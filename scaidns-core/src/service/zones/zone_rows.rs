@@ -179,6 +179,7 @@ impl ScaiDns {
         let write = ZoneWrite {
             expected_generation: Some(zone.generation),
             zone,
+            new_records: Vec::new(),
             upsert_records: Vec::new(),
             delete_records: Vec::new(),
             validations,
@@ -321,6 +322,7 @@ pub(crate) fn row_write(
     ZoneWrite {
         zone,
         expected_generation: Some(before.generation),
+        new_records: Vec::new(),
         upsert_records: Vec::new(),
         delete_records: Vec::new(),
         validations,

@@ -123,6 +123,7 @@ fn create(zone: &Zone) -> ZoneWrite {
     ZoneWrite {
         zone: zone.clone(),
         expected_generation: None,
+        new_records: Vec::new(),
         upsert_records: Vec::new(),
         delete_records: Vec::new(),
         validations: Vec::new(),
@@ -144,6 +145,7 @@ fn change(zone: &Zone) -> ZoneWrite {
     ZoneWrite {
         zone: next,
         expected_generation: Some(zone.generation),
+        new_records: Vec::new(),
         upsert_records: Vec::new(),
         delete_records: Vec::new(),
         validations: Vec::new(),

@@ -10,6 +10,8 @@ contract!(
     list_records_filters_and_orders,
     many_records_name_the_first_duplicate,
     one_record_id_twice_is_refused,
+    new_records_are_inserted_beside_upserts,
+    a_new_record_with_a_stored_id_is_refused,
 );
 
 async fn duplicate_records_are_refused(store: &dyn Store) {
@@ -303,4 +305,86 @@ async fn one_record_id_twice_is_refused(store: &dyn Store) {
     assert_code(store.write_zone(w, &NoPublish).await, "internal_error");
     assert!(all_records(store, zone.id).await.is_empty());
     assert_eq!(store.get_zone(zone.id).await.unwrap(), Some(zone));
+}
+
+/// New records go in with the upserts of the same write; a duplicate among them is refused as
+/// an upsert's is, naming the record it duplicates, with nothing applied.
+async fn new_records_are_inserted_beside_upserts(store: &dyn Store) {
+    let zone = new_zone(TenantId::new(), "example.com");
+    let mut w = create(&zone);
+    let www = record(&zone, "www", RecordType::A, "192.0.2.1");
+    let old = record(&zone, "old", RecordType::A, "192.0.2.2");
+    w.new_records = vec![www.clone(), old.clone()];
+    let zone = put(store, w).await;
+    assert_eq!(
+        all_records(store, zone.id).await,
+        vec![old.clone(), www.clone()]
+    );
+
+    // An update frees the content a new record of the same write takes: the replace goes
+    // before the insert.
+    let mut w = change(&zone);
+    let mut moved = www.clone();
+    moved.content = RecordContent::parse(RecordType::A, "192.0.2.9", &zone.name).unwrap();
+    let taker = record(&zone, "www", RecordType::A, "192.0.2.1");
+    w.new_records = vec![taker.clone()];
+    w.upsert_records = vec![moved.clone()];
+    w.delete_records = vec![old.id];
+    let zone = put(store, w).await;
+    assert_eq!(
+        all_records(store, zone.id).await,
+        vec![taker.clone(), moved.clone()]
+    );
+
+    let mut w = change(&zone);
+    w.new_records = vec![
+        record(&zone, "fresh", RecordType::A, "192.0.2.3"),
+        record(&zone, "www", RecordType::A, "192.0.2.9"),
+    ];
+    w.audit.push(event(None, "record.create", "dup"));
+    let err = assert_code(store.write_zone(w, &NoPublish).await, "record_exists");
+    assert_eq!(err.conflicts(), [moved.id.to_string()]);
+    assert_eq!(all_records(store, zone.id).await, vec![taker, moved]);
+    assert_eq!(store.get_zone(zone.id).await.unwrap(), Some(zone));
+    assert!(
+        all_audit(store)
+            .await
+            .iter()
+            .all(|e| e.resource_id.as_deref() != Some("dup"))
+    );
+}
+
+/// A new record is inserted, never a replace: one whose id is already stored (in this zone or
+/// another) fails the whole write as the bug it is, and the stored record stays as it was.
+async fn a_new_record_with_a_stored_id_is_refused(store: &dyn Store) {
+    let tenant = TenantId::new();
+    let zone = new_zone(tenant, "example.com");
+    let mut w = create(&zone);
+    let stored = record(&zone, "www", RecordType::A, "192.0.2.1");
+    w.new_records = vec![stored.clone()];
+    let zone = put(store, w).await;
+    let other = new_zone(tenant, "other.example");
+    let mut w = create(&other);
+    let elsewhere = record(&other, "www", RecordType::A, "192.0.2.1");
+    w.new_records = vec![elsewhere.clone()];
+    put(store, w).await;
+    let audit_before = all_audit(store).await;
+
+    for taken in [stored.id, elsewhere.id] {
+        let mut w = change(&zone);
+        w.zone.description = Some("lost".into());
+        let mut reused = record(&zone, "reused", RecordType::A, "192.0.2.7");
+        reused.id = taken;
+        w.new_records = vec![
+            record(&zone, "innocent", RecordType::A, "192.0.2.8"),
+            reused,
+        ];
+        w.audit.push(event(Some(tenant), "record.create", "reused"));
+        let err = assert_code(store.write_zone(w, &NoPublish).await, "internal_error");
+        assert_eq!(err.kind(), ErrorKind::Internal);
+        assert_eq!(all_records(store, zone.id).await, vec![stored.clone()]);
+        assert_eq!(all_records(store, other.id).await, vec![elsewhere.clone()]);
+        assert_eq!(store.get_zone(zone.id).await.unwrap(), Some(zone.clone()));
+        assert_eq!(all_audit(store).await, audit_before);
+    }
 }

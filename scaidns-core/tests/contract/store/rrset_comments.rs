@@ -11,6 +11,7 @@ contract!(
     Store:
     rrset_comments_are_written_with_the_records_and_replaced_whole,
     rrset_comments_go_with_the_last_record_of_their_rrset,
+    rrset_comments_go_when_their_last_record_is_replaced_or_deleted_beside_new_records,
     rrset_comments_roll_back_with_a_refused_write,
     rrset_comments_are_purged_with_the_zone_and_kept_per_zone,
 );
@@ -117,6 +118,62 @@ async fn rrset_comments_go_with_the_last_record_of_their_rrset(store: &dyn Store
         stored(store, zone.id).await,
         vec![first.comments[1].clone()]
     );
+}
+
+/// Writes that add records skip the sweep of orphaned comments, so the ones that also remove
+/// (a delete) or replace (an upsert moving a record to another name) must still sweep.
+async fn rrset_comments_go_when_their_last_record_is_replaced_or_deleted_beside_new_records(
+    store: &dyn Store,
+) {
+    let zone = new_zone(TenantId::new(), "replace.test");
+    let www = record(&zone, "www", RecordType::A, "192.0.2.1");
+    let mail = record(&zone, "mail", RecordType::A, "192.0.2.2");
+    let txt = record(&zone, "www", RecordType::TXT, "\"hello\"");
+    let mut first = create(&zone);
+    first.new_records = vec![www.clone(), mail.clone(), txt.clone()];
+    first.comments = vec![
+        comments(&zone, "www", RecordType::A, &["www"]),
+        comments(&zone, "mail", RecordType::A, &["mail"]),
+        comments(&zone, "www", RecordType::TXT, &["txt"]),
+    ];
+    let zone = put(store, first.clone()).await;
+    assert_eq!(stored(store, zone.id).await.len(), 3);
+
+    // Only new records: every comment stays.
+    let mut second = change(&zone);
+    second.new_records = vec![record(&zone, "www", RecordType::A, "192.0.2.3")];
+    let zone = put(store, second.clone()).await;
+    assert_eq!(stored(store, zone.id).await.len(), 3);
+
+    // The last mail A replaced by one at another name: its RRset's comments go.
+    let mut third = change(&zone);
+    let mut moved = mail.clone();
+    moved.name = RecordName::parse("smtp", &zone.name).unwrap();
+    third.upsert_records = vec![moved];
+    let zone = put(store, third).await;
+    assert_eq!(
+        stored(store, zone.id).await,
+        vec![first.comments[0].clone(), first.comments[2].clone()]
+    );
+
+    // The TXT deleted in a write that adds a record: its comments go too, the A's stay.
+    let mut fourth = change(&zone);
+    fourth.delete_records = vec![txt.id];
+    fourth.new_records = vec![record(&zone, "ftp", RecordType::A, "192.0.2.4")];
+    let zone = put(store, fourth).await;
+    assert_eq!(
+        stored(store, zone.id).await,
+        vec![first.comments[0].clone()]
+    );
+
+    // Both www A records go, one deleted and one replaced away: the last comment goes.
+    let mut fifth = change(&zone);
+    fifth.delete_records = vec![www.id];
+    let mut renamed = second.new_records[0].clone();
+    renamed.name = RecordName::parse("web", &zone.name).unwrap();
+    fifth.upsert_records = vec![renamed];
+    let zone = put(store, fifth).await;
+    assert!(stored(store, zone.id).await.is_empty());
 }
 
 async fn rrset_comments_roll_back_with_a_refused_write(store: &dyn Store) {

@@ -7,6 +7,7 @@ use crate::support::contract::contract;
 contract!(
     Store:
     stale_generation_is_refused,
+    record_writes_check_the_generation_in_their_update,
     concurrent_writers_serialise_on_the_generation,
     writers_of_different_zones_never_deadlock,
     failed_publish_rolls_everything_back,
@@ -62,6 +63,65 @@ async fn stale_generation_is_refused(store: &dyn Store) {
     assert_eq!(err.kind(), ErrorKind::Internal);
 }
 
+/// A record write keeps the zone's status, tenant and name, so its zone `UPDATE` checks the
+/// generation itself: a stale or future generation is still 409 `generation_mismatch` and a
+/// missing zone 404, with nothing applied, and a write that does change those keys (deleting
+/// the zone) is checked the same.
+async fn record_writes_check_the_generation_in_their_update(store: &dyn Store) {
+    let tenant = TenantId::new();
+    let zone = put(store, create(&new_zone(tenant, "example.com"))).await;
+    let v2 = put(store, change(&zone)).await;
+
+    for expected in [zone.generation, v2.generation + 1] {
+        let mut stale = change(&v2);
+        stale.expected_generation = Some(expected);
+        stale.zone.generation = expected + 1;
+        stale.zone.description = Some("lost update".into());
+        stale.new_records = vec![record(&v2, "www", RecordType::A, "192.0.2.1")];
+        stale
+            .audit
+            .push(event(Some(tenant), "record.create", "stale"));
+        assert_code(
+            store.write_zone(stale, &NoPublish).await,
+            "generation_mismatch",
+        );
+    }
+    let mut deleting = change(&zone);
+    deleting.zone.status = ZoneStatus::Deleted;
+    deleting.zone.status_before_delete = Some(ZoneStatus::Active);
+    assert_code(
+        store.write_zone(deleting, &NoPublish).await,
+        "generation_mismatch",
+    );
+    assert_eq!(store.get_zone(zone.id).await.unwrap(), Some(v2.clone()));
+    assert!(all_records(store, zone.id).await.is_empty());
+    assert!(
+        all_audit(store)
+            .await
+            .iter()
+            .all(|e| e.resource_id.as_deref() != Some("stale"))
+    );
+
+    let ghost = new_zone(tenant, "ghost.example");
+    let mut missing = change(&ghost);
+    missing.new_records = vec![record(&ghost, "www", RecordType::A, "192.0.2.1")];
+    assert_code(store.write_zone(missing, &NoPublish).await, "not_found");
+    assert!(store.get_zone(ghost.id).await.unwrap().is_none());
+    assert_eq!(store.count_records().await.unwrap(), 0);
+
+    // At the right generation both land: the record write, then the delete.
+    let mut write = change(&v2);
+    write.new_records = vec![record(&v2, "www", RecordType::A, "192.0.2.1")];
+    let v3 = put(store, write).await;
+    assert_eq!(store.get_zone(zone.id).await.unwrap(), Some(v3.clone()));
+    let mut deleting = change(&v3);
+    deleting.zone.status = ZoneStatus::Deleted;
+    deleting.zone.status_before_delete = Some(ZoneStatus::Active);
+    let deleted = put(store, deleting).await;
+    assert_eq!(deleted.status, ZoneStatus::Deleted);
+    assert_eq!(store.get_zone(zone.id).await.unwrap(), Some(deleted));
+}
+
 async fn concurrent_writers_serialise_on_the_generation(store: &dyn Store) {
     let zone = put(store, create(&new_zone(TenantId::new(), "example.com"))).await;
     let slow = Arc::new(Fixed {
@@ -108,12 +168,13 @@ async fn writers_of_different_zones_never_deadlock(store: &dyn Store) {
     for round in 0..ROUNDS {
         let writes = zones.iter().map(|zone| {
             let mut w = change(zone);
-            w.upsert_records.push(record(
-                zone,
-                &format!("r{round}"),
-                RecordType::A,
-                "192.0.2.1",
-            ));
+            let added = record(zone, &format!("r{round}"), RecordType::A, "192.0.2.1");
+            // Both ways of adding a record: as new (no delete) and as an upsert.
+            if round % 2 == 0 {
+                w.new_records.push(added);
+            } else {
+                w.upsert_records.push(added);
+            }
             store.write_zone(w, &NoPublish)
         });
         let written = futures::future::join_all(writes).await;
