@@ -17,8 +17,7 @@ impl ScaiDns {
     }
 
     /// What a change feed's listener calls on each notice: drops what this replica caches of
-    /// it (but for its own echo of a zone write that kept its entry, see `zone_cache`), and
-    /// answers false once the service is gone (the listener may stop), so it does not
+    /// it, and answers false once the service is gone (the listener may stop), so it does not
     /// keep the service alive.
     pub fn change_listener(&self) -> impl Fn(ChangeNotice) -> bool + Send + Sync + 'static {
         let auth = Arc::downgrade(&self.auth_cache);
@@ -32,7 +31,7 @@ impl ScaiDns {
             };
             match notice {
                 ChangeNotice::Auth => auth.invalidate_local(),
-                ChangeNotice::Zone(id) => zones.heard(id),
+                ChangeNotice::Zone(id) => zones.drop_zone(id),
                 ChangeNotice::Config => settings.invalidate(),
                 ChangeNotice::Everything => {
                     auth.invalidate_local();

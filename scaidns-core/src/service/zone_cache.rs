@@ -16,13 +16,15 @@
 //! **Puts.** A change committed through `zone_change` puts the row it committed here, in the
 //! zone's writers' turn, so this replica puts one zone's rows in generation order. A put steps
 //! the epoch as a drop does (a read that started before the commit stores nothing afterwards),
-//! and neither a put nor a read ever replaces a newer generation. The record writes (create,
-//! update, delete, bulk, import, history restore) then end their guard with
-//! [`ZoneWriteGuard::keep_committed`] when they succeeded: the entry stays, the other replicas
-//! still hear of the change, and this replica skips its own notice when the feed brings it back
-//! (an echo expected for at most the staleness bound; a notice skipped wrongly is a lost notice,
-//! which the bound covers). On an error or a cancellation they drop it as above; every other
-//! writer drops it.
+//! and neither a put nor a read ever replaces a newer generation. A put is refused when the zone
+//! was dropped since its commit started: a lifecycle write (delete, restore, DNSSEC…) takes no
+//! writers' turn, so it may commit, and its guard drop, between a record write's commit and
+//! that write's put, which would otherwise bring back the older (say, live) row after the
+//! lifecycle write answered. The record writes (create, update, delete, bulk, import, history
+//! restore) then end their guard with [`ZoneWriteGuard::keep_committed`] when they succeeded:
+//! the entry stays and the other replicas still hear of the change (the change feed does not
+//! hand a replica its own zone notices, see `adapters::redis_change_feed`). On an error or a
+//! cancellation they drop it as above; every other writer drops it.
 //!
 //! **What may be read from here.** What a change steps the generation for: every column of the
 //! zone's row but its sync state. Every `UPDATE zones` in `adapters/sql` that changes a column
@@ -45,20 +47,23 @@
 //!   (the pending mark), so only `last_synced_at` comes from the row.
 //! - A publication never moves the `last_synced_at` of a zone already in sync at the generation
 //!   it publishes (`ScaiDns::sync_outcome`); one that fails keeps it too. So once the store has a
-//!   zone in sync at generation G, its `last_synced_at` stays as it is while the zone is at G,
-//!   whichever replica publishes. A row in sync at G was read from the store, or is the outcome
+//!   zone in sync at generation G, its `last_synced_at` stays as it is while the zone is at G and
+//!   in sync, whichever replica publishes. A row in sync at G was read from the store, or is the outcome
 //!   this replica's publishing turn recorded at G ([`ScaiDns::cache_published`]: every turn of
 //!   this replica gives the entry at that generation the sync state it read or recorded), so its
 //!   `last_synced_at` is the store's whenever the store is at G, and the write commits only then
 //!   (its generation guard). A row not in sync is never planned on: publications still to come
 //!   (here, on another replica, or the retry queue's) may stamp that generation.
+//!   Residual, within the staleness bound: another replica's re-publication of G that fails
+//!   (the store goes `pending`, same `last_synced_at`) and then passes re-stamps G's
+//!   `last_synced_at` unseen here, and a write planned on this row in that window stores the
+//!   older one with its `pending` mark (docs/decisions.md).
 //! - A dry run, and anything a cached plan does not settle (an `If-Match` it fails, a planning
 //!   error, nothing to write, a write that publishes nothing), go to the store's row.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 
@@ -101,9 +106,17 @@ pub(crate) struct ZoneCache {
     /// epoch stores nothing.
     epoch: AtomicU64,
     entries: Mutex<HashMap<ZoneId, Entry>>,
-    /// This replica's own notices of kept writes on their way back from the change feed: until
-    /// when each is expected.
-    echoes: Mutex<HashMap<ZoneId, Vec<Instant>>>,
+    /// When each zone was last dropped (the epoch its drop stepped to), so a put whose commit
+    /// started before it is refused; taken under the entries' lock.
+    drops: Mutex<Drops>,
+}
+
+/// Recent drops, bounded like the entries: when full they are forgotten and `floor` moves up,
+/// refusing every put that started before.
+#[derive(Debug, Default)]
+struct Drops {
+    at: HashMap<ZoneId, u64>,
+    floor: u64,
 }
 
 impl ZoneCache {
@@ -112,7 +125,7 @@ impl ZoneCache {
             config,
             epoch: AtomicU64::new(0),
             entries: Mutex::default(),
-            echoes: Mutex::default(),
+            drops: Mutex::default(),
         }
     }
 
@@ -158,14 +171,25 @@ impl ZoneCache {
         self.keep(&mut entries, read_at, zone);
     }
 
-    /// Stores the row a write of this replica committed at `now` (in the zone's writers' turn).
-    fn put(&self, now: DateTime<Utc>, zone: Arc<Zone>) {
+    fn drops(&self) -> std::sync::MutexGuard<'_, Drops> {
+        self.drops.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Stores the row a write of this replica committed at `now` (in the zone's writers' turn),
+    /// unless the zone was dropped since `started` (the epoch before the commit).
+    fn put(&self, started: u64, now: DateTime<Utc>, zone: Arc<Zone>) {
         if self.disabled() {
             return;
         }
         let mut entries = self.entries();
         // As a drop does: a read that started before the commit stores nothing after it.
         self.epoch.fetch_add(1, Ordering::SeqCst);
+        let drops = self.drops();
+        if started < drops.floor || drops.at.get(&zone.id).is_some_and(|at| *at > started) {
+            // Another write committed and dropped it meanwhile: its row may be newer.
+            return;
+        }
+        drop(drops);
         self.keep(&mut entries, now, zone);
     }
 
@@ -201,59 +225,24 @@ impl ZoneCache {
     /// Drops one zone's entry (and every read of any zone under way).
     pub(crate) fn drop_zone(&self, id: ZoneId) {
         let mut entries = self.entries();
-        self.epoch.fetch_add(1, Ordering::SeqCst);
+        let epoch = self.epoch.fetch_add(1, Ordering::SeqCst) + 1;
         entries.remove(&id);
+        let mut drops = self.drops();
+        if drops.at.len() >= self.config.capacity.max(1) {
+            drops.at.clear();
+            drops.floor = epoch;
+        }
+        drops.at.insert(id, epoch);
     }
 
-    /// Drops every entry, and forgets the echoes expected: notices may have been lost.
+    /// Drops every entry (and refuses every put under way).
     pub(crate) fn drop_all(&self) {
         let mut entries = self.entries();
-        self.epoch.fetch_add(1, Ordering::SeqCst);
+        let epoch = self.epoch.fetch_add(1, Ordering::SeqCst) + 1;
         entries.clear();
-        self.echoes
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
-    }
-
-    /// Expects this replica's notice of a kept write of `id` back from the change feed.
-    fn expect_echo(&self, id: ZoneId) {
-        if self.disabled() {
-            return;
-        }
-        let now = Instant::now();
-        let mut echoes = self.echoes.lock().unwrap_or_else(PoisonError::into_inner);
-        if echoes.len() >= self.config.capacity {
-            echoes.retain(|_, due| due.iter().any(|until| *until > now));
-        }
-        echoes
-            .entry(id)
-            .or_default()
-            .push(now + self.config.max_staleness);
-    }
-
-    /// A zone notice heard on the change feed: this replica's own echo of a kept write is
-    /// skipped (its entry is that write's row), any other drops the entry.
-    pub(crate) fn heard(&self, id: ZoneId) {
-        if !self.own_echo(id, Instant::now()) {
-            self.drop_zone(id);
-        }
-    }
-
-    fn own_echo(&self, id: ZoneId, now: Instant) -> bool {
-        let mut echoes = self.echoes.lock().unwrap_or_else(PoisonError::into_inner);
-        let Some(due) = echoes.get_mut(&id) else {
-            return false;
-        };
-        due.retain(|until| *until > now);
-        let own = !due.is_empty();
-        if own {
-            due.remove(0);
-        }
-        if due.is_empty() {
-            echoes.remove(&id);
-        }
-        own
+        let mut drops = self.drops();
+        drops.at.clear();
+        drops.floor = epoch;
     }
 }
 
@@ -282,9 +271,6 @@ impl Drop for ZoneWriteGuard<'_> {
             cache.drop_zone(self.zone);
         }
         if let Some(feed) = &self.service.change_feed {
-            if self.keep {
-                cache.expect_echo(self.zone);
-            }
             feed.announce_zone_change(self.zone);
         }
     }
@@ -335,10 +321,16 @@ impl ScaiDns {
         usable.then(|| Zone::clone(&zone))
     }
 
-    /// Keeps the row a change just committed (call it in the zone's writers' turn).
-    pub(crate) fn cache_committed(&self, zone: &Zone) {
+    /// Where the zone cache stands before a commit, for [`Self::cache_committed`].
+    pub(crate) fn zone_cache_epoch(&self) -> u64 {
+        self.zone_cache.epoch()
+    }
+
+    /// Keeps the row a change just committed (call it in the zone's writers' turn, with the
+    /// [`Self::zone_cache_epoch`] taken before the commit).
+    pub(crate) fn cache_committed(&self, started: u64, zone: &Zone) {
         self.zone_cache
-            .put(self.clock.now(), Arc::new(zone.clone()));
+            .put(started, self.clock.now(), Arc::new(zone.clone()));
     }
 
     /// Gives the cached row the sync state a publishing turn read or recorded for `zone`'s
@@ -444,7 +436,7 @@ mod tests {
         let c = cache(10);
         let z = zone();
         let read_before_commit = c.epoch();
-        c.put(at(0), at_generation(&z, 2));
+        c.put(c.epoch(), at(0), at_generation(&z, 2));
         c.insert(read_before_commit, at(0), Arc::clone(&z));
         assert_eq!(
             c.get(z.id, at(1)).unwrap().generation,
@@ -452,7 +444,7 @@ mod tests {
             "the older read stored nothing"
         );
 
-        c.put(at(0), Arc::clone(&z));
+        c.put(c.epoch(), at(0), Arc::clone(&z));
         assert_eq!(
             c.get(z.id, at(1)).unwrap().generation,
             2,
@@ -461,7 +453,7 @@ mod tests {
         c.insert(c.epoch(), at(0), Arc::clone(&z));
         assert_eq!(c.get(z.id, at(1)).unwrap().generation, 2, "nor does a read");
 
-        c.put(at(0), at_generation(&z, 3));
+        c.put(c.epoch(), at(0), at_generation(&z, 3));
         assert_eq!(c.get(z.id, at(1)).unwrap().generation, 3);
         c.drop_zone(z.id);
         assert!(c.get(z.id, at(1)).is_none(), "a drop still drops a put");
@@ -477,7 +469,7 @@ mod tests {
             error: None,
             last_synced_at: Some(at(0)),
         };
-        c.put(at(0), at_generation(&z, 2));
+        c.put(c.epoch(), at(0), at_generation(&z, 2));
         c.set_sync(z.id, 1, &pending);
         assert_eq!(
             c.get(z.id, at(1)).unwrap().sync,
@@ -492,31 +484,35 @@ mod tests {
     }
 
     #[test]
-    fn only_its_own_expected_echo_spares_an_entry() {
+    fn a_put_after_a_drop_of_its_zone_since_its_commit_started_is_refused() {
         let c = cache(10);
         let z = zone();
-        c.put(at(0), Arc::clone(&z));
-        c.expect_echo(z.id);
-        c.heard(z.id);
-        assert!(c.get(z.id, at(1)).is_some(), "its own notice came back");
-        c.heard(z.id);
-        assert!(c.get(z.id, at(1)).is_none(), "another replica's notice");
+        c.put(c.epoch(), at(0), Arc::clone(&z));
+        // A record write's commit starts; a delete commits and drops the zone before the
+        // record write puts its (live, older) row.
+        let started = c.epoch();
+        c.drop_zone(z.id);
+        c.put(started, at(0), at_generation(&z, 2));
+        assert!(c.get(z.id, at(1)).is_none(), "the deleted zone came back");
 
-        c.put(at(0), Arc::clone(&z));
-        c.expect_echo(z.id);
+        // Another zone's drop refuses nothing.
+        c.drop_zone(ZoneId::new());
+        let started = c.epoch();
+        c.drop_zone(ZoneId::new());
+        c.put(started, at(0), at_generation(&z, 3));
+        assert_eq!(c.get(z.id, at(1)).unwrap().generation, 3);
+
+        // Once the drops are forgotten (a full record, a resubscription), every put under way
+        // is refused.
+        let started = c.epoch();
         c.drop_all();
-        c.put(at(0), Arc::clone(&z));
-        c.heard(z.id);
-        assert!(
-            c.get(z.id, at(1)).is_none(),
-            "a resubscription forgets the echoes"
-        );
-
-        c.put(at(0), Arc::clone(&z));
-        c.expect_echo(z.id);
-        assert!(
-            !c.own_echo(z.id, Instant::now() + std::time::Duration::from_secs(1)),
-            "an echo is expected for the staleness bound at most"
-        );
+        c.put(started, at(0), at_generation(&z, 4));
+        assert!(c.get(z.id, at(1)).is_none());
+        let small = cache(1);
+        let started = small.epoch();
+        small.drop_zone(z.id);
+        small.drop_zone(ZoneId::new());
+        small.put(started, at(0), Arc::clone(&z));
+        assert!(small.get(z.id, at(1)).is_none(), "forgotten, not allowed");
     }
 }

@@ -206,11 +206,12 @@ impl ScaiDns {
                     last_synced_at: zone.sync.last_synced_at,
                 };
             }
+            let started = self.zone_cache_epoch();
             match self.store().write_zone(write, &NoPublish).await {
                 Err(e) if e.code() == "generation_mismatch" && attempt < MAX_ATTEMPTS => {}
                 Err(e) => return Err(e),
                 Ok(stored) => {
-                    self.cache_committed(&stored);
+                    self.cache_committed(started, &stored);
                     if let Some(records) = records_after {
                         self.record_cache
                             .put_written(zone_id, stored.generation, records);

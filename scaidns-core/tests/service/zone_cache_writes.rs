@@ -11,12 +11,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use scaidns_core::adapters::embedded::EmbeddedBackend;
+use scaidns_core::adapters::redis_change_feed::RedisChangeFeed;
 use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::error::ErrorKind;
 use scaidns_core::ids::{TenantId, ZoneId};
 use scaidns_core::name::ZoneName;
 use scaidns_core::ports::backend::{BackendError, BackendErrorKind, DnsBackend, ZoneSpec};
-use scaidns_core::ports::{Clock, ManualClock, Store};
+use scaidns_core::ports::{ChangeFeed, ChangeNotice, Clock, ManualClock, Store};
 use scaidns_core::service::dnssec::system_context_for;
 use scaidns_core::service::queries::RecordQuery;
 use scaidns_core::service::records::RecordCreate;
@@ -333,13 +334,43 @@ async fn last_synced_at_never_goes_back() {
     assert_eq!(synced, r.clock.now());
 }
 
+/// Listens on `feed` for `svc`, once subscribed (so no notice sent afterwards is missed).
+async fn listening(feed: &RedisChangeFeed, svc: &ScaiDns) -> tokio::task::JoinHandle<()> {
+    let subscribed = Arc::new(tokio::sync::Notify::new());
+    let listener = svc.change_listener();
+    let heard_everything = Arc::clone(&subscribed);
+    let task = feed.listen(move |notice| {
+        if notice == ChangeNotice::Everything {
+            heard_everything.notify_one();
+        }
+        listener(notice)
+    });
+    tokio::time::timeout(Duration::from_secs(10), subscribed.notified())
+        .await
+        .expect("subscribed to Redis within 10 s");
+    task
+}
+
+/// Waits until `svc` lists the zone at `generation`.
+async fn until_listed_at(svc: &ScaiDns, ctx: &OpContext, zone: ZoneId, generation: i64) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while listed(svc, ctx, zone).await.0 != generation {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the other replica's write is still unseen after 10 s"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test]
-async fn a_replica_hearing_its_own_notices_still_hears_the_others() {
+async fn a_replica_keeps_its_own_write_and_still_hears_the_others() {
     let r = Replicas::new().await;
-    let feed = Arc::new(support::redis_feed("own-echo"));
-    let here = replica(&r.store, &r.backend, &r.clock).with_change_feed(feed.clone());
-    let there = replica(&r.store, &r.backend, &r.clock).with_change_feed(feed.clone());
-    let _listening = feed.listen(here.change_listener());
+    let (feed_here, feed_there) = support::redis_feeds("own-echo");
+    let here =
+        replica(&r.store, &r.backend, &r.clock).with_change_feed(Arc::new(feed_here.clone()));
+    let there = replica(&r.store, &r.backend, &r.clock).with_change_feed(Arc::new(feed_there));
+    let _listening = listening(&feed_here, &here).await;
     let zone = r.zone("echo.test").await;
     create(&here, &r.ctx, zone, "a1", &IfMatch::Any)
         .await
@@ -352,12 +383,41 @@ async fn a_replica_hearing_its_own_notices_still_hears_the_others() {
     let theirs = create(&there, &r.ctx, zone, "b1", &IfMatch::Any)
         .await
         .unwrap();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while listed(&here, &r.ctx, zone).await.0 != theirs {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the other replica's write is still unseen after 10 s"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    until_listed_at(&here, &r.ctx, zone, theirs).await;
+}
+
+/// A replica's feed whose zone notices are all lost (a PUBLISH that timed out, say).
+#[derive(Debug)]
+struct LosesZoneNotices(RedisChangeFeed);
+
+impl ChangeFeed for LosesZoneNotices {
+    fn announce_auth_change(&self) {
+        self.0.announce_auth_change();
     }
+    fn announce_zone_change(&self, _zone: ZoneId) {}
+    fn announce_config_change(&self) {
+        self.0.announce_config_change();
+    }
+}
+
+/// Notices carry their origin: a replica skips only its own, so one of its own that never
+/// comes back cannot make it skip another replica's in its place.
+#[tokio::test]
+async fn a_lost_notice_of_its_own_never_makes_a_replica_skip_another_replicas() {
+    let r = Replicas::new().await;
+    let (feed_here, feed_there) = support::redis_feeds("lost-own");
+    let here = replica(&r.store, &r.backend, &r.clock)
+        .with_change_feed(Arc::new(LosesZoneNotices(feed_here.clone())));
+    let there = replica(&r.store, &r.backend, &r.clock).with_change_feed(Arc::new(feed_there));
+    let _listening = listening(&feed_here, &here).await;
+    let zone = r.zone("lost-own.test").await;
+    let kept = create(&here, &r.ctx, zone, "a1", &IfMatch::Any)
+        .await
+        .unwrap();
+    assert_eq!(listed(&here, &r.ctx, zone).await.0, kept);
+
+    let theirs = create(&there, &r.ctx, zone, "b1", &IfMatch::Any)
+        .await
+        .unwrap();
+    until_listed_at(&here, &r.ctx, zone, theirs).await;
 }
