@@ -383,7 +383,7 @@ impl ScaiDns {
     /// zone's writers' turn (`zone_change`, via `writable_zone_for_change`), which may use
     /// only what never changes (its id, tenant, name and type) before the turn and must take
     /// everything else (default TTL, status, generation, settings) from the zone the turn
-    /// reads from the store.
+    /// plans on (the store's, or a cached row under `zone_change`'s rules).
     pub(crate) async fn authorized_zone_cached(
         &self,
         ctx: &OpContext,

@@ -155,7 +155,7 @@ impl ScaiDns {
             report.more_errors = parsed.more_errors;
             return Ok(report);
         }
-        let _dropped_when_done = self.zone_write(zone.id);
+        let guard = self.zone_write(zone.id);
         let (after, mut report) = self
             .change_zone(ctx, zone.id, if_match, |zone| {
                 let records = &parsed.records;
@@ -212,6 +212,7 @@ impl ScaiDns {
                 }
             })
             .await?;
+        guard.keep_committed();
         report.zone = after;
         Ok(report)
     }

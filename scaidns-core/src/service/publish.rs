@@ -151,17 +151,24 @@ impl ScaiDns {
         // `pending` mark until its own publication says otherwise.
         turn.finish(published, Some((zone.generation, sync.clone())))
             .await?;
+        self.cache_published(&Zone {
+            sync: sync.clone(),
+            ..zone
+        });
         Ok(sync)
     }
 
-    /// The sync state after a publication of `zone`: in sync, or the backend's error (pending
-    /// when it may pass, for the retry queue).
+    /// The sync state after a publication of `zone` (as read in the publishing turn): in sync,
+    /// or the backend's error (pending when it may pass, for the retry queue). Neither moves the
+    /// `last_synced_at` of a zone in sync at its generation already (the backend has matched it
+    /// since then): a row the zone cache holds in sync keeps the store's (`zone_cache`).
     pub(crate) fn sync_outcome(
         &self,
         zone: &Zone,
         result: std::result::Result<(), (bool, String)>,
     ) -> SyncState {
         match result {
+            Ok(()) if zone.sync.status == SyncStatus::InSync => zone.sync.clone(),
             Ok(()) => SyncState::synced(self.clock().now()),
             Err((transient, message)) => SyncState {
                 status: if transient {

@@ -238,7 +238,7 @@ impl ScaiDns {
         change: ChangeSet,
         if_match: &IfMatch,
     ) -> Result<AppliedChange> {
-        let _dropped_when_done = self.zone_write(zone.id);
+        let guard = self.zone_write(zone.id);
         let (zone, (plan, written)) = self
             .change_zone(ctx, zone.id, if_match, |zone| {
                 // A new RRset's TTL follows the zone as it stands in the turn, not as the
@@ -250,6 +250,7 @@ impl ScaiDns {
                 async move { self.plan_record_change(ctx, zone, &change).await }
             })
             .await?;
+        guard.keep_committed();
         Ok(AppliedChange {
             zone,
             plan,
@@ -492,9 +493,10 @@ impl ScaiDns {
     }
 
     /// [`Self::writable_zone`] from the zone cache, for a change planned in the zone's writers'
-    /// turn (`zone_change`), which reads the zone from the store again: the row read here
-    /// only decides whether the caller may write and how its input reads (its tenant, name and
-    /// type, which never change), and the answer comes from the turn's.
+    /// turn (`zone_change`), which takes the zone again (the store's, or a cached row only under
+    /// that turn's rules): the row read here only decides whether the caller may write and how
+    /// its input reads (its tenant, name and type, which never change), and the answer comes
+    /// from the turn's.
     pub(crate) async fn writable_zone_for_change(
         &self,
         ctx: &OpContext,

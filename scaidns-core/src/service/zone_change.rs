@@ -7,6 +7,14 @@
 //! is refused for a concurrent change only when it asked to be, with `If-Match` ([`IfMatch`],
 //! 412).
 //!
+//! The zone a change is planned on is, first, the row this replica keeps in its zone cache when
+//! the last change of the zone was its own (the commit put it there, see `zone_cache` for when
+//! it may be taken and why its sync state is the store's); otherwise, and whenever that plan
+//! does not settle the change (a stale row's generation fails `If-Match` or meets the store's
+//! generation check, its plan fails or writes nothing), the zone as the store holds it. A
+//! stale row thus costs a second plan, never a wrong answer: the write commits only at the
+//! generation it was planned on, and only the store's row answers 412 or 404.
+//!
 //! The store holds the intended state: the commit marks the zone `pending`, the publication
 //! then marks it `in_sync` (or leaves it `pending` with the backend's error for the retry
 //! queue), but only while the zone is still at the published generation, so a newer change
@@ -136,8 +144,9 @@ impl ScaiDns {
         result
     }
 
-    /// Plans and commits in the writers' turn, re-planning when another replica committed
-    /// first; queues the publication. Returns the zone as committed, the planner's output and
+    /// Plans and commits in the writers' turn (on the cached row first, see the module docs),
+    /// re-planning when another replica committed first; keeps the committed row in the zone
+    /// cache and queues the publication. Returns the zone as committed, the planner's output and
     /// whether a publication was queued.
     async fn commit_change<T, F, Fut>(
         &self,
@@ -153,20 +162,32 @@ impl ScaiDns {
         T: Send,
     {
         let mut attempt = 0;
+        // Tried once, first: a plan on the row this replica keeps (see the module docs).
+        let mut cached = match ctx.planning_into() {
+            None => self.zone_to_plan_on(zone_id),
+            Some(_) => None,
+        };
         loop {
             attempt += 1;
-            let zone = self
-                .store()
-                .get_zone(zone_id)
-                .await?
-                .filter(|z| z.status != ZoneStatus::Deleted)
-                .ok_or_else(|| Error::not_found("Domain not found"))?;
+            let from_cache = cached.is_some();
+            let zone = match cached.take() {
+                Some(zone) => zone,
+                None => self.zone_to_change(zone_id).await?,
+            };
+            if from_cache && if_match.check(zone.generation).is_err() {
+                // Possibly a stale row's generation: only the store's may answer 412.
+                continue;
+            }
             if_match.check(zone.generation)?;
+            let planned = plan(zone.clone()).await;
+            if from_cache && !settled_on_cache(&planned) {
+                continue;
+            }
             let Planned {
                 change,
                 output,
                 records_after,
-            } = plan(zone.clone()).await?;
+            } = planned?;
             let Some((mut write, publication)) = change else {
                 return Ok((zone, output, false));
             };
@@ -185,10 +206,12 @@ impl ScaiDns {
                     last_synced_at: zone.sync.last_synced_at,
                 };
             }
+            let started = self.zone_cache_epoch();
             match self.store().write_zone(write, &NoPublish).await {
                 Err(e) if e.code() == "generation_mismatch" && attempt < MAX_ATTEMPTS => {}
                 Err(e) => return Err(e),
                 Ok(stored) => {
+                    self.cache_committed(started, &stored);
                     if let Some(records) = records_after {
                         self.record_cache
                             .put_written(zone_id, stored.generation, records);
@@ -205,13 +228,28 @@ impl ScaiDns {
         }
     }
 
+    /// The zone as the store holds it, for a change (404 when deleted).
+    async fn zone_to_change(&self, zone_id: ZoneId) -> Result<Zone> {
+        self.store()
+            .get_zone(zone_id)
+            .await?
+            .filter(|z| z.status != ZoneStatus::Deleted)
+            .ok_or_else(|| Error::not_found("Domain not found"))
+    }
+
     /// In the publishing turn: publishes what is queued (this writer's change, unless an
     /// earlier publisher took it along) and answers with the zone's state afterwards.
     async fn publish_queued(&self, slot: &ZoneSlot, zone: Zone) -> Result<Zone> {
         let _turn = slot.publisher.lock().await;
         match slot.take() {
             Some(batch) => self.publish_batch(zone, batch).await,
-            None => Ok(self.store().get_zone(zone.id).await?.unwrap_or(zone)),
+            None => match self.store().get_zone(zone.id).await? {
+                Some(now) => {
+                    self.cache_published(&now);
+                    Ok(now)
+                }
+                None => Ok(zone),
+            },
         }
     }
 
@@ -230,6 +268,7 @@ impl ScaiDns {
             // Carried by a newer publication (another replica's, the retry pass's, or a
             // lifecycle write's, which published the zone's removal when it is not live).
             turn.finish(None, None).await?;
+            self.cache_published(&zone);
             return Ok(zone);
         }
         let follows = batch.follows(published);
@@ -237,6 +276,7 @@ impl ScaiDns {
             Publication::Nothing if follows => {
                 // Nothing to send, and nothing missed: the backend is as of `top`.
                 turn.finish(Some(top), None).await?;
+                self.cache_published(&zone);
                 return Ok(zone);
             }
             Publication::Changes {
@@ -276,6 +316,12 @@ impl ScaiDns {
         let recorded_at = published.unwrap_or(top);
         turn.finish(published, Some((recorded_at, sync.clone())))
             .await?;
+        if zone.generation == recorded_at {
+            self.cache_published(&Zone {
+                sync: sync.clone(),
+                ..zone.clone()
+            });
+        }
         if published.is_some() {
             // After the turn: a NOTIFY only prompts secondaries to ask for what is published.
             if let Err(e) = self.backend().notify(&zone.name).await {
@@ -287,5 +333,105 @@ impl ScaiDns {
             None if zone.generation == recorded_at => Ok(Zone { sync, ..zone }),
             None => Ok(zone),
         }
+    }
+}
+
+/// Whether a plan made on the cached row may be written as it is: it writes, and publishes, so
+/// the write takes nothing of the row's sync state but what the module docs of `zone_cache`
+/// prove the store's. Anything else (an error, which a stale row may have caused, or nothing to
+/// write, answered with the row) is settled on the store's row.
+fn settled_on_cache<T>(planned: &Result<Planned<T>>) -> bool {
+    matches!(
+        planned,
+        Ok(Planned {
+            change: Some((_, publication)),
+            ..
+        }) if !matches!(publication, Publication::Nothing)
+    )
+}
+
+#[cfg(all(test, feature = "sql", feature = "embedded", feature = "resolver"))]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::TimeZone;
+
+    use crate::adapters::embedded::EmbeddedBackend;
+    use crate::adapters::resolver::HickoryResolver;
+    use crate::adapters::sql::SqlStore;
+    use crate::ids::{TenantId, ZoneId};
+    use crate::ports::{Clock, ManualClock, Store};
+    use crate::service::dnssec::system_context_for;
+    use crate::service::records::RecordCreate;
+    use crate::service::zones::{ZoneCreate, ZoneUpdate};
+    use crate::service::{OpContext, ScaiDns, ServiceConfig};
+    use crate::zone::precondition::IfMatch;
+
+    async fn service(dir: &tempfile::TempDir) -> (ScaiDns, OpContext) {
+        let store = SqlStore::connect(&format!("sqlite:{}", dir.path().join("z.db").display()))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        let clock = Arc::new(ManualClock::new(
+            chrono::Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap(),
+        ));
+        let ctx = system_context_for(TenantId::new(), clock.now());
+        let svc = ScaiDns::new(
+            Arc::new(store),
+            Arc::new(EmbeddedBackend::new()),
+            Arc::new(HickoryResolver::new()),
+            clock,
+            ServiceConfig::default(),
+        );
+        (svc, ctx)
+    }
+
+    async fn create(svc: &ScaiDns, ctx: &OpContext, zone: ZoneId, name: &str) -> i64 {
+        let input = RecordCreate {
+            name: name.into(),
+            rtype: "A".into(),
+            content: "192.0.2.1".into(),
+            ..RecordCreate::default()
+        };
+        let (zone, _) = svc
+            .record_create(ctx, zone, input, &IfMatch::Any)
+            .await
+            .unwrap();
+        zone.generation
+    }
+
+    /// The row a change would be planned on, if the cached one: its generation.
+    fn cached_plan_generation(svc: &ScaiDns, zone: ZoneId) -> Option<i64> {
+        svc.zone_to_plan_on(zone).map(|z| z.generation)
+    }
+
+    #[tokio::test]
+    async fn a_record_write_leaves_the_row_the_next_one_plans_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let (svc, ctx) = service(&dir).await;
+        let create_zone = ZoneCreate {
+            name: "plan-on-cache.test".into(),
+            skip_validation: Some(true),
+            ..ZoneCreate::default()
+        };
+        let zone = svc.zone_create(&ctx, create_zone).await.unwrap().zone;
+        let first = create(&svc, &ctx, zone.id, "a").await;
+        assert_eq!(cached_plan_generation(&svc, zone.id), Some(first));
+        let second = create(&svc, &ctx, zone.id, "b").await;
+        assert_eq!(second, first + 1);
+        assert_eq!(cached_plan_generation(&svc, zone.id), Some(second));
+
+        // Another writer drops it, as before.
+        let update = ZoneUpdate {
+            description: Some(Some("dropped".into())),
+            ..ZoneUpdate::default()
+        };
+        svc.zone_update(&ctx, zone.id, update, &IfMatch::Any)
+            .await
+            .unwrap();
+        assert_eq!(cached_plan_generation(&svc, zone.id), None);
+        let third = create(&svc, &ctx, zone.id, "c").await;
+        assert_eq!(third, second + 2);
+        assert_eq!(cached_plan_generation(&svc, zone.id), Some(third));
     }
 }

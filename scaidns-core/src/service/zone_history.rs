@@ -205,7 +205,7 @@ impl ScaiDns {
         if_match: &IfMatch,
     ) -> Result<RestoreOutcome> {
         let zone = self.restore_zone(ctx, zone_id).await?;
-        let _dropped_when_done = self.zone_write(zone.id);
+        let guard = self.zone_write(zone.id);
         let (zone, changes) = self
             .change_zone(ctx, zone.id, if_match, |zone| async move {
                 let set = self.records_for_change(&zone).await?;
@@ -236,6 +236,7 @@ impl ScaiDns {
                 })
             })
             .await?;
+        guard.keep_committed();
         Ok(RestoreOutcome {
             zone,
             generation,

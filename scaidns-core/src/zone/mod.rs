@@ -73,7 +73,8 @@ pub struct SyncState {
     pub status: SyncStatus,
     /// Last error, when not in sync.
     pub error: Option<String>,
-    /// When the backend last matched the store.
+    /// When the backend first matched the store's generation (re-publishing it unchanged
+    /// leaves it, see `ScaiDns::sync_outcome`); while pending, when it matched before.
     pub last_synced_at: Option<DateTime<Utc>>,
 }
 

@@ -10,4 +10,5 @@ mod retention_overflow;
 mod support;
 mod worker_cadence;
 mod zone_cache;
+mod zone_cache_writes;
 mod zone_names;

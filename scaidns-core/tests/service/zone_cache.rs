@@ -89,10 +89,10 @@ async fn a_deleted_record_leaves_the_other_replica_through_redis() {
     let store: Arc<dyn Store> = Arc::new(db.store.clone());
     // An hour of staleness: only the feed can make the other replica see it within the poll.
     let hour = Duration::from_secs(3600);
-    let feed = support::redis_feed("zones");
-    let a = replica(&store, Arc::new(SystemClock), hour).with_change_feed(Arc::new(feed.clone()));
-    let b = replica(&store, Arc::new(SystemClock), hour).with_change_feed(Arc::new(feed.clone()));
-    let _listening = feed.listen(b.change_listener());
+    let (feed_a, feed_b) = support::redis_feeds("zones");
+    let a = replica(&store, Arc::new(SystemClock), hour).with_change_feed(Arc::new(feed_a));
+    let b = replica(&store, Arc::new(SystemClock), hour).with_change_feed(Arc::new(feed_b.clone()));
+    let _listening = feed_b.listen(b.change_listener());
     let ctx = system_context_for(TenantId::new(), Utc::now());
     let (zone, record) = zone_with_record(&a, &ctx, "feed.test").await;
     assert_eq!(lists_gone(&b, &ctx, zone).await, Some(true), "B caches it");

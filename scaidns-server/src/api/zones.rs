@@ -142,7 +142,8 @@ pub struct DomainResponse {
     pub sync_error: Option<String>,
     /// When the retry loop next tries, while not published (only in answers to a write).
     pub next_retry_at: Option<Timestamp>,
-    /// When the backend last matched.
+    /// When the backend first matched the zone as it stands (re-publishing an unchanged zone
+    /// leaves it); while a change is pending, when it matched before.
     pub last_synced_at: Option<Timestamp>,
     /// Creation time.
     pub created_at: Timestamp,
