@@ -11,7 +11,7 @@ use scaidns_core::ids::{RecordId, ZoneId};
 use scaidns_core::name::ZoneName;
 use scaidns_core::record::{Record, RecordContent, RecordName, RecordType, Ttl};
 use scaidns_core::zone::change_set::change_set;
-use scaidns_core::zone::rules::{ChangeSet, NewRecord, check_change, rrsets_of};
+use scaidns_core::zone::rules::{ChangeSet, NewRecord, check_change};
 
 fn zone_of(zone: &ZoneName, size: usize) -> Vec<Record> {
     let zone_id = ZoneId::new();
@@ -56,7 +56,7 @@ fn bench(c: &mut Criterion) {
         c.bench_function(&format!("check and diff one create, {size} records"), |b| {
             b.iter(|| {
                 let plan = check_change(&zone, black_box(&existing), &change).unwrap();
-                change_set(&rrsets_of(&existing), &plan.rrsets_after)
+                change_set(&plan.rrsets_before, &plan.rrsets_after)
             })
         });
     }
