@@ -66,7 +66,21 @@ pub fn check_change(
     existing: &[Record],
     proposed: &ChangeSet,
 ) -> Result<MergedChangeSet> {
-    let scope = Scope::of(existing, proposed);
+    check_in(zone, Scope::of(existing, proposed), proposed)
+}
+
+/// [`check_change`] merging every record of the zone, as it did before it looked at the touched
+/// names only: the equivalence test's reference. Its RRsets are all of the zone's.
+#[cfg(test)]
+pub(super) fn check_change_over_whole_zone(
+    zone: &ZoneName,
+    existing: &[Record],
+    proposed: &ChangeSet,
+) -> Result<MergedChangeSet> {
+    check_in(zone, Scope::whole(existing, proposed), proposed)
+}
+
+fn check_in(zone: &ZoneName, scope: Scope, proposed: &ChangeSet) -> Result<MergedChangeSet> {
     let deletes = check_deletes(&scope.named, proposed)?;
     let deleted: HashSet<RecordId> = deletes.iter().copied().collect();
     let mut entries: Vec<Entry> = scope

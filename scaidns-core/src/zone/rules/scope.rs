@@ -45,6 +45,21 @@ impl<'a> Scope<'a> {
         };
         Self { named, records }
     }
+
+    /// Every record of the zone, as the check took before it looked at the touched names
+    /// only; the equivalence test's reference.
+    #[cfg(test)]
+    pub fn whole(existing: &'a [Record], change: &ChangeSet) -> Self {
+        let ids = change
+            .updates
+            .iter()
+            .map(|u| u.id)
+            .chain(change.deletes.iter().copied());
+        Self {
+            named: records_with_ids(existing, ids),
+            records: existing.iter().collect(),
+        }
+    }
 }
 
 /// The records of `existing` with one of `ids`, by id; no pass over the zone when there are none.
