@@ -1,8 +1,7 @@
 //! Record management inside a zone (spec §5). Every change goes through the zone rules
-//! ([`check_change`]) over the zone's whole resulting record set, is written with the zone's
-//! generation and its audit entries, and is published as RRset changes when the zone is served.
-
-use std::collections::HashMap;
+//! ([`check_change`]) at the names it touches in the zone's resulting record set, is written
+//! with the zone's generation and its audit entries, and is published as RRset changes when the
+//! zone is served.
 
 use serde_json::json;
 
@@ -17,7 +16,7 @@ use crate::service::{OpContext, ScaiDns};
 use crate::zone::Zone;
 use crate::zone::change_set::{RrSetDelta, change_set};
 use crate::zone::precondition::IfMatch;
-use crate::zone::rules::{self, ChangeSet, MergedChangeSet, NewRecord, check_change, rrsets_of};
+use crate::zone::rules::{self, ChangeSet, MergedChangeSet, NewRecord, check_change};
 
 pub use super::record_listing::RecordListing;
 
@@ -294,7 +293,15 @@ impl ScaiDns {
                 records_after: None,
             };
         }
-        let by_id: HashMap<RecordId, &Record> = existing.iter().map(|r| (r.id, r)).collect();
+        // The records as they were, for the audit entries: only those the plan updates or
+        // deletes are looked up (created ids are new).
+        let by_id = rules::records_with_ids(
+            existing,
+            plan.updates
+                .iter()
+                .map(|r| r.id)
+                .chain(plan.deletes.iter().copied()),
+        );
         let find = |id: RecordId| by_id.get(&id).copied();
         let mut audit = Vec::new();
         for record in &written {
@@ -327,8 +334,9 @@ impl ScaiDns {
         }
 
         // The step's RRsets before and after, kept as its history entry; what is published is
-        // derived from them, so the zone's RRsets are grouped once per write.
-        let changes = change_set(&rrsets_of(existing), &plan.rrsets_after);
+        // derived from them. The plan holds the RRsets at the names it touches only: no other
+        // RRset changes, so the zone's are not grouped.
+        let changes = change_set(&plan.rrsets_before, &plan.rrsets_after);
         let publication = if zone.is_published() {
             // Whether the backend holds the state these changes start from is decided when
             // they are published (see `zone_change`). Deletions first, as PowerDNS is sent

@@ -3,17 +3,20 @@
 //!
 //! [`check_change`] is a pure function over the zone's records and a proposed [`ChangeSet`]; it
 //! returns the merged plan (records to insert, update and delete, duplicates found, and the
-//! resulting RRsets to publish) or the first [`RuleViolation`]. It enforces at least everything
-//! PowerDNS 4.7 enforces on a PATCH (powerdns.md §8.4), so a plan that passes here is not
-//! refused by the backend after the store has committed it. References: RFC 1034 §3.6.2 and
-//! RFC 2181 §10.1 (CNAME), RFC 2181 §5.2 (one TTL per RRset), RFC 6672 (DNAME), RFC 4035 §2.4
-//! (DS), interface decisions 5, 10 and 11.
+//! RRsets at the names it touches before and after, to publish) or the first [`RuleViolation`].
+//! It enforces at least everything PowerDNS 4.7 enforces on a PATCH (powerdns.md §8.4), so a
+//! plan that passes here is not refused by the backend after the store has committed it.
+//! References: RFC 1034 §3.6.2 and RFC 2181 §10.1 (CNAME), RFC 2181 §5.2 (one TTL per RRset),
+//! RFC 6672 (DNAME), RFC 4035 §2.4 (DS), interface decisions 5, 10 and 11.
 
 mod plan;
 mod rrsets;
+mod scope;
 mod settle;
 mod violation;
 
+#[cfg(test)]
+mod equivalence;
 #[cfg(test)]
 mod tests;
 
@@ -21,6 +24,7 @@ use chrono::{DateTime, Utc};
 
 pub use plan::check_change;
 pub use rrsets::{diff_rrsets, rrsets_of, same_rrset};
+pub(crate) use scope::records_with_ids;
 pub use settle::{MAX_REFUSED, MAX_WORK, Settled, settle_change};
 pub use violation::{ChangeRef, RuleViolation};
 
@@ -139,8 +143,12 @@ pub struct MergedChangeSet {
     pub deletes: Vec<RecordId>,
     /// Duplicates merged away.
     pub duplicates: Vec<Duplicate>,
-    /// Every RRset of the zone after the change, for [`diff_rrsets`] against [`rrsets_of`] the
-    /// current records.
+    /// The RRsets at the names this change touches (its creates', and those of the records it
+    /// updates or deletes), before the change: every RRset it can alter, and no other.
+    pub rrsets_before: Vec<RrSet>,
+    /// The RRsets at the names this change touches, after the change; [`diff_rrsets`] or
+    /// [`crate::zone::change_set::change_set`] of the two is the change's whole effect on the
+    /// zone's RRsets.
     pub rrsets_after: Vec<RrSet>,
 }
 

@@ -2,7 +2,10 @@
 //!
 //! Records are checked where they are placed (apex, reverse zone) as they come in; coexistence
 //! is checked on the merged state, at the names the change touches only, so a change is never
-//! blamed for an older problem elsewhere. Disabled records count: PowerDNS checks a new RRset
+//! blamed for an older problem elsewhere. Every rule is about one name (what coexists there, one
+//! TTL per RRset, one record per name and content), so only the records at the touched names
+//! are merged: past one pass over the zone to find them, a change costs what those names hold,
+//! not what the zone holds. Disabled records count: PowerDNS checks a new RRset
 //! against enabled records only, so allowing a disabled CNAME beside an A would let a later
 //! "enable" be refused by the backend after the store committed it.
 
@@ -13,15 +16,17 @@ use crate::ids::RecordId;
 use crate::name::{ReverseKind, ZoneName};
 use crate::record::{Record, RecordContent, RecordName, RecordType, Ttl};
 use crate::zone::rules::rrsets::{Member, group};
+use crate::zone::rules::scope::Scope;
 use crate::zone::rules::{
     ChangeRef, ChangeSet, Duplicate, MergedChangeSet, NewRecord, OnDuplicate, PlannedRecord,
     RuleViolation, is_system_managed,
 };
 
 /// One record of the merged state.
-struct Entry {
+struct Entry<'a> {
     id: RecordId,
-    existing: bool,
+    /// The record as the zone holds it; `None` for a record this change creates.
+    original: Option<&'a Record>,
     name: RecordName,
     content: RecordContent,
     ttl: Option<Ttl>,
@@ -30,7 +35,24 @@ struct Entry {
     at: Option<ChangeRef>,
 }
 
-impl Entry {
+impl<'a> Entry<'a> {
+    fn of(record: &'a Record) -> Self {
+        Self {
+            id: record.id,
+            original: Some(record),
+            name: record.name.clone(),
+            content: record.content.clone(),
+            ttl: Some(record.ttl),
+            disabled: record.disabled,
+            system: record.system,
+            at: None,
+        }
+    }
+
+    fn existing(&self) -> bool {
+        self.original.is_some()
+    }
+
     fn rtype(&self) -> RecordType {
         self.content.rtype()
     }
@@ -44,21 +66,28 @@ pub fn check_change(
     existing: &[Record],
     proposed: &ChangeSet,
 ) -> Result<MergedChangeSet> {
-    let deletes = check_deletes(existing, proposed)?;
+    check_in(zone, Scope::of(existing, proposed), proposed)
+}
+
+/// [`check_change`] merging every record of the zone, as it did before it looked at the touched
+/// names only: the equivalence test's reference. Its RRsets are all of the zone's.
+#[cfg(test)]
+pub(super) fn check_change_over_whole_zone(
+    zone: &ZoneName,
+    existing: &[Record],
+    proposed: &ChangeSet,
+) -> Result<MergedChangeSet> {
+    check_in(zone, Scope::whole(existing, proposed), proposed)
+}
+
+fn check_in(zone: &ZoneName, scope: Scope, proposed: &ChangeSet) -> Result<MergedChangeSet> {
+    let deletes = check_deletes(&scope.named, proposed)?;
     let deleted: HashSet<RecordId> = deletes.iter().copied().collect();
-    let mut entries: Vec<Entry> = existing
+    let mut entries: Vec<Entry> = scope
+        .records
         .iter()
         .filter(|r| !deleted.contains(&r.id))
-        .map(|r| Entry {
-            id: r.id,
-            existing: true,
-            name: r.name.clone(),
-            content: r.content.clone(),
-            ttl: Some(r.ttl),
-            disabled: r.disabled,
-            system: r.system,
-            at: None,
-        })
+        .map(|r| Entry::of(r))
         .collect();
     let mut ttl_votes: HashMap<(String, RecordType), Ttl> = HashMap::new();
     apply_updates(&mut entries, &deleted, proposed, &mut ttl_votes)?;
@@ -66,7 +95,7 @@ pub fn check_change(
     resolve_ttls(&mut entries, &ttl_votes, proposed.default_ttl);
     check_names(zone, &entries)?;
     Ok(finish(
-        existing,
+        &scope.records,
         entries,
         deletes,
         duplicates,
@@ -74,15 +103,15 @@ pub fn check_change(
     ))
 }
 
-fn check_deletes(existing: &[Record], cs: &ChangeSet) -> Result<Vec<RecordId>> {
-    // Looked up and de-duplicated through hashes: a bulk request may name thousands of ids
-    // (the same one many times, too), and settling re-runs this check.
-    let by_id: HashMap<RecordId, &Record> = existing.iter().map(|r| (r.id, r)).collect();
+/// `named`: the zone's records the change names by id.
+fn check_deletes(named: &HashMap<RecordId, &Record>, cs: &ChangeSet) -> Result<Vec<RecordId>> {
+    // De-duplicated through a hash: a bulk request may name thousands of ids (the same one
+    // many times, too), and settling re-runs this check.
     let mut seen: HashSet<RecordId> = HashSet::new();
     let mut out: Vec<RecordId> = Vec::new();
     for (i, id) in cs.deletes.iter().enumerate() {
         let at = Some(ChangeRef::Delete(i));
-        let rec = by_id
+        let rec = named
             .get(id)
             .ok_or(RuleViolation::UnknownRecord { id: *id, at })?;
         if rec.system && !cs.system {
@@ -197,7 +226,7 @@ fn apply_creates(
         };
         let key = (c.name.clone(), c.content.clone());
         if let Some(other) = by_data.get(&key).map(|i| &mut entries[*i]) {
-            if !other.existing {
+            if !other.existing() {
                 duplicates.push(dup(None));
             } else {
                 match cs.on_duplicate {
@@ -231,7 +260,7 @@ fn apply_creates(
         by_data.insert(key, entries.len());
         entries.push(Entry {
             id: RecordId::new(),
-            existing: false,
+            original: None,
             name: c.name.clone(),
             system: is_system_managed(zone, &c.name, c.content.rtype()),
             content: c.content.clone(),
@@ -286,7 +315,7 @@ fn resolve_ttls(
     default_ttl: Ttl,
 ) {
     let mut current: HashMap<(String, RecordType), Ttl> = HashMap::new();
-    for e in entries.iter().filter(|e| e.existing) {
+    for e in entries.iter().filter(|e| e.existing()) {
         if let Some(ttl) = e.ttl {
             let key = (e.name.fqdn().to_owned(), e.rtype());
             current
@@ -401,16 +430,18 @@ fn clash(
     Some((culprit.at, conflicts))
 }
 
+/// The plan of the merged `entries`; `before` holds every record of the zone at the touched
+/// names, deleted ones included.
 fn finish(
-    existing: &[Record],
+    before: &[&Record],
     entries: Vec<Entry>,
     deletes: Vec<RecordId>,
     duplicates: Vec<Duplicate>,
     default_ttl: Ttl,
 ) -> MergedChangeSet {
-    let originals: HashMap<RecordId, &Record> = existing.iter().map(|r| (r.id, r)).collect();
     // Every entry has a TTL once `resolve_ttls` ran; the default only keeps this total.
     let ttl_of = |e: &Entry| e.ttl.unwrap_or(default_ttl);
+    let rrsets_before = group(before.iter().map(|r| Member::of(r)));
     let rrsets_after = group(entries.iter().map(|e| Member {
         name: e.name.fqdn(),
         rtype: e.rtype(),
@@ -422,18 +453,18 @@ fn finish(
     let mut updates = Vec::new();
     for e in &entries {
         let ttl = ttl_of(e);
-        match originals.get(&e.id) {
-            Some(orig) if e.existing => {
+        match e.original {
+            Some(orig) => {
                 if orig.content != e.content || orig.ttl != ttl || orig.disabled != e.disabled {
                     updates.push(Record {
                         content: e.content.clone(),
                         ttl,
                         disabled: e.disabled,
-                        ..(*orig).clone()
+                        ..orig.clone()
                     });
                 }
             }
-            _ => creates.push(PlannedRecord {
+            None => creates.push(PlannedRecord {
                 id: e.id,
                 name: e.name.clone(),
                 content: e.content.clone(),
@@ -448,6 +479,7 @@ fn finish(
         updates,
         deletes,
         duplicates,
+        rrsets_before,
         rrsets_after,
     }
 }

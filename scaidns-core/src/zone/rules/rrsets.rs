@@ -21,16 +21,22 @@ pub(crate) struct Member<'a> {
     pub disabled: bool,
 }
 
+impl<'a> Member<'a> {
+    pub fn of(r: &'a Record) -> Self {
+        Self {
+            name: r.name.fqdn(),
+            rtype: r.rtype(),
+            content: r.content.as_str(),
+            ttl: r.ttl.seconds(),
+            disabled: r.disabled,
+        }
+    }
+}
+
 /// Groups records by owner name and type; each set is sorted by content and takes the smallest
 /// TTL of its records (the records share one, interface decision 10).
 pub fn rrsets_of(records: &[Record]) -> Vec<RrSet> {
-    group(records.iter().map(|r| Member {
-        name: r.name.fqdn(),
-        rtype: r.rtype(),
-        content: r.content.as_str(),
-        ttl: r.ttl.seconds(),
-        disabled: r.disabled,
-    }))
+    group(records.iter().map(Member::of))
 }
 
 pub(crate) fn group<'a>(members: impl Iterator<Item = Member<'a>>) -> Vec<RrSet> {
