@@ -12,54 +12,35 @@ use chrono::Utc;
 use scaidns_core::adapters::embedded::EmbeddedBackend;
 use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::ids::TenantId;
-use scaidns_core::name::ZoneName;
-use scaidns_core::ports::backend::{BackendError, DnsBackend, ZoneSpec};
+use scaidns_core::ports::backend::{BackendError, DnsBackend};
 use scaidns_core::ports::{Store, SystemClock};
 use scaidns_core::service::dnssec::system_context_for;
 use scaidns_core::service::records::RecordCreate;
 use scaidns_core::service::zones::ZoneCreate;
 use scaidns_core::service::{ScaiDns, ServiceConfig};
+use scaidns_core::zone::ZoneStatus;
 use scaidns_core::zone::precondition::IfMatch;
-use scaidns_core::zone::{RrSet, RrSetChange, ZoneStatus};
 use tokio::sync::{Notify, Semaphore};
 
 use crate::support::db::TestDb;
+use crate::support::{BeforeApply, HookedBackend};
 
-/// The embedded backend, with record changes held at a gate once armed.
+/// Holds the next record change at a gate once armed.
 #[derive(Debug)]
-struct GatedBackend {
-    inner: EmbeddedBackend,
+struct Gate {
     armed: AtomicBool,
     entered: Notify,
     gate: Semaphore,
 }
 
 #[async_trait]
-impl DnsBackend for GatedBackend {
-    fn name(&self) -> &'static str {
-        "gated"
-    }
-    async fn health(&self) -> Result<(), BackendError> {
-        self.inner.health().await
-    }
-    async fn create_zone(&self, spec: &ZoneSpec) -> Result<(), BackendError> {
-        self.inner.create_zone(spec).await
-    }
-    async fn delete_zone(&self, zone: &ZoneName) -> Result<(), BackendError> {
-        self.inner.delete_zone(zone).await
-    }
-    async fn get_zone(&self, zone: &ZoneName) -> Result<Option<Vec<RrSet>>, BackendError> {
-        self.inner.get_zone(zone).await
-    }
-    async fn list_zones(&self) -> Result<Vec<ZoneName>, BackendError> {
-        self.inner.list_zones().await
-    }
-    async fn apply(&self, zone: &ZoneName, changes: &[RrSetChange]) -> Result<(), BackendError> {
+impl BeforeApply for Gate {
+    async fn before_apply(&self) -> Result<(), BackendError> {
         if self.armed.swap(false, Ordering::SeqCst) {
             self.entered.notify_one();
             let _pass = self.gate.acquire().await.expect("gate open");
         }
-        self.inner.apply(zone, changes).await
+        Ok(())
     }
 }
 
@@ -67,11 +48,13 @@ impl DnsBackend for GatedBackend {
 async fn a_zone_deleted_during_a_record_publication_stays_deleted_in_the_backend() {
     let db = TestDb::sqlite().await;
     let store: Arc<dyn Store> = Arc::new(db.store.clone());
-    let backend = Arc::new(GatedBackend {
+    let backend = Arc::new(HookedBackend {
         inner: EmbeddedBackend::new(),
-        armed: AtomicBool::new(false),
-        entered: Notify::new(),
-        gate: Semaphore::new(0),
+        hook: Gate {
+            armed: AtomicBool::new(false),
+            entered: Notify::new(),
+            gate: Semaphore::new(0),
+        },
     });
     let svc = Arc::new(ScaiDns::new(
         Arc::clone(&store),
@@ -96,7 +79,7 @@ async fn a_zone_deleted_during_a_record_publication_stays_deleted_in_the_backend
     assert!(backend.inner.get_zone(&zone.name).await.unwrap().is_some());
 
     // A record change commits, and its PATCH is held at the backend's gate.
-    backend.armed.store(true, Ordering::SeqCst);
+    backend.hook.armed.store(true, Ordering::SeqCst);
     let writer = tokio::spawn({
         let (svc, ctx) = (Arc::clone(&svc), ctx.clone());
         async move {
@@ -110,7 +93,7 @@ async fn a_zone_deleted_during_a_record_publication_stays_deleted_in_the_backend
                 .await
         }
     });
-    backend.entered.notified().await;
+    backend.hook.entered.notified().await;
 
     // The delete, meanwhile. Given a moment to get ahead of the held PATCH (it does without the
     // turn: the store then says deleted); the outcome below must hold either way.
@@ -127,7 +110,7 @@ async fn a_zone_deleted_during_a_record_publication_stays_deleted_in_the_backend
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 
-    backend.gate.add_permits(1);
+    backend.hook.gate.add_permits(1);
     writer.await.unwrap().expect("the record change was saved");
     deleter.await.unwrap().expect("the zone was deleted");
     let stored = store.get_zone(zone.id).await.unwrap().unwrap();

@@ -32,3 +32,60 @@ pub fn redis_feeds(
     let feed = || RedisChangeFeed::new(&url, &channel).expect("Redis URL");
     (feed(), feed())
 }
+
+/// Runs before each record change reaches a [`HookedBackend`]: how a scenario fails or holds
+/// one publication.
+#[async_trait::async_trait]
+pub trait BeforeApply: Send + Sync + std::fmt::Debug {
+    async fn before_apply(&self) -> Result<(), scaidns_core::ports::backend::BackendError>;
+}
+
+/// The embedded backend with a [`BeforeApply`] hook on record changes; everything else goes
+/// straight to it.
+#[derive(Debug, Default)]
+pub struct HookedBackend<H> {
+    pub inner: scaidns_core::adapters::embedded::EmbeddedBackend,
+    pub hook: H,
+}
+
+#[async_trait::async_trait]
+impl<H: BeforeApply> scaidns_core::ports::backend::DnsBackend for HookedBackend<H> {
+    fn name(&self) -> &'static str {
+        "hooked"
+    }
+    async fn health(&self) -> Result<(), scaidns_core::ports::backend::BackendError> {
+        self.inner.health().await
+    }
+    async fn create_zone(
+        &self,
+        spec: &scaidns_core::ports::backend::ZoneSpec,
+    ) -> Result<(), scaidns_core::ports::backend::BackendError> {
+        self.inner.create_zone(spec).await
+    }
+    async fn delete_zone(
+        &self,
+        zone: &scaidns_core::name::ZoneName,
+    ) -> Result<(), scaidns_core::ports::backend::BackendError> {
+        self.inner.delete_zone(zone).await
+    }
+    async fn get_zone(
+        &self,
+        zone: &scaidns_core::name::ZoneName,
+    ) -> Result<Option<Vec<scaidns_core::zone::RrSet>>, scaidns_core::ports::backend::BackendError>
+    {
+        self.inner.get_zone(zone).await
+    }
+    async fn list_zones(
+        &self,
+    ) -> Result<Vec<scaidns_core::name::ZoneName>, scaidns_core::ports::backend::BackendError> {
+        self.inner.list_zones().await
+    }
+    async fn apply(
+        &self,
+        zone: &scaidns_core::name::ZoneName,
+        changes: &[scaidns_core::zone::RrSetChange],
+    ) -> Result<(), scaidns_core::ports::backend::BackendError> {
+        self.hook.before_apply().await?;
+        self.inner.apply(zone, changes).await
+    }
+}

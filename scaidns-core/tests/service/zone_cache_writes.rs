@@ -10,62 +10,41 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
-use scaidns_core::adapters::embedded::EmbeddedBackend;
 use scaidns_core::adapters::redis_change_feed::RedisChangeFeed;
 use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::error::ErrorKind;
 use scaidns_core::ids::{TenantId, ZoneId};
-use scaidns_core::name::ZoneName;
-use scaidns_core::ports::backend::{BackendError, BackendErrorKind, DnsBackend, ZoneSpec};
+use scaidns_core::ports::backend::{BackendError, BackendErrorKind, DnsBackend};
 use scaidns_core::ports::{ChangeFeed, ChangeNotice, Clock, ManualClock, Store};
 use scaidns_core::service::dnssec::system_context_for;
 use scaidns_core::service::queries::RecordQuery;
 use scaidns_core::service::records::RecordCreate;
 use scaidns_core::service::zones::ZoneCreate;
 use scaidns_core::service::{OpContext, ScaiDns, ServiceConfig, ZoneCacheConfig};
+use scaidns_core::zone::SyncStatus;
 use scaidns_core::zone::precondition::{IfMatch, etag};
-use scaidns_core::zone::{RrSet, RrSetChange, SyncStatus};
 
 use crate::support;
 use crate::support::db::TestDb;
 
-/// The embedded backend, refusing record changes as unreachable while `down` is set.
+/// Refuses record changes as unreachable while set.
 #[derive(Debug, Default)]
-struct FlakyBackend {
-    inner: EmbeddedBackend,
-    down: AtomicBool,
-}
+struct Down(AtomicBool);
 
 #[async_trait]
-impl DnsBackend for FlakyBackend {
-    fn name(&self) -> &'static str {
-        "flaky"
-    }
-    async fn health(&self) -> Result<(), BackendError> {
-        self.inner.health().await
-    }
-    async fn create_zone(&self, spec: &ZoneSpec) -> Result<(), BackendError> {
-        self.inner.create_zone(spec).await
-    }
-    async fn delete_zone(&self, zone: &ZoneName) -> Result<(), BackendError> {
-        self.inner.delete_zone(zone).await
-    }
-    async fn get_zone(&self, zone: &ZoneName) -> Result<Option<Vec<RrSet>>, BackendError> {
-        self.inner.get_zone(zone).await
-    }
-    async fn list_zones(&self) -> Result<Vec<ZoneName>, BackendError> {
-        self.inner.list_zones().await
-    }
-    async fn apply(&self, zone: &ZoneName, changes: &[RrSetChange]) -> Result<(), BackendError> {
-        if self.down.load(Ordering::SeqCst) {
+impl support::BeforeApply for Down {
+    async fn before_apply(&self) -> Result<(), BackendError> {
+        if self.0.load(Ordering::SeqCst) {
             return Err(BackendError::new(
                 BackendErrorKind::Unavailable,
                 "unreachable",
             ));
         }
-        self.inner.apply(zone, changes).await
+        Ok(())
     }
 }
+
+type FlakyBackend = support::HookedBackend<Down>;
 
 /// Two replicas on one store and one backend, on one controllable clock, with a staleness
 /// bound no test reaches: only their own writes refresh what they cache.
@@ -316,7 +295,7 @@ async fn last_synced_at_never_goes_back() {
 
     // A change whose publication fails keeps the zone's last_synced_at as the store holds it.
     r.later(10);
-    r.backend.down.store(true, Ordering::SeqCst);
+    r.backend.hook.0.store(true, Ordering::SeqCst);
     create(&r.here, &r.ctx, zone, "a3", &IfMatch::Any)
         .await
         .unwrap();
@@ -325,7 +304,7 @@ async fn last_synced_at_never_goes_back() {
     step(r.last_synced_at(zone).await, "failed publication");
 
     r.later(10);
-    r.backend.down.store(false, Ordering::SeqCst);
+    r.backend.hook.0.store(false, Ordering::SeqCst);
     create(&r.here, &r.ctx, zone, "a4", &IfMatch::Any)
         .await
         .unwrap();
