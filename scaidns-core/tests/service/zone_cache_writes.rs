@@ -120,6 +120,20 @@ impl Replicas {
         zone.sync.last_synced_at.expect("published once")
     }
 
+    /// Two more replicas of this store: `here` announces through `here_feed`, `there` through
+    /// `there_feed`.
+    fn on_feeds(
+        &self,
+        here_feed: impl ChangeFeed + 'static,
+        there_feed: RedisChangeFeed,
+    ) -> (ScaiDns, ScaiDns) {
+        let replica = || replica(&self.store, &self.backend, &self.clock);
+        (
+            replica().with_change_feed(Arc::new(here_feed)),
+            replica().with_change_feed(Arc::new(there_feed)),
+        )
+    }
+
     fn later(&self, seconds: i64) {
         self.clock.advance(chrono::Duration::seconds(seconds));
     }
@@ -346,9 +360,7 @@ async fn until_listed_at(svc: &ScaiDns, ctx: &OpContext, zone: ZoneId, generatio
 async fn a_replica_keeps_its_own_write_and_still_hears_the_others() {
     let r = Replicas::new().await;
     let (feed_here, feed_there) = support::redis_feeds("own-echo");
-    let here =
-        replica(&r.store, &r.backend, &r.clock).with_change_feed(Arc::new(feed_here.clone()));
-    let there = replica(&r.store, &r.backend, &r.clock).with_change_feed(Arc::new(feed_there));
+    let (here, there) = r.on_feeds(feed_here.clone(), feed_there);
     let _listening = listening(&feed_here, &here).await;
     let zone = r.zone("echo.test").await;
     create(&here, &r.ctx, zone, "a1", &IfMatch::Any)
@@ -385,9 +397,7 @@ impl ChangeFeed for LosesZoneNotices {
 async fn a_lost_notice_of_its_own_never_makes_a_replica_skip_another_replicas() {
     let r = Replicas::new().await;
     let (feed_here, feed_there) = support::redis_feeds("lost-own");
-    let here = replica(&r.store, &r.backend, &r.clock)
-        .with_change_feed(Arc::new(LosesZoneNotices(feed_here.clone())));
-    let there = replica(&r.store, &r.backend, &r.clock).with_change_feed(Arc::new(feed_there));
+    let (here, there) = r.on_feeds(LosesZoneNotices(feed_here.clone()), feed_there);
     let _listening = listening(&feed_here, &here).await;
     let zone = r.zone("lost-own.test").await;
     let kept = create(&here, &r.ctx, zone, "a1", &IfMatch::Any)
