@@ -1,20 +1,15 @@
 //! The worker's `expire_grants` job removes grants a week after they expired, with an audit
 //! entry, and leaves live and recently expired grants alone.
 
-use std::sync::Arc;
-
-use chrono::{Duration, TimeZone, Utc};
-use scaidns_core::adapters::embedded::EmbeddedBackend;
-use scaidns_core::adapters::resolver::HickoryResolver;
+use chrono::Duration;
 use scaidns_core::ids::{TenantId, UserId};
 use scaidns_core::paging::PageRequest;
+use scaidns_core::ports::Clock;
 use scaidns_core::ports::store::{AuditFilter, UserStore};
-use scaidns_core::ports::{Clock, ManualClock};
 use scaidns_core::rbac::Subject;
 use scaidns_core::service::access_grants::AccessGrantCreate;
 use scaidns_core::service::dnssec::system_context_for;
 use scaidns_core::service::zones::ZoneCreate;
-use scaidns_core::service::{ScaiDns, ServiceConfig};
 use scaidns_core::tenant::{User, UserStatus};
 
 use crate::support::db::TestDb;
@@ -22,16 +17,7 @@ use crate::support::db::TestDb;
 #[tokio::test]
 async fn expired_grants_are_removed_after_a_week() {
     let db = TestDb::sqlite().await;
-    let clock = Arc::new(ManualClock::new(
-        Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap(),
-    ));
-    let svc = ScaiDns::new(
-        Arc::new(db.store.clone()),
-        Arc::new(EmbeddedBackend::new()),
-        Arc::new(HickoryResolver::new()),
-        Arc::clone(&clock) as Arc<dyn Clock>,
-        ServiceConfig::default(),
-    );
+    let (svc, clock) = crate::support::embedded_service(&db);
     let tenant = TenantId::new();
     let ctx = system_context_for(tenant, clock.now());
     let user = User {

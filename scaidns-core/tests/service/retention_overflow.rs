@@ -3,18 +3,13 @@
 //! the last date there is): they keep every zone instead of overflowing the date arithmetic
 //! and panicking the worker, and a short retention still purges.
 
-use std::sync::Arc;
-
-use chrono::{Duration, TimeZone, Utc};
-use scaidns_core::adapters::embedded::EmbeddedBackend;
-use scaidns_core::adapters::resolver::HickoryResolver;
+use chrono::Duration;
 use scaidns_core::ids::TenantId;
+use scaidns_core::ports::Clock;
 use scaidns_core::ports::store::ZoneStore;
-use scaidns_core::ports::{Clock, ManualClock};
 use scaidns_core::service::dnssec::system_context_for;
 use scaidns_core::service::retention::days;
 use scaidns_core::service::zones::ZoneCreate;
-use scaidns_core::service::{ScaiDns, ServiceConfig};
 use scaidns_core::zone::ZoneStatus;
 use scaidns_core::zone::precondition::IfMatch;
 
@@ -23,16 +18,7 @@ use crate::support::db::TestDb;
 #[tokio::test]
 async fn huge_retentions_keep_zones_instead_of_overflowing() {
     let db = TestDb::sqlite().await;
-    let clock = Arc::new(ManualClock::new(
-        Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap(),
-    ));
-    let svc = ScaiDns::new(
-        Arc::new(db.store.clone()),
-        Arc::new(EmbeddedBackend::new()),
-        Arc::new(HickoryResolver::new()),
-        Arc::clone(&clock) as Arc<dyn Clock>,
-        ServiceConfig::default(),
-    );
+    let (svc, clock) = crate::support::embedded_service(&db);
     let tenant = TenantId::new();
     let ctx = system_context_for(tenant, clock.now());
     let create = |name: &str| ZoneCreate {

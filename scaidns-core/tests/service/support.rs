@@ -89,3 +89,27 @@ impl<H: BeforeApply> scaidns_core::ports::backend::DnsBackend for HookedBackend<
         self.inner.apply(zone, changes).await
     }
 }
+
+/// A service on `db` with the embedded backend, on a controllable clock set to 1 March 2026.
+pub fn embedded_service(
+    db: &db::TestDb,
+) -> (
+    scaidns_core::service::ScaiDns,
+    std::sync::Arc<scaidns_core::ports::ManualClock>,
+) {
+    use std::sync::Arc;
+
+    use chrono::TimeZone;
+
+    let clock = Arc::new(scaidns_core::ports::ManualClock::new(
+        chrono::Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap(),
+    ));
+    let svc = scaidns_core::service::ScaiDns::new(
+        Arc::new(db.store.clone()),
+        Arc::new(scaidns_core::adapters::embedded::EmbeddedBackend::new()),
+        Arc::new(scaidns_core::adapters::resolver::HickoryResolver::new()),
+        Arc::clone(&clock) as Arc<dyn scaidns_core::ports::Clock>,
+        scaidns_core::service::ServiceConfig::default(),
+    );
+    (svc, clock)
+}
