@@ -455,6 +455,52 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn only_a_postgres_publishing_turn_commits_without_waiting_for_the_disk() {
+        async fn synchronous_commit<'c>(conn: impl sqlx::PgExecutor<'c>) -> String {
+            sqlx::query_scalar("SHOW synchronous_commit")
+                .fetch_one(conn)
+                .await
+                .unwrap()
+        }
+        async fn take_turn(tx: &mut sqlx::Transaction<'static, sqlx::Postgres>) {
+            let lock = postgres::LOCK_PUBLICATION.expect("PostgreSQL turns hold a lock");
+            sqlx::query(sqlx::AssertSqlSafe(postgres_sql::numbered(lock)))
+                .bind("publish/test")
+                .execute(&mut **tx)
+                .await
+                .unwrap();
+        }
+        // One connection, so every step runs in the same session, which shadows the store's
+        // table with a temporary one.
+        let pool = postgres_pool(Duration::from_secs(3600)).await;
+        sqlx::query("CREATE TEMPORARY TABLE zone_claim_locks (lock_key VARCHAR(300) PRIMARY KEY)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let server_default = synchronous_commit(&pool).await;
+        assert_ne!(
+            server_default, "off",
+            "the test needs a server that commits durably"
+        );
+
+        let mut turn = pool.begin().await.unwrap();
+        take_turn(&mut turn).await;
+        assert_eq!(synchronous_commit(&mut *turn).await, "off");
+        turn.commit().await.unwrap();
+        // Only for the turn: the connection goes back to the pool as it came, whether the turn
+        // commits or is dropped (a cancelled request).
+        assert_eq!(synchronous_commit(&pool).await, server_default);
+        let mut turn = pool.begin().await.unwrap();
+        take_turn(&mut turn).await;
+        drop(turn);
+        assert_eq!(synchronous_commit(&pool).await, server_default);
+
+        let mut write = postgres::begin_write(&pool).await.unwrap();
+        assert_eq!(synchronous_commit(&mut *write).await, server_default);
+        write.rollback().await.unwrap();
+    }
+
+    #[tokio::test]
     async fn rejects_unknown_schemes_without_echoing_the_url() {
         let err = SqlStore::connect("oracle://u:topsecret@h/db")
             .await
