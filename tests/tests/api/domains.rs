@@ -100,7 +100,8 @@ async fn lifecycle_is_served_as_documented() {
             &DomainUpdateRequest {
                 description: Some("walk-through".into()),
                 default_ttl: Some(600),
-                settings: Some(serde_json::json!({"team": "dns"})),
+                // A float serde_json reads one unit off unless it parses exactly.
+                settings: Some(serde_json::json!({"team": "dns", "ratio": 985.6906946328695})),
             },
         )
         .await
@@ -109,6 +110,10 @@ async fn lifecycle_is_served_as_documented() {
     assert_eq!(updated.description.as_deref(), Some("walk-through"));
     assert_eq!(updated.default_ttl, 600);
     assert_eq!(updated.settings["team"], "dns");
+    // As written, in the answer and when read again.
+    assert_eq!(updated.settings["ratio"].as_f64(), Some(985.6906946328695));
+    let read = app.client.zone_get(&z.id, None).await.unwrap().into_inner();
+    assert_eq!(read.settings, updated.settings);
     let low = app
         .client
         .zone_update(

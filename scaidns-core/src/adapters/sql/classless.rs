@@ -2,7 +2,7 @@
 
 use ::sqlx::Pool;
 
-use super::common::write_one;
+use super::common::{finish, run_one, write_one};
 use super::dynamic_query::bind_as;
 use super::sqlx;
 use super::{Conn, Db};
@@ -10,7 +10,9 @@ use crate::adapters::sql::types::{Arg, Filter, Ts, corrupt, db_err};
 use crate::audit::AuditEvent;
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::{ClasslessDelegationId, TenantId, ZoneId};
+use crate::name::ZoneName;
 use crate::ports::classless_store::DelegationFilter;
+use crate::zone::claims::claim_lock_key;
 use crate::zone::classless::ClasslessDelegation;
 
 const COLUMNS: &str = "id, parent_zone_id, parent_tenant_id, tenant_id, cidr, created_at";
@@ -79,22 +81,56 @@ pub(crate) async fn insert(
     .await
 }
 
+/// Deletes a delegation under the claim lock of its parent's names (`zones::claim`), which
+/// every activation of a zone in the lent range takes before it reads the delegations that
+/// prove it: one that read this delegation has committed before the delete goes on (so the
+/// revocation's later scan finds the zone live and takes it offline), and one that comes after
+/// reads none.
 pub(crate) async fn delete(
     pool: &Pool<Db>,
     id: ClasslessDelegationId,
     events: &[AuditEvent],
 ) -> Result<()> {
-    let query = sqlx::query("DELETE FROM classless_delegations WHERE id = ?").bind(id.to_string());
-    write_one(
-        pool,
-        query,
-        events,
-        || Error::internal("unique violation on delete"),
-        Some(Error::new(
+    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
+    let result = delete_in(&mut tx, id, events).await;
+    finish(tx, result).await
+}
+
+async fn delete_in(
+    conn: &mut Conn,
+    id: ClasslessDelegationId,
+    events: &[AuditEvent],
+) -> Result<()> {
+    let not_found = || {
+        Error::new(
             ErrorKind::NotFound,
             "delegation_not_found",
             "Classless delegation not found",
-        )),
+        )
+    };
+    let parent: Option<String> = sqlx::query_scalar(
+        "SELECT z.name FROM classless_delegations d JOIN zones z ON z.id = d.parent_zone_id \
+         WHERE d.id = ?",
+    )
+    .bind(id.to_string())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    let parent = parent.ok_or_else(not_found)?;
+    let parent = ZoneName::parse(&parent)
+        .map_err(|e| corrupt("classless_delegations", &id.to_string(), e.to_string()))?;
+    sqlx::query(super::LOCK_CLAIM)
+        .bind(claim_lock_key(&parent))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err)?;
+    let query = sqlx::query("DELETE FROM classless_delegations WHERE id = ?").bind(id.to_string());
+    run_one(
+        conn,
+        query,
+        events,
+        || Error::internal("unique violation on delete"),
+        Some(not_found()),
     )
     .await
 }

@@ -3,11 +3,16 @@
 
 use super::*;
 use scaidns_core::adapters::sql::SqlStore;
+use scaidns_core::ports::classless_store::ClasslessDelegationStore;
 
 use crate::support::contract::contract;
 use crate::support::db::TestDb;
 
-contract!(SqlStore: corrupt_rows_are_internal_errors);
+contract!(
+    SqlStore:
+    corrupt_rows_are_internal_errors,
+    revoking_a_delegation_waits_for_activations_under_it,
+);
 
 /// Runs `sql` on the test database directly, bypassing the store.
 async fn raw(db: &TestDb, sql: &str) {
@@ -187,4 +192,104 @@ async fn connection_errors_never_show_the_password() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), "database_unavailable");
+}
+
+/// A revocation (`delete_classless_delegation`) takes the claim lock that an activation of a
+/// zone in the lent range holds while it reads the delegation and commits, so the
+/// revocation's scan for live zones, made after the delete, cannot miss one such activation
+/// made live. Shown on MariaDB and PostgreSQL by holding that lock in a transaction of our own
+/// and seeing the delete wait for it (the servers report the wait); SQLite's `BEGIN IMMEDIATE`
+/// serialises every write there already.
+async fn revoking_a_delegation_waits_for_activations_under_it(db: &TestDb) {
+    use sqlx::{AssertSqlSafe, Connection};
+    if db.url.starts_with("sqlite:") {
+        return;
+    }
+    let store = &db.store;
+    let parent = put(
+        store,
+        create(&new_zone(TenantId::new(), "2.0.192.in-addr.arpa")),
+    )
+    .await;
+    let delegation = scaidns_core::zone::classless::ClasslessDelegation {
+        id: scaidns_core::ids::ClasslessDelegationId::new(),
+        parent_zone_id: parent.id,
+        parent_tenant_id: parent.tenant_id,
+        tenant_id: TenantId::new(),
+        cidr: "192.0.2.64/26".parse().unwrap(),
+        created_at: at(0),
+    };
+    store
+        .insert_classless_delegation(&delegation, &[])
+        .await
+        .unwrap();
+
+    // An activation of `64/26.2.0.192.in-addr.arpa` in the middle of its claim check.
+    let (lock, waiting) = if db.url.starts_with("postgres:") {
+        (
+            "INSERT INTO zone_claim_locks (lock_key) VALUES ('in-addr.arpa') \
+             ON CONFLICT (lock_key) DO UPDATE SET lock_key = excluded.lock_key",
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND wait_event_type = 'Lock' AND query LIKE '%zone_claim_locks%'",
+        )
+    } else {
+        (
+            "INSERT INTO zone_claim_locks (lock_key) VALUES ('in-addr.arpa') \
+             ON DUPLICATE KEY UPDATE lock_key = VALUES(lock_key)",
+            // (`trx_query` is empty for a prepared statement: any wait in this database.)
+            "SELECT COUNT(*) FROM information_schema.innodb_trx t \
+             JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id \
+             WHERE t.trx_state = 'LOCK WAIT' AND p.db = DATABASE()",
+        )
+    };
+    let revocation = store.delete_classless_delegation(delegation.id, &[]);
+    // The same steps on either engine's connection type.
+    macro_rules! revoke_while_locked {
+        ($connection:ty) => {{
+            let mut activation = <$connection>::connect(&db.url).await.unwrap();
+            let mut observer = <$connection>::connect(&db.url).await.unwrap();
+            let mut claim = activation.begin().await.unwrap();
+            sqlx::query(AssertSqlSafe(lock))
+                .execute(&mut *claim)
+                .await
+                .unwrap();
+            tokio::pin!(revocation);
+            let seen_waiting = async {
+                for _ in 0..1_000 {
+                    let n: i64 = sqlx::query_scalar(AssertSqlSafe(waiting))
+                        .fetch_one(&mut observer)
+                        .await
+                        .unwrap();
+                    if n > 0 {
+                        return true;
+                    }
+                    tokio::time::sleep(StdDuration::from_millis(10)).await;
+                }
+                false
+            };
+            let waited = tokio::select! {
+                done = &mut revocation => {
+                    panic!("the revocation went on under an activation's claim lock: {done:?}")
+                }
+                waited = seen_waiting => waited,
+            };
+            // Ended before asserting: a revocation left inside its transaction would keep the
+            // test database from being dropped.
+            claim.commit().await.unwrap();
+            revocation.await.unwrap();
+            assert!(waited, "the revocation never waited for the claim lock");
+        }};
+    }
+    if db.url.starts_with("postgres:") {
+        revoke_while_locked!(sqlx::PgConnection);
+    } else {
+        revoke_while_locked!(sqlx::MySqlConnection);
+    }
+    assert!(
+        store
+            .list_classless_delegations(Default::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

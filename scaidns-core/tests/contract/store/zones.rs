@@ -26,7 +26,12 @@ async fn migrate_is_idempotent_and_health_answers(store: &dyn Store) {
 async fn zone_round_trips_with_microseconds(store: &dyn Store) {
     let mut zone = new_zone(TenantId::new(), "Example.COM");
     zone.description = Some("Ünïcode description".into());
-    zone.settings = json!({"notify": ["192.0.2.1"], "nested": {"x": 1.5, "flag": true}});
+    // The floats are ones whose shortest text serde_json reads back one unit off unless it
+    // parses exactly (its `float_roundtrip` feature).
+    zone.settings = json!({
+        "notify": ["192.0.2.1"],
+        "nested": {"x": 1.5, "flag": true, "ratio": 985.6906946328695, "weight": 212.91890726713459},
+    });
     zone.dnssec_enabled = true;
     zone.domain_type = DomainType::Secondary;
     zone.status = ZoneStatus::Inactive;
