@@ -27,9 +27,8 @@ pub trait ClasslessDelegationStore: Send + Sync {
         audit: &[AuditEvent],
     ) -> Result<()>;
     /// Deletes a delegation with its audit entries (404 `delegation_not_found` when missing).
-    /// Serialised with the activations that could read it (the claim check of
-    /// [`crate::ports::store::ZoneStore::write_zone`]): one that read it has committed before
-    /// the delete, so a scan for zones live in the range made after the delete finds it.
+    /// An activation that read the delegation (the claim check of
+    /// [`crate::ports::store::ZoneStore::write_zone`]) has committed before this returns.
     async fn delete_classless_delegation(
         &self,
         id: ClasslessDelegationId,

@@ -47,15 +47,11 @@ pub(crate) fn rows_by_ids(columns: &str, table: &str, ids: &str, order: &str) ->
 /// the zone's writers never take, so they keep committing while a publisher waits on the
 /// backend. A replica that dies mid-turn loses its connection and with it the lock.
 ///
-/// The same statement makes the turn's commit not wait for the WAL to reach the disk
-/// (`synchronous_commit` off until the transaction ends). The turn records only bookkeeping,
-/// the publication's outcome: the change it publishes committed durably before it began, and
-/// a turn lost to a crash leaves the zone's published generation behind, so the next
-/// publication sends the whole zone again (and a zone left `pending` is the retry queue's). A
-/// later durable commit flushes the WAL up to it, so a crash cannot keep a durable write and
-/// lose an earlier turn. Set here rather than with the `BEGIN`: sqlx starts rolling a
-/// transaction back on drop only once its `BEGIN` was answered, so a turn cancelled while
-/// beginning could otherwise hand the pool a connection still inside it, setting and all.
+/// The same statement turns `synchronous_commit` off until the turn ends: the turn records only
+/// the publication's outcome, and one lost to a crash leaves the published generation behind,
+/// so the zone is published whole again. Here rather than with the `BEGIN`, which sqlx does not
+/// roll back when cancelled before it is answered (docs/decisions.md, "PostgreSQL's
+/// publishing turn commits without waiting for the disk").
 pub(crate) const LOCK_PUBLICATION: Option<&str> = Some(
     "INSERT INTO zone_claim_locks (lock_key) \
      SELECT ? FROM (SELECT set_config('synchronous_commit', 'off', true)) AS turn \
