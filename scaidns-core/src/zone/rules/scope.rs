@@ -22,12 +22,7 @@ pub(crate) struct Scope<'a> {
 
 impl<'a> Scope<'a> {
     pub fn of(existing: &'a [Record], change: &ChangeSet) -> Self {
-        let ids = change
-            .updates
-            .iter()
-            .map(|u| u.id)
-            .chain(change.deletes.iter().copied());
-        let named = records_with_ids(existing, ids);
+        let named = named_by(existing, change);
         let names = SmallSet::new(
             change
                 .creates
@@ -50,16 +45,21 @@ impl<'a> Scope<'a> {
     /// only; the equivalence test's reference.
     #[cfg(test)]
     pub fn whole(existing: &'a [Record], change: &ChangeSet) -> Self {
-        let ids = change
-            .updates
-            .iter()
-            .map(|u| u.id)
-            .chain(change.deletes.iter().copied());
         Self {
-            named: records_with_ids(existing, ids),
+            named: named_by(existing, change),
             records: existing.iter().collect(),
         }
     }
+}
+
+/// The records the change's updates and deletes name, by id.
+fn named_by<'a>(existing: &'a [Record], change: &ChangeSet) -> HashMap<RecordId, &'a Record> {
+    let ids = change
+        .updates
+        .iter()
+        .map(|u| u.id)
+        .chain(change.deletes.iter().copied());
+    records_with_ids(existing, ids)
 }
 
 /// The records of `existing` with one of `ids`, by id; no pass over the zone when there are none.
