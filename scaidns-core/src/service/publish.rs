@@ -151,10 +151,7 @@ impl ScaiDns {
         // `pending` mark until its own publication says otherwise.
         turn.finish(published, Some((zone.generation, sync.clone())))
             .await?;
-        self.cache_published(&Zone {
-            sync: sync.clone(),
-            ..zone
-        });
+        self.cache_published(zone.id, zone.generation, &sync);
         Ok(sync)
     }
 

@@ -333,11 +333,10 @@ impl ScaiDns {
             .put(started, self.clock.now(), Arc::new(zone.clone()));
     }
 
-    /// Gives the cached row the sync state a publishing turn read or recorded for `zone`'s
-    /// generation (see the module docs).
-    pub(crate) fn cache_published(&self, zone: &Zone) {
-        self.zone_cache
-            .set_sync(zone.id, zone.generation, &zone.sync);
+    /// Gives the cached row the sync state a publishing turn read or recorded for the zone at
+    /// `generation` (see the module docs).
+    pub(crate) fn cache_published(&self, id: ZoneId, generation: i64, sync: &SyncState) {
+        self.zone_cache.set_sync(id, generation, sync);
     }
 }
 

@@ -174,11 +174,13 @@ impl ScaiDns {
                 Some(zone) => zone,
                 None => self.zone_to_change(zone_id).await?,
             };
-            if from_cache && if_match.check(zone.generation).is_err() {
-                // Possibly a stale row's generation: only the store's may answer 412.
-                continue;
+            if let Err(stale) = if_match.check(zone.generation) {
+                // On a cached row, possibly a stale generation: only the store's answers 412.
+                if from_cache {
+                    continue;
+                }
+                return Err(stale);
             }
-            if_match.check(zone.generation)?;
             let planned = plan(zone.clone()).await;
             if from_cache && !settled_on_cache(&planned) {
                 continue;
@@ -245,7 +247,7 @@ impl ScaiDns {
             Some(batch) => self.publish_batch(zone, batch).await,
             None => match self.store().get_zone(zone.id).await? {
                 Some(now) => {
-                    self.cache_published(&now);
+                    self.cache_published(now.id, now.generation, &now.sync);
                     Ok(now)
                 }
                 None => Ok(zone),
@@ -268,7 +270,7 @@ impl ScaiDns {
             // Carried by a newer publication (another replica's, the retry pass's, or a
             // lifecycle write's, which published the zone's removal when it is not live).
             turn.finish(None, None).await?;
-            self.cache_published(&zone);
+            self.cache_published(zone.id, zone.generation, &zone.sync);
             return Ok(zone);
         }
         let follows = batch.follows(published);
@@ -276,7 +278,7 @@ impl ScaiDns {
             Publication::Nothing if follows => {
                 // Nothing to send, and nothing missed: the backend is as of `top`.
                 turn.finish(Some(top), None).await?;
-                self.cache_published(&zone);
+                self.cache_published(zone.id, zone.generation, &zone.sync);
                 return Ok(zone);
             }
             Publication::Changes {
@@ -317,10 +319,7 @@ impl ScaiDns {
         turn.finish(published, Some((recorded_at, sync.clone())))
             .await?;
         if zone.generation == recorded_at {
-            self.cache_published(&Zone {
-                sync: sync.clone(),
-                ..zone.clone()
-            });
+            self.cache_published(zone.id, zone.generation, &sync);
         }
         if published.is_some() {
             // After the turn: a NOTIFY only prompts secondaries to ask for what is published.
