@@ -155,9 +155,8 @@ impl ScaiDns {
             report.more_errors = parsed.more_errors;
             return Ok(report);
         }
-        let guard = self.zone_write(zone.id);
         let (after, mut report) = self
-            .change_zone(ctx, zone.id, if_match, |zone| {
+            .change_records(ctx, zone.id, if_match, |zone| {
                 let records = &parsed.records;
                 let skipped = parsed.skipped.clone();
                 let more_skipped = parsed.more_skipped;
@@ -212,7 +211,6 @@ impl ScaiDns {
                 }
             })
             .await?;
-        guard.keep_committed();
         report.zone = after;
         Ok(report)
     }

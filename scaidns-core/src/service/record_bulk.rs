@@ -228,13 +228,11 @@ impl ScaiDns {
             );
         }
         let zone = zone.ok_or_else(|| Error::internal("no permission needed"))?;
-        let guard = self.zone_write(zone.id);
         let (zone, outcome) = self
-            .change_zone(ctx, zone.id, if_match, |zone| {
+            .change_records(ctx, zone.id, if_match, |zone| {
                 self.plan_bulk(ctx, zone, &request, also.as_ref(), &comments)
             })
             .await?;
-        guard.keep_committed();
         Ok(match outcome {
             BulkOutcome::Applied(applied) => {
                 BulkOutcome::Applied(Box::new(BulkApplied { zone, ..*applied }))

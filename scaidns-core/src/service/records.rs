@@ -237,9 +237,8 @@ impl ScaiDns {
         change: ChangeSet,
         if_match: &IfMatch,
     ) -> Result<AppliedChange> {
-        let guard = self.zone_write(zone.id);
         let (zone, (plan, written)) = self
-            .change_zone(ctx, zone.id, if_match, |zone| {
+            .change_records(ctx, zone.id, if_match, |zone| {
                 // A new RRset's TTL follows the zone as it stands in the turn, not as the
                 // caller's (possibly cached) read of it found it.
                 let change = ChangeSet {
@@ -249,7 +248,6 @@ impl ScaiDns {
                 async move { self.plan_record_change(ctx, zone, &change).await }
             })
             .await?;
-        guard.keep_committed();
         Ok(AppliedChange {
             zone,
             plan,

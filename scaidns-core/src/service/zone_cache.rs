@@ -21,7 +21,8 @@
 //! writers' turn, so it may commit, and its guard drop, between a record write's commit and
 //! that write's put, which would otherwise bring back the older (say, live) row after the
 //! lifecycle write answered. The record writes (create, update, delete, bulk, import, history
-//! restore) then end their guard with [`ZoneWriteGuard::keep_committed`] when they succeeded:
+//! restore) go through `ScaiDns::change_records`, which ends their guard with
+//! [`ZoneWriteGuard::keep_committed`] when they succeeded:
 //! the entry stays and the other replicas still hear of the change (the change feed does not
 //! hand a replica its own zone notices, see `adapters::redis_change_feed`). On an error or a
 //! cancellation they drop it as above; every other writer drops it.

@@ -103,6 +103,27 @@ impl ScaiDns {
         Ok((zone, output))
     }
 
+    /// [`Self::change_zone`] for a record change (create, update, delete, bulk, import, history
+    /// restore): the zone's write guard is held across it and, when it succeeds, keeps the row
+    /// it committed in the zone cache (see `zone_cache`).
+    pub(crate) async fn change_records<T, F, Fut>(
+        &self,
+        ctx: &OpContext,
+        zone_id: ZoneId,
+        if_match: &IfMatch,
+        plan: F,
+    ) -> Result<(Zone, T)>
+    where
+        F: Fn(Zone) -> Fut + Send,
+        Fut: Future<Output = Result<Planned<T>>> + Send,
+        T: Send,
+    {
+        let guard = self.zone_write(zone_id);
+        let changed = self.change_zone(ctx, zone_id, if_match, plan).await?;
+        guard.keep_committed();
+        Ok(changed)
+    }
+
     /// Runs a lifecycle write (delete, purge, restore, validation and activation), which reads
     /// the zone, checks `if_match` and commits guarded by the generation it read, starting it
     /// over when another write committed in between: without `If-Match` it is never refused for

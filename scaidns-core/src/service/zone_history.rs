@@ -205,9 +205,8 @@ impl ScaiDns {
         if_match: &IfMatch,
     ) -> Result<RestoreOutcome> {
         let zone = self.restore_zone(ctx, zone_id).await?;
-        let guard = self.zone_write(zone.id);
         let (zone, changes) = self
-            .change_zone(ctx, zone.id, if_match, |zone| async move {
+            .change_records(ctx, zone.id, if_match, |zone| async move {
                 let set = self.records_for_change(&zone).await?;
                 let existing = set.records();
                 let plan = self
@@ -236,7 +235,6 @@ impl ScaiDns {
                 })
             })
             .await?;
-        guard.keep_committed();
         Ok(RestoreOutcome {
             zone,
             generation,
