@@ -231,6 +231,18 @@ pub trait ZoneStore: Send + Sync {
     /// its turn and sends to the backend cannot be overtaken by an older state sent by another
     /// replica. Ended by [`PublicationTurn::finish`] (dropping it ends it without recording).
     async fn publication_turn(&self, id: ZoneId) -> Result<Box<dyn PublicationTurn>>;
+
+    /// [`Self::publication_turn`], taken by a writer while its write is under way, so that
+    /// waiting for the turn and reading the zone in it overlap the write instead of following
+    /// its commit. `None` when the store cannot spare what that takes without risking the write
+    /// itself (a pool whose connections are all held by turns waiting for their writers' own
+    /// connections would never move): the writer then takes the turn after its commit.
+    async fn publication_turn_beside_write(
+        &self,
+        _id: ZoneId,
+    ) -> Result<Option<Box<dyn PublicationTurn>>> {
+        Ok(None)
+    }
 }
 
 /// A zone's publishing turn ([`ZoneStore::publication_turn`]).

@@ -30,6 +30,13 @@
 //! Since every publication sends what the store held when its turn began, and turns do not
 //! overlap, no replica can send an older state over a newer one.
 //!
+//! A writer whose change publishes takes that turn beside its write when this process's turn
+//! of the zone is free ([`TurnBesideWrite`]): waiting for the turn and reading the last
+//! published generation then overlap the write instead of following its commit. The usual batch
+//! (its newest generation this writer's, following the last one published) is published in it
+//! as planned; anything else ends it and takes a turn of its own after the commit, since the turn
+//! was granted, and on MariaDB its snapshot taken, before the commit.
+//!
 //! [`ZoneQueue`]: super::zone_queue::ZoneQueue
 //! [`ZoneStore::publication_turn`]: crate::ports::store::ZoneStore::publication_turn
 
@@ -37,8 +44,8 @@ use std::future::Future;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::ZoneId;
-use crate::ports::backend::BackendErrorKind;
-use crate::ports::store::{NoPublish, ZoneWrite};
+use crate::ports::backend::{BackendError, BackendErrorKind};
+use crate::ports::store::{NoPublish, PublicationTurn, ZoneWrite};
 use crate::service::publish::{Publication, backend_error, full_publication, zone_spec};
 use crate::service::zone_queue::{Batch, ZoneSlot};
 use crate::service::{OpContext, ScaiDns};
@@ -79,15 +86,19 @@ impl ScaiDns {
         T: Send,
     {
         let slot = self.zone_queue.slot(zone_id);
+        let mut beside = None;
         let (zone, output, queued) = {
             let _turn = slot.writers.lock().await;
-            self.commit_change(ctx, &slot, zone_id, if_match, plan)
+            self.commit_change(ctx, &slot, zone_id, if_match, plan, &mut beside)
                 .await?
         };
         if !queued {
+            if let Some(beside) = beside {
+                end_unused(beside.turn).await;
+            }
             return Ok((zone, output));
         }
-        let zone = match self.publish_queued(&slot, zone.clone()).await {
+        let zone = match self.publish_queued(&slot, zone.clone(), beside).await {
             Ok(published) => published,
             // The backend refused the change itself: the caller hears it (502).
             Err(e) if e.kind() == ErrorKind::Upstream => return Err(e),
@@ -168,14 +179,16 @@ impl ScaiDns {
     /// Plans and commits in the writers' turn (on the cached row first, see the module docs),
     /// re-planning when another replica committed first; keeps the committed row in the zone
     /// cache and queues the publication. Returns the zone as committed, the planner's output and
-    /// whether a publication was queued.
-    async fn commit_change<T, F, Fut>(
+    /// whether a publication was queued. A write that publishes takes the publishing turn
+    /// beside it when it can (into `beside`, see [`TurnBesideWrite`]).
+    async fn commit_change<'s, T, F, Fut>(
         &self,
         ctx: &OpContext,
-        slot: &ZoneSlot,
+        slot: &'s ZoneSlot,
         zone_id: ZoneId,
         if_match: &IfMatch,
         plan: F,
+        beside: &mut Option<TurnBesideWrite<'s>>,
     ) -> Result<(Zone, T, bool)>
     where
         F: Fn(Zone) -> Fut + Send,
@@ -230,7 +243,16 @@ impl ScaiDns {
                 };
             }
             let started = self.zone_cache_epoch();
-            match self.store().write_zone(write, &NoPublish).await {
+            let written = self.store().write_zone(write, &NoPublish);
+            let written = if publishes && beside.is_none() {
+                let (written, taken) =
+                    futures::join!(written, self.turn_beside_write(slot, zone_id));
+                *beside = taken;
+                written
+            } else {
+                written.await
+            };
+            match written {
                 Err(e) if e.code() == "generation_mismatch" && attempt < MAX_ATTEMPTS => {}
                 Err(e) => return Err(e),
                 Ok(stored) => {
@@ -260,11 +282,65 @@ impl ScaiDns {
             .ok_or_else(|| Error::not_found("Domain not found"))
     }
 
-    /// In the publishing turn: publishes what is queued (this writer's change, unless an
-    /// earlier publisher took it along) and answers with the zone's state afterwards.
-    async fn publish_queued(&self, slot: &ZoneSlot, zone: Zone) -> Result<Zone> {
-        let _turn = slot.publisher.lock().await;
-        match slot.take() {
+    /// Takes this process's and the store's publishing turn of the zone, when this process's
+    /// is free (a writer never waits for it while it holds the writers' turn) and the store can
+    /// spare it, and reads the last generation published in it.
+    async fn turn_beside_write<'s>(
+        &self,
+        slot: &'s ZoneSlot,
+        zone_id: ZoneId,
+    ) -> Option<TurnBesideWrite<'s>> {
+        let in_process = slot.publisher.try_lock()?;
+        let mut turn = match self.store().publication_turn_beside_write(zone_id).await {
+            Ok(turn) => turn?,
+            Err(e) => {
+                // The turn is taken again after the commit, where a failure is handled.
+                tracing::debug!(zone = %zone_id, error = %e, "no publishing turn beside the write");
+                return None;
+            }
+        };
+        match turn.zone().await {
+            Ok(Some((_, published))) => Some(TurnBesideWrite {
+                _in_process: in_process,
+                turn,
+                published,
+            }),
+            _ => {
+                end_unused(turn).await;
+                None
+            }
+        }
+    }
+
+    /// In the publishing turn (taken beside the write, or now): publishes what is queued (this
+    /// writer's change, unless an earlier publisher took it along) and answers with the zone's
+    /// state afterwards.
+    async fn publish_queued(
+        &self,
+        slot: &ZoneSlot,
+        zone: Zone,
+        beside: Option<TurnBesideWrite<'_>>,
+    ) -> Result<Zone> {
+        let (_turn, beside) = match beside {
+            Some(TurnBesideWrite {
+                _in_process,
+                turn,
+                published,
+            }) => (_in_process, Some((turn, published))),
+            None => (slot.publisher.lock().await, None),
+        };
+        let batch = slot.take();
+        if let Some((turn, published)) = beside {
+            match &batch {
+                Some(batch) => {
+                    if let Some(zone) = self.publish_beside(&zone, batch, turn, published).await? {
+                        return Ok(zone);
+                    }
+                }
+                None => end_unused(turn).await,
+            }
+        }
+        match batch {
             Some(batch) => self.publish_batch(zone, batch).await,
             None => match self.store().get_zone(zone.id).await? {
                 Some(now) => {
@@ -274,6 +350,46 @@ impl ScaiDns {
                 None => Ok(zone),
             },
         }
+    }
+
+    /// Publishes a batch in a turn taken beside its write when the batch is the usual one: its
+    /// newest generation is the one this writer committed, and it follows the last generation
+    /// published, as read in that turn before the commit (which no one else can move while the
+    /// turn is held). Its RRset changes are then sent as planned and the outcome recorded, as
+    /// [`Self::publish_batch`] would. Anything else (another generation in between, a whole
+    /// zone to send, which must be read after the commit, or a backend that lost the zone) ends
+    /// the turn and returns `None`, for [`Self::publish_batch`] in a turn of its own.
+    async fn publish_beside(
+        &self,
+        committed: &Zone,
+        batch: &Batch,
+        turn: Box<dyn PublicationTurn>,
+        published: i64,
+    ) -> Result<Option<Zone>> {
+        let top = batch.top();
+        let (name, changes) = match &batch.publication {
+            Publication::Changes { zone, changes }
+                if committed.generation == top
+                    && committed.is_published()
+                    && committed.secondary.is_none()
+                    && published < top
+                    && batch.follows(published) =>
+            {
+                (zone, changes)
+            }
+            _ => {
+                end_unused(turn).await;
+                return Ok(None);
+            }
+        };
+        let result = self.backend().apply(name, changes).await;
+        if matches!(&result, Err(e) if e.kind == BackendErrorKind::NotFound) {
+            end_unused(turn).await;
+            return Ok(None);
+        }
+        self.end_publication(turn, committed.clone(), top, top, result)
+            .await
+            .map(Some)
     }
 
     /// Publishes a batch in the store's publishing turn (see the module docs) and records the
@@ -330,6 +446,21 @@ impl ScaiDns {
                 (self.backend().create_zone(&spec).await, zone.generation)
             }
         };
+        self.end_publication(turn, zone, top, at, result).await
+    }
+
+    /// Ends a publishing turn that sent `zone` (as read in the turn, or as committed) to the
+    /// backend, up to generation `at` when `result` says it passed: records the outcome (at
+    /// `top`, the batch's newest generation, when it failed), tells the zone cache, and sends
+    /// the NOTIFY. A refusal is returned (502).
+    async fn end_publication(
+        &self,
+        turn: Box<dyn PublicationTurn>,
+        zone: Zone,
+        top: i64,
+        at: i64,
+        result: std::result::Result<(), BackendError>,
+    ) -> Result<Zone> {
         let refused = match &result {
             Err(e) if !e.is_transient() => Some(backend_error(e)),
             _ => None,
@@ -353,6 +484,25 @@ impl ScaiDns {
             None if zone.generation == recorded_at => Ok(Zone { sync, ..zone }),
             None => Ok(zone),
         }
+    }
+}
+
+/// The zone's publishing turn, this process's and the store's, taken by a writer beside its
+/// write ([`ScaiDns::turn_beside_write`]): waiting for it and reading the last published
+/// generation in it overlap the write rather than follow the commit, which on MariaDB and
+/// PostgreSQL takes three round trips off a write's answer. Taken before the commit, it is
+/// used only for what does not need the zone as committed (see [`ScaiDns::publish_beside`]):
+/// on MariaDB the turn's transaction reads a snapshot taken at its first read.
+pub(crate) struct TurnBesideWrite<'s> {
+    _in_process: futures::lock::MutexGuard<'s, ()>,
+    turn: Box<dyn PublicationTurn>,
+    published: i64,
+}
+
+/// Ends a publishing turn that published nothing.
+async fn end_unused(turn: Box<dyn PublicationTurn>) {
+    if let Err(e) = turn.finish(None, None).await {
+        tracing::warn!(error = %e, "could not end a publishing turn");
     }
 }
 

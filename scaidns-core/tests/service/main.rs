@@ -8,6 +8,7 @@ mod grant_expiry;
 mod lifecycle_turn;
 mod retention_overflow;
 mod support;
+mod turns_beside_writes;
 mod worker_cadence;
 mod zone_cache;
 mod zone_cache_writes;

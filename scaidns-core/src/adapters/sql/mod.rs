@@ -58,6 +58,7 @@ mod rows;
 mod sqlite;
 mod store_impl;
 mod template_store_impl;
+mod turns_beside_writes;
 mod types;
 mod webhook_store_impl;
 
@@ -97,6 +98,7 @@ const SQLITE_CACHE_KIB: u32 = 1024;
 pub struct SqlStore {
     pool: Pools,
     observer: Option<Arc<dyn Observer>>,
+    turns_beside_writes: turns_beside_writes::TurnsBesideWrites,
 }
 
 #[derive(Clone)]
@@ -153,33 +155,34 @@ impl SqlStore {
                 )));
             }
         };
-        Ok(Self {
-            pool,
-            observer: None,
-        })
+        Ok(Self::on(pool))
     }
 
     /// Wraps an existing MySQL pool (its connections must use UTC, as sqlx's default does).
     pub fn from_mysql_pool(pool: MySqlPool) -> Self {
-        Self {
-            pool: Pools::MySql(pool),
-            observer: None,
-        }
+        Self::on(Pools::MySql(pool))
     }
 
     /// Wraps an existing PostgreSQL pool (its sessions must use UTF-8, as sqlx's default does).
     pub fn from_postgres_pool(pool: PgPool) -> Self {
-        Self {
-            pool: Pools::Postgres(pool),
-            observer: None,
-        }
+        Self::on(Pools::Postgres(pool))
     }
 
     /// Wraps an existing SQLite pool.
     pub fn from_sqlite_pool(pool: SqlitePool) -> Self {
+        Self::on(Pools::Sqlite(pool))
+    }
+
+    fn on(pool: Pools) -> Self {
+        let pool_size = match &pool {
+            Pools::MySql(pool) => pool.options().get_max_connections(),
+            Pools::Postgres(pool) => pool.options().get_max_connections(),
+            Pools::Sqlite(pool) => pool.options().get_max_connections(),
+        };
         Self {
-            pool: Pools::Sqlite(pool),
+            pool,
             observer: None,
+            turns_beside_writes: turns_beside_writes::TurnsBesideWrites::for_pool(pool_size),
         }
     }
 

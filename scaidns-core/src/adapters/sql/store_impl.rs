@@ -84,6 +84,20 @@ impl ZoneStore for SqlStore {
     async fn publication_turn(&self, id: ZoneId) -> Result<Box<dyn PublicationTurn>> {
         dispatch!(self, zones::publication_turn(id))
     }
+
+    async fn publication_turn_beside_write(
+        &self,
+        id: ZoneId,
+    ) -> Result<Option<Box<dyn PublicationTurn>>> {
+        let Some(permit) = self.turns_beside_writes.try_take() else {
+            return Ok(None);
+        };
+        let turn = dispatch!(self, zones::publication_turn(id))?;
+        Ok(Some(Box::new(super::turns_beside_writes::PermittedTurn {
+            turn,
+            permit,
+        })))
+    }
 }
 
 #[async_trait]

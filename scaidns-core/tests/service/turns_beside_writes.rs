@@ -1,0 +1,95 @@
+//! A record write takes the zone's publishing turn beside its write transaction
+//! (`ZoneStore::publication_turn_beside_write`), so it holds two pooled connections at once.
+//! Writers of many zones at once on a pool of two all commit and publish, through that turn,
+//! on every engine. (The store lets such turns hold at most half the pool, so that writers
+//! holding a turn's connection can never all wait for their writes' connections; with sqlx's
+//! first-come pool and the write asking first that takes a re-planned write to happen, which
+//! this test does not stage: the bound itself is a unit test of `turns_beside_writes`.)
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use futures::future::join_all;
+use scaidns_core::adapters::embedded::EmbeddedBackend;
+use scaidns_core::adapters::resolver::HickoryResolver;
+use scaidns_core::adapters::sql::SqlStore;
+use scaidns_core::ids::TenantId;
+use scaidns_core::ports::backend::DnsBackend;
+use scaidns_core::ports::{Store, SystemClock};
+use scaidns_core::service::dnssec::system_context_for;
+use scaidns_core::service::records::RecordCreate;
+use scaidns_core::service::zones::ZoneCreate;
+use scaidns_core::service::{ScaiDns, ServiceConfig};
+use scaidns_core::zone::SyncStatus;
+use scaidns_core::zone::precondition::IfMatch;
+
+use crate::support::db::TestDb;
+
+const ZONES: usize = 6;
+const ROUNDS: usize = 3;
+
+async fn writers_of_many_zones_on_a_pool_of_two_all_publish(db: TestDb) {
+    let store = SqlStore::connect_with_pool_size(&db.url, 2).await.unwrap();
+    let store: Arc<dyn Store> = Arc::new(store);
+    let backend = Arc::new(EmbeddedBackend::new());
+    let svc = ScaiDns::new(
+        Arc::clone(&store),
+        Arc::clone(&backend) as Arc<dyn DnsBackend>,
+        Arc::new(HickoryResolver::new()),
+        Arc::new(SystemClock),
+        ServiceConfig::default(),
+    );
+    let ctx = system_context_for(TenantId::new(), Utc::now());
+    let mut zones = Vec::new();
+    for i in 0..ZONES {
+        let input = ZoneCreate {
+            name: format!("pool-of-two-{i}.test"),
+            skip_validation: Some(true),
+            ..ZoneCreate::default()
+        };
+        zones.push(svc.zone_create(&ctx, input).await.unwrap().zone);
+    }
+    for round in 0..ROUNDS {
+        let writes = zones.iter().map(|zone| {
+            let input = RecordCreate {
+                name: format!("r{round}"),
+                rtype: "A".into(),
+                content: "192.0.2.1".into(),
+                ..RecordCreate::default()
+            };
+            svc.record_create(&ctx, zone.id, input, &IfMatch::Any)
+        });
+        for written in join_all(writes).await {
+            let (zone, _) = written.expect("every writer commits and publishes");
+            assert_eq!(zone.sync.status, SyncStatus::InSync, "{}", zone.name);
+        }
+    }
+    for zone in &zones {
+        let served = backend.get_zone(&zone.name).await.unwrap().unwrap();
+        for round in 0..ROUNDS {
+            let name = format!("r{round}.{}.", zone.name);
+            assert!(
+                served.iter().any(|set| set.name == name),
+                "{name} not published in {:?}",
+                served.iter().map(|s| &s.name).collect::<Vec<_>>()
+            );
+        }
+        let stored = store.get_zone(zone.id).await.unwrap().unwrap();
+        assert_eq!(stored.sync.status, SyncStatus::InSync, "{}", zone.name);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writers_of_many_zones_on_a_mariadb_pool_of_two_all_publish() {
+    writers_of_many_zones_on_a_pool_of_two_all_publish(TestDb::mysql().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writers_of_many_zones_on_a_postgres_pool_of_two_all_publish() {
+    writers_of_many_zones_on_a_pool_of_two_all_publish(TestDb::postgres().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writers_of_many_zones_on_a_sqlite_pool_of_two_all_publish() {
+    writers_of_many_zones_on_a_pool_of_two_all_publish(TestDb::sqlite().await).await;
+}
