@@ -234,9 +234,12 @@ pub trait ZoneStore: Send + Sync {
 
     /// [`Self::publication_turn`], taken by a writer while its write is under way, so that
     /// waiting for the turn and reading the zone in it overlap the write instead of following
-    /// its commit. `None` when the store cannot spare what that takes without risking the write
-    /// itself (a pool whose connections are all held by turns waiting for their writers' own
-    /// connections would never move): the writer then takes the turn after its commit.
+    /// its commit. `None` when it could not be had without waiting for the store to spare it (a
+    /// store may bound how many turns are open, since a turn's holder may need a second
+    /// connection): the writer then takes the turn after its commit. Being
+    /// granted before the write commits, the turn's reads made before the commit answer the
+    /// state before it; only the last published generation, which nothing but a turn moves,
+    /// stays true until the turn ends.
     async fn publication_turn_beside_write(
         &self,
         _id: ZoneId,
@@ -248,7 +251,8 @@ pub trait ZoneStore: Send + Sync {
 /// A zone's publishing turn ([`ZoneStore::publication_turn`]).
 #[async_trait]
 pub trait PublicationTurn: Send {
-    /// The zone as it stands now, with the last generation published (0: none recorded).
+    /// The zone as it stands now (each read sees what committed before it, even after the
+    /// turn's first read), with the last generation published (0: none recorded).
     async fn zone(&mut self) -> Result<Option<(Zone, i64)>>;
 
     /// Every record of the zone as it stands now, system records included.

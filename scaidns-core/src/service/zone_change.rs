@@ -33,14 +33,18 @@
 //! A writer whose change publishes takes that turn beside its write when this process's turn
 //! of the zone is free ([`TurnBesideWrite`]): waiting for the turn and reading the last
 //! published generation then overlap the write instead of following its commit. The usual batch
-//! (its newest generation this writer's, following the last one published) is published in it
-//! as planned; anything else ends it and takes a turn of its own after the commit, since the turn
-//! was granted, and on MariaDB its snapshot taken, before the commit.
+//! (its newest generation this writer's, following the last one published) is then sent as
+//! planned without reading anything more; any other batch reads the zone in that turn, as in a
+//! turn taken after the commit (a turn reads at READ COMMITTED, so it sees the commit).
 //!
 //! [`ZoneQueue`]: super::zone_queue::ZoneQueue
 //! [`ZoneStore::publication_turn`]: crate::ports::store::ZoneStore::publication_turn
 
 use std::future::Future;
+use std::pin::Pin;
+
+use futures::FutureExt;
+use futures::future::{BoxFuture, Either, MaybeDone, maybe_done, select};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::ZoneId;
@@ -86,18 +90,29 @@ impl ScaiDns {
         T: Send,
     {
         let slot = self.zone_queue.slot(zone_id);
-        let mut beside = None;
-        let (zone, output, queued) = {
+        let mut taking = None;
+        let committed = {
             let _turn = slot.writers.lock().await;
-            self.commit_change(ctx, &slot, zone_id, if_match, plan, &mut beside)
-                .await?
+            self.commit_change(ctx, &slot, zone_id, if_match, plan, &mut taking)
+                .await
         };
-        if !queued {
-            if let Some(beside) = beside {
-                end_unused(beside.turn).await;
+        // Out of the writers' turn: while this writer may still wait for the store's turn
+        // (another replica publishing the zone), this process's next writer commits. Taken to
+        // its end even when unused: dropped while its `BEGIN` is on the wire, sqlx would hand
+        // the pool a connection inside a transaction.
+        let beside = match taking {
+            Some(taking) => taken(taking).await,
+            None => None,
+        };
+        let (zone, output) = match committed {
+            Ok((zone, output, true)) => (zone, output),
+            other => {
+                if let Some(beside) = beside {
+                    end_unused(beside.turn).await;
+                }
+                return other.map(|(zone, output, _)| (zone, output));
             }
-            return Ok((zone, output));
-        }
+        };
         let zone = match self.publish_queued(&slot, zone.clone(), beside).await {
             Ok(published) => published,
             // The backend refused the change itself: the caller hears it (502).
@@ -179,16 +194,16 @@ impl ScaiDns {
     /// Plans and commits in the writers' turn (on the cached row first, see the module docs),
     /// re-planning when another replica committed first; keeps the committed row in the zone
     /// cache and queues the publication. Returns the zone as committed, the planner's output and
-    /// whether a publication was queued. A write that publishes takes the publishing turn
-    /// beside it when it can (into `beside`, see [`TurnBesideWrite`]).
+    /// whether a publication was queued. A write that publishes starts taking the publishing
+    /// turn beside it (into `taking`, see [`TurnBesideWrite`]).
     async fn commit_change<'s, T, F, Fut>(
-        &self,
+        &'s self,
         ctx: &OpContext,
         slot: &'s ZoneSlot,
         zone_id: ZoneId,
         if_match: &IfMatch,
         plan: F,
-        beside: &mut Option<TurnBesideWrite<'s>>,
+        taking: &mut Option<TakingTurn<'s>>,
     ) -> Result<(Zone, T, bool)>
     where
         F: Fn(Zone) -> Fut + Send,
@@ -243,14 +258,19 @@ impl ScaiDns {
                 };
             }
             let started = self.zone_cache_epoch();
+            if publishes && taking.is_none() {
+                let turn = self.turn_beside_write(slot, zone_id).boxed();
+                *taking = Some(Box::pin(maybe_done(turn)));
+            }
             let written = self.store().write_zone(write, &NoPublish);
-            let written = if publishes && beside.is_none() {
-                let (written, taken) =
-                    futures::join!(written, self.turn_beside_write(slot, zone_id));
-                *beside = taken;
-                written
-            } else {
-                written.await
+            let written = match taking {
+                // The turn moves while the write runs, but is not waited for here (see
+                // `change_zone`). The write asks the pool first.
+                Some(taking) => match select(Box::pin(written), taking.as_mut()).await {
+                    Either::Left((written, _)) => written,
+                    Either::Right(((), written)) => written.await,
+                },
+                None => written.await,
             };
             match written {
                 Err(e) if e.code() == "generation_mismatch" && attempt < MAX_ATTEMPTS => {}
@@ -284,9 +304,9 @@ impl ScaiDns {
 
     /// Takes this process's and the store's publishing turn of the zone, when this process's
     /// is free (a writer never waits for it while it holds the writers' turn) and the store can
-    /// spare it, and reads the last generation published in it.
+    /// open it without waiting, and reads the last generation published in it.
     async fn turn_beside_write<'s>(
-        &self,
+        &'s self,
         slot: &'s ZoneSlot,
         zone_id: ZoneId,
     ) -> Option<TurnBesideWrite<'s>> {
@@ -301,7 +321,7 @@ impl ScaiDns {
         };
         match turn.zone().await {
             Ok(Some((_, published))) => Some(TurnBesideWrite {
-                _in_process: in_process,
+                in_process,
                 turn,
                 published,
             }),
@@ -321,88 +341,84 @@ impl ScaiDns {
         zone: Zone,
         beside: Option<TurnBesideWrite<'_>>,
     ) -> Result<Zone> {
-        let (_turn, beside) = match beside {
+        let (_in_process, beside) = match beside {
             Some(TurnBesideWrite {
-                _in_process,
+                in_process,
                 turn,
                 published,
-            }) => (_in_process, Some((turn, published))),
+            }) => (in_process, Some((turn, published))),
             None => (slot.publisher.lock().await, None),
         };
-        let batch = slot.take();
-        if let Some((turn, published)) = beside {
-            match &batch {
-                Some(batch) => {
-                    if let Some(zone) = self.publish_beside(&zone, batch, turn, published).await? {
-                        return Ok(zone);
-                    }
+        match slot.take() {
+            Some(batch) => self.publish_batch(zone, batch, beside).await,
+            None => {
+                if let Some((turn, _)) = beside {
+                    end_unused(turn).await;
                 }
-                None => end_unused(turn).await,
+                self.published_by_another(zone).await
             }
-        }
-        match batch {
-            Some(batch) => self.publish_batch(zone, batch).await,
-            None => match self.store().get_zone(zone.id).await? {
-                Some(now) => {
-                    self.cache_published(now.id, now.generation, &now.sync);
-                    Ok(now)
-                }
-                None => Ok(zone),
-            },
         }
     }
 
-    /// Publishes a batch in a turn taken beside its write when the batch is the usual one: its
-    /// newest generation is the one this writer committed, and it follows the last generation
-    /// published, as read in that turn before the commit (which no one else can move while the
-    /// turn is held). Its RRset changes are then sent as planned and the outcome recorded, as
-    /// [`Self::publish_batch`] would. Anything else (another generation in between, a whole
-    /// zone to send, which must be read after the commit, or a backend that lost the zone) ends
-    /// the turn and returns `None`, for [`Self::publish_batch`] in a turn of its own.
-    async fn publish_beside(
-        &self,
-        committed: &Zone,
-        batch: &Batch,
-        turn: Box<dyn PublicationTurn>,
-        published: i64,
-    ) -> Result<Option<Zone>> {
-        let top = batch.top();
-        let (name, changes) = match &batch.publication {
-            Publication::Changes { zone, changes }
-                if committed.generation == top
-                    && committed.is_published()
-                    && committed.secondary.is_none()
-                    && published < top
-                    && batch.follows(published) =>
-            {
-                (zone, changes)
+    /// The zone after an earlier publisher of this process took this writer's change along.
+    async fn published_by_another(&self, zone: Zone) -> Result<Zone> {
+        match self.store().get_zone(zone.id).await? {
+            Some(now) => {
+                self.cache_published(now.id, now.generation, &now.sync);
+                Ok(now)
             }
-            _ => {
-                end_unused(turn).await;
-                return Ok(None);
-            }
-        };
-        let result = self.backend().apply(name, changes).await;
-        if matches!(&result, Err(e) if e.kind == BackendErrorKind::NotFound) {
-            end_unused(turn).await;
-            return Ok(None);
+            None => Ok(zone),
         }
-        self.end_publication(turn, committed.clone(), top, top, result)
-            .await
-            .map(Some)
     }
 
     /// Publishes a batch in the store's publishing turn (see the module docs) and records the
     /// outcome as the zone's sync state. A backend refusal leaves the zone in `error` (the
     /// intended state stays in the store) and is returned (502).
-    async fn publish_batch(&self, committed: Zone, batch: Batch) -> Result<Zone> {
-        let mut turn = self.store().publication_turn(committed.id).await?;
+    ///
+    /// `beside` is a turn taken beside the write, with the last generation published as read
+    /// in it before the commit (nothing but a turn moves it, so it still holds). The usual
+    /// batch then needs no read: its newest generation is the one this writer committed and it
+    /// follows the last one published, so its RRset changes are sent as planned. Any other
+    /// batch reads the zone in the turn as one taken now would.
+    async fn publish_batch(
+        &self,
+        committed: Zone,
+        batch: Batch,
+        beside: Option<(Box<dyn PublicationTurn>, i64)>,
+    ) -> Result<Zone> {
+        let top = batch.top();
+        let mut turn = match beside {
+            Some((turn, published)) => {
+                match &batch.publication {
+                    Publication::Changes { zone, changes }
+                        if committed.generation == top
+                            && committed.is_published()
+                            && committed.secondary.is_none()
+                            // Already published (`follows` would hold too): read below.
+                            && published < top
+                            && batch.follows(published) =>
+                    {
+                        match self.backend().apply(zone, changes).await {
+                            // The backend lost the zone: published whole below.
+                            Err(e) if e.kind == BackendErrorKind::NotFound => {}
+                            result => {
+                                return self
+                                    .end_publication(turn, committed, top, top, result)
+                                    .await;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                turn
+            }
+            None => self.store().publication_turn(committed.id).await?,
+        };
         let Some((zone, published)) = turn.zone().await? else {
             // Purged meanwhile: nothing left to publish.
             turn.finish(None, None).await?;
             return Ok(committed);
         };
-        let top = batch.top();
         if published >= top || !zone.is_published() {
             // Carried by a newer publication (another replica's, the retry pass's, or a
             // lifecycle write's, which published the zone's removal when it is not live).
@@ -489,14 +505,30 @@ impl ScaiDns {
 
 /// The zone's publishing turn, this process's and the store's, taken by a writer beside its
 /// write ([`ScaiDns::turn_beside_write`]): waiting for it and reading the last published
-/// generation in it overlap the write rather than follow the commit, which on MariaDB and
-/// PostgreSQL takes three round trips off a write's answer. Taken before the commit, it is
-/// used only for what does not need the zone as committed (see [`ScaiDns::publish_beside`]):
-/// on MariaDB the turn's transaction reads a snapshot taken at its first read.
+/// generation in it overlap the write rather than follow the commit, which takes the turn's
+/// `BEGIN`, lock statement and zone read off a write's answer on MariaDB and PostgreSQL (the
+/// zone read on SQLite). The generation read before the commit is still the last published
+/// when the turn publishes, since nothing but a turn moves it (see [`ScaiDns::publish_batch`]).
+///
+/// A writer has one when its change publishes, this process's turn of the zone was free
+/// (`try_lock`: a writer never waits for it in the writers' turn), the store could open one
+/// without waiting ([`ZoneStore::publication_turn_beside_write`]), and the turn's zone read
+/// succeeded; otherwise it takes the turn after its commit, as every writer did before.
+///
+/// [`ZoneStore::publication_turn_beside_write`]: crate::ports::store::ZoneStore::publication_turn_beside_write
 pub(crate) struct TurnBesideWrite<'s> {
-    _in_process: futures::lock::MutexGuard<'s, ()>,
+    in_process: futures::lock::MutexGuard<'s, ()>,
     turn: Box<dyn PublicationTurn>,
     published: i64,
+}
+
+/// A [`TurnBesideWrite`] being taken, driven while the write runs and finished by [`taken`].
+type TakingTurn<'s> = Pin<Box<MaybeDone<BoxFuture<'s, Option<TurnBesideWrite<'s>>>>>>;
+
+/// Waits for a turn being taken beside a write: the turn, or `None` when none was granted.
+async fn taken(mut taking: TakingTurn<'_>) -> Option<TurnBesideWrite<'_>> {
+    taking.as_mut().await;
+    taking.as_mut().take_output().flatten()
 }
 
 /// Ends a publishing turn that published nothing.

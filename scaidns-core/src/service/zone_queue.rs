@@ -3,9 +3,10 @@
 //! did not see, and none holds a pooled connection while it waits. Writers on other replicas
 //! are caught by the store's generation check and re-planned (see `zone_change`).
 //!
-//! Publishing has a turn of its own, after the commit: a writer queues its generation and
+//! Publishing has a turn of its own: a writer queues its generation after the commit and
 //! leaves the writers' turn, and whoever next holds the publishing turn publishes everything
-//! queued so far as one backend call, in commit order. So the backend's round trip is not
+//! queued so far as one backend call, in commit order (a writer that found the publishing turn
+//! free took it beside its write, before its commit: see `zone_change`). So the backend's round trip is not
 //! paid once per writer, and this process publishes a zone's generations in order.
 
 use std::collections::HashMap;
@@ -22,7 +23,8 @@ use crate::zone::RrSetChange;
 pub(crate) struct ZoneSlot {
     /// Held from reading the zone to the commit.
     pub writers: AsyncMutex<()>,
-    /// Held while publishing.
+    /// Held while publishing, and by a writer that took it beside its write from before its
+    /// commit (see `zone_change`).
     pub publisher: AsyncMutex<()>,
     /// Committed by this process and not yet published, in commit order: (generation, what it
     /// publishes). Generations that publish nothing are kept too: they tell the publisher

@@ -1,10 +1,10 @@
 //! A record write takes the zone's publishing turn beside its write transaction
 //! (`ZoneStore::publication_turn_beside_write`), so it holds two pooled connections at once.
-//! Writers of many zones at once on a pool of two all commit and publish, through that turn,
-//! on every engine. (The store lets such turns hold at most half the pool, so that writers
-//! holding a turn's connection can never all wait for their writes' connections; with sqlx's
-//! first-come pool and the write asking first that takes a re-planned write to happen, which
-//! this test does not stage: the bound itself is a unit test of `turns_beside_writes`.)
+//! Writers of many zones at once on a pool of two all commit and publish, on every engine,
+//! whether or not each got a turn beside its write. (The store opens at most one turn fewer
+//! than its connections. The stall that bound prevents needs every connection held by a turn
+//! whose holder asks for a second one, as a re-planned write or a lifecycle write does; this
+//! test does not stage it. The bound is a unit test of `adapters::sql::turn_budget`.)
 
 use std::sync::Arc;
 

@@ -58,7 +58,7 @@ mod rows;
 mod sqlite;
 mod store_impl;
 mod template_store_impl;
-mod turns_beside_writes;
+mod turn_budget;
 mod types;
 mod webhook_store_impl;
 
@@ -98,7 +98,7 @@ const SQLITE_CACHE_KIB: u32 = 1024;
 pub struct SqlStore {
     pool: Pools,
     observer: Option<Arc<dyn Observer>>,
-    turns_beside_writes: turns_beside_writes::TurnsBesideWrites,
+    turn_budget: turn_budget::TurnBudget,
 }
 
 #[derive(Clone)]
@@ -182,7 +182,7 @@ impl SqlStore {
         Self {
             pool,
             observer: None,
-            turns_beside_writes: turns_beside_writes::TurnsBesideWrites::for_pool(pool_size),
+            turn_budget: turn_budget::TurnBudget::for_pool(pool_size),
         }
     }
 

@@ -40,8 +40,9 @@ pub(crate) fn rows_by_ids(columns: &str, table: &str, ids: &str, order: &str) ->
 
 /// Takes a zone's publishing turn (`zones::publication_turn`) until the transaction ends: an
 /// exclusive lock on the zone's own row of `zone_claim_locks` (key `publish/<zone id>`), which
-/// the zone's writers never take, so they keep committing while a publisher waits on the
-/// backend. A replica that dies mid-turn loses its connection and with it the lock.
+/// no write transaction takes, so writes keep committing while a publisher waits on the backend
+/// (a record writer may hold the turn beside its write, on another connection: see
+/// `service::zone_change`). A replica that dies mid-turn loses its connection and with it the lock.
 pub(crate) const LOCK_PUBLICATION: Option<&str> = Some(
     "INSERT INTO zone_claim_locks (lock_key) VALUES (?) \
      ON DUPLICATE KEY UPDATE lock_key = VALUES(lock_key)",
@@ -54,6 +55,17 @@ pub(crate) const INSERT_SKIPPING_CONFLICTS: Option<&str> = None;
 /// Inserts or replaces a setting.
 pub(crate) const UPSERT_SETTING: &str = "INSERT INTO settings (setting_key, setting_value) VALUES (?, ?) \
      ON DUPLICATE KEY UPDATE setting_value = VALUES(setting_value)";
+
+/// Starts a publishing turn's transaction (`zones::publication_turn`) at READ COMMITTED: a turn
+/// reads the zone, then, while writes keep committing, reads it again or records its outcome on
+/// the zone's row. At MariaDB's default REPEATABLE READ the later read would see the first
+/// one's snapshot, and from MariaDB 11.6.2 (`innodb_snapshot_isolation`) the outcome's
+/// `UPDATE` of a row changed since that snapshot fails. The level is set for the next
+/// transaction only, in the same round trip as the `BEGIN`.
+pub(crate) async fn begin_publication(pool: &Pool<Db>) -> ::sqlx::Result<Transaction<'static, Db>> {
+    pool.begin_with("SET TRANSACTION ISOLATION LEVEL READ COMMITTED; BEGIN")
+        .await
+}
 
 /// Starts a transaction that writes.
 pub(crate) async fn begin_write(pool: &Pool<Db>) -> ::sqlx::Result<Transaction<'static, Db>> {

@@ -44,8 +44,9 @@ pub(crate) fn rows_by_ids(columns: &str, table: &str, ids: &str, order: &str) ->
 
 /// Takes a zone's publishing turn (`zones::publication_turn`) until the transaction ends: an
 /// exclusive lock on the zone's own row of `zone_claim_locks` (key `publish/<zone id>`), which
-/// the zone's writers never take, so they keep committing while a publisher waits on the
-/// backend. A replica that dies mid-turn loses its connection and with it the lock.
+/// no write transaction takes, so writes keep committing while a publisher waits on the backend
+/// (a record writer may hold the turn beside its write, on another connection: see
+/// `service::zone_change`). A replica that dies mid-turn loses its connection and with it the lock.
 ///
 /// The same statement turns `synchronous_commit` off until the turn ends: the turn records only
 /// the publication's outcome, and one lost to a crash leaves the published generation behind,
@@ -67,6 +68,14 @@ pub(crate) const INSERT_SKIPPING_CONFLICTS: Option<&str> =
 /// Inserts or replaces a setting.
 pub(crate) const UPSERT_SETTING: &str = "INSERT INTO settings (setting_key, setting_value) VALUES (?, ?) \
      ON CONFLICT (setting_key) DO UPDATE SET setting_value = excluded.setting_value";
+
+/// Starts a publishing turn's transaction (`zones::publication_turn`) at READ COMMITTED,
+/// PostgreSQL's default, whatever `default_transaction_isolation` says: see
+/// `mysql::begin_publication`.
+pub(crate) async fn begin_publication(pool: &Pool<Db>) -> ::sqlx::Result<Transaction<'static, Db>> {
+    pool.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
+        .await
+}
 
 /// Starts a transaction that writes.
 pub(crate) async fn begin_write(pool: &Pool<Db>) -> ::sqlx::Result<Transaction<'static, Db>> {

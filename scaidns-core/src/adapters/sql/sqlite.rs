@@ -55,6 +55,12 @@ pub(crate) const INSERT_SKIPPING_CONFLICTS: Option<&str> =
 pub(crate) const UPSERT_SETTING: &str = "INSERT INTO settings (setting_key, setting_value) VALUES (?, ?) \
      ON CONFLICT (setting_key) DO UPDATE SET setting_value = excluded.setting_value";
 
+/// A publishing turn holds no transaction on SQLite ([`LOCK_PUBLICATION`] is `None`); the
+/// other engines' counterpart of this is what `zones::publication_turn` calls.
+pub(crate) async fn begin_publication(pool: &Pool<Db>) -> ::sqlx::Result<Transaction<'static, Db>> {
+    pool.begin().await
+}
+
 /// Starts a transaction that writes.
 pub(crate) async fn begin_write(pool: &Pool<Db>) -> ::sqlx::Result<Transaction<'static, Db>> {
     pool.begin_with("BEGIN IMMEDIATE").await

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::rows::{ApiKeyKey, TenantKey, UserKey};
+use super::turn_budget::BudgetedTurn;
 use super::{Pools, SqlStore, mysql, postgres, sqlite};
 use crate::audit::AuditEvent;
 use crate::error::{Error, Result};
@@ -82,21 +83,20 @@ impl ZoneStore for SqlStore {
     }
 
     async fn publication_turn(&self, id: ZoneId) -> Result<Box<dyn PublicationTurn>> {
-        dispatch!(self, zones::publication_turn(id))
+        let place = self.turn_budget.take().await?;
+        let turn = dispatch!(self, zones::publication_turn(id))?;
+        Ok(Box::new(BudgetedTurn { turn, place }))
     }
 
     async fn publication_turn_beside_write(
         &self,
         id: ZoneId,
     ) -> Result<Option<Box<dyn PublicationTurn>>> {
-        let Some(permit) = self.turns_beside_writes.try_take() else {
+        let Some(place) = self.turn_budget.try_take() else {
             return Ok(None);
         };
         let turn = dispatch!(self, zones::publication_turn(id))?;
-        Ok(Some(Box::new(super::turns_beside_writes::PermittedTurn {
-            turn,
-            permit,
-        })))
+        Ok(Some(Box::new(BudgetedTurn { turn, place })))
     }
 }
 

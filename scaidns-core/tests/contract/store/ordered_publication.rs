@@ -12,6 +12,7 @@ contract!(
     sync_outcome_is_recorded_only_at_its_generation,
     a_write_published_in_its_transaction_claims_its_generation,
     a_publication_turn_reads_the_zone_and_records_its_outcome,
+    a_publication_turn_reads_what_committed_after_its_first_read,
 );
 
 async fn claim_refuses_an_older_or_equal_generation(store: &dyn Store) {
@@ -103,4 +104,25 @@ async fn a_publication_turn_reads_the_zone_and_records_its_outcome(store: &dyn S
     let mut turn = store.publication_turn(ZoneId::new()).await.unwrap();
     assert_eq!(turn.zone().await.unwrap(), None);
     turn.finish(None, None).await.unwrap();
+}
+
+/// A turn taken beside a write reads before that write commits and is used after it, while
+/// writes keep committing: every read in a turn sees what committed before it (on MariaDB the
+/// turn runs at READ COMMITTED), and its outcome lands on a row changed since its first read
+/// (which MariaDB 11.6.2+'s `innodb_snapshot_isolation` would refuse under REPEATABLE READ).
+async fn a_publication_turn_reads_what_committed_after_its_first_read(store: &dyn Store) {
+    let zone = put(store, create(&new_zone(TenantId::new(), "example.com"))).await;
+    let mut turn = store.publication_turn(zone.id).await.unwrap();
+    assert_eq!(
+        turn.zone().await.unwrap().map(|(z, _)| z.generation),
+        Some(1)
+    );
+    let v2 = put(store, change(&zone)).await;
+    assert_eq!(turn.zone().await.unwrap(), Some((v2.clone(), 0)));
+    let synced = SyncState::synced(v2.updated_at);
+    turn.finish(Some(2), Some((2, synced.clone())))
+        .await
+        .unwrap();
+    assert_eq!(store.get_zone(zone.id).await.unwrap().unwrap().sync, synced);
+    assert!(!store.claim_publication(zone.id, 2).await.unwrap());
 }
