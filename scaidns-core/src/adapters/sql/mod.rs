@@ -174,15 +174,16 @@ impl SqlStore {
     }
 
     fn on(pool: Pools) -> Self {
-        let pool_size = match &pool {
-            Pools::MySql(pool) => pool.options().get_max_connections(),
-            Pools::Postgres(pool) => pool.options().get_max_connections(),
-            Pools::Sqlite(pool) => pool.options().get_max_connections(),
+        use turn_budget::TurnBudget;
+        let turn_budget = match &pool {
+            Pools::MySql(pool) => TurnBudget::for_pool(pool.options().get_max_connections()),
+            Pools::Postgres(pool) => TurnBudget::for_pool(pool.options().get_max_connections()),
+            Pools::Sqlite(pool) => TurnBudget::uncounted(pool.options().get_max_connections()),
         };
         Self {
             pool,
             observer: None,
-            turn_budget: turn_budget::TurnBudget::for_pool(pool_size),
+            turn_budget,
         }
     }
 

@@ -92,7 +92,7 @@ impl ZoneStore for SqlStore {
         &self,
         id: ZoneId,
     ) -> Result<Option<Box<dyn PublicationTurn>>> {
-        let Some(place) = self.turn_budget.try_take() else {
+        let Some(place) = self.turn_budget.try_take_beside_write() else {
             return Ok(None);
         };
         let turn = dispatch!(self, zones::publication_turn(id))?;
