@@ -1,12 +1,16 @@
 //! A record write takes the zone's publishing turn beside its write transaction
 //! (`ZoneStore::publication_turn_beside_write`), so it holds two pooled connections at once.
+//! Record creates one after another publish in that turn, and take no other (counted through
+//! the store's operation observer); with a pool of one they take it after the commit.
 //! Writers of many zones at once on a pool of two all commit and publish, on every engine,
 //! whether or not each got a turn beside its write. (The store opens at most one turn fewer
 //! than its connections. The stall that bound prevents needs every connection held by a turn
 //! whose holder asks for a second one, as a re-planned write or a lifecycle write does; this
 //! test does not stage it. The bound is a unit test of `adapters::sql::turn_budget`.)
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use chrono::Utc;
 use futures::future::join_all;
@@ -15,7 +19,7 @@ use scaidns_core::adapters::resolver::HickoryResolver;
 use scaidns_core::adapters::sql::SqlStore;
 use scaidns_core::ids::TenantId;
 use scaidns_core::ports::backend::DnsBackend;
-use scaidns_core::ports::{Store, SystemClock};
+use scaidns_core::ports::{Observer, Store, SystemClock};
 use scaidns_core::service::dnssec::system_context_for;
 use scaidns_core::service::records::RecordCreate;
 use scaidns_core::service::zones::ZoneCreate;
@@ -92,4 +96,103 @@ async fn writers_of_many_zones_on_a_postgres_pool_of_two_all_publish() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writers_of_many_zones_on_a_sqlite_pool_of_two_all_publish() {
     writers_of_many_zones_on_a_pool_of_two_all_publish(TestDb::sqlite().await).await;
+}
+
+/// Counts the store's operations by name.
+#[derive(Debug, Default)]
+struct Operations(Mutex<HashMap<&'static str, usize>>);
+
+impl Observer for Operations {
+    fn db_query(&self, operation: &'static str, _ok: bool, _elapsed: Duration) {
+        *self.0.lock().unwrap().entry(operation).or_default() += 1;
+    }
+}
+
+impl Operations {
+    fn count(&self, operation: &str) -> usize {
+        self.0.lock().unwrap().get(operation).copied().unwrap_or(0)
+    }
+
+    fn reset(&self) {
+        self.0.lock().unwrap().clear();
+    }
+}
+
+/// Record creates, one after another, on a store of `pool_size` connections: how many turns
+/// were taken beside the writes and how many after their commits.
+async fn turns_of_record_creates(db: &TestDb, pool_size: u32) -> (usize, usize) {
+    let operations = Arc::new(Operations::default());
+    let store = SqlStore::connect_with_pool_size(&db.url, pool_size)
+        .await
+        .unwrap()
+        .with_observer(Arc::clone(&operations) as Arc<dyn Observer>);
+    let store: Arc<dyn Store> = Arc::new(store);
+    let backend = Arc::new(EmbeddedBackend::new());
+    let svc = ScaiDns::new(
+        Arc::clone(&store),
+        Arc::clone(&backend) as Arc<dyn DnsBackend>,
+        Arc::new(HickoryResolver::new()),
+        Arc::new(SystemClock),
+        ServiceConfig::default(),
+    );
+    let ctx = system_context_for(TenantId::new(), Utc::now());
+    let input = ZoneCreate {
+        name: format!("beside-{pool_size}.test"),
+        skip_validation: Some(true),
+        ..ZoneCreate::default()
+    };
+    let zone = svc.zone_create(&ctx, input).await.unwrap().zone;
+    operations.reset();
+    for name in ["a", "b", "c"] {
+        let input = RecordCreate {
+            name: name.into(),
+            rtype: "A".into(),
+            content: "192.0.2.1".into(),
+            ..RecordCreate::default()
+        };
+        let (zone, _) = svc
+            .record_create(&ctx, zone.id, input, &IfMatch::Any)
+            .await
+            .unwrap();
+        assert_eq!(zone.sync.status, SyncStatus::InSync);
+        let served = backend.get_zone(&zone.name).await.unwrap().unwrap();
+        let fqdn = format!("{name}.{}.", zone.name);
+        assert!(
+            served.iter().any(|set| set.name == fqdn),
+            "{fqdn} not published"
+        );
+    }
+    (
+        operations.count("zones::publication_turn_beside_write"),
+        operations.count("zones::publication_turn"),
+    )
+}
+
+/// Each create publishes in the turn it took beside its write: no turn is taken after it.
+async fn a_record_create_publishes_in_the_turn_taken_beside_its_write(db: TestDb) {
+    assert_eq!(turns_of_record_creates(&db, 10).await, (3, 0));
+}
+
+#[tokio::test]
+async fn a_record_create_publishes_in_the_turn_taken_beside_its_write_on_mariadb() {
+    a_record_create_publishes_in_the_turn_taken_beside_its_write(TestDb::mysql().await).await;
+}
+
+#[tokio::test]
+async fn a_record_create_publishes_in_the_turn_taken_beside_its_write_on_postgres() {
+    a_record_create_publishes_in_the_turn_taken_beside_its_write(TestDb::postgres().await).await;
+}
+
+#[tokio::test]
+async fn a_record_create_publishes_in_the_turn_taken_beside_its_write_on_sqlite() {
+    a_record_create_publishes_in_the_turn_taken_beside_its_write(TestDb::sqlite().await).await;
+}
+
+/// With a pool of one connection the write holds it: the turn is taken after the commit.
+#[tokio::test]
+async fn on_a_pool_of_one_the_turn_follows_the_commit() {
+    assert_eq!(
+        turns_of_record_creates(&TestDb::sqlite().await, 1).await,
+        (0, 3)
+    );
 }

@@ -95,7 +95,7 @@ impl ZoneStore for SqlStore {
         let Some(place) = self.turn_budget.try_take_beside_write() else {
             return Ok(None);
         };
-        let turn = dispatch!(self, zones::publication_turn(id))?;
+        let turn = dispatch!(self, zones::publication_turn_beside_write(id))?;
         Ok(Some(Box::new(BudgetedTurn { turn, place })))
     }
 }

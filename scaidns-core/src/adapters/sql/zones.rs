@@ -667,6 +667,15 @@ pub(crate) async fn publication_turn(
     }))
 }
 
+/// [`publication_turn`] taken by a writer beside its write: the same turn, named apart in the
+/// store's operation metrics (`SqlStore::with_observer`).
+pub(crate) async fn publication_turn_beside_write(
+    pool: &Pool<Db>,
+    id: ZoneId,
+) -> Result<Box<dyn PublicationTurn>> {
+    publication_turn(pool, id).await
+}
+
 #[async_trait::async_trait]
 impl PublicationTurn for Turn {
     async fn zone(&mut self) -> Result<Option<(Zone, i64)>> {
