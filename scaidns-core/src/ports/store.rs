@@ -236,10 +236,10 @@ pub trait ZoneStore: Send + Sync {
     /// waiting for the turn and reading the zone in it overlap the write instead of following
     /// its commit. `None` when it could not be had without waiting for the store to spare it (a
     /// store may bound how many turns are open, since a turn's holder may need a second
-    /// connection): the writer then takes the turn after its commit. Being
-    /// granted before the write commits, the turn's reads made before the commit answer the
-    /// state before it; only the last published generation, which nothing but a turn moves,
-    /// stays true until the turn ends.
+    /// connection): the writer then takes the turn after its commit. Being granted before the
+    /// write commits, the turn's reads made before the commit answer the state before it; only
+    /// the last published generation, which nothing but a turn moves, stays true until the
+    /// turn ends.
     async fn publication_turn_beside_write(
         &self,
         _id: ZoneId,

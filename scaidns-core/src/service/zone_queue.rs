@@ -5,9 +5,10 @@
 //!
 //! Publishing has a turn of its own: a writer queues its generation after the commit and
 //! leaves the writers' turn, and whoever next holds the publishing turn publishes everything
-//! queued so far as one backend call, in commit order (a writer that found the publishing turn
-//! free took it beside its write, before its commit: see `zone_change`). So the backend's round trip is not
-//! paid once per writer, and this process publishes a zone's generations in order.
+//! queued so far as one backend call, in commit order (a writer that found the publishing
+//! turn free took it beside its write, before its commit: see `zone_change`). So the
+//! backend's round trip is not paid once per writer, and this process publishes a zone's
+//! generations in order.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, Weak};

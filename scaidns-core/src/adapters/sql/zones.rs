@@ -632,12 +632,12 @@ async fn set_sync_at_on(
 
 /// A zone's publishing turn. On MariaDB and PostgreSQL it is a transaction holding the zone's
 /// publication lock row (`super::LOCK_PUBLICATION`), in which the zone and its records are read
-/// (so after every write that committed before the turn was granted; a turn taken beside a
-/// write is granted before that write commits, see `service::zone_change`; at READ COMMITTED, see
-/// `mysql::begin_publication`, so a later read sees it) and the outcome is written
-/// before the commit ends the turn (on PostgreSQL a commit that does not wait for the disk,
-/// see `postgres::LOCK_PUBLICATION`). On SQLite there is no lock to hold (one process publishes,
-/// its per-zone publishing turn orders it), so it reads and writes through the pool.
+/// at READ COMMITTED (`mysql::begin_publication`), so each read sees every write that
+/// committed before it (a turn taken beside a write is granted before that write commits, see
+/// `service::zone_change`), and the outcome is written before the commit ends the turn (on
+/// PostgreSQL a commit that does not wait for the disk, see `postgres::LOCK_PUBLICATION`). On
+/// SQLite there is no lock to hold (one process publishes, its per-zone publishing turn orders
+/// it), so it reads and writes through the pool.
 pub(crate) struct Turn {
     id: ZoneId,
     pool: Pool<Db>,
