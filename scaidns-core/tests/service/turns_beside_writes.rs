@@ -32,8 +32,8 @@ use crate::support::db::TestDb;
 const ZONES: usize = 6;
 const ROUNDS: usize = 3;
 
-async fn writers_of_many_zones_on_a_pool_of_two_all_publish(db: TestDb) {
-    let store = SqlStore::connect_with_pool_size(&db.url, 2).await.unwrap();
+/// A service on `store` publishing to the embedded backend.
+fn service_on(store: SqlStore) -> (ScaiDns, Arc<dyn Store>, Arc<EmbeddedBackend>) {
     let store: Arc<dyn Store> = Arc::new(store);
     let backend = Arc::new(EmbeddedBackend::new());
     let svc = ScaiDns::new(
@@ -43,6 +43,12 @@ async fn writers_of_many_zones_on_a_pool_of_two_all_publish(db: TestDb) {
         Arc::new(SystemClock),
         ServiceConfig::default(),
     );
+    (svc, store, backend)
+}
+
+async fn writers_of_many_zones_on_a_pool_of_two_all_publish(db: TestDb) {
+    let store = SqlStore::connect_with_pool_size(&db.url, 2).await.unwrap();
+    let (svc, store, backend) = service_on(store);
     let ctx = system_context_for(TenantId::new(), Utc::now());
     let mut zones = Vec::new();
     for i in 0..ZONES {
@@ -126,15 +132,7 @@ async fn turns_of_record_creates(db: &TestDb, pool_size: u32) -> (usize, usize) 
         .await
         .unwrap()
         .with_observer(Arc::clone(&operations) as Arc<dyn Observer>);
-    let store: Arc<dyn Store> = Arc::new(store);
-    let backend = Arc::new(EmbeddedBackend::new());
-    let svc = ScaiDns::new(
-        Arc::clone(&store),
-        Arc::clone(&backend) as Arc<dyn DnsBackend>,
-        Arc::new(HickoryResolver::new()),
-        Arc::new(SystemClock),
-        ServiceConfig::default(),
-    );
+    let (svc, _, backend) = service_on(store);
     let ctx = system_context_for(TenantId::new(), Utc::now());
     let input = ZoneCreate {
         name: format!("beside-{pool_size}.test"),
