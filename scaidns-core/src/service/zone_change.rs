@@ -387,6 +387,8 @@ impl ScaiDns {
         beside: Option<(Box<dyn PublicationTurn>, i64)>,
     ) -> Result<Zone> {
         let top = batch.top();
+        // The backend answered the planned changes "no such zone": it is published whole.
+        let mut lost = false;
         let mut turn = match beside {
             Some((turn, published)) => {
                 match &batch.publication {
@@ -399,8 +401,7 @@ impl ScaiDns {
                             && batch.follows(published) =>
                     {
                         match self.backend().apply(zone, changes).await {
-                            // The backend lost the zone: published whole below.
-                            Err(e) if e.kind == BackendErrorKind::NotFound => {}
+                            Err(e) if e.kind == BackendErrorKind::NotFound => lost = true,
                             result => {
                                 return self
                                     .end_publication(turn, committed, top, top, result)
@@ -437,7 +438,7 @@ impl ScaiDns {
             Publication::Changes {
                 zone: name,
                 changes,
-            } if follows => {
+            } if follows && !lost => {
                 match self.backend().apply(&name, &changes).await {
                     // The backend lost the zone: publish it whole.
                     Err(e) if e.kind == BackendErrorKind::NotFound => {

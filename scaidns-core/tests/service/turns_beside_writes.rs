@@ -194,3 +194,67 @@ async fn on_a_pool_of_one_the_turn_follows_the_commit() {
         (0, 3)
     );
 }
+
+/// Counts the record changes sent to the backend.
+#[derive(Debug, Default)]
+struct Applies(std::sync::atomic::AtomicUsize);
+
+#[async_trait::async_trait]
+impl crate::support::BeforeApply for Applies {
+    async fn before_apply(&self) -> Result<(), scaidns_core::ports::backend::BackendError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// A record create on a zone the backend lost (answered "no such zone") publishes the zone
+/// whole in the same turn, after one attempt at the planned changes.
+#[tokio::test]
+async fn a_write_to_a_zone_the_backend_lost_publishes_it_whole_once() {
+    let db = TestDb::mysql().await;
+    let backend = Arc::new(crate::support::HookedBackend::<Applies>::default());
+    let store: Arc<dyn Store> = Arc::new(db.store.clone());
+    let svc = ScaiDns::new(
+        store,
+        Arc::clone(&backend) as Arc<dyn DnsBackend>,
+        Arc::new(HickoryResolver::new()),
+        Arc::new(SystemClock),
+        ServiceConfig::default(),
+    );
+    let ctx = system_context_for(TenantId::new(), Utc::now());
+    let input = ZoneCreate {
+        name: "lost.test".into(),
+        skip_validation: Some(true),
+        ..ZoneCreate::default()
+    };
+    let zone = svc.zone_create(&ctx, input).await.unwrap().zone;
+    let create = |name: &str| RecordCreate {
+        name: name.into(),
+        rtype: "A".into(),
+        content: "192.0.2.1".into(),
+        ..RecordCreate::default()
+    };
+    svc.record_create(&ctx, zone.id, create("a"), &IfMatch::Any)
+        .await
+        .unwrap();
+    backend.inner.delete_zone(&zone.name).await.unwrap();
+    let before = backend.hook.0.load(std::sync::atomic::Ordering::SeqCst);
+    let (after, _) = svc
+        .record_create(&ctx, zone.id, create("b"), &IfMatch::Any)
+        .await
+        .unwrap();
+    assert_eq!(after.sync.status, SyncStatus::InSync);
+    assert_eq!(
+        backend.hook.0.load(std::sync::atomic::Ordering::SeqCst) - before,
+        1,
+        "the planned changes are tried once, then the zone is published whole"
+    );
+    let served = backend.inner.get_zone(&zone.name).await.unwrap().unwrap();
+    for name in ["a", "b"] {
+        let fqdn = format!("{name}.lost.test.");
+        assert!(
+            served.iter().any(|set| set.name == fqdn),
+            "{fqdn} not served"
+        );
+    }
+}
