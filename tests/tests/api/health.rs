@@ -170,7 +170,7 @@ async fn metrics_count_database_operations_validation_checks_and_worker_jobs() {
     // The in-process worker runs its first pass at start; every job is counted and timed by
     // name (a bounded label), polled with a bound.
     let mut metrics = String::new();
-    for _ in 0..500 {
+    for _ in 0..3000 {
         metrics = scrape(&app).await;
         if sample_sum(
             &metrics,

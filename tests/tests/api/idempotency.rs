@@ -172,7 +172,7 @@ async fn on_powerdns(pdns: &PdnsServer) -> TestApp {
 /// Polls (bounded) until `tenant`'s API key holds the claim of `key`.
 async fn wait_for_claim(app: &TestApp, tenant: &TenantUser, key: &str) {
     let principal = format!("key:{}/{}", tenant.key_id, tenant.tenant_id);
-    for _ in 0..200 {
+    for _ in 0..1200 {
         if is_claimed(app.service(), &principal, key).await {
             return;
         }
@@ -276,7 +276,7 @@ async fn a_write_whose_client_hung_up_finishes_and_its_retry_replays() {
 
     // The write went on without its client: a retry waits for it, then gets its answer.
     let mut retry = keyed(&app, &a.key, "dropped-www", &path, www.clone()).await;
-    for _ in 0..200 {
+    for _ in 0..1200 {
         if retry.0 != 409 {
             break;
         }

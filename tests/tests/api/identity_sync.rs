@@ -280,7 +280,7 @@ async fn readiness_reports_the_providers_keys() {
     })
     .await;
     let mut last = serde_json::Value::Null;
-    for _ in 0..50 {
+    for _ in 0..300 {
         let resp = app
             .http
             .get(app.url("/api/v1/health/ready"))
