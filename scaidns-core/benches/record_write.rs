@@ -1,0 +1,133 @@
+//! One record create as the SQL store writes it (`ZoneStore::write_zone`: the zone row with its
+//! generation check, the record, its audit entry, the webhook subscriptions its event would go
+//! to and the zone's history entry, in one transaction), on SQLite in a temporary file, into a
+//! zone of 100 records and growing. The store's share of a single create's answer (issue 12),
+//! without HTTP, planning or PowerDNS. Run with
+//! `cargo bench -p scaidns-core --bench record_write`; the figure goes in BENCHMARKS.md.
+
+use chrono::Utc;
+use criterion::{Criterion, criterion_group, criterion_main};
+use scaidns_core::adapters::sql::SqlStore;
+use scaidns_core::audit::{ActorType, AuditEvent};
+use scaidns_core::ids::{AuditEventId, RecordId, TenantId, ZoneId};
+use scaidns_core::name::ZoneName;
+use scaidns_core::ports::Store;
+use scaidns_core::ports::store::{NoPublish, ZoneStore, ZoneWrite};
+use scaidns_core::record::{Record, RecordContent, RecordName, RecordType, Ttl};
+use scaidns_core::zone::{DomainType, SyncState, SyncStatus, Zone, ZoneStatus};
+
+fn record(zone: &Zone, i: usize) -> Record {
+    Record {
+        id: RecordId::new(),
+        zone_id: zone.id,
+        name: RecordName::parse(&format!("host{i}"), &zone.name).unwrap(),
+        content: RecordContent::parse(RecordType::A, "192.0.2.1", &zone.name).unwrap(),
+        ttl: Ttl::new(300).unwrap(),
+        disabled: false,
+        system: false,
+        created_at: Utc::now(),
+        updated_at: Utc::now(),
+    }
+}
+
+fn audit(zone: &Zone, action: &str) -> AuditEvent {
+    AuditEvent {
+        id: AuditEventId::new(),
+        tenant_id: Some(zone.tenant_id),
+        actor_type: ActorType::ApiKey,
+        actor_id: Some("bench".into()),
+        actor_email: None,
+        action: action.into(),
+        resource_type: "record".into(),
+        resource_id: Some(zone.id.to_string()),
+        resource_name: Some(zone.name.as_str().to_owned()),
+        before: None,
+        after: None,
+        ip_address: Some("192.0.2.7".into()),
+        user_agent: Some("bench".into()),
+        request_id: Some("bench".into()),
+        created_at: Utc::now(),
+    }
+}
+
+/// The write adding `new_records` to `zone`, as the next generation.
+fn adding(zone: &Zone, new_records: Vec<Record>) -> ZoneWrite {
+    let mut next = zone.clone();
+    next.generation += 1;
+    next.updated_at = Utc::now();
+    ZoneWrite {
+        audit: vec![audit(zone, "record.create")],
+        zone: next,
+        expected_generation: Some(zone.generation),
+        new_records,
+        upsert_records: Vec::new(),
+        delete_records: Vec::new(),
+        validations: Vec::new(),
+        changes: Vec::new(),
+        comments: Vec::new(),
+    }
+}
+
+fn bench(c: &mut Criterion) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:{}", dir.path().join("bench.db").display());
+    let now = Utc::now();
+    let (store, mut zone) = runtime.block_on(async {
+        let store = SqlStore::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let zone = Zone {
+            id: ZoneId::new(),
+            tenant_id: TenantId::new(),
+            name: ZoneName::parse("bench.example").unwrap(),
+            domain_type: DomainType::Primary,
+            status: ZoneStatus::Active,
+            status_before_delete: None,
+            default_ttl: Ttl::new(3600).unwrap(),
+            description: None,
+            settings: serde_json::json!({}),
+            dnssec_enabled: false,
+            generation: 1,
+            sync: SyncState {
+                status: SyncStatus::InSync,
+                error: None,
+                last_synced_at: Some(now),
+            },
+            created_at: now,
+            updated_at: now,
+            deleted_at: None,
+            secondary: None,
+        };
+        let create = ZoneWrite {
+            audit: vec![audit(&zone, "domain.create")],
+            zone: zone.clone(),
+            expected_generation: None,
+            new_records: Vec::new(),
+            upsert_records: Vec::new(),
+            delete_records: Vec::new(),
+            validations: Vec::new(),
+            changes: Vec::new(),
+            comments: Vec::new(),
+        };
+        let zone = store.write_zone(create, &NoPublish).await.unwrap();
+        let hundred = (0..100).map(|i| record(&zone, i)).collect();
+        let zone = store
+            .write_zone(adding(&zone, hundred), &NoPublish)
+            .await
+            .unwrap();
+        (store, zone)
+    });
+    let mut next = 100;
+    c.bench_function("SQLite store: write one record create", |b| {
+        b.iter(|| {
+            next += 1;
+            let write = adding(&zone, vec![record(&zone, next)]);
+            zone = runtime
+                .block_on(store.write_zone(write, &NoPublish))
+                .unwrap();
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
