@@ -14,7 +14,8 @@ use scaidns_core::name::ZoneName;
 use scaidns_core::ports::Store;
 use scaidns_core::ports::store::{NoPublish, ZoneStore, ZoneWrite};
 use scaidns_core::record::{Record, RecordContent, RecordName, RecordType, Ttl};
-use scaidns_core::zone::{DomainType, SyncState, SyncStatus, Zone, ZoneStatus};
+use scaidns_core::zone::change_set::RrSetDelta;
+use scaidns_core::zone::{DomainType, RrData, RrSet, SyncState, SyncStatus, Zone, ZoneStatus};
 
 fn record(zone: &Zone, i: usize) -> Record {
     Record {
@@ -30,7 +31,9 @@ fn record(zone: &Zone, i: usize) -> Record {
     }
 }
 
-fn audit(zone: &Zone, action: &str) -> AuditEvent {
+/// An audit entry of `zone`'s tenant, about `resource` of `resource_type`, with `after` as a
+/// create's entry carries it.
+fn audit(zone: &Zone, action: &str, resource_type: &str, resource: String) -> AuditEvent {
     AuditEvent {
         id: AuditEventId::new(),
         tenant_id: Some(zone.tenant_id),
@@ -38,11 +41,11 @@ fn audit(zone: &Zone, action: &str) -> AuditEvent {
         actor_id: Some("bench".into()),
         actor_email: None,
         action: action.into(),
-        resource_type: "record".into(),
-        resource_id: Some(zone.id.to_string()),
+        resource_type: resource_type.into(),
+        resource_id: Some(resource),
         resource_name: Some(zone.name.as_str().to_owned()),
         before: None,
-        after: None,
+        after: Some(serde_json::json!({"zone": zone.name.as_str(), "ttl": 300})),
         ip_address: Some("192.0.2.7".into()),
         user_agent: Some("bench".into()),
         request_id: Some("bench".into()),
@@ -50,20 +53,41 @@ fn audit(zone: &Zone, action: &str) -> AuditEvent {
     }
 }
 
-/// The write adding `new_records` to `zone`, as the next generation.
+/// The write adding `new_records` to `zone` as the next generation, audited and kept in the
+/// history as a record create is (one entry, one RRset change per record).
 fn adding(zone: &Zone, new_records: Vec<Record>) -> ZoneWrite {
     let mut next = zone.clone();
     next.generation += 1;
     next.updated_at = Utc::now();
+    let changes = new_records
+        .iter()
+        .map(|r| RrSetDelta {
+            name: r.name.fqdn().to_owned(),
+            rtype: r.rtype(),
+            before: None,
+            after: Some(RrSet {
+                name: r.name.fqdn().to_owned(),
+                rtype: r.rtype(),
+                ttl: r.ttl.seconds(),
+                records: vec![RrData {
+                    content: r.content.as_str().to_owned(),
+                    disabled: false,
+                }],
+            }),
+        })
+        .collect();
     ZoneWrite {
-        audit: vec![audit(zone, "record.create")],
+        audit: new_records
+            .iter()
+            .map(|r| audit(zone, "record.create", "record", r.id.to_string()))
+            .collect(),
         zone: next,
         expected_generation: Some(zone.generation),
         new_records,
         upsert_records: Vec::new(),
         delete_records: Vec::new(),
         validations: Vec::new(),
-        changes: Vec::new(),
+        changes,
         comments: Vec::new(),
     }
 }
@@ -99,7 +123,7 @@ fn bench(c: &mut Criterion) {
             secondary: None,
         };
         let create = ZoneWrite {
-            audit: vec![audit(&zone, "domain.create")],
+            audit: vec![audit(&zone, "domain.create", "domain", zone.id.to_string())],
             zone: zone.clone(),
             expected_generation: None,
             new_records: Vec::new(),

@@ -169,34 +169,28 @@ async fn metrics_count_database_operations_validation_checks_and_worker_jobs() {
 
     // The in-process worker runs its first pass at start; every job is counted and timed by
     // name (a bounded label), polled with a bound.
+    // Waits for both figures it asserts: the run is counted before it is timed.
+    let counted_and_timed = |metrics: &str| {
+        sample_sum(
+            metrics,
+            "scaidns_worker_jobs_total",
+            &["job=\"sync_pending_zones\"", "outcome=\"ok\""],
+        ) >= 1.0
+            && sample_sum(
+                metrics,
+                "scaidns_worker_jobs_duration_seconds_count",
+                &["job=\"sync_pending_zones\""],
+            ) >= 1.0
+    };
     let mut metrics = String::new();
     for _ in 0..3000 {
         metrics = scrape(&app).await;
-        if sample_sum(
-            &metrics,
-            "scaidns_worker_jobs_total",
-            &["job=\"sync_pending_zones\""],
-        ) >= 1.0
-        {
+        if counted_and_timed(&metrics) {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    assert!(
-        sample_sum(
-            &metrics,
-            "scaidns_worker_jobs_total",
-            &["job=\"sync_pending_zones\"", "outcome=\"ok\""]
-        ) >= 1.0,
-        "{metrics}"
-    );
-    assert!(
-        sample_sum(
-            &metrics,
-            "scaidns_worker_jobs_duration_seconds_count",
-            &["job=\"sync_pending_zones\""]
-        ) >= 1.0
-    );
+    assert!(counted_and_timed(&metrics), "{metrics}");
 
     // Database operations move with a request, by store operation; none is labelled by zone.
     let before = sample_sum(&metrics, "scaidns_db_queries_total", &[]);
