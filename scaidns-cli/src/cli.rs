@@ -600,6 +600,10 @@ pub enum ReverseZonesCommand {
         /// The /24 reverse zone, name or id.
         zone: String,
     },
+    /// List the ranges other tenants lend to this tenant: the classless zones it may create
+    /// (`scaidns reverse-zones create CIDR`).
+    #[command(after_help = "Example: scaidns reverse-zones delegations-received")]
+    DelegationsReceived,
     /// Take a lent range back: the parent's CNAMEs into it are removed.
     #[command(
         after_help = "Example: scaidns reverse-zones revoke-delegation 2.0.192.in-addr.arpa 0193c0de-0000-7000-8000-0000000000aa"

@@ -1,4 +1,5 @@
-//! `scaidns reverse-zones preview|create|list|delegate|delegations|revoke-delegation` and
+//! `scaidns reverse-zones preview|create|list|delegate|delegations|delegations-received|
+//! revoke-delegation` and
 //! `scaidns ptr add|bulk-add|list|delete|lookup`: reverse zones from a CIDR block and PTRs by
 //! address (spec §8).
 //!
@@ -14,6 +15,22 @@ use serde_json::{Value, json};
 use crate::cli::{Output, PtrCommand, ReverseZonesCommand};
 use crate::commands::zone_ref::{Deleted, Purpose, zone_id};
 use crate::output::{Failure, INVALID, print_json, print_table};
+
+/// A list of delegations: as it came with `--json`, else these fields under these headers.
+fn print_delegations(output: Output, got: &Value, fields: &[&str], headers: &[&str]) {
+    match output {
+        Output::Json => print_json(got),
+        Output::Text => {
+            let rows: Vec<Vec<String>> = got["data"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|d| fields.iter().map(|f| text(&d[*f])).collect())
+                .collect();
+            print_table(headers, &rows);
+        }
+    }
+}
 
 /// Items per page when a list command fetches every page (the server's largest page).
 const PAGE_SIZE: u32 = 100;
@@ -137,23 +154,26 @@ pub async fn zones(
         ReverseZonesCommand::Delegations { zone } => {
             let id = zone_id(client, zone, Deleted::Exclude, Purpose::Read).await?;
             let got = value(client.classless_delegation_list(&id).await?.into_inner());
-            match output {
-                Output::Json => print_json(&got),
-                Output::Text => {
-                    let rows: Vec<Vec<String>> = got["data"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .map(|d| {
-                            ["id", "cidr", "tenant_id", "zone_name"]
-                                .iter()
-                                .map(|f| text(&d[*f]))
-                                .collect()
-                        })
-                        .collect();
-                    print_table(&["ID", "RANGE", "TENANT", "ZONE"], &rows);
-                }
-            }
+            print_delegations(
+                output,
+                &got,
+                &["id", "cidr", "tenant_id", "zone_name"],
+                &["ID", "RANGE", "TENANT", "ZONE"],
+            );
+        }
+        ReverseZonesCommand::DelegationsReceived => {
+            let got = value(
+                client
+                    .classless_delegation_received_list()
+                    .await?
+                    .into_inner(),
+            );
+            print_delegations(
+                output,
+                &got,
+                &["id", "cidr", "parent_zone_name", "zone_name"],
+                &["ID", "RANGE", "LENT BY ZONE", "ZONE TO CREATE"],
+            );
         }
         ReverseZonesCommand::RevokeDelegation {
             zone,

@@ -146,6 +146,19 @@ async fn a_range_is_delegated_listed_and_revoked() {
         text.contains(&id) && text.contains("192.0.2.64/26"),
         "{text}"
     );
+    // The receiving tenant sees the range and the zone it may create; the lender receives none.
+    let received = crate::common::ok_as(
+        &app,
+        &customer.key,
+        &["reverse-zones", "delegations-received"],
+    )
+    .await;
+    assert!(
+        received.contains(&id) && received.contains("64-26.2.0.192.in-addr.arpa"),
+        "{received}"
+    );
+    let none = json(&app, &["reverse-zones", "delegations-received"]).await;
+    assert_eq!(none["data"], serde_json::json!([]), "{none}");
     // The same range again is a conflict: exit 5.
     let again = run(
         &app,

@@ -6,7 +6,8 @@
 //! parent's owner grants ([`crate::zone::classless`]). No NS records: both zones are served by
 //! the platform's nameservers, which answer the CNAME targets themselves (docs/decisions.md).
 
-use std::collections::BTreeSet;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, HashMap};
 
 use ipnet::{IpNet, Ipv4Net};
 use serde_json::json;
@@ -16,7 +17,7 @@ use crate::ids::{ClasslessDelegationId, RecordId, TenantId, ZoneId};
 use crate::paging::PageRequest;
 use crate::ports::classless_store::DelegationFilter;
 use crate::ports::store::{RecordFilter, ZoneFilter};
-use crate::rbac::Permission;
+use crate::rbac::{Permission, Target};
 use crate::record::RecordType;
 use crate::reverse::{self, CidrPlan, ReverseZonePlan};
 use crate::service::record_bulk::{BulkOutcome, BulkRequest};
@@ -147,6 +148,40 @@ impl ScaiDns {
             .into_iter()
             .map(|delegation| view_of(&parent, delegation))
             .collect()
+    }
+
+    /// The ranges lent to the caller's tenant under a parent that vouches for them now (live,
+    /// and still its delegating tenant's: the ranges a classless zone may be created in),
+    /// oldest first. Needs `domains:read` over the whole tenant: delegations are the tenant's,
+    /// not any zone's. The answer names the parent zone as the receiving tenant's audit log
+    /// already does, nothing more about the other tenant.
+    pub async fn classless_delegations_received(
+        &self,
+        ctx: &OpContext,
+    ) -> Result<Vec<DelegationView>> {
+        ctx.require(Permission::DOMAINS_READ)?;
+        self.authorize(ctx, Permission::DOMAINS_READ, Target::Tenant(ctx.tenant_id))
+            .await?;
+        let lent = self
+            .store()
+            .list_classless_delegations(DelegationFilter {
+                tenant_id: Some(ctx.tenant_id),
+                ..DelegationFilter::default()
+            })
+            .await?;
+        let mut parents: HashMap<ZoneId, Option<Zone>> = HashMap::new();
+        let mut views = Vec::with_capacity(lent.len());
+        for d in lent {
+            if let Entry::Vacant(slot) = parents.entry(d.parent_zone_id) {
+                slot.insert(self.store().get_zone(d.parent_zone_id).await?);
+            }
+            if let Some(parent) = parents[&d.parent_zone_id].as_ref()
+                && vouches(parent, &d)
+            {
+                views.push(view_of(parent, d)?);
+            }
+        }
+        Ok(views)
     }
 
     /// Takes a range back: the parent's CNAMEs into it (those still as the delegation wrote
@@ -300,9 +335,7 @@ impl ScaiDns {
             }
             let parent = self.store().get_zone(d.parent_zone_id).await?;
             if parent.is_some_and(|p| {
-                p.is_published()
-                    && p.tenant_id == d.parent_tenant_id
-                    && name.as_str().ends_with(&format!(".{}", p.name.as_str()))
+                vouches(&p, &d) && name.as_str().ends_with(&format!(".{}", p.name.as_str()))
             }) {
                 return Ok(Some(d));
             }
@@ -482,6 +515,12 @@ fn range_plan(parent: &Zone, parent_block: Ipv4Net, cidr: &str) -> Result<Revers
         CidrPlan::Zone(plan) if plan.parent_zone.as_ref() == Some(&parent.name) => Ok(plan),
         _ => Err(outside()),
     }
+}
+
+/// Whether `parent` still vouches for `delegation`: live, and still its delegating tenant's (a
+/// deleted or pending parent proves nothing).
+fn vouches(parent: &Zone, delegation: &ClasslessDelegation) -> bool {
+    parent.is_published() && parent.tenant_id == delegation.parent_tenant_id
 }
 
 fn view_of(parent: &Zone, delegation: ClasslessDelegation) -> Result<DelegationView> {

@@ -1,5 +1,6 @@
 //! `/api/v1/reverse-zones/{id}/classless-delegations`: the owner of a live /24 reverse zone
-//! lends a /25–/32 range of it to another tenant (RFC 2317), lists and revokes those ranges.
+//! lends a /25–/32 range of it to another tenant (RFC 2317), lists and revokes those ranges;
+//! `/api/v1/classless-delegations`: the ranges lent to the caller's tenant.
 
 use poem::Request;
 use poem::web::Data;
@@ -60,7 +61,7 @@ impl From<DelegationView> for DelegationResponse {
     }
 }
 
-/// The ranges a zone lends.
+/// Classless delegations.
 #[derive(Debug, Object)]
 pub struct DelegationList {
     /// Oldest first.
@@ -126,6 +127,27 @@ impl ClasslessDelegationsApi {
             .service
             .classless_delegation_list(&ctx, domain_id.0.parse()?)
             .await?;
+        Ok(Json(DelegationList {
+            data: views.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    /// The ranges other tenants lend to the caller's tenant, oldest first: those whose parent
+    /// zone is live now, under which this tenant may create the classless zone named in
+    /// `zone_name` (`POST /reverse-zones` with `cidr`). Needs `domains:read` over the tenant.
+    #[oai(
+        path = "/classless-delegations",
+        method = "get",
+        operation_id = "classless_delegation_received_list"
+    )]
+    async fn classless_delegation_received_list(
+        &self,
+        state: Data<&AppState>,
+        auth: ApiAuth,
+        req: &Request,
+    ) -> ApiResult<Json<DelegationList>> {
+        let ctx = op_context(&state, &auth, req).await?;
+        let views = state.service.classless_delegations_received(&ctx).await?;
         Ok(Json(DelegationList {
             data: views.into_iter().map(Into::into).collect(),
         }))

@@ -409,3 +409,88 @@ async fn the_delegation_proves_the_receiving_tenants_classless_zone() {
     assert_eq!(body["status"], "pending_validation", "{body}");
     app.stop().await;
 }
+
+/// The receiving tenant lists the ranges lent to it while their parent vouches for them: not
+/// the lending tenant, not a third one, not a key or user without `domains:read` over the
+/// tenant; a revoked range and a range under a deleted parent drop out.
+#[tokio::test]
+async fn the_receiving_tenant_lists_the_ranges_lent_to_it() {
+    const RECEIVED: &str = "/api/v1/classless-delegations";
+    let app = spawn_app().await;
+    let isp = bypassing_tenant(&app, "isp").await;
+    let customer = app.tenant_with_user("customer").await;
+    let third = app.tenant_with_user("third").await;
+    let parent = reverse_zone(&app, &isp, "192.0.2.0/24").await;
+    let parent = parent["id"].as_str().unwrap();
+    let mut lent = Vec::new();
+    for cidr in ["192.0.2.64/26", "192.0.2.128/27"] {
+        let made = delegate(&app, &isp.key, parent, cidr, &customer.tenant_id).await;
+        assert_eq!(made.0, 201, "{}", made.1);
+        lent.push(made.1["id"].as_str().unwrap().to_owned());
+    }
+
+    let (status, got) = call(&app, &customer.key, Method::GET, RECEIVED, None).await;
+    assert_eq!(status, 200, "{got}");
+    let ids: Vec<&str> = got["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [lent[0].as_str(), lent[1].as_str()], "{got}");
+    let first = &got["data"][0];
+    assert_eq!(first["cidr"], "192.0.2.64/26");
+    assert_eq!(first["zone_name"], "64-26.2.0.192.in-addr.arpa");
+    assert_eq!(first["parent_zone_id"], parent);
+    assert_eq!(first["parent_zone_name"], "2.0.192.in-addr.arpa");
+    assert_eq!(first["tenant_id"], customer.tenant_id.as_str());
+
+    // The lender and a third tenant receive nothing.
+    for key in [&isp.key, &third.key] {
+        let (status, got) = call(&app, key, Method::GET, RECEIVED, None).await;
+        assert_eq!((status, &got["data"]), (200, &json!([])), "{got}");
+    }
+    // Delegations are the tenant's: a key without `domains:read` and a user with no role over
+    // the tenant are refused.
+    let narrow = ok(
+        &app,
+        &customer.key,
+        Method::POST,
+        "/api/v1/api-keys",
+        json!({"name": "records-only", "scopes": ["records:read"]}),
+    )
+    .await;
+    let narrow = narrow["key"].as_str().unwrap();
+    assert_eq!(call(&app, narrow, Method::GET, RECEIVED, None).await.0, 403);
+    let (_, no_role) = user_without_role(&app, "nobody@customer.test", &customer.tenant_id).await;
+    assert_eq!(
+        call(&app, &no_role, Method::GET, RECEIVED, None).await.0,
+        403
+    );
+
+    // Revoked: gone. Under a parent no longer live: gone too, as it vouches for nothing.
+    let revoked = call(
+        &app,
+        &isp.key,
+        Method::DELETE,
+        &format!("{}/{}", delegations(parent), lent[1]),
+        None,
+    )
+    .await;
+    assert_eq!(revoked.0, 204, "{}", revoked.1);
+    let (_, got) = call(&app, &customer.key, Method::GET, RECEIVED, None).await;
+    assert_eq!(got["data"].as_array().unwrap().len(), 1, "{got}");
+    assert_eq!(got["data"][0]["id"], lent[0].as_str());
+    let gone = call(
+        &app,
+        &isp.key,
+        Method::DELETE,
+        &format!("/api/v1/domains/{parent}"),
+        None,
+    )
+    .await;
+    assert!(matches!(gone.0, 200 | 204), "{}", gone.1);
+    let (status, got) = call(&app, &customer.key, Method::GET, RECEIVED, None).await;
+    assert_eq!((status, &got["data"]), (200, &json!([])), "{got}");
+    app.stop().await;
+}

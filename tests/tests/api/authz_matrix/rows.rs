@@ -315,6 +315,14 @@ pub(super) fn rows() -> Vec<Row> {
             Probe::Holds("/data", "id", "{fdel}", false),
             Probe::Holds("/data", "id", "{fdel}", true),
         ),
+        // The ranges lent to the caller's tenant: `{deleg}` is lent to tenant B.
+        row(
+            "GET",
+            "/api/v1/classless-delegations",
+            "P=200 TA=200 DA=403 DM=403 RE=403 RO=403 NR=403 FA=200 RG=403 KM=403 RK=200",
+        )
+        .lists(Some("FA"), "/data", "id", "{deleg}")
+        .hides("P TA RK", "/data", "id", "{deleg}"),
         // Validation.
         row("GET", "/api/v1/domains/{pending}/validation", pending_admin)
             .shows("/status", json!("pending")),
