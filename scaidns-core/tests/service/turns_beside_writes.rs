@@ -32,16 +32,24 @@ use crate::support::db::TestDb;
 const ZONES: usize = 6;
 const ROUNDS: usize = 3;
 
+/// A service on `store` publishing to `backend`.
+fn service(store: Arc<dyn Store>, backend: Arc<dyn DnsBackend>) -> ScaiDns {
+    ScaiDns::new(
+        store,
+        backend,
+        Arc::new(HickoryResolver::new()),
+        Arc::new(SystemClock),
+        ServiceConfig::default(),
+    )
+}
+
 /// A service on `store` publishing to the embedded backend.
 fn service_on(store: SqlStore) -> (ScaiDns, Arc<dyn Store>, Arc<EmbeddedBackend>) {
     let store: Arc<dyn Store> = Arc::new(store);
     let backend = Arc::new(EmbeddedBackend::new());
-    let svc = ScaiDns::new(
+    let svc = service(
         Arc::clone(&store),
         Arc::clone(&backend) as Arc<dyn DnsBackend>,
-        Arc::new(HickoryResolver::new()),
-        Arc::new(SystemClock),
-        ServiceConfig::default(),
     );
     (svc, store, backend)
 }
@@ -213,13 +221,9 @@ impl crate::support::BeforeApply for Applies {
 async fn a_write_to_a_zone_the_backend_lost_publishes_it_whole_once() {
     let db = TestDb::mysql().await;
     let backend = Arc::new(crate::support::HookedBackend::<Applies>::default());
-    let store: Arc<dyn Store> = Arc::new(db.store.clone());
-    let svc = ScaiDns::new(
-        store,
+    let svc = service(
+        Arc::new(db.store.clone()),
         Arc::clone(&backend) as Arc<dyn DnsBackend>,
-        Arc::new(HickoryResolver::new()),
-        Arc::new(SystemClock),
-        ServiceConfig::default(),
     );
     let ctx = system_context_for(TenantId::new(), Utc::now());
     let input = ZoneCreate {

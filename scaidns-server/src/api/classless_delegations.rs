@@ -68,6 +68,14 @@ pub struct DelegationList {
     pub data: Vec<DelegationResponse>,
 }
 
+impl From<Vec<DelegationView>> for DelegationList {
+    fn from(views: Vec<DelegationView>) -> Self {
+        Self {
+            data: views.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
 #[derive(ApiResponse)]
 enum DelegationCreated {
     /// Created.
@@ -127,9 +135,7 @@ impl ClasslessDelegationsApi {
             .service
             .classless_delegation_list(&ctx, domain_id.0.parse()?)
             .await?;
-        Ok(Json(DelegationList {
-            data: views.into_iter().map(Into::into).collect(),
-        }))
+        Ok(Json(views.into()))
     }
 
     /// The ranges other tenants lend to the caller's tenant, oldest first: those whose parent
@@ -148,9 +154,7 @@ impl ClasslessDelegationsApi {
     ) -> ApiResult<Json<DelegationList>> {
         let ctx = op_context(&state, &auth, req).await?;
         let views = state.service.classless_delegations_received(&ctx).await?;
-        Ok(Json(DelegationList {
-            data: views.into_iter().map(Into::into).collect(),
-        }))
+        Ok(Json(views.into()))
     }
 
     /// Take a range back: the parent's CNAMEs into it are deleted; the other tenant's zone is

@@ -45,6 +45,19 @@ async fn create_reverse(app: &scaidns_tests::TestApp, key: &str, cidr: &str) -> 
     .await
 }
 
+/// Soft-deletes the zone `id` (a parent deleted so no longer vouches for its delegations).
+async fn delete_zone(app: &scaidns_tests::TestApp, key: &str, id: &str) {
+    let gone = call(
+        app,
+        key,
+        Method::DELETE,
+        &format!("/api/v1/domains/{id}"),
+        None,
+    )
+    .await;
+    assert!(matches!(gone.0, 200 | 204), "{}", gone.1);
+}
+
 /// How many entries of `action` the tenant behind `key` reads in its own audit log.
 async fn audit_count(app: &scaidns_tests::TestApp, key: &str, action: &str) -> u64 {
     let (status, body) = call(
@@ -395,15 +408,7 @@ async fn the_delegation_proves_the_receiving_tenants_classless_zone() {
     );
 
     // A parent that is no longer live vouches for nothing: the zone waits for its TXT check.
-    let gone = call(
-        &app,
-        &isp.key,
-        Method::DELETE,
-        &format!("/api/v1/domains/{parent}"),
-        None,
-    )
-    .await;
-    assert!(matches!(gone.0, 200 | 204), "{}", gone.1);
+    delete_zone(&app, &isp.key, parent).await;
     let (status, body) = create_reverse(&app, &customer.key, "192.0.2.96/27").await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["status"], "pending_validation", "{body}");
@@ -481,15 +486,7 @@ async fn the_receiving_tenant_lists_the_ranges_lent_to_it() {
     let (_, got) = call(&app, &customer.key, Method::GET, RECEIVED, None).await;
     assert_eq!(got["data"].as_array().unwrap().len(), 1, "{got}");
     assert_eq!(got["data"][0]["id"], lent[0].as_str());
-    let gone = call(
-        &app,
-        &isp.key,
-        Method::DELETE,
-        &format!("/api/v1/domains/{parent}"),
-        None,
-    )
-    .await;
-    assert!(matches!(gone.0, 200 | 204), "{}", gone.1);
+    delete_zone(&app, &isp.key, parent).await;
     let (status, got) = call(&app, &customer.key, Method::GET, RECEIVED, None).await;
     assert_eq!((status, &got["data"]), (200, &json!([])), "{got}");
     app.stop().await;
