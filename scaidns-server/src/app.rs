@@ -20,7 +20,7 @@ use crate::metrics::Metrics;
 use crate::middleware::request_context;
 use crate::spec::{api_service, docs_page, served_spec};
 use crate::state::AppState;
-use crate::wiring::{DnsListener, StartError};
+use crate::wiring::{DnsListener, NotifySender, SendingNotifies, ServerService, StartError};
 
 /// How long in-flight requests get to finish at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -141,6 +141,7 @@ pub struct RunningServer {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     jobs: Option<tokio::task::JoinHandle<()>>,
     key_use: (oneshot::Sender<()>, tokio::task::JoinHandle<()>),
+    notifies: Option<SendingNotifies>,
 }
 
 impl std::fmt::Debug for RunningServer {
@@ -206,6 +207,10 @@ impl RunningServer {
         if let Err(e) = flusher.await {
             tracing::error!(error = %e, "API key use flusher failed");
         }
+        // Nor any write: the secondaries hear of every change made.
+        if let Some(notifies) = self.notifies.take() {
+            notifies.stop().await;
+        }
         if let Some(dns) = self.dns.take()
             && let Err(e) = dns.shutdown().await
         {
@@ -214,18 +219,17 @@ impl RunningServer {
     }
 }
 
-/// Builds the state from `config`: the service through [`crate::wiring`], the metrics.
-pub async fn build_state(config: Config) -> Result<(AppState, Option<DnsListener>), StartError> {
-    let metrics = Arc::new(Metrics::new());
-    let (service, dns) = crate::wiring::server_service(&config, &metrics).await?;
-    let state = AppState::new(service, Arc::new(config), metrics)?;
-    Ok((state, dns))
-}
-
 /// Starts everything and returns once the HTTP listener is bound.
 pub async fn start(config: Config) -> Result<RunningServer, StartError> {
     let bind = config.bind_address;
-    let (state, dns) = build_state(config).await?;
+    let metrics = Arc::new(Metrics::new());
+    let ServerService {
+        service,
+        dns,
+        notifies,
+    } = crate::wiring::server_service(&config, &metrics).await?;
+    let state = AppState::new(service, Arc::new(config), metrics)?;
+    let notifies = notifies.map(NotifySender::start);
     if dns.is_some() {
         // The embedded backend keeps zones in memory: publish the store's active zones again.
         match state.service.republish_all().await {
@@ -279,6 +283,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         task,
         jobs,
         key_use,
+        notifies,
     })
 }
 

@@ -125,6 +125,17 @@ pub trait DnsBackend: Send + Sync + std::fmt::Debug {
     }
 }
 
+/// Where the NOTIFY that follows a publication goes when it need not be sent before the write
+/// answers: the server's NOTIFY task (`scaidns-server`'s `wiring::notify_queue`), which sends
+/// it through [`DnsBackend::notify`] soon after. A NOTIFY only prompts the secondaries to ask for
+/// what is already published, so no answer depends on it; without a queue the writer sends it
+/// itself before answering. A NOTIFY asked for explicitly (the PowerDNS-compatible `notify`
+/// call) is always sent at once, so that its refusal reaches the caller.
+pub trait NotifyQueue: Send + Sync + std::fmt::Debug {
+    /// Queues `zone`'s NOTIFY.
+    fn queue(&self, zone: &ZoneName);
+}
+
 /// The refusal of a backend without secondary zones.
 pub fn no_secondaries() -> BackendError {
     BackendError::new(

@@ -25,7 +25,7 @@ pub mod template_store;
 pub mod webhook_sender;
 pub mod webhook_store;
 
-pub use backend::{BackendError, BackendErrorKind, DnsBackend, ZoneSpec};
+pub use backend::{BackendError, BackendErrorKind, DnsBackend, NotifyQueue, ZoneSpec};
 pub use change_feed::{ChangeFeed, ChangeNotice};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use dnssec_keys::DnssecKeyBackend;

@@ -253,6 +253,8 @@ pub struct ScaiDns {
     live_settings: Arc<platform_config::LiveSettings>,
     /// Sends outbound webhooks (`webhook_delivery`); without it deliveries wait.
     webhook_sender: Option<Arc<dyn crate::ports::webhook_sender::WebhookSender>>,
+    /// Takes the NOTIFYs that follow publications; without it writers send them.
+    notify_queue: Option<Arc<dyn crate::ports::NotifyQueue>>,
 }
 
 impl ScaiDns {
@@ -285,6 +287,7 @@ impl ScaiDns {
             observer: None,
             admin_claims_audited: Arc::default(),
             webhook_sender: None,
+            notify_queue: None,
         }
     }
 
@@ -323,6 +326,24 @@ impl ScaiDns {
     pub fn with_observer(mut self, observer: Arc<dyn crate::ports::Observer>) -> Self {
         self.observer = Some(observer);
         self
+    }
+
+    /// Hands the NOTIFY that follows each publication to `queue` instead of sending it before
+    /// the write answers (see [`crate::ports::NotifyQueue`]).
+    #[must_use]
+    pub fn with_notify_queue(mut self, queue: Arc<dyn crate::ports::NotifyQueue>) -> Self {
+        self.notify_queue = Some(queue);
+        self
+    }
+
+    /// Tells `zone`'s secondaries that it changed, once a publication has reached the backend:
+    /// through the NOTIFY queue when there is one, else at once (a failure is only logged).
+    pub(crate) async fn notify_secondaries(&self, zone: &crate::name::ZoneName) {
+        if let Some(queue) = &self.notify_queue {
+            queue.queue(zone);
+        } else if let Err(e) = self.backend.notify(zone).await {
+            tracing::warn!(zone = %zone, error = %e, "NOTIFY failed");
+        }
     }
 
     /// The observer, when one is set.

@@ -492,9 +492,7 @@ impl ScaiDns {
         }
         if published.is_some() {
             // After the turn: a NOTIFY only prompts secondaries to ask for what is published.
-            if let Err(e) = self.backend().notify(&zone.name).await {
-                tracing::warn!(zone = %zone.name, error = %e, "NOTIFY failed");
-            }
+            self.notify_secondaries(&zone.name).await;
         }
         match refused {
             Some(e) => Err(e),

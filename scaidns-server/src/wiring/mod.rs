@@ -8,6 +8,7 @@
 
 mod identity;
 mod metered_backend;
+mod notify_queue;
 mod observer;
 
 use std::net::SocketAddr;
@@ -40,6 +41,7 @@ pub use identity::{
     RegisteredCredentials, RegistrationRequest, RegistrationStatus, RegistrationTicket,
     ScaiKeyRegistration, identity_sync,
 };
+pub use notify_queue::{NotifySender, SendingNotifies};
 
 /// Why the service could not be built, or the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -338,11 +340,12 @@ fn change_feed(config: &Config) -> Result<Option<RedisChangeFeed>, StartError> {
 
 /// The service of `scaidns serve`: every port, the backend metered into `metrics`, the identity
 /// provider and the rate limiter. Also the embedded backend's DNS listener, if that is the
-/// backend.
+/// backend, and with `PDNS_ZONE_KIND=master` the sender of the NOTIFYs its writes queue
+/// (`notify_queue`), for the caller to start.
 pub async fn server_service(
     config: &Config,
     metrics: &Arc<Metrics>,
-) -> Result<(ScaiDns, Option<DnsListener>), StartError> {
+) -> Result<ServerService, StartError> {
     warn_on_risky_settings(config);
     let observer: Arc<dyn Observer> = Arc::clone(metrics) as Arc<dyn Observer>;
     let store = connect_store(config, Some(Arc::clone(&observer))).await?;
@@ -370,6 +373,17 @@ pub async fn server_service(
             ..ZoneCacheConfig::default()
         })
         .with_observer(observer);
+    // Only a Master zone's NOTIFY reaches PowerDNS (a Native zone's is skipped in the adapter).
+    let mut notifies = None;
+    if let BackendConfig::PowerDns {
+        zone_kind: ZoneKind::Master,
+        ..
+    } = &config.backend
+    {
+        let (queue, sender) = NotifySender::new(Arc::clone(service.backend()));
+        service = service.with_notify_queue(queue);
+        notifies = Some(sender);
+    }
     if let Some(feed) = change_feed(config)? {
         // Runs as long as the service does; the listener stops once the service is dropped.
         drop(feed.listen(service.change_listener()));
@@ -381,5 +395,19 @@ pub async fn server_service(
         }
         service = service.with_identity_provider(provider);
     }
-    Ok((service, connected.listener))
+    Ok(ServerService {
+        service,
+        dns: connected.listener,
+        notifies,
+    })
+}
+
+/// What [`server_service`] builds.
+pub struct ServerService {
+    /// The service.
+    pub service: ScaiDns,
+    /// The embedded backend's DNS listener, if that is the backend.
+    pub dns: Option<DnsListener>,
+    /// The sender of the NOTIFYs the service's writes queue, with `PDNS_ZONE_KIND=master`.
+    pub notifies: Option<NotifySender>,
 }

@@ -246,3 +246,85 @@ async fn mariadb_and_powerdns_with_ownership_validation() {
     app.stop().await;
     drop(db);
 }
+
+/// With `PDNS_ZONE_KIND=master` a record change reaches the zone's secondaries as a NOTIFY,
+/// sent by the server's NOTIFY task after the write's answer (`wiring::notify_queue`); a
+/// scripted DNS server on loopback, named in the zone's `ALSO-NOTIFY`, plays the secondary.
+#[tokio::test]
+async fn a_master_zone_change_reaches_its_secondaries_as_a_notify() {
+    use scaidns_server::config::{BackendConfig, ZoneKind};
+    use scaidns_tests::scripted_dns::{ScriptedDns, Table};
+    use std::net::Ipv4Addr;
+
+    let backend = PdnsServer::start().await;
+    let secondary = ScriptedDns::start(&[Ipv4Addr::LOCALHOST], &[], Table::default()).await;
+    let app = spawn_app_configured(
+        TestOptions {
+            database_url: None,
+            backend: TestBackend::PowerDns {
+                api_url: backend.api_url.clone(),
+                api_key: backend.api_key.clone(),
+            },
+        },
+        |c| {
+            if let BackendConfig::PowerDns { zone_kind, .. } = &mut c.backend {
+                *zone_kind = ZoneKind::Master;
+            }
+        },
+    )
+    .await;
+    let z = app
+        .client
+        .zone_create(&zone("notified.test"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(z.status, ZoneStatusDto::Active);
+    let pdns = reqwest::Client::builder().no_proxy().build().unwrap();
+    let zone_url = format!(
+        "{}/api/v1/servers/localhost/zones/notified.test.",
+        backend.api_url
+    );
+    let published: serde_json::Value = pdns
+        .get(&zone_url)
+        .header("X-API-Key", &backend.api_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(published["kind"], "Master", "{published}");
+    let also_notify = pdns
+        .put(format!("{zone_url}/metadata/ALSO-NOTIFY"))
+        .header("X-API-Key", &backend.api_key)
+        .json(&json!({"metadata": [secondary.at(Ipv4Addr::LOCALHOST).to_string()]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        also_notify.status().is_success(),
+        "{}",
+        also_notify.text().await.unwrap_or_default()
+    );
+
+    app.client
+        .record_create(&z.id, &record("www", "A", "192.0.2.80"))
+        .await
+        .unwrap();
+    let notified = |asked: &[scaidns_tests::scripted_dns::Asked]| {
+        asked
+            .iter()
+            .any(|a| a.name == "notified.test." && a.rtype == "SOA")
+    };
+    let mut asked = secondary.asked();
+    for _ in 0..3_000 {
+        if notified(&asked) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        asked = secondary.asked();
+    }
+    assert!(notified(&asked), "no NOTIFY for notified.test: {asked:?}");
+    app.stop().await;
+}

@@ -1,0 +1,227 @@
+//! The NOTIFYs of `scaidns serve` with `PDNS_ZONE_KIND=master`, sent beside the requests rather
+//! than inside them (the core's [`NotifyQueue`] port).
+//!
+//! PowerDNS answers its notify call only once it has looked up the zone's secondaries: 2.5–3 ms
+//! on the benchmark's machine, more than the change's own PATCH, and a write's answer waited for
+//! it. A NOTIFY only prompts the secondaries to ask for what is already published, so nothing a
+//! client reads depends on it: a write now queues its zone and answers, and one task sends the
+//! queued zones' NOTIFYs. A zone queued several times while its NOTIFY waits is
+//! sent once; one queued again while its NOTIFY is on its way is sent once more afterwards, so
+//! the secondaries always hear of the newest change. A clean stop sends what is queued before
+//! the process exits; a crash loses only unsent NOTIFYs, and the secondaries then pick the change
+//! up at the zone's SOA refresh, as they do when a NOTIFY is lost on the network.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use futures::StreamExt;
+use scaidns_core::name::ZoneName;
+use scaidns_core::ports::{DnsBackend, NotifyQueue};
+use tokio::sync::{Notify, oneshot};
+
+/// NOTIFYs sent at once by the sending task: enough that one slow secondary lookup does not
+/// hold up the other zones, few enough not to crowd PowerDNS's API threads.
+const SENT_AT_ONCE: usize = 4;
+
+/// Zones whose NOTIFY is still to be sent.
+#[derive(Debug, Default)]
+pub struct QueuedNotifies {
+    pending: Mutex<BTreeSet<ZoneName>>,
+    queued: Notify,
+}
+
+impl NotifyQueue for QueuedNotifies {
+    /// Queues `zone`'s NOTIFY (once, however often it is queued before it is sent).
+    fn queue(&self, zone: &ZoneName) {
+        let newly = self
+            .pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(zone.clone());
+        if newly {
+            self.queued.notify_one();
+        }
+    }
+}
+
+impl QueuedNotifies {
+    fn take(&self) -> BTreeSet<ZoneName> {
+        std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Sends the queued NOTIFYs through `backend` as they come, until told to `stop`; then sends
+    /// what is still queued and returns.
+    async fn run(self: Arc<Self>, backend: Arc<dyn DnsBackend>, mut stop: oneshot::Receiver<()>) {
+        loop {
+            let stopping = tokio::select! {
+                () = self.queued.notified() => false,
+                _ = &mut stop => true,
+            };
+            self.send_queued(backend.as_ref()).await;
+            if stopping {
+                return;
+            }
+        }
+    }
+
+    /// Sends every queued NOTIFY, and those queued meanwhile, until none is left.
+    async fn send_queued(&self, backend: &dyn DnsBackend) {
+        loop {
+            let zones = self.take();
+            if zones.is_empty() {
+                return;
+            }
+            futures::stream::iter(zones)
+                .for_each_concurrent(SENT_AT_ONCE, |zone| async move {
+                    if let Err(e) = backend.notify(&zone).await {
+                        tracing::warn!(zone = %zone, error = %e, "NOTIFY failed");
+                    }
+                })
+                .await;
+        }
+    }
+}
+
+/// The queue with the backend that sends its NOTIFYs, until [`NotifySender::start`] runs it.
+#[derive(Debug)]
+pub struct NotifySender {
+    queue: Arc<QueuedNotifies>,
+    backend: Arc<dyn DnsBackend>,
+}
+
+/// The running sending task of a [`NotifySender`].
+#[derive(Debug)]
+pub struct SendingNotifies {
+    stop: oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl NotifySender {
+    /// A queue whose NOTIFYs go to `backend`, and the sender to start.
+    pub fn new(backend: Arc<dyn DnsBackend>) -> (Arc<QueuedNotifies>, Self) {
+        let queue = Arc::new(QueuedNotifies::default());
+        let sender = Self {
+            queue: Arc::clone(&queue),
+            backend,
+        };
+        (queue, sender)
+    }
+
+    /// Starts sending in a task of its own.
+    pub fn start(self) -> SendingNotifies {
+        let (stop, stopped) = oneshot::channel();
+        let task = tokio::spawn(self.queue.run(self.backend, stopped));
+        SendingNotifies { stop, task }
+    }
+}
+
+impl SendingNotifies {
+    /// Sends what is still queued, then stops.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        if let Err(e) = self.task.await {
+            tracing::error!(error = %e, "NOTIFY sender failed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_trait::async_trait;
+    use scaidns_core::ports::{BackendError, ZoneSpec};
+    use scaidns_core::zone::{RrSet, RrSetChange};
+    use tokio::sync::Semaphore;
+
+    /// Records each NOTIFY, and holds it until the test lets one through.
+    #[derive(Debug)]
+    struct Secondaries {
+        sent: Mutex<Vec<String>>,
+        let_through: Semaphore,
+    }
+
+    #[async_trait]
+    impl DnsBackend for Secondaries {
+        fn name(&self) -> &'static str {
+            "test"
+        }
+        async fn health(&self) -> Result<(), BackendError> {
+            Ok(())
+        }
+        async fn create_zone(&self, _: &ZoneSpec) -> Result<(), BackendError> {
+            unreachable!()
+        }
+        async fn delete_zone(&self, _: &ZoneName) -> Result<(), BackendError> {
+            unreachable!()
+        }
+        async fn get_zone(&self, _: &ZoneName) -> Result<Option<Vec<RrSet>>, BackendError> {
+            unreachable!()
+        }
+        async fn list_zones(&self) -> Result<Vec<ZoneName>, BackendError> {
+            unreachable!()
+        }
+        async fn apply(&self, _: &ZoneName, _: &[RrSetChange]) -> Result<(), BackendError> {
+            unreachable!()
+        }
+        async fn notify(&self, zone: &ZoneName) -> Result<(), BackendError> {
+            self.sent.lock().unwrap().push(zone.to_string());
+            self.let_through.acquire().await.unwrap().forget();
+            Ok(())
+        }
+    }
+
+    fn zone(name: &str) -> ZoneName {
+        ZoneName::parse(name).unwrap()
+    }
+
+    /// Waits (bounded) until `backend` has been asked for `count` NOTIFYs, and returns them.
+    async fn asked(backend: &Secondaries, count: usize) -> Vec<String> {
+        for _ in 0..2_000 {
+            {
+                let sent = backend.sent.lock().unwrap();
+                if sent.len() >= count {
+                    return sent.clone();
+                }
+            }
+            tokio::task::yield_now().await;
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        panic!(
+            "fewer than {count} NOTIFYs: {:?}",
+            backend.sent.lock().unwrap()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_zone_queued_while_waiting_is_sent_once_and_again_after_a_notify_in_flight() {
+        let backend = Arc::new(Secondaries {
+            sent: Mutex::default(),
+            let_through: Semaphore::new(0),
+        });
+        let (queue, sender) = NotifySender::new(backend.clone());
+        let sending = sender.start();
+
+        queue.queue(&zone("a.example"));
+        // a.example's NOTIFY is on its way (held): queued again, it goes once more afterwards.
+        assert_eq!(asked(&backend, 1).await, ["a.example"]);
+        queue.queue(&zone("a.example"));
+        queue.queue(&zone("b.example"));
+        queue.queue(&zone("a.example"));
+        queue.queue(&zone("b.example"));
+        backend.let_through.add_permits(1);
+        assert_eq!(
+            asked(&backend, 3).await,
+            ["a.example", "a.example", "b.example"]
+        );
+        backend.let_through.add_permits(2);
+        // Queued after the queue ran dry: the stop sends it before the task ends.
+        queue.queue(&zone("c.example"));
+        backend.let_through.add_permits(1);
+        sending.stop().await;
+        assert_eq!(
+            *backend.sent.lock().unwrap(),
+            ["a.example", "a.example", "b.example", "c.example"]
+        );
+        assert!(queue.take().is_empty());
+    }
+}
