@@ -20,10 +20,13 @@ use crate::metrics::Metrics;
 use crate::middleware::request_context;
 use crate::spec::{api_service, docs_page, served_spec};
 use crate::state::AppState;
-use crate::wiring::{DnsListener, NotifySender, SendingNotifies, ServerService, StartError};
+use crate::wiring::{DnsListener, NotifyTask, RunningNotifyTask, ServerService, StartError};
 
 /// How long in-flight requests get to finish at shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// How long the NOTIFYs still queued at shutdown get to go out (`wiring::notify_queue`).
+const NOTIFY_GRACE: Duration = Duration::from_secs(5);
 
 /// How often key use recorded in memory is written to the store.
 const KEY_USE_FLUSH_EVERY: Duration = Duration::from_secs(2);
@@ -141,7 +144,7 @@ pub struct RunningServer {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     jobs: Option<tokio::task::JoinHandle<()>>,
     key_use: (oneshot::Sender<()>, tokio::task::JoinHandle<()>),
-    notifies: Option<SendingNotifies>,
+    notifies: Option<RunningNotifyTask>,
 }
 
 impl std::fmt::Debug for RunningServer {
@@ -209,7 +212,7 @@ impl RunningServer {
         }
         // Nor any write: the secondaries hear of every change made.
         if let Some(notifies) = self.notifies.take() {
-            notifies.stop().await;
+            notifies.stop(NOTIFY_GRACE).await;
         }
         if let Some(dns) = self.dns.take()
             && let Err(e) = dns.shutdown().await
@@ -229,7 +232,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         notifies,
     } = crate::wiring::server_service(&config, &metrics).await?;
     let state = AppState::new(service, Arc::new(config), metrics)?;
-    let notifies = notifies.map(NotifySender::start);
+    let notifies = notifies.map(NotifyTask::start);
     if dns.is_some() {
         // The embedded backend keeps zones in memory: publish the store's active zones again.
         match state.service.republish_all().await {

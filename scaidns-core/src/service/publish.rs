@@ -41,7 +41,10 @@ pub(crate) enum Publication {
     Secondary(SecondarySpec),
 }
 
-/// Runs a [`Publication`] against a backend.
+/// Runs a [`Publication`] against a backend, inside the store's write transaction. Its
+/// publications are whole zones, removals and secondaries (RRset changes take the publishing
+/// turn of `zone_change`, which also sends their NOTIFY), so it sends no NOTIFY: a primary
+/// notices a new or replaced zone's serial on its own.
 pub(crate) struct BackendPublisher {
     pub backend: Arc<dyn DnsBackend>,
     pub publication: Publication,
@@ -58,14 +61,7 @@ impl Publisher for BackendPublisher {
             Publication::Secondary(spec) => self.backend.create_secondary_zone(spec).await,
         };
         match result {
-            Ok(()) => {
-                if let Publication::Changes { zone, .. } = &self.publication
-                    && let Err(e) = self.backend.notify(zone).await
-                {
-                    tracing::warn!(zone = %zone, error = %e, "NOTIFY failed");
-                }
-                Ok(PublishOutcome::Published)
-            }
+            Ok(()) => Ok(PublishOutcome::Published),
             Err(e) if e.is_transient() => {
                 tracing::warn!(backend = self.backend.name(), error = %e, "backend unavailable; change queued for retry");
                 Ok(PublishOutcome::Deferred(e.message))

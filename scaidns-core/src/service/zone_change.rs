@@ -468,8 +468,9 @@ impl ScaiDns {
 
     /// Ends a publishing turn that sent `zone` (as read in the turn, or as committed) to the
     /// backend, up to generation `at` when `result` says it passed: records the outcome (at
-    /// `top`, the batch's newest generation, when it failed), tells the zone cache, and sends
-    /// the NOTIFY. A refusal is returned (502).
+    /// `top`, the batch's newest generation, when it failed), tells the zone cache, and leaves
+    /// the turn; then NOTIFYs the secondaries (queued or sent, see
+    /// [`ScaiDns::notify_secondaries`]). A refusal is returned (502).
     async fn end_publication(
         &self,
         turn: Box<dyn PublicationTurn>,

@@ -41,7 +41,7 @@ pub use identity::{
     RegisteredCredentials, RegistrationRequest, RegistrationStatus, RegistrationTicket,
     ScaiKeyRegistration, identity_sync,
 };
-pub use notify_queue::{NotifySender, SendingNotifies};
+pub use notify_queue::{NotifyTask, QueuedNotifies, RunningNotifyTask};
 
 /// Why the service could not be built, or the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -340,7 +340,7 @@ fn change_feed(config: &Config) -> Result<Option<RedisChangeFeed>, StartError> {
 
 /// The service of `scaidns serve`: every port, the backend metered into `metrics`, the identity
 /// provider and the rate limiter. Also the embedded backend's DNS listener, if that is the
-/// backend, and with `PDNS_ZONE_KIND=master` the sender of the NOTIFYs its writes queue
+/// backend, and with `PDNS_ZONE_KIND=master` the task that sends the NOTIFYs its writes queue
 /// (`notify_queue`), for the caller to start.
 pub async fn server_service(
     config: &Config,
@@ -380,9 +380,9 @@ pub async fn server_service(
         ..
     } = &config.backend
     {
-        let (queue, sender) = NotifySender::new(Arc::clone(service.backend()));
+        let (queue, task) = NotifyTask::new(Arc::clone(service.backend()));
         service = service.with_notify_queue(queue);
-        notifies = Some(sender);
+        notifies = Some(task);
     }
     if let Some(feed) = change_feed(config)? {
         // Runs as long as the service does; the listener stops once the service is dropped.
@@ -408,6 +408,6 @@ pub struct ServerService {
     pub service: ScaiDns,
     /// The embedded backend's DNS listener, if that is the backend.
     pub dns: Option<DnsListener>,
-    /// The sender of the NOTIFYs the service's writes queue, with `PDNS_ZONE_KIND=master`.
-    pub notifies: Option<NotifySender>,
+    /// The task that sends the NOTIFYs the service's writes queue, with `PDNS_ZONE_KIND=master`.
+    pub notifies: Option<NotifyTask>,
 }
