@@ -28,6 +28,7 @@ pub struct Metrics {
     backend_duration: HistogramVec,
     zones: IntGaugeVec,
     records: IntGauge,
+    notifies_queued: IntGauge,
     db_queries: IntCounterVec,
     db_duration: HistogramVec,
     validation_checks: IntCounterVec,
@@ -107,6 +108,11 @@ impl Metrics {
             .expect("valid metric");
         let records =
             IntGauge::new("scaidns_records", "Records in all zones").expect("valid metric");
+        let notifies_queued = IntGauge::new(
+            "scaidns_notifies_queued",
+            "Zones whose NOTIFY waits to be sent (PDNS_ZONE_KIND=master)",
+        )
+        .expect("valid metric");
         // Counted per store operation (`zones::get_zone`, a fixed list of about 200 names),
         // timed without that label: a histogram per operation would multiply the series by
         // the bucket count for little use.
@@ -163,6 +169,7 @@ impl Metrics {
             Box::new(backend_duration.clone()),
             Box::new(zones.clone()),
             Box::new(records.clone()),
+            Box::new(notifies_queued.clone()),
             Box::new(db_queries.clone()),
             Box::new(db_duration.clone()),
             Box::new(validation_checks.clone()),
@@ -181,6 +188,7 @@ impl Metrics {
             backend_duration,
             zones,
             records,
+            notifies_queued,
             db_queries,
             db_duration,
             validation_checks,
@@ -213,6 +221,11 @@ impl Metrics {
                 .set(i64::try_from(*count).unwrap_or(i64::MAX));
         }
         self.records.set(i64::try_from(records).unwrap_or(i64::MAX));
+    }
+
+    /// The gauge of zones whose NOTIFY waits to be sent (`wiring::notify_queue` keeps it).
+    pub fn notifies_queued(&self) -> IntGauge {
+        self.notifies_queued.clone()
     }
 
     /// Records one finished request.

@@ -380,7 +380,8 @@ pub async fn server_service(
         ..
     } = &config.backend
     {
-        let (queue, task) = NotifyTask::new(Arc::clone(service.backend()));
+        let (queue, task) =
+            NotifyTask::new(Arc::clone(service.backend()), metrics.notifies_queued());
         service = service.with_notify_queue(queue);
         notifies = Some(task);
     }

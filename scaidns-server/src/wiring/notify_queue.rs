@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures::StreamExt;
+use prometheus::IntGauge;
 use scaidns_core::name::ZoneName;
 use scaidns_core::ports::{DnsBackend, NotifyQueue};
 use tokio::sync::{Notify, oneshot};
@@ -24,9 +25,11 @@ use tokio::sync::{Notify, oneshot};
 const SENT_AT_ONCE: usize = 4;
 
 /// Zones whose NOTIFY is still to be sent.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct QueuedNotifies {
     pending: Mutex<BTreeSet<ZoneName>>,
+    /// How many there are, for the metrics (`scaidns_notifies_queued`): set under the lock.
+    depth: IntGauge,
     /// Wakes the task (tokio's `Notify`, nothing to do with DNS NOTIFY).
     wake: Notify,
 }
@@ -34,11 +37,10 @@ pub struct QueuedNotifies {
 impl NotifyQueue for QueuedNotifies {
     /// Queues `zone`'s NOTIFY (once, however often it is queued before it is sent).
     fn queue(&self, zone: &ZoneName) {
-        let newly = self
-            .pending
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(zone.clone());
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        let newly = pending.insert(zone.clone());
+        self.depth.set(depth(&pending));
+        drop(pending);
         if newly {
             self.wake.notify_one();
         }
@@ -47,7 +49,9 @@ impl NotifyQueue for QueuedNotifies {
 
 impl QueuedNotifies {
     fn take(&self) -> BTreeSet<ZoneName> {
-        std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner))
+        let mut pending = self.pending.lock().unwrap_or_else(PoisonError::into_inner);
+        self.depth.set(0);
+        std::mem::take(&mut *pending)
     }
 
     /// Sends the queued NOTIFYs through `backend` as they come, until told to `stop`; then sends
@@ -85,6 +89,10 @@ impl QueuedNotifies {
     }
 }
 
+fn depth(pending: &BTreeSet<ZoneName>) -> i64 {
+    i64::try_from(pending.len()).unwrap_or(i64::MAX)
+}
+
 /// The queue with the backend that sends its NOTIFYs, until [`NotifyTask::start`] runs it.
 #[derive(Debug)]
 pub struct NotifyTask {
@@ -101,9 +109,14 @@ pub struct RunningNotifyTask {
 }
 
 impl NotifyTask {
-    /// A queue whose NOTIFYs go to `backend`, and the task to start.
-    pub fn new(backend: Arc<dyn DnsBackend>) -> (Arc<QueuedNotifies>, Self) {
-        let queue = Arc::new(QueuedNotifies::default());
+    /// A queue whose NOTIFYs go to `backend` and whose length `depth` shows, and the task to
+    /// start.
+    pub fn new(backend: Arc<dyn DnsBackend>, depth: IntGauge) -> (Arc<QueuedNotifies>, Self) {
+        let queue = Arc::new(QueuedNotifies {
+            pending: Mutex::default(),
+            depth,
+            wake: Notify::new(),
+        });
         let task = Self {
             queue: Arc::clone(&queue),
             backend,
@@ -187,6 +200,10 @@ mod tests {
         }
     }
 
+    fn gauge() -> IntGauge {
+        IntGauge::new("queued", "test").unwrap()
+    }
+
     fn zone(name: &str) -> ZoneName {
         ZoneName::parse(name).unwrap()
     }
@@ -215,7 +232,8 @@ mod tests {
             sent: Mutex::default(),
             let_through: Semaphore::new(0),
         });
-        let (queue, task) = NotifyTask::new(backend.clone());
+        let depth = gauge();
+        let (queue, task) = NotifyTask::new(backend.clone(), depth.clone());
         let sending = task.start();
 
         queue.queue(&zone("a.example"));
@@ -225,11 +243,13 @@ mod tests {
         queue.queue(&zone("b.example"));
         queue.queue(&zone("a.example"));
         queue.queue(&zone("b.example"));
+        assert_eq!(depth.get(), 2, "each zone waits once");
         backend.let_through.add_permits(1);
         assert_eq!(
             asked(&backend, 3).await,
             ["a.example", "a.example", "b.example"]
         );
+        assert_eq!(depth.get(), 0, "both are on their way");
         backend.let_through.add_permits(2);
         sending.stop(Duration::from_secs(60)).await;
         assert_eq!(
@@ -244,7 +264,7 @@ mod tests {
             sent: Mutex::default(),
             let_through: Semaphore::new(2),
         });
-        let (queue, task) = NotifyTask::new(backend.clone());
+        let (queue, task) = NotifyTask::new(backend.clone(), gauge());
         queue.queue(&zone("c.example"));
         queue.queue(&zone("d.example"));
         // Told to stop before it first runs: it sends both, then ends.
@@ -256,7 +276,7 @@ mod tests {
             sent: Mutex::default(),
             let_through: Semaphore::new(0),
         });
-        let (queue, task) = NotifyTask::new(backend.clone());
+        let (queue, task) = NotifyTask::new(backend.clone(), gauge());
         let running = task.start();
         queue.queue(&zone("e.example"));
         assert_eq!(asked(&backend, 1).await, ["e.example"]);

@@ -267,6 +267,7 @@ async fn a_master_zone_change_reaches_its_secondaries_as_a_notify() {
             },
         },
         |c| {
+            c.metrics_enabled = true;
             if let BackendConfig::PowerDns { zone_kind, .. } = &mut c.backend {
                 *zone_kind = ZoneKind::Master;
             }
@@ -329,5 +330,30 @@ async fn a_master_zone_change_reaches_its_secondaries_as_a_notify() {
         asked = secondary.asked();
     }
     assert!(notified(&asked), "no NOTIFY for notified.test: {asked:?}");
+
+    // The call went through the metered backend, and nothing is left waiting.
+    let sent =
+        "scaidns_pdns_requests_total{backend=\"powerdns\",operation=\"notify\",outcome=\"ok\"} 1";
+    let mut metrics = String::new();
+    for _ in 0..2_000 {
+        metrics = app
+            .http
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if metrics.contains(sent) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(metrics.contains(sent), "{metrics}");
+    assert!(
+        metrics.lines().any(|l| l == "scaidns_notifies_queued 0"),
+        "{metrics}"
+    );
     app.stop().await;
 }
