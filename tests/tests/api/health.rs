@@ -133,7 +133,7 @@ async fn a_shared_outage_degrades_readiness_but_keeps_the_replica_in_rotation() 
 }
 
 /// The sum of every sample of `series` whose labels contain all of `labels`.
-fn sample_sum(metrics: &str, series: &str, labels: &[&str]) -> f64 {
+pub(crate) fn sample_sum(metrics: &str, series: &str, labels: &[&str]) -> f64 {
     metrics
         .lines()
         .filter(|l| {
@@ -145,7 +145,8 @@ fn sample_sum(metrics: &str, series: &str, labels: &[&str]) -> f64 {
         .sum()
 }
 
-async fn scrape(app: &TestApp) -> String {
+/// The server's `/metrics` text (metrics must be enabled).
+pub(crate) async fn scrape(app: &TestApp) -> String {
     let resp = app.http.get(app.url("/metrics")).send().await.unwrap();
     assert_eq!(resp.status(), 200);
     resp.text().await.unwrap()

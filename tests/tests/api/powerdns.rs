@@ -252,8 +252,12 @@ async fn mariadb_and_powerdns_with_ownership_validation() {
 /// scripted DNS server on loopback, named in the zone's `ALSO-NOTIFY`, plays the secondary.
 #[tokio::test]
 async fn a_master_zone_change_reaches_its_secondaries_as_a_notify() {
+    use crate::health::{sample_sum, scrape};
+    use crate::util::pdns_call;
+    use reqwest::Method;
     use scaidns_server::config::{BackendConfig, ZoneKind};
     use scaidns_tests::scripted_dns::{ScriptedDns, Table};
+    use serde_json::Value;
     use std::net::Ipv4Addr;
 
     let backend = PdnsServer::start().await;
@@ -281,33 +285,16 @@ async fn a_master_zone_change_reaches_its_secondaries_as_a_notify() {
         .unwrap()
         .into_inner();
     assert_eq!(z.status, ZoneStatusDto::Active);
-    let pdns = reqwest::Client::builder().no_proxy().build().unwrap();
-    let zone_url = format!(
-        "{}/api/v1/servers/localhost/zones/notified.test.",
-        backend.api_url
-    );
-    let published: serde_json::Value = pdns
-        .get(&zone_url)
-        .header("X-API-Key", &backend.api_key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let zone_path = "zones/notified.test.";
+    let published = pdns_call(&backend, Method::GET, zone_path, Value::Null).await;
     assert_eq!(published["kind"], "Master", "{published}");
-    let also_notify = pdns
-        .put(format!("{zone_url}/metadata/ALSO-NOTIFY"))
-        .header("X-API-Key", &backend.api_key)
-        .json(&json!({"metadata": [secondary.at(Ipv4Addr::LOCALHOST).to_string()]}))
-        .send()
-        .await
-        .unwrap();
-    assert!(
-        also_notify.status().is_success(),
-        "{}",
-        also_notify.text().await.unwrap_or_default()
-    );
+    pdns_call(
+        &backend,
+        Method::PUT,
+        &format!("{zone_path}/metadata/ALSO-NOTIFY"),
+        json!({"metadata": [secondary.at(Ipv4Addr::LOCALHOST).to_string()]}),
+    )
+    .await;
 
     app.client
         .record_create(&z.id, &record("www", "A", "192.0.2.80"))
@@ -332,25 +319,26 @@ async fn a_master_zone_change_reaches_its_secondaries_as_a_notify() {
     assert!(notified(&asked), "no NOTIFY for notified.test: {asked:?}");
 
     // The call went through the metered backend, and nothing is left waiting.
-    let sent =
-        "scaidns_pdns_requests_total{backend=\"powerdns\",operation=\"notify\",outcome=\"ok\"} 1";
-    let mut metrics = String::new();
+    let notify_calls = |metrics: &str| {
+        sample_sum(
+            metrics,
+            "scaidns_pdns_requests_total",
+            &[
+                "backend=\"powerdns\"",
+                "operation=\"notify\"",
+                "outcome=\"ok\"",
+            ],
+        )
+    };
+    let mut metrics = scrape(&app).await;
     for _ in 0..2_000 {
-        metrics = app
-            .http
-            .get(app.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        if metrics.contains(sent) {
+        if notify_calls(&metrics) >= 1.0 {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        metrics = scrape(&app).await;
     }
-    assert!(metrics.contains(sent), "{metrics}");
+    assert_eq!(notify_calls(&metrics), 1.0, "{metrics}");
     assert!(
         metrics.lines().any(|l| l == "scaidns_notifies_queued 0"),
         "{metrics}"

@@ -14,7 +14,7 @@ use scaidns_tests::pdns::PdnsServer;
 use scaidns_tests::{TestApp, TestBackend, TestOptions, spawn_app_configured, spawn_app_with};
 use serde_json::{Value, json};
 
-use crate::util::{call, ok, refused};
+use crate::util::{call, ok, pdns_call, refused};
 
 const ZONE: &str = "secondary.test";
 const KEY_NAME: &str = "xfr-key";
@@ -23,27 +23,6 @@ const WIRE_NAME: &str = "xfr-key._scaidns.secondary.test";
 /// Base64 of a 32-byte HMAC-SHA256 key.
 const SECRET: &str = "c2NhaWRucy1zZWNvbmRhcnktdGVzdC1rZXktMzJieXQ=";
 const POLL: Duration = Duration::from_secs(40);
-
-/// A raw call to a PowerDNS API; panics unless it succeeds.
-async fn pdns_call(pdns: &PdnsServer, method: Method, path: &str, body: Value) {
-    let http = reqwest::Client::builder().no_proxy().build().unwrap();
-    let resp = http
-        .request(
-            method,
-            format!("{}/api/v1/servers/localhost/{path}", pdns.api_url),
-        )
-        .header("X-API-Key", &pdns.api_key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status();
-    assert!(
-        status.is_success(),
-        "{path}: {status} {}",
-        resp.text().await.unwrap_or_default()
-    );
-}
 
 /// The primary: the zone with `www` A 192.0.2.1, transfers allowed only with the TSIG key.
 async fn primary() -> PdnsServer {

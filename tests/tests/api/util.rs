@@ -2,6 +2,7 @@
 //! on top of it), and reading errors the generated client hands back.
 
 use scaidns_client::types::ErrorBody;
+use scaidns_tests::pdns::PdnsServer;
 
 /// The status and envelope of a failed call; panics when the call succeeded or never got an
 /// answer (the test expected an error envelope).
@@ -199,4 +200,29 @@ pub async fn active_zone(
     )
     .await;
     zone["id"].as_str().unwrap().to_owned()
+}
+
+/// A raw call to a PowerDNS API (`path` under `/api/v1/servers/localhost/`), with `body` as
+/// JSON unless it is `null`; panics unless it succeeds. Its answer, `null` when empty.
+pub async fn pdns_call(
+    pdns: &PdnsServer,
+    method: reqwest::Method,
+    path: &str,
+    body: serde_json::Value,
+) -> serde_json::Value {
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let mut req = http
+        .request(
+            method,
+            format!("{}/api/v1/servers/localhost/{path}", pdns.api_url),
+        )
+        .header("X-API-Key", &pdns.api_key);
+    if !body.is_null() {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.unwrap();
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    assert!(status.is_success(), "{path}: {status} {text}");
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
 }
