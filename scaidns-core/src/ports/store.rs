@@ -99,6 +99,12 @@ pub enum PublishOutcome {
 pub trait Publisher: Send + Sync {
     /// Publishes.
     async fn publish(&self) -> Result<PublishOutcome>;
+
+    /// Whether [`Publisher::publish`] may do anything: when `false`, a store may write without
+    /// calling it (as if it answered `Skipped`).
+    fn publishes(&self) -> bool {
+        true
+    }
 }
 
 /// A publisher that does nothing.
@@ -109,6 +115,10 @@ pub struct NoPublish;
 impl Publisher for NoPublish {
     async fn publish(&self) -> Result<PublishOutcome> {
         Ok(PublishOutcome::Skipped)
+    }
+
+    fn publishes(&self) -> bool {
+        false
     }
 }
 

@@ -3,7 +3,7 @@
 
 use ::sqlx::{Pool, QueryBuilder};
 
-use super::dynamic_query::page;
+use super::dynamic_query::{self, page};
 use super::sqlx;
 use super::{Conn, Db};
 use crate::adapters::sql::rows::{AuditRow, audit_columns, json_text, models};
@@ -15,46 +15,46 @@ use crate::paging::{Page, PageRequest};
 use crate::ports::store::AuditFilter;
 
 /// Rows per `INSERT`: 15 binds each stays well under both engines' bind limits.
-const ROWS_PER_INSERT: usize = 500;
+pub(crate) const ROWS_PER_INSERT: usize = 500;
 
 /// Inserts `events` on `conn` (inside the caller's transaction), one statement for up to
 /// [`ROWS_PER_INSERT`] entries: a change's audit rows cost one round trip, not one each; then
 /// the change's webhook events (`webhooks::outbox`).
 pub(crate) async fn insert(conn: &mut Conn, events: &[AuditEvent]) -> Result<()> {
     for chunk in events.chunks(ROWS_PER_INSERT) {
-        let mut rows = Vec::with_capacity(chunk.len());
-        for e in chunk {
-            let before = e.before.as_ref().map(json_text).transpose()?;
-            let after = e.after.as_ref().map(json_text).transpose()?;
-            rows.push((e, before, after));
-        }
+        let rows = chunk.iter().map(audit_args).collect::<Result<Vec<_>>>()?;
         let mut query: QueryBuilder<Db> = QueryBuilder::new(concat!(
             "INSERT INTO audit_events (",
             audit_columns!(),
             ") "
         ));
-        query.push_values(rows, |mut b, (e, before, after)| {
-            b.push_bind(e.id.to_string())
-                .push_bind(e.tenant_id.map(|t| t.to_string()))
-                .push_bind(e.actor_type.as_str().to_owned())
-                .push_bind(e.actor_id.clone())
-                .push_bind(e.actor_email.clone())
-                .push_bind(e.action.clone())
-                .push_bind(e.resource_type.clone())
-                .push_bind(e.resource_id.clone())
-                .push_bind(e.resource_name.clone())
-                .push_bind(before)
-                .push_bind(after)
-                .push_bind(e.ip_address.clone())
-                .push_bind(e.user_agent.clone())
-                .push_bind(e.request_id.clone())
-                .push_bind(Ts::from(e.created_at));
-        });
+        query.push_values(rows, |mut b, args| dynamic_query::push_row(&mut b, args));
         query.build().execute(&mut *conn).await.map_err(db_err)?;
     }
     // The outbox: every change writes its audit entries here, in its own transaction, so its
     // webhook events commit (or vanish) with it, whichever path made the change.
     super::webhooks::outbox(conn, events).await
+}
+
+/// An audit row's values, in `audit_columns!` order.
+pub(crate) fn audit_args(e: &AuditEvent) -> Result<[Arg; 15]> {
+    Ok([
+        Arg::Text(e.id.to_string()),
+        Arg::OptText(e.tenant_id.map(|t| t.to_string())),
+        Arg::Text(e.actor_type.as_str().to_owned()),
+        Arg::OptText(e.actor_id.clone()),
+        Arg::OptText(e.actor_email.clone()),
+        Arg::Text(e.action.clone()),
+        Arg::Text(e.resource_type.clone()),
+        Arg::OptText(e.resource_id.clone()),
+        Arg::OptText(e.resource_name.clone()),
+        Arg::OptText(e.before.as_ref().map(json_text).transpose()?),
+        Arg::OptText(e.after.as_ref().map(json_text).transpose()?),
+        Arg::OptText(e.ip_address.clone()),
+        Arg::OptText(e.user_agent.clone()),
+        Arg::OptText(e.request_id.clone()),
+        Arg::Ts(Ts::from(e.created_at)),
+    ])
 }
 
 pub(crate) async fn list(

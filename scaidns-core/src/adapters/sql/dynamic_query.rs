@@ -1,7 +1,8 @@
 //! Queries built at run time (compiled once per engine, see `super`): binding their values in
 //! order, and the count-then-page read every filtered list uses.
 
-use ::sqlx::query::{QueryAs, QueryScalar};
+use ::sqlx::query::{Query, QueryAs, QueryScalar};
+use ::sqlx::query_builder::Separated;
 use ::sqlx::{AssertSqlSafe, Database, Pool};
 
 use super::Db;
@@ -23,10 +24,31 @@ macro_rules! bind_all {
                 Arg::Int(v) => query.bind(v),
                 Arg::Bool(v) => query.bind(v),
                 Arg::Ts(v) => query.bind(v),
+                Arg::OptText(v) => query.bind(v),
+                Arg::OptTs(v) => query.bind(v),
             };
         }
         query
     }};
+}
+
+/// Binds `args` in order.
+pub(crate) fn bind<'q>(query: Query<'q, Db, Args>, args: Vec<Arg>) -> Query<'q, Db, Args> {
+    bind_all!(query, args)
+}
+
+/// Pushes `args` as the values of one row (`QueryBuilder::push_values`).
+pub(crate) fn push_row(row: &mut Separated<'_, Db, &str>, args: impl IntoIterator<Item = Arg>) {
+    for arg in args {
+        match arg {
+            Arg::Text(v) => row.push_bind(v),
+            Arg::Int(v) => row.push_bind(v),
+            Arg::Bool(v) => row.push_bind(v),
+            Arg::Ts(v) => row.push_bind(v),
+            Arg::OptText(v) => row.push_bind(v),
+            Arg::OptTs(v) => row.push_bind(v),
+        };
+    }
 }
 
 /// Binds `args` in order.

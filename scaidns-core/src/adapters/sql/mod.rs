@@ -56,6 +56,7 @@ mod rbac_rows;
 mod rbac_store_impl;
 mod rows;
 mod sqlite;
+mod sqlite_one_step;
 mod store_impl;
 mod template_store_impl;
 mod turn_budget;
@@ -77,7 +78,7 @@ use crate::error::{Error, Result};
 use crate::ports::Observer;
 
 /// How long a SQLite connection waits for another writer before giving up.
-const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a caller waits for a pooled connection.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a pooled connection may sit unused before it is closed (sqlx's default is ten

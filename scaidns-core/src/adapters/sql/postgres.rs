@@ -82,6 +82,16 @@ pub(crate) async fn begin_write(pool: &Pool<Db>) -> ::sqlx::Result<Transaction<'
     pool.begin().await
 }
 
+/// No write in one step here (see `super::sqlite_one_step`): every zone write goes through
+/// `zones::write`'s transaction.
+pub(crate) async fn write_in_one_step(
+    _pool: &Pool<Db>,
+    _write: &crate::ports::store::ZoneWrite,
+    _publisher: &dyn crate::ports::store::Publisher,
+) -> crate::error::Result<Option<crate::zone::Zone>> {
+    Ok(None)
+}
+
 /// Marks where a statement that may fail with a unique violation starts. PostgreSQL, unlike
 /// MariaDB and SQLite, aborts the whole transaction on a failed statement; the savepoint lets
 /// the caller roll back just that statement and look up what it collided with.

@@ -140,7 +140,7 @@ pub(crate) async fn delete(
 }
 
 /// Rows per `INSERT`: 11 binds each stays well under every engine's bind limit.
-const ROWS_PER_INSERT: usize = 500;
+pub(crate) const ROWS_PER_INSERT: usize = 500;
 
 /// Inserts records, one statement for up to [`ROWS_PER_INSERT`] of them; a duplicate (name,
 /// type, content) in the zone is 409 `record_exists` naming the record it duplicates, the first
@@ -184,26 +184,35 @@ pub(crate) async fn insert(conn: &mut Conn, records: &[Record]) -> Result<()> {
     Ok(())
 }
 
+/// The columns of a record row as [`record_args`] binds them.
+pub(crate) const INSERT_COLUMNS: &str = "id, zone_id, name, rtype, content, content_hash, ttl, \
+     disabled, is_system, created_at, updated_at";
+
 /// One `INSERT` of these records with their content hashes.
 fn insert_statement<'a>(rows: impl Iterator<Item = (&'a Record, &'a String)>) -> QueryBuilder<Db> {
-    let mut query: QueryBuilder<Db> = QueryBuilder::new(
-        "INSERT INTO records (id, zone_id, name, rtype, content, content_hash, ttl, disabled, \
-         is_system, created_at, updated_at) ",
-    );
+    let mut query: QueryBuilder<Db> =
+        QueryBuilder::new(format!("INSERT INTO records ({INSERT_COLUMNS}) "));
     query.push_values(rows, |mut b, (record, hash)| {
-        b.push_bind(record.id.to_string())
-            .push_bind(record.zone_id.to_string())
-            .push_bind(record.name.as_str().to_owned())
-            .push_bind(record.rtype().as_str())
-            .push_bind(record.content.as_str().to_owned())
-            .push_bind(hash.clone())
-            .push_bind(i64::from(record.ttl.seconds()))
-            .push_bind(record.disabled)
-            .push_bind(record.system)
-            .push_bind(Ts::from(record.created_at))
-            .push_bind(Ts::from(record.updated_at));
+        dynamic_query::push_row(&mut b, record_args(record, hash));
     });
     query
+}
+
+/// A record row's values, in [`INSERT_COLUMNS`] order.
+pub(crate) fn record_args(record: &Record, hash: &str) -> [Arg; 11] {
+    [
+        Arg::Text(record.id.to_string()),
+        Arg::Text(record.zone_id.to_string()),
+        Arg::Text(record.name.as_str().to_owned()),
+        Arg::Text(record.rtype().as_str().to_owned()),
+        Arg::Text(record.content.as_str().to_owned()),
+        Arg::Text(hash.to_owned()),
+        Arg::Int(i64::from(record.ttl.seconds())),
+        Arg::Bool(record.disabled),
+        Arg::Bool(record.system),
+        Arg::Ts(Ts::from(record.created_at)),
+        Arg::Ts(Ts::from(record.updated_at)),
+    ]
 }
 
 /// After a chunk's `INSERT` failed on a unique key (and was rolled back alone, as MariaDB does

@@ -66,6 +66,9 @@ pub(crate) async fn begin_write(pool: &Pool<Db>) -> ::sqlx::Result<Transaction<'
     pool.begin_with("BEGIN IMMEDIATE").await
 }
 
+/// A record change in one hand-off to SQLite, when it is the usual one.
+pub(crate) use super::sqlite_one_step::write_in_one_step;
+
 /// Marks where a statement that may fail with a unique violation starts: nothing to do here,
 /// since a failed statement leaves the transaction usable (see `super::postgres`).
 pub(crate) async fn savepoint(_conn: &mut Conn) -> crate::error::Result<()> {

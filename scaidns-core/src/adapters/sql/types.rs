@@ -23,7 +23,8 @@ impl Ts {
         self.0
     }
 
-    fn sqlite_text(self) -> String {
+    /// The text SQLite keeps (see the module docs).
+    pub(crate) fn sqlite_text(self) -> String {
         self.0.to_rfc3339_opts(SecondsFormat::Micros, true)
     }
 }
@@ -145,6 +146,10 @@ pub(crate) enum Arg {
     Int(i64),
     Bool(bool),
     Ts(Ts),
+    /// A text column's value or NULL (typed, as PostgreSQL needs a NULL's type).
+    OptText(Option<String>),
+    /// A timestamp column's value or NULL.
+    OptTs(Option<Ts>),
 }
 
 /// A `WHERE` clause built at run time from fixed fragments and bound values.

@@ -384,8 +384,7 @@ pub(crate) async fn outbox(conn: &mut Conn, entries: &[AuditEvent]) -> Result<()
     let mut subscriptions: HashMap<TenantId, Vec<Subscription>> = HashMap::new();
     let mut zones: HashMap<String, Option<(String, i64)>> = HashMap::new();
     for entry in entries {
-        let (Some(event_type), Some(tenant)) = (event_type_of(&entry.action), entry.tenant_id)
-        else {
+        let Some((event_type, tenant)) = outbox_event(entry) else {
             continue;
         };
         if let Entry::Vacant(slot) = subscriptions.entry(tenant) {
@@ -427,18 +426,34 @@ pub(crate) async fn outbox(conn: &mut Conn, entries: &[AuditEvent]) -> Result<()
     Ok(())
 }
 
+/// The event type and tenant of the webhook event `entry` makes, when it makes one.
+pub(crate) fn outbox_event(entry: &AuditEvent) -> Option<(String, TenantId)> {
+    Some((event_type_of(&entry.action)?, entry.tenant_id?))
+}
+
+/// A tenant's active subscriptions, bound by [`active_subscription_args`] (a tenant without any
+/// gets nothing from [`outbox`]).
+pub(crate) const ACTIVE_SUBSCRIPTIONS: &str =
+    "FROM outbound_webhook_subscriptions WHERE tenant_id = ? AND active = ? AND status = ?";
+
+/// The values of [`ACTIVE_SUBSCRIPTIONS`].
+pub(crate) fn active_subscription_args(tenant: TenantId) -> [Arg; 3] {
+    [
+        Arg::Text(tenant.to_string()),
+        Arg::Bool(true),
+        Arg::Text(SubscriptionStatus::Active.as_str().to_owned()),
+    ]
+}
+
 async fn active_subscriptions(conn: &mut Conn, tenant: TenantId) -> Result<Vec<Subscription>> {
-    let sql = format!(
-        "SELECT {SUBSCRIPTION_COLUMNS} FROM outbound_webhook_subscriptions \
-         WHERE tenant_id = ? AND active = ? AND status = ?"
-    );
-    let rows: Vec<SubscriptionRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(tenant.to_string())
-        .bind(true)
-        .bind(SubscriptionStatus::Active.as_str())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(db_err)?;
+    let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} {ACTIVE_SUBSCRIPTIONS}");
+    let rows: Vec<SubscriptionRow> = dynamic_query::bind_as(
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)),
+        active_subscription_args(tenant).into(),
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(db_err)?;
     rows.into_iter().map(SubscriptionRow::into_model).collect()
 }
 

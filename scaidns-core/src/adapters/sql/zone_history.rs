@@ -65,24 +65,37 @@ impl HistoryRow {
 
 /// Keeps `entry` in the transaction of the write it describes.
 pub(crate) async fn insert(conn: &mut Conn, entry: &HistoryEntry) -> Result<()> {
+    dynamic_query::bind(
+        sqlx::query(sqlx::AssertSqlSafe(insert_sql())),
+        history_args(entry)?,
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+/// The `INSERT` of one entry, bound by [`history_args`].
+pub(crate) fn insert_sql() -> String {
+    format!("INSERT INTO zone_history ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+}
+
+/// An entry's values, in `COLUMNS` order.
+pub(crate) fn history_args(entry: &HistoryEntry) -> Result<Vec<Arg>> {
     let changes = serde_json::to_string(&entry.changes)
         .map_err(|e| Error::internal(format!("zone history JSON: {e}")))?;
-    let sql = format!("INSERT INTO zone_history ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(entry.zone_id.to_string())
-        .bind(entry.generation)
-        .bind(entry.tenant_id.to_string())
-        .bind(entry.action.clone())
-        .bind(entry.actor_type.as_str())
-        .bind(entry.actor_id.clone())
-        .bind(entry.actor_email.clone())
-        .bind(entry.request_id.clone())
-        .bind(Ts::from(entry.created_at))
-        .bind(changes)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
-    Ok(())
+    Ok(vec![
+        Arg::Text(entry.zone_id.to_string()),
+        Arg::Int(entry.generation),
+        Arg::Text(entry.tenant_id.to_string()),
+        Arg::Text(entry.action.clone()),
+        Arg::Text(entry.actor_type.as_str().to_owned()),
+        Arg::OptText(entry.actor_id.clone()),
+        Arg::OptText(entry.actor_email.clone()),
+        Arg::OptText(entry.request_id.clone()),
+        Arg::Ts(Ts::from(entry.created_at)),
+        Arg::Text(changes),
+    ])
 }
 
 /// Keeps the entry of a step that changed no record, at the zone's generation as stored (for

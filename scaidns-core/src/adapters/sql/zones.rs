@@ -40,6 +40,9 @@ pub(crate) async fn write(
     publisher: &dyn Publisher,
 ) -> Result<Zone> {
     check_write(&write)?;
+    if let Some(zone) = super::write_in_one_step(pool, &write, publisher).await? {
+        return Ok(zone);
+    }
     let mut tx = super::begin_write(pool).await.map_err(db_err)?;
     let result = write_in(&mut tx, write, overlap, publisher).await;
     finish(tx, result).await
@@ -186,7 +189,7 @@ async fn write_row(conn: &mut Conn, zone: &Zone, expected: Option<i64>) -> Resul
 
 /// `zone` as its row reads back once written with `sync` (when set): timestamps truncated to
 /// what the store keeps ([`Ts`]).
-fn as_stored(mut zone: Zone, sync: Option<SyncState>) -> Zone {
+pub(crate) fn as_stored(mut zone: Zone, sync: Option<SyncState>) -> Zone {
     if let Some(sync) = sync {
         zone.sync = sync;
     }
@@ -289,24 +292,30 @@ async fn claim(conn: &mut Conn, zone: &Zone, overlap: OverlapPolicy) -> Result<(
 
 /// Binds every column but `id`, in `zone_columns!` order.
 fn bind_fields<'q>(query: Query<'q, Db, Args>, zone: &Zone) -> Result<Query<'q, Db, Args>> {
-    Ok(query
-        .bind(zone.tenant_id.to_string())
-        .bind(zone.name.as_str().to_owned())
-        .bind(zone.domain_type.as_str())
-        .bind(zone.status.as_str())
-        .bind(zone.status_before_delete.map(ZoneStatus::as_str))
-        .bind(i64::from(zone.default_ttl.seconds()))
-        .bind(zone.description.clone())
-        .bind(json_text(&zone.settings)?)
-        .bind(zone.dnssec_enabled)
-        .bind(zone.generation)
-        .bind(zone.sync.status.as_str())
-        .bind(zone.sync.error.clone())
-        .bind(ts_opt(zone.sync.last_synced_at))
-        .bind(Ts::from(zone.created_at))
-        .bind(Ts::from(zone.updated_at))
-        .bind(ts_opt(zone.deleted_at))
-        .bind(zone.secondary.as_ref().map(json_text).transpose()?))
+    Ok(dynamic_query::bind(query, zone_args(zone)?))
+}
+
+/// Every column but `id`, in `zone_columns!` order.
+fn zone_args(zone: &Zone) -> Result<Vec<Arg>> {
+    Ok(vec![
+        Arg::Text(zone.tenant_id.to_string()),
+        Arg::Text(zone.name.as_str().to_owned()),
+        Arg::Text(zone.domain_type.as_str().to_owned()),
+        Arg::Text(zone.status.as_str().to_owned()),
+        Arg::OptText(zone.status_before_delete.map(|s| s.as_str().to_owned())),
+        Arg::Int(i64::from(zone.default_ttl.seconds())),
+        Arg::OptText(zone.description.clone()),
+        Arg::Text(json_text(&zone.settings)?),
+        Arg::Bool(zone.dnssec_enabled),
+        Arg::Int(zone.generation),
+        Arg::Text(zone.sync.status.as_str().to_owned()),
+        Arg::OptText(zone.sync.error.clone()),
+        Arg::OptTs(ts_opt(zone.sync.last_synced_at)),
+        Arg::Ts(Ts::from(zone.created_at)),
+        Arg::Ts(Ts::from(zone.updated_at)),
+        Arg::OptTs(ts_opt(zone.deleted_at)),
+        Arg::OptText(zone.secondary.as_ref().map(json_text).transpose()?),
+    ])
 }
 
 async fn insert(conn: &mut Conn, zone: &Zone) -> Result<()> {
@@ -347,20 +356,33 @@ macro_rules! update_zone {
 /// generation it writes differs from the stored one, so one row matched is one row changed
 /// whatever an engine counts (sqlx asks MariaDB for found rows anyway).
 async fn update_unless_stale(conn: &mut Conn, zone: &Zone, expected: i64) -> Result<bool> {
-    let sql = concat!(
-        update_zone!(),
-        " AND generation = ? AND tenant_id = ? AND name = ? AND status = ?"
-    );
-    let done = bind_fields(sqlx::query(sql), zone)?
-        .bind(zone.id.to_string())
-        .bind(expected)
-        .bind(zone.tenant_id.to_string())
-        .bind(zone.name.as_str().to_owned())
-        .bind(zone.status.as_str())
-        .execute(&mut *conn)
-        .await
-        .map_err(db_err)?;
+    let done = dynamic_query::bind(
+        sqlx::query(UPDATE_UNLESS_STALE),
+        update_unless_stale_args(zone, expected)?,
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err)?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The statement of [`update_unless_stale`], bound by [`update_unless_stale_args`].
+pub(crate) const UPDATE_UNLESS_STALE: &str = concat!(
+    update_zone!(),
+    " AND generation = ? AND tenant_id = ? AND name = ? AND status = ?"
+);
+
+/// The values of [`UPDATE_UNLESS_STALE`].
+pub(crate) fn update_unless_stale_args(zone: &Zone, expected: i64) -> Result<Vec<Arg>> {
+    let mut args = zone_args(zone)?;
+    args.extend([
+        Arg::Text(zone.id.to_string()),
+        Arg::Int(expected),
+        Arg::Text(zone.tenant_id.to_string()),
+        Arg::Text(zone.name.as_str().to_owned()),
+        Arg::Text(zone.status.as_str().to_owned()),
+    ]);
+    Ok(args)
 }
 
 /// Rewrites the zone row. Only a change of the columns the unique keys are made of (status,
