@@ -176,8 +176,8 @@ impl ZoneWrite {
 /// Zones and their sync state.
 #[async_trait]
 pub trait ZoneStore: Send + Sync {
-    /// Applies a [`ZoneWrite`] and runs `publisher` inside the transaction; returns the zone as
-    /// stored. Errors: 409 `domain_exists` when a new zone's name is taken among the tenant's
+    /// Applies a [`ZoneWrite`] and runs `publisher` inside the transaction (a store may write
+    /// without calling it when [`Publisher::publishes`] is false); returns the zone as stored. Errors: 409 `domain_exists` when a new zone's name is taken among the tenant's
     /// non-deleted zones; 409 `record_exists` when a new or upserted record duplicates another
     /// (name, type, content) of the zone; 409 `generation_mismatch`. A write that makes the zone
     /// live (a new active zone, or a status change to active) is checked inside the

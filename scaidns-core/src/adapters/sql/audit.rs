@@ -14,7 +14,7 @@ use crate::ids::AuditEventId;
 use crate::paging::{Page, PageRequest};
 use crate::ports::store::AuditFilter;
 
-/// Rows per `INSERT`: 15 binds each stays well under both engines' bind limits.
+/// Rows per `INSERT`: 15 binds each stays well under every engine's bind limit.
 pub(crate) const ROWS_PER_INSERT: usize = 500;
 
 /// Inserts `events` on `conn` (inside the caller's transaction), one statement for up to

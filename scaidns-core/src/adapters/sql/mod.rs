@@ -51,6 +51,7 @@ mod identity_store_impl;
 mod lifecycle_store_impl;
 mod mysql;
 mod postgres;
+mod postgres_one_step;
 pub(crate) mod postgres_sql;
 mod rbac_rows;
 mod rbac_store_impl;

@@ -82,15 +82,8 @@ pub(crate) async fn begin_write(pool: &Pool<Db>) -> ::sqlx::Result<Transaction<'
     pool.begin().await
 }
 
-/// No write in one step here (see `super::sqlite_one_step`): every zone write goes through
-/// `zones::write`'s transaction.
-pub(crate) async fn write_in_one_step(
-    _pool: &Pool<Db>,
-    _write: &crate::ports::store::ZoneWrite,
-    _publisher: &dyn crate::ports::store::Publisher,
-) -> crate::error::Result<Option<crate::zone::Zone>> {
-    Ok(None)
-}
+/// The usual record change in one statement.
+pub(crate) use super::postgres_one_step::write_in_one_step;
 
 /// Marks where a statement that may fail with a unique violation starts. PostgreSQL, unlike
 /// MariaDB and SQLite, aborts the whole transaction on a failed statement; the savepoint lets
@@ -150,6 +143,9 @@ pub(crate) mod identity_writes;
 #[allow(clippy::duplicate_mod)]
 #[path = "jobs.rs"]
 pub(crate) mod jobs;
+#[allow(clippy::duplicate_mod)]
+#[path = "one_step.rs"]
+pub(crate) mod one_step;
 #[allow(clippy::duplicate_mod)]
 #[path = "rbac.rs"]
 pub(crate) mod rbac;

@@ -118,6 +118,9 @@ pub(crate) mod identity_writes;
 #[path = "jobs.rs"]
 pub(crate) mod jobs;
 #[allow(clippy::duplicate_mod)]
+#[path = "one_step.rs"]
+pub(crate) mod one_step;
+#[allow(clippy::duplicate_mod)]
 #[path = "rbac.rs"]
 pub(crate) mod rbac;
 #[allow(clippy::duplicate_mod)]

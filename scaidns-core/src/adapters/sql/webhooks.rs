@@ -433,10 +433,10 @@ pub(crate) fn outbox_event(entry: &AuditEvent) -> Option<(String, TenantId)> {
 
 /// A tenant's active subscriptions, bound by [`active_subscription_args`] (a tenant without any
 /// gets nothing from [`outbox`]).
-pub(crate) const ACTIVE_SUBSCRIPTIONS: &str =
+pub(crate) const FROM_ACTIVE_SUBSCRIPTIONS: &str =
     "FROM outbound_webhook_subscriptions WHERE tenant_id = ? AND active = ? AND status = ?";
 
-/// The values of [`ACTIVE_SUBSCRIPTIONS`].
+/// The values of [`FROM_ACTIVE_SUBSCRIPTIONS`].
 pub(crate) fn active_subscription_args(tenant: TenantId) -> [Arg; 3] {
     [
         Arg::Text(tenant.to_string()),
@@ -446,7 +446,7 @@ pub(crate) fn active_subscription_args(tenant: TenantId) -> [Arg; 3] {
 }
 
 async fn active_subscriptions(conn: &mut Conn, tenant: TenantId) -> Result<Vec<Subscription>> {
-    let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} {ACTIVE_SUBSCRIPTIONS}");
+    let sql = format!("SELECT {SUBSCRIPTION_COLUMNS} {FROM_ACTIVE_SUBSCRIPTIONS}");
     let rows: Vec<SubscriptionRow> = dynamic_query::bind_as(
         sqlx::query_as(sqlx::AssertSqlSafe(sql)),
         active_subscription_args(tenant).into(),

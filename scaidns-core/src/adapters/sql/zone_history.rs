@@ -16,7 +16,7 @@ use crate::ids::ZoneId;
 use crate::paging::{Page, PageRequest};
 use crate::zone::history::HistoryEntry;
 
-const COLUMNS: &str = "zone_id, generation, tenant_id, action, actor_type, actor_id, \
+pub(crate) const COLUMNS: &str = "zone_id, generation, tenant_id, action, actor_type, actor_id, \
                        actor_email, request_id, created_at, changes";
 
 #[derive(sqlx::FromRow)]

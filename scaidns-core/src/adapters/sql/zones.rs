@@ -6,6 +6,11 @@
 //! the generation, applies the change, then publishes to the DNS backend before committing: a
 //! backend refusal rolls the whole change back, so the store never claims what the backend does
 //! not serve.
+//!
+//! The usual record change (nothing to publish inside the transaction) is first offered to the
+//! engine's `write_in_one_step` (`super::one_step`): the same statements and values in one
+//! hand-off on SQLite and one statement on PostgreSQL, or, when it steps aside, this
+//! transaction.
 
 use ::sqlx::query::Query;
 use ::sqlx::{AssertSqlSafe, Database, Pool};

@@ -17,6 +17,7 @@ contract!(
     Store:
     subscriptions_round_trip_per_tenant,
     a_change_writes_events_only_for_subscriptions_that_want_them,
+    a_record_change_writes_its_event,
     deliveries_go_in_zone_order_and_failing_subscriptions_stop,
     concurrent_workers_never_claim_one_delivery_twice,
     settled_events_past_the_retention_go_and_pending_ones_stay,
@@ -79,6 +80,33 @@ async fn subscriptions_round_trip_per_tenant(store: &dyn Store) {
         store.update_webhook_subscription(&s, &[]).await,
         "webhook_subscription_not_found",
     );
+}
+
+/// The usual record change (new records and their audit entry, nothing else), which SQLite and
+/// PostgreSQL write in one step unless the tenant has an active subscription, writes its event
+/// for the tenant's subscription and none for another tenant's.
+async fn a_record_change_writes_its_event(store: &dyn Store) {
+    let (t1, t2) = (TenantId::new(), TenantId::new());
+    let zone = put(store, create(&new_zone(t1, "records.example"))).await;
+    let other = put(store, create(&new_zone(t2, "other.example"))).await;
+    let records_only = subscription(t1, &["record.*"]);
+    subscribe(store, &records_only).await;
+    for zone in [&zone, &other] {
+        let mut w = change(zone);
+        w.new_records = vec![record(zone, "www", RecordType::A, "192.0.2.1")];
+        w.audit = vec![event(
+            Some(zone.tenant_id),
+            "record.create",
+            &zone.id.to_string(),
+        )];
+        put(store, w).await;
+    }
+    let due = store.due_webhook_deliveries(at(1), 100).await.unwrap();
+    assert_eq!(due.len(), 1, "{due:?}");
+    assert_eq!(due[0].subscription.id, records_only.id);
+    assert_eq!(due[0].delivery.event_type, "record.create");
+    assert_eq!(due[0].event.tenant_id, t1);
+    assert_eq!(all_records(store, other.id).await.len(), 1);
 }
 
 async fn a_change_writes_events_only_for_subscriptions_that_want_them(store: &dyn Store) {
