@@ -412,7 +412,7 @@ pub(crate) async fn record_api_key_use(
 
 /// One statement per key, in one transaction: a batch of uses costs one commit.
 pub(crate) async fn record_api_key_uses(pool: &Pool<Db>, uses: &[ApiKeyUse]) -> Result<()> {
-    let mut tx = pool.begin().await.map_err(db_err)?;
+    let mut tx = super::begin_write(pool).await.map_err(db_err)?;
     for u in uses {
         // A key deleted since its use matches no row and is skipped.
         sqlx::query("UPDATE api_keys SET last_used_at = CASE WHEN last_used_at IS NULL OR last_used_at < ? THEN ? ELSE last_used_at END, last_used_ip = CASE WHEN last_used_at IS NULL OR last_used_at <= ? THEN ? ELSE last_used_ip END, use_count = use_count + ? WHERE id = ?")

@@ -214,6 +214,23 @@ impl SqlStore {
     }
 }
 
+/// Starts a transaction with `begin` in a task of its own, so that it is never left half-begun.
+/// sqlx 0.9 counts a transaction only once the server has answered its `BEGIN`: a caller dropped
+/// while the `BEGIN` is on the wire (a client that hung up) would give the pool back a
+/// connection inside a transaction that nothing rolls back, which later statements on that
+/// connection would join (and PostgreSQL's one-statement record write,
+/// `postgres_one_step`, would be left uncommitted in). The task takes the `BEGIN` to its end
+/// either way; a transaction no one awaits any more is dropped there, which rolls it back.
+pub(crate) async fn begin_whole<DB: sqlx::Database>(
+    begin: impl std::future::Future<Output = sqlx::Result<sqlx::Transaction<'static, DB>>>
+    + Send
+    + 'static,
+) -> sqlx::Result<sqlx::Transaction<'static, DB>> {
+    tokio::spawn(begin).await.map_err(|e| {
+        sqlx::Error::Protocol(format!("the task beginning a transaction failed: {e}"))
+    })?
+}
+
 /// Connections per pool unless configured.
 pub const DEFAULT_POOL_SIZE: u32 = 10;
 
@@ -443,6 +460,26 @@ mod tests {
             .unwrap();
         assert!(ended);
         pid
+    }
+
+    /// A request whose client hung up drops its write while the `BEGIN` may be on the wire:
+    /// the connection must not go back to the pool inside a transaction nothing rolls back
+    /// (`begin_whole`). `SAVEPOINT` succeeds only inside a transaction.
+    #[tokio::test]
+    async fn a_write_dropped_while_beginning_leaves_no_transaction_open() {
+        let pool = postgres_pool(Duration::from_secs(3600)).await;
+        for _ in 0..3 {
+            let mut begin = Box::pin(postgres::begin_write(&pool));
+            let polled = futures::poll!(begin.as_mut());
+            assert!(polled.is_pending(), "{polled:?}");
+            drop(begin);
+            let mut conn = pool.acquire().await.unwrap();
+            let savepoint = sqlx::query("SAVEPOINT probe").execute(&mut *conn).await;
+            assert!(
+                savepoint.is_err(),
+                "the dropped BEGIN left a transaction open"
+            );
+        }
     }
 
     #[tokio::test]

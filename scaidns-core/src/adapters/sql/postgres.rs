@@ -73,13 +73,18 @@ pub(crate) const UPSERT_SETTING: &str = "INSERT INTO settings (setting_key, sett
 /// PostgreSQL's default, whatever `default_transaction_isolation` says: see
 /// `mysql::begin_publication`.
 pub(crate) async fn begin_publication(pool: &Pool<Db>) -> ::sqlx::Result<Transaction<'static, Db>> {
-    pool.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
-        .await
+    let pool = pool.clone();
+    super::begin_whole(async move {
+        pool.begin_with("BEGIN ISOLATION LEVEL READ COMMITTED")
+            .await
+    })
+    .await
 }
 
-/// Starts a transaction that writes.
+/// Starts a transaction that writes (in a task of its own: see `super::begin_whole`).
 pub(crate) async fn begin_write(pool: &Pool<Db>) -> ::sqlx::Result<Transaction<'static, Db>> {
-    pool.begin().await
+    let pool = pool.clone();
+    super::begin_whole(async move { pool.begin().await }).await
 }
 
 /// The usual record change in one statement.

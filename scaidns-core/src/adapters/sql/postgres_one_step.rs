@@ -29,7 +29,7 @@ use super::postgres::dynamic_query;
 use super::postgres::one_step::{OneStep, Rows};
 use super::postgres::sqlx;
 use super::postgres::{records, webhooks, zone_history, zones};
-use super::types::{Arg, db_err, is_unique_violation};
+use super::types::{Arg, db_err};
 use crate::adapters::sql::rows::audit_columns;
 use crate::error::Result;
 use crate::ports::store::{Publisher, ZoneWrite};
@@ -53,7 +53,9 @@ pub(crate) async fn write_in_one_step(
     match written {
         Ok(1) => Ok(Some(zones::as_stored(write.zone.clone(), None))),
         Ok(_) => Ok(None),
-        Err(e) if is_unique_violation(&e) => Ok(None),
+        // The statement failed whole (a duplicate record on the unique key, or any other
+        // refusal, which the transaction explains better): it wrote nothing.
+        Err(::sqlx::Error::Database(_)) => Ok(None),
         Err(e) => Err(db_err(e)),
     }
 }
@@ -191,8 +193,23 @@ mod tests {
             }
         };
 
+        // The rows a step writes besides the records.
+        let rows = |pool: &PgPool| {
+            let pool = pool.clone();
+            async move {
+                ::sqlx::query_as::<_, (i64, i64, i64)>(
+                    "SELECT (SELECT COUNT(*) FROM audit_events), \
+                     (SELECT COUNT(*) FROM zone_history), (SELECT MAX(generation) FROM zones)",
+                )
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+            }
+        };
+        let before = rows(&pool).await;
+
         // Left to the transaction, with nothing written: a publisher that may publish, a stale
-        // generation, a zone of another tenant.
+        // generation, a zone of another tenant or name, a zone that is not there.
         assert_eq!(attempt(change.clone(), &MayPublish).await, None);
         let mut stale = change.clone();
         stale.expected_generation = Some(7);
@@ -201,7 +218,14 @@ mod tests {
         let mut other_tenant = change.clone();
         other_tenant.zone.tenant_id = TenantId::new();
         assert_eq!(attempt(other_tenant, &NoPublish).await, None);
+        let mut renamed = change.clone();
+        renamed.zone.name = crate::name::ZoneName::parse("other.example").unwrap();
+        assert_eq!(attempt(renamed, &NoPublish).await, None);
+        let mut ghost = change.clone();
+        ghost.zone.id = crate::ids::ZoneId::new();
+        assert_eq!(attempt(ghost, &NoPublish).await, None);
         assert_eq!(records(&store).await, 0);
+        assert_eq!(rows(&pool).await, before);
 
         // Written, and read back as the transaction's writes are.
         let mut first = change.clone();
@@ -224,7 +248,9 @@ mod tests {
         twin.id = RecordId::new();
         let mut duplicate = after(&committed, &change);
         duplicate.new_records = vec![twin];
+        let before = rows(&pool).await;
         assert_eq!(attempt(duplicate, &NoPublish).await, None);
+        assert_eq!(rows(&pool).await, before);
         assert_eq!(
             store.get_zone(zone.id).await.unwrap(),
             Some(committed.clone())

@@ -50,10 +50,20 @@ pub(crate) async fn write_in_one_step(
     };
     let mut conn = pool.acquire().await.map_err(db_err)?;
     let mut handle = conn.lock_handle().await.map_err(db_err)?;
-    let (outcome, lent_back) = on_handle(&mut handle, |conn| run(&step, conn));
+    let attempt = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        on_handle(&mut handle, |conn| run(&step, conn))
+    }));
     drop(handle);
+    let (outcome, lent_back) = match attempt {
+        Ok(attempt) => attempt,
+        Err(panic) => {
+            // Whatever the guard managed to put back, no one may use this connection again.
+            conn.close_on_drop();
+            std::panic::resume_unwind(panic);
+        }
+    };
     if !lent_back {
-        // Still inside a transaction: no one may use this connection again.
+        // Still inside a transaction, or without its busy timeout: no one may use it again.
         conn.close_on_drop();
     }
     match outcome {
@@ -92,10 +102,11 @@ fn on_handle(
     (outcome, lent.give_back())
 }
 
-/// The connection as it was lent, put back on drop (so after a panic too).
+/// The connection as it was lent, put back by [`Lent::give_back`] or, after a panic, on drop.
 struct Lent<'c> {
     conn: &'c rusqlite::Connection,
     busy_timeout: Duration,
+    given_back: bool,
 }
 
 impl<'c> Lent<'c> {
@@ -106,26 +117,35 @@ impl<'c> Lent<'c> {
         Ok(Self {
             conn,
             busy_timeout: Duration::from_millis(ms.unsigned_abs()),
+            given_back: false,
         })
     }
 
-    /// Puts the connection back; whether it is as it was lent.
-    fn give_back(self) -> bool {
-        let conn = self.conn;
-        drop(self);
-        conn.is_autocommit()
+    /// Rolls back a transaction left open and puts the busy timeout back; whether the
+    /// connection is now as it was lent.
+    fn give_back(mut self) -> bool {
+        self.given_back = true;
+        self.put_back()
     }
-}
 
-impl Drop for Lent<'_> {
-    fn drop(&mut self) {
+    fn put_back(&self) -> bool {
         if !self.conn.is_autocommit()
             && let Err(e) = self.conn.execute_batch("ROLLBACK")
         {
             tracing::warn!(error = %e, "rollback failed; the connection will be closed");
         }
-        if let Err(e) = self.conn.busy_timeout(self.busy_timeout) {
-            tracing::warn!(error = %e, "could not put the busy timeout back");
+        let restored = self.conn.busy_timeout(self.busy_timeout);
+        if let Err(e) = &restored {
+            tracing::warn!(error = %e, "could not put the busy timeout back; the connection will be closed");
+        }
+        restored.is_ok() && self.conn.is_autocommit()
+    }
+}
+
+impl Drop for Lent<'_> {
+    fn drop(&mut self) {
+        if !self.given_back {
+            self.put_back();
         }
     }
 }
@@ -335,7 +355,12 @@ mod tests {
         ghost.zone.id = ZoneId::new();
         assert_eq!(attempt(ghost, &NoPublish).await, None);
         // Another writer holds the database: no wait on the caller's thread (that it returns
-        // at once rather than after the busy timeout is not asserted: it is timing).
+        // at once rather than after the busy timeout is not asserted: it is timing). The
+        // connection's own busy timeout, not the store's default, is what it gets back.
+        sqlx::query("PRAGMA busy_timeout = 1234")
+            .execute(&pool)
+            .await
+            .unwrap();
         let mut holder = SqliteConnection::connect(&url).await.unwrap();
         sqlx::query("BEGIN IMMEDIATE")
             .execute(&mut holder)
@@ -349,10 +374,14 @@ mod tests {
             .fetch_one(&pool)
             .await
             .unwrap();
-        assert_eq!(
-            u128::from(busy_ms.unsigned_abs()),
-            crate::adapters::sql::SQLITE_BUSY_TIMEOUT.as_millis()
-        );
+        assert_eq!(busy_ms, 1234);
+        // A connection lent inside a transaction (which only a bug could leave there) is
+        // stepped aside from and closed, not handed out again.
+        let mut left_open = pool.acquire().await.unwrap();
+        sqlx::query("BEGIN").execute(&mut *left_open).await.unwrap();
+        drop(left_open);
+        assert_eq!(attempt(change.clone(), &NoPublish).await, None);
+        assert_eq!(dump(&pool).await, before);
 
         // A record the zone holds already, and one twice in the change.
         let mut first = change.clone();
