@@ -145,6 +145,7 @@ pub struct RunningServer {
     jobs: Option<tokio::task::JoinHandle<()>>,
     key_use: (oneshot::Sender<()>, tokio::task::JoinHandle<()>),
     notifies: Option<RunningNotifyTask>,
+    after_answer: crate::wiring::AfterAnswerTasks,
 }
 
 impl std::fmt::Debug for RunningServer {
@@ -204,6 +205,17 @@ impl RunningServer {
                 "keyed writes still running at shutdown; their claims expire on their own"
             );
         }
+        // Nor the records of their publications' outcomes (a zone whose record is cut off
+        // stays `pending` and is published again, but a clean stop should not need that).
+        if tokio::time::timeout(SHUTDOWN_GRACE, self.after_answer.idle())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                running = self.after_answer.running(),
+                "publication outcomes still being recorded at shutdown; those zones are published again"
+            );
+        }
         // No request runs any more: the last uses are written, none lost on a clean stop.
         let (stop, flusher) = self.key_use;
         let _ = stop.send(());
@@ -230,6 +242,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         service,
         dns,
         notifies,
+        after_answer,
     } = crate::wiring::server_service(&config, &metrics).await?;
     let state = AppState::new(service, Arc::new(config), metrics)?;
     let notifies = notifies.map(NotifyTask::start);
@@ -287,6 +300,7 @@ pub async fn start(config: Config) -> Result<RunningServer, StartError> {
         jobs,
         key_use,
         notifies,
+        after_answer,
     })
 }
 

@@ -2,6 +2,7 @@
 //! keys, resolvers, time and randomness. Adapters in [`crate::adapters`] implement them; tests
 //! run one contract suite per port against every implementation.
 
+pub mod after_answer;
 pub mod backend;
 pub mod change_feed;
 pub mod classless_store;
@@ -25,6 +26,7 @@ pub mod template_store;
 pub mod webhook_sender;
 pub mod webhook_store;
 
+pub use after_answer::AfterAnswer;
 pub use backend::{BackendError, BackendErrorKind, DnsBackend, NotifyQueue, ZoneSpec};
 pub use change_feed::{ChangeFeed, ChangeNotice};
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -255,6 +255,8 @@ pub struct ScaiDns {
     webhook_sender: Option<Arc<dyn crate::ports::webhook_sender::WebhookSender>>,
     /// Takes the NOTIFYs that follow publications; without it writers send them.
     notify_queue: Option<Arc<dyn crate::ports::NotifyQueue>>,
+    /// Records publications' outcomes after the answer; without it writers record them first.
+    after_answer: Option<Arc<dyn crate::ports::AfterAnswer>>,
 }
 
 impl ScaiDns {
@@ -288,6 +290,7 @@ impl ScaiDns {
             admin_claims_audited: Arc::default(),
             webhook_sender: None,
             notify_queue: None,
+            after_answer: None,
         }
     }
 
@@ -333,6 +336,15 @@ impl ScaiDns {
     #[must_use]
     pub fn with_notify_queue(mut self, queue: Arc<dyn crate::ports::NotifyQueue>) -> Self {
         self.notify_queue = Some(queue);
+        self
+    }
+
+    /// Lets a write answer once the backend has taken its change, and record the outcome of
+    /// that publication through `tasks` afterwards (see `zone_change` and
+    /// [`crate::ports::AfterAnswer`]).
+    #[must_use]
+    pub fn with_after_answer(mut self, tasks: Arc<dyn crate::ports::AfterAnswer>) -> Self {
+        self.after_answer = Some(tasks);
         self
     }
 

@@ -37,14 +37,20 @@
 //! planned without reading anything more; any other batch reads the zone in that turn, as in a
 //! turn taken after the commit (a turn reads at READ COMMITTED, so it sees the commit).
 //!
+//! Once the backend has taken a change, the write may answer before the turn records the
+//! outcome ([`ScaiDns::with_after_answer`]): the turn stays held until the outcome is in the
+//! store ([`HeldTurn`]), so the order above is unchanged.
+//!
 //! [`ZoneQueue`]: super::zone_queue::ZoneQueue
 //! [`ZoneStore::publication_turn`]: crate::ports::store::ZoneStore::publication_turn
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use futures::FutureExt;
 use futures::future::{BoxFuture, Either, MaybeDone, maybe_done, select};
+use futures::lock::OwnedMutexGuard;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::ZoneId;
@@ -293,6 +299,15 @@ impl ScaiDns {
         }
     }
 
+    /// Returns once the outcome of this replica's last publication of the zone is in the
+    /// store, when it is being recorded after its write answered ([`HeldTurn`]): a read of the
+    /// zone's sync state that follows a write's answer then finds it.
+    pub(crate) async fn outcome_recorded(&self, zone_id: ZoneId) {
+        if let Some(slot) = self.zone_queue.existing(zone_id) {
+            drop(slot.recording.lock().await);
+        }
+    }
+
     /// The zone as the store holds it, for a change (404 when deleted).
     async fn zone_to_change(&self, zone_id: ZoneId) -> Result<Zone> {
         self.store()
@@ -303,14 +318,19 @@ impl ScaiDns {
     }
 
     /// Takes this process's and the store's publishing turn of the zone, when this process's
-    /// is free (a writer never waits for it while it holds the writers' turn) and the store can
-    /// open it without waiting, and reads the last generation published in it.
-    async fn turn_beside_write<'s>(
-        &'s self,
-        slot: &'s ZoneSlot,
-        zone_id: ZoneId,
-    ) -> Option<TurnBesideWrite<'s>> {
-        let in_process = slot.publisher.try_lock()?;
+    /// is free or held only by an outcome being recorded ([`HeldTurn`]; the write goes on
+    /// meanwhile) and the store can open it without waiting, and reads the last generation
+    /// published in it.
+    async fn turn_beside_write(&self, slot: &ZoneSlot, zone_id: ZoneId) -> Option<TurnBesideWrite> {
+        let in_process = match slot.publisher.try_lock_owned() {
+            Some(in_process) => in_process,
+            // Held only while the last publication's outcome is recorded after its answer: a
+            // store call or two, which the turn may as well wait for beside the write.
+            None if slot.recording.try_lock().is_none() => {
+                Arc::clone(&slot.publisher).lock_owned().await
+            }
+            None => return None,
+        };
         let mut turn = match self.store().publication_turn_beside_write(zone_id).await {
             Ok(turn) => turn?,
             Err(e) => {
@@ -337,20 +357,24 @@ impl ScaiDns {
     /// state afterwards.
     async fn publish_queued(
         &self,
-        slot: &ZoneSlot,
+        slot: &Arc<ZoneSlot>,
         zone: Zone,
-        beside: Option<TurnBesideWrite<'_>>,
+        beside: Option<TurnBesideWrite>,
     ) -> Result<Zone> {
-        let (_in_process, beside) = match beside {
+        let (in_process, beside) = match beside {
             Some(TurnBesideWrite {
                 in_process,
                 turn,
                 published,
             }) => (in_process, Some((turn, published))),
-            None => (slot.publisher.lock().await, None),
+            None => (Arc::clone(&slot.publisher).lock_owned().await, None),
+        };
+        let held = HeldTurn {
+            slot: Arc::clone(slot),
+            _in_process: in_process,
         };
         match slot.take() {
-            Some(batch) => self.publish_batch(zone, batch, beside).await,
+            Some(batch) => self.publish_batch(held, zone, batch, beside).await,
             None => {
                 if let Some((turn, _)) = beside {
                     end_unused(turn).await;
@@ -382,6 +406,7 @@ impl ScaiDns {
     /// batch reads the zone in the turn as one taken now would.
     async fn publish_batch(
         &self,
+        held: HeldTurn,
         committed: Zone,
         batch: Batch,
         beside: Option<(Box<dyn PublicationTurn>, i64)>,
@@ -404,7 +429,7 @@ impl ScaiDns {
                             Err(e) if e.kind == BackendErrorKind::NotFound => lost = true,
                             result => {
                                 return self
-                                    .end_publication(turn, committed, top, top, result)
+                                    .end_publication(held, turn, committed, top, top, result)
                                     .await;
                             }
                         }
@@ -463,7 +488,8 @@ impl ScaiDns {
                 (self.backend().create_zone(&spec).await, zone.generation)
             }
         };
-        self.end_publication(turn, zone, top, at, result).await
+        self.end_publication(held, turn, zone, top, at, result)
+            .await
     }
 
     /// Ends a publishing turn that sent `zone` (as read in the turn, or as committed) to the
@@ -471,8 +497,13 @@ impl ScaiDns {
     /// `top`, the batch's newest generation, when it failed), tells the zone cache, and leaves
     /// the turn; then NOTIFYs the secondaries (queued or sent, see
     /// [`ScaiDns::notify_secondaries`]). A refusal is returned (502).
+    ///
+    /// When the backend took the change and the service records outcomes after the answer
+    /// ([`ScaiDns::with_after_answer`]), the outcome is recorded there and this returns at once
+    /// (see [`HeldTurn`]).
     async fn end_publication(
         &self,
+        held: HeldTurn,
         turn: Box<dyn PublicationTurn>,
         zone: Zone,
         top: i64,
@@ -486,8 +517,23 @@ impl ScaiDns {
         let published = result.is_ok().then_some(at);
         let sync = self.sync_outcome(&zone, result.map_err(|e| (e.is_transient(), e.message)));
         let recorded_at = published.unwrap_or(top);
-        turn.finish(published, Some((recorded_at, sync.clone())))
-            .await?;
+        let outcome = Some((recorded_at, sync.clone()));
+        match (&self.after_answer, published) {
+            (Some(tasks), Some(_)) => {
+                let recording = Arc::clone(&held.slot.recording).lock_owned().await;
+                let name = zone.name.clone();
+                tasks.run(Box::pin(async move {
+                    if let Err(e) = turn.finish(published, outcome).await {
+                        tracing::warn!(zone = %name, generation = recorded_at, error = %e,
+                            "a published change's outcome was not recorded: the zone stays pending and is published again");
+                    }
+                    // In this order: see `turn_beside_write`.
+                    drop(held);
+                    drop(recording);
+                }));
+            }
+            _ => turn.finish(published, outcome).await?,
+        }
         if zone.generation == recorded_at {
             self.cache_published(zone.id, zone.generation, &sync);
         }
@@ -516,17 +562,28 @@ impl ScaiDns {
 /// succeeded; otherwise it takes the turn after its commit, as every writer did before.
 ///
 /// [`ZoneStore::publication_turn_beside_write`]: crate::ports::store::ZoneStore::publication_turn_beside_write
-pub(crate) struct TurnBesideWrite<'s> {
-    in_process: futures::lock::MutexGuard<'s, ()>,
+pub(crate) struct TurnBesideWrite {
+    in_process: OwnedMutexGuard<()>,
     turn: Box<dyn PublicationTurn>,
     published: i64,
 }
 
+/// This process's publishing turn of a zone, held from before a publication until its outcome
+/// is recorded: with it the zone's queues, which keep the turn's lock alive while the outcome
+/// is recorded after the answer ([`ScaiDns::with_after_answer`]). A turn of this process that
+/// reads the last published generation therefore always sees the outcomes of this process's
+/// earlier turns (on SQLite, where the store's turn holds no lock, this is the only thing
+/// that orders them), and the store's lock orders the other replicas' turns as before.
+struct HeldTurn {
+    slot: Arc<ZoneSlot>,
+    _in_process: OwnedMutexGuard<()>,
+}
+
 /// A [`TurnBesideWrite`] being taken, driven while the write runs and finished by [`taken`].
-type TakingTurn<'s> = Pin<Box<MaybeDone<BoxFuture<'s, Option<TurnBesideWrite<'s>>>>>>;
+type TakingTurn<'s> = Pin<Box<MaybeDone<BoxFuture<'s, Option<TurnBesideWrite>>>>>;
 
 /// Waits for a turn being taken beside a write: the turn, or `None` when none was granted.
-async fn taken(mut taking: TakingTurn<'_>) -> Option<TurnBesideWrite<'_>> {
+async fn taken(mut taking: TakingTurn<'_>) -> Option<TurnBesideWrite> {
     taking.as_mut().await;
     taking.as_mut().take_output().flatten()
 }

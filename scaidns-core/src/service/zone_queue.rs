@@ -24,9 +24,14 @@ use crate::zone::RrSetChange;
 pub(crate) struct ZoneSlot {
     /// Held from reading the zone to the commit.
     pub writers: AsyncMutex<()>,
-    /// Held while publishing, and by a writer that took it beside its write from before its
-    /// commit (see `zone_change`).
-    pub publisher: AsyncMutex<()>,
+    /// Held while publishing, by a writer that took it beside its write from before its
+    /// commit, and until a publication's outcome is recorded after the answer (see
+    /// `zone_change`).
+    pub publisher: Arc<AsyncMutex<()>>,
+    /// Held while a publication's outcome is recorded after the write answered (see
+    /// `zone_change`): a read of the zone on this replica waits for it, and so does a writer
+    /// taking the publishing turn beside its write.
+    pub recording: Arc<AsyncMutex<()>>,
     /// Committed by this process and not yet published, in commit order: (generation, what it
     /// publishes). Generations that publish nothing are kept too: they tell the publisher
     /// that no other replica wrote in between (see [`Batch::follows`]).
@@ -133,6 +138,12 @@ impl ZoneQueue {
                 slot
             }
         }
+    }
+
+    /// The zone's queues when some writer or publisher of the zone holds them.
+    pub(crate) fn existing(&self, zone: ZoneId) -> Option<Arc<ZoneSlot>> {
+        let zones = self.zones.lock().unwrap_or_else(PoisonError::into_inner);
+        zones.get(&zone).and_then(Weak::upgrade)
     }
 
     #[cfg(test)]

@@ -6,6 +6,7 @@ mod bootstrap;
 mod dnssec_lifecycle;
 mod grant_expiry;
 mod lifecycle_turn;
+mod outcome_after_answer;
 mod retention_overflow;
 mod support;
 mod turns_beside_writes;

@@ -6,6 +6,7 @@
 //! It is the only server module that names `scaidns_core::adapters`: the configuration reads
 //! plain values, which this module turns into the adapters' configuration types.
 
+mod after_answer;
 mod identity;
 mod metered_backend;
 mod notify_queue;
@@ -37,6 +38,7 @@ use scaidns_core::service::{
 use crate::config::{BackendConfig, Config, ZoneKind};
 use crate::metrics::Metrics;
 
+pub use after_answer::AfterAnswerTasks;
 pub use identity::{
     RegisteredCredentials, RegistrationRequest, RegistrationStatus, RegistrationTicket,
     ScaiKeyRegistration, identity_sync,
@@ -373,6 +375,8 @@ pub async fn server_service(
             ..ZoneCacheConfig::default()
         })
         .with_observer(observer);
+    let after_answer = AfterAnswerTasks::default();
+    service = service.with_after_answer(Arc::new(after_answer.clone()));
     // Only a Master zone's NOTIFY reaches PowerDNS (a Native zone's is skipped in the adapter).
     let mut notifies = None;
     if let BackendConfig::PowerDns {
@@ -400,6 +404,7 @@ pub async fn server_service(
         service,
         dns: connected.listener,
         notifies,
+        after_answer,
     })
 }
 
@@ -411,4 +416,6 @@ pub struct ServerService {
     pub dns: Option<DnsListener>,
     /// The task that sends the NOTIFYs the service's writes queue, with `PDNS_ZONE_KIND=master`.
     pub notifies: Option<NotifyTask>,
+    /// The tasks that record publications' outcomes after the writes answered.
+    pub after_answer: AfterAnswerTasks,
 }

@@ -258,6 +258,7 @@ impl ScaiDns {
         include_deleted: bool,
     ) -> Result<Zone> {
         ctx.require(Permission::DOMAINS_READ)?;
+        self.outcome_recorded(id).await;
         self.authorized_zone(ctx, Permission::DOMAINS_READ, id, include_deleted)
             .await
     }
