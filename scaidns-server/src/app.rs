@@ -195,25 +195,19 @@ impl RunningServer {
             Err(e) => tracing::error!(error = %e, "HTTP server task failed"),
         }
         // Keyed writes outlive their connections (`idempotency`): let them finish and keep
-        // their answers, within the same grace as requests.
-        if tokio::time::timeout(SHUTDOWN_GRACE, self.state.keyed_tasks.idle())
-            .await
-            .is_err()
-        {
+        // their answers, and the records of publications' outcomes that writes left running
+        // (`wiring::after_answer`; one cut off leaves its zone `pending`, published again),
+        // within the same grace as requests.
+        let (keyed, after_answer) = (&self.state.keyed_tasks, &self.after_answer);
+        let drained = async {
+            keyed.idle().await;
+            after_answer.idle().await;
+        };
+        if tokio::time::timeout(SHUTDOWN_GRACE, drained).await.is_err() {
             tracing::warn!(
-                running = self.state.keyed_tasks.running(),
-                "keyed writes still running at shutdown; their claims expire on their own"
-            );
-        }
-        // Nor the records of their publications' outcomes (a zone whose record is cut off
-        // stays `pending` and is published again, but a clean stop should not need that).
-        if tokio::time::timeout(SHUTDOWN_GRACE, self.after_answer.idle())
-            .await
-            .is_err()
-        {
-            tracing::warn!(
-                running = self.after_answer.running(),
-                "publication outcomes still being recorded at shutdown; those zones are published again"
+                keyed_writes = keyed.running(),
+                outcomes = after_answer.running(),
+                "keyed writes or publication outcomes still running at shutdown; claims expire on their own, zones are published again"
             );
         }
         // No request runs any more: the last uses are written, none lost on a clean stop.

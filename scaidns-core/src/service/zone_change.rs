@@ -31,15 +31,18 @@
 //! overlap, no replica can send an older state over a newer one.
 //!
 //! A writer whose change publishes takes that turn beside its write when this process's turn
-//! of the zone is free ([`TurnBesideWrite`]): waiting for the turn and reading the last
+//! of the zone is free, or held only by an outcome in flight (below) ([`TurnBesideWrite`]): waiting for the turn and reading the last
 //! published generation then overlap the write instead of following its commit. The usual batch
 //! (its newest generation this writer's, following the last one published) is then sent as
 //! planned without reading anything more; any other batch reads the zone in that turn, as in a
 //! turn taken after the commit (a turn reads at READ COMMITTED, so it sees the commit).
 //!
 //! Once the backend has taken a change, the write may answer before the turn records the
-//! outcome ([`ScaiDns::with_after_answer`]): the turn stays held until the outcome is in the
-//! store ([`HeldTurn`]), so the order above is unchanged.
+//! outcome ([`ScaiDns::with_after_answer`], [`OutcomeInFlight`]): the turn, this process's and
+//! the store's, stays held until the outcome is in the store, so the order above is unchanged.
+//! Meanwhile the zone's `outcome_in_flight` lock is held: a read of the zone on this replica
+//! waits for it ([`ScaiDns::outcome_in_flight`]), and so does the next writer's turn
+//! beside its write, instead of giving up.
 //!
 //! [`ZoneQueue`]: super::zone_queue::ZoneQueue
 //! [`ZoneStore::publication_turn`]: crate::ports::store::ZoneStore::publication_turn
@@ -54,6 +57,7 @@ use futures::lock::OwnedMutexGuard;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::ids::ZoneId;
+use crate::name::ZoneName;
 use crate::ports::backend::{BackendError, BackendErrorKind};
 use crate::ports::store::{NoPublish, PublicationTurn, ZoneWrite};
 use crate::service::publish::{Publication, backend_error, full_publication, zone_spec};
@@ -299,13 +303,13 @@ impl ScaiDns {
         }
     }
 
-    /// Returns once the outcome of this replica's last publication of the zone is in the
-    /// store, when it is being recorded after its write answered ([`HeldTurn`]): a read of the
-    /// zone's sync state that follows a write's answer then finds it.
-    pub(crate) async fn outcome_recorded(&self, zone_id: ZoneId) {
-        if let Some(slot) = self.zone_queue.existing(zone_id) {
-            drop(slot.recording.lock().await);
-        }
+    /// The outcome of this replica's last publication of the zone, when it is being recorded
+    /// after its write answered ([`OutcomeInFlight`]): a read of the zone's sync state that
+    /// follows a write's answer waits for it ([`PendingRecord::recorded`]) and reads again.
+    pub(crate) fn outcome_in_flight(&self, zone_id: ZoneId) -> Option<PendingRecord> {
+        let slot = self.zone_queue.existing(zone_id)?;
+        let in_flight = slot.outcome_in_flight.try_lock().is_none();
+        in_flight.then_some(PendingRecord(slot))
     }
 
     /// The zone as the store holds it, for a change (404 when deleted).
@@ -324,9 +328,12 @@ impl ScaiDns {
     async fn turn_beside_write(&self, slot: &ZoneSlot, zone_id: ZoneId) -> Option<TurnBesideWrite> {
         let in_process = match slot.publisher.try_lock_owned() {
             Some(in_process) => in_process,
-            // Held only while the last publication's outcome is recorded after its answer: a
-            // store call or two, which the turn may as well wait for beside the write.
-            None if slot.recording.try_lock().is_none() => {
+            // Most likely held only by an outcome in flight, a store call or two, which the turn
+            // may as well wait for beside the write. (A heuristic: a reader holds the mark for
+            // an instant too, and the next publisher may take the turn just before the mark
+            // goes; then this waits through that publication, as a writer that found the turn
+            // busy waits for it after its commit.)
+            None if slot.outcome_in_flight.try_lock().is_none() => {
                 Arc::clone(&slot.publisher).lock_owned().await
             }
             None => return None,
@@ -499,8 +506,8 @@ impl ScaiDns {
     /// [`ScaiDns::notify_secondaries`]). A refusal is returned (502).
     ///
     /// When the backend took the change and the service records outcomes after the answer
-    /// ([`ScaiDns::with_after_answer`]), the outcome is recorded there and this returns at once
-    /// (see [`HeldTurn`]).
+    /// ([`ScaiDns::with_after_answer`]), the record and the end of the turn are handed over
+    /// ([`OutcomeInFlight`]) instead of awaited.
     async fn end_publication(
         &self,
         held: HeldTurn,
@@ -520,17 +527,16 @@ impl ScaiDns {
         let outcome = Some((recorded_at, sync.clone()));
         match (&self.after_answer, published) {
             (Some(tasks), Some(_)) => {
-                let recording = Arc::clone(&held.slot.recording).lock_owned().await;
-                let name = zone.name.clone();
-                tasks.run(Box::pin(async move {
-                    if let Err(e) = turn.finish(published, outcome).await {
-                        tracing::warn!(zone = %name, generation = recorded_at, error = %e,
-                            "a published change's outcome was not recorded: the zone stays pending and is published again");
-                    }
-                    // In this order: see `turn_beside_write`.
-                    drop(held);
-                    drop(recording);
-                }));
+                let in_flight = Arc::clone(&held.slot.outcome_in_flight).lock_owned().await;
+                let pending = OutcomeInFlight {
+                    turn,
+                    published,
+                    outcome,
+                    zone: zone.name.clone(),
+                    held,
+                    in_flight,
+                };
+                tasks.run(Box::pin(pending.record()));
             }
             _ => turn.finish(published, outcome).await?,
         }
@@ -538,7 +544,8 @@ impl ScaiDns {
             self.cache_published(zone.id, zone.generation, &sync);
         }
         if published.is_some() {
-            // After the turn: a NOTIFY only prompts secondaries to ask for what is published.
+            // Not inside the turn's store calls: a NOTIFY only prompts secondaries to ask for
+            // what is published.
             self.notify_secondaries(&zone.name).await;
         }
         match refused {
@@ -556,8 +563,9 @@ impl ScaiDns {
 /// zone read on SQLite). The generation read before the commit is still the last published
 /// when the turn publishes, since nothing but a turn moves it (see [`ScaiDns::publish_batch`]).
 ///
-/// A writer has one when its change publishes, this process's turn of the zone was free
-/// (`try_lock`: a writer never waits for it in the writers' turn), the store could open one
+/// A writer has one when its change publishes, this process's turn of the zone was free or
+/// held only by an outcome in flight (waited for beside the write, which goes on meanwhile:
+/// see [`ScaiDns::turn_beside_write`]), the store could open one
 /// without waiting ([`ZoneStore::publication_turn_beside_write`]), and the turn's zone read
 /// succeeded; otherwise it takes the turn after its commit, as every writer did before.
 ///
@@ -569,14 +577,59 @@ pub(crate) struct TurnBesideWrite {
 }
 
 /// This process's publishing turn of a zone, held from before a publication until its outcome
-/// is recorded: with it the zone's queues, which keep the turn's lock alive while the outcome
-/// is recorded after the answer ([`ScaiDns::with_after_answer`]). A turn of this process that
-/// reads the last published generation therefore always sees the outcomes of this process's
-/// earlier turns (on SQLite, where the store's turn holds no lock, this is the only thing
-/// that orders them), and the store's lock orders the other replicas' turns as before.
+/// is recorded, with the zone's queues: kept alive by it, the slot stays registered, so every
+/// writer and reader of the zone meanwhile gets the same locks (`ZoneQueue::slot`). A turn of
+/// this process that reads the last published generation therefore sees the outcomes of this
+/// process's earlier turns (on SQLite, where the store's turn holds no lock, this is the only
+/// thing that orders them); the store's turn orders the other replicas' as before.
 struct HeldTurn {
     slot: Arc<ZoneSlot>,
     _in_process: OwnedMutexGuard<()>,
+}
+
+/// An outcome in flight, seen by a reader ([`ScaiDns::outcome_in_flight`]).
+pub(crate) struct PendingRecord(Arc<ZoneSlot>);
+
+impl PendingRecord {
+    /// Returns once the outcome is in the store: a store call away, never the backend's.
+    pub(crate) async fn recorded(self) {
+        drop(self.0.outcome_in_flight.lock().await);
+    }
+}
+
+/// The end of a publishing turn whose publication passed, run after the write answered
+/// ([`ScaiDns::with_after_answer`]): it records the outcome, which ends the store's turn (on
+/// MariaDB and PostgreSQL the `COMMIT` that releases the lock row), then releases this
+/// process's turn and the zone's `outcome_in_flight` mark, in that order, so that a writer
+/// finding this process's turn held finds the mark too (see [`ScaiDns::turn_beside_write`]).
+/// Dropped unrun (a stop), it ends the store's turn without a record: the zone stays `pending`
+/// with its published generation behind, and is published again.
+struct OutcomeInFlight {
+    turn: Box<dyn PublicationTurn>,
+    published: Option<i64>,
+    outcome: Option<(i64, SyncState)>,
+    zone: ZoneName,
+    held: HeldTurn,
+    in_flight: OwnedMutexGuard<()>,
+}
+
+impl OutcomeInFlight {
+    async fn record(self) {
+        let Self {
+            turn,
+            published,
+            outcome,
+            zone,
+            held,
+            in_flight,
+        } = self;
+        if let Err(e) = turn.finish(published, outcome).await {
+            tracing::warn!(zone = %zone, generation = ?published, error = %e,
+                "a published change's outcome was not recorded: the zone stays pending and is published again");
+        }
+        drop(held);
+        drop(in_flight);
+    }
 }
 
 /// A [`TurnBesideWrite`] being taken, driven while the write runs and finished by [`taken`].

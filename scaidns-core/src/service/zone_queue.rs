@@ -28,10 +28,12 @@ pub(crate) struct ZoneSlot {
     /// commit, and until a publication's outcome is recorded after the answer (see
     /// `zone_change`).
     pub publisher: Arc<AsyncMutex<()>>,
-    /// Held while a publication's outcome is recorded after the write answered (see
-    /// `zone_change`): a read of the zone on this replica waits for it, and so does a writer
-    /// taking the publishing turn beside its write.
-    pub recording: Arc<AsyncMutex<()>>,
+    /// Marks an outcome in flight: taken by the publisher before its write answers, held until
+    /// the outcome it records after the answer is in the store (`zone_change::OutcomeInFlight`).
+    /// A read of the zone on this replica waits for it, and a writer that finds the publishing
+    /// turn held tries it to tell an outcome in flight from a publication (both hold it only
+    /// for an instant).
+    pub outcome_in_flight: Arc<AsyncMutex<()>>,
     /// Committed by this process and not yet published, in commit order: (generation, what it
     /// publishes). Generations that publish nothing are kept too: they tell the publisher
     /// that no other replica wrote in between (see [`Batch::follows`]).

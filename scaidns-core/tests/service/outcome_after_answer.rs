@@ -3,21 +3,23 @@
 //! (`ScaiDns::with_after_answer`, as `scaidns serve` does): here a runner that holds the work
 //! until the test lets it go, so each step is seen in order, on every engine.
 //! - The answer says `in_sync` while the store still says `pending`.
-//! - A read of the zone on this replica waits for the outcome; so does the next writer's
-//!   publishing turn, which it still takes beside its write.
-//! - An outcome never recorded (the process stopped) leaves the zone `pending`; the next write
-//!   publishes it whole and records it.
+//! - A read of the zone on this replica answers what the record leaves (`in_sync`), not what
+//!   the store held before it.
+//! - The next writer's publication waits for the record and is still made in the turn it took
+//!   beside its write (counted through the store's operation observer).
+//! - An outcome never recorded (the process stopped) leaves the zone `pending` with its
+//!   published generation behind: the next write publishes the zone whole, not its own change.
 
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use scaidns_core::adapters::embedded::EmbeddedBackend;
 use scaidns_core::adapters::resolver::HickoryResolver;
+use scaidns_core::adapters::sql::SqlStore;
 use scaidns_core::ids::{TenantId, ZoneId};
 use scaidns_core::ports::backend::DnsBackend;
-use scaidns_core::ports::{AfterAnswer, Store, SystemClock};
+use scaidns_core::ports::{AfterAnswer, Observer, Store, SystemClock};
 use scaidns_core::service::dnssec::system_context_for;
 use scaidns_core::service::records::RecordCreate;
 use scaidns_core::service::zones::ZoneCreate;
@@ -26,6 +28,7 @@ use scaidns_core::zone::precondition::IfMatch;
 use scaidns_core::zone::{SyncStatus, Zone};
 
 use crate::support::db::TestDb;
+use crate::support::{Applies, HookedBackend, Operations};
 
 /// Keeps the work handed to it until [`Held::release`] runs it or [`Held::forget`] drops it.
 #[derive(Default)]
@@ -63,15 +66,21 @@ impl Held {
 struct Setup {
     svc: ScaiDns,
     store: Arc<dyn Store>,
-    backend: Arc<EmbeddedBackend>,
+    backend: Arc<HookedBackend<Applies>>,
+    operations: Arc<Operations>,
     held: Arc<Held>,
     ctx: OpContext,
     zone: Zone,
 }
 
 async fn setup(db: &TestDb) -> Setup {
-    let store: Arc<dyn Store> = Arc::new(db.store.clone());
-    let backend = Arc::new(EmbeddedBackend::new());
+    let operations = Arc::new(Operations::default());
+    let store = SqlStore::connect(&db.url)
+        .await
+        .unwrap()
+        .with_observer(Arc::clone(&operations) as Arc<dyn Observer>);
+    let store: Arc<dyn Store> = Arc::new(store);
+    let backend = Arc::new(HookedBackend::<Applies>::default());
     let held = Arc::new(Held::default());
     let svc = ScaiDns::new(
         Arc::clone(&store),
@@ -83,10 +92,7 @@ async fn setup(db: &TestDb) -> Setup {
     .with_after_answer(Arc::clone(&held) as Arc<dyn AfterAnswer>);
     let ctx = system_context_for(TenantId::new(), Utc::now());
     let input = ZoneCreate {
-        name: format!(
-            "after-answer-{}.test",
-            ZoneId::new().to_string().get(..8).unwrap()
-        ),
+        name: format!("after-answer-{}.test", &ZoneId::new().to_string()[..8]),
         skip_validation: Some(true),
         ..ZoneCreate::default()
     };
@@ -100,23 +106,27 @@ async fn setup(db: &TestDb) -> Setup {
         svc,
         store,
         backend,
+        operations,
         held,
         ctx,
         zone,
     }
 }
 
+fn record(name: &str) -> RecordCreate {
+    RecordCreate {
+        name: name.into(),
+        rtype: "A".into(),
+        content: "192.0.2.1".into(),
+        ..RecordCreate::default()
+    }
+}
+
 impl Setup {
     async fn create(&self, name: &str) -> Zone {
-        let input = RecordCreate {
-            name: name.into(),
-            rtype: "A".into(),
-            content: "192.0.2.1".into(),
-            ..RecordCreate::default()
-        };
         let (zone, _) = self
             .svc
-            .record_create(&self.ctx, self.zone.id, input, &IfMatch::Any)
+            .record_create(&self.ctx, self.zone.id, record(name), &IfMatch::Any)
             .await
             .unwrap();
         zone
@@ -129,6 +139,7 @@ impl Setup {
     async fn served(&self, names: &[&str]) {
         let served = self
             .backend
+            .inner
             .get_zone(&self.zone.name)
             .await
             .unwrap()
@@ -151,7 +162,7 @@ async fn the_outcome_is_recorded_after_the_answer(db: TestDb) {
     assert_eq!(s.held.count(), 1);
     assert_eq!(s.stored().await.sync.status, SyncStatus::Pending);
 
-    // A read of the zone waits for the outcome.
+    // Started before the record, the read answers what the record leaves.
     let mut read = s.svc.zone_get(&s.ctx, s.zone.id, false).boxed();
     assert!(futures::poll!(&mut read).is_pending());
     s.held.release().await;
@@ -160,27 +171,31 @@ async fn the_outcome_is_recorded_after_the_answer(db: TestDb) {
     assert_eq!(read.generation, answered.generation);
     assert_eq!(s.stored().await.sync.status, SyncStatus::InSync);
 
-    // So does the next writer's publication: it cannot end before the outcome is recorded.
+    // The next writer's publication cannot end before the record: it is still pending after
+    // everything but the record was driven to a standstill.
     let answered = s.create("b").await;
     assert_eq!(s.held.count(), 1);
-    let input = RecordCreate {
-        name: "c".into(),
-        rtype: "A".into(),
-        content: "192.0.2.3".into(),
-        ..RecordCreate::default()
-    };
+    s.operations.reset();
     let mut next = s
         .svc
-        .record_create(&s.ctx, s.zone.id, input, &IfMatch::Any)
+        .record_create(&s.ctx, s.zone.id, record("c"), &IfMatch::Any)
         .boxed();
     assert!(futures::poll!(&mut next).is_pending());
-    // Driven together, as a server drives its requests: the write commits while the outcome
-    // waits for the zone's row.
+    // Driven together, as a server drives its requests: the write commits while the record
+    // may wait for the zone's row.
     let ((), next) = futures::join!(s.held.release(), next);
     let (next, _) = next.unwrap();
     assert_eq!(next.sync.status, SyncStatus::InSync);
     assert_eq!(next.generation, answered.generation + 1);
     s.served(&["a", "b", "c"]).await;
+    assert_eq!(
+        (
+            s.operations.count("zones::publication_turn_beside_write"),
+            s.operations.count("zones::publication_turn"),
+        ),
+        (1, 0),
+        "the next writer waits for the record beside its write, not after its commit"
+    );
 
     s.held.release().await;
     let stored = s.stored().await;
@@ -191,16 +206,20 @@ async fn the_outcome_is_recorded_after_the_answer(db: TestDb) {
 async fn an_outcome_never_recorded_leaves_the_zone_to_be_published_again(db: TestDb) {
     let s = setup(&db).await;
     s.create("a").await;
-    // The process stopped before the outcome was recorded.
+    s.held.release().await;
+    let applied = s.backend.hook.count();
+    s.create("b").await;
+    assert_eq!(s.backend.hook.count(), applied + 1, "b is sent as a change");
+    // The process stopped before b's outcome was recorded.
     s.held.forget();
     assert_eq!(s.stored().await.sync.status, SyncStatus::Pending);
-    s.backend.delete_zone(&s.zone.name).await.unwrap();
 
-    // The last published generation is still the one before "a": the next write cannot send
-    // just its own change, so it publishes the zone whole.
-    let answered = s.create("b").await;
+    // The last published generation recorded is a's: c's change alone does not follow it, so
+    // the zone is published whole, which carries b's change too.
+    let answered = s.create("c").await;
     assert_eq!(answered.sync.status, SyncStatus::InSync);
-    s.served(&["a", "b"]).await;
+    assert_eq!(s.backend.hook.count(), applied + 1, "c is published whole");
+    s.served(&["a", "b", "c"]).await;
     s.held.release().await;
     assert_eq!(s.stored().await.sync.status, SyncStatus::InSync);
 }
@@ -223,6 +242,11 @@ async fn the_outcome_is_recorded_after_the_answer_on_postgres() {
 #[tokio::test]
 async fn an_outcome_never_recorded_leaves_the_zone_to_be_published_again_on_sqlite() {
     an_outcome_never_recorded_leaves_the_zone_to_be_published_again(TestDb::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn an_outcome_never_recorded_leaves_the_zone_to_be_published_again_on_mariadb() {
+    an_outcome_never_recorded_leaves_the_zone_to_be_published_again(TestDb::mysql().await).await;
 }
 
 #[tokio::test]

@@ -113,3 +113,41 @@ pub fn embedded_service(
     );
     (svc, clock)
 }
+
+/// Counts the store's operations by name (the store's operation observer).
+#[derive(Debug, Default)]
+pub struct Operations(std::sync::Mutex<std::collections::HashMap<&'static str, usize>>);
+
+impl scaidns_core::ports::Observer for Operations {
+    fn db_query(&self, operation: &'static str, _ok: bool, _elapsed: std::time::Duration) {
+        *self.0.lock().unwrap().entry(operation).or_default() += 1;
+    }
+}
+
+impl Operations {
+    pub fn count(&self, operation: &str) -> usize {
+        self.0.lock().unwrap().get(operation).copied().unwrap_or(0)
+    }
+
+    pub fn reset(&self) {
+        self.0.lock().unwrap().clear();
+    }
+}
+
+/// Counts the record changes sent to a [`HookedBackend`].
+#[derive(Debug, Default)]
+pub struct Applies(pub std::sync::atomic::AtomicUsize);
+
+impl Applies {
+    pub fn count(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+#[async_trait::async_trait]
+impl BeforeApply for Applies {
+    async fn before_apply(&self) -> Result<(), scaidns_core::ports::backend::BackendError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+}

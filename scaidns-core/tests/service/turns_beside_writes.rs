@@ -8,9 +8,7 @@
 //! whose holder asks for a second one, as a re-planned write or a lifecycle write does; this
 //! test does not stage it. The bound is a unit test of `adapters::sql::turn_budget`.)
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use chrono::Utc;
 use futures::future::join_all;
@@ -28,6 +26,7 @@ use scaidns_core::zone::SyncStatus;
 use scaidns_core::zone::precondition::IfMatch;
 
 use crate::support::db::TestDb;
+use crate::support::{Applies, Operations};
 
 const ZONES: usize = 6;
 const ROUNDS: usize = 3;
@@ -112,26 +111,6 @@ async fn writers_of_many_zones_on_a_sqlite_pool_of_two_all_publish() {
     writers_of_many_zones_on_a_pool_of_two_all_publish(TestDb::sqlite().await).await;
 }
 
-/// Counts the store's operations by name.
-#[derive(Debug, Default)]
-struct Operations(Mutex<HashMap<&'static str, usize>>);
-
-impl Observer for Operations {
-    fn db_query(&self, operation: &'static str, _ok: bool, _elapsed: Duration) {
-        *self.0.lock().unwrap().entry(operation).or_default() += 1;
-    }
-}
-
-impl Operations {
-    fn count(&self, operation: &str) -> usize {
-        self.0.lock().unwrap().get(operation).copied().unwrap_or(0)
-    }
-
-    fn reset(&self) {
-        self.0.lock().unwrap().clear();
-    }
-}
-
 /// Record creates, one after another, on a store of `pool_size` connections: how many turns
 /// were taken beside the writes and how many after their commits.
 async fn turns_of_record_creates(db: &TestDb, pool_size: u32) -> (usize, usize) {
@@ -201,18 +180,6 @@ async fn on_a_pool_of_one_the_turn_follows_the_commit() {
         turns_of_record_creates(&TestDb::sqlite().await, 1).await,
         (0, 3)
     );
-}
-
-/// Counts the record changes sent to the backend.
-#[derive(Debug, Default)]
-struct Applies(std::sync::atomic::AtomicUsize);
-
-#[async_trait::async_trait]
-impl crate::support::BeforeApply for Applies {
-    async fn before_apply(&self) -> Result<(), scaidns_core::ports::backend::BackendError> {
-        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        Ok(())
-    }
 }
 
 /// A record create on a zone the backend lost (answered "no such zone") publishes the zone

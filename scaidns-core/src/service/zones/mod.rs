@@ -258,9 +258,20 @@ impl ScaiDns {
         include_deleted: bool,
     ) -> Result<Zone> {
         ctx.require(Permission::DOMAINS_READ)?;
-        self.outcome_recorded(id).await;
-        self.authorized_zone(ctx, Permission::DOMAINS_READ, id, include_deleted)
-            .await
+        // Noted before the read, so that an outcome recorded after a write answered is read
+        // back; waited for only once the caller may see the zone.
+        let in_flight = self.outcome_in_flight(id);
+        let zone = self
+            .authorized_zone(ctx, Permission::DOMAINS_READ, id, include_deleted)
+            .await?;
+        match in_flight {
+            None => Ok(zone),
+            Some(in_flight) => {
+                in_flight.recorded().await;
+                self.authorized_zone(ctx, Permission::DOMAINS_READ, id, include_deleted)
+                    .await
+            }
+        }
     }
 
     /// Zones visible to the caller.
