@@ -31,8 +31,9 @@
 //! overlap, no replica can send an older state over a newer one.
 //!
 //! A writer whose change publishes takes that turn beside its write when this process's turn
-//! of the zone is free, or held only by an outcome in flight (below) ([`TurnBesideWrite`]): waiting for the turn and reading the last
-//! published generation then overlap the write instead of following its commit. The usual batch
+//! of the zone is free, or held only by an outcome in flight (below) ([`TurnBesideWrite`]):
+//! waiting for the turn and reading the last published generation then overlap the write
+//! instead of following its commit. The usual batch
 //! (its newest generation this writer's, following the last one published) is then sent as
 //! planned without reading anything more; any other batch reads the zone in that turn, as in a
 //! turn taken after the commit (a turn reads at READ COMMITTED, so it sees the commit).
@@ -322,7 +323,7 @@ impl ScaiDns {
     }
 
     /// Takes this process's and the store's publishing turn of the zone, when this process's
-    /// is free or held only by an outcome being recorded ([`HeldTurn`]; the write goes on
+    /// is free or held only by an outcome being recorded ([`OutcomeInFlight`]; the write goes on
     /// meanwhile) and the store can open it without waiting, and reads the last generation
     /// published in it.
     async fn turn_beside_write(&self, slot: &ZoneSlot, zone_id: ZoneId) -> Option<TurnBesideWrite> {

@@ -31,8 +31,8 @@ pub(crate) struct ZoneSlot {
     /// Marks an outcome in flight: taken by the publisher before its write answers, held until
     /// the outcome it records after the answer is in the store (`zone_change::OutcomeInFlight`).
     /// A read of the zone on this replica waits for it, and a writer that finds the publishing
-    /// turn held tries it to tell an outcome in flight from a publication (both hold it only
-    /// for an instant).
+    /// turn held tries it to tell an outcome in flight from a publication (a reader's wait and
+    /// a writer's try hold it only for an instant).
     pub outcome_in_flight: Arc<AsyncMutex<()>>,
     /// Committed by this process and not yet published, in commit order: (generation, what it
     /// publishes). Generations that publish nothing are kept too: they tell the publisher

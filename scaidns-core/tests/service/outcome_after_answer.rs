@@ -184,6 +184,9 @@ async fn the_outcome_is_recorded_after_the_answer(db: TestDb) {
     // Driven together, as a server drives its requests: the write commits while the record
     // may wait for the zone's row.
     let ((), next) = futures::join!(s.held.release(), next);
+    // Nothing is left held when an assertion below fails: a MariaDB turn dropped while the
+    // test unwinds stalls its teardown instead of failing it.
+    s.held.release().await;
     let (next, _) = next.unwrap();
     assert_eq!(next.sync.status, SyncStatus::InSync);
     assert_eq!(next.generation, answered.generation + 1);
@@ -196,8 +199,6 @@ async fn the_outcome_is_recorded_after_the_answer(db: TestDb) {
         (1, 0),
         "the next writer waits for the record beside its write, not after its commit"
     );
-
-    s.held.release().await;
     let stored = s.stored().await;
     assert_eq!(stored.sync.status, SyncStatus::InSync);
     assert_eq!(stored.generation, next.generation);
@@ -217,10 +218,10 @@ async fn an_outcome_never_recorded_leaves_the_zone_to_be_published_again(db: Tes
     // The last published generation recorded is a's: c's change alone does not follow it, so
     // the zone is published whole, which carries b's change too.
     let answered = s.create("c").await;
+    s.held.release().await;
     assert_eq!(answered.sync.status, SyncStatus::InSync);
     assert_eq!(s.backend.hook.count(), applied + 1, "c is published whole");
     s.served(&["a", "b", "c"]).await;
-    s.held.release().await;
     assert_eq!(s.stored().await.sync.status, SyncStatus::InSync);
 }
 
